@@ -1,0 +1,28 @@
+@{
+    RootModule           = 'Aegir.PowerShell.dll'
+    ModuleVersion        = '0.1.0'
+    GUID                 = 'b047d84e-9367-4735-994b-1df33e1356e2'
+    Author               = 'Aegir for PowerShell contributors'
+    CompanyName          = 'Aegir for PowerShell'
+    Copyright            = 'GPL-2.0-or-later'
+    Description          = 'Hosting control for PHP sites (Drupal, WordPress, any PHP application) on one or many Linux servers: servers, platforms, sites and clients as named contexts, every change a task with a log.'
+    PowerShellVersion    = '7.4'
+    CompatiblePSEditions = @('Core')
+    FormatsToProcess     = @('Aegir.Format.ps1xml')
+    TypesToProcess       = @('Aegir.Types.ps1xml')
+    CmdletsToExport      = @(
+        'Get-AegirClient', 'New-AegirClient', 'Remove-AegirClient', 'Set-AegirClient',
+        'Get-AegirPlatform', 'New-AegirPlatform', 'Remove-AegirPlatform', 'Set-AegirPlatform',
+        'Get-AegirServer', 'New-AegirServer', 'Remove-AegirServer', 'Set-AegirServer',
+        'Get-AegirSite', 'New-AegirSite', 'Remove-AegirSite', 'Set-AegirSite'
+    )
+    FunctionsToExport    = @()
+    AliasesToExport      = @()
+    VariablesToExport    = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags       = @('Aegir', 'Hosting', 'Drupal', 'WordPress', 'PHP', 'nginx', 'Apache', 'MariaDB', 'Linux')
+            LicenseUri = 'https://www.gnu.org/licenses/old-licenses/gpl-2.0.html'
+        }
+    }
+}

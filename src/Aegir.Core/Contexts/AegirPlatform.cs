@@ -1,0 +1,62 @@
+using Aegir.Core.Services;
+using Aegir.Core.Yaml;
+
+namespace Aegir.Core.Contexts;
+
+/// <summary>A codebase on a web server that sites run on.</summary>
+public sealed class AegirPlatform : AegirContext
+{
+    string _root = "/";
+    string _webServer = ContextNames.Master;
+
+    public AegirPlatform(string name) : base(name) { }
+
+    public override ContextType Type => ContextType.Platform;
+
+    /// <summary>The absolute path of the codebase on the web server.</summary>
+    public string Root { get => _root; set => _root = CheckRoot(value); }
+
+    public string WebServerName { get => _webServer; set => _webServer = ContextNames.Canonical("WebServer", value, ContextType.Server); }
+
+    public AegirServer? WebServer => Resolve<AegirServer>(_webServer);
+
+    /// <summary>The kind of codebase (drupal, drupal7, wordpress, php), set by verify; null before.</summary>
+    public string? Kind { get; set; }
+
+    /// <summary>The version of the codebase found by verify.</summary>
+    public string? Version { get; set; }
+
+    /// <summary>A locked platform takes no new sites.</summary>
+    public bool Locked { get; set; }
+
+    public override IEnumerable<ContextReference> References()
+        => [new ContextReference("WebServer", _webServer, ContextType.Server, ServiceCatalog.Http)];
+
+    internal override void Read(ContextReader r)
+    {
+        r.Required("root");
+        r.Apply("root", v => Root = v);
+        r.Apply("web_server", v => WebServerName = v);
+        r.Apply("kind", v => Kind = Validate.ShortName("Kind", v));
+        r.Apply("version", v => Version = CheckVersion(v));
+        Locked = r.Bool("locked");
+    }
+
+    internal override void Write(YamlWriter w)
+        => w.Scalar("root", Root).Scalar("web_server", WebServerName).Scalar("kind", Kind).Scalar("version", Version).Scalar("locked", Locked);
+
+    static string CheckRoot(string value)
+    {
+        var root = Validate.AbsolutePath(nameof(Root), value);
+        if (root == "/")
+            throw Errors.ErrorCatalog.InvalidValue(nameof(Root), value, "a platform cannot be the whole file system", "Give the folder that holds the codebase, such as /var/aegir/platforms/drupal10.");
+        return root;
+    }
+
+    static string CheckVersion(string value)
+    {
+        if (value.Length > 64 || value.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '+' or '_')))
+            throw Errors.ErrorCatalog.InvalidValue("Version", value, "it is not a version string", "Use digits, letters, dots and dashes.");
+        return value;
+    }
+}

@@ -1,0 +1,67 @@
+using Aegir.Core.Services;
+using Aegir.Core.Yaml;
+
+namespace Aegir.Core.Contexts;
+
+/// <summary>A machine that provides services (http, db) to platforms and sites.</summary>
+public sealed class AegirServer : AegirContext
+{
+    readonly SortedDictionary<string, AegirService> _services = new(StringComparer.Ordinal);
+    string _remoteHost = "localhost";
+    string _scriptUser = "aegir";
+
+    public AegirServer(string name) : base(name)
+    {
+        foreach (var service in ServiceCatalog.Services) _services[service] = new AegirService(service);
+    }
+
+    public override ContextType Type => ContextType.Server;
+
+    public string RemoteHost { get => _remoteHost; set => _remoteHost = Validate.RemoteHost(nameof(RemoteHost), value); }
+
+    /// <summary>The account commands run as on the server.</summary>
+    public string ScriptUser { get => _scriptUser; set => _scriptUser = Validate.PosixName(nameof(ScriptUser), value); }
+
+    public IReadOnlyDictionary<string, AegirService> Services => _services;
+
+    public AegirService Http => _services[ServiceCatalog.Http];
+
+    public AegirService Db => _services[ServiceCatalog.Db];
+
+    /// <summary>The service by name, added as the null type if this server's file predates it.</summary>
+    public AegirService Service(string service)
+    {
+        if (!_services.TryGetValue(service, out var s)) _services[service] = s = new AegirService(service);
+        return s;
+    }
+
+    internal override void Read(ContextReader r)
+    {
+        r.Apply("remote_host", v => RemoteHost = v);
+        r.Apply("script_user", v => ScriptUser = v);
+        var services = r.Mapping("services");
+        if (services is null) return;
+        foreach (var (service, node) in services.Entries)
+        {
+            if (!ServiceCatalog.Services.Contains(service))
+                throw r.Corrupt(node, $"'{service}' is not a service (known: {string.Join(", ", ServiceCatalog.Services)})");
+            if (node is not YamlMap map) throw r.Corrupt(node, $"the {service} service must be a mapping with a 'type'");
+            var svc = Service(service);
+            r.Apply(map, "type", svc.ChangeType);
+            foreach (var (key, _) in map.Entries.Where(e => e.Key != "type"))
+                r.Apply(map, key, v => svc.Set(key, v));
+        }
+    }
+
+    internal override void Write(YamlWriter w)
+    {
+        w.Scalar("remote_host", RemoteHost).Scalar("script_user", ScriptUser).BeginMap("services");
+        foreach (var svc in _services.Values)
+        {
+            w.BeginMap(svc.Service).Scalar("type", svc.Type);
+            foreach (var (key, value) in svc.StoredValues()) w.Scalar(key, value);
+            w.EndMap();
+        }
+        w.EndMap();
+    }
+}

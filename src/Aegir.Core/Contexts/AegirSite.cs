@@ -1,0 +1,106 @@
+using Aegir.Core.Errors;
+using Aegir.Core.Services;
+using Aegir.Core.Yaml;
+
+namespace Aegir.Core.Contexts;
+
+/// <summary>A uri on a platform with its own database; the context name is the uri.</summary>
+public sealed class AegirSite : AegirContext
+{
+    string _platform = "";
+    string _dbServer = ContextNames.Master;
+    string? _client;
+    string _profile = "standard";
+    string _language = "en";
+    string? _redirection;
+    List<string> _aliases = [];
+
+    public AegirSite(string uri) : base(Validate.SiteHost("Uri", uri)) { }
+
+    public override ContextType Type => ContextType.Site;
+
+    public string Uri => Name;
+
+    public string PlatformName { get => _platform; set => _platform = ContextNames.Canonical("Platform", value, ContextType.Platform); }
+
+    public AegirPlatform? Platform => Resolve<AegirPlatform>(_platform);
+
+    public string DbServerName { get => _dbServer; set => _dbServer = ContextNames.Canonical("DbServer", value, ContextType.Server); }
+
+    public AegirServer? DbServer => Resolve<AegirServer>(_dbServer);
+
+    public string? ClientName { get => _client; set => _client = string.IsNullOrEmpty(value) ? null : ContextNames.Canonical("Client", value, ContextType.Client); }
+
+    public AegirClient? Client => Resolve<AegirClient>(_client);
+
+    public string Profile { get => _profile; set => _profile = Validate.Profile(nameof(Profile), value); }
+
+    public string Language { get => _language; set => _language = Validate.Language(nameof(Language), value); }
+
+    /// <summary>Other host names the site answers to.</summary>
+    public IReadOnlyList<string> Aliases
+    {
+        get => _aliases;
+        set
+        {
+            var list = new List<string>();
+            foreach (var alias in value ?? [])
+            {
+                var host = Validate.SiteHost("Alias", alias);
+                if (host == Uri) throw ErrorCatalog.InvalidValue("Alias", alias, "it is the site's own uri", "List only the other names the site answers to.");
+                if (!list.Contains(host)) list.Add(host);
+            }
+            _aliases = list;
+            if (_redirection is not null && _redirection != Uri && !_aliases.Contains(_redirection)) _redirection = null;
+        }
+    }
+
+    /// <summary>The host every other name redirects to (the uri or one alias); null for no redirection.</summary>
+    public string? Redirection
+    {
+        get => _redirection;
+        set
+        {
+            if (string.IsNullOrEmpty(value)) { _redirection = null; return; }
+            var host = Validate.SiteHost(nameof(Redirection), value);
+            if (host != Uri && !_aliases.Contains(host))
+                throw ErrorCatalog.InvalidValue(nameof(Redirection), value, "it is neither the site's uri nor one of its aliases", $"Redirect to {Uri} or to one of its aliases.");
+            _redirection = host;
+        }
+    }
+
+    public SiteStatus Status { get; set; } = SiteStatus.NotInstalled;
+
+    /// <summary>Every host name the site answers to: the uri first, then the aliases.</summary>
+    public IEnumerable<string> HostNames() => _aliases.Prepend(Uri);
+
+    public override IEnumerable<ContextReference> References()
+    {
+        yield return new ContextReference("Platform", _platform, ContextType.Platform);
+        yield return new ContextReference("DbServer", _dbServer, ContextType.Server, ServiceCatalog.Db);
+        if (_client is not null) yield return new ContextReference("Client", _client, ContextType.Client);
+    }
+
+    internal override void Read(ContextReader r)
+    {
+        var uri = r.String("uri");
+        if (uri is not null && uri != Uri) throw r.Corrupt(r.Map.Get("uri"), $"'uri' is {uri}, but the file is named for {Uri}");
+        r.Required("platform");
+        r.Apply("platform", v => PlatformName = v);
+        r.Apply("db_server", v => DbServerName = v);
+        r.Apply("client", v => ClientName = v);
+        r.Apply("profile", v => Profile = v);
+        r.Apply("language", v => Language = v);
+        var aliases = r.List("aliases");
+        try { Aliases = aliases; }
+        catch (AegirException ex) { throw r.Corrupt(r.Map.Get("aliases"), ex.Message); }
+        r.Apply("redirection", v => Redirection = v);
+        r.Apply("status", v => Status = Enum.TryParse<SiteStatus>(v, ignoreCase: false, out var s) && Enum.IsDefined(s)
+            ? s : throw ErrorCatalog.InvalidValue("status", v, "it is not a site status", $"Use one of {string.Join(", ", Enum.GetNames<SiteStatus>())}."));
+    }
+
+    internal override void Write(YamlWriter w)
+        => w.Scalar("uri", Uri).Scalar("platform", PlatformName).Scalar("db_server", DbServerName).Scalar("client", ClientName)
+            .Scalar("profile", Profile).Scalar("language", Language).List("aliases", _aliases).Scalar("redirection", Redirection)
+            .Scalar("status", Status.ToString());
+}

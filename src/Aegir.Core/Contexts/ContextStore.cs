@@ -1,0 +1,192 @@
+using System.Collections.Concurrent;
+using Aegir.Core.Errors;
+using Aegir.Core.IO;
+
+namespace Aegir.Core.Contexts;
+
+/// <summary>
+/// The contexts of one AEGIR_HOME, one YAML file each under <c>contexts/</c>. Writes are atomic and
+/// serialised between processes by a lock file; reads never take the lock, since a file is always whole.
+/// </summary>
+public sealed class ContextStore : IContextResolver
+{
+    const int ParallelThreshold = 64;
+    static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(30);
+
+    readonly ConcurrentDictionary<string, AegirContext?> _cache = new(StringComparer.Ordinal);
+
+    public ContextStore(string? home = null)
+    {
+        var path = string.IsNullOrEmpty(home) ? DefaultHome() : home;
+        Home = System.IO.Path.GetFullPath(path);
+        ContextsPath = System.IO.Path.Combine(Home, "contexts");
+    }
+
+    /// <summary><c>$AEGIR_HOME</c>, or <c>~/.aegir</c>.</summary>
+    public static string DefaultHome()
+    {
+        var env = Environment.GetEnvironmentVariable("AEGIR_HOME");
+        return string.IsNullOrEmpty(env)
+            ? System.IO.Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".aegir")
+            : env;
+    }
+
+    public string Home { get; }
+
+    public string ContextsPath { get; }
+
+    public string PathOf(string name) => System.IO.Path.Combine(ContextsPath, name + ContextNames.FileExtension);
+
+    public bool Exists(string name) => File.Exists(PathOf(name));
+
+    /// <summary>The context of that canonical name, read once per store; null when there is none.</summary>
+    public AegirContext? TryGet(string name) => _cache.GetOrAdd(name, ReadFresh);
+
+    /// <summary>The context of that canonical name and type, or an error that says how to find the right name.</summary>
+    public T Get<T>(string name, string parameter) where T : AegirContext
+    {
+        var expected = ContextNames.Label(TypeFor<T>());
+        var ctx = TryGet(name) ?? throw ErrorCatalog.ContextNotFound(name, expected);
+        return ctx as T ?? throw ErrorCatalog.WrongContextType(name, ContextNames.Label(ctx.Type), expected, parameter);
+    }
+
+    /// <summary>Like <see cref="Get{T}"/>, but read from disk now: the starting point of every change.</summary>
+    public T GetFresh<T>(string name, string parameter) where T : AegirContext
+    {
+        _cache.TryRemove(name, out _);
+        return Get<T>(name, parameter);
+    }
+
+    /// <summary>Runs every check a write would, without writing (for -WhatIf and for errors before any prompt).</summary>
+    public void Check(AegirContext ctx, bool isNew)
+    {
+        var previous = ReadFresh(ctx.Name);
+        if (isNew && previous is not null) throw ErrorCatalog.ContextExists(ctx.Name);
+        if (!isNew && previous is null) throw ErrorCatalog.ContextNotFound(ctx.Name, ContextNames.Label(ctx.Type));
+        ContextValidator.Check(this, ctx, previous);
+    }
+
+    /// <summary>Reads a context from disk, bypassing the cache.</summary>
+    public AegirContext? ReadFresh(string name)
+    {
+        var path = PathOf(name);
+        string text;
+        try { text = File.ReadAllText(path); }
+        catch (FileNotFoundException) { return null; }
+        catch (DirectoryNotFoundException) { return null; }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { throw ErrorCatalog.ReadFailed(path, ex); }
+        var ctx = ContextSerializer.Parse(path, name, text);
+        ctx.Path = path;
+        ctx.Resolver = this;
+        return ctx;
+    }
+
+    /// <summary>
+    /// Every context of a type (all types when null) whose name passes <paramref name="include"/>, read from disk.
+    /// A file that does not load becomes an error in the listing; the others still load.
+    /// </summary>
+    public ContextListing List(ContextType? type = null, Func<string, bool>? include = null)
+    {
+        if (!Directory.Exists(ContextsPath)) return new ContextListing([], []);
+        var names = new List<string>();
+        foreach (var file in Directory.EnumerateFiles(ContextsPath, "*" + ContextNames.FileExtension))
+        {
+            var name = System.IO.Path.GetFileNameWithoutExtension(file);
+            if (name.StartsWith('.')) continue;
+            var t = ContextNames.TypeOf(name);
+            if (type is not null && t is not null && t != type) continue;
+            if (include is not null && !include(name)) continue;
+            names.Add(name);
+        }
+        names.Sort(StringComparer.Ordinal);
+
+        var results = new AegirContext?[names.Count];
+        var errors = new AegirException?[names.Count];
+        void Load(int i)
+        {
+            try { results[i] = ReadFresh(names[i]); }
+            catch (AegirException ex) { errors[i] = ex; }
+        }
+        if (names.Count >= ParallelThreshold) Parallel.For(0, names.Count, Load);
+        else for (int i = 0; i < names.Count; i++) Load(i);
+
+        var contexts = new List<AegirContext>(names.Count);
+        foreach (var ctx in results)
+            if (ctx is not null && (type is null || ctx.Type == type)) contexts.Add(ctx);
+        return new ContextListing(contexts, errors.OfType<AegirException>().ToList());
+    }
+
+    /// <summary>Canonical names of one type from the file names alone, without reading the files (for completion).</summary>
+    public IEnumerable<string> ListNames(ContextType type)
+    {
+        if (!Directory.Exists(ContextsPath)) return [];
+        return Directory.EnumerateFiles(ContextsPath, "*" + ContextNames.FileExtension)
+            .Select(f => System.IO.Path.GetFileNameWithoutExtension(f))
+            .Where(n => !n.StartsWith('.') && ContextNames.TypeOf(n) == type)
+            .Order(StringComparer.Ordinal);
+    }
+
+    /// <summary>Writes a new context; refused if the name is taken or a cross-context rule fails.</summary>
+    public void Create(AegirContext ctx) => Write(ctx, isNew: true);
+
+    /// <summary>Writes an existing context back with its changes.</summary>
+    public void Update(AegirContext ctx) => Write(ctx, isNew: false);
+
+    void Write(AegirContext ctx, bool isNew)
+    {
+        var path = PathOf(ctx.Name);
+        using (AcquireLock())
+        {
+            Check(ctx, isNew);
+            var text = ContextSerializer.Serialize(ctx);
+            try { AtomicFile.WriteAllText(path, text); }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { throw ErrorCatalog.WriteFailed(path, ex); }
+        }
+        ctx.Path = path;
+        ctx.Resolver = this;
+        _cache[ctx.Name] = ctx;
+    }
+
+    /// <summary>Refuses, with the list of referrers, when another context names this one.</summary>
+    public void CheckRemovable(string name)
+    {
+        var referrers = FindReferrers(name);
+        if (referrers.Count > 0) throw ErrorCatalog.ContextInUse(name, referrers.Select(r => r.Name));
+    }
+
+    /// <summary>Deletes a context; refused while another context names it.</summary>
+    public void Remove(string name)
+    {
+        using (AcquireLock())
+        {
+            CheckRemovable(name);
+            var path = PathOf(name);
+            if (!File.Exists(path)) throw ErrorCatalog.ContextNotFound(name, ContextNames.TypeOf(name) is { } t ? ContextNames.Label(t) : null);
+            try { File.Delete(path); }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { throw ErrorCatalog.WriteFailed(path, ex); }
+        }
+        _cache.TryRemove(name, out _);
+    }
+
+    /// <summary>The contexts whose properties name <paramref name="name"/>.</summary>
+    public IReadOnlyList<AegirContext> FindReferrers(string name)
+    {
+        var type = ContextNames.TypeOf(name);
+        if (type is ContextType.Site) return [];
+        // Only sites name platforms and clients; platforms and sites name servers.
+        var listing = type == ContextType.Server ? List(include: n => ContextNames.TypeOf(n) is ContextType.Platform or ContextType.Site) : List(ContextType.Site);
+        return listing.Contexts.Where(c => c.References().Any(r => r.Name == name)).ToList();
+    }
+
+    IDisposable AcquireLock()
+    {
+        try { AtomicFile.EnsurePrivateDirectory(Home); AtomicFile.EnsurePrivateDirectory(ContextsPath); }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { throw ErrorCatalog.WriteFailed(ContextsPath, ex); }
+        return FileLock.TryAcquire(System.IO.Path.Combine(ContextsPath, ".lock"), LockTimeout) ?? throw ErrorCatalog.StoreBusy(ContextsPath, LockTimeout);
+    }
+
+    static ContextType TypeFor<T>() => typeof(T) == typeof(AegirServer) ? ContextType.Server
+        : typeof(T) == typeof(AegirPlatform) ? ContextType.Platform
+        : typeof(T) == typeof(AegirSite) ? ContextType.Site
+        : ContextType.Client;
+}

@@ -1,0 +1,3 @@
+namespace Aegir.Core.Contexts;
+
+public enum ContextType { Server, Platform, Site, Client }

@@ -1,0 +1,169 @@
+using System.Globalization;
+using System.Net;
+using System.Text.RegularExpressions;
+using Aegir.Core.Errors;
+
+namespace Aegir.Core.Contexts;
+
+/// <summary>
+/// The rules every value must pass before it reaches a file, a config template or a command line.
+/// Each returns the normalised value or throws an <see cref="AegirException"/> naming the problem and the fix.
+/// Values end up in web server configs and argument lists, so the rules are allow-lists.
+/// </summary>
+public static partial class Validate
+{
+    public const int MaxSiteUriLength = 235;   // Aegir's own limit, leaves room for prefixes in db names and paths
+    public const int MaxHostLength = 253;
+
+    static readonly IdnMapping Idn = new() { UseStd3AsciiRules = true, AllowUnassigned = false };
+
+    /// <summary>A DNS host name as used for a site uri or alias: IDN to punycode, lowercase, LDH labels.</summary>
+    public static string SiteHost(string parameter, string? value)
+    {
+        var host = HostName(parameter, value, MaxSiteUriLength);
+        if (IPAddress.TryParse(host, out _))
+            throw ErrorCatalog.InvalidValue(parameter, value, "a site is named by a host name, not an IP address", "Use a name such as example.com; point it at the server in DNS.");
+        return host;
+    }
+
+    /// <summary>A server's address: a host name or an IP address.</summary>
+    public static string RemoteHost(string parameter, string? value)
+    {
+        if (value is not null && IPAddress.TryParse(value, out var ip) && !value.Contains('%'))
+            return ip.ToString();
+        return HostName(parameter, value, MaxHostLength);
+    }
+
+    static string HostName(string parameter, string? value, int maxLength)
+    {
+        const string fix = "Use a host name such as www.example.com: letters, digits and hyphens in dot-separated labels.";
+        if (string.IsNullOrEmpty(value)) throw ErrorCatalog.InvalidValue(parameter, value, "it is empty", fix);
+        if (HasInvisible(value)) throw ErrorCatalog.InvalidValue(parameter, value, "it contains control, invisible or space characters", fix);
+        if (value.Contains("://")) throw ErrorCatalog.InvalidValue(parameter, value, "it is a URL, not a host name", "Leave out the scheme and path: example.com, not https://example.com/.");
+        if (value.EndsWith('.')) throw ErrorCatalog.InvalidValue(parameter, value, "it ends with a dot", "Leave out the trailing dot.");
+        if (value.Length > maxLength * 4) throw ErrorCatalog.InvalidValue(parameter, value, $"it is longer than {maxLength} characters", fix);
+        string ascii;
+        try { ascii = Idn.GetAscii(value).ToLowerInvariant(); }
+        catch (ArgumentException) { throw ErrorCatalog.InvalidValue(parameter, value, "it is not a valid host name (only letters, digits and hyphens may form a label, and no label may be empty)", fix); }
+        if (ascii.Length > maxLength) throw ErrorCatalog.InvalidValue(parameter, value, $"it is {ascii.Length} characters long; at most {maxLength} are allowed", "Choose a shorter name.");
+        foreach (var label in ascii.Split('.'))
+        {
+            if (label.Length is 0 or > 63 || !LdhLabel().IsMatch(label))
+                throw ErrorCatalog.InvalidValue(parameter, value, $"the label '{label}' is not 1 to 63 letters, digits or inner hyphens", fix);
+        }
+        return ascii;
+    }
+
+    /// <summary>The part of a context name after its prefix: lowercase word characters; dots and dashes dropped as Aegir does.</summary>
+    public static string ShortName(string parameter, string? value)
+    {
+        const string fix = "Use letters, digits and underscores (dots and dashes are dropped), at most 64 characters.";
+        if (string.IsNullOrEmpty(value)) throw ErrorCatalog.InvalidValue(parameter, value, "it is empty", fix);
+        if (HasInvisible(value)) throw ErrorCatalog.InvalidValue(parameter, value, "it contains control, invisible or space characters", fix);
+        var name = value.ToLowerInvariant().Replace(".", "").Replace("-", "");
+        if (name.Length is 0 or > 64 || !WordName().IsMatch(name))
+            throw ErrorCatalog.InvalidValue(parameter, value, "it may hold only letters, digits and underscores", fix);
+        return name;
+    }
+
+    /// <summary>An absolute, normalised POSIX path made only of characters that are safe in web server configs.</summary>
+    public static string AbsolutePath(string parameter, string? value)
+    {
+        const string fix = "Give an absolute path such as /var/aegir/platforms/drupal10, made of letters, digits and . _ - + @ = , : ~ /.";
+        if (string.IsNullOrEmpty(value)) throw ErrorCatalog.InvalidValue(parameter, value, "it is empty", fix);
+        if (HasInvisible(value)) throw ErrorCatalog.InvalidValue(parameter, value, "it contains control, invisible or space characters", fix);
+        if (!value.StartsWith('/')) throw ErrorCatalog.InvalidValue(parameter, value, "it is not an absolute path", fix);
+        if (value.Length > 1024) throw ErrorCatalog.InvalidValue(parameter, value, "it is longer than 1024 characters", fix);
+        if (!SafePath().IsMatch(value)) throw ErrorCatalog.InvalidValue(parameter, value, "it contains a character that is not allowed in a path here (quotes, ;, {, }, $, \\, * and the like could break web server config)", fix);
+        var segments = value.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        if (segments.Any(s => s is "." or ".."))
+            throw ErrorCatalog.InvalidValue(parameter, value, "it contains '.' or '..' segments", "Give the real path without relative parts.");
+        return "/" + string.Join('/', segments);
+    }
+
+    public static int Port(string parameter, int value)
+    {
+        if (value is < 1 or > 65535)
+            throw ErrorCatalog.InvalidValue(parameter, value.ToString(CultureInfo.InvariantCulture), "a port is a number from 1 to 65535", "Give a port in that range, such as 80 or 3306.");
+        return value;
+    }
+
+    /// <summary>A POSIX user or group name (useradd's portable rule).</summary>
+    public static string PosixName(string parameter, string? value)
+    {
+        if (string.IsNullOrEmpty(value) || !PosixNamePattern().IsMatch(value))
+            throw ErrorCatalog.InvalidValue(parameter, value, "it is not a POSIX user or group name", "Use a lowercase letter or underscore followed by at most 31 lowercase letters, digits, _ or -.");
+        return value;
+    }
+
+    public static string Email(string parameter, string? value)
+    {
+        const string fix = "Give one address such as admin@example.com.";
+        if (string.IsNullOrEmpty(value)) throw ErrorCatalog.InvalidValue(parameter, value, "it is empty", fix);
+        if (HasInvisible(value) || value.Length > 254) throw ErrorCatalog.InvalidValue(parameter, value, "it contains control, invisible or space characters, or is over 254 characters", fix);
+        int at = value.LastIndexOf('@');
+        if (at <= 0 || !EmailLocal().IsMatch(value[..at]))
+            throw ErrorCatalog.InvalidValue(parameter, value, "it is not an email address (the part before @ may hold letters, digits and . _ % + -)", fix);
+        var domain = HostName(parameter, value[(at + 1)..], MaxHostLength);
+        return value[..at] + "@" + domain;
+    }
+
+    /// <summary>An install profile name (a Drupal machine name).</summary>
+    public static string Profile(string parameter, string? value)
+    {
+        if (string.IsNullOrEmpty(value) || !MachineName().IsMatch(value))
+            throw ErrorCatalog.InvalidValue(parameter, value, "it is not a profile machine name", "Use lowercase letters, digits and underscores, starting with a letter, such as standard or minimal.");
+        return value;
+    }
+
+    /// <summary>A language code such as en, pt-br or zh-hans.</summary>
+    public static string Language(string parameter, string? value)
+    {
+        var lower = value?.ToLowerInvariant();
+        if (string.IsNullOrEmpty(lower) || !LanguageCode().IsMatch(lower))
+            throw ErrorCatalog.InvalidValue(parameter, value, "it is not a language code", "Use an ISO 639 code such as en, de, pt-br or zh-hans.");
+        return lower;
+    }
+
+    /// <summary>A command run as an argument list (never through a shell): words of safe characters.</summary>
+    public static string Command(string parameter, string? value)
+    {
+        const string fix = "Give a program and its arguments separated by single spaces, such as 'nginx -s reload'; no shell syntax (quotes, ;, |, &, $, redirection).";
+        if (string.IsNullOrEmpty(value)) throw ErrorCatalog.InvalidValue(parameter, value, "it is empty", fix);
+        if (value.Length > 1024 || value.Any(c => char.IsControl(c) || char.GetUnicodeCategory(c) == UnicodeCategory.Format))
+            throw ErrorCatalog.InvalidValue(parameter, value, "it contains control characters or is over 1024 characters", fix);
+        var words = value.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (words.Length == 0 || words.Any(w => !CommandWord().IsMatch(w)))
+            throw ErrorCatalog.InvalidValue(parameter, value, "it contains shell syntax or characters not allowed in a command", fix);
+        return string.Join(' ', words);
+    }
+
+    /// <summary>A password: any printable text; no control characters, which would break option files.</summary>
+    public static string Secret(string parameter, string? value)
+    {
+        if (string.IsNullOrEmpty(value) || value.Length > 256 || value.Any(char.IsControl))
+            throw ErrorCatalog.InvalidValue(parameter, "********", "a password must be 1 to 256 printable characters", "Give a password without newlines or other control characters.");
+        return value;
+    }
+
+    static bool HasInvisible(string value)
+    {
+        foreach (var ch in value)
+        {
+            var cat = char.GetUnicodeCategory(ch);
+            if (char.IsControl(ch) || char.IsWhiteSpace(ch) || cat is UnicodeCategory.Format or UnicodeCategory.LineSeparator
+                or UnicodeCategory.ParagraphSeparator or UnicodeCategory.PrivateUse or UnicodeCategory.Surrogate or UnicodeCategory.OtherNotAssigned)
+                return true;
+        }
+        return false;
+    }
+
+    [GeneratedRegex("^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")] private static partial Regex LdhLabel();
+    [GeneratedRegex("^[a-z0-9_]+$")] private static partial Regex WordName();
+    [GeneratedRegex("^/[A-Za-z0-9._/@+=,:~-]*$")] private static partial Regex SafePath();
+    [GeneratedRegex("^[a-z_][a-z0-9_-]{0,31}$")] private static partial Regex PosixNamePattern();
+    [GeneratedRegex("^[A-Za-z0-9._%+-]{1,64}$")] private static partial Regex EmailLocal();
+    [GeneratedRegex("^[a-z][a-z0-9_]{0,63}$")] private static partial Regex MachineName();
+    [GeneratedRegex("^[a-z]{2,3}(?:-[a-z0-9]{2,8})*$")] private static partial Regex LanguageCode();
+    [GeneratedRegex("^[A-Za-z0-9._/@+=,:~%-]+$")] private static partial Regex CommandWord();
+}

@@ -1,0 +1,103 @@
+namespace Aegir.Core.Errors;
+
+/// <summary>Every error id and message in one place, so ids stay stable and wording stays consistent.</summary>
+public static class ErrorCatalog
+{
+    static AegirException E(string id, AegirErrorKind kind, object? target, string message, Exception? inner = null)
+        => new(id, kind, message, target, inner);
+
+    public static AegirException InvalidValue(string parameter, string? value, string problem, string fix)
+        => E("InvalidValue", AegirErrorKind.InvalidArgument, value,
+            $"{parameter} {Show(value)} is not valid: {problem}. {fix}");
+
+    public static AegirException Missing(string parameter, string fix)
+        => E("MissingValue", AegirErrorKind.InvalidArgument, null, $"{parameter} is required. {fix}");
+
+    public static AegirException ContextNotFound(string name, string? expectedType = null)
+        => E("ContextNotFound", AegirErrorKind.ObjectNotFound, name,
+            $"No {expectedType ?? "context"} named '@{name}' exists. List them with Get-Aegir{Noun(expectedType)}, or create it with New-Aegir{Noun(expectedType)}.");
+
+    public static AegirException WrongContextType(string name, string actualType, string expectedType, string parameter)
+        => E("WrongContextType", AegirErrorKind.InvalidArgument, name,
+            $"{parameter} '@{name}' is a {actualType}, not a {expectedType}. Pass the name of a {expectedType} (see Get-Aegir{Noun(expectedType)}).");
+
+    public static AegirException ContextExists(string name)
+        => E("ContextExists", AegirErrorKind.ResourceExists, name,
+            $"A context named '@{name}' already exists. Change it with Set-Aegir*, or remove it first.");
+
+    public static AegirException NameTaken(string host, string owner)
+        => E("HostNameTaken", AegirErrorKind.ResourceExists, host,
+            $"'{host}' is already used by the site '@{owner}' (as its uri or an alias). A host name can belong to one site only; remove it there first.");
+
+    public static AegirException ContextInUse(string name, IEnumerable<string> referrers)
+    {
+        var list = referrers.Select(r => "@" + r).ToList();
+        var shown = string.Join(", ", list.Take(20)) + (list.Count > 20 ? $" and {list.Count - 20} more" : "");
+        return E("ContextInUse", AegirErrorKind.InvalidOperation, name,
+            $"'@{name}' cannot be removed: it is used by {shown}. Move or remove those first.");
+    }
+
+    public static AegirException ServiceMissing(string server, string service, string parameter)
+        => E("ServiceMissing", AegirErrorKind.InvalidArgument, server,
+            $"{parameter} '@{server}' has no {service} service. Give it one with Set-AegirServer -{(service == "http" ? "Http" : "Db")}ServiceType, or choose another server.");
+
+    public static AegirException UnknownServiceType(string service, string type, IEnumerable<string> known)
+        => E("UnknownServiceType", AegirErrorKind.InvalidArgument, type,
+            $"'{type}' is not a {service} service type. Use one of: {string.Join(", ", known)}.");
+
+    public static AegirException UnknownSetting(string service, string type, string key, IEnumerable<string> known)
+        => E("UnknownServiceSetting", AegirErrorKind.InvalidArgument, key,
+            $"The {service} service type '{type}' has no setting '{key}'. Its settings are: {string.Join(", ", known)}.");
+
+    public static AegirException NoServiceSettings(string service, string key)
+        => E("NoServiceSettings", AegirErrorKind.InvalidArgument, key,
+            $"The server has no {service} service, so it has no setting '{key}'. Choose a type first with -{(service == "http" ? "Http" : "Db")}ServiceType.");
+
+    public static AegirException PlatformLocked(string platform)
+        => E("PlatformLocked", AegirErrorKind.InvalidOperation, platform,
+            $"The platform '@{platform}' is locked: no new sites can be put on it. Unlock it with Unlock-AegirPlatform, or choose another platform.");
+
+    public static AegirException CorruptContext(string file, int line, string problem, Exception? inner = null)
+    {
+        problem = problem.TrimEnd('.', ' ');
+        return E("CorruptContextFile", AegirErrorKind.InvalidData, file,
+            line > 0 ? $"{file}, line {line}: {problem}. Fix or remove the file by hand; other contexts are not affected."
+                     : $"{file}: {problem}. Fix or remove the file by hand; other contexts are not affected.", inner);
+    }
+
+    public static AegirException StoreBusy(string path, TimeSpan waited)
+        => E("ContextStoreBusy", AegirErrorKind.ResourceBusy, path,
+            $"The context store {path} stayed locked by another process for {waited.TotalSeconds:0} s. Try again when that process has finished.");
+
+    public static AegirException WriteFailed(string path, Exception inner)
+        => E("ContextWriteFailed", AegirErrorKind.WriteError, path,
+            $"Could not write {path}: {inner.Message}. Nothing was changed; check that the folder is writable and the disk has room.", inner);
+
+    public static AegirException ReadFailed(string path, Exception inner)
+        => E("ContextReadFailed", AegirErrorKind.ReadError, path,
+            $"Could not read {path}: {inner.Message}. Check the file's owner and mode (it should be 0600 and owned by you).", inner);
+
+    /// <summary>Quotes a user value for a message, making control characters visible.</summary>
+    public static string Show(string? value)
+    {
+        if (value is null) return "(nothing)";
+        var sb = new System.Text.StringBuilder("'");
+        foreach (var ch in value.Length > 80 ? value[..80] : value)
+        {
+            if (char.IsControl(ch) || char.GetUnicodeCategory(ch) == System.Globalization.UnicodeCategory.Format)
+                sb.Append($"\\u{(int)ch:X4}");
+            else sb.Append(ch);
+        }
+        sb.Append(value.Length > 80 ? "'…" : "'");
+        return sb.ToString();
+    }
+
+    static string Noun(string? type) => type switch
+    {
+        "server" => "Server",
+        "platform" => "Platform",
+        "site" => "Site",
+        "client" => "Client",
+        _ => "Context",
+    };
+}

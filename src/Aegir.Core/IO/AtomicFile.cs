@@ -1,0 +1,49 @@
+using System.Text;
+
+namespace Aegir.Core.IO;
+
+/// <summary>
+/// Whole-file writes that a reader never sees half done: write a private temp file beside the target,
+/// flush it to disk, then rename over the target (rename is atomic within one folder).
+/// </summary>
+public static class AtomicFile
+{
+    public const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+    public const string TempPrefix = ".tmp-";
+
+    public static void WriteAllText(string path, string text, UnixFileMode mode = OwnerOnly)
+    {
+        var dir = Path.GetDirectoryName(path) ?? ".";
+        var temp = Path.Combine(dir, TempPrefix + Path.GetFileName(path) + "." + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
+            if (!OperatingSystem.IsWindows()) options.UnixCreateMode = mode;
+            using (var fs = new FileStream(temp, options))
+            {
+                var bytes = new UTF8Encoding(false).GetBytes(text);
+                fs.Write(bytes);
+                fs.Flush(flushToDisk: true);
+            }
+            File.Move(temp, path, overwrite: true);
+        }
+        catch
+        {
+            TryDelete(temp);
+            throw;
+        }
+    }
+
+    /// <summary>Creates a folder (and its parents) with the given mode, and tightens it if it exists looser.</summary>
+    public static void EnsurePrivateDirectory(string path, UnixFileMode mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute)
+    {
+        if (OperatingSystem.IsWindows()) { Directory.CreateDirectory(path); return; }
+        if (!Directory.Exists(path)) Directory.CreateDirectory(path, mode);
+        if (File.GetUnixFileMode(path) != mode) File.SetUnixFileMode(path, mode);
+    }
+
+    static void TryDelete(string path)
+    {
+        try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}

@@ -1,0 +1,38 @@
+using Aegir.Core.Contexts;
+
+namespace Aegir.Core.Services;
+
+/// <summary>What a setting holds, which decides how its value is checked.</summary>
+public enum SettingKind { Text, Port, Host, Path, Command, PosixName, Secret }
+
+/// <summary>A setting a service type adds to the servers that use it.</summary>
+public sealed record ServiceSetting(string Name, SettingKind Kind, string? Default, string Description)
+{
+    /// <summary>Checks and normalises a value for this setting.</summary>
+    public string Normalise(string service, string? value)
+    {
+        var parameter = $"The {service} setting '{Name}'";
+        return Kind switch
+        {
+            SettingKind.Port => Validate.Port(parameter, ParsePort(parameter, value)).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            SettingKind.Host => Validate.RemoteHost(parameter, value),
+            SettingKind.Path => Validate.AbsolutePath(parameter, value),
+            SettingKind.Command => Validate.Command(parameter, value),
+            SettingKind.PosixName => Validate.PosixName(parameter, value),
+            SettingKind.Secret => Validate.Secret(parameter, value),
+            _ => ValidateText(parameter, value),
+        };
+    }
+
+    static int ParsePort(string parameter, string? value)
+        => int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port)
+            ? port
+            : throw Errors.ErrorCatalog.InvalidValue(parameter, value, "a port is a whole number", "Give a number from 1 to 65535.");
+
+    static string ValidateText(string parameter, string? value)
+    {
+        if (string.IsNullOrEmpty(value) || value.Length > 256 || value.Any(char.IsControl))
+            throw Errors.ErrorCatalog.InvalidValue(parameter, value, "it must be 1 to 256 printable characters", "Give a short value on one line.");
+        return value;
+    }
+}

@@ -1,0 +1,34 @@
+using System.Management.Automation;
+using Aegir.Core.Contexts;
+
+namespace Aegir.PowerShell.Cmdlets.Client;
+
+/// <summary>Records a client: a customer who owns sites.</summary>
+[Cmdlet(VerbsCommon.New, "AegirClient", SupportsShouldProcess = true)]
+[OutputType(typeof(AegirClient))]
+public sealed class NewAegirClientCommand : AegirCmdlet
+{
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string? Name { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string? Email { get; set; }
+
+    /// <summary>The UNIX group given access to the client's sites; the client's name when left out.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string? UnixGroup { get; set; }
+
+    protected override void ProcessRecord() => ForItem(Name, () =>
+    {
+        var client = new AegirClient(ContextNames.Canonical("Name", Name, ContextType.Client)) { Email = Email };
+        if (UnixGroup is not null) client.UnixGroup = UnixGroup;
+        Store.Check(client, isNew: true);
+        if (!ShouldProcess(client.ToString(), "Create client context")) return;
+        Store.Create(client);
+        WriteVerbose($"Wrote {client.Path}");
+        WriteObject(client);
+    });
+}

@@ -1,0 +1,32 @@
+using System.Management.Automation;
+using Aegir.Core.Contexts;
+using Aegir.PowerShell.Completion;
+
+namespace Aegir.PowerShell.Cmdlets.Client;
+
+/// <summary>Deletes a client context; refused while sites belong to the client.</summary>
+[Cmdlet(VerbsCommon.Remove, "AegirClient", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = "ByName")]
+[OutputType(typeof(void))]
+public sealed class RemoveAegirClientCommand : AegirCmdlet
+{
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = "ByName", ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(ClientNameCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string? Name { get; set; }
+
+    [Parameter(Mandatory = true, ParameterSetName = "ByInputObject", ValueFromPipeline = true)]
+    public AegirClient? InputObject { get; set; }
+
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    protected override void ProcessRecord() => ForItem(InputObject ?? (object?)Name, () =>
+    {
+        var name = InputObject?.Name ?? ContextNames.Canonical("Name", Name, ContextType.Client);
+        var client = Store.GetFresh<AegirClient>(name, "Name");
+        Store.CheckRemovable(client.Name);
+        if (!ShouldProcessUnlessForced(Force, client.ToString(), "Remove client context")) return;
+        Store.Remove(client.Name);
+        WriteVerbose($"Removed {client.Path}");
+    });
+}

@@ -1,0 +1,45 @@
+using System.Management.Automation;
+using Aegir.Core.Contexts;
+using Aegir.PowerShell.Completion;
+
+namespace Aegir.PowerShell.Cmdlets.Client;
+
+/// <summary>Changes a client's email or UNIX group.</summary>
+[Cmdlet(VerbsCommon.Set, "AegirClient", SupportsShouldProcess = true, DefaultParameterSetName = "ByName")]
+[OutputType(typeof(AegirClient))]
+public sealed class SetAegirClientCommand : AegirCmdlet
+{
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = "ByName", ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(ClientNameCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string? Name { get; set; }
+
+    [Parameter(Mandatory = true, ParameterSetName = "ByInputObject", ValueFromPipeline = true)]
+    public AegirClient? InputObject { get; set; }
+
+    /// <summary>The client's email; an empty string clears it.</summary>
+    [Parameter]
+    [AllowEmptyString]
+    public string? Email { get; set; }
+
+    /// <summary>The UNIX group; an empty string returns to the default (the client's name).</summary>
+    [Parameter]
+    [AllowEmptyString]
+    public string? UnixGroup { get; set; }
+
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    protected override void ProcessRecord() => ForItem(InputObject ?? (object?)Name, () =>
+    {
+        var name = InputObject?.Name ?? ContextNames.Canonical("Name", Name, ContextType.Client);
+        var client = Store.GetFresh<AegirClient>(name, "Name");
+        if (Email is not null) client.Email = Email;
+        if (UnixGroup is not null) client.UnixGroup = UnixGroup;
+        Store.Check(client, isNew: false);
+        if (!ShouldProcess(client.ToString(), "Update client context")) return;
+        Store.Update(client);
+        WriteVerbose($"Wrote {client.Path}");
+        if (PassThru) WriteObject(client);
+    });
+}

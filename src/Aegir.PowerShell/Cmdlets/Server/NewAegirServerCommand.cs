@@ -1,0 +1,46 @@
+using System.Management.Automation;
+using Aegir.Core.Contexts;
+using Aegir.Core.Errors;
+
+namespace Aegir.PowerShell.Cmdlets.Server;
+
+/// <summary>Records a server and the services it provides.</summary>
+[Cmdlet(VerbsCommon.New, "AegirServer", SupportsShouldProcess = true)]
+[OutputType(typeof(AegirServer))]
+public sealed class NewAegirServerCommand : ServerSettingsCmdlet
+{
+    /// <summary>master, or a name; derived from -RemoteHost when left out.</summary>
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string? Name { get; set; }
+
+    protected override void ProcessRecord() => ForItem(Name ?? RemoteHost, () =>
+    {
+        string name = Name is not null ? ContextNames.Canonical("Name", Name, ContextType.Server)
+            : RemoteHost is not null ? ContextNames.ServerFromHost(Validate.RemoteHost("RemoteHost", RemoteHost))
+            : throw ErrorCatalog.Missing("-Name or -RemoteHost", "Name the server (master for this machine), or give its host name.");
+
+        var server = new AegirServer(name);
+        if (name == ContextNames.Master)
+        {
+            server.RemoteHost = "localhost";
+            server.ScriptUser = CurrentUser();
+        }
+        else if (RemoteHost is null)
+        {
+            throw ErrorCatalog.Missing("-RemoteHost", $"Give the host name or address of '@{name}'; only master (this machine) can do without.");
+        }
+        Apply(server);
+        Store.Check(server, isNew: true);
+        if (!ShouldProcess(server.ToString(), "Create server context")) return;
+        Store.Create(server);
+        WriteVerbose($"Wrote {server.Path}");
+        WriteObject(server);
+    });
+
+    static string CurrentUser()
+    {
+        try { return Validate.PosixName("ScriptUser", Environment.UserName); }
+        catch (AegirException) { return "aegir"; }
+    }
+}

@@ -1,0 +1,32 @@
+using System.Management.Automation;
+using Aegir.Core.Contexts;
+using Aegir.PowerShell.Completion;
+
+namespace Aegir.PowerShell.Cmdlets.Server;
+
+/// <summary>Deletes a server context; refused while platforms or sites use the server.</summary>
+[Cmdlet(VerbsCommon.Remove, "AegirServer", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = "ByName")]
+[OutputType(typeof(void))]
+public sealed class RemoveAegirServerCommand : AegirCmdlet
+{
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = "ByName", ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(ServerNameCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string? Name { get; set; }
+
+    [Parameter(Mandatory = true, ParameterSetName = "ByInputObject", ValueFromPipeline = true)]
+    public AegirServer? InputObject { get; set; }
+
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    protected override void ProcessRecord() => ForItem(InputObject ?? (object?)Name, () =>
+    {
+        var name = InputObject?.Name ?? ContextNames.Canonical("Name", Name, ContextType.Server);
+        var server = Store.GetFresh<AegirServer>(name, "Name");
+        Store.CheckRemovable(server.Name);
+        if (!ShouldProcessUnlessForced(Force, server.ToString(), "Remove server context")) return;
+        Store.Remove(server.Name);
+        WriteVerbose($"Removed {server.Path}");
+    });
+}

@@ -1,0 +1,34 @@
+using System.Management.Automation;
+using Aegir.Core.Contexts;
+using Aegir.PowerShell.Completion;
+
+namespace Aegir.PowerShell.Cmdlets.Server;
+
+/// <summary>Changes a server's host, script user, service types or service settings.</summary>
+[Cmdlet(VerbsCommon.Set, "AegirServer", SupportsShouldProcess = true, DefaultParameterSetName = "ByName")]
+[OutputType(typeof(AegirServer))]
+public sealed class SetAegirServerCommand : ServerSettingsCmdlet
+{
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = "ByName", ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(ServerNameCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string? Name { get; set; }
+
+    [Parameter(Mandatory = true, ParameterSetName = "ByInputObject", ValueFromPipeline = true)]
+    public AegirServer? InputObject { get; set; }
+
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    protected override void ProcessRecord() => ForItem(InputObject ?? (object?)Name, () =>
+    {
+        var name = InputObject?.Name ?? ContextNames.Canonical("Name", Name, ContextType.Server);
+        var server = Store.GetFresh<AegirServer>(name, "Name");
+        Apply(server);
+        Store.Check(server, isNew: false);
+        if (!ShouldProcess(server.ToString(), "Update server context")) return;
+        Store.Update(server);
+        WriteVerbose($"Wrote {server.Path}");
+        if (PassThru) WriteObject(server);
+    });
+}

@@ -1,0 +1,59 @@
+using System.Management.Automation;
+using Aegir.Core.Contexts;
+using Aegir.Core.Errors;
+using Aegir.PowerShell.Completion;
+
+namespace Aegir.PowerShell.Cmdlets.Site;
+
+/// <summary>Lists sites by uri or alias (wildcards allowed), platform, client, database server or status.</summary>
+[Cmdlet(VerbsCommon.Get, "AegirSite")]
+[OutputType(typeof(AegirSite))]
+public sealed class GetAegirSiteCommand : AegirCmdlet
+{
+    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("Name")]
+    [ArgumentCompleter(typeof(SiteNameCompleter))]
+    [SupportsWildcards]
+    public string[]? Uri { get; set; }
+
+    [Parameter]
+    [ArgumentCompleter(typeof(PlatformNameCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string? Platform { get; set; }
+
+    [Parameter]
+    [ArgumentCompleter(typeof(ClientNameCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string? Client { get; set; }
+
+    [Parameter]
+    [ArgumentCompleter(typeof(ServerNameCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string? DbServer { get; set; }
+
+    [Parameter]
+    public SiteStatus? Status { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        string? platform = null, client = null, dbServer = null;
+        try
+        {
+            if (Platform is not null) platform = ContextNames.Canonical("Platform", Platform, ContextType.Platform);
+            if (Client is not null) client = ContextNames.Canonical("Client", Client, ContextType.Client);
+            if (DbServer is not null) dbServer = ContextNames.Canonical("DbServer", DbServer, ContextType.Server);
+        }
+        catch (AegirException ex) { ThrowAegirError(ex); }
+
+        var sites = ContextQuery.Find<AegirSite>(this, Store, ContextType.Site, Uri, ReportLoadErrors, (e, t) => WriteAegirError(e, t),
+            matchOther: (site, host) => site.Aliases.Contains(host));
+        foreach (var site in sites)
+        {
+            if (platform is not null && site.PlatformName != platform) continue;
+            if (client is not null && site.ClientName != client) continue;
+            if (dbServer is not null && site.DbServerName != dbServer) continue;
+            if (Status is { } status && site.Status != status) continue;
+            WriteObject(site);
+        }
+    }
+}

@@ -1,0 +1,48 @@
+using System.Management.Automation;
+using Aegir.Core.Contexts;
+using Aegir.PowerShell.Completion;
+
+namespace Aegir.PowerShell.Cmdlets.Site;
+
+/// <summary>The site settings New-AegirSite and Set-AegirSite share, and how they are applied.</summary>
+public abstract class SiteSettingsCmdlet : AegirCmdlet
+{
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(ServerNameCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string? DbServer { get; set; }
+
+    /// <summary>The owning client; an empty string clears it.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(ClientNameCompleter))]
+    [AllowEmptyString]
+    public string? Client { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Profile { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Language { get; set; }
+
+    /// <summary>Other host names the site answers to (replaces the list).</summary>
+    [Parameter]
+    [AllowEmptyCollection]
+    public string[]? Alias { get; set; }
+
+    /// <summary>The host every other name redirects to: the uri or one alias; an empty string turns redirection off.</summary>
+    [Parameter]
+    [AllowEmptyString]
+    public string? Redirection { get; set; }
+
+    protected void Apply(AegirSite site)
+    {
+        if (DbServer is not null) site.DbServerName = DbServer;
+        if (Client is not null) site.ClientName = Client;
+        if (Profile is not null) site.Profile = Profile;
+        if (Language is not null) site.Language = Language;
+        if (Alias is not null) site.Aliases = Alias;
+        if (Redirection is not null) site.Redirection = Redirection;
+    }
+}

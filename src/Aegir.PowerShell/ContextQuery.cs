@@ -1,0 +1,59 @@
+using System.Management.Automation;
+using Aegir.Core.Contexts;
+using Aegir.Core.Errors;
+
+namespace Aegir.PowerShell;
+
+/// <summary>
+/// Finds contexts of one type for Get-* cmdlets: names with or without '@' and prefix, wildcards,
+/// and a not-found error for each literal name that matched nothing.
+/// </summary>
+internal static class ContextQuery
+{
+    public static IEnumerable<T> Find<T>(AegirCmdlet cmdlet, ContextStore store, ContextType type, string[]? names,
+        Action<ContextListing> reportErrors, Action<AegirException, object?> reportMissing, Func<T, string, bool>? matchOther = null)
+        where T : AegirContext
+    {
+        var literal = new List<string>();
+        var patterns = new List<WildcardPattern>();
+        foreach (var input in names is { Length: > 0 } ? names : ["*"])
+        {
+            if (WildcardPattern.ContainsWildcardCharacters(input))
+                patterns.Add(new WildcardPattern(PatternFor(input, type), WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant));
+            else
+            {
+                try { literal.Add(ContextNames.Canonical("Name", input, type)); }
+                catch (AegirException ex) { reportMissing(ex, input); }
+            }
+        }
+
+        var wanted = new HashSet<string>(literal, StringComparer.Ordinal);
+        // A literal name that is not a context may still name one another way (a site by an alias).
+        bool needAll = patterns.Count > 0 || (matchOther is not null && literal.Any(n => !store.Exists(n)));
+        var listing = store.List(type, needAll ? null : wanted.Contains);
+        reportErrors(listing);
+
+        var found = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var ctx in listing.Contexts.Cast<T>())
+        {
+            string? hit = wanted.Contains(ctx.Name) ? ctx.Name : null;
+            hit ??= matchOther is null ? null : literal.FirstOrDefault(n => matchOther(ctx, n));
+            if (hit is not null || patterns.Any(p => p.IsMatch(ctx.Name)))
+            {
+                if (hit is not null) found.Add(hit);
+                yield return ctx;
+            }
+        }
+        foreach (var name in literal.Where(n => !found.Contains(n) && !listing.Errors.Any(e => Path.GetFileNameWithoutExtension(e.Target as string) == n)))
+            reportMissing(ErrorCatalog.ContextNotFound(name, ContextNames.Label(type)), name);
+    }
+
+    /// <summary>The pattern in canonical form: no '@', lowercase, the type's prefix added when missing.</summary>
+    static string PatternFor(string input, ContextType type)
+    {
+        var p = (input.StartsWith('@') ? input[1..] : input).ToLowerInvariant();
+        var prefix = ContextNames.Prefix(type);
+        if (type == ContextType.Server && p == "master") return ContextNames.Master;
+        return prefix.Length > 0 && !p.StartsWith(prefix, StringComparison.Ordinal) ? prefix + p : p;
+    }
+}
