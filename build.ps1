@@ -61,7 +61,7 @@ function Invoke-Native {
 function Invoke-ChildPwsh {
     param([string[]] $ArgumentList, [switch] $AllowFailure)
     $exe = [Environment]::ProcessPath
-    $prefix = if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { @((Join-Path $PSHOME 'pwsh.dll')) } else { @() }
+    $prefix = @(if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { Join-Path $PSHOME 'pwsh.dll' })
     & $exe @prefix -NoProfile -NonInteractive @ArgumentList
     if ($LASTEXITCODE -ne 0 -and -not $AllowFailure) { throw "child pwsh $($ArgumentList -join ' ') exited with $LASTEXITCODE" }
     $LASTEXITCODE
@@ -92,6 +92,8 @@ function Invoke-Build {
     $null = Invoke-ChildPwsh @('-File', (Join-Path $Root 'build.ps1'), 'Help')
     Write-Host "Built Aegir $version in $ModuleOut"
 }
+
+$MamlNs = @{ maml = 'http://schemas.microsoft.com/maml/2004/10'; command = 'http://schemas.microsoft.com/maml/dev/command/2004/10'; dev = 'http://schemas.microsoft.com/maml/dev/2004/10' }
 
 # --- Help: docs/<Cmdlet>.md + the cmdlet's metadata -> en-US/Aegir.PowerShell.dll-Help.xml ---
 
@@ -131,14 +133,14 @@ function Read-HelpMarkdown {
 function Add-Paras {
     param([System.Xml.XmlWriter] $W, [string] $Text)
     foreach ($para in ($Text -split "\n\s*\n")) {
-        if ($para.Trim()) { $W.WriteElementString('maml', 'para', $null, ($para.Trim() -replace '\s*\n\s*', ' ')) }
+        if ($para.Trim()) { $W.WriteElementString('maml', 'para', $MamlNs.maml, ($para.Trim() -replace '\s*\n\s*', ' ')) }
     }
 }
 
 function Write-HelpParameter {
     param([System.Xml.XmlWriter] $W, $Parameter, $SetInfo, [string] $Description)
     $pipeline = @(if ($SetInfo.ValueFromPipeline) { 'ByValue' }; if ($SetInfo.ValueFromPipelineByPropertyName) { 'ByPropertyName' })
-    $W.WriteStartElement('command', 'parameter', $null)
+    $W.WriteStartElement('command', 'parameter', $MamlNs.command)
     $W.WriteAttributeString('required', $SetInfo.IsMandatory.ToString().ToLowerInvariant())
     $W.WriteAttributeString('variableLength', 'true')
     $wildcards = $Parameter.Attributes | Where-Object { $_ -is [System.Management.Automation.SupportsWildcardsAttribute] }
@@ -146,23 +148,27 @@ function Write-HelpParameter {
     $W.WriteAttributeString('pipelineInput', $(if ($pipeline) { "True ($($pipeline -join ', '))" } else { 'False' }))
     $W.WriteAttributeString('position', $(if ($SetInfo.Position -ge 0) { "$($SetInfo.Position)" } else { 'named' }))
     $W.WriteAttributeString('aliases', $(if ($Parameter.Aliases.Count) { $Parameter.Aliases -join ', ' } else { 'none' }))
-    $W.WriteElementString('maml', 'name', $null, $Parameter.Name)
-    $W.WriteStartElement('maml', 'description', $null); Add-Paras $W $Description; $W.WriteEndElement()
-    $typeName = $Parameter.ParameterType.Name
+    $W.WriteElementString('maml', 'name', $MamlNs.maml, $Parameter.Name)
+    $W.WriteStartElement('maml', 'description', $MamlNs.maml); Add-Paras $W $Description; $W.WriteEndElement()
+    $type = [Nullable]::GetUnderlyingType($Parameter.ParameterType) ?? $Parameter.ParameterType
+    $typeName = $type.Name
     if ($Parameter.ParameterType -ne [System.Management.Automation.SwitchParameter]) {
-        $W.WriteStartElement('command', 'parameterValue', $null)
+        $W.WriteStartElement('command', 'parameterValue', $MamlNs.command)
         $W.WriteAttributeString('required', 'true'); $W.WriteAttributeString('variableLength', 'false')
         $W.WriteString($typeName); $W.WriteEndElement()
     }
-    $W.WriteStartElement('dev', 'type', $null); $W.WriteElementString('maml', 'name', $null, $Parameter.ParameterType.FullName); $W.WriteEndElement()
+    $W.WriteStartElement('dev', 'type', $MamlNs.dev); $W.WriteElementString('maml', 'name', $MamlNs.maml, $type.FullName); $W.WriteEndElement()
     $W.WriteEndElement()
 }
 
 function Invoke-Help {
     Import-Module (Join-Path $ModuleOut 'Aegir.psd1') -Force
-    $common = [System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
+    $common = [System.Management.Automation.PSCmdlet]::CommonParameters
+    $standard = @{
+        WhatIf  = 'Shows what would happen if the cmdlet runs. Nothing is changed.'
+        Confirm = 'Asks for confirmation before each change.'
+    }
     $commands = Get-Command -Module Aegir -CommandType Cmdlet | Sort-Object Name
-    $ns = @{ maml = 'http://schemas.microsoft.com/maml/2004/10'; command = 'http://schemas.microsoft.com/maml/dev/command/2004/10'; dev = 'http://schemas.microsoft.com/maml/dev/2004/10' }
     $settings = [System.Xml.XmlWriterSettings]@{ Indent = $true; Encoding = [Text.UTF8Encoding]::new($false) }
     $target = Join-Path $ModuleOut 'en-US/Aegir.PowerShell.dll-Help.xml'
     $w = [System.Xml.XmlWriter]::Create($target, $settings)
@@ -170,7 +176,7 @@ function Invoke-Help {
     try {
         $w.WriteStartDocument()
         $w.WriteStartElement('helpItems', 'http://msh'); $w.WriteAttributeString('schema', 'maml')
-        foreach ($ns2 in $ns.GetEnumerator()) { $w.WriteAttributeString('xmlns', $ns2.Key, $null, $ns2.Value) }
+        foreach ($ns2 in $MamlNs.GetEnumerator()) { $w.WriteAttributeString('xmlns', $ns2.Key, $null, $ns2.Value) }
         foreach ($cmd in $commands) {
             $mdPath = Join-Path $Root "docs/$($cmd.Name).md"
             if (-not (Test-Path $mdPath)) { $problems.Add("$($cmd.Name): no docs/$($cmd.Name).md"); continue }
@@ -178,22 +184,23 @@ function Invoke-Help {
             if (-not $doc.Synopsis) { $problems.Add("$($cmd.Name): no SYNOPSIS") }
             if (-not $doc.Examples) { $problems.Add("$($cmd.Name): no example") }
             $own = @($cmd.Parameters.Values | Where-Object { $_.Name -notin $common })
+            foreach ($key in $standard.Keys) { if ($key -in $own.Name -and -not $doc.Parameters.ContainsKey($key)) { $doc.Parameters[$key] = $standard[$key] } }
             foreach ($p in $own) { if (-not $doc.Parameters.ContainsKey($p.Name)) { $problems.Add("$($cmd.Name): parameter -$($p.Name) is not documented") } }
             foreach ($name in $doc.Parameters.Keys) { if ($name -notin $own.Name) { $problems.Add("$($cmd.Name): docs describe -$name, which does not exist") } }
 
-            $w.WriteStartElement('command', 'command', $ns.command)
-            $w.WriteStartElement('command', 'details', $null)
-            $w.WriteElementString('command', 'name', $null, $cmd.Name)
-            $w.WriteElementString('command', 'verb', $null, $cmd.Verb)
-            $w.WriteElementString('command', 'noun', $null, $cmd.Noun)
-            $w.WriteStartElement('maml', 'description', $null); Add-Paras $w $doc.Synopsis; $w.WriteEndElement()
+            $w.WriteStartElement('command', 'command', $MamlNs.command)
+            $w.WriteStartElement('command', 'details', $MamlNs.command)
+            $w.WriteElementString('command', 'name', $MamlNs.command, $cmd.Name)
+            $w.WriteElementString('command', 'verb', $MamlNs.command, $cmd.Verb)
+            $w.WriteElementString('command', 'noun', $MamlNs.command, $cmd.Noun)
+            $w.WriteStartElement('maml', 'description', $MamlNs.maml); Add-Paras $w $doc.Synopsis; $w.WriteEndElement()
             $w.WriteEndElement()
-            $w.WriteStartElement('maml', 'description', $null); Add-Paras $w $doc.Description; $w.WriteEndElement()
+            $w.WriteStartElement('maml', 'description', $MamlNs.maml); Add-Paras $w $doc.Description; $w.WriteEndElement()
 
-            $w.WriteStartElement('command', 'syntax', $null)
+            $w.WriteStartElement('command', 'syntax', $MamlNs.command)
             foreach ($set in $cmd.ParameterSets) {
-                $w.WriteStartElement('command', 'syntaxItem', $null)
-                $w.WriteElementString('maml', 'name', $null, $cmd.Name)
+                $w.WriteStartElement('command', 'syntaxItem', $MamlNs.command)
+                $w.WriteElementString('maml', 'name', $MamlNs.maml, $cmd.Name)
                 foreach ($sp in ($set.Parameters | Where-Object { $_.Name -notin $common } | Sort-Object { if ($_.Position -ge 0) { $_.Position } else { 1000 } }, { -not $_.IsMandatory })) {
                     Write-HelpParameter $w $cmd.Parameters[$sp.Name] $sp $doc.Parameters[$sp.Name]
                 }
@@ -201,7 +208,7 @@ function Invoke-Help {
             }
             $w.WriteEndElement()
 
-            $w.WriteStartElement('command', 'parameters', $null)
+            $w.WriteStartElement('command', 'parameters', $MamlNs.command)
             foreach ($p in ($own | Sort-Object Name)) {
                 $setInfo = $p.ParameterSets.Values | Sort-Object { -not $_.IsMandatory } | Select-Object -First 1
                 Write-HelpParameter $w $p $setInfo $doc.Parameters[$p.Name]
@@ -209,31 +216,31 @@ function Invoke-Help {
             $w.WriteEndElement()
 
             foreach ($kind in @(@('inputTypes', 'inputType', $doc.Inputs), @('returnValues', 'returnValue', $doc.Outputs))) {
-                $w.WriteStartElement('command', $kind[0], $null)
+                $w.WriteStartElement('command', $kind[0], $MamlNs.command)
                 foreach ($item in $kind[2]) {
-                    $w.WriteStartElement('command', $kind[1], $null)
-                    $w.WriteStartElement('dev', 'type', $null); $w.WriteElementString('maml', 'name', $null, $item.Type); $w.WriteEndElement()
-                    $w.WriteStartElement('maml', 'description', $null); Add-Paras $w $item.Text; $w.WriteEndElement()
+                    $w.WriteStartElement('command', $kind[1], $MamlNs.command)
+                    $w.WriteStartElement('dev', 'type', $MamlNs.dev); $w.WriteElementString('maml', 'name', $MamlNs.maml, $item.Type); $w.WriteEndElement()
+                    $w.WriteStartElement('maml', 'description', $MamlNs.maml); Add-Paras $w $item.Text; $w.WriteEndElement()
                     $w.WriteEndElement()
                 }
                 $w.WriteEndElement()
             }
-            $w.WriteStartElement('maml', 'alertSet', $null); $w.WriteStartElement('maml', 'alert', $null); Add-Paras $w $doc.Notes; $w.WriteEndElement(); $w.WriteEndElement()
+            $w.WriteStartElement('maml', 'alertSet', $MamlNs.maml); $w.WriteStartElement('maml', 'alert', $MamlNs.maml); Add-Paras $w $doc.Notes; $w.WriteEndElement(); $w.WriteEndElement()
 
-            $w.WriteStartElement('command', 'examples', $null)
+            $w.WriteStartElement('command', 'examples', $MamlNs.command)
             foreach ($ex in $doc.Examples) {
-                $w.WriteStartElement('command', 'example', $null)
-                $w.WriteElementString('maml', 'title', $null, "-------------------------- $($ex.Title) --------------------------")
-                $w.WriteElementString('dev', 'code', $null, $ex.Code)
-                $w.WriteStartElement('dev', 'remarks', $null); Add-Paras $w $ex.Remarks; $w.WriteEndElement()
+                $w.WriteStartElement('command', 'example', $MamlNs.command)
+                $w.WriteElementString('maml', 'title', $MamlNs.maml, "-------------------------- $($ex.Title) --------------------------")
+                $w.WriteElementString('dev', 'code', $MamlNs.dev, $ex.Code)
+                $w.WriteStartElement('dev', 'remarks', $MamlNs.dev); Add-Paras $w $ex.Remarks; $w.WriteEndElement()
                 $w.WriteEndElement()
             }
             $w.WriteEndElement()
 
-            $w.WriteStartElement('command', 'relatedLinks', $null)
+            $w.WriteStartElement('command', 'relatedLinks', $MamlNs.command)
             foreach ($link in $doc.Links) {
-                $w.WriteStartElement('maml', 'navigationLink', $null)
-                $w.WriteElementString('maml', 'linkText', $null, $link); $w.WriteElementString('maml', 'uri', $null, '')
+                $w.WriteStartElement('maml', 'navigationLink', $MamlNs.maml)
+                $w.WriteElementString('maml', 'linkText', $MamlNs.maml, $link); $w.WriteElementString('maml', 'uri', $MamlNs.maml, '')
                 $w.WriteEndElement()
             }
             $w.WriteEndElement()
