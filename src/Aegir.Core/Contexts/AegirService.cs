@@ -63,19 +63,22 @@ public sealed class AegirService
     }
 
     /// <summary>
-    /// Switches to another type: settings both types declare are kept, the new type's defaults fill the rest,
+    /// Switches to another type. A setting both types declare keeps its value if it was changed from the old
+    /// type's default (nginx's reload command is no use to Apache); the new type's defaults fill the rest;
     /// settings only the old type knew are dropped.
     /// </summary>
     public void ChangeType(string type)
     {
         var info = ServiceCatalog.Get(Service, type);
         if (info.Type == Type && _values.Count > 0) return;
+        var oldInfo = Info;
         var old = new Dictionary<string, string>(_values);
         _values.Clear();
         Type = info.Type;
         foreach (var s in info.Settings)
         {
-            if (old.TryGetValue(s.Name, out var v)) _values[s.Name] = v;
+            bool customised = old.TryGetValue(s.Name, out var v) && v != oldInfo.Find(s.Name)?.Default;
+            if (customised) _values[s.Name] = v!;
             else if (s.Default is not null) _values[s.Name] = s.Default;
         }
     }

@@ -91,7 +91,7 @@ public sealed class AegirSite : AegirContext
         r.Apply("client", v => ClientName = v);
         r.Apply("profile", v => Profile = v);
         r.Apply("language", v => Language = v);
-        var aliases = r.List("aliases");
+        var aliases = r.List("aliases", a => Validate.SiteHost("Alias", a));
         try { Aliases = aliases; }
         catch (AegirException ex) { throw r.Corrupt(r.Map.Get("aliases"), ex.Message); }
         r.Apply("redirection", v => Redirection = v);

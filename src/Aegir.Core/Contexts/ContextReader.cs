@@ -20,12 +20,19 @@ internal sealed class ContextReader(string file, YamlMap map)
 
     public string Required(string key) => String(key) ?? throw Corrupt(Map, $"'{key}' is missing");
 
-    public IReadOnlyList<string> List(string key) => Map.Get(key) switch
+    /// <summary>A list of values, each checked by <paramref name="check"/> so an error names the item's own line.</summary>
+    public List<string> List(string key, Func<string, string> check) => Map.Get(key) switch
     {
         null or YamlScalar { Value: null } => [],
-        YamlSequence seq => seq.Items.Select(i => i is YamlScalar { Value: { } v } ? v : throw Corrupt(i, $"'{key}' must be a list of values")).ToList(),
+        YamlSequence seq => seq.Items.Select(i => i is YamlScalar { Value: { } v } ? Checked(i, v, check) : throw Corrupt(i, $"'{key}' must be a list of values")).ToList(),
         var node => throw Corrupt(node, $"'{key}' must be a list ('- value' lines)"),
     };
+
+    string Checked(YamlNode node, string value, Func<string, string> check)
+    {
+        try { return check(value); }
+        catch (AegirException ex) { throw Corrupt(node, ex.Message); }
+    }
 
     public YamlMap? Mapping(string key) => Map.Get(key) switch
     {

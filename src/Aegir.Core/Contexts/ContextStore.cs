@@ -139,6 +139,9 @@ public sealed class ContextStore : IContextResolver
         {
             Check(ctx, isNew);
             var text = ContextSerializer.Serialize(ctx);
+            // Every writer holds the lock, so a temp file of this name now is what a killed writer left.
+            foreach (var stale in Directory.EnumerateFiles(ContextsPath, AtomicFile.TempPrefix + System.IO.Path.GetFileName(path) + ".*"))
+                File.Delete(stale);
             try { AtomicFile.WriteAllText(path, text); }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { throw ErrorCatalog.WriteFailed(path, ex); }
         }

@@ -1,0 +1,46 @@
+using Aegir.Core.Contexts;
+using Aegir.Core.Errors;
+
+[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
+
+namespace Aegir.Core.Tests;
+
+/// <summary>
+/// The test assembly run as a program: a writer that tests start as a separate process,
+/// to kill it mid-write or to race it against another writer.
+/// </summary>
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        var store = new ContextStore(args[1]);
+        switch (args[0])
+        {
+            case "hammer":
+                // Rewrites one site forever with alias lists of alternating size; the test kills it.
+                for (int i = 0; ; i++)
+                {
+                    var site = store.GetFresh<AegirSite>(args[2], "Uri");
+                    site.Aliases = Enumerable.Range(0, i % 2 == 0 ? 400 : 3).Select(n => $"alias{n}.{args[2]}").ToList();
+                    store.Update(site);
+                    if (i == 0) Console.WriteLine("started");
+                }
+            case "create":
+                // Creates sites <prefix><i>.example that each claim the alias shared<i>.example.
+                int created = 0;
+                for (int i = 0; i < int.Parse(args[3]); i++)
+                {
+                    try
+                    {
+                        store.Create(new AegirSite($"{args[2]}{i}.example") { PlatformName = "wp", Aliases = [$"shared{i}.example"] });
+                        created++;
+                    }
+                    catch (AegirException ex) when (ex.ErrorId == "HostNameTaken") { }
+                }
+                Console.WriteLine(created);
+                return 0;
+            default:
+                return 2;
+        }
+    }
+}
