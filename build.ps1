@@ -62,7 +62,7 @@ function Invoke-ChildPwsh {
     param([string[]] $ArgumentList, [switch] $AllowFailure)
     $exe = [Environment]::ProcessPath
     $prefix = @(if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { Join-Path $PSHOME 'pwsh.dll' })
-    & $exe @prefix -NoProfile -NonInteractive @ArgumentList
+    & $exe @prefix -NoProfile -NonInteractive @ArgumentList | Out-Host
     if ($LASTEXITCODE -ne 0 -and -not $AllowFailure) { throw "child pwsh $($ArgumentList -join ' ') exited with $LASTEXITCODE" }
     $LASTEXITCODE
 }
@@ -274,7 +274,7 @@ function Invoke-Test {
     # xunit: the engine.
     $trx = Join-Path $ResultsDir 'core.trx'
     & dotnet test (Join-Path $Root 'tests/Aegir.Core.Tests/Aegir.Core.Tests.csproj') -c $Configuration --nologo `
-        --logger "trx;LogFileName=$trx" --logger 'console;verbosity=normal' --results-directory $ResultsDir
+        --logger "trx;LogFileName=$trx" --logger 'console;verbosity=minimal' --results-directory $ResultsDir
     $xunitExit = $LASTEXITCODE
     if (Test-Path $trx) {
         $counters = ([xml](Get-Content -Raw $trx)).TestRun.ResultSummary.Counters

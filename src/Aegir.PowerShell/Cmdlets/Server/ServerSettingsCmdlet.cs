@@ -9,7 +9,7 @@ namespace Aegir.PowerShell.Cmdlets.Server;
 /// <summary>The server settings New-AegirServer and Set-AegirServer share, and how they are applied.</summary>
 public abstract class ServerSettingsCmdlet : AegirCmdlet
 {
-    [Parameter]
+    [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     public string? RemoteHost { get; set; }
 

@@ -1,0 +1,44 @@
+BeforeAll {
+    . $PSScriptRoot/TestHelpers.ps1
+    $null = Reset-AegirHome
+    $null = New-TestMaster
+    $null = New-AegirServer -RemoteHost web1.example.com -HttpServiceType nginx
+    $null = New-TestPlatform wp
+    $null = New-TestPlatform wordpress6
+    $null = New-AegirClient acme
+    $null = New-AegirSite blog.example.com -Platform wp
+
+    function Complete([string] $line) {
+        (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText
+    }
+}
+
+Describe 'Completion' {
+    It 'completes platform names with or without the prefix' {
+        Complete 'New-AegirSite x.example -Platform w' | Should -Be @('platform_wordpress6', 'platform_wp')
+        Complete 'New-AegirSite x.example -Platform platform_wo' | Should -Be @('platform_wordpress6')
+    }
+
+    It 'quotes names typed with @ (a bare @name is splatting)' {
+        Complete "Get-AegirServer '@server_m" | Should -Be @("'@server_master'")
+        Complete 'Get-AegirServer "@server_w' | Should -Be @("'@server_web1examplecom'")
+    }
+
+    It 'completes servers, sites and clients on every parameter that takes one' {
+        Complete 'New-AegirPlatform x /srv/x -WebServer ma' | Should -Be @('server_master')
+        Complete 'Remove-AegirSite bl' | Should -Be @('blog.example.com')
+        Complete 'Set-AegirSite blog.example.com -Client a' | Should -Be @('client_acme')
+        Complete 'Get-AegirSite -DbServer m' | Should -Be @('server_master')
+        Complete 'Get-AegirPlatform -WebServer w' | Should -Be @('server_web1examplecom')
+    }
+
+    It 'completes service types from the registry' {
+        Complete 'New-AegirServer -Name x -HttpServiceType ' | Should -Be @('apache', 'nginx', 'none')
+        Complete 'Set-AegirServer master -DbServiceType m' | Should -Be @('mysql')
+    }
+
+    It 'offers nothing for an empty store' {
+        $env:AEGIR_HOME = Join-Path $TestDrive 'empty'
+        Complete 'Get-AegirSite ' | Should -BeNullOrEmpty
+    }
+}

@@ -1,0 +1,73 @@
+# Meta-tests: what every cmdlet of the module must have.
+BeforeDiscovery {
+    Import-Module $env:AEGIR_TEST_MODULE -Force
+    $cmdlets = @(Get-Command -Module Aegir -CommandType Cmdlet | ForEach-Object { @{ Name = $_.Name } })
+}
+
+BeforeAll {
+    . $PSScriptRoot/TestHelpers.ps1
+    $testText = (Get-ChildItem $PSScriptRoot -Filter '*.Tests.ps1' | Get-Content -Raw) -join "`n"
+    $manifest = Import-PowerShellDataFile $env:AEGIR_TEST_MODULE
+    $assembly = (Get-Command Get-AegirSite).ImplementingType.Assembly
+}
+
+Describe 'The Aegir module' {
+    It 'exports exactly the cmdlets its assembly defines' {
+        $defined = $assembly.GetTypes() |
+            Where-Object { -not $_.IsAbstract -and $_.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false) } |
+            ForEach-Object { $a = $_.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)[0]; "$($a.VerbName)-$($a.NounName)" }
+        ($manifest.CmdletsToExport | Sort-Object) | Should -Be ($defined | Sort-Object)
+        ((Get-Command -Module Aegir).Name | Sort-Object) | Should -Be ($defined | Sort-Object)
+    }
+
+    It 'carries the version of Directory.Build.props' {
+        $props = [xml](Get-Content -Raw (Join-Path $PSScriptRoot '../../Directory.Build.props'))
+        $manifest.ModuleVersion | Should -Be @($props.Project.PropertyGroup.Version)[0]
+    }
+
+    It 'has an about_Aegir topic' {
+        Get-Help about_Aegir | Out-String | Should -Match 'named contexts'
+    }
+}
+
+Describe '<Name>' -ForEach $cmdlets {
+    BeforeAll { $command = Get-Command $Name; $help = Get-Help $Name -Full }
+
+    It 'uses an approved verb and the Aegir noun prefix' {
+        $command.Verb | Should -BeIn (Get-Verb).Verb
+        $command.Noun | Should -BeLike 'Aegir*'
+    }
+
+    It 'has help with a synopsis, a description and an example' {
+        $help.Synopsis | Should -Not -BeNullOrEmpty
+        $help.Synopsis | Should -Not -Match "^\s*$Name"
+        ($help.description | Out-String).Trim() | Should -Not -BeNullOrEmpty
+        @($help.examples.example).Count | Should -BeGreaterThan 0
+        $help.examples.example[0].code | Should -Match 'Aegir'
+    }
+
+    It 'documents every parameter' {
+        $common = [System.Management.Automation.PSCmdlet]::CommonParameters
+        foreach ($p in $command.Parameters.Keys | Where-Object { $_ -notin $common }) {
+            ($help.parameters.parameter | Where-Object name -EQ $p).description | Out-String | Should -Not -BeNullOrEmpty -Because "-$p needs a description"
+        }
+    }
+
+    It 'declares its output type' {
+        $command.OutputType.Count | Should -BeGreaterThan 0
+        $command.OutputType.Type | Should -Not -Be ([object])
+        $command.OutputType.Type | Should -Not -Be ([psobject])
+    }
+
+    It 'supports -WhatIf when it changes anything' {
+        if ($command.Verb -ne 'Get') { $command.Parameters.Keys | Should -Contain 'WhatIf' }
+        if ($command.Verb -eq 'Remove') {
+            $command.ImplementingType.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)[0].ConfirmImpact | Should -Be 'High'
+            $command.Parameters.Keys | Should -Contain 'Force'
+        }
+    }
+
+    It 'has tests of its own' {
+        $testText | Should -Match "Describe '$Name'"
+    }
+}

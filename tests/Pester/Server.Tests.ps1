@@ -1,0 +1,182 @@
+BeforeAll { . $PSScriptRoot/TestHelpers.ps1 }
+
+Describe 'Server cmdlets' {
+BeforeEach { $null = Reset-AegirHome }
+
+Describe 'New-AegirServer' {
+    It 'records master with its services and default settings' {
+        $server = New-TestMaster
+        $server | Should -BeOfType ([Aegir.Core.Contexts.AegirServer])
+        $server.Name | Should -Be 'server_master'
+        $server.RemoteHost | Should -Be 'localhost'
+        $server.Http.Type | Should -Be 'nginx'
+        $server.Http.Get('port') | Should -Be '80'
+        $server.Http.Get('restart_command') | Should -Be 'nginx -s reload'
+        $server.Db.Type | Should -Be 'mysql'
+        Get-ContextFiles | Should -Be @('server_master.yml')
+    }
+
+    It 'derives the name from the remote host' {
+        $server = New-AegirServer -RemoteHost web1.example.com -HttpServiceType apache -HttpPort 8080
+        $server.Name | Should -Be 'server_web1examplecom'
+        $server.Http.GetInt('port') | Should -Be 8080
+        $server.Db.Type | Should -Be 'none'
+    }
+
+    It 'takes other settings of the service type' {
+        $server = New-AegirServer -Name box -RemoteHost 127.0.0.1 -HttpServiceType nginx -HttpSetting @{ restart_command = 'nginx -c /srv/box/nginx.conf -s reload'; web_group = 'nginx' }
+        $server.Http.Get('restart_command') | Should -Be 'nginx -c /srv/box/nginx.conf -s reload'
+        $server.Http.Get('web_group') | Should -Be 'nginx'
+    }
+
+    It 'refuses an unknown setting and lists the known ones' {
+        { New-AegirServer -Name box -RemoteHost box.example -HttpServiceType nginx -HttpSetting @{ restart = 'x' } -ErrorAction Stop } |
+            Should -Throw -ErrorId 'UnknownServiceSetting,Aegir.PowerShell.Cmdlets.Server.NewAegirServerCommand' -ExpectedMessage '*restart_command*'
+        Get-ContextFiles | Should -BeNullOrEmpty
+    }
+
+    It 'refuses an unknown service type' {
+        { New-AegirServer -Name box -RemoteHost box.example -HttpServiceType lighttpd -ErrorAction Stop } | Should -Throw -ExpectedMessage '*apache, nginx, none*'
+    }
+
+    It 'needs a remote host for any server but master' {
+        { New-AegirServer -Name web2 -ErrorAction Stop } | Should -Throw -ErrorId 'MissingValue*'
+    }
+
+    It 'refuses a name that is taken' {
+        $null = New-TestMaster
+        { New-TestMaster -ErrorAction Stop } | Should -Throw -ErrorId 'ContextExists*'
+    }
+
+    It 'keeps the admin password in a private file and never shows it' {
+        $out = New-TestMaster -Verbose 4>&1 | Out-String
+        $out | Should -Not -Match 'Pester-Admin-Secret'
+        (Get-AegirServer master | Format-List * | Out-String) | Should -Not -Match 'Pester-Admin-Secret'
+        (Get-AegirServer master).Db.Settings['admin_password'] | Should -Be '********'
+        $file = Join-Path $env:AEGIR_HOME 'contexts/server_master.yml'
+        (Get-Item $file).UnixFileMode | Should -Be ([IO.UnixFileMode]'UserRead, UserWrite')
+        (Get-Item (Join-Path $env:AEGIR_HOME 'contexts')).UnixFileMode | Should -Be ([IO.UnixFileMode]'UserRead, UserWrite, UserExecute')
+        Get-Content -Raw $file | Should -Match 'admin_password: Pester-Admin-Secret'
+    }
+
+    It 'changes nothing with -WhatIf' {
+        New-AegirServer -Name master -HttpServiceType nginx -WhatIf
+        Get-ContextFiles | Should -BeNullOrEmpty
+    }
+
+    It 'creates servers from the pipeline by property name' {
+        $made = [pscustomobject]@{ Name = 'a'; RemoteHost = 'a.example' }, [pscustomobject]@{ Name = 'b'; RemoteHost = 'b.example' } | New-AegirServer
+        $made.Name | Should -Be @('server_a', 'server_b')
+    }
+}
+
+Describe 'Get-AegirServer' {
+    BeforeEach {
+        $null = New-TestMaster
+        $null = New-AegirServer -RemoteHost web1.example.com -HttpServiceType apache
+        $null = New-AegirServer -RemoteHost db1.example.com -DbServiceType mysql
+    }
+
+    It 'lists every server in name order' {
+        (Get-AegirServer).Name | Should -Be @('server_db1examplecom', 'server_master', 'server_web1examplecom')
+    }
+
+    It 'takes names with or without @ and prefix, and wildcards' {
+        (Get-AegirServer master).Name | Should -Be 'server_master'
+        (Get-AegirServer '@server_master').Name | Should -Be 'server_master'
+        (Get-AegirServer 'web*').Name | Should -Be 'server_web1examplecom'
+        (Get-AegirServer '@server_*').Count | Should -Be 3
+    }
+
+    It 'filters by service type' {
+        (Get-AegirServer -HttpServiceType apache).Name | Should -Be 'server_web1examplecom'
+        (Get-AegirServer -DbServiceType mysql).Name | Should -Be @('server_db1examplecom', 'server_master')
+    }
+
+    It 'reports a missing name and goes on' {
+        $found = Get-AegirServer nope, master -ErrorVariable errs -ErrorAction SilentlyContinue
+        $found.Name | Should -Be 'server_master'
+        $errs.Count | Should -Be 1
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'ContextNotFound*'
+        $errs[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $errs[0].TargetObject | Should -Be 'server_nope'
+    }
+
+    It 'formats as a table' {
+        $text = Get-AegirServer | Out-String
+        $text | Should -Match 'Name\s+RemoteHost\s+Http\s+Db'
+        $text | Should -Match '@server_master\s+localhost\s+nginx:80\s+mysql:3306'
+    }
+}
+
+Describe 'Set-AegirServer' {
+    BeforeEach { $null = New-TestMaster }
+
+    It 'changes settings and returns the server with -PassThru' {
+        $server = Set-AegirServer master -HttpPort 8080 -PassThru
+        $server.Http.GetInt('port') | Should -Be 8080
+        (Get-AegirServer master).Http.GetInt('port') | Should -Be 8080
+    }
+
+    It 'writes nothing without -PassThru' {
+        Set-AegirServer master -HttpPort 8081 | Should -BeNullOrEmpty
+    }
+
+    It 'takes servers from the pipeline' {
+        $null = New-AegirServer -RemoteHost web1.example.com -HttpServiceType nginx
+        Get-AegirServer -HttpServiceType nginx | Set-AegirServer -HttpSetting @{ restart_command = 'systemctl reload nginx' }
+        (Get-AegirServer).ForEach({ $_.Http.Get('restart_command') }) | Should -Be @('systemctl reload nginx', 'systemctl reload nginx')
+    }
+
+    It 'switches a service type and brings the new defaults' {
+        $server = Set-AegirServer master -HttpServiceType apache -PassThru
+        $server.Http.Get('restart_command') | Should -Be 'apache2ctl graceful'
+    }
+
+    It 'refuses to switch off a service that platforms need' {
+        $null = New-TestPlatform
+        { Set-AegirServer master -HttpServiceType none -ErrorAction Stop } | Should -Throw -ErrorId 'ContextInUse*'
+        (Get-AegirServer master).Http.Type | Should -Be 'nginx'
+    }
+
+    It 'changes nothing with -WhatIf' {
+        $before = Get-ContextSnapshot
+        Set-AegirServer master -HttpPort 9999 -WhatIf
+        Get-ContextSnapshot | Should -Be $before
+    }
+
+    It 'refuses a bad port' {
+        { Set-AegirServer master -HttpPort 70000 -ErrorAction Stop } | Should -Throw -ExpectedMessage '*1 to 65535*'
+    }
+}
+
+Describe 'Remove-AegirServer' {
+    BeforeEach { $null = New-TestMaster }
+
+    It 'removes a server with -Force' {
+        Remove-AegirServer master -Force
+        Get-ContextFiles | Should -BeNullOrEmpty
+    }
+
+    It 'removes servers from the pipeline' {
+        $null = New-AegirServer -RemoteHost web1.example.com
+        Get-AegirServer | Remove-AegirServer -Confirm:$false
+        Get-ContextFiles | Should -BeNullOrEmpty
+    }
+
+    It 'is refused while a platform uses the server, naming it' {
+        $null = New-TestPlatform
+        { Remove-AegirServer master -Force -ErrorAction Stop } | Should -Throw -ExpectedMessage '*@platform_wp*'
+        Get-ContextFiles | Should -Contain 'server_master.yml'
+    }
+
+    It 'changes nothing with -WhatIf, even with -Force' {
+        Remove-AegirServer master -Force -WhatIf
+        Get-ContextFiles | Should -Be @('server_master.yml')
+    }
+
+    It 'asks for confirmation (ConfirmImpact High)' {
+        (Get-Command Remove-AegirServer).ImplementingType.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)[0].ConfirmImpact | Should -Be 'High'
+    }
+}
+}

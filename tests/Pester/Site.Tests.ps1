@@ -1,0 +1,190 @@
+BeforeAll { . $PSScriptRoot/TestHelpers.ps1 }
+
+Describe 'Site cmdlets' {
+BeforeEach {
+    $null = Reset-AegirHome
+    $null = New-TestMaster
+    $null = New-TestPlatform
+}
+
+Describe 'New-AegirSite' {
+    It 'records a site that is not installed yet' {
+        $site = New-AegirSite -Uri Example.COM -Platform wp -Alias www.example.com -Redirection example.com
+        $site | Should -BeOfType ([Aegir.Core.Contexts.AegirSite])
+        $site.Uri | Should -Be 'example.com'
+        $site.Status | Should -Be 'NotInstalled'
+        $site.Aliases | Should -Be @('www.example.com')
+        $site.Redirection | Should -Be 'example.com'
+        $site.DbServerName | Should -Be 'server_master'
+        $site.Profile | Should -Be 'standard'
+        $site.Language | Should -Be 'en'
+        $site.Url | Should -Be 'http://example.com/'
+    }
+
+    It 'stores international names as punycode' {
+        (New-AegirSite 'bücher.example' -Platform wp).Uri | Should -Be 'xn--bcher-kva.example'
+        Get-ContextFiles | Should -Contain 'xn--bcher-kva.example.yml'
+    }
+
+    It 'reads back its platform and the platform server as objects' {
+        $site = New-AegirSite a.example -Platform '@platform_wp'
+        $site.Platform | Should -BeOfType ([Aegir.Core.Contexts.AegirPlatform])
+        $site.Platform.WebServer.Name | Should -Be 'server_master'
+        $site.DbServer.Db.Type | Should -Be 'mysql'
+    }
+
+    It 'refuses a host name another site has' {
+        $null = New-AegirSite a.example -Platform wp -Alias www.a.example
+        { New-AegirSite b.example -Platform wp -Alias www.a.example -ErrorAction Stop } | Should -Throw -ErrorId 'HostNameTaken*'
+        { New-AegirSite www.a.example -Platform wp -ErrorAction Stop } | Should -Throw -ExpectedMessage '*@a.example*'
+        Get-ContextFiles | Should -Not -Contain 'b.example.yml'
+    }
+
+    It 'refuses a platform that is not a platform' {
+        $null = New-AegirClient acme
+        { New-AegirSite a.example -Platform nope -ErrorAction Stop } | Should -Throw -ErrorId 'ContextNotFound*'
+    }
+
+    It 'refuses a database server without a db service' {
+        $null = New-AegirServer -RemoteHost web1.example -HttpServiceType nginx
+        { New-AegirSite a.example -Platform wp -DbServer web1example -ErrorAction Stop } | Should -Throw -ErrorId 'ServiceMissing*'
+    }
+
+    It 'takes the client, profile and language' {
+        $null = New-AegirClient acme
+        $site = New-AegirSite a.example -Platform wp -Client acme -Profile minimal -Language PT-BR
+        $site.Client.Name | Should -Be 'client_acme'
+        ($site.Profile, $site.Language) | Should -Be @('minimal', 'pt-br')
+    }
+
+    It 'creates sites from objects by property name and goes on past a bad one' {
+        $rows = @(
+            [pscustomobject]@{ Uri = 'one.example'; Platform = 'wp' }
+            [pscustomobject]@{ Uri = 'bad uri'; Platform = 'wp' }
+            [pscustomobject]@{ Uri = 'two.example'; Platform = 'wp' }
+        )
+        $made = $rows | New-AegirSite -ErrorVariable errs -ErrorAction SilentlyContinue
+        $made.Uri | Should -Be @('one.example', 'two.example')
+        $errs.Count | Should -Be 1
+        $errs[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+    }
+
+    It 'changes nothing with -WhatIf' {
+        $before = Get-ContextSnapshot
+        New-AegirSite a.example -Platform wp -WhatIf
+        Get-ContextSnapshot | Should -Be $before
+    }
+}
+
+Describe 'Get-AegirSite' {
+    BeforeEach {
+        $null = New-TestPlatform d10
+        $null = New-AegirClient acme
+        $null = New-AegirSite a.example -Platform wp -Alias www.a.example -Client acme
+        $null = New-AegirSite b.example -Platform d10
+        $null = New-AegirSite c.example -Platform wp
+    }
+
+    It 'lists every site in uri order' {
+        (Get-AegirSite).Uri | Should -Be @('a.example', 'b.example', 'c.example')
+    }
+
+    It 'finds a site by an alias' {
+        (Get-AegirSite www.a.example).Uri | Should -Be 'a.example'
+    }
+
+    It 'filters by platform, client and status' {
+        (Get-AegirSite -Platform wp).Uri | Should -Be @('a.example', 'c.example')
+        (Get-AegirSite -Client acme).Uri | Should -Be 'a.example'
+        (Get-AegirSite -Status NotInstalled).Count | Should -Be 3
+        Get-AegirSite -Status Installed | Should -BeNullOrEmpty
+    }
+
+    It 'takes wildcards' {
+        (Get-AegirSite '[ab]*').Uri | Should -Be @('a.example', 'b.example')
+    }
+
+    It 'reports a broken file with its line and still lists the rest' {
+        Set-Content (Join-Path $env:AEGIR_HOME 'contexts/broken.example.yml') "type: site`nplatform: platform_wp`nlanguage: 'english language'"
+        $sites = Get-AegirSite -ErrorVariable errs -ErrorAction SilentlyContinue
+        $sites.Count | Should -Be 3
+        $errs.Count | Should -Be 1
+        $errs[0].Exception.Message | Should -Match 'broken\.example\.yml, line 3'
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'CorruptContextFile*'
+    }
+
+    It 'formats as a table' {
+        Get-AegirSite a.example | Out-String | Should -Match 'a\.example\s+NotInstalled\s+@platform_wp\s+@server_master\s+@client_acme\s+www\.a\.example'
+    }
+}
+
+Describe 'Set-AegirSite' {
+    BeforeEach { $null = New-AegirSite a.example -Platform wp -Alias www.a.example -Redirection a.example }
+
+    It 'adds and removes aliases' {
+        $site = Set-AegirSite a.example -AddAlias shop.a.example -PassThru
+        $site.Aliases | Should -Be @('www.a.example', 'shop.a.example')
+        $site = Set-AegirSite a.example -RemoveAlias www.a.example -PassThru
+        $site.Aliases | Should -Be @('shop.a.example')
+    }
+
+    It 'turns redirection off with an empty string' {
+        Set-AegirSite a.example -Redirection ''
+        (Get-AegirSite a.example).Redirection | Should -BeNullOrEmpty
+    }
+
+    It 'hands a platform''s sites to a client through the pipeline' {
+        $null = New-AegirClient acme
+        $null = New-AegirSite b.example -Platform wp
+        Get-AegirSite -Platform wp | Set-AegirSite -Client acme
+        (Get-AegirSite -Client acme).Uri | Should -Be @('a.example', 'b.example')
+    }
+
+    It 'refuses an alias another site has, and keeps the site as it was' {
+        $null = New-AegirSite b.example -Platform wp
+        $before = Get-ContextSnapshot
+        { Set-AegirSite b.example -AddAlias www.a.example -ErrorAction Stop } | Should -Throw -ErrorId 'HostNameTaken*'
+        Get-ContextSnapshot | Should -Be $before
+    }
+
+    It 'moves a site that is not installed to another platform' {
+        $null = New-TestPlatform d10
+        (Set-AegirSite a.example -Platform d10 -PassThru).PlatformName | Should -Be 'platform_d10'
+    }
+
+    It 'refuses to change the platform of an installed site' {
+        $null = New-TestPlatform d10
+        $file = Join-Path $env:AEGIR_HOME 'contexts/a.example.yml'
+        (Get-Content -Raw $file) -replace 'status: NotInstalled', 'status: Installed' | Set-Content $file
+        { Set-AegirSite a.example -Platform d10 -ErrorAction Stop } | Should -Throw -ExpectedMessage '*migration*'
+    }
+
+    It 'changes nothing with -WhatIf' {
+        $before = Get-ContextSnapshot
+        Set-AegirSite a.example -Language de -WhatIf
+        Get-ContextSnapshot | Should -Be $before
+    }
+}
+
+Describe 'Remove-AegirSite' {
+    It 'removes a site and frees its names' {
+        $null = New-AegirSite a.example -Platform wp -Alias www.a.example
+        Remove-AegirSite a.example -Force
+        Get-AegirSite | Should -BeNullOrEmpty
+        (New-AegirSite www.a.example -Platform wp).Uri | Should -Be 'www.a.example'
+    }
+
+    It 'removes sites from the pipeline' {
+        $null = New-AegirSite a.example -Platform wp
+        $null = New-AegirSite b.example -Platform wp
+        Get-AegirSite | Remove-AegirSite -Force
+        Get-ContextFiles | Should -Be @('platform_wp.yml', 'server_master.yml')
+    }
+
+    It 'changes nothing with -WhatIf' {
+        $null = New-AegirSite a.example -Platform wp
+        Remove-AegirSite a.example -WhatIf
+        (Get-AegirSite).Uri | Should -Be 'a.example'
+    }
+}
+}

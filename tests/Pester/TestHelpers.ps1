@@ -1,0 +1,28 @@
+# Dot-sourced by every suite: the built module, and a fresh AEGIR_HOME per test.
+Import-Module $env:AEGIR_TEST_MODULE -Force
+
+function Reset-AegirHome {
+    $env:AEGIR_HOME = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
+    $env:AEGIR_HOME
+}
+
+function Get-ContextFiles {
+    $dir = Join-Path $env:AEGIR_HOME 'contexts'
+    if (Test-Path $dir) { @(Get-ChildItem $dir -Filter '*.yml' | ForEach-Object Name | Sort-Object) } else { @() }
+}
+
+function Get-ContextSnapshot {
+    $dir = Join-Path $env:AEGIR_HOME 'contexts'
+    if (-not (Test-Path $dir)) { return '' }
+    (Get-ChildItem $dir -Filter '*.yml' | Sort-Object Name | ForEach-Object { $_.Name + "`n" + (Get-Content -Raw $_.FullName) }) -join "`n--`n"
+}
+
+function New-TestMaster {
+    [CmdletBinding()] param()
+    $cred = [pscredential]::new('root', (ConvertTo-SecureString 'Pester-Admin-Secret' -AsPlainText -Force))
+    New-AegirServer -Name master -HttpServiceType nginx -DbServiceType mysql -DbAdminCredential $cred
+}
+
+function New-TestPlatform([string] $Name = 'wp') {
+    New-AegirPlatform -Name $Name -Root "/var/aegir/platforms/$Name"
+}
