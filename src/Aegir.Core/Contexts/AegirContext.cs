@@ -8,7 +8,7 @@ namespace Aegir.Core.Contexts;
 /// </summary>
 public abstract class AegirContext
 {
-    readonly Dictionary<string, AegirContext?> _resolved = new(StringComparer.Ordinal);
+    Dictionary<string, AegirContext?>? _resolved;
 
     protected AegirContext(string name) => Name = name;
 
@@ -38,10 +38,11 @@ public abstract class AegirContext
     protected T? Resolve<T>(string? name) where T : AegirContext
     {
         if (name is null || Resolver is null) return null;
-        lock (_resolved)
+        var resolved = LazyInitializer.EnsureInitialized(ref _resolved, () => new Dictionary<string, AegirContext?>(StringComparer.Ordinal));
+        lock (resolved)
         {
-            if (!_resolved.TryGetValue(name, out var ctx))
-                _resolved[name] = ctx = Resolver.TryGet(name);
+            if (!resolved.TryGetValue(name, out var ctx))
+                resolved[name] = ctx = Resolver.TryGet(name);
             return ctx as T;
         }
     }

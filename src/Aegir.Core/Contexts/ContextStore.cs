@@ -71,7 +71,8 @@ public sealed class ContextStore : IContextResolver
     {
         var path = PathOf(name);
         string text;
-        try { text = File.ReadAllText(path); }
+        // ReadAllBytes sizes its buffer from the file: far less garbage than a StreamReader over 10,000 files.
+        try { text = System.Text.Encoding.UTF8.GetString(File.ReadAllBytes(path)); }
         catch (FileNotFoundException) { return null; }
         catch (DirectoryNotFoundException) { return null; }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { throw ErrorCatalog.ReadFailed(path, ex); }
