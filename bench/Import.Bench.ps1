@@ -2,25 +2,26 @@
 .SYNOPSIS
     Import cost: the start of a pwsh that imports Aegir, over a bare pwsh start. Goal: under 150 ms extra.
 #>
-param([Parameter(Mandatory)] [string] $ModulePath, [int] $Runs = 15)
+param([Parameter(Mandatory)] [string] $ModulePath, [int] $Runs = 21)
 $ErrorActionPreference = 'Stop'
 
 $exe = [Environment]::ProcessPath
 $prefix = @(if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { Join-Path $PSHOME 'pwsh.dll' })
 
 function Measure-Start([string] $command) {
-    $times = foreach ($i in 1..$Runs) {
-        $sw = [Diagnostics.Stopwatch]::StartNew()
-        & $exe @prefix -NoProfile -NonInteractive -Command $command | Out-Null
-        if ($LASTEXITCODE) { throw "pwsh exited with $LASTEXITCODE" }
-        $sw.Elapsed.TotalMilliseconds
-    }
-    ($times | Sort-Object)[[int][math]::Floor($Runs / 2)]
+    $sw = [Diagnostics.Stopwatch]::StartNew()
+    & $exe @prefix -NoProfile -NonInteractive -Command $command | Out-Null
+    if ($LASTEXITCODE) { throw "pwsh exited with $LASTEXITCODE" }
+    $sw.Elapsed.TotalMilliseconds
 }
+function Get-Median([double[]] $values) { ($values | Sort-Object)[[int][math]::Floor($values.Count / 2)] }
 
-$null = Measure-Start 'exit 0'   # warm the file cache
-$bare = Measure-Start 'exit 0'
-$with = Measure-Start "Import-Module '$ModulePath'; exit 0"
+$importing = "Import-Module '$ModulePath'; exit 0"
+$null = Measure-Start 'exit 0'; $null = Measure-Start $importing    # warm the file cache
+# Alternate the two kinds of start so drift in the machine's load falls on both alike.
+$pairs = foreach ($i in 1..$Runs) { [pscustomobject]@{ Bare = Measure-Start 'exit 0'; With = Measure-Start $importing } }
+$bare = Get-Median $pairs.Bare
+$with = Get-Median $pairs.With
 $inProcess = & $exe @prefix -NoProfile -NonInteractive -Command "(Measure-Command { Import-Module '$ModulePath' }).TotalMilliseconds"
 $extra = $with - $bare
 'bare pwsh start (median of {0}):   {1,7:N0} ms' -f $Runs, $bare

@@ -23,6 +23,14 @@ try {
     }
     if ((Get-AegirSite site1.bench.example).Aliases[0] -ne 'www.site1.bench.example') { throw 'generated contexts do not read back' }
 
+    # Each new session: a fresh pwsh whose first command is the listing. The first of all parses every
+    # file and writes the parse cache; later sessions read the files, hash them and reuse the trees.
+    $exe = [Environment]::ProcessPath
+    $prefix = @(if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { Join-Path $PSHOME 'pwsh.dll' })
+    $fresh = { [double](& $exe @prefix -NoProfile -NonInteractive -Command "Import-Module '$ModulePath'; `$env:AEGIR_HOME = '$env:AEGIR_HOME'; (Measure-Command { `$n = (Get-AegirSite | Measure-Object).Count; if (`$n -ne $Sites) { throw 'wrong count' } }).TotalMilliseconds") }
+    $firstEver = & $fresh
+    $newSessions = foreach ($i in 1..3) { & $fresh }
+
     $cat = foreach ($i in 1..$Runs) {
         $sw = [Diagnostics.Stopwatch]::StartNew()
         bash -c "cat '$dir'/*.yml > /dev/null"
@@ -41,9 +49,12 @@ try {
     $ratio = $getMedian / $catMedian
     'sites:                          {0,7:N0}' -f $Sites
     'cat of the files (median):      {0,7:N0} ms' -f $catMedian
-    'Get-AegirSite (first run):      {0,7:N0} ms' -f $get[0]
-    'Get-AegirSite (median of {0}):   {1,7:N0} ms   (goal < 1000 ms: {2})' -f $Runs, $getMedian, $(if ($getMedian -lt 1000) { 'met' } else { 'MISSED' })
-    'ratio to cat:                   {0,7:N1} x   (goal <= 20x: {1})' -f $ratio, $(if ($ratio -le 20) { 'met' } else { 'MISSED' })
+    $sessionMedian = ($newSessions | Sort-Object)[1]
+    'first listing ever (new pwsh, parses all, writes cache): {0,7:N0} ms' -f $firstEver
+    'first listing of a new session (median of 3):           {0,7:N0} ms   (goal < 1000 ms: {1})' -f $sessionMedian, $(if ($sessionMedian -lt 1000) { 'met' } else { 'MISSED' })
+    'Get-AegirSite in a warm session (median of {0}):          {1,7:N0} ms   (goal < 1000 ms: {2})' -f $Runs, $getMedian, $(if ($getMedian -lt 1000) { 'met' } else { 'MISSED' })
+    'ratio to cat, new session:      {0,7:N1} x   (goal <= 20x: {1})' -f ($sessionMedian / $catMedian), $(if ($sessionMedian / $catMedian -le 20) { 'met' } else { 'MISSED' })
+    'ratio to cat, warm session:     {0,7:N1} x   (goal <= 20x: {1})' -f $ratio, $(if ($ratio -le 20) { 'met' } else { 'MISSED' })
     'Get-AegirSite -Platform d10:    {0,7:N0} ms' -f $filtered.TotalMilliseconds
     'Get-AegirSite <one uri>:        {0,7:N0} ms' -f $one.TotalMilliseconds
 }

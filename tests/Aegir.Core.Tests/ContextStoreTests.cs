@@ -249,3 +249,77 @@ public class ContextStoreTests
         Assert.Equal(names.Order(StringComparer.Ordinal), names);
     }
 }
+
+public class TreeCacheTests
+{
+    static TestHome HomeWithSites(int count)
+    {
+        var home = new TestHome();
+        for (int i = 0; i < count; i++)
+            File.WriteAllText(home.Store.PathOf($"s{i:000}.example"), $"type: site\nuri: s{i:000}.example\nplatform: platform_wp\nlanguage: en\n");
+        return home;
+    }
+
+    static string CachePath(TestHome home) => Path.Combine(home.Path, "cache", "site-trees.bin");
+
+    [Fact]
+    public void A_full_site_listing_writes_a_private_cache_that_later_listings_agree_with()
+    {
+        using var home = HomeWithSites(100);
+        var first = home.Store.List(ContextType.Site).Contexts.Cast<AegirSite>().Select(s => (s.Name, s.Language)).ToList();
+        Assert.True(File.Exists(CachePath(home)));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(CachePath(home)));
+        var second = new ContextStore(home.Path).List(ContextType.Site).Contexts.Cast<AegirSite>().Select(s => (s.Name, s.Language)).ToList();
+        Assert.Equal(first, second);
+    }
+
+    [Fact]
+    public void A_file_changed_to_the_same_size_and_time_is_read_anew()
+    {
+        using var home = HomeWithSites(100);
+        var path = home.Store.PathOf("s042.example");
+        var stamp = File.GetLastWriteTimeUtc(path);
+        home.Store.List(ContextType.Site);
+        File.WriteAllText(path, "type: site\nuri: s042.example\nplatform: platform_wp\nlanguage: de\n");   // same length
+        File.SetLastWriteTimeUtc(path, stamp);
+        var site = (AegirSite)new ContextStore(home.Path).List(ContextType.Site).Contexts.Single(c => c.Name == "s042.example");
+        Assert.Equal("de", site.Language);
+    }
+
+    [Fact]
+    public void A_damaged_cache_is_ignored_and_rewritten()
+    {
+        using var home = HomeWithSites(80);
+        home.Store.List(ContextType.Site);
+        File.WriteAllBytes(CachePath(home), [1, 2, 3, 4, 5]);
+        var listing = new ContextStore(home.Path).List(ContextType.Site);
+        Assert.Equal(80, listing.Contexts.Count);
+        Assert.Empty(listing.Errors);
+        Assert.True(new FileInfo(CachePath(home)).Length > 1000);
+    }
+
+    [Fact]
+    public void Broken_files_are_still_reported_with_their_line_when_others_come_from_the_cache()
+    {
+        using var home = HomeWithSites(80);
+        home.Store.List(ContextType.Site);
+        File.WriteAllText(home.Store.PathOf("s007.example"), "type: site\nuri: s007.example\nplatform: platform_wp\nlanguage: 'not a language'\n");
+        for (int round = 0; round < 2; round++)
+        {
+            var listing = new ContextStore(home.Path).List(ContextType.Site);
+            Assert.Equal(79, listing.Contexts.Count);
+            Assert.Contains("s007.example.yml, line 4", Assert.Single(listing.Errors).Message);
+        }
+    }
+
+    [Fact]
+    public void Deleted_sites_drop_out_of_the_cache()
+    {
+        using var home = HomeWithSites(150);
+        home.Store.List(ContextType.Site);
+        var full = new FileInfo(CachePath(home)).Length;
+        for (int i = 0; i < 50; i++) File.Delete(home.Store.PathOf($"s{i:000}.example"));
+        home.Store.List(ContextType.Site);
+        Assert.InRange(new FileInfo(CachePath(home)).Length, full * 0.6, full * 0.7);   // 100 of 150 trees left
+    }
+}

@@ -6,12 +6,17 @@ namespace Aegir.Core.Contexts;
 /// <summary>Turns context files into objects and back.</summary>
 internal static class ContextSerializer
 {
-    public static AegirContext Parse(string file, string name, string text)
-    {
-        YamlMap map;
-        try { map = YamlReader.ReadMapping(text); }
-        catch (YamlFormatException ex) { throw ErrorCatalog.CorruptContext(file, ex.LineNumber, ex.Message, ex); }
+    public static AegirContext Parse(string file, string name, string text) => FromTree(file, name, ParseTree(file, text));
 
+    public static YamlMap ParseTree(string file, string text)
+    {
+        try { return YamlReader.ReadMapping(text); }
+        catch (YamlFormatException ex) { throw ErrorCatalog.CorruptContext(file, ex.LineNumber, ex.Message, ex); }
+    }
+
+    /// <summary>Builds the context a file's YAML tree describes, checking every value.</summary>
+    public static AegirContext FromTree(string file, string name, YamlMap map)
+    {
         var r = new ContextReader(file, map);
         var type = ContextNames.TypeOf(name) ?? throw r.Corrupt(null, $"'{name}' is not a context name");
         var label = ContextNames.Label(type);

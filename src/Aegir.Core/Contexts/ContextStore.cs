@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Aegir.Core.Errors;
 using Aegir.Core.IO;
+using Aegir.Core.Yaml;
 
 namespace Aegir.Core.Contexts;
 
@@ -70,17 +71,55 @@ public sealed class ContextStore : IContextResolver
     public AegirContext? ReadFresh(string name)
     {
         var path = PathOf(name);
-        string text;
-        // ReadAllBytes sizes its buffer from the file: far less garbage than a StreamReader over 10,000 files.
-        try { text = System.Text.Encoding.UTF8.GetString(File.ReadAllBytes(path)); }
+        var bytes = ReadBytes(path);
+        return bytes is null ? null : Build(name, path, bytes, null);
+    }
+
+    /// <summary>The file's bytes (ReadAllBytes sizes its buffer from the file: little garbage over many files); null when absent.</summary>
+    static byte[]? ReadBytes(string path)
+    {
+        try { return File.ReadAllBytes(path); }
         catch (FileNotFoundException) { return null; }
         catch (DirectoryNotFoundException) { return null; }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { throw ErrorCatalog.ReadFailed(path, ex); }
-        var ctx = ContextSerializer.Parse(path, name, text);
+    }
+
+    AegirContext Build(string name, string path, byte[] bytes, TreeCacheUse? cache)
+    {
+        YamlMap tree;
+        if (cache is null) tree = ContextSerializer.ParseTree(path, Decode(bytes));
+        else
+        {
+            var key = YamlTreeCache.Key(bytes);
+            if (!cache.Old.TryGet(key, out tree))
+            {
+                tree = ContextSerializer.ParseTree(path, Decode(bytes));
+                Interlocked.Increment(ref cache.Misses);
+            }
+            cache.Seen[key] = tree;
+        }
+        var ctx = ContextSerializer.FromTree(path, name, tree);
         ctx.Path = path;
         ctx.Resolver = this;
         return ctx;
     }
+
+    static string Decode(byte[] bytes)
+    {
+        var span = bytes.AsSpan();
+        if (span.StartsWith("\uFEFF"u8)) span = span[3..];   // a BOM left by an editor
+        return System.Text.Encoding.UTF8.GetString(span);
+    }
+
+    /// <summary>The parse cache as one listing uses it: what was there, and what this listing saw.</summary>
+    sealed class TreeCacheUse(YamlTreeCache old)
+    {
+        public readonly YamlTreeCache Old = old;
+        public readonly ConcurrentDictionary<(ulong, ulong), YamlMap> Seen = new();
+        public int Misses;
+    }
+
+    string TreeCachePath => System.IO.Path.Combine(Home, "cache", "site-trees.bin");
 
     /// <summary>
     /// Every context of a type (all types when null) whose name passes <paramref name="include"/>, read from disk.
@@ -101,15 +140,33 @@ public sealed class ContextStore : IContextResolver
         }
         names.Sort(StringComparer.Ordinal);
 
+        // Site listings (the ones that grow to thousands) reuse parsed trees; sites hold no secrets.
+        var cache = type == ContextType.Site && names.Count >= ParallelThreshold ? new TreeCacheUse(YamlTreeCache.Load(TreeCachePath)) : null;
         var results = new AegirContext?[names.Count];
         var errors = new AegirException?[names.Count];
         void Load(int i)
         {
-            try { results[i] = ReadFresh(names[i]); }
+            try
+            {
+                var path = PathOf(names[i]);
+                var bytes = ReadBytes(path);
+                if (bytes is not null) results[i] = Build(names[i], path, bytes, cache);
+            }
             catch (AegirException ex) { errors[i] = ex; }
         }
         if (names.Count >= ParallelThreshold) Parallel.For(0, names.Count, Load);
         else for (int i = 0; i < names.Count; i++) Load(i);
+
+        // A full listing rewrites the cache with exactly what it saw, so deleted files drop out.
+        if (cache is not null && include is null && (cache.Misses > 0 || cache.Seen.Count != cache.Old.Count))
+        {
+            try
+            {
+                AtomicFile.EnsurePrivateDirectory(System.IO.Path.GetDirectoryName(TreeCachePath)!);
+                YamlTreeCache.Save(TreeCachePath, cache.Seen);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { /* the cache only saves time */ }
+        }
 
         var contexts = new List<AegirContext>(names.Count);
         foreach (var ctx in results)

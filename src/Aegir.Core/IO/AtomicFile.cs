@@ -12,6 +12,9 @@ public static class AtomicFile
     public const string TempPrefix = ".tmp-";
 
     public static void WriteAllText(string path, string text, UnixFileMode mode = OwnerOnly)
+        => WriteAllBytes(path, new UTF8Encoding(false).GetBytes(text), mode);
+
+    public static void WriteAllBytes(string path, byte[] bytes, UnixFileMode mode = OwnerOnly)
     {
         var dir = Path.GetDirectoryName(path) ?? ".";
         var temp = Path.Combine(dir, TempPrefix + Path.GetFileName(path) + "." + Guid.NewGuid().ToString("N")[..8]);
@@ -21,7 +24,6 @@ public static class AtomicFile
             if (!OperatingSystem.IsWindows()) options.UnixCreateMode = mode;
             using (var fs = new FileStream(temp, options))
             {
-                var bytes = new UTF8Encoding(false).GetBytes(text);
                 fs.Write(bytes);
                 fs.Flush(flushToDisk: true);
             }
