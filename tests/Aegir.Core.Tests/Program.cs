@@ -1,8 +1,6 @@
 using Aegir.Core.Contexts;
 using Aegir.Core.Errors;
 
-[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
-
 namespace Aegir.Core.Tests;
 
 /// <summary>
@@ -38,6 +36,14 @@ public static class Program
                     catch (AegirException ex) when (ex.ErrorId == "HostNameTaken") { }
                 }
                 Console.WriteLine(created);
+                return 0;
+            case "hang":
+                // Holds a task's lock on a target until killed.
+                new Aegir.Core.Tasks.TaskRunner(args[1]).Run("hang", args[2], [], null, _ =>
+                {
+                    Console.WriteLine("holding");
+                    Thread.Sleep(Timeout.Infinite);
+                });
                 return 0;
             default:
                 return 2;

@@ -1,3 +1,5 @@
+using Aegir.Core.Tasks;
+
 namespace Aegir.Core.Errors;
 
 /// <summary>Every error id and message in one place, so ids stay stable and wording stays consistent.</summary>
@@ -76,6 +78,19 @@ public static class ErrorCatalog
     public static AegirException ReadFailed(string path, Exception inner)
         => E("ContextReadFailed", AegirErrorKind.ReadError, path,
             $"Could not read {path}: {inner.Message}. Check the file's owner and mode (it should be 0600 and owned by you).", inner);
+
+    public static AegirException TargetBusy(string target, string? taskId, int? pid, DateTimeOffset? since, TimeSpan waited)
+        => E("TargetBusy", AegirErrorKind.ResourceBusy, target,
+            taskId is null
+                ? $"'@{target}' is busy with another task (waited {waited.TotalSeconds:0} s). Wait for it to finish (Get-AegirTask -Target {target}) and try again."
+                : $"'@{target}' is busy with task {taskId} (process {pid}, since {since:HH:mm:ss}); waited {waited.TotalSeconds:0} s. Wait for it (Get-AegirTask -Id {taskId}) and try again.");
+
+    public static AegirException TaskFailed(AegirTask task)
+        => E(task.ErrorId ?? "TaskFailed", AegirErrorKind.InvalidOperation, task,
+            $"Task {task.Type} on '@{task.Target}' failed: {task.Error} (task {task.Id}; its log: Get-AegirTask -Id {task.Id})");
+
+    public static AegirException StepFailed(string step, string problem, string fix)
+        => E("StepFailed", AegirErrorKind.InvalidOperation, step, $"{step} failed: {problem}. {fix}");
 
     /// <summary>Quotes a user value for a message, making control characters visible.</summary>
     public static string Show(string? value)

@@ -14,7 +14,8 @@ public static class AtomicFile
     public static void WriteAllText(string path, string text, UnixFileMode mode = OwnerOnly)
         => WriteAllBytes(path, new UTF8Encoding(false).GetBytes(text), mode);
 
-    public static void WriteAllBytes(string path, byte[] bytes, UnixFileMode mode = OwnerOnly)
+    /// <summary>As <see cref="WriteAllText"/>; with an owner or group, the temp file gets them before the rename.</summary>
+    public static void WriteAllBytes(string path, byte[] bytes, UnixFileMode mode = OwnerOnly, string? owner = null, string? group = null)
     {
         var dir = Path.GetDirectoryName(path) ?? ".";
         var temp = Path.Combine(dir, TempPrefix + Path.GetFileName(path) + "." + Guid.NewGuid().ToString("N")[..8]);
@@ -27,6 +28,8 @@ public static class AtomicFile
                 fs.Write(bytes);
                 fs.Flush(flushToDisk: true);
             }
+            if (owner is not null || group is not null) Posix.Chown(temp, owner, group);
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(temp, mode);   // umask and chown may have cleared bits
             File.Move(temp, path, overwrite: true);
         }
         catch

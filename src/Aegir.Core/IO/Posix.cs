@@ -1,0 +1,39 @@
+using System.Runtime.InteropServices;
+
+namespace Aegir.Core.IO;
+
+/// <summary>The few POSIX calls .NET does not offer: owners and groups by name.</summary>
+public static partial class Posix
+{
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int lchown(string path, int owner, int group);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int geteuid();
+
+    public static bool IsRoot => geteuid() == 0;
+
+    public static int? UserId(string name) => Lookup("/etc/passwd", name);
+
+    public static int? GroupId(string name) => Lookup("/etc/group", name);
+
+    /// <summary>Changes owner and/or group (by name) without following a link.</summary>
+    public static void Chown(string path, string? owner, string? group)
+    {
+        int uid = owner is null ? -1 : UserId(owner) ?? throw new IOException($"there is no user '{owner}' on this machine");
+        int gid = group is null ? -1 : GroupId(group) ?? throw new IOException($"there is no group '{group}' on this machine");
+        if (lchown(path, uid, gid) != 0)
+            throw new IOException($"chown {path}: {Marshal.GetLastPInvokeErrorMessage()}");
+    }
+
+    // getpwnam/getgrnam return structs whose layout varies; the local databases are plain text.
+    static int? Lookup(string database, string name)
+    {
+        foreach (var line in File.ReadLines(database))
+        {
+            var fields = line.Split(':');
+            if (fields.Length > 2 && fields[0] == name && int.TryParse(fields[2], out var id)) return id;
+        }
+        return null;
+    }
+}

@@ -1,0 +1,24 @@
+namespace Aegir.Core.Transport;
+
+/// <summary>
+/// A program and its arguments, run without a shell. Secrets go in <see cref="StandardInput"/> or
+/// <see cref="Environment"/>, never in <see cref="Arguments"/> (which any user can read in ps).
+/// </summary>
+public sealed record CommandSpec(string Program, IReadOnlyList<string> Arguments)
+{
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(5);
+    public byte[]? StandardInput { get; init; }
+    public IReadOnlyDictionary<string, string>? Environment { get; init; }
+    public string? WorkingDirectory { get; init; }
+
+    /// <summary>Splits a validated command setting (words separated by spaces) into a spec.</summary>
+    public static CommandSpec Parse(string command, params string[] extra)
+    {
+        var words = command.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        return new CommandSpec(words[0], words.Skip(1).Concat(extra).ToList());
+    }
+
+    public override string ToString() => string.Join(' ', Arguments.Prepend(Program).Select(Quote));
+
+    static string Quote(string word) => word.Length > 0 && word.All(c => char.IsAsciiLetterOrDigit(c) || "-_./=:@+,%".Contains(c)) ? word : "'" + word.Replace("'", "'\\''") + "'";
+}
