@@ -241,7 +241,7 @@ public sealed class ContextStore : IContextResolver
 
     IDisposable AcquireLock()
     {
-        try { AtomicFile.EnsurePrivateDirectory(Home); AtomicFile.EnsurePrivateDirectory(ContextsPath); }
+        try { AtomicFile.EnsureHome(Home); AtomicFile.EnsurePrivateDirectory(ContextsPath); }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { throw ErrorCatalog.WriteFailed(ContextsPath, ex); }
         return FileLock.TryAcquire(System.IO.Path.Combine(ContextsPath, ".lock"), LockTimeout) ?? throw ErrorCatalog.StoreBusy(ContextsPath, LockTimeout);
     }

@@ -47,6 +47,19 @@ public static class AtomicFile
         if (File.GetUnixFileMode(path) != mode) File.SetUnixFileMode(path, mode);
     }
 
+    /// <summary>
+    /// AEGIR_HOME itself: 0711, so the web server's users can reach sockets of local instances below it,
+    /// while nobody else can list it. What needs secrecy (contexts, tasks, config) is 0700 beneath.
+    /// </summary>
+    public static void EnsureHome(string path)
+    {
+        const UnixFileMode listing = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite;
+        if (!Directory.Exists(path))
+            Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+        var mode = File.GetUnixFileMode(path);
+        if ((mode & listing) != 0) File.SetUnixFileMode(path, mode & ~listing);
+    }
+
     static void TryDelete(string path)
     {
         try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }

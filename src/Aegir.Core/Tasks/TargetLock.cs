@@ -25,7 +25,7 @@ public sealed class TargetLock : IDisposable
     public static TargetLock Acquire(string home, string target, AegirTask task, TimeSpan wait, TaskStore store, Action<string> warn)
     {
         var dir = Path.Combine(home, "locks");
-        AtomicFile.EnsurePrivateDirectory(home);
+        AtomicFile.EnsureHome(home);
         AtomicFile.EnsurePrivateDirectory(dir);
         var ownerPath = Path.Combine(dir, target + ".owner");
         var fileLock = FileLock.TryAcquire(Path.Combine(dir, target + ".lock"), wait);

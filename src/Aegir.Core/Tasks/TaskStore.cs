@@ -22,6 +22,7 @@ public sealed class TaskStore(string home)
     public void Save(AegirTask task)
     {
         var path = PathOf(task.Id);
+        AtomicFile.EnsureHome(Path.GetDirectoryName(TasksPath)!);
         AtomicFile.EnsurePrivateDirectory(TasksPath);
         AtomicFile.EnsurePrivateDirectory(Path.GetDirectoryName(Path.GetDirectoryName(path))!);
         AtomicFile.EnsurePrivateDirectory(Path.GetDirectoryName(path)!);
