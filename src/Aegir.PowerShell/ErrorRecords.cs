@@ -19,6 +19,7 @@ internal static class ErrorRecords
         AegirErrorKind.ResourceBusy => ErrorCategory.ResourceBusy,
         AegirErrorKind.WriteError => ErrorCategory.WriteError,
         AegirErrorKind.ReadError => ErrorCategory.ReadError,
+        AegirErrorKind.ResourceUnavailable => ErrorCategory.ResourceUnavailable,
         _ => ErrorCategory.NotSpecified,
     };
 }

@@ -71,6 +71,19 @@ public sealed class AegirSite : AegirContext
 
     public SiteStatus Status { get; set; } = SiteStatus.NotInstalled;
 
+    /// <summary>The site's database (and database user) on its db server; set by install.</summary>
+    public string? DbName
+    {
+        get => _dbName;
+        set => _dbName = value is null ? null : Local.Sql.Identifier(value).Trim('`');
+    }
+    string? _dbName;
+
+    /// <summary>The database password: kept in the 0600 context file, handed to PHP by the vhost, never shown.</summary>
+    internal string? DbPassword { get; set; }
+
+    public bool HasDbPassword => DbPassword is not null;
+
     /// <summary>Every host name the site answers to: the uri first, then the aliases.</summary>
     public IEnumerable<string> HostNames() => _aliases.Prepend(Uri);
 
@@ -97,10 +110,12 @@ public sealed class AegirSite : AegirContext
         r.Apply("redirection", v => Redirection = v);
         r.Apply("status", v => Status = Enum.TryParse<SiteStatus>(v, ignoreCase: false, out var s) && Enum.IsDefined(s)
             ? s : throw ErrorCatalog.InvalidValue("status", v, "it is not a site status", $"Use one of {string.Join(", ", Enum.GetNames<SiteStatus>())}."));
+        r.Apply("db_name", v => DbName = v);
+        r.Apply("db_password", v => DbPassword = Validate.Secret("db_password", v));
     }
 
     internal override void Write(YamlWriter w)
         => w.Scalar("uri", Uri).Scalar("platform", PlatformName).Scalar("db_server", DbServerName).Scalar("client", ClientName)
             .Scalar("profile", Profile).Scalar("language", Language).List("aliases", _aliases).Scalar("redirection", Redirection)
-            .Scalar("status", Status.ToString());
+            .Scalar("status", Status.ToString()).Scalar("db_name", DbName).Scalar("db_password", DbPassword);
 }

@@ -11,4 +11,5 @@ public enum AegirErrorKind
     ResourceBusy,
     WriteError,
     ReadError,
+    ResourceUnavailable,
 }

@@ -92,6 +92,18 @@ public static class ErrorCatalog
     public static AegirException StepFailed(string step, string problem, string fix)
         => E("StepFailed", AegirErrorKind.InvalidOperation, step, $"{step} failed: {problem}. {fix}");
 
+    public static AegirException TemplateBroken(string origin, string problem)
+        => E("TemplateBroken", AegirErrorKind.InvalidData, origin,
+            $"The template {origin} does not render: {problem}. Fix the template, or delete the override to use the built-in one.");
+
+    public static AegirException ConfigTestFailed(string server, string command, string output)
+        => E("WebConfigTestFailed", AegirErrorKind.InvalidData, server,
+            $"The web server config test of '@{server}' failed, so the previous config files were put back and nothing was reloaded: {output} (test: {command}). Fix the cause (often a template override) and run the task again.");
+
+    public static AegirException DbUnreachable(string server, string host, int port, string problem)
+        => E("DatabaseUnreachable", AegirErrorKind.ResourceUnavailable, server,
+            $"Cannot reach the database of '@{server}' at {host}:{port} with its admin account: {problem}. Check that it runs, and the admin credential (Set-AegirServer -DbAdminCredential).");
+
     /// <summary>Quotes a user value for a message, making control characters visible.</summary>
     public static string Show(string? value)
     {

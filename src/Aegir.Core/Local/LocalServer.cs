@@ -69,6 +69,7 @@ public sealed class LocalServer
         if (!sameType && !server.Http.IsNull) StopWeb(server.Http.Type);
         server.Http.ChangeType(httpType);
         server.Http.Set("port", httpPort.ToString());
+        server.Http.Set("listen_address", "127.0.0.1");
         server.Http.Set("php_fpm_socket", socket);
         server.Http.Set("web_group", IsRoot ? "www-data" : CurrentGroup());
         var (start, test, reload) = httpType == "nginx" ? NginxCommands(httpPort) : ApacheCommands(httpPort);

@@ -18,11 +18,13 @@ public static class ServiceCatalog
     static ServiceCatalog()
     {
         var webGroup = new ServiceSetting("web_group", SettingKind.PosixName, "www-data", "The group the web server and PHP-FPM run as.");
+        var listen = new ServiceSetting("listen_address", SettingKind.ListenAddress, "*", "The address vhosts listen on: * for all, or one IP address.");
         var fpmSocket = new ServiceSetting("php_fpm_socket", SettingKind.Path, "/run/php/php8.2-fpm.sock", "The PHP-FPM socket PHP requests are passed to.");
         Register(new ServiceTypeInfo(Http, None, "No web service.", []));
         Register(new ServiceTypeInfo(Http, "nginx", "nginx with PHP-FPM.",
         [
             new("port", SettingKind.Port, "80", "The port vhosts listen on."),
+            listen,
             webGroup,
             fpmSocket,
             new("restart_command", SettingKind.Command, "nginx -s reload", "Reloads nginx after a config change."),
@@ -31,6 +33,7 @@ public static class ServiceCatalog
         Register(new ServiceTypeInfo(Http, "apache", "Apache httpd with PHP-FPM.",
         [
             new("port", SettingKind.Port, "80", "The port vhosts listen on."),
+            listen,
             webGroup,
             fpmSocket,
             new("restart_command", SettingKind.Command, "apache2ctl graceful", "Reloads Apache after a config change."),

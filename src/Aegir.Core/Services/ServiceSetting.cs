@@ -3,7 +3,7 @@ using Aegir.Core.Contexts;
 namespace Aegir.Core.Services;
 
 /// <summary>What a setting holds, which decides how its value is checked.</summary>
-public enum SettingKind { Text, Port, Host, Path, Command, PosixName, Secret }
+public enum SettingKind { Text, Port, Host, Path, Command, PosixName, Secret, ListenAddress }
 
 /// <summary>A setting a service type adds to the servers that use it.</summary>
 public sealed record ServiceSetting(string Name, SettingKind Kind, string? Default, string Description)
@@ -20,6 +20,8 @@ public sealed record ServiceSetting(string Name, SettingKind Kind, string? Defau
             SettingKind.Command => Validate.Command(parameter, value),
             SettingKind.PosixName => Validate.PosixName(parameter, value),
             SettingKind.Secret => Validate.Secret(parameter, value),
+            SettingKind.ListenAddress => value == "*" ? value : Validate.RemoteHost(parameter, value) is var a && System.Net.IPAddress.TryParse(a, out _) ? a
+                : throw Errors.ErrorCatalog.InvalidValue(parameter, value, "it is neither * nor an IP address", "Give * for every address, or one IP address such as 127.0.0.1."),
             _ => ValidateText(parameter, value),
         };
     }

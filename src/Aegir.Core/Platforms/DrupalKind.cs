@@ -1,0 +1,174 @@
+using System.Security.Cryptography;
+using System.Text.RegularExpressions;
+using Aegir.Core.Errors;
+using Aegir.Core.Services.Db;
+using Aegir.Core.Services.Files;
+using Aegir.Core.Transport;
+
+namespace Aegir.Core.Platforms;
+
+/// <summary>
+/// Drupal 8 and later (<c>drupal</c>) or Drupal 7 (<c>drupal7</c>): a site is sites/&lt;uri&gt; with its own
+/// settings.php (no password in it: credentials come from the vhost, or the environment for drush), files
+/// and private folders owned by the web group, and modules/themes/libraries for site-only code.
+/// </summary>
+public sealed partial class DrupalKind(bool seven) : IPlatformKind
+{
+    public string Name => seven ? "drupal7" : "drupal";
+
+    public bool Detect(string root, out string? version)
+    {
+        version = null;
+        var file = seven ? Path.Combine(root, "includes", "bootstrap.inc") : Path.Combine(root, "core", "lib", "Drupal.php");
+        if (!File.Exists(file)) return false;
+        var m = (seven ? Version7() : Version8()).Match(File.ReadAllText(file));
+        version = m.Success ? m.Groups[1].Value : null;
+        return true;
+    }
+
+    public string? FilesPath(string uri) => $"sites/{uri}/files";
+    public string? PrivatePath(string uri) => $"sites/{uri}/private";
+    public IReadOnlyList<string> WritablePaths { get; } = ["sites/*/files", "sites/*/private"];
+
+    public IReadOnlyList<SiteDirectory> SiteDirectories(string uri) =>
+    [
+        new($"sites/{uri}", Modes.Dir755, false),
+        new($"sites/{uri}/files", Modes.Dir2770, true),
+        new($"sites/{uri}/private", Modes.Dir2770, true),
+        new($"sites/{uri}/private/files", Modes.Dir2770, true),
+        new($"sites/{uri}/private/temp", Modes.Dir2770, true),
+        new($"sites/{uri}/private/config", Modes.Dir2770, true),
+        new($"sites/{uri}/private/config/sync", Modes.Dir2770, true),
+        new($"sites/{uri}/modules", Modes.Dir2775, false),
+        new($"sites/{uri}/themes", Modes.Dir2775, false),
+        new($"sites/{uri}/libraries", Modes.Dir2775, false),
+    ];
+
+    public void PreparePlatform(PlatformJob job) { }
+
+    public void WriteSiteSettings(SiteJob job)
+    {
+        var path = job.Full($"sites/{job.Site.Uri}/settings.php");
+        job.Ctx.Step($"Writing sites/{job.Site.Uri}/settings.php (no credentials: they come from the vhost)", () =>
+        {
+            var existing = job.Transport.ReadFile(path);
+            var salt = existing is null ? null : HashSalt().Match(System.Text.Encoding.UTF8.GetString(existing)) is { Success: true } m ? m.Groups[1].Value : null;
+            var text = job.Templates.Render("drupal-settings.php.sbn", new Dictionary<string, object?>
+            {
+                ["uri"] = job.Site.Uri,
+                ["platform"] = job.Platform.Name,
+                ["hash_salt"] = salt ?? Convert.ToHexString(RandomNumberGenerator.GetBytes(32)),
+                ["files_path"] = FilesPath(job.Site.Uri),
+                ["private_path"] = PrivatePath(job.Site.Uri),
+                ["trusted_hosts"] = string.Join(", ", job.Site.HostNames().Select(h => "'^" + Regex.Escape(h).Replace("'", "") + "$'")),
+            });
+            new FileService(job.Transport).WriteFile(path, text, Modes.File0440, job.Owner, job.WebGroup);
+        });
+    }
+
+    public InstallResult Install(SiteJob job)
+    {
+        var drush = job.Full("vendor/bin/drush");
+        if (!job.Transport.FileExists(drush))
+            throw ErrorCatalog.StepFailed($"Installing {job.Site.Uri} with drush", $"there is no drush in {job.Root}/vendor/bin",
+                "Add it to the platform's codebase (composer require drush/drush), verify the platform, and install again.");
+        var result = job.Transport.Run(new CommandSpec(drush,
+        [
+            "site:install", job.Site.Profile, "--yes", $"--sites-subdir={job.Site.Uri}", $"--site-name={job.Title ?? job.Site.Uri}",
+            $"--locale={job.Site.Language}", "--account-name=admin", $"--account-mail={job.AdminEmail ?? "admin@" + job.Site.Uri}",
+        ])
+        { Environment = job.DbEnvironment(), WorkingDirectory = job.Root, Timeout = TimeSpan.FromMinutes(20) });
+        // drush prints the generated admin password; it never went on a command line.
+        var password = PasswordLine().Match(result.StandardOutput + result.StandardError) is { Success: true } p ? p.Groups[1].Value.Trim() : null;
+        job.Ctx.Secret(password);
+        if (!result.Succeeded)
+            throw ErrorCatalog.StepFailed($"Installing {job.Site.Uri} with drush", job.Ctx.Masker.Apply(result.Summary()), "See the drush output above.");
+        return new InstallResult("admin", password, job.SiteUrl + "/user/login");
+    }
+
+    public IReadOnlyList<AegirPackage> ScanPackages(string root, string platform)
+    {
+        var list = new List<AegirPackage>();
+        if (!Detect(root, out var coreVersion)) return list;
+        list.Add(new AegirPackage { Name = "drupal", Title = "Drupal core", Type = "core", Version = coreVersion, Path = ".", Platform = platform });
+        foreach (var file in InfoFiles(root))
+        {
+            var fields = seven ? ReadInfo(file) : ReadInfoYml(file);
+            var name = Path.GetFileName(file)[..^(seven ? ".info".Length : ".info.yml".Length)];
+            var rel = Path.GetRelativePath(root, file);
+            var type = fields.GetValueOrDefault("type") ?? TypeFromPath(rel);
+            if (fields.GetValueOrDefault("hidden") == "true" || type is "theme_engine") continue;
+            var version = fields.GetValueOrDefault("version");
+            if (version is null or "VERSION" && ShippedWithCore(rel)) version = coreVersion;
+            list.Add(new AegirPackage { Name = name, Title = fields.GetValueOrDefault("name"), Type = type, Version = version, Path = Path.GetDirectoryName(rel)!, Platform = platform });
+        }
+        return list.OrderBy(p => p.Type).ThenBy(p => p.Name, StringComparer.Ordinal).ToList();
+    }
+
+    IEnumerable<string> InfoFiles(string root)
+    {
+        var pattern = seven ? "*.info" : "*.info.yml";
+        var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, MaxRecursionDepth = 12 };
+        foreach (var top in new[] { "core", "modules", "themes", "profiles", "sites" })
+        {
+            var dir = Path.Combine(root, top);
+            if (!Directory.Exists(dir)) continue;
+            foreach (var file in Directory.EnumerateFiles(dir, pattern, options))
+            {
+                var rel = Path.GetRelativePath(root, file);
+                if (rel.Contains("/tests/") || rel.Contains("/node_modules/") || rel.Contains("/vendor/") || rel.Contains("/files/")) continue;
+                yield return file;
+            }
+        }
+    }
+
+    /// <summary>Core's own packages carry no version of their own (Drupal 8+: under core/; Drupal 7: the top-level folders).</summary>
+    bool ShippedWithCore(string rel) => seven
+        ? rel.Split('/')[0] is "modules" or "themes" or "profiles" && !rel.Contains("/contrib/") && !rel.Contains("/custom/")
+        : rel.StartsWith("core/", StringComparison.Ordinal);
+
+    static string TypeFromPath(string rel) => rel.Contains("themes/") ? "theme" : rel.Contains("profiles/") && rel.Split('/').Length <= 4 ? "profile" : "module";
+
+    static Dictionary<string, string> ReadInfoYml(string file)
+    {
+        var fields = new Dictionary<string, string>(StringComparer.Ordinal);
+        try
+        {
+            var map = Yaml.YamlReader.ReadMapping(File.ReadAllText(file));
+            foreach (var (key, node) in map.Entries)
+                if (node is Yaml.YamlScalar { Value: { } v }) fields[key] = v.Trim('\'', '"');
+        }
+        catch (Yaml.YamlFormatException) { }
+        return fields;
+    }
+
+    static Dictionary<string, string> ReadInfo(string file)
+    {
+        var fields = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (Match m in InfoLine().Matches(File.ReadAllText(file)))
+            fields.TryAdd(m.Groups[1].Value, m.Groups[2].Value.Trim().Trim('"', '\''));
+        return fields;
+    }
+
+    public IReadOnlySet<string>? EnabledPackages(MySqlService db, string database)
+    {
+        var enabled = new HashSet<string>(StringComparer.Ordinal) { "drupal" };
+        if (seven)
+        {
+            foreach (var row in db.Query(database, "SELECT name FROM system WHERE status = 1")) enabled.Add((string)row[0]!);
+            return enabled;
+        }
+        var rows = db.Query(database, "SELECT data FROM config WHERE collection = '' AND name = 'core.extension'");
+        if (rows.Count == 0) return enabled;
+        var data = rows[0][0] is byte[] bytes ? System.Text.Encoding.UTF8.GetString(bytes) : rows[0][0] as string ?? "";
+        foreach (Match m in ExtensionEntry().Matches(data)) enabled.Add(m.Groups[1].Value);
+        return enabled;
+    }
+
+    [GeneratedRegex(@"const VERSION = '([^']+)'")] private static partial Regex Version8();
+    [GeneratedRegex(@"define\('VERSION', '([^']+)'\)")] private static partial Regex Version7();
+    [GeneratedRegex(@"^\$settings\['hash_salt'\] = '([0-9A-F]{64})';$", RegexOptions.Multiline)] private static partial Regex HashSalt();
+    [GeneratedRegex(@"(?:User password|Password)\s*:\s*(\S+)")] private static partial Regex PasswordLine();
+    [GeneratedRegex(@"^\s*([a-z_]+)\s*=\s*(.*)$", RegexOptions.Multiline)] private static partial Regex InfoLine();
+    [GeneratedRegex(@"s:\d+:""([a-z0-9_]+)"";i:-?\d+;")] private static partial Regex ExtensionEntry();
+}

@@ -1,0 +1,171 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Aegir.Core.Errors;
+using Aegir.Core.Services.Db;
+using Aegir.Core.Services.Files;
+using Aegir.Core.Templates;
+using Aegir.Core.Transport;
+
+namespace Aegir.Core.Platforms;
+
+/// <summary>
+/// WordPress: one wp-config.php for the whole platform that reads each site's cloaked credentials, each
+/// site with its own database and its uploads in wp-content/uploads/sites/&lt;uri&gt;.
+/// </summary>
+public sealed partial class WordPressKind : IPlatformKind
+{
+    public string Name => "wordpress";
+
+    public bool Detect(string root, out string? version)
+    {
+        version = null;
+        var file = Path.Combine(root, "wp-includes", "version.php");
+        if (!File.Exists(file)) return false;
+        var m = VersionLine().Match(File.ReadAllText(file));
+        version = m.Success ? m.Groups[1].Value : null;
+        return true;
+    }
+
+    public string? FilesPath(string uri) => $"wp-content/uploads/sites/{uri}";
+    public string? PrivatePath(string uri) => null;
+    public IReadOnlyList<string> WritablePaths { get; } = ["wp-content/uploads"];
+
+    public IReadOnlyList<SiteDirectory> SiteDirectories(string uri) =>
+    [
+        new("wp-content/uploads", Modes.Dir755, false),
+        new("wp-content/uploads/sites", Modes.Dir755, false),
+        new($"wp-content/uploads/sites/{uri}", Modes.Dir2770, true),
+    ];
+
+    public void PreparePlatform(PlatformJob job)
+    {
+        var path = Path.Combine(job.Platform.Root, "wp-config.php");
+        job.Ctx.Step($"Writing the platform's wp-config.php (no credentials: each site's come from its vhost)", () =>
+        {
+            var text = job.Templates.Render("wordpress-config.php.sbn", new Dictionary<string, object?>
+            {
+                ["platform"] = job.Platform.Name,
+                ["salts"] = Salts(job.Transport.ReadFile(path)),
+            });
+            new FileService(job.Transport).WriteFile(path, text, Modes.File0440, job.Owner, job.WebGroup);
+        });
+    }
+
+    /// <summary>The salts of an existing file (so logins survive a verify), or new ones.</summary>
+    static string Salts(byte[]? existing)
+    {
+        if (existing is not null)
+        {
+            var old = SaltLine().Matches(System.Text.Encoding.UTF8.GetString(existing)).Select(m => m.Value).ToList();
+            if (old.Count == 8) return string.Join('\n', old);
+        }
+        var names = new[] { "AUTH_KEY", "SECURE_AUTH_KEY", "LOGGED_IN_KEY", "NONCE_KEY", "AUTH_SALT", "SECURE_AUTH_SALT", "LOGGED_IN_SALT", "NONCE_SALT" };
+        return string.Join('\n', names.Select(n => $"define('{n}', '{Convert.ToHexString(RandomNumberGenerator.GetBytes(32))}');"));
+    }
+
+    public void WriteSiteSettings(SiteJob job) { }   // the platform's wp-config.php serves every site
+
+    public InstallResult Install(SiteJob job)
+    {
+        var password = Local.Passwords.New(20);
+        job.Ctx.Secret(password);
+        var input = JsonSerializer.SerializeToUtf8Bytes(new
+        {
+            root = job.Root,
+            server = job.DbEnvironment(),
+            title = job.Title ?? job.Site.Uri,
+            admin_user = "admin",
+            admin_email = job.AdminEmail ?? $"admin@{job.Site.Uri}",
+            admin_password = password,
+            language = "",
+        });
+        var script = Path.Combine(Path.GetTempPath(), $"aegir-wp-install-{Guid.NewGuid():N}.php");
+        job.Transport.WriteFile(script, System.Text.Encoding.UTF8.GetBytes(TemplateRenderer.Script("wordpress-install.php")), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        try
+        {
+            var result = job.Transport.Run(new CommandSpec("php", [script]) { StandardInput = input, WorkingDirectory = job.Root, Timeout = TimeSpan.FromMinutes(5) });
+            if (!result.Succeeded)
+                throw ErrorCatalog.StepFailed("Running the WordPress installer", job.Ctx.Masker.Apply(result.Summary()), "Check that php-mysql is installed and the database is reachable from PHP.");
+        }
+        finally { job.Transport.Delete(script); }
+        return new InstallResult("admin", password, job.SiteUrl + "/wp-login.php");
+    }
+
+    public IReadOnlyList<AegirPackage> ScanPackages(string root, string platform)
+    {
+        var list = new List<AegirPackage>();
+        if (Detect(root, out var version))
+            list.Add(new AegirPackage { Name = "wordpress", Title = "WordPress", Type = "core", Version = version, Path = ".", Platform = platform });
+        var plugins = Path.Combine(root, "wp-content", "plugins");
+        if (Directory.Exists(plugins))
+        {
+            var candidates = Directory.EnumerateFiles(plugins, "*.php")
+                .Concat(Directory.EnumerateDirectories(plugins).SelectMany(d => Directory.EnumerateFiles(d, "*.php")));
+            foreach (var file in candidates)
+            {
+                var headers = Headers(file);
+                if (!headers.TryGetValue("Plugin Name", out var title)) continue;
+                var rel = Path.GetRelativePath(plugins, file);
+                list.Add(new AegirPackage
+                {
+                    Name = rel.Contains('/') ? rel[..rel.IndexOf('/')] : Path.GetFileNameWithoutExtension(rel),
+                    Title = title, Type = "plugin", Version = headers.GetValueOrDefault("Version"),
+                    Path = Path.GetRelativePath(root, file), Platform = platform,
+                });
+            }
+        }
+        var themes = Path.Combine(root, "wp-content", "themes");
+        if (Directory.Exists(themes))
+        {
+            foreach (var dir in Directory.EnumerateDirectories(themes))
+            {
+                var style = Path.Combine(dir, "style.css");
+                if (!File.Exists(style)) continue;
+                var headers = Headers(style);
+                if (!headers.TryGetValue("Theme Name", out var title)) continue;
+                list.Add(new AegirPackage
+                {
+                    Name = Path.GetFileName(dir), Title = title, Type = "theme", Version = headers.GetValueOrDefault("Version"),
+                    Path = Path.GetRelativePath(root, dir), Platform = platform,
+                });
+            }
+        }
+        return list.OrderBy(p => p.Type).ThenBy(p => p.Name, StringComparer.Ordinal).ToList();
+    }
+
+    public IReadOnlySet<string>? EnabledPackages(MySqlService db, string database)
+    {
+        var rows = db.Query(database, "SELECT option_name, option_value FROM wp_options WHERE option_name IN ('active_plugins', 'template', 'stylesheet')");
+        var enabled = new HashSet<string>(StringComparer.Ordinal) { "wordpress" };
+        foreach (var row in rows)
+        {
+            var value = row[1] as string ?? "";
+            if ((string?)row[0] == "active_plugins")
+                foreach (Match m in SerializedString().Matches(value))
+                {
+                    var path = m.Groups[1].Value;
+                    enabled.Add(path.Contains('/') ? path[..path.IndexOf('/')] : Path.GetFileNameWithoutExtension(path));
+                }
+            else enabled.Add(value);
+        }
+        return enabled;
+    }
+
+    /// <summary>WordPress file headers ("Plugin Name: x") from the first 8 KB, as WordPress reads them.</summary>
+    static Dictionary<string, string> Headers(string file)
+    {
+        var buffer = new char[8192];
+        using var reader = new StreamReader(file);
+        var text = new string(buffer, 0, reader.ReadBlock(buffer, 0, buffer.Length));
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (Match m in HeaderLine().Matches(text))
+            headers.TryAdd(m.Groups[1].Value.Trim(), m.Groups[2].Value.Trim());
+        return headers;
+    }
+
+    [GeneratedRegex(@"\$wp_version\s*=\s*'([^']+)'")] private static partial Regex VersionLine();
+    [GeneratedRegex(@"^define\('(AUTH|SECURE_AUTH|LOGGED_IN|NONCE)_(KEY|SALT)', '[0-9A-F]{64}'\);$", RegexOptions.Multiline)] private static partial Regex SaltLine();
+    [GeneratedRegex(@"^[\s/*#@]*(Plugin Name|Theme Name|Version|Description|Author)\s*:(.*)$", RegexOptions.Multiline)] private static partial Regex HeaderLine();
+    [GeneratedRegex(@"s:\d+:""([^""]+)"";")] private static partial Regex SerializedString();
+}

@@ -1,0 +1,47 @@
+using Aegir.Core.Errors;
+using Scriban;
+using Scriban.Runtime;
+
+namespace Aegir.Core.Templates;
+
+/// <summary>
+/// Renders the Scriban templates shipped inside the engine; a file of the same name in
+/// <c>$AEGIR_HOME/templates/</c> takes precedence, so an admin can change any generated file.
+/// </summary>
+public sealed class TemplateRenderer(string home)
+{
+    public string OverridePath(string name) => Path.Combine(home, "templates", name);
+
+    public string Render(string name, IReadOnlyDictionary<string, object?> model)
+    {
+        var (source, origin) = Load(name);
+        var template = Template.Parse(source, origin);
+        if (template.HasErrors)
+            throw ErrorCatalog.TemplateBroken(origin, string.Join("; ", template.Messages.Select(m => m.ToString())));
+        var globals = new ScriptObject();
+        foreach (var (key, value) in model) globals.Add(key, value);
+        var context = new TemplateContext { StrictVariables = true, MemberRenamer = member => member.Name, LoopLimit = 10000 };
+        context.PushGlobal(globals);
+        try { return template.Render(context); }
+        catch (Scriban.Syntax.ScriptRuntimeException ex) { throw ErrorCatalog.TemplateBroken(origin, ex.Message); }
+    }
+
+    (string Source, string Origin) Load(string name)
+    {
+        var path = OverridePath(name);
+        if (File.Exists(path)) return (File.ReadAllText(path), path);
+        using var stream = typeof(TemplateRenderer).Assembly.GetManifestResourceStream("Aegir.Templates." + name)
+            ?? throw new InvalidOperationException($"No template named {name} is built in.");
+        using var reader = new StreamReader(stream);
+        return (reader.ReadToEnd(), "built-in " + name);
+    }
+
+    /// <summary>A text resource shipped with the engine (scripts run on servers).</summary>
+    public static string Script(string name)
+    {
+        using var stream = typeof(TemplateRenderer).Assembly.GetManifestResourceStream("Aegir.Scripts." + name)
+            ?? throw new InvalidOperationException($"No script named {name} is built in.");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+}
