@@ -17,6 +17,22 @@ public static partial class Posix
 
     public static int? GroupId(string name) => Lookup("/etc/group", name);
 
+    /// <summary>The name of a user's primary group (falls back to the user name).</summary>
+    public static string PrimaryGroup(string user)
+    {
+        foreach (var line in File.ReadLines("/etc/passwd"))
+        {
+            var f = line.Split(':');
+            if (f.Length > 3 && f[0] == user)
+                foreach (var g in File.ReadLines("/etc/group"))
+                {
+                    var gf = g.Split(':');
+                    if (gf.Length > 2 && gf[2] == f[3]) return gf[0];
+                }
+        }
+        return user;
+    }
+
     /// <summary>Changes owner and/or group (by name) without following a link.</summary>
     public static void Chown(string path, string? owner, string? group)
     {

@@ -88,10 +88,18 @@ public sealed class MySqlService(AegirServer server)
         {
             using var conn = OpenAdmin();
             Exec(conn, $"CREATE DATABASE {Sql.Identifier(name)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci");
-            foreach (var host in hosts)
+            try
             {
-                Exec(conn, $"CREATE USER {Sql.Account(name, host)} IDENTIFIED BY {Sql.Literal(password)}");
-                Exec(conn, $"GRANT ALL PRIVILEGES ON {Sql.Identifier(name)}.* TO {Sql.Account(name, host)}");
+                foreach (var host in hosts)
+                {
+                    Exec(conn, $"CREATE USER {Sql.Account(name, host)} IDENTIFIED BY {Sql.Literal(password)}");
+                    Exec(conn, $"GRANT ALL PRIVILEGES ON {Sql.Identifier(name)}.* TO {Sql.Account(name, host)}");
+                }
+            }
+            catch
+            {
+                DropSiteDatabase(name, hosts);   // the step failed half way: leave nothing behind
+                throw;
             }
         }, () => DropSiteDatabase(name, hosts));
     }
