@@ -12,9 +12,10 @@
     TypesToProcess       = @('Aegir.Types.ps1xml')
     CmdletsToExport      = @(
         'Get-AegirClient', 'New-AegirClient', 'Remove-AegirClient', 'Set-AegirClient',
-        'Get-AegirPlatform', 'New-AegirPlatform', 'Remove-AegirPlatform', 'Set-AegirPlatform',
-        'Get-AegirServer', 'New-AegirServer', 'Remove-AegirServer', 'Set-AegirServer',
-        'Get-AegirSite', 'New-AegirSite', 'Remove-AegirSite', 'Set-AegirSite'
+        'Get-AegirPackage', 'Get-AegirPlatform', 'Lock-AegirPlatform', 'New-AegirPlatform', 'Remove-AegirPlatform', 'Set-AegirPlatform', 'Unlock-AegirPlatform',
+        'Get-AegirServer', 'New-AegirServer', 'Remove-AegirServer', 'Set-AegirServer', 'Start-AegirLocalServer', 'Stop-AegirLocalServer',
+        'Disable-AegirSite', 'Enable-AegirSite', 'Get-AegirSite', 'Install-AegirSite', 'New-AegirSite', 'Remove-AegirSite', 'Set-AegirSite',
+        'Get-AegirTask', 'Invoke-AegirVerify'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

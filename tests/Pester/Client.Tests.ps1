@@ -44,7 +44,7 @@ Describe 'Remove-AegirClient' {
     It 'removes a client, but not while it owns sites' {
         $null = New-TestMaster; $null = New-TestPlatform
         $null = 'acme', 'globex' | ForEach-Object { New-AegirClient $_ }
-        $null = New-AegirSite a.example -Platform wp -Client acme
+        $null = New-AegirSite -NoInstall a.example -Platform wp -Client acme
         { Remove-AegirClient acme -Force -ErrorAction Stop } | Should -Throw -ExpectedMessage '*@a.example*'
         Remove-AegirClient globex -Force
         (Get-AegirClient).Name | Should -Be 'client_acme'

@@ -6,7 +6,7 @@ BeforeAll {
     $null = New-TestPlatform wp
     $null = New-TestPlatform wordpress6
     $null = New-AegirClient acme
-    $null = New-AegirSite blog.example.com -Platform wp
+    $null = New-AegirSite -NoInstall blog.example.com -Platform wp
 
     function Complete([string] $line) {
         (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText

@@ -73,7 +73,7 @@ Describe 'Hostile input' {
         $null = Reset-AegirHome
         $null = New-TestMaster
         $null = New-TestPlatform
-        $null = New-AegirSite taken.example -Platform wp
+        $null = New-AegirSite -NoInstall taken.example -Platform wp
         $script:before = Get-ContextSnapshot
     }
 

@@ -69,7 +69,7 @@ Describe 'Set-AegirPlatform' {
     }
 
     It 'refuses to move a platform that has sites' {
-        $null = New-AegirSite a.example -Platform wp
+        $null = New-AegirSite -NoInstall a.example -Platform wp
         { Set-AegirPlatform wp -Root /srv/wp2 -ErrorAction Stop } | Should -Throw -ExpectedMessage '*@a.example*'
         (Get-AegirPlatform wp).Root | Should -Be '/var/aegir/platforms/wp'
     }
@@ -89,7 +89,7 @@ Describe 'Remove-AegirPlatform' {
     }
 
     It 'is refused while sites run on it' {
-        $null = New-AegirSite a.example -Platform wp
+        $null = New-AegirSite -NoInstall a.example -Platform wp
         Remove-AegirPlatform wp -Force -ErrorVariable errs -ErrorAction SilentlyContinue
         $errs[0].FullyQualifiedErrorId | Should -BeLike 'ContextInUse*'
         $errs[0].CategoryInfo.Category | Should -Be 'InvalidOperation'

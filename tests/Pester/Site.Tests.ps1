@@ -9,7 +9,7 @@ BeforeEach {
 
 Describe 'New-AegirSite' {
     It 'records a site that is not installed yet' {
-        $site = New-AegirSite -Uri Example.COM -Platform wp -Alias www.example.com -Redirection example.com
+        $site = New-AegirSite -NoInstall -Uri Example.COM -Platform wp -Alias www.example.com -Redirection example.com
         $site | Should -BeOfType ([Aegir.Core.Contexts.AegirSite])
         $site.Uri | Should -Be 'example.com'
         $site.Status | Should -Be 'NotInstalled'
@@ -22,37 +22,37 @@ Describe 'New-AegirSite' {
     }
 
     It 'stores international names as punycode' {
-        (New-AegirSite 'bücher.example' -Platform wp).Uri | Should -Be 'xn--bcher-kva.example'
+        (New-AegirSite -NoInstall 'bücher.example' -Platform wp).Uri | Should -Be 'xn--bcher-kva.example'
         Get-ContextFiles | Should -Contain 'xn--bcher-kva.example.yml'
     }
 
     It 'reads back its platform and the platform server as objects' {
-        $site = New-AegirSite a.example -Platform '@platform_wp'
+        $site = New-AegirSite -NoInstall a.example -Platform '@platform_wp'
         $site.Platform | Should -BeOfType ([Aegir.Core.Contexts.AegirPlatform])
         $site.Platform.WebServer.Name | Should -Be 'server_master'
         $site.DbServer.Db.Type | Should -Be 'mysql'
     }
 
     It 'refuses a host name another site has' {
-        $null = New-AegirSite a.example -Platform wp -Alias www.a.example
-        { New-AegirSite b.example -Platform wp -Alias www.a.example -ErrorAction Stop } | Should -Throw -ErrorId 'HostNameTaken*'
-        { New-AegirSite www.a.example -Platform wp -ErrorAction Stop } | Should -Throw -ExpectedMessage '*@a.example*'
+        $null = New-AegirSite -NoInstall a.example -Platform wp -Alias www.a.example
+        { New-AegirSite -NoInstall b.example -Platform wp -Alias www.a.example -ErrorAction Stop } | Should -Throw -ErrorId 'HostNameTaken*'
+        { New-AegirSite -NoInstall www.a.example -Platform wp -ErrorAction Stop } | Should -Throw -ExpectedMessage '*@a.example*'
         Get-ContextFiles | Should -Not -Contain 'b.example.yml'
     }
 
     It 'refuses a platform that is not a platform' {
         $null = New-AegirClient acme
-        { New-AegirSite a.example -Platform nope -ErrorAction Stop } | Should -Throw -ErrorId 'ContextNotFound*'
+        { New-AegirSite -NoInstall a.example -Platform nope -ErrorAction Stop } | Should -Throw -ErrorId 'ContextNotFound*'
     }
 
     It 'refuses a database server without a db service' {
         $null = New-AegirServer -RemoteHost web1.example -HttpServiceType nginx
-        { New-AegirSite a.example -Platform wp -DbServer web1example -ErrorAction Stop } | Should -Throw -ErrorId 'ServiceMissing*'
+        { New-AegirSite -NoInstall a.example -Platform wp -DbServer web1example -ErrorAction Stop } | Should -Throw -ErrorId 'ServiceMissing*'
     }
 
     It 'takes the client, profile and language' {
         $null = New-AegirClient acme
-        $site = New-AegirSite a.example -Platform wp -Client acme -Profile minimal -Language PT-BR
+        $site = New-AegirSite -NoInstall a.example -Platform wp -Client acme -Profile minimal -Language PT-BR
         $site.Client.Name | Should -Be 'client_acme'
         ($site.Profile, $site.Language) | Should -Be @('minimal', 'pt-br')
     }
@@ -63,7 +63,7 @@ Describe 'New-AegirSite' {
             [pscustomobject]@{ Uri = 'bad uri'; Platform = 'wp' }
             [pscustomobject]@{ Uri = 'two.example'; Platform = 'wp' }
         )
-        $made = $rows | New-AegirSite -ErrorVariable errs -ErrorAction SilentlyContinue
+        $made = $rows | New-AegirSite -NoInstall -ErrorVariable errs -ErrorAction SilentlyContinue
         $made.Uri | Should -Be @('one.example', 'two.example')
         $errs.Count | Should -Be 1
         $errs[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
@@ -71,7 +71,7 @@ Describe 'New-AegirSite' {
 
     It 'changes nothing with -WhatIf' {
         $before = Get-ContextSnapshot
-        New-AegirSite a.example -Platform wp -WhatIf
+        New-AegirSite -NoInstall a.example -Platform wp -WhatIf
         Get-ContextSnapshot | Should -Be $before
     }
 }
@@ -80,9 +80,9 @@ Describe 'Get-AegirSite' {
     BeforeEach {
         $null = New-TestPlatform d10
         $null = New-AegirClient acme
-        $null = New-AegirSite a.example -Platform wp -Alias www.a.example -Client acme
-        $null = New-AegirSite b.example -Platform d10
-        $null = New-AegirSite c.example -Platform wp
+        $null = New-AegirSite -NoInstall a.example -Platform wp -Alias www.a.example -Client acme
+        $null = New-AegirSite -NoInstall b.example -Platform d10
+        $null = New-AegirSite -NoInstall c.example -Platform wp
     }
 
     It 'lists every site in uri order' {
@@ -119,7 +119,7 @@ Describe 'Get-AegirSite' {
 }
 
 Describe 'Set-AegirSite' {
-    BeforeEach { $null = New-AegirSite a.example -Platform wp -Alias www.a.example -Redirection a.example }
+    BeforeEach { $null = New-AegirSite -NoInstall a.example -Platform wp -Alias www.a.example -Redirection a.example }
 
     It 'adds and removes aliases' {
         $site = Set-AegirSite a.example -AddAlias shop.a.example -PassThru
@@ -135,13 +135,13 @@ Describe 'Set-AegirSite' {
 
     It 'hands a platform''s sites to a client through the pipeline' {
         $null = New-AegirClient acme
-        $null = New-AegirSite b.example -Platform wp
+        $null = New-AegirSite -NoInstall b.example -Platform wp
         Get-AegirSite -Platform wp | Set-AegirSite -Client acme
         (Get-AegirSite -Client acme).Uri | Should -Be @('a.example', 'b.example')
     }
 
     It 'refuses an alias another site has, and keeps the site as it was' {
-        $null = New-AegirSite b.example -Platform wp
+        $null = New-AegirSite -NoInstall b.example -Platform wp
         $before = Get-ContextSnapshot
         { Set-AegirSite b.example -AddAlias www.a.example -ErrorAction Stop } | Should -Throw -ErrorId 'HostNameTaken*'
         Get-ContextSnapshot | Should -Be $before
@@ -168,21 +168,21 @@ Describe 'Set-AegirSite' {
 
 Describe 'Remove-AegirSite' {
     It 'removes a site and frees its names' {
-        $null = New-AegirSite a.example -Platform wp -Alias www.a.example
+        $null = New-AegirSite -NoInstall a.example -Platform wp -Alias www.a.example
         Remove-AegirSite a.example -Force
         Get-AegirSite | Should -BeNullOrEmpty
-        (New-AegirSite www.a.example -Platform wp).Uri | Should -Be 'www.a.example'
+        (New-AegirSite -NoInstall www.a.example -Platform wp).Uri | Should -Be 'www.a.example'
     }
 
     It 'removes sites from the pipeline' {
-        $null = New-AegirSite a.example -Platform wp
-        $null = New-AegirSite b.example -Platform wp
+        $null = New-AegirSite -NoInstall a.example -Platform wp
+        $null = New-AegirSite -NoInstall b.example -Platform wp
         Get-AegirSite | Remove-AegirSite -Force
         Get-ContextFiles | Should -Be @('platform_wp.yml', 'server_master.yml')
     }
 
     It 'changes nothing with -WhatIf' {
-        $null = New-AegirSite a.example -Platform wp
+        $null = New-AegirSite -NoInstall a.example -Platform wp
         Remove-AegirSite a.example -WhatIf
         (Get-AegirSite).Uri | Should -Be 'a.example'
     }

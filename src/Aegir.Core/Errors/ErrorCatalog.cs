@@ -85,6 +85,9 @@ public static class ErrorCatalog
                 ? $"'@{target}' is busy with another task (waited {waited.TotalSeconds:0} s). Wait for it to finish (Get-AegirTask -Target {target}) and try again."
                 : $"'@{target}' is busy with task {taskId} (process {pid}, since {since:HH:mm:ss}); waited {waited.TotalSeconds:0} s. Wait for it (Get-AegirTask -Id {taskId}) and try again.");
 
+    public static AegirException TaskNotFound(string id)
+        => E("TaskNotFound", AegirErrorKind.ObjectNotFound, id, $"No task with id '{id}' exists. List recent tasks with Get-AegirTask.");
+
     public static AegirException TaskFailed(AegirTask task)
         => E(task.ErrorId ?? "TaskFailed", AegirErrorKind.InvalidOperation, task,
             $"Task {task.Type} on '@{task.Target}' failed: {task.Error} (task {task.Id}; its log: Get-AegirTask -Id {task.Id})");

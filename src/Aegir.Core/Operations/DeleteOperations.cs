@@ -36,7 +36,9 @@ public sealed partial class Hosting
     {
         Store.CheckRemovable(platform.Name);
         var server = Store.TryGet(platform.WebServerName) as AegirServer;
-        if (server is { Http.IsNull: false } && IsLocal(server)) Web(server).DeletePlatform(ctx, platform);
+        // A platform that was never verified has no include to take out (and nothing to reload).
+        if (server is { Http.IsNull: false } && IsLocal(server) && Web(server) is var web && File.Exists(web.PlatformPath(platform.Name)))
+            web.DeletePlatform(ctx, platform);
         ctx.Step($"Removing the context of '@{platform.Name}'", () => Store.Remove(platform.Name));
         ctx.Info($"The codebase at {platform.Root} was left in place.");
     });

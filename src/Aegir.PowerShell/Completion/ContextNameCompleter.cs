@@ -9,7 +9,7 @@ namespace Aegir.PowerShell.Completion;
 /// Completes context names of one type from the file names in AEGIR_HOME. Names are offered bare
 /// (a bare '@name' argument would be splatting); typed with '@' or a quote, they come back quoted.
 /// </summary>
-public abstract class ContextNameCompleter(ContextType type) : IArgumentCompleter
+public abstract class ContextNameCompleter(ContextType? type) : IArgumentCompleter
 {
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
         CommandAst commandAst, IDictionary fakeBoundParameters)
@@ -18,19 +18,23 @@ public abstract class ContextNameCompleter(ContextType type) : IArgumentComplete
         bool at = word.StartsWith('@');
         if (at) word = word[1..];
         bool quote = at || (wordToComplete ?? "").StartsWith('\'') || (wordToComplete ?? "").StartsWith('"');
-        var prefix = ContextNames.Prefix(type);
         var pattern = new WildcardPattern(word + "*", WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant);
 
         IEnumerable<string> names;
-        try { names = new ContextStore().ListNames(type).ToList(); }
+        try
+        {
+            var store = new ContextStore();
+            names = (type is { } t ? [t] : Enum.GetValues<ContextType>()).SelectMany(store.ListNames).Order(StringComparer.Ordinal).ToList();
+        }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { yield break; }
 
         foreach (var name in names)
         {
+            var prefix = ContextNames.Prefix(ContextNames.TypeOf(name) ?? ContextType.Site);
             var shortName = prefix.Length > 0 ? name[prefix.Length..] : name;
             if (!pattern.IsMatch(name) && !pattern.IsMatch(shortName)) continue;
             var text = quote ? $"'@{name}'" : name;
-            yield return new CompletionResult(text, name, CompletionResultType.ParameterValue, $"{ContextNames.Label(type)} @{name}");
+            yield return new CompletionResult(text, name, CompletionResultType.ParameterValue, $"{ContextNames.Label(ContextNames.TypeOf(name) ?? ContextType.Site)} @{name}");
         }
     }
 }
@@ -42,3 +46,5 @@ public sealed class PlatformNameCompleter() : ContextNameCompleter(ContextType.P
 public sealed class SiteNameCompleter() : ContextNameCompleter(ContextType.Site);
 
 public sealed class ClientNameCompleter() : ContextNameCompleter(ContextType.Client);
+
+public sealed class AnyContextNameCompleter() : ContextNameCompleter(null);

@@ -4,10 +4,10 @@ using Aegir.PowerShell.Completion;
 
 namespace Aegir.PowerShell.Cmdlets.Platform;
 
-/// <summary>Deletes a platform context; refused while sites run on it. The codebase folder is left in place.</summary>
+/// <summary>Deletes a platform's web server include and context; refused while sites run on it. The codebase folder stays.</summary>
 [Cmdlet(VerbsCommon.Remove, "AegirPlatform", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = "ByName")]
-[OutputType(typeof(void))]
-public sealed class RemoveAegirPlatformCommand : AegirCmdlet
+[OutputType(typeof(Core.Tasks.AegirTask))]
+public sealed class RemoveAegirPlatformCommand : TaskCmdlet
 {
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = "ByName", ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(PlatformNameCompleter))]
@@ -25,8 +25,7 @@ public sealed class RemoveAegirPlatformCommand : AegirCmdlet
         var name = InputObject?.Name ?? ContextNames.Canonical("Name", Name, ContextType.Platform);
         var platform = Store.GetFresh<AegirPlatform>(name, "Name");
         Store.CheckRemovable(platform.Name);
-        if (!ShouldProcessUnlessForced(Force, platform.ToString(), "Remove platform context")) return;
-        Store.Remove(platform.Name);
-        WriteVerbose($"Removed {platform.Path}");
+        if (!ShouldProcessUnlessForced(Force, platform.ToString(), "Remove platform (its codebase folder stays)")) return;
+        Emit(Hosting.DeletePlatform(platform), passThru: false);
     });
 }

@@ -4,10 +4,10 @@ using Aegir.PowerShell.Completion;
 
 namespace Aegir.PowerShell.Cmdlets.Site;
 
-/// <summary>Deletes a site context.</summary>
+/// <summary>Deletes a site: its vhost, database and user, folders, and context. Returns the task.</summary>
 [Cmdlet(VerbsCommon.Remove, "AegirSite", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = "ByName")]
-[OutputType(typeof(void))]
-public sealed class RemoveAegirSiteCommand : AegirCmdlet
+[OutputType(typeof(Core.Tasks.AegirTask))]
+public sealed class RemoveAegirSiteCommand : TaskCmdlet
 {
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = "ByName", ValueFromPipelineByPropertyName = true)]
     [Alias("Name")]
@@ -25,8 +25,8 @@ public sealed class RemoveAegirSiteCommand : AegirCmdlet
     {
         var name = InputObject?.Name ?? ContextNames.Canonical("Uri", Uri, ContextType.Site);
         var site = Store.GetFresh<AegirSite>(name, "Uri");
-        if (!ShouldProcessUnlessForced(Force, site.ToString(), "Remove site context")) return;
-        Store.Remove(site.Name);
-        WriteVerbose($"Removed {site.Path}");
+        var what = site.Status == SiteStatus.NotInstalled ? "Remove site context" : "Delete site: vhost, database and user, files, context";
+        if (!ShouldProcessUnlessForced(Force, site.ToString(), what)) return;
+        Emit(Hosting.DeleteSite(site), passThru: false);
     });
 }

@@ -5,7 +5,7 @@ using Aegir.PowerShell.Completion;
 namespace Aegir.PowerShell.Cmdlets.Site;
 
 /// <summary>The site settings New-AegirSite and Set-AegirSite share, and how they are applied.</summary>
-public abstract class SiteSettingsCmdlet : AegirCmdlet
+public abstract class SiteSettingsCmdlet : TaskCmdlet
 {
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(ServerNameCompleter))]

@@ -1,0 +1,79 @@
+using System.Management.Automation;
+using Aegir.Core.Contexts;
+using Aegir.Core.Errors;
+using Aegir.Core.Platforms;
+using Aegir.Core.Services.Db;
+using Aegir.PowerShell.Completion;
+
+namespace Aegir.PowerShell.Cmdlets.Platform;
+
+/// <summary>
+/// Lists the packages of a platform (modules, themes, profiles, plugins, core), or of a site with whether
+/// the site has each enabled, read from the site's database.
+/// </summary>
+[Cmdlet(VerbsCommon.Get, "AegirPackage", DefaultParameterSetName = "Platform")]
+[OutputType(typeof(AegirPackage))]
+public sealed class GetAegirPackageCommand : AegirCmdlet
+{
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = "Platform")]
+    [ArgumentCompleter(typeof(PlatformNameCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string? Platform { get; set; }
+
+    [Parameter(Mandatory = true, ParameterSetName = "Site")]
+    [ArgumentCompleter(typeof(SiteNameCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string? Site { get; set; }
+
+    /// <summary>A platform or a site, from Get-AegirPlatform or Get-AegirSite.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = "InputObject", ValueFromPipeline = true)]
+    public AegirContext? InputObject { get; set; }
+
+    /// <summary>Only packages whose name matches (wildcards allowed).</summary>
+    [Parameter]
+    [SupportsWildcards]
+    public string? Name { get; set; }
+
+    /// <summary>Only packages of this type: core, module, theme, profile, plugin.</summary>
+    [Parameter]
+    public string? Type { get; set; }
+
+    protected override void ProcessRecord() => ForItem(InputObject ?? (object?)Platform ?? Site, () =>
+    {
+        var packages = InputObject switch
+        {
+            AegirPlatform p => OfPlatform(p),
+            AegirSite s => OfSite(s),
+            null when Platform is not null => OfPlatform(Store.GetFresh<AegirPlatform>(ContextNames.Canonical("Platform", Platform, ContextType.Platform), "Platform")),
+            null => OfSite(Store.GetFresh<AegirSite>(ContextNames.Canonical("Site", Site, ContextType.Site), "Site")),
+            _ => throw ErrorCatalog.InvalidValue("InputObject", InputObject.Name, "only platforms and sites have packages", "Pipe a platform or a site."),
+        };
+        var pattern = Name is null ? null : new WildcardPattern(Name, WildcardOptions.IgnoreCase);
+        foreach (var package in packages)
+        {
+            if (pattern is not null && !pattern.IsMatch(package.Name)) continue;
+            if (Type is not null && !string.Equals(package.Type, Type, StringComparison.OrdinalIgnoreCase)) continue;
+            WriteObject(package);
+        }
+    });
+
+    static IReadOnlyList<AegirPackage> OfPlatform(AegirPlatform platform)
+        => (platform.Kind is { } k ? PlatformKinds.Get(k) : PlatformKinds.Detect(platform.Root).Kind).ScanPackages(platform.Root, platform.Name);
+
+    IEnumerable<AegirPackage> OfSite(AegirSite site)
+    {
+        var platform = Store.GetFresh<AegirPlatform>(site.PlatformName, "Platform");
+        var kind = platform.Kind is { } k ? PlatformKinds.Get(k) : PlatformKinds.Detect(platform.Root).Kind;
+        var packages = kind.ScanPackages(platform.Root, platform.Name);
+        IReadOnlySet<string>? enabled = null;
+        if (site.Status != SiteStatus.NotInstalled && site.DbName is { } db && site.DbServer is { } server)
+        {
+            try { enabled = kind.EnabledPackages(new MySqlService(server), db); }
+            catch (Exception ex) when (ex is AegirException or System.Data.Common.DbException)
+            {
+                WriteWarning($"Could not read which packages {site.Uri} has enabled: {ex.Message}");
+            }
+        }
+        return packages.Select(p => p.ForSite(site.Name, enabled?.Contains(p.Name)));
+    }
+}
