@@ -6,7 +6,7 @@ param(
     [Parameter(Mandatory)] [string] $PesterPath,
     [Parameter(Mandatory)] [string] $ModulePath,
     [Parameter(Mandatory)] [string] $ResultPath,
-    [string[]] $Path = @((Join-Path $PSScriptRoot 'Pester'))
+    [string[]] $Path = @((Join-Path $PSScriptRoot 'Pester'), (Join-Path $PSScriptRoot 'Integration'))
 )
 $ErrorActionPreference = 'Stop'
 Import-Module $PesterPath -Force

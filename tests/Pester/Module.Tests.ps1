@@ -6,7 +6,7 @@ BeforeDiscovery {
 
 BeforeAll {
     . $PSScriptRoot/TestHelpers.ps1
-    $testText = (Get-ChildItem $PSScriptRoot -Filter '*.Tests.ps1' | Get-Content -Raw) -join "`n"
+    $testText = (Get-ChildItem $PSScriptRoot, "$PSScriptRoot/../Integration" -Filter '*.Tests.ps1' | Get-Content -Raw) -join "`n"
     $manifest = Import-PowerShellDataFile $env:AEGIR_TEST_MODULE
     $assembly = (Get-Command Get-AegirSite).ImplementingType.Assembly
 }

@@ -74,6 +74,7 @@ public sealed class LocalServer
         server.Http.Set("web_group", IsRoot ? "www-data" : CurrentGroup());
         var (start, test, reload) = httpType == "nginx" ? NginxCommands(httpPort) : ApacheCommands(httpPort);
         server.Http.Set("restart_command", reload);
+        server.Http.Set("pid_file", Path.Combine(Dir(httpType), httpType + ".pid"));
         server.Http.Set("config_test_command", test);
         StartWeb(httpType, start, httpPort, log);
     }

@@ -28,6 +28,7 @@ public static class ServiceCatalog
             webGroup,
             fpmSocket,
             new("restart_command", SettingKind.Command, "nginx -s reload", "Reloads nginx after a config change."),
+            new("pid_file", SettingKind.Path, "/run/nginx.pid", "The master's pid file, to wait until a reload has taken effect."),
             new("config_test_command", SettingKind.Command, "nginx -t", "Tests nginx config before a reload."),
         ]));
         Register(new ServiceTypeInfo(Http, "apache", "Apache httpd with PHP-FPM.",
@@ -37,6 +38,7 @@ public static class ServiceCatalog
             webGroup,
             fpmSocket,
             new("restart_command", SettingKind.Command, "apache2ctl graceful", "Reloads Apache after a config change."),
+            new("pid_file", SettingKind.Path, "/run/apache2/apache2.pid", "The parent's pid file, to wait until a reload has taken effect."),
             new("config_test_command", SettingKind.Command, "apache2ctl configtest", "Tests Apache config before a reload."),
         ]));
         Register(new ServiceTypeInfo(Db, None, "No database service.", []));

@@ -38,13 +38,45 @@ internal static class WebConfigChange
         });
     }
 
+    /// <summary>
+    /// Reloads, then waits until the reload has taken effect: nginx and Apache return from a reload at once
+    /// while the old workers go on serving the old config, so the step would otherwise end before its change.
+    /// </summary>
     public static void Reload(TaskContext ctx, ITransport transport, AegirServer server)
     {
         var command = server.Http.Get("restart_command")!;
+        var master = MasterPid(transport, server);
+        var before = master is { } m ? Children(transport, m) : [];
         var result = Run(transport, command);
         if (!result.Succeeded)
             throw ErrorCatalog.StepFailed($"Reloading the web server of '@{server.Name}'", result.Summary(), $"Check that it runs and that '{command}' works.");
-        ctx.Debug($"Reloaded: {command}");
+        if (master is null || before.Count == 0)
+        {
+            ctx.Debug($"Reloaded: {command} (no pid file to wait on)");
+            return;
+        }
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            var now = Children(transport, master.Value);
+            if (now.Count > 0 && !now.Overlaps(before)) { ctx.Debug($"Reloaded: {command}"); return; }
+            Thread.Sleep(50);
+        }
+        ctx.Warn($"Reloaded with '{command}', but old worker processes of '@{server.Name}' were still running 30 s later; they may still serve the old config.");
+    }
+
+    static int? MasterPid(ITransport transport, AegirServer server)
+    {
+        var file = server.Http.Get("pid_file");
+        if (file is null || transport.ReadFile(file) is not { } bytes) return null;
+        return int.TryParse(Encoding.ASCII.GetString(bytes).Trim(), out var pid) ? pid : null;
+    }
+
+    static HashSet<int> Children(ITransport transport, int pid)
+    {
+        var result = transport.Run(new CommandSpec("ps", ["-o", "pid=", "--ppid", pid.ToString()]));
+        return result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(s => int.TryParse(s, out var p) ? p : 0).Where(p => p > 0).ToHashSet();
     }
 
     static CommandResult Run(ITransport transport, string command) => transport.Run(CommandSpec.Parse(command) with { Timeout = TimeSpan.FromMinutes(1) });

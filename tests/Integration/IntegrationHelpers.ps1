@@ -1,0 +1,46 @@
+# Shared by the integration suites: the built module, real HTTP requests and real database reads.
+Import-Module $env:AEGIR_TEST_MODULE -Force
+
+# An HTTP GET to 127.0.0.1 with a Host header, without following redirects.
+function Invoke-Site {
+    param([int] $Port, [string] $HostName, [string] $Path = '/')
+    $handler = [System.Net.Http.HttpClientHandler]@{ AllowAutoRedirect = $false }
+    $client = [System.Net.Http.HttpClient]::new($handler)
+    try {
+        $request = [System.Net.Http.HttpRequestMessage]::new([System.Net.Http.HttpMethod]::Get, "http://127.0.0.1:$Port$Path")
+        $request.Headers.Host = "${HostName}:$Port"
+        $response = $client.SendAsync($request).GetAwaiter().GetResult()
+        [pscustomobject]@{
+            Status   = [int]$response.StatusCode
+            Location = "$($response.Headers.Location)"
+            Body     = $response.Content.ReadAsStringAsync().GetAwaiter().GetResult()
+        }
+    }
+    finally { $client.Dispose() }
+}
+
+# Runs SQL on a server's MariaDB as its admin, with the password in a private defaults file.
+function Invoke-Sql {
+    param([string] $Server = 'master', [string] $Sql, [string] $Database)
+    $s = Get-AegirServer $Server
+    $password = ((Get-Content -Raw $s.Path) -split "`n" | Where-Object { $_ -match '^\s+admin_password: (.+)$' } | ForEach-Object { $Matches[1].Trim() })
+    $file = Join-Path $TestDrive "my-$([guid]::NewGuid().ToString('N')).cnf"
+    New-Item -ItemType File $file | Out-Null
+    [System.IO.File]::SetUnixFileMode($file, 'UserRead, UserWrite')
+    Set-Content $file "[client]`nuser=$($s.Db.Get('admin_user'))`npassword=$password`nhost=127.0.0.1`nport=$($s.Db.Get('port'))"
+    try {
+        $args = @("--defaults-extra-file=$file", '--batch', '--skip-column-names', '-e', $Sql)
+        if ($Database) { $args += $Database }
+        $out = & mariadb @args 2>&1
+        if ($LASTEXITCODE) { throw "mariadb: $out" }
+        $out
+    }
+    finally { Remove-Item $file -Force }
+}
+
+function Get-SitePassword([string] $Uri) {
+    $path = (Get-AegirSite $Uri).Path
+    (Get-Content $path | Where-Object { $_ -match '^db_password: (.+)$' } | ForEach-Object { $Matches[1].Trim() })
+}
+
+function Test-IsRoot { (id -u) -eq '0' }
