@@ -156,7 +156,7 @@ public class TaskRunnerTests
     {
         using var home = new TestHome(seed: false);
         var runner = new TaskRunner(home.Path);
-        var ids = Enumerable.Range(0, 3).Select(i => { Thread.Sleep(1100); return runner.Run("verify", $"s{i}.example", [], null, _ => { }).Id; }).ToList();
+        var ids = Enumerable.Range(0, 3).Select(i => { Thread.Sleep(5); return runner.Run("verify", $"s{i}.example", [], null, _ => { }).Id; }).ToList();
         Assert.Equal(ids.AsEnumerable().Reverse(), runner.Store.List().Select(t => t.Id));
     }
 

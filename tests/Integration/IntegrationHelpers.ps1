@@ -43,4 +43,12 @@ function Get-SitePassword([string] $Uri) {
     (Get-Content $path | Where-Object { $_ -match '^db_password: (.+)$' } | ForEach-Object { $Matches[1].Trim() })
 }
 
+# A folder for one suite's AEGIR_HOME and platforms, reachable by the web server's users.
+function New-WorkFolder {
+    $path = Join-Path ([IO.Path]::GetTempPath()) "aegir-it-$([guid]::NewGuid().ToString('N').Substring(0, 10))"
+    $null = New-Item -ItemType Directory $path
+    [IO.File]::SetUnixFileMode($path, 'UserRead, UserWrite, UserExecute, GroupExecute, OtherExecute')
+    $path
+}
+
 function Test-IsRoot { (id -u) -eq '0' }

@@ -5,10 +5,12 @@ BeforeDiscovery { . $PSScriptRoot/IntegrationHelpers.ps1; $skip = -not (Test-IsR
 Describe 'WordPress hosting on nginx' -Skip:$skip {
     BeforeAll {
         . $PSScriptRoot/IntegrationHelpers.ps1
-        $env:AEGIR_HOME = Join-Path $TestDrive 'home'
+        # Not TestDrive: Pester empties what an inner block made there when the block ends.
+        $work = New-WorkFolder
+        $env:AEGIR_HOME = Join-Path $work 'home'
         $server = Start-AegirLocalServer -HttpServiceType nginx
         $port = $server.Http.GetInt('port')
-        $root = Join-Path $TestDrive 'platforms/wordpress'
+        $root = Join-Path $work 'platforms/wordpress'
         $null = New-Item -ItemType Directory -Force (Split-Path $root)
         cp -rL /usr/share/wordpress $root
         $null = New-AegirPlatform wordpress $root
@@ -16,7 +18,10 @@ Describe 'WordPress hosting on nginx' -Skip:$skip {
         $one = New-AegirSite one.test -Platform wordpress -Title 'Site One' -Alias www.one.test -Redirection one.test
         $two = New-AegirSite two.test -Platform wordpress -Title 'Site Two'
     }
-    AfterAll { Stop-AegirLocalServer -RemoveData -Confirm:$false }
+    AfterAll {
+        Stop-AegirLocalServer -RemoveData -Confirm:$false
+        Remove-Item -Recurse -Force $work
+    }
 
     Describe 'Start-AegirLocalServer' {
         It 'records the server with its private instances and answers unknown hosts with 404' {

@@ -23,6 +23,9 @@ public sealed partial class Hosting
                 throw ErrorCatalog.StepFailed($"Installing {site.Uri}", $"the site is already installed ({site.Status})", "Verify it instead, or remove it and create it again.");
             var (platform, web, dbServer) = Parts(site);
             if (platform.Locked) throw ErrorCatalog.PlatformLocked(platform.Name);
+            if (platform.Kind is null)
+                throw ErrorCatalog.StepFailed($"Installing {site.Uri}", $"the platform '@{platform.Name}' has not been verified yet",
+                    $"Verify it first (Invoke-AegirVerify {platform.Name}): that finds its kind and writes its web server config.");
             var kind = KindOf(platform);
             ctx.Info($"Installing {site.Uri} on '@{platform.Name}' ({kind.Name}), database on '@{dbServer.Name}', web on '@{web.Name}'.");
 

@@ -22,5 +22,6 @@ public sealed class AegirTask
 
     public override string ToString() => $"{Type} {Target} ({Status})";
 
-    internal static string NewId(DateTimeOffset now) => $"{now.UtcDateTime:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..6]}";
+    /// <summary>Sortable by time to the millisecond, so tasks list in the order they started.</summary>
+    internal static string NewId(DateTimeOffset now) => $"{now.UtcDateTime:yyyyMMdd-HHmmssfff}-{Guid.NewGuid().ToString("N")[..4]}";
 }

@@ -27,7 +27,7 @@ public sealed class WebService(AegirServer server, ITransport transport, Templat
             foreach (var dir in new[] { ConfigDir, AppDir, Path.Combine(AppDir, "platform.d"), Path.Combine(AppDir, "vhost.d") })
                 transport.CreateDirectory(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         });
-        var text = templates.Render($"{App}-server.conf.sbn", new Dictionary<string, object?> { ["server"] = Server.Name, ["config_dir"] = ConfigDir });
+        var text = templates.Render($"{App}-server.conf.sbn", new Dictionary<string, object?> { ["server"] = Server.Name, ["config_dir"] = ConfigDir, ["listen"] = Listen() });
         WebConfigChange.Apply(ctx, transport, Server, $"Writing {ServerInclude} and reloading {App}", [(ServerInclude, text)]);
     }
 
@@ -46,8 +46,7 @@ public sealed class WebService(AegirServer server, ITransport transport, Templat
     public string RenderVhost(VhostModel site)
     {
         int port = Server.Http.GetInt("port");
-        var listenAddress = Server.Http.Get("listen_address") ?? "*";
-        string listen = App == "nginx" ? (listenAddress == "*" ? port.ToString() : $"{listenAddress}:{port}") : $"{listenAddress}:{port}";
+        string listen = Listen();
         var portSuffix = port == 80 ? "" : ":" + port;
         var names = site.Redirection is null ? site.HostNames : [site.Redirection];
         var from = site.Redirection is null ? [] : site.HostNames.Where(h => h != site.Redirection).ToList();
@@ -73,6 +72,14 @@ public sealed class WebService(AegirServer server, ITransport transport, Templat
                 ["name"] = site.Database.Name, ["user"] = site.Database.User, ["password"] = site.Database.Password,
             },
         });
+    }
+
+    /// <summary>What a vhost listens on: nginx's "port" or "address:port", Apache's "address:port" (with * for all).</summary>
+    string Listen()
+    {
+        int port = Server.Http.GetInt("port");
+        var address = Server.Http.Get("listen_address") ?? "*";
+        return App == "nginx" && address == "*" ? port.ToString() : $"{address}:{port}";
     }
 
     public void WriteSite(TaskContext ctx, VhostModel site)

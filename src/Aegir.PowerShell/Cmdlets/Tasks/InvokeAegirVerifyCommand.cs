@@ -15,7 +15,7 @@ public sealed class InvokeAegirVerifyCommand : TaskCmdlet
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = "ByName", ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(AnyContextNameCompleter))]
     [ValidateNotNullOrEmpty]
-    public string? Name { get; set; }
+    public string[]? Name { get; set; }
 
     [Parameter(Mandatory = true, ParameterSetName = "ByInputObject", ValueFromPipeline = true)]
     public AegirContext? InputObject { get; set; }
@@ -23,9 +23,14 @@ public sealed class InvokeAegirVerifyCommand : TaskCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
-    protected override void ProcessRecord() => ForItem(InputObject ?? (object?)Name, () =>
+    protected override void ProcessRecord()
     {
-        var ctx = InputObject is not null ? Store.ReadFresh(InputObject.Name) ?? throw ErrorCatalog.ContextNotFound(InputObject.Name) : Resolve(Name!);
+        if (InputObject is not null) ForItem(InputObject, () => Verify(Store.ReadFresh(InputObject.Name) ?? throw ErrorCatalog.ContextNotFound(InputObject.Name)));
+        else foreach (var name in Name!) ForItem(name, () => Verify(Resolve(name)));
+    }
+
+    void Verify(AegirContext ctx)
+    {
         if (!ShouldProcess(ctx.ToString(), "Verify")) return;
         var task = ctx switch
         {
@@ -35,7 +40,7 @@ public sealed class InvokeAegirVerifyCommand : TaskCmdlet
             _ => throw ErrorCatalog.InvalidValue("Name", ctx.Name, "a client has nothing to verify", "Verify its sites instead: Get-AegirSite -Client x | Invoke-AegirVerify."),
         };
         Emit(task, PassThru, () => Store.ReadFresh(ctx.Name));
-    });
+    }
 
     /// <summary>A loosely typed name: exactly one context must answer to it.</summary>
     AegirContext Resolve(string input)

@@ -1,0 +1,204 @@
+# A plain PHP application on nginx and on Apache (databases on the nginx server), and Drupal-shaped
+# codebases (Drupal core cannot be downloaded here): kind, version and packages, and installs through drush.
+BeforeDiscovery { . $PSScriptRoot/IntegrationHelpers.ps1; $skip = -not (Test-IsRoot) }
+
+Describe 'PHP and Drupal platforms' -Skip:$skip {
+    BeforeAll {
+        . $PSScriptRoot/IntegrationHelpers.ps1
+        # Not TestDrive: Pester empties what an inner block made there when the block ends.
+        $work = New-WorkFolder
+        $env:AEGIR_HOME = Join-Path $work 'home'
+        $nginx = Start-AegirLocalServer master -HttpServiceType nginx
+        $apache = Start-AegirLocalServer apachebox -HttpServiceType apache -NoDatabase
+
+        # A PHP application that reads the cloaked credentials and uses its database.
+        $app = @'
+<?php
+$db = new mysqli($_SERVER['db_host'], $_SERVER['db_user'], $_SERVER['db_passwd'], $_SERVER['db_name'], (int)$_SERVER['db_port']);
+$db->query('CREATE TABLE IF NOT EXISTS visits (id INT AUTO_INCREMENT PRIMARY KEY)');
+$db->query('INSERT INTO visits () VALUES ()');
+$n = $db->query('SELECT COUNT(*) FROM visits')->fetch_row()[0];
+echo "site=", $_SERVER['aegir_site'], " db=", $_SERVER['db_name'], " visits=", $n, "\n";
+'@
+        foreach ($name in 'phpn', 'phpa') {
+            $null = New-Item -ItemType Directory -Force "$work/platforms/$name"
+            Set-Content "$work/platforms/$name/index.php" $app
+        }
+        $null = New-AegirPlatform phpn "$work/platforms/phpn"
+        $null = New-AegirPlatform phpa "$work/platforms/phpa" -WebServer apachebox
+        $null = Invoke-AegirVerify phpn, phpa -ErrorAction Stop
+
+        function New-Tree([string] $Root, [hashtable] $Files) {
+            foreach ($path in $Files.Keys) {
+                $full = Join-Path $Root $path
+                $null = New-Item -ItemType Directory -Force (Split-Path $full)
+                Set-Content $full $Files[$path]
+            }
+        }
+        $d10 = "$work/platforms/d10"
+        New-Tree $d10 @{
+            'index.php'                                            = '<?php echo "drupal";'
+            'core/lib/Drupal.php'                                  = "<?php`nclass Drupal {`n  const VERSION = '10.3.1';`n}"
+            'core/modules/node/node.info.yml'                      = "name: Node`ntype: module`nversion: VERSION`n"
+            'core/modules/node/tests/modules/node_test/node_test.info.yml' = "name: Node test`ntype: module`n"
+            'core/themes/olivero/olivero.info.yml'                 = "name: Olivero`ntype: theme`nversion: VERSION`n"
+            'core/profiles/standard/standard.info.yml'             = "name: Standard`ntype: profile`nversion: VERSION`n"
+            'modules/contrib/token/token.info.yml'                 = "name: Token`ntype: module`nversion: '8.x-1.15'`n"
+            'themes/custom/acme/acme.info.yml'                     = "name: 'Acme theme'`ntype: theme`n"
+        }
+        $d7 = "$work/platforms/d7"
+        New-Tree $d7 @{
+            'index.php'                              = '<?php echo "drupal 7";'
+            'includes/bootstrap.inc'                 = "<?php`ndefine('VERSION', '7.101');"
+            'modules/node/node.info'                 = "name = Node`ncore = 7.x`nversion = `"7.101`""
+            'sites/all/modules/views/views.info'     = "name = Views`ncore = 7.x`nversion = `"7.x-3.29`""
+            'themes/bartik/bartik.info'              = "name = Bartik`ncore = 7.x"
+        }
+        $null = New-AegirPlatform d10 $d10
+        $null = New-AegirPlatform d7 $d7
+    }
+    AfterAll {
+        Stop-AegirLocalServer apachebox -RemoveData -Confirm:$false
+        Stop-AegirLocalServer master -RemoveData -Confirm:$false
+        Remove-Item -Recurse -Force $work
+    }
+
+    Describe 'A PHP application' {
+        It 'is recognised as php' {
+            (Get-AegirPlatform phpn).Kind | Should -Be 'php'
+        }
+
+        It 'runs on nginx with its own database, and holds no password' -ForEach @(
+            @{ Uri = 'n.test'; Platform = 'phpn'; Server = 'master' }
+            @{ Uri = 'a.test'; Platform = 'phpa'; Server = 'apachebox' }
+        ) {
+            $site = New-AegirSite $Uri -Platform $Platform
+            $site.Status | Should -Be 'Installed'
+            $site.AdminPassword | Should -BeNullOrEmpty
+            $installed = Get-AegirSite $Uri
+            $installed.DbServerName | Should -Be 'server_master'
+            $port = (Get-AegirServer $Server).Http.GetInt('port')
+            (Invoke-Site -Port $port -HostName $Uri).Body | Should -Match "site=$([regex]::Escape($Uri)) db=$($installed.DbName) visits=1"
+            (Invoke-Site -Port $port -HostName $Uri).Body | Should -Match 'visits=2'
+            Invoke-Sql -Sql 'SELECT COUNT(*) FROM visits' -Database $installed.DbName | Should -Be 2
+            Get-ChildItem -Recurse -File "$work/platforms/$Platform" | Select-String -SimpleMatch (Get-SitePassword $Uri) | Should -BeNullOrEmpty
+        }
+
+        It 'serves the Apache site from Apache' {
+            $vhost = Join-Path $env:AEGIR_HOME 'config/server_apachebox/apache/vhost.d/a.test.conf'
+            Get-Content -Raw $vhost | Should -Match '<VirtualHost 127.0.0.1:'
+            (Get-Item $vhost).UnixFileMode | Should -Be ([IO.UnixFileMode]'UserRead, UserWrite')
+            (Invoke-Site -Port $apache.Http.GetInt('port') -HostName n.test).Status | Should -Be 404   # not a.test's page
+        }
+
+        It 'disables and enables on Apache' {
+            $port = $apache.Http.GetInt('port')
+            $null = Disable-AegirSite a.test
+            (Invoke-Site -Port $port -HostName a.test).Status | Should -Be 503
+            $null = Enable-AegirSite a.test
+            (Invoke-Site -Port $port -HostName a.test).Body | Should -Match 'visits=3'
+        }
+    }
+
+    Describe 'Install-AegirSite' {
+        It 'refuses a platform that was never verified, and leaves nothing' {
+            $null = New-AegirSite x.test -Platform d7 -NoInstall
+            Install-AegirSite x.test -ErrorVariable errs -ErrorAction SilentlyContinue
+            $errs[0].Exception.Message | Should -Match 'has not been verified'
+            (Get-AegirSite x.test).Status | Should -Be 'NotInstalled'
+            Invoke-Sql -Sql "SHOW DATABASES LIKE 'xtest%'" | Should -BeNullOrEmpty
+            $null = Remove-AegirSite x.test -Force
+        }
+    }
+
+    Describe 'A Drupal-shaped platform' {
+        It 'is recognised with its version' {
+            (Invoke-AegirVerify d10).Status | Should -Be 'Succeeded'
+            (Invoke-AegirVerify d7).Status | Should -Be 'Succeeded'
+            $p = Get-AegirPlatform d10, d7
+            $p.Kind | Should -Be @('drupal', 'drupal7')
+            $p.Version | Should -Be @('10.3.1', '7.101')
+        }
+
+        It 'lists its packages with versions, core ones with core''s' {
+            $packages = Get-AegirPackage -Platform d10
+            $byName = @{}; $packages | ForEach-Object { $byName[$_.Name] = $_ }
+            $byName['drupal'].Version | Should -Be '10.3.1'
+            $byName['node'].Version | Should -Be '10.3.1'
+            $byName['node'].Type | Should -Be 'module'
+            $byName['token'].Version | Should -Be '8.x-1.15'
+            $byName['olivero'].Type | Should -Be 'theme'
+            $byName['standard'].Type | Should -Be 'profile'
+            $byName['acme'].Title | Should -Be 'Acme theme'
+            $byName.ContainsKey('node_test') | Should -BeFalse
+            $seven = Get-AegirPackage -Platform d7
+            ($seven | Where-Object Name -EQ views).Version | Should -Be '7.x-3.29'
+            ($seven | Where-Object Name -EQ node).Version | Should -Be '7.101'
+        }
+
+        It 'fails an install without drush clearly, and leaves nothing behind' {
+            New-AegirSite nodrush.test -Platform d10 -ErrorVariable errs -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+            $errs[0].Exception.Message | Should -Match 'no drush in .*vendor/bin'
+            $errs[0].Exception.Message | Should -Match 'composer require drush/drush'
+            Get-AegirSite nodrush.test -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            Invoke-Sql -Sql "SHOW DATABASES LIKE 'nodrush%'" | Should -BeNullOrEmpty
+            Test-Path "$d10/sites/nodrush.test" | Should -BeFalse
+        }
+
+        It 'installs through drush site:install, with the database in the environment and no password in arguments or files' {
+            # A drush stand-in: records how it was called, and installs what core.extension needs.
+            $drush = "$d10/vendor/bin/drush"
+            $null = New-Item -ItemType Directory -Force (Split-Path $drush)
+            Set-Content $drush @'
+#!/bin/sh
+printf '%s\n' "$@" > "$AEGIR_DRUSH_LOG.args"
+env | grep '^db_' | sort > "$AEGIR_DRUSH_LOG.env"
+printf '[client]\nuser=%s\npassword=%s\nhost=%s\nport=%s\n' "$db_user" "$db_passwd" "$db_host" "$db_port" > "$AEGIR_DRUSH_LOG.cnf"
+chmod 600 "$AEGIR_DRUSH_LOG.cnf"
+mariadb --defaults-extra-file="$AEGIR_DRUSH_LOG.cnf" "$db_name" -e "CREATE TABLE config (collection VARCHAR(255) NOT NULL DEFAULT '', name VARCHAR(255) NOT NULL, data LONGBLOB); INSERT INTO config VALUES ('', 'core.extension', 'a:2:{s:6:\"module\";a:2:{s:4:\"node\";i:0;s:5:\"token\";i:0;}s:5:\"theme\";a:1:{s:7:\"olivero\";i:0;}}');" || exit 1
+rm -f "$AEGIR_DRUSH_LOG.cnf"
+echo " [success] Installation complete.  User name: admin  User password: Gen3ratedByDrush"
+'@
+            chmod 755 $drush
+            $env:AEGIR_DRUSH_LOG = "$work/drush"
+            try { $site = New-AegirSite d.test -Platform d10 -Profile standard }
+            finally { Remove-Item Env:AEGIR_DRUSH_LOG }
+            $site.Status | Should -Be 'Installed'
+            $site.AdminPassword | ConvertFrom-SecureString -AsPlainText | Should -Be 'Gen3ratedByDrush'
+            $password = Get-SitePassword d.test
+            $args = Get-Content "$work/drush.args"
+            $args[0..1] | Should -Be @('site:install', 'standard')
+            $args | Should -Contain '--sites-subdir=d.test'
+            ($args -join ' ') | Should -Not -Match ([regex]::Escape($password))
+            Get-Content "$work/drush.env" | Should -Contain "db_name=$((Get-AegirSite d.test).DbName)"
+            $settings = "$d10/sites/d.test/settings.php"
+            (Get-Item $settings).UnixFileMode | Should -Be ([IO.UnixFileMode]'UserRead, GroupRead')
+            (stat -c '%G' $settings) | Should -Be 'www-data'
+            Get-Content -Raw $settings | Should -Not -Match ([regex]::Escape($password))
+            (stat -c '%a %G' "$d10/sites/d.test/files") | Should -Be '2770 www-data'
+            (stat -c '%a' "$d10/sites/d.test/modules") | Should -Be '2775'
+            (Get-AegirTask -Target d.test -First 1 | ConvertTo-Json -Depth 5) | Should -Not -Match 'Gen3ratedByDrush'
+        }
+
+        It 'reads which packages the site has enabled from its config' {
+            $packages = Get-AegirPackage -Site d.test
+            ($packages | Where-Object Enabled).Name | Sort-Object | Should -Be @('drupal', 'node', 'olivero', 'token')
+        }
+
+        It 'removes the site folder with the site' {
+            (Remove-AegirSite d.test -Force).Status | Should -Be 'Succeeded'
+            Test-Path "$d10/sites/d.test" | Should -BeFalse
+        }
+    }
+
+    Describe 'Stop-AegirLocalServer' {
+        It 'stops the instances and keeps their data for the next start' {
+            $port = $apache.Http.GetInt('port')
+            Stop-AegirLocalServer apachebox
+            { Invoke-Site -Port $port -HostName a.test } | Should -Throw
+            $again = Start-AegirLocalServer apachebox -HttpServiceType apache -NoDatabase
+            $again.Http.GetInt('port') | Should -Be $port
+            (Invoke-Site -Port $port -HostName a.test).Body | Should -Match 'site=a.test'
+        }
+    }
+}
