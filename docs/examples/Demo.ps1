@@ -1,30 +1,78 @@
 <#
 .SYNOPSIS
-    A tour of the Aegir module against a throw-away AEGIR_HOME.
+    Hosts a real WordPress site end to end on private nginx, PHP-FPM and MariaDB instances, shows the
+    objects, the task log and the page, then removes everything it made.
 #>
 param([Parameter(Mandatory)] [string] $ModulePath)
 $ErrorActionPreference = 'Stop'
+$ProgressPreference = 'SilentlyContinue'
 Import-Module $ModulePath
-$env:AEGIR_HOME = Join-Path ([IO.Path]::GetTempPath()) "aegir-demo-$PID"
+
+function Step([string] $text) { Write-Host "`n== $text" -ForegroundColor Cyan }
+function Get-Page([int] $port, [string] $hostName) {
+    $handler = [System.Net.Http.HttpClientHandler]@{ AllowAutoRedirect = $false }
+    $client = [System.Net.Http.HttpClient]::new($handler)
+    try {
+        $request = [System.Net.Http.HttpRequestMessage]::new('GET', "http://127.0.0.1:$port/")
+        $request.Headers.Host = "${hostName}:$port"
+        $response = $client.Send($request)
+        $body = $response.Content.ReadAsStringAsync().Result
+        $title = if ($body -match '<title>([^<]*)</title>') { $Matches[1] } else { '' }
+        "HTTP $([int]$response.StatusCode) from http://${hostName}:$port/  title: '$title'"
+    }
+    finally { $client.Dispose() }
+}
+
+$work = Join-Path ([IO.Path]::GetTempPath()) "aegir-demo-$PID"
+$null = New-Item -ItemType Directory $work
+[IO.File]::SetUnixFileMode($work, 'UserRead, UserWrite, UserExecute, GroupExecute, OtherExecute')
+$env:AEGIR_HOME = Join-Path $work 'home'
 try {
-    "AEGIR_HOME = $env:AEGIR_HOME"
-    $cred = [pscredential]::new('root', (ConvertTo-SecureString 'demo-only' -AsPlainText -Force))
-    New-AegirServer -Name master -HttpServiceType nginx -DbServiceType mysql -DbAdminCredential $cred | Out-Host
-    New-AegirPlatform -Name wordpress -Root /var/aegir/platforms/wordpress | Out-Host
-    New-AegirClient -Name acme -Email ops@acme.example | Out-Host
-    New-AegirSite -Uri blog.example.com -Platform wordpress -Alias www.blog.example.com -Redirection blog.example.com -Client acme | Out-Null
-    New-AegirSite -Uri 'bücher.example' -Platform wordpress | Out-Null
+    Step "Start-AegirLocalServer: private nginx, PHP-FPM and MariaDB on 127.0.0.1 (apt-get installs what is missing)"
+    $server = Start-AegirLocalServer
+    $server | Out-Host
+    $port = $server.Http.GetInt('port')
+
+    Step 'New-AegirPlatform + Invoke-AegirVerify: a WordPress codebase (a copy of Debian''s wordpress package)'
+    $root = Join-Path $work 'platforms/wordpress'
+    $null = New-Item -ItemType Directory -Force (Split-Path $root)
+    cp -rL /usr/share/wordpress $root
+    $null = New-AegirPlatform wordpress $root
+    Invoke-AegirVerify platform_wordpress | Out-Host
+    Get-AegirPlatform | Out-Host
+
+    Step 'New-AegirSite: database, user, folders, WordPress installer, vhost'
+    $install = New-AegirSite demo.aegir.test -Platform wordpress -Title 'Hosted by Aegir for PowerShell' -Alias www.demo.aegir.test -Redirection demo.aegir.test
+    $install | Out-Host
+    "The admin password came back once, as a SecureString of $($install.AdminPassword.Length) characters; it is stored nowhere."
     Get-AegirSite | Out-Host
-    '$site.Platform.WebServer:'
-    (Get-AegirSite www.blog.example.com).Platform.WebServer | Out-Host
-    "A second site may not take a name already used:"
-    New-AegirSite -Uri shop.example.com -Platform wordpress -Alias www.blog.example.com -ErrorAction Continue 2>&1 | ForEach-Object { "  $_" }
-    "The platform cannot go while sites use it:"
-    Remove-AegirPlatform wordpress -Force -ErrorAction Continue 2>&1 | ForEach-Object { "  $_" }
-    "The site's context file ($((Get-AegirSite blog.example.com).Path)):"
-    Get-Content (Get-AegirSite blog.example.com).Path | ForEach-Object { "  $_" }
-    "Site hosting (install, verify, vhosts, databases) is not part of this version yet."
+
+    Step 'The install task and its log (Get-AegirTask)'
+    $task = Get-AegirTask -Target demo.aegir.test -First 1
+    $task | Out-Host
+    $task.Log | Format-Table -AutoSize -Wrap | Out-Host
+
+    Step 'The site over HTTP'
+    Get-Page $port demo.aegir.test
+    Get-Page $port www.demo.aegir.test
+    $db = (Get-AegirSite demo.aegir.test).DbName
+    "Its database is '$db'; the vhost hands PHP the credentials, and no file of the platform holds the password."
+
+    Step 'Disable-AegirSite, then Enable-AegirSite'
+    $null = Disable-AegirSite demo.aegir.test
+    Get-Page $port demo.aegir.test
+    $null = Enable-AegirSite demo.aegir.test
+    Get-Page $port demo.aegir.test
+
+    Step 'Get-AegirPackage: what the platform holds, and what the site has enabled'
+    Get-AegirSite demo.aegir.test | Get-AegirPackage | Format-Table Name, Type, Version, Enabled -AutoSize | Out-Host
+
+    Step 'Remove-AegirSite: vhost, database and user, files, context'
+    Remove-AegirSite demo.aegir.test -Force | Out-Host
+    Get-Page $port demo.aegir.test
 }
 finally {
-    Remove-Item -Recurse -Force $env:AEGIR_HOME -ErrorAction SilentlyContinue
+    Step 'Cleaning up: stopping the local instances and deleting everything the demo made'
+    Stop-AegirLocalServer -RemoveData -Confirm:$false
+    Remove-Item -Recurse -Force $work
 }
