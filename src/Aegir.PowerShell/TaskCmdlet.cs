@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using Aegir.Core.Errors;
 using Aegir.Core.Operations;
+using Aegir.Core.Services.Http;
 using Aegir.Core.Tasks;
 
 namespace Aegir.PowerShell;
@@ -9,11 +10,27 @@ namespace Aegir.PowerShell;
 /// Base of the cmdlets that run tasks: relays the task log to -Verbose (warnings to Write-Warning),
 /// each step to Write-Progress, and turns a failed task into an ErrorRecord whose target is the task.
 /// </summary>
-public abstract class TaskCmdlet : AegirCmdlet, ITaskObserver
+public abstract class TaskCmdlet : AegirCmdlet, ITaskObserver, IDisposable
 {
     Hosting? _hosting;
 
-    protected Hosting Hosting => _hosting ??= new Hosting(Store, this);
+    protected Hosting Hosting => _hosting ??= new Hosting(Store, this) { Batch = ReloadsOncePerPipeline ? new ReloadBatch() : null };
+
+    /// <summary>
+    /// Cmdlets that change many sites in one pipeline test each change but reload each web server once,
+    /// at the end (or when the pipeline is stopped).
+    /// </summary>
+    protected virtual bool ReloadsOncePerPipeline => false;
+
+    protected override void EndProcessing() => FlushReloads();
+
+    public void Dispose() => FlushReloads();
+
+    void FlushReloads()
+    {
+        if (_hosting?.Batch is null) return;
+        foreach (var task in _hosting.FlushReloads()) Finish(task);
+    }
 
     public void OnLog(AegirTask task, TaskLogEntry entry)
     {

@@ -84,6 +84,17 @@ echo "site=", $_SERVER['aegir_site'], " db=", $_SERVER['db_name'], " visits=", $
             Get-ChildItem -Recurse -File "$work/platforms/$Platform" | Select-String -SimpleMatch (Get-SitePassword $Uri) | Should -BeNullOrEmpty
         }
 
+        It 'installs a pipeline of sites with one reload of the web server at the end' {
+            $reloadsBefore = @(Get-AegirTask -Target master -Type reload).Count
+            $made = 'b1.test', 'b2.test', 'b3.test' | New-AegirSite -Platform phpn
+            $made.Status | Should -Be @('Installed', 'Installed', 'Installed')
+            @(Get-AegirTask -Target master -Type reload).Count | Should -Be ($reloadsBefore + 1)
+            foreach ($uri in 'b1.test', 'b2.test', 'b3.test') {
+                (Get-AegirTask -Target $uri -Type install -First 1).Log.Message | Should -Contain "The config passed its test; '@server_master' reloads once at the end of this batch (a reload task)."
+                (Invoke-Site -Port $nginx.Http.GetInt('port') -HostName $uri).Body | Should -Match "site=$uri"
+            }
+        }
+
         It 'serves the Apache site from Apache' {
             $vhost = Join-Path $env:AEGIR_HOME 'config/server_apachebox/apache/vhost.d/a.test.conf'
             Get-Content -Raw $vhost | Should -Match '<VirtualHost 127.0.0.1:'

@@ -35,7 +35,24 @@ public sealed partial class Hosting(ContextStore store, ITaskObserver? observer 
            || string.Equals(server.RemoteHost, Environment.MachineName, StringComparison.OrdinalIgnoreCase)
            || string.Equals(server.RemoteHost, System.Net.Dns.GetHostName(), StringComparison.OrdinalIgnoreCase);
 
-    WebService Web(AegirServer server) => new(server, TransportFor(server), _templates, Store.Home);
+    /// <summary>While set, site changes defer their web server reloads to <see cref="FlushReloads"/>.</summary>
+    public ReloadBatch? Batch { get; set; }
+
+    WebService Web(AegirServer server) => new(server, TransportFor(server), _templates, Store.Home, Batch);
+
+    /// <summary>Reloads, once each, the web servers the batch deferred; one reload task per server.</summary>
+    public IReadOnlyList<AegirTask> FlushReloads()
+    {
+        if (Batch is null) return [];
+        var tasks = new List<AegirTask>();
+        foreach (var server in Batch.Take())
+            tasks.Add(Runner.Run("reload", server.Name, [], null, ctx =>
+            {
+                var fresh = Store.GetFresh<AegirServer>(server.Name, "WebServer");
+                WebConfigChange.Reload(ctx, TransportFor(fresh), fresh);
+            }));
+        return tasks;
+    }
 
     static MySqlService Db(AegirServer server) => new(server);
 

@@ -16,7 +16,7 @@ internal static class WebConfigChange
     public const UnixFileMode ConfigMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
     public static void Apply(TaskContext ctx, ITransport transport, AegirServer server, string description,
-        IReadOnlyList<(string Path, string? Content)> changes)
+        IReadOnlyList<(string Path, string? Content)> changes, ReloadBatch? batch = null)
     {
         var before = changes.Select(c => (c.Path, Old: transport.ReadFile(c.Path))).ToList();
         ctx.Step(description, () =>
@@ -29,13 +29,23 @@ internal static class WebConfigChange
                 ctx.Warn($"Put back the previous config of {string.Join(", ", changes.Select(c => Path.GetFileName(c.Path)))}.");
                 throw ErrorCatalog.ConfigTestFailed(server.Name, server.Http.Get("config_test_command")!, test.Summary());
             }
-            Reload(ctx, transport, server);
+            ReloadNowOrLater(ctx, transport, server, batch);
         },
         () =>
         {
             Write(transport, before);
-            Reload(ctx, transport, server);
+            ReloadNowOrLater(ctx, transport, server, batch);
         });
+    }
+
+    static void ReloadNowOrLater(TaskContext ctx, ITransport transport, AegirServer server, ReloadBatch? batch)
+    {
+        if (batch is null) Reload(ctx, transport, server);
+        else
+        {
+            batch.Add(server);
+            ctx.Info($"The config passed its test; '@{server.Name}' reloads once at the end of this batch (a reload task).");
+        }
     }
 
     /// <summary>

@@ -10,7 +10,7 @@ namespace Aegir.Core.Services.Http;
 /// server include that the web server's main config pulls in, one include per platform, one vhost per site.
 /// nginx and Apache differ only in their templates.
 /// </summary>
-public sealed class WebService(AegirServer server, ITransport transport, TemplateRenderer templates, string home)
+public sealed class WebService(AegirServer server, ITransport transport, TemplateRenderer templates, string home, ReloadBatch? batch = null)
 {
     public AegirServer Server { get; } = server;
     string App => Server.Http.Type;
@@ -37,7 +37,7 @@ public sealed class WebService(AegirServer server, ITransport transport, Templat
         {
             ["platform"] = platform.Name, ["root"] = platform.Root, ["kind"] = platform.Kind ?? "", ["version"] = platform.Version ?? "",
         });
-        WebConfigChange.Apply(ctx, transport, Server, $"Writing the {App} include of '@{platform.Name}'", [(PlatformPath(platform.Name), text)]);
+        WebConfigChange.Apply(ctx, transport, Server, $"Writing the {App} include of '@{platform.Name}'", [(PlatformPath(platform.Name), text)], batch);
     }
 
     public void DeletePlatform(TaskContext ctx, AegirPlatform platform)
@@ -84,7 +84,7 @@ public sealed class WebService(AegirServer server, ITransport transport, Templat
 
     public void WriteSite(TaskContext ctx, VhostModel site)
         => WebConfigChange.Apply(ctx, transport, Server, $"Writing the {App} vhost of {site.Uri} and reloading",
-            [(VhostPath(site.Uri), RenderVhost(site))]);
+            [(VhostPath(site.Uri), RenderVhost(site))], batch);
 
     public void DeleteSite(TaskContext ctx, string uri)
         => WebConfigChange.Apply(ctx, transport, Server, $"Removing the {App} vhost of {uri} and reloading", [(VhostPath(uri), null)]);

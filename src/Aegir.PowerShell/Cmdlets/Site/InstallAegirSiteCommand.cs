@@ -29,6 +29,8 @@ public sealed class InstallAegirSiteCommand : TaskCmdlet
     [ValidateNotNullOrEmpty]
     public string? AdminEmail { get; set; }
 
+    protected override bool ReloadsOncePerPipeline => true;
+
     protected override void ProcessRecord() => ForItem(InputObject ?? (object?)Uri, () =>
     {
         var site = Store.GetFresh<AegirSite>(InputObject?.Name ?? ContextNames.Canonical("Uri", Uri, ContextType.Site), "Uri");

@@ -13,7 +13,7 @@ namespace Aegir.PowerShell.Cmdlets.Site;
 [OutputType(typeof(Core.Operations.SiteInstallation), typeof(AegirSite))]
 public sealed class NewAegirSiteCommand : SiteSettingsCmdlet
 {
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("Name")]
     [ValidateNotNullOrEmpty]
     public string? Uri { get; set; }
@@ -34,6 +34,8 @@ public sealed class NewAegirSiteCommand : SiteSettingsCmdlet
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? AdminEmail { get; set; }
+
+    protected override bool ReloadsOncePerPipeline => true;
 
     protected override void ProcessRecord() => ForItem(Uri, () =>
     {

@@ -19,6 +19,8 @@ public abstract class SiteStateCmdlet(bool enable) : TaskCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
+    protected override bool ReloadsOncePerPipeline => true;
+
     protected override void ProcessRecord() => ForItem(InputObject ?? (object?)Uri, () =>
     {
         var site = Store.GetFresh<AegirSite>(InputObject?.Name ?? ContextNames.Canonical("Uri", Uri, ContextType.Site), "Uri");
