@@ -9,6 +9,7 @@ Describe 'WordPress hosting on nginx' -Skip:$skip {
         $work = New-WorkFolder
         $env:AEGIR_HOME = Join-Path $work 'home'
         $server = Start-AegirLocalServer -HttpServiceType nginx
+        Install-TestPackage wordpress
         $port = $server.Http.GetInt('port')
         $root = Join-Path $work 'platforms/wordpress'
         $null = New-Item -ItemType Directory -Force (Split-Path $root)

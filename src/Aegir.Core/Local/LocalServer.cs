@@ -36,7 +36,8 @@ public sealed class LocalServer
 
     public static IReadOnlyList<string> RequiredPackages(string httpType, bool database)
     {
-        var list = new List<string> { "php8.2-fpm", "php8.2-cli", "php-mysql" };
+        // procps: ps, with which a reload is seen to take effect.
+        var list = new List<string> { "php8.2-fpm", "php8.2-cli", "php-mysql", "procps" };
         list.Add(httpType == "apache" ? "apache2" : "nginx");
         if (database) list.AddRange(["mariadb-server", "mariadb-client"]);
         return list;
