@@ -11,7 +11,7 @@
       Test     Build, then xunit (tests/Aegir.Core.Tests) and Pester (tests/Pester, against
                out/Aegir in a fresh pwsh). Ends with 'Tests: N passed, N failed, N skipped'
                and exits non-zero if anything failed.
-      Bench    Build, then the benchmarks in bench/ (import cost, listing at scale).
+      Bench    Build, then the benchmarks in bench/ (import cost, listing 10,000 sites, installing 20 sites).
       Package  Build, then a .nupkg in out/packages that Install-PSResource installs.
       Demo     Build, then a tour of the module against a temporary AEGIR_HOME.
       Clean    Removes out/ and every bin/ and obj/ folder.

@@ -14,7 +14,7 @@ try {
     # Generated through the same writer the cmdlets use would take minutes of validation; the files
     # are written as New-AegirSite writes them, and one is checked against a real one below.
     $dir = Join-Path $env:AEGIR_HOME 'contexts'
-    $real = New-AegirSite site0.bench.example -Platform wp -Alias www.site0.bench.example -Client acme
+    $real = New-AegirSite site0.bench.example -NoInstall -Platform wp -Alias www.site0.bench.example -Client acme
     $template = Get-Content -Raw $real.Path
     foreach ($i in 1..($Sites - 1)) {
         $text = $template.Replace('site0.bench.example', "site$i.bench.example")
