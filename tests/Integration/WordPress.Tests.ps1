@@ -124,6 +124,17 @@ Describe 'WordPress hosting on nginx' -Skip:$skip {
         }
     }
 
+    Describe 'Set-AegirSite' {
+        It 'puts a new alias of an installed site to work at once' {
+            (Invoke-Site -Port $port -HostName blog.one.test).Status | Should -Be 404
+            Set-AegirSite one.test -AddAlias blog.one.test
+            $r = Invoke-Site -Port $port -HostName blog.one.test
+            $r.Status | Should -Be 301
+            $r.Location | Should -Be "http://one.test:$port/"
+            (Get-AegirTask -Target one.test -Type verify -First 1).Status | Should -Be 'Succeeded'
+        }
+    }
+
     Describe 'Get-AegirPackage' {
         It 'lists core, plugins and themes of the platform' {
             $packages = Get-AegirPackage -Platform wordpress

@@ -5,7 +5,10 @@ using Aegir.PowerShell.Completion;
 
 namespace Aegir.PowerShell.Cmdlets.Site;
 
-/// <summary>Changes a site's client, profile, language, aliases or redirection (and, before install, its platform or db server).</summary>
+/// <summary>
+/// Changes a site's client, profile, language, aliases or redirection (and, before install, its platform or
+/// db server); an installed site is then verified, so its vhost answers to the new names at once.
+/// </summary>
 [Cmdlet(VerbsCommon.Set, "AegirSite", SupportsShouldProcess = true, DefaultParameterSetName = "ByName")]
 [OutputType(typeof(AegirSite))]
 public sealed class SetAegirSiteCommand : SiteSettingsCmdlet
@@ -57,6 +60,8 @@ public sealed class SetAegirSiteCommand : SiteSettingsCmdlet
         if (!ShouldProcess(site.ToString(), "Update site context")) return;
         Store.Update(site);
         WriteVerbose($"Wrote {site.Path}");
-        if (PassThru) WriteObject(site);
+        // An installed site's vhost and settings follow its record at once (Aegir verifies after every edit).
+        if (site.Status != SiteStatus.NotInstalled && !Finish(Hosting.VerifySite(site))) return;
+        if (PassThru) WriteObject(Store.GetFresh<AegirSite>(site.Name, "Uri"));
     });
 }
