@@ -8,16 +8,8 @@ namespace Aegir.PowerShell.Cmdlets.Platform;
 /// <summary>Changes a platform's root or web server; refused while sites run on it (move the sites instead).</summary>
 [Cmdlet(VerbsCommon.Set, "AegirPlatform", SupportsShouldProcess = true, DefaultParameterSetName = "ByName")]
 [OutputType(typeof(AegirPlatform))]
-public sealed class SetAegirPlatformCommand : AegirCmdlet
+public sealed class SetAegirPlatformCommand : PlatformTargetCmdlet
 {
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = "ByName", ValueFromPipelineByPropertyName = true)]
-    [ArgumentCompleter(typeof(PlatformNameCompleter))]
-    [ValidateNotNullOrEmpty]
-    public string? Name { get; set; }
-
-    [Parameter(Mandatory = true, ParameterSetName = "ByInputObject", ValueFromPipeline = true)]
-    public AegirPlatform? InputObject { get; set; }
-
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? Root { get; set; }
@@ -30,10 +22,9 @@ public sealed class SetAegirPlatformCommand : AegirCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
-    protected override void ProcessRecord() => ForItem(InputObject ?? (object?)Name, () =>
+    protected override void ProcessRecord() => ForItem(Target, () =>
     {
-        var name = InputObject?.Name ?? ContextNames.Canonical("Name", Name, ContextType.Platform);
-        var platform = Store.GetFresh<AegirPlatform>(name, "Name");
+        var platform = ReadPlatform();
         var (root, server) = (platform.Root, platform.WebServerName);
         if (Root is not null) platform.Root = Root;
         if (WebServer is not null) platform.WebServerName = WebServer;

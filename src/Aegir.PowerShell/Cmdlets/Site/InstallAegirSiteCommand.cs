@@ -1,24 +1,14 @@
 using System.Management.Automation;
 using Aegir.Core.Contexts;
 using Aegir.Core.Operations;
-using Aegir.PowerShell.Completion;
 
 namespace Aegir.PowerShell.Cmdlets.Site;
 
 /// <summary>Installs a recorded site: database, folders, settings, the application's installer, vhost.</summary>
 [Cmdlet(VerbsLifecycle.Install, "AegirSite", SupportsShouldProcess = true, DefaultParameterSetName = "ByName")]
 [OutputType(typeof(SiteInstallation))]
-public sealed class InstallAegirSiteCommand : TaskCmdlet
+public sealed class InstallAegirSiteCommand : SiteTargetCmdlet
 {
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = "ByName", ValueFromPipelineByPropertyName = true)]
-    [Alias("Name")]
-    [ArgumentCompleter(typeof(SiteNameCompleter))]
-    [ValidateNotNullOrEmpty]
-    public string? Uri { get; set; }
-
-    [Parameter(Mandatory = true, ParameterSetName = "ByInputObject", ValueFromPipeline = true)]
-    public AegirSite? InputObject { get; set; }
-
     /// <summary>The site's title; its uri when left out.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -31,9 +21,9 @@ public sealed class InstallAegirSiteCommand : TaskCmdlet
 
     protected override bool ReloadsOncePerPipeline => true;
 
-    protected override void ProcessRecord() => ForItem(InputObject ?? (object?)Uri, () =>
+    protected override void ProcessRecord() => ForItem(Target, () =>
     {
-        var site = Store.GetFresh<AegirSite>(InputObject?.Name ?? ContextNames.Canonical("Uri", Uri, ContextType.Site), "Uri");
+        var site = ReadSite();
         var install = SiteInstaller.Prepare(Title, AdminEmail);
         if (!ShouldProcess(site.ToString(), "Install site")) return;
         if (SiteInstaller.Run(this, Hosting, site, install) is { } result) WriteObject(result);

@@ -1,0 +1,21 @@
+using System.Management.Automation;
+using Aegir.Core.Contexts;
+using Aegir.PowerShell.Completion;
+
+namespace Aegir.PowerShell.Cmdlets.Platform;
+
+/// <summary>Cmdlets that act on one existing platform, given by name or piped from Get-AegirPlatform.</summary>
+public abstract class PlatformTargetCmdlet : TaskCmdlet
+{
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = "ByName", ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(PlatformNameCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string? Name { get; set; }
+
+    [Parameter(Mandatory = true, ParameterSetName = "ByInputObject", ValueFromPipeline = true)]
+    public AegirPlatform? InputObject { get; set; }
+
+    protected object? Target => InputObject ?? (object?)Name;
+
+    protected AegirPlatform ReadPlatform() => Store.GetFresh<AegirPlatform>(InputObject?.Name ?? ContextNames.Canonical("Name", Name, ContextType.Platform), "Name");
+}
