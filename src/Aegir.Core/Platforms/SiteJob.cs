@@ -7,19 +7,12 @@ using Aegir.Core.Transport;
 namespace Aegir.Core.Platforms;
 
 /// <summary>Everything a platform kind needs to set up, configure or install one site.</summary>
-public sealed class SiteJob
+public sealed class SiteJob : PlatformJob
 {
-    public required TaskContext Ctx { get; init; }
     public required AegirSite Site { get; init; }
-    public required AegirPlatform Platform { get; init; }
-    public required ITransport Transport { get; init; }
-    public required TemplateRenderer Templates { get; init; }
     public required SiteDatabase Database { get; init; }
     /// <summary>The URL the site answers on (scheme, main host, port).</summary>
     public required string SiteUrl { get; init; }
-    /// <summary>Owner of the site's files (the server's script user) and the web server's group.</summary>
-    public required string Owner { get; init; }
-    public required string WebGroup { get; init; }
     public string? AdminEmail { get; init; }
     public string? Title { get; init; }
 
@@ -36,12 +29,13 @@ public sealed class SiteJob
 }
 
 /// <summary>Everything a platform kind needs to prepare a platform.</summary>
-public sealed class PlatformJob
+public class PlatformJob
 {
     public required TaskContext Ctx { get; init; }
     public required AegirPlatform Platform { get; init; }
     public required ITransport Transport { get; init; }
     public required TemplateRenderer Templates { get; init; }
+    /// <summary>Owner of the files (the server's script user) and the web server's group.</summary>
     public required string Owner { get; init; }
     public required string WebGroup { get; init; }
 }
