@@ -24,6 +24,13 @@ public sealed class AegirServer : AegirContext
 
     public IReadOnlyDictionary<string, AegirService> Services => _services;
 
+    /// <summary>The script user of a server on this machine: whoever runs the module, if that is a valid account name.</summary>
+    public static string LocalScriptUser()
+    {
+        try { return Validate.PosixName("ScriptUser", Environment.UserName); }
+        catch (Errors.AegirException) { return "aegir"; }
+    }
+
     public AegirService Http => _services[ServiceCatalog.Http];
 
     public AegirService Db => _services[ServiceCatalog.Db];

@@ -140,7 +140,8 @@ public sealed class ContextStore : IContextResolver
         }
         names.Sort(StringComparer.Ordinal);
 
-        // Site listings (the ones that grow to thousands) reuse parsed trees; sites hold no secrets.
+        // Site listings (the ones that grow to thousands) reuse parsed trees. The cache is 0600 in a 0700
+        // folder like the contexts themselves, since a site's record holds its database password.
         var cache = type == ContextType.Site && names.Count >= ParallelThreshold ? new TreeCacheUse(YamlTreeCache.Load(TreeCachePath)) : null;
         var results = new AegirContext?[names.Count];
         var errors = new AegirException?[names.Count];

@@ -72,7 +72,7 @@ public sealed class LocalServer
         server.Http.Set("port", httpPort.ToString());
         server.Http.Set("listen_address", "127.0.0.1");
         server.Http.Set("php_fpm_socket", socket);
-        server.Http.Set("web_group", IsRoot ? "www-data" : CurrentGroup());
+        server.Http.Set("web_group", IsRoot ? "www-data" : Posix.PrimaryGroup(Environment.UserName));
         var (start, test, reload) = httpType == "nginx" ? NginxCommands(httpPort) : ApacheCommands(httpPort);
         server.Http.Set("restart_command", reload);
         server.Http.Set("pid_file", Path.Combine(Dir(httpType), httpType + ".pid"));
@@ -280,12 +280,6 @@ public sealed class LocalServer
     // --- helpers ---
 
     static bool IsRoot => Posix.IsRoot;
-
-    static string CurrentGroup()
-    {
-        var r = LocalTransport.Instance.Run(new CommandSpec("id", ["-gn"]));
-        return r.StandardOutput.Trim();
-    }
 
     int PickPort(int requested, string? previous)
     {

@@ -85,6 +85,7 @@ public sealed partial class Hosting(ContextStore store, ITaskObserver? observer 
             throw ErrorCatalog.StepFailed($"Reading the database of {site.Uri}", "the site has no database recorded", "Install the site first (Install-AegirSite).");
         ctx.Secret(site.DbPassword);
         int port = web.Http.GetInt("port");
+        var dbService = Db(db);
         return new SiteJob
         {
             Ctx = ctx,
@@ -92,7 +93,7 @@ public sealed partial class Hosting(ContextStore store, ITaskObserver? observer 
             Platform = platform,
             Transport = TransportFor(web),
             Templates = _templates,
-            Database = new SiteDatabase("mysql", Db(db).Host, Db(db).Port, site.DbName, site.DbName, site.DbPassword),
+            Database = new SiteDatabase("mysql", dbService.Host, dbService.Port, site.DbName, site.DbName, site.DbPassword),
             SiteUrl = $"http://{site.Redirection ?? site.Uri}{(port == 80 ? "" : ":" + port)}",
             Owner = Owner(web),
             WebGroup = WebGroup(web),

@@ -43,7 +43,7 @@ public sealed class StartAegirLocalServerCommand : TaskCmdlet
         if (existing is not null and not AegirServer)
             throw Core.Errors.ErrorCatalog.WrongContextType(name, ContextNames.Label(existing.Type), "server", "Name");
         var server = existing as AegirServer ?? new AegirServer(name) { RemoteHost = "localhost" };
-        if (existing is null) server.ScriptUser = Environment.UserName is var u && Core.IO.Posix.UserId(u) is not null ? u : "aegir";
+        if (existing is null) server.ScriptUser = AegirServer.LocalScriptUser();
         if (!ShouldProcess(server.ToString(), $"Start local {HttpServiceType}{(NoDatabase ? "" : ", PHP-FPM and MariaDB")} instances")) return;
 
         new LocalServer(Store.Home, name).Start(server, HttpServiceType, HttpPort, DbPort, !NoDatabase, m => WriteVerbose(m));

@@ -24,7 +24,7 @@ public sealed class NewAegirServerCommand : ServerSettingsCmdlet
         if (name == ContextNames.Master)
         {
             server.RemoteHost = "localhost";
-            server.ScriptUser = CurrentUser();
+            server.ScriptUser = AegirServer.LocalScriptUser();
         }
         else if (RemoteHost is null)
         {
@@ -38,9 +38,4 @@ public sealed class NewAegirServerCommand : ServerSettingsCmdlet
         WriteObject(server);
     });
 
-    static string CurrentUser()
-    {
-        try { return Validate.PosixName("ScriptUser", Environment.UserName); }
-        catch (AegirException) { return "aegir"; }
-    }
 }
