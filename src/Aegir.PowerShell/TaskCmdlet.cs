@@ -1,20 +1,20 @@
 using System.Management.Automation;
 using Aegir.Core.Errors;
 using Aegir.Core.Operations;
-using Aegir.Core.Services.Http;
 using Aegir.Core.Tasks;
 
 namespace Aegir.PowerShell;
 
 /// <summary>
-/// Base of the cmdlets that run tasks: relays the task log to -Verbose (warnings to Write-Warning),
-/// each step to Write-Progress, and turns a failed task into an ErrorRecord whose target is the task.
+/// Base of the cmdlets that run operations: -Plan returns the plan as objects, -WhatIf prints it one line per
+/// change, a run goes through the engine (Ctrl+C stops it at a step and rolls back), and a failed task becomes an
+/// ErrorRecord whose target is the task.
 /// </summary>
-public abstract class TaskCmdlet : AegirCmdlet, ITaskObserver, IDisposable
+public abstract class TaskCmdlet : AegirCmdlet, IDisposable
 {
-    Hosting? _hosting;
-
-    protected Hosting Hosting => _hosting ??= new Hosting(Store, this) { Batch = ReloadsOncePerPipeline ? new ReloadBatch() : null };
+    /// <summary>Returns the plan (AegirPlanStep objects) and changes nothing.</summary>
+    [Parameter]
+    public SwitchParameter Plan { get; set; }
 
     /// <summary>
     /// Cmdlets that change many sites in one pipeline test each change but reload each web server once,
@@ -22,43 +22,50 @@ public abstract class TaskCmdlet : AegirCmdlet, ITaskObserver, IDisposable
     /// </summary>
     protected virtual bool ReloadsOncePerPipeline => false;
 
+    protected override bool PlanOnly => Plan;
+
+    protected override ReloadBatch? MakeBatch() => ReloadsOncePerPipeline ? new ReloadBatch() : null;
+
     protected override void EndProcessing() => FlushReloads();
 
     public void Dispose() => FlushReloads();
 
     void FlushReloads()
     {
-        if (_hosting?.Batch is null) return;
-        foreach (var task in _hosting.FlushReloads()) Finish(task);
+        if (!ReloadsOncePerPipeline) return;
+        foreach (var task in Engine.FlushReloads()) Finish(task);
     }
 
-    public void OnLog(AegirTask task, TaskLogEntry entry)
+    /// <summary>
+    /// Asks to run an operation: -Plan writes its steps and declines; -WhatIf prints them and declines; otherwise
+    /// ShouldProcess (or -Force) decides.
+    /// </summary>
+    protected bool Approve(object parameters, string target, string action, bool force = false)
     {
-        switch (entry.Level)
+        if (Plan)
         {
-            case TaskLogLevel.Warning: WriteWarning(entry.Message); break;
-            case TaskLogLevel.Error: WriteVerbose($"ERROR {entry.Message}"); break;
-            default:
-                WriteVerbose(entry.Message);
-                if (entry.Level == TaskLogLevel.Info)
-                    WriteProgress(new ProgressRecord(1, $"{task.Type} @{task.Target}", entry.Message));
-                break;
+            foreach (var step in Engine.Plan(parameters)) WriteObject(step);
+            return false;
         }
+        return ShouldChange(WhatIfMode ? Engine.Plan(parameters).Select(s => s.Description) : [], target, action, force);
     }
 
-    public void OnProgress(AegirTask task, int percent, string activity)
-        => WriteProgress(new ProgressRecord(1, $"{task.Type} @{task.Target}", activity) { PercentComplete = percent });
+    /// <summary>Runs an operation now; Ctrl+C stops it at the next step and rolls it back.</summary>
+    protected TaskOutcome RunOperation(object parameters)
+    {
+        try { return Engine.Run(parameters, StopToken); }
+        finally { Drain(); }
+    }
 
     /// <summary>Ends the progress bar and reports a failed task; true when the task did not fail.</summary>
     protected bool Finish(AegirTask task)
     {
+        Drain();
         WriteProgress(new ProgressRecord(1, $"{task.Type} @{task.Target}", "done") { RecordType = ProgressRecordType.Completed });
         if (task.Status != AegirTaskStatus.Failed) return true;
         WriteError(ErrorRecords.From(ErrorCatalog.TaskFailed(task), task));
         return false;
     }
-
-    internal bool FinishTask(AegirTask task) => Finish(task);
 
     /// <summary>Writes the task (or, with -PassThru, <paramref name="passThru"/>) and reports a failure.</summary>
     protected void Emit(AegirTask task, bool passThru, Func<object?>? passThruObject = null)

@@ -3,26 +3,135 @@ using Aegir.Core.Transport;
 
 namespace Aegir.Core.Tests;
 
-/// <summary>Files in memory and commands answered by a handler: for the services' logic without a server.</summary>
-public sealed class FakeTransport(Func<CommandSpec, CommandResult> handler) : ITransport
+/// <summary>
+/// A server in memory: files, folders and symlinks with modes and owners, and commands answered by a handler.
+/// For the services' and operations' logic without a server; <see cref="Snapshot"/> tells whether anything changed.
+/// </summary>
+public sealed class FakeTransport(Func<CommandSpec, CommandResult>? handler = null) : ITransport
 {
-    public readonly Dictionary<string, byte[]> Files = new();
+    public sealed record Node(PathKind Kind, byte[]? Content = null, UnixFileMode Mode = 0, string? Owner = null, string? Group = null, string? Target = null);
+
+    public readonly SortedDictionary<string, Node> Nodes = new(StringComparer.Ordinal);
     public readonly List<string> Commands = [];
+    public readonly HashSet<string> Users = ["root", "aegir", "www-data"];
+    public readonly HashSet<string> Groups = ["root", "aegir", "www-data"];
+    Func<CommandSpec, CommandResult> _handler = handler ?? (_ => Ok);
+
+    public string Host => "fake";
+
+    public Func<CommandSpec, CommandResult> Handler { set => _handler = value; }
 
     public CommandResult Run(CommandSpec spec)
     {
-        Commands.Add(spec.ToString());
-        return handler(spec);
+        lock (Commands) Commands.Add(spec.ToString());
+        return _handler(spec);
     }
 
-    public void WriteFile(string path, byte[] content, UnixFileMode mode, string? owner = null, string? group = null) => Files[path] = content;
-    public byte[]? ReadFile(string path) => Files.TryGetValue(path, out var b) ? b : null;
-    public bool FileExists(string path) => Files.ContainsKey(path);
-    public bool DirectoryExists(string path) => true;
-    public void CreateDirectory(string path, UnixFileMode mode) { }
-    public void Delete(string path) => Files.Remove(path);
+    public void Put(string path, string text) => WriteFile(path, Encoding.UTF8.GetBytes(text), (UnixFileMode)Convert.ToInt32("644", 8));
+    public void Link(string path, string target) { MakeParents(path); Nodes[path] = new Node(PathKind.Symlink, Target: target); }
+    public string Text(string path) => Encoding.UTF8.GetString(Nodes[path].Content!);
 
-    public string Text(string path) => Encoding.UTF8.GetString(Files[path]);
+    public void WriteFile(string path, byte[] content, UnixFileMode mode, string? owner = null, string? group = null)
+    {
+        if (Kind(path) is PathKind.Symlink or PathKind.Directory) throw new IOException($"{path} is not a file");
+        MakeParents(path);
+        Nodes[path] = new Node(PathKind.File, content, mode, owner ?? "root", group ?? "root");
+    }
+
+    public byte[]? ReadFile(string path) => Resolve(path) is { Kind: PathKind.File } n ? n.Content : null;
+    public PathKind Kind(string path) => Nodes.TryGetValue(path, out var n) ? n.Kind : PathKind.None;
+    public bool FileExists(string path) => Resolve(path)?.Kind == PathKind.File;
+    public bool DirectoryExists(string path) => Resolve(path)?.Kind == PathKind.Directory;
+
+    Node? Resolve(string path)
+    {
+        for (int i = 0; i < 8 && Nodes.TryGetValue(path, out var n); i++)
+        {
+            if (n.Kind != PathKind.Symlink) return n;
+            path = n.Target!;
+        }
+        return null;
+    }
+
+    public IReadOnlyList<string> List(string path)
+        => Nodes.Keys.Where(k => Path.GetDirectoryName(k) == path).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList()!;
+
+    public IEnumerable<string> FindFiles(string root, string pattern, int maxDepth)
+    {
+        var regex = new System.Text.RegularExpressions.Regex("^" + System.Text.RegularExpressions.Regex.Escape(pattern).Replace("\\*", ".*").Replace("\\?", ".") + "$");
+        return Nodes.Where(kv => kv.Value.Kind == PathKind.File && kv.Key.StartsWith(root + "/", StringComparison.Ordinal)
+                                 && kv.Key[(root.Length + 1)..].Count(c => c == '/') <= maxDepth && regex.IsMatch(Path.GetFileName(kv.Key)))
+            .Select(kv => kv.Key).ToList();
+    }
+
+    public void CreateDirectory(string path, UnixFileMode mode)
+    {
+        switch (Kind(path))
+        {
+            case PathKind.Directory: return;
+            case PathKind.None:
+                MakeParents(path);
+                Nodes[path] = new Node(PathKind.Directory, Mode: mode, Owner: "root", Group: "root");
+                return;
+            default: throw new IOException($"{path} is not a folder");
+        }
+    }
+
+    void MakeParents(string path)
+    {
+        var parent = Path.GetDirectoryName(path);
+        if (string.IsNullOrEmpty(parent) || parent == "/" || Kind(parent) != PathKind.None) return;
+        MakeParents(parent);
+        Nodes[parent] = new Node(PathKind.Directory, Mode: (UnixFileMode)Convert.ToInt32("755", 8), Owner: "root", Group: "root");
+    }
+
+    public void SetOwner(string path, string? owner, string? group)
+    {
+        var n = Nodes.TryGetValue(path, out var x) ? x : throw new IOException($"{path} does not exist");
+        Nodes[path] = n with { Owner = owner ?? n.Owner, Group = group ?? n.Group };
+    }
+
+    public void SetMode(string path, UnixFileMode mode)
+    {
+        var n = Nodes.TryGetValue(path, out var x) ? x : throw new IOException($"{path} does not exist");
+        if (n.Kind == PathKind.Symlink) throw new IOException($"chmod {path}: it is a symlink, and links are never followed");
+        Nodes[path] = n with { Mode = mode };
+    }
+
+    public UnixFileMode GetMode(string path) => Nodes[path].Mode;
+
+    public void Delete(string path)
+    {
+        foreach (var key in Nodes.Keys.Where(k => k == path || k.StartsWith(path + "/", StringComparison.Ordinal)).ToList()) Nodes.Remove(key);
+    }
+
+    public void Move(string from, string to)
+    {
+        if (Kind(to) != PathKind.None) throw new IOException($"{to} exists");
+        foreach (var key in Nodes.Keys.Where(k => k == from || k.StartsWith(from + "/", StringComparison.Ordinal)).ToList())
+        {
+            Nodes[to + key[from.Length..]] = Nodes[key];
+            Nodes.Remove(key);
+        }
+    }
+
+    public bool UserExists(string name) => Users.Contains(name);
+    public bool GroupExists(string name) => Groups.Contains(name);
+    public string PrimaryGroup(string user) => user;
+
+    public void Sync(string source, string destination)
+    {
+        Delete(destination);
+        foreach (var (key, node) in Nodes.Where(kv => kv.Key.StartsWith(source + "/", StringComparison.Ordinal)).ToList())
+            Nodes[destination + key[source.Length..]] = node;
+    }
+
+    public void Dispose() { }
+
+    /// <summary>Everything on the fake server, as text: two equal snapshots mean nothing changed.</summary>
+    public string Snapshot()
+        => string.Join('\n', Nodes.Select(kv => $"{kv.Key} {kv.Value.Kind} {Convert.ToString((int)kv.Value.Mode, 8)} {kv.Value.Owner}:{kv.Value.Group} {kv.Value.Target} "
+                                                + (kv.Value.Content is { } c ? Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(c))[..16] : "")));
 
     public static CommandResult Ok => new(0, "", "", TimeSpan.Zero);
     public static CommandResult Fail(string error) => new(1, "", error, TimeSpan.Zero);

@@ -1,5 +1,6 @@
 using Aegir.Core.Errors;
-using Aegir.Core.Local;
+using Aegir.Core.Services.MySql;
+using Aegir.Core.Transport;
 using Aegir.Core.Platforms;
 
 namespace Aegir.Core.Tests;
@@ -26,7 +27,7 @@ public sealed class PlatformKindTests : IDisposable
     {
         Write("index.php", "<?php");
         Write(file, text);
-        var (found, v) = PlatformKinds.Detect(_root);
+        var (found, v) = PlatformKinds.Detect(new LocalTransport(), _root);
         Assert.Equal(kind, found.Name);
         Assert.Equal(version, v);
     }
@@ -35,8 +36,8 @@ public sealed class PlatformKindTests : IDisposable
     public void A_folder_without_index_php_is_no_platform()
     {
         Directory.CreateDirectory(_root);
-        Assert.Contains("no index.php", Assert.Throws<AegirException>(() => PlatformKinds.Detect(_root)).Message);
-        Assert.Contains("does not exist", Assert.Throws<AegirException>(() => PlatformKinds.Detect(_root + "-missing")).Message);
+        Assert.Contains("no index.php", Assert.Throws<AegirException>(() => PlatformKinds.Detect(new LocalTransport(), _root)).Message);
+        Assert.Contains("does not exist", Assert.Throws<AegirException>(() => PlatformKinds.Detect(new LocalTransport(), _root + "-missing")).Message);
     }
 
     [Fact]
@@ -47,7 +48,7 @@ public sealed class PlatformKindTests : IDisposable
         Write("wp-content/plugins/akismet/class.akismet.php", "<?php // not the main file");
         Write("wp-content/plugins/hello.php", "<?php\n/*\nPlugin Name: Hello Dolly\nVersion: 1.7.2\n*/");
         Write("wp-content/themes/twentytwentythree/style.css", "/*\nTheme Name: Twenty Twenty-Three\nVersion: 1.0\n*/");
-        var packages = new WordPressKind().ScanPackages(_root, "platform_wp");
+        var packages = new WordPressKind().ScanPackages(new LocalTransport(), _root, "platform_wp");
         Assert.Equal(["wordpress:core:6.1.1", "akismet:plugin:5.0.1", "hello:plugin:1.7.2", "twentytwentythree:theme:1.0"],
             packages.Select(p => $"{p.Name}:{p.Type}:{p.Version}"));
     }
@@ -55,10 +56,10 @@ public sealed class PlatformKindTests : IDisposable
     [Fact]
     public void Sql_quoting_escapes_and_refuses()
     {
-        Assert.Equal(@"'it\'s \\ fine'", Sql.Literal(@"it's \ fine"));
-        Assert.Throws<AegirException>(() => Sql.Literal("a\0b"));
-        Assert.Equal("`site_1`", Sql.Identifier("site_1"));
-        Assert.Throws<AegirException>(() => Sql.Identifier("a`; DROP"));
-        Assert.Throws<AegirException>(() => Sql.Account("x", "h'ost"));
+        Assert.Equal(@"'it\'s \\ fine'", MySqlQuoting.Literal(@"it's \ fine"));
+        Assert.Throws<AegirException>(() => MySqlQuoting.Literal("a\0b"));
+        Assert.Equal("`site_1`", MySqlQuoting.Identifier("site_1"));
+        Assert.Throws<AegirException>(() => MySqlQuoting.Identifier("a`; DROP"));
+        Assert.Throws<AegirException>(() => MySqlQuoting.Account("x", "h'ost"));
     }
 }

@@ -38,11 +38,15 @@ public static class Program
                 Console.WriteLine(created);
                 return 0;
             case "hang":
-                // Holds a task's lock on a target until killed.
-                new Aegir.Core.Tasks.TaskRunner(args[1]).Run("hang", args[2], [], null, _ =>
+                // Holds a task's lock on a target, with one change done and one under way, until killed.
+                new Aegir.Core.Tasks.TaskRunner(args[1]).Run("hang", args[2], [], ctx =>
                 {
-                    Console.WriteLine("holding");
-                    Thread.Sleep(Timeout.Infinite);
+                    ctx.Step("Made something", () => { }, new("test", "undo it", new() { ["name"] = "made" }));
+                    ctx.Step("Making something else", () =>
+                    {
+                        Console.WriteLine("holding");
+                        Thread.Sleep(Timeout.Infinite);
+                    }, new("test", "undo it", new() { ["name"] = "half made" }));
                 });
                 return 0;
             default:

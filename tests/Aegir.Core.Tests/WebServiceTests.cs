@@ -1,5 +1,7 @@
 using Aegir.Core.Contexts;
 using Aegir.Core.Errors;
+using Aegir.Core.Operations;
+using Aegir.Core.Services;
 using Aegir.Core.Services.Http;
 using Aegir.Core.Tasks;
 using Aegir.Core.Templates;
@@ -8,79 +10,81 @@ namespace Aegir.Core.Tests;
 
 public class WebServiceTests
 {
-    static AegirServer Nginx()
-    {
-        var server = new AegirServer(ContextNames.Master);
-        server.Http.ChangeType("nginx");
-        server.Http.Set("port", "8080");
-        server.Http.Set("listen_address", "127.0.0.1");
-        server.Http.Set("pid_file", "/nonexistent/nginx.pid");
-        return server;
-    }
-
     static VhostModel Site(bool enabled = true, string? redirection = null) => new(
         "a.example", "platform_wp", "/srv/wp", ["a.example", "www.a.example"], redirection, enabled,
         "wp-content/uploads/sites/a.example", null, new SiteDatabase("mysql", "127.0.0.1", 3306, "aexample", "aexample", "Pw-Secret-123"));
 
-    static AegirTask Run(TestHome home, Action<TaskContext> body) => new TaskRunner(home.Path).Run("test", "a.example", [], null, body);
+    static (FakeHosting Hosting, IHttpService Web) Nginx()
+    {
+        var hosting = new FakeHosting();
+        hosting.Engine.Edit<AegirServer>(ContextNames.Master, "Name", s =>
+        {
+            s.Http.Set("port", "8080");
+            s.Http.Set("listen_address", "127.0.0.1");
+        });
+        return (hosting, new OperationEnvironment(hosting.Engine).Http(hosting.Store.GetFresh<AegirServer>(ContextNames.Master, "Name")));
+    }
+
+    static AegirTask Run(FakeHosting hosting, Action<TaskContext> body) => hosting.Runner.Run("test", "a.example", [], body);
 
     [Fact]
     public void A_failing_config_test_puts_the_old_files_back_and_does_not_reload()
     {
-        using var home = new TestHome(seed: false);
-        var transport = new FakeTransport(spec => spec.Arguments.Contains("-t") ? FakeTransport.Fail("nginx: [emerg] unknown directive") : FakeTransport.Ok);
-        var web = new WebService(Nginx(), transport, new TemplateRenderer(home.Path), home.Path);
-        transport.Files[web.VhostPath("a.example")] = "old config"u8.ToArray();
+        var (hosting, web) = Nginx();
+        using var _ = hosting;
+        hosting.Server.Handler = spec => spec.Arguments.Contains("-t") ? FakeTransport.Fail("nginx: [emerg] unknown directive") : FakeTransport.Ok;
+        hosting.Server.Put(web.SiteConfigPath("a.example"), "old config");
 
-        var task = Run(home, ctx => web.WriteSite(ctx, Site()));
+        var task = Run(hosting, ctx => web.WriteSite(ctx, Site()));
 
         Assert.Equal(AegirTaskStatus.Failed, task.Status);
         Assert.Equal("WebConfigTestFailed", task.ErrorId);
         Assert.Contains("unknown directive", task.Error);
-        Assert.Equal("old config", transport.Text(web.VhostPath("a.example")));
-        Assert.DoesNotContain(transport.Commands, c => c.Contains("reload"));
+        Assert.Equal("old config", hosting.Server.Text(web.SiteConfigPath("a.example")));
+        Assert.DoesNotContain(hosting.Server.Commands, c => c.Contains("reload"));
+        Assert.Contains(task.Log, e => e.Message == "Put back the previous config of a.example.conf.");
     }
 
     [Fact]
     public void A_new_file_that_fails_the_test_is_removed_again()
     {
-        using var home = new TestHome(seed: false);
-        var transport = new FakeTransport(spec => spec.Arguments.Contains("-t") ? FakeTransport.Fail("bad") : FakeTransport.Ok);
-        var web = new WebService(Nginx(), transport, new TemplateRenderer(home.Path), home.Path);
-        Run(home, ctx => web.WriteSite(ctx, Site()));
-        Assert.False(transport.FileExists(web.VhostPath("a.example")));
+        var (hosting, web) = Nginx();
+        using var _ = hosting;
+        hosting.Server.Handler = spec => spec.Arguments.Contains("-t") ? FakeTransport.Fail("bad") : FakeTransport.Ok;
+        Run(hosting, ctx => web.WriteSite(ctx, Site()));
+        Assert.False(hosting.Server.FileExists(web.SiteConfigPath("a.example")));
     }
 
     [Fact]
     public void A_later_failure_undoes_the_vhost_and_reloads()
     {
-        using var home = new TestHome(seed: false);
-        var transport = new FakeTransport(_ => FakeTransport.Ok);
-        var web = new WebService(Nginx(), transport, new TemplateRenderer(home.Path), home.Path);
-        var task = Run(home, ctx =>
+        var (hosting, web) = Nginx();
+        using var _ = hosting;
+        var task = Run(hosting, ctx =>
         {
             web.WriteSite(ctx, Site());
+            ctx.Step("Reloading", () => web.Reload(ctx));
             throw new InvalidOperationException("installer failed");
         });
-        Assert.False(transport.FileExists(web.VhostPath("a.example")));
-        Assert.Equal(2, transport.Commands.Count(c => c.EndsWith("-s reload")));
+        Assert.False(hosting.Server.FileExists(web.SiteConfigPath("a.example")));
+        Assert.Equal(2, hosting.Server.Commands.Count(c => c.EndsWith("-s reload")));
         Assert.Contains(task.Log, e => e.Message.StartsWith("Undid: Writing the nginx vhost"));
     }
 
     [Fact]
     public void The_vhost_cloaks_the_database_and_redirects_aliases()
     {
-        using var home = new TestHome(seed: false);
-        var web = new WebService(Nginx(), new FakeTransport(_ => FakeTransport.Ok), new TemplateRenderer(home.Path), home.Path);
-        var text = web.RenderVhost(Site(redirection: "a.example"));
+        var (hosting, web) = Nginx();
+        using var _ = hosting;
+        var text = web.RenderSite(Site(redirection: "a.example"));
         Assert.Contains("listen 127.0.0.1:8080;", text);
         Assert.Contains("server_name www.a.example;", text);
         Assert.Contains("return 301 $scheme://a.example:8080$request_uri;", text);
         Assert.Contains("fastcgi_param db_passwd Pw-Secret-123;", text);
         Assert.Contains("location ^~ /wp-content/uploads/sites/a.example/", text);
         Assert.DoesNotContain("Site disabled", text);
-        Assert.Contains("Site disabled", web.RenderVhost(Site(enabled: false)));
-        Assert.DoesNotContain("db_passwd", web.RenderVhost(Site(enabled: false)));
+        Assert.Contains("Site disabled", web.RenderSite(Site(enabled: false)));
+        Assert.DoesNotContain("db_passwd", web.RenderSite(Site(enabled: false)));
     }
 
     [Fact]
@@ -96,5 +100,14 @@ public class WebServiceTests
         var ex = Assert.Throws<AegirException>(() => renderer.Render("nginx-platform.conf.sbn", new Dictionary<string, object?> { ["platform"] = "p" }));
         Assert.Equal("TemplateBroken", ex.ErrorId);
         Assert.Contains("templates/nginx-platform.conf.sbn", ex.Message);
+    }
+
+    [Fact]
+    public void Every_service_type_comes_from_its_own_class()
+    {
+        Assert.Equal(["apache", "nginx", "none"], ServiceCatalog.TypesOf(ServiceCatalog.Http));
+        Assert.Equal(["mysql", "none"], ServiceCatalog.TypesOf(ServiceCatalog.Db));
+        Assert.Equal("nginx -s reload", ServiceCatalog.Get("http", "nginx").Find("restart_command")!.Default);
+        Assert.Equal("apache2ctl configtest", ServiceCatalog.Get("http", "apache").Find("config_test_command")!.Default);
     }
 }

@@ -200,7 +200,7 @@ Describe 'WordPress hosting on nginx' -Skip:$skip {
         It 'a lock left by a dead process is taken over with a warning, and its task marked failed' {
             $exe = [Environment]::ProcessPath
             $prefix = @(if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { Join-Path $PSHOME 'pwsh.dll' })
-            $script = "Import-Module '$env:AEGIR_TEST_MODULE'; [Aegir.Core.Tasks.TaskRunner]::new('$env:AEGIR_HOME').Run('verify', 'two.test', [string[]]@(), `$null, [Action[Aegir.Core.Tasks.TaskContext]]{ param(`$c) [Console]::Out.WriteLine('holding'); [Console]::Out.Flush(); Start-Sleep 600 }, `$null)"
+            $script = "Import-Module '$env:AEGIR_TEST_MODULE'; [Aegir.Core.Tasks.TaskRunner]::new('$env:AEGIR_HOME').Run('verify', 'two.test', [string[]]@(), [Action[Aegir.Core.Tasks.TaskContext]]{ param(`$c) [Console]::Out.WriteLine('holding'); [Console]::Out.Flush(); Start-Sleep 600 })"
             $psi = [System.Diagnostics.ProcessStartInfo]::new($exe)
             foreach ($a in @($prefix) + @('-NoProfile', '-Command', $script)) { $psi.ArgumentList.Add($a) }
             $psi.RedirectStandardOutput = $true

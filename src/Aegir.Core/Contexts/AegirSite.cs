@@ -75,7 +75,7 @@ public sealed class AegirSite : AegirContext
     public string? DbName
     {
         get => _dbName;
-        set => _dbName = value is null ? null : Local.Sql.Identifier(value).Trim('`');
+        set => _dbName = value is null ? null : Validate.DbIdentifier("db_name", value);
     }
     string? _dbName;
 

@@ -186,24 +186,83 @@ public sealed class ContextStore : IContextResolver
     }
 
     /// <summary>Writes a new context; refused if the name is taken or a cross-context rule fails.</summary>
-    public void Create(AegirContext ctx) => Write(ctx, isNew: true);
-
-    /// <summary>Writes an existing context back with its changes.</summary>
-    public void Update(AegirContext ctx) => Write(ctx, isNew: false);
-
-    void Write(AegirContext ctx, bool isNew)
+    public void Create(AegirContext ctx)
     {
-        var path = PathOf(ctx.Name);
+        using (AcquireLock()) WriteLocked(ctx, ContextSerializer.Serialize(ctx), isNew: true);
+    }
+
+    /// <summary>Writes an existing context back whole, with its changes.</summary>
+    public void Update(AegirContext ctx)
+    {
+        using (AcquireLock()) WriteLocked(ctx, ContextSerializer.Serialize(ctx), isNew: false);
+    }
+
+    /// <summary>
+    /// Changes a context on a fresh read, under the store lock, and writes it: only what <paramref name="change"/>
+    /// touched changes, whatever another writer did before. Returns the context and the old values of the fields
+    /// that changed (for an undo that puts back just those).
+    /// </summary>
+    public ContextEdit<T> Modify<T>(string name, string parameter, Action<T> change) where T : AegirContext
+    {
+        using (AcquireLock()) return Edit(name, parameter, change, write: true);
+    }
+
+    /// <summary>What <see cref="Modify{T}"/> would change, checked but not written (for plans, and for journaling old values first).</summary>
+    public ContextEdit<T> Preview<T>(string name, string parameter, Action<T> change) where T : AegirContext
+        => Edit(name, parameter, change, write: false);
+
+    ContextEdit<T> Edit<T>(string name, string parameter, Action<T> change, bool write) where T : AegirContext
+    {
+        _cache.TryRemove(name, out _);
+        var ctx = Get<T>(name, parameter);
+        _cache.TryRemove(name, out _);
+        var before = ContextSerializer.ParseTree(ctx.Path!, ContextSerializer.Serialize(ctx));
+        change(ctx);
+        var text = ContextSerializer.Serialize(ctx);
+        var changed = ContextFields.Changed(before, ContextSerializer.ParseTree(ctx.Path!, text));
+        if (changed.Count > 0)
+        {
+            if (write) WriteLocked(ctx, text, isNew: false);
+            else Check(ctx, isNew: false);
+        }
+        return new ContextEdit<T>(ctx, ContextFields.Save(before, changed), changed);
+    }
+
+    /// <summary>Puts back the fields an edit changed (from <see cref="ContextEdit{T}.OldValues"/>), leaving every other field as it is now.</summary>
+    public void RestoreFields(string name, string oldValues)
+    {
         using (AcquireLock())
         {
-            Check(ctx, isNew);
-            var text = ContextSerializer.Serialize(ctx);
-            // Every writer holds the lock, so a temp file of this name now is what a killed writer left.
-            foreach (var stale in Directory.EnumerateFiles(ContextsPath, AtomicFile.TempPrefix + System.IO.Path.GetFileName(path) + ".*"))
-                File.Delete(stale);
-            try { AtomicFile.WriteAllText(path, text); }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { throw ErrorCatalog.WriteFailed(path, ex); }
+            var path = PathOf(name);
+            var bytes = ReadBytes(path) ?? throw ErrorCatalog.ContextNotFound(name, ContextNames.TypeOf(name) is { } t ? ContextNames.Label(t) : null);
+            var tree = ContextFields.Apply(ContextSerializer.ParseTree(path, Decode(bytes)), ContextSerializer.ParseTree("saved fields", oldValues));
+            var ctx = ContextSerializer.FromTree(path, name, tree);
+            WriteLocked(ctx, ContextSerializer.Serialize(ctx), isNew: false);
         }
+    }
+
+    /// <summary>The file of a context as it is on disk (secrets included: for undo data only); null when there is none.</summary>
+    public string? ReadText(string name) => ReadBytes(PathOf(name)) is { } bytes ? Decode(bytes) : null;
+
+    /// <summary>Writes back a removed context from its saved file text; refused if a context of that name exists again.</summary>
+    public void Recreate(string name, string text)
+    {
+        using (AcquireLock())
+        {
+            var ctx = ContextSerializer.Parse(PathOf(name), name, text);
+            WriteLocked(ctx, ContextSerializer.Serialize(ctx), isNew: true);
+        }
+    }
+
+    void WriteLocked(AegirContext ctx, string text, bool isNew)
+    {
+        var path = PathOf(ctx.Name);
+        Check(ctx, isNew);
+        // Every writer holds the lock, so a temp file of this name now is what a killed writer left.
+        foreach (var stale in Directory.EnumerateFiles(ContextsPath, AtomicFile.TempPrefix + System.IO.Path.GetFileName(path) + ".*"))
+            File.Delete(stale);
+        try { AtomicFile.WriteAllText(path, text); }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { throw ErrorCatalog.WriteFailed(path, ex); }
         ctx.Path = path;
         ctx.Resolver = this;
         _cache[ctx.Name] = ctx;
@@ -214,6 +273,12 @@ public sealed class ContextStore : IContextResolver
     {
         var referrers = FindReferrers(name);
         if (referrers.Count > 0) throw ErrorCatalog.ContextInUse(name, referrers.Select(r => r.Name));
+    }
+
+    /// <summary>Deletes a context if it exists (the undo of its creation); refused while another context names it.</summary>
+    public void RemoveIfExists(string name)
+    {
+        if (Exists(name)) Remove(name);
     }
 
     /// <summary>Deletes a context; refused while another context names it.</summary>

@@ -138,6 +138,14 @@ public static partial class Validate
         return string.Join(' ', words);
     }
 
+    /// <summary>A database or database user name: lowercase letters, digits and underscores, at most 64, so it needs no quoting anywhere.</summary>
+    public static string DbIdentifier(string parameter, string? value)
+    {
+        if (string.IsNullOrEmpty(value) || value.Length > 64 || !WordName().IsMatch(value))
+            throw ErrorCatalog.InvalidValue(parameter, value, "it may hold only lowercase letters, digits and underscores, at most 64", "Database names are derived from the uri; fix the record by hand if it was edited.");
+        return value;
+    }
+
     /// <summary>A password: any printable text; no control characters, which would break option files.</summary>
     public static string Secret(string parameter, string? value)
     {

@@ -17,4 +17,7 @@ public sealed class AegirException : Exception
     public string ErrorId { get; }
     public AegirErrorKind Kind { get; }
     public object? Target { get; }
+
+    /// <summary>The failing step found it could not start (a name already taken) and changed nothing, so there is nothing to undo.</summary>
+    public bool NothingChanged { get; init; }
 }

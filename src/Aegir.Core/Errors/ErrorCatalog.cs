@@ -24,8 +24,7 @@ public static class ErrorCatalog
             $"{parameter} '@{name}' is a {actualType}, not a {expectedType}. Pass the name of a {expectedType} (see Get-Aegir{Noun(expectedType)}).");
 
     public static AegirException ContextExists(string name)
-        => E("ContextExists", AegirErrorKind.ResourceExists, name,
-            $"A context named '@{name}' already exists. Change it with Set-Aegir*, or remove it first.");
+        => new("ContextExists", AegirErrorKind.ResourceExists, $"A context named '@{name}' already exists. Change it with Set-Aegir*, or remove it first.", name) { NothingChanged = true };
 
     public static AegirException NameTaken(string host, string owner)
         => E("HostNameTaken", AegirErrorKind.ResourceExists, host,
@@ -79,10 +78,10 @@ public static class ErrorCatalog
         => E("ContextReadFailed", AegirErrorKind.ReadError, path,
             $"Could not read {path}: {inner.Message}. Check the file's owner and mode (it should be 0600 and owned by you).", inner);
 
-    public static AegirException TargetBusy(string target, string? taskId, int? pid, DateTimeOffset? since, TimeSpan waited)
+    public static AegirException TargetBusy(string target, string? taskId, int? pid, DateTimeOffset? since, TimeSpan waited, string? what = null)
         => E("TargetBusy", AegirErrorKind.ResourceBusy, target,
             taskId is null
-                ? $"'@{target}' is busy with another task (waited {waited.TotalSeconds:0} s). Wait for it to finish (Get-AegirTask -Target {target}) and try again."
+                ? $"'@{target}' is busy with {(what is null ? "another task" : what + $" (process {pid}, since {since:HH:mm:ss})")}; waited {waited.TotalSeconds:0} s. Wait for it to finish (Get-AegirTask -Target {target}) and try again."
                 : $"'@{target}' is busy with task {taskId} (process {pid}, since {since:HH:mm:ss}); waited {waited.TotalSeconds:0} s. Wait for it (Get-AegirTask -Id {taskId}) and try again.");
 
     public static AegirException TaskNotFound(string id)
@@ -106,6 +105,12 @@ public static class ErrorCatalog
     public static AegirException DbUnreachable(string server, string host, int port, string problem)
         => E("DatabaseUnreachable", AegirErrorKind.ResourceUnavailable, server,
             $"Cannot reach the database of '@{server}' at {host}:{port} with its admin account: {problem}. Check that it runs, and the admin credential (Set-AegirServer -DbAdminCredential).");
+
+    public static AegirException DbNameTaken(string server, string name, string what)
+        => new("DatabaseNameTaken", AegirErrorKind.ResourceExists, $"A {what} named {name} already exists on '@{server}'; another name is chosen.", name) { NothingChanged = true };
+
+    public static AegirException TaskStopped(string type, string target)
+        => E("TaskStopped", AegirErrorKind.InvalidOperation, target, $"Task {type} on '@{target}' was stopped before it finished; what it had done was undone.");
 
     /// <summary>Quotes a user value for a message, making control characters visible.</summary>
     public static string Show(string? value)

@@ -14,8 +14,12 @@ public static class AtomicFile
     public static void WriteAllText(string path, string text, UnixFileMode mode = OwnerOnly)
         => WriteAllBytes(path, new UTF8Encoding(false).GetBytes(text), mode);
 
-    /// <summary>As <see cref="WriteAllText"/>; with an owner or group, the temp file gets them before the rename.</summary>
-    public static void WriteAllBytes(string path, byte[] bytes, UnixFileMode mode = OwnerOnly, string? owner = null, string? group = null)
+    /// <summary>
+    /// As <see cref="WriteAllText"/>; with an owner or group, the temp file gets them before the rename.
+    /// Without <paramref name="durable"/> the data is not flushed to disk first: the file is still never seen
+    /// half written, and survives a killed process, though not a crash of the machine.
+    /// </summary>
+    public static void WriteAllBytes(string path, byte[] bytes, UnixFileMode mode = OwnerOnly, string? owner = null, string? group = null, bool durable = true)
     {
         var dir = Path.GetDirectoryName(path) ?? ".";
         var temp = Path.Combine(dir, TempPrefix + Path.GetFileName(path) + "." + Guid.NewGuid().ToString("N")[..8]);
@@ -26,7 +30,7 @@ public static class AtomicFile
             using (var fs = new FileStream(temp, options))
             {
                 fs.Write(bytes);
-                fs.Flush(flushToDisk: true);
+                fs.Flush(flushToDisk: durable);
             }
             if (owner is not null || group is not null) Posix.Chown(temp, owner, group);
             if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(temp, mode);   // umask and chown may have cleared bits

@@ -2,11 +2,17 @@ using System.Runtime.InteropServices;
 
 namespace Aegir.Core.IO;
 
-/// <summary>The few POSIX calls .NET does not offer: owners and groups by name.</summary>
+/// <summary>The few POSIX calls .NET does not offer: owners and groups by name, and changes that never follow a symlink.</summary>
 public static partial class Posix
 {
+    const int AtFdCwd = -100;
+    const int AtSymlinkNoFollow = 0x100;
+
     [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int lchown(string path, int owner, int group);
+
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int fchmodat(int dirfd, string path, uint mode, int flags);
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int geteuid();
@@ -40,6 +46,16 @@ public static partial class Posix
         int gid = group is null ? -1 : GroupId(group) ?? throw new IOException($"there is no group '{group}' on this machine");
         if (lchown(path, uid, gid) != 0)
             throw new IOException($"chown {path}: {Marshal.GetLastPInvokeErrorMessage()}");
+    }
+
+    /// <summary>chmod that fails on a symlink instead of changing what it points to (glibc refuses with EOPNOTSUPP).</summary>
+    public static void ChmodNoFollow(string path, UnixFileMode mode)
+    {
+        if (fchmodat(AtFdCwd, path, (uint)mode, AtSymlinkNoFollow) != 0)
+        {
+            var error = Marshal.GetLastPInvokeError();
+            throw new IOException(error == 95 ? $"chmod {path}: it is a symlink, and links are never followed" : $"chmod {path}: {Marshal.GetPInvokeErrorMessage(error)}");
+        }
     }
 
     // getpwnam/getgrnam return structs whose layout varies; the local databases are plain text.

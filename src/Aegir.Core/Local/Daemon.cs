@@ -20,11 +20,11 @@ internal static class Daemon
     public static void Stop(string pidFile, string signal = "TERM", int waitMs = 15000)
     {
         if (RunningPid(pidFile) is not { } pid) return;
-        LocalTransport.Instance.Run(new CommandSpec("kill", ["-" + signal, pid.ToString()]));
+        new LocalTransport().Run(new CommandSpec("kill", ["-" + signal, pid.ToString()]));
         var deadline = DateTime.UtcNow.AddMilliseconds(waitMs);
         while (Directory.Exists($"/proc/{pid}") && !IsZombie(pid) && DateTime.UtcNow < deadline) Thread.Sleep(50);
         if (Directory.Exists($"/proc/{pid}") && !IsZombie(pid))
-            LocalTransport.Instance.Run(new CommandSpec("kill", ["-KILL", pid.ToString()]));
+            new LocalTransport().Run(new CommandSpec("kill", ["-KILL", pid.ToString()]));
         try { File.Delete(pidFile); } catch (IOException) { }
     }
 

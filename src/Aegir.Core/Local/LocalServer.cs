@@ -3,6 +3,7 @@ using Aegir.Core.Contexts;
 using Aegir.Core.Errors;
 using Aegir.Core.IO;
 using Aegir.Core.Services;
+using Aegir.Core.Services.MySql;
 using Aegir.Core.Transport;
 using MySqlConnector;
 
@@ -20,7 +21,7 @@ public sealed class LocalServer
     static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
 
     readonly string _home;
-    readonly ITransport _sh = LocalTransport.Instance;
+    readonly ITransport _sh = new LocalTransport();
 
     public LocalServer(string home, string serverName)
     {
@@ -43,8 +44,11 @@ public sealed class LocalServer
         return list;
     }
 
-    /// <summary>Starts what is not running yet, and points the server's services at it.</summary>
-    public void Start(AegirServer server, string httpType, int httpPort, int dbPort, bool database, Action<string> log)
+    /// <summary>
+    /// Starts (installing missing packages) what is not running yet, and returns the change that points a server's
+    /// services at the instances: its record is changed under its lock by the caller, never here.
+    /// </summary>
+    public Action<AegirServer> Start(AegirServer current, string httpType, int httpPort, int dbPort, bool database, Action<string> log)
     {
         if (httpType is not ("nginx" or "apache"))
             throw ErrorCatalog.InvalidValue("HttpServiceType", httpType, "a local server runs nginx or apache", "Choose -HttpServiceType nginx or apache.");
@@ -53,31 +57,77 @@ public sealed class LocalServer
         MakeTraversable(Path.Combine(_home, "local"));
         MakeTraversable(Root);
 
+        Action<AegirServer> db = _ => { };
         if (database)
         {
-            dbPort = PickPort(dbPort, server.Db.IsNull ? null : server.Db.Get("port"));
-            var password = StartMariaDb(dbPort, server.Db.IsNull ? null : server.Db.RevealSecret("admin_password"), log);
-            server.Db.ChangeType("mysql");
-            server.Db.Set("host", "127.0.0.1");
-            server.Db.Set("port", dbPort.ToString());
-            server.Db.Set("admin_user", AdminUser);
-            server.Db.Set("admin_password", password);
+            dbPort = PickPort(dbPort, current.Db.IsNull ? null : current.Db.Get("port"));
+            var password = StartMariaDb(dbPort, current.Db.IsNull ? null : current.Db.RevealSecret("admin_password"), log);
+            var port = dbPort;
+            db = server =>
+            {
+                server.Db.ChangeType("mysql");
+                server.Db.Set("host", "127.0.0.1");
+                server.Db.Set("port", port.ToString());
+                server.Db.Set("admin_user", AdminUser);
+                server.Db.Set("admin_password", password);
+            };
         }
 
         var socket = StartPhpFpm(log);
-        bool sameType = server.Http.Type == httpType;
-        httpPort = PickPort(httpPort, sameType ? server.Http.Get("port") : null);
-        if (!sameType && !server.Http.IsNull) StopWeb(server.Http.Type);
-        server.Http.ChangeType(httpType);
-        server.Http.Set("port", httpPort.ToString());
-        server.Http.Set("listen_address", "127.0.0.1");
-        server.Http.Set("php_fpm_socket", socket);
-        server.Http.Set("web_group", IsRoot ? "www-data" : Posix.PrimaryGroup(Environment.UserName));
+        bool sameType = current.Http.Type == httpType;
+        httpPort = PickPort(httpPort, sameType ? current.Http.Get("port") : null);
+        if (!sameType && !current.Http.IsNull) StopWeb(current.Http.Type);
         var (start, test, reload) = httpType == "nginx" ? NginxCommands(httpPort) : ApacheCommands(httpPort);
-        server.Http.Set("restart_command", reload);
-        server.Http.Set("pid_file", Path.Combine(Dir(httpType), httpType + ".pid"));
-        server.Http.Set("config_test_command", test);
         StartWeb(httpType, start, httpPort, log);
+        var webGroup = IsRoot ? "www-data" : Posix.PrimaryGroup(Environment.UserName);
+        var pidFile = Path.Combine(Dir(httpType), httpType + ".pid");
+        var webPort = httpPort;
+        return server =>
+        {
+            db(server);
+            server.Http.ChangeType(httpType);
+            server.Http.Set("port", webPort.ToString());
+            server.Http.Set("listen_address", "127.0.0.1");
+            server.Http.Set("php_fpm_socket", socket);
+            server.Http.Set("web_group", webGroup);
+            server.Http.Set("restart_command", reload);
+            server.Http.Set("pid_file", pidFile);
+            server.Http.Set("config_test_command", test);
+        };
+    }
+
+    /// <summary>
+    /// Starts the instances, records the server (created, or changed under its lock) with them as its services,
+    /// and verifies it. Returns the server as recorded and the verify task.
+    /// </summary>
+    public (AegirServer Server, Operations.TaskOutcome Verify) StartAndVerify(Operations.Engine engine, string httpType, int httpPort, int dbPort, bool database, Action<string> log)
+    {
+        var existing = engine.Store.ReadFresh(Name);
+        if (existing is not null and not AegirServer)
+            throw ErrorCatalog.WrongContextType(Name, ContextNames.Label(existing.Type), "server", "Name");
+        var current = existing as AegirServer ?? new AegirServer(Name) { RemoteHost = "localhost", ScriptUser = AegirServer.LocalScriptUser() };
+        var apply = Start(current, httpType, httpPort, dbPort, database, log);
+        if (existing is null)
+        {
+            apply(current);
+            engine.Create(current);
+        }
+        else engine.Edit<AegirServer>(Name, "Name", apply);
+        var verify = engine.Run(new Operations.Server.VerifyServer.Parameters(Name));
+        return (engine.Store.GetFresh<AegirServer>(Name, "Name"), verify);
+    }
+
+    /// <summary>What <see cref="StartAndVerify"/> would do, one line each, for -WhatIf.</summary>
+    public IReadOnlyList<string> Describe(string httpType, bool database)
+    {
+        var lines = new List<string>();
+        if (Packages.Missing(RequiredPackages(httpType, database)) is { Count: > 0 } missing) lines.Add($"install {string.Join(", ", missing)} with apt-get");
+        if (database && !IsRunning("mysql")) lines.Add($"start MariaDB on 127.0.0.1 with its data in {Dir("mysql")}");
+        if (!IsRunning("php")) lines.Add($"start PHP-FPM with its socket in {Dir("php")}");
+        if (!IsRunning(httpType)) lines.Add($"start {httpType} on 127.0.0.1 with its config in {Dir(httpType)}");
+        lines.Add($"record @{Name} with these instances as its services");
+        lines.Add($"verify @{Name}");
+        return lines;
     }
 
     /// <summary>Stops every instance of this server; their data stays for the next start.</summary>
@@ -130,13 +180,7 @@ public sealed class LocalServer
         password ??= Passwords.New();
         using var conn = new MySqlConnection(new MySqlConnectionStringBuilder { Server = sock, ConnectionProtocol = MySqlConnectionProtocol.UnixSocket, UserID = "root" }.ConnectionString);
         conn.Open();
-        foreach (var host in new[] { "127.0.0.1", "localhost" })
-        {
-            var account = $"'{AdminUser}'@'{host}'";
-            Exec(conn, $"CREATE USER IF NOT EXISTS {account} IDENTIFIED BY {Sql.Literal(password)}");
-            Exec(conn, $"ALTER USER {account} IDENTIFIED BY {Sql.Literal(password)}");
-            Exec(conn, $"GRANT ALL PRIVILEGES ON *.* TO {account} WITH GRANT OPTION");
-        }
+        MySqlService.EnsureAdmin(conn, AdminUser, password, ["127.0.0.1", "localhost"]);
         return password;
     }
 
@@ -150,12 +194,6 @@ public sealed class LocalServer
             return true;
         }
         catch (MySqlException) { return false; }
-    }
-
-    static void Exec(MySqlConnection conn, string sql)
-    {
-        using var cmd = new MySqlCommand(sql, conn);
-        cmd.ExecuteNonQuery();
     }
 
     // --- PHP-FPM ---

@@ -7,7 +7,7 @@ namespace Aegir.Core.Local;
 public static class Packages
 {
     public static IReadOnlyList<string> Missing(IEnumerable<string> packages)
-        => packages.Where(p => !LocalTransport.Instance.Run(new CommandSpec("dpkg-query", ["-W", "-f=${Status}", p])).StandardOutput.Contains("install ok installed")).ToList();
+        => packages.Where(p => !new LocalTransport().Run(new CommandSpec("dpkg-query", ["-W", "-f=${Status}", p])).StandardOutput.Contains("install ok installed")).ToList();
 
     public static void Ensure(IEnumerable<string> packages, Action<string> log)
     {
@@ -17,9 +17,9 @@ public static class Packages
             throw ErrorCatalog.StepFailed("Installing packages", $"{string.Join(", ", missing)} are not installed", $"Install them as root: apt-get install {string.Join(' ', missing)}");
         log($"Installing {string.Join(", ", missing)} with apt-get.");
         var env = new Dictionary<string, string> { ["DEBIAN_FRONTEND"] = "noninteractive" };
-        var update = LocalTransport.Instance.Run(new CommandSpec("apt-get", ["update", "-qq"]) { Environment = env, Timeout = TimeSpan.FromMinutes(10) });
+        var update = new LocalTransport().Run(new CommandSpec("apt-get", ["update", "-qq"]) { Environment = env, Timeout = TimeSpan.FromMinutes(10) });
         if (!update.Succeeded) log($"apt-get update: {update.Summary()}");
-        var install = LocalTransport.Instance.Run(new CommandSpec("apt-get", ["install", "-y", "-qq", .. missing]) { Environment = env, Timeout = TimeSpan.FromMinutes(20) });
+        var install = new LocalTransport().Run(new CommandSpec("apt-get", ["install", "-y", "-qq", .. missing]) { Environment = env, Timeout = TimeSpan.FromMinutes(20) });
         if (!install.Succeeded)
             throw ErrorCatalog.StepFailed("Installing packages", install.Summary(), $"Install them by hand: apt-get install {string.Join(' ', missing)}");
     }

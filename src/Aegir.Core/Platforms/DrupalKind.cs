@@ -1,8 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using Aegir.Core.Errors;
-using Aegir.Core.Services.Db;
-using Aegir.Core.Services.Files;
+using Aegir.Core.Services;
 using Aegir.Core.Transport;
 
 namespace Aegir.Core.Platforms;
@@ -16,12 +15,12 @@ public sealed partial class DrupalKind(bool seven) : IPlatformKind
 {
     public string Name => seven ? "drupal7" : "drupal";
 
-    public bool Detect(string root, out string? version)
+    public bool Detect(ITransport transport, string root, out string? version)
     {
         version = null;
         var file = seven ? Path.Combine(root, "includes", "bootstrap.inc") : Path.Combine(root, "core", "lib", "Drupal.php");
-        if (!File.Exists(file)) return false;
-        var m = (seven ? Version7() : Version8()).Match(File.ReadAllText(file));
+        if (transport.ReadFile(file) is not { } bytes) return false;
+        var m = (seven ? Version7() : Version8()).Match(System.Text.Encoding.UTF8.GetString(bytes));
         version = m.Success ? m.Groups[1].Value : null;
         return true;
     }
@@ -44,16 +43,23 @@ public sealed partial class DrupalKind(bool seven) : IPlatformKind
         new($"sites/{uri}/libraries", Modes.Dir2775, false),
     ];
 
+    public string? SiteRoot(string uri) => $"sites/{uri}";
+
+    public string? PlatformSettingsPath => null;
+
+    public string? SiteSettingsPath(string uri) => $"sites/{uri}/settings.php";
+
+    public bool HasInstaller => true;
+
     public void PreparePlatform(PlatformJob job) { }
 
     public void WriteSiteSettings(SiteJob job)
     {
-        var path = job.Full($"sites/{job.Site.Uri}/settings.php");
-        job.Ctx.Step($"Writing sites/{job.Site.Uri}/settings.php (no credentials: they come from the vhost)", () =>
+        var relative = SiteSettingsPath(job.Site.Uri)!;
+        job.WriteFile($"Writing {relative} {Modes.Octal(Modes.File0440)} {job.Owner}:{job.WebGroup} (no credentials: they come from the vhost)", relative, Modes.File0440, existing =>
         {
-            var existing = job.Transport.ReadFile(path);
             var salt = existing is null ? null : HashSalt().Match(System.Text.Encoding.UTF8.GetString(existing)) is { Success: true } m ? m.Groups[1].Value : null;
-            var text = job.Templates.Render("drupal-settings.php.sbn", new Dictionary<string, object?>
+            return job.Templates.Render("drupal-settings.php.sbn", new Dictionary<string, object?>
             {
                 ["uri"] = job.Site.Uri,
                 ["platform"] = job.Platform.Name,
@@ -62,7 +68,6 @@ public sealed partial class DrupalKind(bool seven) : IPlatformKind
                 ["private_path"] = PrivatePath(job.Site.Uri),
                 ["trusted_hosts"] = string.Join(", ", job.Site.HostNames().Select(h => "'^" + Regex.Escape(h).Replace("'", "") + "$'")),
             });
-            new FileService(job.Transport).WriteFile(path, text, Modes.File0440, job.Owner, job.WebGroup);
         });
     }
 
@@ -86,14 +91,15 @@ public sealed partial class DrupalKind(bool seven) : IPlatformKind
         return new InstallResult("admin", password, job.SiteUrl + "/user/login");
     }
 
-    public IReadOnlyList<AegirPackage> ScanPackages(string root, string platform)
+    public IReadOnlyList<AegirPackage> ScanPackages(ITransport transport, string root, string platform)
     {
         var list = new List<AegirPackage>();
-        if (!Detect(root, out var coreVersion)) return list;
+        if (!Detect(transport, root, out var coreVersion)) return list;
         list.Add(new AegirPackage { Name = "drupal", Title = "Drupal core", Type = "core", Version = coreVersion, Path = ".", Platform = platform });
-        foreach (var file in InfoFiles(root))
+        foreach (var file in InfoFiles(transport, root))
         {
-            var fields = seven ? ReadInfo(file) : ReadInfoYml(file);
+            var text = transport.ReadFile(file) is { } bytes ? System.Text.Encoding.UTF8.GetString(bytes) : "";
+            var fields = seven ? ReadInfo(text) : ReadInfoYml(text);
             var name = Path.GetFileName(file)[..^(seven ? ".info".Length : ".info.yml".Length)];
             var rel = Path.GetRelativePath(root, file);
             var type = fields.GetValueOrDefault("type") ?? TypeFromPath(rel);
@@ -105,15 +111,12 @@ public sealed partial class DrupalKind(bool seven) : IPlatformKind
         return list.OrderBy(p => p.Type).ThenBy(p => p.Name, StringComparer.Ordinal).ToList();
     }
 
-    IEnumerable<string> InfoFiles(string root)
+    IEnumerable<string> InfoFiles(ITransport transport, string root)
     {
         var pattern = seven ? "*.info" : "*.info.yml";
-        var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, MaxRecursionDepth = 12 };
         foreach (var top in new[] { "core", "modules", "themes", "profiles", "sites" })
         {
-            var dir = Path.Combine(root, top);
-            if (!Directory.Exists(dir)) continue;
-            foreach (var file in Directory.EnumerateFiles(dir, pattern, options))
+            foreach (var file in transport.FindFiles(Path.Combine(root, top), pattern, 12))
             {
                 var rel = Path.GetRelativePath(root, file);
                 if (rel.Contains("/tests/") || rel.Contains("/node_modules/") || rel.Contains("/vendor/") || rel.Contains("/files/")) continue;
@@ -129,12 +132,12 @@ public sealed partial class DrupalKind(bool seven) : IPlatformKind
 
     static string TypeFromPath(string rel) => rel.Contains("themes/") ? "theme" : rel.Contains("profiles/") && rel.Split('/').Length <= 4 ? "profile" : "module";
 
-    static Dictionary<string, string> ReadInfoYml(string file)
+    static Dictionary<string, string> ReadInfoYml(string text)
     {
         var fields = new Dictionary<string, string>(StringComparer.Ordinal);
         try
         {
-            var map = Yaml.YamlReader.ReadMapping(File.ReadAllText(file));
+            var map = Yaml.YamlReader.ReadMapping(text);
             foreach (var (key, node) in map.Entries)
                 if (node is Yaml.YamlScalar { Value: { } v }) fields[key] = v.Trim('\'', '"');
         }
@@ -142,15 +145,15 @@ public sealed partial class DrupalKind(bool seven) : IPlatformKind
         return fields;
     }
 
-    static Dictionary<string, string> ReadInfo(string file)
+    static Dictionary<string, string> ReadInfo(string text)
     {
         var fields = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (Match m in InfoLine().Matches(File.ReadAllText(file)))
+        foreach (Match m in InfoLine().Matches(text))
             fields.TryAdd(m.Groups[1].Value, m.Groups[2].Value.Trim().Trim('"', '\''));
         return fields;
     }
 
-    public IReadOnlySet<string>? EnabledPackages(MySqlService db, string database)
+    public IReadOnlySet<string>? EnabledPackages(IDbService db, string database)
     {
         var enabled = new HashSet<string>(StringComparer.Ordinal) { "drupal" };
         if (seven)

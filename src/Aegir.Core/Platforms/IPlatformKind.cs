@@ -1,15 +1,19 @@
-using Aegir.Core.Services.Db;
+using Aegir.Core.Services;
+using Aegir.Core.Transport;
 
 namespace Aegir.Core.Platforms;
 
-/// <summary>One kind of codebase (Drupal 8+, Drupal 7, WordPress, plain PHP): where its sites live and how they are set up.</summary>
+/// <summary>
+/// One kind of codebase (Drupal 8+, Drupal 7, WordPress, plain PHP): where its sites live and how they are set up.
+/// Everything it reads or writes on a server goes through the transport, and its database through <see cref="IDbService"/>.
+/// </summary>
 public interface IPlatformKind
 {
     /// <summary>drupal, drupal7, wordpress or php.</summary>
     string Name { get; }
 
     /// <summary>True when the codebase at <paramref name="root"/> is of this kind; the version when it can be read.</summary>
-    bool Detect(string root, out string? version);
+    bool Detect(ITransport transport, string root, out string? version);
 
     /// <summary>The site's public files folder (uploads), relative to the root; PHP never runs there.</summary>
     string? FilesPath(string uri);
@@ -20,19 +24,32 @@ public interface IPlatformKind
     /// <summary>Folders (relative to the root) that the web server writes to, left alone when the codebase is protected.</summary>
     IReadOnlyList<string> WritablePaths { get; }
 
+    /// <summary>The folders a site needs, parents first.</summary>
     IReadOnlyList<SiteDirectory> SiteDirectories(string uri);
 
-    /// <summary>Writes what the whole platform needs (WordPress's shared wp-config.php).</summary>
+    /// <summary>The folder that holds everything of the site's own (deleted with the site), relative to the root; null when none.</summary>
+    string? SiteRoot(string uri);
+
+    /// <summary>The file the whole platform needs (WordPress's shared wp-config.php), relative to the root; null when none.</summary>
+    string? PlatformSettingsPath { get; }
+
+    /// <summary>The site's own settings file, relative to the root; null when the kind has none.</summary>
+    string? SiteSettingsPath(string uri);
+
+    /// <summary>Whether the kind has an installer to run against the new database.</summary>
+    bool HasInstaller { get; }
+
+    /// <summary>Writes <see cref="PlatformSettingsPath"/> (journaled, so it can be put back).</summary>
     void PreparePlatform(PlatformJob job);
 
-    /// <summary>Writes the site's own settings file, if the kind has one.</summary>
+    /// <summary>Writes <see cref="SiteSettingsPath"/> (journaled, so it can be put back).</summary>
     void WriteSiteSettings(SiteJob job);
 
     /// <summary>Runs the application's installer against the site's new, empty database.</summary>
     InstallResult Install(SiteJob job);
 
-    IReadOnlyList<AegirPackage> ScanPackages(string root, string platform);
+    IReadOnlyList<AegirPackage> ScanPackages(ITransport transport, string root, string platform);
 
     /// <summary>Names of the packages the site has enabled, read from its database; null when this kind cannot tell.</summary>
-    IReadOnlySet<string>? EnabledPackages(MySqlService db, string database);
+    IReadOnlySet<string>? EnabledPackages(IDbService db, string database);
 }

@@ -3,13 +3,3 @@ namespace Aegir.Core.Platforms;
 /// <summary>A folder a site needs, relative to the platform root, with who may write to it.</summary>
 /// <param name="WebWritable">Group is the web group (the web server writes uploads there); otherwise the owner's group.</param>
 public sealed record SiteDirectory(string Path, UnixFileMode Mode, bool WebWritable);
-
-public static class Modes
-{
-    public const UnixFileMode Dir755 = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
-    public const UnixFileMode Dir2775 = Dir755 | UnixFileMode.GroupWrite | UnixFileMode.SetGroup;
-    public const UnixFileMode Dir2770 = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute | UnixFileMode.SetGroup;
-    public const UnixFileMode File0440 = UnixFileMode.UserRead | UnixFileMode.GroupRead;
-
-    public static string Octal(UnixFileMode mode) => Convert.ToString((int)mode, 8).PadLeft(4, '0');
-}

@@ -1,8 +1,5 @@
 using Aegir.Core.Contexts;
 using Aegir.Core.Services.Http;
-using Aegir.Core.Tasks;
-using Aegir.Core.Templates;
-using Aegir.Core.Transport;
 
 namespace Aegir.Core.Platforms;
 
@@ -16,9 +13,6 @@ public sealed class SiteJob : PlatformJob
     public string? AdminEmail { get; init; }
     public string? Title { get; init; }
 
-    public string Root => Platform.Root;
-    public string Full(string relative) => System.IO.Path.Combine(Root, relative);
-
     /// <summary>The database settings a site's PHP gets from the web server, as environment for CLI tools.</summary>
     public Dictionary<string, string> DbEnvironment() => new()
     {
@@ -27,18 +21,3 @@ public sealed class SiteJob : PlatformJob
         ["aegir_site"] = Site.Uri, ["aegir_url"] = SiteUrl,
     };
 }
-
-/// <summary>Everything a platform kind needs to prepare a platform.</summary>
-public class PlatformJob
-{
-    public required TaskContext Ctx { get; init; }
-    public required AegirPlatform Platform { get; init; }
-    public required ITransport Transport { get; init; }
-    public required TemplateRenderer Templates { get; init; }
-    /// <summary>Owner of the files (the server's script user) and the web server's group.</summary>
-    public required string Owner { get; init; }
-    public required string WebGroup { get; init; }
-}
-
-/// <summary>What installing a site produced: the admin account the user must be told about, once.</summary>
-public sealed record InstallResult(string? AdminUser, string? AdminPassword, string? LoginUrl);

@@ -2,8 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Aegir.Core.Errors;
-using Aegir.Core.Services.Db;
-using Aegir.Core.Services.Files;
+using Aegir.Core.Services;
 using Aegir.Core.Templates;
 using Aegir.Core.Transport;
 
@@ -17,12 +16,11 @@ public sealed partial class WordPressKind : IPlatformKind
 {
     public string Name => "wordpress";
 
-    public bool Detect(string root, out string? version)
+    public bool Detect(ITransport transport, string root, out string? version)
     {
         version = null;
-        var file = Path.Combine(root, "wp-includes", "version.php");
-        if (!File.Exists(file)) return false;
-        var m = VersionLine().Match(File.ReadAllText(file));
+        if (transport.ReadFile(Path.Combine(root, "wp-includes", "version.php")) is not { } bytes) return false;
+        var m = VersionLine().Match(System.Text.Encoding.UTF8.GetString(bytes));
         version = m.Success ? m.Groups[1].Value : null;
         return true;
     }
@@ -38,19 +36,21 @@ public sealed partial class WordPressKind : IPlatformKind
         new($"wp-content/uploads/sites/{uri}", Modes.Dir2770, true),
     ];
 
+    public string? SiteRoot(string uri) => $"wp-content/uploads/sites/{uri}";
+
+    public string? PlatformSettingsPath => "wp-config.php";
+
+    public string? SiteSettingsPath(string uri) => null;
+
+    public bool HasInstaller => true;
+
     public void PreparePlatform(PlatformJob job)
-    {
-        var path = Path.Combine(job.Platform.Root, "wp-config.php");
-        job.Ctx.Step($"Writing the platform's wp-config.php (no credentials: each site's come from its vhost)", () =>
-        {
-            var text = job.Templates.Render("wordpress-config.php.sbn", new Dictionary<string, object?>
+        => job.WriteFile($"Writing wp-config.php {Modes.Octal(Modes.File0440)} {job.Owner}:{job.WebGroup} (no credentials: each site's come from its vhost)",
+            PlatformSettingsPath!, Modes.File0440, existing => job.Templates.Render("wordpress-config.php.sbn", new Dictionary<string, object?>
             {
                 ["platform"] = job.Platform.Name,
-                ["salts"] = Salts(job.Transport.ReadFile(path)),
-            });
-            new FileService(job.Transport).WriteFile(path, text, Modes.File0440, job.Owner, job.WebGroup);
-        });
-    }
+                ["salts"] = Salts(existing),
+            }));
 
     /// <summary>The salts of an existing file (so logins survive a verify), or new ones.</summary>
     static string Salts(byte[]? existing)
@@ -92,19 +92,18 @@ public sealed partial class WordPressKind : IPlatformKind
         return new InstallResult("admin", password, job.SiteUrl + "/wp-login.php");
     }
 
-    public IReadOnlyList<AegirPackage> ScanPackages(string root, string platform)
+    public IReadOnlyList<AegirPackage> ScanPackages(ITransport transport, string root, string platform)
     {
         var list = new List<AegirPackage>();
-        if (Detect(root, out var version))
+        if (Detect(transport, root, out var version))
             list.Add(new AegirPackage { Name = "wordpress", Title = "WordPress", Type = "core", Version = version, Path = ".", Platform = platform });
         var plugins = Path.Combine(root, "wp-content", "plugins");
-        if (Directory.Exists(plugins))
+        if (transport.DirectoryExists(plugins))
         {
-            var candidates = Directory.EnumerateFiles(plugins, "*.php")
-                .Concat(Directory.EnumerateDirectories(plugins).SelectMany(d => Directory.EnumerateFiles(d, "*.php")));
-            foreach (var file in candidates)
+            // Plugins are PHP files in the plugins folder or one level below it.
+            foreach (var file in transport.FindFiles(plugins, "*.php", 1))
             {
-                var headers = Headers(file);
+                var headers = Headers(transport, file);
                 if (!headers.TryGetValue("Plugin Name", out var title)) continue;
                 var rel = Path.GetRelativePath(plugins, file);
                 list.Add(new AegirPackage
@@ -116,25 +115,23 @@ public sealed partial class WordPressKind : IPlatformKind
             }
         }
         var themes = Path.Combine(root, "wp-content", "themes");
-        if (Directory.Exists(themes))
+        foreach (var name in transport.List(themes))
         {
-            foreach (var dir in Directory.EnumerateDirectories(themes))
+            var dir = Path.Combine(themes, name);
+            var style = Path.Combine(dir, "style.css");
+            if (transport.Kind(dir) != PathKind.Directory || !transport.FileExists(style)) continue;
+            var headers = Headers(transport, style);
+            if (!headers.TryGetValue("Theme Name", out var title)) continue;
+            list.Add(new AegirPackage
             {
-                var style = Path.Combine(dir, "style.css");
-                if (!File.Exists(style)) continue;
-                var headers = Headers(style);
-                if (!headers.TryGetValue("Theme Name", out var title)) continue;
-                list.Add(new AegirPackage
-                {
-                    Name = Path.GetFileName(dir), Title = title, Type = "theme", Version = headers.GetValueOrDefault("Version"),
-                    Path = Path.GetRelativePath(root, dir), Platform = platform,
-                });
-            }
+                Name = name, Title = title, Type = "theme", Version = headers.GetValueOrDefault("Version"),
+                Path = Path.GetRelativePath(root, dir), Platform = platform,
+            });
         }
         return list.OrderBy(p => p.Type).ThenBy(p => p.Name, StringComparer.Ordinal).ToList();
     }
 
-    public IReadOnlySet<string>? EnabledPackages(MySqlService db, string database)
+    public IReadOnlySet<string>? EnabledPackages(IDbService db, string database)
     {
         var rows = db.Query(database, "SELECT option_name, option_value FROM wp_options WHERE option_name IN ('active_plugins', 'template', 'stylesheet')");
         var enabled = new HashSet<string>(StringComparer.Ordinal) { "wordpress" };
@@ -153,11 +150,10 @@ public sealed partial class WordPressKind : IPlatformKind
     }
 
     /// <summary>WordPress file headers ("Plugin Name: x") from the first 8 KB, as WordPress reads them.</summary>
-    static Dictionary<string, string> Headers(string file)
+    static Dictionary<string, string> Headers(ITransport transport, string file)
     {
-        var buffer = new char[8192];
-        using var reader = new StreamReader(file);
-        var text = new string(buffer, 0, reader.ReadBlock(buffer, 0, buffer.Length));
+        var bytes = transport.ReadFile(file) ?? [];
+        var text = System.Text.Encoding.UTF8.GetString(bytes, 0, Math.Min(bytes.Length, 8192));
         var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (Match m in HeaderLine().Matches(text))
             headers.TryAdd(m.Groups[1].Value.Trim(), m.Groups[2].Value.Trim());

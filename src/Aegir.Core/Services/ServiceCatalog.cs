@@ -1,10 +1,12 @@
+using System.Reflection;
+using Aegir.Core.Contexts;
 using Aegir.Core.Errors;
 
 namespace Aegir.Core.Services;
 
 /// <summary>
-/// The service types a server can use, by service. A new type registers here with its settings;
-/// the context classes and cmdlets pick them up without change.
+/// The service types a server can use, by service, found from the classes marked <see cref="ServiceTypeAttribute"/>.
+/// The context classes and cmdlets pick up a new type without change.
 /// </summary>
 public static class ServiceCatalog
 {
@@ -17,38 +19,13 @@ public static class ServiceCatalog
 
     static ServiceCatalog()
     {
-        var webGroup = new ServiceSetting("web_group", SettingKind.PosixName, "www-data", "The group the web server and PHP-FPM run as.");
-        var listen = new ServiceSetting("listen_address", SettingKind.ListenAddress, "*", "The address vhosts listen on: * for all, or one IP address.");
-        var fpmSocket = new ServiceSetting("php_fpm_socket", SettingKind.Path, "/run/php/php8.2-fpm.sock", "The PHP-FPM socket PHP requests are passed to.");
-        Register(new ServiceTypeInfo(Http, None, "No web service.", []));
-        Register(new ServiceTypeInfo(Http, "nginx", "nginx with PHP-FPM.",
-        [
-            new("port", SettingKind.Port, "80", "The port vhosts listen on."),
-            listen,
-            webGroup,
-            fpmSocket,
-            new("restart_command", SettingKind.Command, "nginx -s reload", "Reloads nginx after a config change."),
-            new("pid_file", SettingKind.Path, "/run/nginx.pid", "The master's pid file, to wait until a reload has taken effect."),
-            new("config_test_command", SettingKind.Command, "nginx -t", "Tests nginx config before a reload."),
-        ]));
-        Register(new ServiceTypeInfo(Http, "apache", "Apache httpd with PHP-FPM.",
-        [
-            new("port", SettingKind.Port, "80", "The port vhosts listen on."),
-            listen,
-            webGroup,
-            fpmSocket,
-            new("restart_command", SettingKind.Command, "apache2ctl graceful", "Reloads Apache after a config change."),
-            new("pid_file", SettingKind.Path, "/run/apache2/apache2.pid", "The parent's pid file, to wait until a reload has taken effect."),
-            new("config_test_command", SettingKind.Command, "apache2ctl configtest", "Tests Apache config before a reload."),
-        ]));
-        Register(new ServiceTypeInfo(Db, None, "No database service.", []));
-        Register(new ServiceTypeInfo(Db, "mysql", "MariaDB or MySQL.",
-        [
-            new("host", SettingKind.Host, null, "Where the database listens; the server's remote host when unset."),
-            new("port", SettingKind.Port, "3306", "The database port."),
-            new("admin_user", SettingKind.Text, "root", "An account that may create databases and users and grant to them."),
-            new("admin_password", SettingKind.Secret, null, "The admin account's password (kept only in the 0600 context file)."),
-        ]));
+        foreach (var type in typeof(ServiceCatalog).Assembly.GetTypes())
+        {
+            if (!type.IsDefined(typeof(ServiceTypeAttribute), inherit: false)) continue;
+            var info = type.GetProperty("Info", BindingFlags.Public | BindingFlags.Static)?.GetValue(null) as ServiceTypeInfo
+                       ?? throw new InvalidOperationException($"{type.Name} is marked [ServiceType] but has no public static ServiceTypeInfo Info.");
+            Register(info);
+        }
     }
 
     public static IReadOnlyList<string> Services
@@ -79,5 +56,20 @@ public static class ServiceCatalog
                 Types[info.Service] = byType = new Dictionary<string, ServiceTypeInfo>(StringComparer.Ordinal);
             byType[info.Type] = info;
         }
+    }
+
+    /// <summary>The web service of a server, made by its type's class.</summary>
+    public static IHttpService HttpService(AegirServer server, IServiceEnvironment env)
+        => Make<IHttpService>(server, server.Http, "WebServer", env);
+
+    /// <summary>The database service of a server, made by its type's class.</summary>
+    public static IDbService DbService(AegirServer server, IServiceEnvironment env)
+        => Make<IDbService>(server, server.Db, "DbServer", env);
+
+    static T Make<T>(AegirServer server, AegirService service, string parameter, IServiceEnvironment env)
+    {
+        var info = service.Info;
+        if (info.Create is null) throw ErrorCatalog.ServiceMissing(server.Name, service.Service, parameter);
+        return (T)info.Create(server, env);
     }
 }

@@ -1,13 +1,21 @@
+using Aegir.Core.Contexts;
+
 namespace Aegir.Core.Services;
 
-/// <summary>One implementation of a service (nginx for http, mysql for db) and the settings it adds to a server.</summary>
-public sealed class ServiceTypeInfo(string service, string type, string description, IReadOnlyList<ServiceSetting> settings)
+/// <summary>
+/// One implementation of a service (nginx for http, mysql for db): the settings it adds to a server, and how to
+/// make the service for a server (null for the "none" types).
+/// </summary>
+public sealed class ServiceTypeInfo(string service, string type, string description, IReadOnlyList<ServiceSetting> settings,
+    Func<AegirServer, IServiceEnvironment, object>? create = null)
 {
     public string Service { get; } = service;
     public string Type { get; } = type;
     public string Description { get; } = description;
     public IReadOnlyList<ServiceSetting> Settings { get; } = settings;
     public bool IsNull => Type == ServiceCatalog.None;
+
+    internal Func<AegirServer, IServiceEnvironment, object>? Create { get; } = create;
 
     public ServiceSetting? Find(string name) => Settings.FirstOrDefault(s => s.Name == name);
 

@@ -1,24 +1,39 @@
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+
 namespace Aegir.Core.Tasks;
 
-/// <summary>One change to a server, platform or site, with its full log: Aegir's task node.</summary>
+/// <summary>
+/// One change to a server, platform or site, with its full log and its journal: Aegir's task node.
+/// The record alone (type, target, parameters) is enough to run the task again, or elsewhere.
+/// </summary>
 public sealed class AegirTask
 {
     public string Id { get; init; } = "";
     public string Type { get; init; } = "";
     /// <summary>The context the task works on (canonical name).</summary>
     public string Target { get; init; } = "";
-    public Dictionary<string, string> Options { get; init; } = new(StringComparer.Ordinal);
+    /// <summary>The operation's parameters, as its serialisable parameter record.</summary>
+    public JsonObject Parameters { get; init; } = [];
     public AegirTaskStatus Status { get; set; } = AegirTaskStatus.Queued;
     public DateTimeOffset Created { get; init; }
     public DateTimeOffset? Started { get; set; }
     public DateTimeOffset? Finished { get; set; }
+    /// <summary>The process that runs (or queued) the task, and when that process started (a pid alone can be reused).</summary>
     public int? ProcessId { get; set; }
+    public long? ProcessStart { get; set; }
     /// <summary>What went wrong and how to fix it, for a failed task.</summary>
     public string? Error { get; set; }
     public string? ErrorId { get; set; }
     public List<TaskLogEntry> Log { get; init; } = [];
+    /// <summary>Each change the task made or was about to make, with how to undo it: what a repair replays after a kill.</summary>
+    public List<JournalEntry> Journal { get; init; } = [];
 
+    [JsonIgnore]
     public TimeSpan? Duration => Started is { } s && Finished is { } f ? f - s : null;
+
+    [JsonIgnore]
+    public bool IsFinished => Status is AegirTaskStatus.Succeeded or AegirTaskStatus.Warning or AegirTaskStatus.Failed;
 
     public override string ToString() => $"{Type} {Target} ({Status})";
 

@@ -5,24 +5,32 @@ using Aegir.Core.IO;
 namespace Aegir.Core.Tasks;
 
 /// <summary>
-/// One task at a time per target. The lock is a flock on <c>locks/name.lock</c>, which the kernel drops when
-/// its holder dies; <c>locks/name.owner</c> says who holds it. An owner file found by the next holder means
-/// the last one died: its task is marked failed instead of showing as running forever.
+/// One change at a time per target. The lock is a flock on <c>locks/name.lock</c>, which the kernel drops when
+/// its holder dies; <c>locks/name.owner</c> says who holds it (a task, or a change of a context record). An owner
+/// file found by the next holder means the last one died holding it: <see cref="StaleOwner"/> names it, so its
+/// task can be repaired instead of showing as running forever.
 /// </summary>
 public sealed class TargetLock : IDisposable
 {
-    sealed record Owner(string TaskId, int ProcessId, DateTimeOffset Since);
+    public sealed record Owner(string? TaskId, int ProcessId, long ProcessStart, DateTimeOffset Since, string What);
 
     readonly FileLock _lock;
     readonly string _ownerPath;
 
-    TargetLock(FileLock fileLock, string ownerPath)
+    TargetLock(string target, FileLock fileLock, string ownerPath, Owner? stale)
     {
+        Target = target;
         _lock = fileLock;
         _ownerPath = ownerPath;
+        StaleOwner = stale;
     }
 
-    public static TargetLock Acquire(string home, string target, AegirTask task, TimeSpan wait, TaskStore store, Action<string> warn)
+    public string Target { get; }
+
+    /// <summary>Who held the lock last and died without releasing it; null when it was released properly.</summary>
+    public Owner? StaleOwner { get; }
+
+    public static TargetLock Acquire(string home, string target, string? taskId, string what, TimeSpan wait)
     {
         var dir = Path.Combine(home, "locks");
         AtomicFile.EnsureHome(home);
@@ -32,24 +40,12 @@ public sealed class TargetLock : IDisposable
         if (fileLock is null)
         {
             var owner = ReadOwner(ownerPath);
-            throw ErrorCatalog.TargetBusy(target, owner?.TaskId, owner?.ProcessId, owner?.Since, wait);
+            throw ErrorCatalog.TargetBusy(target, owner?.TaskId, owner?.ProcessId, owner?.Since, wait, owner?.What);
         }
         var stale = ReadOwner(ownerPath);
-        if (stale is not null)
-        {
-            warn($"Took over the lock on '@{target}' from task {stale.TaskId}: its process {stale.ProcessId} ended without releasing it.");
-            if (store.Get(stale.TaskId) is { Status: AegirTaskStatus.Running or AegirTaskStatus.Queued } dead)
-            {
-                dead.Status = AegirTaskStatus.Failed;
-                dead.Finished = DateTimeOffset.Now;
-                dead.Error = $"The process running this task ({stale.ProcessId}) ended before the task did. Run the task again; verify the target first.";
-                dead.ErrorId = "TaskProcessGone";
-                dead.Log.Add(new TaskLogEntry(DateTimeOffset.Now, TaskLogLevel.Error, dead.Error));
-                store.Save(dead);
-            }
-        }
-        AtomicFile.WriteAllBytes(ownerPath, JsonSerializer.SerializeToUtf8Bytes(new Owner(task.Id, Environment.ProcessId, DateTimeOffset.Now)));
-        return new TargetLock(fileLock, ownerPath);
+        AtomicFile.WriteAllBytes(ownerPath, JsonSerializer.SerializeToUtf8Bytes(
+            new Owner(taskId, Environment.ProcessId, ProcessIdentity.CurrentStart, DateTimeOffset.Now, what)), durable: false);
+        return new TargetLock(target, fileLock, ownerPath, stale);
     }
 
     static Owner? ReadOwner(string path)
@@ -63,4 +59,7 @@ public sealed class TargetLock : IDisposable
         try { File.Delete(_ownerPath); } catch (IOException) { }
         _lock.Dispose();
     }
+
+    /// <summary>Lets go as a killed process would: the owner file stays (for tests that stand in for a kill).</summary>
+    internal void Abandon() => _lock.Dispose();
 }

@@ -3,26 +3,36 @@ using Aegir.Core.Errors;
 namespace Aegir.Core.Tasks;
 
 /// <summary>
-/// What an operation sees while its task runs: the log (secrets masked), progress, and steps that each
-/// leave an undo, so a failure can put back what the task already did.
+/// What an operation sees while its task runs: the log (secrets masked), progress, cancellation, and steps.
+/// A step that changes something is journaled with its undo before it acts, so a failure, a Ctrl+C or a kill
+/// can be undone: in this process by <see cref="Recover"/>, in another by the repair of the next task.
 /// </summary>
 public sealed class TaskContext
 {
-    readonly Stack<(string Description, Action Undo)> _undo = new();
     readonly TaskStore _store;
     readonly ITaskObserver? _observer;
+    readonly IJournalExecutor? _executor;
+    readonly Func<int, string, bool, Exception?>? _faults;
+    int _dataCount;
 
-    internal TaskContext(AegirTask task, TaskStore store, ITaskObserver? observer, SecretMasker masker)
+    internal TaskContext(AegirTask task, TaskStore store, ITaskObserver? observer, IJournalExecutor? executor, SecretMasker masker,
+        CancellationToken cancellation, Func<int, string, bool, Exception?>? faults = null)
     {
         Task = task;
         _store = store;
         _observer = observer;
+        _executor = executor;
+        _faults = faults;
         Masker = masker;
+        Cancellation = cancellation;
     }
 
     public AegirTask Task { get; }
 
     public SecretMasker Masker { get; }
+
+    /// <summary>Cancelled by Ctrl+C or a stopping worker: the task stops at the next step and rolls back.</summary>
+    public CancellationToken Cancellation { get; }
 
     /// <summary>Registers a value that must never appear in the log.</summary>
     public void Secret(string? value) => Masker.Add(value);
@@ -40,47 +50,171 @@ public sealed class TaskContext
 
     public void Progress(int percent, string activity) => _observer?.OnProgress(Task, Math.Clamp(percent, 0, 100), Masker.Apply(activity));
 
-    /// <summary>Runs one step; when it succeeds and has an undo, the undo is kept until the task ends.</summary>
-    public void Step(string description, Action action, Action? undo = null)
-        => Step<object?>(description, () => { action(); return null; }, undo is null ? null : _ => undo);
+    /// <summary>Runs a step that changes nothing by itself, or whose change an earlier step's undo covers.</summary>
+    public void Step(string description, Action action) => Run(description, () => { action(); return 0; }, null);
 
-    /// <summary>Runs one step that yields a value; the undo may depend on it.</summary>
-    public T Step<T>(string description, Func<T> action, Func<T, Action>? undo = null)
+    /// <summary>Runs a step whose change <paramref name="undo"/> reverses; journaled before it acts.</summary>
+    public void Step(string description, Action action, JournalAction? undo) => Run(description, () => { action(); return 0; }, undo);
+
+    /// <summary>Runs a step that yields a value.</summary>
+    public T Step<T>(string description, Func<T> action, JournalAction? undo = null) => Run(description, action, undo);
+
+    T Run<T>(string description, Func<T> action, JournalAction? undo)
     {
+        Cancellation.ThrowIfCancellationRequested();
         Info(description);
-        T result;
-        try { result = action(); }
-        catch (AegirException) { throw; }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException or System.Data.Common.DbException)
+        JournalEntry? entry = null;
+        if (undo is not null)
         {
-            throw ErrorCatalog.StepFailed(description, Masker.Apply(ex.Message), "See the task log for the steps before it.");
+            entry = Journal(description, JournalState.Started, undo, null);
+            _store.Save(Task, durable: false);
         }
-        if (undo is not null) _undo.Push((description, undo(result)));
-        _store.Save(Task);
+        T result;
+        try
+        {
+            Fault(entry?.Step ?? 0, description, after: false);
+            result = action();
+            Fault(entry?.Step ?? 0, description, after: true);
+        }
+        catch (AegirException ex) when (ex.NothingChanged && entry is not null)
+        {
+            entry.State = JournalState.Void;
+            _store.Save(Task, durable: false);
+            throw;
+        }
+        catch (Exception ex) when (Wrap(description, ex) is { } wrapped) { throw wrapped; }
+        if (entry is not null) entry.State = JournalState.Done;
+        _store.Save(Task, durable: false);
         return result;
     }
 
-    /// <summary>Registers an undo for work done outside <see cref="Step"/>.</summary>
-    public void OnUndo(string description, Action undo) => _undo.Push((description, undo));
-
-    internal void Rollback()
+    /// <summary>
+    /// The point of no return: writes down every remaining change (each a journal action), then does them in
+    /// order. From here a failure or a kill never rolls back: a repair finishes what is left. A change that
+    /// fails is logged and the rest still run; the task then fails, saying what to finish by hand.
+    /// </summary>
+    public void Commit(IReadOnlyList<JournalAction> changes)
     {
-        if (_undo.Count == 0) return;
-        Warn($"Undoing {_undo.Count} step(s) in reverse order.");
-        int undone = 0;
-        while (_undo.TryPop(out var item))
+        Info($"Point of no return: {string.Join("; ", changes.Select(c => c.Description))}.");
+        var entries = changes.Select(c => Journal(c.Description, JournalState.Pending, null, c)).ToList();
+        _store.Save(Task, durable: true);
+        var failed = Finish(entries);
+        if (failed.Count > 0)
+            throw ErrorCatalog.StepFailed("Finishing the task", $"{failed.Count} change(s) past the point of no return failed: {string.Join("; ", failed)}",
+                "Do them by hand (the task log says why each failed), then verify the target.");
+    }
+
+    JournalEntry Journal(string description, JournalState state, JournalAction? undo, JournalAction? forward)
+    {
+        var entry = new JournalEntry { Step = Task.Journal.Count + 1, Description = Masker.Apply(description), Undo = undo, Forward = forward, State = state };
+        lock (Task) Task.Journal.Add(entry);
+        return entry;
+    }
+
+    List<string> Finish(IEnumerable<JournalEntry> entries)
+    {
+        var failed = new List<string>();
+        foreach (var entry in entries)
+        {
+            Info(Capitalise(entry.Description));
+            try
+            {
+                Fault(entry.Step, entry.Description, after: false);
+                Execute(entry.Forward!);
+                entry.State = JournalState.Done;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException and not SimulatedCrash)
+            {
+                entry.State = JournalState.Failed;
+                entry.Problem = Masker.Apply(ex.Message);
+                failed.Add($"{entry.Description} ({entry.Problem})");
+                Log(TaskLogLevel.Error, $"Could not {entry.Description}: {entry.Problem}.");
+            }
+            _store.Save(Task, durable: false);
+        }
+        return failed;
+    }
+
+    void Execute(JournalAction action)
+    {
+        if (_executor is null) throw new InvalidOperationException("this task runner has no journal executor");
+        _executor.Run(action, this);
+    }
+
+    void Fault(int step, string description, bool after)
+    {
+        if (_faults?.Invoke(step, description, after) is { } fault) throw fault;
+    }
+
+    Exception? Wrap(string description, Exception ex) => ex switch
+    {
+        AegirException or OperationCanceledException or SimulatedCrash => null,
+        IOException or UnauthorizedAccessException or InvalidOperationException or System.Data.Common.DbException
+            => ErrorCatalog.StepFailed(description, Masker.Apply(ex.Message), "See the task log for the steps before it."),
+        _ => null,
+    };
+
+    /// <summary>Keeps bytes the undo of a step needs (old config, an old record) in a private file of this task.</summary>
+    public string SaveData(byte[] bytes)
+    {
+        var name = $"{Interlocked.Increment(ref _dataCount)}-{Guid.NewGuid().ToString("N")[..6]}";
+        _store.WriteData(Task, name, bytes);
+        return name;
+    }
+
+    public byte[] LoadData(string name) => _store.ReadData(Task, name)
+        ?? throw ErrorCatalog.StepFailed($"Reading what task {Task.Id} saved for its undo", $"its data file {name} is gone", "Check the target by hand, then verify it.");
+
+    /// <summary>
+    /// Puts things right after a failure, a cancellation or a kill: a task past its point of no return finishes
+    /// its pending changes; any other undoes, in reverse, every change that started and was not undone yet.
+    /// Each entry is marked as it goes, so a kill during recovery leaves the rest to the next repair.
+    /// Returns what could not be undone or finished.
+    /// </summary>
+    internal IReadOnlyList<string> Recover()
+    {
+        var forward = Task.Journal.Where(e => e.Forward is not null && e.State is JournalState.Pending or JournalState.Started).ToList();
+        if (Task.Journal.Any(e => e.Forward is not null))
+        {
+            if (forward.Count == 0) return [];
+            Warn($"The task was past its point of no return; finishing {forward.Count} change(s).");
+            var failed = Finish(forward);
+            Info(failed.Count == 0 ? "Finished what the task had left to do." : $"{failed.Count} change(s) could not be finished: {string.Join("; ", failed)}.");
+            return failed;
+        }
+
+        var pending = Task.Journal.Where(e => e.State is JournalState.Started or JournalState.Done).Reverse().ToList();
+        var notUndone = new List<string>();
+        if (pending.Count == 0) return notUndone;
+        Warn($"Undoing {pending.Count} change(s) in reverse order.");
+        foreach (var entry in pending)
         {
             try
             {
-                item.Undo();
-                Info($"Undid: {item.Description}");
-                undone++;
+                Execute(entry.Undo!);
+                entry.State = JournalState.Undone;
+                Info($"Undid: {entry.Description}");
             }
-            catch (Exception ex)
+            catch (Exception ex) when (ex is not OutOfMemoryException and not SimulatedCrash)
             {
-                Log(TaskLogLevel.Error, $"Could not undo '{item.Description}': {ex.Message}. Check it by hand, then verify the target.");
+                entry.State = JournalState.Failed;
+                entry.Problem = Masker.Apply(ex.Message);
+                notUndone.Add(entry.Description);
+                Log(TaskLogLevel.Error, $"Could not undo '{entry.Description}' ({entry.Undo!.Description}): {entry.Problem}. Check it by hand, then verify the target.");
             }
+            _store.Save(Task, durable: false);
         }
-        Info($"Undid {undone} step(s); the target is as it was before the task, apart from any undo reported above as failed.");
+        Info(notUndone.Count == 0
+            ? $"Undid {pending.Count} change(s); the target is as it was before the task."
+            : $"{notUndone.Count} change(s) could not be undone: {string.Join("; ", notUndone)}. The target is not as it was before the task.");
+        return notUndone;
     }
+
+    static string Capitalise(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
+}
+
+/// <summary>Thrown by tests' fault injection to stand for a kill: nothing after it runs in this process, not even a rollback.</summary>
+internal sealed class SimulatedCrash : Exception
+{
+    public SimulatedCrash() : base("simulated kill") { }
 }

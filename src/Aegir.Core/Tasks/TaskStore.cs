@@ -1,55 +1,148 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Aegir.Core.IO;
 
 namespace Aegir.Core.Tasks;
 
-/// <summary>Task records as JSON under <c>tasks/yyyy/mm/id.json</c>, written whole and private (logs may name hosts and paths).</summary>
+/// <summary>
+/// Task records as private JSON files, <c>tasks/yyyy/mm/&lt;id&gt;.&lt;type&gt;.&lt;target&gt;.json</c>: the name says
+/// what a record is about, so finding the tasks of a target or type reads only those files. Undo data (old config,
+/// old records; they may hold secrets) lives beside it in <c>&lt;id&gt;.data/</c> until the task has ended.
+/// Queued tasks also have a marker in <c>queue/</c>.
+/// </summary>
 public sealed class TaskStore(string home)
 {
     static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true,
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         Converters = { new JsonStringEnumConverter() },
     };
 
+    readonly ConcurrentDictionary<string, string> _paths = new(StringComparer.Ordinal);
+
+    public string Home { get; } = home;
     public string TasksPath { get; } = Path.Combine(home, "tasks");
+    public string QueuePath => Path.Combine(Home, "queue");
 
-    string PathOf(string id)
-        => Path.Combine(TasksPath, id[..4], id[4..6], id + ".json");
+    static string MonthDir(string tasks, string id) => Path.Combine(tasks, id[..4], id[4..6]);
 
-    public void Save(AegirTask task)
+    string PathFor(AegirTask task) => _paths.GetOrAdd(task.Id, id => Path.Combine(MonthDir(TasksPath, id), $"{id}.{task.Type}.{task.Target}.json"));
+
+    /// <summary>Writes the whole record. <paramref name="durable"/> also flushes it to disk; a kill never needs that, since the rename is atomic.</summary>
+    public void Save(AegirTask task, bool durable = true)
     {
-        var path = PathOf(task.Id);
-        AtomicFile.EnsureHome(Path.GetDirectoryName(TasksPath)!);
+        var path = PathFor(task);
+        EnsureMonth(Path.GetDirectoryName(path)!);
+        byte[] bytes;
+        lock (task) bytes = JsonSerializer.SerializeToUtf8Bytes(task, Json);
+        AtomicFile.WriteAllBytes(path, bytes, durable: durable);
+    }
+
+    void EnsureMonth(string dir)
+    {
+        if (Directory.Exists(dir)) return;
+        AtomicFile.EnsureHome(Home);
         AtomicFile.EnsurePrivateDirectory(TasksPath);
-        AtomicFile.EnsurePrivateDirectory(Path.GetDirectoryName(Path.GetDirectoryName(path))!);
-        AtomicFile.EnsurePrivateDirectory(Path.GetDirectoryName(path)!);
-        lock (task) AtomicFile.WriteAllBytes(path, JsonSerializer.SerializeToUtf8Bytes(task, Json));
+        AtomicFile.EnsurePrivateDirectory(Path.GetDirectoryName(dir)!);
+        AtomicFile.EnsurePrivateDirectory(dir);
     }
 
     public AegirTask? Get(string id)
     {
         if (id.Length < 8 || id.Any(c => !(char.IsAsciiLetterOrDigit(c) || c == '-'))) return null;
-        try { return JsonSerializer.Deserialize<AegirTask>(File.ReadAllBytes(PathOf(id)), Json); }
-        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException or JsonException) { return null; }
+        var path = _paths.TryGetValue(id, out var known) ? known : Find(id);
+        return path is null ? null : Read(path);
     }
 
-    /// <summary>Tasks newest first; unreadable records are skipped.</summary>
-    public IEnumerable<AegirTask> List()
+    string? Find(string id)
+    {
+        var dir = MonthDir(TasksPath, id);
+        if (!Directory.Exists(dir)) return null;
+        return Directory.EnumerateFiles(dir, id + ".*json").FirstOrDefault(f => Path.GetFileName(f) is var n && (n == id + ".json" || n.StartsWith(id + ".", StringComparison.Ordinal)));
+    }
+
+    static AegirTask? Read(string path)
+    {
+        try { return JsonSerializer.Deserialize<AegirTask>(File.ReadAllBytes(path), Json); }
+        catch (Exception ex) when (ex is IOException or JsonException) { return null; }
+    }
+
+    /// <summary>
+    /// Tasks newest first whose type and target pass <paramref name="include"/> (decided from the file names, so
+    /// only those are read); unreadable records are skipped. Records of older versions, named by id alone, are read to tell.
+    /// </summary>
+    public IEnumerable<AegirTask> List(Func<string, string, bool>? include = null)
     {
         if (!Directory.Exists(TasksPath)) yield break;
         var files = Directory.EnumerateFiles(TasksPath, "*.json", SearchOption.AllDirectories)
-            .Select(f => (Id: Path.GetFileNameWithoutExtension(f), Path: f))
-            .Where(f => !f.Id.StartsWith('.'))
-            .OrderByDescending(f => f.Id, StringComparer.Ordinal);
-        foreach (var (_, path) in files)
+            .Select(f => (Name: Path.GetFileName(f), Path: f))
+            .Where(f => !f.Name.StartsWith('.'))
+            .OrderByDescending(f => f.Name, StringComparer.Ordinal);
+        foreach (var (name, path) in files)
         {
-            AegirTask? task;
-            try { task = JsonSerializer.Deserialize<AegirTask>(File.ReadAllBytes(path), Json); }
-            catch (Exception ex) when (ex is IOException or JsonException) { continue; }
-            if (task is not null) yield return task;
+            var parts = name[..^".json".Length].Split('.', 3);
+            if (parts.Length == 3 && include is not null && !include(parts[1], parts[2])) continue;
+            var task = Read(path);
+            if (task is null) continue;
+            if (parts.Length != 3 && include is not null && !include(task.Type, task.Target)) continue;
+            yield return task;
         }
+    }
+
+    // --- undo data ---
+
+    string DataDir(AegirTask task) => Path.Combine(MonthDir(TasksPath, task.Id), task.Id + ".data");
+
+    internal void WriteData(AegirTask task, string name, byte[] bytes)
+    {
+        var dir = DataDir(task);
+        EnsureMonth(Path.GetDirectoryName(dir)!);
+        AtomicFile.EnsurePrivateDirectory(dir);
+        AtomicFile.WriteAllBytes(Path.Combine(dir, name), bytes, durable: false);
+    }
+
+    internal byte[]? ReadData(AegirTask task, string name)
+    {
+        try { return File.ReadAllBytes(Path.Combine(DataDir(task), name)); }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException) { return null; }
+    }
+
+    /// <summary>Deletes a finished task's undo data: nothing will undo it any more.</summary>
+    internal void DeleteData(AegirTask task)
+    {
+        var dir = DataDir(task);
+        if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+    }
+
+    // --- queue markers ---
+
+    string MarkerPath(AegirTask task) => Path.Combine(QueuePath, $"{task.Id}.{task.Type}.{task.Target}");
+
+    internal void MarkQueued(AegirTask task)
+    {
+        AtomicFile.EnsureHome(Home);
+        AtomicFile.EnsurePrivateDirectory(QueuePath);
+        File.WriteAllBytes(MarkerPath(task), []);
+    }
+
+    internal void Unmark(AegirTask task)
+    {
+        try { File.Delete(MarkerPath(task)); } catch (IOException) { }
+    }
+
+    /// <summary>Ids of queued tasks, oldest first, whose type and target pass <paramref name="include"/>.</summary>
+    public IReadOnlyList<string> Queued(Func<string, string, bool>? include = null)
+    {
+        if (!Directory.Exists(QueuePath)) return [];
+        return Directory.EnumerateFiles(QueuePath)
+            .Select(Path.GetFileName)
+            .Select(n => n!.Split('.', 3))
+            .Where(p => p.Length == 3 && (include is null || include(p[1], p[2])))
+            .Select(p => p[0])
+            .Order(StringComparer.Ordinal)
+            .ToList();
     }
 }

@@ -8,6 +8,10 @@ public sealed record CommandSpec(string Program, IReadOnlyList<string> Arguments
 {
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(5);
     public byte[]? StandardInput { get; init; }
+    /// <summary>Streamed to the program's input instead of <see cref="StandardInput"/> (a database import).</summary>
+    public Stream? InputStream { get; init; }
+    /// <summary>Receives the program's output instead of <see cref="CommandResult.StandardOutput"/> (a database dump).</summary>
+    public Stream? OutputStream { get; init; }
     public IReadOnlyDictionary<string, string>? Environment { get; init; }
     public string? WorkingDirectory { get; init; }
 

@@ -1,11 +1,16 @@
 namespace Aegir.Core.Transport;
 
 /// <summary>
-/// How commands and files reach one server. Services do all their work through this, so a remote server
-/// needs a different transport, not different services.
+/// How commands and files reach one server: one connection per server per task (see
+/// <see cref="ITransportFactory"/>). Services, platform kinds and permission checks do all their work
+/// through this, so a remote server needs a different transport, not different services.
+/// Nothing here follows a symlink unless it says so.
 /// </summary>
-public interface ITransport
+public interface ITransport : IDisposable
 {
+    /// <summary>The server this connection reaches, for messages.</summary>
+    string Host { get; }
+
     CommandResult Run(CommandSpec spec);
 
     /// <summary>Writes a whole file atomically with the given mode (and owner/group when given).</summary>
@@ -14,12 +19,48 @@ public interface ITransport
     /// <summary>The file's bytes, or null when it does not exist.</summary>
     byte[]? ReadFile(string path);
 
+    /// <summary>What is at a path, without following a symlink there.</summary>
+    PathKind Kind(string path);
+
+    /// <summary>True for a file, or a symlink to one.</summary>
     bool FileExists(string path);
 
+    /// <summary>True for a folder, or a symlink to one (a platform root may be a link).</summary>
     bool DirectoryExists(string path);
 
+    /// <summary>The names in a folder (files, folders and links), sorted; empty when it does not exist.</summary>
+    IReadOnlyList<string> List(string path);
+
+    /// <summary>Files whose name matches <paramref name="pattern"/> (* and ?) below a folder, never through a symlinked folder.</summary>
+    IEnumerable<string> FindFiles(string root, string pattern, int maxDepth);
+
+    /// <summary>Creates a folder and its missing parents; an existing symlink in its place is refused, never followed.</summary>
     void CreateDirectory(string path, UnixFileMode mode);
 
-    /// <summary>Deletes a file, or a folder with everything in it; nothing when absent.</summary>
+    /// <summary>Changes owner and/or group of the path itself (lchown: a symlink is never followed).</summary>
+    void SetOwner(string path, string? owner, string? group);
+
+    /// <summary>Changes the mode of a file or folder; refused on a symlink rather than following it.</summary>
+    void SetMode(string path, UnixFileMode mode);
+
+    /// <summary>The mode of a file or folder (a symlink is refused).</summary>
+    UnixFileMode GetMode(string path);
+
+    /// <summary>Deletes a file, a symlink (not what it points to), or a folder with everything in it; nothing when absent.</summary>
     void Delete(string path);
+
+    /// <summary>Renames within one file system (atomic); the target must not exist.</summary>
+    void Move(string from, string to);
+
+    bool UserExists(string name);
+
+    bool GroupExists(string name);
+
+    /// <summary>The name of a user's primary group (the user name when it cannot be found).</summary>
+    string PrimaryGroup(string user);
+
+    /// <summary>Makes <paramref name="destination"/> a copy of <paramref name="source"/> (rsync -a --delete semantics).</summary>
+    void Sync(string source, string destination);
 }
+
+public enum PathKind { None, File, Directory, Symlink, Other }

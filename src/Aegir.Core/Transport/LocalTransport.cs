@@ -6,7 +6,7 @@ namespace Aegir.Core.Transport;
 /// <summary>The local machine: processes started with an argument list, files through the file system.</summary>
 public sealed class LocalTransport : ITransport
 {
-    public static readonly LocalTransport Instance = new();
+    public string Host => "localhost";
 
     public CommandResult Run(CommandSpec spec)
     {
@@ -31,14 +31,20 @@ public sealed class LocalTransport : ITransport
         }
         using (process)
         {
-            var stdout = process.StandardOutput.ReadToEndAsync();
+            Task<string> stdout = spec.OutputStream is { } sink
+                ? process.StandardOutput.BaseStream.CopyToAsync(sink).ContinueWith(_ => "")
+                : process.StandardOutput.ReadToEndAsync();
             var stderr = process.StandardError.ReadToEndAsync();
-            try
+            var stdin = Task.Run(() =>
             {
-                if (spec.StandardInput is not null) process.StandardInput.BaseStream.Write(spec.StandardInput);
-                process.StandardInput.Close();
-            }
-            catch (IOException) { /* the program exited without reading its input */ }
+                try
+                {
+                    if (spec.InputStream is not null) spec.InputStream.CopyTo(process.StandardInput.BaseStream);
+                    else if (spec.StandardInput is not null) process.StandardInput.BaseStream.Write(spec.StandardInput);
+                    process.StandardInput.Close();
+                }
+                catch (IOException) { /* the program exited without reading all its input */ }
+            });
 
             bool exited = process.WaitForExit((int)Math.Min(spec.Timeout.TotalMilliseconds, int.MaxValue));
             if (!exited)
@@ -46,8 +52,9 @@ public sealed class LocalTransport : ITransport
                 try { process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
                 process.WaitForExit();
             }
+            stdin.Wait(TimeSpan.FromSeconds(5));
             // A daemonising child can hold the pipes open; do not wait on it beyond the program itself.
-            var outText = stdout.Wait(TimeSpan.FromSeconds(5)) ? stdout.Result : "";
+            var outText = stdout.Wait(spec.OutputStream is null ? TimeSpan.FromSeconds(5) : Timeout.InfiniteTimeSpan) ? stdout.Result : "";
             var errText = stderr.Wait(TimeSpan.FromSeconds(5)) ? stderr.Result : "";
             return new CommandResult(exited ? process.ExitCode : -1, outText, errText, clock.Elapsed, TimedOut: !exited);
         }
@@ -57,6 +64,8 @@ public sealed class LocalTransport : ITransport
     {
         var dir = Path.GetDirectoryName(path);
         if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
+        if (Kind(path) is PathKind.Symlink or PathKind.Directory)
+            throw new IOException($"{path} is a {(Kind(path) == PathKind.Symlink ? "symlink" : "folder")}; a file was expected there, and links are never followed");
         AtomicFile.WriteAllBytes(path, content, mode, owner, group);
     }
 
@@ -67,18 +76,85 @@ public sealed class LocalTransport : ITransport
         catch (DirectoryNotFoundException) { return null; }
     }
 
+    public PathKind Kind(string path)
+    {
+        var info = new FileInfo(path);
+        if (info.LinkTarget is not null) return PathKind.Symlink;
+        if (Directory.Exists(path)) return PathKind.Directory;
+        if (info.Exists) return (info.Attributes & FileAttributes.Device) != 0 ? PathKind.Other : PathKind.File;
+        return PathKind.None;
+    }
+
     public bool FileExists(string path) => File.Exists(path);
 
     public bool DirectoryExists(string path) => Directory.Exists(path);
 
+    public IReadOnlyList<string> List(string path)
+    {
+        if (Kind(path) != PathKind.Directory) return [];
+        return Directory.EnumerateFileSystemEntries(path).Select(p => Path.GetFileName(p)).Order(StringComparer.Ordinal).ToList();
+    }
+
+    public IEnumerable<string> FindFiles(string root, string pattern, int maxDepth)
+    {
+        if (!Directory.Exists(root)) return [];
+        var options = new EnumerationOptions
+        {
+            RecurseSubdirectories = true, IgnoreInaccessible = true, MaxRecursionDepth = maxDepth,
+            AttributesToSkip = FileAttributes.ReparsePoint,   // never descend through a symlinked folder
+        };
+        return Directory.EnumerateFiles(root, pattern, options);
+    }
+
     public void CreateDirectory(string path, UnixFileMode mode)
     {
-        if (!Directory.Exists(path)) Directory.CreateDirectory(path, mode);
+        switch (Kind(path))
+        {
+            case PathKind.Directory: return;
+            case PathKind.None: Directory.CreateDirectory(path, mode); return;
+            case PathKind.Symlink: throw new IOException($"{path} is a symlink where a folder belongs; it is never followed. Remove the link and run the task again");
+            default: throw new IOException($"{path} is a file where a folder belongs. Move it away and run the task again");
+        }
+    }
+
+    public void SetOwner(string path, string? owner, string? group) => Posix.Chown(path, owner, group);
+
+    public void SetMode(string path, UnixFileMode mode) => Posix.ChmodNoFollow(path, mode);
+
+    public UnixFileMode GetMode(string path)
+    {
+        if (Kind(path) == PathKind.Symlink) throw new IOException($"{path} is a symlink; links are never followed");
+        return File.GetUnixFileMode(path);
     }
 
     public void Delete(string path)
     {
-        if (File.Exists(path) || (new FileInfo(path).LinkTarget is not null)) File.Delete(path);
-        else if (Directory.Exists(path)) Directory.Delete(path, recursive: true);
+        switch (Kind(path))
+        {
+            case PathKind.None: return;
+            case PathKind.Directory: Directory.Delete(path, recursive: true); return;
+            default: File.Delete(path); return;
+        }
     }
+
+    public void Move(string from, string to)
+    {
+        if (Kind(to) != PathKind.None) throw new IOException($"cannot move {from} to {to}: something is there already");
+        if (Kind(from) == PathKind.Directory) Directory.Move(from, to);
+        else File.Move(from, to);
+    }
+
+    public bool UserExists(string name) => Posix.UserId(name) is not null;
+
+    public bool GroupExists(string name) => Posix.GroupId(name) is not null;
+
+    public string PrimaryGroup(string user) => Posix.PrimaryGroup(user);
+
+    public void Sync(string source, string destination)
+    {
+        var result = Run(new CommandSpec("rsync", ["-a", "--delete", source.TrimEnd('/') + "/", destination.TrimEnd('/') + "/"]) { Timeout = TimeSpan.FromHours(2) });
+        if (!result.Succeeded) throw new IOException($"rsync {source} {destination}: {result.Summary()}");
+    }
+
+    public void Dispose() { }
 }

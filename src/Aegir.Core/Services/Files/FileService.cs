@@ -1,31 +1,63 @@
 using Aegir.Core.Errors;
 using Aegir.Core.Platforms;
-using Aegir.Core.Tasks;
 using Aegir.Core.Transport;
 
 namespace Aegir.Core.Services.Files;
 
 /// <summary>
-/// Owners and modes from Aegir's permission table: the codebase is not writable by the web server,
-/// uploads and private folders belong to the web group with setgid (chgrp before chmod, since chgrp
-/// clears setgid), settings files are 0440 owner:web group.
+/// Owners and modes from Aegir's permission table: the codebase is not writable by the web server, uploads and
+/// private folders belong to the web group with setgid (chown before chmod, since chown clears setgid), settings
+/// files are 0440 owner:web group. Nothing here follows a symlink: a link where a folder belongs is refused.
 /// </summary>
 public sealed class FileService(ITransport transport)
 {
-    public void EnsureDirectory(string path, UnixFileMode mode, string owner, string group)
+    /// <summary>
+    /// Creates (with its missing parents) or fixes a folder below <paramref name="root"/>, refusing a symlink or a
+    /// file anywhere between the root and it. True when the folder itself was created.
+    /// </summary>
+    public bool EnsureDirectory(string root, string relative, UnixFileMode mode, string owner, string group)
     {
-        if (!transport.DirectoryExists(path)) transport.CreateDirectory(path, Modes.Dir755);
-        Run("chown", $"{owner}:{group}", path);
-        Run("chmod", Modes.Octal(mode), path);
+        var path = root;
+        bool created = false;
+        var parts = relative.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        for (int i = 0; i < parts.Length; i++)
+        {
+            path = Path.Combine(path, parts[i]);
+            switch (transport.Kind(path))
+            {
+                case PathKind.Directory: created = false; break;
+                case PathKind.None:
+                    transport.CreateDirectory(path, i == parts.Length - 1 ? mode : Modes.Dir755);
+                    created = true;
+                    break;
+                case PathKind.Symlink:
+                    throw ErrorCatalog.StepFailed($"Setting up {Path.Combine(root, relative)}", $"{path} is a symlink where a folder belongs, and links are never followed",
+                        "Replace the link with a real folder (move its content in), then run the task again.");
+                default:
+                    throw ErrorCatalog.StepFailed($"Setting up {Path.Combine(root, relative)}", $"{path} is a file where a folder belongs", "Move the file away, then run the task again.");
+            }
+        }
+        transport.SetOwner(path, owner, group);
+        transport.SetMode(path, mode);
+        return created;
+    }
+
+    /// <summary>The topmost folder that creating <paramref name="path"/> would create (what its undo deletes); null when it exists.</summary>
+    public string? FirstMissing(string path)
+    {
+        string? missing = null;
+        for (var p = path; !string.IsNullOrEmpty(p) && p != "/" && transport.Kind(p) == PathKind.None; p = Path.GetDirectoryName(p))
+            missing = p;
+        return missing;
     }
 
     public void WriteFile(string path, string content, UnixFileMode mode, string owner, string group)
         => transport.WriteFile(path, System.Text.Encoding.UTF8.GetBytes(content), mode, owner, group);
 
-    /// <summary>Takes group and other write away from the codebase, leaving the web server's own folders alone.</summary>
-    public void ProtectCodebase(TaskContext ctx, string root, IReadOnlyList<string> writable)
+    /// <summary>Takes group and other write away from the codebase, leaving the web server's own folders alone; links are not followed.</summary>
+    public void ProtectCodebase(string root, IReadOnlyList<string> writable)
     {
-        var args = new List<string> { root };
+        var args = new List<string> { "-P", root };
         if (writable.Count > 0)
         {
             args.Add("(");
@@ -39,11 +71,5 @@ public sealed class FileService(ITransport transport)
         args.AddRange(["!", "-type", "l", "-perm", "/022", "-exec", "chmod", "go-w", "{}", "+"]);
         var result = transport.Run(new CommandSpec("find", args) { Timeout = TimeSpan.FromMinutes(10) });
         if (!result.Succeeded) throw ErrorCatalog.StepFailed($"Protecting the codebase at {root}", result.Summary(), "Check the owner of the files.");
-    }
-
-    void Run(string program, params string[] args)
-    {
-        var result = transport.Run(new CommandSpec(program, args));
-        if (!result.Succeeded) throw ErrorCatalog.StepFailed($"{program} {string.Join(' ', args)}", result.Summary(), "Check that the user and group exist and that Aegir may change the file.");
     }
 }

@@ -25,10 +25,6 @@ public sealed class NewAegirClientCommand : AegirCmdlet
     {
         var client = new AegirClient(ContextNames.Canonical("Name", Name, ContextType.Client)) { Email = Email };
         if (UnixGroup is not null) client.UnixGroup = UnixGroup;
-        Store.Check(client, isNew: true);
-        if (!ShouldProcess(client.ToString(), "Create client context")) return;
-        Store.Create(client);
-        WriteVerbose($"Wrote {client.Path}");
-        WriteObject(client);
+        if (CreateRecord(client, "Create client context")) WriteObject(client);
     });
 }

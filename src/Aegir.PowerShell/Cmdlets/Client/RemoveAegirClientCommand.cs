@@ -23,10 +23,6 @@ public sealed class RemoveAegirClientCommand : AegirCmdlet
     protected override void ProcessRecord() => ForItem(InputObject ?? (object?)Name, () =>
     {
         var name = InputObject?.Name ?? ContextNames.Canonical("Name", Name, ContextType.Client);
-        var client = Store.GetFresh<AegirClient>(name, "Name");
-        Store.CheckRemovable(client.Name);
-        if (!ShouldProcessUnlessForced(Force, client.ToString(), "Remove client context")) return;
-        Store.Remove(client.Name);
-        WriteVerbose($"Removed {client.Path}");
+        RemoveRecord(Store.GetFresh<AegirClient>(name, "Name"), Force, "Remove client context");
     });
 }

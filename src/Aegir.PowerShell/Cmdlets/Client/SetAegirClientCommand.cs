@@ -33,13 +33,11 @@ public sealed class SetAegirClientCommand : AegirCmdlet
     protected override void ProcessRecord() => ForItem(InputObject ?? (object?)Name, () =>
     {
         var name = InputObject?.Name ?? ContextNames.Canonical("Name", Name, ContextType.Client);
-        var client = Store.GetFresh<AegirClient>(name, "Name");
-        if (Email is not null) client.Email = Email;
-        if (UnixGroup is not null) client.UnixGroup = UnixGroup;
-        Store.Check(client, isNew: false);
-        if (!ShouldProcess(client.ToString(), "Update client context")) return;
-        Store.Update(client);
-        WriteVerbose($"Wrote {client.Path}");
-        if (PassThru) WriteObject(client);
+        var client = ChangeRecord<AegirClient>(name, "Name", c =>
+        {
+            if (Email is not null) c.Email = Email;
+            if (UnixGroup is not null) c.UnixGroup = UnixGroup;
+        }, "Update client context");
+        if (client is not null && PassThru) WriteObject(client);
     });
 }

@@ -10,7 +10,7 @@ namespace Aegir.PowerShell.Cmdlets.Local;
 /// ports (installing the Debian packages when missing), records the server, and verifies it.
 /// </summary>
 [Cmdlet(VerbsLifecycle.Start, "AegirLocalServer", SupportsShouldProcess = true)]
-[OutputType(typeof(AegirServer))]
+[OutputType(typeof(AegirServer), typeof(Core.Operations.AegirPlanStep))]
 public sealed class StartAegirLocalServerCommand : TaskCmdlet
 {
     [Parameter(Position = 0)]
@@ -39,16 +39,10 @@ public sealed class StartAegirLocalServerCommand : TaskCmdlet
     protected override void ProcessRecord() => ForItem(Name, () =>
     {
         var name = ContextNames.Canonical("Name", Name, ContextType.Server);
-        var existing = Store.ReadFresh(name);
-        if (existing is not null and not AegirServer)
-            throw Core.Errors.ErrorCatalog.WrongContextType(name, ContextNames.Label(existing.Type), "server", "Name");
-        var server = existing as AegirServer ?? new AegirServer(name) { RemoteHost = "localhost" };
-        if (existing is null) server.ScriptUser = AegirServer.LocalScriptUser();
-        if (!ShouldProcess(server.ToString(), $"Start local {HttpServiceType}{(NoDatabase ? "" : ", PHP-FPM and MariaDB")} instances")) return;
-
-        new LocalServer(Store.Home, name).Start(server, HttpServiceType, HttpPort, DbPort, !NoDatabase, m => WriteVerbose(m));
-        if (existing is null) Store.Create(server); else Store.Update(server);
-        var task = Hosting.VerifyServer(server);
-        if (Finish(task)) WriteObject(Store.GetFresh<AegirServer>(name, "Name"));
+        var local = new LocalServer(Store.Home, name);
+        if (!ShouldChange(WhatIfMode || Plan ? local.Describe(HttpServiceType, !NoDatabase) : [], "@" + name,
+                $"Start local {HttpServiceType}{(NoDatabase ? "" : ", PHP-FPM and MariaDB")} instances")) return;
+        var (server, verify) = local.StartAndVerify(Engine, HttpServiceType, HttpPort, DbPort, !NoDatabase, m => WriteVerbose(m));
+        if (Finish(verify.Task)) WriteObject(server);
     });
 }

@@ -1,8 +1,8 @@
 using System.Management.Automation;
 using Aegir.Core.Contexts;
 using Aegir.Core.Errors;
+using Aegir.Core.Operations;
 using Aegir.Core.Platforms;
-using Aegir.Core.Services.Db;
 using Aegir.PowerShell.Completion;
 
 namespace Aegir.PowerShell.Cmdlets.Platform;
@@ -42,10 +42,10 @@ public sealed class GetAegirPackageCommand : AegirCmdlet
     {
         var packages = InputObject switch
         {
-            AegirPlatform p => OfPlatform(p),
-            AegirSite s => OfSite(s),
-            null when Platform is not null => OfPlatform(Store.GetFresh<AegirPlatform>(ContextNames.Canonical("Platform", Platform, ContextType.Platform), "Platform")),
-            null => OfSite(Store.GetFresh<AegirSite>(ContextNames.Canonical("Site", Site, ContextType.Site), "Site")),
+            AegirPlatform p => PackageListing.OfPlatform(Engine, p),
+            AegirSite s => PackageListing.OfSite(Engine, s, WriteWarning),
+            null when Platform is not null => PackageListing.OfPlatform(Engine, Store.GetFresh<AegirPlatform>(ContextNames.Canonical("Platform", Platform, ContextType.Platform), "Platform")),
+            null => PackageListing.OfSite(Engine, Store.GetFresh<AegirSite>(ContextNames.Canonical("Site", Site, ContextType.Site), "Site"), WriteWarning),
             _ => throw ErrorCatalog.InvalidValue("InputObject", InputObject.Name, "only platforms and sites have packages", "Pipe a platform or a site."),
         };
         var pattern = Name is null ? null : new WildcardPattern(Name, WildcardOptions.IgnoreCase);
@@ -56,24 +56,4 @@ public sealed class GetAegirPackageCommand : AegirCmdlet
             WriteObject(package);
         }
     });
-
-    static IReadOnlyList<AegirPackage> OfPlatform(AegirPlatform platform)
-        => (platform.Kind is { } k ? PlatformKinds.Get(k) : PlatformKinds.Detect(platform.Root).Kind).ScanPackages(platform.Root, platform.Name);
-
-    IEnumerable<AegirPackage> OfSite(AegirSite site)
-    {
-        var platform = Store.GetFresh<AegirPlatform>(site.PlatformName, "Platform");
-        var kind = platform.Kind is { } k ? PlatformKinds.Get(k) : PlatformKinds.Detect(platform.Root).Kind;
-        var packages = kind.ScanPackages(platform.Root, platform.Name);
-        IReadOnlySet<string>? enabled = null;
-        if (site.Status != SiteStatus.NotInstalled && site.DbName is { } db && site.DbServer is { } server)
-        {
-            try { enabled = kind.EnabledPackages(new MySqlService(server), db); }
-            catch (Exception ex) when (ex is AegirException or System.Data.Common.DbException)
-            {
-                WriteWarning($"Could not read which packages {site.Uri} has enabled: {ex.Message}");
-            }
-        }
-        return packages.Select(p => p.ForSite(site.Name, enabled?.Contains(p.Name)));
-    }
 }

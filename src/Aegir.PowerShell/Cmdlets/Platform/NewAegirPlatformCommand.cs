@@ -27,10 +27,6 @@ public sealed class NewAegirPlatformCommand : AegirCmdlet
     {
         var platform = new AegirPlatform(ContextNames.Canonical("Name", Name, ContextType.Platform)) { Root = Root! };
         if (WebServer is not null) platform.WebServerName = WebServer;
-        Store.Check(platform, isNew: true);
-        if (!ShouldProcess(platform.ToString(), "Create platform context")) return;
-        Store.Create(platform);
-        WriteVerbose($"Wrote {platform.Path}");
-        WriteObject(platform);
+        if (CreateRecord(platform, "Create platform context")) WriteObject(platform);
     });
 }

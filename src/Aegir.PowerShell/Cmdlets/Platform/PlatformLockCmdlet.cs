@@ -1,5 +1,5 @@
 using System.Management.Automation;
-using Aegir.Core.Contexts;
+using Aegir.Core.Operations.Platform;
 
 namespace Aegir.PowerShell.Cmdlets.Platform;
 
@@ -12,8 +12,9 @@ public abstract class PlatformLockCmdlet(bool locked) : PlatformTargetCmdlet
     protected override void ProcessRecord() => ForItem(Target, () =>
     {
         var platform = ReadPlatform();
-        if (!ShouldProcess(platform.ToString(), locked ? "Lock platform (no new sites)" : "Unlock platform")) return;
-        var changed = Hosting.SetPlatformLocked(platform, locked);
-        if (PassThru) WriteObject(changed);
+        object parameters = locked ? new LockPlatform.Parameters(platform.Name) : new UnlockPlatform.Parameters(platform.Name);
+        if (!Approve(parameters, platform.ToString(), locked ? "Lock platform (no new sites)" : "Unlock platform")) return;
+        var task = RunOperation(parameters).Task;
+        if (Finish(task) && PassThru) WriteObject(Store.GetFresh<Aegir.Core.Contexts.AegirPlatform>(platform.Name, "Name"));
     });
 }

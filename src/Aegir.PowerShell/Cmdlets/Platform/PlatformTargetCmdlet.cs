@@ -17,5 +17,7 @@ public abstract class PlatformTargetCmdlet : TaskCmdlet
 
     protected object? Target => InputObject ?? (object?)Name;
 
-    protected AegirPlatform ReadPlatform() => Store.GetFresh<AegirPlatform>(InputObject?.Name ?? ContextNames.Canonical("Name", Name, ContextType.Platform), "Name");
+    protected string PlatformName => InputObject?.Name ?? ContextNames.Canonical("Name", Name, ContextType.Platform);
+
+    protected AegirPlatform ReadPlatform() => Store.GetFresh<AegirPlatform>(PlatformName, "Name");
 }

@@ -1,11 +1,11 @@
 using System.Management.Automation;
-using Aegir.Core.Contexts;
+using Aegir.Core.Operations.Platform;
 
 namespace Aegir.PowerShell.Cmdlets.Platform;
 
 /// <summary>Deletes a platform's web server include and context; refused while sites run on it. The codebase folder stays.</summary>
 [Cmdlet(VerbsCommon.Remove, "AegirPlatform", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = "ByName")]
-[OutputType(typeof(Core.Tasks.AegirTask))]
+[OutputType(typeof(Core.Tasks.AegirTask), typeof(Core.Operations.AegirPlanStep))]
 public sealed class RemoveAegirPlatformCommand : PlatformTargetCmdlet
 {
     [Parameter]
@@ -15,7 +15,8 @@ public sealed class RemoveAegirPlatformCommand : PlatformTargetCmdlet
     {
         var platform = ReadPlatform();
         Store.CheckRemovable(platform.Name);
-        if (!ShouldProcessUnlessForced(Force, platform.ToString(), "Remove platform (its codebase folder stays)")) return;
-        Emit(Hosting.DeletePlatform(platform), passThru: false);
+        var parameters = new DeletePlatform.Parameters(platform.Name);
+        if (!Approve(parameters, platform.ToString(), "Remove platform (its codebase folder stays)", Force)) return;
+        Emit(RunOperation(parameters).Task, passThru: false);
     });
 }

@@ -1,6 +1,6 @@
 using System.Management.Automation;
 using Aegir.Core.Contexts;
-using Aegir.Core.Errors;
+using Aegir.Core.Operations.Platform;
 using Aegir.PowerShell.Completion;
 
 namespace Aegir.PowerShell.Cmdlets.Platform;
@@ -24,22 +24,8 @@ public sealed class SetAegirPlatformCommand : PlatformTargetCmdlet
 
     protected override void ProcessRecord() => ForItem(Target, () =>
     {
-        var platform = ReadPlatform();
-        var (root, server) = (platform.Root, platform.WebServerName);
-        if (Root is not null) platform.Root = Root;
-        if (WebServer is not null) platform.WebServerName = WebServer;
-        if (platform.Root != root || platform.WebServerName != server)
-        {
-            var sites = Store.FindReferrers(platform.Name);
-            if (sites.Count > 0)
-                throw ErrorCatalog.InvalidValue(Root is not null ? "Root" : "WebServer", Root ?? WebServer,
-                    $"{sites.Count} site(s) run on '@{platform.Name}' ({string.Join(", ", sites.Take(5))})",
-                    "Create a new platform for the new codebase or server and move the sites to it.");
-        }
-        Store.Check(platform, isNew: false);
-        if (!ShouldProcess(platform.ToString(), "Update platform context")) return;
-        Store.Update(platform);
-        WriteVerbose($"Wrote {platform.Path}");
-        if (PassThru) WriteObject(platform);
+        var changes = new PlatformChanges(Root, WebServer);
+        var platform = ChangeRecord<AegirPlatform>(ReadPlatform().Name, "Name", p => changes.ApplyTo(p, Store), "Update platform context");
+        if (platform is not null && PassThru) WriteObject(platform);
     });
 }

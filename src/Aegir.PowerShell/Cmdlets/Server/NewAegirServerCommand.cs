@@ -31,11 +31,7 @@ public sealed class NewAegirServerCommand : ServerSettingsCmdlet
             throw ErrorCatalog.Missing("-RemoteHost", $"Give the host name or address of '@{name}'; only master (this machine) can do without.");
         }
         Apply(server);
-        Store.Check(server, isNew: true);
-        if (!ShouldProcess(server.ToString(), "Create server context")) return;
-        Store.Create(server);
-        WriteVerbose($"Wrote {server.Path}");
-        WriteObject(server);
+        if (CreateRecord(server, "Create server context")) WriteObject(server);
     });
 
 }

@@ -23,10 +23,6 @@ public sealed class RemoveAegirServerCommand : AegirCmdlet
     protected override void ProcessRecord() => ForItem(InputObject ?? (object?)Name, () =>
     {
         var name = InputObject?.Name ?? ContextNames.Canonical("Name", Name, ContextType.Server);
-        var server = Store.GetFresh<AegirServer>(name, "Name");
-        Store.CheckRemovable(server.Name);
-        if (!ShouldProcessUnlessForced(Force, server.ToString(), "Remove server context")) return;
-        Store.Remove(server.Name);
-        WriteVerbose($"Removed {server.Path}");
+        RemoveRecord(Store.GetFresh<AegirServer>(name, "Name"), Force, "Remove server context");
     });
 }

@@ -23,12 +23,6 @@ public sealed class SetAegirServerCommand : ServerSettingsCmdlet
     protected override void ProcessRecord() => ForItem(InputObject ?? (object?)Name, () =>
     {
         var name = InputObject?.Name ?? ContextNames.Canonical("Name", Name, ContextType.Server);
-        var server = Store.GetFresh<AegirServer>(name, "Name");
-        Apply(server);
-        Store.Check(server, isNew: false);
-        if (!ShouldProcess(server.ToString(), "Update server context")) return;
-        Store.Update(server);
-        WriteVerbose($"Wrote {server.Path}");
-        if (PassThru) WriteObject(server);
+        if (ChangeRecord<AegirServer>(name, "Name", Apply, "Update server context") is { } server && PassThru) WriteObject(server);
     });
 }

@@ -1,12 +1,12 @@
 using System.Management.Automation;
-using Aegir.Core.Contexts;
 using Aegir.Core.Operations;
+using Aegir.Core.Operations.Site;
 
 namespace Aegir.PowerShell.Cmdlets.Site;
 
 /// <summary>Installs a recorded site: database, folders, settings, the application's installer, vhost.</summary>
 [Cmdlet(VerbsLifecycle.Install, "AegirSite", SupportsShouldProcess = true, DefaultParameterSetName = "ByName")]
-[OutputType(typeof(SiteInstallation))]
+[OutputType(typeof(SiteInstallation), typeof(AegirPlanStep))]
 public sealed class InstallAegirSiteCommand : SiteTargetCmdlet
 {
     /// <summary>The site's title; its uri when left out.</summary>
@@ -24,8 +24,9 @@ public sealed class InstallAegirSiteCommand : SiteTargetCmdlet
     protected override void ProcessRecord() => ForItem(Target, () =>
     {
         var site = ReadSite();
-        var install = SiteInstaller.Prepare(Title, AdminEmail);
-        if (!ShouldProcess(site.ToString(), "Install site")) return;
-        if (SiteInstaller.Run(this, Hosting, site, install) is { } result) WriteObject(result);
+        var parameters = new InstallSite.Parameters(site.Name, Title, AdminEmail).Checked();
+        if (!Approve(parameters, site.ToString(), "Install site")) return;
+        var outcome = RunOperation(parameters);
+        if (Finish(outcome.Task)) WriteObject(SiteInstaller.From(Store, site.Name, outcome));
     });
 }

@@ -1,16 +1,17 @@
 using System.Management.Automation;
 using Aegir.Core.Contexts;
-using Aegir.Core.Errors;
+using Aegir.Core.Operations;
+using Aegir.Core.Operations.Site;
 using Aegir.PowerShell.Completion;
 
 namespace Aegir.PowerShell.Cmdlets.Site;
 
 /// <summary>
-/// Creates a site: a uri on a platform with its own database, installed unless -NoInstall (then it is only
-/// recorded, status NotInstalled). A failed install leaves nothing behind, the new record included.
+/// Creates a site: a uri on a platform with its own database, recorded and installed in one task unless
+/// -NoInstall (then it is only recorded, status NotInstalled). A failed install leaves nothing behind, the record included.
 /// </summary>
 [Cmdlet(VerbsCommon.New, "AegirSite", SupportsShouldProcess = true)]
-[OutputType(typeof(Core.Operations.SiteInstallation), typeof(AegirSite))]
+[OutputType(typeof(SiteInstallation), typeof(AegirSite), typeof(AegirPlanStep))]
 public sealed class NewAegirSiteCommand : SiteSettingsCmdlet
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
@@ -39,36 +40,17 @@ public sealed class NewAegirSiteCommand : SiteSettingsCmdlet
 
     protected override void ProcessRecord() => ForItem(Uri, () =>
     {
-        var site = new AegirSite(Uri!.StartsWith('@') ? Uri[1..] : Uri!) { PlatformName = Platform! };
-        Apply(site);
-        if (DbServer is null) site.DbServerName = DefaultDbServer(site.PlatformName);
-        var install = SiteInstaller.Prepare(Title, AdminEmail);
-        Store.Check(site, isNew: true);
-        if (!ShouldProcess(site.ToString(), NoInstall ? "Create site context" : "Create and install site")) return;
-        Store.Create(site);
-        WriteVerbose($"Wrote {site.Path}");
+        var definition = new SiteDefinition(Uri!, Platform!, DbServer, Client, Profile, Language, Alias, Redirection);
+        var site = definition.ToSite(Store);
         if (NoInstall)
         {
-            WriteObject(site);
+            if (CreateRecord(site, "Create site context")) WriteObject(site);
             return;
         }
-        if (SiteInstaller.Run(this, Hosting, site, install) is { } result) WriteObject(result);
-        else
-        {
-            Store.Remove(site.Name);
-            WriteWarning($"Removed the record of {site.Uri} again, since it could not be installed.");
-        }
+        Store.Check(site, isNew: true);
+        var parameters = new InstallSite.Parameters(site.Name, Title, AdminEmail, definition).Checked();
+        if (!Approve(parameters, site.ToString(), "Create and install site")) return;
+        var outcome = RunOperation(parameters);
+        if (Finish(outcome.Task)) WriteObject(SiteInstaller.From(Store, site.Name, outcome));
     });
-
-    /// <summary>The platform's web server when it also runs a database, else master (as Aegir does).</summary>
-    string DefaultDbServer(string platformName)
-    {
-        try
-        {
-            var web = Store.GetFresh<AegirPlatform>(platformName, "Platform").WebServer;
-            if (web is { Db.IsNull: false }) return web.Name;
-        }
-        catch (AegirException) { /* the store check reports a missing platform */ }
-        return ContextNames.Master;
-    }
 }

@@ -1,11 +1,12 @@
 using System.Management.Automation;
 using Aegir.Core.Contexts;
+using Aegir.Core.Operations.Site;
 
 namespace Aegir.PowerShell.Cmdlets.Site;
 
 /// <summary>Deletes a site: its vhost, database and user, folders, and context. Returns the task.</summary>
 [Cmdlet(VerbsCommon.Remove, "AegirSite", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = "ByName")]
-[OutputType(typeof(Core.Tasks.AegirTask))]
+[OutputType(typeof(Core.Tasks.AegirTask), typeof(Core.Operations.AegirPlanStep))]
 public sealed class RemoveAegirSiteCommand : SiteTargetCmdlet
 {
     [Parameter]
@@ -15,7 +16,8 @@ public sealed class RemoveAegirSiteCommand : SiteTargetCmdlet
     {
         var site = ReadSite();
         var what = site.Status == SiteStatus.NotInstalled ? "Remove site context" : "Delete site: vhost, database and user, files, context";
-        if (!ShouldProcessUnlessForced(Force, site.ToString(), what)) return;
-        Emit(Hosting.DeleteSite(site), passThru: false);
+        var parameters = new DeleteSite.Parameters(site.Name);
+        if (!Approve(parameters, site.ToString(), what, Force)) return;
+        Emit(RunOperation(parameters).Task, passThru: false);
     });
 }

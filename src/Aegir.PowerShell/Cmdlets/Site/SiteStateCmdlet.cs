@@ -1,5 +1,5 @@
 using System.Management.Automation;
-using Aegir.Core.Contexts;
+using Aegir.Core.Operations.Site;
 
 namespace Aegir.PowerShell.Cmdlets.Site;
 
@@ -14,7 +14,8 @@ public abstract class SiteStateCmdlet(bool enable) : SiteTargetCmdlet
     protected override void ProcessRecord() => ForItem(Target, () =>
     {
         var site = ReadSite();
-        if (!ShouldProcess(site.ToString(), enable ? "Enable site" : "Disable site")) return;
-        Emit(Hosting.SetSiteEnabled(site, enable), PassThru, () => Store.ReadFresh(site.Name));
+        object parameters = enable ? new EnableSite.Parameters(site.Name) : new DisableSite.Parameters(site.Name);
+        if (!Approve(parameters, site.ToString(), enable ? "Enable site" : "Disable site")) return;
+        Emit(RunOperation(parameters).Task, PassThru, () => Store.ReadFresh(site.Name));
     });
 }

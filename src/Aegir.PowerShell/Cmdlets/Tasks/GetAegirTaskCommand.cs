@@ -45,10 +45,9 @@ public sealed class GetAegirTaskCommand : AegirCmdlet
             }
             return;
         }
+        // Type and target are in the record's file name, so only matching records are read.
         var targets = Target is null ? null : ContextNames.Candidates(Target).ToHashSet(StringComparer.Ordinal);
-        foreach (var task in tasks.List()
-                     .Where(t => targets is null || targets.Contains(t.Target))
-                     .Where(t => Type is null || string.Equals(t.Type, Type, StringComparison.OrdinalIgnoreCase))
+        foreach (var task in tasks.List((type, target) => (targets is null || targets.Contains(target)) && (Type is null || string.Equals(type, Type, StringComparison.OrdinalIgnoreCase)))
                      .Where(t => Status is null || Status.Contains(t.Status))
                      .Take(First))
             WriteObject(task);

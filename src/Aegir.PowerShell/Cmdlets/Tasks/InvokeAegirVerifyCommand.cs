@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using Aegir.Core.Contexts;
 using Aegir.Core.Errors;
+using Aegir.Core.Operations;
 using Aegir.Core.Tasks;
 using Aegir.PowerShell.Completion;
 
@@ -8,7 +9,7 @@ namespace Aegir.PowerShell.Cmdlets.Tasks;
 
 /// <summary>Verifies a server, platform or site, fixing what is not as it should be; returns the task.</summary>
 [Cmdlet(VerbsLifecycle.Invoke, "AegirVerify", SupportsShouldProcess = true, DefaultParameterSetName = "ByName")]
-[OutputType(typeof(AegirTask), typeof(AegirServer), typeof(AegirPlatform), typeof(AegirSite))]
+[OutputType(typeof(AegirTask), typeof(AegirServer), typeof(AegirPlatform), typeof(AegirSite), typeof(AegirPlanStep))]
 public sealed class InvokeAegirVerifyCommand : TaskCmdlet
 {
     /// <summary>Any context: @server_x, @platform_x or a site's uri, with or without @ and prefix.</summary>
@@ -31,15 +32,15 @@ public sealed class InvokeAegirVerifyCommand : TaskCmdlet
 
     void Verify(AegirContext ctx)
     {
-        if (!ShouldProcess(ctx.ToString(), "Verify")) return;
-        var task = ctx switch
+        object parameters = ctx switch
         {
-            AegirServer s => Hosting.VerifyServer(s),
-            AegirPlatform p => Hosting.VerifyPlatform(p),
-            AegirSite site => Hosting.VerifySite(site),
+            AegirServer s => new Core.Operations.Server.VerifyServer.Parameters(s.Name),
+            AegirPlatform p => new Core.Operations.Platform.VerifyPlatform.Parameters(p.Name),
+            AegirSite site => new Core.Operations.Site.VerifySite.Parameters(site.Name),
             _ => throw ErrorCatalog.InvalidValue("Name", ctx.Name, "a client has nothing to verify", "Verify its sites instead: Get-AegirSite -Client x | Invoke-AegirVerify."),
         };
-        Emit(task, PassThru, () => Store.ReadFresh(ctx.Name));
+        if (!Approve(parameters, ctx.ToString(), "Verify")) return;
+        Emit(RunOperation(parameters).Task, PassThru, () => Store.ReadFresh(ctx.Name));
     }
 
     /// <summary>A loosely typed name: exactly one context must answer to it.</summary>

@@ -1,0 +1,165 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Aegir.Core.Contexts;
+using Aegir.Core.Services;
+using Aegir.Core.Tasks;
+using Aegir.Core.Templates;
+using Aegir.Core.Transport;
+
+namespace Aegir.Core.Operations;
+
+/// <summary>
+/// The engine's one door: plan an operation without changing anything, run it as a task (locks, repair of a dead
+/// task, the plan's steps, recovery), queue it, run a queued one, and change context records under their target's
+/// lock. Cmdlets, the queue and tests all come through here, so every caller obeys the same rules.
+/// </summary>
+public sealed class Engine
+{
+    static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+
+    public Engine(ContextStore store, ITaskObserver? observer = null, ReloadBatch? batch = null,
+        IServiceFactory? services = null, ITransportFactory? transports = null)
+    {
+        Store = store;
+        Observer = observer;
+        Batch = batch;
+        Services = services ?? CatalogServices.Instance;
+        Transports = transports ?? TransportFactory.Default;
+        Templates = new TemplateRenderer(store.Home);
+        Runner = new TaskRunner(store.Home, observer, new JournalExecutor(this));
+    }
+
+    public ContextStore Store { get; }
+    public ITaskObserver? Observer { get; }
+    /// <summary>While set, config changes defer their web server reloads to <see cref="FlushReloads"/>.</summary>
+    public ReloadBatch? Batch { get; }
+    public IServiceFactory Services { get; }
+    public ITransportFactory Transports { get; }
+    public TemplateRenderer Templates { get; }
+    public TaskRunner Runner { get; }
+
+    /// <summary>The concrete changes an operation would make now, without making any.</summary>
+    public IReadOnlyList<AegirPlanStep> Plan(object parameters)
+    {
+        var op = OperationRegistry.For(parameters);
+        using var env = new OperationEnvironment(this);
+        var plan = new OperationPlan(op.Type, op.TargetOf(parameters));
+        op.Plan(parameters, plan, env);
+        return plan.Steps.Select(s => new AegirPlanStep { Order = s.Order, Operation = s.Operation, Target = s.Target, On = s.On, Action = s.Action, Description = s.Description }).ToList();
+    }
+
+    /// <summary>Runs an operation as a task now; the task's status says how it went.</summary>
+    public TaskOutcome Run(object parameters, CancellationToken cancellation = default)
+    {
+        var op = OperationRegistry.For(parameters);
+        var target = op.TargetOf(parameters);
+        IReadOnlyList<string> locks;
+        try
+        {
+            locks = op.LocksOf(parameters, Store);
+            FinishOrphanReloads(op.WebServersOf(parameters, Store));
+        }
+        catch (Errors.AegirException ex)
+        {
+            // What the task would lock cannot be read: record the task as failed, with why.
+            return new TaskOutcome(Runner.Run(Request(op, parameters, []), _ => throw ex, cancellation), null);
+        }
+        OperationPlan? plan = null;
+        var task = Runner.Run(Request(op, parameters, locks), ctx => plan = Execute(op, parameters, target, ctx), cancellation);
+        return new TaskOutcome(task, task.Status is AegirTaskStatus.Succeeded or AegirTaskStatus.Warning ? plan?.Result?.Invoke() : null);
+    }
+
+    /// <summary>Records the operation as a queued task and returns it at once.</summary>
+    public AegirTask Enqueue(object parameters)
+    {
+        var op = OperationRegistry.For(parameters);
+        return Runner.Enqueue(Request(op, parameters, []));
+    }
+
+    /// <summary>Claims and runs a queued task; null when it is not queued any more (another process has it).</summary>
+    public TaskOutcome? RunQueued(string id, CancellationToken cancellation = default)
+    {
+        var queued = Runner.Store.Get(id);
+        if (queued is not { Status: AegirTaskStatus.Queued }) return null;
+        var op = OperationRegistry.For(queued.Type, queued.Target);
+        var parameters = queued.Parameters.Deserialize(op.ParametersType, Json)!;
+        OperationPlan? plan = null;
+        var task = Runner.RunQueued(id, op.LocksOf(parameters, Store), ctx => plan = Execute(op, parameters, queued.Target, ctx), cancellation);
+        return task is null ? null : new TaskOutcome(task, plan?.Result?.Invoke());
+    }
+
+    OperationPlan Execute(IOperation op, object parameters, string target, TaskContext ctx)
+    {
+        using var env = new OperationEnvironment(this);
+        var plan = new OperationPlan(op.Type, target);
+        op.Plan(parameters, plan, env);
+        int n = 0;
+        foreach (var step in plan.Steps)
+        {
+            ctx.Cancellation.ThrowIfCancellationRequested();
+            ctx.Progress(100 * n++ / Math.Max(1, plan.Steps.Count), step.Description);
+            step.Run!(ctx);
+        }
+        return plan;
+    }
+
+    static TaskRequest Request(IOperation op, object parameters, IReadOnlyList<string> locks)
+        => new(op.Type, op.TargetOf(parameters), locks, (JsonObject)JsonSerializer.SerializeToNode(parameters, op.ParametersType, Json)!);
+
+    /// <summary>Reloads now, or at the end of the batch when there is one.</summary>
+    internal void ReloadOrDefer(TaskContext ctx, IHttpService http)
+    {
+        if (Batch is null)
+        {
+            http.Reload(ctx);
+            return;
+        }
+        var id = Batch.Defer(this, http.Server.Name);
+        ctx.Info($"The config passed its test; '@{http.Server.Name}' reloads once at the end of this batch (a reload task).");
+        ctx.Debug($"The reload is queued as task {id} until then, so it is done even if this process ends first.");
+    }
+
+    /// <summary>Runs, once each, the reloads the batch deferred.</summary>
+    public IReadOnlyList<AegirTask> FlushReloads()
+    {
+        if (Batch is null) return [];
+        var tasks = new List<AegirTask>();
+        foreach (var id in Batch.Take())
+            if (RunQueued(id) is { } outcome) tasks.Add(outcome.Task);
+        return tasks;
+    }
+
+    /// <summary>A reload that a batch left queued when its process died is run before anything else changes that server's config.</summary>
+    void FinishOrphanReloads(IReadOnlyList<string> servers)
+    {
+        foreach (var server in servers)
+            foreach (var id in Runner.Store.Queued((type, target) => type == "reload" && target == server))
+                if (Runner.Store.Get(id) is { Status: AegirTaskStatus.Queued } queued && !ProcessIdentity.IsAlive(queued.ProcessId, queued.ProcessStart))
+                    RunQueued(id);
+    }
+
+    // --- context records ---
+
+    /// <summary>Changes a context record on a fresh read under its target's lock (after repairing a task that died holding it).</summary>
+    public ContextEdit<T> Edit<T>(string name, string parameter, Action<T> change) where T : AegirContext
+    {
+        using var hold = Runner.Hold([name], $"a change of the record of '@{name}'", Message);
+        return Store.Modify(name, parameter, change);
+    }
+
+    /// <summary>Records a new context under its name's lock.</summary>
+    public void Create(AegirContext context)
+    {
+        using var hold = Runner.Hold([context.Name], $"the creation of '@{context.Name}'", Message);
+        Store.Create(context);
+    }
+
+    /// <summary>Removes a context record under its lock; refused while another context names it.</summary>
+    public void Remove(string name)
+    {
+        using var hold = Runner.Hold([name], $"the removal of '@{name}'", Message);
+        Store.Remove(name);
+    }
+
+    void Message(TaskLogLevel level, string message) => Observer?.OnMessage(level, message);
+}

@@ -1,0 +1,49 @@
+using Aegir.Core.Contexts;
+
+namespace Aegir.Core.Operations;
+
+/// <summary>
+/// One kind of task (verify a site, install, delete ...). Its parameters are a serialisable record, so a task
+/// record (type and parameters) can be stored, queued, replayed or sent to another machine; the registry finds
+/// the operation again from the record's type and target.
+/// </summary>
+public interface IOperation
+{
+    /// <summary>The task type: verify, install, delete ...</summary>
+    string Type { get; }
+
+    /// <summary>The kind of context the task works on.</summary>
+    ContextType TargetType { get; }
+
+    Type ParametersType { get; }
+
+    /// <summary>The context the task works on (its canonical name).</summary>
+    string TargetOf(object parameters);
+
+    /// <summary>Other contexts the task holds while it runs (a site's platform), read from the records as they are.</summary>
+    IReadOnlyList<string> LocksOf(object parameters, ContextStore store);
+
+    /// <summary>Web servers whose config the task changes (a pending reload of theirs is finished first).</summary>
+    IReadOnlyList<string> WebServersOf(object parameters, ContextStore store);
+
+    /// <summary>Computes the plan, reading but never changing anything.</summary>
+    void Plan(object parameters, OperationPlan plan, OperationEnvironment env);
+}
+
+/// <summary>The typed base every operation derives from.</summary>
+public abstract class Operation<TParameters> : IOperation where TParameters : class
+{
+    public abstract string Type { get; }
+    public abstract ContextType TargetType { get; }
+    public Type ParametersType => typeof(TParameters);
+
+    public abstract string TargetOf(TParameters parameters);
+    public virtual IReadOnlyList<string> LocksOf(TParameters parameters, ContextStore store) => [];
+    public virtual IReadOnlyList<string> WebServersOf(TParameters parameters, ContextStore store) => [];
+    public abstract void Plan(TParameters parameters, OperationPlan plan, OperationEnvironment env);
+
+    string IOperation.TargetOf(object parameters) => TargetOf((TParameters)parameters);
+    IReadOnlyList<string> IOperation.LocksOf(object parameters, ContextStore store) => LocksOf((TParameters)parameters, store);
+    IReadOnlyList<string> IOperation.WebServersOf(object parameters, ContextStore store) => WebServersOf((TParameters)parameters, store);
+    void IOperation.Plan(object parameters, OperationPlan plan, OperationEnvironment env) => Plan((TParameters)parameters, plan, env);
+}

@@ -1,0 +1,65 @@
+using System.Text;
+using Aegir.Core.Contexts;
+using Aegir.Core.Services.Files;
+using Aegir.Core.Tasks;
+using Aegir.Core.Transport;
+
+namespace Aegir.Core.Operations;
+
+/// <summary>
+/// Carries out journal actions with the services of the servers they name: undos after a failure, and a
+/// dead task's undos or unfinished changes when the next task repairs it. Each is safe to do twice.
+/// </summary>
+internal sealed class JournalExecutor(Engine engine) : IJournalExecutor
+{
+    public void Run(JournalAction action, TaskContext ctx)
+    {
+        using var env = new OperationEnvironment(engine);
+        var store = engine.Store;
+        switch (action.Kind)
+        {
+            case JournalActions.RemoveContextKind:
+                store.RemoveIfExists(action.Arg("name"));
+                break;
+            case JournalActions.RecreateContextKind:
+                if (!store.Exists(action.Arg("name"))) store.Recreate(action.Arg("name"), Text(ctx, action));
+                break;
+            case JournalActions.RestoreFieldsKind:
+                if (store.Exists(action.Arg("name"))) store.RestoreFields(action.Arg("name"), Text(ctx, action));
+                break;
+            case JournalActions.DropDatabaseKind:
+            {
+                var db = env.Db(env.Server(action.Arg("server")));
+                ctx.Secret(db.Server.Db.RevealSecret("admin_password"));
+                db.DropUser(action.Arg("user"));
+                db.DropDatabase(action.Arg("database"));
+                break;
+            }
+            case JournalActions.RestoreConfigKind:
+            {
+                var http = env.Http(env.Server(action.Arg("server")));
+                if (http.Restore(ctx, ctx.LoadData(action.Data!))) engine.ReloadOrDefer(ctx, http);
+                break;
+            }
+            case JournalActions.RestoreFileKind:
+                FileSnapshot.FromBytes(ctx.LoadData(action.Data!)).Restore(Connect(env, action), action.Arg("path"));
+                break;
+            case JournalActions.DeletePathKind:
+                Connect(env, action).Delete(action.Arg("path"));
+                break;
+            case JournalActions.MovePathKind:
+            {
+                var transport = Connect(env, action);
+                if (transport.Kind(action.Arg("from")) != PathKind.None && transport.Kind(action.Arg("to")) == PathKind.None)
+                    transport.Move(action.Arg("from"), action.Arg("to"));
+                break;
+            }
+            default:
+                throw new InvalidOperationException($"this version does not know the journal action '{action.Kind}'");
+        }
+    }
+
+    static ITransport Connect(OperationEnvironment env, JournalAction action) => env.Connect(env.Server(action.Arg("server")));
+
+    static string Text(TaskContext ctx, JournalAction action) => Encoding.UTF8.GetString(ctx.LoadData(action.Data!));
+}

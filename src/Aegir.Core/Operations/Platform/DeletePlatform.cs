@@ -1,0 +1,37 @@
+using Aegir.Core.Contexts;
+using Aegir.Core.Tasks;
+using Aegir.Core.Transport;
+
+namespace Aegir.Core.Operations.Platform;
+
+/// <summary>Deletes a platform's web server include and its record; refused while sites use it. The codebase stays.</summary>
+public sealed class DeletePlatform : Operation<DeletePlatform.Parameters>
+{
+    public sealed record Parameters(string Platform);
+
+    public override string Type => "delete";
+    public override ContextType TargetType => ContextType.Platform;
+    public override string TargetOf(Parameters p) => p.Platform;
+    public override IReadOnlyList<string> WebServersOf(Parameters p, ContextStore store)
+        => store.TryGet(p.Platform) is AegirPlatform platform ? [platform.WebServerName] : [];
+
+    public override void Plan(Parameters p, OperationPlan plan, OperationEnvironment env)
+    {
+        var platform = env.Store.GetFresh<AegirPlatform>(p.Platform, "Name");
+        env.Store.CheckRemovable(platform.Name);
+        // A platform that was never verified has no include to take out (and nothing to reload).
+        if (env.Store.TryGet(platform.WebServerName) is AegirServer { Http.IsNull: false } server && TransportFactory.IsLocal(server)
+            && env.Http(server) is var http && env.Connect(server).FileExists(http.PlatformConfigPath(platform.Name)))
+        {
+            plan.Add(server.Name, PlanAction.Delete, $"remove {http.PlatformConfigPath(platform.Name)} and test the {http.Type} config of @{server.Name}",
+                ctx => http.RemovePlatform(ctx, platform.Name));
+            Site.SiteSteps.Reload(plan, env, server, http);
+        }
+        plan.Add(platform.Name, PlanAction.Delete, $"remove the record of @{platform.Name} (the codebase at {platform.Root} stays)", ctx =>
+        {
+            var data = ctx.SaveData(System.Text.Encoding.UTF8.GetBytes(env.Store.ReadText(platform.Name) ?? ""));
+            ctx.Step($"Removing the context of '@{platform.Name}'", () => env.Store.Remove(platform.Name), JournalActions.RecreateContext(platform.Name, data));
+            ctx.Info($"The codebase at {platform.Root} was left in place.");
+        });
+    }
+}

@@ -1,0 +1,62 @@
+using Aegir.Core.Contexts;
+using Aegir.Core.Tasks;
+using Aegir.Core.Transport;
+
+namespace Aegir.Core.Operations.Site;
+
+/// <summary>
+/// Deletes a site. Everything that can be undone comes first: the vhost goes, the site's folder is moved aside,
+/// the record is removed. Then the point of no return: the database and user are dropped and the moved folder
+/// deleted, which a repair finishes rather than undoes. A site never installed loses only its record.
+/// </summary>
+public sealed class DeleteSite : SiteOperation<DeleteSite.Parameters>
+{
+    public sealed record Parameters(string Site) : ISiteParameters;
+
+    public override string Type => "delete";
+
+    public override void Plan(Parameters p, OperationPlan plan, OperationEnvironment env)
+    {
+        var site = SiteRules.Fresh(env, p.Site);
+        if (site.Status == SiteStatus.NotInstalled)
+        {
+            RemoveRecord(plan, env, site);
+            return;
+        }
+        var parts = SiteParts.Resolve(site, env);
+        var database = parts.Database();
+        plan.Add(parts.DbServer.Name, PlanAction.Check, $"check that the database server @{parts.DbServer.Name} answers",
+            ctx => ctx.Step($"Checking that the database server '@{parts.DbServer.Name}' answers", () => parts.Db.DatabaseExists(database.Name)));
+        plan.Add(parts.Web.Name, PlanAction.Delete, $"remove {parts.Http.SiteConfigPath(site.Uri)} and test the {parts.Http.Type} config of @{parts.Web.Name}",
+            ctx => parts.Http.RemoveSite(ctx, site.Uri));
+        SiteSteps.Reload(plan, env, parts.Web, parts.Http);
+
+        string? aside = null;
+        if (parts.Kind.SiteRoot(site.Uri) is { } relative)
+        {
+            var folder = Path.Combine(parts.Platform.Root, relative);
+            plan.Add(parts.Web.Name, PlanAction.Move, $"move {folder} aside, to be deleted after the database", ctx =>
+            {
+                var transport = env.Connect(parts.Web);
+                if (transport.Kind(folder) == PathKind.None) return;
+                var to = Path.Combine(Path.GetDirectoryName(folder)!, $".{Path.GetFileName(folder)}.deleting-{ctx.Task.Id}");
+                ctx.Step($"Moving {relative} aside to {Path.GetFileName(to)}", () => transport.Move(folder, to), JournalActions.MovePath(parts.Web.Name, to, folder));
+                aside = to;
+            });
+        }
+        RemoveRecord(plan, env, site);
+        plan.Add(parts.DbServer.Name, PlanAction.Drop, $"drop database `{database.Name}` and user `{database.User}` on @{parts.DbServer.Name}, then delete the folder moved aside (no undo past this point)", ctx =>
+        {
+            var changes = new List<JournalAction> { JournalActions.DropDatabase(parts.DbServer.Name, database.Name, database.User) };
+            if (aside is not null) changes.Add(JournalActions.DeletePath(parts.Web.Name, aside));
+            ctx.Commit(changes);
+        });
+    }
+
+    static void RemoveRecord(OperationPlan plan, OperationEnvironment env, AegirSite site)
+        => plan.Add(site.Name, PlanAction.Delete, $"remove the record of {site.Uri}", ctx =>
+        {
+            var data = ctx.SaveData(System.Text.Encoding.UTF8.GetBytes(env.Store.ReadText(site.Name) ?? ""));
+            ctx.Step($"Removing the context of {site.Uri}", () => env.Store.Remove(site.Name), JournalActions.RecreateContext(site.Name, data));
+        });
+}

@@ -1,0 +1,127 @@
+using Aegir.Core.Contexts;
+using Aegir.Core.Errors;
+using Aegir.Core.Local;
+using Aegir.Core.Platforms;
+using Aegir.Core.Tasks;
+
+namespace Aegir.Core.Operations.Site;
+
+/// <summary>
+/// Installs a site: its database and user, folders, settings, the application's installer, its vhost, and its
+/// status. With <see cref="Parameters.Create"/> the site's record is made first, in the same task, so a failure
+/// or a kill leaves no record behind either. The admin password (where the application has one) is handed back once, never logged.
+/// </summary>
+public sealed class InstallSite : SiteOperation<InstallSite.Parameters>
+{
+    /// <param name="Site">The site's uri.</param>
+    /// <param name="Create">The site to record first (New-AegirSite); null to install a recorded one.</param>
+    public sealed record Parameters(string Site, string? Title = null, string? AdminEmail = null, SiteDefinition? Create = null) : ISiteParameters
+    {
+        /// <summary>These parameters with the title and email checked (and the email normalised), for errors before any prompt.</summary>
+        public Parameters Checked() => this with { Title = SiteRules.Title(Title), AdminEmail = SiteRules.Email(AdminEmail) };
+    }
+
+    public override string Type => "install";
+
+    /// <summary>A new site is not recorded yet: its platform comes from its definition.</summary>
+    public override IReadOnlyList<string> LocksOf(Parameters p, ContextStore store)
+        => p.Create is { } create ? [create.ToSite(store).PlatformName] : base.LocksOf(p, store);
+
+    public override void Plan(Parameters p, OperationPlan plan, OperationEnvironment env)
+    {
+        var title = SiteRules.Title(p.Title);
+        var email = SiteRules.Email(p.AdminEmail);
+        AegirSite site;
+        if (p.Create is not null)
+        {
+            site = p.Create.ToSite(env.Store);
+            env.Store.Check(site, isNew: true);
+            var record = site;
+            plan.Add(site.Name, PlanAction.Record, $"record the site {site.Uri} on @{site.PlatformName}, database on @{site.DbServerName}",
+                ctx => ctx.Step($"Recording the site {record.Uri}", () => env.Store.Create(record), JournalActions.RemoveContext(record.Name)));
+        }
+        else
+        {
+            site = SiteRules.Fresh(env, p.Site);
+            if (site.Status != SiteStatus.NotInstalled)
+                throw ErrorCatalog.StepFailed($"Installing {site.Uri}", $"the site is already installed ({site.Status})", "Verify it instead, or remove it and create it again.");
+        }
+        var parts = SiteParts.Resolve(site, env);
+        if (parts.Platform.Locked) throw ErrorCatalog.PlatformLocked(parts.Platform.Name);
+        if (parts.Platform.Kind is null)
+            throw ErrorCatalog.StepFailed($"Installing {site.Uri}", $"the platform '@{parts.Platform.Name}' has not been verified yet",
+                $"Verify it first (Invoke-AegirVerify {parts.Platform.Name}): that finds its kind and writes its web server config.");
+
+        var hosts = OperationEnvironment.GrantHosts(parts.Web, parts.DbServer);
+        var taken = TakenNames(env.Store, site);
+        var proposed = parts.Db.ProposeName(site.Uri, taken);
+        plan.Add(parts.DbServer.Name, PlanAction.Create,
+            $"create database `{proposed}` and user `{proposed}` on @{parts.DbServer.Name}, granted to {string.Join(", ", hosts)}",
+            ctx => CreateDatabase(ctx, env, parts, taken, hosts));
+        SiteSteps.Folders(plan, parts);
+        SiteSteps.Settings(plan, parts);
+        InstallResult? result = null;
+        if (parts.Kind.HasInstaller)
+            plan.Add(parts.Web.Name, PlanAction.Run, $"run the {parts.Kind.Name} installer (profile {site.Profile}, language {site.Language})", ctx =>
+            {
+                result = ctx.Step($"Running the {parts.Kind.Name} installer", () => parts.Kind.Install(parts.Job(ctx, title, email)));
+                if (result.AdminUser is not null) ctx.Info($"Admin account: {result.AdminUser}, log in at {result.LoginUrl}.");
+            });
+        SiteSteps.Vhost(plan, parts, () => true);
+        SiteSteps.Record<AegirSite>(plan, env, site.Name, $"record {site.Uri} as Installed", "Marking the site installed", s => s.Status = SiteStatus.Installed);
+        plan.Result = () => result;
+    }
+
+    /// <summary>Database names other sites' records hold (or reserve) on the same server.</summary>
+    static HashSet<string> TakenNames(ContextStore store, AegirSite site)
+        => store.List(ContextType.Site).Contexts.Cast<AegirSite>()
+            .Where(s => s.Name != site.Name && s.DbName is not null && s.DbServerName == site.DbServerName)
+            .Select(s => s.DbName!).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Picks the name and creates the database atomically: the name is reserved in the site's record (unique among
+    /// records), then created; a name the server already has is passed over and the next suffix tried.
+    /// </summary>
+    static void CreateDatabase(TaskContext ctx, OperationEnvironment env, SiteParts parts, HashSet<string> taken, IReadOnlyList<string> hosts)
+    {
+        var db = parts.Db;
+        var password = Passwords.New();
+        ctx.Secret(password);
+        for (int attempt = 0; attempt < 100; attempt++)
+        {
+            var name = db.ProposeName(parts.Site.Uri, taken);
+            taken.Add(name);
+            if (db.DatabaseExists(name) || db.UserExists(name))
+            {
+                ctx.Debug($"Database or user {name} exists on '@{parts.DbServer.Name}' already; trying the next name.");
+                continue;
+            }
+            try
+            {
+                SiteSteps.RecordNow<AegirSite>(ctx, env, parts.Site.Name, $"Reserving database {name} in the site's record", s =>
+                {
+                    s.DbName = name;
+                    s.DbPassword = password;
+                });
+                ctx.Step($"Creating database {name} and its user on '@{parts.DbServer.Name}', granted to {string.Join(", ", hosts)}", () =>
+                {
+                    db.CreateDatabase(name);
+                    try { db.CreateUser(name, password, name, hosts); }
+                    catch (AegirException ex) when (ex.NothingChanged)
+                    {
+                        db.DropDatabase(name);   // ours, made a moment ago: the step as a whole changed nothing
+                        throw;
+                    }
+                }, JournalActions.DropDatabase(parts.DbServer.Name, name, name));
+                parts.Site.DbName = name;
+                parts.Site.DbPassword = password;
+                return;
+            }
+            catch (AegirException ex) when (ex.NothingChanged)
+            {
+                ctx.Debug($"{ex.Message}");
+            }
+        }
+        throw ErrorCatalog.StepFailed($"Choosing a database name for {parts.Site.Uri}", "100 names in a row were taken", "Drop databases that are no longer used, then install again.");
+    }
+}

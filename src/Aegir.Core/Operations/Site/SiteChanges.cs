@@ -1,0 +1,48 @@
+using Aegir.Core.Contexts;
+using Aegir.Core.Errors;
+
+namespace Aegir.Core.Operations.Site;
+
+/// <summary>
+/// A change of a site's record as Set-AegirSite describes it (null: unchanged). Serialisable, so the verify
+/// task that applies it to an installed site can be stored and replayed. Platform and database server change
+/// only before install: an installed site moves by migration.
+/// </summary>
+public sealed record SiteChanges
+{
+    public string? Platform { get; init; }
+    public string? DbServer { get; init; }
+    /// <summary>The owning client; an empty string clears it.</summary>
+    public string? Client { get; init; }
+    public string? Profile { get; init; }
+    public string? Language { get; init; }
+    /// <summary>Replaces the aliases.</summary>
+    public IReadOnlyList<string>? Aliases { get; init; }
+    public IReadOnlyList<string>? AddAliases { get; init; }
+    public IReadOnlyList<string>? RemoveAliases { get; init; }
+    /// <summary>The host every other name redirects to; an empty string turns redirection off.</summary>
+    public string? Redirection { get; init; }
+
+    /// <summary>Applies the changes to a site (a fresh read), checking each value and the installed-site rules.</summary>
+    public void ApplyTo(AegirSite site)
+    {
+        var (platform, dbServer) = (site.PlatformName, site.DbServerName);
+        if (Platform is not null) site.PlatformName = Platform;
+        if (DbServer is not null) site.DbServerName = DbServer;
+        if (Client is not null) site.ClientName = Client;
+        if (Profile is not null) site.Profile = Profile;
+        if (Language is not null) site.Language = Language;
+        if (Aliases is not null) site.Aliases = Aliases;
+        if (Redirection is not null) site.Redirection = Redirection;
+        if (site.Status != SiteStatus.NotInstalled && (site.PlatformName != platform || site.DbServerName != dbServer))
+            throw ErrorCatalog.InvalidValue(site.PlatformName != platform ? "Platform" : "DbServer", site.PlatformName != platform ? Platform : DbServer,
+                $"'@{site.Name}' is installed, and its code and database live where they are",
+                "Moving an installed site to another platform or database server is a migration, not a change of its record.");
+        if (AddAliases is not null) site.Aliases = site.Aliases.Concat(AddAliases).ToList();
+        if (RemoveAliases is not null)
+        {
+            var remove = RemoveAliases.Select(a => Validate.SiteHost("RemoveAlias", a)).ToHashSet();
+            site.Aliases = site.Aliases.Where(a => !remove.Contains(a)).ToList();
+        }
+    }
+}

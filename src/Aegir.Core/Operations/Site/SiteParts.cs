@@ -1,0 +1,66 @@
+using Aegir.Core.Contexts;
+using Aegir.Core.Errors;
+using Aegir.Core.Platforms;
+using Aegir.Core.Services;
+using Aegir.Core.Services.Http;
+using Aegir.Core.Tasks;
+
+namespace Aegir.Core.Operations.Site;
+
+/// <summary>A site with everything it runs on, resolved from fresh records: its platform and kind, web and database servers and their services.</summary>
+internal sealed class SiteParts
+{
+    public required AegirSite Site { get; init; }
+    public required AegirPlatform Platform { get; init; }
+    public required AegirServer Web { get; init; }
+    public required AegirServer DbServer { get; init; }
+    public required IHttpService Http { get; init; }
+    public required IDbService Db { get; init; }
+    public required IPlatformKind Kind { get; init; }
+    public required string Owner { get; init; }
+    public required string OwnerGroup { get; init; }
+    public required OperationEnvironment Env { get; init; }
+
+    public string WebGroup => Http.WebGroup;
+
+    public static SiteParts Resolve(AegirSite site, OperationEnvironment env)
+    {
+        var platform = env.Store.GetFresh<AegirPlatform>(site.PlatformName, "Platform");
+        var web = env.Server(platform.WebServerName, "WebServer");
+        var db = env.Server(site.DbServerName, "DbServer");
+        var owner = env.Owner(web);
+        return new SiteParts
+        {
+            Site = site, Platform = platform, Web = web, DbServer = db,
+            Http = env.Http(web), Db = env.Db(db), Kind = env.KindOf(platform, web),
+            Owner = owner, OwnerGroup = env.Connect(web).PrimaryGroup(owner), Env = env,
+        };
+    }
+
+    /// <summary>The site's folders as the kind lists them, with the owner and group each gets.</summary>
+    public IEnumerable<(SiteDirectory Dir, string Group)> Folders()
+        => Kind.SiteDirectories(Site.Uri).Select(d => (d, d.WebWritable ? WebGroup : OwnerGroup));
+
+    public SiteDatabase Database()
+    {
+        if (Site.DbName is null || Site.DbPassword is null)
+            throw ErrorCatalog.StepFailed($"Reading the database of {Site.Uri}", "the site has no database recorded", "Install the site first (Install-AegirSite).");
+        return new SiteDatabase(Db.Driver, Db.Host, Db.Port, Site.DbName, Site.DbName, Site.DbPassword);
+    }
+
+    public VhostModel Vhost(bool enabled)
+        => new(Site.Uri, Platform.Name, Platform.Root, Site.HostNames().ToList(), Site.Redirection, enabled,
+            Kind.FilesPath(Site.Uri), Kind.PrivatePath(Site.Uri), Database());
+
+    public SiteJob Job(TaskContext ctx, string? title = null, string? email = null)
+    {
+        var database = Database();
+        ctx.Secret(database.Password);
+        return new SiteJob
+        {
+            Ctx = ctx, Site = Site, Platform = Platform, Server = Web, Transport = Env.Connect(Web), Templates = Env.Templates,
+            Database = database, SiteUrl = Http.Url(Site.Redirection ?? Site.Uri), Owner = Owner, WebGroup = WebGroup,
+            Title = title, AdminEmail = email ?? (Site.Client is { Email: { } e } ? e : null),
+        };
+    }
+}

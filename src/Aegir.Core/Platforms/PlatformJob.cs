@@ -1,0 +1,37 @@
+using Aegir.Core.Contexts;
+using Aegir.Core.Services.Files;
+using Aegir.Core.Tasks;
+using Aegir.Core.Templates;
+using Aegir.Core.Transport;
+
+namespace Aegir.Core.Platforms;
+
+/// <summary>Everything a platform kind needs to prepare a platform.</summary>
+public class PlatformJob
+{
+    public required TaskContext Ctx { get; init; }
+    public required AegirPlatform Platform { get; init; }
+    /// <summary>The platform's web server, and the task's connection to it.</summary>
+    public required AegirServer Server { get; init; }
+    public required ITransport Transport { get; init; }
+    public required TemplateRenderer Templates { get; init; }
+    /// <summary>Owner of the files (the server's script user) and the web server's group.</summary>
+    public required string Owner { get; init; }
+    public required string WebGroup { get; init; }
+
+    public string Root => Platform.Root;
+    public string Full(string relative) => System.IO.Path.Combine(Root, relative);
+
+    /// <summary>
+    /// Writes a file owner:web group as one journaled step: what was there before is kept as task data, and the
+    /// undo puts it back (or deletes the file when there was none). <paramref name="render"/> sees the old content.
+    /// </summary>
+    public void WriteFile(string description, string relative, UnixFileMode mode, Func<byte[]?, string> render)
+    {
+        var path = Full(relative);
+        var old = Transport.ReadFile(path);
+        var data = Ctx.SaveData(new FileSnapshot(old, mode, Owner, WebGroup).ToBytes());
+        Ctx.Step(description, () => new FileService(Transport).WriteFile(path, render(old), mode, Owner, WebGroup),
+            JournalActions.RestoreFile(Server.Name, path, data));
+    }
+}

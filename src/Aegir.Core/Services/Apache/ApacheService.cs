@@ -1,0 +1,17 @@
+using Aegir.Core.Contexts;
+using Aegir.Core.Services.Http;
+
+namespace Aegir.Core.Services.Apache;
+
+/// <summary>Apache httpd with PHP-FPM; its config comes from the apache-*.conf.sbn templates beside this file.</summary>
+[ServiceType]
+public sealed class ApacheService(AegirServer server, IServiceEnvironment env) : TemplatedWebService(server, env)
+{
+    public static ServiceTypeInfo Info { get; } = new(ServiceCatalog.Http, "apache", "Apache httpd with PHP-FPM.",
+        WebSettings.For("apache2ctl graceful", "/run/apache2/apache2.pid", "apache2ctl configtest"), (s, e) => new ApacheService(s, e));
+
+    public override string Type => "apache";
+
+    /// <summary>Apache: address:port, with * for every address.</summary>
+    protected override string Listen(string address, int port) => $"{address}:{port}";
+}

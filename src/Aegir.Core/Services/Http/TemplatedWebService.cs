@@ -1,0 +1,175 @@
+using System.Text;
+using Aegir.Core.Contexts;
+using Aegir.Core.Errors;
+using Aegir.Core.Tasks;
+using Aegir.Core.Transport;
+
+namespace Aegir.Core.Services.Http;
+
+/// <summary>
+/// A web service whose config comes from Scriban templates named for its type (<c>&lt;type&gt;-server.conf.sbn</c>,
+/// <c>-platform</c>, <c>-vhost</c>): the config tree <c>config/&lt;server&gt;/&lt;type&gt;/{platform.d,vhost.d}</c> and one
+/// server include that the web server's main config pulls in.
+/// </summary>
+public abstract class TemplatedWebService(AegirServer server, IServiceEnvironment env) : IHttpService
+{
+    public const UnixFileMode ConfigMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+    const UnixFileMode FolderMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+
+    public AegirServer Server { get; } = server;
+    public abstract string Type { get; }
+    protected ITransport Transport => env.Connect(Server);
+
+    public string WebGroup => Server.Http.Get("web_group") ?? "www-data";
+    string ConfigDir => Path.Combine(env.Home, "config", Server.Name);
+    string AppDir => Path.Combine(ConfigDir, Type);
+    public string ServerConfigPath => Path.Combine(ConfigDir, Type + ".conf");
+    public string SiteConfigPath(string uri) => Path.Combine(AppDir, "vhost.d", uri + ".conf");
+    public string PlatformConfigPath(string platform) => Path.Combine(AppDir, "platform.d", platform + ".conf");
+
+    int Port => Server.Http.GetInt("port");
+    string PortSuffix => Port == 80 ? "" : ":" + Port;
+    public string Url(string host) => $"http://{host}{PortSuffix}";
+
+    /// <summary>What a vhost listens on, in this server's syntax.</summary>
+    protected abstract string Listen(string address, int port);
+
+    public void Verify(TaskContext ctx)
+    {
+        var folders = new[] { ConfigDir, AppDir, Path.Combine(AppDir, "platform.d"), Path.Combine(AppDir, "vhost.d") };
+        var created = folders.Select(new Files.FileService(Transport).FirstMissing).FirstOrDefault(p => p is not null);
+        ctx.Step($"Creating the {Type} config folders of '@{Server.Name}'", () =>
+        {
+            foreach (var dir in folders) Transport.CreateDirectory(dir, FolderMode);
+        }, created is null ? null : JournalActions.DeletePath(Server.Name, created));
+        var text = env.Templates.Render($"{Type}-server.conf.sbn", new Dictionary<string, object?>
+        {
+            ["server"] = Server.Name, ["config_dir"] = ConfigDir, ["listen"] = Listen(Server.Http.Get("listen_address") ?? "*", Port),
+        });
+        Change(ctx, $"Writing {ServerConfigPath} and testing the {Type} config", [(ServerConfigPath, text)]);
+    }
+
+    public void WritePlatform(TaskContext ctx, AegirPlatform platform)
+    {
+        var text = env.Templates.Render($"{Type}-platform.conf.sbn", new Dictionary<string, object?>
+        {
+            ["platform"] = platform.Name, ["root"] = platform.Root, ["kind"] = platform.Kind ?? "", ["version"] = platform.Version ?? "",
+        });
+        Change(ctx, $"Writing the {Type} include of '@{platform.Name}' and testing the config", [(PlatformConfigPath(platform.Name), text)]);
+    }
+
+    public void RemovePlatform(TaskContext ctx, string platform)
+        => Change(ctx, $"Removing the {Type} include of '@{platform}' and testing the config", [(PlatformConfigPath(platform), null)]);
+
+    public void WriteSite(TaskContext ctx, VhostModel site)
+        => Change(ctx, $"Writing the {Type} vhost of {site.Uri} and testing the config", [(SiteConfigPath(site.Uri), RenderSite(site))]);
+
+    public void RemoveSite(TaskContext ctx, string uri)
+        => Change(ctx, $"Removing the {Type} vhost of {uri} and testing the config", [(SiteConfigPath(uri), null)]);
+
+    public string RenderSite(VhostModel site)
+    {
+        var names = site.Redirection is null ? site.HostNames : [site.Redirection];
+        var from = site.Redirection is null ? [] : site.HostNames.Where(h => h != site.Redirection).ToList();
+        return env.Templates.Render($"{Type}-vhost.conf.sbn", new Dictionary<string, object?>
+        {
+            ["uri"] = site.Uri,
+            ["platform"] = site.Platform,
+            ["root"] = site.Root,
+            ["listen"] = Listen(Server.Http.Get("listen_address") ?? "*", Port),
+            ["port"] = Port,
+            ["port_suffix"] = PortSuffix,
+            ["server_names"] = names.ToList(),
+            ["redirect_from"] = from.Count > 0 ? from : null,
+            ["redirection"] = from.Count > 0 ? site.Redirection : null,
+            ["enabled"] = site.Enabled,
+            ["files_path"] = site.FilesPath,
+            ["private_path"] = site.PrivatePath,
+            ["socket"] = Server.Http.Get("php_fpm_socket"),
+            ["site_url"] = Url(site.Redirection ?? site.Uri),
+            ["db"] = new Dictionary<string, object?>
+            {
+                ["type"] = site.Database.Type, ["host"] = site.Database.Host, ["port"] = site.Database.Port,
+                ["name"] = site.Database.Name, ["user"] = site.Database.User, ["password"] = site.Database.Password,
+            },
+        });
+    }
+
+    /// <summary>
+    /// One journaled step: keep the old files as task data, write the new ones, run the config test, and put the
+    /// old ones back when it fails. Its undo puts them back too (and reloads), after a later failure or a kill.
+    /// </summary>
+    void Change(TaskContext ctx, string description, IReadOnlyList<(string Path, string? Content)> changes)
+    {
+        var snapshot = ConfigSnapshot.Take(Transport, changes.Select(c => c.Path));
+        var data = ctx.SaveData(snapshot.ToBytes());
+        ctx.Step(description, () =>
+        {
+            foreach (var (path, content) in changes)
+            {
+                if (content is null) Transport.Delete(path);
+                else Transport.WriteFile(path, Encoding.UTF8.GetBytes(content), ConfigMode);
+            }
+            var test = Test();
+            if (!test.Succeeded)
+            {
+                snapshot.Restore(Transport, ConfigMode);
+                ctx.Warn($"Put back the previous config of {string.Join(", ", changes.Select(c => Path.GetFileName(c.Path)))}.");
+                throw ErrorCatalog.ConfigTestFailed(Server.Name, Server.Http.Get("config_test_command")!, test.Summary());
+            }
+        }, JournalActions.RestoreConfig(Server.Name, data, changes.Select(c => c.Path)));
+    }
+
+    public bool Restore(TaskContext ctx, byte[] saved)
+    {
+        if (!ConfigSnapshot.FromBytes(saved).Restore(Transport, ConfigMode)) return false;
+        var test = Test();
+        if (!test.Succeeded) throw ErrorCatalog.ConfigTestFailed(Server.Name, Server.Http.Get("config_test_command")!, test.Summary());
+        return true;
+    }
+
+    public CommandResult Test() => Run(Server.Http.Get("config_test_command")!);
+
+    /// <summary>
+    /// Reloads, then waits until the reload has taken effect: nginx and Apache return from a reload at once
+    /// while the old workers go on serving the old config, so the step would otherwise end before its change.
+    /// </summary>
+    public void Reload(TaskContext ctx)
+    {
+        var command = Server.Http.Get("restart_command")!;
+        var master = MasterPid();
+        var before = master is { } m ? Children(m) : [];
+        var result = Run(command);
+        if (!result.Succeeded)
+            throw ErrorCatalog.StepFailed($"Reloading the web server of '@{Server.Name}'", result.Summary(), $"Check that it runs and that '{command}' works.");
+        if (master is null || before.Count == 0)
+        {
+            ctx.Debug($"Reloaded: {command} (no pid file to wait on)");
+            return;
+        }
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            var now = Children(master.Value);
+            if (now.Count > 0 && !now.Overlaps(before)) { ctx.Debug($"Reloaded: {command}"); return; }
+            Thread.Sleep(50);
+        }
+        ctx.Warn($"Reloaded with '{command}', but old worker processes of '@{Server.Name}' were still running 30 s later; they may still serve the old config.");
+    }
+
+    int? MasterPid()
+    {
+        var file = Server.Http.Get("pid_file");
+        if (file is null || Transport.ReadFile(file) is not { } bytes) return null;
+        return int.TryParse(Encoding.ASCII.GetString(bytes).Trim(), out var pid) ? pid : null;
+    }
+
+    HashSet<int> Children(int pid)
+    {
+        var result = Transport.Run(new CommandSpec("ps", ["-o", "pid=", "--ppid", pid.ToString()]));
+        return result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(s => int.TryParse(s, out var p) ? p : 0).Where(p => p > 0).ToHashSet();
+    }
+
+    CommandResult Run(string command) => Transport.Run(CommandSpec.Parse(command) with { Timeout = TimeSpan.FromMinutes(1) });
+}

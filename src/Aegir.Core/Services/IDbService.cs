@@ -1,0 +1,57 @@
+using Aegir.Core.Contexts;
+using Aegir.Core.Tasks;
+
+namespace Aegir.Core.Services;
+
+/// <summary>
+/// A server's database service (MariaDB/MySQL, PostgreSQL): per site a database and a user granted from the
+/// web server's hosts only. Credentials travel inside connections or private files, never on a command line;
+/// names are validated and quoted by the implementation.
+/// </summary>
+public interface IDbService
+{
+    AegirServer Server { get; }
+
+    /// <summary>The service type: mysql.</summary>
+    string Type { get; }
+
+    /// <summary>What PHP's db_type says for this database (mysql, pgsql).</summary>
+    string Driver { get; }
+
+    /// <summary>Where PHP and this module reach the database.</summary>
+    string Host { get; }
+    int Port { get; }
+
+    /// <summary>Admin access, and the right to create and drop databases and users (a journaled probe).</summary>
+    void Verify(TaskContext ctx);
+
+    /// <summary>The database (and user) name for a uri, as Aegir derives it, not in <paramref name="taken"/>; without asking the server.</summary>
+    string ProposeName(string uri, ISet<string> taken);
+
+    bool DatabaseExists(string name);
+    bool UserExists(string user);
+
+    /// <summary>Creates an empty database; fails with NothingChanged set when one of that name exists.</summary>
+    void CreateDatabase(string name);
+
+    /// <summary>Creates the user for each host with all rights on <paramref name="database"/>; fails with NothingChanged set when the user exists.</summary>
+    void CreateUser(string user, string password, string database, IReadOnlyList<string> hosts);
+
+    /// <summary>Drops a database if it exists.</summary>
+    void DropDatabase(string name);
+
+    /// <summary>Drops every account of a user name, whatever hosts it was granted from.</summary>
+    void DropUser(string user);
+
+    /// <summary>Databases other than the server's own.</summary>
+    IReadOnlyList<string> ListDatabases();
+
+    /// <summary>The hosts a user may connect from.</summary>
+    IReadOnlyList<string> UserHosts(string user);
+
+    void Dump(string database, Stream output);
+    void Import(string database, Stream input);
+
+    /// <summary>A read-only query on a site's database with the admin account (application tables: packages, users).</summary>
+    IReadOnlyList<object?[]> Query(string database, string sql);
+}

@@ -1,0 +1,49 @@
+using Aegir.Core.Contexts;
+using Aegir.Core.Services.Http;
+using Aegir.Core.Tasks;
+using Aegir.Core.Transport;
+
+namespace Aegir.Core.Services;
+
+/// <summary>
+/// A server's web service (nginx, Apache): one include per server, one per platform, one vhost per site.
+/// Every config change is a journaled step that writes the files, runs the server's config test, and puts
+/// the old files back when the test fails, so the web server is never left with broken config.
+/// Reloading is a separate step, so a batch of changes can share one.
+/// </summary>
+public interface IHttpService
+{
+    AegirServer Server { get; }
+
+    /// <summary>The service type: nginx, apache.</summary>
+    string Type { get; }
+
+    /// <summary>The group the web server and PHP run as.</summary>
+    string WebGroup { get; }
+
+    string ServerConfigPath { get; }
+    string SiteConfigPath(string uri);
+    string PlatformConfigPath(string platform);
+
+    /// <summary>The URL of a host name on this server (scheme, host, port).</summary>
+    string Url(string host);
+
+    /// <summary>Server verify: the config folders and the server include (tested, not yet reloaded).</summary>
+    void Verify(TaskContext ctx);
+
+    void WriteSite(TaskContext ctx, VhostModel site);
+    void RemoveSite(TaskContext ctx, string uri);
+    void WritePlatform(TaskContext ctx, AegirPlatform platform);
+    void RemovePlatform(TaskContext ctx, string platform);
+
+    /// <summary>Runs the server's config test on the files as they are.</summary>
+    CommandResult Test();
+
+    /// <summary>Reloads, and waits until the reload has taken effect.</summary>
+    void Reload(TaskContext ctx);
+
+    /// <summary>Puts back config files saved before a change (an undo); true when any file changed.</summary>
+    bool Restore(TaskContext ctx, byte[] saved);
+
+    string RenderSite(VhostModel site);
+}

@@ -1,0 +1,16 @@
+using Aegir.Core.Contexts;
+using Aegir.Core.Templates;
+using Aegir.Core.Transport;
+
+namespace Aegir.Core.Services;
+
+/// <summary>What a service needs from the task it works for: AEGIR_HOME, the templates, and connections to servers.</summary>
+public interface IServiceEnvironment
+{
+    string Home { get; }
+
+    TemplateRenderer Templates { get; }
+
+    /// <summary>The task's connection to a server (opened once per task).</summary>
+    ITransport Connect(AegirServer server);
+}

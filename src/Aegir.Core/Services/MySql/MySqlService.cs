@@ -1,0 +1,227 @@
+using System.Text;
+using Aegir.Core.Contexts;
+using Aegir.Core.Errors;
+using Aegir.Core.Local;
+using Aegir.Core.Tasks;
+using Aegir.Core.Transport;
+using MySqlConnector;
+using Q = Aegir.Core.Services.MySql.MySqlQuoting;
+
+namespace Aegir.Core.Services.MySql;
+
+/// <summary>
+/// MariaDB or MySQL through MySqlConnector; dumps and imports with the mariadb client tools on the database
+/// server, their credentials in a private option file that is deleted after.
+/// </summary>
+[ServiceType]
+public sealed class MySqlService(AegirServer server, IServiceEnvironment env) : IDbService
+{
+    public static ServiceTypeInfo Info { get; } = new(ServiceCatalog.Db, "mysql", "MariaDB or MySQL.",
+    [
+        new("host", SettingKind.Host, null, "Where the database listens; the server's remote host when unset."),
+        new("port", SettingKind.Port, "3306", "The database port."),
+        new("admin_user", SettingKind.Text, "root", "An account that may create databases and users and grant to them."),
+        new("admin_password", SettingKind.Secret, null, "The admin account's password (kept only in the 0600 context file)."),
+    ], (s, e) => new MySqlService(s, e));
+
+    static readonly string[] SystemDatabases = ["information_schema", "mysql", "performance_schema", "sys"];
+
+    public AegirServer Server { get; } = server;
+    public string Type => "mysql";
+    public string Driver => "mysql";
+    public string Host => Server.Db.Get("host") ?? Server.RemoteHost;
+    public int Port => Server.Db.GetInt("port");
+    string AdminUser => Server.Db.Get("admin_user") ?? "root";
+    string AdminPassword => Server.Db.RevealSecret("admin_password") ?? "";
+
+    MySqlConnection OpenAdmin(string? database = null)
+    {
+        var builder = new MySqlConnectionStringBuilder
+        {
+            Server = Host,
+            Port = (uint)Port,
+            UserID = AdminUser,
+            Password = AdminPassword,
+            Database = database ?? "",
+            ConnectionTimeout = 10,
+            AllowUserVariables = false,
+            CharacterSet = "utf8mb4",
+        };
+        var conn = new MySqlConnection(builder.ConnectionString);
+        try { conn.Open(); }
+        catch (MySqlException ex)
+        {
+            conn.Dispose();
+            throw ErrorCatalog.DbUnreachable(Server.Name, Host, Port, ex.Message);
+        }
+        return conn;
+    }
+
+    public void Verify(TaskContext ctx)
+    {
+        ctx.Secret(AdminPassword);
+        var probe = "aegir_verify_" + Passwords.New(6).ToLowerInvariant();
+        ctx.Step($"Checking database admin access on '@{Server.Name}' ({Host}:{Port}): utf8mb4, and creating and dropping a database and a user", () =>
+        {
+            using var conn = OpenAdmin();
+            ctx.Info($"Database server version {conn.ServerVersion}.");
+            if (Scalar(conn, "SHOW CHARACTER SET LIKE 'utf8mb4'") is null)
+                throw ErrorCatalog.StepFailed("Checking utf8mb4", "the server does not offer utf8mb4", "Use MariaDB 10.2 or MySQL 5.7 or later.");
+            Exec(conn, $"CREATE DATABASE {Q.Identifier(probe)} CHARACTER SET utf8mb4");
+            Exec(conn, $"CREATE USER {Q.Account(probe, "127.0.0.1")} IDENTIFIED BY {Q.Literal(Passwords.New())}");
+            Exec(conn, $"GRANT ALL PRIVILEGES ON {Q.Identifier(probe)}.* TO {Q.Account(probe, "127.0.0.1")}");
+            Exec(conn, $"DROP USER {Q.Account(probe, "127.0.0.1")}");
+            Exec(conn, $"DROP DATABASE {Q.Identifier(probe)}");
+        }, JournalActions.DropDatabase(Server.Name, probe, probe));
+    }
+
+    public string ProposeName(string uri, ISet<string> taken)
+    {
+        var host = uri.StartsWith("www.", StringComparison.Ordinal) ? uri[4..] : uri;
+        var stem = new string(host.Where(char.IsAsciiLetterOrDigit).ToArray());
+        if (stem.Length == 0 || char.IsAsciiDigit(stem[0])) stem = "site" + stem;
+        stem = stem.Length > 16 ? stem[..16] : stem;
+        for (int n = 1; ; n++)
+        {
+            var name = n == 1 ? stem : $"{stem}_{n}";
+            if (!taken.Contains(name)) return name;
+        }
+    }
+
+    public bool DatabaseExists(string name)
+    {
+        using var conn = OpenAdmin();
+        return Scalar(conn, "SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = @n", ("@n", name)) is long c && c > 0;
+    }
+
+    public bool UserExists(string user) => UserHosts(user).Count > 0;
+
+    public void CreateDatabase(string name)
+    {
+        using var conn = OpenAdmin();
+        try { Exec(conn, $"CREATE DATABASE {Q.Identifier(name)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"); }
+        catch (MySqlException ex) when (ex.ErrorCode == MySqlErrorCode.DatabaseCreateExists)
+        {
+            throw ErrorCatalog.DbNameTaken(Server.Name, name, "database");
+        }
+    }
+
+    public void CreateUser(string user, string password, string database, IReadOnlyList<string> hosts)
+    {
+        using var conn = OpenAdmin();
+        var made = new List<string>();
+        try
+        {
+            foreach (var host in hosts)
+            {
+                Exec(conn, $"CREATE USER {Q.Account(user, host)} IDENTIFIED BY {Q.Literal(password)}");
+                made.Add(host);
+                Exec(conn, $"GRANT ALL PRIVILEGES ON {Q.Identifier(database)}.* TO {Q.Account(user, host)}");
+            }
+        }
+        catch (MySqlException ex)
+        {
+            foreach (var host in made) Exec(conn, $"DROP USER IF EXISTS {Q.Account(user, host)}");   // leave nothing half made
+            if (ex.ErrorCode == MySqlErrorCode.CannotUser && made.Count == 0) throw ErrorCatalog.DbNameTaken(Server.Name, user, "user");
+            throw;
+        }
+    }
+
+    public void DropDatabase(string name)
+    {
+        using var conn = OpenAdmin();
+        Exec(conn, $"DROP DATABASE IF EXISTS {Q.Identifier(name)}");
+    }
+
+    public void DropUser(string user)
+    {
+        var hosts = UserHosts(user);
+        if (hosts.Count == 0) return;
+        using var conn = OpenAdmin();
+        foreach (var host in hosts) Exec(conn, $"DROP USER IF EXISTS {Q.Account(user, host)}");
+    }
+
+    public IReadOnlyList<string> ListDatabases()
+        => Column("SELECT SCHEMA_NAME FROM information_schema.SCHEMATA ORDER BY SCHEMA_NAME").Where(n => !SystemDatabases.Contains(n)).ToList();
+
+    public IReadOnlyList<string> UserHosts(string user)
+        => Column("SELECT Host FROM mysql.user WHERE User = @n ORDER BY Host", ("@n", user));
+
+    public void Dump(string database, Stream output)
+        => WithClient("mariadb-dump", ["--single-transaction", "--routines", "--triggers", "--events", "--hex-blob", "--default-character-set=utf8mb4", Q.Identifier(database).Trim('`')],
+            spec => spec with { OutputStream = output }, $"Dumping database {database}");
+
+    public void Import(string database, Stream input)
+        => WithClient("mariadb", ["--default-character-set=utf8mb4", Q.Identifier(database).Trim('`')],
+            spec => spec with { InputStream = input }, $"Importing into database {database}");
+
+    /// <summary>Runs a mariadb client tool on the database server, its credentials in an option file only the owner can read.</summary>
+    void WithClient(string program, IReadOnlyList<string> args, Func<CommandSpec, CommandSpec> streams, string what)
+    {
+        var transport = env.Connect(Server);
+        var dir = Path.Combine(Path.GetTempPath(), "aegir-db-" + Guid.NewGuid().ToString("N")[..12]);
+        transport.CreateDirectory(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        try
+        {
+            var options = Path.Combine(dir, "client.cnf");
+            var text = $"[client]\nuser={AdminUser}\npassword=\"{AdminPassword.Replace("\\", "\\\\").Replace("\"", "\\\"")}\"\nhost={Host}\nport={Port}\n";
+            transport.WriteFile(options, Encoding.UTF8.GetBytes(text), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            var spec = streams(new CommandSpec(program, [$"--defaults-extra-file={options}", .. args]) { Timeout = TimeSpan.FromHours(6) });
+            var result = transport.Run(spec);
+            if (!result.Succeeded)
+                throw ErrorCatalog.StepFailed(what, result.Summary().Replace(AdminPassword.Length >= 4 ? AdminPassword : "\0", "********"),
+                    $"Check that the {program} client is installed on '@{Server.Name}' and that the database is reachable.");
+        }
+        finally { transport.Delete(dir); }
+    }
+
+    /// <summary>Makes (or resets) an admin account that may do everything, for each host: a local server's, over its root socket.</summary>
+    public static void EnsureAdmin(MySqlConnection conn, string user, string password, IReadOnlyList<string> hosts)
+    {
+        foreach (var host in hosts)
+        {
+            Exec(conn, $"CREATE USER IF NOT EXISTS {Q.Account(user, host)} IDENTIFIED BY {Q.Literal(password)}");
+            Exec(conn, $"ALTER USER {Q.Account(user, host)} IDENTIFIED BY {Q.Literal(password)}");
+            Exec(conn, $"GRANT ALL PRIVILEGES ON *.* TO {Q.Account(user, host)} WITH GRANT OPTION");
+        }
+    }
+
+    public IReadOnlyList<object?[]> Query(string database, string sql)
+    {
+        using var conn = OpenAdmin(database);
+        using var cmd = new MySqlCommand(sql, conn);
+        using var reader = cmd.ExecuteReader();
+        var rows = new List<object?[]>();
+        while (reader.Read())
+        {
+            var row = new object?[reader.FieldCount];
+            for (int i = 0; i < row.Length; i++) row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+            rows.Add(row);
+        }
+        return rows;
+    }
+
+    List<string> Column(string sql, params (string Name, object Value)[] parameters)
+    {
+        using var conn = OpenAdmin();
+        using var cmd = new MySqlCommand(sql, conn);
+        foreach (var (n, v) in parameters) cmd.Parameters.AddWithValue(n, v);
+        using var reader = cmd.ExecuteReader();
+        var values = new List<string>();
+        while (reader.Read()) values.Add(reader.GetString(0));
+        return values;
+    }
+
+    static void Exec(MySqlConnection conn, string sql)
+    {
+        using var cmd = new MySqlCommand(sql, conn);
+        cmd.ExecuteNonQuery();
+    }
+
+    static object? Scalar(MySqlConnection conn, string sql, params (string Name, object Value)[] parameters)
+    {
+        using var cmd = new MySqlCommand(sql, conn);
+        foreach (var (n, v) in parameters) cmd.Parameters.AddWithValue(n, v);
+        return cmd.ExecuteScalar();
+    }
+}

@@ -1,0 +1,43 @@
+namespace Aegir.Core.Tasks;
+
+/// <summary>The kinds of journal action and how each is written down; the engine's <see cref="IJournalExecutor"/> carries them out.</summary>
+public static class JournalActions
+{
+    public const string RemoveContextKind = "context.remove";
+    public const string RecreateContextKind = "context.recreate";
+    public const string RestoreFieldsKind = "context.fields";
+    public const string DropDatabaseKind = "db.drop";
+    public const string RestoreConfigKind = "web.restore";
+    public const string RestoreFileKind = "file.restore";
+    public const string DeletePathKind = "path.delete";
+    public const string MovePathKind = "path.move";
+
+    public static JournalAction RemoveContext(string name)
+        => new(RemoveContextKind, $"remove the context of '@{name}'", new() { ["name"] = name });
+
+    /// <summary>Writes back a removed context, saved whole in <paramref name="data"/>.</summary>
+    public static JournalAction RecreateContext(string name, string data)
+        => new(RecreateContextKind, $"write back the context of '@{name}'", new() { ["name"] = name }, data);
+
+    /// <summary>Puts back the old values of some fields (saved in <paramref name="data"/>), leaving the rest as they are now.</summary>
+    public static JournalAction RestoreFields(string name, IEnumerable<string> keys, string data)
+        => new(RestoreFieldsKind, $"put back {string.Join(", ", keys)} of '@{name}'", new() { ["name"] = name }, data);
+
+    public static JournalAction DropDatabase(string server, string database, string user)
+        => new(DropDatabaseKind, $"drop database {database} and user {user} on '@{server}'", new() { ["server"] = server, ["database"] = database, ["user"] = user });
+
+    /// <summary>Puts back web server config files saved in <paramref name="data"/>, then tests and reloads.</summary>
+    public static JournalAction RestoreConfig(string server, string data, IEnumerable<string> files)
+        => new(RestoreConfigKind, $"put back {string.Join(", ", files.Select(Path.GetFileName))} on '@{server}' and reload", new() { ["server"] = server }, data);
+
+    /// <summary>Puts back a file as it was (saved in <paramref name="data"/>), or deletes it if there was none.</summary>
+    public static JournalAction RestoreFile(string server, string path, string data)
+        => new(RestoreFileKind, $"put back {path} on '@{server}'", new() { ["server"] = server, ["path"] = path }, data);
+
+    public static JournalAction DeletePath(string server, string path)
+        => new(DeletePathKind, $"delete {path} on '@{server}'", new() { ["server"] = server, ["path"] = path });
+
+    /// <summary>Moves <paramref name="from"/> to <paramref name="to"/> when it is still there (moving something back is this with the two swapped).</summary>
+    public static JournalAction MovePath(string server, string from, string to)
+        => new(MovePathKind, $"move {from} to {to} on '@{server}'", new() { ["server"] = server, ["from"] = from, ["to"] = to });
+}

@@ -1,0 +1,36 @@
+namespace Aegir.Core.Tasks;
+
+/// <summary>
+/// One change in a task's journal. A change that can be undone is written as <see cref="JournalState.Started"/>
+/// with its <see cref="Undo"/> before it is made, and marked <see cref="JournalState.Done"/> after. Past a
+/// task's point of no return (dropping a database), its remaining changes are written down together as
+/// <see cref="JournalState.Pending"/> with their <see cref="Forward"/> action, and done one by one. So a task
+/// killed at any moment leaves a record of exactly what to undo, or what to finish.
+/// </summary>
+public sealed class JournalEntry
+{
+    public int Step { get; init; }
+    public string Description { get; init; } = "";
+    public JournalState State { get; set; }
+    /// <summary>How to undo the change.</summary>
+    public JournalAction? Undo { get; init; }
+    /// <summary>The change itself, for a step past the point of no return: a repair finishes it rather than undoing.</summary>
+    public JournalAction? Forward { get; init; }
+    /// <summary>Why an undo or a finishing step failed.</summary>
+    public string? Problem { get; set; }
+
+    public override string ToString() => $"{Step} {State} {Description}";
+}
+
+public enum JournalState
+{
+    /// <summary>About to change, or changing: the change may or may not have happened.</summary>
+    Started,
+    Done,
+    /// <summary>The step found it could not start (a name already taken) and changed nothing.</summary>
+    Void,
+    /// <summary>Past the point of no return, not done yet.</summary>
+    Pending,
+    Undone,
+    Failed,
+}

@@ -1,0 +1,6 @@
+using System.Text.Json.Nodes;
+
+namespace Aegir.Core.Tasks;
+
+/// <summary>What a task is: its type, its target, the other contexts it locks, and its parameters.</summary>
+public sealed record TaskRequest(string Type, string Target, IReadOnlyList<string> Locks, JsonObject Parameters);

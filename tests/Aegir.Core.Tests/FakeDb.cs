@@ -1,0 +1,78 @@
+using Aegir.Core.Contexts;
+using Aegir.Core.Errors;
+using Aegir.Core.Services;
+using Aegir.Core.Tasks;
+
+namespace Aegir.Core.Tests;
+
+/// <summary>A database server in memory: databases, users and their hosts. Shared by every service made for it.</summary>
+public sealed class FakeDbState
+{
+    public readonly SortedSet<string> Databases = new(StringComparer.Ordinal);
+    public readonly SortedDictionary<string, (string Password, string Database, List<string> Hosts)> Users = new(StringComparer.Ordinal);
+    /// <summary>Makes the next call of that name fail (as if the server broke).</summary>
+    public string? FailOn;
+    public int Probes;
+
+    public string Snapshot() => string.Join(",", Databases) + " | " + string.Join(",", Users.Select(u => $"{u.Key}@{string.Join("+", u.Value.Hosts)}>{u.Value.Database}"));
+}
+
+public sealed class FakeDb(AegirServer server, FakeDbState state) : IDbService
+{
+    public AegirServer Server { get; } = server;
+    public string Type => "mysql";
+    public string Driver => "mysql";
+    public string Host => "127.0.0.1";
+    public int Port => 3306;
+
+    void Maybe(string call)
+    {
+        if (state.FailOn == call) throw new InvalidOperationException($"{call} failed: the fake server says no");
+    }
+
+    public void Verify(TaskContext ctx)
+    {
+        var probe = "aegir_verify_" + (++state.Probes);
+        ctx.Step("Checking database admin access", () =>
+        {
+            Maybe("Verify");
+            state.Databases.Add(probe);
+            state.Databases.Remove(probe);
+        }, JournalActions.DropDatabase(Server.Name, probe, probe));
+    }
+
+    public string ProposeName(string uri, ISet<string> taken)
+    {
+        var stem = new string(uri.Where(char.IsAsciiLetterOrDigit).ToArray());
+        stem = stem.Length > 16 ? stem[..16] : stem;
+        for (int n = 1; ; n++)
+        {
+            var name = n == 1 ? stem : $"{stem}_{n}";
+            if (!taken.Contains(name)) return name;
+        }
+    }
+
+    public bool DatabaseExists(string name) { Maybe("DatabaseExists"); return state.Databases.Contains(name); }
+    public bool UserExists(string user) => state.Users.ContainsKey(user);
+
+    public void CreateDatabase(string name)
+    {
+        Maybe("CreateDatabase");
+        if (!state.Databases.Add(name)) throw ErrorCatalog.DbNameTaken(Server.Name, name, "database");
+    }
+
+    public void CreateUser(string user, string password, string database, IReadOnlyList<string> hosts)
+    {
+        Maybe("CreateUser");
+        if (state.Users.ContainsKey(user)) throw ErrorCatalog.DbNameTaken(Server.Name, user, "user");
+        state.Users[user] = (password, database, hosts.ToList());
+    }
+
+    public void DropDatabase(string name) { Maybe("DropDatabase"); state.Databases.Remove(name); }
+    public void DropUser(string user) { Maybe("DropUser"); state.Users.Remove(user); }
+    public IReadOnlyList<string> ListDatabases() => state.Databases.ToList();
+    public IReadOnlyList<string> UserHosts(string user) => state.Users.TryGetValue(user, out var u) ? u.Hosts : [];
+    public void Dump(string database, Stream output) => output.Write(System.Text.Encoding.UTF8.GetBytes($"-- dump of {database}\n"));
+    public void Import(string database, Stream input) => input.CopyTo(Stream.Null);
+    public IReadOnlyList<object?[]> Query(string database, string sql) => [];
+}

@@ -1,0 +1,76 @@
+using Aegir.Core.Contexts;
+using Aegir.Core.Operations;
+using Aegir.Core.Services;
+using Aegir.Core.Services.Nginx;
+using Aegir.Core.Tasks;
+using Aegir.Core.Transport;
+
+namespace Aegir.Core.Tests;
+
+/// <summary>
+/// The engine over a fake server: a temp AEGIR_HOME with master (nginx and mysql types), the real nginx service
+/// writing into a <see cref="FakeTransport"/>, and a <see cref="FakeDb"/>. Platforms' code lives in the fake too.
+/// </summary>
+public sealed class FakeHosting : IDisposable, IServiceFactory, ITransportFactory
+{
+    public readonly TestHome Home = new();
+    public readonly FakeTransport Server = new(Answer);
+    public readonly FakeDbState Databases = new();
+    public readonly Engine Engine;
+
+    public FakeHosting(ReloadBatch? batch = null)
+    {
+        Home.Store.Remove("platform_wp");   // the test home's own; these tests make theirs in the fake server
+        Server.CreateDirectory("/tmp", (UnixFileMode)Convert.ToInt32("1777", 8));
+        Engine = new Engine(Home.Store, null, batch, this, this);
+    }
+
+    public ContextStore Store => Home.Store;
+    public TaskRunner Runner => Engine.Runner;
+
+    public IHttpService Http(AegirServer server, IServiceEnvironment env) => new NginxService(server, env);
+    public IDbService Db(AegirServer server, IServiceEnvironment env) => new FakeDb(server, Databases);
+    public ITransport Open(AegirServer server) => Server;
+
+    static CommandResult Answer(CommandSpec spec)
+        => spec.Program.EndsWith("drush") ? new CommandResult(0, " [success] Installation complete.  User name: admin  User password: Drush-Pw-1234", "", TimeSpan.Zero) : FakeTransport.Ok;
+
+    public string VhostPath(string uri) => Path.Combine(Home.Path, "config", "server_master", "nginx", "vhost.d", uri + ".conf");
+
+    /// <summary>A platform whose code is in the fake server, recorded as verify would leave it (or unverified).</summary>
+    public AegirPlatform Platform(string name, string kind, bool verified = true)
+    {
+        var root = $"/srv/{name}";
+        Server.Put($"{root}/index.php", "<?php");
+        switch (kind)
+        {
+            case "wordpress": Server.Put($"{root}/wp-includes/version.php", "<?php $wp_version = '6.1.1';"); break;
+            case "drupal":
+                Server.Put($"{root}/core/lib/Drupal.php", "<?php class Drupal { const VERSION = '11.0.5'; }");
+                Server.Put($"{root}/vendor/bin/drush", "#!/bin/sh");
+                Server.CreateDirectory($"{root}/sites", (UnixFileMode)Convert.ToInt32("755", 8));
+                break;
+        }
+        var platform = new AegirPlatform("platform_" + name) { Root = root };
+        if (verified)
+        {
+            platform.Kind = kind;
+            platform.Version = kind switch { "wordpress" => "6.1.1", "drupal" => "11.0.5", _ => null };
+        }
+        Store.Create(platform);
+        return platform;
+    }
+
+    /// <summary>Everything that could change: the fake server's files, the fake databases, and the context records.</summary>
+    public string Snapshot()
+    {
+        var contexts = Directory.Exists(Store.ContextsPath)
+            ? string.Join('\n', Directory.GetFiles(Store.ContextsPath, "*.yml").Order().Select(f => Path.GetFileName(f) + ":\n" + File.ReadAllText(f)))
+            : "";
+        return $"{Server.Snapshot()}\n--- db\n{Databases.Snapshot()}\n--- contexts\n{contexts}".Replace(Home.Path, "$AEGIR_HOME");
+    }
+
+    public TaskOutcome Run(object parameters) => Engine.Run(parameters);
+
+    public void Dispose() => Home.Dispose();
+}

@@ -1,0 +1,59 @@
+using Aegir.Core.Contexts;
+using Aegir.Core.Operations.Platform;
+using Aegir.Core.Operations.Server;
+using Aegir.Core.Operations.Site;
+
+namespace Aegir.Core.Tests;
+
+/// <summary>
+/// Each operation in a state where it has real work to do: how to set that state up, and the parameters to run it with.
+/// <see cref="Finishes"/>: a kill past its point of no return is repaired by finishing, so the result is the done state.
+/// </summary>
+public sealed record OperationScenario(string Name, Action<FakeHosting> Setup, Func<object> Parameters, bool Finishes = false)
+{
+    public override string ToString() => Name;
+
+    public static readonly IReadOnlyList<OperationScenario> All =
+    [
+        new("new wordpress site", h => h.Platform("wp", "wordpress"),
+            () => new InstallSite.Parameters("blog.test", "Blog", null, new SiteDefinition("blog.test", "wp", Aliases: ["www.blog.test"], Redirection: "blog.test"))),
+        new("new drupal site", h => h.Platform("d11", "drupal"),
+            () => new InstallSite.Parameters("d.test", null, null, new SiteDefinition("d.test", "d11"))),
+        new("install of a recorded site", h =>
+        {
+            h.Platform("php", "php");
+            h.Store.Create(new AegirSite("p.test") { PlatformName = "php" });
+        }, () => new InstallSite.Parameters("p.test")),
+        new("set an alias of an installed site", Installed, () => new VerifySite.Parameters("blog.test", new SiteChanges { AddAliases = ["blog2.test"] })),
+        new("disable", Installed, () => new DisableSite.Parameters("blog.test")),
+        new("enable", h =>
+        {
+            Installed(h);
+            Assert.True(h.Run(new DisableSite.Parameters("blog.test")).Succeeded);
+        }, () => new EnableSite.Parameters("blog.test")),
+        new("delete an installed site", Installed, () => new DeleteSite.Parameters("blog.test"), Finishes: true),
+        new("delete a site never installed", h =>
+        {
+            h.Platform("wp", "wordpress");
+            h.Store.Create(new AegirSite("n.test") { PlatformName = "wp" });
+        }, () => new DeleteSite.Parameters("n.test")),
+        new("verify a new platform", h => h.Platform("wp", "wordpress", verified: false), () => new VerifyPlatform.Parameters("platform_wp")),
+        new("delete a platform", h =>
+        {
+            h.Platform("wp", "wordpress", verified: false);
+            Assert.True(h.Run(new VerifyPlatform.Parameters("platform_wp")).Succeeded);
+        }, () => new DeletePlatform.Parameters("platform_wp")),
+        new("lock a platform", h => h.Platform("wp", "wordpress"), () => new LockPlatform.Parameters("platform_wp")),
+        new("verify a server", _ => { }, () => new VerifyServer.Parameters(ContextNames.Master)),
+    ];
+
+    public static IEnumerable<object[]> Cases => All.Select(s => new object[] { s });
+
+    /// <summary>A WordPress site installed on a verified platform.</summary>
+    public static void Installed(FakeHosting h)
+    {
+        h.Platform("wp", "wordpress");
+        var outcome = h.Run(new InstallSite.Parameters("blog.test", "Blog", null, new SiteDefinition("blog.test", "wp", Aliases: ["www.blog.test"])));
+        Assert.True(outcome.Succeeded, outcome.Task.Error);
+    }
+}

@@ -1,0 +1,273 @@
+using Aegir.Core.Contexts;
+using Aegir.Core.Operations;
+using Aegir.Core.Operations.Site;
+using Aegir.Core.Platforms;
+using Aegir.Core.Tasks;
+
+namespace Aegir.Core.Tests;
+
+public class OperationTests
+{
+    static FakeHosting Prepared(OperationScenario scenario)
+    {
+        var hosting = new FakeHosting();
+        scenario.Setup(hosting);
+        return hosting;
+    }
+
+    /// <summary>The scenario run once as it should go: its journal and the state it leaves.</summary>
+    static (AegirTask Task, string Done) Clean(OperationScenario scenario)
+    {
+        using var hosting = Prepared(scenario);
+        var outcome = hosting.Run(scenario.Parameters());
+        Assert.True(outcome.Succeeded, $"{scenario}: {outcome.Task.Error}");
+        return (outcome.Task, hosting.Snapshot());
+    }
+
+    [Theory]
+    [MemberData(nameof(OperationScenario.Cases), MemberType = typeof(OperationScenario))]
+    public void Its_plan_changes_nothing_and_names_each_change(OperationScenario scenario)
+    {
+        using var hosting = Prepared(scenario);
+        var before = hosting.Snapshot();
+        var plan = hosting.Engine.Plan(scenario.Parameters());
+        Assert.Equal(before, hosting.Snapshot());
+        Assert.NotEmpty(plan);
+        Assert.Equal(Enumerable.Range(1, plan.Count), plan.Select(s => s.Order));
+        Assert.All(plan, s => Assert.False(string.IsNullOrWhiteSpace(s.Description)));
+    }
+
+    [Theory]
+    [MemberData(nameof(OperationScenario.Cases), MemberType = typeof(OperationScenario))]
+    public void A_failure_before_or_after_any_change_puts_everything_back(OperationScenario scenario)
+    {
+        var (clean, done) = Clean(scenario);
+        Assert.NotEqual(done, Snapshot(scenario));
+        foreach (var entry in clean.Journal)
+            foreach (var after in new[] { false, true })
+            {
+                if (after && entry.Forward is not null) continue;
+                using var hosting = Prepared(scenario);
+                var before = hosting.Snapshot();
+                hosting.Runner.Faults = (step, _, a) => step == entry.Step && a == after ? new InvalidOperationException("injected fault") : null;
+                var outcome = hosting.Run(scenario.Parameters());
+                var where = $"{scenario}, fault {(after ? "after" : "before")} step {entry.Step} ({entry.Description})";
+                Assert.True(outcome.Task.Status == AegirTaskStatus.Failed, where);
+                if (entry.Forward is null)
+                {
+                    Assert.True(before == hosting.Snapshot(), $"{where}: not put back.\n{Diff(before, hosting.Snapshot())}");
+                    Assert.Contains(outcome.Task.Log, e => e.Message.Contains("the target is as it was before the task"));
+                }
+                else Assert.Contains("past the point of no return", outcome.Task.Error);
+            }
+    }
+
+    [Theory]
+    [MemberData(nameof(OperationScenario.Cases), MemberType = typeof(OperationScenario))]
+    public void A_kill_at_any_change_is_repaired_by_the_next_task_on_its_target(OperationScenario scenario)
+    {
+        var (clean, done) = Clean(scenario);
+        foreach (var entry in clean.Journal)
+            foreach (var after in new[] { false, true })
+            {
+                if (after && entry.Forward is not null) continue;
+                using var hosting = Prepared(scenario);
+                var before = hosting.Snapshot();
+                hosting.Runner.Faults = (step, _, a) => step == entry.Step && a == after ? new SimulatedCrash() : null;
+                Assert.Throws<SimulatedCrash>(() => hosting.Run(scenario.Parameters()));
+                hosting.Runner.Faults = null;
+                var dead = hosting.Runner.Store.List().Single(t => t.Status == AegirTaskStatus.Running);
+
+                using (hosting.Runner.Hold([dead.Target], "the test's repair", (_, _) => { })) { }
+
+                var where = $"{scenario}, killed {(after ? "after" : "before")} step {entry.Step} ({entry.Description})";
+                var expected = scenario.Finishes && clean.Journal.Where(e => e.Forward is not null).Min(e => e.Step) <= entry.Step ? done : before;
+                Assert.True(expected == hosting.Snapshot(), $"{where}: not repaired.\n{Diff(expected, hosting.Snapshot())}");
+                var repaired = hosting.Runner.Store.Get(dead.Id)!;
+                Assert.Equal(AegirTaskStatus.Failed, repaired.Status);
+                Assert.Equal("TaskProcessGone", repaired.ErrorId);
+            }
+    }
+
+    static string Snapshot(OperationScenario scenario)
+    {
+        using var hosting = Prepared(scenario);
+        return hosting.Snapshot();
+    }
+
+    static string Diff(string expected, string actual)
+    {
+        var e = expected.Split('\n').ToHashSet();
+        var a = actual.Split('\n').ToHashSet();
+        return "missing:\n  " + string.Join("\n  ", e.Except(a)) + "\nextra:\n  " + string.Join("\n  ", a.Except(e));
+    }
+
+    // --- what each operation plans and does ---
+
+    [Fact]
+    public void Install_plans_the_database_folders_vhost_and_reload_by_name()
+    {
+        using var hosting = new FakeHosting();
+        hosting.Platform("wp", "wordpress");
+        var plan = hosting.Engine.Plan(new InstallSite.Parameters("blog.test", null, null, new SiteDefinition("blog.test", "wp"))).Select(s => s.Description).ToList();
+        Assert.Equal("record the site blog.test on @platform_wp, database on @server_master", plan[0]);
+        Assert.Contains("create database `blogtest` and user `blogtest` on @server_master, granted to 127.0.0.1, localhost", plan);
+        Assert.Contains("set wp-content/uploads/sites/blog.test to 2770 aegir:www-data in /srv/wp", plan);
+        Assert.Contains($"write {hosting.VhostPath("blog.test")} and test the nginx config of @server_master", plan);
+        Assert.Contains("run the wordpress installer (profile standard, language en)", plan);
+        Assert.Contains("reload nginx on @server_master", plan);
+        Assert.Equal("record blog.test as Installed", plan[^1]);
+    }
+
+    [Fact]
+    public void Install_creates_everything_and_hands_back_the_admin_login()
+    {
+        using var hosting = new FakeHosting();
+        hosting.Platform("d11", "drupal");
+        var outcome = hosting.Run(new InstallSite.Parameters("d.test", "D", null, new SiteDefinition("d.test", "d11")));
+        Assert.True(outcome.Succeeded, outcome.Task.Error);
+        var site = hosting.Store.GetFresh<AegirSite>("d.test", "Uri");
+        Assert.Equal(SiteStatus.Installed, site.Status);
+        Assert.Equal("dtest", site.DbName);
+        Assert.Contains("dtest", hosting.Databases.Databases);
+        Assert.Equal(["127.0.0.1", "localhost"], hosting.Databases.Users["dtest"].Hosts);
+        Assert.Equal(Modes.Dir2770, hosting.Server.Nodes["/srv/d11/sites/d.test/files"].Mode);
+        Assert.Equal("www-data", hosting.Server.Nodes["/srv/d11/sites/d.test/files"].Group);
+        Assert.Equal(Modes.File0440, hosting.Server.Nodes["/srv/d11/sites/d.test/settings.php"].Mode);
+        Assert.Contains("server_name d.test;", hosting.Server.Text(hosting.VhostPath("d.test")));
+        var login = Assert.IsType<InstallResult>(outcome.Result);
+        Assert.Equal("Drush-Pw-1234", login.AdminPassword);
+        Assert.DoesNotContain("Drush-Pw-1234", File.ReadAllText(Directory.GetFiles(hosting.Runner.Store.TasksPath, $"{outcome.Task.Id}*", SearchOption.AllDirectories).Single()));
+        Assert.DoesNotContain(site.HasDbPassword ? hosting.Databases.Users["dtest"].Password : "x", string.Join("\n", outcome.Task.Log));
+    }
+
+    [Fact]
+    public void A_database_name_the_server_has_already_is_passed_over()
+    {
+        using var hosting = new FakeHosting();
+        hosting.Platform("php", "php");
+        hosting.Databases.Databases.Add("blogtest");
+        var outcome = hosting.Run(new InstallSite.Parameters("blog.test", null, null, new SiteDefinition("blog.test", "php")));
+        Assert.True(outcome.Succeeded, outcome.Task.Error);
+        Assert.Equal("blogtest_2", hosting.Store.GetFresh<AegirSite>("blog.test", "Uri").DbName);
+    }
+
+    [Fact]
+    public void Two_sites_never_claim_one_database_name_in_their_records()
+    {
+        using var hosting = new FakeHosting();
+        hosting.Platform("php", "php");
+        hosting.Store.Create(new AegirSite("a.test") { PlatformName = "php", DbName = "same" });
+        var b = new AegirSite("b.test") { PlatformName = "php" };
+        hosting.Store.Create(b);
+        var ex = Assert.Throws<Errors.AegirException>(() => hosting.Store.Modify<AegirSite>("b.test", "Uri", s => s.DbName = "same"));
+        Assert.True(ex.NothingChanged);
+        Assert.Equal("DatabaseNameTaken", ex.ErrorId);
+    }
+
+    [Fact]
+    public void A_failed_new_site_leaves_no_record_database_folder_or_vhost()
+    {
+        using var hosting = new FakeHosting();
+        hosting.Platform("wp", "wordpress");
+        var before = hosting.Snapshot();
+        hosting.Server.Handler = spec => spec.Program == "php" ? FakeTransport.Fail("Error establishing a database connection") : FakeTransport.Ok;
+        var outcome = hosting.Run(new InstallSite.Parameters("blog.test", null, null, new SiteDefinition("blog.test", "wp")));
+        Assert.Equal(AegirTaskStatus.Failed, outcome.Task.Status);
+        Assert.Null(outcome.Result);
+        Assert.Equal(before, hosting.Snapshot());
+        Assert.False(hosting.Store.Exists("blog.test"));
+    }
+
+    [Fact]
+    public void Delete_moves_the_folder_aside_and_drops_the_database_last()
+    {
+        using var hosting = new FakeHosting();
+        OperationScenario.Installed(hosting);
+        var plan = hosting.Engine.Plan(new DeleteSite.Parameters("blog.test"));
+        Assert.Equal(PlanAction.Drop, plan[^1].Action);
+        var outcome = hosting.Run(new DeleteSite.Parameters("blog.test"));
+        Assert.True(outcome.Succeeded, outcome.Task.Error);
+        var order = outcome.Task.Journal.Select(e => e.Description).ToList();
+        Assert.StartsWith("Removing the nginx vhost", order[0]);
+        Assert.StartsWith("Moving wp-content/uploads/sites/blog.test aside", order[1]);
+        Assert.StartsWith("Removing the context", order[2]);
+        Assert.StartsWith("drop database blogtest", order[3]);
+        Assert.Empty(hosting.Databases.Databases);
+        Assert.DoesNotContain(hosting.Server.Nodes.Keys, k => k.Contains("blog.test"));
+    }
+
+    [Fact]
+    public void Set_on_an_installed_site_records_and_writes_the_alias_in_one_task()
+    {
+        using var hosting = new FakeHosting();
+        OperationScenario.Installed(hosting);
+        var (site, verify) = SiteUpdate.Apply(hosting.Engine, "blog.test", new SiteChanges { AddAliases = ["new.test"] });
+        Assert.Equal("verify", verify!.Task.Type);
+        Assert.Contains("new.test", site.Aliases);
+        Assert.Contains("new.test", hosting.Server.Text(hosting.VhostPath("blog.test")));
+        Assert.Contains(verify.Task.Journal, e => e.Description.StartsWith("Recording aliases"));
+    }
+
+    [Fact]
+    public void Set_refuses_to_move_an_installed_site_before_changing_anything()
+    {
+        using var hosting = new FakeHosting();
+        OperationScenario.Installed(hosting);
+        hosting.Platform("other", "wordpress");
+        var before = hosting.Snapshot();
+        var ex = Assert.Throws<Errors.AegirException>(() => SiteUpdate.Check(hosting.Engine, "blog.test", new SiteChanges { Platform = "other" }));
+        Assert.Contains("migration", ex.Message);
+        Assert.Equal(before, hosting.Snapshot());
+    }
+
+    [Fact]
+    public void A_record_change_writes_only_its_fields_onto_a_fresh_read()
+    {
+        using var hosting = new FakeHosting();
+        hosting.Platform("php", "php");
+        hosting.Store.Create(new AegirSite("a.test") { PlatformName = "php" });
+        var stale = hosting.Store.GetFresh<AegirSite>("a.test", "Uri");
+        hosting.Engine.Edit<AegirSite>("a.test", "Uri", s => s.Aliases = ["one.test"]);
+        hosting.Engine.Edit<AegirSite>(stale.Name, "Uri", s => s.Language = "de");
+        var site = hosting.Store.GetFresh<AegirSite>("a.test", "Uri");
+        Assert.Equal(["one.test"], site.Aliases);
+        Assert.Equal("de", site.Language);
+    }
+
+    [Fact]
+    public void A_queued_task_is_replayed_from_its_record()
+    {
+        using var hosting = new FakeHosting();
+        hosting.Platform("php", "php");
+        var queued = hosting.Engine.Enqueue(new InstallSite.Parameters("q.test", null, null, new SiteDefinition("q.test", "php")));
+        Assert.Equal(AegirTaskStatus.Queued, queued.Status);
+        Assert.False(hosting.Store.Exists("q.test"));
+        Assert.Equal("q.test", (string?)queued.Parameters["create"]!["uri"]);
+
+        var outcome = hosting.Engine.RunQueued(queued.Id)!;
+        Assert.True(outcome.Succeeded, outcome.Task.Error);
+        Assert.Equal(queued.Id, outcome.Task.Id);
+        Assert.Equal(SiteStatus.Installed, hosting.Store.GetFresh<AegirSite>("q.test", "Uri").Status);
+        Assert.Null(hosting.Engine.RunQueued(queued.Id));
+    }
+
+    [Fact]
+    public void A_batch_tests_each_change_and_reloads_once_and_a_killed_batch_leaves_the_reload_queued()
+    {
+        using var hosting = new FakeHosting();
+        hosting.Platform("php", "php");
+        var batched = new Engine(hosting.Store, null, new ReloadBatch(), hosting, hosting);
+        foreach (var uri in new[] { "a.test", "b.test", "c.test" })
+            Assert.True(batched.Run(new InstallSite.Parameters(uri, null, null, new SiteDefinition(uri, "php"))).Succeeded);
+        Assert.Equal(3, hosting.Server.Commands.Count(c => c.EndsWith("nginx -t")));
+        Assert.Equal(0, hosting.Server.Commands.Count(c => c.EndsWith("-s reload")));
+        var pending = Assert.Single(hosting.Runner.Store.Queued());
+        Assert.Equal("reload", hosting.Runner.Store.Get(pending)!.Type);
+
+        // The batch's process is alive, so another task leaves its reload alone; its flush runs it once.
+        Assert.Single(batched.FlushReloads());
+        Assert.Equal(1, hosting.Server.Commands.Count(c => c.EndsWith("-s reload")));
+        Assert.Empty(hosting.Runner.Store.Queued());
+    }
+}
