@@ -57,3 +57,25 @@ function Install-TestPackage([string[]] $Name) {
 }
 
 function Test-IsRoot { (id -u) -eq '0' }
+
+# A child pwsh that imports the module, runs $Warmup (so the code the script needs is loaded), prints 'ready',
+# then runs $Script: to kill at a chosen moment.
+function Start-AegirChild {
+    param([string] $Script, [string] $Warmup = '')
+    $exe = [Environment]::ProcessPath
+    $prefix = @(if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { Join-Path $PSHOME 'pwsh.dll' })
+    $psi = [System.Diagnostics.ProcessStartInfo]::new($exe)
+    $full = "`$ErrorActionPreference = 'Continue'; `$ProgressPreference = 'SilentlyContinue'; Import-Module '$env:AEGIR_TEST_MODULE'; $Warmup; [Console]::Out.WriteLine('ready'); [Console]::Out.Flush(); $Script"
+    foreach ($a in @($prefix) + @('-NoProfile', '-NonInteractive', '-Command', $full)) { $psi.ArgumentList.Add($a) }
+    $psi.RedirectStandardOutput = $true
+    $psi.RedirectStandardError = $true
+    $child = [System.Diagnostics.Process]::Start($psi)
+    $null = $child.StandardError.ReadToEndAsync()
+    if ($child.StandardOutput.ReadLine() -ne 'ready') { throw 'the child pwsh did not start' }
+    $null = $child.StandardOutput.ReadToEndAsync()
+    $child
+}
+
+# What the server's MariaDB holds of the sites' own: their databases and users (never the server's).
+function Get-SiteDatabases { @(Invoke-Sql -Sql "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME NOT IN ('information_schema','mysql','performance_schema','sys')") }
+function Get-SiteDbUsers { @(Invoke-Sql -Sql "SELECT DISTINCT User FROM mysql.user WHERE User NOT IN ('root','mariadb.sys','aegir_admin','') AND User NOT LIKE 'aegir_verify_%'") }

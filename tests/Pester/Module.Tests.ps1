@@ -25,6 +25,16 @@ Describe 'The Aegir module' {
         $manifest.ModuleVersion | Should -Be @($props.Project.PropertyGroup.Version)[0]
     }
 
+    It 'keeps the engine free of PowerShell: Aegir.Core references no PowerShell assembly' {
+        $core = [Aegir.Core.Contexts.ContextStore].Assembly
+        $core.GetReferencedAssemblies().Name | Should -Not -Contain 'System.Management.Automation'
+        $core.GetReferencedAssemblies().Name | Should -Not -BeLike 'Microsoft.PowerShell*'
+    }
+
+    It 'writes only to the PowerShell streams: no Console in the module''s code' {
+        Get-ChildItem (Join-Path $PSScriptRoot '../../src') -Recurse -Filter '*.cs' | Select-String -Pattern '\bConsole\.' | Should -BeNullOrEmpty
+    }
+
     It 'has an about_Aegir topic' {
         Get-Help about_Aegir | Out-String | Should -Match 'named contexts'
     }

@@ -145,6 +145,15 @@ Describe 'Set-AegirServer' {
         Get-ContextSnapshot | Should -Be $before
     }
 
+    It 'prints one line per field it would change with -WhatIf, secrets masked' {
+        $cred = [pscredential]::new('admin', (ConvertTo-SecureString 'New-Secret-Pw' -AsPlainText -Force))
+        $out = Invoke-AegirChild "Set-AegirServer master -HttpPort 9999 -DbAdminCredential ([pscredential]::new('admin', (ConvertTo-SecureString 'New-Secret-Pw' -AsPlainText -Force))) -WhatIf"
+        $out | Should -Contain 'What if: set services.http.port of @server_master to 9999'
+        $out | Should -Contain 'What if: set services.db.admin_user of @server_master to admin'
+        $out | Should -Contain 'What if: set services.db.admin_password of @server_master to ********'
+        ($out -join "`n") | Should -Not -Match 'New-Secret-Pw'
+    }
+
     It 'refuses a bad port' {
         { Set-AegirServer master -HttpPort 70000 -ErrorAction Stop } | Should -Throw -ExpectedMessage '*1 to 65535*'
     }

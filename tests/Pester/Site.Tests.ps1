@@ -74,6 +74,38 @@ Describe 'New-AegirSite' {
         New-AegirSite -NoInstall a.example -Platform wp -WhatIf
         Get-ContextSnapshot | Should -Be $before
     }
+
+    It 'prints each planned change with -WhatIf: the database, each folder with its mode, the vhost, the reload, the record' {
+        Add-Content (Get-AegirPlatform wp).Path 'kind: wordpress'   # as verify records it
+        $before = Get-ContextSnapshot
+        $out = Invoke-AegirChild 'New-AegirSite blog.example -Platform wp -WhatIf'
+        $out | Should -Contain 'What if: record the site blog.example on @platform_wp, database on @server_master'
+        $out | Should -Contain 'What if: create database `blogexample` and user `blogexample` on @server_master, granted to 127.0.0.1, localhost'
+        $out | Should -Contain 'What if: set wp-content/uploads/sites/blog.example to 2770 root:www-data in /var/aegir/platforms/wp'
+        $out | Should -Contain "What if: write $env:AEGIR_HOME/config/server_master/nginx/vhost.d/blog.example.conf and test the nginx config of @server_master"
+        $out | Should -Contain 'What if: run the wordpress installer (profile standard, language en)'
+        $out | Should -Contain 'What if: reload nginx on @server_master (once, at the end of this pipeline)'
+        $out | Should -Contain 'What if: record blog.example as Installed'
+        Get-ContextSnapshot | Should -Be $before
+        Test-Path (Join-Path $env:AEGIR_HOME 'tasks') | Should -BeFalse
+        Test-Path (Join-Path $env:AEGIR_HOME 'config') | Should -BeFalse
+    }
+
+    It 'returns the same plan as objects with -Plan, and changes nothing' {
+        Add-Content (Get-AegirPlatform wp).Path 'kind: wordpress'
+        $before = Get-ContextSnapshot
+        $plan = New-AegirSite blog.example -Platform wp -Plan
+        $plan[0] | Should -BeOfType ([Aegir.Core.Operations.AegirPlanStep])
+        $plan.Order | Should -Be (1..$plan.Count)
+        ($plan | Where-Object Action -EQ Create).Description | Should -Match '^create database `blogexample`'
+        ($plan | Where-Object Action -EQ Reload).On | Should -Be 'server_master'
+        $plan | Out-String | Should -Match 'Record\s+@blog\.example\s+record blog\.example as Installed'
+        Get-ContextSnapshot | Should -Be $before
+    }
+
+    It 'refuses an unverified platform already in its plan' {
+        { New-AegirSite blog.example -Platform wp -Plan -ErrorAction Stop } | Should -Throw '*has not been verified*'
+    }
 }
 
 Describe 'Get-AegirSite' {

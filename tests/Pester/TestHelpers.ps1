@@ -26,3 +26,10 @@ function New-TestMaster {
 function New-TestPlatform([string] $Name = 'wp') {
     New-AegirPlatform -Name $Name -Root "/var/aegir/platforms/$Name"
 }
+
+# Runs a script in a fresh pwsh with the module and this AEGIR_HOME; its output lines (host output included, so "What if:" lines).
+function Invoke-AegirChild([string] $Script) {
+    $exe = [Environment]::ProcessPath
+    $prefix = @(if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { Join-Path $PSHOME 'pwsh.dll' })
+    & $exe @prefix -NoProfile -NonInteractive -Command "Import-Module '$env:AEGIR_TEST_MODULE'; $Script" 2>&1 | ForEach-Object { "$_" }
+}

@@ -9,11 +9,11 @@ public static class ContextDiff
     {
         var now = Flatten(after);
         if (before is null)
-            return [$"create the record of {after}: {string.Join(", ", now.Select(kv => $"{kv.Key} {kv.Value}"))}"];
+            return [$"create the record of {after}: {string.Join(", ", now.Select(kv => $"{kv.Key} {Shown(kv.Key, kv.Value)}"))}"];
         var old = Flatten(before);
         var lines = new List<string>();
         foreach (var (key, value) in now)
-            if (!old.TryGetValue(key, out var was) || was != value) lines.Add($"set {key} of {after} to {value}");
+            if (!old.TryGetValue(key, out var was) || was != value) lines.Add($"set {key} of {after} to {Shown(key, value)}");
         foreach (var key in old.Keys.Where(k => !now.ContainsKey(k)))
             lines.Add($"clear {key} of {after}");
         return lines.Count > 0 ? lines : [$"{after} is unchanged"];
@@ -39,8 +39,11 @@ public static class ContextDiff
                 flat[path] = string.Join(", ", seq.Items.OfType<YamlScalar>().Select(s => s.Value));
                 break;
             case YamlScalar s:
-                flat[path] = path.EndsWith("password", StringComparison.Ordinal) ? "********" : s.Value ?? "";
+                flat[path] = s.Value ?? "";
                 break;
         }
     }
+
+    /// <summary>A value as a line may show it: passwords never.</summary>
+    static string Shown(string key, string value) => key.EndsWith("password", StringComparison.Ordinal) ? "********" : value;
 }

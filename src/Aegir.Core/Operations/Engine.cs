@@ -93,6 +93,7 @@ public sealed class Engine
         using var env = new OperationEnvironment(this);
         var plan = new OperationPlan(op.Type, target);
         op.Plan(parameters, plan, env);
+        ctx.Debug($"Plan: {string.Join("; ", plan.Steps.Select(s => $"{s.Order}. {s.Description}"))}.");
         int n = 0;
         foreach (var step in plan.Steps)
         {
@@ -129,13 +130,19 @@ public sealed class Engine
         return tasks;
     }
 
-    /// <summary>A reload that a batch left queued when its process died is run before anything else changes that server's config.</summary>
+    /// <summary>
+    /// Before anything changes a server's config: a task that died holding the server (a reload cut off) is
+    /// repaired, and a reload that a batch left queued when its process died is run.
+    /// </summary>
     void FinishOrphanReloads(IReadOnlyList<string> servers)
     {
         foreach (var server in servers)
+        {
+            Runner.RepairAbandoned(server, Message);
             foreach (var id in Runner.Store.Queued((type, target) => type == "reload" && target == server))
                 if (Runner.Store.Get(id) is { Status: AegirTaskStatus.Queued } queued && !ProcessIdentity.IsAlive(queued.ProcessId, queued.ProcessStart))
                     RunQueued(id);
+        }
     }
 
     // --- context records ---

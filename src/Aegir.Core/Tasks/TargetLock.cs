@@ -48,6 +48,9 @@ public sealed class TargetLock : IDisposable
         return new TargetLock(target, fileLock, ownerPath, stale);
     }
 
+    /// <summary>Who holds (or last held without releasing) a target's lock; null when nobody does.</summary>
+    public static Owner? OwnerOf(string home, string target) => ReadOwner(Path.Combine(home, "locks", target + ".owner"));
+
     static Owner? ReadOwner(string path)
     {
         try { return JsonSerializer.Deserialize<Owner>(File.ReadAllBytes(path)); }

@@ -58,6 +58,13 @@ public sealed class TaskRunner(string home, ITaskObserver? observer = null, IJou
         return new Releaser(held);
     }
 
+    /// <summary>Repairs a task that died holding <paramref name="target"/>, if one did, without waiting on a live holder.</summary>
+    public void RepairAbandoned(string target, Action<TaskLogLevel, string> log)
+    {
+        if (TargetLock.OwnerOf(Store.Home, target) is { TaskId: not null } owner && !ProcessIdentity.IsAlive(owner.ProcessId, owner.ProcessStart))
+            using (Hold([target], $"the repair of task {owner.TaskId}", log)) { }
+    }
+
     sealed class Releaser(List<TargetLock> held) : IDisposable
     {
         public void Dispose() { foreach (var l in held) l.Dispose(); }
@@ -87,13 +94,15 @@ public sealed class TaskRunner(string home, ITaskObserver? observer = null, IJou
         bool crashed = false, owned = !claim;   // a claim owns the record only once it found it still queued
         try
         {
+            // The record is written once the locks are held: a task killed before that leaves no record that
+            // could show as running forever, and one killed after is named by its locks' owner files.
+            held = Acquire(locks.Append(task.Target), task.Id, $"task {task.Id}");
             if (!claim)
             {
                 Store.Save(task, durable: false);
                 ctx.Info($"Task {task.Type} on '@{task.Target}' started (task {task.Id}).");
             }
-            held = Acquire(locks.Append(task.Target), task.Id, $"task {task.Id}");
-            if (claim)
+            else
             {
                 if (Store.Get(task.Id) is not { Status: AegirTaskStatus.Queued }) return null;
                 owned = true;
@@ -201,6 +210,7 @@ public sealed class TaskRunner(string home, ITaskObserver? observer = null, IJou
                 $"Repair of task {dead.Id}: {(e.State switch { JournalState.Undone => "undid", JournalState.Done => "finished", _ => "could not repair" })} '{e.Description}'{(e.Problem is null ? "" : $" ({e.Problem})")}.");
         dead.Status = AegirTaskStatus.Failed;
         dead.Finished ??= DateTimeOffset.Now;
+        Store.Unmark(dead);
         dead.ErrorId = "TaskProcessGone";
         dead.Error = $"The process running this task ({owner.ProcessId}) ended before the task did. {byWhom} repaired it: "
                      + (changed.Count == 0 ? "it had changed nothing." : $"{changed.Count(e => e.State != JournalState.Failed)} change(s) put right")

@@ -46,11 +46,12 @@ public sealed class InstallSite : SiteOperation<InstallSite.Parameters>
             if (site.Status != SiteStatus.NotInstalled)
                 throw ErrorCatalog.StepFailed($"Installing {site.Uri}", $"the site is already installed ({site.Status})", "Verify it instead, or remove it and create it again.");
         }
+        var platform = env.Store.GetFresh<AegirPlatform>(site.PlatformName, "Platform");
+        if (platform.Locked) throw ErrorCatalog.PlatformLocked(platform.Name);
+        if (platform.Kind is null)
+            throw ErrorCatalog.StepFailed($"Installing {site.Uri}", $"the platform '@{platform.Name}' has not been verified yet",
+                $"Verify it first (Invoke-AegirVerify {platform.Name}): that finds its kind and writes its web server config.");
         var parts = SiteParts.Resolve(site, env);
-        if (parts.Platform.Locked) throw ErrorCatalog.PlatformLocked(parts.Platform.Name);
-        if (parts.Platform.Kind is null)
-            throw ErrorCatalog.StepFailed($"Installing {site.Uri}", $"the platform '@{parts.Platform.Name}' has not been verified yet",
-                $"Verify it first (Invoke-AegirVerify {parts.Platform.Name}): that finds its kind and writes its web server config.");
 
         var hosts = OperationEnvironment.GrantHosts(parts.Web, parts.DbServer);
         var taken = TakenNames(env.Store, site);
