@@ -43,7 +43,7 @@ public sealed class FakeDb(AegirServer server, FakeDbState state) : IDbService
 
     public string ProposeName(string uri, ISet<string> taken)
     {
-        var stem = new string(uri.Where(char.IsAsciiLetterOrDigit).ToArray());
+        var stem = new string((uri.StartsWith("www.") ? uri[4..] : uri).Where(char.IsAsciiLetterOrDigit).ToArray());
         stem = stem.Length > 16 ? stem[..16] : stem;
         for (int n = 1; ; n++)
         {
@@ -54,6 +54,7 @@ public sealed class FakeDb(AegirServer server, FakeDbState state) : IDbService
 
     public bool DatabaseExists(string name) { Maybe("DatabaseExists"); return state.Databases.Contains(name); }
     public bool UserExists(string user) => state.Users.ContainsKey(user);
+    public bool NameInUse(string name) => DatabaseExists(name) || UserExists(name);
 
     public void CreateDatabase(string name)
     {

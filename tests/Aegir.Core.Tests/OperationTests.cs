@@ -153,6 +153,20 @@ public class OperationTests
     }
 
     [Fact]
+    public void A_database_name_another_record_claims_is_passed_over()
+    {
+        using var hosting = new FakeHosting();
+        hosting.Platform("php", "php");
+        Assert.True(hosting.Run(new InstallSite.Parameters("a.test", null, null, new SiteDefinition("a.test", "php"))).Succeeded);
+        hosting.Databases.Databases.Clear();   // the server forgot it; the record still claims it
+        hosting.Databases.Users.Clear();
+        var outcome = hosting.Run(new InstallSite.Parameters("www.a.test", null, null, new SiteDefinition("www.a.test", "php")));
+        Assert.True(outcome.Succeeded, outcome.Task.Error);
+        Assert.Equal("atest_2", hosting.Store.GetFresh<AegirSite>("www.a.test", "Uri").DbName);
+        Assert.Contains(outcome.Task.Journal, e => e.State == JournalState.Void);
+    }
+
+    [Fact]
     public void Two_sites_never_claim_one_database_name_in_their_records()
     {
         using var hosting = new FakeHosting();

@@ -207,11 +207,14 @@ public sealed class ContextStore : IContextResolver
         using (AcquireLock()) return Edit(name, parameter, change, write: true);
     }
 
-    /// <summary>What <see cref="Modify{T}"/> would change, checked but not written (for plans, and for journaling old values first).</summary>
-    public ContextEdit<T> Preview<T>(string name, string parameter, Action<T> change) where T : AegirContext
-        => Edit(name, parameter, change, write: false);
+    /// <summary>
+    /// What <see cref="Modify{T}"/> would change, not written (for plans, and for journaling old values first).
+    /// With <paramref name="check"/> the rules that look at other contexts run too; Modify runs them anyway, under the lock.
+    /// </summary>
+    public ContextEdit<T> Preview<T>(string name, string parameter, Action<T> change, bool check = true) where T : AegirContext
+        => Edit(name, parameter, change, write: false, check);
 
-    ContextEdit<T> Edit<T>(string name, string parameter, Action<T> change, bool write) where T : AegirContext
+    ContextEdit<T> Edit<T>(string name, string parameter, Action<T> change, bool write, bool check = true) where T : AegirContext
     {
         _cache.TryRemove(name, out _);
         var ctx = Get<T>(name, parameter);
@@ -223,7 +226,7 @@ public sealed class ContextStore : IContextResolver
         if (changed.Count > 0)
         {
             if (write) WriteLocked(ctx, text, isNew: false);
-            else Check(ctx, isNew: false);
+            else if (check) Check(ctx, isNew: false);
         }
         return new ContextEdit<T>(ctx, ContextFields.Save(before, changed), changed);
     }

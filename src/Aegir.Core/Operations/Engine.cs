@@ -42,7 +42,7 @@ public sealed class Engine
     public IReadOnlyList<AegirPlanStep> Plan(object parameters)
     {
         var op = OperationRegistry.For(parameters);
-        using var env = new OperationEnvironment(this);
+        using var env = new OperationEnvironment(this) { ForDisplay = true };
         var plan = new OperationPlan(op.Type, op.TargetOf(parameters));
         op.Plan(parameters, plan, env);
         return plan.Steps.Select(s => new AegirPlanStep { Order = s.Order, Operation = s.Operation, Target = s.Target, On = s.On, Action = s.Action, Description = s.Description }).ToList();

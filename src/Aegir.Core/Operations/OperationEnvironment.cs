@@ -17,8 +17,12 @@ public sealed class OperationEnvironment(Engine engine) : IServiceEnvironment, I
     readonly Dictionary<string, ITransport> _connections = new(StringComparer.Ordinal);
     readonly Dictionary<string, IHttpService> _http = new(StringComparer.Ordinal);
     readonly Dictionary<string, IDbService> _db = new(StringComparer.Ordinal);
+    readonly Dictionary<string, AegirServer> _servers = new(StringComparer.Ordinal);
 
     public Engine Engine { get; } = engine;
+
+    /// <summary>True when the plan is only shown (-WhatIf, -Plan): worth reading more to show values as they will be.</summary>
+    public bool ForDisplay { get; init; }
     public ContextStore Store => Engine.Store;
     public string Home => Engine.Store.Home;
     public TemplateRenderer Templates => Engine.Templates;
@@ -52,7 +56,15 @@ public sealed class OperationEnvironment(Engine engine) : IServiceEnvironment, I
         }
     }
 
-    public AegirServer Server(string name, string parameter = "Server") => Store.GetFresh<AegirServer>(name, parameter);
+    /// <summary>A server as it is on disk, read once per task.</summary>
+    public AegirServer Server(string name, string parameter = "Server")
+    {
+        lock (_servers)
+        {
+            if (!_servers.TryGetValue(name, out var server)) _servers[name] = server = Store.GetFresh<AegirServer>(name, parameter);
+            return server;
+        }
+    }
 
     /// <summary>The account that owns site files on a server: its script user where that account exists, else whoever runs this.</summary>
     public string Owner(AegirServer server)

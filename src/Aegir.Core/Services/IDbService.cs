@@ -31,6 +31,9 @@ public interface IDbService
     bool DatabaseExists(string name);
     bool UserExists(string user);
 
+    /// <summary>Whether a database or a user of this name exists (one question to the server).</summary>
+    bool NameInUse(string name);
+
     /// <summary>Creates an empty database; fails with NothingChanged set when one of that name exists.</summary>
     void CreateDatabase(string name);
 

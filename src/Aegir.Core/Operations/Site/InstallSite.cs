@@ -34,8 +34,9 @@ public sealed class InstallSite : SiteOperation<InstallSite.Parameters>
         AegirSite site;
         if (p.Create is not null)
         {
+            // Its record is checked when it is written (under the store's lock); New-AegirSite checks it before asking, too.
             site = p.Create.ToSite(env.Store);
-            env.Store.Check(site, isNew: true);
+            if (env.Store.Exists(site.Name)) throw Errors.ErrorCatalog.ContextExists(site.Name);
             var record = site;
             plan.Add(site.Name, PlanAction.Record, $"record the site {site.Uri} on @{site.PlatformName}, database on @{site.DbServerName}",
                 ctx => ctx.Step($"Recording the site {record.Uri}", () => env.Store.Create(record), JournalActions.RemoveContext(record.Name)));
@@ -54,11 +55,11 @@ public sealed class InstallSite : SiteOperation<InstallSite.Parameters>
         var parts = SiteParts.Resolve(site, env);
 
         var hosts = OperationEnvironment.GrantHosts(parts.Web, parts.DbServer);
-        var taken = TakenNames(env.Store, site);
-        var proposed = parts.Db.ProposeName(site.Uri, taken);
+        // Shown, the name skips those other records claim (a read of every site); run, the claim itself refuses them.
+        var proposed = parts.Db.ProposeName(site.Uri, env.ForDisplay ? TakenNames(env.Store, site) : new HashSet<string>());
         plan.Add(parts.DbServer.Name, PlanAction.Create,
             $"create database `{proposed}` and user `{proposed}` on @{parts.DbServer.Name}, granted to {string.Join(", ", hosts)}",
-            ctx => CreateDatabase(ctx, env, parts, taken, hosts));
+            ctx => CreateDatabase(ctx, env, parts, new HashSet<string>(StringComparer.Ordinal), hosts));
         SiteSteps.Folders(plan, parts);
         SiteSteps.Settings(plan, parts);
         InstallResult? result = null;
@@ -80,8 +81,9 @@ public sealed class InstallSite : SiteOperation<InstallSite.Parameters>
             .Select(s => s.DbName!).ToHashSet(StringComparer.Ordinal);
 
     /// <summary>
-    /// Picks the name and creates the database atomically: the name is reserved in the site's record (unique among
-    /// records), then created; a name the server already has is passed over and the next suffix tried.
+    /// Picks the name and creates the database atomically: the name is reserved in the site's record (the store
+    /// refuses a name another record claims), then created; a name the server already has is passed over and the
+    /// next suffix tried.
     /// </summary>
     static void CreateDatabase(TaskContext ctx, OperationEnvironment env, SiteParts parts, HashSet<string> taken, IReadOnlyList<string> hosts)
     {
@@ -92,7 +94,7 @@ public sealed class InstallSite : SiteOperation<InstallSite.Parameters>
         {
             var name = db.ProposeName(parts.Site.Uri, taken);
             taken.Add(name);
-            if (db.DatabaseExists(name) || db.UserExists(name))
+            if (db.NameInUse(name))
             {
                 ctx.Debug($"Database or user {name} exists on '@{parts.DbServer.Name}' already; trying the next name.");
                 continue;

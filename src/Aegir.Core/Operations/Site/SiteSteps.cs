@@ -57,7 +57,7 @@ internal static class SiteSteps
     /// </summary>
     public static void RecordNow<T>(TaskContext ctx, OperationEnvironment env, string name, string logLine, Action<T> change) where T : AegirContext
     {
-        var preview = env.Store.Preview(name, "Name", change);
+        var preview = env.Store.Preview(name, "Name", change, check: false);
         if (!preview.Changed)
         {
             ctx.Debug($"{logLine}: the record already says so.");

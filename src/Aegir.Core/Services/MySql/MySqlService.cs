@@ -96,6 +96,12 @@ public sealed class MySqlService(AegirServer server, IServiceEnvironment env) : 
 
     public bool UserExists(string user) => UserHosts(user).Count > 0;
 
+    public bool NameInUse(string name)
+    {
+        using var conn = OpenAdmin();
+        return Scalar(conn, "SELECT (SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = @n) + (SELECT COUNT(*) FROM mysql.user WHERE User = @n)", ("@n", name)) is long c && c > 0;
+    }
+
     public void CreateDatabase(string name)
     {
         using var conn = OpenAdmin();
