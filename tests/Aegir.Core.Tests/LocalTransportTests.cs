@@ -1,3 +1,5 @@
+using Aegir.Core.Errors;
+using Aegir.Core.Services.Files;
 using Aegir.Core.Transport;
 
 namespace Aegir.Core.Tests;
@@ -35,5 +37,77 @@ public class LocalTransportTests
         var result = new LocalTransport().Run(new CommandSpec("/no/such/program", []));
         Assert.Equal(127, result.ExitCode);
         Assert.Contains("/no/such/program", result.StandardError);
+    }
+
+    static string TempDir()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "aegir-transport-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(dir);
+        return dir;
+    }
+
+    [Fact]
+    public void Owner_and_mode_changes_never_follow_a_symlink()
+    {
+        var dir = TempDir();
+        try
+        {
+            var outside = Path.Combine(dir, "outside");
+            File.WriteAllText(outside, "not the site's");
+            File.SetUnixFileMode(outside, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            var link = Path.Combine(dir, "link");
+            File.CreateSymbolicLink(link, outside);
+            var t = new LocalTransport();
+            Assert.Equal(PathKind.Symlink, t.Kind(link));
+            Assert.Throws<IOException>(() => t.SetMode(link, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherWrite));
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(outside));
+            Assert.Throws<IOException>(() => t.CreateDirectory(link, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute));
+            t.Delete(link);
+            Assert.True(File.Exists(outside));   // the link went, not what it pointed to
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
+    public void A_symlink_on_the_way_to_a_site_folder_is_refused()
+    {
+        var dir = TempDir();
+        try
+        {
+            var elsewhere = Path.Combine(dir, "elsewhere");
+            Directory.CreateDirectory(elsewhere);
+            var root = Path.Combine(dir, "platform");
+            Directory.CreateDirectory(Path.Combine(root, "wp-content"));
+            Directory.CreateSymbolicLink(Path.Combine(root, "wp-content", "uploads"), elsewhere);
+            var files = new FileService(new LocalTransport());
+            var ex = Assert.Throws<AegirException>(() => files.EnsureDirectory(root, "wp-content/uploads/sites/a.test", Platforms.Modes.Dir2770, "root", "root"));
+            Assert.Contains("symlink", ex.Message);
+            Assert.Empty(Directory.GetFileSystemEntries(elsewhere));
+            Assert.Equal(Path.Combine(root, "wp-content", "new"), files.FirstMissing(Path.Combine(root, "wp-content", "new", "deeper")));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
+    public void A_folder_is_synced_as_rsync_does_it()
+    {
+        Local.Packages.Ensure(["rsync"], _ => { });
+        var dir = TempDir();
+        try
+        {
+            var source = Path.Combine(dir, "a");
+            var target = Path.Combine(dir, "b");
+            Directory.CreateDirectory(Path.Combine(source, "sub"));
+            File.WriteAllText(Path.Combine(source, "sub", "x.php"), "<?php");
+            Directory.CreateDirectory(target);
+            File.WriteAllText(Path.Combine(target, "stale"), "gone after the sync");
+            var t = new LocalTransport();
+            t.Sync(source, target);
+            Assert.Equal("<?php", File.ReadAllText(Path.Combine(target, "sub", "x.php")));
+            Assert.False(File.Exists(Path.Combine(target, "stale")));
+            Assert.Equal(["sub"], t.List(target));
+            Assert.Equal([Path.Combine(target, "sub", "x.php")], t.FindFiles(target, "*.php", 3));
+        }
+        finally { Directory.Delete(dir, true); }
     }
 }

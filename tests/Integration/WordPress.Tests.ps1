@@ -151,6 +151,28 @@ Describe 'WordPress hosting on nginx' -Skip:$skip {
         }
     }
 
+    Describe 'The database service' {
+        It 'dumps a site''s database to a stream and imports it into another, with no password on a command line or left on disk' {
+            $engine = [Aegir.Core.Operations.Engine]::new([Aegir.Core.Contexts.ContextStore]::new($env:AEGIR_HOME))
+            $envt = [Aegir.Core.Operations.OperationEnvironment]::new($engine)
+            $db = $envt.Db((Get-AegirServer master))
+            $source = (Get-AegirSite one.test).DbName
+            $dump = [IO.MemoryStream]::new()
+            $db.Dump($source, $dump)
+            [Text.Encoding]::UTF8.GetString($dump.ToArray()) | Should -Match 'CREATE TABLE `wp_options`'
+            $db.CreateDatabase('copytest')
+            try {
+                $dump.Position = 0
+                $db.Import('copytest', $dump)
+                Invoke-Sql -Sql "SELECT option_value FROM wp_options WHERE option_name = 'blogname'" -Database copytest | Should -Be 'Site One'
+                $db.ListDatabases() | Should -Contain 'copytest'
+            }
+            finally { $db.DropDatabase('copytest') }
+            $db.ListDatabases() | Should -Not -Contain 'copytest'
+            Get-ChildItem /tmp -Filter 'aegir-db-*' -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        }
+    }
+
     Describe 'Get-AegirTask' {
         It 'shows the install of a site with its log' {
             $task = Get-AegirTask -Target one.test -Type install -First 1

@@ -80,7 +80,7 @@ public sealed partial class WordPressKind : IPlatformKind
             admin_password = password,
             language = "",
         });
-        var script = Path.Combine(Path.GetTempPath(), $"aegir-wp-install-{Guid.NewGuid():N}.php");
+        var script = $"/tmp/aegir-wp-install-{Guid.NewGuid():N}.php";   // on the web server, which may not be this machine
         job.Transport.WriteFile(script, System.Text.Encoding.UTF8.GetBytes(TemplateRenderer.Script("wordpress-install.php")), UnixFileMode.UserRead | UnixFileMode.UserWrite);
         try
         {

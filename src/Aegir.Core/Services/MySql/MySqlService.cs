@@ -165,7 +165,7 @@ public sealed class MySqlService(AegirServer server, IServiceEnvironment env) : 
     void WithClient(string program, IReadOnlyList<string> args, Func<CommandSpec, CommandSpec> streams, string what)
     {
         var transport = env.Connect(Server);
-        var dir = Path.Combine(Path.GetTempPath(), "aegir-db-" + Guid.NewGuid().ToString("N")[..12]);
+        var dir = "/tmp/aegir-db-" + Guid.NewGuid().ToString("N")[..12];   // on the database server, which may not be this machine
         transport.CreateDirectory(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         try
         {
