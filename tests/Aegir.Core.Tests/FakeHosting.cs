@@ -70,6 +70,12 @@ public sealed class FakeHosting : IDisposable, IServiceFactory, ITransportFactor
         return $"{Server.Snapshot()}\n--- db\n{Databases.Snapshot()}\n--- contexts\n{contexts}".Replace(Home.Path, "$AEGIR_HOME");
     }
 
+    /// <summary>The snapshot without what differs from run to run (file contents, generated passwords): which files, folders, modes, owners, databases and records there are.</summary>
+    public string Shape()
+        => string.Join('\n', Snapshot().Split('\n')
+            .Where(l => !l.StartsWith("db_password:", StringComparison.Ordinal))
+            .Select(l => System.Text.RegularExpressions.Regex.Replace(l, " [0-9A-F]{16}$", "")));
+
     public TaskOutcome Run(object parameters) => Engine.Run(parameters);
 
     public void Dispose() => Home.Dispose();

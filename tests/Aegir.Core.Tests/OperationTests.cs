@@ -266,6 +266,42 @@ public class OperationTests
         Assert.Null(hosting.Engine.RunQueued(queued.Id));
     }
 
+    [Theory]
+    [MemberData(nameof(OperationScenario.Cases), MemberType = typeof(OperationScenario))]
+    public void Its_task_record_alone_replays_it(OperationScenario scenario)
+    {
+        string done;
+        using (var direct = Prepared(scenario))
+        {
+            Assert.True(direct.Run(scenario.Parameters()).Succeeded);
+            done = direct.Shape();
+        }
+        using var hosting = Prepared(scenario);
+        var queued = hosting.Engine.Enqueue(scenario.Parameters());
+        var outcome = hosting.Engine.RunQueued(queued.Id)!;
+        Assert.True(outcome.Succeeded, outcome.Task.Error);
+        Assert.Equal(done, hosting.Shape());
+    }
+
+    [Fact]
+    public void A_reload_a_dead_batch_left_queued_is_done_before_the_next_change_of_that_server()
+    {
+        using var hosting = new FakeHosting();
+        hosting.Platform("php", "php");
+        var batched = new Engine(hosting.Store, null, new ReloadBatch(), hosting, hosting);
+        Assert.True(batched.Run(new InstallSite.Parameters("a.test", null, null, new SiteDefinition("a.test", "php"))).Succeeded);
+        var pending = hosting.Runner.Store.Get(Assert.Single(hosting.Runner.Store.Queued()))!;
+        // The batch's process ends without flushing: its pid now names no process.
+        using (var gone = System.Diagnostics.Process.Start("true")!) { gone.WaitForExit(); pending.ProcessId = gone.Id; }
+        hosting.Runner.Store.Save(pending);
+
+        Assert.True(hosting.Run(new DisableSite.Parameters("a.test")).Succeeded);
+        var reload = hosting.Runner.Store.Get(pending.Id)!;
+        Assert.Equal(AegirTaskStatus.Succeeded, reload.Status);
+        Assert.True(reload.Finished < hosting.Runner.Store.List((type, _) => type == "disable").Single().Started);
+        Assert.Empty(hosting.Runner.Store.Queued());
+    }
+
     [Fact]
     public void A_batch_tests_each_change_and_reloads_once_and_a_killed_batch_leaves_the_reload_queued()
     {

@@ -110,7 +110,7 @@ public static class ErrorCatalog
         => new("DatabaseNameTaken", AegirErrorKind.ResourceExists, $"A {what} named {name} already exists on '@{server}'; another name is chosen.", name) { NothingChanged = true };
 
     public static AegirException TaskStopped(string type, string target)
-        => E("TaskStopped", AegirErrorKind.InvalidOperation, target, $"Task {type} on '@{target}' was stopped before it finished; what it had done was undone.");
+        => E("TaskStopped", AegirErrorKind.InvalidOperation, target, $"Task {type} on '@{target}' was stopped before it finished; its log says what was undone. Run it again when it is wanted.");
 
     /// <summary>Quotes a user value for a message, making control characters visible.</summary>
     public static string Show(string? value)

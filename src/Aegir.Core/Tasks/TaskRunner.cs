@@ -132,7 +132,7 @@ public sealed class TaskRunner(string home, ITaskObserver? observer = null, IJou
             var (message, id) = ex switch
             {
                 AegirException a => (a.Message, a.ErrorId),
-                OperationCanceledException => ($"Task {task.Type} on '@{task.Target}' was stopped before it finished.", "TaskStopped"),
+                OperationCanceledException => (ErrorCatalog.TaskStopped(task.Type, task.Target).Message, "TaskStopped"),
                 _ => ($"{ex.GetType().Name}: {ex.Message}", "TaskFailed"),
             };
             ctx.Log(TaskLogLevel.Error, message);

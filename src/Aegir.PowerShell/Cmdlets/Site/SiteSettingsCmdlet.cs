@@ -4,7 +4,7 @@ using Aegir.PowerShell.Completion;
 
 namespace Aegir.PowerShell.Cmdlets.Site;
 
-/// <summary>The site settings New-AegirSite and Set-AegirSite share, and how they are applied.</summary>
+/// <summary>The site settings New-AegirSite and Set-AegirSite share.</summary>
 public abstract class SiteSettingsCmdlet : TaskCmdlet
 {
     [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -35,14 +35,4 @@ public abstract class SiteSettingsCmdlet : TaskCmdlet
     [Parameter]
     [AllowEmptyString]
     public string? Redirection { get; set; }
-
-    protected void Apply(AegirSite site)
-    {
-        if (DbServer is not null) site.DbServerName = DbServer;
-        if (Client is not null) site.ClientName = Client;
-        if (Profile is not null) site.Profile = Profile;
-        if (Language is not null) site.Language = Language;
-        if (Alias is not null) site.Aliases = Alias;
-        if (Redirection is not null) site.Redirection = Redirection;
-    }
 }
