@@ -42,16 +42,20 @@ try {
     Invoke-AegirVerify platform_wordpress | Out-Host
     Get-AegirPlatform | Out-Host
 
+    Step 'New-AegirSite -Plan: every change it will make, computed without making any'
+    New-AegirSite demo.aegir.test -Platform wordpress -Alias www.demo.aegir.test -Redirection demo.aegir.test -Plan | Format-Table -Wrap | Out-Host
+
     Step 'New-AegirSite: database, user, folders, WordPress installer, vhost'
     $install = New-AegirSite demo.aegir.test -Platform wordpress -Title 'Hosted by Aegir for PowerShell' -Alias www.demo.aegir.test -Redirection demo.aegir.test
     $install | Out-Host
     "The admin password came back once, as a SecureString of $($install.AdminPassword.Length) characters; it is stored nowhere."
     Get-AegirSite | Out-Host
 
-    Step 'The install task and its log (Get-AegirTask)'
+    Step 'The install task, its log and its journal: each change was written down with its undo before it was made'
     $task = Get-AegirTask -Target demo.aegir.test -First 1
     $task | Out-Host
-    $task.Log | Format-Table -AutoSize -Wrap | Out-Host
+    $task.Log | Where-Object Level -NE Debug | Format-Table -AutoSize -Wrap | Out-Host
+    $task.Journal | Format-Table -Wrap | Out-Host
 
     Step 'The site over HTTP'
     Get-Page $port demo.aegir.test
@@ -68,8 +72,10 @@ try {
     Step 'Get-AegirPackage: what the platform holds, and what the site has enabled'
     Get-AegirSite demo.aegir.test | Get-AegirPackage | Format-Table Name, Type, Version, Enabled -AutoSize | Out-Host
 
-    Step 'Remove-AegirSite: vhost, database and user, files, context'
-    Remove-AegirSite demo.aegir.test -Force | Out-Host
+    Step 'Remove-AegirSite: vhost, folder and record first; the database last, past the point of no return'
+    $removal = Remove-AegirSite demo.aegir.test -Force
+    $removal | Format-Table Id, Type, Target, Status | Out-Host
+    $removal.Journal | Format-Table -Wrap | Out-Host
     Get-Page $port demo.aegir.test
 }
 finally {
