@@ -89,9 +89,7 @@ public class ContextStoreTests
     public void A_locked_platform_takes_no_new_sites()
     {
         using var home = new TestHome();
-        var platform = home.Store.GetFresh<AegirPlatform>("platform_wp", "Platform");
-        platform.Locked = true;
-        home.Store.Update(platform);
+        home.Store.Modify<AegirPlatform>("platform_wp", "Platform", p => p.Locked = true);
         Assert.Equal("PlatformLocked", Assert.Throws<AegirException>(() => home.Store.Create(home.Site("a.example"))).ErrorId);
     }
 
@@ -120,9 +118,7 @@ public class ContextStoreTests
     public void A_service_in_use_cannot_be_switched_off()
     {
         using var home = new TestHome();
-        var master = home.Store.GetFresh<AegirServer>(ContextNames.Master, "Name");
-        master.Http.ChangeType("none");
-        Assert.Equal("ContextInUse", Assert.Throws<AegirException>(() => home.Store.Update(master)).ErrorId);
+        Assert.Equal("ContextInUse", Assert.Throws<AegirException>(() => home.Store.Modify<AegirServer>(ContextNames.Master, "Name", s => s.Http.ChangeType("none"))).ErrorId);
         Assert.Equal("nginx", new ContextStore(home.Path).Get<AegirServer>(ContextNames.Master, "Name").Http.Type);
     }
 
@@ -176,9 +172,7 @@ public class ContextStoreTests
         using var home = new TestHome();
         home.Store.Create(home.Site("a.example"));
         File.AppendAllText(home.Store.PathOf("a.example"), "cron_key: abc123\nfuture:\n  nested: [1, 2]\n");
-        var site = new ContextStore(home.Path).GetFresh<AegirSite>("a.example", "Uri");
-        site.Language = "fr";
-        home.Store.Update(site);
+        new ContextStore(home.Path).Modify<AegirSite>("a.example", "Uri", site => site.Language = "fr");
         var text = File.ReadAllText(home.Store.PathOf("a.example"));
         Assert.Contains("cron_key: abc123", text);
         Assert.Contains("nested:", text);

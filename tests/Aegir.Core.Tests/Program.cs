@@ -18,9 +18,8 @@ public static class Program
                 // Rewrites one site forever with alias lists of alternating size; the test kills it.
                 for (int i = 0; ; i++)
                 {
-                    var site = store.GetFresh<AegirSite>(args[2], "Uri");
-                    site.Aliases = Enumerable.Range(0, i % 2 == 0 ? 400 : 3).Select(n => $"alias{n}.{args[2]}").ToList();
-                    store.Update(site);
+                    var aliases = Enumerable.Range(0, i % 2 == 0 ? 400 : 3).Select(n => $"alias{n}.{args[2]}").ToList();
+                    store.Modify<AegirSite>(args[2], "Uri", site => site.Aliases = aliases);
                     if (i == 0) Console.WriteLine("started");
                 }
             case "create":

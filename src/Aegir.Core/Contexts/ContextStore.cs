@@ -191,12 +191,6 @@ public sealed class ContextStore : IContextResolver
         using (AcquireLock()) WriteLocked(ctx, ContextSerializer.Serialize(ctx), isNew: true);
     }
 
-    /// <summary>Writes an existing context back whole, with its changes.</summary>
-    public void Update(AegirContext ctx)
-    {
-        using (AcquireLock()) WriteLocked(ctx, ContextSerializer.Serialize(ctx), isNew: false);
-    }
-
     /// <summary>
     /// Changes a context on a fresh read, under the store lock, and writes it: only what <paramref name="change"/>
     /// touched changes, whatever another writer did before. Returns the context and the old values of the fields
