@@ -58,7 +58,7 @@ public sealed class TaskRunner(string home, ITaskObserver? observer = null, IJou
         return new Releaser(held);
     }
 
-    /// <summary>Repairs a task that died holding <paramref name="target"/>, if one did, without waiting on a live holder.</summary>
+    /// <summary>Repairs the task that died holding <paramref name="target"/>, when its owner file names a task whose process is gone.</summary>
     public void RepairAbandoned(string target, Action<TaskLogLevel, string> log)
     {
         if (TargetLock.OwnerOf(Store.Home, target) is { TaskId: not null } owner && !ProcessIdentity.IsAlive(owner.ProcessId, owner.ProcessStart))
