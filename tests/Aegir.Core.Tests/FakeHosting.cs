@@ -22,6 +22,8 @@ public sealed class FakeHosting : IDisposable, IServiceFactory, ITransportFactor
     {
         Home.Store.Remove("platform_wp");   // the test home's own; these tests make theirs in the fake server
         Server.CreateDirectory("/tmp", (UnixFileMode)Convert.ToInt32("1777", 8));
+        Server.Put("/run/nginx.pid", "4242\n");   // the web server runs
+        Server.CreateDirectory("/proc/4242", (UnixFileMode)Convert.ToInt32("555", 8));
         Engine = new Engine(Home.Store, null, batch, this, this);
     }
 

@@ -303,6 +303,21 @@ public class OperationTests
     }
 
     [Fact]
+    public void A_batch_fails_a_change_at_once_when_its_web_server_is_not_running()
+    {
+        using var hosting = new FakeHosting();
+        hosting.Platform("php", "php");
+        hosting.Server.Delete("/proc/4242");
+        var before = hosting.Snapshot();
+        var batched = new Engine(hosting.Store, null, new ReloadBatch(), hosting, hosting);
+        var outcome = batched.Run(new InstallSite.Parameters("a.test", null, null, new SiteDefinition("a.test", "php")));
+        Assert.Equal(AegirTaskStatus.Failed, outcome.Task.Status);
+        Assert.Contains("is not running", outcome.Task.Error);
+        Assert.Equal(before, hosting.Snapshot());
+        Assert.Empty(batched.FlushReloads());
+    }
+
+    [Fact]
     public void A_batch_tests_each_change_and_reloads_once_and_a_killed_batch_leaves_the_reload_queued()
     {
         using var hosting = new FakeHosting();

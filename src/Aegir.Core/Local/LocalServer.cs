@@ -165,8 +165,11 @@ public sealed class LocalServer
         var user = IsRoot ? new[] { "--user=root" } : [];
         if (!Directory.Exists(Path.Combine(data, "mysql")))
         {
+            // root (and, when not run as root, an account named for whoever runs this) reaches the server only
+            // through its unix socket, as that system user: never over TCP, never without being that user.
             log($"Creating a MariaDB data folder in {data}.");
-            Run("mariadb-install-db", ["--no-defaults", .. user, $"--datadir={data}", "--auth-root-authentication-method=normal", "--skip-test-db"], "Creating the MariaDB data folder", TimeSpan.FromMinutes(3));
+            Run("mariadb-install-db", ["--no-defaults", .. user, $"--datadir={data}", "--auth-root-authentication-method=socket",
+                $"--auth-root-socket-user={SocketUser}", "--skip-test-db"], "Creating the MariaDB data folder", TimeSpan.FromMinutes(3));
         }
         if (Daemon.RunningPid(pid) is null)
         {
@@ -178,22 +181,37 @@ public sealed class LocalServer
                 throw ErrorCatalog.StepFailed("Starting MariaDB", Tail(Path.Combine(dir, "error.log")), $"See {Path.Combine(dir, "error.log")}.");
         }
         password ??= Passwords.New();
-        using var conn = new MySqlConnection(new MySqlConnectionStringBuilder { Server = sock, ConnectionProtocol = MySqlConnectionProtocol.UnixSocket, UserID = "root" }.ConnectionString);
-        conn.Open();
+        using var conn = OpenSocket(sock) ?? throw ErrorCatalog.StepFailed("Connecting to MariaDB over its socket", $"neither {SocketUser} nor root may connect", $"See {Path.Combine(dir, "error.log")}.");
+        // A data folder made by an older version let root in over TCP without a password: lock that down too.
+        MySqlService.RestrictRootToSocket(conn, SocketUser);
         MySqlService.EnsureAdmin(conn, AdminUser, password, ["127.0.0.1", "localhost"]);
         return password;
     }
 
+    /// <summary>The system user that may reach MariaDB's socket as its superuser.</summary>
+    static string SocketUser => IsRoot ? "root" : AegirServer.LocalScriptUser();
+
+    /// <summary>A superuser connection over the socket: as the socket user, else (a data folder of an older version) as root.</summary>
+    static MySqlConnection? OpenSocket(string sock, uint timeout = 10)
+    {
+        if (!File.Exists(sock)) return null;
+        foreach (var user in new[] { SocketUser, "root" }.Distinct())
+        {
+            var conn = new MySqlConnection(new MySqlConnectionStringBuilder { Server = sock, ConnectionProtocol = MySqlConnectionProtocol.UnixSocket, UserID = user, ConnectionTimeout = timeout }.ConnectionString);
+            try
+            {
+                conn.Open();
+                return conn;
+            }
+            catch (MySqlException) { conn.Dispose(); }
+        }
+        return null;
+    }
+
     static bool CanConnect(string sock)
     {
-        if (!File.Exists(sock)) return false;
-        try
-        {
-            using var conn = new MySqlConnection(new MySqlConnectionStringBuilder { Server = sock, ConnectionProtocol = MySqlConnectionProtocol.UnixSocket, UserID = "root", ConnectionTimeout = 2 }.ConnectionString);
-            conn.Open();
-            return true;
-        }
-        catch (MySqlException) { return false; }
+        using var conn = OpenSocket(sock, 2);
+        return conn is not null;
     }
 
     // --- PHP-FPM ---

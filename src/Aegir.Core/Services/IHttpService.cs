@@ -42,6 +42,9 @@ public interface IHttpService
     /// <summary>Reloads, and waits until the reload has taken effect.</summary>
     void Reload(TaskContext ctx);
 
+    /// <summary>Whether the web server runs (its pid file names a live process); null when it cannot tell (no pid file setting).</summary>
+    bool? IsRunning();
+
     /// <summary>Puts back config files saved before a change (an undo); true when any file changed.</summary>
     bool Restore(TaskContext ctx, byte[] saved);
 

@@ -157,6 +157,12 @@ public abstract class TemplatedWebService(AegirServer server, IServiceEnvironmen
         ctx.Warn($"Reloaded with '{command}', but old worker processes of '@{Server.Name}' were still running 30 s later; they may still serve the old config.");
     }
 
+    public bool? IsRunning()
+    {
+        if (Server.Http.Get("pid_file") is null) return null;
+        return MasterPid() is { } pid && Transport.Kind($"/proc/{pid}") == PathKind.Directory;
+    }
+
     int? MasterPid()
     {
         var file = Server.Http.Get("pid_file");

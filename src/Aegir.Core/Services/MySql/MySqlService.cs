@@ -192,6 +192,26 @@ public sealed class MySqlService(AegirServer server, IServiceEnvironment env) : 
         }
     }
 
+    /// <summary>
+    /// Leaves root one way in: the unix socket, as the system's root (and <paramref name="socketUser"/>, when that is
+    /// another system user, the same way). Drops root's network accounts and anonymous accounts.
+    /// </summary>
+    public static void RestrictRootToSocket(MySqlConnection conn, string socketUser)
+    {
+        if (socketUser != "root")
+        {
+            Exec(conn, $"CREATE USER IF NOT EXISTS {MySqlQuoting.Literal(socketUser)}@'localhost' IDENTIFIED VIA unix_socket");
+            Exec(conn, $"GRANT ALL PRIVILEGES ON *.* TO {MySqlQuoting.Literal(socketUser)}@'localhost' WITH GRANT OPTION");
+        }
+        var open = new List<(string User, string Host)>();
+        using (var cmd = new MySqlCommand("SELECT User, Host FROM mysql.user WHERE (User = 'root' AND Host <> 'localhost') OR User = ''", conn))
+        using (var reader = cmd.ExecuteReader())
+            while (reader.Read()) open.Add((reader.GetString(0), reader.GetString(1)));
+        foreach (var (user, host) in open)
+            Exec(conn, $"DROP USER {MySqlQuoting.Literal(user)}@{MySqlQuoting.Literal(host)}");
+        Exec(conn, "ALTER USER 'root'@'localhost' IDENTIFIED VIA unix_socket");
+    }
+
     public IReadOnlyList<object?[]> Query(string database, string sql)
     {
         using var conn = OpenAdmin(database);
