@@ -17,8 +17,9 @@ internal static class ContextValidator
             case AegirPlatform platform:
                 CheckPlatform(store, platform);
                 break;
-            case AegirServer server when previous is not null:
-                CheckServerInUse(store, server);
+            case AegirServer server:
+                if (previous is not null) CheckServerInUse(store, server);
+                CheckPorts(server, previous as AegirServer);
                 break;
         }
     }
@@ -65,6 +66,29 @@ internal static class ContextValidator
                 throw ErrorCatalog.InvalidValue("Root", platform.Root, $"the platform '@{other.Name}' already has this root on '@{platform.WebServerName}'",
                     "Give each platform its own codebase folder.");
         }
+    }
+
+    /// <summary>
+    /// A service's port must be its own: the web server and the database of one machine never share one, and on this
+    /// machine a port that another program already listens on is refused when it is given (its own program may hold it).
+    /// </summary>
+    static void CheckPorts(AegirServer server, AegirServer? previous)
+    {
+        bool dbHere = !server.Db.IsNull && (server.Db.Get("host") is null or "127.0.0.1" or "localhost" or "::1" || server.Db.Get("host") == server.RemoteHost);
+        if (!server.Http.IsNull && dbHere && server.Http.GetInt("port") == server.Db.GetInt("port"))
+            throw ErrorCatalog.InvalidValue("HttpPort", server.Http.Get("port"), "the server's database listens on that port", "Give the web server and the database a port each.");
+        if (!Transport.TransportFactory.IsLocal(server)) return;
+        if (!server.Http.IsNull && (previous is null || previous.Http.Type != server.Http.Type || previous.Http.Get("port") != server.Http.Get("port")))
+            CheckListener("HttpPort", server.Http.GetInt("port"), server.Http.Type == "apache" ? ["apache2", "httpd"] : [server.Http.Type]);
+        if (dbHere && (previous is null || previous.Db.Type != server.Db.Type || previous.Db.Get("port") != server.Db.Get("port")))
+            CheckListener("DbPort", server.Db.GetInt("port"), ["mariadbd", "mysqld"]);
+    }
+
+    static void CheckListener(string parameter, int port, string[] own)
+    {
+        if (IO.Listeners.On(port) is { Program: { } program } listener && !own.Contains(program))
+            throw ErrorCatalog.InvalidValue(parameter, port.ToString(), $"{program} (process {listener.ProcessId}) listens on that port already",
+                "Choose a free port, or stop that program first.");
     }
 
     static void CheckServerInUse(ContextStore store, AegirServer server)

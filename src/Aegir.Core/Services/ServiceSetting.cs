@@ -5,8 +5,11 @@ namespace Aegir.Core.Services;
 /// <summary>What a setting holds, which decides how its value is checked.</summary>
 public enum SettingKind { Text, Port, Host, Path, Command, PosixName, Secret, ListenAddress }
 
+/// <summary>Which commands a command setting may hold: <paramref name="Allows"/> judges its words; <paramref name="Forms"/> says what is allowed.</summary>
+public sealed record CommandRule(Func<IReadOnlyList<string>, bool> Allows, string Forms);
+
 /// <summary>A setting a service type adds to the servers that use it.</summary>
-public sealed record ServiceSetting(string Name, SettingKind Kind, string? Default, string Description)
+public sealed record ServiceSetting(string Name, SettingKind Kind, string? Default, string Description, CommandRule? Rule = null)
 {
     /// <summary>Checks and normalises a value for this setting.</summary>
     public string Normalise(string service, string? value)
@@ -17,13 +20,21 @@ public sealed record ServiceSetting(string Name, SettingKind Kind, string? Defau
             SettingKind.Port => Validate.Port(parameter, ParsePort(parameter, value)).ToString(System.Globalization.CultureInfo.InvariantCulture),
             SettingKind.Host => Validate.RemoteHost(parameter, value),
             SettingKind.Path => Validate.AbsolutePath(parameter, value),
-            SettingKind.Command => Validate.Command(parameter, value),
+            SettingKind.Command => CheckRule(parameter, Validate.Command(parameter, value)),
             SettingKind.PosixName => Validate.PosixName(parameter, value),
             SettingKind.Secret => Validate.Secret(parameter, value),
-            SettingKind.ListenAddress => value == "*" ? value : Validate.RemoteHost(parameter, value) is var a && System.Net.IPAddress.TryParse(a, out _) ? a
-                : throw Errors.ErrorCatalog.InvalidValue(parameter, value, "it is neither * nor an IP address", "Give * for every address, or one IP address such as 127.0.0.1."),
+            SettingKind.ListenAddress => value == "*" ? value
+                : System.Net.IPAddress.TryParse(value, out var ip) && value!.All(c => char.IsAsciiHexDigit(c) || c is '.' or ':') ? ip.ToString()
+                : throw Errors.ErrorCatalog.InvalidValue(parameter, value, "it is neither * nor an IP address", "Give * for every address, or one IP address such as 127.0.0.1 or ::1."),
             _ => ValidateText(parameter, value),
         };
+    }
+
+    string CheckRule(string parameter, string command)
+    {
+        if (Rule is not null && !Rule.Allows(command.Split(' ')))
+            throw Errors.ErrorCatalog.InvalidValue(parameter, command, "it is not one of the commands this setting may run", Rule.Forms);
+        return command;
     }
 
     static int ParsePort(string parameter, string? value)

@@ -8,10 +8,10 @@ namespace Aegir.Core.Services.Apache;
 public sealed class ApacheService(AegirServer server, IServiceEnvironment env) : TemplatedWebService(server, env)
 {
     public static ServiceTypeInfo Info { get; } = new(ServiceCatalog.Http, "apache", "Apache httpd with PHP-FPM.",
-        WebSettings.For("apache2ctl graceful", "/run/apache2/apache2.pid", "apache2ctl configtest"), (s, e) => new ApacheService(s, e));
+        WebSettings.For("apache2ctl graceful", WebCommands.ApacheReload, "/run/apache2/apache2.pid", "apache2ctl configtest", WebCommands.ApacheTest), (s, e) => new ApacheService(s, e));
 
     public override string Type => "apache";
 
-    /// <summary>Apache: address:port, with * for every address.</summary>
-    protected override string Listen(string address, int port) => $"{address}:{port}";
+    /// <summary>Apache: address:port, with * for every address and an IPv6 address in brackets.</summary>
+    protected override string Listen(string address, int port) => $"{Bracketed(address)}:{port}";
 }

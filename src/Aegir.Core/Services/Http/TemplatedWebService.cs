@@ -34,6 +34,9 @@ public abstract class TemplatedWebService(AegirServer server, IServiceEnvironmen
     /// <summary>What a vhost listens on, in this server's syntax.</summary>
     protected abstract string Listen(string address, int port);
 
+    /// <summary>An IPv6 address as both web servers need it next to a port: in brackets.</summary>
+    protected static string Bracketed(string address) => address.Contains(':') ? $"[{address}]" : address;
+
     public void Verify(TaskContext ctx)
     {
         var folders = new[] { ConfigDir, AppDir, Path.Combine(AppDir, "platform.d"), Path.Combine(AppDir, "vhost.d") };

@@ -8,10 +8,10 @@ namespace Aegir.Core.Services.Nginx;
 public sealed class NginxService(AegirServer server, IServiceEnvironment env) : TemplatedWebService(server, env)
 {
     public static ServiceTypeInfo Info { get; } = new(ServiceCatalog.Http, "nginx", "nginx with PHP-FPM.",
-        WebSettings.For("nginx -s reload", "/run/nginx.pid", "nginx -t"), (s, e) => new NginxService(s, e));
+        WebSettings.For("nginx -s reload", WebCommands.NginxReload, "/run/nginx.pid", "nginx -t", WebCommands.NginxTest), (s, e) => new NginxService(s, e));
 
     public override string Type => "nginx";
 
-    /// <summary>nginx: a bare port for every address, else address:port.</summary>
-    protected override string Listen(string address, int port) => address == "*" ? port.ToString() : $"{address}:{port}";
+    /// <summary>nginx: a bare port for every address, else address:port, an IPv6 address in brackets.</summary>
+    protected override string Listen(string address, int port) => address == "*" ? port.ToString() : $"{Bracketed(address)}:{port}";
 }
