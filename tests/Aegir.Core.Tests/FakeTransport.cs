@@ -119,6 +119,8 @@ public sealed class FakeTransport(Func<CommandSpec, CommandResult>? handler = nu
     public bool GroupExists(string name) => Groups.Contains(name);
     public string PrimaryGroup(string user) => user;
 
+    public string ResolvePath(string path) => Nodes.TryGetValue(path, out var n) && n.Kind == PathKind.Symlink ? ResolvePath(n.Target!) : path;
+
     public void Sync(string source, string destination)
     {
         Delete(destination);

@@ -37,6 +37,39 @@ echo 'ok ', $_SERVER['db_name'];
         }
     }
 
+    Describe 'New-AegirPlatform' {
+        It 'refuses system folders, links to them and the module''s own home as roots' {
+            $null = New-Item -ItemType SymbolicLink -Path "$work/to-etc" -Target /etc
+            foreach ($bad in '/etc', '/proc/self/root', "$work/to-etc", $env:AEGIR_HOME) {
+                { New-AegirPlatform bad $bad -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidValue*' -Because "$bad must be refused"
+            }
+            Get-AegirPlatform bad -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        }
+    }
+
+    Describe 'Invoke-AegirVerify' {
+        It 'never touches a root that has become a link to a system folder' {
+            $code = Join-Path $work 'platforms/moved'
+            $null = New-Item -ItemType Directory -Force $code
+            Set-Content "$code/index.php" '<?php echo 1;'
+            $null = New-AegirPlatform moved $code
+            Remove-Item -Recurse -Force $code
+            $null = New-Item -ItemType SymbolicLink -Path $code -Target /etc
+            $canary = "/etc/aegir-canary-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
+            Set-Content $canary 'group- and world-writable on purpose'
+            chmod 666 $canary
+            try {
+                $task = Invoke-AegirVerify moved -ErrorAction SilentlyContinue
+                $task.Status | Should -Be 'Failed'
+                $task.Error | Should -Match 'system folder /etc'
+                (stat -c '%a' $canary) | Should -Be '666' -Because 'verify must not have run its permission change over /etc'
+            }
+            finally { Remove-Item $canary }
+            Remove-Item $code
+            $null = Remove-AegirPlatform moved -Force
+        }
+    }
+
     Describe 'New-AegirSite' {
         It 'fails and undoes when the web server is not running, instead of claiming the site is installed' {
             $pidFile = $server.Http.Get('pid_file')

@@ -60,10 +60,15 @@ internal static class ContextValidator
 
     static void CheckPlatform(ContextStore store, AegirPlatform platform)
     {
+        // On this machine a root is judged by where it leads; a remote server's root is checked by verify, there.
+        bool local = store.ReadFresh(platform.WebServerName) is AegirServer server && Transport.TransportFactory.IsLocal(server);
+        string Leads(string root) => local ? IO.Posix.Resolve(root) : root;
+        var resolved = Leads(platform.Root);
+        if (local) Platforms.PlatformRoots.Check(platform.Root, resolved, IO.Posix.Resolve(store.Home));
         foreach (var other in store.List(ContextType.Platform).Contexts.Cast<AegirPlatform>())
         {
-            if (other.Name != platform.Name && other.WebServerName == platform.WebServerName && other.Root == platform.Root)
-                throw ErrorCatalog.InvalidValue("Root", platform.Root, $"the platform '@{other.Name}' already has this root on '@{platform.WebServerName}'",
+            if (other.Name != platform.Name && other.WebServerName == platform.WebServerName && (other.Root == platform.Root || Leads(other.Root) == resolved))
+                throw ErrorCatalog.InvalidValue("Root", platform.Root, $"the platform '@{other.Name}' already has this root on '@{platform.WebServerName}'{(other.Root == platform.Root ? "" : $" ({other.Root} leads to {resolved} too)")}",
                     "Give each platform its own codebase folder.");
         }
     }

@@ -17,6 +17,36 @@ public static partial class Posix
     [LibraryImport("libc", SetLastError = true)]
     private static partial int geteuid();
 
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial IntPtr realpath(string path, IntPtr resolved);
+
+    [LibraryImport("libc")]
+    private static partial void free(IntPtr pointer);
+
+    /// <summary>The path with every symlink resolved (realpath(3)); null when it does not exist.</summary>
+    public static string? RealPath(string path)
+    {
+        var p = realpath(path, IntPtr.Zero);
+        if (p == IntPtr.Zero) return null;
+        try { return Marshal.PtrToStringUTF8(p); }
+        finally { free(p); }
+    }
+
+    /// <summary>Where a path leads: its deepest existing part resolved, with the rest (not there yet) appended.</summary>
+    public static string Resolve(string path)
+    {
+        var rest = new Stack<string>();
+        var p = path;
+        while (p.Length > 1 && RealPath(p) is null)
+        {
+            rest.Push(Path.GetFileName(p));
+            p = Path.GetDirectoryName(p) ?? "/";
+        }
+        var resolved = RealPath(p) ?? "/";
+        while (rest.Count > 0) resolved = Path.Combine(resolved, rest.Pop());
+        return resolved;
+    }
+
     public static bool IsRoot => geteuid() == 0;
 
     public static int? UserId(string name) => Lookup("/etc/passwd", name);

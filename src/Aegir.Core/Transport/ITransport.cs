@@ -59,6 +59,9 @@ public interface ITransport : IDisposable
     /// <summary>The name of a user's primary group (the user name when it cannot be found).</summary>
     string PrimaryGroup(string user);
 
+    /// <summary>Where a path leads once every symlink is resolved (the part that does not exist yet appended as it is).</summary>
+    string ResolvePath(string path);
+
     /// <summary>Makes <paramref name="destination"/> a copy of <paramref name="source"/> (rsync -a --delete semantics).</summary>
     void Sync(string source, string destination);
 }

@@ -150,6 +150,8 @@ public sealed class LocalTransport : ITransport
 
     public string PrimaryGroup(string user) => Posix.PrimaryGroup(user);
 
+    public string ResolvePath(string path) => Posix.Resolve(path);
+
     public void Sync(string source, string destination)
     {
         var result = Run(new CommandSpec("rsync", ["-a", "--delete", source.TrimEnd('/') + "/", destination.TrimEnd('/') + "/"]) { Timeout = TimeSpan.FromHours(2) });

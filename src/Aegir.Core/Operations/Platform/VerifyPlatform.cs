@@ -24,6 +24,8 @@ public sealed class VerifyPlatform : Operation<VerifyPlatform.Parameters>
         var server = env.Server(platform.WebServerName, "WebServer");
         var http = env.Http(server);
         var transport = env.Connect(server);
+        // Checked again where the code is: a root that has become a link to a system folder is never touched.
+        PlatformRoots.Check(platform.Root, transport.ResolvePath(platform.Root), transport.ResolvePath(env.Home));
         var (kind, version) = PlatformKinds.Detect(transport, platform.Root);
         plan.Add(server.Name, PlanAction.Check, $"find the codebase at {platform.Root}: {kind.Name}{(version is null ? "" : " " + version)}",
             ctx => ctx.Step($"Finding the codebase at {platform.Root}", () => ctx.Info($"The codebase is {kind.Name}{(version is null ? "" : " " + version)}.")));

@@ -1,0 +1,39 @@
+using Aegir.Core.Errors;
+
+namespace Aegir.Core.Platforms;
+
+/// <summary>
+/// Where a platform's codebase may not be: verify takes group and other write away from everything under the root,
+/// so a root that is, or leads into, a system folder or the module's own home would damage the machine.
+/// Roots are judged by where they lead, symlinks resolved.
+/// </summary>
+public static class PlatformRoots
+{
+    /// <summary>Folders that may not be a root themselves (their subfolders may).</summary>
+    static readonly string[] NotItself = ["/", "/home", "/media", "/mnt", "/opt", "/root", "/srv", "/tmp", "/usr", "/usr/local", "/var", "/var/www"];
+
+    /// <summary>Folders that no root may be in.</summary>
+    static readonly string[] NotInside =
+    [
+        "/bin", "/boot", "/dev", "/etc", "/lib", "/lib32", "/lib64", "/libx32", "/proc", "/run", "/sbin", "/sys",
+        "/var/backups", "/var/cache", "/var/lib", "/var/lock", "/var/log", "/var/mail", "/var/run", "/var/spool",
+    ];
+
+    /// <summary>Refuses a root (<paramref name="resolved"/>: where it leads) that is a system folder, inside one, or overlaps AEGIR_HOME (<paramref name="home"/>, resolved).</summary>
+    public static void Check(string root, string resolved, string home)
+    {
+        var via = resolved == root ? "" : $" (it leads to {resolved})";
+        if (NotItself.Contains(resolved) || Inside(resolved, "/usr") && !Inside(resolved, "/usr/local"))
+            throw Refused(root, $"it is the system folder {resolved}{via}");
+        if (NotInside.FirstOrDefault(f => resolved == f || Inside(resolved, f)) is { } system)
+            throw Refused(root, $"it is in the system folder {system}{via}");
+        if (resolved == home || Inside(resolved, home) || Inside(home, resolved))
+            throw Refused(root, $"it overlaps the module's own home {home}{via}");
+    }
+
+    static bool Inside(string path, string folder) => path.StartsWith(folder.TrimEnd('/') + "/", StringComparison.Ordinal);
+
+    static AegirException Refused(string root, string problem)
+        => ErrorCatalog.InvalidValue("Root", root, problem,
+            "Give the folder that holds only the platform's codebase, such as /var/aegir/platforms/drupal10 (verify takes write access away from everything under it).");
+}

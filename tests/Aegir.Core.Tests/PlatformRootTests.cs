@@ -1,0 +1,82 @@
+using Aegir.Core.Contexts;
+using Aegir.Core.Errors;
+
+namespace Aegir.Core.Tests;
+
+public sealed class PlatformRootTests : IDisposable
+{
+    readonly TestHome _home = new();
+    readonly string _links = Path.Combine(Path.GetTempPath(), "aegir-roots-" + Guid.NewGuid().ToString("N")[..8]);
+
+    public PlatformRootTests() => Directory.CreateDirectory(_links);
+
+    public void Dispose()
+    {
+        _home.Dispose();
+        Directory.Delete(_links, true);
+    }
+
+    string Link(string name, string target)
+    {
+        var path = Path.Combine(_links, name);
+        Directory.CreateSymbolicLink(path, target);
+        return path;
+    }
+
+    AegirException Refused(string root)
+    {
+        var before = _home.Store.ListNames(ContextType.Platform).ToList();
+        var ex = Assert.Throws<AegirException>(() => _home.Store.Create(new AegirPlatform("platform_x") { Root = root }));
+        Assert.Equal(before, _home.Store.ListNames(ContextType.Platform));
+        return ex;
+    }
+
+    [Theory]
+    [InlineData("/etc")]
+    [InlineData("/etc/nginx")]
+    [InlineData("/proc/self/root")]
+    [InlineData("/usr")]
+    [InlineData("/usr/share/wordpress")]
+    [InlineData("/var/lib/mysql")]
+    [InlineData("/srv")]
+    [InlineData("/home")]
+    [InlineData("/boot/grub")]
+    public void A_system_folder_is_no_platform_root(string root)
+        => Assert.Contains("system folder", Refused(root).Message);
+
+    [Fact]
+    public void A_symlink_to_a_system_folder_is_judged_by_where_it_leads()
+    {
+        Assert.Contains("(it leads to /)", Refused(Link("to-root", "/")).Message);
+        Assert.Contains("(it leads to /etc)", Refused(Link("to-etc", "/etc")).Message);
+        Assert.Contains("system folder /etc", Refused(Path.Combine(Link("to-etc2", "/etc"), "nginx")).Message);
+    }
+
+    [Fact]
+    public void The_module_s_own_home_is_no_platform_root()
+    {
+        Assert.Contains("overlaps the module's own home", Refused(_home.Path).Message);
+        Assert.Contains("overlaps the module's own home", Refused(Path.Combine(_home.Path, "contexts")).Message);
+        Assert.Contains("overlaps the module's own home", Refused(Link("to-home", _home.Path)).Message);
+        var ex = Assert.Throws<AegirException>(() => Platforms.PlatformRoots.Check("/srv/aegir", "/srv/aegir", "/srv/aegir/home"));
+        Assert.Contains("overlaps the module's own home /srv/aegir/home", ex.Message);   // a root that holds the home
+    }
+
+    [Fact]
+    public void Two_platforms_never_share_a_codebase_through_a_link()
+    {
+        var code = Path.Combine(_links, "code");
+        Directory.CreateDirectory(code);
+        _home.Store.Create(new AegirPlatform("platform_a") { Root = code });
+        var ex = Assert.Throws<AegirException>(() => _home.Store.Create(new AegirPlatform("platform_b") { Root = Link("same-code", code) }));
+        Assert.Contains("already has this root", ex.Message);
+    }
+
+    [Fact]
+    public void An_ordinary_folder_is_a_platform_root_even_before_its_code_is_there()
+    {
+        _home.Store.Create(new AegirPlatform("platform_a") { Root = Path.Combine(_links, "not-yet", "drupal10") });
+        _home.Store.Create(new AegirPlatform("platform_b") { Root = "/var/aegir/platforms/drupal10" });
+        Assert.Equal(3, _home.Store.ListNames(ContextType.Platform).Count());
+    }
+}
