@@ -110,4 +110,69 @@ public class WebServiceTests
         Assert.Equal("nginx -s reload", ServiceCatalog.Get("http", "nginx").Find("restart_command")!.Default);
         Assert.Equal("apache2ctl configtest", ServiceCatalog.Get("http", "apache").Find("config_test_command")!.Default);
     }
+
+    [Fact]
+    public void A_vhost_that_would_answer_for_another_site_s_name_is_never_written()
+    {
+        var (hosting, web) = Nginx();
+        using var _ = hosting;
+        var renderer = new TemplateRenderer(hosting.Home.Path);
+        Directory.CreateDirectory(Path.Combine(hosting.Home.Path, "templates"));
+        File.WriteAllText(renderer.OverridePath("nginx-vhost.conf.sbn"), "server { listen {{ listen }}; server_name {{ uri }} b.example; }\n");
+        var task = Run(hosting, ctx => web.WriteSite(ctx, Site()));
+        Assert.Equal(AegirTaskStatus.Failed, task.Status);
+        Assert.Equal("VhostNamesForeign", task.ErrorId);
+        Assert.Contains("would answer for b.example", task.Error);
+        Assert.False(hosting.Server.FileExists(web.SiteConfigPath("a.example")));
+    }
+
+    [Fact]
+    public void A_config_test_that_warns_of_a_conflict_over_the_site_s_name_fails_the_change()
+    {
+        var (hosting, web) = Nginx();
+        using var _ = hosting;
+        hosting.Server.Handler = spec => spec.Arguments.Contains("-t")
+            ? new Transport.CommandResult(0, "", "nginx: [warn] conflicting server name \"www.a.example\" on 0.0.0.0:8080, ignored\nnginx: configuration file test is successful", TimeSpan.Zero)
+            : FakeTransport.Ok;
+        var task = Run(hosting, ctx => web.WriteSite(ctx, Site()));
+        Assert.Equal(AegirTaskStatus.Failed, task.Status);
+        Assert.Contains("another vhost answers for www.a.example too", task.Error);
+        Assert.False(hosting.Server.FileExists(web.SiteConfigPath("a.example")));
+    }
+
+    [Theory]
+    [InlineData("666", "755", null, "lets others write to it")]
+    [InlineData("644", "777", null, "lets others write to it")]
+    [InlineData("644", "755", "nobody", "neither root nor the user running the module")]
+    public void An_override_others_could_write_is_refused_by_name(string fileMode, string folderMode, string? owner, string problem)
+    {
+        using var home = new TestHome(seed: false);
+        var renderer = new TemplateRenderer(home.Path);
+        var folder = Path.Combine(home.Path, "templates");
+        Directory.CreateDirectory(folder);
+        var file = renderer.OverridePath("nginx-platform.conf.sbn");
+        File.WriteAllText(file, "# {{ platform }}\n");
+        File.SetUnixFileMode(file, (UnixFileMode)Convert.ToInt32(fileMode, 8));
+        File.SetUnixFileMode(folder, (UnixFileMode)Convert.ToInt32(folderMode, 8));
+        if (owner is not null)
+        {
+            if (!IO.Posix.IsRoot) return;   // only root can give a file away
+            IO.Posix.Chown(file, owner, null);
+        }
+        var ex = Assert.Throws<AegirException>(() => renderer.Render("nginx-platform.conf.sbn", new Dictionary<string, object?> { ["platform"] = "p" }));
+        Assert.Equal("TemplateUntrusted", ex.ErrorId);
+        Assert.Contains(problem, ex.Message);
+        Assert.Contains(fileMode == "666" || owner is not null ? file : folder, ex.Message);
+    }
+
+    [Fact]
+    public void An_override_that_is_a_link_is_refused()
+    {
+        using var home = new TestHome(seed: false);
+        var renderer = new TemplateRenderer(home.Path);
+        Directory.CreateDirectory(Path.Combine(home.Path, "templates"));
+        File.WriteAllText(Path.Combine(home.Path, "elsewhere.sbn"), "# {{ platform }}\n");
+        File.CreateSymbolicLink(renderer.OverridePath("nginx-platform.conf.sbn"), Path.Combine(home.Path, "elsewhere.sbn"));
+        Assert.Contains("it is a symlink", Assert.Throws<AegirException>(() => renderer.Render("nginx-platform.conf.sbn", new Dictionary<string, object?> { ["platform"] = "p" })).Message);
+    }
 }

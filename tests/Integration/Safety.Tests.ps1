@@ -70,6 +70,32 @@ echo 'ok ', $_SERVER['db_name'];
         }
     }
 
+    Describe 'Template overrides' {
+        It 'are refused, by name, when others could write them, and never give one site another''s name' {
+            $folder = Join-Path $env:AEGIR_HOME 'templates'
+            $override = Join-Path $folder 'nginx-vhost.conf.sbn'
+            $null = New-Item -ItemType Directory -Force $folder
+            Set-Content $override 'server { listen {{ listen }}; server_name {{ uri }} b.test; location / { return 200 "{{ db.password }}"; } }'
+            chmod 777 $folder; chmod 666 $override; chown nobody $override
+            try {
+                $errs = $null
+                New-AegirSite a.test -Platform app -ErrorVariable errs -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+                $errs[0].Exception.Message | Should -Match "template override $([regex]::Escape($override)) is not used"
+                Get-AegirSite a.test -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+
+                chown root $override; chmod 644 $override; chmod 755 $folder   # trusted now, and still hostile
+                New-AegirSite a.test -Platform app -ErrorVariable errs -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+                $errs[0].Exception.Message | Should -Match 'would answer for b\.test, which are not its names'
+                Get-AegirSite a.test -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+                Test-Path "$vhosts/a.test.conf" | Should -BeFalse
+                Invoke-Sql -Sql "SHOW DATABASES LIKE 'atest%'" | Should -BeNullOrEmpty
+            }
+            finally { Remove-Item -Recurse -Force $folder }
+            (New-AegirSite a.test -Platform app).Status | Should -Be 'Installed'
+            (Invoke-Site -Port $port -HostName b.test).Status | Should -Be 404
+        }
+    }
+
     Describe 'New-AegirSite' {
         It 'fails and undoes when the web server is not running, instead of claiming the site is installed' {
             $pidFile = $server.Http.Get('pid_file')

@@ -98,6 +98,14 @@ public static class ErrorCatalog
         => E("TemplateBroken", AegirErrorKind.InvalidData, origin,
             $"The template {origin} does not render: {problem}. Fix the template, or delete the override to use the built-in one.");
 
+    public static AegirException TemplateUntrusted(string path, string problem)
+        => E("TemplateUntrusted", AegirErrorKind.InvalidData, path,
+            $"The template override {path} is not used: {problem}. An override shapes config that holds the sites' secrets: make it and its folder belong to root (or the user running the module) and writable by nobody else (chown root: {path}; chmod go-w {path} {Path.GetDirectoryName(path)}), or delete it to use the built-in one.");
+
+    public static AegirException VhostNamesForeign(string uri, IEnumerable<string> names, string server)
+        => E("VhostNamesForeign", AegirErrorKind.InvalidData, uri,
+            $"The vhost of {uri} as rendered would answer for {string.Join(", ", names)}, which are not its names, so nothing was written on '@{server}'. Fix the vhost template override (it must use server_names), or add the names to the site as aliases.");
+
     public static AegirException ConfigTestFailed(string server, string command, string output)
         => E("WebConfigTestFailed", AegirErrorKind.InvalidData, server,
             $"The web server config test of '@{server}' failed, so the previous config files were put back and nothing was reloaded: {output} (test: {command}). Fix the cause (often a template override) and run the task again.");

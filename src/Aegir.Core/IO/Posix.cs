@@ -18,6 +18,25 @@ public static partial class Posix
     private static partial int geteuid();
 
     [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int statx(int dirfd, string path, int flags, uint mask, byte[] buffer);
+
+    public static int EffectiveUserId => geteuid();
+
+    /// <summary>What lstat tells of a path: owner, group, mode and type; null when it does not exist.</summary>
+    public sealed record FileStatus(uint Uid, uint Gid, UnixFileMode Mode, bool IsLink, bool IsDirectory);
+
+    /// <summary>lstat through statx, whose layout is the same on every architecture.</summary>
+    public static FileStatus? Stat(string path)
+    {
+        var buffer = new byte[256];
+        if (statx(AtFdCwd, path, AtSymlinkNoFollow, 0x7ff, buffer) != 0) return null;
+        uint uid = BitConverter.ToUInt32(buffer, 20), gid = BitConverter.ToUInt32(buffer, 24);
+        int mode = BitConverter.ToUInt16(buffer, 28);
+        int type = mode & 0xF000;
+        return new FileStatus(uid, gid, (UnixFileMode)(mode & 0xFFF), type == 0xA000, type == 0x4000);
+    }
+
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial IntPtr realpath(string path, IntPtr resolved);
 
     [LibraryImport("libc")]

@@ -29,11 +29,31 @@ public sealed class TemplateRenderer(string home)
     (string Source, string Origin) Load(string name)
     {
         var path = OverridePath(name);
-        if (File.Exists(path)) return (File.ReadAllText(path), path);
+        if (IO.Posix.Stat(path) is not null)
+        {
+            Trust(path, isFolder: false);
+            Trust(Path.GetDirectoryName(path)!, isFolder: true);
+            return (File.ReadAllText(path), path);
+        }
         using var stream = typeof(TemplateRenderer).Assembly.GetManifestResourceStream("Aegir.Templates." + name)
             ?? throw new InvalidOperationException($"No template named {name} is built in.");
         using var reader = new StreamReader(stream);
         return (reader.ReadToEnd(), "built-in " + name);
+    }
+
+    /// <summary>
+    /// An override shapes every vhost and settings file, with the sites' database passwords in them: it (and its folder)
+    /// must belong to root or to whoever runs the module, be no link, and be writable by nobody else.
+    /// </summary>
+    static void Trust(string path, bool isFolder)
+    {
+        var status = IO.Posix.Stat(path) ?? throw ErrorCatalog.TemplateUntrusted(path, "it is gone");
+        if (status.IsLink) throw ErrorCatalog.TemplateUntrusted(path, "it is a symlink");
+        if (status.IsDirectory != isFolder) throw ErrorCatalog.TemplateUntrusted(path, isFolder ? "it is not a folder" : "it is not a file");
+        if (status.Uid != 0 && status.Uid != IO.Posix.EffectiveUserId)
+            throw ErrorCatalog.TemplateUntrusted(path, $"it belongs to user {status.Uid}, neither root nor the user running the module");
+        if ((status.Mode & (UnixFileMode.GroupWrite | UnixFileMode.OtherWrite)) != 0)
+            throw ErrorCatalog.TemplateUntrusted(path, $"its mode {Convert.ToString((int)status.Mode, 8)} lets others write to it");
     }
 
     /// <summary>A text resource shipped with the engine (scripts run on servers).</summary>

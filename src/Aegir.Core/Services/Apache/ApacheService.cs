@@ -12,6 +12,10 @@ public sealed class ApacheService(AegirServer server, IServiceEnvironment env) :
 
     public override string Type => "apache";
 
+    protected override IEnumerable<string> NamesIn(string config)
+        => System.Text.RegularExpressions.Regex.Matches(config, @"(?mi)^\s*Server(?:Name|Alias)\s+(.+)$")
+            .SelectMany(m => m.Groups[1].Value.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries));
+
     /// <summary>Apache: address:port, with * for every address and an IPv6 address in brackets.</summary>
     protected override string Listen(string address, int port) => $"{Bracketed(address)}:{port}";
 }

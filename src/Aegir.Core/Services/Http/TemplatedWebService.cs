@@ -65,7 +65,17 @@ public abstract class TemplatedWebService(AegirServer server, IServiceEnvironmen
         => Change(ctx, $"Removing the {Type} include of '@{platform}' and testing the config", [(PlatformConfigPath(platform), null)]);
 
     public void WriteSite(TaskContext ctx, VhostModel site)
-        => Change(ctx, $"Writing the {Type} vhost of {site.Uri} and testing the config", [(SiteConfigPath(site.Uri), RenderSite(site))]);
+    {
+        var text = RenderSite(site);
+        // A vhost answers for its site's names only: one that names another host would take that host's requests.
+        var foreign = NamesIn(text).Where(n => !site.HostNames.Contains(n)).Distinct().ToList();
+        if (foreign.Count > 0)
+            throw ErrorCatalog.VhostNamesForeign(site.Uri, foreign, Server.Name);
+        Change(ctx, $"Writing the {Type} vhost of {site.Uri} and testing the config", [(SiteConfigPath(site.Uri), text)], site.HostNames);
+    }
+
+    /// <summary>The host names a vhost in this server's syntax answers to.</summary>
+    protected abstract IEnumerable<string> NamesIn(string config);
 
     public void RemoveSite(TaskContext ctx, string uri)
         => Change(ctx, $"Removing the {Type} vhost of {uri} and testing the config", [(SiteConfigPath(uri), null)]);
@@ -102,7 +112,7 @@ public abstract class TemplatedWebService(AegirServer server, IServiceEnvironmen
     /// One journaled step: keep the old files as task data, write the new ones, run the config test, and put the
     /// old ones back when it fails. Its undo puts them back too (and reloads), after a later failure or a kill.
     /// </summary>
-    void Change(TaskContext ctx, string description, IReadOnlyList<(string Path, string? Content)> changes)
+    void Change(TaskContext ctx, string description, IReadOnlyList<(string Path, string? Content)> changes, IReadOnlyList<string>? names = null)
     {
         var snapshot = ConfigSnapshot.Take(Transport, changes.Select(c => c.Path));
         var data = ctx.SaveData(snapshot.ToBytes());
@@ -114,11 +124,13 @@ public abstract class TemplatedWebService(AegirServer server, IServiceEnvironmen
                 else Transport.WriteFile(path, Encoding.UTF8.GetBytes(content), ConfigMode);
             }
             var test = Test();
-            if (!test.Succeeded)
+            var conflict = names is null ? null : Conflicts(test).FirstOrDefault(names.Contains);
+            if (!test.Succeeded || conflict is not null)
             {
                 snapshot.Restore(Transport, ConfigMode);
                 ctx.Warn($"Put back the previous config of {string.Join(", ", changes.Select(c => Path.GetFileName(c.Path)))}.");
-                throw ErrorCatalog.ConfigTestFailed(Server.Name, Server.Http.Get("config_test_command")!, test.Summary());
+                throw ErrorCatalog.ConfigTestFailed(Server.Name, Server.Http.Get("config_test_command")!,
+                    conflict is null ? test.Summary() : $"another vhost answers for {conflict} too ({test.Summary()})");
             }
         }, JournalActions.RestoreConfig(Server.Name, data, changes.Select(c => c.Path)));
     }
@@ -132,6 +144,10 @@ public abstract class TemplatedWebService(AegirServer server, IServiceEnvironmen
     }
 
     public CommandResult Test() => Run(Server.Http.Get("config_test_command")!);
+
+    /// <summary>Host names the config test warns two vhosts claim (nginx: "conflicting server name").</summary>
+    static IEnumerable<string> Conflicts(CommandResult test)
+        => System.Text.RegularExpressions.Regex.Matches(test.StandardError + test.StandardOutput, "conflicting server name \"([^\"]+)\"").Select(m => m.Groups[1].Value);
 
     /// <summary>
     /// Reloads, then waits until the reload has taken effect: nginx and Apache return from a reload at once
