@@ -12,6 +12,8 @@ public sealed class FakeDbState
     public readonly SortedDictionary<string, (string Password, string Database, List<string> Hosts)> Users = new(StringComparer.Ordinal);
     /// <summary>Makes the next call of that name fail (as if the server broke).</summary>
     public string? FailOn;
+    /// <summary>Databases whose application tables are gone (the others answer that they are there).</summary>
+    public readonly HashSet<string> Emptied = new(StringComparer.Ordinal);
     public int Probes;
 
     public string Snapshot() => string.Join(",", Databases) + " | " + string.Join(",", Users.Select(u => $"{u.Key}@{string.Join("+", u.Value.Hosts)}>{u.Value.Database}"));
@@ -69,11 +71,22 @@ public sealed class FakeDb(AegirServer server, FakeDbState state) : IDbService
         state.Users[user] = (password, database, hosts.ToList());
     }
 
+    public void EnsureUser(string user, string password, string database, IReadOnlyList<string> hosts)
+    {
+        Maybe("EnsureUser");
+        state.Users[user] = (password, database, hosts.ToList());
+    }
+
+    public bool CanConnect(string database, string user, string password)
+        => state.Databases.Contains(database) && state.Users.TryGetValue(user, out var u) && u.Password == password && u.Database == database;
+
     public void DropDatabase(string name) { Maybe("DropDatabase"); state.Databases.Remove(name); }
     public void DropUser(string user) { Maybe("DropUser"); state.Users.Remove(user); }
     public IReadOnlyList<string> ListDatabases() => state.Databases.ToList();
     public IReadOnlyList<string> UserHosts(string user) => state.Users.TryGetValue(user, out var u) ? u.Hosts : [];
     public void Dump(string database, Stream output) => output.Write(System.Text.Encoding.UTF8.GetBytes($"-- dump of {database}\n"));
     public void Import(string database, Stream input) => input.CopyTo(Stream.Null);
-    public IReadOnlyList<object?[]> Query(string database, string sql) => [];
+    /// <summary>Asked whether the application's tables are there: one row, 1 when they are.</summary>
+    public IReadOnlyList<object?[]> Query(string database, string sql)
+        => [[state.Databases.Contains(database) && !state.Emptied.Contains(database) ? 1L : 0L]];
 }

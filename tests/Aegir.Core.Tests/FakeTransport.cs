@@ -119,6 +119,21 @@ public sealed class FakeTransport(Func<CommandSpec, CommandResult>? handler = nu
     public bool GroupExists(string name) => Groups.Contains(name);
     public string PrimaryGroup(string user) => user;
 
+    /// <summary>Set to make the fake web server answer so for a host, whatever its vhost says.</summary>
+    public readonly Dictionary<string, HttpAnswer> Pages = new(StringComparer.Ordinal);
+
+    /// <summary>As the vhosts written here say: 503 for a disabled site, 200 for an enabled one, 404 for a host no vhost names.</summary>
+    public HttpAnswer Fetch(string address, int port, string host, string path)
+    {
+        if (Pages.TryGetValue(host, out var answer)) return answer;
+        var vhost = Nodes.Where(kv => kv.Key.Contains("/vhost.d/") && kv.Value.Content is { } c
+                                      && System.Text.RegularExpressions.Regex.IsMatch(Encoding.UTF8.GetString(c), $@"server_name[^;]*\s{System.Text.RegularExpressions.Regex.Escape(host)}[\s;]"))
+            .Select(kv => Encoding.UTF8.GetString(kv.Value.Content!)).FirstOrDefault();
+        return vhost is null ? new HttpAnswer(404, null, "not found")
+            : vhost.Contains("Site disabled") ? new HttpAnswer(503, null, "Site disabled")
+            : new HttpAnswer(200, null, "ok");
+    }
+
     public string ResolvePath(string path) => Nodes.TryGetValue(path, out var n) && n.Kind == PathKind.Symlink ? ResolvePath(n.Target!) : path;
 
     public void Sync(string source, string destination)

@@ -116,7 +116,8 @@ public class OperationTests
         Assert.Contains($"write {hosting.VhostPath("blog.test")} and test the nginx config of @server_master", plan);
         Assert.Contains("run the wordpress installer (profile standard, language en)", plan);
         Assert.Contains("reload nginx on @server_master", plan);
-        Assert.Equal("record blog.test as Installed", plan[^1]);
+        Assert.Equal("record blog.test as Installed", plan[^2]);
+        Assert.Equal("check that http://blog.test/ answers as the site", plan[^1]);
     }
 
     [Fact]

@@ -162,6 +162,7 @@ echo "site=", $_SERVER['aegir_site'], " db=", $_SERVER['db_name'], " visits=", $
             $null = New-Item -ItemType Directory -Force (Split-Path $drush)
             Set-Content $drush @'
 #!/bin/sh
+if [ "$1" = status ]; then echo Successful; exit 0; fi
 printf '%s\n' "$@" > "$AEGIR_DRUSH_LOG.args"
 env | grep '^db_' | sort > "$AEGIR_DRUSH_LOG.env"
 printf '[client]\nuser=%s\npassword=%s\nhost=%s\nport=%s\n' "$db_user" "$db_passwd" "$db_host" "$db_port" > "$AEGIR_DRUSH_LOG.cnf"

@@ -97,6 +97,40 @@ echo 'ok ', $_SERVER['db_name'];
     }
 
     Describe 'New-AegirSite' {
+        It 'believes WordPress, not its installer''s exit code: a database it cannot reach fails the install, and nothing is left' {
+            Install-TestPackage wordpress
+            $wp = Join-Path $work 'platforms/wordpress'
+            cp -rL /usr/share/wordpress $wp
+            $null = New-AegirPlatform wordpress $wp
+            $null = Invoke-AegirVerify wordpress
+            # PHP sees a database port where nothing listens, as if MariaDB went away just before the installer ran.
+            $shim = Join-Path $work 'shim'
+            $null = New-Item -ItemType Directory -Force $shim
+            Set-Content "$shim/php" "#!/bin/sh`nsed 's/`"db_port`":`"[0-9]*`"/`"db_port`":`"1`"/' | exec /usr/bin/php `"`$@`"`n"
+            chmod 755 "$shim/php"
+            $path = $env:PATH
+            $env:PATH = "${shim}:$path"
+            try { New-AegirSite wp.test -Platform wordpress -ErrorVariable errs -ErrorAction SilentlyContinue -WarningAction SilentlyContinue }
+            finally { $env:PATH = $path }
+            $errs[0].Exception.Message | Should -Match 'WordPress did not say the site is installed'
+            $errs[0].Exception.Message | Should -Match 'Error establishing a database connection'
+            Get-AegirSite wp.test -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            Invoke-Sql -Sql "SHOW DATABASES LIKE 'wptest%'" | Should -BeNullOrEmpty
+            (Invoke-Site -Port $port -HostName wp.test).Status | Should -Be 404
+            (New-AegirSite wp.test -Platform wordpress -Title 'For real').Status | Should -Be 'Installed'
+            (Invoke-Site -Port $port -HostName wp.test).Body | Should -Match '<title>For real'
+        }
+
+        It 'gives two sites whose names share their first 16 letters, installed at once, a database each' {
+            $one = Start-AegirChild 'New-AegirSite averylongsitename-one.test -Platform app | Out-Null'
+            $two = Start-AegirChild 'New-AegirSite averylongsitename-two.test -Platform app | Out-Null'
+            $one.WaitForExit(); $two.WaitForExit()
+            $sites = Get-AegirSite averylongsitename-one.test, averylongsitename-two.test
+            $sites.Status | Should -Be @('Installed', 'Installed')
+            ($sites.DbName | Sort-Object) | Should -Be @('averylongsitenam', 'averylongsitenam_2')
+            foreach ($site in $sites) { (Invoke-Site -Port $port -HostName $site.Uri).Body | Should -Be "ok $($site.DbName)" }
+        }
+
         It 'fails and undoes when the web server is not running, instead of claiming the site is installed' {
             $pidFile = $server.Http.Get('pid_file')
             kill -QUIT (Get-Content $pidFile)
@@ -112,6 +146,101 @@ echo 'ok ', $_SERVER['db_name'];
             finally { $null = Start-AegirLocalServer -HttpServiceType nginx }
             (New-AegirSite down.test -Platform app).Status | Should -Be 'Installed'
             (Invoke-Site -Port $port -HostName down.test).Body | Should -Match '^ok downtest'
+        }
+    }
+
+    Describe 'Invoke-AegirVerify' {
+        BeforeAll { $null = New-AegirSite truth.test -Platform app }
+
+        It 'repairs a database user that was dropped, and the site answers again' {
+            $db = (Get-AegirSite truth.test).DbName
+            Invoke-Sql -Sql "DROP USER '$db'@'127.0.0.1', '$db'@'localhost'"
+            (Invoke-Site -Port $port -HostName truth.test).Status | Should -Be 500
+            (Invoke-AegirVerify truth.test).Status | Should -Be 'Succeeded'
+            (Invoke-Site -Port $port -HostName truth.test).Body | Should -Be "ok $db"
+            Invoke-Sql -Sql "SELECT Host FROM mysql.user WHERE User = '$db' ORDER BY Host" | Should -Be @('127.0.0.1', 'localhost')
+        }
+
+        It 'fails with the fix, and changes nothing, when the site''s database is gone' {
+            $db = (Get-AegirSite truth.test).DbName
+            Invoke-Sql -Sql "DROP DATABASE $db"
+            $before = Get-Content -Raw "$vhosts/truth.test.conf"
+            $task = Invoke-AegirVerify truth.test -ErrorVariable errs -ErrorAction SilentlyContinue
+            $task.Status | Should -Be 'Failed'
+            $errs[0].Exception.Message | Should -Match "database $db of truth.test is gone.*Restore it from a backup"
+            Get-Content -Raw "$vhosts/truth.test.conf" | Should -Be $before
+            (Get-AegirSite truth.test).Status | Should -Be 'Installed'
+            Invoke-Sql -Sql "CREATE DATABASE $db"
+        }
+
+        It 'fails, keeping its repairs, when the site still does not answer as a working site' {
+            Remove-Item "$vhosts/truth.test.conf"
+            $fpm = Join-Path $env:AEGIR_HOME 'local/server_master/php/php-fpm.pid'
+            kill -QUIT (Get-Content $fpm)   # PHP is down: nginx answers 502 whatever verify repairs
+            $deadline = [DateTime]::UtcNow.AddSeconds(15)
+            while ((Test-Path "/proc/$(Get-Content $fpm -ErrorAction SilentlyContinue)") -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
+            try {
+                $task = Invoke-AegirVerify truth.test -ErrorVariable errs -ErrorAction SilentlyContinue
+                $task.Status | Should -Be 'Failed'
+                $errs[0].Exception.Message | Should -Match 'truth.test does not work: it answers HTTP 502'
+                Test-Path "$vhosts/truth.test.conf" | Should -BeTrue -Because 'the vhost it wrote again stays'
+            }
+            finally { $null = Start-AegirLocalServer -HttpServiceType nginx }
+            (Invoke-AegirVerify truth.test).Status | Should -Be 'Succeeded'
+            (Invoke-Site -Port $port -HostName truth.test).Body | Should -Be "ok $((Get-AegirSite truth.test).DbName)"
+        }
+    }
+
+    Describe 'Remove-AegirSite' {
+        It 'that cannot move the site''s folder away leaves the site exactly as it was, and says so truthfully' {
+            $null = New-AegirPlatform drupalish (Join-Path $work 'platforms/drupalish') -ErrorAction SilentlyContinue
+            $d = Join-Path $work 'platforms/drupalish'
+            $null = New-Item -ItemType Directory -Force "$d/core/lib", "$d/sites", "$d/vendor/bin"
+            Set-Content "$d/core/lib/Drupal.php" "<?php class Drupal { const VERSION = '10.3.1'; }"
+            Copy-Item "$root/index.php" "$d/index.php"
+            Set-Content "$d/vendor/bin/drush" @'
+#!/bin/sh
+if [ "$1" = status ]; then echo Successful; exit 0; fi
+cnf=$(mktemp); chmod 600 "$cnf"
+printf '[client]\nuser=%s\npassword=%s\nhost=%s\nport=%s\n' "$db_user" "$db_passwd" "$db_host" "$db_port" > "$cnf"
+mariadb --defaults-extra-file="$cnf" "$db_name" -e "CREATE TABLE config (collection VARCHAR(255) NOT NULL DEFAULT '', name VARCHAR(255) NOT NULL, data LONGBLOB); INSERT INTO config VALUES ('', 'core.extension', '');"
+status=$?; rm -f "$cnf"; exit $status
+'@
+            chmod 755 "$d/vendor/bin/drush"
+            $null = Invoke-AegirVerify drupalish
+            $site = New-AegirSite stuck.test -Platform drupalish
+            $db = (Get-AegirSite stuck.test).DbName
+            chattr +i "$d/sites/stuck.test"
+            try {
+                $task = Remove-AegirSite stuck.test -Force -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+                $task.Status | Should -Be 'Failed'
+                ($task.Log.Message -match 'the target is as it was before the task') | Should -Not -BeNullOrEmpty
+                (Get-AegirSite stuck.test).Status | Should -Be 'Installed'
+                Invoke-Sql -Sql "SHOW DATABASES LIKE '$db'" | Should -Be $db
+                (Invoke-Site -Port $port -HostName stuck.test).Body | Should -Be "ok $db"
+            }
+            finally { chattr -i "$d/sites/stuck.test" }
+            (Remove-AegirSite stuck.test -Force).Status | Should -Be 'Succeeded'
+            Invoke-Sql -Sql "SHOW DATABASES LIKE '$db'" | Should -BeNullOrEmpty
+        }
+
+        It 'that can delete everything but a file it cannot remove fails past the point of no return, saying what is left' {
+            $site = New-AegirSite stuck2.test -Platform drupalish
+            $d = Join-Path $work 'platforms/drupalish'
+            $db = (Get-AegirSite stuck2.test).DbName
+            Set-Content "$d/sites/stuck2.test/files/pinned.txt" 'cannot be deleted'
+            chattr +i "$d/sites/stuck2.test/files/pinned.txt"
+            try {
+                $task = Remove-AegirSite stuck2.test -Force -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+                $task.Status | Should -Be 'Failed'
+                $task.Error | Should -Match 'past the point of no return'
+                $task.Error | Should -Match 'delete .*stuck2.test.deleting'
+                ($task.Log.Message -match 'the target is as it was before the task') | Should -BeNullOrEmpty
+                Get-AegirSite stuck2.test -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+                Invoke-Sql -Sql "SHOW DATABASES LIKE '$db'" | Should -BeNullOrEmpty
+                (Invoke-Site -Port $port -HostName stuck2.test).Status | Should -Be 404
+            }
+            finally { Get-ChildItem -Recurse -Force "$d/sites" -Filter pinned.txt | ForEach-Object { chattr -i $_.FullName } }
         }
     }
 }

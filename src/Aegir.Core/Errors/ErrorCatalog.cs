@@ -106,6 +106,18 @@ public static class ErrorCatalog
         => E("VhostNamesForeign", AegirErrorKind.InvalidData, uri,
             $"The vhost of {uri} as rendered would answer for {string.Join(", ", names)}, which are not its names, so nothing was written on '@{server}'. Fix the vhost template override (it must use server_names), or add the names to the site as aliases.");
 
+    public static AegirException DatabaseGone(string uri, string database, string server)
+        => E("SiteDatabaseGone", AegirErrorKind.ObjectNotFound, uri,
+            $"The database {database} of {uri} is gone from '@{server}'. Restore it from a backup, or remove the site (Remove-AegirSite) and create it again; nothing was changed.");
+
+    public static AegirException SiteUserLockedOut(string uri, string user, string database)
+        => E("SiteDatabaseUnreachable", AegirErrorKind.ResourceUnavailable, uri,
+            $"The database user {user} of {uri} cannot get into {database} with its recorded password, even after its account and grants were made again. Check the database server's log and its authentication plugins.");
+
+    public static AegirException SiteBroken(string uri, string problem)
+        => E("SiteBroken", AegirErrorKind.InvalidOperation, uri,
+            $"{uri} does not work: {problem}. See the web server's and PHP's error logs; verify the site again once the cause is fixed.");
+
     public static AegirException ConfigTestFailed(string server, string command, string output)
         => E("WebConfigTestFailed", AegirErrorKind.InvalidData, server,
             $"The web server config test of '@{server}' failed, so the previous config files were put back and nothing was reloaded: {output} (test: {command}). Fix the cause (often a template override) and run the task again.");

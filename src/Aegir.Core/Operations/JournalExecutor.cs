@@ -54,6 +54,8 @@ internal sealed class JournalExecutor(Engine engine) : IJournalExecutor
                     transport.Move(action.Arg("from"), action.Arg("to"));
                 break;
             }
+            case JournalActions.NoneKind:
+                break;
             default:
                 throw new InvalidOperationException($"this version does not know the journal action '{action.Kind}'");
         }

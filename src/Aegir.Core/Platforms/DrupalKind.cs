@@ -88,8 +88,30 @@ public sealed partial class DrupalKind(bool seven) : IPlatformKind
         job.Ctx.Secret(password);
         if (!result.Succeeded)
             throw ErrorCatalog.StepFailed($"Installing {job.Site.Uri} with drush", job.Ctx.Masker.Apply(result.Summary()), "See the drush output above.");
+        // An exit code proves nothing: Drupal itself must say it boots on its database.
+        var status = job.Transport.Run(new CommandSpec(drush, ["status", "--field=bootstrap", $"--uri={job.Site.Uri}"])
+            { Environment = job.DbEnvironment(), WorkingDirectory = job.Root, Timeout = TimeSpan.FromMinutes(2) });
+        if (!status.Succeeded || !status.StandardOutput.Contains("Successful", StringComparison.Ordinal))
+            throw ErrorCatalog.StepFailed($"Installing {job.Site.Uri} with drush", $"drush site:install ended, but drush status says Drupal does not boot ({job.Ctx.Masker.Apply(status.Summary())})",
+                "Check the database and the drush output, then install again.");
         return new InstallResult("admin", password, job.SiteUrl + "/user/login");
     }
+
+    public void CheckInstalled(IDbService db, string database)
+    {
+        var (table, sql) = seven ? ("system", "SELECT COUNT(*) FROM system") : ("config", "SELECT COUNT(*) FROM config WHERE name = 'core.extension'");
+        IReadOnlyList<object?[]> rows;
+        try { rows = db.Query(database, sql); }
+        catch (Exception ex) when (ex is System.Data.Common.DbException)
+        {
+            throw ErrorCatalog.StepFailed($"Checking the Drupal tables in {database}", $"they are not there ({ex.Message})", "Install the site again, or restore its database from a backup.");
+        }
+        if (rows.Count == 0 || Convert.ToInt64(rows[0][0]) == 0)
+            throw ErrorCatalog.StepFailed($"Checking the Drupal tables in {database}", $"its {table} table is empty: Drupal is not installed there", "Install the site again, or restore its database from a backup.");
+    }
+
+    public string? Problem(HttpAnswer answer)
+        => SitePages.Problem(answer, ["/core/install.php", "/install.php"], ["The website encountered an unexpected error", "PDOException"]);
 
     public IReadOnlyList<AegirPackage> ScanPackages(ITransport transport, string root, string platform)
     {

@@ -45,8 +45,14 @@ public interface IPlatformKind
     /// <summary>Writes <see cref="SiteSettingsPath"/> (journaled, so it can be put back).</summary>
     void WriteSiteSettings(SiteJob job);
 
-    /// <summary>Runs the application's installer against the site's new, empty database.</summary>
+    /// <summary>Runs the application's installer against the site's new, empty database; fails unless the application says it is installed.</summary>
     InstallResult Install(SiteJob job);
+
+    /// <summary>Fails, saying what is missing, unless the site's database holds the application's tables.</summary>
+    void CheckInstalled(IDbService db, string database);
+
+    /// <summary>What is wrong with a page the site served ("it offers the installer"); null when it looks like a working site.</summary>
+    string? Problem(HttpAnswer answer);
 
     IReadOnlyList<AegirPackage> ScanPackages(ITransport transport, string root, string platform);
 

@@ -23,6 +23,8 @@ public sealed class PhpKind : IPlatformKind
     public void PreparePlatform(PlatformJob job) { }
     public void WriteSiteSettings(SiteJob job) { }
     public InstallResult Install(SiteJob job) => new(null, null, null);
+    public void CheckInstalled(IDbService db, string database) { }   // no installer, so no tables to expect
+    public string? Problem(HttpAnswer answer) => SitePages.Problem(answer, [], []);
     public IReadOnlyList<AegirPackage> ScanPackages(ITransport transport, string root, string platform) => [];
     public IReadOnlySet<string>? EnabledPackages(IDbService db, string database) => null;
 }

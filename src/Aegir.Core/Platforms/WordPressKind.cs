@@ -87,10 +87,46 @@ public sealed partial class WordPressKind : IPlatformKind
             var result = job.Transport.Run(new CommandSpec("php", [script]) { StandardInput = input, WorkingDirectory = job.Root, Timeout = TimeSpan.FromMinutes(5) });
             if (!result.Succeeded)
                 throw ErrorCatalog.StepFailed("Running the WordPress installer", job.Ctx.Masker.Apply(result.Summary()), "Check that php-mysql is installed and the database is reachable from PHP.");
+            // WordPress exits 0 even when it could not reach its database: only its own word that it is installed counts.
+            if (!Confirmed(result.StandardOutput))
+                throw ErrorCatalog.StepFailed("Running the WordPress installer", $"WordPress did not say the site is installed: {job.Ctx.Masker.Apply(Text(result))}",
+                    "Check that the database answers and php-mysql is installed, then install again.");
         }
         finally { job.Transport.Delete(script); }
         return new InstallResult("admin", password, job.SiteUrl + "/wp-login.php");
     }
+
+    /// <summary>The installer's last line is JSON with "installed": true when is_blog_installed() said so afterwards.</summary>
+    static bool Confirmed(string output)
+    {
+        var last = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault(l => l.StartsWith('{'));
+        if (last is null) return false;
+        try { return JsonDocument.Parse(last).RootElement.TryGetProperty("installed", out var v) && v.ValueKind == JsonValueKind.True; }
+        catch (JsonException) { return false; }
+    }
+
+    static string Text(CommandResult result)
+    {
+        var text = Regex.Replace(result.StandardOutput + " " + result.StandardError, "(?is)<(style|script|head)\\b.*?</\\1>", " ");
+        text = Regex.Replace(text, "<[^>]*>", " ");
+        text = Regex.Replace(text, @"\s+", " ").Trim();
+        return text.Length == 0 ? "it printed nothing" : text.Length > 300 ? text[..300] + "…" : text;
+    }
+
+    public void CheckInstalled(IDbService db, string database)
+    {
+        IReadOnlyList<object?[]> rows;
+        try { rows = db.Query(database, "SELECT COUNT(*) FROM wp_options WHERE option_name = 'siteurl'"); }
+        catch (Exception ex) when (ex is System.Data.Common.DbException)
+        {
+            throw ErrorCatalog.StepFailed($"Checking the WordPress tables in {database}", $"they are not there ({ex.Message})", "Install the site again, or restore its database from a backup.");
+        }
+        if (rows.Count == 0 || Convert.ToInt64(rows[0][0]) == 0)
+            throw ErrorCatalog.StepFailed($"Checking the WordPress tables in {database}", "wp_options has no siteurl: WordPress is not installed there", "Install the site again, or restore its database from a backup.");
+    }
+
+    public string? Problem(HttpAnswer answer)
+        => SitePages.Problem(answer, ["/wp-admin/install.php", "/wp-admin/setup-config.php"], ["Error establishing a database connection", "There has been a critical error"]);
 
     public IReadOnlyList<AegirPackage> ScanPackages(ITransport transport, string root, string platform)
     {

@@ -40,6 +40,15 @@ public interface IDbService
     /// <summary>Creates the user for each host with all rights on <paramref name="database"/>; fails with NothingChanged set when the user exists.</summary>
     void CreateUser(string user, string password, string database, IReadOnlyList<string> hosts);
 
+    /// <summary>
+    /// Makes the user what the site's record says: it exists for each host with that password and all rights on the
+    /// database, and for no other host. Safe to repeat.
+    /// </summary>
+    void EnsureUser(string user, string password, string database, IReadOnlyList<string> hosts);
+
+    /// <summary>Whether the user gets into the database with that password from this machine.</summary>
+    bool CanConnect(string database, string user, string password);
+
     /// <summary>Drops a database if it exists.</summary>
     void DropDatabase(string name);
 

@@ -11,6 +11,10 @@ public static class JournalActions
     public const string RestoreFileKind = "file.restore";
     public const string DeletePathKind = "path.delete";
     public const string MovePathKind = "path.move";
+    public const string NoneKind = "none";
+
+    /// <summary>Marks a point after which the task keeps its changes; there is nothing to carry out.</summary>
+    public static readonly JournalAction None = new(NoneKind, "nothing", []);
 
     public static JournalAction RemoveContext(string name)
         => new(RemoveContextKind, $"remove the context of '@{name}'", new() { ["name"] = name });

@@ -104,6 +104,17 @@ public sealed class TaskContext
                 "Do them by hand (the task log says why each failed), then verify the target.");
     }
 
+    /// <summary>
+    /// From here on a failure does not undo what came before (a verify's repairs stay whatever the checks after them
+    /// find). Journaled, so a repair after a kill keeps them too.
+    /// </summary>
+    public void KeepChanges(string why)
+    {
+        Journal($"Keeping the changes so far: {why}", JournalState.Done, null, JournalActions.None);
+        _store.Save(Task, durable: false);
+        Debug($"From here on a failure keeps the changes so far: {why}.");
+    }
+
     JournalEntry Journal(string description, JournalState state, JournalAction? undo, JournalAction? forward)
     {
         var entry = new JournalEntry { Step = Task.Journal.Count + 1, Description = Masker.Apply(description), Undo = undo, Forward = forward, State = state };

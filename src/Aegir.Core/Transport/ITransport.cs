@@ -59,6 +59,9 @@ public interface ITransport : IDisposable
     /// <summary>The name of a user's primary group (the user name when it cannot be found).</summary>
     string PrimaryGroup(string user);
 
+    /// <summary>GETs a page from a web server the way a visitor of <paramref name="host"/> would, from the server itself; redirects are not followed.</summary>
+    HttpAnswer Fetch(string address, int port, string host, string path);
+
     /// <summary>Where a path leads once every symlink is resolved (the part that does not exist yet appended as it is).</summary>
     string ResolvePath(string path);
 

@@ -152,6 +152,27 @@ public sealed class LocalTransport : ITransport
 
     public string ResolvePath(string path) => Posix.Resolve(path);
 
+    public HttpAnswer Fetch(string address, int port, string host, string path)
+    {
+        using var handler = new System.Net.Http.HttpClientHandler { AllowAutoRedirect = false };
+        using var client = new System.Net.Http.HttpClient(handler) { Timeout = TimeSpan.FromSeconds(30) };
+        var target = address.Contains(':') ? $"[{address}]" : address;
+        using var request = new System.Net.Http.HttpRequestMessage(System.Net.Http.HttpMethod.Get, $"http://{target}:{port}{path}");
+        request.Headers.Host = port == 80 ? host : $"{host}:{port}";
+        try
+        {
+            using var response = client.Send(request);
+            using var reader = new StreamReader(response.Content.ReadAsStream());
+            var buffer = new char[16384];
+            var body = new string(buffer, 0, reader.ReadBlock(buffer, 0, buffer.Length));
+            return new HttpAnswer((int)response.StatusCode, response.Headers.Location?.ToString(), body);
+        }
+        catch (Exception ex) when (ex is System.Net.Http.HttpRequestException or TaskCanceledException or IOException)
+        {
+            throw new IOException($"no answer from {target}:{port} for {host}: {ex.Message}", ex);
+        }
+    }
+
     public void Sync(string source, string destination)
     {
         var result = Run(new CommandSpec("rsync", ["-a", "--delete", source.TrimEnd('/') + "/", destination.TrimEnd('/') + "/"]) { Timeout = TimeSpan.FromHours(2) });

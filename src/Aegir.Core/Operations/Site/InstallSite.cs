@@ -69,8 +69,10 @@ public sealed class InstallSite : SiteOperation<InstallSite.Parameters>
                 result = ctx.Step($"Running the {parts.Kind.Name} installer", () => parts.Kind.Install(parts.Job(ctx, title, email)));
                 if (result.AdminUser is not null) ctx.Info($"Admin account: {result.AdminUser}, log in at {result.LoginUrl}.");
             });
+        SiteSteps.Tables(plan, parts);
         SiteSteps.Vhost(plan, parts, () => true);
         SiteSteps.Record<AegirSite>(plan, env, site.Name, $"record {site.Uri} as Installed", "Marking the site installed", s => s.Status = SiteStatus.Installed);
+        SiteSteps.Answers(plan, parts, () => true);
         plan.Result = () => result;
     }
 

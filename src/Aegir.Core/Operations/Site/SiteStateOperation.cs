@@ -17,6 +17,7 @@ public abstract class SiteStateOperation<TParameters>(bool enable) : SiteOperati
         SiteSteps.Vhost(plan, parts, () => enable);
         if (site.Status != target)
             SiteSteps.Record<AegirSite>(plan, env, site.Name, $"record {site.Uri} as {target}", $"Marking the site {target}", s => s.Status = target);
+        SiteSteps.Answers(plan, parts, () => enable);
     }
 }
 

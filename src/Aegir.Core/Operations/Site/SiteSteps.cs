@@ -34,6 +34,58 @@ internal static class SiteSteps
             ctx => parts.Kind.WriteSiteSettings(parts.Job(ctx)));
     }
 
+    /// <summary>
+    /// The truth of the site's database: it is there (else nothing can be repaired), its user is made what the record
+    /// says (hosts, password, rights) and gets in, and the application's tables are there.
+    /// </summary>
+    public static void Database(OperationPlan plan, SiteParts parts)
+    {
+        var database = parts.Database();
+        var hosts = OperationEnvironment.GrantHosts(parts.Web, parts.DbServer);
+        var on = parts.DbServer.Name;
+        plan.Add(on, PlanAction.Check, $"check that database `{database.Name}` is on @{on}", ctx => ctx.Step($"Checking that database {database.Name} is on '@{on}'", () =>
+        {
+            if (!parts.Db.DatabaseExists(database.Name)) throw Errors.ErrorCatalog.DatabaseGone(parts.Site.Uri, database.Name, on);
+        }));
+        plan.Add(on, PlanAction.Set, $"make user `{database.User}` reach `{database.Name}` from {string.Join(", ", hosts)} only, with its recorded password",
+            ctx => ctx.Step($"Making user {database.User} reach {database.Name} from {string.Join(", ", hosts)} only", () => parts.Db.EnsureUser(database.User, database.Password, database.Name, hosts)));
+        if (Transport.TransportFactory.IsLocal(parts.Web))   // from here it connects as PHP does; a remote web server checks from there
+            plan.Add(on, PlanAction.Check, $"check that user `{database.User}` gets into `{database.Name}` with its password", ctx => ctx.Step($"Checking that user {database.User} gets into {database.Name}", () =>
+            {
+                if (!parts.Db.CanConnect(database.Name, database.User, database.Password)) throw Errors.ErrorCatalog.SiteUserLockedOut(parts.Site.Uri, database.User, database.Name);
+            }));
+        Tables(plan, parts);
+    }
+
+    /// <summary>The application's tables, where the kind installs some (the database is named when the step runs: an install picks it then).</summary>
+    public static void Tables(OperationPlan plan, SiteParts parts)
+    {
+        if (!parts.Kind.HasInstaller) return;
+        var shown = parts.Site.DbName is { } known ? $"`{known}`" : "the site's new database";
+        plan.Add(parts.DbServer.Name, PlanAction.Check, $"check that the {parts.Kind.Name} tables are in {shown}", ctx =>
+        {
+            var name = parts.Database().Name;
+            ctx.Step($"Checking that the {parts.Kind.Name} tables are in {name}", () => parts.Kind.CheckInstalled(parts.Db, name));
+        });
+    }
+
+    /// <summary>
+    /// The site answers over HTTP as a working site (or, disabled, with the disabled page). Only when the reload is
+    /// not put off to the end of a batch, since until then the web server serves the old config.
+    /// </summary>
+    public static void Answers(OperationPlan plan, SiteParts parts, Func<bool> enabled)
+    {
+        if (parts.Env.Engine.Batch is not null) return;
+        var host = parts.Site.Redirection ?? parts.Site.Uri;
+        plan.Add(parts.Web.Name, PlanAction.Check, $"check that http://{host}/ answers as the site{(enabled() ? "" : " disabled")}", ctx => ctx.Step($"Checking that http://{host}/ answers", () =>
+        {
+            var answer = parts.Http.Fetch(host);
+            var problem = enabled() ? parts.Kind.Problem(answer) : answer.Status == 503 ? null : $"it answers {answer}, not the site disabled page";
+            if (problem is not null) throw Errors.ErrorCatalog.SiteBroken(host, problem);
+            ctx.Info($"http://{host}/ answers: {answer}.");
+        }));
+    }
+
     /// <summary>The site's vhost (written and tested), then a reload of the web server.</summary>
     public static void Vhost(OperationPlan plan, SiteParts parts, Func<bool> enabled)
     {

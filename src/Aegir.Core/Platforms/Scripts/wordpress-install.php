@@ -20,4 +20,6 @@ require_once ABSPATH . 'wp-admin/includes/upgrade.php';
 if (is_blog_installed()) { fwrite(STDERR, "WordPress is already installed in this database\n"); exit(3); }
 $result = wp_install($in['title'], $in['admin_user'], $in['admin_email'], true, '', wp_slash($in['admin_password']), $in['language']);
 if (is_wp_error($result)) { fwrite(STDERR, $result->get_error_message() . "\n"); exit(4); }
-echo json_encode(['user_id' => $result['user_id'], 'url' => $result['url'] ?? null]), "\n";
+// Asked again after the install: the caller believes WordPress, not the exit code.
+wp_cache_flush();
+echo json_encode(['user_id' => $result['user_id'], 'url' => $result['url'] ?? null, 'installed' => is_blog_installed()]), "\n";

@@ -145,6 +145,12 @@ public abstract class TemplatedWebService(AegirServer server, IServiceEnvironmen
 
     public CommandResult Test() => Run(Server.Http.Get("config_test_command")!);
 
+    public HttpAnswer Fetch(string host)
+    {
+        var address = Server.Http.Get("listen_address") ?? "*";
+        return Transport.Fetch(address == "*" ? "127.0.0.1" : address, Port, host, "/");
+    }
+
     /// <summary>Host names the config test warns two vhosts claim (nginx: "conflicting server name").</summary>
     static IEnumerable<string> Conflicts(CommandResult test)
         => System.Text.RegularExpressions.Regex.Matches(test.StandardError + test.StandardOutput, "conflicting server name \"([^\"]+)\"").Select(m => m.Groups[1].Value);

@@ -133,6 +133,34 @@ public sealed class MySqlService(AegirServer server, IServiceEnvironment env) : 
         }
     }
 
+    public void EnsureUser(string user, string password, string database, IReadOnlyList<string> hosts)
+    {
+        var others = UserHosts(user).Except(hosts).ToList();
+        using var conn = OpenAdmin();
+        foreach (var host in hosts)
+        {
+            Exec(conn, $"CREATE USER IF NOT EXISTS {Q.Account(user, host)} IDENTIFIED BY {Q.Literal(password)}");
+            Exec(conn, $"ALTER USER {Q.Account(user, host)} IDENTIFIED BY {Q.Literal(password)}");
+            Exec(conn, $"GRANT ALL PRIVILEGES ON {Q.Identifier(database)}.* TO {Q.Account(user, host)}");
+        }
+        foreach (var host in others) Exec(conn, $"DROP USER IF EXISTS {Q.Account(user, host)}");
+    }
+
+    public bool CanConnect(string database, string user, string password)
+    {
+        var builder = new MySqlConnectionStringBuilder
+        {
+            Server = Host, Port = (uint)Port, UserID = user, Password = password, Database = database, ConnectionTimeout = 10, Pooling = false,
+        };
+        try
+        {
+            using var conn = new MySqlConnection(builder.ConnectionString);
+            conn.Open();
+            return true;
+        }
+        catch (MySqlException) { return false; }
+    }
+
     public void DropDatabase(string name)
     {
         using var conn = OpenAdmin();

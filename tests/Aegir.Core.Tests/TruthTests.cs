@@ -1,0 +1,103 @@
+using Aegir.Core.Contexts;
+using Aegir.Core.Operations.Site;
+using Aegir.Core.Tasks;
+using Aegir.Core.Transport;
+
+namespace Aegir.Core.Tests;
+
+/// <summary>Success is real: installs and verifies believe the application, the database and the page, never an exit code.</summary>
+public class TruthTests
+{
+    static FakeHosting Installed()
+    {
+        var hosting = new FakeHosting();
+        OperationScenario.Installed(hosting);
+        return hosting;
+    }
+
+    [Fact]
+    public void An_installer_that_exits_0_without_installing_fails_the_install_and_leaves_nothing()
+    {
+        using var hosting = new FakeHosting();
+        hosting.Platform("wp", "wordpress");
+        var before = hosting.Snapshot();
+        hosting.Server.Handler = spec => spec.Program == "php"
+            ? new CommandResult(0, "<html><body><h1>Error establishing a database connection</h1></body></html>", "", TimeSpan.Zero)
+            : FakeTransport.Ok;
+        var outcome = hosting.Run(new InstallSite.Parameters("blog.test", null, null, new SiteDefinition("blog.test", "wp")));
+        Assert.Equal(AegirTaskStatus.Failed, outcome.Task.Status);
+        Assert.Contains("WordPress did not say the site is installed", outcome.Task.Error);
+        Assert.Contains("Error establishing a database connection", outcome.Task.Error);
+        Assert.Null(outcome.Result);
+        Assert.Equal(before, hosting.Snapshot());
+    }
+
+    [Fact]
+    public void An_install_whose_page_offers_the_installer_is_undone()
+    {
+        using var hosting = new FakeHosting();
+        hosting.Platform("wp", "wordpress");
+        var before = hosting.Snapshot();
+        hosting.Server.Pages["blog.test"] = new HttpAnswer(302, "http://blog.test/wp-admin/install.php", "");
+        var outcome = hosting.Run(new InstallSite.Parameters("blog.test", null, null, new SiteDefinition("blog.test", "wp")));
+        Assert.Equal("SiteBroken", outcome.Task.ErrorId);
+        Assert.Contains("sends visitors to the installer", outcome.Task.Error);
+        Assert.Equal(before, hosting.Snapshot());
+    }
+
+    [Fact]
+    public void Verify_of_a_site_whose_database_is_gone_fails_with_the_fix_and_changes_nothing()
+    {
+        using var hosting = Installed();
+        hosting.Databases.Databases.Remove("blogtest");
+        var before = hosting.Snapshot();
+        var outcome = hosting.Run(new VerifySite.Parameters("blog.test"));
+        Assert.Equal("SiteDatabaseGone", outcome.Task.ErrorId);
+        Assert.Contains("Restore it from a backup", outcome.Task.Error);
+        Assert.Equal(before, hosting.Snapshot());
+    }
+
+    [Fact]
+    public void Verify_of_a_site_whose_tables_are_gone_says_so()
+    {
+        using var hosting = Installed();
+        hosting.Databases.Emptied.Add("blogtest");
+        var outcome = hosting.Run(new VerifySite.Parameters("blog.test"));
+        Assert.Equal(AegirTaskStatus.Failed, outcome.Task.Status);
+        Assert.Contains("WordPress is not installed there", outcome.Task.Error);
+    }
+
+    [Fact]
+    public void Verify_makes_the_database_user_what_the_record_says()
+    {
+        using var hosting = Installed();
+        var recorded = hosting.Databases.Users["blogtest"];
+        hosting.Databases.Users.Remove("blogtest");
+        Assert.True(hosting.Run(new VerifySite.Parameters("blog.test")).Succeeded);
+        Assert.Equal(recorded.Password, hosting.Databases.Users["blogtest"].Password);
+        Assert.Equal(["127.0.0.1", "localhost"], hosting.Databases.Users["blogtest"].Hosts);
+    }
+
+    [Fact]
+    public void Verify_keeps_what_it_repaired_when_the_page_still_fails()
+    {
+        using var hosting = Installed();
+        hosting.Server.Delete(hosting.VhostPath("blog.test"));
+        hosting.Server.Pages["blog.test"] = new HttpAnswer(500, null, "<h1>PHP Fatal error</h1>");
+        var outcome = hosting.Run(new VerifySite.Parameters("blog.test"));
+        Assert.Equal("SiteBroken", outcome.Task.ErrorId);
+        Assert.Contains("HTTP 500", outcome.Task.Error);
+        Assert.True(hosting.Server.FileExists(hosting.VhostPath("blog.test")));   // the repair stayed
+        Assert.DoesNotContain(outcome.Task.Log, e => e.Message.StartsWith("Undid"));
+    }
+
+    [Fact]
+    public void A_disabled_site_must_answer_with_the_disabled_page()
+    {
+        using var hosting = Installed();
+        hosting.Server.Pages["blog.test"] = new HttpAnswer(200, null, "ok");   // as if the old config were still served
+        var outcome = hosting.Run(new DisableSite.Parameters("blog.test"));
+        Assert.Equal("SiteBroken", outcome.Task.ErrorId);
+        Assert.Equal(SiteStatus.Installed, hosting.Store.GetFresh<AegirSite>("blog.test", "Uri").Status);
+    }
+}
