@@ -243,4 +243,56 @@ status=$?; rm -f "$cnf"; exit $status
             finally { Get-ChildItem -Recurse -Force "$d/sites" -Filter pinned.txt | ForEach-Object { chattr -i $_.FullName } }
         }
     }
+
+    Describe 'Symlinks a site''s owner plants' {
+        BeforeAll {
+            $outside = Join-Path $work 'outside'
+            $null = New-Item -ItemType Directory -Force $outside
+            Set-Content "$outside/precious.txt" 'not the module''s to touch'
+            chmod 777 $outside; chmod 666 "$outside/precious.txt"
+            function Get-Outside { (Get-ChildItem -Recurse -Force $outside | ForEach-Object { "$($_.FullName) $(stat -c '%a %U:%G' $_.FullName)" }) + (stat -c '%a %U:%G' $outside) -join "`n" }
+            $pristine = Get-Outside
+        }
+
+        It 'stop an install at a link where a folder belongs, with a clear error, touching nothing outside' {
+            $wp = Join-Path $work 'platforms/wordpress'
+            Remove-Item -Recurse -Force "$wp/wp-content/uploads" -ErrorAction SilentlyContinue
+            $null = New-Item -ItemType SymbolicLink -Path "$wp/wp-content/uploads" -Target $outside
+            try {
+                New-AegirSite linked.test -Platform wordpress -ErrorVariable errs -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+                $errs[0].Exception.Message | Should -Match 'wp-content/uploads is a symlink where a folder belongs, and links are never followed'
+                Get-AegirSite linked.test -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+                Get-Outside | Should -Be $pristine
+            }
+            finally { Remove-Item "$wp/wp-content/uploads" }
+        }
+
+        It 'are never followed by verify, by its permission change over the codebase, or by a removal' {
+            $d = Join-Path $work 'platforms/drupalish'
+            $null = New-AegirSite owned.test -Platform drupalish
+            Remove-Item -Recurse -Force "$d/sites/owned.test/files"
+            $null = New-Item -ItemType SymbolicLink -Path "$d/sites/owned.test/files" -Target $outside
+            $null = New-Item -ItemType SymbolicLink -Path "$d/modules-elsewhere" -Target $outside
+
+            $task = Invoke-AegirVerify owned.test -ErrorVariable errs -ErrorAction SilentlyContinue
+            $task.Status | Should -Be 'Failed'
+            $errs[0].Exception.Message | Should -Match 'files is a symlink where a folder belongs'
+            (Invoke-AegirVerify drupalish).Status | Should -Be 'Succeeded'
+            Get-Outside | Should -Be $pristine
+
+            Remove-Item "$d/sites/owned.test/settings.php" -Force
+            $null = New-Item -ItemType SymbolicLink -Path "$d/sites/owned.test/settings.php" -Target "$outside/precious.txt"
+            Remove-Item "$d/sites/owned.test/files"
+            (Invoke-AegirVerify owned.test -ErrorAction SilentlyContinue).Error | Should -Match 'settings.php is a symlink'
+            Get-Outside | Should -Be $pristine
+
+            Remove-Item "$d/sites/owned.test/settings.php"
+            Remove-Item -Recurse -Force "$d/sites/owned.test"
+            $null = New-Item -ItemType SymbolicLink -Path "$d/sites/owned.test" -Target $outside
+            (Remove-AegirSite owned.test -Force).Status | Should -Be 'Succeeded'
+            Test-Path "$d/sites/owned.test" | Should -BeFalse
+            Get-Outside | Should -Be $pristine
+            Remove-Item "$d/modules-elsewhere"
+        }
+    }
 }

@@ -20,7 +20,18 @@ public static partial class Posix
     [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int statx(int dirfd, string path, int flags, uint mask, byte[] buffer);
 
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int renameat2(int olddirfd, string oldpath, int newdirfd, string newpath, uint flags);
+
     public static int EffectiveUserId => geteuid();
+
+    /// <summary>rename(2) that never replaces what is at <paramref name="to"/>, and moves a symlink itself, never what it points to.</summary>
+    public static void Rename(string from, string to)
+    {
+        const uint noReplace = 1;
+        if (renameat2(AtFdCwd, from, AtFdCwd, to, noReplace) != 0)
+            throw new IOException($"cannot move {from} to {to}: {Marshal.GetLastPInvokeErrorMessage()}");
+    }
 
     /// <summary>What lstat tells of a path: owner, group, mode and type; null when it does not exist.</summary>
     public sealed record FileStatus(uint Uid, uint Gid, UnixFileMode Mode, bool IsLink, bool IsDirectory);

@@ -137,12 +137,7 @@ public sealed class LocalTransport : ITransport
         }
     }
 
-    public void Move(string from, string to)
-    {
-        if (Kind(to) != PathKind.None) throw new IOException($"cannot move {from} to {to}: something is there already");
-        if (Kind(from) == PathKind.Directory) Directory.Move(from, to);
-        else File.Move(from, to);
-    }
+    public void Move(string from, string to) => Posix.Rename(from, to);
 
     public bool UserExists(string name) => Posix.UserId(name) is not null;
 
