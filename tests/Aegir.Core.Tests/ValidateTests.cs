@@ -120,4 +120,18 @@ public class ValidateTests
     [InlineData("e")]
     [InlineData("en_US")]
     public void Bad_languages(string input) => Assert.Throws<AegirException>(() => Validate.Language("Language", input));
+
+    [Fact]
+    public void A_trailing_newline_never_slips_through_a_pattern()
+    {
+        Assert.Throws<AegirException>(() => Validate.PosixName("ScriptUser", "root\n"));
+        Assert.Throws<AegirException>(() => Validate.ShortName("Name", "wp\n"));
+        Assert.Throws<AegirException>(() => Validate.AbsolutePath("Root", "/var/aegir/x\n"));
+        Assert.Throws<AegirException>(() => Validate.Email("Email", "a@b.example\n"));
+        Assert.Throws<AegirException>(() => Validate.Language("Language", "en\n"));
+        Assert.Throws<AegirException>(() => Validate.Profile("Profile", "standard\n"));
+        Assert.Throws<AegirException>(() => Validate.Command("restart_command", "nginx -s reload\n"));
+        Assert.Throws<AegirException>(() => Validate.DbIdentifier("db_name", "site\n"));
+        Assert.Throws<AegirException>(() => Validate.SiteHost("Uri", "a.example\n"));
+    }
 }

@@ -105,6 +105,8 @@ public static partial class Validate
         if (at <= 0 || !EmailLocal().IsMatch(value[..at]))
             throw ErrorCatalog.InvalidValue(parameter, value, "it is not an email address (the part before @ may hold letters, digits and . _ % + -)", fix);
         var domain = HostName(parameter, value[(at + 1)..], MaxHostLength);
+        if (!domain.Contains('.'))
+            throw ErrorCatalog.InvalidValue(parameter, value, $"its domain {domain} has no dot, so mail cannot reach it", fix);
         return value[..at] + "@" + domain;
     }
 
@@ -166,12 +168,14 @@ public static partial class Validate
         return false;
     }
 
-    [GeneratedRegex("^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")] private static partial Regex LdhLabel();
-    [GeneratedRegex("^[a-z0-9_]+$")] private static partial Regex WordName();
-    [GeneratedRegex("^/[A-Za-z0-9._/@+=,:~-]*$")] private static partial Regex SafePath();
-    [GeneratedRegex("^[a-z_][a-z0-9_-]{0,31}$")] private static partial Regex PosixNamePattern();
-    [GeneratedRegex("^[A-Za-z0-9._%+-]{1,64}$")] private static partial Regex EmailLocal();
-    [GeneratedRegex("^[a-z][a-z0-9_]{0,63}$")] private static partial Regex MachineName();
-    [GeneratedRegex("^[a-z]{2,3}(?:-[a-z0-9]{2,8})*$")] private static partial Regex LanguageCode();
-    [GeneratedRegex("^[A-Za-z0-9._/@+=,:~%-]+$")] private static partial Regex CommandWord();
+    // \z, not $: $ also matches before a final newline, which would let "name\n" through into config files.
+    // \z, not $: $ also matches before a final newline, which would let "name\n" through into a config file.
+    [GeneratedRegex("^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\\z")] private static partial Regex LdhLabel();
+    [GeneratedRegex("^[a-z0-9_]+\\z")] private static partial Regex WordName();
+    [GeneratedRegex("^/[A-Za-z0-9._/@+=,:~-]*\\z")] private static partial Regex SafePath();
+    [GeneratedRegex("^[a-z_][a-z0-9_-]{0,31}\\z")] private static partial Regex PosixNamePattern();
+    [GeneratedRegex("^[A-Za-z0-9._%+-]{1,64}\\z")] private static partial Regex EmailLocal();
+    [GeneratedRegex("^[a-z][a-z0-9_]{0,63}\\z")] private static partial Regex MachineName();
+    [GeneratedRegex("^[a-z]{2,3}(?:-[a-z0-9]{2,8})*\\z")] private static partial Regex LanguageCode();
+    [GeneratedRegex("^[A-Za-z0-9._/@+=,:~%-]+\\z")] private static partial Regex CommandWord();
 }

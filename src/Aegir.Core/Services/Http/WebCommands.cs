@@ -7,7 +7,11 @@ namespace Aegir.Core.Services.Http;
 /// </summary>
 internal static class WebCommands
 {
-    static string Program(IReadOnlyList<string> w) => Path.GetFileName(w[0]);
+    static readonly string[] SystemBin = ["/usr/sbin", "/usr/bin", "/sbin", "/bin", "/usr/local/sbin", "/usr/local/bin"];
+
+    /// <summary>The program's name when it is found on the PATH or lies in a system folder; "" for a program anywhere else (/tmp/nginx).</summary>
+    static string Program(IReadOnlyList<string> w)
+        => !w[0].Contains('/') || SystemBin.Contains(Path.GetDirectoryName(w[0])) ? Path.GetFileName(w[0]) : "";
     static bool Has(IReadOnlyList<string> w, params string[] words) => words.All(w.Skip(1).Contains);
     static bool ServiceReload(IReadOnlyList<string> w, params string[] units)
         => w.Count == 3 && (Program(w) == "systemctl" && w[1] == "reload" && units.Any(u => w[2] == u || w[2] == u + ".service")
