@@ -100,4 +100,20 @@ public class TruthTests
         Assert.Equal("SiteBroken", outcome.Task.ErrorId);
         Assert.Equal(SiteStatus.Installed, hosting.Store.GetFresh<AegirSite>("blog.test", "Uri").Status);
     }
+
+    [Fact]
+    public void A_batch_checks_each_site_s_page_once_its_web_server_has_reloaded()
+    {
+        using var hosting = new FakeHosting();
+        hosting.Platform("php", "php");
+        var batched = new Operations.Engine(hosting.Store, null, new Operations.ReloadBatch(), hosting, hosting);
+        foreach (var uri in new[] { "a.test", "b.test" })
+            Assert.True(batched.Run(new InstallSite.Parameters(uri, null, null, new SiteDefinition(uri, "php"))).Succeeded);
+        hosting.Server.Pages["b.test"] = new HttpAnswer(502, null, "Bad Gateway");
+        var reload = Assert.Single(batched.FlushReloads());
+        Assert.Equal(AegirTaskStatus.Failed, reload.Status);
+        Assert.Contains("1 site(s) changed in this batch do not work: b.test: it answers HTTP 502", reload.Error);
+        Assert.Equal(["a.test", "b.test"], reload.Parameters["sites"]!.AsArray().Select(n => (string)n!));
+        Assert.Contains(reload.Log, e => e.Message == "a.test answers as it should.");
+    }
 }

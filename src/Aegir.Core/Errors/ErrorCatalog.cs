@@ -118,6 +118,10 @@ public static class ErrorCatalog
         => E("SiteBroken", AegirErrorKind.InvalidOperation, uri,
             $"{uri} does not work: {problem}. See the web server's and PHP's error logs; verify the site again once the cause is fixed.");
 
+    public static AegirException SitesBrokenAfterReload(string server, IReadOnlyList<string> problems)
+        => E("SiteBroken", AegirErrorKind.InvalidOperation, server,
+            $"'@{server}' reloaded, but {problems.Count} site(s) changed in this batch do not work: {string.Join("; ", problems)}. See the web server's and PHP's error logs, then verify those sites.");
+
     public static AegirException ConfigTestFailed(string server, string command, string output)
         => E("WebConfigTestFailed", AegirErrorKind.InvalidData, server,
             $"The web server config test of '@{server}' failed, so the previous config files were put back and nothing was reloaded: {output} (test: {command}). Fix the cause (often a template override) and run the task again.");

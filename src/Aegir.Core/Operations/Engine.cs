@@ -129,8 +129,16 @@ public sealed class Engine
     {
         if (Batch is null) return [];
         var tasks = new List<AegirTask>();
-        foreach (var id in Batch.Take())
+        foreach (var (id, sites) in Batch.Take())
+        {
+            // The sites to check after the reload go into the queued record, so a replay checks them too.
+            if (sites.Count > 0 && Runner.Store.Get(id) is { Status: AegirTaskStatus.Queued } queued)
+            {
+                queued.Parameters["sites"] = new JsonArray(sites.Select(s => (JsonNode)JsonValue.Create(s)!).ToArray());
+                Runner.Store.Save(queued);
+            }
             if (RunQueued(id) is { } outcome) tasks.Add(outcome.Task);
+        }
         return tasks;
     }
 

@@ -6,31 +6,49 @@ namespace Aegir.Core.Operations;
 /// Web servers whose reload waits for the end of a batch (a pipeline of installs): every change is still tested
 /// on its own, so each task can put its files back, but the server reloads once. The pending reload is a queued
 /// reload task from the first deferral on, so a batch that is killed leaves it to be finished, never forgotten.
+/// The sites the batch changed are checked over HTTP once that reload is done.
 /// </summary>
 public sealed class ReloadBatch
 {
-    readonly Dictionary<string, string> _pending = new(StringComparer.Ordinal);
+    sealed class Pending(string id)
+    {
+        public string Id = id;
+        public readonly SortedSet<string> Sites = new(StringComparer.Ordinal);
+    }
+
+    readonly Dictionary<string, Pending> _pending = new(StringComparer.Ordinal);
 
     /// <summary>The queued reload task of the server, made when there is none still queued.</summary>
     internal string Defer(Engine engine, string server)
     {
         lock (_pending)
         {
-            if (_pending.TryGetValue(server, out var id) && engine.Runner.Store.Get(id) is { Status: AegirTaskStatus.Queued }) return id;
+            if (_pending.TryGetValue(server, out var pending) && engine.Runner.Store.Get(pending.Id) is { Status: AegirTaskStatus.Queued }) return pending.Id;
             var task = engine.Enqueue(new Server.ReloadServer.Parameters(server));
-            _pending[server] = task.Id;
+            if (pending is null) _pending[server] = new Pending(task.Id);
+            else pending.Id = task.Id;
             return task.Id;
         }
     }
 
-    /// <summary>The pending reload tasks, emptied.</summary>
-    internal IReadOnlyList<string> Take()
+    /// <summary>Asks for a site's page to be checked once the server has reloaded.</summary>
+    internal void Expect(string server, string site)
     {
         lock (_pending)
         {
-            var ids = _pending.Values.ToList();
+            if (!_pending.TryGetValue(server, out var pending)) _pending[server] = pending = new Pending("");
+            pending.Sites.Add(site);
+        }
+    }
+
+    /// <summary>The pending reload tasks with the sites to check after each, emptied.</summary>
+    internal IReadOnlyList<(string Id, IReadOnlyList<string> Sites)> Take()
+    {
+        lock (_pending)
+        {
+            var list = _pending.Values.Where(p => p.Id.Length > 0).Select(p => (p.Id, (IReadOnlyList<string>)p.Sites.ToList())).ToList();
             _pending.Clear();
-            return ids;
+            return list;
         }
     }
 }

@@ -75,15 +75,27 @@ internal static class SiteSteps
     /// </summary>
     public static void Answers(OperationPlan plan, SiteParts parts, Func<bool> enabled)
     {
-        if (parts.Env.Engine.Batch is not null) return;
         var host = parts.Site.Redirection ?? parts.Site.Uri;
+        if (parts.Env.Engine.Batch is { } batch)
+        {
+            plan.Add(parts.Web.Name, PlanAction.Check, $"check that http://{host}/ answers as the site{(enabled() ? "" : " disabled")}, once @{parts.Web.Name} reloads at the end of this pipeline",
+                ctx => batch.Expect(parts.Web.Name, parts.Site.Name));
+            return;
+        }
         plan.Add(parts.Web.Name, PlanAction.Check, $"check that http://{host}/ answers as the site{(enabled() ? "" : " disabled")}", ctx => ctx.Step($"Checking that http://{host}/ answers", () =>
         {
-            var answer = parts.Http.Fetch(host);
-            var problem = enabled() ? parts.Kind.Problem(answer) : answer.Status == 503 ? null : $"it answers {answer}, not the site disabled page";
-            if (problem is not null) throw Errors.ErrorCatalog.SiteBroken(host, problem);
-            ctx.Info($"http://{host}/ answers: {answer}.");
+            if (Judge(parts, enabled()) is { } problem) throw Errors.ErrorCatalog.SiteBroken(host, problem);
         }));
+    }
+
+    /// <summary>What is wrong with the page a site serves (as enabled, or as disabled); null when it answers as it should.</summary>
+    public static string? Judge(SiteParts parts, bool? enabled = null)
+    {
+        var answer = parts.Http.Fetch(parts.Site.Redirection ?? parts.Site.Uri);
+        parts.Env.Engine.Observer?.OnMessage(Tasks.TaskLogLevel.Debug, $"http://{parts.Site.Redirection ?? parts.Site.Uri}/ answers: {answer}.");
+        return enabled ?? parts.Site.Status != SiteStatus.Disabled
+            ? parts.Kind.Problem(answer)
+            : answer.Status == 503 ? null : $"it answers {answer}, not the site disabled page";
     }
 
     /// <summary>The site's vhost (written and tested), then a reload of the web server.</summary>
