@@ -79,3 +79,38 @@ function Start-AegirChild {
 # What the server's MariaDB holds of the sites' own: their databases and users (never the server's).
 function Get-SiteDatabases { @(Invoke-Sql -Sql "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME NOT IN ('information_schema','mysql','performance_schema','sys')") }
 function Get-SiteDbUsers { @(Invoke-Sql -Sql "SELECT DISTINCT User FROM mysql.user WHERE User NOT IN ('root','mariadb.sys','aegir_admin','') AND User NOT LIKE 'aegir_verify_%'") }
+
+# A front page that answers "ok <database>" once it has connected with the credentials the vhost hands PHP.
+function Write-DbPage([string] $Root) {
+    $null = New-Item -ItemType Directory -Force $Root
+    Set-Content "$Root/index.php" @'
+<?php
+$db = new mysqli($_SERVER['db_host'], $_SERVER['db_user'], $_SERVER['db_passwd'], $_SERVER['db_name'], (int)$_SERVER['db_port']);
+echo 'ok ', $_SERVER['db_name'];
+'@
+}
+
+# A Drupal-shaped codebase (core, sites, folders, a settings file) with that front page and a drush stand-in that
+# installs the table Drupal 8+ keeps its modules in and says the site boots when asked; slow for slow*, failing
+# for fail* sites.
+function New-DrupalShapedCodebase([string] $Root) {
+    Write-DbPage $Root
+    $null = New-Item -ItemType Directory -Force "$Root/core/lib", "$Root/sites", "$Root/vendor/bin"
+    Set-Content "$Root/core/lib/Drupal.php" "<?php class Drupal { const VERSION = '10.3.1'; }"
+    Set-Content "$Root/vendor/bin/drush" @'
+#!/bin/sh
+if [ "$1" = status ]; then echo Successful; exit 0; fi
+for a in "$@"; do
+  case "$a" in
+    --sites-subdir=slow*) sleep 1 ;;
+    --sites-subdir=fail*) echo "drush: the installer failed" >&2; exit 1 ;;
+  esac
+done
+cnf=$(mktemp); chmod 600 "$cnf"
+printf '[client]\nuser=%s\npassword=%s\nhost=%s\nport=%s\n' "$db_user" "$db_passwd" "$db_host" "$db_port" > "$cnf"
+mariadb --defaults-extra-file="$cnf" "$db_name" -e "CREATE TABLE config (collection VARCHAR(255) NOT NULL DEFAULT '', name VARCHAR(255) NOT NULL, data LONGBLOB); INSERT INTO config VALUES ('', 'core.extension', '');"
+status=$?; rm -f "$cnf"; [ $status -eq 0 ] || exit 1
+echo " [success] Installation complete.  User name: admin  User password: Stand-In-Pw-123"
+'@
+    chmod 755 "$Root/vendor/bin/drush"
+}

@@ -14,31 +14,7 @@ Describe 'The task journal on real servers' -Skip:$skip {
 
         # A Drupal-shaped codebase (folders, settings file, an installer) whose front page reads the site's database.
         $root = Join-Path $work 'platforms/crash'
-        $null = New-Item -ItemType Directory -Force "$root/core/lib", "$root/sites", "$root/vendor/bin"
-        Set-Content "$root/core/lib/Drupal.php" "<?php class Drupal { const VERSION = '10.3.1'; }"
-        Set-Content "$root/index.php" @'
-<?php
-$db = new mysqli($_SERVER['db_host'], $_SERVER['db_user'], $_SERVER['db_passwd'], $_SERVER['db_name'], (int)$_SERVER['db_port']);
-echo 'ok ', $_SERVER['db_name'];
-'@
-        # The installer stand-in: slow for slow*, failing for fail*, else quick; it makes the table Drupal 8+ keeps its
-        # modules in, and says the site boots when asked.
-        Set-Content "$root/vendor/bin/drush" @'
-#!/bin/sh
-if [ "$1" = status ]; then echo Successful; exit 0; fi
-for a in "$@"; do
-  case "$a" in
-    --sites-subdir=slow*) sleep 1 ;;
-    --sites-subdir=fail*) echo "drush: the installer failed" >&2; exit 1 ;;
-  esac
-done
-cnf=$(mktemp); chmod 600 "$cnf"
-printf '[client]\nuser=%s\npassword=%s\nhost=%s\nport=%s\n' "$db_user" "$db_passwd" "$db_host" "$db_port" > "$cnf"
-mariadb --defaults-extra-file="$cnf" "$db_name" -e "CREATE TABLE config (collection VARCHAR(255) NOT NULL DEFAULT '', name VARCHAR(255) NOT NULL, data LONGBLOB); INSERT INTO config VALUES ('', 'core.extension', '');"
-status=$?; rm -f "$cnf"; [ $status -eq 0 ] || exit 1
-echo " [success] Installation complete.  User name: admin  User password: Stand-In-Pw-123"
-'@
-        chmod 755 "$root/vendor/bin/drush"
+        New-DrupalShapedCodebase $root
         $null = New-AegirPlatform crash $root
         $null = Invoke-AegirVerify crash
 

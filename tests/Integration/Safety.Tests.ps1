@@ -10,12 +10,7 @@ Describe 'Honest and safe hosting' -Skip:$skip {
         $server = Start-AegirLocalServer -HttpServiceType nginx
         $port = $server.Http.GetInt('port')
         $root = Join-Path $work 'platforms/app'
-        $null = New-Item -ItemType Directory -Force $root
-        Set-Content "$root/index.php" @'
-<?php
-$db = new mysqli($_SERVER['db_host'], $_SERVER['db_user'], $_SERVER['db_passwd'], $_SERVER['db_name'], (int)$_SERVER['db_port']);
-echo 'ok ', $_SERVER['db_name'];
-'@
+        Write-DbPage $root
         $null = New-AegirPlatform app $root
         $null = Invoke-AegirVerify app
         $vhosts = Join-Path $env:AEGIR_HOME 'config/server_master/nginx/vhost.d'
@@ -193,20 +188,9 @@ echo 'ok ', $_SERVER['db_name'];
 
     Describe 'Remove-AegirSite' {
         It 'that cannot move the site''s folder away leaves the site exactly as it was, and says so truthfully' {
-            $null = New-AegirPlatform drupalish (Join-Path $work 'platforms/drupalish') -ErrorAction SilentlyContinue
             $d = Join-Path $work 'platforms/drupalish'
-            $null = New-Item -ItemType Directory -Force "$d/core/lib", "$d/sites", "$d/vendor/bin"
-            Set-Content "$d/core/lib/Drupal.php" "<?php class Drupal { const VERSION = '10.3.1'; }"
-            Copy-Item "$root/index.php" "$d/index.php"
-            Set-Content "$d/vendor/bin/drush" @'
-#!/bin/sh
-if [ "$1" = status ]; then echo Successful; exit 0; fi
-cnf=$(mktemp); chmod 600 "$cnf"
-printf '[client]\nuser=%s\npassword=%s\nhost=%s\nport=%s\n' "$db_user" "$db_passwd" "$db_host" "$db_port" > "$cnf"
-mariadb --defaults-extra-file="$cnf" "$db_name" -e "CREATE TABLE config (collection VARCHAR(255) NOT NULL DEFAULT '', name VARCHAR(255) NOT NULL, data LONGBLOB); INSERT INTO config VALUES ('', 'core.extension', '');"
-status=$?; rm -f "$cnf"; exit $status
-'@
-            chmod 755 "$d/vendor/bin/drush"
+            New-DrupalShapedCodebase $d
+            $null = New-AegirPlatform drupalish $d
             $null = Invoke-AegirVerify drupalish
             $site = New-AegirSite stuck.test -Platform drupalish
             $db = (Get-AegirSite stuck.test).DbName
