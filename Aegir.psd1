@@ -14,7 +14,7 @@
         'Get-AegirClient', 'New-AegirClient', 'Remove-AegirClient', 'Set-AegirClient',
         'Get-AegirPackage', 'Get-AegirPlatform', 'Lock-AegirPlatform', 'New-AegirPlatform', 'Remove-AegirPlatform', 'Set-AegirPlatform', 'Unlock-AegirPlatform',
         'Get-AegirServer', 'New-AegirServer', 'Remove-AegirServer', 'Set-AegirServer', 'Start-AegirLocalServer', 'Stop-AegirLocalServer',
-        'Disable-AegirSite', 'Enable-AegirSite', 'Get-AegirSite', 'Install-AegirSite', 'New-AegirSite', 'Remove-AegirSite', 'Set-AegirSite',
+        'Disable-AegirSite', 'Enable-AegirSite', 'Get-AegirSite', 'Get-AegirSiteCredential', 'Install-AegirSite', 'Invoke-AegirSiteCommand', 'New-AegirSite', 'Remove-AegirSite', 'Set-AegirSite',
         'Get-AegirTask', 'Invoke-AegirVerify'
     )
     FunctionsToExport    = @()

@@ -19,7 +19,6 @@ try {
     $null = New-Item -ItemType Directory -Force $root
     Set-Content (Join-Path $root 'index.php') '<?php $db = new mysqli($_SERVER["db_host"], $_SERVER["db_user"], $_SERVER["db_passwd"], $_SERVER["db_name"], (int)$_SERVER["db_port"]); echo "ok ", $_SERVER["db_name"];'
     $null = New-AegirPlatform php $root
-    $null = Invoke-AegirVerify php
 
     $uris = 1..$Sites | ForEach-Object { "site$_.bench.test" }
     $clock = [Diagnostics.Stopwatch]::StartNew()

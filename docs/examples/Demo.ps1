@@ -33,14 +33,12 @@ try {
     $server | Out-Host
     $port = $server.Http.GetInt('port')
 
-    Step 'New-AegirPlatform + Invoke-AegirVerify: a WordPress codebase (a copy of Debian''s wordpress package)'
+    Step 'New-AegirPlatform: a WordPress codebase (a copy of Debian''s wordpress package), recorded and verified in one task'
     [Aegir.Core.Local.Packages]::Ensure([string[]]@('wordpress'), [Action[string]] { param($m) Write-Host $m })
     $root = Join-Path $work 'platforms/wordpress'
     $null = New-Item -ItemType Directory -Force (Split-Path $root)
     cp -rL /usr/share/wordpress $root
-    $null = New-AegirPlatform wordpress $root
-    Invoke-AegirVerify platform_wordpress | Out-Host
-    Get-AegirPlatform | Out-Host
+    New-AegirPlatform wordpress $root | Out-Host
 
     Step 'New-AegirSite -Plan: every change it will make, computed without making any'
     New-AegirSite demo.aegir.test -Platform wordpress -Alias www.demo.aegir.test -Redirection demo.aegir.test -Plan | Format-Table -Wrap | Out-Host

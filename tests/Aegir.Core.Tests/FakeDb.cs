@@ -86,6 +86,9 @@ public sealed class FakeDb(AegirServer server, FakeDbState state) : IDbService
     public IReadOnlyList<string> UserHosts(string user) => state.Users.TryGetValue(user, out var u) ? u.Hosts : [];
     public void Dump(string database, Stream output) => output.Write(System.Text.Encoding.UTF8.GetBytes($"-- dump of {database}\n"));
     public void Import(string database, Stream input) => input.CopyTo(Stream.Null);
+    /// <summary>A database the application filled holds one table, "app".</summary>
+    public IReadOnlyList<string> Tables(string database)
+        => state.Databases.Contains(database) && !state.Emptied.Contains(database) ? ["app"] : [];
     /// <summary>Asked whether the application's tables are there: one row, 1 when they are.</summary>
     public IReadOnlyList<object?[]> Query(string database, string sql)
         => [[state.Databases.Contains(database) && !state.Emptied.Contains(database) ? 1L : 0L]];

@@ -18,6 +18,7 @@ public sealed class FakeTransport(Func<CommandSpec, CommandResult>? handler = nu
     Func<CommandSpec, CommandResult> _handler = handler ?? (_ => Ok);
 
     public string Host => "fake";
+    public string User => "root";
 
     public Func<CommandSpec, CommandResult> Handler { set => _handler = value; }
 

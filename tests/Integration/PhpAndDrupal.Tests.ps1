@@ -54,8 +54,8 @@ echo "site=", $_SERVER['aegir_site'], " db=", $_SERVER['db_name'], " visits=", $
             'sites/all/modules/views/views.info'     = "name = Views`ncore = 7.x`nversion = `"7.x-3.29`""
             'themes/bartik/bartik.info'              = "name = Bartik`ncore = 7.x"
         }
-        $null = New-AegirPlatform d10 $d10
-        $null = New-AegirPlatform d7 $d7
+        $null = New-AegirPlatform d10 $d10 -NoVerify 3>$null
+        $null = New-AegirPlatform d7 $d7 -NoVerify 3>$null
     }
     AfterAll {
         Stop-AegirLocalServer apachebox -RemoveData -Confirm:$false

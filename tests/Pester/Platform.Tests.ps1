@@ -8,7 +8,7 @@ BeforeEach {
 
 Describe 'New-AegirPlatform' {
     It 'records a platform on master by default' {
-        $p = New-AegirPlatform -Name 'drupal-10.3' -Root /var/aegir/platforms/drupal-10.3/
+        $p = New-AegirPlatform -Name 'drupal-10.3' -Root /var/aegir/platforms/drupal-10.3/ -NoVerify 3>$null
         $p | Should -BeOfType ([Aegir.Core.Contexts.AegirPlatform])
         $p.Name | Should -Be 'platform_drupal103'
         $p.Root | Should -Be '/var/aegir/platforms/drupal-10.3'
@@ -30,8 +30,35 @@ Describe 'New-AegirPlatform' {
     }
 
     It 'changes nothing with -WhatIf' {
-        New-AegirPlatform x /srv/x -WhatIf
+        New-AegirPlatform x /srv/x -NoVerify -WhatIf
         Get-ContextFiles | Should -Be @('server_master.yml')
+    }
+
+    It 'refuses a root that does not exist, recording nothing' {
+        { New-AegirPlatform x (Join-Path $TestDrive 'no-such-code') -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidValue*' -ExpectedMessage '*no such folder*'
+        Get-ContextFiles | Should -Be @('server_master.yml')
+    }
+
+    It 'plans the record and the verify of a new platform in one task' {
+        $code = Join-Path $TestDrive 'plan-code'
+        $null = New-Item -ItemType Directory $code
+        Set-Content (Join-Path $code 'index.php') '<?php echo 1;'
+        $steps = New-AegirPlatform planned $code -Plan
+        $steps[0].Description | Should -BeLike "record the platform @platform_planned at $code*"
+        $steps.Description | Should -Contain "find the codebase at ${code}: php"
+        Get-ContextFiles | Should -Be @('server_master.yml')
+    }
+
+    It 'records without verifying with -NoVerify, and says the platform must be verified' {
+        $p = New-AegirPlatform later /srv/later -NoVerify -WarningVariable warned 3>$null
+        $p.Kind | Should -BeNullOrEmpty
+        "$warned" | Should -BeLike '*not verified*Invoke-AegirVerify platform_later*'
+    }
+
+    It 'keeps a chosen kind, and refuses one that is no kind' {
+        (New-AegirPlatform chosen /srv/chosen -Kind php -NoVerify 3>$null).ChosenKind | Should -Be 'php'
+        { New-AegirPlatform odd /srv/odd -Kind joomla -NoVerify -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidValue*' -ExpectedMessage '*drupal, drupal7, wordpress, php*'
+        Get-ContextFiles | Should -Not -Contain 'platform_odd.yml'
     }
 }
 
@@ -40,7 +67,7 @@ Describe 'Get-AegirPlatform' {
         $null = New-TestPlatform wp
         $null = New-TestPlatform d10
         $null = New-AegirServer -RemoteHost web1.example.com -HttpServiceType apache
-        $null = New-AegirPlatform remote /srv/remote -WebServer web1examplecom
+        $null = New-AegirPlatform remote /srv/remote -WebServer web1examplecom -NoVerify 3>$null
     }
 
     It 'lists platforms in name order and by wildcard' {
@@ -65,7 +92,7 @@ Describe 'Set-AegirPlatform' {
     BeforeEach { $null = New-TestPlatform }
 
     It 'moves an unused platform' {
-        (Set-AegirPlatform wp -Root /srv/wp2 -PassThru).Root | Should -Be '/srv/wp2'
+        (Set-AegirPlatform wp -Root /srv/wp2 -PassThru 3>$null).Root | Should -Be '/srv/wp2'
     }
 
     It 'refuses to move a platform that has sites' {
@@ -75,8 +102,25 @@ Describe 'Set-AegirPlatform' {
     }
 
     It 'takes platforms from the pipeline' {
-        Get-AegirPlatform wp | Set-AegirPlatform -Root /srv/wp3
+        Get-AegirPlatform wp | Set-AegirPlatform -Root /srv/wp3 3>$null
         (Get-AegirPlatform wp).Root | Should -Be '/srv/wp3'
+    }
+
+    It 'chooses a kind, records the platform as unverified, and detects again with auto' {
+        $record = (Get-AegirPlatform wp).Path
+        (Get-Content -Raw $record) -replace 'kind: null|(?m)^locked', "kind: wordpress`nversion: 6.1`nlocked" | Set-Content -NoNewline $record
+        $p = Set-AegirPlatform wp -Kind php -PassThru -WarningVariable warned 3>$null
+        $p.ChosenKind | Should -Be 'php'
+        $p.Kind | Should -BeNullOrEmpty
+        $p.Version | Should -BeNullOrEmpty
+        "$warned" | Should -BeLike '*must be verified*'
+        (Set-AegirPlatform wp -Kind auto -PassThru 3>$null).ChosenKind | Should -BeNullOrEmpty
+    }
+
+    It 'refuses a kind change while sites run on the platform' {
+        $null = New-AegirSite -NoInstall a.example -Platform wp
+        { Set-AegirPlatform wp -Kind php -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidValue*' -ExpectedMessage '*@a.example*'
+        (Get-AegirPlatform wp).ChosenKind | Should -BeNullOrEmpty
     }
 }
 

@@ -219,4 +219,76 @@ Describe 'Remove-AegirSite' {
         (Get-AegirSite).Uri | Should -Be 'a.example'
     }
 }
+
+Describe 'Plain names down the pipeline' {
+    It 'binds a piped name to <Command>, which then looks the site up' -ForEach @(
+        @{ Command = 'Disable-AegirSite' }, @{ Command = 'Enable-AegirSite' }, @{ Command = 'Install-AegirSite' },
+        @{ Command = 'Remove-AegirSite' }, @{ Command = 'Invoke-AegirVerify' }, @{ Command = 'Get-AegirSiteCredential' }
+    ) {
+        $extra = if ($Command -eq 'Remove-AegirSite') { @{ Force = $true } } else { @{} }
+        'nosuch.example', 'other.example' | & $Command @extra -ErrorVariable errs -ErrorAction SilentlyContinue
+        $errs | Should -HaveCount 2
+        $errs.FullyQualifiedErrorId | ForEach-Object { $_ | Should -BeLike 'ContextNotFound*' }
+        ($errs.Exception.Message -join ' ') | Should -Match 'nosuch.example.*other.example'
+    }
+
+    It 'edits the record of each site named down the pipeline' {
+        $null = New-AegirSite -NoInstall a.example -Platform wp
+        $null = New-AegirSite -NoInstall b.example -Platform wp
+        'a.example', 'b.example' | Set-AegirSite -Profile minimal
+        (Get-AegirSite).Profile | Should -Be @('minimal', 'minimal')
+    }
+
+    It 'binds a piped name to the platform, server and client cmdlets too' {
+        'wp' | Lock-AegirPlatform
+        (Get-AegirPlatform wp).Locked | Should -BeTrue
+        'wp' | Unlock-AegirPlatform
+        $null = New-AegirClient acme
+        'acme' | Set-AegirClient -Email ops@acme.example
+        (Get-AegirClient acme).Email | Should -Be 'ops@acme.example'
+        'master' | Set-AegirServer -ScriptUser aegir
+        (Get-AegirServer master).ScriptUser | Should -Be 'aegir'
+    }
+}
+
+Describe 'Get-AegirSiteCredential' {
+    It 'hands back an installed site''s database account as a PSCredential, with where its database is' {
+        $null = New-AegirSite -NoInstall cred.example -Platform wp
+        $record = (Get-AegirSite cred.example).Path
+        (Get-Content -Raw $record) -replace 'status: NotInstalled', "status: Installed`ndb_name: credexample`ndb_password: Cred-Secret-123" | Set-Content -NoNewline $record
+        $cred = Get-AegirSiteCredential cred.example
+        $cred | Should -BeOfType ([pscredential])
+        $cred.UserName | Should -Be 'credexample'
+        $cred.Password | Should -BeOfType ([securestring])
+        $cred.GetNetworkCredential().Password | Should -Be 'Cred-Secret-123'
+        $cred.Site, $cred.Driver, $cred.Database | Should -Be @('cred.example', 'mysql', 'credexample')
+        $cred.Port | Should -Be (Get-AegirServer master).Db.GetInt('port')
+        ($cred | Format-List | Out-String) | Should -Not -Match 'Cred-Secret-123'
+    }
+
+    It 'refuses a site that is not installed: it has no database yet' {
+        $null = New-AegirSite -NoInstall new.example -Platform wp
+        { Get-AegirSiteCredential new.example -ErrorAction Stop } | Should -Throw -ExpectedMessage '*not installed*Install-AegirSite*'
+    }
+}
+
+Describe 'Invoke-AegirSiteCommand' {
+    It 'refuses a site that is not installed, running nothing' {
+        $null = New-AegirSite -NoInstall new.example -Platform wp
+        $marker = Join-Path $TestDrive 'ran'
+        Invoke-AegirSiteCommand new.example -ErrorVariable errs -ErrorAction SilentlyContinue -- touch $marker
+        $errs[0].Exception.Message | Should -Match 'not installed'
+        Test-Path $marker | Should -BeFalse
+    }
+
+    It 'says what it would run with -WhatIf, and runs nothing' {
+        $null = New-AegirSite -NoInstall w.example -Platform wp
+        $out = Invoke-AegirChild "Invoke-AegirSiteCommand w.example -WhatIf -- php -v"
+        ($out -join "`n") | Should -Match 'What if: .*php -v.*w\.example'
+    }
+
+    It 'needs a program' {
+        { Invoke-AegirSiteCommand w.example -ErrorAction Stop } | Should -Throw
+    }
+}
 }

@@ -24,7 +24,7 @@ function New-TestMaster {
 }
 
 function New-TestPlatform([string] $Name = 'wp') {
-    New-AegirPlatform -Name $Name -Root "/var/aegir/platforms/$Name"
+    New-AegirPlatform -Name $Name -Root "/var/aegir/platforms/$Name" -NoVerify 3>$null
 }
 
 # Runs a script in a fresh pwsh with the module and this AEGIR_HOME; its output lines (host output included, so "What if:" lines).

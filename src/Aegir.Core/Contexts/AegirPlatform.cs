@@ -23,6 +23,10 @@ public sealed class AegirPlatform : AegirContext
     /// <summary>The kind of codebase (drupal, drupal7, wordpress, php), set by verify; null before.</summary>
     public string? Kind { get; set; }
 
+    /// <summary>The kind an admin chose (-Kind), which verify keeps instead of detecting one; null to detect it.</summary>
+    public string? ChosenKind { get => _chosenKind; set => _chosenKind = value is null ? null : CheckKind(value); }
+    string? _chosenKind;
+
     /// <summary>The version of the codebase found by verify.</summary>
     public string? Version { get; set; }
 
@@ -39,11 +43,12 @@ public sealed class AegirPlatform : AegirContext
         r.Apply("web_server", v => WebServerName = v);
         r.Apply("kind", v => Kind = Validate.ShortName("Kind", v));
         r.Apply("version", v => Version = CheckVersion(v));
+        r.Apply("chosen_kind", v => ChosenKind = v);
         Locked = r.Bool("locked");
     }
 
     internal override void Write(YamlWriter w)
-        => w.Scalar("root", Root).Scalar("web_server", WebServerName).Scalar("kind", Kind).Scalar("version", Version).Scalar("locked", Locked);
+        => w.Scalar("root", Root).Scalar("web_server", WebServerName).Scalar("kind", Kind).Scalar("chosen_kind", ChosenKind).Scalar("version", Version).Scalar("locked", Locked);
 
     static string CheckRoot(string value)
     {
@@ -52,6 +57,10 @@ public sealed class AegirPlatform : AegirContext
             throw Errors.ErrorCatalog.InvalidValue(nameof(Root), value, "a platform cannot be the whole file system", "Give the folder that holds the codebase, such as /var/aegir/platforms/drupal10.");
         return root;
     }
+
+    static string CheckKind(string value)
+        => Platforms.PlatformKinds.Names.Contains(value) ? value
+            : throw Errors.ErrorCatalog.InvalidValue("Kind", value, "it is not a platform kind", $"Use one of {string.Join(", ", Platforms.PlatformKinds.Names)}, or leave -Kind out to detect it.");
 
     static string CheckVersion(string value)
     {

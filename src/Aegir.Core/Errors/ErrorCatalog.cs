@@ -122,6 +122,15 @@ public static class ErrorCatalog
         => E("SiteBroken", AegirErrorKind.InvalidOperation, server,
             $"'@{server}' reloaded, but {problems.Count} site(s) changed in this batch do not work: {string.Join("; ", problems)}. See the web server's and PHP's error logs, then verify those sites.");
 
+    public static AegirException SiteCommandFailed(string site, string program, int exitCode, bool timedOut)
+        => E("SiteCommandFailed", AegirErrorKind.InvalidOperation, site, timedOut
+            ? $"{program} for '@{site}' ran out of time and was stopped. Give it longer with -TimeoutSeconds."
+            : $"{program} for '@{site}' exited with {exitCode} (in $LASTEXITCODE). Its error output is above.");
+
+    public static AegirException ManifestInvalid(string file, int line, string problem)
+        => E("ManifestInvalid", AegirErrorKind.InvalidData, file,
+            (line > 0 ? $"{file}, line {line}: " : $"{file}: ") + $"{problem.TrimEnd('.')}. Fix the platform's manifest (see about_Aegir, PLATFORM MANIFEST), then verify the platform again.");
+
     public static AegirException ConfigTestFailed(string server, string command, string output)
         => E("WebConfigTestFailed", AegirErrorKind.InvalidData, server,
             $"The web server config test of '@{server}' failed, so the previous config files were put back and nothing was reloaded: {output} (test: {command}). Fix the cause (often a template override) and run the task again.");

@@ -70,9 +70,9 @@ public sealed class OperationEnvironment(Engine engine) : IServiceEnvironment, I
     public string Owner(AegirServer server)
         => Connect(server).UserExists(server.ScriptUser) ? server.ScriptUser : Environment.UserName;
 
-    /// <summary>The platform's kind as verify recorded it, or as its codebase says.</summary>
+    /// <summary>The platform's kind as verify recorded it (with its manifest, read now), or as its codebase says.</summary>
     public IPlatformKind KindOf(AegirPlatform platform, AegirServer web)
-        => platform.Kind is { } name ? PlatformKinds.Get(name) : PlatformKinds.Detect(Connect(web), platform.Root).Kind;
+        => platform.Kind is { } name ? PlatformKinds.Load(name, Connect(web), platform.Root) : PlatformKinds.Detect(Connect(web), platform.Root, Owner(web), platform.ChosenKind).Kind;
 
     /// <summary>Hosts a site's database user is granted from: the web server's, and loopback when both are this machine.</summary>
     public static IReadOnlyList<string> GrantHosts(AegirServer web, AegirServer db)

@@ -43,7 +43,10 @@ public sealed partial class DrupalKind(bool seven) : IPlatformKind
         new($"sites/{uri}/libraries", Modes.Dir2775, false),
     ];
 
-    public string? SiteRoot(string uri) => $"sites/{uri}";
+    public IReadOnlyList<string> SiteRoots(string uri) => [$"sites/{uri}"];
+    public IReadOnlyList<string> SharedFolders => [];
+    public string FrontController => "index.php";
+    public IReadOnlyList<string> DeniedPaths(string uri) => [.. AppManifest.AlwaysDenied, $"/sites/{uri}/settings.php", $"/sites/{uri}/local.settings.php"];
 
     public string? PlatformSettingsPath => null;
 
@@ -62,6 +65,7 @@ public sealed partial class DrupalKind(bool seven) : IPlatformKind
             return job.Templates.Render("drupal-settings.php.sbn", new Dictionary<string, object?>
             {
                 ["uri"] = job.Site.Uri,
+                ["driver"] = job.Database.Type,
                 ["platform"] = job.Platform.Name,
                 ["hash_salt"] = salt ?? Convert.ToHexString(RandomNumberGenerator.GetBytes(32)),
                 ["files_path"] = FilesPath(job.Site.Uri),

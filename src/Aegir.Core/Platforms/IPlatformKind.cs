@@ -27,8 +27,17 @@ public interface IPlatformKind
     /// <summary>The folders a site needs, parents first.</summary>
     IReadOnlyList<SiteDirectory> SiteDirectories(string uri);
 
-    /// <summary>The folder that holds everything of the site's own (deleted with the site), relative to the root; null when none.</summary>
-    string? SiteRoot(string uri);
+    /// <summary>The folders (or files) that hold everything of the site's own, deleted with the site, relative to the root.</summary>
+    IReadOnlyList<string> SiteRoots(string uri);
+
+    /// <summary>Folders all sites share that the web server writes to, relative to the root; made when the platform is verified.</summary>
+    IReadOnlyList<string> SharedFolders { get; }
+
+    /// <summary>The script every request that is no file goes to, relative to the root (index.php).</summary>
+    string FrontController { get; }
+
+    /// <summary>Paths of the site never served, from its root: a folder ends in '/', anything else is one file.</summary>
+    IReadOnlyList<string> DeniedPaths(string uri);
 
     /// <summary>The file the whole platform needs (WordPress's shared wp-config.php), relative to the root; null when none.</summary>
     string? PlatformSettingsPath { get; }

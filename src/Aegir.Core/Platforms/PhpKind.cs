@@ -1,30 +1,192 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Aegir.Core.Errors;
 using Aegir.Core.Services;
 using Aegir.Core.Transport;
 
 namespace Aegir.Core.Platforms;
 
-/// <summary>Any other PHP application: the site gets its database, and PHP gets the credentials from the vhost. It has no installer to run.</summary>
-public sealed class PhpKind : IPlatformKind
+/// <summary>
+/// Any other PHP application, as its manifest (<c>.aegir.yml</c>) describes it, or with the defaults when it has
+/// none: each site gets its database (credentials from the vhost), its own folders and settings file, and the
+/// application's install command when it declares one. Without one, no installer is claimed to have run.
+/// </summary>
+public sealed class PhpKind(AppManifest manifest) : IPlatformKind
 {
+    public PhpKind() : this(AppManifest.Defaults) { }
+
+    public AppManifest Manifest { get; } = manifest;
     public string Name => "php";
+
     public bool Detect(ITransport transport, string root, out string? version)
     {
         version = null;
-        return transport.FileExists(Path.Combine(root, "index.php"));
+        return transport.FileExists(Path.Combine(root, AppManifest.FileName)) || transport.FileExists(Path.Combine(root, Manifest.FrontController));
     }
-    public string? FilesPath(string uri) => null;
+
+    /// <summary>
+    /// The application's version: from the manifest, else printed by its version command (run as
+    /// <paramref name="user"/>), else the version in composer.json; null when none says.
+    /// </summary>
+    public string? ReadVersion(ITransport transport, string root, string user)
+    {
+        if (Manifest.Version is { } fixedVersion) return fixedVersion;
+        if (Manifest.VersionCommand is { } command)
+        {
+            using var shell = SiteShell.Open(transport, user);
+            var result = shell.Run(command[0], command.Skip(1).ToList(), root, new Dictionary<string, string>(), TimeSpan.FromMinutes(1));
+            var line = result.StandardOutput.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
+            if (!result.Succeeded || line is null || !AppManifest.IsVersion(line))
+                throw ErrorCatalog.ManifestInvalid(Manifest.File!, 0, $"'version_command' ({string.Join(' ', command)}) printed no version: {(result.Succeeded ? line ?? "nothing" : result.Summary())}");
+            return line;
+        }
+        if (transport.ReadFile(Path.Combine(root, "composer.json")) is { } composer)
+        {
+            try
+            {
+                using var doc = JsonDocument.Parse(composer);
+                if (doc.RootElement.TryGetProperty("version", out var v) && v.ValueKind == JsonValueKind.String && AppManifest.IsVersion(v.GetString()!)) return v.GetString();
+            }
+            catch (JsonException) { }
+        }
+        return null;
+    }
+
+    public string? FilesPath(string uri) => AppManifest.ForSite(Manifest.SiteFolders[0], uri);
     public string? PrivatePath(string uri) => null;
-    public IReadOnlyList<string> WritablePaths { get; } = [];
-    public IReadOnlyList<SiteDirectory> SiteDirectories(string uri) => [];
-    public string? SiteRoot(string uri) => null;
+    public IReadOnlyList<string> WritablePaths => Manifest.SiteFolders.Select(f => f.Replace("{uri}", "*", StringComparison.Ordinal)).Concat(Manifest.SharedFolders).ToList();
+    public IReadOnlyList<string> SharedFolders => Manifest.SharedFolders;
+    public string FrontController => Manifest.FrontController;
+
+    /// <summary>The manifest's denied paths, and the site's settings file: it is PHP, but never a page.</summary>
+    public IReadOnlyList<string> DeniedPaths(string uri)
+        => SiteSettingsPath(uri) is { } settings ? [.. Manifest.Deny, "/" + settings] : Manifest.Deny;
+
+    /// <summary>The folders of the manifest and the settings file's folder: parents as plain folders, each site folder the web group's.</summary>
+    public IReadOnlyList<SiteDirectory> SiteDirectories(string uri)
+    {
+        var list = new List<SiteDirectory>();
+        void Add(string path, bool web)
+        {
+            var parts = path.Split('/');
+            for (int i = 1; i <= parts.Length; i++)
+            {
+                var prefix = string.Join('/', parts[..i]);
+                var last = i == parts.Length;
+                var existing = list.FindIndex(d => d.Path == prefix);
+                if (existing >= 0)
+                {
+                    if (last && web) list[existing] = new SiteDirectory(prefix, Modes.Dir2770, true);
+                    continue;
+                }
+                list.Add(last && web ? new SiteDirectory(prefix, Modes.Dir2770, true) : new SiteDirectory(prefix, Modes.Dir755, false));
+            }
+        }
+        if (SiteSettingsPath(uri) is { } settings && settings.Contains('/')) Add(settings[..settings.LastIndexOf('/')], web: false);
+        foreach (var folder in Manifest.SiteFolders) Add(AppManifest.ForSite(folder, uri), web: true);
+        return list;
+    }
+
+    /// <summary>For each path of the site's own, the shortest part of it that holds the uri: what is the site's alone.</summary>
+    public IReadOnlyList<string> SiteRoots(string uri)
+    {
+        var paths = Manifest.SiteFolders.ToList();
+        if (Manifest.SettingsPath is { } settings) paths.Add(settings);
+        var roots = new List<string>();
+        foreach (var path in paths)
+        {
+            var parts = path.Split('/');
+            var i = Array.FindIndex(parts, p => p.Contains("{uri}", StringComparison.Ordinal));
+            var root = AppManifest.ForSite(string.Join('/', parts[..(i + 1)]), uri);
+            if (!roots.Contains(root)) roots.Add(root);
+        }
+        return roots;
+    }
+
     public string? PlatformSettingsPath => null;
-    public string? SiteSettingsPath(string uri) => null;
-    public bool HasInstaller => false;
+    public string? SiteSettingsPath(string uri) => Manifest.SettingsPath is { } path ? AppManifest.ForSite(path, uri) : null;
+    public bool HasInstaller => Manifest.Install is not null;
+
     public void PreparePlatform(PlatformJob job) { }
-    public void WriteSiteSettings(SiteJob job) { }
-    public InstallResult Install(SiteJob job) => new(null, null, null);
-    public void CheckInstalled(IDbService db, string database) { }   // no installer, so no tables to expect
+
+    /// <summary>Renders the application's template; it gets no password: those come from the environment (getenv('db_passwd')).</summary>
+    public void WriteSiteSettings(SiteJob job)
+    {
+        if (SiteSettingsPath(job.Site.Uri) is not { } relative) return;
+        var template = job.Full(Manifest.SettingsTemplate!);
+        if (job.Transport.Kind(template) != PathKind.File)
+            throw ErrorCatalog.ManifestInvalid(Manifest.File!, 0, $"'settings.template' names {Manifest.SettingsTemplate}, which is {(job.Transport.Kind(template) == PathKind.Symlink ? "a symlink (never followed)" : "no file")} in {job.Root}");
+        var source = System.Text.Encoding.UTF8.GetString(job.Transport.ReadFile(template)!);
+        job.WriteFile($"Writing {relative} {Modes.Octal(Modes.File0440)} {job.Owner}:{job.WebGroup} from {Manifest.SettingsTemplate} (no credentials: they come from the vhost)", relative, Modes.File0440,
+            _ => job.Templates.RenderText(source, template, new Dictionary<string, object?>
+            {
+                ["uri"] = job.Site.Uri,
+                ["url"] = job.SiteUrl,
+                ["platform"] = job.Platform.Name,
+                ["root"] = job.Root,
+                ["files_path"] = FilesPath(job.Site.Uri),
+                ["site_folders"] = Manifest.SiteFolders.Select(f => AppManifest.ForSite(f, job.Site.Uri)).ToList(),
+                ["db_type"] = job.Database.Type,
+                ["secret"] = Secret(job),
+            }));
+    }
+
+    /// <summary>A key for the application's own secrets (sessions, tokens), the same on every verify: derived from the site's database password, which only the site's record holds.</summary>
+    static string Secret(SiteJob job)
+        => Convert.ToHexString(HMACSHA256.HashData(System.Text.Encoding.UTF8.GetBytes(job.Database.Password), System.Text.Encoding.UTF8.GetBytes("aegir-site-secret:" + job.Site.Uri))).ToLowerInvariant();
+
+    public InstallResult Install(SiteJob job)
+    {
+        var command = Manifest.Install ?? throw new InvalidOperationException("The application has no install command.");
+        var usesPassword = command.Any(w => w.Contains("{admin_password_file}", StringComparison.Ordinal));
+        var password = usesPassword ? Local.Passwords.New(20) : null;
+        job.Ctx.Secret(password);
+        using var shell = SiteShell.Open(job.Transport, job.Owner);
+        var values = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["uri"] = job.Site.Uri, ["url"] = job.SiteUrl, ["title"] = job.Title ?? job.Site.Uri, ["admin_user"] = "admin",
+            ["admin_email"] = job.AdminEmail ?? $"admin@{job.Site.Uri}", ["db_type"] = job.Database.Type, ["db_host"] = job.Database.Host,
+            ["db_port"] = job.Database.Port.ToString(), ["db_name"] = job.Database.Name, ["db_user"] = job.Database.User,
+            ["root"] = job.Root, ["tmp"] = shell.Tmp,
+        };
+        if (command.Any(w => w.Contains("{db_passwd_file}", StringComparison.Ordinal))) values["db_passwd_file"] = shell.SecretFile("db_passwd", job.Database.Password);
+        if (password is not null) values["admin_password_file"] = shell.SecretFile("admin_password", password);
+        var words = command.Select(w => AppManifest.Fill(w, values)).ToList();
+        job.Ctx.Info($"Running the install command of {Manifest.Name ?? "the application"}: {new CommandSpec(words[0], words.Skip(1).ToList())}");
+        var result = shell.Run(words[0], words.Skip(1).ToList(), job.Root, job.DbEnvironment(), TimeSpan.FromMinutes(20));
+        foreach (var line in Tail(job.Ctx.Masker.Apply(result.StandardOutput + "\n" + result.StandardError), 20)) job.Ctx.Debug(line);
+        if (!result.Succeeded)
+            throw ErrorCatalog.StepFailed($"Running the install command of {Manifest.Name ?? "the application"}", job.Ctx.Masker.Apply(result.Summary()),
+                $"Fix the cause (the output is in the task's log), or the 'install' command in {Manifest.File}, then install again.");
+        return new InstallResult(usesPassword ? "admin" : null, password, usesPassword ? job.SiteUrl : null);
+    }
+
+    static IEnumerable<string> Tail(string text, int lines)
+    {
+        var all = text.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        return all.Skip(Math.Max(0, all.Length - lines));
+    }
+
+    /// <summary>
+    /// An exit code proves nothing: the tables the manifest names must be there, or (when it names none) the
+    /// database must hold some table at all.
+    /// </summary>
+    public void CheckInstalled(IDbService db, string database)
+    {
+        var tables = db.Tables(database).ToHashSet(StringComparer.Ordinal);
+        var missing = Manifest.InstalledTables.Where(t => !tables.Contains(t)).ToList();
+        if (missing.Count > 0)
+            throw ErrorCatalog.StepFailed($"Checking the {Manifest.Name ?? "application"} tables in {database}", $"{string.Join(", ", missing)} {(missing.Count == 1 ? "is" : "are")} not there: the application is not installed",
+                "Install the site again, or restore its database from a backup.");
+        if (tables.Count == 0)
+            throw ErrorCatalog.StepFailed($"Checking the {Manifest.Name ?? "application"} tables in {database}", "the database holds no table: the install command made none",
+                $"Check the install command in {Manifest.File} (it must install into the database it is given), then install again.");
+    }
+
     public string? Problem(HttpAnswer answer) => SitePages.Problem(answer, [], []);
-    public IReadOnlyList<AegirPackage> ScanPackages(ITransport transport, string root, string platform) => [];
+
+    public IReadOnlyList<AegirPackage> ScanPackages(ITransport transport, string root, string platform)
+        => Manifest.Name is { } name ? [new AegirPackage { Name = name, Title = name, Type = "core", Version = null, Path = ".", Platform = platform }] : [];
+
     public IReadOnlySet<string>? EnabledPackages(IDbService db, string database) => null;
 }

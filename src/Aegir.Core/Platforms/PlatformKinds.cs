@@ -3,22 +3,42 @@ using Aegir.Core.Transport;
 
 namespace Aegir.Core.Platforms;
 
-/// <summary>The kinds of codebase, most specific first: the first that recognises a root wins.</summary>
+/// <summary>
+/// The kinds of codebase, most specific first: the first that recognises a root wins. A codebase with a manifest
+/// (.aegir.yml) has said what it is, so it is a php platform as its manifest describes, unless a kind was chosen.
+/// </summary>
 public static class PlatformKinds
 {
     public static readonly IReadOnlyList<IPlatformKind> All = [new DrupalKind(seven: false), new DrupalKind(seven: true), new WordPressKind(), new PhpKind()];
 
-    public static IPlatformKind Get(string name)
-        => All.FirstOrDefault(k => k.Name == name) ?? throw ErrorCatalog.InvalidValue("Kind", name, "it is not a platform kind", $"Kinds: {string.Join(", ", All.Select(k => k.Name))}.");
+    public static IReadOnlyList<string> Names => All.Select(k => k.Name).ToList();
 
-    /// <summary>The kind and version of the codebase at <paramref name="root"/> on the server <paramref name="transport"/> reaches.</summary>
-    public static (IPlatformKind Kind, string? Version) Detect(ITransport transport, string root)
+    public static IPlatformKind Get(string name)
+        => All.FirstOrDefault(k => k.Name == name) ?? throw ErrorCatalog.InvalidValue("Kind", name, "it is not a platform kind", $"Kinds: {string.Join(", ", Names)}.");
+
+    /// <summary>The kind <paramref name="name"/> for the codebase at <paramref name="root"/>: a php platform with its manifest read.</summary>
+    public static IPlatformKind Load(string name, ITransport transport, string root)
+        => name == "php" ? new PhpKind(AppManifest.Load(transport, root)) : Get(name);
+
+    /// <summary>
+    /// The kind and version of the codebase at <paramref name="root"/> (or of the kind <paramref name="chosen"/>);
+    /// an application's version command runs as <paramref name="user"/>.
+    /// </summary>
+    public static (IPlatformKind Kind, string? Version) Detect(ITransport transport, string root, string user, string? chosen = null)
     {
         if (!transport.DirectoryExists(root))
             throw ErrorCatalog.StepFailed("Finding the codebase", $"{root} does not exist", "Put the platform's code there (or fix -Root with Set-AegirPlatform), then verify again.");
+        if (chosen is null && transport.Kind(Path.Combine(root, AppManifest.FileName)) != PathKind.None) chosen = "php";
+        if (chosen is not null)
+        {
+            var kind = Load(chosen, transport, root);
+            if (kind is PhpKind php) return (php, php.ReadVersion(transport, root, user));
+            kind.Detect(transport, root, out var version);
+            return (kind, version);
+        }
         foreach (var kind in All)
-            if (kind.Detect(transport, root, out var version)) return (kind, version);
+            if (kind.Detect(transport, root, out var version)) return (kind, kind is PhpKind php ? php.ReadVersion(transport, root, user) : version);
         throw ErrorCatalog.StepFailed("Finding the codebase", $"{root} holds no index.php, so it is no PHP application",
-            "Point the platform at the folder with the application's index.php.");
+            "Point the platform at the folder with the application's index.php, or give it a manifest (.aegir.yml, see about_Aegir).");
     }
 }

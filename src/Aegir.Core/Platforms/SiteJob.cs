@@ -14,10 +14,13 @@ public sealed class SiteJob : PlatformJob
     public string? Title { get; init; }
 
     /// <summary>The database settings a site's PHP gets from the web server, as environment for CLI tools.</summary>
-    public Dictionary<string, string> DbEnvironment() => new()
+    public Dictionary<string, string> DbEnvironment() => Environment(Database, Site.Uri, SiteUrl);
+
+    /// <summary>The names PHP gets from the vhost (FastCGI parameters), for a site's commands.</summary>
+    public static Dictionary<string, string> Environment(SiteDatabase database, string uri, string url) => new()
     {
-        ["db_type"] = Database.Type, ["db_host"] = Database.Host, ["db_port"] = Database.Port.ToString(),
-        ["db_name"] = Database.Name, ["db_user"] = Database.User, ["db_passwd"] = Database.Password,
-        ["aegir_site"] = Site.Uri, ["aegir_url"] = SiteUrl,
+        ["db_type"] = database.Type, ["db_host"] = database.Host, ["db_port"] = database.Port.ToString(),
+        ["db_name"] = database.Name, ["db_user"] = database.User, ["db_passwd"] = database.Password,
+        ["aegir_site"] = uri, ["aegir_url"] = url,
     };
 }

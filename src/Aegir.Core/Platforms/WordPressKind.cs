@@ -36,7 +36,10 @@ public sealed partial class WordPressKind : IPlatformKind
         new($"wp-content/uploads/sites/{uri}", Modes.Dir2770, true),
     ];
 
-    public string? SiteRoot(string uri) => $"wp-content/uploads/sites/{uri}";
+    public IReadOnlyList<string> SiteRoots(string uri) => [$"wp-content/uploads/sites/{uri}"];
+    public IReadOnlyList<string> SharedFolders => [];
+    public string FrontController => "index.php";
+    public IReadOnlyList<string> DeniedPaths(string uri) => [.. AppManifest.AlwaysDenied, "/wp-config.php"];
 
     public string? PlatformSettingsPath => "wp-config.php";
 

@@ -64,6 +64,9 @@ public interface IDbService
     void Dump(string database, Stream output);
     void Import(string database, Stream input);
 
+    /// <summary>The tables a database holds (none when it is empty or gone).</summary>
+    IReadOnlyList<string> Tables(string database);
+
     /// <summary>A read-only query on a site's database with the admin account (application tables: packages, users).</summary>
     IReadOnlyList<object?[]> Query(string database, string sql);
 }

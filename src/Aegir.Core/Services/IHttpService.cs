@@ -25,6 +25,9 @@ public interface IHttpService
     string SiteConfigPath(string uri);
     string PlatformConfigPath(string platform);
 
+    /// <summary>Where the web server writes a site's access and error log.</summary>
+    (string Access, string Error) SiteLogs(string uri);
+
     /// <summary>The URL of a host name on this server (scheme, host, port).</summary>
     string Url(string host);
 

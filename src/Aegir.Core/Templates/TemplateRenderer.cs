@@ -15,6 +15,12 @@ public sealed class TemplateRenderer(string home)
     public string Render(string name, IReadOnlyDictionary<string, object?> model)
     {
         var (source, origin) = Load(name);
+        return RenderText(source, origin, model);
+    }
+
+    /// <summary>Renders a template that is not one of ours (an application's settings template), named by <paramref name="origin"/> in errors.</summary>
+    public string RenderText(string source, string origin, IReadOnlyDictionary<string, object?> model)
+    {
         var template = Template.Parse(source, origin);
         if (template.HasErrors)
             throw ErrorCatalog.TemplateBroken(origin, string.Join("; ", template.Messages.Select(m => m.ToString())));

@@ -13,6 +13,8 @@ public sealed record CommandSpec(string Program, IReadOnlyList<string> Arguments
     /// <summary>Receives the program's output instead of <see cref="CommandResult.StandardOutput"/> (a database dump).</summary>
     public Stream? OutputStream { get; init; }
     public IReadOnlyDictionary<string, string>? Environment { get; init; }
+    /// <summary>False to start the program with <see cref="Environment"/> alone (a site's commands see nothing of this process).</summary>
+    public bool InheritEnvironment { get; init; } = true;
     public string? WorkingDirectory { get; init; }
 
     /// <summary>Splits a validated command setting (words separated by spaces) into a spec.</summary>

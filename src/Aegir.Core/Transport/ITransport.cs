@@ -11,6 +11,9 @@ public interface ITransport : IDisposable
     /// <summary>The server this connection reaches, for messages.</summary>
     string Host { get; }
 
+    /// <summary>The account this connection runs commands as.</summary>
+    string User { get; }
+
     CommandResult Run(CommandSpec spec);
 
     /// <summary>Writes a whole file atomically with the given mode (and owner/group when given).</summary>

@@ -7,6 +7,7 @@ namespace Aegir.Core.Transport;
 public sealed class LocalTransport : ITransport
 {
     public string Host => "localhost";
+    public string User { get; } = Environment.UserName;
 
     public CommandResult Run(CommandSpec spec)
     {
@@ -19,6 +20,7 @@ public sealed class LocalTransport : ITransport
             WorkingDirectory = spec.WorkingDirectory ?? "/",
         };
         foreach (var arg in spec.Arguments) psi.ArgumentList.Add(arg);
+        if (!spec.InheritEnvironment) psi.Environment.Clear();
         if (spec.Environment is not null)
             foreach (var (key, value) in spec.Environment) psi.Environment[key] = value;
 

@@ -7,32 +7,51 @@ namespace Aegir.Core.Operations.Platform;
 /// <summary>
 /// Verifies a platform: finds its kind and version, writes what the kind needs (WordPress's shared wp-config.php),
 /// takes write access to the code away from the web server, writes the platform's web server include (tested,
-/// reloaded), and counts its packages.
+/// reloaded), and counts its packages. With <see cref="Parameters.Create"/> the platform's record is made first, in
+/// the same task, so a codebase that fails its verify leaves no record behind.
 /// </summary>
 public sealed class VerifyPlatform : Operation<VerifyPlatform.Parameters>
 {
-    public sealed record Parameters(string Platform);
+    /// <param name="Create">The platform to record first (New-AegirPlatform); null to verify a recorded one.</param>
+    public sealed record Parameters(string Platform, PlatformDefinition? Create = null);
 
     public override string Type => "verify";
     public override ContextType TargetType => ContextType.Platform;
     public override string TargetOf(Parameters p) => p.Platform;
-    public override IReadOnlyList<string> WebServersOf(Parameters p, ContextStore store) => [store.GetFresh<AegirPlatform>(p.Platform, "Name").WebServerName];
+    public override IReadOnlyList<string> WebServersOf(Parameters p, ContextStore store)
+        => [p.Create is { } create ? create.ToPlatform().WebServerName : store.GetFresh<AegirPlatform>(p.Platform, "Name").WebServerName];
 
     public override void Plan(Parameters p, OperationPlan plan, OperationEnvironment env)
     {
-        var platform = env.Store.GetFresh<AegirPlatform>(p.Platform, "Name");
+        var platform = p.Create?.ToPlatform() ?? env.Store.GetFresh<AegirPlatform>(p.Platform, "Name");
+        if (p.Create is not null) env.Store.Check(platform, isNew: true);
         var server = env.Server(platform.WebServerName, "WebServer");
         var http = env.Http(server);
         var transport = env.Connect(server);
+        if (p.Create is not null)
+        {
+            CheckRoot(platform, server, transport);
+            var record = platform;
+            plan.Add(platform.Name, PlanAction.Record, $"record the platform @{platform.Name} at {platform.Root} on @{server.Name}",
+                ctx => ctx.Step($"Recording the platform @{record.Name}", () => env.Store.Create(record), Tasks.JournalActions.RemoveContext(record.Name)));
+        }
         // Checked again where the code is: a root that has become a link to a system folder is never touched.
         PlatformRoots.Check(platform.Root, transport.ResolvePath(platform.Root), transport.ResolvePath(env.Home));
-        var (kind, version) = PlatformKinds.Detect(transport, platform.Root);
+        var owner = env.Owner(server);
+        var (kind, version) = PlatformKinds.Detect(transport, platform.Root, owner, platform.ChosenKind);
         plan.Add(server.Name, PlanAction.Check, $"find the codebase at {platform.Root}: {kind.Name}{(version is null ? "" : " " + version)}",
             ctx => ctx.Step($"Finding the codebase at {platform.Root}", () => ctx.Info($"The codebase is {kind.Name}{(version is null ? "" : " " + version)}.")));
         if (platform.Kind != kind.Name || platform.Version != version)
             Site.SiteSteps.Record<AegirPlatform>(plan, env, platform.Name, $"record @{platform.Name} as {kind.Name} {version}".TrimEnd(),
                 $"Recording the platform as {kind.Name} {version}".TrimEnd(), pl => { pl.Kind = kind.Name; pl.Version = version; });
-        var owner = env.Owner(server);
+        foreach (var shared in kind.SharedFolders)
+            plan.Add(server.Name, PlanAction.Set, $"set {shared} to {Modes.Octal(Modes.Dir2770)} {owner}:{http.WebGroup} in {platform.Root} (shared by its sites)", ctx =>
+            {
+                var files = new FileService(transport);
+                var created = files.FirstMissing(Path.Combine(platform.Root, shared));
+                ctx.Step($"Setting {shared} to {Modes.Octal(Modes.Dir2770)} {owner}:{http.WebGroup}", () => files.EnsureDirectory(platform.Root, shared, Modes.Dir2770, owner, http.WebGroup),
+                    created is null ? null : Tasks.JournalActions.DeletePath(server.Name, created));
+            });
         if (kind.PlatformSettingsPath is { } settings)
             plan.Add(server.Name, PlanAction.Write, $"write {settings} {Modes.Octal(Modes.File0440)} {owner}:{http.WebGroup} in {platform.Root} (no credentials)",
                 ctx => kind.PreparePlatform(new PlatformJob
@@ -52,5 +71,13 @@ public sealed class VerifyPlatform : Operation<VerifyPlatform.Parameters>
             var packages = kind.ScanPackages(transport, platform.Root, platform.Name);
             ctx.Info($"Found {packages.Count} package(s): {string.Join(", ", packages.GroupBy(x => x.Type).Select(g => $"{g.Count()} {g.Key}"))}.");
         });
+    }
+
+    /// <summary>A new platform's root must be a folder that is there on its web server (a typo would otherwise be recorded).</summary>
+    public static void CheckRoot(AegirPlatform platform, AegirServer server, Transport.ITransport transport)
+    {
+        if (!transport.DirectoryExists(platform.Root))
+            throw Errors.ErrorCatalog.InvalidValue("Root", platform.Root, $"there is no such folder on '@{server.Name}'",
+                "Put the codebase there first (or give the folder that holds it), then create the platform.");
     }
 }

@@ -31,8 +31,8 @@ public sealed class DeleteSite : SiteOperation<DeleteSite.Parameters>
             ctx => parts.Http.RemoveSite(ctx, site.Uri));
         SiteSteps.Reload(plan, env, parts.Web, parts.Http);
 
-        string? aside = null;
-        if (parts.Kind.SiteRoot(site.Uri) is { } relative)
+        var aside = new List<string>();
+        foreach (var relative in parts.Kind.SiteRoots(site.Uri))
         {
             var folder = Path.Combine(parts.Platform.Root, relative);
             plan.Add(parts.Web.Name, PlanAction.Move, $"move {folder} aside, to be deleted after the database", ctx =>
@@ -41,14 +41,14 @@ public sealed class DeleteSite : SiteOperation<DeleteSite.Parameters>
                 if (transport.Kind(folder) == PathKind.None) return;
                 var to = Path.Combine(Path.GetDirectoryName(folder)!, $".{Path.GetFileName(folder)}.deleting-{ctx.Task.Id}");
                 ctx.Step($"Moving {relative} aside to {Path.GetFileName(to)}", () => transport.Move(folder, to), JournalActions.MovePath(parts.Web.Name, to, folder));
-                aside = to;
+                aside.Add(to);
             });
         }
         RemoveRecord(plan, env, site);
         plan.Add(parts.DbServer.Name, PlanAction.Drop, $"drop database `{database.Name}` and user `{database.User}` on @{parts.DbServer.Name}, then delete the folder moved aside (no undo past this point)", ctx =>
         {
             var changes = new List<JournalAction> { JournalActions.DropDatabase(parts.DbServer.Name, database.Name, database.User) };
-            if (aside is not null) changes.Add(JournalActions.DeletePath(parts.Web.Name, aside));
+            changes.AddRange(aside.Select(path => JournalActions.DeletePath(parts.Web.Name, path)));
             ctx.Commit(changes);
         });
     }

@@ -69,6 +69,13 @@ public sealed class InstallSite : SiteOperation<InstallSite.Parameters>
                 result = ctx.Step($"Running the {parts.Kind.Name} installer", () => parts.Kind.Install(parts.Job(ctx, title, email)));
                 if (result.AdminUser is not null) ctx.Info($"Admin account: {result.AdminUser}, log in at {result.LoginUrl}.");
             });
+        else
+            plan.Add(parts.Web.Name, PlanAction.Check, $"run no installer: @{platform.Name} declares none, so the application fills its empty database itself", ctx =>
+            {
+                ctx.Info($"No installer ran: @{platform.Name} ({parts.Kind.Name}) declares no install command, so the database is left empty for the application (a manifest's 'install' key names one; see about_Aegir).");
+                if (title is not null || email is not null)
+                    ctx.Warn($"{(title is not null ? "-Title" : "-AdminEmail")} was not used: only an installer takes it, and @{platform.Name} has none.");
+            });
         SiteSteps.Tables(plan, parts);
         SiteSteps.Vhost(plan, parts, () => true);
         SiteSteps.Record<AegirSite>(plan, env, site.Name, $"record {site.Uri} as Installed", "Marking the site installed", s => s.Status = SiteStatus.Installed);

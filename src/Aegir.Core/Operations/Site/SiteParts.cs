@@ -41,16 +41,20 @@ internal sealed class SiteParts
     public IEnumerable<(SiteDirectory Dir, string Group)> Folders()
         => Kind.SiteDirectories(Site.Uri).Select(d => (d, d.WebWritable ? WebGroup : OwnerGroup));
 
-    public SiteDatabase Database()
+    public SiteDatabase Database() => DatabaseOf(Site, Db);
+
+    /// <summary>The site's database as its record and its server's service say: the user is named for the database.</summary>
+    public static SiteDatabase DatabaseOf(AegirSite site, IDbService db)
     {
-        if (Site.DbName is null || Site.DbPassword is null)
-            throw ErrorCatalog.StepFailed($"Reading the database of {Site.Uri}", "the site has no database recorded", "Install the site first (Install-AegirSite).");
-        return new SiteDatabase(Db.Driver, Db.Host, Db.Port, Site.DbName, Site.DbName, Site.DbPassword);
+        if (site.DbName is null || site.DbPassword is null)
+            throw ErrorCatalog.StepFailed($"Reading the database of {site.Uri}", "the site has no database recorded", "Install the site first (Install-AegirSite).");
+        return new SiteDatabase(db.Driver, db.Host, db.Port, site.DbName, site.DbName, site.DbPassword);
     }
 
     public VhostModel Vhost(bool enabled)
         => new(Site.Uri, Platform.Name, Platform.Root, Site.HostNames().ToList(), Site.Redirection, enabled,
-            Kind.FilesPath(Site.Uri), Kind.PrivatePath(Site.Uri), Database());
+            Kind.FilesPath(Site.Uri), Kind.PrivatePath(Site.Uri), Database())
+        { FrontController = Kind.FrontController, Denied = Kind.DeniedPaths(Site.Uri) };
 
     public SiteJob Job(TaskContext ctx, string? title = null, string? email = null)
     {

@@ -23,6 +23,9 @@ public abstract class TemplatedWebService(AegirServer server, IServiceEnvironmen
     public string WebGroup => Server.Http.Get("web_group") ?? "www-data";
     string ConfigDir => Path.Combine(env.Home, "config", Server.Name);
     string AppDir => Path.Combine(ConfigDir, Type);
+    /// <summary>Each site's access and error log lives here, named for its uri.</summary>
+    string LogDir => Path.Combine(env.Home, "logs", Server.Name);
+    public (string Access, string Error) SiteLogs(string uri) => (Path.Combine(LogDir, uri + ".access.log"), Path.Combine(LogDir, uri + ".error.log"));
     public string ServerConfigPath => Path.Combine(ConfigDir, Type + ".conf");
     public string SiteConfigPath(string uri) => Path.Combine(AppDir, "vhost.d", uri + ".conf");
     public string PlatformConfigPath(string platform) => Path.Combine(AppDir, "platform.d", platform + ".conf");
@@ -39,7 +42,7 @@ public abstract class TemplatedWebService(AegirServer server, IServiceEnvironmen
 
     public void Verify(TaskContext ctx)
     {
-        var folders = new[] { ConfigDir, AppDir, Path.Combine(AppDir, "platform.d"), Path.Combine(AppDir, "vhost.d") };
+        var folders = new[] { ConfigDir, AppDir, Path.Combine(AppDir, "platform.d"), Path.Combine(AppDir, "vhost.d"), LogDir };
         var created = folders.Select(new Files.FileService(Transport).FirstMissing).FirstOrDefault(p => p is not null);
         ctx.Step($"Creating the {Type} config folders of '@{Server.Name}'", () =>
         {
@@ -67,6 +70,9 @@ public abstract class TemplatedWebService(AegirServer server, IServiceEnvironmen
     public void WriteSite(TaskContext ctx, VhostModel site)
     {
         var text = RenderSite(site);
+        // The config test opens the site's log files, so their folder must be there (a server verified before logs were per site has none yet).
+        if (new Files.FileService(Transport).FirstMissing(LogDir) is { } missing)
+            ctx.Step($"Creating the log folder {LogDir}", () => Transport.CreateDirectory(LogDir, FolderMode), JournalActions.DeletePath(Server.Name, missing));
         // A vhost answers for its site's names only: one that names another host would take that host's requests.
         var foreign = NamesIn(text).Where(n => !site.HostNames.Contains(n)).Distinct().ToList();
         if (foreign.Count > 0)
@@ -98,6 +104,10 @@ public abstract class TemplatedWebService(AegirServer server, IServiceEnvironmen
             ["enabled"] = site.Enabled,
             ["files_path"] = site.FilesPath,
             ["private_path"] = site.PrivatePath,
+            ["front_controller"] = site.FrontController,
+            ["deny_folders"] = site.Denied.Where(d => d.EndsWith('/')).ToList(),
+            ["deny_files"] = site.Denied.Where(d => !d.EndsWith('/')).ToList(),
+            ["log_dir"] = LogDir,
             ["socket"] = Server.Http.Get("php_fpm_socket"),
             ["site_url"] = Url(site.Redirection ?? site.Uri),
             ["db"] = new Dictionary<string, object?>

@@ -13,4 +13,10 @@ public sealed record VhostModel(
     bool Enabled,
     string? FilesPath,
     string? PrivatePath,
-    SiteDatabase Database);
+    SiteDatabase Database)
+{
+    /// <summary>Where requests that are no file go, relative to the root.</summary>
+    public string FrontController { get; init; } = "index.php";
+    /// <summary>Paths never served, from the site's root: a folder ends in '/'.</summary>
+    public IReadOnlyList<string> Denied { get; init; } = [];
+}

@@ -240,6 +240,9 @@ public sealed class MySqlService(AegirServer server, IServiceEnvironment env) : 
         Exec(conn, "ALTER USER 'root'@'localhost' IDENTIFIED VIA unix_socket");
     }
 
+    public IReadOnlyList<string> Tables(string database)
+        => Column("SELECT table_name FROM information_schema.tables WHERE table_schema = @db ORDER BY table_name", ("@db", database));
+
     public IReadOnlyList<object?[]> Query(string database, string sql)
     {
         using var conn = OpenAdmin(database);

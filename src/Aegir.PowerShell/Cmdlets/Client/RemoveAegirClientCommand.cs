@@ -9,7 +9,7 @@ namespace Aegir.PowerShell.Cmdlets.Client;
 [OutputType(typeof(void))]
 public sealed class RemoveAegirClientCommand : AegirCmdlet
 {
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = "ByName", ValueFromPipelineByPropertyName = true)]
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = "ByName", ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(ClientNameCompleter))]
     [ValidateNotNullOrEmpty]
     public string? Name { get; set; }

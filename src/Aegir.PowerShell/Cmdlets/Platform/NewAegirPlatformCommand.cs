@@ -1,13 +1,18 @@
 using System.Management.Automation;
 using Aegir.Core.Contexts;
+using Aegir.Core.Operations;
+using Aegir.Core.Operations.Platform;
 using Aegir.PowerShell.Completion;
 
 namespace Aegir.PowerShell.Cmdlets.Platform;
 
-/// <summary>Records a platform: a codebase folder on a web server.</summary>
+/// <summary>
+/// Creates a platform: a codebase folder on a web server, recorded and verified in one task (its kind and version
+/// found, its web server include written), so a codebase that fails its verify leaves no record. -NoVerify only records it.
+/// </summary>
 [Cmdlet(VerbsCommon.New, "AegirPlatform", SupportsShouldProcess = true)]
-[OutputType(typeof(AegirPlatform))]
-public sealed class NewAegirPlatformCommand : AegirCmdlet
+[OutputType(typeof(AegirPlatform), typeof(AegirPlanStep))]
+public sealed class NewAegirPlatformCommand : TaskCmdlet
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
@@ -23,10 +28,31 @@ public sealed class NewAegirPlatformCommand : AegirCmdlet
     [ValidateNotNullOrEmpty]
     public string? WebServer { get; set; }
 
+    /// <summary>The kind of codebase, instead of the one verify would detect.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(PlatformKindCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string? Kind { get; set; }
+
+    /// <summary>Only record the platform, without reaching its server; verify it later with Invoke-AegirVerify (sites cannot be installed on it before).</summary>
+    [Parameter]
+    public SwitchParameter NoVerify { get; set; }
+
     protected override void ProcessRecord() => ForItem(Name, () =>
     {
-        var platform = new AegirPlatform(ContextNames.Canonical("Name", Name, ContextType.Platform)) { Root = Root! };
-        if (WebServer is not null) platform.WebServerName = WebServer;
-        if (CreateRecord(platform, "Create platform context")) WriteObject(platform);
+        var definition = new PlatformDefinition(Name!, Root!, WebServer, Kind);
+        var platform = definition.ToPlatform();
+        Store.Check(platform, isNew: true);
+        if (NoVerify)
+        {
+            if (!CreateRecord(platform, "Create platform context")) return;
+            WriteWarning($"@{platform.Name} is recorded but not verified: verify it (Invoke-AegirVerify {platform.Name}) before installing sites on it.");
+            WriteObject(platform);
+            return;
+        }
+        var parameters = new VerifyPlatform.Parameters(platform.Name, definition);
+        if (!Approve(parameters, platform.ToString(), "Create and verify platform")) return;
+        var outcome = RunOperation(parameters);
+        if (Finish(outcome.Task) && Store.ReadFresh(platform.Name) is { } recorded) WriteObject(recorded);
     });
 }

@@ -7,7 +7,7 @@ namespace Aegir.PowerShell.Cmdlets.Platform;
 /// <summary>Cmdlets that act on one existing platform, given by name or piped from Get-AegirPlatform.</summary>
 public abstract class PlatformTargetCmdlet : TaskCmdlet
 {
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = "ByName", ValueFromPipelineByPropertyName = true)]
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = "ByName", ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(PlatformNameCompleter))]
     [ValidateNotNullOrEmpty]
     public string? Name { get; set; }

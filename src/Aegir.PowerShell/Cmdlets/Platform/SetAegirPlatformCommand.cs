@@ -5,7 +5,7 @@ using Aegir.PowerShell.Completion;
 
 namespace Aegir.PowerShell.Cmdlets.Platform;
 
-/// <summary>Changes a platform's root or web server; refused while sites run on it (move the sites instead).</summary>
+/// <summary>Changes a platform's root, web server or kind; refused while sites run on it (move the sites instead).</summary>
 [Cmdlet(VerbsCommon.Set, "AegirPlatform", SupportsShouldProcess = true, DefaultParameterSetName = "ByName")]
 [OutputType(typeof(AegirPlatform))]
 public sealed class SetAegirPlatformCommand : PlatformTargetCmdlet
@@ -19,13 +19,21 @@ public sealed class SetAegirPlatformCommand : PlatformTargetCmdlet
     [ValidateNotNullOrEmpty]
     public string? WebServer { get; set; }
 
+    /// <summary>The kind of codebase, instead of the one verify detects; auto to detect it again.</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(PlatformKindCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string? Kind { get; set; }
+
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
     protected override void ProcessRecord() => ForItem(Target, () =>
     {
-        var changes = new PlatformChanges(Root, WebServer);
+        var changes = new PlatformChanges(Root, WebServer, Kind);
         var platform = ChangeRecord<AegirPlatform>(ReadPlatform().Name, "Name", p => changes.ApplyTo(p, Store), "Update platform context");
+        if (platform is not null && platform.Kind is null && !WhatIfMode)
+            WriteWarning($"@{platform.Name} must be verified (Invoke-AegirVerify {platform.Name}) before sites can be installed on it.");
         if (platform is not null && PassThru) WriteObject(platform);
     });
 }

@@ -9,7 +9,7 @@ namespace Aegir.PowerShell.Cmdlets.Server;
 [OutputType(typeof(void))]
 public sealed class RemoveAegirServerCommand : AegirCmdlet
 {
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = "ByName", ValueFromPipelineByPropertyName = true)]
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = "ByName", ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(ServerNameCompleter))]
     [ValidateNotNullOrEmpty]
     public string? Name { get; set; }

@@ -14,7 +14,7 @@ namespace Aegir.PowerShell.Cmdlets.Site;
 [OutputType(typeof(AegirSite), typeof(AegirPlanStep))]
 public sealed class SetAegirSiteCommand : SiteSettingsCmdlet
 {
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = "ByName", ValueFromPipelineByPropertyName = true)]
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = "ByName", ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("Name")]
     [ArgumentCompleter(typeof(SiteNameCompleter))]
     [ValidateNotNullOrEmpty]

@@ -7,7 +7,7 @@ namespace Aegir.PowerShell.Cmdlets.Site;
 /// <summary>Cmdlets that act on one existing site, given by uri or piped from Get-AegirSite.</summary>
 public abstract class SiteTargetCmdlet : TaskCmdlet
 {
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = "ByName", ValueFromPipelineByPropertyName = true)]
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = "ByName", ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("Name")]
     [ArgumentCompleter(typeof(SiteNameCompleter))]
     [ValidateNotNullOrEmpty]

@@ -13,7 +13,7 @@ namespace Aegir.PowerShell.Cmdlets.Tasks;
 public sealed class InvokeAegirVerifyCommand : TaskCmdlet
 {
     /// <summary>Any context: @server_x, @platform_x or a site's uri, with or without @ and prefix.</summary>
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = "ByName", ValueFromPipelineByPropertyName = true)]
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = "ByName", ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(AnyContextNameCompleter))]
     [ValidateNotNullOrEmpty]
     public string[]? Name { get; set; }

@@ -1,0 +1,47 @@
+using Aegir.Core.Contexts;
+using Aegir.Core.Errors;
+using Aegir.Core.Platforms;
+using Aegir.Core.Transport;
+
+namespace Aegir.Core.Operations.Site;
+
+/// <summary>
+/// An admin's command for one site (Invoke-AegirSiteCommand): run in the platform's root as the server's script user,
+/// with the site's database in its environment (the names PHP gets from the vhost), holding the site so no task
+/// changes it meanwhile. drush and wp run as the platform's own copies, pointed at the site.
+/// </summary>
+public static class SiteCommand
+{
+    /// <summary>The command's result; its output is the program's, never logged.</summary>
+    public static CommandResult Run(Engine engine, string site, IReadOnlyList<string> command, TimeSpan timeout)
+    {
+        if (command.Count == 0 || string.IsNullOrWhiteSpace(command[0]))
+            throw ErrorCatalog.InvalidValue("Command", "", "it names no program", "Give the program and its arguments after --, such as: Invoke-AegirSiteCommand a.example -- php -v");
+        var name = engine.Store.GetFresh<AegirSite>(site, "Site").Name;
+        using var hold = engine.Runner.Hold([name], $"a command for '@{name}'", (_, _) => { });
+        using var env = new OperationEnvironment(engine);
+        var record = SiteRules.Fresh(env, name);
+        SiteRules.Installed(record, "Running a command for");
+        var parts = SiteParts.Resolve(record, env);
+        var transport = env.Connect(parts.Web);
+        var database = parts.Database();
+        var url = parts.Http.Url(record.Redirection ?? record.Uri);
+        var environment = SiteJob.Environment(database, record.Uri, url);
+        var (program, arguments) = Tool(transport, parts.Platform.Root, record.Uri, url, command);
+        using var shell = SiteShell.Open(transport, parts.Owner);
+        return shell.Run(program, arguments, parts.Platform.Root, environment, timeout);
+    }
+
+    /// <summary>drush and wp are the platform's own (vendor/bin), told which site; anything else runs as given.</summary>
+    static (string Program, IReadOnlyList<string> Arguments) Tool(ITransport transport, string root, string uri, string url, IReadOnlyList<string> command)
+    {
+        var rest = command.Skip(1).ToList();
+        string? Own(params string[] candidates) => candidates.Select(c => Path.GetFullPath(Path.Combine(root, c))).FirstOrDefault(transport.FileExists);
+        return command[0] switch
+        {
+            "drush" when Own("vendor/bin/drush", "../vendor/bin/drush") is { } drush => (drush, [$"--uri={uri}", .. rest]),
+            "wp" when Own("vendor/bin/wp", "wp-cli.phar") is { } wp => wp.EndsWith(".phar") ? ("php", [wp, $"--path={root}", $"--url={url}", .. rest]) : (wp, [$"--path={root}", $"--url={url}", .. rest]),
+            _ => (command[0], rest),
+        };
+    }
+}

@@ -1,0 +1,184 @@
+using System.Text.RegularExpressions;
+using Aegir.Core.Errors;
+using Aegir.Core.Transport;
+using Aegir.Core.Yaml;
+
+namespace Aegir.Core.Platforms;
+
+/// <summary>
+/// What a PHP application tells the module about itself, in <c>.aegir.yml</c> at its platform's root: its name and
+/// version, its front controller, the folders each site gets and those all share, paths never served, a per-site
+/// settings file rendered from a template of the application's, and its install and cron commands. Without the file a
+/// platform gets the defaults: index.php, one writable folder per site, composer files and vendor/ never served, no
+/// installer. Every key is checked when the file is read; a mistake names the file and line.
+/// </summary>
+public sealed partial class AppManifest
+{
+    public const string FileName = ".aegir.yml";
+
+    /// <summary>Placeholders a command may use; secrets only as files (the password in a private file, never an argument).</summary>
+    public static readonly IReadOnlyList<string> Placeholders =
+        ["uri", "url", "title", "admin_user", "admin_email", "admin_password_file", "db_type", "db_host", "db_port", "db_name", "db_user", "db_passwd_file", "root", "tmp"];
+
+    /// <summary>Never served by any platform: what the application's dependencies are, and their code.</summary>
+    public static readonly IReadOnlyList<string> AlwaysDenied = ["/composer.json", "/composer.lock", "/vendor/"];
+
+    public string? Name { get; private init; }
+    public string? Version { get; private init; }
+    public IReadOnlyList<string>? VersionCommand { get; private init; }
+    public string FrontController { get; private init; } = "index.php";
+    /// <summary>Per-site folders, relative to the root, each with {uri}; the first is the site's files (uploads), where PHP never runs.</summary>
+    public IReadOnlyList<string> SiteFolders { get; private init; } = ["files/{uri}"];
+    /// <summary>Folders all sites share and the web server writes to.</summary>
+    public IReadOnlyList<string> SharedFolders { get; private init; } = [];
+    /// <summary>Paths never served, each beginning with '/': a folder when it ends in '/', else a file; dot files never are either.</summary>
+    public IReadOnlyList<string> Deny { get; private init; } = AlwaysDenied;
+    /// <summary>The per-site settings file (with {uri}) and the application's template for it, both relative to the root.</summary>
+    public string? SettingsPath { get; private init; }
+    public string? SettingsTemplate { get; private init; }
+    public IReadOnlyList<string>? Install { get; private init; }
+    public IReadOnlyList<string>? Cron { get; private init; }
+    /// <summary>Tables an installed site's database holds; what proves an install happened.</summary>
+    public IReadOnlyList<string> InstalledTables { get; private init; } = [];
+    /// <summary>Where the file was read from; null for the defaults.</summary>
+    public string? File { get; private init; }
+
+    public static readonly AppManifest Defaults = new();
+
+    /// <summary>The manifest of the codebase at <paramref name="root"/>, or the defaults when it has none.</summary>
+    public static AppManifest Load(ITransport transport, string root)
+    {
+        var path = Path.Combine(root, FileName);
+        return transport.Kind(path) switch
+        {
+            PathKind.None => Defaults,
+            PathKind.File => Parse(System.Text.Encoding.UTF8.GetString(transport.ReadFile(path) ?? []), path),
+            _ => throw ErrorCatalog.ManifestInvalid(path, 0, "it is a symlink or a folder, not a file (links are never followed)"),
+        };
+    }
+
+    public static AppManifest Parse(string text, string file)
+    {
+        YamlMap map;
+        try { map = YamlReader.ReadMapping(text); }
+        catch (YamlFormatException ex) { throw ErrorCatalog.ManifestInvalid(file, ex.LineNumber, ex.Message); }
+        var r = new Reader(file, map);
+        var settings = r.Map("settings");
+        var manifest = new AppManifest
+        {
+            File = file,
+            Name = r.Text("name", 100),
+            Version = r.Scalar("version") is { } v ? CheckVersion(r, "version", v) : null,
+            VersionCommand = r.Command("version_command", allowPlaceholders: false),
+            FrontController = r.Scalar("front_controller") is { } f ? r.RelativePath("front_controller", f, needsUri: false) : "index.php",
+            SiteFolders = r.Paths("site_folders", needsUri: true) ?? ["files/{uri}"],
+            SharedFolders = r.Paths("shared_folders", needsUri: false) ?? [],
+            Deny = AlwaysDenied.Concat(r.List("deny")?.Select(d => r.DenyPath(d)) ?? []).Distinct().ToList(),
+            SettingsPath = settings is null ? null : r.RelativePath("settings.path", r.Required(settings, "settings", "path"), needsUri: true),
+            SettingsTemplate = settings is null ? null : r.RelativePath("settings.template", r.Required(settings, "settings", "template"), needsUri: false),
+            Install = r.Command("install", allowPlaceholders: true),
+            Cron = r.Command("cron", allowPlaceholders: true),
+            InstalledTables = r.List("installed_tables")?.Select(t => r.Table(t)).ToList() ?? [],
+        };
+        if (manifest.Version is not null && manifest.VersionCommand is not null)
+            throw ErrorCatalog.ManifestInvalid(file, map.Get("version_command")!.Line, "give 'version' or 'version_command', not both");
+        r.NoUnknownKeys(["name", "version", "version_command", "front_controller", "site_folders", "shared_folders", "deny", "settings", "install", "cron", "installed_tables"]);
+        return manifest;
+    }
+
+    /// <summary>A path with the site's uri in it.</summary>
+    public static string ForSite(string path, string uri) => path.Replace("{uri}", uri, StringComparison.Ordinal);
+
+    /// <summary>A command word with its placeholders filled in.</summary>
+    public static string Fill(string word, IReadOnlyDictionary<string, string> values)
+        => PlaceholderPattern().Replace(word, m => values.TryGetValue(m.Groups[1].Value, out var v) ? v : m.Value);
+
+    /// <summary>What a platform's version may look like (as the platform record takes it).</summary>
+    public static bool IsVersion(string value)
+        => value.Length is > 0 and <= 64 && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '+' or '_');
+
+    static string CheckVersion(Reader r, string key, string value)
+        => IsVersion(value) ? value : throw r.Invalid(key, "is not a version (letters, digits, . - + _)");
+
+    /// <summary>Reads and checks one manifest; every problem names the file and line.</summary>
+    sealed class Reader(string file, YamlMap map)
+    {
+        public AegirException Invalid(string key, string problem) => ErrorCatalog.ManifestInvalid(file, Node(key)?.Line ?? 0, $"'{key}' {problem}");
+
+        YamlNode? Node(string key) => key.Contains('.') ? (map.Get(key[..key.IndexOf('.')]) as YamlMap)?.Get(key[(key.IndexOf('.') + 1)..]) : map.Get(key);
+
+        public string? Scalar(string key) => map.Get(key) switch
+        {
+            null or YamlScalar { Value: null } => null,
+            YamlScalar s => s.Value,
+            _ => throw Invalid(key, "must be a single value"),
+        };
+
+        public string? Text(string key, int max)
+            => Scalar(key) is { } v ? v.Length <= max && !v.Any(char.IsControl) ? v : throw Invalid(key, $"must be one line of at most {max} characters") : null;
+
+        public YamlMap? Map(string key) => map.Get(key) switch
+        {
+            null => null,
+            YamlMap m => m,
+            _ => throw Invalid(key, "must be a mapping"),
+        };
+
+        public string Required(YamlMap parent, string parentKey, string key)
+            => (parent.Get(key) as YamlScalar)?.Value ?? throw Invalid(parentKey, $"needs '{key}'");
+
+        public IReadOnlyList<string>? List(string key) => map.Get(key) switch
+        {
+            null => null,
+            YamlSequence seq => seq.Items.Select(i => (i as YamlScalar)?.Value ?? throw Invalid(key, "must be a list of values")).ToList(),
+            _ => throw Invalid(key, "must be a list ('- value' lines)"),
+        };
+
+        public IReadOnlyList<string>? Paths(string key, bool needsUri) => List(key)?.Select(p => RelativePath(key, p, needsUri)).ToList();
+
+        /// <summary>A path inside the platform: relative, no '..', safe characters, and {uri} where it must be per site.</summary>
+        public string RelativePath(string key, string value, bool needsUri)
+        {
+            var bare = value.Replace("{uri}", "x", StringComparison.Ordinal);
+            if (value.Length is 0 or > 200 || value.StartsWith('/') || value.Split('/').Any(s => s is "" or "." or ".." ) || !SafePath().IsMatch(bare))
+                throw Invalid(key, $"has '{value}', which is not a path inside the platform (relative, no '..', letters, digits and . _ - / only)");
+            if (needsUri != value.Contains("{uri}", StringComparison.Ordinal))
+                throw Invalid(key, needsUri ? $"has '{value}', which needs {{uri}}: each site gets its own" : $"has '{value}', which may not hold {{uri}}");
+            return value;
+        }
+
+        public string DenyPath(string value)
+            => value.Length is > 1 and <= 200 && value.StartsWith('/') && !value.Contains("..") && SafePath().IsMatch(value[1..].TrimEnd('/') is { Length: > 0 } p ? p : "x")
+                ? value : throw Invalid("deny", $"has '{value}', which is not a path from the site's root (it begins with '/', no '..', letters, digits and . _ - / only)");
+
+        public string Table(string value)
+            => Regex.IsMatch(value, "^[A-Za-z_][A-Za-z0-9_]{0,63}\\z") ? value : throw Invalid("installed_tables", $"has '{value}', which is not a table name");
+
+        /// <summary>A command as a list of words, never a shell line; placeholders only where allowed, and only known ones.</summary>
+        public IReadOnlyList<string>? Command(string key, bool allowPlaceholders)
+        {
+            var words = List(key);
+            if (words is null) return null;
+            if (words.Count == 0 || string.IsNullOrWhiteSpace(words[0])) throw Invalid(key, "must name a program first");
+            foreach (var word in words)
+            {
+                if (word.Any(char.IsControl)) throw Invalid(key, "may not hold control characters");
+                foreach (Match m in PlaceholderPattern().Matches(word))
+                    if (!allowPlaceholders || !Placeholders.Contains(m.Groups[1].Value))
+                        throw Invalid(key, allowPlaceholders ? $"uses {{{m.Groups[1].Value}}}, which is not one of {string.Join(", ", Placeholders.Select(p => "{" + p + "}"))}" : "may not use placeholders");
+            }
+            if (words[0].Contains('{')) throw Invalid(key, "must begin with a program, not a placeholder");
+            return words;
+        }
+
+        public void NoUnknownKeys(IEnumerable<string> known)
+        {
+            var set = known.ToHashSet(StringComparer.Ordinal);
+            foreach (var (key, node) in map.Entries)
+                if (!set.Contains(key)) throw ErrorCatalog.ManifestInvalid(file, node.Line, $"'{key}' is not a manifest key (known: {string.Join(", ", set)})");
+        }
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9._/-]+\\z")] private static partial Regex SafePath();
+    [GeneratedRegex("\\{([a-z_]+)\\}")] private static partial Regex PlaceholderPattern();
+}

@@ -1,0 +1,52 @@
+using System.Management.Automation;
+using Aegir.Core.Errors;
+using Aegir.Core.Operations.Site;
+using Aegir.PowerShell.Completion;
+
+namespace Aegir.PowerShell.Cmdlets.Site;
+
+/// <summary>
+/// Runs a program for a site: in its platform's root, as the server's script user, with the site's database in its
+/// environment (db_host, db_name, db_passwd…), drush and wp pointed at the site. Writes the program's output lines;
+/// its error output goes to the host (information stream); a non-zero exit is an error carrying the exit code.
+/// </summary>
+[Cmdlet(VerbsLifecycle.Invoke, "AegirSiteCommand", SupportsShouldProcess = true)]
+[OutputType(typeof(string))]
+public sealed class InvokeAegirSiteCommandCommand : AegirCmdlet
+{
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("Name")]
+    [ArgumentCompleter(typeof(SiteNameCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string? Uri { get; set; }
+
+    /// <summary>The program and its arguments, after --.</summary>
+    [Parameter(Mandatory = true, Position = 1, ValueFromRemainingArguments = true)]
+    [ValidateNotNullOrEmpty]
+    public string[]? Command { get; set; }
+
+    /// <summary>How long the program may run before it is stopped.</summary>
+    [Parameter]
+    [ValidateRange(1, 86400)]
+    public int TimeoutSeconds { get; set; } = 3600;
+
+    protected override void ProcessRecord() => ForItem(Uri, () =>
+    {
+        var name = Core.Contexts.ContextNames.Canonical("Uri", Uri, Core.Contexts.ContextType.Site);
+        if (!ShouldProcess(name, $"Run {new Core.Transport.CommandSpec(Command![0], Command.Skip(1).ToList())} in its platform's root as the server's script user")) return;
+        var result = SiteCommand.Run(Engine, name, Command!, TimeSpan.FromSeconds(TimeoutSeconds));
+        foreach (var line in Lines(result.StandardOutput)) WriteObject(line);
+        foreach (var line in Lines(result.StandardError))
+            WriteInformation(new HostInformationMessage { Message = line }, ["PSHOST", "stderr"]);
+        SessionState.PSVariable.Set("global:LASTEXITCODE", result.ExitCode);
+        if (!result.Succeeded) throw ErrorCatalog.SiteCommandFailed(name, Command![0], result.ExitCode, result.TimedOut);
+    });
+
+    static IEnumerable<string> Lines(string text)
+    {
+        if (text.Length == 0) yield break;
+        var lines = text.Split('\n');
+        var count = lines[^1].Length == 0 ? lines.Length - 1 : lines.Length;
+        for (int i = 0; i < count; i++) yield return lines[i].TrimEnd('\r');
+    }
+}

@@ -1,0 +1,195 @@
+using Aegir.Core.Contexts;
+using Aegir.Core.Errors;
+using Aegir.Core.Operations;
+using Aegir.Core.Platforms;
+using Aegir.Core.Services.Http;
+using Aegir.Core.Transport;
+
+namespace Aegir.Core.Tests;
+
+public sealed class AppManifestTests : IDisposable
+{
+    const string Wiki = """
+        name: MediaWiki
+        version: 1.39.17
+        front_controller: index.php
+        site_folders:
+          - images/{uri}
+          - cache/{uri}
+        shared_folders:
+          - shared-cache
+        deny:
+          - /mw-config/
+          - /maintenance/
+          - /README.md
+        settings:
+          path: sites/{uri}/LocalSettings.php
+          template: aegir/LocalSettings.php.sbn
+        install:
+          - php
+          - maintenance/install.php
+          - --dbpassfile={db_passwd_file}
+          - --passfile={admin_password_file}
+          - "{title}"
+          - "{admin_user}"
+        cron: [php, maintenance/runJobs.php]
+        installed_tables: [page, revision]
+        """;
+
+    readonly string _root = Path.Combine(Path.GetTempPath(), "aegir-manifest-" + Guid.NewGuid().ToString("N")[..8]);
+
+    public void Dispose() { if (Directory.Exists(_root)) Directory.Delete(_root, true); }
+
+    static AppManifest Parse(string text) => AppManifest.Parse(text, "/srv/app/.aegir.yml");
+
+    static string Refused(string text) => Assert.Throws<AegirException>(() => Parse(text)).Message;
+
+    [Fact]
+    public void Every_key_is_read()
+    {
+        var m = Parse(Wiki);
+        Assert.Equal("MediaWiki", m.Name);
+        Assert.Equal("1.39.17", m.Version);
+        Assert.Equal(["images/{uri}", "cache/{uri}"], m.SiteFolders);
+        Assert.Equal(["shared-cache"], m.SharedFolders);
+        Assert.Equal(["/composer.json", "/composer.lock", "/vendor/", "/mw-config/", "/maintenance/", "/README.md"], m.Deny);
+        Assert.Equal("sites/{uri}/LocalSettings.php", m.SettingsPath);
+        Assert.Equal("aegir/LocalSettings.php.sbn", m.SettingsTemplate);
+        Assert.Equal("{admin_user}", m.Install![^1]);
+        Assert.Equal(["php", "maintenance/runJobs.php"], m.Cron);
+        Assert.Equal(["page", "revision"], m.InstalledTables);
+    }
+
+    [Fact]
+    public void Without_a_manifest_a_php_platform_gets_the_safe_defaults()
+    {
+        var kind = new PhpKind();
+        Assert.False(kind.HasInstaller);
+        Assert.Equal("index.php", kind.FrontController);
+        Assert.Equal(["/composer.json", "/composer.lock", "/vendor/"], kind.DeniedPaths("a.test"));
+        Assert.Equal("files/a.test", kind.FilesPath("a.test"));
+        Assert.Equal([new SiteDirectory("files", Modes.Dir755, false), new SiteDirectory("files/a.test", Modes.Dir2770, true)], kind.SiteDirectories("a.test"));
+        Assert.Equal(["files/a.test"], kind.SiteRoots("a.test"));
+        Assert.Null(kind.SiteSettingsPath("a.test"));
+    }
+
+    [Fact]
+    public void A_site_gets_its_own_folders_settings_and_denied_settings_file()
+    {
+        var kind = new PhpKind(Parse(Wiki));
+        Assert.True(kind.HasInstaller);
+        Assert.Equal("images/a.test", kind.FilesPath("a.test"));
+        Assert.Equal("sites/a.test/LocalSettings.php", kind.SiteSettingsPath("a.test"));
+        Assert.Equal(
+            ["sites:755", "sites/a.test:755", "images:755", "images/a.test:2770 web", "cache:755", "cache/a.test:2770 web"],
+            kind.SiteDirectories("a.test").Select(d => $"{d.Path}:{Modes.Octal(d.Mode).TrimStart('0')}{(d.WebWritable ? " web" : "")}"));
+        Assert.Equal(["images/a.test", "cache/a.test", "sites/a.test"], kind.SiteRoots("a.test"));
+        Assert.Contains("/sites/a.test/LocalSettings.php", kind.DeniedPaths("a.test"));
+        Assert.Equal(["images/*", "cache/*", "shared-cache"], kind.WritablePaths);
+    }
+
+    [Theory]
+    [InlineData("nmae: x", "line 1", "'nmae' is not a manifest key")]
+    [InlineData("site_folders: [files]", "line 1", "needs {uri}")]
+    [InlineData("site_folders: ['../{uri}']", "line 1", "not a path inside the platform")]
+    [InlineData("site_folders: ['/var/{uri}']", "line 1", "not a path inside the platform")]
+    [InlineData("shared_folders: ['cache/{uri}']", "line 1", "may not hold {uri}")]
+    [InlineData("deny: [vendor]", "line 1", "begins with '/'")]
+    [InlineData("deny: ['/../etc/']", "line 1", "no '..'")]
+    [InlineData("install: ['{db_passwd_file}']", "line 1", "must begin with a program")]
+    [InlineData("install: [php, '{db_passwd}']", "line 1", "{db_passwd}, which is not one of")]
+    [InlineData("install: []", "line 1", "must name a program")]
+    [InlineData("install: php x.php", "line 1", "must be a list")]
+    [InlineData("version_command: [php, '{uri}']", "line 1", "may not use placeholders")]
+    [InlineData("version: 1.0\nversion_command: [php, v.php]", "line 2", "not both")]
+    [InlineData("version: 'one two'", "line 1", "is not a version")]
+    [InlineData("settings:\n  path: s/{uri}.php", "line ", "'settings' needs 'template'")]
+    [InlineData("settings:\n  path: s.php\n  template: t.sbn", "line 2", "needs {uri}")]
+    [InlineData("installed_tables: ['page; DROP TABLE x']", "line 1", "is not a table name")]
+    [InlineData("name: [a, b]", "line 1", "must be a single value")]
+    [InlineData("site_folders: [\"files/{uri}\"\n", "", "")]
+    public void A_mistake_names_the_file_the_line_and_the_key(string text, string line, string problem)
+    {
+        var message = Refused(text);
+        Assert.StartsWith("/srv/app/.aegir.yml", message);
+        Assert.Contains(line, message);
+        Assert.Contains(problem, message);
+        Assert.Contains("about_Aegir", message);
+    }
+
+    [Fact]
+    public void A_manifest_that_is_a_symlink_is_refused_not_followed()
+    {
+        Directory.CreateDirectory(_root);
+        File.WriteAllText(Path.Combine(_root, "elsewhere.yml"), "name: x");
+        File.CreateSymbolicLink(Path.Combine(_root, AppManifest.FileName), Path.Combine(_root, "elsewhere.yml"));
+        Assert.Contains("symlink", Assert.Throws<AegirException>(() => AppManifest.Load(new LocalTransport(), _root)).Message);
+    }
+
+    [Fact]
+    public void A_manifest_makes_a_codebase_php_unless_a_kind_is_chosen()
+    {
+        Directory.CreateDirectory(Path.Combine(_root, "core/lib"));
+        File.WriteAllText(Path.Combine(_root, "index.php"), "<?php");
+        File.WriteAllText(Path.Combine(_root, "core/lib/Drupal.php"), "<?php class Drupal { const VERSION = '10.3.1'; }");
+        Assert.Equal(("drupal", "10.3.1"), Found(PlatformKinds.Detect(new LocalTransport(), _root, Environment.UserName)));
+        File.WriteAllText(Path.Combine(_root, AppManifest.FileName), "name: Shop\nversion: 2.4.0\n");
+        Assert.Equal(("php", "2.4.0"), Found(PlatformKinds.Detect(new LocalTransport(), _root, Environment.UserName)));
+        Assert.Equal(("drupal", "10.3.1"), Found(PlatformKinds.Detect(new LocalTransport(), _root, Environment.UserName, chosen: "drupal")));
+    }
+
+    [Fact]
+    public void A_version_command_is_run_in_the_root_and_its_first_line_is_the_version()
+    {
+        Directory.CreateDirectory(_root);
+        File.WriteAllText(Path.Combine(_root, "version.sh"), "echo 3.2.1-beta\necho more\n");
+        File.WriteAllText(Path.Combine(_root, AppManifest.FileName), "version_command: [sh, version.sh]\n");
+        Assert.Equal(("php", "3.2.1-beta"), Found(PlatformKinds.Detect(new LocalTransport(), _root, Environment.UserName)));
+        File.WriteAllText(Path.Combine(_root, "version.sh"), "echo 'not a version'\n");
+        Assert.Contains("printed no version", Assert.Throws<AegirException>(() => PlatformKinds.Detect(new LocalTransport(), _root, Environment.UserName)).Message);
+    }
+
+    [Fact]
+    public void A_php_platform_without_a_version_takes_the_one_composer_json_states()
+    {
+        Directory.CreateDirectory(_root);
+        File.WriteAllText(Path.Combine(_root, "index.php"), "<?php");
+        File.WriteAllText(Path.Combine(_root, "composer.json"), """{"name": "acme/app", "version": "5.0.2"}""");
+        Assert.Equal(("php", "5.0.2"), Found(PlatformKinds.Detect(new LocalTransport(), _root, Environment.UserName)));
+    }
+
+    static (string, string?) Found((IPlatformKind Kind, string? Version) found) => (found.Kind.Name, found.Version);
+
+    [Theory]
+    [InlineData("nginx")]
+    [InlineData("apache")]
+    public void The_vhost_denies_what_the_application_says_and_sends_the_rest_to_its_front_controller(string type)
+    {
+        using var hosting = new FakeHosting();
+        var server = hosting.Store.GetFresh<AegirServer>(ContextNames.Master, "Name");
+        server.Http.ChangeType(type);
+        var env = new OperationEnvironment(hosting.Engine);
+        Services.IHttpService web = type == "nginx" ? new Services.Nginx.NginxService(server, env) : new Services.Apache.ApacheService(server, env);
+        var kind = new PhpKind(Parse(Wiki.Replace("front_controller: index.php", "front_controller: app.php")));
+        var text = web.RenderSite(new VhostModel("a.test", "platform_wiki", "/srv/wiki", ["a.test"], null, true, kind.FilesPath("a.test"), null,
+            new SiteDatabase("mysql", "127.0.0.1", 3306, "atest", "atest", "Pw-Secret-123")) { FrontController = kind.FrontController, Denied = kind.DeniedPaths("a.test") });
+        var (access, error) = web.SiteLogs("a.test");
+        Assert.Contains(access, text);
+        Assert.Contains(error, text);
+        if (type == "nginx")
+        {
+            Assert.Contains("location ^~ /vendor/ { deny all; }", text);
+            Assert.Contains("location ^~ /mw-config/ { deny all; }", text);
+            Assert.Contains("location = /composer.json { deny all; }", text);
+            Assert.Contains("location = /sites/a.test/LocalSettings.php { deny all; }", text);
+            Assert.Contains("try_files $uri $uri/ /app.php?$query_string;", text);
+        }
+        else
+        {
+            Assert.Contains("<Location \"/vendor/\">", text);
+            Assert.Contains("<LocationMatch \"^/composer\\.json$\">", text);
+            Assert.Contains("<LocationMatch \"^/sites/a\\.test/LocalSettings\\.php$\">", text);
+            Assert.Contains("FallbackResource /app.php", text);
+        }
+    }
+}

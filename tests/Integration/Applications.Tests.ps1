@@ -1,0 +1,400 @@
+# Any PHP application as its manifest (.aegir.yml) describes it: MediaWiki from Debian's package (two wikis on one
+# platform, installed by its own installer) and an application the test writes; and what an admin needs in the
+# first hour: the site's credential, its commands, plain names down the pipeline.
+BeforeDiscovery { . $PSScriptRoot/IntegrationHelpers.ps1; $skip = -not (Test-IsRoot) }
+
+Describe 'PHP applications with a manifest' -Skip:$skip {
+    BeforeAll {
+        . $PSScriptRoot/IntegrationHelpers.ps1
+        Install-TestPackage mediawiki
+        $work = New-WorkFolder
+        $env:AEGIR_HOME = Join-Path $work 'home'
+        $server = Start-AegirLocalServer -HttpServiceType nginx
+        $port = $server.Http.GetInt('port')
+
+        function Write-Tree([string] $Root, [hashtable] $Files) {
+            foreach ($path in $Files.Keys) {
+                $full = Join-Path $Root $path
+                $null = New-Item -ItemType Directory -Force (Split-Path $full)
+                [IO.File]::WriteAllText($full, $Files[$path])
+            }
+        }
+        function Get-Db([string] $Uri) { (Get-AegirSite $Uri).DbName }
+    }
+    AfterAll {
+        Stop-AegirLocalServer -RemoveData -Confirm:$false
+        Remove-Item -Recurse -Force $work
+    }
+
+    Describe 'MediaWiki from its Debian package' {
+        BeforeAll {
+            # The package's code, with its links to the system's one wiki (settings, uploads) made the platform's own.
+            $mw = Join-Path $work 'platforms/mediawiki'
+            $null = New-Item -ItemType Directory -Force (Split-Path $mw)
+            & cp -a /usr/share/mediawiki $mw
+            foreach ($link in 'LocalSettings.php', 'config', 'extensions', 'images') { Remove-Item -Force "$mw/$link" }
+            $null = New-Item -ItemType Directory "$mw/extensions", "$mw/images"
+            Write-Tree $mw @{
+                '.aegir.yml' = @'
+name: MediaWiki
+version_command: [sed, -n, "s/^define( 'MW_VERSION', '\\(.*\\)' );$/\\1/p", includes/Defines.php]
+site_folders:
+  - images/{uri}
+deny: [/mw-config/, /maintenance/, /includes/, /languages/, /tests/, /cache/, /aegir/, /sites/, /LocalSettings.php]
+settings:
+  path: sites/{uri}/LocalSettings.php
+  template: aegir/LocalSettings.php.sbn
+install:
+  - env
+  - MW_CONFIG_FILE={tmp}/none.php
+  - php
+  - maintenance/install.php
+  - --dbtype={db_type}
+  - --dbserver={db_host}:{db_port}
+  - --dbname={db_name}
+  - --dbuser={db_user}
+  - --dbpassfile={db_passwd_file}
+  - --passfile={admin_password_file}
+  - --server={url}
+  - --scriptpath=
+  - --confpath={tmp}
+  - --lang=en
+  - --skins=Vector
+  - "{title}"
+  - "{admin_user}"
+installed_tables: [page, revision, user]
+'@
+                # The one LocalSettings.php MediaWiki looks for: it hands over to the settings of the site asked for.
+                'LocalSettings.php' = @'
+<?php
+$aegirSite = $_SERVER['aegir_site'] ?? getenv('aegir_site');
+if (!is_string($aegirSite) || !preg_match('/^[a-z0-9.-]+$/', $aegirSite) || !is_file(__DIR__ . "/sites/$aegirSite/LocalSettings.php")) {
+    http_response_code(404);
+    exit("No such wiki.\n");
+}
+require __DIR__ . "/sites/$aegirSite/LocalSettings.php";
+'@
+                'aegir/LocalSettings.php.sbn' = @'
+<?php
+# Written by Aegir for {{ uri }} from the platform's template; the database password comes from the environment.
+if (!defined('MEDIAWIKI')) { exit; }
+$aegir = static fn(string $key) => $_SERVER[$key] ?? getenv($key) ?: '';
+$wgSitename = 'Wiki {{ uri }}';
+$wgMetaNamespace = 'Project';
+$wgServer = '{{ url }}';
+$wgScriptPath = '';
+$wgResourceBasePath = $wgScriptPath;
+$wgDBtype = '{{ db_type }}';
+$wgDBserver = $aegir('db_host') . ':' . $aegir('db_port');
+$wgDBname = $aegir('db_name');
+$wgDBuser = $aegir('db_user');
+$wgDBpassword = $aegir('db_passwd');
+$wgSecretKey = '{{ secret }}';
+$wgUpgradeKey = substr('{{ secret }}', 0, 16);
+$wgUploadDirectory = "$IP/{{ files_path }}";
+$wgUploadPath = "$wgScriptPath/{{ files_path }}";
+$wgEnableUploads = true;
+$wgMainCacheType = CACHE_NONE;
+$wgLanguageCode = 'en';
+$wgDefaultSkin = 'vector';
+wfLoadSkin('Vector');
+'@
+            }
+            $platform = New-AegirPlatform wiki $mw
+        }
+
+        It 'is verified as the php application its manifest names, with the version its command prints' {
+            $platform.Kind | Should -Be 'php'
+            $platform.Version | Should -Be ((dpkg-query -W -f '${Version}' mediawiki) -replace '^\d+:', '' -replace '-.*$', '')
+            (Get-AegirPackage -Platform wiki | Where-Object Type -EQ core).Name | Should -Be 'MediaWiki'
+        }
+
+        It 'installs two wikis on one platform with MediaWiki''s own installer, each in its own database' {
+            $made = @(
+                New-AegirSite wiki-one.test -Platform wiki -Title 'Wiki One'
+                New-AegirSite wiki-two.test -Platform wiki -Title 'Wiki Two'
+            )
+            $made.Status | Should -Be @('Installed', 'Installed')
+            $made[0].AdminUser | Should -Be 'admin'
+            $made[0].AdminPassword | Should -Not -BeNullOrEmpty
+            foreach ($uri in 'wiki-one.test', 'wiki-two.test') {
+                $tables = Invoke-Sql -Sql 'SHOW TABLES' -Database (Get-Db $uri)
+                $tables | Should -Contain 'page'
+                $tables | Should -Contain 'user'
+                Invoke-Sql -Sql "SELECT user_name FROM user" -Database (Get-Db $uri) | Should -Contain 'Admin'
+            }
+            (Get-Db wiki-one.test) | Should -Not -Be (Get-Db wiki-two.test)
+        }
+
+        It 'serves each wiki''s own pages over HTTP' {
+            foreach ($uri in 'wiki-one.test', 'wiki-two.test') {
+                $page = Invoke-Site -Port $port -HostName $uri -Path '/index.php?title=Main_Page'
+                $page.Status | Should -Be 200
+                $page.Body | Should -Match "<title>Wiki $([regex]::Escape($uri))</title>"
+                $page.Body | Should -Match 'MediaWiki has been installed'
+            }
+        }
+
+        It 'gives each wiki its own settings (with its own secret key and no password) and its own uploads folder' {
+            $one = "$mw/sites/wiki-one.test/LocalSettings.php"
+            $two = "$mw/sites/wiki-two.test/LocalSettings.php"
+            (stat -c '%a %U:%G' $one) | Should -Be '440 root:www-data'
+            Get-Content -Raw $one | Should -Match "wgServer = 'http://wiki-one.test:$port'"
+            $key = { param($f) (Select-String -Path $f -Pattern "wgSecretKey = '([0-9a-f]{64})'").Matches[0].Groups[1].Value }
+            (& $key $one) | Should -Not -Be (& $key $two)
+            Get-Content -Raw $one | Should -Not -Match ([regex]::Escape((Get-SitePassword wiki-one.test)))
+            (stat -c '%a %G' "$mw/images/wiki-one.test") | Should -Be '2770 www-data'
+        }
+
+        It 'keeps each wiki''s uploads and data apart: a file imported into one is served by that one only' {
+            $drop = Join-Path $work 'drop'
+            $null = New-Item -ItemType Directory -Force $drop
+            [IO.File]::WriteAllBytes("$drop/Aegir_logo.png", [Convert]::FromBase64String('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=='))
+            chmod 755 $drop; chmod 644 "$drop/Aegir_logo.png"
+            $out = Invoke-AegirSiteCommand wiki-one.test -- php maintenance/importImages.php --extensions=png $drop
+            ($out -join "`n") | Should -Match 'Aegir_logo.png'
+            $stored = Get-ChildItem -Recurse -File "$mw/images/wiki-one.test" -Filter 'Aegir_logo.png' | Where-Object FullName -NotMatch '/(thumb|archive)/'
+            $stored | Should -HaveCount 1
+            $path = $stored[0].FullName.Substring($mw.Length)
+            (Invoke-Site -Port $port -HostName wiki-one.test -Path $path).Status | Should -Be 200
+            Get-ChildItem -Recurse -File "$mw/images/wiki-two.test" -Filter 'Aegir_logo.png' | Should -BeNullOrEmpty
+            Invoke-Sql -Sql 'SELECT img_name FROM image' -Database (Get-Db wiki-one.test) | Should -Be 'Aegir_logo.png'
+            Invoke-Sql -Sql 'SELECT COUNT(*) FROM image' -Database (Get-Db wiki-two.test) | Should -Be 0
+            (Invoke-Site -Port $port -HostName wiki-one.test -Path '/index.php?title=File:Aegir_logo.png').Status | Should -Be 200
+            (Invoke-Site -Port $port -HostName wiki-two.test -Path '/index.php?title=File:Aegir_logo.png').Status | Should -Be 404
+        }
+
+        It 'never serves the web installer, the maintenance scripts, the settings or composer''s files' {
+            foreach ($path in '/mw-config/index.php', '/maintenance/install.php', '/sites/wiki-one.test/LocalSettings.php', '/LocalSettings.php',
+                '/composer.json', '/vendor/composer/installed.json', '/aegir/LocalSettings.php.sbn', '/.aegir.yml') {
+                (Invoke-Site -Port $port -HostName wiki-one.test -Path $path).Status | Should -Be 403 -Because "$path is not for visitors"
+            }
+        }
+
+        It 'removes a wiki with its settings and uploads, leaving the other' {
+            (Remove-AegirSite wiki-two.test -Force).Status | Should -Be 'Succeeded'
+            Test-Path "$mw/sites/wiki-two.test", "$mw/images/wiki-two.test" | Should -Be @($false, $false)
+            Test-Path "$mw/sites/wiki-one.test/LocalSettings.php" | Should -BeTrue
+            (Invoke-Site -Port $port -HostName wiki-one.test -Path '/index.php?title=Main_Page').Status | Should -Be 200
+        }
+    }
+
+    Describe 'An application the test writes' {
+        BeforeAll {
+            $notes = Join-Path $work 'platforms/notes'
+            Write-Tree $notes @{
+                '.aegir.yml' = @'
+# Notes: a small PHP application, as its manifest describes it.
+name: Notes
+version_command: [php, bin/version.php]
+front_controller: app.php
+site_folders:
+  - uploads/{uri}
+  - private/{uri}
+shared_folders: [cache]
+deny: [/setup/, /bin/, /private/, /config/]
+settings:
+  path: config/{uri}.php
+  template: config/site.php.sbn
+install: [php, bin/install.php, "--title={title}", "--admin={admin_user}", "--password-file={admin_password_file}", "--db-password-file={db_passwd_file}"]
+cron: [php, bin/cron.php]
+installed_tables: [notes, users]
+'@
+                'bin/version.php' = "<?php echo '2.1.0', PHP_EOL;"
+                'bin/lib.php' = @'
+<?php
+function notes_db(?string $password = null): PDO {
+    $e = static fn(string $k) => $_SERVER[$k] ?? getenv($k) ?: '';
+    $dsn = $e('db_type') === 'pgsql'
+        ? sprintf('pgsql:host=%s;port=%s;dbname=%s', $e('db_host'), $e('db_port'), $e('db_name'))
+        : sprintf('mysql:host=%s;port=%s;dbname=%s', $e('db_host'), $e('db_port'), $e('db_name'));
+    return new PDO($dsn, $e('db_user'), $password ?? $e('db_passwd'), [PDO::ATTR_ERRMODE => PDO::ERRMODE_EXCEPTION]);
+}
+'@
+                'bin/install.php' = @'
+<?php
+require __DIR__ . '/lib.php';
+$o = getopt('', ['title:', 'admin:', 'password-file:', 'db-password-file:']);
+if ($o['title'] === 'FAIL') { fwrite(STDERR, "The installer refuses this title.\n"); exit(4); }
+if ($o['title'] === 'NOTABLES') { echo "Done (without doing anything).\n"; exit(0); }
+$db = notes_db(trim(file_get_contents($o['db-password-file'])));
+$db->exec('CREATE TABLE users (name VARCHAR(60) PRIMARY KEY, hash VARCHAR(255) NOT NULL)');
+$db->exec('CREATE TABLE notes (id INTEGER PRIMARY KEY, body VARCHAR(255) NOT NULL)');
+$db->prepare('INSERT INTO users VALUES (?, ?)')->execute([$o['admin'], password_hash(trim(file_get_contents($o['password-file'])), PASSWORD_DEFAULT)]);
+$db->prepare('INSERT INTO notes VALUES (1, ?)')->execute(['Welcome to ' . $o['title']]);
+echo "Installed.\n";
+'@
+                'bin/count.php' = @'
+<?php
+require __DIR__ . '/lib.php';
+$n = (int)notes_db()->query('SELECT COUNT(*) FROM notes')->fetchColumn();
+echo getenv('aegir_site'), ' has ', $n, " notes\n";
+fwrite(STDERR, "counted as " . posix_getpwuid(posix_geteuid())['name'] . "\n");
+exit($n > 100 ? 0 : (int)($argv[1] ?? 0));
+'@
+                'app.php' = @'
+<?php
+require __DIR__ . '/bin/lib.php';
+$site = $_SERVER['aegir_site'];
+require __DIR__ . "/config/$site.php";
+$db = notes_db();
+$path = parse_url($_SERVER['REQUEST_URI'], PHP_URL_PATH);
+if ($path === '/add') {
+    $next = (int)$db->query('SELECT COALESCE(MAX(id), 0) + 1 FROM notes')->fetchColumn();
+    $db->prepare('INSERT INTO notes VALUES (?, ?)')->execute([$next, $_GET['text'] ?? '']);
+}
+$first = $db->query('SELECT body FROM notes WHERE id = 1')->fetchColumn();
+$count = $db->query('SELECT COUNT(*) FROM notes')->fetchColumn();
+echo "site=$site first=$first notes=$count secret=", strlen(NOTES_SECRET), " uploads=", NOTES_UPLOADS, "\n";
+'@
+                'config/site.php.sbn' = @'
+<?php
+// Notes settings of {{ uri }}, written by Aegir.
+const NOTES_URL = '{{ url }}';
+const NOTES_SECRET = '{{ secret }}';
+const NOTES_UPLOADS = '{{ files_path }}';
+const NOTES_PRIVATE = '{{ site_folders[1] }}';
+'@
+                'setup/index.php' = '<?php echo "the web installer";'
+                'composer.json' = '{"name": "acme/notes"}'
+                'vendor/composer/installed.json' = '[]'
+                '.env' = 'SECRET=1'
+            }
+            $platform = New-AegirPlatform notes $notes
+        }
+
+        It 'is verified with the version its command prints, and its shared folder made' {
+            $platform.Kind | Should -Be 'php'
+            $platform.Version | Should -Be '2.1.0'
+            (stat -c '%a %G' "$notes/cache") | Should -Be '2770 www-data'
+        }
+
+        It 'installs with its install command: the title, the admin password and the database password reach it, never as arguments' {
+            $site = New-AegirSite one.test -Platform notes -Title 'One Notes'
+            $site.Status | Should -Be 'Installed'
+            $site.AdminUser | Should -Be 'admin'
+            $hash = Invoke-Sql -Sql "SELECT hash FROM users WHERE name = 'admin'" -Database (Get-Db one.test)
+            & php -r 'exit(password_verify($argv[1], $argv[2]) ? 0 : 1);' ($site.AdminPassword | ConvertFrom-SecureString -AsPlainText) $hash
+            $LASTEXITCODE | Should -Be 0 -Because 'the admin password handed back is the one the application stored'
+            $log = (Get-AegirTask -Target one.test -Type install -First 1).Log.Message -join "`n"
+            $log | Should -Match 'Running the install command of Notes: php bin/install.php ''--title=One Notes'' --admin=admin'
+            $log | Should -Match '--password-file=/tmp/aegir-run-[0-9a-f]+/admin_password'
+            $log | Should -Not -Match ([regex]::Escape((Get-SitePassword one.test)))
+            Get-ChildItem /tmp -Directory -Filter 'aegir-run-*' | Should -BeNullOrEmpty -Because 'the secret files are gone once the command ends'
+        }
+
+        It 'serves its pages through its front controller, with its own settings and folders' {
+            $null = New-AegirSite two.test -Platform notes -Title 'Two Notes'
+            (Invoke-Site -Port $port -HostName one.test -Path '/add?text=hello').Body | Should -Match 'site=one.test first=Welcome to One Notes notes=2 secret=64 uploads=uploads/one.test'
+            (Invoke-Site -Port $port -HostName two.test).Body | Should -Match 'site=two.test first=Welcome to Two Notes notes=1'
+            (stat -c '%a %G' "$notes/uploads/one.test") | Should -Be '2770 www-data'
+            (stat -c '%a %G' "$notes/private/two.test") | Should -Be '2770 www-data'
+            (stat -c '%a %U:%G' "$notes/config/one.test.php") | Should -Be '440 root:www-data'
+            Set-Content "$notes/uploads/one.test/readme.txt" 'one''s upload'
+            (Invoke-Site -Port $port -HostName one.test -Path '/uploads/one.test/readme.txt').Body | Should -Match 'one''s upload'
+        }
+
+        It 'never serves what its manifest denies, composer''s files, dot files or a site''s settings' {
+            Set-Content "$notes/private/one.test/secret.txt" 'private'
+            foreach ($path in '/setup/', '/setup/index.php', '/bin/install.php', '/private/one.test/secret.txt', '/config/one.test.php',
+                '/config/site.php.sbn', '/composer.json', '/vendor/composer/installed.json', '/.env', '/.aegir.yml') {
+                (Invoke-Site -Port $port -HostName one.test -Path $path).Status | Should -Be 403 -Because "$path is not for visitors"
+            }
+        }
+
+        It 'runs an admin''s command with the site''s environment, as the script user, and fails with its exit code' {
+            $out = Invoke-AegirSiteCommand one.test -- php bin/count.php 6>$null
+            $out | Should -Be 'one.test has 2 notes'
+            $info = Invoke-AegirSiteCommand one.test -- php bin/count.php 6>&1 | Where-Object { $_ -is [System.Management.Automation.InformationRecord] }
+            "$info" | Should -Be 'counted as root'
+            Invoke-AegirSiteCommand one.test -ErrorVariable failed -ErrorAction SilentlyContinue -- php bin/count.php 3 6>$null | Should -Be 'one.test has 2 notes'
+            $failed[0].FullyQualifiedErrorId | Should -BeLike 'SiteCommandFailed*'
+            $failed[0].Exception.Message | Should -Match 'exited with 3'
+            $LASTEXITCODE | Should -Be 3
+            Invoke-AegirSiteCommand one.test -ErrorVariable missing -ErrorAction SilentlyContinue -- no-such-program 6>$null
+            $missing[0].FullyQualifiedErrorId | Should -BeLike 'SiteCommandFailed*'
+        }
+
+        It 'runs as the server''s script user when that is not root, with nothing of the caller''s environment' {
+            $user = 'aegir-it-site'
+            if (-not (getent passwd $user)) { useradd --system --no-create-home --shell /usr/sbin/nologin $user }
+            $null = Set-AegirServer master -ScriptUser $user
+            $env:AEGIR_IT_CANARY = 'from the caller'
+            try {
+                Invoke-AegirSiteCommand one.test -- id -un | Should -Be $user
+                $seen = Invoke-AegirSiteCommand one.test -- env
+                $seen | Should -Contain "db_name=$(Get-Db one.test)"
+                $seen | Should -Contain 'aegir_site=one.test'
+                $seen | Where-Object { $_ -like 'AEGIR_IT_CANARY=*' -or $_ -like 'AEGIR_HOME=*' } | Should -BeNullOrEmpty
+            }
+            finally {
+                Remove-Item Env:AEGIR_IT_CANARY
+                $null = Set-AegirServer master -ScriptUser root
+                userdel $user
+            }
+        }
+
+        It 'hands scripts the site''s database credential, the password only as a SecureString' {
+            $cred = Get-AegirSiteCredential one.test
+            $cred | Should -BeOfType ([pscredential])
+            $cred.UserName | Should -Be (Get-Db one.test)
+            $cred.GetNetworkCredential().Password | Should -Be (Get-SitePassword one.test)
+            $cred.Driver, $cred.Host, $cred.Port, $cred.Database | Should -Be @('mysql', '127.0.0.1', $server.Db.GetInt('port'), (Get-Db one.test))
+            ($cred | Out-String) | Should -Not -Match ([regex]::Escape((Get-SitePassword one.test)))
+        }
+
+        It 'takes plain names down the pipeline' {
+            'one.test', 'two.test' | Disable-AegirSite | ForEach-Object Status | Should -Be @('Succeeded', 'Succeeded')
+            (Invoke-Site -Port $port -HostName two.test).Status | Should -Be 503
+            $null = 'one.test', 'two.test' | Enable-AegirSite
+            (Invoke-Site -Port $port -HostName two.test).Body | Should -Match 'site=two.test'
+            ('two.test' | Invoke-AegirVerify).Status | Should -Be 'Succeeded'
+        }
+
+        It 'undoes an install whose command fails, and says why' -ForEach @(
+            @{ Title = 'FAIL'; Problem = 'exited with 4|refuses this title' }
+            @{ Title = 'NOTABLES'; Problem = 'notes, users are not there' }
+        ) {
+            $before = Get-SiteDatabases
+            New-AegirSite bad.test -Platform notes -Title $Title -ErrorVariable errs -ErrorAction SilentlyContinue
+            $errs[0].Exception.Message | Should -Match $Problem
+            Get-AegirSite bad.test -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            Get-SiteDatabases | Should -Be $before
+            Test-Path "$notes/uploads/bad.test", "$notes/private/bad.test", "$notes/config/bad.test.php" | Should -Be @($false, $false, $false)
+        }
+
+        It 'removes a site with its folders, settings and database' {
+            $db = Get-Db two.test
+            (Remove-AegirSite two.test -Force).Status | Should -Be 'Succeeded'
+            Test-Path "$notes/uploads/two.test", "$notes/private/two.test", "$notes/config/two.test.php" | Should -Be @($false, $false, $false)
+            Get-SiteDatabases | Should -Not -Contain $db
+            (Invoke-Site -Port $port -HostName one.test).Body | Should -Match 'site=one.test'
+        }
+    }
+
+    Describe 'A php platform without a manifest' {
+        BeforeAll {
+            $plain = Join-Path $work 'platforms/plain'
+            Write-DbPage $plain
+            Write-Tree $plain @{ 'composer.json' = '{"name": "acme/plain", "version": "0.9.1"}'; 'vendor/autoload.php' = '<?php' }
+            $null = New-Item -ItemType Directory -Force "$plain/core/lib"
+            Set-Content "$plain/core/lib/Drupal.php" "<?php class Drupal { const VERSION = '10.3.1'; }"
+        }
+
+        It 'takes a chosen kind over detection, with the version composer.json states' {
+            $p = New-AegirPlatform plain $plain -Kind php
+            $p.Kind, $p.Version | Should -Be @('php', '0.9.1')
+            (Invoke-AegirVerify plain -PassThru).Kind | Should -Be 'php'
+        }
+
+        It 'says no installer ran, warns that -Title went unused, and still denies composer''s files' {
+            $site = New-AegirSite plain.test -Platform plain -Title 'Unused' -WarningVariable warned 3>$null
+            $site.Status | Should -Be 'Installed'
+            "$warned" | Should -Match '-Title was not used'
+            (Get-AegirTask -Target plain.test -Type install -First 1).Log.Message | Should -Contain "No installer ran: @platform_plain (php) declares no install command, so the database is left empty for the application (a manifest's 'install' key names one; see about_Aegir)."
+            (stat -c '%a %G' "$plain/files/plain.test") | Should -Be '2770 www-data'
+            (Invoke-Site -Port $port -HostName plain.test -Path '/composer.json').Status | Should -Be 403
+            (Invoke-Site -Port $port -HostName plain.test -Path '/vendor/autoload.php').Status | Should -Be 403
+        }
+    }
+}
