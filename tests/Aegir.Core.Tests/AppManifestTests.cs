@@ -99,6 +99,7 @@ public sealed class AppManifestTests : IDisposable
     [InlineData("install: ['{db_passwd_file}']", "line 1", "must begin with a program")]
     [InlineData("install: [php, '{db_passwd}']", "line 1", "{db_passwd}, which is not one of")]
     [InlineData("install: []", "line 1", "must name a program")]
+    [InlineData("cron: [php, cron.php, '{title}']", "line 1", "{title}, which is not one of")]
     [InlineData("install: php x.php", "line 1", "must be a list")]
     [InlineData("version_command: [php, '{uri}']", "line 1", "may not use placeholders")]
     [InlineData("version: 1.0\nversion_command: [php, v.php]", "line 2", "not both")]

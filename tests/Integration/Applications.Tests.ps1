@@ -197,7 +197,7 @@ settings:
   path: config/{uri}.php
   template: config/site.php.sbn
 install: [php, bin/install.php, "--title={title}", "--admin={admin_user}", "--password-file={admin_password_file}", "--db-password-file={db_passwd_file}"]
-cron: [php, bin/cron.php]
+cron: [php, bin/cron.php, "{uri}"]
 installed_tables: [notes, users]
 '@
                 'bin/version.php' = "<?php echo '2.1.0', PHP_EOL;"
@@ -223,6 +223,12 @@ $db->exec('CREATE TABLE notes (id INTEGER PRIMARY KEY, body VARCHAR(255) NOT NUL
 $db->prepare('INSERT INTO users VALUES (?, ?)')->execute([$o['admin'], password_hash(trim(file_get_contents($o['password-file'])), PASSWORD_DEFAULT)]);
 $db->prepare('INSERT INTO notes VALUES (1, ?)')->execute(['Welcome to ' . $o['title']]);
 echo "Installed.\n";
+'@
+                'bin/cron.php' = @'
+<?php
+require __DIR__ . '/lib.php';
+notes_db()->prepare('UPDATE notes SET body = ? WHERE id = 1')->execute(['Cron ran for ' . $argv[1]]);
+echo "cron done\n";
 '@
                 'bin/count.php' = @'
 <?php
@@ -334,6 +340,12 @@ const NOTES_PRIVATE = '{{ site_folders[1] }}';
             }
         }
 
+        It 'runs a site''s cron as its manifest names it, and says so when a platform has none' {
+            Invoke-AegirSiteCommand one.test -Cron | Should -Be 'cron done'
+            Invoke-Sql -Sql 'SELECT body FROM notes WHERE id = 1' -Database (Get-Db one.test) | Should -Be 'Cron ran for one.test'
+            (Invoke-Site -Port $port -HostName two.test).Body | Should -Match 'first=Welcome to Two Notes'
+        }
+
         It 'hands scripts the site''s database credential, the password only as a SecureString' {
             $cred = Get-AegirSiteCredential one.test
             $cred | Should -BeOfType ([pscredential])
@@ -395,6 +407,8 @@ const NOTES_PRIVATE = '{{ site_folders[1] }}';
             (stat -c '%a %G' "$plain/files/plain.test") | Should -Be '2770 www-data'
             (Invoke-Site -Port $port -HostName plain.test -Path '/composer.json').Status | Should -Be 403
             (Invoke-Site -Port $port -HostName plain.test -Path '/vendor/autoload.php').Status | Should -Be 403
+            Invoke-AegirSiteCommand plain.test -Cron -ErrorVariable errs -ErrorAction SilentlyContinue
+            $errs[0].Exception.Message | Should -Match "has no cron command.*'cron' key"
         }
     }
 }

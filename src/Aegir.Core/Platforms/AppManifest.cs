@@ -20,6 +20,9 @@ public sealed partial class AppManifest
     public static readonly IReadOnlyList<string> Placeholders =
         ["uri", "url", "title", "admin_user", "admin_email", "admin_password_file", "db_type", "db_host", "db_port", "db_name", "db_user", "db_passwd_file", "root", "tmp"];
 
+    /// <summary>Placeholders a cron command may use: nothing that only an install knows.</summary>
+    public static readonly IReadOnlyList<string> CronPlaceholders = Placeholders.Where(p => p is not ("title" or "admin_user" or "admin_email" or "admin_password_file")).ToList();
+
     /// <summary>Never served by any platform: what the application's dependencies are, and their code.</summary>
     public static readonly IReadOnlyList<string> AlwaysDenied = ["/composer.json", "/composer.lock", "/vendor/"];
 
@@ -69,15 +72,15 @@ public sealed partial class AppManifest
             File = file,
             Name = r.Text("name", 100),
             Version = r.Scalar("version") is { } v ? CheckVersion(r, "version", v) : null,
-            VersionCommand = r.Command("version_command", allowPlaceholders: false),
+            VersionCommand = r.Command("version_command", []),
             FrontController = r.Scalar("front_controller") is { } f ? r.RelativePath("front_controller", f, needsUri: false) : "index.php",
             SiteFolders = r.Paths("site_folders", needsUri: true) ?? ["files/{uri}"],
             SharedFolders = r.Paths("shared_folders", needsUri: false) ?? [],
             Deny = AlwaysDenied.Concat(r.List("deny")?.Select(d => r.DenyPath(d)) ?? []).Distinct().ToList(),
             SettingsPath = settings is null ? null : r.RelativePath("settings.path", r.Required(settings, "settings", "path"), needsUri: true),
             SettingsTemplate = settings is null ? null : r.RelativePath("settings.template", r.Required(settings, "settings", "template"), needsUri: false),
-            Install = r.Command("install", allowPlaceholders: true),
-            Cron = r.Command("cron", allowPlaceholders: true),
+            Install = r.Command("install", Placeholders),
+            Cron = r.Command("cron", CronPlaceholders),
             InstalledTables = r.List("installed_tables")?.Select(t => r.Table(t)).ToList() ?? [],
         };
         if (manifest.Version is not null && manifest.VersionCommand is not null)
@@ -155,7 +158,7 @@ public sealed partial class AppManifest
             => Regex.IsMatch(value, "^[A-Za-z_][A-Za-z0-9_]{0,63}\\z") ? value : throw Invalid("installed_tables", $"has '{value}', which is not a table name");
 
         /// <summary>A command as a list of words, never a shell line; placeholders only where allowed, and only known ones.</summary>
-        public IReadOnlyList<string>? Command(string key, bool allowPlaceholders)
+        public IReadOnlyList<string>? Command(string key, IReadOnlyList<string> allowed)
         {
             var words = List(key);
             if (words is null) return null;
@@ -164,8 +167,8 @@ public sealed partial class AppManifest
             {
                 if (word.Any(char.IsControl)) throw Invalid(key, "may not hold control characters");
                 foreach (Match m in PlaceholderPattern().Matches(word))
-                    if (!allowPlaceholders || !Placeholders.Contains(m.Groups[1].Value))
-                        throw Invalid(key, allowPlaceholders ? $"uses {{{m.Groups[1].Value}}}, which is not one of {string.Join(", ", Placeholders.Select(p => "{" + p + "}"))}" : "may not use placeholders");
+                    if (!allowed.Contains(m.Groups[1].Value))
+                        throw Invalid(key, allowed.Count > 0 ? $"uses {{{m.Groups[1].Value}}}, which is not one of {string.Join(", ", allowed.Select(p => "{" + p + "}"))}" : "may not use placeholders");
             }
             if (words[0].Contains('{')) throw Invalid(key, "must begin with a program, not a placeholder");
             return words;

@@ -53,6 +53,7 @@ public sealed partial class DrupalKind(bool seven) : IPlatformKind
     public string? SiteSettingsPath(string uri) => $"sites/{uri}/settings.php";
 
     public bool HasInstaller => true;
+    public IReadOnlyList<string>? CronCommand => ["drush", "cron"];
 
     public void PreparePlatform(PlatformJob job) { }
 

@@ -48,6 +48,9 @@ public interface IPlatformKind
     /// <summary>Whether the kind has an installer to run against the new database.</summary>
     bool HasInstaller { get; }
 
+    /// <summary>The site's cron command as words (placeholders of the manifest's kind filled in later); null when the application has none.</summary>
+    IReadOnlyList<string>? CronCommand { get; }
+
     /// <summary>Writes <see cref="PlatformSettingsPath"/> (journaled, so it can be put back).</summary>
     void PreparePlatform(PlatformJob job);
 

@@ -106,6 +106,7 @@ public sealed class PhpKind(AppManifest manifest) : IPlatformKind
     public string? PlatformSettingsPath => null;
     public string? SiteSettingsPath(string uri) => Manifest.SettingsPath is { } path ? AppManifest.ForSite(path, uri) : null;
     public bool HasInstaller => Manifest.Install is not null;
+    public IReadOnlyList<string>? CronCommand => Manifest.Cron;
 
     public void PreparePlatform(PlatformJob job) { }
 
@@ -142,16 +143,12 @@ public sealed class PhpKind(AppManifest manifest) : IPlatformKind
         var password = usesPassword ? Local.Passwords.New(20) : null;
         job.Ctx.Secret(password);
         using var shell = SiteShell.Open(job.Transport, job.Owner);
-        var values = new Dictionary<string, string>(StringComparer.Ordinal)
+        var install = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            ["uri"] = job.Site.Uri, ["url"] = job.SiteUrl, ["title"] = job.Title ?? job.Site.Uri, ["admin_user"] = "admin",
-            ["admin_email"] = job.AdminEmail ?? $"admin@{job.Site.Uri}", ["db_type"] = job.Database.Type, ["db_host"] = job.Database.Host,
-            ["db_port"] = job.Database.Port.ToString(), ["db_name"] = job.Database.Name, ["db_user"] = job.Database.User,
-            ["root"] = job.Root, ["tmp"] = shell.Tmp,
+            ["title"] = job.Title ?? job.Site.Uri, ["admin_user"] = "admin", ["admin_email"] = job.AdminEmail ?? $"admin@{job.Site.Uri}",
         };
-        if (command.Any(w => w.Contains("{db_passwd_file}", StringComparison.Ordinal))) values["db_passwd_file"] = shell.SecretFile("db_passwd", job.Database.Password);
-        if (password is not null) values["admin_password_file"] = shell.SecretFile("admin_password", password);
-        var words = command.Select(w => AppManifest.Fill(w, values)).ToList();
+        if (password is not null) install["admin_password_file"] = shell.SecretFile("admin_password", password);
+        var words = shell.Fill(command, job.Database, job.Site.Uri, job.SiteUrl, job.Root, install);
         job.Ctx.Info($"Running the install command of {Manifest.Name ?? "the application"}: {new CommandSpec(words[0], words.Skip(1).ToList())}");
         var result = shell.Run(words[0], words.Skip(1).ToList(), job.Root, job.DbEnvironment(), TimeSpan.FromMinutes(20));
         foreach (var line in Tail(job.Ctx.Masker.Apply(result.StandardOutput + "\n" + result.StandardError), 20)) job.Ctx.Debug(line);

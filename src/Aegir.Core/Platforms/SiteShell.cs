@@ -45,6 +45,22 @@ public sealed class SiteShell : IDisposable
     }
 
     /// <summary>
+    /// A manifest command's words with the site's placeholders filled in (and <paramref name="more"/>, an install's);
+    /// the database password only as a file of this shell's.
+    /// </summary>
+    public IReadOnlyList<string> Fill(IReadOnlyList<string> words, Services.Http.SiteDatabase database, string uri, string url, string root, IReadOnlyDictionary<string, string>? more = null)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["uri"] = uri, ["url"] = url, ["db_type"] = database.Type, ["db_host"] = database.Host, ["db_port"] = database.Port.ToString(),
+            ["db_name"] = database.Name, ["db_user"] = database.User, ["root"] = root, ["tmp"] = Tmp,
+        };
+        foreach (var (key, value) in more ?? new Dictionary<string, string>()) values[key] = value;
+        if (words.Any(w => w.Contains("{db_passwd_file}", StringComparison.Ordinal))) values["db_passwd_file"] = SecretFile("db_passwd", database.Password);
+        return words.Select(w => AppManifest.Fill(w, values)).ToList();
+    }
+
+    /// <summary>
     /// The command as it is run: a program relative to <paramref name="folder"/> made absolute, the environment made
     /// of PATH, LANG, TMPDIR and <paramref name="environment"/> alone, and runuser in front when the user differs.
     /// </summary>

@@ -46,6 +46,7 @@ public sealed partial class WordPressKind : IPlatformKind
     public string? SiteSettingsPath(string uri) => null;
 
     public bool HasInstaller => true;
+    public IReadOnlyList<string>? CronCommand => ["php", "wp-cron.php"];
 
     public void PreparePlatform(PlatformJob job)
         => job.WriteFile($"Writing wp-config.php {Modes.Octal(Modes.File0440)} {job.Owner}:{job.WebGroup} (no credentials: each site's come from its vhost)",

@@ -12,10 +12,10 @@ namespace Aegir.Core.Operations.Site;
 /// </summary>
 public static class SiteCommand
 {
-    /// <summary>The command's result; its output is the program's, never logged.</summary>
-    public static CommandResult Run(Engine engine, string site, IReadOnlyList<string> command, TimeSpan timeout)
+    /// <summary>The command's result (<paramref name="command"/> null: the site's cron, as its platform names it); its output is the program's, never logged.</summary>
+    public static CommandResult Run(Engine engine, string site, IReadOnlyList<string>? command, TimeSpan timeout)
     {
-        if (command.Count == 0 || string.IsNullOrWhiteSpace(command[0]))
+        if (command is not null && (command.Count == 0 || string.IsNullOrWhiteSpace(command[0])))
             throw ErrorCatalog.InvalidValue("Command", "", "it names no program", "Give the program and its arguments after --, such as: Invoke-AegirSiteCommand a.example -- php -v");
         var name = engine.Store.GetFresh<AegirSite>(site, "Site").Name;
         using var hold = engine.Runner.Hold([name], $"a command for '@{name}'", (_, _) => { });
@@ -27,8 +27,11 @@ public static class SiteCommand
         var database = parts.Database();
         var url = parts.Http.Url(record.Redirection ?? record.Uri);
         var environment = SiteJob.Environment(database, record.Uri, url);
-        var (program, arguments) = Tool(transport, parts.Platform.Root, record.Uri, url, command);
+        var words = command ?? parts.Kind.CronCommand ?? throw ErrorCatalog.StepFailed($"Running the cron of {record.Uri}", $"its platform '@{parts.Platform.Name}' ({parts.Kind.Name}) has no cron command",
+            "Give the application's manifest a 'cron' key (see about_Aegir, PLATFORM MANIFEST), and verify the platform.");
         using var shell = SiteShell.Open(transport, parts.Owner);
+        if (command is null) words = shell.Fill(words, database, record.Uri, url, parts.Platform.Root);
+        var (program, arguments) = Tool(transport, parts.Platform.Root, record.Uri, url, words);
         return shell.Run(program, arguments, parts.Platform.Root, environment, timeout);
     }
 

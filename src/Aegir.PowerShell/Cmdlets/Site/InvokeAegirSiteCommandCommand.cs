@@ -10,7 +10,7 @@ namespace Aegir.PowerShell.Cmdlets.Site;
 /// environment (db_host, db_name, db_passwd…), drush and wp pointed at the site. Writes the program's output lines;
 /// its error output goes to the host (information stream); a non-zero exit is an error carrying the exit code.
 /// </summary>
-[Cmdlet(VerbsLifecycle.Invoke, "AegirSiteCommand", SupportsShouldProcess = true)]
+[Cmdlet(VerbsLifecycle.Invoke, "AegirSiteCommand", SupportsShouldProcess = true, DefaultParameterSetName = "Command")]
 [OutputType(typeof(string))]
 public sealed class InvokeAegirSiteCommandCommand : AegirCmdlet
 {
@@ -21,9 +21,13 @@ public sealed class InvokeAegirSiteCommandCommand : AegirCmdlet
     public string? Uri { get; set; }
 
     /// <summary>The program and its arguments, after --.</summary>
-    [Parameter(Mandatory = true, Position = 1, ValueFromRemainingArguments = true)]
+    [Parameter(Mandatory = true, Position = 1, ParameterSetName = "Command", ValueFromRemainingArguments = true)]
     [ValidateNotNullOrEmpty]
     public string[]? Command { get; set; }
+
+    /// <summary>Runs the site's cron as its platform names it (drush cron, wp-cron.php, a manifest's cron command).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = "Cron")]
+    public SwitchParameter Cron { get; set; }
 
     /// <summary>How long the program may run before it is stopped.</summary>
     [Parameter]
@@ -33,13 +37,14 @@ public sealed class InvokeAegirSiteCommandCommand : AegirCmdlet
     protected override void ProcessRecord() => ForItem(Uri, () =>
     {
         var name = Core.Contexts.ContextNames.Canonical("Uri", Uri, Core.Contexts.ContextType.Site);
-        if (!ShouldProcess(name, $"Run {new Core.Transport.CommandSpec(Command![0], Command.Skip(1).ToList())} in its platform's root as the server's script user")) return;
-        var result = SiteCommand.Run(Engine, name, Command!, TimeSpan.FromSeconds(TimeoutSeconds));
+        var what = Cron ? "its cron" : new Core.Transport.CommandSpec(Command![0], Command.Skip(1).ToList()).ToString();
+        if (!ShouldProcess(name, $"Run {what} in its platform's root as the server's script user")) return;
+        var result = SiteCommand.Run(Engine, name, Cron ? null : Command, TimeSpan.FromSeconds(TimeoutSeconds));
         foreach (var line in Lines(result.StandardOutput)) WriteObject(line);
         foreach (var line in Lines(result.StandardError))
             WriteInformation(new HostInformationMessage { Message = line }, ["PSHOST", "stderr"]);
         SessionState.PSVariable.Set("global:LASTEXITCODE", result.ExitCode);
-        if (!result.Succeeded) throw ErrorCatalog.SiteCommandFailed(name, Command![0], result.ExitCode, result.TimedOut);
+        if (!result.Succeeded) throw ErrorCatalog.SiteCommandFailed(name, Cron ? "The cron" : Command![0], result.ExitCode, result.TimedOut);
     });
 
     static IEnumerable<string> Lines(string text)
