@@ -77,6 +77,27 @@ function Start-AegirChild {
 }
 
 # What the server's MariaDB holds of the sites' own: their databases and users (never the server's).
+# Runs SQL on a server's PostgreSQL as its admin, the password in a private password file.
+function Invoke-PgSql {
+    param([string] $Server, [string] $Sql, [string] $Database = 'postgres', [string] $User, [string] $Password)
+    $s = Get-AegirServer $Server
+    if (-not $User) {
+        $User = $s.Db.Get('admin_user')
+        $Password = ((Get-Content -Raw $s.Path) -split "`n" | Where-Object { $_ -match '^\s+admin_password: (.+)$' } | ForEach-Object { $Matches[1].Trim() })
+    }
+    $file = Join-Path $TestDrive "pgpass-$([guid]::NewGuid().ToString('N'))"
+    New-Item -ItemType File $file | Out-Null
+    [System.IO.File]::SetUnixFileMode($file, 'UserRead, UserWrite')
+    Set-Content $file "*:*:*:${User}:$Password"
+    $env:PGPASSFILE = $file
+    try {
+        $out = & psql -X -q -A -t -v ON_ERROR_STOP=1 -h 127.0.0.1 -p $s.Db.Get('port') -U $User -d $Database -c $Sql 2>&1
+        if ($LASTEXITCODE) { throw "psql: $out" }
+        $out
+    }
+    finally { Remove-Item Env:PGPASSFILE; Remove-Item $file -Force }
+}
+
 function Get-SiteDatabases { @(Invoke-Sql -Sql "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME NOT IN ('information_schema','mysql','performance_schema','sys')") }
 function Get-SiteDbUsers { @(Invoke-Sql -Sql "SELECT DISTINCT User FROM mysql.user WHERE User NOT IN ('root','mariadb.sys','aegir_admin','') AND User NOT LIKE 'aegir_verify_%'") }
 
@@ -106,10 +127,14 @@ for a in "$@"; do
     --sites-subdir=fail*) echo "drush: the installer failed" >&2; exit 1 ;;
   esac
 done
-cnf=$(mktemp); chmod 600 "$cnf"
-printf '[client]\nuser=%s\npassword=%s\nhost=%s\nport=%s\n' "$db_user" "$db_passwd" "$db_host" "$db_port" > "$cnf"
-mariadb --defaults-extra-file="$cnf" "$db_name" -e "CREATE TABLE config (collection VARCHAR(255) NOT NULL DEFAULT '', name VARCHAR(255) NOT NULL, data LONGBLOB); INSERT INTO config VALUES ('', 'core.extension', '');"
-status=$?; rm -f "$cnf"; [ $status -eq 0 ] || exit 1
+if [ "$db_type" = pgsql ]; then
+  PGPASSWORD="$db_passwd" psql -X -q -v ON_ERROR_STOP=1 -h "$db_host" -p "$db_port" -U "$db_user" -d "$db_name" -c "CREATE TABLE config (collection VARCHAR(255) NOT NULL DEFAULT '', name VARCHAR(255) NOT NULL, data BYTEA); INSERT INTO config VALUES ('', 'core.extension', '');" || exit 1
+else
+  cnf=$(mktemp); chmod 600 "$cnf"
+  printf '[client]\nuser=%s\npassword=%s\nhost=%s\nport=%s\n' "$db_user" "$db_passwd" "$db_host" "$db_port" > "$cnf"
+  mariadb --defaults-extra-file="$cnf" "$db_name" -e "CREATE TABLE config (collection VARCHAR(255) NOT NULL DEFAULT '', name VARCHAR(255) NOT NULL, data LONGBLOB); INSERT INTO config VALUES ('', 'core.extension', '');"
+  status=$?; rm -f "$cnf"; [ $status -eq 0 ] || exit 1
+fi
 echo " [success] Installation complete.  User name: admin  User password: Stand-In-Pw-123"
 '@
     chmod 755 "$Root/vendor/bin/drush"

@@ -188,4 +188,18 @@ Describe 'Remove-AegirServer' {
         (Get-Command Remove-AegirServer).ImplementingType.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)[0].ConfirmImpact | Should -Be 'High'
     }
 }
+
+Describe 'Start-AegirLocalServer' {
+    It 'says with -WhatIf that it would start PostgreSQL in its own folder, and starts nothing' {
+        $out = Invoke-AegirChild "Start-AegirLocalServer pgbox -DbServiceType postgresql -WhatIf"
+        ($out -join "`n") | Should -Match "What if: start PostgreSQL on 127.0.0.1 with its data in .*/local/server_pgbox/postgresql"
+        ($out -join "`n") | Should -Match 'What if: record @server_pgbox'
+        Get-ContextFiles | Should -Not -Contain 'server_pgbox.yml'
+    }
+
+    It 'refuses a database type that has no local instance, naming those that have' {
+        { Start-AegirLocalServer box -DbServiceType none -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidValue*' -ExpectedMessage '*mysql, postgresql*'
+        Get-ContextFiles | Should -Not -Contain 'server_box.yml'
+    }
+}
 }

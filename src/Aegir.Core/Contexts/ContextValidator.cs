@@ -84,12 +84,12 @@ internal static class ContextValidator
             throw ErrorCatalog.InvalidValue("HttpPort", server.Http.Get("port"), "the server's database listens on that port", "Give the web server and the database a port each.");
         if (!Transport.TransportFactory.IsLocal(server)) return;
         if (!server.Http.IsNull && (previous is null || previous.Http.Type != server.Http.Type || previous.Http.Get("port") != server.Http.Get("port")))
-            CheckListener("HttpPort", server.Http.GetInt("port"), server.Http.Type == "apache" ? ["apache2", "httpd"] : [server.Http.Type]);
+            CheckListener("HttpPort", server.Http.GetInt("port"), server.Http.Info.Programs);
         if (dbHere && (previous is null || previous.Db.Type != server.Db.Type || previous.Db.Get("port") != server.Db.Get("port")))
-            CheckListener("DbPort", server.Db.GetInt("port"), ["mariadbd", "mysqld"]);
+            CheckListener("DbPort", server.Db.GetInt("port"), server.Db.Info.Programs);
     }
 
-    static void CheckListener(string parameter, int port, string[] own)
+    static void CheckListener(string parameter, int port, IReadOnlyList<string> own)
     {
         if (IO.Listeners.On(port) is { Program: { } program } listener && !own.Contains(program))
             throw ErrorCatalog.InvalidValue(parameter, port.ToString(), $"{program} (process {listener.ProcessId}) listens on that port already",

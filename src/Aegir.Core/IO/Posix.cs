@@ -83,6 +83,20 @@ public static partial class Posix
 
     public static int? GroupId(string name) => Lookup("/etc/group", name);
 
+    /// <summary>The name of a user or group id (the number itself when it has none).</summary>
+    public static string UserName(uint id) => NameOf("/etc/passwd", id);
+    public static string GroupName(uint id) => NameOf("/etc/group", id);
+
+    static string NameOf(string database, uint id)
+    {
+        foreach (var line in File.ReadLines(database))
+        {
+            var fields = line.Split(':');
+            if (fields.Length > 2 && uint.TryParse(fields[2], out var n) && n == id) return fields[0];
+        }
+        return id.ToString();
+    }
+
     /// <summary>The name of a user's primary group (falls back to the user name).</summary>
     public static string PrimaryGroup(string user)
     {

@@ -9,7 +9,8 @@ internal static class Daemon
     {
         try
         {
-            var text = File.ReadAllText(pidFile).Trim();
+            // The first line: PostgreSQL's postmaster.pid holds more after it.
+            var text = File.ReadAllText(pidFile).Split('\n')[0].Trim();
             if (!int.TryParse(text, out var pid)) return null;
             return Directory.Exists($"/proc/{pid}") ? pid : null;
         }

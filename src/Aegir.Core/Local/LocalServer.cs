@@ -1,27 +1,22 @@
-using System.Net.Sockets;
 using Aegir.Core.Contexts;
 using Aegir.Core.Errors;
 using Aegir.Core.IO;
 using Aegir.Core.Services;
-using Aegir.Core.Services.MySql;
 using Aegir.Core.Transport;
-using MySqlConnector;
 
 namespace Aegir.Core.Local;
 
 /// <summary>
-/// Private instances of MariaDB, PHP-FPM and nginx or Apache under <c>$AEGIR_HOME/local/&lt;server&gt;</c>,
-/// on 127.0.0.1 ports: a sandbox on a laptop, the demo, and the integration tests. They differ from a
-/// production server only in the server context this fills in (ports, sockets, reload and test commands).
+/// Private instances of a database (MariaDB or PostgreSQL, as the db service type's folder provides), PHP-FPM and
+/// nginx or Apache under <c>$AEGIR_HOME/local/&lt;server&gt;</c>, on 127.0.0.1 ports: a sandbox on a laptop, the demo,
+/// and the integration tests. They differ from a production server only in the server context this fills in
+/// (ports, sockets, reload and test commands).
 /// </summary>
 public sealed class LocalServer
 {
-    public const string AdminUser = "aegir_admin";
-    const UnixFileMode Traversable = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
-    static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+    static readonly TimeSpan StartTimeout = LocalProcess.StartTimeout;
 
     readonly string _home;
-    readonly ITransport _sh = new LocalTransport();
 
     public LocalServer(string home, string serverName)
     {
@@ -35,41 +30,49 @@ public sealed class LocalServer
     string ConfigPath => Path.Combine(_home, "config", Name);
     string Dir(string part) => Path.Combine(Root, part);
 
-    public static IReadOnlyList<string> RequiredPackages(string httpType, bool database)
+    /// <summary>The db service types that can run here as a private instance.</summary>
+    public static IReadOnlyList<string> DbTypes
+        => ServiceCatalog.TypesOf(ServiceCatalog.Db).Where(t => ServiceCatalog.Get(ServiceCatalog.Db, t).Local is not null).ToList();
+
+    /// <summary>The private instance of a db service type, in its own folder.</summary>
+    ILocalDatabase LocalDb(string type)
+        => ServiceCatalog.Get(ServiceCatalog.Db, type).Local is { } make ? make(Dir(type))
+            : throw ErrorCatalog.InvalidValue("DbServiceType", type, "it has no local instance", $"Choose one of {string.Join(", ", DbTypes)}, or -NoDatabase.");
+
+    public IReadOnlyList<string> RequiredPackages(string httpType, string? dbType)
     {
         // procps: ps, with which a reload is seen to take effect.
         var list = new List<string> { "php8.2-fpm", "php8.2-cli", "php-mysql", "procps" };
         list.Add(httpType == "apache" ? "apache2" : "nginx");
-        if (database) list.AddRange(["mariadb-server", "mariadb-client"]);
-        return list;
+        if (dbType is not null) list.AddRange(LocalDb(dbType).Packages);
+        return list.Distinct().ToList();
     }
 
     /// <summary>
     /// Starts (installing missing packages) what is not running yet, and returns the change that points a server's
     /// services at the instances: its record is changed under its lock by the caller, never here.
     /// </summary>
-    public Action<AegirServer> Start(AegirServer current, string httpType, int httpPort, int dbPort, bool database, Action<string> log)
+    public Action<AegirServer> Start(AegirServer current, string httpType, int httpPort, int dbPort, string? dbType, Action<string> log)
     {
         if (httpType is not ("nginx" or "apache"))
             throw ErrorCatalog.InvalidValue("HttpServiceType", httpType, "a local server runs nginx or apache", "Choose -HttpServiceType nginx or apache.");
-        Packages.Ensure(RequiredPackages(httpType, database), log);
+        var localDb = dbType is null ? null : LocalDb(dbType);
+        Packages.Ensure(RequiredPackages(httpType, dbType), log);
         AtomicFile.EnsureHome(_home);
-        MakeTraversable(Path.Combine(_home, "local"));
-        MakeTraversable(Root);
+        LocalProcess.MakeTraversable(Path.Combine(_home, "local"));
+        LocalProcess.MakeTraversable(Root);
 
         Action<AegirServer> db = _ => { };
-        if (database)
+        if (localDb is not null)
         {
-            dbPort = PickPort(dbPort, current.Db.IsNull ? null : current.Db.Get("port"));
-            var password = StartMariaDb(dbPort, current.Db.IsNull ? null : current.Db.RevealSecret("admin_password"), log);
-            var port = dbPort;
+            var sameDb = !current.Db.IsNull && current.Db.Type == dbType;
+            dbPort = PickPort(dbPort, sameDb ? current.Db.Get("port") : null);
+            if (!sameDb && !current.Db.IsNull && ServiceCatalog.Get(ServiceCatalog.Db, current.Db.Type).Local is { } previous) previous(Dir(current.Db.Type)).Stop();
+            var settings = localDb.Start(dbPort, sameDb ? current.Db.RevealSecret("admin_password") : null, log);
             db = server =>
             {
-                server.Db.ChangeType("mysql");
-                server.Db.Set("host", "127.0.0.1");
-                server.Db.Set("port", port.ToString());
-                server.Db.Set("admin_user", AdminUser);
-                server.Db.Set("admin_password", password);
+                server.Db.ChangeType(dbType!);
+                foreach (var (key, value) in settings) server.Db.Set(key, value);
             };
         }
 
@@ -100,13 +103,13 @@ public sealed class LocalServer
     /// Starts the instances, records the server (created, or changed under its lock) with them as its services,
     /// and verifies it. Returns the server as recorded and the verify task.
     /// </summary>
-    public (AegirServer Server, Operations.TaskOutcome Verify) StartAndVerify(Operations.Engine engine, string httpType, int httpPort, int dbPort, bool database, Action<string> log)
+    public (AegirServer Server, Operations.TaskOutcome Verify) StartAndVerify(Operations.Engine engine, string httpType, int httpPort, int dbPort, string? dbType, Action<string> log)
     {
         var existing = engine.Store.ReadFresh(Name);
         if (existing is not null and not AegirServer)
             throw ErrorCatalog.WrongContextType(Name, ContextNames.Label(existing.Type), "server", "Name");
         var current = existing as AegirServer ?? new AegirServer(Name) { RemoteHost = "localhost", ScriptUser = AegirServer.LocalScriptUser() };
-        var apply = Start(current, httpType, httpPort, dbPort, database, log);
+        var apply = Start(current, httpType, httpPort, dbPort, dbType, log);
         if (existing is null)
         {
             apply(current);
@@ -118,11 +121,11 @@ public sealed class LocalServer
     }
 
     /// <summary>What <see cref="StartAndVerify"/> would do, one line each, for -WhatIf.</summary>
-    public IReadOnlyList<string> Describe(string httpType, bool database)
+    public IReadOnlyList<string> Describe(string httpType, string? dbType)
     {
         var lines = new List<string>();
-        if (Packages.Missing(RequiredPackages(httpType, database)) is { Count: > 0 } missing) lines.Add($"install {string.Join(", ", missing)} with apt-get");
-        if (database && !IsRunning("mysql")) lines.Add($"start MariaDB on 127.0.0.1 with its data in {Dir("mysql")}");
+        if (Packages.Missing(RequiredPackages(httpType, dbType)) is { Count: > 0 } missing) lines.Add($"install {string.Join(", ", missing)} with apt-get");
+        if (dbType is not null && LocalDb(dbType) is { IsRunning: false } db) lines.Add(db.Description);
         if (!IsRunning("php")) lines.Add($"start PHP-FPM with its socket in {Dir("php")}");
         if (!IsRunning(httpType)) lines.Add($"start {httpType} on 127.0.0.1 with its config in {Dir(httpType)}");
         lines.Add($"record @{Name} with these instances as its services");
@@ -135,15 +138,15 @@ public sealed class LocalServer
     {
         foreach (var web in new[] { "nginx", "apache" }) StopWeb(web);
         Daemon.Stop(Path.Combine(Dir("php"), "php-fpm.pid"), "QUIT");
-        Daemon.Stop(Path.Combine(Dir("mysql"), "mariadbd.pid"));
+        foreach (var type in DbTypes) LocalDb(type).Stop();
         log($"Stopped the local instances of '@{Name}'.");
     }
 
     public bool IsRunning(string part) => part switch
     {
-        "mysql" => Daemon.RunningPid(Path.Combine(Dir("mysql"), "mariadbd.pid")) is not null,
         "php" => Daemon.RunningPid(Path.Combine(Dir("php"), "php-fpm.pid")) is not null,
-        _ => Daemon.RunningPid(Path.Combine(Dir(part), part + ".pid")) is not null,
+        "nginx" or "apache" => Daemon.RunningPid(Path.Combine(Dir(part), part + ".pid")) is not null,
+        _ => LocalDb(part).IsRunning,
     };
 
     /// <summary>Removes the instances' files (databases included) after stopping them.</summary>
@@ -153,73 +156,12 @@ public sealed class LocalServer
         if (Directory.Exists(Root)) Directory.Delete(Root, recursive: true);
     }
 
-    // --- MariaDB ---
-
-    string StartMariaDb(int port, string? password, Action<string> log)
-    {
-        var dir = Dir("mysql");
-        var data = Path.Combine(dir, "data");
-        var sock = Path.Combine(dir, "mariadbd.sock");
-        var pid = Path.Combine(dir, "mariadbd.pid");
-        AtomicFile.EnsurePrivateDirectory(dir);
-        var user = IsRoot ? new[] { "--user=root" } : [];
-        if (!Directory.Exists(Path.Combine(data, "mysql")))
-        {
-            // root (and, when not run as root, an account named for whoever runs this) reaches the server only
-            // through its unix socket, as that system user: never over TCP, never without being that user.
-            log($"Creating a MariaDB data folder in {data}.");
-            Run("mariadb-install-db", ["--no-defaults", .. user, $"--datadir={data}", "--auth-root-authentication-method=socket",
-                $"--auth-root-socket-user={SocketUser}", "--skip-test-db"], "Creating the MariaDB data folder", TimeSpan.FromMinutes(3));
-        }
-        if (Daemon.RunningPid(pid) is null)
-        {
-            log($"Starting MariaDB on 127.0.0.1:{port}.");
-            Run("start-stop-daemon", ["--start", "--background", "--pidfile", pid, "--make-pidfile", "--exec", "/usr/sbin/mariadbd", "--",
-                "--no-defaults", .. user, $"--datadir={data}", $"--socket={sock}", $"--port={port}", "--bind-address=127.0.0.1",
-                $"--pid-file={pid}", $"--log-error={Path.Combine(dir, "error.log")}", "--skip-name-resolve"], "Starting MariaDB");
-            if (!Daemon.WaitFor(() => CanConnect(sock), StartTimeout))
-                throw ErrorCatalog.StepFailed("Starting MariaDB", Tail(Path.Combine(dir, "error.log")), $"See {Path.Combine(dir, "error.log")}.");
-        }
-        password ??= Passwords.New();
-        using var conn = OpenSocket(sock) ?? throw ErrorCatalog.StepFailed("Connecting to MariaDB over its socket", $"neither {SocketUser} nor root may connect", $"See {Path.Combine(dir, "error.log")}.");
-        // A data folder made by an older version let root in over TCP without a password: lock that down too.
-        MySqlService.RestrictRootToSocket(conn, SocketUser);
-        MySqlService.EnsureAdmin(conn, AdminUser, password, ["127.0.0.1", "localhost"]);
-        return password;
-    }
-
-    /// <summary>The system user that may reach MariaDB's socket as its superuser.</summary>
-    static string SocketUser => IsRoot ? "root" : AegirServer.LocalScriptUser();
-
-    /// <summary>A superuser connection over the socket: as the socket user, else (a data folder of an older version) as root.</summary>
-    static MySqlConnection? OpenSocket(string sock, uint timeout = 10)
-    {
-        if (!File.Exists(sock)) return null;
-        foreach (var user in new[] { SocketUser, "root" }.Distinct())
-        {
-            var conn = new MySqlConnection(new MySqlConnectionStringBuilder { Server = sock, ConnectionProtocol = MySqlConnectionProtocol.UnixSocket, UserID = user, ConnectionTimeout = timeout }.ConnectionString);
-            try
-            {
-                conn.Open();
-                return conn;
-            }
-            catch (MySqlException) { conn.Dispose(); }
-        }
-        return null;
-    }
-
-    static bool CanConnect(string sock)
-    {
-        using var conn = OpenSocket(sock, 2);
-        return conn is not null;
-    }
-
     // --- PHP-FPM ---
 
     string StartPhpFpm(Action<string> log)
     {
         var dir = Dir("php");
-        MakeTraversable(dir);
+        LocalProcess.MakeTraversable(dir);
         var sock = Path.Combine(dir, "php-fpm.sock");
         var pid = Path.Combine(dir, "php-fpm.pid");
         var conf = Path.Combine(dir, "php-fpm.conf");
@@ -245,7 +187,7 @@ public sealed class LocalServer
             log("Starting PHP-FPM.");
             Run(PhpFpmBinary(), ["-R", "-y", conf], "Starting PHP-FPM");
             if (!Daemon.WaitFor(() => File.Exists(sock), StartTimeout))
-                throw ErrorCatalog.StepFailed("Starting PHP-FPM", Tail(Path.Combine(dir, "error.log")), $"See {Path.Combine(dir, "error.log")}.");
+                throw ErrorCatalog.StepFailed("Starting PHP-FPM", LocalProcess.Tail(Path.Combine(dir, "error.log")), $"See {Path.Combine(dir, "error.log")}.");
         }
         return sock;
     }
@@ -261,7 +203,7 @@ public sealed class LocalServer
         var dir = Dir("nginx");
         var conf = Path.Combine(dir, "nginx.conf");
         var err = Path.Combine(dir, "error.log");
-        MakeTraversable(dir);
+        LocalProcess.MakeTraversable(dir);
         Directory.CreateDirectory(Path.Combine(dir, "tmp"));
         File.WriteAllText(conf, $$"""
             # Private nginx of @{{Name}}, written by Aegir. Sites and platforms come from the include at the end.
@@ -293,7 +235,7 @@ public sealed class LocalServer
     {
         var dir = Dir("apache");
         var conf = Path.Combine(dir, "apache2.conf");
-        MakeTraversable(dir);
+        LocalProcess.MakeTraversable(dir);
         Directory.CreateDirectory(Path.Combine(dir, "run"));
         var modules = string.Join('\n', new[] { "mpm_event", "authz_core", "authz_host", "dir", "mime", "env", "setenvif", "rewrite", "alias", "headers", "proxy", "proxy_fcgi" }
             .Select(m => $"LoadModule {m}_module /usr/lib/apache2/modules/mod_{m}.so"));
@@ -327,15 +269,15 @@ public sealed class LocalServer
         log($"Starting {type} on 127.0.0.1:{port}.");
         var spec = CommandSpec.Parse(start);
         Run(spec.Program, spec.Arguments, $"Starting {type}");
-        if (!Daemon.WaitFor(() => PortOpen(port), StartTimeout))
-            throw ErrorCatalog.StepFailed($"Starting {type}", Tail(Path.Combine(Dir(type), "error.log")), $"See {Path.Combine(Dir(type), "error.log")}.");
+        if (!Daemon.WaitFor(() => LocalProcess.PortOpen(port), StartTimeout))
+            throw ErrorCatalog.StepFailed($"Starting {type}", LocalProcess.Tail(Path.Combine(Dir(type), "error.log")), $"See {Path.Combine(Dir(type), "error.log")}.");
     }
 
     void StopWeb(string type) => Daemon.Stop(Path.Combine(Dir(type), type + ".pid"), type == "nginx" ? "QUIT" : "TERM");
 
     // --- helpers ---
 
-    static bool IsRoot => Posix.IsRoot;
+    static bool IsRoot => LocalProcess.IsRoot;
 
     int PickPort(int requested, string? previous)
     {
@@ -343,33 +285,5 @@ public sealed class LocalServer
         return int.TryParse(previous, out var p) && p > 0 ? p : Daemon.FreePort();
     }
 
-    static bool PortOpen(int port)
-    {
-        try
-        {
-            using var client = new TcpClient();
-            return client.ConnectAsync("127.0.0.1", port).Wait(500) && client.Connected;
-        }
-        catch (AggregateException) { return false; }
-        catch (SocketException) { return false; }
-    }
-
-    static void MakeTraversable(string dir)
-    {
-        if (!Directory.Exists(dir)) Directory.CreateDirectory(dir, Traversable);
-        var mode = File.GetUnixFileMode(dir);
-        if ((mode & UnixFileMode.OtherExecute) == 0) File.SetUnixFileMode(dir, mode | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
-    }
-
-    void Run(string program, IReadOnlyList<string> args, string what, TimeSpan? timeout = null)
-    {
-        var result = _sh.Run(new CommandSpec(program, args) { Timeout = timeout ?? TimeSpan.FromMinutes(1) });
-        if (!result.Succeeded) throw ErrorCatalog.StepFailed(what, result.Summary(), $"Command: {program} {string.Join(' ', args)}");
-    }
-
-    static string Tail(string file)
-    {
-        try { return string.Join('\n', File.ReadLines(file).TakeLast(8)); }
-        catch (IOException) { return "it did not start in time and left no log"; }
-    }
+    static void Run(string program, IReadOnlyList<string> args, string what) => LocalProcess.Run(program, args, what);
 }

@@ -31,8 +31,9 @@ internal sealed class JournalExecutor(Engine engine) : IJournalExecutor
             {
                 var db = env.Db(env.Server(action.Arg("server")));
                 ctx.Secret(db.Server.Db.RevealSecret("admin_password"));
-                db.DropUser(action.Arg("user"));
+                // The database first: PostgreSQL keeps a role that still owns one.
                 db.DropDatabase(action.Arg("database"));
+                db.DropUser(action.Arg("user"));
                 break;
             }
             case JournalActions.RestoreConfigKind:

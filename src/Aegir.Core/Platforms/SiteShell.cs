@@ -12,16 +12,17 @@ public sealed class SiteShell : IDisposable
 {
     const string Path = "/usr/local/bin:/usr/bin:/bin";
     readonly ITransport _transport;
+    readonly PrivateFolder _folder;
 
     /// <summary>The private folder (mode 0700, the user's): for files that hold secrets, and the command's TMPDIR.</summary>
-    public string Tmp { get; }
+    public string Tmp => _folder.Path;
     public string User { get; }
 
-    SiteShell(ITransport transport, string user, string tmp)
+    SiteShell(ITransport transport, string user, PrivateFolder folder)
     {
         _transport = transport;
         User = user;
-        Tmp = tmp;
+        _folder = folder;
     }
 
     /// <summary>A shell for <paramref name="user"/>: checks that this connection may run as that user before making anything.</summary>
@@ -30,19 +31,11 @@ public sealed class SiteShell : IDisposable
         if (transport.User != user && transport.User != "root")
             throw ErrorCatalog.StepFailed($"Running a command as {user} on {transport.Host}", $"this connection is {transport.User}, which can only switch users as root",
                 $"Set the server's ScriptUser to {transport.User} (Set-AegirServer -ScriptUser), or connect as root.");
-        var tmp = $"/tmp/aegir-run-{Guid.NewGuid():N}";
-        transport.CreateDirectory(tmp, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        if (transport.User != user) transport.SetOwner(tmp, user, null);
-        return new SiteShell(transport, user, tmp);
+        return new SiteShell(transport, user, PrivateFolder.Create(transport, "aegir-run", user));
     }
 
     /// <summary>Writes a secret to a file only the user can read; its path is what a command gets instead of the secret.</summary>
-    public string SecretFile(string name, string content)
-    {
-        var path = System.IO.Path.Combine(Tmp, name);
-        _transport.WriteFile(path, System.Text.Encoding.UTF8.GetBytes(content), UnixFileMode.UserRead, _transport.User != User ? User : null);
-        return path;
-    }
+    public string SecretFile(string name, string content) => _folder.Write(name, content);
 
     /// <summary>
     /// A manifest command's words with the site's placeholders filled in (and <paramref name="more"/>, an install's);
@@ -78,5 +71,5 @@ public sealed class SiteShell : IDisposable
     public CommandResult Run(string program, IReadOnlyList<string> arguments, string folder, IReadOnlyDictionary<string, string> environment, TimeSpan timeout)
         => _transport.Run(Command(program, arguments, folder, environment, timeout));
 
-    public void Dispose() => _transport.Delete(Tmp);
+    public void Dispose() => _folder.Dispose();
 }

@@ -7,7 +7,7 @@ namespace Aegir.Core.Services;
 /// make the service for a server (null for the "none" types).
 /// </summary>
 public sealed class ServiceTypeInfo(string service, string type, string description, IReadOnlyList<ServiceSetting> settings,
-    Func<AegirServer, IServiceEnvironment, object>? create = null)
+    Func<AegirServer, IServiceEnvironment, object>? create = null, Func<string, ILocalDatabase>? local = null)
 {
     public string Service { get; } = service;
     public string Type { get; } = type;
@@ -16,6 +16,12 @@ public sealed class ServiceTypeInfo(string service, string type, string descript
     public bool IsNull => Type == ServiceCatalog.None;
 
     internal Func<AegirServer, IServiceEnvironment, object>? Create { get; } = create;
+
+    /// <summary>A private instance of this db service type in a folder (Start-AegirLocalServer); null when it has none.</summary>
+    public Func<string, ILocalDatabase>? Local { get; } = local;
+
+    /// <summary>The names its processes run under (as /proc shows them): a port one of them holds is its own.</summary>
+    public IReadOnlyList<string> Programs { get; init; } = [];
 
     public ServiceSetting? Find(string name) => Settings.FirstOrDefault(s => s.Name == name);
 

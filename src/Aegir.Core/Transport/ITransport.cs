@@ -62,6 +62,9 @@ public interface ITransport : IDisposable
     /// <summary>The name of a user's primary group (the user name when it cannot be found).</summary>
     string PrimaryGroup(string user);
 
+    /// <summary>The owner and group of a file or folder (not following a link); null when it does not exist.</summary>
+    (string User, string Group)? OwnerOf(string path);
+
     /// <summary>GETs a page from a web server the way a visitor of <paramref name="host"/> would, from the server itself; redirects are not followed.</summary>
     HttpAnswer Fetch(string address, int port, string host, string path);
 

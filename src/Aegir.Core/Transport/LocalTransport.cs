@@ -147,6 +147,9 @@ public sealed class LocalTransport : ITransport
 
     public string PrimaryGroup(string user) => Posix.PrimaryGroup(user);
 
+    public (string User, string Group)? OwnerOf(string path)
+        => Posix.Stat(path) is { } s ? (Posix.UserName(s.Uid), Posix.GroupName(s.Gid)) : null;
+
     public string ResolvePath(string path) => Posix.Resolve(path);
 
     public HttpAnswer Fetch(string address, int port, string host, string path)

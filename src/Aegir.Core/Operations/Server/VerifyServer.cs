@@ -25,7 +25,7 @@ public sealed class VerifyServer : Operation<VerifyServer.Parameters>
         if (!server.Db.IsNull)
         {
             var db = env.Db(server);
-            plan.Add(server.Name, PlanAction.Check, $"check database admin access on @{server.Name} ({db.Host}:{db.Port}): utf8mb4, creating and dropping a database and a user",
+            plan.Add(server.Name, PlanAction.Check, $"check {db.Type} admin access on @{server.Name} ({db.Host}:{db.Port}) by creating and dropping a database and a user",
                 ctx => db.Verify(ctx));
         }
         if (server.Http.IsNull && server.Db.IsNull)

@@ -17,12 +17,8 @@ namespace Aegir.Core.Services.MySql;
 public sealed class MySqlService(AegirServer server, IServiceEnvironment env) : IDbService
 {
     public static ServiceTypeInfo Info { get; } = new(ServiceCatalog.Db, "mysql", "MariaDB or MySQL.",
-    [
-        new("host", SettingKind.Host, null, "Where the database listens; the server's remote host when unset."),
-        new("port", SettingKind.Port, "3306", "The database port."),
-        new("admin_user", SettingKind.Text, "root", "An account that may create databases and users and grant to them."),
-        new("admin_password", SettingKind.Secret, null, "The admin account's password (kept only in the 0600 context file)."),
-    ], (s, e) => new MySqlService(s, e));
+        DbSettings.For("3306", "root", "An account that may create databases and users and grant to them."),
+        (s, e) => new MySqlService(s, e), dir => new LocalMariaDb(dir)) { Programs = ["mariadbd", "mysqld"] };
 
     static readonly string[] SystemDatabases = ["information_schema", "mysql", "performance_schema", "sys"];
 
@@ -75,18 +71,7 @@ public sealed class MySqlService(AegirServer server, IServiceEnvironment env) : 
         }, JournalActions.DropDatabase(Server.Name, probe, probe));
     }
 
-    public string ProposeName(string uri, ISet<string> taken)
-    {
-        var host = uri.StartsWith("www.", StringComparison.Ordinal) ? uri[4..] : uri;
-        var stem = new string(host.Where(char.IsAsciiLetterOrDigit).ToArray());
-        if (stem.Length == 0 || char.IsAsciiDigit(stem[0])) stem = "site" + stem;
-        stem = stem.Length > 16 ? stem[..16] : stem;
-        for (int n = 1; ; n++)
-        {
-            var name = n == 1 ? stem : $"{stem}_{n}";
-            if (!taken.Contains(name)) return name;
-        }
-    }
+    public string ProposeName(string uri, ISet<string> taken) => DbNames.Propose(uri, taken);
 
     public bool DatabaseExists(string name)
     {
@@ -193,20 +178,15 @@ public sealed class MySqlService(AegirServer server, IServiceEnvironment env) : 
     void WithClient(string program, IReadOnlyList<string> args, Func<CommandSpec, CommandSpec> streams, string what)
     {
         var transport = env.Connect(Server);
-        var dir = "/tmp/aegir-db-" + Guid.NewGuid().ToString("N")[..12];   // on the database server, which may not be this machine
-        transport.CreateDirectory(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        try
+        using (var folder = PrivateFolder.Create(transport, "aegir-db"))
         {
-            var options = Path.Combine(dir, "client.cnf");
-            var text = $"[client]\nuser={AdminUser}\npassword=\"{AdminPassword.Replace("\\", "\\\\").Replace("\"", "\\\"")}\"\nhost={Host}\nport={Port}\n";
-            transport.WriteFile(options, Encoding.UTF8.GetBytes(text), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            var options = folder.Write("client.cnf", $"[client]\nuser={AdminUser}\npassword=\"{AdminPassword.Replace("\\", "\\\\").Replace("\"", "\\\"")}\"\nhost={Host}\nport={Port}\n");
             var spec = streams(new CommandSpec(program, [$"--defaults-extra-file={options}", .. args]) { Timeout = TimeSpan.FromHours(6) });
             var result = transport.Run(spec);
             if (!result.Succeeded)
                 throw ErrorCatalog.StepFailed(what, result.Summary().Replace(AdminPassword.Length >= 4 ? AdminPassword : "\0", "********"),
                     $"Check that the {program} client is installed on '@{Server.Name}' and that the database is reachable.");
         }
-        finally { transport.Delete(dir); }
     }
 
     /// <summary>Makes (or resets) an admin account that may do everything, for each host: a local server's, over its root socket.</summary>
@@ -247,15 +227,7 @@ public sealed class MySqlService(AegirServer server, IServiceEnvironment env) : 
     {
         using var conn = OpenAdmin(database);
         using var cmd = new MySqlCommand(sql, conn);
-        using var reader = cmd.ExecuteReader();
-        var rows = new List<object?[]>();
-        while (reader.Read())
-        {
-            var row = new object?[reader.FieldCount];
-            for (int i = 0; i < row.Length; i++) row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
-            rows.Add(row);
-        }
-        return rows;
+        return DbSettings.Rows(cmd);
     }
 
     List<string> Column(string sql, params (string Name, object Value)[] parameters)

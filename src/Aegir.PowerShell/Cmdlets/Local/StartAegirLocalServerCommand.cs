@@ -6,7 +6,7 @@ using Aegir.PowerShell.Completion;
 namespace Aegir.PowerShell.Cmdlets.Local;
 
 /// <summary>
-/// Starts private nginx or Apache, PHP-FPM and MariaDB instances for a server under AEGIR_HOME on 127.0.0.1
+/// Starts private nginx or Apache, PHP-FPM and MariaDB or PostgreSQL instances for a server under AEGIR_HOME on 127.0.0.1
 /// ports (installing the Debian packages when missing), records the server, and verifies it.
 /// </summary>
 [Cmdlet(VerbsLifecycle.Start, "AegirLocalServer", SupportsShouldProcess = true)]
@@ -28,6 +28,12 @@ public sealed class StartAegirLocalServerCommand : TaskCmdlet
     [ValidateRange(0, 65535)]
     public int HttpPort { get; set; }
 
+    /// <summary>The database to run: mysql (MariaDB) or postgresql.</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(DbServiceTypeCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string DbServiceType { get; set; } = "mysql";
+
     [Parameter]
     [ValidateRange(0, 65535)]
     public int DbPort { get; set; }
@@ -40,9 +46,10 @@ public sealed class StartAegirLocalServerCommand : TaskCmdlet
     {
         var name = ContextNames.Canonical("Name", Name, ContextType.Server);
         var local = new LocalServer(Store.Home, name);
-        if (!ShouldChange(WhatIfMode || Plan ? local.Describe(HttpServiceType, !NoDatabase) : [], "@" + name,
-                $"Start local {HttpServiceType}{(NoDatabase ? "" : ", PHP-FPM and MariaDB")} instances")) return;
-        var (server, verify) = local.StartAndVerify(Engine, HttpServiceType, HttpPort, DbPort, !NoDatabase, m => WriteVerbose(m));
+        var db = NoDatabase ? null : DbServiceType;
+        if (!ShouldChange(WhatIfMode || Plan ? local.Describe(HttpServiceType, db) : [], "@" + name,
+                $"Start local {HttpServiceType}, PHP-FPM{(db is null ? "" : " and " + db)} instances")) return;
+        var (server, verify) = local.StartAndVerify(Engine, HttpServiceType, HttpPort, DbPort, db, m => WriteVerbose(m));
         if (Finish(verify.Task)) WriteObject(server);
     });
 }

@@ -1,0 +1,291 @@
+using System.Text;
+using Aegir.Core.Contexts;
+using Aegir.Core.Errors;
+using Aegir.Core.IO;
+using Aegir.Core.Local;
+using Aegir.Core.Tasks;
+using Aegir.Core.Transport;
+using Npgsql;
+using Q = Aegir.Core.Services.PostgreSql.PgQuoting;
+
+namespace Aegir.Core.Services.PostgreSql;
+
+/// <summary>
+/// PostgreSQL through Npgsql: per site a database owned by a login role of the same name that only it may connect
+/// to, and lines in pg_hba.conf that let that role in from its web server's hosts only. Passwords are set as
+/// SCRAM verifiers; dumps and imports run pg_dump and psql on the database server with a private password file.
+/// </summary>
+[ServiceType]
+public sealed class PostgreSqlService(AegirServer server, IServiceEnvironment env) : IDbService
+{
+    public static ServiceTypeInfo Info { get; } = new(ServiceCatalog.Db, "postgresql", "PostgreSQL.",
+        DbSettings.For("5432", "postgres", "A superuser: it reads pg_hba.conf's rules through the server and reloads them."),
+        (s, e) => new PostgreSqlService(s, e), dir => new LocalPostgreSql(dir)) { Programs = ["postgres"] };
+
+    static readonly string[] SystemDatabases = ["postgres", "template0", "template1"];
+
+    public AegirServer Server { get; } = server;
+    public string Type => "postgresql";
+    public string Driver => "pgsql";
+    public string Host => Server.Db.Get("host") ?? Server.RemoteHost;
+    public int Port => Server.Db.GetInt("port");
+    string AdminUser => Server.Db.Get("admin_user") ?? "postgres";
+    string AdminPassword => Server.Db.RevealSecret("admin_password") ?? "";
+
+    /// <summary>Unpooled: a pooled connection left open on a site's database would stop its DROP DATABASE.</summary>
+    string ConnectionString(string database, string user, string password) => new NpgsqlConnectionStringBuilder
+    {
+        Host = Host, Port = Port, Username = user, Password = password, Database = database, Timeout = 10, Pooling = false,
+    }.ConnectionString;
+
+    NpgsqlConnection OpenAdmin(string? database = null)
+    {
+        var conn = new NpgsqlConnection(ConnectionString(database ?? "postgres", AdminUser, AdminPassword));
+        try { conn.Open(); }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
+        {
+            conn.Dispose();
+            throw ErrorCatalog.DbUnreachable(Server.Name, Host, Port, ex.Message);
+        }
+        return conn;
+    }
+
+    public void Verify(TaskContext ctx)
+    {
+        ctx.Secret(AdminPassword);
+        var probe = "aegir_verify_" + Passwords.New(6).ToLowerInvariant();
+        ctx.Step($"Checking database admin access on '@{Server.Name}' ({Host}:{Port}): a superuser, its pg_hba.conf within reach, and creating and dropping a database and a role", () =>
+        {
+            using var conn = OpenAdmin();
+            ctx.Info($"Database server version PostgreSQL {conn.PostgreSqlVersion}.");
+            if (Scalar(conn, "SELECT rolsuper FROM pg_roles WHERE rolname = current_user") is not true)
+                throw ErrorCatalog.StepFailed("Checking the PostgreSQL admin account", $"{AdminUser} is no superuser, so it cannot read pg_hba.conf's rules or reload them",
+                    $"Give the server an admin account that is a superuser (Set-AegirServer {Server.Name} -DbSetting @{{admin_user = 'postgres'}}).");
+            var hba = HbaFile(conn);
+            if (env.Connect(Server).ReadFile(hba) is null)
+                throw ErrorCatalog.StepFailed("Reading pg_hba.conf", $"{hba} cannot be read on '@{Server.Name}'", "Run the module as root on the database server, or as the account that owns PostgreSQL's config.");
+            Exec(conn, $"CREATE DATABASE {Q.Identifier(probe)} ENCODING 'UTF8' TEMPLATE template0");
+            Exec(conn, $"CREATE ROLE {Q.Identifier(probe)} LOGIN PASSWORD {Q.Literal(ScramVerifier.For(Passwords.New()))}");
+            Exec(conn, $"DROP DATABASE {Q.Identifier(probe)}");
+            Exec(conn, $"DROP ROLE {Q.Identifier(probe)}");
+        }, JournalActions.DropDatabase(Server.Name, probe, probe));
+    }
+
+    public string ProposeName(string uri, ISet<string> taken) => DbNames.Propose(uri, taken);
+
+    public bool DatabaseExists(string name)
+    {
+        using var conn = OpenAdmin();
+        return Scalar(conn, "SELECT COUNT(*) FROM pg_database WHERE datname = @n", ("n", name)) is long c && c > 0;
+    }
+
+    public bool UserExists(string user)
+    {
+        using var conn = OpenAdmin();
+        return Scalar(conn, "SELECT COUNT(*) FROM pg_roles WHERE rolname = @n", ("n", user)) is long c && c > 0;
+    }
+
+    public bool NameInUse(string name)
+    {
+        using var conn = OpenAdmin();
+        return Scalar(conn, "SELECT (SELECT COUNT(*) FROM pg_database WHERE datname = @n) + (SELECT COUNT(*) FROM pg_roles WHERE rolname = @n)", ("n", name)) is long c && c > 0;
+    }
+
+    public void CreateDatabase(string name)
+    {
+        using var conn = OpenAdmin();
+        try { Exec(conn, $"CREATE DATABASE {Q.Identifier(name)} ENCODING 'UTF8' TEMPLATE template0"); }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.DuplicateDatabase)
+        {
+            throw ErrorCatalog.DbNameTaken(Server.Name, name, "database");
+        }
+        // No other role may connect to it: PUBLIC has CONNECT on a new database.
+        Exec(conn, $"REVOKE ALL ON DATABASE {Q.Identifier(name)} FROM PUBLIC");
+    }
+
+    public void CreateUser(string user, string password, string database, IReadOnlyList<string> hosts)
+    {
+        using (var conn = OpenAdmin())
+        {
+            try { Exec(conn, $"CREATE ROLE {Q.Identifier(user)} LOGIN PASSWORD {Q.Literal(ScramVerifier.For(password))}"); }
+            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.DuplicateObject)
+            {
+                throw ErrorCatalog.DbNameTaken(Server.Name, user, "role");
+            }
+            try { Grant(conn, user, database); }
+            catch
+            {
+                Exec(conn, $"DROP ROLE IF EXISTS {Q.Identifier(user)}");   // leave nothing half made
+                throw;
+            }
+        }
+        ChangeAccess(sites => sites[user] = (database, hosts.ToList()));
+    }
+
+    /// <summary>The role owns its database (and so its public schema) and may connect to it; nobody else may.</summary>
+    static void Grant(NpgsqlConnection conn, string user, string database)
+    {
+        Exec(conn, $"ALTER DATABASE {Q.Identifier(database)} OWNER TO {Q.Identifier(user)}");
+        Exec(conn, $"REVOKE ALL ON DATABASE {Q.Identifier(database)} FROM PUBLIC");
+        Exec(conn, $"GRANT ALL ON DATABASE {Q.Identifier(database)} TO {Q.Identifier(user)}");
+    }
+
+    public void EnsureUser(string user, string password, string database, IReadOnlyList<string> hosts)
+    {
+        using (var conn = OpenAdmin())
+        {
+            var verifier = Q.Literal(ScramVerifier.For(password));
+            if (Scalar(conn, "SELECT COUNT(*) FROM pg_roles WHERE rolname = @n", ("n", user)) is long c && c > 0)
+                Exec(conn, $"ALTER ROLE {Q.Identifier(user)} LOGIN PASSWORD {verifier}");
+            else
+                Exec(conn, $"CREATE ROLE {Q.Identifier(user)} LOGIN PASSWORD {verifier}");
+            Grant(conn, user, database);
+        }
+        ChangeAccess(sites => sites[user] = (database, hosts.ToList()));
+    }
+
+    public bool CanConnect(string database, string user, string password)
+    {
+        try
+        {
+            using var conn = new NpgsqlConnection(ConnectionString(database, user, password));
+            conn.Open();
+            return true;
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException) { return false; }
+    }
+
+    public void DropDatabase(string name)
+    {
+        using var conn = OpenAdmin();
+        Exec(conn, $"DROP DATABASE IF EXISTS {Q.Identifier(name)} WITH (FORCE)");
+    }
+
+    public void DropUser(string user)
+    {
+        ChangeAccess(sites => sites.Remove(user));
+        using var conn = OpenAdmin();
+        Exec(conn, $"DROP ROLE IF EXISTS {Q.Identifier(user)}");
+    }
+
+    public IReadOnlyList<string> ListDatabases()
+    {
+        using var conn = OpenAdmin();
+        return Column(conn, "SELECT datname FROM pg_database WHERE NOT datistemplate ORDER BY datname").Where(n => !SystemDatabases.Contains(n)).ToList();
+    }
+
+    public IReadOnlyList<string> UserHosts(string user)
+    {
+        using var conn = OpenAdmin();
+        var text = env.Connect(Server).ReadFile(HbaFile(conn)) is { } bytes ? Encoding.UTF8.GetString(bytes) : "";
+        return PgHba.Read(text).TryGetValue(user, out var entry) ? entry.Hosts : [];
+    }
+
+    public IReadOnlyList<string> Tables(string database)
+    {
+        using var conn = OpenAdmin(database);
+        return Column(conn, "SELECT table_name FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog', 'information_schema') AND table_type = 'BASE TABLE' ORDER BY table_name");
+    }
+
+    public IReadOnlyList<object?[]> Query(string database, string sql)
+    {
+        using var conn = OpenAdmin(database);
+        using var cmd = new NpgsqlCommand(sql, conn);
+        return DbSettings.Rows(cmd);
+    }
+
+    public void Dump(string database, Stream output)
+        => WithClient("pg_dump", ["--no-owner", "--no-privileges", "--format=plain", "--dbname", database],
+            spec => spec with { OutputStream = output }, $"Dumping database {database}");
+
+    /// <summary>As the site's role (the role named for the database), so what it makes is the site's own.</summary>
+    public void Import(string database, Stream input)
+        => WithClient("psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", "--dbname", database, "-c", $"SET ROLE {Q.Identifier(database)}", "-f", "-"],
+            spec => spec with { InputStream = input }, $"Importing into database {database}");
+
+    /// <summary>Runs a PostgreSQL client tool on the database server, the admin password in a password file only the owner can read.</summary>
+    void WithClient(string program, IReadOnlyList<string> args, Func<CommandSpec, CommandSpec> streams, string what)
+    {
+        var transport = env.Connect(Server);
+        using (var folder = PrivateFolder.Create(transport, "aegir-db"))
+        {
+            static string Escape(string s) => s.Replace("\\", "\\\\").Replace(":", "\\:");
+            var passfile = folder.Write("pgpass", $"{Escape(Host)}:{Port}:*:{Escape(AdminUser)}:{Escape(AdminPassword)}\n", writable: true);
+            var spec = streams(new CommandSpec(program, ["--host", Host, "--port", Port.ToString(), "--username", AdminUser, "--no-password", .. args])
+            {
+                Timeout = TimeSpan.FromHours(6),
+                Environment = new Dictionary<string, string> { ["PGPASSFILE"] = passfile },
+            });
+            var result = transport.Run(spec);
+            if (!result.Succeeded)
+                throw ErrorCatalog.StepFailed(what, result.Summary().Replace(AdminPassword.Length >= 4 ? AdminPassword : "\0", "********"),
+                    $"Check that the {program} client is installed on '@{Server.Name}' and that the database is reachable.");
+        }
+    }
+
+    // --- pg_hba.conf ---
+
+    static string HbaFile(NpgsqlConnection conn) => (string)Scalar(conn, "SELECT current_setting('hba_file')")!;
+
+    /// <summary>
+    /// Changes the module's block of pg_hba.conf, one change at a time per server: the file is written, PostgreSQL's
+    /// own parse of it is checked (the old file goes back on any error), and only then is it reloaded and the
+    /// reload waited for, so the next connection sees the new rules.
+    /// </summary>
+    void ChangeAccess(Action<SortedDictionary<string, (string Database, List<string> Hosts)>> change)
+    {
+        var locks = Path.Combine(env.Home, "locks");
+        AtomicFile.EnsurePrivateDirectory(locks);
+        using var held = FileLock.TryAcquire(Path.Combine(locks, $"pg_hba-{Server.Name}.lock"), TimeSpan.FromMinutes(2))
+            ?? throw ErrorCatalog.StepFailed($"Changing pg_hba.conf of '@{Server.Name}'", "another task has held it for two minutes", "Run the task again once the other has finished.");
+        using var conn = OpenAdmin();
+        var path = HbaFile(conn);
+        var transport = env.Connect(Server);
+        var old = transport.ReadFile(path) ?? throw ErrorCatalog.StepFailed($"Reading {path}", $"it cannot be read on '@{Server.Name}'", "Run the module as root on the database server.");
+        var text = Encoding.UTF8.GetString(old);
+        var sites = PgHba.Read(text);
+        change(sites);
+        var updated = PgHba.Write(text, sites);
+        if (updated == text) return;
+        var (owner, group) = transport.OwnerOf(path) ?? ("postgres", "postgres");
+        var mode = transport.GetMode(path);
+        transport.WriteFile(path, Encoding.UTF8.GetBytes(updated), mode, owner, group);
+        var errors = Column(conn, "SELECT line_number || ': ' || error FROM pg_hba_file_rules WHERE error IS NOT NULL");
+        if (errors.Count > 0)
+        {
+            transport.WriteFile(path, old, mode, owner, group);
+            throw ErrorCatalog.StepFailed($"Changing {path}", $"PostgreSQL does not accept it ({string.Join("; ", errors)}), so the old file was put back", "Fix the lines it names, then run the task again.");
+        }
+        var loaded = (DateTime)Scalar(conn, "SELECT pg_conf_load_time()")!;
+        Exec(conn, "SELECT pg_reload_conf()");
+        Daemon.WaitFor(() =>
+        {
+            using var fresh = OpenAdmin();
+            return (DateTime)Scalar(fresh, "SELECT pg_conf_load_time()")! > loaded;
+        }, TimeSpan.FromSeconds(10));
+    }
+
+    // --- helpers ---
+
+    static void Exec(NpgsqlConnection conn, string sql)
+    {
+        using var cmd = new NpgsqlCommand(sql, conn);
+        cmd.ExecuteNonQuery();
+    }
+
+    static object? Scalar(NpgsqlConnection conn, string sql, params (string Name, object Value)[] parameters)
+    {
+        using var cmd = new NpgsqlCommand(sql, conn);
+        foreach (var (n, v) in parameters) cmd.Parameters.AddWithValue(n, v);
+        return cmd.ExecuteScalar();
+    }
+
+    static List<string> Column(NpgsqlConnection conn, string sql)
+    {
+        using var cmd = new NpgsqlCommand(sql, conn);
+        using var reader = cmd.ExecuteReader();
+        var values = new List<string>();
+        while (reader.Read()) values.Add(reader.GetString(0));
+        return values;
+    }
+}

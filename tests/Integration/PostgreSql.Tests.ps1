@@ -1,0 +1,136 @@
+# PostgreSQL beside MariaDB, on real private instances: a database and a role per site, let in from the web server
+# only (pg_hba.conf), cloaked credentials with db_type pgsql, verify, delete; and sites on either on one web server.
+BeforeDiscovery { . $PSScriptRoot/IntegrationHelpers.ps1; $skip = -not (Test-IsRoot) }
+
+Describe 'PostgreSQL' -Skip:$skip {
+    BeforeAll {
+        . $PSScriptRoot/IntegrationHelpers.ps1
+        $work = New-WorkFolder
+        $env:AEGIR_HOME = Join-Path $work 'home'
+        $web = Start-AegirLocalServer -HttpServiceType nginx
+        $port = $web.Http.GetInt('port')
+        $pg = Start-AegirLocalServer pgbox -DbServiceType postgresql
+        $hba = Invoke-PgSql -Server pgbox -Sql "SELECT current_setting('hba_file')"
+
+        # A PHP application that writes and reads its database through the credentials the vhost hands it.
+        $app = Join-Path $work 'platforms/app'
+        $null = New-Item -ItemType Directory -Force $app
+        Set-Content "$app/index.php" @'
+<?php
+$e = static fn(string $k) => $_SERVER[$k] ?? getenv($k);
+$dsn = $e('db_type') === 'pgsql' ? "pgsql:host={$e('db_host')};port={$e('db_port')};dbname={$e('db_name')}" : "mysql:host={$e('db_host')};port={$e('db_port')};dbname={$e('db_name')}";
+$db = new PDO($dsn, $e('db_user'), $e('db_passwd'), [PDO::ATTR_ERRMODE => PDO::ERRMODE_EXCEPTION]);
+$db->exec('CREATE TABLE IF NOT EXISTS visits (at VARCHAR(40))');
+$db->prepare('INSERT INTO visits VALUES (?)')->execute([date('c')]);
+echo 'site=', $e('aegir_site'), ' type=', $e('db_type'), ' db=', $e('db_name'), ' visits=', $db->query('SELECT COUNT(*) FROM visits')->fetchColumn(), "\n";
+'@
+        $null = New-AegirPlatform app $app
+        $drupal = Join-Path $work 'platforms/drupal'
+        New-DrupalShapedCodebase $drupal
+        Copy-Item "$app/index.php" "$drupal/index.php" -Force   # a front page that speaks either database
+        $null = New-AegirPlatform drupal $drupal
+    }
+    AfterAll {
+        Stop-AegirLocalServer pgbox -RemoveData -Confirm:$false
+        Stop-AegirLocalServer -RemoveData -Confirm:$false
+        Remove-Item -Recurse -Force $work
+    }
+
+    It 'starts a private PostgreSQL whose superuser is reached only through its socket, and verifies it' {
+        $pg.Db.Type | Should -Be 'postgresql'
+        (Get-AegirTask -Target pgbox -Type verify -First 1).Status | Should -Be 'Succeeded'
+        & psql -X -h 127.0.0.1 -p $pg.Db.Get('port') -U postgres -d postgres -c 'SELECT 1' -w 2>&1 | Out-Null
+        $LASTEXITCODE | Should -Not -Be 0 -Because 'the superuser has no way in over TCP'
+        Invoke-PgSql -Server pgbox -Sql 'SELECT rolsuper FROM pg_roles WHERE rolname = current_user' | Should -Be 't'
+    }
+
+    It 'hosts a php site on it that reads and writes its database through the cloaked credentials' {
+        $site = New-AegirSite pg.test -Platform app -DbServer pgbox
+        $site.Status | Should -Be 'Installed'
+        $db = (Get-AegirSite pg.test).DbName
+        (Invoke-Site -Port $port -HostName pg.test).Body | Should -Match "site=pg.test type=pgsql db=$db visits=2"
+        Invoke-PgSql -Server pgbox -Database $db -Sql 'SELECT COUNT(*) FROM visits' | Should -Be 2
+        Invoke-PgSql -Server pgbox -Sql "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = '$db'" | Should -Be $db
+        $vhost = Get-Content -Raw (Join-Path $env:AEGIR_HOME 'config/server_master/nginx/vhost.d/pg.test.conf')
+        $vhost | Should -Match 'fastcgi_param db_type pgsql;'
+        $vhost | Should -Match "fastcgi_param db_port $($pg.Db.Get('port'));"
+    }
+
+    It 'lets the site''s role in from the web server only, to its own database only' {
+        $db = (Get-AegirSite pg.test).DbName
+        $rules = Get-Content $hba
+        $rules | Should -Contain "host`t`"$db`"`t`"$db`"`t127.0.0.1/32`tscram-sha-256"
+        $rules | Should -Contain "host`tall`t`"$db`"`tall`treject"
+        $first = ($rules | Select-String -Pattern '^(local|host)' | Select-Object -First 1).Line
+        $first | Should -Match "`"$db`"" -Because 'the site lines come first, before any general rule'
+        $password = Get-SitePassword pg.test
+        Invoke-PgSql -Server pgbox -Database $db -User $db -Password $password -Sql 'SELECT current_user' | Should -Be $db
+        { Invoke-PgSql -Server pgbox -Database postgres -User $db -Password $password -Sql 'SELECT 1' } | Should -Throw -Because 'its role may connect to its own database only'
+        (Get-AegirSiteCredential pg.test).Driver | Should -Be 'pgsql'
+    }
+
+    It 'never holds the role''s clear password anywhere PostgreSQL keeps it' {
+        $db = (Get-AegirSite pg.test).DbName
+        Invoke-PgSql -Server pgbox -Sql "SELECT rolpassword LIKE 'SCRAM-SHA-256`$4096:%' FROM pg_authid WHERE rolname = '$db'" | Should -Be 't'
+        Get-Content -Raw (Join-Path $env:AEGIR_HOME 'local/server_pgbox/postgresql/postgresql.log') | Should -Not -Match ([regex]::Escape((Get-SitePassword pg.test)))
+    }
+
+    It 'verifies a site whose rules were lost, putting its pg_hba.conf lines back' {
+        $db = (Get-AegirSite pg.test).DbName
+        (Get-Content $hba) | Where-Object { $_ -notmatch "`"$db`"" } | Set-Content $hba
+        Invoke-PgSql -Server pgbox -Sql 'SELECT pg_reload_conf()' | Out-Null
+        (Invoke-AegirVerify pg.test).Status | Should -Be 'Succeeded'
+        Get-Content $hba | Should -Contain "host`t`"$db`"`t`"$db`"`t127.0.0.1/32`tscram-sha-256"
+        (Invoke-Site -Port $port -HostName pg.test).Body | Should -Match 'type=pgsql'
+    }
+
+    It 'writes a Drupal-shaped site''s settings with the pgsql driver and installs it through drush' {
+        $site = New-AegirSite d.test -Platform drupal -DbServer pgbox
+        $site.Status | Should -Be 'Installed'
+        $settings = Get-Content -Raw "$drupal/sites/d.test/settings.php"
+        $settings | Should -Match "'driver' => 'pgsql'"
+        $settings | Should -Not -Match 'collation'
+        Invoke-PgSql -Server pgbox -Database (Get-AegirSite d.test).DbName -Sql "SELECT name FROM config" | Should -Be 'core.extension'
+    }
+
+    It 'hosts a site on MariaDB and one on PostgreSQL on the same web server' {
+        $null = New-AegirSite my.test -Platform app
+        (Invoke-Site -Port $port -HostName my.test).Body | Should -Match 'site=my.test type=mysql'
+        (Invoke-Site -Port $port -HostName pg.test).Body | Should -Match 'site=pg.test type=pgsql'
+        Invoke-Sql -Sql 'SELECT COUNT(*) FROM visits' -Database (Get-AegirSite my.test).DbName | Should -BeGreaterThan 0
+    }
+
+    It 'dumps a site''s database and imports it into another, owned by that site''s role' {
+        $from = (Get-AegirSite pg.test).DbName
+        $null = New-AegirSite pg2.test -Platform app -DbServer pgbox
+        $to = (Get-AegirSite pg2.test).DbName
+        Invoke-PgSql -Server pgbox -Database $to -Sql 'DROP TABLE visits' | Out-Null
+        $service = [Aegir.Core.Services.PostgreSql.PostgreSqlService]::new((Get-AegirServer pgbox), [Aegir.Core.Operations.OperationEnvironment]::new([Aegir.Core.Operations.Engine]::new([Aegir.Core.Contexts.ContextStore]::new($env:AEGIR_HOME))))
+        $dump = [IO.MemoryStream]::new()
+        $service.Dump($from, $dump)
+        $dump.Position = 0
+        $service.Import($to, $dump)
+        Invoke-PgSql -Server pgbox -Database $to -Sql "SELECT tableowner FROM pg_tables WHERE tablename = 'visits'" | Should -Be $to
+        (Invoke-Site -Port $port -HostName pg2.test).Body | Should -Match 'site=pg2.test type=pgsql'
+    }
+
+    It 'removes a site with its database, its role and its pg_hba.conf lines' {
+        $db = (Get-AegirSite pg2.test).DbName
+        (Remove-AegirSite pg2.test -Force).Status | Should -Be 'Succeeded'
+        Invoke-PgSql -Server pgbox -Sql "SELECT COUNT(*) FROM pg_database WHERE datname = '$db'" | Should -Be 0
+        Invoke-PgSql -Server pgbox -Sql "SELECT COUNT(*) FROM pg_roles WHERE rolname = '$db'" | Should -Be 0
+        Get-Content $hba | Where-Object { $_ -match "`"$db`"" } | Should -BeNullOrEmpty
+        (Invoke-Site -Port $port -HostName pg.test).Body | Should -Match 'site=pg.test'
+    }
+
+    It 'undoes a failed install on PostgreSQL: no database, no role, no rules left' {
+        $before = Invoke-PgSql -Server pgbox -Sql "SELECT string_agg(datname, ',' ORDER BY datname) FROM pg_database"
+        $rolesBefore = Invoke-PgSql -Server pgbox -Sql "SELECT string_agg(rolname, ',' ORDER BY rolname) FROM pg_roles"
+        $hbaBefore = Get-Content -Raw $hba
+        New-AegirSite fail.test -Platform drupal -DbServer pgbox -ErrorAction SilentlyContinue
+        Get-AegirSite fail.test -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        Invoke-PgSql -Server pgbox -Sql "SELECT string_agg(datname, ',' ORDER BY datname) FROM pg_database" | Should -Be $before
+        Invoke-PgSql -Server pgbox -Sql "SELECT string_agg(rolname, ',' ORDER BY rolname) FROM pg_roles" | Should -Be $rolesBefore
+        Get-Content -Raw $hba | Should -Be $hbaBefore
+    }
+}
