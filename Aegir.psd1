@@ -24,6 +24,7 @@
         PSData = @{
             Tags       = @('Aegir', 'Hosting', 'Drupal', 'WordPress', 'PHP', 'nginx', 'Apache', 'MariaDB', 'Linux')
             LicenseUri = 'https://www.gnu.org/licenses/old-licenses/gpl-2.0.html'
+            ProjectUri = 'https://github.com/aegir-project/aegir-powershell'
         }
     }
 }

@@ -48,10 +48,18 @@ public abstract class AegirCmdlet : PSCmdlet, ITaskObserver
     /// <summary>Runs one item's work; an Aegir failure becomes a non-terminating error for that item.</summary>
     protected void ForItem(object? target, Action action)
     {
+        OnItem(target);
         try { action(); }
         catch (AegirException ex) { WriteAegirError(ex, target); }
         finally { Drain(); }
     }
+
+    /// <summary>Called as each item's work starts (a task cmdlet shows where the pipeline is).</summary>
+    protected virtual void OnItem(object? target) { }
+
+    /// <summary>The progress record of a task's steps: a child of the pipeline's, when that is shown.</summary>
+    protected virtual ProgressRecord TaskProgress(AegirTask task, string activity, int percent)
+        => new(2, $"{task.Type} @{task.Target}", activity) { PercentComplete = percent };
 
     /// <summary>True under -WhatIf (given, or by $WhatIfPreference).</summary>
     protected bool WhatIfMode
@@ -144,13 +152,13 @@ public abstract class AegirCmdlet : PSCmdlet, ITaskObserver
             default:
                 WriteVerbose(entry.Message);
                 if (entry.Level == TaskLogLevel.Info)
-                    WriteProgress(new ProgressRecord(1, $"{task.Type} @{task.Target}", entry.Message));
+                    WriteProgress(TaskProgress(task, entry.Message, -1));
                 break;
         }
     });
 
     public void OnProgress(AegirTask task, int percent, string activity)
-        => Relay(() => WriteProgress(new ProgressRecord(1, $"{task.Type} @{task.Target}", activity) { PercentComplete = percent }));
+        => Relay(() => WriteProgress(TaskProgress(task, activity, percent)));
 
     public void OnMessage(TaskLogLevel level, string message)
         => Relay(() => { if (level == TaskLogLevel.Warning) WriteWarning(message); else WriteVerbose(message); });

@@ -26,14 +26,48 @@ public abstract class TaskCmdlet : AegirCmdlet, IDisposable
 
     protected override ReloadBatch? MakeBatch() => ReloadsOncePerPipeline ? new ReloadBatch() : null;
 
-    protected override void EndProcessing() => FlushReloads();
+    protected override void EndProcessing()
+    {
+        FlushReloads();
+        if (_shown) WriteProgress(new ProgressRecord(PipelineId, MyInvocation.MyCommand.Name, "done") { RecordType = ProgressRecordType.Completed });
+    }
 
     public void Dispose() => FlushReloads();
 
     void FlushReloads()
     {
-        if (!ReloadsOncePerPipeline) return;
+        if (!ReloadsOncePerPipeline || Engine.Batch is not { Pending: > 0 } batch) return;
+        _shown = true;
+        WriteProgress(new ProgressRecord(PipelineId, MyInvocation.MyCommand.Name, $"reloading {batch.Pending} web server(s) once for the {_item} item(s), then checking their sites") { PercentComplete = 100 });
         foreach (var task in Engine.FlushReloads()) Finish(task);
+    }
+
+    // --- progress: the pipeline (items n of N) as the parent, each task's steps as its child ---
+
+    const int PipelineId = 1;
+    int _item;
+    bool _shown;
+
+    /// <summary>How many items the command was given when that is known before they run (an array parameter); null for pipeline input.</summary>
+    protected virtual int? ItemCount => null;
+
+    protected override void OnItem(object? target)
+    {
+        _item++;
+        var total = ItemCount;
+        if (_item == 1 && total is not > 1) return;   // a single item: its task's own progress says it all
+        _shown = true;
+        WriteProgress(new ProgressRecord(PipelineId, MyInvocation.MyCommand.Name, total is { } n ? $"{_item} of {n}: {target}" : $"item {_item}: {target}")
+        {
+            PercentComplete = total is { } all ? 100 * (_item - 1) / all : -1,
+        });
+    }
+
+    protected override ProgressRecord TaskProgress(AegirTask task, string activity, int percent)
+    {
+        var record = base.TaskProgress(task, activity, percent);
+        if (_shown) record.ParentActivityId = PipelineId;
+        return record;
     }
 
     /// <summary>
@@ -61,7 +95,7 @@ public abstract class TaskCmdlet : AegirCmdlet, IDisposable
     protected bool Finish(AegirTask task)
     {
         Drain();
-        WriteProgress(new ProgressRecord(1, $"{task.Type} @{task.Target}", "done") { RecordType = ProgressRecordType.Completed });
+        WriteProgress(new ProgressRecord(2, $"{task.Type} @{task.Target}", "done") { RecordType = ProgressRecordType.Completed, ParentActivityId = _shown ? PipelineId : -1 });
         if (task.Status != AegirTaskStatus.Failed) return true;
         WriteError(ErrorRecords.From(ErrorCatalog.TaskFailed(task), task));
         return false;

@@ -41,11 +41,12 @@ public class ContextStoreTests
         using var home = new TestHome();
         home.Store.Create(home.Site("a.example"));
         var site = new ContextStore(home.Path).Get<AegirSite>("a.example", "Uri");
-        Assert.IsType<AegirPlatform>(site.Platform);
-        Assert.Equal("/var/aegir/platforms/wp", site.Platform!.Root);
-        Assert.Equal(ContextNames.Master, site.Platform.WebServer!.Name);
-        Assert.Equal("nginx", site.Platform.WebServer.Http.Type);
-        Assert.Same(site.DbServer, site.Platform.WebServer);  // one store, one object per context
+        Assert.IsType<AegirPlatform>(site.GetPlatform());
+        Assert.Equal("/var/aegir/platforms/wp", site.GetPlatform()!.Root);
+        Assert.Equal(ContextNames.Master, site.GetPlatform()!.GetWebServer()!.Name);
+        Assert.Equal("nginx", site.GetPlatform()!.GetWebServer()!.Http.Type);
+        Assert.Same(site.GetDbServer(), site.GetPlatform()!.GetWebServer());  // one store, one object per context
+        Assert.Equal("http://a.example/", site.Url);
     }
 
     [Fact]

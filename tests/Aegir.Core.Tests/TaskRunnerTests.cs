@@ -61,12 +61,12 @@ public class TaskRunnerTests
             ctx.Step("Create database", () => { }, Act("database"));
             ctx.Step("Write vhost", () => { }, Act("vhost"));
             ctx.Step("Step without undo", () => { });
-            ctx.Step("Reload web server", () => throw ErrorCatalog.StepFailed("Reload", "config test failed", "Fix the template."));
+            ctx.Step("Reload web server", () => throw ErrorCatalog.StepFailed("WebReloadFailed", "Reload", "config test failed", "Fix the template."));
         });
         Assert.Equal(AegirTaskStatus.Failed, task.Status);
         Assert.Equal(["vhost", "database"], executor.Done);
         Assert.Contains("config test failed", task.Error);
-        Assert.Equal("StepFailed", task.ErrorId);
+        Assert.Equal("WebReloadFailed", task.ErrorId);
         Assert.Contains(task.Log, e => e.Message == "Undid: Write vhost");
         Assert.Contains(task.Log, e => e.Message == "Undid: Create database");
         Assert.Contains(task.Log, e => e.Message.Contains("the target is as it was before the task"));

@@ -355,6 +355,22 @@ const NOTES_PRIVATE = '{{ site_folders[1] }}';
             ($cred | Out-String) | Should -Not -Match ([regex]::Escape((Get-SitePassword one.test)))
         }
 
+        It 'lists tasks in a table that fits 80 columns, and as JSON with names and seconds' {
+            $lines = (Get-AegirTask -Target one.test | Format-Table | Out-String -Width 200) -split "`n" | Where-Object { $_.Trim() }
+            $lines | ForEach-Object { $_.TrimEnd().Length | Should -BeLessOrEqual 80 -Because "'$_' must fit a terminal" }
+            $lines[0] | Should -Match '^Id\s+Type\s+Target\s+Status\s+Seconds'
+            $lines | Should -Contain ($lines | Where-Object { $_ -match '\binstall\s+@one\.test\s+Succeeded\s+\d+\.\d' } | Select-Object -First 1)
+            $task = Get-AegirTask -Target one.test -Type install -First 1 | ConvertTo-Json -Depth 4 | ConvertFrom-Json
+            $task.Status | Should -Be 'Succeeded'
+            $task.Duration | Should -BeOfType ([double])
+            $task.Duration | Should -BeGreaterThan 0
+            $task.Log[0].Level | Should -Be 'Info'
+            $task.Parameters.site | Should -Be 'one.test'
+            $task.Journal.State | Select-Object -Unique | Should -Be 'Done'
+            $site = Get-AegirSite one.test | ConvertTo-Json | ConvertFrom-Json
+            $site.Url | Should -Be "http://one.test:$port/"
+        }
+
         It 'takes plain names down the pipeline' {
             'one.test', 'two.test' | Disable-AegirSite | ForEach-Object Status | Should -Be @('Succeeded', 'Succeeded')
             (Invoke-Site -Port $port -HostName two.test).Status | Should -Be 503
@@ -363,13 +379,14 @@ const NOTES_PRIVATE = '{{ site_folders[1] }}';
             ('two.test' | Invoke-AegirVerify).Status | Should -Be 'Succeeded'
         }
 
-        It 'undoes an install whose command fails, and says why' -ForEach @(
-            @{ Title = 'FAIL'; Problem = 'exited with 4|refuses this title' }
-            @{ Title = 'NOTABLES'; Problem = 'notes, users are not there' }
+        It 'undoes an install whose command fails, and says why with an error id of its own' -ForEach @(
+            @{ Title = 'FAIL'; Problem = 'exited with 4|refuses this title'; Id = 'InstallerFailed' }
+            @{ Title = 'NOTABLES'; Problem = 'notes, users are not there'; Id = 'ApplicationNotInstalled' }
         ) {
             $before = Get-SiteDatabases
             New-AegirSite bad.test -Platform notes -Title $Title -ErrorVariable errs -ErrorAction SilentlyContinue
             $errs[0].Exception.Message | Should -Match $Problem
+            $errs[0].FullyQualifiedErrorId | Should -BeLike "$Id,*"
             Get-AegirSite bad.test -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
             Get-SiteDatabases | Should -Be $before
             Test-Path "$notes/uploads/bad.test", "$notes/private/bad.test", "$notes/config/bad.test.php" | Should -Be @($false, $false, $false)

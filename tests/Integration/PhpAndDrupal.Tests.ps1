@@ -87,8 +87,21 @@ echo "site=", $_SERVER['aegir_site'], " db=", $_SERVER['db_name'], " visits=", $
 
         It 'installs a pipeline of sites with one reload of the web server at the end' {
             $reloadsBefore = @(Get-AegirTask -Target master -Type reload).Count
-            $made = 'b1.test', 'b2.test', 'b3.test' | New-AegirSite -Platform phpn
+            # A runspace of its own collects the progress records (the test runner's shows and silences them).
+            $ps = [powershell]::Create('NewRunspace')
+            $made = $ps.AddScript("Import-Module '$env:AEGIR_TEST_MODULE'; 'b1.test', 'b2.test', 'b3.test' | New-AegirSite -Platform phpn").Invoke()
             $made.Status | Should -Be @('Installed', 'Installed', 'Installed')
+            # Progress: the pipeline as the parent (item n), each task's steps (step n of N) as its children.
+            $progress = @($ps.Streams.Progress)
+            $parent = $progress | Where-Object ActivityId -EQ 1
+            $parent.StatusDescription | Should -Contain 'item 2: b2.test'
+            $parent.StatusDescription | Should -Contain 'item 3: b3.test'
+            ($parent.StatusDescription -join "`n") | Should -Match 'reloading 1 web server\(s\) once for the 3 item\(s\)'
+            $children = $progress | Where-Object { $_.ActivityId -eq 2 -and $_.Activity -eq 'install @b3.test' }
+            $children.ParentActivityId | Select-Object -Unique | Should -Be 1
+            ($children.StatusDescription -join "`n") | Should -Match 'step 1 of \d+: record the site b3.test.*\n(.*\n)*step 2 of \d+: create database'
+            ($progress | Where-Object { $_.Activity -eq 'reload @server_master' }).StatusDescription | Should -Contain 'checking site 3 of 3: b3.test'
+            $ps.Dispose()
             @(Get-AegirTask -Target master -Type reload).Count | Should -Be ($reloadsBefore + 1)
             foreach ($uri in 'b1.test', 'b2.test', 'b3.test') {
                 (Get-AegirTask -Target $uri -Type install -First 1).Log.Message | Should -Contain "The config passed its test; '@server_master' reloads once at the end of this batch (a reload task)."

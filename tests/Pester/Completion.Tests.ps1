@@ -37,6 +37,27 @@ Describe 'Completion' {
         Complete 'Set-AegirServer master -DbServiceType m' | Should -Be @('mysql')
     }
 
+    It 'completes task ids newest first, and task types' {
+        'wp' | Lock-AegirPlatform
+        'wp' | Unlock-AegirPlatform
+        $ids = @(Get-AegirTask | ForEach-Object Id)
+        $ids.Count | Should -Be 2
+        Complete 'Get-AegirTask ' | Should -Be $ids
+        Complete "Get-AegirTask -Id $($ids[1].Substring(0, 20))" | Should -Contain $ids[1]
+        Complete 'Get-AegirTask -Type ver' | Should -Be @('verify')
+        Complete 'Get-AegirTask -Type ' | Should -Contain 'install'
+    }
+
+    It 'completes a site''s host names for aliases and redirection' {
+        Set-AegirSite blog.example.com -Alias www.blog.example.com, old.example.com
+        Complete 'Set-AegirSite blog.example.com -RemoveAlias o' | Should -Be @('old.example.com')
+        Complete 'Set-AegirSite blog.example.com -Redirection ' | Should -Be @('blog.example.com', 'www.blog.example.com', 'old.example.com')
+        Complete 'Set-AegirSite blog.example.com -RemoveAlias old.example.com -Redirection ' | Should -Be @('blog.example.com', 'www.blog.example.com')
+        Complete 'Set-AegirSite blog.example.com -AddAlias ' | Should -BeNullOrEmpty
+        Complete 'New-AegirSite shop.example -Alias ' | Should -Be @('www.shop.example')
+        Complete 'New-AegirSite shop.example -Alias www.shop.example, m.shop.example -Redirection m' | Should -Be @('m.shop.example')
+    }
+
     It 'offers nothing for an empty store' {
         $env:AEGIR_HOME = Join-Path $TestDrive 'empty'
         Complete 'Get-AegirSite ' | Should -BeNullOrEmpty

@@ -35,6 +35,40 @@ Describe 'The Aegir module' {
         Get-ChildItem (Join-Path $PSScriptRoot '../../src') -Recurse -Filter '*.cs' | Select-String -Pattern '\bConsole\.' | Should -BeNullOrEmpty
     }
 
+    It 'names only cmdlets and parameters that exist, in its messages, help and docs' {
+        $cmds = @{}; Get-Command -Module Aegir | ForEach-Object { $cmds[$_.Name] = $_ }
+        $root = Join-Path $PSScriptRoot '../..'
+        $files = @(Get-ChildItem -Recurse -File "$root/src", "$root/module", "$root/docs" -Include *.cs, *.ps1xml, *.txt, *.md, *.sbn* |
+            Where-Object FullName -NotMatch '/(bin|obj)/') + (Get-Item "$root/README.md")
+        $files.Count | Should -BeGreaterThan 50
+        $seen = 0
+        $wrong = foreach ($f in $files) {
+            $n = 0
+            foreach ($line in Get-Content $f) {
+                $n++
+                # A cmdlet name, then the parameters and plain arguments that follow it on the line.
+                foreach ($m in [regex]::Matches($line, '\b([A-Z][a-z]+-Aegir[A-Za-z]+)\b((?:[ \t]+(?:-[A-Za-z]+\b(?!\{)|''[^'']*''|[@\w.:/*]+))*)')) {
+                    $seen++
+                    $name = $m.Groups[1].Value
+                    if (-not $cmds.ContainsKey($name)) { "$($f.Name):$n names $name"; continue }
+                    foreach ($p in [regex]::Matches($m.Groups[2].Value, '(?<!\w)-([A-Za-z]+)\b')) {
+                        $param = $p.Groups[1].Value
+                        if ($param -notin $cmds[$name].Parameters.Keys -and $param -notin $cmds[$name].Parameters.Values.Aliases) { "$($f.Name):$n $name -$param" }
+                    }
+                }
+            }
+        }
+        $seen | Should -BeGreaterThan 200
+        $wrong | Should -BeNullOrEmpty
+    }
+
+    It 'names real cmdlets when a context is missing or already exists' {
+        $null = Reset-AegirHome
+        $null = New-AegirClient acme
+        { New-AegirClient acme -ErrorAction Stop } | Should -Throw -ExpectedMessage "A client named '@client_acme' already exists. Change it with Set-AegirClient, or remove it first with Remove-AegirClient."
+        { Invoke-AegirVerify nothing-here -ErrorAction Stop } | Should -Throw -ExpectedMessage '*List them with Get-AegirServer, Get-AegirPlatform, Get-AegirSite or Get-AegirClient.*'
+    }
+
     It 'has an about_Aegir topic' {
         Get-Help about_Aegir | Out-String | Should -Match 'named contexts'
     }
@@ -61,6 +95,11 @@ Describe '<Name>' -ForEach $cmdlets {
         foreach ($p in $command.Parameters.Keys | Where-Object { $_ -notin $common }) {
             ($help.parameters.parameter | Where-Object name -EQ $p).description | Out-String | Should -Not -BeNullOrEmpty -Because "-$p needs a description"
         }
+    }
+
+    It 'links its page in docs/ as its HelpUri' {
+        $command.HelpUri | Should -Be "$($manifest.PrivateData.PSData.ProjectUri)/blob/main/docs/$Name.md"
+        Join-Path $PSScriptRoot "../../docs/$Name.md" | Should -Exist
     }
 
     It 'declares its output type' {

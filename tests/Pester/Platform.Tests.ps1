@@ -13,7 +13,7 @@ Describe 'New-AegirPlatform' {
         $p.Name | Should -Be 'platform_drupal103'
         $p.Root | Should -Be '/var/aegir/platforms/drupal-10.3'
         $p.WebServerName | Should -Be 'server_master'
-        $p.WebServer.Http.Type | Should -Be 'nginx'
+        $p.GetWebServer().Http.Type | Should -Be 'nginx'
         $p.Locked | Should -BeFalse
     }
 
@@ -80,7 +80,7 @@ Describe 'Get-AegirPlatform' {
     }
 
     It 'reads back the web server as an object' {
-        (Get-AegirPlatform remote).WebServer.RemoteHost | Should -Be 'web1.example.com'
+        (Get-AegirPlatform remote).GetWebServer().RemoteHost | Should -Be 'web1.example.com'
     }
 
     It 'formats as a table' {

@@ -28,9 +28,9 @@ Describe 'New-AegirSite' {
 
     It 'reads back its platform and the platform server as objects' {
         $site = New-AegirSite -NoInstall a.example -Platform '@platform_wp'
-        $site.Platform | Should -BeOfType ([Aegir.Core.Contexts.AegirPlatform])
-        $site.Platform.WebServer.Name | Should -Be 'server_master'
-        $site.DbServer.Db.Type | Should -Be 'mysql'
+        $site.GetPlatform() | Should -BeOfType ([Aegir.Core.Contexts.AegirPlatform])
+        $site.GetPlatform().GetWebServer().Name | Should -Be 'server_master'
+        $site.GetDbServer().Db.Type | Should -Be 'mysql'
     }
 
     It 'refuses a host name another site has' {
@@ -53,7 +53,7 @@ Describe 'New-AegirSite' {
     It 'takes the client, profile and language' {
         $null = New-AegirClient acme
         $site = New-AegirSite -NoInstall a.example -Platform wp -Client acme -Profile minimal -Language PT-BR
-        $site.Client.Name | Should -Be 'client_acme'
+        $site.GetClient().Name | Should -Be 'client_acme'
         ($site.Profile, $site.Language) | Should -Be @('minimal', 'pt-br')
     }
 
@@ -145,8 +145,28 @@ Describe 'Get-AegirSite' {
         $errs[0].FullyQualifiedErrorId | Should -BeLike 'CorruptContextFile*'
     }
 
-    It 'formats as a table' {
-        Get-AegirSite a.example | Out-String | Should -Match 'a\.example\s+NotInstalled\s+@platform_wp\s+@server_master\s+@client_acme\s+www\.a\.example'
+    It 'formats as a table with its address and its platform''s kind' {
+        Get-AegirSite a.example | Out-String -Width 200 | Should -Match 'a\.example\s+NotInstalled\s+http://a\.example/\s+@platform_wp\s+@server_master\s+@client_acme'
+        $record = (Get-AegirPlatform wp).Path
+        Add-Content $record 'kind: wordpress'
+        Get-AegirSite a.example | Out-String -Width 200 | Should -Match 'a\.example\s+NotInstalled\s+wordpress\s+http://a\.example/'
+    }
+
+    It 'gives its address with the web server''s port' {
+        $null = Set-AegirServer master -HttpSetting @{ port = 8080 }
+        (Get-AegirSite a.example).Url | Should -Be 'http://a.example:8080/'
+    }
+
+    It 'converts to compact JSON for scripts: references as names, enums as names' {
+        $json = Get-AegirSite a.example | ConvertTo-Json -Depth 5
+        $json.Length | Should -BeLessThan 1000
+        $data = $json | ConvertFrom-Json
+        $data.PlatformName, $data.DbServerName, $data.ClientName | Should -Be @('platform_wp', 'server_master', 'client_acme')
+        $data.Status | Should -Be 'NotInstalled'
+        $data.Type | Should -Be 'Site'
+        $data.PSObject.Properties.Name | Should -Not -Contain 'Platform'
+        (Get-AegirServer master | ConvertTo-Json -Depth 5 | ConvertFrom-Json).Db.Settings.admin_password | Should -Be '********'
+        (Get-AegirSite a.example).psbase.Status | Should -BeOfType ([Aegir.Core.Contexts.SiteStatus])
     }
 }
 
@@ -268,7 +288,19 @@ Describe 'Get-AegirSiteCredential' {
 
     It 'refuses a site that is not installed: it has no database yet' {
         $null = New-AegirSite -NoInstall new.example -Platform wp
-        { Get-AegirSiteCredential new.example -ErrorAction Stop } | Should -Throw -ExpectedMessage '*not installed*Install-AegirSite*'
+        { Get-AegirSiteCredential new.example -ErrorAction Stop } | Should -Throw -ErrorId 'SiteNotInstalled*' -ExpectedMessage '*not installed*Install-AegirSite*'
+    }
+}
+
+Describe 'Error ids' {
+    It 'names each kind of failure, so scripts can branch on it' {
+        $null = New-AegirSite -NoInstall new.example -Platform wp
+        Install-AegirSite new.example -ErrorVariable errs -ErrorAction SilentlyContinue
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'PlatformNotVerified,*'
+        Disable-AegirSite new.example -ErrorVariable errs -ErrorAction SilentlyContinue
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'SiteNotInstalled,*'
+        $ids = [Aegir.Core.Errors.ErrorCatalog].GetMethods() | Where-Object ReturnType -EQ ([Aegir.Core.Errors.AegirException])
+        $ids | Should -Not -BeNullOrEmpty
     }
 }
 

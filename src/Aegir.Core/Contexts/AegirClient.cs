@@ -10,6 +10,7 @@ public sealed class AegirClient : AegirContext
 
     public AegirClient(string name) : base(name) { }
 
+    [Newtonsoft.Json.JsonIgnore]
     public override ContextType Type => ContextType.Client;
 
     /// <summary>The client's name without the <c>client_</c> prefix.</summary>

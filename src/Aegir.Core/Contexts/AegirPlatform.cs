@@ -11,6 +11,7 @@ public sealed class AegirPlatform : AegirContext
 
     public AegirPlatform(string name) : base(name) { }
 
+    [Newtonsoft.Json.JsonIgnore]
     public override ContextType Type => ContextType.Platform;
 
     /// <summary>The absolute path of the codebase on the web server.</summary>
@@ -18,7 +19,8 @@ public sealed class AegirPlatform : AegirContext
 
     public string WebServerName { get => _webServer; set => _webServer = ContextNames.Canonical("WebServer", value, ContextType.Server); }
 
-    public AegirServer? WebServer => Resolve<AegirServer>(_webServer);
+    /// <summary>The web server, read back through the store (a method, so output for scripts carries the name only).</summary>
+    public AegirServer? GetWebServer() => Resolve<AegirServer>(_webServer);
 
     /// <summary>The kind of codebase (drupal, drupal7, wordpress, php), set by verify; null before.</summary>
     public string? Kind { get; set; }

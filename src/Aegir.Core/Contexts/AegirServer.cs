@@ -15,6 +15,7 @@ public sealed class AegirServer : AegirContext
         foreach (var service in ServiceCatalog.Services) _services[service] = new AegirService(service);
     }
 
+    [Newtonsoft.Json.JsonIgnore]
     public override ContextType Type => ContextType.Server;
 
     public string RemoteHost { get => _remoteHost; set => _remoteHost = Validate.RemoteHost(nameof(RemoteHost), value); }
@@ -22,7 +23,8 @@ public sealed class AegirServer : AegirContext
     /// <summary>The account commands run as on the server.</summary>
     public string ScriptUser { get => _scriptUser; set => _scriptUser = Validate.PosixName(nameof(ScriptUser), value); }
 
-    public IReadOnlyDictionary<string, AegirService> Services => _services;
+    /// <summary>Every service of the server (Http and Db are the same objects).</summary>
+    public IReadOnlyDictionary<string, AegirService> GetServices() => _services;
 
     /// <summary>The script user of a server on this machine: whoever runs the module, if that is a valid account name.</summary>
     public static string LocalScriptUser()

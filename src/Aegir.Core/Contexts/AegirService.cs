@@ -23,7 +23,8 @@ public sealed class AegirService
 
     public string Type { get; private set; }
 
-    public ServiceTypeInfo Info => ServiceCatalog.Get(Service, Type);
+    /// <summary>What the service type is and the settings it declares.</summary>
+    public ServiceTypeInfo GetInfo() => ServiceCatalog.Get(Service, Type);
 
     public bool IsNull => Type == ServiceCatalog.None;
 
@@ -33,7 +34,7 @@ public sealed class AegirService
         get
         {
             var shown = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-            foreach (var s in Info.Settings)
+            foreach (var s in GetInfo().Settings)
                 if (_values.TryGetValue(s.Name, out var v)) shown[s.Name] = s.Kind == SettingKind.Secret ? Mask : v;
             return shown;
         }
@@ -71,7 +72,7 @@ public sealed class AegirService
     {
         var info = ServiceCatalog.Get(Service, type);
         if (info.Type == Type && _values.Count > 0) return;
-        var oldInfo = Info;
+        var oldInfo = GetInfo();
         var old = new Dictionary<string, string>(_values);
         _values.Clear();
         Type = info.Type;
@@ -85,12 +86,12 @@ public sealed class AegirService
 
     /// <summary>Stored values in declaration order, secrets included: for the context file only.</summary>
     internal IEnumerable<KeyValuePair<string, string>> StoredValues()
-        => Info.Settings.Where(s => _values.ContainsKey(s.Name)).Select(s => new KeyValuePair<string, string>(s.Name, _values[s.Name]));
+        => GetInfo().Settings.Where(s => _values.ContainsKey(s.Name)).Select(s => new KeyValuePair<string, string>(s.Name, _values[s.Name]));
 
     ServiceSetting Require(string name)
     {
         if (IsNull) throw ErrorCatalog.NoServiceSettings(Service, name);
-        return Info.Find(name) ?? throw ErrorCatalog.UnknownSetting(Service, Type, name, Info.Settings.Select(s => s.Name));
+        return GetInfo().Find(name) ?? throw ErrorCatalog.UnknownSetting(Service, Type, name, GetInfo().Settings.Select(s => s.Name));
     }
 
     public override string ToString() => Type;

@@ -17,21 +17,28 @@ public sealed class AegirSite : AegirContext
 
     public AegirSite(string uri) : base(Validate.SiteHost("Uri", uri)) { }
 
+    [Newtonsoft.Json.JsonIgnore]   // ConvertTo-Json writes its name (the module's types file)
     public override ContextType Type => ContextType.Site;
 
     public string Uri => Name;
 
     public string PlatformName { get => _platform; set => _platform = ContextNames.Canonical("Platform", value, ContextType.Platform); }
 
-    public AegirPlatform? Platform => Resolve<AegirPlatform>(_platform);
+    /// <summary>The platform, read back through the store (a method, so output for scripts carries the name only).</summary>
+    public AegirPlatform? GetPlatform() => Resolve<AegirPlatform>(_platform);
 
     public string DbServerName { get => _dbServer; set => _dbServer = ContextNames.Canonical("DbServer", value, ContextType.Server); }
 
-    public AegirServer? DbServer => Resolve<AegirServer>(_dbServer);
+    public AegirServer? GetDbServer() => Resolve<AegirServer>(_dbServer);
 
     public string? ClientName { get => _client; set => _client = string.IsNullOrEmpty(value) ? null : ContextNames.Canonical("Client", value, ContextType.Client); }
 
-    public AegirClient? Client => Resolve<AegirClient>(_client);
+    public AegirClient? GetClient() => Resolve<AegirClient>(_client);
+
+    /// <summary>The address the site answers on: its redirection target or uri, on its web server's port (null when its platform is not found).</summary>
+    public string? Url => GetPlatform()?.GetWebServer() is { Http.IsNull: false } web
+        ? $"http://{Redirection ?? Uri}{(web.Http.GetInt("port") is 80 ? "" : ":" + web.Http.GetInt("port"))}/"
+        : null;
 
     public string Profile { get => _profile; set => _profile = Validate.Profile(nameof(Profile), value); }
 
@@ -69,6 +76,7 @@ public sealed class AegirSite : AegirContext
         }
     }
 
+    [Newtonsoft.Json.JsonIgnore]
     public SiteStatus Status { get; set; } = SiteStatus.NotInstalled;
 
     /// <summary>The site's database (and database user) on its db server; set by install.</summary>

@@ -62,7 +62,7 @@ public sealed class ContextStore : IContextResolver
     public void Check(AegirContext ctx, bool isNew)
     {
         var previous = ReadFresh(ctx.Name);
-        if (isNew && previous is not null) throw ErrorCatalog.ContextExists(ctx.Name);
+        if (isNew && previous is not null) throw ErrorCatalog.ContextExists(ctx.Name, ContextNames.Label(previous.Type));
         if (!isNew && previous is null) throw ErrorCatalog.ContextNotFound(ctx.Name, ContextNames.Label(ctx.Type));
         ContextValidator.Check(this, ctx, previous);
     }

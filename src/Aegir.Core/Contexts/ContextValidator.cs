@@ -84,9 +84,9 @@ internal static class ContextValidator
             throw ErrorCatalog.InvalidValue("HttpPort", server.Http.Get("port"), "the server's database listens on that port", "Give the web server and the database a port each.");
         if (!Transport.TransportFactory.IsLocal(server)) return;
         if (!server.Http.IsNull && (previous is null || previous.Http.Type != server.Http.Type || previous.Http.Get("port") != server.Http.Get("port")))
-            CheckListener("HttpPort", server.Http.GetInt("port"), server.Http.Info.Programs);
+            CheckListener("HttpPort", server.Http.GetInt("port"), server.Http.GetInfo().Programs);
         if (dbHere && (previous is null || previous.Db.Type != server.Db.Type || previous.Db.Get("port") != server.Db.Get("port")))
-            CheckListener("DbPort", server.Db.GetInt("port"), server.Db.Info.Programs);
+            CheckListener("DbPort", server.Db.GetInt("port"), server.Db.GetInfo().Programs);
     }
 
     static void CheckListener(string parameter, int port, IReadOnlyList<string> own)

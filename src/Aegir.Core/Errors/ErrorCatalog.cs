@@ -17,14 +17,17 @@ public static class ErrorCatalog
 
     public static AegirException ContextNotFound(string name, string? expectedType = null)
         => E("ContextNotFound", AegirErrorKind.ObjectNotFound, name,
-            $"No {expectedType ?? "context"} named '@{name}' exists. List them with Get-Aegir{Noun(expectedType)}, or create it with New-Aegir{Noun(expectedType)}.");
+            expectedType is null
+                ? $"No context named '@{name}' exists. List them with Get-AegirServer, Get-AegirPlatform, Get-AegirSite or Get-AegirClient."
+                : $"No {expectedType} named '@{name}' exists. List them with Get-Aegir{Noun(expectedType)}, or create it with New-Aegir{Noun(expectedType)}.");
 
     public static AegirException WrongContextType(string name, string actualType, string expectedType, string parameter)
         => E("WrongContextType", AegirErrorKind.InvalidArgument, name,
             $"{parameter} '@{name}' is a {actualType}, not a {expectedType}. Pass the name of a {expectedType} (see Get-Aegir{Noun(expectedType)}).");
 
-    public static AegirException ContextExists(string name)
-        => new("ContextExists", AegirErrorKind.ResourceExists, $"A context named '@{name}' already exists. Change it with Set-Aegir*, or remove it first.", name) { NothingChanged = true };
+    public static AegirException ContextExists(string name, string type)
+        => new("ContextExists", AegirErrorKind.ResourceExists,
+            $"A {type} named '@{name}' already exists. Change it with Set-Aegir{Noun(type)}, or remove it first with Remove-Aegir{Noun(type)}.", name) { NothingChanged = true };
 
     public static AegirException NameTaken(string host, string owner)
         => E("HostNameTaken", AegirErrorKind.ResourceExists, host,
@@ -91,8 +94,9 @@ public static class ErrorCatalog
         => E(task.ErrorId ?? "TaskFailed", AegirErrorKind.InvalidOperation, task,
             $"Task {task.Type} on '@{task.Target}' failed: {task.Error} (task {task.Id}; its log: Get-AegirTask -Id {task.Id})");
 
-    public static AegirException StepFailed(string step, string problem, string fix)
-        => E("StepFailed", AegirErrorKind.InvalidOperation, step, $"{step} failed: {problem}. {fix}");
+    /// <summary>A step that could not be done; <paramref name="id"/> names the kind of failure, so scripts can tell them apart.</summary>
+    public static AegirException StepFailed(string id, string step, string problem, string fix)
+        => E(id, AegirErrorKind.InvalidOperation, step, $"{step} failed: {problem}. {fix}");
 
     public static AegirException TemplateBroken(string origin, string problem)
         => E("TemplateBroken", AegirErrorKind.InvalidData, origin,
@@ -160,12 +164,13 @@ public static class ErrorCatalog
         return sb.ToString();
     }
 
-    static string Noun(string? type) => type switch
+    /// <summary>The noun of a context type's cmdlets (every type has Get-, New-, Set- and Remove-).</summary>
+    static string Noun(string type) => type switch
     {
         "server" => "Server",
         "platform" => "Platform",
         "site" => "Site",
         "client" => "Client",
-        _ => "Context",
+        _ => throw new ArgumentOutOfRangeException(nameof(type), type, "not a context type"),
     };
 }

@@ -13,6 +13,7 @@ public sealed class AegirPlanStep
     public string Operation { get; init; } = "";
     public string Target { get; init; } = "";
     public string On { get; init; } = "";
+    [Newtonsoft.Json.JsonIgnore]   // ConvertTo-Json writes its name (the module's types file)
     public PlanAction Action { get; init; }
     public string Description { get; init; } = "";
 

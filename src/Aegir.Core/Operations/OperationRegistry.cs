@@ -16,6 +16,9 @@ public static class OperationRegistry
         new Site.VerifySite(), new Site.InstallSite(), new Site.EnableSite(), new Site.DisableSite(), new Site.DeleteSite(),
     ];
 
+    /// <summary>The task types, as Get-AegirTask -Type takes them.</summary>
+    public static readonly IReadOnlyList<string> TaskTypes = All.Select(o => o.Type).Distinct().Order(StringComparer.Ordinal).ToList();
+
     static readonly Dictionary<Type, IOperation> ByParameters = All.ToDictionary(o => o.ParametersType);
 
     public static IOperation For(object parameters)

@@ -10,13 +10,19 @@ namespace Aegir.Core.Operations;
 /// </summary>
 public sealed class ReloadBatch
 {
-    sealed class Pending(string id)
+    sealed class Waiting(string id)
     {
         public string Id = id;
         public readonly SortedSet<string> Sites = new(StringComparer.Ordinal);
     }
 
-    readonly Dictionary<string, Pending> _pending = new(StringComparer.Ordinal);
+    readonly Dictionary<string, Waiting> _pending = new(StringComparer.Ordinal);
+
+    /// <summary>How many web servers wait for their reload.</summary>
+    public int Pending
+    {
+        get { lock (_pending) return _pending.Values.Count(p => p.Id.Length > 0); }
+    }
 
     /// <summary>The queued reload task of the server, made when there is none still queued.</summary>
     internal string Defer(Engine engine, string server)
@@ -25,7 +31,7 @@ public sealed class ReloadBatch
         {
             if (_pending.TryGetValue(server, out var pending) && engine.Runner.Store.Get(pending.Id) is { Status: AegirTaskStatus.Queued }) return pending.Id;
             var task = engine.Enqueue(new Server.ReloadServer.Parameters(server));
-            if (pending is null) _pending[server] = new Pending(task.Id);
+            if (pending is null) _pending[server] = new Waiting(task.Id);
             else pending.Id = task.Id;
             return task.Id;
         }
@@ -36,7 +42,7 @@ public sealed class ReloadBatch
     {
         lock (_pending)
         {
-            if (!_pending.TryGetValue(server, out var pending)) _pending[server] = pending = new Pending("");
+            if (!_pending.TryGetValue(server, out var pending)) _pending[server] = pending = new Waiting("");
             pending.Sites.Add(site);
         }
     }

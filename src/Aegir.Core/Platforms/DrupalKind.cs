@@ -80,7 +80,7 @@ public sealed partial class DrupalKind(bool seven) : IPlatformKind
     {
         var drush = job.Full("vendor/bin/drush");
         if (!job.Transport.FileExists(drush))
-            throw ErrorCatalog.StepFailed($"Installing {job.Site.Uri} with drush", $"there is no drush in {job.Root}/vendor/bin",
+            throw ErrorCatalog.StepFailed("InstallerMissing", $"Installing {job.Site.Uri} with drush", $"there is no drush in {job.Root}/vendor/bin",
                 "Add it to the platform's codebase (composer require drush/drush), verify the platform, and install again.");
         var result = job.Transport.Run(new CommandSpec(drush,
         [
@@ -92,12 +92,12 @@ public sealed partial class DrupalKind(bool seven) : IPlatformKind
         var password = PasswordLine().Match(result.StandardOutput + result.StandardError) is { Success: true } p ? p.Groups[1].Value.Trim() : null;
         job.Ctx.Secret(password);
         if (!result.Succeeded)
-            throw ErrorCatalog.StepFailed($"Installing {job.Site.Uri} with drush", job.Ctx.Masker.Apply(result.Summary()), "See the drush output above.");
+            throw ErrorCatalog.StepFailed("InstallerFailed", $"Installing {job.Site.Uri} with drush", job.Ctx.Masker.Apply(result.Summary()), "See the drush output above.");
         // An exit code proves nothing: Drupal itself must say it boots on its database.
         var status = job.Transport.Run(new CommandSpec(drush, ["status", "--field=bootstrap", $"--uri={job.Site.Uri}"])
             { Environment = job.DbEnvironment(), WorkingDirectory = job.Root, Timeout = TimeSpan.FromMinutes(2) });
         if (!status.Succeeded || !status.StandardOutput.Contains("Successful", StringComparison.Ordinal))
-            throw ErrorCatalog.StepFailed($"Installing {job.Site.Uri} with drush", $"drush site:install ended, but drush status says Drupal does not boot ({job.Ctx.Masker.Apply(status.Summary())})",
+            throw ErrorCatalog.StepFailed("InstallNotConfirmed", $"Installing {job.Site.Uri} with drush", $"drush site:install ended, but drush status says Drupal does not boot ({job.Ctx.Masker.Apply(status.Summary())})",
                 "Check the database and the drush output, then install again.");
         return new InstallResult("admin", password, job.SiteUrl + "/user/login");
     }
@@ -109,10 +109,10 @@ public sealed partial class DrupalKind(bool seven) : IPlatformKind
         try { rows = db.Query(database, sql); }
         catch (Exception ex) when (ex is System.Data.Common.DbException)
         {
-            throw ErrorCatalog.StepFailed($"Checking the Drupal tables in {database}", $"they are not there ({ex.Message})", "Install the site again, or restore its database from a backup.");
+            throw ErrorCatalog.StepFailed("ApplicationNotInstalled", $"Checking the Drupal tables in {database}", $"they are not there ({ex.Message})", "Install the site again, or restore its database from a backup.");
         }
         if (rows.Count == 0 || Convert.ToInt64(rows[0][0]) == 0)
-            throw ErrorCatalog.StepFailed($"Checking the Drupal tables in {database}", $"its {table} table is empty: Drupal is not installed there", "Install the site again, or restore its database from a backup.");
+            throw ErrorCatalog.StepFailed("ApplicationNotInstalled", $"Checking the Drupal tables in {database}", $"its {table} table is empty: Drupal is not installed there", "Install the site again, or restore its database from a backup.");
     }
 
     public string? Problem(HttpAnswer answer)

@@ -29,7 +29,7 @@ public sealed class SiteShell : IDisposable
     public static SiteShell Open(ITransport transport, string user)
     {
         if (transport.User != user && transport.User != "root")
-            throw ErrorCatalog.StepFailed($"Running a command as {user} on {transport.Host}", $"this connection is {transport.User}, which can only switch users as root",
+            throw ErrorCatalog.StepFailed("UserSwitchRefused", $"Running a command as {user} on {transport.Host}", $"this connection is {transport.User}, which can only switch users as root",
                 $"Set the server's ScriptUser to {transport.User} (Set-AegirServer -ScriptUser), or connect as root.");
         return new SiteShell(transport, user, PrivateFolder.Create(transport, "aegir-run", user));
     }

@@ -68,7 +68,7 @@ public static class ServiceCatalog
 
     static T Make<T>(AegirServer server, AegirService service, string parameter, IServiceEnvironment env)
     {
-        var info = service.Info;
+        var info = service.GetInfo();
         if (info.Create is null) throw ErrorCatalog.ServiceMissing(server.Name, service.Service, parameter);
         return (T)info.Create(server, env);
     }

@@ -14,7 +14,9 @@ public sealed class AegirTask
     /// <summary>The context the task works on (canonical name).</summary>
     public string Target { get; init; } = "";
     /// <summary>The operation's parameters, as its serialisable parameter record.</summary>
+    [Newtonsoft.Json.JsonIgnore]   // ConvertTo-Json writes it as plain fields (the module's types file), as Log and Journal
     public JsonObject Parameters { get; init; } = [];
+    [Newtonsoft.Json.JsonIgnore]   // ConvertTo-Json writes its name (the module's types file)
     public AegirTaskStatus Status { get; set; } = AegirTaskStatus.Queued;
     public DateTimeOffset Created { get; init; }
     public DateTimeOffset? Started { get; set; }
@@ -25,11 +27,13 @@ public sealed class AegirTask
     /// <summary>What went wrong and how to fix it, for a failed task.</summary>
     public string? Error { get; set; }
     public string? ErrorId { get; set; }
+    [Newtonsoft.Json.JsonIgnore]
     public List<TaskLogEntry> Log { get; init; } = [];
     /// <summary>Each change the task made or was about to make, with how to undo it: what a repair replays after a kill.</summary>
+    [Newtonsoft.Json.JsonIgnore]
     public List<JournalEntry> Journal { get; init; } = [];
 
-    [JsonIgnore]
+    [JsonIgnore, Newtonsoft.Json.JsonIgnore]   // ConvertTo-Json writes seconds (the module's types file)
     public TimeSpan? Duration => Started is { } s && Finished is { } f ? f - s : null;
 
     [JsonIgnore]

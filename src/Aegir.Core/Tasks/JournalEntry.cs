@@ -11,6 +11,7 @@ public sealed class JournalEntry
 {
     public int Step { get; init; }
     public string Description { get; init; } = "";
+    [Newtonsoft.Json.JsonIgnore]   // ConvertTo-Json writes its name (the module's types file)
     public JournalState State { get; set; }
     /// <summary>How to undo the change.</summary>
     public JournalAction? Undo { get; init; }

@@ -100,7 +100,7 @@ public sealed class TaskContext
         _store.Save(Task, durable: true);
         var failed = Finish(entries);
         if (failed.Count > 0)
-            throw ErrorCatalog.StepFailed("Finishing the task", $"{failed.Count} change(s) past the point of no return failed: {string.Join("; ", failed)}",
+            throw ErrorCatalog.StepFailed("CommitIncomplete", "Finishing the task", $"{failed.Count} change(s) past the point of no return failed: {string.Join("; ", failed)}",
                 "Do them by hand (the task log says why each failed), then verify the target.");
     }
 
@@ -161,7 +161,7 @@ public sealed class TaskContext
     {
         AegirException or OperationCanceledException or SimulatedCrash => null,
         IOException or UnauthorizedAccessException or InvalidOperationException or System.Data.Common.DbException
-            => ErrorCatalog.StepFailed(description, Masker.Apply(ex.Message), "See the task log for the steps before it."),
+            => ErrorCatalog.StepFailed("StepFailed", description, Masker.Apply(ex.Message), "See the task log for the steps before it."),
         _ => null,
     };
 
@@ -174,7 +174,7 @@ public sealed class TaskContext
     }
 
     public byte[] LoadData(string name) => _store.ReadData(Task, name)
-        ?? throw ErrorCatalog.StepFailed($"Reading what task {Task.Id} saved for its undo", $"its data file {name} is gone", "Check the target by hand, then verify it.");
+        ?? throw ErrorCatalog.StepFailed("UndoDataMissing", $"Reading what task {Task.Id} saved for its undo", $"its data file {name} is gone", "Check the target by hand, then verify it.");
 
     /// <summary>
     /// Puts things right after a failure, a cancellation or a kill: a task past its point of no return finishes

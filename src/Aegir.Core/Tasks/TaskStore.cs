@@ -70,6 +70,17 @@ public sealed class TaskStore(string home)
         catch (Exception ex) when (ex is IOException or JsonException) { return null; }
     }
 
+    /// <summary>Id, type and target of recorded tasks, newest first, from their file names alone (records of older versions, named by id alone, are left out).</summary>
+    public IEnumerable<(string Id, string Type, string Target)> Headers()
+    {
+        if (!Directory.Exists(TasksPath)) return [];
+        return Directory.EnumerateFiles(TasksPath, "*.json", SearchOption.AllDirectories)
+            .Select(f => Path.GetFileName(f)[..^".json".Length].Split('.', 3))
+            .Where(p => p.Length == 3 && !p[0].StartsWith('.'))
+            .OrderByDescending(p => p[0], StringComparer.Ordinal)
+            .Select(p => (p[0], p[1], p[2]));
+    }
+
     /// <summary>
     /// Tasks newest first whose type and target pass <paramref name="include"/> (decided from the file names, so
     /// only those are read); unreadable records are skipped. Records of older versions, named by id alone, are read to tell.

@@ -22,8 +22,10 @@ public sealed class ReloadServer : Operation<ReloadServer.Parameters>
             plan.Add(server.Name, PlanAction.Check, $"check that {string.Join(", ", sites)} answer over HTTP as they should", ctx => ctx.Step($"Checking the pages of {sites.Count} site(s)", () =>
             {
                 var problems = new List<string>();
+                int n = 0;
                 foreach (var name in sites)
                 {
+                    ctx.Progress(100 * n++ / sites.Count, $"checking site {n} of {sites.Count}: {name}");
                     if (env.Store.TryGet(name) is not AegirSite { Status: not SiteStatus.NotInstalled } site) continue;
                     var problem = Site.SiteSteps.Judge(Site.SiteParts.Resolve(site, env));
                     if (problem is null) ctx.Info($"{site.Uri} answers as it should.");

@@ -36,7 +36,7 @@ public sealed class InstallSite : SiteOperation<InstallSite.Parameters>
         {
             // Its record is checked when it is written (under the store's lock); New-AegirSite checks it before asking, too.
             site = p.Create.ToSite(env.Store);
-            if (env.Store.Exists(site.Name)) throw Errors.ErrorCatalog.ContextExists(site.Name);
+            if (env.Store.Exists(site.Name)) throw Errors.ErrorCatalog.ContextExists(site.Name, "site");
             var record = site;
             plan.Add(site.Name, PlanAction.Record, $"record the site {site.Uri} on @{site.PlatformName}, database on @{site.DbServerName}",
                 ctx => ctx.Step($"Recording the site {record.Uri}", () => env.Store.Create(record), JournalActions.RemoveContext(record.Name)));
@@ -45,12 +45,12 @@ public sealed class InstallSite : SiteOperation<InstallSite.Parameters>
         {
             site = SiteRules.Fresh(env, p.Site);
             if (site.Status != SiteStatus.NotInstalled)
-                throw ErrorCatalog.StepFailed($"Installing {site.Uri}", $"the site is already installed ({site.Status})", "Verify it instead, or remove it and create it again.");
+                throw ErrorCatalog.StepFailed("SiteAlreadyInstalled", $"Installing {site.Uri}", $"the site is already installed ({site.Status})", "Verify it instead, or remove it and create it again.");
         }
         var platform = env.Store.GetFresh<AegirPlatform>(site.PlatformName, "Platform");
         if (platform.Locked) throw ErrorCatalog.PlatformLocked(platform.Name);
         if (platform.Kind is null)
-            throw ErrorCatalog.StepFailed($"Installing {site.Uri}", $"the platform '@{platform.Name}' has not been verified yet",
+            throw ErrorCatalog.StepFailed("PlatformNotVerified", $"Installing {site.Uri}", $"the platform '@{platform.Name}' has not been verified yet",
                 $"Verify it first (Invoke-AegirVerify {platform.Name}): that finds its kind and writes its web server config.");
         var parts = SiteParts.Resolve(site, env);
 
@@ -134,6 +134,6 @@ public sealed class InstallSite : SiteOperation<InstallSite.Parameters>
                 ctx.Debug($"{ex.Message}");
             }
         }
-        throw ErrorCatalog.StepFailed($"Choosing a database name for {parts.Site.Uri}", "100 names in a row were taken", "Drop databases that are no longer used, then install again.");
+        throw ErrorCatalog.StepFailed("DbNamesExhausted", $"Choosing a database name for {parts.Site.Uri}", "100 names in a row were taken", "Drop databases that are no longer used, then install again.");
     }
 }

@@ -25,7 +25,7 @@ public sealed record SiteDefinition(string Uri, string Platform, string? DbServe
     {
         try
         {
-            if (store.GetFresh<AegirPlatform>(platform, "Platform").WebServer is { Db.IsNull: false } web) return web.Name;
+            if (store.GetFresh<AegirPlatform>(platform, "Platform").GetWebServer() is { Db.IsNull: false } web) return web.Name;
         }
         catch (AegirException) { /* the record's own check reports a missing platform */ }
         return ContextNames.Master;

@@ -11,6 +11,7 @@ public sealed class SiteInstallation
     public required AegirTask Task { get; init; }
     public string Uri => Site.Uri;
     public string Name => Site.Name;
+    [Newtonsoft.Json.JsonIgnore]   // ConvertTo-Json writes its name (the module's types file)
     public SiteStatus Status => Site.Status;
     public string? AdminUser { get; init; }
     /// <summary>The generated admin password; kept nowhere else.</summary>

@@ -47,7 +47,7 @@ internal sealed class SiteParts
     public static SiteDatabase DatabaseOf(AegirSite site, IDbService db)
     {
         if (site.DbName is null || site.DbPassword is null)
-            throw ErrorCatalog.StepFailed($"Reading the database of {site.Uri}", "the site has no database recorded", "Install the site first (Install-AegirSite).");
+            throw ErrorCatalog.StepFailed("SiteNotInstalled", $"Reading the database of {site.Uri}", "the site has no database recorded", "Install the site first (Install-AegirSite).");
         return new SiteDatabase(db.Driver, db.Host, db.Port, site.DbName, site.DbName, site.DbPassword);
     }
 
@@ -64,7 +64,7 @@ internal sealed class SiteParts
         {
             Ctx = ctx, Site = Site, Platform = Platform, Server = Web, Transport = Env.Connect(Web), Templates = Env.Templates,
             Database = database, SiteUrl = Http.Url(Site.Redirection ?? Site.Uri), Owner = Owner, WebGroup = WebGroup,
-            Title = title, AdminEmail = email ?? (Site.Client is { Email: { } e } ? e : null),
+            Title = title, AdminEmail = email ?? (Site.GetClient() is { Email: { } e } ? e : null),
         };
     }
 }

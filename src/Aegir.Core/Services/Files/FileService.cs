@@ -31,10 +31,10 @@ public sealed class FileService(ITransport transport)
                     created = true;
                     break;
                 case PathKind.Symlink:
-                    throw ErrorCatalog.StepFailed($"Setting up {Path.Combine(root, relative)}", $"{path} is a symlink where a folder belongs, and links are never followed",
+                    throw ErrorCatalog.StepFailed("PathBlocked", $"Setting up {Path.Combine(root, relative)}", $"{path} is a symlink where a folder belongs, and links are never followed",
                         "Replace the link with a real folder (move its content in), then run the task again.");
                 default:
-                    throw ErrorCatalog.StepFailed($"Setting up {Path.Combine(root, relative)}", $"{path} is a file where a folder belongs", "Move the file away, then run the task again.");
+                    throw ErrorCatalog.StepFailed("PathBlocked", $"Setting up {Path.Combine(root, relative)}", $"{path} is a file where a folder belongs", "Move the file away, then run the task again.");
             }
         }
         transport.SetOwner(path, owner, group);
@@ -70,6 +70,6 @@ public sealed class FileService(ITransport transport)
         }
         args.AddRange(["!", "-type", "l", "-perm", "/022", "-exec", "chmod", "go-w", "{}", "+"]);
         var result = transport.Run(new CommandSpec("find", args) { Timeout = TimeSpan.FromMinutes(10) });
-        if (!result.Succeeded) throw ErrorCatalog.StepFailed($"Protecting the codebase at {root}", result.Summary(), "Check the owner of the files.");
+        if (!result.Succeeded) throw ErrorCatalog.StepFailed("PermissionsFailed", $"Protecting the codebase at {root}", result.Summary(), "Check the owner of the files.");
     }
 }

@@ -42,10 +42,10 @@ public sealed class LocalMariaDb(string dir) : ILocalDatabase
                 "--no-defaults", .. user, $"--datadir={Data}", $"--socket={Socket}", $"--port={port}", "--bind-address=127.0.0.1",
                 $"--pid-file={PidFile}", $"--log-error={Log}", "--skip-name-resolve"], "Starting MariaDB");
             if (!Daemon.WaitFor(() => CanConnect(Socket), LocalProcess.StartTimeout))
-                throw ErrorCatalog.StepFailed("Starting MariaDB", LocalProcess.Tail(Log), $"See {Log}.");
+                throw ErrorCatalog.StepFailed("LocalServiceFailed", "Starting MariaDB", LocalProcess.Tail(Log), $"See {Log}.");
         }
         password ??= Passwords.New();
-        using var conn = OpenSocket(Socket) ?? throw ErrorCatalog.StepFailed("Connecting to MariaDB over its socket", $"neither {SocketUser} nor root may connect", $"See {Log}.");
+        using var conn = OpenSocket(Socket) ?? throw ErrorCatalog.StepFailed("LocalServiceFailed", "Connecting to MariaDB over its socket", $"neither {SocketUser} nor root may connect", $"See {Log}.");
         // A data folder made by an older version let root in over TCP without a password: lock that down too.
         MySqlService.RestrictRootToSocket(conn, SocketUser);
         MySqlService.EnsureAdmin(conn, AdminUser, password, ["127.0.0.1", "localhost"]);

@@ -62,7 +62,7 @@ public sealed class MySqlService(AegirServer server, IServiceEnvironment env) : 
             using var conn = OpenAdmin();
             ctx.Info($"Database server version {conn.ServerVersion}.");
             if (Scalar(conn, "SHOW CHARACTER SET LIKE 'utf8mb4'") is null)
-                throw ErrorCatalog.StepFailed("Checking utf8mb4", "the server does not offer utf8mb4", "Use MariaDB 10.2 or MySQL 5.7 or later.");
+                throw ErrorCatalog.StepFailed("DbAdminInsufficient", "Checking utf8mb4", "the server does not offer utf8mb4", "Use MariaDB 10.2 or MySQL 5.7 or later.");
             Exec(conn, $"CREATE DATABASE {Q.Identifier(probe)} CHARACTER SET utf8mb4");
             Exec(conn, $"CREATE USER {Q.Account(probe, "127.0.0.1")} IDENTIFIED BY {Q.Literal(Passwords.New())}");
             Exec(conn, $"GRANT ALL PRIVILEGES ON {Q.Identifier(probe)}.* TO {Q.Account(probe, "127.0.0.1")}");
@@ -184,7 +184,7 @@ public sealed class MySqlService(AegirServer server, IServiceEnvironment env) : 
             var spec = streams(new CommandSpec(program, [$"--defaults-extra-file={options}", .. args]) { Timeout = TimeSpan.FromHours(6) });
             var result = transport.Run(spec);
             if (!result.Succeeded)
-                throw ErrorCatalog.StepFailed(what, result.Summary().Replace(AdminPassword.Length >= 4 ? AdminPassword : "\0", "********"),
+                throw ErrorCatalog.StepFailed("DbToolFailed", what, result.Summary().Replace(AdminPassword.Length >= 4 ? AdminPassword : "\0", "********"),
                     $"Check that the {program} client is installed on '@{Server.Name}' and that the database is reachable.");
         }
     }

@@ -59,11 +59,11 @@ public sealed class PostgreSqlService(AegirServer server, IServiceEnvironment en
             using var conn = OpenAdmin();
             ctx.Info($"Database server version PostgreSQL {conn.PostgreSqlVersion}.");
             if (Scalar(conn, "SELECT rolsuper FROM pg_roles WHERE rolname = current_user") is not true)
-                throw ErrorCatalog.StepFailed("Checking the PostgreSQL admin account", $"{AdminUser} is no superuser, so it cannot read pg_hba.conf's rules or reload them",
+                throw ErrorCatalog.StepFailed("DbAdminInsufficient", "Checking the PostgreSQL admin account", $"{AdminUser} is no superuser, so it cannot read pg_hba.conf's rules or reload them",
                     $"Give the server an admin account that is a superuser (Set-AegirServer {Server.Name} -DbSetting @{{admin_user = 'postgres'}}).");
             var hba = HbaFile(conn);
             if (env.Connect(Server).ReadFile(hba) is null)
-                throw ErrorCatalog.StepFailed("Reading pg_hba.conf", $"{hba} cannot be read on '@{Server.Name}'", "Run the module as root on the database server, or as the account that owns PostgreSQL's config.");
+                throw ErrorCatalog.StepFailed("DbAccessRulesUnreadable", "Reading pg_hba.conf", $"{hba} cannot be read on '@{Server.Name}'", "Run the module as root on the database server, or as the account that owns PostgreSQL's config.");
             Exec(conn, $"CREATE DATABASE {Q.Identifier(probe)} ENCODING 'UTF8' TEMPLATE template0");
             Exec(conn, $"CREATE ROLE {Q.Identifier(probe)} LOGIN PASSWORD {Q.Literal(ScramVerifier.For(Passwords.New()))}");
             Exec(conn, $"DROP DATABASE {Q.Identifier(probe)}");
@@ -218,7 +218,7 @@ public sealed class PostgreSqlService(AegirServer server, IServiceEnvironment en
             });
             var result = transport.Run(spec);
             if (!result.Succeeded)
-                throw ErrorCatalog.StepFailed(what, result.Summary().Replace(AdminPassword.Length >= 4 ? AdminPassword : "\0", "********"),
+                throw ErrorCatalog.StepFailed("DbToolFailed", what, result.Summary().Replace(AdminPassword.Length >= 4 ? AdminPassword : "\0", "********"),
                     $"Check that the {program} client is installed on '@{Server.Name}' and that the database is reachable.");
         }
     }
@@ -237,11 +237,11 @@ public sealed class PostgreSqlService(AegirServer server, IServiceEnvironment en
         var locks = Path.Combine(env.Home, "locks");
         AtomicFile.EnsurePrivateDirectory(locks);
         using var held = FileLock.TryAcquire(Path.Combine(locks, $"pg_hba-{Server.Name}.lock"), TimeSpan.FromMinutes(2))
-            ?? throw ErrorCatalog.StepFailed($"Changing pg_hba.conf of '@{Server.Name}'", "another task has held it for two minutes", "Run the task again once the other has finished.");
+            ?? throw ErrorCatalog.StepFailed("DbAccessRulesBusy", $"Changing pg_hba.conf of '@{Server.Name}'", "another task has held it for two minutes", "Run the task again once the other has finished.");
         using var conn = OpenAdmin();
         var path = HbaFile(conn);
         var transport = env.Connect(Server);
-        var old = transport.ReadFile(path) ?? throw ErrorCatalog.StepFailed($"Reading {path}", $"it cannot be read on '@{Server.Name}'", "Run the module as root on the database server.");
+        var old = transport.ReadFile(path) ?? throw ErrorCatalog.StepFailed("DbAccessRulesUnreadable", $"Reading {path}", $"it cannot be read on '@{Server.Name}'", "Run the module as root on the database server.");
         var text = Encoding.UTF8.GetString(old);
         var sites = PgHba.Read(text);
         change(sites);
@@ -254,7 +254,7 @@ public sealed class PostgreSqlService(AegirServer server, IServiceEnvironment en
         if (errors.Count > 0)
         {
             transport.WriteFile(path, old, mode, owner, group);
-            throw ErrorCatalog.StepFailed($"Changing {path}", $"PostgreSQL does not accept it ({string.Join("; ", errors)}), so the old file was put back", "Fix the lines it names, then run the task again.");
+            throw ErrorCatalog.StepFailed("DbAccessRulesRejected", $"Changing {path}", $"PostgreSQL does not accept it ({string.Join("; ", errors)}), so the old file was put back", "Fix the lines it names, then run the task again.");
         }
         var loaded = (DateTime)Scalar(conn, "SELECT pg_conf_load_time()")!;
         Exec(conn, "SELECT pg_reload_conf()");

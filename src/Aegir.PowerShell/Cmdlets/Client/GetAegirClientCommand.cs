@@ -5,7 +5,7 @@ using Aegir.PowerShell.Completion;
 namespace Aegir.PowerShell.Cmdlets.Client;
 
 /// <summary>Lists clients by name (wildcards allowed).</summary>
-[Cmdlet(VerbsCommon.Get, "AegirClient")]
+[Cmdlet(VerbsCommon.Get, "AegirClient", HelpUri = HelpLinks.Docs + "Get-AegirClient.md")]
 [OutputType(typeof(AegirClient))]
 public sealed class GetAegirClientCommand : AegirCmdlet
 {

@@ -4,7 +4,7 @@ using Aegir.Core.Contexts;
 namespace Aegir.PowerShell.Cmdlets.Client;
 
 /// <summary>Records a client: a customer who owns sites.</summary>
-[Cmdlet(VerbsCommon.New, "AegirClient", SupportsShouldProcess = true)]
+[Cmdlet(VerbsCommon.New, "AegirClient", HelpUri = HelpLinks.Docs + "New-AegirClient.md", SupportsShouldProcess = true)]
 [OutputType(typeof(AegirClient))]
 public sealed class NewAegirClientCommand : AegirCmdlet
 {

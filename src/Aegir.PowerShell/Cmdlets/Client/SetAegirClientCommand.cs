@@ -5,7 +5,7 @@ using Aegir.PowerShell.Completion;
 namespace Aegir.PowerShell.Cmdlets.Client;
 
 /// <summary>Changes a client's email or UNIX group.</summary>
-[Cmdlet(VerbsCommon.Set, "AegirClient", SupportsShouldProcess = true, DefaultParameterSetName = "ByName")]
+[Cmdlet(VerbsCommon.Set, "AegirClient", HelpUri = HelpLinks.Docs + "Set-AegirClient.md", SupportsShouldProcess = true, DefaultParameterSetName = "ByName")]
 [OutputType(typeof(AegirClient))]
 public sealed class SetAegirClientCommand : AegirCmdlet
 {

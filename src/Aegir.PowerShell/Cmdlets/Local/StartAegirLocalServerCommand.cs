@@ -9,7 +9,7 @@ namespace Aegir.PowerShell.Cmdlets.Local;
 /// Starts private nginx or Apache, PHP-FPM and MariaDB or PostgreSQL instances for a server under AEGIR_HOME on 127.0.0.1
 /// ports (installing the Debian packages when missing), records the server, and verifies it.
 /// </summary>
-[Cmdlet(VerbsLifecycle.Start, "AegirLocalServer", SupportsShouldProcess = true)]
+[Cmdlet(VerbsLifecycle.Start, "AegirLocalServer", HelpUri = HelpLinks.Docs + "Start-AegirLocalServer.md", SupportsShouldProcess = true)]
 [OutputType(typeof(AegirServer), typeof(Core.Operations.AegirPlanStep))]
 public sealed class StartAegirLocalServerCommand : TaskCmdlet
 {

@@ -6,7 +6,7 @@ using Aegir.PowerShell.Completion;
 namespace Aegir.PowerShell.Cmdlets.Local;
 
 /// <summary>Stops a server's private instances; -RemoveData also deletes their files, databases included.</summary>
-[Cmdlet(VerbsLifecycle.Stop, "AegirLocalServer", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsLifecycle.Stop, "AegirLocalServer", HelpUri = HelpLinks.Docs + "Stop-AegirLocalServer.md", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(void))]
 public sealed class StopAegirLocalServerCommand : AegirCmdlet
 {

@@ -11,7 +11,7 @@ namespace Aegir.PowerShell.Cmdlets.Platform;
 /// Lists the packages of a platform (modules, themes, profiles, plugins, core), or of a site with whether
 /// the site has each enabled, read from the site's database.
 /// </summary>
-[Cmdlet(VerbsCommon.Get, "AegirPackage", DefaultParameterSetName = "Platform")]
+[Cmdlet(VerbsCommon.Get, "AegirPackage", HelpUri = HelpLinks.Docs + "Get-AegirPackage.md", DefaultParameterSetName = "Platform")]
 [OutputType(typeof(AegirPackage))]
 public sealed class GetAegirPackageCommand : AegirCmdlet
 {

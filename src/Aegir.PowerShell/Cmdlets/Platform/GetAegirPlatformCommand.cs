@@ -5,7 +5,7 @@ using Aegir.PowerShell.Completion;
 namespace Aegir.PowerShell.Cmdlets.Platform;
 
 /// <summary>Lists platforms by name (wildcards allowed), web server or kind.</summary>
-[Cmdlet(VerbsCommon.Get, "AegirPlatform")]
+[Cmdlet(VerbsCommon.Get, "AegirPlatform", HelpUri = HelpLinks.Docs + "Get-AegirPlatform.md")]
 [OutputType(typeof(AegirPlatform))]
 public sealed class GetAegirPlatformCommand : AegirCmdlet
 {

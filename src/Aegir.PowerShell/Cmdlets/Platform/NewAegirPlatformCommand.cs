@@ -10,7 +10,7 @@ namespace Aegir.PowerShell.Cmdlets.Platform;
 /// Creates a platform: a codebase folder on a web server, recorded and verified in one task (its kind and version
 /// found, its web server include written), so a codebase that fails its verify leaves no record. -NoVerify only records it.
 /// </summary>
-[Cmdlet(VerbsCommon.New, "AegirPlatform", SupportsShouldProcess = true)]
+[Cmdlet(VerbsCommon.New, "AegirPlatform", HelpUri = HelpLinks.Docs + "New-AegirPlatform.md", SupportsShouldProcess = true)]
 [OutputType(typeof(AegirPlatform), typeof(AegirPlanStep))]
 public sealed class NewAegirPlatformCommand : TaskCmdlet
 {

@@ -4,7 +4,7 @@ using Aegir.Core.Operations.Platform;
 namespace Aegir.PowerShell.Cmdlets.Platform;
 
 /// <summary>Deletes a platform's web server include and context; refused while sites run on it. The codebase folder stays.</summary>
-[Cmdlet(VerbsCommon.Remove, "AegirPlatform", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = "ByName")]
+[Cmdlet(VerbsCommon.Remove, "AegirPlatform", HelpUri = HelpLinks.Docs + "Remove-AegirPlatform.md", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = "ByName")]
 [OutputType(typeof(Core.Tasks.AegirTask), typeof(Core.Operations.AegirPlanStep))]
 public sealed class RemoveAegirPlatformCommand : PlatformTargetCmdlet
 {

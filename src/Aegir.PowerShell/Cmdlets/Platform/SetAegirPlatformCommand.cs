@@ -6,7 +6,7 @@ using Aegir.PowerShell.Completion;
 namespace Aegir.PowerShell.Cmdlets.Platform;
 
 /// <summary>Changes a platform's root, web server or kind; refused while sites run on it (move the sites instead).</summary>
-[Cmdlet(VerbsCommon.Set, "AegirPlatform", SupportsShouldProcess = true, DefaultParameterSetName = "ByName")]
+[Cmdlet(VerbsCommon.Set, "AegirPlatform", HelpUri = HelpLinks.Docs + "Set-AegirPlatform.md", SupportsShouldProcess = true, DefaultParameterSetName = "ByName")]
 [OutputType(typeof(AegirPlatform))]
 public sealed class SetAegirPlatformCommand : PlatformTargetCmdlet
 {

@@ -5,7 +5,7 @@ using Aegir.PowerShell.Completion;
 namespace Aegir.PowerShell.Cmdlets.Server;
 
 /// <summary>Lists servers by name (wildcards allowed) or by the service types they run.</summary>
-[Cmdlet(VerbsCommon.Get, "AegirServer")]
+[Cmdlet(VerbsCommon.Get, "AegirServer", HelpUri = HelpLinks.Docs + "Get-AegirServer.md")]
 [OutputType(typeof(AegirServer))]
 public sealed class GetAegirServerCommand : AegirCmdlet
 {

@@ -5,7 +5,7 @@ using Aegir.Core.Errors;
 namespace Aegir.PowerShell.Cmdlets.Server;
 
 /// <summary>Records a server and the services it provides.</summary>
-[Cmdlet(VerbsCommon.New, "AegirServer", SupportsShouldProcess = true)]
+[Cmdlet(VerbsCommon.New, "AegirServer", HelpUri = HelpLinks.Docs + "New-AegirServer.md", SupportsShouldProcess = true)]
 [OutputType(typeof(AegirServer))]
 public sealed class NewAegirServerCommand : ServerSettingsCmdlet
 {

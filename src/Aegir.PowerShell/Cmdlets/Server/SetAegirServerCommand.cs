@@ -5,7 +5,7 @@ using Aegir.PowerShell.Completion;
 namespace Aegir.PowerShell.Cmdlets.Server;
 
 /// <summary>Changes a server's host, script user, service types or service settings.</summary>
-[Cmdlet(VerbsCommon.Set, "AegirServer", SupportsShouldProcess = true, DefaultParameterSetName = "ByName")]
+[Cmdlet(VerbsCommon.Set, "AegirServer", HelpUri = HelpLinks.Docs + "Set-AegirServer.md", SupportsShouldProcess = true, DefaultParameterSetName = "ByName")]
 [OutputType(typeof(AegirServer))]
 public sealed class SetAegirServerCommand : ServerSettingsCmdlet
 {

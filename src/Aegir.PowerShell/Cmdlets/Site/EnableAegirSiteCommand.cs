@@ -5,6 +5,6 @@ using Aegir.Core.Tasks;
 namespace Aegir.PowerShell.Cmdlets.Site;
 
 /// <summary>Enables a disabled site: its vhost serves it again.</summary>
-[Cmdlet(VerbsLifecycle.Enable, "AegirSite", SupportsShouldProcess = true, DefaultParameterSetName = "ByName")]
+[Cmdlet(VerbsLifecycle.Enable, "AegirSite", HelpUri = HelpLinks.Docs + "Enable-AegirSite.md", SupportsShouldProcess = true, DefaultParameterSetName = "ByName")]
 [OutputType(typeof(AegirTask), typeof(AegirSite))]
 public sealed class EnableAegirSiteCommand() : SiteStateCmdlet(enable: true);

@@ -6,7 +6,7 @@ using Aegir.PowerShell.Completion;
 namespace Aegir.PowerShell.Cmdlets.Site;
 
 /// <summary>Lists sites by uri or alias (wildcards allowed), platform, client, database server or status.</summary>
-[Cmdlet(VerbsCommon.Get, "AegirSite")]
+[Cmdlet(VerbsCommon.Get, "AegirSite", HelpUri = HelpLinks.Docs + "Get-AegirSite.md")]
 [OutputType(typeof(AegirSite))]
 public sealed class GetAegirSiteCommand : AegirCmdlet
 {

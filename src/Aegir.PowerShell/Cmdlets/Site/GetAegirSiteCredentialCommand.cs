@@ -11,7 +11,7 @@ namespace Aegir.PowerShell.Cmdlets.Site;
 /// A site's database credential for scripts: a PSCredential (user and password, the password as a SecureString)
 /// that also says where the database is: Site, Driver (mysql, pgsql), Host, Port and Database.
 /// </summary>
-[Cmdlet(VerbsCommon.Get, "AegirSiteCredential")]
+[Cmdlet(VerbsCommon.Get, "AegirSiteCredential", HelpUri = HelpLinks.Docs + "Get-AegirSiteCredential.md")]
 [OutputType(typeof(PSCredential))]
 public sealed class GetAegirSiteCredentialCommand : AegirCmdlet
 {

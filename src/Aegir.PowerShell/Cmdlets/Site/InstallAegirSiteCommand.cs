@@ -5,7 +5,7 @@ using Aegir.Core.Operations.Site;
 namespace Aegir.PowerShell.Cmdlets.Site;
 
 /// <summary>Installs a recorded site: database, folders, settings, the application's installer, vhost.</summary>
-[Cmdlet(VerbsLifecycle.Install, "AegirSite", SupportsShouldProcess = true, DefaultParameterSetName = "ByName")]
+[Cmdlet(VerbsLifecycle.Install, "AegirSite", HelpUri = HelpLinks.Docs + "Install-AegirSite.md", SupportsShouldProcess = true, DefaultParameterSetName = "ByName")]
 [OutputType(typeof(SiteInstallation), typeof(AegirPlanStep))]
 public sealed class InstallAegirSiteCommand : SiteTargetCmdlet
 {

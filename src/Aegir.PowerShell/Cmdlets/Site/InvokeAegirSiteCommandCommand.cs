@@ -10,7 +10,7 @@ namespace Aegir.PowerShell.Cmdlets.Site;
 /// environment (db_host, db_name, db_passwd…), drush and wp pointed at the site. Writes the program's output lines;
 /// its error output goes to the host (information stream); a non-zero exit is an error carrying the exit code.
 /// </summary>
-[Cmdlet(VerbsLifecycle.Invoke, "AegirSiteCommand", SupportsShouldProcess = true, DefaultParameterSetName = "Command")]
+[Cmdlet(VerbsLifecycle.Invoke, "AegirSiteCommand", HelpUri = HelpLinks.Docs + "Invoke-AegirSiteCommand.md", SupportsShouldProcess = true, DefaultParameterSetName = "Command")]
 [OutputType(typeof(string))]
 public sealed class InvokeAegirSiteCommandCommand : AegirCmdlet
 {

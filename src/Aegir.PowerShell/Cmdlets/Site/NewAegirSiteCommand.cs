@@ -10,7 +10,7 @@ namespace Aegir.PowerShell.Cmdlets.Site;
 /// Creates a site: a uri on a platform with its own database, recorded and installed in one task unless
 /// -NoInstall (then it is only recorded, status NotInstalled). A failed install leaves nothing behind, the record included.
 /// </summary>
-[Cmdlet(VerbsCommon.New, "AegirSite", SupportsShouldProcess = true)]
+[Cmdlet(VerbsCommon.New, "AegirSite", HelpUri = HelpLinks.Docs + "New-AegirSite.md", SupportsShouldProcess = true)]
 [OutputType(typeof(SiteInstallation), typeof(AegirSite), typeof(AegirPlanStep))]
 public sealed class NewAegirSiteCommand : SiteSettingsCmdlet
 {

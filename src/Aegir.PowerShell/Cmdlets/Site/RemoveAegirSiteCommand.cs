@@ -5,7 +5,7 @@ using Aegir.Core.Operations.Site;
 namespace Aegir.PowerShell.Cmdlets.Site;
 
 /// <summary>Deletes a site: its vhost, database and user, folders, and context. Returns the task.</summary>
-[Cmdlet(VerbsCommon.Remove, "AegirSite", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = "ByName")]
+[Cmdlet(VerbsCommon.Remove, "AegirSite", HelpUri = HelpLinks.Docs + "Remove-AegirSite.md", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = "ByName")]
 [OutputType(typeof(Core.Tasks.AegirTask), typeof(Core.Operations.AegirPlanStep))]
 public sealed class RemoveAegirSiteCommand : SiteTargetCmdlet
 {

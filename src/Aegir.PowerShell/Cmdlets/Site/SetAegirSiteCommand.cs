@@ -10,7 +10,7 @@ namespace Aegir.PowerShell.Cmdlets.Site;
 /// Changes a site's client, profile, language, aliases or redirection (and, before install, its platform or
 /// db server); an installed site is verified with the change in one task, so its vhost answers to the new names at once.
 /// </summary>
-[Cmdlet(VerbsCommon.Set, "AegirSite", SupportsShouldProcess = true, DefaultParameterSetName = "ByName")]
+[Cmdlet(VerbsCommon.Set, "AegirSite", HelpUri = HelpLinks.Docs + "Set-AegirSite.md", SupportsShouldProcess = true, DefaultParameterSetName = "ByName")]
 [OutputType(typeof(AegirSite), typeof(AegirPlanStep))]
 public sealed class SetAegirSiteCommand : SiteSettingsCmdlet
 {
@@ -30,10 +30,12 @@ public sealed class SetAegirSiteCommand : SiteSettingsCmdlet
     public string? Platform { get; set; }
 
     [Parameter]
+    [ArgumentCompleter(typeof(SiteHostCompleter))]
     [ValidateNotNullOrEmpty]
     public string[]? AddAlias { get; set; }
 
     [Parameter]
+    [ArgumentCompleter(typeof(SiteHostCompleter))]
     [ValidateNotNullOrEmpty]
     public string[]? RemoveAlias { get; set; }
 

@@ -28,11 +28,13 @@ public abstract class SiteSettingsCmdlet : TaskCmdlet
 
     /// <summary>Other host names the site answers to (replaces the list).</summary>
     [Parameter]
+    [ArgumentCompleter(typeof(SiteHostCompleter))]
     [AllowEmptyCollection]
     public string[]? Alias { get; set; }
 
     /// <summary>The host every other name redirects to: the uri or one alias; an empty string turns redirection off.</summary>
     [Parameter]
+    [ArgumentCompleter(typeof(SiteHostCompleter))]
     [AllowEmptyString]
     public string? Redirection { get; set; }
 }

@@ -1,17 +1,19 @@
 using System.Management.Automation;
 using Aegir.Core.Contexts;
 using Aegir.Core.Errors;
+using Aegir.Core.Operations;
 using Aegir.Core.Tasks;
 using Aegir.PowerShell.Completion;
 
 namespace Aegir.PowerShell.Cmdlets.Tasks;
 
 /// <summary>Gets tasks with their logs, newest first: by id, target, type or status.</summary>
-[Cmdlet(VerbsCommon.Get, "AegirTask", DefaultParameterSetName = "List")]
+[Cmdlet(VerbsCommon.Get, "AegirTask", HelpUri = HelpLinks.Docs + "Get-AegirTask.md", DefaultParameterSetName = "List")]
 [OutputType(typeof(AegirTask))]
 public sealed class GetAegirTaskCommand : AegirCmdlet
 {
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = "ById", ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(TaskIdCompleter))]
     [ValidateNotNullOrEmpty]
     public string[]? Id { get; set; }
 
@@ -21,7 +23,9 @@ public sealed class GetAegirTaskCommand : AegirCmdlet
     [ValidateNotNullOrEmpty]
     public string? Target { get; set; }
 
+    /// <summary>One of the task types (verify, install, delete, ...); any other is refused rather than matching nothing.</summary>
     [Parameter(ParameterSetName = "List")]
+    [ArgumentCompleter(typeof(TaskTypeCompleter))]
     [ValidateNotNullOrEmpty]
     public string? Type { get; set; }
 
@@ -32,6 +36,13 @@ public sealed class GetAegirTaskCommand : AegirCmdlet
     [Parameter(ParameterSetName = "List")]
     [ValidateRange(1, int.MaxValue)]
     public int First { get; set; } = int.MaxValue;
+
+    protected override void BeginProcessing()
+    {
+        base.BeginProcessing();
+        if (Type is not null && !OperationRegistry.TaskTypes.Contains(Type, StringComparer.OrdinalIgnoreCase))
+            ThrowAegirError(ErrorCatalog.InvalidValue("Type", Type, "it is not a task type", $"Use one of {string.Join(", ", OperationRegistry.TaskTypes)}."), Type);
+    }
 
     protected override void ProcessRecord()
     {

@@ -8,7 +8,7 @@ using Aegir.PowerShell.Completion;
 namespace Aegir.PowerShell.Cmdlets.Tasks;
 
 /// <summary>Verifies a server, platform or site, fixing what is not as it should be; returns the task.</summary>
-[Cmdlet(VerbsLifecycle.Invoke, "AegirVerify", SupportsShouldProcess = true, DefaultParameterSetName = "ByName")]
+[Cmdlet(VerbsLifecycle.Invoke, "AegirVerify", HelpUri = HelpLinks.Docs + "Invoke-AegirVerify.md", SupportsShouldProcess = true, DefaultParameterSetName = "ByName")]
 [OutputType(typeof(AegirTask), typeof(AegirServer), typeof(AegirPlatform), typeof(AegirSite), typeof(AegirPlanStep))]
 public sealed class InvokeAegirVerifyCommand : TaskCmdlet
 {
@@ -23,6 +23,8 @@ public sealed class InvokeAegirVerifyCommand : TaskCmdlet
 
     [Parameter]
     public SwitchParameter PassThru { get; set; }
+
+    protected override int? ItemCount => InputObject is null && !MyInvocation.ExpectingInput ? Name?.Length : null;
 
     protected override void ProcessRecord()
     {
