@@ -78,6 +78,26 @@ public class ContextStoreTests
     }
 
     [Fact]
+    public void Host_name_checks_see_records_changed_outside_the_module()
+    {
+        using var home = new TestHome();
+        home.Store.Create(home.Site("a.example", "www.a.example"));
+        Assert.Throws<AegirException>(() => home.Store.Create(home.Site("b.example", "www.a.example")));
+        // An admin's editor changes the alias in place, to a name of the same length: the next check reads it.
+        var path = home.Store.PathOf("a.example");
+        File.WriteAllText(path, File.ReadAllText(path).Replace("www.a.example", "old.a.examp"));
+        home.Store.Create(home.Site("b.example", "www.a.example"));
+        Assert.Equal("HostNameTaken", Assert.Throws<AegirException>(() => home.Store.Create(home.Site("c.example", "old.a.examp"))).ErrorId);
+        // A record removed by hand frees its names; one added by hand claims them.
+        File.Delete(path);
+        home.Store.Create(home.Site("c.example", "old.a.examp"));
+        File.WriteAllText(home.Store.PathOf("d.example"), File.ReadAllText(home.Store.PathOf("c.example")).Replace("c.example", "d.example"));
+        File.Delete(home.Store.PathOf("c.example"));
+        var taken = Assert.Throws<AegirException>(() => home.Store.Create(home.Site("e.example", "old.a.examp")));
+        Assert.Contains("@d.example", taken.Message);
+    }
+
+    [Fact]
     public void A_site_cannot_alias_itself_or_redirect_elsewhere()
     {
         Assert.Throws<AegirException>(() => new AegirSite("a.example") { Aliases = ["a.example"] });

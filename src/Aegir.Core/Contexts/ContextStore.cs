@@ -87,7 +87,7 @@ public sealed class ContextStore : IContextResolver
     AegirContext Build(string name, string path, byte[] bytes, TreeCacheUse? cache)
     {
         YamlMap tree;
-        if (cache is null) tree = ContextSerializer.ParseTree(path, Decode(bytes));
+        if (cache is null) tree = Parsed(path, bytes);
         else
         {
             var key = YamlTreeCache.Key(bytes);
@@ -102,6 +102,21 @@ public sealed class ContextStore : IContextResolver
         ctx.Path = path;
         ctx.Resolver = this;
         return ctx;
+    }
+
+    // Parsed trees by content, for the life of the process: the same platform and server records are read again
+    // by every task of a pipeline. A tree is never changed once parsed, so sharing one is safe.
+    static readonly ConcurrentDictionary<(ulong, ulong), YamlMap> ParsedTrees = new();
+    const int ParsedTreesKept = 4096;
+
+    static YamlMap Parsed(string path, byte[] bytes)
+    {
+        var key = YamlTreeCache.Key(bytes);
+        if (ParsedTrees.TryGetValue(key, out var tree)) return tree;
+        tree = ContextSerializer.ParseTree(path, Decode(bytes));
+        if (ParsedTrees.Count >= ParsedTreesKept) ParsedTrees.Clear();
+        ParsedTrees[key] = tree;
+        return tree;
     }
 
     static string Decode(byte[] bytes)

@@ -41,16 +41,16 @@ internal static class ContextValidator
             if (store.ReadFresh(site.PlatformName) is AegirPlatform { Locked: true })
                 throw ErrorCatalog.PlatformLocked(site.PlatformName);
         }
-        // A change that keeps the site's names and database needs no look at the others (which costs a read of every site).
+        // A change that keeps the site's names and database needs no look at the others.
         bool namesChanged = previous is null || !previous.HostNames().SequenceEqual(site.HostNames());
         bool dbChanged = site.DbName is not null && (previous?.DbName != site.DbName || previous.DbServerName != site.DbServerName);
         if (!namesChanged && !dbChanged) return;
         var mine = site.HostNames().ToHashSet(StringComparer.Ordinal);
-        foreach (var other in store.List(ContextType.Site).Contexts.Cast<AegirSite>())
+        foreach (var other in SiteIndex.For(store.ContextsPath).All(store))
         {
             if (other.Name == site.Name) continue;
             if (namesChanged)
-                foreach (var host in other.HostNames())
+                foreach (var host in other.HostNames)
                     if (mine.Contains(host)) throw ErrorCatalog.NameTaken(host, other.Name);
             // A database name in a record is that site's claim to it: two installs can never pick the same one.
             if (dbChanged && other.DbName == site.DbName && other.DbServerName == site.DbServerName)

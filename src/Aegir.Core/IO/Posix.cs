@@ -20,6 +20,17 @@ public static partial class Posix
     [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int statx(int dirfd, string path, int flags, uint mask, byte[] buffer);
 
+    /// <summary>Which version of a file is there: inode, size and change time (a write in place or a rename onto it changes one); null when it does not exist.</summary>
+    public readonly record struct FileVersion(ulong Inode, ulong Size, long ChangeSeconds, uint ChangeNanoseconds);
+
+    public static FileVersion? Version(string path)
+    {
+        var bytes = new byte[256];
+        if (statx(AtFdCwd, path, AtSymlinkNoFollow, 0x7ff, bytes) != 0) return null;
+        // struct statx: stx_ino at 32, stx_size at 40, stx_ctime (tv_sec, tv_nsec) at 96.
+        return new FileVersion(BitConverter.ToUInt64(bytes, 32), BitConverter.ToUInt64(bytes, 40), BitConverter.ToInt64(bytes, 96), BitConverter.ToUInt32(bytes, 104));
+    }
+
     [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int renameat2(int olddirfd, string oldpath, int newdirfd, string newpath, uint flags);
 

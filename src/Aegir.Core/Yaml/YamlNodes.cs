@@ -30,12 +30,15 @@ public sealed class YamlMap : YamlNode
 
     public YamlNode? Get(string key)
     {
-        _read.Add(key);
+        lock (_read) _read.Add(key);   // parsed trees are shared between readers (the store's caches)
         foreach (var e in _entries)
             if (e.Key == key) return e.Value;
         return null;
     }
 
     /// <summary>Entries no reader asked for: kept and written back so a newer file survives an older module.</summary>
-    public IEnumerable<KeyValuePair<string, YamlNode>> Unread() => _entries.Where(e => !_read.Contains(e.Key));
+    public IEnumerable<KeyValuePair<string, YamlNode>> Unread()
+    {
+        lock (_read) return _entries.Where(e => !_read.Contains(e.Key)).ToList();
+    }
 }
