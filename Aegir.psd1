@@ -15,7 +15,8 @@
         'Get-AegirPackage', 'Get-AegirPlatform', 'Lock-AegirPlatform', 'New-AegirPlatform', 'Remove-AegirPlatform', 'Set-AegirPlatform', 'Unlock-AegirPlatform',
         'Get-AegirServer', 'New-AegirServer', 'Remove-AegirServer', 'Set-AegirServer', 'Start-AegirLocalServer', 'Stop-AegirLocalServer',
         'Disable-AegirSite', 'Enable-AegirSite', 'Get-AegirSite', 'Get-AegirSiteCredential', 'Install-AegirSite', 'Invoke-AegirSiteCommand', 'New-AegirSite', 'Remove-AegirSite', 'Set-AegirSite',
-        'Get-AegirTask', 'Invoke-AegirVerify'
+        'Get-AegirTask', 'Invoke-AegirVerify',
+        'Backup-AegirSite', 'Get-AegirBackup', 'Remove-AegirBackup', 'Restore-AegirSite', 'Move-AegirSite'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

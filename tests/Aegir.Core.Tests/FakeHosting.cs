@@ -14,12 +14,13 @@ namespace Aegir.Core.Tests;
 public sealed class FakeHosting : IDisposable, IServiceFactory, ITransportFactory
 {
     public readonly TestHome Home = new();
-    public readonly FakeTransport Server = new(Answer);
+    public readonly FakeTransport Server;
     public readonly FakeDbState Databases = new();
     public readonly Engine Engine;
 
     public FakeHosting(ReloadBatch? batch = null)
     {
+        Server = new FakeTransport(spec => spec.Program == "tar" ? FakeTar.Run(Server!, spec) : Answer(spec));
         Home.Store.Remove("platform_wp");   // the test home's own; these tests make theirs in the fake server
         Server.CreateDirectory("/tmp", (UnixFileMode)Convert.ToInt32("1777", 8));
         Server.Put("/run/nginx.pid", "4242\n");   // the web server runs
@@ -75,7 +76,12 @@ public sealed class FakeHosting : IDisposable, IServiceFactory, ITransportFactor
         var contexts = Directory.Exists(Store.ContextsPath)
             ? string.Join('\n', Directory.GetFiles(Store.ContextsPath, "*.yml").Order().Select(f => Path.GetFileName(f) + ":\n" + File.ReadAllText(f)))
             : "";
-        return $"{Server.Snapshot()}\n--- db\n{Databases.Snapshot()}\n--- contexts\n{contexts}".Replace(Home.Path, "$AEGIR_HOME");
+        // Backups by name, their time left out (a task run twice makes them at different seconds); hidden spools count too.
+        var backups = Path.Combine(Home.Path, "backups");
+        var archives = Directory.Exists(backups)
+            ? string.Join('\n', Directory.GetFiles(backups).Select(f => System.Text.RegularExpressions.Regex.Replace(Path.GetFileName(f), @"-\d{8}\.\d{6}(_\d+)?", "-<time>")).Order())
+            : "";
+        return $"{Server.Snapshot()}\n--- db\n{Databases.Snapshot()}\n--- contexts\n{contexts}\n--- backups\n{archives}".Replace(Home.Path, "$AEGIR_HOME");
     }
 
     /// <summary>The snapshot without what differs from run to run (file contents, generated passwords): which files, folders, modes, owners, databases and records there are.</summary>

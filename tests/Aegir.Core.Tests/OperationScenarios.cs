@@ -9,42 +9,57 @@ namespace Aegir.Core.Tests;
 /// Each operation in a state where it has real work to do: how to set that state up, and the parameters to run it with.
 /// <see cref="Finishes"/>: a kill past its point of no return is repaired by finishing, so the result is the done state.
 /// </summary>
-public sealed record OperationScenario(string Name, Action<FakeHosting> Setup, Func<object> Parameters, bool Finishes = false)
+public sealed record OperationScenario(string Name, Action<FakeHosting> Setup, Func<FakeHosting, object> Parameters, bool Finishes = false)
 {
     public override string ToString() => Name;
 
     public static readonly IReadOnlyList<OperationScenario> All =
     [
         new("new wordpress site", h => h.Platform("wp", "wordpress"),
-            () => new InstallSite.Parameters("blog.test", "Blog", null, new SiteDefinition("blog.test", "wp", Aliases: ["www.blog.test"], Redirection: "blog.test"))),
+            _ => new InstallSite.Parameters("blog.test", "Blog", null, new SiteDefinition("blog.test", "wp", Aliases: ["www.blog.test"], Redirection: "blog.test"))),
         new("new drupal site", h => h.Platform("d11", "drupal"),
-            () => new InstallSite.Parameters("d.test", null, null, new SiteDefinition("d.test", "d11"))),
+            _ => new InstallSite.Parameters("d.test", null, null, new SiteDefinition("d.test", "d11"))),
         new("install of a recorded site", h =>
         {
             h.Platform("php", "php");
             h.Store.Create(new AegirSite("p.test") { PlatformName = "php" });
-        }, () => new InstallSite.Parameters("p.test")),
-        new("set an alias of an installed site", Installed, () => new VerifySite.Parameters("blog.test", new SiteChanges { AddAliases = ["blog2.test"] })),
-        new("disable", Installed, () => new DisableSite.Parameters("blog.test")),
+        }, _ => new InstallSite.Parameters("p.test")),
+        new("set an alias of an installed site", Installed, _ => new VerifySite.Parameters("blog.test", new SiteChanges { AddAliases = ["blog2.test"] })),
+        new("disable", Installed, _ => new DisableSite.Parameters("blog.test")),
         new("enable", h =>
         {
             Installed(h);
             Assert.True(h.Run(new DisableSite.Parameters("blog.test")).Succeeded);
-        }, () => new EnableSite.Parameters("blog.test")),
-        new("delete an installed site", Installed, () => new DeleteSite.Parameters("blog.test"), Finishes: true),
+        }, _ => new EnableSite.Parameters("blog.test")),
+        new("delete an installed site", Installed, _ => new DeleteSite.Parameters("blog.test"), Finishes: true),
+        new("restore an installed site from its backup", h =>
+        {
+            Installed(h);
+            h.Server.Put("/srv/wp/wp-content/uploads/sites/blog.test/photo.jpg", "the photo as backed up");
+            Assert.True(h.Run(new BackupSite.Parameters("blog.test")).Succeeded);
+            h.Server.Put("/srv/wp/wp-content/uploads/sites/blog.test/photo.jpg", "changed since");
+            h.Server.Put("/srv/wp/wp-content/uploads/sites/blog.test/new.jpg", "added since");
+        }, h => new RestoreSite.Parameters("blog.test", new Backups.BackupStore(h.Home.Path).List("blog.test")[^1].Path), Finishes: true),
+        new("back up an installed site", Installed, _ => new BackupSite.Parameters("blog.test")),
+        new("move a site to another platform", h =>
+        {
+            Installed(h);
+            h.Server.Put("/srv/wp/wp-content/uploads/sites/blog.test/photo.jpg", "a photo");
+            h.Platform("wp2", "wordpress");
+        }, _ => new MoveSite.Parameters("blog.test", "platform_wp2"), Finishes: true),
         new("delete a site never installed", h =>
         {
             h.Platform("wp", "wordpress");
             h.Store.Create(new AegirSite("n.test") { PlatformName = "wp" });
-        }, () => new DeleteSite.Parameters("n.test")),
-        new("verify a new platform", h => h.Platform("wp", "wordpress", verified: false), () => new VerifyPlatform.Parameters("platform_wp")),
+        }, _ => new DeleteSite.Parameters("n.test")),
+        new("verify a new platform", h => h.Platform("wp", "wordpress", verified: false), _ => new VerifyPlatform.Parameters("platform_wp")),
         new("delete a platform", h =>
         {
             h.Platform("wp", "wordpress", verified: false);
             Assert.True(h.Run(new VerifyPlatform.Parameters("platform_wp")).Succeeded);
-        }, () => new DeletePlatform.Parameters("platform_wp")),
-        new("lock a platform", h => h.Platform("wp", "wordpress"), () => new LockPlatform.Parameters("platform_wp")),
-        new("verify a server", _ => { }, () => new VerifyServer.Parameters(ContextNames.Master)),
+        }, _ => new DeletePlatform.Parameters("platform_wp")),
+        new("lock a platform", h => h.Platform("wp", "wordpress"), _ => new LockPlatform.Parameters("platform_wp")),
+        new("verify a server", _ => { }, _ => new VerifyServer.Parameters(ContextNames.Master)),
     ];
 
     public static IEnumerable<object[]> Cases => All.Select(s => new object[] { s });

@@ -139,3 +139,20 @@ echo " [success] Installation complete.  User name: admin  User password: Stand-
 '@
     chmod 755 "$Root/vendor/bin/drush"
 }
+
+# A WordPress platform: a copy of Debian's package (its links resolved) under the suite's folder, recorded and verified.
+function New-WordPressPlatform([string] $Work, [string] $Name) {
+    $root = Join-Path $Work "platforms/$Name"
+    $null = New-Item -ItemType Directory -Force (Split-Path $root)
+    cp -rL /usr/share/wordpress $root
+    $null = New-AegirPlatform $Name $root
+    $root
+}
+
+# A published post in a WordPress site's database, straight into its tables.
+function Add-WordPressPost([string] $Database, [string] $Title, [string] $Name, [string] $Body = 'A post') {
+    Invoke-Sql -Database $Database -Sql @"
+INSERT INTO wp_posts (post_author, post_date, post_date_gmt, post_content, post_title, post_excerpt, post_status, post_name, to_ping, pinged, post_modified, post_modified_gmt, post_content_filtered, guid, post_type)
+VALUES (1, NOW(), NOW(), '$Body', '$Title', '', 'publish', '$Name', '', '', NOW(), NOW(), '', '', 'post')
+"@
+}

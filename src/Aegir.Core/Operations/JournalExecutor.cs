@@ -55,6 +55,14 @@ internal sealed class JournalExecutor(Engine engine) : IJournalExecutor
                     transport.Move(action.Arg("from"), action.Arg("to"));
                 break;
             }
+            case JournalActions.DeleteBackupKind:
+            {
+                var path = Path.GetFullPath(action.Arg("path"));
+                if (Path.GetDirectoryName(path) != new Backups.BackupStore(store.Home).Folder)
+                    throw new InvalidOperationException($"{path} is not in the backups folder");
+                File.Delete(path);
+                break;
+            }
             case JournalActions.NoneKind:
                 break;
             default:

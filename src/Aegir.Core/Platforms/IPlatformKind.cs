@@ -70,4 +70,10 @@ public interface IPlatformKind
 
     /// <summary>Names of the packages the site has enabled, read from its database; null when this kind cannot tell.</summary>
     IReadOnlySet<string>? EnabledPackages(IDbService db, string database);
+
+    /// <summary>
+    /// SQL that makes a database copied from the site <paramref name="fromUri"/> serve as <paramref name="toUri"/> at
+    /// <paramref name="toUrl"/> (an application that stores its own address); null when there is nothing to change.
+    /// </summary>
+    string? AddressChange(IDbService db, string database, string fromUri, string toUri, string toUrl) => null;
 }

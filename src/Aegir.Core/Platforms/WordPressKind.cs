@@ -204,4 +204,20 @@ public sealed partial class WordPressKind : IPlatformKind
     [GeneratedRegex(@"^define\('(AUTH|SECURE_AUTH|LOGGED_IN|NONCE)_(KEY|SALT)', '[0-9A-F]{64}'\);$", RegexOptions.Multiline)] private static partial Regex SaltLine();
     [GeneratedRegex(@"^[\s/*#@]*(Plugin Name|Theme Name|Version|Description|Author)\s*:(.*)$", RegexOptions.Multiline)] private static partial Regex HeaderLine();
     [GeneratedRegex(@"s:\d+:""([^""]+)"";")] private static partial Regex SerializedString();
+
+    /// <summary>WordPress keeps its address in siteurl and home, and writes it into posts: all follow the new uri, uploads included.</summary>
+    public string? AddressChange(IDbService db, string database, string fromUri, string toUri, string toUrl)
+    {
+        var rows = db.Query(database, "SELECT option_value FROM wp_options WHERE option_name = 'siteurl'");
+        var fromUrl = rows.Count > 0 ? rows[0][0]?.ToString()?.TrimEnd('/') : null;
+        static string Q(string s) => "'" + s.Replace("\\", "\\\\").Replace("'", "''") + "'";
+        var to = toUrl.TrimEnd('/');
+        var sql = new System.Text.StringBuilder();
+        sql.Append($"UPDATE wp_options SET option_value = {Q(to)} WHERE option_name IN ('siteurl', 'home');\n");
+        if (fromUrl is not null && fromUrl != to)
+            sql.Append($"UPDATE wp_posts SET guid = REPLACE(guid, {Q(fromUrl)}, {Q(to)}), post_content = REPLACE(post_content, {Q(fromUrl)}, {Q(to)});\n");
+        sql.Append($"UPDATE wp_posts SET guid = REPLACE(guid, {Q($"/uploads/sites/{fromUri}/")}, {Q($"/uploads/sites/{toUri}/")}), post_content = REPLACE(post_content, {Q($"/uploads/sites/{fromUri}/")}, {Q($"/uploads/sites/{toUri}/")});\n");
+        sql.Append($"UPDATE wp_postmeta SET meta_value = REPLACE(meta_value, {Q($"sites/{fromUri}/")}, {Q($"sites/{toUri}/")}) WHERE meta_key = '_wp_attached_file';\n");
+        return sql.ToString();
+    }
 }

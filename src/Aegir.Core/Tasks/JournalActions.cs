@@ -11,6 +11,7 @@ public static class JournalActions
     public const string RestoreFileKind = "file.restore";
     public const string DeletePathKind = "path.delete";
     public const string MovePathKind = "path.move";
+    public const string DeleteBackupKind = "backup.delete";
     public const string NoneKind = "none";
 
     /// <summary>Marks a point after which the task keeps its changes; there is nothing to carry out.</summary>
@@ -40,6 +41,10 @@ public static class JournalActions
 
     public static JournalAction DeletePath(string server, string path)
         => new(DeletePathKind, $"delete {path} on '@{server}'", new() { ["server"] = server, ["path"] = path });
+
+    /// <summary>Deletes a backup archive (or its description) on this machine, under AEGIR_HOME's backups folder only.</summary>
+    public static JournalAction DeleteBackup(string path)
+        => new(DeleteBackupKind, $"delete the backup file {path}", new() { ["path"] = path });
 
     /// <summary>Moves <paramref name="from"/> to <paramref name="to"/> when it is still there (moving something back is this with the two swapped).</summary>
     public static JournalAction MovePath(string server, string from, string to)

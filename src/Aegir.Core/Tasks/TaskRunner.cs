@@ -136,6 +136,7 @@ public sealed class TaskRunner(string home, ITaskObserver? observer = null, IJou
                 _ => ($"{ex.GetType().Name}: {ex.Message}", "TaskFailed"),
             };
             ctx.Log(TaskLogLevel.Error, message);
+            if (ex is not AegirException and not OperationCanceledException) ctx.Debug(ex.ToString());   // a fault of the module itself: where it was
             ctx.Recover();
             task.Status = AegirTaskStatus.Failed;
             task.Error = ctx.Masker.Apply(message);

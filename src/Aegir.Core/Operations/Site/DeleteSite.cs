@@ -7,11 +7,13 @@ namespace Aegir.Core.Operations.Site;
 /// <summary>
 /// Deletes a site. Everything that can be undone comes first: the vhost goes, the site's folder is moved aside,
 /// the record is removed. Then the point of no return: the database and user are dropped and the moved folder
-/// deleted, which a repair finishes rather than undoes. A site never installed loses only its record.
+/// deleted, which a repair finishes rather than undoes. A site never installed loses only its record. Unless told
+/// otherwise, a backup of the site is taken first, and kept.
 /// </summary>
 public sealed class DeleteSite : SiteOperation<DeleteSite.Parameters>
 {
-    public sealed record Parameters(string Site) : ISiteParameters;
+    /// <param name="Backup">Take a backup of the site before anything is removed.</param>
+    public sealed record Parameters(string Site, bool Backup = true) : ISiteParameters;
 
     public override string Type => "delete";
 
@@ -27,6 +29,8 @@ public sealed class DeleteSite : SiteOperation<DeleteSite.Parameters>
         var database = parts.Database();
         plan.Add(parts.DbServer.Name, PlanAction.Check, $"check that the database server @{parts.DbServer.Name} answers",
             ctx => ctx.Step($"Checking that the database server '@{parts.DbServer.Name}' answers", () => parts.Db.DatabaseExists(database.Name)));
+        if (p.Backup)
+            SiteArchive.Step(plan, parts, Backups.ArchiveCompression.Zstd, "before the site was removed", "back up the site before removing it", _ => { });
         plan.Add(parts.Web.Name, PlanAction.Delete, $"remove {parts.Http.SiteConfigPath(site.Uri)} and test the {parts.Http.Type} config of @{parts.Web.Name}",
             ctx => parts.Http.RemoveSite(ctx, site.Uri));
         SiteSteps.Reload(plan, env, parts.Web, parts.Http);

@@ -91,49 +91,17 @@ public sealed class InstallSite : SiteOperation<InstallSite.Parameters>
 
     /// <summary>
     /// Picks the name and creates the database atomically: the name is reserved in the site's record (the store
-    /// refuses a name another record claims), then created; a name the server already has is passed over and the
-    /// next suffix tried.
+    /// refuses a name another record claims), then created.
     /// </summary>
     static void CreateDatabase(TaskContext ctx, OperationEnvironment env, SiteParts parts, HashSet<string> taken, IReadOnlyList<string> hosts)
     {
-        var db = parts.Db;
-        var password = Passwords.New();
-        ctx.Secret(password);
-        for (int attempt = 0; attempt < 100; attempt++)
-        {
-            var name = db.ProposeName(parts.Site.Uri, taken);
-            taken.Add(name);
-            if (db.NameInUse(name))
+        var (name, password) = NewSiteDatabase.Create(ctx, parts, taken, hosts, (name, password) =>
+            SiteSteps.RecordNow<AegirSite>(ctx, env, parts.Site.Name, $"Reserving database {name} in the site's record", s =>
             {
-                ctx.Debug($"Database or user {name} exists on '@{parts.DbServer.Name}' already; trying the next name.");
-                continue;
-            }
-            try
-            {
-                SiteSteps.RecordNow<AegirSite>(ctx, env, parts.Site.Name, $"Reserving database {name} in the site's record", s =>
-                {
-                    s.DbName = name;
-                    s.DbPassword = password;
-                });
-                ctx.Step($"Creating database {name} and its user on '@{parts.DbServer.Name}', granted to {string.Join(", ", hosts)}", () =>
-                {
-                    db.CreateDatabase(name);
-                    try { db.CreateUser(name, password, name, hosts); }
-                    catch (AegirException ex) when (ex.NothingChanged)
-                    {
-                        db.DropDatabase(name);   // ours, made a moment ago: the step as a whole changed nothing
-                        throw;
-                    }
-                }, JournalActions.DropDatabase(parts.DbServer.Name, name, name));
-                parts.Site.DbName = name;
-                parts.Site.DbPassword = password;
-                return;
-            }
-            catch (AegirException ex) when (ex.NothingChanged)
-            {
-                ctx.Debug($"{ex.Message}");
-            }
-        }
-        throw ErrorCatalog.StepFailed("DbNamesExhausted", $"Choosing a database name for {parts.Site.Uri}", "100 names in a row were taken", "Drop databases that are no longer used, then install again.");
+                s.DbName = name;
+                s.DbPassword = password;
+            }));
+        parts.Site.DbName = name;
+        parts.Site.DbPassword = password;
     }
 }

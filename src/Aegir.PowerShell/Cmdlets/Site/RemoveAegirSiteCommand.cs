@@ -12,11 +12,16 @@ public sealed class RemoveAegirSiteCommand : SiteTargetCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
+    /// <summary>Removes the site without taking a backup of it first.</summary>
+    [Parameter]
+    public SwitchParameter NoBackup { get; set; }
+
     protected override void ProcessRecord() => ForItem(Target, () =>
     {
         var site = ReadSite();
-        var what = site.Status == SiteStatus.NotInstalled ? "Remove site context" : "Delete site: vhost, database and user, files, context";
-        var parameters = new DeleteSite.Parameters(site.Name);
+        var what = site.Status == SiteStatus.NotInstalled ? "Remove site context"
+            : NoBackup ? "Delete site without a backup: vhost, database and user, files, context" : "Delete site after a backup: vhost, database and user, files, context";
+        var parameters = new DeleteSite.Parameters(site.Name, Backup: !NoBackup);
         if (!Approve(parameters, site.ToString(), what, Force)) return;
         Emit(RunOperation(parameters).Task, passThru: false);
     });

@@ -1,0 +1,212 @@
+using System.Formats.Tar;
+using Aegir.Core.Backups;
+using Aegir.Core.Errors;
+using Aegir.Core.Local;
+using Aegir.Core.Tasks;
+using Aegir.Core.Transport;
+
+namespace Aegir.Core.Operations.Site;
+
+/// <summary>
+/// Aegir's deploy, the engine of restore and migrate: a backup goes into a new database and into folders beside
+/// where the site's folders belong (on <paramref name="parts"/>: the site as it will be, on its platform and db
+/// server); only when all of it is in and checked do the folders swap and the record take the new database (and
+/// platform). The old database and folders (of <paramref name="source"/>, the site as it was) go last, past the
+/// point of no return. The archive is named when the load runs: a migrate makes it a moment before.
+/// </summary>
+internal sealed class SiteDeploy(SiteParts source, SiteParts parts, Func<string> archiveOf, string label)
+{
+    public SiteDeploy(SiteParts parts, string archive) : this(parts, parts, () => archive, Path.GetFileName(archive)) { }
+
+    string archive => archiveOf();
+    bool Moving => source.Platform.Name != parts.Platform.Name || source.DbServer.Name != parts.DbServer.Name;
+
+    /// <summary>Each folder of the site (relative to its platform's root) and where its copy from the backup waits beside it.</summary>
+    readonly IReadOnlyList<(string Live, string Staged)> _roots = parts.Kind.SiteRoots(parts.Site.Uri)
+        .Select(live => (live, Path.Combine(Path.GetDirectoryName(live) ?? "", $".{Path.GetFileName(live)}.restore"))).ToList();
+    /// <summary>Which member folder of the archive fills each of the site's folders (none: the archive has no such folder).</summary>
+    readonly Dictionary<string, string> _sources = new(StringComparer.Ordinal);
+    string? _newDb;
+    string? _newPassword;
+    readonly string _oldDb = source.Database().Name;
+    BackupManifest? _manifest;
+
+    /// <summary>Reads the archive's manifest and refuses one that cannot go onto this site, before anything changes.</summary>
+    public BackupManifest Check(TaskContext? ctx = null)
+    {
+        using var reader = BackupArchiveReader.Open(archive, m => ctx?.Info(m));
+        var m = _manifest = reader.Manifest;
+        if (m.DbType != parts.Db.Driver)
+            throw ErrorCatalog.StepFailed("BackupMismatch", $"Restoring {archive}", $"it holds a {m.DbType} database and @{parts.DbServer.Name} runs {parts.Db.Driver}", "Restore it onto a site whose database server runs " + m.DbType + ".");
+        if (m.PlatformKind != parts.Kind.Name)
+            throw ErrorCatalog.StepFailed("BackupMismatch", $"Restoring {archive}", $"it is a backup of a {m.PlatformKind} site and @{parts.Platform.Name} is a {parts.Kind.Name} platform", $"Restore it onto a site on a {m.PlatformKind} platform.");
+        // The archive's folders are the kind's folders of its own uri: they map in order onto this site's.
+        var theirs = parts.Kind.SiteRoots(m.Uri);
+        foreach (var member in m.SiteRoots)
+            if (!theirs.Contains(member)) throw ErrorCatalog.StepFailed("BackupMismatch", $"Restoring {archive}", $"it holds {member}, which is no site folder of a {m.PlatformKind} site", "Use an archive made by Backup-AegirSite.");
+        _sources.Clear();
+        for (int i = 0; i < _roots.Count && i < theirs.Count; i++)
+            if (m.SiteRoots.Contains(theirs[i])) _sources[_roots[i].Live] = theirs[i];
+        return m;
+    }
+
+    /// <summary>The plan's steps up to the swap: new database, the archive streamed into it and beside the live folders, checked.</summary>
+    public void Load(OperationPlan plan, OperationEnvironment env)
+    {
+        var hosts = OperationEnvironment.GrantHosts(parts.Web, parts.DbServer);
+        plan.Add(parts.DbServer.Name, PlanAction.Create, $"create a new database and user for {parts.Site.Uri} on @{parts.DbServer.Name}, granted to {string.Join(", ", hosts)}",
+            ctx => CreateDatabase(ctx, env, hosts));
+        plan.Add(parts.Web.Name, PlanAction.Write, $"load {label}: its dump into the new database, its folders beside the live ones ({string.Join(", ", _roots.Select(r => r.Staged))}), each member checked against its checksum",
+            ctx => Extract(ctx, env));
+        if (parts.Kind.HasInstaller)
+            plan.Add(parts.DbServer.Name, PlanAction.Check, $"check that the {parts.Kind.Name} tables are in the new database",
+                ctx => ctx.Step($"Checking that the {parts.Kind.Name} tables are in {_newDb}", () => parts.Kind.CheckInstalled(parts.Db, _newDb!)));
+        if (_manifest is { } m && m.Uri != parts.Site.Uri)
+        {
+            var url = parts.Http.Url(parts.Site.Redirection ?? parts.Site.Uri);
+            plan.Add(parts.DbServer.Name, PlanAction.Set, $"make the copied database of {m.Uri} serve as {url}", ctx =>
+            {
+                if (parts.Kind.AddressChange(parts.Db, _newDb!, m.Uri, parts.Site.Uri, url) is { } sql)
+                    ctx.Step($"Pointing the copied database at {url}", () => parts.Db.Import(_newDb!, new MemoryStream(System.Text.Encoding.UTF8.GetBytes(sql))));
+            });
+        }
+    }
+
+    void CreateDatabase(TaskContext ctx, OperationEnvironment env, IReadOnlyList<string> hosts)
+    {
+        // The new name must be no other site's claim either: the record takes it only at the swap.
+        var taken = new HashSet<string>(StringComparer.Ordinal) { _oldDb };
+        foreach (var claims in Contexts.SiteIndex.For(env.Store.ContextsPath).All(env.Store))
+            if (claims.DbName is { } n && claims.DbServerName == parts.DbServer.Name) taken.Add(n);
+        (_newDb, _newPassword) = NewSiteDatabase.Create(ctx, parts, taken, hosts);
+    }
+
+    void Extract(TaskContext ctx, OperationEnvironment env)
+    {
+        if (_manifest is null) Check(ctx);
+        var web = env.Connect(parts.Web);
+        var root = parts.Platform.Root;
+        foreach (var (_, staged) in _roots)
+        {
+            var full = Path.Combine(root, staged);
+            // A copy left by a restore that died is no one's: it goes before this one starts.
+            if (web.Kind(full) != PathKind.None) web.Delete(full);
+            ctx.Step($"Setting {staged} aside for the backup's copy", () => { }, JournalActions.DeletePath(parts.Web.Name, full));
+        }
+        ctx.Step($"Loading {Path.GetFileName(archive)} into database {_newDb} and beside the live folders", () =>
+        {
+            using var reader = BackupArchiveReader.Open(archive, ctx.Info);
+            var map = _roots.Where(r => _sources.ContainsKey(r.Live)).Select(r => (Prefix: BackupArchive.SitePrefix + _sources[r.Live], r.Staged)).ToList();
+            bool sawDatabase = false;
+            TarEntry? pending = reader.Next();
+            while (pending is not null)
+            {
+                var entry = pending;
+                if (entry.Name == BackupArchive.DatabaseMember)
+                {
+                    sawDatabase = true;
+                    parts.Db.Import(_newDb!, reader.Data(entry));
+                    pending = reader.Next();
+                }
+                else if (entry.Name.StartsWith(BackupArchive.SitePrefix, StringComparison.Ordinal))
+                {
+                    // The site's folders go to the web server as one tar stream, renamed to their places beside the live ones.
+                    TarEntry? next = entry;
+                    var result = TransportPipe.Write(web, new CommandSpec("tar", ["--extract", "--file=-", $"--directory={root}", "--no-overwrite-dir"]) { Timeout = TimeSpan.FromHours(12) }, input =>
+                    {
+                        using var tar = new TarWriter(input, TarEntryFormat.Pax, leaveOpen: true);
+                        while (next is not null && next.Name.StartsWith(BackupArchive.SitePrefix, StringComparison.Ordinal))
+                        {
+                            var name = next.Name.TrimEnd('/');
+                            if (next.EntryType == TarEntryType.Directory && map.Any(m => m.Prefix.StartsWith(name + "/", StringComparison.Ordinal)))
+                            {
+                                next = reader.Next();   // a folder above the site's (an archive other tools wrote)
+                                continue;
+                            }
+                            var (prefix, staged) = map.FirstOrDefault(m => name == m.Prefix || name.StartsWith(m.Prefix + "/", StringComparison.Ordinal));
+                            if (prefix is null) throw ErrorCatalog.StepFailed("BackupMismatch", $"Restoring {archive}", $"its member {name} is in none of the site's folders", "Use an archive made by Backup-AegirSite.");
+                            var copy = new PaxTarEntry(next.EntryType is TarEntryType.V7RegularFile ? TarEntryType.RegularFile : next.EntryType, staged + name[prefix.Length..])
+                            {
+                                Mode = next.Mode, ModificationTime = next.ModificationTime, Uid = next.Uid, Gid = next.Gid,
+                            };
+                            if (next is PosixTarEntry posix) { copy.UserName = posix.UserName; copy.GroupName = posix.GroupName; }
+                            if (next.EntryType == TarEntryType.SymbolicLink) copy.LinkName = next.LinkName;
+                            if (next.EntryType is TarEntryType.RegularFile or TarEntryType.V7RegularFile) copy.DataStream = reader.Data(next);
+                            if (next.EntryType is TarEntryType.Directory or TarEntryType.SymbolicLink or TarEntryType.RegularFile or TarEntryType.V7RegularFile)
+                                tar.WriteEntry(copy);
+                            next = reader.Next();
+                        }
+                    });
+                    if (!result.Succeeded) throw ErrorCatalog.StepFailed("RestoreFailed", $"Putting the folders of {parts.Site.Uri} beside the live ones", result.Summary(), $"Check the free space and permissions of {root} on '@{parts.Web.Name}'.");
+                    pending = next;
+                }
+                else
+                {
+                    reader.Skip(entry);
+                    pending = reader.Next();
+                }
+            }
+            reader.Finish();
+            if (!sawDatabase) throw ErrorCatalog.StepFailed("BackupBroken", $"Reading {archive}", "it holds no database.sql", "Use an archive made by Backup-AegirSite.");
+        });
+    }
+
+    /// <summary>The swap: each live folder aside, the backup's copy in its place; then the record names the new database.</summary>
+    public void Swap(OperationPlan plan, OperationEnvironment env)
+    {
+        var root = parts.Platform.Root;
+        foreach (var (live, staged) in _roots)
+        {
+            var liveFull = Path.Combine(root, live);
+            var stagedFull = Path.Combine(root, staged);
+            plan.Add(parts.Web.Name, PlanAction.Move, $"swap {live} for the backup's copy (the live one kept aside until the end)", ctx =>
+            {
+                var web = env.Connect(parts.Web);
+                var old = OldOf(liveFull, ctx);
+                if (web.Kind(liveFull) != PathKind.None)
+                    ctx.Step($"Moving {live} aside", () => web.Move(liveFull, old), JournalActions.MovePath(parts.Web.Name, old, liveFull));
+                if (web.Kind(stagedFull) != PathKind.None)
+                    ctx.Step($"Moving the backup's copy of {live} in", () => web.Move(stagedFull, liveFull), JournalActions.MovePath(parts.Web.Name, liveFull, stagedFull));
+            });
+        }
+        var moves = Moving ? $" on @{parts.Platform.Name} and @{parts.DbServer.Name}" : "";
+        SiteSteps.Record<Contexts.AegirSite>(plan, env, parts.Site.Name, $"record the new database of {parts.Site.Uri}{moves}", $"Recording the new database{moves} in the site's record", s =>
+        {
+            s.PlatformName = parts.Platform.Name;
+            s.DbServerName = parts.DbServer.Name;
+            s.DbName = _newDb;
+            s.DbPassword = _newPassword;
+        });
+        plan.Add(parts.Site.Name, PlanAction.Set, "use the new database from here on", ctx =>
+        {
+            parts.Site.DbName = _newDb;
+            parts.Site.DbPassword = _newPassword;
+        });
+    }
+
+    /// <summary>Past the point of no return: the old database and user dropped, the old folders deleted.</summary>
+    public void Finish(OperationPlan plan, OperationEnvironment env)
+        => plan.Add(source.DbServer.Name, PlanAction.Drop, $"drop the old database `{_oldDb}` and user `{_oldDb}` on @{source.DbServer.Name}, delete the old folders (no undo past this point)", ctx =>
+        {
+            var changes = new List<JournalAction> { JournalActions.DropDatabase(source.DbServer.Name, _oldDb, _oldDb) };
+            var web = env.Connect(parts.Web);
+            foreach (var (live, _) in _roots)
+            {
+                var old = OldOf(Path.Combine(parts.Platform.Root, live), ctx);
+                if (web.Kind(old) != PathKind.None) changes.Add(JournalActions.DeletePath(parts.Web.Name, old));
+            }
+            if (source.Platform.Name != parts.Platform.Name)
+            {
+                // The site's folders on the platform it left.
+                var was = env.Connect(source.Web);
+                foreach (var relative in source.Kind.SiteRoots(source.Site.Uri))
+                {
+                    var folder = Path.Combine(source.Platform.Root, relative);
+                    if (was.Kind(folder) != PathKind.None) changes.Add(JournalActions.DeletePath(source.Web.Name, folder));
+                }
+            }
+            ctx.Commit(changes);
+        });
+
+    static string OldOf(string liveFull, TaskContext ctx) => Path.Combine(Path.GetDirectoryName(liveFull)!, $".{Path.GetFileName(liveFull)}.old-{ctx.Task.Id}");
+}

@@ -1,0 +1,56 @@
+using System.Management.Automation;
+using Aegir.Core.Backups;
+using Aegir.Core.Contexts;
+using Aegir.Core.Operations.Site;
+using Aegir.PowerShell.Completion;
+
+namespace Aegir.PowerShell.Cmdlets.Backup;
+
+/// <summary>
+/// Restores a site from a backup, onto its own site or (-Uri) another site of the same kind. The live site stays as
+/// it was unless every step succeeds; a pre-restore backup is taken first. Returns the task.
+/// </summary>
+[Cmdlet(VerbsData.Restore, "AegirSite", HelpUri = HelpLinks.Docs + "Restore-AegirSite.md", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = "ByBackup")]
+[OutputType(typeof(Core.Tasks.AegirTask), typeof(AegirSite), typeof(Core.Operations.AegirPlanStep))]
+public sealed class RestoreAegirSiteCommand : TaskCmdlet
+{
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = "ByBackup", ValueFromPipeline = true)]
+    public AegirBackup? InputObject { get; set; }
+
+    /// <summary>An archive's path, made here or elsewhere.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = "ByPath")]
+    [ValidateNotNullOrEmpty]
+    public string? Path { get; set; }
+
+    /// <summary>The site to restore onto; the backup's own site when left out.</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(SiteNameCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string? Uri { get; set; }
+
+    /// <summary>Restores without asking.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    /// <summary>Returns the site instead of the task.</summary>
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    protected override void ProcessRecord() => ForItem((object?)InputObject ?? Path, () =>
+    {
+        var archive = InputObject?.Path ?? GetUnresolvedProviderPathFromPSPath(Path!);
+        var site = Uri is not null ? ContextNames.Canonical("Uri", Uri, ContextType.Site)
+            : InputObject?.Site ?? SiteOf(archive);
+        var parameters = new RestoreSite.Parameters(site, archive);
+        if (!Approve(parameters, $"{site} from {archive}", "Restore site: its database and folders replaced by the backup's", Force)) return;
+        var outcome = RunOperation(parameters);
+        Emit(outcome.Task, PassThru, () => Store.GetFresh<AegirSite>(site, "Uri"));
+    });
+
+    /// <summary>The site an archive is a backup of, from its manifest.</summary>
+    string SiteOf(string archive)
+    {
+        using var reader = BackupArchiveReader.Open(archive, m => WriteVerbose(m));
+        return reader.Manifest.Uri;
+    }
+}

@@ -1,0 +1,102 @@
+# Migrate on real nginx, PHP-FPM and MariaDB: a WordPress site moves between two WordPress platforms while another
+# keeps answering, then to a second database server; a move that cannot finish leaves it answering from where it was.
+BeforeDiscovery { . $PSScriptRoot/IntegrationHelpers.ps1; $skip = -not (Test-IsRoot) }
+
+Describe 'Moving WordPress sites' -Skip:$skip {
+    BeforeAll {
+        . $PSScriptRoot/IntegrationHelpers.ps1
+        $work = New-WorkFolder
+        $env:AEGIR_HOME = Join-Path $work 'home'
+        $server = Start-AegirLocalServer -HttpServiceType nginx
+        Install-TestPackage wordpress, zstd
+        $port = $server.Http.GetInt('port')
+        foreach ($name in 'wpa', 'wpb', 'wpc') { $null = New-WordPressPlatform $work $name }
+        $null = New-AegirSite moving.test -Platform wpa -Title 'Moving'
+        $null = New-AegirSite steady.test -Platform wpa -Title 'Steady'
+
+        function Get-Db([string] $Uri) { (Get-AegirSite $Uri).DbName }
+        function Get-Uploads([string] $Platform, [string] $Uri) { Join-Path $work "platforms/$Platform/wp-content/uploads/sites/$Uri" }
+        Add-WordPressPost (Get-Db moving.test) 'Moved post' 'moved-post' 'Travels with the site'
+        Set-Content (Join-Path (Get-Uploads wpa moving.test) 'photo.txt') 'uploaded on wpa'
+    }
+    AfterAll {
+        Stop-AegirLocalServer db2 -RemoveData -Confirm:$false -ErrorAction SilentlyContinue
+        Stop-AegirLocalServer -RemoveData -Confirm:$false
+        Remove-Item -Recurse -Force $work
+    }
+
+    Describe 'Move-AegirSite' {
+        It 'moves a site to another platform with its data while another site keeps answering' {
+            $oldDb = Get-Db moving.test
+            # Another runspace asks steady.test for its page all through the move.
+            $watch = [powershell]::Create()
+            $null = $watch.AddScript({
+                param($port)
+                $client = [System.Net.Http.HttpClient]::new()
+                $bad = 0; $asked = 0
+                while ($true) {
+                    $request = [System.Net.Http.HttpRequestMessage]::new('GET', "http://127.0.0.1:$port/")
+                    $request.Headers.Host = "steady.test:$port"
+                    try { if ([int]$client.Send($request).StatusCode -ne 200) { $bad++ } } catch { $bad++ }
+                    $asked++
+                    if (Test-Path "$env:AEGIR_HOME/stop-watch") { return @($asked, $bad) }
+                    Start-Sleep -Milliseconds 50
+                }
+            }).AddArgument($port)
+            $running = $watch.BeginInvoke()
+            $task = Move-AegirSite moving.test -Platform wpb -Force
+            New-Item "$env:AEGIR_HOME/stop-watch" | Out-Null
+            $asked, $bad = $watch.EndInvoke($running)
+            $watch.Dispose()
+
+            $task.Status | Should -Be 'Succeeded' -Because ($task.Log.Message -join "`n")
+            $asked | Should -BeGreaterThan 3
+            $bad | Should -Be 0
+            (Get-AegirSite moving.test).PlatformName | Should -Be 'platform_wpb'
+            $page = Invoke-Site -Port $port -HostName moving.test
+            $page.Status | Should -Be 200
+            $page.Body | Should -Match 'Moved post'
+            Get-Content (Join-Path (Get-Uploads wpb moving.test) 'photo.txt') | Should -Be 'uploaded on wpa'
+            Get-Uploads wpa moving.test | Should -Not -Exist
+            Get-SiteDatabases | Should -Not -Contain $oldDb
+            Get-SiteDbUsers | Should -Not -Contain $oldDb
+            (Get-AegirBackup moving.test).Description | Should -Contain 'before moving to @platform_wpb'
+        }
+
+        It 'moves a site''s database to another database server' {
+            $null = Start-AegirLocalServer db2 -HttpServiceType apache
+            $oldDb = Get-Db moving.test
+            $task = Move-AegirSite moving.test -DbServer db2 -Force
+            $task.Status | Should -Be 'Succeeded' -Because ($task.Log.Message -join "`n")
+            $site = Get-AegirSite moving.test
+            $site.DbServerName | Should -Be 'server_db2'
+            Invoke-Sql -Server db2 -Database $site.DbName -Sql "SELECT post_title FROM wp_posts WHERE post_name = 'moved-post'" | Should -Be 'Moved post'
+            Get-SiteDatabases | Should -Not -Contain $oldDb
+            (Invoke-Site -Port $port -HostName moving.test).Body | Should -Match 'Moved post'
+        }
+
+        It 'leaves the site answering from where it was, with nothing behind, when the target folder cannot be written' {
+            $site = Get-AegirSite moving.test
+            $sites = Join-Path $work 'platforms/wpc/wp-content/uploads/sites'
+            $null = New-Item -ItemType Directory -Force $sites
+            chattr +i $sites
+            try {
+                { Move-AegirSite moving.test -Platform wpc -Force -ErrorAction Stop } | Should -Throw
+            }
+            finally { chattr -i $sites }
+            $after = Get-AegirSite moving.test
+            $after.PlatformName, $after.DbServerName, $after.DbName | Should -Be @($site.PlatformName, $site.DbServerName, $site.DbName)
+            (Invoke-Site -Port $port -HostName moving.test).Body | Should -Match 'Moved post'
+            Get-ChildItem -Force $sites | Should -BeNullOrEmpty
+            @(Invoke-Sql -Server db2 -Sql "SHOW DATABASES LIKE 'movingtest%'") | Should -Be @($site.DbName)
+            (Get-AegirTask -Target moving.test -Type migrate -First 1).Log.Message -join "`n" | Should -Match 'as it was before'
+        }
+
+        It 'moves sites piped from Get-AegirSite one by one' {
+            $tasks = Get-AegirSite -Platform wpa | Move-AegirSite -Platform wpc -Force
+            $tasks.Status | Should -Be @('Succeeded')
+            (Get-AegirSite steady.test).PlatformName | Should -Be 'platform_wpc'
+            (Invoke-Site -Port $port -HostName steady.test).Status | Should -Be 200
+        }
+    }
+}
