@@ -16,7 +16,8 @@
         'Get-AegirServer', 'New-AegirServer', 'Remove-AegirServer', 'Set-AegirServer', 'Start-AegirLocalServer', 'Stop-AegirLocalServer',
         'Disable-AegirSite', 'Enable-AegirSite', 'Get-AegirSite', 'Get-AegirSiteCredential', 'Install-AegirSite', 'Invoke-AegirSiteCommand', 'New-AegirSite', 'Remove-AegirSite', 'Set-AegirSite',
         'Get-AegirTask', 'Invoke-AegirVerify',
-        'Backup-AegirSite', 'Get-AegirBackup', 'Remove-AegirBackup', 'Restore-AegirSite', 'Move-AegirSite'
+        'Backup-AegirSite', 'Get-AegirBackup', 'Remove-AegirBackup', 'Restore-AegirSite', 'Move-AegirSite',
+        'Rename-AegirSite', 'Copy-AegirSite'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

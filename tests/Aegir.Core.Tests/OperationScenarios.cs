@@ -47,6 +47,16 @@ public sealed record OperationScenario(string Name, Action<FakeHosting> Setup, F
             h.Server.Put("/srv/wp/wp-content/uploads/sites/blog.test/photo.jpg", "a photo");
             h.Platform("wp2", "wordpress");
         }, _ => new MoveSite.Parameters("blog.test", "platform_wp2"), Finishes: true),
+        new("rename a site", h =>
+        {
+            Installed(h);
+            h.Server.Put("/srv/wp/wp-content/uploads/sites/blog.test/photo.jpg", "a photo");
+        }, _ => new RenameSite.Parameters("blog.test", "news.test"), Finishes: true),
+        new("clone a site", h =>
+        {
+            Installed(h);
+            h.Server.Put("/srv/wp/wp-content/uploads/sites/blog.test/photo.jpg", "a photo");
+        }, _ => new CloneSite.Parameters("blog.test", "copy.test"), Finishes: true),
         new("delete a site never installed", h =>
         {
             h.Platform("wp", "wordpress");

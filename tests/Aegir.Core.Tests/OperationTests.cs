@@ -1,3 +1,4 @@
+using Aegir.Core.Transport;
 using Aegir.Core.Errors;
 using Aegir.Core.Contexts;
 using Aegir.Core.Operations;
@@ -259,6 +260,47 @@ public class OperationTests
         Assert.Equal("InvalidValue", Assert.Throws<AegirException>(() => hosting.Engine.Plan(new MoveSite.Parameters("blog.test", "platform_wp"))).ErrorId);
         Assert.Equal("PlatformKindDiffers", Assert.Throws<AegirException>(() => hosting.Engine.Plan(new MoveSite.Parameters("blog.test", "platform_d11"))).ErrorId);
         Assert.Equal(before, hosting.Snapshot());
+    }
+
+    [Fact]
+    public void A_rename_moves_the_record_folders_and_aliases_to_the_new_uri()
+    {
+        using var hosting = new FakeHosting();
+        OperationScenario.Installed(hosting);   // blog.test with the alias www.blog.test
+        hosting.Server.Put("/srv/wp/wp-content/uploads/sites/blog.test/photo.jpg", "a photo");
+        var outcome = hosting.Run(new RenameSite.Parameters("blog.test", "news.test"));
+        Assert.True(outcome.Succeeded, outcome.Task.Error);
+        var store = new ContextStore(hosting.Home.Path);
+        Assert.Null(store.TryGet("blog.test"));
+        var site = store.Get<AegirSite>("news.test", "Uri");
+        Assert.Equal(["www.news.test"], site.Aliases);
+        Assert.Equal([site.DbName!], hosting.Databases.Databases);
+        Assert.Equal("a photo", hosting.Server.Text("/srv/wp/wp-content/uploads/sites/news.test/photo.jpg"));
+        Assert.DoesNotContain(hosting.Server.Nodes.Keys, k => k.Contains("sites/blog.test") || k.Contains(".restore") || k.Contains(".old-"));
+        Assert.Equal(PathKind.None, hosting.Server.Kind(hosting.VhostPath("blog.test")));
+        Assert.Contains("server_name news.test www.news.test", hosting.Server.Text(hosting.VhostPath("news.test")));
+    }
+
+    [Fact]
+    public void A_clone_is_a_new_site_of_its_own_and_leaves_the_source_as_it_was()
+    {
+        using var hosting = new FakeHosting();
+        OperationScenario.Installed(hosting);
+        hosting.Server.Put("/srv/wp/wp-content/uploads/sites/blog.test/photo.jpg", "a photo");
+        var before = hosting.Server.Text(hosting.VhostPath("blog.test"));
+        var outcome = hosting.Run(new CloneSite.Parameters("blog.test", "copy.test"));
+        Assert.True(outcome.Succeeded, outcome.Task.Error);
+        var store = new ContextStore(hosting.Home.Path);
+        var copy = store.Get<AegirSite>("copy.test", "Uri");
+        Assert.Empty(copy.Aliases);
+        Assert.Null(copy.Redirection);
+        Assert.NotEqual(store.Get<AegirSite>("blog.test", "Uri").DbName, copy.DbName);
+        Assert.Equal(2, hosting.Databases.Databases.Count);
+        Assert.Equal("a photo", hosting.Server.Text("/srv/wp/wp-content/uploads/sites/copy.test/photo.jpg"));
+        Assert.Equal("a photo", hosting.Server.Text("/srv/wp/wp-content/uploads/sites/blog.test/photo.jpg"));
+        Assert.Equal(before, hosting.Server.Text(hosting.VhostPath("blog.test")));
+        Assert.Equal("ContextExists", Assert.Throws<AegirException>(() => hosting.Engine.Plan(new CloneSite.Parameters("blog.test", "copy.test"))).ErrorId);
+        Assert.Equal("HostNameTaken", Assert.Throws<AegirException>(() => hosting.Engine.Plan(new CloneSite.Parameters("blog.test", "www.blog.test"))).ErrorId);
     }
 
     [Fact]

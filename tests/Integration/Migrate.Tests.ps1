@@ -99,4 +99,43 @@ Describe 'Moving WordPress sites' -Skip:$skip {
             (Invoke-Site -Port $port -HostName steady.test).Status | Should -Be 200
         }
     }
+    Describe 'Copy-AegirSite' {
+        It 'makes an independent copy from a fresh backup, without aliases, whose changes never touch the original' {
+            Set-AegirSite steady.test -Alias www.steady.test -Redirection steady.test
+            Add-WordPressPost (Get-Db steady.test) 'Written before the copy' 'before-copy'
+            $task = Copy-AegirSite steady.test steady-copy.test
+            $task.Status | Should -Be 'Succeeded' -Because ($task.Log.Message -join "`n")
+            $copy = Get-AegirSite steady-copy.test
+            $copy.Aliases | Should -BeNullOrEmpty
+            $copy.Redirection | Should -BeNullOrEmpty
+            $copy.DbName | Should -Not -Be (Get-Db steady.test)
+            $page = Invoke-Site -Port $port -HostName steady-copy.test
+            $page.Status | Should -Be 200
+            $page.Body | Should -Match 'Written before the copy'
+            Invoke-Sql -Database $copy.DbName -Sql "SELECT option_value FROM wp_options WHERE option_name = 'home'" | Should -Be "http://steady-copy.test:$port"
+            # A change in the copy stays there.
+            Invoke-Sql -Database $copy.DbName -Sql "UPDATE wp_posts SET post_title = 'Only in the copy' WHERE post_name = 'before-copy'"
+            (Invoke-Site -Port $port -HostName steady.test).Body | Should -Match 'Written before the copy'
+            (Invoke-Site -Port $port -HostName steady.test).Body | Should -Not -Match 'Only in the copy'
+            (Get-AegirBackup steady.test -First 1).Description | Should -Be 'to copy to steady-copy.test'
+        }
+    }
+
+    Describe 'Rename-AegirSite' {
+        It 'gives a site a new uri, its www alias and redirection following, and the old name answers no more' {
+            $oldDb = Get-Db steady.test
+            $task = Rename-AegirSite steady.test calm.test -Force
+            $task.Status | Should -Be 'Succeeded' -Because ($task.Log.Message -join "`n")
+            Get-AegirSite steady.test -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            $site = Get-AegirSite calm.test
+            $site.Aliases | Should -Be @('www.calm.test')
+            $site.Redirection | Should -Be 'calm.test'
+            (Invoke-Site -Port $port -HostName calm.test).Body | Should -Match 'Written before the copy'
+            (Invoke-Site -Port $port -HostName www.calm.test).Location | Should -Match '^http://calm\.test[:/]'
+            (Invoke-Site -Port $port -HostName steady.test).Status | Should -Be 404
+            Get-SiteDatabases | Should -Not -Contain $oldDb
+            Get-Uploads wpc steady.test | Should -Not -Exist
+        }
+    }
+
 }

@@ -23,8 +23,6 @@ public sealed class MoveSite : SiteOperation<MoveSite.Parameters>
     public override IReadOnlyList<string> LocksOf(Parameters p, ContextStore store)
         => base.LocksOf(p, store).Concat(p.Platform is { } to ? [to] : []).Distinct().ToList();
 
-    public override IReadOnlyList<string> WebServersOf(Parameters p, ContextStore store)
-        => LocksOf(p, store).Select(store.TryGet).OfType<AegirPlatform>().Select(x => x.WebServerName).Distinct().ToList();
 
     public override void Plan(Parameters p, OperationPlan plan, OperationEnvironment env)
     {

@@ -14,8 +14,11 @@ namespace Aegir.Core.Operations.Site;
 /// platform). The old database and folders (of <paramref name="source"/>, the site as it was) go last, past the
 /// point of no return. The archive is named when the load runs: a migrate makes it a moment before.
 /// </summary>
-internal sealed class SiteDeploy(SiteParts source, SiteParts parts, Func<string> archiveOf, string label)
+internal sealed class SiteDeploy(SiteParts source, SiteParts parts, Func<string> archiveOf, string label, bool keepSource = false)
 {
+    /// <summary>A rename or a clone: the site comes out under another uri, in a record of its own.</summary>
+    bool Renamed => source.Site.Name != parts.Site.Name;
+
     public SiteDeploy(SiteParts parts, string archive) : this(parts, parts, () => archive, Path.GetFileName(archive)) { }
 
     string archive => archiveOf();
@@ -61,12 +64,12 @@ internal sealed class SiteDeploy(SiteParts source, SiteParts parts, Func<string>
         if (parts.Kind.HasInstaller)
             plan.Add(parts.DbServer.Name, PlanAction.Check, $"check that the {parts.Kind.Name} tables are in the new database",
                 ctx => ctx.Step($"Checking that the {parts.Kind.Name} tables are in {_newDb}", () => parts.Kind.CheckInstalled(parts.Db, _newDb!)));
-        if (_manifest is { } m && m.Uri != parts.Site.Uri)
+        if ((_manifest?.Uri ?? source.Site.Uri) is var from && from != parts.Site.Uri)
         {
             var url = parts.Http.Url(parts.Site.Redirection ?? parts.Site.Uri);
-            plan.Add(parts.DbServer.Name, PlanAction.Set, $"make the copied database of {m.Uri} serve as {url}", ctx =>
+            plan.Add(parts.DbServer.Name, PlanAction.Set, $"make the copied database of {from} serve as {url}", ctx =>
             {
-                if (parts.Kind.AddressChange(parts.Db, _newDb!, m.Uri, parts.Site.Uri, url) is { } sql)
+                if (parts.Kind.AddressChange(parts.Db, _newDb!, _manifest!.Uri, parts.Site.Uri, url) is { } sql)
                     ctx.Step($"Pointing the copied database at {url}", () => parts.Db.Import(_newDb!, new MemoryStream(System.Text.Encoding.UTF8.GetBytes(sql))));
             });
         }
@@ -169,6 +172,23 @@ internal sealed class SiteDeploy(SiteParts source, SiteParts parts, Func<string>
                     ctx.Step($"Moving the backup's copy of {live} in", () => web.Move(stagedFull, liveFull), JournalActions.MovePath(parts.Web.Name, liveFull, stagedFull));
             });
         }
+        if (Renamed)
+        {
+            // A rename's old record goes first: the new one takes over its aliases.
+            if (!keepSource)
+                plan.Add(source.Site.Name, PlanAction.Delete, $"remove the record of {source.Site.Uri}", ctx =>
+                {
+                    var data = ctx.SaveData(System.Text.Encoding.UTF8.GetBytes(env.Store.ReadText(source.Site.Name) ?? ""));
+                    ctx.Step($"Removing the record of {source.Site.Uri}", () => env.Store.Remove(source.Site.Name), JournalActions.RecreateContext(source.Site.Name, data));
+                });
+            plan.Add(parts.Site.Name, PlanAction.Record, $"record the site {parts.Site.Uri} on @{parts.Platform.Name}, database on @{parts.DbServer.Name}", ctx =>
+            {
+                parts.Site.DbName = _newDb;
+                parts.Site.DbPassword = _newPassword;
+                ctx.Step($"Recording the site {parts.Site.Uri}", () => env.Store.Create(parts.Site), JournalActions.RemoveContext(parts.Site.Name));
+            });
+            return;
+        }
         var moves = Moving ? $" on @{parts.Platform.Name} and @{parts.DbServer.Name}" : "";
         SiteSteps.Record<Contexts.AegirSite>(plan, env, parts.Site.Name, $"record the new database of {parts.Site.Uri}{moves}", $"Recording the new database{moves} in the site's record", s =>
         {
@@ -184,20 +204,26 @@ internal sealed class SiteDeploy(SiteParts source, SiteParts parts, Func<string>
         });
     }
 
-    /// <summary>Past the point of no return: the old database and user dropped, the old folders deleted.</summary>
+    /// <summary>
+    /// Past the point of no return: the old database and user dropped, the old folders deleted (a clone keeps its
+    /// source, and only clears folders it found in its way).
+    /// </summary>
     public void Finish(OperationPlan plan, OperationEnvironment env)
-        => plan.Add(source.DbServer.Name, PlanAction.Drop, $"drop the old database `{_oldDb}` and user `{_oldDb}` on @{source.DbServer.Name}, delete the old folders (no undo past this point)", ctx =>
+    {
+        var what = keepSource ? "delete any folder found in the copy's way" : $"drop the old database `{_oldDb}` and user `{_oldDb}` on @{source.DbServer.Name}, delete the old folders";
+        plan.Add(source.DbServer.Name, PlanAction.Drop, $"{what} (no undo past this point)", ctx =>
         {
-            var changes = new List<JournalAction> { JournalActions.DropDatabase(source.DbServer.Name, _oldDb, _oldDb) };
+            var changes = new List<JournalAction>();
+            if (!keepSource) changes.Add(JournalActions.DropDatabase(source.DbServer.Name, _oldDb, _oldDb));
             var web = env.Connect(parts.Web);
             foreach (var (live, _) in _roots)
             {
                 var old = OldOf(Path.Combine(parts.Platform.Root, live), ctx);
                 if (web.Kind(old) != PathKind.None) changes.Add(JournalActions.DeletePath(parts.Web.Name, old));
             }
-            if (source.Platform.Name != parts.Platform.Name)
+            if (!keepSource && (source.Platform.Name != parts.Platform.Name || Renamed))
             {
-                // The site's folders on the platform it left.
+                // The site's folders where it was.
                 var was = env.Connect(source.Web);
                 foreach (var relative in source.Kind.SiteRoots(source.Site.Uri))
                 {
@@ -205,8 +231,9 @@ internal sealed class SiteDeploy(SiteParts source, SiteParts parts, Func<string>
                     if (was.Kind(folder) != PathKind.None) changes.Add(JournalActions.DeletePath(source.Web.Name, folder));
                 }
             }
-            ctx.Commit(changes);
+            if (changes.Count > 0) ctx.Commit(changes);
         });
+    }
 
     static string OldOf(string liveFull, TaskContext ctx) => Path.Combine(Path.GetDirectoryName(liveFull)!, $".{Path.GetFileName(liveFull)}.old-{ctx.Task.Id}");
 }

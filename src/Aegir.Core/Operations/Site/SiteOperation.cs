@@ -15,5 +15,5 @@ public abstract class SiteOperation<TParameters> : Operation<TParameters> where 
     public override string TargetOf(TParameters p) => p.Site;
     public override IReadOnlyList<string> LocksOf(TParameters p, ContextStore store) => [store.GetFresh<AegirSite>(p.Site, "Uri").PlatformName];
     public override IReadOnlyList<string> WebServersOf(TParameters p, ContextStore store)
-        => store.TryGet(LocksOf(p, store)[0]) is AegirPlatform platform ? [platform.WebServerName] : [];
+        => LocksOf(p, store).Select(store.TryGet).OfType<AegirPlatform>().Select(x => x.WebServerName).Distinct().ToList();
 }

@@ -1,7 +1,6 @@
 using System.Management.Automation;
 using Aegir.Core.Contexts;
 using Aegir.Core.Operations.Site;
-using Aegir.PowerShell.Completion;
 
 namespace Aegir.PowerShell.Cmdlets.Site;
 
@@ -11,20 +10,8 @@ namespace Aegir.PowerShell.Cmdlets.Site;
 /// </summary>
 [Cmdlet(VerbsCommon.Move, "AegirSite", HelpUri = HelpLinks.Docs + "Move-AegirSite.md", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = "ByName")]
 [OutputType(typeof(Core.Tasks.AegirTask), typeof(AegirSite), typeof(Core.Operations.AegirPlanStep))]
-public sealed class MoveAegirSiteCommand : SiteTargetCmdlet
+public sealed class MoveAegirSiteCommand : SiteDestinationCmdlet
 {
-    /// <summary>The platform to move to.</summary>
-    [Parameter]
-    [ArgumentCompleter(typeof(PlatformNameCompleter))]
-    [ValidateNotNullOrEmpty]
-    public string? Platform { get; set; }
-
-    /// <summary>The database server to move the site's database to.</summary>
-    [Parameter]
-    [ArgumentCompleter(typeof(ServerNameCompleter))]
-    [ValidateNotNullOrEmpty]
-    public string? DbServer { get; set; }
-
     /// <summary>Moves without asking.</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
@@ -43,8 +30,7 @@ public sealed class MoveAegirSiteCommand : SiteTargetCmdlet
     protected override void ProcessRecord() => ForItem(Target, () =>
     {
         var site = ReadSite();
-        var platform = Platform is null ? null : ContextNames.Canonical("Platform", Platform, ContextType.Platform);
-        var db = DbServer is null ? null : ContextNames.Canonical("DbServer", DbServer, ContextType.Server);
+        var (platform, db) = Destination();
         var parameters = new MoveSite.Parameters(site.Name, platform, db);
         var where = string.Join(" and ", new[] { platform, db }.OfType<string>().Select(n => "@" + n));
         if (!Approve(parameters, site.ToString(), $"Move site to {where}: backup, deploy there, switch, then remove the old copy", Force)) return;

@@ -1,0 +1,68 @@
+using Aegir.Core.Backups;
+using Aegir.Core.Contexts;
+using Aegir.Core.Errors;
+
+namespace Aegir.Core.Operations.Site;
+
+/// <summary>What rename and clone share: the new site's record, checked before anything changes, and the deploy that makes it.</summary>
+internal static class SiteCopies
+{
+    /// <summary>
+    /// The site under its new uri. A rename keeps its aliases and redirection, the www (or bare) twin of the old uri
+    /// following the new one; a clone gets none (Aegir's clone), and may go to another platform or database server.
+    /// </summary>
+    public static AegirSite NewSite(OperationEnvironment env, AegirSite site, string newUri, bool rename, string? platform = null, string? dbServer = null)
+    {
+        var uri = Validate.SiteHost("NewUri", newUri);
+        if (env.Store.Exists(uri))
+            throw ErrorCatalog.ContextExists(uri, "site");
+        var copy = new AegirSite(uri)
+        {
+            PlatformName = platform ?? site.PlatformName, DbServerName = dbServer ?? site.DbServerName, ClientName = site.ClientName,
+            Profile = site.Profile, Language = site.Language, Status = site.Status,
+        };
+        if (rename)
+        {
+            string Follow(string host) => host == site.Uri ? uri
+                : host == "www." + site.Uri ? "www." + uri
+                : site.Uri.StartsWith("www.", StringComparison.Ordinal) && host == site.Uri[4..] && uri.StartsWith("www.", StringComparison.Ordinal) ? uri[4..]
+                : host;
+            copy.Aliases = site.Aliases.Select(Follow).Where(h => h != uri).Distinct().ToList();
+            copy.Redirection = site.Redirection is { } r ? Follow(r) : null;
+        }
+        // Its names must be free: no other site answers to them (checked again when its record is written).
+        var mine = copy.HostNames().ToHashSet(StringComparer.Ordinal);
+        foreach (var other in SiteIndex.For(env.Store.ContextsPath).All(env.Store))
+            if ((!rename || other.Name != site.Name) && other.HostNames.FirstOrDefault(mine.Contains) is { } taken)
+                throw ErrorCatalog.NameTaken(taken, other.Name);
+        return copy;
+    }
+
+    /// <summary>The steps of a rename or clone: a fresh backup of the source, deployed as the new site, which must answer; the source kept or removed last.</summary>
+    public static void Plan(OperationPlan plan, OperationEnvironment env, SiteParts source, SiteParts target, bool keepSource, string why)
+    {
+        if (target.Kind.Name != source.Kind.Name)
+            throw ErrorCatalog.StepFailed("PlatformKindDiffers", $"Copying {source.Site.Uri}", $"it is a {source.Kind.Name} site and @{target.Platform.Name} is a {target.Kind.Name} platform", $"Choose a {source.Kind.Name} platform.");
+        if (target.Db.Driver != source.Db.Driver)
+            throw ErrorCatalog.StepFailed("DbTypeDiffers", $"Copying {source.Site.Uri}", $"its database is {source.Db.Driver} and @{target.DbServer.Name} runs {target.Db.Driver}", $"Choose a database server that runs {source.Db.Driver}.");
+        if (target.Platform.Locked) throw ErrorCatalog.PlatformLocked(target.Platform.Name);
+        string? archive = null;
+        SiteArchive.Step(plan, source, ArchiveCompression.Zstd, why, $"take a fresh backup of {source.Site.Uri}", b => archive = b.Path);
+        var deploy = new SiteDeploy(source, target, () => archive!, $"the fresh backup of {source.Site.Uri}", keepSource);
+        SiteSteps.Folders(plan, target);
+        deploy.Load(plan, env);
+        deploy.Swap(plan, env);
+        SiteSteps.Folders(plan, target);
+        SiteSteps.Settings(plan, target);
+        bool enabled = target.Site.Status != SiteStatus.Disabled;
+        SiteSteps.Vhost(plan, target, () => enabled);
+        if (!keepSource)
+        {
+            plan.Add(source.Web.Name, PlanAction.Delete, $"remove {source.Http.SiteConfigPath(source.Site.Uri)} and test the {source.Http.Type} config of @{source.Web.Name}",
+                ctx => source.Http.RemoveSite(ctx, source.Site.Uri));
+            SiteSteps.Reload(plan, env, source.Web, source.Http);
+        }
+        SiteSteps.Answers(plan, target, () => enabled);
+        deploy.Finish(plan, env);
+    }
+}
