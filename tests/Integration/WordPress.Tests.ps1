@@ -182,7 +182,7 @@ Describe 'WordPress hosting on nginx' -Skip:$skip {
         }
 
         It 'refuses a type that is not a task type, naming the ones there are' {
-            { Get-AegirTask -Type instal -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidValue*' -ExpectedMessage "Type 'instal' is not valid: it is not a task type. Use one of backup, delete, disable, enable, install, *, verify."
+            { Get-AegirTask -Type instal -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidValue*' -ExpectedMessage "Type 'instal' is not valid: it is not a task type. Use one of backup, *, install, *, verify."
             @(Get-AegirTask -Type INSTALL -Target one.test).Count | Should -BeGreaterThan 0
         }
     }
