@@ -41,6 +41,14 @@ public sealed record OperationScenario(string Name, Action<FakeHosting> Setup, F
             h.Server.Put("/srv/wp/wp-content/uploads/sites/blog.test/new.jpg", "added since");
         }, h => new RestoreSite.Parameters("blog.test", new Backups.BackupStore(h.Home.Path).List("blog.test")[^1].Path), Finishes: true),
         new("back up an installed site", Installed, _ => new BackupSite.Parameters("blog.test")),
+        new("restore a site back to the platform its backup was taken on", h =>
+        {
+            Installed(h);
+            h.Server.Put("/srv/wp/wp-content/uploads/sites/blog.test/photo.jpg", "the photo as backed up");
+            Assert.True(h.Run(new BackupSite.Parameters("blog.test")).Succeeded);
+            h.Platform("wp2", "wordpress");
+            Assert.True(h.Run(new MoveSite.Parameters("blog.test", "platform_wp2")).Succeeded);
+        }, h => new RestoreSite.Parameters("blog.test", new Backups.BackupStore(h.Home.Path).List("blog.test")[^1].Path, "platform_wp"), Finishes: true),
         new("move a site to another platform", h =>
         {
             Installed(h);

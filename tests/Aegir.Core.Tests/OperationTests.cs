@@ -304,6 +304,28 @@ public class OperationTests
     }
 
     [Fact]
+    public void A_backup_taken_on_another_platform_takes_the_site_back_there()
+    {
+        using var hosting = new FakeHosting();
+        OperationScenario.Installed(hosting);
+        hosting.Server.Put("/srv/wp/wp-content/uploads/sites/blog.test/photo.jpg", "as backed up on wp");
+        Assert.True(hosting.Run(new BackupSite.Parameters("blog.test")).Succeeded);
+        var backup = new Backups.BackupStore(hosting.Home.Path).List("blog.test").Single();
+        hosting.Platform("wp2", "wordpress");
+        Assert.True(hosting.Run(new MoveSite.Parameters("blog.test", "platform_wp2")).Succeeded);
+        var site = hosting.Store.GetFresh<AegirSite>("blog.test", "Uri");
+        Assert.Equal("platform_wp", RestoreSite.PlatformFor(hosting.Store, backup.Path, site));
+        var outcome = hosting.Run(new RestoreSite.Parameters("blog.test", backup.Path, "platform_wp"));
+        Assert.True(outcome.Succeeded, outcome.Task.Error);
+        Assert.Equal("platform_wp", hosting.Store.GetFresh<AegirSite>("blog.test", "Uri").PlatformName);
+        Assert.Equal("as backed up on wp", hosting.Server.Text("/srv/wp/wp-content/uploads/sites/blog.test/photo.jpg"));
+        Assert.DoesNotContain(hosting.Server.Nodes.Keys, k => k.StartsWith("/srv/wp2/wp-content/uploads/sites/blog.test", StringComparison.Ordinal));
+        Assert.Single(hosting.Databases.Databases);
+        // Once back, the same backup restores in place.
+        Assert.Null(RestoreSite.PlatformFor(hosting.Store, backup.Path, hosting.Store.GetFresh<AegirSite>("blog.test", "Uri")));
+    }
+
+    [Fact]
     public void Delete_without_a_backup_takes_none()
     {
         using var hosting = new FakeHosting();

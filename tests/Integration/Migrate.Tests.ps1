@@ -92,9 +92,20 @@ Describe 'Moving WordPress sites' -Skip:$skip {
             (Get-AegirTask -Target moving.test -Type migrate -First 1).Log.Message -join "`n" | Should -Match 'as it was before'
         }
 
+        It 'is undone by restoring its pre-migration backup, which takes the site back to the platform it left' {
+            $before = Get-AegirBackup moving.test | Where-Object Description -EQ 'before moving to @platform_wpb'
+            $task = $before | Restore-AegirSite -Force
+            $task.Status | Should -Be 'Succeeded' -Because ($task.Log.Message -join "`n")
+            (Get-AegirSite moving.test).PlatformName | Should -Be 'platform_wpa'
+            Get-Content (Join-Path (Get-Uploads wpa moving.test) 'photo.txt') | Should -Be 'uploaded on wpa'
+            Get-Uploads wpb moving.test | Should -Not -Exist
+            (Invoke-Site -Port $port -HostName moving.test).Body | Should -Match 'Moved post'
+        }
+
         It 'moves sites piped from Get-AegirSite one by one' {
             $tasks = Get-AegirSite -Platform wpa | Move-AegirSite -Platform wpc -Force
-            $tasks.Status | Should -Be @('Succeeded')
+            $tasks.Status | Should -Be @('Succeeded', 'Succeeded')
+            (Get-AegirSite moving.test).PlatformName | Should -Be 'platform_wpc'
             (Get-AegirSite steady.test).PlatformName | Should -Be 'platform_wpc'
             (Invoke-Site -Port $port -HostName steady.test).Status | Should -Be 200
         }

@@ -52,23 +52,9 @@ public sealed class MoveSite : SiteOperation<MoveSite.Parameters>
 
         Packages(plan, source, target);
         string? archive = null;
-        SiteArchive.Step(plan, source, ArchiveCompression.Zstd, $"before moving to @{target.Platform.Name}", "take a pre-migration backup", b => archive = b.Path);
-        var deploy = new SiteDeploy(source, target, () => archive!, "the pre-migration backup");
-        SiteSteps.Folders(plan, target);   // the folders above the site's exist (made with their owners and modes, undone if new) before its copy goes beside them
-        deploy.Load(plan, env);
-        deploy.Swap(plan, env);
-        SiteSteps.Folders(plan, target);
-        SiteSteps.Settings(plan, target);
-        bool enabled = site.Status != SiteStatus.Disabled;
-        SiteSteps.Vhost(plan, target, () => enabled);
-        if (source.Web.Name != target.Web.Name)
-        {
-            plan.Add(source.Web.Name, PlanAction.Delete, $"remove {source.Http.SiteConfigPath(site.Uri)} from @{source.Web.Name} and test its config",
-                ctx => source.Http.RemoveSite(ctx, site.Uri));
-            SiteSteps.Reload(plan, env, source.Web, source.Http);
-        }
-        SiteSteps.Answers(plan, target, () => enabled);
-        deploy.Finish(plan, env);
+        var to = string.Join(" and ", new[] { target.Platform.Name != source.Platform.Name ? "@" + target.Platform.Name : null, target.DbServer.Name != source.DbServer.Name ? "its database to @" + target.DbServer.Name : null }.OfType<string>());
+        SiteArchive.Step(plan, source, ArchiveCompression.Zstd, $"before moving to {to}", "take a pre-migration backup", b => archive = b.Path);
+        new SiteDeploy(source, target, () => archive!, "the pre-migration backup").Plan(plan, env);
     }
 
     /// <summary>The site's enabled packages the target platform lacks: the site may lose what they did, so each is a warning.</summary>

@@ -14,34 +14,57 @@ public sealed class RestoreSite : SiteOperation<RestoreSite.Parameters>
 {
     /// <param name="Site">The site restored onto (the backup's own, or another of the same kind: live into staging).</param>
     /// <param name="Backup">The archive's full path.</param>
-    public sealed record Parameters(string Site, string Backup) : ISiteParameters;
+    /// <param name="Platform">The platform the site is restored onto; null for where it is now.</param>
+    public sealed record Parameters(string Site, string Backup, string? Platform = null) : ISiteParameters;
 
     public override string Type => "restore";
+
+    /// <summary>The site, its platform, and the platform the backup moves it back to.</summary>
+    public override IReadOnlyList<string> LocksOf(Parameters p, ContextStore store)
+        => base.LocksOf(p, store).Concat(p.Platform is { } to ? [to] : []).Distinct().ToList();
 
     public override void Plan(Parameters p, OperationPlan plan, OperationEnvironment env)
     {
         var site = SiteRules.Fresh(env, p.Site);
         SiteRules.Installed(site, "Restoring");
-        var parts = SiteParts.Resolve(site, env);
-        var deploy = new SiteDeploy(parts, p.Backup);
-        var manifest = deploy.Check();
-        plan.Add(site.Name, PlanAction.Check, $"check {Path.GetFileName(p.Backup)}: a {manifest.PlatformKind} {manifest.DbType} backup of {manifest.Uri} from {manifest.Created.ToLocalTime():yyyy-MM-dd HH:mm:ss}",
+        var source = SiteParts.Resolve(site, env);
+        var manifest = ReadManifest(p.Backup);
+        // A backup taken on another platform takes the site back there (Aegir's restore cannot; this one can).
+        var where = p.Platform ?? site.PlatformName;
+        var target = source;
+        if (where != site.PlatformName)
+        {
+            var moved = (AegirSite)env.Store.ReadFresh(site.Name)!;
+            moved.PlatformName = where;
+            var platform = env.Store.GetFresh<AegirPlatform>(where, "Platform");
+            if (platform.Kind is null) throw Errors.ErrorCatalog.StepFailed("PlatformNotVerified", $"Restoring {site.Uri}", $"the platform '@{platform.Name}' has not been verified yet", $"Verify it first (Invoke-AegirVerify {platform.Name}).");
+            target = SiteParts.Resolve(moved, env);
+        }
+        var deploy = new SiteDeploy(source, target, () => p.Backup, Path.GetFileName(p.Backup));
+        deploy.Check();
+        plan.Add(site.Name, PlanAction.Check, $"check {Path.GetFileName(p.Backup)}: a {manifest.PlatformKind} {manifest.DbType} backup of {manifest.Uri} from {manifest.Created.ToLocalTime():yyyy-MM-dd HH:mm:ss}, taken on @{manifest.Platform}",
             ctx =>
             {
                 ctx.Step($"Checking the manifest of {p.Backup}", () => deploy.Check(ctx));
                 if (manifest.Uri != site.Uri) ctx.Info($"The backup is of {manifest.Uri}; its folders go to {site.Uri}'s.");
-                if (manifest.Platform != parts.Platform.Name)
-                    ctx.Warn($"The backup was taken on @{manifest.Platform}; it is restored onto @{parts.Platform.Name}, where {site.Uri} is now.");
+                if (target.Platform.Name != site.PlatformName) ctx.Info($"The backup was taken on @{manifest.Platform}: {site.Uri} goes back there from @{site.PlatformName}.");
+                else if (manifest.Platform != site.PlatformName) ctx.Warn($"The backup was taken on @{manifest.Platform}; it is restored onto @{site.PlatformName}, where {site.Uri} is now.");
             });
-        SiteArchive.Step(plan, parts, ArchiveCompression.Zstd, $"before restoring {Path.GetFileName(p.Backup)}", "take a pre-restore backup", _ => { });
-        SiteSteps.Folders(plan, parts);   // the folders above the site's exist (made with their owners and modes, undone if new) before its copy goes beside them
-        deploy.Load(plan, env);
-        deploy.Swap(plan, env);
-        SiteSteps.Folders(plan, parts);
-        SiteSteps.Settings(plan, parts);
-        bool enabled = site.Status != SiteStatus.Disabled;
-        SiteSteps.Vhost(plan, parts, () => enabled);
-        SiteSteps.Answers(plan, parts, () => enabled);
-        deploy.Finish(plan, env);
+        SiteArchive.Step(plan, source, ArchiveCompression.Zstd, $"before restoring {Path.GetFileName(p.Backup)}", "take a pre-restore backup", _ => { });
+        deploy.Plan(plan, env);
+    }
+
+    /// <summary>The platform a restore takes the site to: the one named, else the backup's own when it still exists and is of the site's kind, else where the site is.</summary>
+    public static string? PlatformFor(ContextStore store, string backup, AegirSite site)
+    {
+        var manifest = ReadManifest(backup);
+        if (manifest.Platform == site.PlatformName || manifest.Uri != site.Uri) return null;
+        return store.TryGet(manifest.Platform) is AegirPlatform { Kind: { } kind, Locked: false } && kind == manifest.PlatformKind ? manifest.Platform : null;
+    }
+
+    static BackupManifest ReadManifest(string path)
+    {
+        using var reader = BackupArchiveReader.Open(path, _ => { });
+        return reader.Manifest;
     }
 }

@@ -48,21 +48,6 @@ internal static class SiteCopies
         if (target.Platform.Locked) throw ErrorCatalog.PlatformLocked(target.Platform.Name);
         string? archive = null;
         SiteArchive.Step(plan, source, ArchiveCompression.Zstd, why, $"take a fresh backup of {source.Site.Uri}", b => archive = b.Path);
-        var deploy = new SiteDeploy(source, target, () => archive!, $"the fresh backup of {source.Site.Uri}", keepSource);
-        SiteSteps.Folders(plan, target);
-        deploy.Load(plan, env);
-        deploy.Swap(plan, env);
-        SiteSteps.Folders(plan, target);
-        SiteSteps.Settings(plan, target);
-        bool enabled = target.Site.Status != SiteStatus.Disabled;
-        SiteSteps.Vhost(plan, target, () => enabled);
-        if (!keepSource)
-        {
-            plan.Add(source.Web.Name, PlanAction.Delete, $"remove {source.Http.SiteConfigPath(source.Site.Uri)} and test the {source.Http.Type} config of @{source.Web.Name}",
-                ctx => source.Http.RemoveSite(ctx, source.Site.Uri));
-            SiteSteps.Reload(plan, env, source.Web, source.Http);
-        }
-        SiteSteps.Answers(plan, target, () => enabled);
-        deploy.Finish(plan, env);
+        new SiteDeploy(source, target, () => archive!, $"the fresh backup of {source.Site.Uri}", keepSource).Plan(plan, env);
     }
 }

@@ -19,7 +19,6 @@ internal sealed class SiteDeploy(SiteParts source, SiteParts parts, Func<string>
     /// <summary>A rename or a clone: the site comes out under another uri, in a record of its own.</summary>
     bool Renamed => source.Site.Name != parts.Site.Name;
 
-    public SiteDeploy(SiteParts parts, string archive) : this(parts, parts, () => archive, Path.GetFileName(archive)) { }
 
     string archive => archiveOf();
     bool Moving => source.Platform.Name != parts.Platform.Name || source.DbServer.Name != parts.DbServer.Name;
@@ -53,8 +52,32 @@ internal sealed class SiteDeploy(SiteParts source, SiteParts parts, Func<string>
         return m;
     }
 
+    /// <summary>
+    /// Every step of the deploy, in order: the folders above the site's (made, and undone if new), the load, the swap,
+    /// the site's folders, settings and vhost where it now lives (the old vhost removed when it was elsewhere), the
+    /// page, and last the old database and folders.
+    /// </summary>
+    public void Plan(OperationPlan plan, OperationEnvironment env)
+    {
+        SiteSteps.Folders(plan, parts);
+        Load(plan, env);
+        Swap(plan, env);
+        SiteSteps.Folders(plan, parts);
+        SiteSteps.Settings(plan, parts);
+        bool enabled = parts.Site.Status != Contexts.SiteStatus.Disabled;
+        SiteSteps.Vhost(plan, parts, () => enabled);
+        if (!keepSource && (source.Web.Name != parts.Web.Name || Renamed))
+        {
+            plan.Add(source.Web.Name, PlanAction.Delete, $"remove {source.Http.SiteConfigPath(source.Site.Uri)} and test the {source.Http.Type} config of @{source.Web.Name}",
+                ctx => source.Http.RemoveSite(ctx, source.Site.Uri));
+            SiteSteps.Reload(plan, env, source.Web, source.Http);
+        }
+        SiteSteps.Answers(plan, parts, () => enabled);
+        Finish(plan, env);
+    }
+
     /// <summary>The plan's steps up to the swap: new database, the archive streamed into it and beside the live folders, checked.</summary>
-    public void Load(OperationPlan plan, OperationEnvironment env)
+    void Load(OperationPlan plan, OperationEnvironment env)
     {
         var hosts = OperationEnvironment.GrantHosts(parts.Web, parts.DbServer);
         plan.Add(parts.DbServer.Name, PlanAction.Create, $"create a new database and user for {parts.Site.Uri} on @{parts.DbServer.Name}, granted to {string.Join(", ", hosts)}",
@@ -155,7 +178,7 @@ internal sealed class SiteDeploy(SiteParts source, SiteParts parts, Func<string>
     }
 
     /// <summary>The swap: each live folder aside, the backup's copy in its place; then the record names the new database.</summary>
-    public void Swap(OperationPlan plan, OperationEnvironment env)
+    void Swap(OperationPlan plan, OperationEnvironment env)
     {
         var root = parts.Platform.Root;
         foreach (var (live, staged) in _roots)
@@ -208,7 +231,7 @@ internal sealed class SiteDeploy(SiteParts source, SiteParts parts, Func<string>
     /// Past the point of no return: the old database and user dropped, the old folders deleted (a clone keeps its
     /// source, and only clears folders it found in its way).
     /// </summary>
-    public void Finish(OperationPlan plan, OperationEnvironment env)
+    void Finish(OperationPlan plan, OperationEnvironment env)
     {
         var what = keepSource ? "delete any folder found in the copy's way" : $"drop the old database `{_oldDb}` and user `{_oldDb}` on @{source.DbServer.Name}, delete the old folders";
         plan.Add(source.DbServer.Name, PlanAction.Drop, $"{what} (no undo past this point)", ctx =>

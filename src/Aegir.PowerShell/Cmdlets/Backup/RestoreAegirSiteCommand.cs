@@ -28,6 +28,12 @@ public sealed class RestoreAegirSiteCommand : TaskCmdlet
     [ValidateNotNullOrEmpty]
     public string? Uri { get; set; }
 
+    /// <summary>The platform to restore the site onto; the backup's own when it still exists, else where the site is.</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(PlatformNameCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string? Platform { get; set; }
+
     /// <summary>Restores without asking.</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
@@ -41,7 +47,9 @@ public sealed class RestoreAegirSiteCommand : TaskCmdlet
         var archive = InputObject?.Path ?? GetUnresolvedProviderPathFromPSPath(Path!);
         var site = Uri is not null ? ContextNames.Canonical("Uri", Uri, ContextType.Site)
             : InputObject?.Site ?? SiteOf(archive);
-        var parameters = new RestoreSite.Parameters(site, archive);
+        var platform = Platform is not null ? ContextNames.Canonical("Platform", Platform, ContextType.Platform)
+            : RestoreSite.PlatformFor(Store, archive, Store.GetFresh<AegirSite>(site, "Uri"));
+        var parameters = new RestoreSite.Parameters(site, archive, platform);
         if (!Approve(parameters, $"{site} from {archive}", "Restore site: its database and folders replaced by the backup's", Force)) return;
         var outcome = RunOperation(parameters);
         Emit(outcome.Task, PassThru, () => Store.GetFresh<AegirSite>(site, "Uri"));
