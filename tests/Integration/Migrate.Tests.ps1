@@ -73,6 +73,7 @@ Describe 'Moving WordPress sites' -Skip:$skip {
             Invoke-Sql -Server db2 -Database $site.DbName -Sql "SELECT post_title FROM wp_posts WHERE post_name = 'moved-post'" | Should -Be 'Moved post'
             Get-SiteDatabases | Should -Not -Contain $oldDb
             (Invoke-Site -Port $port -HostName moving.test).Body | Should -Match 'Moved post'
+            (Get-AegirBackup moving.test -First 1).Description | Should -Be 'before moving its database to @server_db2'
         }
 
         It 'leaves the site answering from where it was, with nothing behind, when the target folder cannot be written' {

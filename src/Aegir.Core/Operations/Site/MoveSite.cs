@@ -52,8 +52,8 @@ public sealed class MoveSite : SiteOperation<MoveSite.Parameters>
 
         Packages(plan, source, target);
         string? archive = null;
-        var to = string.Join(" and ", new[] { target.Platform.Name != source.Platform.Name ? "@" + target.Platform.Name : null, target.DbServer.Name != source.DbServer.Name ? "its database to @" + target.DbServer.Name : null }.OfType<string>());
-        SiteArchive.Step(plan, source, ArchiveCompression.Zstd, $"before moving to {to}", "take a pre-migration backup", b => archive = b.Path);
+        var moves = new[] { target.Platform.Name != source.Platform.Name ? "to @" + target.Platform.Name : null, target.DbServer.Name != source.DbServer.Name ? "its database to @" + target.DbServer.Name : null };
+        SiteArchive.Step(plan, source, ArchiveCompression.Zstd, $"before moving {string.Join(", ", moves.OfType<string>())}", "take a pre-migration backup", b => archive = b.Path);
         new SiteDeploy(source, target, () => archive!, "the pre-migration backup").Plan(plan, env);
     }
 
