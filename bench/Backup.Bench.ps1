@@ -20,7 +20,7 @@ try {
     [Aegir.Core.Local.Packages]::Ensure([string[]]@('zstd'), [Action[string]] { param($m) })
     $root = Join-Path $work 'platforms/php'
     $null = New-Item -ItemType Directory -Force $root
-    Set-Content (Join-Path $root 'index.php') '<?php $db = new mysqli($_SERVER["db_host"], $_SERVER["db_user"], $_SERVER["db_passwd"], $_SERVER["db_name"], (int)$_SERVER["db_port"]); echo "ok ", $db->query("SELECT COUNT(*) FROM big")->fetch_row()[0];'
+    Set-Content (Join-Path $root 'index.php') '<?php $db = new mysqli($_SERVER["db_host"], $_SERVER["db_user"], $_SERVER["db_passwd"], $_SERVER["db_name"], (int)$_SERVER["db_port"]); try { $n = $db->query("SELECT COUNT(*) FROM big")->fetch_row()[0]; } catch (Throwable $e) { $n = "no table yet"; } echo "ok ", $n;'
     $null = New-AegirPlatform php $root
     $null = New-AegirSite big.bench.test -Platform php
     $site = Get-AegirSite big.bench.test

@@ -117,6 +117,31 @@ Describe 'Backups of WordPress sites' -Skip:$skip {
             Remove-Item $bad
         }
 
+        It 'undoes everything when the dump does not import' {
+            # An archive whose dump is broken SQL, its checksums made to match: only the import can find it out.
+            $x = Join-Path $work 'badsql'
+            $null = New-Item -ItemType Directory $x
+            tar --zstd -xf $backup.Path -C $x
+            Add-Content "$x/database.sql" 'THIS IS NOT SQL;'
+            $sums = Get-Content -Raw "$x/checksums.json" | ConvertFrom-Json -AsHashtable
+            $sums.members['database.sql'] = @{ size = (Get-Item "$x/database.sql").Length; sha256 = (sha256sum "$x/database.sql").Split(' ')[0] }
+            $sums | ConvertTo-Json -Depth 5 | Set-Content "$x/checksums.json"
+            $badsql = Join-Path $work 'badsql.tar.zst'
+            tar --zstd -cf $badsql -C $x manifest.json database.sql site checksums.json
+            $db = Get-Db live.test
+            $databases = Get-SiteDatabases
+            $users = Get-SiteDbUsers
+            $backups = @(Get-AegirBackup live.test).Count
+            { Restore-AegirSite -Path $badsql -Uri live.test -Force -ErrorAction Stop } | Should -Throw -ExpectedMessage '*Importing into database*'
+            Get-Db live.test | Should -Be $db
+            Get-SiteDatabases | Should -Be $databases
+            Get-SiteDbUsers | Should -Be $users
+            @(Get-AegirBackup live.test).Count | Should -Be $backups
+            Get-ChildItem -Force (Split-Path (Get-Uploads live.test)) | Where-Object Name -Like '.*' | Should -BeNullOrEmpty
+            (Invoke-Site -Port $port -HostName live.test).Body | Should -Match 'Backed up post'
+            Remove-Item -Recurse -Force $x, $badsql
+        }
+
         It 'undoes everything when a member does not match its checksum, found only at the end of the load' {
             # An archive whose upload was altered after the backup, its checksums left as they were.
             $x = Join-Path $work 'altered'

@@ -93,6 +93,60 @@ Describe 'Moving WordPress sites' -Skip:$skip {
             (Get-AegirTask -Target moving.test -Type migrate -First 1).Log.Message -join "`n" | Should -Match 'as it was before'
         }
 
+        It 'leaves the site as it was when <Fault>' -ForEach @(
+            @{ Fault = 'the pre-migration backup cannot be written'; Arrange = { chattr +i (Join-Path $env:AEGIR_HOME 'backups') }; Cleanup = { chattr -i (Join-Path $env:AEGIR_HOME 'backups') } }
+            @{ Fault = 'the target database server is down'; Arrange = { Stop-AegirLocalServer db3 -Confirm:$false }; Cleanup = { } ; Db = 'db3' }
+            @{ Fault = 'the web server''s config test fails'; Arrange = {
+                    $override = Join-Path $env:AEGIR_HOME 'templates/nginx-vhost.conf.sbn'
+                    $null = New-Item -ItemType Directory -Force (Split-Path $override)
+                    Set-Content $override "server { listen {{ listen }}; server_name {{ uri }}; this_is_not_a_directive; }" }
+               Cleanup = { Remove-Item (Join-Path $env:AEGIR_HOME 'templates/nginx-vhost.conf.sbn') } }
+        ) {
+            if ($Db) { $null = Start-AegirLocalServer $Db -HttpServiceType apache }
+            $site = Get-AegirSite moving.test
+            $databases = Get-SiteDatabases
+            $backups = @(Get-AegirBackup moving.test).Count
+            & $Arrange
+            try {
+                $moving = @{ Force = $true; ErrorAction = 'Stop' }
+                if ($Db) { $moving.DbServer = $Db } else { $moving.Platform = 'wpc' }
+                { Move-AegirSite moving.test @moving } | Should -Throw
+            }
+            finally { & $Cleanup }
+            $after = Get-AegirSite moving.test
+            $after.PlatformName, $after.DbServerName, $after.DbName | Should -Be @($site.PlatformName, $site.DbServerName, $site.DbName)
+            (Invoke-Site -Port $port -HostName moving.test).Body | Should -Match 'Moved post'
+            Get-SiteDatabases | Should -Be $databases
+            @(Get-AegirBackup moving.test).Count | Should -Be $backups
+            Get-ChildItem -Force (Join-Path $work 'platforms/wpc/wp-content/uploads/sites') -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            if ($Db) { Stop-AegirLocalServer $Db -RemoveData -Confirm:$false -ErrorAction SilentlyContinue }
+        }
+
+        It 'leaves the site as it was after a kill in the middle of the load and the next task''s repair' {
+            $site = Get-AegirSite moving.test
+            $databases = Get-SiteDatabases
+            $child = Start-AegirChild "Move-AegirSite moving.test -Platform wpc -Force | Out-Null" -Warmup "Move-AegirSite moving.test -Platform wpc -Plan | Out-Null"
+            $deadline = [DateTime]::UtcNow.AddSeconds(60)
+            do {
+                Start-Sleep -Milliseconds 10
+                $task = Get-AegirTask -Target moving.test -Type migrate -First 1
+            } until ($child.HasExited -or [DateTime]::UtcNow -gt $deadline -or ($task.Status -eq 'Running' -and ($task.Log.Message -like 'Loading *')))
+            $child.HasExited | Should -BeFalse -Because 'the kill must come mid-task'
+            $child.Kill()
+            $child.WaitForExit()
+            (Get-AegirTask -Id $task.Id).Status | Should -Be 'Running'
+            # The next task on the site repairs the dead one, then verifies.
+            (Invoke-AegirVerify moving.test -WarningAction SilentlyContinue).Status | Should -BeIn @('Succeeded', 'Warning')
+            $dead = Get-AegirTask -Id $task.Id
+            $dead.Status, $dead.ErrorId | Should -Be @('Failed', 'TaskProcessGone')
+            $after = Get-AegirSite moving.test
+            $after.PlatformName, $after.DbName | Should -Be @($site.PlatformName, $site.DbName)
+            (Invoke-Site -Port $port -HostName moving.test).Body | Should -Match 'Moved post'
+            Get-SiteDatabases | Should -Be $databases
+            Get-ChildItem -Force (Join-Path $work 'platforms/wpc/wp-content/uploads/sites') -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            Get-ChildItem -Force (Join-Path $env:AEGIR_HOME 'backups') -Filter '.*' | Should -BeNullOrEmpty
+        }
+
         It 'is undone by restoring its pre-migration backup, which takes the site back to the platform it left' {
             $before = Get-AegirBackup moving.test | Where-Object Description -EQ 'before moving to @platform_wpb'
             $task = $before | Restore-AegirSite -Force
