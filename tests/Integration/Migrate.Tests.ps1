@@ -204,4 +204,40 @@ Describe 'Moving WordPress sites' -Skip:$skip {
         }
     }
 
+    Describe 'Move-AegirSite between Drupal platforms' {
+        BeforeAll {
+            # Three Drupal-shaped platforms whose module "shop" has updates up to 8003, 8001 and 8004.
+            foreach ($p in @{ Name = 'da'; Newest = 8003 }, @{ Name = 'db'; Newest = 8001 }, @{ Name = 'dc'; Newest = 8004 }) {
+                $root = Join-Path $work "platforms/$($p.Name)"
+                New-DrupalShapedCodebase $root
+                $null = New-Item -ItemType Directory -Force "$root/modules/custom/shop"
+                Set-Content "$root/modules/custom/shop/shop.info.yml" "name: Shop`ntype: module`ncore_version_requirement: ^10"
+                Set-Content "$root/modules/custom/shop/shop.install" ((8001..$p.Newest | ForEach-Object { "function shop_update_$_() { }" }) -join "`n" | ForEach-Object { "<?php`n$_" })
+                $null = New-AegirPlatform $p.Name $root
+            }
+            $null = New-AegirSite shop.test -Platform da
+            Invoke-Sql -Database (Get-Db shop.test) -Sql "CREATE TABLE key_value (collection VARCHAR(128) NOT NULL, name VARCHAR(128) NOT NULL, value LONGBLOB NOT NULL); INSERT INTO key_value VALUES ('system.schema', 'shop', 'i:8003;'), ('system.schema', 'system', 'i:8000;');"
+        }
+
+        It 'refuses, before anything changes, a move onto code older than the site''s schema' {
+            $site = Get-AegirSite shop.test
+            $databases = Get-SiteDatabases
+            $backups = @(Get-AegirBackup shop.test).Count
+            { Move-AegirSite shop.test -Platform db -Force -ErrorAction Stop } | Should -Throw -ErrorId 'SchemaBackwards*' -ExpectedMessage '*shop (the site''s database is at 8003, @platform_db''s code at 8001)*'
+            (Get-AegirSite shop.test).PlatformName | Should -Be $site.PlatformName
+            Get-SiteDatabases | Should -Be $databases
+            @(Get-AegirBackup shop.test).Count | Should -Be $backups
+            Join-Path $work 'platforms/db/sites/shop.test' | Should -Not -Exist
+        }
+
+        It 'moves it onto code with those updates or newer' {
+            $task = Move-AegirSite shop.test -Platform dc -Force
+            $task.Status | Should -Be 'Succeeded' -Because ($task.Log.Message -join "`n")
+            (Get-AegirSite shop.test).PlatformName | Should -Be 'platform_dc'
+            Invoke-Sql -Database (Get-Db shop.test) -Sql "SELECT value FROM key_value WHERE name = 'shop'" | Should -Be 'i:8003;'
+            (Invoke-Site -Port $port -HostName shop.test).Status | Should -Be 200
+            Join-Path $work 'platforms/da/sites/shop.test' | Should -Not -Exist
+        }
+    }
+
 }

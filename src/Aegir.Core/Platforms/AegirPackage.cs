@@ -15,10 +15,12 @@ public sealed class AegirPackage
     public string? Site { get; init; }
     /// <summary>Whether the site has it enabled; null where it cannot be read.</summary>
     public bool? Enabled { get; init; }
+    /// <summary>The newest schema update the platform's code of it has (Drupal's hook_update_N); null for none.</summary>
+    public int? Schema { get; init; }
 
     public AegirPackage ForSite(string site, bool? enabled) => new()
     {
-        Name = Name, Title = Title, Type = Type, Version = Version, Path = Path, Platform = Platform, Site = site, Enabled = enabled,
+        Name = Name, Title = Title, Type = Type, Version = Version, Path = Path, Platform = Platform, Site = site, Enabled = enabled, Schema = Schema,
     };
 
     public override string ToString() => $"{Name} {Version}".Trim();

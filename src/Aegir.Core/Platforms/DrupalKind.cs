@@ -133,7 +133,11 @@ public sealed partial class DrupalKind(bool seven) : IPlatformKind
             if (fields.GetValueOrDefault("hidden") == "true" || type is "theme_engine") continue;
             var version = fields.GetValueOrDefault("version");
             if (version is null or "VERSION" && ShippedWithCore(rel)) version = coreVersion;
-            list.Add(new AegirPackage { Name = name, Title = fields.GetValueOrDefault("name"), Type = type, Version = version, Path = Path.GetDirectoryName(rel)!, Platform = platform });
+            list.Add(new AegirPackage
+            {
+                Name = name, Title = fields.GetValueOrDefault("name"), Type = type, Version = version, Path = Path.GetDirectoryName(rel)!, Platform = platform,
+                Schema = type is "module" or "profile" ? NewestUpdate(transport, Path.Combine(Path.GetDirectoryName(file)!, name + ".install"), name) : null,
+            });
         }
         return list.OrderBy(p => p.Type).ThenBy(p => p.Name, StringComparer.Ordinal).ToList();
     }
@@ -195,6 +199,39 @@ public sealed partial class DrupalKind(bool seven) : IPlatformKind
         return enabled;
     }
 
+    /// <summary>The highest N of the module's hook_update_N functions in its .install file; null when it has none.</summary>
+    static int? NewestUpdate(ITransport transport, string installFile, string module)
+    {
+        if (transport.ReadFile(installFile) is not { } bytes) return null;
+        int? newest = null;
+        foreach (Match m in UpdateFunction().Matches(System.Text.Encoding.UTF8.GetString(bytes)))
+            if (m.Groups[1].Value == module && int.TryParse(m.Groups[2].Value, out var n) && n > (newest ?? -1)) newest = n;
+        return newest;
+    }
+
+    public int BaseSchema => seven ? 0 : 8000;
+
+    public IReadOnlyDictionary<string, int>? SchemaVersions(IDbService db, string database)
+    {
+        var schemas = new Dictionary<string, int>(StringComparer.Ordinal);
+        try
+        {
+            if (seven)
+                foreach (var row in db.Query(database, "SELECT name, schema_version FROM system WHERE status = 1 AND type = 'module'"))
+                    schemas[(string)row[0]!] = Convert.ToInt32(row[1], System.Globalization.CultureInfo.InvariantCulture);
+            else
+                foreach (var row in db.Query(database, "SELECT name, value FROM key_value WHERE collection = 'system.schema'"))
+                {
+                    var value = row[1] is byte[] b ? System.Text.Encoding.UTF8.GetString(b) : row[1] as string ?? "";
+                    if (SerializedInt().Match(value) is { Success: true } m) schemas[(string)row[0]!] = int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+                }
+        }
+        catch (System.Data.Common.DbException) { return null; }   // no such table: a site this kind cannot read schemas of
+        return schemas;
+    }
+
+    [GeneratedRegex(@"function\s+([a-z0-9_]+?)_update_(\d+)\s*\(")] private static partial Regex UpdateFunction();
+    [GeneratedRegex(@"^i:(-?\d+);$")] private static partial Regex SerializedInt();
     [GeneratedRegex(@"const VERSION = '([^']+)'")] private static partial Regex Version8();
     [GeneratedRegex(@"define\('VERSION', '([^']+)'\)")] private static partial Regex Version7();
     [GeneratedRegex(@"^\$settings\['hash_salt'\] = '([0-9A-F]{64})';$", RegexOptions.Multiline)] private static partial Regex HashSalt();

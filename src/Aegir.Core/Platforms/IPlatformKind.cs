@@ -76,4 +76,13 @@ public interface IPlatformKind
     /// <paramref name="toUrl"/> (an application that stores its own address); null when there is nothing to change.
     /// </summary>
     string? AddressChange(IDbService db, string database, string fromUri, string toUri, string toUrl) => null;
+
+    /// <summary>
+    /// The schema each package of the site's database is at (Drupal's system.schema); null when this kind keeps
+    /// none. A move onto code whose newest update is older would take the site backwards.
+    /// </summary>
+    IReadOnlyDictionary<string, int>? SchemaVersions(IDbService db, string database) => null;
+
+    /// <summary>The schema a package's code is at when it has no update of its own (Drupal 8 and later: 8000).</summary>
+    int BaseSchema => 0;
 }

@@ -50,11 +50,29 @@ public sealed class MoveSite : SiteOperation<MoveSite.Parameters>
             throw ErrorCatalog.StepFailed("DbTypeDiffers", $"Moving {site.Uri}", $"its database is {source.Db.Driver} and @{target.DbServer.Name} runs {target.Db.Driver}",
                 $"Move it to a database server that runs {source.Db.Driver}.");
 
+        if (source.Platform.Name != target.Platform.Name) Schemas(source, target);
         Packages(plan, source, target);
         string? archive = null;
         var moves = new[] { target.Platform.Name != source.Platform.Name ? "to @" + target.Platform.Name : null, target.DbServer.Name != source.DbServer.Name ? "its database to @" + target.DbServer.Name : null };
         SiteArchive.Step(plan, source, ArchiveCompression.Zstd, $"before moving {string.Join(", ", moves.OfType<string>())}", "take a pre-migration backup", b => archive = b.Path);
         new SiteDeploy(source, target, () => archive!, "the pre-migration backup").Plan(plan, env);
+    }
+
+    /// <summary>
+    /// Refuses, before anything changes, a move onto code older than the site's database: a package whose schema in
+    /// the database is past the newest update the target's code of it has would go backwards.
+    /// </summary>
+    static void Schemas(SiteParts source, SiteParts target)
+    {
+        if (source.Kind.SchemaVersions(source.Db, source.Database().Name) is not { Count: > 0 } schemas) return;
+        var theirs = target.Kind.ScanPackages(target.Env.Connect(target.Web), target.Platform.Root, target.Platform.Name)
+            .GroupBy(x => x.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Schema ?? target.Kind.BaseSchema, StringComparer.Ordinal);
+        var backwards = schemas.Where(s => theirs.TryGetValue(s.Key, out var newest) && s.Value > newest)
+            .Select(s => $"{s.Key} (the site's database is at {s.Value}, @{target.Platform.Name}'s code at {theirs[s.Key]})").ToList();
+        if (backwards.Count > 0)
+            throw ErrorCatalog.StepFailed("SchemaBackwards", $"Moving {source.Site.Uri} to @{target.Platform.Name}",
+                $"its database is newer than that platform's code: {string.Join(", ", backwards)}; nothing was changed",
+                "Move it to a platform whose code has those updates (or newer ones).");
     }
 
     /// <summary>The site's enabled packages the target platform lacks: the site may lose what they did, so each is a warning.</summary>
