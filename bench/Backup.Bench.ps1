@@ -69,6 +69,9 @@ try {
     'Restore-AegirSite:             {0,7:N1} s   of which its pre-restore backup {1:N1} s' -f $oursRestore, $preBackup
     'restore proper:                {0,7:N1} s   ratio {1:N2}x (goal <= 1.3x: {2})' -f ($oursRestore - $preBackup), (($oursRestore - $preBackup) / $rawRestore), $(if (($oursRestore - $preBackup) / $rawRestore -le 1.3) { 'met' } else { 'MISSED' })
     'site after restore:            {0}' -f $answer
+    # Where a restore's time goes: its longest steps, from the task's log.
+    $steps = for ($i = 0; $i -lt $log.Count - 1; $i++) { [pscustomobject]@{ Seconds = ($log[$i + 1].Time - $log[$i].Time).TotalSeconds; Step = $log[$i].Message } }
+    $steps | Sort-Object Seconds -Descending | Select-Object -First 5 | ForEach-Object { '  {0,6:N1} s  {1}' -f $_.Seconds, ($_.Step.Length -gt 90 ? $_.Step.Substring(0, 90) : $_.Step) }
 }
 finally {
     Stop-AegirLocalServer -RemoveData -Confirm:$false
