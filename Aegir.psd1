@@ -17,7 +17,7 @@
         'Disable-AegirSite', 'Enable-AegirSite', 'Get-AegirSite', 'Get-AegirSiteCredential', 'Install-AegirSite', 'Invoke-AegirSiteCommand', 'New-AegirSite', 'Remove-AegirSite', 'Set-AegirSite',
         'Get-AegirTask', 'Invoke-AegirVerify',
         'Backup-AegirSite', 'Get-AegirBackup', 'Remove-AegirBackup', 'Restore-AegirSite', 'Move-AegirSite',
-        'Rename-AegirSite', 'Copy-AegirSite'
+        'Rename-AegirSite', 'Copy-AegirSite', 'Import-AegirSite'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

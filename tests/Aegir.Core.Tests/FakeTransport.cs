@@ -119,7 +119,7 @@ public sealed class FakeTransport(Func<CommandSpec, CommandResult>? handler = nu
     public bool UserExists(string name) => Users.Contains(name);
     public bool GroupExists(string name) => Groups.Contains(name);
     public string PrimaryGroup(string user) => user;
-    public (string User, string Group)? OwnerOf(string path) => Kind(path) == PathKind.None ? null : ("root", "root");
+    public (string User, string Group)? OwnerOf(string path) => Nodes.TryGetValue(path, out var n) ? (n.Owner ?? "root", n.Group ?? "root") : null;
 
     /// <summary>Set to make the fake web server answer so for a host, whatever its vhost says.</summary>
     public readonly Dictionary<string, HttpAnswer> Pages = new(StringComparer.Ordinal);

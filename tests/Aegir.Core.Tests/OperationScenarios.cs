@@ -41,6 +41,12 @@ public sealed record OperationScenario(string Name, Action<FakeHosting> Setup, F
             h.Server.Put("/srv/wp/wp-content/uploads/sites/blog.test/new.jpg", "added since");
         }, h => new RestoreSite.Parameters("blog.test", new Backups.BackupStore(h.Home.Path).List("blog.test")[^1].Path), Finishes: true),
         new("back up an installed site", Installed, _ => new BackupSite.Parameters("blog.test")),
+        new("import a site made by hand", h =>
+        {
+            h.Platform("d11", "drupal");
+            h.Server.Put("/srv/d11/sites/hand.test/settings.php", "<?php $databases['default']['default'] = ['database' => 'handdb', 'username' => 'handdb', 'password' => 'Hand-Secret-1', 'host' => 'localhost', 'driver' => 'mysql'];");
+            h.Databases.Databases.Add("handdb");
+        }, _ => new ImportSite.Parameters("hand.test", "platform_d11", "server_master", "handdb")),
         new("restore a site back to the platform its backup was taken on", h =>
         {
             Installed(h);

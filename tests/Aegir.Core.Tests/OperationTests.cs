@@ -326,6 +326,28 @@ public class OperationTests
     }
 
     [Fact]
+    public void An_import_finds_the_sites_without_a_context_and_records_one_from_its_settings()
+    {
+        using var hosting = new FakeHosting();
+        hosting.Platform("d11", "drupal");
+        hosting.Server.Put("/srv/d11/sites/hand.test/settings.php", "<?php $databases['default']['default'] = ['database' => 'handdb', 'username' => 'handdb', 'password' => 'Hand-Secret-1', 'host' => 'localhost', 'port' => '3306', 'driver' => 'mysql'];");
+        hosting.Server.Put("/srv/d11/sites/default/settings.php", "<?php");
+        hosting.Databases.Databases.Add("handdb");
+        var found = Assert.Single(SiteImports.Find(hosting.Engine, hosting.Store.Get<AegirPlatform>("platform_d11", "Platform")));
+        Assert.Equal(("hand.test", "handdb", 3306), (found.Uri, found.Database!.Database, found.Database.Port));
+        Assert.Equal("server_master", SiteImports.DbServerFor(hosting.Store, found.Database));
+        var outcome = hosting.Run(new ImportSite.Parameters("hand.test", "platform_d11", "server_master", "handdb"));
+        Assert.True(outcome.Succeeded, outcome.Task.Error);
+        var site = new ContextStore(hosting.Home.Path).Get<AegirSite>("hand.test", "Uri");
+        Assert.Equal(SiteStatus.Installed, site.Status);
+        Assert.Equal("Hand-Secret-1", hosting.Databases.Users["handdb"].Password);
+        Assert.Contains("Hand-Secret-1", hosting.Server.Text("/srv/d11/sites/hand.test/settings.php.before-import"));
+        Assert.DoesNotContain("Hand-Secret-1", hosting.Server.Text("/srv/d11/sites/hand.test/settings.php"));
+        Assert.Empty(SiteImports.Find(hosting.Engine, hosting.Store.Get<AegirPlatform>("platform_d11", "Platform")));
+        Assert.DoesNotContain("Hand-Secret-1", string.Join("\n", outcome.Task.Log.Select(l => l.Message)) + outcome.Task.Parameters.ToJsonString());
+    }
+
+    [Fact]
     public void Delete_without_a_backup_takes_none()
     {
         using var hosting = new FakeHosting();

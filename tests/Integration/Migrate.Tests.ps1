@@ -37,6 +37,7 @@ Describe 'Moving WordPress sites' -Skip:$skip {
                 while ($true) {
                     $request = [System.Net.Http.HttpRequestMessage]::new('GET', "http://127.0.0.1:$port/")
                     $request.Headers.Host = "steady.test:$port"
+                    $request.Headers.ConnectionClose = $true   # a new connection each time, as a new visitor: a reload closes idle kept-alive ones
                     try { if ([int]$client.Send($request).StatusCode -ne 200) { $bad++ } } catch { $bad++ }
                     $asked++
                     if (Test-Path "$env:AEGIR_HOME/stop-watch") { return @($asked, $bad) }
@@ -237,6 +238,54 @@ Describe 'Moving WordPress sites' -Skip:$skip {
             Invoke-Sql -Database (Get-Db shop.test) -Sql "SELECT value FROM key_value WHERE name = 'shop'" | Should -Be 'i:8003;'
             (Invoke-Site -Port $port -HostName shop.test).Status | Should -Be 200
             Join-Path $work 'platforms/da/sites/shop.test' | Should -Not -Exist
+        }
+    }
+
+    Describe 'Import-AegirSite' {
+        BeforeAll {
+            # A Drupal site made by hand on platform dc: its own database, user and settings.php, no context.
+            $hand = Join-Path $work 'platforms/dc/sites/hand.test'
+            $null = New-Item -ItemType Directory -Force $hand
+            Invoke-Sql -Sql "CREATE DATABASE handdb; CREATE USER 'handdb'@'127.0.0.1' IDENTIFIED BY 'Hand-Made-Secret-1'; GRANT ALL ON handdb.* TO 'handdb'@'127.0.0.1';"
+            Invoke-Sql -Database handdb -Sql "CREATE TABLE config (collection VARCHAR(255) NOT NULL DEFAULT '', name VARCHAR(255) NOT NULL, data LONGBLOB); INSERT INTO config VALUES ('', 'core.extension', '');"
+            $dbPort = (Get-AegirServer master).Db.GetInt('port')
+            Set-Content "$hand/settings.php" @"
+<?php
+`$databases['default']['default'] = [
+  'database' => 'handdb',
+  'username' => 'handdb',
+  'password' => 'Hand-Made-Secret-1',
+  'host' => '127.0.0.1',
+  'port' => '$dbPort',
+  'driver' => 'mysql',
+];
+"@
+            # And one whose database is gone.
+            $null = New-Item -ItemType Directory -Force (Join-Path $work 'platforms/dc/sites/lost.test')
+            Set-Content (Join-Path $work 'platforms/dc/sites/lost.test/settings.php') "<?php `$databases['default']['default'] = ['database' => 'lostdb', 'host' => '127.0.0.1', 'port' => '$dbPort', 'driver' => 'mysql'];"
+        }
+
+        It 'finds the sites a platform holds without a context, and says what it would do' {
+            $plan = Import-AegirSite dc -Plan
+            ($plan.Description -join "`n") | Should -Match 'record the site hand\.test on @platform_dc, database `handdb` on @server_master'
+            Get-AegirSite hand.test -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        }
+
+        It 'records a site from its own settings and verifies it; one whose database is gone is refused with nothing left' {
+            $tasks = Import-AegirSite dc -ErrorVariable errs -ErrorAction SilentlyContinue
+            $tasks.Target | Should -Be @('hand.test', 'lost.test')
+            $tasks[0].Status | Should -Be 'Succeeded' -Because ($tasks[0].Log.Message -join "`n")
+            $tasks[1].Status, $tasks[1].ErrorId | Should -Be @('Failed', 'SiteDatabaseGone')
+            $site = Get-AegirSite hand.test
+            $site.Status, $site.PlatformName, $site.DbName, $site.DbServerName | Should -Be @('Installed', 'platform_dc', 'handdb', 'server_master')
+            (Invoke-Site -Port $port -HostName hand.test).Body | Should -Be 'ok handdb'
+            # Its own account kept its password: the settings it had still reach the database.
+            Get-SitePassword hand.test | Should -Be 'Hand-Made-Secret-1'
+            (Get-Item "$hand/settings.php.before-import").UnixFileMode | Should -Be ([IO.UnixFileMode]'UserRead')
+            Get-Content -Raw "$hand/settings.php" | Should -Not -Match 'Hand-Made-Secret-1'
+            $errs.Exception.Message | Should -Match 'lostdb'
+            Get-AegirSite lost.test -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            Join-Path $work 'platforms/dc/sites/lost.test/settings.php' | Should -Exist
         }
     }
 

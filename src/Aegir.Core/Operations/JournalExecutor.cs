@@ -55,6 +55,21 @@ internal sealed class JournalExecutor(Engine engine) : IJournalExecutor
                     transport.Move(action.Arg("from"), action.Arg("to"));
                 break;
             }
+            case JournalActions.DropUserKind:
+            {
+                var db = env.Db(env.Server(action.Arg("server")));
+                ctx.Secret(db.Server.Db.RevealSecret("admin_password"));
+                db.DropUser(action.Arg("user"));
+                break;
+            }
+            case JournalActions.RestoreAttributesKind:
+            {
+                var transport = Connect(env, action);
+                if (transport.Kind(action.Arg("path")) is not (PathKind.Directory or PathKind.File)) break;
+                transport.SetOwner(action.Arg("path"), action.Arg("owner"), action.Arg("group"));
+                transport.SetMode(action.Arg("path"), (UnixFileMode)int.Parse(action.Arg("mode"), System.Globalization.CultureInfo.InvariantCulture));
+                break;
+            }
             case JournalActions.DeleteBackupKind:
             {
                 var path = Path.GetFullPath(action.Arg("path"));

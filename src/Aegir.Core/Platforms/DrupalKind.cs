@@ -230,6 +230,24 @@ public sealed partial class DrupalKind(bool seven) : IPlatformKind
         return schemas;
     }
 
+    public IReadOnlyList<string> FoundSites(ITransport transport, string root)
+        => transport.List(Path.Combine(root, "sites"))
+            .Where(name => name is not ("default" or "all" or "simpletest") && name.Contains('.') && transport.FileExists(Path.Combine(root, "sites", name, "settings.php")))
+            .Where(name => { try { Contexts.Validate.SiteHost("Uri", name); return true; } catch (AegirException) { return false; } })
+            .ToList();
+
+    /// <summary>The default connection of a settings.php written by hand (Drupal 7's $databases array has the same keys).</summary>
+    public ImportedDatabase? ReadDatabaseSettings(ITransport transport, string root, string uri)
+    {
+        if (transport.ReadFile(Path.Combine(root, "sites", uri, "settings.php")) is not { } bytes) return null;
+        var text = System.Text.Encoding.UTF8.GetString(bytes);
+        string? Key(string key) => Regex.Match(text, $@"['""]{key}['""]\s*=>\s*['""]([^'""]*)['""]") is { Success: true } m ? m.Groups[1].Value : null;
+        if (Key("database") is not { Length: > 0 } database) return null;
+        var port = int.TryParse(Key("port"), out var p) ? p : 0;
+        var driver = Key("driver") ?? "mysql";
+        return new ImportedDatabase(database, Key("host") ?? "localhost", port, driver, Key("username"), Key("password"));
+    }
+
     [GeneratedRegex(@"function\s+([a-z0-9_]+?)_update_(\d+)\s*\(")] private static partial Regex UpdateFunction();
     [GeneratedRegex(@"^i:(-?\d+);$")] private static partial Regex SerializedInt();
     [GeneratedRegex(@"const VERSION = '([^']+)'")] private static partial Regex Version8();

@@ -85,4 +85,22 @@ public interface IPlatformKind
 
     /// <summary>The schema a package's code is at when it has no update of its own (Drupal 8 and later: 8000).</summary>
     int BaseSchema => 0;
+
+    /// <summary>Sites the platform's code holds (their folders and settings), whether or not they have a context; none where this kind cannot tell.</summary>
+    IReadOnlyList<string> FoundSites(ITransport transport, string root) => [];
+
+    /// <summary>Where a site's own settings say its database is (a site made by hand, before its import); null when they do not say.</summary>
+    ImportedDatabase? ReadDatabaseSettings(ITransport transport, string root, string uri) => null;
+}
+
+/// <summary>A site's database as its own settings name it: the database, the server by host and port, and the account it uses.</summary>
+public sealed class ImportedDatabase(string database, string host, int port, string driver, string? user, string? password)
+{
+    public string Database { get; } = database;
+    public string Host { get; } = host;
+    public int Port { get; } = port;
+    public string Driver { get; } = driver;
+    public string? User { get; } = user;
+    /// <summary>Read from the site's settings; kept in memory only, never written to a task or a log.</summary>
+    internal string? Password { get; } = password;
 }

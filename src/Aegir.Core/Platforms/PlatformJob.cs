@@ -30,7 +30,9 @@ public class PlatformJob
     {
         var path = Full(relative);
         var old = Transport.ReadFile(path);
-        var data = Ctx.SaveData(new FileSnapshot(old, mode, Owner, WebGroup).ToBytes());
+        // The undo puts back the file as it was: its bytes, and its own mode and owners (a file made by hand has others).
+        var snapshot = old is not null && Transport.OwnerOf(path) is { } was ? new FileSnapshot(old, Transport.GetMode(path), was.User, was.Group) : new FileSnapshot(old, mode, Owner, WebGroup);
+        var data = Ctx.SaveData(snapshot.ToBytes());
         Ctx.Step(description, () => new FileService(Transport).WriteFile(path, render(old), mode, Owner, WebGroup),
             JournalActions.RestoreFile(Server.Name, path, data));
     }

@@ -12,6 +12,8 @@ public static class JournalActions
     public const string DeletePathKind = "path.delete";
     public const string MovePathKind = "path.move";
     public const string DeleteBackupKind = "backup.delete";
+    public const string DropUserKind = "db.dropuser";
+    public const string RestoreAttributesKind = "path.attributes";
     public const string NoneKind = "none";
 
     /// <summary>Marks a point after which the task keeps its changes; there is nothing to carry out.</summary>
@@ -41,6 +43,15 @@ public static class JournalActions
 
     public static JournalAction DeletePath(string server, string path)
         => new(DeletePathKind, $"delete {path} on '@{server}'", new() { ["server"] = server, ["path"] = path });
+
+    /// <summary>Drops a database user that a task made, leaving the database.</summary>
+    public static JournalAction DropUser(string server, string user)
+        => new(DropUserKind, $"drop user {user} on '@{server}'", new() { ["server"] = server, ["user"] = user });
+
+    /// <summary>Puts back a path's owner, group and mode as they were.</summary>
+    public static JournalAction RestoreAttributes(string server, string path, string owner, string group, UnixFileMode mode)
+        => new(RestoreAttributesKind, $"put back {owner}:{group} {Convert.ToString((int)mode, 8)} on {path} on '@{server}'",
+            new() { ["server"] = server, ["path"] = path, ["owner"] = owner, ["group"] = group, ["mode"] = ((int)mode).ToString(System.Globalization.CultureInfo.InvariantCulture) });
 
     /// <summary>Deletes a backup archive (or its description) on this machine, under AEGIR_HOME's backups folder only.</summary>
     public static JournalAction DeleteBackup(string path)

@@ -1,0 +1,86 @@
+using Aegir.Core.Contexts;
+using Aegir.Core.Errors;
+using Aegir.Core.Local;
+using Aegir.Core.Tasks;
+
+namespace Aegir.Core.Operations.Site;
+
+/// <summary>
+/// Takes in a site that a platform holds without a context (made by hand, or left by another tool): its record is
+/// made from what its settings say (its database, found on the named db server), then it is verified as any site:
+/// a user named for the database is made with a password of its own, the settings are written anew (the old file
+/// kept beside, 0400), folders and vhost follow and the page must answer. A failure leaves no record and the
+/// site's files as they were.
+/// </summary>
+public sealed class ImportSite : SiteOperation<ImportSite.Parameters>
+{
+    /// <param name="Site">The site's uri (its folder's name).</param>
+    /// <param name="Database">The database its settings name, on <paramref name="DbServer"/>.</param>
+    public sealed record Parameters(string Site, string Platform, string DbServer, string Database) : ISiteParameters;
+
+    public override string Type => "import";
+
+    public override IReadOnlyList<string> LocksOf(Parameters p, ContextStore store) => [p.Platform];
+
+    public override void Plan(Parameters p, OperationPlan plan, OperationEnvironment env)
+    {
+        if (env.Store.Exists(p.Site)) throw ErrorCatalog.ContextExists(p.Site, "site");
+        var site = new AegirSite(p.Site) { PlatformName = p.Platform, DbServerName = p.DbServer, DbName = p.Database, Status = SiteStatus.Installed };
+        var platform = env.Store.GetFresh<AegirPlatform>(site.PlatformName, "Platform");
+        if (platform.Kind is null)
+            throw ErrorCatalog.StepFailed("PlatformNotVerified", $"Importing {site.Uri}", $"the platform '@{platform.Name}' has not been verified yet", $"Verify it first (Invoke-AegirVerify {platform.Name}).");
+        var parts = SiteParts.Resolve(site, env);
+        if (!parts.Db.DatabaseExists(p.Database))
+            throw ErrorCatalog.StepFailed("SiteDatabaseGone", $"Importing {site.Uri}", $"its settings name database {p.Database}, which @{parts.DbServer.Name} does not have",
+                "Give the database server that holds it (-DbServer), or restore the database first.");
+        // The site's user is the one named for its database. When its settings use that very account, its password
+        // stays (so a failed import leaves the site working); an account of that name the site does not use is not ours to take.
+        var own = parts.Kind.ReadDatabaseSettings(env.Connect(parts.Web), platform.Root, site.Uri);
+        bool sameAccount = own?.User == p.Database && own.Password is { Length: > 0 };
+        if (!sameAccount && parts.Db.UserExists(p.Database))
+            throw ErrorCatalog.StepFailed("DbUserTaken", $"Importing {site.Uri}", $"a database user named {p.Database} exists on @{parts.DbServer.Name}, and the site's settings do not use it",
+                "Import the site once that user is renamed or dropped (the site's own user is left as it is).");
+        site.DbPassword = sameAccount ? own!.Password : Passwords.New();
+        plan.Add(site.Name, PlanAction.Record, $"record the site {site.Uri} on @{platform.Name}, database `{p.Database}` on @{parts.DbServer.Name}", ctx =>
+        {
+            ctx.Secret(site.DbPassword);
+            ctx.Step($"Recording the site {site.Uri}", () => env.Store.Create(site), JournalActions.RemoveContext(site.Name));
+        });
+        if (parts.Kind.SiteSettingsPath(site.Uri) is { } settings)
+        {
+            var full = Path.Combine(platform.Root, settings);
+            var kept = full + ".before-import";
+            plan.Add(parts.Web.Name, PlanAction.Write, $"keep a copy of the site's own {settings} beside as {Path.GetFileName(kept)} (0400)", ctx =>
+            {
+                var web = env.Connect(parts.Web);
+                if (web.Kind(full) != Transport.PathKind.File || web.Kind(kept) != Transport.PathKind.None || web.ReadFile(full) is not { } bytes) return;
+                // The settings step writes the file anew (and puts this one back if anything fails); the copy keeps what the site had.
+                ctx.Step($"Keeping a copy of {settings} as {Path.GetFileName(kept)}", () => web.WriteFile(kept, bytes, UnixFileMode.UserRead), JournalActions.DeletePath(parts.Web.Name, kept));
+            });
+        }
+        // An import changes a site that was there before it: what it makes is undone and what it sets is put back on failure.
+        if (!parts.Db.UserExists(p.Database))
+        {
+            var hosts = OperationEnvironment.GrantHosts(parts.Web, parts.DbServer);
+            plan.Add(parts.DbServer.Name, PlanAction.Create, $"create user `{p.Database}` for `{p.Database}`, granted to {string.Join(", ", hosts)}", ctx =>
+                ctx.Step($"Creating user {p.Database} for {p.Database} on '@{parts.DbServer.Name}'", () => parts.Db.EnsureUser(p.Database, site.DbPassword!, p.Database, hosts),
+                    JournalActions.DropUser(parts.DbServer.Name, p.Database)));
+        }
+        plan.Add(parts.Web.Name, PlanAction.Check, $"note the owners and modes of the site's folders, to put back if the import fails", ctx =>
+        {
+            var web = env.Connect(parts.Web);
+            foreach (var (dir, _) in parts.Folders())
+            {
+                var full = Path.Combine(platform.Root, dir.Path);
+                if (web.Kind(full) != Transport.PathKind.Directory || web.OwnerOf(full) is not { } owner) continue;
+                var mode = web.GetMode(full);
+                ctx.Step($"Noting {owner.User}:{owner.Group} {Convert.ToString((int)mode, 8)} on {dir.Path}", () => { }, JournalActions.RestoreAttributes(parts.Web.Name, full, owner.User, owner.Group, mode));
+            }
+        });
+        SiteSteps.Database(plan, parts);
+        SiteSteps.Folders(plan, parts);
+        SiteSteps.Settings(plan, parts);
+        SiteSteps.Vhost(plan, parts, () => true);
+        SiteSteps.Answers(plan, parts, () => true);
+    }
+}
