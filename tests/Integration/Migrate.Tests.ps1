@@ -266,7 +266,8 @@ Describe 'Moving WordPress sites' -Skip:$skip {
         }
 
         It 'finds the sites a platform holds without a context, and says what it would do' {
-            $plan = Import-AegirSite dc -Plan
+            $plan = Import-AegirSite dc -Plan -ErrorVariable planErrors -ErrorAction SilentlyContinue
+            $planErrors.Exception.Message | Should -Match 'lostdb'
             ($plan.Description -join "`n") | Should -Match 'record the site hand\.test on @platform_dc, database `handdb` on @server_master'
             Get-AegirSite hand.test -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
         }
