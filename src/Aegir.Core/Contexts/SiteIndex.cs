@@ -45,4 +45,9 @@ internal sealed class SiteIndex
             yield return claims;
         }
     }
+
+    /// <summary>Database names the records of sites other than <paramref name="except"/> claim on <paramref name="dbServer"/>.</summary>
+    public static HashSet<string> ClaimedDbNames(ContextStore store, string dbServer, string? except = null)
+        => For(store.ContextsPath).All(store).Where(c => c.Name != except && c.DbName is not null && c.DbServerName == dbServer)
+            .Select(c => c.DbName!).ToHashSet(StringComparer.Ordinal);
 }

@@ -56,7 +56,7 @@ public sealed class InstallSite : SiteOperation<InstallSite.Parameters>
 
         var hosts = OperationEnvironment.GrantHosts(parts.Web, parts.DbServer);
         // Shown, the name skips those other records claim (a read of every site); run, the claim itself refuses them.
-        var proposed = parts.Db.ProposeName(site.Uri, env.ForDisplay ? TakenNames(env.Store, site) : new HashSet<string>());
+        var proposed = parts.Db.ProposeName(site.Uri, env.ForDisplay ? SiteIndex.ClaimedDbNames(env.Store, site.DbServerName, site.Name) : new HashSet<string>());
         plan.Add(parts.DbServer.Name, PlanAction.Create,
             $"create database `{proposed}` and user `{proposed}` on @{parts.DbServer.Name}, granted to {string.Join(", ", hosts)}",
             ctx => CreateDatabase(ctx, env, parts, new HashSet<string>(StringComparer.Ordinal), hosts));
@@ -82,12 +82,6 @@ public sealed class InstallSite : SiteOperation<InstallSite.Parameters>
         SiteSteps.Answers(plan, parts, () => true);
         plan.Result = () => result;
     }
-
-    /// <summary>Database names other sites' records hold (or reserve) on the same server.</summary>
-    static HashSet<string> TakenNames(ContextStore store, AegirSite site)
-        => store.List(ContextType.Site).Contexts.Cast<AegirSite>()
-            .Where(s => s.Name != site.Name && s.DbName is not null && s.DbServerName == site.DbServerName)
-            .Select(s => s.DbName!).ToHashSet(StringComparer.Ordinal);
 
     /// <summary>
     /// Picks the name and creates the database atomically: the name is reserved in the site's record (the store

@@ -28,7 +28,6 @@ public sealed class RestoreSite : SiteOperation<RestoreSite.Parameters>
         var site = SiteRules.Fresh(env, p.Site);
         SiteRules.Installed(site, "Restoring");
         var source = SiteParts.Resolve(site, env);
-        var manifest = ReadManifest(p.Backup);
         // A backup taken on another platform takes the site back there (Aegir's restore cannot; this one can).
         var where = p.Platform ?? site.PlatformName;
         var target = source;
@@ -41,7 +40,7 @@ public sealed class RestoreSite : SiteOperation<RestoreSite.Parameters>
             target = SiteParts.Resolve(moved, env);
         }
         var deploy = new SiteDeploy(source, target, () => p.Backup, Path.GetFileName(p.Backup));
-        deploy.Check();
+        var manifest = deploy.Check();
         plan.Add(site.Name, PlanAction.Check, $"check {Path.GetFileName(p.Backup)}: a {manifest.PlatformKind} {manifest.DbType} backup of {manifest.Uri} from {manifest.Created.ToLocalTime():yyyy-MM-dd HH:mm:ss}, taken on @{manifest.Platform}",
             ctx =>
             {

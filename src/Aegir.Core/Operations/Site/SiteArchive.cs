@@ -79,7 +79,7 @@ internal static class SiteArchive
                     else if (!result.Succeeded) throw ErrorCatalog.StepFailed("BackupFailed", $"Archiving the folders of {site.Uri}", result.Summary(), $"Check that tar runs on '@{parts.Web.Name}' and can read {parts.Platform.Root}.");
                 }
                 writer.Finish();
-                Check(path, compression, ctx);
+                Check(path, ctx);
                 return new Written(manifest, writer.Checksums);
             }
         }
@@ -91,8 +91,8 @@ internal static class SiteArchive
         }
     }
 
-    /// <summary>The archive reads back whole (zstd and gzip check their own content checksums).</summary>
-    static void Check(string path, string compression, TaskContext ctx)
+    /// <summary>The archive reads back whole (zstd and gzip check their own content checksums; an empty file is neither, and is refused on opening).</summary>
+    static void Check(string path, TaskContext ctx)
     {
         using var stream = ArchiveCompression.Decompress(path, ctx.Info);
         try { stream.CopyTo(Stream.Null); }
@@ -100,8 +100,6 @@ internal static class SiteArchive
         {
             throw ErrorCatalog.StepFailed("BackupFailed", $"Reading back {path}", ex.Message, "Check the free space of the backups folder.");
         }
-        if (stream is not System.IO.Compression.GZipStream && new FileInfo(path).Length == 0)
-            throw ErrorCatalog.StepFailed("BackupFailed", $"Reading back {path}", "the archive is empty", "Check the free space of the backups folder.");
     }
 
     static string SpoolOf(string archive) => Path.Combine(Path.GetDirectoryName(archive)!, $".{Path.GetFileName(archive)}.sql");

@@ -101,9 +101,8 @@ internal sealed class SiteDeploy(SiteParts source, SiteParts parts, Func<string>
     void CreateDatabase(TaskContext ctx, OperationEnvironment env, IReadOnlyList<string> hosts)
     {
         // The new name must be no other site's claim either: the record takes it only at the swap.
-        var taken = new HashSet<string>(StringComparer.Ordinal) { _oldDb };
-        foreach (var claims in Contexts.SiteIndex.For(env.Store.ContextsPath).All(env.Store))
-            if (claims.DbName is { } n && claims.DbServerName == parts.DbServer.Name) taken.Add(n);
+        var taken = Contexts.SiteIndex.ClaimedDbNames(env.Store, parts.DbServer.Name);
+        taken.Add(_oldDb);
         (_newDb, _newPassword) = NewSiteDatabase.Create(ctx, parts, taken, hosts);
     }
 
