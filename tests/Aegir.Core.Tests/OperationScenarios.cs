@@ -71,6 +71,19 @@ public sealed record OperationScenario(string Name, Action<FakeHosting> Setup, F
             Installed(h);
             h.Server.Put("/srv/wp/wp-content/uploads/sites/blog.test/photo.jpg", "a photo");
         }, _ => new CloneSite.Parameters("blog.test", "copy.test"), Finishes: true),
+        new("import an Aegir 3 backup", h => h.Platform("d11", "drupal"),
+            h => new ImportSiteArchive.Parameters("old.test", "platform_d11", Aegir3Tarball(h, "old.test")), Finishes: true),
+        new("import a backup made on another machine", h =>
+        {
+            Installed(h);
+            h.Server.Put("/srv/wp/wp-content/uploads/sites/blog.test/photo.jpg", "a photo");
+            Assert.True(h.Run(new BackupSite.Parameters("blog.test")).Succeeded);
+            var archive = new Backups.BackupStore(h.Home.Path).List("blog.test")[0].Path;
+            var elsewhere = Path.Combine(h.Home.Path, "incoming", Path.GetFileName(archive));
+            Directory.CreateDirectory(Path.GetDirectoryName(elsewhere)!);
+            File.Copy(archive, elsewhere);
+            Assert.True(h.Run(new DeleteSite.Parameters("blog.test", Backup: false)).Succeeded);
+        }, h => new ImportSiteArchive.Parameters("blog.test", "platform_wp", Directory.GetFiles(Path.Combine(h.Home.Path, "incoming"))[0]), Finishes: true),
         new("delete a site never installed", h =>
         {
             h.Platform("wp", "wordpress");
@@ -87,6 +100,37 @@ public sealed record OperationScenario(string Name, Action<FakeHosting> Setup, F
     ];
 
     public static IEnumerable<object[]> Cases => All.Select(s => new object[] { s });
+
+    /// <summary>
+    /// An Aegir 3 site backup, as its tar of the site's folder writes it: ./settings.php with the old server's
+    /// credentials, drushrc.php, an uploaded file and the dump; outside the folders a task compares.
+    /// </summary>
+    public static string Aegir3Tarball(FakeHosting h, string uri)
+    {
+        var path = Path.Combine(h.Home.Path, "incoming", $"{uri}-20240102.030405.tar.gz");
+        if (File.Exists(path)) return path;
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        using var file = File.Create(path);
+        using var gzip = new System.IO.Compression.GZipStream(file, System.IO.Compression.CompressionLevel.Fastest);
+        using var tar = new System.Formats.Tar.TarWriter(gzip, System.Formats.Tar.TarEntryFormat.Gnu);
+        void Add(string name, string? text)
+        {
+            var type = text is null ? System.Formats.Tar.TarEntryType.Directory : System.Formats.Tar.TarEntryType.RegularFile;
+            var entry = new System.Formats.Tar.GnuTarEntry(type, name)
+            {
+                UserName = "aegir", GroupName = "www-data", Uid = 1001, Gid = 33, Mode = text is null ? (UnixFileMode)0b111_101_101 : (UnixFileMode)0b110_100_100,
+            };
+            if (text is not null) entry.DataStream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(text));
+            tar.WriteEntry(entry);
+        }
+        Add("./", null);
+        Add("./settings.php", "<?php $databases['default']['default'] = ['database' => 'oldtest', 'username' => 'oldtest', 'password' => 'Old-Secret-9', 'host' => 'db.old', 'driver' => 'mysql'];");
+        Add("./drushrc.php", "<?php $options['db_passwd'] = 'Old-Secret-9'; $options['profile'] = 'minimal';");
+        Add("./files/", null);
+        Add("./files/report.txt", "uploaded on the old server");
+        Add("./database.sql", "CREATE TABLE config (name VARCHAR(255));");
+        return path;
+    }
 
     /// <summary>A WordPress site installed on a verified platform.</summary>
     public static void Installed(FakeHosting h)

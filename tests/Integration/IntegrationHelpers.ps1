@@ -20,8 +20,9 @@ function Invoke-Site {
 }
 
 # Runs SQL on a server's MariaDB as its admin, with the password in a private defaults file.
-function Invoke-Sql {
-    param([string] $Server = 'master', [string] $Sql, [string] $Database)
+# Runs a MariaDB client program as the server's admin, its password in a private defaults file, never on the command line.
+function Invoke-AdminClient {
+    param([string] $Server = 'master', [string] $Program, [string[]] $Arguments)
     $s = Get-AegirServer $Server
     $password = ((Get-Content -Raw $s.Path) -split "`n" | Where-Object { $_ -match '^\s+admin_password: (.+)$' } | ForEach-Object { $Matches[1].Trim() })
     $file = Join-Path $TestDrive "my-$([guid]::NewGuid().ToString('N')).cnf"
@@ -29,13 +30,23 @@ function Invoke-Sql {
     [System.IO.File]::SetUnixFileMode($file, 'UserRead, UserWrite')
     Set-Content $file "[client]`nuser=$($s.Db.Get('admin_user'))`npassword=$password`nhost=127.0.0.1`nport=$($s.Db.Get('port'))"
     try {
-        $args = @("--defaults-extra-file=$file", '--batch', '--skip-column-names', '-e', $Sql)
-        if ($Database) { $args += $Database }
-        $out = & mariadb @args 2>&1
-        if ($LASTEXITCODE) { throw "mariadb: $out" }
+        $out = & $Program "--defaults-extra-file=$file" @Arguments 2>&1
+        if ($LASTEXITCODE) { throw "${Program}: $out" }
         $out
     }
     finally { Remove-Item $file -Force }
+}
+
+function Invoke-Sql {
+    param([string] $Server = 'master', [string] $Sql, [string] $Database)
+    $arguments = @('--batch', '--skip-column-names', '-e', $Sql)
+    if ($Database) { $arguments += $Database }
+    Invoke-AdminClient -Server $Server -Program mariadb -Arguments $arguments
+}
+
+# A database's dump as mariadb-dump writes it (as Aegir 3 did for its backups).
+function Export-Database([string] $Database, [string] $Path) {
+    Invoke-AdminClient -Program mariadb-dump -Arguments @('--single-transaction', "--result-file=$Path", $Database) | Out-Null
 }
 
 function Get-SitePassword([string] $Uri) {

@@ -288,6 +288,56 @@ Describe 'Moving WordPress sites' -Skip:$skip {
             Get-AegirSite lost.test -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
             Join-Path $work 'platforms/dc/sites/lost.test/settings.php' | Should -Exist
         }
+
+        It 'takes in an Aegir 3 backup made with tar and mariadb-dump, and serves its data and files' {
+            # The site's folder as Aegir 3 kept it: settings with the old server's credentials, drushrc.php, an upload, the dump.
+            $old = Join-Path $work 'aegir3/site'
+            $null = New-Item -ItemType Directory -Force "$old/files", "$old/private/files"
+            Set-Content "$old/settings.php" "<?php`n`$databases['default']['default'] = ['database' => 'oldsite', 'username' => 'oldsite', 'password' => 'Old-Server-Secret-9', 'host' => 'db.old.example', 'driver' => 'mysql'];`n`$settings['hash_salt'] = 'Old-Salt_kept-0123456789abcdef';"
+            Set-Content "$old/drushrc.php" "<?php`n`$options['db_passwd'] = 'Old-Server-Secret-9';`n`$options['profile'] = 'minimal';"
+            Set-Content "$old/files/report.txt" 'uploaded on the old server'
+            Invoke-Sql -Sql 'CREATE DATABASE oldsite'
+            Invoke-Sql -Database oldsite -Sql "CREATE TABLE config (collection VARCHAR(255) NOT NULL DEFAULT '', name VARCHAR(255) NOT NULL, data LONGBLOB); INSERT INTO config VALUES ('', 'core.extension', ''); CREATE TABLE node_field_data (nid INT, title VARCHAR(255)); INSERT INTO node_field_data VALUES (1, 'Written on Aegir 3');"
+            Export-Database oldsite "$old/database.sql"
+            Invoke-Sql -Sql 'DROP DATABASE oldsite'
+            $tarball = Join-Path $work 'aegir3/old.test-20240102.030405.tar.gz'
+            tar -C $old -czpf $tarball .
+
+            $task = Import-AegirSite -Path $tarball -Platform dc
+            $task.Status | Should -Be 'Succeeded' -Because ($task.Log.Message -join "`n")
+            $site = Get-AegirSite old.test
+            $site.Status, $site.PlatformName, $site.Profile | Should -Be @('Installed', 'platform_dc', 'minimal')
+            Invoke-Sql -Database $site.DbName -Sql 'SELECT title FROM node_field_data' | Should -Be 'Written on Aegir 3'
+            (Invoke-Site -Port $port -HostName old.test).Body | Should -Be "ok $($site.DbName)"
+            (Invoke-Site -Port $port -HostName old.test -Path '/sites/old.test/files/report.txt').Body.Trim() | Should -Be 'uploaded on the old server'
+            $folder = Join-Path $work 'platforms/dc/sites/old.test'
+            $settings = Get-Content -Raw "$folder/settings.php"
+            $settings | Should -Not -Match 'Old-Server-Secret-9'
+            $settings | Should -Match 'Old-Salt_kept-0123456789abcdef'
+            "$folder/drushrc.php", "$folder/database.sql" | Should -Not -Exist
+            (Get-Item "$folder/files/report.txt").Group | Should -Be (Get-Item "$folder/files").Group
+            (Get-AegirBackup old.test).Description | Should -Be 'imported from old.test-20240102.030405.tar.gz'
+        }
+
+        It 'refuses a tarball for a site it has, or onto a platform of another kind, and changes nothing' {
+            $tarball = Join-Path $work 'aegir3/old.test-20240102.030405.tar.gz'
+            $databases = Get-SiteDatabases
+            { Import-AegirSite -Path $tarball -Platform dc -ErrorAction Stop } | Should -Throw -ErrorId 'ContextExists*'
+            { Import-AegirSite -Path $tarball -Platform wpa -Uri other.test -ErrorAction Stop } | Should -Throw -ErrorId 'BackupMismatch*' -ExpectedMessage '*Drupal*'
+            Get-AegirSite other.test -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            Join-Path $work 'platforms/wpa/wp-content/uploads/sites/other.test' | Should -Not -Exist
+            Get-SiteDatabases | Should -Be $databases
+        }
+
+        It 'takes in a site from a backup this module made on another machine' {
+            $backup = Backup-AegirSite old.test
+            (Remove-AegirSite old.test -NoBackup -Force).Status | Should -Be 'Succeeded'
+            $task = Import-AegirSite -Path $backup.Path -Platform dc
+            $task.Status | Should -Be 'Succeeded' -Because ($task.Log.Message -join "`n")
+            $site = Get-AegirSite old.test
+            Invoke-Sql -Database $site.DbName -Sql 'SELECT title FROM node_field_data' | Should -Be 'Written on Aegir 3'
+            (Invoke-Site -Port $port -HostName old.test -Path '/sites/old.test/files/report.txt').Body.Trim() | Should -Be 'uploaded on the old server'
+        }
     }
 
 }

@@ -72,3 +72,24 @@ Describe 'Remove-AegirBackup' {
         $path | Should -Exist
     }
 }
+
+Describe 'Import-AegirSite -Path' {
+    BeforeEach { $null = Reset-AegirHome }
+
+    It 'refuses, naming the fix, an archive that does not say its site, two uris, or a file that is no archive' {
+        $folder = Join-Path $TestDrive 'aegir3'
+        $null = New-Item -ItemType Directory -Force $folder
+        Set-Content (Join-Path $folder 'database.sql') '-- dump'
+        Set-Content (Join-Path $folder 'settings.php') '<?php'
+        $unnamed = Join-Path $TestDrive 'backup.tar.gz'
+        tar -C $folder -czf $unnamed .
+        { Import-AegirSite -Path $unnamed -Platform d10 -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidValue*' -ExpectedMessage "*does not say which site*Give the site's uri with -Uri*"
+        { Import-AegirSite -Path $unnamed -Platform d10 -Uri a.test, b.test -ErrorAction Stop } | Should -Throw -ExpectedMessage '*an archive holds one site*'
+        { Import-AegirSite -Path (Join-Path $TestDrive 'missing.tar.gz') -Platform d10 -ErrorAction Stop } | Should -Throw -ExpectedMessage '*there is no such file*'
+        $text = Join-Path $TestDrive 'notes-20240102.030405.tar.gz'
+        Set-Content $text 'hello'
+        { Import-AegirSite -Path $text -Platform d10 -ErrorAction Stop } | Should -Throw -ExpectedMessage '*is not a zstd or gzip archive*'
+        Get-AegirSite | Should -BeNullOrEmpty
+        Join-Path $env:AEGIR_HOME 'backups' | Should -Not -Exist
+    }
+}

@@ -108,35 +108,44 @@ public sealed class BackupArchiveWriter : IDisposable
     {
         using var reader = new TarReader(tarStream, leaveOpen: true);
         while (reader.GetNextEntry() is { } entry)
+            AddEntry(entry, BackupArchive.SitePrefix + entry.Name.TrimEnd('/'));
+    }
+
+    /// <summary>
+    /// Adds one entry of another tar under <paramref name="name"/>: folders, links and files (devices, fifos and hard
+    /// links have no place in a site's folders). An owner given replaces the entry's own (an archive from another machine).
+    /// </summary>
+    public void AddEntry(TarEntry entry, string name, (string User, string Group)? owner = null)
+    {
+        var copy = new PaxTarEntry(entry.EntryType is TarEntryType.V7RegularFile ? TarEntryType.RegularFile : entry.EntryType, name)
         {
-            var name = BackupArchive.SitePrefix + entry.Name.TrimEnd('/');
-            var copy = new PaxTarEntry(entry.EntryType is TarEntryType.V7RegularFile ? TarEntryType.RegularFile : entry.EntryType, name)
-            {
-                Mode = entry.Mode, ModificationTime = entry.ModificationTime, Uid = entry.Uid, Gid = entry.Gid,
-            };
-            if (entry is PosixTarEntry posix) { copy.UserName = posix.UserName; copy.GroupName = posix.GroupName; }
-            switch (entry.EntryType)
-            {
-                case TarEntryType.Directory:
+            Mode = entry.Mode, ModificationTime = entry.ModificationTime, Uid = entry.Uid, Gid = entry.Gid,
+        };
+        if (owner is { } o) { copy.Uid = 0; copy.Gid = 0; copy.UserName = o.User; copy.GroupName = o.Group; }
+        else if (entry is PosixTarEntry posix) { copy.UserName = posix.UserName; copy.GroupName = posix.GroupName; }
+        switch (entry.EntryType)
+        {
+            case TarEntryType.Directory:
+                _tar.WriteEntry(copy);
+                break;
+            case TarEntryType.SymbolicLink:
+                copy.LinkName = entry.LinkName;
+                _tar.WriteEntry(copy);
+                Checksums.Members[name] = new BackupMember(0, "link:" + entry.LinkName);
+                break;
+            case TarEntryType.RegularFile or TarEntryType.V7RegularFile:
+                using (var data = new CountingHashStream(entry.DataStream ?? Stream.Null, entry.Length, n => _progress?.Invoke(n)))
+                {
+                    copy.DataStream = data;
                     _tar.WriteEntry(copy);
-                    break;
-                case TarEntryType.SymbolicLink:
-                    copy.LinkName = entry.LinkName;
-                    _tar.WriteEntry(copy);
-                    Checksums.Members[name] = new BackupMember(0, "link:" + entry.LinkName);
-                    break;
-                case TarEntryType.RegularFile or TarEntryType.V7RegularFile:
-                    using (var data = new CountingHashStream(entry.DataStream ?? Stream.Null, entry.Length, n => _progress?.Invoke(n)))
-                    {
-                        copy.DataStream = data;
-                        _tar.WriteEntry(copy);
-                        Checksums.Members[name] = new BackupMember(data.BytesRead, data.Sha256());
-                    }
-                    break;
-                // Devices, fifos and hard links have no place in a site's folders.
-            }
+                    Checksums.Members[name] = new BackupMember(data.BytesRead, data.Sha256());
+                }
+                break;
         }
     }
+
+    /// <summary>Adds a stream of known length (a dump read from another archive) as a member.</summary>
+    public void AddStream(string name, Stream source, long length) => Add(name, source, length, DateTimeOffset.UtcNow, AtomicFile.OwnerOnly);
 
     void Add(string name, Stream source, long length, DateTimeOffset time, UnixFileMode mode)
     {

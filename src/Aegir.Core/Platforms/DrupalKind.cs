@@ -252,7 +252,8 @@ public sealed partial class DrupalKind(bool seven) : IPlatformKind
     [GeneratedRegex(@"^i:(-?\d+);$")] private static partial Regex SerializedInt();
     [GeneratedRegex(@"const VERSION = '([^']+)'")] private static partial Regex Version8();
     [GeneratedRegex(@"define\('VERSION', '([^']+)'\)")] private static partial Regex Version7();
-    [GeneratedRegex(@"^\$settings\['hash_salt'\] = '([0-9A-F]{64})';$", RegexOptions.Multiline)] private static partial Regex HashSalt();
+    /// <summary>The salt a settings file had (ours, or Drupal 7's and 8's own from a site taken in): kept, so sessions and one-time links stay good.</summary>
+    [GeneratedRegex(@"^\s*(?:\$settings\['hash_salt'\]|\$drupal_hash_salt)\s*=\s*'([A-Za-z0-9_+/=.-]{16,128})'\s*;", RegexOptions.Multiline)] private static partial Regex HashSalt();
     [GeneratedRegex(@"(?:User password|Password)\s*:\s*(\S+)")] private static partial Regex PasswordLine();
     [GeneratedRegex(@"^\s*([a-z_]+)\s*=\s*(.*)$", RegexOptions.Multiline)] private static partial Regex InfoLine();
     [GeneratedRegex(@"s:\d+:""([a-z0-9_]+)"";i:-?\d+;")] private static partial Regex ExtensionEntry();

@@ -30,12 +30,17 @@ internal static class SiteCopies
             copy.Aliases = site.Aliases.Select(Follow).Where(h => h != uri).Distinct().ToList();
             copy.Redirection = site.Redirection is { } r ? Follow(r) : null;
         }
-        // Its names must be free: no other site answers to them (checked again when its record is written).
-        var mine = copy.HostNames().ToHashSet(StringComparer.Ordinal);
-        foreach (var other in SiteIndex.For(env.Store.ContextsPath).All(env.Store))
-            if ((!rename || other.Name != site.Name) && other.HostNames.FirstOrDefault(mine.Contains) is { } taken)
-                throw ErrorCatalog.NameTaken(taken, other.Name);
+        NamesFree(env, copy, rename ? site.Name : null);
         return copy;
+    }
+
+    /// <summary>Refuses a new site one of whose names another site (but <paramref name="except"/>) answers to; checked again when its record is written.</summary>
+    public static void NamesFree(OperationEnvironment env, AegirSite site, string? except = null)
+    {
+        var mine = site.HostNames().ToHashSet(StringComparer.Ordinal);
+        foreach (var other in SiteIndex.For(env.Store.ContextsPath).All(env.Store))
+            if (other.Name != except && other.HostNames.FirstOrDefault(mine.Contains) is { } taken)
+                throw ErrorCatalog.NameTaken(taken, other.Name);
     }
 
     /// <summary>The steps of a rename or clone: a fresh backup of the source, deployed as the new site, which must answer; the source kept or removed last.</summary>

@@ -14,11 +14,13 @@ namespace Aegir.Core.Operations.Site;
 /// platform). The old database and folders (of <paramref name="source"/>, the site as it was) go last, past the
 /// point of no return. The archive is named when the load runs: a migrate makes it a moment before.
 /// </summary>
-internal sealed class SiteDeploy(SiteParts source, SiteParts parts, Func<string> archiveOf, string label, bool keepSource = false)
+internal sealed class SiteDeploy(SiteParts source, SiteParts parts, Func<string> archiveOf, string label, bool keepSource = false, bool creating = false)
 {
+    /// <summary>A site that has no record yet (an import from an archive): the deploy makes its record and removes nothing.</summary>
+    public static SiteDeploy AsNew(SiteParts parts, Func<string> archiveOf, string label) => new(parts, parts, archiveOf, label, keepSource: true, creating: true);
+
     /// <summary>A rename or a clone: the site comes out under another uri, in a record of its own.</summary>
     bool Renamed => source.Site.Name != parts.Site.Name;
-
 
     string archive => archiveOf();
     bool Moving => source.Platform.Name != parts.Platform.Name || source.DbServer.Name != parts.DbServer.Name;
@@ -30,7 +32,7 @@ internal sealed class SiteDeploy(SiteParts source, SiteParts parts, Func<string>
     readonly Dictionary<string, string> _sources = new(StringComparer.Ordinal);
     string? _newDb;
     string? _newPassword;
-    readonly string _oldDb = source.Database().Name;
+    readonly string? _oldDb = creating ? null : source.Database().Name;
     BackupManifest? _manifest;
 
     /// <summary>Reads the archive's manifest and refuses one that cannot go onto this site, before anything changes.</summary>
@@ -102,7 +104,7 @@ internal sealed class SiteDeploy(SiteParts source, SiteParts parts, Func<string>
     {
         // The new name must be no other site's claim either: the record takes it only at the swap.
         var taken = Contexts.SiteIndex.ClaimedDbNames(env.Store, parts.DbServer.Name);
-        taken.Add(_oldDb);
+        if (_oldDb is not null) taken.Add(_oldDb);
         (_newDb, _newPassword) = NewSiteDatabase.Create(ctx, parts, taken, hosts);
     }
 
@@ -194,7 +196,7 @@ internal sealed class SiteDeploy(SiteParts source, SiteParts parts, Func<string>
                     ctx.Step($"Moving the backup's copy of {live} in", () => web.Move(stagedFull, liveFull), JournalActions.MovePath(parts.Web.Name, liveFull, stagedFull));
             });
         }
-        if (Renamed)
+        if (Renamed || creating)
         {
             // A rename's old record goes first: the new one takes over its aliases.
             if (!keepSource)
@@ -236,7 +238,7 @@ internal sealed class SiteDeploy(SiteParts source, SiteParts parts, Func<string>
         plan.Add(source.DbServer.Name, PlanAction.Drop, $"{what} (no undo past this point)", ctx =>
         {
             var changes = new List<JournalAction>();
-            if (!keepSource) changes.Add(JournalActions.DropDatabase(source.DbServer.Name, _oldDb, _oldDb));
+            if (!keepSource) changes.Add(JournalActions.DropDatabase(source.DbServer.Name, _oldDb!, _oldDb!));
             var web = env.Connect(parts.Web);
             foreach (var (live, _) in _roots)
             {

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using Aegir.Core.Backups;
 using Aegir.Core.Contexts;
 using Aegir.Core.Errors;
 using Aegir.Core.Operations.Site;
@@ -8,9 +9,10 @@ namespace Aegir.PowerShell.Cmdlets.Site;
 
 /// <summary>
 /// Takes in the sites a platform holds without a context (made by hand, or by another tool): each gets its record
-/// from its own settings and is verified. Returns one task per site.
+/// from its own settings and is verified. With -Path, takes in a site from an archive instead: an Aegir 3 / BOA
+/// backup or a Backup-AegirSite archive from another machine, deployed as a new site. Returns one task per site.
 /// </summary>
-[Cmdlet(VerbsData.Import, "AegirSite", HelpUri = HelpLinks.Docs + "Import-AegirSite.md", SupportsShouldProcess = true)]
+[Cmdlet(VerbsData.Import, "AegirSite", HelpUri = HelpLinks.Docs + "Import-AegirSite.md", SupportsShouldProcess = true, DefaultParameterSetName = "Platform")]
 [OutputType(typeof(Core.Tasks.AegirTask), typeof(AegirSite), typeof(Core.Operations.AegirPlanStep))]
 public sealed class ImportAegirSiteCommand : TaskCmdlet
 {
@@ -21,7 +23,16 @@ public sealed class ImportAegirSiteCommand : TaskCmdlet
     [ValidateNotNullOrEmpty]
     public string? Platform { get; set; }
 
-    /// <summary>Only these sites of the platform; all it holds without a context when left out.</summary>
+    /// <summary>An archive to take a site in from: an Aegir 3 / BOA site backup (uri-YYYYMMDD.HHMMSS.tar.gz) or one made by Backup-AegirSite.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = "Archive", ValueFromPipelineByPropertyName = true)]
+    [Alias("FullName")]
+    [ValidateNotNullOrEmpty]
+    public string? Path { get; set; }
+
+    /// <summary>
+    /// Only these sites of the platform; all it holds without a context when left out. With -Path, the one uri the
+    /// site takes (the archive's own when left out).
+    /// </summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string[]? Uri { get; set; }
@@ -36,7 +47,37 @@ public sealed class ImportAegirSiteCommand : TaskCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
-    protected override void ProcessRecord() => ForItem(Platform, () =>
+    protected override void ProcessRecord()
+    {
+        if (ParameterSetName == "Archive") ImportArchive();
+        else ImportFound();
+    }
+
+    void ImportArchive() => ForItem(Path, () =>
+    {
+        var archive = GetUnresolvedProviderPathFromPSPath(Path!);
+        var platform = ContextNames.Canonical("Platform", Platform!, ContextType.Platform);
+        if (Uri is { Length: > 1 })
+            throw ErrorCatalog.InvalidValue("Uri", string.Join(", ", Uri), "an archive holds one site", "Give the one uri the site takes here.");
+        var uri = Uri is [var given] ? Validate.SiteHost("Uri", given) : UriOf(archive);
+        var parameters = new ImportSiteArchive.Parameters(uri, platform, archive, DbServer is null ? null : ContextNames.Canonical("DbServer", DbServer, ContextType.Server));
+        if (!Approve(parameters, uri, $"Import site: deploy {archive} as a new site on @{platform}")) return;
+        Emit(RunOperation(parameters).Task, PassThru, () => Store.GetFresh<AegirSite>(uri, "Uri"));
+    });
+
+    /// <summary>The uri an archive names: its manifest's, or an Aegir 3 backup's file name.</summary>
+    string UriOf(string archive)
+    {
+        if (!Aegir3Archive.IsOne(archive, m => WriteVerbose(m)))
+        {
+            using var reader = BackupArchiveReader.Open(archive, m => WriteVerbose(m));
+            return reader.Manifest.Uri;
+        }
+        return Aegir3Archive.UriOf(archive) is { } named ? Validate.SiteHost("Uri", named)
+            : throw ErrorCatalog.InvalidValue("Path", archive, "its name does not say which site it is (Aegir 3 names its backups uri-YYYYMMDD.HHMMSS.tar.gz)", "Give the site's uri with -Uri.");
+    }
+
+    void ImportFound() => ForItem(Platform, () =>
     {
         var platform = Store.GetFresh<AegirPlatform>(ContextNames.Canonical("Platform", Platform, ContextType.Platform), "Platform");
         var wanted = Uri?.Select(u => Validate.SiteHost("Uri", u)).ToHashSet(StringComparer.Ordinal);
