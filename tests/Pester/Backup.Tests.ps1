@@ -85,6 +85,8 @@ Describe 'Import-AegirSite -Path' {
         tar -C $folder -czf $unnamed .
         { Import-AegirSite -Path $unnamed -Platform d10 -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidValue*' -ExpectedMessage "*does not say which site*Give the site's uri with -Uri*"
         { Import-AegirSite -Path $unnamed -Platform d10 -Uri a.test, b.test -ErrorAction Stop } | Should -Throw -ExpectedMessage '*an archive holds one site*'
+        # Read as a backup of this module's, it is pointed to the import.
+        { Get-AegirBackup -Path $unnamed -ErrorAction Stop } | Should -Throw -ExpectedMessage '*not made by Backup-AegirSite*Import-AegirSite -Path*'
         { Import-AegirSite -Path (Join-Path $TestDrive 'missing.tar.gz') -Platform d10 -ErrorAction Stop } | Should -Throw -ExpectedMessage '*there is no such file*'
         $text = Join-Path $TestDrive 'notes-20240102.030405.tar.gz'
         Set-Content $text 'hello'

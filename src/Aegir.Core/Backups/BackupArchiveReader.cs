@@ -28,7 +28,8 @@ public sealed class BackupArchiveReader : IDisposable
         _tar = new TarReader(stream, leaveOpen: true);
         var first = _tar.GetNextEntry();
         if (first is null || first.Name != BackupArchive.ManifestMember || first.DataStream is null)
-            throw Broken("it does not begin with manifest.json");
+            throw ErrorCatalog.StepFailed("BackupBroken", $"Reading {path}", "it does not begin with manifest.json: it was not made by Backup-AegirSite",
+                "An Aegir 3 or BOA site backup (a tar of the site's folder with database.sql) is taken in with Import-AegirSite -Path.");
         using var data = new CountingHashStream(first.DataStream, first.Length);
         try { Manifest = JsonSerializer.Deserialize<BackupManifest>(data, BackupManifest.Json) ?? throw Broken("its manifest is empty"); }
         catch (JsonException ex) { throw Broken($"its manifest does not read: {ex.Message}"); }
