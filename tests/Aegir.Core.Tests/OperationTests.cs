@@ -411,6 +411,21 @@ public class OperationTests
         Assert.Null(hosting.Engine.RunQueued(queued.Id));
     }
 
+    [Fact]
+    public void Verifying_a_wordpress_made_by_hand_keeps_its_own_config_with_its_password_aside()
+    {
+        using var hosting = new FakeHosting();
+        hosting.Platform("wp", "wordpress", verified: false);
+        hosting.Server.Put("/srv/wp/wp-config.php", "<?php define('DB_NAME', 'blog'); define('DB_PASSWORD', 'Hand-Secret-7');");
+        var outcome = hosting.Run(new Operations.Platform.VerifyPlatform.Parameters("platform_wp"));
+        Assert.True(outcome.Succeeded, outcome.Task.Error);
+        Assert.Contains("Hand-Secret-7", hosting.Server.Text("/srv/wp/wp-config.php.before-aegir"));
+        Assert.Equal(UnixFileMode.UserRead, hosting.Server.GetMode("/srv/wp/wp-config.php.before-aegir"));
+        Assert.DoesNotContain("Hand-Secret-7", hosting.Server.Text("/srv/wp/wp-config.php"));
+        Assert.Contains(outcome.Task.Log, e => e.Level == TaskLogLevel.Warning && e.Message.Contains("kept as /srv/wp/wp-config.php.before-aegir"));
+        Assert.DoesNotContain(outcome.Task.Log, e => e.Message.Contains("Hand-Secret-7"));
+    }
+
     [Theory]
     [MemberData(nameof(OperationScenario.Cases), MemberType = typeof(OperationScenario))]
     public void Its_task_record_alone_replays_it(OperationScenario scenario)
