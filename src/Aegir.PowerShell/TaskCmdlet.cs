@@ -16,6 +16,12 @@ public abstract class TaskCmdlet : AegirCmdlet, IDisposable
     [Parameter]
     public SwitchParameter Plan { get; set; }
 
+    /// <summary>-Queue: the task is recorded queued, for Invoke-AegirQueue (cmdlets whose work is a task offer it).</summary>
+    protected virtual bool QueueRequested => false;
+
+    /// <summary>-AsJob: the task is queued and run in a PowerShell job.</summary>
+    protected virtual bool JobRequested => false;
+
     /// <summary>
     /// Cmdlets that change many sites in one pipeline test each change but reload each web server once,
     /// at the end (or when the pipeline is stopped).
@@ -84,16 +90,38 @@ public abstract class TaskCmdlet : AegirCmdlet, IDisposable
         return ShouldChange(WhatIfMode ? Engine.Plan(parameters).Select(s => s.Description) : [], target, action, force);
     }
 
-    /// <summary>Runs an operation now; Ctrl+C stops it at the next step and rolls it back.</summary>
+    /// <summary>
+    /// Runs an operation now (Ctrl+C stops it at the next step and rolls it back); with -Queue records it queued,
+    /// with -AsJob queues it and runs it in a job. A task that did not run now comes back Queued.
+    /// </summary>
     protected TaskOutcome RunOperation(object parameters)
     {
+        if (QueueRequested && JobRequested)
+            ThrowAegirError(ErrorCatalog.InvalidValue("AsJob", "-Queue -AsJob", "a task is either queued for Invoke-AegirQueue or run in a job", "Give one of -Queue and -AsJob."));
+        if (QueueRequested || JobRequested)
+        {
+            var queued = Engine.Enqueue(parameters);
+            if (JobRequested)
+            {
+                var job = new AegirTaskJob(MyInvocation.Line, Store.Home, queued);
+                JobRepository.Add(job);
+                job.Start();
+                WriteObject(job);
+            }
+            return new TaskOutcome(queued, null);
+        }
         try { return Engine.Run(parameters, StopToken); }
         finally { Drain(); }
     }
 
-    /// <summary>Ends the progress bar and reports a failed task; true when the task did not fail.</summary>
+    /// <summary>Ends the progress bar and reports a failed task; true when the task ran and did not fail (a queued task is written as it is).</summary>
     protected bool Finish(AegirTask task)
     {
+        if (task.Status == AegirTaskStatus.Queued)
+        {
+            if (!JobRequested) WriteObject(task);
+            return false;
+        }
         Drain();
         WriteProgress(new ProgressRecord(2, $"{task.Type} @{task.Target}", "done") { RecordType = ProgressRecordType.Completed, ParentActivityId = _shown ? PipelineId : -1 });
         if (task.Status != AegirTaskStatus.Failed) return true;
@@ -105,6 +133,7 @@ public abstract class TaskCmdlet : AegirCmdlet, IDisposable
     protected void Emit(AegirTask task, bool passThru, Func<object?>? passThruObject = null)
     {
         bool ok = Finish(task);
+        if (task.Status == AegirTaskStatus.Queued) return;
         if (!passThru) WriteObject(task);
         else if (ok && passThruObject?.Invoke() is { } obj) WriteObject(obj);
     }

@@ -33,14 +33,15 @@ Describe 'Moving WordPress sites' -Skip:$skip {
             $null = $watch.AddScript({
                 param($port)
                 $client = [System.Net.Http.HttpClient]::new()
-                $bad = 0; $asked = 0
+                $bad = [System.Collections.Generic.List[string]]::new(); $asked = 0
                 while ($true) {
                     $request = [System.Net.Http.HttpRequestMessage]::new('GET', "http://127.0.0.1:$port/")
                     $request.Headers.Host = "steady.test:$port"
                     $request.Headers.ConnectionClose = $true   # a new connection each time, as a new visitor: a reload closes idle kept-alive ones
-                    try { if ([int]$client.Send($request).StatusCode -ne 200) { $bad++ } } catch { $bad++ }
+                    try { $code = [int]$client.Send($request).StatusCode; if ($code -ne 200) { $bad.Add("$(Get-Date -Format HH:mm:ss.fff) $code") } }
+                    catch { $bad.Add("$(Get-Date -Format HH:mm:ss.fff) $($_.Exception.GetBaseException().Message)") }
                     $asked++
-                    if (Test-Path "$env:AEGIR_HOME/stop-watch") { return @($asked, $bad) }
+                    if (Test-Path "$env:AEGIR_HOME/stop-watch") { return @($asked, ($bad -join '; ')) }
                     Start-Sleep -Milliseconds 50
                 }
             }).AddArgument($port)
@@ -52,7 +53,7 @@ Describe 'Moving WordPress sites' -Skip:$skip {
 
             $task.Status | Should -Be 'Succeeded' -Because ($task.Log.Message -join "`n")
             $asked | Should -BeGreaterThan 3
-            $bad | Should -Be 0
+            $bad | Should -BeNullOrEmpty -Because "every answer of steady.test during the move should be 200 (the move's log: $($task.Log | ForEach-Object { "$($_.Time.ToString('HH:mm:ss.fff')) $($_.Message)" } | Select-Object -Last 25 | Join-String -Separator ' | '))"
             (Get-AegirSite moving.test).PlatformName | Should -Be 'platform_wpb'
             $page = Invoke-Site -Port $port -HostName moving.test
             $page.Status | Should -Be 200

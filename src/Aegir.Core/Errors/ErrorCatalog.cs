@@ -90,6 +90,13 @@ public static class ErrorCatalog
     public static AegirException TaskNotFound(string id)
         => E("TaskNotFound", AegirErrorKind.ObjectNotFound, id, $"No task with id '{id}' exists. List recent tasks with Get-AegirTask.");
 
+    public static AegirException TaskNotFinished(AegirTask task, TimeSpan waited)
+        => E("WaitTimeout", AegirErrorKind.ResourceBusy, task,
+            $"Task {task.Type} on '@{task.Target}' is still {task.Status} after {waited.TotalSeconds:0} s (task {task.Id}). Wait longer (-Timeout), or see where it is with Get-AegirTask -Id {task.Id}.");
+
+    public static AegirException TaskFinishedAlready(AegirTask task, string doing, string fix)
+        => E("TaskFinished", AegirErrorKind.InvalidOperation, task, $"Task {task.Type} on '@{task.Target}' cannot be {doing}: it {task.Status.ToString().ToLowerInvariant()} already (task {task.Id}). {fix}");
+
     public static AegirException TaskFailed(AegirTask task)
         => E(task.ErrorId ?? "TaskFailed", AegirErrorKind.InvalidOperation, task,
             $"Task {task.Type} on '@{task.Target}' failed: {task.Error} (task {task.Id}; its log: Get-AegirTask -Id {task.Id})");

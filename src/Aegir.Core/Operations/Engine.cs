@@ -27,6 +27,7 @@ public sealed class Engine
         Transports = transports ?? TransportFactory.Default;
         Templates = new TemplateRenderer(store.Home);
         Runner = new TaskRunner(store.Home, observer, new JournalExecutor(this));
+        Queue = new Queues.FileTaskQueue(Runner);
     }
 
     public ContextStore Store { get; }
@@ -37,6 +38,8 @@ public sealed class Engine
     public ITransportFactory Transports { get; }
     public TemplateRenderer Templates { get; }
     public TaskRunner Runner { get; }
+    /// <summary>Where queued tasks wait for Invoke-AegirQueue.</summary>
+    public Queues.ITaskQueue Queue { get; init; }
 
     /// <summary>The concrete changes an operation would make now, without making any.</summary>
     public IReadOnlyList<AegirPlanStep> Plan(object parameters)
@@ -73,7 +76,30 @@ public sealed class Engine
     public AegirTask Enqueue(object parameters)
     {
         var op = OperationRegistry.For(parameters);
-        return Runner.Enqueue(Request(op, parameters, []));
+        return Queue.Add(Request(op, parameters, []));
+    }
+
+    /// <summary>Queues a task again from its record (Restart-AegirTask): the same type, target and parameters.</summary>
+    public AegirTask Requeue(AegirTask task)
+    {
+        OperationRegistry.For(task.Type, task.Target);   // refuses a type this module does not run
+        return Queue.Add(new TaskRequest(task.Type, task.Target, [], (JsonObject)task.Parameters.DeepClone()));
+    }
+
+    /// <summary>
+    /// Every target a queued task will hold (its own and what its operation locks), so a worker never starts two
+    /// tasks that share one; just its target when its parameters no longer read (running it records why).
+    /// </summary>
+    public IReadOnlyList<string> TargetsOf(Queues.QueuedTask queued)
+    {
+        try
+        {
+            if (Runner.Store.Get(queued.Id) is not { } task) return [queued.Target];
+            var op = OperationRegistry.For(task.Type, task.Target);
+            var parameters = task.Parameters.Deserialize(op.ParametersType, Json)!;
+            return op.LocksOf(parameters, Store).Append(task.Target).Distinct(StringComparer.Ordinal).ToList();
+        }
+        catch (Exception ex) when (ex is Errors.AegirException or JsonException) { return [queued.Target]; }
     }
 
     /// <summary>Claims and runs a queued task; null when it is not queued any more (another process has it).</summary>
@@ -81,11 +107,24 @@ public sealed class Engine
     {
         var queued = Runner.Store.Get(id);
         if (queued is not { Status: AegirTaskStatus.Queued }) return null;
-        var op = OperationRegistry.For(queued.Type, queued.Target);
-        var parameters = queued.Parameters.Deserialize(op.ParametersType, Json)!;
+        IOperation op;
+        object parameters;
+        IReadOnlyList<string> locks;
+        try
+        {
+            op = OperationRegistry.For(queued.Type, queued.Target);
+            parameters = queued.Parameters.Deserialize(op.ParametersType, Json)!;
+            locks = op.LocksOf(parameters, Store);
+        }
+        catch (Exception ex) when (ex is Errors.AegirException or JsonException)
+        {
+            // What it would lock cannot be read (its site is gone, its record altered): it fails, saying why, and leaves the queue.
+            var failed = Runner.RunQueued(id, [], _ => throw (ex as Errors.AegirException ?? Errors.ErrorCatalog.InvalidValue("Parameters", id, $"its parameters do not read: {ex.Message}", "Queue the task anew.")), cancellation);
+            return failed is null ? null : new TaskOutcome(failed, null);
+        }
         OperationPlan? plan = null;
-        var task = Runner.RunQueued(id, op.LocksOf(parameters, Store), ctx => plan = Execute(op, parameters, queued.Target, ctx), cancellation);
-        return task is null ? null : new TaskOutcome(task, plan?.Result?.Invoke());
+        var task = Runner.RunQueued(id, locks, ctx => plan = Execute(op, parameters, queued.Target, ctx), cancellation);
+        return task is null ? null : new TaskOutcome(task, task.Status is AegirTaskStatus.Succeeded or AegirTaskStatus.Warning ? plan?.Result?.Invoke() : null);
     }
 
     OperationPlan Execute(IOperation op, object parameters, string target, TaskContext ctx)
@@ -98,6 +137,7 @@ public sealed class Engine
         foreach (var step in plan.Steps)
         {
             ctx.Cancellation.ThrowIfCancellationRequested();
+            if (Runner.Store.StopRequested(ctx.Task.Id)) throw new OperationCanceledException("Stop-AegirTask asked this task to stop.");
             ctx.Progress(100 * n++ / Math.Max(1, plan.Steps.Count), $"step {n} of {plan.Steps.Count}: {step.Description}");
             step.Run!(ctx);
         }

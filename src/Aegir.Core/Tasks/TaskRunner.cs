@@ -47,6 +47,26 @@ public sealed class TaskRunner(string home, ITaskObserver? observer = null, IJou
     }
 
     /// <summary>
+    /// Ends a queued task without running it (Stop-AegirTask), under its target's lock so that no worker claims it
+    /// meanwhile. False when it was not queued any more.
+    /// </summary>
+    public bool Cancel(string id, string why)
+    {
+        if (Store.Get(id) is not { Status: AegirTaskStatus.Queued } queued) return false;
+        using var held = TargetLock.Acquire(Store.Home, queued.Target, null, $"the stop of task {id}", LockWait);
+        if (Store.Get(id) is not { Status: AegirTaskStatus.Queued } task) return false;
+        var now = DateTimeOffset.Now;
+        task.Status = AegirTaskStatus.Failed;
+        task.ErrorId = "TaskStopped";
+        task.Error = why;
+        task.Finished = now;
+        task.Log.Add(new TaskLogEntry(now, TaskLogLevel.Error, why));
+        Store.Save(task, durable: true);
+        Store.Unmark(task);
+        return true;
+    }
+
+    /// <summary>
     /// Holds targets for a change of their records outside a task, after repairing a task that died holding one.
     /// <paramref name="log"/> hears about repairs.
     /// </summary>
@@ -152,6 +172,7 @@ public sealed class TaskRunner(string home, ITaskObserver? observer = null, IJou
                 try
                 {
                     Store.Save(task, durable: true);
+                    Store.ClearStop(task.Id);
                     if (!task.Journal.Any(e => e.State == JournalState.Failed)) Store.DeleteData(task);
                 }
                 finally { foreach (var l in held) l.Dispose(); }

@@ -146,14 +146,37 @@ public sealed class TaskStore(string home)
 
     /// <summary>Ids of queued tasks, oldest first, whose type and target pass <paramref name="include"/>.</summary>
     public IReadOnlyList<string> Queued(Func<string, string, bool>? include = null)
+        => QueuedHeaders().Where(h => include is null || include(h.Type, h.Target)).Select(h => h.Id).ToList();
+
+    /// <summary>Id, type and target of each queued task, oldest first, from the markers' names alone.</summary>
+    public IReadOnlyList<(string Id, string Type, string Target)> QueuedHeaders()
     {
         if (!Directory.Exists(QueuePath)) return [];
         return Directory.EnumerateFiles(QueuePath)
             .Select(Path.GetFileName)
             .Select(n => n!.Split('.', 3))
-            .Where(p => p.Length == 3 && (include is null || include(p[1], p[2])))
-            .Select(p => p[0])
-            .Order(StringComparer.Ordinal)
+            .Where(p => p.Length == 3 && !p[0].StartsWith('.'))
+            .OrderBy(p => p[0], StringComparer.Ordinal)
+            .Select(p => (p[0], p[1], p[2]))
             .ToList();
+    }
+
+    // --- stop requests: Stop-AegirTask asks, the process running the task sees it at its next step ---
+
+    string StopPath(string id) => Path.Combine(QueuePath, "stop", id);
+
+    public void RequestStop(string id)
+    {
+        AtomicFile.EnsureHome(Home);
+        AtomicFile.EnsurePrivateDirectory(QueuePath);
+        AtomicFile.EnsurePrivateDirectory(Path.Combine(QueuePath, "stop"));
+        File.WriteAllBytes(StopPath(id), []);
+    }
+
+    public bool StopRequested(string id) => File.Exists(StopPath(id));
+
+    internal void ClearStop(string id)
+    {
+        try { File.Delete(StopPath(id)); } catch (IOException) { }
     }
 }

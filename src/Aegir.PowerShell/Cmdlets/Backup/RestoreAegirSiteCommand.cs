@@ -12,7 +12,7 @@ namespace Aegir.PowerShell.Cmdlets.Backup;
 /// </summary>
 [Cmdlet(VerbsData.Restore, "AegirSite", HelpUri = HelpLinks.Docs + "Restore-AegirSite.md", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = "ByBackup")]
 [OutputType(typeof(Core.Tasks.AegirTask), typeof(AegirSite), typeof(Core.Operations.AegirPlanStep))]
-public sealed class RestoreAegirSiteCommand : TaskCmdlet
+public sealed class RestoreAegirSiteCommand : QueueableTaskCmdlet
 {
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = "ByBackup", ValueFromPipeline = true)]
     public AegirBackup? InputObject { get; set; }

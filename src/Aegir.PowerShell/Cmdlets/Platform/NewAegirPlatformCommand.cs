@@ -12,7 +12,7 @@ namespace Aegir.PowerShell.Cmdlets.Platform;
 /// </summary>
 [Cmdlet(VerbsCommon.New, "AegirPlatform", HelpUri = HelpLinks.Docs + "New-AegirPlatform.md", SupportsShouldProcess = true)]
 [OutputType(typeof(AegirPlatform), typeof(AegirPlanStep))]
-public sealed class NewAegirPlatformCommand : TaskCmdlet
+public sealed class NewAegirPlatformCommand : QueueableTaskCmdlet
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]

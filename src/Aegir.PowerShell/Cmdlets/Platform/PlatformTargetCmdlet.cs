@@ -5,7 +5,7 @@ using Aegir.PowerShell.Completion;
 namespace Aegir.PowerShell.Cmdlets.Platform;
 
 /// <summary>Cmdlets that act on one existing platform, given by name or piped from Get-AegirPlatform.</summary>
-public abstract class PlatformTargetCmdlet : TaskCmdlet
+public abstract class PlatformTargetCmdlet : QueueableTaskCmdlet
 {
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = "ByName", ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(PlatformNameCompleter))]

@@ -32,8 +32,11 @@ public sealed class SetAegirPlatformCommand : PlatformTargetCmdlet
     {
         var changes = new PlatformChanges(Root, WebServer, Kind);
         var platform = ChangeRecord<AegirPlatform>(ReadPlatform().Name, "Name", p => changes.ApplyTo(p, Store), "Update platform context");
-        if (platform is not null && platform.Kind is null && !WhatIfMode)
+        if (platform is null) return;
+        // -Queue and -AsJob hand on the verify the change calls for.
+        if (Queue || AsJob) Finish(RunOperation(new VerifyPlatform.Parameters(platform.Name)).Task);
+        else if (platform.Kind is null && !WhatIfMode)
             WriteWarning($"@{platform.Name} must be verified (Invoke-AegirVerify {platform.Name}) before sites can be installed on it.");
-        if (platform is not null && PassThru) WriteObject(platform);
+        if (PassThru) WriteObject(platform);
     });
 }

@@ -14,7 +14,7 @@ namespace Aegir.PowerShell.Cmdlets.Site;
 /// </summary>
 [Cmdlet(VerbsData.Import, "AegirSite", HelpUri = HelpLinks.Docs + "Import-AegirSite.md", SupportsShouldProcess = true, DefaultParameterSetName = "Platform")]
 [OutputType(typeof(Core.Tasks.AegirTask), typeof(AegirSite), typeof(Core.Operations.AegirPlanStep))]
-public sealed class ImportAegirSiteCommand : TaskCmdlet
+public sealed class ImportAegirSiteCommand : QueueableTaskCmdlet
 {
     /// <summary>The platform whose sites to take in.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]

@@ -57,6 +57,12 @@ public sealed class SetAegirSiteCommand : SiteSettingsCmdlet
             return;
         }
         if (!ShouldChange(WhatIfMode ? SiteUpdate.Plan(Engine, name, changes).Select(s => s.Description) : [], "@" + name, "Update site context")) return;
+        if ((Queue || AsJob) && Store.GetFresh<AegirSite>(name, "Uri").Status != SiteStatus.NotInstalled)
+        {
+            // The change is made by the verify that applies it, queued or in a job.
+            Finish(RunOperation(new VerifySite.Parameters(name, changes)).Task);
+            return;
+        }
         var (site, verify) = SiteUpdate.Apply(Engine, name, changes, StopToken);
         if (verify is not null && !Finish(verify.Task)) return;
         if (PassThru) WriteObject(site);

@@ -5,7 +5,7 @@ using Aegir.PowerShell.Completion;
 namespace Aegir.PowerShell.Cmdlets.Site;
 
 /// <summary>The site settings New-AegirSite and Set-AegirSite share.</summary>
-public abstract class SiteSettingsCmdlet : TaskCmdlet
+public abstract class SiteSettingsCmdlet : QueueableTaskCmdlet
 {
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(ServerNameCompleter))]

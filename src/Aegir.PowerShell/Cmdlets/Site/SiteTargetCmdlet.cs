@@ -5,7 +5,7 @@ using Aegir.PowerShell.Completion;
 namespace Aegir.PowerShell.Cmdlets.Site;
 
 /// <summary>Cmdlets that act on one existing site, given by uri or piped from Get-AegirSite.</summary>
-public abstract class SiteTargetCmdlet : TaskCmdlet
+public abstract class SiteTargetCmdlet : QueueableTaskCmdlet
 {
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = "ByName", ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("Name")]

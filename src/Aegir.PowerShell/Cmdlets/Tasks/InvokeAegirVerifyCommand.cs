@@ -10,7 +10,7 @@ namespace Aegir.PowerShell.Cmdlets.Tasks;
 /// <summary>Verifies a server, platform or site, fixing what is not as it should be; returns the task.</summary>
 [Cmdlet(VerbsLifecycle.Invoke, "AegirVerify", HelpUri = HelpLinks.Docs + "Invoke-AegirVerify.md", SupportsShouldProcess = true, DefaultParameterSetName = "ByName")]
 [OutputType(typeof(AegirTask), typeof(AegirServer), typeof(AegirPlatform), typeof(AegirSite), typeof(AegirPlanStep))]
-public sealed class InvokeAegirVerifyCommand : TaskCmdlet
+public sealed class InvokeAegirVerifyCommand : QueueableTaskCmdlet
 {
     /// <summary>Any context: @server_x, @platform_x or a site's uri, with or without @ and prefix.</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = "ByName", ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]

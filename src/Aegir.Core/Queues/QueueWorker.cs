@@ -1,0 +1,131 @@
+using Aegir.Core.Operations;
+using Aegir.Core.Tasks;
+
+namespace Aegir.Core.Queues;
+
+/// <summary>
+/// Runs queued tasks: oldest first, in parallel up to the throttle, never two at once that share a target (a
+/// migrate holds its site and both platforms); a later task on a busy target waits behind the earlier one, so each
+/// target's tasks run in the order they were queued. A task whose worker died is repaired from its journal and
+/// marked failed, and the queue goes on. When <c>stop</c> is set nothing new starts; running tasks stop at their
+/// next step and roll back (or finish, past their point of no return).
+/// </summary>
+public sealed class QueueWorker(Engine engine, int throttle)
+{
+    /// <summary>How often a continuous worker looks for dead workers' tasks and for work it was not told of.</summary>
+    public TimeSpan Rescan { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Which queued tasks this worker takes; all when null.</summary>
+    public Func<QueuedTask, bool>? Filter { get; init; }
+
+    /// <summary>Hears of repairs and of tasks the worker could not start.</summary>
+    public Action<TaskLogLevel, string>? Log { get; init; }
+
+    /// <summary>Called on the calling thread, between rounds, so a caller can do its own work there (schedules that queue tasks).</summary>
+    public Action? EachRound { get; init; }
+
+    readonly SemaphoreSlim _wake = new(0);
+    readonly int _throttle = Math.Max(1, throttle);
+
+    /// <summary>
+    /// Runs what is queued, calling <paramref name="finished"/> on this thread as each task ends. Once
+    /// (<paramref name="continuous"/> false): returns when nothing it can run is left (a task whose target another
+    /// process holds stays queued). Continuous: runs until <paramref name="stop"/>, waking within moments of a new task.
+    /// </summary>
+    public void Run(bool continuous, Action<AegirTask> finished, CancellationToken stop)
+    {
+        var running = new Dictionary<string, (Task<TaskOutcome?> Work, IReadOnlyList<string> Targets)>(StringComparer.Ordinal);
+        var passedOver = new HashSet<string>(StringComparer.Ordinal);
+        var lastScan = DateTime.MinValue;
+        using var listening = continuous ? Listen(stop) : null;
+        while (true)
+        {
+            foreach (var (id, run) in running.Where(r => r.Value.Work.IsCompleted).ToList())
+            {
+                running.Remove(id);
+                if (run.Work.IsFaulted) Log?.Invoke(TaskLogLevel.Error, $"Task {id} could not be run: {run.Work.Exception!.GetBaseException().Message}");
+                else if (run.Work.Result is { } outcome) finished(outcome.Task);
+                else passedOver.Add(id);   // its target was held elsewhere, or another worker took it
+            }
+            bool started = false;
+            if (!stop.IsCancellationRequested)
+            {
+                if (DateTime.UtcNow - lastScan >= Rescan)
+                {
+                    RepairDeadWorkers();
+                    lastScan = DateTime.UtcNow;
+                }
+                EachRound?.Invoke();
+                started = StartDue(running, passedOver, continuous, stop);
+            }
+            if (running.Count == 0 && (stop.IsCancellationRequested || (!continuous && !started))) return;
+            try { _wake.Wait(Rescan, running.Count == 0 ? stop : CancellationToken.None); }
+            catch (OperationCanceledException) { }
+        }
+    }
+
+    /// <summary>Starts each queued task, oldest first, whose targets no running or earlier waiting task holds; true when it started any.</summary>
+    bool StartDue(Dictionary<string, (Task<TaskOutcome?> Work, IReadOnlyList<string> Targets)> running, HashSet<string> passedOver, bool continuous, CancellationToken stop)
+    {
+        bool started = false;
+        var busy = running.Values.SelectMany(r => r.Targets).ToHashSet(StringComparer.Ordinal);
+        foreach (var queued in engine.Queue.Pending())
+        {
+            if (running.Count >= _throttle) break;
+            if (running.ContainsKey(queued.Id) || Filter?.Invoke(queued) == false || BatchReload(queued)) continue;
+            var targets = engine.TargetsOf(queued);
+            bool free = !targets.Any(busy.Contains);
+            busy.UnionWith(targets);   // a later task on these targets waits behind this one
+            if (!free || (!continuous && passedOver.Contains(queued.Id))) continue;
+            var work = Task.Run(() => engine.RunQueued(queued.Id, stop));
+            work.ContinueWith(_ => _wake.Release(), TaskScheduler.Default);
+            running[queued.Id] = (work, targets);
+            started = true;
+        }
+        return started;
+    }
+
+    /// <summary>A reload a pipeline deferred to its end belongs to that pipeline while its process lives.</summary>
+    bool BatchReload(QueuedTask queued)
+        => queued.Type == "reload" && engine.Runner.Store.Get(queued.Id) is { } task && ProcessIdentity.IsAlive(task.ProcessId, task.ProcessStart);
+
+    /// <summary>Finds the tasks whose process died holding a target (its lock's owner is gone) and repairs each from its journal.</summary>
+    void RepairDeadWorkers()
+    {
+        var locks = Path.Combine(engine.Store.Home, "locks");
+        if (!Directory.Exists(locks)) return;
+        foreach (var file in Directory.EnumerateFiles(locks, "*.owner"))
+        {
+            var target = Path.GetFileNameWithoutExtension(file);
+            if (TargetLock.OwnerOf(engine.Store.Home, target) is not { TaskId: { } id } owner || ProcessIdentity.IsAlive(owner.ProcessId, owner.ProcessStart)) continue;
+            try { engine.Runner.RepairAbandoned(target, (level, message) => Log?.Invoke(level, message)); }
+            catch (Errors.AegirException ex) { Log?.Invoke(TaskLogLevel.Warning, $"Task {id} died holding '@{target}' and could not be repaired yet: {ex.Message}"); }
+        }
+    }
+
+    /// <summary>Wakes the worker when the queue hears of a new task.</summary>
+    IDisposable Listen(CancellationToken stop)
+    {
+        var done = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        var thread = new Thread(() =>
+        {
+            while (!done.IsCancellationRequested)
+            {
+                engine.Queue.WaitForWork(Rescan, done.Token);
+                _wake.Release();
+            }
+        }) { IsBackground = true, Name = "aegir-queue-listener" };
+        thread.Start();
+        return new Stopper(done, thread);
+    }
+
+    sealed class Stopper(CancellationTokenSource done, Thread thread) : IDisposable
+    {
+        public void Dispose()
+        {
+            done.Cancel();
+            thread.Join(TimeSpan.FromSeconds(5));
+            done.Dispose();
+        }
+    }
+}

@@ -1,0 +1,56 @@
+using System.Management.Automation;
+using System.Runtime.InteropServices;
+using Aegir.Core.Errors;
+using Aegir.Core.Operations;
+using Aegir.Core.Queues;
+using Aegir.Core.Tasks;
+
+namespace Aegir.PowerShell.Cmdlets.Tasks;
+
+/// <summary>
+/// Runs the queue: queued tasks oldest first, in parallel across targets up to -ThrottleLimit, never two at once on
+/// one target. Once, it runs what is due and returns; -Continuous keeps running (as a service) and starts a newly
+/// queued task within moments. Ctrl+C or SIGTERM starts nothing new and lets running tasks stop at their next step.
+/// Writes each task as it ends.
+/// </summary>
+[Cmdlet(VerbsLifecycle.Invoke, "AegirQueue", HelpUri = HelpLinks.Docs + "Invoke-AegirQueue.md", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+[OutputType(typeof(AegirTask))]
+public sealed class InvokeAegirQueueCommand : AegirCmdlet
+{
+    /// <summary>Keeps running until stopped, waking when a task is queued.</summary>
+    [Parameter]
+    public SwitchParameter Continuous { get; set; }
+
+    /// <summary>At most this many tasks at once (each on targets of its own); the number of cores when left out.</summary>
+    [Parameter]
+    [ValidateRange(1, 256)]
+    public int ThrottleLimit { get; set; } = Environment.ProcessorCount;
+
+    protected override void EndProcessing()
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(StopToken);
+        // SIGTERM (systemctl stop) is a Ctrl+C: the worker winds down instead of the process dying mid-step.
+        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, signal =>
+        {
+            signal.Cancel = true;
+            stop.Cancel();
+        });
+        var engine = new Engine(Store);
+        if (WhatIfMode)
+        {
+            foreach (var queued in engine.Queue.Pending()) ShouldProcess($"task {queued.Id} ({queued.Type} on '@{queued.Target}')", "Run queued task");
+            return;
+        }
+        var worker = new QueueWorker(engine, ThrottleLimit)
+        {
+            Log = (level, message) => { if (level >= TaskLogLevel.Warning) WriteWarning(message); else WriteVerbose(message); },
+        };
+        WriteVerbose(Continuous ? $"Running the queue of {Store.Home} until stopped, {ThrottleLimit} task(s) at once." : $"Running what the queue of {Store.Home} holds, {ThrottleLimit} task(s) at once.");
+        worker.Run(Continuous, task =>
+        {
+            WriteObject(task);
+            if (task.Status == AegirTaskStatus.Failed) WriteError(ErrorRecords.From(ErrorCatalog.TaskFailed(task), task));
+        }, stop.Token);
+        if (stop.IsCancellationRequested) WriteVerbose("The queue stopped: no task was started after the stop, and the running ones have ended.");
+    }
+}
