@@ -77,7 +77,8 @@ public sealed class QueueWorker(Engine engine, int throttle)
             bool free = !targets.Any(busy.Contains);
             busy.UnionWith(targets);   // a later task on these targets waits behind this one
             if (!free || (!continuous && passedOver.Contains(queued.Id))) continue;
-            var work = Task.Run(() => engine.RunQueued(queued.Id, stop));
+            // A thread of its own: a task blocks on its programs' pipes, whose copying needs the thread pool free.
+            var work = Task.Factory.StartNew(() => engine.RunQueued(queued.Id, stop), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
             work.ContinueWith(_ => _wake.Release(), TaskScheduler.Default);
             running[queued.Id] = (work, targets);
             started = true;

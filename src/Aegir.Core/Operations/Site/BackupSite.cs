@@ -14,6 +14,12 @@ public sealed class BackupSite : SiteOperation<BackupSite.Parameters>
 
     public override string Type => "backup";
 
+    /// <summary>
+    /// A backup reads the site and changes nothing of its platform: it holds the site alone, so backups of sites on
+    /// one platform run side by side.
+    /// </summary>
+    public override IReadOnlyList<string> LocksOf(Parameters p, Contexts.ContextStore store) => [];
+
     /// <summary>A backup changes no web server config.</summary>
     public override IReadOnlyList<string> WebServersOf(Parameters p, Contexts.ContextStore store) => [];
 
