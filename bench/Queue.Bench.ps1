@@ -24,7 +24,7 @@ foreach ($i in 1..20) { $null = New-AegirPlatform "n$i" -Root "/var/aegir/platfo
 $exe = [Environment]::ProcessPath
 $info = [Diagnostics.ProcessStartInfo]::new($exe)
 if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { $info.ArgumentList.Add((Join-Path $PSHOME 'pwsh.dll')) }
-foreach ($a in '-NoProfile', '-NonInteractive', '-Command', "Import-Module '$ModulePath'; [Console]::Out.WriteLine('ready'); Invoke-AegirQueue -Continuous -ThrottleLimit $cores | Out-Null") { $info.ArgumentList.Add($a) }
+foreach ($a in '-NoProfile', '-NonInteractive', '-Command', "Import-Module '$ModulePath'; [Console]::Out.WriteLine('ready'); Invoke-AegirQueue -Continuous -Queue Tasks -ThrottleLimit $cores | Out-Null") { $info.ArgumentList.Add($a) }
 $info.RedirectStandardOutput = $true
 $worker = [Diagnostics.Process]::Start($info)
 try {
@@ -46,7 +46,7 @@ $p50 = Percentile $latencies 0.5
 $p99 = Percentile $latencies 0.99
 $null = foreach ($n in 1..$Tasks) { Lock-AegirPlatform "n$(1 + $n % 20)" -Queue }
 $clock = [Diagnostics.Stopwatch]::StartNew()
-$ran = @(Invoke-AegirQueue -ThrottleLimit $cores).Count
+$ran = @(Invoke-AegirQueue -Queue Tasks -ThrottleLimit $cores).Count
 $perSecond = $ran / $clock.Elapsed.TotalSeconds
 
 'queue to start, {0} tasks one at a time:  p50 {1,6:N0} ms (goal < 200: {2})   p99 {3,6:N0} ms (goal < 1000: {4})' -f $Tasks, $p50, $(if ($p50 -lt 200) { 'met' } else { 'MISSED' }), $p99, $(if ($p99 -lt 1000) { 'met' } else { 'MISSED' })
@@ -72,7 +72,7 @@ try {
     $single = ($one | Measure-Object -Average).Average
     $null = $names | Backup-AegirSite -Queue
     $clock = [Diagnostics.Stopwatch]::StartNew()
-    $backups = @(Invoke-AegirQueue -ThrottleLimit $cores)
+    $backups = @(Invoke-AegirQueue -Queue Tasks -ThrottleLimit $cores)
     $all = $clock.Elapsed.TotalSeconds
     $failed = @($backups | Where-Object Status -EQ Failed).Count
     $expected = $single * $Sites / $cores

@@ -10,6 +10,11 @@ namespace Aegir.PowerShell;
 /// </summary>
 internal static class ContextQuery
 {
+    /// <summary>Sites by uri or alias (wildcards allowed); all when <paramref name="uris"/> is null.</summary>
+    public static IEnumerable<AegirSite> Sites(AegirCmdlet cmdlet, ContextStore store, string[]? uris,
+        Action<ContextListing> reportErrors, Action<AegirException, object?> reportMissing)
+        => Find<AegirSite>(cmdlet, store, ContextType.Site, uris, reportErrors, reportMissing, matchOther: (site, host) => site.Aliases.Contains(host));
+
     public static IEnumerable<T> Find<T>(AegirCmdlet cmdlet, ContextStore store, ContextType type, string[]? names,
         Action<ContextListing> reportErrors, Action<AegirException, object?> reportMissing, Func<T, string, bool>? matchOther = null)
         where T : AegirContext

@@ -90,6 +90,8 @@ public sealed class FakeDb(AegirServer server, FakeDbState state) : IDbService
     public IReadOnlyList<string> Tables(string database)
         => state.Databases.Contains(database) && !state.Emptied.Contains(database) ? ["app"] : [];
     /// <summary>Asked whether the application's tables are there: one row, 1 when they are.</summary>
+    public long DatabaseSize(string database) => state.Databases.Contains(database) ? 16384 : 0;
+
     public IReadOnlyList<object?[]> Query(string database, string sql)
         => [[state.Databases.Contains(database) && !state.Emptied.Contains(database) ? 1L : 0L]];
 }

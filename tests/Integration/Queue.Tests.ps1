@@ -26,7 +26,7 @@ Describe 'The task queue' -Skip:$skip {
         It 'runs 200 queued tasks over 20 sites, at most 4 at once and never two on one site' {
             $queued = foreach ($round in 1..10) { $sites | Invoke-AegirVerify -Queue }
             $queued.Count | Should -Be 200
-            $done = Invoke-AegirQueue -ThrottleLimit 4
+            $done = Invoke-AegirQueue -ThrottleLimit 4 -Queue Tasks
             $done.Count | Should -Be 200
             $tasks = $queued | ForEach-Object { Get-AegirTask -Id $_.Id }
             ($tasks.Status | Sort-Object -Unique) | Should -Be 'Succeeded' -Because (($tasks | Where-Object Status -NE Succeeded | Select-Object -First 1).Error)
@@ -52,7 +52,7 @@ Describe 'The task queue' -Skip:$skip {
             $slow = New-AegirSite slow.queue.test -Platform dq -Queue
             $rest = 'after1.queue.test', 'after2.queue.test' | ForEach-Object { New-AegirSite $_ -Platform dq -Queue }
 
-            $worker = Start-AegirChild 'Invoke-AegirQueue -Continuous | Out-Null' -Warmup 'Get-AegirTask -First 1 | Out-Null'
+            $worker = Start-AegirChild 'Invoke-AegirQueue -Continuous -Queue Tasks | Out-Null' -Warmup 'Get-AegirTask -First 1 | Out-Null'
             $deadline = [DateTime]::UtcNow.AddSeconds(60)
             while ((Get-AegirTask -Id $slow.Id).Status -ne 'Running' -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
             (Get-AegirTask -Id $slow.Id).Status | Should -Be 'Running'
@@ -61,7 +61,7 @@ Describe 'The task queue' -Skip:$skip {
             $worker.WaitForExit()
             (Get-AegirTask -Id $slow.Id).Status | Should -Be 'Running' -Because 'its worker died before it ended'
 
-            $done = Invoke-AegirQueue -WarningVariable repairs -WarningAction SilentlyContinue
+            $done = Invoke-AegirQueue -Queue Tasks -WarningVariable repairs -WarningAction SilentlyContinue
             $dead = Get-AegirTask -Id $slow.Id
             $dead.Status, $dead.ErrorId | Should -Be @('Failed', 'TaskProcessGone')
             ($repairs -join "`n") | Should -Match $slow.Id

@@ -153,3 +153,22 @@ Describe '-AsJob' {
         @(Get-AegirTask).Count | Should -Be 0
     }
 }
+
+Describe 'Set-AegirSite schedules' {
+    BeforeEach { $null = Reset-AegirHome }
+
+    It 'records the intervals and retention, refuses what does not read with the form, and changes nothing then' {
+        $null = New-TestMaster
+        $null = New-TestPlatform wp
+        $null = New-AegirSite a.example -Platform wp -NoInstall
+        $site = Set-AegirSite a.example -CronInterval 30m -BackupInterval 1d -BackupRetention 7d:1d, 30d:7d -StatisticsInterval off -PassThru
+        $site.CronInterval, $site.BackupInterval, $site.BackupRetention, $site.StatisticsInterval | Should -Be @('30m', '1d', '7d:1d,30d:7d', 'off')
+        $before = Get-ContextSnapshot
+        { Set-AegirSite a.example -CronInterval often -ErrorAction Stop } | Should -Throw -ExpectedMessage "*CronInterval 'often'*such as 1h or 30m*"
+        { Set-AegirSite a.example -BackupRetention 7d -ErrorAction Stop } | Should -Throw -ExpectedMessage '*30d:7d*'
+        Get-ContextSnapshot | Should -Be $before
+        (Set-AegirSite a.example -CronInterval '' -PassThru).CronInterval | Should -BeNullOrEmpty
+        @(Get-AegirTask).Count | Should -Be 0 -Because 'schedules change the record alone'
+        Get-AegirSite -Unhealthy | Should -BeNullOrEmpty -Because 'a site not installed expects no cron'
+    }
+}

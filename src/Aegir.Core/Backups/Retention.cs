@@ -16,18 +16,10 @@ public sealed record RetentionRule(TimeSpan OlderThan, TimeSpan KeepOnePer)
         return new RetentionRule(older, per);
     }
 
-    static TimeSpan? Span(string s)
-    {
-        if (s.Length < 2 || !int.TryParse(s[..^1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n)) return null;
-        return s[^1] switch
-        {
-            'm' => TimeSpan.FromMinutes(n),
-            'h' => TimeSpan.FromHours(n),
-            'd' => TimeSpan.FromDays(n),
-            'w' => TimeSpan.FromDays(7 * n),
-            _ => null,
-        };
-    }
+    /// <summary>Rules separated by commas: "7d:1d,30d:7d".</summary>
+    public static IReadOnlyList<RetentionRule> ParseList(string text) => text.Split(',', StringSplitOptions.TrimEntries).Select(Parse).ToList();
+
+    static TimeSpan? Span(string s) => s.EndsWith('s') ? null : Schedules.Interval.TryParse(s);
 
     public override string ToString() => $"older than {OlderThan}: keep one per {KeepOnePer}";
 }

@@ -79,6 +79,43 @@ public sealed class AegirSite : AegirContext
     [Newtonsoft.Json.JsonIgnore]
     public SiteStatus Status { get; set; } = SiteStatus.NotInstalled;
 
+    // --- schedules (Invoke-AegirQueue): null takes the default ---
+
+    public const string DefaultCronInterval = "1h";
+    public const string DefaultStatisticsInterval = "1d";
+
+    /// <summary>How often the site's cron runs ("1h" when not set; "off" for never).</summary>
+    public string? CronInterval { get => _cronInterval; set => _cronInterval = Schedule(nameof(CronInterval), value); }
+    string? _cronInterval;
+
+    /// <summary>How often a scheduled backup is taken ("off", the default, for never).</summary>
+    public string? BackupInterval { get => _backupInterval; set => _backupInterval = Schedule(nameof(BackupInterval), value); }
+    string? _backupInterval;
+
+    /// <summary>The retention rules scheduled backups keep to, such as "7d:1d,30d:7d"; none when not set.</summary>
+    public string? BackupRetention
+    {
+        get => _retention;
+        set
+        {
+            if (string.IsNullOrEmpty(value)) { _retention = null; return; }
+            _ = Backups.RetentionRule.ParseList(value);
+            _retention = value;
+        }
+    }
+    string? _retention;
+
+    /// <summary>How often the site's statistics are collected ("1d" when not set; "off" for never).</summary>
+    public string? StatisticsInterval { get => _statisticsInterval; set => _statisticsInterval = Schedule(nameof(StatisticsInterval), value); }
+    string? _statisticsInterval;
+
+    static string? Schedule(string parameter, string? value)
+    {
+        if (string.IsNullOrEmpty(value)) return null;
+        _ = Schedules.Interval.Parse(parameter, value);
+        return value;
+    }
+
     /// <summary>The site's database (and database user) on its db server; set by install.</summary>
     public string? DbName
     {
@@ -118,6 +155,10 @@ public sealed class AegirSite : AegirContext
         r.Apply("redirection", v => Redirection = v);
         r.Apply("status", v => Status = Enum.TryParse<SiteStatus>(v, ignoreCase: false, out var s) && Enum.IsDefined(s)
             ? s : throw ErrorCatalog.InvalidValue("status", v, "it is not a site status", $"Use one of {string.Join(", ", Enum.GetNames<SiteStatus>())}."));
+        r.Apply("cron_interval", v => CronInterval = v);
+        r.Apply("backup_interval", v => BackupInterval = v);
+        r.Apply("backup_retention", v => BackupRetention = v);
+        r.Apply("statistics_interval", v => StatisticsInterval = v);
         r.Apply("db_name", v => DbName = v);
         r.Apply("db_password", v => DbPassword = Validate.Secret("db_password", v));
     }
@@ -125,5 +166,7 @@ public sealed class AegirSite : AegirContext
     internal override void Write(YamlWriter w)
         => w.Scalar("uri", Uri).Scalar("platform", PlatformName).Scalar("db_server", DbServerName).Scalar("client", ClientName)
             .Scalar("profile", Profile).Scalar("language", Language).List("aliases", _aliases).Scalar("redirection", Redirection)
-            .Scalar("status", Status.ToString()).Scalar("db_name", DbName).Scalar("db_password", DbPassword);
+            .Scalar("status", Status.ToString()).Scalar("cron_interval", CronInterval).Scalar("backup_interval", BackupInterval)
+            .Scalar("backup_retention", BackupRetention).Scalar("statistics_interval", StatisticsInterval)
+            .Scalar("db_name", DbName).Scalar("db_password", DbPassword);
 }

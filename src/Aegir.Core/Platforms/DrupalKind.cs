@@ -209,6 +209,18 @@ public sealed partial class DrupalKind(bool seven) : IPlatformKind
         return newest;
     }
 
+    /// <summary>Users (uid 0 is the anonymous one), those who came in the last 30 days, published nodes, published comments.</summary>
+    public SiteCounts? Counts(IDbService db, string database)
+    {
+        var since = DateTimeOffset.UtcNow.AddDays(-30).ToUnixTimeSeconds();
+        var (users, nodes, comments) = seven ? ("users", "node", "comment") : ("users_field_data", "node_field_data", "comment_field_data");
+        return new SiteCounts(
+            SiteCounts.Scalar(db, database, $"SELECT COUNT(DISTINCT uid) FROM {users} WHERE uid > 0"),
+            SiteCounts.Scalar(db, database, $"SELECT COUNT(DISTINCT uid) FROM {users} WHERE uid > 0 AND access >= {since}"),
+            SiteCounts.Scalar(db, database, $"SELECT COUNT(DISTINCT nid) FROM {nodes} WHERE status = 1"),
+            SiteCounts.Scalar(db, database, $"SELECT COUNT(DISTINCT cid) FROM {comments} WHERE status = 1"));
+    }
+
     public int BaseSchema => seven ? 0 : 8000;
 
     public IReadOnlyDictionary<string, int>? SchemaVersions(IDbService db, string database)

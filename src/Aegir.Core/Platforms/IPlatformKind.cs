@@ -86,6 +86,9 @@ public interface IPlatformKind
     /// <summary>The schema a package's code is at when it has no update of its own (Drupal 8 and later: 8000).</summary>
     int BaseSchema => 0;
 
+    /// <summary>The application's own numbers for a site (users, posts or nodes, comments); null where this kind keeps none.</summary>
+    SiteCounts? Counts(IDbService db, string database) => null;
+
     /// <summary>Sites the platform's code holds (their folders and settings), whether or not they have a context; none where this kind cannot tell.</summary>
     IReadOnlyList<string> FoundSites(ITransport transport, string root) => [];
 
@@ -103,4 +106,18 @@ public sealed class ImportedDatabase(string database, string host, int port, str
     public string? User { get; } = user;
     /// <summary>Read from the site's settings; kept in memory only, never written to a task or a log.</summary>
     internal string? Password { get; } = password;
+}
+
+/// <summary>
+/// A site's numbers as its application keeps them: users (and those seen in the last 30 days, where it records
+/// that), published posts or nodes, approved comments. Null where the application has no such thing.
+/// </summary>
+public sealed record SiteCounts(long? Users, long? ActiveUsers, long? Posts, long? Comments)
+{
+    /// <summary>The first column of the first row as a number, or null when the query fails (a table the site does not have).</summary>
+    internal static long? Scalar(IDbService db, string database, string sql)
+    {
+        try { return db.Query(database, sql) is [var row, ..] && row.Length > 0 && row[0] is { } v ? Convert.ToInt64(v, System.Globalization.CultureInfo.InvariantCulture) : null; }
+        catch (Exception ex) when (ex is Errors.AegirException or System.Data.Common.DbException or FormatException or InvalidCastException) { return null; }
+    }
 }

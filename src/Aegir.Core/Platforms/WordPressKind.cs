@@ -87,6 +87,13 @@ public sealed partial class WordPressKind : IPlatformKind
         return string.Join('\n', names.Select(n => $"define('{n}', '{Convert.ToHexString(RandomNumberGenerator.GetBytes(32))}');"));
     }
 
+    /// <summary>WordPress keeps no login times: active users are left out.</summary>
+    public SiteCounts? Counts(IDbService db, string database) => new(
+        SiteCounts.Scalar(db, database, "SELECT COUNT(*) FROM wp_users"),
+        null,
+        SiteCounts.Scalar(db, database, "SELECT COUNT(*) FROM wp_posts WHERE post_type = 'post' AND post_status = 'publish'"),
+        SiteCounts.Scalar(db, database, "SELECT COUNT(*) FROM wp_comments WHERE comment_approved = '1'"));
+
     public void WriteSiteSettings(SiteJob job) { }   // the platform's wp-config.php serves every site
 
     public InstallResult Install(SiteJob job)

@@ -21,8 +21,8 @@ public sealed class QueueWorker(Engine engine, int throttle)
     /// <summary>Hears of repairs and of tasks the worker could not start.</summary>
     public Action<TaskLogLevel, string>? Log { get; init; }
 
-    /// <summary>Called on the calling thread, between rounds, so a caller can do its own work there (schedules that queue tasks).</summary>
-    public Action? EachRound { get; init; }
+    /// <summary>Work due besides the queued tasks (site crons, statistics, scheduled backups); asked at most once a second.</summary>
+    public Schedules.IWorkSchedule? Schedule { get; init; }
 
     readonly SemaphoreSlim _wake = new(0);
     readonly int _throttle = Math.Max(1, throttle);
@@ -35,6 +35,10 @@ public sealed class QueueWorker(Engine engine, int throttle)
     public void Run(bool continuous, Action<AegirTask> finished, CancellationToken stop)
     {
         var running = new Dictionary<string, (Task<TaskOutcome?> Work, IReadOnlyList<string> Targets)>(StringComparer.Ordinal);
+        var scheduled = new Dictionary<string, (Task<string> Work, string Target)>(StringComparer.Ordinal);
+        var lastSchedule = DateTime.MinValue;
+        var nextDue = DateTimeOffset.MaxValue;
+        bool leftWaiting = false;
         var passedOver = new HashSet<string>(StringComparer.Ordinal);
         var lastScan = DateTime.MinValue;
         using var listening = continuous ? Listen(stop) : null;
@@ -47,6 +51,12 @@ public sealed class QueueWorker(Engine engine, int throttle)
                 else if (run.Work.Result is { } outcome) finished(outcome.Task);
                 else passedOver.Add(id);   // its target was held elsewhere, or another worker took it
             }
+            foreach (var (key, work) in scheduled.Where(w => w.Value.Work.IsCompleted).ToList())
+            {
+                scheduled.Remove(key);
+                if (work.Work.IsFaulted) Log?.Invoke(TaskLogLevel.Warning, $"{key}: {work.Work.Exception!.GetBaseException().Message}");
+                else Log?.Invoke(work.Work.Result.Contains(" failed", StringComparison.Ordinal) ? TaskLogLevel.Warning : TaskLogLevel.Info, work.Work.Result);
+            }
             bool started = false;
             if (!stop.IsCancellationRequested)
             {
@@ -55,11 +65,21 @@ public sealed class QueueWorker(Engine engine, int throttle)
                     RepairDeadWorkers();
                     lastScan = DateTime.UtcNow;
                 }
-                EachRound?.Invoke();
                 started = StartDue(running, passedOver, continuous, stop);
+                // Scheduled work takes what the tasks leave of the throttle: asked again when some was left waiting, when
+                // the next falls due, and (for a continuous worker) at most once a second otherwise.
+                if (Schedule is not null && (!continuous || leftWaiting || DateTimeOffset.UtcNow >= nextDue || DateTime.UtcNow - lastSchedule >= TimeSpan.FromSeconds(1)))
+                {
+                    lastSchedule = DateTime.UtcNow;
+                    (bool any, leftWaiting) = StartScheduled(running, scheduled, continuous);
+                    started |= any;
+                    nextDue = leftWaiting ? DateTimeOffset.MaxValue : Schedule.NextDue ?? DateTimeOffset.MaxValue;
+                }
             }
-            if (running.Count == 0 && (stop.IsCancellationRequested || (!continuous && !started))) return;
-            try { _wake.Wait(Rescan, running.Count == 0 ? stop : CancellationToken.None); }
+            if (running.Count == 0 && scheduled.Count == 0 && (stop.IsCancellationRequested || (!continuous && !started))) return;
+            var sleep = Rescan;
+            if (nextDue - DateTimeOffset.UtcNow is var untilDue && untilDue < sleep) sleep = untilDue < TimeSpan.Zero ? TimeSpan.Zero : untilDue;
+            try { _wake.Wait(sleep, running.Count == 0 && scheduled.Count == 0 ? stop : CancellationToken.None); }
             catch (OperationCanceledException) { }
         }
     }
@@ -85,6 +105,36 @@ public sealed class QueueWorker(Engine engine, int throttle)
         }
         return started;
     }
+
+    /// <summary>
+    /// Starts the schedule's due work whose target no running task or work holds, within the throttle (the longest
+    /// waiting first). Says whether it started any, and whether due work was left waiting. A single pass starts each
+    /// piece of due work once.
+    /// </summary>
+    (bool Started, bool LeftWaiting) StartScheduled(Dictionary<string, (Task<TaskOutcome?> Work, IReadOnlyList<string> Targets)> running, Dictionary<string, (Task<string> Work, string Target)> scheduled, bool continuous)
+    {
+        bool started = false, left = false;
+        var busy = running.Values.SelectMany(r => r.Targets).Concat(scheduled.Values.Select(s => s.Target)).ToHashSet(StringComparer.Ordinal);
+        foreach (var work in Schedule!.Due(DateTimeOffset.UtcNow))
+        {
+            if (scheduled.ContainsKey(work.Key) || _done.Contains(work.Key)) continue;
+            if (running.Count + scheduled.Count >= _throttle || busy.Contains(work.Target))
+            {
+                left = true;
+                continue;
+            }
+            var task = Task.Factory.StartNew(work.Run, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            task.ContinueWith(_ => _wake.Release(), TaskScheduler.Default);
+            scheduled[work.Key] = (task, work.Target);
+            busy.Add(work.Target);
+            if (!continuous) _done.Add(work.Key);
+            started = true;
+        }
+        return (started, left);
+    }
+
+    /// <summary>In a single pass, the scheduled work already run (a failing cron is not run again in the same pass).</summary>
+    readonly HashSet<string> _done = new(StringComparer.Ordinal);
 
     /// <summary>A reload a pipeline deferred to its end belongs to that pipeline while its process lives.</summary>
     bool BatchReload(QueuedTask queued)

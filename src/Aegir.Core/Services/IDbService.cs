@@ -69,4 +69,7 @@ public interface IDbService
 
     /// <summary>A read-only query on a site's database with the admin account (application tables: packages, users).</summary>
     IReadOnlyList<object?[]> Query(string database, string sql);
+
+    /// <summary>The space a database takes on its server, in bytes.</summary>
+    long DatabaseSize(string database);
 }

@@ -22,6 +22,16 @@ public sealed record SiteChanges
     public IReadOnlyList<string>? RemoveAliases { get; init; }
     /// <summary>The host every other name redirects to; an empty string turns redirection off.</summary>
     public string? Redirection { get; init; }
+    /// <summary>Schedules: an interval ("1h", "off"), or an empty string for the default.</summary>
+    public string? CronInterval { get; init; }
+    public string? BackupInterval { get; init; }
+    /// <summary>Retention rules ("7d:1d,30d:7d"); an empty string for none.</summary>
+    public string? BackupRetention { get; init; }
+    public string? StatisticsInterval { get; init; }
+
+    /// <summary>True when only schedules change: the record alone, nothing the web server or the site's files see.</summary>
+    public bool OnlySchedules => Platform is null && DbServer is null && Client is null && Profile is null && Language is null && Aliases is null
+        && AddAliases is null && RemoveAliases is null && Redirection is null;
 
     /// <summary>Applies the changes to a site (a fresh read), checking each value and the installed-site rules.</summary>
     public void ApplyTo(AegirSite site)
@@ -34,6 +44,10 @@ public sealed record SiteChanges
         if (Language is not null) site.Language = Language;
         if (Aliases is not null) site.Aliases = Aliases;
         if (Redirection is not null) site.Redirection = Redirection;
+        if (CronInterval is not null) site.CronInterval = CronInterval;
+        if (BackupInterval is not null) site.BackupInterval = BackupInterval;
+        if (BackupRetention is not null) site.BackupRetention = BackupRetention;
+        if (StatisticsInterval is not null) site.StatisticsInterval = StatisticsInterval;
         if (site.Status != SiteStatus.NotInstalled && (site.PlatformName != platform || site.DbServerName != dbServer))
             throw ErrorCatalog.InvalidValue(site.PlatformName != platform ? "Platform" : "DbServer", site.PlatformName != platform ? Platform : DbServer,
                 $"'@{site.Name}' is installed, and its code and database live where they are",

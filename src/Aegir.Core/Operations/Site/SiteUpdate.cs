@@ -15,7 +15,7 @@ public static class SiteUpdate
     {
         var before = engine.Store.GetFresh<AegirSite>(name, "Uri");
         var after = Check(engine, name, changes);
-        if (before.Status != SiteStatus.NotInstalled) return engine.Plan(new VerifySite.Parameters(name, changes));
+        if (before.Status != SiteStatus.NotInstalled && !changes.OnlySchedules) return engine.Plan(new VerifySite.Parameters(name, changes));
         return ContextDiff.Lines(before, after).Select((line, i) => new AegirPlanStep
         {
             Order = i + 1, Operation = "save", Target = name, On = name, Action = PlanAction.Record, Description = line,
@@ -25,10 +25,10 @@ public static class SiteUpdate
     /// <summary>Applies the change; the verify task when the site is installed (or got installed while this waited for it).</summary>
     public static (AegirSite Site, TaskOutcome? Verify) Apply(Engine engine, string name, SiteChanges changes, CancellationToken cancellation = default)
     {
-        if (engine.Store.GetFresh<AegirSite>(name, "Uri").Status == SiteStatus.NotInstalled)
+        if (changes.OnlySchedules || engine.Store.GetFresh<AegirSite>(name, "Uri").Status == SiteStatus.NotInstalled)
         {
             var edit = engine.Edit<AegirSite>(name, "Uri", changes.ApplyTo);
-            if (edit.Context.Status == SiteStatus.NotInstalled || !edit.Changed) return (edit.Context, null);
+            if (changes.OnlySchedules || edit.Context.Status == SiteStatus.NotInstalled || !edit.Changed) return (edit.Context, null);
             // An install finished while the change waited for the site: its vhost must follow the record now.
             var after = engine.Run(new VerifySite.Parameters(name), cancellation);
             return (engine.Store.GetFresh<AegirSite>(name, "Uri"), after);

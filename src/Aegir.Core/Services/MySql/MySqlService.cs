@@ -230,6 +230,14 @@ public sealed class MySqlService(AegirServer server, IServiceEnvironment env) : 
         return DbSettings.Rows(cmd);
     }
 
+    public long DatabaseSize(string database)
+    {
+        using var conn = OpenAdmin();
+        using var cmd = new MySqlCommand("SELECT COALESCE(SUM(data_length + index_length), 0) FROM information_schema.tables WHERE table_schema = @db", conn);
+        cmd.Parameters.AddWithValue("@db", database);
+        return Convert.ToInt64(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     List<string> Column(string sql, params (string Name, object Value)[] parameters)
     {
         using var conn = OpenAdmin();

@@ -194,6 +194,13 @@ public sealed class PostgreSqlService(AegirServer server, IServiceEnvironment en
         return DbSettings.Rows(cmd);
     }
 
+    public long DatabaseSize(string database)
+    {
+        using var conn = OpenAdmin(database);
+        using var cmd = new NpgsqlCommand("SELECT pg_database_size(current_database())", conn);
+        return Convert.ToInt64(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     public void Dump(string database, Stream output)
         => WithClient("pg_dump", ["--no-owner", "--no-privileges", "--format=plain", "--dbname", database],
             spec => spec with { OutputStream = output }, $"Dumping database {database}");

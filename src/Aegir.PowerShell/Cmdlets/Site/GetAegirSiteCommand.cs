@@ -1,11 +1,12 @@
 using System.Management.Automation;
 using Aegir.Core.Contexts;
 using Aegir.Core.Errors;
+using Aegir.Core.Schedules;
 using Aegir.PowerShell.Completion;
 
 namespace Aegir.PowerShell.Cmdlets.Site;
 
-/// <summary>Lists sites by uri or alias (wildcards allowed), platform, client, database server or status.</summary>
+/// <summary>Lists sites by uri or alias (wildcards allowed), platform, client, database server, status, or health.</summary>
 [Cmdlet(VerbsCommon.Get, "AegirSite", HelpUri = HelpLinks.Docs + "Get-AegirSite.md")]
 [OutputType(typeof(AegirSite))]
 public sealed class GetAegirSiteCommand : AegirCmdlet
@@ -34,6 +35,12 @@ public sealed class GetAegirSiteCommand : AegirCmdlet
     [Parameter]
     public SiteStatus? Status { get; set; }
 
+    /// <summary>Only sites whose cron failed last time or has not run for two of its intervals; each carries its Health (the problems).</summary>
+    [Parameter]
+    public SwitchParameter Unhealthy { get; set; }
+
+    SiteStateStore? _states;
+
     protected override void ProcessRecord()
     {
         string? platform = null, client = null, dbServer = null;
@@ -45,14 +52,22 @@ public sealed class GetAegirSiteCommand : AegirCmdlet
         }
         catch (AegirException ex) { ThrowAegirError(ex); }
 
-        var sites = ContextQuery.Find<AegirSite>(this, Store, ContextType.Site, Uri, ReportLoadErrors, (e, t) => WriteAegirError(e, t),
-            matchOther: (site, host) => site.Aliases.Contains(host));
+        var sites = ContextQuery.Sites(this, Store, Uri, ReportLoadErrors, (e, t) => WriteAegirError(e, t));
         foreach (var site in sites)
         {
             if (platform is not null && site.PlatformName != platform) continue;
             if (client is not null && site.ClientName != client) continue;
             if (dbServer is not null && site.DbServerName != dbServer) continue;
             if (Status is { } status && site.Status != status) continue;
+            if (Unhealthy)
+            {
+                var health = SiteHealth.Of(site, (_states ??= new SiteStateStore(Store.Home)).Get(site.Name), DateTimeOffset.UtcNow);
+                if (health.Healthy) continue;
+                var shown = PSObject.AsPSObject(site);
+                shown.Properties.Add(new PSNoteProperty("Health", health));
+                WriteObject(shown);
+                continue;
+            }
             WriteObject(site);
         }
     }

@@ -9,6 +9,7 @@ namespace Aegir.PowerShell.Cmdlets.Site;
 /// <summary>
 /// Changes a site's client, profile, language, aliases or redirection (and, before install, its platform or
 /// db server); an installed site is verified with the change in one task, so its vhost answers to the new names at once.
+/// Its schedules (cron, backups and their retention, statistics) change its record alone.
 /// </summary>
 [Cmdlet(VerbsCommon.Set, "AegirSite", HelpUri = HelpLinks.Docs + "Set-AegirSite.md", SupportsShouldProcess = true, DefaultParameterSetName = "ByName")]
 [OutputType(typeof(AegirSite), typeof(AegirPlanStep))]
@@ -39,6 +40,27 @@ public sealed class SetAegirSiteCommand : SiteSettingsCmdlet
     [ValidateNotNullOrEmpty]
     public string[]? RemoveAlias { get; set; }
 
+    /// <summary>How often the site's cron runs: 30m, 1h (the default), 1d, or off; an empty string for the default.</summary>
+    [Parameter]
+    [AllowEmptyString]
+    public string? CronInterval { get; set; }
+
+    /// <summary>How often a scheduled backup is taken: 1d, 1w, or off (the default); an empty string for the default.</summary>
+    [Parameter]
+    [AllowEmptyString]
+    public string? BackupInterval { get; set; }
+
+    /// <summary>Retention rules for the site's backups, such as 7d:1d, 30d:7d; applied before each scheduled backup. An empty string for none.</summary>
+    [Parameter]
+    [AllowEmptyString]
+    [AllowEmptyCollection]
+    public string[]? BackupRetention { get; set; }
+
+    /// <summary>How often the site's statistics are collected: 1h, 1d (the default), or off; an empty string for the default.</summary>
+    [Parameter]
+    [AllowEmptyString]
+    public string? StatisticsInterval { get; set; }
+
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
@@ -49,6 +71,8 @@ public sealed class SetAegirSiteCommand : SiteSettingsCmdlet
         {
             Platform = Platform, DbServer = DbServer, Client = Client, Profile = Profile, Language = Language,
             Aliases = Alias, Redirection = Redirection, AddAliases = AddAlias, RemoveAliases = RemoveAlias,
+            CronInterval = CronInterval, BackupInterval = BackupInterval, StatisticsInterval = StatisticsInterval,
+            BackupRetention = BackupRetention is null ? null : string.Join(",", BackupRetention.Where(r => r.Length > 0)),
         };
         SiteUpdate.Check(Engine, name, changes);
         if (Plan)
@@ -57,7 +81,7 @@ public sealed class SetAegirSiteCommand : SiteSettingsCmdlet
             return;
         }
         if (!ShouldChange(WhatIfMode ? SiteUpdate.Plan(Engine, name, changes).Select(s => s.Description) : [], "@" + name, "Update site context")) return;
-        if ((Queue || AsJob) && Store.GetFresh<AegirSite>(name, "Uri").Status != SiteStatus.NotInstalled)
+        if ((Queue || AsJob) && !changes.OnlySchedules && Store.GetFresh<AegirSite>(name, "Uri").Status != SiteStatus.NotInstalled)
         {
             // The change is made by the verify that applies it, queued or in a job.
             Finish(RunOperation(new VerifySite.Parameters(name, changes)).Task);

@@ -3,13 +3,14 @@ using System.Runtime.InteropServices;
 using Aegir.Core.Errors;
 using Aegir.Core.Operations;
 using Aegir.Core.Queues;
+using Aegir.Core.Schedules;
 using Aegir.Core.Tasks;
 
 namespace Aegir.PowerShell.Cmdlets.Tasks;
 
 /// <summary>
-/// Runs the queue: queued tasks oldest first, in parallel across targets up to -ThrottleLimit, never two at once on
-/// one target. Once, it runs what is due and returns; -Continuous keeps running (as a service) and starts a newly
+/// Runs the queues: queued tasks oldest first, in parallel across targets up to -ThrottleLimit, never two at once on
+/// one target; and the sites' schedules (cron, scheduled backups, statistics), each spread over its interval. Once, it runs what is due and returns; -Continuous keeps running (as a service) and starts a newly
 /// queued task within moments. Ctrl+C or SIGTERM starts nothing new and lets running tasks stop at their next step.
 /// Writes each task as it ends.
 /// </summary>
@@ -26,6 +27,16 @@ public sealed class InvokeAegirQueueCommand : AegirCmdlet
     [ValidateRange(1, 256)]
     public int ThrottleLimit { get; set; } = Environment.ProcessorCount;
 
+    /// <summary>Which queues to run: Tasks (queued tasks), Cron, Backup (scheduled backups, queued as tasks), Statistics; all when left out.</summary>
+    [Parameter]
+    [ValidateSet("Tasks", "Cron", "Backup", "Statistics")]
+    public string[] Queue { get; set; } = ["Tasks", "Cron", "Backup", "Statistics"];
+
+    /// <summary>The hours scheduled backups may start in, local time, such as 01:00-05:00; any time when left out.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? BackupWindow { get; set; }
+
     protected override void EndProcessing()
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(StopToken);
@@ -35,6 +46,11 @@ public sealed class InvokeAegirQueueCommand : AegirCmdlet
             signal.Cancel = true;
             stop.Cancel();
         });
+        Core.Schedules.BackupWindow? window = null;
+        try { window = BackupWindow is null ? null : Core.Schedules.BackupWindow.Parse(BackupWindow); }
+        catch (AegirException ex) { ThrowAegirError(ex, BackupWindow); }
+        bool Has(string queue) => Queue.Contains(queue, StringComparer.OrdinalIgnoreCase);
+        var kinds = (Has("Cron") ? ScheduleKinds.Cron : 0) | (Has("Backup") ? ScheduleKinds.Backup : 0) | (Has("Statistics") ? ScheduleKinds.Statistics : 0);
         var engine = new Engine(Store);
         if (WhatIfMode)
         {
@@ -44,6 +60,8 @@ public sealed class InvokeAegirQueueCommand : AegirCmdlet
         var worker = new QueueWorker(engine, ThrottleLimit)
         {
             Log = (level, message) => { if (level >= TaskLogLevel.Warning) WriteWarning(message); else WriteVerbose(message); },
+            Filter = Has("Tasks") ? null : _ => false,
+            Schedule = kinds == ScheduleKinds.None ? null : new SiteSchedules(engine, kinds, window),
         };
         WriteVerbose(Continuous ? $"Running the queue of {Store.Home} until stopped, {ThrottleLimit} task(s) at once." : $"Running what the queue of {Store.Home} holds, {ThrottleLimit} task(s) at once.");
         worker.Run(Continuous, task =>

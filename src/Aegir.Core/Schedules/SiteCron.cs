@@ -1,0 +1,54 @@
+using System.Diagnostics;
+using Aegir.Core.Errors;
+using Aegir.Core.Operations;
+using Aegir.Core.Operations.Site;
+
+namespace Aegir.Core.Schedules;
+
+/// <summary>Runs a site's cron as its platform names it (drush cron, wp-cron.php, the manifest's command) and records when and how it went.</summary>
+public static class SiteCron
+{
+    public static readonly TimeSpan Timeout = TimeSpan.FromMinutes(15);
+
+    /// <summary>Runs it; a line for the worker's log. A cron fails on a non-zero exit, a timeout, or a PHP fatal error in its output.</summary>
+    public static string Run(Engine engine, string site)
+    {
+        var clock = Stopwatch.StartNew();
+        string? error;
+        try
+        {
+            var result = SiteCommand.Run(engine, site, null, Timeout);
+            var output = result.StandardOutput + "\n" + result.StandardError;
+            error = result.TimedOut ? $"it ran longer than {Timeout.TotalMinutes:0} minutes and was stopped"
+                : !result.Succeeded ? $"exit code {result.ExitCode}: {result.Summary()}"
+                : output.Contains("Fatal error", StringComparison.Ordinal) ? $"PHP reported a fatal error: {Tail(output)}"
+                : null;
+        }
+        catch (AegirException ex) when (ex.ErrorId == "NoCronCommand")
+        {
+            // The application has no cron: nothing is due, and nothing is wrong.
+            using (engine.Runner.Hold([site], $"the cron record of '@{site}'", (_, _) => { }))
+                new SiteStateStore(engine.Store.Home).Update(site, s => { s.CronLast = DateTimeOffset.UtcNow; s.CronSucceeded = null; s.CronError = null; s.CronNone = true; });
+            return $"Cron of {site}: its platform's application has no cron command; nothing to run.";
+        }
+        catch (AegirException ex) { error = ex.Message; }
+        var seconds = clock.Elapsed.TotalSeconds;
+        using (engine.Runner.Hold([site], $"the cron record of '@{site}'", (_, _) => { }))
+            new SiteStateStore(engine.Store.Home).Update(site, s =>
+            {
+                s.CronLast = DateTimeOffset.UtcNow;
+                s.CronSucceeded = error is null;
+                s.CronError = error;
+                s.CronSeconds = Math.Round(seconds, 3);
+                s.CronRuns++;
+                s.CronNone = false;
+            });
+        return error is null ? $"Cron of {site}: done in {seconds:0.0} s." : $"Cron of {site} failed: {error}";
+    }
+
+    static string Tail(string text)
+    {
+        var line = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault(l => l.Contains("Fatal error", StringComparison.Ordinal)) ?? "";
+        return line.Length > 300 ? line[..300] : line;
+    }
+}

@@ -1,0 +1,32 @@
+using Aegir.Core.Contexts;
+
+namespace Aegir.Core.Schedules;
+
+/// <summary>
+/// Whether a site's schedules are keeping it well: its last cron succeeded and a cron has run within two of its
+/// intervals (since it was recorded, when none has yet). A site that is not installed, or disabled, or whose cron is
+/// off, or whose application has no cron command, expects no cron.
+/// </summary>
+public sealed record SiteHealth(bool Healthy, IReadOnlyList<string> Problems, DateTimeOffset? LastCron, bool? CronSucceeded, string? CronError, DateTimeOffset? LastStatistics)
+{
+    public static SiteHealth Of(AegirSite site, SiteState state, DateTimeOffset now)
+    {
+        var problems = new List<string>();
+        if (site.Status == SiteStatus.Installed && !state.CronNone && Interval.Parse("CronInterval", site.CronInterval ?? AegirSite.DefaultCronInterval) is { } interval)
+        {
+            if (state.CronSucceeded == false)
+                problems.Add($"its last cron, at {state.CronLast?.ToLocalTime():yyyy-MM-dd HH:mm:ss}, failed: {state.CronError}");
+            var since = state.CronLast ?? Recorded(site) ?? now;
+            if (now - since > 2 * interval)
+                problems.Add(state.CronLast is null
+                    ? $"its cron has never run (the site was recorded {since.ToLocalTime():yyyy-MM-dd HH:mm:ss}; its interval is {site.CronInterval ?? AegirSite.DefaultCronInterval}): is Invoke-AegirQueue running?"
+                    : $"its cron has not run since {since.ToLocalTime():yyyy-MM-dd HH:mm:ss}, over two intervals of {site.CronInterval ?? AegirSite.DefaultCronInterval}: is Invoke-AegirQueue running?");
+        }
+        return new SiteHealth(problems.Count == 0, problems, state.CronLast, state.CronSucceeded, state.CronError, state.StatisticsLast);
+    }
+
+    static DateTimeOffset? Recorded(AegirSite site)
+        => site.Path is { } path && File.Exists(path) ? new DateTimeOffset(File.GetCreationTimeUtc(path), TimeSpan.Zero) : null;
+
+    public override string ToString() => Healthy ? "healthy" : string.Join("; ", Problems);
+}

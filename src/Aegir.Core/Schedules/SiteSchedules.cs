@@ -1,0 +1,96 @@
+using Aegir.Core.Backups;
+using Aegir.Core.Contexts;
+using Aegir.Core.Operations;
+using Aegir.Core.Operations.Site;
+
+namespace Aegir.Core.Schedules;
+
+/// <summary>
+/// Work a schedule finds due, run by the queue's worker on a thread of its own, never beside other work on its target.
+/// <paramref name="Last"/>: when it last ran (null: never), so the longest waiting goes first.
+/// </summary>
+public sealed record ScheduledWork(string Key, string Target, DateTimeOffset? Last, Func<string> Run);
+
+/// <summary>What the queue's worker asks each round besides its queued tasks.</summary>
+public interface IWorkSchedule
+{
+    /// <summary>The work due now, the longest waiting first.</summary>
+    IReadOnlyList<ScheduledWork> Due(DateTimeOffset now);
+
+    /// <summary>After <see cref="Due"/>: when the next work falls due (null: none is scheduled), so a worker can sleep till then.</summary>
+    DateTimeOffset? NextDue { get; }
+}
+
+[Flags]
+public enum ScheduleKinds { None = 0, Cron = 1, Backup = 2, Statistics = 4, All = Cron | Backup | Statistics }
+
+/// <summary>
+/// The sites' schedules, each spread over its interval (every site has its own moment in it): cron for installed,
+/// enabled sites; statistics for installed ones; and scheduled backups, which are queued as backup tasks (after the
+/// site's retention rules have pruned its older backups), within the backup window when there is one, once per interval.
+/// </summary>
+public sealed class SiteSchedules(Engine engine, ScheduleKinds kinds, BackupWindow? window = null) : IWorkSchedule
+{
+    readonly SiteStateStore _states = new(engine.Store.Home);
+    readonly BackupStore _backups = new(engine.Store.Home);
+
+    public DateTimeOffset? NextDue { get; private set; }
+
+    public IReadOnlyList<ScheduledWork> Due(DateTimeOffset now)
+    {
+        NextDue = null;
+        return Find(now).OrderBy(w => w.Last ?? DateTimeOffset.MinValue).ThenBy(w => w.Key, StringComparer.Ordinal).ToList();
+    }
+
+    IEnumerable<ScheduledWork> Find(DateTimeOffset now)
+    {
+        var sites = engine.Store.List(ContextType.Site).Contexts.OfType<AegirSite>().Where(s => s.Status != SiteStatus.NotInstalled).OrderBy(s => s.Name, StringComparer.Ordinal);
+        foreach (var site in sites)
+        {
+            var state = _states.Get(site.Name);
+            var name = site.Name;
+            if (kinds.HasFlag(ScheduleKinds.Cron) && site.Status == SiteStatus.Installed && IsDue("cron", site.CronInterval ?? AegirSite.DefaultCronInterval, state.CronLast))
+                yield return new ScheduledWork("cron:" + name, name, state.CronLast, () => SiteCron.Run(engine, name));
+            if (kinds.HasFlag(ScheduleKinds.Statistics) && IsDue("statistics", site.StatisticsInterval ?? AegirSite.DefaultStatisticsInterval, state.StatisticsLast))
+                yield return new ScheduledWork("statistics:" + name, name, state.StatisticsLast, () => Describe(SiteStatisticsRun.Run(engine, name)));
+            if (kinds.HasFlag(ScheduleKinds.Backup) && site.BackupInterval is { } every && (window?.Contains(now) ?? true)
+                && IsDue("backup", every, Newest(_backups.List(name).FirstOrDefault()?.Created, state.BackupQueued)))
+                yield return new ScheduledWork("backup:" + name, name, state.BackupQueued, () => QueueBackup(name));
+
+            bool IsDue(string what, string interval, DateTimeOffset? last)
+            {
+                if (Interval.TryParse(interval) is not { } span) return false;
+                var slot = Interval.LastSlot($"{what}:{name}", span, now);
+                var due = last is null || last < slot;
+                var next = due ? now : slot + span;
+                if (NextDue is null || next < NextDue) NextDue = next;
+                return due;
+            }
+        }
+    }
+
+    static DateTimeOffset? Newest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a > b ? a : b;
+
+    /// <summary>Prunes the site's older backups by its retention rules, then queues its backup task (once per interval, even when it fails).</summary>
+    string QueueBackup(string name)
+    {
+        using (engine.Runner.Hold([name], $"the scheduled backup of '@{name}'", (_, _) => { }))
+        {
+            var site = engine.Store.GetFresh<AegirSite>(name, "Uri");
+            var rules = site.BackupRetention;
+            var pruned = 0;
+            if (rules is not null)
+                foreach (var old in Retention.Expired(_backups.List(name), RetentionRule.ParseList(rules), DateTimeOffset.UtcNow))
+                {
+                    BackupStore.Delete(old.Path);
+                    pruned++;
+                }
+            var task = engine.Enqueue(new BackupSite.Parameters(name, "scheduled backup"));
+            _states.Update(name, s => s.BackupQueued = DateTimeOffset.UtcNow);
+            return $"Scheduled backup of {name}: queued as task {task.Id}{(pruned > 0 ? $"; {pruned} older backup(s) let go by its retention rules ({rules})" : "")}.";
+        }
+    }
+
+    static string Describe(SiteStatistic s)
+        => $"Statistics of {s.Site}: {s.Users?.ToString() ?? "-"} users, {s.Posts?.ToString() ?? "-"} posts, {s.Comments?.ToString() ?? "-"} comments, database {s.DatabaseBytes / 1024} KiB, files {s.FilesBytes / 1024} KiB.";
+}

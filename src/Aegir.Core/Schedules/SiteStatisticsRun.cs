@@ -1,0 +1,42 @@
+using Aegir.Core.Contexts;
+using Aegir.Core.Operations;
+using Aegir.Core.Operations.Site;
+using Aegir.Core.Transport;
+
+namespace Aegir.Core.Schedules;
+
+/// <summary>Collects a site's statistics (its application's numbers, its database's and files' size) into its history.</summary>
+public static class SiteStatisticsRun
+{
+    public static SiteStatistic Run(Engine engine, string name)
+    {
+        SiteStatistic statistic;
+        using (engine.Runner.Hold([name], $"the statistics of '@{name}'", (_, _) => { }))
+        {
+            using var env = new OperationEnvironment(engine);
+            var site = env.Store.GetFresh<AegirSite>(name, "Uri");
+            SiteRules.Installed(site, "Collecting the statistics of");
+            var parts = SiteParts.Resolve(site, env);
+            var database = parts.Database().Name;
+            var counts = parts.Kind.Counts(parts.Db, database);
+            statistic = new SiteStatistic(name, DateTimeOffset.UtcNow, counts?.Users, counts?.ActiveUsers, counts?.Posts, counts?.Comments,
+                parts.Db.DatabaseSize(database), FilesSize(env.Connect(parts.Web), parts));
+            new StatisticsStore(engine.Store.Home).Add(statistic);
+            new SiteStateStore(engine.Store.Home).Update(name, s => s.StatisticsLast = statistic.Time);
+        }
+        return statistic;
+    }
+
+    /// <summary>The bytes of the site's own folders, as du counts them on its web server; null when du cannot tell.</summary>
+    static long? FilesSize(ITransport web, SiteParts parts)
+    {
+        var roots = parts.Kind.SiteRoots(parts.Site.Uri).Select(r => Path.Combine(parts.Platform.Root, r)).Where(r => web.Kind(r) == PathKind.Directory).ToList();
+        if (roots.Count == 0) return 0;
+        var result = web.Run(new CommandSpec("du", ["-s", "-b", "--", .. roots]) { Timeout = TimeSpan.FromMinutes(10) });
+        if (!result.Succeeded) return null;
+        long total = 0;
+        foreach (var line in result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            if (long.TryParse(line.Split('\t')[0], out var n)) total += n;
+        return total;
+    }
+}

@@ -1,0 +1,99 @@
+using Aegir.Core.Contexts;
+using Aegir.Core.Errors;
+using Aegir.Core.Schedules;
+
+namespace Aegir.Core.Tests;
+
+public class ScheduleTests
+{
+    static readonly DateTimeOffset Now = new(2026, 11, 27, 12, 0, 0, TimeSpan.Zero);
+
+    [Theory]
+    [InlineData("30s", 30)]
+    [InlineData("15m", 900)]
+    [InlineData("1h", 3600)]
+    [InlineData("2d", 172800)]
+    [InlineData("1w", 604800)]
+    public void Intervals_read_as_a_number_and_a_unit(string text, int seconds)
+        => Assert.Equal(TimeSpan.FromSeconds(seconds), Interval.Parse("CronInterval", text));
+
+    [Theory]
+    [InlineData("1")]
+    [InlineData("h")]
+    [InlineData("-1h")]
+    [InlineData("1.5h")]
+    [InlineData("2s")]
+    [InlineData("1y")]
+    public void Intervals_that_do_not_read_are_refused_naming_the_form(string text)
+        => Assert.Contains("such as 1h or 30m", Assert.Throws<AegirException>(() => Interval.Parse("CronInterval", text)).Message);
+
+    [Fact]
+    public void Each_site_has_its_own_moment_in_the_interval_and_the_same_one_every_time()
+    {
+        var hour = TimeSpan.FromHours(1);
+        var slots = Enumerable.Range(0, 100).Select(i => Interval.LastSlot($"cron:s{i}.example", hour, Now)).ToList();
+        Assert.All(slots, s => Assert.InRange(s, Now - hour, Now));
+        // Spread: the hundred moments fall in at least 6 of the hour's 10-minute stretches.
+        Assert.True(slots.Select(s => (int)((Now - s).TotalMinutes / 10)).Distinct().Count() >= 6);
+        Assert.Equal(slots[7], Interval.LastSlot("cron:s7.example", hour, Now));
+        // An hour later, the next moment of the same site.
+        Assert.Equal(slots[7] + hour, Interval.LastSlot("cron:s7.example", hour, Now + hour));
+    }
+
+    static AegirSite Site(SiteStatus status = SiteStatus.Installed, string? cron = null)
+        => new("a.example") { PlatformName = "wp", Status = status, CronInterval = cron };
+
+    [Fact]
+    public void A_failed_cron_or_one_not_run_for_two_intervals_makes_a_site_unhealthy()
+    {
+        Assert.True(SiteHealth.Of(Site(), new SiteState { CronLast = Now.AddMinutes(-90), CronSucceeded = true }, Now).Healthy);
+        var failed = SiteHealth.Of(Site(), new SiteState { CronLast = Now.AddMinutes(-5), CronSucceeded = false, CronError = "exit code 3: boom" }, Now);
+        Assert.False(failed.Healthy);
+        Assert.Contains("failed: exit code 3: boom", Assert.Single(failed.Problems));
+        var stale = SiteHealth.Of(Site(), new SiteState { CronLast = Now.AddHours(-3), CronSucceeded = true }, Now);
+        Assert.Contains("has not run since", Assert.Single(stale.Problems));
+        Assert.True(SiteHealth.Of(Site(cron: "1d"), new SiteState { CronLast = Now.AddHours(-3), CronSucceeded = true }, Now).Healthy);
+    }
+
+    [Fact]
+    public void A_disabled_site_or_one_with_cron_off_expects_no_cron()
+    {
+        var never = new SiteState();
+        Assert.True(SiteHealth.Of(Site(SiteStatus.Disabled), new SiteState { CronLast = Now.AddDays(-9), CronSucceeded = false }, Now).Healthy);
+        Assert.True(SiteHealth.Of(Site(cron: "off"), never, Now).Healthy);
+        Assert.True(SiteHealth.Of(Site(SiteStatus.NotInstalled), never, Now).Healthy);
+    }
+
+    [Theory]
+    [InlineData("01:00-05:00", "03:00", true)]
+    [InlineData("01:00-05:00", "05:00", false)]
+    [InlineData("22:00-04:00", "23:30", true)]
+    [InlineData("22:00-04:00", "02:00", true)]
+    [InlineData("22:00-04:00", "12:00", false)]
+    public void A_backup_window_may_span_midnight(string window, string at, bool inside)
+    {
+        var local = DateTime.Today.Add(TimeOnly.Parse(at, System.Globalization.CultureInfo.InvariantCulture).ToTimeSpan());
+        Assert.Equal(inside, BackupWindow.Parse(window).Contains(new DateTimeOffset(local)));
+    }
+
+    [Theory]
+    [InlineData("1-5")]
+    [InlineData("01:00")]
+    [InlineData("03:00-03:00")]
+    public void Backup_windows_that_do_not_read_are_refused(string text)
+        => Assert.Throws<AegirException>(() => BackupWindow.Parse(text));
+
+    [Fact]
+    public void A_site_record_keeps_its_schedules_and_refuses_bad_ones()
+    {
+        var site = Site(cron: "30m");
+        site.BackupInterval = "1d";
+        site.BackupRetention = "7d:1d,30d:7d";
+        site.StatisticsInterval = "off";
+        Assert.Equal(("30m", "1d", "7d:1d,30d:7d", "off"), (site.CronInterval, site.BackupInterval, site.BackupRetention, site.StatisticsInterval));
+        Assert.Throws<AegirException>(() => site.CronInterval = "often");
+        Assert.Throws<AegirException>(() => site.BackupRetention = "7d");
+        site.CronInterval = "";
+        Assert.Null(site.CronInterval);
+    }
+}

@@ -1,0 +1,117 @@
+# The sites' schedules on real nginx, PHP-FPM and MariaDB: crons that write to their site's database, a cron that
+# fails, a disabled site, a WordPress site's statistics, and scheduled backups with retention and a window.
+BeforeDiscovery { . $PSScriptRoot/IntegrationHelpers.ps1; $skip = -not (Test-IsRoot) }
+
+Describe 'Schedules' -Skip:$skip {
+    BeforeAll {
+        . $PSScriptRoot/IntegrationHelpers.ps1
+        $work = New-WorkFolder
+        $env:AEGIR_HOME = Join-Path $work 'home'
+        $server = Start-AegirLocalServer -HttpServiceType nginx
+        Install-TestPackage wordpress
+        # An application whose cron writes a row into its site's own database, and fails for broken* sites.
+        $app = Join-Path $work 'platforms/ticker'
+        $null = New-Item -ItemType Directory -Force "$app/bin"
+        Set-Content "$app/.aegir.yml" @'
+install: [php, bin/install.php, "--db-password-file={db_passwd_file}"]
+cron: [php, bin/cron.php, "{uri}"]
+installed_tables: [cron_runs]
+'@
+        Set-Content "$app/index.php" '<?php echo "ok";'
+        Set-Content "$app/bin/lib.php" @'
+<?php
+function ticker_db(?string $password = null): PDO {
+    $e = static fn(string $k) => $_SERVER[$k] ?? getenv($k) ?: '';
+    return new PDO(sprintf('mysql:host=%s;port=%s;dbname=%s', $e('db_host'), $e('db_port'), $e('db_name')), $e('db_user'), $password ?? $e('db_passwd'), [PDO::ATTR_ERRMODE => PDO::ERRMODE_EXCEPTION]);
+}
+'@
+        Set-Content "$app/bin/install.php" @'
+<?php
+require __DIR__ . '/lib.php';
+$o = getopt('', ['db-password-file:']);
+ticker_db(trim(file_get_contents($o['db-password-file'])))->exec('CREATE TABLE cron_runs (id INTEGER AUTO_INCREMENT PRIMARY KEY, at DOUBLE NOT NULL)');
+echo "Installed.\n";
+'@
+        Set-Content "$app/bin/cron.php" @'
+<?php
+require __DIR__ . '/lib.php';
+if (str_starts_with($argv[1], 'broken')) { fwrite(STDERR, "the cron of this site is broken\n"); exit(3); }
+ticker_db()->prepare('INSERT INTO cron_runs (at) VALUES (?)')->execute([microtime(true)]);
+echo "ticked\n";
+'@
+        $null = New-AegirPlatform ticker $app
+        foreach ($uri in 'tick1.test', 'tick2.test', 'off.test', 'broken.test') { $null = New-AegirSite $uri -Platform ticker }
+        $null = Disable-AegirSite off.test
+        $null = New-WordPressPlatform $work wp
+        $null = New-AegirSite blog.test -Platform wp -Title 'Counted'
+        function Get-Runs([string] $Uri) { @(Invoke-Sql -Database (Get-AegirSite $Uri).DbName -Sql 'SELECT at FROM cron_runs ORDER BY id' | ForEach-Object { [double]$_ }) }
+    }
+    AfterAll {
+        Stop-AegirLocalServer -RemoveData -Confirm:$false
+        Remove-Item -Recurse -Force $work
+    }
+
+    Describe 'Invoke-AegirQueue' {
+        It 'runs every enabled site''s cron within its interval, skips a disabled one, and shows a failing one as unhealthy' {
+            'tick1.test', 'tick2.test', 'off.test', 'broken.test' | Set-AegirSite -CronInterval 5s
+            $worker = Start-AegirChild 'Invoke-AegirQueue -Continuous -Queue Cron | Out-Null'
+            $started = [DateTimeOffset]::UtcNow.ToUnixTimeMilliseconds() / 1000
+            Start-Sleep -Seconds 13
+            kill -TERM $worker.Id
+            $worker.WaitForExit(30000) | Should -BeTrue
+            foreach ($uri in 'tick1.test', 'tick2.test') {
+                $runs = Get-Runs $uri
+                $runs.Count | Should -BeGreaterOrEqual 2 -Because "$uri's cron runs every 5 s for 13 s"
+                $runs[0] - $started | Should -BeLessThan 8 -Because 'a site never run before is due at once (behind the others the throttle lets start first)'
+                for ($i = 1; $i -lt $runs.Count; $i++) { $runs[$i] - $runs[$i - 1] | Should -BeLessThan 7.5 -Because "each of $uri's crons came within its interval" }
+            }
+            Get-Runs off.test | Should -BeNullOrEmpty
+            $unhealthy = @(Get-AegirSite -Unhealthy)
+            $unhealthy.Name | Should -Be 'broken.test'
+            ($unhealthy[0].Health.Problems -join "`n") | Should -Match 'failed: exit code 3'
+            ($unhealthy[0].Health.Problems -join "`n") | Should -Match 'the cron of this site is broken'
+        }
+
+        It 'queues a scheduled backup once per interval, after pruning by the site''s retention, and only in its window' {
+            # Two backups taken two days ago, a minute apart (their descriptions say when they were taken).
+            $noon = [DateTimeOffset]::new([DateTime]::UtcNow.Date.AddDays(-2).AddHours(12), [TimeSpan]::Zero)
+            foreach ($b in @{ Name = 'first'; At = $noon }, @{ Name = 'second'; At = $noon.AddMinutes(1) }) {
+                $sidecar = (Backup-AegirSite blog.test -Description $b.Name).Path + '.json'
+                $json = Get-Content -Raw $sidecar | ConvertFrom-Json
+                $json.manifest.created = $b.At.ToString('o')
+                $json | ConvertTo-Json -Depth 10 | Set-Content $sidecar
+            }
+            (Get-AegirBackup blog.test).Description | Should -Be @('second', 'first')
+            Set-AegirSite blog.test -BackupInterval 1d -BackupRetention '0d:1d'
+            $later = (Get-Date).AddHours(2)
+            $null = Invoke-AegirQueue -Queue Tasks, Backup -BackupWindow ('{0:HH:mm}-{1:HH:mm}' -f $later, $later.AddHours(1))
+            @(Get-AegirBackup blog.test).Count | Should -Be 2 -Because 'the window is not now'
+
+            $done = Invoke-AegirQueue -Queue Tasks, Backup
+            $done.Type | Should -Be 'backup'
+            $done.Status | Should -Be 'Succeeded'
+            $backups = @(Get-AegirBackup blog.test)
+            $backups.Description | Should -Be @('scheduled backup', 'second') -Because 'retention kept the newest of the day, then the scheduled one was taken'
+            Invoke-AegirQueue -Queue Tasks, Backup | Should -BeNullOrEmpty -Because 'one backup per interval'
+        }
+    }
+
+    Describe 'Get-AegirSiteStatistic' {
+        It 'counts a WordPress site''s posts, users and comments, with its database and files size, and keeps a history' {
+            Add-WordPressPost (Get-AegirSite blog.test).DbName 'Counted one' 'counted-one'
+            Add-WordPressPost (Get-AegirSite blog.test).DbName 'Counted two' 'counted-two'
+            Set-Content (Join-Path $work 'platforms/wp/wp-content/uploads/sites/blog.test/a.txt') ('x' * 5000)
+            $null = Invoke-AegirQueue -Queue Statistics
+            $stat = Get-AegirSiteStatistic blog.test
+            # WordPress's own first post and comment, and the two posts added.
+            $stat.Users, $stat.Posts, $stat.Comments | Should -Be @(1, 3, 1)
+            $stat.ActiveUsers | Should -BeNullOrEmpty
+            $stat.DatabaseBytes | Should -BeGreaterThan 100000
+            $stat.FilesBytes | Should -BeGreaterOrEqual 5000
+            Add-WordPressPost (Get-AegirSite blog.test).DbName 'Counted three' 'counted-three'
+            (Get-AegirSiteStatistic blog.test -Collect).Posts | Should -Be 4
+            (Get-AegirSiteStatistic blog.test -History).Posts | Should -Be @(4, 3)
+            (Get-AegirSiteStatistic tick1.test).Users | Should -BeNullOrEmpty -Because 'a plain PHP application keeps no users Aegir knows of'
+        }
+    }
+}
