@@ -72,6 +72,42 @@ echo "ticked\n";
             ($unhealthy[0].Health.Problems -join "`n") | Should -Match 'the cron of this site is broken'
         }
 
+        It 'runs the cron of a Drupal site whose platform has no drush at its cron URL, with the key the site keeps' {
+            $root = Join-Path $work 'platforms/nodrush'
+            New-DrupalShapedCodebase $root
+            # The front page takes /cron/<key> only with the key it expects, and counts the hits (Drupal's own does likewise).
+            Set-Content "$root/index.php" @'
+<?php
+$db = new mysqli($_SERVER['db_host'], $_SERVER['db_user'], $_SERVER['db_passwd'], $_SERVER['db_name'], (int)$_SERVER['db_port']);
+if (preg_match('#^/cron/([^/?]+)#', $_SERVER['REQUEST_URI'], $m)) {
+    if ($m[1] !== $db->query('SELECT k FROM expected_key')->fetch_row()[0]) { http_response_code(403); exit; }
+    $db->query('INSERT INTO cron_hits VALUES (NOW())');
+    http_response_code(204);
+    exit;
+}
+echo 'ok ', $_SERVER['db_name'];
+'@
+            $null = New-AegirPlatform nodrush $root
+            foreach ($site in @{ Uri = 'keyed.test'; Expected = 'Key-0f-Site1' }, @{ Uri = 'wrongkey.test'; Expected = 'another-key' }) {
+                $null = New-AegirSite $site.Uri -Platform nodrush
+                Invoke-Sql -Database (Get-AegirSite $site.Uri).DbName -Sql @"
+CREATE TABLE key_value (collection VARCHAR(128), name VARCHAR(128), value LONGBLOB);
+INSERT INTO key_value VALUES ('state', 'system.cron_key', 's:12:\"Key-0f-Site1\";');
+CREATE TABLE cron_hits (at DATETIME);
+CREATE TABLE expected_key (k VARCHAR(64));
+INSERT INTO expected_key VALUES ('$($site.Expected)');
+"@
+            }
+            Remove-Item "$root/vendor/bin/drush"
+
+            $null = Invoke-AegirQueue -Queue Cron -WarningAction SilentlyContinue
+            Invoke-Sql -Database (Get-AegirSite keyed.test).DbName -Sql 'SELECT COUNT(*) FROM cron_hits' | Should -Be 1
+            @(Get-AegirSite -Unhealthy).Name | Should -Not -Contain 'keyed.test'
+            $bad = Get-AegirSite -Unhealthy | Where-Object Name -EQ wrongkey.test
+            ($bad.Health.Problems -join "`n") | Should -Match 'its cron URL answered 403'
+            ($bad.Health.Problems -join "`n") | Should -Not -Match 'Key-0f-Site1'
+        }
+
         It 'queues a scheduled backup once per interval, after pruning by the site''s retention, and only in its window' {
             # Two backups taken two days ago, a minute apart (their descriptions say when they were taken).
             $noon = [DateTimeOffset]::new([DateTime]::UtcNow.Date.AddDays(-2).AddHours(12), [TimeSpan]::Zero)

@@ -209,6 +209,25 @@ public sealed partial class DrupalKind(bool seven) : IPlatformKind
         return newest;
     }
 
+    /// <summary>
+    /// The cron URL with the key Drupal keeps in its own tables (PHP-serialized): /cron/&lt;key&gt; in Drupal 8 and
+    /// later (state system.cron_key), /cron.php?cron_key=&lt;key&gt; in Drupal 7 (variable cron_key).
+    /// </summary>
+    public string? CronPath(IDbService db, string database)
+    {
+        var sql = seven ? "SELECT value FROM variable WHERE name = 'cron_key'" : "SELECT value FROM key_value WHERE collection = 'state' AND name = 'system.cron_key'";
+        IReadOnlyList<object?[]> rows;
+        try { rows = db.Query(database, sql); }
+        catch (Exception ex) when (ex is AegirException or System.Data.Common.DbException) { return null; }
+        if (rows is not [[var value, ..], ..]) return null;
+        var text = value is byte[] bytes ? System.Text.Encoding.UTF8.GetString(bytes) : value?.ToString() ?? "";
+        if (SerializedString().Match(text) is not { Success: true } m || m.Groups[1].Value.Length == 0) return null;
+        var key = Uri.EscapeDataString(m.Groups[1].Value);
+        return seven ? $"/cron.php?cron_key={key}" : $"/cron/{key}";
+    }
+
+    [GeneratedRegex(@"^s:\d+:""([^""]*)"";$")] private static partial Regex SerializedString();
+
     /// <summary>Users (uid 0 is the anonymous one), those who came in the last 30 days, published nodes, published comments.</summary>
     public SiteCounts? Counts(IDbService db, string database)
     {

@@ -86,6 +86,12 @@ public interface IPlatformKind
     /// <summary>The schema a package's code is at when it has no update of its own (Drupal 8 and later: 8000).</summary>
     int BaseSchema => 0;
 
+    /// <summary>
+    /// The path that runs the site's cron over HTTP, with its key (Drupal's /cron/&lt;key&gt;), for a platform that has no
+    /// program to run it with; null where this kind has none, or the site has no key.
+    /// </summary>
+    string? CronPath(IDbService db, string database) => null;
+
     /// <summary>The application's own numbers for a site (users, posts or nodes, comments); null where this kind keeps none.</summary>
     SiteCounts? Counts(IDbService db, string database) => null;
 

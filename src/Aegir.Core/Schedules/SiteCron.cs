@@ -5,7 +5,10 @@ using Aegir.Core.Operations.Site;
 
 namespace Aegir.Core.Schedules;
 
-/// <summary>Runs a site's cron as its platform names it (drush cron, wp-cron.php, the manifest's command) and records when and how it went.</summary>
+/// <summary>
+/// Runs a site's cron as its platform names it (drush cron, wp-cron.php, the manifest's command; a Drupal platform
+/// without drush, its cron URL with the site's key) and records when and how it went.
+/// </summary>
 public static class SiteCron
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromMinutes(15);
@@ -17,12 +20,16 @@ public static class SiteCron
         string? error;
         try
         {
-            var result = SiteCommand.Run(engine, site, null, Timeout);
-            var output = result.StandardOutput + "\n" + result.StandardError;
-            error = result.TimedOut ? $"it ran longer than {Timeout.TotalMinutes:0} minutes and was stopped"
-                : !result.Succeeded ? $"exit code {result.ExitCode}: {result.Summary()}"
-                : output.Contains("Fatal error", StringComparison.Ordinal) ? $"PHP reported a fatal error: {Tail(output)}"
-                : null;
+            if (OverHttp(engine, site) is { } web) error = web.Error;
+            else
+            {
+                var result = SiteCommand.Run(engine, site, null, Timeout);
+                var output = result.StandardOutput + "\n" + result.StandardError;
+                error = result.TimedOut ? $"it ran longer than {Timeout.TotalMinutes:0} minutes and was stopped"
+                    : !result.Succeeded ? $"exit code {result.ExitCode}: {result.Summary()}"
+                    : output.Contains("Fatal error", StringComparison.Ordinal) ? $"PHP reported a fatal error: {Tail(output)}"
+                    : null;
+            }
         }
         catch (AegirException ex) when (ex.ErrorId == "NoCronCommand")
         {
@@ -44,6 +51,27 @@ public static class SiteCron
                 s.CronNone = false;
             });
         return error is null ? $"Cron of {site}: done in {seconds:0.0} s." : $"Cron of {site} failed: {error}";
+    }
+
+    /// <summary>
+    /// A Drupal platform without its own drush runs the site's cron at its cron URL, with the key the site keeps,
+    /// asked of the web server as a visitor would (the key never reaches a log). Null when the cron is a command.
+    /// </summary>
+    static (bool Ran, string? Error)? OverHttp(Engine engine, string name)
+    {
+        using var hold = engine.Runner.Hold([name], $"the cron of '@{name}'", (_, _) => { });
+        using var env = new OperationEnvironment(engine);
+        var site = env.Store.GetFresh<Contexts.AegirSite>(name, "Uri");
+        if (site.Status != Contexts.SiteStatus.Installed) return null;
+        var parts = SiteParts.Resolve(site, env);
+        if (SiteCommand.OwnDrush(env.Connect(parts.Web), parts.Platform.Root) is not null) return null;
+        if (parts.Kind.CronPath(parts.Db, parts.Database().Name) is not { } path) return null;
+        try
+        {
+            var answer = parts.Http.Fetch(site.Redirection ?? site.Uri, path);
+            return (true, answer.Status is 200 or 204 ? null : $"its cron URL answered {answer.Status}");
+        }
+        catch (IOException ex) { return (true, $"its cron URL did not answer: {ex.Message.Replace(path, "/cron/…")}"); }
     }
 
     static string Tail(string text)

@@ -48,8 +48,8 @@ public interface IHttpService
     /// <summary>Whether the web server runs (its pid file names a live process); null when it cannot tell (no pid file setting).</summary>
     bool? IsRunning();
 
-    /// <summary>GETs "/" of a host from the web server itself, as a visitor would (no redirect followed).</summary>
-    HttpAnswer Fetch(string host);
+    /// <summary>GETs a path ("/" when left out) of a host from the web server itself, as a visitor would (no redirect followed).</summary>
+    HttpAnswer Fetch(string host, string path = "/");
 
     /// <summary>Puts back config files saved before a change (an undo); true when any file changed.</summary>
     bool Restore(TaskContext ctx, byte[] saved);

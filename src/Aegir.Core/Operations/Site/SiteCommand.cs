@@ -35,6 +35,10 @@ public static class SiteCommand
         return shell.Run(program, arguments, parts.Platform.Root, environment, timeout);
     }
 
+    /// <summary>The platform's own drush (composer's vendor/bin, in the root or above it); null when it has none.</summary>
+    internal static string? OwnDrush(ITransport transport, string root)
+        => new[] { "vendor/bin/drush", "../vendor/bin/drush" }.Select(c => Path.GetFullPath(Path.Combine(root, c))).FirstOrDefault(transport.FileExists);
+
     /// <summary>drush and wp are the platform's own (vendor/bin), told which site; anything else runs as given.</summary>
     static (string Program, IReadOnlyList<string> Arguments) Tool(ITransport transport, string root, string uri, string url, IReadOnlyList<string> command)
     {
@@ -42,7 +46,7 @@ public static class SiteCommand
         string? Own(params string[] candidates) => candidates.Select(c => Path.GetFullPath(Path.Combine(root, c))).FirstOrDefault(transport.FileExists);
         return command[0] switch
         {
-            "drush" when Own("vendor/bin/drush", "../vendor/bin/drush") is { } drush => (drush, [$"--uri={uri}", .. rest]),
+            "drush" when OwnDrush(transport, root) is { } drush => (drush, [$"--uri={uri}", .. rest]),
             "wp" when Own("vendor/bin/wp", "wp-cli.phar") is { } wp => wp.EndsWith(".phar") ? ("php", [wp, $"--path={root}", $"--url={url}", .. rest]) : (wp, [$"--path={root}", $"--url={url}", .. rest]),
             _ => (command[0], rest),
         };

@@ -155,10 +155,10 @@ public abstract class TemplatedWebService(AegirServer server, IServiceEnvironmen
 
     public CommandResult Test() => Run(Server.Http.Get("config_test_command")!);
 
-    public HttpAnswer Fetch(string host)
+    public HttpAnswer Fetch(string host, string path = "/")
     {
         var address = Server.Http.Get("listen_address") ?? "*";
-        return Transport.Fetch(address == "*" ? "127.0.0.1" : address, Port, host, "/");
+        return Transport.Fetch(address == "*" ? "127.0.0.1" : address, Port, host, path);
     }
 
     /// <summary>Host names the config test warns two vhosts claim (nginx: "conflicting server name").</summary>
