@@ -73,5 +73,23 @@ Describe 'The task queue' -Skip:$skip {
             @(Get-SiteDatabases | Where-Object { $_ -notin $databases }).Count | Should -Be 2
             foreach ($uri in 'after1.queue.test', 'after2.queue.test') { (Invoke-Site -Port $port -HostName $uri).Status | Should -Be 200 }
         }
+
+        It 'stops a running task at its next step when Stop-AegirTask asks from another session, and rolls it back' {
+            $databases = Get-SiteDatabases
+            $slow = New-AegirSite slow2.queue.test -Platform dq -Queue
+            $worker = Start-AegirChild 'Invoke-AegirQueue -Continuous -Queue Tasks | Out-Null' -Warmup 'Get-AegirTask -First 1 | Out-Null'
+            try {
+                $deadline = [DateTime]::UtcNow.AddSeconds(60)
+                while ((Get-AegirTask -Id $slow.Id).Status -ne 'Running' -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
+                (Stop-AegirTask $slow.Id).Status | Should -Be 'Running' -Because 'it stops at its next step, not at once'
+                $done = $slow | Wait-AegirTask -Timeout 60
+                $done.Status, $done.ErrorId | Should -Be @('Failed', 'TaskStopped')
+                ($done.Log.Message -join "`n") | Should -Match 'Stop-AegirTask asked this task to stop'
+                Get-AegirSite slow2.queue.test -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+                Join-Path $work 'platforms/dq/sites/slow2.queue.test' | Should -Not -Exist
+                Get-SiteDatabases | Should -Be $databases
+            }
+            finally { kill -TERM $worker.Id; $null = $worker.WaitForExit(30000) }
+        }
     }
 }

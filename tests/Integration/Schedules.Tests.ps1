@@ -35,7 +35,7 @@ echo "Installed.\n";
         Set-Content "$app/bin/cron.php" @'
 <?php
 require __DIR__ . '/lib.php';
-if (str_starts_with($argv[1], 'broken')) { fwrite(STDERR, "the cron of this site is broken\n"); exit(3); }
+if (str_starts_with($argv[1], 'broken')) { fwrite(STDERR, "the cron of this site is broken (it printed its password: " . getenv('db_passwd') . ")\n"); exit(3); }
 ticker_db()->prepare('INSERT INTO cron_runs (at) VALUES (?)')->execute([microtime(true)]);
 echo "ticked\n";
 '@
@@ -70,6 +70,8 @@ echo "ticked\n";
             $unhealthy.Name | Should -Be 'broken.test'
             ($unhealthy[0].Health.Problems -join "`n") | Should -Match 'failed: exit code 3'
             ($unhealthy[0].Health.Problems -join "`n") | Should -Match 'the cron of this site is broken'
+            ($unhealthy[0].Health.Problems -join "`n") | Should -Match 'its password: \*{8}'
+            Get-ChildItem -Recurse -File "$env:AEGIR_HOME/state", "$env:AEGIR_HOME/tasks" | Select-String -SimpleMatch (Get-SitePassword broken.test) | Should -BeNullOrEmpty -Because 'the password a cron printed goes into no state or task record'
         }
 
         It 'runs the cron of a Drupal site whose platform has no drush at its cron URL, with the key the site keeps' {

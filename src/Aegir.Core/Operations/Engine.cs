@@ -137,7 +137,11 @@ public sealed class Engine
         foreach (var step in plan.Steps)
         {
             ctx.Cancellation.ThrowIfCancellationRequested();
-            if (Runner.Store.StopRequested(ctx.Task.Id)) throw new OperationCanceledException("Stop-AegirTask asked this task to stop.");
+            if (Runner.Store.StopRequested(ctx.Task.Id))
+            {
+                ctx.Info("Stop-AegirTask asked this task to stop: it stops here, before its next step.");
+                throw new OperationCanceledException("Stop-AegirTask asked this task to stop.");
+            }
             ctx.Progress(100 * n++ / Math.Max(1, plan.Steps.Count), $"step {n} of {plan.Steps.Count}: {step.Description}");
             step.Run!(ctx);
         }

@@ -39,6 +39,9 @@ public static class SiteCron
             return $"Cron of {site}: its platform's application has no cron command; nothing to run.";
         }
         catch (AegirException ex) { error = ex.Message; }
+        // What the cron printed is the application's: the site's own password never goes on into a record or a log.
+        if (error is not null && engine.Store.ReadFresh(site) is Contexts.AegirSite { DbPassword: { Length: >= 4 } password })
+            error = error.Replace(password, "********", StringComparison.Ordinal);
         var seconds = clock.Elapsed.TotalSeconds;
         using (engine.Runner.Hold([site], $"the cron record of '@{site}'", (_, _) => { }))
             new SiteStateStore(engine.Store.Home).Update(site, s =>
