@@ -73,6 +73,12 @@ public sealed record OperationScenario(string Name, Action<FakeHosting> Setup, F
         }, _ => new CloneSite.Parameters("blog.test", "copy.test"), Finishes: true),
         new("import an Aegir 3 backup", h => h.Platform("d11", "drupal"),
             h => new ImportSiteArchive.Parameters("old.test", "platform_d11", Aegir3Tarball(h, "old.test")), Finishes: true),
+        new("restore an imported site from a newer Aegir 3 backup", h =>
+        {
+            h.Platform("d11", "drupal");
+            Assert.True(h.Run(new InstallSite.Parameters("old.test", null, null, new SiteDefinition("old.test", "d11"))).Succeeded);
+            h.Server.Put("/srv/d11/sites/old.test/files/report.txt", "as it was here");
+        }, h => new RestoreSite.Parameters("old.test", Aegir3Tarball(h, "old.test")), Finishes: true),
         new("import a backup made on another machine", h =>
         {
             Installed(h);

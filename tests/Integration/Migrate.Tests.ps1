@@ -330,14 +330,35 @@ Describe 'Moving WordPress sites' -Skip:$skip {
             Get-SiteDatabases | Should -Be $databases
         }
 
+        It 'brings an imported site up to date from a newer Aegir 3 backup of it (Restore-AegirSite -Path)' {
+            $old = Join-Path $work 'aegir3/site'
+            Set-Content "$old/files/report.txt" 'updated on the old server'
+            Invoke-Sql -Sql 'CREATE DATABASE oldsite'
+            Invoke-Sql -Database oldsite -Sql "CREATE TABLE config (collection VARCHAR(255) NOT NULL DEFAULT '', name VARCHAR(255) NOT NULL, data LONGBLOB); INSERT INTO config VALUES ('', 'core.extension', ''); CREATE TABLE node_field_data (nid INT, title VARCHAR(255)); INSERT INTO node_field_data VALUES (1, 'Updated on Aegir 3');"
+            Export-Database oldsite "$old/database.sql"
+            Invoke-Sql -Sql 'DROP DATABASE oldsite'
+            $newer = Join-Path $work 'aegir3/old.test-20240105.000000.tar.gz'
+            tar -C $old -czpf $newer .
+            $before = (Get-AegirSite old.test).DbName
+
+            $task = Restore-AegirSite -Path $newer -Force
+            $task.Status | Should -Be 'Succeeded' -Because ($task.Log.Message -join "`n")
+            $site = Get-AegirSite old.test
+            Invoke-Sql -Database $site.DbName -Sql 'SELECT title FROM node_field_data' | Should -Be 'Updated on Aegir 3'
+            (Invoke-Site -Port $port -HostName old.test -Path '/sites/old.test/files/report.txt').Body.Trim() | Should -Be 'updated on the old server'
+            Get-SiteDatabases | Should -Not -Contain $before
+            (Get-AegirBackup old.test).Description | Should -Contain 'restored from old.test-20240105.000000.tar.gz'
+            (Get-AegirBackup old.test).Description | Should -Contain 'before restoring old.test-20240105.000000.tar.gz'
+        }
+
         It 'takes in a site from a backup this module made on another machine' {
             $backup = Backup-AegirSite old.test
             (Remove-AegirSite old.test -NoBackup -Force).Status | Should -Be 'Succeeded'
             $task = Import-AegirSite -Path $backup.Path -Platform dc
             $task.Status | Should -Be 'Succeeded' -Because ($task.Log.Message -join "`n")
             $site = Get-AegirSite old.test
-            Invoke-Sql -Database $site.DbName -Sql 'SELECT title FROM node_field_data' | Should -Be 'Written on Aegir 3'
-            (Invoke-Site -Port $port -HostName old.test -Path '/sites/old.test/files/report.txt').Body.Trim() | Should -Be 'uploaded on the old server'
+            Invoke-Sql -Database $site.DbName -Sql 'SELECT title FROM node_field_data' | Should -Be 'Updated on Aegir 3'
+            (Invoke-Site -Port $port -HostName old.test -Path '/sites/old.test/files/report.txt').Body.Trim() | Should -Be 'updated on the old server'
         }
     }
 

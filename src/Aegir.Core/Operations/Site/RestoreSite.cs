@@ -39,6 +39,11 @@ public sealed class RestoreSite : SiteOperation<RestoreSite.Parameters>
             if (platform.Kind is null) throw Errors.ErrorCatalog.StepFailed("PlatformNotVerified", $"Restoring {site.Uri}", $"the platform '@{platform.Name}' has not been verified yet", $"Verify it first (Invoke-AegirVerify {platform.Name}).");
             target = SiteParts.Resolve(moved, env);
         }
+        if (Aegir3Archive.IsOne(p.Backup, _ => { }))
+        {
+            PlanAegir3(p, plan, env, site, source, target);
+            return;
+        }
         var deploy = new SiteDeploy(source, target, () => p.Backup, Path.GetFileName(p.Backup));
         var manifest = deploy.Check();
         plan.Add(site.Name, PlanAction.Check, $"check {Path.GetFileName(p.Backup)}: a {manifest.PlatformKind} {manifest.DbType} backup of {manifest.Uri} from {manifest.Created.ToLocalTime():yyyy-MM-dd HH:mm:ss}, taken on @{manifest.Platform}",
@@ -53,9 +58,27 @@ public sealed class RestoreSite : SiteOperation<RestoreSite.Parameters>
         deploy.Plan(plan, env);
     }
 
+    /// <summary>
+    /// An Aegir 3 / BOA backup (a site made by an old Aegir, imported here, and now brought up to date from a newer
+    /// backup of it there): the pre-restore backup, the tarball rewritten as this module's backup of the site, then the
+    /// same deploy as any restore.
+    /// </summary>
+    static void PlanAegir3(Parameters p, OperationPlan plan, OperationEnvironment env, AegirSite site, SiteParts source, SiteParts target)
+    {
+        var name = Path.GetFileName(p.Backup);
+        var contents = Aegir3Archive.Inspect(p.Backup, _ => { });
+        plan.Add(site.Name, PlanAction.Check, $"check {name}: an Aegir 3 backup (database {SiteArchive.Megabytes(contents.DumpBytes)} MB, {contents.Files} files), taken {Aegir3Archive.TakenAt(p.Backup).ToLocalTime():yyyy-MM-dd HH:mm:ss}",
+            ctx => ctx.Step($"Checking {p.Backup}", () => Aegir3Archive.Inspect(p.Backup, ctx.Info)));
+        SiteArchive.Step(plan, source, ArchiveCompression.Zstd, $"before restoring {name}", "take a pre-restore backup", _ => { });
+        string? archive = null;
+        Aegir3Rewrite.Step(plan, target, p.Backup, contents, $"Restoring {site.Uri} from {name}", $"restored from {name}", a => archive = a);
+        new SiteDeploy(source, target, () => archive!, name).Plan(plan, env);
+    }
+
     /// <summary>The platform a restore takes the site to: the one named, else the backup's own when it still exists and is of the site's kind, else where the site is.</summary>
     public static string? PlatformFor(ContextStore store, string backup, AegirSite site)
     {
+        if (Aegir3Archive.IsOne(backup, _ => { })) return null;   // an old Aegir's platforms are not this one's
         var manifest = ReadManifest(backup);
         if (manifest.Platform == site.PlatformName || manifest.Uri != site.Uri) return null;
         return store.TryGet(manifest.Platform) is AegirPlatform { Kind: { } kind, Locked: false } && kind == manifest.PlatformKind ? manifest.Platform : null;

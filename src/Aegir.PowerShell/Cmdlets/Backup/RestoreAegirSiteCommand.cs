@@ -55,9 +55,12 @@ public sealed class RestoreAegirSiteCommand : QueueableTaskCmdlet
         Emit(outcome.Task, PassThru, () => Store.GetFresh<AegirSite>(site, "Uri"));
     });
 
-    /// <summary>The site an archive is a backup of, from its manifest.</summary>
+    /// <summary>The site an archive is a backup of: from its manifest, or an Aegir 3 backup's file name.</summary>
     string SiteOf(string archive)
     {
+        if (Aegir3Archive.IsOne(archive, m => WriteVerbose(m)))
+            return Aegir3Archive.UriOf(archive) is { } named ? ContextNames.Canonical("Uri", named, ContextType.Site)
+                : throw Core.Errors.ErrorCatalog.InvalidValue("Path", archive, "its name does not say which site it is (Aegir 3 names its backups uri-YYYYMMDD.HHMMSS.tar.gz)", "Give the site to restore onto with -Uri.");
         using var reader = BackupArchiveReader.Open(archive, m => WriteVerbose(m));
         return reader.Manifest.Uri;
     }
