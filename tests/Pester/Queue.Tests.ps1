@@ -97,6 +97,25 @@ Describe 'Stop-AegirTask' {
     }
 }
 
+Describe 'Stop-AegirTask behind a busy target' {
+    BeforeEach { $null = Reset-AegirHome }
+
+    It 'asks a queued task whose target another holds to stop, and it stops as it starts' {
+        New-Platforms p1
+        $task = Lock-AegirPlatform p1 -Queue
+        # Another process holds the platform's lock (as a long task would) for a few seconds.
+        $holder = Start-Process flock -ArgumentList (Join-Path $env:AEGIR_HOME 'locks/platform_p1.lock'), sleep, 4 -PassThru
+        Start-Sleep -Milliseconds 300
+        $clock = [Diagnostics.Stopwatch]::StartNew()
+        (Stop-AegirTask $task.Id).Status | Should -Be 'Queued'
+        $clock.Elapsed.TotalSeconds | Should -BeLessThan 10
+        $holder.WaitForExit()
+        $done = Invoke-AegirQueue -ErrorAction SilentlyContinue
+        $done.Status, $done.ErrorId | Should -Be @('Failed', 'TaskStopped')
+        (Get-AegirPlatform p1).Locked | Should -BeFalse
+    }
+}
+
 Describe 'Restart-AegirTask' {
     BeforeEach { $null = Reset-AegirHome }
 

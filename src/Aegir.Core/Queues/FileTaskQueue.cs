@@ -43,9 +43,13 @@ public sealed class FileTaskQueue(TaskRunner runner) : ITaskQueue, IDisposable
         }
     }
 
+    /// <summary>Stops listening (the kernel's watch is released); a later <see cref="WaitForWork"/> listens again.</summary>
     public void Dispose()
     {
-        lock (_gate) _watcher?.Dispose();
-        _signal.Dispose();
+        lock (_gate)
+        {
+            _watcher?.Dispose();
+            _watcher = null;
+        }
     }
 }

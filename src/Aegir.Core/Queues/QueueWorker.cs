@@ -65,7 +65,7 @@ public sealed class QueueWorker(Engine engine, int throttle)
                     RepairDeadWorkers();
                     lastScan = DateTime.UtcNow;
                 }
-                started = StartDue(running, passedOver, continuous, stop);
+                started = StartDue(running, scheduled.Count, passedOver, continuous, stop);
                 // Scheduled work takes what the tasks leave of the throttle: asked again when some was left waiting, when
                 // the next falls due, and (for a continuous worker) at most once a second otherwise.
                 if (Schedule is not null && (!continuous || leftWaiting || DateTimeOffset.UtcNow >= nextDue || DateTime.UtcNow - lastSchedule >= TimeSpan.FromSeconds(1)))
@@ -85,13 +85,13 @@ public sealed class QueueWorker(Engine engine, int throttle)
     }
 
     /// <summary>Starts each queued task, oldest first, whose targets no running or earlier waiting task holds; true when it started any.</summary>
-    bool StartDue(Dictionary<string, (Task<TaskOutcome?> Work, IReadOnlyList<string> Targets)> running, HashSet<string> passedOver, bool continuous, CancellationToken stop)
+    bool StartDue(Dictionary<string, (Task<TaskOutcome?> Work, IReadOnlyList<string> Targets)> running, int scheduledRunning, HashSet<string> passedOver, bool continuous, CancellationToken stop)
     {
         bool started = false;
         var busy = running.Values.SelectMany(r => r.Targets).ToHashSet(StringComparer.Ordinal);
         foreach (var queued in engine.Queue.Pending())
         {
-            if (running.Count >= _throttle) break;
+            if (running.Count + scheduledRunning >= _throttle) break;
             if (running.ContainsKey(queued.Id) || Filter?.Invoke(queued) == false || BatchReload(queued)) continue;
             var targets = engine.TargetsOf(queued);
             bool free = !targets.Any(busy.Contains);
@@ -167,16 +167,17 @@ public sealed class QueueWorker(Engine engine, int throttle)
             }
         }) { IsBackground = true, Name = "aegir-queue-listener" };
         thread.Start();
-        return new Stopper(done, thread);
+        return new Stopper(done, thread, engine.Queue);
     }
 
-    sealed class Stopper(CancellationTokenSource done, Thread thread) : IDisposable
+    sealed class Stopper(CancellationTokenSource done, Thread thread, ITaskQueue queue) : IDisposable
     {
         public void Dispose()
         {
             done.Cancel();
             thread.Join(TimeSpan.FromSeconds(5));
             done.Dispose();
+            (queue as IDisposable)?.Dispose();   // stops listening; a later wait listens again
         }
     }
 }

@@ -48,12 +48,15 @@ public sealed class TaskRunner(string home, ITaskObserver? observer = null, IJou
 
     /// <summary>
     /// Ends a queued task without running it (Stop-AegirTask), under its target's lock so that no worker claims it
-    /// meanwhile. False when it was not queued any more.
+    /// meanwhile. False when it was not queued any more, or its target stayed busy for <paramref name="wait"/>.
     /// </summary>
-    public bool Cancel(string id, string why)
+    public bool Cancel(string id, string why, TimeSpan wait)
     {
         if (Store.Get(id) is not { Status: AegirTaskStatus.Queued } queued) return false;
-        using var held = TargetLock.Acquire(Store.Home, queued.Target, null, $"the stop of task {id}", LockWait);
+        TargetLock held;
+        try { held = TargetLock.Acquire(Store.Home, queued.Target, null, $"the stop of task {id}", wait); }
+        catch (AegirException ex) when (ex.ErrorId == "TargetBusy") { return false; }
+        using var release = held;
         if (Store.Get(id) is not { Status: AegirTaskStatus.Queued } task) return false;
         var now = DateTimeOffset.Now;
         task.Status = AegirTaskStatus.Failed;

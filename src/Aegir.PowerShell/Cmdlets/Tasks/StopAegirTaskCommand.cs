@@ -18,12 +18,13 @@ public sealed class StopAegirTaskCommand : TaskIdCmdlet
         var id = task.Id;
         if (task.IsFinished) throw ErrorCatalog.TaskFinishedAlready(task, "stopped", "Nothing is left to stop.");
         if (!ShouldProcess($"task {task.Id} ({task.Type} on '@{task.Target}', {task.Status})", "Stop task")) return;
-        if (task.Status == AegirTaskStatus.Queued && Engine.Runner.Cancel(id, "Stopped by Stop-AegirTask before it started."))
+        if (task.Status == AegirTaskStatus.Queued && Engine.Runner.Cancel(id, "Stopped by Stop-AegirTask before it started.", TimeSpan.FromSeconds(2)))
             WriteVerbose($"Task {id} will not run: it was stopped while queued.");
         else
         {
+            // Running, or queued behind a busy target: whoever runs it stops before its (next) step.
             Tasks.RequestStop(id);
-            WriteVerbose($"Task {id} was asked to stop: it stops at its next step and rolls back what it did.");
+            WriteVerbose($"Task {id} was asked to stop: it stops before its next step and rolls back what it did.");
         }
         WriteObject(Tasks.Get(id));
     });
