@@ -3,8 +3,9 @@ using Aegir.Core.IO;
 
 namespace Aegir.Core.Contexts;
 
-/// <summary>What one site's record claims: its host names, and its database on its db server.</summary>
-public sealed record SiteClaims(string Name, IReadOnlyList<string> HostNames, string? DbServerName, string? DbName);
+/// <summary>What one site's record claims: its host names, and its database on its db server; with its status and schedules, for the queue.</summary>
+public sealed record SiteClaims(string Name, IReadOnlyList<string> HostNames, string? DbServerName, string? DbName,
+    SiteStatus Status = SiteStatus.NotInstalled, string? CronInterval = null, string? BackupInterval = null, string? StatisticsInterval = null);
 
 /// <summary>
 /// The claims of every site record in a store, kept for the life of the process and refreshed per file by its
@@ -12,7 +13,7 @@ public sealed record SiteClaims(string Name, IReadOnlyList<string> HostNames, st
 /// stat instead of a parse per site keeps a pipeline of installs, or a store of thousands, from paying for all of
 /// them each time.
 /// </summary>
-internal sealed class SiteIndex
+public sealed class SiteIndex
 {
     static readonly ConcurrentDictionary<string, SiteIndex> ByFolder = new(StringComparer.Ordinal);
 
@@ -36,7 +37,8 @@ internal sealed class SiteIndex
             try
             {
                 if (store.ReadFresh(name) is AegirSite site)
-                    claims = new SiteClaims(site.Name, site.HostNames().ToList(), site.DbServerName, site.DbName);
+                    claims = new SiteClaims(site.Name, site.HostNames().ToList(), site.DbServerName, site.DbName,
+                        site.Status, site.CronInterval, site.BackupInterval, site.StatisticsInterval);
             }
             catch (Errors.AegirException) { }
             if (claims is null) { _entries.TryRemove(name, out _); continue; }

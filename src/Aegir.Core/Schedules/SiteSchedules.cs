@@ -33,6 +33,10 @@ public sealed class SiteSchedules(Engine engine, ScheduleKinds kinds, BackupWind
 {
     readonly SiteStateStore _states = new(engine.Store.Home);
     readonly BackupStore _backups = new(engine.Store.Home);
+    /// <summary>Each site's state as last read, by its file's version: a round stats the files and parses only what changed.</summary>
+    readonly Dictionary<string, (IO.Posix.FileVersion? Version, SiteState State)> _stateCache = new(StringComparer.Ordinal);
+    /// <summary>Sites whose newest backup was found taken in the current interval: not looked at again before the next.</summary>
+    readonly Dictionary<string, DateTimeOffset> _backedUpUntil = new(StringComparer.Ordinal);
 
     public DateTimeOffset? NextDue { get; private set; }
 
@@ -42,19 +46,20 @@ public sealed class SiteSchedules(Engine engine, ScheduleKinds kinds, BackupWind
         return Find(now).OrderBy(w => w.Last ?? DateTimeOffset.MinValue).ThenBy(w => w.Key, StringComparer.Ordinal).ToList();
     }
 
+    /// <summary>The sites come from the site index (a stat per record, a parse only of what changed), so a round over thousands stays cheap.</summary>
     IEnumerable<ScheduledWork> Find(DateTimeOffset now)
     {
-        var sites = engine.Store.List(ContextType.Site).Contexts.OfType<AegirSite>().Where(s => s.Status != SiteStatus.NotInstalled).OrderBy(s => s.Name, StringComparer.Ordinal);
+        var sites = SiteIndex.For(engine.Store.ContextsPath).All(engine.Store).Where(s => s.Status != SiteStatus.NotInstalled).OrderBy(s => s.Name, StringComparer.Ordinal).ToList();
         foreach (var site in sites)
         {
-            var state = _states.Get(site.Name);
+            var state = State(site.Name);
             var name = site.Name;
             if (kinds.HasFlag(ScheduleKinds.Cron) && site.Status == SiteStatus.Installed && IsDue("cron", site.CronInterval ?? AegirSite.DefaultCronInterval, state.CronLast))
                 yield return new ScheduledWork("cron:" + name, name, state.CronLast, () => SiteCron.Run(engine, name));
             if (kinds.HasFlag(ScheduleKinds.Statistics) && IsDue("statistics", site.StatisticsInterval ?? AegirSite.DefaultStatisticsInterval, state.StatisticsLast))
                 yield return new ScheduledWork("statistics:" + name, name, state.StatisticsLast, () => Describe(SiteStatisticsRun.Run(engine, name)));
             if (kinds.HasFlag(ScheduleKinds.Backup) && site.BackupInterval is { } every && (window?.Contains(now) ?? true)
-                && IsDue("backup", every, Newest(_backups.List(name).FirstOrDefault()?.Created, state.BackupQueued)))
+                && IsDue("backup", every, state.BackupQueued) && !BackedUp(name, every))
                 yield return new ScheduledWork("backup:" + name, name, state.BackupQueued, () => QueueBackup(name));
 
             bool IsDue(string what, string interval, DateTimeOffset? last)
@@ -62,14 +67,37 @@ public sealed class SiteSchedules(Engine engine, ScheduleKinds kinds, BackupWind
                 if (Interval.TryParse(interval) is not { } span) return false;
                 var slot = Interval.LastSlot($"{what}:{name}", span, now);
                 var due = last is null || last < slot;
-                var next = due ? now : slot + span;
-                if (NextDue is null || next < NextDue) NextDue = next;
+                Next(due ? now : slot + span);
                 return due;
             }
         }
+
+        // A backup taken in this interval (by hand, or restored from) counts as the interval's: the next is due at the next moment.
+        bool BackedUp(string name, string every)
+        {
+            if (_backedUpUntil.TryGetValue(name, out var until) && until > now) { Next(until); return true; }
+            var span = Interval.TryParse(every)!.Value;
+            var slot = Interval.LastSlot($"backup:{name}", span, now);
+            if (_backups.List(name).FirstOrDefault()?.Created is not { } newest || newest < slot) return false;
+            _backedUpUntil[name] = slot + span;
+            Next(slot + span);
+            return true;
+        }
+
+        void Next(DateTimeOffset at)
+        {
+            if (NextDue is null || at < NextDue) NextDue = at;
+        }
     }
 
-    static DateTimeOffset? Newest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a > b ? a : b;
+    SiteState State(string site)
+    {
+        var version = IO.Posix.Version(Path.Combine(_states.Folder, site + ".json"));
+        if (_stateCache.TryGetValue(site, out var known) && known.Version == version) return known.State;
+        var state = version is null ? new SiteState() : _states.Get(site);
+        _stateCache[site] = (version, state);
+        return state;
+    }
 
     /// <summary>Prunes the site's older backups by its retention rules, then queues its backup task (once per interval, even when it fails).</summary>
     string QueueBackup(string name)
