@@ -17,9 +17,13 @@ public sealed class AegirTaskJob : Job, ITaskObserver
     readonly CancellationTokenSource _stop = new();
     string _status = "queued";
 
-    public AegirTaskJob(string command, string home, AegirTask queued) : base(command, $"{queued.Type} {queued.Target}")
+    readonly Func<TaskOutcome, object?>? _output;
+
+    /// <param name="output">What the job writes for a task that did not fail (what the cmdlet writes when it runs it now); the task when null.</param>
+    public AegirTaskJob(string command, string home, AegirTask queued, Func<TaskOutcome, object?>? output = null) : base(command, $"{queued.Type} {queued.Target}")
     {
         _home = home;
+        _output = output;
         TaskId = queued.Id;
         PSJobTypeName = "AegirTaskJob";
     }
@@ -43,9 +47,11 @@ public sealed class AegirTaskJob : Job, ITaskObserver
         try
         {
             var engine = new Engine(new ContextStore(_home), this);
-            var task = engine.RunQueued(TaskId, _stop.Token)?.Task ?? Follow(engine.Runner.Store);
+            var outcome = engine.RunQueued(TaskId, _stop.Token);
+            var task = outcome?.Task ?? Follow(engine.Runner.Store);
             _status = task.Status.ToString();
-            Output.Add(PSObject.AsPSObject(task));
+            var shown = outcome is not null && task.Status != AegirTaskStatus.Failed && _output is not null ? _output(outcome) : null;
+            Output.Add(PSObject.AsPSObject(shown ?? task));
             if (task.Status == AegirTaskStatus.Failed) Error.Add(ErrorRecords.From(ErrorCatalog.TaskFailed(task), task));
             SetJobState(task.Status == AegirTaskStatus.Failed ? JobState.Failed : _stop.IsCancellationRequested ? JobState.Stopped : JobState.Completed);
         }

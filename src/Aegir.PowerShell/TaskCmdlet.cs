@@ -92,9 +92,10 @@ public abstract class TaskCmdlet : AegirCmdlet, IDisposable
 
     /// <summary>
     /// Runs an operation now (Ctrl+C stops it at the next step and rolls it back); with -Queue records it queued,
-    /// with -AsJob queues it and runs it in a job. A task that did not run now comes back Queued.
+    /// with -AsJob queues it and runs it in a job, whose output is <paramref name="jobOutput"/> of the outcome (what
+    /// the cmdlet itself writes) or the task. A task that did not run now comes back Queued.
     /// </summary>
-    protected TaskOutcome RunOperation(object parameters)
+    protected TaskOutcome RunOperation(object parameters, Func<TaskOutcome, object?>? jobOutput = null)
     {
         if (QueueRequested && JobRequested)
             ThrowAegirError(ErrorCatalog.InvalidValue("AsJob", "-Queue -AsJob", "a task is either queued for Invoke-AegirQueue or run in a job", "Give one of -Queue and -AsJob."));
@@ -103,7 +104,7 @@ public abstract class TaskCmdlet : AegirCmdlet, IDisposable
             var queued = Engine.Enqueue(parameters);
             if (JobRequested)
             {
-                var job = new AegirTaskJob(MyInvocation.Line, Store.Home, queued);
+                var job = new AegirTaskJob(MyInvocation.Line, Store.Home, queued, jobOutput);
                 JobRepository.Add(job);
                 job.Start();
                 WriteObject(job);

@@ -74,6 +74,24 @@ Describe 'The task queue' -Skip:$skip {
             foreach ($uri in 'after1.queue.test', 'after2.queue.test') { (Invoke-Site -Port $port -HostName $uri).Status | Should -Be 200 }
         }
 
+        It '-AsJob gives through Receive-Job what the cmdlet gives: the new site with its admin password, the backup' {
+            Install-TestPackage wordpress
+            $null = New-WordPressPlatform $work qwp
+            $job = New-AegirSite jobbed.queue.test -Platform qwp -Title 'In a job' -AsJob
+            $null = $job | Wait-Job -Timeout 120
+            $job.State | Should -Be 'Completed'
+            $made = Receive-Job $job
+            $made.Site.Name, $made.Site.Status | Should -Be @('jobbed.queue.test', 'Installed')
+            $made.AdminPassword | Should -BeOfType [securestring]
+            [Net.NetworkCredential]::new('', $made.AdminPassword).Password.Length | Should -BeGreaterThan 11
+            (Invoke-Site -Port $port -HostName jobbed.queue.test).Body | Should -Match 'In a job'
+            $job = Backup-AegirSite jobbed.queue.test -AsJob
+            $null = $job | Wait-Job -Timeout 120
+            $backup = Receive-Job $job
+            $backup.Site | Should -Be 'jobbed.queue.test'
+            $backup.Path | Should -Exist
+        }
+
         It 'stops a running task at its next step when Stop-AegirTask asks from another session, and rolls it back' {
             $databases = Get-SiteDatabases
             $slow = New-AegirSite slow2.queue.test -Platform dq -Queue

@@ -24,7 +24,7 @@ public sealed class BackupAegirSiteCommand : SiteTargetCmdlet
         var site = ReadSite();
         var parameters = new BackupSite.Parameters(site.Name, Description, Compression);
         if (!Approve(parameters, site.ToString(), "Back up site: database and folders into one archive")) return;
-        var outcome = RunOperation(parameters);
+        var outcome = RunOperation(parameters, done => done.Result);
         if (Finish(outcome.Task) && outcome.Result is AegirBackup backup) WriteObject(backup);
     });
 }

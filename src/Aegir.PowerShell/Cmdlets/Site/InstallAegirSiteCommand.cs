@@ -26,7 +26,7 @@ public sealed class InstallAegirSiteCommand : SiteTargetCmdlet
         var site = ReadSite();
         var parameters = new InstallSite.Parameters(site.Name, Title, AdminEmail).Checked();
         if (!Approve(parameters, site.ToString(), "Install site")) return;
-        var outcome = RunOperation(parameters);
+        var outcome = RunOperation(parameters, done => SiteInstaller.From(new Core.Contexts.ContextStore(Store.Home), site.Name, done));
         if (Finish(outcome.Task)) WriteObject(SiteInstaller.From(Store, site.Name, outcome));
     });
 }

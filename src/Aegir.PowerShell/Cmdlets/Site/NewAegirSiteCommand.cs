@@ -50,7 +50,7 @@ public sealed class NewAegirSiteCommand : SiteSettingsCmdlet
         Store.Check(site, isNew: true);
         var parameters = new InstallSite.Parameters(site.Name, Title, AdminEmail, definition).Checked();
         if (!Approve(parameters, site.ToString(), "Create and install site")) return;
-        var outcome = RunOperation(parameters);
+        var outcome = RunOperation(parameters, done => SiteInstaller.From(new ContextStore(Store.Home), site.Name, done));
         if (Finish(outcome.Task)) WriteObject(SiteInstaller.From(Store, site.Name, outcome));
     });
 }
