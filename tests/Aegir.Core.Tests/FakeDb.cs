@@ -15,6 +15,8 @@ public sealed class FakeDbState
     /// <summary>Databases whose application tables are gone (the others answer that they are there).</summary>
     public readonly HashSet<string> Emptied = new(StringComparer.Ordinal);
     public int Probes;
+    /// <summary>Rows a query answers when its SQL holds the key (the first that matches); otherwise one row saying whether the tables are there.</summary>
+    public readonly Dictionary<string, object?[][]> Answers = new(StringComparer.Ordinal);
 
     public string Snapshot() => string.Join(",", Databases) + " | " + string.Join(",", Users.Select(u => $"{u.Key}@{string.Join("+", u.Value.Hosts)}>{u.Value.Database}"));
 }
@@ -93,5 +95,6 @@ public sealed class FakeDb(AegirServer server, FakeDbState state) : IDbService
     public long DatabaseSize(string database) => state.Databases.Contains(database) ? 16384 : 0;
 
     public IReadOnlyList<object?[]> Query(string database, string sql)
-        => [[state.Databases.Contains(database) && !state.Emptied.Contains(database) ? 1L : 0L]];
+        => state.Answers.FirstOrDefault(a => sql.Contains(a.Key, StringComparison.Ordinal)) is { Key: not null } hit ? hit.Value
+            : [[state.Databases.Contains(database) && !state.Emptied.Contains(database) ? 1L : 0L]];
 }

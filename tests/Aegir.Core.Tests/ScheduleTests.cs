@@ -97,3 +97,37 @@ public class ScheduleTests
         Assert.Null(site.CronInterval);
     }
 }
+
+public class ApplicationNumbersTests
+{
+    static (FakeDb Db, FakeDbState State) Db()
+    {
+        var state = new FakeDbState();
+        state.Databases.Add("site");
+        return (new FakeDb(new AegirServer(ContextNames.Master), state), state);
+    }
+
+    [Fact]
+    public void Drupal_cron_urls_carry_the_key_the_site_keeps()
+    {
+        var (db, state) = Db();
+        state.Answers["system.cron_key"] = [["s:12:\"Key-0f-Site1\";"u8.ToArray()]];
+        state.Answers["name = 'cron_key'"] = [["s:7:\"k7/+key\";"]];
+        Assert.Equal("/cron/Key-0f-Site1", new Platforms.DrupalKind(seven: false).CronPath(db, "site"));
+        Assert.Equal("/cron.php?cron_key=k7%2F%2Bkey", new Platforms.DrupalKind(seven: true).CronPath(db, "site"));
+        state.Answers["system.cron_key"] = [["a:0:{}"]];
+        Assert.Null(new Platforms.DrupalKind(seven: false).CronPath(db, "site"));
+        state.Answers["system.cron_key"] = [];
+        Assert.Null(new Platforms.DrupalKind(seven: false).CronPath(db, "site"));
+    }
+
+    [Fact]
+    public void WordPress_counts_its_users_published_posts_and_approved_comments()
+    {
+        var (db, state) = Db();
+        state.Answers["FROM wp_users"] = [[3L]];
+        state.Answers["FROM wp_posts"] = [[12L]];
+        state.Answers["FROM wp_comments"] = [[5L]];
+        Assert.Equal(new Platforms.SiteCounts(3, null, 12, 5), new Platforms.WordPressKind().Counts(db, "site"));
+    }
+}
