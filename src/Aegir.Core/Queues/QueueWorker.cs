@@ -49,7 +49,7 @@ public sealed class QueueWorker(Engine engine, int throttle)
                 running.Remove(id);
                 if (run.Work.IsFaulted) Log?.Invoke(TaskLogLevel.Error, $"Task {id} could not be run: {run.Work.Exception!.GetBaseException().Message}");
                 else if (run.Work.Result is { } outcome) finished(outcome.Task);
-                else passedOver.Add(id);   // its target was held elsewhere, or another worker took it
+                else if (!continuous) passedOver.Add(id);   // its target was held elsewhere, or another worker took it: not tried again in this pass
             }
             foreach (var (key, work) in scheduled.Where(w => w.Value.Work.IsCompleted).ToList())
             {

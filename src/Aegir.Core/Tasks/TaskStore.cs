@@ -175,7 +175,7 @@ public sealed class TaskStore(string home)
 
     public bool StopRequested(string id) => File.Exists(StopPath(id));
 
-    internal void ClearStop(string id)
+    public void ClearStop(string id)
     {
         try { File.Delete(StopPath(id)); } catch (IOException) { }
     }

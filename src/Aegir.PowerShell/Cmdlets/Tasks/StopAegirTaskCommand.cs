@@ -26,6 +26,8 @@ public sealed class StopAegirTaskCommand : TaskIdCmdlet
             Tasks.RequestStop(id);
             WriteVerbose($"Task {id} was asked to stop: it stops before its next step and rolls back what it did.");
         }
-        WriteObject(Tasks.Get(id));
+        var now = Tasks.Get(id);
+        if (now is { IsFinished: true }) Tasks.ClearStop(id);   // it ended meanwhile: the request has no one left to stop
+        WriteObject(now);
     });
 }
