@@ -83,8 +83,9 @@ public sealed class TaskContext
             throw;
         }
         catch (Exception ex) when (Wrap(description, ex) is { } wrapped) { throw wrapped; }
+        // Done is saved with the next write of the record: a kill before it finds the step Started, which a repair
+        // undoes just the same, so the write after each step would buy nothing but time.
         if (entry is not null) entry.State = JournalState.Done;
-        _store.Save(Task, durable: false);
         return result;
     }
 
