@@ -21,15 +21,18 @@ public sealed class ReloadServer : Operation<ReloadServer.Parameters>
         if (p.Sites is { Count: > 0 } sites)
             plan.Add(server.Name, PlanAction.Check, $"check that {string.Join(", ", sites)} answer over HTTP as they should", ctx => ctx.Step($"Checking the pages of {sites.Count} site(s)", () =>
             {
+                ctx.Progress(0, $"checking the pages of {sites.Count} site(s)");
+                var parts = sites.Select(name => env.Store.TryGet(name)).OfType<AegirSite>().Where(s => s.Status != SiteStatus.NotInstalled)
+                    .Select(site => Site.SiteParts.Resolve(site, env)).ToList();
+                // Each page is one request to the web server: on this machine several go at once, as visitors' would.
+                var verdicts = new string?[parts.Count];
+                var options = new ParallelOptions { MaxDegreeOfParallelism = Transport.TransportFactory.IsLocal(server) ? 8 : 1 };
+                Parallel.For(0, parts.Count, options, i => verdicts[i] = Site.SiteSteps.Judge(parts[i]));
                 var problems = new List<string>();
-                int n = 0;
-                foreach (var name in sites)
+                for (int i = 0; i < parts.Count; i++)
                 {
-                    ctx.Progress(100 * n++ / sites.Count, $"checking site {n} of {sites.Count}: {name}");
-                    if (env.Store.TryGet(name) is not AegirSite { Status: not SiteStatus.NotInstalled } site) continue;
-                    var problem = Site.SiteSteps.Judge(Site.SiteParts.Resolve(site, env));
-                    if (problem is null) ctx.Info($"{site.Uri} answers as it should.");
-                    else problems.Add($"{site.Uri}: {problem}");
+                    if (verdicts[i] is null) ctx.Info($"{parts[i].Site.Uri} answers as it should.");
+                    else problems.Add($"{parts[i].Site.Uri}: {verdicts[i]}");
                 }
                 if (problems.Count > 0) throw Errors.ErrorCatalog.SitesBrokenAfterReload(server.Name, problems);
             }));
