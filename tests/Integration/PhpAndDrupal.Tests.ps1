@@ -100,7 +100,7 @@ echo "site=", $_SERVER['aegir_site'], " db=", $_SERVER['db_name'], " visits=", $
             $children = $progress | Where-Object { $_.ActivityId -eq 2 -and $_.Activity -eq 'install @b3.test' }
             $children.ParentActivityId | Select-Object -Unique | Should -Be 1
             ($children.StatusDescription -join "`n") | Should -Match 'step 1 of \d+: record the site b3.test.*\n(.*\n)*step 2 of \d+: create database'
-            ($progress | Where-Object { $_.Activity -eq 'reload @server_master' }).StatusDescription | Should -Contain 'checking site 3 of 3: b3.test'
+            ($progress | Where-Object { $_.Activity -eq 'reload @server_master' }).StatusDescription -join "`n" | Should -Match 'checked site 3 of 3: b\d\.test'
             $ps.Dispose()
             @(Get-AegirTask -Target master -Type reload).Count | Should -Be ($reloadsBefore + 1)
             foreach ($uri in 'b1.test', 'b2.test', 'b3.test') {

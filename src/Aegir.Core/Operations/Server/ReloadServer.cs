@@ -27,7 +27,13 @@ public sealed class ReloadServer : Operation<ReloadServer.Parameters>
                 // Each page is one request to the web server: on this machine several go at once, as visitors' would.
                 var verdicts = new string?[parts.Count];
                 var options = new ParallelOptions { MaxDegreeOfParallelism = Transport.TransportFactory.IsLocal(server) ? 8 : 1 };
-                Parallel.For(0, parts.Count, options, i => verdicts[i] = Site.SiteSteps.Judge(parts[i]));
+                int done = 0;
+                Parallel.For(0, parts.Count, options, i =>
+                {
+                    verdicts[i] = Site.SiteSteps.Judge(parts[i]);
+                    var n = Interlocked.Increment(ref done);
+                    ctx.Progress(100 * n / parts.Count, $"checked site {n} of {parts.Count}: {parts[i].Site.Uri}");
+                });
                 var problems = new List<string>();
                 for (int i = 0; i < parts.Count; i++)
                 {
