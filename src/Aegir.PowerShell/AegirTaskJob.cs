@@ -91,8 +91,7 @@ public sealed class AegirTaskJob : Job, ITaskObserver
 
     public void OnLog(AegirTask task, TaskLogEntry entry)
     {
-        if (entry.Level == TaskLogLevel.Warning) Warning.Add(new WarningRecord(entry.Message));
-        else if (entry.Level != TaskLogLevel.Debug) Verbose.Add(new VerboseRecord(entry.Message));
+        if (entry.Level != TaskLogLevel.Debug) OnMessage(entry.Level, entry.Message);
     }
 
     public void OnProgress(AegirTask task, int percent, string activity)

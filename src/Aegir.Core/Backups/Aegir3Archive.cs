@@ -37,11 +37,8 @@ public static partial class Aegir3Archive
     /// <summary>True when the archive does not begin with manifest.json: a tar from Aegir 3, not from Backup-AegirSite.</summary>
     public static bool IsOne(string path, Action<string> log)
     {
-        if (!File.Exists(path)) throw ErrorCatalog.InvalidValue("Path", path, "there is no such file", "Give the path of a backup archive.");
-        using var stream = ArchiveCompression.Decompress(path, log);
-        using var tar = new TarReader(stream);
-        try { return tar.GetNextEntry()?.Name != BackupArchive.ManifestMember; }
-        catch (Exception ex) when (ex is InvalidDataException or FormatException or EndOfStreamException) { throw Broken(path, $"it is not a readable tar archive: {ex.Message}"); }
+        using var ours = BackupArchiveReader.TryOpen(path, log);
+        return ours is null;
     }
 
     /// <summary>Reads the archive whole: where its dump is, what it holds, every name checked to stay inside the site's folder.</summary>

@@ -39,6 +39,15 @@ public static class BackupArchive
         catch (Exception ex) when (ex is IOException or JsonException or UnauthorizedAccessException) { return null; }
     }
 
+    /// <summary>The site an archive is a backup of: its manifest's uri, or the one an Aegir 3 backup's file name gives.</summary>
+    public static string SiteOf(string archive, Action<string> log)
+    {
+        using (var ours = BackupArchiveReader.TryOpen(archive, log))
+            if (ours is not null) return ours.Manifest.Uri;
+        return Aegir3Archive.UriOf(archive) is { } named ? Contexts.Validate.SiteHost("Uri", named)
+            : throw ErrorCatalog.InvalidValue("Path", archive, "its name does not say which site it is (Aegir 3 names its backups uri-YYYYMMDD.HHMMSS.tar.gz)", "Give the site's uri with -Uri.");
+    }
+
     /// <summary>Reads an archive whole to describe it (an archive from elsewhere, without its sidecar): its manifest and checksums, checked.</summary>
     public static AegirBackup Describe(string archive, Action<string> log)
     {

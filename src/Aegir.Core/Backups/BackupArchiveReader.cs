@@ -21,16 +21,12 @@ public sealed class BackupArchiveReader : IDisposable
 
     public BackupManifest Manifest { get; }
 
-    BackupArchiveReader(string path, Stream stream)
+    BackupArchiveReader(string path, Stream stream, TarReader tar, TarEntry first)
     {
         _path = path;
         _stream = stream;
-        _tar = new TarReader(stream, leaveOpen: true);
-        var first = _tar.GetNextEntry();
-        if (first is null || first.Name != BackupArchive.ManifestMember || first.DataStream is null)
-            throw ErrorCatalog.StepFailed("BackupBroken", $"Reading {path}", "it does not begin with manifest.json: it was not made by Backup-AegirSite",
-                "An Aegir 3 or BOA site backup (a tar of the site's folder with database.sql) is taken in with Import-AegirSite -Path.");
-        using var data = new CountingHashStream(first.DataStream, first.Length);
+        _tar = tar;
+        using var data = new CountingHashStream(first.DataStream!, first.Length);
         try { Manifest = JsonSerializer.Deserialize<BackupManifest>(data, BackupManifest.Json) ?? throw Broken("its manifest is empty"); }
         catch (JsonException ex) { throw Broken($"its manifest does not read: {ex.Message}"); }
         if (Manifest.Format != 1) throw Broken($"its format {Manifest.Format} is newer than this module reads");
@@ -38,16 +34,37 @@ public sealed class BackupArchiveReader : IDisposable
     }
 
     public static BackupArchiveReader Open(string path, Action<string> log)
+        => TryOpen(path, log) ?? throw ErrorCatalog.StepFailed("BackupBroken", $"Reading {path}", "it does not begin with manifest.json: it was not made by Backup-AegirSite",
+            "An Aegir 3 or BOA site backup (a tar of the site's folder with database.sql) is taken in with Import-AegirSite -Path.");
+
+    /// <summary>Opens an archive of this module's; null for a tar that does not begin with manifest.json (an Aegir 3 backup, or another tool's).</summary>
+    public static BackupArchiveReader? TryOpen(string path, Action<string> log)
     {
         if (!File.Exists(path)) throw ErrorCatalog.InvalidValue("Path", path, "there is no such file", "Give the path of a backup archive (Get-AegirBackup lists them).");
         var stream = ArchiveCompression.Decompress(path, log);
-        try { return new BackupArchiveReader(path, stream); }
+        TarReader? tar = null;
+        try
+        {
+            tar = new TarReader(stream, leaveOpen: true);
+            var first = tar.GetNextEntry();
+            if (first is not null && first.Name == BackupArchive.ManifestMember && first.DataStream is not null)
+                return new BackupArchiveReader(path, stream, tar, first);
+            tar.Dispose();
+            stream.Dispose();
+            return null;
+        }
         catch (Exception ex) when (ex is InvalidDataException or FormatException or EndOfStreamException)
         {
+            tar?.Dispose();
             stream.Dispose();
             throw ErrorCatalog.StepFailed("BackupBroken", $"Reading {path}", $"it is not a readable backup archive: {ex.Message}", "Use an archive made by Backup-AegirSite.");
         }
-        catch { stream.Dispose(); throw; }
+        catch
+        {
+            tar?.Dispose();
+            stream.Dispose();
+            throw;
+        }
     }
 
     /// <summary>The next member (its name checked for safety), or null after the last one before checksums.json.</summary>

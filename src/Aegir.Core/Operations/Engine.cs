@@ -95,9 +95,7 @@ public sealed class Engine
         try
         {
             if (Runner.Store.Get(queued.Id) is not { } task) return [queued.Target];
-            var op = OperationRegistry.For(task.Type, task.Target);
-            var parameters = task.Parameters.Deserialize(op.ParametersType, Json)!;
-            return op.LocksOf(parameters, Store).Append(task.Target).Distinct(StringComparer.Ordinal).ToList();
+            return Resolve(task).Locks.Append(task.Target).Distinct(StringComparer.Ordinal).ToList();
         }
         catch (Exception ex) when (ex is Errors.AegirException or JsonException) { return [queued.Target]; }
     }
@@ -107,24 +105,26 @@ public sealed class Engine
     {
         var queued = Runner.Store.Get(id);
         if (queued is not { Status: AegirTaskStatus.Queued }) return null;
-        IOperation op;
-        object parameters;
-        IReadOnlyList<string> locks;
-        try
-        {
-            op = OperationRegistry.For(queued.Type, queued.Target);
-            parameters = queued.Parameters.Deserialize(op.ParametersType, Json)!;
-            locks = op.LocksOf(parameters, Store);
-        }
+        (IOperation Op, object Parameters, IReadOnlyList<string> Locks) resolved;
+        try { resolved = Resolve(queued); }
         catch (Exception ex) when (ex is Errors.AegirException or JsonException)
         {
             // What it would lock cannot be read (its site is gone, its record altered): it fails, saying why, and leaves the queue.
             var failed = Runner.RunQueued(id, [], _ => throw (ex as Errors.AegirException ?? Errors.ErrorCatalog.InvalidValue("Parameters", id, $"its parameters do not read: {ex.Message}", "Queue the task anew.")), cancellation);
             return failed is null ? null : new TaskOutcome(failed, null);
         }
+        var (op, parameters, locks) = resolved;
         OperationPlan? plan = null;
         var task = Runner.RunQueued(id, locks, ctx => plan = Execute(op, parameters, queued.Target, ctx), cancellation);
         return task is null ? null : new TaskOutcome(task, task.Status is AegirTaskStatus.Succeeded or AegirTaskStatus.Warning ? plan?.Result?.Invoke() : null);
+    }
+
+    /// <summary>A task record's operation, its parameters read back, and what it locks besides its target.</summary>
+    (IOperation Op, object Parameters, IReadOnlyList<string> Locks) Resolve(AegirTask task)
+    {
+        var op = OperationRegistry.For(task.Type, task.Target);
+        var parameters = task.Parameters.Deserialize(op.ParametersType, Json)!;
+        return (op, parameters, op.LocksOf(parameters, Store));
     }
 
     OperationPlan Execute(IOperation op, object parameters, string target, TaskContext ctx)

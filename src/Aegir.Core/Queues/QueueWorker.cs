@@ -148,9 +148,8 @@ public sealed class QueueWorker(Engine engine, int throttle)
         foreach (var file in Directory.EnumerateFiles(locks, "*.owner"))
         {
             var target = Path.GetFileNameWithoutExtension(file);
-            if (TargetLock.OwnerOf(engine.Store.Home, target) is not { TaskId: { } id } owner || ProcessIdentity.IsAlive(owner.ProcessId, owner.ProcessStart)) continue;
             try { engine.Runner.RepairAbandoned(target, (level, message) => Log?.Invoke(level, message)); }
-            catch (Errors.AegirException ex) { Log?.Invoke(TaskLogLevel.Warning, $"Task {id} died holding '@{target}' and could not be repaired yet: {ex.Message}"); }
+            catch (Errors.AegirException ex) { Log?.Invoke(TaskLogLevel.Warning, $"A task died holding '@{target}' and could not be repaired yet: {ex.Message}"); }
         }
     }
 

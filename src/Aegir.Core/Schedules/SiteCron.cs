@@ -20,22 +20,17 @@ public static class SiteCron
         string? error;
         try
         {
-            if (OverHttp(engine, site) is { } web) error = web.Error;
-            else
-            {
-                var result = SiteCommand.Run(engine, site, null, Timeout);
-                var output = result.StandardOutput + "\n" + result.StandardError;
-                error = result.TimedOut ? $"it ran longer than {Timeout.TotalMinutes:0} minutes and was stopped"
-                    : !result.Succeeded ? $"exit code {result.ExitCode}: {result.Summary()}"
-                    : output.Contains("Fatal error", StringComparison.Ordinal) ? $"PHP reported a fatal error: {Tail(output)}"
-                    : null;
-            }
+            var result = SiteCommand.Run(engine, site, null, Timeout);
+            var output = result.StandardOutput + "\n" + result.StandardError;
+            error = result.TimedOut ? $"it ran longer than {Timeout.TotalMinutes:0} minutes and was stopped"
+                : !result.Succeeded ? $"exit code {result.ExitCode}: {result.Summary()}"
+                : output.Contains("Fatal error", StringComparison.Ordinal) ? $"PHP reported a fatal error: {Tail(output)}"
+                : null;
         }
         catch (AegirException ex) when (ex.ErrorId == "NoCronCommand")
         {
             // The application has no cron: nothing is due, and nothing is wrong.
-            using (engine.Runner.Hold([site], $"the cron record of '@{site}'", (_, _) => { }))
-                new SiteStateStore(engine.Store.Home).Update(site, s => { s.CronLast = DateTimeOffset.UtcNow; s.CronSucceeded = null; s.CronError = null; s.CronNone = true; });
+            Record(engine, site, s => { s.CronLast = DateTimeOffset.UtcNow; s.CronSucceeded = null; s.CronError = null; s.CronNone = true; });
             return $"Cron of {site}: its platform's application has no cron command; nothing to run.";
         }
         catch (AegirException ex) { error = ex.Message; }
@@ -43,38 +38,23 @@ public static class SiteCron
         if (error is not null && engine.Store.ReadFresh(site) is Contexts.AegirSite { DbPassword: { Length: >= 4 } password })
             error = error.Replace(password, "********", StringComparison.Ordinal);
         var seconds = clock.Elapsed.TotalSeconds;
-        using (engine.Runner.Hold([site], $"the cron record of '@{site}'", (_, _) => { }))
-            new SiteStateStore(engine.Store.Home).Update(site, s =>
-            {
-                s.CronLast = DateTimeOffset.UtcNow;
-                s.CronSucceeded = error is null;
-                s.CronError = error;
-                s.CronSeconds = Math.Round(seconds, 3);
-                s.CronRuns++;
-                s.CronNone = false;
-            });
+        Record(engine, site, s =>
+        {
+            s.CronLast = DateTimeOffset.UtcNow;
+            s.CronSucceeded = error is null;
+            s.CronError = error;
+            s.CronSeconds = Math.Round(seconds, 3);
+            s.CronRuns++;
+            s.CronNone = false;
+        });
         return error is null ? $"Cron of {site}: done in {seconds:0.0} s." : $"Cron of {site} failed: {error}";
     }
 
-    /// <summary>
-    /// A Drupal platform without its own drush runs the site's cron at its cron URL, with the key the site keeps,
-    /// asked of the web server as a visitor would (the key never reaches a log). Null when the cron is a command.
-    /// </summary>
-    static (bool Ran, string? Error)? OverHttp(Engine engine, string name)
+    /// <summary>The cron's outcome into the site's state, holding the site.</summary>
+    static void Record(Engine engine, string site, Action<SiteState> change)
     {
-        using var hold = engine.Runner.Hold([name], $"the cron of '@{name}'", (_, _) => { });
-        using var env = new OperationEnvironment(engine);
-        var site = env.Store.GetFresh<Contexts.AegirSite>(name, "Uri");
-        if (site.Status != Contexts.SiteStatus.Installed) return null;
-        var parts = SiteParts.Resolve(site, env);
-        if (SiteCommand.OwnDrush(env.Connect(parts.Web), parts.Platform.Root) is not null) return null;
-        if (parts.Kind.CronPath(parts.Db, parts.Database().Name) is not { } path) return null;
-        try
-        {
-            var answer = parts.Http.Fetch(site.Redirection ?? site.Uri, path);
-            return (true, answer.Status is 200 or 204 ? null : $"its cron URL answered {answer.Status}");
-        }
-        catch (IOException ex) { return (true, $"its cron URL did not answer: {ex.Message.Replace(path, "/cron/…")}"); }
+        using (engine.Runner.Hold([site], $"the cron record of '@{site}'", (_, _) => { }))
+            new SiteStateStore(engine.Store.Home).Update(site, change);
     }
 
     static string Tail(string text)

@@ -41,16 +41,9 @@ internal static class Aegir3Rewrite
                     Profile = parts.Site.Profile, Language = parts.Site.Language, Platform = parts.Platform.Name, PlatformKind = parts.Kind.Name,
                     PlatformVersion = parts.Platform.Version, DbServer = parts.DbServer.Name, DbType = parts.Db.Driver, SiteRoots = [root],
                 };
-                long total = contents.DumpBytes + contents.FileBytes, done = 0, shown = 0;
-                void Progress(long n)
-                {
-                    done += n;
-                    if (done - shown < 8 << 20) return;
-                    shown = done;
-                    ctx.Progress((int)(100 * done / Math.Max(total, done)), $"rewriting {SiteArchive.Megabytes(done)} of {SiteArchive.Megabytes(total)} MB");
-                }
+                var progress = SiteArchive.ByteProgress(ctx, contents.DumpBytes + contents.FileBytes, "rewriting");
                 var sums = ctx.Step($"Rewriting {Path.GetFileName(path)} as {Path.GetFileName(target)}",
-                    () => Aegir3Archive.Convert(path, target, contents, manifest, root, OwnerOf, ctx.Info, Progress), JournalActions.DeleteBackup(target));
+                    () => Aegir3Archive.Convert(path, target, contents, manifest, root, OwnerOf, ctx.Info, progress), JournalActions.DeleteBackup(target));
                 ctx.Step($"Describing the backup in {Path.GetFileName(BackupArchive.SidecarOf(target))}",
                     () => BackupArchive.WriteSidecar(target, manifest, sums, ArchiveCompression.Zstd), JournalActions.DeleteBackup(BackupArchive.SidecarOf(target)));
                 made(target);

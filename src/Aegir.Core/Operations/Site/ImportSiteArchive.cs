@@ -33,15 +33,10 @@ public sealed class ImportSiteArchive : SiteOperation<ImportSiteArchive.Paramete
             throw ErrorCatalog.StepFailed("PlatformNotVerified", doing, $"the platform '@{platform.Name}' has not been verified yet", $"Verify it first (Invoke-AegirVerify {platform.Name}).");
         if (platform.Locked) throw ErrorCatalog.PlatformLocked(platform.Name);
 
-        bool aegir3 = Aegir3Archive.IsOne(p.Archive, _ => { });
-        BackupManifest? manifest = null;
-        Aegir3Archive.Contents? contents = null;
-        if (aegir3) contents = Aegir3Archive.Inspect(p.Archive, _ => { });
-        else
-        {
-            using var reader = BackupArchiveReader.Open(p.Archive, _ => { });
-            manifest = reader.Manifest;
-        }
+        BackupManifest? manifest;
+        using (var ours = BackupArchiveReader.TryOpen(p.Archive, _ => { })) manifest = ours?.Manifest;
+        bool aegir3 = manifest is null;
+        var contents = aegir3 ? Aegir3Archive.Inspect(p.Archive, _ => { }) : null;
         // The site's names come with it only when it keeps its uri: another uri is a copy, as a clone is.
         bool same = manifest?.Uri == uri;
         var site = new SiteDefinition(uri, platform.Name, p.DbServer,

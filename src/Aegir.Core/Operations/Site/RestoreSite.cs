@@ -67,8 +67,9 @@ public sealed class RestoreSite : SiteOperation<RestoreSite.Parameters>
     {
         var name = Path.GetFileName(p.Backup);
         var contents = Aegir3Archive.Inspect(p.Backup, _ => { });
-        plan.Add(site.Name, PlanAction.Check, $"check {name}: an Aegir 3 backup (database {SiteArchive.Megabytes(contents.DumpBytes)} MB, {contents.Files} files), taken {Aegir3Archive.TakenAt(p.Backup).ToLocalTime():yyyy-MM-dd HH:mm:ss}",
-            ctx => ctx.Step($"Checking {p.Backup}", () => Aegir3Archive.Inspect(p.Backup, ctx.Info)));
+        // The plan has read it whole (every name checked, the dump found): the task, which plans first, need not read it again.
+        var found = $"{name}: an Aegir 3 backup (database {SiteArchive.Megabytes(contents.DumpBytes)} MB, {contents.Files} files), taken {Aegir3Archive.TakenAt(p.Backup).ToLocalTime():yyyy-MM-dd HH:mm:ss}";
+        plan.Add(site.Name, PlanAction.Check, $"check {found}", ctx => ctx.Info($"Checked {found}."));
         SiteArchive.Step(plan, source, ArchiveCompression.Zstd, $"before restoring {name}", "take a pre-restore backup", _ => { });
         string? archive = null;
         Aegir3Rewrite.Step(plan, target, p.Backup, contents, $"Restoring {site.Uri} from {name}", $"restored from {name}", a => archive = a);
@@ -78,15 +79,13 @@ public sealed class RestoreSite : SiteOperation<RestoreSite.Parameters>
     /// <summary>The platform a restore takes the site to: the one named, else the backup's own when it still exists and is of the site's kind, else where the site is.</summary>
     public static string? PlatformFor(ContextStore store, string backup, AegirSite site)
     {
-        if (Aegir3Archive.IsOne(backup, _ => { })) return null;   // an old Aegir's platforms are not this one's
-        var manifest = ReadManifest(backup);
+        BackupManifest manifest;
+        using (var ours = BackupArchiveReader.TryOpen(backup, _ => { }))
+        {
+            if (ours is null) return null;   // an Aegir 3 backup: an old Aegir's platforms are not this one's
+            manifest = ours.Manifest;
+        }
         if (manifest.Platform == site.PlatformName || manifest.Uri != site.Uri) return null;
         return store.TryGet(manifest.Platform) is AegirPlatform { Kind: { } kind, Locked: false } && kind == manifest.PlatformKind ? manifest.Platform : null;
-    }
-
-    static BackupManifest ReadManifest(string path)
-    {
-        using var reader = BackupArchiveReader.Open(path, _ => { });
-        return reader.Manifest;
     }
 }

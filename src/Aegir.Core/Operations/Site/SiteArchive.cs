@@ -50,19 +50,12 @@ internal static class SiteArchive
             PlatformKind = parts.Kind.Name, PlatformVersion = parts.Platform.Version, DbServer = parts.DbServer.Name, DbType = parts.Db.Driver,
             SiteRoots = roots, Packages = Packages(ctx, parts, database.Name),
         };
-        long filesTotal = EstimateBytes(web, parts.Platform.Root, roots), done = 0, shown = 0;
-        void Progress(long n)
-        {
-            done += n;
-            if (done - shown < 8 << 20) return;
-            shown = done;
-            ctx.Progress(filesTotal > 0 ? (int)(100 * done / Math.Max(filesTotal, done)) : 0, $"archiving {Megabytes(done)} of about {Megabytes(filesTotal)} MB");
-        }
+        var progress = ByteProgress(ctx, EstimateBytes(web, parts.Platform.Root, roots), "archiving", estimate: true);
 
         var spool = SpoolOf(path);
         try
         {
-            using (var writer = BackupArchiveWriter.Create(path, compression, ctx.Info, Progress))
+            using (var writer = BackupArchiveWriter.Create(path, compression, ctx.Info, progress))
             {
                 writer.AddJson(BackupArchive.ManifestMember, manifest);
                 ctx.Progress(0, $"dumping database {database.Name}");
@@ -126,6 +119,19 @@ internal static class SiteArchive
         var result = web.Run(new CommandSpec("du", ["-sbc", "--", .. roots.Select(r => Path.Combine(root, r))]));
         var last = result.StandardOutput.TrimEnd().Split('\n')[^1];
         return long.TryParse(last.Split('\t')[0], out var total) ? total : 0;
+    }
+
+    /// <summary>Reports bytes done as a task's progress, at most once per 8 MB: "archiving 12.0 of about 300.0 MB".</summary>
+    public static Action<long> ByteProgress(TaskContext ctx, long total, string doing, bool estimate = false)
+    {
+        long done = 0, shown = 0;
+        return n =>
+        {
+            done += n;
+            if (done - shown < 8 << 20) return;
+            shown = done;
+            ctx.Progress(total > 0 ? (int)(100 * done / Math.Max(total, done)) : 0, $"{doing} {Megabytes(done)} of {(estimate ? "about " : "")}{Megabytes(total)} MB");
+        };
     }
 
     public static string Megabytes(long bytes) => (bytes / 1048576.0).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture);

@@ -29,10 +29,27 @@ public static class SiteCommand
         var environment = SiteJob.Environment(database, record.Uri, url);
         var words = command ?? parts.Kind.CronCommand ?? throw ErrorCatalog.StepFailed("NoCronCommand", $"Running the cron of {record.Uri}", $"its platform '@{parts.Platform.Name}' ({parts.Kind.Name}) has no cron command",
             "Give the application's manifest a 'cron' key (see about_Aegir, PLATFORM MANIFEST), and verify the platform.");
+        // A Drupal platform without its own drush runs the cron at the site's cron URL, with the key the site keeps.
+        if (command is null && words[0] == "drush" && OwnDrush(transport, parts.Platform.Root) is null && parts.Kind.CronPath(parts.Db, database.Name) is { } path)
+            return CronOverHttp(parts, path);
         using var shell = SiteShell.Open(transport, parts.Owner);
         if (command is null) words = shell.Fill(words, database, record.Uri, url, parts.Platform.Root);
         var (program, arguments) = Tool(transport, parts.Platform.Root, record.Uri, url, words);
         return shell.Run(program, arguments, parts.Platform.Root, environment, timeout);
+    }
+
+    /// <summary>The cron URL asked of the web server as a visitor would, as a command's result; the key in the path never reaches the result.</summary>
+    static CommandResult CronOverHttp(SiteParts parts, string path)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        try
+        {
+            var answer = parts.Http.Fetch(parts.Site.Redirection ?? parts.Site.Uri, path);
+            return answer.Status is 200 or 204
+                ? new CommandResult(0, $"The cron ran at the site's cron URL ({answer.Status}).", "", clock.Elapsed)
+                : new CommandResult(1, "", $"its cron URL answered {answer.Status}", clock.Elapsed);
+        }
+        catch (IOException ex) { return new CommandResult(1, "", $"its cron URL did not answer: {ex.Message.Replace(path, "/cron/…")}", clock.Elapsed); }
     }
 
     /// <summary>The platform's own drush (composer's vendor/bin, in the root or above it); null when it has none.</summary>

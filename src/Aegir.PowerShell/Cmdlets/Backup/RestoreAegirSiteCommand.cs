@@ -46,7 +46,7 @@ public sealed class RestoreAegirSiteCommand : QueueableTaskCmdlet
     {
         var archive = InputObject?.Path ?? GetUnresolvedProviderPathFromPSPath(Path!);
         var site = Uri is not null ? ContextNames.Canonical("Uri", Uri, ContextType.Site)
-            : InputObject?.Site ?? SiteOf(archive);
+            : InputObject?.Site ?? BackupArchive.SiteOf(archive, m => WriteVerbose(m));
         var platform = Platform is not null ? ContextNames.Canonical("Platform", Platform, ContextType.Platform)
             : RestoreSite.PlatformFor(Store, archive, Store.GetFresh<AegirSite>(site, "Uri"));
         var parameters = new RestoreSite.Parameters(site, archive, platform);
@@ -54,14 +54,4 @@ public sealed class RestoreAegirSiteCommand : QueueableTaskCmdlet
         var outcome = RunOperation(parameters);
         Emit(outcome.Task, PassThru, () => Store.GetFresh<AegirSite>(site, "Uri"));
     });
-
-    /// <summary>The site an archive is a backup of: from its manifest, or an Aegir 3 backup's file name.</summary>
-    string SiteOf(string archive)
-    {
-        if (Aegir3Archive.IsOne(archive, m => WriteVerbose(m)))
-            return Aegir3Archive.UriOf(archive) is { } named ? ContextNames.Canonical("Uri", named, ContextType.Site)
-                : throw Core.Errors.ErrorCatalog.InvalidValue("Path", archive, "its name does not say which site it is (Aegir 3 names its backups uri-YYYYMMDD.HHMMSS.tar.gz)", "Give the site to restore onto with -Uri.");
-        using var reader = BackupArchiveReader.Open(archive, m => WriteVerbose(m));
-        return reader.Manifest.Uri;
-    }
 }

@@ -59,23 +59,11 @@ public sealed class ImportAegirSiteCommand : QueueableTaskCmdlet
         var platform = ContextNames.Canonical("Platform", Platform!, ContextType.Platform);
         if (Uri is { Length: > 1 })
             throw ErrorCatalog.InvalidValue("Uri", string.Join(", ", Uri), "an archive holds one site", "Give the one uri the site takes here.");
-        var uri = Uri is [var given] ? Validate.SiteHost("Uri", given) : UriOf(archive);
+        var uri = Uri is [var given] ? Validate.SiteHost("Uri", given) : BackupArchive.SiteOf(archive, m => WriteVerbose(m));
         var parameters = new ImportSiteArchive.Parameters(uri, platform, archive, DbServer is null ? null : ContextNames.Canonical("DbServer", DbServer, ContextType.Server));
         if (!Approve(parameters, uri, $"Import site: deploy {archive} as a new site on @{platform}")) return;
         Emit(RunOperation(parameters).Task, PassThru, () => Store.GetFresh<AegirSite>(uri, "Uri"));
     });
-
-    /// <summary>The uri an archive names: its manifest's, or an Aegir 3 backup's file name.</summary>
-    string UriOf(string archive)
-    {
-        if (!Aegir3Archive.IsOne(archive, m => WriteVerbose(m)))
-        {
-            using var reader = BackupArchiveReader.Open(archive, m => WriteVerbose(m));
-            return reader.Manifest.Uri;
-        }
-        return Aegir3Archive.UriOf(archive) is { } named ? Validate.SiteHost("Uri", named)
-            : throw ErrorCatalog.InvalidValue("Path", archive, "its name does not say which site it is (Aegir 3 names its backups uri-YYYYMMDD.HHMMSS.tar.gz)", "Give the site's uri with -Uri.");
-    }
 
     void ImportFound() => ForItem(Platform, () =>
     {
