@@ -20,6 +20,7 @@ internal static class ErrorRecords
         AegirErrorKind.WriteError => ErrorCategory.WriteError,
         AegirErrorKind.ReadError => ErrorCategory.ReadError,
         AegirErrorKind.ResourceUnavailable => ErrorCategory.ResourceUnavailable,
+        AegirErrorKind.SecurityError => ErrorCategory.SecurityError,
         _ => ErrorCategory.NotSpecified,
     };
 }

@@ -87,7 +87,7 @@ public sealed class FakeDb(AegirServer server, FakeDbState state) : IDbService
     public IReadOnlyList<string> ListDatabases() => state.Databases.ToList();
     public IReadOnlyList<string> UserHosts(string user) => state.Users.TryGetValue(user, out var u) ? u.Hosts : [];
     public void Dump(string database, Stream output) => output.Write(System.Text.Encoding.UTF8.GetBytes($"-- dump of {database}\n"));
-    public void Import(string database, Stream input) => input.CopyTo(Stream.Null);
+    public void Import(AegirServer from, Services.Http.SiteDatabase site, Stream input) => input.CopyTo(Stream.Null);
     /// <summary>A database the application filled holds one table, "app".</summary>
     public IReadOnlyList<string> Tables(string database)
         => state.Databases.Contains(database) && !state.Emptied.Contains(database) ? ["app"] : [];

@@ -28,6 +28,9 @@ public sealed class FakeHosting : IDisposable, IServiceFactory, ITransportFactor
         Engine = new Engine(Home.Store, null, batch, this, this);
     }
 
+    /// <summary>What df says the fake server's disk has free.</summary>
+    public long FreeBytes { get; set; } = 1L << 40;
+
     public ContextStore Store => Home.Store;
     public TaskRunner Runner => Engine.Runner;
 
@@ -36,8 +39,10 @@ public sealed class FakeHosting : IDisposable, IServiceFactory, ITransportFactor
     public ITransport Open(AegirServer server) => Server;
 
     /// <summary>The applications' installers say they installed the site (WordPress's script in JSON, drush in its words).</summary>
-    static CommandResult Answer(CommandSpec spec) => spec.Program switch
+    CommandResult Answer(CommandSpec spec) => spec.Program switch
     {
+        "df" => new CommandResult(0, $"  Avail\n{FreeBytes}\n", "", TimeSpan.Zero),
+        "getent" => new CommandResult(0, $"{spec.Arguments[1]}:x:{1000 + Math.Abs(spec.Arguments[1].GetHashCode() % 1000)}:\n", "", TimeSpan.Zero),
         var p when p.EndsWith("drush") && spec.Arguments[0] == "status" => new CommandResult(0, "Successful\n", "", TimeSpan.Zero),
         var p when p.EndsWith("drush") => new CommandResult(0, " [success] Installation complete.  User name: admin  User password: Drush-Pw-1234", "", TimeSpan.Zero),
         "php" => new CommandResult(0, "{\"user_id\":1,\"installed\":true}\n", "", TimeSpan.Zero),

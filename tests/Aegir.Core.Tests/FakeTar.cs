@@ -42,6 +42,8 @@ public static class FakeTar
                     server.WriteFile(path, data.ToArray(), e.Mode);
                     break;
                 case TarEntryType.SymbolicLink: server.Link(path, e.LinkName); break;
+                case TarEntryType.HardLink: server.WriteFile(path, server.ReadFile(Path.Combine(root, e.LinkName))!, e.Mode); break;
+                default: return new CommandResult(2, "", $"tar: {e.Name}: unexpected member", TimeSpan.Zero);
             }
         }
         return FakeTransport.Ok;

@@ -304,7 +304,7 @@ public class OperationTests
     }
 
     [Fact]
-    public void A_backup_taken_on_another_platform_takes_the_site_back_there()
+    public void A_backup_taken_on_another_platform_takes_the_site_back_there_only_when_platform_says_so()
     {
         using var hosting = new FakeHosting();
         OperationScenario.Installed(hosting);
@@ -313,16 +313,18 @@ public class OperationTests
         var backup = new Backups.BackupStore(hosting.Home.Path).List("blog.test").Single();
         hosting.Platform("wp2", "wordpress");
         Assert.True(hosting.Run(new MoveSite.Parameters("blog.test", "platform_wp2")).Succeeded);
-        var site = hosting.Store.GetFresh<AegirSite>("blog.test", "Uri");
-        Assert.Equal("platform_wp", RestoreSite.PlatformFor(hosting.Store, backup.Path, site));
+        // Without -Platform the site stays where it is, whatever the backup's manifest says, and the task says how to go back.
+        var inPlace = hosting.Run(new RestoreSite.Parameters("blog.test", backup.Path));
+        Assert.True(inPlace.Succeeded, inPlace.Task.Error);
+        Assert.Equal("platform_wp2", hosting.Store.GetFresh<AegirSite>("blog.test", "Uri").PlatformName);
+        Assert.Contains(inPlace.Task.Log, e => e.Level == TaskLogLevel.Warning && e.Message.Contains("restore with -Platform platform_wp", StringComparison.Ordinal));
+        Assert.Equal("as backed up on wp", hosting.Server.Text("/srv/wp2/wp-content/uploads/sites/blog.test/photo.jpg"));
         var outcome = hosting.Run(new RestoreSite.Parameters("blog.test", backup.Path, "platform_wp"));
         Assert.True(outcome.Succeeded, outcome.Task.Error);
         Assert.Equal("platform_wp", hosting.Store.GetFresh<AegirSite>("blog.test", "Uri").PlatformName);
         Assert.Equal("as backed up on wp", hosting.Server.Text("/srv/wp/wp-content/uploads/sites/blog.test/photo.jpg"));
         Assert.DoesNotContain(hosting.Server.Nodes.Keys, k => k.StartsWith("/srv/wp2/wp-content/uploads/sites/blog.test", StringComparison.Ordinal));
         Assert.Single(hosting.Databases.Databases);
-        // Once back, the same backup restores in place.
-        Assert.Null(RestoreSite.PlatformFor(hosting.Store, backup.Path, hosting.Store.GetFresh<AegirSite>("blog.test", "Uri")));
     }
 
     [Fact]

@@ -132,7 +132,7 @@ Describe 'Backups of WordPress sites' -Skip:$skip {
             $databases = Get-SiteDatabases
             $users = Get-SiteDbUsers
             $backups = @(Get-AegirBackup live.test).Count
-            { Restore-AegirSite -Path $badsql -Uri live.test -Force -ErrorAction Stop } | Should -Throw -ExpectedMessage '*Importing into database*'
+            { Restore-AegirSite -Path $badsql -Uri live.test -Force -ErrorAction Stop } | Should -Throw -ErrorId 'DumpRefused*' -ExpectedMessage '*THIS IS NOT SQL*'
             Get-Db live.test | Should -Be $db
             Get-SiteDatabases | Should -Be $databases
             Get-SiteDbUsers | Should -Be $users

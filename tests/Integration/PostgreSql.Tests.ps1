@@ -109,7 +109,8 @@ echo 'site=', $e('aegir_site'), ' type=', $e('db_type'), ' db=', $e('db_name'), 
         $dump = [IO.MemoryStream]::new()
         $service.Dump($from, $dump)
         $dump.Position = 0
-        $service.Import($to, $dump)
+        $site = [Aegir.Core.Services.Http.SiteDatabase]::new('pgsql', '127.0.0.1', (Get-AegirServer pgbox).Db.GetInt('port'), $to, $to, (Get-SitePassword pg2.test))
+        $service.Import((Get-AegirServer master), $site, $dump)
         Invoke-PgSql -Server pgbox -Database $to -Sql "SELECT tableowner FROM pg_tables WHERE tablename = 'visits'" | Should -Be $to
         (Invoke-Site -Port $port -HostName pg2.test).Body | Should -Match 'site=pg2.test type=pgsql'
     }

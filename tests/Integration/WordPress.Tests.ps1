@@ -161,13 +161,15 @@ Describe 'WordPress hosting on nginx' -Skip:$skip {
             $db.Dump($source, $dump)
             [Text.Encoding]::UTF8.GetString($dump.ToArray()) | Should -Match 'CREATE TABLE `wp_options`'
             $db.CreateDatabase('copytest')
+            $password = [Aegir.Core.Local.Passwords]::New()
+            $db.CreateUser('copytest', $password, 'copytest', [string[]]@('127.0.0.1', 'localhost'))
             try {
                 $dump.Position = 0
-                $db.Import('copytest', $dump)
+                $db.Import((Get-AegirServer master), [Aegir.Core.Services.Http.SiteDatabase]::new('mysql', '127.0.0.1', $db.Port, 'copytest', 'copytest', $password), $dump)
                 Invoke-Sql -Sql "SELECT option_value FROM wp_options WHERE option_name = 'blogname'" -Database copytest | Should -Be 'Site One'
                 $db.ListDatabases() | Should -Contain 'copytest'
             }
-            finally { $db.DropDatabase('copytest') }
+            finally { $db.DropDatabase('copytest'); $db.DropUser('copytest') }
             $db.ListDatabases() | Should -Not -Contain 'copytest'
             Get-ChildItem /tmp -Filter 'aegir-db-*' -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
         }

@@ -12,4 +12,5 @@ public enum AegirErrorKind
     WriteError,
     ReadError,
     ResourceUnavailable,
+    SecurityError,
 }

@@ -153,6 +153,22 @@ public static class ErrorCatalog
     public static AegirException DbNameTaken(string server, string name, string what)
         => new("DatabaseNameTaken", AegirErrorKind.ResourceExists, $"A {what} named {name} already exists on '@{server}'; another name is chosen.", name) { NothingChanged = true };
 
+    /// <summary>A statement of a dump that the site's own account or its sandboxed client would not run (another database, a shell, a file, an account, or no SQL at all).</summary>
+    public static AegirException DumpRefused(string database, string output)
+        => E("DumpRefused", AegirErrorKind.InvalidData, database,
+            $"Loading the backup's database dump into {database} as the site's own account stopped at a statement that was refused: {output}. A dump may only fill its own site's database: nothing beyond that was done, and what was loaded is undone. Use a backup whose dump holds only the site's tables and data.");
+
+    /// <summary>A member of a backup archive that would reach beyond the site's own folders.</summary>
+    public static AegirException MemberRefused(string archive, string member, string why)
+        => E("BackupMemberRefused", AegirErrorKind.SecurityError, member,
+            $"The member '{member}' of {archive} is refused: {why}. Nothing of the archive was kept. Remove that member from the archive (or restore from another backup).");
+
+    public static AegirException NoSpace(string server, string folder, string what, long needed, long available)
+        => E("DiskSpaceShort", AegirErrorKind.ResourceUnavailable, folder,
+            $"{what} would not fit in {folder} on '@{server}': {Mb(needed)} MB are needed up to it (and 64 MB kept free), {Mb(available)} MB are available. Nothing of it was written. Free some space, or check that the archive is the one meant (its sizes come from the archive itself).");
+
+    static string Mb(long bytes) => (bytes / 1048576.0).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture);
+
     public static AegirException TaskStopped(string type, string target)
         => E("TaskStopped", AegirErrorKind.InvalidOperation, target, $"Task {type} on '@{target}' was stopped before it finished; its log says what was undone. Run it again when it is wanted.");
 

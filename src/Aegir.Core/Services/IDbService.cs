@@ -61,8 +61,15 @@ public interface IDbService
     /// <summary>The hosts a user may connect from.</summary>
     IReadOnlyList<string> UserHosts(string user);
 
+    /// <summary>Writes the database's dump, made as the admin on the database server.</summary>
     void Dump(string database, Stream output);
-    void Import(string database, Stream input);
+
+    /// <summary>
+    /// Loads a dump that came from outside (a backup archive) into the site's database as the site's own account, from
+    /// <paramref name="from"/> (the web server the account is granted to), by a client that runs no command of the
+    /// dump's and as no privileged user: whatever the dump says, it reaches that database only.
+    /// </summary>
+    void Import(AegirServer from, Http.SiteDatabase site, Stream input);
 
     /// <summary>The tables a database holds (none when it is empty or gone).</summary>
     IReadOnlyList<string> Tables(string database);

@@ -28,7 +28,7 @@ public sealed class RestoreSite : SiteOperation<RestoreSite.Parameters>
         var site = SiteRules.Fresh(env, p.Site);
         SiteRules.Installed(site, "Restoring");
         var source = SiteParts.Resolve(site, env);
-        // A backup taken on another platform takes the site back there (Aegir's restore cannot; this one can).
+        // The site stays on its platform unless -Platform says otherwise: what the archive's manifest says is not trusted.
         var where = p.Platform ?? site.PlatformName;
         var target = source;
         if (where != site.PlatformName)
@@ -46,13 +46,14 @@ public sealed class RestoreSite : SiteOperation<RestoreSite.Parameters>
         }
         var deploy = new SiteDeploy(source, target, () => p.Backup, Path.GetFileName(p.Backup));
         var manifest = deploy.Check();
-        plan.Add(site.Name, PlanAction.Check, $"check {Path.GetFileName(p.Backup)}: a {manifest.PlatformKind} {manifest.DbType} backup of {manifest.Uri} from {manifest.Created.ToLocalTime():yyyy-MM-dd HH:mm:ss}, taken on @{manifest.Platform}",
+        plan.Add(site.Name, PlanAction.Check, $"check {Path.GetFileName(p.Backup)}: a {manifest.PlatformKind} {manifest.DbType} backup of {manifest.Uri} from {manifest.Created.ToLocalTime():yyyy-MM-dd HH:mm:ss} (its manifest says: taken on @{manifest.Platform}), restored onto @{target.Platform.Name}",
             ctx =>
             {
                 ctx.Step($"Checking the manifest of {p.Backup}", () => deploy.Check(ctx));
                 if (manifest.Uri != site.Uri) ctx.Info($"The backup is of {manifest.Uri}; its folders go to {site.Uri}'s.");
-                if (target.Platform.Name != site.PlatformName) ctx.Info($"The backup was taken on @{manifest.Platform}: {site.Uri} goes back there from @{site.PlatformName}.");
-                else if (manifest.Platform != site.PlatformName) ctx.Warn($"The backup was taken on @{manifest.Platform}; it is restored onto @{site.PlatformName}, where {site.Uri} is now.");
+                if (target.Platform.Name != site.PlatformName) ctx.Info($"{site.Uri} moves from @{site.PlatformName} to @{target.Platform.Name}, as -Platform says.");
+                else if (manifest.Platform != site.PlatformName)
+                    ctx.Warn($"The backup's manifest says it was taken on @{manifest.Platform}; it is restored onto @{site.PlatformName}, where {site.Uri} is now. To take the site there instead, restore with -Platform {manifest.Platform}.");
             });
         SiteArchive.Step(plan, source, ArchiveCompression.Zstd, $"before restoring {Path.GetFileName(p.Backup)}", "take a pre-restore backup", _ => { });
         deploy.Plan(plan, env);
@@ -74,18 +75,5 @@ public sealed class RestoreSite : SiteOperation<RestoreSite.Parameters>
         string? archive = null;
         Aegir3Rewrite.Step(plan, target, p.Backup, contents, $"Restoring {site.Uri} from {name}", $"restored from {name}", a => archive = a);
         new SiteDeploy(source, target, () => archive!, name).Plan(plan, env);
-    }
-
-    /// <summary>The platform a restore takes the site to: the one named, else the backup's own when it still exists and is of the site's kind, else where the site is.</summary>
-    public static string? PlatformFor(ContextStore store, string backup, AegirSite site)
-    {
-        BackupManifest manifest;
-        using (var ours = BackupArchiveReader.TryOpen(backup, _ => { }))
-        {
-            if (ours is null) return null;   // an Aegir 3 backup: an old Aegir's platforms are not this one's
-            manifest = ours.Manifest;
-        }
-        if (manifest.Platform == site.PlatformName || manifest.Uri != site.Uri) return null;
-        return store.TryGet(manifest.Platform) is AegirPlatform { Kind: { } kind, Locked: false } && kind == manifest.PlatformKind ? manifest.Platform : null;
     }
 }

@@ -82,6 +82,13 @@ internal sealed class SiteDeploy(SiteParts source, SiteParts parts, Func<string>
     void Load(OperationPlan plan, OperationEnvironment env)
     {
         var hosts = OperationEnvironment.GrantHosts(parts.Web, parts.DbServer);
+        plan.Add(parts.Web.Name, PlanAction.Check, $"check that {parts.Platform.Root} on @{parts.Web.Name} has room for the backup's files", ctx =>
+        {
+            // A backup of this module's says how much its files take; every member is counted again as it is written.
+            if (BackupArchive.FromSidecar(archive) is { } known)
+                ctx.Step($"Checking that {parts.Platform.Root} on '@{parts.Web.Name}' has room for {SiteArchive.Megabytes(known.FilesSize)} MB of files",
+                    () => new FreeSpace(env.Connect(parts.Web), parts.Platform.Root, parts.Web.Name).Take($"The files of {Path.GetFileName(archive)}", known.FilesSize));
+        });
         plan.Add(parts.DbServer.Name, PlanAction.Create, $"create a new database and user for {parts.Site.Uri} on @{parts.DbServer.Name}, granted to {string.Join(", ", hosts)}",
             ctx => CreateDatabase(ctx, env, hosts));
         plan.Add(parts.Web.Name, PlanAction.Write, $"load {label}: its dump into the new database, its folders beside the live ones ({string.Join(", ", _roots.Select(r => r.Staged))}), each member checked against its checksum",
@@ -95,10 +102,13 @@ internal sealed class SiteDeploy(SiteParts source, SiteParts parts, Func<string>
             plan.Add(parts.DbServer.Name, PlanAction.Set, $"make the copied database of {from} serve as {url}", ctx =>
             {
                 if (parts.Kind.AddressChange(parts.Db, _newDb!, _manifest!.Uri, parts.Site.Uri, url) is { } sql)
-                    ctx.Step($"Pointing the copied database at {url}", () => parts.Db.Import(_newDb!, new MemoryStream(System.Text.Encoding.UTF8.GetBytes(sql))));
+                    ctx.Step($"Pointing the copied database at {url}", () => parts.Db.Import(parts.Web, NewDatabase(), new MemoryStream(System.Text.Encoding.UTF8.GetBytes(sql))));
             });
         }
     }
+
+    /// <summary>The new database with the account made for it, as the site's PHP will reach it.</summary>
+    Services.Http.SiteDatabase NewDatabase() => new(parts.Db.Driver, parts.Db.Host, parts.Db.Port, _newDb!, _newDb!, _newPassword!);
 
     void CreateDatabase(TaskContext ctx, OperationEnvironment env, IReadOnlyList<string> hosts)
     {
@@ -120,10 +130,12 @@ internal sealed class SiteDeploy(SiteParts source, SiteParts parts, Func<string>
             if (web.Kind(full) != PathKind.None) web.Delete(full);
             ctx.Step($"Setting {staged} aside for the backup's copy", () => { }, JournalActions.DeletePath(parts.Web.Name, full));
         }
+        var members = new SiteMembers(parts, web, Path.GetFileName(archive));
+        var space = new FreeSpace(web, root, parts.Web.Name);
         ctx.Step($"Loading {Path.GetFileName(archive)} into database {_newDb} and beside the live folders", () =>
         {
             using var reader = BackupArchiveReader.Open(archive, ctx.Info);
-            var map = _roots.Where(r => _sources.ContainsKey(r.Live)).Select(r => (Prefix: BackupArchive.SitePrefix + _sources[r.Live], r.Staged)).ToList();
+            var map = _roots.Where(r => _sources.ContainsKey(r.Live)).Select(r => (Prefix: BackupArchive.SitePrefix + _sources[r.Live], r.Live, r.Staged)).ToList();
             bool sawDatabase = false;
             TarEntry? pending = reader.Next();
             while (pending is not null)
@@ -131,8 +143,9 @@ internal sealed class SiteDeploy(SiteParts source, SiteParts parts, Func<string>
                 var entry = pending;
                 if (entry.Name == BackupArchive.DatabaseMember)
                 {
+                    if (sawDatabase) throw ErrorCatalog.MemberRefused(Path.GetFileName(archive), entry.Name, "the archive holds a second database dump");
                     sawDatabase = true;
-                    parts.Db.Import(_newDb!, reader.Data(entry));
+                    parts.Db.Import(parts.Web, NewDatabase(), reader.Data(entry));
                     pending = reader.Next();
                 }
                 else if (entry.Name.StartsWith(BackupArchive.SitePrefix, StringComparison.Ordinal))
@@ -150,17 +163,16 @@ internal sealed class SiteDeploy(SiteParts source, SiteParts parts, Func<string>
                                 next = reader.Next();   // a folder above the site's (an archive other tools wrote)
                                 continue;
                             }
-                            var (prefix, staged) = map.FirstOrDefault(m => name == m.Prefix || name.StartsWith(m.Prefix + "/", StringComparison.Ordinal));
-                            if (prefix is null) throw ErrorCatalog.StepFailed("BackupMismatch", $"Restoring {archive}", $"its member {name} is in none of the site's folders", "Use an archive made by Backup-AegirSite.");
-                            var copy = new PaxTarEntry(next.EntryType is TarEntryType.V7RegularFile ? TarEntryType.RegularFile : next.EntryType, staged + name[prefix.Length..])
-                            {
-                                Mode = next.Mode, ModificationTime = next.ModificationTime, Uid = next.Uid, Gid = next.Gid,
-                            };
-                            if (next is PosixTarEntry posix) { copy.UserName = posix.UserName; copy.GroupName = posix.GroupName; }
-                            if (next.EntryType == TarEntryType.SymbolicLink) copy.LinkName = next.LinkName;
-                            if (next.EntryType is TarEntryType.RegularFile or TarEntryType.V7RegularFile) copy.DataStream = reader.Data(next);
-                            if (next.EntryType is TarEntryType.Directory or TarEntryType.SymbolicLink or TarEntryType.RegularFile or TarEntryType.V7RegularFile)
-                                tar.WriteEntry(copy);
+                            var (live, staged) = Place(map, name) ?? throw ErrorCatalog.StepFailed("BackupMismatch", $"Restoring {archive}", $"its member {name} is in none of the site's folders", "Use an archive made by Backup-AegirSite.");
+                            var type = next.EntryType is TarEntryType.V7RegularFile ? TarEntryType.RegularFile : next.EntryType;
+                            string? target = type == TarEntryType.HardLink ? Place(map, next.LinkName.TrimEnd('/'))?.Live ?? next.LinkName : type == TarEntryType.SymbolicLink ? next.LinkName : null;
+                            members.Check(name, type, live, target);
+                            if (type == TarEntryType.RegularFile) space.Take(name, next.Length);
+                            var copy = members.Header(type, live, staged, next.Mode, next.ModificationTime);
+                            if (type == TarEntryType.SymbolicLink) copy.LinkName = target!;
+                            if (type == TarEntryType.HardLink) copy.LinkName = Place(map, next.LinkName.TrimEnd('/'))!.Value.Staged;
+                            if (type == TarEntryType.RegularFile) copy.DataStream = reader.Data(next);
+                            tar.WriteEntry(copy);
                             next = reader.Next();
                         }
                     });
@@ -169,6 +181,7 @@ internal sealed class SiteDeploy(SiteParts source, SiteParts parts, Func<string>
                 }
                 else
                 {
+                    ctx.Warn($"The member {entry.Name} of {Path.GetFileName(archive)} is no part of a site's backup, and was left out.");
                     reader.Skip(entry);
                     pending = reader.Next();
                 }
@@ -176,6 +189,15 @@ internal sealed class SiteDeploy(SiteParts source, SiteParts parts, Func<string>
             reader.Finish();
             if (!sawDatabase) throw ErrorCatalog.StepFailed("BackupBroken", $"Reading {archive}", "it holds no database.sql", "Use an archive made by Backup-AegirSite.");
         });
+    }
+
+    /// <summary>Where an archive member of the site's folders lands: its path as the live site has it, and beside it while the restore runs.</summary>
+    static (string Live, string Staged)? Place(IReadOnlyList<(string Prefix, string Live, string Staged)> map, string name)
+    {
+        foreach (var (prefix, live, staged) in map)
+            if (name == prefix || name.StartsWith(prefix + "/", StringComparison.Ordinal))
+                return (live + name[prefix.Length..], staged + name[prefix.Length..]);
+        return null;
     }
 
     /// <summary>The swap: each live folder aside, the backup's copy in its place; then the record names the new database.</summary>

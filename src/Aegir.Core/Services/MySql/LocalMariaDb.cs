@@ -8,7 +8,9 @@ namespace Aegir.Core.Services.MySql;
 
 /// <summary>
 /// A private MariaDB in <paramref name="dir"/>: root reaches it only through its unix socket as the system's root
-/// (or whoever runs the module), never over TCP; the module's admin account over 127.0.0.1 with a password.
+/// (or whoever runs the module), never over TCP; the module's admin account over 127.0.0.1 with a password. Run by
+/// root, the server runs as the system's mysql account, never as root, and reads and writes no file for SQL
+/// (LOAD_FILE, LOAD DATA INFILE, SELECT ... INTO OUTFILE): its secure_file_priv is a folder only root may enter.
 /// </summary>
 public sealed class LocalMariaDb(string dir) : ILocalDatabase
 {
@@ -16,8 +18,13 @@ public sealed class LocalMariaDb(string dir) : ILocalDatabase
 
     string Data => Path.Combine(dir, "data");
     string Socket => Path.Combine(dir, "mariadbd.sock");
+    /// <summary>Written by start-stop-daemon as root; the server writes its own beside it, as its account.</summary>
     string PidFile => Path.Combine(dir, "mariadbd.pid");
     string Log => Path.Combine(dir, "error.log");
+    /// <summary>Where SQL may read and write files: a folder the server's account cannot enter, so nowhere.</summary>
+    string NoFiles => Path.Combine(dir, "no-files");
+    /// <summary>The account the server runs as (and owns its files): mysql when this runs as root.</summary>
+    static string? RunAs => LocalProcess.IsRoot ? "mysql" : null;
 
     public IReadOnlyList<string> Packages => ["mariadb-server", "mariadb-client", "php-mysql"];
     public bool IsRunning => Daemon.RunningPid(PidFile) is not null;
@@ -26,7 +33,16 @@ public sealed class LocalMariaDb(string dir) : ILocalDatabase
     public IReadOnlyDictionary<string, string> Start(int port, string? password, Action<string> log)
     {
         AtomicFile.EnsurePrivateDirectory(dir);
-        var user = LocalProcess.IsRoot ? new[] { "--user=root" } : [];
+        AtomicFile.EnsurePrivateDirectory(NoFiles);
+        if (RunAs is { } account)
+        {
+            if (Posix.UserId(account) is null)
+                throw ErrorCatalog.StepFailed("PackagesMissing", "Starting MariaDB", $"there is no {account} account to run it as", "Install the mariadb-server package, which makes it.");
+            // The server's own folder and data are its account's (a data folder of an older version was root's).
+            Posix.Chown(dir, account, account);
+            if (Directory.Exists(Data)) OwnTree(Data, account);
+        }
+        var user = RunAs is { } runAs ? new[] { $"--user={runAs}" } : [];
         if (!Directory.Exists(Path.Combine(Data, "mysql")))
         {
             // root (and, when not run as root, an account named for whoever runs this) reaches the server only
@@ -40,7 +56,7 @@ public sealed class LocalMariaDb(string dir) : ILocalDatabase
             log($"Starting MariaDB on 127.0.0.1:{port}.");
             LocalProcess.Run("start-stop-daemon", ["--start", "--background", "--pidfile", PidFile, "--make-pidfile", "--exec", "/usr/sbin/mariadbd", "--",
                 "--no-defaults", .. user, $"--datadir={Data}", $"--socket={Socket}", $"--port={port}", "--bind-address=127.0.0.1",
-                $"--pid-file={PidFile}", $"--log-error={Log}", "--skip-name-resolve"], "Starting MariaDB");
+                $"--pid-file={Path.Combine(dir, "server.pid")}", $"--log-error={Log}", "--skip-name-resolve", $"--secure-file-priv={NoFiles}", "--local-infile=0"], "Starting MariaDB");
             if (!Daemon.WaitFor(() => CanConnect(Socket), LocalProcess.StartTimeout))
                 throw ErrorCatalog.StepFailed("LocalServiceFailed", "Starting MariaDB", LocalProcess.Tail(Log), $"See {Log}.");
         }
@@ -56,6 +72,13 @@ public sealed class LocalMariaDb(string dir) : ILocalDatabase
     }
 
     public void Stop() => Daemon.Stop(PidFile);
+
+    /// <summary>Gives a folder and everything in it to <paramref name="account"/>, links themselves and not what they point to.</summary>
+    static void OwnTree(string root, string account)
+    {
+        if (Posix.Stat(root) is { } st && Posix.UserName(st.Uid) == account) return;
+        LocalProcess.Run("chown", ["-R", "--no-dereference", $"{account}:{account}", "--", root], "Giving the MariaDB data folder to " + account);
+    }
 
     /// <summary>The system user that may reach MariaDB's socket as its superuser.</summary>
     static string SocketUser => LocalProcess.IsRoot ? "root" : AegirServer.LocalScriptUser();

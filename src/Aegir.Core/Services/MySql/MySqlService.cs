@@ -2,6 +2,7 @@ using System.Text;
 using Aegir.Core.Contexts;
 using Aegir.Core.Errors;
 using Aegir.Core.Local;
+using Aegir.Core.Services.Http;
 using Aegir.Core.Tasks;
 using Aegir.Core.Transport;
 using MySqlConnector;
@@ -166,27 +167,35 @@ public sealed class MySqlService(AegirServer server, IServiceEnvironment env) : 
     public IReadOnlyList<string> UserHosts(string user)
         => Column("SELECT Host FROM mysql.user WHERE User = @n ORDER BY Host", ("@n", user));
 
+    /// <summary>As the admin, on the database server; the password in the tool's environment, which only it and root can read.</summary>
     public void Dump(string database, Stream output)
-        => WithClient("mariadb-dump", ["--single-transaction", "--routines", "--triggers", "--events", "--hex-blob", "--default-character-set=utf8mb4", Q.Identifier(database).Trim('`')],
-            spec => spec with { OutputStream = output }, $"Dumping database {database}");
-
-    public void Import(string database, Stream input)
-        => WithClient("mariadb", ["--default-character-set=utf8mb4", Q.Identifier(database).Trim('`')],
-            spec => spec with { InputStream = input }, $"Importing into database {database}");
-
-    /// <summary>Runs a mariadb client tool on the database server, its credentials in an option file only the owner can read.</summary>
-    void WithClient(string program, IReadOnlyList<string> args, Func<CommandSpec, CommandSpec> streams, string what)
     {
-        var transport = env.Connect(Server);
-        using (var folder = PrivateFolder.Create(transport, "aegir-db"))
+        var spec = new CommandSpec("mariadb-dump", ["--no-defaults", $"--host={Host}", $"--port={Port}", $"--user={AdminUser}",
+            "--single-transaction", "--routines", "--triggers", "--events", "--hex-blob", "--default-character-set=utf8mb4", "--", database])
         {
-            var options = folder.Write("client.cnf", $"[client]\nuser={AdminUser}\npassword=\"{AdminPassword.Replace("\\", "\\\\").Replace("\"", "\\\"")}\"\nhost={Host}\nport={Port}\n");
-            var spec = streams(new CommandSpec(program, [$"--defaults-extra-file={options}", .. args]) { Timeout = TimeSpan.FromHours(6) });
-            var result = transport.Run(spec);
-            if (!result.Succeeded)
-                throw ErrorCatalog.StepFailed("DbToolFailed", what, result.Summary().Replace(AdminPassword.Length >= 4 ? AdminPassword : "\0", "********"),
-                    $"Check that the {program} client is installed on '@{Server.Name}' and that the database is reachable.");
-        }
+            OutputStream = output, Timeout = TimeSpan.FromHours(6), Environment = new Dictionary<string, string> { ["MYSQL_PWD"] = AdminPassword },
+        };
+        DbClient.Run(env.Connect(Server), spec, AdminPassword, $"Dumping database {database}", $"Check that the mariadb client is installed on '@{Server.Name}' and that the database is reachable.");
+    }
+
+    /// <summary>
+    /// As the site's own account, from <paramref name="from"/> (the web server it is granted to), by the client run as
+    /// an unprivileged user in its sandbox (no shell, no files, no other connection: <c>--sandbox --binary-mode</c>),
+    /// with LOAD DATA LOCAL shut. The account may touch its own database only and holds no FILE right, so whatever
+    /// the dump says reaches nothing else.
+    /// </summary>
+    public void Import(AegirServer from, SiteDatabase site, Stream input)
+    {
+        var transport = env.Connect(from);
+        var spec = new CommandSpec("mariadb", ["--no-defaults", "--sandbox", "--binary-mode", "--local-infile=0",
+            $"--host={site.Host}", $"--port={site.Port}", $"--user={site.User}", "--default-character-set=utf8mb4", site.Name])
+        {
+            InputStream = new DumpLineFilter(input, new MySqlDumpRules()), Timeout = TimeSpan.FromHours(6), InheritEnvironment = false,
+            Environment = new Dictionary<string, string> { ["MYSQL_PWD"] = site.Password, ["PATH"] = DbClient.Path, ["LANG"] = "C.UTF-8" },
+        };
+        var result = transport.Run(Unprivileged.As(transport, Unprivileged.Account(transport, from.ScriptUser), spec));
+        DbClient.Loaded(result, site.Name, site.Password, $"Loading the dump into database {site.Name} as its own account",
+            $"Check that the mariadb client (MariaDB 10.5.25, 10.6.18, 10.11.8 or later: it has --sandbox) is installed on '@{from.Name}' and reaches {site.Host}:{site.Port}.");
     }
 
     /// <summary>Makes (or resets) an admin account that may do everything, for each host: a local server's, over its root socket.</summary>

@@ -3,6 +3,7 @@ using Aegir.Core.Contexts;
 using Aegir.Core.Errors;
 using Aegir.Core.IO;
 using Aegir.Core.Local;
+using Aegir.Core.Services.Http;
 using Aegir.Core.Tasks;
 using Aegir.Core.Transport;
 using Npgsql;
@@ -201,33 +202,37 @@ public sealed class PostgreSqlService(AegirServer server, IServiceEnvironment en
         return Convert.ToInt64(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    /// <summary>As the admin, on the database server; the password in the tool's environment, which only it and root can read.</summary>
     public void Dump(string database, Stream output)
-        => WithClient("pg_dump", ["--no-owner", "--no-privileges", "--format=plain", "--dbname", database],
-            spec => spec with { OutputStream = output }, $"Dumping database {database}");
-
-    /// <summary>As the site's role (the role named for the database), so what it makes is the site's own.</summary>
-    public void Import(string database, Stream input)
-        => WithClient("psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", "--dbname", database, "-c", $"SET ROLE {Q.Identifier(database)}", "-f", "-"],
-            spec => spec with { InputStream = input }, $"Importing into database {database}");
-
-    /// <summary>Runs a PostgreSQL client tool on the database server, the admin password in a password file only the owner can read.</summary>
-    void WithClient(string program, IReadOnlyList<string> args, Func<CommandSpec, CommandSpec> streams, string what)
     {
-        var transport = env.Connect(Server);
-        using (var folder = PrivateFolder.Create(transport, "aegir-db"))
+        var spec = new CommandSpec("pg_dump", ["--host", Host, "--port", Port.ToString(), "--username", AdminUser, "--no-password",
+            "--no-owner", "--no-privileges", "--format=plain", "--dbname", database])
         {
-            static string Escape(string s) => s.Replace("\\", "\\\\").Replace(":", "\\:");
-            var passfile = folder.Write("pgpass", $"{Escape(Host)}:{Port}:*:{Escape(AdminUser)}:{Escape(AdminPassword)}\n", writable: true);
-            var spec = streams(new CommandSpec(program, ["--host", Host, "--port", Port.ToString(), "--username", AdminUser, "--no-password", .. args])
-            {
-                Timeout = TimeSpan.FromHours(6),
-                Environment = new Dictionary<string, string> { ["PGPASSFILE"] = passfile },
-            });
-            var result = transport.Run(spec);
-            if (!result.Succeeded)
-                throw ErrorCatalog.StepFailed("DbToolFailed", what, result.Summary().Replace(AdminPassword.Length >= 4 ? AdminPassword : "\0", "********"),
-                    $"Check that the {program} client is installed on '@{Server.Name}' and that the database is reachable.");
-        }
+            OutputStream = output, Timeout = TimeSpan.FromHours(6), Environment = new Dictionary<string, string> { ["PGPASSWORD"] = AdminPassword },
+        };
+        DbClient.Run(env.Connect(Server), spec, AdminPassword, $"Dumping database {database}", $"Check that pg_dump is installed on '@{Server.Name}' and that the database is reachable.");
+    }
+
+    /// <summary>
+    /// As the site's own role (it owns its database and nothing else, and is no superuser), from <paramref name="from"/>
+    /// (the web server pg_hba.conf lets it in from), by psql run as an unprivileged user in restricted mode: no
+    /// backslash command of the dump's is run (<see cref="PgDumpRules"/>), so no shell, file or other connection.
+    /// </summary>
+    public void Import(AegirServer from, SiteDatabase site, Stream input)
+    {
+        var transport = env.Connect(from);
+        var spec = new CommandSpec("psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", "--host", site.Host, "--port", site.Port.ToString(),
+            "--username", site.User, "--no-password", "--dbname", site.Name, "-f", "-"])
+        {
+            InputStream = new DumpLineFilter(input, new PgDumpRules()), Timeout = TimeSpan.FromHours(6), InheritEnvironment = false,
+            Environment = new Dictionary<string, string> { ["PGPASSWORD"] = site.Password, ["PATH"] = DbClient.Path, ["LANG"] = "C.UTF-8" },
+        };
+        var result = transport.Run(Unprivileged.As(transport, Unprivileged.Account(transport, from.ScriptUser), spec));
+        if (!result.Succeeded && result.StandardError.Contains("invalid command \\restrict", StringComparison.Ordinal))
+            throw ErrorCatalog.StepFailed("DbToolFailed", $"Loading the dump into database {site.Name}", $"psql on '@{from.Name}' has no restricted mode, so it could run the dump's backslash commands",
+                "Install a PostgreSQL client of 13.22, 14.19, 15.14, 16.10, 17.6 or later on the web server.");
+        DbClient.Loaded(result, site.Name, site.Password, $"Loading the dump into database {site.Name} as its own role",
+            $"Check that psql is installed on '@{from.Name}' and reaches {site.Host}:{site.Port}.");
     }
 
     // --- pg_hba.conf ---

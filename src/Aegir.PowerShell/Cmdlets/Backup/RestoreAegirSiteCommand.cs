@@ -28,7 +28,7 @@ public sealed class RestoreAegirSiteCommand : QueueableTaskCmdlet
     [ValidateNotNullOrEmpty]
     public string? Uri { get; set; }
 
-    /// <summary>The platform to restore the site onto; the backup's own when it still exists, else where the site is.</summary>
+    /// <summary>The platform to restore the site onto; where the site is now when left out (whatever the archive says).</summary>
     [Parameter]
     [ArgumentCompleter(typeof(PlatformNameCompleter))]
     [ValidateNotNullOrEmpty]
@@ -47,8 +47,7 @@ public sealed class RestoreAegirSiteCommand : QueueableTaskCmdlet
         var archive = InputObject?.Path ?? GetUnresolvedProviderPathFromPSPath(Path!);
         var site = Uri is not null ? ContextNames.Canonical("Uri", Uri, ContextType.Site)
             : InputObject?.Site ?? BackupArchive.SiteOf(archive, m => WriteVerbose(m));
-        var platform = Platform is not null ? ContextNames.Canonical("Platform", Platform, ContextType.Platform)
-            : RestoreSite.PlatformFor(Store, archive, Store.GetFresh<AegirSite>(site, "Uri"));
+        var platform = Platform is not null ? ContextNames.Canonical("Platform", Platform, ContextType.Platform) : null;
         var parameters = new RestoreSite.Parameters(site, archive, platform);
         if (!Approve(parameters, $"{site} from {archive}", "Restore site: its database and folders replaced by the backup's", Force)) return;
         var outcome = RunOperation(parameters);
