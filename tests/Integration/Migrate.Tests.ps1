@@ -154,9 +154,9 @@ Describe 'Moving WordPress sites' -Skip:$skip {
             Get-ChildItem -Force (Join-Path $env:AEGIR_HOME 'backups') -Filter '.*' | Should -BeNullOrEmpty
         }
 
-        It 'is undone by restoring its pre-migration backup, which takes the site back to the platform it left' {
+        It 'is undone by restoring its pre-migration backup with -Platform, which takes the site back to the platform it left' {
             $before = Get-AegirBackup moving.test | Where-Object Description -EQ 'before moving to @platform_wpb'
-            $task = $before | Restore-AegirSite -Force
+            $task = $before | Restore-AegirSite -Platform wpa -Force
             $task.Status | Should -Be 'Succeeded' -Because ($task.Log.Message -join "`n")
             (Get-AegirSite moving.test).PlatformName | Should -Be 'platform_wpa'
             Get-Content (Join-Path (Get-Uploads wpa moving.test) 'photo.txt') | Should -Be 'uploaded on wpa'

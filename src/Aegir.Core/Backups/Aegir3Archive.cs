@@ -86,9 +86,13 @@ public static partial class Aegir3Archive
         Walk(path, log, contents.Prefix, (name, entry) =>
         {
             if (name == dump || name == contents.Prefix + Drushrc) return;
+            string Member(string tarName)
+            {
+                var relative = tarName.Length <= contents.Prefix.Length ? "" : tarName[contents.Prefix.Length..];
+                return BackupArchive.SitePrefix + siteRoot + (relative.Length > 0 ? "/" + relative : "");
+            }
             var relative = name.Length <= contents.Prefix.Length ? "" : name[contents.Prefix.Length..];
-            var member = BackupArchive.SitePrefix + siteRoot + (relative.Length > 0 ? "/" + relative : "");
-            writer.AddEntry(entry, member, ownerOf(relative));
+            writer.AddEntry(entry, Member(name), entry.EntryType == TarEntryType.HardLink ? Member(Plain(entry.LinkName)) : null, ownerOf(relative));
         });
         writer.Finish();
         return writer.Checksums;
@@ -104,9 +108,7 @@ public static partial class Aegir3Archive
         {
             while (tar.GetNextEntry() is { } entry)
             {
-                var name = entry.Name;
-                while (name.StartsWith("./", StringComparison.Ordinal)) name = name[2..];
-                name = name.TrimEnd('/');
+                var name = Plain(entry.Name);
                 if (name is "" or ".")
                 {
                     if (entry.EntryType == TarEntryType.Directory && root.Length == 0) visit("", entry);
@@ -114,11 +116,18 @@ public static partial class Aegir3Archive
                 }
                 name = BackupArchive.SafeName(name, links);
                 if (entry.EntryType == TarEntryType.SymbolicLink) links.Add(name);
-                if (entry.EntryType is TarEntryType.HardLink) throw Broken(path, $"its member {name} is a hard link, which a site's folder cannot hold");
+                if (entry.EntryType is TarEntryType.HardLink) BackupArchive.SafeName(Plain(entry.LinkName), links);
                 visit(name, entry);
             }
         }
         catch (Exception ex) when (ex is InvalidDataException or FormatException or EndOfStreamException) { throw Broken(path, $"it is cut short or damaged: {ex.Message}"); }
+    }
+
+    /// <summary>A member's name without ./ in front or / at the end, as GNU tar writes names either way.</summary>
+    static string Plain(string name)
+    {
+        while (name.StartsWith("./", StringComparison.Ordinal)) name = name[2..];
+        return name.TrimEnd('/');
     }
 
     static AegirException Broken(string path, string why)

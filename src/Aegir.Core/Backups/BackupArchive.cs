@@ -71,6 +71,17 @@ public static class BackupArchive
         return trimmed;
     }
 
+    /// <summary>A member's type in words, for a message.</summary>
+    public static string Describe(TarEntryType type) => type switch
+    {
+        TarEntryType.CharacterDevice => "character device",
+        TarEntryType.BlockDevice => "block device",
+        TarEntryType.Fifo => "named pipe",
+        TarEntryType.HardLink => "hard link",
+        TarEntryType.SymbolicLink => "symbolic link",
+        _ => $"member of tar type {type}",
+    };
+
     static AegirException Unsafe(string name, string why)
         => ErrorCatalog.StepFailed("BackupUnsafe", "Reading the backup", $"the member '{name}' is refused: {why}", "Use an archive made by Backup-AegirSite; this one was altered or made by something else.");
 }
@@ -117,14 +128,15 @@ public sealed class BackupArchiveWriter : IDisposable
     {
         using var reader = new TarReader(tarStream, leaveOpen: true);
         while (reader.GetNextEntry() is { } entry)
-            AddEntry(entry, BackupArchive.SitePrefix + entry.Name.TrimEnd('/'));
+            AddEntry(entry, BackupArchive.SitePrefix + entry.Name.TrimEnd('/'), BackupArchive.SitePrefix + entry.LinkName.TrimEnd('/'));
     }
 
     /// <summary>
-    /// Adds one entry of another tar under <paramref name="name"/>: folders, links and files (devices, fifos and hard
-    /// links have no place in a site's folders). An owner given replaces the entry's own (an archive from another machine).
+    /// Adds one entry of another tar under <paramref name="name"/>: folders, links, hard links (to <paramref name="hardLink"/>,
+    /// the member they share their data with, as it is named here) and files; devices and fifos have no place in a
+    /// site's folders. An owner given replaces the entry's own (an archive from another machine).
     /// </summary>
-    public void AddEntry(TarEntry entry, string name, (string User, string Group)? owner = null)
+    public void AddEntry(TarEntry entry, string name, string? hardLink, (string User, string Group)? owner = null)
     {
         var copy = new PaxTarEntry(entry.EntryType is TarEntryType.V7RegularFile ? TarEntryType.RegularFile : entry.EntryType, name)
         {
@@ -142,6 +154,11 @@ public sealed class BackupArchiveWriter : IDisposable
                 _tar.WriteEntry(copy);
                 Checksums.Members[name] = new BackupMember(0, "link:" + entry.LinkName);
                 break;
+            case TarEntryType.HardLink when hardLink is not null:
+                copy.LinkName = hardLink;
+                _tar.WriteEntry(copy);
+                Checksums.Members[name] = new BackupMember(0, "hardlink:" + hardLink);
+                break;
             case TarEntryType.RegularFile or TarEntryType.V7RegularFile:
                 using (var data = new CountingHashStream(entry.DataStream ?? Stream.Null, entry.Length, n => _progress?.Invoke(n)))
                 {
@@ -150,6 +167,8 @@ public sealed class BackupArchiveWriter : IDisposable
                     Checksums.Members[name] = new BackupMember(data.BytesRead, data.Sha256());
                 }
                 break;
+            default:
+                throw ErrorCatalog.MemberRefused("the backup", name, $"it is a {BackupArchive.Describe(entry.EntryType)}, which a site's folders do not hold");
         }
     }
 

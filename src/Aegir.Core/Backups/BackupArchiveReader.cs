@@ -30,6 +30,7 @@ public sealed class BackupArchiveReader : IDisposable
         try { Manifest = JsonSerializer.Deserialize<BackupManifest>(data, BackupManifest.Json) ?? throw Broken("its manifest is empty"); }
         catch (JsonException ex) { throw Broken($"its manifest does not read: {ex.Message}"); }
         if (Manifest.Format != 1) throw Broken($"its format {Manifest.Format} is newer than this module reads");
+        Manifest.Check(Broken);
         _seen[first.Name] = new BackupMember(data.BytesRead, data.Sha256());
     }
 
@@ -87,6 +88,7 @@ public sealed class BackupArchiveReader : IDisposable
             _links.Add(name);
             _seen[name] = new BackupMember(0, "link:" + entry.LinkName);
         }
+        else if (entry.EntryType == TarEntryType.HardLink) _seen[name] = new BackupMember(0, "hardlink:" + entry.LinkName);
         return entry;
     }
 

@@ -28,6 +28,34 @@ public sealed class BackupManifest
     public IReadOnlyList<string> SiteRoots { get; init; } = [];
     public IReadOnlyList<BackupPackage> Packages { get; init; } = [];
 
+    /// <summary>
+    /// Refuses a manifest whose values are no names this module would write (it came with an archive, so it is
+    /// anyone's): the uri, aliases and redirection are site host names, the contexts' names are names, the kind and
+    /// database type are known ones, and the folders are plain relative paths.
+    /// </summary>
+    public void Check(Func<string, Exception> broken)
+    {
+        try
+        {
+            Contexts.Validate.SiteHost("uri", Uri);
+            foreach (var alias in Aliases) Contexts.Validate.SiteHost("aliases", alias);
+            if (Redirection is not null) Contexts.Validate.SiteHost("redirection", Redirection);
+            foreach (var (name, type) in new[] { (Platform, Contexts.ContextType.Platform), (DbServer, Contexts.ContextType.Server) })
+                Contexts.ContextNames.Canonical(type == Contexts.ContextType.Platform ? "platform" : "db_server", name, type);
+            if (Client is not null) Contexts.ContextNames.Canonical("client", Client, Contexts.ContextType.Client);
+            if (Profile is not null) Contexts.Validate.Profile("profile", Profile);
+            if (Language is not null) Contexts.Validate.Language("language", Language);
+        }
+        catch (Errors.AegirException ex) { throw broken($"its manifest names {ex.Message}"); }
+        if (!Platforms.PlatformKinds.Names.Contains(PlatformKind)) throw broken($"its manifest names the platform kind {Errors.ErrorCatalog.Show(PlatformKind)}, which is none of {string.Join(", ", Platforms.PlatformKinds.Names)}");
+        if (DbType is not ("mysql" or "pgsql")) throw broken($"its manifest names the database type {Errors.ErrorCatalog.Show(DbType)}, which is neither mysql nor pgsql");
+        foreach (var root in SiteRoots)
+            if (root.Length == 0 || root.StartsWith('/') || root.Split('/').Any(p => p is "" or "." or "..") || root.Any(char.IsControl))
+                throw broken($"its manifest names the site folder {Errors.ErrorCatalog.Show(root)}, which is no plain relative path");
+        if (Description is not null && Description.Any(c => char.IsControl(c) && c is not '\n' and not '\t'))
+            throw broken("its description holds control characters");
+    }
+
     internal static readonly JsonSerializerOptions Json = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,

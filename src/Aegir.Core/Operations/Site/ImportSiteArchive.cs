@@ -37,10 +37,10 @@ public sealed class ImportSiteArchive : SiteOperation<ImportSiteArchive.Paramete
         using (var ours = BackupArchiveReader.TryOpen(p.Archive, _ => { })) manifest = ours?.Manifest;
         bool aegir3 = manifest is null;
         var contents = aegir3 ? Aegir3Archive.Inspect(p.Archive, _ => { }) : null;
-        // The site's names come with it only when it keeps its uri: another uri is a copy, as a clone is.
+        // The site's names come with it only when it keeps its uri: another uri is a copy, as a clone is. Its client
+        // does not: an archive does not choose who is given access to what it brings (Set-AegirSite -Client does).
         bool same = manifest?.Uri == uri;
         var site = new SiteDefinition(uri, platform.Name, p.DbServer,
-            Client: manifest?.Client is { } c && env.Store.TryGet(c) is AegirClient ? c : null,
             Profile: manifest?.Profile ?? contents?.Profile, Language: manifest?.Language ?? contents?.Language,
             Aliases: same ? manifest!.Aliases : null, Redirection: same ? manifest!.Redirection : null).ToSite(env.Store);
         site.Status = SiteStatus.Installed;

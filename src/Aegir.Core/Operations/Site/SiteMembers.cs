@@ -76,7 +76,7 @@ internal sealed class SiteMembers(SiteParts parts, ITransport web, string archiv
                     throw ErrorCatalog.MemberRefused(archive, member, $"it is a hard link to {link}, which is no file the archive put in the site's folders before it");
                 return;
             default:
-                throw ErrorCatalog.MemberRefused(archive, member, $"it is a {Describe(type)}, which a site's folders do not hold");
+                throw ErrorCatalog.MemberRefused(archive, member, $"it is a {Backups.BackupArchive.Describe(type)}, which a site's folders do not hold");
         }
     }
 
@@ -108,12 +108,4 @@ internal sealed class SiteMembers(SiteParts parts, ITransport web, string archiv
         return _roots.Any(r => resolved == r || resolved.StartsWith(r + "/", StringComparison.Ordinal)) ? null
             : $"it is a symbolic link to {target}, which leads to {(resolved.Length == 0 ? "the platform's root" : resolved)}, outside the site's own folders ({string.Join(", ", _roots)})";
     }
-
-    static string Describe(TarEntryType type) => type switch
-    {
-        TarEntryType.CharacterDevice => "character device",
-        TarEntryType.BlockDevice => "block device",
-        TarEntryType.Fifo => "named pipe",
-        _ => $"{type} member",
-    };
 }
