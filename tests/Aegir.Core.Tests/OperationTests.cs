@@ -304,6 +304,47 @@ public class OperationTests
     }
 
     [Fact]
+    public void A_link_out_of_the_site_is_backed_up_with_a_warning_and_refused_by_name_on_restore_with_nothing_changed()
+    {
+        using var hosting = new FakeHosting();
+        OperationScenario.Installed(hosting);
+        var uploads = "/srv/wp/wp-content/uploads/sites/blog.test";
+        hosting.Server.Put($"{uploads}/photo.jpg", "a photo");
+        hosting.Server.Link($"{uploads}/latest.jpg", "photo.jpg");
+        hosting.Server.Link($"{uploads}/passwd", "/etc/passwd");
+        var backup = hosting.Run(new BackupSite.Parameters("blog.test"));
+        Assert.True(backup.Succeeded, backup.Task.Error);
+        var warning = Assert.Single(backup.Task.Log, e => e.Level == TaskLogLevel.Warning && e.Message.Contains("link", StringComparison.Ordinal));
+        Assert.Contains("wp-content/uploads/sites/blog.test/passwd", warning.Message, StringComparison.Ordinal);
+        Assert.Contains("A restore of this backup refuses it", warning.Message, StringComparison.Ordinal);
+        var before = hosting.Shape();
+        var restore = hosting.Run(new RestoreSite.Parameters("blog.test", new Backups.BackupStore(hosting.Home.Path).List("blog.test").Single().Path));
+        Assert.False(restore.Succeeded);
+        Assert.Equal("BackupMemberRefused", restore.Task.ErrorId);
+        Assert.Contains("site/wp-content/uploads/sites/blog.test/passwd", restore.Task.Error, StringComparison.Ordinal);
+        Assert.Contains("/etc/passwd", restore.Task.Error, StringComparison.Ordinal);
+        Assert.Equal(before, hosting.Shape());
+    }
+
+    [Fact]
+    public void A_member_too_large_for_the_disk_is_refused_before_anything_is_written()
+    {
+        using var hosting = new FakeHosting();
+        OperationScenario.Installed(hosting);
+        hosting.Server.Put("/srv/wp/wp-content/uploads/sites/blog.test/video.mp4", new string('v', 4096));
+        Assert.True(hosting.Run(new BackupSite.Parameters("blog.test")).Succeeded);
+        var path = new Backups.BackupStore(hosting.Home.Path).List("blog.test").Single().Path;
+        var before = hosting.Shape();
+        hosting.FreeBytes = Transport.FreeSpace.Margin + 1000;
+        var restore = hosting.Run(new RestoreSite.Parameters("blog.test", path));
+        Assert.False(restore.Succeeded);
+        Assert.Equal("DiskSpaceShort", restore.Task.ErrorId);
+        // Its backup says how much the files take: the check comes before the new database is made.
+        Assert.DoesNotContain(restore.Task.Journal, e => e.Description.StartsWith("Creating database", StringComparison.Ordinal));
+        Assert.Equal(before, hosting.Shape());
+    }
+
+    [Fact]
     public void A_backup_taken_on_another_platform_takes_the_site_back_there_only_when_platform_says_so()
     {
         using var hosting = new FakeHosting();

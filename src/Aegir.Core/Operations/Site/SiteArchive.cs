@@ -73,6 +73,7 @@ internal static class SiteArchive
                 }
                 writer.Finish();
                 Check(path, ctx);
+                WarnOfLinks(ctx, parts, web, writer.Checksums);
                 return new Written(manifest, writer.Checksums);
             }
         }
@@ -82,6 +83,15 @@ internal static class SiteArchive
             File.Delete(path);
             throw;
         }
+    }
+
+    /// <summary>Links in the site's folders that lead out of them: the backup keeps them, and a restore of it will refuse them.</summary>
+    static void WarnOfLinks(TaskContext ctx, SiteParts parts, ITransport web, BackupChecksums sums)
+    {
+        var members = new SiteMembers(parts, web, "");
+        foreach (var (name, member) in sums.Members)
+            if (member.Sha256.StartsWith("link:", StringComparison.Ordinal) && members.Outside(name[BackupArchive.SitePrefix.Length..], member.Sha256[5..]) is { } why)
+                ctx.Warn($"{name[BackupArchive.SitePrefix.Length..]} in the site's folders: {why}. A restore of this backup refuses it: remove the link, or make it lead inside the site, and back up again.");
     }
 
     /// <summary>The archive reads back whole (zstd and gzip check their own content checksums; an empty file is neither, and is refused on opening).</summary>

@@ -85,7 +85,7 @@ internal sealed class SiteMembers(SiteParts parts, ITransport web, string archiv
     /// target is read as the kernel would: climbing (..) only at its start, through real folders; a .. after a name
     /// (which may itself be a link) is refused rather than guessed.
     /// </summary>
-    string? Outside(string path, string target)
+    public string? Outside(string path, string target)
     {
         if (target.Length == 0) return "it is a symbolic link with no target";
         if (target.StartsWith('/')) return $"it is a symbolic link to {target}, an absolute path: links may only lead to the site's own folders, by a relative path";
