@@ -161,7 +161,7 @@ Describe 'WordPress hosting on nginx' -Skip:$skip {
             $db.Dump($source, $dump)
             [Text.Encoding]::UTF8.GetString($dump.ToArray()) | Should -Match 'CREATE TABLE `wp_options`'
             $db.CreateDatabase('copytest')
-            $password = [Aegir.Core.Local.Passwords]::New(24)
+            $password = 'Copy-Test-' + [guid]::NewGuid().ToString('N')
             $db.CreateUser('copytest', $password, 'copytest', [string[]]@('127.0.0.1', 'localhost'))
             try {
                 $dump.Position = 0

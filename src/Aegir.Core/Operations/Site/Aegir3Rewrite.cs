@@ -2,6 +2,7 @@ using Aegir.Core.Backups;
 using Aegir.Core.Contexts;
 using Aegir.Core.Errors;
 using Aegir.Core.Tasks;
+using Aegir.Core.Transport;
 
 namespace Aegir.Core.Operations.Site;
 
@@ -41,6 +42,9 @@ internal static class Aegir3Rewrite
                     Profile = parts.Site.Profile, Language = parts.Site.Language, Platform = parts.Platform.Name, PlatformKind = parts.Kind.Name,
                     PlatformVersion = parts.Platform.Version, DbServer = parts.DbServer.Name, DbType = parts.Db.Driver, SiteRoots = [root],
                 };
+                // The rewritten archive is about as large as the tarball (both compressed): room for it first.
+                ctx.Step($"Checking that {store.Folder} has room for the rewritten archive", () =>
+                    new FreeSpace(new LocalTransport(), store.Folder, ContextNames.Master).Take($"The rewrite of {Path.GetFileName(path)}", new FileInfo(path).Length));
                 var progress = SiteArchive.ByteProgress(ctx, contents.DumpBytes + contents.FileBytes, "rewriting");
                 var sums = ctx.Step($"Rewriting {Path.GetFileName(path)} as {Path.GetFileName(target)}",
                     () => Aegir3Archive.Convert(path, target, contents, manifest, root, OwnerOf, ctx.Info, progress), JournalActions.DeleteBackup(target));
