@@ -94,7 +94,15 @@ public sealed class FakeDb(AegirServer server, FakeDbState state) : IDbService
     /// <summary>Asked whether the application's tables are there: one row, 1 when they are.</summary>
     public long DatabaseSize(string database) => state.Databases.Contains(database) ? 16384 : 0;
 
-    public IReadOnlyList<object?[]> Query(string database, string sql)
-        => state.Answers.FirstOrDefault(a => sql.Contains(a.Key, StringComparison.Ordinal)) is { Key: not null } hit ? hit.Value
-            : [[state.Databases.Contains(database) && !state.Emptied.Contains(database) ? 1L : 0L]];
+    /// <summary>As the site's own account, as the real services ask: one that is not the database's own user, with its password, is refused.</summary>
+    public IReadOnlyList<object?[]> Query(Services.Http.SiteDatabase site, string sql)
+    {
+        if (!state.Users.TryGetValue(site.User, out var user) || user.Password != site.Password || user.Database != site.Name)
+            throw new FakeDbException($"Access denied for user '{site.User}' to database '{site.Name}'");
+        return state.Answers.FirstOrDefault(a => sql.Contains(a.Key, StringComparison.Ordinal)) is { Key: not null } hit ? hit.Value
+            : [[state.Databases.Contains(site.Name) && !state.Emptied.Contains(site.Name) ? 1L : 0L]];
+    }
 }
+
+/// <summary>What a database driver throws when the server refuses (a DbException, as MySqlConnector's and Npgsql's are).</summary>
+public sealed class FakeDbException(string message) : System.Data.Common.DbException(message);

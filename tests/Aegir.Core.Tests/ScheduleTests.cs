@@ -100,10 +100,14 @@ public class ScheduleTests
 
 public class ApplicationNumbersTests
 {
+    /// <summary>The site's database as its own account reaches it.</summary>
+    static readonly Services.Http.SiteDatabase Site = new("mysql", "127.0.0.1", 3306, "site", "site", "Site-Pass-1");
+
     static (FakeDb Db, FakeDbState State) Db()
     {
         var state = new FakeDbState();
         state.Databases.Add("site");
+        state.Users["site"] = ("Site-Pass-1", "site", ["127.0.0.1"]);
         return (new FakeDb(new AegirServer(ContextNames.Master), state), state);
     }
 
@@ -113,12 +117,12 @@ public class ApplicationNumbersTests
         var (db, state) = Db();
         state.Answers["system.cron_key"] = [["s:12:\"Key-0f-Site1\";"u8.ToArray()]];
         state.Answers["name = 'cron_key'"] = [["s:7:\"k7/+key\";"]];
-        Assert.Equal("/cron/Key-0f-Site1", new Platforms.DrupalKind(seven: false).CronPath(db, "site"));
-        Assert.Equal("/cron.php?cron_key=k7%2F%2Bkey", new Platforms.DrupalKind(seven: true).CronPath(db, "site"));
+        Assert.Equal("/cron/Key-0f-Site1", new Platforms.DrupalKind(seven: false).CronPath(db, Site));
+        Assert.Equal("/cron.php?cron_key=k7%2F%2Bkey", new Platforms.DrupalKind(seven: true).CronPath(db, Site));
         state.Answers["system.cron_key"] = [["a:0:{}"]];
-        Assert.Null(new Platforms.DrupalKind(seven: false).CronPath(db, "site"));
+        Assert.Null(new Platforms.DrupalKind(seven: false).CronPath(db, Site));
         state.Answers["system.cron_key"] = [];
-        Assert.Null(new Platforms.DrupalKind(seven: false).CronPath(db, "site"));
+        Assert.Null(new Platforms.DrupalKind(seven: false).CronPath(db, Site));
     }
 
     [Fact]
@@ -128,6 +132,8 @@ public class ApplicationNumbersTests
         state.Answers["FROM wp_users"] = [[3L]];
         state.Answers["FROM wp_posts"] = [[12L]];
         state.Answers["FROM wp_comments"] = [[5L]];
-        Assert.Equal(new Platforms.SiteCounts(3, null, 12, 5), new Platforms.WordPressKind().Counts(db, "site"));
+        Assert.Equal(new Platforms.SiteCounts(3, null, 12, 5), new Platforms.WordPressKind().Counts(db, Site));
+        // Read as the site's own account: with another password, the numbers are not there to read.
+        Assert.Equal(new Platforms.SiteCounts(null, null, null, null), new Platforms.WordPressKind().Counts(db, Site with { Password = "wrong" }));
     }
 }

@@ -295,12 +295,13 @@ public sealed class ZeroStream : System.IO.Stream {
         }
 
         It 'is refused when the manifest names <Name>' -ForEach @(
-            @{ Name = 'a uri that is no host name'; Manifest = @{ uri = '../../etc' } }
-            @{ Name = 'a platform kind that does not exist'; Manifest = @{ platform_kind = 'evil' } }
-            @{ Name = 'a site folder that climbs out'; Manifest = @{ site_roots = @('files/../../../etc') } }
-            @{ Name = 'a database type that does not exist'; Manifest = @{ db_type = 'oracle' } }
+            @{ Name = 'a uri that is no host name'; Manifest = @{ uri = '../../etc' }; Says = 'manifest names' }
+            @{ Name = 'a platform kind that does not exist'; Manifest = @{ platform_kind = 'evil' }; Says = 'manifest names the platform kind' }
+            @{ Name = 'a site folder that climbs out'; Manifest = @{ site_roots = @('files/../../../etc') }; Says = 'manifest names the site folder' }
+            @{ Name = 'a database type this server does not run'; Manifest = @{ db_type = 'oracle' }; Says = 'oracle database' }
+            @{ Name = 'a database type that is no name'; Manifest = @{ db_type = "mysql`n; DROP" }; Says = 'manifest names the database type' }
         ) {
-            Assert-Refused (New-HostileBackup -Manifest $Manifest) -ErrorId 'BackupBroken' -Says 'manifest'
+            Assert-Refused (New-HostileBackup -Manifest $Manifest) -ErrorId 'Backup' -Says $Says
         }
 
         It 'that would not fit the disk is refused before it is written' {

@@ -48,7 +48,8 @@ public sealed class BackupManifest
         }
         catch (Errors.AegirException ex) { throw broken($"its manifest names {ex.Message}"); }
         if (!Platforms.PlatformKinds.Names.Contains(PlatformKind)) throw broken($"its manifest names the platform kind {Errors.ErrorCatalog.Show(PlatformKind)}, which is none of {string.Join(", ", Platforms.PlatformKinds.Names)}");
-        if (DbType is not ("mysql" or "pgsql")) throw broken($"its manifest names the database type {Errors.ErrorCatalog.Show(DbType)}, which is neither mysql nor pgsql");
+        // The database type must be the restore's own (checked there); here only that it is a word.
+        if (DbType is not { Length: > 0 and <= 16 } || !DbType.All(char.IsAsciiLetterLower)) throw broken($"its manifest names the database type {Errors.ErrorCatalog.Show(DbType)}, which is no database driver's name");
         foreach (var root in SiteRoots)
             if (root.Length == 0 || root.StartsWith('/') || root.Split('/').Any(p => p is "" or "." or "..") || root.Any(char.IsControl))
                 throw broken($"its manifest names the site folder {Errors.ErrorCatalog.Show(root)}, which is no plain relative path");

@@ -23,9 +23,13 @@ public static class PackageListing
         var kind = env.KindOf(platform, web);
         var packages = kind.ScanPackages(env.Connect(web), platform.Root, platform.Name);
         IReadOnlySet<string>? enabled = null;
-        if (site.Status != SiteStatus.NotInstalled && site.DbName is { } db)
+        if (site.Status != SiteStatus.NotInstalled && site.DbName is not null)
         {
-            try { enabled = kind.EnabledPackages(env.Db(env.Server(site.DbServerName, "DbServer")), db); }
+            try
+            {
+                var db = env.Db(env.Server(site.DbServerName, "DbServer"));
+                enabled = kind.EnabledPackages(db, Site.SiteParts.DatabaseOf(site, db));
+            }
             catch (Exception ex) when (ex is AegirException or System.Data.Common.DbException)
             {
                 warn($"Could not read which packages {site.Uri} has enabled: {ex.Message}");

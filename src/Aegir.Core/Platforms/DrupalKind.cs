@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using Aegir.Core.Errors;
 using Aegir.Core.Services;
+using Aegir.Core.Services.Http;
 using Aegir.Core.Transport;
 
 namespace Aegir.Core.Platforms;
@@ -102,17 +103,17 @@ public sealed partial class DrupalKind(bool seven) : IPlatformKind
         return new InstallResult("admin", password, job.SiteUrl + "/user/login");
     }
 
-    public void CheckInstalled(IDbService db, string database)
+    public void CheckInstalled(IDbService db, SiteDatabase database)
     {
         var (table, sql) = seven ? ("system", "SELECT COUNT(*) FROM system") : ("config", "SELECT COUNT(*) FROM config WHERE name = 'core.extension'");
         IReadOnlyList<object?[]> rows;
         try { rows = db.Query(database, sql); }
         catch (Exception ex) when (ex is System.Data.Common.DbException)
         {
-            throw ErrorCatalog.StepFailed("ApplicationNotInstalled", $"Checking the Drupal tables in {database}", $"they are not there ({ex.Message})", "Install the site again, or restore its database from a backup.");
+            throw ErrorCatalog.StepFailed("ApplicationNotInstalled", $"Checking the Drupal tables in {database.Name}", $"they are not there ({ex.Message})", "Install the site again, or restore its database from a backup.");
         }
         if (rows.Count == 0 || Convert.ToInt64(rows[0][0]) == 0)
-            throw ErrorCatalog.StepFailed("ApplicationNotInstalled", $"Checking the Drupal tables in {database}", $"its {table} table is empty: Drupal is not installed there", "Install the site again, or restore its database from a backup.");
+            throw ErrorCatalog.StepFailed("ApplicationNotInstalled", $"Checking the Drupal tables in {database.Name}", $"its {table} table is empty: Drupal is not installed there", "Install the site again, or restore its database from a backup.");
     }
 
     public string? Problem(HttpAnswer answer)
@@ -184,7 +185,7 @@ public sealed partial class DrupalKind(bool seven) : IPlatformKind
         return fields;
     }
 
-    public IReadOnlySet<string>? EnabledPackages(IDbService db, string database)
+    public IReadOnlySet<string>? EnabledPackages(IDbService db, SiteDatabase database)
     {
         var enabled = new HashSet<string>(StringComparer.Ordinal) { "drupal" };
         if (seven)
@@ -213,7 +214,7 @@ public sealed partial class DrupalKind(bool seven) : IPlatformKind
     /// The cron URL with the key Drupal keeps in its own tables (PHP-serialized): /cron/&lt;key&gt; in Drupal 8 and
     /// later (state system.cron_key), /cron.php?cron_key=&lt;key&gt; in Drupal 7 (variable cron_key).
     /// </summary>
-    public string? CronPath(IDbService db, string database)
+    public string? CronPath(IDbService db, SiteDatabase database)
     {
         var sql = seven ? "SELECT value FROM variable WHERE name = 'cron_key'" : "SELECT value FROM key_value WHERE collection = 'state' AND name = 'system.cron_key'";
         IReadOnlyList<object?[]> rows;
@@ -229,7 +230,7 @@ public sealed partial class DrupalKind(bool seven) : IPlatformKind
     [GeneratedRegex(@"^s:\d+:""([^""]*)"";$")] private static partial Regex SerializedString();
 
     /// <summary>Users (uid 0 is the anonymous one), those who came in the last 30 days, published nodes, published comments.</summary>
-    public SiteCounts? Counts(IDbService db, string database)
+    public SiteCounts? Counts(IDbService db, SiteDatabase database)
     {
         var since = DateTimeOffset.UtcNow.AddDays(-30).ToUnixTimeSeconds();
         var (users, nodes, comments) = seven ? ("users", "node", "comment") : ("users_field_data", "node_field_data", "comment_field_data");
@@ -242,7 +243,7 @@ public sealed partial class DrupalKind(bool seven) : IPlatformKind
 
     public int BaseSchema => seven ? 0 : 8000;
 
-    public IReadOnlyDictionary<string, int>? SchemaVersions(IDbService db, string database)
+    public IReadOnlyDictionary<string, int>? SchemaVersions(IDbService db, SiteDatabase database)
     {
         var schemas = new Dictionary<string, int>(StringComparer.Ordinal);
         try

@@ -1,4 +1,5 @@
 using Aegir.Core.Services;
+using Aegir.Core.Services.Http;
 using Aegir.Core.Transport;
 
 namespace Aegir.Core.Platforms;
@@ -61,7 +62,7 @@ public interface IPlatformKind
     InstallResult Install(SiteJob job);
 
     /// <summary>Fails, saying what is missing, unless the site's database holds the application's tables.</summary>
-    void CheckInstalled(IDbService db, string database);
+    void CheckInstalled(IDbService db, SiteDatabase database);
 
     /// <summary>What is wrong with a page the site served ("it offers the installer"); null when it looks like a working site.</summary>
     string? Problem(HttpAnswer answer);
@@ -69,19 +70,19 @@ public interface IPlatformKind
     IReadOnlyList<AegirPackage> ScanPackages(ITransport transport, string root, string platform);
 
     /// <summary>Names of the packages the site has enabled, read from its database; null when this kind cannot tell.</summary>
-    IReadOnlySet<string>? EnabledPackages(IDbService db, string database);
+    IReadOnlySet<string>? EnabledPackages(IDbService db, SiteDatabase database);
 
     /// <summary>
     /// SQL that makes a database copied from the site <paramref name="fromUri"/> serve as <paramref name="toUri"/> at
     /// <paramref name="toUrl"/> (an application that stores its own address); null when there is nothing to change.
     /// </summary>
-    string? AddressChange(IDbService db, string database, string fromUri, string toUri, string toUrl) => null;
+    string? AddressChange(IDbService db, SiteDatabase database, string fromUri, string toUri, string toUrl) => null;
 
     /// <summary>
     /// The schema each package of the site's database is at (Drupal's system.schema); null when this kind keeps
     /// none. A move onto code whose newest update is older would take the site backwards.
     /// </summary>
-    IReadOnlyDictionary<string, int>? SchemaVersions(IDbService db, string database) => null;
+    IReadOnlyDictionary<string, int>? SchemaVersions(IDbService db, SiteDatabase database) => null;
 
     /// <summary>The schema a package's code is at when it has no update of its own (Drupal 8 and later: 8000).</summary>
     int BaseSchema => 0;
@@ -90,10 +91,10 @@ public interface IPlatformKind
     /// The path that runs the site's cron over HTTP, with its key (Drupal's /cron/&lt;key&gt;), for a platform that has no
     /// program to run it with; null where this kind has none, or the site has no key.
     /// </summary>
-    string? CronPath(IDbService db, string database) => null;
+    string? CronPath(IDbService db, SiteDatabase database) => null;
 
     /// <summary>The application's own numbers for a site (users, posts or nodes, comments); null where this kind keeps none.</summary>
-    SiteCounts? Counts(IDbService db, string database) => null;
+    SiteCounts? Counts(IDbService db, SiteDatabase database) => null;
 
     /// <summary>Sites the platform's code holds (their folders and settings), whether or not they have a context; none where this kind cannot tell.</summary>
     IReadOnlyList<string> FoundSites(ITransport transport, string root) => [];
@@ -121,7 +122,7 @@ public sealed class ImportedDatabase(string database, string host, int port, str
 public sealed record SiteCounts(long? Users, long? ActiveUsers, long? Posts, long? Comments)
 {
     /// <summary>The first column of the first row as a number, or null when the query fails (a table the site does not have).</summary>
-    internal static long? Scalar(IDbService db, string database, string sql)
+    internal static long? Scalar(IDbService db, SiteDatabase database, string sql)
     {
         try { return db.Query(database, sql) is [var row, ..] && row.Length > 0 && row[0] is { } v ? Convert.ToInt64(v, System.Globalization.CultureInfo.InvariantCulture) : null; }
         catch (Exception ex) when (ex is Errors.AegirException or System.Data.Common.DbException or FormatException or InvalidCastException) { return null; }

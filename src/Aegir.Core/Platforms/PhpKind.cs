@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Aegir.Core.Errors;
 using Aegir.Core.Services;
+using Aegir.Core.Services.Http;
 using Aegir.Core.Transport;
 
 namespace Aegir.Core.Platforms;
@@ -168,15 +169,15 @@ public sealed class PhpKind(AppManifest manifest) : IPlatformKind
     /// An exit code proves nothing: the tables the manifest names must be there, or (when it names none) the
     /// database must hold some table at all.
     /// </summary>
-    public void CheckInstalled(IDbService db, string database)
+    public void CheckInstalled(IDbService db, SiteDatabase database)
     {
-        var tables = db.Tables(database).ToHashSet(StringComparer.Ordinal);
+        var tables = db.Tables(database.Name).ToHashSet(StringComparer.Ordinal);
         var missing = Manifest.InstalledTables.Where(t => !tables.Contains(t)).ToList();
         if (missing.Count > 0)
-            throw ErrorCatalog.StepFailed("ApplicationNotInstalled", $"Checking the {Manifest.Name ?? "application"} tables in {database}", $"{string.Join(", ", missing)} {(missing.Count == 1 ? "is" : "are")} not there: the application is not installed",
+            throw ErrorCatalog.StepFailed("ApplicationNotInstalled", $"Checking the {Manifest.Name ?? "application"} tables in {database.Name}", $"{string.Join(", ", missing)} {(missing.Count == 1 ? "is" : "are")} not there: the application is not installed",
                 "Install the site again, or restore its database from a backup.");
         if (tables.Count == 0)
-            throw ErrorCatalog.StepFailed("ApplicationNotInstalled", $"Checking the {Manifest.Name ?? "application"} tables in {database}", "the database holds no table: the install command made none",
+            throw ErrorCatalog.StepFailed("ApplicationNotInstalled", $"Checking the {Manifest.Name ?? "application"} tables in {database.Name}", "the database holds no table: the install command made none",
                 $"Check the install command in {Manifest.File} (it must install into the database it is given), then install again.");
     }
 
@@ -185,5 +186,5 @@ public sealed class PhpKind(AppManifest manifest) : IPlatformKind
     public IReadOnlyList<AegirPackage> ScanPackages(ITransport transport, string root, string platform)
         => Manifest.Name is { } name ? [new AegirPackage { Name = name, Title = name, Type = "core", Version = null, Path = ".", Platform = platform }] : [];
 
-    public IReadOnlySet<string>? EnabledPackages(IDbService db, string database) => null;
+    public IReadOnlySet<string>? EnabledPackages(IDbService db, SiteDatabase database) => null;
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Aegir.Core.Errors;
 using Aegir.Core.Services;
+using Aegir.Core.Services.Http;
 using Aegir.Core.Templates;
 using Aegir.Core.Transport;
 
@@ -88,7 +89,7 @@ public sealed partial class WordPressKind : IPlatformKind
     }
 
     /// <summary>WordPress keeps no login times: active users are left out.</summary>
-    public SiteCounts? Counts(IDbService db, string database) => new(
+    public SiteCounts? Counts(IDbService db, SiteDatabase database) => new(
         SiteCounts.Scalar(db, database, "SELECT COUNT(*) FROM wp_users"),
         null,
         SiteCounts.Scalar(db, database, "SELECT COUNT(*) FROM wp_posts WHERE post_type = 'post' AND post_status = 'publish'"),
@@ -143,16 +144,16 @@ public sealed partial class WordPressKind : IPlatformKind
         return text.Length == 0 ? "it printed nothing" : text.Length > 300 ? text[..300] + "…" : text;
     }
 
-    public void CheckInstalled(IDbService db, string database)
+    public void CheckInstalled(IDbService db, SiteDatabase database)
     {
         IReadOnlyList<object?[]> rows;
         try { rows = db.Query(database, "SELECT COUNT(*) FROM wp_options WHERE option_name = 'siteurl'"); }
         catch (Exception ex) when (ex is System.Data.Common.DbException)
         {
-            throw ErrorCatalog.StepFailed("ApplicationNotInstalled", $"Checking the WordPress tables in {database}", $"they are not there ({ex.Message})", "Install the site again, or restore its database from a backup.");
+            throw ErrorCatalog.StepFailed("ApplicationNotInstalled", $"Checking the WordPress tables in {database.Name}", $"they are not there ({ex.Message})", "Install the site again, or restore its database from a backup.");
         }
         if (rows.Count == 0 || Convert.ToInt64(rows[0][0]) == 0)
-            throw ErrorCatalog.StepFailed("ApplicationNotInstalled", $"Checking the WordPress tables in {database}", "wp_options has no siteurl: WordPress is not installed there", "Install the site again, or restore its database from a backup.");
+            throw ErrorCatalog.StepFailed("ApplicationNotInstalled", $"Checking the WordPress tables in {database.Name}", "wp_options has no siteurl: WordPress is not installed there", "Install the site again, or restore its database from a backup.");
     }
 
     public string? Problem(HttpAnswer answer)
@@ -197,7 +198,7 @@ public sealed partial class WordPressKind : IPlatformKind
         return list.OrderBy(p => p.Type).ThenBy(p => p.Name, StringComparer.Ordinal).ToList();
     }
 
-    public IReadOnlySet<string>? EnabledPackages(IDbService db, string database)
+    public IReadOnlySet<string>? EnabledPackages(IDbService db, SiteDatabase database)
     {
         var rows = db.Query(database, "SELECT option_name, option_value FROM wp_options WHERE option_name IN ('active_plugins', 'template', 'stylesheet')");
         var enabled = new HashSet<string>(StringComparer.Ordinal) { "wordpress" };
@@ -232,7 +233,7 @@ public sealed partial class WordPressKind : IPlatformKind
     [GeneratedRegex(@"s:\d+:""([^""]+)"";")] private static partial Regex SerializedString();
 
     /// <summary>WordPress keeps its address in siteurl and home, and writes it into posts: all follow the new uri, uploads included.</summary>
-    public string? AddressChange(IDbService db, string database, string fromUri, string toUri, string toUrl)
+    public string? AddressChange(IDbService db, SiteDatabase database, string fromUri, string toUri, string toUrl)
     {
         var rows = db.Query(database, "SELECT option_value FROM wp_options WHERE option_name = 'siteurl'");
         var fromUrl = rows.Count > 0 ? rows[0][0]?.ToString()?.TrimEnd('/') : null;

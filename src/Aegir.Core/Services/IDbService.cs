@@ -74,8 +74,11 @@ public interface IDbService
     /// <summary>The tables a database holds (none when it is empty or gone).</summary>
     IReadOnlyList<string> Tables(string database);
 
-    /// <summary>A read-only query on a site's database with the admin account (application tables: packages, users).</summary>
-    IReadOnlyList<object?[]> Query(string database, string sql);
+    /// <summary>
+    /// A read-only query on a site's database (application tables: packages, users) as the site's own account: its
+    /// tables are the site's, and whatever a view or function of them does, it does with the site's rights alone.
+    /// </summary>
+    IReadOnlyList<object?[]> Query(Http.SiteDatabase site, string sql);
 
     /// <summary>The space a database takes on its server, in bytes.</summary>
     long DatabaseSize(string database);

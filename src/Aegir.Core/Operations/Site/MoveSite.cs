@@ -64,7 +64,7 @@ public sealed class MoveSite : SiteOperation<MoveSite.Parameters>
     /// </summary>
     static void Schemas(SiteParts source, SiteParts target)
     {
-        if (source.Kind.SchemaVersions(source.Db, source.Database().Name) is not { Count: > 0 } schemas) return;
+        if (source.Kind.SchemaVersions(source.Db, source.Database()) is not { Count: > 0 } schemas) return;
         var theirs = target.Kind.ScanPackages(target.Env.Connect(target.Web), target.Platform.Root, target.Platform.Name)
             .GroupBy(x => x.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Schema ?? target.Kind.BaseSchema, StringComparer.Ordinal);
         var backwards = schemas.Where(s => theirs.TryGetValue(s.Key, out var newest) && s.Value > newest)
@@ -82,7 +82,7 @@ public sealed class MoveSite : SiteOperation<MoveSite.Parameters>
         plan.Add(target.Platform.Name, PlanAction.Check, $"compare the site's packages with those of @{target.Platform.Name}", ctx =>
         {
             IReadOnlySet<string>? enabled;
-            try { enabled = source.Kind.EnabledPackages(source.Db, source.Database().Name); }
+            try { enabled = source.Kind.EnabledPackages(source.Db, source.Database()); }
             catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
             {
                 ctx.Warn($"The packages {source.Site.Uri} has enabled could not be read, so they were not compared: {ex.Message}");

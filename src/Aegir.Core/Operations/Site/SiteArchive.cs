@@ -48,7 +48,7 @@ internal static class SiteArchive
             Uri = site.Uri, Created = DateTimeOffset.UtcNow, Description = description, Aliases = site.Aliases, Redirection = site.Redirection,
             Profile = site.Profile, Language = site.Language, Client = site.ClientName, Platform = parts.Platform.Name,
             PlatformKind = parts.Kind.Name, PlatformVersion = parts.Platform.Version, DbServer = parts.DbServer.Name, DbType = parts.Db.Driver,
-            SiteRoots = roots, Packages = Packages(ctx, parts, database.Name),
+            SiteRoots = roots, Packages = Packages(ctx, parts),
         };
         var progress = ByteProgress(ctx, EstimateBytes(web, parts.Platform.Root, roots), "archiving", estimate: true);
 
@@ -107,11 +107,11 @@ internal static class SiteArchive
 
     static string SpoolOf(string archive) => Path.Combine(Path.GetDirectoryName(archive)!, $".{Path.GetFileName(archive)}.sql");
 
-    static IReadOnlyList<BackupPackage> Packages(TaskContext ctx, SiteParts parts, string database)
+    static IReadOnlyList<BackupPackage> Packages(TaskContext ctx, SiteParts parts)
     {
         try
         {
-            var enabled = parts.Kind.EnabledPackages(parts.Db, database);
+            var enabled = parts.Kind.EnabledPackages(parts.Db, parts.Database());
             return parts.Kind.ScanPackages(parts.Env.Connect(parts.Web), parts.Platform.Root, parts.Platform.Name)
                 .Select(p => new BackupPackage(p.Name, p.Type, p.Version, enabled?.Contains(p.Name))).ToList();
         }

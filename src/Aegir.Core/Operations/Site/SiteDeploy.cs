@@ -95,13 +95,13 @@ internal sealed class SiteDeploy(SiteParts source, SiteParts parts, Func<string>
             ctx => Extract(ctx, env));
         if (parts.Kind.HasInstaller)
             plan.Add(parts.DbServer.Name, PlanAction.Check, $"check that the {parts.Kind.Name} tables are in the new database",
-                ctx => ctx.Step($"Checking that the {parts.Kind.Name} tables are in {_newDb}", () => parts.Kind.CheckInstalled(parts.Db, _newDb!)));
+                ctx => ctx.Step($"Checking that the {parts.Kind.Name} tables are in {_newDb}", () => parts.Kind.CheckInstalled(parts.Db, NewDatabase())));
         if ((_manifest?.Uri ?? source.Site.Uri) is var from && from != parts.Site.Uri)
         {
             var url = parts.Http.Url(parts.Site.Redirection ?? parts.Site.Uri);
             plan.Add(parts.DbServer.Name, PlanAction.Set, $"make the copied database of {from} serve as {url}", ctx =>
             {
-                if (parts.Kind.AddressChange(parts.Db, _newDb!, _manifest!.Uri, parts.Site.Uri, url) is { } sql)
+                if (parts.Kind.AddressChange(parts.Db, NewDatabase(), _manifest!.Uri, parts.Site.Uri, url) is { } sql)
                     ctx.Step($"Pointing the copied database at {url}", () => parts.Db.Import(parts.Web, NewDatabase(), new MemoryStream(System.Text.Encoding.UTF8.GetBytes(sql))));
             });
         }

@@ -64,8 +64,8 @@ internal static class SiteSteps
         var shown = parts.Site.DbName is { } known ? $"`{known}`" : "the site's new database";
         plan.Add(parts.DbServer.Name, PlanAction.Check, $"check that the {parts.Kind.Name} tables are in {shown}", ctx =>
         {
-            var name = parts.Database().Name;
-            ctx.Step($"Checking that the {parts.Kind.Name} tables are in {name}", () => parts.Kind.CheckInstalled(parts.Db, name));
+            var database = parts.Database();
+            ctx.Step($"Checking that the {parts.Kind.Name} tables are in {database.Name}", () => parts.Kind.CheckInstalled(parts.Db, database));
         });
     }
 

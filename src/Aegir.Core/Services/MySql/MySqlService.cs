@@ -232,9 +232,15 @@ public sealed class MySqlService(AegirServer server, IServiceEnvironment env) : 
     public IReadOnlyList<string> Tables(string database)
         => Column("SELECT table_name FROM information_schema.tables WHERE table_schema = @db ORDER BY table_name", ("@db", database));
 
-    public IReadOnlyList<object?[]> Query(string database, string sql)
+    public IReadOnlyList<object?[]> Query(SiteDatabase site, string sql)
     {
-        using var conn = OpenAdmin(database);
+        var builder = new MySqlConnectionStringBuilder
+        {
+            Server = site.Host, Port = (uint)site.Port, UserID = site.User, Password = site.Password, Database = site.Name,
+            ConnectionTimeout = 10, AllowUserVariables = false, CharacterSet = "utf8mb4", AllowLoadLocalInfile = false,
+        };
+        using var conn = new MySqlConnection(builder.ConnectionString);
+        conn.Open();
         using var cmd = new MySqlCommand(sql, conn);
         return DbSettings.Rows(cmd);
     }

@@ -188,9 +188,10 @@ public sealed class PostgreSqlService(AegirServer server, IServiceEnvironment en
         return Column(conn, "SELECT table_name FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog', 'information_schema') AND table_type = 'BASE TABLE' ORDER BY table_name");
     }
 
-    public IReadOnlyList<object?[]> Query(string database, string sql)
+    public IReadOnlyList<object?[]> Query(SiteDatabase site, string sql)
     {
-        using var conn = OpenAdmin(database);
+        using var conn = new NpgsqlConnection(ConnectionString(site.Name, site.User, site.Password));
+        conn.Open();
         using var cmd = new NpgsqlCommand(sql, conn);
         return DbSettings.Rows(cmd);
     }
