@@ -102,8 +102,13 @@ public abstract class TemplatedWebService(AegirServer server, IServiceEnvironmen
             ["redirect_from"] = from.Count > 0 ? from : null,
             ["redirection"] = from.Count > 0 ? site.Redirection : null,
             ["enabled"] = site.Enabled,
-            ["files_path"] = site.FilesPath,
             ["private_path"] = site.PrivatePath,
+            ["site_folders"] = site.SiteFolders,
+            ["shared_folders"] = site.SharedFolders,
+            ["site_areas"] = site.SiteAreas.Select(a => new Dictionary<string, object?>
+            {
+                ["glob"] = a.Glob, ["every"] = a.Every, ["others"] = a.Others, ["folder"] = a.Folder, ["shared"] = a.Shared,
+            }).ToList(),
             ["front_controller"] = site.FrontController,
             ["deny_folders"] = site.Denied.Where(d => d.EndsWith('/')).ToList(),
             ["deny_files"] = site.Denied.Where(d => !d.EndsWith('/')).ToList(),
