@@ -94,6 +94,10 @@ public sealed class AppManifestTests : IDisposable
     [InlineData("site_folders: ['../{uri}']", "line 1", "not a path inside the platform")]
     [InlineData("site_folders: ['/var/{uri}']", "line 1", "not a path inside the platform")]
     [InlineData("shared_folders: ['cache/{uri}']", "line 1", "may not hold {uri}")]
+    [InlineData("site_folders: ['{uri}']", "line 1", "below a folder of its own")]
+    [InlineData("site_folders: ['{uri}-files/x']", "line 1", "below a folder of its own")]
+    [InlineData("site_folders: ['files/{uri}/{uri}']", "line 1", "needs {uri} once")]
+    [InlineData("settings:\n  path: '{uri}.php'\n  template: t.sbn", "line 2", "below a folder of its own")]
     [InlineData("deny: [vendor]", "line 1", "begins with '/'")]
     [InlineData("deny: ['/../etc/']", "line 1", "no '..'")]
     [InlineData("install: ['{db_passwd_file}']", "line 1", "must begin with a program")]
@@ -172,7 +176,7 @@ public sealed class AppManifestTests : IDisposable
         var env = new OperationEnvironment(hosting.Engine);
         Services.IHttpService web = type == "nginx" ? new Services.Nginx.NginxService(server, env) : new Services.Apache.ApacheService(server, env);
         var kind = new PhpKind(Parse(Wiki.Replace("front_controller: index.php", "front_controller: app.php")));
-        var text = web.RenderSite(new VhostModel("a.test", "platform_wiki", "/srv/wiki", ["a.test"], null, true, kind.FilesPath("a.test"), null,
+        var text = web.RenderSite(new VhostModel("a.test", "platform_wiki", "/srv/wiki", ["a.test"], null, true, null,
             new SiteDatabase("mysql", "127.0.0.1", 3306, "atest", "atest", "Pw-Secret-123")) { FrontController = kind.FrontController, Denied = kind.DeniedPaths("a.test") });
         var (access, error) = web.SiteLogs("a.test");
         Assert.Contains(access, text);

@@ -70,7 +70,7 @@ public class ServerSettingTests
             s.Http.Set("listen_address", address);
         });
         var http = new OperationEnvironment(hosting.Engine).Http(hosting.Store.GetFresh<AegirServer>(ContextNames.Master, "Name"));
-        var text = http.RenderSite(new VhostModel("a.example", "platform_x", "/srv/x", ["a.example"], null, true, null, null,
+        var text = http.RenderSite(new VhostModel("a.example", "platform_x", "/srv/x", ["a.example"], null, true, null,
             new SiteDatabase("mysql", "127.0.0.1", 3306, "a", "a", "pw-pw-pw-pw")));
         Assert.Contains(expected, text);
     }

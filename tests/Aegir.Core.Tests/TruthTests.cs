@@ -110,10 +110,68 @@ public class TruthTests
         foreach (var uri in new[] { "a.test", "b.test" })
             Assert.True(batched.Run(new InstallSite.Parameters(uri, null, null, new SiteDefinition(uri, "php"))).Succeeded);
         hosting.Server.Pages["b.test"] = new HttpAnswer(502, null, "Bad Gateway");
-        var reload = Assert.Single(batched.FlushReloads());
+        var tasks = batched.FlushReloads();
+        var reload = tasks[0];
         Assert.Equal(AegirTaskStatus.Failed, reload.Status);
         Assert.Contains("1 site(s) changed in this batch do not work: b.test: it answers HTTP 502", reload.Error);
         Assert.Equal(["a.test", "b.test"], reload.Parameters["sites"]!.AsArray().Select(n => (string)n!));
         Assert.Contains(reload.Log, e => e.Message == "a.test answers as it should.");
+        // The new site that does not work is removed again, as an install outside a batch is undone; the other stays.
+        Assert.Equal(["reload", "delete", "reload"], tasks.Select(t => t.Type));
+        Assert.All(tasks.Skip(1), t => Assert.Equal(AegirTaskStatus.Succeeded, t.Status));
+        Assert.Null(hosting.Store.TryGet("b.test"));
+        Assert.False(hosting.Server.FileExists(hosting.VhostPath("b.test")));
+        Assert.DoesNotContain(hosting.Databases.Databases, d => d.StartsWith("btest", StringComparison.Ordinal));
+        Assert.Equal(SiteStatus.Installed, hosting.Store.GetFresh<AegirSite>("a.test", "Uri").Status);
+    }
+
+    [Fact]
+    public void A_batch_keeps_a_site_it_only_changed_when_it_does_not_answer()
+    {
+        using var hosting = Installed();
+        var batched = new Operations.Engine(hosting.Store, null, new Operations.ReloadBatch(), hosting, hosting);
+        Assert.True(batched.Run(new DisableSite.Parameters("blog.test")).Succeeded);
+        hosting.Server.Pages["blog.test"] = new HttpAnswer(502, null, "Bad Gateway");
+        var reload = Assert.Single(batched.FlushReloads());
+        Assert.Equal(AegirTaskStatus.Failed, reload.Status);
+        Assert.NotNull(hosting.Store.TryGet("blog.test"));
+    }
+
+    [Fact]
+    public void Verify_that_breaks_a_site_that_answered_puts_everything_back_and_reloads()
+    {
+        using var hosting = Installed();
+        var vhost = hosting.Server.Text(hosting.VhostPath("blog.test"));
+        // A socket that is no PHP-FPM's: the config passes its test, and once reloaded the site answers 502.
+        hosting.Engine.Edit<AegirServer>(ContextNames.Master, "Name", s => s.Http.Set("php_fpm_socket", "/run/other/db.sock"));
+        hosting.Server.Handler = spec =>
+        {
+            if (spec.Arguments.Contains("reload"))
+            {
+                if (hosting.Server.Text(hosting.VhostPath("blog.test")).Contains("/run/other/db.sock")) hosting.Server.Pages["blog.test"] = new HttpAnswer(502, null, "Bad Gateway");
+                else hosting.Server.Pages.Remove("blog.test");
+            }
+            return FakeTransport.Ok;
+        };
+        var outcome = hosting.Run(new VerifySite.Parameters("blog.test"));
+        Assert.Equal("SiteBroken", outcome.Task.ErrorId);
+        Assert.Contains("HTTP 502", outcome.Task.Error);
+        Assert.Equal(vhost, hosting.Server.Text(hosting.VhostPath("blog.test")));
+        Assert.Contains(outcome.Task.Log, e => e.Message.StartsWith("Undid: Writing the nginx vhost of blog.test", StringComparison.Ordinal));
+        Assert.Equal(200, hosting.Server.Fetch("127.0.0.1", 80, "blog.test", "/").Status);   // reloaded with the old config
+    }
+
+    [Fact]
+    public void A_vhost_that_would_pass_php_to_a_file_is_never_written()
+    {
+        using var hosting = Installed();
+        var before = hosting.Snapshot();
+        hosting.Server.Handler = spec => spec.Program == "test" ? FakeTransport.Fail("")
+            : spec.Program == "stat" ? new CommandResult(0, "regular file\n", "", TimeSpan.Zero) : FakeTransport.Ok;
+        var outcome = hosting.Run(new VerifySite.Parameters("blog.test"));
+        Assert.Equal("PhpSocketInvalid", outcome.Task.ErrorId);
+        Assert.Contains("which is a regular file, not a socket", outcome.Task.Error);
+        Assert.Equal(before, hosting.Snapshot());
+        Assert.Equal("PhpSocketInvalid", hosting.Run(new Operations.Server.VerifyServer.Parameters(ContextNames.Master)).Task.ErrorId);
     }
 }

@@ -9,7 +9,9 @@ public class ValidateTests
     [InlineData("Example.COM", "example.com")]
     [InlineData("bücher.example", "xn--bcher-kva.example")]
     [InlineData("a-b.c-d.example", "a-b.c-d.example")]
-    [InlineData("localhost", "localhost")]
+    [InlineData("intranet", "intranet")]
+    [InlineData("localhost.example", "localhost.example")]
+    [InlineData("notinvalid.test", "notinvalid.test")]
     public void Site_hosts_are_normalised(string input, string expected)
         => Assert.Equal(expected, Validate.SiteHost("Uri", input));
 
@@ -36,6 +38,23 @@ public class ValidateTests
         var ex = Assert.Throws<AegirException>(() => Validate.SiteHost("Uri", input));
         Assert.Equal("InvalidValue", ex.ErrorId);
         Assert.Contains("Uri", ex.Message);
+    }
+
+    [Theory]
+    [InlineData("localhost", "this machine's own")]
+    [InlineData("LocalHost", "this machine's own")]
+    [InlineData("shop.localhost", "this machine's own")]
+    [InlineData("invalid", "catch-all")]
+    [InlineData("default.invalid", "catch-all")]
+    [InlineData("1.0.0.127.in-addr.arpa", "not an IP address")]
+    [InlineData("b.a.9.8.ip6.arpa", "not an IP address")]
+    public void Special_use_names_are_no_site_s(string input, string why)
+    {
+        var ex = Assert.Throws<AegirException>(() => Validate.SiteHost("Alias", input));
+        Assert.Equal("InvalidValue", ex.ErrorId);
+        Assert.Contains(why, ex.Message);
+        Assert.Contains("such as example.com", ex.Message);
+        Assert.Equal("localhost", Validate.RemoteHost("RemoteHost", "localhost"));   // a server may be this machine
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using Aegir.Core.Contexts;
 using Aegir.Core.Errors;
 using Aegir.Core.Operations;
+using Aegir.Core.Platforms;
 using Aegir.Core.Services;
 using Aegir.Core.Services.Http;
 using Aegir.Core.Tasks;
@@ -12,7 +13,8 @@ public class WebServiceTests
 {
     static VhostModel Site(bool enabled = true, string? redirection = null) => new(
         "a.example", "platform_wp", "/srv/wp", ["a.example", "www.a.example"], redirection, enabled,
-        "wp-content/uploads/sites/a.example", null, new SiteDatabase("mysql", "127.0.0.1", 3306, "aexample", "aexample", "Pw-Secret-123"));
+        null, new SiteDatabase("mysql", "127.0.0.1", 3306, "aexample", "aexample", "Pw-Secret-123"))
+        { SiteFolders = ["wp-content/uploads/sites/a.example"] };
 
     static (FakeHosting Hosting, IHttpService Web) Nginx()
     {
@@ -174,5 +176,150 @@ public class WebServiceTests
         File.WriteAllText(Path.Combine(home.Path, "elsewhere.sbn"), "# {{ platform }}\n");
         File.CreateSymbolicLink(renderer.OverridePath("nginx-platform.conf.sbn"), Path.Combine(home.Path, "elsewhere.sbn"));
         Assert.Contains("it is a symlink", Assert.Throws<AegirException>(() => renderer.Render("nginx-platform.conf.sbn", new Dictionary<string, object?> { ["platform"] = "p" })).Message);
+    }
+
+    // --- a site answers only for itself: the rules each kind's vhost carries, nginx and Apache ---
+
+    static readonly SiteDatabase Db = new("mysql", "127.0.0.1", 3306, "aexample", "aexample", "Pw-Secret-123");
+
+    static IPlatformKind KindNamed(string kind) => kind switch
+    {
+        "drupal" => new DrupalKind(seven: false),
+        "drupal7" => new DrupalKind(seven: true),
+        "wordpress" => new WordPressKind(),
+        "php" => new PhpKind(),
+        _ => new PhpKind(AppManifest.Parse("site_folders:\n  - uploads/{uri}\n  - data/{uri}\nshared_folders:\n  - uploads/shared\nsettings:\n  path: conf/{uri}.txt\n  template: t.sbn\n", "/srv/x/.aegir.yml")),
+    };
+
+    /// <summary>The web service of a type on a fake master (the fake hosting's own is nginx).</summary>
+    static IHttpService Web(FakeHosting hosting, string type)
+    {
+        hosting.Engine.Edit<AegirServer>(ContextNames.Master, "Name", s => s.Http.ChangeType(type));
+        var server = hosting.Store.GetFresh<AegirServer>(ContextNames.Master, "Name");
+        var env = new OperationEnvironment(hosting.Engine);
+        return type == "nginx" ? new Services.Nginx.NginxService(server, env) : new Services.Apache.ApacheService(server, env);
+    }
+
+    static string Render(string type, IPlatformKind kind, bool enabled = true)
+    {
+        using var hosting = new FakeHosting();
+        return Web(hosting, type).RenderSite(SiteAreas.For(kind, new VhostModel("a.example", "platform_x", "/srv/x", ["a.example", "www.a.example"], null, enabled, null, Db)));
+    }
+
+    static string Render(string type, string kind, bool enabled = true) => Render(type, KindNamed(kind), enabled);
+
+    /// <summary>The paths a rendered vhost answers 404 for, whatever they hold: its rules read back as the web server reads them.</summary>
+    static Func<string, bool> NotFound(string type, string text)
+    {
+        var rule = type == "nginx" ? "location ~ \"(.+)\" \\{ return 404; \\}" : "RedirectMatch 404 \"(.+)\"";
+        var regexes = System.Text.RegularExpressions.Regex.Matches(text, rule).Select(m => new System.Text.RegularExpressions.Regex(m.Groups[1].Value)).ToList();
+        Assert.NotEmpty(regexes);
+        return path => regexes.Any(r => r.IsMatch(path));
+    }
+
+    public static TheoryData<string, string, string[], string[]> Neighbours()
+    {
+        var data = new TheoryData<string, string, string[], string[]>();
+        var cases = new Dictionary<string, (string[] Others, string[] Served)>
+        {
+            ["drupal"] = (["/sites/b.example/files/evil.php", "/sites/b.example/settings.php", "/sites/b.example/modules/x/x.php", "/sites/b.example", "/sites/a.example.evil/files/x.txt", "/sites/.a.example.deleting-1/files/x.txt"],
+                          ["/sites/a.example/files/x.txt", "/sites/all/modules/x/x.js", "/core/misc/drupal.js", "/index.php"]),
+            ["drupal7"] = (["/sites/b.example/files/evil.php", "/sites/b.example/themes/x.php"], ["/sites/a.example/files/x.txt", "/sites/all/modules/views/views.js", "/misc/drupal.js"]),
+            ["wordpress"] = (["/wp-content/uploads/sites/b.example/evil.php", "/wp-content/uploads/sites/b.example/2024/01/x.jpg"],
+                             ["/wp-content/uploads/sites/a.example/x.jpg", "/wp-content/plugins/akismet/x.js", "/wp-includes/js/x.js", "/wp-login.php"]),
+            ["php"] = (["/files/b.example/evil.php", "/files/b.example/x.txt"], ["/files/a.example/x.txt", "/index.php", "/assets/app.css"]),
+            ["manifest"] = (["/conf/b.example.txt", "/uploads/b.example/x.txt", "/data/b.example/evil.php"],
+                            ["/uploads/a.example/x.txt", "/data/a.example/x.txt", "/uploads/shared/x.css", "/conf/shared.css", "/index.php"]),
+        };
+        foreach (var type in new[] { "nginx", "apache" })
+            foreach (var (kind, (others, served)) in cases) data.Add(type, kind, others, served);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Neighbours))]
+    public void A_vhost_answers_404_for_every_other_site_s_folders_and_settings_and_never_for_its_own_or_the_shared_code(string type, string kind, string[] others, string[] served)
+    {
+        var notFound = NotFound(type, Render(type, kind));
+        foreach (var path in others) Assert.True(notFound(path), $"{type} {kind}: {path} is another site's and must be 404");
+        foreach (var path in served) Assert.False(notFound(path), $"{type} {kind}: {path} is the site's own or shared, and must not be 404");
+    }
+
+    [Theory]
+    [InlineData("drupal", "sites/a.example")]
+    [InlineData("wordpress", "wp-content/uploads/sites/a.example")]
+    [InlineData("php", "files/a.example")]
+    [InlineData("manifest", "uploads/a.example")]
+    public void Nginx_serves_the_site_s_own_folders_as_files_only_before_any_regex_can_hand_them_to_php(string kind, string folder)
+    {
+        var text = Render("nginx", kind);
+        var own = $"    location ^~ /{folder}/ {{\n        disable_symlinks on from=$document_root;\n        location ~ /\\. {{ deny all; }}\n        location ~ \\.(php|phar|phtml)$ {{ deny all; }}\n        try_files $uri =404;\n    }}";
+        Assert.Contains(own, text);
+        // Regex locations are tried in the order they stand: every 404 rule before the one that runs PHP.
+        var php = text.IndexOf("location ~ \\.php$ {", StringComparison.Ordinal);
+        Assert.True(php > 0);
+        Assert.All(System.Text.RegularExpressions.Regex.Matches(text, "return 404;"), m => Assert.True(m.Index < php));
+        Assert.Contains("    disable_symlinks if_not_owner from=$document_root;\n", text);
+    }
+
+    [Fact]
+    public void Nginx_keeps_a_site_folder_inside_a_denied_folder_denied()
+    {
+        var text = Render("nginx", new PhpKind(AppManifest.Parse("site_folders:\n  - images/{uri}\ndeny: [/sites/]\nsettings:\n  path: sites/{uri}/LocalSettings.php\n  template: t.sbn\n", "/srv/x/.aegir.yml")));
+        Assert.Contains("location ^~ /sites/ { deny all; }", text);
+        Assert.DoesNotContain("location ^~ /sites/a.example/", text);
+        Assert.Contains("location ^~ /images/a.example/ {", text);
+    }
+
+    [Theory]
+    [InlineData("drupal", "sites/*", "sites/(?!(?:all)(?:/|$))[^/]+")]
+    [InlineData("wordpress", "wp-content/uploads/sites/*", "wp-content/uploads/sites/[^/]+")]
+    [InlineData("php", "files/*", "files/[^/]+")]
+    public void Apache_runs_no_php_and_follows_no_link_in_any_site_s_folder(string kind, string glob, string every)
+    {
+        var text = Render("apache", kind);
+        Assert.Contains($"    <Directory \"/srv/x/{glob}\">\n        Options None\n    </Directory>", text);
+        Assert.Contains($"    <DirectoryMatch \"^/srv/x/{every}/\">\n        <FilesMatch \"\\.(php|phar|phtml)$\">\n            SetHandler none\n            Require all denied", text);
+        var dir = new System.Text.RegularExpressions.Regex($"^/srv/x/{every}/");
+        Assert.Matches(dir, "/srv/x/" + glob.Replace("*", "b.example") + "/files/");
+        Assert.Matches(dir, "/srv/x/" + glob.Replace("*", "a.example") + "/");
+        if (kind == "drupal")
+        {
+            Assert.DoesNotMatch(dir, "/srv/x/sites/all/modules/");
+            Assert.Contains("    <Directory \"/srv/x/sites/all\">\n        Options SymLinksIfOwnerMatch\n", text);
+        }
+    }
+
+    [Fact]
+    public void Apache_follows_a_link_in_the_codebase_only_to_a_file_of_the_link_s_owner()
+    {
+        using var hosting = new FakeHosting();
+        var web = Web(hosting, "apache");
+        hosting.Runner.Run("test", "platform_x", [], ctx => web.WritePlatform(ctx, new AegirPlatform("platform_x") { Root = "/srv/x" }));
+        var text = hosting.Server.Text(web.PlatformConfigPath("platform_x"));
+        Assert.Contains("Options SymLinksIfOwnerMatch", text);
+        Assert.DoesNotContain("FollowSymLinks", text);
+    }
+
+    [Theory]
+    [InlineData("nginx")]
+    [InlineData("apache")]
+    public void A_settings_file_outside_a_denied_folder_is_denied_on_its_site_and_404_on_every_other(string type)
+    {
+        var text = Render(type, "manifest");
+        Assert.Contains(type == "nginx" ? "location = /conf/a.example.txt { deny all; }" : "<LocationMatch \"^/conf/a\\.example\\.txt$\">", text);
+        var notFound = NotFound(type, text);
+        Assert.True(notFound("/conf/b.example.txt"));
+        Assert.False(notFound("/conf/a.example.txt"));
+    }
+
+    [Theory]
+    [InlineData("nginx")]
+    [InlineData("apache")]
+    public void A_disabled_site_s_vhost_serves_nothing_of_any_site(string type)
+    {
+        var text = Render(type, "drupal", enabled: false);
+        Assert.Contains("Site disabled", text);
+        Assert.DoesNotContain("sites/a.example/", text);
     }
 }

@@ -19,6 +19,22 @@ function Invoke-Site {
     finally { $client.Dispose() }
 }
 
+# An HTTP GET of a path sent exactly as given, as a hostile visitor would: no dot segments resolved, no doubled
+# slashes merged, no escapes undone (System.Uri would do all three).
+function Invoke-RawSite {
+    param([int] $Port, [string] $HostName, [string] $Path)
+    $client = [System.Net.Sockets.TcpClient]::new('127.0.0.1', $Port)
+    try {
+        $stream = $client.GetStream()
+        $request = [Text.Encoding]::ASCII.GetBytes("GET $Path HTTP/1.1`r`nHost: ${HostName}:$Port`r`nConnection: close`r`n`r`n")
+        $stream.Write($request, 0, $request.Length)
+        $text = [IO.StreamReader]::new($stream, [Text.Encoding]::UTF8).ReadToEnd()
+    }
+    finally { $client.Dispose() }
+    $head, $body = $text -split "`r`n`r`n", 2
+    [pscustomobject]@{ Status = [int](($head -split ' ')[1]); Body = "$body" }
+}
+
 # Runs SQL on a server's MariaDB as its admin, with the password in a private defaults file.
 # Runs a MariaDB client program as the server's admin, its password in a private defaults file, never on the command line.
 function Invoke-AdminClient {
@@ -123,13 +139,20 @@ echo 'ok ', $_SERVER['db_name'];
 }
 
 # A Drupal-shaped codebase (core, sites, folders, a settings file) with that front page and a drush stand-in that
-# installs the table Drupal 8+ keeps its modules in and says the site boots when asked; slow for slow*, failing
-# for fail* sites.
-function New-DrupalShapedCodebase([string] $Root) {
+# installs the table Drupal keeps its modules in (8+: config; -Seven: system) and says the site boots when asked;
+# slow for slow*, failing for fail* sites.
+function New-DrupalShapedCodebase([string] $Root, [switch] $Seven) {
     Write-DbPage $Root
-    $null = New-Item -ItemType Directory -Force "$Root/core/lib", "$Root/sites", "$Root/vendor/bin"
-    Set-Content "$Root/core/lib/Drupal.php" "<?php class Drupal { const VERSION = '10.3.1'; }"
-    Set-Content "$Root/vendor/bin/drush" @'
+    $null = New-Item -ItemType Directory -Force "$Root/sites", "$Root/vendor/bin"
+    if ($Seven) {
+        $null = New-Item -ItemType Directory -Force "$Root/includes"
+        Set-Content "$Root/includes/bootstrap.inc" "<?php`ndefine('VERSION', '7.101');"
+    }
+    else {
+        $null = New-Item -ItemType Directory -Force "$Root/core/lib"
+        Set-Content "$Root/core/lib/Drupal.php" "<?php class Drupal { const VERSION = '10.3.1'; }"
+    }
+    $drush = @'
 #!/bin/sh
 if [ "$1" = status ]; then echo Successful; exit 0; fi
 for a in "$@"; do [ "$a" = cron ] && { echo "Cron run completed."; exit 0; }; done
@@ -149,6 +172,9 @@ else
 fi
 echo " [success] Installation complete.  User name: admin  User password: Stand-In-Pw-123"
 '@
+    # Drupal 7 keeps its modules in the system table.
+    if ($Seven) { $drush = $drush -replace 'CREATE TABLE config \([^"]*LONGBLOB\); INSERT INTO config VALUES [^"]*', "CREATE TABLE system (name VARCHAR(255) NOT NULL); INSERT INTO system VALUES ('node');" }
+    Set-Content "$Root/vendor/bin/drush" $drush
     chmod 755 "$Root/vendor/bin/drush"
 }
 

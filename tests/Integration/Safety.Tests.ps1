@@ -228,6 +228,65 @@ Describe 'Honest and safe hosting' -Skip:$skip {
         }
     }
 
+    Describe 'A PHP-FPM socket that is no socket' {
+        BeforeAll {
+            $null = New-AegirSite sock.test -Platform app
+            $record = (Get-AegirServer master).Path
+            $socket = $server.Http.Get('php_fpm_socket')
+            function Set-SocketByHand([string] $Path) { (Get-Content -Raw $record) -replace 'php_fpm_socket: .*', "php_fpm_socket: $Path" | Set-Content -NoNewline $record }
+        }
+        AfterEach { Set-SocketByHand $socket }
+
+        It 'is refused when it is given, and the record keeps the working one' {
+            foreach ($bad in '/etc/passwd', '/etc', $vhosts) {
+                { Set-AegirServer master -HttpSetting @{ php_fpm_socket = $bad } -ErrorAction Stop } | Should -Throw "*not a socket*" -Because "$bad is no socket"
+            }
+            (Get-AegirServer master).Http.Get('php_fpm_socket') | Should -Be $socket
+        }
+
+        It 'fails a verify of the site and a new site before their vhosts change, leaving the site answering and no record' {
+            Set-SocketByHand /etc/passwd   # as if the record had been edited by hand
+            $before = Get-Content -Raw "$vhosts/sock.test.conf"
+            $task = Invoke-AegirVerify sock.test -ErrorVariable errs -ErrorAction SilentlyContinue
+            $task.Status | Should -Be 'Failed'
+            $errs[0].Exception.Message | Should -Match 'PHP-FPM socket of .@server_master. is /etc/passwd, which is a regular file, not a socket'
+            Get-Content -Raw "$vhosts/sock.test.conf" | Should -Be $before
+            (Invoke-Site -Port $port -HostName sock.test).Body | Should -Match '^ok socktest'
+
+            New-AegirSite sock2.test -Platform app -ErrorVariable errs -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+            $errs[0].Exception.Message | Should -Match 'not a socket'
+            Get-AegirSite sock2.test -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            Invoke-Sql -Sql "SHOW DATABASES LIKE 'sock2test%'" | Should -BeNullOrEmpty
+            (Invoke-AegirVerify master -ErrorAction SilentlyContinue).Error | Should -Match 'not a socket'
+        }
+
+        It 'put back by a verify that makes a site that answered answer 502, and a new site that fails at the reload leaves nothing' {
+            # A socket no PHP-FPM listens on: the config passes its test, and the pages answer 502 once it is loaded.
+            $dead = Join-Path $work 'no-fpm.sock'
+            $unix = [System.Net.Sockets.Socket]::new([System.Net.Sockets.AddressFamily]::Unix, [System.Net.Sockets.SocketType]::Stream, [System.Net.Sockets.ProtocolType]::Unspecified)
+            $unix.Bind([System.Net.Sockets.UnixDomainSocketEndPoint]::new($dead))   # bound, never listening (its file goes with it)
+            try { Set-AegirServer master -HttpSetting @{ php_fpm_socket = $dead } }
+            catch { $unix.Dispose(); throw }
+            $before = Get-Content -Raw "$vhosts/sock.test.conf"
+            $task = Invoke-AegirVerify sock.test -ErrorVariable errs -ErrorAction SilentlyContinue
+            $task.Status | Should -Be 'Failed'
+            $errs[0].Exception.Message | Should -Match 'sock.test does not work: it answers HTTP 502'
+            ($task.Log.Message -match '^Undid: Writing the nginx vhost of sock.test') | Should -Not -BeNullOrEmpty
+            Get-Content -Raw "$vhosts/sock.test.conf" | Should -Be $before
+            (Invoke-Site -Port $port -HostName sock.test).Body | Should -Match '^ok socktest' -Because 'the working config is back, and loaded'
+
+            $made = New-AegirSite sock3.test -Platform app -ErrorVariable errs -ErrorAction SilentlyContinue -WarningVariable warned -WarningAction SilentlyContinue
+            ($errs.Exception.Message -join "`n") | Should -Match 'sock3.test: it answers HTTP 502'
+            ($warned -join "`n") | Should -Match 'sock3.test was made in this batch but does not work .* it is removed again'
+            Get-AegirSite sock3.test -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            Invoke-Sql -Sql "SHOW DATABASES LIKE 'sock3test%'" | Should -BeNullOrEmpty
+            Test-Path "$vhosts/sock3.test.conf" | Should -BeFalse
+            (Invoke-Site -Port $port -HostName sock3.test).Status | Should -Be 404
+            (Invoke-Site -Port $port -HostName sock.test).Body | Should -Match '^ok socktest'
+            $unix.Dispose()
+        }
+    }
+
     Describe 'Symlinks a site''s owner plants' {
         BeforeAll {
             $outside = Join-Path $work 'outside'

@@ -85,6 +85,17 @@ BeforeDiscovery {
             @{ Name = "alias $(($bad -replace '\s', '~'))"; Run = [scriptblock]::Create("Set-AegirSite other.example -AddAlias '$($bad -replace "'", "''")'") }
         }
         @{ Name = 'alias list with a hostile second item'; Run = { Set-AegirSite other.example -Alias 'ok.example', "bad;one.example" } }
+
+        # Names no site may own (RFC 6761 special-use names, the web servers' catch-all), as uri, alias or redirection.
+        foreach ($special in 'localhost', 'LOCALHOST', 'shop.localhost', 'invalid', 'default.invalid', '1.0.0.127.in-addr.arpa', '1.0.0.0.ip6.arpa') {
+            @{ Name = "uri $special"; Run = [scriptblock]::Create("New-AegirSite '$special' -Platform wp -NoInstall") }
+            @{ Name = "alias $special"; Run = [scriptblock]::Create("Set-AegirSite other.example -AddAlias '$special'") }
+        }
+        @{ Name = 'alias localhost of a new site'; Run = { New-AegirSite new.example -Platform wp -Alias localhost -NoInstall } }
+        @{ Name = 'alias list with localhost second'; Run = { Set-AegirSite other.example -Alias 'ok.example', 'www.localhost' } }
+        @{ Name = 'redirection to localhost'; Run = { Set-AegirSite taken.example -Redirection localhost } }
+        @{ Name = 'new uri localhost for a copy'; Run = { Copy-AegirSite installed.example -NewUri localhost } }
+        @{ Name = 'new uri localhost for a rename'; Run = { Rename-AegirSite installed.example -NewUri localhost } }
         @{ Name = 'alias another site uses, given as the whole list'; Run = { Set-AegirSite other.example -Alias 'fine.example', 'www.taken.example' } }
         @{ Name = 'redirection with a newline'; Run = { Set-AegirSite taken.example -Redirection "taken.example`nreturn 200" } }
         @{ Name = 'redirection to a URL'; Run = { Set-AegirSite taken.example -Redirection 'https://evil.example/' } }
@@ -156,7 +167,8 @@ BeforeDiscovery {
         foreach ($g in 'www data', 'root;', '-g', ('g' * 33), "www`n") {
             @{ Name = "web group $(($g -replace '\s', '~'))"; Run = [scriptblock]::Create("Set-AegirServer master -HttpSetting @{ web_group = '$g' }") }
         }
-        foreach ($socket in 'run/php.sock', '/run/php.sock; include /etc/passwd', '/run/php sock', '/run/{php}.sock', '/run/../etc/shadow') {
+        # A PHP-FPM socket must be a socket: on this machine a file or a folder is refused when it is given.
+        foreach ($socket in 'run/php.sock', '/run/php.sock; include /etc/passwd', '/run/php sock', '/run/{php}.sock', '/run/../etc/shadow', '/etc/passwd', '/etc', '/dev/null') {
             @{ Name = "php socket '$socket'"; Run = [scriptblock]::Create("Set-AegirServer master -HttpSetting @{ php_fpm_socket = '$socket' }") }
         }
         @{ Name = 'relative pid file'; Run = { Set-AegirServer master -HttpSetting @{ pid_file = 'nginx.pid' } } }
@@ -238,8 +250,8 @@ Describe 'Hostile input' {
     AfterEach { Remove-Item -Recurse -Force (Join-Path $env:AEGIR_HOME 'templates') -ErrorAction SilentlyContinue }
     AfterAll { Get-ChildItem $links | ForEach-Object { [IO.File]::Delete($_.FullName) }; [IO.Directory]::Delete($links) }
 
-    It 'has at least 150 cases' -ForEach @(@{ Count = $cases.Count }) {
-        $Count | Should -BeGreaterOrEqual 150
+    It 'has at least 290 cases' -ForEach @(@{ Count = $cases.Count }) {
+        $Count | Should -BeGreaterOrEqual 290
     }
 
     It 'refuses <Name> and writes nothing' -ForEach $cases {

@@ -20,6 +20,7 @@ internal static class ContextValidator
             case AegirServer server:
                 if (previous is not null) CheckServerInUse(store, server);
                 CheckPorts(server, previous as AegirServer);
+                CheckPhpSocket(server, previous as AegirServer);
                 break;
         }
     }
@@ -87,6 +88,21 @@ internal static class ContextValidator
             CheckListener("HttpPort", server.Http.GetInt("port"), server.Http.GetInfo().Programs);
         if (dbHere && (previous is null || previous.Db.Type != server.Db.Type || previous.Db.Get("port") != server.Db.Get("port")))
             CheckListener("DbPort", server.Db.GetInt("port"), server.Db.GetInfo().Programs);
+    }
+
+    /// <summary>
+    /// On this machine a PHP-FPM socket that is there when it is given must be a socket: the web server would pass
+    /// every PHP request to a file or folder and answer 502. One not there yet (PHP-FPM not started) is checked by
+    /// server verify.
+    /// </summary>
+    static void CheckPhpSocket(AegirServer server, AegirServer? previous)
+    {
+        if (server.Http.IsNull || server.Http.Get("php_fpm_socket") is not { } socket || previous?.Http.Get("php_fpm_socket") == socket) return;
+        if (!Transport.TransportFactory.IsLocal(server) || IO.Posix.RealPath(socket) is not { } real) return;
+        if (IO.Posix.Stat(real) is { IsSocket: false } status)
+            throw ErrorCatalog.InvalidValue($"The {server.Http.Type} setting 'php_fpm_socket'", socket,
+                $"{(real == socket ? "it" : $"it leads to {real}, which")} is a {(status.IsDirectory ? "folder" : "file")}, not a socket, so every PHP request would fail",
+                "Give the socket PHP-FPM listens on (its pool's 'listen'), such as /run/php/php8.2-fpm.sock.");
     }
 
     static void CheckListener(string parameter, int port, IReadOnlyList<string> own)

@@ -17,12 +17,27 @@ public static partial class Validate
 
     static readonly IdnMapping Idn = new() { UseStd3AsciiRules = true, AllowUnassigned = false };
 
-    /// <summary>A DNS host name as used for a site uri or alias: IDN to punycode, lowercase, LDH labels.</summary>
+    /// <summary>
+    /// Special-use names (RFC 6761, RFC 6303) no site may own, and why: the web server would answer for the machine
+    /// itself, for its catch-all (default.invalid), or for an IP address spelled backwards.
+    /// </summary>
+    static readonly (string Domain, string Why)[] SpecialNames =
+    [
+        ("localhost", "localhost and the names under it are this machine's own (RFC 6761), never a site's"),
+        ("invalid", "names under .invalid never resolve (RFC 6761), and the web server's catch-all for unknown names is one"),
+        ("in-addr.arpa", "names under in-addr.arpa are IPv4 addresses spelled backwards for reverse lookups, and a site is named by a host name, not an IP address"),
+        ("ip6.arpa", "names under ip6.arpa are IPv6 addresses spelled backwards for reverse lookups, and a site is named by a host name, not an IP address"),
+    ];
+
+    /// <summary>A DNS host name as used for a site uri or alias: IDN to punycode, lowercase, LDH labels; no IP address or special-use name.</summary>
     public static string SiteHost(string parameter, string? value)
     {
         var host = HostName(parameter, value, MaxSiteUriLength);
         if (IPAddress.TryParse(host, out _))
             throw ErrorCatalog.InvalidValue(parameter, value, "a site is named by a host name, not an IP address", "Use a name such as example.com; point it at the server in DNS.");
+        foreach (var (domain, why) in SpecialNames)
+            if (host == domain || host.EndsWith("." + domain, StringComparison.Ordinal))
+                throw ErrorCatalog.InvalidValue(parameter, value, why, "Use a name of a domain you own, such as example.com; for trials, a name under .test or .example.");
         return host;
     }
 

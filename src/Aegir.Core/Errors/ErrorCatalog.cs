@@ -117,6 +117,11 @@ public static class ErrorCatalog
         => E("VhostNamesForeign", AegirErrorKind.InvalidData, uri,
             $"The vhost of {uri} as rendered would answer for {string.Join(", ", names)}, which are not its names, so nothing was written on '@{server}'. Fix the vhost template override (it must use server_names), or add the names to the site as aliases.");
 
+    public static AegirException PhpSocketInvalid(string server, string socket, string? kind)
+        => E("PhpSocketInvalid", AegirErrorKind.InvalidData, server,
+            $"The PHP-FPM socket of '@{server}' is {socket}, {(kind is null ? "where nothing is" : $"which is a {kind}, not a socket")}: the web server would pass every PHP request there and answer 502. "
+            + $"{(kind is null ? "Start PHP-FPM, or point" : "Point")} the setting at the socket PHP-FPM listens on (its pool's 'listen'): Set-AegirServer {server.Replace("server_", "")} -HttpSetting @{{ php_fpm_socket = '/run/php/php8.2-fpm.sock' }}, then verify again.");
+
     public static AegirException DatabaseGone(string uri, string database, string server)
         => E("SiteDatabaseGone", AegirErrorKind.ObjectNotFound, uri,
             $"The database {database} of {uri} is gone from '@{server}'. Restore it from a backup, or remove the site (Remove-AegirSite) and create it again; nothing was changed.");

@@ -45,7 +45,7 @@ public static partial class Posix
     }
 
     /// <summary>What lstat tells of a path: owner, group, mode and type; null when it does not exist.</summary>
-    public sealed record FileStatus(uint Uid, uint Gid, UnixFileMode Mode, bool IsLink, bool IsDirectory);
+    public sealed record FileStatus(uint Uid, uint Gid, UnixFileMode Mode, bool IsLink, bool IsDirectory, bool IsSocket = false);
 
     /// <summary>lstat through statx, whose layout is the same on every architecture.</summary>
     public static FileStatus? Stat(string path)
@@ -55,7 +55,7 @@ public static partial class Posix
         uint uid = BitConverter.ToUInt32(buffer, 20), gid = BitConverter.ToUInt32(buffer, 24);
         int mode = BitConverter.ToUInt16(buffer, 28);
         int type = mode & 0xF000;
-        return new FileStatus(uid, gid, (UnixFileMode)(mode & 0xFFF), type == 0xA000, type == 0x4000);
+        return new FileStatus(uid, gid, (UnixFileMode)(mode & 0xFFF), type == 0xA000, type == 0x4000, type == 0xC000);
     }
 
     [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]

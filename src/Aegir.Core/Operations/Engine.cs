@@ -168,22 +168,48 @@ public sealed class Engine
         ctx.Debug($"The reload is queued as task {id} until then, so it is done even if this process ends first.");
     }
 
-    /// <summary>Runs, once each, the reloads the batch deferred.</summary>
+    /// <summary>
+    /// Runs, once each, the reloads the batch deferred. A site the batch made that does not answer after its server's
+    /// reload is removed again, as a failed install outside a batch is undone; that removal's own reload is one more round.
+    /// </summary>
     public IReadOnlyList<AegirTask> FlushReloads()
     {
         if (Batch is null) return [];
         var tasks = new List<AegirTask>();
-        foreach (var (id, sites) in Batch.Take())
-        {
-            // The sites to check after the reload go into the queued record, so a replay checks them too.
-            if (sites.Count > 0 && Runner.Store.Get(id) is { Status: AegirTaskStatus.Queued } queued)
+        while (Batch.Take() is { Count: > 0 } pending)
+            foreach (var (id, sites, created) in pending)
             {
-                queued.Parameters["sites"] = new JsonArray(sites.Select(s => (JsonNode)JsonValue.Create(s)!).ToArray());
-                Runner.Store.Save(queued);
+                // The sites to check after the reload go into the queued record, so a replay checks them too.
+                if (sites.Count > 0 && Runner.Store.Get(id) is { Status: AegirTaskStatus.Queued } queued)
+                {
+                    queued.Parameters["sites"] = new JsonArray(sites.Select(s => (JsonNode)JsonValue.Create(s)!).ToArray());
+                    Runner.Store.Save(queued);
+                }
+                if (RunQueued(id) is not { } outcome) continue;
+                tasks.Add(outcome.Task);
+                if (outcome.Task.Status == AegirTaskStatus.Failed) tasks.AddRange(RemoveBroken(created));
             }
-            if (RunQueued(id) is { } outcome) tasks.Add(outcome.Task);
-        }
         return tasks;
+    }
+
+    /// <summary>Removes each new site that does not answer (its database, folders, vhost and record), saying why.</summary>
+    List<AegirTask> RemoveBroken(IReadOnlyList<string> created)
+    {
+        var removals = new List<AegirTask>();
+        foreach (var name in created)
+        {
+            if (Store.TryGet(name) is not AegirSite site) continue;
+            string? problem;
+            using (var env = new OperationEnvironment(this))
+            {
+                try { problem = Site.SiteSteps.Judge(Site.SiteParts.Resolve(site, env)); }
+                catch (Exception ex) when (ex is IOException or Errors.AegirException) { problem = ex.Message; }
+            }
+            if (problem is null) continue;
+            Message(TaskLogLevel.Warning, $"{site.Uri} was made in this batch but does not work once its web server reloaded ({problem}): it is removed again, with its database, folders and vhost, so a failed new site leaves nothing behind.");
+            removals.Add(Run(new Site.DeleteSite.Parameters(name, Backup: false)).Task);
+        }
+        return removals;
     }
 
     /// <summary>

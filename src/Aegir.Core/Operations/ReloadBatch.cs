@@ -14,6 +14,8 @@ public sealed class ReloadBatch
     {
         public string Id = id;
         public readonly SortedSet<string> Sites = new(StringComparer.Ordinal);
+        /// <summary>Sites this batch made: one that does not answer after the reload is removed again.</summary>
+        public readonly SortedSet<string> Created = new(StringComparer.Ordinal);
     }
 
     readonly Dictionary<string, Waiting> _pending = new(StringComparer.Ordinal);
@@ -37,22 +39,24 @@ public sealed class ReloadBatch
         }
     }
 
-    /// <summary>Asks for a site's page to be checked once the server has reloaded.</summary>
-    internal void Expect(string server, string site)
+    /// <summary>Asks for a site's page to be checked once the server has reloaded; <paramref name="created"/>: the batch made the site.</summary>
+    internal void Expect(string server, string site, bool created = false)
     {
         lock (_pending)
         {
             if (!_pending.TryGetValue(server, out var pending)) _pending[server] = pending = new Waiting("");
             pending.Sites.Add(site);
+            if (created) pending.Created.Add(site);
         }
     }
 
-    /// <summary>The pending reload tasks with the sites to check after each, emptied.</summary>
-    internal IReadOnlyList<(string Id, IReadOnlyList<string> Sites)> Take()
+    /// <summary>The pending reload tasks with the sites to check after each, and those of them the batch made, emptied.</summary>
+    internal IReadOnlyList<(string Id, IReadOnlyList<string> Sites, IReadOnlyList<string> Created)> Take()
     {
         lock (_pending)
         {
-            var list = _pending.Values.Where(p => p.Id.Length > 0).Select(p => (p.Id, (IReadOnlyList<string>)p.Sites.ToList())).ToList();
+            var list = _pending.Values.Where(p => p.Id.Length > 0)
+                .Select(p => (p.Id, (IReadOnlyList<string>)p.Sites.ToList(), (IReadOnlyList<string>)p.Created.ToList())).ToList();
             _pending.Clear();
             return list;
         }

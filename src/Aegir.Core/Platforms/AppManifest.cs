@@ -147,6 +147,10 @@ public sealed partial class AppManifest
                 throw Invalid(key, $"has '{value}', which is not a path inside the platform (relative, no '..', letters, digits and . _ - / only)");
             if (needsUri != value.Contains("{uri}", StringComparison.Ordinal))
                 throw Invalid(key, needsUri ? $"has '{value}', which needs {{uri}}: each site gets its own" : $"has '{value}', which may not hold {{uri}}");
+            // Every site's path is the same path with another uri: the web servers keep each site's to its own names by
+            // that pattern, so it needs a folder of its own above it (a site named 'vendor' must never own /vendor).
+            if (needsUri && (value.Split('/')[0].Contains("{uri}", StringComparison.Ordinal) || value.IndexOf("{uri}", StringComparison.Ordinal) != value.LastIndexOf("{uri}", StringComparison.Ordinal)))
+                throw Invalid(key, $"has '{value}', which needs {{uri}} once, below a folder of its own (files/{{uri}}, not {{uri}}/files), so no site's name can be a folder of the code");
             return value;
         }
 

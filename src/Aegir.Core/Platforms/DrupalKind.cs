@@ -46,6 +46,7 @@ public sealed partial class DrupalKind(bool seven) : IPlatformKind
 
     public IReadOnlyList<string> SiteRoots(string uri) => [$"sites/{uri}"];
     public IReadOnlyList<string> SharedFolders => [];
+    public IReadOnlyList<string> SharedCode => ["sites/all"];
     public string FrontController => "index.php";
     public IReadOnlyList<string> DeniedPaths(string uri) => [.. AppManifest.AlwaysDenied, $"/sites/{uri}/settings.php", $"/sites/{uri}/local.settings.php"];
 

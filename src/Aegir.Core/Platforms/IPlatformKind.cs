@@ -34,6 +34,12 @@ public interface IPlatformKind
     /// <summary>Folders all sites share that the web server writes to, relative to the root; made when the platform is verified.</summary>
     IReadOnlyList<string> SharedFolders { get; }
 
+    /// <summary>
+    /// Paths a site root with the uri as a wildcard takes in that are no site's but code all sites share (Drupal's
+    /// sites/all): served to every site, never taken for another site's folder.
+    /// </summary>
+    IReadOnlyList<string> SharedCode => [];
+
     /// <summary>The script every request that is no file goes to, relative to the root (index.php).</summary>
     string FrontController { get; }
 

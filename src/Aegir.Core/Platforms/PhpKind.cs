@@ -57,6 +57,8 @@ public sealed class PhpKind(AppManifest manifest) : IPlatformKind
     public string? PrivatePath(string uri) => null;
     public IReadOnlyList<string> WritablePaths => Manifest.SiteFolders.Select(f => f.Replace("{uri}", "*", StringComparison.Ordinal)).Concat(Manifest.SharedFolders).ToList();
     public IReadOnlyList<string> SharedFolders => Manifest.SharedFolders;
+    /// <summary>A shared folder among the sites' (files/shared beside files/{uri}) is no site's.</summary>
+    public IReadOnlyList<string> SharedCode => Manifest.SharedFolders;
     public string FrontController => Manifest.FrontController;
 
     /// <summary>The manifest's denied paths, and the site's settings file: it is PHP, but never a page.</summary>

@@ -79,7 +79,7 @@ public sealed class InstallSite : SiteOperation<InstallSite.Parameters>
         SiteSteps.Tables(plan, parts);
         SiteSteps.Vhost(plan, parts, () => true);
         SiteSteps.Record<AegirSite>(plan, env, site.Name, $"record {site.Uri} as Installed", "Marking the site installed", s => s.Status = SiteStatus.Installed);
-        SiteSteps.Answers(plan, parts, () => true);
+        SiteSteps.Answers(plan, parts, () => true, created: p.Create is not null);
         plan.Result = () => result;
     }
 

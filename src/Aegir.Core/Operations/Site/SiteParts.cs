@@ -52,9 +52,7 @@ internal sealed class SiteParts
     }
 
     public VhostModel Vhost(bool enabled)
-        => new(Site.Uri, Platform.Name, Platform.Root, Site.HostNames().ToList(), Site.Redirection, enabled,
-            Kind.FilesPath(Site.Uri), Kind.PrivatePath(Site.Uri), Database())
-        { FrontController = Kind.FrontController, Denied = Kind.DeniedPaths(Site.Uri) };
+        => SiteAreas.For(Kind, new(Site.Uri, Platform.Name, Platform.Root, Site.HostNames().ToList(), Site.Redirection, enabled, null, Database()));
 
     public SiteJob Job(TaskContext ctx, string? title = null, string? email = null)
     {

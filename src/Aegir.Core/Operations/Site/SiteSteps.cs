@@ -73,13 +73,14 @@ internal static class SiteSteps
     /// The site answers over HTTP as a working site (or, disabled, with the disabled page). Only when the reload is
     /// not put off to the end of a batch, since until then the web server serves the old config.
     /// </summary>
-    public static void Answers(OperationPlan plan, SiteParts parts, Func<bool> enabled)
+    /// <param name="created">The task makes the site: in a batch, it is removed again when it does not answer after the reload.</param>
+    public static void Answers(OperationPlan plan, SiteParts parts, Func<bool> enabled, bool created = false)
     {
         var host = parts.Site.Redirection ?? parts.Site.Uri;
         if (parts.Env.Engine.Batch is { } batch)
         {
-            plan.Add(parts.Web.Name, PlanAction.Check, $"check that http://{host}/ answers as the site{(enabled() ? "" : " disabled")}, once @{parts.Web.Name} reloads at the end of this pipeline",
-                ctx => batch.Expect(parts.Web.Name, parts.Site.Name));
+            plan.Add(parts.Web.Name, PlanAction.Check, $"check that http://{host}/ answers as the site{(enabled() ? "" : " disabled")}, once @{parts.Web.Name} reloads at the end of this pipeline{(created ? " (else it is removed again)" : "")}",
+                ctx => batch.Expect(parts.Web.Name, parts.Site.Name, created));
             return;
         }
         plan.Add(parts.Web.Name, PlanAction.Check, $"check that http://{host}/ answers as the site{(enabled() ? "" : " disabled")}", ctx => ctx.Step($"Checking that http://{host}/ answers", () =>

@@ -28,14 +28,31 @@ public sealed class VerifySite : SiteOperation<VerifySite.Parameters>
             site = preview.Context;
         }
         var parts = SiteParts.Resolve(site, env);
+        // A plain verify repairs toward the record: its repairs stay when the site did not answer before either. A
+        // verify that breaks a site that answered (a bad server setting) puts everything back, as does one with a
+        // change of the record that stops the site answering.
+        var plain = p.Changes is null && env.Engine.Batch is null;
+        string? before = null;
+        if (plain)
+            plan.Add(site.Name, PlanAction.Check, $"note how http://{site.Redirection ?? site.Uri}/ answers before anything changes", _ => before = Before(parts));
         SiteSteps.Database(plan, parts);
         SiteSteps.Folders(plan, parts);
         SiteSteps.Settings(plan, parts);
         SiteSteps.Vhost(plan, parts, () => site.Status != SiteStatus.Disabled);
-        // A plain verify repairs toward the record: its repairs stay even when the site still does not answer.
-        // With a change of the record, a site that stops answering puts the change back.
-        if (p.Changes is null && env.Engine.Batch is null)
-            plan.Add(site.Name, PlanAction.Check, "keep the repairs, whatever the check of the site's page finds", ctx => ctx.KeepChanges("the repairs stay"));
+        if (plain)
+            plan.Add(site.Name, PlanAction.Check, "keep the repairs if the site did not answer before them; else put them back if it does not answer after",
+                ctx =>
+                {
+                    if (before is not null) ctx.KeepChanges($"the site did not answer before them either ({before})");
+                    else ctx.Debug("The site answered before this verify: if it does not now, everything this verify changed is put back.");
+                });
         SiteSteps.Answers(plan, parts, () => site.Status != SiteStatus.Disabled);
+    }
+
+    /// <summary>What was wrong with the site's page before the verify; null when it answered as it should.</summary>
+    static string? Before(SiteParts parts)
+    {
+        try { return SiteSteps.Judge(parts); }
+        catch (IOException ex) { return ex.Message; }
     }
 }

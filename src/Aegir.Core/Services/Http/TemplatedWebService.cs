@@ -52,6 +52,10 @@ public abstract class TemplatedWebService(AegirServer server, IServiceEnvironmen
         {
             ["server"] = Server.Name, ["config_dir"] = ConfigDir, ["listen"] = Listen(Server.Http.Get("listen_address") ?? "*", Port),
         });
+        ctx.Step($"Checking that {Socket} is PHP-FPM's socket", () =>
+        {
+            if (SocketKind() is var kind and not "socket") throw ErrorCatalog.PhpSocketInvalid(Server.Name, Socket, kind);
+        });
         Change(ctx, $"Writing {ServerConfigPath} and testing the {Type} config", [(ServerConfigPath, text)]);
     }
 
@@ -69,6 +73,9 @@ public abstract class TemplatedWebService(AegirServer server, IServiceEnvironmen
 
     public void WriteSite(TaskContext ctx, VhostModel site)
     {
+        // A vhost that passes PHP to a file or a folder makes a working site answer 502; a socket not there yet is
+        // PHP-FPM down, which the site's page check tells.
+        if (site.Enabled && SocketKind() is { } kind and not "socket") throw ErrorCatalog.PhpSocketInvalid(Server.Name, Socket, kind);
         var text = RenderSite(site);
         // The config test opens the site's log files, so their folder must be there (a server verified before logs were per site has none yet).
         if (new Files.FileService(Transport).FirstMissing(LogDir) is { } missing)
@@ -102,13 +109,18 @@ public abstract class TemplatedWebService(AegirServer server, IServiceEnvironmen
             ["redirect_from"] = from.Count > 0 ? from : null,
             ["redirection"] = from.Count > 0 ? site.Redirection : null,
             ["enabled"] = site.Enabled,
-            ["files_path"] = site.FilesPath,
             ["private_path"] = site.PrivatePath,
+            ["site_folders"] = site.SiteFolders,
+            ["shared_folders"] = site.SharedFolders,
+            ["site_areas"] = site.SiteAreas.Select(a => new Dictionary<string, object?>
+            {
+                ["glob"] = a.Glob, ["every"] = a.Every, ["others"] = a.Others, ["folder"] = a.Folder, ["shared"] = a.Shared,
+            }).ToList(),
             ["front_controller"] = site.FrontController,
             ["deny_folders"] = site.Denied.Where(d => d.EndsWith('/')).ToList(),
             ["deny_files"] = site.Denied.Where(d => !d.EndsWith('/')).ToList(),
             ["log_dir"] = LogDir,
-            ["socket"] = Server.Http.Get("php_fpm_socket"),
+            ["socket"] = Socket,
             ["site_url"] = Url(site.Redirection ?? site.Uri),
             ["db"] = new Dictionary<string, object?>
             {
@@ -154,6 +166,16 @@ public abstract class TemplatedWebService(AegirServer server, IServiceEnvironmen
     }
 
     public CommandResult Test() => Run(Server.Http.Get("config_test_command")!);
+
+    string Socket => Server.Http.Get("php_fpm_socket")!;
+
+    /// <summary>What the PHP-FPM socket path leads to: "socket", else what stat calls it ("regular file", "directory"); null when nothing is there.</summary>
+    string? SocketKind()
+    {
+        if (Transport.Run(new CommandSpec("test", ["-S", Socket])).Succeeded) return "socket";
+        var stat = Transport.Run(new CommandSpec("stat", ["-L", "--format=%F", "--", Socket]));
+        return stat.Succeeded ? stat.StandardOutput.Trim() : null;
+    }
 
     public HttpAnswer Fetch(string host, string path = "/")
     {

@@ -11,7 +11,6 @@ public sealed record VhostModel(
     IReadOnlyList<string> HostNames,
     string? Redirection,
     bool Enabled,
-    string? FilesPath,
     string? PrivatePath,
     SiteDatabase Database)
 {
@@ -19,4 +18,10 @@ public sealed record VhostModel(
     public string FrontController { get; init; } = "index.php";
     /// <summary>Paths never served, from the site's root: a folder ends in '/'.</summary>
     public IReadOnlyList<string> Denied { get; init; } = [];
+    /// <summary>The site's own folders, relative to the root: served to its names as files only, never run as PHP, never through a link.</summary>
+    public IReadOnlyList<string> SiteFolders { get; init; } = [];
+    /// <summary>Folders all sites of the platform share that the web server writes to: served as files only, like the site's own.</summary>
+    public IReadOnlyList<string> SharedFolders { get; init; } = [];
+    /// <summary>Where every site of the platform keeps its own: no PHP runs there, and only this site's answer here (404 for the rest).</summary>
+    public IReadOnlyList<SiteArea> SiteAreas { get; init; } = [];
 }
