@@ -337,7 +337,9 @@ public sealed class ZeroStream : System.IO.Stream {
             (stat -c '%a' "$folder/open.txt") | Should -Be '664'
             (Get-Item "$folder/latest.txt").LinkTarget | Should -Be 'photos/a.txt'
             Get-Content "$folder/copy.txt" | Should -Be 'a photo'
-            (Invoke-Site -Port $port -HostName $site.Name -Path "/files/$($site.Name)/latest.txt").Body | Should -Be 'a photo'
+            (Invoke-Site -Port $port -HostName $site.Name -Path "/files/$($site.Name)/photos/a.txt").Body | Should -Be 'a photo'
+            # Kept on disk for the application; the web server follows no link in a site's folders.
+            (Invoke-Site -Port $port -HostName $site.Name -Path "/files/$($site.Name)/latest.txt").Status | Should -BeIn 403, 404
             Remove-AegirSite $site.Name -NoBackup -Force | Out-Null
         }
     }
