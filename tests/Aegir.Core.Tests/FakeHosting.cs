@@ -36,13 +36,17 @@ public sealed class FakeHosting : IDisposable, IServiceFactory, ITransportFactor
     public ITransport Open(AegirServer server) => Server;
 
     /// <summary>The applications' installers say they installed the site (WordPress's script in JSON, drush in its words).</summary>
-    static CommandResult Answer(CommandSpec spec) => spec.Program switch
+    static CommandResult Answer(CommandSpec run)
     {
-        var p when p.EndsWith("drush") && spec.Arguments[0] == "status" => new CommandResult(0, "Successful\n", "", TimeSpan.Zero),
-        var p when p.EndsWith("drush") => new CommandResult(0, " [success] Installation complete.  User name: admin  User password: Drush-Pw-1234", "", TimeSpan.Zero),
-        "php" => new CommandResult(0, "{\"user_id\":1,\"installed\":true}\n", "", TimeSpan.Zero),
-        _ => FakeTransport.Ok,
-    };
+        var spec = FakeTransport.Unwrapped(run);
+        return spec.Program switch
+        {
+            var p when p.EndsWith("drush") && spec.Arguments[0] == "status" => new CommandResult(0, "Successful\n", "", TimeSpan.Zero),
+            var p when p.EndsWith("drush") => new CommandResult(0, " [success] Installation complete.  User name: admin  User password: Drush-Pw-1234", "", TimeSpan.Zero),
+            "php" => new CommandResult(0, "{\"user_id\":1,\"installed\":true}\n", "", TimeSpan.Zero),
+            _ => FakeTransport.Ok,
+        };
+    }
 
     public string VhostPath(string uri) => Path.Combine(Home.Path, "config", "server_master", "nginx", "vhost.d", uri + ".conf");
 

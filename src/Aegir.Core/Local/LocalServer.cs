@@ -11,7 +11,7 @@ namespace Aegir.Core.Local;
 /// nginx or Apache under <c>$AEGIR_HOME/local/&lt;server&gt;</c>, on 127.0.0.1 ports: a sandbox on a laptop, the demo,
 /// and the integration tests. They differ from a production server only in the server context this fills in
 /// (ports, sockets, reload and test commands). The web server's users may pass through their folders to the sockets
-/// and temp folders they need; nobody else can list or read anything there.
+/// and temp folders they need; the script user, in the web group, can list or read nothing there.
 /// </summary>
 public sealed class LocalServer
 {
@@ -84,12 +84,14 @@ public sealed class LocalServer
         var (start, test, reload) = httpType == "nginx" ? NginxCommands(httpPort) : ApacheCommands(httpPort);
         StartWeb(httpType, start, httpPort, log);
         var webGroup = IsRoot ? "www-data" : Posix.PrimaryGroup(Environment.UserName);
+        var scriptUser = LocalScriptUser.Ensure(current.ScriptUser, webGroup, log);
         foreach (var part in new[] { "php", "nginx", "apache" }) KeepPrivate(Dir(part));
         var pidFile = Path.Combine(Dir(httpType), httpType + ".pid");
         var webPort = httpPort;
         return server =>
         {
             db(server);
+            server.ScriptUser = scriptUser;
             server.Http.ChangeType(httpType);
             server.Http.Set("port", webPort.ToString());
             server.Http.Set("listen_address", "127.0.0.1");
@@ -128,6 +130,8 @@ public sealed class LocalServer
         var lines = new List<string>();
         if (Packages.Missing(RequiredPackages(httpType, dbType)) is { Count: > 0 } missing) lines.Add($"install {string.Join(", ", missing)} with apt-get");
         if (dbType is not null && LocalDb(dbType) is { IsRunning: false } db) lines.Add(db.Description);
+        if (IsRoot && Transport.UserAccount.Find(new LocalTransport(), AegirServer.DefaultScriptUser) is null)
+            lines.Add($"make the script user {AegirServer.DefaultScriptUser}: {string.Join(' ', Platforms.ScriptUser.AddCommand(AegirServer.DefaultScriptUser, "www-data"))}");
         if (!IsRunning("php")) lines.Add($"start PHP-FPM with its socket in {Dir("php")}");
         if (!IsRunning(httpType)) lines.Add($"start {httpType} on 127.0.0.1 with its config in {Dir(httpType)}");
         lines.Add($"record @{Name} with these instances as its services");

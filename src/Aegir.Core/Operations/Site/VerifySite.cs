@@ -30,6 +30,7 @@ public sealed class VerifySite : SiteOperation<VerifySite.Parameters>
         var parts = SiteParts.Resolve(site, env);
         SiteSteps.Database(plan, parts);
         SiteSteps.Folders(plan, parts);
+        SiteSteps.Reclaim(plan, parts);
         SiteSteps.Settings(plan, parts);
         SiteSteps.Vhost(plan, parts, () => site.Status != SiteStatus.Disabled);
         // A plain verify repairs toward the record: its repairs stay even when the site still does not answer.
