@@ -137,10 +137,10 @@ public sealed class AppManifestTests : IDisposable
         Directory.CreateDirectory(Path.Combine(_root, "core/lib"));
         File.WriteAllText(Path.Combine(_root, "index.php"), "<?php");
         File.WriteAllText(Path.Combine(_root, "core/lib/Drupal.php"), "<?php class Drupal { const VERSION = '10.3.1'; }");
-        Assert.Equal(("drupal", "10.3.1"), Found(PlatformKinds.Detect(new LocalTransport(), _root, Environment.UserName)));
+        Assert.Equal(("drupal", "10.3.1"), Found(PlatformKinds.Detect(new LocalTransport(), _root, Runner)));
         File.WriteAllText(Path.Combine(_root, AppManifest.FileName), "name: Shop\nversion: 2.4.0\n");
-        Assert.Equal(("php", "2.4.0"), Found(PlatformKinds.Detect(new LocalTransport(), _root, Environment.UserName)));
-        Assert.Equal(("drupal", "10.3.1"), Found(PlatformKinds.Detect(new LocalTransport(), _root, Environment.UserName, chosen: "drupal")));
+        Assert.Equal(("php", "2.4.0"), Found(PlatformKinds.Detect(new LocalTransport(), _root, Runner)));
+        Assert.Equal(("drupal", "10.3.1"), Found(PlatformKinds.Detect(new LocalTransport(), _root, Runner, chosen: "drupal")));
     }
 
     [Fact]
@@ -149,9 +149,9 @@ public sealed class AppManifestTests : IDisposable
         Directory.CreateDirectory(_root);
         File.WriteAllText(Path.Combine(_root, "version.sh"), "echo 3.2.1-beta\necho more\n");
         File.WriteAllText(Path.Combine(_root, AppManifest.FileName), "version_command: [sh, version.sh]\n");
-        Assert.Equal(("php", "3.2.1-beta"), Found(PlatformKinds.Detect(new LocalTransport(), _root, Environment.UserName)));
+        Assert.Equal(("php", "3.2.1-beta"), Found(PlatformKinds.Detect(new LocalTransport(), _root, Runner)));
         File.WriteAllText(Path.Combine(_root, "version.sh"), "echo 'not a version'\n");
-        Assert.Contains("printed no version", Assert.Throws<AegirException>(() => PlatformKinds.Detect(new LocalTransport(), _root, Environment.UserName)).Message);
+        Assert.Contains("printed no version", Assert.Throws<AegirException>(() => PlatformKinds.Detect(new LocalTransport(), _root, Runner)).Message);
     }
 
     [Fact]
@@ -160,10 +160,13 @@ public sealed class AppManifestTests : IDisposable
         Directory.CreateDirectory(_root);
         File.WriteAllText(Path.Combine(_root, "index.php"), "<?php");
         File.WriteAllText(Path.Combine(_root, "composer.json"), """{"name": "acme/app", "version": "5.0.2"}""");
-        Assert.Equal(("php", "5.0.2"), Found(PlatformKinds.Detect(new LocalTransport(), _root, Environment.UserName)));
+        Assert.Equal(("php", "5.0.2"), Found(PlatformKinds.Detect(new LocalTransport(), _root, Runner)));
     }
 
     static (string, string?) Found((IPlatformKind Kind, string? Version) found) => (found.Kind.Name, found.Version);
+
+    /// <summary>A server on this machine whose version commands run as nobody when the tests run as root (never as root), else as whoever runs them.</summary>
+    static readonly Contexts.AegirServer Runner = new(Contexts.ContextNames.Master) { ScriptUser = IO.Posix.IsRoot ? "nobody" : Environment.UserName };
 
     [Theory]
     [InlineData("nginx")]

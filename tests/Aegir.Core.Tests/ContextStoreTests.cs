@@ -36,6 +36,24 @@ public class ContextStoreTests
     }
 
     [Fact]
+    public void The_web_config_and_logs_folders_are_made_0700_and_taken_back_to_it()
+    {
+        const UnixFileMode owner = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+        using (var hosting = new FakeHosting())
+        {
+            Assert.True(hosting.Run(new Operations.Server.VerifyServer.Parameters(ContextNames.Master)).Succeeded);
+            foreach (var folder in new[] { "config", "logs" })
+                Assert.Equal(owner, hosting.Server.Nodes[Path.Combine(hosting.Home.Path, folder)].Mode);
+        }
+        using var home = new TestHome(seed: false);
+        foreach (var folder in new[] { "config", "logs" })
+            Directory.CreateDirectory(Path.Combine(home.Path, folder), (UnixFileMode)Convert.ToInt32("755", 8));
+        IO.AtomicFile.EnsureHome(home.Path);
+        foreach (var folder in new[] { "config", "logs" })
+            Assert.Equal(owner, File.GetUnixFileMode(Path.Combine(home.Path, folder)));
+    }
+
+    [Fact]
     public void References_read_back_as_contexts()
     {
         using var home = new TestHome();

@@ -39,15 +39,19 @@ public sealed class FakeHosting : IDisposable, IServiceFactory, ITransportFactor
     public ITransport Open(AegirServer server) => Server;
 
     /// <summary>The applications' installers say they installed the site (WordPress's script in JSON, drush in its words).</summary>
-    CommandResult Answer(CommandSpec spec) => spec.Program switch
+    CommandResult Answer(CommandSpec run)
     {
-        "df" => new CommandResult(0, $"  Avail\n{FreeBytes}\n", "", TimeSpan.Zero),
-        "getent" => new CommandResult(0, $"{spec.Arguments[1]}:x:{1000 + Math.Abs(spec.Arguments[1].GetHashCode() % 1000)}:\n", "", TimeSpan.Zero),
-        var p when p.EndsWith("drush") && spec.Arguments[0] == "status" => new CommandResult(0, "Successful\n", "", TimeSpan.Zero),
-        var p when p.EndsWith("drush") => new CommandResult(0, " [success] Installation complete.  User name: admin  User password: Drush-Pw-1234", "", TimeSpan.Zero),
-        "php" => new CommandResult(0, "{\"user_id\":1,\"installed\":true}\n", "", TimeSpan.Zero),
-        _ => FakeTransport.Ok,
-    };
+        var spec = FakeTransport.Unwrapped(run);
+        return spec.Program switch
+        {
+            "df" => new CommandResult(0, $"  Avail\n{FreeBytes}\n", "", TimeSpan.Zero),
+            "getent" => new CommandResult(0, $"{spec.Arguments[1]}:x:{1000 + Math.Abs(spec.Arguments[1].GetHashCode() % 1000)}:\n", "", TimeSpan.Zero),
+            var p when p.EndsWith("drush") && spec.Arguments[0] == "status" => new CommandResult(0, "Successful\n", "", TimeSpan.Zero),
+            var p when p.EndsWith("drush") => new CommandResult(0, " [success] Installation complete.  User name: admin  User password: Drush-Pw-1234", "", TimeSpan.Zero),
+            "php" => new CommandResult(0, "{\"user_id\":1,\"installed\":true}\n", "", TimeSpan.Zero),
+            _ => FakeTransport.Ok,
+        };
+    }
 
     public string VhostPath(string uri) => Path.Combine(Home.Path, "config", "server_master", "nginx", "vhost.d", uri + ".conf");
 

@@ -13,7 +13,13 @@ public sealed class FakeTransport(Func<CommandSpec, CommandResult>? handler = nu
 
     public readonly SortedDictionary<string, Node> Nodes = new(StringComparer.Ordinal);
     public readonly List<string> Commands = [];
-    public readonly HashSet<string> Users = ["root", "aegir", "www-data"];
+    /// <summary>The server's accounts as <c>id</c> tells them: aegir is the script user, in the web group.</summary>
+    public readonly Dictionary<string, string> Accounts = new(StringComparer.Ordinal)
+    {
+        ["root"] = "uid=0(root) gid=0(root) groups=0(root)",
+        ["aegir"] = "uid=998(aegir) gid=998(aegir) groups=998(aegir),33(www-data)",
+        ["www-data"] = "uid=33(www-data) gid=33(www-data) groups=33(www-data)",
+    };
     public readonly HashSet<string> Groups = ["root", "aegir", "www-data"];
     Func<CommandSpec, CommandResult> _handler = handler ?? (_ => Ok);
 
@@ -25,8 +31,14 @@ public sealed class FakeTransport(Func<CommandSpec, CommandResult>? handler = nu
     public CommandResult Run(CommandSpec spec)
     {
         lock (Commands) Commands.Add(spec.ToString());
+        if (spec.Program == "id")
+            return Accounts.TryGetValue(spec.Arguments[^1], out var line) ? new CommandResult(0, line + "\n", "", TimeSpan.Zero) : new CommandResult(1, "", $"id: '{spec.Arguments[^1]}': no such user", TimeSpan.Zero);
         return _handler(spec);
     }
+
+    /// <summary>The command a site's shell runs, without the setpriv in front that drops it to the script user.</summary>
+    public static CommandSpec Unwrapped(CommandSpec spec)
+        => spec.Program == "/usr/bin/setpriv" ? spec with { Program = spec.Arguments.SkipWhile(a => a != "--").ElementAt(1), Arguments = spec.Arguments.SkipWhile(a => a != "--").Skip(2).ToList() } : spec;
 
     public void Put(string path, string text) => WriteFile(path, Encoding.UTF8.GetBytes(text), (UnixFileMode)Convert.ToInt32("644", 8));
     public void Link(string path, string target) { MakeParents(path); Nodes[path] = new Node(PathKind.Symlink, Target: target); }
@@ -116,7 +128,7 @@ public sealed class FakeTransport(Func<CommandSpec, CommandResult>? handler = nu
         }
     }
 
-    public bool UserExists(string name) => Users.Contains(name);
+    public bool UserExists(string name) => Accounts.ContainsKey(name);
     public bool GroupExists(string name) => Groups.Contains(name);
     public string PrimaryGroup(string user) => user;
     public (string User, string Group)? OwnerOf(string path) => Nodes.TryGetValue(path, out var n) ? (n.Owner ?? "root", n.Group ?? "root") : null;

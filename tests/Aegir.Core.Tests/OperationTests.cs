@@ -197,7 +197,7 @@ public class OperationTests
         using var hosting = new FakeHosting();
         hosting.Platform("wp", "wordpress");
         var before = hosting.Snapshot();
-        hosting.Server.Handler = spec => spec.Program == "php" ? FakeTransport.Fail("Error establishing a database connection") : FakeTransport.Ok;
+        hosting.Server.Handler = spec => FakeTransport.Unwrapped(spec).Program == "php" ? FakeTransport.Fail("Error establishing a database connection") : FakeTransport.Ok;
         var outcome = hosting.Run(new InstallSite.Parameters("blog.test", null, null, new SiteDefinition("blog.test", "wp")));
         Assert.Equal(AegirTaskStatus.Failed, outcome.Task.Status);
         Assert.Null(outcome.Result);

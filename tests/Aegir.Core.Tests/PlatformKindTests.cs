@@ -27,7 +27,7 @@ public sealed class PlatformKindTests : IDisposable
     {
         Write("index.php", "<?php");
         Write(file, text);
-        var (found, v) = PlatformKinds.Detect(new LocalTransport(), _root, "root");
+        var (found, v) = PlatformKinds.Detect(new LocalTransport(), _root, new Contexts.AegirServer(Contexts.ContextNames.Master));
         Assert.Equal(kind, found.Name);
         Assert.Equal(version, v);
     }
@@ -36,8 +36,8 @@ public sealed class PlatformKindTests : IDisposable
     public void A_folder_without_index_php_is_no_platform()
     {
         Directory.CreateDirectory(_root);
-        Assert.Contains("no index.php", Assert.Throws<AegirException>(() => PlatformKinds.Detect(new LocalTransport(), _root, "root")).Message);
-        Assert.Contains("does not exist", Assert.Throws<AegirException>(() => PlatformKinds.Detect(new LocalTransport(), _root + "-missing", "root")).Message);
+        Assert.Contains("no index.php", Assert.Throws<AegirException>(() => PlatformKinds.Detect(new LocalTransport(), _root, new Contexts.AegirServer(Contexts.ContextNames.Master))).Message);
+        Assert.Contains("does not exist", Assert.Throws<AegirException>(() => PlatformKinds.Detect(new LocalTransport(), _root + "-missing", new Contexts.AegirServer(Contexts.ContextNames.Master))).Message);
     }
 
     [Fact]

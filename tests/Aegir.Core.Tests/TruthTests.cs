@@ -21,7 +21,7 @@ public class TruthTests
         using var hosting = new FakeHosting();
         hosting.Platform("wp", "wordpress");
         var before = hosting.Snapshot();
-        hosting.Server.Handler = spec => spec.Program == "php"
+        hosting.Server.Handler = spec => FakeTransport.Unwrapped(spec).Program == "php"
             ? new CommandResult(0, "<html><body><h1>Error establishing a database connection</h1></body></html>", "", TimeSpan.Zero)
             : FakeTransport.Ok;
         var outcome = hosting.Run(new InstallSite.Parameters("blog.test", null, null, new SiteDefinition("blog.test", "wp")));

@@ -171,32 +171,37 @@ echo "site=", $_SERVER['aegir_site'], " db=", $_SERVER['db_name'], " visits=", $
         }
 
         It 'installs through drush site:install, with the database in the environment and no password in arguments or files' {
-            # A drush stand-in: records how it was called, and installs what core.extension needs.
+            # A drush stand-in: records how it was called (into a folder of the script user's: it runs as that user, with
+            # nothing of the caller's environment), and installs what core.extension needs.
             $drush = "$d10/vendor/bin/drush"
-            $null = New-Item -ItemType Directory -Force (Split-Path $drush)
-            Set-Content $drush @'
+            $null = New-Item -ItemType Directory -Force (Split-Path $drush), "$work/drushlog"
+            chown (Get-AegirServer master).ScriptUser "$work/drushlog"
+            Set-Content $drush (@'
 #!/bin/sh
 if [ "$1" = status ]; then echo Successful; exit 0; fi
-printf '%s\n' "$@" > "$AEGIR_DRUSH_LOG.args"
-env | grep '^db_' | sort > "$AEGIR_DRUSH_LOG.env"
-printf '[client]\nuser=%s\npassword=%s\nhost=%s\nport=%s\n' "$db_user" "$db_passwd" "$db_host" "$db_port" > "$AEGIR_DRUSH_LOG.cnf"
-chmod 600 "$AEGIR_DRUSH_LOG.cnf"
-mariadb --defaults-extra-file="$AEGIR_DRUSH_LOG.cnf" "$db_name" -e "CREATE TABLE config (collection VARCHAR(255) NOT NULL DEFAULT '', name VARCHAR(255) NOT NULL, data LONGBLOB); INSERT INTO config VALUES ('', 'core.extension', 'a:2:{s:6:\"module\";a:2:{s:4:\"node\";i:0;s:5:\"token\";i:0;}s:5:\"theme\";a:1:{s:7:\"olivero\";i:0;}}');" || exit 1
-rm -f "$AEGIR_DRUSH_LOG.cnf"
+printf '%s\n' "$@" > "@LOG@.args"
+env | sort > "@LOG@.env"
+printf '[client]\nuser=%s\npassword=%s\nhost=%s\nport=%s\n' "$db_user" "$db_passwd" "$db_host" "$db_port" > "@LOG@.cnf"
+chmod 600 "@LOG@.cnf"
+mariadb --defaults-extra-file="@LOG@.cnf" "$db_name" -e "CREATE TABLE config (collection VARCHAR(255) NOT NULL DEFAULT '', name VARCHAR(255) NOT NULL, data LONGBLOB); INSERT INTO config VALUES ('', 'core.extension', 'a:2:{s:6:\"module\";a:2:{s:4:\"node\";i:0;s:5:\"token\";i:0;}s:5:\"theme\";a:1:{s:7:\"olivero\";i:0;}}');" || exit 1
+rm -f "@LOG@.cnf"
 echo " [success] Installation complete.  User name: admin  User password: Gen3ratedByDrush"
-'@
+'@).Replace('@LOG@', "$work/drushlog/drush")
             chmod 755 $drush
-            $env:AEGIR_DRUSH_LOG = "$work/drush"
+            $env:AEGIR_IT_CANARY = 'from the caller'
             try { $site = New-AegirSite d.test -Platform d10 -Profile standard }
-            finally { Remove-Item Env:AEGIR_DRUSH_LOG }
+            finally { Remove-Item Env:AEGIR_IT_CANARY }
             $site.Status | Should -Be 'Installed'
             $site.AdminPassword | ConvertFrom-SecureString -AsPlainText | Should -Be 'Gen3ratedByDrush'
             $password = Get-SitePassword d.test
-            $args = Get-Content "$work/drush.args"
+            $args = Get-Content "$work/drushlog/drush.args"
             $args[0..1] | Should -Be @('site:install', 'standard')
             $args | Should -Contain '--sites-subdir=d.test'
             ($args -join ' ') | Should -Not -Match ([regex]::Escape($password))
-            Get-Content "$work/drush.env" | Should -Contain "db_name=$((Get-AegirSite d.test).DbName)"
+            $seenEnv = Get-Content "$work/drushlog/drush.env"
+            $seenEnv | Should -Contain "db_name=$((Get-AegirSite d.test).DbName)"
+            $seenEnv | Where-Object { $_ -like 'AEGIR_IT_CANARY=*' -or $_ -like 'AEGIR_HOME=*' } | Should -BeNullOrEmpty -Because 'the installer sees nothing of the caller''s environment'
+            (stat -c '%U' "$work/drushlog/drush.args") | Should -Be (Get-AegirServer master).ScriptUser
             $settings = "$d10/sites/d.test/settings.php"
             (Get-Item $settings).UnixFileMode | Should -Be ([IO.UnixFileMode]'UserRead, GroupRead')
             (stat -c '%G' $settings) | Should -Be 'www-data'

@@ -153,6 +153,7 @@ Describe 'WordPress hosting on nginx' -Skip:$skip {
 
     Describe 'The database service' {
         It 'dumps a site''s database to a stream and imports it into another, with no password on a command line or left on disk' {
+            $started = [DateTime]::Now.AddSeconds(-1)
             $engine = [Aegir.Core.Operations.Engine]::new([Aegir.Core.Contexts.ContextStore]::new($env:AEGIR_HOME))
             $envt = [Aegir.Core.Operations.OperationEnvironment]::new($engine)
             $db = $envt.Db((Get-AegirServer master))
@@ -171,7 +172,8 @@ Describe 'WordPress hosting on nginx' -Skip:$skip {
             }
             finally { $db.DropDatabase('copytest'); $db.DropUser('copytest') }
             $db.ListDatabases() | Should -Not -Contain 'copytest'
-            Get-ChildItem /tmp -Filter 'aegir-db-*' -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            # Another AEGIR_HOME's tasks on this machine may leave theirs: this dump's and import's are told apart by time.
+            Get-ChildItem /tmp -Filter 'aegir-db-*' -ErrorAction SilentlyContinue | Where-Object LastWriteTime -GE $started | Should -BeNullOrEmpty
         }
     }
 

@@ -39,6 +39,16 @@ Describe 'New-AegirServer' {
         { New-AegirServer -Name box -RemoteHost box.example -HttpServiceType lighttpd -ErrorAction Stop } | Should -Throw -ExpectedMessage '*apache, nginx, none*'
     }
 
+    It 'names a script user that is never root: aegir for master when root runs the module, and refuses root as a setting' {
+        $master = New-TestMaster
+        $master.ScriptUser | Should -Be $(if ((id -u) -eq '0') { 'aegir' } else { (id -un) })
+        (New-AegirServer -RemoteHost web1.example.com).ScriptUser | Should -Be 'aegir'
+        $before = Get-ContextSnapshot
+        { Set-AegirServer master -ScriptUser root -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidValue*' -ExpectedMessage '*never run as root*'
+        { New-AegirServer -RemoteHost web2.example.com -ScriptUser root -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidValue*'
+        Get-ContextSnapshot | Should -Be $before
+    }
+
     It 'needs a remote host for any server but master' {
         { New-AegirServer -Name web2 -ErrorAction Stop } | Should -Throw -ErrorId 'MissingValue*'
     }

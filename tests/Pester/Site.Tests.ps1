@@ -81,7 +81,7 @@ Describe 'New-AegirSite' {
         $out = Invoke-AegirChild 'New-AegirSite blog.example -Platform wp -WhatIf'
         $out | Should -Contain 'What if: record the site blog.example on @platform_wp, database on @server_master'
         $out | Should -Contain 'What if: create database `blogexample` and user `blogexample` on @server_master, granted to 127.0.0.1, localhost'
-        $out | Should -Contain 'What if: set wp-content/uploads/sites/blog.example to 2770 root:www-data in /var/aegir/platforms/wp'
+        $out | Should -Contain 'What if: set wp-content/uploads/sites/blog.example to 2770 aegir:www-data in /var/aegir/platforms/wp'
         $out | Should -Contain "What if: write $env:AEGIR_HOME/config/server_master/nginx/vhost.d/blog.example.conf and test the nginx config of @server_master"
         $out | Should -Contain 'What if: run the wordpress installer (profile standard, language en)'
         $out | Should -Contain 'What if: reload nginx on @server_master (once, at the end of this pipeline)'

@@ -7,8 +7,11 @@ namespace Aegir.Core.Contexts;
 public sealed class AegirServer : AegirContext
 {
     readonly SortedDictionary<string, AegirService> _services = new(StringComparer.Ordinal);
+    /// <summary>The script user of a server that names none: an unprivileged system account.</summary>
+    public const string DefaultScriptUser = "aegir";
+
     string _remoteHost = "localhost";
-    string _scriptUser = "aegir";
+    string _scriptUser = DefaultScriptUser;
 
     public AegirServer(string name) : base(name)
     {
@@ -20,17 +23,21 @@ public sealed class AegirServer : AegirContext
 
     public string RemoteHost { get => _remoteHost; set => _remoteHost = Validate.RemoteHost(nameof(RemoteHost), value); }
 
-    /// <summary>The account commands run as on the server.</summary>
+    /// <summary>The account commands for sites run as on the server (never root: see Platforms.ScriptUser).</summary>
     public string ScriptUser { get => _scriptUser; set => _scriptUser = Validate.PosixName(nameof(ScriptUser), value); }
 
     /// <summary>Every service of the server (Http and Db are the same objects).</summary>
     public IReadOnlyDictionary<string, AegirService> GetServices() => _services;
 
-    /// <summary>The script user of a server on this machine: whoever runs the module, if that is a valid account name.</summary>
+    /// <summary>
+    /// The script user of a server on this machine: aegir when the module runs as root (commands for sites drop to
+    /// it), else whoever runs the module, who cannot switch users.
+    /// </summary>
     public static string LocalScriptUser()
     {
+        if (IO.Posix.IsRoot) return DefaultScriptUser;
         try { return Validate.PosixName("ScriptUser", Environment.UserName); }
-        catch (Errors.AegirException) { return "aegir"; }
+        catch (Errors.AegirException) { return DefaultScriptUser; }
     }
 
     public AegirService Http => _services[ServiceCatalog.Http];

@@ -111,6 +111,12 @@ public static partial class Validate
         return value;
     }
 
+    /// <summary>A script user as an admin gives it: a POSIX name, never root (verify refuses any account with root's powers).</summary>
+    public static string ScriptUser(string parameter, string? value)
+        => PosixName(parameter, value) == "root"
+            ? throw ErrorCatalog.InvalidValue(parameter, value, "commands for sites never run as root", $"Name an unprivileged account, such as {AegirServer.DefaultScriptUser} (see about_Aegir, SCRIPT USER).")
+            : value!;
+
     public static string Email(string parameter, string? value)
     {
         const string fix = "Give one address such as admin@example.com.";

@@ -174,6 +174,18 @@ public static class ErrorCatalog
 
     static string Mb(long bytes) => (bytes / 1048576.0).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture);
 
+    public static AegirException ScriptUserMissing(string user, string server, string useradd)
+        => E("ScriptUserMissing", AegirErrorKind.ObjectNotFound, user,
+            $"The script user {user} of '@{server}' does not exist there, and no command for a site runs as root. Make it there ({useradd}), or name another unprivileged account with Set-AegirServer {server} -ScriptUser <name>; then verify the server.");
+
+    public static AegirException ScriptUserPrivileged(string user, string server, string why, string useradd)
+        => E("ScriptUserPrivileged", AegirErrorKind.InvalidOperation, user,
+            $"The script user {user} of '@{server}' holds root's powers ({why}), and no command for a site runs with them, so nothing was run. Make an unprivileged account ({useradd}) and name it with Set-AegirServer {server} -ScriptUser aegir (Start-AegirLocalServer does both for a local server); then verify the server.");
+
+    public static AegirException ScriptUserNotInWebGroup(string user, string server, string group)
+        => E("ScriptUserNotInWebGroup", AegirErrorKind.InvalidOperation, user,
+            $"The script user {user} of '@{server}' is not in the web server's group {group}, so the sites' commands cannot manage what PHP wrote in their folders. Add it there (usermod --append --groups {group} {user}), then verify the server.");
+
     public static AegirException TaskStopped(string type, string target)
         => E("TaskStopped", AegirErrorKind.InvalidOperation, target, $"Task {type} on '@{target}' was stopped before it finished; its log says what was undone. Run it again when it is wanted.");
 

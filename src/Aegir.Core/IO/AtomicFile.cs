@@ -53,7 +53,8 @@ public static class AtomicFile
 
     /// <summary>
     /// AEGIR_HOME itself: 0711, so the web server's users can reach sockets of local instances below it,
-    /// while nobody else can list it. What needs secrecy (contexts, tasks, config) is 0700 beneath.
+    /// while nobody else can list it. What needs secrecy (contexts, tasks, config) is 0700 beneath: the web
+    /// config and logs folders, made with a web server's verify, are taken back to 0700 when found looser.
     /// </summary>
     public static void EnsureHome(string path)
     {
@@ -62,7 +63,17 @@ public static class AtomicFile
             Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
         var mode = File.GetUnixFileMode(path);
         if ((mode & listing) != 0) File.SetUnixFileMode(path, mode & ~listing);
+        foreach (var folder in PrivateFolders)
+        {
+            var full = Path.Combine(path, folder);
+            if (Directory.Exists(full) && File.GetUnixFileMode(full) != Private) File.SetUnixFileMode(full, Private);
+        }
     }
+
+    const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+
+    /// <summary>Folders of the home that others must neither list nor pass through (the others are made 0700 by their owners).</summary>
+    public static readonly IReadOnlyList<string> PrivateFolders = ["config", "logs"];
 
     static void TryDelete(string path)
     {

@@ -31,12 +31,14 @@ public static class LocalProcess
         catch (SocketException) { return false; }
     }
 
-    /// <summary>A folder others may pass through (not list), so a service running as its own user reaches its files below.</summary>
+    /// <summary>
+    /// A folder others may pass through but not list (0711), so a service running as its own user reaches its files
+    /// below, and nobody else (the script user included) learns what is there.
+    /// </summary>
     public static void MakeTraversable(string dir)
     {
         if (!Directory.Exists(dir)) Directory.CreateDirectory(dir, Traversable);
-        var mode = File.GetUnixFileMode(dir);
-        if ((mode & UnixFileMode.OtherExecute) == 0) File.SetUnixFileMode(dir, mode | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+        if (File.GetUnixFileMode(dir) != Traversable) File.SetUnixFileMode(dir, Traversable);
     }
 
     public static string Tail(string file)

@@ -10,7 +10,8 @@ namespace Aegir.Core.Local;
 /// Private instances of a database (MariaDB or PostgreSQL, as the db service type's folder provides), PHP-FPM and
 /// nginx or Apache under <c>$AEGIR_HOME/local/&lt;server&gt;</c>, on 127.0.0.1 ports: a sandbox on a laptop, the demo,
 /// and the integration tests. They differ from a production server only in the server context this fills in
-/// (ports, sockets, reload and test commands).
+/// (ports, sockets, reload and test commands). The web server's users may pass through their folders to the sockets
+/// and temp folders they need; the script user, in the web group, can list or read nothing there.
 /// </summary>
 public sealed class LocalServer
 {
@@ -83,11 +84,14 @@ public sealed class LocalServer
         var (start, test, reload) = httpType == "nginx" ? NginxCommands(httpPort) : ApacheCommands(httpPort);
         StartWeb(httpType, start, httpPort, log);
         var webGroup = IsRoot ? "www-data" : Posix.PrimaryGroup(Environment.UserName);
+        var scriptUser = LocalScriptUser.Ensure(current.ScriptUser, webGroup, log);
+        foreach (var part in new[] { "php", "nginx", "apache" }) KeepPrivate(Dir(part));
         var pidFile = Path.Combine(Dir(httpType), httpType + ".pid");
         var webPort = httpPort;
         return server =>
         {
             db(server);
+            server.ScriptUser = scriptUser;
             server.Http.ChangeType(httpType);
             server.Http.Set("port", webPort.ToString());
             server.Http.Set("listen_address", "127.0.0.1");
@@ -126,6 +130,8 @@ public sealed class LocalServer
         var lines = new List<string>();
         if (Packages.Missing(RequiredPackages(httpType, dbType)) is { Count: > 0 } missing) lines.Add($"install {string.Join(", ", missing)} with apt-get");
         if (dbType is not null && LocalDb(dbType) is { IsRunning: false } db) lines.Add(db.Description);
+        if (IsRoot && Transport.UserAccount.Find(new LocalTransport(), AegirServer.DefaultScriptUser) is null)
+            lines.Add($"make the script user {AegirServer.DefaultScriptUser}: {string.Join(' ', Platforms.ScriptUser.AddCommand(AegirServer.DefaultScriptUser, "www-data"))}");
         if (!IsRunning("php")) lines.Add($"start PHP-FPM with its socket in {Dir("php")}");
         if (!IsRunning(httpType)) lines.Add($"start {httpType} on 127.0.0.1 with its config in {Dir(httpType)}");
         lines.Add($"record @{Name} with these instances as its services");
@@ -168,7 +174,7 @@ public sealed class LocalServer
         var pool = IsRoot
             ? "user = www-data\ngroup = www-data\nlisten.owner = www-data\nlisten.group = www-data\nlisten.mode = 0660\n"
             : "listen.mode = 0666\n";
-        File.WriteAllText(conf, $"""
+        AtomicFile.WriteAllText(conf, $"""
             ; Private PHP-FPM of @{Name}, written by Aegir.
             [global]
             pid = {pid}
@@ -204,8 +210,8 @@ public sealed class LocalServer
         var conf = Path.Combine(dir, "nginx.conf");
         var err = Path.Combine(dir, "error.log");
         LocalProcess.MakeTraversable(dir);
-        Directory.CreateDirectory(Path.Combine(dir, "tmp"));
-        File.WriteAllText(conf, $$"""
+        LocalProcess.MakeTraversable(Path.Combine(dir, "tmp"));
+        AtomicFile.WriteAllText(conf, $$"""
             # Private nginx of @{{Name}}, written by Aegir. Sites and platforms come from the include at the end.
             {{(IsRoot ? "user www-data;" : "")}}
             worker_processes 1;
@@ -236,10 +242,10 @@ public sealed class LocalServer
         var dir = Dir("apache");
         var conf = Path.Combine(dir, "apache2.conf");
         LocalProcess.MakeTraversable(dir);
-        Directory.CreateDirectory(Path.Combine(dir, "run"));
+        LocalProcess.MakeTraversable(Path.Combine(dir, "run"));
         var modules = string.Join('\n', new[] { "mpm_event", "authz_core", "authz_host", "dir", "mime", "env", "setenvif", "rewrite", "alias", "headers", "proxy", "proxy_fcgi" }
             .Select(m => $"LoadModule {m}_module /usr/lib/apache2/modules/mod_{m}.so"));
-        File.WriteAllText(conf, $"""
+        AtomicFile.WriteAllText(conf, $"""
             # Private Apache of @{Name}, written by Aegir. Sites and platforms come from the include at the end.
             ServerRoot "{dir}"
             ServerName localhost
@@ -268,7 +274,8 @@ public sealed class LocalServer
         if (IsRunning(type)) return;
         log($"Starting {type} on 127.0.0.1:{port}.");
         var spec = CommandSpec.Parse(start);
-        Run(spec.Program, spec.Arguments, $"Starting {type}");
+        // With umask 077 the logs and pid files it makes, now and on each reload, are its own alone.
+        Run("/bin/sh", ["-c", "umask 077 && exec \"$@\"", "sh", spec.Program, .. spec.Arguments], $"Starting {type}");
         if (!Daemon.WaitFor(() => LocalProcess.PortOpen(port), StartTimeout))
             throw ErrorCatalog.StepFailed("LocalServiceFailed", $"Starting {type}", LocalProcess.Tail(Path.Combine(Dir(type), "error.log")), $"See {Path.Combine(Dir(type), "error.log")}.");
     }
@@ -278,6 +285,16 @@ public sealed class LocalServer
     // --- helpers ---
 
     static bool IsRoot => LocalProcess.IsRoot;
+
+    /// <summary>The files in an instance's folder (config, logs, pid files) are root's alone; sockets and folders keep their modes.</summary>
+    static void KeepPrivate(string dir)
+    {
+        if (!Directory.Exists(dir)) return;
+        const UnixFileMode others = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
+        foreach (var file in Directory.EnumerateFiles(dir).Where(f => !f.EndsWith(".sock", StringComparison.Ordinal)))
+            if (Posix.Stat(file) is { IsLink: false } st && (st.Mode & others) != 0)
+                File.SetUnixFileMode(file, st.Mode & ~others);
+    }
 
     int PickPort(int requested, string? previous)
     {

@@ -18,6 +18,7 @@ public sealed class OperationEnvironment(Engine engine) : IServiceEnvironment, I
     readonly Dictionary<string, IHttpService> _http = new(StringComparer.Ordinal);
     readonly Dictionary<string, IDbService> _db = new(StringComparer.Ordinal);
     readonly Dictionary<string, AegirServer> _servers = new(StringComparer.Ordinal);
+    readonly HashSet<string> _owners = new(StringComparer.Ordinal);
 
     public Engine Engine { get; } = engine;
 
@@ -66,13 +67,27 @@ public sealed class OperationEnvironment(Engine engine) : IServiceEnvironment, I
         }
     }
 
-    /// <summary>The account that owns site files on a server: its script user where that account exists, else whoever runs this.</summary>
+    /// <summary>
+    /// The account that owns site files on a server and runs its sites' commands: its script user, checked on the
+    /// server once per task (it must be there and hold none of root's powers; a plan only shown takes the name).
+    /// </summary>
     public string Owner(AegirServer server)
-        => Connect(server).UserExists(server.ScriptUser) ? server.ScriptUser : Environment.UserName;
+    {
+        if (ForDisplay) return server.ScriptUser;
+        lock (_owners)
+        {
+            if (!_owners.Contains(server.Name))
+            {
+                ScriptUser.Require(Connect(server), server.ScriptUser, server.Name, ScriptUser.WebGroup(server));
+                _owners.Add(server.Name);
+            }
+        }
+        return server.ScriptUser;
+    }
 
     /// <summary>The platform's kind as verify recorded it (with its manifest, read now), or as its codebase says.</summary>
     public IPlatformKind KindOf(AegirPlatform platform, AegirServer web)
-        => platform.Kind is { } name ? PlatformKinds.Load(name, Connect(web), platform.Root) : PlatformKinds.Detect(Connect(web), platform.Root, Owner(web), platform.ChosenKind).Kind;
+        => platform.Kind is { } name ? PlatformKinds.Load(name, Connect(web), platform.Root) : PlatformKinds.Detect(Connect(web), platform.Root, web, platform.ChosenKind).Kind;
 
     /// <summary>Hosts a site's database user is granted from: the web server's, and loopback when both are this machine.</summary>
     public static IReadOnlyList<string> GrantHosts(AegirServer web, AegirServer db)

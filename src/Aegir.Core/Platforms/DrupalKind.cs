@@ -84,20 +84,19 @@ public sealed partial class DrupalKind(bool seven) : IPlatformKind
         if (!job.Transport.FileExists(drush))
             throw ErrorCatalog.StepFailed("InstallerMissing", $"Installing {job.Site.Uri} with drush", $"there is no drush in {job.Root}/vendor/bin",
                 "Add it to the platform's codebase (composer require drush/drush), verify the platform, and install again.");
-        var result = job.Transport.Run(new CommandSpec(drush,
+        using var shell = SiteShell.Open(job.Transport, job.Server);
+        var result = shell.Run(drush,
         [
             "site:install", job.Site.Profile, "--yes", $"--sites-subdir={job.Site.Uri}", $"--site-name={job.Title ?? job.Site.Uri}",
             $"--locale={job.Site.Language}", "--account-name=admin", $"--account-mail={job.AdminEmail ?? "admin@" + job.Site.Uri}",
-        ])
-        { Environment = job.DbEnvironment(), WorkingDirectory = job.Root, Timeout = TimeSpan.FromMinutes(20) });
+        ], job.Root, job.DbEnvironment(), TimeSpan.FromMinutes(20));
         // drush prints the generated admin password; it never went on a command line.
         var password = PasswordLine().Match(result.StandardOutput + result.StandardError) is { Success: true } p ? p.Groups[1].Value.Trim() : null;
         job.Ctx.Secret(password);
         if (!result.Succeeded)
             throw ErrorCatalog.StepFailed("InstallerFailed", $"Installing {job.Site.Uri} with drush", job.Ctx.Masker.Apply(result.Summary()), "See the drush output above.");
         // An exit code proves nothing: Drupal itself must say it boots on its database.
-        var status = job.Transport.Run(new CommandSpec(drush, ["status", "--field=bootstrap", $"--uri={job.Site.Uri}"])
-            { Environment = job.DbEnvironment(), WorkingDirectory = job.Root, Timeout = TimeSpan.FromMinutes(2) });
+        var status = shell.Run(drush, ["status", "--field=bootstrap", $"--uri={job.Site.Uri}"], job.Root, job.DbEnvironment(), TimeSpan.FromMinutes(2));
         if (!status.Succeeded || !status.StandardOutput.Contains("Successful", StringComparison.Ordinal))
             throw ErrorCatalog.StepFailed("InstallNotConfirmed", $"Installing {job.Site.Uri} with drush", $"drush site:install ended, but drush status says Drupal does not boot ({job.Ctx.Masker.Apply(status.Summary())})",
                 "Check the database and the drush output, then install again.");

@@ -26,15 +26,15 @@ public sealed class PhpKind(AppManifest manifest) : IPlatformKind
     }
 
     /// <summary>
-    /// The application's version: from the manifest, else printed by its version command (run as
-    /// <paramref name="user"/>), else the version in composer.json; null when none says.
+    /// The application's version: from the manifest, else printed by its version command (run as the script user of
+    /// <paramref name="server"/>), else the version in composer.json; null when none says.
     /// </summary>
-    public string? ReadVersion(ITransport transport, string root, string user)
+    public string? ReadVersion(ITransport transport, string root, Contexts.AegirServer server)
     {
         if (Manifest.Version is { } fixedVersion) return fixedVersion;
         if (Manifest.VersionCommand is { } command)
         {
-            using var shell = SiteShell.Open(transport, user);
+            using var shell = SiteShell.Open(transport, server);
             var result = shell.Run(command[0], command.Skip(1).ToList(), root, new Dictionary<string, string>(), TimeSpan.FromMinutes(1));
             var line = result.StandardOutput.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
             if (!result.Succeeded || line is null || !AppManifest.IsVersion(line))
@@ -145,7 +145,7 @@ public sealed class PhpKind(AppManifest manifest) : IPlatformKind
         var usesPassword = command.Any(w => w.Contains("{admin_password_file}", StringComparison.Ordinal));
         var password = usesPassword ? Local.Passwords.New(20) : null;
         job.Ctx.Secret(password);
-        using var shell = SiteShell.Open(job.Transport, job.Owner);
+        using var shell = SiteShell.Open(job.Transport, job.Server);
         var install = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["title"] = job.Title ?? job.Site.Uri, ["admin_user"] = "admin", ["admin_email"] = job.AdminEmail ?? $"admin@{job.Site.Uri}",

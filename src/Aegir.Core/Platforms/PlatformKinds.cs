@@ -22,9 +22,9 @@ public static class PlatformKinds
 
     /// <summary>
     /// The kind and version of the codebase at <paramref name="root"/> (or of the kind <paramref name="chosen"/>);
-    /// an application's version command runs as <paramref name="user"/>.
+    /// an application's version command runs as the script user of <paramref name="server"/>.
     /// </summary>
-    public static (IPlatformKind Kind, string? Version) Detect(ITransport transport, string root, string user, string? chosen = null)
+    public static (IPlatformKind Kind, string? Version) Detect(ITransport transport, string root, Contexts.AegirServer server, string? chosen = null)
     {
         if (!transport.DirectoryExists(root))
             throw ErrorCatalog.StepFailed("CodebaseMissing", "Finding the codebase", $"{root} does not exist", "Put the platform's code there (or fix -Root with Set-AegirPlatform), then verify again.");
@@ -32,12 +32,12 @@ public static class PlatformKinds
         if (chosen is not null)
         {
             var kind = Load(chosen, transport, root);
-            if (kind is PhpKind php) return (php, php.ReadVersion(transport, root, user));
+            if (kind is PhpKind php) return (php, php.ReadVersion(transport, root, server));
             kind.Detect(transport, root, out var version);
             return (kind, version);
         }
         foreach (var kind in All)
-            if (kind.Detect(transport, root, out var version)) return (kind, kind is PhpKind php ? php.ReadVersion(transport, root, user) : version);
+            if (kind.Detect(transport, root, out var version)) return (kind, kind is PhpKind php ? php.ReadVersion(transport, root, server) : version);
         throw ErrorCatalog.StepFailed("CodebaseUnknown", "Finding the codebase", $"{root} holds no index.php, so it is no PHP application",
             "Point the platform at the folder with the application's index.php, or give it a manifest (.aegir.yml, see about_Aegir).");
     }

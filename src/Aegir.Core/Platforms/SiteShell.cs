@@ -1,3 +1,4 @@
+using Aegir.Core.Contexts;
 using Aegir.Core.Errors;
 using Aegir.Core.Transport;
 
@@ -13,25 +14,31 @@ public sealed class SiteShell : IDisposable
     const string Path = "/usr/local/bin:/usr/bin:/bin";
     readonly ITransport _transport;
     readonly PrivateFolder _folder;
+    readonly UserAccount _account;
 
     /// <summary>The private folder (mode 0700, the user's): for files that hold secrets, and the command's TMPDIR.</summary>
     public string Tmp => _folder.Path;
-    public string User { get; }
+    public string User => _account.Name;
 
-    SiteShell(ITransport transport, string user, PrivateFolder folder)
+    SiteShell(ITransport transport, UserAccount account, PrivateFolder folder)
     {
         _transport = transport;
-        User = user;
+        _account = account;
         _folder = folder;
     }
 
-    /// <summary>A shell for <paramref name="user"/>: checks that this connection may run as that user before making anything.</summary>
-    public static SiteShell Open(ITransport transport, string user)
+    /// <summary>
+    /// A shell for the script user of <paramref name="server"/>: the account is looked up on the server and refused
+    /// when it is missing or holds root's powers, whatever the record says, before anything is made.
+    /// </summary>
+    public static SiteShell Open(ITransport transport, AegirServer server)
     {
+        var user = server.ScriptUser;
+        var account = ScriptUser.Require(transport, user, server.Name, ScriptUser.WebGroup(server));
         if (transport.User != user && transport.User != "root")
             throw ErrorCatalog.StepFailed("UserSwitchRefused", $"Running a command as {user} on {transport.Host}", $"this connection is {transport.User}, which can only switch users as root",
                 $"Set the server's ScriptUser to {transport.User} (Set-AegirServer -ScriptUser), or connect as root.");
-        return new SiteShell(transport, user, PrivateFolder.Create(transport, "aegir-run", user));
+        return new SiteShell(transport, account, PrivateFolder.Create(transport, "aegir-run", user));
     }
 
     /// <summary>Writes a secret to a file only the user can read; its path is what a command gets instead of the secret.</summary>
@@ -55,21 +62,24 @@ public sealed class SiteShell : IDisposable
 
     /// <summary>
     /// The command as it is run: a program relative to <paramref name="folder"/> made absolute, the environment made
-    /// of PATH, LANG, TMPDIR and <paramref name="environment"/> alone, and runuser in front when the user differs.
+    /// of PATH, LANG, TMPDIR, HOME (the private folder) and <paramref name="environment"/> alone, and, when this
+    /// connection is root, setpriv in front: the user's own uid, gid and groups, and no_new_privs, so no setuid
+    /// program (su, sudo) takes the command back to root. setpriv rather than runuser: no PAM session, and the
+    /// environment stays exactly the one given.
     /// </summary>
-    public CommandSpec Command(string program, IReadOnlyList<string> arguments, string folder, IReadOnlyDictionary<string, string> environment, TimeSpan timeout, Stream? output = null)
+    public CommandSpec Command(string program, IReadOnlyList<string> arguments, string folder, IReadOnlyDictionary<string, string> environment, TimeSpan timeout, Stream? output = null, byte[]? input = null)
     {
         if (program.Contains('/') && !program.StartsWith('/')) program = System.IO.Path.Combine(folder, program);
         var env = new Dictionary<string, string>(StringComparer.Ordinal) { ["PATH"] = Path, ["LANG"] = "C.UTF-8", ["TMPDIR"] = Tmp, ["HOME"] = Tmp };
         foreach (var (key, value) in environment) env[key] = value;
         var (file, args) = _transport.User == User
             ? (program, arguments)
-            : ("/usr/sbin/runuser", (IReadOnlyList<string>)["-u", User, "--", program, .. arguments]);
-        return new CommandSpec(file, args) { Environment = env, InheritEnvironment = false, WorkingDirectory = folder, Timeout = timeout, OutputStream = output };
+            : ("/usr/bin/setpriv", (IReadOnlyList<string>)[$"--reuid={_account.Uid}", $"--regid={_account.Gid}", "--init-groups", "--no-new-privs", "--", program, .. arguments]);
+        return new CommandSpec(file, args) { Environment = env, InheritEnvironment = false, WorkingDirectory = folder, Timeout = timeout, OutputStream = output, StandardInput = input };
     }
 
-    public CommandResult Run(string program, IReadOnlyList<string> arguments, string folder, IReadOnlyDictionary<string, string> environment, TimeSpan timeout)
-        => _transport.Run(Command(program, arguments, folder, environment, timeout));
+    public CommandResult Run(string program, IReadOnlyList<string> arguments, string folder, IReadOnlyDictionary<string, string> environment, TimeSpan timeout, byte[]? input = null)
+        => _transport.Run(Command(program, arguments, folder, environment, timeout, input: input));
 
     public void Dispose() => _folder.Dispose();
 }

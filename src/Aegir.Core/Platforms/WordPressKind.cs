@@ -111,19 +111,16 @@ public sealed partial class WordPressKind : IPlatformKind
             admin_password = password,
             language = "",
         });
-        var script = $"/tmp/aegir-wp-install-{Guid.NewGuid():N}.php";   // on the web server, which may not be this machine
-        job.Transport.WriteFile(script, System.Text.Encoding.UTF8.GetBytes(TemplateRenderer.Script("wordpress-install.php")), UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        try
-        {
-            var result = job.Transport.Run(new CommandSpec("php", [script]) { StandardInput = input, WorkingDirectory = job.Root, Timeout = TimeSpan.FromMinutes(5) });
-            if (!result.Succeeded)
-                throw ErrorCatalog.StepFailed("InstallerFailed", "Running the WordPress installer", job.Ctx.Masker.Apply(result.Summary()), "Check that php-mysql is installed and the database is reachable from PHP.");
-            // WordPress exits 0 even when it could not reach its database: only its own word that it is installed counts.
-            if (!Confirmed(result.StandardOutput))
-                throw ErrorCatalog.StepFailed("InstallNotConfirmed", "Running the WordPress installer", $"WordPress did not say the site is installed: {job.Ctx.Masker.Apply(Text(result))}",
-                    "Check that the database answers and php-mysql is installed, then install again.");
-        }
-        finally { job.Transport.Delete(script); }
+        // WordPress's code runs as the script user; the script lies in its private folder, gone with it.
+        using var shell = SiteShell.Open(job.Transport, job.Server);
+        var script = shell.SecretFile("wordpress-install.php", TemplateRenderer.Script("wordpress-install.php"));
+        var result = shell.Run("php", [script], job.Root, new Dictionary<string, string>(), TimeSpan.FromMinutes(5), input);
+        if (!result.Succeeded)
+            throw ErrorCatalog.StepFailed("InstallerFailed", "Running the WordPress installer", job.Ctx.Masker.Apply(result.Summary()), "Check that php-mysql is installed and the database is reachable from PHP.");
+        // WordPress exits 0 even when it could not reach its database: only its own word that it is installed counts.
+        if (!Confirmed(result.StandardOutput))
+            throw ErrorCatalog.StepFailed("InstallNotConfirmed", "Running the WordPress installer", $"WordPress did not say the site is installed: {job.Ctx.Masker.Apply(Text(result))}",
+                "Check that the database answers and php-mysql is installed, then install again.");
         return new InstallResult("admin", password, job.SiteUrl + "/wp-login.php");
     }
 

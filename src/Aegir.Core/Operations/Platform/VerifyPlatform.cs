@@ -38,9 +38,17 @@ public sealed class VerifyPlatform : Operation<VerifyPlatform.Parameters>
         // Checked again where the code is: a root that has become a link to a system folder is never touched.
         PlatformRoots.Check(platform.Root, transport.ResolvePath(platform.Root), transport.ResolvePath(env.Home));
         var owner = env.Owner(server);
-        var (kind, version) = PlatformKinds.Detect(transport, platform.Root, owner, platform.ChosenKind);
+        var (kind, version) = PlatformKinds.Detect(transport, platform.Root, server, platform.ChosenKind);
         plan.Add(server.Name, PlanAction.Check, $"find the codebase at {platform.Root}: {kind.Name}{(version is null ? "" : " " + version)}",
             ctx => ctx.Step($"Finding the codebase at {platform.Root}", () => ctx.Info($"The codebase is {kind.Name}{(version is null ? "" : " " + version)}.")));
+        var front = Path.Combine(platform.Root, kind.FrontController);
+        plan.Add(server.Name, PlanAction.Check, $"check that the script user {owner} can read {front}", ctx => ctx.Step($"Checking that {owner} can read the codebase", () =>
+        {
+            using var shell = SiteShell.Open(transport, server);
+            if (!shell.Run("test", ["-r", front], platform.Root, new Dictionary<string, string>(), TimeSpan.FromSeconds(30)).Succeeded)
+                throw Errors.ErrorCatalog.StepFailed("CodebaseUnreadable", $"Checking that {owner} can read the codebase", $"{front} cannot be read by {owner}, who runs the sites' commands",
+                    $"Make the codebase readable to {owner} (chmod -R o+rX {platform.Root}, and o+x on each folder above it), then verify the platform again.");
+        }));
         if (platform.Kind != kind.Name || platform.Version != version)
             Site.SiteSteps.Record<AegirPlatform>(plan, env, platform.Name, $"record @{platform.Name} as {kind.Name} {version}".TrimEnd(),
                 $"Recording the platform as {kind.Name} {version}".TrimEnd(), pl => { pl.Kind = kind.Name; pl.Version = version; });

@@ -2,7 +2,10 @@ using Aegir.Core.Contexts;
 
 namespace Aegir.Core.Operations.Server;
 
-/// <summary>Verifies a server: its web server's config tree and include (tested, reloaded), and database admin access.</summary>
+/// <summary>
+/// Verifies a server: a web server's script user first (there, unprivileged, in the web group), then its config tree
+/// and include (tested, reloaded), and database admin access.
+/// </summary>
 public sealed class VerifyServer : Operation<VerifyServer.Parameters>
 {
     public sealed record Parameters(string Server);
@@ -18,6 +21,14 @@ public sealed class VerifyServer : Operation<VerifyServer.Parameters>
         if (!server.Http.IsNull)
         {
             var http = env.Http(server);
+            var user = server.ScriptUser;
+            plan.Add(server.Name, PlanAction.Check, $"check that the script user {user} is on @{server.Name}, holds none of root's powers and is in the group {http.WebGroup}",
+                ctx => ctx.Step($"Checking the script user {user}", () =>
+                {
+                    var account = Platforms.ScriptUser.Require(env.Connect(server), user, server.Name, http.WebGroup);
+                    if (!account.InGroup(http.WebGroup)) throw Errors.ErrorCatalog.ScriptUserNotInWebGroup(user, server.Name, http.WebGroup);
+                    ctx.Info($"Commands for its sites run as {user} (uid {account.Uid}).");
+                }));
             plan.Add(server.Name, PlanAction.Write, $"create the {http.Type} config folders, write {http.ServerConfigPath} and test the {http.Type} config of @{server.Name}",
                 ctx => http.Verify(ctx));
             Site.SiteSteps.Reload(plan, env, server, http);

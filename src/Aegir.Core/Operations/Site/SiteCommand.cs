@@ -32,7 +32,7 @@ public static class SiteCommand
         // A Drupal platform without its own drush runs the cron at the site's cron URL, with the key the site keeps.
         if (command is null && words[0] == "drush" && OwnDrush(transport, parts.Platform.Root) is null && parts.Kind.CronPath(parts.Db, database) is { } path)
             return CronOverHttp(parts, path);
-        using var shell = SiteShell.Open(transport, parts.Owner);
+        using var shell = SiteShell.Open(transport, parts.Web);
         if (command is null) words = shell.Fill(words, database, record.Uri, url, parts.Platform.Root);
         var (program, arguments) = Tool(transport, parts.Platform.Root, record.Uri, url, words);
         return shell.Run(program, arguments, parts.Platform.Root, environment, timeout);

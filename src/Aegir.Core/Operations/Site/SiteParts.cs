@@ -17,9 +17,12 @@ internal sealed class SiteParts
     public required IHttpService Http { get; init; }
     public required IDbService Db { get; init; }
     public required IPlatformKind Kind { get; init; }
-    public required string Owner { get; init; }
-    public required string OwnerGroup { get; init; }
     public required OperationEnvironment Env { get; init; }
+    string? _owner, _ownerGroup;
+
+    /// <summary>The script user, who owns the site's files (checked when first asked: removing a site needs none).</summary>
+    public string Owner => _owner ??= Env.Owner(Web);
+    public string OwnerGroup => _ownerGroup ??= Env.Connect(Web).PrimaryGroup(Owner);
 
     public string WebGroup => Http.WebGroup;
 
@@ -28,12 +31,10 @@ internal sealed class SiteParts
         var platform = env.Store.GetFresh<AegirPlatform>(site.PlatformName, "Platform");
         var web = env.Server(platform.WebServerName, "WebServer");
         var db = env.Server(site.DbServerName, "DbServer");
-        var owner = env.Owner(web);
         return new SiteParts
         {
             Site = site, Platform = platform, Web = web, DbServer = db,
-            Http = env.Http(web), Db = env.Db(db), Kind = env.KindOf(platform, web),
-            Owner = owner, OwnerGroup = env.Connect(web).PrimaryGroup(owner), Env = env,
+            Http = env.Http(web), Db = env.Db(db), Kind = env.KindOf(platform, web), Env = env,
         };
     }
 

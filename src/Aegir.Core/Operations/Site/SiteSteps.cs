@@ -27,6 +27,14 @@ internal static class SiteSteps
         }
     }
 
+    /// <summary>What root owns in the site's own folders (made when its commands ran as root) becomes the script user's.</summary>
+    public static void Reclaim(OperationPlan plan, SiteParts parts)
+    {
+        var roots = parts.Kind.SiteRoots(parts.Site.Uri);
+        plan.Add(parts.Web.Name, PlanAction.Set, $"give {parts.Owner} what root owns in {string.Join(", ", roots)} in {parts.Platform.Root}", ctx =>
+            ctx.Step($"Giving {parts.Owner} what root owns in {string.Join(", ", roots)}", () => new FileService(parts.Env.Connect(parts.Web)).TakeFromRoot(parts.Platform.Root, roots, parts.Owner)));
+    }
+
     public static void Settings(OperationPlan plan, SiteParts parts)
     {
         if (parts.Kind.SiteSettingsPath(parts.Site.Uri) is not { } settings) return;

@@ -37,6 +37,7 @@ public sealed class VerifySite : SiteOperation<VerifySite.Parameters>
             plan.Add(site.Name, PlanAction.Check, $"note how http://{site.Redirection ?? site.Uri}/ answers before anything changes", _ => before = Before(parts));
         SiteSteps.Database(plan, parts);
         SiteSteps.Folders(plan, parts);
+        SiteSteps.Reclaim(plan, parts);
         SiteSteps.Settings(plan, parts);
         SiteSteps.Vhost(plan, parts, () => site.Status != SiteStatus.Disabled);
         if (plain)

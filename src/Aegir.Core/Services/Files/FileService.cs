@@ -54,6 +54,18 @@ public sealed class FileService(ITransport transport)
     public void WriteFile(string path, string content, UnixFileMode mode, string owner, string group)
         => transport.WriteFile(path, System.Text.Encoding.UTF8.GetBytes(content), mode, owner, group);
 
+    /// <summary>
+    /// Gives <paramref name="owner"/> what root owns below a site's own paths (left there by commands that ran as
+    /// root): each changed from its own folder as find walks it, so no link, at the end or on the way, is followed.
+    /// </summary>
+    public void TakeFromRoot(string root, IReadOnlyList<string> paths, string owner)
+    {
+        var existing = paths.Select(p => Path.Combine(root, p)).Where(p => transport.Kind(p) is PathKind.Directory or PathKind.File).ToList();
+        if (existing.Count == 0) return;
+        var result = transport.Run(new CommandSpec("find", ["-P", .. existing, "-user", "0", "-execdir", "chown", "--no-dereference", owner, "{}", "+"]) { Timeout = TimeSpan.FromMinutes(10) });
+        if (!result.Succeeded) throw ErrorCatalog.StepFailed("PermissionsFailed", $"Giving {owner} what root owns in {string.Join(", ", paths)}", result.Summary(), "Check the folders' owners by hand.");
+    }
+
     /// <summary>Takes group and other write away from the codebase, leaving the web server's own folders alone; links are not followed.</summary>
     public void ProtectCodebase(string root, IReadOnlyList<string> writable)
     {

@@ -42,7 +42,8 @@ public abstract class TemplatedWebService(AegirServer server, IServiceEnvironmen
 
     public void Verify(TaskContext ctx)
     {
-        var folders = new[] { ConfigDir, AppDir, Path.Combine(AppDir, "platform.d"), Path.Combine(AppDir, "vhost.d"), LogDir };
+        // Parents first, so they too are 0700: their listing names the servers.
+        var folders = new[] { Path.GetDirectoryName(ConfigDir)!, ConfigDir, AppDir, Path.Combine(AppDir, "platform.d"), Path.Combine(AppDir, "vhost.d"), Path.GetDirectoryName(LogDir)!, LogDir };
         var created = folders.Select(new Files.FileService(Transport).FirstMissing).FirstOrDefault(p => p is not null);
         ctx.Step($"Creating the {Type} config folders of '@{Server.Name}'", () =>
         {

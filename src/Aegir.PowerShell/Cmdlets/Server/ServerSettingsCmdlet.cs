@@ -53,7 +53,7 @@ public abstract class ServerSettingsCmdlet : AegirCmdlet
     protected void Apply(AegirServer server)
     {
         if (RemoteHost is not null) server.RemoteHost = RemoteHost;
-        if (ScriptUser is not null) server.ScriptUser = ScriptUser;
+        if (ScriptUser is not null) server.ScriptUser = Validate.ScriptUser("ScriptUser", ScriptUser);
 
         if (HttpServiceType is not null) server.Http.ChangeType(HttpServiceType.ToLowerInvariant());
         if (HttpPort is { } httpPort) server.Http.Set("port", Port("HttpPort", httpPort));
