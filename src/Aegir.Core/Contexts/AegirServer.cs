@@ -23,7 +23,7 @@ public sealed class AegirServer : AegirContext
 
     public string RemoteHost { get => _remoteHost; set => _remoteHost = Validate.RemoteHost(nameof(RemoteHost), value); }
 
-    /// <summary>The account commands for sites run as on the server (never root: see Platforms.ScriptUser).</summary>
+    /// <summary>The account commands for sites run as on the server (never root: see Transport.ScriptUser).</summary>
     public string ScriptUser { get => _scriptUser; set => _scriptUser = Validate.PosixName(nameof(ScriptUser), value); }
 
     /// <summary>Every service of the server (Http and Db are the same objects).</summary>

@@ -131,7 +131,7 @@ public sealed class LocalServer
         if (Packages.Missing(RequiredPackages(httpType, dbType)) is { Count: > 0 } missing) lines.Add($"install {string.Join(", ", missing)} with apt-get");
         if (dbType is not null && LocalDb(dbType) is { IsRunning: false } db) lines.Add(db.Description);
         if (IsRoot && Transport.UserAccount.Find(new LocalTransport(), AegirServer.DefaultScriptUser) is null)
-            lines.Add($"make the script user {AegirServer.DefaultScriptUser}: {string.Join(' ', Platforms.ScriptUser.AddCommand(AegirServer.DefaultScriptUser, "www-data"))}");
+            lines.Add($"make the script user {AegirServer.DefaultScriptUser}: {string.Join(' ', Transport.ScriptUser.AddCommand(AegirServer.DefaultScriptUser, "www-data"))}");
         if (!IsRunning("php")) lines.Add($"start PHP-FPM with its socket in {Dir("php")}");
         if (!IsRunning(httpType)) lines.Add($"start {httpType} on 127.0.0.1 with its config in {Dir(httpType)}");
         lines.Add($"record @{Name} with these instances as its services");

@@ -62,20 +62,18 @@ public sealed class SiteShell : IDisposable
 
     /// <summary>
     /// The command as it is run: a program relative to <paramref name="folder"/> made absolute, the environment made
-    /// of PATH, LANG, TMPDIR, HOME (the private folder) and <paramref name="environment"/> alone, and, when this
-    /// connection is root, setpriv in front: the user's own uid, gid and groups, and no_new_privs, so no setuid
-    /// program (su, sudo) takes the command back to root. setpriv rather than runuser: no PAM session, and the
-    /// environment stays exactly the one given.
+    /// of PATH, LANG, TMPDIR, HOME (the private folder) and <paramref name="environment"/> alone, run as the script
+    /// user (<see cref="ScriptUser.As"/>).
     /// </summary>
     public CommandSpec Command(string program, IReadOnlyList<string> arguments, string folder, IReadOnlyDictionary<string, string> environment, TimeSpan timeout, Stream? output = null, byte[]? input = null)
     {
         if (program.Contains('/') && !program.StartsWith('/')) program = System.IO.Path.Combine(folder, program);
         var env = new Dictionary<string, string>(StringComparer.Ordinal) { ["PATH"] = Path, ["LANG"] = "C.UTF-8", ["TMPDIR"] = Tmp, ["HOME"] = Tmp };
         foreach (var (key, value) in environment) env[key] = value;
-        var (file, args) = _transport.User == User
-            ? (program, arguments)
-            : ("/usr/bin/setpriv", (IReadOnlyList<string>)[$"--reuid={_account.Uid}", $"--regid={_account.Gid}", "--init-groups", "--no-new-privs", "--", program, .. arguments]);
-        return new CommandSpec(file, args) { Environment = env, InheritEnvironment = false, WorkingDirectory = folder, Timeout = timeout, OutputStream = output, StandardInput = input };
+        return ScriptUser.As(_transport, _account, new CommandSpec(program, arguments)
+        {
+            Environment = env, InheritEnvironment = false, WorkingDirectory = folder, Timeout = timeout, OutputStream = output, StandardInput = input,
+        });
     }
 
     public CommandResult Run(string program, IReadOnlyList<string> arguments, string folder, IReadOnlyDictionary<string, string> environment, TimeSpan timeout, byte[]? input = null)

@@ -25,7 +25,7 @@ public sealed class VerifyServer : Operation<VerifyServer.Parameters>
             plan.Add(server.Name, PlanAction.Check, $"check that the script user {user} is on @{server.Name}, holds none of root's powers and is in the group {http.WebGroup}",
                 ctx => ctx.Step($"Checking the script user {user}", () =>
                 {
-                    var account = Platforms.ScriptUser.Require(env.Connect(server), user, server.Name, http.WebGroup);
+                    var account = Transport.ScriptUser.Require(env.Connect(server), user, server.Name, http.WebGroup);
                     if (!account.InGroup(http.WebGroup)) throw Errors.ErrorCatalog.ScriptUserNotInWebGroup(user, server.Name, http.WebGroup);
                     ctx.Info($"Commands for its sites run as {user} (uid {account.Uid}).");
                 }));

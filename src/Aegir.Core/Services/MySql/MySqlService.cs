@@ -180,7 +180,7 @@ public sealed class MySqlService(AegirServer server, IServiceEnvironment env) : 
 
     /// <summary>
     /// As the site's own account, from <paramref name="from"/> (the web server it is granted to), by the client run as
-    /// an unprivileged user in its sandbox (no shell, no files, no other connection: <c>--sandbox --binary-mode</c>),
+    /// the server's script user (never root) in its sandbox (no shell, no files, no other connection: <c>--sandbox --binary-mode</c>),
     /// with LOAD DATA LOCAL shut. The account may touch its own database only and holds no FILE right, so whatever
     /// the dump says reaches nothing else.
     /// </summary>
@@ -193,7 +193,7 @@ public sealed class MySqlService(AegirServer server, IServiceEnvironment env) : 
             InputStream = new DumpLineFilter(input, new MySqlDumpRules()), Timeout = TimeSpan.FromHours(6), InheritEnvironment = false,
             Environment = new Dictionary<string, string> { ["MYSQL_PWD"] = site.Password, ["PATH"] = DbClient.Path, ["LANG"] = "C.UTF-8" },
         };
-        var result = transport.Run(Unprivileged.As(transport, Unprivileged.Account(transport, from.ScriptUser), spec));
+        var result = transport.Run(ScriptUser.As(transport, ScriptUser.Require(transport, from.ScriptUser, from.Name, ScriptUser.WebGroup(from)), spec));
         DbClient.Loaded(result, site.Name, site.Password, $"Loading the dump into database {site.Name} as its own account",
             $"Check that the mariadb client (MariaDB 10.5.25, 10.6.18, 10.11.8 or later: it has --sandbox) is installed on '@{from.Name}' and reaches {site.Host}:{site.Port}.");
     }

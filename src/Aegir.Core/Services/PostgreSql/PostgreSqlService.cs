@@ -216,7 +216,7 @@ public sealed class PostgreSqlService(AegirServer server, IServiceEnvironment en
 
     /// <summary>
     /// As the site's own role (it owns its database and nothing else, and is no superuser), from <paramref name="from"/>
-    /// (the web server pg_hba.conf lets it in from), by psql run as an unprivileged user in restricted mode: no
+    /// (the web server pg_hba.conf lets it in from), by psql run as the server's script user (never root) in restricted mode: no
     /// backslash command of the dump's is run (<see cref="PgDumpRules"/>), so no shell, file or other connection.
     /// </summary>
     public void Import(AegirServer from, SiteDatabase site, Stream input)
@@ -228,7 +228,7 @@ public sealed class PostgreSqlService(AegirServer server, IServiceEnvironment en
             InputStream = new DumpLineFilter(input, new PgDumpRules()), Timeout = TimeSpan.FromHours(6), InheritEnvironment = false,
             Environment = new Dictionary<string, string> { ["PGPASSWORD"] = site.Password, ["PATH"] = DbClient.Path, ["LANG"] = "C.UTF-8" },
         };
-        var result = transport.Run(Unprivileged.As(transport, Unprivileged.Account(transport, from.ScriptUser), spec));
+        var result = transport.Run(ScriptUser.As(transport, ScriptUser.Require(transport, from.ScriptUser, from.Name, ScriptUser.WebGroup(from)), spec));
         if (!result.Succeeded && result.StandardError.Contains("invalid command \\restrict", StringComparison.Ordinal))
             throw ErrorCatalog.StepFailed("DbToolFailed", $"Loading the dump into database {site.Name}", $"psql on '@{from.Name}' has no restricted mode, so it could run the dump's backslash commands",
                 "Install a PostgreSQL client of 13.22, 14.19, 15.14, 16.10, 17.6 or later on the web server.");

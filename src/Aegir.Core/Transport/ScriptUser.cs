@@ -1,8 +1,7 @@
 using Aegir.Core.Contexts;
 using Aegir.Core.Errors;
-using Aegir.Core.Transport;
 
-namespace Aegir.Core.Platforms;
+namespace Aegir.Core.Transport;
 
 /// <summary>
 /// The account every command for a site runs as on a web server (installers, crons, version commands, an admin's
@@ -44,6 +43,15 @@ public static class ScriptUser
         if (account.Gid == 0 || account.Groups.Any(g => g.Id == 0)) return "it is in group 0 (root)";
         return switching && RootEquivalentGroups.FirstOrDefault(account.InGroup) is { } group ? $"it is in the group {group}, which gives root" : null;
     }
+
+    /// <summary>
+    /// The command as <paramref name="account"/> runs it: when this connection is root (and not that account),
+    /// setpriv in front: the account's own uid, gid and groups, and no_new_privs, so no setuid program (su, sudo) takes
+    /// it back to root. setpriv rather than runuser: no PAM session, and the environment stays exactly the one given.
+    /// </summary>
+    public static CommandSpec As(ITransport transport, UserAccount account, CommandSpec spec)
+        => transport.User == account.Name || transport.User != "root" ? spec
+            : spec with { Program = "/usr/bin/setpriv", Arguments = [$"--reuid={account.Uid}", $"--regid={account.Gid}", "--init-groups", "--no-new-privs", "--", spec.Program, .. spec.Arguments] };
 
     static string Command(IReadOnlyList<string> words) => new CommandSpec(words[0], words.Skip(1).ToList()).ToString();
 }
