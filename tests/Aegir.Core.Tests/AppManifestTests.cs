@@ -150,9 +150,32 @@ public sealed class AppManifestTests : IDisposable
         File.WriteAllText(Path.Combine(_root, "version.sh"), "echo 3.2.1-beta\necho more\n");
         File.WriteAllText(Path.Combine(_root, AppManifest.FileName), "version_command: [sh, version.sh]\n");
         Assert.Equal(("php", "3.2.1-beta"), Found(PlatformKinds.Detect(new LocalTransport(), _root, Runner)));
+        // Debian's versions (an epoch, ~ and +) are versions too.
+        File.WriteAllText(Path.Combine(_root, "version.sh"), "echo '1:21~git20210204.b4cbc79+dfsg-1.2'\n");
+        Assert.Equal(("php", "1:21~git20210204.b4cbc79+dfsg-1.2"), Found(PlatformKinds.Detect(new LocalTransport(), _root, Runner)));
         File.WriteAllText(Path.Combine(_root, "version.sh"), "echo 'not a version'\n");
-        Assert.Contains("printed no version", Assert.Throws<AegirException>(() => PlatformKinds.Detect(new LocalTransport(), _root, Runner)).Message);
+        var refused = Assert.Throws<AegirException>(() => PlatformKinds.Detect(new LocalTransport(), _root, Runner)).Message;
+        Assert.Contains("gave no version: its first line 'not a version' is no version: it holds ' '", refused);
+        File.WriteAllText(Path.Combine(_root, "version.sh"), "exit 0\n");
+        Assert.Contains("gave no version: it printed nothing", Assert.Throws<AegirException>(() => PlatformKinds.Detect(new LocalTransport(), _root, Runner)).Message);
     }
+
+    [Theory]
+    [InlineData("10.3.1", null)]
+    [InlineData("1.39.17-rc.2", null)]
+    [InlineData("2:4.17.12+dfsg-0+deb12u1", null)]
+    [InlineData("-1.0", "begins with '-'")]
+    [InlineData("1.0 beta", "holds ' '")]
+    [InlineData("1.0;rm", "holds ';'")]
+    [InlineData("", "empty")]
+    public void A_version_is_letters_digits_and_the_marks_upstream_and_debian_versions_use(string version, string? problem)
+    {
+        if (problem is null) Assert.Null(Contexts.Validate.VersionProblem(version));
+        else Assert.Contains(problem, Contexts.Validate.VersionProblem(version));
+    }
+
+    [Fact]
+    public void A_version_is_at_most_64_characters() => Assert.Contains("65 characters", Contexts.Validate.VersionProblem(new string('1', 65)));
 
     [Fact]
     public void A_php_platform_without_a_version_takes_the_one_composer_json_states()

@@ -65,9 +65,7 @@ public sealed class AegirPlatform : AegirContext
             : throw Errors.ErrorCatalog.InvalidValue("Kind", value, "it is not a platform kind", $"Use one of {string.Join(", ", Platforms.PlatformKinds.Names)}, or leave -Kind out to detect it.");
 
     static string CheckVersion(string value)
-    {
-        if (value.Length > 64 || value.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '+' or '_')))
-            throw Errors.ErrorCatalog.InvalidValue("Version", value, "it is not a version string", "Use digits, letters, dots and dashes.");
-        return value;
-    }
+        => Validate.VersionProblem(value) is { } why
+            ? throw Errors.ErrorCatalog.InvalidValue("Version", value, why, "Use letters, digits and . - + _ ~ :, as in 10.3.1 or 1:2.3~rc1-1.")
+            : value;
 }

@@ -131,6 +131,19 @@ public static partial class Validate
         return value[..at] + "@" + domain;
     }
 
+    /// <summary>
+    /// Why a text is no version (null when it is one): up to 64 letters, digits and . - + _ ~ :, beginning with a
+    /// letter or digit, as upstream versions (10.3.1, 1.39.17-rc.2) and Debian's (1:2.3~git20210204.b4cbc79+dfsg-1.2) are.
+    /// </summary>
+    public static string? VersionProblem(string value)
+    {
+        if (value.Length == 0) return "it is empty";
+        if (value.Length > 64) return $"it is {value.Length} characters long (at most 64)";
+        if (!char.IsAsciiLetterOrDigit(value[0])) return $"it begins with {ErrorCatalog.Show(value[..1])}, not a letter or digit";
+        return value.FirstOrDefault(c => !(char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '+' or '_' or '~' or ':')) is var bad and not '\0'
+            ? $"it holds {ErrorCatalog.Show(bad.ToString())}, which no version has (letters, digits and . - + _ ~ : only)" : null;
+    }
+
     /// <summary>An install profile name (a Drupal machine name).</summary>
     public static string Profile(string parameter, string? value)
     {

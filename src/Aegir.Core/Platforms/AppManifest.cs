@@ -97,11 +97,10 @@ public sealed partial class AppManifest
         => PlaceholderPattern().Replace(word, m => values.TryGetValue(m.Groups[1].Value, out var v) ? v : m.Value);
 
     /// <summary>What a platform's version may look like (as the platform record takes it).</summary>
-    public static bool IsVersion(string value)
-        => value.Length is > 0 and <= 64 && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '+' or '_');
+    public static bool IsVersion(string value) => Contexts.Validate.VersionProblem(value) is null;
 
     static string CheckVersion(Reader r, string key, string value)
-        => IsVersion(value) ? value : throw r.Invalid(key, "is not a version (letters, digits, . - + _)");
+        => Contexts.Validate.VersionProblem(value) is { } why ? throw r.Invalid(key, $"is not a version: {why}") : value;
 
     /// <summary>Reads and checks one manifest; every problem names the file and line.</summary>
     sealed class Reader(string file, YamlMap map)

@@ -37,8 +37,10 @@ public sealed class PhpKind(AppManifest manifest) : IPlatformKind
             using var shell = SiteShell.Open(transport, server);
             var result = shell.Run(command[0], command.Skip(1).ToList(), root, new Dictionary<string, string>(), TimeSpan.FromMinutes(1));
             var line = result.StandardOutput.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
-            if (!result.Succeeded || line is null || !AppManifest.IsVersion(line))
-                throw ErrorCatalog.ManifestInvalid(Manifest.File!, 0, $"'version_command' ({string.Join(' ', command)}) printed no version: {(result.Succeeded ? line ?? "nothing" : result.Summary())}");
+            var why = !result.Succeeded ? $"it failed: {result.Summary()}" : line is null ? "it printed nothing"
+                : Contexts.Validate.VersionProblem(line) is { } problem ? $"its first line {ErrorCatalog.Show(line)} is no version: {problem}" : null;
+            if (why is not null)
+                throw ErrorCatalog.ManifestInvalid(Manifest.File!, 0, $"'version_command' ({string.Join(' ', command)}) gave no version: {why}");
             return line;
         }
         if (transport.ReadFile(Path.Combine(root, "composer.json")) is { } composer)
