@@ -269,16 +269,19 @@ public sealed partial class DrupalKind(bool seven) : IPlatformKind
             .ToList();
 
     /// <summary>The default connection of a settings.php written by hand (Drupal 7's $databases array has the same keys).</summary>
+    /// <summary>The site's default connection as its settings.php assigns it last, read as PHP reads it: the commented examples of a stock file are no code.</summary>
     public ImportedDatabase? ReadDatabaseSettings(ITransport transport, string root, string uri)
     {
         if (transport.ReadFile(Path.Combine(root, "sites", uri, "settings.php")) is not { } bytes) return null;
-        var text = System.Text.Encoding.UTF8.GetString(bytes);
-        string? Key(string key) => Regex.Match(text, $@"['""]{key}['""]\s*=>\s*['""]([^'""]*)['""]") is { Success: true } m ? m.Groups[1].Value : null;
-        if (Key("database") is not { Length: > 0 } database) return null;
+        if (PhpSource.LastArray(System.Text.Encoding.UTF8.GetString(bytes), DatabasesAssignment(), "database") is not { } keys || keys["database"].Length == 0) return null;
+        string? Key(string key) => keys.TryGetValue(key, out var v) ? v : null;
         var port = int.TryParse(Key("port"), out var p) ? p : 0;
-        var driver = Key("driver") ?? "mysql";
-        return new ImportedDatabase(database, Key("host") ?? "localhost", port, driver, Key("username"), Key("password"));
+        return new ImportedDatabase(keys["database"], Key("host") ?? "localhost", port, Key("driver") ?? "mysql", Key("username"), Key("password"));
     }
+
+    /// <summary>$databases['default']['default'] = [...] or array(...), or the whole $databases = [...] (Drupal 7's installer writes that).</summary>
+    [GeneratedRegex(@"\$databases\s*(?:\[\s*['""]default['""]\s*\]\s*\[\s*['""]default['""]\s*\]\s*)?=\s*(?:array\s*\(|\[)", RegexOptions.IgnoreCase)]
+    private static partial Regex DatabasesAssignment();
 
     [GeneratedRegex(@"function\s+([a-z0-9_]+?)_update_(\d+)\s*\(")] private static partial Regex UpdateFunction();
     [GeneratedRegex(@"^i:(-?\d+);$")] private static partial Regex SerializedInt();
