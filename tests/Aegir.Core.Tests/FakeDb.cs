@@ -15,6 +15,7 @@ public sealed class FakeDbState
     /// <summary>Databases whose application tables are gone (the others answer that they are there).</summary>
     public readonly HashSet<string> Emptied = new(StringComparer.Ordinal);
     public int Probes;
+    public readonly Dictionary<string, string> Collations = new(StringComparer.Ordinal);
     /// <summary>Rows a query answers when its SQL holds the key (the first that matches); otherwise one row saying whether the tables are there.</summary>
     public readonly Dictionary<string, object?[][]> Answers = new(StringComparer.Ordinal);
 
@@ -88,6 +89,8 @@ public sealed class FakeDb(AegirServer server, FakeDbState state) : IDbService
     public IReadOnlyList<string> UserHosts(string user) => state.Users.TryGetValue(user, out var u) ? u.Hosts : [];
     public void Dump(string database, Stream output) => output.Write(System.Text.Encoding.UTF8.GetBytes($"-- dump of {database}\n"));
     public void Import(AegirServer from, Services.Http.SiteDatabase site, Stream input) => input.CopyTo(Stream.Null);
+    /// <summary>Collations of tables made before (database.table); none unless a test sets one.</summary>
+    public string? TableCollation(string database, string table) => state.Collations.TryGetValue($"{database}.{table}", out var c) ? c : null;
     /// <summary>A database the application filled holds one table, "app".</summary>
     public IReadOnlyList<string> Tables(string database)
         => state.Databases.Contains(database) && !state.Emptied.Contains(database) ? ["app"] : [];

@@ -63,6 +63,11 @@ public sealed class FakeHosting : IDisposable, IServiceFactory, ITransportFactor
         switch (kind)
         {
             case "wordpress": Server.Put($"{root}/wp-includes/version.php", "<?php $wp_version = '6.1.1';"); break;
+            case "drupal7":
+                Server.Put($"{root}/includes/bootstrap.inc", "<?php define('VERSION', '7.105');");
+                Server.Put($"{root}/vendor/bin/drush", "#!/bin/sh");
+                Server.CreateDirectory($"{root}/sites", (UnixFileMode)Convert.ToInt32("755", 8));
+                break;
             case "drupal":
                 Server.Put($"{root}/core/lib/Drupal.php", "<?php class Drupal { const VERSION = '11.0.5'; }");
                 Server.Put($"{root}/vendor/bin/drush", "#!/bin/sh");
@@ -73,7 +78,7 @@ public sealed class FakeHosting : IDisposable, IServiceFactory, ITransportFactor
         if (verified)
         {
             platform.Kind = kind;
-            platform.Version = kind switch { "wordpress" => "6.1.1", "drupal" => "11.0.5", _ => null };
+            platform.Version = kind switch { "wordpress" => "6.1.1", "drupal" => "11.0.5", "drupal7" => "7.105", _ => null };
         }
         Store.Create(platform);
         return platform;

@@ -91,6 +91,13 @@ public sealed class PhpSettingsTests : IDisposable
     public void Settings_whose_only_database_is_in_a_comment_or_a_string_name_none(string settings) => Assert.Null(Read(settings));
 
     [Fact]
+    public void No_port_is_the_driver_s_own()
+    {
+        Assert.Equal(3306, Read("<?php\n$databases['default']['default'] = ['database' => 'x', 'port' => '', 'driver' => 'mysql'];\n")!.Port);
+        Assert.Equal(5432, Read("<?php\n$databases['default']['default'] = ['database' => 'x', 'driver' => 'pgsql'];\n")!.Port);
+    }
+
+    [Fact]
     public void A_later_assignment_wins()
     {
         var db = Read("<?php\n$databases['default']['default'] = ['database' => 'first'];\n$databases['default']['default'] = ['database' => 'second'];\n")!;

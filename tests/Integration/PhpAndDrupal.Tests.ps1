@@ -222,6 +222,85 @@ echo " [success] Installation complete.  User name: admin  User password: Gen3ra
         }
     }
 
+    Describe 'A Drupal 7 site as Drupal 7 keeps it' {
+        BeforeAll {
+            # A front page that connects as Drupal 7's MySQL driver does: utf8 unless the settings say utf8mb4, then
+            # SET NAMES with the settings' collation, which MariaDB refuses when it is of the other character set.
+            $seven = "$work/platforms/seven"
+            New-DrupalShapedCodebase $seven -Seven
+            Set-Content "$seven/index.php" @'
+<?php
+$databases = array();
+require __DIR__ . '/sites/' . $_SERVER['aegir_site'] . '/settings.php';
+$c = $databases['default']['default'];
+$charset = (isset($c['charset']) && $c['charset'] === 'utf8mb4') ? 'utf8mb4' : 'utf8';
+$db = new PDO("mysql:host={$c['host']};port={$c['port']};dbname={$c['database']};charset=$charset", $c['username'], $c['password'], [PDO::ATTR_ERRMODE => PDO::ERRMODE_EXCEPTION]);
+$db->exec(empty($c['collation']) ? "SET NAMES $charset" : "SET NAMES $charset COLLATE {$c['collation']}");
+echo 'drupal 7 on ', $c['database'], ' as ', $db->query('SELECT @@character_set_connection')->fetchColumn(), ': ', $db->query('SELECT name FROM system LIMIT 1')->fetchColumn();
+'@
+            $null = New-AegirPlatform seven $seven
+            $port = $nginx.Http.GetInt('port')
+        }
+
+        It 'takes in a site made by Drupal''s installer: its stock settings.php with commented examples, its tables in utf8mb3' {
+            Invoke-Sql -Sql "CREATE DATABASE olddseven CHARACTER SET utf8mb3; CREATE USER 'olddseven'@'127.0.0.1' IDENTIFIED BY 'Seven-Pass-7'; GRANT ALL ON olddseven.* TO 'olddseven'@'127.0.0.1';"
+            Invoke-Sql -Database olddseven -Sql "CREATE TABLE system (name VARCHAR(255) NOT NULL) DEFAULT CHARSET=utf8mb3; INSERT INTO system VALUES ('node');"
+            $folder = "$seven/sites/old7.test"
+            $null = New-Item -ItemType Directory -Force "$folder/files"
+            Set-Content "$folder/settings.php" (@'
+<?php
+/**
+ * Database settings:
+ *
+ * $databases['default']['default'] = array(
+ *   'driver' => 'mysql',
+ *   'database' => 'databasename',
+ *   'username' => 'username',
+ *   'password' => 'password',
+ *   'host' => 'localhost',
+ *   'prefix' => '',
+ * );
+ */
+$databases = array();
+$drupal_hash_salt = '';
+$databases = array (
+  'default' =>
+  array (
+    'default' =>
+    array (
+      'database' => 'olddseven',
+      'username' => 'olddseven',
+      'password' => 'Seven-Pass-7',
+      'host' => '127.0.0.1',
+      'port' => 'DBPORT',
+      'driver' => 'mysql',
+      'prefix' => '',
+    ),
+  ),
+);
+'@).Replace('DBPORT', $nginx.Db.Get('port'))
+            $task = Import-AegirSite -Platform seven -Uri old7.test
+            $task.Status | Should -BeIn 'Succeeded', 'Warning' -Because ($task.Log.Message -join "`n")
+            (Get-AegirSite old7.test).DbName | Should -Be 'olddseven'
+            $page = Invoke-Site -Port $port -HostName old7.test
+            $page.Status | Should -Be 200 -Because $page.Body
+            $page.Body | Should -Be 'drupal 7 on olddseven as utf8mb3: node'
+            $settings = Get-Content -Raw "$folder/settings.php"
+            $settings | Should -Not -Match 'Seven-Pass-7'
+            $settings | Should -Match "'collation' => 'utf8_general_ci'"
+            $settings | Should -Not -Match "'charset'"
+        }
+
+        It 'installs a new site in utf8mb4, as Drupal 7.50 and later do when told so before the install' {
+            $site = New-AegirSite new7.test -Platform seven
+            $site.Status | Should -Be 'Installed'
+            $page = Invoke-Site -Port $port -HostName new7.test
+            $page.Status | Should -Be 200 -Because $page.Body
+            $page.Body | Should -Be "drupal 7 on $((Get-AegirSite new7.test).DbName) as utf8mb4: node"
+            Get-Content -Raw "$seven/sites/new7.test/settings.php" | Should -Match "'charset' => 'utf8mb4'"
+        }
+    }
+
     Describe 'Stop-AegirLocalServer' {
         It 'stops the instances and keeps their data for the next start' {
             $port = $apache.Http.GetInt('port')

@@ -62,6 +62,7 @@ public sealed partial class DrupalKind(bool seven) : IPlatformKind
     public void WriteSiteSettings(SiteJob job)
     {
         var relative = SiteSettingsPath(job.Site.Uri)!;
+        var (charset, collation) = Encoding(job);
         job.WriteFile($"Writing {relative} {Modes.Octal(Modes.File0440)} {job.Owner}:{job.WebGroup} (no credentials: they come from the vhost)", relative, Modes.File0440, existing =>
         {
             var salt = existing is null ? null : HashSalt().Match(System.Text.Encoding.UTF8.GetString(existing)) is { Success: true } m ? m.Groups[1].Value : null;
@@ -69,6 +70,8 @@ public sealed partial class DrupalKind(bool seven) : IPlatformKind
             {
                 ["uri"] = job.Site.Uri,
                 ["driver"] = job.Database.Type,
+                ["charset"] = charset,
+                ["collation"] = collation,
                 ["platform"] = job.Platform.Name,
                 ["hash_salt"] = salt ?? Convert.ToHexString(RandomNumberGenerator.GetBytes(32)),
                 ["files_path"] = FilesPath(job.Site.Uri),
@@ -76,6 +79,22 @@ public sealed partial class DrupalKind(bool seven) : IPlatformKind
                 ["trusted_hosts"] = string.Join(", ", job.Site.HostNames().Select(h => "'^" + Regex.Escape(h).Replace("'", "") + "$'")),
             });
         });
+    }
+
+    /// <summary>
+    /// The connection's character set and collation for MySQL, as this major version takes them. Drupal 8 and later
+    /// speak utf8mb4. Drupal 7 speaks utf8 (utf8mb3) unless its settings say 'charset' => 'utf8mb4', and its collation
+    /// must be of the same set, so it follows what the site's tables were made with (its system table); a new site
+    /// gets utf8mb4, which Drupal 7.50 and later install with when told before the install.
+    /// </summary>
+    (string? Charset, string? Collation) Encoding(SiteJob job)
+    {
+        if (job.Database.Type != "mysql") return (null, null);
+        if (!seven) return (null, "utf8mb4_general_ci");
+        var made = job.Db.TableCollation(job.Database.Name, "system");
+        if (made is null || made.StartsWith("utf8mb4_", StringComparison.Ordinal)) return ("utf8mb4", made ?? "utf8mb4_general_ci");
+        if (made.StartsWith("utf8mb3_", StringComparison.Ordinal) || made.StartsWith("utf8_", StringComparison.Ordinal)) return (null, "utf8_" + made[(made.IndexOf('_') + 1)..]);
+        return (null, null);   // another character set (latin1): Drupal's own default, no collation named
     }
 
     public InstallResult Install(SiteJob job)
@@ -275,8 +294,10 @@ public sealed partial class DrupalKind(bool seven) : IPlatformKind
         if (transport.ReadFile(Path.Combine(root, "sites", uri, "settings.php")) is not { } bytes) return null;
         if (PhpSource.LastArray(System.Text.Encoding.UTF8.GetString(bytes), DatabasesAssignment(), "database") is not { } keys || keys["database"].Length == 0) return null;
         string? Key(string key) => keys.TryGetValue(key, out var v) ? v : null;
-        var port = int.TryParse(Key("port"), out var p) ? p : 0;
-        return new ImportedDatabase(keys["database"], Key("host") ?? "localhost", port, Key("driver") ?? "mysql", Key("username"), Key("password"));
+        var driver = Key("driver") ?? "mysql";
+        // No port (Drupal's installer writes 'port' => '') is the driver's own.
+        var port = int.TryParse(Key("port"), out var p) && p > 0 ? p : driver == "pgsql" ? 5432 : 3306;
+        return new ImportedDatabase(keys["database"], Key("host") ?? "localhost", port, driver, Key("username"), Key("password"));
     }
 
     /// <summary>$databases['default']['default'] = [...] or array(...), or the whole $databases = [...] (Drupal 7's installer writes that).</summary>

@@ -8,6 +8,8 @@ public sealed class SiteJob : PlatformJob
 {
     public required AegirSite Site { get; init; }
     public required SiteDatabase Database { get; init; }
+    /// <summary>The database service the site's database is on.</summary>
+    public required Services.IDbService Db { get; init; }
     /// <summary>The URL the site answers on (scheme, main host, port).</summary>
     public required string SiteUrl { get; init; }
     public string? AdminEmail { get; init; }

@@ -71,6 +71,9 @@ public interface IDbService
     /// </summary>
     void Import(AegirServer from, Http.SiteDatabase site, Stream input);
 
+    /// <summary>The collation a table of a database was made with (utf8mb3_general_ci, utf8mb4_unicode_ci); null when there is no such table, or the database keeps none per table.</summary>
+    string? TableCollation(string database, string table);
+
     /// <summary>The tables a database holds (none when it is empty or gone).</summary>
     IReadOnlyList<string> Tables(string database);
 

@@ -62,7 +62,7 @@ internal sealed class SiteParts
         return new SiteJob
         {
             Ctx = ctx, Site = Site, Platform = Platform, Server = Web, Transport = Env.Connect(Web), Templates = Env.Templates,
-            Database = database, SiteUrl = Http.Url(Site.Redirection ?? Site.Uri), Owner = Owner, WebGroup = WebGroup,
+            Database = database, Db = Db, SiteUrl = Http.Url(Site.Redirection ?? Site.Uri), Owner = Owner, WebGroup = WebGroup,
             Title = title, AdminEmail = email ?? (Site.GetClient() is { Email: { } e } ? e : null),
         };
     }

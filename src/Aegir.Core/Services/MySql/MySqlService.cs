@@ -229,6 +229,12 @@ public sealed class MySqlService(AegirServer server, IServiceEnvironment env) : 
         Exec(conn, "ALTER USER 'root'@'localhost' IDENTIFIED VIA unix_socket");
     }
 
+    public string? TableCollation(string database, string table)
+    {
+        using var conn = OpenAdmin();
+        return Scalar(conn, "SELECT TABLE_COLLATION FROM information_schema.TABLES WHERE TABLE_SCHEMA = @db AND TABLE_NAME = @t", ("@db", database), ("@t", table)) as string;
+    }
+
     public IReadOnlyList<string> Tables(string database)
         => Column("SELECT table_name FROM information_schema.tables WHERE table_schema = @db ORDER BY table_name", ("@db", database));
 

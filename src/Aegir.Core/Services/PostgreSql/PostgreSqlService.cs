@@ -182,6 +182,9 @@ public sealed class PostgreSqlService(AegirServer server, IServiceEnvironment en
         return PgHba.Read(text).TryGetValue(user, out var entry) ? entry.Hosts : [];
     }
 
+    /// <summary>PostgreSQL keeps one encoding per database, none per table.</summary>
+    public string? TableCollation(string database, string table) => null;
+
     public IReadOnlyList<string> Tables(string database)
     {
         using var conn = OpenAdmin(database);
