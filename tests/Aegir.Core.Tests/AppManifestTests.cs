@@ -108,6 +108,7 @@ public sealed class AppManifestTests : IDisposable
     [InlineData("version_command: [php, '{uri}']", "line 1", "may not use placeholders")]
     [InlineData("version: 1.0\nversion_command: [php, v.php]", "line 2", "not both")]
     [InlineData("version: 'one two'", "line 1", "is not a version")]
+    [InlineData("name: X\nsite_folders: [images/{uri}]", "line 2", "a value that holds { } goes in quotes")]
     [InlineData("settings:\n  path: s/{uri}.php", "line ", "'settings' needs 'template'")]
     [InlineData("settings:\n  path: s.php\n  template: t.sbn", "line 2", "needs {uri}")]
     [InlineData("installed_tables: ['page; DROP TABLE x']", "line 1", "is not a table name")]
@@ -222,5 +223,18 @@ public sealed class AppManifestTests : IDisposable
             Assert.Contains("<LocationMatch \"^/sites/a\\.test/LocalSettings\\.php$\">", text);
             Assert.Contains("FallbackResource /app.php", text);
         }
+    }
+
+    [Fact]
+    public void The_example_manifest_of_about_Aegir_is_valid()
+    {
+        var root = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(root, "Aegir.sln"))) root = Path.GetDirectoryName(root)!;
+        var help = File.ReadAllLines(Path.Combine(root, "module", "en-US", "about_Aegir.help.txt"));
+        var start = Array.FindIndex(help, l => l.Trim() == "Example, for MediaWiki:") + 1;
+        var example = string.Join('\n', help.Skip(start).TakeWhile(l => l.StartsWith("      ", StringComparison.Ordinal)).Select(l => l[6..]));
+        var manifest = AppManifest.Parse(example, "about_Aegir");
+        Assert.Equal("MediaWiki", manifest.Name);
+        Assert.Equal(["images/{uri}"], manifest.SiteFolders);
     }
 }

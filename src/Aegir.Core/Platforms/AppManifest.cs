@@ -64,7 +64,13 @@ public sealed partial class AppManifest
     {
         YamlMap map;
         try { map = YamlReader.ReadMapping(text); }
-        catch (YamlFormatException ex) { throw ErrorCatalog.ManifestInvalid(file, ex.LineNumber, ex.Message); }
+        catch (YamlFormatException ex)
+        {
+            // { } start a YAML mapping: a path with a placeholder must be quoted ('images/{uri}').
+            var line = text.Split('\n').ElementAtOrDefault(ex.LineNumber - 1) ?? "";
+            var hint = line.Contains('{') ? "; a value that holds { } goes in quotes, as in site_folders: ['images/{uri}']" : "";
+            throw ErrorCatalog.ManifestInvalid(file, ex.LineNumber, ex.Message + hint);
+        }
         var r = new Reader(file, map);
         var settings = r.Map("settings");
         var manifest = new AppManifest
