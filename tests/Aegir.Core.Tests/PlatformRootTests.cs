@@ -69,7 +69,21 @@ public sealed class PlatformRootTests : IDisposable
         Directory.CreateDirectory(code);
         _home.Store.Create(new AegirPlatform("platform_a") { Root = code });
         var ex = Assert.Throws<AegirException>(() => _home.Store.Create(new AegirPlatform("platform_b") { Root = Link("same-code", code) }));
-        Assert.Contains("already has this root", ex.Message);
+        Assert.Contains("is the root of the platform '@platform_a'", ex.Message);
+        Assert.Contains($"leads to {code}", ex.Message);
+    }
+
+    [Fact]
+    public void A_root_that_holds_or_lies_inside_another_platform_s_root_is_refused_a_link_included()
+    {
+        var code = Path.Combine(_links, "pfa");
+        Directory.CreateDirectory(Path.Combine(code, "public"));
+        _home.Store.Create(new AegirPlatform("platform_pfa") { Root = Path.Combine(code, "public") });
+        Assert.Contains("holds the root of the platform '@platform_pfa'", Assert.Throws<AegirException>(() => _home.Store.Create(new AegirPlatform("platform_pfa3") { Root = code })).Message);
+        Assert.Contains("holds the root of the platform '@platform_pfa'", Assert.Throws<AegirException>(() => _home.Store.Create(new AegirPlatform("platform_pfa4") { Root = Link("to-pfa", code) })).Message);
+        Assert.Contains("lies inside the root of the platform '@platform_pfa'", Assert.Throws<AegirException>(() => _home.Store.Create(new AegirPlatform("platform_pfa5") { Root = Path.Combine(code, "public", "vendor") })).Message);
+        // A neighbour whose name begins alike is no parent.
+        _home.Store.Create(new AegirPlatform("platform_pfab") { Root = Path.Combine(_links, "pfa-b") });
     }
 
     [Fact]

@@ -66,12 +66,9 @@ internal static class ContextValidator
         string Leads(string root) => local ? IO.Posix.Resolve(root) : root;
         var resolved = Leads(platform.Root);
         if (local) Platforms.PlatformRoots.Check(platform.Root, resolved, IO.Posix.Resolve(store.Home));
-        foreach (var other in store.List(ContextType.Platform).Contexts.Cast<AegirPlatform>())
-        {
-            if (other.Name != platform.Name && other.WebServerName == platform.WebServerName && (other.Root == platform.Root || Leads(other.Root) == resolved))
-                throw ErrorCatalog.InvalidValue("Root", platform.Root, $"the platform '@{other.Name}' already has this root on '@{platform.WebServerName}'{(other.Root == platform.Root ? "" : $" ({other.Root} leads to {resolved} too)")}",
-                    "Give each platform its own codebase folder.");
-        }
+        Platforms.PlatformRoots.CheckApart(platform.Root, resolved, store.List(ContextType.Platform).Contexts.Cast<AegirPlatform>()
+            .Where(other => other.Name != platform.Name && other.WebServerName == platform.WebServerName)
+            .Select(other => (other.Name, other.Root, Leads(other.Root))));
     }
 
     /// <summary>

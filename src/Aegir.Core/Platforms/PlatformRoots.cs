@@ -31,6 +31,22 @@ public static class PlatformRoots
             throw Refused(root, $"it overlaps the module's own home {home}{via}");
     }
 
+    /// <summary>
+    /// Refuses a root that is another platform's of the same server, or holds one, or lies inside one, judged by
+    /// where each leads: verify of one would take write access from the other's site folders.
+    /// </summary>
+    public static void CheckApart(string root, string resolved, IEnumerable<(string Name, string Root, string Resolved)> others)
+    {
+        foreach (var (name, otherRoot, otherResolved) in others)
+        {
+            var how = otherResolved == resolved ? "is the root of" : Inside(otherResolved, resolved) ? "holds the root of" : Inside(resolved, otherResolved) ? "lies inside the root of" : null;
+            if (how is null) continue;
+            var via = (resolved == root ? "" : $"; it leads to {resolved}") + (otherResolved == otherRoot ? "" : $"; {otherRoot} leads to {otherResolved}");
+            throw ErrorCatalog.InvalidValue("Root", root, $"it {how} the platform '@{name}' ({otherRoot}{via}), whose site folders the verify of either would change",
+                "Give each platform a folder of its own, beside the others (/var/aegir/platforms/<name>), never one inside another.");
+        }
+    }
+
     static bool Inside(string path, string folder) => path.StartsWith(folder.TrimEnd('/') + "/", StringComparison.Ordinal);
 
     static AegirException Refused(string root, string problem)

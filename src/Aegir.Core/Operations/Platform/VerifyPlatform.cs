@@ -36,7 +36,11 @@ public sealed class VerifyPlatform : Operation<VerifyPlatform.Parameters>
                 ctx => ctx.Step($"Recording the platform @{record.Name}", () => env.Store.Create(record), Tasks.JournalActions.RemoveContext(record.Name)));
         }
         // Checked again where the code is: a root that has become a link to a system folder is never touched.
-        PlatformRoots.Check(platform.Root, transport.ResolvePath(platform.Root), transport.ResolvePath(env.Home));
+        var resolved = transport.ResolvePath(platform.Root);
+        PlatformRoots.Check(platform.Root, resolved, transport.ResolvePath(env.Home));
+        PlatformRoots.CheckApart(platform.Root, resolved, env.Store.List(Contexts.ContextType.Platform).Contexts.Cast<AegirPlatform>()
+            .Where(other => other.Name != platform.Name && other.WebServerName == platform.WebServerName)
+            .Select(other => (other.Name, other.Root, transport.ResolvePath(other.Root))));
         var owner = env.Owner(server);
         var (kind, version) = PlatformKinds.Detect(transport, platform.Root, server, platform.ChosenKind);
         plan.Add(server.Name, PlanAction.Check, $"find the codebase at {platform.Root}: {kind.Name}{(version is null ? "" : " " + version)}",
