@@ -237,4 +237,34 @@ public sealed class AppManifestTests : IDisposable
         Assert.Equal("MediaWiki", manifest.Name);
         Assert.Equal(["images/{uri}"], manifest.SiteFolders);
     }
+
+    [Fact]
+    public void Every_file_a_manifest_names_must_be_in_the_codebase_when_the_platform_is_verified()
+    {
+        Directory.CreateDirectory(Path.Combine(_root, "maintenance"));
+        File.WriteAllText(Path.Combine(_root, "index.php"), "<?php");
+        File.WriteAllText(Path.Combine(_root, AppManifest.FileName), """
+            settings:
+              path: conf/{uri}.php
+              template: aegir/settings.sbn
+            install: [php, maintenance/install.php, '--db={db_name}']
+            cron: [bin/cron.sh]
+            version_command: [php, --version]
+            """);
+        var kind = (PhpKind)PlatformKinds.Load("php", new LocalTransport(), _root);
+        Assert.Equal([("settings.template", "aegir/settings.sbn"), ("install", "maintenance/install.php"), ("cron", "bin/cron.sh")], kind.Manifest.NamedFiles().ToList());
+        var missing = Assert.Throws<AegirException>(() => kind.CheckNamedFiles(new LocalTransport(), _root));
+        Assert.Contains("'settings.template' names aegir/settings.sbn, which is no file", missing.Message);
+        Directory.CreateDirectory(Path.Combine(_root, "aegir"));
+        File.CreateSymbolicLink(Path.Combine(_root, "aegir", "settings.sbn"), "/etc/passwd");
+        Assert.Contains("a symlink (never followed)", Assert.Throws<AegirException>(() => kind.CheckNamedFiles(new LocalTransport(), _root)).Message);
+        File.Delete(Path.Combine(_root, "aegir", "settings.sbn"));
+        File.WriteAllText(Path.Combine(_root, "aegir", "settings.sbn"), "x");
+        Assert.Contains("'install' names maintenance/install.php", Assert.Throws<AegirException>(() => kind.CheckNamedFiles(new LocalTransport(), _root)).Message);
+        File.WriteAllText(Path.Combine(_root, "maintenance", "install.php"), "<?php");
+        Assert.Contains("'cron' names bin/cron.sh", Assert.Throws<AegirException>(() => kind.CheckNamedFiles(new LocalTransport(), _root)).Message);
+        Directory.CreateDirectory(Path.Combine(_root, "bin"));
+        File.WriteAllText(Path.Combine(_root, "bin", "cron.sh"), "#!/bin/sh");
+        kind.CheckNamedFiles(new LocalTransport(), _root);
+    }
 }

@@ -48,6 +48,27 @@ public sealed partial class AppManifest
 
     public static readonly AppManifest Defaults = new();
 
+    /// <summary>Programs that run the script named after them (php maintenance/install.php): that script is a file of the codebase too.</summary>
+    static readonly string[] Interpreters = ["php", "sh", "bash", "perl", "python3"];
+
+    /// <summary>
+    /// The files of the codebase the manifest names, relative to the root, with the key that names each: the settings
+    /// template, and each command's program or script given as a path.
+    /// </summary>
+    public IEnumerable<(string Key, string Path)> NamedFiles()
+    {
+        if (SettingsTemplate is not null) yield return ("settings.template", SettingsTemplate);
+        foreach (var (key, words) in new[] { ("install", Install), ("cron", Cron), ("version_command", VersionCommand) })
+        {
+            if (words is null) continue;
+            var program = words[0];
+            if (program.Contains('/') && !program.StartsWith('/')) yield return (key, program);
+            else if (Interpreters.Contains(Path.GetFileName(program)) && words.Skip(1).FirstOrDefault() is { } script
+                     && !script.StartsWith('-') && !script.StartsWith('/') && !script.Contains('{') && (script.Contains('/') || Path.HasExtension(script)))
+                yield return (key, script);
+        }
+    }
+
     /// <summary>The manifest of the codebase at <paramref name="root"/>, or the defaults when it has none.</summary>
     public static AppManifest Load(ITransport transport, string root)
     {

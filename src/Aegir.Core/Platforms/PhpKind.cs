@@ -55,6 +55,22 @@ public sealed class PhpKind(AppManifest manifest) : IPlatformKind
         return null;
     }
 
+    /// <summary>
+    /// Fails, naming the key, unless every file the manifest names is in the codebase (the settings template a
+    /// regular file, never a link): found when the platform is verified, not when a site's database is already made.
+    /// </summary>
+    public void CheckNamedFiles(ITransport transport, string root)
+    {
+        foreach (var (key, path) in Manifest.NamedFiles())
+        {
+            var full = Path.Combine(root, path);
+            var kind = transport.Kind(full);
+            bool ok = key == "settings.template" ? kind == PathKind.File : transport.FileExists(full);
+            if (!ok)
+                throw ErrorCatalog.ManifestInvalid(Manifest.File!, 0, $"'{key}' names {path}, which is {(kind == PathKind.Symlink && key == "settings.template" ? "a symlink (never followed)" : kind == PathKind.Directory ? "a folder" : "no file")} in {root}");
+        }
+    }
+
     public string? FilesPath(string uri) => AppManifest.ForSite(Manifest.SiteFolders[0], uri);
     public string? PrivatePath(string uri) => null;
     public IReadOnlyList<string> WritablePaths => Manifest.SiteFolders.Select(f => f.Replace("{uri}", "*", StringComparison.Ordinal)).Concat(Manifest.SharedFolders).ToList();

@@ -43,6 +43,7 @@ public sealed class VerifyPlatform : Operation<VerifyPlatform.Parameters>
             .Select(other => (other.Name, other.Root, transport.ResolvePath(other.Root))));
         var owner = env.Owner(server);
         var (kind, version) = PlatformKinds.Detect(transport, platform.Root, server, platform.ChosenKind);
+        (kind as PhpKind)?.CheckNamedFiles(transport, platform.Root);
         plan.Add(server.Name, PlanAction.Check, $"find the codebase at {platform.Root}: {kind.Name}{(version is null ? "" : " " + version)}",
             ctx => ctx.Step($"Finding the codebase at {platform.Root}", () => ctx.Info($"The codebase is {kind.Name}{(version is null ? "" : " " + version)}.")));
         var front = Path.Combine(platform.Root, kind.FrontController);
