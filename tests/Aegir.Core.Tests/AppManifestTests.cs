@@ -109,6 +109,8 @@ public sealed class AppManifestTests : IDisposable
     [InlineData("version: 1.0\nversion_command: [php, v.php]", "line 2", "not both")]
     [InlineData("version: 'one two'", "line 1", "is not a version")]
     [InlineData("name: X\nsite_folders: [images/{uri}]", "line 2", "a value that holds { } goes in quotes")]
+    [InlineData("admin_login: mail", "line 1", "it is name (the admin logs in as admin) or email")]
+    [InlineData("login_path: admin", "line 1", "'login_path' has 'admin', which is not a path from the site's root")]
     [InlineData("settings:\n  path: s/{uri}.php", "line ", "'settings' needs 'template'")]
     [InlineData("settings:\n  path: s.php\n  template: t.sbn", "line 2", "needs {uri}")]
     [InlineData("installed_tables: ['page; DROP TABLE x']", "line 1", "is not a table name")]
@@ -266,5 +268,14 @@ public sealed class AppManifestTests : IDisposable
         Directory.CreateDirectory(Path.Combine(_root, "bin"));
         File.WriteAllText(Path.Combine(_root, "bin", "cron.sh"), "#!/bin/sh");
         kind.CheckNamedFiles(new LocalTransport(), _root);
+    }
+
+    [Fact]
+    public void The_admin_s_login_and_where_it_logs_in_are_the_manifest_s_to_say()
+    {
+        var defaults = AppManifest.Parse("name: A", "m.yml");
+        Assert.Equal(("name", "/"), (defaults.AdminLogin, defaults.LoginPath));
+        var byEmail = AppManifest.Parse("admin_login: email\nlogin_path: /admin/login.php", "m.yml");
+        Assert.Equal(("email", "/admin/login.php"), (byEmail.AdminLogin, byEmail.LoginPath));
     }
 }

@@ -41,6 +41,10 @@ public sealed partial class AppManifest
     public string? SettingsTemplate { get; private init; }
     public IReadOnlyList<string>? Install { get; private init; }
     public IReadOnlyList<string>? Cron { get; private init; }
+    /// <summary>How the installed site's admin logs in: by the user name "admin" (name), or by the admin's email address (email).</summary>
+    public string AdminLogin { get; private init; } = "name";
+    /// <summary>Where the admin logs in, from the site's root (/ when the application does not say).</summary>
+    public string LoginPath { get; private init; } = "/";
     /// <summary>Tables an installed site's database holds; what proves an install happened.</summary>
     public IReadOnlyList<string> InstalledTables { get; private init; } = [];
     /// <summary>Where the file was read from; null for the defaults.</summary>
@@ -109,10 +113,12 @@ public sealed partial class AppManifest
             Install = r.Command("install", Placeholders),
             Cron = r.Command("cron", CronPlaceholders),
             InstalledTables = r.List("installed_tables")?.Select(t => r.Table(t)).ToList() ?? [],
+            AdminLogin = r.Scalar("admin_login") is { } login ? login is "name" or "email" ? login : throw r.Invalid("admin_login", $"is '{login}': it is name (the admin logs in as admin) or email (with the admin's email address)") : "name",
+            LoginPath = r.Scalar("login_path") is { } lp ? r.DenyPath(lp, "login_path") : "/",
         };
         if (manifest.Version is not null && manifest.VersionCommand is not null)
             throw ErrorCatalog.ManifestInvalid(file, map.Get("version_command")!.Line, "give 'version' or 'version_command', not both");
-        r.NoUnknownKeys(["name", "version", "version_command", "front_controller", "site_folders", "shared_folders", "deny", "settings", "install", "cron", "installed_tables"]);
+        r.NoUnknownKeys(["name", "version", "version_command", "front_controller", "site_folders", "shared_folders", "deny", "settings", "install", "cron", "installed_tables", "admin_login", "login_path"]);
         return manifest;
     }
 
@@ -180,9 +186,9 @@ public sealed partial class AppManifest
             return value;
         }
 
-        public string DenyPath(string value)
-            => value.Length is > 1 and <= 200 && value.StartsWith('/') && !value.Contains("..") && SafePath().IsMatch(value[1..].TrimEnd('/') is { Length: > 0 } p ? p : "x")
-                ? value : throw Invalid("deny", $"has '{value}', which is not a path from the site's root (it begins with '/', no '..', letters, digits and . _ - / only)");
+        public string DenyPath(string value, string key = "deny")
+            => value.Length is > 0 and <= 200 && value.StartsWith('/') && !value.Contains("..") && SafePath().IsMatch(value[1..].TrimEnd('/') is { Length: > 0 } p ? p : "x") && (value.Length > 1 || key != "deny")
+                ? value : throw Invalid(key, $"has '{value}', which is not a path from the site's root (it begins with '/', no '..', letters, digits and . _ - / only)");
 
         public string Table(string value)
             => Regex.IsMatch(value, "^[A-Za-z_][A-Za-z0-9_]{0,63}\\z") ? value : throw Invalid("installed_tables", $"has '{value}', which is not a table name");

@@ -176,7 +176,9 @@ public sealed class PhpKind(AppManifest manifest) : IPlatformKind
         if (!result.Succeeded)
             throw ErrorCatalog.StepFailed("InstallerFailed", $"Running the install command of {Manifest.Name ?? "the application"}", job.Ctx.Masker.Apply(result.Summary()),
                 $"Fix the cause (the output is in the task's log), or the 'install' command in {Manifest.File}, then install again.");
-        return new InstallResult(usesPassword ? "admin" : null, password, usesPassword ? job.SiteUrl : null);
+        // The login the admin is told: the user name, or the email address for an application that logs in by it.
+        var login = Manifest.AdminLogin == "email" ? install["admin_email"] : "admin";
+        return new InstallResult(usesPassword ? login : null, password, usesPassword ? job.SiteUrl + Manifest.LoginPath : null);
     }
 
     static IEnumerable<string> Tail(string text, int lines)
