@@ -96,6 +96,23 @@ public class ScheduleTests
         site.CronInterval = "";
         Assert.Null(site.CronInterval);
     }
+
+    [Fact]
+    public void A_cron_interval_is_refused_for_an_application_without_a_cron_and_nothing_changes()
+    {
+        using var h = new FakeHosting();
+        h.Platform("php", "php");
+        h.Store.Create(new AegirSite("p.test") { PlatformName = "platform_php" });
+        h.Platform("wp", "wordpress");
+        h.Store.Create(new AegirSite("w.test") { PlatformName = "platform_wp" });
+        var before = h.Shape();
+        // Set-AegirSite checks before it applies, as here.
+        var refused = Assert.Throws<AegirException>(() => Operations.Site.SiteUpdate.Check(h.Engine, "p.test", new Operations.Site.SiteChanges { CronInterval = "1m" }));
+        Assert.Contains("has no cron command", refused.Message);
+        Assert.Equal(before, h.Shape());
+        Operations.Site.SiteUpdate.Check(h.Engine, "p.test", new Operations.Site.SiteChanges { CronInterval = "off" });
+        Assert.Equal("30m", Operations.Site.SiteUpdate.Check(h.Engine, "w.test", new Operations.Site.SiteChanges { CronInterval = "30m" }).CronInterval);
+    }
 }
 
 public class ApplicationNumbersTests

@@ -9,7 +9,20 @@ namespace Aegir.Core.Operations.Site;
 public static class SiteUpdate
 {
     /// <summary>The site as the change would leave it, every value and rule checked; nothing is written.</summary>
-    public static AegirSite Check(Engine engine, string name, SiteChanges changes) => engine.Store.Preview<AegirSite>(name, "Uri", changes.ApplyTo).Context;
+    public static AegirSite Check(Engine engine, string name, SiteChanges changes)
+    {
+        var site = engine.Store.Preview<AegirSite>(name, "Uri", changes.ApplyTo).Context;
+        if (changes.CronInterval is { Length: > 0 } interval && interval != "off")
+        {
+            // An interval for a cron that does not exist would look like a cron that runs.
+            using var env = new OperationEnvironment(engine);
+            var platform = env.Store.GetFresh<AegirPlatform>(site.PlatformName, "Platform");
+            if (platform.Kind is not null && env.KindOf(platform, env.Server(platform.WebServerName, "WebServer")) is { CronCommand: null } kind)
+                throw Errors.ErrorCatalog.InvalidValue("CronInterval", interval, $"the application of '@{platform.Name}' ({kind.Name}) has no cron command, so no cron would run",
+                    "Give the application's manifest a 'cron' key (see about_Aegir, PLATFORM MANIFEST) and verify the platform first, or leave the interval as it is.");
+        }
+        return site;
+    }
 
     public static IReadOnlyList<AegirPlanStep> Plan(Engine engine, string name, SiteChanges changes)
     {
