@@ -12,6 +12,10 @@ public sealed class FakeDbState
     public readonly SortedDictionary<string, (string Password, string Database, List<string> Hosts)> Users = new(StringComparer.Ordinal);
     /// <summary>Makes the next call of that name fail (as if the server broke).</summary>
     public string? FailOn;
+    /// <summary>The server does not answer: every call fails as a connection refused does.</summary>
+    public bool Down;
+    /// <summary>The process using the server was killed: it makes no more calls (see <see cref="FakeHosting.Kill"/>).</summary>
+    public bool Killed;
     /// <summary>Databases whose application tables are gone (the others answer that they are there).</summary>
     public readonly HashSet<string> Emptied = new(StringComparer.Ordinal);
     public int Probes;
@@ -31,6 +35,8 @@ public sealed class FakeDb(AegirServer server, FakeDbState state) : IDbService
 
     void Maybe(string call)
     {
+        if (state.Killed) throw new SimulatedCrash();
+        if (state.Down) throw ErrorCatalog.DbUnreachable(Server.Name, Host, Port, "Connection refused");
         if (state.FailOn == call) throw new InvalidOperationException($"{call} failed: the fake server says no");
     }
 
@@ -57,7 +63,7 @@ public sealed class FakeDb(AegirServer server, FakeDbState state) : IDbService
     }
 
     public bool DatabaseExists(string name) { Maybe("DatabaseExists"); return state.Databases.Contains(name); }
-    public bool UserExists(string user) => state.Users.ContainsKey(user);
+    public bool UserExists(string user) { Maybe("UserExists"); return state.Users.ContainsKey(user); }
     public bool NameInUse(string name) => DatabaseExists(name) || UserExists(name);
 
     public void CreateDatabase(string name)
@@ -80,21 +86,27 @@ public sealed class FakeDb(AegirServer server, FakeDbState state) : IDbService
     }
 
     public bool CanConnect(string database, string user, string password)
-        => state.Databases.Contains(database) && state.Users.TryGetValue(user, out var u) && u.Password == password && u.Database == database;
+        => !state.Down && state.Databases.Contains(database) && state.Users.TryGetValue(user, out var u) && u.Password == password && u.Database == database;
 
     public void DropDatabase(string name) { Maybe("DropDatabase"); state.Databases.Remove(name); }
     public void DropUser(string user) { Maybe("DropUser"); state.Users.Remove(user); }
-    public IReadOnlyList<string> ListDatabases() => state.Databases.ToList();
-    public IReadOnlyList<string> UserHosts(string user) => state.Users.TryGetValue(user, out var u) ? u.Hosts : [];
-    public void Dump(string database, Stream output) => output.Write(System.Text.Encoding.UTF8.GetBytes($"-- dump of {database}\n"));
-    public void Import(string database, Stream input) => input.CopyTo(Stream.Null);
+    public IReadOnlyList<string> ListDatabases() { Maybe("ListDatabases"); return state.Databases.ToList(); }
+    public IReadOnlyList<string> UserHosts(string user) { Maybe("UserHosts"); return state.Users.TryGetValue(user, out var u) ? u.Hosts : []; }
+    public void Dump(string database, Stream output) { Maybe("Dump"); output.Write(System.Text.Encoding.UTF8.GetBytes($"-- dump of {database}\n")); }
+    public void Import(string database, Stream input) { Maybe("Import"); input.CopyTo(Stream.Null); }
     /// <summary>A database the application filled holds one table, "app".</summary>
     public IReadOnlyList<string> Tables(string database)
-        => state.Databases.Contains(database) && !state.Emptied.Contains(database) ? ["app"] : [];
-    /// <summary>Asked whether the application's tables are there: one row, 1 when they are.</summary>
-    public long DatabaseSize(string database) => state.Databases.Contains(database) ? 16384 : 0;
+    {
+        Maybe("Tables");
+        return state.Databases.Contains(database) && !state.Emptied.Contains(database) ? ["app"] : [];
+    }
+    public long DatabaseSize(string database) { Maybe("DatabaseSize"); return state.Databases.Contains(database) ? 16384 : 0; }
 
+    /// <summary>Asked whether the application's tables are there: one row, 1 when they are.</summary>
     public IReadOnlyList<object?[]> Query(string database, string sql)
-        => state.Answers.FirstOrDefault(a => sql.Contains(a.Key, StringComparison.Ordinal)) is { Key: not null } hit ? hit.Value
+    {
+        Maybe("Query");
+        return state.Answers.FirstOrDefault(a => sql.Contains(a.Key, StringComparison.Ordinal)) is { Key: not null } hit ? hit.Value
             : [[state.Databases.Contains(database) && !state.Emptied.Contains(database) ? 1L : 0L]];
+    }
 }

@@ -22,8 +22,17 @@ public sealed class FakeTransport(Func<CommandSpec, CommandResult>? handler = nu
 
     public Func<CommandSpec, CommandResult> Handler { set => _handler = value; }
 
+    /// <summary>The process using the server was killed: it changes nothing more, not even in its finally blocks (see <see cref="FakeHosting.Kill"/>).</summary>
+    public bool Killed;
+
+    void Alive()
+    {
+        if (Killed) throw new Tasks.SimulatedCrash();
+    }
+
     public CommandResult Run(CommandSpec spec)
     {
+        Alive();
         lock (Commands) Commands.Add(spec.ToString());
         return _handler(spec);
     }
@@ -34,6 +43,7 @@ public sealed class FakeTransport(Func<CommandSpec, CommandResult>? handler = nu
 
     public void WriteFile(string path, byte[] content, UnixFileMode mode, string? owner = null, string? group = null)
     {
+        Alive();
         if (Kind(path) is PathKind.Symlink or PathKind.Directory) throw new IOException($"{path} is not a file");
         MakeParents(path);
         Nodes[path] = new Node(PathKind.File, content, mode, owner ?? "root", group ?? "root");
@@ -67,6 +77,7 @@ public sealed class FakeTransport(Func<CommandSpec, CommandResult>? handler = nu
 
     public void CreateDirectory(string path, UnixFileMode mode)
     {
+        Alive();
         switch (Kind(path))
         {
             case PathKind.Directory: return;
@@ -88,12 +99,14 @@ public sealed class FakeTransport(Func<CommandSpec, CommandResult>? handler = nu
 
     public void SetOwner(string path, string? owner, string? group)
     {
+        Alive();
         var n = Nodes.TryGetValue(path, out var x) ? x : throw new IOException($"{path} does not exist");
         Nodes[path] = n with { Owner = owner ?? n.Owner, Group = group ?? n.Group };
     }
 
     public void SetMode(string path, UnixFileMode mode)
     {
+        Alive();
         var n = Nodes.TryGetValue(path, out var x) ? x : throw new IOException($"{path} does not exist");
         if (n.Kind == PathKind.Symlink) throw new IOException($"chmod {path}: it is a symlink, and links are never followed");
         Nodes[path] = n with { Mode = mode };
@@ -103,11 +116,13 @@ public sealed class FakeTransport(Func<CommandSpec, CommandResult>? handler = nu
 
     public void Delete(string path)
     {
+        Alive();
         foreach (var key in Nodes.Keys.Where(k => k == path || k.StartsWith(path + "/", StringComparison.Ordinal)).ToList()) Nodes.Remove(key);
     }
 
     public void Move(string from, string to)
     {
+        Alive();
         if (Kind(to) != PathKind.None) throw new IOException($"{to} exists");
         foreach (var key in Nodes.Keys.Where(k => k == from || k.StartsWith(from + "/", StringComparison.Ordinal)).ToList())
         {
@@ -140,6 +155,7 @@ public sealed class FakeTransport(Func<CommandSpec, CommandResult>? handler = nu
 
     public void Sync(string source, string destination)
     {
+        Alive();
         Delete(destination);
         foreach (var (key, node) in Nodes.Where(kv => kv.Key.StartsWith(source + "/", StringComparison.Ordinal)).ToList())
             Nodes[destination + key[source.Length..]] = node;

@@ -11,5 +11,6 @@ public enum AegirErrorKind
     ResourceBusy,
     WriteError,
     ReadError,
+    /// <summary>A server or service did not answer: trying again later may work (an undo that fails so waits, see Tasks.WaitingUndo).</summary>
     ResourceUnavailable,
 }

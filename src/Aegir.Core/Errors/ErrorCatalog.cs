@@ -153,6 +153,21 @@ public static class ErrorCatalog
     public static AegirException DbNameTaken(string server, string name, string what)
         => new("DatabaseNameTaken", AegirErrorKind.ResourceExists, $"A {what} named {name} already exists on '@{server}'; another name is chosen.", name) { NothingChanged = true };
 
+    /// <summary>What a task's log and error say when part of its undo waits for a server: what waits, what stays, who tries again.</summary>
+    public static string UndoWaits(AegirTask task)
+    {
+        var records = WaitingUndo.Records(task).Select(r => $"the record of '@{r}'").ToList();
+        return $"{WaitingUndo.Undos(task).Count} change(s) could not be undone yet, because their server did not answer: {string.Join("; ", WaitingUndo.Undos(task))}"
+               + (records.Count == 0 ? "" : $"; {string.Join(" and ", records)} stay(s) until then")
+               + $". They are tried again by the next task on {string.Join(" or ", WaitingUndo.Targets(task).Select(t => $"'@{t}'"))}, and by Invoke-AegirVerify {task.Target}.";
+    }
+
+    /// <summary>A target refused to any change while a failed task's undo that concerns it waits for its server.</summary>
+    public static AegirException UndoPending(string target, AegirTask task)
+        => new("UndoPending", AegirErrorKind.ResourceUnavailable,
+            $"'@{target}' waits for the undo of task {task.Id} ({task.Type} on '@{task.Target}'), which its server did not let finish: {string.Join("; ", WaitingUndo.Undos(task))}. "
+            + $"Nothing was changed. Start that server (or fix what the message names), then run Invoke-AegirVerify {target}: it finishes the undo first.", target) { NothingChanged = true };
+
     public static AegirException TaskStopped(string type, string target)
         => E("TaskStopped", AegirErrorKind.InvalidOperation, target, $"Task {type} on '@{target}' was stopped before it finished; its log says what was undone. Run it again when it is wanted.");
 

@@ -111,9 +111,9 @@ public sealed partial class WordPressKind : IPlatformKind
             language = "",
         });
         var script = $"/tmp/aegir-wp-install-{Guid.NewGuid():N}.php";   // on the web server, which may not be this machine
-        job.Transport.WriteFile(script, System.Text.Encoding.UTF8.GetBytes(TemplateRenderer.Script("wordpress-install.php")), UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        try
+        using (job.Ctx.Temporary($"Writing the installer script {script}", Tasks.JournalActions.DeletePath(job.Server.Name, script), () => job.Transport.Delete(script)))
         {
+            job.Transport.WriteFile(script, System.Text.Encoding.UTF8.GetBytes(TemplateRenderer.Script("wordpress-install.php")), UnixFileMode.UserRead | UnixFileMode.UserWrite);
             var result = job.Transport.Run(new CommandSpec("php", [script]) { StandardInput = input, WorkingDirectory = job.Root, Timeout = TimeSpan.FromMinutes(5) });
             if (!result.Succeeded)
                 throw ErrorCatalog.StepFailed("InstallerFailed", "Running the WordPress installer", job.Ctx.Masker.Apply(result.Summary()), "Check that php-mysql is installed and the database is reachable from PHP.");
@@ -122,7 +122,6 @@ public sealed partial class WordPressKind : IPlatformKind
                 throw ErrorCatalog.StepFailed("InstallNotConfirmed", "Running the WordPress installer", $"WordPress did not say the site is installed: {job.Ctx.Masker.Apply(Text(result))}",
                     "Check that the database answers and php-mysql is installed, then install again.");
         }
-        finally { job.Transport.Delete(script); }
         return new InstallResult("admin", password, job.SiteUrl + "/wp-login.php");
     }
 

@@ -48,7 +48,7 @@ public sealed class RestoreAegirSiteCommand : QueueableTaskCmdlet
         var site = Uri is not null ? ContextNames.Canonical("Uri", Uri, ContextType.Site)
             : InputObject?.Site ?? BackupArchive.SiteOf(archive, m => WriteVerbose(m));
         var platform = Platform is not null ? ContextNames.Canonical("Platform", Platform, ContextType.Platform)
-            : RestoreSite.PlatformFor(Store, archive, Store.GetFresh<AegirSite>(site, "Uri"));
+            : RestoreSite.PlatformFor(Store, archive, Current<AegirSite>(site, "Uri"));
         var parameters = new RestoreSite.Parameters(site, archive, platform);
         if (!Approve(parameters, $"{site} from {archive}", "Restore site: its database and folders replaced by the backup's", Force)) return;
         var outcome = RunOperation(parameters);
