@@ -140,8 +140,17 @@ public sealed class FakeTransport(Func<CommandSpec, CommandResult>? handler = nu
     public readonly Dictionary<string, HttpAnswer> Pages = new(StringComparer.Ordinal);
 
     /// <summary>As the vhosts written here say: 503 for a disabled site, 200 for an enabled one, 404 for a host no vhost names.</summary>
+    /// <summary>How many more requests for a host go unanswered (the connection closes), as a web server in a graceful reload may leave them.</summary>
+    public readonly Dictionary<string, int> Unanswered = new(StringComparer.Ordinal);
+
     public HttpAnswer Fetch(string address, int port, string host, string path)
     {
+        lock (Unanswered)
+            if (Unanswered.TryGetValue(host, out var left) && left > 0)
+            {
+                Unanswered[host] = left - 1;
+                throw new IOException($"no answer from {address}:{port} for {host}: the connection was closed");
+            }
         if (Pages.TryGetValue(host, out var answer)) return answer;
         var vhost = Nodes.Where(kv => kv.Key.Contains("/vhost.d/") && kv.Value.Content is { } c
                                       && System.Text.RegularExpressions.Regex.IsMatch(Encoding.UTF8.GetString(c), $@"server_name[^;]*\s{System.Text.RegularExpressions.Regex.Escape(host)}[\s;]"))

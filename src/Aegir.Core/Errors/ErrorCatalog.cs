@@ -171,6 +171,17 @@ public static class ErrorCatalog
     public static AegirException TaskStopped(string type, string target)
         => E("TaskStopped", AegirErrorKind.InvalidOperation, target, $"Task {type} on '@{target}' was stopped before it finished; its log says what was undone. Run it again when it is wanted.");
 
+    /// <summary>A fault of the module itself (not of the input or of a server): what it said, and where to look.</summary>
+    public static AegirException ModuleFault(AegirTask task, Exception fault)
+        => E("TaskFailed", AegirErrorKind.InvalidOperation, task,
+            $"Task {task.Type} on '@{task.Target}' stopped on a fault in the module itself: {Plain(fault).TrimEnd('.')}. What it had changed is undone (its log says so); "
+            + $"please report it with the task's log (Get-AegirTask -Id {task.Id}), which says where it happened.");
+
+    /// <summary>What an exception says, in its own words: work done in parallel says each of its failures.</summary>
+    public static string Plain(Exception ex) => ex is AggregateException all
+        ? string.Join("; ", all.Flatten().InnerExceptions.Select(Plain).Distinct())
+        : ex.Message;
+
     /// <summary>Quotes a user value for a message, making control characters visible.</summary>
     public static string Show(string? value)
     {

@@ -162,7 +162,7 @@ public sealed class TaskContext
             catch (Exception ex) when (ex is not OutOfMemoryException and not SimulatedCrash)
             {
                 entry.State = JournalState.Failed;
-                entry.Problem = Masker.Apply(ex.Message);
+                entry.Problem = Masker.Apply(ErrorCatalog.Plain(ex));
                 failed.Add($"{entry.Description} ({entry.Problem})");
                 Log(TaskLogLevel.Error, $"Could not {entry.Description}: {entry.Problem}.");
             }
@@ -182,9 +182,15 @@ public sealed class TaskContext
         if (_faults?.Invoke(step, description, after) is { } fault) throw fault;
     }
 
+    /// <summary>
+    /// A failure of a step in the catalogue's words (null: thrown as it is). Work done in parallel fails with each of
+    /// its failures: one is that failure, several are named each in its own words, never "One or more errors occurred".
+    /// </summary>
     Exception? Wrap(string description, Exception ex) => ex switch
     {
         AegirException or OperationCanceledException or SimulatedCrash => null,
+        AggregateException all when all.Flatten().InnerExceptions is [var one] => Wrap(description, one) ?? one,
+        AggregateException all => ErrorCatalog.StepFailed("StepFailed", description, Masker.Apply(ErrorCatalog.Plain(all)), "See the task log for the steps before it."),
         IOException or UnauthorizedAccessException or InvalidOperationException or System.Data.Common.DbException
             => ErrorCatalog.StepFailed("StepFailed", description, Masker.Apply(ex.Message), "See the task log for the steps before it."),
         _ => null,
@@ -273,14 +279,14 @@ public sealed class TaskContext
                 catch (AegirException ex) when (ex.Kind == AegirErrorKind.ResourceUnavailable)
                 {
                     entry.State = JournalState.Waiting;
-                    entry.Problem = Masker.Apply(ex.Message);
+                    entry.Problem = Masker.Apply(ErrorCatalog.Plain(ex));
                     first ??= entry;
                     Log(TaskLogLevel.Error, $"Could not undo '{entry.Description}' ({entry.Undo!.Description}) now: {entry.Problem} It waits, and is tried again later.");
                 }
                 catch (Exception ex) when (ex is not OutOfMemoryException and not SimulatedCrash)
                 {
                     entry.State = JournalState.Failed;
-                    entry.Problem = Masker.Apply(ex.Message);
+                    entry.Problem = Masker.Apply(ErrorCatalog.Plain(ex));
                     failed.Add(entry.Description);
                     Log(TaskLogLevel.Error, $"Could not undo '{entry.Description}' ({entry.Undo!.Description}): {entry.Problem}. Check it by hand, then verify the target.");
                 }

@@ -171,8 +171,9 @@ public sealed class TaskRunner(string home, ITaskObserver? observer = null, IJou
             var (message, id) = ex switch
             {
                 AegirException a => (a.Message, a.ErrorId),
+                AggregateException { InnerExceptions: [AegirException a] } => (a.Message, a.ErrorId),
                 OperationCanceledException => (ErrorCatalog.TaskStopped(task.Type, task.Target).Message, "TaskStopped"),
-                _ => ($"{ex.GetType().Name}: {ex.Message}", "TaskFailed"),
+                _ => (ErrorCatalog.ModuleFault(task, ex).Message, "TaskFailed"),
             };
             ctx.Log(TaskLogLevel.Error, message);
             if (ex is not AegirException and not OperationCanceledException) ctx.Debug(ex.ToString());   // a fault of the module itself: where it was
