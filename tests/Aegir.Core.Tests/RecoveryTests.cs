@@ -99,6 +99,11 @@ public class RecoveryTests
         Assert.Equal("UndoPending", ex.ErrorId);
         Assert.Throws<AegirException>(() => hosting.Engine.Edit<AegirSite>("f2.test", "Uri", s => s.Language = "de"));
         Assert.Equal(before, hosting.Snapshot());
+        // Tried again and again while the server stays down, it writes nothing more into the failed task.
+        var logged = hosting.Runner.Store.Get(failed.Id)!.Log.Count;
+        hosting.Engine.Settle([ContextNames.Master]);
+        hosting.Engine.Settle([ContextNames.Master]);
+        Assert.Equal(logged, hosting.Runner.Store.Get(failed.Id)!.Log.Count);
     }
 
     [Fact]
@@ -121,7 +126,7 @@ public class RecoveryTests
         Assert.DoesNotContain(done.Journal, e => e.State == JournalState.Waiting);
         // Before the verify changes the server's config, a check of the server tries again what waits on it.
         Assert.Contains("A check of '@server_master' finished its undo", done.Error);
-        Assert.Contains(done.Log, e => e.Message == "A check of '@server_master' tries again the undo this task left waiting.");
+        Assert.Contains(done.Log, e => e.Message == "A check of '@server_master' tried again the undo this task left waiting: it is done.");
         Assert.NotEqual(dbOnly, hosting.Snapshot());
     }
 
@@ -135,6 +140,17 @@ public class RecoveryTests
         Assert.Empty(hosting.Databases.Databases);
         // So the site can simply be made again.
         Assert.True(hosting.Run(NewSite("f2.test", "wp")).Succeeded);
+    }
+
+    [Fact]
+    public void A_queue_worker_finishes_an_undo_left_waiting_once_the_server_answers()
+    {
+        using var hosting = DatabaseDiesBeforeTheInstaller(out _);
+        hosting.Databases.Down = false;
+        new Queues.QueueWorker(hosting.Engine, 1).Run(continuous: false, _ => { }, CancellationToken.None);
+        Assert.False(hosting.Store.Exists("f2.test"));
+        Assert.Empty(hosting.Databases.Databases);
+        Assert.Empty(hosting.Runner.Store.Waiting());
     }
 
     [Fact]

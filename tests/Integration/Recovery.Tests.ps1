@@ -73,8 +73,12 @@ Describe 'Failures that leave something behind' -Skip:$skip {
             [pscustomobject]@{ Line = $program.Line; Gone = Wait-Until { -not (Test-Alive $program) } $Seconds }
         }
 
-        # This suite's MariaDB: the one whose data folder is under this AEGIR_HOME.
-        function Stop-MariaDb { kill -9 ((Get-Running "--datadir=$env:AEGIR_HOME") -split ' ')[0] }
+        # Kills this suite's MariaDB (the one whose data folder is under this AEGIR_HOME) and waits until it is reaped.
+        function Stop-MariaDb {
+            $mariadbd = [int]((Get-Running "--datadir=$env:AEGIR_HOME") -split ' ')[0]
+            kill -9 $mariadbd
+            Wait-Until { -not (Test-Path "/proc/$mariadbd") } | Should -BeTrue -Because 'a killed MariaDB is gone once reaped'
+        }
 
         # A MariaDB session of the admin's that runs $Sql (holding its locks) until killed.
         function Start-AdminSession([string] $Database, [string] $Sql) {
@@ -189,18 +193,26 @@ Describe 'Failures that leave something behind' -Skip:$skip {
             # A write lock on the first table the dump reads holds the dump there, as a long dump would be.
             $session = Start-AdminSession $db 'LOCK TABLES wp_commentmeta WRITE; SELECT SLEEP(120);'
             try { $run = Stop-ChildDuring 'Backup-AegirSite dump.test | Out-Null' 'Get-AegirBackup | Out-Null' "*mariadb-dump *$db *" }
-            finally { $session.Kill(); $session.WaitForExit() }
+            finally {
+                $session.Kill()
+                $session.WaitForExit()
+                # The client's private folder a kill leaves is the database service's own matter (WordPress.Tests.ps1 looks for it).
+                Get-ChildItem /tmp -Filter 'aegir-db-*' -Name | Where-Object { $_ -notin $folders } | ForEach-Object { Remove-Item -Recurse -Force "/tmp/$_" }
+            }
             $run.Gone | Should -BeTrue -Because 'mariadb-dump dies with the process of its task'
             (Invoke-AegirVerify dump.test -WarningAction SilentlyContinue).Status | Should -BeIn @('Succeeded', 'Warning')
-            # The client's private folder a kill leaves behind is the database service's own matter (see WordPress.Tests.ps1).
-            Get-ChildItem /tmp -Filter 'aegir-db-*' -Name | Where-Object { $_ -notin $folders } | ForEach-Object { Remove-Item -Recurse -Force "/tmp/$_" }
         }
     }
 
     Describe 'Invoke-AegirSiteCommand' {
         It 'killed while its command runs leaves the command running no longer' {
             $null = New-AegirSite cmd.test -Platform crash
-            $run = Stop-ChildDuring 'Invoke-AegirSiteCommand cmd.test -- sleep 300' 'Get-AegirSite | Out-Null' '*sleep 300*'
+            $folders = @(Get-ChildItem /tmp -Filter 'aegir-run-*' -Name)
+            try { $run = Stop-ChildDuring 'Invoke-AegirSiteCommand cmd.test -- sleep 300' 'Get-AegirSite | Out-Null' '*sleep 300*' }
+            finally {
+                # The command's private folder a kill leaves is the site shell's own matter (Applications.Tests.ps1 looks for it).
+                Get-ChildItem /tmp -Filter 'aegir-run-*' -Name | Where-Object { $_ -notin $folders } | ForEach-Object { Remove-Item -Recurse -Force "/tmp/$_" }
+            }
             $run.Gone | Should -BeTrue -Because "a site's command dies with the process that runs it ($($run.Line))"
         }
     }

@@ -254,6 +254,7 @@ public sealed class TaskContext
     /// <summary>
     /// Undoes entries in the order given. One whose server does not answer waits, to be tried again; so does every
     /// change of a record after it (the record stays, so it shows what is left and its next task tries again).
+    /// An entry that waits as it did already is neither logged nor written again.
     /// </summary>
     List<string> Undo(IReadOnlyList<JournalEntry> entries)
     {
@@ -261,11 +262,12 @@ public sealed class TaskContext
         JournalEntry? first = null;
         foreach (var entry in entries)
         {
+            var was = (entry.State, entry.Problem);
             if (first is not null && JournalActions.ChangesRecord(entry.Undo!))
             {
                 entry.State = JournalState.Waiting;
                 entry.Problem = $"kept until '{first.Undo!.Description}' is done";
-                Warn($"Not undone yet: {entry.Undo!.Description}, which waits until '{first.Undo.Description}' is done.");
+                if (was.State != JournalState.Waiting) Warn($"Not undone yet: {entry.Undo!.Description}, which waits until '{first.Undo.Description}' is done.");
             }
             else
             {
@@ -281,7 +283,8 @@ public sealed class TaskContext
                     entry.State = JournalState.Waiting;
                     entry.Problem = Masker.Apply(ErrorCatalog.Plain(ex));
                     first ??= entry;
-                    Log(TaskLogLevel.Error, $"Could not undo '{entry.Description}' ({entry.Undo!.Description}) now: {entry.Problem} It waits, and is tried again later.");
+                    if (was.State != JournalState.Waiting)
+                        Log(TaskLogLevel.Error, $"Could not undo '{entry.Description}' ({entry.Undo!.Description}) now: {entry.Problem} It waits, and is tried again later.");
                 }
                 catch (Exception ex) when (ex is not OutOfMemoryException and not SimulatedCrash)
                 {
@@ -291,7 +294,7 @@ public sealed class TaskContext
                     Log(TaskLogLevel.Error, $"Could not undo '{entry.Description}' ({entry.Undo!.Description}): {entry.Problem}. Check it by hand, then verify the target.");
                 }
             }
-            _store.Save(Task, durable: false);
+            if ((entry.State, entry.Problem) != was) _store.Save(Task, durable: false);
         }
         _store.MarkWaitingUndo(Task);
         return failed;

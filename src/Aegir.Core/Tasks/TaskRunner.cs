@@ -95,11 +95,12 @@ public sealed class TaskRunner(string home, ITaskObserver? observer = null, IJou
         using (new Releaser(held)) Settle(held, null, $"a check of '@{target}'", log);
     }
 
-    /// <summary>Repairs what died holding these targets, then tries again the undos left waiting on them.</summary>
+    /// <summary>Repairs what died holding these targets, then tries again the undos left waiting on them; <paramref name="what"/> does it when not a task.</summary>
     void Settle(List<TargetLock> held, string? self, string what, Action<TaskLogLevel, string> log)
     {
-        RepairDead(held, self, log);
-        RetryWaiting(held, self, self is null ? Capitalise(what) : $"Task {self}", log);
+        var byWhom = self is null ? what : $"task {self}";
+        RepairDead(held, self, byWhom, log);
+        RetryWaiting(held, self, Capitalise(byWhom), log);
     }
 
     static string Capitalise(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
@@ -220,9 +221,8 @@ public sealed class TaskRunner(string home, ITaskObserver? observer = null, IJou
     }
 
     /// <summary>A lock whose last holder died names that holder's task: recover it from its journal, once.</summary>
-    void RepairDead(IReadOnlyList<TargetLock> held, string? self, Action<TaskLogLevel, string> log)
+    void RepairDead(IReadOnlyList<TargetLock> held, string? self, string byWhom, Action<TaskLogLevel, string> log)
     {
-        string byWhom = self is null ? "a change of a context record" : $"task {self}";
         foreach (var l in held)
         {
             if (l.StaleOwner is not { } owner || (owner.TaskId is not null && owner.TaskId == self)) continue;
@@ -253,7 +253,7 @@ public sealed class TaskRunner(string home, ITaskObserver? observer = null, IJou
         dead.Finished ??= DateTimeOffset.Now;
         Store.Unmark(dead);
         dead.ErrorId = "TaskProcessGone";
-        dead.Error = $"The process running this task ({owner.ProcessId}) ended before the task did. {byWhom} repaired it: "
+        dead.Error = $"The process running this task ({owner.ProcessId}) ended before the task did. {Capitalise(byWhom)} repaired it: "
                      + (changed.Count == 0 ? "it had changed nothing." : $"{changed.Count(e => e.State is not (JournalState.Failed or JournalState.Waiting))} change(s) put right")
                      + (left.Count == 0 ? "" : $"; {left.Count} could not be, check them by hand: {string.Join("; ", left)}")
                      + ". " + (WaitingUndo.Undos(dead).Count > 0 ? ErrorCatalog.UndoWaits(dead) + " " : "") + "Run the task again if it is still wanted.";
@@ -303,7 +303,7 @@ public sealed class TaskRunner(string home, ITaskObserver? observer = null, IJou
         }
         try
         {
-            if (extra is not null) RepairDead([extra], self, log);
+            if (extra is not null) RepairDead([extra], self, byWhom, log);
             using var gate = FileLock.TryAcquire(Path.Combine(Store.Home, "locks", ".repair"), LockWait)
                 ?? throw ErrorCatalog.TargetBusy("repair", null, null, null, LockWait, "the repair of another task");
             task = Store.Get(id) ?? task;
@@ -313,16 +313,16 @@ public sealed class TaskRunner(string home, ITaskObserver? observer = null, IJou
                 return null;
             }
             var ctx = new TaskContext(task, Store, null, executor, new SecretMasker(), CancellationToken.None, Faults);
-            ctx.Info($"{byWhom} tries again the undo this task left waiting.");
             var before = task.Journal.ToDictionary(e => e.Step, e => e.State);
             var failed = ctx.RetryWaiting();
-            foreach (var e in task.Journal.Where(e => before[e.Step] != e.State))
-                log(e.State == JournalState.Undone ? TaskLogLevel.Info : TaskLogLevel.Error, $"Undo left waiting by task {id}: {Outcome(e)}.");
+            var changed = task.Journal.Where(e => before[e.Step] != e.State).ToList();
+            if (changed.Count == 0) return task;   // it all waits as it did: nothing to write
+            foreach (var e in changed) log(e.State == JournalState.Undone ? TaskLogLevel.Info : TaskLogLevel.Error, $"Undo left waiting by task {id}: {Outcome(e)}.");
             var done = !task.Journal.Any(e => e.State == JournalState.Waiting);
+            ctx.Info($"{byWhom} tried again the undo this task left waiting" + (!done ? "; some of it still waits." : failed.Count == 0 ? ": it is done." : $": it is done but for {string.Join("; ", failed)}."));
             if (done)
             {
                 task.Error += $" {byWhom} finished its undo {DateTimeOffset.Now:yyyy-MM-dd HH:mm:ss}" + (failed.Count == 0 ? "." : $", but for {string.Join("; ", failed)}: check those by hand.");
-                ctx.Info($"The undo that waited is done{(failed.Count == 0 ? "" : $", but for {string.Join("; ", failed)}")}.");
                 log(TaskLogLevel.Warning, $"Finished the undo that task {id} ({task.Type} on '@{task.Target}') left waiting.");
             }
             Store.Save(task, durable: true);
