@@ -98,9 +98,23 @@ public abstract class AegirCmdlet : PSCmdlet, ITaskObserver
         return ShouldProcessUnlessForced(force, target, action);
     }
 
+    /// <summary>
+    /// Before deciding on contexts (does one exist? what does it say?): a task that died holding one is repaired and
+    /// undos left waiting on it are tried again, so the answer is the one its next task finds.
+    /// </summary>
+    protected void Settle(params string[] names) => Engine.Settle(names);
+
+    /// <summary>A context as it is on disk, once the repairs and waiting undos of its next task are done.</summary>
+    protected T Current<T>(string name, string parameter) where T : AegirContext
+    {
+        Settle(name);
+        return Store.GetFresh<T>(name, parameter);
+    }
+
     /// <summary>Records a new context after asking (-WhatIf prints what it would record); true when it was written.</summary>
     protected bool CreateRecord(AegirContext context, string action)
     {
+        Settle(context.Name);
         Store.Check(context, isNew: true);
         if (!ShouldChange(ContextDiff.Lines(null, context), context.ToString(), action)) return false;
         Engine.Create(context);
@@ -114,7 +128,7 @@ public abstract class AegirCmdlet : PSCmdlet, ITaskObserver
     /// </summary>
     protected T? ChangeRecord<T>(string name, string parameter, Action<T> change, string action) where T : AegirContext
     {
-        var before = Store.GetFresh<T>(name, parameter);
+        var before = Current<T>(name, parameter);
         var preview = Store.Preview(name, parameter, change);
         if (!ShouldChange(ContextDiff.Lines(before, preview.Context), before.ToString(), action)) return null;
         var edit = Engine.Edit(name, parameter, change);

@@ -6,7 +6,7 @@ namespace Aegir.PowerShell;
 
 /// <summary>
 /// Finds contexts of one type for Get-* cmdlets: names with or without '@' and prefix, wildcards,
-/// and a not-found error for each literal name that matched nothing.
+/// and a not-found error for each literal name that matched nothing. Each says what undo waits on it.
 /// </summary>
 internal static class ContextQuery
 {
@@ -39,8 +39,11 @@ internal static class ContextQuery
         reportErrors(listing);
 
         var found = new HashSet<string>(StringComparer.Ordinal);
+        var tasks = new Core.Tasks.TaskStore(store.Home);
+        var waiting = tasks.Waiting().ToLookup(w => w.Target, w => w.Id, StringComparer.Ordinal);
         foreach (var ctx in listing.Contexts.Cast<T>())
         {
+            if (waiting.Contains(ctx.Name)) ctx.PendingUndo = Core.Tasks.WaitingUndo.Describe(tasks, waiting[ctx.Name]);
             string? hit = wanted.Contains(ctx.Name) ? ctx.Name : null;
             hit ??= matchOther is null ? null : literal.FirstOrDefault(n => matchOther(ctx, n));
             if (hit is not null || patterns.Any(p => p.IsMatch(ctx.Name)))

@@ -12,6 +12,10 @@ public sealed class FakeDbState
     public readonly SortedDictionary<string, (string Password, string Database, List<string> Hosts)> Users = new(StringComparer.Ordinal);
     /// <summary>Makes the next call of that name fail (as if the server broke).</summary>
     public string? FailOn;
+    /// <summary>The server does not answer: every call fails as a connection refused does.</summary>
+    public bool Down;
+    /// <summary>The process using the server was killed: it makes no more calls (see <see cref="FakeHosting.Kill"/>).</summary>
+    public bool Killed;
     /// <summary>Databases whose application tables are gone (the others answer that they are there).</summary>
     public readonly HashSet<string> Emptied = new(StringComparer.Ordinal);
     public int Probes;
@@ -32,6 +36,8 @@ public sealed class FakeDb(AegirServer server, FakeDbState state) : IDbService
 
     void Maybe(string call)
     {
+        if (state.Killed) throw new SimulatedCrash();
+        if (state.Down) throw ErrorCatalog.DbUnreachable(Server.Name, Host, Port, "Connection refused");
         if (state.FailOn == call) throw new InvalidOperationException($"{call} failed: the fake server says no");
     }
 
@@ -58,7 +64,7 @@ public sealed class FakeDb(AegirServer server, FakeDbState state) : IDbService
     }
 
     public bool DatabaseExists(string name) { Maybe("DatabaseExists"); return state.Databases.Contains(name); }
-    public bool UserExists(string user) => state.Users.ContainsKey(user);
+    public bool UserExists(string user) { Maybe("UserExists"); return state.Users.ContainsKey(user); }
     public bool NameInUse(string name) => DatabaseExists(name) || UserExists(name);
 
     public void CreateDatabase(string name)
@@ -81,25 +87,28 @@ public sealed class FakeDb(AegirServer server, FakeDbState state) : IDbService
     }
 
     public bool CanConnect(string database, string user, string password)
-        => state.Databases.Contains(database) && state.Users.TryGetValue(user, out var u) && u.Password == password && u.Database == database;
+        => !state.Down && state.Databases.Contains(database) && state.Users.TryGetValue(user, out var u) && u.Password == password && u.Database == database;
 
     public void DropDatabase(string name) { Maybe("DropDatabase"); state.Databases.Remove(name); }
     public void DropUser(string user) { Maybe("DropUser"); state.Users.Remove(user); }
-    public IReadOnlyList<string> ListDatabases() => state.Databases.ToList();
-    public IReadOnlyList<string> UserHosts(string user) => state.Users.TryGetValue(user, out var u) ? u.Hosts : [];
-    public void Dump(string database, Stream output) => output.Write(System.Text.Encoding.UTF8.GetBytes($"-- dump of {database}\n"));
-    public void Import(AegirServer from, Services.Http.SiteDatabase site, Stream input) => input.CopyTo(Stream.Null);
+    public IReadOnlyList<string> ListDatabases() { Maybe("ListDatabases"); return state.Databases.ToList(); }
+    public IReadOnlyList<string> UserHosts(string user) { Maybe("UserHosts"); return state.Users.TryGetValue(user, out var u) ? u.Hosts : []; }
+    public void Dump(string database, Stream output) { Maybe("Dump"); output.Write(System.Text.Encoding.UTF8.GetBytes($"-- dump of {database}\n")); }
+    public void Import(AegirServer from, Services.Http.SiteDatabase site, Stream input) { Maybe("Import"); input.CopyTo(Stream.Null); }
     /// <summary>Collations of tables made before (database.table); none unless a test sets one.</summary>
     public string? TableCollation(string database, string table) => state.Collations.TryGetValue($"{database}.{table}", out var c) ? c : null;
     /// <summary>A database the application filled holds one table, "app".</summary>
     public IReadOnlyList<string> Tables(string database)
-        => state.Databases.Contains(database) && !state.Emptied.Contains(database) ? ["app"] : [];
-    /// <summary>Asked whether the application's tables are there: one row, 1 when they are.</summary>
-    public long DatabaseSize(string database) => state.Databases.Contains(database) ? 16384 : 0;
+    {
+        Maybe("Tables");
+        return state.Databases.Contains(database) && !state.Emptied.Contains(database) ? ["app"] : [];
+    }
+    public long DatabaseSize(string database) { Maybe("DatabaseSize"); return state.Databases.Contains(database) ? 16384 : 0; }
 
     /// <summary>As the site's own account, as the real services ask: one that is not the database's own user, with its password, is refused.</summary>
     public IReadOnlyList<object?[]> Query(Services.Http.SiteDatabase site, string sql)
     {
+        Maybe("Query");
         if (!state.Users.TryGetValue(site.User, out var user) || user.Password != site.Password || user.Database != site.Name)
             throw new FakeDbException($"Access denied for user '{site.User}' to database '{site.Name}'");
         return state.Answers.FirstOrDefault(a => sql.Contains(a.Key, StringComparison.Ordinal)) is { Key: not null } hit ? hit.Value

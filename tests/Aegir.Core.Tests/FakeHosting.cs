@@ -20,7 +20,8 @@ public sealed class FakeHosting : IDisposable, IServiceFactory, ITransportFactor
 
     public FakeHosting(ReloadBatch? batch = null)
     {
-        Server = new FakeTransport(spec => spec.Program == "tar" ? FakeTar.Run(Server!, spec) : Answer(spec));
+        Server = new FakeTransport();
+        AnswerAsUsual();
         Home.Store.Remove("platform_wp");   // the test home's own; these tests make theirs in the fake server
         Server.CreateDirectory("/tmp", (UnixFileMode)Convert.ToInt32("1777", 8));
         Server.Put("/run/nginx.pid", "4242\n");   // the web server runs
@@ -37,6 +38,9 @@ public sealed class FakeHosting : IDisposable, IServiceFactory, ITransportFactor
     public IHttpService Http(AegirServer server, IServiceEnvironment env) => new NginxService(server, env);
     public IDbService Db(AegirServer server, IServiceEnvironment env) => new FakeDb(server, Databases);
     public ITransport Open(AegirServer server) => Server;
+
+    /// <summary>Commands answer as they do when all goes well (after a test's handler of its own).</summary>
+    public void AnswerAsUsual() => Server.Handler = spec => spec.Program == "tar" ? FakeTar.Run(Server, spec) : Answer(spec);
 
     /// <summary>The applications' installers say they installed the site (WordPress's script in JSON, drush in its words).</summary>
     CommandResult Answer(CommandSpec run)
@@ -105,6 +109,16 @@ public sealed class FakeHosting : IDisposable, IServiceFactory, ITransportFactor
             .Select(l => System.Text.RegularExpressions.Regex.Replace(l, " [0-9A-F]{16}$", "")));
 
     public TaskOutcome Run(object parameters) => Engine.Run(parameters);
+
+    /// <summary>Stands for a kill -9 of the process running a task: from here it changes nothing on the servers. Throw what it returns.</summary>
+    public Exception Kill()
+    {
+        Server.Killed = Databases.Killed = true;
+        return new SimulatedCrash();
+    }
+
+    /// <summary>Another process takes over after a <see cref="Kill"/>.</summary>
+    public void Revive() => Server.Killed = Databases.Killed = false;
 
     public void Dispose() => Home.Dispose();
 }

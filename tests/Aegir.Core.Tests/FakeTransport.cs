@@ -28,8 +28,17 @@ public sealed class FakeTransport(Func<CommandSpec, CommandResult>? handler = nu
 
     public Func<CommandSpec, CommandResult> Handler { set => _handler = value; }
 
+    /// <summary>The process using the server was killed: it changes nothing more, not even in its finally blocks (see <see cref="FakeHosting.Kill"/>).</summary>
+    public bool Killed;
+
+    void Alive()
+    {
+        if (Killed) throw new Tasks.SimulatedCrash();
+    }
+
     public CommandResult Run(CommandSpec spec)
     {
+        Alive();
         lock (Commands) Commands.Add(spec.ToString());
         if (spec.Program == "id")
             return Accounts.TryGetValue(spec.Arguments[^1], out var line) ? new CommandResult(0, line + "\n", "", TimeSpan.Zero) : new CommandResult(1, "", $"id: '{spec.Arguments[^1]}': no such user", TimeSpan.Zero);
@@ -46,6 +55,7 @@ public sealed class FakeTransport(Func<CommandSpec, CommandResult>? handler = nu
 
     public void WriteFile(string path, byte[] content, UnixFileMode mode, string? owner = null, string? group = null)
     {
+        Alive();
         if (Kind(path) is PathKind.Symlink or PathKind.Directory) throw new IOException($"{path} is not a file");
         MakeParents(path);
         Nodes[path] = new Node(PathKind.File, content, mode, owner ?? "root", group ?? "root");
@@ -79,6 +89,7 @@ public sealed class FakeTransport(Func<CommandSpec, CommandResult>? handler = nu
 
     public void CreateDirectory(string path, UnixFileMode mode)
     {
+        Alive();
         switch (Kind(path))
         {
             case PathKind.Directory: return;
@@ -100,12 +111,14 @@ public sealed class FakeTransport(Func<CommandSpec, CommandResult>? handler = nu
 
     public void SetOwner(string path, string? owner, string? group)
     {
+        Alive();
         var n = Nodes.TryGetValue(path, out var x) ? x : throw new IOException($"{path} does not exist");
         Nodes[path] = n with { Owner = owner ?? n.Owner, Group = group ?? n.Group };
     }
 
     public void SetMode(string path, UnixFileMode mode)
     {
+        Alive();
         var n = Nodes.TryGetValue(path, out var x) ? x : throw new IOException($"{path} does not exist");
         if (n.Kind == PathKind.Symlink) throw new IOException($"chmod {path}: it is a symlink, and links are never followed");
         Nodes[path] = n with { Mode = mode };
@@ -115,11 +128,13 @@ public sealed class FakeTransport(Func<CommandSpec, CommandResult>? handler = nu
 
     public void Delete(string path)
     {
+        Alive();
         foreach (var key in Nodes.Keys.Where(k => k == path || k.StartsWith(path + "/", StringComparison.Ordinal)).ToList()) Nodes.Remove(key);
     }
 
     public void Move(string from, string to)
     {
+        Alive();
         if (Kind(to) != PathKind.None) throw new IOException($"{to} exists");
         foreach (var key in Nodes.Keys.Where(k => k == from || k.StartsWith(from + "/", StringComparison.Ordinal)).ToList())
         {
@@ -137,8 +152,17 @@ public sealed class FakeTransport(Func<CommandSpec, CommandResult>? handler = nu
     public readonly Dictionary<string, HttpAnswer> Pages = new(StringComparer.Ordinal);
 
     /// <summary>As the vhosts written here say: 503 for a disabled site, 200 for an enabled one, 404 for a host no vhost names.</summary>
+    /// <summary>How many more requests for a host go unanswered (the connection closes), as a web server in a graceful reload may leave them.</summary>
+    public readonly Dictionary<string, int> Unanswered = new(StringComparer.Ordinal);
+
     public HttpAnswer Fetch(string address, int port, string host, string path)
     {
+        lock (Unanswered)
+            if (Unanswered.TryGetValue(host, out var left) && left > 0)
+            {
+                Unanswered[host] = left - 1;
+                throw new IOException($"no answer from {address}:{port} for {host}: the connection was closed");
+            }
         if (Pages.TryGetValue(host, out var answer)) return answer;
         var vhost = Nodes.Where(kv => kv.Key.Contains("/vhost.d/") && kv.Value.Content is { } c
                                       && System.Text.RegularExpressions.Regex.IsMatch(Encoding.UTF8.GetString(c), $@"server_name[^;]*\s{System.Text.RegularExpressions.Regex.Escape(host)}[\s;]"))
@@ -152,6 +176,7 @@ public sealed class FakeTransport(Func<CommandSpec, CommandResult>? handler = nu
 
     public void Sync(string source, string destination)
     {
+        Alive();
         Delete(destination);
         foreach (var (key, node) in Nodes.Where(kv => kv.Key.StartsWith(source + "/", StringComparison.Ordinal)).ToList())
             Nodes[destination + key[source.Length..]] = node;

@@ -1,6 +1,7 @@
 using Aegir.Core.Errors;
 using Aegir.Core.Services.Files;
 using Aegir.Core.Transport;
+using Aegir.Core.IO;
 
 namespace Aegir.Core.Tests;
 
@@ -109,5 +110,74 @@ public class LocalTransportTests
             Assert.Equal([Path.Combine(target, "sub", "x.php")], t.FindFiles(target, "*.php", 3));
         }
         finally { Directory.Delete(dir, true); }
+    }
+}
+
+/// <summary>A program started through the local transport never outlives the process that started it, killed with -9 too.</summary>
+public class ParentDeathTests
+{
+    /// <summary>
+    /// Starts a process that runs <paramref name="command"/> (with a mark of its own as its last argument) and kills it:
+    /// once the program itself runs, or (<paramref name="atOnce"/>) as it starts it. The program must die with it.
+    /// </summary>
+    static void AssertDiesWithItsRunner(string how, bool atOnce, params string[] command)
+    {
+        var mark = $"{Random.Shared.Next(100, 999)}.{Random.Shared.Next(100000, 999999)}";   // sleep's seconds, unique to this run
+        var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, UseShellExecute = false };
+        psi.ArgumentList.Add(typeof(Program).Assembly.Location);
+        foreach (var a in new[] { "run", how }.Concat(command).Append(mark)) psi.ArgumentList.Add(a);
+        using var runner = System.Diagnostics.Process.Start(psi)!;
+        try
+        {
+            Assert.Equal("running", runner.StandardOutput.ReadLine());
+            if (!atOnce)
+                Assert.True(SpinWait.SpinUntil(() => Marked(mark, runner.Id).Any(c => c.StartsWith("sleep\0", StringComparison.Ordinal)), TimeSpan.FromSeconds(20)), "the program did not start");
+        }
+        finally
+        {
+            runner.Kill();
+            runner.WaitForExit();
+        }
+        var left = new List<string>();
+        Assert.True(SpinWait.SpinUntil(() => (left = Marked(mark, runner.Id)).Count == 0, TimeSpan.FromSeconds(3)),
+            $"{string.Join(' ', command)} outlived the process that ran it: {string.Join(", ", left).Replace('\0', ' ')}");
+    }
+
+    /// <summary>The command lines of live processes but the runner that hold the mark (zombies waiting for init are gone already).</summary>
+    static List<string> Marked(string mark, int runner)
+    {
+        var found = new List<string>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid) || pid == runner) continue;
+            try
+            {
+                var line = File.ReadAllText(Path.Combine(dir, "cmdline"));
+                if (line.Contains(mark) && Tasks.ProcessIdentity.StartOf(pid) is not null) found.Add(line);
+            }
+            catch (IOException) { }
+        }
+        return found;
+    }
+
+    [Fact]
+    public void A_program_dies_with_the_process_that_runs_it() => AssertDiesWithItsRunner("direct", false, "sleep");
+
+    [Fact]
+    public void A_program_whose_output_is_read_through_a_pipe_dies_with_it_too() => AssertDiesWithItsRunner("pipe", false, "sleep");
+
+    [Fact]
+    public void A_program_being_started_as_its_runner_dies_never_starts()
+    {
+        for (int i = 0; i < 5; i++) AssertDiesWithItsRunner("direct", true, "sleep");
+    }
+
+    [Fact]
+    public void A_program_run_as_another_user_dies_with_it_too()
+    {
+        if (!Posix.IsRoot) return;   // only root switches users
+        AssertDiesWithItsRunner("direct", false, "/usr/sbin/runuser", "-u", "nobody", "--", "sleep");
+        AssertDiesWithItsRunner("direct", true, "/usr/sbin/runuser", "-u", "nobody", "--", "sleep");
+        AssertDiesWithItsRunner("direct", false, "/usr/bin/setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--", "sleep");
     }
 }

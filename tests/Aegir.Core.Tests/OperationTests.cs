@@ -81,9 +81,10 @@ public class OperationTests
                 if (after && entry.Forward is not null) continue;
                 using var hosting = Prepared(scenario);
                 var before = hosting.Snapshot();
-                hosting.Runner.Faults = (step, _, a) => step == entry.Step && a == after ? new SimulatedCrash() : null;
+                hosting.Runner.Faults = (step, _, a) => step == entry.Step && a == after ? hosting.Kill() : null;
                 Assert.Throws<SimulatedCrash>(() => hosting.Run(scenario.Parameters(hosting)));
                 hosting.Runner.Faults = null;
+                hosting.Revive();
                 var dead = hosting.Runner.Store.List().Single(t => t.Status == AegirTaskStatus.Running);
 
                 using (hosting.Runner.Hold([dead.Target], "the test's repair", (_, _) => { })) { }

@@ -5,12 +5,13 @@ namespace Aegir.Core.Tests;
 
 /// <summary>
 /// The test assembly run as a program: a writer that tests start as a separate process,
-/// to kill it mid-write or to race it against another writer.
+/// to kill it mid-write or to race it against another writer; or a process running a program, to kill.
 /// </summary>
 public static class Program
 {
     public static int Main(string[] args)
     {
+        if (args[0] == "run") return RunUntilKilled(args[1], args[2..]);
         var store = new ContextStore(args[1]);
         switch (args[0])
         {
@@ -51,5 +52,16 @@ public static class Program
             default:
                 return 2;
         }
+    }
+
+    /// <summary>Runs a program through the local transport (<paramref name="how"/>: on this thread, or reading its output through a pipe on a pool thread) until killed.</summary>
+    static int RunUntilKilled(string how, string[] command)
+    {
+        var transport = new Aegir.Core.Transport.LocalTransport();
+        var spec = new Aegir.Core.Transport.CommandSpec(command[0], command[1..]) { Timeout = TimeSpan.FromMinutes(10) };
+        Console.WriteLine("running");
+        if (how == "pipe") Aegir.Core.Transport.TransportPipe.Read(transport, spec, output => output.CopyTo(Stream.Null));
+        else transport.Run(spec);
+        return 0;
     }
 }

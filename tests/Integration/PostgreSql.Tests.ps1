@@ -1,5 +1,6 @@
 # PostgreSQL beside MariaDB, on real private instances: a database and a role per site, let in from the web server
-# only (pg_hba.conf), cloaked credentials with db_type pgsql, verify, delete; and sites on either on one web server.
+# only (pg_hba.conf), cloaked credentials with db_type pgsql, verify, delete; sites on either on one web server; and
+# an undo PostgreSQL, stopped, does not let finish, kept with the site's record until it answers again.
 BeforeDiscovery { . $PSScriptRoot/IntegrationHelpers.ps1; $skip = -not (Test-IsRoot) }
 
 Describe 'PostgreSQL' -Skip:$skip {
@@ -133,5 +134,30 @@ echo 'site=', $e('aegir_site'), ' type=', $e('db_type'), ' db=', $e('db_name'), 
         Invoke-PgSql -Server pgbox -Sql "SELECT string_agg(datname, ',' ORDER BY datname) FROM pg_database" | Should -Be $before
         Invoke-PgSql -Server pgbox -Sql "SELECT string_agg(rolname, ',' ORDER BY rolname) FROM pg_roles" | Should -Be $rolesBefore
         Get-Content -Raw $hba | Should -Be $hbaBefore
+    }
+
+    It 'keeps a new site''s record while PostgreSQL is down under its install, and finishes the undo once PostgreSQL answers' {
+        $databases = @(Invoke-PgSql -Server pgbox -Sql 'SELECT datname FROM pg_database')
+        $hbaBefore = Get-Content -Raw $hba
+        # The drush stand-in waits a second for slow* sites before it reaches the database: PostgreSQL stops meanwhile.
+        $child = Start-AegirChild 'New-AegirSite slowpg.test -Platform drupal -DbServer pgbox | Out-Null' -Warmup 'New-AegirSite slowpg.test -Platform drupal -DbServer pgbox -Plan | Out-Null'
+        $deadline = [DateTime]::UtcNow.AddSeconds(60)
+        while (-not ($made = @(Invoke-PgSql -Server pgbox -Sql 'SELECT datname FROM pg_database') | Where-Object { $_ -notin $databases }) -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
+        $made | Should -Not -BeNullOrEmpty
+        kill -QUIT (Get-Content (Join-Path $env:AEGIR_HOME 'local/server_pgbox/postgresql/data/postmaster.pid') -TotalCount 1)
+        $child.WaitForExit()
+
+        $task = Get-AegirTask -Target slowpg.test -Type install -First 1
+        $task.Status | Should -Be 'Failed'
+        $task.Error | Should -BeLike "*could not be undone yet, because their server did not answer: drop database $made and user $made on '@server_pgbox'*"
+        (Get-AegirSite slowpg.test).PendingUndo | Should -BeLike "task $($task.Id) (install on '@slowpg.test') waits to drop database $made*"
+        { Enable-AegirSite slowpg.test -ErrorAction Stop } | Should -Throw -ErrorId 'UndoPending*'
+
+        $null = Start-AegirLocalServer pgbox -DbServiceType postgresql -WarningAction SilentlyContinue
+        Get-AegirSite slowpg.test -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        Invoke-PgSql -Server pgbox -Sql "SELECT COUNT(*) FROM pg_database WHERE datname = '$made'" | Should -Be 0
+        Invoke-PgSql -Server pgbox -Sql "SELECT COUNT(*) FROM pg_roles WHERE rolname = '$made'" | Should -Be 0
+        Get-Content -Raw $hba | Should -Be $hbaBefore
+        (Get-AegirTask -Id $task.Id).Error | Should -BeLike '*finished its undo*'
     }
 }

@@ -240,10 +240,12 @@ Describe 'WordPress hosting on nginx' -Skip:$skip {
             $dead = Get-AegirTask -Target two.test -Status Running -First 1
             $child.Kill(); $child.WaitForExit()
 
+            # The verify repairs the dead task before it decides on two.test, so its own task finds nothing left to repair.
             $task = Invoke-AegirVerify two.test -WarningVariable warnings -WarningAction SilentlyContinue
-            $task.Status | Should -Be 'Warning'
+            $task.Status | Should -Be 'Succeeded'
             $warnings -join "`n" | Should -Match "Took over the lock on '@two.test' from task $($dead.Id)"
             (Get-AegirTask -Id $dead.Id).Status | Should -Be 'Failed'
+            (Get-AegirTask -Id $dead.Id).Error | Should -Match "A check of '@two.test' repaired it"
             (Invoke-Site -Port $port -HostName two.test).Body | Should -Match '<title>Site Two'
         }
     }

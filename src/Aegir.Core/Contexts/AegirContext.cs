@@ -17,6 +17,12 @@ public abstract class AegirContext
 
     public abstract ContextType Type { get; }
 
+    /// <summary>
+    /// What a failed task's undo still waits for here (its server did not answer), tried again by the next task on
+    /// this context; null when nothing waits. Filled in by the Get- cmdlets from the task store, never written to the file.
+    /// </summary>
+    public string? PendingUndo { get; set; }
+
     /// <summary>The file the context was read from or written to.</summary>
     public string? Path { get; internal set; }
 

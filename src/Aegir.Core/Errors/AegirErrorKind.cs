@@ -11,6 +11,7 @@ public enum AegirErrorKind
     ResourceBusy,
     WriteError,
     ReadError,
+    /// <summary>A server or service did not answer: trying again later may work (an undo that fails so waits, see Tasks.WaitingUndo).</summary>
     ResourceUnavailable,
     SecurityError,
 }

@@ -186,8 +186,34 @@ public static class ErrorCatalog
         => E("ScriptUserNotInWebGroup", AegirErrorKind.InvalidOperation, user,
             $"The script user {user} of '@{server}' is not in the web server's group {group}, so the sites' commands cannot manage what PHP wrote in their folders. Add it there (usermod --append --groups {group} {user}), then verify the server.");
 
+    /// <summary>What a task's log and error say when part of its undo waits for a server: what waits, what stays, who tries again.</summary>
+    public static string UndoWaits(AegirTask task)
+    {
+        var records = WaitingUndo.Records(task).Select(r => $"the record of '@{r}'").ToList();
+        return $"{WaitingUndo.Undos(task).Count} change(s) could not be undone yet, because their server did not answer: {string.Join("; ", WaitingUndo.Undos(task))}"
+               + (records.Count == 0 ? "" : $"; {string.Join(" and ", records)} stay(s) until then")
+               + $". They are tried again by the next task on {string.Join(" or ", WaitingUndo.Targets(task).Select(t => $"'@{t}'"))}, and by Invoke-AegirVerify {task.Target}.";
+    }
+
+    /// <summary>A target refused to any change while a failed task's undo that concerns it waits for its server.</summary>
+    public static AegirException UndoPending(string target, AegirTask task)
+        => new("UndoPending", AegirErrorKind.ResourceUnavailable,
+            $"'@{target}' waits for the undo of task {task.Id} ({task.Type} on '@{task.Target}'), which its server did not let finish: {string.Join("; ", WaitingUndo.Undos(task))}. "
+            + $"Nothing was changed. Start that server (or fix what the message names), then run Invoke-AegirVerify {target}: it finishes the undo first.", target) { NothingChanged = true };
+
     public static AegirException TaskStopped(string type, string target)
         => E("TaskStopped", AegirErrorKind.InvalidOperation, target, $"Task {type} on '@{target}' was stopped before it finished; its log says what was undone. Run it again when it is wanted.");
+
+    /// <summary>A fault of the module itself (not of the input or of a server): what it said, and where to look.</summary>
+    public static AegirException ModuleFault(AegirTask task, Exception fault)
+        => E("TaskFailed", AegirErrorKind.InvalidOperation, task,
+            $"Task {task.Type} on '@{task.Target}' stopped on a fault in the module itself: {Plain(fault).TrimEnd('.')}. What it had changed is undone (its log says so); "
+            + $"please report it with the task's log (Get-AegirTask -Id {task.Id}), which says where it happened.");
+
+    /// <summary>What an exception says, in its own words: work done in parallel says each of its failures.</summary>
+    public static string Plain(Exception ex) => ex is AggregateException all
+        ? string.Join("; ", all.Flatten().InnerExceptions.Select(Plain).Distinct())
+        : ex.Message;
 
     /// <summary>Quotes a user value for a message, making control characters visible.</summary>
     public static string Show(string? value)

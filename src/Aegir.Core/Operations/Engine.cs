@@ -59,6 +59,7 @@ public sealed class Engine
         IReadOnlyList<string> locks;
         try
         {
+            Runner.Settle(target, Message);   // what the task locks is read from its target as the repair leaves it
             locks = op.LocksOf(parameters, Store);
             FinishOrphanReloads(op.WebServersOf(parameters, Store));
         }
@@ -214,17 +215,26 @@ public sealed class Engine
 
     /// <summary>
     /// Before anything changes a server's config: a task that died holding the server (a reload cut off) is
-    /// repaired, and a reload that a batch left queued when its process died is run.
+    /// repaired, undos left waiting on it are tried again, and a reload that a batch left queued when its process died is run.
     /// </summary>
     void FinishOrphanReloads(IReadOnlyList<string> servers)
     {
         foreach (var server in servers)
         {
-            Runner.RepairAbandoned(server, Message);
+            Runner.Settle(server, Message);
             foreach (var id in Runner.Store.Queued((type, target) => type == "reload" && target == server))
                 if (Runner.Store.Get(id) is { Status: AegirTaskStatus.Queued } queued && !ProcessIdentity.IsAlive(queued.ProcessId, queued.ProcessStart))
                     RunQueued(id);
         }
+    }
+
+    /// <summary>
+    /// Before a cmdlet decides on these contexts (does one exist? what does it say?): repairs a task that died holding
+    /// one and tries again undos left waiting on it, so the decision is the one its task will find.
+    /// </summary>
+    public void Settle(IEnumerable<string> names)
+    {
+        foreach (var name in names) Runner.Settle(name, Message);
     }
 
     // --- context records ---

@@ -39,7 +39,10 @@ internal sealed class JournalExecutor(Engine engine) : IJournalExecutor
             case JournalActions.RestoreConfigKind:
             {
                 var http = env.Http(env.Server(action.Arg("server")));
-                if (http.Restore(ctx, ctx.LoadData(action.Data!))) engine.ReloadOrDefer(ctx, http);
+                if (!http.Restore(ctx, ctx.LoadData(action.Data!))) break;
+                // A web server that is not running has nothing to reload: it reads these files when it starts.
+                if (http.IsRunning() == false) ctx.Info($"{http.Type} on '@{http.Server.Name}' is not running: it reads the config put back when it starts.");
+                else engine.ReloadOrDefer(ctx, http);
                 break;
             }
             case JournalActions.RestoreFileKind:

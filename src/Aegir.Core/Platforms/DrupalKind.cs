@@ -103,7 +103,7 @@ public sealed partial class DrupalKind(bool seven) : IPlatformKind
         if (!job.Transport.FileExists(drush))
             throw ErrorCatalog.StepFailed("InstallerMissing", $"Installing {job.Site.Uri} with drush", $"there is no drush in {job.Root}/vendor/bin",
                 "Add it to the platform's codebase (composer require drush/drush), verify the platform, and install again.");
-        using var shell = SiteShell.Open(job.Transport, job.Server);
+        using var shell = SiteShell.Open(job.Transport, job.Server, job.Ctx);
         var result = shell.Run(drush,
         [
             "site:install", job.Site.Profile, "--yes", $"--sites-subdir={job.Site.Uri}", $"--site-name={job.Title ?? job.Site.Uri}",

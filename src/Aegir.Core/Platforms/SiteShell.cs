@@ -29,17 +29,27 @@ public sealed class SiteShell : IDisposable
 
     /// <summary>
     /// A shell for the script user of <paramref name="server"/>: the account is looked up on the server and refused
-    /// when it is missing or holds root's powers, whatever the record says, before anything is made.
+    /// when it is missing or holds root's powers, whatever the record says, before anything is made. Inside a task
+    /// (<paramref name="ctx"/>), its private folder is journaled before it is made, so a kill leaves it to the repair.
     /// </summary>
-    public static SiteShell Open(ITransport transport, AegirServer server)
+    public static SiteShell Open(ITransport transport, AegirServer server, Tasks.TaskContext? ctx = null)
     {
         var user = server.ScriptUser;
         var account = ScriptUser.Require(transport, user, server.Name, ScriptUser.WebGroup(server));
         if (transport.User != user && transport.User != "root")
             throw ErrorCatalog.StepFailed("UserSwitchRefused", $"Running a command as {user} on {transport.Host}", $"this connection is {transport.User}, which can only switch users as root",
                 $"Set the server's ScriptUser to {transport.User} (Set-AegirServer -ScriptUser), or connect as root.");
-        return new SiteShell(transport, account, PrivateFolder.Create(transport, "aegir-run", user));
+        var path = PrivateFolder.NewPath("aegir-run");
+        var journaled = ctx?.Temporary($"Making the private folder {path} for the command", Tasks.JournalActions.DeletePath(server.Name, path), () => transport.Delete(path));
+        try { return new SiteShell(transport, account, PrivateFolder.At(transport, path, user)) { _journaled = journaled }; }
+        catch
+        {
+            journaled?.Dispose();
+            throw;
+        }
     }
+
+    IDisposable? _journaled;
 
     /// <summary>Writes a secret to a file only the user can read; its path is what a command gets instead of the secret.</summary>
     public string SecretFile(string name, string content) => _folder.Write(name, content);
@@ -79,5 +89,9 @@ public sealed class SiteShell : IDisposable
     public CommandResult Run(string program, IReadOnlyList<string> arguments, string folder, IReadOnlyDictionary<string, string> environment, TimeSpan timeout, byte[]? input = null)
         => _transport.Run(Command(program, arguments, folder, environment, timeout, input: input));
 
-    public void Dispose() => _folder.Dispose();
+    public void Dispose()
+    {
+        _folder.Dispose();
+        _journaled?.Dispose();
+    }
 }

@@ -112,7 +112,7 @@ public sealed partial class WordPressKind : IPlatformKind
             language = "",
         });
         // WordPress's code runs as the script user; the script lies in its private folder, gone with it.
-        using var shell = SiteShell.Open(job.Transport, job.Server);
+        using var shell = SiteShell.Open(job.Transport, job.Server, job.Ctx);
         var script = shell.SecretFile("wordpress-install.php", TemplateRenderer.Script("wordpress-install.php"));
         var result = shell.Run("php", [script], job.Root, new Dictionary<string, string>(), TimeSpan.FromMinutes(5), input);
         if (!result.Succeeded)

@@ -140,16 +140,31 @@ public sealed class QueueWorker(Engine engine, int throttle)
     bool BatchReload(QueuedTask queued)
         => queued.Type == "reload" && engine.Runner.Store.Get(queued.Id) is { } task && ProcessIdentity.IsAlive(task.ProcessId, task.ProcessStart);
 
-    /// <summary>Finds the tasks whose process died holding a target (its lock's owner is gone) and repairs each from its journal.</summary>
+    /// <summary>How often a worker tries again the undos that failed tasks left waiting for a server.</summary>
+    public TimeSpan RetryWaiting { get; init; } = TimeSpan.FromMinutes(1);
+
+    DateTime _lastRetry = DateTime.MinValue;
+
+    /// <summary>
+    /// Finds the tasks whose process died holding a target (its lock's owner is gone) and repairs each from its
+    /// journal; now and then, tries again the undos failed tasks left waiting for a server.
+    /// </summary>
     void RepairDeadWorkers()
     {
         var locks = Path.Combine(engine.Store.Home, "locks");
-        if (!Directory.Exists(locks)) return;
-        foreach (var file in Directory.EnumerateFiles(locks, "*.owner"))
+        if (Directory.Exists(locks))
+            foreach (var file in Directory.EnumerateFiles(locks, "*.owner"))
+            {
+                var target = Path.GetFileNameWithoutExtension(file);
+                try { engine.Runner.Settle(target, (level, message) => Log?.Invoke(level, message)); }
+                catch (Errors.AegirException ex) { Log?.Invoke(TaskLogLevel.Warning, $"A task died holding '@{target}' and could not be repaired yet: {ex.Message}"); }
+            }
+        if (DateTime.UtcNow - _lastRetry < RetryWaiting) return;
+        _lastRetry = DateTime.UtcNow;
+        foreach (var target in engine.Runner.Store.Waiting().Select(w => w.Target).Distinct(StringComparer.Ordinal).ToList())
         {
-            var target = Path.GetFileNameWithoutExtension(file);
-            try { engine.Runner.RepairAbandoned(target, (level, message) => Log?.Invoke(level, message)); }
-            catch (Errors.AegirException ex) { Log?.Invoke(TaskLogLevel.Warning, $"A task died holding '@{target}' and could not be repaired yet: {ex.Message}"); }
+            try { engine.Runner.Settle(target, (level, message) => Log?.Invoke(level == TaskLogLevel.Warning ? TaskLogLevel.Info : level, message)); }
+            catch (Errors.AegirException ex) { Log?.Invoke(TaskLogLevel.Debug, ex.Message); }
         }
     }
 

@@ -16,6 +16,9 @@ public static class JournalActions
     public const string RestoreAttributesKind = "path.attributes";
     public const string NoneKind = "none";
 
+    /// <summary>True for a change of a context record alone (removing one, putting back fields): no server is asked.</summary>
+    public static bool ChangesRecord(JournalAction action) => action.Kind is RemoveContextKind or RestoreFieldsKind;
+
     /// <summary>Marks a point after which the task keeps its changes; there is nothing to carry out.</summary>
     public static readonly JournalAction None = new(NoneKind, "nothing", []);
 

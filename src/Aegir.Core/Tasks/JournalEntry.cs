@@ -17,8 +17,14 @@ public sealed class JournalEntry
     public JournalAction? Undo { get; init; }
     /// <summary>The change itself, for a step past the point of no return: a repair finishes it rather than undoing.</summary>
     public JournalAction? Forward { get; init; }
-    /// <summary>Why an undo or a finishing step failed.</summary>
+    /// <summary>Why an undo or a finishing step failed, or waits.</summary>
     public string? Problem { get; set; }
+    /// <summary>
+    /// A temporary file or folder (an installer's script): deleted when its step ends, and by any recovery of the
+    /// task, past its point of no return too.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public bool Temporary { get; init; }
 
     public override string ToString() => $"{Step} {State} {Description}";
 }
@@ -34,4 +40,9 @@ public enum JournalState
     Pending,
     Undone,
     Failed,
+    /// <summary>
+    /// Not undone yet: its server did not answer (or it changes a record, kept until such an undo is done). The next
+    /// task on the task's target or on that server, or a verify, tries it again.
+    /// </summary>
+    Waiting,
 }

@@ -116,9 +116,33 @@ public sealed class TaskContext
         Debug($"From here on a failure keeps the changes so far: {why}.");
     }
 
-    JournalEntry Journal(string description, JournalState state, JournalAction? undo, JournalAction? forward)
+    /// <summary>
+    /// Journals a temporary file or folder before it is made (<paramref name="remove"/> deletes it, safe to do twice),
+    /// so that whatever becomes of the task it does not stay behind: disposing the result deletes it now, and a
+    /// failure or a kill before that leaves it to the recovery, which deletes it whether it undoes or finishes.
+    /// </summary>
+    public IDisposable Temporary(string description, JournalAction remove, Action delete)
     {
-        var entry = new JournalEntry { Step = Task.Journal.Count + 1, Description = Masker.Apply(description), Undo = undo, Forward = forward, State = state };
+        var entry = Journal(description, JournalState.Started, remove, null, temporary: true);
+        _store.Save(Task, durable: false);
+        Fault(entry.Step, description, after: false);
+        return new TemporaryPath(this, entry, delete);
+    }
+
+    sealed class TemporaryPath(TaskContext ctx, JournalEntry entry, Action delete) : IDisposable
+    {
+        public void Dispose()
+        {
+            if (entry.State != JournalState.Started) return;
+            ctx.Fault(entry.Step, entry.Description, after: true);
+            delete();
+            entry.State = JournalState.Undone;   // saved with the next write: a repair before it deletes it again, which is harmless
+        }
+    }
+
+    JournalEntry Journal(string description, JournalState state, JournalAction? undo, JournalAction? forward, bool temporary = false)
+    {
+        var entry = new JournalEntry { Step = Task.Journal.Count + 1, Description = Masker.Apply(description), Undo = undo, Forward = forward, State = state, Temporary = temporary };
         lock (Task) Task.Journal.Add(entry);
         return entry;
     }
@@ -138,7 +162,7 @@ public sealed class TaskContext
             catch (Exception ex) when (ex is not OutOfMemoryException and not SimulatedCrash)
             {
                 entry.State = JournalState.Failed;
-                entry.Problem = Masker.Apply(ex.Message);
+                entry.Problem = Masker.Apply(ErrorCatalog.Plain(ex));
                 failed.Add($"{entry.Description} ({entry.Problem})");
                 Log(TaskLogLevel.Error, $"Could not {entry.Description}: {entry.Problem}.");
             }
@@ -158,9 +182,15 @@ public sealed class TaskContext
         if (_faults?.Invoke(step, description, after) is { } fault) throw fault;
     }
 
+    /// <summary>
+    /// A failure of a step in the catalogue's words (null: thrown as it is). Work done in parallel fails with each of
+    /// its failures: one is that failure, several are named each in its own words, never "One or more errors occurred".
+    /// </summary>
     Exception? Wrap(string description, Exception ex) => ex switch
     {
         AegirException or OperationCanceledException or SimulatedCrash => null,
+        AggregateException all when all.Flatten().InnerExceptions is [var one] => Wrap(description, one) ?? one,
+        AggregateException all => ErrorCatalog.StepFailed("StepFailed", description, Masker.Apply(ErrorCatalog.Plain(all)), "See the task log for the steps before it."),
         IOException or UnauthorizedAccessException or InvalidOperationException or System.Data.Common.DbException
             => ErrorCatalog.StepFailed("StepFailed", description, Masker.Apply(ex.Message), "See the task log for the steps before it."),
         _ => null,
@@ -180,46 +210,94 @@ public sealed class TaskContext
     /// <summary>
     /// Puts things right after a failure, a cancellation or a kill: a task past its point of no return finishes
     /// its pending changes; any other undoes, in reverse, every change that started and was not undone yet.
-    /// Each entry is marked as it goes, so a kill during recovery leaves the rest to the next repair.
-    /// Returns what could not be undone or finished.
+    /// Temporary files go either way. Each entry is marked as it goes, so a kill during recovery leaves the rest
+    /// to the next repair. Returns what could not be undone or finished (an undo that waits for its server is
+    /// not in it: it is tried again later, see <see cref="WaitingUndo"/>).
     /// </summary>
     internal IReadOnlyList<string> Recover()
     {
-        var forward = Task.Journal.Where(e => e.Forward is not null && e.State is JournalState.Pending or JournalState.Started).ToList();
         if (Task.Journal.Any(e => e.Forward is not null))
         {
-            if (forward.Count == 0) return [];
-            Warn($"The task was past its point of no return; finishing {forward.Count} change(s).");
-            var failed = Finish(forward);
-            Info(failed.Count == 0 ? "Finished what the task had left to do." : $"{failed.Count} change(s) could not be finished: {string.Join("; ", failed)}.");
+            var forward = Task.Journal.Where(e => e.Forward is not null && e.State is JournalState.Pending or JournalState.Started).ToList();
+            var failed = new List<string>();
+            if (forward.Count > 0)
+            {
+                Warn($"The task was past its point of no return; finishing {forward.Count} change(s).");
+                failed = Finish(forward);
+                Info(failed.Count == 0 ? "Finished what the task had left to do." : $"{failed.Count} change(s) could not be finished: {string.Join("; ", failed)}.");
+            }
+            var temporaries = Task.Journal.Where(e => e.Temporary && e.State == JournalState.Started).Reverse().ToList();
+            if (temporaries.Count > 0) failed.AddRange(Undo(temporaries));
             return failed;
         }
 
         var pending = Task.Journal.Where(e => e.State is JournalState.Started or JournalState.Done).Reverse().ToList();
-        var notUndone = new List<string>();
-        if (pending.Count == 0) return notUndone;
+        if (pending.Count == 0) return [];
         Warn($"Undoing {pending.Count} change(s) in reverse order.");
-        foreach (var entry in pending)
-        {
-            try
-            {
-                Execute(entry.Undo!);
-                entry.State = JournalState.Undone;
-                Info($"Undid: {entry.Description}");
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException and not SimulatedCrash)
-            {
-                entry.State = JournalState.Failed;
-                entry.Problem = Masker.Apply(ex.Message);
-                notUndone.Add(entry.Description);
-                Log(TaskLogLevel.Error, $"Could not undo '{entry.Description}' ({entry.Undo!.Description}): {entry.Problem}. Check it by hand, then verify the target.");
-            }
-            _store.Save(Task, durable: false);
-        }
-        Info(notUndone.Count == 0
+        var notUndone = Undo(pending);
+        var waiting = WaitingUndo.Undos(Task);
+        Info(notUndone.Count == 0 && waiting.Count == 0
             ? $"Undid {pending.Count} change(s); the target is as it was before the task."
-            : $"{notUndone.Count} change(s) could not be undone: {string.Join("; ", notUndone)}. The target is not as it was before the task.");
+            : (notUndone.Count == 0 ? "" : $"{notUndone.Count} change(s) could not be undone: {string.Join("; ", notUndone)}. ")
+              + (waiting.Count == 0 ? "" : ErrorCatalog.UndoWaits(Task) + " ")
+              + "The target is not as it was before the task.");
         return notUndone;
+    }
+
+    /// <summary>Tries again the undos that waited for their server (and the record changes kept behind them); returns what failed outright.</summary>
+    internal IReadOnlyList<string> RetryWaiting()
+    {
+        var waiting = Task.Journal.Where(e => e.State == JournalState.Waiting).Reverse().ToList();
+        return waiting.Count == 0 ? [] : Undo(waiting);
+    }
+
+    /// <summary>
+    /// Undoes entries in the order given. One whose server does not answer waits, to be tried again; so does every
+    /// change of a record after it (the record stays, so it shows what is left and its next task tries again).
+    /// An entry that waits as it did already is neither logged nor written again.
+    /// </summary>
+    List<string> Undo(IReadOnlyList<JournalEntry> entries)
+    {
+        var failed = new List<string>();
+        JournalEntry? first = null;
+        foreach (var entry in entries)
+        {
+            var was = (entry.State, entry.Problem);
+            if (first is not null && JournalActions.ChangesRecord(entry.Undo!))
+            {
+                entry.State = JournalState.Waiting;
+                entry.Problem = $"kept until '{first.Undo!.Description}' is done";
+                if (was.State != JournalState.Waiting) Warn($"Not undone yet: {entry.Undo!.Description}, which waits until '{first.Undo.Description}' is done.");
+            }
+            else
+            {
+                try
+                {
+                    Execute(entry.Undo!);
+                    entry.State = JournalState.Undone;
+                    entry.Problem = null;
+                    Info($"Undid: {entry.Description}");
+                }
+                catch (AegirException ex) when (ex.Kind == AegirErrorKind.ResourceUnavailable)
+                {
+                    entry.State = JournalState.Waiting;
+                    entry.Problem = Masker.Apply(ErrorCatalog.Plain(ex));
+                    first ??= entry;
+                    if (was.State != JournalState.Waiting)
+                        Log(TaskLogLevel.Error, $"Could not undo '{entry.Description}' ({entry.Undo!.Description}) now: {entry.Problem} It waits, and is tried again later.");
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException and not SimulatedCrash)
+                {
+                    entry.State = JournalState.Failed;
+                    entry.Problem = Masker.Apply(ErrorCatalog.Plain(ex));
+                    failed.Add(entry.Description);
+                    Log(TaskLogLevel.Error, $"Could not undo '{entry.Description}' ({entry.Undo!.Description}): {entry.Problem}. Check it by hand, then verify the target.");
+                }
+            }
+            if ((entry.State, entry.Problem) != was) _store.Save(Task, durable: false);
+        }
+        _store.MarkWaitingUndo(Task);
+        return failed;
     }
 
     static string Capitalise(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];

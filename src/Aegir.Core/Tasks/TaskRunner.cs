@@ -70,23 +70,40 @@ public sealed class TaskRunner(string home, ITaskObserver? observer = null, IJou
     }
 
     /// <summary>
-    /// Holds targets for a change of their records outside a task, after repairing a task that died holding one.
-    /// <paramref name="log"/> hears about repairs.
+    /// Holds targets for a change of their records outside a task, after repairing a task that died holding one and
+    /// trying again undos left waiting on them. <paramref name="log"/> hears about repairs.
     /// </summary>
     public IDisposable Hold(IEnumerable<string> targets, string what, Action<TaskLogLevel, string> log)
     {
-        var held = Acquire(targets, null, what);
-        try { RepairDead(held, null, log); }
+        var held = Acquire(targets, null, what, LockWait);
+        try { Settle(held, null, what, log); }
         catch { foreach (var l in held) l.Dispose(); throw; }
         return new Releaser(held);
     }
 
-    /// <summary>Repairs the task that died holding <paramref name="target"/>, when its owner file names a task whose process is gone.</summary>
-    public void RepairAbandoned(string target, Action<TaskLogLevel, string> log)
+    /// <summary>
+    /// Brings a target to what it will be before anyone decides on it (does it exist?): repairs the task that died
+    /// holding it and tries again the undos left waiting on it. A target a live task holds is left to that task.
+    /// Throws UndoPending when an undo that keeps its record still waits.
+    /// </summary>
+    public void Settle(string target, Action<TaskLogLevel, string> log)
     {
-        if (TargetLock.OwnerOf(Store.Home, target) is { TaskId: not null } owner && !ProcessIdentity.IsAlive(owner.ProcessId, owner.ProcessStart))
-            using (Hold([target], $"the repair of task {owner.TaskId}", log)) { }
+        if (TargetLock.OwnerOf(Store.Home, target) is null && Store.WaitingOn(target).Count == 0) return;
+        List<TargetLock> held;
+        try { held = Acquire([target], null, $"a check of '@{target}'", TimeSpan.Zero); }
+        catch (AegirException ex) when (ex.ErrorId == "TargetBusy") { return; }   // whoever holds it repairs it
+        using (new Releaser(held)) Settle(held, null, $"a check of '@{target}'", log);
     }
+
+    /// <summary>Repairs what died holding these targets, then tries again the undos left waiting on them; <paramref name="what"/> does it when not a task.</summary>
+    void Settle(List<TargetLock> held, string? self, string what, Action<TaskLogLevel, string> log)
+    {
+        var byWhom = self is null ? what : $"task {self}";
+        RepairDead(held, self, byWhom, log);
+        RetryWaiting(held, self, Capitalise(byWhom), log);
+    }
+
+    static string Capitalise(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
 
     sealed class Releaser(List<TargetLock> held) : IDisposable
     {
@@ -119,7 +136,7 @@ public sealed class TaskRunner(string home, ITaskObserver? observer = null, IJou
         {
             // The record is written once the locks are held: a task killed before that leaves no record that
             // could show as running forever, and one killed after is named by its locks' owner files.
-            held = Acquire(locks.Append(task.Target), task.Id, $"task {task.Id}");
+            held = Acquire(locks.Append(task.Target), task.Id, $"task {task.Id}", LockWait);
             if (!claim)
             {
                 Store.Save(task, durable: false);
@@ -137,7 +154,7 @@ public sealed class TaskRunner(string home, ITaskObserver? observer = null, IJou
                 Store.Unmark(task);
                 ctx.Info($"Task {task.Type} on '@{task.Target}' started (task {task.Id}, queued {task.Created:yyyy-MM-dd HH:mm:ss}).");
             }
-            RepairDead(held, task.Id, ctx.Log);
+            Settle(held, task.Id, "", ctx.Log);
             body(ctx);
             bool warned;
             lock (task) warned = task.Log.Any(e => e.Level == TaskLogLevel.Warning);
@@ -155,12 +172,14 @@ public sealed class TaskRunner(string home, ITaskObserver? observer = null, IJou
             var (message, id) = ex switch
             {
                 AegirException a => (a.Message, a.ErrorId),
+                AggregateException { InnerExceptions: [AegirException a] } => (a.Message, a.ErrorId),
                 OperationCanceledException => (ErrorCatalog.TaskStopped(task.Type, task.Target).Message, "TaskStopped"),
-                _ => ($"{ex.GetType().Name}: {ex.Message}", "TaskFailed"),
+                _ => (ErrorCatalog.ModuleFault(task, ex).Message, "TaskFailed"),
             };
             ctx.Log(TaskLogLevel.Error, message);
             if (ex is not AegirException and not OperationCanceledException) ctx.Debug(ex.ToString());   // a fault of the module itself: where it was
             ctx.Recover();
+            if (WaitingUndo.Undos(task).Count > 0) message += " " + ErrorCatalog.UndoWaits(task);
             task.Status = AegirTaskStatus.Failed;
             task.Error = ctx.Masker.Apply(message);
             task.ErrorId = id;
@@ -176,7 +195,7 @@ public sealed class TaskRunner(string home, ITaskObserver? observer = null, IJou
                 {
                     Store.Save(task, durable: true);
                     Store.ClearStop(task.Id);
-                    if (!task.Journal.Any(e => e.State == JournalState.Failed)) Store.DeleteData(task);
+                    if (!KeepsData(task)) Store.DeleteData(task);
                 }
                 finally { foreach (var l in held) l.Dispose(); }
             }
@@ -185,13 +204,13 @@ public sealed class TaskRunner(string home, ITaskObserver? observer = null, IJou
     }
 
     /// <summary>Locks in one fixed order for every task, so two tasks that need the same pair cannot deadlock.</summary>
-    List<TargetLock> Acquire(IEnumerable<string> targets, string? taskId, string what)
+    List<TargetLock> Acquire(IEnumerable<string> targets, string? taskId, string what, TimeSpan wait)
     {
         var held = new List<TargetLock>();
         try
         {
             foreach (var name in targets.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
-                held.Add(TargetLock.Acquire(Store.Home, name, taskId, what, LockWait));
+                held.Add(TargetLock.Acquire(Store.Home, name, taskId, what, wait));
         }
         catch
         {
@@ -202,9 +221,8 @@ public sealed class TaskRunner(string home, ITaskObserver? observer = null, IJou
     }
 
     /// <summary>A lock whose last holder died names that holder's task: recover it from its journal, once.</summary>
-    void RepairDead(IReadOnlyList<TargetLock> held, string? self, Action<TaskLogLevel, string> log)
+    void RepairDead(IReadOnlyList<TargetLock> held, string? self, string byWhom, Action<TaskLogLevel, string> log)
     {
-        string byWhom = self is null ? "a change of a context record" : $"task {self}";
         foreach (var l in held)
         {
             if (l.StaleOwner is not { } owner || (owner.TaskId is not null && owner.TaskId == self)) continue;
@@ -230,19 +248,87 @@ public sealed class TaskRunner(string home, ITaskObserver? observer = null, IJou
         deadCtx.Log(TaskLogLevel.Error, $"The process running this task ({owner.ProcessId}) ended before the task did; {byWhom} repairs it.");
         var left = deadCtx.Recover();
         var changed = dead.Journal.Where(e => before[e.Step] != e.State).ToList();
-        foreach (var e in changed)
-            log(e.State == JournalState.Failed ? TaskLogLevel.Error : TaskLogLevel.Info,
-                $"Repair of task {dead.Id}: {(e.State switch { JournalState.Undone => "undid", JournalState.Done => "finished", _ => "could not repair" })} '{e.Description}'{(e.Problem is null ? "" : $" ({e.Problem})")}.");
+        foreach (var e in changed) log(e.State is JournalState.Failed or JournalState.Waiting ? TaskLogLevel.Error : TaskLogLevel.Info, $"Repair of task {dead.Id}: {Outcome(e)}.");
         dead.Status = AegirTaskStatus.Failed;
         dead.Finished ??= DateTimeOffset.Now;
         Store.Unmark(dead);
         dead.ErrorId = "TaskProcessGone";
-        dead.Error = $"The process running this task ({owner.ProcessId}) ended before the task did. {byWhom} repaired it: "
-                     + (changed.Count == 0 ? "it had changed nothing." : $"{changed.Count(e => e.State != JournalState.Failed)} change(s) put right")
+        dead.Error = $"The process running this task ({owner.ProcessId}) ended before the task did. {Capitalise(byWhom)} repaired it: "
+                     + (changed.Count == 0 ? "it had changed nothing." : $"{changed.Count(e => e.State is not (JournalState.Failed or JournalState.Waiting))} change(s) put right")
                      + (left.Count == 0 ? "" : $"; {left.Count} could not be, check them by hand: {string.Join("; ", left)}")
-                     + ". Run the task again if it is still wanted.";
+                     + ". " + (WaitingUndo.Undos(dead).Count > 0 ? ErrorCatalog.UndoWaits(dead) + " " : "") + "Run the task again if it is still wanted.";
         deadCtx.Log(TaskLogLevel.Error, dead.Error);
         Store.Save(dead, durable: true);
-        if (left.Count == 0) Store.DeleteData(dead);
+        if (!KeepsData(dead)) Store.DeleteData(dead);
+    }
+
+    static string Outcome(JournalEntry e)
+        => $"{e.State switch { JournalState.Undone => "undid", JournalState.Done => "finished", JournalState.Waiting => "could not undo yet", _ => "could not repair" }} '{e.Description}'{(e.Problem is null ? "" : $" ({e.Problem})")}";
+
+    /// <summary>A task keeps its undo data while something of it is left to do: by hand (failed) or by a later task (waiting).</summary>
+    static bool KeepsData(AegirTask task) => task.Journal.Any(e => e.State is JournalState.Failed or JournalState.Waiting);
+
+    /// <summary>
+    /// Tries again, once each, the undos that failed tasks left waiting on these targets. One that still waits
+    /// refuses the holder of a record it keeps (nothing may change that record before it is put back); the holder of
+    /// one of its servers only hears of it.
+    /// </summary>
+    void RetryWaiting(IReadOnlyList<TargetLock> held, string? self, string byWhom, Action<TaskLogLevel, string> log)
+    {
+        var tried = new Dictionary<string, AegirTask?>(StringComparer.Ordinal);
+        foreach (var l in held)
+            foreach (var id in Store.WaitingOn(l.Target))
+            {
+                if (id == self) continue;
+                bool first = !tried.TryGetValue(id, out var waiting);
+                if (first) tried[id] = waiting = Retry(id, held, self, byWhom, log);
+                if (waiting is null) continue;
+                if (WaitingUndo.Records(waiting).Contains(l.Target)) throw ErrorCatalog.UndoPending(l.Target, waiting);
+                if (first) log(TaskLogLevel.Warning, $"The undo of task {id} ({waiting.Type} on '@{waiting.Target}') still waits: {string.Join("; ", WaitingUndo.Undos(waiting))}.");
+            }
+    }
+
+    /// <summary>
+    /// Tries again one task's waiting undos, holding its target (taken now if no one holds it; if someone does, they
+    /// try). Returns the task when something of it still waits, null when its undo is done.
+    /// </summary>
+    AegirTask? Retry(string id, IReadOnlyList<TargetLock> held, string? self, string byWhom, Action<TaskLogLevel, string> log)
+    {
+        if (Store.Get(id) is not { } task) return null;
+        TargetLock? extra = null;
+        if (!held.Any(h => h.Target == task.Target))
+        {
+            try { extra = TargetLock.Acquire(Store.Home, task.Target, self, $"the undo left waiting by task {id}", TimeSpan.Zero); }
+            catch (AegirException ex) when (ex.ErrorId == "TargetBusy") { return task; }
+        }
+        try
+        {
+            if (extra is not null) RepairDead([extra], self, byWhom, log);
+            using var gate = FileLock.TryAcquire(Path.Combine(Store.Home, "locks", ".repair"), LockWait)
+                ?? throw ErrorCatalog.TargetBusy("repair", null, null, null, LockWait, "the repair of another task");
+            task = Store.Get(id) ?? task;
+            if (!task.Journal.Any(e => e.State == JournalState.Waiting))
+            {
+                Store.MarkWaitingUndo(task);
+                return null;
+            }
+            var ctx = new TaskContext(task, Store, null, executor, new SecretMasker(), CancellationToken.None, Faults);
+            var before = task.Journal.ToDictionary(e => e.Step, e => e.State);
+            var failed = ctx.RetryWaiting();
+            var changed = task.Journal.Where(e => before[e.Step] != e.State).ToList();
+            if (changed.Count == 0) return task;   // it all waits as it did: nothing to write
+            foreach (var e in changed) log(e.State == JournalState.Undone ? TaskLogLevel.Info : TaskLogLevel.Error, $"Undo left waiting by task {id}: {Outcome(e)}.");
+            var done = !task.Journal.Any(e => e.State == JournalState.Waiting);
+            ctx.Info($"{byWhom} tried again the undo this task left waiting" + (!done ? "; some of it still waits." : failed.Count == 0 ? ": it is done." : $": it is done but for {string.Join("; ", failed)}."));
+            if (done)
+            {
+                task.Error += $" {byWhom} finished its undo {DateTimeOffset.Now:yyyy-MM-dd HH:mm:ss}" + (failed.Count == 0 ? "." : $", but for {string.Join("; ", failed)}: check those by hand.");
+                log(TaskLogLevel.Warning, $"Finished the undo that task {id} ({task.Type} on '@{task.Target}') left waiting.");
+            }
+            Store.Save(task, durable: true);
+            if (!KeepsData(task)) Store.DeleteData(task);
+            return done ? null : task;
+        }
+        finally { extra?.Dispose(); }
     }
 }

@@ -161,6 +161,36 @@ public sealed class TaskStore(string home)
             .ToList();
     }
 
+    // --- undos that wait for a server: undo/<id>.<target> for each target whose next task tries again ---
+
+    string WaitingPath => Path.Combine(Home, "undo");
+
+    /// <summary>Marks the targets whose next task tries again the task's waiting undos (none left: no marks).</summary>
+    internal void MarkWaitingUndo(AegirTask task)
+    {
+        var targets = WaitingUndo.Targets(task);
+        if (targets.Count > 0)
+        {
+            AtomicFile.EnsureHome(Home);
+            AtomicFile.EnsurePrivateDirectory(WaitingPath);
+            foreach (var target in targets) File.WriteAllBytes(Path.Combine(WaitingPath, $"{task.Id}.{target}"), []);
+        }
+        foreach (var (id, target) in Waiting())
+            if (id == task.Id && !targets.Contains(target))
+                try { File.Delete(Path.Combine(WaitingPath, $"{id}.{target}")); } catch (IOException) { }
+    }
+
+    /// <summary>Each task whose undo waits, with each target whose next task tries it again, from the marks' names alone.</summary>
+    public IReadOnlyList<(string Id, string Target)> Waiting()
+    {
+        if (!Directory.Exists(WaitingPath)) return [];
+        return Directory.EnumerateFiles(WaitingPath).Select(Path.GetFileName).Select(n => n!.Split('.', 2))
+            .Where(p => p.Length == 2 && !p[0].StartsWith('.')).Select(p => (p[0], p[1])).OrderBy(p => p.Item1, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>The tasks, oldest first, whose waiting undo the next task on <paramref name="target"/> tries again.</summary>
+    public IReadOnlyList<string> WaitingOn(string target) => Waiting().Where(w => w.Target == target).Select(w => w.Id).ToList();
+
     // --- stop requests: Stop-AegirTask asks, the process running the task sees it at its next step ---
 
     string StopPath(string id) => Path.Combine(QueuePath, "stop", id);

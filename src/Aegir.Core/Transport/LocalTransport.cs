@@ -3,7 +3,10 @@ using Aegir.Core.IO;
 
 namespace Aegir.Core.Transport;
 
-/// <summary>The local machine: processes started with an argument list, files through the file system.</summary>
+/// <summary>
+/// The local machine: processes started with an argument list (each dies with this process, see
+/// <see cref="ParentDeath"/>), files through the file system.
+/// </summary>
 public sealed class LocalTransport : ITransport
 {
     public string Host => "localhost";
@@ -11,7 +14,8 @@ public sealed class LocalTransport : ITransport
 
     public CommandResult Run(CommandSpec spec)
     {
-        var psi = new ProcessStartInfo(spec.Program)
+        var (program, arguments) = ParentDeath.Guarded(spec.Program, spec.Arguments);
+        var psi = new ProcessStartInfo(program)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -19,7 +23,7 @@ public sealed class LocalTransport : ITransport
             UseShellExecute = false,
             WorkingDirectory = spec.WorkingDirectory ?? "/",
         };
-        foreach (var arg in spec.Arguments) psi.ArgumentList.Add(arg);
+        foreach (var arg in arguments) psi.ArgumentList.Add(arg);
         if (!spec.InheritEnvironment) psi.Environment.Clear();
         if (spec.Environment is not null)
             foreach (var (key, value) in spec.Environment) psi.Environment[key] = value;
@@ -48,6 +52,7 @@ public sealed class LocalTransport : ITransport
                 catch (IOException) { /* the program exited without reading all its input */ }
             });
 
+            // This thread waits for the program: it must, for the program dies when the thread that started it ends.
             bool exited = process.WaitForExit((int)Math.Min(spec.Timeout.TotalMilliseconds, int.MaxValue));
             if (!exited)
             {

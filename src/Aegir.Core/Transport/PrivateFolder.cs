@@ -20,9 +20,14 @@ public sealed class PrivateFolder : IDisposable
     }
 
     /// <summary>A new folder, named <paramref name="prefix"/> and a random part; given to <paramref name="owner"/> when that is not this connection's user.</summary>
-    public static PrivateFolder Create(ITransport transport, string prefix, string? owner = null)
+    public static PrivateFolder Create(ITransport transport, string prefix, string? owner = null) => At(transport, NewPath(prefix), owner);
+
+    /// <summary>A path for a new folder under /tmp of the server (which may not be this machine), named <paramref name="prefix"/> and a random part.</summary>
+    public static string NewPath(string prefix) => $"/tmp/{prefix}-{Guid.NewGuid():N}";
+
+    /// <summary>Makes the folder at <paramref name="path"/> (from <see cref="NewPath"/>, so its name can be journaled before it is there).</summary>
+    public static PrivateFolder At(ITransport transport, string path, string? owner = null)
     {
-        var path = $"/tmp/{prefix}-{Guid.NewGuid():N}";   // on the server, which may not be this machine
         transport.CreateDirectory(path, Private);
         if (owner is not null && owner != transport.User) transport.SetOwner(path, owner, null);
         return new PrivateFolder(transport, path, owner is not null && owner != transport.User ? owner : null);

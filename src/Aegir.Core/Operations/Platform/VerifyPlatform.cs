@@ -49,7 +49,7 @@ public sealed class VerifyPlatform : Operation<VerifyPlatform.Parameters>
         var front = Path.Combine(platform.Root, kind.FrontController);
         plan.Add(server.Name, PlanAction.Check, $"check that the script user {owner} can read {front}", ctx => ctx.Step($"Checking that {owner} can read the codebase", () =>
         {
-            using var shell = SiteShell.Open(transport, server);
+            using var shell = SiteShell.Open(transport, server, ctx);
             if (!shell.Run("test", ["-r", front], platform.Root, new Dictionary<string, string>(), TimeSpan.FromSeconds(30)).Succeeded)
                 throw Errors.ErrorCatalog.StepFailed("CodebaseUnreadable", $"Checking that {owner} can read the codebase", $"{front} cannot be read by {owner}, who runs the sites' commands",
                     $"Make the codebase readable to {owner} (chmod -R o+rX {platform.Root}, and o+x on each folder above it), then verify the platform again.");

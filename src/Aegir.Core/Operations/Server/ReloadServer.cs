@@ -30,7 +30,9 @@ public sealed class ReloadServer : Operation<ReloadServer.Parameters>
                 int done = 0;
                 Parallel.For(0, parts.Count, options, i =>
                 {
-                    verdicts[i] = Site.SiteSteps.Judge(parts[i]);
+                    // Each site's failure is that site's verdict, so all are told, each in its own words.
+                    try { verdicts[i] = Site.SiteSteps.Judge(parts[i]); }
+                    catch (Exception ex) when (ex is IOException or Errors.AegirException) { verdicts[i] = $"it did not answer ({ex.Message.TrimEnd('.')})"; }
                     var n = Interlocked.Increment(ref done);
                     ctx.Progress(100 * n / parts.Count, $"checked site {n} of {parts.Count}: {parts[i].Site.Uri}");
                 });

@@ -97,10 +97,20 @@ internal static class SiteSteps
         }));
     }
 
-    /// <summary>What is wrong with the page a site serves (as enabled, or as disabled); null when it answers as it should.</summary>
+    /// <summary>
+    /// What is wrong with the page a site serves (as enabled, or as disabled); null when it answers as it should.
+    /// A request left unanswered is sent again once, as a browser does: a graceful reload (by another task too) closes
+    /// fresh connections unanswered.
+    /// </summary>
     public static string? Judge(SiteParts parts, bool? enabled = null)
     {
-        var answer = parts.Http.Fetch(parts.Site.Redirection ?? parts.Site.Uri);
+        HttpAnswer answer;
+        try { answer = parts.Http.Fetch(parts.Site.Redirection ?? parts.Site.Uri); }
+        catch (IOException)
+        {
+            Thread.Sleep(200);
+            answer = parts.Http.Fetch(parts.Site.Redirection ?? parts.Site.Uri);
+        }
         parts.Env.Engine.Observer?.OnMessage(Tasks.TaskLogLevel.Debug, $"http://{parts.Site.Redirection ?? parts.Site.Uri}/ answers: {answer}.");
         return enabled ?? parts.Site.Status != SiteStatus.Disabled
             ? parts.Kind.Problem(answer)

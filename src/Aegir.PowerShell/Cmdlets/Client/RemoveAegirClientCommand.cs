@@ -23,6 +23,6 @@ public sealed class RemoveAegirClientCommand : AegirCmdlet
     protected override void ProcessRecord() => ForItem(InputObject ?? (object?)Name, () =>
     {
         var name = InputObject?.Name ?? ContextNames.Canonical("Name", Name, ContextType.Client);
-        RemoveRecord(Store.GetFresh<AegirClient>(name, "Name"), Force, "Remove client context");
+        RemoveRecord(Current<AegirClient>(name, "Name"), Force, "Remove client context");
     });
 }

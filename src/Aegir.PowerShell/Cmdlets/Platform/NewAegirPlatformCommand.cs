@@ -42,6 +42,7 @@ public sealed class NewAegirPlatformCommand : QueueableTaskCmdlet
     {
         var definition = new PlatformDefinition(Name!, Root!, WebServer, Kind);
         var platform = definition.ToPlatform();
+        Settle(platform.Name);
         Store.Check(platform, isNew: true);
         if (NoVerify)
         {

@@ -19,5 +19,6 @@ public abstract class PlatformTargetCmdlet : QueueableTaskCmdlet
 
     protected string PlatformName => InputObject?.Name ?? ContextNames.Canonical("Name", Name, ContextType.Platform);
 
-    protected AegirPlatform ReadPlatform() => Store.GetFresh<AegirPlatform>(PlatformName, "Name");
+    /// <summary>The platform as it is on disk now (once a task that died holding it is repaired).</summary>
+    protected AegirPlatform ReadPlatform() => Current<AegirPlatform>(PlatformName, "Name");
 }

@@ -23,6 +23,6 @@ public sealed class RemoveAegirServerCommand : AegirCmdlet
     protected override void ProcessRecord() => ForItem(InputObject ?? (object?)Name, () =>
     {
         var name = InputObject?.Name ?? ContextNames.Canonical("Name", Name, ContextType.Server);
-        RemoveRecord(Store.GetFresh<AegirServer>(name, "Name"), Force, "Remove server context");
+        RemoveRecord(Current<AegirServer>(name, "Name"), Force, "Remove server context");
     });
 }

@@ -60,6 +60,7 @@ public sealed class ImportAegirSiteCommand : QueueableTaskCmdlet
         if (Uri is { Length: > 1 })
             throw ErrorCatalog.InvalidValue("Uri", string.Join(", ", Uri), "an archive holds one site", "Give the one uri the site takes here.");
         var uri = Uri is [var given] ? Validate.SiteHost("Uri", given) : BackupArchive.SiteOf(archive, m => WriteVerbose(m));
+        Settle(uri);
         var parameters = new ImportSiteArchive.Parameters(uri, platform, archive, DbServer is null ? null : ContextNames.Canonical("DbServer", DbServer, ContextType.Server));
         if (!Approve(parameters, uri, $"Import site: deploy {archive} as a new site on @{platform}")) return;
         Emit(RunOperation(parameters).Task, PassThru, () => Store.GetFresh<AegirSite>(uri, "Uri"));
@@ -67,7 +68,7 @@ public sealed class ImportAegirSiteCommand : QueueableTaskCmdlet
 
     void ImportFound() => ForItem(Platform, () =>
     {
-        var platform = Store.GetFresh<AegirPlatform>(ContextNames.Canonical("Platform", Platform, ContextType.Platform), "Platform");
+        var platform = Current<AegirPlatform>(ContextNames.Canonical("Platform", Platform, ContextType.Platform), "Platform");
         var wanted = Uri?.Select(u => Validate.SiteHost("Uri", u)).ToHashSet(StringComparer.Ordinal);
         var found = SiteImports.Find(Engine, platform).Where(f => wanted is null || wanted.Contains(f.Uri)).ToList();
         foreach (var missing in wanted?.Except(found.Select(f => f.Uri)) ?? [])

@@ -42,6 +42,7 @@ public sealed class NewAegirSiteCommand : SiteSettingsCmdlet
     {
         var definition = new SiteDefinition(Uri!, Platform!, DbServer, Client, Profile, Language, Alias, Redirection);
         var site = definition.ToSite(Store);
+        Settle(site.Name);   // a New-AegirSite killed before leaves a record its repair removes: repaired first, then decided
         if (NoInstall)
         {
             if (CreateRecord(site, "Create site context")) WriteObject(site);

@@ -74,6 +74,7 @@ public sealed class SetAegirSiteCommand : SiteSettingsCmdlet
             CronInterval = CronInterval, BackupInterval = BackupInterval, StatisticsInterval = StatisticsInterval,
             BackupRetention = BackupRetention is null ? null : string.Join(",", BackupRetention.Where(r => r.Length > 0)),
         };
+        Settle(name);
         SiteUpdate.Check(Engine, name, changes);
         if (Plan)
         {

@@ -19,6 +19,6 @@ public abstract class SiteTargetCmdlet : QueueableTaskCmdlet
     /// <summary>What an error about this item names.</summary>
     protected object? Target => InputObject ?? (object?)Uri;
 
-    /// <summary>The site as it is on disk now.</summary>
-    protected AegirSite ReadSite() => Store.GetFresh<AegirSite>(InputObject?.Name ?? ContextNames.Canonical("Uri", Uri, ContextType.Site), "Uri");
+    /// <summary>The site as it is on disk now (once a task that died holding it is repaired).</summary>
+    protected AegirSite ReadSite() => Current<AegirSite>(InputObject?.Name ?? ContextNames.Canonical("Uri", Uri, ContextType.Site), "Uri");
 }

@@ -28,7 +28,7 @@ public sealed class InvokeAegirVerifyCommand : QueueableTaskCmdlet
 
     protected override void ProcessRecord()
     {
-        if (InputObject is not null) ForItem(InputObject, () => Verify(Store.ReadFresh(InputObject.Name) ?? throw ErrorCatalog.ContextNotFound(InputObject.Name)));
+        if (InputObject is not null) ForItem(InputObject, () => Verify(Fresh(InputObject.Name) ?? throw ErrorCatalog.ContextNotFound(InputObject.Name)));
         else foreach (var name in Name!) ForItem(name, () => Verify(Resolve(name)));
     }
 
@@ -45,10 +45,17 @@ public sealed class InvokeAegirVerifyCommand : QueueableTaskCmdlet
         Emit(RunOperation(parameters).Task, PassThru, () => Store.ReadFresh(ctx.Name));
     }
 
+    /// <summary>A context as it is on disk once what its next task repairs first is done (a verify tries again waiting undos).</summary>
+    AegirContext? Fresh(string name)
+    {
+        Settle(name);
+        return Store.ReadFresh(name);
+    }
+
     /// <summary>A loosely typed name: exactly one context must answer to it.</summary>
     AegirContext Resolve(string input)
     {
-        var found = ContextNames.Candidates(input).Select(Store.ReadFresh).OfType<AegirContext>().ToList();
+        var found = ContextNames.Candidates(input).Select(Fresh).OfType<AegirContext>().ToList();
         return found.Count switch
         {
             1 => found[0],
