@@ -91,10 +91,10 @@ public sealed class PhpSettingsTests : IDisposable
     public void Settings_whose_only_database_is_in_a_comment_or_a_string_name_none(string settings) => Assert.Null(Read(settings));
 
     [Fact]
-    public void No_port_is_the_driver_s_own()
+    public void No_port_is_read_as_none_given()
     {
-        Assert.Equal(3306, Read("<?php\n$databases['default']['default'] = ['database' => 'x', 'port' => '', 'driver' => 'mysql'];\n")!.Port);
-        Assert.Equal(5432, Read("<?php\n$databases['default']['default'] = ['database' => 'x', 'driver' => 'pgsql'];\n")!.Port);
+        Assert.Equal(0, Read("<?php\n$databases['default']['default'] = ['database' => 'x', 'port' => '', 'driver' => 'mysql'];\n")!.Port);
+        Assert.Equal(0, Read("<?php\n$databases['default']['default'] = ['database' => 'x'];\n")!.Port);
     }
 
     [Fact]

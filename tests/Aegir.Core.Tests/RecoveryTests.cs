@@ -15,9 +15,11 @@ public class RecoveryTests
 {
     static InstallSite.Parameters NewSite(string uri, string platform) => new(uri, null, null, new SiteDefinition(uri, platform));
 
-    static bool Installer(CommandSpec spec) => spec.Program == "php" && spec.Arguments.Count > 0 && spec.Arguments[0].StartsWith("/tmp/aegir-wp-install-", StringComparison.Ordinal);
+    /// <summary>WordPress's installer: php running its script from the script user's private folder.</summary>
+    static bool Installer(CommandSpec run) => FakeTransport.Unwrapped(run) is { Program: "php", Arguments: [var script, ..] } && script.StartsWith("/tmp/aegir-run-", StringComparison.Ordinal) && script.EndsWith("/wordpress-install.php", StringComparison.Ordinal);
 
-    static IEnumerable<string> InstallerScripts(FakeHosting hosting) => hosting.Server.Nodes.Keys.Where(k => k.StartsWith("/tmp/aegir-wp-install-", StringComparison.Ordinal));
+    /// <summary>The private folders commands for sites had, with what they held (the installer's script).</summary>
+    static IEnumerable<string> InstallerScripts(FakeHosting hosting) => hosting.Server.Nodes.Keys.Where(k => k.StartsWith("/tmp/aegir-run-", StringComparison.Ordinal));
 
     [Fact]
     public void A_kill_while_the_wordpress_installer_runs_leaves_no_script_after_the_repair()
@@ -44,8 +46,9 @@ public class RecoveryTests
         var outcome = hosting.Run(NewSite("blog.test", "wp"));
         Assert.Equal(AegirTaskStatus.Failed, outcome.Task.Status);
         Assert.Empty(InstallerScripts(hosting));
-        var script = Assert.Single(outcome.Task.Journal, e => e.Temporary);
-        Assert.Equal(JournalState.Undone, script.State);
+        var folder = Assert.Single(outcome.Task.Journal, e => e.Temporary);
+        Assert.StartsWith("Making the private folder /tmp/aegir-run-", folder.Description, StringComparison.Ordinal);
+        Assert.Equal(JournalState.Undone, folder.State);
     }
 
     /// <summary>The case: the database server dies just before the WordPress installer, which then fails.</summary>
@@ -158,7 +161,7 @@ public class RecoveryTests
     {
         using var hosting = new FakeHosting();
         hosting.Platform("d11", "drupal");
-        hosting.Server.Handler = spec => spec.Program.EndsWith("drush") && spec.Arguments[0] == "site:install" ? throw hosting.Kill() : FakeTransport.Ok;
+        hosting.Server.Handler = spec => FakeTransport.Unwrapped(spec) is { } run && run.Program.EndsWith("drush") && run.Arguments[0] == "site:install" ? throw hosting.Kill() : FakeTransport.Ok;
         Assert.Throws<SimulatedCrash>(() => hosting.Run(NewSite("d.test", "d11")));
         hosting.Revive();
         hosting.AnswerAsUsual();
@@ -187,7 +190,7 @@ public class RecoveryTests
         // The web server dies as the new site's vhost is reloaded: the reload fails, and so would the undo's.
         hosting.Server.Handler = spec =>
         {
-            if (spec.Program == "php") return new CommandResult(0, "{\"installed\":true}", "", TimeSpan.Zero);
+            if (FakeTransport.Unwrapped(spec).Program == "php") return new CommandResult(0, "{\"installed\":true}", "", TimeSpan.Zero);
             if (!spec.ToString().Contains("reload")) return FakeTransport.Ok;
             hosting.Server.Delete("/proc/4242");
             return FakeTransport.Fail("nginx: [error] kill(4242, 1) failed (3: No such process)");

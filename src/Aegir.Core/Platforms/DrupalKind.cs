@@ -294,10 +294,9 @@ public sealed partial class DrupalKind(bool seven) : IPlatformKind
         if (transport.ReadFile(Path.Combine(root, "sites", uri, "settings.php")) is not { } bytes) return null;
         if (PhpSource.LastArray(System.Text.Encoding.UTF8.GetString(bytes), DatabasesAssignment(), "database") is not { } keys || keys["database"].Length == 0) return null;
         string? Key(string key) => keys.TryGetValue(key, out var v) ? v : null;
-        var driver = Key("driver") ?? "mysql";
-        // No port (Drupal's installer writes 'port' => '') is the driver's own.
-        var port = int.TryParse(Key("port"), out var p) && p > 0 ? p : driver == "pgsql" ? 5432 : 3306;
-        return new ImportedDatabase(keys["database"], Key("host") ?? "localhost", port, driver, Key("username"), Key("password"));
+        // No port (Drupal's installer writes 'port' => '') is 0: the driver's own, as the import matches it.
+        var port = int.TryParse(Key("port"), out var p) && p > 0 ? p : 0;
+        return new ImportedDatabase(keys["database"], Key("host") ?? "localhost", port, Key("driver") ?? "mysql", Key("username"), Key("password"));
     }
 
     /// <summary>$databases['default']['default'] = [...] or array(...), or the whole $databases = [...] (Drupal 7's installer writes that).</summary>
