@@ -53,7 +53,7 @@ internal static class ContextQuery
             }
         }
         foreach (var name in literal.Where(n => !found.Contains(n) && !listing.Errors.Any(e => Path.GetFileNameWithoutExtension(e.Target as string) == n)))
-            reportMissing(ErrorCatalog.ContextNotFound(name, ContextNames.Label(type)), name);
+            reportMissing(ErrorCatalog.ContextNotFound(name, ContextNames.Label(type), store.Home), name);
     }
 
     /// <summary>The pattern in canonical form: no '@', lowercase, the type's prefix added when missing.</summary>

@@ -81,10 +81,7 @@ public partial class MessageTests
         var batched = new Engine(hosting.Store, null, new ReloadBatch(), hosting, hosting);
         Assert.True(batched.Run(new InstallSite.Parameters("a.test", null, null, new SiteDefinition("a.test", "php"))).Succeeded);
         hosting.Server.Unanswered["a.test"] = 1;
-        // The reload names the sites that did not answer; those the batch made are then removed again, with one more reload.
-        var tasks = batched.FlushReloads();
-        Assert.Equal(["reload", "delete", "delete", "reload"], tasks.Select(t => t.Type));
-        var reload = tasks[0];
+        var reload = Assert.Single(batched.FlushReloads());
         Assert.True(reload.Status == AegirTaskStatus.Succeeded, reload.Error);
         Assert.Equal(0, hosting.Server.Unanswered["a.test"]);
     }

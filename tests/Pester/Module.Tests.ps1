@@ -66,7 +66,9 @@ Describe 'The Aegir module' {
         $null = Reset-AegirHome
         $null = New-AegirClient acme
         { New-AegirClient acme -ErrorAction Stop } | Should -Throw -ExpectedMessage "A client named '@client_acme' already exists. Change it with Set-AegirClient, or remove it first with Remove-AegirClient."
-        { Invoke-AegirVerify nothing-here -ErrorAction Stop } | Should -Throw -ExpectedMessage '*List them with Get-AegirServer, Get-AegirPlatform, Get-AegirSite or Get-AegirClient.*'
+        { Invoke-AegirVerify nothing-here -ErrorAction Stop } | Should -Throw -ExpectedMessage '*List them with Get-AegirServer, Get-AegirPlatform, Get-AegirSite or Get-AegirClient*'
+        # The home it read is named: a new shell without $env:AEGIR_HOME reads another one.
+        { Get-AegirPlatform nope -ErrorAction Stop } | Should -Throw -ExpectedMessage "No platform named '@platform_nope' exists in $env:AEGIR_HOME.*(the module's home is `$env:AEGIR_HOME, else ~/.aegir)*"
     }
 
     It 'has an about_Aegir topic' {

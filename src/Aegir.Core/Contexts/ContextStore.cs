@@ -47,7 +47,7 @@ public sealed class ContextStore : IContextResolver
     public T Get<T>(string name, string parameter) where T : AegirContext
     {
         var expected = ContextNames.Label(TypeFor<T>());
-        var ctx = TryGet(name) ?? throw ErrorCatalog.ContextNotFound(name, expected);
+        var ctx = TryGet(name) ?? throw ErrorCatalog.ContextNotFound(name, expected, Home);
         return ctx as T ?? throw ErrorCatalog.WrongContextType(name, ContextNames.Label(ctx.Type), expected, parameter);
     }
 
@@ -63,7 +63,7 @@ public sealed class ContextStore : IContextResolver
     {
         var previous = ReadFresh(ctx.Name);
         if (isNew && previous is not null) throw ErrorCatalog.ContextExists(ctx.Name, ContextNames.Label(previous.Type));
-        if (!isNew && previous is null) throw ErrorCatalog.ContextNotFound(ctx.Name, ContextNames.Label(ctx.Type));
+        if (!isNew && previous is null) throw ErrorCatalog.ContextNotFound(ctx.Name, ContextNames.Label(ctx.Type), Home);
         ContextValidator.Check(this, ctx, previous);
     }
 
@@ -246,7 +246,7 @@ public sealed class ContextStore : IContextResolver
         using (AcquireLock())
         {
             var path = PathOf(name);
-            var bytes = ReadBytes(path) ?? throw ErrorCatalog.ContextNotFound(name, ContextNames.TypeOf(name) is { } t ? ContextNames.Label(t) : null);
+            var bytes = ReadBytes(path) ?? throw ErrorCatalog.ContextNotFound(name, ContextNames.TypeOf(name) is { } t ? ContextNames.Label(t) : null, Home);
             var tree = ContextFields.Apply(ContextSerializer.ParseTree(path, Decode(bytes)), ContextSerializer.ParseTree("saved fields", oldValues));
             var ctx = ContextSerializer.FromTree(path, name, tree);
             WriteLocked(ctx, ContextSerializer.Serialize(ctx), isNew: false);
@@ -300,7 +300,7 @@ public sealed class ContextStore : IContextResolver
         {
             CheckRemovable(name);
             var path = PathOf(name);
-            if (!File.Exists(path)) throw ErrorCatalog.ContextNotFound(name, ContextNames.TypeOf(name) is { } t ? ContextNames.Label(t) : null);
+            if (!File.Exists(path)) throw ErrorCatalog.ContextNotFound(name, ContextNames.TypeOf(name) is { } t ? ContextNames.Label(t) : null, Home);
             try { File.Delete(path); }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { throw ErrorCatalog.WriteFailed(path, ex); }
         }

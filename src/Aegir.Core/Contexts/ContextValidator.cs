@@ -28,7 +28,7 @@ internal static class ContextValidator
     static void CheckReference(ContextStore store, ContextReference reference)
     {
         var label = ContextNames.Label(reference.Type);
-        var target = store.ReadFresh(reference.Name) ?? throw ErrorCatalog.ContextNotFound(reference.Name, label);
+        var target = store.ReadFresh(reference.Name) ?? throw ErrorCatalog.ContextNotFound(reference.Name, label, store.Home);
         if (target.Type != reference.Type)
             throw ErrorCatalog.WrongContextType(reference.Name, ContextNames.Label(target.Type), label, reference.Property);
         if (reference.Service is { } service && target is AegirServer server && server.Service(service).IsNull)

@@ -15,11 +15,13 @@ public static class ErrorCatalog
     public static AegirException Missing(string parameter, string fix)
         => E("MissingValue", AegirErrorKind.InvalidArgument, null, $"{parameter} is required. {fix}");
 
-    public static AegirException ContextNotFound(string name, string? expectedType = null)
+    /// <summary>A context that is not in the home read (<paramref name="home"/>, named: a shell without $env:AEGIR_HOME reads ~/.aegir).</summary>
+    public static AegirException ContextNotFound(string name, string? expectedType, string home)
         => E("ContextNotFound", AegirErrorKind.ObjectNotFound, name,
-            expectedType is null
-                ? $"No context named '@{name}' exists. List them with Get-AegirServer, Get-AegirPlatform, Get-AegirSite or Get-AegirClient."
-                : $"No {expectedType} named '@{name}' exists. List them with Get-Aegir{Noun(expectedType)}, or create it with New-Aegir{Noun(expectedType)}.");
+            (expectedType is null
+                ? $"No context named '@{name}' exists in {home}. List them with Get-AegirServer, Get-AegirPlatform, Get-AegirSite or Get-AegirClient"
+                : $"No {expectedType} named '@{name}' exists in {home}. List them with Get-Aegir{Noun(expectedType)}, or create it with New-Aegir{Noun(expectedType)}")
+            + " (the module's home is $env:AEGIR_HOME, else ~/.aegir).");
 
     public static AegirException WrongContextType(string name, string actualType, string expectedType, string parameter)
         => E("WrongContextType", AegirErrorKind.InvalidArgument, name,

@@ -28,7 +28,7 @@ public sealed class InvokeAegirVerifyCommand : QueueableTaskCmdlet
 
     protected override void ProcessRecord()
     {
-        if (InputObject is not null) ForItem(InputObject, () => Verify(Fresh(InputObject.Name) ?? throw ErrorCatalog.ContextNotFound(InputObject.Name)));
+        if (InputObject is not null) ForItem(InputObject, () => Verify(Fresh(InputObject.Name) ?? throw ErrorCatalog.ContextNotFound(InputObject.Name, null, Store.Home)));
         else foreach (var name in Name!) ForItem(name, () => Verify(Resolve(name)));
     }
 
@@ -59,7 +59,7 @@ public sealed class InvokeAegirVerifyCommand : QueueableTaskCmdlet
         return found.Count switch
         {
             1 => found[0],
-            0 => throw ErrorCatalog.ContextNotFound((input.StartsWith('@') ? input[1..] : input).ToLowerInvariant()),
+            0 => throw ErrorCatalog.ContextNotFound((input.StartsWith('@') ? input[1..] : input).ToLowerInvariant(), null, Store.Home),
             _ => throw ErrorCatalog.InvalidValue("Name", input, $"it names {string.Join(" and ", found.Select(f => f.ToString()))}", "Give the full name, such as @server_x or @platform_x."),
         };
     }
