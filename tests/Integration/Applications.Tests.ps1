@@ -372,7 +372,9 @@ const NOTES_PRIVATE = '{{ site_folders[1] }}';
             $task.Duration | Should -BeGreaterThan 0
             $task.Log[0].Level | Should -Be 'Info'
             $task.Parameters.site | Should -Be 'one.test'
-            $task.Journal.State | Select-Object -Unique | Should -Be 'Done'
+            # Every change is Done; the command's private folder, a temporary, is gone (Undone) once the command ended.
+            ($task.Journal | Where-Object { -not $_.Temporary }).State | Select-Object -Unique | Should -Be 'Done'
+            ($task.Journal | Where-Object Temporary).State | Select-Object -Unique | Should -Be 'Undone'
             $site = Get-AegirSite one.test | ConvertTo-Json | ConvertFrom-Json
             $site.Url | Should -Be "http://one.test:$port/"
         }

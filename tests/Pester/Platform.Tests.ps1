@@ -132,6 +132,15 @@ Describe 'Remove-AegirPlatform' {
         Get-AegirPlatform | Should -BeNullOrEmpty
     }
 
+    It 'takes several platforms at once, as Lock- and Unlock-AegirPlatform do' {
+        $null = New-TestPlatform d10
+        Lock-AegirPlatform wp, d10
+        (Get-AegirPlatform wp, d10).Locked | Should -Be @($true, $true)
+        Unlock-AegirPlatform wp, d10
+        Remove-AegirPlatform wp, d10 -Force
+        Get-AegirPlatform | Should -BeNullOrEmpty
+    }
+
     It 'is refused while sites run on it' {
         $null = New-AegirSite -NoInstall a.example -Platform wp
         Remove-AegirPlatform wp -Force -ErrorVariable errs -ErrorAction SilentlyContinue

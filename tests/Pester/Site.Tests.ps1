@@ -233,6 +233,15 @@ Describe 'Remove-AegirSite' {
         Get-ContextFiles | Should -Be @('platform_wp.yml', 'server_master.yml')
     }
 
+    It 'removes several sites named at once, each in turn, an error for one that is not there' {
+        $null = New-AegirSite -NoInstall a.example -Platform wp
+        $null = New-AegirSite -NoInstall b.example -Platform wp
+        Remove-AegirSite a.example, gone.example, b.example -Force -ErrorVariable errs -ErrorAction SilentlyContinue
+        Get-AegirSite | Should -BeNullOrEmpty
+        $errs.Count | Should -Be 1
+        $errs[0].TargetObject | Should -Be 'gone.example'
+    }
+
     It 'changes nothing with -WhatIf' {
         $null = New-AegirSite -NoInstall a.example -Platform wp
         Remove-AegirSite a.example -WhatIf

@@ -19,7 +19,7 @@ public sealed class BackupAegirSiteCommand : SiteTargetCmdlet
     [ValidateSet(ArchiveCompression.Zstd, ArchiveCompression.Gzip)]
     public string Compression { get; set; } = ArchiveCompression.Zstd;
 
-    protected override void ProcessRecord() => ForItem(Target, () =>
+    protected override void ProcessSite() => ForItem(Target, () =>
     {
         var site = ReadSite();
         var parameters = new BackupSite.Parameters(site.Name, Description, Compression);

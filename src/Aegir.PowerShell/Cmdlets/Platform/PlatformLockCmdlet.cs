@@ -9,7 +9,7 @@ public abstract class PlatformLockCmdlet(bool locked) : PlatformTargetCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
-    protected override void ProcessRecord() => ForItem(Target, () =>
+    protected override void ProcessPlatform() => ForItem(Target, () =>
     {
         var platform = ReadPlatform();
         object parameters = locked ? new LockPlatform.Parameters(platform.Name) : new UnlockPlatform.Parameters(platform.Name);

@@ -11,7 +11,7 @@ public sealed class RemoveAegirPlatformCommand : PlatformTargetCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
-    protected override void ProcessRecord() => ForItem(Target, () =>
+    protected override void ProcessPlatform() => ForItem(Target, () =>
     {
         var platform = ReadPlatform();
         Store.CheckRemovable(platform.Name);

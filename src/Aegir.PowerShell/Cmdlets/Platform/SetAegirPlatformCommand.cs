@@ -28,7 +28,7 @@ public sealed class SetAegirPlatformCommand : PlatformTargetCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
-    protected override void ProcessRecord() => ForItem(Target, () =>
+    protected override void ProcessPlatform() => ForItem(Target, () =>
     {
         var changes = new PlatformChanges(Root, WebServer, Kind);
         var platform = ChangeRecord<AegirPlatform>(ReadPlatform().Name, "Name", p => changes.ApplyTo(p, Store), "Update platform context");

@@ -18,7 +18,7 @@ public sealed class CopyAegirSiteCommand : SiteDestinationCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
-    protected override void ProcessRecord() => ForItem(Target, () =>
+    protected override void ProcessSite() => ForItem(Target, () =>
     {
         var site = ReadSite();
         var newUri = Validate.SiteHost("NewUri", NewUri);

@@ -21,7 +21,7 @@ public sealed class InstallAegirSiteCommand : SiteTargetCmdlet
 
     protected override bool ReloadsOncePerPipeline => true;
 
-    protected override void ProcessRecord() => ForItem(Target, () =>
+    protected override void ProcessSite() => ForItem(Target, () =>
     {
         var site = ReadSite();
         var parameters = new InstallSite.Parameters(site.Name, Title, AdminEmail).Checked();

@@ -27,7 +27,7 @@ public sealed class MoveAegirSiteCommand : SiteDestinationCmdlet
             ThrowAegirError(Core.Errors.ErrorCatalog.Missing("-Platform or -DbServer", "Name the platform (or database server) to move the site to."));
     }
 
-    protected override void ProcessRecord() => ForItem(Target, () =>
+    protected override void ProcessSite() => ForItem(Target, () =>
     {
         var site = ReadSite();
         var (platform, db) = Destination();

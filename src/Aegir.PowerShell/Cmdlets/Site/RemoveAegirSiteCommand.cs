@@ -16,7 +16,7 @@ public sealed class RemoveAegirSiteCommand : SiteTargetCmdlet
     [Parameter]
     public SwitchParameter NoBackup { get; set; }
 
-    protected override void ProcessRecord() => ForItem(Target, () =>
+    protected override void ProcessSite() => ForItem(Target, () =>
     {
         var site = ReadSite();
         var what = site.Status == SiteStatus.NotInstalled ? "Remove site context"

@@ -22,7 +22,7 @@ public sealed class RenameAegirSiteCommand : SiteTargetCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
-    protected override void ProcessRecord() => ForItem(Target, () =>
+    protected override void ProcessSite() => ForItem(Target, () =>
     {
         var site = ReadSite();
         var newUri = Validate.SiteHost("NewUri", NewUri);

@@ -11,7 +11,7 @@ public abstract class SiteStateCmdlet(bool enable) : SiteTargetCmdlet
 
     protected override bool ReloadsOncePerPipeline => true;
 
-    protected override void ProcessRecord() => ForItem(Target, () =>
+    protected override void ProcessSite() => ForItem(Target, () =>
     {
         var site = ReadSite();
         object parameters = enable ? new EnableSite.Parameters(site.Name) : new DisableSite.Parameters(site.Name);
