@@ -183,6 +183,16 @@ Describe 'Backups of WordPress sites' -Skip:$skip {
             Get-AegirBackup skipped.test | Should -BeNullOrEmpty
             Get-AegirSite gone.test, skipped.test -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
         }
+
+        It 'is undone by restoring the backup it took, with -Platform: the backup does not choose where the site comes back' {
+            $backup = Get-AegirBackup gone.test -First 1
+            { $backup | Restore-AegirSite -Force -ErrorAction Stop } | Should -Throw -ErrorId 'SiteRemoved*' -ExpectedMessage '*-Platform platform_wordpress (the backup says it was taken on @platform_wordpress)*'
+            Get-AegirSite gone.test -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            $task = $backup | Restore-AegirSite -Platform wordpress -Force
+            $task.Status | Should -BeIn 'Succeeded', 'Warning' -Because ($task.Log.Message -join "`n")
+            (Get-AegirSite gone.test).Status | Should -Be 'Installed'
+            (Invoke-Site -Port $port -HostName gone.test).Body | Should -Match 'Gone'
+        }
     }
 
 }

@@ -48,6 +48,13 @@ public static class BackupArchive
             : throw ErrorCatalog.InvalidValue("Path", archive, "its name does not say which site it is (Aegir 3 names its backups uri-YYYYMMDD.HHMMSS.tar.gz)", "Give the site's uri with -Uri.");
     }
 
+    /// <summary>The platform an archive of this module's says it was taken on (a hint, never trusted to choose); null for another archive.</summary>
+    public static string? PlatformOf(string archive, Action<string> log)
+    {
+        using var ours = BackupArchiveReader.TryOpen(archive, log);
+        return ours?.Manifest.Platform;
+    }
+
     /// <summary>Reads an archive whole to describe it (an archive from elsewhere, without its sidecar): its manifest and checksums, checked.</summary>
     public static AegirBackup Describe(string archive, Action<string> log)
     {

@@ -203,6 +203,12 @@ public static class ErrorCatalog
             $"'@{target}' waits for the undo of task {task.Id} ({task.Type} on '@{task.Target}'), which its server did not let finish: {string.Join("; ", WaitingUndo.Undos(task))}. "
             + $"Nothing was changed. Start that server (or fix what the message names), then run Invoke-AegirVerify {target}: it finishes the undo first.", target) { NothingChanged = true };
 
+    /// <summary>A restore onto a site that is gone: it comes back with -Platform, which the backup does not choose.</summary>
+    public static AegirException RestoreOfRemovedSite(string site, string archive, string? platform)
+        => E("SiteRemoved", AegirErrorKind.ObjectNotFound, site,
+            $"No site named '@{site}' exists (it was removed, or never was here). Bring it back from this backup with Restore-AegirSite -Path {archive} -Platform {(platform ?? "<platform>")}"
+            + (platform is null ? "" : $" (the backup says it was taken on @{platform})") + ", which deploys it as a new site with a database of its own.");
+
     public static AegirException TaskStopped(string type, string target)
         => E("TaskStopped", AegirErrorKind.InvalidOperation, target, $"Task {type} on '@{target}' was stopped before it finished; its log says what was undone. Run it again when it is wanted.");
 

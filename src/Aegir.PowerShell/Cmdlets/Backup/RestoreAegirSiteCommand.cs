@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using Aegir.Core.Backups;
 using Aegir.Core.Contexts;
+using Aegir.Core.Errors;
 using Aegir.Core.Operations.Site;
 using Aegir.PowerShell.Completion;
 
@@ -48,6 +49,17 @@ public sealed class RestoreAegirSiteCommand : QueueableTaskCmdlet
         var site = Uri is not null ? ContextNames.Canonical("Uri", Uri, ContextType.Site)
             : InputObject?.Site ?? BackupArchive.SiteOf(archive, m => WriteVerbose(m));
         var platform = Platform is not null ? ContextNames.Canonical("Platform", Platform, ContextType.Platform) : null;
+        Settle(site);
+        if (!Store.Exists(site))
+        {
+            // A removed site comes back from its backup onto the platform named: the archive does not choose one.
+            if (platform is null)
+                throw ErrorCatalog.RestoreOfRemovedSite(site, archive, BackupArchive.PlatformOf(archive, m => WriteVerbose(m)));
+            var import = new ImportSiteArchive.Parameters(site, platform, archive);
+            if (!Approve(import, $"{site} from {archive}", $"Restore removed site: deploy the backup as {site} on @{platform}", Force)) return;
+            Emit(RunOperation(import).Task, PassThru, () => Store.GetFresh<AegirSite>(site, "Uri"));
+            return;
+        }
         var parameters = new RestoreSite.Parameters(site, archive, platform);
         if (!Approve(parameters, $"{site} from {archive}", "Restore site: its database and folders replaced by the backup's", Force)) return;
         var outcome = RunOperation(parameters);
