@@ -98,10 +98,10 @@ public sealed class FakeDb(AegirServer server, FakeDbState state) : IDbService
     /// <summary>Collations of tables made before (database.table); none unless a test sets one.</summary>
     public string? TableCollation(string database, string table) => state.Collations.TryGetValue($"{database}.{table}", out var c) ? c : null;
     /// <summary>A database the application filled holds one table, "app".</summary>
-    public IReadOnlyList<string> Tables(string database)
+    public IReadOnlyList<string> Tables(Services.Http.SiteDatabase site)
     {
         Maybe("Tables");
-        return state.Databases.Contains(database) && !state.Emptied.Contains(database) ? ["app"] : [];
+        return state.Databases.Contains(site.Name) && !state.Emptied.Contains(site.Name) ? ["app"] : [];
     }
     public long DatabaseSize(string database) { Maybe("DatabaseSize"); return state.Databases.Contains(database) ? 16384 : 0; }
 

@@ -45,9 +45,13 @@ public sealed class FakeTransport(Func<CommandSpec, CommandResult>? handler = nu
         return _handler(spec);
     }
 
-    /// <summary>The command a site's shell runs, without the setpriv in front that drops it to the script user.</summary>
+    /// <summary>The command a site's shell runs, without the setpriv that drops it to the script user and the setsid that gives it a session of its own.</summary>
     public static CommandSpec Unwrapped(CommandSpec spec)
-        => spec.Program == "/usr/bin/setpriv" ? spec with { Program = spec.Arguments.SkipWhile(a => a != "--").ElementAt(1), Arguments = spec.Arguments.SkipWhile(a => a != "--").Skip(2).ToList() } : spec;
+    {
+        if (spec.Program == "/usr/bin/setpriv")
+            spec = spec with { Program = spec.Arguments.SkipWhile(a => a != "--").ElementAt(1), Arguments = spec.Arguments.SkipWhile(a => a != "--").Skip(2).ToList() };
+        return spec.Program == "/usr/bin/setsid" ? spec with { Program = spec.Arguments[0], Arguments = spec.Arguments.Skip(1).ToList() } : spec;
+    }
 
     public void Put(string path, string text) => WriteFile(path, Encoding.UTF8.GetBytes(text), (UnixFileMode)Convert.ToInt32("644", 8));
     public void Link(string path, string target) { MakeParents(path); Nodes[path] = new Node(PathKind.Symlink, Target: target); }
@@ -107,6 +111,28 @@ public sealed class FakeTransport(Func<CommandSpec, CommandResult>? handler = nu
         if (string.IsNullOrEmpty(parent) || parent == "/" || Kind(parent) != PathKind.None) return;
         MakeParents(parent);
         Nodes[parent] = new Node(PathKind.Directory, Mode: (UnixFileMode)Convert.ToInt32("755", 8), Owner: "root", Group: "root");
+    }
+
+    /// <summary>As the real one: no symlink or file on the way, or in the folder's place.</summary>
+    public bool EnsureDirectory(string root, string relative, UnixFileMode mode, string? owner, string? group)
+    {
+        Alive();
+        var path = Path.Combine(root, relative);
+        var at = root;
+        foreach (var part in relative.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            at += "/" + part;
+            switch (Kind(at))
+            {
+                case PathKind.Symlink: throw new IO.SafePath.BlockedException(path, at, link: true);
+                case PathKind.File or PathKind.Other: throw new IO.SafePath.BlockedException(path, at, link: false);
+            }
+        }
+        bool made = Kind(path) == PathKind.None;
+        CreateDirectory(path, mode);
+        SetOwner(path, owner, group);
+        SetMode(path, mode);
+        return made;
     }
 
     public void SetOwner(string path, string? owner, string? group)

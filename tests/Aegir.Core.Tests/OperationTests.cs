@@ -231,6 +231,29 @@ public class OperationTests
     }
 
     [Fact]
+    public void An_undo_that_would_move_a_folder_back_onto_one_made_since_keeps_both_and_says_so()
+    {
+        using var hosting = new FakeHosting();
+        OperationScenario.Installed(hosting);
+        const string folder = "/srv/wp/wp-content/uploads/sites/blog.test";
+        hosting.Server.Put(folder + "/photo.jpg", "a photo");
+        // After the folder went aside, something makes it again; then the delete fails and undoes.
+        hosting.Runner.Faults = (_, description, after) =>
+        {
+            if (after || !description.StartsWith("Removing the context", StringComparison.Ordinal)) return null;
+            hosting.Server.Put(folder + "/new.txt", "made since");
+            return new InvalidOperationException("injected fault");
+        };
+        var outcome = hosting.Run(new DeleteSite.Parameters("blog.test"));
+        Assert.Equal(AegirTaskStatus.Failed, outcome.Task.Status);
+        var aside = Assert.Single(outcome.Task.Journal, e => e.Description.StartsWith("Moving wp-content/uploads/sites/blog.test aside", StringComparison.Ordinal));
+        Assert.Equal(JournalState.Failed, aside.State);
+        Assert.Contains("keep one of them by hand", aside.Problem);
+        Assert.Equal("made since", hosting.Server.Text(folder + "/new.txt"));
+        Assert.Contains(hosting.Server.Nodes.Keys, k => k.EndsWith("/photo.jpg", StringComparison.Ordinal) && !k.StartsWith(folder + "/", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void A_move_deploys_on_the_new_platform_and_removes_the_old_copy_last()
     {
         using var hosting = new FakeHosting();

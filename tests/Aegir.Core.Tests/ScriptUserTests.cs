@@ -1,3 +1,4 @@
+using Aegir.Core.Local;
 using Aegir.Core.Contexts;
 using Aegir.Core.Errors;
 using Aegir.Core.IO;
@@ -13,7 +14,7 @@ namespace Aegir.Core.Tests;
 /// <summary>No command for a site runs as root: the script user is looked up on the server, refused when it holds root's powers, and dropped to with setpriv.</summary>
 public class ScriptUserTests
 {
-    const string Drop = "/usr/bin/setpriv --reuid=998 --regid=998 --init-groups --no-new-privs --";
+    const string Drop = "/usr/bin/setpriv --reuid=998 --regid=998 --init-groups --no-new-privs -- /usr/bin/setsid";
 
     static AegirServer Master(string user) => new(ContextNames.Master) { ScriptUser = user };
 
@@ -47,6 +48,10 @@ public class ScriptUserTests
     [InlineData("aegir", "uid=998(aegir) gid=0(root) groups=0(root)", "group 0")]
     [InlineData("aegir", "uid=998(aegir) gid=998(aegir) groups=998(aegir),0(root)", "group 0")]
     [InlineData("aegir", "uid=998(aegir) gid=998(aegir) groups=998(aegir),33(www-data),999(docker)", "docker")]
+    [InlineData("www-data", "uid=33(www-data) gid=33(www-data) groups=33(www-data)", "a service runs as")]
+    [InlineData("webuser", "uid=1001(webuser) gid=33(www-data) groups=33(www-data)", "a service runs as")]
+    [InlineData("mysql", "uid=101(mysql) gid=101(mysql) groups=101(mysql),33(www-data)", "a service runs as")]
+    [InlineData("nobody", "uid=65534(nobody) gid=65534(nogroup) groups=65534(nogroup),33(www-data)", "a service runs as")]
     public void An_account_with_roots_powers_is_refused_whatever_the_record_says_before_anything_is_made(string user, string id, string why)
     {
         var server = new FakeTransport();
@@ -75,13 +80,15 @@ public class ScriptUserTests
     {
         if (!Posix.IsRoot) return;   // only root can switch users
         var local = new LocalTransport();
-        using (var shell = SiteShell.Open(local, Master("nobody")))
+        var user = LocalScriptUser.Ensure(ScriptUser.Default, "www-data", _ => { });   // made as Start-AegirLocalServer makes it
+        using (var shell = SiteShell.Open(local, Master(user)))
         {
             var result = shell.Run("sh", ["-c", "id -u; grep NoNewPrivs /proc/self/status; cat /etc/shadow"], "/", new Dictionary<string, string>(), TimeSpan.FromSeconds(30));
-            Assert.StartsWith($"{Posix.UserId("nobody")}\nNoNewPrivs:\t1\n", result.StandardOutput);
+            Assert.StartsWith($"{Posix.UserId(user)}\nNoNewPrivs:\t1\n", result.StandardOutput);
             Assert.Contains("Permission denied", result.StandardError);
         }
         Assert.Equal("ScriptUserPrivileged", Assert.Throws<AegirException>(() => SiteShell.Open(local, Master("root"))).ErrorId);
+        Assert.Equal("ScriptUserPrivileged", Assert.Throws<AegirException>(() => SiteShell.Open(local, Master("nobody"))).ErrorId);
     }
 
     [Fact]

@@ -24,7 +24,9 @@ Describe 'A site answers only for itself' -Skip:$skip {
         $layouts = @{
             drupal    = @{ Folders = 'sites/{uri}/files', 'sites/{uri}/modules', 'sites/{uri}'; Settings = 'sites/{uri}/settings.php'; Shared = 'core/misc/drupal.js' }
             drupal7   = @{ Folders = 'sites/{uri}/files', 'sites/{uri}/themes', 'sites/{uri}'; Settings = 'sites/{uri}/settings.php'; Shared = 'misc/drupal.js', 'sites/all/modules/views/views.js' }
-            wordpress = @{ Folders = @('wp-content/uploads/sites/{uri}'); Settings = $null; Shared = 'wp-includes/js/admin-bar.min.js', 'wp-content/plugins/akismet/readme.txt' }
+            wordpress = @{ Folders = @('wp-content/uploads/sites/{uri}'); Settings = $null; Shared = 'wp-includes/js/admin-bar.min.js', 'wp-content/plugins/akismet/readme.txt'
+                # Where else the web server may write: the uploads tree above the sites' folders (a plugin's, a year's).
+                Above = 'wp-content/uploads', 'wp-content/uploads/sites', 'wp-content/uploads/2026/12' }
             php       = @{ Folders = @('files/{uri}'); Settings = $null; Shared = 'assets/app.css', 'assets/linked.css' }
             manifest  = @{ Folders = 'uploads/{uri}', 'data/{uri}'; Settings = 'conf/{uri}.txt'; Shared = @('assets/app.css') }
         }
@@ -110,6 +112,18 @@ Describe 'A site answers only for itself' -Skip:$skip {
                 $path = "/$(Get-SitePath $folder $a)/evil.php"
                 Assert-Refused (Invoke-RawSite -Port $port -HostName $a -Path $path) "$path is a site's data, never code"
                 Assert-Refused (Invoke-RawSite -Port $port -HostName $b -Path $path) "$path is not $b's" -Status 404
+            }
+        }
+
+        if ($Kind -eq 'wordpress') {
+            It 'runs no PHP from the folders above a site''s that its web server may write to' {
+                foreach ($folder in $layout.Above) {
+                    $null = New-Item -ItemType Directory -Force "$root/$folder"
+                    Set-Content "$root/$folder/above.php" '<?php echo "ran as ", $_SERVER["db_name"] ?? "nobody";'
+                    chown www-data:www-data "$root/$folder/above.php"
+                    Assert-Refused (Invoke-RawSite -Port $port -HostName $a -Path "/$folder/above.php") "/$folder is written by the web server, never code" -Status 403
+                    Remove-Item -Force "$root/$folder/above.php"
+                }
             }
         }
 

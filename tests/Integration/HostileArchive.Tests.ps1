@@ -248,6 +248,23 @@ public sealed class ZeroStream : System.IO.Stream {
             Invoke-Sql -Database $site.DbName -Sql $Query | Should -Be $Expect.Replace('{user}', $site.DbName)
             Remove-AegirSite $site.Name -NoBackup -Force | Out-Null
         }
+
+        It 'reaches no database whose name matches its own only by a GRANT wildcard (_ is any character there)' {
+            # gx.test takes gxtest, so gxt.est gets gxtest_2; gxtest.a2's gxtesta2 is what gxtest_2 matches as a pattern.
+            $null = New-AegirSite gx.test -Platform app
+            $null = New-AegirSite gxtest.a2 -Platform app
+            (Get-AegirSite gxtest.a2).DbName | Should -Be 'gxtesta2'
+            Invoke-Sql -Database gxtesta2 -Sql "CREATE TABLE posts (title VARCHAR(40)); INSERT INTO posts VALUES ('mine');"
+            $archive = New-HostileBackup -Dump "UPDATE gxtesta2.posts SET title = 'owned';"
+            { Import-AegirSite -Path $archive -Platform app -Uri gxt.est -ErrorAction Stop } | Should -Throw -ErrorId 'DumpRefused*'
+            Invoke-Sql -Database gxtesta2 -Sql 'SELECT title FROM posts' | Should -Be 'mine'
+            # The same account, made by an install, holds its own database only.
+            $null = New-AegirSite gxt.est -Platform app
+            (Get-AegirSite gxt.est).DbName | Should -Be 'gxtest_2'
+            # gxtest\_2 as the server holds it (the client's batch output doubles a backslash).
+            Invoke-Sql -Sql "SHOW GRANTS FOR 'gxtest_2'@'127.0.0.1'" | Where-Object { $_ -match '^GRANT ALL' } | Should -Be 'GRANT ALL PRIVILEGES ON `gxtest\\_2`.* TO `gxtest_2`@`127.0.0.1`'
+            foreach ($uri in 'gxt.est', 'gxtest.a2', 'gx.test') { Remove-AegirSite $uri -NoBackup -Force | Out-Null }
+        }
     }
 
     Describe 'A MariaDB dump in an Aegir 3 backup' {
@@ -261,6 +278,36 @@ public sealed class ZeroStream : System.IO.Stream {
         It 'is refused, with the command named, when it holds <Name>' -ForEach $pgRefused {
             $archive = New-HostileBackup -DbType pgsql -Manifest @{ db_server = 'server_pgbox' } -Dump ($Sql.Replace('{canary}', $canary).Replace('{victim}', $pgvictim))
             Assert-Refused $archive -ErrorId DumpRefused -Says $Says -DbServer pgbox
+        }
+
+        It 'leaves functions and operators that would run as the superuser never run: the admin does not enter a site''s database' {
+            # A manifest platform with an installer: restore and verify then check its tables; statistics read its size.
+            $mf = Join-Path $work 'platforms/mf'
+            $null = New-Item -ItemType Directory -Force $mf
+            Copy-Item "$app/index.php" $mf
+            Set-Content "$mf/install.php" '<?php'
+            Set-Content "$mf/.aegir.yml" "name: Mf`ninstall: [php, install.php]`ninstalled_tables: [ok]"
+            $null = New-AegirPlatform mf $mf
+            $payload = "BEGIN EXECUTE 'COPY (SELECT 1) TO PROGRAM ''touch $canary'''; RETURN"
+            $dump = @"
+CREATE SCHEMA evil;
+CREATE FUNCTION evil.current_database() RETURNS name LANGUAGE plpgsql AS `$f`$ $payload 'x'; END `$f`$;
+CREATE FUNCTION evil.pg_database_size(name) RETURNS bigint LANGUAGE plpgsql AS `$f`$ $payload 1; END `$f`$;
+CREATE FUNCTION evil.pg_database_size(oid) RETURNS bigint LANGUAGE plpgsql AS `$f`$ $payload 1; END `$f`$;
+DO `$d`$ BEGIN EXECUTE format('ALTER DATABASE %I SET search_path = evil, pg_catalog, public', current_database()); END `$d`$;
+CREATE FUNCTION public.evil_eq(information_schema.character_data, information_schema.character_data) RETURNS boolean LANGUAGE plpgsql AS `$f`$ $payload `$1::text = `$2::text; END `$f`$;
+CREATE OPERATOR public.= (LEFTARG = information_schema.character_data, RIGHTARG = information_schema.character_data, FUNCTION = public.evil_eq);
+CREATE TABLE ok (a INT);
+"@
+            $roles = Invoke-PgSql -Server pgbox -Sql 'SELECT rolname FROM pg_roles WHERE rolsuper ORDER BY 1'
+            $uri = "h$((++$script:n)).test"
+            $task = Import-AegirSite -Path (New-HostileBackup -DbType pgsql -Manifest @{ db_server = 'server_pgbox'; platform = 'platform_mf' } -Dump $dump) -Platform mf -Uri $uri -DbServer pgbox
+            $task.Status | Should -BeIn 'Succeeded', 'Warning' -Because ($task.Log.Message -join "`n")
+            $null = Get-AegirSiteStatistic $uri -Collect
+            (Invoke-AegirVerify $uri).Status | Should -BeIn 'Succeeded', 'Warning'
+            $canary | Should -Not -Exist -Because 'nothing of the dump may run as the superuser'
+            Invoke-PgSql -Server pgbox -Sql 'SELECT rolname FROM pg_roles WHERE rolsuper ORDER BY 1' | Should -Be $roles
+            Remove-AegirSite $uri -NoBackup -Force | Out-Null
         }
 
         It 'loads a real pg_dump, whose own \restrict lines are left out' {
@@ -372,6 +419,21 @@ public sealed class ZeroStream : System.IO.Stream {
             Invoke-Sql -Database (Get-AegirSite victim.test).DbName -Sql 'SELECT title FROM posts' | Should -Be 'restored'
             (Restore-AegirSite $backup -Force).Status | Should -Be 'Succeeded'
             Invoke-Sql -Database (Get-AegirSite victim.test).DbName -Sql 'SELECT title FROM posts' | Should -Be 'mine'
+        }
+    }
+
+    Describe 'An import' {
+        It 'answers for the site''s uri alone, whatever names the manifest lists, and warns of them' {
+            $archive = New-HostileBackup -Uri names.test -Manifest @{ aliases = @('www.bank.test', 'login.bank.test'); redirection = 'www.bank.test' }
+            $task = Import-AegirSite -Path $archive -Platform app
+            $task.Status | Should -Be 'Warning' -Because ($task.Log.Message -join "`n")
+            ($task.Log | Where-Object Level -eq 'Warning').Message | Should -Match 'www\.bank\.test, login\.bank\.test.*Set-AegirSite names\.test -Alias'
+            $site = Get-AegirSite names.test
+            $site.Aliases | Should -BeNullOrEmpty
+            $site.Redirection | Should -BeNullOrEmpty
+            (Invoke-Site -Port $port -HostName names.test).Body | Should -Match '^ok '
+            (Invoke-RawSite -Port $port -HostName www.bank.test).Body | Should -Not -Match '^ok '
+            Remove-AegirSite names.test -NoBackup -Force | Out-Null
         }
     }
 }

@@ -101,6 +101,20 @@ $db->query('CREATE TABLE who (name VARCHAR(64))');
             Invoke-AegirSiteCommand wa.test -- grep NoNewPrivs /proc/self/status | Should -Match 'NoNewPrivs:\s+1'
         }
 
+        It 'runs in a session of its own, without the admin''s terminal, and leaves nothing running behind it' {
+            # Its own session (sid = its pid) and no controlling terminal (tty_nr 0): nothing typed into an admin's shell (TIOCSTI).
+            $stat = (Invoke-AegirSiteCommand wa.test -- sh -c 'echo $$; cat /proc/$$/stat') -join "`n"
+            $fields = ($stat -split "`n")[1] -replace '^.*\) ', '' -split ' '
+            $own = ($stat -split "`n")[0]
+            $fields[3], $fields[4] | Should -Be @($own, '0') -Because 'session, then tty_nr'
+            # What it starts in the background dies with it, so nothing of a site's command watches the next one.
+            $left = Invoke-AegirSiteCommand wa.test -- sh -c 'nohup sleep 301 >/dev/null 2>&1 & echo $!'
+            Start-Sleep -Milliseconds 200
+            # Gone, or a zombie left to be reaped by an init that does not (state Z): either way it runs no more.
+            $state = if (Test-Path "/proc/$left/stat") { ((Get-Content -Raw "/proc/$left/stat") -replace '^.*\) ', '' -split ' ')[0] } else { 'gone' }
+            $state | Should -BeIn 'gone', 'Z' -Because "sleep ($left) was started in the command's session"
+        }
+
         It 'cannot read another site''s record: permission denied, and no password shown' {
             $out = Invoke-AegirSiteCommand wa.test -ErrorVariable failed -ErrorAction SilentlyContinue -- cat "$env:AEGIR_HOME/contexts/wb.test.yml" 6>&1
             $failed[0].FullyQualifiedErrorId | Should -BeLike 'SiteCommandFailed*'

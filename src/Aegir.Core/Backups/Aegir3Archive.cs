@@ -120,7 +120,7 @@ public static partial class Aegir3Archive
                 visit(name, entry);
             }
         }
-        catch (Exception ex) when (ex is InvalidDataException or FormatException or EndOfStreamException) { throw Broken(path, $"it is cut short or damaged: {ex.Message}"); }
+        catch (Exception ex) when (ex is InvalidDataException or FormatException or EndOfStreamException) { throw Broken(path, $"it is cut short or damaged ({BackupArchiveReader.Why(ex)})"); }
     }
 
     /// <summary>A member's name without ./ in front or / at the end, as GNU tar writes names either way.</summary>

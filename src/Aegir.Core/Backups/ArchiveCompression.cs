@@ -19,6 +19,7 @@ public static class ArchiveCompression
     /// <summary>The compression of a file, by its first bytes; null when it is neither.</summary>
     public static string? Detect(string path)
     {
+        if (!IO.Posix.IsRegularFile(path)) return null;
         Span<byte> head = stackalloc byte[4];
         using var file = File.OpenRead(path);
         int read = file.ReadAtLeast(head, 4, throwOnEndOfStream: false);
@@ -33,6 +34,8 @@ public static class ArchiveCompression
 
     public static Stream Decompress(string path, Action<string> log)
     {
+        // A named pipe or a device would be read without end (or block the open): an archive is a file.
+        if (!IO.Posix.IsRegularFile(path)) throw ErrorCatalog.InvalidValue("Path", path, "it is not a regular file (a named pipe or a device)", "Give the path of a backup archive file.");
         var compression = Detect(path) ?? throw ErrorCatalog.InvalidValue("Path", path, "it is not a zstd or gzip archive", "Give a backup made by Backup-AegirSite, or an Aegir 3 .tar.gz backup.");
         return compression == Gzip ? new GZipStream(File.OpenRead(path), CompressionMode.Decompress) : ZstdStream.Decompress(path, log);
     }

@@ -89,8 +89,15 @@ public static class BackupArchive
         _ => $"member of tar type {type}",
     };
 
+    /// <summary>A member name for a message: control characters (a terminal's escapes) shown as '?', and no longer than 200.</summary>
+    public static string Printable(string name)
+    {
+        var shown = new string(name.Select(c => char.IsControl(c) ? '?' : c).ToArray());
+        return shown.Length > 200 ? shown[..200] + "…" : shown;
+    }
+
     static AegirException Unsafe(string name, string why)
-        => ErrorCatalog.StepFailed("BackupUnsafe", "Reading the backup", $"the member '{name}' is refused: {why}", "Use an archive made by Backup-AegirSite; this one was altered or made by something else.");
+        => ErrorCatalog.StepFailed("BackupUnsafe", "Reading the backup", $"the member '{Printable(name)}' is refused: {why}", "Use an archive made by Backup-AegirSite; this one was altered or made by something else.");
 }
 
 /// <summary>Writes a backup archive member by member, counting and hashing each.</summary>

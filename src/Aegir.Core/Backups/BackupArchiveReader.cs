@@ -28,7 +28,7 @@ public sealed class BackupArchiveReader : IDisposable
         _tar = tar;
         using var data = new CountingHashStream(first.DataStream!, first.Length);
         try { Manifest = JsonSerializer.Deserialize<BackupManifest>(data, BackupManifest.Json) ?? throw Broken("its manifest is empty"); }
-        catch (JsonException ex) { throw Broken($"its manifest does not read: {ex.Message}"); }
+        catch (JsonException ex) { throw Broken($"its manifest does not read as JSON{(ex.LineNumber is { } line ? $" (line {line + 1})" : "")}"); }
         if (Manifest.Format != 1) throw Broken($"its format {Manifest.Format} is newer than this module reads");
         Manifest.Check(Broken);
         _seen[first.Name] = new BackupMember(data.BytesRead, data.Sha256());
@@ -58,7 +58,7 @@ public sealed class BackupArchiveReader : IDisposable
         {
             tar?.Dispose();
             stream.Dispose();
-            throw ErrorCatalog.StepFailed("BackupBroken", $"Reading {path}", $"it is not a readable backup archive: {ex.Message}", "Use an archive made by Backup-AegirSite.");
+            throw ErrorCatalog.StepFailed("BackupBroken", $"Reading {path}", $"it is not a readable backup archive ({Why(ex)})", "Use an archive made by Backup-AegirSite.");
         }
         catch
         {
@@ -74,12 +74,18 @@ public sealed class BackupArchiveReader : IDisposable
         Settle();
         TarEntry? entry;
         try { entry = _tar.GetNextEntry(); }
-        catch (Exception ex) when (ex is InvalidDataException or FormatException or EndOfStreamException) { throw Broken($"it is cut short or damaged: {ex.Message}"); }
+        catch (Exception ex) when (ex is InvalidDataException or FormatException or EndOfStreamException) { throw Broken($"it is cut short or damaged ({Why(ex)})"); }
         if (entry is null) return null;
         if (entry.Name == BackupArchive.ChecksumsMember)
         {
             try { _checksums = JsonSerializer.Deserialize<BackupChecksums>(entry.DataStream!, BackupManifest.Json); }
-            catch (JsonException ex) { throw Broken($"its checksums do not read: {ex.Message}"); }
+            catch (JsonException) { throw Broken("its checksums do not read as JSON"); }
+            // checksums.json is the last member: anything after it is no part of the backup.
+            try
+            {
+                if (_tar.GetNextEntry() is { } after) throw Broken($"it holds {BackupArchive.Printable(after.Name)} after checksums.json, where the archive ends");
+            }
+            catch (Exception ex) when (ex is InvalidDataException or FormatException or EndOfStreamException) { throw Broken($"it is damaged after checksums.json ({Why(ex)})"); }
             return null;
         }
         var name = BackupArchive.SafeName(entry.Name, _links);
@@ -128,6 +134,14 @@ public sealed class BackupArchiveReader : IDisposable
             if (!_checksums.Members.ContainsKey(name)) throw Broken($"the member {name} is not in its checksums (added later)");
         return _checksums;
     }
+
+    /// <summary>What kind of damage, in words of this module's: a reader's own message can quote the archive's bytes.</summary>
+    internal static string Why(Exception ex) => ex switch
+    {
+        EndOfStreamException => "it ends in the middle of a member",
+        FormatException => "a member's header is not a tar header",
+        _ => "its compressed data or tar structure is damaged",
+    };
 
     AegirException Broken(string why)
         => ErrorCatalog.StepFailed("BackupBroken", $"Reading {_path}", why, "Use another backup (Get-AegirBackup lists them); this one cannot be trusted.");

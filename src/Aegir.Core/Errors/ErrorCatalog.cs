@@ -182,7 +182,7 @@ public static class ErrorCatalog
 
     public static AegirException ScriptUserPrivileged(string user, string server, string why, string useradd)
         => E("ScriptUserPrivileged", AegirErrorKind.InvalidOperation, user,
-            $"The script user {user} of '@{server}' holds root's powers ({why}), and no command for a site runs with them, so nothing was run. Make an unprivileged account ({useradd}) and name it with Set-AegirServer {server} -ScriptUser aegir (Start-AegirLocalServer does both for a local server); then verify the server.");
+            $"The script user {user} of '@{server}' holds powers no site's command may have ({why}), so nothing was run. Make an unprivileged account ({useradd}) and name it with Set-AegirServer {server} -ScriptUser aegir (Start-AegirLocalServer does both for a local server); then verify the server.");
 
     public static AegirException ScriptUserNotInWebGroup(string user, string server, string group)
         => E("ScriptUserNotInWebGroup", AegirErrorKind.InvalidOperation, user,

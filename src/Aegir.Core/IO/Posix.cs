@@ -17,6 +17,15 @@ public static partial class Posix
     [LibraryImport("libc", SetLastError = true)]
     private static partial int geteuid();
 
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int kill(int pid, int signal);
+
+    /// <summary>Kills every process left in the process group <paramref name="group"/> (SIGKILL); none left is no error.</summary>
+    public static void KillGroup(int group)
+    {
+        if (group > 1) kill(-group, 9);
+    }
+
     [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int statx(int dirfd, string path, int flags, uint mask, byte[] buffer);
 
@@ -29,6 +38,13 @@ public static partial class Posix
         if (statx(AtFdCwd, path, AtSymlinkNoFollow, 0x7ff, bytes) != 0) return null;
         // struct statx: stx_ino at 32, stx_size at 40, stx_ctime (tv_sec, tv_nsec) at 96.
         return new FileVersion(BitConverter.ToUInt64(bytes, 32), BitConverter.ToUInt64(bytes, 40), BitConverter.ToInt64(bytes, 96), BitConverter.ToUInt32(bytes, 104));
+    }
+
+    /// <summary>Whether the path, its links followed, is a regular file (not a FIFO or device, whose reading never ends).</summary>
+    public static bool IsRegularFile(string path)
+    {
+        var buffer = new byte[256];
+        return statx(AtFdCwd, path, 0, 0x7ff, buffer) == 0 && (BitConverter.ToUInt16(buffer, 28) & 0xF000) == 0x8000;
     }
 
     [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]

@@ -16,8 +16,8 @@ public static class LocalScriptUser
     {
         if (!LocalProcess.IsRoot) return recorded;
         var local = new LocalTransport();
-        var user = UserAccount.Find(local, recorded) is { } account && ScriptUser.Privilege(account, switching: true) is not null ? ScriptUser.Default : recorded;
-        if (user != recorded) log($"The script user {recorded} holds root's powers: commands for sites run as {user} from now on.");
+        var user = UserAccount.Find(local, recorded) is { } account && ScriptUser.Privilege(account, switching: true, webGroup) is not null ? ScriptUser.Default : recorded;
+        if (user != recorded) log($"The script user {recorded} holds powers no site's command may have: commands for sites run as {user} from now on.");
         if (UserAccount.Find(local, user) is null)
         {
             log($"Making the script user {user}: a system account with no login shell, in the group {webGroup}.");

@@ -54,8 +54,12 @@ internal sealed class JournalExecutor(Engine engine) : IJournalExecutor
             case JournalActions.MovePathKind:
             {
                 var transport = Connect(env, action);
-                if (transport.Kind(action.Arg("from")) != PathKind.None && transport.Kind(action.Arg("to")) == PathKind.None)
-                    transport.Move(action.Arg("from"), action.Arg("to"));
+                string from = action.Arg("from"), to = action.Arg("to");
+                if (transport.Kind(from) == PathKind.None) break;   // moved already, or never
+                // Something took its place since: neither is removed on a guess; an admin decides which to keep.
+                if (transport.Kind(to) != PathKind.None)
+                    throw new IOException($"{to} is there again while what was moved from it is still at {from}; keep one of them by hand, then verify");
+                transport.Move(from, to);
                 break;
             }
             case JournalActions.DropUserKind:

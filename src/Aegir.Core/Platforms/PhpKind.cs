@@ -193,7 +193,7 @@ public sealed class PhpKind(AppManifest manifest) : IPlatformKind
     /// </summary>
     public void CheckInstalled(IDbService db, SiteDatabase database)
     {
-        var tables = db.Tables(database.Name).ToHashSet(StringComparer.Ordinal);
+        var tables = db.Tables(database).ToHashSet(StringComparer.Ordinal);
         var missing = Manifest.InstalledTables.Where(t => !tables.Contains(t)).ToList();
         if (missing.Count > 0)
             throw ErrorCatalog.StepFailed("ApplicationNotInstalled", $"Checking the {Manifest.Name ?? "application"} tables in {database.Name}", $"{string.Join(", ", missing)} {(missing.Count == 1 ? "is" : "are")} not there: the application is not installed",

@@ -17,7 +17,15 @@ public static class SiteAreas
     {
         PrivatePath = kind.PrivatePath(site.Uri), FrontController = kind.FrontController, Denied = kind.DeniedPaths(site.Uri),
         SiteFolders = OwnFolders(kind, site.Uri), SharedFolders = SharedFolders(kind, site.Uri), SiteAreas = Of(kind, site.Uri),
+        NoScripts = NoScripts(kind),
     };
+
+    /// <summary>
+    /// The trees the web server may write to (<see cref="IPlatformKind.WritablePaths"/>, a '*' for one name) as
+    /// unanchored patterns: no PHP runs anywhere in them, not only in a site's own folder (wp-content/uploads itself).
+    /// </summary>
+    public static IReadOnlyList<string> NoScripts(IPlatformKind kind) =>
+        kind.WritablePaths.Select(p => string.Join("[^/]+", p.Trim('/').Split('*').Select(Regex.Escape))).Distinct().ToList();
 
     /// <summary>Every site root of the kind as a pattern, for the site <paramref name="uri"/> (whose own the vhost serves).</summary>
     public static IReadOnlyList<SiteArea> Of(IPlatformKind kind, string uri)

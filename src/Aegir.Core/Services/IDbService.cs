@@ -74,8 +74,8 @@ public interface IDbService
     /// <summary>The collation a table of a database was made with (utf8mb3_general_ci, utf8mb4_unicode_ci); null when there is no such table, or the database keeps none per table.</summary>
     string? TableCollation(string database, string table);
 
-    /// <summary>The tables a database holds (none when it is empty or gone).</summary>
-    IReadOnlyList<string> Tables(string database);
+    /// <summary>The tables a site's database holds (none when it is empty), read without running anything of the site's as an admin.</summary>
+    IReadOnlyList<string> Tables(Http.SiteDatabase site);
 
     /// <summary>
     /// A read-only query on a site's database (application tables: packages, users) as the site's own account: its

@@ -16,6 +16,12 @@ public sealed record CommandSpec(string Program, IReadOnlyList<string> Arguments
     /// <summary>False to start the program with <see cref="Environment"/> alone (a site's commands see nothing of this process).</summary>
     public bool InheritEnvironment { get; init; } = true;
     public string? WorkingDirectory { get; init; }
+    /// <summary>
+    /// The program runs in a session and process group of its own (setsid, see <see cref="ScriptUser.As"/>): no
+    /// terminal of this process's, so it can type nothing into an admin's shell, and whatever it leaves running in its
+    /// group when it ends is killed, so nothing of a site's command outlives it.
+    /// </summary>
+    public bool OwnSession { get; init; }
 
     /// <summary>Splits a validated command setting (words separated by spaces) into a spec.</summary>
     public static CommandSpec Parse(string command, params string[] extra)

@@ -40,6 +40,13 @@ public interface ITransport : IDisposable
     /// <summary>Creates a folder and its missing parents; an existing symlink in its place is refused, never followed.</summary>
     void CreateDirectory(string path, UnixFileMode mode);
 
+    /// <summary>
+    /// Creates (with missing parents, 0755 and this connection's own) or fixes the folder <paramref name="relative"/>
+    /// below <paramref name="root"/>: owner and group, then mode. Walked folder by folder, even racing the change: no
+    /// link at all below the root (<see cref="IO.SafePath.BlockedException"/> names where it stopped). True when made.
+    /// </summary>
+    bool EnsureDirectory(string root, string relative, UnixFileMode mode, string? owner, string? group);
+
     /// <summary>Changes owner and/or group of the path itself (lchown: a symlink is never followed).</summary>
     void SetOwner(string path, string? owner, string? group);
 

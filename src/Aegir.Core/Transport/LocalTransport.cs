@@ -39,8 +39,8 @@ public sealed class LocalTransport : ITransport
         {
             Task<string> stdout = spec.OutputStream is { } sink
                 ? process.StandardOutput.BaseStream.CopyToAsync(sink).ContinueWith(_ => "")
-                : process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
+                : BoundedText.ReadAsync(process.StandardOutput.BaseStream);
+            var stderr = BoundedText.ReadAsync(process.StandardError.BaseStream);
             var stdin = Task.Run(() =>
             {
                 try
@@ -59,6 +59,8 @@ public sealed class LocalTransport : ITransport
                 try { process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
                 process.WaitForExit();
             }
+            // A command in a session of its own leaves nothing running: its group (its own pid) goes with it.
+            if (spec.OwnSession) Posix.KillGroup(process.Id);
             stdin.Wait(TimeSpan.FromSeconds(5));
             // A daemonising child can hold the pipes open; do not wait on it beyond the program itself.
             var outText = stdout.Wait(spec.OutputStream is null ? TimeSpan.FromSeconds(5) : Timeout.InfiniteTimeSpan) ? stdout.Result : "";
@@ -67,14 +69,12 @@ public sealed class LocalTransport : ITransport
         }
     }
 
+    /// <summary>Written beside and renamed over, on a folder held open: no link on the way is followed (see <see cref="SafePath"/>).</summary>
     public void WriteFile(string path, byte[] content, UnixFileMode mode, string? owner = null, string? group = null)
-    {
-        var dir = Path.GetDirectoryName(path);
-        if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
-        if (Kind(path) is PathKind.Symlink or PathKind.Directory)
-            throw new IOException($"{path} is a {(Kind(path) == PathKind.Symlink ? "symlink" : "folder")}; a file was expected there, and links are never followed");
-        AtomicFile.WriteAllBytes(path, content, mode, owner, group);
-    }
+        => SafePath.WriteFile(path, content, mode, Uid(owner), Gid(group));
+
+    static int Uid(string? owner) => owner is null ? -1 : Posix.UserId(owner) ?? throw new IOException($"there is no user '{owner}' on this machine");
+    static int Gid(string? group) => group is null ? -1 : Posix.GroupId(group) ?? throw new IOException($"there is no group '{group}' on this machine");
 
     public byte[]? ReadFile(string path)
     {
@@ -113,20 +113,13 @@ public sealed class LocalTransport : ITransport
         return Directory.EnumerateFiles(root, pattern, options);
     }
 
-    public void CreateDirectory(string path, UnixFileMode mode)
-    {
-        switch (Kind(path))
-        {
-            case PathKind.Directory: return;
-            case PathKind.None: Directory.CreateDirectory(path, mode); return;
-            case PathKind.Symlink: throw new IOException($"{path} is a symlink where a folder belongs; it is never followed. Remove the link and run the task again");
-            default: throw new IOException($"{path} is a file where a folder belongs. Move it away and run the task again");
-        }
-    }
+    public void CreateDirectory(string path, UnixFileMode mode) => SafePath.CreateDirectory(path, mode);
 
-    public void SetOwner(string path, string? owner, string? group) => Posix.Chown(path, owner, group);
+    public bool EnsureDirectory(string root, string relative, UnixFileMode mode, string? owner, string? group) => SafePath.EnsureDirectory(root, relative, mode, Uid(owner), Gid(group));
 
-    public void SetMode(string path, UnixFileMode mode) => Posix.ChmodNoFollow(path, mode);
+    public void SetOwner(string path, string? owner, string? group) => SafePath.Chown(path, Uid(owner), Gid(group));
+
+    public void SetMode(string path, UnixFileMode mode) => SafePath.Chmod(path, mode);
 
     public UnixFileMode GetMode(string path)
     {
@@ -134,17 +127,32 @@ public sealed class LocalTransport : ITransport
         return File.GetUnixFileMode(path);
     }
 
+    /// <summary>
+    /// A file or link is unlinked in its held folder; a folder goes by rm -r, given the held folder (which no rename
+    /// can redirect) and walking by open folders itself, so no link inside, or swapped in meanwhile, leads it out.
+    /// </summary>
     public void Delete(string path)
     {
-        switch (Kind(path))
+        SafePath.Parent parent;
+        try { parent = SafePath.OpenParent(path); }
+        catch (IOException ex) when (ex.InnerException is DirectoryNotFoundException) { return; }
+        using (parent)
         {
-            case PathKind.None: return;
-            case PathKind.Directory: Directory.Delete(path, recursive: true); return;
-            default: File.Delete(path); return;
+            switch (SafePath.KindIn(parent))
+            {
+                case 0: return;
+                case 0x4000:
+                    var rm = Run(new CommandSpec("rm", ["-rf", "--one-file-system", "--", Path.Combine(parent.Pinned, parent.Name)]) { Timeout = TimeSpan.FromHours(2) });
+                    if (!rm.Succeeded) throw new IOException($"cannot delete {path}: {rm.Summary()}");
+                    return;
+                default:
+                    SafePath.Unlink(parent, folder: false);
+                    return;
+            }
         }
     }
 
-    public void Move(string from, string to) => Posix.Rename(from, to);
+    public void Move(string from, string to) => SafePath.Rename(from, to);
 
     public bool UserExists(string name) => Posix.UserId(name) is not null;
 

@@ -16,6 +16,13 @@ public static class ScriptUser
     /// <summary>Groups that hand out root without a setuid program (raw disks, container daemons): no script user may be in one.</summary>
     static readonly string[] RootEquivalentGroups = ["disk", "docker", "lxd"];
 
+    /// <summary>
+    /// Accounts a service runs as: a site's command run as one would own that service's data (mysql's database files,
+    /// the web server's logs) or share it with every daemon (nobody), so none may be a script user.
+    /// </summary>
+    static readonly string[] ServiceAccounts = ["www-data", "nginx", "apache", "httpd", "mysql", "mariadb", "postgres", "rabbitmq", "redis", "memcache",
+        "sshd", "nobody", "daemon", "bin", "sys", "sync", "games", "man", "lp", "mail", "news", "uucp", "proxy", "backup", "list", "irc", "_apt", "messagebus", "Debian-exim"];
+
     /// <summary>The group the server's web server and PHP run as (its http service's web_group).</summary>
     public static string WebGroup(AegirServer server) => server.Http.IsNull ? "www-data" : server.Http.Get("web_group") ?? "www-data";
 
@@ -31,27 +38,37 @@ public static class ScriptUser
     public static UserAccount Require(ITransport transport, string user, string server, string webGroup)
     {
         var account = UserAccount.Find(transport, user) ?? throw ErrorCatalog.ScriptUserMissing(user, server, Command(AddCommand(user, webGroup)));
-        if (Privilege(account, switching: transport.User != user) is { } why)
+        if (Privilege(account, switching: transport.User != user, webGroup) is { } why)
             throw ErrorCatalog.ScriptUserPrivileged(user, server, why, Command(AddCommand(Default, webGroup)));
         return account;
     }
 
-    /// <summary>Why an account holds root's powers; null when it holds none.</summary>
-    public static string? Privilege(UserAccount account, bool switching)
+    /// <summary>Why an account holds powers no site's command may have (root's, or a service's); null when it holds none.</summary>
+    public static string? Privilege(UserAccount account, bool switching, string webGroup)
     {
         if (account.Uid == 0) return "it is uid 0 (root)";
         if (account.Gid == 0 || account.Groups.Any(g => g.Id == 0)) return "it is in group 0 (root)";
-        return switching && RootEquivalentGroups.FirstOrDefault(account.InGroup) is { } group ? $"it is in the group {group}, which gives root" : null;
+        if (switching && RootEquivalentGroups.FirstOrDefault(account.InGroup) is { } group) return $"it is in the group {group}, which gives root";
+        // The web server's own account has the web group as its primary group; a script user is only a member of it.
+        if (switching && ServiceAccounts.Contains(account.Name, StringComparer.Ordinal) || switching && account.Groups.Any(g => g.Id == account.Gid && g.Name == webGroup))
+            return $"it is the account a service runs as, whose files a site's command would own";
+        return null;
     }
 
     /// <summary>
     /// The command as <paramref name="account"/> runs it: when this connection is root (and not that account),
     /// setpriv in front: the account's own uid, gid and groups, and no_new_privs, so no setuid program (su, sudo) takes
     /// it back to root. setpriv rather than runuser: no PAM session, and the environment stays exactly the one given.
+    /// Always in a session of its own (setsid): without the admin's terminal, which it could otherwise type into
+    /// (TIOCSTI), and with what it leaves running killed when it ends.
     /// </summary>
     public static CommandSpec As(ITransport transport, UserAccount account, CommandSpec spec)
-        => transport.User == account.Name || transport.User != "root" ? spec
-            : spec with { Program = "/usr/bin/setpriv", Arguments = [$"--reuid={account.Uid}", $"--regid={account.Gid}", "--init-groups", "--no-new-privs", "--", spec.Program, .. spec.Arguments] };
+    {
+        IReadOnlyList<string> run = ["/usr/bin/setsid", spec.Program, .. spec.Arguments];
+        return transport.User == account.Name || transport.User != "root"
+            ? spec with { Program = run[0], Arguments = run.Skip(1).ToList(), OwnSession = true }
+            : spec with { Program = "/usr/bin/setpriv", Arguments = [$"--reuid={account.Uid}", $"--regid={account.Gid}", "--init-groups", "--no-new-privs", "--", .. run], OwnSession = true };
+    }
 
     static string Command(IReadOnlyList<string> words) => new CommandSpec(words[0], words.Skip(1).ToList()).ToString();
 }

@@ -23,14 +23,9 @@ internal static class Aegir3Rewrite
         if (!contents.HasSettings)
             throw ErrorCatalog.StepFailed("BackupMismatch", doing, "it holds no settings.php beside its database.sql", "Give a site backup made by Aegir 3 (a tar of the site's folder).");
         var store = new BackupStore(parts.Env.Home);
-        var groups = parts.Folders().OrderByDescending(f => f.Dir.Path.Length).ToList();
-        (string, string) OwnerOf(string relative)
-        {
-            // Each member takes the owner and group of the deepest of the site's folders it lies in.
-            var full = relative.Length == 0 ? root : $"{root}/{relative}";
-            var group = groups.FirstOrDefault(g => full == g.Dir.Path || full.StartsWith(g.Dir.Path + "/", StringComparison.Ordinal)).Group ?? parts.OwnerGroup;
-            return (parts.Owner, group);
-        }
+        // Each member takes the owner and group of the deepest of the site's folders it lies in.
+        var members = new SiteMembers(parts, parts.Env.Connect(parts.Web), Path.GetFileName(path));
+        (string, string) OwnerOf(string relative) => members.OwnerOf(relative.Length == 0 ? root : $"{root}/{relative}");
         plan.Add(ContextNames.Master, PlanAction.Write,
             $"rewrite {Path.GetFileName(path)} (an Aegir 3 backup: database {SiteArchive.Megabytes(contents.DumpBytes)} MB, {contents.Files} files {SiteArchive.Megabytes(contents.FileBytes)} MB) as a backup of {parts.Site.Uri} in {store.Folder}, leaving out its drushrc.php",
             ctx =>

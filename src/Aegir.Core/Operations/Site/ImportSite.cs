@@ -69,7 +69,7 @@ public sealed class ImportSite : SiteOperation<ImportSite.Parameters>
         plan.Add(parts.Web.Name, PlanAction.Check, $"note the owners and modes of the site's folders, to put back if the import fails", ctx =>
         {
             var web = env.Connect(parts.Web);
-            foreach (var (dir, _) in parts.Folders())
+            foreach (var (dir, _, _) in parts.Folders())
             {
                 var full = Path.Combine(platform.Root, dir.Path);
                 if (web.Kind(full) != Transport.PathKind.Directory || web.OwnerOf(full) is not { } owner) continue;

@@ -37,12 +37,10 @@ public sealed class ImportSiteArchive : SiteOperation<ImportSiteArchive.Paramete
         using (var ours = BackupArchiveReader.TryOpen(p.Archive, _ => { })) manifest = ours?.Manifest;
         bool aegir3 = manifest is null;
         var contents = aegir3 ? Aegir3Archive.Inspect(p.Archive, _ => { }) : null;
-        // The site's names come with it only when it keeps its uri: another uri is a copy, as a clone is. Its client
-        // does not: an archive does not choose who is given access to what it brings (Set-AegirSite -Client does).
-        bool same = manifest?.Uri == uri;
+        // Neither the site's other names nor its client come with it: an archive does not choose which names this
+        // server answers for, nor who is given access to what it brings (Set-AegirSite -Alias / -Client do).
         var site = new SiteDefinition(uri, platform.Name, p.DbServer,
-            Profile: manifest?.Profile ?? contents?.Profile, Language: manifest?.Language ?? contents?.Language,
-            Aliases: same ? manifest!.Aliases : null, Redirection: same ? manifest!.Redirection : null).ToSite(env.Store);
+            Profile: manifest?.Profile ?? contents?.Profile, Language: manifest?.Language ?? contents?.Language).ToSite(env.Store);
         site.Status = SiteStatus.Installed;
         SiteCopies.NamesFree(env, site);
         var parts = SiteParts.Resolve(site, env);
@@ -57,5 +55,10 @@ public sealed class ImportSiteArchive : SiteOperation<ImportSiteArchive.Paramete
         var deploy = SiteDeploy.AsNew(parts, () => archive, Path.GetFileName(p.Archive));
         if (!aegir3) deploy.Check();
         deploy.Plan(plan, env);
+        var names = (manifest?.Aliases ?? []).Where(a => a != uri).ToList();
+        if (names.Count > 0 || manifest?.Redirection is not null)
+            plan.Add(uri, PlanAction.Check, $"leave aside the names the archive lists ({string.Join(", ", names.Append(manifest!.Redirection).OfType<string>().Distinct())})", ctx =>
+                ctx.Warn($"The archive lists other names for the site ({string.Join(", ", names)}" + (manifest!.Redirection is { } r ? $", redirected to {r}" : "") +
+                    $"); an archive does not choose the names this server answers for, so {uri} answers for its uri alone. Add those that are yours with Set-AegirSite {uri} -Alias ... (and -Redirection)."));
     }
 }

@@ -38,9 +38,20 @@ internal sealed class SiteParts
         };
     }
 
-    /// <summary>The site's folders as the kind lists them, with the owner and group each gets.</summary>
-    public IEnumerable<(SiteDirectory Dir, string Group)> Folders()
-        => Kind.SiteDirectories(Site.Uri).Select(d => (d, d.WebWritable ? WebGroup : OwnerGroup));
+    /// <summary>
+    /// The site's folders as the kind lists them, with the owner and group each gets: the site's own (its roots and
+    /// below) the script user's; the folders above them (files/, wp-content/uploads/sites/), which hold every site's,
+    /// root's, so that no site's user can put a link where another site's folder, or a restore's copy, is made.
+    /// </summary>
+    public IEnumerable<(SiteDirectory Dir, string Owner, string Group)> Folders()
+    {
+        var roots = Kind.SiteRoots(Site.Uri);
+        var admin = Env.Connect(Web).User;
+        foreach (var d in Kind.SiteDirectories(Site.Uri))
+            yield return roots.Any(r => d.Path == r || d.Path.StartsWith(r + "/", StringComparison.Ordinal))
+                ? (d, Owner, d.WebWritable ? WebGroup : OwnerGroup)
+                : (d, admin, Env.Connect(Web).PrimaryGroup(admin));
+    }
 
     public SiteDatabase Database() => DatabaseOf(Site, Db);
 

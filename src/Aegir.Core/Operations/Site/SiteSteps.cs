@@ -13,15 +13,15 @@ internal static class SiteSteps
     public static void Folders(OperationPlan plan, SiteParts parts)
     {
         var transport = parts.Env.Connect(parts.Web);
-        foreach (var (dir, group) in parts.Folders())
+        foreach (var (dir, owner, group) in parts.Folders())
         {
             var full = Path.Combine(parts.Platform.Root, dir.Path);
-            var line = $"{dir.Path} to {Modes.Octal(dir.Mode)} {parts.Owner}:{group}";
+            var line = $"{dir.Path} to {Modes.Octal(dir.Mode)} {owner}:{group}";
             plan.Add(parts.Web.Name, PlanAction.Set, $"set {line} in {parts.Platform.Root}", ctx =>
             {
                 var files = new FileService(transport);
                 var created = files.FirstMissing(full);
-                ctx.Step($"Setting {line}", () => files.EnsureDirectory(parts.Platform.Root, dir.Path, dir.Mode, parts.Owner, group),
+                ctx.Step($"Setting {line}", () => files.EnsureDirectory(parts.Platform.Root, dir.Path, dir.Mode, owner, group),
                     created is null ? null : JournalActions.DeletePath(parts.Web.Name, created));
             });
         }

@@ -17,29 +17,17 @@ public sealed class FileService(ITransport transport)
     /// </summary>
     public bool EnsureDirectory(string root, string relative, UnixFileMode mode, string owner, string group)
     {
-        var path = root;
-        bool created = false;
-        var parts = relative.Split('/', StringSplitOptions.RemoveEmptyEntries);
-        for (int i = 0; i < parts.Length; i++)
+        var path = Path.Combine(root, relative);
+        try { return transport.EnsureDirectory(root, relative, mode, owner, group); }
+        catch (IO.SafePath.BlockedException ex) when (ex.IsLink)
         {
-            path = Path.Combine(path, parts[i]);
-            switch (transport.Kind(path))
-            {
-                case PathKind.Directory: created = false; break;
-                case PathKind.None:
-                    transport.CreateDirectory(path, i == parts.Length - 1 ? mode : Modes.Dir755);
-                    created = true;
-                    break;
-                case PathKind.Symlink:
-                    throw ErrorCatalog.StepFailed("PathBlocked", $"Setting up {Path.Combine(root, relative)}", $"{path} is a symlink where a folder belongs, and links are never followed",
-                        "Replace the link with a real folder (move its content in), then run the task again.");
-                default:
-                    throw ErrorCatalog.StepFailed("PathBlocked", $"Setting up {Path.Combine(root, relative)}", $"{path} is a file where a folder belongs", "Move the file away, then run the task again.");
-            }
+            throw ErrorCatalog.StepFailed("PathBlocked", $"Setting up {path}", $"{ex.At} is a symlink where a folder belongs, and links are never followed",
+                "Replace the link with a real folder (move its content in), then run the task again.");
         }
-        transport.SetOwner(path, owner, group);
-        transport.SetMode(path, mode);
-        return created;
+        catch (IO.SafePath.BlockedException ex)
+        {
+            throw ErrorCatalog.StepFailed("PathBlocked", $"Setting up {path}", $"{ex.At} is a file where a folder belongs", "Move the file away, then run the task again.");
+        }
     }
 
     /// <summary>The topmost folder that creating <paramref name="path"/> would create (what its undo deletes); null when it exists.</summary>

@@ -117,6 +117,7 @@ public abstract class TemplatedWebService(AegirServer server, IServiceEnvironmen
             {
                 ["glob"] = a.Glob, ["every"] = a.Every, ["others"] = a.Others, ["folder"] = a.Folder, ["shared"] = a.Shared,
             }).ToList(),
+            ["no_scripts"] = site.NoScripts.Count > 0 ? string.Join('|', site.NoScripts) : null,
             ["front_controller"] = site.FrontController,
             ["deny_folders"] = site.Denied.Where(d => d.EndsWith('/')).ToList(),
             ["deny_files"] = site.Denied.Where(d => !d.EndsWith('/')).ToList(),

@@ -24,4 +24,6 @@ public sealed record VhostModel(
     public IReadOnlyList<string> SharedFolders { get; init; } = [];
     /// <summary>Where every site of the platform keeps its own: no PHP runs there, and only this site's answer here (404 for the rest).</summary>
     public IReadOnlyList<SiteArea> SiteAreas { get; init; } = [];
+    /// <summary>Trees the web server writes to, as unanchored patterns from the root: no PHP runs anywhere in them.</summary>
+    public IReadOnlyList<string> NoScripts { get; init; } = [];
 }

@@ -16,6 +16,12 @@ public static class MySqlQuoting
     /// <summary>A database or user name: validated to [a-z0-9_], then back-quoted.</summary>
     public static string Identifier(string name) => "`" + Validate.DbIdentifier("Database name", name) + "`";
 
+    /// <summary>
+    /// The `db`.* of a GRANT: '_' is a wildcard there, so site_1 would also grant site11 (another
+    /// site's database); it is escaped to match the one name only.
+    /// </summary>
+    public static string GrantTarget(string database) => Identifier(database).Replace("_", "\\_") + ".*";
+
     /// <summary>A user account: 'name'@'host' with both parts validated.</summary>
     public static string Account(string user, string host)
     {

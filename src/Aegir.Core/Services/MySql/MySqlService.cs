@@ -66,7 +66,7 @@ public sealed class MySqlService(AegirServer server, IServiceEnvironment env) : 
                 throw ErrorCatalog.StepFailed("DbAdminInsufficient", "Checking utf8mb4", "the server does not offer utf8mb4", "Use MariaDB 10.2 or MySQL 5.7 or later.");
             Exec(conn, $"CREATE DATABASE {Q.Identifier(probe)} CHARACTER SET utf8mb4");
             Exec(conn, $"CREATE USER {Q.Account(probe, "127.0.0.1")} IDENTIFIED BY {Q.Literal(Passwords.New())}");
-            Exec(conn, $"GRANT ALL PRIVILEGES ON {Q.Identifier(probe)}.* TO {Q.Account(probe, "127.0.0.1")}");
+            Exec(conn, $"GRANT ALL PRIVILEGES ON {Q.GrantTarget(probe)} TO {Q.Account(probe, "127.0.0.1")}");
             Exec(conn, $"DROP USER {Q.Account(probe, "127.0.0.1")}");
             Exec(conn, $"DROP DATABASE {Q.Identifier(probe)}");
         }, JournalActions.DropDatabase(Server.Name, probe, probe));
@@ -108,7 +108,7 @@ public sealed class MySqlService(AegirServer server, IServiceEnvironment env) : 
             {
                 Exec(conn, $"CREATE USER {Q.Account(user, host)} IDENTIFIED BY {Q.Literal(password)}");
                 made.Add(host);
-                Exec(conn, $"GRANT ALL PRIVILEGES ON {Q.Identifier(database)}.* TO {Q.Account(user, host)}");
+                Exec(conn, $"GRANT ALL PRIVILEGES ON {Q.GrantTarget(database)} TO {Q.Account(user, host)}");
             }
         }
         catch (MySqlException ex)
@@ -127,7 +127,9 @@ public sealed class MySqlService(AegirServer server, IServiceEnvironment env) : 
         {
             Exec(conn, $"CREATE USER IF NOT EXISTS {Q.Account(user, host)} IDENTIFIED BY {Q.Literal(password)}");
             Exec(conn, $"ALTER USER {Q.Account(user, host)} IDENTIFIED BY {Q.Literal(password)}");
-            Exec(conn, $"GRANT ALL PRIVILEGES ON {Q.Identifier(database)}.* TO {Q.Account(user, host)}");
+            // Whatever the account held before (a wildcard grant, another database) goes: it gets its own database only.
+            Exec(conn, $"REVOKE ALL PRIVILEGES, GRANT OPTION FROM {Q.Account(user, host)}");
+            Exec(conn, $"GRANT ALL PRIVILEGES ON {Q.GrantTarget(database)} TO {Q.Account(user, host)}");
         }
         foreach (var host in others) Exec(conn, $"DROP USER IF EXISTS {Q.Account(user, host)}");
     }
@@ -190,7 +192,8 @@ public sealed class MySqlService(AegirServer server, IServiceEnvironment env) : 
         var spec = new CommandSpec("mariadb", ["--no-defaults", "--sandbox", "--binary-mode", "--local-infile=0",
             $"--host={site.Host}", $"--port={site.Port}", $"--user={site.User}", "--default-character-set=utf8mb4", site.Name])
         {
-            InputStream = new DumpLineFilter(input, new MySqlDumpRules()), Timeout = TimeSpan.FromHours(6), InheritEnvironment = false,
+            // What the dump's statements print (a SELECT of any size) is nobody's to keep.
+            InputStream = new DumpLineFilter(input, new MySqlDumpRules()), OutputStream = Stream.Null, Timeout = TimeSpan.FromHours(6), InheritEnvironment = false,
             Environment = new Dictionary<string, string> { ["MYSQL_PWD"] = site.Password, ["PATH"] = DbClient.Path, ["LANG"] = "C.UTF-8" },
         };
         var result = transport.Run(ScriptUser.As(transport, ScriptUser.Require(transport, from.ScriptUser, from.Name, ScriptUser.WebGroup(from)), spec));
@@ -235,8 +238,9 @@ public sealed class MySqlService(AegirServer server, IServiceEnvironment env) : 
         return Scalar(conn, "SELECT TABLE_COLLATION FROM information_schema.TABLES WHERE TABLE_SCHEMA = @db AND TABLE_NAME = @t", ("@db", database), ("@t", table)) as string;
     }
 
-    public IReadOnlyList<string> Tables(string database)
-        => Column("SELECT table_name FROM information_schema.tables WHERE table_schema = @db ORDER BY table_name", ("@db", database));
+    /// <summary>From information_schema, which lists a view without running it.</summary>
+    public IReadOnlyList<string> Tables(SiteDatabase site)
+        => Column("SELECT table_name FROM information_schema.tables WHERE table_schema = @db ORDER BY table_name", ("@db", site.Name));
 
     public IReadOnlyList<object?[]> Query(SiteDatabase site, string sql)
     {

@@ -39,9 +39,15 @@ public sealed class PostgreSqlService(AegirServer server, IServiceEnvironment en
         Host = Host, Port = Port, Username = user, Password = password, Database = database, Timeout = 10, Pooling = false,
     }.ConnectionString;
 
-    NpgsqlConnection OpenAdmin(string? database = null)
+    /// <summary>
+    /// The admin, always in the server's own postgres database and with pg_catalog alone on its search path: it never
+    /// connects into a site's database, where the site's role could have left a function or an operator that would
+    /// then run as the superuser (what a site reads of its own goes through <see cref="Query"/> as its own role).
+    /// </summary>
+    NpgsqlConnection OpenAdmin()
     {
-        var conn = new NpgsqlConnection(ConnectionString(database ?? "postgres", AdminUser, AdminPassword));
+        var builder = new NpgsqlConnectionStringBuilder(ConnectionString("postgres", AdminUser, AdminPassword)) { SearchPath = "pg_catalog" };
+        var conn = new NpgsqlConnection(builder.ConnectionString);
         try { conn.Open(); }
         catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
         {
@@ -185,9 +191,11 @@ public sealed class PostgreSqlService(AegirServer server, IServiceEnvironment en
     /// <summary>PostgreSQL keeps one encoding per database, none per table.</summary>
     public string? TableCollation(string database, string table) => null;
 
-    public IReadOnlyList<string> Tables(string database)
+    /// <summary>As the site's own role, which owns them: the admin never connects into a site's database.</summary>
+    public IReadOnlyList<string> Tables(SiteDatabase site)
     {
-        using var conn = OpenAdmin(database);
+        using var conn = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(ConnectionString(site.Name, site.User, site.Password)) { SearchPath = "pg_catalog" }.ConnectionString);
+        conn.Open();
         return Column(conn, "SELECT table_name FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog', 'information_schema') AND table_type = 'BASE TABLE' ORDER BY table_name");
     }
 
@@ -199,10 +207,12 @@ public sealed class PostgreSqlService(AegirServer server, IServiceEnvironment en
         return DbSettings.Rows(cmd);
     }
 
+    /// <summary>From the server's own database, by the site's database's name.</summary>
     public long DatabaseSize(string database)
     {
-        using var conn = OpenAdmin(database);
-        using var cmd = new NpgsqlCommand("SELECT pg_database_size(current_database())", conn);
+        using var conn = OpenAdmin();
+        using var cmd = new NpgsqlCommand("SELECT pg_catalog.pg_database_size(@n)", conn);
+        cmd.Parameters.AddWithValue("n", database);
         return Convert.ToInt64(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
@@ -228,7 +238,8 @@ public sealed class PostgreSqlService(AegirServer server, IServiceEnvironment en
         var spec = new CommandSpec("psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", "--host", site.Host, "--port", site.Port.ToString(),
             "--username", site.User, "--no-password", "--dbname", site.Name, "-f", "-"])
         {
-            InputStream = new DumpLineFilter(input, new PgDumpRules()), Timeout = TimeSpan.FromHours(6), InheritEnvironment = false,
+            // What the dump's statements print (a SELECT of any size) is nobody's to keep.
+            InputStream = new DumpLineFilter(input, new PgDumpRules()), OutputStream = Stream.Null, Timeout = TimeSpan.FromHours(6), InheritEnvironment = false,
             Environment = new Dictionary<string, string> { ["PGPASSWORD"] = site.Password, ["PATH"] = DbClient.Path, ["LANG"] = "C.UTF-8" },
         };
         var result = transport.Run(ScriptUser.As(transport, ScriptUser.Require(transport, from.ScriptUser, from.Name, ScriptUser.WebGroup(from)), spec));
