@@ -45,6 +45,44 @@ public sealed class AppManifestTests : IDisposable
     static string Refused(string text) => Assert.Throws<AegirException>(() => Parse(text)).Message;
 
     [Fact]
+    public void A_check_is_read_with_its_page_status_text_and_errors()
+    {
+        var check = Parse("check:\n  path: /index.php?op=login\n  status: 200\n  expect: Tiny Tiny RSS\n  errors: ['Startup failed', 'incorrect version']").Check;
+        Assert.Equal(("/index.php?op=login", 200, "Tiny Tiny RSS"), (check.Path, check.Status, check.Expect));
+        Assert.Equal(["Startup failed", "incorrect version"], check.Errors);
+        Assert.Equal("/", AppManifest.Defaults.Check.Path);
+    }
+
+    [Theory]
+    [InlineData(200, null, "<h1>Startup failed</h1> Configuration file (config.php) has incorrect version", "its page says \"Startup failed\"")]
+    [InlineData(200, null, "<title>Login</title>", "without \"Tiny Tiny RSS\"")]
+    [InlineData(200, null, "<b>Fatal error</b>: Uncaught Error in x.php", "says \"<b>Fatal error</b>:\"")]
+    [InlineData(502, null, "upstream sent too big header", "answers HTTP 502")]
+    [InlineData(404, null, "Not found", "answers HTTP 404")]
+    [InlineData(302, "http://rss.test/install/", "", "answers HTTP 302")]
+    [InlineData(200, null, "<title>Tiny Tiny RSS</title>", null)]
+    public void A_page_is_judged_by_the_check(int status, string? location, string body, string? problem)
+    {
+        var check = Parse("check:\n  expect: Tiny Tiny RSS\n  errors: ['Startup failed', 'incorrect version']").Check with { Status = status == 302 ? 200 : null };
+        var found = check.Problem(new HttpAnswer(status, location, body), "/");
+        if (problem is null) Assert.Null(found);
+        else Assert.Contains(problem, found);
+    }
+
+    [Fact]
+    public void A_redirect_within_the_site_is_followed_and_one_elsewhere_or_to_the_installer_is_not()
+    {
+        var check = new PageCheck { Installers = ["/install.php"] };
+        Assert.Equal("/login.php?next=%2F", check.Follow(new HttpAnswer(302, "/login.php?next=%2F", ""), "rss.test"));
+        Assert.Equal("/app/", check.Follow(new HttpAnswer(301, "http://rss.test/app/", ""), "rss.test"));
+        Assert.Null(check.Follow(new HttpAnswer(302, "http://evil.test/", ""), "rss.test"));
+        Assert.Null(check.Follow(new HttpAnswer(302, "https://rss.test/", ""), "rss.test"));
+        Assert.Null(check.Follow(new HttpAnswer(302, "/install.php", ""), "rss.test"));
+        Assert.Contains("installer", check.Problem(new HttpAnswer(302, "/install.php", ""), "/"));
+        Assert.Null((check with { Status = 302 }).Follow(new HttpAnswer(302, "/login.php", ""), "rss.test"));
+    }
+
+    [Fact]
     public void Every_key_is_read()
     {
         var m = Parse(Wiki);
@@ -114,6 +152,12 @@ public sealed class AppManifestTests : IDisposable
     [InlineData("settings:\n  path: s/{uri}.php", "line ", "'settings' needs 'template'")]
     [InlineData("settings:\n  path: s.php\n  template: t.sbn", "line 2", "needs {uri}")]
     [InlineData("installed_tables: ['page; DROP TABLE x']", "line 1", "is not a table name")]
+    [InlineData("check:\n  path: login.php", "line 2", "'check.path' is 'login.php', which is not a page of the site")]
+    [InlineData("check:\n  status: ok", "line 2", "'check.status' is 'ok', which is not an HTTP status")]
+    [InlineData("check:\n  status: 99", "line 2", "not an HTTP status (200 to 599)")]
+    [InlineData("check:\n  expext: Feeds", "line 2", "'check.expext' is not a key of check (known: path, status, expect, errors)")]
+    [InlineData("check:\n  errors: Startup failed", "line 2", "'check.errors' must be a list")]
+    [InlineData("check: /login.php", "line 1", "'check' must be a mapping")]
     [InlineData("name: [a, b]", "line 1", "must be a single value")]
     [InlineData("site_folders: [\"files/{uri}\"\n", "", "")]
     public void A_mistake_names_the_file_the_line_and_the_key(string text, string line, string problem)
@@ -191,8 +235,11 @@ public sealed class AppManifestTests : IDisposable
 
     static (string, string?) Found((IPlatformKind Kind, string? Version) found) => (found.Kind.Name, found.Version);
 
-    /// <summary>A server on this machine whose version commands run as nobody when the tests run as root (never as root), else as whoever runs them.</summary>
-    static readonly Contexts.AegirServer Runner = new(Contexts.ContextNames.Master) { ScriptUser = IO.Posix.IsRoot ? "nobody" : Environment.UserName };
+    /// <summary>A server on this machine whose version commands run as the script user aegir when the tests run as root (never as root), else as whoever runs them.</summary>
+    static readonly Contexts.AegirServer Runner = new(Contexts.ContextNames.Master)
+    {
+        ScriptUser = IO.Posix.IsRoot ? Local.LocalScriptUser.Ensure(Contexts.AegirServer.DefaultScriptUser, "www-data", _ => { }) : Environment.UserName,
+    };
 
     [Theory]
     [InlineData("nginx")]

@@ -322,4 +322,30 @@ public class WebServiceTests
         Assert.Contains("Site disabled", text);
         Assert.DoesNotContain("sites/a.example/", text);
     }
+
+    [Theory]
+    [InlineData("nginx")]
+    [InlineData("apache")]
+    public void A_web_root_is_served_alone_with_the_site_folders_inside_it_seen_from_there(string type)
+    {
+        var kind = new PhpKind(AppManifest.Parse("web_root: public\nsite_folders:\n  - public/uploads/{uri}\n  - storage/{uri}\nsettings:\n  path: config/{uri}.php\n  template: t.sbn\n", "/srv/x/.aegir.yml"));
+        var text = Render(type, kind);
+        Assert.Contains(type == "nginx" ? "root /srv/x/public;" : "DocumentRoot /srv/x/public", text);
+        Assert.DoesNotContain("storage", text);
+        Assert.DoesNotContain("config/", text);
+        Assert.DoesNotContain("x/public/public", text);
+        Assert.DoesNotContain("/public/", text.Replace("/srv/x/public/", "/srv/x/"));
+        var notFound = NotFound(type, text);
+        Assert.True(notFound("/uploads/b.example/x.txt"));
+        Assert.False(notFound("/uploads/a.example/x.txt"));
+        Assert.Contains("(?:uploads/[^/]+)", text);   // no PHP in the uploads, seen from the web root
+    }
+
+    [Theory]
+    [InlineData("web_root: files/www\nsite_folders: ['files/{uri}']", "inside files/{uri}, a folder the web server writes to")]
+    [InlineData("web_root: cache/www\nshared_folders: [cache]", "inside cache, a folder the web server writes to")]
+    [InlineData("web_root: /public", "not a path inside the platform")]
+    [InlineData("web_root: ../www", "not a path inside the platform")]
+    public void A_web_root_inside_a_folder_the_web_server_writes_or_outside_the_platform_is_refused(string yaml, string problem)
+        => Assert.Matches(problem, Assert.Throws<Errors.AegirException>(() => AppManifest.Parse(yaml, "/srv/x/.aegir.yml")).Message);
 }

@@ -409,6 +409,115 @@ const NOTES_PRIVATE = '{{ site_folders[1] }}';
         }
     }
 
+    Describe 'A manifest''s check of the page' {
+        BeforeAll {
+            # Feeds: / sends visitors to its login page, which shows "Feeds ready" when the application works. Its
+            # second platform is broken as a wrong config breaks a real one: HTTP 200 with "Startup failed".
+            $manifest = "name: Feeds`nversion: 21.0`ncheck:`n  expect: Feeds ready`n  errors: ['Startup failed']`n"
+            $feeds = Join-Path $work 'platforms/feeds'
+            $broken = Join-Path $work 'platforms/feeds-broken'
+            foreach ($root in $feeds, $broken) {
+                Write-Tree $root @{
+                    '.aegir.yml' = $manifest
+                    'index.php' = @'
+<?php
+$path = parse_url($_SERVER['REQUEST_URI'], PHP_URL_PATH);
+if ($path === '/') { header('Location: /login.php?return=%2F', true, 302); exit; }
+echo 'unknown page';
+'@
+                    'login.php' = "<?php echo '<title>Feeds</title>Feeds ready for ', `$_SERVER['aegir_site'];"
+                }
+            }
+            Set-Content "$broken/login.php" "<?php echo '<h1>Startup failed</h1> Tiny Tiny RSS was unable to start properly: Configuration file (config.php) has incorrect version';"
+            $null = New-AegirPlatform feeds $feeds
+            $null = New-AegirPlatform feeds-broken $broken
+        }
+
+        It 'passes a site whose page shows what the check expects, through the redirect to its login' {
+            (New-AegirSite rss1.test -Platform feeds).Status | Should -Be 'Installed'
+            $task = Get-AegirTask -Target rss1.test -Type install -First 1
+            $task.Log.Message | Should -Contain 'Checking that http://rss1.test/ answers'
+            (Invoke-AegirVerify rss1.test).Status | Should -Be 'Succeeded'
+        }
+
+        It 'fails an install whose page answers 200 with an error, and leaves nothing' {
+            $before = Get-SiteDatabases
+            New-AegirSite rss2.test -Platform feeds-broken -ErrorVariable errs -ErrorAction SilentlyContinue
+            $errs[0].FullyQualifiedErrorId | Should -BeLike 'SiteBroken,*'
+            $errs[0].Exception.Message | Should -Match '/login.php\?return=%2F says "Startup failed"'
+            Get-AegirSite rss2.test -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            Get-SiteDatabases | Should -Be $before
+        }
+
+        It 'puts a site back on its platform with its own database when the move''s check fails' {
+            $db = Get-Db rss1.test
+            Invoke-Sql -Database $db -Sql 'CREATE TABLE kept (a INT); INSERT INTO kept VALUES (7);'
+            Move-AegirSite rss1.test -Platform feeds-broken -ErrorVariable errs -ErrorAction SilentlyContinue
+            $errs[0].Exception.Message | Should -Match 'Startup failed'
+            (Get-AegirSite rss1.test).PlatformName | Should -Be 'platform_feeds'
+            Get-Db rss1.test | Should -Be $db
+            Invoke-Sql -Database $db -Sql 'SELECT a FROM kept' | Should -Be 7
+            (Invoke-Site -Port $port -HostName rss1.test -Path /login.php).Body | Should -Match 'Feeds ready for rss1.test'
+            Test-Path "$broken/files/rss1.test" | Should -BeFalse
+        }
+
+        It 'fails verify of a site once its page stops showing what it should' {
+            Set-Content "$feeds/login.php" "<?php echo 'Feeds';"
+            $task = Invoke-AegirVerify rss1.test -ErrorAction SilentlyContinue
+            $task.Status | Should -Be 'Failed'
+            $task.Error | Should -Match 'without "Feeds ready"'
+            Set-Content "$feeds/login.php" "<?php echo '<title>Feeds</title>Feeds ready for ', `$_SERVER['aegir_site'];"
+            (Invoke-AegirVerify rss1.test).Status | Should -Be 'Succeeded'
+            (Remove-AegirSite rss1.test -NoBackup -Force).Status | Should -Be 'Succeeded'
+        }
+    }
+
+    Describe 'A web root below the code root' {
+        BeforeAll {
+            # As PostfixAdmin, Laravel or Symfony lay out: the code root holds the config and the storage, public/ is served.
+            $pa = Join-Path $work 'platforms/pa'
+            Write-Tree $pa @{
+                '.aegir.yml' = "name: Panel`nversion: 3.3.13`nweb_root: public`nsite_folders:`n  - public/uploads/{uri}`n  - storage/{uri}`nsettings:`n  path: config/{uri}.php`n  template: config/site.php.sbn`n"
+                'config/site.php.sbn' = "<?php const PANEL_SECRET = '{{ secret }}';"
+                'src/Panel.php' = '<?php function panel() { return "Panel ready"; }'
+                'public/index.php' = @'
+<?php
+require __DIR__ . '/../src/Panel.php';
+require __DIR__ . '/../config/' . $_SERVER['aegir_site'] . '.php';
+echo panel(), ' for ', $_SERVER['aegir_site'], ' secret=', strlen(PANEL_SECRET);
+'@
+            }
+            $null = New-AegirPlatform pa $pa
+        }
+
+        It 'serves the web root only, with the settings and storage above it kept from every request' {
+            (New-AegirSite w1.test -Platform pa).Status | Should -Be 'Installed'
+            (Invoke-Site -Port $port -HostName w1.test).Body | Should -Match 'Panel ready for w1.test secret=[1-9]'
+            Test-Path "$pa/config/w1.test.php", "$pa/storage/w1.test", "$pa/public/uploads/w1.test" | Should -Be @($true, $true, $true)
+            (stat -c '%a %G' "$pa/storage/w1.test") | Should -Be '2770 www-data'
+            Set-Content "$pa/public/uploads/w1.test/note.txt" 'a note'
+            Set-Content "$pa/public/uploads/w1.test/evil.php" '<?php echo "ran";'
+            (Invoke-Site -Port $port -HostName w1.test -Path /uploads/w1.test/note.txt).Body | Should -Match 'a note'
+            (Invoke-RawSite -Port $port -HostName w1.test -Path /uploads/w1.test/evil.php).Status | Should -Be 403
+            # Paths of the code root that are not in the web root reach the front controller at most, never the files.
+            $secret = [regex]::Match((Get-Content -Raw "$pa/config/w1.test.php"), "PANEL_SECRET = '([^']+)'").Groups[1].Value
+            $secret | Should -Not -BeNullOrEmpty
+            foreach ($path in '/config/w1.test.php', '/../config/w1.test.php', '/src/Panel.php', '/storage/w1.test/', '/public/../config/site.php.sbn', '/.aegir.yml') {
+                $answer = Invoke-RawSite -Port $port -HostName w1.test -Path $path
+                $answer.Body | Should -Not -Match "$([regex]::Escape($secret))|function panel|<\?php|\{\{ secret" -Because "$path is above the web root"
+            }
+            (Invoke-RawSite -Port $port -HostName w1.test -Path '/.aegir.yml').Status | Should -BeIn 403, 404
+            (Remove-AegirSite w1.test -NoBackup -Force).Status | Should -Be 'Succeeded'
+            Test-Path "$pa/config/w1.test.php", "$pa/storage/w1.test" | Should -Be @($false, $false)
+        }
+
+        It 'is refused at platform verify when it is not a folder of the codebase' {
+            $bad = Join-Path $work 'platforms/pa-bad'
+            Write-Tree $bad @{ '.aegir.yml' = "name: Panel`nweb_root: web`n"; 'public/index.php' = '<?php' }
+            { New-AegirPlatform pa-bad $bad -ErrorAction Stop } | Should -Throw "*'web_root' names web, which is no folder*"
+        }
+    }
+
     Describe 'A php platform without a manifest' {
         BeforeAll {
             $plain = Join-Path $work 'platforms/plain'

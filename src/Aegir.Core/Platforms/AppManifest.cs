@@ -47,6 +47,18 @@ public sealed partial class AppManifest
     public string LoginPath { get; private init; } = "/";
     /// <summary>Tables an installed site's database holds; what proves an install happened.</summary>
     public IReadOnlyList<string> InstalledTables { get; private init; } = [];
+    /// <summary>
+    /// The folder the web server serves, relative to the root (public, web); null: the root itself. The code above it
+    /// is never served, and may hold the sites' settings and writable folders all the same.
+    /// </summary>
+    public string? WebRoot { get; private init; }
+
+    /// <summary>A path relative to the root as the web server sees it (from the web root); null when it is not served.</summary>
+    public string? Served(string path)
+        => WebRoot is null ? path : path.StartsWith(WebRoot + "/", StringComparison.Ordinal) ? path[(WebRoot.Length + 1)..] : null;
+
+    /// <summary>How a site's page proves it works (check: path, status, expect, errors); by default any 2xx page without a PHP error.</summary>
+    public PageCheck Check { get; private init; } = new();
     /// <summary>Where the file was read from; null for the defaults.</summary>
     public string? File { get; private init; }
 
@@ -61,6 +73,7 @@ public sealed partial class AppManifest
     /// </summary>
     public IEnumerable<(string Key, string Path)> NamedFiles()
     {
+        if (WebRoot is not null) yield return ("web_root", WebRoot);
         if (SettingsTemplate is not null) yield return ("settings.template", SettingsTemplate);
         foreach (var (key, words) in new[] { ("install", Install), ("cron", Cron), ("version_command", VersionCommand) })
         {
@@ -104,6 +117,7 @@ public sealed partial class AppManifest
             Name = r.Text("name", 100),
             Version = r.Scalar("version") is { } v ? CheckVersion(r, "version", v) : null,
             VersionCommand = r.Command("version_command", []),
+            WebRoot = r.Scalar("web_root") is { } w ? r.RelativePath("web_root", w.TrimEnd('/'), needsUri: false) : null,
             FrontController = r.Scalar("front_controller") is { } f ? r.RelativePath("front_controller", f, needsUri: false) : "index.php",
             SiteFolders = r.Paths("site_folders", needsUri: true) ?? ["files/{uri}"],
             SharedFolders = r.Paths("shared_folders", needsUri: false) ?? [],
@@ -115,10 +129,13 @@ public sealed partial class AppManifest
             InstalledTables = r.List("installed_tables")?.Select(t => r.Table(t)).ToList() ?? [],
             AdminLogin = r.Scalar("admin_login") is { } login ? login is "name" or "email" ? login : throw r.Invalid("admin_login", $"is '{login}': it is name (the admin logs in as admin) or email (with the admin's email address)") : "name",
             LoginPath = r.Scalar("login_path") is { } lp ? r.DenyPath(lp, "login_path") : "/",
+            Check = r.Map("check") is { } check ? r.Check(check) : new PageCheck(),
         };
+        if (manifest.WebRoot is { } web && manifest.SiteFolders.Concat(manifest.SharedFolders).FirstOrDefault(f => Regex.IsMatch(web + "/", "^" + Regex.Escape(f).Replace(@"\{uri}", "[^/]+") + "/")) is { } inside)
+            throw ErrorCatalog.ManifestInvalid(file, map.Get("web_root")!.Line, $"'web_root' is {web}, inside {inside}, a folder the web server writes to: the code it serves would be the sites' to change");
         if (manifest.Version is not null && manifest.VersionCommand is not null)
             throw ErrorCatalog.ManifestInvalid(file, map.Get("version_command")!.Line, "give 'version' or 'version_command', not both");
-        r.NoUnknownKeys(["name", "version", "version_command", "front_controller", "site_folders", "shared_folders", "deny", "settings", "install", "cron", "installed_tables", "admin_login", "login_path"]);
+        r.NoUnknownKeys(["name", "version", "version_command", "front_controller", "site_folders", "shared_folders", "deny", "settings", "install", "cron", "installed_tables", "admin_login", "login_path", "check", "web_root"]);
         return manifest;
     }
 
@@ -189,6 +206,33 @@ public sealed partial class AppManifest
         public string DenyPath(string value, string key = "deny")
             => value.Length is > 0 and <= 200 && value.StartsWith('/') && !value.Contains("..") && SafePath().IsMatch(value[1..].TrimEnd('/') is { Length: > 0 } p ? p : "x") && (value.Length > 1 || key != "deny")
                 ? value : throw Invalid(key, $"has '{value}', which is not a path from the site's root (it begins with '/', no '..', letters, digits and . _ - / only)");
+
+        /// <summary>check: the page (path), the status it answers, a text it shows (expect), texts that mean it failed (errors).</summary>
+        public PageCheck Check(YamlMap check)
+        {
+            foreach (var (key, node) in check.Entries)
+                if (key is not ("path" or "status" or "expect" or "errors"))
+                    throw ErrorCatalog.ManifestInvalid(file, node.Line, $"'check.{key}' is not a key of check (known: path, status, expect, errors)");
+            string? Value(string key) => check.Get(key) switch
+            {
+                null or YamlScalar { Value: null } => null,
+                YamlScalar { Value: { } v } => v.Length is > 0 and <= 200 && !v.Any(char.IsControl) ? v : throw Invalid($"check.{key}", $"is '{v}', which must be one line of 1 to 200 characters"),
+                _ => throw Invalid($"check.{key}", "must be a single value"),
+            };
+            var path = Value("path") ?? "/";
+            if (!path.StartsWith('/') || path.Contains("..") || path.Any(c => c is ' ' or '#' or '\\'))
+                throw Invalid("check.path", $"is '{path}', which is not a page of the site (it begins with '/', no '..', no spaces)");
+            int? status = Value("status") is { } s ? int.TryParse(s, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n is >= 200 and <= 599 ? n
+                : throw Invalid("check.status", $"is '{s}', which is not an HTTP status (200 to 599)") : null;
+            var errors = check.Get("errors") switch
+            {
+                null => [],
+                YamlSequence seq => seq.Items.Select(i => (i as YamlScalar)?.Value is { Length: > 0 and <= 200 } e && !e.Any(char.IsControl) ? e
+                    : throw Invalid("check.errors", "must be a list of texts (one line each, at most 200 characters)")).ToList(),
+                _ => throw Invalid("check.errors", "must be a list ('- text' lines)"),
+            };
+            return new PageCheck { Path = path, Status = status, Expect = Value("expect"), Errors = errors };
+        }
 
         public string Table(string value)
             => Regex.IsMatch(value, "^[A-Za-z_][A-Za-z0-9_]{0,63}\\z") ? value : throw Invalid("installed_tables", $"has '{value}', which is not a table name");

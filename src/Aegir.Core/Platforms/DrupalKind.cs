@@ -135,8 +135,11 @@ public sealed partial class DrupalKind(bool seven) : IPlatformKind
             throw ErrorCatalog.StepFailed("ApplicationNotInstalled", $"Checking the Drupal tables in {database.Name}", $"its {table} table is empty: Drupal is not installed there", "Install the site again, or restore its database from a backup.");
     }
 
-    public string? Problem(HttpAnswer answer)
-        => SitePages.Problem(answer, ["/core/install.php", "/install.php"], ["The website encountered an unexpected error", "PDOException"]);
+    public PageCheck Check { get; } = new()
+    {
+        Installers = ["/core/install.php", "/install.php"],
+        Errors = ["The website encountered an unexpected error", "PDOException"],
+    };
 
     public IReadOnlyList<AegirPackage> ScanPackages(ITransport transport, string root, string platform)
     {

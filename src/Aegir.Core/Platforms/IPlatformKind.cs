@@ -70,8 +70,11 @@ public interface IPlatformKind
     /// <summary>Fails, saying what is missing, unless the site's database holds the application's tables.</summary>
     void CheckInstalled(IDbService db, SiteDatabase database);
 
-    /// <summary>What is wrong with a page the site served ("it offers the installer"); null when it looks like a working site.</summary>
-    string? Problem(HttpAnswer answer);
+    /// <summary>The folder the web server serves, relative to the root; null: the root itself.</summary>
+    string? WebRoot => null;
+
+    /// <summary>How the site's page proves it works (a manifest's check, or the kind's own).</summary>
+    PageCheck Check { get; }
 
     IReadOnlyList<AegirPackage> ScanPackages(ITransport transport, string root, string platform);
 

@@ -65,9 +65,9 @@ public sealed class PhpKind(AppManifest manifest) : IPlatformKind
         {
             var full = Path.Combine(root, path);
             var kind = transport.Kind(full);
-            bool ok = key == "settings.template" ? kind == PathKind.File : transport.FileExists(full);
+            bool ok = key switch { "settings.template" => kind == PathKind.File, "web_root" => kind == PathKind.Directory, _ => transport.FileExists(full) };
             if (!ok)
-                throw ErrorCatalog.ManifestInvalid(Manifest.File!, 0, $"'{key}' names {path}, which is {(kind == PathKind.Symlink && key == "settings.template" ? "a symlink (never followed)" : kind == PathKind.Directory ? "a folder" : "no file")} in {root}");
+                throw ErrorCatalog.ManifestInvalid(Manifest.File!, 0, $"'{key}' names {path}, which is {(kind == PathKind.Symlink && key is "settings.template" or "web_root" ? "a symlink (never followed)" : kind == PathKind.Directory ? "a folder" : key == "web_root" ? "no folder" : "no file")} in {root}");
         }
     }
 
@@ -81,7 +81,9 @@ public sealed class PhpKind(AppManifest manifest) : IPlatformKind
 
     /// <summary>The manifest's denied paths, and the site's settings file: it is PHP, but never a page.</summary>
     public IReadOnlyList<string> DeniedPaths(string uri)
-        => SiteSettingsPath(uri) is { } settings ? [.. Manifest.Deny, "/" + settings] : Manifest.Deny;
+        => SiteSettingsPath(uri) is { } settings && Manifest.Served(settings) is { } served ? [.. Manifest.Deny, "/" + served] : Manifest.Deny;
+
+    public string? WebRoot => Manifest.WebRoot;
 
     /// <summary>The folders of the manifest and the settings file's folder: parents as plain folders, each site folder the web group's.</summary>
     public IReadOnlyList<SiteDirectory> SiteDirectories(string uri)
@@ -203,7 +205,7 @@ public sealed class PhpKind(AppManifest manifest) : IPlatformKind
                 $"Check the install command in {Manifest.File} (it must install into the database it is given), then install again.");
     }
 
-    public string? Problem(HttpAnswer answer) => SitePages.Problem(answer, [], []);
+    public PageCheck Check => Manifest.Check;
 
     public IReadOnlyList<AegirPackage> ScanPackages(ITransport transport, string root, string platform)
         => Manifest.Name is { } name ? [new AegirPackage { Name = name, Title = name, Type = "core", Version = null, Path = ".", Platform = platform }] : [];

@@ -15,6 +15,7 @@ public static class SiteAreas
     /// <summary>A site's vhost with what its platform's kind says of it: its front controller, what is never served, its folders and every other site's.</summary>
     public static VhostModel For(IPlatformKind kind, VhostModel site) => site with
     {
+        Root = kind.WebRoot is { } web ? site.Root.TrimEnd('/') + "/" + web : site.Root,
         PrivatePath = kind.PrivatePath(site.Uri), FrontController = kind.FrontController, Denied = kind.DeniedPaths(site.Uri),
         SiteFolders = OwnFolders(kind, site.Uri), SharedFolders = SharedFolders(kind, site.Uri), SiteAreas = Of(kind, site.Uri),
         NoScripts = NoScripts(kind),
@@ -25,20 +26,26 @@ public static class SiteAreas
     /// unanchored patterns: no PHP runs anywhere in them, not only in a site's own folder (wp-content/uploads itself).
     /// </summary>
     public static IReadOnlyList<string> NoScripts(IPlatformKind kind) =>
-        kind.WritablePaths.Select(p => string.Join("[^/]+", p.Trim('/').Split('*').Select(Regex.Escape))).Distinct().ToList();
+        Web(kind, kind.WritablePaths).Select(p => string.Join("[^/]+", p.Trim('/').Split('*').Select(Regex.Escape))).Distinct().ToList();
 
     /// <summary>Every site root of the kind as a pattern, for the site <paramref name="uri"/> (whose own the vhost serves).</summary>
     public static IReadOnlyList<SiteArea> Of(IPlatformKind kind, string uri)
     {
         var folders = kind.SiteDirectories(Wildcard).Select(d => d.Path).ToHashSet(StringComparer.Ordinal);
-        return kind.SiteRoots(Wildcard).Select(root => Area(root, folders.Contains(root), kind.SharedCode, uri)).ToList();
+        return kind.SiteRoots(Wildcard).Where(root => Web(kind, [root]).Count > 0)
+            .Select(root => Area(Web(kind, [root])[0], folders.Contains(root), Web(kind, kind.SharedCode), uri)).ToList();
     }
 
     /// <summary>The site's own folders, served to its names; one inside a folder the kind never serves stays unserved.</summary>
-    public static IReadOnlyList<string> OwnFolders(IPlatformKind kind, string uri) => Served(kind, uri, kind.SiteRoots(uri).Where(kind.SiteDirectories(uri).Select(d => d.Path).Contains));
+    public static IReadOnlyList<string> OwnFolders(IPlatformKind kind, string uri) => Served(kind, uri, Web(kind, kind.SiteRoots(uri).Where(kind.SiteDirectories(uri).Select(d => d.Path).Contains)));
 
     /// <summary>The folders all sites share that the web server writes to, but for those inside a folder never served.</summary>
-    public static IReadOnlyList<string> SharedFolders(IPlatformKind kind, string uri) => Served(kind, uri, kind.SharedFolders);
+    public static IReadOnlyList<string> SharedFolders(IPlatformKind kind, string uri) => Served(kind, uri, Web(kind, kind.SharedFolders));
+
+    /// <summary>Paths relative to the root as the web server sees them, from the kind's web root; those above it are never served.</summary>
+    static IReadOnlyList<string> Web(IPlatformKind kind, IEnumerable<string> paths)
+        => kind.WebRoot is not { } web ? paths.ToList()
+            : paths.Where(p => p.StartsWith(web + "/", StringComparison.Ordinal)).Select(p => p[(web.Length + 1)..]).ToList();
 
     static IReadOnlyList<string> Served(IPlatformKind kind, string uri, IEnumerable<string> folders)
     {

@@ -153,8 +153,11 @@ public sealed partial class WordPressKind : IPlatformKind
             throw ErrorCatalog.StepFailed("ApplicationNotInstalled", $"Checking the WordPress tables in {database.Name}", "wp_options has no siteurl: WordPress is not installed there", "Install the site again, or restore its database from a backup.");
     }
 
-    public string? Problem(HttpAnswer answer)
-        => SitePages.Problem(answer, ["/wp-admin/install.php", "/wp-admin/setup-config.php"], ["Error establishing a database connection", "There has been a critical error"]);
+    public PageCheck Check { get; } = new()
+    {
+        Installers = ["/wp-admin/install.php", "/wp-admin/setup-config.php"],
+        Errors = ["Error establishing a database connection", "There has been a critical error", "One or more database tables are unavailable"],
+    };
 
     public IReadOnlyList<AegirPackage> ScanPackages(ITransport transport, string root, string platform)
     {

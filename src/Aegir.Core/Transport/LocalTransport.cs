@@ -176,7 +176,7 @@ public sealed class LocalTransport : ITransport
         {
             using var response = client.Send(request);
             using var reader = new StreamReader(response.Content.ReadAsStream());
-            var buffer = new char[16384];
+            var buffer = new char[262144];   // enough of a page for a check's texts
             var body = new string(buffer, 0, reader.ReadBlock(buffer, 0, buffer.Length));
             return new HttpAnswer((int)response.StatusCode, response.Headers.Location?.ToString(), body);
         }

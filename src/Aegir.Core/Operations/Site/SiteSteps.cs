@@ -87,11 +87,11 @@ internal static class SiteSteps
         var host = parts.Site.Redirection ?? parts.Site.Uri;
         if (parts.Env.Engine.Batch is { } batch)
         {
-            plan.Add(parts.Web.Name, PlanAction.Check, $"check that http://{host}/ answers as the site{(enabled() ? "" : " disabled")}, once @{parts.Web.Name} reloads at the end of this pipeline{(created ? " (else it is removed again)" : "")}",
+            plan.Add(parts.Web.Name, PlanAction.Check, $"check that http://{host}{Page(parts, enabled())} answers as the site{(enabled() ? "" : " disabled")}, once @{parts.Web.Name} reloads at the end of this pipeline{(created ? " (else it is removed again)" : "")}",
                 ctx => batch.Expect(parts.Web.Name, parts.Site.Name, created));
             return;
         }
-        plan.Add(parts.Web.Name, PlanAction.Check, $"check that http://{host}/ answers as the site{(enabled() ? "" : " disabled")}", ctx => ctx.Step($"Checking that http://{host}/ answers", () =>
+        plan.Add(parts.Web.Name, PlanAction.Check, $"check that http://{host}{Page(parts, enabled())} answers as the site{(enabled() ? "" : " disabled")}", ctx => ctx.Step($"Checking that http://{host}{Page(parts, enabled())} answers", () =>
         {
             if (Judge(parts, enabled()) is { } problem) throw Errors.ErrorCatalog.SiteBroken(host, problem);
         }));
@@ -104,17 +104,34 @@ internal static class SiteSteps
     /// </summary>
     public static string? Judge(SiteParts parts, bool? enabled = null)
     {
+        var host = parts.Site.Redirection ?? parts.Site.Uri;
+        if (!(enabled ?? parts.Site.Status != SiteStatus.Disabled))
+        {
+            var shown = Fetch(parts, host, "/");
+            return shown.Status == 503 ? null : $"it answers {shown}, not the site disabled page";
+        }
+        var check = parts.Kind.Check;
+        var path = check.Path;
+        var answer = Fetch(parts, host, path);
+        // A page that sends visitors on within the site (to its login) is judged where it leads.
+        for (int hop = 0; hop < 3 && check.Follow(answer, host) is { } next; hop++) answer = Fetch(parts, host, path = next);
+        return check.Problem(answer, path);
+    }
+
+    /// <summary>The page a check asks for: the kind's (a manifest's check.path), or / for the disabled page.</summary>
+    static string Page(SiteParts parts, bool enabled) => enabled ? parts.Kind.Check.Path : "/";
+
+    static HttpAnswer Fetch(SiteParts parts, string host, string path)
+    {
         HttpAnswer answer;
-        try { answer = parts.Http.Fetch(parts.Site.Redirection ?? parts.Site.Uri); }
+        try { answer = parts.Http.Fetch(host, path); }
         catch (IOException)
         {
             Thread.Sleep(200);
-            answer = parts.Http.Fetch(parts.Site.Redirection ?? parts.Site.Uri);
+            answer = parts.Http.Fetch(host, path);
         }
-        parts.Env.Engine.Observer?.OnMessage(Tasks.TaskLogLevel.Debug, $"http://{parts.Site.Redirection ?? parts.Site.Uri}/ answers: {answer}.");
-        return enabled ?? parts.Site.Status != SiteStatus.Disabled
-            ? parts.Kind.Problem(answer)
-            : answer.Status == 503 ? null : $"it answers {answer}, not the site disabled page";
+        parts.Env.Engine.Observer?.OnMessage(Tasks.TaskLogLevel.Debug, $"http://{host}{path} answers: {answer}.");
+        return answer;
     }
 
     /// <summary>The site's vhost (written and tested), then a reload of the web server.</summary>
