@@ -191,8 +191,11 @@ public sealed class AppManifestTests : IDisposable
 
     static (string, string?) Found((IPlatformKind Kind, string? Version) found) => (found.Kind.Name, found.Version);
 
-    /// <summary>A server on this machine whose version commands run as nobody when the tests run as root (never as root), else as whoever runs them.</summary>
-    static readonly Contexts.AegirServer Runner = new(Contexts.ContextNames.Master) { ScriptUser = IO.Posix.IsRoot ? "nobody" : Environment.UserName };
+    /// <summary>A server on this machine whose version commands run as the script user aegir when the tests run as root (never as root), else as whoever runs them.</summary>
+    static readonly Contexts.AegirServer Runner = new(Contexts.ContextNames.Master)
+    {
+        ScriptUser = IO.Posix.IsRoot ? Local.LocalScriptUser.Ensure(Contexts.AegirServer.DefaultScriptUser, "www-data", _ => { }) : Environment.UserName,
+    };
 
     [Theory]
     [InlineData("nginx")]
