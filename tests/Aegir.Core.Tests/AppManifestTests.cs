@@ -114,6 +114,9 @@ public sealed class AppManifestTests : IDisposable
     [InlineData("settings:\n  path: s/{uri}.php", "line ", "'settings' needs 'template'")]
     [InlineData("settings:\n  path: s.php\n  template: t.sbn", "line 2", "needs {uri}")]
     [InlineData("installed_tables: ['page; DROP TABLE x']", "line 1", "is not a table name")]
+    [InlineData("shared_folders: [files]", "line 1", "'shared_folders' has files, which holds or lies inside a site's own folder")]
+    [InlineData("site_folders: ['uploads/{uri}']\nshared_folders: ['uploads/a.test/cache']", "line 2", "holds or lies inside")]
+    [InlineData("settings:\n  path: config/{uri}.php\n  template: t.sbn\nshared_folders: [config]", "line 4", "holds or lies inside")]
     [InlineData("name: [a, b]", "line 1", "must be a single value")]
     [InlineData("site_folders: [\"files/{uri}\"\n", "", "")]
     public void A_mistake_names_the_file_the_line_and_the_key(string text, string line, string problem)

@@ -116,10 +116,21 @@ public sealed partial class AppManifest
             AdminLogin = r.Scalar("admin_login") is { } login ? login is "name" or "email" ? login : throw r.Invalid("admin_login", $"is '{login}': it is name (the admin logs in as admin) or email (with the admin's email address)") : "name",
             LoginPath = r.Scalar("login_path") is { } lp ? r.DenyPath(lp, "login_path") : "/",
         };
+        if (manifest.SharedFolders.FirstOrDefault(f => Holds(manifest, f)) is { } over)
+            throw ErrorCatalog.ManifestInvalid(file, map.Get("shared_folders")!.Line, $"'shared_folders' has {over}, which holds or lies inside a site's own folder or settings: the web server would write where each site's own are kept (a shared folder goes beside them, as files/shared beside files/{{uri}})");
         if (manifest.Version is not null && manifest.VersionCommand is not null)
             throw ErrorCatalog.ManifestInvalid(file, map.Get("version_command")!.Line, "give 'version' or 'version_command', not both");
         r.NoUnknownKeys(["name", "version", "version_command", "front_controller", "site_folders", "shared_folders", "deny", "settings", "install", "cron", "installed_tables", "admin_login", "login_path"]);
         return manifest;
+    }
+
+    /// <summary>Whether a shared folder is above a site's folder or settings file, or inside a site's folder.</summary>
+    static bool Holds(AppManifest m, string shared)
+    {
+        var own = m.SiteFolders.Concat(m.SettingsPath is { } settings ? [settings] : []).ToList();
+        bool above = own.Any(p => p.StartsWith(shared + "/", StringComparison.Ordinal));
+        bool inside = m.SiteFolders.Any(p => Regex.IsMatch(shared, "^" + Regex.Escape(p).Replace(@"\{uri}", "[^/]+") + "/"));
+        return above || inside;
     }
 
     /// <summary>A path with the site's uri in it.</summary>
