@@ -116,16 +116,18 @@ $db->query('CREATE TABLE who (name VARCHAR(64))');
         }
 
         It 'sees no process but its own: not another site''s command, its environment or the module' {
-            # Another site's command, running meanwhile as the same account (found from here, on the machine).
+            # Another site's command, running meanwhile as the same account, with a secret in its environment.
             $mark = Get-Random -Minimum 100000 -Maximum 999999
-            $null = Start-Job -ArgumentList "8.$mark" { param($t) Invoke-AegirSiteCommand wb.test -- sleep $t } -InitializationScript ([scriptblock]::Create("Import-Module '$((Get-Module Aegir).Path)'; `$env:AEGIR_HOME = '$env:AEGIR_HOME'"))
-            $deadline = (Get-Date).AddSeconds(30)
-            while (-not (pgrep -f "^sleep 8\.$mark") -and (Get-Date) -lt $deadline) { Start-Sleep -Milliseconds 100 }
-            pgrep -f "^sleep 8\.$mark" | Should -Not -BeNullOrEmpty -Because 'the other site''s command runs now'
-            $seen = Invoke-AegirSiteCommand wa.test -- sh -c 'for p in /proc/[0-9]*; do tr "\0" " " < $p/cmdline; echo; done'
-            "$seen" | Should -Not -Match "sleep 8|pwsh|dotnet|nginx|php-fpm|mariadbd"
+            $other = Start-Process -PassThru /usr/bin/setpriv -ArgumentList '--reuid=aegir', '--regid=aegir', '--init-groups', '--', '/usr/bin/env', "OTHER_SECRET=s$mark", 'sleep', "8.$mark"
+            try {
+                $deadline = (Get-Date).AddSeconds(10)
+                while (-not (pgrep -f "^sleep 8\.$mark") -and (Get-Date) -lt $deadline) { Start-Sleep -Milliseconds 100 }
+                pgrep -f "^sleep 8\.$mark" | Should -Not -BeNullOrEmpty -Because 'the other command runs now'
+                $seen = Invoke-AegirSiteCommand wa.test -- sh -c 'for p in /proc/[0-9]*; do tr "\0" " " < $p/cmdline; echo; cat $p/environ 2>/dev/null | tr "\0" " "; echo; done'
+                "$seen" | Should -Not -Match "sleep 8|s$mark|pwsh|dotnet|nginx|php-fpm|mariadbd"
+            }
+            finally { Stop-Process -Id $other.Id -Force -ErrorAction SilentlyContinue }
             (Invoke-AegirSiteCommand wa.test -- sh -c 'tr "\0" " " < /proc/1/cmdline') | Should -Match '^sh -c'
-            Get-Job | Wait-Job | Remove-Job
         }
 
         It 'cannot read another site''s record: permission denied, and no password shown' {
