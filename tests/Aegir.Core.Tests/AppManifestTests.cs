@@ -158,6 +158,9 @@ public sealed class AppManifestTests : IDisposable
     [InlineData("check:\n  expext: Feeds", "line 2", "'check.expext' is not a key of check (known: path, status, expect, errors)")]
     [InlineData("check:\n  errors: Startup failed", "line 2", "'check.errors' must be a list")]
     [InlineData("check: /login.php", "line 1", "'check' must be a mapping")]
+    [InlineData("shared_folders: [files]", "line 1", "'shared_folders' has files, which holds or lies inside a site's own folder")]
+    [InlineData("site_folders: ['uploads/{uri}']\nshared_folders: ['uploads/a.test/cache']", "line 2", "holds or lies inside")]
+    [InlineData("settings:\n  path: config/{uri}.php\n  template: t.sbn\nshared_folders: [config]", "line 4", "holds or lies inside")]
     [InlineData("name: [a, b]", "line 1", "must be a single value")]
     [InlineData("site_folders: [\"files/{uri}\"\n", "", "")]
     public void A_mistake_names_the_file_the_line_and_the_key(string text, string line, string problem)

@@ -48,6 +48,8 @@ public sealed class FakeTransport(Func<CommandSpec, CommandResult>? handler = nu
     /// <summary>The command a site's shell runs, without the setpriv that drops it to the script user and the setsid that gives it a session of its own.</summary>
     public static CommandSpec Unwrapped(CommandSpec spec)
     {
+        if (spec.Program == ScriptUser.Unshare)
+            spec = spec with { Program = spec.Arguments.SkipWhile(a => a != "--").ElementAt(1), Arguments = spec.Arguments.SkipWhile(a => a != "--").Skip(2).ToList() };
         if (spec.Program == "/usr/bin/setpriv")
             spec = spec with { Program = spec.Arguments.SkipWhile(a => a != "--").ElementAt(1), Arguments = spec.Arguments.SkipWhile(a => a != "--").Skip(2).ToList() };
         return spec.Program == "/usr/bin/setsid" ? spec with { Program = spec.Arguments[0], Arguments = spec.Arguments.Skip(1).ToList() } : spec;

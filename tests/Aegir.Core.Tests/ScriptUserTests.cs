@@ -14,7 +14,7 @@ namespace Aegir.Core.Tests;
 /// <summary>No command for a site runs as root: the script user is looked up on the server, refused when it holds root's powers, and dropped to with setpriv.</summary>
 public class ScriptUserTests
 {
-    const string Drop = "/usr/bin/setpriv --reuid=998 --regid=998 --init-groups --no-new-privs -- /usr/bin/setsid";
+    const string Drop = "/usr/bin/unshare --pid --fork --kill-child --mount-proc -- /usr/bin/setpriv --pdeathsig KILL --reuid=998 --regid=998 --init-groups --no-new-privs -- /usr/bin/setsid";
 
     static AegirServer Master(string user) => new(ContextNames.Master) { ScriptUser = user };
 
@@ -52,6 +52,9 @@ public class ScriptUserTests
     [InlineData("webuser", "uid=1001(webuser) gid=33(www-data) groups=33(www-data)", "a service runs as")]
     [InlineData("mysql", "uid=101(mysql) gid=101(mysql) groups=101(mysql),33(www-data)", "a service runs as")]
     [InlineData("nobody", "uid=65534(nobody) gid=65534(nogroup) groups=65534(nogroup),33(www-data)", "a service runs as")]
+    [InlineData("systemd-network", "uid=998(systemd-network) gid=998(systemd-network) groups=998(systemd-network),33(www-data)", "a service runs as")]
+    [InlineData("aegir", "uid=998(aegir) gid=998(aegir) groups=998(aegir),33(www-data),42(shadow)", "every password hash")]
+    [InlineData("aegir", "uid=998(aegir) gid=998(aegir) groups=998(aegir),33(www-data),4(adm)", "every log")]
     public void An_account_with_roots_powers_is_refused_whatever_the_record_says_before_anything_is_made(string user, string id, string why)
     {
         var server = new FakeTransport();
@@ -96,6 +99,9 @@ public class ScriptUserTests
     {
         Assert.Equal(Posix.IsRoot ? "aegir" : Environment.UserName, AegirServer.LocalScriptUser());
         Assert.Equal("InvalidValue", Assert.Throws<AegirException>(() => Validate.ScriptUser("ScriptUser", "root")).ErrorId);
+        foreach (var service in new[] { "www-data", "mysql", "postgres", "nobody", "systemd-network", "polkitd", "_apt" })
+            Assert.Contains("a service runs as", Assert.Throws<AegirException>(() => Validate.ScriptUser("ScriptUser", service)).Message);
+        Assert.Equal("deploy", Validate.ScriptUser("ScriptUser", "deploy"));
         Assert.Equal("aegir", Validate.ScriptUser("ScriptUser", "aegir"));
     }
 

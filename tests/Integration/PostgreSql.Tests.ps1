@@ -108,7 +108,9 @@ echo 'site=', $e('aegir_site'), ' type=', $e('db_type'), ' db=', $e('db_name'), 
         Invoke-PgSql -Server pgbox -Database $to -Sql 'DROP TABLE visits' | Out-Null
         $service = [Aegir.Core.Services.PostgreSql.PostgreSqlService]::new((Get-AegirServer pgbox), [Aegir.Core.Operations.OperationEnvironment]::new([Aegir.Core.Operations.Engine]::new([Aegir.Core.Contexts.ContextStore]::new($env:AEGIR_HOME))))
         $dump = [IO.MemoryStream]::new()
-        $service.Dump($from, $dump)
+        # Made as pg.test's own role, from the web server (no admin enters the site's database).
+        $source = [Aegir.Core.Services.Http.SiteDatabase]::new('pgsql', '127.0.0.1', (Get-AegirServer pgbox).Db.GetInt('port'), $from, $from, (Get-SitePassword pg.test))
+        $service.Dump((Get-AegirServer master), $source, $dump)
         $dump.Position = 0
         $site = [Aegir.Core.Services.Http.SiteDatabase]::new('pgsql', '127.0.0.1', (Get-AegirServer pgbox).Db.GetInt('port'), $to, $to, (Get-SitePassword pg2.test))
         $service.Import((Get-AegirServer master), $site, $dump)

@@ -107,12 +107,27 @@ $db->query('CREATE TABLE who (name VARCHAR(64))');
             $fields = ($stat -split "`n")[1] -replace '^.*\) ', '' -split ' '
             $own = ($stat -split "`n")[0]
             $fields[3], $fields[4] | Should -Be @($own, '0') -Because 'session, then tty_nr'
-            # What it starts in the background dies with it, so nothing of a site's command watches the next one.
-            $left = Invoke-AegirSiteCommand wa.test -- sh -c 'nohup sleep 301 >/dev/null 2>&1 & echo $!'
-            Start-Sleep -Milliseconds 200
-            # Gone, or a zombie left to be reaped by an init that does not (state Z): either way it runs no more.
-            $state = if (Test-Path "/proc/$left/stat") { ((Get-Content -Raw "/proc/$left/stat") -replace '^.*\) ', '' -split ' ')[0] } else { 'gone' }
-            $state | Should -BeIn 'gone', 'Z' -Because "sleep ($left) was started in the command's session"
+            # What it starts in the background dies with it, nohup'd, in a session of its own (setsid -f) or double-forked,
+            # so nothing of a site's command watches the next one.
+            $mark = Get-Random -Minimum 100000 -Maximum 999999
+            $null = Invoke-AegirSiteCommand wa.test -- sh -c "nohup sleep 301.$mark >/dev/null 2>&1 & setsid -f sleep 302.$mark </dev/null >/dev/null 2>&1; (sh -c 'sleep 303.$mark &' &); sleep 0.2"
+            Start-Sleep -Milliseconds 300
+            @(& pgrep -f "sleep 30[123]\.$mark") | Should -BeNullOrEmpty -Because 'none of them may outlive the command'
+        }
+
+        It 'sees no process but its own: not another site''s command, its environment or the module' {
+            # Another site's command, running meanwhile as the same account, with a secret in its environment.
+            $mark = Get-Random -Minimum 100000 -Maximum 999999
+            $other = Start-Process -PassThru /usr/bin/setpriv -ArgumentList '--reuid=aegir', '--regid=aegir', '--init-groups', '--', '/usr/bin/env', "OTHER_SECRET=s$mark", 'sleep', "8.$mark"
+            try {
+                $deadline = (Get-Date).AddSeconds(10)
+                while (-not (pgrep -f "^sleep 8\.$mark") -and (Get-Date) -lt $deadline) { Start-Sleep -Milliseconds 100 }
+                pgrep -f "^sleep 8\.$mark" | Should -Not -BeNullOrEmpty -Because 'the other command runs now'
+                $seen = Invoke-AegirSiteCommand wa.test -- sh -c 'for p in /proc/[0-9]*; do tr "\0" " " < $p/cmdline; echo; cat $p/environ 2>/dev/null | tr "\0" " "; echo; done'
+                "$seen" | Should -Not -Match "sleep 8|s$mark|pwsh|dotnet|nginx|php-fpm|mariadbd"
+            }
+            finally { Stop-Process -Id $other.Id -Force -ErrorAction SilentlyContinue }
+            (Invoke-AegirSiteCommand wa.test -- sh -c 'tr "\0" " " < /proc/1/cmdline') | Should -Match '^sh -c'
         }
 
         It 'cannot read another site''s record: permission denied, and no password shown' {

@@ -113,9 +113,12 @@ public static partial class Validate
 
     /// <summary>A script user as an admin gives it: a POSIX name, never root (verify refuses any account with root's powers).</summary>
     public static string ScriptUser(string parameter, string? value)
-        => PosixName(parameter, value) == "root"
-            ? throw ErrorCatalog.InvalidValue(parameter, value, "commands for sites never run as root", $"Name an unprivileged account, such as {AegirServer.DefaultScriptUser} (see about_Aegir, SCRIPT USER).")
-            : value!;
+    {
+        var fix = $"Name an unprivileged account of its own, such as {AegirServer.DefaultScriptUser} (see about_Aegir, SCRIPT USER).";
+        if (PosixName(parameter, value) == "root") throw ErrorCatalog.InvalidValue(parameter, value, "commands for sites never run as root", fix);
+        if (Transport.ScriptUser.IsServiceName(value!)) throw ErrorCatalog.InvalidValue(parameter, value, "it is the account a service runs as, whose files a site's command would own", fix);
+        return value!;
+    }
 
     public static string Email(string parameter, string? value)
     {

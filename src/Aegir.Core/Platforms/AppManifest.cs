@@ -133,10 +133,21 @@ public sealed partial class AppManifest
         };
         if (manifest.WebRoot is { } web && manifest.SiteFolders.Concat(manifest.SharedFolders).FirstOrDefault(f => Regex.IsMatch(web + "/", "^" + Regex.Escape(f).Replace(@"\{uri}", "[^/]+") + "/")) is { } inside)
             throw ErrorCatalog.ManifestInvalid(file, map.Get("web_root")!.Line, $"'web_root' is {web}, inside {inside}, a folder the web server writes to: the code it serves would be the sites' to change");
+        if (manifest.SharedFolders.FirstOrDefault(f => Holds(manifest, f)) is { } over)
+            throw ErrorCatalog.ManifestInvalid(file, map.Get("shared_folders")!.Line, $"'shared_folders' has {over}, which holds or lies inside a site's own folder or settings: the web server would write where each site's own are kept (a shared folder goes beside them, as files/shared beside files/{{uri}})");
         if (manifest.Version is not null && manifest.VersionCommand is not null)
             throw ErrorCatalog.ManifestInvalid(file, map.Get("version_command")!.Line, "give 'version' or 'version_command', not both");
         r.NoUnknownKeys(["name", "version", "version_command", "front_controller", "site_folders", "shared_folders", "deny", "settings", "install", "cron", "installed_tables", "admin_login", "login_path", "check", "web_root"]);
         return manifest;
+    }
+
+    /// <summary>Whether a shared folder is above a site's folder or settings file, or inside a site's folder.</summary>
+    static bool Holds(AppManifest m, string shared)
+    {
+        var own = m.SiteFolders.Concat(m.SettingsPath is { } settings ? [settings] : []).ToList();
+        bool above = own.Any(p => p.StartsWith(shared + "/", StringComparison.Ordinal));
+        bool inside = m.SiteFolders.Any(p => Regex.IsMatch(shared, "^" + Regex.Escape(p).Replace(@"\{uri}", "[^/]+") + "/"));
+        return above || inside;
     }
 
     /// <summary>A path with the site's uri in it.</summary>

@@ -61,8 +61,12 @@ public interface IDbService
     /// <summary>The hosts a user may connect from.</summary>
     IReadOnlyList<string> UserHosts(string user);
 
-    /// <summary>Writes the database's dump, made as the admin on the database server.</summary>
-    void Dump(string database, Stream output);
+    /// <summary>
+    /// Writes the site's database's dump, made as the site's own account from <paramref name="from"/> (the web server
+    /// the account is granted to) by the client run as its script user: whatever the site's code planted in its
+    /// database (a view, a function, an operator) runs with the site's rights when it is read, never the admin's.
+    /// </summary>
+    void Dump(AegirServer from, Http.SiteDatabase site, Stream output);
 
     /// <summary>
     /// Loads a dump that came from outside (a backup archive) into the site's database as the site's own account, from

@@ -33,6 +33,12 @@ public static class ServiceCatalog
         get { lock (Gate) return Types.Keys.OrderBy(k => k, StringComparer.Ordinal).ToList(); }
     }
 
+    /// <summary>The system accounts of every service type (mysql, www-data ...).</summary>
+    public static IReadOnlySet<string> Accounts
+    {
+        get { lock (Gate) return Types.Values.SelectMany(t => t.Values).SelectMany(i => i.Accounts).ToHashSet(StringComparer.Ordinal); }
+    }
+
     public static IReadOnlyList<string> TypesOf(string service)
     {
         lock (Gate)

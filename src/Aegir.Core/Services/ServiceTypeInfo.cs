@@ -23,6 +23,9 @@ public sealed class ServiceTypeInfo(string service, string type, string descript
     /// <summary>The names its processes run under (as /proc shows them): a port one of them holds is its own.</summary>
     public IReadOnlyList<string> Programs { get; init; } = [];
 
+    /// <summary>The system accounts it runs as: never a script user, whose commands would own its files.</summary>
+    public IReadOnlyList<string> Accounts { get; init; } = [];
+
     public ServiceSetting? Find(string name) => Settings.FirstOrDefault(s => s.Name == name);
 
     public override string ToString() => $"{Service}:{Type}";

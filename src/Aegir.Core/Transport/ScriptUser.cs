@@ -16,12 +16,20 @@ public static class ScriptUser
     /// <summary>Groups that hand out root without a setuid program (raw disks, container daemons): no script user may be in one.</summary>
     static readonly string[] RootEquivalentGroups = ["disk", "docker", "lxd"];
 
+    /// <summary>Groups that read what no site may: every password hash (shadow), every log (adm).</summary>
+    static readonly string[] SecretGroups = ["shadow", "adm"];
+
     /// <summary>
     /// Accounts a service runs as: a site's command run as one would own that service's data (mysql's database files,
     /// the web server's logs) or share it with every daemon (nobody), so none may be a script user.
     /// </summary>
-    static readonly string[] ServiceAccounts = ["www-data", "nginx", "apache", "httpd", "mysql", "mariadb", "postgres", "rabbitmq", "redis", "memcache",
-        "sshd", "nobody", "daemon", "bin", "sys", "sync", "games", "man", "lp", "mail", "news", "uucp", "proxy", "backup", "list", "irc", "_apt", "messagebus", "Debian-exim"];
+    public static bool IsServiceName(string name)
+        => SystemAccounts.Contains(name, StringComparer.Ordinal) || Services.ServiceCatalog.Accounts.Contains(name)
+           || name.StartsWith("systemd-", StringComparison.Ordinal) || name.StartsWith('_');
+
+    /// <summary>Debian's own system accounts and those of daemons a web server often has beside it (the services' own come from their types).</summary>
+    static readonly string[] SystemAccounts = ["nobody", "daemon", "bin", "sys", "sync", "games", "man", "lp", "mail", "news", "uucp", "proxy", "backup", "list", "irc",
+        "messagebus", "polkitd", "sshd", "Debian-exim", "rabbitmq", "redis", "memcache"];
 
     /// <summary>The group the server's web server and PHP run as (its http service's web_group).</summary>
     public static string WebGroup(AegirServer server) => server.Http.IsNull ? "www-data" : server.Http.Get("web_group") ?? "www-data";
@@ -49,8 +57,9 @@ public static class ScriptUser
         if (account.Uid == 0) return "it is uid 0 (root)";
         if (account.Gid == 0 || account.Groups.Any(g => g.Id == 0)) return "it is in group 0 (root)";
         if (switching && RootEquivalentGroups.FirstOrDefault(account.InGroup) is { } group) return $"it is in the group {group}, which gives root";
+        if (switching && SecretGroups.FirstOrDefault(account.InGroup) is { } secrets) return $"it is in the group {secrets}, which reads {(secrets == "shadow" ? "every password hash" : "every log")}";
         // The web server's own account has the web group as its primary group; a script user is only a member of it.
-        if (switching && ServiceAccounts.Contains(account.Name, StringComparer.Ordinal) || switching && account.Groups.Any(g => g.Id == account.Gid && g.Name == webGroup))
+        if (switching && IsServiceName(account.Name) || switching && account.Groups.Any(g => g.Id == account.Gid && g.Name == webGroup))
             return $"it is the account a service runs as, whose files a site's command would own";
         return null;
     }
@@ -60,15 +69,27 @@ public static class ScriptUser
     /// setpriv in front: the account's own uid, gid and groups, and no_new_privs, so no setuid program (su, sudo) takes
     /// it back to root. setpriv rather than runuser: no PAM session, and the environment stays exactly the one given.
     /// Always in a session of its own (setsid): without the admin's terminal, which it could otherwise type into
-    /// (TIOCSTI), and with what it leaves running killed when it ends.
+    /// (TIOCSTI), and with what it leaves running killed when it ends; switched to from root, in a PID namespace too.
     /// </summary>
     public static CommandSpec As(ITransport transport, UserAccount account, CommandSpec spec)
     {
         IReadOnlyList<string> run = ["/usr/bin/setsid", spec.Program, .. spec.Arguments];
-        return transport.User == account.Name || transport.User != "root"
-            ? spec with { Program = run[0], Arguments = run.Skip(1).ToList(), OwnSession = true }
-            : spec with { Program = "/usr/bin/setpriv", Arguments = [$"--reuid={account.Uid}", $"--regid={account.Gid}", "--init-groups", "--no-new-privs", "--", .. run], OwnSession = true };
+        if (transport.User == account.Name || transport.User != "root")
+            return spec with { Program = run[0], Arguments = run.Skip(1).ToList(), OwnSession = true };
+        // A PID namespace of its own, with its own /proc: the command sees no other process (not the environment of
+        // another site's command, run as the same account), and whatever it leaves running, in a session of its own
+        // or not, dies with it. setpriv sets the parent-death signal again once it is the account (a change of user clears it).
+        return spec with
+        {
+            Program = Unshare,
+            Arguments = ["--pid", "--fork", "--kill-child", "--mount-proc", "--", "/usr/bin/setpriv", "--pdeathsig", "KILL",
+                $"--reuid={account.Uid}", $"--regid={account.Gid}", "--init-groups", "--no-new-privs", "--", .. run],
+            OwnSession = true,
+        };
     }
+
+    /// <summary>util-linux's unshare, which makes the PID namespace a site's command runs in.</summary>
+    public const string Unshare = "/usr/bin/unshare";
 
     static string Command(IReadOnlyList<string> words) => new CommandSpec(words[0], words.Skip(1).ToList()).ToString();
 }

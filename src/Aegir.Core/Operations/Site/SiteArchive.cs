@@ -60,7 +60,7 @@ internal static class SiteArchive
                 writer.AddJson(BackupArchive.ManifestMember, manifest);
                 ctx.Progress(0, $"dumping database {database.Name}");
                 using (var file = new FileStream(spool, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = IO.AtomicFile.OwnerOnly }))
-                    parts.Db.Dump(database.Name, file);
+                    parts.Db.Dump(parts.Web, database, file);
                 writer.AddFile(BackupArchive.DatabaseMember, spool);
                 File.Delete(spool);
                 if (roots.Count > 0)

@@ -68,7 +68,9 @@ public sealed class FileService(ITransport transport)
             }
             args.AddRange([")", "-prune", "-o"]);
         }
-        args.AddRange(["!", "-type", "l", "-perm", "/022", "-exec", "chmod", "go-w", "{}", "+"]);
+        // -execdir: chmod acts from the matched file's own folder (held by find), so a folder swapped for a link
+        // meanwhile (a site's command owns its sites/<uri>) never leads it to a file outside the codebase.
+        args.AddRange(["!", "-type", "l", "-perm", "/022", "-execdir", "chmod", "go-w", "{}", "+"]);
         var result = transport.Run(new CommandSpec("find", args) { Timeout = TimeSpan.FromMinutes(10) });
         if (!result.Succeeded) throw ErrorCatalog.StepFailed("PermissionsFailed", $"Protecting the codebase at {root}", result.Summary(), "Check the owner of the files.");
     }

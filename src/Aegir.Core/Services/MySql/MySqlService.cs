@@ -19,7 +19,7 @@ public sealed class MySqlService(AegirServer server, IServiceEnvironment env) : 
 {
     public static ServiceTypeInfo Info { get; } = new(ServiceCatalog.Db, "mysql", "MariaDB or MySQL.",
         DbSettings.For("3306", "root", "An account that may create databases and users and grant to them."),
-        (s, e) => new MySqlService(s, e), dir => new LocalMariaDb(dir)) { Programs = ["mariadbd", "mysqld"] };
+        (s, e) => new MySqlService(s, e), dir => new LocalMariaDb(dir)) { Programs = ["mariadbd", "mysqld"], Accounts = ["mysql"] };
 
     static readonly string[] SystemDatabases = ["information_schema", "mysql", "performance_schema", "sys"];
 
@@ -170,14 +170,18 @@ public sealed class MySqlService(AegirServer server, IServiceEnvironment env) : 
         => Column("SELECT Host FROM mysql.user WHERE User = @n ORDER BY Host", ("@n", user));
 
     /// <summary>As the admin, on the database server; the password in the tool's environment, which only it and root can read.</summary>
-    public void Dump(string database, Stream output)
+    public void Dump(AegirServer from, SiteDatabase site, Stream output)
     {
-        var spec = new CommandSpec("mariadb-dump", ["--no-defaults", $"--host={Host}", $"--port={Port}", $"--user={AdminUser}",
-            "--single-transaction", "--routines", "--triggers", "--events", "--hex-blob", "--default-character-set=utf8mb4", "--", database])
+        var transport = env.Connect(from);
+        // --no-tablespaces: listing them needs PROCESS, a right no site's account holds.
+        var spec = new CommandSpec("mariadb-dump", ["--no-defaults", $"--host={site.Host}", $"--port={site.Port}", $"--user={site.User}",
+            "--single-transaction", "--no-tablespaces", "--routines", "--triggers", "--events", "--hex-blob", "--default-character-set=utf8mb4", "--", site.Name])
         {
-            OutputStream = output, Timeout = TimeSpan.FromHours(6), Environment = new Dictionary<string, string> { ["MYSQL_PWD"] = AdminPassword },
+            OutputStream = output, Timeout = TimeSpan.FromHours(6), InheritEnvironment = false,
+            Environment = new Dictionary<string, string> { ["MYSQL_PWD"] = site.Password, ["PATH"] = DbClient.Path, ["LANG"] = "C.UTF-8" },
         };
-        DbClient.Run(env.Connect(Server), spec, AdminPassword, $"Dumping database {database}", $"Check that the mariadb client is installed on '@{Server.Name}' and that the database is reachable.");
+        DbClient.Run(transport, ScriptUser.As(transport, ScriptUser.Require(transport, from.ScriptUser, from.Name, ScriptUser.WebGroup(from)), spec), site.Password,
+            $"Dumping database {site.Name} as its own account", $"Check that mariadb-dump is installed on '@{from.Name}' and that the site's account reaches {site.Host}:{site.Port} and reads its database (the site's own code may have broken a table or view).");
     }
 
     /// <summary>

@@ -21,7 +21,7 @@ public sealed class PostgreSqlService(AegirServer server, IServiceEnvironment en
 {
     public static ServiceTypeInfo Info { get; } = new(ServiceCatalog.Db, "postgresql", "PostgreSQL.",
         DbSettings.For("5432", "postgres", "A superuser: it reads pg_hba.conf's rules through the server and reloads them."),
-        (s, e) => new PostgreSqlService(s, e), dir => new LocalPostgreSql(dir)) { Programs = ["postgres"] };
+        (s, e) => new PostgreSqlService(s, e), dir => new LocalPostgreSql(dir)) { Programs = ["postgres"], Accounts = ["postgres"] };
 
     static readonly string[] SystemDatabases = ["postgres", "template0", "template1"];
 
@@ -217,14 +217,17 @@ public sealed class PostgreSqlService(AegirServer server, IServiceEnvironment en
     }
 
     /// <summary>As the admin, on the database server; the password in the tool's environment, which only it and root can read.</summary>
-    public void Dump(string database, Stream output)
+    public void Dump(AegirServer from, SiteDatabase site, Stream output)
     {
-        var spec = new CommandSpec("pg_dump", ["--host", Host, "--port", Port.ToString(), "--username", AdminUser, "--no-password",
-            "--no-owner", "--no-privileges", "--format=plain", "--dbname", database])
+        var transport = env.Connect(from);
+        var spec = new CommandSpec("pg_dump", ["--host", site.Host, "--port", site.Port.ToString(), "--username", site.User, "--no-password",
+            "--no-owner", "--no-privileges", "--format=plain", "--dbname", site.Name])
         {
-            OutputStream = output, Timeout = TimeSpan.FromHours(6), Environment = new Dictionary<string, string> { ["PGPASSWORD"] = AdminPassword },
+            OutputStream = output, Timeout = TimeSpan.FromHours(6), InheritEnvironment = false,
+            Environment = new Dictionary<string, string> { ["PGPASSWORD"] = site.Password, ["PATH"] = DbClient.Path, ["LANG"] = "C.UTF-8" },
         };
-        DbClient.Run(env.Connect(Server), spec, AdminPassword, $"Dumping database {database}", $"Check that pg_dump is installed on '@{Server.Name}' and that the database is reachable.");
+        DbClient.Run(transport, ScriptUser.As(transport, ScriptUser.Require(transport, from.ScriptUser, from.Name, ScriptUser.WebGroup(from)), spec), site.Password,
+            $"Dumping database {site.Name} as its own role", $"Check that pg_dump is installed on '@{from.Name}' and that the site's role reaches {site.Host}:{site.Port} and reads its database (the site's own code may have broken a table or view).");
     }
 
     /// <summary>
