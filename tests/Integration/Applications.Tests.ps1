@@ -428,6 +428,7 @@ echo 'unknown page';
                     'login.php' = "<?php echo '<title>Feeds</title>Feeds ready for ', `$_SERVER['aegir_site'];"
                 }
             }
+            Set-Content "$broken/.aegir.yml" $manifest.Replace('version: 21.0', 'version: 22.0')
             Set-Content "$broken/login.php" "<?php echo '<h1>Startup failed</h1> Tiny Tiny RSS was unable to start properly: Configuration file (config.php) has incorrect version';"
             $null = New-AegirPlatform feeds $feeds
             $null = New-AegirPlatform feeds-broken $broken
@@ -435,8 +436,6 @@ echo 'unknown page';
 
         It 'passes a site whose page shows what the check expects, through the redirect to its login' {
             (New-AegirSite rss1.test -Platform feeds).Status | Should -Be 'Installed'
-            $task = Get-AegirTask -Target rss1.test -Type install -First 1
-            $task.Log.Message | Should -Contain 'Checking that http://rss1.test/ answers'
             (Invoke-AegirVerify rss1.test).Status | Should -Be 'Succeeded'
         }
 
@@ -452,6 +451,8 @@ echo 'unknown page';
         It 'puts a site back on its platform with its own database when the move''s check fails' {
             $db = Get-Db rss1.test
             Invoke-Sql -Database $db -Sql 'CREATE TABLE kept (a INT); INSERT INTO kept VALUES (7);'
+            # The plan names what differs between the platforms' code, before anything runs.
+            (Move-AegirSite rss1.test -Platform feeds-broken -Plan).Description -join "`n" | Should -Match 'other versions: Feeds: 21\.0 on @platform_feeds, 22\.0 on @platform_feeds-broken'
             Move-AegirSite rss1.test -Platform feeds-broken -ErrorVariable errs -ErrorAction SilentlyContinue
             $errs[0].Exception.Message | Should -Match 'Startup failed'
             (Get-AegirSite rss1.test).PlatformName | Should -Be 'platform_feeds'
@@ -463,9 +464,8 @@ echo 'unknown page';
 
         It 'fails verify of a site once its page stops showing what it should' {
             Set-Content "$feeds/login.php" "<?php echo 'Feeds';"
-            $task = Invoke-AegirVerify rss1.test -ErrorAction SilentlyContinue
-            $task.Status | Should -Be 'Failed'
-            $task.Error | Should -Match 'without "Feeds ready"'
+            $null = Invoke-AegirVerify rss1.test -ErrorVariable errs -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+            "$errs" | Should -Match 'rss1.test: /login.php\?return=%2F answers HTTP 200 without "Feeds ready"'
             Set-Content "$feeds/login.php" "<?php echo '<title>Feeds</title>Feeds ready for ', `$_SERVER['aegir_site'];"
             (Invoke-AegirVerify rss1.test).Status | Should -Be 'Succeeded'
             (Remove-AegirSite rss1.test -NoBackup -Force).Status | Should -Be 'Succeeded'

@@ -195,13 +195,26 @@ Describe 'Moving WordPress sites' -Skip:$skip {
     }
 
     Describe 'Rename-AegirSite' {
-        It 'gives a site a new uri, its www alias and redirection following, and the old name answers no more' {
+        It 'refuses a new uri that a site has, or a move to where the site is, with an error and no task' {
+            $before = @(Get-AegirTask -Target steady.test).Count
+            $out = Rename-AegirSite steady.test steady-copy.test -Force -ErrorVariable errs -ErrorAction SilentlyContinue
+            $out | Should -BeNullOrEmpty
+            $errs[0].FullyQualifiedErrorId | Should -BeLike 'ContextExists,*'
+            $out = Move-AegirSite steady.test -Platform (Get-AegirSite steady.test).PlatformName -Force -ErrorVariable errs -ErrorAction SilentlyContinue
+            $out | Should -BeNullOrEmpty
+            $errs[0].Exception.Message | Should -Match 'is on @platform_\S+ with its database on @server_master already'
+            @(Get-AegirTask -Target steady.test).Count | Should -Be $before
+        }
+
+        It 'gives a site a new uri, its www alias and redirection following, its other aliases kept, and the old name answers no more' {
+            Set-AegirSite steady.test -AddAlias blog.tour.test
             $oldDb = Get-Db steady.test
             $task = Rename-AegirSite steady.test calm.test -Force
             $task.Status | Should -Be 'Succeeded' -Because ($task.Log.Message -join "`n")
             Get-AegirSite steady.test -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
             $site = Get-AegirSite calm.test
-            $site.Aliases | Should -Be @('www.calm.test')
+            $site.Aliases | Should -Be @('www.calm.test', 'blog.tour.test')
+            (Invoke-Site -Port $port -HostName blog.tour.test).Location | Should -Match '^http://calm\.test[:/]'
             $site.Redirection | Should -Be 'calm.test'
             (Invoke-Site -Port $port -HostName calm.test).Body | Should -Match 'Written before the copy'
             (Invoke-Site -Port $port -HostName www.calm.test).Location | Should -Match '^http://calm\.test[:/]'

@@ -71,6 +71,12 @@ echo "ticked\n";
             ($unhealthy[0].Health.Problems -join "`n") | Should -Match 'failed: exit code 3'
             ($unhealthy[0].Health.Problems -join "`n") | Should -Match 'the cron of this site is broken'
             ($unhealthy[0].Health.Problems -join "`n") | Should -Match 'its password: \*{8}'
+            # The table says why; a healthy site asked for by name shows its last cron.
+            ($unhealthy | Format-Table | Out-String -Width 300) | Should -Match 'broken\.test\s+Installed\s+@platform_\S+\s+its last cron, at .* failed'
+            $tick = Get-AegirSite tick1.test
+            $tick.LastCron | Should -BeOfType ([DateTimeOffset])
+            $tick.Health.Healthy | Should -BeTrue
+            ($tick | Format-Table Uri, Status, Platform | Out-String) | Should -Match 'tick1\.test\s+Installed\s+platform_'
             Get-ChildItem -Recurse -File "$env:AEGIR_HOME/state", "$env:AEGIR_HOME/tasks" | Select-String -SimpleMatch (Get-SitePassword broken.test) | Should -BeNullOrEmpty -Because 'the password a cron printed goes into no state or task record'
         }
 

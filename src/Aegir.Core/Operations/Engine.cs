@@ -68,6 +68,7 @@ public sealed class Engine
             // What the task would lock cannot be read: record the task as failed, with why.
             return new TaskOutcome(Runner.Run(Request(op, parameters, []), _ => throw ex, cancellation), null);
         }
+        op.Check(parameters, Store);   // a mistake on its face: the caller's error, and no task
         OperationPlan? plan = null;
         var task = Runner.Run(Request(op, parameters, locks), ctx => plan = Execute(op, parameters, target, ctx), cancellation);
         return new TaskOutcome(task, task.Status is AegirTaskStatus.Succeeded or AegirTaskStatus.Warning ? plan?.Result?.Invoke() : null);

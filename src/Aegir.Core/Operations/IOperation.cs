@@ -28,6 +28,12 @@ public interface IOperation
 
     /// <summary>Computes the plan, reading but never changing anything.</summary>
     void Plan(object parameters, OperationPlan plan, OperationEnvironment env);
+
+    /// <summary>
+    /// Refuses, before any task is recorded, a request that is a mistake on its face (a rename onto a site that
+    /// exists, a move to where the site is): an error for the caller, no Failed task for the records.
+    /// </summary>
+    void Check(object parameters, ContextStore store);
 }
 
 /// <summary>The typed base every operation derives from.</summary>
@@ -41,9 +47,11 @@ public abstract class Operation<TParameters> : IOperation where TParameters : cl
     public virtual IReadOnlyList<string> LocksOf(TParameters parameters, ContextStore store) => [];
     public virtual IReadOnlyList<string> WebServersOf(TParameters parameters, ContextStore store) => [];
     public abstract void Plan(TParameters parameters, OperationPlan plan, OperationEnvironment env);
+    public virtual void Check(TParameters parameters, ContextStore store) { }
 
     string IOperation.TargetOf(object parameters) => TargetOf((TParameters)parameters);
     IReadOnlyList<string> IOperation.LocksOf(object parameters, ContextStore store) => LocksOf((TParameters)parameters, store);
     IReadOnlyList<string> IOperation.WebServersOf(object parameters, ContextStore store) => WebServersOf((TParameters)parameters, store);
     void IOperation.Plan(object parameters, OperationPlan plan, OperationEnvironment env) => Plan((TParameters)parameters, plan, env);
+    void IOperation.Check(object parameters, ContextStore store) => Check((TParameters)parameters, store);
 }

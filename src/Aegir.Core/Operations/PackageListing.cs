@@ -11,7 +11,7 @@ public static class PackageListing
     {
         using var env = new OperationEnvironment(engine);
         var web = env.Server(platform.WebServerName, "WebServer");
-        return env.KindOf(platform, web).ScanPackages(env.Connect(web), platform.Root, platform.Name);
+        return env.KindOf(platform, web).ScanPackages(env.Connect(web), platform.Root, platform.Name).Select(p => p.OfPlatformVersion(platform.Version)).ToList();
     }
 
     /// <summary>The platform's packages as the site has them; <paramref name="warn"/> hears why enabled states could not be read.</summary>
@@ -35,6 +35,6 @@ public static class PackageListing
                 warn($"Could not read which packages {site.Uri} has enabled: {ex.Message}");
             }
         }
-        return packages.Select(p => p.ForSite(site.Name, enabled?.Contains(p.Name))).ToList();
+        return packages.Select(p => p.OfPlatformVersion(platform.Version).ForSite(site.Name, enabled?.Contains(p.Name))).ToList();
     }
 }

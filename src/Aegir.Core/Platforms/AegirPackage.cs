@@ -23,5 +23,11 @@ public sealed class AegirPackage
         Name = Name, Title = Title, Type = Type, Version = Version, Path = Path, Platform = Platform, Site = site, Enabled = enabled, Schema = Schema,
     };
 
+    /// <summary>A core package that cannot tell its version (a php platform's) takes the platform's recorded one.</summary>
+    public AegirPackage OfPlatformVersion(string? version) => Type != "core" || Version is not null || version is null ? this : new()
+    {
+        Name = Name, Title = Title, Type = Type, Version = version, Path = Path, Platform = Platform, Site = Site, Enabled = Enabled, Schema = Schema,
+    };
+
     public override string ToString() => $"{Name} {Version}".Trim();
 }

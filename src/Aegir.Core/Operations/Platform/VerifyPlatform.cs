@@ -46,7 +46,7 @@ public sealed class VerifyPlatform : Operation<VerifyPlatform.Parameters>
         (kind as PhpKind)?.CheckNamedFiles(transport, platform.Root);
         plan.Add(server.Name, PlanAction.Check, $"find the codebase at {platform.Root}: {kind.Name}{(version is null ? "" : " " + version)}",
             ctx => ctx.Step($"Finding the codebase at {platform.Root}", () => ctx.Info($"The codebase is {kind.Name}{(version is null ? "" : " " + version)}.")));
-        var front = Path.Combine(platform.Root, kind.FrontController);
+        var front = kind.WebRoot is { } web ? Path.Combine(platform.Root, web, kind.FrontController) : Path.Combine(platform.Root, kind.FrontController);
         plan.Add(server.Name, PlanAction.Check, $"check that the script user {owner} can read {front}", ctx => ctx.Step($"Checking that {owner} can read the codebase", () =>
         {
             using var shell = SiteShell.Open(transport, server, ctx);

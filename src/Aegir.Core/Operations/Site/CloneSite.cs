@@ -17,6 +17,8 @@ public sealed class CloneSite : SiteOperation<CloneSite.Parameters>
         => [.. base.LocksOf(p, store), .. p.Platform is { } to ? new[] { to } : [], Validate.SiteHost("NewUri", p.NewUri)];
 
 
+    public override void Check(Parameters p, ContextStore store) => SiteCopies.Check(store, p.Site, p.NewUri);
+
     public override void Plan(Parameters p, OperationPlan plan, OperationEnvironment env)
     {
         var site = SiteRules.Fresh(env, p.Site);

@@ -24,6 +24,19 @@ public sealed class MoveSite : SiteOperation<MoveSite.Parameters>
         => base.LocksOf(p, store).Concat(p.Platform is { } to ? [to] : []).Distinct().ToList();
 
 
+    /// <summary>A move to where the site is already is refused before any task.</summary>
+    public override void Check(Parameters p, ContextStore store)
+    {
+        if (store.TryGet(p.Site) is not AegirSite site) return;
+        var platform = p.Platform is { } to ? ContextNames.Canonical("Platform", to, ContextType.Platform) : site.PlatformName;
+        var dbServer = p.DbServer is { } db ? ContextNames.Canonical("DbServer", db, ContextType.Server) : site.DbServerName;
+        if (platform == site.PlatformName && dbServer == site.DbServerName) throw AlreadyThere(site, p);
+    }
+
+    static Errors.AegirException AlreadyThere(AegirSite site, Parameters p)
+        => ErrorCatalog.InvalidValue("Platform", p.Platform ?? p.DbServer, $"{site.Uri} is on @{site.PlatformName} with its database on @{site.DbServerName} already",
+            "Name another platform (-Platform) or database server (-DbServer).");
+
     public override void Plan(Parameters p, OperationPlan plan, OperationEnvironment env)
     {
         var site = SiteRules.Fresh(env, p.Site);
@@ -33,8 +46,7 @@ public sealed class MoveSite : SiteOperation<MoveSite.Parameters>
         moved.PlatformName = p.Platform ?? site.PlatformName;
         moved.DbServerName = p.DbServer ?? site.DbServerName;
         if (moved.PlatformName == site.PlatformName && moved.DbServerName == site.DbServerName)
-            throw ErrorCatalog.InvalidValue("Platform", p.Platform ?? p.DbServer, $"{site.Uri} is on @{site.PlatformName} with its database on @{site.DbServerName} already",
-                "Name another platform (-Platform) or database server (-DbServer).");
+            throw AlreadyThere(site, p);
         var platform = env.Store.GetFresh<AegirPlatform>(moved.PlatformName, "Platform");
         if (moved.PlatformName != site.PlatformName)
         {
@@ -75,26 +87,39 @@ public sealed class MoveSite : SiteOperation<MoveSite.Parameters>
                 "Move it to a platform whose code has those updates (or newer ones).");
     }
 
-    /// <summary>The site's enabled packages the target platform lacks: the site may lose what they did, so each is a warning.</summary>
+    /// <summary>
+    /// The site's enabled packages the target platform lacks (each a warning: the site may lose what they did) and
+    /// those of other versions there, found when the move is planned, so -WhatIf shows them.
+    /// </summary>
     static void Packages(OperationPlan plan, SiteParts source, SiteParts target)
     {
         if (source.Platform.Name == target.Platform.Name) return;
-        plan.Add(target.Platform.Name, PlanAction.Check, $"compare the site's packages with those of @{target.Platform.Name}", ctx =>
+        var (missing, changed, unread) = Differences(source, target);
+        var what = unread is not null ? $"the packages {source.Site.Uri} has enabled could not be read ({unread})"
+            : missing.Count == 0 && changed.Count == 0 ? $"every package {source.Site.Uri} has enabled is there, in the same version"
+            : string.Join("; ", new[] { missing.Count > 0 ? $"missing there: {string.Join(", ", missing)}" : null, changed.Count > 0 ? $"other versions: {string.Join(", ", changed)}" : null }.OfType<string>());
+        plan.Add(target.Platform.Name, PlanAction.Check, $"compare the site's packages with those of @{target.Platform.Name}: {what}", ctx =>
         {
-            IReadOnlySet<string>? enabled;
-            try { enabled = source.Kind.EnabledPackages(source.Db, source.Database()); }
-            catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
-            {
-                ctx.Warn($"The packages {source.Site.Uri} has enabled could not be read, so they were not compared: {ex.Message}");
-                return;
-            }
-            var theirs = target.Kind.ScanPackages(target.Env.Connect(target.Web), target.Platform.Root, target.Platform.Name).ToDictionary(x => x.Name, StringComparer.Ordinal);
-            var ours = source.Kind.ScanPackages(source.Env.Connect(source.Web), source.Platform.Root, source.Platform.Name);
-            foreach (var package in ours.Where(x => enabled?.Contains(x.Name) ?? false))
-            {
-                if (!theirs.TryGetValue(package.Name, out var there)) ctx.Warn($"@{target.Platform.Name} has no {package.Type} {package.Name}, which {source.Site.Uri} has enabled.");
-                else if (package.Version != there.Version) ctx.Info($"{package.Name}: {package.Version ?? "?"} on @{source.Platform.Name}, {there.Version ?? "?"} on @{target.Platform.Name}.");
-            }
+            if (unread is not null) ctx.Warn($"The packages {source.Site.Uri} has enabled could not be read, so they were not compared: {unread}");
+            foreach (var name in missing) ctx.Warn($"@{target.Platform.Name} has no {name}, which {source.Site.Uri} has enabled.");
+            foreach (var line in changed) ctx.Info(line);
         });
+    }
+
+    static (List<string> Missing, List<string> Changed, string? Unread) Differences(SiteParts source, SiteParts target)
+    {
+        IReadOnlySet<string>? enabled;
+        try { enabled = source.Kind.EnabledPackages(source.Db, source.Database()); }
+        catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException) { return ([], [], ex.Message); }
+        var theirs = target.Kind.ScanPackages(target.Env.Connect(target.Web), target.Platform.Root, target.Platform.Name).Select(p => p.OfPlatformVersion(target.Platform.Version))
+            .GroupBy(x => x.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        var ours = source.Kind.ScanPackages(source.Env.Connect(source.Web), source.Platform.Root, source.Platform.Name).Select(p => p.OfPlatformVersion(source.Platform.Version));
+        List<string> missing = [], changed = [];
+        foreach (var package in ours.Where(x => x.Type == "core" || (enabled?.Contains(x.Name) ?? false)))
+        {
+            if (!theirs.TryGetValue(package.Name, out var there)) missing.Add($"{package.Type} {package.Name}");
+            else if (package.Version != there.Version) changed.Add($"{package.Name}: {package.Version ?? "?"} on @{source.Platform.Name}, {there.Version ?? "?"} on @{target.Platform.Name}");
+        }
+        return (missing, changed, null);
     }
 }

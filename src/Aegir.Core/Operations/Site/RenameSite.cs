@@ -16,6 +16,8 @@ public sealed class RenameSite : SiteOperation<RenameSite.Parameters>
     /// <summary>The new name is held too, so nothing else takes it meanwhile.</summary>
     public override IReadOnlyList<string> LocksOf(Parameters p, ContextStore store) => [.. base.LocksOf(p, store), Validate.SiteHost("NewUri", p.NewUri)];
 
+    public override void Check(Parameters p, ContextStore store) => SiteCopies.Check(store, p.Site, p.NewUri);
+
     public override void Plan(Parameters p, OperationPlan plan, OperationEnvironment env)
     {
         var site = SiteRules.Fresh(env, p.Site);

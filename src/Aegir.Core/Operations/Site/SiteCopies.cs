@@ -34,6 +34,13 @@ internal static class SiteCopies
         return copy;
     }
 
+    /// <summary>The new uri, checked before any task: a valid host name that no site has.</summary>
+    public static void Check(ContextStore store, string site, string newUri)
+    {
+        var uri = Validate.SiteHost("NewUri", newUri);
+        if (store.Exists(uri)) throw ErrorCatalog.ContextExists(uri, "site");
+    }
+
     /// <summary>Refuses a new site one of whose names another site (but <paramref name="except"/>) answers to; checked again when its record is written.</summary>
     public static void NamesFree(OperationEnvironment env, AegirSite site, string? except = null)
     {

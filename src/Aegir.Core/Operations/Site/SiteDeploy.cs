@@ -59,6 +59,10 @@ internal sealed class SiteDeploy(SiteParts source, SiteParts parts, Func<string>
     /// the site's folders, settings and vhost where it now lives (the old vhost removed when it was elsewhere), the
     /// page, and last the old database and folders.
     /// </summary>
+    void RemoveOldVhost(OperationPlan plan)
+        => plan.Add(source.Web.Name, PlanAction.Delete, $"remove {source.Http.SiteConfigPath(source.Site.Uri)} and test the {source.Http.Type} config of @{source.Web.Name}",
+            ctx => source.Http.RemoveSite(ctx, source.Site.Uri));
+
     public void Plan(OperationPlan plan, OperationEnvironment env)
     {
         SiteSteps.Folders(plan, parts);
@@ -67,11 +71,14 @@ internal sealed class SiteDeploy(SiteParts source, SiteParts parts, Func<string>
         SiteSteps.Folders(plan, parts);
         SiteSteps.Settings(plan, parts);
         bool enabled = parts.Site.Status != Contexts.SiteStatus.Disabled;
+        bool vhostMoves = !keepSource && (source.Web.Name != parts.Web.Name || Renamed);
+        // A rename on one web server: the old vhost goes first, since the names the site keeps (its aliases) may
+        // answer in one vhost only; the reload after the new one serves both changes at once.
+        if (vhostMoves && source.Web.Name == parts.Web.Name) RemoveOldVhost(plan);
         SiteSteps.Vhost(plan, parts, () => enabled);
-        if (!keepSource && (source.Web.Name != parts.Web.Name || Renamed))
+        if (vhostMoves && source.Web.Name != parts.Web.Name)
         {
-            plan.Add(source.Web.Name, PlanAction.Delete, $"remove {source.Http.SiteConfigPath(source.Site.Uri)} and test the {source.Http.Type} config of @{source.Web.Name}",
-                ctx => source.Http.RemoveSite(ctx, source.Site.Uri));
+            RemoveOldVhost(plan);
             SiteSteps.Reload(plan, env, source.Web, source.Http);
         }
         SiteSteps.Answers(plan, parts, () => enabled);

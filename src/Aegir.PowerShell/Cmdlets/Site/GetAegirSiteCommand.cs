@@ -53,22 +53,33 @@ public sealed class GetAegirSiteCommand : AegirCmdlet
         catch (AegirException ex) { ThrowAegirError(ex); }
 
         var sites = ContextQuery.Sites(this, Store, Uri, ReportLoadErrors, (e, t) => WriteAegirError(e, t));
+        bool named = Uri is { Length: > 0 } && !Uri.Any(WildcardPattern.ContainsWildcardCharacters);
         foreach (var site in sites)
         {
             if (platform is not null && site.PlatformName != platform) continue;
             if (client is not null && site.ClientName != client) continue;
             if (dbServer is not null && site.DbServerName != dbServer) continue;
             if (Status is { } status && site.Status != status) continue;
-            if (Unhealthy)
+            if (Unhealthy || named)
             {
+                // Sites asked for by name, and the unhealthy, carry their health: the last cron, its result, and what is wrong.
                 var health = SiteHealth.Of(site, (_states ??= new SiteStateStore(Store.Home)).Get(site.Name), DateTimeOffset.UtcNow);
-                if (health.Healthy) continue;
+                if (Unhealthy && health.Healthy) continue;
                 var shown = PSObject.AsPSObject(site);
-                shown.Properties.Add(new PSNoteProperty("Health", health));
+                Note(shown, "Health", health);
+                Note(shown, "LastCron", health.LastCron);
+                if (Unhealthy && !shown.TypeNames.Contains("Aegir.UnhealthySite")) shown.TypeNames.Insert(0, "Aegir.UnhealthySite");
                 WriteObject(shown);
                 continue;
             }
             WriteObject(site);
         }
+    }
+
+    /// <summary>Sets a note on the site's wrapper: a site read before in this session has it already (its notes stay with the object).</summary>
+    static void Note(PSObject shown, string name, object? value)
+    {
+        if (shown.Properties[name] is { } existing) existing.Value = value;
+        else shown.Properties.Add(new PSNoteProperty(name, value));
     }
 }

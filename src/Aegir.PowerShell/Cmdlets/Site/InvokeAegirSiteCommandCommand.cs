@@ -39,6 +39,8 @@ public sealed class InvokeAegirSiteCommandCommand : AegirCmdlet
         var name = Core.Contexts.ContextNames.Canonical("Uri", Uri, Core.Contexts.ContextType.Site);
         var what = Cron ? "its cron" : new Core.Transport.CommandSpec(Command![0], Command.Skip(1).ToList()).ToString();
         if (!ShouldProcess(name, $"Run {what} in its platform's root as the server's script user")) return;
+        if (Cron && Store.TryGet(name) is Core.Contexts.AegirSite { Status: Core.Contexts.SiteStatus.Disabled })
+            WriteWarning($"{name} is disabled: its cron runs all the same, as asked (the queue runs no cron for a disabled site).");
         var result = SiteCommand.Run(Engine, name, Cron ? null : Command, TimeSpan.FromSeconds(TimeoutSeconds));
         foreach (var line in Lines(result.StandardOutput)) WriteObject(line);
         foreach (var line in Lines(result.StandardError))

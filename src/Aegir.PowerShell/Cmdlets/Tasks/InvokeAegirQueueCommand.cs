@@ -54,7 +54,10 @@ public sealed class InvokeAegirQueueCommand : AegirCmdlet
         var engine = new Engine(Store);
         if (WhatIfMode)
         {
-            foreach (var queued in engine.Queue.Pending()) ShouldProcess($"task {queued.Id} ({queued.Type} on '@{queued.Target}')", "Run queued task");
+            var pending = engine.Queue.Pending().ToList();
+            foreach (var queued in pending) ShouldProcess($"task {queued.Id} ({queued.Type} on '@{queued.Target}')", "Run queued task");
+            // An empty queue says so, rather than nothing at all.
+            if (pending.Count == 0) ShouldProcess("the queue, which holds no task", kinds == 0 ? "Run nothing" : $"Run only what the schedules make due ({string.Join(", ", Queue)})");
             return;
         }
         var worker = new QueueWorker(engine, ThrottleLimit)
