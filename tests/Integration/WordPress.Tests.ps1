@@ -159,7 +159,8 @@ Describe 'WordPress hosting on nginx' -Skip:$skip {
             $db = $envt.Db((Get-AegirServer master))
             $source = (Get-AegirSite one.test).DbName
             $dump = [IO.MemoryStream]::new()
-            $db.Dump($source, $dump)
+            # Made as the site's own account, from the web server.
+            $db.Dump((Get-AegirServer master), [Aegir.Core.Services.Http.SiteDatabase]::new('mysql', '127.0.0.1', $db.Port, $source, $source, (Get-SitePassword one.test)), $dump)
             [Text.Encoding]::UTF8.GetString($dump.ToArray()) | Should -Match 'CREATE TABLE `wp_options`'
             $db.CreateDatabase('copytest')
             $password = 'Copy-Test-' + [guid]::NewGuid().ToString('N')
