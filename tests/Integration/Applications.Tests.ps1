@@ -327,6 +327,13 @@ const NOTES_PRIVATE = '{{ site_folders[1] }}';
             $missing[0].FullyQualifiedErrorId | Should -BeLike 'SiteCommandFailed*'
         }
 
+        It 'runs SQL in the site''s database as the site''s account, with its database''s own client' {
+            Invoke-AegirSiteCommand one.test -Sql 'SELECT COUNT(*) AS n FROM notes' | Should -Be @('n', '2')
+            (Invoke-AegirSiteCommand one.test -Sql 'SELECT CURRENT_USER()')[1] | Should -Match "^$(Get-Db one.test)@"
+            Invoke-AegirSiteCommand one.test -Sql 'SELECT COUNT(*) FROM mysql.user' -ErrorVariable denied -ErrorAction SilentlyContinue 6>$null
+            $denied[0].FullyQualifiedErrorId | Should -BeLike 'SiteCommandFailed*'
+        }
+
         It 'runs as whichever unprivileged script user the server names, with nothing of the caller''s environment' {
             $user = 'aegir-it-site'
             if (-not (getent passwd $user)) { useradd --system --no-create-home --shell /usr/sbin/nologin $user }
@@ -452,7 +459,7 @@ echo 'unknown page';
             $db = Get-Db rss1.test
             Invoke-Sql -Database $db -Sql 'CREATE TABLE kept (a INT); INSERT INTO kept VALUES (7);'
             # The plan names what differs between the platforms' code, before anything runs.
-            (Move-AegirSite rss1.test -Platform feeds-broken -Plan).Description -join "`n" | Should -Match 'other versions: Feeds: 21\.0 on @platform_feeds, 22\.0 on @platform_feeds-broken'
+            (Move-AegirSite rss1.test -Platform feeds-broken -Plan).Description -join "`n" | Should -Match 'other versions: Feeds: 21\.0 on @platform_feeds, 22\.0 on @platform_feedsbroken'
             Move-AegirSite rss1.test -Platform feeds-broken -ErrorVariable errs -ErrorAction SilentlyContinue
             $errs[0].Exception.Message | Should -Match 'Startup failed'
             (Get-AegirSite rss1.test).PlatformName | Should -Be 'platform_feeds'
@@ -465,7 +472,7 @@ echo 'unknown page';
         It 'fails verify of a site once its page stops showing what it should' {
             Set-Content "$feeds/login.php" "<?php echo 'Feeds';"
             $null = Invoke-AegirVerify rss1.test -ErrorVariable errs -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
-            "$errs" | Should -Match 'rss1.test: /login.php\?return=%2F answers HTTP 200 without "Feeds ready"'
+            "$errs" | Should -Match 'rss1.test does not work: /login.php\?return=%2F answers HTTP 200 without "Feeds ready"'
             Set-Content "$feeds/login.php" "<?php echo '<title>Feeds</title>Feeds ready for ', `$_SERVER['aegir_site'];"
             (Invoke-AegirVerify rss1.test).Status | Should -Be 'Succeeded'
             (Remove-AegirSite rss1.test -NoBackup -Force).Status | Should -Be 'Succeeded'

@@ -118,6 +118,10 @@ echo 'site=', $e('aegir_site'), ' type=', $e('db_type'), ' db=', $e('db_name'), 
         (Invoke-Site -Port $port -HostName pg2.test).Body | Should -Match 'site=pg2.test type=pgsql'
     }
 
+    It 'runs SQL in a site''s database as its own role, with psql' {
+        Invoke-AegirSiteCommand pg.test -Sql 'SELECT current_user, current_database()' | Select-Object -Last 2 | Select-Object -First 1 | Should -Be "$((Get-AegirSite pg.test).DbName)`t$((Get-AegirSite pg.test).DbName)"
+    }
+
     It 'removes a site with its database, its role and its pg_hba.conf lines' {
         $db = (Get-AegirSite pg2.test).DbName
         (Remove-AegirSite pg2.test -Force).Status | Should -Be 'Succeeded'

@@ -21,6 +21,16 @@ Describe 'New-AegirSite' {
         $site.Url | Should -Be 'http://example.com/'
     }
 
+    It 'checks -Title and -AdminEmail with -NoInstall too, and warns that they go unused' {
+        { New-AegirSite -NoInstall a.example -Platform wp -Title "T`nx" -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidValue*'
+        { New-AegirSite -NoInstall a.example -Platform wp -AdminEmail "a@b.com`nBcc: x@y.com" -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidValue*'
+        Get-ContextFiles | Should -Not -Contain 'a.example.yml'
+        $site = New-AegirSite -NoInstall a.example -Platform wp -Title 'Fine' -AdminEmail 'a@b.com' -WarningVariable warned 3>$null
+        $site.Status | Should -Be 'NotInstalled'
+        "$warned" | Should -Match '-Title was not used: -NoInstall records the site only; give it to Install-AegirSite a.example'
+        "$warned" | Should -Match '-AdminEmail was not used'
+    }
+
     It 'stores international names as punycode' {
         (New-AegirSite -NoInstall 'bücher.example' -Platform wp).Uri | Should -Be 'xn--bcher-kva.example'
         Get-ContextFiles | Should -Contain 'xn--bcher-kva.example.yml'

@@ -62,6 +62,12 @@ public interface IDbService
     IReadOnlyList<string> UserHosts(string user);
 
     /// <summary>
+    /// The database's own client running <paramref name="sql"/> as the site's account, rows as tab-separated lines:
+    /// the password in the environment it returns, never among the arguments.
+    /// </summary>
+    (string Program, IReadOnlyList<string> Arguments, IReadOnlyDictionary<string, string> Environment) SqlClient(Http.SiteDatabase site, string sql);
+
+    /// <summary>
     /// Writes the site's database's dump, made as the site's own account from <paramref name="from"/> (the web server
     /// the account is granted to) by the client run as its script user: whatever the site's code planted in its
     /// database (a view, a function, an operator) runs with the site's rights when it is read, never the admin's.

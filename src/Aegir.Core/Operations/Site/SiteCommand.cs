@@ -38,6 +38,25 @@ public static class SiteCommand
         return shell.Run(program, arguments, parts.Platform.Root, environment, timeout);
     }
 
+    /// <summary>
+    /// SQL run in the site's database by its database's own client, as the site's account, from its web server as the
+    /// script user: the password only in the client's environment, never an argument or a file.
+    /// </summary>
+    public static CommandResult Sql(Engine engine, string site, string sql, TimeSpan timeout)
+    {
+        if (string.IsNullOrWhiteSpace(sql)) throw ErrorCatalog.InvalidValue("Sql", sql, "it is empty", "Give the SQL to run, such as: Invoke-AegirSiteCommand a.example -Sql 'SHOW TABLES'");
+        var name = engine.Store.GetFresh<AegirSite>(site, "Site").Name;
+        using var hold = engine.Runner.Hold([name], $"SQL for '@{name}'", (_, _) => { });
+        using var env = new OperationEnvironment(engine);
+        var record = SiteRules.Fresh(env, name);
+        SiteRules.Installed(record, "Running SQL for");
+        var parts = SiteParts.Resolve(record, env);
+        var transport = env.Connect(parts.Web);
+        var (program, arguments, secret) = parts.Db.SqlClient(parts.Database(), sql);
+        using var shell = SiteShell.Open(transport, parts.Web);
+        return shell.Run(program, arguments, parts.Platform.Root, secret, timeout);
+    }
+
     /// <summary>The cron URL asked of the web server as a visitor would, as a command's result; the key in the path never reaches the result.</summary>
     static CommandResult CronOverHttp(SiteParts parts, string path)
     {

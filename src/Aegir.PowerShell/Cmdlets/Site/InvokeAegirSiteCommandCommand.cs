@@ -29,6 +29,11 @@ public sealed class InvokeAegirSiteCommandCommand : AegirCmdlet
     [Parameter(Mandatory = true, ParameterSetName = "Cron")]
     public SwitchParameter Cron { get; set; }
 
+    /// <summary>SQL to run in the site's database with its database's own client, as the site's account; rows come back as tab-separated lines.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = "Sql")]
+    [ValidateNotNullOrEmpty]
+    public string? Sql { get; set; }
+
     /// <summary>How long the program may run before it is stopped.</summary>
     [Parameter]
     [ValidateRange(1, 86400)]
@@ -37,16 +42,17 @@ public sealed class InvokeAegirSiteCommandCommand : AegirCmdlet
     protected override void ProcessRecord() => ForItem(Uri, () =>
     {
         var name = Core.Contexts.ContextNames.Canonical("Uri", Uri, Core.Contexts.ContextType.Site);
-        var what = Cron ? "its cron" : new Core.Transport.CommandSpec(Command![0], Command.Skip(1).ToList()).ToString();
+        var what = Cron ? "its cron" : Sql is not null ? "SQL in its database" : new Core.Transport.CommandSpec(Command![0], Command.Skip(1).ToList()).ToString();
         if (!ShouldProcess(name, $"Run {what} in its platform's root as the server's script user")) return;
         if (Cron && Store.TryGet(name) is Core.Contexts.AegirSite { Status: Core.Contexts.SiteStatus.Disabled })
             WriteWarning($"{name} is disabled: its cron runs all the same, as asked (the queue runs no cron for a disabled site).");
-        var result = SiteCommand.Run(Engine, name, Cron ? null : Command, TimeSpan.FromSeconds(TimeoutSeconds));
+        var result = Sql is not null ? SiteCommand.Sql(Engine, name, Sql, TimeSpan.FromSeconds(TimeoutSeconds))
+            : SiteCommand.Run(Engine, name, Cron ? null : Command, TimeSpan.FromSeconds(TimeoutSeconds));
         foreach (var line in Lines(result.StandardOutput)) WriteObject(line);
         foreach (var line in Lines(result.StandardError))
             WriteInformation(new HostInformationMessage { Message = line }, ["PSHOST", "stderr"]);
         SessionState.PSVariable.Set("global:LASTEXITCODE", result.ExitCode);
-        if (!result.Succeeded) throw ErrorCatalog.SiteCommandFailed(name, Cron ? "The cron" : Command![0], result.ExitCode, result.TimedOut);
+        if (!result.Succeeded) throw ErrorCatalog.SiteCommandFailed(name, Cron ? "The cron" : Sql is not null ? "The SQL" : Command![0], result.ExitCode, result.TimedOut);
     });
 
     static IEnumerable<string> Lines(string text)

@@ -45,6 +45,10 @@ public sealed class NewAegirSiteCommand : SiteSettingsCmdlet
         Settle(site.Name);   // a New-AegirSite killed before leaves a record its repair removes: repaired first, then decided
         if (NoInstall)
         {
+            // Checked all the same (a bad value is a mistake either way), and said to go unused: only an install takes them.
+            _ = new InstallSite.Parameters(site.Name, Title, AdminEmail, definition).Checked();
+            foreach (var (name, given) in new[] { ("Title", Title), ("AdminEmail", AdminEmail) })
+                if (given is not null) WriteWarning($"-{name} was not used: -NoInstall records the site only; give it to Install-AegirSite {site.Name}.");
             if (CreateRecord(site, "Create site context")) WriteObject(site);
             return;
         }
