@@ -84,6 +84,9 @@ function Invoke-Build {
     Copy-Item (Join-Path $publish '*.pdb') $ModuleOut -ErrorAction SilentlyContinue
     Copy-Item (Join-Path $Root 'module/*.ps1xml') $ModuleOut
     Copy-Item (Join-Path $Root 'module/en-US/*') (Join-Path $ModuleOut 'en-US')
+    # The templates built into the engine, as copies to start an override from ($env:AEGIR_HOME/templates).
+    $templates = New-Item -ItemType Directory -Force (Join-Path $ModuleOut 'templates')
+    Get-ChildItem (Join-Path $Root 'src/Aegir.Core') -Recurse -Filter '*.sbn' | Where-Object FullName -NotMatch '[\\/](bin|obj)[\\/]' | Copy-Item -Destination $templates
 
     $version = Get-ModuleVersion
     $manifest = Get-Content -Raw (Join-Path $Root 'Aegir.psd1')

@@ -254,6 +254,32 @@ public class OperationTests
     }
 
     [Fact]
+    public void A_stop_reaches_a_long_step_that_reports_its_progress_and_one_too_late_is_said()
+    {
+        using var hosting = new FakeHosting();
+        OperationScenario.Installed(hosting);
+        string Running() => hosting.Runner.Store.List().Single(t => t.Status == AegirTaskStatus.Running).Id;
+        // Asked while the archive is being written: the step hears it, stops, and leaves no archive.
+        hosting.Runner.Faults = (_, description, after) =>
+        {
+            if (!after && description.StartsWith("Writing the backup", StringComparison.Ordinal)) hosting.Runner.Store.RequestStop(Running());
+            return null;
+        };
+        var stopped = hosting.Run(new BackupSite.Parameters("blog.test"));
+        Assert.Equal(("TaskStopped", AegirTaskStatus.Failed), (stopped.Task.ErrorId, stopped.Task.Status));
+        Assert.Empty(new Backups.BackupStore(hosting.Home.Path).List("blog.test"));
+        // Asked once the last step had begun: the task finishes, and says the stop came too late.
+        hosting.Runner.Faults = (_, description, after) =>
+        {
+            if (after && description.StartsWith("Describing the backup", StringComparison.Ordinal)) hosting.Runner.Store.RequestStop(Running());
+            return null;
+        };
+        var late = hosting.Run(new BackupSite.Parameters("blog.test"));
+        Assert.Equal(AegirTaskStatus.Warning, late.Task.Status);
+        Assert.Contains(late.Task.Log, e => e.Message.Contains("came during its last step", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void A_move_deploys_on_the_new_platform_and_removes_the_old_copy_last()
     {
         using var hosting = new FakeHosting();

@@ -332,7 +332,7 @@ public class WebServiceTests
         var text = Render(type, kind);
         Assert.Contains(type == "nginx" ? "root /srv/x/public;" : "DocumentRoot /srv/x/public", text);
         Assert.DoesNotContain("storage", text);
-        Assert.DoesNotContain("config/", text);
+        Assert.DoesNotContain("x/config", text);
         Assert.DoesNotContain("x/public/public", text);
         Assert.DoesNotContain("/public/", text.Replace("/srv/x/public/", "/srv/x/"));
         var notFound = NotFound(type, text);
@@ -348,4 +348,52 @@ public class WebServiceTests
     [InlineData("web_root: ../www", "not a path inside the platform")]
     public void A_web_root_inside_a_folder_the_web_server_writes_or_outside_the_platform_is_refused(string yaml, string problem)
         => Assert.Matches(problem, Assert.Throws<Errors.AegirException>(() => AppManifest.Parse(yaml, "/srv/x/.aegir.yml")).Message);
+
+    [Theory]
+    [InlineData("nginx")]
+    [InlineData("apache")]
+    public void Web_settings_of_the_application_with_the_site_s_over_them_reach_the_vhost(string type)
+    {
+        var kind = new PhpKind(AppManifest.Parse("web:\n  upload_max: 64M\n  timeout: 120\n  fastcgi_buffer_size: 32k\n  fastcgi_buffers: 16 16k\n", "/srv/x/.aegir.yml"));
+        using var hosting = new FakeHosting();
+        var site = new VhostModel("a.example", "platform_x", "/srv/x", ["a.example"], null, true, null, Db) { Tuning = WebTuning.From([new("timeout", "600")], (k, v, w) => new InvalidOperationException(w)) };
+        var text = Web(hosting, type).RenderSite(SiteAreas.For(kind, site));
+        if (type == "nginx")
+        {
+            Assert.Contains("client_max_body_size 64m;", text);
+            Assert.Contains("fastcgi_read_timeout 600s;", text);   // the site's, over the application's 120
+            Assert.Contains("fastcgi_buffer_size 32k;", text);
+            Assert.Contains("fastcgi_buffers 16 16k;", text);
+            Assert.Contains("include \"" + hosting.Home.Path + "/config/server_master/nginx/site.d/a.example/*.conf\";", text);
+            Assert.Contains("include \"" + hosting.Home.Path + "/config/server_master/nginx/platform.d/platform_x/*.conf\";", text);
+        }
+        else
+        {
+            Assert.Contains("LimitRequestBody 67108864", text);
+            Assert.Contains("ProxyTimeout 600", text);
+            Assert.DoesNotContain("fastcgi", text);
+            Assert.Contains("IncludeOptional \"" + hosting.Home.Path + "/config/server_master/apache/site.d/a.example/*.conf\"", text);
+        }
+        Assert.DoesNotContain("client_max_body_size", Render(type, "php"));
+    }
+
+    [Theory]
+    [InlineData("web:\n  upload_max: 64 M", "'web.upload_max' is '64 M': it is a size such as 64M")]
+    [InlineData("web:\n  upload_max: 17G", "at most 16G")]
+    [InlineData("web:\n  timeout: 0", "a number of seconds from 1 to 86400")]
+    [InlineData("web:\n  timeout: 60; return 200", "a number of seconds")]
+    [InlineData("web:\n  fastcgi_buffers: 16 16k; }", "a count and a size such as 16 16k")]
+    [InlineData("web:\n  client_max_body_size: 1G", "it is not a web setting (known: upload_max, timeout, fastcgi_buffer_size, fastcgi_buffers)")]
+    public void A_web_setting_that_is_no_single_plain_value_is_refused(string yaml, string problem)
+        => Assert.Contains(problem, Assert.Throws<Errors.AegirException>(() => AppManifest.Parse(yaml, "/srv/x/.aegir.yml")).Message);
+
+    [Fact]
+    public void A_site_s_web_settings_are_checked_as_they_are_set_and_kept_sorted()
+    {
+        var site = new AegirSite("a.example") { WebSettings = ["timeout=30", "upload_max=8M", "timeout=60"] };
+        Assert.Equal(["timeout=60", "upload_max=8M"], site.WebSettings);
+        Assert.Equal(60, site.Tuning().Timeout);
+        Assert.Contains("a size such as 64M", Assert.Throws<Errors.AegirException>(() => site.WebSettings = ["upload_max=8M;"]).Message);
+        Assert.Contains("no key=value pair", Assert.Throws<Errors.AegirException>(() => site.WebSettings = ["upload_max"]).Message);
+    }
 }

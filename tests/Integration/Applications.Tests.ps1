@@ -432,7 +432,9 @@ $path = parse_url($_SERVER['REQUEST_URI'], PHP_URL_PATH);
 if ($path === '/') { header('Location: /login.php?return=%2F', true, 302); exit; }
 echo 'unknown page';
 '@
-                    'login.php' = "<?php echo '<title>Feeds</title>Feeds ready for ', `$_SERVER['aegir_site'];"
+                    # What the page says comes from a file PHP reads each time (a changed script may be served from opcache a while).
+                    'login.php' = "<?php echo '<title>Feeds</title>', file_get_contents(__DIR__ . '/message.txt'), ' for ', `$_SERVER['aegir_site'];"
+                    'message.txt' = 'Feeds ready'
                 }
             }
             Set-Content "$broken/.aegir.yml" $manifest.Replace('version: 21.0', 'version: 22.0')
@@ -470,10 +472,10 @@ echo 'unknown page';
         }
 
         It 'fails verify of a site once its page stops showing what it should' {
-            Set-Content "$feeds/login.php" "<?php echo 'Feeds';"
+            [IO.File]::WriteAllText("$feeds/message.txt", 'Feeds')
             $null = Invoke-AegirVerify rss1.test -ErrorVariable errs -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
             "$errs" | Should -Match 'rss1.test does not work: /login.php\?return=%2F answers HTTP 200 without "Feeds ready"'
-            Set-Content "$feeds/login.php" "<?php echo '<title>Feeds</title>Feeds ready for ', `$_SERVER['aegir_site'];"
+            [IO.File]::WriteAllText("$feeds/message.txt", 'Feeds ready')
             (Invoke-AegirVerify rss1.test).Status | Should -Be 'Succeeded'
             (Remove-AegirSite rss1.test -NoBackup -Force).Status | Should -Be 'Succeeded'
         }
@@ -522,6 +524,79 @@ echo panel(), ' for ', $_SERVER['aegir_site'], ' secret=', strlen(PANEL_SECRET);
             $bad = Join-Path $work 'platforms/pa-bad'
             Write-Tree $bad @{ '.aegir.yml' = "name: Panel`nweb_root: web`n"; 'public/index.php' = '<?php' }
             { New-AegirPlatform pa-bad $bad -ErrorAction Stop } | Should -Throw "*'web_root' names web, which is no folder*"
+        }
+    }
+
+    Describe 'Web server settings and an admin''s own rules' {
+        BeforeAll {
+            $apache = Start-AegirLocalServer tunedbox -HttpServiceType apache -NoDatabase
+            $apachePort = $apache.Http.GetInt('port')
+            # An application whose uploads are larger than the web servers take by default (nginx: 1 MB).
+            $tuned = @{}
+            foreach ($web in 'nginx', 'apache') {
+                $tuned[$web] = Join-Path $work "platforms/tuned-$web"
+                Write-Tree $tuned[$web] @{
+                    '.aegir.yml' = "name: Uploads`nversion: 1.0`nweb:`n  upload_max: 3M`n  timeout: 30`n"
+                    'index.php' = "<?php echo 'got ', strlen(file_get_contents('php://input'));"
+                }
+                $null = New-AegirPlatform "tuned-$web" $tuned[$web] -WebServer ($web -eq 'nginx' ? 'master' : 'tunedbox')
+            }
+            # Apache's graceful reload lets an old child take a new connection for a moment: asked again until it answers as expected.
+            function Wait-Status([scriptblock] $Ask, [int] $Status) {
+                $deadline = (Get-Date).AddSeconds(10)
+                do { $answer = & $Ask; if ($answer.Status -eq $Status) { return $answer }; Start-Sleep -Milliseconds 200 } while ((Get-Date) -lt $deadline)
+                $answer
+            }
+            function Send-Body([int] $Port, [string] $HostName, [int] $Bytes, [string] $Path = '/') {
+                $client = [System.Net.Http.HttpClient]::new()
+                try {
+                    $request = [System.Net.Http.HttpRequestMessage]::new([System.Net.Http.HttpMethod]::Post, "http://127.0.0.1:$Port$Path")
+                    $request.Headers.Host = "${HostName}:$Port"
+                    $request.Content = [System.Net.Http.ByteArrayContent]::new([byte[]]::new($Bytes))
+                    $response = $client.SendAsync($request).GetAwaiter().GetResult()
+                    [pscustomobject]@{ Status = [int]$response.StatusCode; Body = $response.Content.ReadAsStringAsync().GetAwaiter().GetResult() }
+                }
+                finally { $client.Dispose() }
+            }
+        }
+        AfterAll { Stop-AegirLocalServer tunedbox -RemoveData -Confirm:$false }
+
+        It 'takes the uploads its manifest allows on <_>, and the site''s own setting over it' -ForEach 'nginx', 'apache' {
+            $port = $_ -eq 'nginx' ? $port : $apachePort
+            $uri = "up-$_.test"
+            (New-AegirSite $uri -Platform "tuned-$_").Status | Should -Be 'Installed'
+            (Send-Body $port $uri 2MB).Body | Should -Be "got $(2MB)"
+            Set-AegirSite $uri -WebSetting @{ upload_max = '1M' }
+            (Get-AegirSite $uri).WebSettings | Should -Be 'upload_max=1M'
+            (Wait-Status { Send-Body $port $uri 2MB } 413).Status | Should -Be 413
+            # A value that would write more than one setting is refused, and the vhost stays as it was.
+            $vhost = Get-Content -Raw (Get-ChildItem -Recurse "$env:AEGIR_HOME/config" -Filter "$uri.conf").FullName
+            { Set-AegirSite $uri -WebSetting @{ upload_max = '1M; return 200' } -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidValue*'
+            Get-Content -Raw (Get-ChildItem -Recurse "$env:AEGIR_HOME/config" -Filter "$uri.conf").FullName | Should -Be $vhost
+            Set-AegirSite $uri -WebSetting @{ upload_max = $null }
+            (Get-AegirSite $uri).WebSettings | Should -BeNullOrEmpty
+            (Wait-Status { Send-Body $port $uri 2MB } 200).Body | Should -Be "got $(2MB)"
+        }
+
+        It 'includes an admin''s own rules for one site, and for every site of a platform, on <_>' -ForEach 'nginx', 'apache' {
+            $port = $_ -eq 'nginx' ? $port : $apachePort
+            $uri = "up-$_.test"
+            $server = $_ -eq 'nginx' ? 'server_master' : 'server_tunedbox'
+            $site = New-Item -ItemType Directory -Force "$env:AEGIR_HOME/config/$server/$_/site.d/$uri"
+            $platform = New-Item -ItemType Directory -Force "$env:AEGIR_HOME/config/$server/$_/platform.d/platform_tuned$_"
+            if ($_ -eq 'nginx') {
+                Set-Content "$site/hello.conf" 'location = /hello { return 302 /from-the-site; }'
+                Set-Content "$platform/hello.conf" 'location = /all { return 302 /from-the-platform; }'
+            }
+            else {
+                Set-Content "$site/hello.conf" 'RedirectMatch 302 ^/hello$ /from-the-site'
+                Set-Content "$platform/hello.conf" 'RedirectMatch 302 ^/all$ /from-the-platform'
+            }
+            (Invoke-AegirVerify $uri).Status | Should -Be 'Succeeded'
+            (Invoke-Site -Port $port -HostName $uri -Path /hello).Location | Should -Match '/from-the-site$'
+            (Invoke-Site -Port $port -HostName $uri -Path /all).Location | Should -Match '/from-the-platform$'
+            Remove-Item -Recurse $site, $platform
+            (Remove-AegirSite $uri -NoBackup -Force).Status | Should -Be 'Succeeded'
         }
     }
 

@@ -74,6 +74,19 @@ Describe 'The Aegir module' {
     It 'has an about_Aegir topic' {
         Get-Help about_Aegir | Out-String | Should -Match 'named contexts'
     }
+
+    It 'ships a copy of every template built into the engine, the same text, to start an override from' {
+        $core = [Aegir.Core.Templates.TemplateRenderer].Assembly
+        $names = $core.GetManifestResourceNames() | Where-Object { $_ -like 'Aegir.Templates.*' } | ForEach-Object { $_.Substring('Aegir.Templates.'.Length) }
+        $names | Should -Contain 'nginx-vhost.conf.sbn'
+        $folder = Join-Path (Split-Path $env:AEGIR_TEST_MODULE) 'templates'
+        (Get-ChildItem $folder -Filter '*.sbn').Name | Sort-Object | Should -Be ($names | Sort-Object)
+        foreach ($name in $names) {
+            $reader = [IO.StreamReader]::new($core.GetManifestResourceStream("Aegir.Templates.$name"))
+            try { Get-Content -Raw (Join-Path $folder $name) | Should -Be $reader.ReadToEnd() -Because $name }
+            finally { $reader.Dispose() }
+        }
+    }
 }
 
 Describe '<Name>' -ForEach $cmdlets {

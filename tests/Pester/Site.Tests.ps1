@@ -174,7 +174,8 @@ Describe 'Get-AegirSite' {
         $data.PlatformName, $data.DbServerName, $data.ClientName | Should -Be @('platform_wp', 'server_master', 'client_acme')
         $data.Status | Should -Be 'NotInstalled'
         $data.Type | Should -Be 'Site'
-        $data.PSObject.Properties.Name | Should -Not -Contain 'Platform'
+        $data.Platform, $data.DbServer | Should -Be @('platform_wp', 'server_master') -Because 'Platform and DbServer are the names too, for Format-Table and Select-Object'
+        $data.Health.Healthy | Should -BeTrue -Because 'a site asked for by name carries its health'
         (Get-AegirServer master | ConvertTo-Json -Depth 5 | ConvertFrom-Json).Db.Settings.admin_password | Should -Be '********'
         (Get-AegirSite a.example).psbase.Status | Should -BeOfType ([Aegir.Core.Contexts.SiteStatus])
     }

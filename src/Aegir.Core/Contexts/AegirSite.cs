@@ -44,6 +44,29 @@ public sealed class AegirSite : AegirContext
 
     public string Language { get => _language; set => _language = Validate.Language(nameof(Language), value); }
 
+    /// <summary>
+    /// The site's own web server settings over its platform's (Set-AegirSite -WebSetting), as key=value: upload_max,
+    /// timeout, fastcgi_buffer_size, fastcgi_buffers; each checked as it is set.
+    /// </summary>
+    public IReadOnlyList<string> WebSettings
+    {
+        get => _webSettings;
+        set
+        {
+            var pairs = (value ?? []).Select(Pair).ToList();
+            _ = Services.Http.WebTuning.From(pairs, (key, v, why) => ErrorCatalog.InvalidValue("WebSetting", $"{key}={v}", why, $"Give one of {string.Join(", ", Services.Http.WebTuning.Keys)} with a value such as upload_max=64M."));
+            _webSettings = pairs.GroupBy(p => p.Key).Select(g => $"{g.Key}={g.Last().Value}").OrderBy(p => p, StringComparer.Ordinal).ToList();
+        }
+    }
+    IReadOnlyList<string> _webSettings = [];
+
+    static KeyValuePair<string, string> Pair(string setting)
+        => setting.IndexOf('=') is > 0 and var at ? new(setting[..at], setting[(at + 1)..])
+            : throw ErrorCatalog.InvalidValue("WebSetting", setting, "it is no key=value pair", "Give settings such as upload_max=64M.");
+
+    /// <summary>The site's web settings, read.</summary>
+    public Services.Http.WebTuning Tuning() => Services.Http.WebTuning.From(_webSettings.Select(Pair), (key, v, why) => ErrorCatalog.InvalidValue("WebSetting", $"{key}={v}", why, "Set it again with Set-AegirSite -WebSetting."));
+
     /// <summary>Other host names the site answers to.</summary>
     public IReadOnlyList<string> Aliases
     {
@@ -153,6 +176,9 @@ public sealed class AegirSite : AegirContext
         try { Aliases = aliases; }
         catch (AegirException ex) { throw r.Corrupt(r.Map.Get("aliases"), ex.Message); }
         r.Apply("redirection", v => Redirection = v);
+        var web = r.List("web_settings", v => v);
+        try { WebSettings = web; }
+        catch (AegirException ex) { throw r.Corrupt(r.Map.Get("web_settings"), ex.Message); }
         r.Apply("status", v => Status = Enum.TryParse<SiteStatus>(v, ignoreCase: false, out var s) && Enum.IsDefined(s)
             ? s : throw ErrorCatalog.InvalidValue("status", v, "it is not a site status", $"Use one of {string.Join(", ", Enum.GetNames<SiteStatus>())}."));
         r.Apply("cron_interval", v => CronInterval = v);
@@ -165,7 +191,7 @@ public sealed class AegirSite : AegirContext
 
     internal override void Write(YamlWriter w)
         => w.Scalar("uri", Uri).Scalar("platform", PlatformName).Scalar("db_server", DbServerName).Scalar("client", ClientName)
-            .Scalar("profile", Profile).Scalar("language", Language).List("aliases", _aliases).Scalar("redirection", Redirection)
+            .Scalar("profile", Profile).Scalar("language", Language).List("aliases", _aliases).Scalar("redirection", Redirection).List("web_settings", _webSettings)
             .Scalar("status", Status.ToString()).Scalar("cron_interval", CronInterval).Scalar("backup_interval", BackupInterval)
             .Scalar("backup_retention", BackupRetention).Scalar("statistics_interval", StatisticsInterval)
             .Scalar("db_name", DbName).Scalar("db_password", DbPassword);

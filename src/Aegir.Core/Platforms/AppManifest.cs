@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Aegir.Core.Errors;
+using Aegir.Core.Services.Http;
 using Aegir.Core.Transport;
 using Aegir.Core.Yaml;
 
@@ -56,6 +57,9 @@ public sealed partial class AppManifest
     /// <summary>A path relative to the root as the web server sees it (from the web root); null when it is not served.</summary>
     public string? Served(string path)
         => WebRoot is null ? path : path.StartsWith(WebRoot + "/", StringComparison.Ordinal) ? path[(WebRoot.Length + 1)..] : null;
+
+    /// <summary>Web server settings every site of the application gets (web: upload_max, timeout, fastcgi_buffer_size, fastcgi_buffers).</summary>
+    public WebTuning Web { get; private init; } = WebTuning.None;
 
     /// <summary>How a site's page proves it works (check: path, status, expect, errors); by default any 2xx page without a PHP error.</summary>
     public PageCheck Check { get; private init; } = new();
@@ -130,6 +134,7 @@ public sealed partial class AppManifest
             AdminLogin = r.Scalar("admin_login") is { } login ? login is "name" or "email" ? login : throw r.Invalid("admin_login", $"is '{login}': it is name (the admin logs in as admin) or email (with the admin's email address)") : "name",
             LoginPath = r.Scalar("login_path") is { } lp ? r.DenyPath(lp, "login_path") : "/",
             Check = r.Map("check") is { } check ? r.Check(check) : new PageCheck(),
+            Web = r.Map("web") is { } webMap ? r.Web(webMap) : WebTuning.None,
         };
         if (manifest.WebRoot is { } web && manifest.SiteFolders.Concat(manifest.SharedFolders).FirstOrDefault(f => Regex.IsMatch(web + "/", "^" + Regex.Escape(f).Replace(@"\{uri}", "[^/]+") + "/")) is { } inside)
             throw ErrorCatalog.ManifestInvalid(file, map.Get("web_root")!.Line, $"'web_root' is {web}, inside {inside}, a folder the web server writes to: the code it serves would be the sites' to change");
@@ -137,7 +142,7 @@ public sealed partial class AppManifest
             throw ErrorCatalog.ManifestInvalid(file, map.Get("shared_folders")!.Line, $"'shared_folders' has {over}, which holds or lies inside a site's own folder or settings: the web server would write where each site's own are kept (a shared folder goes beside them, as files/shared beside files/{{uri}})");
         if (manifest.Version is not null && manifest.VersionCommand is not null)
             throw ErrorCatalog.ManifestInvalid(file, map.Get("version_command")!.Line, "give 'version' or 'version_command', not both");
-        r.NoUnknownKeys(["name", "version", "version_command", "front_controller", "site_folders", "shared_folders", "deny", "settings", "install", "cron", "installed_tables", "admin_login", "login_path", "check", "web_root"]);
+        r.NoUnknownKeys(["name", "version", "version_command", "front_controller", "site_folders", "shared_folders", "deny", "settings", "install", "cron", "installed_tables", "admin_login", "login_path", "check", "web_root", "web"]);
         return manifest;
     }
 
@@ -244,6 +249,11 @@ public sealed partial class AppManifest
             };
             return new PageCheck { Path = path, Status = status, Expect = Value("expect"), Errors = errors };
         }
+
+        /// <summary>web: the vhost settings of <see cref="WebTuning"/>, each a single value checked as it is read.</summary>
+        public WebTuning Web(YamlMap web)
+            => WebTuning.From(web.Entries.Select(e => new KeyValuePair<string, string>(e.Key, (e.Value as YamlScalar)?.Value ?? "")),
+                (key, value, why) => ErrorCatalog.ManifestInvalid(file, web.Get(key)?.Line ?? 0, $"'web.{key}' is '{value}': {why}"));
 
         public string Table(string value)
             => Regex.IsMatch(value, "^[A-Za-z_][A-Za-z0-9_]{0,63}\\z") ? value : throw Invalid("installed_tables", $"has '{value}', which is not a table name");

@@ -73,6 +73,9 @@ public interface IPlatformKind
     /// <summary>The folder the web server serves, relative to the root; null: the root itself.</summary>
     string? WebRoot => null;
 
+    /// <summary>The vhost settings every site of the platform gets (a manifest's web key).</summary>
+    Services.Http.WebTuning Tuning => Services.Http.WebTuning.None;
+
     /// <summary>How the site's page proves it works (a manifest's check, or the kind's own).</summary>
     PageCheck Check { get; }
 

@@ -84,6 +84,7 @@ public sealed class PhpKind(AppManifest manifest) : IPlatformKind
         => SiteSettingsPath(uri) is { } settings && Manifest.Served(settings) is { } served ? [.. Manifest.Deny, "/" + served] : Manifest.Deny;
 
     public string? WebRoot => Manifest.WebRoot;
+    public WebTuning Tuning => Manifest.Web;
 
     /// <summary>The folders of the manifest and the settings file's folder: parents as plain folders, each site folder the web group's.</summary>
     public IReadOnlyList<SiteDirectory> SiteDirectories(string uri)

@@ -48,7 +48,21 @@ public sealed class TaskContext
     public void Warn(string message) => Log(TaskLogLevel.Warning, message);
     public void Debug(string message) => Log(TaskLogLevel.Debug, message);
 
-    public void Progress(int percent, string activity) => _observer?.OnProgress(Task, Math.Clamp(percent, 0, 100), Masker.Apply(activity));
+    public void Progress(int percent, string activity)
+    {
+        _observer?.OnProgress(Task, Math.Clamp(percent, 0, 100), Masker.Apply(activity));
+        // A long step that reports its progress (an archive written, a dump loaded) hears Stop-AegirTask too, at most
+        // once a second: it stops there and is undone, as a task stopped between steps is.
+        if (_depth > 0 && Environment.TickCount64 >= _nextStopCheck)
+        {
+            _nextStopCheck = Environment.TickCount64 + 1000;
+            if (_store.StopRequested(Task.Id))
+                throw new OperationCanceledException("Stop-AegirTask asked this task to stop: it stops in the middle of a step.");
+        }
+    }
+
+    int _depth;
+    long _nextStopCheck;
 
     /// <summary>Runs a step that changes nothing by itself, or whose change an earlier step's undo covers.</summary>
     public void Step(string description, Action action) => Run(description, () => { action(); return 0; }, null);
@@ -73,7 +87,9 @@ public sealed class TaskContext
         try
         {
             Fault(entry?.Step ?? 0, description, after: false);
-            result = action();
+            _depth++;
+            try { result = action(); }
+            finally { _depth--; }
             Fault(entry?.Step ?? 0, description, after: true);
         }
         catch (AegirException ex) when (ex.NothingChanged && entry is not null)

@@ -156,6 +156,9 @@ public sealed class TaskRunner(string home, ITaskObserver? observer = null, IJou
             }
             Settle(held, task.Id, "", ctx.Log);
             body(ctx);
+            // Asked to stop during its last step, which ran to its end (a step that reports no progress cannot be stopped midway).
+            if (Store.StopRequested(task.Id))
+                ctx.Warn("Stop-AegirTask asked this task to stop, but it came during its last step, which runs to its end: the task finished all the same.");
             bool warned;
             lock (task) warned = task.Log.Any(e => e.Level == TaskLogLevel.Warning);
             task.Status = warned ? AegirTaskStatus.Warning : AegirTaskStatus.Succeeded;

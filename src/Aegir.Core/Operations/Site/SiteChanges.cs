@@ -28,10 +28,12 @@ public sealed record SiteChanges
     /// <summary>Retention rules ("7d:1d,30d:7d"); an empty string for none.</summary>
     public string? BackupRetention { get; init; }
     public string? StatisticsInterval { get; init; }
+    /// <summary>Web server settings to set (a value) or clear (null), over the platform's: upload_max, timeout, fastcgi_buffer_size, fastcgi_buffers.</summary>
+    public IReadOnlyDictionary<string, string?>? WebSettings { get; init; }
 
     /// <summary>True when only schedules change: the record alone, nothing the web server or the site's files see.</summary>
     public bool OnlySchedules => Platform is null && DbServer is null && Client is null && Profile is null && Language is null && Aliases is null
-        && AddAliases is null && RemoveAliases is null && Redirection is null;
+        && AddAliases is null && RemoveAliases is null && Redirection is null && WebSettings is null;
 
     /// <summary>Applies the changes to a site (a fresh read), checking each value and the installed-site rules.</summary>
     public void ApplyTo(AegirSite site)
@@ -48,6 +50,18 @@ public sealed record SiteChanges
         if (BackupInterval is not null) site.BackupInterval = BackupInterval;
         if (BackupRetention is not null) site.BackupRetention = BackupRetention;
         if (StatisticsInterval is not null) site.StatisticsInterval = StatisticsInterval;
+        if (WebSettings is not null)
+        {
+            var settings = site.WebSettings.Select(s => s.Split('=', 2)).ToDictionary(p => p[0], p => p[1], StringComparer.Ordinal);
+            foreach (var (key, value) in WebSettings)
+            {
+                if (Services.Http.WebTuning.Problem(key, value) is { } why)
+                    throw ErrorCatalog.InvalidValue("WebSetting", $"{key}={value}", why, $"Give one of {string.Join(", ", Services.Http.WebTuning.Keys)}, such as @{{ upload_max = '64M' }}; $null clears one.");
+                if (value is null) settings.Remove(key);
+                else settings[key] = value;
+            }
+            site.WebSettings = settings.Select(p => $"{p.Key}={p.Value}").ToList();
+        }
         if (site.Status != SiteStatus.NotInstalled && (site.PlatformName != platform || site.DbServerName != dbServer))
             throw ErrorCatalog.InvalidValue(site.PlatformName != platform ? "Platform" : "DbServer", site.PlatformName != platform ? Platform : DbServer,
                 $"'@{site.Name}' is installed, and its code and database live where they are",

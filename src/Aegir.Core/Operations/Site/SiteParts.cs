@@ -64,7 +64,7 @@ internal sealed class SiteParts
     }
 
     public VhostModel Vhost(bool enabled)
-        => SiteAreas.For(Kind, new(Site.Uri, Platform.Name, Platform.Root, Site.HostNames().ToList(), Site.Redirection, enabled, null, Database()));
+        => SiteAreas.For(Kind, new(Site.Uri, Platform.Name, Platform.Root, Site.HostNames().ToList(), Site.Redirection, enabled, null, Database()) { Tuning = Site.Tuning() });
 
     public SiteJob Job(TaskContext ctx, string? title = null, string? email = null)
     {

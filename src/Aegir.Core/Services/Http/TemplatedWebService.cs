@@ -28,6 +28,9 @@ public abstract class TemplatedWebService(AegirServer server, IServiceEnvironmen
     public (string Access, string Error) SiteLogs(string uri) => (Path.Combine(LogDir, uri + ".access.log"), Path.Combine(LogDir, uri + ".error.log"));
     public string ServerConfigPath => Path.Combine(ConfigDir, Type + ".conf");
     public string SiteConfigPath(string uri) => Path.Combine(AppDir, "vhost.d", uri + ".conf");
+    /// <summary>An admin's own rules for a site's vhost, and for every site of a platform: *.conf files there are included as they are.</summary>
+    public string SiteIncludeDir(string uri) => Path.Combine(AppDir, "site.d", uri);
+    public string PlatformIncludeDir(string platform) => Path.Combine(AppDir, "platform.d", platform);
     public string PlatformConfigPath(string platform) => Path.Combine(AppDir, "platform.d", platform + ".conf");
 
     int Port => Server.Http.GetInt("port");
@@ -119,6 +122,9 @@ public abstract class TemplatedWebService(AegirServer server, IServiceEnvironmen
             }).ToList(),
             ["no_scripts"] = site.NoScripts.Count > 0 ? string.Join('|', site.NoScripts) : null,
             ["front_controller"] = site.FrontController,
+            ["tuning"] = site.Tuning.Model(),
+            ["platform_include"] = PlatformIncludeDir(site.Platform),
+            ["site_include"] = SiteIncludeDir(site.Uri),
             ["deny_folders"] = site.Denied.Where(d => d.EndsWith('/')).ToList(),
             ["deny_files"] = site.Denied.Where(d => !d.EndsWith('/')).ToList(),
             ["log_dir"] = LogDir,

@@ -26,4 +26,6 @@ public sealed record VhostModel(
     public IReadOnlyList<SiteArea> SiteAreas { get; init; } = [];
     /// <summary>Trees the web server writes to, as unanchored patterns from the root: no PHP runs anywhere in them.</summary>
     public IReadOnlyList<string> NoScripts { get; init; } = [];
+    /// <summary>The application's web settings (its manifest's web key) with the site's over them.</summary>
+    public WebTuning Tuning { get; init; } = WebTuning.None;
 }

@@ -61,6 +61,10 @@ public sealed class SetAegirSiteCommand : SiteSettingsCmdlet
     [AllowEmptyString]
     public string? StatisticsInterval { get; set; }
 
+    /// <summary>The site's own web server settings over its platform's: upload_max, timeout, fastcgi_buffer_size, fastcgi_buffers; $null clears one.</summary>
+    [Parameter]
+    public System.Collections.Hashtable? WebSetting { get; set; }
+
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
@@ -73,6 +77,7 @@ public sealed class SetAegirSiteCommand : SiteSettingsCmdlet
             Aliases = Alias, Redirection = Redirection, AddAliases = AddAlias, RemoveAliases = RemoveAlias,
             CronInterval = CronInterval, BackupInterval = BackupInterval, StatisticsInterval = StatisticsInterval,
             BackupRetention = BackupRetention is null ? null : string.Join(",", BackupRetention.Where(r => r.Length > 0)),
+            WebSettings = WebSetting?.Cast<System.Collections.DictionaryEntry>().ToDictionary(e => e.Key.ToString()!, e => e.Value is null ? null : LanguagePrimitives.ConvertTo<string>(e.Value), StringComparer.Ordinal),
         };
         Settle(name);
         SiteUpdate.Check(Engine, name, changes);
