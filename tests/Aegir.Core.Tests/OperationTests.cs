@@ -83,6 +83,7 @@ public class OperationTests
                 var before = hosting.Snapshot();
                 hosting.Runner.Faults = (step, _, a) => step == entry.Step && a == after ? hosting.Kill() : null;
                 Assert.Throws<SimulatedCrash>(() => hosting.Run(scenario.Parameters(hosting)));
+                var killedAt = DateTimeOffset.Now;
                 hosting.Runner.Faults = null;
                 hosting.Revive();
                 var dead = hosting.Runner.Store.List().Single(t => t.Status == AegirTaskStatus.Running);
@@ -98,6 +99,8 @@ public class OperationTests
                 var repaired = hosting.Runner.Store.Get(dead.Id)!;
                 Assert.Equal(AegirTaskStatus.Failed, repaired.Status);
                 Assert.Equal("TaskProcessGone", repaired.ErrorId);
+                // It ended when it was last heard of; the repair is a time of its own, after that.
+                Assert.True(repaired.Finished <= killedAt && killedAt <= repaired.Repaired, $"{where}: finished {repaired.Finished:O}, killed {killedAt:O}, repaired {repaired.Repaired:O}");
             }
     }
 

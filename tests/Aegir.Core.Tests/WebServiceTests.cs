@@ -370,6 +370,7 @@ public class WebServiceTests
         else
         {
             Assert.Contains("LimitRequestBody 67108864", text);
+            Assert.Contains("RewriteCond expr \"%{HTTP:Content-Length} -gt 67108864\"", text);
             Assert.Contains("ProxyTimeout 600", text);
             Assert.DoesNotContain("fastcgi", text);
             Assert.Contains("IncludeOptional \"" + hosting.Home.Path + "/config/server_master/apache/site.d/a.example/*.conf\"", text);

@@ -39,6 +39,7 @@ public sealed class QueueWorker(Engine engine, int throttle)
         var lastSchedule = DateTime.MinValue;
         var nextDue = DateTimeOffset.MaxValue;
         bool leftWaiting = false;
+        bool ranSinceRetry = false;
         var passedOver = new HashSet<string>(StringComparer.Ordinal);
         var lastScan = DateTime.MinValue;
         using var listening = continuous ? Listen(stop) : null;
@@ -48,7 +49,7 @@ public sealed class QueueWorker(Engine engine, int throttle)
             {
                 running.Remove(id);
                 if (run.Work.IsFaulted) Log?.Invoke(TaskLogLevel.Error, $"Task {id} could not be run: {run.Work.Exception!.GetBaseException().Message}");
-                else if (run.Work.Result is { } outcome) finished(outcome.Task);
+                else if (run.Work.Result is { } outcome) { finished(outcome.Task); ranSinceRetry = true; }
                 else if (!continuous) passedOver.Add(id);   // its target was held elsewhere, or another worker took it: not tried again in this pass
             }
             foreach (var (key, work) in scheduled.Where(w => w.Value.Work.IsCompleted).ToList())
@@ -76,7 +77,15 @@ public sealed class QueueWorker(Engine engine, int throttle)
                     nextDue = leftWaiting ? DateTimeOffset.MaxValue : Schedule.NextDue ?? DateTimeOffset.MaxValue;
                 }
             }
-            if (running.Count == 0 && scheduled.Count == 0 && (stop.IsCancellationRequested || (!continuous && !started))) return;
+            if (running.Count == 0 && scheduled.Count == 0 && (stop.IsCancellationRequested || (!continuous && !started)))
+            {
+                // Once: a task passed over while its target was busy (a lock not yet let go) is tried again after the
+                // rest have run, for as long as that makes progress; one another process holds stays queued.
+                if (stop.IsCancellationRequested || continuous || passedOver.Count == 0 || !ranSinceRetry) return;
+                passedOver.Clear();
+                ranSinceRetry = false;
+                continue;
+            }
             var sleep = Rescan;
             if (nextDue - DateTimeOffset.UtcNow is var untilDue && untilDue < sleep) sleep = untilDue < TimeSpan.Zero ? TimeSpan.Zero : untilDue;
             try { _wake.Wait(sleep, running.Count == 0 && scheduled.Count == 0 ? stop : CancellationToken.None); }

@@ -21,6 +21,8 @@ public sealed class AegirTask
     public DateTimeOffset Created { get; init; }
     public DateTimeOffset? Started { get; set; }
     public DateTimeOffset? Finished { get; set; }
+    /// <summary>When a later task repaired this one, whose process had died (Finished is then when it was last heard of).</summary>
+    public DateTimeOffset? Repaired { get; set; }
     /// <summary>The process that runs (or queued) the task, and when that process started (a pid alone can be reused).</summary>
     public int? ProcessId { get; set; }
     public long? ProcessStart { get; set; }

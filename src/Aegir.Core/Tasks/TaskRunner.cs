@@ -247,13 +247,16 @@ public sealed class TaskRunner(string home, ITaskObserver? observer = null, IJou
         if (dead is null || dead.IsFinished) return;
         log(TaskLogLevel.Warning, $"Took over the lock on '@{target}' from task {dead.Id}: its process {owner.ProcessId} ended without releasing it. Repairing that task ({dead.Type} on '@{dead.Target}') from its journal.");
         var before = dead.Journal.ToDictionary(e => e.Step, e => e.State);
+        // It ended when it was last heard of, not when this repair found it: its record must not overlap the repairer's.
+        var lastHeard = dead.Log.Count > 0 ? dead.Log[^1].Time : dead.Started ?? dead.Created;
         var deadCtx = new TaskContext(dead, Store, null, executor, new SecretMasker(), CancellationToken.None, Faults);
         deadCtx.Log(TaskLogLevel.Error, $"The process running this task ({owner.ProcessId}) ended before the task did; {byWhom} repairs it.");
         var left = deadCtx.Recover();
         var changed = dead.Journal.Where(e => before[e.Step] != e.State).ToList();
         foreach (var e in changed) log(e.State is JournalState.Failed or JournalState.Waiting ? TaskLogLevel.Error : TaskLogLevel.Info, $"Repair of task {dead.Id}: {Outcome(e)}.");
         dead.Status = AegirTaskStatus.Failed;
-        dead.Finished ??= DateTimeOffset.Now;
+        dead.Finished ??= lastHeard;
+        dead.Repaired = DateTimeOffset.Now;
         Store.Unmark(dead);
         dead.ErrorId = "TaskProcessGone";
         dead.Error = $"The process running this task ({owner.ProcessId}) ended before the task did. {Capitalise(byWhom)} repaired it: "
