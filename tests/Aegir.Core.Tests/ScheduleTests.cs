@@ -153,4 +153,19 @@ public class ApplicationNumbersTests
         // Read as the site's own account: with another password, the numbers are not there to read.
         Assert.Equal(new Platforms.SiteCounts(null, null, null, null), new Platforms.WordPressKind().Counts(db, Site with { Password = "wrong" }));
     }
+
+    [Fact]
+    public void A_continuous_worker_spreads_a_first_round_over_one_interval_and_a_run_once_runs_it_now()
+    {
+        using var hosting = new FakeHosting();
+        OperationScenario.Installed(hosting);
+        var hour = TimeSpan.FromHours(1);
+        var now = new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero);
+        var moment = Interval.LastSlot("cron:blog.test", hour, now) + hour;   // the site's own moment, after Now
+        Assert.Contains(new SiteSchedules(hosting.Engine, ScheduleKinds.Cron).Due(now), w => w.Key == "cron:blog.test");
+        var spread = new SiteSchedules(hosting.Engine, ScheduleKinds.Cron) { SpreadFrom = now };
+        Assert.DoesNotContain(spread.Due(now), w => w.Key == "cron:blog.test");
+        Assert.Equal(moment, spread.NextDue);
+        Assert.Contains(spread.Due(moment), w => w.Key == "cron:blog.test");
+    }
 }

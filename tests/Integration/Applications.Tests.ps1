@@ -382,6 +382,10 @@ const NOTES_PRIVATE = '{{ site_folders[1] }}';
             # Every change is Done; the command's private folder, a temporary, is gone (Undone) once the command ended.
             ($task.Journal | Where-Object { -not $_.Temporary }).State | Select-Object -Unique | Should -Be 'Done'
             ($task.Journal | Where-Object Temporary).State | Select-Object -Unique | Should -Be 'Undone'
+            # An undo is written as what it does, in words, at the default depth too.
+            $plain = Get-AegirTask -Target one.test -Type install -First 1 | ConvertTo-Json -WarningAction SilentlyContinue | ConvertFrom-Json
+            @($plain.Journal.Undo | Where-Object { $_ }) | ForEach-Object { $_ | Should -BeOfType ([string]); $_ | Should -Not -Match 'JournalAction|Dictionary`2' }
+            @($task.Journal.Undo | Where-Object { $_ })[0] | Should -Match '^(remove|write back|put back|drop|delete|move) '
             $site = Get-AegirSite one.test | ConvertTo-Json | ConvertFrom-Json
             $site.Url | Should -Be "http://one.test:$port/"
         }

@@ -131,5 +131,5 @@ public static partial class Aegir3Archive
     }
 
     static AegirException Broken(string path, string why)
-        => ErrorCatalog.StepFailed("BackupBroken", $"Reading {path}", why, "Give an Aegir 3 site backup (a .tar.gz holding database.sql and the site's folder) or an archive made by Backup-AegirSite.");
+        => ErrorCatalog.StepFailed(ErrorIds.BackupBroken, $"Reading {path}", why, "Give an Aegir 3 site backup (a .tar.gz holding database.sql and the site's folder) or an archive made by Backup-AegirSite.");
 }

@@ -35,7 +35,7 @@ public sealed class BackupArchiveReader : IDisposable
     }
 
     public static BackupArchiveReader Open(string path, Action<string> log)
-        => TryOpen(path, log) ?? throw ErrorCatalog.StepFailed("BackupBroken", $"Reading {path}", "it does not begin with manifest.json: it was not made by Backup-AegirSite",
+        => TryOpen(path, log) ?? throw ErrorCatalog.StepFailed(ErrorIds.BackupBroken, $"Reading {path}", "it does not begin with manifest.json: it was not made by Backup-AegirSite",
             "An Aegir 3 or BOA site backup (a tar of the site's folder with database.sql) is taken in with Import-AegirSite -Path.");
 
     /// <summary>Opens an archive of this module's; null for a tar that does not begin with manifest.json (an Aegir 3 backup, or another tool's).</summary>
@@ -58,7 +58,7 @@ public sealed class BackupArchiveReader : IDisposable
         {
             tar?.Dispose();
             stream.Dispose();
-            throw ErrorCatalog.StepFailed("BackupBroken", $"Reading {path}", $"it is not a readable backup archive ({Why(ex)})", "Use an archive made by Backup-AegirSite.");
+            throw ErrorCatalog.StepFailed(ErrorIds.BackupBroken, $"Reading {path}", $"it is not a readable backup archive ({Why(ex)})", "Use an archive made by Backup-AegirSite.");
         }
         catch
         {
@@ -144,7 +144,7 @@ public sealed class BackupArchiveReader : IDisposable
     };
 
     AegirException Broken(string why)
-        => ErrorCatalog.StepFailed("BackupBroken", $"Reading {_path}", why, "Use another backup (Get-AegirBackup lists them); this one cannot be trusted.");
+        => ErrorCatalog.StepFailed(ErrorIds.BackupBroken, $"Reading {_path}", why, "Use another backup (Get-AegirBackup lists them); this one cannot be trusted.");
 
     public void Dispose()
     {

@@ -65,12 +65,3 @@ public sealed class BackupManifest
     };
 }
 
-public sealed record BackupPackage(string Name, string Type, string? Version, bool? Enabled);
-
-/// <summary>Size and SHA-256 of every member of an archive, written last in it (checksums.json) and checked on every restore.</summary>
-public sealed class BackupChecksums
-{
-    public Dictionary<string, BackupMember> Members { get; init; } = new(StringComparer.Ordinal);
-}
-
-public sealed record BackupMember(long Size, string Sha256);

@@ -3,10 +3,6 @@ using Aegir.Core.IO;
 
 namespace Aegir.Core.Contexts;
 
-/// <summary>What one site's record claims: its host names, and its database on its db server; with its status and schedules, for the queue.</summary>
-public sealed record SiteClaims(string Name, IReadOnlyList<string> HostNames, string? DbServerName, string? DbName,
-    SiteStatus Status = SiteStatus.NotInstalled, string? CronInterval = null, string? BackupInterval = null, string? StatisticsInterval = null);
-
 /// <summary>
 /// The claims of every site record in a store, kept for the life of the process and refreshed per file by its
 /// version (inode, size, change time): the checks of a new or renamed site look at every other site, and reading a

@@ -107,6 +107,9 @@ public static class ErrorCatalog
     public static AegirException StepFailed(string id, string step, string problem, string fix)
         => E(id, AegirErrorKind.InvalidOperation, step, $"{step} failed: {problem}. {fix}");
 
+    public static AegirException PlatformNotVerified(string doing, string platform)
+        => StepFailed(ErrorIds.PlatformNotVerified, doing, $"the platform '@{platform}' has not been verified yet", $"Verify it first (Invoke-AegirVerify {platform}).");
+
     public static AegirException TemplateBroken(string origin, string problem)
         => E("TemplateBroken", AegirErrorKind.InvalidData, origin,
             $"The template {origin} does not render: {problem}. Fix the template, or delete the override to use the built-in one.");

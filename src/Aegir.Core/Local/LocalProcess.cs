@@ -17,7 +17,7 @@ public static class LocalProcess
     public static void Run(string program, IReadOnlyList<string> args, string what, TimeSpan? timeout = null, byte[]? input = null)
     {
         var result = new LocalTransport().Run(new CommandSpec(program, args) { Timeout = timeout ?? TimeSpan.FromMinutes(1), StandardInput = input });
-        if (!result.Succeeded) throw ErrorCatalog.StepFailed("LocalServiceFailed", what, result.Summary(), $"Command: {program} {string.Join(' ', args)}");
+        if (!result.Succeeded) throw ErrorCatalog.StepFailed(ErrorIds.LocalServiceFailed, what, result.Summary(), $"Command: {program} {string.Join(' ', args)}");
     }
 
     public static bool PortOpen(int port)

@@ -41,6 +41,6 @@ public static class LocalScriptUser
             if (result.Succeeded || done()) return;
             Thread.Sleep(200 * (attempt + 1));
         }
-        throw ErrorCatalog.StepFailed("LocalServiceFailed", what, result!.Summary(), $"Command: {string.Join(' ', words)}");
+        throw ErrorCatalog.StepFailed(ErrorIds.LocalServiceFailed, what, result!.Summary(), $"Command: {string.Join(' ', words)}");
     }
 }

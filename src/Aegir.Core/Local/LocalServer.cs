@@ -193,14 +193,14 @@ public sealed class LocalServer
             log("Starting PHP-FPM.");
             Run(PhpFpmBinary(), ["-R", "-y", conf], "Starting PHP-FPM");
             if (!Daemon.WaitFor(() => File.Exists(sock), StartTimeout))
-                throw ErrorCatalog.StepFailed("LocalServiceFailed", "Starting PHP-FPM", LocalProcess.Tail(Path.Combine(dir, "error.log")), $"See {Path.Combine(dir, "error.log")}.");
+                throw ErrorCatalog.StepFailed(ErrorIds.LocalServiceFailed, "Starting PHP-FPM", LocalProcess.Tail(Path.Combine(dir, "error.log")), $"See {Path.Combine(dir, "error.log")}.");
         }
         return sock;
     }
 
     static string PhpFpmBinary()
         => Directory.GetFiles("/usr/sbin", "php-fpm*").Order().LastOrDefault()
-           ?? throw ErrorCatalog.StepFailed("PackagesMissing", "Starting PHP-FPM", "no php-fpm program in /usr/sbin", "Install it: apt-get install php8.2-fpm");
+           ?? throw ErrorCatalog.StepFailed(ErrorIds.PackagesMissing, "Starting PHP-FPM", "no php-fpm program in /usr/sbin", "Install it: apt-get install php8.2-fpm");
 
     // --- nginx and Apache ---
 
@@ -277,7 +277,7 @@ public sealed class LocalServer
         // With umask 077 the logs and pid files it makes, now and on each reload, are its own alone.
         Run("/bin/sh", ["-c", "umask 077 && exec \"$@\"", "sh", spec.Program, .. spec.Arguments], $"Starting {type}");
         if (!Daemon.WaitFor(() => LocalProcess.PortOpen(port), StartTimeout))
-            throw ErrorCatalog.StepFailed("LocalServiceFailed", $"Starting {type}", LocalProcess.Tail(Path.Combine(Dir(type), "error.log")), $"See {Path.Combine(Dir(type), "error.log")}.");
+            throw ErrorCatalog.StepFailed(ErrorIds.LocalServiceFailed, $"Starting {type}", LocalProcess.Tail(Path.Combine(Dir(type), "error.log")), $"See {Path.Combine(Dir(type), "error.log")}.");
     }
 
     void StopWeb(string type) => Daemon.Stop(Path.Combine(Dir(type), type + ".pid"), type == "nginx" ? "QUIT" : "TERM");

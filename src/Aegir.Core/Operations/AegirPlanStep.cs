@@ -1,8 +1,5 @@
 namespace Aegir.Core.Operations;
 
-/// <summary>What kind of change a plan step makes.</summary>
-public enum PlanAction { Check, Create, Write, Set, Run, Reload, Record, Move, Delete, Drop }
-
 /// <summary>
 /// One concrete change an operation would make, computed without changing anything: what -WhatIf prints and
 /// -Plan returns. <see cref="On"/> is the context the change happens on (a server, or the context record itself).

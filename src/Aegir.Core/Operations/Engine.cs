@@ -1,3 +1,4 @@
+using Aegir.Core.Errors;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Aegir.Core.Contexts;
@@ -163,7 +164,7 @@ public sealed class Engine
         }
         // A reload put off to the end of the batch must not hide a web server that is not running: that fails now.
         if (http.IsRunning() == false)
-            throw Errors.ErrorCatalog.StepFailed("WebReloadFailed", $"Reloading {http.Type} on '@{http.Server.Name}'",
+            throw Errors.ErrorCatalog.StepFailed(ErrorIds.WebReloadFailed, $"Reloading {http.Type} on '@{http.Server.Name}'",
                 $"it is not running (its pid file {http.Server.Http.Get("pid_file")} names no live process)", "Start the web server, then run the task again.");
         var id = Batch.Defer(this, http.Server.Name);
         ctx.Info($"The config passed its test; '@{http.Server.Name}' reloads once at the end of this batch (a reload task).");

@@ -101,7 +101,7 @@ public sealed partial class DrupalKind(bool seven) : IPlatformKind
     {
         var drush = job.Full("vendor/bin/drush");
         if (!job.Transport.FileExists(drush))
-            throw ErrorCatalog.StepFailed("InstallerMissing", $"Installing {job.Site.Uri} with drush", $"there is no drush in {job.Root}/vendor/bin",
+            throw ErrorCatalog.StepFailed(ErrorIds.InstallerMissing, $"Installing {job.Site.Uri} with drush", $"there is no drush in {job.Root}/vendor/bin",
                 "Add it to the platform's codebase (composer require drush/drush), verify the platform, and install again.");
         using var shell = SiteShell.Open(job.Transport, job.Server, job.Ctx);
         var result = shell.Run(drush,
@@ -113,11 +113,11 @@ public sealed partial class DrupalKind(bool seven) : IPlatformKind
         var password = PasswordLine().Match(result.StandardOutput + result.StandardError) is { Success: true } p ? p.Groups[1].Value.Trim() : null;
         job.Ctx.Secret(password);
         if (!result.Succeeded)
-            throw ErrorCatalog.StepFailed("InstallerFailed", $"Installing {job.Site.Uri} with drush", job.Ctx.Masker.Apply(result.Summary()), "See the drush output above.");
+            throw ErrorCatalog.StepFailed(ErrorIds.InstallerFailed, $"Installing {job.Site.Uri} with drush", job.Ctx.Masker.Apply(result.Summary()), "See the drush output above.");
         // An exit code proves nothing: Drupal itself must say it boots on its database.
         var status = shell.Run(drush, ["status", "--field=bootstrap", $"--uri={job.Site.Uri}"], job.Root, job.DbEnvironment(), TimeSpan.FromMinutes(2));
         if (!status.Succeeded || !status.StandardOutput.Contains("Successful", StringComparison.Ordinal))
-            throw ErrorCatalog.StepFailed("InstallNotConfirmed", $"Installing {job.Site.Uri} with drush", $"drush site:install ended, but drush status says Drupal does not boot ({job.Ctx.Masker.Apply(status.Summary())})",
+            throw ErrorCatalog.StepFailed(ErrorIds.InstallNotConfirmed, $"Installing {job.Site.Uri} with drush", $"drush site:install ended, but drush status says Drupal does not boot ({job.Ctx.Masker.Apply(status.Summary())})",
                 "Check the database and the drush output, then install again.");
         return new InstallResult("admin", password, job.SiteUrl + "/user/login");
     }
@@ -129,10 +129,10 @@ public sealed partial class DrupalKind(bool seven) : IPlatformKind
         try { rows = db.Query(database, sql); }
         catch (Exception ex) when (ex is System.Data.Common.DbException)
         {
-            throw ErrorCatalog.StepFailed("ApplicationNotInstalled", $"Checking the Drupal tables in {database.Name}", $"they are not there ({ex.Message})", "Install the site again, or restore its database from a backup.");
+            throw ErrorCatalog.StepFailed(ErrorIds.ApplicationNotInstalled, $"Checking the Drupal tables in {database.Name}", $"they are not there ({ex.Message})", "Install the site again, or restore its database from a backup.");
         }
         if (rows.Count == 0 || Convert.ToInt64(rows[0][0]) == 0)
-            throw ErrorCatalog.StepFailed("ApplicationNotInstalled", $"Checking the Drupal tables in {database.Name}", $"its {table} table is empty: Drupal is not installed there", "Install the site again, or restore its database from a backup.");
+            throw ErrorCatalog.StepFailed(ErrorIds.ApplicationNotInstalled, $"Checking the Drupal tables in {database.Name}", $"its {table} table is empty: Drupal is not installed there", "Install the site again, or restore its database from a backup.");
     }
 
     public PageCheck Check { get; } = new()

@@ -177,7 +177,7 @@ public sealed class PhpKind(AppManifest manifest) : IPlatformKind
         var result = shell.Run(words[0], words.Skip(1).ToList(), job.Root, job.DbEnvironment(), TimeSpan.FromMinutes(20));
         foreach (var line in Tail(job.Ctx.Masker.Apply(result.StandardOutput + "\n" + result.StandardError), 20)) job.Ctx.Debug(line);
         if (!result.Succeeded)
-            throw ErrorCatalog.StepFailed("InstallerFailed", $"Running the install command of {Manifest.Name ?? "the application"}", job.Ctx.Masker.Apply(result.Summary()),
+            throw ErrorCatalog.StepFailed(ErrorIds.InstallerFailed, $"Running the install command of {Manifest.Name ?? "the application"}", job.Ctx.Masker.Apply(result.Summary()),
                 $"Fix the cause (the output is in the task's log), or the 'install' command in {Manifest.File}, then install again.");
         // The login the admin is told: the user name, or the email address for an application that logs in by it.
         var login = Manifest.AdminLogin == "email" ? install["admin_email"] : "admin";
@@ -199,10 +199,10 @@ public sealed class PhpKind(AppManifest manifest) : IPlatformKind
         var tables = db.Tables(database).ToHashSet(StringComparer.Ordinal);
         var missing = Manifest.InstalledTables.Where(t => !tables.Contains(t)).ToList();
         if (missing.Count > 0)
-            throw ErrorCatalog.StepFailed("ApplicationNotInstalled", $"Checking the {Manifest.Name ?? "application"} tables in {database.Name}", $"{string.Join(", ", missing)} {(missing.Count == 1 ? "is" : "are")} not there: the application is not installed",
+            throw ErrorCatalog.StepFailed(ErrorIds.ApplicationNotInstalled, $"Checking the {Manifest.Name ?? "application"} tables in {database.Name}", $"{string.Join(", ", missing)} {(missing.Count == 1 ? "is" : "are")} not there: the application is not installed",
                 "Install the site again, or restore its database from a backup.");
         if (tables.Count == 0)
-            throw ErrorCatalog.StepFailed("ApplicationNotInstalled", $"Checking the {Manifest.Name ?? "application"} tables in {database.Name}", "the database holds no table: the install command made none",
+            throw ErrorCatalog.StepFailed(ErrorIds.ApplicationNotInstalled, $"Checking the {Manifest.Name ?? "application"} tables in {database.Name}", "the database holds no table: the install command made none",
                 $"Check the install command in {Manifest.File} (it must install into the database it is given), then install again.");
     }
 

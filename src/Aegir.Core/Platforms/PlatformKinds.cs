@@ -27,7 +27,7 @@ public static class PlatformKinds
     public static (IPlatformKind Kind, string? Version) Detect(ITransport transport, string root, Contexts.AegirServer server, string? chosen = null)
     {
         if (!transport.DirectoryExists(root))
-            throw ErrorCatalog.StepFailed("CodebaseMissing", "Finding the codebase", $"{root} does not exist", "Put the platform's code there (or fix -Root with Set-AegirPlatform), then verify again.");
+            throw ErrorCatalog.StepFailed(ErrorIds.CodebaseMissing, "Finding the codebase", $"{root} does not exist", "Put the platform's code there (or fix -Root with Set-AegirPlatform), then verify again.");
         if (chosen is null && transport.Kind(Path.Combine(root, AppManifest.FileName)) != PathKind.None) chosen = "php";
         if (chosen is not null)
         {
@@ -38,7 +38,7 @@ public static class PlatformKinds
         }
         foreach (var kind in All)
             if (kind.Detect(transport, root, out var version)) return (kind, kind is PhpKind php ? php.ReadVersion(transport, root, server) : version);
-        throw ErrorCatalog.StepFailed("CodebaseUnknown", "Finding the codebase", $"{root} holds no index.php, so it is no PHP application",
+        throw ErrorCatalog.StepFailed(ErrorIds.CodebaseUnknown, "Finding the codebase", $"{root} holds no index.php, so it is no PHP application",
             "Point the platform at the folder with the application's index.php, or give it a manifest (.aegir.yml, see about_Aegir).");
     }
 }

@@ -37,7 +37,7 @@ public sealed class SiteShell : IDisposable
         var user = server.ScriptUser;
         var account = ScriptUser.Require(transport, user, server.Name, ScriptUser.WebGroup(server));
         if (transport.User != user && transport.User != "root")
-            throw ErrorCatalog.StepFailed("UserSwitchRefused", $"Running a command as {user} on {transport.Host}", $"this connection is {transport.User}, which can only switch users as root",
+            throw ErrorCatalog.StepFailed(ErrorIds.UserSwitchRefused, $"Running a command as {user} on {transport.Host}", $"this connection is {transport.User}, which can only switch users as root",
                 $"Set the server's ScriptUser to {transport.User} (Set-AegirServer -ScriptUser), or connect as root.");
         var path = PrivateFolder.NewPath("aegir-run");
         var journaled = ctx?.Temporary($"Making the private folder {path} for the command", Tasks.JournalActions.DeletePath(server.Name, path), () => transport.Delete(path));

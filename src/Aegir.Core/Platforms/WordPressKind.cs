@@ -116,10 +116,10 @@ public sealed partial class WordPressKind : IPlatformKind
         var script = shell.SecretFile("wordpress-install.php", TemplateRenderer.Script("wordpress-install.php"));
         var result = shell.Run("php", [script], job.Root, new Dictionary<string, string>(), TimeSpan.FromMinutes(5), input);
         if (!result.Succeeded)
-            throw ErrorCatalog.StepFailed("InstallerFailed", "Running the WordPress installer", job.Ctx.Masker.Apply(result.Summary()), "Check that php-mysql is installed and the database is reachable from PHP.");
+            throw ErrorCatalog.StepFailed(ErrorIds.InstallerFailed, "Running the WordPress installer", job.Ctx.Masker.Apply(result.Summary()), "Check that php-mysql is installed and the database is reachable from PHP.");
         // WordPress exits 0 even when it could not reach its database: only its own word that it is installed counts.
         if (!Confirmed(result.StandardOutput))
-            throw ErrorCatalog.StepFailed("InstallNotConfirmed", "Running the WordPress installer", $"WordPress did not say the site is installed: {job.Ctx.Masker.Apply(Text(result))}",
+            throw ErrorCatalog.StepFailed(ErrorIds.InstallNotConfirmed, "Running the WordPress installer", $"WordPress did not say the site is installed: {job.Ctx.Masker.Apply(Text(result))}",
                 "Check that the database answers and php-mysql is installed, then install again.");
         return new InstallResult("admin", password, job.SiteUrl + "/wp-login.php");
     }
@@ -147,10 +147,10 @@ public sealed partial class WordPressKind : IPlatformKind
         try { rows = db.Query(database, "SELECT COUNT(*) FROM wp_options WHERE option_name = 'siteurl'"); }
         catch (Exception ex) when (ex is System.Data.Common.DbException)
         {
-            throw ErrorCatalog.StepFailed("ApplicationNotInstalled", $"Checking the WordPress tables in {database.Name}", $"they are not there ({ex.Message})", "Install the site again, or restore its database from a backup.");
+            throw ErrorCatalog.StepFailed(ErrorIds.ApplicationNotInstalled, $"Checking the WordPress tables in {database.Name}", $"they are not there ({ex.Message})", "Install the site again, or restore its database from a backup.");
         }
         if (rows.Count == 0 || Convert.ToInt64(rows[0][0]) == 0)
-            throw ErrorCatalog.StepFailed("ApplicationNotInstalled", $"Checking the WordPress tables in {database.Name}", "wp_options has no siteurl: WordPress is not installed there", "Install the site again, or restore its database from a backup.");
+            throw ErrorCatalog.StepFailed(ErrorIds.ApplicationNotInstalled, $"Checking the WordPress tables in {database.Name}", "wp_options has no siteurl: WordPress is not installed there", "Install the site again, or restore its database from a backup.");
     }
 
     public PageCheck Check { get; } = new()

@@ -2,9 +2,6 @@ using Aegir.Core.Tasks;
 
 namespace Aegir.Core.Queues;
 
-/// <summary>A queued task as the queue lists it: enough to order it and to tell which targets it needs.</summary>
-public sealed record QueuedTask(string Id, string Type, string Target);
-
 /// <summary>
 /// Where queued tasks wait for a worker. Files under $AEGIR_HOME are the embedded default
 /// (<see cref="FileTaskQueue"/>); a message broker can carry the same contract when workers on many machines share

@@ -6,25 +6,6 @@ using Aegir.Core.Operations.Site;
 namespace Aegir.Core.Schedules;
 
 /// <summary>
-/// Work a schedule finds due, run by the queue's worker on a thread of its own, never beside other work on its target.
-/// <paramref name="Last"/>: when it last ran (null: never), so the longest waiting goes first.
-/// </summary>
-public sealed record ScheduledWork(string Key, string Target, DateTimeOffset? Last, Func<string> Run);
-
-/// <summary>What the queue's worker asks each round besides its queued tasks.</summary>
-public interface IWorkSchedule
-{
-    /// <summary>The work due now, the longest waiting first.</summary>
-    IReadOnlyList<ScheduledWork> Due(DateTimeOffset now);
-
-    /// <summary>After <see cref="Due"/>: when the next work falls due (null: none is scheduled), so a worker can sleep till then.</summary>
-    DateTimeOffset? NextDue { get; }
-}
-
-[Flags]
-public enum ScheduleKinds { None = 0, Cron = 1, Backup = 2, Statistics = 4, All = Cron | Backup | Statistics }
-
-/// <summary>
 /// The sites' schedules, each spread over its interval (every site has its own moment in it): cron for installed,
 /// enabled sites; statistics for installed ones; and scheduled backups, which are queued as backup tasks (after the
 /// site's retention rules have pruned its older backups), within the backup window when there is one, once per interval.
@@ -39,6 +20,13 @@ public sealed class SiteSchedules(Engine engine, ScheduleKinds kinds, BackupWind
     readonly Dictionary<string, DateTimeOffset> _backedUpUntil = new(StringComparer.Ordinal);
 
     public DateTimeOffset? NextDue { get; private set; }
+
+    /// <summary>
+    /// When a continuous worker started: work never run, or missed while no worker ran, waits for its own moment after
+    /// that rather than all at once (a thousand sites' first round, or a catch-up after downtime, spread over one
+    /// interval). Null (a run once): everything due runs now.
+    /// </summary>
+    public DateTimeOffset? SpreadFrom { get; init; }
 
     public IReadOnlyList<ScheduledWork> Due(DateTimeOffset now)
     {
@@ -67,6 +55,8 @@ public sealed class SiteSchedules(Engine engine, ScheduleKinds kinds, BackupWind
                 if (Interval.TryParse(interval) is not { } span) return false;
                 var slot = Interval.LastSlot($"{what}:{name}", span, now);
                 var due = last is null || last < slot;
+                if (due && SpreadFrom is { } from && slot < from && (last is null || last < slot - span))
+                    due = false;   // its moment in this interval passed before the worker started: the next one
                 Next(due ? now : slot + span);
                 return due;
             }

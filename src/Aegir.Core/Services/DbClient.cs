@@ -17,7 +17,7 @@ internal static partial class DbClient
     public static CommandResult Run(ITransport transport, CommandSpec spec, string secret, string what, string fix)
     {
         var result = transport.Run(spec);
-        if (!result.Succeeded) throw ErrorCatalog.StepFailed("DbToolFailed", what, Masked(result.Summary(), secret), fix);
+        if (!result.Succeeded) throw ErrorCatalog.StepFailed(ErrorIds.DbToolFailed, what, Masked(result.Summary(), secret), fix);
         return result;
     }
 
@@ -30,7 +30,7 @@ internal static partial class DbClient
         if (result.Succeeded) return;
         var text = Masked(result.Summary(), secret);
         if (Refusal().IsMatch(text)) throw ErrorCatalog.DumpRefused(database, text);
-        throw ErrorCatalog.StepFailed("DbToolFailed", what, text, fix);
+        throw ErrorCatalog.StepFailed(ErrorIds.DbToolFailed, what, text, fix);
     }
 
     /// <summary>Where a client says a line of its input failed: mariadb "at line 12", psql "psql:&lt;stdin&gt;:12:".</summary>

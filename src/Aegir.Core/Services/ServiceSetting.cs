@@ -2,12 +2,6 @@ using Aegir.Core.Contexts;
 
 namespace Aegir.Core.Services;
 
-/// <summary>What a setting holds, which decides how its value is checked.</summary>
-public enum SettingKind { Text, Port, Host, Path, Command, PosixName, Secret, ListenAddress }
-
-/// <summary>Which commands a command setting may hold: <paramref name="Allows"/> judges its words; <paramref name="Forms"/> says what is allowed.</summary>
-public sealed record CommandRule(Func<IReadOnlyList<string>, bool> Allows, string Forms);
-
 /// <summary>A setting a service type adds to the servers that use it.</summary>
 public sealed record ServiceSetting(string Name, SettingKind Kind, string? Default, string Description, CommandRule? Rule = null)
 {

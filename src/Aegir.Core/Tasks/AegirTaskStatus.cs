@@ -2,4 +2,3 @@ namespace Aegir.Core.Tasks;
 
 public enum AegirTaskStatus { Queued, Running, Succeeded, Warning, Failed }
 
-public enum TaskLogLevel { Debug, Info, Warning, Error }

@@ -11,8 +11,3 @@ public sealed record JournalAction(string Kind, string Description, Dictionary<s
     public string Arg(string name) => Args.TryGetValue(name, out var v) ? v : throw new InvalidOperationException($"The journal action '{Kind}' has no argument '{name}'.");
 }
 
-/// <summary>Carries out journal actions; the engine implements it with the services of the servers they name.</summary>
-public interface IJournalExecutor
-{
-    void Run(JournalAction action, TaskContext ctx);
-}

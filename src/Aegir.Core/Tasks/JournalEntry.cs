@@ -14,8 +14,10 @@ public sealed class JournalEntry
     [Newtonsoft.Json.JsonIgnore]   // ConvertTo-Json writes its name (the module's types file)
     public JournalState State { get; set; }
     /// <summary>How to undo the change.</summary>
+    [Newtonsoft.Json.JsonIgnore]   // ConvertTo-Json writes its description (the module's types file)
     public JournalAction? Undo { get; init; }
     /// <summary>The change itself, for a step past the point of no return: a repair finishes it rather than undoing.</summary>
+    [Newtonsoft.Json.JsonIgnore]
     public JournalAction? Forward { get; init; }
     /// <summary>Why an undo or a finishing step failed, or waits.</summary>
     public string? Problem { get; set; }
@@ -29,20 +31,3 @@ public sealed class JournalEntry
     public override string ToString() => $"{Step} {State} {Description}";
 }
 
-public enum JournalState
-{
-    /// <summary>About to change, or changing: the change may or may not have happened.</summary>
-    Started,
-    Done,
-    /// <summary>The step found it could not start (a name already taken) and changed nothing.</summary>
-    Void,
-    /// <summary>Past the point of no return, not done yet.</summary>
-    Pending,
-    Undone,
-    Failed,
-    /// <summary>
-    /// Not undone yet: its server did not answer (or it changes a record, kept until such an undo is done). The next
-    /// task on the task's target or on that server, or a verify, tries it again.
-    /// </summary>
-    Waiting,
-}

@@ -117,7 +117,7 @@ public sealed class TaskContext
         _store.Save(Task, durable: true);
         var failed = Finish(entries);
         if (failed.Count > 0)
-            throw ErrorCatalog.StepFailed("CommitIncomplete", "Finishing the task", $"{failed.Count} change(s) past the point of no return failed: {string.Join("; ", failed)}",
+            throw ErrorCatalog.StepFailed(ErrorIds.CommitIncomplete, "Finishing the task", $"{failed.Count} change(s) past the point of no return failed: {string.Join("; ", failed)}",
                 "Do them by hand (the task log says why each failed), then verify the target.");
     }
 
@@ -206,9 +206,9 @@ public sealed class TaskContext
     {
         AegirException or OperationCanceledException or SimulatedCrash => null,
         AggregateException all when all.Flatten().InnerExceptions is [var one] => Wrap(description, one) ?? one,
-        AggregateException all => ErrorCatalog.StepFailed("StepFailed", description, Masker.Apply(ErrorCatalog.Plain(all)), "See the task log for the steps before it."),
+        AggregateException all => ErrorCatalog.StepFailed(ErrorIds.StepFailed, description, Masker.Apply(ErrorCatalog.Plain(all)), "See the task log for the steps before it."),
         IOException or UnauthorizedAccessException or InvalidOperationException or System.Data.Common.DbException
-            => ErrorCatalog.StepFailed("StepFailed", description, Masker.Apply(ex.Message), "See the task log for the steps before it."),
+            => ErrorCatalog.StepFailed(ErrorIds.StepFailed, description, Masker.Apply(ex.Message), "See the task log for the steps before it."),
         _ => null,
     };
 
@@ -221,7 +221,7 @@ public sealed class TaskContext
     }
 
     public byte[] LoadData(string name) => _store.ReadData(Task, name)
-        ?? throw ErrorCatalog.StepFailed("UndoDataMissing", $"Reading what task {Task.Id} saved for its undo", $"its data file {name} is gone", "Check the target by hand, then verify it.");
+        ?? throw ErrorCatalog.StepFailed(ErrorIds.UndoDataMissing, $"Reading what task {Task.Id} saved for its undo", $"its data file {name} is gone", "Check the target by hand, then verify it.");
 
     /// <summary>
     /// Puts things right after a failure, a cancellation or a kill: a task past its point of no return finishes
@@ -319,8 +319,3 @@ public sealed class TaskContext
     static string Capitalise(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
 }
 
-/// <summary>Thrown by tests' fault injection to stand for a kill: nothing after it runs in this process, not even a rollback.</summary>
-internal sealed class SimulatedCrash : Exception
-{
-    public SimulatedCrash() : base("simulated kill") { }
-}

@@ -24,7 +24,7 @@ public sealed class FreeSpace
         var result = transport.Run(new CommandSpec("df", ["--block-size=1", "--output=avail", "--", folder]));
         var last = result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault();
         Available = result.Succeeded && long.TryParse(last, out var bytes) ? bytes
-            : throw ErrorCatalog.StepFailed("DiskSpaceUnknown", $"Reading the free space of {folder} on '@{server}'", result.Summary(), "Check that df runs there.");
+            : throw ErrorCatalog.StepFailed(ErrorIds.DiskSpaceUnknown, $"Reading the free space of {folder} on '@{server}'", result.Summary(), "Check that df runs there.");
     }
 
     /// <summary>Counts <paramref name="bytes"/> of <paramref name="what"/> as written; refused first when they would not fit.</summary>

@@ -82,4 +82,3 @@ public interface ITransport : IDisposable
     void Sync(string source, string destination);
 }
 
-public enum PathKind { None, File, Directory, Symlink, Other }

@@ -11,7 +11,7 @@ public sealed class TransportFactory : ITransportFactory
     public ITransport Open(AegirServer server)
     {
         if (!IsLocal(server))
-            throw ErrorCatalog.StepFailed("ServerUnreachable", $"Reaching '@{server.Name}' ({server.RemoteHost})", "this version manages the local machine only",
+            throw ErrorCatalog.StepFailed(ErrorIds.ServerUnreachable, $"Reaching '@{server.Name}' ({server.RemoteHost})", "this version manages the local machine only",
                 "Host the platform on a server whose remote host is this machine (master, localhost or 127.0.0.1).");
         return new LocalTransport();
     }

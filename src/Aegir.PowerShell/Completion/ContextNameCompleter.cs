@@ -39,12 +39,3 @@ public abstract class ContextNameCompleter(ContextType? type) : IArgumentComplet
     }
 }
 
-public sealed class ServerNameCompleter() : ContextNameCompleter(ContextType.Server);
-
-public sealed class PlatformNameCompleter() : ContextNameCompleter(ContextType.Platform);
-
-public sealed class SiteNameCompleter() : ContextNameCompleter(ContextType.Site);
-
-public sealed class ClientNameCompleter() : ContextNameCompleter(ContextType.Client);
-
-public sealed class AnyContextNameCompleter() : ContextNameCompleter(null);

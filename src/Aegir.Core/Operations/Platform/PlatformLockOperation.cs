@@ -2,12 +2,6 @@ using Aegir.Core.Contexts;
 
 namespace Aegir.Core.Operations.Platform;
 
-/// <summary>Parameters that name one platform.</summary>
-public interface IPlatformParameters
-{
-    string Platform { get; }
-}
-
 /// <summary>Locks or unlocks a platform: a locked platform takes no new sites (its sites keep running).</summary>
 public abstract class PlatformLockOperation<TParameters>(bool locked) : Operation<TParameters> where TParameters : class, IPlatformParameters
 {
@@ -28,14 +22,3 @@ public abstract class PlatformLockOperation<TParameters>(bool locked) : Operatio
     }
 }
 
-public sealed class LockPlatform() : PlatformLockOperation<LockPlatform.Parameters>(locked: true)
-{
-    public sealed record Parameters(string Platform) : IPlatformParameters;
-    public override string Type => "lock";
-}
-
-public sealed class UnlockPlatform() : PlatformLockOperation<UnlockPlatform.Parameters>(locked: false)
-{
-    public sealed record Parameters(string Platform) : IPlatformParameters;
-    public override string Type => "unlock";
-}

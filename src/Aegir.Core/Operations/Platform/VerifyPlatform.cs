@@ -1,3 +1,4 @@
+using Aegir.Core.Errors;
 using Aegir.Core.Contexts;
 using Aegir.Core.Platforms;
 using Aegir.Core.Services.Files;
@@ -51,7 +52,7 @@ public sealed class VerifyPlatform : Operation<VerifyPlatform.Parameters>
         {
             using var shell = SiteShell.Open(transport, server, ctx);
             if (!shell.Run("test", ["-r", front], platform.Root, new Dictionary<string, string>(), TimeSpan.FromSeconds(30)).Succeeded)
-                throw Errors.ErrorCatalog.StepFailed("CodebaseUnreadable", $"Checking that {owner} can read the codebase", $"{front} cannot be read by {owner}, who runs the sites' commands",
+                throw Errors.ErrorCatalog.StepFailed(ErrorIds.CodebaseUnreadable, $"Checking that {owner} can read the codebase", $"{front} cannot be read by {owner}, who runs the sites' commands",
                     $"Make the codebase readable to {owner} (chmod -R o+rX {platform.Root}, and o+x on each folder above it), then verify the platform again.");
         }));
         if (platform.Kind != kind.Name || platform.Version != version)

@@ -17,11 +17,11 @@ internal static class Aegir3Rewrite
     public static void Step(OperationPlan plan, SiteParts parts, string path, Aegir3Archive.Contents contents, string doing, string description, Action<string> made)
     {
         if (!parts.Kind.Name.StartsWith("drupal", StringComparison.Ordinal) || parts.Kind.SiteRoots(parts.Site.Uri) is not [var root])
-            throw ErrorCatalog.StepFailed("BackupMismatch", doing, $"an Aegir 3 backup holds a Drupal site's folder, and @{parts.Platform.Name} is a {parts.Kind.Name} platform", "Use a Drupal platform.");
+            throw ErrorCatalog.StepFailed(ErrorIds.BackupMismatch, doing, $"an Aegir 3 backup holds a Drupal site's folder, and @{parts.Platform.Name} is a {parts.Kind.Name} platform", "Use a Drupal platform.");
         if (parts.Db.Driver != "mysql")
-            throw ErrorCatalog.StepFailed("BackupMismatch", doing, $"an Aegir 3 backup holds a MySQL dump, and @{parts.DbServer.Name} runs {parts.Db.Driver}", "Use a database server that runs MariaDB or MySQL (-DbServer).");
+            throw ErrorCatalog.StepFailed(ErrorIds.BackupMismatch, doing, $"an Aegir 3 backup holds a MySQL dump, and @{parts.DbServer.Name} runs {parts.Db.Driver}", "Use a database server that runs MariaDB or MySQL (-DbServer).");
         if (!contents.HasSettings)
-            throw ErrorCatalog.StepFailed("BackupMismatch", doing, "it holds no settings.php beside its database.sql", "Give a site backup made by Aegir 3 (a tar of the site's folder).");
+            throw ErrorCatalog.StepFailed(ErrorIds.BackupMismatch, doing, "it holds no settings.php beside its database.sql", "Give a site backup made by Aegir 3 (a tar of the site's folder).");
         var store = new BackupStore(parts.Env.Home);
         // Each member takes the owner and group of the deepest of the site's folders it lies in.
         var members = new SiteMembers(parts, parts.Env.Connect(parts.Web), Path.GetFileName(path));

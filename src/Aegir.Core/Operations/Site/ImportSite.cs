@@ -28,17 +28,17 @@ public sealed class ImportSite : SiteOperation<ImportSite.Parameters>
         var site = new AegirSite(p.Site) { PlatformName = p.Platform, DbServerName = p.DbServer, DbName = p.Database, Status = SiteStatus.Installed };
         var platform = env.Store.GetFresh<AegirPlatform>(site.PlatformName, "Platform");
         if (platform.Kind is null)
-            throw ErrorCatalog.StepFailed("PlatformNotVerified", $"Importing {site.Uri}", $"the platform '@{platform.Name}' has not been verified yet", $"Verify it first (Invoke-AegirVerify {platform.Name}).");
+            throw ErrorCatalog.PlatformNotVerified($"Importing {site.Uri}", platform.Name);
         var parts = SiteParts.Resolve(site, env);
         if (!parts.Db.DatabaseExists(p.Database))
-            throw ErrorCatalog.StepFailed("SiteDatabaseGone", $"Importing {site.Uri}", $"its settings name database {p.Database}, which @{parts.DbServer.Name} does not have",
+            throw ErrorCatalog.StepFailed(ErrorIds.SiteDatabaseGone, $"Importing {site.Uri}", $"its settings name database {p.Database}, which @{parts.DbServer.Name} does not have",
                 "Give the database server that holds it (-DbServer), or restore the database first.");
         // The site's user is the one named for its database. When its settings use that very account, its password
         // stays (so a failed import leaves the site working); an account of that name the site does not use is not ours to take.
         var own = parts.Kind.ReadDatabaseSettings(env.Connect(parts.Web), platform.Root, site.Uri);
         bool sameAccount = own?.User == p.Database && own.Password is { Length: > 0 };
         if (!sameAccount && parts.Db.UserExists(p.Database))
-            throw ErrorCatalog.StepFailed("DbUserTaken", $"Importing {site.Uri}", $"a database user named {p.Database} exists on @{parts.DbServer.Name}, and the site's settings do not use it",
+            throw ErrorCatalog.StepFailed(ErrorIds.DbUserTaken, $"Importing {site.Uri}", $"a database user named {p.Database} exists on @{parts.DbServer.Name}, and the site's settings do not use it",
                 "Import the site once that user is renamed or dropped (the site's own user is left as it is).");
         site.DbPassword = sameAccount ? own!.Password : Passwords.New();
         plan.Add(site.Name, PlanAction.Record, $"record the site {site.Uri} on @{platform.Name}, database `{p.Database}` on @{parts.DbServer.Name}", ctx =>

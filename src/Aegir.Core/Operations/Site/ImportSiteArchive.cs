@@ -30,7 +30,7 @@ public sealed class ImportSiteArchive : SiteOperation<ImportSiteArchive.Paramete
         if (env.Store.Exists(uri)) throw ErrorCatalog.ContextExists(uri, "site");
         var platform = env.Store.GetFresh<AegirPlatform>(p.Platform, "Platform");
         if (platform.Kind is null)
-            throw ErrorCatalog.StepFailed("PlatformNotVerified", doing, $"the platform '@{platform.Name}' has not been verified yet", $"Verify it first (Invoke-AegirVerify {platform.Name}).");
+            throw ErrorCatalog.PlatformNotVerified(doing, platform.Name);
         if (platform.Locked) throw ErrorCatalog.PlatformLocked(platform.Name);
 
         BackupManifest? manifest;
@@ -47,7 +47,7 @@ public sealed class ImportSiteArchive : SiteOperation<ImportSiteArchive.Paramete
         var web = env.Connect(parts.Web);
         foreach (var root in parts.Kind.SiteRoots(uri))
             if (web.Kind(Path.Combine(platform.Root, root)) != PathKind.None)
-                throw ErrorCatalog.StepFailed("SiteFolderExists", doing, $"@{platform.Name} holds {root} already",
+                throw ErrorCatalog.StepFailed(ErrorIds.SiteFolderExists, doing, $"@{platform.Name} holds {root} already",
                     $"Take in the site that is there with Import-AegirSite -Platform {platform.Name} -Uri {uri}, or remove the folder first.");
 
         var archive = p.Archive;

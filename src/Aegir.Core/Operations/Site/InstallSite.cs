@@ -45,13 +45,12 @@ public sealed class InstallSite : SiteOperation<InstallSite.Parameters>
         {
             site = SiteRules.Fresh(env, p.Site);
             if (site.Status != SiteStatus.NotInstalled)
-                throw ErrorCatalog.StepFailed("SiteAlreadyInstalled", $"Installing {site.Uri}", $"the site is already installed ({site.Status})", "Verify it instead, or remove it and create it again.");
+                throw ErrorCatalog.StepFailed(ErrorIds.SiteAlreadyInstalled, $"Installing {site.Uri}", $"the site is already installed ({site.Status})", "Verify it instead, or remove it and create it again.");
         }
         var platform = env.Store.GetFresh<AegirPlatform>(site.PlatformName, "Platform");
         if (platform.Locked) throw ErrorCatalog.PlatformLocked(platform.Name);
         if (platform.Kind is null)
-            throw ErrorCatalog.StepFailed("PlatformNotVerified", $"Installing {site.Uri}", $"the platform '@{platform.Name}' has not been verified yet",
-                $"Verify it first (Invoke-AegirVerify {platform.Name}): that finds its kind and writes its web server config.");
+            throw ErrorCatalog.PlatformNotVerified($"Installing {site.Uri}", platform.Name);
         var parts = SiteParts.Resolve(site, env);
 
         var hosts = OperationEnvironment.GrantHosts(parts.Web, parts.DbServer);

@@ -52,14 +52,14 @@ public sealed class MoveSite : SiteOperation<MoveSite.Parameters>
         {
             if (platform.Locked) throw ErrorCatalog.PlatformLocked(platform.Name);
             if (platform.Kind is null)
-                throw ErrorCatalog.StepFailed("PlatformNotVerified", $"Moving {site.Uri}", $"the platform '@{platform.Name}' has not been verified yet", $"Verify it first (Invoke-AegirVerify {platform.Name}).");
+                throw ErrorCatalog.PlatformNotVerified($"Moving {site.Uri}", platform.Name);
         }
         var target = SiteParts.Resolve(moved, env);
         if (target.Kind.Name != source.Kind.Name)
-            throw ErrorCatalog.StepFailed("PlatformKindDiffers", $"Moving {site.Uri}", $"it is a {source.Kind.Name} site and @{platform.Name} is a {target.Kind.Name} platform",
+            throw ErrorCatalog.StepFailed(ErrorIds.PlatformKindDiffers, $"Moving {site.Uri}", $"it is a {source.Kind.Name} site and @{platform.Name} is a {target.Kind.Name} platform",
                 $"Move it to a {source.Kind.Name} platform.");
         if (target.Db.Driver != source.Db.Driver)
-            throw ErrorCatalog.StepFailed("DbTypeDiffers", $"Moving {site.Uri}", $"its database is {source.Db.Driver} and @{target.DbServer.Name} runs {target.Db.Driver}",
+            throw ErrorCatalog.StepFailed(ErrorIds.DbTypeDiffers, $"Moving {site.Uri}", $"its database is {source.Db.Driver} and @{target.DbServer.Name} runs {target.Db.Driver}",
                 $"Move it to a database server that runs {source.Db.Driver}.");
 
         if (source.Platform.Name != target.Platform.Name) Schemas(source, target);
@@ -82,7 +82,7 @@ public sealed class MoveSite : SiteOperation<MoveSite.Parameters>
         var backwards = schemas.Where(s => theirs.TryGetValue(s.Key, out var newest) && s.Value > newest)
             .Select(s => $"{s.Key} (the site's database is at {s.Value}, @{target.Platform.Name}'s code at {theirs[s.Key]})").ToList();
         if (backwards.Count > 0)
-            throw ErrorCatalog.StepFailed("SchemaBackwards", $"Moving {source.Site.Uri} to @{target.Platform.Name}",
+            throw ErrorCatalog.StepFailed(ErrorIds.SchemaBackwards, $"Moving {source.Site.Uri} to @{target.Platform.Name}",
                 $"its database is newer than that platform's code: {string.Join(", ", backwards)}; nothing was changed",
                 "Move it to a platform whose code has those updates (or newer ones).");
     }

@@ -44,6 +44,6 @@ internal static class NewSiteDatabase
                 ctx.Debug(ex.Message);
             }
         }
-        throw ErrorCatalog.StepFailed("DbNamesExhausted", $"Choosing a database name for {parts.Site.Uri}", "100 names in a row were taken", "Drop databases that are no longer used, then try again.");
+        throw ErrorCatalog.StepFailed(ErrorIds.DbNamesExhausted, $"Choosing a database name for {parts.Site.Uri}", "100 names in a row were taken", "Drop databases that are no longer used, then try again.");
     }
 }

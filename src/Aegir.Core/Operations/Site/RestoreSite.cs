@@ -36,7 +36,7 @@ public sealed class RestoreSite : SiteOperation<RestoreSite.Parameters>
             var moved = (AegirSite)env.Store.ReadFresh(site.Name)!;
             moved.PlatformName = where;
             var platform = env.Store.GetFresh<AegirPlatform>(where, "Platform");
-            if (platform.Kind is null) throw Errors.ErrorCatalog.StepFailed("PlatformNotVerified", $"Restoring {site.Uri}", $"the platform '@{platform.Name}' has not been verified yet", $"Verify it first (Invoke-AegirVerify {platform.Name}).");
+            if (platform.Kind is null) throw Errors.ErrorCatalog.PlatformNotVerified($"Restoring {site.Uri}", platform.Name);
             target = SiteParts.Resolve(moved, env);
         }
         if (Aegir3Archive.IsOne(p.Backup, _ => { }))

@@ -29,7 +29,7 @@ internal static class SiteArchive
                     JournalActions.DeleteBackup(path));
                 ctx.Step($"Describing the backup in {Path.GetFileName(BackupArchive.SidecarOf(path))}", () =>
                     BackupArchive.WriteSidecar(path, backup.Manifest, backup.Checksums, compression), JournalActions.DeleteBackup(BackupArchive.SidecarOf(path)));
-                var result = BackupArchive.FromSidecar(path) ?? throw ErrorCatalog.StepFailed("BackupBroken", "Reading the backup's description", "it does not read back", "Check the free space and permissions of " + store.Folder + ".");
+                var result = BackupArchive.FromSidecar(path) ?? throw ErrorCatalog.StepFailed(ErrorIds.BackupBroken, "Reading the backup's description", "it does not read back", "Check the free space and permissions of " + store.Folder + ".");
                 ctx.Info($"Backup of {parts.Site.Uri}: {path} ({Megabytes(result.Size)} MB; database {Megabytes(result.DatabaseSize)} MB, {result.FileCount} files {Megabytes(result.FilesSize)} MB).");
                 made(result);
             });
@@ -69,7 +69,7 @@ internal static class SiteArchive
                     var spec = new CommandSpec("tar", ["--create", "--file=-", "--format=posix", $"--directory={parts.Platform.Root}", "--", .. roots]) { Timeout = TimeSpan.FromHours(12) };
                     var result = TransportPipe.Read(web, spec, writer.AddTree);
                     if (result.ExitCode == 1) ctx.Warn($"Some files of {site.Uri} changed while they were archived: {result.Summary()}");
-                    else if (!result.Succeeded) throw ErrorCatalog.StepFailed("BackupFailed", $"Archiving the folders of {site.Uri}", result.Summary(), $"Check that tar runs on '@{parts.Web.Name}' and can read {parts.Platform.Root}.");
+                    else if (!result.Succeeded) throw ErrorCatalog.StepFailed(ErrorIds.BackupFailed, $"Archiving the folders of {site.Uri}", result.Summary(), $"Check that tar runs on '@{parts.Web.Name}' and can read {parts.Platform.Root}.");
                 }
                 writer.Finish();
                 Check(path, ctx);
@@ -101,7 +101,7 @@ internal static class SiteArchive
         try { stream.CopyTo(Stream.Null); }
         catch (Exception ex) when (ex is IOException or InvalidDataException)
         {
-            throw ErrorCatalog.StepFailed("BackupFailed", $"Reading back {path}", ex.Message, "Check the free space of the backups folder.");
+            throw ErrorCatalog.StepFailed(ErrorIds.BackupFailed, $"Reading back {path}", ex.Message, "Check the free space of the backups folder.");
         }
     }
 

@@ -27,7 +27,7 @@ public static class SiteCommand
         var database = parts.Database();
         var url = parts.Http.Url(record.Redirection ?? record.Uri);
         var environment = SiteJob.Environment(database, record.Uri, url);
-        var words = command ?? parts.Kind.CronCommand ?? throw ErrorCatalog.StepFailed("NoCronCommand", $"Running the cron of {record.Uri}", $"its platform '@{parts.Platform.Name}' ({parts.Kind.Name}) has no cron command",
+        var words = command ?? parts.Kind.CronCommand ?? throw ErrorCatalog.StepFailed(ErrorIds.NoCronCommand, $"Running the cron of {record.Uri}", $"its platform '@{parts.Platform.Name}' ({parts.Kind.Name}) has no cron command",
             "Give the application's manifest a 'cron' key (see about_Aegir, PLATFORM MANIFEST), and verify the platform.");
         // A Drupal platform without its own drush runs the cron at the site's cron URL, with the key the site keeps.
         if (command is null && words[0] == "drush" && OwnDrush(transport, parts.Platform.Root) is null && parts.Kind.CronPath(parts.Db, database) is { } path)

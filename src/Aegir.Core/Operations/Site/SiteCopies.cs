@@ -54,9 +54,9 @@ internal static class SiteCopies
     public static void Plan(OperationPlan plan, OperationEnvironment env, SiteParts source, SiteParts target, bool keepSource, string why)
     {
         if (target.Kind.Name != source.Kind.Name)
-            throw ErrorCatalog.StepFailed("PlatformKindDiffers", $"Copying {source.Site.Uri}", $"it is a {source.Kind.Name} site and @{target.Platform.Name} is a {target.Kind.Name} platform", $"Choose a {source.Kind.Name} platform.");
+            throw ErrorCatalog.StepFailed(ErrorIds.PlatformKindDiffers, $"Copying {source.Site.Uri}", $"it is a {source.Kind.Name} site and @{target.Platform.Name} is a {target.Kind.Name} platform", $"Choose a {source.Kind.Name} platform.");
         if (target.Db.Driver != source.Db.Driver)
-            throw ErrorCatalog.StepFailed("DbTypeDiffers", $"Copying {source.Site.Uri}", $"its database is {source.Db.Driver} and @{target.DbServer.Name} runs {target.Db.Driver}", $"Choose a database server that runs {source.Db.Driver}.");
+            throw ErrorCatalog.StepFailed(ErrorIds.DbTypeDiffers, $"Copying {source.Site.Uri}", $"its database is {source.Db.Driver} and @{target.DbServer.Name} runs {target.Db.Driver}", $"Choose a database server that runs {source.Db.Driver}.");
         if (target.Platform.Locked) throw ErrorCatalog.PlatformLocked(target.Platform.Name);
         string? archive = null;
         SiteArchive.Step(plan, source, ArchiveCompression.Zstd, why, $"take a fresh backup of {source.Site.Uri}", b => archive = b.Path);

@@ -41,13 +41,13 @@ internal sealed class SiteDeploy(SiteParts source, SiteParts parts, Func<string>
         using var reader = BackupArchiveReader.Open(archive, m => ctx?.Info(m));
         var m = _manifest = reader.Manifest;
         if (m.DbType != parts.Db.Driver)
-            throw ErrorCatalog.StepFailed("BackupMismatch", $"Restoring {archive}", $"it holds a {m.DbType} database and @{parts.DbServer.Name} runs {parts.Db.Driver}", "Restore it onto a site whose database server runs " + m.DbType + ".");
+            throw ErrorCatalog.StepFailed(ErrorIds.BackupMismatch, $"Restoring {archive}", $"it holds a {m.DbType} database and @{parts.DbServer.Name} runs {parts.Db.Driver}", "Restore it onto a site whose database server runs " + m.DbType + ".");
         if (m.PlatformKind != parts.Kind.Name)
-            throw ErrorCatalog.StepFailed("BackupMismatch", $"Restoring {archive}", $"it is a backup of a {m.PlatformKind} site and @{parts.Platform.Name} is a {parts.Kind.Name} platform", $"Restore it onto a site on a {m.PlatformKind} platform.");
+            throw ErrorCatalog.StepFailed(ErrorIds.BackupMismatch, $"Restoring {archive}", $"it is a backup of a {m.PlatformKind} site and @{parts.Platform.Name} is a {parts.Kind.Name} platform", $"Restore it onto a site on a {m.PlatformKind} platform.");
         // The archive's folders are the kind's folders of its own uri: they map in order onto this site's.
         var theirs = parts.Kind.SiteRoots(m.Uri);
         foreach (var member in m.SiteRoots)
-            if (!theirs.Contains(member)) throw ErrorCatalog.StepFailed("BackupMismatch", $"Restoring {archive}", $"it holds {member}, which is no site folder of a {m.PlatformKind} site", "Use an archive made by Backup-AegirSite.");
+            if (!theirs.Contains(member)) throw ErrorCatalog.StepFailed(ErrorIds.BackupMismatch, $"Restoring {archive}", $"it holds {member}, which is no site folder of a {m.PlatformKind} site", "Use an archive made by Backup-AegirSite.");
         _sources.Clear();
         for (int i = 0; i < _roots.Count && i < theirs.Count; i++)
             if (m.SiteRoots.Contains(theirs[i])) _sources[_roots[i].Live] = theirs[i];
@@ -170,7 +170,7 @@ internal sealed class SiteDeploy(SiteParts source, SiteParts parts, Func<string>
                                 next = reader.Next();   // a folder above the site's (an archive other tools wrote)
                                 continue;
                             }
-                            var (live, staged) = Place(map, name) ?? throw ErrorCatalog.StepFailed("BackupMismatch", $"Restoring {archive}", $"its member {name} is in none of the site's folders", "Use an archive made by Backup-AegirSite.");
+                            var (live, staged) = Place(map, name) ?? throw ErrorCatalog.StepFailed(ErrorIds.BackupMismatch, $"Restoring {archive}", $"its member {name} is in none of the site's folders", "Use an archive made by Backup-AegirSite.");
                             var type = next.EntryType is TarEntryType.V7RegularFile ? TarEntryType.RegularFile : next.EntryType;
                             string? target = type == TarEntryType.HardLink ? Place(map, next.LinkName.TrimEnd('/'))?.Live ?? next.LinkName : type == TarEntryType.SymbolicLink ? next.LinkName : null;
                             members.Check(name, type, live, target);
@@ -183,7 +183,7 @@ internal sealed class SiteDeploy(SiteParts source, SiteParts parts, Func<string>
                             next = reader.Next();
                         }
                     });
-                    if (!result.Succeeded) throw ErrorCatalog.StepFailed("RestoreFailed", $"Putting the folders of {parts.Site.Uri} beside the live ones", result.Summary(), $"Check the free space and permissions of {root} on '@{parts.Web.Name}'.");
+                    if (!result.Succeeded) throw ErrorCatalog.StepFailed(ErrorIds.RestoreFailed, $"Putting the folders of {parts.Site.Uri} beside the live ones", result.Summary(), $"Check the free space and permissions of {root} on '@{parts.Web.Name}'.");
                     pending = next;
                 }
                 else
@@ -194,7 +194,7 @@ internal sealed class SiteDeploy(SiteParts source, SiteParts parts, Func<string>
                 }
             }
             reader.Finish();
-            if (!sawDatabase) throw ErrorCatalog.StepFailed("BackupBroken", $"Reading {archive}", "it holds no database.sql", "Use an archive made by Backup-AegirSite.");
+            if (!sawDatabase) throw ErrorCatalog.StepFailed(ErrorIds.BackupBroken, $"Reading {archive}", "it holds no database.sql", "Use an archive made by Backup-AegirSite.");
         });
     }
 

@@ -49,7 +49,7 @@ internal sealed class SiteMembers(SiteParts parts, ITransport web, string archiv
         var result = web.Run(new CommandSpec("getent", [database, name]));
         var fields = result.StandardOutput.Split(':');
         if (!result.Succeeded || fields.Length < 3 || !int.TryParse(fields[2], out id))
-            throw ErrorCatalog.StepFailed("RestoreFailed", $"Looking up {name} on {web.Host}", $"there is no such {(database == "group" ? "group" : "user")}", "Verify the server, then run the task again.");
+            throw ErrorCatalog.StepFailed(ErrorIds.RestoreFailed, $"Looking up {name} on {web.Host}", $"there is no such {(database == "group" ? "group" : "user")}", "Verify the server, then run the task again.");
         return _ids[database + ":" + name] = id;
     }
 

@@ -2,12 +2,6 @@ using Aegir.Core.Contexts;
 
 namespace Aegir.Core.Operations.Site;
 
-/// <summary>Parameters that name one site.</summary>
-public interface ISiteParameters
-{
-    string Site { get; }
-}
-
 /// <summary>An operation on one site: it holds the site and its platform, and changes its platform's web server config.</summary>
 public abstract class SiteOperation<TParameters> : Operation<TParameters> where TParameters : class, ISiteParameters
 {

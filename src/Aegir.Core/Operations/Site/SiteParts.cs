@@ -59,7 +59,7 @@ internal sealed class SiteParts
     public static SiteDatabase DatabaseOf(AegirSite site, IDbService db)
     {
         if (site.DbName is null || site.DbPassword is null)
-            throw ErrorCatalog.StepFailed("SiteNotInstalled", $"Reading the database of {site.Uri}", "the site has no database recorded", "Install the site first (Install-AegirSite).");
+            throw ErrorCatalog.StepFailed(ErrorIds.SiteNotInstalled, $"Reading the database of {site.Uri}", "the site has no database recorded", "Install the site first (Install-AegirSite).");
         return new SiteDatabase(db.Driver, db.Host, db.Port, site.DbName, site.DbName, site.DbPassword);
     }
 

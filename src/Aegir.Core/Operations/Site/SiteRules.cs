@@ -18,7 +18,7 @@ internal static class SiteRules
     public static void Installed(AegirSite site, string doing)
     {
         if (site.Status == SiteStatus.NotInstalled)
-            throw ErrorCatalog.StepFailed("SiteNotInstalled", $"{doing} {site.Uri}", "the site is not installed", "Install it first (Install-AegirSite).");
+            throw ErrorCatalog.StepFailed(ErrorIds.SiteNotInstalled, $"{doing} {site.Uri}", "the site is not installed", "Install it first (Install-AegirSite).");
     }
 
     /// <summary>The site as the task will work on it: fresh from the store, and held by the task.</summary>

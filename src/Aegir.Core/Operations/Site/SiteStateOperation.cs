@@ -21,16 +21,3 @@ public abstract class SiteStateOperation<TParameters>(bool enable) : SiteOperati
     }
 }
 
-/// <summary>Serves a disabled site again.</summary>
-public sealed class EnableSite() : SiteStateOperation<EnableSite.Parameters>(enable: true)
-{
-    public sealed record Parameters(string Site) : ISiteParameters;
-    public override string Type => "enable";
-}
-
-/// <summary>Answers every request of a site with a "site disabled" page; nothing is deleted.</summary>
-public sealed class DisableSite() : SiteStateOperation<DisableSite.Parameters>(enable: false)
-{
-    public sealed record Parameters(string Site) : ISiteParameters;
-    public override string Type => "disable";
-}

@@ -21,12 +21,12 @@ public sealed class FileService(ITransport transport)
         try { return transport.EnsureDirectory(root, relative, mode, owner, group); }
         catch (IO.SafePath.BlockedException ex) when (ex.IsLink)
         {
-            throw ErrorCatalog.StepFailed("PathBlocked", $"Setting up {path}", $"{ex.At} is a symlink where a folder belongs, and links are never followed",
+            throw ErrorCatalog.StepFailed(ErrorIds.PathBlocked, $"Setting up {path}", $"{ex.At} is a symlink where a folder belongs, and links are never followed",
                 "Replace the link with a real folder (move its content in), then run the task again.");
         }
         catch (IO.SafePath.BlockedException ex)
         {
-            throw ErrorCatalog.StepFailed("PathBlocked", $"Setting up {path}", $"{ex.At} is a file where a folder belongs", "Move the file away, then run the task again.");
+            throw ErrorCatalog.StepFailed(ErrorIds.PathBlocked, $"Setting up {path}", $"{ex.At} is a file where a folder belongs", "Move the file away, then run the task again.");
         }
     }
 
@@ -51,7 +51,7 @@ public sealed class FileService(ITransport transport)
         var existing = paths.Select(p => Path.Combine(root, p)).Where(p => transport.Kind(p) is PathKind.Directory or PathKind.File).ToList();
         if (existing.Count == 0) return;
         var result = transport.Run(new CommandSpec("find", ["-P", .. existing, "-user", "0", "-execdir", "chown", "--no-dereference", owner, "{}", "+"]) { Timeout = TimeSpan.FromMinutes(10) });
-        if (!result.Succeeded) throw ErrorCatalog.StepFailed("PermissionsFailed", $"Giving {owner} what root owns in {string.Join(", ", paths)}", result.Summary(), "Check the folders' owners by hand.");
+        if (!result.Succeeded) throw ErrorCatalog.StepFailed(ErrorIds.PermissionsFailed, $"Giving {owner} what root owns in {string.Join(", ", paths)}", result.Summary(), "Check the folders' owners by hand.");
     }
 
     /// <summary>Takes group and other write away from the codebase, leaving the web server's own folders alone; links are not followed.</summary>
@@ -72,6 +72,6 @@ public sealed class FileService(ITransport transport)
         // meanwhile (a site's command owns its sites/<uri>) never leads it to a file outside the codebase.
         args.AddRange(["!", "-type", "l", "-perm", "/022", "-execdir", "chmod", "go-w", "{}", "+"]);
         var result = transport.Run(new CommandSpec("find", args) { Timeout = TimeSpan.FromMinutes(10) });
-        if (!result.Succeeded) throw ErrorCatalog.StepFailed("PermissionsFailed", $"Protecting the codebase at {root}", result.Summary(), "Check the owner of the files.");
+        if (!result.Succeeded) throw ErrorCatalog.StepFailed(ErrorIds.PermissionsFailed, $"Protecting the codebase at {root}", result.Summary(), "Check the owner of the files.");
     }
 }

@@ -206,7 +206,7 @@ public abstract class TemplatedWebService(AegirServer server, IServiceEnvironmen
         var before = master is { } m ? Children(m) : [];
         var result = Run(command);
         if (!result.Succeeded)
-            throw ErrorCatalog.StepFailed("WebReloadFailed", $"Reloading the web server of '@{Server.Name}'", result.Summary(), $"Check that it runs and that '{command}' works.");
+            throw ErrorCatalog.StepFailed(ErrorIds.WebReloadFailed, $"Reloading the web server of '@{Server.Name}'", result.Summary(), $"Check that it runs and that '{command}' works.");
         if (master is null || before.Count == 0)
         {
             ctx.Debug($"Reloaded: {command} (no pid file to wait on)");

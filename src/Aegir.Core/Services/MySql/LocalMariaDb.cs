@@ -37,7 +37,7 @@ public sealed class LocalMariaDb(string dir) : ILocalDatabase
         if (RunAs is { } account)
         {
             if (Posix.UserId(account) is null)
-                throw ErrorCatalog.StepFailed("PackagesMissing", "Starting MariaDB", $"there is no {account} account to run it as", "Install the mariadb-server package, which makes it.");
+                throw ErrorCatalog.StepFailed(ErrorIds.PackagesMissing, "Starting MariaDB", $"there is no {account} account to run it as", "Install the mariadb-server package, which makes it.");
             // The server's own folder and data are its account's (a data folder of an older version was root's).
             Posix.Chown(dir, account, account);
             if (Directory.Exists(Data)) OwnTree(Data, account);
@@ -58,10 +58,10 @@ public sealed class LocalMariaDb(string dir) : ILocalDatabase
                 "--no-defaults", .. user, $"--datadir={Data}", $"--socket={Socket}", $"--port={port}", "--bind-address=127.0.0.1",
                 $"--pid-file={Path.Combine(dir, "server.pid")}", $"--log-error={Log}", "--skip-name-resolve", $"--secure-file-priv={NoFiles}", "--local-infile=0"], "Starting MariaDB");
             if (!Daemon.WaitFor(() => CanConnect(Socket), LocalProcess.StartTimeout))
-                throw ErrorCatalog.StepFailed("LocalServiceFailed", "Starting MariaDB", LocalProcess.Tail(Log), $"See {Log}.");
+                throw ErrorCatalog.StepFailed(ErrorIds.LocalServiceFailed, "Starting MariaDB", LocalProcess.Tail(Log), $"See {Log}.");
         }
         password ??= Passwords.New();
-        using var conn = OpenSocket(Socket) ?? throw ErrorCatalog.StepFailed("LocalServiceFailed", "Connecting to MariaDB over its socket", $"neither {SocketUser} nor root may connect", $"See {Log}.");
+        using var conn = OpenSocket(Socket) ?? throw ErrorCatalog.StepFailed(ErrorIds.LocalServiceFailed, "Connecting to MariaDB over its socket", $"neither {SocketUser} nor root may connect", $"See {Log}.");
         // A data folder made by an older version let root in over TCP without a password: lock that down too.
         MySqlService.RestrictRootToSocket(conn, SocketUser);
         MySqlService.EnsureAdmin(conn, AdminUser, password, ["127.0.0.1", "localhost"]);

@@ -63,7 +63,7 @@ public sealed class MySqlService(AegirServer server, IServiceEnvironment env) : 
             using var conn = OpenAdmin();
             ctx.Info($"Database server version {conn.ServerVersion}.");
             if (Scalar(conn, "SHOW CHARACTER SET LIKE 'utf8mb4'") is null)
-                throw ErrorCatalog.StepFailed("DbAdminInsufficient", "Checking utf8mb4", "the server does not offer utf8mb4", "Use MariaDB 10.2 or MySQL 5.7 or later.");
+                throw ErrorCatalog.StepFailed(ErrorIds.DbAdminInsufficient, "Checking utf8mb4", "the server does not offer utf8mb4", "Use MariaDB 10.2 or MySQL 5.7 or later.");
             Exec(conn, $"CREATE DATABASE {Q.Identifier(probe)} CHARACTER SET utf8mb4");
             Exec(conn, $"CREATE USER {Q.Account(probe, "127.0.0.1")} IDENTIFIED BY {Q.Literal(Passwords.New())}");
             Exec(conn, $"GRANT ALL PRIVILEGES ON {Q.GrantTarget(probe)} TO {Q.Account(probe, "127.0.0.1")}");

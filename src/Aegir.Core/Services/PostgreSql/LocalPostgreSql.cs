@@ -30,7 +30,7 @@ public sealed class LocalPostgreSql(string dir) : ILocalDatabase
     {
         var bin = Binaries();
         if (LocalProcess.IsRoot && Posix.UserId(RunAs) is null)
-            throw ErrorCatalog.StepFailed("PackagesMissing", "Starting PostgreSQL", "there is no postgres account to run it as", "Install the postgresql package, which makes it.");
+            throw ErrorCatalog.StepFailed(ErrorIds.PackagesMissing, "Starting PostgreSQL", "there is no postgres account to run it as", "Install the postgresql package, which makes it.");
         if (!Directory.Exists(dir)) Directory.CreateDirectory(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         if (!Directory.Exists(Sockets)) Directory.CreateDirectory(Sockets, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         if (LocalProcess.IsRoot)
@@ -56,7 +56,7 @@ public sealed class LocalPostgreSql(string dir) : ILocalDatabase
             log($"Starting PostgreSQL on 127.0.0.1:{port}.");
             As(Path.Combine(bin, "pg_ctl"), ["--pgdata", Data, "--log", Log, "--wait", "--timeout", "60", "start"], "Starting PostgreSQL", TimeSpan.FromSeconds(90));
             if (!Daemon.WaitFor(() => LocalProcess.PortOpen(port), LocalProcess.StartTimeout))
-                throw ErrorCatalog.StepFailed("LocalServiceFailed", "Starting PostgreSQL", LocalProcess.Tail(Log), $"See {Log}.");
+                throw ErrorCatalog.StepFailed(ErrorIds.LocalServiceFailed, "Starting PostgreSQL", LocalProcess.Tail(Log), $"See {Log}.");
         }
         password ??= Passwords.New();
         // Through the socket as the superuser; the password goes in as a SCRAM verifier on standard input.
@@ -81,7 +81,7 @@ public sealed class LocalPostgreSql(string dir) : ILocalDatabase
         => (Directory.Exists("/usr/lib/postgresql") ? Directory.GetDirectories("/usr/lib/postgresql") : [])
                .Select(d => Path.Combine(d, "bin")).Where(d => File.Exists(Path.Combine(d, "pg_ctl")))
                .OrderByDescending(d => int.TryParse(Path.GetFileName(Path.GetDirectoryName(d)), out var v) ? v : 0).FirstOrDefault()
-           ?? throw ErrorCatalog.StepFailed("PackagesMissing", "Starting PostgreSQL", "no PostgreSQL server programs in /usr/lib/postgresql", "Install them: apt-get install postgresql");
+           ?? throw ErrorCatalog.StepFailed(ErrorIds.PackagesMissing, "Starting PostgreSQL", "no PostgreSQL server programs in /usr/lib/postgresql", "Install them: apt-get install postgresql");
 
     /// <summary>Runs a PostgreSQL program as the account it runs as (runuser when that is not us).</summary>
     static void As(string program, IReadOnlyList<string> args, string what, TimeSpan timeout, byte[]? input = null)

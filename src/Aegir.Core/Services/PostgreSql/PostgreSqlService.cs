@@ -66,11 +66,11 @@ public sealed class PostgreSqlService(AegirServer server, IServiceEnvironment en
             using var conn = OpenAdmin();
             ctx.Info($"Database server version PostgreSQL {conn.PostgreSqlVersion}.");
             if (Scalar(conn, "SELECT rolsuper FROM pg_roles WHERE rolname = current_user") is not true)
-                throw ErrorCatalog.StepFailed("DbAdminInsufficient", "Checking the PostgreSQL admin account", $"{AdminUser} is no superuser, so it cannot read pg_hba.conf's rules or reload them",
+                throw ErrorCatalog.StepFailed(ErrorIds.DbAdminInsufficient, "Checking the PostgreSQL admin account", $"{AdminUser} is no superuser, so it cannot read pg_hba.conf's rules or reload them",
                     $"Give the server an admin account that is a superuser (Set-AegirServer {Server.Name} -DbSetting @{{admin_user = 'postgres'}}).");
             var hba = HbaFile(conn);
             if (env.Connect(Server).ReadFile(hba) is null)
-                throw ErrorCatalog.StepFailed("DbAccessRulesUnreadable", "Reading pg_hba.conf", $"{hba} cannot be read on '@{Server.Name}'", "Run the module as root on the database server, or as the account that owns PostgreSQL's config.");
+                throw ErrorCatalog.StepFailed(ErrorIds.DbAccessRulesUnreadable, "Reading pg_hba.conf", $"{hba} cannot be read on '@{Server.Name}'", "Run the module as root on the database server, or as the account that owns PostgreSQL's config.");
             Exec(conn, $"CREATE DATABASE {Q.Identifier(probe)} ENCODING 'UTF8' TEMPLATE template0");
             Exec(conn, $"CREATE ROLE {Q.Identifier(probe)} LOGIN PASSWORD {Q.Literal(ScramVerifier.For(Passwords.New()))}");
             Exec(conn, $"DROP DATABASE {Q.Identifier(probe)}");
@@ -251,7 +251,7 @@ public sealed class PostgreSqlService(AegirServer server, IServiceEnvironment en
         };
         var result = transport.Run(ScriptUser.As(transport, ScriptUser.Require(transport, from.ScriptUser, from.Name, ScriptUser.WebGroup(from)), spec));
         if (!result.Succeeded && result.StandardError.Contains("invalid command \\restrict", StringComparison.Ordinal))
-            throw ErrorCatalog.StepFailed("DbToolFailed", $"Loading the dump into database {site.Name}", $"psql on '@{from.Name}' has no restricted mode, so it could run the dump's backslash commands",
+            throw ErrorCatalog.StepFailed(ErrorIds.DbToolFailed, $"Loading the dump into database {site.Name}", $"psql on '@{from.Name}' has no restricted mode, so it could run the dump's backslash commands",
                 "Install a PostgreSQL client of 13.22, 14.19, 15.14, 16.10, 17.6 or later on the web server.");
         DbClient.Loaded(result, site.Name, site.Password, $"Loading the dump into database {site.Name} as its own role",
             $"Check that psql is installed on '@{from.Name}' and reaches {site.Host}:{site.Port}.");
@@ -271,11 +271,11 @@ public sealed class PostgreSqlService(AegirServer server, IServiceEnvironment en
         var locks = Path.Combine(env.Home, "locks");
         AtomicFile.EnsurePrivateDirectory(locks);
         using var held = FileLock.TryAcquire(Path.Combine(locks, $"pg_hba-{Server.Name}.lock"), TimeSpan.FromMinutes(2))
-            ?? throw ErrorCatalog.StepFailed("DbAccessRulesBusy", $"Changing pg_hba.conf of '@{Server.Name}'", "another task has held it for two minutes", "Run the task again once the other has finished.");
+            ?? throw ErrorCatalog.StepFailed(ErrorIds.DbAccessRulesBusy, $"Changing pg_hba.conf of '@{Server.Name}'", "another task has held it for two minutes", "Run the task again once the other has finished.");
         using var conn = OpenAdmin();
         var path = HbaFile(conn);
         var transport = env.Connect(Server);
-        var old = transport.ReadFile(path) ?? throw ErrorCatalog.StepFailed("DbAccessRulesUnreadable", $"Reading {path}", $"it cannot be read on '@{Server.Name}'", "Run the module as root on the database server.");
+        var old = transport.ReadFile(path) ?? throw ErrorCatalog.StepFailed(ErrorIds.DbAccessRulesUnreadable, $"Reading {path}", $"it cannot be read on '@{Server.Name}'", "Run the module as root on the database server.");
         var text = Encoding.UTF8.GetString(old);
         var sites = PgHba.Read(text);
         change(sites);
@@ -288,7 +288,7 @@ public sealed class PostgreSqlService(AegirServer server, IServiceEnvironment en
         if (errors.Count > 0)
         {
             transport.WriteFile(path, old, mode, owner, group);
-            throw ErrorCatalog.StepFailed("DbAccessRulesRejected", $"Changing {path}", $"PostgreSQL does not accept it ({string.Join("; ", errors)}), so the old file was put back", "Fix the lines it names, then run the task again.");
+            throw ErrorCatalog.StepFailed(ErrorIds.DbAccessRulesRejected, $"Changing {path}", $"PostgreSQL does not accept it ({string.Join("; ", errors)}), so the old file was put back", "Fix the lines it names, then run the task again.");
         }
         var loaded = (DateTime)Scalar(conn, "SELECT pg_conf_load_time()")!;
         Exec(conn, "SELECT pg_reload_conf()");

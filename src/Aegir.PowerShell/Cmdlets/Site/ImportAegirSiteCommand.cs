@@ -78,10 +78,10 @@ public sealed class ImportAegirSiteCommand : QueueableTaskCmdlet
             ForItem(site.Uri, () =>
             {
                 if (site.Database is null)
-                    throw ErrorCatalog.StepFailed("SiteSettingsUnread", $"Importing {site.Uri}", "its settings name no database", $"Give its settings a database, or create the site anew.");
+                    throw ErrorCatalog.StepFailed(ErrorIds.SiteSettingsUnread, $"Importing {site.Uri}", "its settings name no database", $"Give its settings a database, or create the site anew.");
                 var db = DbServer is not null ? ContextNames.Canonical("DbServer", DbServer, ContextType.Server)
                     : SiteImports.DbServerFor(Store, site.Database)
-                      ?? throw ErrorCatalog.StepFailed("DbServerUnknown", $"Importing {site.Uri}", $"its settings put database {site.Database.Database} on {site.Database.Host}:{site.Database.Port}, where no server's database service is", "Name the server with -DbServer (or record it with New-AegirServer).");
+                      ?? throw ErrorCatalog.StepFailed(ErrorIds.DbServerUnknown, $"Importing {site.Uri}", $"its settings put database {site.Database.Database} on {site.Database.Host}:{site.Database.Port}, where no server's database service is", "Name the server with -DbServer (or record it with New-AegirServer).");
                 var parameters = new ImportSite.Parameters(site.Uri, platform.Name, db, site.Database.Database);
                 if (!Approve(parameters, site.Uri, $"Import site: record it from its settings (database {site.Database.Database} on @{db}) and verify it")) return;
                 Emit(RunOperation(parameters).Task, PassThru, () => Store.GetFresh<AegirSite>(site.Uri, "Uri"));

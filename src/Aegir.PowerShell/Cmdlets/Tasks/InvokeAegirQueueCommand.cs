@@ -64,7 +64,7 @@ public sealed class InvokeAegirQueueCommand : AegirCmdlet
         {
             Log = (level, message) => { if (level >= TaskLogLevel.Warning) WriteWarning(message); else WriteVerbose(message); },
             Filter = Has("Tasks") ? null : _ => false,
-            Schedule = kinds == ScheduleKinds.None ? null : new SiteSchedules(engine, kinds, window),
+            Schedule = kinds == ScheduleKinds.None ? null : new SiteSchedules(engine, kinds, window) { SpreadFrom = Continuous ? DateTimeOffset.UtcNow : null },
         };
         WriteVerbose(Continuous ? $"Running the queue of {Store.Home} until stopped, {ThrottleLimit} task(s) at once." : $"Running what the queue of {Store.Home} holds, {ThrottleLimit} task(s) at once.");
         worker.Run(Continuous, task =>

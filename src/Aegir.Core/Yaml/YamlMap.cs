@@ -1,23 +1,5 @@
 namespace Aegir.Core.Yaml;
 
-/// <summary>A parsed YAML node that remembers its line, so errors can point into the file.</summary>
-public abstract class YamlNode
-{
-    protected YamlNode(int line) => Line = line;
-    public int Line { get; }
-}
-
-/// <summary>A scalar; <see cref="Value"/> is null for a plain null (<c>~</c>, <c>null</c> or nothing).</summary>
-public sealed class YamlScalar(string? value, int line) : YamlNode(line)
-{
-    public string? Value { get; } = value;
-}
-
-public sealed class YamlSequence(List<YamlNode> items, int line) : YamlNode(line)
-{
-    public IReadOnlyList<YamlNode> Items { get; } = items;
-}
-
 /// <summary>A mapping with string keys in file order; remembers which keys were read so the rest can be kept.</summary>
 public sealed class YamlMap : YamlNode
 {

@@ -16,19 +16,3 @@ public abstract class ServiceTypeCompleter(string service) : IArgumentCompleter
             yield return new CompletionResult(type, type, CompletionResultType.ParameterValue, ServiceCatalog.Get(service, type).Description);
     }
 }
-
-public sealed class HttpServiceTypeCompleter() : ServiceTypeCompleter(ServiceCatalog.Http);
-
-public sealed class DbServiceTypeCompleter() : ServiceTypeCompleter(ServiceCatalog.Db);
-
-/// <summary>Completes the platform kinds (drupal, drupal7, wordpress, php).</summary>
-public sealed class PlatformKindCompleter : IArgumentCompleter
-{
-    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
-        CommandAst commandAst, IDictionary fakeBoundParameters)
-    {
-        var word = (wordToComplete ?? "").Trim('\'', '"');
-        foreach (var kind in Core.Platforms.PlatformKinds.Names.Where(k => k.StartsWith(word, StringComparison.OrdinalIgnoreCase)))
-            yield return new CompletionResult(kind, kind, CompletionResultType.ParameterValue, kind);
-    }
-}

@@ -23,15 +23,3 @@ public sealed class TaskIdCompleter : IArgumentCompleter
             yield return new CompletionResult(id, $"{id} {type} @{target}", CompletionResultType.ParameterValue, $"{type} @{target}");
     }
 }
-
-/// <summary>Completes the task types (verify, install, ...).</summary>
-public sealed class TaskTypeCompleter : IArgumentCompleter
-{
-    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
-        CommandAst commandAst, IDictionary fakeBoundParameters)
-    {
-        var word = (wordToComplete ?? "").Trim('\'', '"');
-        foreach (var type in OperationRegistry.TaskTypes.Where(t => t.StartsWith(word, StringComparison.OrdinalIgnoreCase)))
-            yield return new CompletionResult(type, type, CompletionResultType.ParameterValue, type);
-    }
-}

@@ -1,0 +1,8 @@
+using System.Collections.Concurrent;
+using Aegir.Core.IO;
+
+namespace Aegir.Core.Contexts;
+
+/// <summary>What one site's record claims: its host names, and its database on its db server; with its status and schedules, for the queue.</summary>
+public sealed record SiteClaims(string Name, IReadOnlyList<string> HostNames, string? DbServerName, string? DbName,
+    SiteStatus Status = SiteStatus.NotInstalled, string? CronInterval = null, string? BackupInterval = null, string? StatisticsInterval = null);

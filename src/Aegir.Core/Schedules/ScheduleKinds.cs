@@ -1,0 +1,9 @@
+using Aegir.Core.Backups;
+using Aegir.Core.Contexts;
+using Aegir.Core.Operations;
+using Aegir.Core.Operations.Site;
+
+namespace Aegir.Core.Schedules;
+
+[Flags]
+public enum ScheduleKinds { None = 0, Cron = 1, Backup = 2, Statistics = 4, All = Cron | Backup | Statistics }

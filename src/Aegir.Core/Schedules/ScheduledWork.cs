@@ -1,0 +1,12 @@
+using Aegir.Core.Backups;
+using Aegir.Core.Contexts;
+using Aegir.Core.Operations;
+using Aegir.Core.Operations.Site;
+
+namespace Aegir.Core.Schedules;
+
+/// <summary>
+/// Work a schedule finds due, run by the queue's worker on a thread of its own, never beside other work on its target.
+/// <paramref name="Last"/>: when it last ran (null: never), so the longest waiting goes first.
+/// </summary>
+public sealed record ScheduledWork(string Key, string Target, DateTimeOffset? Last, Func<string> Run);

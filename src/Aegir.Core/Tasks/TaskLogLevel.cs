@@ -1,0 +1,3 @@
+namespace Aegir.Core.Tasks;
+
+public enum TaskLogLevel { Debug, Info, Warning, Error }

@@ -1,0 +1,3 @@
+namespace Aegir.Core.Transport;
+
+public enum PathKind { None, File, Directory, Symlink, Other }
