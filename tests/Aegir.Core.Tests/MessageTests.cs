@@ -85,4 +85,18 @@ public partial class MessageTests
         Assert.True(reload.Status == AegirTaskStatus.Succeeded, reload.Error);
         Assert.Equal(0, hosting.Server.Unanswered["a.test"]);
     }
+
+    [Theory]
+    [InlineData(3, true)]
+    [InlineData(4, false)]
+    public void A_page_left_unanswered_by_a_reload_beside_it_is_asked_again_later_each_time_before_it_counts(int unanswered, bool works)
+    {
+        using var hosting = new FakeHosting();
+        hosting.Platform("php", "php");
+        var batched = new Engine(hosting.Store, null, new ReloadBatch(), hosting, hosting);
+        Assert.True(batched.Run(new InstallSite.Parameters("a.test", null, null, new SiteDefinition("a.test", "php"))).Succeeded);
+        hosting.Server.Unanswered["a.test"] = unanswered;
+        var reload = batched.FlushReloads()[0];
+        Assert.Equal(works, reload.Status == AegirTaskStatus.Succeeded);
+    }
 }

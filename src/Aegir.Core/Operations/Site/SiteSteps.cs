@@ -123,15 +123,16 @@ internal static class SiteSteps
 
     static HttpAnswer Fetch(SiteParts parts, string host, string path)
     {
-        HttpAnswer answer;
-        try { answer = parts.Http.Fetch(host, path); }
-        catch (IOException)
+        HttpAnswer? answer = null;
+        // A graceful reload (this task's, or another's beside it) closes connections unanswered for a moment: asked
+        // again, a little later each time, before a page that does not answer counts as a broken site.
+        foreach (var wait in new[] { 200, 500, 1000, 0 })
         {
-            Thread.Sleep(200);
-            answer = parts.Http.Fetch(host, path);
+            try { answer = parts.Http.Fetch(host, path); break; }
+            catch (IOException) when (wait > 0) { Thread.Sleep(wait); }
         }
         parts.Env.Engine.Observer?.OnMessage(Tasks.TaskLogLevel.Debug, $"http://{host}{path} answers: {answer}.");
-        return answer;
+        return answer!;
     }
 
     /// <summary>The site's vhost (written and tested), then a reload of the web server.</summary>
