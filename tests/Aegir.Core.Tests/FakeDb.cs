@@ -93,8 +93,8 @@ public sealed class FakeDb(AegirServer server, FakeDbState state) : IDbService
     public void DropUser(string user) { Maybe("DropUser"); state.Users.Remove(user); }
     public IReadOnlyList<string> ListDatabases() { Maybe("ListDatabases"); return state.Databases.ToList(); }
     public IReadOnlyList<string> UserHosts(string user) { Maybe("UserHosts"); return state.Users.TryGetValue(user, out var u) ? u.Hosts : []; }
-    public (string Program, IReadOnlyList<string> Arguments, IReadOnlyDictionary<string, string> Environment) SqlClient(Services.Http.SiteDatabase site, string sql)
-        => ("sql", [site.Name, sql], new Dictionary<string, string> { ["SQL_PASSWORD"] = site.Password });
+    public (string Program, IReadOnlyList<string> Arguments, IReadOnlyDictionary<string, string> Environment) SqlClient(Services.Http.SiteDatabase site)
+        => ("sql", [site.Name], new Dictionary<string, string> { ["SQL_PASSWORD"] = site.Password });
     public void Dump(AegirServer from, Services.Http.SiteDatabase site, Stream output) { Maybe("Dump"); output.Write(System.Text.Encoding.UTF8.GetBytes($"-- dump of {site.Name}\n")); }
     public void Import(AegirServer from, Services.Http.SiteDatabase site, Stream input) { Maybe("Import"); input.CopyTo(Stream.Null); }
     /// <summary>Collations of tables made before (database.table); none unless a test sets one.</summary>

@@ -321,12 +321,17 @@ public class OperationTests
         using var hosting = new FakeHosting();
         OperationScenario.Installed(hosting);   // blog.test with the alias www.blog.test
         hosting.Server.Put("/srv/wp/wp-content/uploads/sites/blog.test/photo.jpg", "a photo");
+        hosting.Engine.Edit<AegirSite>("blog.test", "Uri", s => { s.WebSettings = ["upload_max=64M"]; s.BackupInterval = "1d"; s.CronInterval = "15m"; });
         var outcome = hosting.Run(new RenameSite.Parameters("blog.test", "news.test"));
         Assert.True(outcome.Succeeded, outcome.Task.Error);
         var store = new ContextStore(hosting.Home.Path);
         Assert.Null(store.TryGet("blog.test"));
         var site = store.Get<AegirSite>("news.test", "Uri");
         Assert.Equal(["www.news.test"], site.Aliases);
+        // Its web settings and schedules go with it: uploads keep their limit, backups and crons do not stop.
+        Assert.Equal(["upload_max=64M"], site.WebSettings);
+        Assert.Equal(("1d", "15m"), (site.BackupInterval, site.CronInterval));
+        Assert.Contains("client_max_body_size 64m;", hosting.Server.Text(hosting.VhostPath("news.test")));
         Assert.Equal([site.DbName!], hosting.Databases.Databases);
         Assert.Equal("a photo", hosting.Server.Text("/srv/wp/wp-content/uploads/sites/news.test/photo.jpg"));
         Assert.DoesNotContain(hosting.Server.Nodes.Keys, k => k.Contains("sites/blog.test") || k.Contains(".restore") || k.Contains(".old-"));

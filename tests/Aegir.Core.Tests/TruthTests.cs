@@ -125,6 +125,23 @@ public class TruthTests
         Assert.Equal(SiteStatus.Installed, hosting.Store.GetFresh<AegirSite>("a.test", "Uri").Status);
     }
 
+    [Theory]
+    [InlineData("/")]                // to itself
+    [InlineData("/a")]               // on and on within the site (each hop asks the same fake page again)
+    public void A_page_that_sends_visitors_round_in_circles_within_the_site_is_no_working_site(string location)
+    {
+        using var hosting = new FakeHosting();
+        hosting.Platform("php", "php");
+        Assert.True(hosting.Run(new InstallSite.Parameters("a.test", null, null, new SiteDefinition("a.test", "php"))).Succeeded);
+        hosting.Server.Pages["a.test"] = new HttpAnswer(302, location, "");
+        var verify = hosting.Run(new VerifySite.Parameters("a.test"));
+        Assert.Equal(AegirTaskStatus.Failed, verify.Task.Status);
+        Assert.Contains("round in circles", verify.Task.Error);
+        // A redirect to another host (a canonical domain, https) leaves the site: it is taken as it is.
+        hosting.Server.Pages["a.test"] = new HttpAnswer(301, "https://a.test/", "");
+        Assert.True(hosting.Run(new VerifySite.Parameters("a.test")).Succeeded);
+    }
+
     [Fact]
     public void A_batch_keeps_a_site_it_only_changed_when_it_does_not_answer()
     {

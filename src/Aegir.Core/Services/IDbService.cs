@@ -62,10 +62,10 @@ public interface IDbService
     IReadOnlyList<string> UserHosts(string user);
 
     /// <summary>
-    /// The database's own client running <paramref name="sql"/> as the site's account, rows as tab-separated lines:
-    /// the password in the environment it returns, never among the arguments.
+    /// The database's own client as the site's account, reading SQL from its input (never an argument: SQL can hold
+    /// secrets, and any user sees arguments), rows as tab-separated lines; the password in the environment it returns.
     /// </summary>
-    (string Program, IReadOnlyList<string> Arguments, IReadOnlyDictionary<string, string> Environment) SqlClient(Http.SiteDatabase site, string sql);
+    (string Program, IReadOnlyList<string> Arguments, IReadOnlyDictionary<string, string> Environment) SqlClient(Http.SiteDatabase site);
 
     /// <summary>
     /// Writes the site's database's dump, made as the site's own account from <paramref name="from"/> (the web server

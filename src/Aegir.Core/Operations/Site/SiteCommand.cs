@@ -52,9 +52,9 @@ public static class SiteCommand
         SiteRules.Installed(record, "Running SQL for");
         var parts = SiteParts.Resolve(record, env);
         var transport = env.Connect(parts.Web);
-        var (program, arguments, secret) = parts.Db.SqlClient(parts.Database(), sql);
+        var (program, arguments, secret) = parts.Db.SqlClient(parts.Database());
         using var shell = SiteShell.Open(transport, parts.Web);
-        return shell.Run(program, arguments, parts.Platform.Root, secret, timeout);
+        return shell.Run(program, arguments, parts.Platform.Root, secret, timeout, System.Text.Encoding.UTF8.GetBytes(sql.EndsWith('\n') ? sql : sql + "\n"));
     }
 
     /// <summary>The cron URL asked of the web server as a visitor would, as a command's result; the key in the path never reaches the result.</summary>

@@ -20,6 +20,8 @@ internal static class SiteCopies
         {
             PlatformName = platform ?? site.PlatformName, DbServerName = dbServer ?? site.DbServerName, ClientName = site.ClientName,
             Profile = site.Profile, Language = site.Language, Status = site.Status,
+            // What its vhost needs goes with it (uploads, timeouts), a copy's too.
+            WebSettings = site.WebSettings,
         };
         if (rename)
         {
@@ -29,6 +31,8 @@ internal static class SiteCopies
                 : host;
             copy.Aliases = site.Aliases.Select(Follow).Where(h => h != uri).Distinct().ToList();
             copy.Redirection = site.Redirection is { } r ? Follow(r) : null;
+            // The same site under a new name keeps its schedules: its backups and crons must not silently stop.
+            (copy.CronInterval, copy.BackupInterval, copy.BackupRetention, copy.StatisticsInterval) = (site.CronInterval, site.BackupInterval, site.BackupRetention, site.StatisticsInterval);
         }
         NamesFree(env, copy, rename ? site.Name : null);
         return copy;

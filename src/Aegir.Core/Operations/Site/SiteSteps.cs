@@ -99,7 +99,7 @@ internal static class SiteSteps
 
     /// <summary>
     /// What is wrong with the page a site serves (as enabled, or as disabled); null when it answers as it should.
-    /// A request left unanswered is sent again once, as a browser does: a graceful reload (by another task too) closes
+    /// A request left unanswered is sent again, as a browser does: a graceful reload (by another task too) closes
     /// fresh connections unanswered.
     /// </summary>
     public static string? Judge(SiteParts parts, bool? enabled = null)
@@ -113,8 +113,14 @@ internal static class SiteSteps
         var check = parts.Kind.Check;
         var path = check.Path;
         var answer = Fetch(parts, host, path);
-        // A page that sends visitors on within the site (to its login) is judged where it leads.
-        for (int hop = 0; hop < 3 && check.Follow(answer, host) is { } next; hop++) answer = Fetch(parts, host, path = next);
+        // A page that sends visitors on within the site (to its login) is judged where it leads; one that still sends
+        // them on within the site after three, or back to a page already seen, goes round in circles.
+        var seen = new HashSet<string>(StringComparer.Ordinal) { path };
+        for (int hop = 0; check.Follow(answer, host) is { } next; hop++)
+        {
+            if (hop == 3 || !seen.Add(next)) return $"{path} sends visitors round in circles within the site ({answer}), so no page of it is ever shown";
+            answer = Fetch(parts, host, path = next);
+        }
         return check.Problem(answer, path);
     }
 

@@ -170,9 +170,9 @@ public sealed class MySqlService(AegirServer server, IServiceEnvironment env) : 
         => Column("SELECT Host FROM mysql.user WHERE User = @n ORDER BY Host", ("@n", user));
 
     /// <summary>As the admin, on the database server; the password in the tool's environment, which only it and root can read.</summary>
-    public (string Program, IReadOnlyList<string> Arguments, IReadOnlyDictionary<string, string> Environment) SqlClient(SiteDatabase site, string sql)
+    public (string Program, IReadOnlyList<string> Arguments, IReadOnlyDictionary<string, string> Environment) SqlClient(SiteDatabase site)
         => ("mariadb", ["--no-defaults", "--batch", "--local-infile=0", $"--host={site.Host}", $"--port={site.Port}", $"--user={site.User}",
-            "--default-character-set=utf8mb4", "--execute", sql, site.Name], new Dictionary<string, string> { ["MYSQL_PWD"] = site.Password });
+            "--default-character-set=utf8mb4", "--column-names", site.Name], new Dictionary<string, string> { ["MYSQL_PWD"] = site.Password });
 
     public void Dump(AegirServer from, SiteDatabase site, Stream output)
     {

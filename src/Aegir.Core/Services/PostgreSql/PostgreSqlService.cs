@@ -217,9 +217,9 @@ public sealed class PostgreSqlService(AegirServer server, IServiceEnvironment en
     }
 
     /// <summary>As the admin, on the database server; the password in the tool's environment, which only it and root can read.</summary>
-    public (string Program, IReadOnlyList<string> Arguments, IReadOnlyDictionary<string, string> Environment) SqlClient(SiteDatabase site, string sql)
+    public (string Program, IReadOnlyList<string> Arguments, IReadOnlyDictionary<string, string> Environment) SqlClient(SiteDatabase site)
         => ("psql", ["-X", "--no-password", "-v", "ON_ERROR_STOP=1", "--no-align", "--field-separator=\t", "--host", site.Host, "--port", site.Port.ToString(),
-            "--username", site.User, "--dbname", site.Name, "--command", sql], new Dictionary<string, string> { ["PGPASSWORD"] = site.Password });
+            "--username", site.User, "--dbname", site.Name, "--file=-"], new Dictionary<string, string> { ["PGPASSWORD"] = site.Password });
 
     public void Dump(AegirServer from, SiteDatabase site, Stream output)
     {
