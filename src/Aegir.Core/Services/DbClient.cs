@@ -13,6 +13,14 @@ internal static partial class DbClient
     /// <summary>The programs a client needs, and nothing of this process's own PATH.</summary>
     public const string Path = "/usr/local/bin:/usr/bin:/bin";
 
+    /// <summary>A site client's whole environment: its password, the client's PATH, and nothing of this process's.</summary>
+    public static Dictionary<string, string> SiteEnvironment(string passwordVariable, string password)
+        => new() { [passwordVariable] = password, ["PATH"] = Path, ["LANG"] = "C.UTF-8" };
+
+    /// <summary>The client run as <paramref name="from"/>'s script user (never root), on that server's connection.</summary>
+    public static CommandSpec AsScriptUser(ITransport transport, Contexts.AegirServer from, CommandSpec spec)
+        => ScriptUser.As(transport, ScriptUser.Require(transport, from.ScriptUser, from.Name, ScriptUser.WebGroup(from)), spec);
+
     /// <summary>Runs the command; fails with <paramref name="fix"/> unless it succeeds.</summary>
     public static CommandResult Run(ITransport transport, CommandSpec spec, string secret, string what, string fix)
     {

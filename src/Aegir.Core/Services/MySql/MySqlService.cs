@@ -182,9 +182,9 @@ public sealed class MySqlService(AegirServer server, IServiceEnvironment env) : 
             "--single-transaction", "--no-tablespaces", "--routines", "--triggers", "--events", "--hex-blob", "--default-character-set=utf8mb4", "--", site.Name])
         {
             OutputStream = output, Timeout = TimeSpan.FromHours(6), InheritEnvironment = false,
-            Environment = new Dictionary<string, string> { ["MYSQL_PWD"] = site.Password, ["PATH"] = DbClient.Path, ["LANG"] = "C.UTF-8" },
+            Environment = DbClient.SiteEnvironment("MYSQL_PWD", site.Password),
         };
-        DbClient.Run(transport, ScriptUser.As(transport, ScriptUser.Require(transport, from.ScriptUser, from.Name, ScriptUser.WebGroup(from)), spec), site.Password,
+        DbClient.Run(transport, DbClient.AsScriptUser(transport, from, spec), site.Password,
             $"Dumping database {site.Name} as its own account", $"Check that mariadb-dump is installed on '@{from.Name}' and that the site's account reaches {site.Host}:{site.Port} and reads its database (the site's own code may have broken a table or view).");
     }
 
@@ -202,9 +202,9 @@ public sealed class MySqlService(AegirServer server, IServiceEnvironment env) : 
         {
             // What the dump's statements print (a SELECT of any size) is nobody's to keep.
             InputStream = new DumpLineFilter(input, new MySqlDumpRules()), OutputStream = Stream.Null, Timeout = TimeSpan.FromHours(6), InheritEnvironment = false,
-            Environment = new Dictionary<string, string> { ["MYSQL_PWD"] = site.Password, ["PATH"] = DbClient.Path, ["LANG"] = "C.UTF-8" },
+            Environment = DbClient.SiteEnvironment("MYSQL_PWD", site.Password),
         };
-        var result = transport.Run(ScriptUser.As(transport, ScriptUser.Require(transport, from.ScriptUser, from.Name, ScriptUser.WebGroup(from)), spec));
+        var result = transport.Run(DbClient.AsScriptUser(transport, from, spec));
         DbClient.Loaded(result, site.Name, site.Password, $"Loading the dump into database {site.Name} as its own account",
             $"Check that the mariadb client (MariaDB 10.5.25, 10.6.18, 10.11.8 or later: it has --sandbox) is installed on '@{from.Name}' and reaches {site.Host}:{site.Port}.");
     }

@@ -228,9 +228,9 @@ public sealed class PostgreSqlService(AegirServer server, IServiceEnvironment en
             "--no-owner", "--no-privileges", "--format=plain", "--dbname", site.Name])
         {
             OutputStream = output, Timeout = TimeSpan.FromHours(6), InheritEnvironment = false,
-            Environment = new Dictionary<string, string> { ["PGPASSWORD"] = site.Password, ["PATH"] = DbClient.Path, ["LANG"] = "C.UTF-8" },
+            Environment = DbClient.SiteEnvironment("PGPASSWORD", site.Password),
         };
-        DbClient.Run(transport, ScriptUser.As(transport, ScriptUser.Require(transport, from.ScriptUser, from.Name, ScriptUser.WebGroup(from)), spec), site.Password,
+        DbClient.Run(transport, DbClient.AsScriptUser(transport, from, spec), site.Password,
             $"Dumping database {site.Name} as its own role", $"Check that pg_dump is installed on '@{from.Name}' and that the site's role reaches {site.Host}:{site.Port} and reads its database (the site's own code may have broken a table or view).");
     }
 
@@ -247,9 +247,9 @@ public sealed class PostgreSqlService(AegirServer server, IServiceEnvironment en
         {
             // What the dump's statements print (a SELECT of any size) is nobody's to keep.
             InputStream = new DumpLineFilter(input, new PgDumpRules()), OutputStream = Stream.Null, Timeout = TimeSpan.FromHours(6), InheritEnvironment = false,
-            Environment = new Dictionary<string, string> { ["PGPASSWORD"] = site.Password, ["PATH"] = DbClient.Path, ["LANG"] = "C.UTF-8" },
+            Environment = DbClient.SiteEnvironment("PGPASSWORD", site.Password),
         };
-        var result = transport.Run(ScriptUser.As(transport, ScriptUser.Require(transport, from.ScriptUser, from.Name, ScriptUser.WebGroup(from)), spec));
+        var result = transport.Run(DbClient.AsScriptUser(transport, from, spec));
         if (!result.Succeeded && result.StandardError.Contains("invalid command \\restrict", StringComparison.Ordinal))
             throw ErrorCatalog.StepFailed(ErrorIds.DbToolFailed, $"Loading the dump into database {site.Name}", $"psql on '@{from.Name}' has no restricted mode, so it could run the dump's backslash commands",
                 "Install a PostgreSQL client of 13.22, 14.19, 15.14, 16.10, 17.6 or later on the web server.");
