@@ -54,6 +54,20 @@ public abstract class AegirCmdlet : PSCmdlet, ITaskObserver
         finally { Drain(); }
     }
 
+    /// <summary>
+    /// Runs the work once per record given, by its canonical name: the piped record, or each name typed (with or
+    /// without '@' and prefix); a failure reports that item and the rest go on.
+    /// </summary>
+    protected void ForEachRecord(AegirContext? piped, IEnumerable<string>? names, string parameter, ContextType type, Action<string> action)
+    {
+        if (piped is not null)
+        {
+            ForItem(piped, () => action(piped.Name));
+            return;
+        }
+        foreach (var name in names ?? []) ForItem(name, () => action(ContextNames.Canonical(parameter, name, type)));
+    }
+
     /// <summary>Called as each item's work starts (a task cmdlet shows where the pipeline is).</summary>
     protected virtual void OnItem(object? target) { }
 

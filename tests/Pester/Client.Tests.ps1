@@ -49,5 +49,18 @@ Describe 'Remove-AegirClient' {
         Remove-AegirClient globex -Force
         (Get-AegirClient).Name | Should -Be 'client_acme'
     }
+
+    It 'takes several names, reporting the one it refuses and removing the rest' {
+        $null = New-TestMaster; $null = New-TestPlatform
+        $null = 'acme', 'globex', 'initech' | ForEach-Object { New-AegirClient $_ }
+        $null = New-AegirSite -NoInstall a.example -Platform wp -Client acme
+        Remove-AegirClient globex, acme, '@client_initech' -Force -ErrorVariable failed -ErrorAction SilentlyContinue
+        $failed.Count | Should -Be 1
+        $failed[0].TargetObject | Should -Be 'acme'
+        (Get-AegirClient).Name | Should -Be 'client_acme'
+        Set-AegirClient acme, nobody -Email x@acme.example -ErrorVariable missing -ErrorAction SilentlyContinue
+        $missing.Count | Should -Be 1
+        (Get-AegirClient acme).Email | Should -Be 'x@acme.example'
+    }
 }
 }

@@ -32,6 +32,12 @@ Describe 'Completion' {
         Complete 'Get-AegirPlatform -WebServer w' | Should -Be @('server_web1examplecom')
     }
 
+    It 'completes the names of the type a shared base takes by the command''s noun' {
+        Complete 'Remove-AegirServer w' | Should -Be @('server_web1examplecom')
+        Complete 'Remove-AegirClient ' | Should -Be @('client_acme')
+        Complete 'Set-AegirClient a' | Should -Be @('client_acme')
+    }
+
     It 'completes service types from the registry' {
         Complete 'New-AegirServer -Name x -HttpServiceType ' | Should -Be @('apache', 'nginx', 'none')
         Complete 'Set-AegirServer master -DbServiceType m' | Should -Be @('mysql')

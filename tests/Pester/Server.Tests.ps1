@@ -128,6 +128,12 @@ Describe 'Set-AegirServer' {
         (Get-AegirServer master).Http.GetInt('port') | Should -Be 8080
     }
 
+    It 'takes several names' {
+        $null = New-AegirServer -RemoteHost web1.example.com -HttpServiceType nginx
+        Set-AegirServer master, web1examplecom -HttpSetting @{ restart_command = 'service nginx reload' }
+        (Get-AegirServer).ForEach({ $_.Http.Get('restart_command') }) | Should -Be @('service nginx reload', 'service nginx reload')
+    }
+
     It 'writes nothing without -PassThru' {
         Set-AegirServer master -HttpPort 8081 | Should -BeNullOrEmpty
     }

@@ -203,6 +203,12 @@ Describe 'Set-AegirSite' {
         (Get-AegirSite -Client acme).Uri | Should -Be @('a.example', 'b.example')
     }
 
+    It 'takes several uris, as the other action cmdlets do' {
+        $null = New-AegirSite -NoInstall b.example -Platform wp
+        Set-AegirSite a.example, b.example -CronInterval 30m
+        (Get-AegirSite a.example, b.example).CronInterval | Should -Be @('30m', '30m')
+    }
+
     It 'refuses an alias another site has, and keeps the site as it was' {
         $null = New-AegirSite -NoInstall b.example -Platform wp
         $before = Get-ContextSnapshot

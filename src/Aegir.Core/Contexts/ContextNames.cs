@@ -29,6 +29,13 @@ public static class ContextNames
         return name.Length > 0 && !name.Contains('_') ? ContextType.Site : null;
     }
 
+    /// <summary>The type of the contexts a record class holds.</summary>
+    public static ContextType TypeOf<T>() where T : AegirContext
+        => typeof(T) == typeof(AegirServer) ? ContextType.Server
+        : typeof(T) == typeof(AegirPlatform) ? ContextType.Platform
+        : typeof(T) == typeof(AegirSite) ? ContextType.Site
+        : ContextType.Client;
+
     /// <summary>
     /// Turns what a user typed (with or without '@' and prefix; 'master' for the local server)
     /// into the canonical name of a context of <paramref name="type"/>.

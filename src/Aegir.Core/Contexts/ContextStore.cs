@@ -46,7 +46,7 @@ public sealed class ContextStore : IContextResolver
     /// <summary>The context of that canonical name and type, or an error that says how to find the right name.</summary>
     public T Get<T>(string name, string parameter) where T : AegirContext
     {
-        var expected = ContextNames.Label(TypeFor<T>());
+        var expected = ContextNames.Label(ContextNames.TypeOf<T>());
         var ctx = TryGet(name) ?? throw ErrorCatalog.ContextNotFound(name, expected, Home);
         return ctx as T ?? throw ErrorCatalog.WrongContextType(name, ContextNames.Label(ctx.Type), expected, parameter);
     }
@@ -323,9 +323,4 @@ public sealed class ContextStore : IContextResolver
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { throw ErrorCatalog.WriteFailed(ContextsPath, ex); }
         return FileLock.TryAcquire(System.IO.Path.Combine(ContextsPath, ".lock"), LockTimeout) ?? throw ErrorCatalog.StoreBusy(ContextsPath, LockTimeout);
     }
-
-    static ContextType TypeFor<T>() => typeof(T) == typeof(AegirServer) ? ContextType.Server
-        : typeof(T) == typeof(AegirPlatform) ? ContextType.Platform
-        : typeof(T) == typeof(AegirSite) ? ContextType.Site
-        : ContextType.Client;
 }

@@ -24,7 +24,7 @@ public abstract class ContextNameCompleter(ContextType? type) : IArgumentComplet
         try
         {
             var store = new ContextStore();
-            names = (type is { } t ? [t] : Enum.GetValues<ContextType>()).SelectMany(store.ListNames).Order(StringComparer.Ordinal).ToList();
+            names = (TypeFor(commandName) is { } t ? [t] : Enum.GetValues<ContextType>()).SelectMany(store.ListNames).Order(StringComparer.Ordinal).ToList();
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { yield break; }
 
@@ -37,5 +37,8 @@ public abstract class ContextNameCompleter(ContextType? type) : IArgumentComplet
             yield return new CompletionResult(text, name, CompletionResultType.ParameterValue, $"{ContextNames.Label(ContextNames.TypeOf(name) ?? ContextType.Site)} @{name}");
         }
     }
+
+    /// <summary>The type whose names the command takes (the constructor's, unless a completer reads it from the command).</summary>
+    protected virtual ContextType? TypeFor(string commandName) => type;
 }
 

@@ -1,22 +1,13 @@
 using System.Management.Automation;
 using Aegir.Core.Contexts;
-using Aegir.PowerShell.Completion;
 
 namespace Aegir.PowerShell.Cmdlets.Client;
 
 /// <summary>Changes a client's email or UNIX group.</summary>
 [Cmdlet(VerbsCommon.Set, "AegirClient", HelpUri = HelpLinks.Docs + "Set-AegirClient.md", SupportsShouldProcess = true, DefaultParameterSetName = "ByName")]
 [OutputType(typeof(AegirClient))]
-public sealed class SetAegirClientCommand : AegirCmdlet
+public sealed class SetAegirClientCommand : RecordTargetCmdlet<AegirClient>
 {
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = "ByName", ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [ArgumentCompleter(typeof(ClientNameCompleter))]
-    [ValidateNotNullOrEmpty]
-    public string? Name { get; set; }
-
-    [Parameter(Mandatory = true, ParameterSetName = "ByInputObject", ValueFromPipeline = true)]
-    public AegirClient? InputObject { get; set; }
-
     /// <summary>The client's email; an empty string clears it.</summary>
     [Parameter]
     [AllowEmptyString]
@@ -30,14 +21,13 @@ public sealed class SetAegirClientCommand : AegirCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
-    protected override void ProcessRecord() => ForItem(InputObject ?? (object?)Name, () =>
+    protected override void ProcessRecordNamed(string name)
     {
-        var name = InputObject?.Name ?? ContextNames.Canonical("Name", Name, ContextType.Client);
         var client = ChangeRecord<AegirClient>(name, "Name", c =>
         {
             if (Email is not null) c.Email = Email;
             if (UnixGroup is not null) c.UnixGroup = UnixGroup;
         }, "Update client context");
         if (client is not null && PassThru) WriteObject(client);
-    });
+    }
 }

@@ -12,7 +12,7 @@ public sealed class SetAegirServerCommand : ServerSettingsCmdlet
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = "ByName", ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(ServerNameCompleter))]
     [ValidateNotNullOrEmpty]
-    public string? Name { get; set; }
+    public string[]? Name { get; set; }
 
     [Parameter(Mandatory = true, ParameterSetName = "ByInputObject", ValueFromPipeline = true)]
     public AegirServer? InputObject { get; set; }
@@ -20,9 +20,8 @@ public sealed class SetAegirServerCommand : ServerSettingsCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
-    protected override void ProcessRecord() => ForItem(InputObject ?? (object?)Name, () =>
+    protected override void ProcessRecord() => ForEachRecord(InputObject, Name, "Name", ContextType.Server, name =>
     {
-        var name = InputObject?.Name ?? ContextNames.Canonical("Name", Name, ContextType.Server);
         if (ChangeRecord<AegirServer>(name, "Name", Apply, "Update server context") is { } server && PassThru) WriteObject(server);
     });
 }

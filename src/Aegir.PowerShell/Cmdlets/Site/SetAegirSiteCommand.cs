@@ -19,7 +19,7 @@ public sealed class SetAegirSiteCommand : SiteSettingsCmdlet
     [Alias("Name")]
     [ArgumentCompleter(typeof(SiteNameCompleter))]
     [ValidateNotNullOrEmpty]
-    public string? Uri { get; set; }
+    public string[]? Uri { get; set; }
 
     [Parameter(Mandatory = true, ParameterSetName = "ByInputObject", ValueFromPipeline = true)]
     public AegirSite? InputObject { get; set; }
@@ -68,9 +68,8 @@ public sealed class SetAegirSiteCommand : SiteSettingsCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
-    protected override void ProcessRecord() => ForItem(InputObject ?? (object?)Uri, () =>
+    protected override void ProcessRecord() => ForEachRecord(InputObject, Uri, "Uri", ContextType.Site, name =>
     {
-        var name = InputObject?.Name ?? ContextNames.Canonical("Uri", Uri, ContextType.Site);
         var changes = new SiteChanges
         {
             Platform = Platform, DbServer = DbServer, Client = Client, Profile = Profile, Language = Language,
