@@ -144,5 +144,7 @@ public sealed record OperationScenario(string Name, Action<FakeHosting> Setup, F
         h.Platform("wp", "wordpress");
         var outcome = h.Run(new InstallSite.Parameters("blog.test", "Blog", null, new SiteDefinition("blog.test", "wp", Aliases: ["www.blog.test"])));
         Assert.True(outcome.Succeeded, outcome.Task.Error);
+        // An admin's own rule for its vhost, which renames, clones and removal carry or take away.
+        h.Server.Put(Path.Combine(Path.GetDirectoryName(h.VhostPath("blog.test"))!.Replace("vhost.d", "site.d"), "blog.test", "cache.conf"), "expires 1h;");
     }
 }

@@ -340,6 +340,49 @@ public class OperationTests
     }
 
     [Fact]
+    public void The_admins_own_vhost_rules_follow_a_rename_go_with_a_removed_site_and_are_copied_to_a_clone()
+    {
+        using var hosting = new FakeHosting();
+        OperationScenario.Installed(hosting);
+        var rules = Path.GetDirectoryName(hosting.VhostPath("blog.test"))!.Replace("vhost.d", "site.d");
+        Assert.Equal("expires 1h;", hosting.Server.Text($"{rules}/blog.test/cache.conf"));
+        Assert.True(hosting.Run(new CloneSite.Parameters("blog.test", "copy.test")).Succeeded);
+        Assert.Equal("expires 1h;", hosting.Server.Text($"{rules}/copy.test/cache.conf"));
+        var rename = hosting.Run(new RenameSite.Parameters("blog.test", "news.test"));
+        Assert.True(rename.Succeeded, rename.Task.Error);
+        Assert.Equal("expires 1h;", hosting.Server.Text($"{rules}/news.test/cache.conf"));
+        Assert.Equal(PathKind.None, hosting.Server.Kind($"{rules}/blog.test"));
+        Assert.Contains(rename.Task.Log, e => e.Message.Contains($"rules of blog.test in {rules}/blog.test go with that name"));
+        Assert.True(hosting.Run(new DeleteSite.Parameters("news.test", Backup: false)).Succeeded);
+        Assert.Equal(PathKind.None, hosting.Server.Kind($"{rules}/news.test"));
+        Assert.Equal("expires 1h;", hosting.Server.Text($"{rules}/copy.test/cache.conf"));
+    }
+
+    [Fact]
+    public void A_new_site_whose_folder_the_codebase_holds_already_is_refused_before_anything_changes()
+    {
+        using var hosting = new FakeHosting();
+        OperationScenario.Installed(hosting);
+        // Shipped with the code or left by a site made by hand: never taken over, made writable, or deleted with a site.
+        hosting.Server.Put("/srv/wp/wp-content/uploads/sites/shipped.test/logo.png", "the vendor's logo");
+        var before = hosting.Snapshot();
+        foreach (var operation in new object[]
+        {
+            new InstallSite.Parameters("shipped.test", null, null, new SiteDefinition("shipped.test", "wp")),
+            new CloneSite.Parameters("blog.test", "shipped.test"),
+            new RenameSite.Parameters("blog.test", "shipped.test"),
+        })
+        {
+            var ex = Assert.Throws<AegirException>(() => hosting.Engine.Plan(operation));
+            Assert.Equal("SiteFolderExists", ex.ErrorId);
+            Assert.Contains("holds wp-content/uploads/sites/shipped.test already", ex.Message);
+            Assert.Contains("Import-AegirSite -Platform platform_wp -Uri shipped.test", ex.Message);
+        }
+        Assert.Equal(before, hosting.Snapshot());
+        Assert.False(hosting.Store.Exists("shipped.test"));
+    }
+
+    [Fact]
     public void A_clone_is_a_new_site_of_its_own_and_leaves_the_source_as_it_was()
     {
         using var hosting = new FakeHosting();

@@ -599,8 +599,16 @@ echo panel(), ' for ', $_SERVER['aegir_site'], ' secret=', strlen(PANEL_SECRET);
             (Invoke-AegirVerify $uri).Status | Should -Be 'Succeeded'
             (Invoke-Site -Port $port -HostName $uri -Path /hello).Location | Should -Match '/from-the-site$'
             (Invoke-Site -Port $port -HostName $uri -Path /all).Location | Should -Match '/from-the-platform$'
-            Remove-Item -Recurse $site, $platform
-            (Remove-AegirSite $uri -NoBackup -Force).Status | Should -Be 'Succeeded'
+            # The site's rules follow its name, and go with it: a later site of the old name does not inherit them.
+            $renamed = "ren-$_.test"
+            (Rename-AegirSite $uri $renamed -Force).Status | Should -Be 'Succeeded'
+            Test-Path $site | Should -BeFalse
+            (Invoke-Site -Port $port -HostName $renamed -Path /hello).Location | Should -Match '/from-the-site$'
+            (Remove-AegirSite $renamed -NoBackup -Force).Status | Should -Be 'Succeeded'
+            Test-Path "$env:AEGIR_HOME/config/$server/$_/site.d/$renamed" | Should -BeFalse
+            Test-Path $platform | Should -BeTrue
+            Remove-AegirPlatform "tuned-$_" -Force
+            Test-Path $platform | Should -BeFalse
         }
     }
 

@@ -173,6 +173,7 @@ Describe 'Backups of WordPress sites' -Skip:$skip {
     Describe 'Remove-AegirSite' {
         It 'takes a backup of the site before removing it, and -NoBackup does not' {
             $null = New-AegirSite gone.test -Platform wordpress -Title 'Gone'
+            Set-AegirSite gone.test -WebSetting @{ upload_max = '16M' }
             $null = New-AegirSite skipped.test -Platform wordpress -Title 'Skipped'
             (Remove-AegirSite gone.test -Force).Status | Should -Be 'Succeeded'
             $kept = Get-AegirBackup gone.test
@@ -192,6 +193,9 @@ Describe 'Backups of WordPress sites' -Skip:$skip {
             $task.Status | Should -BeIn 'Succeeded', 'Warning' -Because ($task.Log.Message -join "`n")
             (Get-AegirSite gone.test).Status | Should -Be 'Installed'
             (Invoke-Site -Port $port -HostName gone.test).Body | Should -Match 'Gone'
+            # The archive does not choose how the server serves the site; the settings it had are named with the command that gives them again.
+            (Get-AegirSite gone.test).WebSettings | Should -BeNullOrEmpty
+            $task.Log.Where({ $_.Level -eq 'Warning' }).Message | Should -Contain "The archive lists web settings for the site (upload_max=16M); an archive does not choose how this server serves a site, so gone.test has its platform's. Give those you want with Set-AegirSite gone.test -WebSetting @{ upload_max = '16M' }."
         }
     }
 

@@ -18,6 +18,8 @@ public sealed class BackupManifest
     public string? Profile { get; init; }
     public string? Language { get; init; }
     public string? Client { get; init; }
+    /// <summary>The site's own web server settings (key=value), so a restore of a removed site can name them.</summary>
+    public IReadOnlyList<string> WebSettings { get; init; } = [];
     public required string Platform { get; init; }
     public required string PlatformKind { get; init; }
     public string? PlatformVersion { get; init; }
@@ -45,6 +47,7 @@ public sealed class BackupManifest
             if (Client is not null) Contexts.ContextNames.Canonical("client", Client, Contexts.ContextType.Client);
             if (Profile is not null) Contexts.Validate.Profile("profile", Profile);
             if (Language is not null) Contexts.Validate.Language("language", Language);
+            _ = new Contexts.AegirSite(Uri) { WebSettings = WebSettings };
         }
         catch (Errors.AegirException ex) { throw broken($"its manifest names {ex.Message}"); }
         if (!Platforms.PlatformKinds.Names.Contains(PlatformKind)) throw broken($"its manifest names the platform kind {Errors.ErrorCatalog.Show(PlatformKind)}, which is none of {string.Join(", ", Platforms.PlatformKinds.Names)}");

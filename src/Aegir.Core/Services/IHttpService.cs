@@ -24,6 +24,10 @@ public interface IHttpService
     string ServerConfigPath { get; }
     string SiteConfigPath(string uri);
     string PlatformConfigPath(string platform);
+    /// <summary>The admin's own rules for a site's vhost (*.conf files, included as they are); they follow the site's uri.</summary>
+    string SiteIncludeDir(string uri);
+    /// <summary>The admin's own rules for every vhost of a platform's sites.</summary>
+    string PlatformIncludeDir(string platform);
 
     /// <summary>Where the web server writes a site's access and error log.</summary>
     (string Access, string Error) SiteLogs(string uri);

@@ -33,5 +33,9 @@ public sealed class DeletePlatform : Operation<DeletePlatform.Parameters>
             ctx.Step($"Removing the context of '@{platform.Name}'", () => env.Store.Remove(platform.Name), JournalActions.RecreateContext(platform.Name, data));
             ctx.Info($"The codebase at {platform.Root} was left in place.");
         });
+        // The admin's own rules for the platform's vhosts would otherwise serve a later platform of that name.
+        if (env.Store.TryGet(platform.WebServerName) is AegirServer { Http.IsNull: false } web && TransportFactory.IsLocal(web)
+            && env.Http(web).PlatformIncludeDir(platform.Name) is var rules && env.Connect(web).Kind(rules) != PathKind.None)
+            plan.Add(web.Name, PlanAction.Delete, $"delete the admin's own vhost rules of @{platform.Name} in {rules}", ctx => ctx.Commit([JournalActions.DeletePath(web.Name, rules)]));
     }
 }

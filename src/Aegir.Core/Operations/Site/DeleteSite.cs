@@ -49,10 +49,11 @@ public sealed class DeleteSite : SiteOperation<DeleteSite.Parameters>
             });
         }
         RemoveRecord(plan, env, site);
-        plan.Add(parts.DbServer.Name, PlanAction.Drop, $"drop database `{database.Name}` and user `{database.User}` on @{parts.DbServer.Name}, then delete the folder moved aside (no undo past this point)", ctx =>
+        plan.Add(parts.DbServer.Name, PlanAction.Drop, $"drop database `{database.Name}` and user `{database.User}` on @{parts.DbServer.Name}, then delete the folder moved aside and the admin's own vhost rules of the site (no undo past this point)", ctx =>
         {
             var changes = new List<JournalAction> { JournalActions.DropDatabase(parts.DbServer.Name, database.Name, database.User) };
             changes.AddRange(aside.Select(path => JournalActions.DeletePath(parts.Web.Name, path)));
+            changes.AddRange(SiteIncludes.Gone(env, parts, ctx));
             ctx.Commit(changes);
         });
     }

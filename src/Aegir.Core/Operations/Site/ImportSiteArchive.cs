@@ -44,11 +44,7 @@ public sealed class ImportSiteArchive : SiteOperation<ImportSiteArchive.Paramete
         site.Status = SiteStatus.Installed;
         SiteCopies.NamesFree(env, site);
         var parts = SiteParts.Resolve(site, env);
-        var web = env.Connect(parts.Web);
-        foreach (var root in parts.Kind.SiteRoots(uri))
-            if (web.Kind(Path.Combine(platform.Root, root)) != PathKind.None)
-                throw ErrorCatalog.StepFailed(ErrorIds.SiteFolderExists, doing, $"@{platform.Name} holds {root} already",
-                    $"Take in the site that is there with Import-AegirSite -Platform {platform.Name} -Uri {uri}, or remove the folder first.");
+        SiteRules.FoldersFree(env, parts, doing);
 
         var archive = p.Archive;
         if (aegir3) Aegir3Rewrite.Step(plan, parts, p.Archive, contents!, $"Importing {uri} from {Path.GetFileName(p.Archive)}", $"imported from {Path.GetFileName(p.Archive)}", a => archive = a);
@@ -60,5 +56,10 @@ public sealed class ImportSiteArchive : SiteOperation<ImportSiteArchive.Paramete
             plan.Add(uri, PlanAction.Check, $"leave aside the names the archive lists ({string.Join(", ", names.Append(manifest!.Redirection).OfType<string>().Distinct())})", ctx =>
                 ctx.Warn($"The archive lists other names for the site ({string.Join(", ", names)}" + (manifest!.Redirection is { } r ? $", redirected to {r}" : "") +
                     $"); an archive does not choose the names this server answers for, so {uri} answers for its uri alone. Add those that are yours with Set-AegirSite {uri} -Alias ... (and -Redirection)."));
+        // Nor how the web server serves it: the settings it had are named so the admin can give them again.
+        if (manifest?.WebSettings is { Count: > 0 } tuning)
+            plan.Add(uri, PlanAction.Check, $"leave aside the web settings the archive lists ({string.Join(", ", tuning)})", ctx =>
+                ctx.Warn($"The archive lists web settings for the site ({string.Join(", ", tuning)}); an archive does not choose how this server serves a site, so {uri} has its platform's. " +
+                    $"Give those you want with Set-AegirSite {uri} -WebSetting @{{ {string.Join("; ", tuning.Select(t => t.Split('=', 2) is var kv ? $"{kv[0]} = '{kv[1]}'" : t))} }}."));
     }
 }

@@ -52,6 +52,7 @@ public sealed class InstallSite : SiteOperation<InstallSite.Parameters>
         if (platform.Kind is null)
             throw ErrorCatalog.PlatformNotVerified($"Installing {site.Uri}", platform.Name);
         var parts = SiteParts.Resolve(site, env);
+        SiteRules.FoldersFree(env, parts, $"Installing {site.Uri}");
 
         var hosts = OperationEnvironment.GrantHosts(parts.Web, parts.DbServer);
         // Shown, the name skips those other records claim (a read of every site); run, the claim itself refuses them.

@@ -46,7 +46,7 @@ internal static class SiteArchive
         var manifest = new BackupManifest
         {
             Uri = site.Uri, Created = DateTimeOffset.UtcNow, Description = description, Aliases = site.Aliases, Redirection = site.Redirection,
-            Profile = site.Profile, Language = site.Language, Client = site.ClientName, Platform = parts.Platform.Name,
+            Profile = site.Profile, Language = site.Language, Client = site.ClientName, WebSettings = site.WebSettings, Platform = parts.Platform.Name,
             PlatformKind = parts.Kind.Name, PlatformVersion = parts.Platform.Version, DbServer = parts.DbServer.Name, DbType = parts.Db.Driver,
             SiteRoots = roots, Packages = Packages(ctx, parts),
         };

@@ -62,6 +62,7 @@ internal static class SiteCopies
         if (target.Db.Driver != source.Db.Driver)
             throw ErrorCatalog.StepFailed(ErrorIds.DbTypeDiffers, $"Copying {source.Site.Uri}", $"its database is {source.Db.Driver} and @{target.DbServer.Name} runs {target.Db.Driver}", $"Choose a database server that runs {source.Db.Driver}.");
         if (target.Platform.Locked) throw ErrorCatalog.PlatformLocked(target.Platform.Name);
+        SiteRules.FoldersFree(env, target, $"Copying {source.Site.Uri} to {target.Site.Uri}");
         string? archive = null;
         SiteArchive.Step(plan, source, ArchiveCompression.Zstd, why, $"take a fresh backup of {source.Site.Uri}", b => archive = b.Path);
         new SiteDeploy(source, target, () => archive!, $"the fresh backup of {source.Site.Uri}", keepSource).Plan(plan, env);

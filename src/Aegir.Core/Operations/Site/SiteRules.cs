@@ -21,6 +21,22 @@ internal static class SiteRules
             throw ErrorCatalog.StepFailed(ErrorIds.SiteNotInstalled, $"{doing} {site.Uri}", "the site is not installed", "Install it first (Install-AegirSite).");
     }
 
+    /// <summary>
+    /// Refuses a new site (installed, imported, cloned or renamed to) whose own folders or settings file are in its
+    /// platform already: shipped with the codebase or left by a site outside this module, they would be taken over,
+    /// made writable for the web server, and deleted with the site.
+    /// </summary>
+    public static void FoldersFree(OperationEnvironment env, SiteParts parts, string doing)
+    {
+        var web = env.Connect(parts.Web);
+        var uri = parts.Site.Uri;
+        var paths = parts.Kind.SiteRoots(uri).Concat(parts.Kind.SiteSettingsPath(uri) is { } settings ? [settings] : []).Distinct();
+        foreach (var relative in paths)
+            if (web.Kind(Path.Combine(parts.Platform.Root, relative)) != Transport.PathKind.None)
+                throw ErrorCatalog.StepFailed(ErrorIds.SiteFolderExists, doing, $"@{parts.Platform.Name} holds {relative} already",
+                    $"Take in the site that is there with Import-AegirSite -Platform {parts.Platform.Name} -Uri {uri}, or move {Path.Combine(parts.Platform.Root, relative)} out of the codebase first.");
+    }
+
     /// <summary>The site as the task will work on it: fresh from the store, and held by the task.</summary>
     public static AegirSite Fresh(OperationEnvironment env, string name) => env.Store.GetFresh<AegirSite>(name, "Uri");
 }
