@@ -17,25 +17,22 @@ public static class SiteCommand
     {
         if (command is not null && (command.Count == 0 || string.IsNullOrWhiteSpace(command[0])))
             throw ErrorCatalog.InvalidValue("Command", "", "it names no program", "Give the program and its arguments after --, such as: Invoke-AegirSiteCommand a.example -- php -v");
-        var name = engine.Store.GetFresh<AegirSite>(site, "Site").Name;
-        using var hold = engine.Runner.Hold([name], $"a command for '@{name}'", (_, _) => { });
-        using var env = new OperationEnvironment(engine);
-        var record = SiteRules.Fresh(env, name);
-        SiteRules.Installed(record, "Running a command for");
-        var parts = SiteParts.Resolve(record, env);
-        var transport = env.Connect(parts.Web);
-        var database = parts.Database();
-        var url = parts.Http.Url(record.Redirection ?? record.Uri);
-        var environment = SiteJob.Environment(database, record.Uri, url);
-        var words = command ?? parts.Kind.CronCommand ?? throw ErrorCatalog.StepFailed(ErrorIds.NoCronCommand, $"Running the cron of {record.Uri}", $"its platform '@{parts.Platform.Name}' ({parts.Kind.Name}) has no cron command",
-            "Give the application's manifest a 'cron' key (see about_Aegir, PLATFORM MANIFEST), and verify the platform.");
-        // A Drupal platform without its own drush runs the cron at the site's cron URL, with the key the site keeps.
-        if (command is null && words[0] == "drush" && OwnDrush(transport, parts.Platform.Root) is null && parts.Kind.CronPath(parts.Db, database) is { } path)
-            return CronOverHttp(parts, path);
-        using var shell = SiteShell.Open(transport, parts.Web);
-        if (command is null) words = shell.Fill(words, database, record.Uri, url, parts.Platform.Root);
-        var (program, arguments) = Tool(transport, parts.Platform.Root, record.Uri, url, words);
-        return shell.Run(program, arguments, parts.Platform.Root, environment, timeout);
+        return ForSite(engine, site, "a command for", "Running a command for", (parts, transport) =>
+        {
+            var record = parts.Site;
+            var database = parts.Database();
+            var url = parts.Http.Url(record.Redirection ?? record.Uri);
+            var environment = SiteJob.Environment(database, record.Uri, url);
+            var words = command ?? parts.Kind.CronCommand ?? throw ErrorCatalog.StepFailed(ErrorIds.NoCronCommand, $"Running the cron of {record.Uri}", $"its platform '@{parts.Platform.Name}' ({parts.Kind.Name}) has no cron command",
+                "Give the application's manifest a 'cron' key (see about_Aegir, PLATFORM MANIFEST), and verify the platform.");
+            // A Drupal platform without its own drush runs the cron at the site's cron URL, with the key the site keeps.
+            if (command is null && words[0] == "drush" && OwnDrush(transport, parts.Platform.Root) is null && parts.Kind.CronPath(parts.Db, database) is { } path)
+                return CronOverHttp(parts, path);
+            using var shell = SiteShell.Open(transport, parts.Web);
+            if (command is null) words = shell.Fill(words, database, record.Uri, url, parts.Platform.Root);
+            var (program, arguments) = Tool(transport, parts.Platform.Root, record.Uri, url, words);
+            return shell.Run(program, arguments, parts.Platform.Root, environment, timeout);
+        });
     }
 
     /// <summary>
@@ -45,16 +42,24 @@ public static class SiteCommand
     public static CommandResult Sql(Engine engine, string site, string sql, TimeSpan timeout)
     {
         if (string.IsNullOrWhiteSpace(sql)) throw ErrorCatalog.InvalidValue("Sql", sql, "it is empty", "Give the SQL to run, such as: Invoke-AegirSiteCommand a.example -Sql 'SHOW TABLES'");
+        return ForSite(engine, site, "SQL for", "Running SQL for", (parts, transport) =>
+        {
+            var (program, arguments, secret) = parts.Db.SqlClient(parts.Database());
+            using var shell = SiteShell.Open(transport, parts.Web);
+            return shell.Run(program, arguments, parts.Platform.Root, secret, timeout, System.Text.Encoding.UTF8.GetBytes(sql.EndsWith('\n') ? sql : sql + "\n"));
+        });
+    }
+
+    /// <summary>Runs <paramref name="body"/> for an installed site, holding it so no task changes it meanwhile, with its parts and its web server's connection.</summary>
+    static CommandResult ForSite(Engine engine, string site, string what, string doing, Func<SiteParts, ITransport, CommandResult> body)
+    {
         var name = engine.Store.GetFresh<AegirSite>(site, "Site").Name;
-        using var hold = engine.Runner.Hold([name], $"SQL for '@{name}'", (_, _) => { });
+        using var hold = engine.Runner.Hold([name], $"{what} '@{name}'", (_, _) => { });
         using var env = new OperationEnvironment(engine);
         var record = SiteRules.Fresh(env, name);
-        SiteRules.Installed(record, "Running SQL for");
+        SiteRules.Installed(record, doing);
         var parts = SiteParts.Resolve(record, env);
-        var transport = env.Connect(parts.Web);
-        var (program, arguments, secret) = parts.Db.SqlClient(parts.Database());
-        using var shell = SiteShell.Open(transport, parts.Web);
-        return shell.Run(program, arguments, parts.Platform.Root, secret, timeout, System.Text.Encoding.UTF8.GetBytes(sql.EndsWith('\n') ? sql : sql + "\n"));
+        return body(parts, env.Connect(parts.Web));
     }
 
     /// <summary>The cron URL asked of the web server as a visitor would, as a command's result; the key in the path never reaches the result.</summary>
