@@ -264,7 +264,7 @@ echo 'drupal 7 on ', $c['database'], ' as ', $db->query('SELECT @@character_set_
             $port = $nginx.Http.GetInt('port')
         }
 
-        It 'takes in a site made by Drupal''s installer as root on <Web>: its stock settings.php with commented examples, its tables in utf8mb3' -ForEach @(
+        It 'takes in a site made by Drupal''s installer as root on <Web>: its stock settings.php with commented examples, its tables in utf8mb3, its files folder root''s' -ForEach @(
             @{ Web = 'nginx'; Platform = 'seven'; Uri = 'old7.test'; Db = 'olddseven' }
             @{ Web = 'apache'; Platform = 'sevenapache'; Uri = 'old7a.test'; Db = 'olddsevena' }
         ) {
@@ -273,7 +273,12 @@ echo 'drupal 7 on ', $c['database'], ' as ', $db->query('SELECT @@character_set_
             Invoke-Sql -Sql "CREATE DATABASE $Db CHARACTER SET utf8mb3; CREATE USER '$Db'@'127.0.0.1' IDENTIFIED BY 'Seven-Pass-7'; GRANT ALL ON $Db.* TO '$Db'@'127.0.0.1';"
             Invoke-Sql -Database $Db -Sql "CREATE TABLE system (name VARCHAR(255) NOT NULL) DEFAULT CHARSET=utf8mb3; INSERT INTO system VALUES ('node');"
             $folder = "$root/sites/$Uri"
-            $null = New-Item -ItemType Directory -Force "$folder/files"
+            # What Drupal's installer, run as root, leaves in the files folder: its .htaccess and the image styles' folder, root's.
+            $null = New-Item -ItemType Directory -Force "$folder/files/styles"
+            Set-Content "$folder/files/picture.png" 'a picture'
+            Set-Content "$folder/files/.htaccess" 'SetHandler Drupal_Security_Do_Not_Remove_See_SA_2006_006'
+            chmod 775 "$folder/files/styles"
+            chmod 444 "$folder/files/.htaccess"
             Set-Content "$folder/settings.php" (@'
 <?php
 /**
@@ -316,6 +321,17 @@ $databases = array (
             $settings | Should -Not -Match 'Seven-Pass-7'
             $settings | Should -Match "'collation' => 'utf8_general_ci'"
             $settings | Should -Not -Match "'charset'"
+            # An image style is made when first asked for, by the web server, in the folder root left behind.
+            $style = Invoke-Site -Port $webPort -HostName $Uri -Path "/sites/$Uri/files/styles/thumbnail/public/picture.png"
+            $style.Status | Should -Be 200 -Because $style.Body
+            $style.Body.Trim() | Should -Be 'derivative of a picture'
+            (stat -c '%U' "$folder/files/styles/thumbnail/public/picture.png") | Should -Be 'www-data'
+            (stat -c '%G %A' "$folder/files/styles") | Should -Be 'www-data drwxrwsr-x'
+            (stat -c '%a' "$folder/files/.htaccess") | Should -Be '444' -Because 'what Drupal made read-only stays so'
+            (Invoke-Site -Port $webPort -HostName $Uri -Path "/sites/$Uri/files/styles/thumbnail/public/picture.png").Body.Trim() | Should -Be 'derivative of a picture'
+            (Invoke-Site -Port $webPort -HostName $Uri -Path "/sites/$Uri/files/nothing.png").Status | Should -Be 404
+            Set-Content "$folder/files/styles/evil.php" '<?php echo "ran";'
+            (Invoke-Site -Port $webPort -HostName $Uri -Path "/sites/$Uri/files/styles/evil.php").Status | Should -BeIn 403, 404
         }
 
         It 'installs a new site with Drupal 7''s own installer (a Drupal 7 core has no drush), as the script user, in utf8mb4' {

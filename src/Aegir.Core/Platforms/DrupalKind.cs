@@ -45,6 +45,9 @@ public sealed partial class DrupalKind(bool seven) : IPlatformKind
     ];
 
     public IReadOnlyList<string> SiteRoots(string uri) => [$"sites/{uri}"];
+
+    /// <summary>Image style derivatives (Drupal 7 and later) and CSS/JS aggregates (Drupal 10.1 and later) are made when first asked for.</summary>
+    public IReadOnlyList<string> MadeOnRequest(string uri) => [$"sites/{uri}/files/styles", $"sites/{uri}/files/css", $"sites/{uri}/files/js"];
     public IReadOnlyList<string> SharedFolders => [];
     public IReadOnlyList<string> SharedCode => ["sites/all"];
     public string FrontController => "index.php";
