@@ -36,6 +36,19 @@ public class DrupalSettingsTests
     }
 
     [Fact]
+    public void A_drupal_7_site_gets_its_temporary_folder_and_trusted_host_names_as_the_variables_drupal_7_reads()
+    {
+        using var h = new FakeHosting();
+        h.Platform("d7", "drupal7");
+        Assert.True(h.Run(new InstallSite.Parameters("seven.test", null, null, new SiteDefinition("seven.test", "d7", Aliases: ["www.seven.test"]))).Succeeded);
+        var settings = Settings(h, "seven.test");
+        Assert.Contains("$settings['file_temp_path'] = 'sites/seven.test/private/temp';", settings);
+        Assert.Contains("$settings['trusted_host_patterns'] = ['^seven\\.test$', '^www\\.seven\\.test$'];", settings);
+        Assert.Contains("$conf['file_temporary_path'] = $settings['file_temp_path'];", settings);
+        Assert.Contains("$conf['trusted_host_patterns'] = $settings['trusted_host_patterns'];", settings);
+    }
+
+    [Fact]
     public void A_drupal_7_site_whose_tables_are_utf8mb3_keeps_utf8_with_a_collation_of_that_set()
     {
         using var h = new FakeHosting();

@@ -67,9 +67,8 @@ public sealed class FakeHosting : IDisposable, IServiceFactory, ITransportFactor
         switch (kind)
         {
             case "wordpress": Server.Put($"{root}/wp-includes/version.php", "<?php $wp_version = '6.1.1';"); break;
-            case "drupal7":
+            case "drupal7":   // as a real Drupal 7 core: no drush of its own
                 Server.Put($"{root}/includes/bootstrap.inc", "<?php define('VERSION', '7.105');");
-                Server.Put($"{root}/vendor/bin/drush", "#!/bin/sh");
                 Server.CreateDirectory($"{root}/sites", (UnixFileMode)Convert.ToInt32("755", 8));
                 break;
             case "drupal":

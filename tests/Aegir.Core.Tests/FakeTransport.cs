@@ -13,6 +13,8 @@ public sealed class FakeTransport(Func<CommandSpec, CommandResult>? handler = nu
 
     public readonly SortedDictionary<string, Node> Nodes = new(StringComparer.Ordinal);
     public readonly List<string> Commands = [];
+    /// <summary>The commands run, as they were given (their input too).</summary>
+    public readonly List<CommandSpec> Runs = [];
     /// <summary>The server's accounts as <c>id</c> tells them: aegir is the script user, in the web group.</summary>
     public readonly Dictionary<string, string> Accounts = new(StringComparer.Ordinal)
     {
@@ -39,7 +41,11 @@ public sealed class FakeTransport(Func<CommandSpec, CommandResult>? handler = nu
     public CommandResult Run(CommandSpec spec)
     {
         Alive();
-        lock (Commands) Commands.Add(spec.ToString());
+        lock (Commands)
+        {
+            Commands.Add(spec.ToString());
+            Runs.Add(spec);
+        }
         if (spec.Program == "id")
             return Accounts.TryGetValue(spec.Arguments[^1], out var line) ? new CommandResult(0, line + "\n", "", TimeSpan.Zero) : new CommandResult(1, "", $"id: '{spec.Arguments[^1]}': no such user", TimeSpan.Zero);
         return _handler(spec);

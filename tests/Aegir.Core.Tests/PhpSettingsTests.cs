@@ -84,6 +84,106 @@ public sealed class PhpSettingsTests : IDisposable
         Assert.Equal(("d10site", "d10user", "pa\"ss$x", "db.internal", 3306), (db.Database, db.User, db.Password, db.Host, db.Port));
     }
 
+    /// <summary>
+    /// A settings.php laid out as Drupal 10's stock file is (its default.settings.php): doc comments whose @code examples
+    /// assign $databases in [] syntax (for MySQL, PostgreSQL, SQLite, a contributed driver with a namespace), a commented
+    /// init_commands line, '#' lines, the real empty $databases, then what the installer appended at the end.
+    /// </summary>
+    const string Drupal10 = """
+        <?php
+
+        // phpcs:ignoreFile
+
+        /**
+         * @file
+         * Site-specific configuration.
+         */
+
+        /**
+         * Database settings:
+         *
+         * @code
+         * $databases['default']['default'] = [
+         *   'database' => 'database_name',
+         *   'username' => 'sql_username',
+         *   'password' => 'sql_password',
+         *   'host' => 'localhost',
+         *   'port' => '3306',
+         *   'driver' => 'mysql',
+         *   'prefix' => '',
+         *   'collation' => 'utf8mb4_general_ci',
+         * ];
+         * @endcode
+         */
+        $databases = [];
+
+        /**
+         * @code
+         * $databases['default']['default']['init_commands'] = [
+         *   'isolation_level' => 'SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED',
+         * ];
+         * @endcode
+         *
+         * @code
+         *   $databases['default']['default'] = [
+         *     'driver' => 'pgsql',
+         *     'database' => 'database_name',
+         *     'username' => 'sql_username',
+         *     'password' => 'sql_password',
+         *     'host' => 'localhost',
+         *     'prefix' => '',
+         *   ];
+         * @endcode
+         *
+         * @code
+         *   $databases['default']['default'] = [
+         *     'driver' => 'my_driver',
+         *     'namespace' => 'Drupal\my_module\Driver\Database\my_driver',
+         *     'autoload' => 'modules/my_module/src/Driver/Database/my_driver/',
+         *     'database' => 'database_name',
+         *   ];
+         * @endcode
+         */
+        # $settings['config_sync_directory'] = '/directory/outside/webroot';
+        $settings['hash_salt'] = '';
+        # $settings['deployment_identifier'] = \Drupal::VERSION;
+        $settings['update_free_access'] = FALSE;
+        $settings['container_yamls'][] = $app_root . '/' . $site_path . '/services.yml';
+        $settings['entity_update_batch_size'] = 50;
+        #
+        # if (file_exists($app_root . '/' . $site_path . '/settings.local.php')) {
+        #   include $app_root . '/' . $site_path . '/settings.local.php';
+        # }
+        $databases['default']['default'] = array (
+          'database' => 'd10site',
+          'username' => 'd10user',
+          'password' => 'Pass/*not*/#a-comment',
+          'prefix' => '',
+          'host' => '10.0.0.5',
+          'port' => '3306',
+          'isolation_level' => 'READ COMMITTED',
+          'driver' => 'mysql',
+          'namespace' => 'Drupal\\mysql\\Driver\\Database\\mysql',
+          'autoload' => 'core/modules/mysql/src/Driver/Database/mysql/',
+        );
+        $settings['hash_salt'] = 'AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_AbCdEfGhIjKlMnOpQrStUv';
+        $settings['config_sync_directory'] = 'sites/default/files/config_AbCdEf/sync';
+        """;
+
+    [Fact]
+    public void Drupal_10_s_stock_file_is_read_past_every_commented_example_to_what_its_installer_appended()
+    {
+        var db = Read(Drupal10)!;
+        Assert.Equal(("d10site", "d10user", "Pass/*not*/#a-comment", "10.0.0.5", 3306, "mysql"), (db.Database, db.User, db.Password, db.Host, db.Port, db.Driver));
+    }
+
+    [Fact]
+    public void Drupal_10_s_stock_file_before_its_install_names_no_database()
+    {
+        var stock = Drupal10[..Drupal10.IndexOf("$databases['default']['default'] = array (", StringComparison.Ordinal)];
+        Assert.Null(Read(stock));
+    }
+
     [Theory]
     [InlineData("<?php\n/* $databases['default']['default'] = array('database' => 'commented'); */\n$databases = array();\n")]
     [InlineData("<?php\n$example = \"\\$databases['default']['default'] = array('database' => 'in a string');\";\n")]

@@ -253,7 +253,10 @@ public class WebServiceTests
     public void Nginx_serves_the_site_s_own_folders_as_files_only_before_any_regex_can_hand_them_to_php(string kind, string folder)
     {
         var text = Render("nginx", kind);
-        var own = $"    location ^~ /{folder}/ {{\n        disable_symlinks on from=$document_root;\n        location ~ /\\. {{ deny all; }}\n        location ~ \\.(php|phar|phtml)$ {{ deny all; }}\n        try_files $uri =404;\n    }}";
+        // Drupal's image styles and aggregates, made when first asked for, go to the front controller, after PHP is denied.
+        var made = kind != "drupal" ? "" : "        # What the application makes when first asked for: a file not made yet goes to the front controller.\n"
+            + string.Concat(new[] { "styles", "css", "js" }.Select(f => $"        location ~ \"^/sites/a\\.example/files/{f}/\" {{ try_files $uri /index.php?$query_string; }}\n"));
+        var own = $"    location ^~ /{folder}/ {{\n        disable_symlinks on from=$document_root;\n        location ~ /\\. {{ deny all; }}\n        location ~ \\.(php|phar|phtml)$ {{ deny all; }}\n{made}        try_files $uri =404;\n    }}";
         Assert.Contains(own, text);
         // Regex locations are tried in the order they stand: every 404 rule before the one that runs PHP.
         var php = text.IndexOf("location ~ \\.php$ {", StringComparison.Ordinal);

@@ -138,20 +138,72 @@ echo 'ok ', $_SERVER['db_name'];
 '@
 }
 
-# A Drupal-shaped codebase (core, sites, folders, a settings file) with that front page and a drush stand-in that
-# installs the table Drupal keeps its modules in (8+: config; -Seven: system) and says the site boots when asked;
-# slow for slow*, failing for fail* sites.
+# Drupal 7's installer as a real core has it (includes/install.core.inc), as far as the module reaches it: called
+# non-interactively, it finds the site's settings.php from the host name as conf_path() does, connects with the
+# database that file gives (from $_SERVER, as the vhost hands it), refuses a database form (the settings are
+# written), makes the tables Drupal 7 keeps (system, variable, users) with user 1, and leaves a files folder as
+# Drupal does (.htaccess 0444, styles/). It records who ran it; db_query reads back as Drupal's does.
+$drupal7Installer = @'
+<?php
+function install_drupal($settings = array()) {
+  if (empty($settings['parameters']['profile']) || !empty($settings['forms']['install_settings_form'])) throw new Exception('Drupal 7 needs a profile, and its database from settings.php');
+  $conf_path = 'sites/' . $_SERVER['HTTP_HOST'];
+  $databases = array();
+  require DRUPAL_ROOT . '/' . $conf_path . '/settings.php';
+  $c = $databases['default']['default'];
+  $dsn = $c['driver'] === 'pgsql' ? "pgsql:host={$c['host']};port={$c['port']};dbname={$c['database']}" : "mysql:host={$c['host']};port={$c['port']};dbname={$c['database']}";
+  $db = $GLOBALS['drupal7_stand_in'] = new PDO($dsn, $c['username'], $c['password'], array(PDO::ATTR_ERRMODE => PDO::ERRMODE_EXCEPTION));
+  $form = $settings['forms']['install_configure_form'];
+  if ($form['account']['pass']['pass1'] === '' || $form['account']['pass']['pass1'] !== $form['account']['pass']['pass2']) throw new Exception('The specified passwords do not match.');
+  $db->exec("CREATE TABLE system (name VARCHAR(255) NOT NULL, type VARCHAR(12) NOT NULL DEFAULT 'module', status INT NOT NULL DEFAULT 1, schema_version INT NOT NULL DEFAULT 7000)");
+  $db->exec("CREATE TABLE variable (name VARCHAR(128) NOT NULL, value TEXT NOT NULL)");
+  $db->exec("CREATE TABLE users (uid INT NOT NULL, name VARCHAR(60) NOT NULL, mail VARCHAR(254), pass VARCHAR(128) NOT NULL, access INT NOT NULL DEFAULT 0)");
+  $db->exec("INSERT INTO system (name) VALUES ('node')");
+  $db->prepare("INSERT INTO users (uid, name, mail, pass) VALUES (1, ?, ?, ?)")->execute(array($form['account']['name'], $form['account']['mail'], password_hash($form['account']['pass']['pass1'], PASSWORD_DEFAULT)));
+  $variables = array('site_name' => $form['site_name'], 'install_profile' => $settings['parameters']['profile'], 'installed_by' => posix_getpwuid(posix_geteuid())['name'],
+    'cron_key' => bin2hex(random_bytes(16)), 'install_task' => 'done');
+  foreach ($variables as $name => $value) $db->prepare("INSERT INTO variable (name, value) VALUES (?, ?)")->execute(array($name, serialize($value)));
+  $files = DRUPAL_ROOT . '/' . $conf_path . '/files';
+  file_put_contents("$files/.htaccess", "SetHandler Drupal_Security_Do_Not_Remove_See_SA_2006_006\n");
+  chmod("$files/.htaccess", 0444);
+  if (!is_dir("$files/styles")) mkdir("$files/styles", 0775);
+}
+final class Drupal7StandInResult {
+  public function __construct(private PDOStatement $statement) {}
+  public function fetchField() { return $this->statement->fetchColumn(); }
+}
+function db_query($sql) { return new Drupal7StandInResult($GLOBALS['drupal7_stand_in']->query(strtr($sql, array('{' => '', '}' => '')))); }
+'@
+
+# Drupal 7's cron.php as far as the module reaches it: the site from the host name, its cron_key, then cron_last.
+$drupal7Cron = @'
+<?php
+$databases = array();
+require __DIR__ . '/sites/' . preg_replace('/:\d+$/', '', $_SERVER['HTTP_HOST']) . '/settings.php';
+$c = $databases['default']['default'];
+$dsn = $c['driver'] === 'pgsql' ? "pgsql:host={$c['host']};port={$c['port']};dbname={$c['database']}" : "mysql:host={$c['host']};port={$c['port']};dbname={$c['database']}";
+$db = new PDO($dsn, $c['username'], $c['password'], array(PDO::ATTR_ERRMODE => PDO::ERRMODE_EXCEPTION));
+$key = $db->query("SELECT value FROM variable WHERE name = 'cron_key'")->fetchColumn();
+if (!isset($_GET['cron_key']) || $key !== serialize($_GET['cron_key'])) { http_response_code(403); exit; }
+$db->exec("DELETE FROM variable WHERE name = 'cron_last'");
+$db->prepare("INSERT INTO variable (name, value) VALUES ('cron_last', ?)")->execute(array(serialize(time())));
+'@
+
+# A Drupal-shaped codebase (core, sites, folders, a settings file) with that front page. Drupal 8+: a drush stand-in
+# that installs the table Drupal keeps its modules in (config) and says the site boots when asked; slow for slow*,
+# failing for fail* sites. -Seven: as a real Drupal 7 core, no drush, and a stand-in of its own installer.
 function New-DrupalShapedCodebase([string] $Root, [switch] $Seven) {
     Write-DbPage $Root
-    $null = New-Item -ItemType Directory -Force "$Root/sites", "$Root/vendor/bin"
+    $null = New-Item -ItemType Directory -Force "$Root/sites"
     if ($Seven) {
         $null = New-Item -ItemType Directory -Force "$Root/includes"
         Set-Content "$Root/includes/bootstrap.inc" "<?php`ndefine('VERSION', '7.101');"
+        Set-Content "$Root/includes/install.core.inc" $drupal7Installer
+        Set-Content "$Root/cron.php" $drupal7Cron
+        return
     }
-    else {
-        $null = New-Item -ItemType Directory -Force "$Root/core/lib"
-        Set-Content "$Root/core/lib/Drupal.php" "<?php class Drupal { const VERSION = '10.3.1'; }"
-    }
+    $null = New-Item -ItemType Directory -Force "$Root/vendor/bin", "$Root/core/lib"
+    Set-Content "$Root/core/lib/Drupal.php" "<?php class Drupal { const VERSION = '10.3.1'; }"
     $drush = @'
 #!/bin/sh
 if [ "$1" = status ]; then echo Successful; exit 0; fi
@@ -172,8 +224,6 @@ else
 fi
 echo " [success] Installation complete.  User name: admin  User password: Stand-In-Pw-123"
 '@
-    # Drupal 7 keeps its modules in the system table.
-    if ($Seven) { $drush = $drush -replace 'CREATE TABLE config \([^"]*LONGBLOB\); INSERT INTO config VALUES [^"]*', "CREATE TABLE system (name VARCHAR(255) NOT NULL); INSERT INTO system VALUES ('node');" }
     Set-Content "$Root/vendor/bin/drush" $drush
     chmod 755 "$Root/vendor/bin/drush"
 }

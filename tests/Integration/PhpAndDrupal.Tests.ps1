@@ -225,28 +225,60 @@ echo " [success] Installation complete.  User name: admin  User password: Gen3ra
     Describe 'A Drupal 7 site as Drupal 7 keeps it' {
         BeforeAll {
             # A front page that connects as Drupal 7's MySQL driver does: utf8 unless the settings say utf8mb4, then
-            # SET NAMES with the settings' collation, which MariaDB refuses when it is of the other character set.
-            $seven = "$work/platforms/seven"
-            New-DrupalShapedCodebase $seven -Seven
-            Set-Content "$seven/index.php" @'
+            # SET NAMES with the settings' collation, which MariaDB refuses when it is of the other character set. As
+            # Drupal 7's image_style_deliver, it makes an image style's derivative in the site's files when first asked
+            # for one; /conf shows what Drupal 7 reads of its settings ($conf); any other path is Drupal's 404.
+            $frontPage = @'
 <?php
 $databases = array();
-require __DIR__ . '/sites/' . $_SERVER['aegir_site'] . '/settings.php';
+$conf = array();
+$site = $_SERVER['aegir_site'];
+require __DIR__ . '/sites/' . $site . '/settings.php';
+$path = parse_url($_SERVER['REQUEST_URI'], PHP_URL_PATH);
+if ($path === '/conf') { echo 'temp=', $conf['file_temporary_path'], ' hosts=', implode(',', $conf['trusted_host_patterns']); exit; }
+if (preg_match('{^/sites/' . preg_quote($site) . '/files/styles/([a-z_]+)/public/([a-z0-9_.]+)$}', $path, $m)) {
+  $files = __DIR__ . "/sites/$site/files";
+  $target = "$files/styles/{$m[1]}/public/{$m[2]}";
+  if (!is_file("$files/{$m[2]}")) { http_response_code(404); exit; }
+  if ((!is_dir(dirname($target)) && !@mkdir(dirname($target), 0775, TRUE)) || @file_put_contents($target, 'derivative of ' . file_get_contents("$files/{$m[2]}")) === FALSE) {
+    http_response_code(500); echo 'Unable to generate the derived image'; exit;
+  }
+  echo file_get_contents($target); exit;
+}
+if ($path !== '/') { http_response_code(404); echo 'Page not found'; exit; }
 $c = $databases['default']['default'];
 $charset = (isset($c['charset']) && $c['charset'] === 'utf8mb4') ? 'utf8mb4' : 'utf8';
 $db = new PDO("mysql:host={$c['host']};port={$c['port']};dbname={$c['database']};charset=$charset", $c['username'], $c['password'], [PDO::ATTR_ERRMODE => PDO::ERRMODE_EXCEPTION]);
 $db->exec(empty($c['collation']) ? "SET NAMES $charset" : "SET NAMES $charset COLLATE {$c['collation']}");
 echo 'drupal 7 on ', $c['database'], ' as ', $db->query('SELECT @@character_set_connection')->fetchColumn(), ': ', $db->query('SELECT name FROM system LIMIT 1')->fetchColumn();
 '@
-            $null = New-AegirPlatform seven $seven
+            $sevens = @{}
+            foreach ($pair in @(@('seven', 'master'), @('sevenapache', 'apachebox'))) {
+                $root = "$work/platforms/$($pair[0])"
+                New-DrupalShapedCodebase $root -Seven
+                Set-Content "$root/index.php" $frontPage
+                $null = New-AegirPlatform $pair[0] $root -WebServer $pair[1]
+                $sevens[$pair[0]] = $root
+            }
+            $seven = $sevens.seven
             $port = $nginx.Http.GetInt('port')
         }
 
-        It 'takes in a site made by Drupal''s installer: its stock settings.php with commented examples, its tables in utf8mb3' {
-            Invoke-Sql -Sql "CREATE DATABASE olddseven CHARACTER SET utf8mb3; CREATE USER 'olddseven'@'127.0.0.1' IDENTIFIED BY 'Seven-Pass-7'; GRANT ALL ON olddseven.* TO 'olddseven'@'127.0.0.1';"
-            Invoke-Sql -Database olddseven -Sql "CREATE TABLE system (name VARCHAR(255) NOT NULL) DEFAULT CHARSET=utf8mb3; INSERT INTO system VALUES ('node');"
-            $folder = "$seven/sites/old7.test"
-            $null = New-Item -ItemType Directory -Force "$folder/files"
+        It 'takes in a site made by Drupal''s installer as root on <Web>: its stock settings.php with commented examples, its tables in utf8mb3, its files folder root''s' -ForEach @(
+            @{ Web = 'nginx'; Platform = 'seven'; Uri = 'old7.test'; Db = 'olddseven' }
+            @{ Web = 'apache'; Platform = 'sevenapache'; Uri = 'old7a.test'; Db = 'olddsevena' }
+        ) {
+            $root = $sevens[$Platform]
+            $webPort = (Get-AegirServer ($Web -eq 'nginx' ? 'master' : 'apachebox')).Http.GetInt('port')
+            Invoke-Sql -Sql "CREATE DATABASE $Db CHARACTER SET utf8mb3; CREATE USER '$Db'@'127.0.0.1' IDENTIFIED BY 'Seven-Pass-7'; GRANT ALL ON $Db.* TO '$Db'@'127.0.0.1';"
+            Invoke-Sql -Database $Db -Sql "CREATE TABLE system (name VARCHAR(255) NOT NULL) DEFAULT CHARSET=utf8mb3; INSERT INTO system VALUES ('node');"
+            $folder = "$root/sites/$Uri"
+            # What Drupal's installer, run as root, leaves in the files folder: its .htaccess and the image styles' folder, root's.
+            $null = New-Item -ItemType Directory -Force "$folder/files/styles"
+            Set-Content "$folder/files/picture.png" 'a picture'
+            Set-Content "$folder/files/.htaccess" 'SetHandler Drupal_Security_Do_Not_Remove_See_SA_2006_006'
+            chmod 775 "$folder/files/styles"
+            chmod 444 "$folder/files/.htaccess"
             Set-Content "$folder/settings.php" (@'
 <?php
 /**
@@ -268,8 +300,8 @@ $databases = array (
   array (
     'default' =>
     array (
-      'database' => 'olddseven',
-      'username' => 'olddseven',
+      'database' => 'DBNAME',
+      'username' => 'DBNAME',
       'password' => 'Seven-Pass-7',
       'host' => '127.0.0.1',
       'port' => 'DBPORT',
@@ -278,26 +310,60 @@ $databases = array (
     ),
   ),
 );
-'@).Replace('DBPORT', $nginx.Db.Get('port'))
-            $task = Import-AegirSite -Platform seven -Uri old7.test
+'@).Replace('DBPORT', $nginx.Db.Get('port')).Replace('DBNAME', $Db)
+            $task = Import-AegirSite -Platform $Platform -Uri $Uri
             $task.Status | Should -BeIn 'Succeeded', 'Warning' -Because ($task.Log.Message -join "`n")
-            (Get-AegirSite old7.test).DbName | Should -Be 'olddseven'
-            $page = Invoke-Site -Port $port -HostName old7.test
+            (Get-AegirSite $Uri).DbName | Should -Be $Db
+            $page = Invoke-Site -Port $webPort -HostName $Uri
             $page.Status | Should -Be 200 -Because $page.Body
-            $page.Body | Should -Be 'drupal 7 on olddseven as utf8mb3: node'
+            $page.Body | Should -Be "drupal 7 on $Db as utf8mb3: node"
             $settings = Get-Content -Raw "$folder/settings.php"
             $settings | Should -Not -Match 'Seven-Pass-7'
             $settings | Should -Match "'collation' => 'utf8_general_ci'"
             $settings | Should -Not -Match "'charset'"
+            # An image style is made when first asked for, by the web server, in the folder root left behind.
+            $style = Invoke-Site -Port $webPort -HostName $Uri -Path "/sites/$Uri/files/styles/thumbnail/public/picture.png"
+            $style.Status | Should -Be 200 -Because $style.Body
+            $style.Body.Trim() | Should -Be 'derivative of a picture'
+            (stat -c '%U' "$folder/files/styles/thumbnail/public/picture.png") | Should -Be 'www-data'
+            (stat -c '%G %A' "$folder/files/styles") | Should -Be 'www-data drwxrwsr-x'
+            (stat -c '%a' "$folder/files/.htaccess") | Should -Be '444' -Because 'what Drupal made read-only stays so'
+            (Invoke-Site -Port $webPort -HostName $Uri -Path "/sites/$Uri/files/styles/thumbnail/public/picture.png").Body.Trim() | Should -Be 'derivative of a picture'
+            (Invoke-Site -Port $webPort -HostName $Uri -Path "/sites/$Uri/files/nothing.png").Status | Should -Be 404
+            Set-Content "$folder/files/styles/evil.php" '<?php echo "ran";'
+            (Invoke-Site -Port $webPort -HostName $Uri -Path "/sites/$Uri/files/styles/evil.php").Status | Should -BeIn 403, 404
         }
 
-        It 'installs a new site in utf8mb4, as Drupal 7.50 and later do when told so before the install' {
-            $site = New-AegirSite new7.test -Platform seven
+        It 'installs a new site with Drupal 7''s own installer (a Drupal 7 core has no drush), as the script user, in utf8mb4' {
+            Test-Path "$seven/vendor/bin/drush" | Should -BeFalse
+            $site = New-AegirSite new7.test -Platform seven -Title 'New Seven' -AdminEmail 'owner@new7.test'
             $site.Status | Should -Be 'Installed'
+            $password = $site.AdminPassword | ConvertFrom-SecureString -AsPlainText
+            $password | Should -Not -BeNullOrEmpty
+            $db = (Get-AegirSite new7.test).DbName
             $page = Invoke-Site -Port $port -HostName new7.test
             $page.Status | Should -Be 200 -Because $page.Body
-            $page.Body | Should -Be "drupal 7 on $((Get-AegirSite new7.test).DbName) as utf8mb4: node"
+            $page.Body | Should -Be "drupal 7 on $db as utf8mb4: node"
             Get-Content -Raw "$seven/sites/new7.test/settings.php" | Should -Match "'charset' => 'utf8mb4'"
+            Invoke-Sql -Database $db -Sql 'SELECT uid, name, mail FROM users' | Should -Be "1`tadmin`towner@new7.test"
+            Invoke-Sql -Database $db -Sql "SELECT value FROM variable WHERE name = 'installed_by'" | Should -Be "s:5:`"$((Get-AegirServer master).ScriptUser)`";"
+            Invoke-Sql -Database $db -Sql "SELECT value FROM variable WHERE name = 'site_name'" | Should -Be 's:9:"New Seven";'
+            $hash = Invoke-Sql -Database $db -Sql 'SELECT pass FROM users WHERE uid = 1'
+            & php -r 'exit(password_verify($argv[1], $argv[2]) ? 0 : 1);' -- $password $hash
+            $LASTEXITCODE | Should -Be 0 -Because 'the admin password handed back is the one the installer was given'
+            (Get-AegirTask -Target new7.test -First 1 | ConvertTo-Json -Depth 5) | Should -Not -Match ([regex]::Escape($password))
+        }
+
+        It 'gives Drupal 7 its temporary folder and trusted host names as the variables it reads' {
+            (Invoke-Site -Port $port -HostName new7.test -Path '/conf').Body | Should -Be 'temp=sites/new7.test/private/temp hosts=^new7\.test$'
+        }
+
+        It 'runs the cron of a Drupal 7 site at its cron URL, with the key the site keeps' {
+            $db = (Get-AegirSite new7.test).DbName
+            Invoke-Sql -Database $db -Sql "SELECT COUNT(*) FROM variable WHERE name = 'cron_last'" | Should -Be 0
+            $out = Invoke-AegirSiteCommand new7.test -Cron
+            $out | Should -Match 'cron URL \(200\)'
+            Invoke-Sql -Database $db -Sql "SELECT COUNT(*) FROM variable WHERE name = 'cron_last'" | Should -Be 1
         }
     }
 

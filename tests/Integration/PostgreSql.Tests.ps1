@@ -30,6 +30,10 @@ echo 'site=', $e('aegir_site'), ' type=', $e('db_type'), ' db=', $e('db_name'), 
         New-DrupalShapedCodebase $drupal
         Copy-Item "$app/index.php" "$drupal/index.php" -Force   # a front page that speaks either database
         $null = New-AegirPlatform drupal $drupal
+        $seven = Join-Path $work 'platforms/seven'
+        New-DrupalShapedCodebase $seven -Seven
+        Copy-Item "$app/index.php" "$seven/index.php" -Force
+        $null = New-AegirPlatform seven $seven
     }
     AfterAll {
         Stop-AegirLocalServer pgbox -RemoveData -Confirm:$false
@@ -92,6 +96,18 @@ echo 'site=', $e('aegir_site'), ' type=', $e('db_type'), ' db=', $e('db_name'), 
         $settings | Should -Match "'driver' => 'pgsql'"
         $settings | Should -Not -Match 'collation'
         Invoke-PgSql -Server pgbox -Database (Get-AegirSite d.test).DbName -Sql "SELECT name FROM config" | Should -Be 'core.extension'
+    }
+
+    It 'installs a Drupal 7 site on it with Drupal 7''s own installer, and runs its cron at its cron URL' {
+        $site = New-AegirSite d7.test -Platform seven -DbServer pgbox
+        $site.Status | Should -Be 'Installed'
+        $db = (Get-AegirSite d7.test).DbName
+        Get-Content -Raw "$seven/sites/d7.test/settings.php" | Should -Match "'driver' => 'pgsql'"
+        Invoke-PgSql -Server pgbox -Database $db -Sql 'SELECT name FROM users WHERE uid = 1' | Should -Be 'admin'
+        Invoke-PgSql -Server pgbox -Database $db -Sql "SELECT pg_get_userbyid(relowner) FROM pg_class WHERE relname = 'system'" | Should -Be $db
+        (Invoke-Site -Port $port -HostName d7.test).Body | Should -Match "site=d7.test type=pgsql db=$db"
+        Invoke-AegirSiteCommand d7.test -Cron | Should -Match 'cron URL \(200\)'
+        Invoke-PgSql -Server pgbox -Database $db -Sql "SELECT COUNT(*) FROM variable WHERE name = 'cron_last'" | Should -Be 1
     }
 
     It 'hosts a site on MariaDB and one on PostgreSQL on the same web server' {

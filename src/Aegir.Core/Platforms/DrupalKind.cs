@@ -45,6 +45,9 @@ public sealed partial class DrupalKind(bool seven) : IPlatformKind
     ];
 
     public IReadOnlyList<string> SiteRoots(string uri) => [$"sites/{uri}"];
+
+    /// <summary>Image style derivatives (Drupal 7 and later) and CSS/JS aggregates (Drupal 10.1 and later) are made when first asked for.</summary>
+    public IReadOnlyList<string> MadeOnRequest(string uri) => [$"sites/{uri}/files/styles", $"sites/{uri}/files/css", $"sites/{uri}/files/js"];
     public IReadOnlyList<string> SharedFolders => [];
     public IReadOnlyList<string> SharedCode => ["sites/all"];
     public string FrontController => "index.php";
@@ -97,9 +100,14 @@ public sealed partial class DrupalKind(bool seven) : IPlatformKind
         return (null, null);   // another character set (latin1): Drupal's own default, no collation named
     }
 
+    /// <summary>
+    /// Installs with the platform's own drush; a Drupal 7 codebase has none (drush for it was never part of the code),
+    /// so without one Drupal 7's own installer runs, as drush ran it.
+    /// </summary>
     public InstallResult Install(SiteJob job)
     {
         var drush = job.Full("vendor/bin/drush");
+        if (seven && !job.Transport.FileExists(drush)) return InstallSeven(job);
         if (!job.Transport.FileExists(drush))
             throw ErrorCatalog.StepFailed(ErrorIds.InstallerMissing, $"Installing {job.Site.Uri} with drush", $"there is no drush in {job.Root}/vendor/bin",
                 "Add it to the platform's codebase (composer require drush/drush), verify the platform, and install again.");
@@ -119,6 +127,34 @@ public sealed partial class DrupalKind(bool seven) : IPlatformKind
         if (!status.Succeeded || !status.StandardOutput.Contains("Successful", StringComparison.Ordinal))
             throw ErrorCatalog.StepFailed(ErrorIds.InstallNotConfirmed, $"Installing {job.Site.Uri} with drush", $"drush site:install ended, but drush status says Drupal does not boot ({job.Ctx.Masker.Apply(status.Summary())})",
                 "Check the database and the drush output, then install again.");
+        return new InstallResult("admin", password, job.SiteUrl + "/user/login");
+    }
+
+    /// <summary>
+    /// Drupal 7's installer (install_drupal, non-interactive) from a script of the module's, as the script user; its
+    /// settings come on its input, the admin's password among them. The settings.php is written already, so the
+    /// installer takes its database from there and skips its database form.
+    /// </summary>
+    InstallResult InstallSeven(SiteJob job)
+    {
+        var password = Local.Passwords.New(20);
+        job.Ctx.Secret(password);
+        var email = job.AdminEmail ?? $"admin@{job.Site.Uri}";
+        var input = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new
+        {
+            root = job.Root, uri = job.Site.Uri, server = job.DbEnvironment(),
+            profile = job.Site.Profile, locale = job.Site.Language,
+            title = job.Title ?? job.Site.Uri, admin_user = "admin", admin_email = email, admin_password = password,
+        });
+        using var shell = SiteShell.Open(job.Transport, job.Server, job.Ctx);
+        var script = shell.SecretFile("drupal7-install.php", Templates.TemplateRenderer.Script("drupal7-install.php"));
+        var result = shell.Run("php", [script], job.Root, new Dictionary<string, string>(), TimeSpan.FromMinutes(20), input);
+        if (!result.Succeeded)
+            throw ErrorCatalog.StepFailed(ErrorIds.InstallerFailed, $"Installing {job.Site.Uri} with Drupal 7's installer", job.Ctx.Masker.Apply(InstallerOutput.Text(result)),
+                $"Check the profile ({job.Site.Profile}) and language ({job.Site.Language}), and that PHP's CLI has the database's PDO driver, then install again.");
+        if (!InstallerOutput.Confirmed(result.StandardOutput))
+            throw ErrorCatalog.StepFailed(ErrorIds.InstallNotConfirmed, $"Installing {job.Site.Uri} with Drupal 7's installer", $"Drupal did not record its install as done: {job.Ctx.Masker.Apply(InstallerOutput.Text(result))}",
+                "Check the database and the installer's output, then install again.");
         return new InstallResult("admin", password, job.SiteUrl + "/user/login");
     }
 

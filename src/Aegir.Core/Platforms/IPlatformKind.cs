@@ -40,6 +40,13 @@ public interface IPlatformKind
     /// </summary>
     IReadOnlyList<string> SharedCode => [];
 
+    /// <summary>
+    /// Folders of the site's (relative to the root) whose files the application makes when one is first asked for
+    /// (Drupal's image styles, Drupal 10's aggregates): a request there for a file not made yet goes to the front
+    /// controller, where the rest of the site's folders answer 404.
+    /// </summary>
+    IReadOnlyList<string> MadeOnRequest(string uri) => [];
+
     /// <summary>The script every request that is no file goes to, relative to the root (index.php).</summary>
     string FrontController { get; }
 

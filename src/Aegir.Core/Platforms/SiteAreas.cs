@@ -17,7 +17,7 @@ public static class SiteAreas
     {
         Root = kind.WebRoot is { } web ? site.Root.TrimEnd('/') + "/" + web : site.Root,
         PrivatePath = kind.PrivatePath(site.Uri), FrontController = kind.FrontController, Denied = kind.DeniedPaths(site.Uri),
-        SiteFolders = OwnFolders(kind, site.Uri), SharedFolders = SharedFolders(kind, site.Uri), SiteAreas = Of(kind, site.Uri),
+        SiteFolders = OwnFolders(kind, site.Uri), MadeOnRequest = Web(kind, kind.MadeOnRequest(site.Uri)), SharedFolders = SharedFolders(kind, site.Uri), SiteAreas = Of(kind, site.Uri),
         NoScripts = NoScripts(kind), Tuning = site.Tuning.Over(kind.Tuning),
     };
 

@@ -118,27 +118,10 @@ public sealed partial class WordPressKind : IPlatformKind
         if (!result.Succeeded)
             throw ErrorCatalog.StepFailed(ErrorIds.InstallerFailed, "Running the WordPress installer", job.Ctx.Masker.Apply(result.Summary()), "Check that php-mysql is installed and the database is reachable from PHP.");
         // WordPress exits 0 even when it could not reach its database: only its own word that it is installed counts.
-        if (!Confirmed(result.StandardOutput))
-            throw ErrorCatalog.StepFailed(ErrorIds.InstallNotConfirmed, "Running the WordPress installer", $"WordPress did not say the site is installed: {job.Ctx.Masker.Apply(Text(result))}",
+        if (!InstallerOutput.Confirmed(result.StandardOutput))
+            throw ErrorCatalog.StepFailed(ErrorIds.InstallNotConfirmed, "Running the WordPress installer", $"WordPress did not say the site is installed: {job.Ctx.Masker.Apply(InstallerOutput.Text(result))}",
                 "Check that the database answers and php-mysql is installed, then install again.");
         return new InstallResult("admin", password, job.SiteUrl + "/wp-login.php");
-    }
-
-    /// <summary>The installer's last line is JSON with "installed": true when is_blog_installed() said so afterwards.</summary>
-    static bool Confirmed(string output)
-    {
-        var last = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault(l => l.StartsWith('{'));
-        if (last is null) return false;
-        try { return JsonDocument.Parse(last).RootElement.TryGetProperty("installed", out var v) && v.ValueKind == JsonValueKind.True; }
-        catch (JsonException) { return false; }
-    }
-
-    static string Text(CommandResult result)
-    {
-        var text = Regex.Replace(result.StandardOutput + " " + result.StandardError, "(?is)<(style|script|head)\\b.*?</\\1>", " ");
-        text = Regex.Replace(text, "<[^>]*>", " ");
-        text = Regex.Replace(text, @"\s+", " ").Trim();
-        return text.Length == 0 ? "it printed nothing" : text.Length > 300 ? text[..300] + "…" : text;
     }
 
     public void CheckInstalled(IDbService db, SiteDatabase database)

@@ -9,8 +9,9 @@ namespace Aegir.Core.Operations.Site;
 /// Takes in a site that a platform holds without a context (made by hand, or left by another tool): its record is
 /// made from what its settings say (its database, found on the named db server), then it is verified as any site:
 /// a user named for the database is made with a password of its own, the settings are written anew (the old file
-/// kept beside, 0400), folders and vhost follow and the page must answer. A failure leaves no record and the
-/// site's files as they were.
+/// kept beside, 0400), folders and vhost follow and the page must answer; then what its installer left in its folders
+/// becomes the script user's and the web group's, as a verify makes it. A failure leaves no record and the site's
+/// files as they were.
 /// </summary>
 public sealed class ImportSite : SiteOperation<ImportSite.Parameters>
 {
@@ -82,5 +83,8 @@ public sealed class ImportSite : SiteOperation<ImportSite.Parameters>
         SiteSteps.Settings(plan, parts);
         SiteSteps.Vhost(plan, parts, () => true);
         SiteSteps.Answers(plan, parts, () => true);
+        // Last, as nothing it changes inside the folders is noted to put back: once the site answers, what an installer
+        // run as root (or another user) left in them becomes the script user's and the web server's to write.
+        SiteSteps.Reclaim(plan, parts);
     }
 }

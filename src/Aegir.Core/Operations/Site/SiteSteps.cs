@@ -27,12 +27,30 @@ internal static class SiteSteps
         }
     }
 
-    /// <summary>What root owns in the site's own folders (made when its commands ran as root) becomes the script user's.</summary>
+    /// <summary>
+    /// What root owns in the site's own folders (made when its commands ran as root) becomes the script user's, and
+    /// everything in the folders the web server writes becomes its group's to write (an installer run as root or as
+    /// another user leaves folders there the web server cannot write in).
+    /// </summary>
     public static void Reclaim(OperationPlan plan, SiteParts parts)
     {
         var roots = parts.Kind.SiteRoots(parts.Site.Uri);
         plan.Add(parts.Web.Name, PlanAction.Set, $"give {parts.Owner} what root owns in {string.Join(", ", roots)} in {parts.Platform.Root}", ctx =>
             ctx.Step($"Giving {parts.Owner} what root owns in {string.Join(", ", roots)}", () => new FileService(parts.Env.Connect(parts.Web)).TakeFromRoot(parts.Platform.Root, roots, parts.Owner)));
+        var writable = WebWritable(parts);
+        if (writable.Count == 0) return;
+        plan.Add(parts.Web.Name, PlanAction.Set, $"let the web group {parts.WebGroup} write everywhere in {string.Join(", ", writable)} in {parts.Platform.Root}", ctx =>
+            ctx.Step($"Letting the web group {parts.WebGroup} write everywhere in {string.Join(", ", writable)}",
+                () => new FileService(parts.Env.Connect(parts.Web)).OpenToWebGroup(parts.Platform.Root, writable, parts.WebGroup)));
+    }
+
+    /// <summary>The site's folders the web server writes to, each once (not those inside another).</summary>
+    static IReadOnlyList<string> WebWritable(SiteParts parts)
+    {
+        var roots = parts.Kind.SiteRoots(parts.Site.Uri);
+        var own = parts.Kind.SiteDirectories(parts.Site.Uri)
+            .Where(d => d.WebWritable && roots.Any(r => d.Path == r || d.Path.StartsWith(r + "/", StringComparison.Ordinal))).Select(d => d.Path).ToList();
+        return own.Where(p => !own.Any(o => o != p && p.StartsWith(o + "/", StringComparison.Ordinal))).ToList();
     }
 
     public static void Settings(OperationPlan plan, SiteParts parts)

@@ -54,6 +54,29 @@ public sealed class FileService(ITransport transport)
         if (!result.Succeeded) throw ErrorCatalog.StepFailed(ErrorIds.PermissionsFailed, $"Giving {owner} what root owns in {string.Join(", ", paths)}", result.Summary(), "Check the folders' owners by hand.");
     }
 
+    /// <summary>
+    /// Lets the web server write everywhere in a site's writable folders, as it must (Drupal makes its image styles
+    /// and aggregates there): whatever is not in <paramref name="group"/> (left by an installer run as root or as
+    /// another user) gets it, folders get group rwx and setgid, files their owner may write group rw (one made read-only, as Drupal's .htaccess, stays so). Each is changed from its own folder
+    /// as find walks it, and links are neither changed nor followed.
+    /// </summary>
+    public void OpenToWebGroup(string root, IReadOnlyList<string> paths, string group)
+    {
+        var existing = paths.Select(p => Path.Combine(root, p)).Where(p => transport.Kind(p) == PathKind.Directory).ToList();
+        if (existing.Count == 0) return;
+        string[][] passes =
+        [
+            ["!", "-type", "l", "!", "-group", group, "-execdir", "chgrp", "--no-dereference", group, "{}", "+"],
+            ["-type", "d", "!", "-perm", "-2070", "-execdir", "chmod", "g+rwxs", "{}", "+"],
+            ["-type", "f", "-perm", "-200", "!", "-perm", "-060", "-execdir", "chmod", "g+rw", "{}", "+"],
+        ];
+        foreach (var pass in passes)
+        {
+            var result = transport.Run(new CommandSpec("find", ["-P", .. existing, .. pass]) { Timeout = TimeSpan.FromMinutes(10) });
+            if (!result.Succeeded) throw ErrorCatalog.StepFailed(ErrorIds.PermissionsFailed, $"Giving the web group {group} write access in {string.Join(", ", paths)}", result.Summary(), "Check the folders' owners by hand.");
+        }
+    }
+
     /// <summary>Takes group and other write away from the codebase, leaving the web server's own folders alone; links are not followed.</summary>
     public void ProtectCodebase(string root, IReadOnlyList<string> writable)
     {

@@ -115,6 +115,7 @@ public abstract class TemplatedWebService(AegirServer server, IServiceEnvironmen
             ["enabled"] = site.Enabled,
             ["private_path"] = site.PrivatePath,
             ["site_folders"] = site.SiteFolders,
+            ["made_on_request"] = site.MadeOnRequest,
             ["shared_folders"] = site.SharedFolders,
             ["site_areas"] = site.SiteAreas.Select(a => new Dictionary<string, object?>
             {

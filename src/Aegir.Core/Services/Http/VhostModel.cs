@@ -17,6 +17,8 @@ public sealed record VhostModel(
     public IReadOnlyList<string> Denied { get; init; } = [];
     /// <summary>The site's own folders, relative to the root: served to its names as files only, never run as PHP, never through a link.</summary>
     public IReadOnlyList<string> SiteFolders { get; init; } = [];
+    /// <summary>Folders inside the site's own whose files the application makes when first asked for: one not there yet goes to the front controller.</summary>
+    public IReadOnlyList<string> MadeOnRequest { get; init; } = [];
     /// <summary>Folders all sites of the platform share that the web server writes to: served as files only, like the site's own.</summary>
     public IReadOnlyList<string> SharedFolders { get; init; } = [];
     /// <summary>Where every site of the platform keeps its own: no PHP runs there, and only this site's answer here (404 for the rest).</summary>
