@@ -1,0 +1,268 @@
+using System.Diagnostics;
+using System.Text;
+using Aegir.Core.Errors;
+using Renci.SshNet;
+using Renci.SshNet.Common;
+
+namespace Aegir.Core.Transport;
+
+/// <summary>
+/// A remote server over SSH (SSH.NET): one connection, opened on first use and kept for the transport's life. Every
+/// command and file change goes through the module's remote helper (Transport/Remote/aegir-remote.pl, run by the
+/// server's perl), which reads its request from standard input: arguments on the server's process list name programs
+/// and paths only; environments, file contents and input travel inside the channel.
+/// </summary>
+public sealed class SshTransport(SshSettings settings) : ITransport
+{
+    SshClient? _client;
+    readonly object _gate = new();
+
+    public string Host => settings.Host;
+    public string User => settings.User;
+
+    /// <summary>The host key fingerprint the server offered on the last connection attempt (shown when none is pinned).</summary>
+    public string? OfferedFingerprint { get; private set; }
+
+    static readonly byte[] Helper = LoadHelper();
+
+    static byte[] LoadHelper()
+    {
+        using var stream = typeof(SshTransport).Assembly.GetManifestResourceStream("Aegir.Remote.aegir-remote.pl")
+            ?? throw new InvalidOperationException("the remote helper is not in the assembly");
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return copy.ToArray();
+    }
+
+    // Reads the helper (length-prefixed) from standard input and runs it; it then reads its request from the same input.
+    const string Boot = "perl -e 'my$r=sub{my$n=shift;my$b=\"\";while(length($b)<$n){sysread(STDIN,$b,$n-length($b),length($b))or die\"aegir-remote: no helper\\n\"}$b};my$s=$r->(unpack(\"N\",$r->(4)));eval$s;die$@ if$@'";
+
+    SshClient Client()
+    {
+        lock (_gate)
+        {
+            if (_client is { IsConnected: true }) return _client;
+            _client?.Dispose();
+            _client = null;
+            var key = settings.KeyPassphrase is null ? new PrivateKeyFile(settings.KeyPath) : new PrivateKeyFile(settings.KeyPath, settings.KeyPassphrase);
+            var info = new PrivateKeyConnectionInfo(settings.Host, settings.Port, settings.User, key) { Timeout = settings.ConnectTimeout };
+            var client = new SshClient(info) { KeepAliveInterval = settings.KeepAlive };
+            string? refused = null;
+            client.HostKeyReceived += (_, e) =>
+            {
+                OfferedFingerprint = e.FingerPrintSHA256;
+                var pinned = settings.HostKeyFingerprint is { } p ? SshSettings.Fingerprint(p) : null;
+                e.CanTrust = pinned is not null && string.Equals(pinned, e.FingerPrintSHA256, StringComparison.Ordinal);
+                if (!e.CanTrust) refused = pinned;
+            };
+            try { client.Connect(); }
+            catch (SshConnectionException) when (OfferedFingerprint is { } offered && (settings.HostKeyFingerprint is null || refused is not null))
+            {
+                client.Dispose();
+                throw settings.HostKeyFingerprint is null ? ErrorCatalog.HostKeyNotPinned(settings.Host, offered) : ErrorCatalog.HostKeyChanged(settings.Host, refused!, offered);
+            }
+            catch (Exception ex) when (ex is SshException or System.Net.Sockets.SocketException or IOException or TimeoutException)
+            {
+                client.Dispose();
+                throw ErrorCatalog.SshFailed($"{settings.User}@{settings.Host}:{settings.Port}", ex.Message, ex);
+            }
+            return _client = client;
+        }
+    }
+
+    /// <summary>
+    /// One request to the helper: <paramref name="fields"/> first, then <paramref name="input"/> (or <paramref name="stream"/>)
+    /// as the rest of its input. A connection that dropped is opened again once.
+    /// </summary>
+    CommandResult Remote(IReadOnlyList<string> fields, byte[]? input = null, Stream? stream = null, Stream? output = null, TimeSpan? timeout = null, byte[]? payload = null)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            var client = Client();
+            try { return Exchange(client, fields, input, stream, output, timeout ?? TimeSpan.FromMinutes(5), payload); }
+            catch (Exception ex) when (ex is SshException or ObjectDisposedException or System.Net.Sockets.SocketException)
+            {
+                // A dropped connection is opened again once, for a request whose input can be sent again.
+                bool again = attempt == 0 && stream is null && ex is SshConnectionException or ObjectDisposedException;
+                lock (_gate) { _client?.Dispose(); _client = null; }
+                if (!again) throw ErrorCatalog.SshFailed($"{settings.User}@{settings.Host}:{settings.Port}", ex.Message, ex);
+            }
+        }
+    }
+
+    static CommandResult Exchange(SshClient client, IReadOnlyList<string> fields, byte[]? input, Stream? stream, Stream? output, TimeSpan timeout, byte[]? payload)
+    {
+        var clock = Stopwatch.StartNew();
+        using var command = client.CreateCommand(Boot);
+        // The server's helper ends a command whose time is up; this side waits a little longer for it to say so.
+        command.CommandTimeout = timeout + TimeSpan.FromSeconds(30);
+        var running = command.ExecuteAsync();
+        Task<string> stdout = output is not null
+            ? command.OutputStream.CopyToAsync(output).ContinueWith(t => { t.GetAwaiter().GetResult(); return ""; })
+            : BoundedText.ReadAsync(command.OutputStream);
+        var stderr = BoundedText.ReadAsync(command.ExtendedOutputStream);
+        using (var stdin = command.CreateInputStream())
+        {
+            try
+            {
+                var request = new MemoryStream();
+                Field(request, Helper);
+                foreach (var field in fields) Field(request, Encoding.UTF8.GetBytes(field));
+                if (payload is not null) Field(request, payload);
+                stdin.Write(request.GetBuffer(), 0, (int)request.Length);
+                if (stream is not null) stream.CopyTo(stdin);
+                else if (input is not null) stdin.Write(input);
+            }
+            catch (Exception ex) when (ex is IOException or SshException) { /* the helper ended without reading all its input */ }
+        }
+        try { running.GetAwaiter().GetResult(); }
+        catch (SshOperationTimeoutException)
+        {
+            return new CommandResult(-1, "", $"no answer from the server within {timeout}", clock.Elapsed, TimedOut: true);
+        }
+        var outText = stdout.GetAwaiter().GetResult();
+        var errText = stderr.GetAwaiter().GetResult();
+        int code = command.ExitStatus ?? -1;
+        return new CommandResult(code, outText, errText, clock.Elapsed, TimedOut: code == 124 && errText.Contains("aegir-remote: timed out", StringComparison.Ordinal));
+    }
+
+    static void Field(Stream to, byte[] value)
+    {
+        Span<byte> length = stackalloc byte[4];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(length, (uint)value.Length);
+        to.Write(length);
+        to.Write(value);
+    }
+
+    static string Octal(UnixFileMode mode) => Convert.ToString((int)mode, 8);
+
+    /// <summary>A helper request that changes something: its failure is an IOException naming the server, as the local transport's are.</summary>
+    CommandResult Must(params string[] fields)
+    {
+        var result = Remote(fields);
+        if (!result.Succeeded) throw new IOException($"on {Host}: {result.Summary()}");
+        return result;
+    }
+
+    public CommandResult Run(CommandSpec spec)
+    {
+        var fields = new List<string> { "run", spec.Program, spec.Arguments.Count.ToString() };
+        fields.AddRange(spec.Arguments);
+        fields.Add(spec.InheritEnvironment ? "0" : "1");
+        var environment = spec.Environment ?? new Dictionary<string, string>();
+        fields.Add(environment.Count.ToString());
+        foreach (var (key, value) in environment) { fields.Add(key); fields.Add(value); }
+        fields.Add(spec.WorkingDirectory ?? "/");
+        fields.Add(spec.OwnSession ? "1" : "0");
+        fields.Add(((long)Math.Ceiling(spec.Timeout.TotalSeconds)).ToString());
+        return Remote(fields, spec.StandardInput, spec.InputStream, spec.OutputStream, spec.Timeout);
+    }
+
+    public void WriteFile(string path, byte[] content, UnixFileMode mode, string? owner = null, string? group = null)
+    {
+        var result = Remote(["write", path, Octal(mode), owner ?? "", group ?? ""], payload: content);
+        if (!result.Succeeded) throw new IOException($"on {Host}: {result.Summary()}");
+    }
+
+    public byte[]? ReadFile(string path)
+    {
+        using var bytes = new MemoryStream();
+        var result = Remote(["read", path], output: bytes);
+        if (result.ExitCode == 3) return null;
+        if (!result.Succeeded) throw new IOException($"on {Host}: {result.Summary()}");
+        return bytes.ToArray();
+    }
+
+    public PathKind Kind(string path)
+    {
+        var result = Remote(["kind", path]);
+        if (result.ExitCode == 3) return PathKind.None;
+        if (!result.Succeeded) throw new IOException($"on {Host}: {result.Summary()}");
+        return result.StandardOutput switch
+        {
+            "file" => PathKind.File, "dir" => PathKind.Directory, "link" => PathKind.Symlink, "other" => PathKind.Other, _ => PathKind.None,
+        };
+    }
+
+    public bool FileExists(string path) => Run(new CommandSpec("test", ["-f", path])).ExitCode == 0;
+
+    public bool DirectoryExists(string path) => Run(new CommandSpec("test", ["-d", path])).ExitCode == 0;
+
+    public IReadOnlyList<string> List(string path)
+    {
+        var result = Remote(["list", path]);
+        if (result.ExitCode == 3) return [];
+        if (!result.Succeeded) throw new IOException($"on {Host}: {result.Summary()}");
+        return result.StandardOutput.Length == 0 ? [] : result.StandardOutput.Split('\0').Order(StringComparer.Ordinal).ToList();
+    }
+
+    public IEnumerable<string> FindFiles(string root, string pattern, int maxDepth)
+    {
+        var result = Run(new CommandSpec("find", ["-P", root, "-maxdepth", (maxDepth + 1).ToString(), "-type", "f", "-name", pattern, "-print0"]));
+        return result.ExitCode == 0 ? result.StandardOutput.Split('\0', StringSplitOptions.RemoveEmptyEntries) : [];
+    }
+
+    public void CreateDirectory(string path, UnixFileMode mode) => Must("mkdir", path, Octal(mode));
+
+    public bool EnsureDirectory(string root, string relative, UnixFileMode mode, string? owner, string? group)
+        => Must("ensure", root, relative, Octal(mode), owner ?? "", group ?? "").StandardOutput == "1";
+
+    public void SetOwner(string path, string? owner, string? group) => Must("chown", path, owner ?? "", group ?? "");
+
+    public void SetMode(string path, UnixFileMode mode) => Must("chmod", path, Octal(mode));
+
+    public UnixFileMode GetMode(string path) => (UnixFileMode)Convert.ToInt32(Must("getmode", path).StandardOutput, 8);
+
+    public void Delete(string path)
+    {
+        var result = Remote(["delete", path], timeout: TimeSpan.FromHours(2));
+        if (!result.Succeeded && result.ExitCode != 3) throw new IOException($"cannot delete {path} on {Host}: {result.Summary()}");
+    }
+
+    public void Move(string from, string to) => Must("move", from, to);
+
+    public bool UserExists(string name) => Remote(["user", name]).ExitCode == 0;
+
+    public bool GroupExists(string name) => Remote(["group", name]).ExitCode == 0;
+
+    public string PrimaryGroup(string user) => Must("primary", user).StandardOutput;
+
+    public (string User, string Group)? OwnerOf(string path)
+    {
+        var result = Remote(["owner", path]);
+        if (result.ExitCode == 3) return null;
+        if (!result.Succeeded) throw new IOException($"on {Host}: {result.Summary()}");
+        var parts = result.StandardOutput.Split('\0');
+        return (parts[0], parts[1]);
+    }
+
+    public string ResolvePath(string path) => Must("resolve", path).StandardOutput;
+
+    public HttpAnswer Fetch(string address, int port, string host, string path)
+    {
+        var result = Remote(["fetch", address, port.ToString(), port == 80 ? host : $"{host}:{port}", path], timeout: TimeSpan.FromSeconds(30));
+        if (!result.Succeeded) throw new IOException($"no answer from {address}:{port} for {host} (asked on {Host}): {result.Summary()}");
+        var text = result.StandardOutput;
+        var split = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+        var head = split < 0 ? text : text[..split];
+        var lines = head.Split("\r\n");
+        var status = lines[0].Split(' ') is { Length: > 1 } words && int.TryParse(words[1], out var s) ? s : throw new IOException($"{address}:{port} answered no HTTP (asked on {Host})");
+        var location = lines.Skip(1).FirstOrDefault(l => l.StartsWith("Location:", StringComparison.OrdinalIgnoreCase))?[9..].Trim();
+        return new HttpAnswer(status, location, split < 0 ? "" : text[(split + 4)..]);
+    }
+
+    public void Sync(string source, string destination)
+    {
+        var result = Run(new CommandSpec("rsync", ["-a", "--delete", source.TrimEnd('/') + "/", destination.TrimEnd('/') + "/"]) { Timeout = TimeSpan.FromHours(2) });
+        if (!result.Succeeded) throw new IOException($"rsync {source} {destination} on {Host}: {result.Summary()}");
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _client?.Dispose();
+            _client = null;
+        }
+    }
+}

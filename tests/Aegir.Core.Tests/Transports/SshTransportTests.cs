@@ -1,0 +1,65 @@
+using Aegir.Core.Errors;
+using Aegir.Core.Transport;
+
+namespace Aegir.Core.Tests.Transports;
+
+/// <summary>What only the SSH transport has: a pinned host key, key authentication, secrets inside the channel.</summary>
+[Collection(nameof(TestServerHost))]
+public sealed class SshTransportTests(TestServerHostFixture fixture)
+{
+    TestServerHost Host => fixture.Host;
+
+    [Fact]
+    public void A_host_whose_key_is_not_pinned_is_sent_nothing_and_its_fingerprint_is_named()
+    {
+        using var unpinned = new SshTransport(Host.Settings with { HostKeyFingerprint = null });
+        var ex = Assert.Throws<AegirException>(() => unpinned.Run(new CommandSpec("touch", ["/srv/unpinned-ran"])));
+        Assert.Equal("HostKeyNotPinned", ex.ErrorId);
+        Assert.Contains(Host.Fingerprint, ex.Message);
+        Assert.Contains("-TrustHostKey", ex.Message);
+        Assert.Equal("", Host.Run("sh", "-c", "ls /srv/unpinned-ran 2>/dev/null || true"));
+    }
+
+    [Fact]
+    public void A_changed_host_key_is_refused_naming_both_fingerprints()
+    {
+        var other = "SHA256:" + Convert.ToBase64String(new byte[32]).TrimEnd('=');
+        using var changed = new SshTransport(Host.Settings with { HostKeyFingerprint = other });
+        var ex = Assert.Throws<AegirException>(() => changed.Kind("/srv"));
+        Assert.Equal("HostKeyChanged", ex.ErrorId);
+        Assert.Contains(Host.Fingerprint, ex.Message);
+        Assert.Contains(SshSettings.Fingerprint(other), ex.Message);
+    }
+
+    [Fact]
+    public void A_key_the_server_does_not_take_fails_naming_the_server()
+    {
+        var key = Path.Combine(Host.Dir, "stranger");
+        if (!File.Exists(key)) System.Diagnostics.Process.Start("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", key])!.WaitForExit();
+        using var stranger = new SshTransport(Host.Settings with { KeyPath = key });
+        var ex = Assert.Throws<AegirException>(() => stranger.Kind("/srv"));
+        Assert.Equal("ServerUnreachable", ex.ErrorId);
+        Assert.Contains(Host.Address, ex.Message);
+    }
+
+    [Fact]
+    public async Task Secrets_never_appear_in_any_process_list_on_the_server()
+    {
+        using var ssh = new SshTransport(Host.Settings);
+        var secret = "Pw-" + Guid.NewGuid().ToString("N");
+        var run = Task.Run(() => ssh.Run(new CommandSpec("sh", ["-c", "sleep 3; printf %s \"$DB_PASSWORD\" | wc -c"])
+        { Environment = new Dictionary<string, string> { ["DB_PASSWORD"] = secret } }));
+        var write = Task.Run(() => ssh.WriteFile("/srv/secret.php", System.Text.Encoding.UTF8.GetBytes($"<?php $pw = '{secret}';"), (UnixFileMode)0b110_000_000));
+        var seen = new List<string>();
+        while (!run.IsCompleted)
+        {
+            seen.Add(Host.Run("ps", "-eo", "args"));
+            await Task.Delay(100);
+        }
+        Assert.Equal($"{secret.Length}", (await run).StandardOutput.Trim());
+        await write;
+        Assert.True(seen.Count > 5);
+        Assert.DoesNotContain(seen, list => list.Contains(secret, StringComparison.Ordinal));
+        Assert.Contains(seen, list => list.Contains("perl -e", StringComparison.Ordinal));
+    }
+}

@@ -1,0 +1,4 @@
+namespace Aegir.Core.Tests.Transports;
+
+[CollectionDefinition(nameof(TestServerHost))]
+public sealed class TestServerHostCollection : ICollectionFixture<TestServerHostFixture>;
