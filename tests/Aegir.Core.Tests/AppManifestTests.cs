@@ -148,7 +148,8 @@ public sealed class AppManifestTests : IDisposable
     [InlineData("version: 'one two'", "line 1", "is not a version")]
     [InlineData("name: X\nsite_folders: [images/{uri}]", "line 2", "a value that holds { } goes in quotes")]
     [InlineData("admin_login: mail", "line 1", "it is name (the admin logs in as admin) or email")]
-    [InlineData("login_path: admin", "line 1", "'login_path' has 'admin', which is not a path from the site's root")]
+    [InlineData("login_path: admin", "line 1", "'login_path' is 'admin', which is not a page of the site")]
+    [InlineData("login_path: /doku.php?do=log in", "line 1", "'login_path' is '/doku.php?do=log in', which is not a page of the site")]
     [InlineData("settings:\n  path: s/{uri}.php", "line ", "'settings' needs 'template'")]
     [InlineData("settings:\n  path: s.php\n  template: t.sbn", "line 2", "needs {uri}")]
     [InlineData("installed_tables: ['page; DROP TABLE x']", "line 1", "is not a table name")]
@@ -327,5 +328,7 @@ public sealed class AppManifestTests : IDisposable
         Assert.Equal(("name", "/"), (defaults.AdminLogin, defaults.LoginPath));
         var byEmail = AppManifest.Parse("admin_login: email\nlogin_path: /admin/login.php", "m.yml");
         Assert.Equal(("email", "/admin/login.php"), (byEmail.AdminLogin, byEmail.LoginPath));
+        // DokuWiki's login is a query of its one script, as a browser asks for it.
+        Assert.Equal("/doku.php?do=login", AppManifest.Parse("login_path: /doku.php?do=login", "m.yml").LoginPath);
     }
 }

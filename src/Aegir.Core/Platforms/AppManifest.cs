@@ -132,7 +132,7 @@ public sealed partial class AppManifest
             Cron = r.Command("cron", CronPlaceholders),
             InstalledTables = r.List("installed_tables")?.Select(t => r.Table(t)).ToList() ?? [],
             AdminLogin = r.Scalar("admin_login") is { } login ? login is "name" or "email" ? login : throw r.Invalid("admin_login", $"is '{login}': it is name (the admin logs in as admin) or email (with the admin's email address)") : "name",
-            LoginPath = r.Scalar("login_path") is { } lp ? r.DenyPath(lp, "login_path") : "/",
+            LoginPath = r.Scalar("login_path") is { } lp ? r.PagePath("login_path", lp) : "/",
             Check = r.Map("check") is { } check ? r.Check(check) : new PageCheck(),
             Web = r.Map("web") is { } webMap ? r.Web(webMap) : WebTuning.None,
         };
@@ -219,9 +219,14 @@ public sealed partial class AppManifest
             return value;
         }
 
-        public string DenyPath(string value, string key = "deny")
-            => value.Length is > 0 and <= 200 && value.StartsWith('/') && !value.Contains("..") && SafePath().IsMatch(value[1..].TrimEnd('/') is { Length: > 0 } p ? p : "x") && (value.Length > 1 || key != "deny")
-                ? value : throw Invalid(key, $"has '{value}', which is not a path from the site's root (it begins with '/', no '..', letters, digits and . _ - / only)");
+        /// <summary>A page of the site as a browser asks for it: from its root, a query allowed (/doku.php?do=login).</summary>
+        public string PagePath(string key, string value)
+            => value.Length is > 0 and <= 200 && value.StartsWith('/') && !value.Contains("..") && !value.Any(c => c is ' ' or '#' or '\\' || char.IsControl(c))
+                ? value : throw Invalid(key, $"is '{value}', which is not a page of the site (it begins with '/', no '..', no spaces; a query may follow, as in /doku.php?do=login)");
+
+        public string DenyPath(string value)
+            => value.Length is > 1 and <= 200 && value.StartsWith('/') && !value.Contains("..") && SafePath().IsMatch(value[1..].TrimEnd('/') is { Length: > 0 } p ? p : "x")
+                ? value : throw Invalid("deny", $"has '{value}', which is not a path from the site's root (it begins with '/', no '..', letters, digits and . _ - / only)");
 
         /// <summary>check: the page (path), the status it answers, a text it shows (expect), texts that mean it failed (errors).</summary>
         public PageCheck Check(YamlMap check)
@@ -235,9 +240,7 @@ public sealed partial class AppManifest
                 YamlScalar { Value: { } v } => v.Length is > 0 and <= 200 && !v.Any(char.IsControl) ? v : throw Invalid($"check.{key}", $"is '{v}', which must be one line of 1 to 200 characters"),
                 _ => throw Invalid($"check.{key}", "must be a single value"),
             };
-            var path = Value("path") ?? "/";
-            if (!path.StartsWith('/') || path.Contains("..") || path.Any(c => c is ' ' or '#' or '\\'))
-                throw Invalid("check.path", $"is '{path}', which is not a page of the site (it begins with '/', no '..', no spaces)");
+            var path = PagePath("check.path", Value("path") ?? "/");
             int? status = Value("status") is { } s ? int.TryParse(s, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n is >= 200 and <= 599 ? n
                 : throw Invalid("check.status", $"is '{s}', which is not an HTTP status (200 to 599)") : null;
             var errors = check.Get("errors") switch
