@@ -148,11 +148,16 @@ public sealed class AppManifestTests : IDisposable
     [InlineData("version: 'one two'", "line 1", "is not a version")]
     [InlineData("name: X\nsite_folders: [images/{uri}]", "line 2", "a value that holds { } goes in quotes")]
     [InlineData("admin_login: mail", "line 1", "it is name (the admin logs in as admin) or email")]
-    [InlineData("login_path: admin", "line 1", "'login_path' has 'admin', which is not a path from the site's root")]
+    [InlineData("login_path: admin", "line 1", "'login_path' is 'admin', which is not a page of the site")]
+    [InlineData("login_path: /doku.php?do=log in", "line 1", "'login_path' is '/doku.php?do=log in', which is not a page of the site")]
     [InlineData("settings:\n  path: s/{uri}.php", "line ", "'settings' needs 'template'")]
     [InlineData("settings:\n  path: s.php\n  template: t.sbn", "line 2", "needs {uri}")]
     [InlineData("installed_tables: ['page; DROP TABLE x']", "line 1", "is not a table name")]
     [InlineData("check:\n  path: login.php", "line 2", "'check.path' is 'login.php', which is not a page of the site")]
+    [InlineData("database: sqlite", "line 1", "'database' is 'sqlite': it is none (the application keeps no database, and its sites get none), or left out")]
+    [InlineData("database: none\ninstalled_tables: [page]", "line 2", "'installed_tables' names tables, but 'database' is none")]
+    [InlineData("database: none\ninstall: [php, i.php, '--db={db_name}']", "line 2", "'install' uses {db_name}, but 'database' is none: the sites have no database")]
+    [InlineData("database: none\ncron: [php, c.php, '{db_passwd_file}']", "line 2", "'cron' uses {db_passwd_file}, but 'database' is none")]
     [InlineData("check:\n  status: ok", "line 2", "'check.status' is 'ok', which is not an HTTP status")]
     [InlineData("check:\n  status: 99", "line 2", "not an HTTP status (200 to 599)")]
     [InlineData("check:\n  expext: Feeds", "line 2", "'check.expext' is not a key of check (known: path, status, expect, errors)")]
@@ -321,11 +326,23 @@ public sealed class AppManifestTests : IDisposable
     }
 
     [Fact]
+    public void An_application_that_keeps_no_database_says_so_and_its_commands_take_the_rest()
+    {
+        Assert.True(AppManifest.Parse("name: A", "m.yml").UsesDatabase);
+        var wiki = AppManifest.Parse("name: DokuWiki\ndatabase: none\ninstall: [php, aegir/install.php, '{uri}', '{admin_password_file}']\n", "m.yml");
+        Assert.False(wiki.UsesDatabase);
+        Assert.False(new PhpKind(wiki).UsesDatabase);
+        Assert.Equal(["php", "aegir/install.php", "{uri}", "{admin_password_file}"], wiki.Install);
+    }
+
+    [Fact]
     public void The_admin_s_login_and_where_it_logs_in_are_the_manifest_s_to_say()
     {
         var defaults = AppManifest.Parse("name: A", "m.yml");
         Assert.Equal(("name", "/"), (defaults.AdminLogin, defaults.LoginPath));
         var byEmail = AppManifest.Parse("admin_login: email\nlogin_path: /admin/login.php", "m.yml");
         Assert.Equal(("email", "/admin/login.php"), (byEmail.AdminLogin, byEmail.LoginPath));
+        // DokuWiki's login is a query of its one script, as a browser asks for it.
+        Assert.Equal("/doku.php?do=login", AppManifest.Parse("login_path: /doku.php?do=login", "m.yml").LoginPath);
     }
 }

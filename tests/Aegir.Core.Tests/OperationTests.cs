@@ -183,6 +183,90 @@ public class OperationTests
     }
 
     [Fact]
+    public void A_php_application_goes_by_its_manifest_s_name_and_its_sites_never_onto_another_application_s_platform()
+    {
+        using var hosting = new FakeHosting();
+        foreach (var (platform, name) in new[] { ("rc", "Roundcube"), ("rc2", "Roundcube"), ("dw", "DokuWiki") })
+        {
+            hosting.Platform(platform, "php");
+            hosting.Server.Put($"/srv/{platform}/.aegir.yml", $"name: {name}\ninstall: [php, install.php]\n");
+        }
+        var plan = string.Join("\n", hosting.Engine.Plan(new InstallSite.Parameters("mail.test", null, null, new SiteDefinition("mail.test", "rc"))).Select(s => s.Description));
+        Assert.Contains("run the install command of Roundcube", plan);
+        Assert.Contains("check that the Roundcube tables are in", plan);
+        Assert.DoesNotContain("profile", plan);
+        Assert.True(hosting.Run(new InstallSite.Parameters("mail.test", null, null, new SiteDefinition("mail.test", "rc"))).Succeeded);
+        Assert.True(hosting.Run(new InstallSite.Parameters("wiki.test", null, null, new SiteDefinition("wiki.test", "dw"))).Succeeded);
+        Assert.True(hosting.Run(new BackupSite.Parameters("mail.test")).Succeeded);
+        // Both are php platforms: the application tells them apart, before anything changes.
+        var before = hosting.Shape();
+        var move = Assert.Throws<Errors.AegirException>(() => hosting.Engine.Plan(new MoveSite.Parameters("mail.test", "platform_dw")));
+        Assert.Equal(("PlatformKindDiffers", "it is a Roundcube site and @platform_dw is a DokuWiki platform"), (move.ErrorId, move.Message[(move.Message.IndexOf("it is", StringComparison.Ordinal))..move.Message.IndexOf(". ", StringComparison.Ordinal)]));
+        Assert.Equal("PlatformKindDiffers", Assert.Throws<Errors.AegirException>(() => hosting.Engine.Plan(new CloneSite.Parameters("mail.test", "copy.test", "platform_dw"))).ErrorId);
+        var restore = Assert.Throws<Errors.AegirException>(() => hosting.Engine.Plan(new RestoreSite.Parameters("wiki.test", new Backups.BackupStore(hosting.Home.Path).List("mail.test").Single().Path)));
+        Assert.Equal("BackupMismatch", restore.ErrorId);
+        Assert.Contains("it is a backup of a Roundcube site and @platform_dw is a DokuWiki platform", restore.Message, StringComparison.Ordinal);
+        Assert.Equal(before, hosting.Shape());
+        Assert.True(hosting.Run(new MoveSite.Parameters("mail.test", "platform_rc2")).Succeeded);
+    }
+
+    [Fact]
+    public void A_site_of_an_application_that_keeps_no_database_lives_its_whole_life_without_one()
+    {
+        using var hosting = new FakeHosting();
+        foreach (var name in new[] { "dw", "dw2" })
+        {
+            hosting.Platform(name, "php");
+            hosting.Server.Put($"/srv/{name}/.aegir.yml", "name: DokuWiki\ndatabase: none\nsite_folders: ['data/{uri}']\nsettings:\n  path: sites/{uri}.php\n  template: aegir/settings.php.sbn\ninstall: [php, aegir/install.php, '{uri}']\n");
+            hosting.Server.Put($"/srv/{name}/aegir/settings.php.sbn", "<?php // {{ uri }} {{ secret }} [{{ db_type }}]");
+        }
+        var plan = string.Join("\n", hosting.Engine.Plan(new InstallSite.Parameters("wiki.test", null, null, new SiteDefinition("wiki.test", "dw"))).Select(s => s.Description));
+        Assert.Contains("record the site wiki.test on @platform_dw, without a database", plan);
+        Assert.DoesNotContain("database `", plan);
+        Assert.Equal("InvalidValue", Assert.Throws<AegirException>(() => hosting.Engine.Plan(new InstallSite.Parameters("wiki.test", null, null, new SiteDefinition("wiki.test", "dw", DbServer: "master")))).ErrorId);
+        var install = hosting.Run(new InstallSite.Parameters("wiki.test", "Wiki", null, new SiteDefinition("wiki.test", "dw")));
+        Assert.True(install.Succeeded, install.Task.Error);
+        var site = hosting.Store.GetFresh<AegirSite>("wiki.test", "Uri");
+        Assert.Equal((false, null), (site.HasDatabase, site.DbServerName));
+        var record = File.ReadAllText(hosting.Store.PathOf("wiki.test"));
+        Assert.Contains("database: none", record, StringComparison.Ordinal);
+        Assert.DoesNotContain("db_server", record, StringComparison.Ordinal);
+        // The site's PHP and its installer get no db_* names; its settings a secret of its own all the same, kept by verify.
+        Assert.DoesNotContain("db_", hosting.Server.Text(hosting.VhostPath("wiki.test")), StringComparison.Ordinal);
+        Assert.Contains("fastcgi_param aegir_site wiki.test;", hosting.Server.Text(hosting.VhostPath("wiki.test")), StringComparison.Ordinal);
+        var settings = hosting.Server.Text("/srv/dw/sites/wiki.test.php");
+        Assert.Matches(@"wiki\.test [0-9a-f]{64} \[\]", settings);
+        Assert.True(hosting.Run(new VerifySite.Parameters("wiki.test")).Succeeded);
+        Assert.Equal(settings, hosting.Server.Text("/srv/dw/sites/wiki.test.php"));
+        Assert.Equal("SiteHasNoDatabase", Assert.Throws<AegirException>(() => SiteCommand.Sql(hosting.Engine, "wiki.test", "SELECT 1", TimeSpan.FromSeconds(5))).ErrorId);
+        Assert.Equal("SiteHasNoDatabase", Assert.Throws<AegirException>(() => SiteCredential.Of(hosting.Engine, "wiki.test")).ErrorId);
+        Assert.Equal("SiteHasNoDatabase", Assert.Throws<AegirException>(() => hosting.Engine.Plan(new MoveSite.Parameters("wiki.test", null, "server_master"))).ErrorId);
+
+        // A backup holds its folders alone, and a restore, move, clone and rename make no database either.
+        hosting.Server.Put("/srv/dw/data/wiki.test/pages/start.txt", "a page");
+        var backup = hosting.Run(new BackupSite.Parameters("wiki.test"));
+        Assert.True(backup.Succeeded, backup.Task.Error);
+        Assert.Equal(("none", 0L), (((Backups.AegirBackup)backup.Result!).DbType, ((Backups.AegirBackup)backup.Result!).DatabaseSize));
+        hosting.Server.Put("/srv/dw/data/wiki.test/pages/start.txt", "changed since");
+        var restore = hosting.Run(new RestoreSite.Parameters("wiki.test", ((Backups.AegirBackup)backup.Result!).Path));
+        Assert.True(restore.Succeeded, restore.Task.Error);
+        Assert.Equal("a page", hosting.Server.Text("/srv/dw/data/wiki.test/pages/start.txt"));
+        Assert.True(hosting.Run(new MoveSite.Parameters("wiki.test", "platform_dw2")).Succeeded);
+        Assert.Equal("a page", hosting.Server.Text("/srv/dw2/data/wiki.test/pages/start.txt"));
+        Assert.DoesNotContain(hosting.Server.Nodes.Keys, k => k.StartsWith("/srv/dw/data/wiki.test", StringComparison.Ordinal));
+        var clone = hosting.Run(new CloneSite.Parameters("wiki.test", "copy.test"));
+        Assert.True(clone.Succeeded, clone.Task.Error);
+        Assert.Equal("a page", hosting.Server.Text("/srv/dw2/data/copy.test/pages/start.txt"));
+        Assert.False(hosting.Store.GetFresh<AegirSite>("copy.test", "Uri").HasDatabase);
+        Assert.NotEqual(settings[^70..], hosting.Server.Text("/srv/dw2/sites/copy.test.php")[^70..]);   // a key of its own
+        Assert.True(hosting.Run(new RenameSite.Parameters("copy.test", "renamed.test")).Succeeded);
+        Assert.True(hosting.Run(new DeleteSite.Parameters("renamed.test", Backup: false)).Succeeded);
+        Assert.DoesNotContain(hosting.Server.Nodes.Keys, k => k.Contains("/renamed.test", StringComparison.Ordinal) || k.Contains("/copy.test", StringComparison.Ordinal));
+        Assert.Empty(hosting.Databases.Databases);
+        Assert.Empty(hosting.Databases.Users);
+    }
+
+    [Fact]
     public void Two_sites_never_claim_one_database_name_in_their_records()
     {
         using var hosting = new FakeHosting();
@@ -467,6 +551,26 @@ public class OperationTests
         Assert.Equal("as backed up on wp", hosting.Server.Text("/srv/wp/wp-content/uploads/sites/blog.test/photo.jpg"));
         Assert.DoesNotContain(hosting.Server.Nodes.Keys, k => k.StartsWith("/srv/wp2/wp-content/uploads/sites/blog.test", StringComparison.Ordinal));
         Assert.Single(hosting.Databases.Databases);
+    }
+
+    [Fact]
+    public void What_the_web_server_wrote_in_the_site_s_folders_stays_its_to_change_after_a_restore_or_a_move()
+    {
+        using var hosting = new FakeHosting();
+        OperationScenario.Installed(hosting);
+        // As PHP-FPM leaves them under its umask: its own, 0755 and 0644.
+        var month = "/srv/wp/wp-content/uploads/sites/blog.test/2026/12";
+        hosting.Server.CreateDirectory(month, (UnixFileMode)Convert.ToInt32("2755", 8));
+        hosting.Server.Put($"{month}/photo.jpg", "a photo");
+        Assert.True(hosting.Run(new BackupSite.Parameters("blog.test")).Succeeded);
+        var restore = hosting.Run(new RestoreSite.Parameters("blog.test", new Backups.BackupStore(hosting.Home.Path).List("blog.test").Single().Path));
+        Assert.True(restore.Succeeded, restore.Task.Error);
+        Assert.Equal("775", Octal(hosting.Server.GetMode(month)));
+        Assert.Equal("664", Octal(hosting.Server.GetMode($"{month}/photo.jpg")));
+        hosting.Platform("wp2", "wordpress");
+        Assert.True(hosting.Run(new MoveSite.Parameters("blog.test", "platform_wp2")).Succeeded);
+        Assert.Equal("664", Octal(hosting.Server.GetMode("/srv/wp2/wp-content/uploads/sites/blog.test/2026/12/photo.jpg")));
+        static string Octal(UnixFileMode mode) => Convert.ToString((int)mode & 0b111_111_111, 8);
     }
 
     [Fact]

@@ -349,7 +349,10 @@ public class WebServiceTests
     [InlineData("web_root: cache/www\nshared_folders: [cache]", "inside cache, a folder the web server writes to")]
     [InlineData("web_root: /public", "not a path inside the platform")]
     [InlineData("web_root: ../www", "not a path inside the platform")]
-    public void A_web_root_inside_a_folder_the_web_server_writes_or_outside_the_platform_is_refused(string yaml, string problem)
+    // Served from the web root as /{uri}/, every other top-level path (/index.php) would be another site's folder, and 404.
+    [InlineData("web_root: public\nsite_folders: ['public/{uri}']", "line 2: 'site_folders' has 'public/{uri}', which the web server serves as /{uri}: .*a folder of its own below public too")]
+    [InlineData("web_root: public/\nsettings:\n  path: public/{uri}.php\n  template: t.sbn", "line 3: 'settings.path' has 'public/{uri}.php', which the web server serves as /{uri}.php")]
+    public void A_web_root_inside_a_folder_the_web_server_writes_or_outside_the_platform_or_with_a_site_s_name_at_its_top_is_refused(string yaml, string problem)
         => Assert.Matches(problem, Assert.Throws<Errors.AegirException>(() => AppManifest.Parse(yaml, "/srv/x/.aegir.yml")).Message);
 
     [Theory]
@@ -379,6 +382,18 @@ public class WebServiceTests
             Assert.Contains("IncludeOptional \"" + hosting.Home.Path + "/config/server_master/apache/site.d/a.example/*.conf\"", text);
         }
         Assert.DoesNotContain("client_max_body_size", Render(type, "php"));
+    }
+
+    [Theory]
+    [InlineData("nginx")]
+    [InlineData("apache")]
+    public void A_site_without_a_database_gets_no_db_names_from_its_vhost_only_its_own(string type)
+    {
+        using var hosting = new FakeHosting();
+        var text = Web(hosting, type).RenderSite(SiteAreas.For(new PhpKind(), new VhostModel("a.example", "platform_x", "/srv/x", ["a.example"], null, true, null, null)));
+        Assert.DoesNotContain("db_", text);
+        Assert.Contains(type == "nginx" ? "fastcgi_param aegir_site a.example;" : "SetEnv aegir_site a.example", text);
+        Assert.Contains(type == "nginx" ? "fastcgi_param db_passwd Pw-Secret-123;" : "SetEnv db_passwd Pw-Secret-123", Render(type, "php"));
     }
 
     [Theory]

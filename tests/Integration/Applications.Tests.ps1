@@ -12,13 +12,6 @@ Describe 'PHP applications with a manifest' -Skip:$skip {
         $server = Start-AegirLocalServer -HttpServiceType nginx
         $port = $server.Http.GetInt('port')
 
-        function Write-Tree([string] $Root, [hashtable] $Files) {
-            foreach ($path in $Files.Keys) {
-                $full = Join-Path $Root $path
-                $null = New-Item -ItemType Directory -Force (Split-Path $full)
-                [IO.File]::WriteAllText($full, $Files[$path])
-            }
-        }
         function Get-Db([string] $Uri) { (Get-AegirSite $Uri).DbName }
     }
     AfterAll {
@@ -454,7 +447,8 @@ echo 'unknown page';
 
         It 'fails an install whose page answers 200 with an error, and leaves nothing' {
             $before = Get-SiteDatabases
-            New-AegirSite rss2.test -Platform feeds-broken -ErrorVariable errs -ErrorAction SilentlyContinue
+            $made = New-AegirSite rss2.test -Platform feeds-broken -ErrorVariable errs -ErrorAction SilentlyContinue
+            $made | Should -BeNullOrEmpty -Because 'a site removed again is not handed back as installed, with an admin password'
             $errs[0].FullyQualifiedErrorId | Should -BeLike 'SiteBroken,*'
             $errs[0].Exception.Message | Should -Match '/login.php\?return=%2F says "Startup failed"'
             Get-AegirSite rss2.test -ErrorAction SilentlyContinue | Should -BeNullOrEmpty

@@ -13,6 +13,12 @@ public interface IPlatformKind
     /// <summary>drupal, drupal7, wordpress or php.</summary>
     string Name { get; }
 
+    /// <summary>The application as plans and logs name it: the kind, or the name a manifest gives (Roundcube).</summary>
+    string Application => Name;
+
+    /// <summary>The installer as a plan names it, with what it takes of the site (an install profile, a language).</summary>
+    string Installer(Contexts.AegirSite site) => $"the {Name} installer (profile {site.Profile}, language {site.Language})";
+
     /// <summary>True when the codebase at <paramref name="root"/> is of this kind; the version when it can be read.</summary>
     bool Detect(ITransport transport, string root, out string? version);
 
@@ -61,6 +67,9 @@ public interface IPlatformKind
 
     /// <summary>Whether the kind has an installer to run against the new database.</summary>
     bool HasInstaller { get; }
+
+    /// <summary>Whether each site gets a database of its own; false for an application that keeps none (a manifest's database: none).</summary>
+    bool UsesDatabase => true;
 
     /// <summary>The site's cron command as words (placeholders of the manifest's kind filled in later); null when the application has none.</summary>
     IReadOnlyList<string>? CronCommand { get; }
