@@ -102,6 +102,32 @@ public class LocalTransportTests
     }
 
     [Fact]
+    public void The_web_group_gets_write_in_a_site_s_folder_and_never_through_a_link()
+    {
+        if (!Posix.IsRoot) return;   // changing a file's group to one we are not in needs root
+        var dir = TempDir();
+        try
+        {
+            var folder = Path.Combine(dir, "data", "a.test");
+            Directory.CreateDirectory(Path.Combine(folder, "pages"));
+            File.WriteAllText(Path.Combine(folder, "pages", "start.txt"), "left 0644 by a command");
+            File.WriteAllText(Path.Combine(dir, "outside"), "not the site's");
+            File.CreateSymbolicLink(Path.Combine(folder, "pages", "link"), Path.Combine(dir, "outside"));
+            var (file, sub, outside) = (Path.Combine(folder, "pages", "start.txt"), Path.Combine(folder, "pages"), Path.Combine(dir, "outside"));
+            File.SetUnixFileMode(file, (UnixFileMode)Convert.ToInt32("644", 8));
+            File.SetUnixFileMode(sub, (UnixFileMode)Convert.ToInt32("755", 8));
+            File.SetUnixFileMode(outside, (UnixFileMode)Convert.ToInt32("644", 8));
+            new FileService(new LocalTransport()).LetGroupWrite(dir, ["data/a.test"], "daemon");
+            Assert.Equal("664", Convert.ToString((int)File.GetUnixFileMode(file), 8));
+            Assert.Equal("775", Convert.ToString((int)File.GetUnixFileMode(sub), 8));
+            Assert.Equal("644", Convert.ToString((int)File.GetUnixFileMode(outside), 8));
+            var group = new LocalTransport().Run(new CommandSpec("stat", ["-c", "%G", file, outside])).StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Equal(["daemon", "root"], group);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
     public void A_folder_is_synced_as_rsync_does_it()
     {
         Local.Packages.Ensure(["rsync"], _ => { });

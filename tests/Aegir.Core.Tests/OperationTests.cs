@@ -427,6 +427,26 @@ public class OperationTests
     }
 
     [Fact]
+    public void What_the_web_server_wrote_in_the_site_s_folders_stays_its_to_change_after_a_restore_or_a_move()
+    {
+        using var hosting = new FakeHosting();
+        OperationScenario.Installed(hosting);
+        // As PHP-FPM leaves them under its umask: its own, 0755 and 0644.
+        var month = "/srv/wp/wp-content/uploads/sites/blog.test/2026/12";
+        hosting.Server.CreateDirectory(month, (UnixFileMode)Convert.ToInt32("2755", 8));
+        hosting.Server.Put($"{month}/photo.jpg", "a photo");
+        Assert.True(hosting.Run(new BackupSite.Parameters("blog.test")).Succeeded);
+        var restore = hosting.Run(new RestoreSite.Parameters("blog.test", new Backups.BackupStore(hosting.Home.Path).List("blog.test").Single().Path));
+        Assert.True(restore.Succeeded, restore.Task.Error);
+        Assert.Equal("775", Octal(hosting.Server.GetMode(month)));
+        Assert.Equal("664", Octal(hosting.Server.GetMode($"{month}/photo.jpg")));
+        hosting.Platform("wp2", "wordpress");
+        Assert.True(hosting.Run(new MoveSite.Parameters("blog.test", "platform_wp2")).Succeeded);
+        Assert.Equal("664", Octal(hosting.Server.GetMode("/srv/wp2/wp-content/uploads/sites/blog.test/2026/12/photo.jpg")));
+        static string Octal(UnixFileMode mode) => Convert.ToString((int)mode & 0b111_111_111, 8);
+    }
+
+    [Fact]
     public void An_import_finds_the_sites_without_a_context_and_records_one_from_its_settings()
     {
         using var hosting = new FakeHosting();

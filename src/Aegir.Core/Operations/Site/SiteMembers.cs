@@ -8,7 +8,8 @@ namespace Aegir.Core.Operations.Site;
 /// What a member of a backup archive may be once it lands in a site's folders, whoever made the archive: folders,
 /// files, links that stay inside the site's own folders and hard links to files the archive put there before. Each
 /// is owned as the site's folders are (the archive's owners mean nothing here) and loses setuid, setgid (on files),
-/// sticky and world-write bits. Anything else is refused by name.
+/// sticky and world-write bits; in the folders the web server writes to, the web group gets the owner's rights.
+/// Anything else is refused by name.
 /// </summary>
 internal sealed class SiteMembers(SiteParts parts, ITransport web, string archive)
 {
@@ -36,9 +37,13 @@ internal sealed class SiteMembers(SiteParts parts, ITransport web, string archiv
     public PaxTarEntry Header(TarEntryType type, string live, string staged, UnixFileMode mode, DateTimeOffset modified)
     {
         var (user, group) = OwnerOf(live);
+        mode &= type == TarEntryType.Directory ? FolderMask : FileMask;
+        // In a folder the web server writes to, what it wrote (its own, 0644) comes back the script user's: the web
+        // group keeps what the owner could do, or the application could no longer change its own pages and uploads.
+        if (group == parts.WebGroup) mode |= (UnixFileMode)(((int)mode >> 3) & 0b111_000);
         return new PaxTarEntry(type, staged)
         {
-            Mode = mode & (type == TarEntryType.Directory ? FolderMask : FileMask), ModificationTime = modified,
+            Mode = mode, ModificationTime = modified,
             UserName = user, GroupName = group, Uid = Id("passwd", user), Gid = Id("group", group),
         };
     }

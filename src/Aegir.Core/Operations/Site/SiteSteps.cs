@@ -27,12 +27,19 @@ internal static class SiteSteps
         }
     }
 
-    /// <summary>What root owns in the site's own folders (made when its commands ran as root) becomes the script user's.</summary>
+    /// <summary>
+    /// What root owns in the site's own folders (made when its commands ran as root) becomes the script user's, and
+    /// everything in the folders it shares with the web server the web group's to write again.
+    /// </summary>
     public static void Reclaim(OperationPlan plan, SiteParts parts)
     {
         var roots = parts.Kind.SiteRoots(parts.Site.Uri);
         plan.Add(parts.Web.Name, PlanAction.Set, $"give {parts.Owner} what root owns in {string.Join(", ", roots)} in {parts.Platform.Root}", ctx =>
             ctx.Step($"Giving {parts.Owner} what root owns in {string.Join(", ", roots)}", () => new FileService(parts.Env.Connect(parts.Web)).TakeFromRoot(parts.Platform.Root, roots, parts.Owner)));
+        var shared = parts.Folders().Where(f => f.Dir.WebWritable && f.Owner == parts.Owner).Select(f => f.Dir.Path).ToList();
+        if (shared.Count == 0) return;
+        plan.Add(parts.Web.Name, PlanAction.Set, $"let {parts.WebGroup} read and write everything in {string.Join(", ", shared)} in {parts.Platform.Root}", ctx =>
+            ctx.Step($"Letting {parts.WebGroup} read and write everything in {string.Join(", ", shared)}", () => new FileService(parts.Env.Connect(parts.Web)).LetGroupWrite(parts.Platform.Root, shared, parts.WebGroup)));
     }
 
     public static void Settings(OperationPlan plan, SiteParts parts)

@@ -54,6 +54,21 @@ public sealed class FileService(ITransport transport)
         if (!result.Succeeded) throw ErrorCatalog.StepFailed(ErrorIds.PermissionsFailed, $"Giving {owner} what root owns in {string.Join(", ", paths)}", result.Summary(), "Check the folders' owners by hand.");
     }
 
+    /// <summary>
+    /// Lets <paramref name="group"/> (the web server's) read and write everything in the folders it shares with the
+    /// script user, as they are made (2770): what a command or a restore left 0644 would otherwise be the application's
+    /// no more. Links are neither followed nor changed.
+    /// </summary>
+    public void LetGroupWrite(string root, IReadOnlyList<string> folders, string group)
+    {
+        var existing = folders.Select(p => Path.Combine(root, p)).Where(p => transport.Kind(p) == PathKind.Directory).ToList();
+        if (existing.Count == 0) return;
+        // -execdir: each change acts from the matched file's own folder, so a folder swapped for a link meanwhile leads nowhere else.
+        var result = transport.Run(new CommandSpec("find", ["-P", .. existing, "!", "-type", "l", "(", "!", "-group", group, "-o", "!", "-perm", "-g+rw", "-o", "-type", "d", "!", "-perm", "-g+x", ")",
+            "-execdir", "chgrp", "--no-dereference", group, "{}", "+", "-execdir", "chmod", "g+rwX", "{}", "+"]) { Timeout = TimeSpan.FromMinutes(10) });
+        if (!result.Succeeded) throw ErrorCatalog.StepFailed(ErrorIds.PermissionsFailed, $"Letting {group} write in {string.Join(", ", folders)}", result.Summary(), "Check the folders' owners by hand.");
+    }
+
     /// <summary>Takes group and other write away from the codebase, leaving the web server's own folders alone; links are not followed.</summary>
     public void ProtectCodebase(string root, IReadOnlyList<string> writable)
     {
