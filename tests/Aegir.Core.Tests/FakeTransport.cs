@@ -45,14 +45,15 @@ public sealed class FakeTransport(Func<CommandSpec, CommandResult>? handler = nu
         return _handler(spec);
     }
 
-    /// <summary>The command a site's shell runs, without the setpriv that drops it to the script user and the setsid that gives it a session of its own.</summary>
+    /// <summary>The command a site's shell runs, without the setpriv that drops it to the script user, the setsid that gives it a session of its own and the shell that sets its umask.</summary>
     public static CommandSpec Unwrapped(CommandSpec spec)
     {
         if (spec.Program == ScriptUser.Unshare)
             spec = spec with { Program = spec.Arguments.SkipWhile(a => a != "--").ElementAt(1), Arguments = spec.Arguments.SkipWhile(a => a != "--").Skip(2).ToList() };
         if (spec.Program == "/usr/bin/setpriv")
             spec = spec with { Program = spec.Arguments.SkipWhile(a => a != "--").ElementAt(1), Arguments = spec.Arguments.SkipWhile(a => a != "--").Skip(2).ToList() };
-        return spec.Program == "/usr/bin/setsid" ? spec with { Program = spec.Arguments[0], Arguments = spec.Arguments.Skip(1).ToList() } : spec;
+        if (spec.Program == "/usr/bin/setsid") spec = spec with { Program = spec.Arguments[0], Arguments = spec.Arguments.Skip(1).ToList() };
+        return spec is { Program: "/bin/sh", Arguments: ["-c", ScriptUser.UmaskScript, ..] } ? spec with { Program = spec.Arguments[2], Arguments = spec.Arguments.Skip(3).ToList() } : spec;
     }
 
     public void Put(string path, string text) => WriteFile(path, Encoding.UTF8.GetBytes(text), (UnixFileMode)Convert.ToInt32("644", 8));

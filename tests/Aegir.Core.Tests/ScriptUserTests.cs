@@ -14,7 +14,7 @@ namespace Aegir.Core.Tests;
 /// <summary>No command for a site runs as root: the script user is looked up on the server, refused when it holds root's powers, and dropped to with setpriv.</summary>
 public class ScriptUserTests
 {
-    const string Drop = "/usr/bin/unshare --pid --fork --kill-child --mount-proc -- /usr/bin/setpriv --pdeathsig KILL --reuid=998 --regid=998 --init-groups --no-new-privs -- /usr/bin/setsid";
+    const string Drop = "/usr/bin/unshare --pid --fork --kill-child --mount-proc -- /usr/bin/setpriv --pdeathsig KILL --reuid=998 --regid=998 --init-groups --no-new-privs -- /usr/bin/setsid /bin/sh -c 'umask 007 && exec \"$0\" \"$@\"'";
 
     static AegirServer Master(string user) => new(ContextNames.Master) { ScriptUser = user };
 
@@ -89,6 +89,12 @@ public class ScriptUserTests
             var result = shell.Run("sh", ["-c", "id -u; grep NoNewPrivs /proc/self/status; cat /etc/shadow"], "/", new Dictionary<string, string>(), TimeSpan.FromSeconds(30));
             Assert.StartsWith($"{Posix.UserId(user)}\nNoNewPrivs:\t1\n", result.StandardOutput);
             Assert.Contains("Permission denied", result.StandardError);
+            // What it makes, the web group may change too (in a site's folder, setgid to that group); others get nothing.
+            var made = shell.Run("sh", ["-c", "umask; mkdir d; touch d/f; stat -c %a d d/f"], shell.Tmp, new Dictionary<string, string>(), TimeSpan.FromSeconds(30));
+            Assert.Equal("0007\n770\n660\n", made.StandardOutput);
+            // Its words reach the program as they are, never read by the shell that sets the umask.
+            var words = shell.Run("printf", ["%s|", "$HOME", "a b", "`id`", ";x"], "/", new Dictionary<string, string>(), TimeSpan.FromSeconds(30));
+            Assert.Equal("$HOME|a b|`id`|;x|", words.StandardOutput);
         }
         Assert.Equal("ScriptUserPrivileged", Assert.Throws<AegirException>(() => SiteShell.Open(local, Master("root"))).ErrorId);
         Assert.Equal("ScriptUserPrivileged", Assert.Throws<AegirException>(() => SiteShell.Open(local, Master("nobody"))).ErrorId);

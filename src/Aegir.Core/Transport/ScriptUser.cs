@@ -70,10 +70,12 @@ public static class ScriptUser
     /// it back to root. setpriv rather than runuser: no PAM session, and the environment stays exactly the one given.
     /// Always in a session of its own (setsid): without the admin's terminal, which it could otherwise type into
     /// (TIOCSTI), and with what it leaves running killed when it ends; switched to from root, in a PID namespace too.
+    /// What it makes is the web group's to change too (umask 007): the site's folders it writes in are setgid to the
+    /// web group, and the application must be able to change what its installer or cron made there.
     /// </summary>
     public static CommandSpec As(ITransport transport, UserAccount account, CommandSpec spec)
     {
-        IReadOnlyList<string> run = ["/usr/bin/setsid", spec.Program, .. spec.Arguments];
+        IReadOnlyList<string> run = ["/usr/bin/setsid", "/bin/sh", "-c", UmaskScript, spec.Program, .. spec.Arguments];
         if (transport.User == account.Name || transport.User != "root")
             return spec with { Program = run[0], Arguments = run.Skip(1).ToList(), OwnSession = true };
         // A PID namespace of its own, with its own /proc: the command sees no other process (not the environment of
@@ -87,6 +89,9 @@ public static class ScriptUser
             OwnSession = true,
         };
     }
+
+    /// <summary>Sets the umask, then becomes the program ($0) with its arguments as given: a fixed script, the words never parsed by the shell.</summary>
+    public const string UmaskScript = "umask 007 && exec \"$0\" \"$@\"";
 
     /// <summary>util-linux's unshare, which makes the PID namespace a site's command runs in.</summary>
     public const string Unshare = "/usr/bin/unshare";
