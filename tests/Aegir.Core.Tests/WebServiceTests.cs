@@ -346,7 +346,10 @@ public class WebServiceTests
     [InlineData("web_root: cache/www\nshared_folders: [cache]", "inside cache, a folder the web server writes to")]
     [InlineData("web_root: /public", "not a path inside the platform")]
     [InlineData("web_root: ../www", "not a path inside the platform")]
-    public void A_web_root_inside_a_folder_the_web_server_writes_or_outside_the_platform_is_refused(string yaml, string problem)
+    // Served from the web root as /{uri}/, every other top-level path (/index.php) would be another site's folder, and 404.
+    [InlineData("web_root: public\nsite_folders: ['public/{uri}']", "line 2: 'site_folders' has 'public/{uri}', which the web server serves as /{uri}: .*a folder of its own below public too")]
+    [InlineData("web_root: public/\nsettings:\n  path: public/{uri}.php\n  template: t.sbn", "line 3: 'settings.path' has 'public/{uri}.php', which the web server serves as /{uri}.php")]
+    public void A_web_root_inside_a_folder_the_web_server_writes_or_outside_the_platform_or_with_a_site_s_name_at_its_top_is_refused(string yaml, string problem)
         => Assert.Matches(problem, Assert.Throws<Errors.AegirException>(() => AppManifest.Parse(yaml, "/srv/x/.aegir.yml")).Message);
 
     [Theory]

@@ -136,6 +136,11 @@ public sealed partial class AppManifest
             Check = r.Map("check") is { } check ? r.Check(check) : new PageCheck(),
             Web = r.Map("web") is { } webMap ? r.Web(webMap) : WebTuning.None,
         };
+        // Below the web root, {uri} needs a folder of its own as the web server sees it too: at the top of the served
+        // tree every other name (/index.php) would be another site's folder, answered 404.
+        foreach (var (key, path) in manifest.SiteFolders.Select(f => ("site_folders", f)).Concat(manifest.SettingsPath is { } own ? [("settings.path", own)] : []))
+            if (manifest.WebRoot is { } top && manifest.Served(path) is { } served && served.Split('/')[0].Contains("{uri}", StringComparison.Ordinal))
+                throw r.Invalid(key, $"has '{path}', which the web server serves as /{served}: {{uri}} needs a folder of its own below {top} too ({top}/files/{{uri}}), so no site's name stands at the top of what is served");
         if (manifest.WebRoot is { } web && manifest.SiteFolders.Concat(manifest.SharedFolders).FirstOrDefault(f => Regex.IsMatch(web + "/", "^" + Regex.Escape(f).Replace(@"\{uri}", "[^/]+") + "/")) is { } inside)
             throw ErrorCatalog.ManifestInvalid(file, map.Get("web_root")!.Line, $"'web_root' is {web}, inside {inside}, a folder the web server writes to: the code it serves would be the sites' to change");
         if (manifest.SharedFolders.FirstOrDefault(f => Holds(manifest, f)) is { } over)
