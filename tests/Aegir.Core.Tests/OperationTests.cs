@@ -183,6 +183,34 @@ public class OperationTests
     }
 
     [Fact]
+    public void A_php_application_goes_by_its_manifest_s_name_and_its_sites_never_onto_another_application_s_platform()
+    {
+        using var hosting = new FakeHosting();
+        foreach (var (platform, name) in new[] { ("rc", "Roundcube"), ("rc2", "Roundcube"), ("dw", "DokuWiki") })
+        {
+            hosting.Platform(platform, "php");
+            hosting.Server.Put($"/srv/{platform}/.aegir.yml", $"name: {name}\ninstall: [php, install.php]\n");
+        }
+        var plan = string.Join("\n", hosting.Engine.Plan(new InstallSite.Parameters("mail.test", null, null, new SiteDefinition("mail.test", "rc"))).Select(s => s.Description));
+        Assert.Contains("run the install command of Roundcube", plan);
+        Assert.Contains("check that the Roundcube tables are in", plan);
+        Assert.DoesNotContain("profile", plan);
+        Assert.True(hosting.Run(new InstallSite.Parameters("mail.test", null, null, new SiteDefinition("mail.test", "rc"))).Succeeded);
+        Assert.True(hosting.Run(new InstallSite.Parameters("wiki.test", null, null, new SiteDefinition("wiki.test", "dw"))).Succeeded);
+        Assert.True(hosting.Run(new BackupSite.Parameters("mail.test")).Succeeded);
+        // Both are php platforms: the application tells them apart, before anything changes.
+        var before = hosting.Shape();
+        var move = Assert.Throws<Errors.AegirException>(() => hosting.Engine.Plan(new MoveSite.Parameters("mail.test", "platform_dw")));
+        Assert.Equal(("PlatformKindDiffers", "it is a Roundcube site and @platform_dw is a DokuWiki platform"), (move.ErrorId, move.Message[(move.Message.IndexOf("it is", StringComparison.Ordinal))..move.Message.IndexOf(". ", StringComparison.Ordinal)]));
+        Assert.Equal("PlatformKindDiffers", Assert.Throws<Errors.AegirException>(() => hosting.Engine.Plan(new CloneSite.Parameters("mail.test", "copy.test", "platform_dw"))).ErrorId);
+        var restore = Assert.Throws<Errors.AegirException>(() => hosting.Engine.Plan(new RestoreSite.Parameters("wiki.test", new Backups.BackupStore(hosting.Home.Path).List("mail.test").Single().Path)));
+        Assert.Equal("BackupMismatch", restore.ErrorId);
+        Assert.Contains("it is a backup of a Roundcube site and @platform_dw is a DokuWiki platform", restore.Message, StringComparison.Ordinal);
+        Assert.Equal(before, hosting.Shape());
+        Assert.True(hosting.Run(new MoveSite.Parameters("mail.test", "platform_rc2")).Succeeded);
+    }
+
+    [Fact]
     public void Two_sites_never_claim_one_database_name_in_their_records()
     {
         using var hosting = new FakeHosting();

@@ -13,6 +13,12 @@ public interface IPlatformKind
     /// <summary>drupal, drupal7, wordpress or php.</summary>
     string Name { get; }
 
+    /// <summary>The application as plans and logs name it: the kind, or the name a manifest gives (Roundcube).</summary>
+    string Application => Name;
+
+    /// <summary>The installer as a plan names it, with what it takes of the site (an install profile, a language).</summary>
+    string Installer(Contexts.AegirSite site) => $"the {Name} installer (profile {site.Profile}, language {site.Language})";
+
     /// <summary>True when the codebase at <paramref name="root"/> is of this kind; the version when it can be read.</summary>
     bool Detect(ITransport transport, string root, out string? version);
 

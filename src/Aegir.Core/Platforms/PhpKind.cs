@@ -18,6 +18,9 @@ public sealed class PhpKind(AppManifest manifest) : IPlatformKind
 
     public AppManifest Manifest { get; } = manifest;
     public string Name => "php";
+    public string Application => Manifest.Name ?? "php";
+    /// <summary>A manifest's install command takes no profile or language.</summary>
+    public string Installer(Contexts.AegirSite site) => $"the install command of {Application}";
 
     public bool Detect(ITransport transport, string root, out string? version)
     {

@@ -63,9 +63,9 @@ public sealed class InstallSite : SiteOperation<InstallSite.Parameters>
         SiteSteps.Settings(plan, parts);
         InstallResult? result = null;
         if (parts.Kind.HasInstaller)
-            plan.Add(parts.Web.Name, PlanAction.Run, $"run the {parts.Kind.Name} installer (profile {site.Profile}, language {site.Language})", ctx =>
+            plan.Add(parts.Web.Name, PlanAction.Run, $"run {parts.Kind.Installer(site)}", ctx =>
             {
-                result = ctx.Step($"Running the {parts.Kind.Name} installer", () => parts.Kind.Install(parts.Job(ctx, title, email)));
+                result = ctx.Step($"Running the {parts.Kind.Application} installer", () => parts.Kind.Install(parts.Job(ctx, title, email)));
                 if (result.AdminUser is not null) ctx.Info($"Admin account: {result.AdminUser}, log in at {result.LoginUrl}.");
             });
         else

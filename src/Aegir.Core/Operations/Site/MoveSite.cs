@@ -55,9 +55,9 @@ public sealed class MoveSite : SiteOperation<MoveSite.Parameters>
                 throw ErrorCatalog.PlatformNotVerified($"Moving {site.Uri}", platform.Name);
         }
         var target = SiteParts.Resolve(moved, env);
-        if (target.Kind.Name != source.Kind.Name)
-            throw ErrorCatalog.StepFailed(ErrorIds.PlatformKindDiffers, $"Moving {site.Uri}", $"it is a {source.Kind.Name} site and @{platform.Name} is a {target.Kind.Name} platform",
-                $"Move it to a {source.Kind.Name} platform.");
+        if (target.Kind.Name != source.Kind.Name || target.Kind.Application != source.Kind.Application)
+            throw ErrorCatalog.StepFailed(ErrorIds.PlatformKindDiffers, $"Moving {site.Uri}", $"it is a {source.Kind.Application} site and @{platform.Name} is a {target.Kind.Application} platform",
+                $"Move it to a {source.Kind.Application} platform.");
         if (target.Db.Driver != source.Db.Driver)
             throw ErrorCatalog.StepFailed(ErrorIds.DbTypeDiffers, $"Moving {site.Uri}", $"its database is {source.Db.Driver} and @{target.DbServer.Name} runs {target.Db.Driver}",
                 $"Move it to a database server that runs {source.Db.Driver}.");

@@ -57,8 +57,8 @@ internal static class SiteCopies
     /// <summary>The steps of a rename or clone: a fresh backup of the source, deployed as the new site, which must answer; the source kept or removed last.</summary>
     public static void Plan(OperationPlan plan, OperationEnvironment env, SiteParts source, SiteParts target, bool keepSource, string why)
     {
-        if (target.Kind.Name != source.Kind.Name)
-            throw ErrorCatalog.StepFailed(ErrorIds.PlatformKindDiffers, $"Copying {source.Site.Uri}", $"it is a {source.Kind.Name} site and @{target.Platform.Name} is a {target.Kind.Name} platform", $"Choose a {source.Kind.Name} platform.");
+        if (target.Kind.Name != source.Kind.Name || target.Kind.Application != source.Kind.Application)
+            throw ErrorCatalog.StepFailed(ErrorIds.PlatformKindDiffers, $"Copying {source.Site.Uri}", $"it is a {source.Kind.Application} site and @{target.Platform.Name} is a {target.Kind.Application} platform", $"Choose a {source.Kind.Application} platform.");
         if (target.Db.Driver != source.Db.Driver)
             throw ErrorCatalog.StepFailed(ErrorIds.DbTypeDiffers, $"Copying {source.Site.Uri}", $"its database is {source.Db.Driver} and @{target.DbServer.Name} runs {target.Db.Driver}", $"Choose a database server that runs {source.Db.Driver}.");
         if (target.Platform.Locked) throw ErrorCatalog.PlatformLocked(target.Platform.Name);

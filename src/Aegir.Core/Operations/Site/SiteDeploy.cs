@@ -44,6 +44,9 @@ internal sealed class SiteDeploy(SiteParts source, SiteParts parts, Func<string>
             throw ErrorCatalog.StepFailed(ErrorIds.BackupMismatch, $"Restoring {archive}", $"it holds a {m.DbType} database and @{parts.DbServer.Name} runs {parts.Db.Driver}", "Restore it onto a site whose database server runs " + m.DbType + ".");
         if (m.PlatformKind != parts.Kind.Name)
             throw ErrorCatalog.StepFailed(ErrorIds.BackupMismatch, $"Restoring {archive}", $"it is a backup of a {m.PlatformKind} site and @{parts.Platform.Name} is a {parts.Kind.Name} platform", $"Restore it onto a site on a {m.PlatformKind} platform.");
+        // Two php platforms may hold two applications: a manifest's name is the core package the backup lists.
+        if (m.PlatformKind == "php" && m.Packages.FirstOrDefault(x => x.Type == "core")?.Name is { } application && application != parts.Kind.Application)
+            throw ErrorCatalog.StepFailed(ErrorIds.BackupMismatch, $"Restoring {archive}", $"it is a backup of a {application} site and @{parts.Platform.Name} is a {parts.Kind.Application} platform", $"Restore it onto a site on a {application} platform.");
         // The archive's folders are the kind's folders of its own uri: they map in order onto this site's.
         var theirs = parts.Kind.SiteRoots(m.Uri);
         foreach (var member in m.SiteRoots)
@@ -101,8 +104,8 @@ internal sealed class SiteDeploy(SiteParts source, SiteParts parts, Func<string>
         plan.Add(parts.Web.Name, PlanAction.Write, $"load {label}: its dump into the new database, its folders beside the live ones ({string.Join(", ", _roots.Select(r => r.Staged))}), each member checked against its checksum",
             ctx => Extract(ctx, env));
         if (parts.Kind.HasInstaller)
-            plan.Add(parts.DbServer.Name, PlanAction.Check, $"check that the {parts.Kind.Name} tables are in the new database",
-                ctx => ctx.Step($"Checking that the {parts.Kind.Name} tables are in {_newDb}", () => parts.Kind.CheckInstalled(parts.Db, NewDatabase())));
+            plan.Add(parts.DbServer.Name, PlanAction.Check, $"check that the {parts.Kind.Application} tables are in the new database",
+                ctx => ctx.Step($"Checking that the {parts.Kind.Application} tables are in {_newDb}", () => parts.Kind.CheckInstalled(parts.Db, NewDatabase())));
         if ((_manifest?.Uri ?? source.Site.Uri) is var from && from != parts.Site.Uri)
         {
             var url = parts.Http.Url(parts.Site.Redirection ?? parts.Site.Uri);

@@ -77,10 +77,10 @@ internal static class SiteSteps
     {
         if (!parts.Kind.HasInstaller) return;
         var shown = parts.Site.DbName is { } known ? $"`{known}`" : "the site's new database";
-        plan.Add(parts.DbServer.Name, PlanAction.Check, $"check that the {parts.Kind.Name} tables are in {shown}", ctx =>
+        plan.Add(parts.DbServer.Name, PlanAction.Check, $"check that the {parts.Kind.Application} tables are in {shown}", ctx =>
         {
             var database = parts.Database();
-            ctx.Step($"Checking that the {parts.Kind.Name} tables are in {database.Name}", () => parts.Kind.CheckInstalled(parts.Db, database));
+            ctx.Step($"Checking that the {parts.Kind.Application} tables are in {database.Name}", () => parts.Kind.CheckInstalled(parts.Db, database));
         });
     }
 
