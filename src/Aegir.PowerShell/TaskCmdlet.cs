@@ -35,10 +35,14 @@ public abstract class TaskCmdlet : AegirCmdlet, IDisposable
     protected override void EndProcessing()
     {
         FlushReloads();
+        AfterReloads();
         if (_shown) WriteProgress(new ProgressRecord(PipelineId, MyInvocation.MyCommand.Name, "done") { RecordType = ProgressRecordType.Completed });
     }
 
     public void Dispose() => FlushReloads();
+
+    /// <summary>At the end of the pipeline, once every web server it changed has reloaded and its sites were checked.</summary>
+    protected virtual void AfterReloads() { }
 
     void FlushReloads()
     {

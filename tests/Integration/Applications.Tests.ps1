@@ -454,7 +454,8 @@ echo 'unknown page';
 
         It 'fails an install whose page answers 200 with an error, and leaves nothing' {
             $before = Get-SiteDatabases
-            New-AegirSite rss2.test -Platform feeds-broken -ErrorVariable errs -ErrorAction SilentlyContinue
+            $made = New-AegirSite rss2.test -Platform feeds-broken -ErrorVariable errs -ErrorAction SilentlyContinue
+            $made | Should -BeNullOrEmpty -Because 'a site removed again is not handed back as installed, with an admin password'
             $errs[0].FullyQualifiedErrorId | Should -BeLike 'SiteBroken,*'
             $errs[0].Exception.Message | Should -Match '/login.php\?return=%2F says "Startup failed"'
             Get-AegirSite rss2.test -ErrorAction SilentlyContinue | Should -BeNullOrEmpty

@@ -56,6 +56,19 @@ public sealed class NewAegirSiteCommand : SiteSettingsCmdlet
         var parameters = new InstallSite.Parameters(site.Name, Title, AdminEmail, definition).Checked();
         if (!Approve(parameters, site.ToString(), "Create and install site")) return;
         var outcome = RunOperation(parameters, done => SiteInstaller.From(new ContextStore(Store.Home), site.Name, done));
-        if (Finish(outcome.Task)) WriteObject(SiteInstaller.From(Store, site.Name, outcome));
+        if (!Finish(outcome.Task)) return;
+        if (Engine.Batch is { Pending: > 0 }) _made.Add((site.Name, outcome));
+        else WriteObject(SiteInstaller.From(Store, site.Name, outcome));
     });
+
+    /// <summary>New sites whose web server reloads at the end of the pipeline: each is made once its page answered then.</summary>
+    readonly List<(string Name, TaskOutcome Outcome)> _made = [];
+
+    /// <summary>A new site that did not answer after the reload was removed again (an error says why): it is written as made only if it is still there.</summary>
+    protected override void AfterReloads()
+    {
+        foreach (var (name, outcome) in _made)
+            if (Store.ReadFresh(name) is AegirSite) WriteObject(SiteInstaller.From(Store, name, outcome));
+        _made.Clear();
+    }
 }
