@@ -154,6 +154,10 @@ public sealed class AppManifestTests : IDisposable
     [InlineData("settings:\n  path: s.php\n  template: t.sbn", "line 2", "needs {uri}")]
     [InlineData("installed_tables: ['page; DROP TABLE x']", "line 1", "is not a table name")]
     [InlineData("check:\n  path: login.php", "line 2", "'check.path' is 'login.php', which is not a page of the site")]
+    [InlineData("database: sqlite", "line 1", "'database' is 'sqlite': it is none (the application keeps no database, and its sites get none), or left out")]
+    [InlineData("database: none\ninstalled_tables: [page]", "line 2", "'installed_tables' names tables, but 'database' is none")]
+    [InlineData("database: none\ninstall: [php, i.php, '--db={db_name}']", "line 2", "'install' uses {db_name}, but 'database' is none: the sites have no database")]
+    [InlineData("database: none\ncron: [php, c.php, '{db_passwd_file}']", "line 2", "'cron' uses {db_passwd_file}, but 'database' is none")]
     [InlineData("check:\n  status: ok", "line 2", "'check.status' is 'ok', which is not an HTTP status")]
     [InlineData("check:\n  status: 99", "line 2", "not an HTTP status (200 to 599)")]
     [InlineData("check:\n  expext: Feeds", "line 2", "'check.expext' is not a key of check (known: path, status, expect, errors)")]
@@ -319,6 +323,16 @@ public sealed class AppManifestTests : IDisposable
         Directory.CreateDirectory(Path.Combine(_root, "bin"));
         File.WriteAllText(Path.Combine(_root, "bin", "cron.sh"), "#!/bin/sh");
         kind.CheckNamedFiles(new LocalTransport(), _root);
+    }
+
+    [Fact]
+    public void An_application_that_keeps_no_database_says_so_and_its_commands_take_the_rest()
+    {
+        Assert.True(AppManifest.Parse("name: A", "m.yml").UsesDatabase);
+        var wiki = AppManifest.Parse("name: DokuWiki\ndatabase: none\ninstall: [php, aegir/install.php, '{uri}', '{admin_password_file}']\n", "m.yml");
+        Assert.False(wiki.UsesDatabase);
+        Assert.False(new PhpKind(wiki).UsesDatabase);
+        Assert.Equal(["php", "aegir/install.php", "{uri}", "{admin_password_file}"], wiki.Install);
     }
 
     [Fact]

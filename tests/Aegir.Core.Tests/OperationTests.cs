@@ -211,6 +211,62 @@ public class OperationTests
     }
 
     [Fact]
+    public void A_site_of_an_application_that_keeps_no_database_lives_its_whole_life_without_one()
+    {
+        using var hosting = new FakeHosting();
+        foreach (var name in new[] { "dw", "dw2" })
+        {
+            hosting.Platform(name, "php");
+            hosting.Server.Put($"/srv/{name}/.aegir.yml", "name: DokuWiki\ndatabase: none\nsite_folders: ['data/{uri}']\nsettings:\n  path: sites/{uri}.php\n  template: aegir/settings.php.sbn\ninstall: [php, aegir/install.php, '{uri}']\n");
+            hosting.Server.Put($"/srv/{name}/aegir/settings.php.sbn", "<?php // {{ uri }} {{ secret }} [{{ db_type }}]");
+        }
+        var plan = string.Join("\n", hosting.Engine.Plan(new InstallSite.Parameters("wiki.test", null, null, new SiteDefinition("wiki.test", "dw"))).Select(s => s.Description));
+        Assert.Contains("record the site wiki.test on @platform_dw, without a database", plan);
+        Assert.DoesNotContain("database `", plan);
+        Assert.Equal("InvalidValue", Assert.Throws<AegirException>(() => hosting.Engine.Plan(new InstallSite.Parameters("wiki.test", null, null, new SiteDefinition("wiki.test", "dw", DbServer: "master")))).ErrorId);
+        var install = hosting.Run(new InstallSite.Parameters("wiki.test", "Wiki", null, new SiteDefinition("wiki.test", "dw")));
+        Assert.True(install.Succeeded, install.Task.Error);
+        var site = hosting.Store.GetFresh<AegirSite>("wiki.test", "Uri");
+        Assert.Equal((false, null), (site.HasDatabase, site.DbServerName));
+        var record = File.ReadAllText(hosting.Store.PathOf("wiki.test"));
+        Assert.Contains("database: none", record, StringComparison.Ordinal);
+        Assert.DoesNotContain("db_server", record, StringComparison.Ordinal);
+        // The site's PHP and its installer get no db_* names; its settings a secret of its own all the same, kept by verify.
+        Assert.DoesNotContain("db_", hosting.Server.Text(hosting.VhostPath("wiki.test")), StringComparison.Ordinal);
+        Assert.Contains("fastcgi_param aegir_site wiki.test;", hosting.Server.Text(hosting.VhostPath("wiki.test")), StringComparison.Ordinal);
+        var settings = hosting.Server.Text("/srv/dw/sites/wiki.test.php");
+        Assert.Matches(@"wiki\.test [0-9a-f]{64} \[\]", settings);
+        Assert.True(hosting.Run(new VerifySite.Parameters("wiki.test")).Succeeded);
+        Assert.Equal(settings, hosting.Server.Text("/srv/dw/sites/wiki.test.php"));
+        Assert.Equal("SiteHasNoDatabase", Assert.Throws<AegirException>(() => SiteCommand.Sql(hosting.Engine, "wiki.test", "SELECT 1", TimeSpan.FromSeconds(5))).ErrorId);
+        Assert.Equal("SiteHasNoDatabase", Assert.Throws<AegirException>(() => SiteCredential.Of(hosting.Engine, "wiki.test")).ErrorId);
+        Assert.Equal("SiteHasNoDatabase", Assert.Throws<AegirException>(() => hosting.Engine.Plan(new MoveSite.Parameters("wiki.test", null, "server_master"))).ErrorId);
+
+        // A backup holds its folders alone, and a restore, move, clone and rename make no database either.
+        hosting.Server.Put("/srv/dw/data/wiki.test/pages/start.txt", "a page");
+        var backup = hosting.Run(new BackupSite.Parameters("wiki.test"));
+        Assert.True(backup.Succeeded, backup.Task.Error);
+        Assert.Equal(("none", 0L), (((Backups.AegirBackup)backup.Result!).DbType, ((Backups.AegirBackup)backup.Result!).DatabaseSize));
+        hosting.Server.Put("/srv/dw/data/wiki.test/pages/start.txt", "changed since");
+        var restore = hosting.Run(new RestoreSite.Parameters("wiki.test", ((Backups.AegirBackup)backup.Result!).Path));
+        Assert.True(restore.Succeeded, restore.Task.Error);
+        Assert.Equal("a page", hosting.Server.Text("/srv/dw/data/wiki.test/pages/start.txt"));
+        Assert.True(hosting.Run(new MoveSite.Parameters("wiki.test", "platform_dw2")).Succeeded);
+        Assert.Equal("a page", hosting.Server.Text("/srv/dw2/data/wiki.test/pages/start.txt"));
+        Assert.DoesNotContain(hosting.Server.Nodes.Keys, k => k.StartsWith("/srv/dw/data/wiki.test", StringComparison.Ordinal));
+        var clone = hosting.Run(new CloneSite.Parameters("wiki.test", "copy.test"));
+        Assert.True(clone.Succeeded, clone.Task.Error);
+        Assert.Equal("a page", hosting.Server.Text("/srv/dw2/data/copy.test/pages/start.txt"));
+        Assert.False(hosting.Store.GetFresh<AegirSite>("copy.test", "Uri").HasDatabase);
+        Assert.NotEqual(settings[^70..], hosting.Server.Text("/srv/dw2/sites/copy.test.php")[^70..]);   // a key of its own
+        Assert.True(hosting.Run(new RenameSite.Parameters("copy.test", "renamed.test")).Succeeded);
+        Assert.True(hosting.Run(new DeleteSite.Parameters("renamed.test", Backup: false)).Succeeded);
+        Assert.DoesNotContain(hosting.Server.Nodes.Keys, k => k.Contains("/renamed.test", StringComparison.Ordinal) || k.Contains("/copy.test", StringComparison.Ordinal));
+        Assert.Empty(hosting.Databases.Databases);
+        Assert.Empty(hosting.Databases.Users);
+    }
+
+    [Fact]
     public void Two_sites_never_claim_one_database_name_in_their_records()
     {
         using var hosting = new FakeHosting();

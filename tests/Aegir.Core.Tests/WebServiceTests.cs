@@ -382,6 +382,18 @@ public class WebServiceTests
     }
 
     [Theory]
+    [InlineData("nginx")]
+    [InlineData("apache")]
+    public void A_site_without_a_database_gets_no_db_names_from_its_vhost_only_its_own(string type)
+    {
+        using var hosting = new FakeHosting();
+        var text = Web(hosting, type).RenderSite(SiteAreas.For(new PhpKind(), new VhostModel("a.example", "platform_x", "/srv/x", ["a.example"], null, true, null, null)));
+        Assert.DoesNotContain("db_", text);
+        Assert.Contains(type == "nginx" ? "fastcgi_param aegir_site a.example;" : "SetEnv aegir_site a.example", text);
+        Assert.Contains(type == "nginx" ? "fastcgi_param db_passwd Pw-Secret-123;" : "SetEnv db_passwd Pw-Secret-123", Render(type, "php"));
+    }
+
+    [Theory]
     [InlineData("web:\n  upload_max: 64 M", "'web.upload_max' is '64 M': it is a size such as 64M")]
     [InlineData("web:\n  upload_max: 17G", "at most 16G")]
     [InlineData("web:\n  timeout: 0", "a number of seconds from 1 to 86400")]

@@ -21,9 +21,13 @@ public sealed class BackupManifest
     public required string Platform { get; init; }
     public required string PlatformKind { get; init; }
     public string? PlatformVersion { get; init; }
-    public required string DbServer { get; init; }
-    /// <summary>The database's driver (mysql, pgsql): a dump restores only into the same kind of database.</summary>
+    /// <summary>The server of the site's database; null for a site without one.</summary>
+    public string? DbServer { get; init; }
+    /// <summary>The database's driver (mysql, pgsql): a dump restores only into the same kind of database; <see cref="NoDatabase"/> for a site without one.</summary>
     public required string DbType { get; init; }
+
+    /// <summary>The database type of a backup of a site without a database: it holds no dump, and goes only to such a site.</summary>
+    public const string NoDatabase = "none";
     /// <summary>The site's folders, relative to the platform's root, as the archive holds them under site/.</summary>
     public IReadOnlyList<string> SiteRoots { get; init; } = [];
     public IReadOnlyList<BackupPackage> Packages { get; init; } = [];
@@ -40,8 +44,8 @@ public sealed class BackupManifest
             Contexts.Validate.SiteHost("uri", Uri);
             foreach (var alias in Aliases) Contexts.Validate.SiteHost("aliases", alias);
             if (Redirection is not null) Contexts.Validate.SiteHost("redirection", Redirection);
-            foreach (var (name, type) in new[] { (Platform, Contexts.ContextType.Platform), (DbServer, Contexts.ContextType.Server) })
-                Contexts.ContextNames.Canonical(type == Contexts.ContextType.Platform ? "platform" : "db_server", name, type);
+            Contexts.ContextNames.Canonical("platform", Platform, Contexts.ContextType.Platform);
+            if (DbServer is not null) Contexts.ContextNames.Canonical("db_server", DbServer, Contexts.ContextType.Server);
             if (Client is not null) Contexts.ContextNames.Canonical("client", Client, Contexts.ContextType.Client);
             if (Profile is not null) Contexts.Validate.Profile("profile", Profile);
             if (Language is not null) Contexts.Validate.Language("language", Language);

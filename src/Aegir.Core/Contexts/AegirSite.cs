@@ -8,7 +8,7 @@ namespace Aegir.Core.Contexts;
 public sealed class AegirSite : AegirContext
 {
     string _platform = "";
-    string _dbServer = ContextNames.Master;
+    string? _dbServer = ContextNames.Master;
     string? _client;
     string _profile = "standard";
     string _language = "en";
@@ -27,9 +27,13 @@ public sealed class AegirSite : AegirContext
     /// <summary>The platform, read back through the store (a method, so output for scripts carries the name only).</summary>
     public AegirPlatform? GetPlatform() => Resolve<AegirPlatform>(_platform);
 
-    public string DbServerName { get => _dbServer; set => _dbServer = ContextNames.Canonical("DbServer", value, ContextType.Server); }
+    /// <summary>The server of the site's database; null for a site without one (its application keeps none: a manifest's database: none).</summary>
+    public string? DbServerName { get => _dbServer; set => _dbServer = value is null ? null : ContextNames.Canonical("DbServer", value, ContextType.Server); }
 
-    public AegirServer? GetDbServer() => Resolve<AegirServer>(_dbServer);
+    /// <summary>Whether the site has a database of its own (and a database server for it).</summary>
+    public bool HasDatabase => _dbServer is not null;
+
+    public AegirServer? GetDbServer() => _dbServer is null ? null : Resolve<AegirServer>(_dbServer);
 
     public string? ClientName { get => _client; set => _client = string.IsNullOrEmpty(value) ? null : ContextNames.Canonical("Client", value, ContextType.Client); }
 
@@ -152,13 +156,19 @@ public sealed class AegirSite : AegirContext
 
     public bool HasDbPassword => DbPassword is not null;
 
+    /// <summary>
+    /// The key of a site without a database for its application's own secrets (settings' secret), kept in the 0600
+    /// record; a site with a database derives it from its database password instead.
+    /// </summary>
+    internal string? SiteKey { get; set; }
+
     /// <summary>Every host name the site answers to: the uri first, then the aliases.</summary>
     public IEnumerable<string> HostNames() => _aliases.Prepend(Uri);
 
     public override IEnumerable<ContextReference> References()
     {
         yield return new ContextReference("Platform", _platform, ContextType.Platform);
-        yield return new ContextReference("DbServer", _dbServer, ContextType.Server, ServiceCatalog.Db);
+        if (_dbServer is not null) yield return new ContextReference("DbServer", _dbServer, ContextType.Server, ServiceCatalog.Db);
         if (_client is not null) yield return new ContextReference("Client", _client, ContextType.Client);
     }
 
@@ -169,6 +179,8 @@ public sealed class AegirSite : AegirContext
         r.Required("platform");
         r.Apply("platform", v => PlatformName = v);
         r.Apply("db_server", v => DbServerName = v);
+        // A site without a database says so, rather than leaving db_server out (an older record without it means master).
+        r.Apply("database", v => DbServerName = v == "none" ? null : throw ErrorCatalog.InvalidValue("database", v, "it is not none", "Leave it out, or write none for a site without a database."));
         r.Apply("client", v => ClientName = v);
         r.Apply("profile", v => Profile = v);
         r.Apply("language", v => Language = v);
@@ -187,12 +199,13 @@ public sealed class AegirSite : AegirContext
         r.Apply("statistics_interval", v => StatisticsInterval = v);
         r.Apply("db_name", v => DbName = v);
         r.Apply("db_password", v => DbPassword = Validate.Secret("db_password", v));
+        r.Apply("site_key", v => SiteKey = Validate.Secret("site_key", v));
     }
 
     internal override void Write(YamlWriter w)
-        => w.Scalar("uri", Uri).Scalar("platform", PlatformName).Scalar("db_server", DbServerName).Scalar("client", ClientName)
+        => w.Scalar("uri", Uri).Scalar("platform", PlatformName).Scalar("db_server", DbServerName).Scalar("database", HasDatabase ? null : "none").Scalar("client", ClientName)
             .Scalar("profile", Profile).Scalar("language", Language).List("aliases", _aliases).Scalar("redirection", Redirection).List("web_settings", _webSettings)
             .Scalar("status", Status.ToString()).Scalar("cron_interval", CronInterval).Scalar("backup_interval", BackupInterval)
             .Scalar("backup_retention", BackupRetention).Scalar("statistics_interval", StatisticsInterval)
-            .Scalar("db_name", DbName).Scalar("db_password", DbPassword);
+            .Scalar("db_name", DbName).Scalar("db_password", DbPassword).Scalar("site_key", SiteKey);
 }

@@ -55,7 +55,7 @@ internal static class ContextValidator
                     if (mine.Contains(host)) throw ErrorCatalog.NameTaken(host, other.Name);
             // A database name in a record is that site's claim to it: two installs can never pick the same one.
             if (dbChanged && other.DbName == site.DbName && other.DbServerName == site.DbServerName)
-                throw ErrorCatalog.DbNameTaken(site.DbServerName, site.DbName!, "database (claimed by the record of @" + other.Name + ")");
+                throw ErrorCatalog.DbNameTaken(site.DbServerName!, site.DbName!, "database (claimed by the record of @" + other.Name + ")");
         }
     }
 

@@ -131,6 +131,16 @@ public static class ErrorCatalog
         => E("SiteDatabaseGone", AegirErrorKind.ObjectNotFound, uri,
             $"The database {database} of {uri} is gone from '@{server}'. Restore it from a backup, or remove the site (Remove-AegirSite) and create it again; nothing was changed.");
 
+    /// <summary>A site whose application keeps no database (a manifest's database: none) asked for what only a database has.</summary>
+    public static AegirException SiteHasNoDatabase(string uri, string platform, string what = "reach")
+        => E("SiteHasNoDatabase", AegirErrorKind.InvalidOperation, uri,
+            $"{uri} has no database to {what}: the application of @{platform} keeps none (its manifest says database: none). Nothing was changed.");
+
+    /// <summary>A site without a database on a platform whose application keeps one per site.</summary>
+    public static AegirException SiteNeedsDatabase(string uri, string platform)
+        => E("SiteNeedsDatabase", AegirErrorKind.InvalidOperation, uri,
+            $"{uri} has no database, and the application of @{platform} keeps one per site (its manifest does not say database: none). Keep the site on a platform whose manifest says database: none, or create it again on @{platform}; nothing was changed.");
+
     public static AegirException SiteUserLockedOut(string uri, string user, string database)
         => E("SiteDatabaseUnreachable", AegirErrorKind.ResourceUnavailable, uri,
             $"The database user {user} of {uri} cannot get into {database} with its recorded password, even after its account and grants were made again. Check the database server's log and its authentication plugins.");

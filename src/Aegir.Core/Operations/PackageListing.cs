@@ -23,7 +23,7 @@ public static class PackageListing
         var kind = env.KindOf(platform, web);
         var packages = kind.ScanPackages(env.Connect(web), platform.Root, platform.Name);
         IReadOnlySet<string>? enabled = null;
-        if (site.Status != SiteStatus.NotInstalled && site.DbName is not null)
+        if (site.Status != SiteStatus.NotInstalled && site.DbName is not null && site.DbServerName is not null)
         {
             try
             {

@@ -24,6 +24,9 @@ public sealed partial class AppManifest
     /// <summary>Placeholders a cron command may use: nothing that only an install knows.</summary>
     public static readonly IReadOnlyList<string> CronPlaceholders = Placeholders.Where(p => p is not ("title" or "admin_user" or "admin_email" or "admin_password_file")).ToList();
 
+    /// <summary>The placeholders of a site's database: an application that keeps none has none of them.</summary>
+    public static bool IsDatabasePlaceholder(string name) => name.StartsWith("db_", StringComparison.Ordinal);
+
     /// <summary>Never served by any platform: what the application's dependencies are, and their code.</summary>
     public static readonly IReadOnlyList<string> AlwaysDenied = ["/composer.json", "/composer.lock", "/vendor/"];
 
@@ -46,6 +49,11 @@ public sealed partial class AppManifest
     public string AdminLogin { get; private init; } = "name";
     /// <summary>Where the admin logs in, from the site's root (/ when the application does not say).</summary>
     public string LoginPath { get; private init; } = "/";
+    /// <summary>
+    /// Whether each site gets a database of its own (the default); false for an application that keeps none
+    /// (database: none, as DokuWiki): its sites get no database, user, dump or db_* names.
+    /// </summary>
+    public bool UsesDatabase { get; private init; } = true;
     /// <summary>Tables an installed site's database holds; what proves an install happened.</summary>
     public IReadOnlyList<string> InstalledTables { get; private init; } = [];
     /// <summary>
@@ -115,8 +123,16 @@ public sealed partial class AppManifest
         }
         var r = new Reader(file, map);
         var settings = r.Map("settings");
+        var usesDatabase = r.Scalar("database") switch
+        {
+            null => true,
+            "none" => false,
+            var other => throw r.Invalid("database", $"is '{other}': it is none (the application keeps no database, and its sites get none), or left out for a database per site"),
+        };
+        IReadOnlyList<string> Allowed(IReadOnlyList<string> placeholders) => usesDatabase ? placeholders : placeholders.Where(p => !IsDatabasePlaceholder(p)).ToList();
         var manifest = new AppManifest
         {
+            UsesDatabase = usesDatabase,
             File = file,
             Name = r.Text("name", 100),
             Version = r.Scalar("version") is { } v ? CheckVersion(r, "version", v) : null,
@@ -128,8 +144,8 @@ public sealed partial class AppManifest
             Deny = AlwaysDenied.Concat(r.List("deny")?.Select(d => r.DenyPath(d)) ?? []).Distinct().ToList(),
             SettingsPath = settings is null ? null : r.RelativePath("settings.path", r.Required(settings, "settings", "path"), needsUri: true),
             SettingsTemplate = settings is null ? null : r.RelativePath("settings.template", r.Required(settings, "settings", "template"), needsUri: false),
-            Install = r.Command("install", Placeholders),
-            Cron = r.Command("cron", CronPlaceholders),
+            Install = r.Command("install", Allowed(Placeholders)),
+            Cron = r.Command("cron", Allowed(CronPlaceholders)),
             InstalledTables = r.List("installed_tables")?.Select(t => r.Table(t)).ToList() ?? [],
             AdminLogin = r.Scalar("admin_login") is { } login ? login is "name" or "email" ? login : throw r.Invalid("admin_login", $"is '{login}': it is name (the admin logs in as admin) or email (with the admin's email address)") : "name",
             LoginPath = r.Scalar("login_path") is { } lp ? r.PagePath("login_path", lp) : "/",
@@ -145,9 +161,11 @@ public sealed partial class AppManifest
             throw ErrorCatalog.ManifestInvalid(file, map.Get("web_root")!.Line, $"'web_root' is {web}, inside {inside}, a folder the web server writes to: the code it serves would be the sites' to change");
         if (manifest.SharedFolders.FirstOrDefault(f => Holds(manifest, f)) is { } over)
             throw ErrorCatalog.ManifestInvalid(file, map.Get("shared_folders")!.Line, $"'shared_folders' has {over}, which holds or lies inside a site's own folder or settings: the web server would write where each site's own are kept (a shared folder goes beside them, as files/shared beside files/{{uri}})");
+        if (!usesDatabase && manifest.InstalledTables.Count > 0)
+            throw r.Invalid("installed_tables", "names tables, but 'database' is none: the sites have no database to hold them");
         if (manifest.Version is not null && manifest.VersionCommand is not null)
             throw ErrorCatalog.ManifestInvalid(file, map.Get("version_command")!.Line, "give 'version' or 'version_command', not both");
-        r.NoUnknownKeys(["name", "version", "version_command", "front_controller", "site_folders", "shared_folders", "deny", "settings", "install", "cron", "installed_tables", "admin_login", "login_path", "check", "web_root", "web"]);
+        r.NoUnknownKeys(["name", "version", "version_command", "front_controller", "site_folders", "shared_folders", "deny", "settings", "install", "cron", "database", "installed_tables", "admin_login", "login_path", "check", "web_root", "web"]);
         return manifest;
     }
 
@@ -277,7 +295,9 @@ public sealed partial class AppManifest
                 if (word.Any(char.IsControl)) throw Invalid(key, "may not hold control characters");
                 foreach (Match m in PlaceholderPattern().Matches(word))
                     if (!allowed.Contains(m.Groups[1].Value))
-                        throw Invalid(key, allowed.Count > 0 ? $"uses {{{m.Groups[1].Value}}}, which is not one of {string.Join(", ", allowed.Select(p => "{" + p + "}"))}" : "may not use placeholders");
+                        throw Invalid(key, allowed.Count == 0 ? "may not use placeholders"
+                            : IsDatabasePlaceholder(m.Groups[1].Value) && Placeholders.Contains(m.Groups[1].Value) ? $"uses {{{m.Groups[1].Value}}}, but 'database' is none: the sites have no database"
+                            : $"uses {{{m.Groups[1].Value}}}, which is not one of {string.Join(", ", allowed.Select(p => "{" + p + "}"))}");
             }
             if (words[0].Contains('{')) throw Invalid(key, "must begin with a program, not a placeholder");
             return words;

@@ -69,7 +69,7 @@ public sealed partial class DrupalKind(bool seven) : IPlatformKind
             return job.Templates.Render("drupal-settings.php.sbn", new Dictionary<string, object?>
             {
                 ["uri"] = job.Site.Uri,
-                ["driver"] = job.Database.Type,
+                ["driver"] = job.OwnDatabase.Type,
                 ["charset"] = charset,
                 ["collation"] = collation,
                 ["platform"] = job.Platform.Name,
@@ -89,9 +89,9 @@ public sealed partial class DrupalKind(bool seven) : IPlatformKind
     /// </summary>
     (string? Charset, string? Collation) Encoding(SiteJob job)
     {
-        if (job.Database.Type != "mysql") return (null, null);
+        if (job.OwnDatabase.Type != "mysql") return (null, null);
         if (!seven) return (null, "utf8mb4_general_ci");
-        var made = job.Db.TableCollation(job.Database.Name, "system");
+        var made = job.OwnDb.TableCollation(job.OwnDatabase.Name, "system");
         if (made is null || made.StartsWith("utf8mb4_", StringComparison.Ordinal)) return ("utf8mb4", made ?? "utf8mb4_general_ci");
         if (made.StartsWith("utf8mb3_", StringComparison.Ordinal) || made.StartsWith("utf8_", StringComparison.Ordinal)) return (null, "utf8_" + made[(made.IndexOf('_') + 1)..]);
         return (null, null);   // another character set (latin1): Drupal's own default, no collation named

@@ -61,6 +61,9 @@ public interface IPlatformKind
     /// <summary>Whether the kind has an installer to run against the new database.</summary>
     bool HasInstaller { get; }
 
+    /// <summary>Whether each site gets a database of its own; false for an application that keeps none (a manifest's database: none).</summary>
+    bool UsesDatabase => true;
+
     /// <summary>The site's cron command as words (placeholders of the manifest's kind filled in later); null when the application has none.</summary>
     IReadOnlyList<string>? CronCommand { get; }
 

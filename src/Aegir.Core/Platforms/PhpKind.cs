@@ -133,6 +133,7 @@ public sealed class PhpKind(AppManifest manifest) : IPlatformKind
     public string? PlatformSettingsPath => null;
     public string? SiteSettingsPath(string uri) => Manifest.SettingsPath is { } path ? AppManifest.ForSite(path, uri) : null;
     public bool HasInstaller => Manifest.Install is not null;
+    public bool UsesDatabase => Manifest.UsesDatabase;
     public IReadOnlyList<string>? CronCommand => Manifest.Cron;
 
     public void PreparePlatform(PlatformJob job) { }
@@ -154,14 +155,20 @@ public sealed class PhpKind(AppManifest manifest) : IPlatformKind
                 ["root"] = job.Root,
                 ["files_path"] = FilesPath(job.Site.Uri),
                 ["site_folders"] = Manifest.SiteFolders.Select(f => AppManifest.ForSite(f, job.Site.Uri)).ToList(),
-                ["db_type"] = job.Database.Type,
+                ["db_type"] = job.Database?.Type ?? "",
                 ["secret"] = Secret(job),
             }));
     }
 
-    /// <summary>A key for the application's own secrets (sessions, tokens), the same on every verify: derived from the site's database password, which only the site's record holds.</summary>
+    /// <summary>
+    /// A key for the application's own secrets (sessions, tokens), the same on every verify: derived from the site's
+    /// database password, or the key of a site without a database, which only the site's record holds.
+    /// </summary>
     static string Secret(SiteJob job)
-        => Convert.ToHexString(HMACSHA256.HashData(System.Text.Encoding.UTF8.GetBytes(job.Database.Password), System.Text.Encoding.UTF8.GetBytes("aegir-site-secret:" + job.Site.Uri))).ToLowerInvariant();
+    {
+        var key = job.Database?.Password ?? job.Site.SiteKey ?? throw ErrorCatalog.StepFailed(ErrorIds.SiteNotInstalled, $"Writing the settings of {job.Site.Uri}", "its record holds no key for it", "Install the site first (Install-AegirSite).");
+        return Convert.ToHexString(HMACSHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key), System.Text.Encoding.UTF8.GetBytes("aegir-site-secret:" + job.Site.Uri))).ToLowerInvariant();
+    }
 
     public InstallResult Install(SiteJob job)
     {

@@ -7,9 +7,13 @@ namespace Aegir.Core.Platforms;
 public sealed class SiteJob : PlatformJob
 {
     public required AegirSite Site { get; init; }
-    public required SiteDatabase Database { get; init; }
-    /// <summary>The database service the site's database is on.</summary>
-    public required Services.IDbService Db { get; init; }
+    /// <summary>The site's database; null for a site without one (its application keeps none).</summary>
+    public required SiteDatabase? Database { get; init; }
+    /// <summary>The database service the site's database is on (null with it).</summary>
+    public required Services.IDbService? Db { get; init; }
+    /// <summary>The database of a site whose kind always has one (Drupal, WordPress).</summary>
+    public SiteDatabase OwnDatabase => Database ?? throw Errors.ErrorCatalog.SiteHasNoDatabase(Site.Uri, Platform.Name);
+    public Services.IDbService OwnDb => Db ?? throw Errors.ErrorCatalog.SiteHasNoDatabase(Site.Uri, Platform.Name);
     /// <summary>The URL the site answers on (scheme, main host, port).</summary>
     public required string SiteUrl { get; init; }
     public string? AdminEmail { get; init; }
@@ -18,11 +22,17 @@ public sealed class SiteJob : PlatformJob
     /// <summary>The database settings a site's PHP gets from the web server, as environment for CLI tools.</summary>
     public Dictionary<string, string> DbEnvironment() => Environment(Database, Site.Uri, SiteUrl);
 
-    /// <summary>The names PHP gets from the vhost (FastCGI parameters), for a site's commands.</summary>
-    public static Dictionary<string, string> Environment(SiteDatabase database, string uri, string url) => new()
+    /// <summary>The names PHP gets from the vhost (FastCGI parameters), for a site's commands; no db_* for a site without a database.</summary>
+    public static Dictionary<string, string> Environment(SiteDatabase? database, string uri, string url)
     {
-        ["db_type"] = database.Type, ["db_host"] = database.Host, ["db_port"] = database.Port.ToString(),
-        ["db_name"] = database.Name, ["db_user"] = database.User, ["db_passwd"] = database.Password,
-        ["aegir_site"] = uri, ["aegir_url"] = url,
-    };
+        var environment = new Dictionary<string, string> { ["aegir_site"] = uri, ["aegir_url"] = url };
+        if (database is null) return environment;
+        environment["db_type"] = database.Type;
+        environment["db_host"] = database.Host;
+        environment["db_port"] = database.Port.ToString();
+        environment["db_name"] = database.Name;
+        environment["db_user"] = database.User;
+        environment["db_passwd"] = database.Password;
+        return environment;
+    }
 }

@@ -58,15 +58,17 @@ public sealed class SiteShell : IDisposable
     /// A manifest command's words with the site's placeholders filled in (and <paramref name="more"/>, an install's);
     /// the database password only as a file of this shell's.
     /// </summary>
-    public IReadOnlyList<string> Fill(IReadOnlyList<string> words, Services.Http.SiteDatabase database, string uri, string url, string root, IReadOnlyDictionary<string, string>? more = null)
+    public IReadOnlyList<string> Fill(IReadOnlyList<string> words, Services.Http.SiteDatabase? database, string uri, string url, string root, IReadOnlyDictionary<string, string>? more = null)
     {
-        var values = new Dictionary<string, string>(StringComparer.Ordinal)
+        var values = new Dictionary<string, string>(StringComparer.Ordinal) { ["uri"] = uri, ["url"] = url, ["root"] = root, ["tmp"] = Tmp };
+        // A site without a database has no db_* (its manifest may not use them: database: none).
+        if (database is not null)
         {
-            ["uri"] = uri, ["url"] = url, ["db_type"] = database.Type, ["db_host"] = database.Host, ["db_port"] = database.Port.ToString(),
-            ["db_name"] = database.Name, ["db_user"] = database.User, ["root"] = root, ["tmp"] = Tmp,
-        };
+            (values["db_type"], values["db_host"], values["db_port"]) = (database.Type, database.Host, database.Port.ToString());
+            (values["db_name"], values["db_user"]) = (database.Name, database.User);
+            if (words.Any(w => w.Contains("{db_passwd_file}", StringComparison.Ordinal))) values["db_passwd_file"] = SecretFile("db_passwd", database.Password);
+        }
         foreach (var (key, value) in more ?? new Dictionary<string, string>()) values[key] = value;
-        if (words.Any(w => w.Contains("{db_passwd_file}", StringComparison.Ordinal))) values["db_passwd_file"] = SecretFile("db_passwd", database.Password);
         return words.Select(w => AppManifest.Fill(w, values)).ToList();
     }
 

@@ -17,10 +17,11 @@ public static class SiteStatisticsRun
             var site = env.Store.GetFresh<AegirSite>(name, "Uri");
             SiteRules.Installed(site, "Collecting the statistics of");
             var parts = SiteParts.Resolve(site, env);
-            var database = parts.Database();
-            var counts = parts.Kind.Counts(parts.Db, database);
+            // A site without a database has only its files to count.
+            var database = parts.DatabaseIfAny();
+            var counts = database is null ? null : parts.Kind.Counts(parts.Db!, database);
             statistic = new SiteStatistic(name, DateTimeOffset.UtcNow, counts?.Users, counts?.ActiveUsers, counts?.Posts, counts?.Comments,
-                parts.Db.DatabaseSize(database.Name), FilesSize(env.Connect(parts.Web), parts));
+                database is null ? null : parts.Db!.DatabaseSize(database.Name), FilesSize(env.Connect(parts.Web), parts));
             new StatisticsStore(engine.Store.Home).Add(statistic);
             new SiteStateStore(engine.Store.Home).Update(name, s => s.StatisticsLast = statistic.Time);
         }

@@ -18,8 +18,9 @@ internal static class Aegir3Rewrite
     {
         if (!parts.Kind.Name.StartsWith("drupal", StringComparison.Ordinal) || parts.Kind.SiteRoots(parts.Site.Uri) is not [var root])
             throw ErrorCatalog.StepFailed(ErrorIds.BackupMismatch, doing, $"an Aegir 3 backup holds a Drupal site's folder, and @{parts.Platform.Name} is a {parts.Kind.Name} platform", "Use a Drupal platform.");
-        if (parts.Db.Driver != "mysql")
-            throw ErrorCatalog.StepFailed(ErrorIds.BackupMismatch, doing, $"an Aegir 3 backup holds a MySQL dump, and @{parts.DbServer.Name} runs {parts.Db.Driver}", "Use a database server that runs MariaDB or MySQL (-DbServer).");
+        var (server, db) = parts.DatabaseServer;
+        if (db.Driver != "mysql")
+            throw ErrorCatalog.StepFailed(ErrorIds.BackupMismatch, doing, $"an Aegir 3 backup holds a MySQL dump, and @{server.Name} runs {db.Driver}", "Use a database server that runs MariaDB or MySQL (-DbServer).");
         if (!contents.HasSettings)
             throw ErrorCatalog.StepFailed(ErrorIds.BackupMismatch, doing, "it holds no settings.php beside its database.sql", "Give a site backup made by Aegir 3 (a tar of the site's folder).");
         var store = new BackupStore(parts.Env.Home);
@@ -35,7 +36,7 @@ internal static class Aegir3Rewrite
                 {
                     Uri = parts.Site.Uri, Created = Aegir3Archive.TakenAt(path), Description = description,
                     Profile = parts.Site.Profile, Language = parts.Site.Language, Platform = parts.Platform.Name, PlatformKind = parts.Kind.Name,
-                    PlatformVersion = parts.Platform.Version, DbServer = parts.DbServer.Name, DbType = parts.Db.Driver, SiteRoots = [root],
+                    PlatformVersion = parts.Platform.Version, DbServer = server.Name, DbType = db.Driver, SiteRoots = [root],
                 };
                 // The rewritten archive is about as large as the tarball (both compressed): room for it first.
                 ctx.Step($"Checking that {store.Folder} has room for the rewritten archive", () =>

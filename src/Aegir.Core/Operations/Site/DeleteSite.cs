@@ -26,9 +26,13 @@ public sealed class DeleteSite : SiteOperation<DeleteSite.Parameters>
             return;
         }
         var parts = SiteParts.Resolve(site, env);
-        var database = parts.Database();
-        plan.Add(parts.DbServer.Name, PlanAction.Check, $"check that the database server @{parts.DbServer.Name} answers",
-            ctx => ctx.Step($"Checking that the database server '@{parts.DbServer.Name}' answers", () => parts.Db.DatabaseExists(database.Name)));
+        var database = parts.DatabaseIfAny();
+        if (database is not null)
+        {
+            var (server, db) = parts.DatabaseServer;
+            plan.Add(server.Name, PlanAction.Check, $"check that the database server @{server.Name} answers",
+                ctx => ctx.Step($"Checking that the database server '@{server.Name}' answers", () => db.DatabaseExists(database.Name)));
+        }
         if (p.Backup)
             SiteArchive.Step(plan, parts, Backups.ArchiveCompression.Zstd, "before the site was removed", "back up the site before removing it", _ => { });
         plan.Add(parts.Web.Name, PlanAction.Delete, $"remove {parts.Http.SiteConfigPath(site.Uri)} and test the {parts.Http.Type} config of @{parts.Web.Name}",
@@ -49,11 +53,13 @@ public sealed class DeleteSite : SiteOperation<DeleteSite.Parameters>
             });
         }
         RemoveRecord(plan, env, site);
-        plan.Add(parts.DbServer.Name, PlanAction.Drop, $"drop database `{database.Name}` and user `{database.User}` on @{parts.DbServer.Name}, then delete the folder moved aside (no undo past this point)", ctx =>
+        var dropped = database is null ? "" : $"drop database `{database.Name}` and user `{database.User}` on @{parts.DbServer!.Name}, then ";
+        plan.Add(parts.DbServer?.Name ?? parts.Web.Name, PlanAction.Drop, $"{dropped}delete the folder moved aside (no undo past this point)", ctx =>
         {
-            var changes = new List<JournalAction> { JournalActions.DropDatabase(parts.DbServer.Name, database.Name, database.User) };
+            var changes = new List<JournalAction>();
+            if (database is not null) changes.Add(JournalActions.DropDatabase(parts.DbServer!.Name, database.Name, database.User));
             changes.AddRange(aside.Select(path => JournalActions.DeletePath(parts.Web.Name, path)));
-            ctx.Commit(changes);
+            if (changes.Count > 0) ctx.Commit(changes);
         });
     }
 

@@ -30,18 +30,19 @@ public sealed class ImportSite : SiteOperation<ImportSite.Parameters>
         if (platform.Kind is null)
             throw ErrorCatalog.PlatformNotVerified($"Importing {site.Uri}", platform.Name);
         var parts = SiteParts.Resolve(site, env);
-        if (!parts.Db.DatabaseExists(p.Database))
-            throw ErrorCatalog.StepFailed(ErrorIds.SiteDatabaseGone, $"Importing {site.Uri}", $"its settings name database {p.Database}, which @{parts.DbServer.Name} does not have",
+        var (server, db) = parts.DatabaseServer;
+        if (!db.DatabaseExists(p.Database))
+            throw ErrorCatalog.StepFailed(ErrorIds.SiteDatabaseGone, $"Importing {site.Uri}", $"its settings name database {p.Database}, which @{server.Name} does not have",
                 "Give the database server that holds it (-DbServer), or restore the database first.");
         // The site's user is the one named for its database. When its settings use that very account, its password
         // stays (so a failed import leaves the site working); an account of that name the site does not use is not ours to take.
         var own = parts.Kind.ReadDatabaseSettings(env.Connect(parts.Web), platform.Root, site.Uri);
         bool sameAccount = own?.User == p.Database && own.Password is { Length: > 0 };
-        if (!sameAccount && parts.Db.UserExists(p.Database))
-            throw ErrorCatalog.StepFailed(ErrorIds.DbUserTaken, $"Importing {site.Uri}", $"a database user named {p.Database} exists on @{parts.DbServer.Name}, and the site's settings do not use it",
+        if (!sameAccount && db.UserExists(p.Database))
+            throw ErrorCatalog.StepFailed(ErrorIds.DbUserTaken, $"Importing {site.Uri}", $"a database user named {p.Database} exists on @{server.Name}, and the site's settings do not use it",
                 "Import the site once that user is renamed or dropped (the site's own user is left as it is).");
         site.DbPassword = sameAccount ? own!.Password : Passwords.New();
-        plan.Add(site.Name, PlanAction.Record, $"record the site {site.Uri} on @{platform.Name}, database `{p.Database}` on @{parts.DbServer.Name}", ctx =>
+        plan.Add(site.Name, PlanAction.Record, $"record the site {site.Uri} on @{platform.Name}, database `{p.Database}` on @{server.Name}", ctx =>
         {
             ctx.Secret(site.DbPassword);
             ctx.Step($"Recording the site {site.Uri}", () => env.Store.Create(site), JournalActions.RemoveContext(site.Name));
@@ -59,12 +60,12 @@ public sealed class ImportSite : SiteOperation<ImportSite.Parameters>
             });
         }
         // An import changes a site that was there before it: what it makes is undone and what it sets is put back on failure.
-        if (!parts.Db.UserExists(p.Database))
+        if (!db.UserExists(p.Database))
         {
-            var hosts = OperationEnvironment.GrantHosts(parts.Web, parts.DbServer);
-            plan.Add(parts.DbServer.Name, PlanAction.Create, $"create user `{p.Database}` for `{p.Database}`, granted to {string.Join(", ", hosts)}", ctx =>
-                ctx.Step($"Creating user {p.Database} for {p.Database} on '@{parts.DbServer.Name}'", () => parts.Db.EnsureUser(p.Database, site.DbPassword!, p.Database, hosts),
-                    JournalActions.DropUser(parts.DbServer.Name, p.Database)));
+            var hosts = OperationEnvironment.GrantHosts(parts.Web, server);
+            plan.Add(server.Name, PlanAction.Create, $"create user `{p.Database}` for `{p.Database}`, granted to {string.Join(", ", hosts)}", ctx =>
+                ctx.Step($"Creating user {p.Database} for {p.Database} on '@{server.Name}'", () => db.EnsureUser(p.Database, site.DbPassword!, p.Database, hosts),
+                    JournalActions.DropUser(server.Name, p.Database)));
         }
         plan.Add(parts.Web.Name, PlanAction.Check, $"note the owners and modes of the site's folders, to put back if the import fails", ctx =>
         {

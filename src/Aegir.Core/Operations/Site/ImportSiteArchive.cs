@@ -42,6 +42,7 @@ public sealed class ImportSiteArchive : SiteOperation<ImportSiteArchive.Paramete
         var site = new SiteDefinition(uri, platform.Name, p.DbServer,
             Profile: manifest?.Profile ?? contents?.Profile, Language: manifest?.Language ?? contents?.Language).ToSite(env.Store);
         site.Status = SiteStatus.Installed;
+        SiteRules.Database(site, env.KindOf(platform, env.Server(platform.WebServerName, "WebServer")), platform, p.DbServer, creating: true);
         SiteCopies.NamesFree(env, site);
         var parts = SiteParts.Resolve(site, env);
         var web = env.Connect(parts.Web);

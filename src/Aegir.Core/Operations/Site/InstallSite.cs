@@ -37,9 +37,6 @@ public sealed class InstallSite : SiteOperation<InstallSite.Parameters>
             // Its record is checked when it is written (under the store's lock); New-AegirSite checks it before asking, too.
             site = p.Create.ToSite(env.Store);
             if (env.Store.Exists(site.Name)) throw Errors.ErrorCatalog.ContextExists(site.Name, "site");
-            var record = site;
-            plan.Add(site.Name, PlanAction.Record, $"record the site {site.Uri} on @{site.PlatformName}, database on @{site.DbServerName}",
-                ctx => ctx.Step($"Recording the site {record.Uri}", () => env.Store.Create(record), JournalActions.RemoveContext(record.Name)));
         }
         else
         {
@@ -51,14 +48,36 @@ public sealed class InstallSite : SiteOperation<InstallSite.Parameters>
         if (platform.Locked) throw ErrorCatalog.PlatformLocked(platform.Name);
         if (platform.Kind is null)
             throw ErrorCatalog.PlatformNotVerified($"Installing {site.Uri}", platform.Name);
+        var recorded = site.DbServerName;
+        SiteRules.Database(site, env.KindOf(platform, env.Server(platform.WebServerName, "WebServer")), platform, p.Create?.DbServer, p.Create is not null);
+        if (p.Create is not null)
+        {
+            var record = site;
+            plan.Add(site.Name, PlanAction.Record, $"record the site {site.Uri} on @{site.PlatformName}, {(site.HasDatabase ? $"database on @{site.DbServerName}" : "without a database")}",
+                ctx => ctx.Step($"Recording the site {record.Uri}", () => env.Store.Create(record), JournalActions.RemoveContext(record.Name)));
+        }
+        else if (recorded != site.DbServerName || site.SiteKey is not null)
+        {
+            // A site recorded before (-NoInstall) on a platform whose application keeps no database: its record says so now.
+            var key = site.SiteKey;
+            SiteSteps.Record<AegirSite>(plan, env, site.Name, $"record {site.Uri} as a site without a database", "Recording the site as one without a database", s =>
+            {
+                s.DbServerName = null;
+                s.SiteKey ??= key;
+            });
+        }
         var parts = SiteParts.Resolve(site, env);
 
-        var hosts = OperationEnvironment.GrantHosts(parts.Web, parts.DbServer);
-        // Shown, the name skips those other records claim (a read of every site); run, the claim itself refuses them.
-        var proposed = parts.Db.ProposeName(site.Uri, env.ForDisplay ? SiteIndex.ClaimedDbNames(env.Store, site.DbServerName, site.Name) : new HashSet<string>());
-        plan.Add(parts.DbServer.Name, PlanAction.Create,
-            $"create database `{proposed}` and user `{proposed}` on @{parts.DbServer.Name}, granted to {string.Join(", ", hosts)}",
-            ctx => CreateDatabase(ctx, env, parts, new HashSet<string>(StringComparer.Ordinal), hosts));
+        if (parts.HasDatabase)
+        {
+            var (server, db) = parts.DatabaseServer;
+            var hosts = OperationEnvironment.GrantHosts(parts.Web, server);
+            // Shown, the name skips those other records claim (a read of every site); run, the claim itself refuses them.
+            var proposed = db.ProposeName(site.Uri, env.ForDisplay ? SiteIndex.ClaimedDbNames(env.Store, server.Name, site.Name) : new HashSet<string>());
+            plan.Add(server.Name, PlanAction.Create,
+                $"create database `{proposed}` and user `{proposed}` on @{server.Name}, granted to {string.Join(", ", hosts)}",
+                ctx => CreateDatabase(ctx, env, parts, new HashSet<string>(StringComparer.Ordinal), hosts));
+        }
         SiteSteps.Folders(plan, parts);
         SiteSteps.Settings(plan, parts);
         InstallResult? result = null;
@@ -69,9 +88,9 @@ public sealed class InstallSite : SiteOperation<InstallSite.Parameters>
                 if (result.AdminUser is not null) ctx.Info($"Admin account: {result.AdminUser}, log in at {result.LoginUrl}.");
             });
         else
-            plan.Add(parts.Web.Name, PlanAction.Check, $"run no installer: @{platform.Name} declares none, so the application fills its empty database itself", ctx =>
+            plan.Add(parts.Web.Name, PlanAction.Check, $"run no installer: @{platform.Name} declares none, so the application {(parts.HasDatabase ? "fills its empty database itself" : "sets itself up")}", ctx =>
             {
-                ctx.Info($"No installer ran: @{platform.Name} ({parts.Kind.Name}) declares no install command, so the database is left empty for the application (a manifest's 'install' key names one; see about_Aegir).");
+                ctx.Info($"No installer ran: @{platform.Name} ({parts.Kind.Name}) declares no install command, so {(parts.HasDatabase ? "the database is left empty for the application" : "the application sets itself up")} (a manifest's 'install' key names one; see about_Aegir).");
                 if (title is not null || email is not null)
                     ctx.Warn($"{(title is not null ? "-Title" : "-AdminEmail")} was not used: only an installer takes it, and @{platform.Name} has none.");
             });

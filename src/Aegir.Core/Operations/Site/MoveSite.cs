@@ -28,19 +28,21 @@ public sealed class MoveSite : SiteOperation<MoveSite.Parameters>
     public override void Check(Parameters p, ContextStore store)
     {
         if (store.TryGet(p.Site) is not AegirSite site) return;
+        if (p.DbServer is not null && !site.HasDatabase) throw ErrorCatalog.SiteHasNoDatabase(site.Uri, site.PlatformName, "move");
         var platform = p.Platform is { } to ? ContextNames.Canonical("Platform", to, ContextType.Platform) : site.PlatformName;
         var dbServer = p.DbServer is { } db ? ContextNames.Canonical("DbServer", db, ContextType.Server) : site.DbServerName;
         if (platform == site.PlatformName && dbServer == site.DbServerName) throw AlreadyThere(site, p);
     }
 
     static Errors.AegirException AlreadyThere(AegirSite site, Parameters p)
-        => ErrorCatalog.InvalidValue("Platform", p.Platform ?? p.DbServer, $"{site.Uri} is on @{site.PlatformName} with its database on @{site.DbServerName} already",
+        => ErrorCatalog.InvalidValue("Platform", p.Platform ?? p.DbServer, $"{site.Uri} is on @{site.PlatformName}{(site.HasDatabase ? $" with its database on @{site.DbServerName}" : "")} already",
             "Name another platform (-Platform) or database server (-DbServer).");
 
     public override void Plan(Parameters p, OperationPlan plan, OperationEnvironment env)
     {
         var site = SiteRules.Fresh(env, p.Site);
         SiteRules.Installed(site, "Moving");
+        if (p.DbServer is not null && !site.HasDatabase) throw ErrorCatalog.SiteHasNoDatabase(site.Uri, site.PlatformName, "move");
         var source = SiteParts.Resolve(site, env);
         var moved = (AegirSite)env.Store.ReadFresh(site.Name)!;
         moved.PlatformName = p.Platform ?? site.PlatformName;
@@ -55,17 +57,12 @@ public sealed class MoveSite : SiteOperation<MoveSite.Parameters>
                 throw ErrorCatalog.PlatformNotVerified($"Moving {site.Uri}", platform.Name);
         }
         var target = SiteParts.Resolve(moved, env);
-        if (target.Kind.Name != source.Kind.Name || target.Kind.Application != source.Kind.Application)
-            throw ErrorCatalog.StepFailed(ErrorIds.PlatformKindDiffers, $"Moving {site.Uri}", $"it is a {source.Kind.Application} site and @{platform.Name} is a {target.Kind.Application} platform",
-                $"Move it to a {source.Kind.Application} platform.");
-        if (target.Db.Driver != source.Db.Driver)
-            throw ErrorCatalog.StepFailed(ErrorIds.DbTypeDiffers, $"Moving {site.Uri}", $"its database is {source.Db.Driver} and @{target.DbServer.Name} runs {target.Db.Driver}",
-                $"Move it to a database server that runs {source.Db.Driver}.");
+        SiteCopies.CheckTarget(source, target, $"Moving {site.Uri}");
 
         if (source.Platform.Name != target.Platform.Name) Schemas(source, target);
         Packages(plan, source, target);
         string? archive = null;
-        var moves = new[] { target.Platform.Name != source.Platform.Name ? "to @" + target.Platform.Name : null, target.DbServer.Name != source.DbServer.Name ? "its database to @" + target.DbServer.Name : null };
+        var moves = new[] { target.Platform.Name != source.Platform.Name ? "to @" + target.Platform.Name : null, target.DbServer?.Name != source.DbServer?.Name ? "its database to @" + target.DbServer?.Name : null };
         SiteArchive.Step(plan, source, ArchiveCompression.Zstd, $"before moving {string.Join(", ", moves.OfType<string>())}", "take a pre-migration backup", b => archive = b.Path);
         new SiteDeploy(source, target, () => archive!, "the pre-migration backup").Plan(plan, env);
     }
@@ -76,7 +73,7 @@ public sealed class MoveSite : SiteOperation<MoveSite.Parameters>
     /// </summary>
     static void Schemas(SiteParts source, SiteParts target)
     {
-        if (source.Kind.SchemaVersions(source.Db, source.Database()) is not { Count: > 0 } schemas) return;
+        if (source.DatabaseIfAny() is not { } database || source.Kind.SchemaVersions(source.Db!, database) is not { Count: > 0 } schemas) return;
         var theirs = target.Kind.ScanPackages(target.Env.Connect(target.Web), target.Platform.Root, target.Platform.Name)
             .GroupBy(x => x.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Schema ?? target.Kind.BaseSchema, StringComparer.Ordinal);
         var backwards = schemas.Where(s => theirs.TryGetValue(s.Key, out var newest) && s.Value > newest)
@@ -109,7 +106,7 @@ public sealed class MoveSite : SiteOperation<MoveSite.Parameters>
     static (List<string> Missing, List<string> Changed, string? Unread) Differences(SiteParts source, SiteParts target)
     {
         IReadOnlySet<string>? enabled;
-        try { enabled = source.Kind.EnabledPackages(source.Db, source.Database()); }
+        try { enabled = source.DatabaseIfAny() is { } database ? source.Kind.EnabledPackages(source.Db!, database) : null; }
         catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException) { return ([], [], ex.Message); }
         var theirs = target.Kind.ScanPackages(target.Env.Connect(target.Web), target.Platform.Root, target.Platform.Name).Select(p => p.OfPlatformVersion(target.Platform.Version))
             .GroupBy(x => x.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);

@@ -12,7 +12,7 @@ internal static class NewSiteDatabase
 {
     public static (string Name, string Password) Create(TaskContext ctx, SiteParts parts, ISet<string> taken, IReadOnlyList<string> hosts, Action<string, string>? reserve = null)
     {
-        var db = parts.Db;
+        var (server, db) = parts.DatabaseServer;
         var password = Passwords.New();
         ctx.Secret(password);
         for (int attempt = 0; attempt < 100; attempt++)
@@ -21,13 +21,13 @@ internal static class NewSiteDatabase
             taken.Add(name);
             if (db.NameInUse(name))
             {
-                ctx.Debug($"Database or user {name} exists on '@{parts.DbServer.Name}' already; trying the next name.");
+                ctx.Debug($"Database or user {name} exists on '@{server.Name}' already; trying the next name.");
                 continue;
             }
             try
             {
                 reserve?.Invoke(name, password);
-                ctx.Step($"Creating database {name} and its user on '@{parts.DbServer.Name}', granted to {string.Join(", ", hosts)}", () =>
+                ctx.Step($"Creating database {name} and its user on '@{server.Name}', granted to {string.Join(", ", hosts)}", () =>
                 {
                     db.CreateDatabase(name);
                     try { db.CreateUser(name, password, name, hosts); }
@@ -36,7 +36,7 @@ internal static class NewSiteDatabase
                         db.DropDatabase(name);   // ours, made a moment ago: the step as a whole changed nothing
                         throw;
                     }
-                }, JournalActions.DropDatabase(parts.DbServer.Name, name, name));
+                }, JournalActions.DropDatabase(server.Name, name, name));
                 return (name, password);
             }
             catch (AegirException ex) when (ex.NothingChanged)

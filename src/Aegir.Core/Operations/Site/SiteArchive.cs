@@ -17,14 +17,14 @@ internal static class SiteArchive
     {
         var store = new BackupStore(parts.Env.Home);
         var roots = parts.Kind.SiteRoots(parts.Site.Uri);
-        var database = parts.Database();
+        var dump = parts.DatabaseIfAny() is { } database ? $"dump database `{database.Name}` and " : "";
         plan.Add(ContextNames.Master, PlanAction.Write,
-            $"{why}: dump database `{database.Name}` and archive {string.Join(", ", roots)} ({compression}) to {store.Folder}/{parts.Site.Uri}-<time>{ArchiveCompression.Extension(compression)}",
+            $"{why}: {dump}archive {string.Join(", ", roots)} ({compression}) to {store.Folder}/{parts.Site.Uri}-<time>{ArchiveCompression.Extension(compression)}",
             ctx =>
             {
                 var path = store.NewPath(parts.Site.Uri, DateTimeOffset.UtcNow, compression);
                 // The dump waits in a private file until it is archived; a kill meanwhile leaves it to the repair to delete.
-                ctx.Step("Setting a private place for the database dump", () => { }, JournalActions.DeleteBackup(SpoolOf(path)));
+                if (parts.HasDatabase) ctx.Step("Setting a private place for the database dump", () => { }, JournalActions.DeleteBackup(SpoolOf(path)));
                 var backup = ctx.Step($"Writing the backup {Path.GetFileName(path)}", () => Write(ctx, parts, path, compression, description),
                     JournalActions.DeleteBackup(path));
                 ctx.Step($"Describing the backup in {Path.GetFileName(BackupArchive.SidecarOf(path))}", () =>
@@ -40,14 +40,14 @@ internal static class SiteArchive
     static Written Write(TaskContext ctx, SiteParts parts, string path, string compression, string? description)
     {
         var site = parts.Site;
-        var database = parts.Database();
+        var database = parts.DatabaseIfAny();
         var web = parts.Env.Connect(parts.Web);
         var roots = parts.Kind.SiteRoots(site.Uri).Where(r => web.Kind(Path.Combine(parts.Platform.Root, r)) == PathKind.Directory).ToList();
         var manifest = new BackupManifest
         {
             Uri = site.Uri, Created = DateTimeOffset.UtcNow, Description = description, Aliases = site.Aliases, Redirection = site.Redirection,
             Profile = site.Profile, Language = site.Language, Client = site.ClientName, Platform = parts.Platform.Name,
-            PlatformKind = parts.Kind.Name, PlatformVersion = parts.Platform.Version, DbServer = parts.DbServer.Name, DbType = parts.Db.Driver,
+            PlatformKind = parts.Kind.Name, PlatformVersion = parts.Platform.Version, DbServer = parts.DbServer?.Name, DbType = parts.Db?.Driver ?? BackupManifest.NoDatabase,
             SiteRoots = roots, Packages = Packages(ctx, parts),
         };
         var progress = ByteProgress(ctx, EstimateBytes(web, parts.Platform.Root, roots), "archiving", estimate: true);
@@ -58,11 +58,14 @@ internal static class SiteArchive
             using (var writer = BackupArchiveWriter.Create(path, compression, ctx.Info, progress))
             {
                 writer.AddJson(BackupArchive.ManifestMember, manifest);
-                ctx.Progress(0, $"dumping database {database.Name}");
-                using (var file = new FileStream(spool, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = IO.AtomicFile.OwnerOnly }))
-                    parts.Db.Dump(parts.Web, database, file);
-                writer.AddFile(BackupArchive.DatabaseMember, spool);
-                File.Delete(spool);
+                if (database is not null)
+                {
+                    ctx.Progress(0, $"dumping database {database.Name}");
+                    using (var file = new FileStream(spool, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = IO.AtomicFile.OwnerOnly }))
+                        parts.Db!.Dump(parts.Web, database, file);
+                    writer.AddFile(BackupArchive.DatabaseMember, spool);
+                    File.Delete(spool);
+                }
                 if (roots.Count > 0)
                 {
                     // GNU tar keeps links as links and never follows them; exit 1 means a file changed while it was read.
@@ -111,7 +114,7 @@ internal static class SiteArchive
     {
         try
         {
-            var enabled = parts.Kind.EnabledPackages(parts.Db, parts.Database());
+            var enabled = parts.DatabaseIfAny() is { } database ? parts.Kind.EnabledPackages(parts.Db!, database) : null;
             return parts.Kind.ScanPackages(parts.Env.Connect(parts.Web), parts.Platform.Root, parts.Platform.Name)
                 .Select(p => new BackupPackage(p.Name, p.Type, p.Version, enabled?.Contains(p.Name))).ToList();
         }

@@ -24,13 +24,13 @@ public static class SiteCommand
         SiteRules.Installed(record, "Running a command for");
         var parts = SiteParts.Resolve(record, env);
         var transport = env.Connect(parts.Web);
-        var database = parts.Database();
+        var database = parts.DatabaseIfAny();
         var url = parts.Http.Url(record.Redirection ?? record.Uri);
         var environment = SiteJob.Environment(database, record.Uri, url);
         var words = command ?? parts.Kind.CronCommand ?? throw ErrorCatalog.StepFailed(ErrorIds.NoCronCommand, $"Running the cron of {record.Uri}", $"its platform '@{parts.Platform.Name}' ({parts.Kind.Name}) has no cron command",
             "Give the application's manifest a 'cron' key (see about_Aegir, PLATFORM MANIFEST), and verify the platform.");
         // A Drupal platform without its own drush runs the cron at the site's cron URL, with the key the site keeps.
-        if (command is null && words[0] == "drush" && OwnDrush(transport, parts.Platform.Root) is null && parts.Kind.CronPath(parts.Db, database) is { } path)
+        if (command is null && words[0] == "drush" && OwnDrush(transport, parts.Platform.Root) is null && database is not null && parts.Kind.CronPath(parts.Db!, database) is { } path)
             return CronOverHttp(parts, path);
         using var shell = SiteShell.Open(transport, parts.Web);
         if (command is null) words = shell.Fill(words, database, record.Uri, url, parts.Platform.Root);
@@ -51,8 +51,9 @@ public static class SiteCommand
         var record = SiteRules.Fresh(env, name);
         SiteRules.Installed(record, "Running SQL for");
         var parts = SiteParts.Resolve(record, env);
+        if (!parts.HasDatabase) throw ErrorCatalog.SiteHasNoDatabase(record.Uri, parts.Platform.Name, "run SQL in");
         var transport = env.Connect(parts.Web);
-        var (program, arguments, secret) = parts.Db.SqlClient(parts.Database());
+        var (program, arguments, secret) = parts.DatabaseServer.Service.SqlClient(parts.Database());
         using var shell = SiteShell.Open(transport, parts.Web);
         return shell.Run(program, arguments, parts.Platform.Root, secret, timeout, System.Text.Encoding.UTF8.GetBytes(sql.EndsWith('\n') ? sql : sql + "\n"));
     }

@@ -16,6 +16,7 @@ internal static class SiteCopies
         var uri = Validate.SiteHost("NewUri", newUri);
         if (env.Store.Exists(uri))
             throw ErrorCatalog.ContextExists(uri, "site");
+        if (dbServer is not null && !site.HasDatabase) throw ErrorCatalog.SiteHasNoDatabase(site.Uri, site.PlatformName, "copy to another server");
         var copy = new AegirSite(uri)
         {
             PlatformName = platform ?? site.PlatformName, DbServerName = dbServer ?? site.DbServerName, ClientName = site.ClientName,
@@ -54,13 +55,24 @@ internal static class SiteCopies
                 throw ErrorCatalog.NameTaken(taken, other.Name);
     }
 
+    /// <summary>
+    /// Refuses, before anything changes, a target where the site's backup cannot go: a platform of another kind or
+    /// application (two php platforms may hold two), one whose application keeps a database for a site without one,
+    /// or a database server of another type.
+    /// </summary>
+    public static void CheckTarget(SiteParts source, SiteParts target, string doing)
+    {
+        if (target.Kind.Name != source.Kind.Name || target.Kind.Application != source.Kind.Application)
+            throw ErrorCatalog.StepFailed(ErrorIds.PlatformKindDiffers, doing, $"it is a {source.Kind.Application} site and @{target.Platform.Name} is a {target.Kind.Application} platform", $"Choose a {source.Kind.Application} platform.");
+        if (!target.HasDatabase && target.Kind.UsesDatabase) throw ErrorCatalog.SiteNeedsDatabase(source.Site.Uri, target.Platform.Name);
+        if (source.Db is { } ours && target.Db is { } theirs && ours.Driver != theirs.Driver)
+            throw ErrorCatalog.StepFailed(ErrorIds.DbTypeDiffers, doing, $"its database is {ours.Driver} and @{target.DbServer!.Name} runs {theirs.Driver}", $"Choose a database server that runs {ours.Driver}.");
+    }
+
     /// <summary>The steps of a rename or clone: a fresh backup of the source, deployed as the new site, which must answer; the source kept or removed last.</summary>
     public static void Plan(OperationPlan plan, OperationEnvironment env, SiteParts source, SiteParts target, bool keepSource, string why)
     {
-        if (target.Kind.Name != source.Kind.Name || target.Kind.Application != source.Kind.Application)
-            throw ErrorCatalog.StepFailed(ErrorIds.PlatformKindDiffers, $"Copying {source.Site.Uri}", $"it is a {source.Kind.Application} site and @{target.Platform.Name} is a {target.Kind.Application} platform", $"Choose a {source.Kind.Application} platform.");
-        if (target.Db.Driver != source.Db.Driver)
-            throw ErrorCatalog.StepFailed(ErrorIds.DbTypeDiffers, $"Copying {source.Site.Uri}", $"its database is {source.Db.Driver} and @{target.DbServer.Name} runs {target.Db.Driver}", $"Choose a database server that runs {source.Db.Driver}.");
+        CheckTarget(source, target, $"Copying {source.Site.Uri}");
         if (target.Platform.Locked) throw ErrorCatalog.PlatformLocked(target.Platform.Name);
         string? archive = null;
         SiteArchive.Step(plan, source, ArchiveCompression.Zstd, why, $"take a fresh backup of {source.Site.Uri}", b => archive = b.Path);

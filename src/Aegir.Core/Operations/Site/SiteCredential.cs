@@ -1,4 +1,5 @@
 using Aegir.Core.Contexts;
+using Aegir.Core.Errors;
 
 namespace Aegir.Core.Operations.Site;
 
@@ -11,7 +12,7 @@ public sealed record SiteCredential(string Site, string Driver, string Host, int
         using var env = new OperationEnvironment(engine);
         var record = SiteRules.Fresh(env, site);
         SiteRules.Installed(record, "Reading the database credential of");
-        var server = env.Server(record.DbServerName, "DbServer");
+        var server = env.Server(record.DbServerName ?? throw ErrorCatalog.SiteHasNoDatabase(record.Uri, record.PlatformName, "read the credential of"), "DbServer");
         var db = env.Db(server);
         var database = SiteParts.DatabaseOf(record, db);
         return new SiteCredential(record.Uri, db.Driver, db.Host, db.Port, database.Name, database.User, database.Password);

@@ -20,12 +20,16 @@ public sealed record SiteDefinition(string Uri, string Platform, string? DbServe
         return site;
     }
 
-    /// <summary>The platform's web server when it also runs a database, else master.</summary>
-    static string DefaultDbServer(ContextStore store, string platform)
+    /// <summary>
+    /// The platform's web server when it also runs a database, else master; none when master runs none either (a
+    /// site of an application that keeps no database needs none; the install says so to one that does).
+    /// </summary>
+    static string? DefaultDbServer(ContextStore store, string platform)
     {
         try
         {
             if (store.GetFresh<AegirPlatform>(platform, "Platform").GetWebServer() is { Db.IsNull: false } web) return web.Name;
+            if (store.TryGet(ContextNames.Master) is AegirServer { Db.IsNull: true }) return null;
         }
         catch (AegirException) { /* the record's own check reports a missing platform */ }
         return ContextNames.Master;

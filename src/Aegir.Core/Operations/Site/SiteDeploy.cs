@@ -23,7 +23,7 @@ internal sealed class SiteDeploy(SiteParts source, SiteParts parts, Func<string>
     bool Renamed => source.Site.Name != parts.Site.Name;
 
     string archive => archiveOf();
-    bool Moving => source.Platform.Name != parts.Platform.Name || source.DbServer.Name != parts.DbServer.Name;
+    bool Moving => source.Platform.Name != parts.Platform.Name || source.DbServer?.Name != parts.DbServer?.Name;
 
     /// <summary>Each folder of the site (relative to its platform's root) and where its copy from the backup waits beside it.</summary>
     readonly IReadOnlyList<(string Live, string Staged)> _roots = parts.Kind.SiteRoots(parts.Site.Uri)
@@ -32,7 +32,7 @@ internal sealed class SiteDeploy(SiteParts source, SiteParts parts, Func<string>
     readonly Dictionary<string, string> _sources = new(StringComparer.Ordinal);
     string? _newDb;
     string? _newPassword;
-    readonly string? _oldDb = creating ? null : source.Database().Name;
+    readonly string? _oldDb = creating ? null : source.DatabaseIfAny()?.Name;
     BackupManifest? _manifest;
 
     /// <summary>Reads the archive's manifest and refuses one that cannot go onto this site, before anything changes.</summary>
@@ -40,8 +40,12 @@ internal sealed class SiteDeploy(SiteParts source, SiteParts parts, Func<string>
     {
         using var reader = BackupArchiveReader.Open(archive, m => ctx?.Info(m));
         var m = _manifest = reader.Manifest;
-        if (m.DbType != parts.Db.Driver)
-            throw ErrorCatalog.StepFailed(ErrorIds.BackupMismatch, $"Restoring {archive}", $"it holds a {m.DbType} database and @{parts.DbServer.Name} runs {parts.Db.Driver}", "Restore it onto a site whose database server runs " + m.DbType + ".");
+        if (m.DbType == BackupManifest.NoDatabase && parts.HasDatabase)
+            throw ErrorCatalog.StepFailed(ErrorIds.BackupMismatch, $"Restoring {archive}", $"it is a backup of a site without a database, and {parts.Site.Uri} has one", "Restore it onto a site without a database (on a platform whose manifest says database: none).");
+        if (m.DbType != BackupManifest.NoDatabase && parts.Db is not { } db)
+            throw ErrorCatalog.StepFailed(ErrorIds.BackupMismatch, $"Restoring {archive}", $"it holds a {m.DbType} database, and {parts.Site.Uri} has none", "Restore it onto a site with a database of that type.");
+        if (parts.Db is { } service && m.DbType != service.Driver)
+            throw ErrorCatalog.StepFailed(ErrorIds.BackupMismatch, $"Restoring {archive}", $"it holds a {m.DbType} database and @{parts.DbServer!.Name} runs {service.Driver}", "Restore it onto a site whose database server runs " + m.DbType + ".");
         if (m.PlatformKind != parts.Kind.Name)
             throw ErrorCatalog.StepFailed(ErrorIds.BackupMismatch, $"Restoring {archive}", $"it is a backup of a {m.PlatformKind} site and @{parts.Platform.Name} is a {parts.Kind.Name} platform", $"Restore it onto a site on a {m.PlatformKind} platform.");
         // Two php platforms may hold two applications: a manifest's name is the core package the backup lists.
@@ -91,7 +95,6 @@ internal sealed class SiteDeploy(SiteParts source, SiteParts parts, Func<string>
     /// <summary>The plan's steps up to the swap: new database, the archive streamed into it and beside the live folders, checked.</summary>
     void Load(OperationPlan plan, OperationEnvironment env)
     {
-        var hosts = OperationEnvironment.GrantHosts(parts.Web, parts.DbServer);
         plan.Add(parts.Web.Name, PlanAction.Check, $"check that {parts.Platform.Root} on @{parts.Web.Name} has room for the backup's files", ctx =>
         {
             // A backup of this module's says how much its files take; every member is counted again as it is written.
@@ -99,31 +102,44 @@ internal sealed class SiteDeploy(SiteParts source, SiteParts parts, Func<string>
                 ctx.Step($"Checking that {parts.Platform.Root} on '@{parts.Web.Name}' has room for {SiteArchive.Megabytes(known.FilesSize)} MB of files",
                     () => new FreeSpace(env.Connect(parts.Web), parts.Platform.Root, parts.Web.Name).Take($"The files of {Path.GetFileName(archive)}", known.FilesSize));
         });
-        plan.Add(parts.DbServer.Name, PlanAction.Create, $"create a new database and user for {parts.Site.Uri} on @{parts.DbServer.Name}, granted to {string.Join(", ", hosts)}",
+        if (!parts.HasDatabase)
+        {
+            // A site without a database: its folders alone.
+            plan.Add(parts.Web.Name, PlanAction.Write, $"load {label}: its folders beside the live ones ({string.Join(", ", _roots.Select(r => r.Staged))}), each member checked against its checksum",
+                ctx => Extract(ctx, env));
+            return;
+        }
+        var (server, db) = parts.DatabaseServer;
+        var hosts = OperationEnvironment.GrantHosts(parts.Web, server);
+        plan.Add(server.Name, PlanAction.Create, $"create a new database and user for {parts.Site.Uri} on @{server.Name}, granted to {string.Join(", ", hosts)}",
             ctx => CreateDatabase(ctx, env, hosts));
         plan.Add(parts.Web.Name, PlanAction.Write, $"load {label}: its dump into the new database, its folders beside the live ones ({string.Join(", ", _roots.Select(r => r.Staged))}), each member checked against its checksum",
             ctx => Extract(ctx, env));
         if (parts.Kind.HasInstaller)
-            plan.Add(parts.DbServer.Name, PlanAction.Check, $"check that the {parts.Kind.Application} tables are in the new database",
-                ctx => ctx.Step($"Checking that the {parts.Kind.Application} tables are in {_newDb}", () => parts.Kind.CheckInstalled(parts.Db, NewDatabase())));
+            plan.Add(server.Name, PlanAction.Check, $"check that the {parts.Kind.Application} tables are in the new database",
+                ctx => ctx.Step($"Checking that the {parts.Kind.Application} tables are in {_newDb}", () => parts.Kind.CheckInstalled(db, NewDatabase())));
         if ((_manifest?.Uri ?? source.Site.Uri) is var from && from != parts.Site.Uri)
         {
             var url = parts.Http.Url(parts.Site.Redirection ?? parts.Site.Uri);
-            plan.Add(parts.DbServer.Name, PlanAction.Set, $"make the copied database of {from} serve as {url}", ctx =>
+            plan.Add(server.Name, PlanAction.Set, $"make the copied database of {from} serve as {url}", ctx =>
             {
-                if (parts.Kind.AddressChange(parts.Db, NewDatabase(), _manifest!.Uri, parts.Site.Uri, url) is { } sql)
-                    ctx.Step($"Pointing the copied database at {url}", () => parts.Db.Import(parts.Web, NewDatabase(), new MemoryStream(System.Text.Encoding.UTF8.GetBytes(sql))));
+                if (parts.Kind.AddressChange(db, NewDatabase(), _manifest!.Uri, parts.Site.Uri, url) is { } sql)
+                    ctx.Step($"Pointing the copied database at {url}", () => db.Import(parts.Web, NewDatabase(), new MemoryStream(System.Text.Encoding.UTF8.GetBytes(sql))));
             });
         }
     }
 
     /// <summary>The new database with the account made for it, as the site's PHP will reach it.</summary>
-    Services.Http.SiteDatabase NewDatabase() => new(parts.Db.Driver, parts.Db.Host, parts.Db.Port, _newDb!, _newDb!, _newPassword!);
+    Services.Http.SiteDatabase NewDatabase()
+    {
+        var db = parts.DatabaseServer.Service;
+        return new(db.Driver, db.Host, db.Port, _newDb!, _newDb!, _newPassword!);
+    }
 
     void CreateDatabase(TaskContext ctx, OperationEnvironment env, IReadOnlyList<string> hosts)
     {
         // The new name must be no other site's claim either: the record takes it only at the swap.
-        var taken = Contexts.SiteIndex.ClaimedDbNames(env.Store, parts.DbServer.Name);
+        var taken = Contexts.SiteIndex.ClaimedDbNames(env.Store, parts.DatabaseServer.Server.Name);
         if (_oldDb is not null) taken.Add(_oldDb);
         (_newDb, _newPassword) = NewSiteDatabase.Create(ctx, parts, taken, hosts);
     }
@@ -142,7 +158,7 @@ internal sealed class SiteDeploy(SiteParts source, SiteParts parts, Func<string>
         }
         var members = new SiteMembers(parts, web, Path.GetFileName(archive));
         var space = new FreeSpace(web, root, parts.Web.Name);
-        ctx.Step($"Loading {Path.GetFileName(archive)} into database {_newDb} and beside the live folders", () =>
+        ctx.Step($"Loading {Path.GetFileName(archive)} {(parts.HasDatabase ? $"into database {_newDb} and " : "")}beside the live folders", () =>
         {
             using var reader = BackupArchiveReader.Open(archive, ctx.Info);
             var map = _roots.Where(r => _sources.ContainsKey(r.Live)).Select(r => (Prefix: BackupArchive.SitePrefix + _sources[r.Live], r.Live, r.Staged)).ToList();
@@ -154,8 +170,9 @@ internal sealed class SiteDeploy(SiteParts source, SiteParts parts, Func<string>
                 if (entry.Name == BackupArchive.DatabaseMember)
                 {
                     if (sawDatabase) throw ErrorCatalog.MemberRefused(Path.GetFileName(archive), entry.Name, "the archive holds a second database dump");
+                    if (!parts.HasDatabase) throw ErrorCatalog.MemberRefused(Path.GetFileName(archive), entry.Name, $"the archive holds a database dump, and {parts.Site.Uri} has no database");
                     sawDatabase = true;
-                    parts.Db.Import(parts.Web, NewDatabase(), reader.Data(entry));
+                    parts.DatabaseServer.Service.Import(parts.Web, NewDatabase(), reader.Data(entry));
                     pending = reader.Next();
                 }
                 else if (entry.Name.StartsWith(BackupArchive.SitePrefix, StringComparison.Ordinal))
@@ -197,7 +214,7 @@ internal sealed class SiteDeploy(SiteParts source, SiteParts parts, Func<string>
                 }
             }
             reader.Finish();
-            if (!sawDatabase) throw ErrorCatalog.StepFailed(ErrorIds.BackupBroken, $"Reading {archive}", "it holds no database.sql", "Use an archive made by Backup-AegirSite.");
+            if (!sawDatabase && parts.HasDatabase) throw ErrorCatalog.StepFailed(ErrorIds.BackupBroken, $"Reading {archive}", "it holds no database.sql", "Use an archive made by Backup-AegirSite.");
         });
     }
 
@@ -237,27 +254,32 @@ internal sealed class SiteDeploy(SiteParts source, SiteParts parts, Func<string>
                     var data = ctx.SaveData(System.Text.Encoding.UTF8.GetBytes(env.Store.ReadText(source.Site.Name) ?? ""));
                     ctx.Step($"Removing the record of {source.Site.Uri}", () => env.Store.Remove(source.Site.Name), JournalActions.RecreateContext(source.Site.Name, data));
                 });
-            plan.Add(parts.Site.Name, PlanAction.Record, $"record the site {parts.Site.Uri} on @{parts.Platform.Name}, database on @{parts.DbServer.Name}", ctx =>
+            plan.Add(parts.Site.Name, PlanAction.Record, $"record the site {parts.Site.Uri} on @{parts.Platform.Name}, {(parts.HasDatabase ? $"database on @{parts.DbServer!.Name}" : "without a database")}", ctx =>
             {
                 parts.Site.DbName = _newDb;
                 parts.Site.DbPassword = _newPassword;
+                // A site without a database gets a key of its own, as a new database gets a new password.
+                if (!parts.HasDatabase) parts.Site.SiteKey = Passwords.New();
                 ctx.Step($"Recording the site {parts.Site.Uri}", () => env.Store.Create(parts.Site), JournalActions.RemoveContext(parts.Site.Name));
             });
             return;
         }
-        var moves = Moving ? $" on @{parts.Platform.Name} and @{parts.DbServer.Name}" : "";
-        SiteSteps.Record<Contexts.AegirSite>(plan, env, parts.Site.Name, $"record the new database of {parts.Site.Uri}{moves}", $"Recording the new database{moves} in the site's record", s =>
+        var moves = Moving ? $" on @{string.Join(" and @", new[] { parts.Platform.Name, parts.DbServer?.Name }.OfType<string>())}" : "";
+        var what = parts.HasDatabase ? "the new database" : "the site's platform";
+        if (!parts.HasDatabase && !Moving) return;   // nothing of the record changes
+        SiteSteps.Record<Contexts.AegirSite>(plan, env, parts.Site.Name, $"record {what} of {parts.Site.Uri}{moves}", $"Recording {what}{moves} in the site's record", s =>
         {
             s.PlatformName = parts.Platform.Name;
-            s.DbServerName = parts.DbServer.Name;
+            s.DbServerName = parts.DbServer?.Name;
             s.DbName = _newDb;
             s.DbPassword = _newPassword;
         });
-        plan.Add(parts.Site.Name, PlanAction.Set, "use the new database from here on", ctx =>
-        {
-            parts.Site.DbName = _newDb;
-            parts.Site.DbPassword = _newPassword;
-        });
+        if (parts.HasDatabase)
+            plan.Add(parts.Site.Name, PlanAction.Set, "use the new database from here on", ctx =>
+            {
+                parts.Site.DbName = _newDb;
+                parts.Site.DbPassword = _newPassword;
+            });
     }
 
     /// <summary>
@@ -266,11 +288,12 @@ internal sealed class SiteDeploy(SiteParts source, SiteParts parts, Func<string>
     /// </summary>
     void Finish(OperationPlan plan, OperationEnvironment env)
     {
-        var what = keepSource ? "delete any folder found in the copy's way" : $"drop the old database `{_oldDb}` and user `{_oldDb}` on @{source.DbServer.Name}, delete the old folders";
-        plan.Add(source.DbServer.Name, PlanAction.Drop, $"{what} (no undo past this point)", ctx =>
+        var dropsDatabase = !keepSource && _oldDb is not null;
+        var what = keepSource ? "delete any folder found in the copy's way" : dropsDatabase ? $"drop the old database `{_oldDb}` and user `{_oldDb}` on @{source.DbServer!.Name}, delete the old folders" : "delete the old folders";
+        plan.Add(source.DbServer?.Name ?? source.Web.Name, PlanAction.Drop, $"{what} (no undo past this point)", ctx =>
         {
             var changes = new List<JournalAction>();
-            if (!keepSource) changes.Add(JournalActions.DropDatabase(source.DbServer.Name, _oldDb!, _oldDb!));
+            if (dropsDatabase) changes.Add(JournalActions.DropDatabase(source.DbServer!.Name, _oldDb!, _oldDb!));
             var web = env.Connect(parts.Web);
             foreach (var (live, _) in _roots)
             {

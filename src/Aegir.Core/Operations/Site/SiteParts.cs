@@ -13,9 +13,10 @@ internal sealed class SiteParts
     public required AegirSite Site { get; init; }
     public required AegirPlatform Platform { get; init; }
     public required AegirServer Web { get; init; }
-    public required AegirServer DbServer { get; init; }
+    /// <summary>The server of the site's database; null for a site without one (<see cref="AegirSite.HasDatabase"/>).</summary>
+    public required AegirServer? DbServer { get; init; }
     public required IHttpService Http { get; init; }
-    public required IDbService Db { get; init; }
+    public required IDbService? Db { get; init; }
     public required IPlatformKind Kind { get; init; }
     public required OperationEnvironment Env { get; init; }
     string? _owner, _ownerGroup;
@@ -30,13 +31,20 @@ internal sealed class SiteParts
     {
         var platform = env.Store.GetFresh<AegirPlatform>(site.PlatformName, "Platform");
         var web = env.Server(platform.WebServerName, "WebServer");
-        var db = env.Server(site.DbServerName, "DbServer");
+        var db = site.DbServerName is { } server ? env.Server(server, "DbServer") : null;
         return new SiteParts
         {
             Site = site, Platform = platform, Web = web, DbServer = db,
-            Http = env.Http(web), Db = env.Db(db), Kind = env.KindOf(platform, web), Env = env,
+            Http = env.Http(web), Db = db is null ? null : env.Db(db), Kind = env.KindOf(platform, web), Env = env,
         };
     }
+
+    /// <summary>Whether the site has a database (its record names a database server for it).</summary>
+    public bool HasDatabase => DbServer is not null;
+
+    /// <summary>The site's database server and its service, for what only a site with a database does; the caller has checked <see cref="HasDatabase"/>.</summary>
+    public (AegirServer Server, IDbService Service) DatabaseServer
+        => DbServer is { } server && Db is { } db ? (server, db) : throw ErrorCatalog.SiteHasNoDatabase(Site.Uri, Platform.Name);
 
     /// <summary>
     /// The site's folders as the kind lists them, with the owner and group each gets: the site's own (its roots and
@@ -53,7 +61,10 @@ internal sealed class SiteParts
                 : (d, admin, Env.Connect(Web).PrimaryGroup(admin));
     }
 
-    public SiteDatabase Database() => DatabaseOf(Site, Db);
+    public SiteDatabase Database() => DatabaseOf(Site, Db ?? throw ErrorCatalog.SiteHasNoDatabase(Site.Uri, Platform.Name));
+
+    /// <summary>The site's database, or null for a site without one.</summary>
+    public SiteDatabase? DatabaseIfAny() => HasDatabase ? Database() : null;
 
     /// <summary>The site's database as its record and its server's service say: the user is named for the database.</summary>
     public static SiteDatabase DatabaseOf(AegirSite site, IDbService db)
@@ -64,12 +75,13 @@ internal sealed class SiteParts
     }
 
     public VhostModel Vhost(bool enabled)
-        => SiteAreas.For(Kind, new(Site.Uri, Platform.Name, Platform.Root, Site.HostNames().ToList(), Site.Redirection, enabled, null, Database()) { Tuning = Site.Tuning() });
+        => SiteAreas.For(Kind, new(Site.Uri, Platform.Name, Platform.Root, Site.HostNames().ToList(), Site.Redirection, enabled, null, DatabaseIfAny()) { Tuning = Site.Tuning() });
 
     public SiteJob Job(TaskContext ctx, string? title = null, string? email = null)
     {
-        var database = Database();
-        ctx.Secret(database.Password);
+        var database = DatabaseIfAny();
+        ctx.Secret(database?.Password);
+        ctx.Secret(Site.SiteKey);
         return new SiteJob
         {
             Ctx = ctx, Site = Site, Platform = Platform, Server = Web, Transport = Env.Connect(Web), Templates = Env.Templates,

@@ -21,6 +21,26 @@ internal static class SiteRules
             throw ErrorCatalog.StepFailed(ErrorIds.SiteNotInstalled, $"{doing} {site.Uri}", "the site is not installed", "Install it first (Install-AegirSite).");
     }
 
+    /// <summary>
+    /// Whether a new site gets a database: an application that keeps none (a manifest's database: none) gives its
+    /// sites none, nor a database server (one named, <paramref name="given"/>, is refused), and a key of their own for
+    /// the settings' secret instead; any other needs a database server.
+    /// </summary>
+    public static void Database(AegirSite site, Platforms.IPlatformKind kind, AegirPlatform platform, string? given, bool creating)
+    {
+        if (!kind.UsesDatabase)
+        {
+            if (given is not null)
+                throw ErrorCatalog.InvalidValue("DbServer", given, $"the application of @{platform.Name} keeps no database (its manifest says database: none), so its sites get none", "Leave -DbServer out.");
+            site.DbServerName = null;
+            site.SiteKey ??= Local.Passwords.New();
+            return;
+        }
+        if (!site.HasDatabase)
+            throw !creating ? ErrorCatalog.SiteNeedsDatabase(site.Uri, platform.Name)
+                : ErrorCatalog.InvalidValue("DbServer", null, $"no server runs a database for {site.Uri}: neither the web server of @{platform.Name} nor @{ContextNames.Master} has a db service", "Give -DbServer, a server that runs a database (New-AegirServer -DbServiceType).");
+    }
+
     /// <summary>The site as the task will work on it: fresh from the store, and held by the task.</summary>
     public static AegirSite Fresh(OperationEnvironment env, string name) => env.Store.GetFresh<AegirSite>(name, "Uri");
 }

@@ -55,32 +55,40 @@ internal static class SiteSteps
     /// </summary>
     public static void Database(OperationPlan plan, SiteParts parts)
     {
+        if (!parts.HasDatabase)
+        {
+            // A site without a database is one only on a platform whose application keeps none.
+            if (parts.Kind.UsesDatabase) throw Errors.ErrorCatalog.SiteNeedsDatabase(parts.Site.Uri, parts.Platform.Name);
+            return;
+        }
         var database = parts.Database();
-        var hosts = OperationEnvironment.GrantHosts(parts.Web, parts.DbServer);
-        var on = parts.DbServer.Name;
+        var (server, db) = parts.DatabaseServer;
+        var hosts = OperationEnvironment.GrantHosts(parts.Web, server);
+        var on = server.Name;
         plan.Add(on, PlanAction.Check, $"check that database `{database.Name}` is on @{on}", ctx => ctx.Step($"Checking that database {database.Name} is on '@{on}'", () =>
         {
-            if (!parts.Db.DatabaseExists(database.Name)) throw Errors.ErrorCatalog.DatabaseGone(parts.Site.Uri, database.Name, on);
+            if (!db.DatabaseExists(database.Name)) throw Errors.ErrorCatalog.DatabaseGone(parts.Site.Uri, database.Name, on);
         }));
         plan.Add(on, PlanAction.Set, $"make user `{database.User}` reach `{database.Name}` from {string.Join(", ", hosts)} only, with its recorded password",
-            ctx => ctx.Step($"Making user {database.User} reach {database.Name} from {string.Join(", ", hosts)} only", () => parts.Db.EnsureUser(database.User, database.Password, database.Name, hosts)));
+            ctx => ctx.Step($"Making user {database.User} reach {database.Name} from {string.Join(", ", hosts)} only", () => db.EnsureUser(database.User, database.Password, database.Name, hosts)));
         if (Transport.TransportFactory.IsLocal(parts.Web))   // from here it connects as PHP does; a remote web server checks from there
             plan.Add(on, PlanAction.Check, $"check that user `{database.User}` gets into `{database.Name}` with its password", ctx => ctx.Step($"Checking that user {database.User} gets into {database.Name}", () =>
             {
-                if (!parts.Db.CanConnect(database.Name, database.User, database.Password)) throw Errors.ErrorCatalog.SiteUserLockedOut(parts.Site.Uri, database.User, database.Name);
+                if (!db.CanConnect(database.Name, database.User, database.Password)) throw Errors.ErrorCatalog.SiteUserLockedOut(parts.Site.Uri, database.User, database.Name);
             }));
         Tables(plan, parts);
     }
 
-    /// <summary>The application's tables, where the kind installs some (the database is named when the step runs: an install picks it then).</summary>
+    /// <summary>The application's tables, where the kind installs some in the site's database (named when the step runs: an install picks it then).</summary>
     public static void Tables(OperationPlan plan, SiteParts parts)
     {
-        if (!parts.Kind.HasInstaller) return;
+        if (!parts.Kind.HasInstaller || !parts.HasDatabase) return;
+        var (server, db) = parts.DatabaseServer;
         var shown = parts.Site.DbName is { } known ? $"`{known}`" : "the site's new database";
-        plan.Add(parts.DbServer.Name, PlanAction.Check, $"check that the {parts.Kind.Application} tables are in {shown}", ctx =>
+        plan.Add(server.Name, PlanAction.Check, $"check that the {parts.Kind.Application} tables are in {shown}", ctx =>
         {
             var database = parts.Database();
-            ctx.Step($"Checking that the {parts.Kind.Application} tables are in {database.Name}", () => parts.Kind.CheckInstalled(parts.Db, database));
+            ctx.Step($"Checking that the {parts.Kind.Application} tables are in {database.Name}", () => parts.Kind.CheckInstalled(db, database));
         });
     }
 

@@ -130,10 +130,11 @@ public abstract class TemplatedWebService(AegirServer server, IServiceEnvironmen
             ["log_dir"] = LogDir,
             ["socket"] = Socket,
             ["site_url"] = Url(site.Redirection ?? site.Uri),
-            ["db"] = new Dictionary<string, object?>
+            // null for a site without a database: it gets no db_* names.
+            ["db"] = site.Database is not { } db ? null : new Dictionary<string, object?>
             {
-                ["type"] = site.Database.Type, ["host"] = site.Database.Host, ["port"] = site.Database.Port,
-                ["name"] = site.Database.Name, ["user"] = site.Database.User, ["password"] = site.Database.Password,
+                ["type"] = db.Type, ["host"] = db.Host, ["port"] = db.Port,
+                ["name"] = db.Name, ["user"] = db.User, ["password"] = db.Password,
             },
         });
     }

@@ -1,6 +1,6 @@
 namespace Aegir.Core.Services.Http;
 
-/// <summary>Everything a vhost template needs about one site.</summary>
+/// <summary>Everything a vhost template needs about one site (its database null for a site without one).</summary>
 public sealed record VhostModel(
     string Uri,
     string Platform,
@@ -9,7 +9,7 @@ public sealed record VhostModel(
     string? Redirection,
     bool Enabled,
     string? PrivatePath,
-    SiteDatabase Database)
+    SiteDatabase? Database)
 {
     /// <summary>Where requests that are no file go, relative to the root.</summary>
     public string FrontController { get; init; } = "index.php";
