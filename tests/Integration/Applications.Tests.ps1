@@ -12,13 +12,6 @@ Describe 'PHP applications with a manifest' -Skip:$skip {
         $server = Start-AegirLocalServer -HttpServiceType nginx
         $port = $server.Http.GetInt('port')
 
-        function Write-Tree([string] $Root, [hashtable] $Files) {
-            foreach ($path in $Files.Keys) {
-                $full = Join-Path $Root $path
-                $null = New-Item -ItemType Directory -Force (Split-Path $full)
-                [IO.File]::WriteAllText($full, $Files[$path])
-            }
-        }
         function Get-Db([string] $Uri) { (Get-AegirSite $Uri).DbName }
     }
     AfterAll {

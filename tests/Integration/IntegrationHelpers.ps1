@@ -78,6 +78,15 @@ function New-WorkFolder {
     $path
 }
 
+# Writes files under a folder (a codebase the test makes), their folders made as needed: path => text.
+function Write-Tree([string] $Root, [hashtable] $Files) {
+    foreach ($path in $Files.Keys) {
+        $full = Join-Path $Root $path
+        $null = New-Item -ItemType Directory -Force (Split-Path $full)
+        [IO.File]::WriteAllText($full, $Files[$path])
+    }
+}
+
 # Debian packages a suite needs beyond a local server's own (apt-get, as the local server does it).
 function Install-TestPackage([string[]] $Name) {
     [Aegir.Core.Local.Packages]::Ensure($Name, [Action[string]] { param($m) Write-Host $m })
