@@ -62,7 +62,7 @@ internal static class ContextValidator
     static void CheckPlatform(ContextStore store, AegirPlatform platform)
     {
         // On this machine a root is judged by where it leads; a remote server's root is checked by verify, there.
-        bool local = store.ReadFresh(platform.WebServerName) is AegirServer server && Transport.TransportFactory.IsLocal(server);
+        bool local = store.ReadFresh(platform.WebServerName) is AegirServer server && Transport.ThisMachine.Is(server);
         string Leads(string root) => local ? IO.Posix.Resolve(root) : root;
         var resolved = Leads(platform.Root);
         if (local) Platforms.PlatformRoots.Check(platform.Root, resolved, IO.Posix.Resolve(store.Home));
@@ -80,7 +80,7 @@ internal static class ContextValidator
         bool dbHere = !server.Db.IsNull && (server.Db.Get("host") is null or "127.0.0.1" or "localhost" or "::1" || server.Db.Get("host") == server.RemoteHost);
         if (!server.Http.IsNull && dbHere && server.Http.GetInt("port") == server.Db.GetInt("port"))
             throw ErrorCatalog.InvalidValue("HttpPort", server.Http.Get("port"), "the server's database listens on that port", "Give the web server and the database a port each.");
-        if (!Transport.TransportFactory.IsLocal(server)) return;
+        if (!Transport.ThisMachine.Is(server)) return;
         if (!server.Http.IsNull && (previous is null || previous.Http.Type != server.Http.Type || previous.Http.Get("port") != server.Http.Get("port")))
             CheckListener("HttpPort", server.Http.GetInt("port"), server.Http.GetInfo().Programs);
         if (dbHere && (previous is null || previous.Db.Type != server.Db.Type || previous.Db.Get("port") != server.Db.Get("port")))
@@ -95,7 +95,7 @@ internal static class ContextValidator
     static void CheckPhpSocket(AegirServer server, AegirServer? previous)
     {
         if (server.Http.IsNull || server.Http.Get("php_fpm_socket") is not { } socket || previous?.Http.Get("php_fpm_socket") == socket) return;
-        if (!Transport.TransportFactory.IsLocal(server) || IO.Posix.RealPath(socket) is not { } real) return;
+        if (!Transport.ThisMachine.Is(server) || IO.Posix.RealPath(socket) is not { } real) return;
         if (IO.Posix.Stat(real) is { IsSocket: false } status)
             throw ErrorCatalog.InvalidValue($"The {server.Http.Type} setting 'php_fpm_socket'", socket,
                 $"{(real == socket ? "it" : $"it leads to {real}, which")} is a {(status.IsDirectory ? "folder" : "file")}, not a socket, so every PHP request would fail",

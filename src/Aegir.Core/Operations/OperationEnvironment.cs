@@ -91,7 +91,7 @@ public sealed class OperationEnvironment(Engine engine) : IServiceEnvironment, I
 
     /// <summary>Hosts a site's database user is granted from: the web server's, and loopback when both are this machine.</summary>
     public static IReadOnlyList<string> GrantHosts(AegirServer web, AegirServer db)
-        => TransportFactory.IsLocal(web) && TransportFactory.IsLocal(db) ? ["127.0.0.1", "localhost"] : [web.RemoteHost];
+        => ThisMachine.Is(web) && ThisMachine.Is(db) ? ["127.0.0.1", "localhost"] : [web.RemoteHost];
 
     public void Dispose()
     {

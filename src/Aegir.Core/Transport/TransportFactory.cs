@@ -10,15 +10,9 @@ public sealed class TransportFactory : ITransportFactory
 
     public ITransport Open(AegirServer server)
     {
-        if (!IsLocal(server))
+        if (!ThisMachine.Is(server))
             throw ErrorCatalog.StepFailed(ErrorIds.ServerUnreachable, $"Reaching '@{server.Name}' ({server.RemoteHost})", "this version manages the local machine only",
                 "Host the platform on a server whose remote host is this machine (master, localhost or 127.0.0.1).");
         return new LocalTransport();
     }
-
-    /// <summary>Whether a server is this machine (getting this wrong made Aegir rsync to itself).</summary>
-    public static bool IsLocal(AegirServer server)
-        => server.Name == ContextNames.Master || server.RemoteHost is "localhost" or "127.0.0.1" or "::1"
-           || string.Equals(server.RemoteHost, Environment.MachineName, StringComparison.OrdinalIgnoreCase)
-           || string.Equals(server.RemoteHost, System.Net.Dns.GetHostName(), StringComparison.OrdinalIgnoreCase);
 }
