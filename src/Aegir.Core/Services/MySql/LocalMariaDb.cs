@@ -23,6 +23,8 @@ public sealed class LocalMariaDb(string dir) : ILocalDatabase
     string Log => Path.Combine(dir, "error.log");
     /// <summary>Where SQL may read and write files: a folder the server's account cannot enter, so nowhere.</summary>
     string NoFiles => Path.Combine(dir, "no-files");
+    /// <summary>Its temporary tables and files: its own, so nothing another program does in /tmp reaches them (nor they it).</summary>
+    string Tmp => Path.Combine(dir, "tmp");
     /// <summary>The account the server runs as (and owns its files): mysql when this runs as root.</summary>
     static string? RunAs => LocalProcess.IsRoot ? "mysql" : null;
 
@@ -34,12 +36,14 @@ public sealed class LocalMariaDb(string dir) : ILocalDatabase
     {
         AtomicFile.EnsurePrivateDirectory(dir);
         AtomicFile.EnsurePrivateDirectory(NoFiles);
+        AtomicFile.EnsurePrivateDirectory(Tmp);
         if (RunAs is { } account)
         {
             if (Posix.UserId(account) is null)
                 throw ErrorCatalog.StepFailed(ErrorIds.PackagesMissing, "Starting MariaDB", $"there is no {account} account to run it as", "Install the mariadb-server package, which makes it.");
             // The server's own folder and data are its account's (a data folder of an older version was root's).
             Posix.Chown(dir, account, account);
+            Posix.Chown(Tmp, account, account);
             if (Directory.Exists(Data)) OwnTree(Data, account);
         }
         var user = RunAs is { } runAs ? new[] { $"--user={runAs}" } : [];
@@ -48,7 +52,7 @@ public sealed class LocalMariaDb(string dir) : ILocalDatabase
             // root (and, when not run as root, an account named for whoever runs this) reaches the server only
             // through its unix socket, as that system user: never over TCP, never without being that user.
             log($"Creating a MariaDB data folder in {Data}.");
-            LocalProcess.Run("mariadb-install-db", ["--no-defaults", .. user, $"--datadir={Data}", "--auth-root-authentication-method=socket",
+            LocalProcess.Run("mariadb-install-db", ["--no-defaults", .. user, $"--datadir={Data}", $"--tmpdir={Tmp}", "--auth-root-authentication-method=socket",
                 $"--auth-root-socket-user={SocketUser}", "--skip-test-db"], "Creating the MariaDB data folder", TimeSpan.FromMinutes(3));
         }
         if (!IsRunning)
@@ -56,7 +60,7 @@ public sealed class LocalMariaDb(string dir) : ILocalDatabase
             log($"Starting MariaDB on 127.0.0.1:{port}.");
             LocalProcess.Run("start-stop-daemon", ["--start", "--background", "--pidfile", PidFile, "--make-pidfile", "--exec", "/usr/sbin/mariadbd", "--",
                 "--no-defaults", .. user, $"--datadir={Data}", $"--socket={Socket}", $"--port={port}", "--bind-address=127.0.0.1",
-                $"--pid-file={Path.Combine(dir, "server.pid")}", $"--log-error={Log}", "--skip-name-resolve", $"--secure-file-priv={NoFiles}", "--local-infile=0"], "Starting MariaDB");
+                $"--pid-file={Path.Combine(dir, "server.pid")}", $"--log-error={Log}", "--skip-name-resolve", $"--secure-file-priv={NoFiles}", $"--tmpdir={Tmp}", "--local-infile=0"], "Starting MariaDB");
             if (!Daemon.WaitFor(() => CanConnect(Socket), LocalProcess.StartTimeout))
                 throw ErrorCatalog.StepFailed(ErrorIds.LocalServiceFailed, "Starting MariaDB", LocalProcess.Tail(Log), $"See {Log}.");
         }
