@@ -436,10 +436,42 @@ public class OperationTests
         Assert.True(rename.Succeeded, rename.Task.Error);
         Assert.Equal("expires 1h;", hosting.Server.Text($"{rules}/news.test/cache.conf"));
         Assert.Equal(PathKind.None, hosting.Server.Kind($"{rules}/blog.test"));
-        Assert.Contains(rename.Task.Log, e => e.Message.Contains($"rules of blog.test in {rules}/blog.test go with that name"));
+        Assert.Contains(rename.Task.Log, e => e.Message.Contains($"rules of blog.test in {rules}/blog.test on '@server_master' go with the site's old place"));
         Assert.True(hosting.Run(new DeleteSite.Parameters("news.test", Backup: false)).Succeeded);
         Assert.Equal(PathKind.None, hosting.Server.Kind($"{rules}/news.test"));
         Assert.Equal("expires 1h;", hosting.Server.Text($"{rules}/copy.test/cache.conf"));
+    }
+
+    [Fact]
+    public void A_rename_carries_the_whole_rules_folder_and_names_the_links_it_leaves()
+    {
+        using var hosting = new FakeHosting();
+        OperationScenario.Installed(hosting);
+        var rules = Path.GetDirectoryName(hosting.VhostPath("blog.test"))!.Replace("vhost.d", "site.d");
+        hosting.Server.Put($"{rules}/blog.test/htpasswd", "admin:$apr1$x");
+        hosting.Server.Put($"{rules}/blog.test/sub/extra.inc", "expires 2h;");
+        hosting.Server.Link($"{rules}/blog.test/shared.conf", "/etc/shared.conf");
+        var rename = hosting.Run(new RenameSite.Parameters("blog.test", "news.test"));
+        Assert.True(rename.Succeeded, rename.Task.Error);
+        Assert.Equal("admin:$apr1$x", hosting.Server.Text($"{rules}/news.test/htpasswd"));
+        Assert.Equal("expires 2h;", hosting.Server.Text($"{rules}/news.test/sub/extra.inc"));
+        Assert.Equal(PathKind.None, hosting.Server.Kind($"{rules}/news.test/shared.conf"));
+        Assert.Contains(rename.Task.Log, e => e.Level == TaskLogLevel.Warning && e.Message.Contains("Not copied from") && e.Message.Contains("shared.conf"));
+    }
+
+    [Fact]
+    public void A_move_or_a_restore_onto_a_platform_that_holds_the_sites_folder_already_is_refused_before_anything_changes()
+    {
+        using var hosting = new FakeHosting();
+        OperationScenario.Installed(hosting);
+        hosting.Platform("wp2", "wordpress");
+        hosting.Server.Put("/srv/wp2/wp-content/uploads/sites/blog.test/theirs.txt", "precious");
+        var before = hosting.Snapshot();
+        var ex = Assert.Throws<AegirException>(() => hosting.Engine.Plan(new MoveSite.Parameters("blog.test", "platform_wp2")));
+        Assert.Equal("SiteFolderExists", ex.ErrorId);
+        Assert.Contains("Move /srv/wp2/wp-content/uploads/sites/blog.test out of the codebase first", ex.Message);
+        Assert.Equal(before, hosting.Snapshot());
+        Assert.Equal("precious", hosting.Server.Text("/srv/wp2/wp-content/uploads/sites/blog.test/theirs.txt"));
     }
 
     [Fact]
@@ -461,6 +493,7 @@ public class OperationTests
             Assert.Equal("SiteFolderExists", ex.ErrorId);
             Assert.Contains("holds wp-content/uploads/sites/shipped.test already", ex.Message);
             Assert.Contains("Import-AegirSite -Platform platform_wp -Uri shipped.test", ex.Message);
+            Assert.Contains("Move /srv/wp/wp-content/uploads/sites/shipped.test out of the codebase first, or choose another uri", ex.Message);
         }
         Assert.Equal(before, hosting.Snapshot());
         Assert.False(hosting.Store.Exists("shipped.test"));

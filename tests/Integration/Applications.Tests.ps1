@@ -576,6 +576,21 @@ echo panel(), ' for ', $_SERVER['aegir_site'], ' secret=', strlen(PANEL_SECRET);
             (Wait-Status { Send-Body $port $uri 2MB } 200).Body | Should -Be "got $(2MB)"
         }
 
+        It 'leaves a site''s nginx rules behind, said in a warning, when it moves to Apache, and a later site of its name does not get them' {
+            $rules = New-Item -ItemType Directory -Force "$env:AEGIR_HOME/config/server_master/nginx/site.d/mv.test"
+            [IO.File]::WriteAllText("$rules/hello.conf", 'location = /hello { return 302 /from-the-site; }')
+            (New-AegirSite mv.test -Platform tuned-nginx).Status | Should -Be 'Installed'
+            (Invoke-Site -Port $port -HostName mv.test -Path /hello).Location | Should -Match '/from-the-site$'
+            $move = Move-AegirSite mv.test -Platform tuned-apache -Force
+            $move.Status | Should -Be 'Warning' -Because ($move.Log.Message -join "`n")
+            ($move.Log | Where-Object Level -eq 'Warning').Message | Should -Match "are nginx's.*served by apache.*not carried over"
+            Test-Path $rules | Should -BeFalse
+            (Remove-AegirSite mv.test -NoBackup -Force).Status | Should -Be 'Succeeded'
+            (New-AegirSite mv.test -Platform tuned-nginx).Status | Should -Be 'Installed'
+            (Invoke-Site -Port $port -HostName mv.test -Path /hello).Status | Should -Not -Be 302
+            (Remove-AegirSite mv.test -NoBackup -Force).Status | Should -Be 'Succeeded'
+        }
+
         It 'includes an admin''s own rules for one site, and for every site of a platform, on <_>' -ForEach 'nginx', 'apache' {
             $port = $_ -eq 'nginx' ? $port : $apachePort
             $uri = "up-$_.test"

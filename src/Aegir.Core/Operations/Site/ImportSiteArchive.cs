@@ -58,7 +58,8 @@ public sealed class ImportSiteArchive : SiteOperation<ImportSiteArchive.Paramete
                 ctx.Warn($"The archive lists other names for the site ({string.Join(", ", names)}" + (manifest!.Redirection is { } r ? $", redirected to {r}" : "") +
                     $"); an archive does not choose the names this server answers for, so {uri} answers for its uri alone. Add those that are yours with Set-AegirSite {uri} -Alias ... (and -Redirection)."));
         // Nor how the web server serves it: the settings it had are named so the admin can give them again.
-        if (manifest?.WebSettings is { Count: > 0 } tuning)
+        // Named once each, as a record keeps them (the last of a key given twice), so the command works when pasted.
+        if (manifest?.WebSettings is { Count: > 0 } && new AegirSite(uri) { WebSettings = manifest.WebSettings }.WebSettings is var tuning)
             plan.Add(uri, PlanAction.Check, $"leave aside the web settings the archive lists ({string.Join(", ", tuning)})", ctx =>
                 ctx.Warn($"The archive lists web settings for the site ({string.Join(", ", tuning)}); an archive does not choose how this server serves a site, so {uri} has its platform's. " +
                     $"Give those you want with Set-AegirSite {uri} -WebSetting @{{ {string.Join("; ", tuning.Select(t => t.Split('=', 2) is var kv ? $"{kv[0]} = '{kv[1]}'" : t))} }}."));

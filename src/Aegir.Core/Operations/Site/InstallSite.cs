@@ -95,6 +95,8 @@ public sealed class InstallSite : SiteOperation<InstallSite.Parameters>
                 if (title is not null || email is not null)
                     ctx.Warn($"{(title is not null ? "-Title" : "-AdminEmail")} was not used: only an installer takes it, and @{platform.Name} has none.");
             });
+        // What the installer made in the folders the web server writes (Drupal's files/styles) is the web group's to write.
+        if (parts.Kind.HasInstaller) SiteSteps.Reclaim(plan, parts);
         SiteSteps.Tables(plan, parts);
         SiteSteps.Vhost(plan, parts, () => true);
         SiteSteps.Record<AegirSite>(plan, env, site.Name, $"record {site.Uri} as Installed", "Marking the site installed", s => s.Status = SiteStatus.Installed);

@@ -58,6 +58,7 @@ public sealed class MoveSite : SiteOperation<MoveSite.Parameters>
         }
         var target = SiteParts.Resolve(moved, env);
         SiteCopies.CheckTarget(source, target, $"Moving {site.Uri}");
+        if (target.Platform.Name != source.Platform.Name) SiteRules.FoldersFree(env, target, $"Moving {site.Uri} to @{target.Platform.Name}");
 
         if (source.Platform.Name != target.Platform.Name) Schemas(source, target);
         Packages(plan, source, target);

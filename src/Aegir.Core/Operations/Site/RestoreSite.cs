@@ -38,6 +38,7 @@ public sealed class RestoreSite : SiteOperation<RestoreSite.Parameters>
             var platform = env.Store.GetFresh<AegirPlatform>(where, "Platform");
             if (platform.Kind is null) throw Errors.ErrorCatalog.PlatformNotVerified($"Restoring {site.Uri}", platform.Name);
             target = SiteParts.Resolve(moved, env);
+            SiteRules.FoldersFree(env, target, $"Restoring {site.Uri} onto @{platform.Name}");
         }
         if (Aegir3Archive.IsOne(p.Backup, _ => { }))
         {

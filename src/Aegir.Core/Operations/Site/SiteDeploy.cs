@@ -82,7 +82,7 @@ internal sealed class SiteDeploy(SiteParts source, SiteParts parts, Func<string>
         // A rename on one web server: the old vhost goes first, since the names the site keeps (its aliases) may
         // answer in one vhost only; the reload after the new one serves both changes at once.
         if (vhostMoves && source.Web.Name == parts.Web.Name) RemoveOldVhost(plan);
-        if (Renamed && !creating) SiteIncludes.Copy(plan, env, source, parts);
+        if (!creating && (Renamed || source.Web.Name != parts.Web.Name)) SiteIncludes.Copy(plan, env, source, parts);
         SiteSteps.Vhost(plan, parts, () => enabled);
         if (vhostMoves && source.Web.Name != parts.Web.Name)
         {
@@ -311,7 +311,7 @@ internal sealed class SiteDeploy(SiteParts source, SiteParts parts, Func<string>
                     if (was.Kind(folder) != PathKind.None) changes.Add(JournalActions.DeletePath(source.Web.Name, folder));
                 }
             }
-            if (!keepSource && Renamed) changes.AddRange(SiteIncludes.Gone(env, source, ctx));
+            if (!keepSource && (Renamed || source.Web.Name != parts.Web.Name)) changes.AddRange(SiteIncludes.Gone(env, source, ctx));
             if (changes.Count > 0) ctx.Commit(changes);
         });
     }

@@ -34,7 +34,7 @@ internal static class SiteRules
         foreach (var relative in paths)
             if (web.Kind(Path.Combine(parts.Platform.Root, relative)) != Transport.PathKind.None)
                 throw ErrorCatalog.StepFailed(ErrorIds.SiteFolderExists, doing, $"@{parts.Platform.Name} holds {relative} already",
-                    $"Take in the site that is there with Import-AegirSite -Platform {parts.Platform.Name} -Uri {uri}, or move {Path.Combine(parts.Platform.Root, relative)} out of the codebase first.");
+                    $"Move {Path.Combine(parts.Platform.Root, relative)} out of the codebase first, or choose another uri; a site made there outside this module is taken in with Import-AegirSite -Platform {parts.Platform.Name} -Uri {uri}.");
     }
 
     /// <summary>
