@@ -20,8 +20,9 @@ public sealed class DeletePlatform : Operation<DeletePlatform.Parameters>
         var platform = env.Store.GetFresh<AegirPlatform>(p.Platform, "Name");
         env.Store.CheckRemovable(platform.Name);
         // A platform that was never verified has no include to take out (and nothing to reload).
-        if (env.Store.TryGet(platform.WebServerName) is AegirServer { Http.IsNull: false } server && ThisMachine.Is(server)
-            && env.Http(server) is var http && env.Connect(server).FileExists(http.PlatformConfigPath(platform.Name)))
+        var server = env.Store.TryGet(platform.WebServerName) is AegirServer { Http.IsNull: false } s && ThisMachine.Is(s) ? s : null;
+        var http = server is null ? null : env.Http(server);
+        if (server is not null && env.Connect(server).FileExists(http!.PlatformConfigPath(platform.Name)))
         {
             plan.Add(server.Name, PlanAction.Delete, $"remove {http.PlatformConfigPath(platform.Name)} and test the {http.Type} config of @{server.Name}",
                 ctx => http.RemovePlatform(ctx, platform.Name));
@@ -34,8 +35,7 @@ public sealed class DeletePlatform : Operation<DeletePlatform.Parameters>
             ctx.Info($"The codebase at {platform.Root} was left in place.");
         });
         // The admin's own rules for the platform's vhosts would otherwise serve a later platform of that name.
-        if (env.Store.TryGet(platform.WebServerName) is AegirServer { Http.IsNull: false } web && ThisMachine.Is(web)
-            && env.Http(web).PlatformIncludeDir(platform.Name) is var rules && env.Connect(web).Kind(rules) != PathKind.None)
-            plan.Add(web.Name, PlanAction.Delete, $"delete the admin's own vhost rules of @{platform.Name} in {rules}", ctx => ctx.Commit([JournalActions.DeletePath(web.Name, rules)]));
+        if (server is not null && http!.PlatformIncludeDir(platform.Name) is var rules && env.Connect(server).Kind(rules) != PathKind.None)
+            plan.Add(server.Name, PlanAction.Delete, $"delete the admin's own vhost rules of @{platform.Name} in {rules}", ctx => ctx.Commit([JournalActions.DeletePath(server.Name, rules)]));
     }
 }
