@@ -253,3 +253,36 @@ INSERT INTO wp_posts (post_author, post_date, post_date_gmt, post_content, post_
 VALUES (1, NOW(), NOW(), '$Body', '$Title', '', 'publish', '$Name', '', '', NOW(), NOW(), '', '', 'post')
 "@
 }
+
+# Another machine for a test (tests/hosts/testhost.sh): a network namespace with its own mount and UTS namespace and
+# Debian's sshd, root's login by a key made for it. Its subnet, 10.231.<n>.0/24, is free of any other's.
+function New-TestHost([string] $Name) {
+    if (-not (Test-Path /usr/sbin/sshd)) { Install-TestPackage openssh-server }
+    $script = Join-Path $PSScriptRoot '../hosts/testhost.sh'
+    $used = (ip -o -4 addr show) -join "`n"
+    $n = (Get-Random -Minimum 10 -Maximum 210)..250 | Where-Object { $used -notmatch "10\.231\.$_\." } | Select-Object -First 1
+    $dir = Join-Path ([IO.Path]::GetTempPath()) "aegir-host-$([guid]::NewGuid().ToString('N').Substring(0, 10))"
+    $address = (& bash $script up $Name $dir $n | Select-Object -Last 1)
+    if ($LASTEXITCODE) { throw "the test host $Name did not start" }
+    $pub = Join-Path $dir 'fs/etc/ssh/ssh_host_ed25519_key.pub'
+    [pscustomobject]@{
+        Name = $Name; Dir = $dir; Address = $address; KeyPath = Join-Path $dir 'id_ed25519'; Script = $script
+        Fingerprint = ((ssh-keygen -lf $pub) -split ' ')[1]
+    }
+}
+
+# Runs a command on a test host as its root, outside the module.
+function Invoke-OnTestHost($TestHost, [string] $Command) {
+    $out = & bash $TestHost.Script run $TestHost.Dir sh -c $Command 2>&1
+    if ($LASTEXITCODE) { throw "on $($TestHost.Name): $Command`n$out" }
+    $out
+}
+
+# Starts PHP-FPM and nginx on a test host at Debian's paths, nginx including every server config the module writes there.
+function Start-TestHostWeb($TestHost) {
+    $null = Invoke-OnTestHost $TestHost 'mkdir -p /var/log/nginx /run/php && echo "include /var/aegir/config/*/nginx.conf;" > /etc/nginx/conf.d/aegir.conf && rm -f /etc/nginx/sites-enabled/* && php-fpm8.2 -D && nginx'
+}
+
+function Remove-TestHost($TestHost) {
+    if ($TestHost) { & bash $TestHost.Script down $TestHost.Dir 2>&1 | Out-Null }
+}

@@ -10,8 +10,12 @@ public sealed class AegirServer : AegirContext
     /// <summary>The script user of a server that names none: an unprivileged system account.</summary>
     public const string DefaultScriptUser = "aegir";
 
+    /// <summary>Where the module keeps a remote server's config and logs when its record names no other folder.</summary>
+    public const string DefaultRemoteRoot = "/var/aegir";
+
     string _remoteHost = "localhost";
     string _scriptUser = DefaultScriptUser;
+    string? _aegirRoot;
 
     public AegirServer(string name) : base(name)
     {
@@ -25,6 +29,12 @@ public sealed class AegirServer : AegirContext
 
     /// <summary>The account commands for sites run as on the server (never root: see Transport.ScriptUser).</summary>
     public string ScriptUser { get => _scriptUser; set => _scriptUser = Validate.PosixName(nameof(ScriptUser), value); }
+
+    /// <summary>
+    /// The module's folder on the server (its web server config and site logs live below it): null for AEGIR_HOME on
+    /// this machine and /var/aegir on any other.
+    /// </summary>
+    public string? AegirRoot { get => _aegirRoot; set => _aegirRoot = value is null ? null : Validate.AbsolutePath(nameof(AegirRoot), value); }
 
     /// <summary>Every service of the server (Http and Db are the same objects).</summary>
     public IReadOnlyDictionary<string, AegirService> GetServices() => _services;
@@ -44,6 +54,9 @@ public sealed class AegirServer : AegirContext
 
     public AegirService Db => _services[ServiceCatalog.Db];
 
+    /// <summary>How the control machine reaches the server (none: it is this machine; ssh).</summary>
+    public AegirService Connection => Service(ServiceCatalog.Transport);
+
     /// <summary>The service by name, added as the null type if this server's file predates it.</summary>
     public AegirService Service(string service)
     {
@@ -55,6 +68,7 @@ public sealed class AegirServer : AegirContext
     {
         r.Apply("remote_host", v => RemoteHost = v);
         r.Apply("script_user", v => ScriptUser = v);
+        r.Apply("aegir_root", v => AegirRoot = v);
         var services = r.Mapping("services");
         if (services is null) return;
         foreach (var (service, node) in services.Entries)
@@ -71,7 +85,9 @@ public sealed class AegirServer : AegirContext
 
     internal override void Write(YamlWriter w)
     {
-        w.Scalar("remote_host", RemoteHost).Scalar("script_user", ScriptUser).BeginMap("services");
+        w.Scalar("remote_host", RemoteHost).Scalar("script_user", ScriptUser);
+        if (AegirRoot is not null) w.Scalar("aegir_root", AegirRoot);
+        w.BeginMap("services");
         foreach (var svc in _services.Values)
         {
             w.BeginMap(svc.Service).Scalar("type", svc.Type);

@@ -186,6 +186,18 @@ public static partial class Validate
     }
 
     /// <summary>A password: any printable text; no control characters, which would break option files.</summary>
+    /// <summary>An SSH host key's SHA-256 fingerprint as ssh-keygen -l prints it, kept as "SHA256:" and 43 base64 characters.</summary>
+    public static string HostKeyFingerprint(string parameter, string? value)
+    {
+        var text = value?.Trim() ?? "";
+        var body = (text.StartsWith("SHA256:", StringComparison.Ordinal) ? text[7..] : text).TrimEnd('=');
+        bool valid = body.Length == 43 && body.All(c => char.IsAsciiLetterOrDigit(c) || c is '+' or '/')
+                     && Convert.TryFromBase64String(body + "=", new byte[32], out int n) && n == 32;
+        if (!valid)
+            throw ErrorCatalog.InvalidValue(parameter, value, "it is not a SHA-256 host key fingerprint", "Give the fingerprint as ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub prints it on the server, such as SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s.");
+        return "SHA256:" + body;
+    }
+
     public static string Secret(string parameter, string? value)
     {
         if (string.IsNullOrEmpty(value) || value.Length > 256 || value.Any(char.IsControl))

@@ -122,17 +122,21 @@ public static class ErrorCatalog
         => E("VhostNamesForeign", AegirErrorKind.InvalidData, uri,
             $"The vhost of {uri} as rendered would answer for {string.Join(", ", names)}, which are not its names, so nothing was written on '@{server}'. Fix the vhost template override (it must use server_names), or add the names to the site as aliases.");
 
-    public static AegirException HostKeyNotPinned(string host, string fingerprint)
-        => E("HostKeyNotPinned", AegirErrorKind.SecurityError, host,
-            $"{host} offered the host key SHA256:{fingerprint}, and no key is pinned for it: nothing was sent. Check that fingerprint on the server itself (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub), then pin it: Invoke-AegirVerify <server> -TrustHostKey, or give -HostKeyFingerprint SHA256:{fingerprint}.");
+    public static AegirException HostKeyNotPinned(string where, string? server, string fingerprint)
+        => E("HostKeyNotPinned", AegirErrorKind.SecurityError, where,
+            $"{where} offered the host key SHA256:{fingerprint}, and no key is pinned for it: nothing was sent. Check that fingerprint on the server itself (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub), then pin it: Invoke-AegirVerify {server ?? "<server>"} -TrustHostKey, or Set-AegirServer {server ?? "<server>"} -HostKeyFingerprint SHA256:{fingerprint}.");
 
-    public static AegirException HostKeyChanged(string host, string pinned, string offered)
-        => E("HostKeyChanged", AegirErrorKind.SecurityError, host,
-            $"{host} offered the host key SHA256:{offered}, where SHA256:{pinned} is pinned: nothing was sent. A reinstalled server has a new key, and so has a machine that takes its address; check the new one on the server itself, then pin it with Set-AegirServer <server> -HostKeyFingerprint SHA256:{offered}.");
+    public static AegirException HostKeyChanged(string where, string? server, string pinned, string offered)
+        => E("HostKeyChanged", AegirErrorKind.SecurityError, where,
+            $"{where} offered the host key SHA256:{offered}, where SHA256:{pinned} is pinned: nothing was sent. A reinstalled server has a new key, and so has a machine that takes its address; check the new one on the server itself (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub), then pin it with Set-AegirServer {server ?? "<server>"} -HostKeyFingerprint SHA256:{offered}.");
 
-    public static AegirException SshFailed(string host, string why, Exception? inner = null)
-        => E(ErrorIds.ServerUnreachable, AegirErrorKind.ResourceUnavailable, host,
-            $"Cannot reach {host} over SSH: {why}. Check that its sshd answers on that address and port and takes the key given (ssh -i <key> -p <port> <user>@{host} true), then try again.", inner);
+    public static AegirException NoConnection(string server, string host)
+        => E(ErrorIds.ServerUnreachable, AegirErrorKind.ResourceUnavailable, server,
+            $"'@{server}' ({host}) is another machine, and its record says no way to reach it. Give its SSH settings: Set-AegirServer {server} -SshUser root -SshKeyPath <private key file>, then Invoke-AegirVerify {server} -TrustHostKey.");
+
+    public static AegirException SshFailed(string where, string login, string why, Exception? inner = null)
+        => E(ErrorIds.ServerUnreachable, AegirErrorKind.ResourceUnavailable, where,
+            $"Cannot reach {where} over SSH: {why.TrimEnd('.')}. Check that its sshd answers on that address and port and takes the key given (ssh {login} true), then try again.", inner);
 
     public static AegirException PhpSocketInvalid(string server, string socket, string? kind)
         => E("PhpSocketInvalid", AegirErrorKind.InvalidData, server,

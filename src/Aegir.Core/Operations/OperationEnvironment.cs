@@ -28,6 +28,8 @@ public sealed class OperationEnvironment(Engine engine) : IServiceEnvironment, I
     public string Home => Engine.Store.Home;
     public TemplateRenderer Templates => Engine.Templates;
 
+    public string HomeOn(AegirServer server) => server.AegirRoot ?? (ThisMachine.Is(server) ? Home : AegirServer.DefaultRemoteRoot);
+
     public ITransport Connect(AegirServer server)
     {
         lock (_connections)

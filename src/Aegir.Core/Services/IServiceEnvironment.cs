@@ -11,6 +11,9 @@ public interface IServiceEnvironment
 
     TemplateRenderer Templates { get; }
 
+    /// <summary>The module's folder on a server: its record's aegir_root, else AEGIR_HOME here and /var/aegir elsewhere.</summary>
+    string HomeOn(AegirServer server);
+
     /// <summary>The task's connection to a server (opened once per task).</summary>
     ITransport Connect(AegirServer server);
 }

@@ -12,6 +12,8 @@ public static class ServiceCatalog
 {
     public const string Http = "http";
     public const string Db = "db";
+    /// <summary>How the control machine reaches the server: none (it is this machine) or ssh.</summary>
+    public const string Transport = "transport";
     public const string None = "none";
 
     static readonly object Gate = new();

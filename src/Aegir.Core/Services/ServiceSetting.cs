@@ -5,6 +5,7 @@ namespace Aegir.Core.Services;
 /// <summary>A setting a service type adds to the servers that use it.</summary>
 public sealed record ServiceSetting(string Name, SettingKind Kind, string? Default, string Description, CommandRule? Rule = null)
 {
+
     /// <summary>Checks and normalises a value for this setting.</summary>
     public string Normalise(string service, string? value)
     {
@@ -17,6 +18,7 @@ public sealed record ServiceSetting(string Name, SettingKind Kind, string? Defau
             SettingKind.Command => CheckRule(parameter, Validate.Command(parameter, value)),
             SettingKind.PosixName => Validate.PosixName(parameter, value),
             SettingKind.Secret => Validate.Secret(parameter, value),
+            SettingKind.Fingerprint => Validate.HostKeyFingerprint(parameter, value),
             SettingKind.ListenAddress => value == "*" ? value
                 : System.Net.IPAddress.TryParse(value, out var ip) && value!.All(c => char.IsAsciiHexDigit(c) || c is '.' or ':') ? ip.ToString()
                 : throw Errors.ErrorCatalog.InvalidValue(parameter, value, "it is neither * nor an IP address", "Give * for every address, or one IP address such as 127.0.0.1 or ::1."),

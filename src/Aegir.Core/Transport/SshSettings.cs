@@ -1,11 +1,20 @@
+using Aegir.Core.Contexts;
+
 namespace Aegir.Core.Transport;
 
 /// <summary>
 /// How to reach a remote server over SSH: key authentication only, the host key pinned by its SHA-256 fingerprint
-/// (as ssh prints it, without "SHA256:"); nothing is sent to a host whose key is not the pinned one.
+/// (as ssh prints it, with or without "SHA256:"); nothing is sent to a host whose key is not the pinned one.
 /// </summary>
 public sealed record SshSettings(string Host, int Port, string User, string KeyPath)
 {
+    /// <summary>The transport type and the setting names a server's record keeps them under.</summary>
+    public const string Type = "ssh", UserSetting = "user", PortSetting = "port", KeyPathSetting = "key_path",
+        KeyPassphraseSetting = "key_passphrase", HostKeySetting = "host_key";
+
+    /// <summary>The server's name, for messages and fixes (null: the host stands for it).</summary>
+    public string? Server { get; init; }
+
     /// <summary>The pinned host key; null: the first connection fails, naming the fingerprint to pin.</summary>
     public string? HostKeyFingerprint { get; init; }
 
@@ -16,6 +25,25 @@ public sealed record SshSettings(string Host, int Port, string User, string KeyP
 
     public TimeSpan KeepAlive { get; init; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>The server as messages name it.</summary>
+    public string Where => Server is null ? Host : $"'@{Server}' ({Host})";
+
+    /// <summary>The ssh command line that logs in the same way, for fixes.</summary>
+    public string Login => $"-i {KeyPath}{(Port == 22 ? "" : $" -p {Port}")} {User}@{Host}";
+
     /// <summary>A fingerprint written as ssh prints it (with or without "SHA256:"), as it is compared.</summary>
     public static string Fingerprint(string text) => text.StartsWith("SHA256:", StringComparison.Ordinal) ? text[7..].TrimEnd('=') : text.TrimEnd('=');
+
+    /// <summary>The settings a server's record gives (its transport must be ssh).</summary>
+    public static SshSettings Of(AegirServer server)
+    {
+        var c = server.Connection;
+        var key = c.Get(KeyPathSetting) ?? throw Errors.ErrorCatalog.Missing("-SshKeyPath", $"Give the private key the module logs in to '@{server.Name}' with: Set-AegirServer {server.Name} -SshKeyPath <file>.");
+        return new SshSettings(server.RemoteHost, c.GetInt(PortSetting), c.Get(UserSetting) ?? "root", key)
+        {
+            Server = server.Name,
+            HostKeyFingerprint = c.Get(HostKeySetting),
+            KeyPassphrase = c.RevealSecret(KeyPassphraseSetting),
+        };
+    }
 }

@@ -59,15 +59,33 @@ public sealed class SshTransport(SshSettings settings) : ITransport
             catch (SshConnectionException) when (OfferedFingerprint is { } offered && (settings.HostKeyFingerprint is null || refused is not null))
             {
                 client.Dispose();
-                throw settings.HostKeyFingerprint is null ? ErrorCatalog.HostKeyNotPinned(settings.Host, offered) : ErrorCatalog.HostKeyChanged(settings.Host, refused!, offered);
+                throw settings.HostKeyFingerprint is null ? ErrorCatalog.HostKeyNotPinned(settings.Where, settings.Server, offered) : ErrorCatalog.HostKeyChanged(settings.Where, settings.Server, refused!, offered);
             }
             catch (Exception ex) when (ex is SshException or System.Net.Sockets.SocketException or IOException or TimeoutException)
             {
                 client.Dispose();
-                throw ErrorCatalog.SshFailed($"{settings.User}@{settings.Host}:{settings.Port}", ex.Message, ex);
+                throw ErrorCatalog.SshFailed(settings.Where, settings.Login, ex.Message, ex);
             }
             return _client = client;
         }
+    }
+
+    /// <summary>
+    /// The fingerprint (SHA-256, as ssh prints it without "SHA256:") of the host key a server offers: the key exchange
+    /// only, refused before any authentication, so nothing of ours reaches it.
+    /// </summary>
+    public static string ProbeHostKey(SshSettings settings)
+    {
+        var info = new ConnectionInfo(settings.Host, settings.Port, settings.User, new NoneAuthenticationMethod(settings.User)) { Timeout = settings.ConnectTimeout };
+        using var client = new SshClient(info);
+        string? offered = null;
+        client.HostKeyReceived += (_, e) => { offered = e.FingerPrintSHA256; e.CanTrust = false; };
+        try { client.Connect(); }
+        catch (Exception ex) when (ex is SshException or System.Net.Sockets.SocketException or IOException or TimeoutException)
+        {
+            if (offered is null) throw ErrorCatalog.SshFailed(settings.Where, settings.Login, ex.Message, ex);
+        }
+        return offered ?? throw ErrorCatalog.SshFailed(settings.Where, settings.Login, "it offered no host key");
     }
 
     /// <summary>
@@ -85,7 +103,7 @@ public sealed class SshTransport(SshSettings settings) : ITransport
                 // A dropped connection is opened again once, for a request whose input can be sent again.
                 bool again = attempt == 0 && stream is null && ex is SshConnectionException or ObjectDisposedException;
                 lock (_gate) { _client?.Dispose(); _client = null; }
-                if (!again) throw ErrorCatalog.SshFailed($"{settings.User}@{settings.Host}:{settings.Port}", ex.Message, ex);
+                if (!again) throw ErrorCatalog.SshFailed(settings.Where, settings.Login, ex.Message, ex);
             }
         }
     }

@@ -3,16 +3,21 @@ using Aegir.Core.Errors;
 
 namespace Aegir.Core.Transport;
 
-/// <summary>The local transport for this machine; remote servers (SSH) come with their own transport.</summary>
+/// <summary>
+/// A server's connection, as its record says: this machine's work is done locally (never over ssh to itself);
+/// another machine is reached over ssh, one shared connection per server in this process.
+/// </summary>
 public sealed class TransportFactory : ITransportFactory
 {
     public static readonly TransportFactory Default = new();
 
     public ITransport Open(AegirServer server)
     {
-        if (!ThisMachine.Is(server))
-            throw ErrorCatalog.StepFailed(ErrorIds.ServerUnreachable, $"Reaching '@{server.Name}' ({server.RemoteHost})", "this version manages the local machine only",
-                "Host the platform on a server whose remote host is this machine (master, localhost or 127.0.0.1).");
-        return new LocalTransport();
+        if (ThisMachine.Is(server)) return new LocalTransport();
+        if (server.Connection.Type != SshSettings.Type) throw ErrorCatalog.NoConnection(server.Name, server.RemoteHost);
+        return SshConnections.Lease(SshSettings.Of(server));
     }
+
+    /// <summary>Closes the connections no task holds now.</summary>
+    public static void CloseIdle() => SshConnections.CloseIdle();
 }

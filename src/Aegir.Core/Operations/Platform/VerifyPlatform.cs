@@ -38,7 +38,7 @@ public sealed class VerifyPlatform : Operation<VerifyPlatform.Parameters>
         }
         // Checked again where the code is: a root that has become a link to a system folder is never touched.
         var resolved = transport.ResolvePath(platform.Root);
-        PlatformRoots.Check(platform.Root, resolved, transport.ResolvePath(env.Home));
+        PlatformRoots.Check(platform.Root, resolved, transport.ResolvePath(env.HomeOn(server)));
         PlatformRoots.CheckApart(platform.Root, resolved, env.Store.List(Contexts.ContextType.Platform).Contexts.Cast<AegirPlatform>()
             .Where(other => other.Name != platform.Name && other.WebServerName == platform.WebServerName)
             .Select(other => (other.Name, other.Root, transport.ResolvePath(other.Root))));

@@ -1,4 +1,6 @@
 using Aegir.Core.Contexts;
+using Aegir.Core.Errors;
+using Aegir.Core.Transport;
 
 namespace Aegir.Core.Operations.Server;
 
@@ -8,7 +10,8 @@ namespace Aegir.Core.Operations.Server;
 /// </summary>
 public sealed class VerifyServer : Operation<VerifyServer.Parameters>
 {
-    public sealed record Parameters(string Server);
+    /// <param name="TrustHostKey">Pin the host key a server reached over ssh offers, when none is pinned yet.</param>
+    public sealed record Parameters(string Server, bool TrustHostKey = false);
 
     public override string Type => "verify";
     public override ContextType TargetType => ContextType.Server;
@@ -18,6 +21,9 @@ public sealed class VerifyServer : Operation<VerifyServer.Parameters>
     public override void Plan(Parameters p, OperationPlan plan, OperationEnvironment env)
     {
         var server = env.Server(p.Server, "Name");
+        if (!Transport.ThisMachine.Is(server)) PlanConnection(p, plan, env, server);
+        else if (p.TrustHostKey) plan.Add(server.Name, PlanAction.Check, $"@{server.Name} is this machine: no host key to pin",
+            ctx => ctx.Warn($"'@{server.Name}' is this machine, reached without ssh: -TrustHostKey had no key to pin."));
         if (!server.Http.IsNull)
         {
             var http = env.Http(server);
@@ -39,8 +45,39 @@ public sealed class VerifyServer : Operation<VerifyServer.Parameters>
             plan.Add(server.Name, PlanAction.Check, $"check {db.Type} admin access on @{server.Name} ({db.Host}:{db.Port}) by creating and dropping a database and a user",
                 ctx => db.Verify(ctx));
         }
-        if (server.Http.IsNull && server.Db.IsNull)
+        if (server.Http.IsNull && server.Db.IsNull && Transport.ThisMachine.Is(server))
             plan.Add(server.Name, PlanAction.Check, $"@{server.Name} has no services: nothing to verify",
                 ctx => ctx.Warn($"'@{server.Name}' has no services; there was nothing to verify."));
+    }
+
+    /// <summary>
+    /// Another machine: its host key pinned first (shown, and recorded only when asked), then a login that proves the
+    /// key and the account work before any other step sends anything.
+    /// </summary>
+    static void PlanConnection(Parameters p, OperationPlan plan, OperationEnvironment env, AegirServer server)
+    {
+        if (server.Connection.Type != SshSettings.Type) throw ErrorCatalog.NoConnection(server.Name, server.RemoteHost);
+        var settings = SshSettings.Of(server);
+        if (settings.HostKeyFingerprint is null)
+        {
+            var offered = "SHA256:" + SshTransport.ProbeHostKey(settings);
+            if (!p.TrustHostKey) throw ErrorCatalog.HostKeyNotPinned(settings.Where, server.Name, offered[7..]);
+            // Pinned on this task's copy at once, so every later step of it checks the key against the one shown.
+            server.Connection.Set(SshSettings.HostKeySetting, offered);
+            Site.SiteSteps.Record<AegirServer>(plan, env, server.Name, $"pin the host key {offered} of @{server.Name}",
+                $"Pinning the host key {offered} of '@{server.Name}'", s => s.Connection.Set(SshSettings.HostKeySetting, offered));
+            settings = SshSettings.Of(server);
+        }
+        var pinned = settings.HostKeyFingerprint;
+        plan.Add(server.Name, PlanAction.Check, $"log in to @{server.Name} over ssh as {settings.User} ({settings.Host}:{settings.Port}, host key {pinned})",
+            ctx => ctx.Step($"Logging in to '@{server.Name}' over ssh as {settings.User}", () =>
+            {
+                var result = env.Connect(server).Run(new CommandSpec("id", ["-u"]) { Timeout = TimeSpan.FromSeconds(30) });
+                if (!result.Succeeded) throw ErrorCatalog.SshFailed(settings.Where, settings.Login, $"id -u failed there: {result.Summary()}");
+                if (result.StandardOutput.Trim() != "0")
+                    throw ErrorCatalog.StepFailed(ErrorIds.ServerUnreachable, $"Logging in to '@{server.Name}'", $"{settings.User} is not root there (uid {result.StandardOutput.Trim()}), and the module's work there needs root",
+                        $"Log in as root: Set-AegirServer {server.Name} -SshUser root, with the key in root's authorized_keys on {settings.Host}.");
+                ctx.Info($"Logged in to '@{server.Name}' ({settings.Host}:{settings.Port}) as {settings.User}; its host key is {pinned}.");
+            }));
     }
 }

@@ -21,10 +21,10 @@ public abstract class TemplatedWebService(AegirServer server, IServiceEnvironmen
     protected ITransport Transport => env.Connect(Server);
 
     public string WebGroup => Server.Http.Get("web_group") ?? "www-data";
-    string ConfigDir => Path.Combine(env.Home, "config", Server.Name);
+    string ConfigDir => Path.Combine(env.HomeOn(Server), "config", Server.Name);
     string AppDir => Path.Combine(ConfigDir, Type);
     /// <summary>Each site's access and error log lives here, named for its uri.</summary>
-    string LogDir => Path.Combine(env.Home, "logs", Server.Name);
+    string LogDir => Path.Combine(env.HomeOn(Server), "logs", Server.Name);
     public (string Access, string Error) SiteLogs(string uri) => (Path.Combine(LogDir, uri + ".access.log"), Path.Combine(LogDir, uri + ".error.log"));
     public string ServerConfigPath => Path.Combine(ConfigDir, Type + ".conf");
     public string SiteConfigPath(string uri) => Path.Combine(AppDir, "vhost.d", uri + ".conf");
@@ -46,12 +46,9 @@ public abstract class TemplatedWebService(AegirServer server, IServiceEnvironmen
     public void Verify(TaskContext ctx)
     {
         // Parents first, so they too are 0700: their listing names the servers.
-        var folders = new[] { Path.GetDirectoryName(ConfigDir)!, ConfigDir, AppDir, Path.Combine(AppDir, "platform.d"), Path.Combine(AppDir, "vhost.d"), Path.GetDirectoryName(LogDir)!, LogDir };
-        var created = folders.Select(new Files.FileService(Transport).FirstMissing).FirstOrDefault(p => p is not null);
-        ctx.Step($"Creating the {Type} config folders of '@{Server.Name}'", () =>
-        {
-            foreach (var dir in folders) Transport.CreateDirectory(dir, FolderMode);
-        }, created is null ? null : JournalActions.DeletePath(Server.Name, created));
+        CreateFolders(ctx, $"Creating the {Type} config folders of '@{Server.Name}'",
+            [Path.GetDirectoryName(ConfigDir)!, ConfigDir, AppDir, Path.Combine(AppDir, "platform.d"), Path.Combine(AppDir, "vhost.d")]);
+        CreateFolders(ctx, $"Creating the log folders of '@{Server.Name}'", [Path.GetDirectoryName(LogDir)!, LogDir]);
         var text = env.Templates.Render($"{Type}-server.conf.sbn", new Dictionary<string, object?>
         {
             ["server"] = Server.Name, ["config_dir"] = ConfigDir, ["listen"] = Listen(Server.Http.Get("listen_address") ?? "*", Port),
@@ -61,6 +58,16 @@ public abstract class TemplatedWebService(AegirServer server, IServiceEnvironmen
             if (SocketKind() is var kind and not "socket") throw ErrorCatalog.PhpSocketInvalid(Server.Name, Socket, kind);
         });
         Change(ctx, $"Writing {ServerConfigPath} and testing the {Type} config", [(ServerConfigPath, text)]);
+    }
+
+    /// <summary>One chain of folders, parents first; its undo deletes the topmost one it made.</summary>
+    void CreateFolders(TaskContext ctx, string what, string[] chain)
+    {
+        var created = chain.Select(new Files.FileService(Transport).FirstMissing).FirstOrDefault(p => p is not null);
+        ctx.Step(what, () =>
+        {
+            foreach (var dir in chain) Transport.CreateDirectory(dir, FolderMode);
+        }, created is null ? null : JournalActions.DeletePath(Server.Name, created));
     }
 
     public void WritePlatform(TaskContext ctx, AegirPlatform platform)

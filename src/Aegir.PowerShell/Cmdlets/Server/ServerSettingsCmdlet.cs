@@ -49,11 +49,39 @@ public abstract class ServerSettingsCmdlet : AegirCmdlet
     [Parameter]
     public Hashtable? DbSetting { get; set; }
 
+    /// <summary>The account the module logs in to the server as over ssh (root).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? SshUser { get; set; }
+
+    [Parameter]
+    public int? SshPort { get; set; }
+
+    /// <summary>The private key on this machine the module logs in with (its owner's alone).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? SshKeyPath { get; set; }
+
+    [Parameter]
+    public System.Security.SecureString? SshKeyPassphrase { get; set; }
+
+    /// <summary>The server's host key fingerprint (SHA256:...), pinned up front instead of by Invoke-AegirVerify -TrustHostKey.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? HostKeyFingerprint { get; set; }
+
+    /// <summary>The module's folder on the server, for its web server config and site logs (/var/aegir on another machine).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? AegirRoot { get; set; }
+
     /// <summary>Applies what was given, in order: host and user, then each service's type before its settings.</summary>
     protected void Apply(AegirServer server)
     {
         if (RemoteHost is not null) server.RemoteHost = RemoteHost;
         if (ScriptUser is not null) server.ScriptUser = Validate.ScriptUser("ScriptUser", ScriptUser);
+        if (AegirRoot is not null) server.AegirRoot = AegirRoot;
+        ApplyConnection(server);
 
         if (HttpServiceType is not null) server.Http.ChangeType(HttpServiceType.ToLowerInvariant());
         if (HttpPort is { } httpPort) server.Http.Set("port", Port("HttpPort", httpPort));
@@ -68,6 +96,26 @@ public abstract class ServerSettingsCmdlet : AegirCmdlet
             server.Db.Set("admin_password", DbAdminCredential.GetNetworkCredential().Password);
         }
         ApplyTable(server.Db, DbSetting, "DbSetting");
+    }
+
+    /// <summary>The ssh settings: any of them makes the server's transport ssh; this machine is never reached over ssh.</summary>
+    void ApplyConnection(AegirServer server)
+    {
+        bool given = SshUser is not null || SshPort is not null || SshKeyPath is not null || SshKeyPassphrase is not null || HostKeyFingerprint is not null;
+        if (!given) return;
+        if (Core.Transport.ThisMachine.Is(server))
+            throw ErrorCatalog.InvalidValue("RemoteHost", server.RemoteHost, $"'@{server.Name}' is this machine, whose work is done here and never over ssh",
+                "Leave out the -Ssh settings, or give -RemoteHost the address of the other machine.");
+        var c = server.Connection;
+        if (c.Type != Core.Transport.SshSettings.Type) c.ChangeType(Core.Transport.SshSettings.Type);
+        if (SshUser is not null) c.Set(Core.Transport.SshSettings.UserSetting, SshUser);
+        if (SshPort is { } port) c.Set(Core.Transport.SshSettings.PortSetting, Port("SshPort", port));
+        if (SshKeyPath is not null) c.Set(Core.Transport.SshSettings.KeyPathSetting, SessionState.Path.GetUnresolvedProviderPathFromPSPath(SshKeyPath));
+        if (SshKeyPassphrase is not null) c.Set(Core.Transport.SshSettings.KeyPassphraseSetting, new System.Net.NetworkCredential("", SshKeyPassphrase).Password);
+        if (HostKeyFingerprint is not null) c.Set(Core.Transport.SshSettings.HostKeySetting, HostKeyFingerprint);
+        // The key is read now, so a missing file, a key others can read or a wrong passphrase is told here, not at the first task.
+        if (SshKeyPath is not null || SshKeyPassphrase is not null || c.Get(Core.Transport.SshSettings.KeyPathSetting) is null)
+            Core.Transport.SshKeys.Check("SshKeyPath", Core.Transport.SshSettings.Of(server));
     }
 
     static string Port(string parameter, int port) => Validate.Port(parameter, port).ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -24,6 +24,10 @@ public sealed class InvokeAegirVerifyCommand : QueueableTaskCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
+    /// <summary>Pin the host key a server reached over ssh offers (shown in the log), when none is pinned yet.</summary>
+    [Parameter]
+    public SwitchParameter TrustHostKey { get; set; }
+
     protected override int? ItemCount => InputObject is null && !MyInvocation.ExpectingInput ? Name?.Length : null;
 
     protected override void ProcessRecord()
@@ -36,7 +40,8 @@ public sealed class InvokeAegirVerifyCommand : QueueableTaskCmdlet
     {
         object parameters = ctx switch
         {
-            AegirServer s => new Core.Operations.Server.VerifyServer.Parameters(s.Name),
+            AegirServer s => new Core.Operations.Server.VerifyServer.Parameters(s.Name, TrustHostKey),
+            _ when TrustHostKey => throw ErrorCatalog.InvalidValue("TrustHostKey", ctx.ToString(), "a host key belongs to a server", "Pin the key on its server: Invoke-AegirVerify server_<name> -TrustHostKey."),
             AegirPlatform p => new Core.Operations.Platform.VerifyPlatform.Parameters(p.Name),
             AegirSite site => new Core.Operations.Site.VerifySite.Parameters(site.Name),
             _ => throw ErrorCatalog.InvalidValue("Name", ctx.Name, "a client has nothing to verify", "Verify its sites instead: Get-AegirSite -Client x | Invoke-AegirVerify."),

@@ -1,0 +1,23 @@
+using Aegir.Core.Transport;
+
+namespace Aegir.Core.Services.Ssh;
+
+/// <summary>
+/// How the control machine reaches a server that is another machine: SSH with a key (SSH.NET), the server's host
+/// key pinned by its SHA-256 fingerprint. The transport itself is made by Transport.TransportFactory from these.
+/// </summary>
+[ServiceType]
+public static class SshConnection
+{
+    const string User = SshSettings.UserSetting, Port = SshSettings.PortSetting, KeyPath = SshSettings.KeyPathSetting,
+        KeyPassphrase = SshSettings.KeyPassphraseSetting, HostKey = SshSettings.HostKeySetting;
+
+    public static ServiceTypeInfo Info { get; } = new(ServiceCatalog.Transport, SshSettings.Type, "SSH with a key; the host key pinned by its fingerprint.",
+    [
+        new(User, SettingKind.PosixName, "root", "The account the module logs in as."),
+        new(Port, SettingKind.Port, "22", "The port sshd listens on."),
+        new(KeyPath, SettingKind.Path, null, "The private key on the control machine (readable by its owner only)."),
+        new(KeyPassphrase, SettingKind.Secret, null, "The key's passphrase, when it has one (kept only in the 0600 context file)."),
+        new(HostKey, SettingKind.Fingerprint, null, "The server's host key as ssh-keygen -l prints it (SHA256:...); pinned by Invoke-AegirVerify -TrustHostKey."),
+    ]);
+}

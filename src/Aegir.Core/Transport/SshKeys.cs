@@ -1,0 +1,37 @@
+using Aegir.Core.Errors;
+using Renci.SshNet;
+using Renci.SshNet.Common;
+
+namespace Aegir.Core.Transport;
+
+/// <summary>Checks a private key the module is to log in with, when it is given: there, private, and opened by its passphrase.</summary>
+public static class SshKeys
+{
+    public static void Check(string parameter, SshSettings settings)
+    {
+        var (path, passphrase) = (settings.KeyPath, settings.KeyPassphrase);
+        const string make = "Give a private key of the control machine's, such as one made by ssh-keygen -t ed25519 -f /root/.ssh/aegir_web1.";
+        var kind = File.Exists(path) ? "file" : Directory.Exists(path) ? "folder" : null;
+        if (kind != "file") throw ErrorCatalog.InvalidValue(parameter, path, kind is null ? "there is no such file" : "it is a folder", make);
+        var mode = File.GetUnixFileMode(path);
+        if ((mode & (UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite)) != 0)
+            throw ErrorCatalog.InvalidValue(parameter, path, "others than its owner may read or change it", $"Make it its owner's alone (chmod 600 {path}), as ssh requires, then give it again.");
+        try
+        {
+            using var key = passphrase is null ? new PrivateKeyFile(path) : new PrivateKeyFile(path, passphrase);
+        }
+        catch (SshPassPhraseNullOrEmptyException)
+        {
+            throw ErrorCatalog.InvalidValue(parameter, path, "the key is locked by a passphrase, and none was given", "Give its passphrase too: -SshKeyPassphrase (Read-Host -AsSecureString).");
+        }
+        catch (Exception ex) when (ex is SshException or ArgumentException or InvalidOperationException or FormatException or System.Security.Cryptography.CryptographicException or NotSupportedException)
+        {
+            var why = passphrase is null ? "it is not a private key SSH.NET can read (OpenSSH, PEM or PuTTY format)" : "it is not a private key SSH.NET can read, or the passphrase is wrong";
+            throw ErrorCatalog.InvalidValue(parameter, path, why, make);
+        }
+        catch (UnauthorizedAccessException)
+        {
+            throw ErrorCatalog.InvalidValue(parameter, path, "the module cannot read it", "Run the module as the key's owner, or give a key it can read.");
+        }
+    }
+}

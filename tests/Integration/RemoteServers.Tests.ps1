@@ -1,0 +1,120 @@
+# Servers that are other machines, reached over SSH: each a test host (a network namespace with its own mount and
+# UTS namespace, Debian's sshd, nginx and PHP-FPM at their usual paths). The connection is the server's record; the
+# host key is pinned before anything is sent; the web server's config lives on that server, under its own paths.
+BeforeDiscovery { . $PSScriptRoot/IntegrationHelpers.ps1; $skip = -not (Test-IsRoot) }
+
+Describe 'A web server over SSH' -Skip:$skip {
+    BeforeAll {
+        . $PSScriptRoot/IntegrationHelpers.ps1
+        $work = New-WorkFolder
+        $env:AEGIR_HOME = Join-Path $work 'home'
+        $web = New-TestHost web1
+        Start-TestHostWeb $web
+        $null = New-AegirServer web1 -RemoteHost $web.Address -SshUser root -SshKeyPath $web.KeyPath -HttpServiceType nginx
+        function Get-Record { Get-Content -Raw (Join-Path $env:AEGIR_HOME 'contexts/server_web1.yml') }
+    }
+    AfterAll {
+        Remove-TestHost $web
+        Remove-Item -Recurse -Force $work -ErrorAction Ignore
+    }
+
+    It 'records how to reach it as the server''s transport service' {
+        $server = Get-AegirServer web1
+        $server.Connection.Type | Should -Be 'ssh'
+        $server.Connection.Get('user') | Should -Be 'root'
+        $server.Connection.Get('port') | Should -Be '22'
+        $server.Connection.Get('key_path') | Should -Be $web.KeyPath
+        $server.Connection.Get('host_key') | Should -BeNullOrEmpty
+    }
+
+    It 'sends nothing to an unpinned host: verify fails showing the fingerprint the server offered' {
+        { Invoke-AegirVerify server_web1 -ErrorAction Stop } | Should -Throw -ErrorId 'HostKeyNotPinned*' -ExpectedMessage "*$($web.Fingerprint)*-TrustHostKey*"
+        Invoke-OnTestHost $web 'ls -A /var/aegir' | Should -BeNullOrEmpty -Because 'nothing may reach a host whose key is not pinned'
+        Get-Record | Should -Not -Match 'host_key'
+    }
+
+    It 'pins the key with -TrustHostKey, then verifies nginx there, under the server''s own paths' {
+        $task = Invoke-AegirVerify server_web1 -TrustHostKey -ErrorAction Stop
+        $task.Status | Should -Be 'Succeeded'
+        (Get-AegirServer web1).Connection.Get('host_key') | Should -Be $web.Fingerprint
+        ($task.Log.Message -join "`n") | Should -Match ([regex]::Escape("its host key is $($web.Fingerprint)"))
+        (Invoke-OnTestHost $web 'cat /var/aegir/config/server_web1/nginx.conf') -join "`n" | Should -Match 'include /var/aegir/config/server_web1/nginx/vhost.d/\*.conf;'
+        Invoke-OnTestHost $web 'stat -c %a /var/aegir/config/server_web1 /var/aegir/logs/server_web1' | Should -Be @('700', '700')
+        Invoke-OnTestHost $web 'nginx -T 2>/dev/null | grep -c "configuration file /var/aegir/config/server_web1/nginx.conf"' | Should -Be '1'
+        Join-Path $env:AEGIR_HOME 'config' | Should -Not -Exist -Because 'the config of another machine lives on that machine'
+    }
+
+    It 'verifies again over the pinned key, changing nothing of the record' {
+        $before = Get-Record
+        (Invoke-AegirVerify server_web1 -ErrorAction Stop).Status | Should -Be 'Succeeded'
+        Get-Record | Should -Be $before
+    }
+
+    It 'refuses a changed host key with both fingerprints and the fix, and sends nothing' {
+        $old = $web.Fingerprint
+        $null = Invoke-OnTestHost $web 'rm -f /etc/ssh/ssh_host_ed25519_key*; ssh-keygen -q -t ed25519 -N "" -f /etc/ssh/ssh_host_ed25519_key; kill -HUP $(cat /run/sshd.pid); sleep 0.5'
+        $new = ((ssh-keygen -lf (Join-Path $web.Dir 'fs/etc/ssh/ssh_host_ed25519_key.pub')) -split ' ')[1]
+        $null = Invoke-OnTestHost $web 'rm -f /var/aegir/config/server_web1/nginx.conf'
+        # A connection open from the last task was made under the old key; a new one meets the new key.
+        [Aegir.Core.Transport.TransportFactory]::CloseIdle()
+        try {
+            { Invoke-AegirVerify server_web1 -TrustHostKey -ErrorAction Stop } | Should -Throw -ErrorId 'HostKeyChanged*' -ExpectedMessage "*$new*$old*Set-AegirServer server_web1 -HostKeyFingerprint $new*"
+            Invoke-OnTestHost $web 'ls /var/aegir/config/server_web1' | Should -Not -Contain 'nginx.conf' -Because 'nothing was sent'
+            (Get-AegirServer web1).Connection.Get('host_key') | Should -Be $old -Because '-TrustHostKey never replaces a pinned key'
+            $null = Set-AegirServer web1 -HostKeyFingerprint $new
+            (Invoke-AegirVerify server_web1 -ErrorAction Stop).Status | Should -Be 'Succeeded'
+            Invoke-OnTestHost $web 'ls /var/aegir/config/server_web1' | Should -Contain 'nginx.conf'
+        }
+        finally { $web.Fingerprint = $new }
+    }
+
+    It 'fails on a key the server does not take, naming the server and the ssh command to try' {
+        $other = Join-Path $work 'other_key'
+        ssh-keygen -q -t ed25519 -N '' -f $other
+        $null = Set-AegirServer web1 -SshKeyPath $other
+        try {
+            { Invoke-AegirVerify server_web1 -ErrorAction Stop } | Should -Throw -ErrorId 'ServerUnreachable*' -ExpectedMessage "*'@server_web1' ($($web.Address))*ssh -i $other root@$($web.Address) true*"
+        }
+        finally { $null = Set-AegirServer web1 -SshKeyPath $web.KeyPath }
+    }
+
+    It 'logs in with a key locked by a passphrase, which stays out of every output' {
+        $locked = Join-Path $work 'locked_key'
+        $phrase = "pass-$(Get-Random)-phrase"
+        ssh-keygen -q -t ed25519 -N $phrase -f $locked
+        $null = Invoke-OnTestHost $web "echo '$(Get-Content "$locked.pub")' >> /root/.ssh/authorized_keys"
+        { Set-AegirServer web1 -SshKeyPath $locked -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidValue*' -ExpectedMessage '*passphrase*-SshKeyPassphrase*'
+        { Set-AegirServer web1 -SshKeyPath $locked -SshKeyPassphrase (ConvertTo-SecureString 'wrong' -AsPlainText -Force) -ErrorAction Stop } |
+            Should -Throw -ErrorId 'InvalidValue*' -ExpectedMessage '*passphrase is wrong*'
+        (Get-AegirServer web1).Connection.Get('key_path') | Should -Be $web.KeyPath -Because 'a refused change changes nothing'
+        $null = Set-AegirServer web1 -SshKeyPath $locked -SshKeyPassphrase (ConvertTo-SecureString $phrase -AsPlainText -Force)
+        try {
+            $task = Invoke-AegirVerify server_web1 -ErrorAction Stop
+            $task.Status | Should -Be 'Succeeded'
+            (Get-AegirServer web1 | Out-String) + ((Get-AegirServer web1).Connection.Settings.Values -join ' ') + ($task.Log.Message -join ' ') | Should -Not -Match $phrase
+            [int](Get-Item (Join-Path $env:AEGIR_HOME 'contexts/server_web1.yml')).UnixFileMode | Should -Be 384
+        }
+        finally { $null = Set-AegirServer web1 -SshKeyPath $web.KeyPath }
+    }
+
+    It 'refuses bad connection settings by name, changing nothing' {
+        $before = Get-Record
+        { Set-AegirServer web1 -SshKeyPath (Join-Path $work 'no-such-key') -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidValue*' -ExpectedMessage '*no such file*'
+        $open = Join-Path $work 'open_key'
+        ssh-keygen -q -t ed25519 -N '' -f $open
+        chmod 644 $open
+        { Set-AegirServer web1 -SshKeyPath $open -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidValue*' -ExpectedMessage '*chmod 600*'
+        chmod 600 "$open.pub"
+        { Set-AegirServer web1 -SshKeyPath "$open.pub" -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidValue*' -ExpectedMessage '*not a private key*'
+        { Set-AegirServer web1 -HostKeyFingerprint 'SHA256:short' -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidValue*' -ExpectedMessage '*ssh-keygen -lf*'
+        { Set-AegirServer web1 -SshPort 70000 -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidValue*'
+        Get-Record | Should -Be $before
+        { New-AegirServer self -RemoteHost 127.0.0.1 -SshKeyPath $web.KeyPath -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidValue*' -ExpectedMessage '*is this machine*never over ssh*'
+        Get-AegirServer self -ErrorAction Ignore | Should -BeNullOrEmpty
+    }
+
+    It 'says how to connect to another machine whose record has no SSH settings' {
+        $null = New-AegirServer web9 -RemoteHost 192.0.2.9 -HttpServiceType nginx
+        { Invoke-AegirVerify server_web9 -ErrorAction Stop } | Should -Throw -ErrorId 'ServerUnreachable*' -ExpectedMessage '*Set-AegirServer server_web9 -SshUser root -SshKeyPath*'
+    }
+}
