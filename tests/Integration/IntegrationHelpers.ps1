@@ -286,3 +286,32 @@ function Start-TestHostWeb($TestHost) {
 function Remove-TestHost($TestHost) {
     if ($TestHost) { & bash $TestHost.Script down $TestHost.Dir 2>&1 | Out-Null }
 }
+
+# Starts MariaDB on a test host at Debian's paths, listening on the host's address, with an admin that may connect
+# from anywhere (as a database server shared by web servers is set up); returns the admin's credential.
+function Start-TestHostMariaDb($TestHost) {
+    Install-TestPackage mariadb-server
+    $null = Invoke-OnTestHost $TestHost 'mkdir -p /run/mysqld && chown mysql:mysql /run/mysqld /var/lib/mysql && mariadb-install-db --no-defaults --user=mysql --datadir=/var/lib/mysql --auth-root-authentication-method=socket --skip-test-db >/dev/null 2>&1'
+    $null = Invoke-OnTestHost $TestHost "setsid mariadbd --no-defaults --user=mysql --datadir=/var/lib/mysql --bind-address=$($TestHost.Address) --socket=/run/mysqld/mysqld.sock --pid-file=/run/mysqld/mysqld.pid --skip-name-resolve --log-error=/var/log/mariadb.err </dev/null >/dev/null 2>&1 &"
+    $null = Invoke-OnTestHost $TestHost 'for i in $(seq 100); do [ -S /run/mysqld/mysqld.sock ] && exit 0; sleep 0.1; done; exit 1'
+    $password = "pw-$([guid]::NewGuid().ToString('N'))"
+    $out = "CREATE USER 'aegir_admin'@'%' IDENTIFIED BY '$password'; GRANT ALL ON *.* TO 'aegir_admin'@'%' WITH GRANT OPTION;" |
+        & bash $TestHost.Script run $TestHost.Dir mariadb --socket=/run/mysqld/mysqld.sock 2>&1
+    if ($LASTEXITCODE) { throw "on $($TestHost.Name): the MariaDB admin was not made: $out" }
+    [pscredential]::new('aegir_admin', (ConvertTo-SecureString $password -AsPlainText -Force))
+}
+
+# SQL on a test host's MariaDB as its root (by socket), outside the module.
+function Invoke-TestHostSql($TestHost, [string] $Sql) {
+    $out = $Sql | & bash $TestHost.Script run $TestHost.Dir mariadb --socket=/run/mysqld/mysqld.sock --batch --skip-column-names 2>&1
+    if ($LASTEXITCODE) { throw "on $($TestHost.Name): $Sql`n$out" }
+    $out
+}
+
+# Copies a folder of this machine into a folder of a test host (tar through the host's namespace), readable by all.
+function Copy-ToTestHost($TestHost, [string] $Path, [string] $Destination) {
+    $null = Invoke-OnTestHost $TestHost "mkdir -p '$Destination'"
+    $out = bash -c "tar -C '$(Split-Path $Path)' -c '$(Split-Path -Leaf $Path)' | bash '$($TestHost.Script)' run '$($TestHost.Dir)' tar -C '$Destination' -x" 2>&1
+    if ($LASTEXITCODE) { throw "copying $Path to $($TestHost.Name): $out" }
+    $null = Invoke-OnTestHost $TestHost "chmod -R o+rX '$Destination'"
+}

@@ -113,8 +113,115 @@ Describe 'A web server over SSH' -Skip:$skip {
         Get-AegirServer self -ErrorAction Ignore | Should -BeNullOrEmpty
     }
 
+    It 'hosts a site of an application that keeps no database, with no master recorded, and runs its commands there' {
+        $hello = Join-Path $work 'hello'
+        Write-Tree $hello @{
+            '.aegir.yml' = "name: Hello`ndatabase: none`nversion_command: [echo, 1.0]`n"
+            'index.php'  = '<?php echo "hello from ", gethostname(), " for ", $_SERVER["aegir_site"];'
+        }
+        Copy-ToTestHost $web $hello /srv/platforms
+        $null = New-AegirPlatform hello -Root /srv/platforms/hello -WebServer web1 -ErrorAction Stop
+        (New-AegirSite hello.test -Platform hello -ErrorAction Stop).DbServerName | Should -BeNullOrEmpty
+        (Invoke-WebRequest -Headers @{ Host = 'hello.test' } "http://$($web.Address)/").Content | Should -Be 'hello from web1 for hello.test'
+        Invoke-AegirSiteCommand hello.test -- hostname | Should -Be 'web1'
+        Invoke-AegirSiteCommand hello.test -- id -un | Should -Be 'aegir'
+        Invoke-OnTestHost $web 'ls /var/aegir/logs/server_web1' | Should -Contain 'hello.test.access.log'
+    }
+
     It 'says how to connect to another machine whose record has no SSH settings' {
         $null = New-AegirServer web9 -RemoteHost 192.0.2.9 -HttpServiceType nginx
         { Invoke-AegirVerify server_web9 -ErrorAction Stop } | Should -Throw -ErrorId 'ServerUnreachable*' -ExpectedMessage '*Set-AegirServer server_web9 -SshUser root -SshKeyPath*'
+    }
+}
+
+Describe 'Sites on web server A with their databases on database server B' -Skip:$skip {
+    BeforeAll {
+        . $PSScriptRoot/IntegrationHelpers.ps1
+        Install-TestPackage wordpress
+        $work = New-WorkFolder
+        $env:AEGIR_HOME = Join-Path $work 'home'
+        $a = New-TestHost weba
+        $b = New-TestHost dbb
+        Start-TestHostWeb $a
+        $admin = Start-TestHostMariaDb $b
+        $null = New-AegirServer weba -RemoteHost $a.Address -SshKeyPath $a.KeyPath -HostKeyFingerprint $a.Fingerprint -HttpServiceType nginx
+        $null = New-AegirServer dbb -RemoteHost $b.Address -SshKeyPath $b.KeyPath -HostKeyFingerprint $b.Fingerprint -DbServiceType mysql -DbAdminCredential $admin
+        $null = Invoke-AegirVerify server_weba, server_dbb -ErrorAction Stop
+
+        # WordPress, and an application known by its manifest only, whose installer makes its table from the environment.
+        $null = Invoke-OnTestHost $a 'mkdir -p /srv/platforms && cp -rL /usr/share/wordpress /srv/platforms/wp'
+        $app = Join-Path $work 'notes'
+        Write-Tree $app @{
+            '.aegir.yml'      = "name: Notes`nversion_command: [echo, 3.1]`ninstall: [php, bin/install.php]`ninstalled_tables: [notes]`n"
+            'index.php'       = '<?php $db = new mysqli(getenv("db_host"), getenv("db_user"), getenv("db_passwd"), getenv("db_name"), (int)getenv("db_port")); echo "notes of ", $_SERVER["aegir_site"], ": ", $db->query("SELECT body FROM notes")->fetch_row()[0], " (", gethostname(), ")";'
+            'bin/install.php' = '<?php $db = new mysqli(getenv("db_host"), getenv("db_user"), getenv("db_passwd"), getenv("db_name"), (int)getenv("db_port")); $db->query("CREATE TABLE notes (body TEXT)"); $db->query("INSERT INTO notes VALUES (''first note'')");'
+        }
+        Copy-ToTestHost $a $app /srv/platforms
+        $null = New-AegirPlatform wp -Root /srv/platforms/wp -WebServer weba -ErrorAction Stop
+        $null = New-AegirPlatform notes -Root /srv/platforms/notes -WebServer weba -ErrorAction Stop
+        $null = New-AegirSite wp.test -Platform wp -DbServer dbb -Title 'Remote WP' -ErrorAction Stop
+        $null = New-AegirSite notes.test -Platform notes -DbServer dbb -ErrorAction Stop
+
+        function Get-Page([string] $Site) {
+            $r = Invoke-WebRequest -Headers @{ Host = $Site } "http://$($a.Address)/" -SkipHttpErrorCheck -MaximumRedirection 0
+            [pscustomobject]@{ Status = [int]$r.StatusCode; Body = "$($r.Content)" }
+        }
+        function Get-Grants([string] $User) { @(Invoke-TestHostSql $b "SELECT Host FROM mysql.user WHERE User = '$User' ORDER BY Host") }
+        $ownAddress = ((ip -o route get $b.Address) -split ' ')[((ip -o route get $b.Address) -split ' ').IndexOf('src') + 1]
+    }
+    AfterAll {
+        Remove-TestHost $a
+        Remove-TestHost $b
+        Remove-Item -Recurse -Force $work -ErrorAction Ignore
+    }
+
+    It 'installs both on A, their data on B, answering over HTTP through A' {
+        (Get-Page wp.test).Body | Should -Match '<title>Remote WP</title>'
+        (Get-Page notes.test).Body | Should -Be 'notes of notes.test: first note (weba)'
+        Invoke-TestHostSql $b "SELECT option_value FROM wptest.wp_options WHERE option_name = 'blogname'" | Should -Be 'Remote WP'
+        Invoke-TestHostSql $b 'SELECT body FROM notestest.notes' | Should -Be 'first note'
+        Invoke-OnTestHost $a 'ls /var/aegir/config/server_weba/nginx/vhost.d' | Should -Be @('notes.test.conf', 'wp.test.conf')
+    }
+
+    It 'grants each site''s account to the addresses B sees A and the control machine come from, never loopback' {
+        Get-Grants wptest | Should -Be (@($a.Address, $ownAddress) | Sort-Object)
+        Get-Grants notestest | Should -Be (@($a.Address, $ownAddress) | Sort-Object)
+    }
+
+    It 'backs up to the control machine and restores across the two' {
+        $backup = Backup-AegirSite wp.test -ErrorAction Stop
+        $backup.Path | Should -BeLike "$env:AEGIR_HOME/backups/*"
+        $null = Invoke-TestHostSql $b "UPDATE wptest.wp_options SET option_value = 'Changed' WHERE option_name = 'blogname'"
+        (Get-Page wp.test).Body | Should -Match '<title>Changed</title>'
+        $null = $backup | Restore-AegirSite -Force -ErrorAction Stop
+        (Get-Page wp.test).Body | Should -Match '<title>Remote WP</title>'
+        Invoke-OnTestHost $a 'ls -A /tmp' | Should -BeNullOrEmpty -Because 'no copy of a dump lingers on the web server'
+        Invoke-OnTestHost $b 'ls -A /tmp' | Should -BeNullOrEmpty -Because 'nor on the database server'
+    }
+
+    It 'clones across the two, and removes the clone from both' {
+        $null = Copy-AegirSite notes.test notes2.test -ErrorAction Stop
+        (Get-Page notes2.test).Body | Should -Be 'notes of notes2.test: first note (weba)'
+        Get-Grants notes2test | Should -Be (@($a.Address, $ownAddress) | Sort-Object)
+        $null = Remove-AegirSite notes2.test -Confirm:$false -ErrorAction Stop
+        (Get-Page notes2.test).Body | Should -Not -Match 'notes2'
+        Invoke-TestHostSql $b "SHOW DATABASES LIKE 'notes2%'" | Should -BeNullOrEmpty
+        Get-Grants notes2test | Should -BeNullOrEmpty
+        Invoke-OnTestHost $a 'ls /var/aegir/config/server_weba/nginx/vhost.d' | Should -Not -Contain 'notes2.test.conf'
+    }
+
+    It 'disables and enables a site there' {
+        $null = Disable-AegirSite notes.test -ErrorAction Stop
+        (Get-Page notes.test).Body | Should -Not -Match 'first note'
+        $null = Enable-AegirSite notes.test -ErrorAction Stop
+        (Get-Page notes.test).Body | Should -Be 'notes of notes.test: first note (weba)'
+    }
+
+    It 'removes a site from both machines' {
+        $null = Remove-AegirSite wp.test -Confirm:$false -ErrorAction Stop
+        Invoke-TestHostSql $b "SHOW DATABASES LIKE 'wptest'" | Should -BeNullOrEmpty
+        Get-Grants wptest | Should -BeNullOrEmpty
+        Invoke-OnTestHost $a 'ls /var/aegir/config/server_weba/nginx/vhost.d' | Should -Be 'notes.test.conf'
+        Invoke-OnTestHost $a 'ls /srv/platforms/wp/wp-content/uploads/sites 2>/dev/null' | Should -BeNullOrEmpty
     }
 }

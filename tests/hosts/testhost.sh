@@ -1,7 +1,8 @@
 #!/bin/bash
 # A test server on this machine: a network namespace (a veth pair, 10.231.<n>.0/24: .1 here, .2 there) with its own
 # mount and UTS namespace, in which /etc/ssh, /etc/nginx, /etc/php, /run, /var/log, /var/lib/mysql, /var/lib/postgresql,
-# /srv, /var/aegir, /root and /tmp are its own folders under <dir>; processes run there with nsenter.
+# /srv, /var/aegir, /root and /tmp are its own folders under <dir>; processes run there with nsenter. Test servers reach
+# each other through this machine (a default route via .1, IP forwarding on).
 #   testhost.sh up <name> <dir> <n>    make it, start its sshd (root by key: <dir>/id_ed25519), print its address
 #   testhost.sh run <dir> <command...> run a command there
 #   testhost.sh down <dir>             stop everything there and remove it
@@ -19,6 +20,9 @@ up)
   ip netns exec "$ns" ip addr add "10.231.$n.2/24" dev "atg$n"
   ip netns exec "$ns" ip link set "atg$n" up
   ip netns exec "$ns" ip link set lo up
+  # Test servers reach each other through this machine, each seeing the others' own addresses (no NAT).
+  ip netns exec "$ns" ip route add default via "10.231.$n.1"
+  sysctl -q -w net.ipv4.ip_forward=1
   for d in $private; do mkdir -p "$dir/fs/$d"; done
   cp -a /etc/ssh/. "$dir/fs/etc/ssh/"; rm -f "$dir"/fs/etc/ssh/ssh_host_*
   cp -a /etc/nginx/. "$dir/fs/etc/nginx/"; cp -a /etc/php/. "$dir/fs/etc/php/"

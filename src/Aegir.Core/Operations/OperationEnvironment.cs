@@ -19,6 +19,7 @@ public sealed class OperationEnvironment(Engine engine) : IServiceEnvironment, I
     readonly Dictionary<string, IDbService> _db = new(StringComparer.Ordinal);
     readonly Dictionary<string, AegirServer> _servers = new(StringComparer.Ordinal);
     readonly HashSet<string> _owners = new(StringComparer.Ordinal);
+    readonly Dictionary<string, IReadOnlyList<string>> _grantHosts = new(StringComparer.Ordinal);
 
     public Engine Engine { get; } = engine;
 
@@ -91,9 +92,59 @@ public sealed class OperationEnvironment(Engine engine) : IServiceEnvironment, I
     public IPlatformKind KindOf(AegirPlatform platform, AegirServer web)
         => platform.Kind is { } name ? PlatformKinds.Load(name, Connect(web), platform.Root) : PlatformKinds.Detect(Connect(web), platform.Root, web, platform.ChosenKind).Kind;
 
-    /// <summary>Hosts a site's database user is granted from: the web server's, and loopback when both are this machine.</summary>
-    public static IReadOnlyList<string> GrantHosts(AegirServer web, AegirServer db)
-        => ThisMachine.Is(web) && ThisMachine.Is(db) ? ["127.0.0.1", "localhost"] : [web.RemoteHost];
+    /// <summary>
+    /// Hosts a site's database user is granted from: loopback when both are this machine; else the address the
+    /// database server sees the web server's connections come from, and this machine's, whose checks of a site's
+    /// tables run as the site's own account (never as the admin, whom a site's view could borrow), asked once per task.
+    /// </summary>
+    public IReadOnlyList<string> GrantHosts(AegirServer web, AegirServer db)
+    {
+        if (ThisMachine.Is(web) && ThisMachine.Is(db)) return ["127.0.0.1", "localhost"];
+        var key = web.Name + "\n" + db.Name;
+        lock (_grantHosts)
+        {
+            if (!_grantHosts.TryGetValue(key, out var hosts))
+            {
+                var dbHost = Db(db).Host;
+                _grantHosts[key] = hosts = new[] { SourceAddress(web, dbHost), OwnAddressToward(dbHost, Db(db).Port) }
+                    .OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+            }
+            return hosts;
+        }
+    }
+
+    /// <summary>This machine's address toward a host, as the kernel picks it for a connection (a UDP socket, no packet sent).</summary>
+    static string? OwnAddressToward(string host, int port)
+    {
+        try
+        {
+            using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp);
+            socket.Connect(host, port);
+            return socket.LocalEndPoint is System.Net.IPEndPoint { Address: var a } ? (a.IsIPv4MappedToIPv6 ? a.MapToIPv4() : a).ToString() : null;
+        }
+        catch (System.Net.Sockets.SocketException) { return null; }
+    }
+
+    /// <summary>
+    /// The web server's own address toward a database host, as the kernel there picks it (ip route get): what the
+    /// database server sees, NAT aside. Its recorded address when it cannot tell (no iproute2 there).
+    /// </summary>
+    string SourceAddress(AegirServer web, string dbHost)
+    {
+        if (ForDisplay) return web.RemoteHost;
+        var transport = Connect(web);
+        var target = dbHost;
+        if (!System.Net.IPAddress.TryParse(dbHost, out _))
+        {
+            var lookup = transport.Run(new CommandSpec("getent", ["ahosts", dbHost]) { Timeout = TimeSpan.FromSeconds(30) });
+            target = lookup.Succeeded ? lookup.StandardOutput.Split([' ', '\n'], StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? dbHost : dbHost;
+        }
+        var route = transport.Run(new CommandSpec("ip", ["-o", "route", "get", target]) { Timeout = TimeSpan.FromSeconds(30) });
+        var words = route.Succeeded ? route.StandardOutput.Split([' ', '\n'], StringSplitOptions.RemoveEmptyEntries) : [];
+        int at = Array.IndexOf(words, "src");
+        return at >= 0 && at + 1 < words.Length && System.Net.IPAddress.TryParse(words[at + 1], out var source)
+            ? source.ToString() : Contexts.Validate.RemoteHost("RemoteHost", web.RemoteHost);
+    }
 
     public void Dispose()
     {

@@ -21,7 +21,7 @@ public sealed record SiteDefinition(string Uri, string Platform, string? DbServe
     }
 
     /// <summary>
-    /// The platform's web server when it also runs a database, else master; none when master runs none either (a
+    /// The platform's web server when it also runs a database, else master; none when there is no master or it runs none either (a
     /// site of an application that keeps no database needs none; the install says so to one that does).
     /// </summary>
     static string? DefaultDbServer(ContextStore store, string platform)
@@ -29,7 +29,7 @@ public sealed record SiteDefinition(string Uri, string Platform, string? DbServe
         try
         {
             if (store.GetFresh<AegirPlatform>(platform, "Platform").GetWebServer() is { Db.IsNull: false } web) return web.Name;
-            if (store.TryGet(ContextNames.Master) is AegirServer { Db.IsNull: true }) return null;
+            if (store.TryGet(ContextNames.Master) is not AegirServer { Db.IsNull: false }) return null;
         }
         catch (AegirException) { /* the record's own check reports a missing platform */ }
         return ContextNames.Master;

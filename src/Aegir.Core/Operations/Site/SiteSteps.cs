@@ -74,7 +74,7 @@ internal static class SiteSteps
         }
         var database = parts.Database();
         var (server, db) = parts.DatabaseServer;
-        var hosts = OperationEnvironment.GrantHosts(parts.Web, server);
+        var hosts = parts.Env.GrantHosts(parts.Web, server);
         var on = server.Name;
         plan.Add(on, PlanAction.Check, $"check that database `{database.Name}` is on @{on}", ctx => ctx.Step($"Checking that database {database.Name} is on '@{on}'", () =>
         {
