@@ -134,7 +134,7 @@ Describe 'A web server over SSH' -Skip:$skip {
     }
 }
 
-Describe 'Sites on web server A with their databases on database server B' -Skip:$skip {
+Describe 'Sites on web server A with their databases on database server B, moved to web server C' -Skip:$skip {
     BeforeAll {
         . $PSScriptRoot/IntegrationHelpers.ps1
         Install-TestPackage wordpress
@@ -142,11 +142,14 @@ Describe 'Sites on web server A with their databases on database server B' -Skip
         $env:AEGIR_HOME = Join-Path $work 'home'
         $a = New-TestHost weba
         $b = New-TestHost dbb
+        $c = New-TestHost webc
         Start-TestHostWeb $a
+        Start-TestHostWeb $c
         $admin = Start-TestHostMariaDb $b
         $null = New-AegirServer weba -RemoteHost $a.Address -SshKeyPath $a.KeyPath -HostKeyFingerprint $a.Fingerprint -HttpServiceType nginx
         $null = New-AegirServer dbb -RemoteHost $b.Address -SshKeyPath $b.KeyPath -HostKeyFingerprint $b.Fingerprint -DbServiceType mysql -DbAdminCredential $admin
-        $null = Invoke-AegirVerify server_weba, server_dbb -ErrorAction Stop
+        $null = New-AegirServer webc -RemoteHost $c.Address -SshKeyPath $c.KeyPath -HostKeyFingerprint $c.Fingerprint -HttpServiceType nginx
+        $null = Invoke-AegirVerify server_weba, server_webc, server_dbb -ErrorAction Stop
 
         # WordPress, and an application known by its manifest only, whose installer makes its table from the environment.
         $null = Invoke-OnTestHost $a 'mkdir -p /srv/platforms && cp -rL /usr/share/wordpress /srv/platforms/wp'
@@ -157,13 +160,15 @@ Describe 'Sites on web server A with their databases on database server B' -Skip
             'bin/install.php' = '<?php $db = new mysqli(getenv("db_host"), getenv("db_user"), getenv("db_passwd"), getenv("db_name"), (int)getenv("db_port")); $db->query("CREATE TABLE notes (body TEXT)"); $db->query("INSERT INTO notes VALUES (''first note'')");'
         }
         Copy-ToTestHost $a $app /srv/platforms
+        Copy-ToTestHost $c $app /srv/platforms
         $null = New-AegirPlatform wp -Root /srv/platforms/wp -WebServer weba -ErrorAction Stop
         $null = New-AegirPlatform notes -Root /srv/platforms/notes -WebServer weba -ErrorAction Stop
+        $null = New-AegirPlatform notesc -Root /srv/platforms/notes -WebServer webc -ErrorAction Stop
         $null = New-AegirSite wp.test -Platform wp -DbServer dbb -Title 'Remote WP' -ErrorAction Stop
         $null = New-AegirSite notes.test -Platform notes -DbServer dbb -ErrorAction Stop
 
-        function Get-Page([string] $Site) {
-            $r = Invoke-WebRequest -Headers @{ Host = $Site } "http://$($a.Address)/" -SkipHttpErrorCheck -MaximumRedirection 0
+        function Get-Page([string] $Site, $On = $a) {
+            $r = Invoke-WebRequest -Headers @{ Host = $Site } "http://$($On.Address)/" -SkipHttpErrorCheck -MaximumRedirection 0
             [pscustomobject]@{ Status = [int]$r.StatusCode; Body = "$($r.Content)" }
         }
         function Get-Grants([string] $User) { @(Invoke-TestHostSql $b "SELECT Host FROM mysql.user WHERE User = '$User' ORDER BY Host") }
@@ -172,6 +177,7 @@ Describe 'Sites on web server A with their databases on database server B' -Skip
     AfterAll {
         Remove-TestHost $a
         Remove-TestHost $b
+        Remove-TestHost $c
         Remove-Item -Recurse -Force $work -ErrorAction Ignore
     }
 
@@ -217,11 +223,34 @@ Describe 'Sites on web server A with their databases on database server B' -Skip
         (Get-Page notes.test).Body | Should -Be 'notes of notes.test: first note (weba)'
     }
 
+    It 'fails a move to C while C cannot be reached, naming C; the site answers from A as before' {
+        $null = Invoke-OnTestHost $c 'ip link set dev $(ls /sys/class/net | grep ^atg) down'
+        try {
+            [Aegir.Core.Transport.TransportFactory]::CloseIdle()
+            { Move-AegirSite notes.test -Platform notesc -ErrorAction Stop } | Should -Throw -ErrorId 'ServerUnreachable*' -ExpectedMessage "*@server_webc*"
+        }
+        finally { $null = Invoke-OnTestHost $c "ip link set dev `$(ls /sys/class/net | grep ^atg) up && ip route replace default via $($c.Address -replace '\.2$', '.1')" }
+        (Get-AegirSite notes.test).PlatformName | Should -Be 'platform_notes'
+        (Get-Page notes.test).Body | Should -Be 'notes of notes.test: first note (weba)'
+        Invoke-OnTestHost $c 'ls -A /var/aegir/config/server_webc/nginx/vhost.d' | Should -BeNullOrEmpty
+    }
+
+    It 'moves a site from A to C: it answers from C with its data, and nothing of it is left on A' {
+        $null = Invoke-TestHostSql $b "UPDATE notestest.notes SET body = 'moved note'"
+        $null = Move-AegirSite notes.test -Platform notesc -ErrorAction Stop
+        (Get-Page notes.test -On $c).Body | Should -Be 'notes of notes.test: moved note (webc)'
+        $db = (Get-AegirSite notes.test).DbName
+        Get-Grants $db | Should -Be (@($c.Address, $ownAddress) | Sort-Object) -Because 'the grant follows the site to the web server it now runs on'
+        Invoke-OnTestHost $a 'ls -A /var/aegir/config/server_weba/nginx/vhost.d' | Should -Not -Contain 'notes.test.conf'
+        Invoke-OnTestHost $c 'ls -A /var/aegir/config/server_webc/nginx/vhost.d' | Should -Contain 'notes.test.conf'
+        @(Invoke-TestHostSql $b "SHOW DATABASES LIKE 'notestest%'") | Should -Be @($db)
+    }
+
     It 'removes a site from both machines' {
         $null = Remove-AegirSite wp.test -Confirm:$false -ErrorAction Stop
         Invoke-TestHostSql $b "SHOW DATABASES LIKE 'wptest'" | Should -BeNullOrEmpty
         Get-Grants wptest | Should -BeNullOrEmpty
-        Invoke-OnTestHost $a 'ls /var/aegir/config/server_weba/nginx/vhost.d' | Should -Be 'notes.test.conf'
+        Invoke-OnTestHost $a 'ls -A /var/aegir/config/server_weba/nginx/vhost.d' | Should -BeNullOrEmpty
         Invoke-OnTestHost $a 'ls /srv/platforms/wp/wp-content/uploads/sites 2>/dev/null' | Should -BeNullOrEmpty
     }
 }
