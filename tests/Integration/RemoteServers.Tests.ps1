@@ -128,6 +128,45 @@ Describe 'A web server over SSH' -Skip:$skip {
         Invoke-OnTestHost $web 'ls /var/aegir/logs/server_web1' | Should -Contain 'hello.test.access.log'
     }
 
+    It 'pushes a platform kept here with rsync, reports and puts back what was changed there, and leaves its sites'' folders alone' {
+        $source = Join-Path $work 'build/kept'
+        Write-Tree $source @{
+            '.aegir.yml' = "name: Kept`ndatabase: none`nsite_folders: ['uploads/{uri}']`nversion_command: [cat, VERSION]`n"
+            'VERSION'    = '1.0'
+            'index.php'  = '<?php echo "kept ", trim(file_get_contents(__DIR__ . "/VERSION")), " for ", $_SERVER["aegir_site"];'
+        }
+        $null = New-AegirPlatform kept -Root /srv/platforms/kept -WebServer web1 -Source $source -ErrorAction Stop
+        $null = New-AegirSite kept.test -Platform kept -ErrorAction Stop
+        function Get-Kept { (Invoke-WebRequest -Headers @{ Host = 'kept.test' } "http://$($web.Address)/").Content }
+        Get-Kept | Should -Be 'kept 1.0 for kept.test'
+        Invoke-OnTestHost $web 'stat -c %U:%G /srv/platforms/kept/uploads/kept.test' | Should -Be 'aegir:www-data'
+
+        # A new release here; a hand edit and a stray file there.
+        Set-Content (Join-Path $source 'VERSION') '2.0'
+        $null = Invoke-OnTestHost $web 'echo "<?php echo 1;" > /srv/platforms/kept/index.php; touch /srv/platforms/kept/stray.php; echo kept > /srv/platforms/kept/uploads/kept.test/upload.txt'
+        $task = Invoke-AegirVerify platform_kept -WarningVariable warned -WarningAction SilentlyContinue -ErrorAction Stop
+        "$warned" | Should -Match 'differ from .*kept.*index\.php'
+        "$warned" | Should -Match 'deleted stray\.php'
+        "$warned" | Should -Not -Match 'upload'
+        (Get-AegirPlatform kept).Version | Should -Be '2.0'
+        Get-Kept | Should -Be 'kept 2.0 for kept.test'
+        Invoke-OnTestHost $web 'cat /srv/platforms/kept/uploads/kept.test/upload.txt' | Should -Be 'kept' -Because 'a site''s own files are never the push''s to delete'
+        Invoke-OnTestHost $web 'ls /srv/platforms/kept' | Should -Not -Contain 'stray.php'
+
+        # Nothing differs the next time.
+        $null = Invoke-AegirVerify platform_kept -WarningVariable again -WarningAction SilentlyContinue -ErrorAction Stop
+        "$again" | Should -BeNullOrEmpty
+    }
+
+    It 'refuses a source that is not there, and a source for a platform on this machine' {
+        { New-AegirPlatform nosrc -Root /srv/platforms/nosrc -WebServer web1 -Source (Join-Path $work 'no-such') -ErrorAction Stop } | Should -Throw -ExpectedMessage '*no such folder on this machine*'
+        $null = New-AegirServer master -HttpServiceType nginx
+        $here = Join-Path $work 'here'
+        $null = New-Item -ItemType Directory $here
+        { New-AegirPlatform here -Root $here -Source $here -ErrorAction Stop } | Should -Throw -ExpectedMessage '*is this machine*Leave out -Source*'
+        Get-AegirPlatform nosrc, here -ErrorAction Ignore | Should -BeNullOrEmpty
+    }
+
     It 'says how to connect to another machine whose record has no SSH settings' {
         $null = New-AegirServer web9 -RemoteHost 192.0.2.9 -HttpServiceType nginx
         { Invoke-AegirVerify server_web9 -ErrorAction Stop } | Should -Throw -ErrorId 'ServerUnreachable*' -ExpectedMessage '*Set-AegirServer server_web9 -SshUser root -SshKeyPath*'

@@ -32,6 +32,13 @@ public sealed class AegirPlatform : AegirContext
     /// <summary>The version of the codebase found by verify.</summary>
     public string? Version { get; set; }
 
+    /// <summary>
+    /// A folder of the control machine the codebase is kept in and pushed from (rsync over ssh to <see cref="Root"/>
+    /// on its web server, on every verify); null when the code is kept on the web server itself.
+    /// </summary>
+    public string? Source { get => _source; set => _source = value is null ? null : Validate.AbsolutePath(nameof(Source), value); }
+    string? _source;
+
     /// <summary>A locked platform takes no new sites.</summary>
     public bool Locked { get; set; }
 
@@ -46,11 +53,12 @@ public sealed class AegirPlatform : AegirContext
         r.Apply("kind", v => Kind = Validate.ShortName("Kind", v));
         r.Apply("version", v => Version = CheckVersion(v));
         r.Apply("chosen_kind", v => ChosenKind = v);
+        r.Apply("source", v => Source = v);
         Locked = r.Bool("locked");
     }
 
     internal override void Write(YamlWriter w)
-        => w.Scalar("root", Root).Scalar("web_server", WebServerName).Scalar("kind", Kind).Scalar("chosen_kind", ChosenKind).Scalar("version", Version).Scalar("locked", Locked);
+        => w.Scalar("root", Root).Scalar("web_server", WebServerName).Scalar("kind", Kind).Scalar("chosen_kind", ChosenKind).Scalar("version", Version).Scalar("source", Source).Scalar("locked", Locked);
 
     static string CheckRoot(string value)
     {

@@ -66,6 +66,12 @@ internal static class ContextValidator
         string Leads(string root) => local ? IO.Posix.Resolve(root) : root;
         var resolved = Leads(platform.Root);
         if (local) Platforms.PlatformRoots.Check(platform.Root, resolved, IO.Posix.Resolve(store.Home));
+        if (platform.Source is { } source)
+        {
+            if (local) throw ErrorCatalog.InvalidValue("Source", source, $"the platform's web server '@{platform.WebServerName}' is this machine, where the code is kept at its root", "Leave out -Source, and give the folder as -Root.");
+            if (!Directory.Exists(source)) throw ErrorCatalog.InvalidValue("Source", source, "there is no such folder on this machine", "Give the folder of this machine the codebase is kept in.");
+            Platforms.PlatformRoots.Check(source, IO.Posix.Resolve(source), IO.Posix.Resolve(store.Home));
+        }
         Platforms.PlatformRoots.CheckApart(platform.Root, resolved, store.List(ContextType.Platform).Contexts.Cast<AegirPlatform>()
             .Where(other => other.Name != platform.Name && other.WebServerName == platform.WebServerName)
             .Select(other => (other.Name, other.Root, Leads(other.Root))));

@@ -23,6 +23,12 @@ public sealed class SshTransport(SshSettings settings) : ITransport
     /// <summary>The host key fingerprint the server offered on the last connection attempt (shown when none is pinned).</summary>
     public string? OfferedFingerprint { get; private set; }
 
+    /// <summary>The pinned host key itself (its type and base64), once a connection met it: for ssh's known_hosts.</summary>
+    public string? HostKey { get { Client(); return _hostKey; } }
+    string? _hostKey;
+
+    public SshSettings Settings => settings;
+
     static readonly byte[] Helper = LoadHelper();
 
     static byte[] LoadHelper()
@@ -54,6 +60,7 @@ public sealed class SshTransport(SshSettings settings) : ITransport
                 var pinned = settings.HostKeyFingerprint is { } p ? SshSettings.Fingerprint(p) : null;
                 e.CanTrust = pinned is not null && string.Equals(pinned, e.FingerPrintSHA256, StringComparison.Ordinal);
                 if (!e.CanTrust) refused = pinned;
+                else _hostKey = $"{e.HostKeyName} {Convert.ToBase64String(e.HostKey)}";
             };
             try { client.Connect(); }
             catch (SshConnectionException) when (OfferedFingerprint is { } offered && (settings.HostKeyFingerprint is null || refused is not null))

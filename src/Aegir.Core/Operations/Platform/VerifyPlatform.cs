@@ -43,8 +43,13 @@ public sealed class VerifyPlatform : Operation<VerifyPlatform.Parameters>
             .Where(other => other.Name != platform.Name && other.WebServerName == platform.WebServerName)
             .Select(other => (other.Name, other.Root, transport.ResolvePath(other.Root))));
         var owner = env.Owner(server);
-        var (kind, version) = PlatformKinds.Detect(transport, platform.Root, server, platform.ChosenKind);
-        (kind as PhpKind)?.CheckNamedFiles(transport, platform.Root);
+        // Code kept on this machine is known from here, and pushed to the server before anything reads it there.
+        bool pushed = platform.Source is not null && !Transport.ThisMachine.Is(server);
+        using var local = pushed ? new Transport.LocalTransport() : null;
+        var (codeAt, code) = pushed ? (local!, platform.Source!) : (transport, platform.Root);
+        var (kind, version) = PlatformKinds.Detect(codeAt, code, server, platform.ChosenKind);
+        (kind as PhpKind)?.CheckNamedFiles(codeAt, code);
+        if (pushed) PlatformPush.Plan(plan, env, platform, server, kind);
         plan.Add(server.Name, PlanAction.Check, $"find the codebase at {platform.Root}: {kind.Name}{(version is null ? "" : " " + version)}",
             ctx => ctx.Step($"Finding the codebase at {platform.Root}", () => ctx.Info($"The codebase is {kind.Name}{(version is null ? "" : " " + version)}.")));
         var front = kind.WebRoot is { } web ? Path.Combine(platform.Root, web, kind.FrontController) : Path.Combine(platform.Root, kind.FrontController);
@@ -90,8 +95,10 @@ public sealed class VerifyPlatform : Operation<VerifyPlatform.Parameters>
     /// <summary>A new platform's root must be a folder that is there on its web server (a typo would otherwise be recorded).</summary>
     public static void CheckRoot(AegirPlatform platform, AegirServer server, Transport.ITransport transport)
     {
-        if (!transport.DirectoryExists(platform.Root))
-            throw Errors.ErrorCatalog.InvalidValue("Root", platform.Root, $"there is no such folder on '@{server.Name}'",
+        // A pushed platform's root is made by its push (its parent must be there: a typo is still refused).
+        var folder = platform.Source is not null && !Transport.ThisMachine.Is(server) ? Path.GetDirectoryName(platform.Root)! : platform.Root;
+        if (!transport.DirectoryExists(folder))
+            throw Errors.ErrorCatalog.InvalidValue("Root", platform.Root, $"there is no such folder{(folder == platform.Root ? "" : $" as {folder}")} on '@{server.Name}'",
                 "Put the codebase there first (or give the folder that holds it), then create the platform.");
     }
 }

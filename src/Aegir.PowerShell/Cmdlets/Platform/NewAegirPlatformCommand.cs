@@ -34,13 +34,18 @@ public sealed class NewAegirPlatformCommand : QueueableTaskCmdlet
     [ValidateNotNullOrEmpty]
     public string? Kind { get; set; }
 
+    /// <summary>A folder of this machine the codebase is kept in: every verify pushes it to -Root on the web server (rsync over ssh).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string? Source { get; set; }
+
     /// <summary>Only record the platform, without reaching its server; verify it later with Invoke-AegirVerify (sites cannot be installed on it before).</summary>
     [Parameter]
     public SwitchParameter NoVerify { get; set; }
 
     protected override void ProcessRecord() => ForItem(Name, () =>
     {
-        var definition = new PlatformDefinition(Name!, Root!, WebServer, Kind);
+        var definition = new PlatformDefinition(Name!, Root!, WebServer, Kind, Source is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(Source));
         var platform = definition.ToPlatform();
         Settle(platform.Name);
         Store.Check(platform, isNew: true);

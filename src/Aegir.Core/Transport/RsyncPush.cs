@@ -1,0 +1,60 @@
+using System.Text;
+
+namespace Aegir.Core.Transport;
+
+/// <summary>
+/// A folder of this machine copied to a server with rsync over ssh, logged in as the server's transport is: the
+/// same key, and the host key pinned (a known_hosts file holding only that key, strict checking, no prompts). A
+/// key's passphrase reaches ssh through SSH_ASKPASS from a 0600 file, removed after; never an argument.
+/// </summary>
+public static partial class RsyncPush
+{
+    /// <summary>Aegir's flags: archive, delete what the source no longer has, the filters (first match wins) applied.</summary>
+    public static CommandResult Run(SshTransport target, string source, string destination, IReadOnlyList<string> filters, bool dryRun, TimeSpan timeout)
+    {
+        var settings = target.Settings;
+        var hostKey = target.HostKey ?? throw new InvalidOperationException("no pinned host key");
+        using var local = new LocalTransport();
+        using var secrets = PrivateFolder.Create(local, "aegir-push");
+        var folder = secrets.Path;
+        var knownHosts = Path.Combine(folder, "known_hosts");
+        var host = settings.Port == 22 ? settings.Host : $"[{settings.Host}]:{settings.Port}";
+        File.WriteAllText(knownHosts, $"{host} {hostKey}\n");
+        var environment = new Dictionary<string, string>();
+        if (settings.KeyPassphrase is { } phrase)
+        {
+            var pass = Path.Combine(folder, "pass");
+            File.WriteAllText(pass, phrase);
+            File.SetUnixFileMode(pass, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            var askpass = Path.Combine(folder, "askpass");
+            File.WriteAllText(askpass, $"#!/bin/sh\nexec cat '{pass}'\n");
+            File.SetUnixFileMode(askpass, UnixFileMode.UserRead | UnixFileMode.UserExecute);
+            environment["SSH_ASKPASS"] = askpass;
+            environment["SSH_ASKPASS_REQUIRE"] = "force";
+            environment["DISPLAY"] = ":0";
+        }
+        var ssh = new StringBuilder($"ssh -i {Quote(settings.KeyPath)} -p {settings.Port} -o IdentitiesOnly=yes -o StrictHostKeyChecking=yes")
+            .Append($" -o UserKnownHostsFile={Quote(knownHosts)} -o GlobalKnownHostsFile=/dev/null -o ConnectTimeout={(int)settings.ConnectTimeout.TotalSeconds}")
+            .Append(settings.KeyPassphrase is null ? " -o BatchMode=yes" : " -o NumberOfPasswordPrompts=1 -o PasswordAuthentication=no -o KbdInteractiveAuthentication=no")
+            .ToString();
+        var arguments = new List<string> { "-a", "--delete", "--protect-args", "--itemize-changes", "-e", ssh };
+        if (dryRun) arguments.Add("--dry-run");
+        arguments.AddRange(filters);
+        arguments.Add(source.TrimEnd('/') + "/");
+        arguments.Add($"{settings.User}@{(settings.Host.Contains(':') ? $"[{settings.Host}]" : settings.Host)}:{destination.TrimEnd('/')}/");
+        return local.Run(new CommandSpec("rsync", arguments) { Environment = environment, Timeout = timeout });
+    }
+
+    /// <summary>The paths an itemized run changed (created, updated or deleted), leaving out folders whose times alone differ.</summary>
+    public static IReadOnlyList<string> Changes(CommandResult result)
+        => result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Where(line => ItemLine().IsMatch(line) && !line.StartsWith(".d..t", StringComparison.Ordinal))
+            .Select(line => line.StartsWith("*deleting", StringComparison.Ordinal) ? "deleted " + line[9..].Trim() : line[12..])
+            .ToList();
+
+    /// <summary>A line of --itemize-changes: YXcstpoguax and the path, or a deletion.</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"^([<>ch.][fdLDS][^ ]{9} |\*deleting +)")]
+    private static partial System.Text.RegularExpressions.Regex ItemLine();
+
+    static string Quote(string value) => "'" + value.Replace("'", "'\\''") + "'";
+}
