@@ -101,10 +101,30 @@ public sealed class SshTransport(SshSettings settings) : ITransport
     /// </summary>
     CommandResult Remote(IReadOnlyList<string> fields, byte[]? input = null, Stream? stream = null, Stream? output = null, TimeSpan? timeout = null, byte[]? payload = null)
     {
+        // Quick requests (nothing streamed, a few minutes at most) go over a serving helper's channel.
+        bool quick = stream is null && output is null && (timeout ?? TimeSpan.FromMinutes(5)) <= TimeSpan.FromMinutes(10);
         for (int attempt = 0; ; attempt++)
         {
             var client = Client();
-            try { return Exchange(client, fields, input, stream, output, timeout ?? TimeSpan.FromMinutes(5), payload); }
+            try
+            {
+                if (quick && TakeSession(client) is { } session)
+                {
+                    try
+                    {
+                        var result = session.Call(Request(fields, payload, input), timeout ?? TimeSpan.FromMinutes(5));
+                        lock (_sessions) _sessions.Push(session);
+                        return result;
+                    }
+                    catch
+                    {
+                        session.Dispose();
+                        lock (_sessions) _sessionCount--;
+                        throw;
+                    }
+                }
+                return Exchange(client, fields, input, stream, output, timeout ?? TimeSpan.FromMinutes(5), payload);
+            }
             catch (Exception ex) when (ex is SshException or ObjectDisposedException or System.Net.Sockets.SocketException)
             {
                 // A dropped connection is opened again once, for a request whose input can be sent again.
@@ -113,6 +133,51 @@ public sealed class SshTransport(SshSettings settings) : ITransport
                 if (!again) throw ErrorCatalog.SshFailed(settings.Where, settings.Login, ex.Message, ex);
             }
         }
+    }
+
+    const int MaxSessions = 4;
+    readonly Stack<HelperSession> _sessions = new();
+    int _sessionCount;
+
+    /// <summary>How many serving channels are open.</summary>
+    internal int SessionCount { get { lock (_sessions) return _sessionCount; } }
+
+    /// <summary>An idle serving session of this connection, a new one while there are fewer than four, else null.</summary>
+    HelperSession? TakeSession(SshClient client)
+    {
+        lock (_sessions)
+        {
+            while (_sessions.TryPop(out var idle))
+            {
+                if (idle.Client == client) return idle;
+                idle.Dispose();
+                _sessionCount--;
+            }
+            if (_sessionCount >= MaxSessions) return null;
+            _sessionCount++;
+        }
+        try
+        {
+            var start = new MemoryStream();
+            Field(start, Helper);
+            Field(start, "serve"u8.ToArray());
+            return HelperSession.Open(client, Boot, start.ToArray());
+        }
+        catch
+        {
+            lock (_sessions) _sessionCount--;
+            throw;
+        }
+    }
+
+    /// <summary>A request as the helper reads it after its operation's name: the fields, then a payload, then the input.</summary>
+    static byte[] Request(IReadOnlyList<string> fields, byte[]? payload, byte[]? input)
+    {
+        var request = new MemoryStream();
+        foreach (var field in fields) Field(request, Encoding.UTF8.GetBytes(field));
+        if (payload is not null) Field(request, payload);
+        if (input is not null) request.Write(input);
+        return request.ToArray();
     }
 
     static CommandResult Exchange(SshClient client, IReadOnlyList<string> fields, byte[]? input, Stream? stream, Stream? output, TimeSpan timeout, byte[]? payload)
@@ -284,6 +349,11 @@ public sealed class SshTransport(SshSettings settings) : ITransport
 
     public void Dispose()
     {
+        lock (_sessions)
+        {
+            while (_sessions.TryPop(out var idle)) idle.Dispose();
+            _sessionCount = 0;
+        }
         lock (_gate)
         {
             _client?.Dispose();

@@ -21,6 +21,23 @@ public sealed class SshTransportTests(TestServerHostFixture fixture)
     }
 
     [Fact]
+    public void Quick_requests_share_a_few_serving_channels_which_outlive_failures_and_concurrency()
+    {
+        using var ssh = new SshTransport(Host.Settings);
+        // Many requests, some failing, from eight callers at once: each answer is its own.
+        var answers = new string[64];
+        Parallel.For(0, answers.Length, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i =>
+        {
+            var result = ssh.Run(new CommandSpec("sh", ["-c", $"echo out{i}; echo err{i} >&2; exit {i % 3}"]) { StandardInput = System.Text.Encoding.UTF8.GetBytes($"in{i}") });
+            answers[i] = $"{result.ExitCode}|{result.StandardOutput.Trim()}|{result.StandardError.Trim()}";
+        });
+        Assert.Equal(Enumerable.Range(0, 64).Select(i => $"{i % 3}|out{i}|err{i}"), answers);
+        Assert.Equal(PathKind.Directory, ssh.Kind("/srv"));
+        // The helpers serving them are a few channels, not one per request.
+        Assert.InRange(ssh.SessionCount, 1, 4);
+    }
+
+    [Fact]
     public void A_changed_host_key_is_refused_naming_both_fingerprints()
     {
         var other = "SHA256:" + Convert.ToBase64String(new byte[32]).TrimEnd('=');
