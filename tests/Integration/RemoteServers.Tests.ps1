@@ -167,6 +167,33 @@ Describe 'A web server over SSH' -Skip:$skip {
         Get-AegirPlatform nosrc, here -ErrorAction Ignore | Should -BeNullOrEmpty
     }
 
+    It 'works as root through sudo for another ssh user, and prints the sudoers rule it needs when there is none' {
+        Install-TestPackage sudo
+        if (-not (getent passwd aegirdeploy)) { useradd --system --home-dir /srv/deploy --shell /bin/sh aegirdeploy }
+        $null = Invoke-OnTestHost $web "mkdir -p /srv/deploy/.ssh && cp /root/.ssh/authorized_keys /srv/deploy/.ssh/ && chown -R aegirdeploy /srv/deploy && chmod 700 /srv/deploy/.ssh"
+        $null = Set-AegirServer web1 -SshUser aegirdeploy
+        try {
+            [Aegir.Core.Transport.TransportFactory]::CloseIdle()
+            { Invoke-AegirVerify server_web1 -ErrorAction Stop } | Should -Throw -ErrorId 'ServerUnreachable*' -ExpectedMessage '*aegirdeploy is not root there*-SshPrivilege sudo*aegirdeploy ALL=(root) NOPASSWD: /usr/bin/perl, /usr/bin/rsync*'
+            $null = Set-AegirServer web1 -SshPrivilege sudo
+            $rule = 'aegirdeploy ALL=(root) NOPASSWD: /usr/bin/perl, /usr/bin/rsync'
+            { Invoke-AegirVerify server_web1 -ErrorAction Stop } | Should -Throw -ErrorId 'SudoRefused*' -ExpectedMessage "*/etc/sudoers.d*$rule*"
+            $null = Invoke-OnTestHost $web "echo '$rule' > /etc/sudoers.d/aegir && chmod 440 /etc/sudoers.d/aegir && visudo -cf /etc/sudoers.d/aegir"
+            $task = Invoke-AegirVerify server_web1 -ErrorAction Stop
+            ($task.Log.Message -join "`n") | Should -Match 'as aegirdeploy, working as root through sudo'
+            # Work that needs root (owners, the web server's reload, a push with rsync) goes through sudo.
+            Set-Content (Join-Path $work 'build/kept/VERSION') '3.0'
+            $null = Invoke-AegirVerify platform_kept -ErrorAction Stop -WarningAction SilentlyContinue
+            (Invoke-WebRequest -Headers @{ Host = 'kept.test' } "http://$($web.Address)/").Content | Should -Be 'kept 3.0 for kept.test'
+            $null = Invoke-AegirVerify kept.test -ErrorAction Stop
+            Invoke-OnTestHost $web 'stat -c %U:%G /srv/platforms/kept/uploads/kept.test' | Should -Be 'aegir:www-data'
+        }
+        finally {
+            $null = Set-AegirServer web1 -SshUser root -SshPrivilege root
+            [Aegir.Core.Transport.TransportFactory]::CloseIdle()
+        }
+    }
+
     It 'says how to connect to another machine whose record has no SSH settings' {
         $null = New-AegirServer web9 -RemoteHost 192.0.2.9 -HttpServiceType nginx
         { Invoke-AegirVerify server_web9 -ErrorAction Stop } | Should -Throw -ErrorId 'ServerUnreachable*' -ExpectedMessage '*Set-AegirServer server_web9 -SshUser root -SshKeyPath*'

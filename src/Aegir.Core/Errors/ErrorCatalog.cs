@@ -130,6 +130,10 @@ public static class ErrorCatalog
         => E("HostKeyChanged", AegirErrorKind.SecurityError, where,
             $"{where} offered the host key SHA256:{offered}, where SHA256:{pinned} is pinned: nothing was sent. A reinstalled server has a new key, and so has a machine that takes its address; check the new one on the server itself (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub), then pin it with Set-AegirServer {server ?? "<server>"} -HostKeyFingerprint SHA256:{offered}.");
 
+    public static AegirException SudoRefused(string where, string user, string why, string line)
+        => E("SudoRefused", AegirErrorKind.SecurityError, where,
+            $"{user} on {where} may not run the module's work as root through sudo without a password ({why.Trim().TrimEnd('.')}). Add this rule there, in a file of /etc/sudoers.d (mode 0440, checked with visudo -cf <file>): {line}");
+
     public static AegirException NoConnection(string server, string host)
         => E(ErrorIds.ServerUnreachable, AegirErrorKind.ResourceUnavailable, server,
             $"'@{server}' ({host}) is another machine, and its record says no way to reach it. Give its SSH settings: Set-AegirServer {server} -SshUser root -SshKeyPath <private key file>, then Invoke-AegirVerify {server} -TrustHostKey.");

@@ -5,6 +5,9 @@ namespace Aegir.Core.Services;
 /// <summary>A setting a service type adds to the servers that use it.</summary>
 public sealed record ServiceSetting(string Name, SettingKind Kind, string? Default, string Description, CommandRule? Rule = null)
 {
+    /// <summary>The values a <see cref="SettingKind.Choice"/> setting takes.</summary>
+    public IReadOnlyList<string> Choices { get; init; } = [];
+
 
     /// <summary>Checks and normalises a value for this setting.</summary>
     public string Normalise(string service, string? value)
@@ -18,6 +21,8 @@ public sealed record ServiceSetting(string Name, SettingKind Kind, string? Defau
             SettingKind.Command => CheckRule(parameter, Validate.Command(parameter, value)),
             SettingKind.PosixName => Validate.PosixName(parameter, value),
             SettingKind.Secret => Validate.Secret(parameter, value),
+            SettingKind.Choice => Choices.Contains(value ?? "", StringComparer.Ordinal) ? value!
+                : throw Errors.ErrorCatalog.InvalidValue(parameter, value, $"it is none of {string.Join(", ", Choices)}", $"Give one of {string.Join(", ", Choices)}."),
             SettingKind.Fingerprint => Validate.HostKeyFingerprint(parameter, value),
             SettingKind.ListenAddress => value == "*" ? value
                 : System.Net.IPAddress.TryParse(value, out var ip) && value!.All(c => char.IsAsciiHexDigit(c) || c is '.' or ':') ? ip.ToString()

@@ -3,4 +3,4 @@ using Aegir.Core.Contexts;
 namespace Aegir.Core.Services;
 
 /// <summary>What a setting holds, which decides how its value is checked.</summary>
-public enum SettingKind { Text, Port, Host, Path, Command, PosixName, Secret, ListenAddress, Fingerprint }
+public enum SettingKind { Text, Port, Host, Path, Command, PosixName, Secret, ListenAddress, Fingerprint, Choice }

@@ -39,6 +39,7 @@ public static partial class RsyncPush
             .ToString();
         var arguments = new List<string> { "-a", "--delete", "--protect-args", "--itemize-changes", "-e", ssh };
         if (dryRun) arguments.Add("--dry-run");
+        if (settings.UseSudo) arguments.Add("--rsync-path=sudo -n rsync");
         arguments.AddRange(filters);
         arguments.Add(source.TrimEnd('/') + "/");
         arguments.Add($"{settings.User}@{(settings.Host.Contains(':') ? $"[{settings.Host}]" : settings.Host)}:{destination.TrimEnd('/')}/");

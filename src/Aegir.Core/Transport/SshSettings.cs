@@ -10,13 +10,25 @@ public sealed record SshSettings(string Host, int Port, string User, string KeyP
 {
     /// <summary>The transport type and the setting names a server's record keeps them under.</summary>
     public const string Type = "ssh", UserSetting = "user", PortSetting = "port", KeyPathSetting = "key_path",
-        KeyPassphraseSetting = "key_passphrase", HostKeySetting = "host_key";
+        KeyPassphraseSetting = "key_passphrase", HostKeySetting = "host_key", PrivilegeSetting = "privilege";
+
+    /// <summary>The module's work as the ssh user, who is root; or through sudo.</summary>
+    public const string AsRoot = "root", WithSudo = "sudo";
+
+    /// <summary>The programs the module runs through sudo, as a sudoers rule names them.</summary>
+    public static readonly IReadOnlyList<string> SudoPrograms = ["/usr/bin/perl", "/usr/bin/rsync"];
 
     /// <summary>The server's name, for messages and fixes (null: the host stands for it).</summary>
     public string? Server { get; init; }
 
     /// <summary>The pinned host key; null: the first connection fails, naming the fingerprint to pin.</summary>
     public string? HostKeyFingerprint { get; init; }
+
+    /// <summary>The ssh user is not root: the module's helper and rsync run through sudo (become root, no prompt).</summary>
+    public bool UseSudo { get; init; }
+
+    /// <summary>The sudoers line that lets the ssh user run what the module needs as root, without a password.</summary>
+    public string SudoersLine => $"{User} ALL=(root) NOPASSWD: {string.Join(", ", SudoPrograms)}";
 
     /// <summary>The key's passphrase, when it has one (a secret: never logged).</summary>
     public string? KeyPassphrase { get; init; }
@@ -44,6 +56,7 @@ public sealed record SshSettings(string Host, int Port, string User, string KeyP
             Server = server.Name,
             HostKeyFingerprint = c.Get(HostKeySetting),
             KeyPassphrase = c.RevealSecret(KeyPassphraseSetting),
+            UseSudo = c.Get(PrivilegeSetting) == WithSudo,
         };
     }
 }

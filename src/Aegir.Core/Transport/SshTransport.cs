@@ -18,7 +18,8 @@ public sealed class SshTransport(SshSettings settings) : ITransport
     readonly object _gate = new();
 
     public string Host => settings.Host;
-    public string User => settings.User;
+    /// <summary>Who the work runs as there: root when the login user becomes it through sudo.</summary>
+    public string User => settings.UseSudo ? "root" : settings.User;
 
     /// <summary>The host key fingerprint the server offered on the last connection attempt (shown when none is pinned).</summary>
     public string? OfferedFingerprint { get; private set; }
@@ -73,8 +74,25 @@ public sealed class SshTransport(SshSettings settings) : ITransport
                 client.Dispose();
                 throw ErrorCatalog.SshFailed(settings.Where, settings.Login, ex.Message, ex);
             }
+            if (settings.UseSudo) CheckSudo(client);
             return _client = client;
         }
+    }
+
+    /// <summary>The helper as the server starts it: itself for root, through sudo (no prompt, no terminal) for another user.</summary>
+    string Start => settings.UseSudo ? "sudo -n " + Boot : Boot;
+
+    /// <summary>Once per connection: sudo must let the user run the helper without a password, else nothing else is tried.</summary>
+    void CheckSudo(SshClient client)
+    {
+        using var probe = client.CreateCommand("sudo -n -l /usr/bin/perl && sudo -n -l /usr/bin/rsync");
+        probe.CommandTimeout = TimeSpan.FromSeconds(30);
+        probe.Execute();
+        if (probe.ExitStatus == 0) return;
+        client.Dispose();
+        var error = (probe.Error ?? "").Trim();
+        var why = error.Length > 0 ? error[..Math.Min(error.Length, 300)] : $"sudo -l exited with {probe.ExitStatus}";
+        throw ErrorCatalog.SudoRefused(settings.Where, settings.User, why, settings.SudoersLine);
     }
 
     /// <summary>
@@ -127,8 +145,9 @@ public sealed class SshTransport(SshSettings settings) : ITransport
             }
             catch (Exception ex) when (ex is SshException or ObjectDisposedException or System.Net.Sockets.SocketException)
             {
-                // A dropped connection is opened again once, for a request whose input can be sent again.
-                bool again = attempt == 0 && stream is null && ex is SshConnectionException or ObjectDisposedException;
+                // A dropped connection is opened again once, for a request whose input can be sent again and that does
+                // the same twice: a command or a move may have run before the drop, so they fail the task instead.
+                bool again = attempt == 0 && stream is null && fields[0] is not ("run" or "move") && ex is SshConnectionException or ObjectDisposedException;
                 lock (_gate) { _client?.Dispose(); _client = null; }
                 if (!again) throw ErrorCatalog.SshFailed(settings.Where, settings.Login, ex.Message, ex);
             }
@@ -161,7 +180,7 @@ public sealed class SshTransport(SshSettings settings) : ITransport
             var start = new MemoryStream();
             Field(start, Helper);
             Field(start, "serve"u8.ToArray());
-            return HelperSession.Open(client, Boot, start.ToArray());
+            return HelperSession.Open(client, Start, start.ToArray());
         }
         catch
         {
@@ -180,10 +199,10 @@ public sealed class SshTransport(SshSettings settings) : ITransport
         return request.ToArray();
     }
 
-    static CommandResult Exchange(SshClient client, IReadOnlyList<string> fields, byte[]? input, Stream? stream, Stream? output, TimeSpan timeout, byte[]? payload)
+    CommandResult Exchange(SshClient client, IReadOnlyList<string> fields, byte[]? input, Stream? stream, Stream? output, TimeSpan timeout, byte[]? payload)
     {
         var clock = Stopwatch.StartNew();
-        using var command = client.CreateCommand(Boot);
+        using var command = client.CreateCommand(Start);
         // The server's helper ends a command whose time is up; this side waits a little longer for it to say so.
         command.CommandTimeout = timeout + TimeSpan.FromSeconds(30);
         var running = command.ExecuteAsync();

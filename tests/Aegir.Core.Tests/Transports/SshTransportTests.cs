@@ -37,6 +37,26 @@ public sealed class SshTransportTests(TestServerHostFixture fixture)
         Assert.InRange(ssh.SessionCount, 1, 4);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(400)]
+    public void A_command_ends_with_its_connection_and_is_never_sent_again(int minutes)
+    {
+        // One minute goes through a serving channel, four hundred through a channel of its own.
+        using var ssh = new SshTransport(Host.Settings);
+        var mark = $"/srv/ran-{Guid.NewGuid():N}";
+        var running = Task.Run(() => ssh.Run(new CommandSpec("sh", ["-c", $"echo x >> {mark}; exec sleep 3{minutes}1"]) { Timeout = TimeSpan.FromMinutes(minutes) }));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (Host.Run("sh", "-c", $"pgrep -fx 'sleep 3{minutes}1' || true").Trim().Length == 0 && clock.Elapsed < TimeSpan.FromSeconds(20)) Thread.Sleep(100);
+        Host.DropSessions();
+        var ex = Assert.ThrowsAny<Exception>(() => running.GetAwaiter().GetResult());
+        Assert.Contains("SSH", ex.Message, StringComparison.OrdinalIgnoreCase);
+        clock.Restart();
+        while (Host.Run("sh", "-c", $"pgrep -fx 'sleep 3{minutes}1' || true").Trim().Length > 0 && clock.Elapsed < TimeSpan.FromSeconds(10)) Thread.Sleep(100);
+        Assert.Equal("", Host.Run("sh", "-c", $"pgrep -fx 'sleep 3{minutes}1' || true").Trim());
+        Assert.Equal("x", Host.Run("cat", mark).Trim());
+    }
+
     [Fact]
     public void A_changed_host_key_is_refused_naming_both_fingerprints()
     {

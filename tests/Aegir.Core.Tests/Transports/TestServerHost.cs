@@ -29,6 +29,10 @@ public sealed class TestServerHost : IDisposable
 
     public SshSettings Settings => new(Address, 22, "root", KeyPath) { HostKeyFingerprint = Fingerprint };
 
+    /// <summary>Kills sshd's session processes there (what a dropped connection ends), not its listener.</summary>
+    public void DropSessions()
+        => Shell("sh", "-c", $"for p in $(ip netns pids $(cat '{Dir}/netns')); do tr '\\0' ' ' < /proc/$p/cmdline 2>/dev/null | grep -q '^sshd: .*@notty' && kill -9 $p; done; true");
+
     /// <summary>Runs a command on the host itself (as its root), outside any transport under test.</summary>
     public string Run(params string[] command) => Shell(Script, ["run", Dir, .. command]);
 

@@ -9,6 +9,9 @@ use POSIX ();
 use Fcntl qw(O_RDONLY O_WRONLY O_CREAT O_EXCL O_NOFOLLOW O_DIRECTORY S_ISLNK S_ISDIR S_ISREG S_IMODE);
 use Cwd ();
 
+# Who started this helper: when that process is gone, so is the connection.
+our $PARENT = getppid();
+
 sub need { my $n = shift; my $buf = ''; while (length($buf) < $n) { my $r = sysread(STDIN, $buf, $n - length($buf), length($buf)); die "aegir-remote: the request ended early\n" unless $r; } $buf }
 sub field { my $len = unpack('N', need(4)); $len ? need($len) : '' }
 sub fail { my ($code, $msg) = @_; print STDERR "$msg\n"; POSIX::_exit($code) }
@@ -101,12 +104,19 @@ sub dispatch {
             fail(127, "$program: $!");
         }
         close STDIN;
-        # The command and all it started go when its time is up or this connection goes.
+        # The command and all it started go when its time is up or this connection goes: a channel without a
+        # terminal sends no hangup, so the connection's end is seen as this process losing its parent (sshd's
+        # session, or the serving helper), checked often at first and every fifth of a second after.
         my $end = sub { kill('TERM', -$pid); sleep 1; kill('KILL', -$pid); POSIX::_exit($_[0]) };
         local $SIG{ALRM} = sub { print STDERR "aegir-remote: timed out\n"; $end->(124) };
         local $SIG{HUP} = local $SIG{PIPE} = local $SIG{TERM} = sub { $end->(129) };
         alarm($timeout) if $timeout > 0;
-        waitpid($pid, 0);
+        my ($parent, $pause) = ($PARENT, 0.001);
+        while (waitpid($pid, POSIX::WNOHANG()) == 0) {
+            $end->(129) if getppid() != $parent;
+            select(undef, undef, undef, $pause);
+            $pause = $pause < 0.2 ? $pause * 2 : 0.2;
+        }
         alarm(0);
         my $status = $?;
         kill('KILL', -$pid) if $own;
@@ -254,6 +264,7 @@ sub serve {
             POSIX::dup2(fileno($in_r), 0); POSIX::dup2(fileno($out_w), 1); POSIX::dup2(fileno($err_w), 2);
             close $in_r; close $out_w; close $err_w;
             $SIG{PIPE} = 'DEFAULT'; $SIG{HUP} = $SIG{TERM} = 'DEFAULT';
+            $PARENT = getppid();
             dispatch(field());
         }
         $child = $pid;
@@ -262,8 +273,11 @@ sub serve {
         my $reads = IO::Select->new($out_r, $err_r);
         my $writes = IO::Select->new();
         if (length $blob) { $writes->add($in_w) } else { close $in_w }
+        my $serving = $PARENT;
         while ($reads->count) {
-            my ($readable, $writable) = IO::Select->select($reads, $writes->count ? $writes : undef, undef);
+            # The connection gone while the request runs: it goes too (its command's helper sees this one gone).
+            if (getppid() != $serving) { kill('TERM', $pid); POSIX::_exit(129) }
+            my ($readable, $writable) = IO::Select->select($reads, $writes->count ? $writes : undef, undef, 0.2);
             for my $h (@{ $writable // [] }) {
                 my $n = syswrite($h, $blob, 65536, $off);
                 $off += $n if defined $n;

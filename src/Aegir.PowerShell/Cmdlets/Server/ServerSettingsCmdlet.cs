@@ -49,7 +49,7 @@ public abstract class ServerSettingsCmdlet : AegirCmdlet
     [Parameter]
     public Hashtable? DbSetting { get; set; }
 
-    /// <summary>The account the module logs in to the server as over ssh (root).</summary>
+    /// <summary>The account the module logs in to the server as over ssh (root, or a user with sudo: -SshPrivilege sudo).</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? SshUser { get; set; }
@@ -69,6 +69,11 @@ public abstract class ServerSettingsCmdlet : AegirCmdlet
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? HostKeyFingerprint { get; set; }
+
+    /// <summary>root: the ssh user is root; sudo: it runs the module's helper and rsync through sudo (verify prints the rule it needs).</summary>
+    [Parameter]
+    [ValidateSet("root", "sudo")]
+    public string? SshPrivilege { get; set; }
 
     /// <summary>The module's folder on the server, for its web server config and site logs (/var/aegir on another machine).</summary>
     [Parameter]
@@ -101,7 +106,7 @@ public abstract class ServerSettingsCmdlet : AegirCmdlet
     /// <summary>The ssh settings: any of them makes the server's transport ssh; this machine is never reached over ssh.</summary>
     void ApplyConnection(AegirServer server)
     {
-        bool given = SshUser is not null || SshPort is not null || SshKeyPath is not null || SshKeyPassphrase is not null || HostKeyFingerprint is not null;
+        bool given = SshUser is not null || SshPort is not null || SshKeyPath is not null || SshKeyPassphrase is not null || HostKeyFingerprint is not null || SshPrivilege is not null;
         if (!given) return;
         if (Core.Transport.ThisMachine.Is(server))
             throw ErrorCatalog.InvalidValue("RemoteHost", server.RemoteHost, $"'@{server.Name}' is this machine, whose work is done here and never over ssh",
@@ -113,6 +118,7 @@ public abstract class ServerSettingsCmdlet : AegirCmdlet
         if (SshKeyPath is not null) c.Set(Core.Transport.SshSettings.KeyPathSetting, SessionState.Path.GetUnresolvedProviderPathFromPSPath(SshKeyPath));
         if (SshKeyPassphrase is not null) c.Set(Core.Transport.SshSettings.KeyPassphraseSetting, new System.Net.NetworkCredential("", SshKeyPassphrase).Password);
         if (HostKeyFingerprint is not null) c.Set(Core.Transport.SshSettings.HostKeySetting, HostKeyFingerprint);
+        if (SshPrivilege is not null) c.Set(Core.Transport.SshSettings.PrivilegeSetting, SshPrivilege.ToLowerInvariant());
         // The key is read now, so a missing file, a key others can read or a wrong passphrase is told here, not at the first task.
         if (SshKeyPath is not null || SshKeyPassphrase is not null || c.Get(Core.Transport.SshSettings.KeyPathSetting) is null)
             Core.Transport.SshKeys.Check("SshKeyPath", Core.Transport.SshSettings.Of(server));
