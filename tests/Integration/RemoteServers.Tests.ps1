@@ -110,7 +110,16 @@ Describe 'A web server over SSH' -Skip:$skip {
         { Set-AegirServer web1 -SshPort 70000 -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidValue*'
         Get-Record | Should -Be $before
         { New-AegirServer self -RemoteHost 127.0.0.1 -SshKeyPath $web.KeyPath -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidValue*' -ExpectedMessage '*is this machine*never over ssh*'
+        foreach ($nowhere in '0.0.0.0', '::', '224.0.0.1') {
+            { New-AegirServer self -RemoteHost $nowhere -SshKeyPath $web.KeyPath -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidValue*' -ExpectedMessage '*no address of any one machine*'
+        }
+        { New-AegirServer self -RemoteHost $web.Address -SshKeyPath $web.KeyPath -DbServiceType mysql -DbHost 127.0.0.1 -ErrorAction Stop } |
+            Should -Throw -ErrorId 'InvalidValue*' -ExpectedMessage '*it is this machine, while*is another*'
+        $link = Join-Path $work 'key_link'
+        $null = New-Item -ItemType SymbolicLink -Path $link -Target $web.KeyPath
+        { Set-AegirServer web1 -SshKeyPath $link -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidValue*' -ExpectedMessage "*it is a link (to $($web.KeyPath))*"
         Get-AegirServer self -ErrorAction Ignore | Should -BeNullOrEmpty
+        Get-Record | Should -Be $before
     }
 
     It 'hosts a site of an application that keeps no database, with no master recorded, and runs its commands there' {
@@ -194,9 +203,31 @@ Describe 'A web server over SSH' -Skip:$skip {
         }
     }
 
+    It 'shows a plan to pin a key without reaching the server, and refuses one that could not run' {
+        $null = New-AegirServer web8 -RemoteHost 192.0.2.8 -SshKeyPath $web.KeyPath -HttpServiceType nginx
+        $clock = [Diagnostics.Stopwatch]::StartNew()
+        $plan = Invoke-AegirVerify server_web8 -TrustHostKey -Plan
+        $clock.Elapsed.TotalSeconds | Should -BeLessThan 5 -Because '192.0.2.8 answers nobody: nothing was asked of it'
+        $plan[0].Description | Should -Match 'pin the host key @server_web8 offers'
+        { Invoke-AegirVerify server_web8 -Plan -ErrorAction Stop } | Should -Throw -ExpectedMessage '*no host key pinned*-TrustHostKey*'
+    }
+
+    It 'warns when a backup finds a site''s folder replaced by a link on the server, and follows nothing' {
+        $null = Invoke-OnTestHost $web 'mv /srv/platforms/kept/uploads/kept.test /srv/kept-real && ln -s /etc /srv/platforms/kept/uploads/kept.test'
+        try {
+            $backup = Backup-AegirSite kept.test -WarningVariable warned -WarningAction SilentlyContinue -ErrorAction Stop
+            "$warned" | Should -Match 'uploads/kept.test on .@server_web1. is a link, not a folder: it is not followed'
+            (zstd -dc $backup.Path | tar -t) -join ' ' | Should -Not -Match 'passwd|uploads'
+        }
+        finally { $null = Invoke-OnTestHost $web 'rm /srv/platforms/kept/uploads/kept.test && mv /srv/kept-real /srv/platforms/kept/uploads/kept.test' }
+    }
+
     It 'says how to connect to another machine whose record has no SSH settings' {
         $null = New-AegirServer web9 -RemoteHost 192.0.2.9 -HttpServiceType nginx
         { Invoke-AegirVerify server_web9 -ErrorAction Stop } | Should -Throw -ErrorId 'ServerUnreachable*' -ExpectedMessage '*Set-AegirServer server_web9 -SshUser root -SshKeyPath*'
+        # A server recorded with no services takes a web service later.
+        $null = New-AegirServer plain -RemoteHost 192.0.2.5
+        (Set-AegirServer plain -HttpServiceType nginx -PassThru -ErrorAction Stop).Http.Type | Should -Be 'nginx'
     }
 }
 

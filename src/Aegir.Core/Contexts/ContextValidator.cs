@@ -21,6 +21,7 @@ internal static class ContextValidator
                 if (previous is not null) CheckServerInUse(store, server);
                 CheckPorts(server, previous as AegirServer);
                 CheckPhpSocket(server, previous as AegirServer);
+                CheckDbHost(server);
                 break;
         }
     }
@@ -100,12 +101,23 @@ internal static class ContextValidator
     /// </summary>
     static void CheckPhpSocket(AegirServer server, AegirServer? previous)
     {
-        if (server.Http.IsNull || server.Http.Get("php_fpm_socket") is not { } socket || previous?.Http.Get("php_fpm_socket") == socket) return;
+        if (server.Http.IsNull || server.Http.Get("php_fpm_socket") is not { } socket || previous is { Http.IsNull: false } && previous.Http.Get("php_fpm_socket") == socket) return;
         if (!Transport.ThisMachine.Is(server) || IO.Posix.RealPath(socket) is not { } real) return;
         if (IO.Posix.Stat(real) is { IsSocket: false } status)
             throw ErrorCatalog.InvalidValue($"The {server.Http.Type} setting 'php_fpm_socket'", socket,
                 $"{(real == socket ? "it" : $"it leads to {real}, which")} is a {(status.IsDirectory ? "folder" : "file")}, not a socket, so every PHP request would fail",
                 "Give the socket PHP-FPM listens on (its pool's 'listen'), such as /run/php/php8.2-fpm.sock.");
+    }
+
+    /// <summary>
+    /// Another machine's database is never this one's: a database host of a remote server that leads here would
+    /// hand its admin password to whatever listens here.
+    /// </summary>
+    static void CheckDbHost(AegirServer server)
+    {
+        if (server.Db.IsNull || server.Db.Get("host") is not { } host || Transport.ThisMachine.Is(server) || !Transport.ThisMachine.IsAddress(host)) return;
+        throw ErrorCatalog.InvalidValue("DbHost", host, $"it is this machine, while '@{server.Name}' is another ({server.RemoteHost})",
+            $"Give the address its database listens on as '@{server.Name}' is reached (leave -DbHost out for {server.RemoteHost}).");
     }
 
     static void CheckListener(string parameter, int port, IReadOnlyList<string> own)

@@ -45,7 +45,12 @@ public static partial class Validate
     public static string RemoteHost(string parameter, string? value)
     {
         if (value is not null && IPAddress.TryParse(value, out var ip) && !value.Contains('%'))
+        {
+            // No server has these: the unspecified addresses (which reach this machine on many systems) and multicast.
+            if (ip.Equals(IPAddress.Any) || ip.Equals(IPAddress.IPv6Any) || ip.IsIPv6Multicast || ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && ip.GetAddressBytes()[0] is >= 224 and <= 239 || ip.Equals(IPAddress.Broadcast))
+                throw ErrorCatalog.InvalidValue(parameter, value, "it is no address of any one machine", "Give the server's own address or host name (127.0.0.1 or localhost for this machine).");
             return ip.ToString();
+        }
         return HostName(parameter, value, MaxHostLength);
     }
 

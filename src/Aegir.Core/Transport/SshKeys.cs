@@ -11,6 +11,9 @@ public static class SshKeys
     {
         var (path, passphrase) = (settings.KeyPath, settings.KeyPassphrase);
         const string make = "Give a private key of the control machine's, such as one made by ssh-keygen -t ed25519 -f /root/.ssh/aegir_web1.";
+        // A link is named for where it leads, and never chmod'ed through.
+        if (new FileInfo(path).LinkTarget is { } target)
+            throw ErrorCatalog.InvalidValue(parameter, path, $"it is a link (to {target})", "Give the key file itself.");
         var kind = File.Exists(path) ? "file" : Directory.Exists(path) ? "folder" : null;
         if (kind != "file") throw ErrorCatalog.InvalidValue(parameter, path, kind is null ? "there is no such file" : "it is a folder", make);
         var mode = File.GetUnixFileMode(path);

@@ -58,6 +58,15 @@ public sealed class VerifyServer : Operation<VerifyServer.Parameters>
     {
         if (server.Connection.Type != SshSettings.Type) throw ErrorCatalog.NoConnection(server.Name, server.RemoteHost);
         var settings = SshSettings.Of(server);
+        if (settings.HostKeyFingerprint is null && env.ForDisplay)
+        {
+            // A plan only shown reaches no server: the key is seen when the task runs.
+            if (!p.TrustHostKey) throw ErrorCatalog.InvalidValue("TrustHostKey", server.Name, $"'@{server.Name}' has no host key pinned, so the verify would stop at its first connection",
+                $"Pin its key: Invoke-AegirVerify {server.Name} -TrustHostKey, or Set-AegirServer {server.Name} -HostKeyFingerprint SHA256:...");
+            plan.Add(server.Name, PlanAction.Record, $"pin the host key @{server.Name} offers (shown in the log)", _ => { });
+            plan.Add(server.Name, PlanAction.Check, $"log in to @{server.Name} over ssh as {settings.User} ({settings.Host}:{settings.Port})", _ => { });
+            return;
+        }
         if (settings.HostKeyFingerprint is null)
         {
             var offered = "SHA256:" + SshTransport.ProbeHostKey(settings);

@@ -42,7 +42,16 @@ internal static class SiteArchive
         var site = parts.Site;
         var database = parts.DatabaseIfAny();
         var web = parts.Env.Connect(parts.Web);
-        var roots = parts.Kind.SiteRoots(site.Uri).Where(r => web.Kind(Path.Combine(parts.Platform.Root, r)) == PathKind.Directory).ToList();
+        var roots = new List<string>();
+        foreach (var root in parts.Kind.SiteRoots(site.Uri))
+        {
+            // A site folder that is gone, or that something replaced with a link, holds none of the site's files: said, never silently left out.
+            var kind = web.Kind(Path.Combine(parts.Platform.Root, root));
+            if (kind == PathKind.Directory) roots.Add(root);
+            else ctx.Warn(kind == PathKind.None
+                ? $"The site's folder {root} is not on '@{parts.Web.Name}': the backup holds none of its files."
+                : $"The site's folder {root} on '@{parts.Web.Name}' is a {(kind == PathKind.Symlink ? "link" : "file")}, not a folder: it is not followed, and the backup holds none of its files. Verify the site (Invoke-AegirVerify {site.Uri}) to see what is wrong.");
+        }
         var manifest = new BackupManifest
         {
             Uri = site.Uri, Created = DateTimeOffset.UtcNow, Description = description, Aliases = site.Aliases, Redirection = site.Redirection,
