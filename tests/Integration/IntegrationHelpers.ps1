@@ -315,3 +315,24 @@ function Copy-ToTestHost($TestHost, [string] $Path, [string] $Destination) {
     if ($LASTEXITCODE) { throw "copying $Path to $($TestHost.Name): $out" }
     $null = Invoke-OnTestHost $TestHost "chmod -R o+rX '$Destination'"
 }
+
+# Starts PostgreSQL on a test host (a cluster of its own under /var/lib/postgresql), listening on the host's address,
+# with a superuser that may log in with a password from anywhere; returns its credential.
+function Start-TestHostPostgreSql($TestHost) {
+    Install-TestPackage postgresql
+    $bin = (Get-ChildItem /usr/lib/postgresql -Directory | Sort-Object { [int]$_.Name } | Select-Object -Last 1).FullName + '/bin'
+    $null = Invoke-OnTestHost $TestHost "mkdir -p /run/postgresql /var/lib/postgresql/data && chown postgres:postgres /run/postgresql /var/lib/postgresql/data && runuser -u postgres -- $bin/initdb -D /var/lib/postgresql/data --auth-local=peer --auth-host=scram-sha-256 >/dev/null"
+    $null = Invoke-OnTestHost $TestHost "echo 'host all aegir_admin 0.0.0.0/0 scram-sha-256' >> /var/lib/postgresql/data/pg_hba.conf"
+    $null = Invoke-OnTestHost $TestHost "runuser -u postgres -- $bin/pg_ctl -D /var/lib/postgresql/data -l /var/lib/postgresql/data/server.log -w -o '-c listen_addresses=$($TestHost.Address) -c unix_socket_directories=/run/postgresql' start >/dev/null"
+    $password = "pw-$([guid]::NewGuid().ToString('N'))"
+    $out = "CREATE ROLE aegir_admin LOGIN SUPERUSER PASSWORD '$password';" | & bash $TestHost.Script run $TestHost.Dir runuser -u postgres -- psql -X -q -h /run/postgresql -d postgres 2>&1
+    if ($LASTEXITCODE) { throw "on $($TestHost.Name): the PostgreSQL admin was not made: $out" }
+    [pscredential]::new('aegir_admin', (ConvertTo-SecureString $password -AsPlainText -Force))
+}
+
+# SQL on a test host's PostgreSQL as its superuser (by socket), outside the module.
+function Invoke-TestHostPgSql($TestHost, [string] $Sql, [string] $Database = 'postgres') {
+    $out = $Sql | & bash $TestHost.Script run $TestHost.Dir runuser -u postgres -- psql -X -q -A -t -h /run/postgresql -d $Database 2>&1
+    if ($LASTEXITCODE) { throw "on $($TestHost.Name): $Sql`n$out" }
+    $out
+}

@@ -351,3 +351,69 @@ Describe 'Sites on web server A with their databases on database server B, moved
         Invoke-OnTestHost $a 'ls /srv/platforms/wp/wp-content/uploads/sites 2>/dev/null' | Should -BeNullOrEmpty
     }
 }
+
+Describe 'A site on web server A with its database on PostgreSQL server B, moved to PostgreSQL server C' -Skip:$skip {
+    BeforeAll {
+        . $PSScriptRoot/IntegrationHelpers.ps1
+        $work = New-WorkFolder
+        $env:AEGIR_HOME = Join-Path $work 'home'
+        $a = New-TestHost weba
+        $b = New-TestHost pgb
+        $c = New-TestHost pgc
+        Start-TestHostWeb $a
+        $pgAdmin = Start-TestHostPostgreSql $b
+        $cAdmin = Start-TestHostPostgreSql $c
+        $null = New-AegirServer weba -RemoteHost $a.Address -SshKeyPath $a.KeyPath -HostKeyFingerprint $a.Fingerprint -HttpServiceType nginx
+        $null = New-AegirServer pgb -RemoteHost $b.Address -SshKeyPath $b.KeyPath -HostKeyFingerprint $b.Fingerprint -DbServiceType postgresql -DbAdminCredential $pgAdmin
+        $null = New-AegirServer pgc -RemoteHost $c.Address -SshKeyPath $c.KeyPath -HostKeyFingerprint $c.Fingerprint -DbServiceType postgresql -DbAdminCredential $cAdmin
+        $null = Invoke-AegirVerify server_weba, server_pgb, server_pgc -ErrorAction Stop
+        $app = Join-Path $work 'visits'
+        Write-Tree $app @{
+            'index.php' = @'
+<?php
+$e = static fn(string $k) => $_SERVER[$k] ?? getenv($k);
+$dsn = $e('db_type') === 'pgsql' ? "pgsql:host={$e('db_host')};port={$e('db_port')};dbname={$e('db_name')}" : "mysql:host={$e('db_host')};port={$e('db_port')};dbname={$e('db_name')}";
+$db = new PDO($dsn, $e('db_user'), $e('db_passwd'), [PDO::ATTR_ERRMODE => PDO::ERRMODE_EXCEPTION]);
+$db->exec('CREATE TABLE IF NOT EXISTS visits (at VARCHAR(40))');
+$db->prepare('INSERT INTO visits VALUES (?)')->execute([date('c')]);
+echo 'type=', $e('db_type'), ' host=', $e('db_host'), ' visits=', $db->query('SELECT COUNT(*) FROM visits')->fetchColumn();
+'@
+        }
+        Copy-ToTestHost $a $app /srv/platforms
+        $null = New-AegirPlatform visits -Root /srv/platforms/visits -WebServer weba -ErrorAction Stop
+        $null = New-AegirSite pg.test -Platform visits -DbServer pgb -ErrorAction Stop
+        function Get-Page { (Invoke-WebRequest -Headers @{ Host = 'pg.test' } "http://$($a.Address)/").Content }
+        $hba = Invoke-TestHostPgSql $b "SELECT current_setting('hba_file')"
+    }
+    AfterAll {
+        Remove-TestHost $a
+        Remove-TestHost $b
+        Remove-TestHost $c
+        Remove-Item -Recurse -Force $work -ErrorAction Ignore
+    }
+
+    It 'answers through A from its database on B, let in by pg_hba.conf there from A''s address only' {
+        $page = Get-Page
+        $page | Should -Match "^type=pgsql host=$([regex]::Escape($b.Address)) visits=\d+$"
+        $db = (Get-AegirSite pg.test).DbName
+        Invoke-TestHostPgSql $b 'SELECT COUNT(*) FROM visits' -Database $db | Should -Be ($page -replace '.*visits=', '')
+        $rules = @(Invoke-OnTestHost $b "grep -E '^host\s+\`"?$db\`"?\s' $hba")
+        $rules | Should -Not -BeNullOrEmpty
+        ($rules -join "`n") | Should -Match ([regex]::Escape($a.Address))
+        ($rules -join "`n") | Should -Not -Match '127\.0\.0\.1|::1'
+    }
+
+    It 'moves its database from B to C, keeping its data, and leaves nothing of it on B' {
+        $before = (Get-AegirSite pg.test).DbName
+        $visits = [int](Invoke-TestHostPgSql $b 'SELECT COUNT(*) FROM visits' -Database $before)
+        $null = Move-AegirSite pg.test -DbServer pgc -ErrorAction Stop
+        $page = Get-Page
+        $page | Should -Match "^type=pgsql host=$([regex]::Escape($c.Address)) visits=\d+$"
+        [int]($page -replace '.*visits=', '') | Should -BeGreaterThan $visits -Because 'the rows written on B came along'
+        $after = (Get-AegirSite pg.test).DbName
+        ((Invoke-OnTestHost $c "grep -E '^host\s+\`"?$after\`"?\s' $hba") -join "`n") | Should -Match ([regex]::Escape($a.Address))
+        Invoke-TestHostPgSql $b "SELECT COUNT(*) FROM pg_database WHERE datname = '$before'" | Should -Be '0'
+        Invoke-TestHostPgSql $b "SELECT COUNT(*) FROM pg_roles WHERE rolname = '$before'" | Should -Be '0'
+        @(Invoke-OnTestHost $b "grep -cE '^host\s+\`"?$before\`"?\s' $hba || true") | Should -Be '0'
+    }
+}
