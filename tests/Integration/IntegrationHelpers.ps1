@@ -292,13 +292,23 @@ function Remove-TestHost($TestHost) {
 function Start-TestHostMariaDb($TestHost) {
     Install-TestPackage mariadb-server
     $null = Invoke-OnTestHost $TestHost 'mkdir -p /run/mysqld && chown mysql:mysql /run/mysqld /var/lib/mysql && mariadb-install-db --no-defaults --user=mysql --datadir=/var/lib/mysql --auth-root-authentication-method=socket --skip-test-db >/dev/null 2>&1'
-    $null = Invoke-OnTestHost $TestHost "setsid mariadbd --no-defaults --user=mysql --datadir=/var/lib/mysql --bind-address=$($TestHost.Address) --socket=/run/mysqld/mysqld.sock --pid-file=/run/mysqld/mysqld.pid --skip-name-resolve --log-error=/var/log/mariadb.err </dev/null >/dev/null 2>&1 &"
-    $null = Invoke-OnTestHost $TestHost 'for i in $(seq 100); do [ -S /run/mysqld/mysqld.sock ] && exit 0; sleep 0.1; done; exit 1'
+    Start-TestHostMariaDbProcess $TestHost
     $password = "pw-$([guid]::NewGuid().ToString('N'))"
     $out = "CREATE USER 'aegir_admin'@'%' IDENTIFIED BY '$password'; GRANT ALL ON *.* TO 'aegir_admin'@'%' WITH GRANT OPTION;" |
         & bash $TestHost.Script run $TestHost.Dir mariadb --socket=/run/mysqld/mysqld.sock 2>&1
     if ($LASTEXITCODE) { throw "on $($TestHost.Name): the MariaDB admin was not made: $out" }
     [pscredential]::new('aegir_admin', (ConvertTo-SecureString $password -AsPlainText -Force))
+}
+
+# Starts (again) the MariaDB server of a test host whose data Start-TestHostMariaDb made; waits for its socket.
+function Start-TestHostMariaDbProcess($TestHost) {
+    $null = Invoke-OnTestHost $TestHost "setsid mariadbd --no-defaults --user=mysql --datadir=/var/lib/mysql --bind-address=$($TestHost.Address) --socket=/run/mysqld/mysqld.sock --pid-file=/run/mysqld/mysqld.pid --skip-name-resolve --log-error=/var/log/mariadb.err </dev/null >/dev/null 2>&1 &"
+    $null = Invoke-OnTestHost $TestHost 'for i in $(seq 100); do [ -S /run/mysqld/mysqld.sock ] && exit 0; sleep 0.1; done; exit 1'
+}
+
+# Stops the MariaDB server of a test host, as a crash or a shutdown would, and waits until it is gone.
+function Stop-TestHostMariaDb($TestHost) {
+    $null = Invoke-OnTestHost $TestHost 'kill -9 $(cat /run/mysqld/mysqld.pid); for i in $(seq 100); do [ -S /run/mysqld/mysqld.sock ] || exit 0; rm -f /run/mysqld/mysqld.sock; sleep 0.1; done; exit 0'
 }
 
 # SQL on a test host's MariaDB as its root (by socket), outside the module.

@@ -320,6 +320,40 @@ Describe 'Sites on web server A with their databases on database server B, moved
         (Get-Page notes.test).Body | Should -Be 'notes of notes.test: first note (weba)'
     }
 
+    It 'fails an install whose database server stops midway, naming it; undone on A at once and on B once it answers again' {
+        $slow = Join-Path $work 'slow'
+        Write-Tree $slow @{
+            '.aegir.yml'      = "name: Slow`nversion_command: [echo, 1.0]`ninstall: [php, bin/install.php]`ninstalled_tables: [slow]`n"
+            'index.php'       = '<?php echo "slow";'
+            'bin/install.php' = '<?php sleep(3); $db = new mysqli(getenv("db_host"), getenv("db_user"), getenv("db_passwd"), getenv("db_name"), (int)getenv("db_port")); $db->query("CREATE TABLE slow (x INT)");'
+        }
+        Copy-ToTestHost $a $slow /srv/platforms
+        $null = New-AegirPlatform slow -Root /srv/platforms/slow -WebServer weba -ErrorAction Stop
+        $child = Start-AegirChild -Script "`$env:AEGIR_HOME = '$env:AEGIR_HOME'; New-AegirSite slow.test -Platform slow -DbServer dbb -ErrorAction Stop"
+        try {
+            $clock = [Diagnostics.Stopwatch]::StartNew()
+            while (-not (Invoke-OnTestHost $a 'pgrep -f "[p]hp bin/install.php" || true') -and $clock.Elapsed.TotalSeconds -lt 60) { Start-Sleep -Milliseconds 100 }
+            Invoke-OnTestHost $a 'pgrep -f "[p]hp bin/install.php" || true' | Should -Not -BeNullOrEmpty -Because 'the installer runs on A'
+            Stop-TestHostMariaDb $b
+            $child.WaitForExit(120000) | Should -BeTrue
+            $child.ExitCode | Should -Not -Be 0
+        }
+        finally { if (-not $child.HasExited) { $child.Kill($true) } }
+        try {
+            # A holds nothing of it at once; B's database waits for B.
+            Invoke-OnTestHost $a 'ls -A /var/aegir/config/server_weba/nginx/vhost.d' | Should -Not -Contain 'slow.test.conf'
+            $task = Get-AegirTask -Target slow.test -First 1
+            $task.Status | Should -Be 'Failed'
+            ($task.Log.Message -join "`n") | Should -Match '@server_dbb'
+        }
+        finally { Start-TestHostMariaDbProcess $b }
+        Invoke-TestHostSql $b "SHOW DATABASES LIKE 'slowtest%'" | Should -Not -BeNullOrEmpty -Because 'B was down when the task failed: its database waits for the next task'
+        { Invoke-AegirVerify slow.test -ErrorAction Stop } | Should -Throw -ExpectedMessage "No context named '@slow.test'*"
+        Invoke-TestHostSql $b "SHOW DATABASES LIKE 'slowtest%'" | Should -BeNullOrEmpty
+        Get-Grants slowtest | Should -BeNullOrEmpty
+        (Get-Page notes.test).Body | Should -Be 'notes of notes.test: first note (weba)' -Because 'the other sites on A and B were never touched'
+    }
+
     It 'fails a move to C while C cannot be reached, naming C; the site answers from A as before' {
         $null = Invoke-OnTestHost $c 'ip link set dev $(ls /sys/class/net | grep ^atg) down'
         try {
