@@ -45,12 +45,12 @@ internal static class SiteArchive
         var roots = new List<string>();
         foreach (var root in parts.Kind.SiteRoots(site.Uri))
         {
-            // A site folder that is gone, or that something replaced with a link, holds none of the site's files: said, never silently left out.
+            // Folders are archived (a site's own files, such as its settings, are written again on deploy); one that
+            // something replaced with a link holds none of the site's files: said, never silently left out.
             var kind = web.Kind(Path.Combine(parts.Platform.Root, root));
             if (kind == PathKind.Directory) roots.Add(root);
-            else ctx.Warn(kind == PathKind.None
-                ? $"The site's folder {root} is not on '@{parts.Web.Name}': the backup holds none of its files."
-                : $"The site's folder {root} on '@{parts.Web.Name}' is a {(kind == PathKind.Symlink ? "link" : "file")}, not a folder: it is not followed, and the backup holds none of its files. Verify the site (Invoke-AegirVerify {site.Uri}) to see what is wrong.");
+            else if (kind == PathKind.Symlink)
+                ctx.Warn($"The site's folder {root} on '@{parts.Web.Name}' is a link, not a folder: it is not followed, and the backup holds none of its files. Verify the site (Invoke-AegirVerify {site.Uri}) to see what is wrong.");
         }
         var manifest = new BackupManifest
         {
