@@ -135,6 +135,20 @@ Describe 'A web server over SSH' -Skip:$skip {
         Invoke-AegirSiteCommand hello.test -- hostname | Should -Be 'web1'
         Invoke-AegirSiteCommand hello.test -- id -un | Should -Be 'aegir'
         Invoke-OnTestHost $web 'ls /var/aegir/logs/server_web1' | Should -Contain 'hello.test.access.log'
+        # Its page is checked by the reload at the end of the pipeline, from the web server and from here.
+        (Get-AegirTask -Target server_web1 -Type reload -First 1).Log.Message -join "`n" | Should -Match 'hello.test/ answers from this machine too'
+    }
+
+    It 'warns when a site answers on its web server but not from this machine' {
+        # Listening on the server's loopback only: its own check passes, visitors elsewhere reach nothing.
+        $null = Set-AegirServer web1 -HttpSetting @{ listen_address = '127.0.0.1' }
+        try {
+            $task = Invoke-AegirVerify hello.test -WarningVariable warned -WarningAction SilentlyContinue -ErrorAction Stop
+            $task.Status | Should -Be 'Warning'
+            "$warned" | Should -Match "hello.test/ answers on '@server_web1' but not from this machine \(127\.0\.0\.1:80\).*firewall"
+        }
+        finally { $null = Set-AegirServer web1 -HttpSetting @{ listen_address = '*' } }
+        (Invoke-AegirVerify hello.test -ErrorAction Stop).Status | Should -Be 'Succeeded'
     }
 
     It 'pushes a platform kept here with rsync, reports and puts back what was changed there, and leaves its sites'' folders alone' {

@@ -39,7 +39,11 @@ public sealed class ReloadServer : Operation<ReloadServer.Parameters>
                 var problems = new List<string>();
                 for (int i = 0; i < parts.Count; i++)
                 {
-                    if (verdicts[i] is null) ctx.Info($"{parts[i].Site.Uri} answers as it should.");
+                    if (verdicts[i] is null)
+                    {
+                        ctx.Info($"{parts[i].Site.Uri} answers as it should.");
+                        Site.SiteSteps.FromHere(ctx, parts[i]);
+                    }
                     else problems.Add($"{parts[i].Site.Uri}: {verdicts[i]}");
                 }
                 if (problems.Count > 0) throw Errors.ErrorCatalog.SitesBrokenAfterReload(server.Name, problems);

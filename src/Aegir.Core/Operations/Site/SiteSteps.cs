@@ -120,7 +120,30 @@ internal static class SiteSteps
         plan.Add(parts.Web.Name, PlanAction.Check, $"check that http://{host}{Page(parts, enabled())} answers as the site{(enabled() ? "" : " disabled")}", ctx => ctx.Step($"Checking that http://{host}{Page(parts, enabled())} answers", () =>
         {
             if (Judge(parts, enabled()) is { } problem) throw Errors.ErrorCatalog.SiteBroken(host, problem);
+            FromHere(ctx, parts, enabled());
         }));
+    }
+
+    /// <summary>
+    /// A site on another machine is asked for again from this one, as its visitors would ask: a site that answers on
+    /// its web server but not from here (a firewall, a listen address only the server reaches) is warned about.
+    /// </summary>
+    public static void FromHere(TaskContext ctx, SiteParts parts, bool? enabled = null)
+    {
+        if (Transport.ThisMachine.Is(parts.Web)) return;
+        var listen = parts.Web.Http.Get("listen_address") ?? "*";
+        var address = listen == "*" ? parts.Web.RemoteHost : listen;
+        var port = parts.Web.Http.GetInt("port");
+        var host = parts.Site.Redirection ?? parts.Site.Uri;
+        string? problem;
+        try
+        {
+            using var here = new Transport.LocalTransport();
+            problem = Judge(parts, enabled, (h, path) => here.Fetch(address, port, h, path));
+        }
+        catch (IOException ex) { problem = $"it did not answer ({ex.Message.TrimEnd('.')})"; }
+        if (problem is null) ctx.Info($"http://{host}/ answers from this machine too ({address}:{port}).");
+        else ctx.Warn($"http://{host}/ answers on '@{parts.Web.Name}' but not from this machine ({address}:{port}): {problem}. Check the network between them: a firewall, or the web server's listen address.");
     }
 
     /// <summary>
@@ -128,9 +151,10 @@ internal static class SiteSteps
     /// A request left unanswered is sent again, as a browser does: a graceful reload (by another task too) closes
     /// fresh connections unanswered.
     /// </summary>
-    public static string? Judge(SiteParts parts, bool? enabled = null)
+    public static string? Judge(SiteParts parts, bool? enabled = null, Func<string, string, HttpAnswer>? ask = null)
     {
         var host = parts.Site.Redirection ?? parts.Site.Uri;
+        HttpAnswer Fetch(SiteParts parts, string host, string path) => ask is null ? SiteSteps.Fetch(parts, host, path) : ask(host, path);
         if (!(enabled ?? parts.Site.Status != SiteStatus.Disabled))
         {
             var shown = Fetch(parts, host, "/");
