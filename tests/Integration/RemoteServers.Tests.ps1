@@ -368,6 +368,28 @@ Describe 'Sites on web server A with their databases on database server B, moved
         (Get-Page notes.test).Body | Should -Be 'notes of notes.test: first note (weba)' -Because 'the other sites on A and B were never touched'
     }
 
+    It 'repairs an install whose controller was killed while the installer ran on A: nothing of it is left on A or B' {
+        $child = Start-AegirChild -Script "`$env:AEGIR_HOME = '$env:AEGIR_HOME'; New-AegirSite killed.test -Platform slow -DbServer dbb -ErrorAction Stop"
+        try {
+            $clock = [Diagnostics.Stopwatch]::StartNew()
+            while (-not (Invoke-OnTestHost $a 'pgrep -f "[p]hp bin/install.php" || true') -and $clock.Elapsed.TotalSeconds -lt 60) { Start-Sleep -Milliseconds 100 }
+            Invoke-OnTestHost $a 'pgrep -f "[p]hp bin/install.php" || true' | Should -Not -BeNullOrEmpty -Because 'the installer runs on A'
+        }
+        finally { $child.Kill($true); $child.WaitForExit() }
+        # The installer goes with the connection that ran it.
+        $clock = [Diagnostics.Stopwatch]::StartNew()
+        while ((Invoke-OnTestHost $a 'pgrep -f "[p]hp bin/install.php" || true') -and $clock.Elapsed.TotalSeconds -lt 10) { Start-Sleep -Milliseconds 200 }
+        Invoke-OnTestHost $a 'pgrep -f "[p]hp bin/install.php" || true' | Should -BeNullOrEmpty
+        Invoke-TestHostSql $b "SHOW DATABASES LIKE 'killedtest%'" | Should -Not -BeNullOrEmpty -Because 'the kill left its database for the repair'
+        { Invoke-AegirVerify killed.test -ErrorAction Stop -WarningAction SilentlyContinue } | Should -Throw -ExpectedMessage "No context named '@killed.test'*"
+        Invoke-TestHostSql $b "SHOW DATABASES LIKE 'killedtest%'" | Should -BeNullOrEmpty
+        Get-Grants killedtest | Should -BeNullOrEmpty
+        Invoke-OnTestHost $a 'ls -A /var/aegir/config/server_weba/nginx/vhost.d' | Should -Not -Contain 'killed.test.conf'
+        Invoke-OnTestHost $a 'ls -A /srv/platforms/slow/files 2>/dev/null || true' | Should -Not -Contain 'killed.test'
+        Invoke-OnTestHost $a 'ls -A /tmp' | Should -BeNullOrEmpty
+        Invoke-OnTestHost $b 'ls -A /tmp' | Should -BeNullOrEmpty
+    }
+
     It 'fails a move to C while C cannot be reached, naming C; the site answers from A as before' {
         $null = Invoke-OnTestHost $c 'ip link set dev $(ls /sys/class/net | grep ^atg) down'
         try {
