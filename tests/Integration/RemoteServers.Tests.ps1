@@ -61,6 +61,10 @@ Describe 'A web server over SSH' -Skip:$skip {
             { Invoke-AegirVerify server_web1 -TrustHostKey -ErrorAction Stop } | Should -Throw -ErrorId 'HostKeyChanged*' -ExpectedMessage "*$new*$old*Set-AegirServer server_web1 -HostKeyFingerprint $new*"
             Invoke-OnTestHost $web 'ls /var/aegir/config/server_web1' | Should -Not -Contain 'nginx.conf' -Because 'nothing was sent'
             (Get-AegirServer web1).Connection.Get('host_key') | Should -Be $old -Because '-TrustHostKey never replaces a pinned key'
+            # Forgetting the pin sends nothing until a key is pinned again.
+            $null = Set-AegirServer web1 -HostKeyFingerprint ''
+            (Get-AegirServer web1).Connection.Get('host_key') | Should -BeNullOrEmpty
+            { Invoke-AegirVerify server_web1 -ErrorAction Stop } | Should -Throw -ErrorId 'HostKeyNotPinned*' -ExpectedMessage "*$new*"
             $null = Set-AegirServer web1 -HostKeyFingerprint $new
             (Invoke-AegirVerify server_web1 -ErrorAction Stop).Status | Should -Be 'Succeeded'
             Invoke-OnTestHost $web 'ls /var/aegir/config/server_web1' | Should -Contain 'nginx.conf'
@@ -210,6 +214,22 @@ Describe 'A web server over SSH' -Skip:$skip {
             (Invoke-WebRequest -Headers @{ Host = 'kept.test' } "http://$($web.Address)/").Content | Should -Be 'kept 3.0 for kept.test'
             $null = Invoke-AegirVerify kept.test -ErrorAction Stop
             Invoke-OnTestHost $web 'stat -c %U:%G /srv/platforms/kept/uploads/kept.test' | Should -Be 'aegir:www-data'
+
+            # A command run through sudo still ends with its connection.
+            $child = Start-AegirChild -Script "`$env:AEGIR_HOME = '$env:AEGIR_HOME'; Invoke-AegirSiteCommand kept.test -- sleep 377"
+            try {
+                $clock = [Diagnostics.Stopwatch]::StartNew()
+                while (-not (Invoke-OnTestHost $web 'pgrep -x -f "sleep 377" || true') -and $clock.Elapsed.TotalSeconds -lt 30) { Start-Sleep -Milliseconds 100 }
+                Invoke-OnTestHost $web 'pgrep -x -f "sleep 377" || true' | Should -Not -BeNullOrEmpty
+                $ns = Get-Content (Join-Path $web.Dir 'netns')
+                foreach ($p in (ip netns pids $ns)) {
+                    if (((Get-Content -Raw "/proc/$p/cmdline" -ErrorAction Ignore) -replace "`0", ' ') -match '^sshd: aegirdeploy@notty') { kill -9 $p }
+                }
+                $clock.Restart()
+                while ((Invoke-OnTestHost $web 'pgrep -x -f "sleep 377" || true') -and $clock.Elapsed.TotalSeconds -lt 10) { Start-Sleep -Milliseconds 200 }
+                Invoke-OnTestHost $web 'pgrep -x -f "sleep 377" || true' | Should -BeNullOrEmpty -Because 'the command goes with the connection that ran it'
+            }
+            finally { if (-not $child.HasExited) { $child.Kill($true) } }
         }
         finally {
             $null = Set-AegirServer web1 -SshUser root -SshPrivilege root

@@ -9,8 +9,23 @@ use POSIX ();
 use Fcntl qw(O_RDONLY O_WRONLY O_CREAT O_EXCL O_NOFOLLOW O_DIRECTORY S_ISLNK S_ISDIR S_ISREG S_IMODE);
 use Cwd ();
 
-# Who started this helper: when that process is gone, so is the connection.
+# Who started this helper: when that process is gone, so is the connection. Under sudo (and a shell) the parent
+# outlives the connection, so the process watched is sshd's session above it, when there is one within reach.
 our $PARENT = getppid();
+our $WATCH = $PARENT;
+{
+    my $pid = $PARENT;
+    for (1 .. 6) {
+        open(my $comm, '<', "/proc/$pid/comm") or last;
+        my $name = <$comm> // ''; chomp $name;
+        if ($name =~ /^sshd/) { $WATCH = $pid; last }
+        open(my $stat, '<', "/proc/$pid/stat") or last;
+        my $line = <$stat> // '';
+        $pid = (split ' ', substr($line, rindex($line, ')') + 2))[1] or last;
+        last if $pid <= 1;
+    }
+}
+sub gone { getppid() != $PARENT || !kill(0, $WATCH) }
 
 sub need { my $n = shift; my $buf = ''; while (length($buf) < $n) { my $r = sysread(STDIN, $buf, $n - length($buf), length($buf)); die "aegir-remote: the request ended early\n" unless $r; } $buf }
 sub field { my $len = unpack('N', need(4)); $len ? need($len) : '' }
@@ -111,9 +126,9 @@ sub dispatch {
         local $SIG{ALRM} = sub { print STDERR "aegir-remote: timed out\n"; $end->(124) };
         local $SIG{HUP} = local $SIG{PIPE} = local $SIG{TERM} = sub { $end->(129) };
         alarm($timeout) if $timeout > 0;
-        my ($parent, $pause) = ($PARENT, 0.001);
+        my $pause = 0.001;
         while (waitpid($pid, POSIX::WNOHANG()) == 0) {
-            $end->(129) if getppid() != $parent;
+            $end->(129) if gone();
             select(undef, undef, undef, $pause);
             $pause = $pause < 0.2 ? $pause * 2 : 0.2;
         }
@@ -264,7 +279,7 @@ sub serve {
             POSIX::dup2(fileno($in_r), 0); POSIX::dup2(fileno($out_w), 1); POSIX::dup2(fileno($err_w), 2);
             close $in_r; close $out_w; close $err_w;
             $SIG{PIPE} = 'DEFAULT'; $SIG{HUP} = $SIG{TERM} = 'DEFAULT';
-            $PARENT = getppid();
+            $PARENT = $WATCH = getppid();
             dispatch(field());
         }
         $child = $pid;
@@ -273,10 +288,9 @@ sub serve {
         my $reads = IO::Select->new($out_r, $err_r);
         my $writes = IO::Select->new();
         if (length $blob) { $writes->add($in_w) } else { close $in_w }
-        my $serving = $PARENT;
         while ($reads->count) {
             # The connection gone while the request runs: it goes too (its command's helper sees this one gone).
-            if (getppid() != $serving) { kill('TERM', $pid); POSIX::_exit(129) }
+            if (gone()) { kill('TERM', $pid); POSIX::_exit(129) }
             my ($readable, $writable) = IO::Select->select($reads, $writes->count ? $writes : undef, undef, 0.2);
             for my $h (@{ $writable // [] }) {
                 my $n = syswrite($h, $blob, 65536, $off);

@@ -65,9 +65,9 @@ public abstract class ServerSettingsCmdlet : AegirCmdlet
     [Parameter]
     public System.Security.SecureString? SshKeyPassphrase { get; set; }
 
-    /// <summary>The server's host key fingerprint (SHA256:...), pinned up front instead of by Invoke-AegirVerify -TrustHostKey.</summary>
+    /// <summary>The server's host key fingerprint (SHA256:...), pinned up front instead of by Invoke-AegirVerify -TrustHostKey; '' forgets a pinned key.</summary>
     [Parameter]
-    [ValidateNotNullOrEmpty]
+    [AllowEmptyString]
     public string? HostKeyFingerprint { get; set; }
 
     /// <summary>root: the ssh user is root; sudo: it runs the module's helper and rsync through sudo (verify prints the rule it needs).</summary>
@@ -117,7 +117,7 @@ public abstract class ServerSettingsCmdlet : AegirCmdlet
         if (SshPort is { } port) c.Set(Core.Transport.SshSettings.PortSetting, Port("SshPort", port));
         if (SshKeyPath is not null) c.Set(Core.Transport.SshSettings.KeyPathSetting, SessionState.Path.GetUnresolvedProviderPathFromPSPath(SshKeyPath));
         if (SshKeyPassphrase is not null) c.Set(Core.Transport.SshSettings.KeyPassphraseSetting, new System.Net.NetworkCredential("", SshKeyPassphrase).Password);
-        if (HostKeyFingerprint is not null) c.Set(Core.Transport.SshSettings.HostKeySetting, HostKeyFingerprint);
+        if (HostKeyFingerprint is not null) c.Set(Core.Transport.SshSettings.HostKeySetting, HostKeyFingerprint.Length == 0 ? null : HostKeyFingerprint);
         if (SshPrivilege is not null) c.Set(Core.Transport.SshSettings.PrivilegeSetting, SshPrivilege.ToLowerInvariant());
         // The key is read now, so a missing file, a key others can read or a wrong passphrase is told here, not at the first task.
         if (SshKeyPath is not null || SshKeyPassphrase is not null || c.Get(Core.Transport.SshSettings.KeyPathSetting) is null)
