@@ -190,7 +190,6 @@ public static partial class Validate
         return value;
     }
 
-    /// <summary>A password: any printable text; no control characters, which would break option files.</summary>
     /// <summary>An SSH host key's SHA-256 fingerprint as ssh-keygen -l prints it, kept as "SHA256:" and 43 base64 characters.</summary>
     public static string HostKeyFingerprint(string parameter, string? value)
     {
@@ -203,6 +202,7 @@ public static partial class Validate
         return "SHA256:" + body;
     }
 
+    /// <summary>A password: any printable text; no control characters, which would break option files.</summary>
     public static string Secret(string parameter, string? value)
     {
         if (string.IsNullOrEmpty(value) || value.Length > 256 || value.Any(char.IsControl))

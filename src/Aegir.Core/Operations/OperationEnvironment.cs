@@ -105,8 +105,8 @@ public sealed class OperationEnvironment(Engine engine) : IServiceEnvironment, I
         {
             if (!_grantHosts.TryGetValue(key, out var hosts))
             {
-                var dbHost = Db(db).Host;
-                _grantHosts[key] = hosts = new[] { SourceAddress(web, dbHost), OwnAddressToward(dbHost, Db(db).Port) }
+                var service = Db(db);
+                _grantHosts[key] = hosts = new[] { SourceAddress(web, service.Host), OwnAddressToward(service.Host, service.Port) }
                     .OfType<string>().Distinct(StringComparer.Ordinal).ToList();
             }
             return hosts;
@@ -143,7 +143,7 @@ public sealed class OperationEnvironment(Engine engine) : IServiceEnvironment, I
         var words = route.Succeeded ? route.StandardOutput.Split([' ', '\n'], StringSplitOptions.RemoveEmptyEntries) : [];
         int at = Array.IndexOf(words, "src");
         return at >= 0 && at + 1 < words.Length && System.Net.IPAddress.TryParse(words[at + 1], out var source)
-            ? source.ToString() : Contexts.Validate.RemoteHost("RemoteHost", web.RemoteHost);
+            ? source.ToString() : web.RemoteHost;
     }
 
     public void Dispose()

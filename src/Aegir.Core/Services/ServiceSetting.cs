@@ -8,7 +8,6 @@ public sealed record ServiceSetting(string Name, SettingKind Kind, string? Defau
     /// <summary>The values a <see cref="SettingKind.Choice"/> setting takes.</summary>
     public IReadOnlyList<string> Choices { get; init; } = [];
 
-
     /// <summary>Checks and normalises a value for this setting.</summary>
     public string Normalise(string service, string? value)
     {

@@ -32,5 +32,6 @@ public sealed record CommandSpec(string Program, IReadOnlyList<string> Arguments
 
     public override string ToString() => string.Join(' ', Arguments.Prepend(Program).Select(Quote));
 
-    static string Quote(string word) => word.Length > 0 && word.All(c => char.IsAsciiLetterOrDigit(c) || "-_./=:@+,%".Contains(c)) ? word : "'" + word.Replace("'", "'\\''") + "'";
+    /// <summary>A word as a POSIX shell (and rsync's -e) reads it back: single-quoted unless it is plainly safe.</summary>
+    internal static string Quote(string word) => word.Length > 0 && word.All(c => char.IsAsciiLetterOrDigit(c) || "-_./=:@+,%".Contains(c)) ? word : "'" + word.Replace("'", "'\\''") + "'";
 }

@@ -27,14 +27,14 @@ public static partial class RsyncPush
             File.WriteAllText(pass, phrase);
             File.SetUnixFileMode(pass, UnixFileMode.UserRead | UnixFileMode.UserWrite);
             var askpass = Path.Combine(folder, "askpass");
-            File.WriteAllText(askpass, $"#!/bin/sh\nexec cat '{pass}'\n");
+            File.WriteAllText(askpass, $"#!/bin/sh\nexec cat {CommandSpec.Quote(pass)}\n");
             File.SetUnixFileMode(askpass, UnixFileMode.UserRead | UnixFileMode.UserExecute);
             environment["SSH_ASKPASS"] = askpass;
             environment["SSH_ASKPASS_REQUIRE"] = "force";
             environment["DISPLAY"] = ":0";
         }
-        var ssh = new StringBuilder($"ssh -i {Quote(settings.KeyPath)} -p {settings.Port} -o IdentitiesOnly=yes -o StrictHostKeyChecking=yes")
-            .Append($" -o UserKnownHostsFile={Quote(knownHosts)} -o GlobalKnownHostsFile=/dev/null -o ConnectTimeout={(int)settings.ConnectTimeout.TotalSeconds}")
+        var ssh = new StringBuilder($"ssh -i {CommandSpec.Quote(settings.KeyPath)} -p {settings.Port} -o IdentitiesOnly=yes -o StrictHostKeyChecking=yes")
+            .Append($" -o UserKnownHostsFile={CommandSpec.Quote(knownHosts)} -o GlobalKnownHostsFile=/dev/null -o ConnectTimeout={(int)settings.ConnectTimeout.TotalSeconds}")
             .Append(settings.KeyPassphrase is null ? " -o BatchMode=yes" : " -o NumberOfPasswordPrompts=1 -o PasswordAuthentication=no -o KbdInteractiveAuthentication=no")
             .ToString();
         var arguments = new List<string> { "-a", "--delete", "--protect-args", "--itemize-changes", "-e", ssh };
@@ -56,6 +56,4 @@ public static partial class RsyncPush
     /// <summary>A line of --itemize-changes: YXcstpoguax and the path, or a deletion.</summary>
     [System.Text.RegularExpressions.GeneratedRegex(@"^([<>ch.][fdLDS][^ ]{9} |\*deleting +)")]
     private static partial System.Text.RegularExpressions.Regex ItemLine();
-
-    static string Quote(string value) => "'" + value.Replace("'", "'\\''") + "'";
 }

@@ -51,12 +51,12 @@ internal static class SshConnections
     /// <summary>Closes every idle connection now (tests, and a session that ends).</summary>
     public static void CloseIdle()
     {
-        List<Entry> idle;
+        List<KeyValuePair<SshSettings, Entry>> idle;
         lock (Open)
         {
-            idle = Open.Where(e => e.Value.Users == 0).Select(e => e.Value).ToList();
-            foreach (var key in Open.Where(e => e.Value.Users == 0).Select(e => e.Key).ToList()) Open.Remove(key);
+            idle = Open.Where(e => e.Value.Users == 0).ToList();
+            foreach (var (key, _) in idle) Open.Remove(key);
         }
-        foreach (var e in idle) { e.Closing?.Dispose(); e.Transport.Dispose(); }
+        foreach (var (_, e) in idle) { e.Closing?.Dispose(); e.Transport.Dispose(); }
     }
 }

@@ -46,10 +46,11 @@ public sealed record SshSettings(string Host, int Port, string User, string KeyP
     /// <summary>A fingerprint written as ssh prints it (with or without "SHA256:"), as it is compared.</summary>
     public static string Fingerprint(string text) => text.StartsWith("SHA256:", StringComparison.Ordinal) ? text[7..].TrimEnd('=') : text.TrimEnd('=');
 
-    /// <summary>The settings a server's record gives (its transport must be ssh).</summary>
+    /// <summary>The settings a server's record gives; a record that names no ssh connection is refused with the settings to give.</summary>
     public static SshSettings Of(AegirServer server)
     {
         var c = server.Connection;
+        if (c.Type != Type) throw Errors.ErrorCatalog.NoConnection(server.Name, server.RemoteHost);
         var key = c.Get(KeyPathSetting) ?? throw Errors.ErrorCatalog.Missing("-SshKeyPath", $"Give the private key the module logs in to '@{server.Name}' with: Set-AegirServer {server.Name} -SshKeyPath <file>.");
         return new SshSettings(server.RemoteHost, c.GetInt(PortSetting), c.Get(UserSetting) ?? "root", key)
         {

@@ -119,8 +119,9 @@ public sealed class SshTransport(SshSettings settings) : ITransport
     /// </summary>
     CommandResult Remote(IReadOnlyList<string> fields, byte[]? input = null, Stream? stream = null, Stream? output = null, TimeSpan? timeout = null, byte[]? payload = null)
     {
+        var limit = timeout ?? TimeSpan.FromMinutes(5);
         // Quick requests (nothing streamed, a few minutes at most) go over a serving helper's channel.
-        bool quick = stream is null && output is null && (timeout ?? TimeSpan.FromMinutes(5)) <= TimeSpan.FromMinutes(10);
+        bool quick = stream is null && output is null && limit <= TimeSpan.FromMinutes(10);
         for (int attempt = 0; ; attempt++)
         {
             var client = Client();
@@ -130,7 +131,7 @@ public sealed class SshTransport(SshSettings settings) : ITransport
                 {
                     try
                     {
-                        var result = session.Call(Request(fields, payload, input), timeout ?? TimeSpan.FromMinutes(5));
+                        var result = session.Call(Request(fields, payload, input), limit);
                         lock (_sessions) _sessions.Push(session);
                         return result;
                     }
@@ -141,7 +142,7 @@ public sealed class SshTransport(SshSettings settings) : ITransport
                         throw;
                     }
                 }
-                return Exchange(client, fields, input, stream, output, timeout ?? TimeSpan.FromMinutes(5), payload);
+                return Exchange(client, fields, input, stream, output, limit, payload);
             }
             catch (Exception ex) when (ex is SshException or ObjectDisposedException or System.Net.Sockets.SocketException)
             {

@@ -1,5 +1,4 @@
 using Aegir.Core.Contexts;
-using Aegir.Core.Errors;
 
 namespace Aegir.Core.Transport;
 
@@ -13,9 +12,7 @@ public sealed class TransportFactory : ITransportFactory
 
     public ITransport Open(AegirServer server)
     {
-        if (ThisMachine.Is(server)) return new LocalTransport();
-        if (server.Connection.Type != SshSettings.Type) throw ErrorCatalog.NoConnection(server.Name, server.RemoteHost);
-        return SshConnections.Lease(SshSettings.Of(server));
+        return ThisMachine.Is(server) ? new LocalTransport() : SshConnections.Lease(SshSettings.Of(server));
     }
 
     /// <summary>Closes the connections no task holds now.</summary>

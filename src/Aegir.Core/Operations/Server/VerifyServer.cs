@@ -21,7 +21,8 @@ public sealed class VerifyServer : Operation<VerifyServer.Parameters>
     public override void Plan(Parameters p, OperationPlan plan, OperationEnvironment env)
     {
         var server = env.Server(p.Server, "Name");
-        if (!Transport.ThisMachine.Is(server)) PlanConnection(p, plan, env, server);
+        bool here = ThisMachine.Is(server);
+        if (!here) PlanConnection(p, plan, env, server);
         else if (p.TrustHostKey) plan.Add(server.Name, PlanAction.Check, $"@{server.Name} is this machine: no host key to pin",
             ctx => ctx.Warn($"'@{server.Name}' is this machine, reached without ssh: -TrustHostKey had no key to pin."));
         if (!server.Http.IsNull)
@@ -45,7 +46,7 @@ public sealed class VerifyServer : Operation<VerifyServer.Parameters>
             plan.Add(server.Name, PlanAction.Check, $"check {db.Type} admin access on @{server.Name} ({db.Host}:{db.Port}) by creating and dropping a database and a user",
                 ctx => db.Verify(ctx));
         }
-        if (server.Http.IsNull && server.Db.IsNull && Transport.ThisMachine.Is(server))
+        if (server.Http.IsNull && server.Db.IsNull && here)
             plan.Add(server.Name, PlanAction.Check, $"@{server.Name} has no services: nothing to verify",
                 ctx => ctx.Warn($"'@{server.Name}' has no services; there was nothing to verify."));
     }
@@ -56,7 +57,6 @@ public sealed class VerifyServer : Operation<VerifyServer.Parameters>
     /// </summary>
     static void PlanConnection(Parameters p, OperationPlan plan, OperationEnvironment env, AegirServer server)
     {
-        if (server.Connection.Type != SshSettings.Type) throw ErrorCatalog.NoConnection(server.Name, server.RemoteHost);
         var settings = SshSettings.Of(server);
         if (settings.HostKeyFingerprint is null && env.ForDisplay)
         {

@@ -149,27 +149,27 @@ internal static class SiteSteps
     /// <summary>
     /// What is wrong with the page a site serves (as enabled, or as disabled); null when it answers as it should.
     /// A request left unanswered is sent again, as a browser does: a graceful reload (by another task too) closes
-    /// fresh connections unanswered.
+    /// fresh connections unanswered. <paramref name="ask"/> asks from elsewhere than the web server.
     /// </summary>
     public static string? Judge(SiteParts parts, bool? enabled = null, Func<string, string, HttpAnswer>? ask = null)
     {
         var host = parts.Site.Redirection ?? parts.Site.Uri;
-        HttpAnswer Fetch(SiteParts parts, string host, string path) => ask is null ? SiteSteps.Fetch(parts, host, path) : ask(host, path);
+        ask ??= (name, page) => Fetch(parts, name, page);
         if (!(enabled ?? parts.Site.Status != SiteStatus.Disabled))
         {
-            var shown = Fetch(parts, host, "/");
+            var shown = ask(host, "/");
             return shown.Status == 503 ? null : $"it answers {shown}, not the site disabled page";
         }
         var check = parts.Kind.Check;
         var path = check.Path;
-        var answer = Fetch(parts, host, path);
+        var answer = ask(host, path);
         // A page that sends visitors on within the site (to its login) is judged where it leads; one that still sends
         // them on within the site after three, or back to a page already seen, goes round in circles.
         var seen = new HashSet<string>(StringComparer.Ordinal) { path };
         for (int hop = 0; check.Follow(answer, host) is { } next; hop++)
         {
             if (hop == 3 || !seen.Add(next)) return $"{path} sends visitors round in circles within the site ({answer}), so no page of it is ever shown";
-            answer = Fetch(parts, host, path = next);
+            answer = ask(host, path = next);
         }
         return check.Problem(answer, path);
     }

@@ -9,17 +9,14 @@ namespace Aegir.Core.Services.Ssh;
 [ServiceType]
 public static class SshConnection
 {
-    const string User = SshSettings.UserSetting, Port = SshSettings.PortSetting, KeyPath = SshSettings.KeyPathSetting,
-        KeyPassphrase = SshSettings.KeyPassphraseSetting, HostKey = SshSettings.HostKeySetting, Privilege = SshSettings.PrivilegeSetting;
-
     public static ServiceTypeInfo Info { get; } = new(ServiceCatalog.Transport, SshSettings.Type, "SSH with a key; the host key pinned by its fingerprint.",
     [
-        new(User, SettingKind.PosixName, "root", "The account the module logs in as."),
-        new(Port, SettingKind.Port, "22", "The port sshd listens on."),
-        new(KeyPath, SettingKind.Path, null, "The private key on the control machine (readable by its owner only)."),
-        new(KeyPassphrase, SettingKind.Secret, null, "The key's passphrase, when it has one (kept only in the 0600 context file)."),
-        new(HostKey, SettingKind.Fingerprint, null, "The server's host key as ssh-keygen -l prints it (SHA256:...); pinned by Invoke-AegirVerify -TrustHostKey."),
-        new(Privilege, SettingKind.Choice, SshSettings.AsRoot, "How the module's work runs there: root (the ssh user is root), or sudo (the ssh user runs the module's helper and rsync through sudo, with the rules verify prints).")
+        new(SshSettings.UserSetting, SettingKind.PosixName, "root", "The account the module logs in as."),
+        new(SshSettings.PortSetting, SettingKind.Port, "22", "The port sshd listens on."),
+        new(SshSettings.KeyPathSetting, SettingKind.Path, null, "The private key on the control machine (readable by its owner only)."),
+        new(SshSettings.KeyPassphraseSetting, SettingKind.Secret, null, "The key's passphrase, when it has one (kept only in the 0600 context file)."),
+        new(SshSettings.HostKeySetting, SettingKind.Fingerprint, null, "The server's host key as ssh-keygen -l prints it (SHA256:...); pinned by Invoke-AegirVerify -TrustHostKey."),
+        new(SshSettings.PrivilegeSetting, SettingKind.Choice, SshSettings.AsRoot, "How the module's work runs there: root (the ssh user is root), or sudo (the ssh user runs the module's helper and rsync through sudo, with the rules verify prints).")
             { Choices = [SshSettings.AsRoot, SshSettings.WithSudo] },
     ]);
 }

@@ -2,6 +2,7 @@ using System.Collections;
 using System.Management.Automation;
 using Aegir.Core.Contexts;
 using Aegir.Core.Errors;
+using Aegir.Core.Transport;
 using Aegir.PowerShell.Completion;
 
 namespace Aegir.PowerShell.Cmdlets.Server;
@@ -108,20 +109,20 @@ public abstract class ServerSettingsCmdlet : AegirCmdlet
     {
         bool given = SshUser is not null || SshPort is not null || SshKeyPath is not null || SshKeyPassphrase is not null || HostKeyFingerprint is not null || SshPrivilege is not null;
         if (!given) return;
-        if (Core.Transport.ThisMachine.Is(server))
+        if (ThisMachine.Is(server))
             throw ErrorCatalog.InvalidValue("RemoteHost", server.RemoteHost, $"'@{server.Name}' is this machine, whose work is done here and never over ssh",
                 "Leave out the -Ssh settings, or give -RemoteHost the address of the other machine.");
         var c = server.Connection;
-        if (c.Type != Core.Transport.SshSettings.Type) c.ChangeType(Core.Transport.SshSettings.Type);
-        if (SshUser is not null) c.Set(Core.Transport.SshSettings.UserSetting, SshUser);
-        if (SshPort is { } port) c.Set(Core.Transport.SshSettings.PortSetting, Port("SshPort", port));
-        if (SshKeyPath is not null) c.Set(Core.Transport.SshSettings.KeyPathSetting, SessionState.Path.GetUnresolvedProviderPathFromPSPath(SshKeyPath));
-        if (SshKeyPassphrase is not null) c.Set(Core.Transport.SshSettings.KeyPassphraseSetting, new System.Net.NetworkCredential("", SshKeyPassphrase).Password);
-        if (HostKeyFingerprint is not null) c.Set(Core.Transport.SshSettings.HostKeySetting, HostKeyFingerprint.Length == 0 ? null : HostKeyFingerprint);
-        if (SshPrivilege is not null) c.Set(Core.Transport.SshSettings.PrivilegeSetting, SshPrivilege.ToLowerInvariant());
+        if (c.Type != SshSettings.Type) c.ChangeType(SshSettings.Type);
+        if (SshUser is not null) c.Set(SshSettings.UserSetting, SshUser);
+        if (SshPort is { } port) c.Set(SshSettings.PortSetting, Port("SshPort", port));
+        if (SshKeyPath is not null) c.Set(SshSettings.KeyPathSetting, SessionState.Path.GetUnresolvedProviderPathFromPSPath(SshKeyPath));
+        if (SshKeyPassphrase is not null) c.Set(SshSettings.KeyPassphraseSetting, new System.Net.NetworkCredential("", SshKeyPassphrase).Password);
+        if (HostKeyFingerprint is not null) c.Set(SshSettings.HostKeySetting, HostKeyFingerprint.Length == 0 ? null : HostKeyFingerprint);
+        if (SshPrivilege is not null) c.Set(SshSettings.PrivilegeSetting, SshPrivilege.ToLowerInvariant());
         // The key is read now, so a missing file, a key others can read or a wrong passphrase is told here, not at the first task.
-        if (SshKeyPath is not null || SshKeyPassphrase is not null || c.Get(Core.Transport.SshSettings.KeyPathSetting) is null)
-            Core.Transport.SshKeys.Check("SshKeyPath", Core.Transport.SshSettings.Of(server));
+        if (SshKeyPath is not null || SshKeyPassphrase is not null || c.Get(SshSettings.KeyPathSetting) is null)
+            SshKeys.Check("SshKeyPath", SshSettings.Of(server));
     }
 
     static string Port(string parameter, int port) => Validate.Port(parameter, port).ToString(System.Globalization.CultureInfo.InvariantCulture);
