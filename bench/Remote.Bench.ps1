@@ -3,7 +3,7 @@
     Servers over SSH, on test hosts (tests/hosts/testhost.sh: network namespaces running Debian's sshd, nginx,
     PHP-FPM and MariaDB), each figure against its own floor in the same run:
     - a platform of 10,000 files pushed by New-AegirPlatform -Source (the whole task: push, detection, include,
-      reload), against a plain `rsync -a` of the same folder over the same ssh; goal within 1.5x;
+      reload), against a plain `rsync -a` of the same folder over the same ssh, the best of three each; goal within 1.5x;
     - the same push again with nothing changed (compare, push, verify), against a plain rsync that finds nothing;
     - 20 PHP sites installed in one pipeline on a remote web server (its databases on a second host), against the
       same 20 on a local server (Start-AegirLocalServer); goal within 2x.
@@ -37,26 +37,29 @@ try {
         foreach ($f in 1..100) { [IO.File]::WriteAllText((Join-Path $folder "class$f.php"), "<?php`n// part $d, class $f`nclass Part${d}Class$f { const ID = $d$f; }`n" + ('// filler' * 40)) }
     }
     $ssh = "ssh -i $($a.KeyPath) -o IdentitiesOnly=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR"
-    $rawPush = Seconds { rsync -a -e $ssh "$source/" "root@$($a.Address):/srv/raw/big/"; if ($LASTEXITCODE) { throw 'rsync failed' } }
-    $rawAgain = Seconds { rsync -a -e $ssh "$source/" "root@$($a.Address):/srv/raw/big/"; if ($LASTEXITCODE) { throw 'rsync failed' } }
-
     $env:AEGIR_HOME = Join-Path $work 'remote'
     $null = New-AegirServer benchweb -RemoteHost $a.Address -SshKeyPath $a.KeyPath -HostKeyFingerprint $a.Fingerprint -HttpServiceType nginx
     $null = New-AegirServer benchdb -RemoteHost $b.Address -SshKeyPath $b.KeyPath -HostKeyFingerprint $b.Fingerprint -DbServiceType mysql -DbAdminCredential $admin
     $null = Invoke-AegirVerify server_benchweb, server_benchdb -ErrorAction Stop
-    $push = Seconds { New-AegirPlatform big -Root /srv/platforms/big -WebServer benchweb -Source $source -ErrorAction Stop }
-    $again = Seconds { Invoke-AegirVerify platform_big -ErrorAction Stop }
-    $pushed = [int](Invoke-OnTestHost $a 'find /srv/platforms/big -type f | wc -l')
+    # Disk writes on this machine vary run to run: each push is timed three times beside its floor, the best kept.
+    $rawPush = $push = $rawAgain = $again = [double]::MaxValue
+    foreach ($round in 3, 2, 1) {
+        $rawPush = [Math]::Min($rawPush, (Seconds { rsync -a -e $ssh "$source/" "root@$($a.Address):/srv/raw/big$round/"; if ($LASTEXITCODE) { throw 'rsync failed' } }))
+        $push = [Math]::Min($push, (Seconds { New-AegirPlatform "big$round" -Root "/srv/platforms/big$round" -WebServer benchweb -Source $source -ErrorAction Stop }))
+        $rawAgain = [Math]::Min($rawAgain, (Seconds { rsync -a -e $ssh "$source/" "root@$($a.Address):/srv/raw/big$round/"; if ($LASTEXITCODE) { throw 'rsync failed' } }))
+        $again = [Math]::Min($again, (Seconds { Invoke-AegirVerify "platform_big$round" -ErrorAction Stop }))
+    }
+    $pushed = [int](Invoke-OnTestHost $a 'find /srv/platforms/big1 -type f | wc -l')
 
     # --- 20 sites on the remote web server, then on a local one ---
     $uris = 1..$Sites | ForEach-Object { "site$_.bench.test" }
-    $remote = Seconds { $made = $uris | New-AegirSite -Platform big -DbServer benchdb; if (@($made | Where-Object Status -EQ 'Installed').Count -ne $Sites) { throw 'not every remote site installed' } }
+    $remote = Seconds { $made = $uris | New-AegirSite -Platform big1 -DbServer benchdb; if (@($made | Where-Object Status -EQ 'Installed').Count -ne $Sites) { throw 'not every remote site installed' } }
     $answered = @($uris | Where-Object { (curl -s -H "Host: $_" "http://$($a.Address)/") -like 'ok *' }).Count
 
     $env:AEGIR_HOME = Join-Path $work 'local'
     $null = Start-AegirLocalServer
-    $null = New-AegirPlatform big $source
-    $local = Seconds { $made = $uris | New-AegirSite -Platform big; if (@($made | Where-Object Status -EQ 'Installed').Count -ne $Sites) { throw 'not every local site installed' } }
+    $null = New-AegirPlatform big1 $source
+    $local = Seconds { $made = $uris | New-AegirSite -Platform big1; if (@($made | Where-Object Status -EQ 'Installed').Count -ne $Sites) { throw 'not every local site installed' } }
 
     'files pushed:                      {0,7}' -f $pushed
     'plain rsync -a over ssh:           {0,7:N2} s' -f $rawPush

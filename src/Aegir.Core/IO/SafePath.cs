@@ -267,6 +267,39 @@ public static partial class SafePath
         }
     }
 
+    /// <summary>
+    /// A whole file's bytes, walked safely; null when it, or a folder on the way, is not there. A link at the path, or
+    /// anything but a file, is refused.
+    /// </summary>
+    public static byte[]? ReadFile(string path)
+    {
+        Parent parent;
+        try { parent = OpenParent(path); }
+        catch (BlockedException) { throw; }
+        catch (IOException ex) when (ex.InnerException is DirectoryNotFoundException) { return null; }
+        using (parent)
+        {
+            switch (Kind(parent.Folder, parent.Name))
+            {
+                case 0: return null;
+                case 0xA000: throw new IOException($"{path} is a symlink; links are never followed");
+                case 0x8000: break;
+                default: throw new IOException($"{path} is not a file");
+            }
+            var fd = openat(parent.Fd, parent.Name, ORdOnly | ONoFollow | ONonBlock | OCloExec, 0);
+            if (fd < 0)
+            {
+                var error = Marshal.GetLastPInvokeError();
+                if (error == ENoEnt) return null;
+                throw new IOException($"read {path}: {Marshal.GetPInvokeErrorMessage(error)}");
+            }
+            using var file = new FileStream(new SafeFileHandle(fd, ownsHandle: true), FileAccess.Read, 1);
+            using var bytes = new MemoryStream();
+            file.CopyTo(bytes);
+            return bytes.ToArray();
+        }
+    }
+
     /// <summary>Removes a file or a link (not what it points to), or an empty folder; false when nothing was there.</summary>
     public static bool Unlink(Parent parent, bool folder)
     {

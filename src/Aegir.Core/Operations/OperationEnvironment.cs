@@ -18,8 +18,7 @@ public sealed class OperationEnvironment(Engine engine) : IServiceEnvironment, I
     readonly Dictionary<string, IHttpService> _http = new(StringComparer.Ordinal);
     readonly Dictionary<string, IDbService> _db = new(StringComparer.Ordinal);
     readonly Dictionary<string, AegirServer> _servers = new(StringComparer.Ordinal);
-    readonly HashSet<string> _owners = new(StringComparer.Ordinal);
-    readonly Dictionary<string, IReadOnlyList<string>> _grantHosts = new(StringComparer.Ordinal);
+    readonly Dictionary<string, object> _asked = new(StringComparer.Ordinal);
 
     public Engine Engine { get; } = engine;
 
@@ -72,20 +71,17 @@ public sealed class OperationEnvironment(Engine engine) : IServiceEnvironment, I
 
     /// <summary>
     /// The account that owns site files on a server and runs its sites' commands: its script user, checked on the
-    /// server once per task (it must be there and hold none of root's powers; a plan only shown takes the name).
+    /// server once for the engine's tasks (it must be there and hold none of root's powers; a plan only shown takes the name).
     /// </summary>
     public string Owner(AegirServer server)
     {
         if (ForDisplay) return server.ScriptUser;
-        lock (_owners)
+        var group = ScriptUser.WebGroup(server);
+        return Ask($"owner\n{server.Name}\n{server.ScriptUser}\n{group}", () =>
         {
-            if (!_owners.Contains(server.Name))
-            {
-                ScriptUser.Require(Connect(server), server.ScriptUser, server.Name, ScriptUser.WebGroup(server));
-                _owners.Add(server.Name);
-            }
-        }
-        return server.ScriptUser;
+            ScriptUser.Require(Connect(server), server.ScriptUser, server.Name, group);
+            return server.ScriptUser;
+        });
     }
 
     /// <summary>The platform's kind as verify recorded it (with its manifest, read now), or as its codebase says.</summary>
@@ -95,21 +91,27 @@ public sealed class OperationEnvironment(Engine engine) : IServiceEnvironment, I
     /// <summary>
     /// Hosts a site's database user is granted from: loopback when both are this machine; else the address the
     /// database server sees the web server's connections come from, and this machine's, whose checks of a site's
-    /// tables run as the site's own account (never as the admin, whom a site's view could borrow), asked once per task.
+    /// tables run as the site's own account (never as the admin, whom a site's view could borrow), asked once for the
+    /// engine's tasks.
     /// </summary>
     public IReadOnlyList<string> GrantHosts(AegirServer web, AegirServer db)
     {
         if (ThisMachine.Is(web) && ThisMachine.Is(db)) return ["127.0.0.1", "localhost"];
-        var key = web.Name + "\n" + db.Name;
-        lock (_grantHosts)
+        var service = Db(db);
+        IReadOnlyList<string> Find() => new[] { SourceAddress(web, service.Host), OwnAddressToward(service.Host, service.Port) }
+            .OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+        return ForDisplay ? Find() : Ask($"grant\n{web.Name}\n{web.RemoteHost}\n{service.Host}\n{service.Port}", Find);
+    }
+
+    /// <summary>Asked once per task, or once for a whole batch of them (see <see cref="ServerFacts"/>).</summary>
+    T Ask<T>(string key, Func<T> ask) where T : notnull
+    {
+        lock (_asked)
         {
-            if (!_grantHosts.TryGetValue(key, out var hosts))
-            {
-                var service = Db(db);
-                _grantHosts[key] = hosts = new[] { SourceAddress(web, service.Host), OwnAddressToward(service.Host, service.Port) }
-                    .OfType<string>().Distinct(StringComparer.Ordinal).ToList();
-            }
-            return hosts;
+            if (_asked.TryGetValue(key, out var known)) return (T)known;
+            var value = Engine.Batch is { } batch ? batch.Facts.Get(key, ask) : ask();
+            _asked[key] = value;
+            return value;
         }
     }
 

@@ -20,6 +20,9 @@ public sealed class ReloadBatch
 
     readonly Dictionary<string, Waiting> _pending = new(StringComparer.Ordinal);
 
+    /// <summary>What the batch's tasks ask of servers alike, asked once (kept a minute).</summary>
+    public ServerFacts Facts { get; } = new();
+
     /// <summary>How many web servers wait for their reload.</summary>
     public int Pending
     {

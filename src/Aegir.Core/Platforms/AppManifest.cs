@@ -102,12 +102,14 @@ public sealed partial class AppManifest
     public static AppManifest Load(ITransport transport, string root)
     {
         var path = Path.Combine(root, FileName);
-        return transport.Kind(path) switch
+        // One request for the usual case: a read refuses a link or a folder itself, and only then is it asked what is there.
+        byte[]? bytes;
+        try { bytes = transport.ReadFile(path); }
+        catch (IOException) when (transport.Kind(path) is not (PathKind.File or PathKind.None))
         {
-            PathKind.None => Defaults,
-            PathKind.File => Parse(System.Text.Encoding.UTF8.GetString(transport.ReadFile(path) ?? []), path),
-            _ => throw ErrorCatalog.ManifestInvalid(path, 0, "it is a symlink or a folder, not a file (links are never followed)"),
-        };
+            throw ErrorCatalog.ManifestInvalid(path, 0, "it is a symlink or a folder, not a file (links are never followed)");
+        }
+        return bytes is null ? Defaults : Parse(System.Text.Encoding.UTF8.GetString(bytes), path);
     }
 
     public static AppManifest Parse(string text, string file)

@@ -34,8 +34,17 @@ internal sealed class HelperSession : IDisposable
         return new HelperSession(client, command, input);
     }
 
+    /// <summary>
+    /// The longest answer part taken: the helper keeps 16 MiB of each output (as <see cref="BoundedText"/> does here) and
+    /// says what it left out, so a longer one is no helper of ours and the session is done with.
+    /// </summary>
+    internal const int MaxPart = BoundedText.DefaultLimit + 1024;
+
     /// <summary>One request (its fields and input, as the helper reads them); a session that fails is done with.</summary>
-    public CommandResult Call(byte[] request, TimeSpan timeout)
+    public CommandResult Call(byte[] request, TimeSpan timeout) => Call(request, timeout, null);
+
+    /// <summary>As <see cref="Call(byte[], TimeSpan)"/>, with standard output's bytes as they came into <paramref name="output"/> when given.</summary>
+    public CommandResult Call(byte[] request, TimeSpan timeout, Stream? output)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var head = new byte[4];
@@ -46,20 +55,22 @@ internal sealed class HelperSession : IDisposable
             _input.Write(request);
             _input.Flush();
             int code = (int)ReadLength();
-            var output = ReadText();
-            var error = ReadText();
-            return (code, output, error);
+            var stdout = ReadPart();
+            var error = System.Text.Encoding.UTF8.GetString(ReadPart());
+            return (code, stdout, error);
         });
         // The helper ends a command whose time is up; this side waits a little longer for it to say so.
         bool done;
         try { done = reading.Wait(timeout + TimeSpan.FromSeconds(30)); }
         catch (AggregateException) { done = true; }
         if (!done) throw new SshConnectionException($"no answer from the server within {timeout}");
-        (int Code, string Output, string Error) answer;
+        (int Code, byte[] Output, string Error) answer;
         try { answer = reading.GetAwaiter().GetResult(); }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException) { throw new SshConnectionException($"the server's helper ended: {ex.Message}"); }
         var (exit, stdout, stderr) = answer;
-        return new CommandResult(exit, stdout, stderr, clock.Elapsed, TimedOut: exit == 124 && stderr.Contains("aegir-remote: timed out", StringComparison.Ordinal));
+        output?.Write(stdout);
+        var text = output is null ? System.Text.Encoding.UTF8.GetString(stdout) : "";
+        return new CommandResult(exit, text, stderr, clock.Elapsed, TimedOut: exit == 124 && stderr.Contains("aegir-remote: timed out", StringComparison.Ordinal));
     }
 
     uint ReadLength()
@@ -68,7 +79,12 @@ internal sealed class HelperSession : IDisposable
         return System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(bytes);
     }
 
-    string ReadText() => System.Text.Encoding.UTF8.GetString(ReadExactly(checked((int)ReadLength())));
+    byte[] ReadPart()
+    {
+        var length = ReadLength();
+        if (length > MaxPart) throw new SshConnectionException($"the server's helper sent an answer of {length} bytes, more than the {MaxPart} it ever sends");
+        return ReadExactly((int)length);
+    }
 
     byte[] ReadExactly(int count)
     {

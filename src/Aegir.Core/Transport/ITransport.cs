@@ -19,7 +19,7 @@ public interface ITransport : IDisposable
     /// <summary>Writes a whole file atomically with the given mode (and owner/group when given).</summary>
     void WriteFile(string path, byte[] content, UnixFileMode mode, string? owner = null, string? group = null);
 
-    /// <summary>The file's bytes, or null when it does not exist.</summary>
+    /// <summary>The file's bytes, or null when it does not exist; a symlink there (or anything but a file) is refused, never followed.</summary>
     byte[]? ReadFile(string path);
 
     /// <summary>What is at a path, without following a symlink there.</summary>

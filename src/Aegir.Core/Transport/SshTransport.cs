@@ -117,11 +117,12 @@ public sealed class SshTransport(SshSettings settings) : ITransport
     /// One request to the helper: <paramref name="fields"/> first, then <paramref name="input"/> (or <paramref name="stream"/>)
     /// as the rest of its input. A connection that dropped is opened again once.
     /// </summary>
-    CommandResult Remote(IReadOnlyList<string> fields, byte[]? input = null, Stream? stream = null, Stream? output = null, TimeSpan? timeout = null, byte[]? payload = null)
+    CommandResult Remote(IReadOnlyList<string> fields, byte[]? input = null, Stream? stream = null, Stream? output = null, TimeSpan? timeout = null, byte[]? payload = null, bool bounded = false)
     {
         var limit = timeout ?? TimeSpan.FromMinutes(5);
-        // Quick requests (nothing streamed, a few minutes at most) go over a serving helper's channel.
-        bool quick = stream is null && output is null && limit <= TimeSpan.FromMinutes(10);
+        // Requests that stream nothing (or whose output the request itself bounds) go over a serving helper's channel.
+        bool quick = stream is null && (output is null || bounded);
+        long start = output is { CanSeek: true } ? output.Length : 0;
         for (int attempt = 0; ; attempt++)
         {
             var client = Client();
@@ -131,7 +132,7 @@ public sealed class SshTransport(SshSettings settings) : ITransport
                 {
                     try
                     {
-                        var result = session.Call(Request(fields, payload, input), limit);
+                        var result = session.Call(Request(fields, payload, input), limit, output);
                         lock (_sessions) _sessions.Push(session);
                         return result;
                     }
@@ -148,9 +149,11 @@ public sealed class SshTransport(SshSettings settings) : ITransport
             {
                 // A dropped connection is opened again once, for a request whose input can be sent again and that does
                 // the same twice: a command or a move may have run before the drop, so they fail the task instead.
-                bool again = attempt == 0 && stream is null && fields[0] is not ("run" or "move") && ex is SshConnectionException or ObjectDisposedException;
+                // Output caught before the drop is let go first.
+                bool again = attempt == 0 && stream is null && (output is null || output.CanSeek) && fields[0] is not ("run" or "move") && ex is SshConnectionException or ObjectDisposedException;
                 lock (_gate) { _client?.Dispose(); _client = null; }
                 if (!again) throw ErrorCatalog.SshFailed(settings.Where, settings.Login, ex.Message, ex);
+                output?.SetLength(start);
             }
         }
     }
@@ -274,10 +277,18 @@ public sealed class SshTransport(SshSettings settings) : ITransport
         if (!result.Succeeded) throw new IOException($"on {Host}: {result.Summary()}");
     }
 
+    /// <summary>Files up to this size are read over a serving channel; a larger one is streamed over a channel of its own.</summary>
+    const int QuickRead = BoundedText.DefaultLimit;
+
     public byte[]? ReadFile(string path)
     {
         using var bytes = new MemoryStream();
-        var result = Remote(["read", path], output: bytes);
+        var result = Remote(["read", path, QuickRead.ToString()], output: bytes, bounded: true);
+        if (result.ExitCode == 7)
+        {
+            bytes.SetLength(0);
+            result = Remote(["read", path, "0"], output: bytes);
+        }
         if (result.ExitCode == 3) return null;
         if (!result.Succeeded) throw new IOException($"on {Host}: {result.Summary()}");
         return bytes.ToArray();

@@ -34,6 +34,34 @@ public abstract class TransportContract
     }
 
     [Fact]
+    public void A_read_never_follows_a_link_and_takes_only_a_file()
+    {
+        var dir = Scratch();
+        Transport.WriteFile($"{dir}/real", "secret"u8.ToArray(), Rw);
+        Transport.Run(new CommandSpec("ln", ["-s", $"{dir}/real", $"{dir}/link"]));
+        Transport.Run(new CommandSpec("ln", ["-s", "/etc/hostname", $"{dir}/out"]));
+        Transport.Run(new CommandSpec("mkfifo", [$"{dir}/fifo"]));
+        Transport.CreateDirectory($"{dir}/folder", Rwx);
+        Assert.Contains("link", Assert.ThrowsAny<IOException>(() => Transport.ReadFile($"{dir}/link")).Message);
+        Assert.Contains("link", Assert.ThrowsAny<IOException>(() => Transport.ReadFile($"{dir}/out")).Message);
+        Assert.ThrowsAny<IOException>(() => Transport.ReadFile($"{dir}/fifo"));
+        Assert.ThrowsAny<IOException>(() => Transport.ReadFile($"{dir}/folder"));
+        Assert.Null(Transport.ReadFile($"{dir}/none/deeper"));
+        Assert.Equal("secret", Encoding.UTF8.GetString(Transport.ReadFile($"{dir}/real")!));
+    }
+
+    [Fact]
+    public void A_large_file_is_read_whole()
+    {
+        var dir = Scratch();
+        // Past what a quick request carries (16 MiB): streamed instead, every byte.
+        var bytes = new byte[17 * 1024 * 1024 + 3];
+        new Random(7).NextBytes(bytes);
+        Transport.WriteFile($"{dir}/big", bytes, Rw);
+        Assert.Equal(bytes, Transport.ReadFile($"{dir}/big"));
+    }
+
+    [Fact]
     public void Kinds_and_listings_never_follow_a_link()
     {
         var dir = Scratch();
@@ -73,8 +101,12 @@ public abstract class TransportContract
         Transport.SetOwner($"{dir}/open/planted", "www-data", "www-data");
         Assert.Equal(("www-data", "www-data"), Transport.OwnerOf($"{dir}/open/planted"));
         Assert.Equal(("root", "root"), Transport.OwnerOf($"{dir}/target"));
+        Transport.WriteFile($"{dir}/target/kept", [1], Rw);
+        Assert.ThrowsAny<IOException>(() => Transport.Delete($"{dir}/open/planted/kept"));
+        Assert.ThrowsAny<IOException>(() => Transport.ReadFile($"{dir}/open/planted/kept"));
         Transport.Delete($"{dir}/open/planted");
         Assert.Equal(PathKind.Directory, Transport.Kind($"{dir}/target"));
+        Assert.Equal(PathKind.File, Transport.Kind($"{dir}/target/kept"));
     }
 
     [Fact]
@@ -90,6 +122,9 @@ public abstract class TransportContract
         Assert.Equal(PathKind.None, Transport.Kind($"{dir}/a"));
         Transport.Delete($"{dir}/a");
         Transport.Delete($"{dir}/none/deeper");
+        Transport.CreateDirectory($"{dir}/empty", Rwx);
+        Transport.Delete($"{dir}/empty");
+        Assert.Equal(PathKind.None, Transport.Kind($"{dir}/empty"));
     }
 
     [Fact]

@@ -226,7 +226,7 @@ public abstract class TemplatedWebService(AegirServer server, IServiceEnvironmen
         {
             var now = Children(master.Value);
             if (now.Count > 0 && !now.Overlaps(before)) { ctx.Debug($"Reloaded: {command}"); return; }
-            Thread.Sleep(50);
+            Thread.Sleep(20);
         }
         ctx.Warn($"Reloaded with '{command}', but old worker processes of '@{Server.Name}' were still running 30 s later; they may still serve the old config.");
     }
@@ -246,8 +246,10 @@ public abstract class TemplatedWebService(AegirServer server, IServiceEnvironmen
 
     HashSet<int> Children(int pid)
     {
-        var result = Transport.Run(new CommandSpec("ps", ["-o", "pid=", "--ppid", pid.ToString()]));
-        return result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+        // The kernel's own list is one quick read; ps (a program started) where the kernel keeps none.
+        var text = Transport.ReadFile($"/proc/{pid}/task/{pid}/children") is { } bytes ? Encoding.ASCII.GetString(bytes)
+            : Transport.Run(new CommandSpec("ps", ["-o", "pid=", "--ppid", pid.ToString()])).StandardOutput;
+        return text.Split([' ', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(s => int.TryParse(s, out var p) ? p : 0).Where(p => p > 0).ToHashSet();
     }
 

@@ -27,10 +27,25 @@ our $WATCH = $PARENT;
 }
 sub gone { getppid() != $PARENT || !kill(0, $WATCH) }
 
-sub need { my $n = shift; my $buf = ''; while (length($buf) < $n) { my $r = sysread(STDIN, $buf, $n - length($buf), length($buf)); die "aegir-remote: the request ended early\n" unless $r; } $buf }
+# A request the serving helper answers itself, without a fork (see serve): its fields come from $REQUEST, its output
+# is gathered in $GATHERED, and its end is an exception the serving loop turns into the answer.
+our ($REQUEST, $AT, $GATHERED);
+
+sub need {
+    my $n = shift;
+    if (defined $REQUEST) {
+        die "aegir-remote: the request ended early\n" if $AT + $n > length $REQUEST;
+        $AT += $n;
+        return substr($REQUEST, $AT - $n, $n);
+    }
+    my $buf = ''; while (length($buf) < $n) { my $r = sysread(STDIN, $buf, $n - length($buf), length($buf)); die "aegir-remote: the request ended early\n" unless $r; } $buf
+}
 sub field { my $len = unpack('N', need(4)); $len ? need($len) : '' }
-sub fail { my ($code, $msg) = @_; print STDERR "$msg\n"; POSIX::_exit($code) }
-sub out { syswrite(STDOUT, $_[0]) // fail(1, "cannot write: $!") }
+sub finish { my $code = shift; die { code => $code } if defined $REQUEST; POSIX::_exit($code) }
+sub fail { my ($code, $msg) = @_; die { code => $code, err => "$msg\n" } if defined $REQUEST; print STDERR "$msg\n"; POSIX::_exit($code) }
+# What an answered-in-place request cannot do there (start a program): it is run again in a child of its own.
+sub in_child { die { child => 1 } if defined $REQUEST }
+sub out { if (defined $REQUEST) { $GATHERED .= $_[0]; return length $_[0] } syswrite(STDOUT, $_[0]) // fail(1, "cannot write: $!") }
 
 # Walks to the folder holding a path's last component and makes it this process's working folder; returns that name.
 sub walk_parent {
@@ -109,8 +124,12 @@ sub dispatch {
         my $clear = field();
         my %env = map { (field(), field()) } 1 .. field();
         my ($cwd, $own, $timeout) = (field(), field(), field());
+        # The command's end wakes the wait below at once (a byte down a pipe of our own), not at its next look.
+        pipe(my $wake_r, my $wake_w) or fail(1, "cannot make a pipe: $!");
+        local $SIG{CHLD} = sub { syswrite($wake_w, 'x') };
         my $pid = fork() // fail(1, "cannot fork: $!");
         if ($pid == 0) {
+            $SIG{CHLD} = 'DEFAULT';
             $own ? POSIX::setsid() : setpgrp(0, 0);
             %ENV = () if $clear;
             @ENV{keys %env} = values %env;
@@ -121,16 +140,15 @@ sub dispatch {
         close STDIN;
         # The command and all it started go when its time is up or this connection goes: a channel without a
         # terminal sends no hangup, so the connection's end is seen as this process losing its parent (sshd's
-        # session, or the serving helper), checked often at first and every fifth of a second after.
+        # session, or the serving helper), checked every fifth of a second.
         my $end = sub { kill('TERM', -$pid); sleep 1; kill('KILL', -$pid); POSIX::_exit($_[0]) };
         local $SIG{ALRM} = sub { print STDERR "aegir-remote: timed out\n"; $end->(124) };
         local $SIG{HUP} = local $SIG{PIPE} = local $SIG{TERM} = sub { $end->(129) };
         alarm($timeout) if $timeout > 0;
-        my $pause = 0.001;
         while (waitpid($pid, POSIX::WNOHANG()) == 0) {
             $end->(129) if gone();
-            select(undef, undef, undef, $pause);
-            $pause = $pause < 0.2 ? $pause * 2 : 0.2;
+            my $bits = ''; vec($bits, fileno($wake_r), 1) = 1;
+            sysread($wake_r, my $drained, 64) if select(my $ready = $bits, undef, undef, 0.2) > 0;
         }
         alarm(0);
         my $status = $?;
@@ -139,12 +157,19 @@ sub dispatch {
     }
     elsif ($op eq 'kind') { my $name = walk_parent(field()); out(kind_of($name)) }
     elsif ($op eq 'read') {
-        my $path = field();
+        # At most $max bytes (0: any size), else exit 7 and the caller streams the file instead.
+        my ($path, $max) = (field(), field() || 0);
         my $name = walk_parent($path);
-        sysopen(my $f, $name, O_RDONLY | O_NOFOLLOW) or fail(3, "$path: $!");
+        my $k = kind_of($name);
+        fail(3, "$path does not exist") if $k eq 'none';
+        fail(4, "$path is a symlink; links are never followed") if $k eq 'link';
+        fail(4, "$path is a $k, not a file") unless $k eq 'file';
+        sysopen(my $f, $name, O_RDONLY | O_NOFOLLOW | POSIX::O_NONBLOCK()) or fail(($! + 0) == POSIX::ENOENT() ? 3 : 4, "$path: $!");
         fail(4, "$path is no file") unless -f $f;
+        fail(7, "$path is larger than $max bytes") if $max && -s $f > $max;
         binmode STDOUT;
-        while (sysread($f, my $buf, 65536)) { out($buf) }
+        my $got = 0;
+        while (my $n = sysread($f, my $buf, 65536)) { $got += $n; fail(7, "$path grew past $max bytes") if $max && $got > $max; out($buf) }
     }
     elsif ($op eq 'write') {
         my ($path, $mode, $owner, $group) = (field(), oct(field()), field(), field());
@@ -164,8 +189,8 @@ sub dispatch {
     elsif ($op eq 'list') {
         my $path = field();
         my $name = walk_parent($path);
-        exit 0 unless kind_of($name) eq 'dir';
-        sysopen(my $d, $name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW) or exit 0;
+        finish(0) unless kind_of($name) eq 'dir';
+        sysopen(my $d, $name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW) or finish(0);
         chdir($d) or fail(1, "cannot enter $path: $!");
         opendir(my $h, '.') or fail(1, "cannot list $path: $!");
         out(join("\0", sort grep { $_ ne '.' && $_ ne '..' } readdir $h));
@@ -212,10 +237,14 @@ sub dispatch {
     }
     elsif ($op eq 'delete') {
         my $path = field();
-        my $name = eval { walk_parent($path) };
+        my $name = walk_parent($path);
         my $k = kind_of($name);
-        exit 0 if $k eq 'none';
-        if ($k eq 'dir') { no warnings 'exec'; exec { 'rm' } 'rm', '-rf', '--one-file-system', '--', "/proc/$$/cwd/$name"; fail(1, "rm: $!") }
+        finish(0) if $k eq 'none';
+        if ($k eq 'dir') {
+            finish(0) if rmdir($name);
+            in_child();
+            no warnings 'exec'; exec { 'rm' } 'rm', '-rf', '--one-file-system', '--', "/proc/$$/cwd/$name"; fail(1, "rm: $!");
+        }
         unlink($name) or fail(1, "cannot delete $path: $!");
     }
     elsif ($op eq 'move') {
@@ -229,11 +258,11 @@ sub dispatch {
     elsif ($op eq 'owner') {
         my $path = field();
         my $name = walk_parent($path);
-        my @st = lstat($name) or exit 3;
+        my @st = lstat($name) or finish(3);
         out((getpwuid($st[4]) // $st[4]) . "\0" . (getgrgid($st[5]) // $st[5]));
     }
-    elsif ($op eq 'user') { exit(defined(getpwnam(field())) ? 0 : 3) }
-    elsif ($op eq 'group') { exit(defined(getgrnam(field())) ? 0 : 3) }
+    elsif ($op eq 'user') { finish(defined(getpwnam(field())) ? 0 : 3) }
+    elsif ($op eq 'group') { finish(defined(getgrnam(field())) ? 0 : 3) }
     elsif ($op eq 'primary') { my $u = field(); my @pw = getpwnam($u); out(@pw ? (getgrgid($pw[3]) // $u) : $u) }
     elsif ($op eq 'resolve') {
         my $path = field();
@@ -255,11 +284,23 @@ sub dispatch {
         out($answer);
     }
     else { fail(2, "aegir-remote: no operation '$op'") }
-    exit 0;
+    finish(0);
 }
 
 # Many requests over one channel (a connection's quick ones), each run by a child as a request of its own would be:
 # a frame (length, then the fields and input) in; its exit code, standard output and error out, each length-prefixed.
+our $KEEP = 16 * 1024 * 1024;
+
+# Requests that only look at or change files and accounts: answered in the serving helper itself, a fork spared.
+# Commands, deletes, moves and fetches still run in a child of their own (they may take long, or must never run twice).
+my %INLINE = map { $_ => 1 } qw(kind read write list mkdir ensure chown chmod getmode owner user group primary resolve delete);
+
+sub answer {
+    my ($code, $out, $err) = @_;
+    my $answer = pack('N', $code) . pack('N', length $out) . $out . pack('N', length $err) . $err;
+    for (my $at = 0; $at < length $answer;) { my $n = syswrite(STDOUT, $answer, length($answer) - $at, $at); POSIX::_exit(1) unless $n; $at += $n }
+}
+
 sub serve {
     require IO::Select;
     $SIG{PIPE} = 'IGNORE';
@@ -270,6 +311,25 @@ sub serve {
         my $head = '';
         while (length($head) < 4) { my $r = sysread(STDIN, $head, 4 - length($head), length($head)); POSIX::_exit(0) unless $r; }
         my $blob = need(unpack('N', $head));
+        my $op = length($blob) >= 4 ? substr($blob, 4, unpack('N', substr($blob, 0, 4))) : '';
+        if ($INLINE{$op}) {
+            my ($code, $out, $err, $child) = (0, '', '', 0);
+            {
+                local ($REQUEST, $AT, $GATHERED) = ($blob, 0, '');
+                my $warned = '';
+                local $SIG{__WARN__} = sub { $warned .= $_[0] };
+                eval { field(); dispatch($op) };
+                my $end = $@ || { code => 0 };
+                $child = ref $end eq 'HASH' && $end->{child};
+                ($code, $err) = ref $end eq 'HASH' ? ($end->{code} // 0, $warned . ($end->{err} // '')) : (1, $warned . $end);
+                $out = $GATHERED;
+            }
+            chdir('/');
+            if (!$child) {
+                answer($code, length($out) > $KEEP ? substr($out, 0, $KEEP) . "\n[" . (length($out) - $KEEP) . " more bytes of output left out]" : $out, $err);
+                next;
+            }
+        }
         pipe(my $in_r, my $in_w) or fail(1, "cannot make a pipe: $!");
         pipe(my $out_r, my $out_w) or fail(1, "cannot make a pipe: $!");
         pipe(my $err_r, my $err_w) or fail(1, "cannot make a pipe: $!");
@@ -284,7 +344,7 @@ sub serve {
         }
         $child = $pid;
         close $in_r; close $out_w; close $err_w;
-        my ($out, $err, $off) = ('', '', 0);
+        my ($out, $err, $off, @dropped) = ('', '', 0, 0, 0);
         my $reads = IO::Select->new($out_r, $err_r);
         my $writes = IO::Select->new();
         if (length $blob) { $writes->add($in_w) } else { close $in_w }
@@ -300,15 +360,20 @@ sub serve {
             for my $h (@{ $readable // [] }) {
                 my $n = sysread($h, my $buf, 65536);
                 if (!$n) { $reads->remove($h); close $h; next }
-                if (fileno($h) == fileno($out_r)) { $out .= $buf } else { $err .= $buf }
+                # Kept up to a bound, as the control machine keeps a program's output: the rest is counted, not held.
+                my $is_out = fileno($h) == fileno($out_r);
+                my $kept = $is_out ? \$out : \$err;
+                my $room = $KEEP - length($$kept);
+                if ($room >= $n) { $$kept .= $buf } else { $$kept .= substr($buf, 0, $room) if $room > 0; $dropped[$is_out ? 0 : 1] += $n - ($room > 0 ? $room : 0) }
             }
         }
+        $out .= "\n[$dropped[0] more bytes of output left out]" if $dropped[0];
+        $err .= "\n[$dropped[1] more bytes of output left out]" if $dropped[1];
         if ($writes->count) { close $in_w }
         waitpid($pid, 0);
         $child = 0;
         my $status = $?;
-        my $answer = pack('N', $status & 127 ? 128 + ($status & 127) : $status >> 8) . pack('N', length $out) . $out . pack('N', length $err) . $err;
-        for (my $at = 0; $at < length $answer;) { my $n = syswrite(STDOUT, $answer, length($answer) - $at, $at); POSIX::_exit(1) unless $n; $at += $n }
+        answer($status & 127 ? 128 + ($status & 127) : $status >> 8, $out, $err);
     }
 }
 
