@@ -17,7 +17,7 @@ $env:AEGIR_HOME = Join-Path $work 'home'
 function Seconds([scriptblock] $block) { $clock = [Diagnostics.Stopwatch]::StartNew(); & $block | Out-Null; $clock.Elapsed.TotalSeconds }
 try {
     $server = Start-AegirLocalServer
-    [Aegir.Core.Local.Packages]::Ensure([string[]]@('zstd'), [Action[string]] { param($m) })
+    [Aegir.Core.Machine.Packages]::Ensure([string[]]@('zstd'), [Action[string]] { param($m) })
     $root = Join-Path $work 'platforms/php'
     $null = New-Item -ItemType Directory -Force $root
     Set-Content (Join-Path $root 'index.php') '<?php $db = new mysqli($_SERVER["db_host"], $_SERVER["db_user"], $_SERVER["db_passwd"], $_SERVER["db_name"], (int)$_SERVER["db_port"]); try { $n = $db->query("SELECT COUNT(*) FROM big")->fetch_row()[0]; } catch (Throwable $e) { $n = "no table yet"; } echo "ok ", $n;'

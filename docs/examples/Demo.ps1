@@ -34,7 +34,7 @@ try {
     $port = $server.Http.GetInt('port')
 
     Step 'New-AegirPlatform: a WordPress codebase (a copy of Debian''s wordpress package), recorded and verified in one task'
-    [Aegir.Core.Local.Packages]::Ensure([string[]]@('wordpress'), [Action[string]] { param($m) Write-Host $m })
+    [Aegir.Core.Machine.Packages]::Ensure([string[]]@('wordpress'), [Action[string]] { param($m) Write-Host $m })
     $root = Join-Path $work 'platforms/wordpress'
     $null = New-Item -ItemType Directory -Force (Split-Path $root)
     cp -rL /usr/share/wordpress $root

@@ -52,7 +52,7 @@ public sealed class AegirTaskJob : Job, ITaskObserver
             _status = task.Status.ToString();
             var shown = outcome is not null && task.Status != AegirTaskStatus.Failed && _output is not null ? _output(outcome) : null;
             Output.Add(PSObject.AsPSObject(shown ?? task));
-            if (task.Status == AegirTaskStatus.Failed) Error.Add(ErrorRecords.From(ErrorCatalog.TaskFailed(task), task));
+            if (task.Status == AegirTaskStatus.Failed) Error.Add(ErrorRecords.From(TaskErrors.TaskFailed(task), task));
             SetJobState(task.Status == AegirTaskStatus.Failed ? JobState.Failed : _stop.IsCancellationRequested ? JobState.Stopped : JobState.Completed);
         }
         catch (Exception ex)

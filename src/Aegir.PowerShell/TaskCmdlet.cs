@@ -130,7 +130,7 @@ public abstract class TaskCmdlet : AegirCmdlet, IDisposable
         Drain();
         WriteProgress(new ProgressRecord(2, $"{task.Type} @{task.Target}", "done") { RecordType = ProgressRecordType.Completed, ParentActivityId = _shown ? PipelineId : -1 });
         if (task.Status != AegirTaskStatus.Failed) return true;
-        WriteError(ErrorRecords.From(ErrorCatalog.TaskFailed(task), task));
+        WriteError(ErrorRecords.From(TaskErrors.TaskFailed(task), task));
         return false;
     }
 

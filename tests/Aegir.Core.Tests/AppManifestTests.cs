@@ -2,6 +2,7 @@ using Aegir.Core.Contexts;
 using Aegir.Core.Errors;
 using Aegir.Core.Operations;
 using Aegir.Core.Platforms;
+using Aegir.Core.Services.Files;
 using Aegir.Core.Services.Http;
 using Aegir.Core.Transport;
 

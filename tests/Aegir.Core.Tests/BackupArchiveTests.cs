@@ -1,5 +1,6 @@
 using System.Formats.Tar;
 using Aegir.Core.Backups;
+using Aegir.Core.Contexts;
 using Aegir.Core.Errors;
 
 namespace Aegir.Core.Tests;

@@ -76,8 +76,6 @@ public sealed class FakeTransport(Func<CommandSpec, CommandResult>? handler = nu
 
     public byte[]? ReadFile(string path) => Resolve(path) is { Kind: PathKind.File } n ? n.Content : null;
     public PathKind Kind(string path) => Nodes.TryGetValue(path, out var n) ? n.Kind : PathKind.None;
-    public bool FileExists(string path) => Resolve(path)?.Kind == PathKind.File;
-    public bool DirectoryExists(string path) => Resolve(path)?.Kind == PathKind.Directory;
 
     Node? Resolve(string path)
     {

@@ -1,7 +1,7 @@
 using Aegir.Core.Errors;
+using Aegir.Core.IO;
 using Aegir.Core.Services.Files;
 using Aegir.Core.Transport;
-using Aegir.Core.IO;
 
 namespace Aegir.Core.Tests;
 
@@ -93,7 +93,7 @@ public class LocalTransportTests
             Directory.CreateDirectory(Path.Combine(root, "wp-content"));
             Directory.CreateSymbolicLink(Path.Combine(root, "wp-content", "uploads"), elsewhere);
             var files = new FileService(new LocalTransport());
-            var ex = Assert.Throws<AegirException>(() => files.EnsureDirectory(root, "wp-content/uploads/sites/a.test", Platforms.Modes.Dir2770, "root", "root"));
+            var ex = Assert.Throws<AegirException>(() => files.EnsureDirectory(root, "wp-content/uploads/sites/a.test", Services.Files.Modes.Dir2770, "root", "root"));
             Assert.Contains("symlink", ex.Message);
             Assert.Empty(Directory.GetFileSystemEntries(elsewhere));
             Assert.Equal(Path.Combine(root, "wp-content", "new"), files.FirstMissing(Path.Combine(root, "wp-content", "new", "deeper")));
@@ -130,7 +130,7 @@ public class LocalTransportTests
     [Fact]
     public void A_folder_is_synced_as_rsync_does_it()
     {
-        Local.Packages.Ensure(["rsync"], _ => { });
+        Machine.Packages.Ensure(["rsync"], _ => { });
         var dir = TempDir();
         try
         {

@@ -1,10 +1,11 @@
-using Aegir.Core.Transport;
-using Aegir.Core.Errors;
 using Aegir.Core.Contexts;
+using Aegir.Core.Errors;
 using Aegir.Core.Operations;
 using Aegir.Core.Operations.Site;
 using Aegir.Core.Platforms;
+using Aegir.Core.Services.Files;
 using Aegir.Core.Tasks;
+using Aegir.Core.Transport;
 
 namespace Aegir.Core.Tests;
 
@@ -208,6 +209,17 @@ public class OperationTests
         Assert.Contains("it is a backup of a Roundcube site and @platform_dw is a DokuWiki platform", restore.Message, StringComparison.Ordinal);
         Assert.Equal(before, hosting.Shape());
         Assert.True(hosting.Run(new MoveSite.Parameters("mail.test", "platform_rc2")).Succeeded);
+    }
+
+    [Fact]
+    public void A_move_to_where_a_site_is_already_names_the_parameter_given()
+    {
+        using var hosting = new FakeHosting();
+        OperationScenario.Installed(hosting);
+        var db = Assert.Throws<Errors.AegirException>(() => hosting.Engine.Plan(new MoveSite.Parameters("blog.test", null, "server_master")));
+        Assert.StartsWith("DbServer 'server_master' is not valid", db.Message, StringComparison.Ordinal);
+        var platform = Assert.Throws<Errors.AegirException>(() => hosting.Engine.Plan(new MoveSite.Parameters("blog.test", "platform_wp")));
+        Assert.StartsWith("Platform 'platform_wp' is not valid", platform.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -58,7 +58,7 @@ public sealed class PlatformRootTests : IDisposable
         Assert.Contains("overlaps the module's own home", Refused(_home.Path).Message);
         Assert.Contains("overlaps the module's own home", Refused(Path.Combine(_home.Path, "contexts")).Message);
         Assert.Contains("overlaps the module's own home", Refused(Link("to-home", _home.Path)).Message);
-        var ex = Assert.Throws<AegirException>(() => Platforms.PlatformRoots.Check("/srv/aegir", "/srv/aegir", "/srv/aegir/home"));
+        var ex = Assert.Throws<AegirException>(() => Contexts.PlatformRoots.Check("/srv/aegir", "/srv/aegir", "/srv/aegir/home"));
         Assert.Contains("overlaps the module's own home /srv/aegir/home", ex.Message);   // a root that holds the home
     }
 

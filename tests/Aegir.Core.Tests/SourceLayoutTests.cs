@@ -39,6 +39,47 @@ public partial class SourceLayoutTests
         Assert.Empty(raisedElsewhere);
     }
 
+    /// <summary>
+    /// The engine's folders, lowest first: a folder's code names only folders of lower layers (files, records and
+    /// errors at the bottom; queues, schedules and the local server at the top), so no two folders lean on each other.
+    /// </summary>
+    static readonly string[][] Layers =
+    [
+        ["IO", "Errors"], ["Yaml"], ["Contexts", "Templates"], ["Tasks", "Transport"], ["Machine"], ["Services"], ["Platforms"],
+        ["Backups"], ["Operations"], ["Schedules"], ["Queues", "Local"],
+    ];
+
+    [Fact]
+    public void Each_engine_folder_names_only_the_folders_below_it()
+    {
+        var core = Path.Combine(Root(), "src", "Aegir.Core");
+        var layer = Layers.SelectMany((names, i) => names.Select(n => (n, i))).ToDictionary(x => x.n, x => x.i);
+        var folders = Directory.EnumerateDirectories(core).Select(Path.GetFileName).Where(d => d is not ("bin" or "obj") && Directory.EnumerateFiles(Path.Combine(core, d!), "*.cs", SearchOption.AllDirectories).Any()).ToList();
+        Assert.Empty(folders.Where(f => !layer.ContainsKey(f!)).Select(f => $"{f} has no place in the layers"));
+        var wrong = new List<string>();
+        var names = string.Join("|", layer.Keys);
+        var reference = new Regex($@"(?:\busing\s+(?:static\s+)?Aegir\.Core\.({names})\b)|(?:(?<![\w.])(?:Aegir\.Core\.)?({names})\.[A-Z])");
+        foreach (var folder in folders)
+            foreach (var file in Directory.EnumerateFiles(Path.Combine(core, folder!), "*.cs", SearchOption.AllDirectories))
+            {
+                var text = File.ReadAllText(file);
+                var relative = Path.GetRelativePath(core, file);
+                if (!Regex.IsMatch(text, $@"^namespace Aegir\.Core\.{folder}(\.[\w.]+)?;", RegexOptions.Multiline)) wrong.Add($"{relative} is not in the namespace of its folder");
+                // Code only: comments and the text of strings say what they like.
+                var code = Regex.Replace(text, @"//[^\n]*|@?""(?:[^""\\\n]|\\.|"""")*""", "");
+                foreach (Match m in reference.Matches(code))
+                {
+                    var target = m.Groups[1].Success ? m.Groups[1].Value : m.Groups[2].Value;
+                    if (target != folder && layer[target] >= layer[folder!]) wrong.Add($"{relative} names {target}, which is not below {folder}");
+                }
+            }
+        Assert.Empty(wrong.Distinct());
+    }
+
+    [Fact]
+    public void The_kinds_a_platform_record_may_name_are_the_platform_kinds()
+        => Assert.Equal(Platforms.PlatformKinds.Names, Contexts.PlatformKindNames.All);
+
     [GeneratedRegex(@"StepFailed\(""([A-Za-z]+)""")]
     private static partial Regex LiteralStepId();
 

@@ -6,6 +6,7 @@ using Aegir.Core.Services;
 using Aegir.Core.Services.Http;
 using Aegir.Core.Tasks;
 using Aegir.Core.Templates;
+using Aegir.Core.Transport;
 
 namespace Aegir.Core.Tests;
 

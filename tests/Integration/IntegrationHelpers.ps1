@@ -89,7 +89,7 @@ function Write-Tree([string] $Root, [hashtable] $Files) {
 
 # Debian packages a suite needs beyond a local server's own (apt-get, as the local server does it).
 function Install-TestPackage([string[]] $Name) {
-    [Aegir.Core.Local.Packages]::Ensure($Name, [Action[string]] { param($m) Write-Host $m })
+    [Aegir.Core.Machine.Packages]::Ensure($Name, [Action[string]] { param($m) Write-Host $m })
 }
 
 function Test-IsRoot { (id -u) -eq '0' }

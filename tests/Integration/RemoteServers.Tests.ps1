@@ -379,6 +379,10 @@ Describe 'Sites on web server A with their databases on database server B, moved
             $task = Get-AegirTask -Target slow.test -First 1
             $task.Status | Should -Be 'Failed'
             ($task.Log.Message -join "`n") | Should -Match '@server_dbb'
+            # The database server is named as the cause, not the installer or its manifest.
+            $task.Error | Should -Match "does not answer for the site's account"
+            $task.Error | Should -Match "Check that the database server '@server_dbb' runs"
+            $task.Error | Should -Not -Match 'manifest|\.aegir\.yml'
         }
         finally { Start-TestHostMariaDbProcess $b }
         Invoke-TestHostSql $b "SHOW DATABASES LIKE 'slowtest%'" | Should -Not -BeNullOrEmpty -Because 'B was down when the task failed: its database waits for the next task'

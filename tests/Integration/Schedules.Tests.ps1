@@ -65,7 +65,7 @@ echo "ticked\n";
                 $runs[0] - $started | Should -BeLessThan 11 -Because 'a site never run before runs at its own moment of its first interval (the worker takes a few seconds to start)'
                 # That moment is the site's own, not the worker's start: the first rounds of many sites are spread over the interval.
                 $first = [DateTimeOffset]::FromUnixTimeMilliseconds([long]($runs[0] * 1000))
-                $slot = [Aegir.Core.Schedules.Interval]::LastSlot("cron:$uri", [TimeSpan]::FromSeconds(5), $first)
+                $slot = [Aegir.Core.Contexts.Interval]::LastSlot("cron:$uri", [TimeSpan]::FromSeconds(5), $first)
                 ($first - $slot).TotalSeconds | Should -BeLessThan 2 -Because "$uri's first cron came at its own moment ($slot), not when the worker started"
                 for ($i = 1; $i -lt $runs.Count; $i++) { $runs[$i] - $runs[$i - 1] | Should -BeLessThan 7.5 -Because "each of $uri's crons came within its interval" }
             }

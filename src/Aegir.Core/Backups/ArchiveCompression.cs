@@ -62,7 +62,7 @@ public static class ArchiveCompression
 
         static Process Start(Action<string> log, params string[] args)
         {
-            Local.Packages.Ensure([Zstd], log);
+            Machine.Packages.Ensure([Zstd], log);
             var info = new ProcessStartInfo(Zstd) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
             foreach (var a in args) info.ArgumentList.Add(a);
             return Process.Start(info) ?? throw new IOException("zstd did not start");

@@ -1,3 +1,5 @@
+using Aegir.Core.Contexts;
+
 namespace Aegir.Core.Backups;
 
 public static class Retention

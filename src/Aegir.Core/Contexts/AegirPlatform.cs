@@ -1,4 +1,3 @@
-using Aegir.Core.Services;
 using Aegir.Core.Yaml;
 
 namespace Aegir.Core.Contexts;
@@ -69,8 +68,8 @@ public sealed class AegirPlatform : AegirContext
     }
 
     static string CheckKind(string value)
-        => Platforms.PlatformKinds.Names.Contains(value) ? value
-            : throw Errors.ErrorCatalog.InvalidValue("Kind", value, "it is not a platform kind", $"Use one of {string.Join(", ", Platforms.PlatformKinds.Names)}, or leave -Kind out to detect it.");
+        => PlatformKindNames.All.Contains(value) ? value
+            : throw Errors.ErrorCatalog.InvalidValue("Kind", value, "it is not a platform kind", $"Use one of {string.Join(", ", PlatformKindNames.All)}, or leave -Kind out to detect it.");
 
     static string CheckVersion(string value)
         => Validate.VersionProblem(value) is { } why

@@ -1,4 +1,3 @@
-using Aegir.Core.Services;
 using Aegir.Core.Yaml;
 
 namespace Aegir.Core.Contexts;

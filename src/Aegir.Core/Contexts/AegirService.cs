@@ -1,5 +1,4 @@
 using Aegir.Core.Errors;
-using Aegir.Core.Services;
 
 namespace Aegir.Core.Contexts;
 

@@ -1,5 +1,4 @@
 using Aegir.Core.Errors;
-using Aegir.Core.Services;
 using Aegir.Core.Yaml;
 
 namespace Aegir.Core.Contexts;
@@ -58,7 +57,7 @@ public sealed class AegirSite : AegirContext
         set
         {
             var pairs = (value ?? []).Select(Pair).ToList();
-            _ = Services.Http.WebTuning.From(pairs, (key, v, why) => ErrorCatalog.InvalidValue("WebSetting", $"{key}={v}", why, $"Give one of {string.Join(", ", Services.Http.WebTuning.Keys)} with a value such as upload_max=64M."));
+            _ = Contexts.WebTuning.From(pairs, (key, v, why) => ErrorCatalog.InvalidValue("WebSetting", $"{key}={v}", why, $"Give one of {string.Join(", ", Contexts.WebTuning.Keys)} with a value such as upload_max=64M."));
             _webSettings = pairs.GroupBy(p => p.Key).Select(g => $"{g.Key}={g.Last().Value}").OrderBy(p => p, StringComparer.Ordinal).ToList();
         }
     }
@@ -69,7 +68,7 @@ public sealed class AegirSite : AegirContext
             : throw ErrorCatalog.InvalidValue("WebSetting", setting, "it is no key=value pair", "Give settings such as upload_max=64M.");
 
     /// <summary>The site's web settings, read.</summary>
-    public Services.Http.WebTuning Tuning() => Services.Http.WebTuning.From(_webSettings.Select(Pair), (key, v, why) => ErrorCatalog.InvalidValue("WebSetting", $"{key}={v}", why, "Set it again with Set-AegirSite -WebSetting."));
+    public Contexts.WebTuning Tuning() => Contexts.WebTuning.From(_webSettings.Select(Pair), (key, v, why) => ErrorCatalog.InvalidValue("WebSetting", $"{key}={v}", why, "Set it again with Set-AegirSite -WebSetting."));
 
     /// <summary>Other host names the site answers to.</summary>
     public IReadOnlyList<string> Aliases
@@ -126,7 +125,7 @@ public sealed class AegirSite : AegirContext
         set
         {
             if (string.IsNullOrEmpty(value)) { _retention = null; return; }
-            _ = Backups.RetentionRule.ParseList(value);
+            _ = Contexts.RetentionRule.ParseList(value);
             _retention = value;
         }
     }
@@ -139,7 +138,7 @@ public sealed class AegirSite : AegirContext
     static string? Schedule(string parameter, string? value)
     {
         if (string.IsNullOrEmpty(value)) return null;
-        _ = Schedules.Interval.Parse(parameter, value);
+        _ = Contexts.Interval.Parse(parameter, value);
         return value;
     }
 

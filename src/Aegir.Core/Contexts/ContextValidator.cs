@@ -63,17 +63,17 @@ internal static class ContextValidator
     static void CheckPlatform(ContextStore store, AegirPlatform platform)
     {
         // On this machine a root is judged by where it leads; a remote server's root is checked by verify, there.
-        bool local = store.ReadFresh(platform.WebServerName) is AegirServer server && Transport.ThisMachine.Is(server);
+        bool local = store.ReadFresh(platform.WebServerName) is AegirServer server && Contexts.ThisMachine.Is(server);
         string Leads(string root) => local ? IO.Posix.Resolve(root) : root;
         var resolved = Leads(platform.Root);
-        if (local) Platforms.PlatformRoots.Check(platform.Root, resolved, IO.Posix.Resolve(store.Home));
+        if (local) Contexts.PlatformRoots.Check(platform.Root, resolved, IO.Posix.Resolve(store.Home));
         if (platform.Source is { } source)
         {
             if (local) throw ErrorCatalog.InvalidValue("Source", source, $"the platform's web server '@{platform.WebServerName}' is this machine, where the code is kept at its root", "Leave out -Source, and give the folder as -Root.");
             if (!Directory.Exists(source)) throw ErrorCatalog.InvalidValue("Source", source, "there is no such folder on this machine", "Give the folder of this machine the codebase is kept in.");
-            Platforms.PlatformRoots.Check(source, IO.Posix.Resolve(source), IO.Posix.Resolve(store.Home));
+            Contexts.PlatformRoots.Check(source, IO.Posix.Resolve(source), IO.Posix.Resolve(store.Home));
         }
-        Platforms.PlatformRoots.CheckApart(platform.Root, resolved, store.List(ContextType.Platform).Contexts.Cast<AegirPlatform>()
+        Contexts.PlatformRoots.CheckApart(platform.Root, resolved, store.List(ContextType.Platform).Contexts.Cast<AegirPlatform>()
             .Where(other => other.Name != platform.Name && other.WebServerName == platform.WebServerName)
             .Select(other => (other.Name, other.Root, Leads(other.Root))));
     }
@@ -87,7 +87,7 @@ internal static class ContextValidator
         bool dbHere = !server.Db.IsNull && (server.Db.Get("host") is null or "127.0.0.1" or "localhost" or "::1" || server.Db.Get("host") == server.RemoteHost);
         if (!server.Http.IsNull && dbHere && server.Http.GetInt("port") == server.Db.GetInt("port"))
             throw ErrorCatalog.InvalidValue("HttpPort", server.Http.Get("port"), "the server's database listens on that port", "Give the web server and the database a port each.");
-        if (!Transport.ThisMachine.Is(server)) return;
+        if (!Contexts.ThisMachine.Is(server)) return;
         if (!server.Http.IsNull && (previous is null || previous.Http.Type != server.Http.Type || previous.Http.Get("port") != server.Http.Get("port")))
             CheckListener("HttpPort", server.Http.GetInt("port"), server.Http.GetInfo().Programs);
         if (dbHere && (previous is null || previous.Db.Type != server.Db.Type || previous.Db.Get("port") != server.Db.Get("port")))
@@ -102,7 +102,7 @@ internal static class ContextValidator
     static void CheckPhpSocket(AegirServer server, AegirServer? previous)
     {
         if (server.Http.IsNull || server.Http.Get("php_fpm_socket") is not { } socket || previous is { Http.IsNull: false } && previous.Http.Get("php_fpm_socket") == socket) return;
-        if (!Transport.ThisMachine.Is(server) || IO.Posix.RealPath(socket) is not { } real) return;
+        if (!Contexts.ThisMachine.Is(server) || IO.Posix.RealPath(socket) is not { } real) return;
         if (IO.Posix.Stat(real) is { IsSocket: false } status)
             throw ErrorCatalog.InvalidValue($"The {server.Http.Type} setting 'php_fpm_socket'", socket,
                 $"{(real == socket ? "it" : $"it leads to {real}, which")} is a {(status.IsDirectory ? "folder" : "file")}, not a socket, so every PHP request would fail",
@@ -115,7 +115,7 @@ internal static class ContextValidator
     /// </summary>
     static void CheckDbHost(AegirServer server)
     {
-        if (server.Db.IsNull || server.Db.Get("host") is not { } host || Transport.ThisMachine.Is(server) || !Transport.ThisMachine.IsAddress(host)) return;
+        if (server.Db.IsNull || server.Db.Get("host") is not { } host || Contexts.ThisMachine.Is(server) || !Contexts.ThisMachine.IsAddress(host)) return;
         throw ErrorCatalog.InvalidValue("DbHost", host, $"it is this machine, while '@{server.Name}' is another ({server.RemoteHost})",
             $"Give the address its database listens on as '@{server.Name}' is reached (leave -DbHost out for {server.RemoteHost}).");
     }

@@ -121,7 +121,7 @@ public static partial class Validate
     {
         var fix = $"Name an unprivileged account of its own, such as {AegirServer.DefaultScriptUser} (see about_Aegir, SCRIPT USER).";
         if (PosixName(parameter, value) == "root") throw ErrorCatalog.InvalidValue(parameter, value, "commands for sites never run as root", fix);
-        if (Transport.ScriptUser.IsServiceName(value!)) throw ErrorCatalog.InvalidValue(parameter, value, "it is the account a service runs as, whose files a site's command would own", fix);
+        if (AccountNames.IsServiceName(value!)) throw ErrorCatalog.InvalidValue(parameter, value, "it is the account a service runs as, whose files a site's command would own", fix);
         return value!;
     }
 

@@ -1,11 +1,9 @@
-using Aegir.Core.Tasks;
-
 namespace Aegir.Core.Errors;
 
 /// <summary>Every error id and message in one place, so ids stay stable and wording stays consistent.</summary>
 public static class ErrorCatalog
 {
-    static AegirException E(string id, AegirErrorKind kind, object? target, string message, Exception? inner = null)
+    internal static AegirException E(string id, AegirErrorKind kind, object? target, string message, Exception? inner = null)
         => new(id, kind, message, target, inner);
 
     public static AegirException InvalidValue(string parameter, string? value, string problem, string fix)
@@ -91,17 +89,6 @@ public static class ErrorCatalog
 
     public static AegirException TaskNotFound(string id)
         => E("TaskNotFound", AegirErrorKind.ObjectNotFound, id, $"No task with id '{id}' exists. List recent tasks with Get-AegirTask.");
-
-    public static AegirException TaskNotFinished(AegirTask task, TimeSpan waited)
-        => E("WaitTimeout", AegirErrorKind.ResourceBusy, task,
-            $"Task {task.Type} on '@{task.Target}' is still {task.Status} after {waited.TotalSeconds:0} s (task {task.Id}). Wait longer (-Timeout), or see where it is with Get-AegirTask -Id {task.Id}.");
-
-    public static AegirException TaskFinishedAlready(AegirTask task, string doing, string fix)
-        => E("TaskFinished", AegirErrorKind.InvalidOperation, task, $"Task {task.Type} on '@{task.Target}' cannot be {doing}: it {task.Status.ToString().ToLowerInvariant()} already (task {task.Id}). {fix}");
-
-    public static AegirException TaskFailed(AegirTask task)
-        => E(task.ErrorId ?? "TaskFailed", AegirErrorKind.InvalidOperation, task,
-            $"Task {task.Type} on '@{task.Target}' failed: {task.Error} (task {task.Id}; its log: Get-AegirTask -Id {task.Id})");
 
     /// <summary>A step that could not be done; <paramref name="id"/> names the kind of failure, so scripts can tell them apart.</summary>
     public static AegirException StepFailed(string id, string step, string problem, string fix)
@@ -221,19 +208,10 @@ public static class ErrorCatalog
         => E("ScriptUserNotInWebGroup", AegirErrorKind.InvalidOperation, user,
             $"The script user {user} of '@{server}' is not in the web server's group {group}, so the sites' commands cannot manage what PHP wrote in their folders. Add it there (usermod --append --groups {group} {user}), then verify the server.");
 
-    /// <summary>What a task's log and error say when part of its undo waits for a server: what waits, what stays, who tries again.</summary>
-    public static string UndoWaits(AegirTask task)
-    {
-        var records = WaitingUndo.Records(task).Select(r => $"the record of '@{r}'").ToList();
-        return $"{WaitingUndo.Undos(task).Count} change(s) could not be undone yet, because their server did not answer: {string.Join("; ", WaitingUndo.Undos(task))}"
-               + (records.Count == 0 ? "" : $"; {string.Join(" and ", records)} stay(s) until then")
-               + $". They are tried again by the next task on {string.Join(" or ", WaitingUndo.Targets(task).Select(t => $"'@{t}'"))}, and by Invoke-AegirVerify {task.Target}.";
-    }
-
     /// <summary>A target refused to any change while a failed task's undo that concerns it waits for its server.</summary>
-    public static AegirException UndoPending(string target, AegirTask task)
+    public static AegirException UndoPending(string target, string taskId, string task, IReadOnlyList<string> undos)
         => new("UndoPending", AegirErrorKind.ResourceUnavailable,
-            $"'@{target}' waits for the undo of task {task.Id} ({task.Type} on '@{task.Target}'), which its server did not let finish: {string.Join("; ", WaitingUndo.Undos(task))}. "
+            $"'@{target}' waits for the undo of task {taskId} ({task}), which its server did not let finish: {string.Join("; ", undos)}. "
             + $"Nothing was changed. Start that server (or fix what the message names), then run Invoke-AegirVerify {target}: it finishes the undo first.", target) { NothingChanged = true };
 
     /// <summary>A restore onto a site that is gone: it comes back with -Platform, which the backup does not choose.</summary>
@@ -244,12 +222,6 @@ public static class ErrorCatalog
 
     public static AegirException TaskStopped(string type, string target)
         => E("TaskStopped", AegirErrorKind.InvalidOperation, target, $"Task {type} on '@{target}' was stopped before it finished; its log says what was undone. Run it again when it is wanted.");
-
-    /// <summary>A fault of the module itself (not of the input or of a server): what it said, and where to look.</summary>
-    public static AegirException ModuleFault(AegirTask task, Exception fault)
-        => E("TaskFailed", AegirErrorKind.InvalidOperation, task,
-            $"Task {task.Type} on '@{task.Target}' stopped on a fault in the module itself: {Plain(fault).TrimEnd('.')}. What it had changed is undone (its log says so); "
-            + $"please report it with the task's log (Get-AegirTask -Id {task.Id}), which says where it happened.");
 
     /// <summary>What an exception says, in its own words: work done in parallel says each of its failures.</summary>
     public static string Plain(Exception ex) => ex is AggregateException all

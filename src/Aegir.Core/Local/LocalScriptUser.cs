@@ -1,4 +1,5 @@
 using Aegir.Core.Errors;
+using Aegir.Core.Machine;
 using Aegir.Core.Platforms;
 using Aegir.Core.Transport;
 

@@ -1,6 +1,7 @@
 using Aegir.Core.Contexts;
 using Aegir.Core.Errors;
 using Aegir.Core.IO;
+using Aegir.Core.Machine;
 using Aegir.Core.Services;
 using Aegir.Core.Transport;
 
@@ -37,7 +38,7 @@ public sealed class LocalServer
 
     /// <summary>The private instance of a db service type, in its own folder.</summary>
     ILocalDatabase LocalDb(string type)
-        => ServiceCatalog.Get(ServiceCatalog.Db, type).Local is { } make ? make(Dir(type))
+        => ServiceCatalog.Get(ServiceCatalog.Db, type).Local is { } make ? (ILocalDatabase)make(Dir(type))
             : throw ErrorCatalog.InvalidValue("DbServiceType", type, "it has no local instance", $"Choose one of {string.Join(", ", DbTypes)}, or -NoDatabase.");
 
     public IReadOnlyList<string> RequiredPackages(string httpType, string? dbType)
@@ -68,7 +69,7 @@ public sealed class LocalServer
         {
             var sameDb = !current.Db.IsNull && current.Db.Type == dbType;
             dbPort = PickPort(dbPort, sameDb ? current.Db.Get("port") : null);
-            if (!sameDb && !current.Db.IsNull && ServiceCatalog.Get(ServiceCatalog.Db, current.Db.Type).Local is { } previous) previous(Dir(current.Db.Type)).Stop();
+            if (!sameDb && !current.Db.IsNull && ServiceCatalog.Get(ServiceCatalog.Db, current.Db.Type).Local is { } previous) ((ILocalDatabase)previous(Dir(current.Db.Type))).Stop();
             var settings = localDb.Start(dbPort, sameDb ? current.Db.RevealSecret("admin_password") : null, log);
             db = server =>
             {

@@ -1,4 +1,5 @@
 using Aegir.Core.Contexts;
+using Aegir.Core.Errors;
 using Aegir.Core.Services;
 
 namespace Aegir.Core.Operations;
@@ -7,6 +8,13 @@ namespace Aegir.Core.Operations;
 public sealed class CatalogServices : IServiceFactory
 {
     public static readonly CatalogServices Instance = new();
-    public IHttpService Http(AegirServer server, IServiceEnvironment env) => ServiceCatalog.HttpService(server, env);
-    public IDbService Db(AegirServer server, IServiceEnvironment env) => ServiceCatalog.DbService(server, env);
+    public IHttpService Http(AegirServer server, IServiceEnvironment env) => Make<IHttpService>(server, server.Http, "WebServer", env);
+    public IDbService Db(AegirServer server, IServiceEnvironment env) => Make<IDbService>(server, server.Db, "DbServer", env);
+
+    static T Make<T>(AegirServer server, AegirService service, string parameter, IServiceEnvironment env)
+    {
+        var info = service.GetInfo();
+        if (info.Create is null) throw ErrorCatalog.ServiceMissing(server.Name, service.Service, parameter);
+        return (T)info.Create(server, env);
+    }
 }

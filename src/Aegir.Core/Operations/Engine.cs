@@ -1,7 +1,7 @@
-using Aegir.Core.Errors;
+using Aegir.Core.Contexts;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Aegir.Core.Contexts;
+using Aegir.Core.Errors;
 using Aegir.Core.Services;
 using Aegir.Core.Tasks;
 using Aegir.Core.Templates;
@@ -28,7 +28,7 @@ public sealed class Engine
         Transports = transports ?? TransportFactory.Default;
         Templates = new TemplateRenderer(store.Home);
         Runner = new TaskRunner(store.Home, observer, new JournalExecutor(this));
-        Queue = new Queues.FileTaskQueue(Runner);
+        Queue = new Tasks.FileTaskQueue(Runner);
     }
 
     public ContextStore Store { get; }
@@ -40,7 +40,7 @@ public sealed class Engine
     public TemplateRenderer Templates { get; }
     public TaskRunner Runner { get; }
     /// <summary>Where queued tasks wait for Invoke-AegirQueue.</summary>
-    public Queues.ITaskQueue Queue { get; init; }
+    public Tasks.ITaskQueue Queue { get; init; }
 
     /// <summary>The concrete changes an operation would make now, without making any.</summary>
     public IReadOnlyList<AegirPlanStep> Plan(object parameters)
@@ -93,7 +93,7 @@ public sealed class Engine
     /// Every target a queued task will hold (its own and what its operation locks), so a worker never starts two
     /// tasks that share one; just its target when its parameters no longer read (running it records why).
     /// </summary>
-    public IReadOnlyList<string> TargetsOf(Queues.QueuedTask queued)
+    public IReadOnlyList<string> TargetsOf(Tasks.QueuedTask queued)
     {
         try
         {

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Aegir.Core.Contexts;
 using Aegir.Core.Errors;
 using Aegir.Core.Services.Http;
 using Aegir.Core.Transport;

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using Aegir.Core.Errors;
 using Aegir.Core.Services;
+using Aegir.Core.Services.Files;
 using Aegir.Core.Services.Http;
 using Aegir.Core.Transport;
 
@@ -137,7 +138,7 @@ public sealed partial class DrupalKind(bool seven) : IPlatformKind
     /// </summary>
     InstallResult InstallSeven(SiteJob job)
     {
-        var password = Local.Passwords.New(20);
+        var password = IO.Passwords.New(20);
         job.Ctx.Secret(password);
         var email = job.AdminEmail ?? $"admin@{job.Site.Uri}";
         var input = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new

@@ -90,7 +90,7 @@ public interface IPlatformKind
     string? WebRoot => null;
 
     /// <summary>The vhost settings every site of the platform gets (a manifest's web key).</summary>
-    Services.Http.WebTuning Tuning => Services.Http.WebTuning.None;
+    Contexts.WebTuning Tuning => Contexts.WebTuning.None;
 
     /// <summary>How the site's page proves it works (a manifest's check, or the kind's own).</summary>
     PageCheck Check { get; }

@@ -1,7 +1,9 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using Aegir.Core.Contexts;
 using Aegir.Core.Errors;
 using Aegir.Core.Services;
+using Aegir.Core.Services.Files;
 using Aegir.Core.Services.Http;
 using Aegir.Core.Transport;
 
@@ -174,7 +176,7 @@ public sealed class PhpKind(AppManifest manifest) : IPlatformKind
     {
         var command = Manifest.Install ?? throw new InvalidOperationException("The application has no install command.");
         var usesPassword = command.Any(w => w.Contains("{admin_password_file}", StringComparison.Ordinal));
-        var password = usesPassword ? Local.Passwords.New(20) : null;
+        var password = usesPassword ? IO.Passwords.New(20) : null;
         job.Ctx.Secret(password);
         using var shell = SiteShell.Open(job.Transport, job.Server, job.Ctx);
         var install = new Dictionary<string, string>(StringComparer.Ordinal)

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Aegir.Core.Errors;
 using Aegir.Core.Services;
+using Aegir.Core.Services.Files;
 using Aegir.Core.Services.Http;
 using Aegir.Core.Templates;
 using Aegir.Core.Transport;
@@ -99,7 +100,7 @@ public sealed partial class WordPressKind : IPlatformKind
 
     public InstallResult Install(SiteJob job)
     {
-        var password = Local.Passwords.New(20);
+        var password = IO.Passwords.New(20);
         job.Ctx.Secret(password);
         var input = JsonSerializer.SerializeToUtf8Bytes(new
         {

@@ -1,3 +1,5 @@
+using Aegir.Core.Contexts;
+
 namespace Aegir.Core.Services;
 
 /// <summary>The settings every database service type declares: where it listens and the admin account the module uses.</summary>

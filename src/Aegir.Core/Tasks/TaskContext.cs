@@ -255,7 +255,7 @@ public sealed class TaskContext
         Info(notUndone.Count == 0 && waiting.Count == 0
             ? $"Undid {pending.Count} change(s); the target is as it was before the task."
             : (notUndone.Count == 0 ? "" : $"{notUndone.Count} change(s) could not be undone: {string.Join("; ", notUndone)}. ")
-              + (waiting.Count == 0 ? "" : ErrorCatalog.UndoWaits(Task) + " ")
+              + (waiting.Count == 0 ? "" : TaskErrors.UndoWaits(Task) + " ")
               + "The target is not as it was before the task.");
         return notUndone;
     }

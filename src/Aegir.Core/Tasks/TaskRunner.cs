@@ -177,12 +177,12 @@ public sealed class TaskRunner(string home, ITaskObserver? observer = null, IJou
                 AegirException a => (a.Message, a.ErrorId),
                 AggregateException { InnerExceptions: [AegirException a] } => (a.Message, a.ErrorId),
                 OperationCanceledException => (ErrorCatalog.TaskStopped(task.Type, task.Target).Message, "TaskStopped"),
-                _ => (ErrorCatalog.ModuleFault(task, ex).Message, "TaskFailed"),
+                _ => (TaskErrors.ModuleFault(task, ex).Message, "TaskFailed"),
             };
             ctx.Log(TaskLogLevel.Error, message);
             if (ex is not AegirException and not OperationCanceledException) ctx.Debug(ex.ToString());   // a fault of the module itself: where it was
             ctx.Recover();
-            if (WaitingUndo.Undos(task).Count > 0) message += " " + ErrorCatalog.UndoWaits(task);
+            if (WaitingUndo.Undos(task).Count > 0) message += " " + TaskErrors.UndoWaits(task);
             task.Status = AegirTaskStatus.Failed;
             task.Error = ctx.Masker.Apply(message);
             task.ErrorId = id;
@@ -262,7 +262,7 @@ public sealed class TaskRunner(string home, ITaskObserver? observer = null, IJou
         dead.Error = $"The process running this task ({owner.ProcessId}) ended before the task did. {Capitalise(byWhom)} repaired it: "
                      + (changed.Count == 0 ? "it had changed nothing." : $"{changed.Count(e => e.State is not (JournalState.Failed or JournalState.Waiting))} change(s) put right")
                      + (left.Count == 0 ? "" : $"; {left.Count} could not be, check them by hand: {string.Join("; ", left)}")
-                     + ". " + (WaitingUndo.Undos(dead).Count > 0 ? ErrorCatalog.UndoWaits(dead) + " " : "") + "Run the task again if it is still wanted.";
+                     + ". " + (WaitingUndo.Undos(dead).Count > 0 ? TaskErrors.UndoWaits(dead) + " " : "") + "Run the task again if it is still wanted.";
         deadCtx.Log(TaskLogLevel.Error, dead.Error);
         Store.Save(dead, durable: true);
         if (!KeepsData(dead)) Store.DeleteData(dead);
@@ -289,7 +289,7 @@ public sealed class TaskRunner(string home, ITaskObserver? observer = null, IJou
                 bool first = !tried.TryGetValue(id, out var waiting);
                 if (first) tried[id] = waiting = Retry(id, held, self, byWhom, log);
                 if (waiting is null) continue;
-                if (WaitingUndo.Records(waiting).Contains(l.Target)) throw ErrorCatalog.UndoPending(l.Target, waiting);
+                if (WaitingUndo.Records(waiting).Contains(l.Target)) throw TaskErrors.UndoPending(l.Target, waiting);
                 if (first) log(TaskLogLevel.Warning, $"The undo of task {id} ({waiting.Type} on '@{waiting.Target}') still waits: {string.Join("; ", WaitingUndo.Undos(waiting))}.");
             }
     }

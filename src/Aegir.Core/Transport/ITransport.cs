@@ -25,12 +25,6 @@ public interface ITransport : IDisposable
     /// <summary>What is at a path, without following a symlink there.</summary>
     PathKind Kind(string path);
 
-    /// <summary>True for a file, or a symlink to one.</summary>
-    bool FileExists(string path);
-
-    /// <summary>True for a folder, or a symlink to one (a platform root may be a link).</summary>
-    bool DirectoryExists(string path);
-
     /// <summary>The names in a folder (files, folders and links), sorted; empty when it does not exist.</summary>
     IReadOnlyList<string> List(string path);
 

@@ -87,10 +87,6 @@ public sealed class LocalTransport : ITransport
         return PathKind.None;
     }
 
-    public bool FileExists(string path) => File.Exists(path);
-
-    public bool DirectoryExists(string path) => Directory.Exists(path);
-
     public IReadOnlyList<string> List(string path)
     {
         if (Kind(path) != PathKind.Directory) return [];

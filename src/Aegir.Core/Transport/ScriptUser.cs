@@ -19,18 +19,6 @@ public static class ScriptUser
     /// <summary>Groups that read what no site may: every password hash (shadow), every log (adm).</summary>
     static readonly string[] SecretGroups = ["shadow", "adm"];
 
-    /// <summary>
-    /// Accounts a service runs as: a site's command run as one would own that service's data (mysql's database files,
-    /// the web server's logs) or share it with every daemon (nobody), so none may be a script user.
-    /// </summary>
-    public static bool IsServiceName(string name)
-        => SystemAccounts.Contains(name, StringComparer.Ordinal) || Services.ServiceCatalog.Accounts.Contains(name)
-           || name.StartsWith("systemd-", StringComparison.Ordinal) || name.StartsWith('_');
-
-    /// <summary>Debian's own system accounts and those of daemons a web server often has beside it (the services' own come from their types).</summary>
-    static readonly string[] SystemAccounts = ["nobody", "daemon", "bin", "sys", "sync", "games", "man", "lp", "mail", "news", "uucp", "proxy", "backup", "list", "irc",
-        "messagebus", "polkitd", "sshd", "Debian-exim", "rabbitmq", "redis", "memcache"];
-
     /// <summary>The group the server's web server and PHP run as (its http service's web_group).</summary>
     public static string WebGroup(AegirServer server) => server.Http.IsNull ? "www-data" : server.Http.Get("web_group") ?? "www-data";
 
@@ -59,7 +47,7 @@ public static class ScriptUser
         if (switching && RootEquivalentGroups.FirstOrDefault(account.InGroup) is { } group) return $"it is in the group {group}, which gives root";
         if (switching && SecretGroups.FirstOrDefault(account.InGroup) is { } secrets) return $"it is in the group {secrets}, which reads {(secrets == "shadow" ? "every password hash" : "every log")}";
         // The web server's own account has the web group as its primary group; a script user is only a member of it.
-        if (switching && IsServiceName(account.Name) || switching && account.Groups.Any(g => g.Id == account.Gid && g.Name == webGroup))
+        if (switching && AccountNames.IsServiceName(account.Name) || switching && account.Groups.Any(g => g.Id == account.Gid && g.Name == webGroup))
             return $"it is the account a service runs as, whose files a site's command would own";
         return null;
     }

@@ -12,8 +12,6 @@ internal sealed class SharedTransport(ITransport inner, Action release) : ITrans
     public void WriteFile(string path, byte[] content, UnixFileMode mode, string? owner = null, string? group = null) => inner.WriteFile(path, content, mode, owner, group);
     public byte[]? ReadFile(string path) => inner.ReadFile(path);
     public PathKind Kind(string path) => inner.Kind(path);
-    public bool FileExists(string path) => inner.FileExists(path);
-    public bool DirectoryExists(string path) => inner.DirectoryExists(path);
     public IReadOnlyList<string> List(string path) => inner.List(path);
     public IEnumerable<string> FindFiles(string root, string pattern, int maxDepth) => inner.FindFiles(root, pattern, maxDepth);
     public void CreateDirectory(string path, UnixFileMode mode) => inner.CreateDirectory(path, mode);

@@ -305,10 +305,6 @@ public sealed class SshTransport(SshSettings settings) : ITransport
         };
     }
 
-    public bool FileExists(string path) => Run(new CommandSpec("test", ["-f", path])).ExitCode == 0;
-
-    public bool DirectoryExists(string path) => Run(new CommandSpec("test", ["-d", path])).ExitCode == 0;
-
     public IReadOnlyList<string> List(string path)
     {
         var result = Remote(["list", path]);

@@ -100,4 +100,36 @@ public sealed class SshTransportTests(TestServerHostFixture fixture)
         Assert.DoesNotContain(seen, list => list.Contains(secret, StringComparison.Ordinal));
         Assert.Contains(seen, list => list.Contains("perl -e", StringComparison.Ordinal));
     }
+
+    /// <summary>A transport to this host whose every request meets <paramref name="script"/> instead of the helper (a key forced to run it).</summary>
+    SshTransport Hostile(string name, string script)
+    {
+        var key = Path.Combine(Host.Dir, $"hostile-{name}");
+        if (!File.Exists(key)) System.Diagnostics.Process.Start("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", key])!.WaitForExit();
+        File.WriteAllText(Path.Combine(Host.Dir, "fs", "srv", $"hostile-{name}.sh"), script);
+        var keys = Path.Combine(Host.Dir, "fs", "root", ".ssh", "authorized_keys");
+        var line = $"command=\"sh /srv/hostile-{name}.sh\" {File.ReadAllText(key + ".pub").Trim()}";
+        if (!File.ReadAllText(keys).Contains(line, StringComparison.Ordinal)) File.AppendAllText(keys, line + "\n");
+        return new SshTransport(Host.Settings with { KeyPath = key });
+    }
+
+    [Fact]
+    public void A_server_that_answers_nonsense_fails_the_request_clearly_and_is_held_to_a_bound()
+    {
+        // An answer claiming 4 GiB is refused before anything of it is held.
+        using (var huge = Hostile("huge", "printf '\\000\\000\\000\\000\\377\\377\\377\\377'; cat >/dev/null\n"))
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var ex = Assert.Throws<AegirException>(() => huge.Kind("/srv"));
+            Assert.Equal("ServerUnreachable", ex.ErrorId);
+            Assert.Contains("more than", ex.Message);
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"took {clock.Elapsed}");
+        }
+        // A helper that ends without a word fails the request; it is not taken for an empty answer.
+        using (var mute = Hostile("mute", "exit 0\n"))
+            Assert.Equal("ServerUnreachable", Assert.Throws<AegirException>(() => mute.Kind("/srv")).ErrorId);
+        // A page that is no HTTP is said to be so.
+        using var garbage = Hostile("garbage", "printf '\\000\\000\\000\\000\\000\\000\\000\\007garbage\\000\\000\\000\\000'; cat >/dev/null\n");
+        Assert.Contains("answered no HTTP", Assert.ThrowsAny<IOException>(() => garbage.Fetch("127.0.0.1", 80, "x.test", "/")).Message);
+    }
 }

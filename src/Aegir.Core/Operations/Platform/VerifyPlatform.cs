@@ -1,7 +1,8 @@
-using Aegir.Core.Errors;
 using Aegir.Core.Contexts;
+using Aegir.Core.Errors;
 using Aegir.Core.Platforms;
 using Aegir.Core.Services.Files;
+using Aegir.Core.Transport;
 
 namespace Aegir.Core.Operations.Platform;
 
@@ -44,7 +45,7 @@ public sealed class VerifyPlatform : Operation<VerifyPlatform.Parameters>
             .Select(other => (other.Name, other.Root, transport.ResolvePath(other.Root))));
         var owner = env.Owner(server);
         // Code kept on this machine is known from here, and pushed to the server before anything reads it there.
-        bool pushed = platform.Source is not null && !Transport.ThisMachine.Is(server);
+        bool pushed = platform.Source is not null && !Contexts.ThisMachine.Is(server);
         using var local = pushed ? new Transport.LocalTransport() : null;
         var (codeAt, code) = pushed ? (local!, platform.Source!) : (transport, platform.Root);
         var (kind, version) = PlatformKinds.Detect(codeAt, code, server, platform.ChosenKind);
@@ -96,7 +97,7 @@ public sealed class VerifyPlatform : Operation<VerifyPlatform.Parameters>
     public static void CheckRoot(AegirPlatform platform, AegirServer server, Transport.ITransport transport)
     {
         // A pushed platform's root is made by its push (its parent must be there: a typo is still refused).
-        var folder = platform.Source is not null && !Transport.ThisMachine.Is(server) ? Path.GetDirectoryName(platform.Root)! : platform.Root;
+        var folder = platform.Source is not null && !Contexts.ThisMachine.Is(server) ? Path.GetDirectoryName(platform.Root)! : platform.Root;
         if (!transport.DirectoryExists(folder))
             throw Errors.ErrorCatalog.InvalidValue("Root", platform.Root, $"there is no such folder{(folder == platform.Root ? "" : $" as {folder}")} on '@{server.Name}'",
                 "Put the codebase there first (or give the folder that holds it), then create the platform.");

@@ -26,7 +26,7 @@ public sealed class ReloadServer : Operation<ReloadServer.Parameters>
                     .Select(site => Site.SiteParts.Resolve(site, env)).ToList();
                 // Each page is one request to the web server: on this machine several go at once, as visitors' would.
                 var verdicts = new string?[parts.Count];
-                var options = new ParallelOptions { MaxDegreeOfParallelism = Transport.ThisMachine.Is(server) ? 8 : 1 };
+                var options = new ParallelOptions { MaxDegreeOfParallelism = Contexts.ThisMachine.Is(server) ? 8 : 1 };
                 int done = 0;
                 Parallel.For(0, parts.Count, options, i =>
                 {

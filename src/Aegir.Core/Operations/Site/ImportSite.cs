@@ -1,6 +1,6 @@
 using Aegir.Core.Contexts;
 using Aegir.Core.Errors;
-using Aegir.Core.Local;
+using Aegir.Core.IO;
 using Aegir.Core.Tasks;
 
 namespace Aegir.Core.Operations.Site;

@@ -1,6 +1,5 @@
 using Aegir.Core.Contexts;
 using Aegir.Core.Errors;
-using Aegir.Core.Local;
 using Aegir.Core.Platforms;
 using Aegir.Core.Tasks;
 
@@ -85,7 +84,7 @@ public sealed class InstallSite : SiteOperation<InstallSite.Parameters>
         if (parts.Kind.HasInstaller)
             plan.Add(parts.Web.Name, PlanAction.Run, $"run {parts.Kind.Installer(site)}", ctx =>
             {
-                result = ctx.Step($"Running the {parts.Kind.Application} installer", () => parts.Kind.Install(parts.Job(ctx, title, email)));
+                result = ctx.Step($"Running the {parts.Kind.Application} installer", () => Install(parts, parts.Job(ctx, title, email)));
                 if (result.AdminUser is not null) ctx.Info($"Admin account: {result.AdminUser}, log in at {result.LoginUrl}.");
             });
         else
@@ -118,5 +117,21 @@ public sealed class InstallSite : SiteOperation<InstallSite.Parameters>
             }));
         parts.Site.DbName = name;
         parts.Site.DbPassword = password;
+    }
+
+    /// <summary>
+    /// The installer, run. When it fails and the site's database no longer answers for it, the database server is named
+    /// as the cause, not the installer or its manifest.
+    /// </summary>
+    static InstallResult Install(SiteParts parts, SiteJob job)
+    {
+        try { return parts.Kind.Install(job); }
+        catch (AegirException ex) when (ex.ErrorId == ErrorIds.InstallerFailed && job is { Db: { } db, Database: { } database }
+                                        && !db.CanConnect(database.Name, database.User, database.Password))
+        {
+            throw ErrorCatalog.StepFailed(ErrorIds.InstallerFailed, $"Running the {parts.Kind.Application} installer",
+                $"its database {database.Name} on '@{db.Server.Name}' ({db.Host}:{db.Port}) does not answer for the site's account, so the installer could not finish (its output is in the task's log)",
+                $"Check that the database server '@{db.Server.Name}' runs and answers from '@{parts.Web.Name}', then install again.");
+        }
     }
 }

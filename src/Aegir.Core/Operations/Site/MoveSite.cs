@@ -35,7 +35,7 @@ public sealed class MoveSite : SiteOperation<MoveSite.Parameters>
     }
 
     static Errors.AegirException AlreadyThere(AegirSite site, Parameters p)
-        => ErrorCatalog.InvalidValue("Platform", p.Platform ?? p.DbServer, $"{site.Uri} is on @{site.PlatformName}{(site.HasDatabase ? $" with its database on @{site.DbServerName}" : "")} already",
+        => ErrorCatalog.InvalidValue(p.Platform is null ? "DbServer" : "Platform", p.Platform ?? p.DbServer, $"{site.Uri} is on @{site.PlatformName}{(site.HasDatabase ? $" with its database on @{site.DbServerName}" : "")} already",
             "Name another platform (-Platform) or database server (-DbServer).");
 
     public override void Plan(Parameters p, OperationPlan plan, OperationEnvironment env)

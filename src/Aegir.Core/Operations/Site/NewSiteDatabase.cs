@@ -1,5 +1,5 @@
 using Aegir.Core.Errors;
-using Aegir.Core.Local;
+using Aegir.Core.IO;
 using Aegir.Core.Tasks;
 
 namespace Aegir.Core.Operations.Site;

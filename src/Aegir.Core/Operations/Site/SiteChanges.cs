@@ -55,8 +55,8 @@ public sealed record SiteChanges
             var settings = site.WebSettings.Select(s => s.Split('=', 2)).ToDictionary(p => p[0], p => p[1], StringComparer.Ordinal);
             foreach (var (key, value) in WebSettings)
             {
-                if (Services.Http.WebTuning.Problem(key, value) is { } why)
-                    throw ErrorCatalog.InvalidValue("WebSetting", $"{key}={value}", why, $"Give one of {string.Join(", ", Services.Http.WebTuning.Keys)}, such as @{{ upload_max = '64M' }}; $null clears one.");
+                if (Contexts.WebTuning.Problem(key, value) is { } why)
+                    throw ErrorCatalog.InvalidValue("WebSetting", $"{key}={value}", why, $"Give one of {string.Join(", ", Contexts.WebTuning.Keys)}, such as @{{ upload_max = '64M' }}; $null clears one.");
                 if (value is null) settings.Remove(key);
                 else settings[key] = value;
             }

@@ -1,7 +1,7 @@
 using System.Formats.Tar;
 using Aegir.Core.Backups;
 using Aegir.Core.Errors;
-using Aegir.Core.Local;
+using Aegir.Core.IO;
 using Aegir.Core.Tasks;
 using Aegir.Core.Transport;
 

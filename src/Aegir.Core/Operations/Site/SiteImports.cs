@@ -27,7 +27,7 @@ public static class SiteImports
         foreach (var server in store.List(ContextType.Server).Contexts.Cast<AegirServer>().Where(s => !s.Db.IsNull))
         {
             var port = server.Db.GetInt("port");
-            bool hostMatches = Local(db.Host) ? Transport.ThisMachine.Is(server) : string.Equals(db.Host, server.RemoteHost, StringComparison.OrdinalIgnoreCase);
+            bool hostMatches = Local(db.Host) ? Contexts.ThisMachine.Is(server) : string.Equals(db.Host, server.RemoteHost, StringComparison.OrdinalIgnoreCase);
             if (hostMatches && (db.Port == 0 ? port is 3306 or 5432 : db.Port == port)) return server.Name;
         }
         return null;

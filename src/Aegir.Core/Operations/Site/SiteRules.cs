@@ -49,7 +49,7 @@ internal static class SiteRules
             if (given is not null)
                 throw ErrorCatalog.InvalidValue("DbServer", given, $"the application of @{platform.Name} keeps no database (its manifest says database: none), so its sites get none", "Leave -DbServer out.");
             site.DbServerName = null;
-            site.SiteKey ??= Local.Passwords.New();
+            site.SiteKey ??= IO.Passwords.New();
             return;
         }
         if (!site.HasDatabase)

@@ -82,7 +82,7 @@ internal static class SiteSteps
         }));
         plan.Add(on, PlanAction.Set, $"make user `{database.User}` reach `{database.Name}` from {string.Join(", ", hosts)} only, with its recorded password",
             ctx => ctx.Step($"Making user {database.User} reach {database.Name} from {string.Join(", ", hosts)} only", () => db.EnsureUser(database.User, database.Password, database.Name, hosts)));
-        if (Transport.ThisMachine.Is(parts.Web))   // from here it connects as PHP does; a remote web server checks from there
+        if (Contexts.ThisMachine.Is(parts.Web))   // from here it connects as PHP does; a remote web server checks from there
             plan.Add(on, PlanAction.Check, $"check that user `{database.User}` gets into `{database.Name}` with its password", ctx => ctx.Step($"Checking that user {database.User} gets into {database.Name}", () =>
             {
                 if (!db.CanConnect(database.Name, database.User, database.Password)) throw Errors.ErrorCatalog.SiteUserLockedOut(parts.Site.Uri, database.User, database.Name);
@@ -130,7 +130,7 @@ internal static class SiteSteps
     /// </summary>
     public static void FromHere(TaskContext ctx, SiteParts parts, bool? enabled = null)
     {
-        if (Transport.ThisMachine.Is(parts.Web)) return;
+        if (Contexts.ThisMachine.Is(parts.Web)) return;
         var listen = parts.Web.Http.Get("listen_address") ?? "*";
         var address = listen == "*" ? parts.Web.RemoteHost : listen;
         var port = parts.Web.Http.GetInt("port");

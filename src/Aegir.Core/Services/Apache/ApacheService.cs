@@ -8,7 +8,7 @@ namespace Aegir.Core.Services.Apache;
 public sealed class ApacheService(AegirServer server, IServiceEnvironment env) : TemplatedWebService(server, env)
 {
     public static ServiceTypeInfo Info { get; } = new(ServiceCatalog.Http, "apache", "Apache httpd with PHP-FPM.",
-        WebSettings.For("apache2ctl graceful", WebCommands.ApacheReload, "/run/apache2/apache2.pid", "apache2ctl configtest", WebCommands.ApacheTest), (s, e) => new ApacheService(s, e)) { Programs = ["apache2", "httpd"], Accounts = ["www-data", "apache", "httpd"] };
+        WebSettings.For("apache2ctl graceful", WebCommands.ApacheReload, "/run/apache2/apache2.pid", "apache2ctl configtest", WebCommands.ApacheTest), (s, e) => new ApacheService(s, (IServiceEnvironment)e)) { Programs = ["apache2", "httpd"], Accounts = ["www-data", "apache", "httpd"] };
 
     public override string Type => "apache";
 

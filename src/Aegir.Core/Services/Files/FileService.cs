@@ -1,5 +1,4 @@
 using Aegir.Core.Errors;
-using Aegir.Core.Platforms;
 using Aegir.Core.Transport;
 
 namespace Aegir.Core.Services.Files;

@@ -1,3 +1,5 @@
+using Aegir.Core.Contexts;
+
 namespace Aegir.Core.Services.Http;
 
 /// <summary>Everything a vhost template needs about one site (its database null for a site without one).</summary>

@@ -1,3 +1,5 @@
+using Aegir.Core.Contexts;
+
 namespace Aegir.Core.Services.Http;
 
 /// <summary>The settings every web service type declares; each type gives its own commands and pid file.</summary>

@@ -1,8 +1,8 @@
 using Aegir.Core.Contexts;
 using Aegir.Core.Errors;
 using Aegir.Core.IO;
-using Aegir.Core.Local;
 using MySqlConnector;
+using Aegir.Core.Machine;
 
 namespace Aegir.Core.Services.MySql;
 

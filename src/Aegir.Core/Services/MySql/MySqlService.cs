@@ -1,12 +1,12 @@
 using System.Text;
 using Aegir.Core.Contexts;
 using Aegir.Core.Errors;
-using Aegir.Core.Local;
+using Aegir.Core.IO;
 using Aegir.Core.Services.Http;
 using Aegir.Core.Tasks;
-using Aegir.Core.Transport;
 using MySqlConnector;
 using Q = Aegir.Core.Services.MySql.MySqlQuoting;
+using Aegir.Core.Transport;
 
 namespace Aegir.Core.Services.MySql;
 
@@ -19,7 +19,7 @@ public sealed class MySqlService(AegirServer server, IServiceEnvironment env) : 
 {
     public static ServiceTypeInfo Info { get; } = new(ServiceCatalog.Db, "mysql", "MariaDB or MySQL.",
         DbSettings.For("3306", "root", "An account that may create databases and users and grant to them."),
-        (s, e) => new MySqlService(s, e), dir => new LocalMariaDb(dir)) { Programs = ["mariadbd", "mysqld"], Accounts = ["mysql"] };
+        (s, e) => new MySqlService(s, (IServiceEnvironment)e), dir => new LocalMariaDb(dir)) { Programs = ["mariadbd", "mysqld"], Accounts = ["mysql"] };
 
     static readonly string[] SystemDatabases = ["information_schema", "mysql", "performance_schema", "sys"];
 

@@ -8,7 +8,7 @@ namespace Aegir.Core.Services.Nginx;
 public sealed class NginxService(AegirServer server, IServiceEnvironment env) : TemplatedWebService(server, env)
 {
     public static ServiceTypeInfo Info { get; } = new(ServiceCatalog.Http, "nginx", "nginx with PHP-FPM.",
-        WebSettings.For("nginx -s reload", WebCommands.NginxReload, "/run/nginx.pid", "nginx -t", WebCommands.NginxTest), (s, e) => new NginxService(s, e)) { Programs = ["nginx"], Accounts = ["www-data", "nginx"] };
+        WebSettings.For("nginx -s reload", WebCommands.NginxReload, "/run/nginx.pid", "nginx -t", WebCommands.NginxTest), (s, e) => new NginxService(s, (IServiceEnvironment)e)) { Programs = ["nginx"], Accounts = ["www-data", "nginx"] };
 
     public override string Type => "nginx";
 

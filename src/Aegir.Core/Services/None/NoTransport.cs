@@ -1,3 +1,5 @@
+using Aegir.Core.Contexts;
+
 namespace Aegir.Core.Services.None;
 
 /// <summary>A server with no way to reach it from here: fine for this machine, whose work is done locally.</summary>

@@ -1,7 +1,7 @@
 using System.Text;
 using Aegir.Core.Errors;
 using Aegir.Core.IO;
-using Aegir.Core.Local;
+using Aegir.Core.Machine;
 
 namespace Aegir.Core.Services.PostgreSql;
 

@@ -2,12 +2,12 @@ using System.Text;
 using Aegir.Core.Contexts;
 using Aegir.Core.Errors;
 using Aegir.Core.IO;
-using Aegir.Core.Local;
+using Aegir.Core.Machine;
 using Aegir.Core.Services.Http;
 using Aegir.Core.Tasks;
-using Aegir.Core.Transport;
 using Npgsql;
 using Q = Aegir.Core.Services.PostgreSql.PgQuoting;
+using Aegir.Core.Transport;
 
 namespace Aegir.Core.Services.PostgreSql;
 
@@ -21,7 +21,7 @@ public sealed class PostgreSqlService(AegirServer server, IServiceEnvironment en
 {
     public static ServiceTypeInfo Info { get; } = new(ServiceCatalog.Db, "postgresql", "PostgreSQL.",
         DbSettings.For("5432", "postgres", "A superuser: it reads pg_hba.conf's rules through the server and reloads them."),
-        (s, e) => new PostgreSqlService(s, e), dir => new LocalPostgreSql(dir)) { Programs = ["postgres"], Accounts = ["postgres"] };
+        (s, e) => new PostgreSqlService(s, (IServiceEnvironment)e), dir => new LocalPostgreSql(dir)) { Programs = ["postgres"], Accounts = ["postgres"] };
 
     static readonly string[] SystemDatabases = ["postgres", "template0", "template1"];
 

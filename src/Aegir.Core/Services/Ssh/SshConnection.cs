@@ -1,3 +1,4 @@
+using Aegir.Core.Contexts;
 using Aegir.Core.Transport;
 
 namespace Aegir.Core.Services.Ssh;

@@ -70,7 +70,7 @@ public sealed class InvokeAegirQueueCommand : AegirCmdlet
         worker.Run(Continuous, task =>
         {
             WriteObject(task);
-            if (task.Status == AegirTaskStatus.Failed) WriteError(ErrorRecords.From(ErrorCatalog.TaskFailed(task), task));
+            if (task.Status == AegirTaskStatus.Failed) WriteError(ErrorRecords.From(TaskErrors.TaskFailed(task), task));
         }, stop.Token);
         if (stop.IsCancellationRequested) WriteVerbose("The queue stopped: no task was started after the stop, and the running ones have ended.");
     }

@@ -16,7 +16,7 @@ public sealed class StopAegirTaskCommand : TaskIdCmdlet
     protected override void ProcessRecord() => ForEachTask(task =>
     {
         var id = task.Id;
-        if (task.IsFinished) throw ErrorCatalog.TaskFinishedAlready(task, "stopped", "Nothing is left to stop.");
+        if (task.IsFinished) throw TaskErrors.TaskFinishedAlready(task, "stopped", "Nothing is left to stop.");
         if (!ShouldProcess($"task {task.Id} ({task.Type} on '@{task.Target}', {task.Status})", "Stop task")) return;
         if (task.Status == AegirTaskStatus.Queued && Engine.Runner.Cancel(id, "Stopped by Stop-AegirTask before it started.", TimeSpan.FromSeconds(2)))
             WriteVerbose($"Task {id} will not run: it was stopped while queued.");

@@ -45,7 +45,7 @@ public sealed class WaitAegirTaskCommand : TaskIdCmdlet
             if (limit != System.Threading.Timeout.InfiniteTimeSpan && clock.Elapsed >= limit)
             {
                 foreach (var id in waiting)
-                    if (store.Get(id) is { } task) WriteAegirError(ErrorCatalog.TaskNotFinished(task, clock.Elapsed), task);
+                    if (store.Get(id) is { } task) WriteAegirError(TaskErrors.TaskNotFinished(task, clock.Elapsed), task);
                 return;
             }
             if (StopToken.WaitHandle.WaitOne(100)) return;

@@ -1,4 +1,4 @@
-namespace Aegir.Core.Platforms;
+namespace Aegir.Core.Services.Files;
 
 /// <summary>The modes of the permission table, and how they are shown.</summary>
 public static class Modes

@@ -1,7 +1,7 @@
 using Aegir.Core.IO;
 using Aegir.Core.Tasks;
 
-namespace Aegir.Core.Queues;
+namespace Aegir.Core.Tasks;
 
 /// <summary>
 /// The queue as files: each queued task has a marker in $AEGIR_HOME/queue named id.type.target (so listing it reads

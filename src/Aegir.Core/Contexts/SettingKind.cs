@@ -1,6 +1,6 @@
 using Aegir.Core.Contexts;
 
-namespace Aegir.Core.Services;
+namespace Aegir.Core.Contexts;
 
 /// <summary>What a setting holds, which decides how its value is checked.</summary>
 public enum SettingKind { Text, Port, Host, Path, Command, PosixName, Secret, ListenAddress, Fingerprint, Choice }

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace Aegir.Core.Services.Http;
+namespace Aegir.Core.Contexts;
 
 /// <summary>
 /// What an application or a site may tune of its vhost, each value checked so that it is one word the web server reads

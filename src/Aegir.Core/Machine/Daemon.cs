@@ -1,6 +1,6 @@
 using Aegir.Core.Transport;
 
-namespace Aegir.Core.Local;
+namespace Aegir.Core.Machine;
 
 /// <summary>A background server process known by its pid file.</summary>
 internal static class Daemon

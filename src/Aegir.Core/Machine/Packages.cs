@@ -1,7 +1,7 @@
 using Aegir.Core.Errors;
 using Aegir.Core.Transport;
 
-namespace Aegir.Core.Local;
+namespace Aegir.Core.Machine;
 
 /// <summary>Debian packages a local server needs, installed with apt-get when missing (as root).</summary>
 public static class Packages

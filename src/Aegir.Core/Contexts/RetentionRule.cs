@@ -1,4 +1,4 @@
-namespace Aegir.Core.Backups;
+namespace Aegir.Core.Contexts;
 
 /// <summary>
 /// Aegir's retention rules: "for backups older than <see cref="OlderThan"/>, keep one per <see cref="KeepOnePer"/>".
@@ -19,7 +19,7 @@ public sealed record RetentionRule(TimeSpan OlderThan, TimeSpan KeepOnePer)
     /// <summary>Rules separated by commas: "7d:1d,30d:7d".</summary>
     public static IReadOnlyList<RetentionRule> ParseList(string text) => text.Split(',', StringSplitOptions.TrimEntries).Select(Parse).ToList();
 
-    static TimeSpan? Span(string s) => s.EndsWith('s') ? null : Schedules.Interval.TryParse(s);
+    static TimeSpan? Span(string s) => s.EndsWith('s') ? null : Contexts.Interval.TryParse(s);
 
     public override string ToString() => $"older than {OlderThan}: keep one per {KeepOnePer}";
 }

@@ -3,7 +3,7 @@ using Aegir.Core.Errors;
 using Aegir.Core.IO;
 using Aegir.Core.Transport;
 
-namespace Aegir.Core.Local;
+namespace Aegir.Core.Machine;
 
 /// <summary>What the private instances of a local server share: running their programs, waiting for their ports, reading their logs.</summary>
 public static class LocalProcess

@@ -1,6 +1,6 @@
 using Aegir.Core.Tasks;
 
-namespace Aegir.Core.Queues;
+namespace Aegir.Core.Tasks;
 
 /// <summary>
 /// Where queued tasks wait for a worker. Files under $AEGIR_HOME are the embedded default

@@ -2,7 +2,7 @@ using System.Reflection;
 using Aegir.Core.Contexts;
 using Aegir.Core.Errors;
 
-namespace Aegir.Core.Services;
+namespace Aegir.Core.Contexts;
 
 /// <summary>
 /// The service types a server can use, by service, found from the classes marked <see cref="ServiceTypeAttribute"/>.
@@ -64,20 +64,5 @@ public static class ServiceCatalog
                 Types[info.Service] = byType = new Dictionary<string, ServiceTypeInfo>(StringComparer.Ordinal);
             byType[info.Type] = info;
         }
-    }
-
-    /// <summary>The web service of a server, made by its type's class.</summary>
-    public static IHttpService HttpService(AegirServer server, IServiceEnvironment env)
-        => Make<IHttpService>(server, server.Http, "WebServer", env);
-
-    /// <summary>The database service of a server, made by its type's class.</summary>
-    public static IDbService DbService(AegirServer server, IServiceEnvironment env)
-        => Make<IDbService>(server, server.Db, "DbServer", env);
-
-    static T Make<T>(AegirServer server, AegirService service, string parameter, IServiceEnvironment env)
-    {
-        var info = service.GetInfo();
-        if (info.Create is null) throw ErrorCatalog.ServiceMissing(server.Name, service.Service, parameter);
-        return (T)info.Create(server, env);
     }
 }

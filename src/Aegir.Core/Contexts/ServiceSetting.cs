@@ -1,6 +1,6 @@
 using Aegir.Core.Contexts;
 
-namespace Aegir.Core.Services;
+namespace Aegir.Core.Contexts;
 
 /// <summary>A setting a service type adds to the servers that use it.</summary>
 public sealed record ServiceSetting(string Name, SettingKind Kind, string? Default, string Description, CommandRule? Rule = null)

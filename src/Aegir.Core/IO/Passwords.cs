@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace Aegir.Core.Local;
+namespace Aegir.Core.IO;
 
 /// <summary>Generated passwords: letters and digits only, so they survive any config or URL without quoting.</summary>
 public static class Passwords

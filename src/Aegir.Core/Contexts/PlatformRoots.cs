@@ -1,6 +1,6 @@
 using Aegir.Core.Errors;
 
-namespace Aegir.Core.Platforms;
+namespace Aegir.Core.Contexts;
 
 /// <summary>
 /// Where a platform's codebase may not be: verify takes group and other write away from everything under the root,

@@ -1,4 +1,4 @@
-namespace Aegir.Core.Services;
+namespace Aegir.Core.Contexts;
 
 /// <summary>
 /// Marks a class that implements one service type and has <c>public static ServiceTypeInfo Info</c>. The catalogue

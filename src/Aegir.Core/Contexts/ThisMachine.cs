@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.NetworkInformation;
 using Aegir.Core.Contexts;
 
-namespace Aegir.Core.Transport;
+namespace Aegir.Core.Contexts;
 
 /// <summary>
 /// The one place that decides whether a server is this machine: the master server, or a server whose address is one

@@ -1,6 +1,6 @@
 using Aegir.Core.Errors;
 
-namespace Aegir.Core.Schedules;
+namespace Aegir.Core.Contexts;
 
 /// <summary>How often a schedule runs for a site: "30s", "15m", "1h", "1d", "1w", or "off".</summary>
 public static class Interval
