@@ -18,9 +18,15 @@ public static class ThisMachine
     public static bool Is(AegirServer server) => server.Name == ContextNames.Master || IsAddress(server.RemoteHost);
 
     /// <summary>Whether a host name or address leads to this machine (resolved once per process).</summary>
-    public static bool IsAddress(string host) => Known.GetOrAdd(host, Decide);
+    public static bool IsAddress(string host)
+    {
+        if (Known.TryGetValue(host, out var known)) return known;
+        // A lookup that did not finish in time decides nothing for later: it is asked again next time.
+        if (Decide(host) is not { } decided) return false;
+        return Known.GetOrAdd(host, decided);
+    }
 
-    static bool Decide(string host)
+    static bool? Decide(string host)
     {
         if (host.Equals("localhost", StringComparison.OrdinalIgnoreCase)) return true;
         IPAddress[] addresses;
@@ -31,7 +37,8 @@ public static class ThisMachine
             {
                 // A name that does not resolve within a few seconds is no name of this machine's.
                 var lookup = Dns.GetHostAddressesAsync(host);
-                addresses = lookup.Wait(TimeSpan.FromSeconds(5)) ? lookup.Result : [];
+                if (!lookup.Wait(TimeSpan.FromSeconds(5))) return null;
+                addresses = lookup.Result;
             }
             catch (AggregateException) { addresses = []; }
         }

@@ -37,11 +37,12 @@ public sealed class LocalTransport : ITransport
         }
         using (process)
         {
+            // Each pipe has a thread of its own, so a busy thread pool cannot make finished output look like a held pipe.
             Task<string> stdout = spec.OutputStream is { } sink
-                ? process.StandardOutput.BaseStream.CopyToAsync(sink).ContinueWith(_ => "")
-                : BoundedText.ReadAsync(process.StandardOutput.BaseStream);
-            var stderr = BoundedText.ReadAsync(process.StandardError.BaseStream);
-            var stdin = Task.Run(() =>
+                ? Task.Factory.StartNew(() => Copy(process.StandardOutput.BaseStream, sink), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)
+                : BoundedText.ReadOnItsOwnThread(process.StandardOutput.BaseStream);
+            var stderr = BoundedText.ReadOnItsOwnThread(process.StandardError.BaseStream);
+            var stdin = Task.Factory.StartNew(() =>
             {
                 try
                 {
@@ -50,7 +51,7 @@ public sealed class LocalTransport : ITransport
                     process.StandardInput.Close();
                 }
                 catch (IOException) { /* the program exited without reading all its input */ }
-            });
+            }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
             // This thread waits for the program: it must, for the program dies when the thread that started it ends.
             bool exited = process.WaitForExit((int)Math.Min(spec.Timeout.TotalMilliseconds, int.MaxValue));
@@ -67,6 +68,14 @@ public sealed class LocalTransport : ITransport
             var errText = stderr.Wait(TimeSpan.FromSeconds(5)) ? stderr.Result : "";
             return new CommandResult(exited ? process.ExitCode : -1, outText, errText, clock.Elapsed, TimedOut: !exited);
         }
+    }
+
+    /// <summary>A program's output into the caller's stream; the caller judges what arrived (a dump's own checks).</summary>
+    static string Copy(Stream output, Stream sink)
+    {
+        try { output.CopyTo(sink); }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException) { }
+        return "";
     }
 
     /// <summary>Written beside and renamed over, on a folder held open: no link on the way is followed (see <see cref="SafePath"/>).</summary>
