@@ -437,6 +437,18 @@ Describe 'Sites on web server A with their databases on database server B, moved
         @(Invoke-TestHostSql $b "SHOW DATABASES LIKE 'notestest%'") | Should -Be @($db)
     }
 
+    It 'clones a site on C to a platform on A: the copy answers from A with its data, the original from C' {
+        $null = Copy-AegirSite notes.test notesback.test -Platform notes -ErrorAction Stop
+        (Get-Page notesback.test).Body | Should -Be 'notes of notesback.test: moved note (weba)'
+        (Get-Page notes.test -On $c).Body | Should -Be 'notes of notes.test: moved note (webc)'
+        $db = (Get-AegirSite notesback.test).DbName
+        Get-Grants $db | Should -Be (@($a.Address, $ownAddress) | Sort-Object) -Because 'the copy runs on A'
+        Invoke-OnTestHost $c 'ls -A /var/aegir/config/server_webc/nginx/vhost.d' | Should -Not -Contain 'notesback.test.conf'
+        $null = Remove-AegirSite notesback.test -Confirm:$false -ErrorAction Stop
+        Invoke-TestHostSql $b "SHOW DATABASES LIKE '$db'" | Should -BeNullOrEmpty
+        Invoke-OnTestHost $a 'ls -A /var/aegir/config/server_weba/nginx/vhost.d' | Should -Not -Contain 'notesback.test.conf'
+    }
+
     It 'removes a site from both machines' {
         $null = Remove-AegirSite wp.test -Confirm:$false -ErrorAction Stop
         Invoke-TestHostSql $b "SHOW DATABASES LIKE 'wptest'" | Should -BeNullOrEmpty
