@@ -26,13 +26,17 @@ internal static class PlatformPush
                 ?? throw ErrorCatalog.NoConnection(server.Name, server.RemoteHost);
             var created = new FileService(transport).FirstMissing(root);
             if (created is null)
-                ctx.Step($"Comparing the code of @{platform.Name} on '@{server.Name}' with {source}", () =>
+            {
+                var differ = ctx.Step($"Comparing the code of @{platform.Name} on '@{server.Name}' with {source}", () =>
                 {
                     var changes = RsyncPush.Changes(Must(RsyncPush.Run(ssh, source, root, filters, dryRun: true, Timeout), server, source, root));
-                    if (changes.Count == 0) ctx.Info($"The code on '@{server.Name}' is as it was pushed.");
+                    if (changes.Count == 0) ctx.Info($"The code on '@{server.Name}' is as it was pushed: nothing to push.");
                     else ctx.Warn($"{changes.Count} path(s) of @{platform.Name} on '@{server.Name}' differ from {source}, and are put back as the source has them: "
                         + string.Join(", ", changes.Take(10)) + (changes.Count > 10 ? ", ..." : "") + ".");
+                    return changes.Count > 0;
                 });
+                if (!differ) return;
+            }
             ctx.Step($"Pushing {source} to {root} on '@{server.Name}'", () =>
             {
                 var changes = RsyncPush.Changes(Must(RsyncPush.Run(ssh, source, root, filters, dryRun: false, Timeout), server, source, root));
