@@ -112,18 +112,24 @@ Describe 'A web server logged in to with an ssh-agent''s key' -Skip:$skip {
             Should -Throw -ErrorId 'InvalidValue*' -ExpectedMessage '*ssh-agent*needs no passphrase*-SshKeyPath*'
         Get-Record | Should -Be $before -Because 'a refused change changes nothing'
 
-        $null = Set-AegirServer agentweb -SshKeyPath $web.KeyPath -ErrorAction Stop
+        # A key file locked by a passphrase, let in on the server.
+        $locked = Join-Path $work 'locked'
+        ssh-keygen -q -t ed25519 -N 'phrase-here' -C locked -f $locked
+        Get-Content "$locked.pub" | Add-Content (Join-Path $web.Dir 'fs/root/.ssh/authorized_keys')
+        $null = Set-AegirServer agentweb -SshKeyPath $locked -SshKeyPassphrase (ConvertTo-SecureString 'phrase-here' -AsPlainText -Force) -ErrorAction Stop
         $server = Get-AegirServer agentweb
-        $server.Connection.Get('key_path') | Should -Be $web.KeyPath
+        $server.Connection.Get('key_path') | Should -Be $locked
         $server.Connection.Get('agent_socket') | Should -BeNullOrEmpty
+        Get-Record | Should -Match 'key_passphrase'
         $task = Invoke-AegirVerify server_agentweb -ErrorAction Stop
-        ($task.Log.Message -join "`n") | Should -Match ([regex]::Escape("as root with the key $($web.KeyPath);"))
+        ($task.Log.Message -join "`n") | Should -Match ([regex]::Escape("as root with the key $locked;"))
 
         $null = Set-AegirServer agentweb -SshAgentSocket $socket -ErrorAction Stop
         $server = Get-AegirServer agentweb
         $server.Connection.Get('agent_socket') | Should -Be $socket
         $server.Connection.Get('key_path') | Should -BeNullOrEmpty
-        Get-Record | Should -Not -Match 'key_passphrase'
-        (Invoke-AegirVerify server_agentweb -ErrorAction Stop).Status | Should -Be 'Succeeded'
+        Get-Record | Should -Not -Match 'key_passphrase|key_path' -Because 'the agent holds the key: no key file or passphrase is kept'
+        $task = Invoke-AegirVerify server_agentweb -ErrorAction Stop
+        ($task.Log.Message -join "`n") | Should -Match ([regex]::Escape("as root with the key $fingerprint ("))
     }
 }

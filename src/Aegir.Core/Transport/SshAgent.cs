@@ -22,8 +22,6 @@ public sealed class SshAgent(string socket)
     const int MaxAnswer = 256 * 1024, MaxKeys = 1024;
     static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
 
-    public string Socket => socket;
-
     /// <summary>The keys the agent holds, in its order (ssh-add -l's).</summary>
     public IReadOnlyList<SshAgentKey> Keys()
     {
@@ -72,7 +70,7 @@ public sealed class SshAgent(string socket)
         }
     }
 
-    static byte[] Receive(System.Net.Sockets.Socket connection, int count)
+    static byte[] Receive(Socket connection, int count)
     {
         var buffer = new byte[count];
         for (int read = 0; read < count;)
@@ -84,7 +82,7 @@ public sealed class SshAgent(string socket)
         return buffer;
     }
 
-    System.Net.Sockets.Socket Connect()
+    Socket Connect()
     {
         var status = Posix.Stat(socket) ?? throw new SshAgentException("is not there: no socket is at that path (an agent started again listens on a new one)");
         if (status.IsLink) throw new SshAgentException($"is a link (to {new FileInfo(socket).LinkTarget}), and links are never followed");
@@ -92,7 +90,7 @@ public sealed class SshAgent(string socket)
         uint me = (uint)Posix.EffectiveUserId;
         if (status.Uid != me) throw new SshAgentException($"belongs to {Posix.UserName(status.Uid)}, and only an agent of this user's ({Posix.UserName(me)}) is used");
         if ((status.Mode & (UnixFileMode.GroupWrite | UnixFileMode.OtherWrite)) != 0) throw new SshAgentException("lets others than its owner connect to it (ssh-agent makes its socket 0600)");
-        var connection = new System.Net.Sockets.Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified)
+        var connection = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified)
         { ReceiveTimeout = (int)Wait.TotalMilliseconds, SendTimeout = (int)Wait.TotalMilliseconds };
         try
         {
