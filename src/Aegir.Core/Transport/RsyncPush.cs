@@ -4,8 +4,9 @@ namespace Aegir.Core.Transport;
 
 /// <summary>
 /// A folder of this machine copied to a server with rsync over ssh, logged in as the server's transport is: the
-/// same key (a key file, or the agent's key that logged the transport in), and the host key pinned (a known_hosts file holding only that key, strict checking, no prompts). A
-/// key's passphrase reaches ssh through SSH_ASKPASS from a 0600 file, removed after; never an argument.
+/// same key (the key file, or the ssh-agent's key that logged the transport in), and the host key pinned (a
+/// known_hosts file holding only that key, strict checking, no prompts). A key's passphrase reaches ssh through
+/// SSH_ASKPASS from a 0600 file, removed after; never an argument.
 /// </summary>
 public static partial class RsyncPush
 {
@@ -33,8 +34,9 @@ public static partial class RsyncPush
             environment["SSH_ASKPASS_REQUIRE"] = "force";
             environment["DISPLAY"] = ":0";
         }
-        var identity = $"-i {CommandSpec.Quote(settings.KeyPath ?? "")}";
-        if (settings.AgentSocket is { } agent)
+        string identity;
+        if (settings.AgentSocket is not { } agent) identity = $"-i {CommandSpec.Quote(settings.KeyPath!)}";
+        else
         {
             // The agent's key that logged the transport in, named by its public half: ssh asks the agent to sign with it,
             // and IdentitiesOnly keeps any other key (this user's key files, the agent's others) out of the login.

@@ -19,7 +19,7 @@ public static class SshKeys
     /// <summary>The agent's keys, as ssh-add -l lists them; refused when there is none.</summary>
     public static IReadOnlyList<SshAgentKey> CheckAgent(string parameter, string socket)
     {
-        const string start = "Give the socket of an ssh-agent of this user's that holds the server's key: $env:SSH_AUTH_SOCK of a shell where ssh-add -l lists it, or one started with ssh-agent -a <socket> (then SSH_AUTH_SOCK=<socket> ssh-add <key file>).";
+        const string give = "Give the socket of an ssh-agent of this user's that holds the server's key: $env:SSH_AUTH_SOCK of a shell where ssh-add -l lists it, or one started with ssh-agent -a <socket> (then SSH_AUTH_SOCK=<socket> ssh-add <key file>).";
         try
         {
             var keys = new SshAgent(socket).Keys();
@@ -27,7 +27,7 @@ public static class SshKeys
         }
         catch (SshAgentException ex)
         {
-            throw ErrorCatalog.InvalidValue(parameter, socket, $"it {ex.Message}", start);
+            throw ErrorCatalog.InvalidValue(parameter, socket, $"it {ex.Message}", give);
         }
     }
 
