@@ -123,11 +123,27 @@ public static class ErrorCatalog
 
     public static AegirException NoConnection(string server, string host)
         => E(ErrorIds.ServerUnreachable, AegirErrorKind.ResourceUnavailable, server,
-            $"'@{server}' ({host}) is another machine, and its record says no way to reach it. Give its SSH settings: Set-AegirServer {server} -SshUser root -SshKeyPath <private key file>, then Invoke-AegirVerify {server} -TrustHostKey.");
+            $"'@{server}' ({host}) is another machine, and its record says no way to reach it. Give its SSH settings: Set-AegirServer {server} -SshUser root -SshKeyPath <private key file> (or -SshAgentSocket $env:SSH_AUTH_SOCK for a key an ssh-agent holds), then Invoke-AegirVerify {server} -TrustHostKey.");
 
     public static AegirException SshFailed(string where, string login, string why, Exception? inner = null)
         => E(ErrorIds.ServerUnreachable, AegirErrorKind.ResourceUnavailable, where,
             $"Cannot reach {where} over SSH: {why.TrimEnd('.')}. Check that its sshd answers on that address and port and takes the key given (ssh {login} true), then try again.", inner);
+
+    public static AegirException NoSshKey(string server)
+        => Missing("-SshKeyPath or -SshAgentSocket", $"Give the key the module logs in to '@{server}' with: a key file (Set-AegirServer {server} -SshKeyPath <file>), or the ssh-agent that holds it (Set-AegirServer {server} -SshAgentSocket $env:SSH_AUTH_SOCK).");
+
+    public static AegirException SshKeyAndAgent(string server)
+        => E("SshKeyAndAgent", AegirErrorKind.InvalidArgument, server,
+            $"'@{server}' would log in both with a key file and with an ssh-agent, and a server logs in one way: give -SshKeyPath (a key file, with -SshKeyPassphrase when it has one) or -SshAgentSocket (an agent holding the key), not both. Set-AegirServer {server} with either switches to it and forgets the other.");
+
+    public static AegirException SshAgentUnavailable(string where, string? server, string socket, string why, Exception? inner = null)
+        => E("SshAgentUnavailable", AegirErrorKind.ResourceUnavailable, where,
+            $"Cannot log in to {where}: the ssh-agent at {socket} {why.TrimEnd('.')}; nothing was sent. Start the agent and add the server's key (ssh-agent -a {socket}, then SSH_AUTH_SOCK={socket} ssh-add <key file>), or point the server at the agent that runs now: Set-AegirServer {server ?? "<server>"} -SshAgentSocket $env:SSH_AUTH_SOCK.", inner);
+
+    /// <param name="cutShort">The server ended the login before every key was offered (sshd's MaxAuthTries).</param>
+    public static AegirException SshAgentKeysRefused(string where, string user, string socket, IEnumerable<string> keys, bool cutShort, Exception? inner = null)
+        => E("SshAgentKeyRefused", AegirErrorKind.SecurityError, where,
+            $"{where} takes none of the keys the ssh-agent {socket} holds as {user}'s ({string.Join("; ", keys)}){(cutShort ? ", or closed the login before the agent's keys were all offered (sshd's MaxAuthTries): give the module an agent holding only its servers' keys, such as one started for it with ssh-agent -a <socket>" : "")}: nothing was sent. Add the server's key to the agent (SSH_AUTH_SOCK={socket} ssh-add <key file>), or put one of those keys in {user}'s ~/.ssh/authorized_keys on the server (ssh-add -L prints them); then try again.", inner);
 
     public static AegirException PhpSocketInvalid(string server, string socket, string? kind)
         => E("PhpSocketInvalid", AegirErrorKind.InvalidData, server,

@@ -4,8 +4,9 @@ namespace Aegir.Core.Transport;
 
 /// <summary>
 /// A folder of this machine copied to a server with rsync over ssh, logged in as the server's transport is: the
-/// same key, and the host key pinned (a known_hosts file holding only that key, strict checking, no prompts). A
-/// key's passphrase reaches ssh through SSH_ASKPASS from a 0600 file, removed after; never an argument.
+/// same key (the key file, or the ssh-agent's key that logged the transport in), and the host key pinned (a
+/// known_hosts file holding only that key, strict checking, no prompts). A key's passphrase reaches ssh through
+/// SSH_ASKPASS from a 0600 file, removed after; never an argument.
 /// </summary>
 public static partial class RsyncPush
 {
@@ -33,7 +34,19 @@ public static partial class RsyncPush
             environment["SSH_ASKPASS_REQUIRE"] = "force";
             environment["DISPLAY"] = ":0";
         }
-        var ssh = new StringBuilder($"ssh -i {CommandSpec.Quote(settings.KeyPath)} -p {settings.Port} -o IdentitiesOnly=yes -o StrictHostKeyChecking=yes")
+        string identity;
+        if (settings.AgentSocket is not { } agent) identity = $"-i {CommandSpec.Quote(settings.KeyPath!)}";
+        else
+        {
+            // The agent's key that logged the transport in, named by its public half: ssh asks the agent to sign with it,
+            // and IdentitiesOnly keeps any other key (this user's key files, the agent's others) out of the login.
+            var key = target.AgentKey ?? throw new InvalidOperationException("no key of the agent's logged in");
+            var pub = Path.Combine(folder, "agent_key.pub");
+            File.WriteAllText(pub, key.PublicLine + "\n");
+            environment["SSH_AUTH_SOCK"] = agent;
+            identity = $"-i {CommandSpec.Quote(pub)} -o IdentityAgent=SSH_AUTH_SOCK";
+        }
+        var ssh = new StringBuilder($"ssh {identity} -p {settings.Port} -o IdentitiesOnly=yes -o StrictHostKeyChecking=yes")
             .Append($" -o UserKnownHostsFile={CommandSpec.Quote(knownHosts)} -o GlobalKnownHostsFile=/dev/null -o ConnectTimeout={(int)settings.ConnectTimeout.TotalSeconds}")
             .Append(settings.KeyPassphrase is null ? " -o BatchMode=yes" : " -o NumberOfPasswordPrompts=1 -o PasswordAuthentication=no -o KbdInteractiveAuthentication=no")
             .ToString();

@@ -4,12 +4,35 @@ using Renci.SshNet.Common;
 
 namespace Aegir.Core.Transport;
 
-/// <summary>Checks a private key the module is to log in with, when it is given: there, private, and opened by its passphrase.</summary>
+/// <summary>
+/// Checks the key the module is to log in with, when it is given: a key file there, private, and opened by its
+/// passphrase; or an ssh-agent of this user's that answers and holds a key.
+/// </summary>
 public static class SshKeys
 {
     public static void Check(string parameter, SshSettings settings)
     {
-        var (path, passphrase) = (settings.KeyPath, settings.KeyPassphrase);
+        if (settings.AgentSocket is { } socket) CheckAgent(parameter, socket);
+        else CheckFile(parameter, settings.KeyPath!, settings.KeyPassphrase);
+    }
+
+    /// <summary>The agent's keys, as ssh-add -l lists them; refused when there is none.</summary>
+    public static IReadOnlyList<SshAgentKey> CheckAgent(string parameter, string socket)
+    {
+        const string give = "Give the socket of an ssh-agent of this user's that holds the server's key: $env:SSH_AUTH_SOCK of a shell where ssh-add -l lists it, or one started with ssh-agent -a <socket> (then SSH_AUTH_SOCK=<socket> ssh-add <key file>).";
+        try
+        {
+            var keys = new SshAgent(socket).Keys();
+            return keys.Count > 0 ? keys : throw ErrorCatalog.InvalidValue(parameter, socket, "the agent there holds no key", $"Add the server's key to it (SSH_AUTH_SOCK={socket} ssh-add <key file>), then give it again.");
+        }
+        catch (SshAgentException ex)
+        {
+            throw ErrorCatalog.InvalidValue(parameter, socket, $"it {ex.Message}", give);
+        }
+    }
+
+    static void CheckFile(string parameter, string path, string? passphrase)
+    {
         const string make = "Give a private key of the control machine's, such as one made by ssh-keygen -t ed25519 -f /root/.ssh/aegir_web1.";
         // A link is named for where it leads, and never chmod'ed through.
         if (new FileInfo(path).LinkTarget is { } target)

@@ -3,14 +3,15 @@ using Aegir.Core.Contexts;
 namespace Aegir.Core.Transport;
 
 /// <summary>
-/// How to reach a remote server over SSH: key authentication only, the host key pinned by its SHA-256 fingerprint
+/// How to reach a remote server over SSH: key authentication only, by a key file (<see cref="KeyPath"/>) or by a key an
+/// ssh-agent holds (<see cref="AgentSocket"/>), exactly one of them; the host key pinned by its SHA-256 fingerprint
 /// (as ssh prints it, with or without "SHA256:"); nothing is sent to a host whose key is not the pinned one.
 /// </summary>
-public sealed record SshSettings(string Host, int Port, string User, string KeyPath)
+public sealed record SshSettings(string Host, int Port, string User, string? KeyPath)
 {
     /// <summary>The transport type and the setting names a server's record keeps them under.</summary>
     public const string Type = "ssh", UserSetting = "user", PortSetting = "port", KeyPathSetting = "key_path",
-        KeyPassphraseSetting = "key_passphrase", HostKeySetting = "host_key", PrivilegeSetting = "privilege";
+        KeyPassphraseSetting = "key_passphrase", AgentSocketSetting = "agent_socket", HostKeySetting = "host_key", PrivilegeSetting = "privilege";
 
     /// <summary>The module's work as the ssh user, who is root; or through sudo.</summary>
     public const string AsRoot = "root", WithSudo = "sudo";
@@ -33,6 +34,9 @@ public sealed record SshSettings(string Host, int Port, string User, string KeyP
     /// <summary>The key's passphrase, when it has one (a secret: never logged).</summary>
     public string? KeyPassphrase { get; init; }
 
+    /// <summary>The socket of the ssh-agent that holds the key, instead of a key file.</summary>
+    public string? AgentSocket { get; init; }
+
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(15);
 
     public TimeSpan KeepAlive { get; init; } = TimeSpan.FromSeconds(15);
@@ -41,7 +45,7 @@ public sealed record SshSettings(string Host, int Port, string User, string KeyP
     public string Where => Server is null ? Host : $"'@{Server}' ({Host})";
 
     /// <summary>The ssh command line that logs in the same way, for fixes.</summary>
-    public string Login => $"-i {KeyPath}{(Port == 22 ? "" : $" -p {Port}")} {User}@{Host}";
+    public string Login => $"{(AgentSocket is null ? $"-i {KeyPath}" : $"-o IdentityAgent={AgentSocket}")}{(Port == 22 ? "" : $" -p {Port}")} {User}@{Host}";
 
     /// <summary>A fingerprint written as ssh prints it (with or without "SHA256:"), as it is compared.</summary>
     public static string Fingerprint(string text) => text.StartsWith("SHA256:", StringComparison.Ordinal) ? text[7..].TrimEnd('=') : text.TrimEnd('=');
@@ -51,10 +55,13 @@ public sealed record SshSettings(string Host, int Port, string User, string KeyP
     {
         var c = server.Connection;
         if (c.Type != Type) throw Errors.ErrorCatalog.NoConnection(server.Name, server.RemoteHost);
-        var key = c.Get(KeyPathSetting) ?? throw Errors.ErrorCatalog.Missing("-SshKeyPath", $"Give the private key the module logs in to '@{server.Name}' with: Set-AegirServer {server.Name} -SshKeyPath <file>.");
+        var (key, agent) = (c.Get(KeyPathSetting), c.Get(AgentSocketSetting));
+        if (key is null && agent is null) throw Errors.ErrorCatalog.NoSshKey(server.Name);
+        if (key is not null && agent is not null) throw Errors.ErrorCatalog.SshKeyAndAgent(server.Name);
         return new SshSettings(server.RemoteHost, c.GetInt(PortSetting), c.Get(UserSetting) ?? "root", key)
         {
             Server = server.Name,
+            AgentSocket = agent,
             HostKeyFingerprint = c.Get(HostKeySetting),
             KeyPassphrase = c.RevealSecret(KeyPassphraseSetting),
             UseSudo = c.Get(PrivilegeSetting) == WithSudo,

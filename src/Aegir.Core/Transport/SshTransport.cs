@@ -51,8 +51,11 @@ public sealed class SshTransport(SshSettings settings) : ITransport
             if (_client is { IsConnected: true }) return _client;
             _client?.Dispose();
             _client = null;
-            var key = settings.KeyPassphrase is null ? new PrivateKeyFile(settings.KeyPath) : new PrivateKeyFile(settings.KeyPath, settings.KeyPassphrase);
-            var info = new PrivateKeyConnectionInfo(settings.Host, settings.Port, settings.User, key) { Timeout = settings.ConnectTimeout };
+            SshAgentKey? signed = null;
+            IPrivateKeySource[] keys;
+            try { keys = Keys(key => signed = key); }
+            catch (SshAgentException ex) { throw AgentFailed(ex); }
+            var info = new PrivateKeyConnectionInfo(settings.Host, settings.Port, settings.User, keys) { Timeout = settings.ConnectTimeout };
             var client = new SshClient(info) { KeepAliveInterval = settings.KeepAlive };
             string? refused = null;
             client.HostKeyReceived += (_, e) =>
@@ -69,15 +72,49 @@ public sealed class SshTransport(SshSettings settings) : ITransport
                 client.Dispose();
                 throw settings.HostKeyFingerprint is null ? ErrorCatalog.HostKeyNotPinned(settings.Where, settings.Server, offered) : ErrorCatalog.HostKeyChanged(settings.Where, settings.Server, refused!, offered);
             }
+            catch (SshAgentException ex)
+            {
+                client.Dispose();
+                throw AgentFailed(ex);
+            }
+            catch (SshException ex) when (settings.AgentSocket is { } socket && (ex is SshAuthenticationException || ex.Message.Contains("Too many authentication failures", StringComparison.Ordinal)))
+            {
+                client.Dispose();
+                var held = keys.Cast<SshAgentKeySource>().Select(k => k.Key.ToString()).Distinct();
+                throw ErrorCatalog.SshAgentKeysRefused(settings.Where, settings.User, socket, held, ex is not SshAuthenticationException, ex);
+            }
             catch (Exception ex) when (ex is SshException or System.Net.Sockets.SocketException or IOException or TimeoutException)
             {
                 client.Dispose();
                 throw ErrorCatalog.SshFailed(settings.Where, settings.Login, ex.Message, ex);
             }
+            AgentKey = signed;
             if (settings.UseSudo) CheckSudo(client);
             return _client = client;
         }
     }
+
+    /// <summary>The key of the agent's that logged in on the current connection (null: a key file did).</summary>
+    public SshAgentKey? AgentKey { get; private set; }
+
+    /// <summary>What the module logged in with, for its log: the key file, or the agent's key by fingerprint and comment.</summary>
+    public string LoggedInWith { get { Client(); return AgentKey is { } key ? $"the key {key} of the ssh-agent {settings.AgentSocket}" : $"the key {settings.KeyPath}"; } }
+
+    /// <summary>
+    /// The keys to log in with: the key file, or every key the agent holds (asked at each connection, so an agent gone
+    /// or emptied since is told before anything is sent).
+    /// </summary>
+    IPrivateKeySource[] Keys(Action<SshAgentKey> signed)
+    {
+        if (settings.AgentSocket is not { } socket)
+            return [settings.KeyPassphrase is null ? new PrivateKeyFile(settings.KeyPath!) : new PrivateKeyFile(settings.KeyPath!, settings.KeyPassphrase)];
+        var agent = new SshAgent(socket);
+        var held = agent.Keys();
+        if (held.Count == 0) throw new SshAgentException("holds no key (ssh-add -l says so too)");
+        return [.. SshAgentKeySource.For(agent, held, signed)];
+    }
+
+    AegirException AgentFailed(SshAgentException ex) => ErrorCatalog.SshAgentUnavailable(settings.Where, settings.Server, settings.AgentSocket!, ex.Message, ex);
 
     /// <summary>The helper as the server starts it: itself for root, through sudo (no prompt, no terminal) for another user.</summary>
     string Start => settings.UseSudo ? "sudo -n " + Boot : Boot;

@@ -56,6 +56,37 @@ public class ServerConnectionTests
     }
 
     [Fact]
+    public void A_record_logging_in_with_an_agent_keeps_its_socket_and_no_key_file()
+    {
+        var server = Remote();
+        server.Connection.Set(SshSettings.KeyPathSetting, null);
+        server.Connection.Set(SshSettings.KeyPassphraseSetting, null);
+        server.Connection.Set(SshSettings.AgentSocketSetting, "/run/user/0/aegir-agent.sock");
+        var back = (AegirServer)ContextSerializer.Parse("server_web1.yml", "server_web1", ContextSerializer.Serialize(server));
+        var settings = SshSettings.Of(back);
+        Assert.Equal(("/run/user/0/aegir-agent.sock", null, null), (settings.AgentSocket, settings.KeyPath, settings.KeyPassphrase));
+        Assert.Contains("-o IdentityAgent=/run/user/0/aegir-agent.sock", settings.Login);
+    }
+
+    [Fact]
+    public void A_record_with_both_a_key_file_and_an_agent_or_neither_is_refused_naming_the_fix()
+    {
+        var both = Remote();
+        both.Connection.Set(SshSettings.AgentSocketSetting, "/run/user/0/aegir-agent.sock");
+        var ex = Assert.Throws<AegirException>(() => SshSettings.Of(both));
+        Assert.Equal("SshKeyAndAgent", ex.ErrorId);
+        Assert.Contains("-SshKeyPath", ex.Message);
+        Assert.Contains("-SshAgentSocket", ex.Message);
+
+        var neither = Remote();
+        neither.Connection.Set(SshSettings.KeyPathSetting, null);
+        var missing = Assert.Throws<AegirException>(() => TransportFactory.Default.Open(neither));
+        Assert.Equal("MissingValue", missing.ErrorId);
+        Assert.Contains("Set-AegirServer server_web1 -SshKeyPath <file>", missing.Message);
+        Assert.Contains("Set-AegirServer server_web1 -SshAgentSocket $env:SSH_AUTH_SOCK", missing.Message);
+    }
+
+    [Fact]
     public void A_record_without_a_folder_or_transport_reads_as_before()
     {
         var server = new AegirServer("server_old") { RemoteHost = "192.0.2.11" };

@@ -46,7 +46,8 @@ public sealed class TestServerHost : IDisposable
         }
     }
 
-    static string Shell(string program, params string[] arguments)
+    /// <summary>Runs a program on this machine, its output returned; failing, it throws with what the program said.</summary>
+    public static string Shell(string program, params string[] arguments)
     {
         var psi = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in arguments) psi.ArgumentList.Add(a);

@@ -81,12 +81,14 @@ public sealed class VerifyServer : Operation<VerifyServer.Parameters>
         plan.Add(server.Name, PlanAction.Check, $"log in to @{server.Name} over ssh as {settings.User}{(settings.UseSudo ? " (root through sudo)" : "")} ({settings.Host}:{settings.Port}, host key {pinned})",
             ctx => ctx.Step($"Logging in to '@{server.Name}' over ssh as {settings.User}", () =>
             {
-                var result = env.Connect(server).Run(new CommandSpec("id", ["-u"]) { Timeout = TimeSpan.FromSeconds(30) });
+                var transport = env.Connect(server);
+                var result = transport.Run(new CommandSpec("id", ["-u"]) { Timeout = TimeSpan.FromSeconds(30) });
                 if (!result.Succeeded) throw ErrorCatalog.SshFailed(settings.Where, settings.Login, $"id -u failed there: {result.Summary()}");
                 if (result.StandardOutput.Trim() != "0")
                     throw ErrorCatalog.StepFailed(ErrorIds.ServerUnreachable, $"Logging in to '@{server.Name}'", $"{settings.User} is not root there (uid {result.StandardOutput.Trim()}), and the module's work there needs root",
                         $"Log in as root (Set-AegirServer {server.Name} -SshUser root, with the key in root's authorized_keys on {settings.Host}), or let {settings.User} use sudo: Set-AegirServer {server.Name} -SshPrivilege sudo, and on {settings.Host}: {settings.SudoersLine}");
-                ctx.Info($"Logged in to '@{server.Name}' ({settings.Host}:{settings.Port}) as {settings.User}{(settings.UseSudo ? ", working as root through sudo" : "")}; its host key is {pinned}.");
+                var with = ((transport as SharedTransport)?.Inner ?? transport) is SshTransport ssh ? $" with {ssh.LoggedInWith}" : "";
+                ctx.Info($"Logged in to '@{server.Name}' ({settings.Host}:{settings.Port}) as {settings.User}{(settings.UseSudo ? ", working as root through sudo," : "")}{with}; its host key is {pinned}.");
             }));
     }
 }

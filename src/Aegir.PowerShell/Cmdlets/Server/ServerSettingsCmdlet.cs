@@ -66,6 +66,11 @@ public abstract class ServerSettingsCmdlet : AegirCmdlet
     [Parameter]
     public System.Security.SecureString? SshKeyPassphrase { get; set; }
 
+    /// <summary>The socket of an ssh-agent of this user's that holds the key the module logs in with, instead of -SshKeyPath.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? SshAgentSocket { get; set; }
+
     /// <summary>The server's host key fingerprint (SHA256:...), pinned up front instead of by Invoke-AegirVerify -TrustHostKey; '' forgets a pinned key.</summary>
     [Parameter]
     [AllowEmptyString]
@@ -107,8 +112,9 @@ public abstract class ServerSettingsCmdlet : AegirCmdlet
     /// <summary>The ssh settings: any of them makes the server's transport ssh; this machine is never reached over ssh.</summary>
     void ApplyConnection(AegirServer server)
     {
-        bool given = SshUser is not null || SshPort is not null || SshKeyPath is not null || SshKeyPassphrase is not null || HostKeyFingerprint is not null || SshPrivilege is not null;
+        bool given = SshUser is not null || SshPort is not null || SshKeyPath is not null || SshKeyPassphrase is not null || SshAgentSocket is not null || HostKeyFingerprint is not null || SshPrivilege is not null;
         if (!given) return;
+        if (SshAgentSocket is not null && (SshKeyPath is not null || SshKeyPassphrase is not null)) throw ErrorCatalog.SshKeyAndAgent(server.Name);
         if (ThisMachine.Is(server))
             throw ErrorCatalog.InvalidValue("RemoteHost", server.RemoteHost, $"'@{server.Name}' is this machine, whose work is done here and never over ssh",
                 "Leave out the -Ssh settings, or give -RemoteHost the address of the other machine.");
@@ -116,13 +122,31 @@ public abstract class ServerSettingsCmdlet : AegirCmdlet
         if (c.Type != SshSettings.Type) c.ChangeType(SshSettings.Type);
         if (SshUser is not null) c.Set(SshSettings.UserSetting, SshUser);
         if (SshPort is { } port) c.Set(SshSettings.PortSetting, Port("SshPort", port));
-        if (SshKeyPath is not null) c.Set(SshSettings.KeyPathSetting, SessionState.Path.GetUnresolvedProviderPathFromPSPath(SshKeyPath));
-        if (SshKeyPassphrase is not null) c.Set(SshSettings.KeyPassphraseSetting, new System.Net.NetworkCredential("", SshKeyPassphrase).Password);
+        // A key file or an agent: giving one forgets the other.
+        if (SshKeyPath is not null)
+        {
+            c.Set(SshSettings.KeyPathSetting, SessionState.Path.GetUnresolvedProviderPathFromPSPath(SshKeyPath));
+            c.Set(SshSettings.AgentSocketSetting, null);
+        }
+        if (SshAgentSocket is not null)
+        {
+            c.Set(SshSettings.AgentSocketSetting, SessionState.Path.GetUnresolvedProviderPathFromPSPath(SshAgentSocket));
+            c.Set(SshSettings.KeyPathSetting, null);
+            c.Set(SshSettings.KeyPassphraseSetting, null);
+        }
+        if (SshKeyPassphrase is not null)
+        {
+            if (c.Get(SshSettings.KeyPathSetting) is null && c.Get(SshSettings.AgentSocketSetting) is { } agent)
+                throw ErrorCatalog.InvalidValue("SshKeyPassphrase", AegirService.Mask, $"'@{server.Name}' logs in with a key of the ssh-agent at {agent}, which needs no passphrase from the module",
+                    $"Leave it out, or log in with a key file instead: Set-AegirServer {server.Name} -SshKeyPath <file> -SshKeyPassphrase <passphrase>.");
+            c.Set(SshSettings.KeyPassphraseSetting, new System.Net.NetworkCredential("", SshKeyPassphrase).Password);
+        }
         if (HostKeyFingerprint is not null) c.Set(SshSettings.HostKeySetting, HostKeyFingerprint.Length == 0 ? null : HostKeyFingerprint);
         if (SshPrivilege is not null) c.Set(SshSettings.PrivilegeSetting, SshPrivilege.ToLowerInvariant());
-        // The key is read now, so a missing file, a key others can read or a wrong passphrase is told here, not at the first task.
-        if (SshKeyPath is not null || SshKeyPassphrase is not null || c.Get(SshSettings.KeyPathSetting) is null)
-            SshKeys.Check("SshKeyPath", SshSettings.Of(server));
+        // The key is read now, so a missing file, a key others can read, a wrong passphrase, or an agent that is not
+        // there, not this user's or empty is told here, not at the first task.
+        if (SshKeyPath is not null || SshKeyPassphrase is not null || SshAgentSocket is not null || c.Get(SshSettings.KeyPathSetting) is null && c.Get(SshSettings.AgentSocketSetting) is null)
+            SshKeys.Check(SshAgentSocket is not null ? "SshAgentSocket" : "SshKeyPath", SshSettings.Of(server));
     }
 
     static string Port(string parameter, int port) => Validate.Port(parameter, port).ToString(System.Globalization.CultureInfo.InvariantCulture);
