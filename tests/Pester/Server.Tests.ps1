@@ -36,7 +36,7 @@ Describe 'New-AegirServer' {
     }
 
     It 'refuses an unknown service type' {
-        { New-AegirServer -Name box -RemoteHost box.example -HttpServiceType lighttpd -ErrorAction Stop } | Should -Throw -ExpectedMessage '*apache, nginx, none*'
+        { New-AegirServer -Name box -RemoteHost box.example -HttpServiceType lighttpd -ErrorAction Stop } | Should -Throw -ExpectedMessage '*apache, cluster, nginx, none*'
     }
 
     It 'names a script user that is never root: aegir for master when root runs the module, and refuses root as a setting' {

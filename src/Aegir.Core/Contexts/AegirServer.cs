@@ -52,6 +52,18 @@ public sealed class AegirServer : AegirContext
 
     public AegirService Http => _services[ServiceCatalog.Http];
 
+    /// <summary>A cluster of web servers: no machine of its own, its members are (see Services.Cluster.ClusterService).</summary>
+    public bool IsCluster => Http.Type == ServiceCatalog.Cluster;
+
+    /// <summary>The machine a cluster's single commands run on (its first member, read back); any other server itself.</summary>
+    public AegirServer? GetFirstMember() => IsCluster ? Resolve<AegirServer>(Http.Get("members")?.Split(',')[0]) : this;
+
+    /// <summary>A cluster names its members, each a server with a web service of its own.</summary>
+    public override IEnumerable<ContextReference> References()
+        => IsCluster && Http.Get("members") is { } members
+            ? members.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(m => new ContextReference("ClusterMembers", m, ContextType.Server, ServiceCatalog.Http))
+            : [];
+
     public AegirService Db => _services[ServiceCatalog.Db];
 
     /// <summary>How the control machine reaches the server (none: it is this machine; ssh).</summary>

@@ -111,7 +111,7 @@ internal sealed class SiteDeploy(SiteParts source, SiteParts parts, Func<string>
             return;
         }
         var (server, db) = parts.DatabaseServer;
-        var hosts = parts.Env.GrantHosts(parts.Web, server);
+        var hosts = parts.Env.GrantHosts(parts.Hosting, server);
         plan.Add(server.Name, PlanAction.Create, $"create a new database and user for {parts.Site.Uri} on @{server.Name}, granted to {string.Join(", ", hosts)}",
             ctx => CreateDatabase(ctx, env, hosts));
         plan.Add(parts.Web.Name, PlanAction.Write, $"load {label}: its dump into the new database, its folders beside the live ones ({string.Join(", ", _roots.Select(r => r.Staged))}), each member checked against its checksum",
