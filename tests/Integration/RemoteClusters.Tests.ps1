@@ -97,8 +97,19 @@ Describe 'A cluster of web servers A and C with their sites'' databases on B' -S
         (Get-Page notes.test $c).Body | Should -Be 'notes of notes.test: first note (webc)'
         Invoke-TestHostSql $b 'SELECT body FROM notestest.notes' | Should -Be 'first note'
         Get-Grants notestest | Should -Be (@($a.Address, $c.Address, $ownAddress) | Sort-Object)
-        Get-Vhosts $a | Should -Be 'notes.test.conf'
-        Get-Vhosts $c | Should -Be 'notes.test.conf'
+        Get-Vhosts $a | Should -Contain 'notes.test.conf'
+        Get-Vhosts $c | Should -Contain 'notes.test.conf'
+    }
+
+    It 'installs WordPress on the cluster: it answers on A and on C from its database on B' {
+        foreach ($member in $a, $c) { $null = Invoke-OnTestHost $member 'mkdir -p /srv/platforms && cp -rL /usr/share/wordpress /srv/platforms/wp' }
+        $null = New-AegirPlatform wp -Root /srv/platforms/wp -WebServer webfarm -ErrorAction Stop
+        $null = New-AegirSite wp.test -Platform wp -DbServer dbb -Title 'Cluster WP' -ErrorAction Stop
+        (Get-Page wp.test $a).Body | Should -Match '<title>Cluster WP</title>'
+        (Get-Page wp.test $c).Body | Should -Match '<title>Cluster WP</title>'
+        Invoke-TestHostSql $b "SELECT option_value FROM wptest.wp_options WHERE option_name = 'blogname'" | Should -Be 'Cluster WP'
+        Get-Grants wptest | Should -Be (@($a.Address, $c.Address, $ownAddress) | Sort-Object)
+        foreach ($member in $a, $c) { Invoke-OnTestHost $member 'stat -c %U:%G /srv/platforms/wp/wp-content/uploads/sites/wp.test' | Should -Be 'aegir:www-data' }
     }
 
     It 'fails an install whose config test fails on C, leaving nothing of the site on A, C or B' {
@@ -130,7 +141,7 @@ Describe 'A cluster of web servers A and C with their sites'' databases on B' -S
         $task.Status | Should -Be 'Warning'
         "$warned" | Should -Match "vhost of notes.test on member '@server_webc' of '@server_webfarm' is missing"
         "$warned" | Should -Not -Match 'server_weba'
-        Get-Vhosts $c | Should -Be 'notes.test.conf'
+        Get-Vhosts $c | Should -Contain 'notes.test.conf'
         (Get-Page notes.test $c).Body | Should -Be 'notes of notes.test: first note (webc)'
     }
 
@@ -184,9 +195,43 @@ Describe 'A cluster of web servers A and C with their sites'' databases on B' -S
         Get-Vhosts $c | Should -Not -Contain 'p1.test.conf'
     }
 
+    It 'writes an haproxy front for the cluster that spreads a site''s visitors over A and C' {
+        Install-TestPackage haproxy
+        $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+        $listener.Start(); $port = $listener.LocalEndpoint.Port; $listener.Stop()
+        $null = Set-AegirServer webfarm -HttpSetting @{ front_port = $port } -ErrorAction Stop
+        $null = Invoke-AegirVerify server_webfarm -ErrorAction Stop
+        $cfg = Join-Path $env:AEGIR_HOME 'config/server_webfarm/haproxy.cfg'
+        $text = Get-Content -Raw $cfg
+        $text | Should -Match "bind \*:$port"
+        $text | Should -Match "server server_weba $([regex]::Escape($a.Address)):80 check"
+        $text | Should -Match "server server_webc $([regex]::Escape($c.Address)):80 check"
+        [int](Get-Item $cfg).UnixFileMode | Should -Be 384
+        haproxy -c -f $cfg | Out-Null
+        $LASTEXITCODE | Should -Be 0
+        $pidFile = Join-Path $work 'haproxy.pid'
+        haproxy -D -f $cfg -p $pidFile
+        try {
+            $seen = @{}
+            $clock = [Diagnostics.Stopwatch]::StartNew()
+            while ($seen.Count -lt 2 -and $clock.Elapsed.TotalSeconds -lt 15) {
+                try {
+                    $body = (Invoke-WebRequest -Headers @{ Host = 'notes.test' } "http://127.0.0.1:$port/").Content
+                    if ($body -match '\((web[ac])\)$') { $seen[$Matches[1]] = $body }
+                }
+                catch { Start-Sleep -Milliseconds 200 }
+            }
+            $seen.Keys | Sort-Object | Should -Be @('weba', 'webc')
+        }
+        finally { if (Test-Path $pidFile) { kill (Get-Content $pidFile) } }
+    }
+
     It 'removes a site from every member and its database from B' {
         $null = Remove-AegirSite notes.test -Confirm:$false -ErrorAction Stop
         $null = Remove-AegirSite kept.test -Confirm:$false -ErrorAction Stop
+        $null = Remove-AegirSite wp.test -Confirm:$false -ErrorAction Stop
+        Invoke-TestHostSql $b "SHOW DATABASES LIKE 'wptest'" | Should -BeNullOrEmpty
+        foreach ($member in $a, $c) { Invoke-OnTestHost $member 'ls -A /srv/platforms/wp/wp-content/uploads/sites 2>/dev/null || true' | Should -BeNullOrEmpty }
         Get-Vhosts $a | Should -BeNullOrEmpty
         Get-Vhosts $c | Should -BeNullOrEmpty
         Invoke-TestHostSql $b "SHOW DATABASES LIKE 'notestest%'" | Should -BeNullOrEmpty

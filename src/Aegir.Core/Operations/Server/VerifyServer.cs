@@ -86,6 +86,15 @@ public sealed class VerifyServer : Operation<VerifyServer.Parameters>
                     ctx.Step($"Reloading {http.Type} on '@{name}'", () => http.Reload(ctx));
                 }
             });
+        // Last, so no later step can fail: it follows the record, and is written again on every verify.
+        var front = (Services.Cluster.ClusterService)env.Http(cluster);
+        plan.Add(cluster.Name, PlanAction.Write, $"write the haproxy front of @{cluster.Name} to {front.FrontConfigPath} on this machine", ctx =>
+            ctx.Step($"Writing the haproxy front of '@{cluster.Name}' to {front.FrontConfigPath}", () =>
+            {
+                IO.AtomicFile.EnsurePrivateDirectory(Path.GetDirectoryName(front.FrontConfigPath)!);
+                IO.AtomicFile.WriteAllText(front.FrontConfigPath, front.FrontConfig());
+                ctx.Info($"An haproxy front for the members of '@{cluster.Name}' is in {front.FrontConfigPath}: run it (haproxy -f) on the machine its sites' names lead to.");
+            }));
     }
 
     /// <summary>

@@ -14,10 +14,14 @@ namespace Aegir.Core.Services.Cluster;
 public sealed class ClusterService(AegirServer server, IServiceEnvironment env) : IHttpService
 {
     public const string MembersSetting = "members";
+    public const string FrontPortSetting = "front_port";
 
     public static ServiceTypeInfo Info { get; } = new(ServiceCatalog.Http, ServiceCatalog.Cluster,
         "Web servers serving the same sites: each site is written to, tested on and reloaded on every member.",
-        [new(MembersSetting, SettingKind.ServerList, null, "The member web servers (server records with a web service of their own), as New-AegirServer -ClusterMembers names them.")],
+        [
+            new(MembersSetting, SettingKind.ServerList, null, "The member web servers (server records with a web service of their own), as New-AegirServer -ClusterMembers names them."),
+            new(FrontPortSetting, SettingKind.Port, "80", "The port the haproxy front verify writes for the cluster (config/<cluster>/haproxy.cfg in AEGIR_HOME) listens on."),
+        ],
         (s, e) => new ClusterService(s, e));
 
     /// <summary>The member servers' names a cluster's record holds, in order (the first is where single commands run).</summary>
@@ -108,4 +112,21 @@ public sealed class ClusterService(AegirServer server, IServiceEnvironment env) 
     public bool Restore(TaskContext ctx, byte[] saved) => false;
 
     public string RenderSite(VhostModel site) => First.RenderSite(site);
+
+    /// <summary>Where verify writes the cluster's haproxy front: on this machine, beside the module's other config.</summary>
+    public string FrontConfigPath => Path.Combine(env.Home, "config", Server.Name, "haproxy.cfg");
+
+    /// <summary>An haproxy config that spreads requests over the members, each at the address and port its vhosts listen on.</summary>
+    public string FrontConfig() => env.Templates.Render("haproxy-front.cfg.sbn", new Dictionary<string, object?>
+    {
+        ["cluster"] = Server.Name,
+        ["listen"] = "*:" + Server.Http.Get(FrontPortSetting),
+        ["members"] = Members.Select(m => new Dictionary<string, object?>
+        {
+            ["name"] = m.Server.Name,
+            ["address"] = m.Server.Http.Get("listen_address") is { } listen and not "*" ? TemplatedWebService.Bracketed(listen)
+                : ThisMachine.Is(m.Server) ? "127.0.0.1" : TemplatedWebService.Bracketed(m.Server.RemoteHost),
+            ["port"] = m.Server.Http.GetInt("port"),
+        }).ToList(),
+    });
 }

@@ -41,7 +41,7 @@ public abstract class TemplatedWebService(AegirServer server, IServiceEnvironmen
     protected abstract string Listen(string address, int port);
 
     /// <summary>An IPv6 address as both web servers need it next to a port: in brackets.</summary>
-    protected static string Bracketed(string address) => address.Contains(':') ? $"[{address}]" : address;
+    internal static string Bracketed(string address) => address.Contains(':') ? $"[{address}]" : address;
 
     public void Verify(TaskContext ctx)
     {
