@@ -112,6 +112,20 @@ Describe 'A cluster of web servers A and C with their sites'' databases on B' -S
         foreach ($member in $a, $c) { Invoke-OnTestHost $member 'stat -c %U:%G /srv/platforms/wp/wp-content/uploads/sites/wp.test' | Should -Be 'aegir:www-data' }
     }
 
+    It 'clones a site on the cluster: the copy answers on A and on C, granted to both, and goes from both' {
+        $task = Copy-AegirSite notes.test notes2.test -WarningVariable warned -WarningAction SilentlyContinue -ErrorAction Stop
+        "$warned" | Should -Match "loaded on '@server_weba' only: the other members of '@server_webfarm' keep their own"
+        (Get-Page notes2.test $a).Body | Should -Be 'notes of notes2.test: first note (weba)'
+        (Get-Page notes2.test $c).Body | Should -Be 'notes of notes2.test: first note (webc)'
+        Get-Grants notes2test | Should -Be (@($a.Address, $c.Address, $ownAddress) | Sort-Object)
+        $null = Remove-AegirSite notes2.test -Confirm:$false -ErrorAction Stop
+        foreach ($member in $a, $c) {
+            Get-Vhosts $member | Should -Not -Contain 'notes2.test.conf'
+            Invoke-OnTestHost $member 'ls -A /srv/platforms/notes/files' | Should -Not -Contain 'notes2.test'
+        }
+        Get-Grants notes2test | Should -BeNullOrEmpty
+    }
+
     It 'fails an install whose config test fails on C, leaving nothing of the site on A, C or B' {
         $null = Invoke-OnTestHost $c 'echo "this is not nginx;" > /etc/nginx/conf.d/broken.conf.off'
         $null = Invoke-OnTestHost $c "echo 'include /etc/nginx/conf.d/broken.conf.off;' > /var/aegir/config/server_webc/nginx/vhost.d/zz-broken.conf"

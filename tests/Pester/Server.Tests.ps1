@@ -205,6 +205,31 @@ Describe 'Remove-AegirServer' {
     }
 }
 
+Describe 'A cluster of web servers' {
+    It 'records one without an address, its members by name, and shows them' {
+        $null = New-AegirServer web1 -RemoteHost 192.0.2.11 -HttpServiceType nginx
+        $null = New-AegirServer web2 -RemoteHost 192.0.2.12 -HttpServiceType apache
+        $farm = New-AegirServer webfarm -HttpServiceType cluster -ClusterMembers web1, '@server_web2'
+        $farm.IsCluster | Should -BeTrue
+        $farm.Http.Get('members') | Should -Be 'server_web1,server_web2'
+        (Get-AegirServer webfarm | Out-String) | Should -Match 'server_webfarm\s+-\s+cluster:@web1,@web2'
+        (Set-AegirServer webfarm -ClusterMembers web2 -PassThru).Http.Get('members') | Should -Be 'server_web2'
+    }
+
+    It 'refuses a member that is not recorded, and what only a machine has, changing nothing' {
+        $null = New-AegirServer web1 -RemoteHost 192.0.2.11 -HttpServiceType nginx
+        { New-AegirServer webfarm -HttpServiceType cluster -ClusterMembers web1, web9 -ErrorAction Stop } |
+            Should -Throw -ErrorId 'ClusterMemberInvalid*' -ExpectedMessage "*'@server_web9'*no server of that name*"
+        { New-AegirServer webfarm -HttpServiceType cluster -ClusterMembers web1 -SshUser root -ErrorAction Stop } |
+            Should -Throw -ErrorId 'InvalidValue*' -ExpectedMessage '*-Ssh*a cluster is no machine of its own*'
+        { New-AegirServer webfarm -HttpServiceType cluster -ClusterMembers web1 -DbServiceType mysql -ErrorAction Stop } |
+            Should -Throw -ErrorId 'InvalidValue*' -ExpectedMessage '*-Db*a cluster is no machine of its own*'
+        { New-AegirServer webfarm -HttpServiceType cluster -ErrorAction Stop } | Should -Throw -ErrorId 'ClusterMemberInvalid*' -ExpectedMessage '*has no members*-ClusterMembers*'
+        { Set-AegirServer web1 -ClusterMembers web1 -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidValue*' -ExpectedMessage "*'@server_web1' is not a cluster*"
+        Get-ContextFiles | Should -Be @('server_web1.yml')
+    }
+}
+
 Describe 'Start-AegirLocalServer' {
     It 'says with -WhatIf that it would start PostgreSQL in its own folder, and starts nothing' {
         $out = Invoke-AegirChild "Start-AegirLocalServer pgbox -DbServiceType postgresql -WhatIf"
