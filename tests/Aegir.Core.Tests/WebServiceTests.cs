@@ -108,7 +108,7 @@ public class WebServiceTests
     [Fact]
     public void Every_service_type_comes_from_its_own_class()
     {
-        Assert.Equal(["apache", "nginx", "none"], ServiceCatalog.TypesOf(ServiceCatalog.Http));
+        Assert.Equal(["apache", "cluster", "nginx", "none"], ServiceCatalog.TypesOf(ServiceCatalog.Http));
         Assert.Equal(["mysql", "none", "postgresql"], ServiceCatalog.TypesOf(ServiceCatalog.Db));
         Assert.Equal("nginx -s reload", ServiceCatalog.Get("http", "nginx").Find("restart_command")!.Default);
         Assert.Equal("apache2ctl configtest", ServiceCatalog.Get("http", "apache").Find("config_test_command")!.Default);

@@ -39,7 +39,7 @@ Describe 'Completion' {
     }
 
     It 'completes service types from the registry' {
-        Complete 'New-AegirServer -Name x -HttpServiceType ' | Should -Be @('apache', 'nginx', 'none')
+        Complete 'New-AegirServer -Name x -HttpServiceType ' | Should -Be @('apache', 'cluster', 'nginx', 'none')
         Complete 'Set-AegirServer master -DbServiceType m' | Should -Be @('mysql')
     }
 

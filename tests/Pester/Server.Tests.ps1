@@ -36,7 +36,7 @@ Describe 'New-AegirServer' {
     }
 
     It 'refuses an unknown service type' {
-        { New-AegirServer -Name box -RemoteHost box.example -HttpServiceType lighttpd -ErrorAction Stop } | Should -Throw -ExpectedMessage '*apache, nginx, none*'
+        { New-AegirServer -Name box -RemoteHost box.example -HttpServiceType lighttpd -ErrorAction Stop } | Should -Throw -ExpectedMessage '*apache, cluster, nginx, none*'
     }
 
     It 'names a script user that is never root: aegir for master when root runs the module, and refuses root as a setting' {
@@ -202,6 +202,31 @@ Describe 'Remove-AegirServer' {
 
     It 'asks for confirmation (ConfirmImpact High)' {
         (Get-Command Remove-AegirServer).ImplementingType.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)[0].ConfirmImpact | Should -Be 'High'
+    }
+}
+
+Describe 'A cluster of web servers' {
+    It 'records one without an address, its members by name, and shows them' {
+        $null = New-AegirServer web1 -RemoteHost 192.0.2.11 -HttpServiceType nginx
+        $null = New-AegirServer web2 -RemoteHost 192.0.2.12 -HttpServiceType apache
+        $farm = New-AegirServer webfarm -HttpServiceType cluster -ClusterMembers web1, '@server_web2'
+        $farm.IsCluster | Should -BeTrue
+        $farm.Http.Get('members') | Should -Be 'server_web1,server_web2'
+        (Get-AegirServer webfarm | Out-String) | Should -Match 'server_webfarm\s+-\s+cluster:@web1,@web2'
+        (Set-AegirServer webfarm -ClusterMembers web2 -PassThru).Http.Get('members') | Should -Be 'server_web2'
+    }
+
+    It 'refuses a member that is not recorded, and what only a machine has, changing nothing' {
+        $null = New-AegirServer web1 -RemoteHost 192.0.2.11 -HttpServiceType nginx
+        { New-AegirServer webfarm -HttpServiceType cluster -ClusterMembers web1, web9 -ErrorAction Stop } |
+            Should -Throw -ErrorId 'ClusterMemberInvalid*' -ExpectedMessage "*'@server_web9'*no server of that name*"
+        { New-AegirServer webfarm -HttpServiceType cluster -ClusterMembers web1 -SshUser root -ErrorAction Stop } |
+            Should -Throw -ErrorId 'InvalidValue*' -ExpectedMessage '*-Ssh*a cluster is no machine of its own*'
+        { New-AegirServer webfarm -HttpServiceType cluster -ClusterMembers web1 -DbServiceType mysql -ErrorAction Stop } |
+            Should -Throw -ErrorId 'InvalidValue*' -ExpectedMessage '*-Db*a cluster is no machine of its own*'
+        { New-AegirServer webfarm -HttpServiceType cluster -ErrorAction Stop } | Should -Throw -ErrorId 'ClusterMemberInvalid*' -ExpectedMessage '*has no members*-ClusterMembers*'
+        { Set-AegirServer web1 -ClusterMembers web1 -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidValue*' -ExpectedMessage "*'@server_web1' is not a cluster*"
+        Get-ContextFiles | Should -Be @('server_web1.yml')
     }
 }
 

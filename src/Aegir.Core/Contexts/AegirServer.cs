@@ -51,6 +51,23 @@ public sealed class AegirServer : AegirContext
 
     public AegirService Http => _services[ServiceCatalog.Http];
 
+    /// <summary>A cluster of web servers: no machine of its own, its members are (see Services.Cluster.ClusterService).</summary>
+    public bool IsCluster => Http.Type == ServiceCatalog.Cluster;
+
+    /// <summary>The cluster's setting naming its members.</summary>
+    public const string ClusterMembersSetting = "members";
+
+    /// <summary>The member servers' names a cluster's record holds, in order (the first is where single commands run); none for any other server.</summary>
+    public IReadOnlyList<string> ClusterMembers
+        => IsCluster && Http.Get(ClusterMembersSetting) is { } list ? list.Split(',', StringSplitOptions.RemoveEmptyEntries) : [];
+
+    /// <summary>The machine a cluster's single commands run on (its first member, read back); any other server itself.</summary>
+    public AegirServer? GetFirstMember() => IsCluster ? Resolve<AegirServer>(ClusterMembers.FirstOrDefault()) : this;
+
+    /// <summary>A cluster names its members, each a server with a web service of its own.</summary>
+    public override IEnumerable<ContextReference> References()
+        => ClusterMembers.Select(m => new ContextReference("ClusterMembers", m, ContextType.Server, ServiceCatalog.Http));
+
     public AegirService Db => _services[ServiceCatalog.Db];
 
     /// <summary>How the control machine reaches the server (none: it is this machine; ssh).</summary>

@@ -39,7 +39,7 @@ public sealed class AegirSite : AegirContext
     public AegirClient? GetClient() => Resolve<AegirClient>(_client);
 
     /// <summary>The address the site answers on: its redirection target or uri, on its web server's port (null when its platform is not found).</summary>
-    public string? Url => GetPlatform()?.GetWebServer() is { Http.IsNull: false } web
+    public string? Url => GetPlatform()?.GetWebServer()?.GetFirstMember() is { Http.IsNull: false } web
         ? $"http://{Redirection ?? Uri}{(web.Http.GetInt("port") is 80 ? "" : ":" + web.Http.GetInt("port"))}/"
         : null;
 

@@ -312,8 +312,8 @@ public sealed class ContextStore : IContextResolver
     {
         var type = ContextNames.TypeOf(name);
         if (type is ContextType.Site) return [];
-        // Only sites name platforms and clients; platforms and sites name servers.
-        var listing = type == ContextType.Server ? List(include: n => ContextNames.TypeOf(n) is ContextType.Platform or ContextType.Site) : List(ContextType.Site);
+        // Only sites name platforms and clients; platforms, sites and clusters name servers.
+        var listing = type == ContextType.Server ? List(include: n => n != name) : List(ContextType.Site);
         return listing.Contexts.Where(c => c.References().Any(r => r.Name == name)).ToList();
     }
 

@@ -8,6 +8,7 @@ internal static class ContextValidator
     /// <summary>Runs under the store lock, against what is on disk now.</summary>
     public static void Check(ContextStore store, AegirContext ctx, AegirContext? previous)
     {
+        if (ctx is AegirServer candidate) CheckCluster(store, candidate, previous);
         foreach (var reference in ctx.References()) CheckReference(store, reference);
         switch (ctx)
         {
@@ -17,6 +18,9 @@ internal static class ContextValidator
             case AegirPlatform platform:
                 CheckPlatform(store, platform);
                 break;
+            case AegirServer { IsCluster: true } cluster:
+                if (previous is not null) CheckServerInUse(store, cluster);
+                break;
             case AegirServer server:
                 if (previous is not null) CheckServerInUse(store, server);
                 CheckPorts(server, previous as AegirServer);
@@ -24,6 +28,34 @@ internal static class ContextValidator
                 CheckDbHost(server);
                 break;
         }
+    }
+
+    /// <summary>
+    /// A cluster is no machine: no address, connection or database of its own; its members are servers that are there,
+    /// with a web service of their own, none of them a cluster (nor the cluster itself). A member never becomes a cluster.
+    /// </summary>
+    static void CheckCluster(ContextStore store, AegirServer server, AegirContext? previous)
+    {
+        if (!server.IsCluster) return;
+        if (!server.Db.IsNull) throw ErrorCatalog.ClusterSettingInvalid(server.Name, "-DbServiceType");
+        if (!server.Connection.IsNull) throw ErrorCatalog.ClusterSettingInvalid(server.Name, "-SshUser");
+        if (server.Name == ContextNames.Master) throw ErrorCatalog.ClusterSettingInvalid(server.Name, "-HttpServiceType cluster");
+        var members = server.ClusterMembers;
+        if (members.Count == 0) throw ErrorCatalog.ClusterEmpty(server.Name);
+        foreach (var name in members)
+        {
+            if (name == server.Name)
+                throw ErrorCatalog.ClusterMemberInvalid(server.Name, name, "it is the cluster itself", "Name the web servers that serve its sites.");
+            var member = store.ReadFresh(name) as AegirServer
+                ?? throw ErrorCatalog.ClusterMemberInvalid(server.Name, name, $"there is no server of that name in {store.Home}", "Record it first (New-AegirServer with its -RemoteHost and -HttpServiceType), or name another.");
+            if (member.IsCluster)
+                throw ErrorCatalog.ClusterMemberInvalid(server.Name, name, "it is a cluster itself", "Name its members instead.");
+            if (member.Http.IsNull)
+                throw ErrorCatalog.ClusterMemberInvalid(server.Name, name, "it has no web service", $"Give it one first (Set-AegirServer {name} -HttpServiceType nginx), or name another.");
+        }
+        if (previous is not null)
+            foreach (var other in store.FindReferrers(server.Name).OfType<AegirServer>().Where(s => s.IsCluster))
+                throw ErrorCatalog.ClusterMemberInvalid(other.Name, server.Name, "it would be a cluster itself", $"Take it out of '@{other.Name}' first (Set-AegirServer {other.Name} -ClusterMembers ...).");
     }
 
     static void CheckReference(ContextStore store, ContextReference reference)

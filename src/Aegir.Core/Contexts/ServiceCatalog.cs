@@ -15,6 +15,8 @@ public static class ServiceCatalog
     /// <summary>How the control machine reaches the server: none (it is this machine) or ssh.</summary>
     public const string Transport = "transport";
     public const string None = "none";
+    /// <summary>The http type of a cluster: web servers serving the same sites, with no address of its own.</summary>
+    public const string Cluster = "cluster";
 
     static readonly object Gate = new();
     static readonly Dictionary<string, Dictionary<string, ServiceTypeInfo>> Types = new(StringComparer.Ordinal);

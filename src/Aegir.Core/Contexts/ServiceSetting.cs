@@ -22,6 +22,7 @@ public sealed record ServiceSetting(string Name, SettingKind Kind, string? Defau
             SettingKind.Secret => Validate.Secret(parameter, value),
             SettingKind.Choice => Choices.Contains(value ?? "", StringComparer.Ordinal) ? value!
                 : throw Errors.ErrorCatalog.InvalidValue(parameter, value, $"it is none of {string.Join(", ", Choices)}", $"Give one of {string.Join(", ", Choices)}."),
+            SettingKind.ServerList => ServerList(parameter, value),
             SettingKind.Fingerprint => Validate.HostKeyFingerprint(parameter, value),
             SettingKind.ListenAddress => value == "*" ? value
                 : System.Net.IPAddress.TryParse(value, out var ip) && value!.All(c => char.IsAsciiHexDigit(c) || c is '.' or ':') ? ip.ToString()
@@ -35,6 +36,15 @@ public sealed record ServiceSetting(string Name, SettingKind Kind, string? Defau
         if (Rule is not null && !Rule.Allows(command.Split(' ')))
             throw Errors.ErrorCatalog.InvalidValue(parameter, command, "it is not one of the commands this setting may run", Rule.Forms);
         return command;
+    }
+
+    /// <summary>Server names, with or without '@' and 'server_', separated by commas or spaces: kept canonical, each once, comma-separated.</summary>
+    static string ServerList(string parameter, string? value)
+    {
+        var names = (value ?? "").Split([',', ' '], StringSplitOptions.RemoveEmptyEntries)
+            .Select(n => ContextNames.Canonical(parameter, n, ContextType.Server)).Distinct(StringComparer.Ordinal).ToList();
+        if (names.Count == 0) throw Errors.ErrorCatalog.InvalidValue(parameter, value, "it names no server", "Name the member web servers, as in -ClusterMembers web1, web2.");
+        return string.Join(',', names);
     }
 
     static int ParsePort(string parameter, string? value)

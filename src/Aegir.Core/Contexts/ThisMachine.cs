@@ -15,7 +15,8 @@ public static class ThisMachine
 {
     static readonly ConcurrentDictionary<string, bool> Known = new(StringComparer.OrdinalIgnoreCase);
 
-    public static bool Is(AegirServer server) => server.Name == ContextNames.Master || IsAddress(server.RemoteHost);
+    /// <remarks>A cluster is no machine at all: its members are each this machine or another.</remarks>
+    public static bool Is(AegirServer server) => !server.IsCluster && (server.Name == ContextNames.Master || IsAddress(server.RemoteHost));
 
     /// <summary>Whether a host name or address leads to this machine (resolved once per process).</summary>
     public static bool IsAddress(string host)

@@ -125,6 +125,28 @@ public static class ErrorCatalog
         => E(ErrorIds.ServerUnreachable, AegirErrorKind.ResourceUnavailable, server,
             $"'@{server}' ({host}) is another machine, and its record says no way to reach it. Give its SSH settings: Set-AegirServer {server} -SshUser root -SshKeyPath <private key file> (or -SshAgentSocket $env:SSH_AUTH_SOCK for a key an ssh-agent holds), then Invoke-AegirVerify {server} -TrustHostKey.");
 
+    public static AegirException ClusterNotMachine(string server)
+        => E("ClusterNotMachine", AegirErrorKind.InvalidOperation, server,
+            $"'@{server}' is a cluster of web servers, not a machine: there is nothing to connect to. Its work is done on each of its members (Get-AegirServer {server}).");
+
+    public static AegirException ClusterEmpty(string server)
+        => E("ClusterMemberInvalid", AegirErrorKind.InvalidArgument, server,
+            $"The cluster '@{server}' has no members. Name them: Set-AegirServer {server} -ClusterMembers web1, web2.");
+
+    /// <summary>A member a cluster cannot have (itself a cluster, the cluster itself, a server without a web service).</summary>
+    public static AegirException ClusterMemberInvalid(string cluster, string member, string problem, string fix)
+        => E("ClusterMemberInvalid", AegirErrorKind.InvalidArgument, member,
+            $"'@{member}' cannot be a member of the cluster '@{cluster}': {problem}. {fix}");
+
+    /// <summary>A cluster given what only a machine has (an address, ssh settings, a database service).</summary>
+    public static AegirException ClusterSettingInvalid(string cluster, string parameter)
+        => E("InvalidValue", AegirErrorKind.InvalidArgument, cluster,
+            $"{parameter} is not valid for the cluster '@{cluster}': a cluster is no machine of its own, its members are. Leave {parameter} out, and give it to the member servers instead.");
+
+    public static AegirException ClusterCodebaseMissing(string platform, string root, string member)
+        => E(ErrorIds.CodebaseMissing, AegirErrorKind.ObjectNotFound, member,
+            $"The codebase of @{platform} is not at {root} on member '@{member}' of its cluster: every member serves the platform's sites from its own copy. Put the code there (or give New-AegirPlatform -Source to push it to every member), then verify the platform again.");
+
     public static AegirException SshFailed(string where, string login, string why, Exception? inner = null)
         => E(ErrorIds.ServerUnreachable, AegirErrorKind.ResourceUnavailable, where,
             $"Cannot reach {where} over SSH: {why.TrimEnd('.')}. Check that its sshd answers on that address and port and takes the key given (ssh {login} true), then try again.", inner);

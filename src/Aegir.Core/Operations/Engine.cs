@@ -165,7 +165,7 @@ public sealed class Engine
         // A reload put off to the end of the batch must not hide a web server that is not running: that fails now.
         if (http.IsRunning() == false)
             throw Errors.ErrorCatalog.StepFailed(ErrorIds.WebReloadFailed, $"Reloading {http.Type} on '@{http.Server.Name}'",
-                $"it is not running (its pid file {http.Server.Http.Get("pid_file")} names no live process)", "Start the web server, then run the task again.");
+                http.Server.IsCluster ? "the web server of one of its members is not running" : $"it is not running (its pid file {http.Server.Http.Get("pid_file")} names no live process)", "Start the web server, then run the task again.");
         var id = Batch.Defer(this, http.Server.Name);
         ctx.Info($"The config passed its test; '@{http.Server.Name}' reloads once at the end of this batch (a reload task).");
         ctx.Debug($"The reload is queued as task {id} until then, so it is done even if this process ends first.");

@@ -59,6 +59,8 @@ public sealed class OperationEnvironment(Engine engine) : IServiceEnvironment, I
         }
     }
 
+    AegirServer IServiceEnvironment.Server(string name) => Server(name, "ClusterMembers");
+
     /// <summary>A server as it is on disk, read once per task.</summary>
     public AegirServer Server(string name, string parameter = "Server")
     {
@@ -68,6 +70,17 @@ public sealed class OperationEnvironment(Engine engine) : IServiceEnvironment, I
             return server;
         }
     }
+
+    /// <summary>A cluster's member servers, in their recorded order; a server that is no cluster is its own only member.</summary>
+    public IReadOnlyList<AegirServer> Members(AegirServer server)
+    {
+        if (!server.IsCluster) return [server];
+        var members = Services.Cluster.ClusterService.MemberNames(server).Select(n => Server(n, "ClusterMembers")).ToList();
+        return members.Count > 0 ? members : throw ErrorCatalog.ClusterEmpty(server.Name);
+    }
+
+    /// <summary>Where a platform's single commands run: a cluster's first member, else the server itself.</summary>
+    public AegirServer FirstMember(AegirServer server) => Members(server)[0];
 
     /// <summary>
     /// The account that owns site files on a server and runs its sites' commands: its script user, checked on the
@@ -86,7 +99,10 @@ public sealed class OperationEnvironment(Engine engine) : IServiceEnvironment, I
 
     /// <summary>The platform's kind as verify recorded it (with its manifest, read now), or as its codebase says.</summary>
     public IPlatformKind KindOf(AegirPlatform platform, AegirServer web)
-        => platform.Kind is { } name ? PlatformKinds.Load(name, Connect(web), platform.Root) : PlatformKinds.Detect(Connect(web), platform.Root, web, platform.ChosenKind).Kind;
+    {
+        web = FirstMember(web);
+        return platform.Kind is { } name ? PlatformKinds.Load(name, Connect(web), platform.Root) : PlatformKinds.Detect(Connect(web), platform.Root, web, platform.ChosenKind).Kind;
+    }
 
     /// <summary>
     /// Hosts a site's database user is granted from: loopback when both are this machine; else the address the
@@ -96,6 +112,8 @@ public sealed class OperationEnvironment(Engine engine) : IServiceEnvironment, I
     /// </summary>
     public IReadOnlyList<string> GrantHosts(AegirServer web, AegirServer db)
     {
+        // A cluster's sites connect from every member.
+        if (web.IsCluster) return Members(web).SelectMany(m => GrantHosts(m, db)).Distinct(StringComparer.Ordinal).ToList();
         if (ThisMachine.Is(web) && ThisMachine.Is(db)) return ["127.0.0.1", "localhost"];
         var service = Db(db);
         IReadOnlyList<string> Find() => new[] { SourceAddress(web, service.Host), OwnAddressToward(service.Host, service.Port) }

@@ -20,7 +20,7 @@ public static class ScriptUser
     static readonly string[] SecretGroups = ["shadow", "adm"];
 
     /// <summary>The group the server's web server and PHP run as (its http service's web_group).</summary>
-    public static string WebGroup(AegirServer server) => server.Http.IsNull ? "www-data" : server.Http.Get("web_group") ?? "www-data";
+    public static string WebGroup(AegirServer server) => server.Http.IsNull || server.IsCluster ? "www-data" : server.Http.Get("web_group") ?? "www-data";
 
     /// <summary>The line that makes <paramref name="user"/> as a script user: what a local server runs, and what verify tells an admin to run.</summary>
     public static IReadOnlyList<string> AddCommand(string user, string webGroup)

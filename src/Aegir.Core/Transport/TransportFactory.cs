@@ -12,6 +12,7 @@ public sealed class TransportFactory : ITransportFactory
 
     public ITransport Open(AegirServer server)
     {
+        if (server.IsCluster) throw Errors.ErrorCatalog.ClusterNotMachine(server.Name);
         return ThisMachine.Is(server) ? new LocalTransport() : SshConnections.Lease(SshSettings.Of(server));
     }
 

@@ -27,21 +27,43 @@ public sealed class VerifyPlatform : Operation<VerifyPlatform.Parameters>
     {
         var platform = p.Create?.ToPlatform() ?? env.Store.GetFresh<AegirPlatform>(p.Platform, "Name");
         if (p.Create is not null) env.Store.Check(platform, isNew: true);
-        var server = env.Server(platform.WebServerName, "WebServer");
-        var http = env.Http(server);
-        var transport = env.Connect(server);
+        // A cluster's platform is on every member: each is checked, pushed to and given the include on its own.
+        var hosting = env.Server(platform.WebServerName, "WebServer");
+        var members = env.Members(hosting);
         if (p.Create is not null)
         {
-            CheckRoot(platform, server, transport);
+            foreach (var member in members) CheckRoot(platform, member, env.Connect(member));
             var record = platform;
-            plan.Add(platform.Name, PlanAction.Record, $"record the platform @{platform.Name} at {platform.Root} on @{server.Name}",
+            plan.Add(platform.Name, PlanAction.Record, $"record the platform @{platform.Name} at {platform.Root} on @{hosting.Name}",
                 ctx => ctx.Step($"Recording the platform @{record.Name}", () => env.Store.Create(record), Tasks.JournalActions.RemoveContext(record.Name)));
         }
+        else if (hosting.IsCluster && platform.Source is null)
+            foreach (var member in members.Where(m => !env.Connect(m).DirectoryExists(platform.Root)))
+                throw ErrorCatalog.ClusterCodebaseMissing(platform.Name, platform.Root, member.Name);
+        var found = members.Select(member => Find(plan, env, platform, member)).ToList();
+        var (kind, version) = found[0];
+        if (platform.Kind != kind.Name || platform.Version != version)
+            Site.SiteSteps.Record<AegirPlatform>(plan, env, platform.Name, $"record @{platform.Name} as {kind.Name} {version}".TrimEnd(),
+                $"Recording the platform as {kind.Name} {version}".TrimEnd(), pl => { pl.Kind = kind.Name; pl.Version = version; });
+        foreach (var member in members) Prepare(plan, env, platform, member, kind);
+        if (hosting.IsCluster && platform.Source is null) PlatformCode.Compare(plan, env, platform, members, kind);
+        var first = env.Connect(members[0]);
+        plan.Add(hosting.Name, PlanAction.Check, $"count the packages of @{platform.Name}", ctx =>
+        {
+            var packages = kind.ScanPackages(first, platform.Root, platform.Name);
+            ctx.Info($"Found {packages.Count} package(s): {string.Join(", ", packages.GroupBy(x => x.Type).Select(g => $"{g.Count()} {g.Key}"))}.");
+        });
+    }
+
+    /// <summary>The codebase on one server: where its root leads, pushed there when it is kept here, its kind found and readable by the script user.</summary>
+    static (IPlatformKind Kind, string? Version) Find(OperationPlan plan, OperationEnvironment env, AegirPlatform platform, Contexts.AegirServer server)
+    {
+        var transport = env.Connect(server);
         // Checked again where the code is: a root that has become a link to a system folder is never touched.
         var resolved = transport.ResolvePath(platform.Root);
         PlatformRoots.Check(platform.Root, resolved, transport.ResolvePath(env.HomeOn(server)));
         PlatformRoots.CheckApart(platform.Root, resolved, env.Store.List(Contexts.ContextType.Platform).Contexts.Cast<AegirPlatform>()
-            .Where(other => other.Name != platform.Name && other.WebServerName == platform.WebServerName)
+            .Where(other => other.Name != platform.Name && (other.WebServerName == platform.WebServerName || other.WebServerName == server.Name))
             .Select(other => (other.Name, other.Root, transport.ResolvePath(other.Root))));
         var owner = env.Owner(server);
         // Code kept on this machine is known from here, and pushed to the server before anything reads it there.
@@ -51,8 +73,8 @@ public sealed class VerifyPlatform : Operation<VerifyPlatform.Parameters>
         var (kind, version) = PlatformKinds.Detect(codeAt, code, server, platform.ChosenKind);
         (kind as PhpKind)?.CheckNamedFiles(codeAt, code);
         if (pushed) PlatformPush.Plan(plan, env, platform, server, kind);
-        plan.Add(server.Name, PlanAction.Check, $"find the codebase at {platform.Root}: {kind.Name}{(version is null ? "" : " " + version)}",
-            ctx => ctx.Step($"Finding the codebase at {platform.Root}", () => ctx.Info($"The codebase is {kind.Name}{(version is null ? "" : " " + version)}.")));
+        plan.Add(server.Name, PlanAction.Check, $"find the codebase at {platform.Root} on @{server.Name}: {kind.Name}{(version is null ? "" : " " + version)}",
+            ctx => ctx.Step($"Finding the codebase at {platform.Root} on '@{server.Name}'", () => ctx.Info($"The codebase on '@{server.Name}' is {kind.Name}{(version is null ? "" : " " + version)}.")));
         var front = kind.WebRoot is { } web ? Path.Combine(platform.Root, web, kind.FrontController) : Path.Combine(platform.Root, kind.FrontController);
         plan.Add(server.Name, PlanAction.Check, $"check that the script user {owner} can read {front}", ctx => ctx.Step($"Checking that {owner} can read the codebase", () =>
         {
@@ -61,9 +83,15 @@ public sealed class VerifyPlatform : Operation<VerifyPlatform.Parameters>
                 throw Errors.ErrorCatalog.StepFailed(ErrorIds.CodebaseUnreadable, $"Checking that {owner} can read the codebase", $"{front} cannot be read by {owner}, who runs the sites' commands",
                     $"Make the codebase readable to {owner} (chmod -R o+rX {platform.Root}, and o+x on each folder above it), then verify the platform again.");
         }));
-        if (platform.Kind != kind.Name || platform.Version != version)
-            Site.SiteSteps.Record<AegirPlatform>(plan, env, platform.Name, $"record @{platform.Name} as {kind.Name} {version}".TrimEnd(),
-                $"Recording the platform as {kind.Name} {version}".TrimEnd(), pl => { pl.Kind = kind.Name; pl.Version = version; });
+        return (kind, version);
+    }
+
+    /// <summary>What the kind needs on one server: its shared folders and settings, the code kept from the web server, the platform's include (tested, reloaded).</summary>
+    static void Prepare(OperationPlan plan, OperationEnvironment env, AegirPlatform platform, Contexts.AegirServer server, IPlatformKind kind)
+    {
+        var http = env.Http(server);
+        var transport = env.Connect(server);
+        var owner = env.Owner(server);
         foreach (var shared in kind.SharedFolders)
             plan.Add(server.Name, PlanAction.Set, $"set {shared} to {Modes.Octal(Modes.Dir2770)} {owner}:{http.WebGroup} in {platform.Root} (shared by its sites)", ctx =>
             {
@@ -86,11 +114,6 @@ public sealed class VerifyPlatform : Operation<VerifyPlatform.Parameters>
             http.WritePlatform(ctx, recorded);
         });
         Site.SiteSteps.Reload(plan, env, server, http);
-        plan.Add(server.Name, PlanAction.Check, $"count the packages of @{platform.Name}", ctx =>
-        {
-            var packages = kind.ScanPackages(transport, platform.Root, platform.Name);
-            ctx.Info($"Found {packages.Count} package(s): {string.Join(", ", packages.GroupBy(x => x.Type).Select(g => $"{g.Count()} {g.Key}"))}.");
-        });
     }
 
     /// <summary>A new platform's root must be a folder that is there on its web server (a typo would otherwise be recorded).</summary>

@@ -21,6 +21,11 @@ public sealed class VerifyServer : Operation<VerifyServer.Parameters>
     public override void Plan(Parameters p, OperationPlan plan, OperationEnvironment env)
     {
         var server = env.Server(p.Server, "Name");
+        if (server.IsCluster)
+        {
+            PlanCluster(p, plan, env, server);
+            return;
+        }
         bool here = ThisMachine.Is(server);
         if (!here) PlanConnection(p, plan, env, server);
         else if (p.TrustHostKey) plan.Add(server.Name, PlanAction.Check, $"@{server.Name} is this machine: no host key to pin",
@@ -49,6 +54,47 @@ public sealed class VerifyServer : Operation<VerifyServer.Parameters>
         if (server.Http.IsNull && server.Db.IsNull && here)
             plan.Add(server.Name, PlanAction.Check, $"@{server.Name} has no services: nothing to verify",
                 ctx => ctx.Warn($"'@{server.Name}' has no services; there was nothing to verify."));
+    }
+
+    /// <summary>
+    /// A cluster: each member verified as a server, then what drifted apart on the members put right, naming the
+    /// member: a pushed platform's code is compared and pushed again on each, a kept one compared; a site's vhost
+    /// missing or different on a member is written there again (tested) and that member reloaded.
+    /// </summary>
+    void PlanCluster(Parameters p, OperationPlan plan, OperationEnvironment env, AegirServer cluster)
+    {
+        var members = env.Members(cluster);
+        foreach (var member in members) Plan(p with { Server = member.Name }, plan, env);
+        var platforms = env.Store.List(ContextType.Platform).Contexts.Cast<AegirPlatform>().Where(pl => pl.WebServerName == cluster.Name && pl.Kind is not null).ToList();
+        foreach (var platform in platforms)
+        {
+            var kind = env.KindOf(platform, cluster);
+            if (platform.Source is null) Platform.PlatformCode.Compare(plan, env, platform, members, kind);
+            else foreach (var member in members) Platform.PlatformPush.Plan(plan, env, platform, member, kind);
+        }
+        var names = platforms.Select(pl => pl.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var site in env.Store.List(ContextType.Site).Contexts.Cast<AegirSite>().Where(s => names.Contains(s.PlatformName) && s.Status != SiteStatus.NotInstalled))
+            plan.Add(cluster.Name, PlanAction.Check, $"check that the vhost of {site.Uri} is the same on every member of @{cluster.Name}, writing it again where it is not", ctx =>
+            {
+                var parts = Site.SiteParts.Resolve(site, env);
+                var vhost = parts.Vhost(site.Status != SiteStatus.Disabled);
+                foreach (var (name, problem) in ((Services.Cluster.ClusterService)parts.Http).Drifted(vhost))
+                {
+                    ctx.Warn($"The vhost of {site.Uri} on member '@{name}' of '@{cluster.Name}' {problem}; it is written again.");
+                    var http = env.Http(env.Server(name, "ClusterMembers"));
+                    http.WriteSite(ctx, vhost);
+                    ctx.Step($"Reloading {http.Type} on '@{name}'", () => http.Reload(ctx));
+                }
+            });
+        // Last, so no later step can fail: it follows the record, and is written again on every verify.
+        var front = (Services.Cluster.ClusterService)env.Http(cluster);
+        plan.Add(cluster.Name, PlanAction.Write, $"write the haproxy front of @{cluster.Name} to {front.FrontConfigPath} on this machine", ctx =>
+            ctx.Step($"Writing the haproxy front of '@{cluster.Name}' to {front.FrontConfigPath}", () =>
+            {
+                IO.AtomicFile.EnsurePrivateDirectory(Path.GetDirectoryName(front.FrontConfigPath)!);
+                IO.AtomicFile.WriteAllText(front.FrontConfigPath, front.FrontConfig());
+                ctx.Info($"An haproxy front for the members of '@{cluster.Name}' is in {front.FrontConfigPath}: run it (haproxy -f) on the machine its sites' names lead to.");
+            }));
     }
 
     /// <summary>

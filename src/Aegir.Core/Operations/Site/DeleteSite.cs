@@ -37,19 +37,20 @@ public sealed class DeleteSite : SiteOperation<DeleteSite.Parameters>
             SiteArchive.Step(plan, parts, Backups.ArchiveCompression.Zstd, "before the site was removed", "back up the site before removing it", _ => { });
         plan.Add(parts.Web.Name, PlanAction.Delete, $"remove {parts.Http.SiteConfigPath(site.Uri)} and test the {parts.Http.Type} config of @{parts.Web.Name}",
             ctx => parts.Http.RemoveSite(ctx, site.Uri));
-        SiteSteps.Reload(plan, env, parts.Web, parts.Http);
+        SiteSteps.Reload(plan, env, parts.Hosting, parts.Http);
 
-        var aside = new List<string>();
+        var aside = new List<(string Server, string Path)>();
+        foreach (var member in parts.Members)
         foreach (var relative in parts.Kind.SiteRoots(site.Uri))
         {
             var folder = Path.Combine(parts.Platform.Root, relative);
-            plan.Add(parts.Web.Name, PlanAction.Move, $"move {folder} aside, to be deleted after the database", ctx =>
+            plan.Add(member.Web.Name, PlanAction.Move, $"move {folder} aside on @{member.Web.Name}, to be deleted after the database", ctx =>
             {
-                var transport = env.Connect(parts.Web);
+                var transport = env.Connect(member.Web);
                 if (transport.Kind(folder) == PathKind.None) return;
                 var to = Path.Combine(Path.GetDirectoryName(folder)!, $".{Path.GetFileName(folder)}.deleting-{ctx.Task.Id}");
-                ctx.Step($"Moving {relative} aside to {Path.GetFileName(to)}", () => transport.Move(folder, to), JournalActions.MovePath(parts.Web.Name, to, folder));
-                aside.Add(to);
+                ctx.Step($"Moving {relative} aside to {Path.GetFileName(to)}", () => transport.Move(folder, to), JournalActions.MovePath(member.Web.Name, to, folder));
+                aside.Add((member.Web.Name, to));
             });
         }
         RemoveRecord(plan, env, site);
@@ -58,8 +59,8 @@ public sealed class DeleteSite : SiteOperation<DeleteSite.Parameters>
         {
             var changes = new List<JournalAction>();
             if (database is not null) changes.Add(JournalActions.DropDatabase(parts.DbServer!.Name, database.Name, database.User));
-            changes.AddRange(aside.Select(path => JournalActions.DeletePath(parts.Web.Name, path)));
-            changes.AddRange(SiteIncludes.Gone(env, parts, ctx));
+            changes.AddRange(aside.Select(a => JournalActions.DeletePath(a.Server, a.Path)));
+            changes.AddRange(parts.Members.SelectMany(m => SiteIncludes.Gone(env, m, ctx)));
             if (changes.Count > 0) ctx.Commit(changes);
         });
     }

@@ -63,7 +63,7 @@ public sealed class ImportSite : SiteOperation<ImportSite.Parameters>
         // An import changes a site that was there before it: what it makes is undone and what it sets is put back on failure.
         if (!db.UserExists(p.Database))
         {
-            var hosts = parts.Env.GrantHosts(parts.Web, server);
+            var hosts = parts.Env.GrantHosts(parts.Hosting, server);
             plan.Add(server.Name, PlanAction.Create, $"create user `{p.Database}` for `{p.Database}`, granted to {string.Join(", ", hosts)}", ctx =>
                 ctx.Step($"Creating user {p.Database} for {p.Database} on '@{server.Name}'", () => db.EnsureUser(p.Database, site.DbPassword!, p.Database, hosts),
                     JournalActions.DropUser(server.Name, p.Database)));

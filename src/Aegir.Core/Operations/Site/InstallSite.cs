@@ -71,7 +71,7 @@ public sealed class InstallSite : SiteOperation<InstallSite.Parameters>
         if (parts.HasDatabase)
         {
             var (server, db) = parts.DatabaseServer;
-            var hosts = parts.Env.GrantHosts(parts.Web, server);
+            var hosts = parts.Env.GrantHosts(parts.Hosting, server);
             // Shown, the name skips those other records claim (a read of every site); run, the claim itself refuses them.
             var proposed = db.ProposeName(site.Uri, env.ForDisplay ? SiteIndex.ClaimedDbNames(env.Store, server.Name, site.Name) : new HashSet<string>());
             plan.Add(server.Name, PlanAction.Create,

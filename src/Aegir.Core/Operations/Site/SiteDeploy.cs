@@ -75,6 +75,9 @@ internal sealed class SiteDeploy(SiteParts source, SiteParts parts, Func<string>
         SiteSteps.Folders(plan, parts);
         Load(plan, env);
         Swap(plan, env);
+        if (parts.Members.Count > 1)
+            plan.Add(parts.Hosting.Name, PlanAction.Check, $"note that the site's own files were loaded on @{parts.Web.Name} only, of the members of @{parts.Hosting.Name}", ctx =>
+                ctx.Warn($"The site's own files from {label} were loaded on '@{parts.Web.Name}' only: the other members of '@{parts.Hosting.Name}' keep their own (a cluster's members share no site files; share those folders between them, see about_Aegir, CLUSTERS)."));
         SiteSteps.Folders(plan, parts);
         SiteSteps.Settings(plan, parts);
         bool enabled = parts.Site.Status != Contexts.SiteStatus.Disabled;
@@ -111,7 +114,7 @@ internal sealed class SiteDeploy(SiteParts source, SiteParts parts, Func<string>
             return;
         }
         var (server, db) = parts.DatabaseServer;
-        var hosts = parts.Env.GrantHosts(parts.Web, server);
+        var hosts = parts.Env.GrantHosts(parts.Hosting, server);
         plan.Add(server.Name, PlanAction.Create, $"create a new database and user for {parts.Site.Uri} on @{server.Name}, granted to {string.Join(", ", hosts)}",
             ctx => CreateDatabase(ctx, env, hosts));
         plan.Add(parts.Web.Name, PlanAction.Write, $"load {label}: its dump into the new database, its folders beside the live ones ({string.Join(", ", _roots.Select(r => r.Staged))}), each member checked against its checksum",
@@ -303,15 +306,18 @@ internal sealed class SiteDeploy(SiteParts source, SiteParts parts, Func<string>
             }
             if (!keepSource && (source.Platform.Name != parts.Platform.Name || Renamed))
             {
-                // The site's folders where it was.
-                var was = env.Connect(source.Web);
-                foreach (var relative in source.Kind.SiteRoots(source.Site.Uri))
+                // The site's folders where it was, on every machine that served it.
+                foreach (var member in source.Members)
                 {
-                    var folder = Path.Combine(source.Platform.Root, relative);
-                    if (was.Kind(folder) != PathKind.None) changes.Add(JournalActions.DeletePath(source.Web.Name, folder));
+                    var was = env.Connect(member.Web);
+                    foreach (var relative in source.Kind.SiteRoots(source.Site.Uri))
+                    {
+                        var folder = Path.Combine(source.Platform.Root, relative);
+                        if (was.Kind(folder) != PathKind.None) changes.Add(JournalActions.DeletePath(member.Web.Name, folder));
+                    }
                 }
             }
-            if (!keepSource && (Renamed || source.Web.Name != parts.Web.Name)) changes.AddRange(SiteIncludes.Gone(env, source, ctx));
+            if (!keepSource && (Renamed || source.Web.Name != parts.Web.Name)) changes.AddRange(source.Members.SelectMany(m => SiteIncludes.Gone(env, m, ctx)));
             if (changes.Count > 0) ctx.Commit(changes);
         });
     }

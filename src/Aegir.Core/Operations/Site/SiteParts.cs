@@ -12,7 +12,16 @@ internal sealed class SiteParts
 {
     public required AegirSite Site { get; init; }
     public required AegirPlatform Platform { get; init; }
+    /// <summary>The machine the site's single commands (installer, backup, site commands) run on: a cluster's first member.</summary>
     public required AegirServer Web { get; init; }
+    /// <summary>The platform's web server as recorded: a cluster, or <see cref="Web"/> itself.</summary>
+    public AegirServer Hosting => _hosting ?? Web;
+    AegirServer? _hosting;
+    /// <summary>The site on each machine that serves it: a cluster's members, each with its own web service; else this alone.</summary>
+    public IReadOnlyList<SiteParts> Members => _members ?? [this];
+    IReadOnlyList<SiteParts>? _members;
+    /// <summary>" on @member" for one member of a cluster, for what the plan and the log say; nothing for a server of its own.</summary>
+    public string OnMember => _hosting is { IsCluster: true } ? $" on @{Web.Name}" : "";
     /// <summary>The server of the site's database; null for a site without one (<see cref="AegirSite.HasDatabase"/>).</summary>
     public required AegirServer? DbServer { get; init; }
     public required IHttpService Http { get; init; }
@@ -30,12 +39,22 @@ internal sealed class SiteParts
     public static SiteParts Resolve(AegirSite site, OperationEnvironment env)
     {
         var platform = env.Store.GetFresh<AegirPlatform>(site.PlatformName, "Platform");
-        var web = env.Server(platform.WebServerName, "WebServer");
+        var hosting = env.Server(platform.WebServerName, "WebServer");
         var db = site.DbServerName is { } server ? env.Server(server, "DbServer") : null;
+        var web = env.FirstMember(hosting);
+        var kind = env.KindOf(platform, web);
+        var dbService = db is null ? null : env.Db(db);
+        SiteParts On(AegirServer machine, AegirServer? cluster) => new()
+        {
+            Site = site, Platform = platform, Web = machine, DbServer = db, _hosting = cluster,
+            Http = env.Http(machine), Db = dbService, Kind = kind, Env = env,
+        };
+        if (!hosting.IsCluster) return On(hosting, null);
         return new SiteParts
         {
-            Site = site, Platform = platform, Web = web, DbServer = db,
-            Http = env.Http(web), Db = db is null ? null : env.Db(db), Kind = env.KindOf(platform, web), Env = env,
+            Site = site, Platform = platform, Web = web, DbServer = db, _hosting = hosting,
+            Http = env.Http(hosting), Db = dbService, Kind = kind, Env = env,
+            _members = env.Members(hosting).Select(m => On(m, hosting)).ToList(),
         };
     }
 

@@ -9,14 +9,19 @@ namespace Aegir.Core.Operations.Site;
 /// <summary>The plan steps several site operations share: folders, settings, vhost and reload, and recording fields.</summary>
 internal static class SiteSteps
 {
-    /// <summary>Each folder of the site with its owner, group and mode; one that did not exist is deleted again by the undo.</summary>
-    public static void Folders(OperationPlan plan, SiteParts parts)
+    /// <summary>Each folder of the site with its owner, group and mode, on every machine that serves it; one that did not exist is deleted again by the undo.</summary>
+    public static void Folders(OperationPlan plan, SiteParts site)
+    {
+        foreach (var parts in site.Members) FoldersOn(plan, parts);
+    }
+
+    static void FoldersOn(OperationPlan plan, SiteParts parts)
     {
         var transport = parts.Env.Connect(parts.Web);
         foreach (var (dir, owner, group) in parts.Folders())
         {
             var full = Path.Combine(parts.Platform.Root, dir.Path);
-            var line = $"{dir.Path} to {Modes.Octal(dir.Mode)} {owner}:{group}";
+            var line = $"{dir.Path} to {Modes.Octal(dir.Mode)} {owner}:{group}{parts.OnMember}";
             plan.Add(parts.Web.Name, PlanAction.Set, $"set {line} in {parts.Platform.Root}", ctx =>
             {
                 var files = new FileService(transport);
@@ -32,15 +37,20 @@ internal static class SiteSteps
     /// everything in the folders the web server writes becomes its group's to write (an installer run as root or as
     /// another user leaves folders there the web server cannot write in).
     /// </summary>
-    public static void Reclaim(OperationPlan plan, SiteParts parts)
+    public static void Reclaim(OperationPlan plan, SiteParts site)
+    {
+        foreach (var parts in site.Members) ReclaimOn(plan, parts);
+    }
+
+    static void ReclaimOn(OperationPlan plan, SiteParts parts)
     {
         var roots = parts.Kind.SiteRoots(parts.Site.Uri);
-        plan.Add(parts.Web.Name, PlanAction.Set, $"give {parts.Owner} what root owns in {string.Join(", ", roots)} in {parts.Platform.Root}", ctx =>
-            ctx.Step($"Giving {parts.Owner} what root owns in {string.Join(", ", roots)}", () => new FileService(parts.Env.Connect(parts.Web)).TakeFromRoot(parts.Platform.Root, roots, parts.Owner)));
+        plan.Add(parts.Web.Name, PlanAction.Set, $"give {parts.Owner} what root owns in {string.Join(", ", roots)} in {parts.Platform.Root}{parts.OnMember}", ctx =>
+            ctx.Step($"Giving {parts.Owner} what root owns in {string.Join(", ", roots)}{parts.OnMember}", () => new FileService(parts.Env.Connect(parts.Web)).TakeFromRoot(parts.Platform.Root, roots, parts.Owner)));
         var writable = WebWritable(parts);
         if (writable.Count == 0) return;
-        plan.Add(parts.Web.Name, PlanAction.Set, $"let the web group {parts.WebGroup} write everywhere in {string.Join(", ", writable)} in {parts.Platform.Root}", ctx =>
-            ctx.Step($"Letting the web group {parts.WebGroup} write everywhere in {string.Join(", ", writable)}",
+        plan.Add(parts.Web.Name, PlanAction.Set, $"let the web group {parts.WebGroup} write everywhere in {string.Join(", ", writable)} in {parts.Platform.Root}{parts.OnMember}", ctx =>
+            ctx.Step($"Letting the web group {parts.WebGroup} write everywhere in {string.Join(", ", writable)}{parts.OnMember}",
                 () => new FileService(parts.Env.Connect(parts.Web)).OpenToWebGroup(parts.Platform.Root, writable, parts.WebGroup)));
     }
 
@@ -53,11 +63,13 @@ internal static class SiteSteps
         return own.Where(p => !own.Any(o => o != p && p.StartsWith(o + "/", StringComparison.Ordinal))).ToList();
     }
 
-    public static void Settings(OperationPlan plan, SiteParts parts)
+    /// <summary>The site's settings file, on every machine that serves it.</summary>
+    public static void Settings(OperationPlan plan, SiteParts site)
     {
-        if (parts.Kind.SiteSettingsPath(parts.Site.Uri) is not { } settings) return;
-        plan.Add(parts.Web.Name, PlanAction.Write, $"write {settings} {Modes.Octal(Modes.File0440)} {parts.Owner}:{parts.WebGroup} in {parts.Platform.Root} (no credentials)",
-            ctx => parts.Kind.WriteSiteSettings(parts.Job(ctx)));
+        if (site.Kind.SiteSettingsPath(site.Site.Uri) is not { } settings) return;
+        foreach (var parts in site.Members)
+            plan.Add(parts.Web.Name, PlanAction.Write, $"write {settings} {Modes.Octal(Modes.File0440)} {parts.Owner}:{parts.WebGroup} in {parts.Platform.Root}{parts.OnMember} (no credentials)",
+                ctx => parts.Kind.WriteSiteSettings(parts.Job(ctx)));
     }
 
     /// <summary>
@@ -74,7 +86,7 @@ internal static class SiteSteps
         }
         var database = parts.Database();
         var (server, db) = parts.DatabaseServer;
-        var hosts = parts.Env.GrantHosts(parts.Web, server);
+        var hosts = parts.Env.GrantHosts(parts.Hosting, server);
         var on = server.Name;
         plan.Add(on, PlanAction.Check, $"check that database `{database.Name}` is on @{on}", ctx => ctx.Step($"Checking that database {database.Name} is on '@{on}'", () =>
         {
@@ -114,7 +126,7 @@ internal static class SiteSteps
         if (parts.Env.Engine.Batch is { } batch)
         {
             plan.Add(parts.Web.Name, PlanAction.Check, $"check that http://{host}{Page(parts, enabled())} answers as the site{(enabled() ? "" : " disabled")}, once @{parts.Web.Name} reloads at the end of this pipeline{(created ? " (else it is removed again)" : "")}",
-                ctx => batch.Expect(parts.Web.Name, parts.Site.Name, created));
+                ctx => batch.Expect(parts.Hosting.Name, parts.Site.Name, created));
             return;
         }
         plan.Add(parts.Web.Name, PlanAction.Check, $"check that http://{host}{Page(parts, enabled())} answers as the site{(enabled() ? "" : " disabled")}", ctx => ctx.Step($"Checking that http://{host}{Page(parts, enabled())} answers", () =>
@@ -128,7 +140,12 @@ internal static class SiteSteps
     /// A site on another machine is asked for again from this one, as its visitors would ask: a site that answers on
     /// its web server but not from here (a firewall, a listen address only the server reaches) is warned about.
     /// </summary>
-    public static void FromHere(TaskContext ctx, SiteParts parts, bool? enabled = null)
+    public static void FromHere(TaskContext ctx, SiteParts site, bool? enabled = null)
+    {
+        foreach (var parts in site.Members) FromHereOn(ctx, parts, enabled);
+    }
+
+    static void FromHereOn(TaskContext ctx, SiteParts parts, bool? enabled)
     {
         if (Contexts.ThisMachine.Is(parts.Web)) return;
         var listen = parts.Web.Http.Get("listen_address") ?? "*";
@@ -153,6 +170,9 @@ internal static class SiteSteps
     /// </summary>
     public static string? Judge(SiteParts parts, bool? enabled = null, Func<string, string, HttpAnswer>? ask = null)
     {
+        // A cluster's site answers on each member, or it is broken there.
+        if (ask is null && parts.Members.Count > 1)
+            return parts.Members.Select(m => Judge(m, enabled) is { } problem ? $"on member '@{m.Web.Name}', {problem}" : null).FirstOrDefault(p => p is not null);
         var host = parts.Site.Redirection ?? parts.Site.Uri;
         ask ??= (name, page) => Fetch(parts, name, page);
         if (!(enabled ?? parts.Site.Status != SiteStatus.Disabled))
@@ -194,9 +214,12 @@ internal static class SiteSteps
     /// <summary>The site's vhost (written and tested), then a reload of the web server.</summary>
     public static void Vhost(OperationPlan plan, SiteParts parts, Func<bool> enabled)
     {
-        plan.Add(parts.Web.Name, PlanAction.Write, $"write {parts.Http.SiteConfigPath(parts.Site.Uri)} and test the {parts.Http.Type} config of @{parts.Web.Name}",
+        var what = parts.Hosting.IsCluster
+            ? $"write the vhost of {parts.Site.Uri} on {string.Join(", ", parts.Members.Select(m => "@" + m.Web.Name))} (the members of @{parts.Hosting.Name}) and test each one's config"
+            : $"write {parts.Http.SiteConfigPath(parts.Site.Uri)} and test the {parts.Http.Type} config of @{parts.Web.Name}";
+        plan.Add(parts.Hosting.Name, PlanAction.Write, what,
             ctx => parts.Http.WriteSite(ctx, parts.Vhost(enabled())));
-        Reload(plan, parts.Env, parts.Web, parts.Http);
+        Reload(plan, parts.Env, parts.Hosting, parts.Http);
     }
 
     public static void Reload(OperationPlan plan, OperationEnvironment env, AegirServer web, Services.IHttpService http)

@@ -41,7 +41,7 @@ public abstract class TemplatedWebService(AegirServer server, IServiceEnvironmen
     protected abstract string Listen(string address, int port);
 
     /// <summary>An IPv6 address as both web servers need it next to a port: in brackets.</summary>
-    protected static string Bracketed(string address) => address.Contains(':') ? $"[{address}]" : address;
+    internal static string Bracketed(string address) => address.Contains(':') ? $"[{address}]" : address;
 
     public void Verify(TaskContext ctx)
     {
@@ -76,11 +76,11 @@ public abstract class TemplatedWebService(AegirServer server, IServiceEnvironmen
         {
             ["platform"] = platform.Name, ["root"] = platform.Root, ["kind"] = platform.Kind ?? "", ["version"] = platform.Version ?? "",
         });
-        Change(ctx, $"Writing the {Type} include of '@{platform.Name}' and testing the config", [(PlatformConfigPath(platform.Name), text)]);
+        Change(ctx, $"Writing the {Type} include of '@{platform.Name}' on '@{Server.Name}' and testing the config", [(PlatformConfigPath(platform.Name), text)]);
     }
 
     public void RemovePlatform(TaskContext ctx, string platform)
-        => Change(ctx, $"Removing the {Type} include of '@{platform}' and testing the config", [(PlatformConfigPath(platform), null)]);
+        => Change(ctx, $"Removing the {Type} include of '@{platform}' on '@{Server.Name}' and testing the config", [(PlatformConfigPath(platform), null)]);
 
     public void WriteSite(TaskContext ctx, VhostModel site)
     {
@@ -95,14 +95,14 @@ public abstract class TemplatedWebService(AegirServer server, IServiceEnvironmen
         var foreign = NamesIn(text).Where(n => !site.HostNames.Contains(n)).Distinct().ToList();
         if (foreign.Count > 0)
             throw ErrorCatalog.VhostNamesForeign(site.Uri, foreign, Server.Name);
-        Change(ctx, $"Writing the {Type} vhost of {site.Uri} and testing the config", [(SiteConfigPath(site.Uri), text)], site.HostNames);
+        Change(ctx, $"Writing the {Type} vhost of {site.Uri} on '@{Server.Name}' and testing the config", [(SiteConfigPath(site.Uri), text)], site.HostNames);
     }
 
     /// <summary>The host names a vhost in this server's syntax answers to.</summary>
     protected abstract IEnumerable<string> NamesIn(string config);
 
     public void RemoveSite(TaskContext ctx, string uri)
-        => Change(ctx, $"Removing the {Type} vhost of {uri} and testing the config", [(SiteConfigPath(uri), null)]);
+        => Change(ctx, $"Removing the {Type} vhost of {uri} on '@{Server.Name}' and testing the config", [(SiteConfigPath(uri), null)]);
 
     public string RenderSite(VhostModel site)
     {

@@ -26,9 +26,9 @@ public sealed class NewAegirServerCommand : ServerSettingsCmdlet
             server.RemoteHost = "localhost";
             server.ScriptUser = AegirServer.LocalScriptUser();
         }
-        else if (RemoteHost is null)
+        else if (RemoteHost is null && !string.Equals(HttpServiceType, Aegir.Core.Contexts.ServiceCatalog.Cluster, StringComparison.OrdinalIgnoreCase))
         {
-            throw ErrorCatalog.Missing("-RemoteHost", $"Give the host name or address of '@{name}'; only master (this machine) can do without.");
+            throw ErrorCatalog.Missing("-RemoteHost", $"Give the host name or address of '@{name}'; only master (this machine) and a cluster (-HttpServiceType cluster -ClusterMembers ...) can do without.");
         }
         Apply(server);
         if (CreateRecord(server, "Create server context")) WriteObject(server);

@@ -30,6 +30,12 @@ public abstract class ServerSettingsCmdlet : AegirCmdlet
     [Parameter]
     public Hashtable? HttpSetting { get; set; }
 
+    /// <summary>The member web servers of a cluster (-HttpServiceType cluster): server records with a web service of their own.</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(ServerNameCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string[]? ClusterMembers { get; set; }
+
     [Parameter]
     [ArgumentCompleter(typeof(DbServiceTypeCompleter))]
     [ValidateNotNullOrEmpty]
@@ -89,12 +95,24 @@ public abstract class ServerSettingsCmdlet : AegirCmdlet
     /// <summary>Applies what was given, in order: host and user, then each service's type before its settings.</summary>
     protected void Apply(AegirServer server)
     {
+        // A cluster is no machine: what only a machine has is refused before anything is applied.
+        if ((HttpServiceType?.ToLowerInvariant() ?? server.Http.Type) == Aegir.Core.Contexts.ServiceCatalog.Cluster)
+        {
+            if (RemoteHost is not null) throw ErrorCatalog.ClusterSettingInvalid(server.Name, "-RemoteHost");
+            if (SshUser is not null || SshPort is not null || SshKeyPath is not null || SshKeyPassphrase is not null || HostKeyFingerprint is not null || SshPrivilege is not null)
+                throw ErrorCatalog.ClusterSettingInvalid(server.Name, "-Ssh...");
+            if (DbServiceType is not null || DbHost is not null || DbPort is not null || DbAdminCredential is not null)
+                throw ErrorCatalog.ClusterSettingInvalid(server.Name, "-Db...");
+        }
+        else if (ClusterMembers is not null)
+            throw ErrorCatalog.InvalidValue("ClusterMembers", string.Join(", ", ClusterMembers), $"'@{server.Name}' is not a cluster", "Give -HttpServiceType cluster too, or leave -ClusterMembers out.");
         if (RemoteHost is not null) server.RemoteHost = RemoteHost;
         if (ScriptUser is not null) server.ScriptUser = Validate.ScriptUser("ScriptUser", ScriptUser);
         if (AegirRoot is not null) server.AegirRoot = AegirRoot;
         ApplyConnection(server);
 
         if (HttpServiceType is not null) server.Http.ChangeType(HttpServiceType.ToLowerInvariant());
+        if (ClusterMembers is not null) server.Http.Set(Aegir.Core.Services.Cluster.ClusterService.MembersSetting, string.Join(',', ClusterMembers));
         if (HttpPort is { } httpPort) server.Http.Set("port", Port("HttpPort", httpPort));
         ApplyTable(server.Http, HttpSetting, "HttpSetting");
 
