@@ -73,6 +73,47 @@ public class TaskRunnerTests
         Assert.All(task.Journal, e => Assert.Equal(JournalState.Undone, e.State));
     }
 
+    /// <summary>Counts the undos it is asked for; those on server "away" fail as a server that does not answer.</summary>
+    sealed class AwayExecutor : IJournalExecutor
+    {
+        public readonly List<string> Tried = [];
+        public void Run(JournalAction action, TaskContext ctx)
+        {
+            Tried.Add(action.Arg("name"));
+            if (action.Arg("server") == "away") throw ErrorCatalog.SshFailed("'@away' (192.0.2.7)", "-i key root@192.0.2.7", "Socket read operation has timed out");
+        }
+    }
+
+    [Fact]
+    public void A_server_that_does_not_answer_one_undo_is_not_asked_the_next_and_both_wait()
+    {
+        using var home = new TestHome(seed: false);
+        var executor = new AwayExecutor();
+        static JournalAction On(string server, string name) => new("test", $"undo {name}", new() { ["name"] = name, ["server"] = server });
+        var task = new TaskRunner(home.Path, null, executor).Run("migrate", "a.example", [], ctx =>
+        {
+            ctx.Step("Make a folder there", () => { }, On("away", "folder"));
+            ctx.Step("Make a database here", () => { }, On("near", "database"));
+            ctx.Step("Make a site folder there", () => { }, On("away", "site folder"));
+            ctx.Step("Write there", () => throw ErrorCatalog.SshFailed("'@away' (192.0.2.7)", "-i key root@192.0.2.7", "Broken pipe"));
+        });
+        Assert.Equal(AegirTaskStatus.Failed, task.Status);
+        Assert.Equal(["site folder", "database"], executor.Tried);
+        Assert.Equal([JournalState.Waiting, JournalState.Undone, JournalState.Waiting], task.Journal.Take(3).Select(e => e.State));
+        Assert.Contains("Socket read operation has timed out", task.Journal[0].Problem);
+    }
+
+    [Fact]
+    public void A_write_a_full_disk_refuses_fails_saying_so_with_the_fix()
+    {
+        using var home = new TestHome(seed: false);
+        var task = new TaskRunner(home.Path, null, new RecordingExecutor()).Run("install", "a.example", [], ctx =>
+            ctx.Step("Writing the vhost of a.example", () => throw new IOException("on '@server_web1' (192.0.2.7): cannot write /var/aegir/x.conf: No space left on device")));
+        Assert.Equal(("DiskFull", AegirTaskStatus.Failed), (task.ErrorId, task.Status));
+        Assert.Contains("'@server_web1'", task.Error);
+        Assert.Contains("The disk is full there: free some space (df -h", task.Error);
+    }
+
     [Fact]
     public void A_step_that_fails_half_way_is_undone_too()
     {

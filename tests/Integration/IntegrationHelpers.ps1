@@ -95,9 +95,9 @@ function Install-TestPackage([string[]] $Name) {
 function Test-IsRoot { (id -u) -eq '0' }
 
 # A child pwsh that imports the module, runs $Warmup (so the code the script needs is loaded), prints 'ready',
-# then runs $Script: to kill at a chosen moment.
+# then runs $Script: to kill at a chosen moment. -NoWait returns it at once; Wait-AegirChild waits for its 'ready'.
 function Start-AegirChild {
-    param([string] $Script, [string] $Warmup = '')
+    param([string] $Script, [string] $Warmup = '', [switch] $NoWait)
     $exe = [Environment]::ProcessPath
     $prefix = @(if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { Join-Path $PSHOME 'pwsh.dll' })
     $psi = [System.Diagnostics.ProcessStartInfo]::new($exe)
@@ -107,9 +107,13 @@ function Start-AegirChild {
     $psi.RedirectStandardError = $true
     $child = [System.Diagnostics.Process]::Start($psi)
     $null = $child.StandardError.ReadToEndAsync()
-    if ($child.StandardOutput.ReadLine() -ne 'ready') { throw 'the child pwsh did not start' }
-    $null = $child.StandardOutput.ReadToEndAsync()
+    if (-not $NoWait) { Wait-AegirChild $child }
     $child
+}
+
+function Wait-AegirChild($Child) {
+    if ($Child.StandardOutput.ReadLine() -ne 'ready') { throw 'the child pwsh did not start' }
+    $null = $Child.StandardOutput.ReadToEndAsync()
 }
 
 # What the server's MariaDB holds of the sites' own: their databases and users (never the server's).

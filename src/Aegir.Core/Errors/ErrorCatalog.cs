@@ -232,6 +232,15 @@ public static class ErrorCatalog
         => E("DiskSpaceShort", AegirErrorKind.ResourceUnavailable, folder,
             $"{what} would not fit in {folder} on '@{server}': {Mb(needed)} MB are needed up to it (and 64 MB kept free), {Mb(available)} MB are available. Nothing of it was written. Free some space, or check that the archive is the one meant (its sizes come from the archive itself).");
 
+    /// <summary>A write a full file system (or a quota) refused: the step, what refused it, and the fix.</summary>
+    public static AegirException DiskFull(string step, string problem, string? folder = null)
+        => E(ErrorIds.DiskFull, AegirErrorKind.ResourceUnavailable, step,
+            $"{step} failed: {problem.TrimEnd('.')}. The disk is full there: free some space {(folder is null ? "(df -h shows what each file system has left)" : $"on the file system of {folder} (df -h {folder})")}, then run the task again.");
+
+    /// <summary>Whether an error's text is a full file system's (ENOSPC) or a full quota's (EDQUOT), as strerror words them.</summary>
+    public static bool IsDiskFull(string text)
+        => text.Contains("No space left on device", StringComparison.Ordinal) || text.Contains("Disk quota exceeded", StringComparison.Ordinal);
+
     static string Mb(long bytes) => (bytes / 1048576.0).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture);
 
     public static AegirException ScriptUserMissing(string user, string server, string useradd)

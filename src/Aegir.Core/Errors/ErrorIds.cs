@@ -24,6 +24,7 @@ public static class ErrorIds
     public const string DbToolFailed = "DbToolFailed";
     public const string DbTypeDiffers = "DbTypeDiffers";
     public const string DbUserTaken = "DbUserTaken";
+    public const string DiskFull = "DiskFull";
     public const string DiskSpaceUnknown = "DiskSpaceUnknown";
     public const string InstallNotConfirmed = "InstallNotConfirmed";
     public const string InstallerFailed = "InstallerFailed";

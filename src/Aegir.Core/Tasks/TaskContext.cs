@@ -207,6 +207,7 @@ public sealed class TaskContext
         AegirException or OperationCanceledException or SimulatedCrash => null,
         AggregateException all when all.Flatten().InnerExceptions is [var one] => Wrap(description, one) ?? one,
         AggregateException all => ErrorCatalog.StepFailed(ErrorIds.StepFailed, description, Masker.Apply(ErrorCatalog.Plain(all)), "See the task log for the steps before it."),
+        IOException when ErrorCatalog.IsDiskFull(ex.Message) => ErrorCatalog.DiskFull(description, Masker.Apply(ex.Message)),
         IOException or UnauthorizedAccessException or InvalidOperationException or System.Data.Common.DbException
             => ErrorCatalog.StepFailed(ErrorIds.StepFailed, description, Masker.Apply(ex.Message), "See the task log for the steps before it."),
         _ => null,
@@ -276,6 +277,8 @@ public sealed class TaskContext
     {
         var failed = new List<string>();
         JournalEntry? first = null;
+        // A server that did not answer one undo is not asked again in this pass: each try would wait out its timeout.
+        var silent = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var entry in entries)
         {
             var was = (entry.State, entry.Problem);
@@ -284,6 +287,13 @@ public sealed class TaskContext
                 entry.State = JournalState.Waiting;
                 entry.Problem = $"kept until '{first.Undo!.Description}' is done";
                 if (was.State != JournalState.Waiting) Warn($"Not undone yet: {entry.Undo!.Description}, which waits until '{first.Undo.Description}' is done.");
+            }
+            else if (entry.Undo!.Args.TryGetValue("server", out var server) && silent.TryGetValue(server, out var why))
+            {
+                entry.State = JournalState.Waiting;
+                entry.Problem = why;
+                if (was.State != JournalState.Waiting)
+                    Log(TaskLogLevel.Error, $"Could not undo '{entry.Description}' ({entry.Undo.Description}) now: {why} It waits, and is tried again later.");
             }
             else
             {
@@ -299,6 +309,7 @@ public sealed class TaskContext
                     entry.State = JournalState.Waiting;
                     entry.Problem = Masker.Apply(ErrorCatalog.Plain(ex));
                     first ??= entry;
+                    if (ex.ErrorId == ErrorIds.ServerUnreachable && entry.Undo.Args.TryGetValue("server", out var away)) silent.TryAdd(away, entry.Problem);
                     if (was.State != JournalState.Waiting)
                         Log(TaskLogLevel.Error, $"Could not undo '{entry.Description}' ({entry.Undo!.Description}) now: {entry.Problem} It waits, and is tried again later.");
                 }

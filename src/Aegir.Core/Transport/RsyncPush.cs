@@ -50,7 +50,9 @@ public static partial class RsyncPush
             .Append($" -o UserKnownHostsFile={CommandSpec.Quote(knownHosts)} -o GlobalKnownHostsFile=/dev/null -o ConnectTimeout={(int)settings.ConnectTimeout.TotalSeconds}")
             .Append(settings.KeyPassphrase is null ? " -o BatchMode=yes" : " -o NumberOfPasswordPrompts=1 -o PasswordAuthentication=no -o KbdInteractiveAuthentication=no")
             .ToString();
-        var arguments = new List<string> { "-a", "--delete", "--protect-args", "--itemize-changes", "-e", ssh };
+        // An I/O timeout: rsync ends when nothing moves for that long (a lost link, or a receiver that died of a full
+        // disk while the sender waits on ssh), where it would otherwise wait for the whole command's timeout.
+        var arguments = new List<string> { "-a", "--delete", "--protect-args", "--itemize-changes", $"--timeout={(int)settings.IdleTimeout.TotalSeconds}", "-e", ssh };
         if (dryRun) arguments.Add("--dry-run");
         if (settings.UseSudo) arguments.Add("--rsync-path=sudo -n rsync");
         arguments.AddRange(filters);

@@ -41,6 +41,9 @@ public sealed record SshSettings(string Host, int Port, string User, string? Key
 
     public TimeSpan KeepAlive { get; init; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>How long a connection may go without an answer (what it sent unacknowledged), and a transfer (rsync) without moving a byte, before it is given up.</summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>The server as messages name it.</summary>
     public string Where => Server is null ? Host : $"'@{Server}' ({Host})";
 

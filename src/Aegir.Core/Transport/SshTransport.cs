@@ -89,6 +89,7 @@ public sealed class SshTransport(SshSettings settings) : ITransport
                 throw ErrorCatalog.SshFailed(settings.Where, settings.Login, ex.Message, ex);
             }
             AgentKey = signed;
+            SshSocket.GiveUpAfter(client, settings.IdleTimeout);
             if (settings.UseSudo) CheckSudo(client);
             return _client = client;
         }
@@ -290,7 +291,7 @@ public sealed class SshTransport(SshSettings settings) : ITransport
     CommandResult Must(params string[] fields)
     {
         var result = Remote(fields);
-        if (!result.Succeeded) throw new IOException($"on {Host}: {result.Summary()}");
+        if (!result.Succeeded) throw new IOException($"on {settings.Where}: {result.Summary()}");
         return result;
     }
 
@@ -311,7 +312,7 @@ public sealed class SshTransport(SshSettings settings) : ITransport
     public void WriteFile(string path, byte[] content, UnixFileMode mode, string? owner = null, string? group = null)
     {
         var result = Remote(["write", path, Octal(mode), owner ?? "", group ?? ""], payload: content);
-        if (!result.Succeeded) throw new IOException($"on {Host}: {result.Summary()}");
+        if (!result.Succeeded) throw new IOException($"on {settings.Where}: {result.Summary()}");
     }
 
     /// <summary>Files up to this size are read over a serving channel; a larger one is streamed over a channel of its own.</summary>
@@ -327,7 +328,7 @@ public sealed class SshTransport(SshSettings settings) : ITransport
             result = Remote(["read", path, "0"], output: bytes);
         }
         if (result.ExitCode == 3) return null;
-        if (!result.Succeeded) throw new IOException($"on {Host}: {result.Summary()}");
+        if (!result.Succeeded) throw new IOException($"on {settings.Where}: {result.Summary()}");
         return bytes.ToArray();
     }
 
@@ -335,7 +336,7 @@ public sealed class SshTransport(SshSettings settings) : ITransport
     {
         var result = Remote(["kind", path]);
         if (result.ExitCode == 3) return PathKind.None;
-        if (!result.Succeeded) throw new IOException($"on {Host}: {result.Summary()}");
+        if (!result.Succeeded) throw new IOException($"on {settings.Where}: {result.Summary()}");
         return result.StandardOutput switch
         {
             "file" => PathKind.File, "dir" => PathKind.Directory, "link" => PathKind.Symlink, "other" => PathKind.Other, _ => PathKind.None,
@@ -346,7 +347,7 @@ public sealed class SshTransport(SshSettings settings) : ITransport
     {
         var result = Remote(["list", path]);
         if (result.ExitCode == 3) return [];
-        if (!result.Succeeded) throw new IOException($"on {Host}: {result.Summary()}");
+        if (!result.Succeeded) throw new IOException($"on {settings.Where}: {result.Summary()}");
         return result.StandardOutput.Length == 0 ? [] : result.StandardOutput.Split('\0').Order(StringComparer.Ordinal).ToList();
     }
 
@@ -370,7 +371,7 @@ public sealed class SshTransport(SshSettings settings) : ITransport
     public void Delete(string path)
     {
         var result = Remote(["delete", path], timeout: TimeSpan.FromHours(2));
-        if (!result.Succeeded && result.ExitCode != 3) throw new IOException($"cannot delete {path} on {Host}: {result.Summary()}");
+        if (!result.Succeeded && result.ExitCode != 3) throw new IOException($"cannot delete {path} on {settings.Where}: {result.Summary()}");
     }
 
     public void Move(string from, string to) => Must("move", from, to);
@@ -385,7 +386,7 @@ public sealed class SshTransport(SshSettings settings) : ITransport
     {
         var result = Remote(["owner", path]);
         if (result.ExitCode == 3) return null;
-        if (!result.Succeeded) throw new IOException($"on {Host}: {result.Summary()}");
+        if (!result.Succeeded) throw new IOException($"on {settings.Where}: {result.Summary()}");
         var parts = result.StandardOutput.Split('\0');
         return (parts[0], parts[1]);
     }
@@ -395,12 +396,12 @@ public sealed class SshTransport(SshSettings settings) : ITransport
     public HttpAnswer Fetch(string address, int port, string host, string path)
     {
         var result = Remote(["fetch", address, port.ToString(), port == 80 ? host : $"{host}:{port}", path], timeout: TimeSpan.FromSeconds(30));
-        if (!result.Succeeded) throw new IOException($"no answer from {address}:{port} for {host} (asked on {Host}): {result.Summary()}");
+        if (!result.Succeeded) throw new IOException($"no answer from {address}:{port} for {host} (asked on {settings.Where}): {result.Summary()}");
         var text = result.StandardOutput;
         var split = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
         var head = split < 0 ? text : text[..split];
         var lines = head.Split("\r\n");
-        var status = lines[0].Split(' ') is { Length: > 1 } words && int.TryParse(words[1], out var s) ? s : throw new IOException($"{address}:{port} answered no HTTP (asked on {Host})");
+        var status = lines[0].Split(' ') is { Length: > 1 } words && int.TryParse(words[1], out var s) ? s : throw new IOException($"{address}:{port} answered no HTTP (asked on {settings.Where})");
         var location = lines.Skip(1).FirstOrDefault(l => l.StartsWith("Location:", StringComparison.OrdinalIgnoreCase))?[9..].Trim();
         return new HttpAnswer(status, location, split < 0 ? "" : text[(split + 4)..]);
     }
@@ -408,7 +409,7 @@ public sealed class SshTransport(SshSettings settings) : ITransport
     public void Sync(string source, string destination)
     {
         var result = Run(new CommandSpec("rsync", ["-a", "--delete", source.TrimEnd('/') + "/", destination.TrimEnd('/') + "/"]) { Timeout = TimeSpan.FromHours(2) });
-        if (!result.Succeeded) throw new IOException($"rsync {source} {destination} on {Host}: {result.Summary()}");
+        if (!result.Succeeded) throw new IOException($"rsync {source} {destination} on {settings.Where}: {result.Summary()}");
     }
 
     public void Dispose()

@@ -132,4 +132,23 @@ public sealed class SshTransportTests(TestServerHostFixture fixture)
         using var garbage = Hostile("garbage", "printf '\\000\\000\\000\\000\\000\\000\\000\\007garbage\\000\\000\\000\\000'; cat >/dev/null\n");
         Assert.Contains("answered no HTTP", Assert.ThrowsAny<IOException>(() => garbage.Fetch("127.0.0.1", 80, "x.test", "/")).Message);
     }
+
+    [Fact]
+    public void A_request_on_a_cut_link_fails_within_the_idle_timeout_naming_the_server()
+    {
+        using var ssh = new SshTransport(Host.Settings with { Server = "server_cut", KeepAlive = TimeSpan.FromSeconds(1), IdleTimeout = TimeSpan.FromSeconds(3) });
+        Assert.Equal(PathKind.Directory, ssh.Kind("/srv"));
+        var running = Task.Run(() => ssh.Run(new CommandSpec("sleep", ["47"]) { Timeout = TimeSpan.FromMinutes(5) }));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (Host.Run("sh", "-c", "pgrep -fx 'sleep 47' || true").Trim().Length == 0 && clock.Elapsed < TimeSpan.FromSeconds(20)) Thread.Sleep(100);
+        Host.Link(up: false);
+        try
+        {
+            Assert.True(((IAsyncResult)running).AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(15)), "the request still waits on a link cut 15 s ago");
+            var ex = Assert.ThrowsAny<Exception>(() => running.GetAwaiter().GetResult());
+            Assert.Contains("'@server_cut'", ex.Message);
+        }
+        finally { Host.Link(up: true); }
+        Assert.Equal(PathKind.Directory, ssh.Kind("/srv"));
+    }
 }

@@ -33,6 +33,10 @@ public sealed class TestServerHost : IDisposable
     public void DropSessions()
         => Shell("sh", "-c", $"for p in $(ip netns pids $(cat '{Dir}/netns')); do tr '\\0' ' ' < /proc/$p/cmdline 2>/dev/null | grep -q '^sshd: .*@notty' && kill -9 $p; done; true");
 
+    /// <summary>Cuts (or mends) the link to the host on this machine's side, as a pulled cable would.</summary>
+    public void Link(bool up)
+        => Shell("ip", "link", "set", "ath" + File.ReadAllText(Path.Combine(Dir, "index")).Trim(), up ? "up" : "down");
+
     /// <summary>Runs a command on the host itself (as its root), outside any transport under test.</summary>
     public string Run(params string[] command) => Shell(Script, ["run", Dir, .. command]);
 

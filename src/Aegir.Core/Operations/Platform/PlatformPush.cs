@@ -46,6 +46,14 @@ internal static class PlatformPush
     }
 
     static CommandResult Must(CommandResult result, AegirServer server, string source, string root)
-        => result.Succeeded ? result : throw ErrorCatalog.StepFailed(ErrorIds.StepFailed, $"Pushing {source} to {root} on '@{server.Name}'", $"rsync failed: {result.Summary()}",
+        => result.Succeeded ? result
+        : ErrorCatalog.IsDiskFull(result.StandardError) ? throw ErrorCatalog.DiskFull($"Pushing {source} to {root} on '@{server.Name}'", $"rsync failed: {result.Summary()}", Path.GetDirectoryName(root))
+        : Lost(result) ? throw ErrorCatalog.StepFailed(ErrorIds.ServerUnreachable, $"Pushing {source} to {root} on '@{server.Name}'", $"the connection was lost: {result.Summary()}",
+            $"Check that the sshd of '@{server.Name}' answers (Invoke-AegirVerify {server.Name}), then run the task again.")
+        : throw ErrorCatalog.StepFailed(ErrorIds.StepFailed, $"Pushing {source} to {root} on '@{server.Name}'", $"rsync failed: {result.Summary()}",
             $"Check that rsync is installed on '@{server.Name}' and that its ssh settings log in (Invoke-AegirVerify {server.Name}), then verify the platform again.");
+
+    /// <summary>rsync's exit for a connection lost: 255 (ssh's), 10 (socket), 12 (the stream cut off, not a missing rsync there), 30 (nothing moved for the idle timeout).</summary>
+    static bool Lost(CommandResult result)
+        => result.ExitCode is 255 or 10 or 30 || (result.ExitCode == 12 && !result.StandardError.Contains("not found", StringComparison.Ordinal));
 }
