@@ -45,7 +45,7 @@ Describe 'New-AegirPlatform' {
         Set-Content (Join-Path $code 'index.php') '<?php echo 1;'
         $steps = New-AegirPlatform planned $code -Plan
         $steps[0].Description | Should -BeLike "record the platform @platform_planned at $code*"
-        $steps.Description | Should -Contain "find the codebase at ${code}: php"
+        $steps.Description | Should -Contain "find the codebase at ${code} on @server_master: php"
         Get-ContextFiles | Should -Be @('server_master.yml')
     }
 
