@@ -756,6 +756,23 @@ public class OperationTests
     }
 
     [Fact]
+    public void A_pid_file_naming_another_process_is_never_signalled_and_the_change_is_undone()
+    {
+        using var hosting = new FakeHosting();
+        hosting.Platform("php", "php");
+        // A pid used again by init: a reload would send it nginx's signal.
+        hosting.Server.Put("/proc/4242/comm", "systemd\n");
+        var before = hosting.Snapshot();
+        var outcome = hosting.Run(new InstallSite.Parameters("a.test", null, null, new SiteDefinition("a.test", "php")));
+        Assert.Equal(AegirTaskStatus.Failed, outcome.Task.Status);
+        Assert.Contains("names process 4242 (systemd), which is not nginx", outcome.Task.Error);
+        Assert.DoesNotContain(hosting.Server.Commands, c => c.StartsWith("nginx -s reload", StringComparison.Ordinal));
+        Assert.Equal(before, hosting.Snapshot());
+        hosting.Server.Put("/proc/4242/comm", "nginx\n");
+        Assert.True(hosting.Run(new InstallSite.Parameters("a.test", null, null, new SiteDefinition("a.test", "php"))).Succeeded);
+    }
+
+    [Fact]
     public void A_batch_fails_a_change_at_once_when_its_web_server_is_not_running()
     {
         using var hosting = new FakeHosting();

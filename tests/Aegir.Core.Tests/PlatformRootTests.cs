@@ -93,4 +93,23 @@ public sealed class PlatformRootTests : IDisposable
         _home.Store.Create(new AegirPlatform("platform_b") { Root = "/var/aegir/platforms/drupal10" });
         Assert.Equal(3, _home.Store.ListNames(ContextType.Platform).Count());
     }
+
+    [Fact]
+    public void Two_records_of_one_machine_hold_their_platforms_apart_as_one_record_does()
+    {
+        foreach (var (name, host) in new[] { ("server_weba", "192.0.2.31"), ("server_weba2", "192.0.2.31"), ("server_webc", "192.0.2.33") })
+        {
+            var server = new AegirServer(name) { RemoteHost = host };
+            server.Http.ChangeType("nginx");
+            _home.Store.Create(server);
+        }
+        _home.Store.Create(new AegirPlatform("platform_notes") { Root = "/srv/platforms/notes", WebServerName = "server_weba" });
+        // A second record of A's address is A: a push there would replace the code under A's sites.
+        Assert.Contains("is the root of the platform '@platform_notes'",
+            Assert.Throws<AegirException>(() => _home.Store.Create(new AegirPlatform("platform_notes2") { Root = "/srv/platforms/notes", WebServerName = "server_weba2" })).Message);
+        Assert.Contains("lies inside the root of the platform '@platform_notes'",
+            Assert.Throws<AegirException>(() => _home.Store.Create(new AegirPlatform("platform_sub") { Root = "/srv/platforms/notes/sub", WebServerName = "server_weba2" })).Message);
+        // Another machine's folder of the same name is its own.
+        _home.Store.Create(new AegirPlatform("platform_notesc") { Root = "/srv/platforms/notes", WebServerName = "server_webc" });
+    }
 }

@@ -105,8 +105,13 @@ internal static class ContextValidator
             if (!Directory.Exists(source)) throw ErrorCatalog.InvalidValue("Source", source, "there is no such folder on this machine", "Give the folder of this machine the codebase is kept in.");
             Contexts.PlatformRoots.Check(source, IO.Posix.Resolve(source), IO.Posix.Resolve(store.Home));
         }
+        // Held apart from every platform on the same machine, whichever server record it is under.
+        var machine = MachineKeys.Of(store, platform.WebServerName);
+        var keys = new Dictionary<string, IReadOnlySet<string>>(StringComparer.Ordinal);
+        bool SameMachine(string server) => server == platform.WebServerName
+            || (keys.TryGetValue(server, out var known) ? known : keys[server] = MachineKeys.Of(store, server)).Overlaps(machine);
         Contexts.PlatformRoots.CheckApart(platform.Root, resolved, store.List(ContextType.Platform).Contexts.Cast<AegirPlatform>()
-            .Where(other => other.Name != platform.Name && other.WebServerName == platform.WebServerName)
+            .Where(other => other.Name != platform.Name && SameMachine(other.WebServerName))
             .Select(other => (other.Name, other.Root, Leads(other.Root))));
     }
 

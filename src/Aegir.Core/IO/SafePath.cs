@@ -271,7 +271,7 @@ public static partial class SafePath
     /// A whole file's bytes, walked safely; null when it, or a folder on the way, is not there. A link at the path, or
     /// anything but a file, is refused.
     /// </summary>
-    public static byte[]? ReadFile(string path)
+    public static byte[]? ReadFile(string path, long limit)
     {
         Parent parent;
         try { parent = OpenParent(path); }
@@ -295,7 +295,13 @@ public static partial class SafePath
             }
             using var file = new FileStream(new SafeFileHandle(fd, ownsHandle: true), FileAccess.Read, 1);
             using var bytes = new MemoryStream();
-            file.CopyTo(bytes);
+            var buffer = new byte[81920];
+            int n;
+            while ((n = file.Read(buffer)) > 0)
+            {
+                if (bytes.Length + n > limit) throw new IOException($"{path} is larger than {limit / 1024 / 1024} MiB, more than any file the module reads; check what it is and put the file it should be in its place");
+                bytes.Write(buffer, 0, n);
+            }
             return bytes.ToArray();
         }
     }

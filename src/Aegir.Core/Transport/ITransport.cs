@@ -19,7 +19,13 @@ public interface ITransport : IDisposable
     /// <summary>Writes a whole file atomically with the given mode (and owner/group when given).</summary>
     void WriteFile(string path, byte[] content, UnixFileMode mode, string? owner = null, string? group = null);
 
-    /// <summary>The file's bytes, or null when it does not exist; a symlink there (or anything but a file) is refused, never followed.</summary>
+    /// <summary>The most a read takes: the module reads config, manifests and settings, never a site's data.</summary>
+    const int MaxRead = 64 * 1024 * 1024;
+
+    /// <summary>
+    /// The file's bytes, or null when it does not exist; a symlink there (or anything but a file) is refused, never
+    /// followed, and so is a file larger than <see cref="MaxRead"/>.
+    /// </summary>
     byte[]? ReadFile(string path);
 
     /// <summary>What is at a path, without following a symlink there.</summary>

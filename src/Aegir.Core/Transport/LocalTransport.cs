@@ -85,7 +85,7 @@ public sealed class LocalTransport : ITransport
     static int Uid(string? owner) => owner is null ? -1 : Posix.UserId(owner) ?? throw new IOException($"there is no user '{owner}' on this machine");
     static int Gid(string? group) => group is null ? -1 : Posix.GroupId(group) ?? throw new IOException($"there is no group '{group}' on this machine");
 
-    public byte[]? ReadFile(string path) => SafePath.ReadFile(path);
+    public byte[]? ReadFile(string path) => SafePath.ReadFile(path, ITransport.MaxRead);
 
     public PathKind Kind(string path)
     {

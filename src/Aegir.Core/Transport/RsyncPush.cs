@@ -46,19 +46,49 @@ public static partial class RsyncPush
             environment["SSH_AUTH_SOCK"] = agent;
             identity = $"-i {CommandSpec.Quote(pub)} -o IdentityAgent=SSH_AUTH_SOCK";
         }
-        var ssh = new StringBuilder($"ssh {identity} -p {settings.Port} -o IdentitiesOnly=yes -o StrictHostKeyChecking=yes")
+        // -F /dev/null: this user's ssh config (a ProxyCommand, another user or key) has no say, as it has none in SSH.NET's login.
+        var ssh = new StringBuilder($"ssh -F /dev/null {identity} -p {settings.Port} -o IdentitiesOnly=yes -o StrictHostKeyChecking=yes")
             .Append($" -o UserKnownHostsFile={CommandSpec.Quote(knownHosts)} -o GlobalKnownHostsFile=/dev/null -o ConnectTimeout={(int)settings.ConnectTimeout.TotalSeconds}")
             .Append(settings.KeyPassphrase is null ? " -o BatchMode=yes" : " -o NumberOfPasswordPrompts=1 -o PasswordAuthentication=no -o KbdInteractiveAuthentication=no")
             .ToString();
         // An I/O timeout: rsync ends when nothing moves for that long (a lost link, or a receiver that died of a full
         // disk while the sender waits on ssh), where it would otherwise wait for the whole command's timeout.
-        var arguments = new List<string> { "-a", "--delete", "--protect-args", "--itemize-changes", $"--timeout={(int)settings.IdleTimeout.TotalSeconds}", "-e", ssh };
+        // --safe-links: a link in the source that leads out of it (to /etc, up past its root) is left out, never served there.
+        var arguments = new List<string> { "-a", "--delete", "--safe-links", "--protect-args", "--itemize-changes", $"--timeout={(int)settings.IdleTimeout.TotalSeconds}", "-e", ssh };
         if (dryRun) arguments.Add("--dry-run");
         if (settings.UseSudo) arguments.Add("--rsync-path=sudo -n rsync");
         arguments.AddRange(filters);
         arguments.Add(source.TrimEnd('/') + "/");
         arguments.Add($"{settings.User}@{(settings.Host.Contains(':') ? $"[{settings.Host}]" : settings.Host)}:{destination.TrimEnd('/')}/");
         return local.Run(new CommandSpec("rsync", arguments) { Environment = environment, Timeout = timeout });
+    }
+
+    /// <summary>
+    /// The links in <paramref name="source"/> that lead out of it (an absolute target, or one that climbs past the
+    /// root), as rsync's --safe-links leaves them out: named so the push can say so.
+    /// </summary>
+    public static IReadOnlyList<string> UnsafeLinks(string source)
+    {
+        var root = Path.GetFullPath(source).TrimEnd('/');
+        var options = new EnumerationOptions { IgnoreInaccessible = true, AttributesToSkip = 0 };
+        var found = new List<string>();
+        var folders = new Stack<string>([root]);
+        while (folders.TryPop(out var folder))
+            foreach (var entry in Directory.EnumerateFileSystemEntries(folder, "*", options))
+            {
+                var info = new FileInfo(entry);
+                if (info.LinkTarget is not { } target)
+                {
+                    // Down real folders only: a linked one is a link like any other.
+                    if ((info.Attributes & FileAttributes.Directory) != 0) folders.Push(entry);
+                    continue;
+                }
+                var leads = Path.GetFullPath(Path.Combine(folder, target));
+                if (Path.IsPathRooted(target) || !(leads == root || leads.StartsWith(root + "/", StringComparison.Ordinal)))
+                    found.Add(Path.GetRelativePath(root, entry));
+            }
+        found.Sort(StringComparer.Ordinal);
+        return found;
     }
 
     /// <summary>The paths an itemized run changed (created, updated or deleted), leaving out folders whose times alone differ.</summary>

@@ -39,6 +39,10 @@ public static class SshKeys
             throw ErrorCatalog.InvalidValue(parameter, path, $"it is a link (to {target})", "Give the key file itself.");
         var kind = File.Exists(path) ? "file" : Directory.Exists(path) ? "folder" : null;
         if (kind != "file") throw ErrorCatalog.InvalidValue(parameter, path, kind is null ? "there is no such file" : "it is a folder", make);
+        // Another account's key could be changed under the module by that account: it must be this one's own.
+        if (IO.Posix.Stat(path) is { } status && status.Uid != (uint)IO.Posix.EffectiveUserId)
+            throw ErrorCatalog.InvalidValue(parameter, path, $"it belongs to {IO.Posix.UserName(status.Uid)}, not to {Environment.UserName}, who logs in with it",
+                $"Give a key file of {Environment.UserName}'s own (cp it and chown {Environment.UserName} the copy, chmod 600), then give it again.");
         var mode = File.GetUnixFileMode(path);
         if ((mode & (UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite)) != 0)
             throw ErrorCatalog.InvalidValue(parameter, path, "others than its owner may read or change it", $"Make it its owner's alone (chmod 600 {path}), as ssh requires, then give it again.");

@@ -317,6 +317,7 @@ public sealed class SshTransport(SshSettings settings) : ITransport
 
     /// <summary>Files up to this size are read over a serving channel; a larger one is streamed over a channel of its own.</summary>
     const int QuickRead = BoundedText.DefaultLimit;
+    const string TooLarge = "check what it is and put the file it should be in its place";
 
     public byte[]? ReadFile(string path)
     {
@@ -325,7 +326,8 @@ public sealed class SshTransport(SshSettings settings) : ITransport
         if (result.ExitCode == 7)
         {
             bytes.SetLength(0);
-            result = Remote(["read", path, "0"], output: bytes);
+            result = Remote(["read", path, ITransport.MaxRead.ToString()], output: bytes);
+            if (result.ExitCode == 7) throw new IOException($"{path} on {settings.Where} is larger than {ITransport.MaxRead / 1024 / 1024} MiB, more than any file the module reads; {TooLarge}");
         }
         if (result.ExitCode == 3) return null;
         if (!result.Succeeded) throw new IOException($"on {settings.Where}: {result.Summary()}");

@@ -40,4 +40,22 @@ public class PlatformPushTests
         var changes = RsyncPush.Changes(new CommandResult(0, output, "", TimeSpan.Zero));
         Assert.Equal(["index.php", "deleted stray.php", "lib/"], changes);
     }
+
+    [Fact]
+    public void Links_that_lead_out_of_the_source_are_named_and_never_followed()
+    {
+        var source = Directory.CreateTempSubdirectory("aegir-push-links").FullName;
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(source, "lib/deep"));
+            File.WriteAllText(Path.Combine(source, "lib/a.php"), "<?php");
+            File.CreateSymbolicLink(Path.Combine(source, "etcdir"), "/etc");
+            File.CreateSymbolicLink(Path.Combine(source, "lib/deep/up"), "../../../../root");
+            File.CreateSymbolicLink(Path.Combine(source, "lib/inside"), "a.php");
+            File.CreateSymbolicLink(Path.Combine(source, "lib/deep/back"), "../a.php");
+            File.CreateSymbolicLink(Path.Combine(source, "absolute"), Path.Combine(source, "lib/a.php"));
+            Assert.Equal(["absolute", "etcdir", "lib/deep/up"], RsyncPush.UnsafeLinks(source));
+        }
+        finally { Directory.Delete(source, recursive: true); }
+    }
 }

@@ -187,4 +187,22 @@ public sealed class SshAgentTests(TestServerHostFixture fixture)
         var ex = Assert.Throws<AegirException>(() => SshKeys.CheckAgent("SshAgentSocket", theirs.Socket));
         Assert.Contains("a process of nobody's", ex.Message);
     }
+
+    [Fact]
+    public void A_key_file_of_another_account_is_refused_naming_its_owner()
+    {
+        var dir = Directory.CreateTempSubdirectory("aegir-key-owner").FullName;
+        try
+        {
+            var key = Path.Combine(dir, "theirs");
+            File.Copy(Host.KeyPath, key);
+            File.SetUnixFileMode(key, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            TestServerHost.Shell("chown", "nobody", key);
+            var ex = Assert.Throws<AegirException>(() => SshKeys.Check("SshKeyPath", Host.Settings with { KeyPath = key }));
+            Assert.Contains("it belongs to nobody", ex.Message);
+            TestServerHost.Shell("chown", "root", key);
+            SshKeys.Check("SshKeyPath", Host.Settings with { KeyPath = key });
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
 }

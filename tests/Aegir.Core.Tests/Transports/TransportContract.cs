@@ -59,6 +59,9 @@ public abstract class TransportContract
         new Random(7).NextBytes(bytes);
         Transport.WriteFile($"{dir}/big", bytes, Rw);
         Assert.Equal(bytes, Transport.ReadFile($"{dir}/big"));
+        // Past what the module ever reads (a hostile 3 GiB manifest): refused, not held.
+        Transport.Run(new CommandSpec("truncate", ["-s", "65M", $"{dir}/huge"]));
+        Assert.Contains("larger than 64 MiB", Assert.ThrowsAny<IOException>(() => Transport.ReadFile($"{dir}/huge")).Message);
     }
 
     [Fact]
@@ -101,6 +104,9 @@ public abstract class TransportContract
         Transport.SetOwner($"{dir}/open/planted", "www-data", "www-data");
         Assert.Equal(("www-data", "www-data"), Transport.OwnerOf($"{dir}/open/planted"));
         Assert.Equal(("root", "root"), Transport.OwnerOf($"{dir}/target"));
+        // A folder asked for where a link is: refused, and what it leads to keeps its mode.
+        Assert.ThrowsAny<IOException>(() => Transport.CreateDirectory($"{dir}/open/planted", Rwx));
+        Assert.Equal(Rwx, Transport.GetMode($"{dir}/target"));
         Transport.WriteFile($"{dir}/target/kept", [1], Rw);
         Assert.ThrowsAny<IOException>(() => Transport.Delete($"{dir}/open/planted/kept"));
         Assert.ThrowsAny<IOException>(() => Transport.ReadFile($"{dir}/open/planted/kept"));

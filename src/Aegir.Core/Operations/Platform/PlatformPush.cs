@@ -39,6 +39,9 @@ internal static class PlatformPush
             }
             ctx.Step($"Pushing {source} to {root} on '@{server.Name}'", () =>
             {
+                if (RsyncPush.UnsafeLinks(source) is { Count: > 0 } unsafeLinks)
+                    ctx.Warn($"{unsafeLinks.Count} link(s) in {source} lead out of it and are not pushed (they would lead elsewhere on '@{server.Name}'): "
+                        + string.Join(", ", unsafeLinks.Take(10)) + (unsafeLinks.Count > 10 ? ", ..." : "") + ".");
                 var changes = RsyncPush.Changes(Must(RsyncPush.Run(ssh, source, root, filters, dryRun: false, Timeout), server, source, root));
                 ctx.Info($"Pushed {source} to '@{server.Name}': {changes.Count} path(s) changed.");
             }, created is null ? null : Tasks.JournalActions.DeletePath(server.Name, created));

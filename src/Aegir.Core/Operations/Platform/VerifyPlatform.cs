@@ -123,6 +123,11 @@ public sealed class VerifyPlatform : Operation<VerifyPlatform.Parameters>
         var folder = platform.Source is not null && !Contexts.ThisMachine.Is(server) ? Path.GetDirectoryName(platform.Root)! : platform.Root;
         if (!transport.DirectoryExists(folder))
             throw Errors.ErrorCatalog.InvalidValue("Root", platform.Root, $"there is no such folder{(folder == platform.Root ? "" : $" as {folder}")} on '@{server.Name}'",
-                "Put the codebase there first (or give the folder that holds it), then create the platform.");
+                folder == platform.Root ? "Put the codebase there first (or give the folder that holds it), then create the platform."
+                    : $"Make {folder} on '@{server.Name}' (or give a root in a folder that is there), then create the platform.");
+        // A push makes its root as the source has it, deleting what else is there: a new pushed platform starts on nothing.
+        if (platform.Source is not null && !Contexts.ThisMachine.Is(server) && transport.Kind(platform.Root) != PathKind.None && transport.List(platform.Root).Count > 0)
+            throw Errors.ErrorCatalog.InvalidValue("Root", platform.Root, $"it holds files on '@{server.Name}' already, which a push from {platform.Source} would replace or delete",
+                "Give a new or empty folder for the pushed platform (or record the code that is there as a platform without -Source), then create the platform.");
     }
 }

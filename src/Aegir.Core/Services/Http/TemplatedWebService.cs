@@ -211,6 +211,10 @@ public abstract class TemplatedWebService(AegirServer server, IServiceEnvironmen
     public void Reload(TaskContext ctx)
     {
         var command = Server.Http.Get("restart_command")!;
+        if (Named() is { Program: { } other } named && !IsOurs(other))
+            throw ErrorCatalog.StepFailed(ErrorIds.WebReloadFailed, $"Reloading the web server of '@{Server.Name}'",
+                $"its pid file {Server.Http.Get("pid_file")} names process {named.Pid} ({other}), which is not {Type}: a reload would signal that process",
+                $"Restart {Type} on '@{Server.Name}' so that its pid file names its own master process, then run the task again.");
         var master = MasterPid();
         var before = master is { } m ? Children(m) : [];
         var result = Run(command);
@@ -237,12 +241,23 @@ public abstract class TemplatedWebService(AegirServer server, IServiceEnvironmen
         return MasterPid() is { } pid && Transport.Kind($"/proc/{pid}") == PathKind.Directory;
     }
 
-    int? MasterPid()
+    /// <summary>
+    /// The master process the pid file names; null when it names none, or names a process that is not this web server
+    /// (init, a pid used again by another program): such a process is never signalled nor waited on.
+    /// </summary>
+    int? MasterPid() => Named() is { } named && IsOurs(named.Program) ? named.Pid : null;
+
+    (int Pid, string? Program)? Named()
     {
         var file = Server.Http.Get("pid_file");
         if (file is null || Transport.ReadFile(file) is not { } bytes) return null;
-        return int.TryParse(Encoding.ASCII.GetString(bytes).Trim(), out var pid) ? pid : null;
+        if (!int.TryParse(Encoding.ASCII.GetString(bytes).Trim(), out var pid) || pid <= 0) return null;
+        var program = Transport.ReadFile($"/proc/{pid}/comm") is { } comm ? Encoding.ASCII.GetString(comm).Trim() : null;
+        return (pid, program);
     }
+
+    /// <summary>Whether a process's name is one of this web server's (a name that cannot be read is taken as the pid file says).</summary>
+    bool IsOurs(string? program) => program is null || Server.Http.GetInfo().Programs is not { Count: > 0 } programs || programs.Contains(program);
 
     HashSet<int> Children(int pid)
     {

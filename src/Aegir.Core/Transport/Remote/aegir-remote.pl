@@ -94,9 +94,12 @@ sub make_dirs {
     my @parts = grep { length && $_ ne '.' } split m{/}, $path;
     chdir('/') or fail(1, "cannot open /: $!");
     my $made = 0;
-    for my $part (@parts) {
+    for my $i (0 .. $#parts) {
+        my $part = $parts[$i];
         fail(2, "$path holds '..'") if $part eq '..';
         my $k = kind_of($part);
+        # The folder itself is never a link: what the link leads to would be changed (its mode) in its place.
+        fail(4, "$path is a symlink where a folder belongs; links are never followed") if $k eq 'link' && $i == $#parts;
         if ($k eq 'none') {
             mkdir($part, $mode) or fail(1, "cannot create $part in $path: $!");
             $made = 1;
