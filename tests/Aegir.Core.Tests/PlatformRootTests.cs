@@ -57,6 +57,9 @@ public sealed class PlatformRootTests : IDisposable
     {
         Assert.Contains("overlaps the module's own home", Refused(_home.Path).Message);
         Assert.Contains("overlaps the module's own home", Refused(Path.Combine(_home.Path, "contexts")).Message);
+        Assert.Contains("overlaps the module's own home", Refused(Path.Combine(_home.Path, "platforms")).Message);
+        // Aegir's own layout: a platform in the home's platforms folder.
+        _home.Store.Create(new AegirPlatform("platform_home") { Root = Path.Combine(_home.Path, "platforms", "drupal10") });
         Assert.Contains("overlaps the module's own home", Refused(Link("to-home", _home.Path)).Message);
         var ex = Assert.Throws<AegirException>(() => Contexts.PlatformRoots.Check("/srv/aegir", "/srv/aegir", "/srv/aegir/home"));
         Assert.Contains("overlaps the module's own home /srv/aegir/home", ex.Message);   // a root that holds the home

@@ -19,7 +19,10 @@ public static class PlatformRoots
         "/var/backups", "/var/cache", "/var/lib", "/var/lock", "/var/log", "/var/mail", "/var/run", "/var/spool",
     ];
 
-    /// <summary>Refuses a root (<paramref name="resolved"/>: where it leads) that is a system folder, inside one, or overlaps AEGIR_HOME (<paramref name="home"/>, resolved).</summary>
+    /// <summary>
+    /// Refuses a root (<paramref name="resolved"/>: where it leads) that is a system folder, inside one, or overlaps the
+    /// module's home (<paramref name="home"/>, resolved) other than as a folder in its platforms folder.
+    /// </summary>
     public static void Check(string root, string resolved, string home)
     {
         var via = resolved == root ? "" : $" (it leads to {resolved})";
@@ -27,7 +30,9 @@ public static class PlatformRoots
             throw Refused(root, $"it is the system folder {resolved}{via}");
         if (NotInside.FirstOrDefault(f => resolved == f || Inside(resolved, f)) is { } system)
             throw Refused(root, $"it is in the system folder {system}{via}");
-        if (resolved == home || Inside(resolved, home) || Inside(home, resolved))
+        // Aegir's own layout keeps platforms in the home's platforms folder: one there is no part of the home's own files.
+        var platforms = home.TrimEnd('/') + "/platforms";
+        if (resolved == home || Inside(home, resolved) || Inside(resolved, home) && !Inside(resolved, platforms))
             throw Refused(root, $"it overlaps the module's own home {home}{via}");
     }
 
