@@ -350,3 +350,25 @@ function Invoke-TestHostPgSql($TestHost, [string] $Sql, [string] $Database = 'po
     if ($LASTEXITCODE) { throw "on $($TestHost.Name): $Sql`n$out" }
     $out
 }
+
+# Web hosts A and C (nginx) and database host B (MariaDB), made by the caller (so its AfterAll removes what was made),
+# started and recorded as @server_weba, @server_webc and @server_dbb with their host keys pinned. The admin credential of B.
+function Initialize-RemoteTrio($A, $B, $C) {
+    $null = Start-TestHostWeb $A
+    $null = Start-TestHostWeb $C
+    $admin = Start-TestHostMariaDb $B
+    $null = New-AegirServer weba -RemoteHost $A.Address -SshKeyPath $A.KeyPath -HostKeyFingerprint $A.Fingerprint -HttpServiceType nginx
+    $null = New-AegirServer dbb -RemoteHost $B.Address -SshKeyPath $B.KeyPath -HostKeyFingerprint $B.Fingerprint -DbServiceType mysql -DbAdminCredential $admin
+    $null = New-AegirServer webc -RemoteHost $C.Address -SshKeyPath $C.KeyPath -HostKeyFingerprint $C.Fingerprint -HttpServiceType nginx
+    $admin
+}
+
+# An application known by its manifest only: its installer makes a notes table from the environment, its page reads
+# the note back and says which host answered.
+function Write-NotesApp([string] $Path) {
+    Write-Tree $Path @{
+        '.aegir.yml'      = "name: Notes`nversion_command: [echo, 3.1]`ninstall: [php, bin/install.php]`ninstalled_tables: [notes]`n"
+        'index.php'       = '<?php $db = new mysqli(getenv("db_host"), getenv("db_user"), getenv("db_passwd"), getenv("db_name"), (int)getenv("db_port")); echo "notes of ", $_SERVER["aegir_site"], ": ", $db->query("SELECT body FROM notes")->fetch_row()[0], " (", gethostname(), ")";'
+        'bin/install.php' = '<?php $db = new mysqli(getenv("db_host"), getenv("db_user"), getenv("db_passwd"), getenv("db_name"), (int)getenv("db_port")); $db->query("CREATE TABLE notes (body TEXT)"); $db->query("INSERT INTO notes VALUES (''first note'')");'
+    }
+}

@@ -12,21 +12,12 @@ Describe 'Faults across web host A, database host B and web host C' -Skip:$skip 
         $a = New-TestHost weba
         $b = New-TestHost dbb
         $c = New-TestHost webc
-        Start-TestHostWeb $a
-        Start-TestHostWeb $c
-        $admin = Start-TestHostMariaDb $b
-        $null = New-AegirServer weba -RemoteHost $a.Address -SshKeyPath $a.KeyPath -HostKeyFingerprint $a.Fingerprint -HttpServiceType nginx
-        $null = New-AegirServer dbb -RemoteHost $b.Address -SshKeyPath $b.KeyPath -HostKeyFingerprint $b.Fingerprint -DbServiceType mysql -DbAdminCredential $admin
-        $null = New-AegirServer webc -RemoteHost $c.Address -SshKeyPath $c.KeyPath -HostKeyFingerprint $c.Fingerprint -HttpServiceType nginx
+        $admin = Initialize-RemoteTrio $a $b $c
         $null = Invoke-AegirVerify server_weba, server_webc, server_dbb -ErrorAction Stop
 
         # An application known by its manifest: its installer makes its table, its page reads it back.
         $app = Join-Path $work 'notes'
-        Write-Tree $app @{
-            '.aegir.yml'      = "name: Notes`nversion_command: [echo, 3.1]`ninstall: [php, bin/install.php]`ninstalled_tables: [notes]`n"
-            'index.php'       = '<?php $db = new mysqli(getenv("db_host"), getenv("db_user"), getenv("db_passwd"), getenv("db_name"), (int)getenv("db_port")); echo "notes of ", $_SERVER["aegir_site"], ": ", $db->query("SELECT body FROM notes")->fetch_row()[0], " (", gethostname(), ")";'
-            'bin/install.php' = '<?php $db = new mysqli(getenv("db_host"), getenv("db_user"), getenv("db_passwd"), getenv("db_name"), (int)getenv("db_port")); $db->query("CREATE TABLE notes (body TEXT)"); $db->query("INSERT INTO notes VALUES (''first note'')");'
-        }
+        Write-NotesApp $app
         Copy-ToTestHost $a $app /srv/platforms
         Copy-ToTestHost $c $app /srv/platforms
         $null = New-AegirPlatform notes -Root /srv/platforms/notes -WebServer weba -ErrorAction Stop
