@@ -211,11 +211,13 @@ public abstract class TemplatedWebService(AegirServer server, IServiceEnvironmen
     public void Reload(TaskContext ctx)
     {
         var command = Server.Http.Get("restart_command")!;
-        if (Named() is { Program: { } other } named && !IsOurs(other))
+        var named = Named();
+        if (named is { Program: { } other } && !IsOurs(other))
             throw ErrorCatalog.StepFailed(ErrorIds.WebReloadFailed, $"Reloading the web server of '@{Server.Name}'",
-                $"its pid file {Server.Http.Get("pid_file")} names process {named.Pid} ({other}), which is not {Type}: a reload would signal that process",
+                $"its pid file {Server.Http.Get("pid_file")} names process {named.Value.Pid} ({other}), which is not {Type}: a reload would signal that process",
                 $"Restart {Type} on '@{Server.Name}' so that its pid file names its own master process, then run the task again.");
-        var master = MasterPid();
+        // The pid file and its process's name are read once for the whole reload.
+        int? master = named is { } n && IsOurs(n.Program) ? n.Pid : null;
         var before = master is { } m ? Children(m) : [];
         var result = Run(command);
         if (!result.Succeeded)
