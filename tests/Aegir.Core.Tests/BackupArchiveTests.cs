@@ -36,7 +36,7 @@ public class BackupArchiveTests
         using var writer = BackupArchiveWriter.Create(path, compression, _ => { });
         writer.AddJson(BackupArchive.ManifestMember, Manifest());
         writer.AddFile(BackupArchive.DatabaseMember, dump);
-        writer.AddTree(tree);
+        writer.AddTree(tree, (name, what) => new InvalidDataException($"{name} is a {what}"));
         writer.Finish();
         return path;
     }

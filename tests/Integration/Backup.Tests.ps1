@@ -55,6 +55,20 @@ Describe 'Backups of WordPress sites' -Skip:$skip {
             Get-Content "$x/database.sql" -Raw | Should -Not -Match ([regex]::Escape((Get-SitePassword live.test)))
             Remove-Item -Recurse -Force $x
         }
+
+        It 'refuses a named pipe in the site''s files, naming it where it is, and keeps no archive' {
+            $pipe = Join-Path (Get-Uploads stage.test) 'pipe'
+            mkfifo $pipe
+            try {
+                $before = @(Get-ChildItem "$env:AEGIR_HOME/backups" -Name)
+                $task = Backup-AegirSite stage.test -ErrorAction SilentlyContinue -ErrorVariable errs
+                $task | Should -BeNullOrEmpty
+                $errs[0].FullyQualifiedErrorId | Should -BeLike 'SiteFileRefused*'
+                $errs[0].Exception.Message | Should -BeLike "Task backup on '@stage.test' failed: $pipe on '@server_master' is a named pipe, which a site's folders do not hold, so the archive of stage.test was not made*Remove it there*"
+                @(Get-ChildItem "$env:AEGIR_HOME/backups" -Name) | Should -Be $before
+            }
+            finally { Remove-Item $pipe }
+        }
     }
 
     Describe 'Get-AegirBackup' {

@@ -42,13 +42,24 @@ public sealed class BackupArchiveWriter : IDisposable
         Add(name, file, file.Length, DateTimeOffset.UtcNow, AtomicFile.OwnerOnly);
     }
 
-    /// <summary>Adds the entries of a tar stream (the site's folders, as the web server's tar wrote them) under site/.</summary>
-    public void AddTree(Stream tarStream)
+    /// <summary>
+    /// Adds the entries of a tar stream (the site's folders, as the web server's tar wrote them) under site/.
+    /// <paramref name="refused"/> makes the error for an entry no site's folders hold (its name in the stream, its
+    /// type in words), so it names the file where it is rather than a member of an archive.
+    /// </summary>
+    public void AddTree(Stream tarStream, Func<string, string, Exception> refused)
     {
         using var reader = new TarReader(tarStream, leaveOpen: true);
         while (reader.GetNextEntry() is { } entry)
+        {
+            if (!Holds(entry.EntryType)) throw refused(entry.Name.TrimEnd('/'), BackupArchive.Describe(entry.EntryType));
             AddEntry(entry, BackupArchive.SitePrefix + entry.Name.TrimEnd('/'), BackupArchive.SitePrefix + entry.LinkName.TrimEnd('/'));
+        }
     }
+
+    /// <summary>The types a site's folders hold: devices and fifos have no place there.</summary>
+    static bool Holds(TarEntryType type) => type is TarEntryType.Directory or TarEntryType.SymbolicLink or TarEntryType.HardLink
+        or TarEntryType.RegularFile or TarEntryType.V7RegularFile;
 
     /// <summary>
     /// Adds one entry of another tar under <paramref name="name"/>: folders, links, hard links (to <paramref name="hardLink"/>,

@@ -79,7 +79,8 @@ internal static class SiteArchive
                 {
                     // GNU tar keeps links as links and never follows them; exit 1 means a file changed while it was read.
                     var spec = new CommandSpec("tar", ["--create", "--file=-", "--format=posix", $"--directory={parts.Platform.Root}", "--", .. roots]) { Timeout = TimeSpan.FromHours(12) };
-                    var result = TransportPipe.Read(web, spec, writer.AddTree);
+                    var result = TransportPipe.Read(web, spec, tar => writer.AddTree(tar,
+                        (name, what) => ErrorCatalog.SiteFileRefused(parts.Web.Name, BackupArchive.Printable($"{parts.Platform.Root}/{name}"), what, site.Uri)));
                     if (result.ExitCode == 1) ctx.Warn($"Some files of {site.Uri} changed while they were archived: {result.Summary()}");
                     else if (!result.Succeeded) throw ErrorCatalog.StepFailed(ErrorIds.BackupFailed, $"Archiving the folders of {site.Uri}", result.Summary(), $"Check that tar runs on '@{parts.Web.Name}' and can read {parts.Platform.Root}.");
                 }
