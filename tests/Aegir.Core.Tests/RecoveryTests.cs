@@ -38,6 +38,29 @@ public class RecoveryTests
     }
 
     [Fact]
+    public void A_kill_mid_install_is_repaired_by_the_next_verify_of_its_web_server_not_only_of_the_site()
+    {
+        using var hosting = new FakeHosting();
+        hosting.Platform("wp", "wordpress");
+        hosting.Server.Handler = spec => Installer(spec) ? throw hosting.Kill() : FakeTransport.Ok;
+        Assert.Throws<SimulatedCrash>(() => hosting.Run(NewSite("blog.test", "wp")));
+        hosting.Revive();
+        hosting.AnswerAsUsual();
+        Assert.NotEmpty(hosting.Databases.Databases);   // the kill left it
+        Assert.NotEmpty(InstallerScripts(hosting));
+
+        var verify = hosting.Run(new VerifyServer.Parameters("server_master"));
+        Assert.True(verify.Succeeded, verify.Task.Error);
+        var dead = hosting.Runner.Store.List((type, _) => type == "install").Single();
+        Assert.Equal("TaskProcessGone", dead.ErrorId);
+        Assert.Contains("repaired it", dead.Error);
+        Assert.False(hosting.Store.Exists("blog.test"));
+        Assert.False(hosting.Server.FileExists(hosting.VhostPath("blog.test")));
+        Assert.Empty(InstallerScripts(hosting));
+        Assert.Empty(hosting.Databases.Databases);
+    }
+
+    [Fact]
     public void A_failed_wordpress_installer_leaves_no_script_and_its_journal_says_it_is_gone()
     {
         using var hosting = new FakeHosting();

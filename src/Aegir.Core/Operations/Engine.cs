@@ -216,14 +216,15 @@ public sealed class Engine
     }
 
     /// <summary>
-    /// Before anything changes a server's config: a task that died holding the server (a reload cut off) is
-    /// repaired, undos left waiting on it are tried again, and a reload that a batch left queued when its process died is run.
+    /// Before anything changes a server's config: a task that died holding the server (a reload cut off), or holding
+    /// a site after changing the server, is repaired, undos left waiting on it are tried again, and a reload that a batch left queued when its process died is run.
     /// </summary>
     void FinishOrphanReloads(IReadOnlyList<string> servers)
     {
         foreach (var server in servers)
         {
             Runner.Settle(server, Message);
+            Runner.SettleTouching(server, Message);
             foreach (var id in Runner.Store.Queued((type, target) => type == "reload" && target == server))
                 if (Runner.Store.Get(id) is { Status: AegirTaskStatus.Queued } queued && !ProcessIdentity.IsAlive(queued.ProcessId, queued.ProcessStart))
                     RunQueued(id);

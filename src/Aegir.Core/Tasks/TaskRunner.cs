@@ -95,6 +95,28 @@ public sealed class TaskRunner(string home, ITaskObserver? observer = null, IJou
         using (new Releaser(held)) Settle(held, null, $"a check of '@{target}'", log);
     }
 
+    /// <summary>
+    /// Repairs each task that died holding another target (a site whose install a killed pipeline cut off) whose
+    /// journal changed something on <paramref name="server"/>: the server's next task or verify finds it, not only
+    /// the next task on that site, which nobody may think to run.
+    /// </summary>
+    public void SettleTouching(string server, Action<TaskLogLevel, string> log)
+    {
+        var dir = Path.Combine(Store.Home, "locks");
+        if (!Directory.Exists(dir)) return;
+        foreach (var file in Directory.EnumerateFiles(dir, "*.owner"))
+        {
+            var target = Path.GetFileName(file)[..^".owner".Length];
+            // Whether its holder died is the lock's to say (Settle takes it only when free); a live task is left alone.
+            if (target == server || TargetLock.OwnerOf(Store.Home, target) is not { TaskId: { } id }) continue;
+            if (Store.Get(id) is { IsFinished: false } task && task.Journal.Any(e => Touches(e.Undo, server) || Touches(e.Forward, server)))
+                Settle(target, log);
+        }
+    }
+
+    static bool Touches(JournalAction? action, string server)
+        => action is not null && action.Args.TryGetValue("server", out var name) && name == server;
+
     /// <summary>Repairs what died holding these targets, then tries again the undos left waiting on them; <paramref name="what"/> does it when not a task.</summary>
     void Settle(List<TargetLock> held, string? self, string what, Action<TaskLogLevel, string> log)
     {
