@@ -188,6 +188,16 @@ public sealed class FakeTransport(Func<CommandSpec, CommandResult>? handler = nu
     /// <summary>How many more requests for a host go unanswered (the connection closes), as a web server in a graceful reload may leave them.</summary>
     public readonly Dictionary<string, int> Unanswered = new(StringComparer.Ordinal);
 
+    /// <summary>Set to make the fake web server load no vhost: every host gets this default page.</summary>
+    public Func<HttpAnswer>? LoadsNoVhost;
+    /// <summary>Set to make hosts no vhost names get this page, not 404 (a distribution's default server); it may throw IOException (nginx's 444).</summary>
+    public Func<HttpAnswer>? DefaultPage;
+
+    /// <summary>The vhost written here that names the host, if any.</summary>
+    string? VhostFor(string host) => Nodes.Where(kv => kv.Key.Contains("/vhost.d/") && kv.Value.Content is { } c
+                                                       && System.Text.RegularExpressions.Regex.IsMatch(Encoding.UTF8.GetString(c), $@"server_name[^;]*\s{System.Text.RegularExpressions.Regex.Escape(host)}[\s;]"))
+        .Select(kv => Encoding.UTF8.GetString(kv.Value.Content!)).FirstOrDefault();
+
     public HttpAnswer Fetch(string address, int port, string host, string path)
     {
         lock (Unanswered)
@@ -196,10 +206,14 @@ public sealed class FakeTransport(Func<CommandSpec, CommandResult>? handler = nu
                 Unanswered[host] = left - 1;
                 throw new IOException($"no answer from {address}:{port} for {host}: the connection was closed");
             }
+        if (LoadsNoVhost is { } welcome) return welcome();
+        var vhost = VhostFor(host);
+        // The web server answers this page from the vhost itself, whatever the application says.
+        if (path == Platforms.PageCheck.VhostPage && vhost is not null
+            && System.Text.RegularExpressions.Regex.Match(vhost, @"aegir-site \{[^""]*""([^""\\]+)") is { Success: true } marker)
+            return new HttpAnswer(200, null, marker.Groups[1].Value + "\n");
         if (Pages.TryGetValue(host, out var answer)) return answer;
-        var vhost = Nodes.Where(kv => kv.Key.Contains("/vhost.d/") && kv.Value.Content is { } c
-                                      && System.Text.RegularExpressions.Regex.IsMatch(Encoding.UTF8.GetString(c), $@"server_name[^;]*\s{System.Text.RegularExpressions.Regex.Escape(host)}[\s;]"))
-            .Select(kv => Encoding.UTF8.GetString(kv.Value.Content!)).FirstOrDefault();
+        if (vhost is null && DefaultPage is { } fallback) return fallback();
         return vhost is null ? new HttpAnswer(404, null, "not found")
             : vhost.Contains("Site disabled") ? new HttpAnswer(503, null, "Site disabled")
             : new HttpAnswer(200, null, "ok");

@@ -92,6 +92,34 @@ public class TruthTests
     }
 
     [Fact]
+    public void An_install_answered_by_the_web_server_s_default_page_is_undone_naming_it()
+    {
+        using var hosting = new FakeHosting();
+        hosting.Platform("php", "php");
+        var before = hosting.Snapshot();
+        // A web server whose config does not include Aegir's: every host gets the distribution's welcome page, with a
+        // request counter in it, so it is never quite the same twice.
+        var served = 0;
+        hosting.Server.LoadsNoVhost = () => new HttpAnswer(200, null, $"<h1>Welcome to nginx!</h1> request {++served}");
+        var outcome = hosting.Run(new InstallSite.Parameters("a.test", null, null, new SiteDefinition("a.test", "php")));
+        Assert.Equal("SiteBroken", outcome.Task.ErrorId);
+        Assert.Contains("the site's vhost is not what answers (/.well-known/aegir-site answers HTTP 200 (Welcome to nginx! request", outcome.Task.Error);
+        Assert.Contains("includes Aegir's", outcome.Task.Error);
+        Assert.Equal(before, hosting.Snapshot());
+    }
+
+    [Fact]
+    public void A_site_whose_vhost_answers_passes_beside_a_default_page_or_a_default_server_that_closes_the_connection()
+    {
+        using var hosting = new FakeHosting();
+        hosting.Platform("php", "php");
+        hosting.Server.DefaultPage = () => new HttpAnswer(200, null, "<h1>Welcome to nginx!</h1>");
+        Assert.True(hosting.Run(new InstallSite.Parameters("a.test", null, null, new SiteDefinition("a.test", "php"))).Succeeded);
+        hosting.Server.DefaultPage = () => throw new IOException("the connection was closed");
+        Assert.True(hosting.Run(new VerifySite.Parameters("a.test")).Succeeded);
+    }
+
+    [Fact]
     public void A_disabled_site_must_answer_with_the_disabled_page()
     {
         using var hosting = Installed();

@@ -52,6 +52,24 @@ public sealed partial record PageCheck
         return null;
     }
 
+    /// <summary>
+    /// The page every vhost Aegir writes answers with its site's name, whatever the application: a vhost that is not
+    /// loaded (a web server config that does not include Aegir's, a listen address it does not have) leaves the site's
+    /// names to whichever vhost answers for unknown hosts, often a distribution's "Welcome" page with HTTP 200, which
+    /// would pass for a working site.
+    /// </summary>
+    public const string VhostPage = "/.well-known/aegir-site";
+
+    /// <summary>What is wrong with the answer to <see cref="VhostPage"/>; null when it names the site, so its own vhost answers.</summary>
+    public static string? Vhost(HttpAnswer answer, string uri)
+    {
+        var named = answer.Body.Trim();
+        if (string.Equals(named, uri, StringComparison.OrdinalIgnoreCase)) return null;
+        var who = named.Length < 254 && Host().IsMatch(named) ? $"the vhost of {named} answers for it" : "the site's vhost is not what answers";
+        return $"{who} ({VhostPage} answers {answer}{Excerpt(answer)}, where the site's vhost names the site). "
+               + "Check that the web server's config includes Aegir's, and that the site's vhost listens where the server is asked";
+    }
+
     static string Excerpt(HttpAnswer answer)
     {
         var text = Tags().Replace(answer.Body, " ");
@@ -61,4 +79,5 @@ public sealed partial record PageCheck
 
     [GeneratedRegex("<[^>]*>")] private static partial Regex Tags();
     [GeneratedRegex(@"\s+")] private static partial Regex Spaces();
+    [GeneratedRegex(@"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")] private static partial Regex Host();
 }

@@ -191,7 +191,11 @@ internal static class SiteSteps
             if (hop == 3 || !seen.Add(next)) return $"{path} sends visitors round in circles within the site ({answer}), so no page of it is ever shown";
             answer = ask(host, path = next);
         }
-        return check.Problem(answer, path);
+        // Another vhost's answer (a default page) is no proof of the site: its own vhost must say it answers. A vhost
+        // written from an admin's template without that page is taken at its word.
+        var vhost = parts.Http.RenderSite(parts.Vhost(true)).Contains(PageCheck.VhostPage, StringComparison.Ordinal)
+            ? PageCheck.Vhost(ask(host, PageCheck.VhostPage), parts.Site.Uri) : null;
+        return vhost ?? check.Problem(answer, path);
     }
 
     /// <summary>The page a check asks for: the kind's (a manifest's check.path), or / for the disabled page.</summary>
