@@ -23,8 +23,22 @@ public sealed class TestSshAgent : IDisposable
         foreach (var a in user is null ? agent[1..] : ["-u", user, "--", .. agent]) psi.ArgumentList.Add(a);
         _agent = Process.Start(psi)!;
         var clock = Stopwatch.StartNew();
-        while (!File.Exists(Socket) && clock.Elapsed < TimeSpan.FromSeconds(10)) Thread.Sleep(20);
-        if (!File.Exists(Socket)) throw new InvalidOperationException("ssh-agent did not make its socket");
+        // The socket is there once bound, a moment before the agent listens on it: wait until it answers
+        // (ssh-add -l exits 2 only when it cannot reach the agent).
+        while (!Answers() && clock.Elapsed < TimeSpan.FromSeconds(10)) Thread.Sleep(20);
+        if (!Answers()) throw new InvalidOperationException("ssh-agent did not answer on its socket");
+    }
+
+    bool Answers()
+    {
+        if (!File.Exists(Socket)) return false;
+        var psi = new ProcessStartInfo("ssh-add", "-l") { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.Environment["SSH_AUTH_SOCK"] = Socket;
+        using var list = Process.Start(psi)!;
+        list.StandardOutput.ReadToEnd();
+        list.StandardError.ReadToEnd();
+        list.WaitForExit();
+        return list.ExitCode != 2;
     }
 
     /// <summary>ssh-add of a key file; a passphrase reaches ssh-add as a person's would (through SSH_ASKPASS), never us.</summary>
