@@ -24,6 +24,9 @@ public sealed class FakeHosting : IDisposable, IServiceFactory, ITransportFactor
         AnswerAsUsual();
         Home.Store.Remove("platform_wp");   // the test home's own; these tests make theirs in the fake server
         Server.CreateDirectory("/tmp", (UnixFileMode)Convert.ToInt32("1777", 8));
+        // The server was verified: its config folders are there.
+        foreach (var folder in new[] { "config", "config/server_master", "config/server_master/nginx", "config/server_master/nginx/platform.d", "config/server_master/nginx/vhost.d" })
+            Server.CreateDirectory(Path.Combine(Home.Path, folder), (UnixFileMode)Convert.ToInt32("700", 8));
         Server.Put("/run/nginx.pid", "4242\n");   // the web server runs
         Server.CreateDirectory("/proc/4242", (UnixFileMode)Convert.ToInt32("555", 8));
         Engine = new Engine(Home.Store, null, batch, this, this);

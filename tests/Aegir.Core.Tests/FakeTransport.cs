@@ -188,6 +188,9 @@ public sealed class FakeTransport(Func<CommandSpec, CommandResult>? handler = nu
     /// <summary>How many more requests for a host go unanswered (the connection closes), as a web server in a graceful reload may leave them.</summary>
     public readonly Dictionary<string, int> Unanswered = new(StringComparer.Ordinal);
 
+    /// <summary>An admin's server-level rules for a host (a redirect to https): they answer every path, before the vhost's own pages.</summary>
+    public readonly Dictionary<string, Func<string, HttpAnswer>> Rewrites = new(StringComparer.Ordinal);
+
     /// <summary>Set to make the fake web server load no vhost: every host gets this default page.</summary>
     public Func<HttpAnswer>? LoadsNoVhost;
     /// <summary>Set to make hosts no vhost names get this page, not 404 (a distribution's default server); it may throw IOException (nginx's 444).</summary>
@@ -208,6 +211,7 @@ public sealed class FakeTransport(Func<CommandSpec, CommandResult>? handler = nu
             }
         if (LoadsNoVhost is { } welcome) return welcome();
         var vhost = VhostFor(host);
+        if (vhost is not null && Rewrites.TryGetValue(host, out var rewrite)) return rewrite(path);
         // The web server answers this page from the vhost itself, whatever the application says.
         if (path == Platforms.PageCheck.VhostPage && vhost is not null
             && System.Text.RegularExpressions.Regex.Match(vhost, @"aegir-site \{[^""]*""([^""\\]+)") is { Success: true } marker)

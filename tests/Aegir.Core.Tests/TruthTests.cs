@@ -119,6 +119,20 @@ public class TruthTests
         Assert.True(hosting.Run(new VerifySite.Parameters("a.test")).Succeeded);
     }
 
+    [Theory]
+    [InlineData("https://a.test", true)]        // an admin's rule that sends every request to https: taken as it is
+    [InlineData("https://other.test", false)]   // elsewhere: no proof that the site's vhost answers
+    [InlineData("http://a.test/moved", false)]
+    public void A_site_whose_own_rules_redirect_every_request_passes_only_to_https_on_its_own_name(string to, bool passes)
+    {
+        using var hosting = new FakeHosting();
+        hosting.Platform("php", "php");
+        hosting.Server.Rewrites["a.test"] = path => new HttpAnswer(301, to + path, "");
+        var outcome = hosting.Run(new InstallSite.Parameters("a.test", null, null, new SiteDefinition("a.test", "php")));
+        Assert.Equal(passes, outcome.Succeeded);
+        if (!passes) Assert.Contains("a.test does not work", outcome.Task.Error);
+    }
+
     [Fact]
     public void A_disabled_site_must_answer_with_the_disabled_page()
     {

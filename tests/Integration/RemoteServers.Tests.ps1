@@ -171,6 +171,19 @@ Describe 'A web server over SSH' -Skip:$skip {
         (Invoke-WebRequest -Headers @{ Host = 'hello.test' } "http://$($web.Address)/").Content | Should -Be 'hello from web1 for hello.test'
     }
 
+    It 'passes a site whose admin''s own rule sends every request to https on its name, as it did before' {
+        $rule = '/var/aegir/config/server_web1/nginx/site.d/hello.test/https.conf'
+        $null = Invoke-OnTestHost $web "mkdir -p `$(dirname $rule) && printf 'if (`$http_x_forwarded_proto != https) { return 301 https://`$host`$request_uri; }\n' > $rule"
+        try {
+            (Invoke-AegirVerify hello.test -ErrorAction Stop).Status | Should -Be 'Succeeded'
+            $answer = Invoke-WebRequest -Headers @{ Host = 'hello.test' } "http://$($web.Address)/" -MaximumRedirection 0 -SkipHttpErrorCheck -ErrorAction SilentlyContinue
+            $answer.StatusCode | Should -Be 301
+            "$($answer.Headers.Location)" | Should -Be 'https://hello.test/'
+        }
+        finally { $null = Invoke-OnTestHost $web "rm -rf `$(dirname $rule)" }
+        (Invoke-AegirVerify hello.test -ErrorAction Stop).Status | Should -Be 'Succeeded'
+    }
+
     It 'pushes a platform kept here with rsync, reports and puts back what was changed there, and leaves its sites'' folders alone' {
         $source = Join-Path $work 'build/kept'
         Write-Tree $source @{
@@ -260,6 +273,22 @@ Describe 'A web server over SSH' -Skip:$skip {
         $clock.Elapsed.TotalSeconds | Should -BeLessThan 5 -Because '192.0.2.8 answers nobody: nothing was asked of it'
         $plan[0].Description | Should -Match 'pin the host key @server_web8 offers'
         { Invoke-AegirVerify server_web8 -Plan -ErrorAction Stop } | Should -Throw -ExpectedMessage '*no host key pinned*-TrustHostKey*'
+    }
+
+    It 'refuses a platform on a server recorded with its key but never verified, naming the verify, and touches nothing' {
+        $null = New-AegirServer web9 -RemoteHost $web.Address -SshUser root -SshKeyPath $web.KeyPath -HostKeyFingerprint $web.Fingerprint -AegirRoot /srv/aegir9 -HttpServiceType nginx
+        try {
+            $null = Invoke-OnTestHost $web 'cp -a /srv/platforms/hello /srv/platforms/hello9 && chmod 0777 /srv/platforms/hello9/index.php'
+            { New-AegirPlatform hello9 -Root /srv/platforms/hello9 -WebServer web9 -ErrorAction Stop } |
+                Should -Throw -ErrorId 'ServerNotVerified*' -ExpectedMessage "*'@server_web9' has not been verified yet: its config folder /srv/aegir9/config/server_web9/nginx/platform.d is not there*Invoke-AegirVerify server_web9*"
+            Get-AegirPlatform hello9 -ErrorAction Ignore | Should -BeNullOrEmpty
+            Invoke-OnTestHost $web 'stat -c %a /srv/platforms/hello9/index.php' | Should -Be '777' -Because 'nothing of the codebase was touched'
+            Invoke-OnTestHost $web 'ls -A /srv/aegir9 2>/dev/null || true' | Should -BeNullOrEmpty
+        }
+        finally {
+            $null = Invoke-OnTestHost $web 'rm -rf /srv/platforms/hello9'
+            Remove-AegirServer web9 -Force
+        }
     }
 
     It 'warns when a backup finds a site''s folder replaced by a link on the server, and follows nothing' {

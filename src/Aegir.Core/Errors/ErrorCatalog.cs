@@ -94,6 +94,9 @@ public static class ErrorCatalog
     public static AegirException StepFailed(string id, string step, string problem, string fix)
         => E(id, AegirErrorKind.InvalidOperation, step, $"{step} failed: {problem}. {fix}");
 
+    public static AegirException ServerNotVerified(string doing, string server, string folder)
+        => StepFailed(ErrorIds.ServerNotVerified, doing, $"the server '@{server}' has not been verified yet: its config folder {folder} is not there", $"Verify it first (Invoke-AegirVerify {server}), then run the task again.");
+
     public static AegirException PlatformNotVerified(string doing, string platform)
         => StepFailed(ErrorIds.PlatformNotVerified, doing, $"the platform '@{platform}' has not been verified yet", $"Verify it first (Invoke-AegirVerify {platform}).");
 

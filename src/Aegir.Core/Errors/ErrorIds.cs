@@ -36,6 +36,7 @@ public static class ErrorIds
     public const string PermissionsFailed = "PermissionsFailed";
     public const string PlatformKindDiffers = "PlatformKindDiffers";
     public const string PlatformNotVerified = "PlatformNotVerified";
+    public const string ServerNotVerified = "ServerNotVerified";
     public const string RestoreFailed = "RestoreFailed";
     public const string SchemaBackwards = "SchemaBackwards";
     public const string ServerUnreachable = "ServerUnreachable";

@@ -60,11 +60,17 @@ public sealed partial record PageCheck
     /// </summary>
     public const string VhostPage = "/.well-known/aegir-site";
 
-    /// <summary>What is wrong with the answer to <see cref="VhostPage"/>; null when it names the site, so its own vhost answers.</summary>
-    public static string? Vhost(HttpAnswer answer, string uri)
+    /// <summary>
+    /// What is wrong with the answer to <see cref="VhostPage"/> asked with <paramref name="host"/>; null when it names
+    /// the site, so its own vhost answers. A redirect to https on the same host (an admin's rule that sends every
+    /// request there, which runs before any location) is taken as it is, as the site's page check takes it.
+    /// </summary>
+    public static string? Vhost(HttpAnswer answer, string uri, string host)
     {
         var named = answer.Body.Trim();
         if (string.Equals(named, uri, StringComparison.OrdinalIgnoreCase)) return null;
+        if (answer.Status is >= 300 and <= 399 && answer.Location is { } to && Uri.TryCreate(new Uri($"http://{host}/"), to, out var target)
+            && target.Scheme == "https" && string.Equals(target.Host, host, StringComparison.OrdinalIgnoreCase)) return null;
         var who = named.Length < 254 && Host().IsMatch(named) ? $"the vhost of {named} answers for it" : "the site's vhost is not what answers";
         return $"{who} ({VhostPage} answers {answer}{Excerpt(answer)}, where the site's vhost names the site). "
                + "Check that the web server's config includes Aegir's, and that the site's vhost listens where the server is asked";

@@ -30,6 +30,10 @@ public sealed class VerifyPlatform : Operation<VerifyPlatform.Parameters>
         // A cluster's platform is on every member: each is checked, pushed to and given the include on its own.
         var hosting = env.Server(platform.WebServerName, "WebServer");
         var members = env.Members(hosting);
+        // A server recorded with its host key but never verified has no config folders: nothing is touched before it is.
+        foreach (var member in members)
+            if (Path.GetDirectoryName(env.Http(member).PlatformConfigPath(platform.Name)) is { } folder && env.Connect(member).Kind(folder) != PathKind.Directory)
+                throw ErrorCatalog.ServerNotVerified($"Verifying the platform @{platform.Name}", member.Name, folder);
         if (p.Create is not null)
         {
             foreach (var member in members) CheckRoot(platform, member, env.Connect(member));

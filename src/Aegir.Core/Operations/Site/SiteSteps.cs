@@ -194,7 +194,7 @@ internal static class SiteSteps
         // Another vhost's answer (a default page) is no proof of the site: its own vhost must say it answers. A vhost
         // written from an admin's template without that page is taken at its word.
         var vhost = parts.Http.RenderSite(parts.Vhost(true)).Contains(PageCheck.VhostPage, StringComparison.Ordinal)
-            ? PageCheck.Vhost(ask(host, PageCheck.VhostPage), parts.Site.Uri) : null;
+            ? PageCheck.Vhost(ask(host, PageCheck.VhostPage), parts.Site.Uri, host) : null;
         return vhost ?? check.Problem(answer, path);
     }
 

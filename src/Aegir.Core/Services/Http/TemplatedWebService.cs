@@ -157,10 +157,20 @@ public abstract class TemplatedWebService(AegirServer server, IServiceEnvironmen
         var data = ctx.SaveData(snapshot.ToBytes());
         ctx.Step(description, () =>
         {
-            foreach (var (path, content) in changes)
+            try
             {
-                if (content is null) Transport.Delete(path);
-                else Transport.WriteFile(path, Encoding.UTF8.GetBytes(content), ConfigMode);
+                foreach (var (path, content) in changes)
+                {
+                    if (content is null) Transport.Delete(path);
+                    else Transport.WriteFile(path, Encoding.UTF8.GetBytes(content), ConfigMode);
+                }
+            }
+            // A server recorded with its host key but never verified has no config folders yet: say so, not "no such file".
+            catch (Exception ex) when (ex is IOException or AegirException
+                                       && changes.Select(c => Path.GetDirectoryName(c.Path)!).FirstOrDefault(d => Transport.Kind(d) != PathKind.Directory) is { } missing)
+            {
+                snapshot.Restore(Transport, ConfigMode);
+                throw ErrorCatalog.ServerNotVerified(description, Server.Name, missing);
             }
             var test = Test();
             var conflict = names is null ? null : Conflicts(test).FirstOrDefault(names.Contains);
