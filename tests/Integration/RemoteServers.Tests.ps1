@@ -488,8 +488,10 @@ Describe 'Sites on web server A with their databases on database server B, moved
         Invoke-OnTestHost $a 'ls -A /var/aegir/config/server_weba/nginx/vhost.d' | Should -Not -Contain 'notesback.test.conf'
     }
 
-    It 'removes a site from both machines' {
+    It 'removes a site from both machines, its logs too' {
+        Invoke-OnTestHost $a 'ls -A /var/aegir/logs/server_weba' | Should -Contain 'wp.test.access.log'
         $null = Remove-AegirSite wp.test -Confirm:$false -ErrorAction Stop
+        Invoke-OnTestHost $a 'ls -A /var/aegir/logs/server_weba' | Where-Object { $_ -like 'wp.test.*' } | Should -BeNullOrEmpty
         Invoke-TestHostSql $b "SHOW DATABASES LIKE 'wptest'" | Should -BeNullOrEmpty
         Get-Grants wptest | Should -BeNullOrEmpty
         Invoke-OnTestHost $a 'ls -A /var/aegir/config/server_weba/nginx/vhost.d' | Should -BeNullOrEmpty

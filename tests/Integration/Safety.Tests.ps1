@@ -132,6 +132,7 @@ Describe 'Honest and safe hosting' -Skip:$skip {
                 { New-AegirSite down.test -Platform app -ErrorAction Stop } | Should -Throw '*is not running*'
                 Get-AegirSite down.test -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
                 Test-Path "$vhosts/down.test.conf" | Should -BeFalse
+                Get-ChildItem -Recurse "$env:AEGIR_HOME/logs" -Filter 'down.test.*' | Should -BeNullOrEmpty -Because 'the config test made its logs, and the undo took them away'
                 Invoke-Sql -Sql "SHOW DATABASES LIKE 'downtest%'" | Should -BeNullOrEmpty
                 Invoke-Sql -Sql "SELECT User FROM mysql.user WHERE User LIKE 'downtest%'" | Should -BeNullOrEmpty
             }

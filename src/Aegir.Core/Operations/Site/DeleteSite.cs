@@ -55,12 +55,15 @@ public sealed class DeleteSite : SiteOperation<DeleteSite.Parameters>
         }
         RemoveRecord(plan, env, site);
         var dropped = database is null ? "" : $"drop database `{database.Name}` and user `{database.User}` on @{parts.DbServer!.Name}, then ";
-        plan.Add(parts.DbServer?.Name ?? parts.Web.Name, PlanAction.Drop, $"{dropped}delete the folder moved aside and the admin's own vhost rules of the site (no undo past this point)", ctx =>
+        plan.Add(parts.DbServer?.Name ?? parts.Web.Name, PlanAction.Drop, $"{dropped}delete the folder moved aside, the site's logs and the admin's own vhost rules of the site (no undo past this point)", ctx =>
         {
             var changes = new List<JournalAction>();
             if (database is not null) changes.Add(JournalActions.DropDatabase(parts.DbServer!.Name, database.Name, database.User));
             changes.AddRange(aside.Select(a => JournalActions.DeletePath(a.Server, a.Path)));
             changes.AddRange(parts.Members.SelectMany(m => SiteIncludes.Gone(env, m, ctx)));
+            // Its logs go too: a site that is gone leaves nothing on its web servers (a later site of that name starts afresh).
+            changes.AddRange(parts.Members.SelectMany(m => m.Http.SiteLogs(site.Uri) is var (access, error)
+                ? new[] { JournalActions.DeletePath(m.Web.Name, access), JournalActions.DeletePath(m.Web.Name, error) } : []));
             if (changes.Count > 0) ctx.Commit(changes);
         });
     }

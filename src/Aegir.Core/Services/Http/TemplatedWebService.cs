@@ -95,6 +95,13 @@ public abstract class TemplatedWebService(AegirServer server, IServiceEnvironmen
         var foreign = NamesIn(text).Where(n => !site.HostNames.Contains(n)).Distinct().ToList();
         if (foreign.Count > 0)
             throw ErrorCatalog.VhostNamesForeign(site.Uri, foreign, Server.Name);
+        // The config test makes a new site's log files: an undo of its first vhost takes them away again (after the vhost).
+        var (access, error) = SiteLogs(site.Uri);
+        if (Transport.Kind(access) == PathKind.None)
+        {
+            ctx.Step($"Noting {Path.GetFileName(access)} as new", () => { }, JournalActions.DeletePath(Server.Name, access));
+            ctx.Step($"Noting {Path.GetFileName(error)} as new", () => { }, JournalActions.DeletePath(Server.Name, error));
+        }
         Change(ctx, $"Writing the {Type} vhost of {site.Uri} on '@{Server.Name}' and testing the config", [(SiteConfigPath(site.Uri), text)], site.HostNames);
     }
 
