@@ -805,4 +805,32 @@ public class OperationTests
         Assert.Equal(1, hosting.Server.Commands.Count(c => c.EndsWith("-s reload")));
         Assert.Empty(hosting.Runner.Store.Queued());
     }
+
+    sealed class Messages : Tasks.ITaskObserver
+    {
+        public readonly List<string> Said = [];
+        public void OnLog(AegirTask task, TaskLogEntry entry) { }
+        public void OnProgress(AegirTask task, int percent, string activity) { }
+        public void OnMessage(TaskLogLevel level, string message) => Said.Add(message);
+    }
+
+    [Fact]
+    public void The_reload_of_a_batch_whose_process_died_runs_with_the_server_s_next_task_naming_the_sites_whose_passwords_nobody_saw()
+    {
+        using var hosting = new FakeHosting();
+        hosting.Platform("php", "php");
+        var batched = new Engine(hosting.Store, null, new ReloadBatch(), hosting, hosting);
+        foreach (var uri in new[] { "a.test", "b.test" })
+            Assert.True(batched.Run(new InstallSite.Parameters(uri, null, null, new SiteDefinition(uri, "php"))).Succeeded);
+        var reload = hosting.Runner.Store.Get(Assert.Single(hosting.Runner.Store.Queued()))!;
+        reload.ProcessId = int.MaxValue;   // as if the pipeline's process were killed
+        hosting.Runner.Store.Save(reload, durable: true);
+
+        var messages = new Messages();
+        var next = new Engine(hosting.Store, messages, null, hosting, hosting);
+        Assert.True(next.Run(new Operations.Server.VerifyServer.Parameters("server_master")).Succeeded);
+        Assert.Contains(messages.Said, m => m.StartsWith("A pipeline on '@server_master' ended before its reload; it is run now for a.test, b.test.") && m.Contains("shown to nobody"));
+        Assert.Equal(AegirTaskStatus.Succeeded, hosting.Runner.Store.Get(reload.Id)!.Status);
+        Assert.Empty(hosting.Runner.Store.Queued());
+    }
 }

@@ -50,7 +50,12 @@ Describe 'The task journal on real servers' -Skip:$skip {
             $null = New-AegirSite gone.test -Platform crash
             $task = Remove-AegirSite gone.test -Force
             $task.Status | Should -Be 'Succeeded'
-            $task.Journal.Description[-2] | Should -BeLike 'drop database gonetest*'
+            # Past the point of no return: the database first, then only deletions (the folder moved aside, the logs).
+            $steps = @($task.Journal.Description)
+            $drop = [array]::FindIndex($steps, [Predicate[string]] { param($d) $d -like 'drop database gonetest*' })
+            $drop | Should -BeGreaterThan 0
+            $steps[($drop + 1)..($steps.Count - 1)] | ForEach-Object { $_ | Should -BeLike 'delete *' }
+            $steps[-1] | Should -BeLike 'delete */logs/server_master/gone.test.error.log on*'
             Assert-Consistent 'after a removal'
         }
     }

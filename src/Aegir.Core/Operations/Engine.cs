@@ -180,14 +180,9 @@ public sealed class Engine
         if (Batch is null) return [];
         var tasks = new List<AegirTask>();
         while (Batch.Take() is { Count: > 0 } pending)
-            foreach (var (id, sites, created) in pending)
+            foreach (var (id, _, created) in pending)
             {
-                // The sites to check after the reload go into the queued record, so a replay checks them too.
-                if (sites.Count > 0 && Runner.Store.Get(id) is { Status: AegirTaskStatus.Queued } queued)
-                {
-                    queued.Parameters["sites"] = new JsonArray(sites.Select(s => (JsonNode)JsonValue.Create(s)!).ToArray());
-                    Runner.Store.Save(queued);
-                }
+                // The queued record names the sites to check already (ReloadBatch.Record), so a replay checks them too.
                 if (RunQueued(id) is not { } outcome) continue;
                 tasks.Add(outcome.Task);
                 if (outcome.Task.Status == AegirTaskStatus.Failed) tasks.AddRange(RemoveBroken(created));
@@ -227,7 +222,13 @@ public sealed class Engine
             Runner.SettleTouching(server, Message);
             foreach (var id in Runner.Store.Queued((type, target) => type == "reload" && target == server))
                 if (Runner.Store.Get(id) is { Status: AegirTaskStatus.Queued } queued && !ProcessIdentity.IsAlive(queued.ProcessId, queued.ProcessStart))
+                {
+                    // The pipeline died before it wrote out what it installed: nobody was shown those sites' admin passwords.
+                    if (queued.Parameters["sites"] is JsonArray { Count: > 0 } sites)
+                        Message(TaskLogLevel.Warning, $"A pipeline on '@{server}' ended before its reload; it is run now for {string.Join(", ", sites)}. "
+                            + "Those it installed were never written out, so their admin passwords were shown to nobody: set one (Invoke-AegirSiteCommand <uri> -- wp user update admin --user_pass=..., or -- drush user:password admin ...).");
                     RunQueued(id);
+                }
         }
     }
 

@@ -36,21 +36,34 @@ public sealed class ReloadBatch
         {
             if (_pending.TryGetValue(server, out var pending) && engine.Runner.Store.Get(pending.Id) is { Status: AegirTaskStatus.Queued }) return pending.Id;
             var task = engine.Enqueue(new Server.ReloadServer.Parameters(server));
-            if (pending is null) _pending[server] = new Waiting(task.Id);
+            if (pending is null) _pending[server] = pending = new Waiting(task.Id);
             else pending.Id = task.Id;
+            Record(engine, pending);
             return task.Id;
         }
     }
 
     /// <summary>Asks for a site's page to be checked once the server has reloaded; <paramref name="created"/>: the batch made the site.</summary>
-    internal void Expect(string server, string site, bool created = false)
+    internal void Expect(Engine engine, string server, string site, bool created = false)
     {
         lock (_pending)
         {
             if (!_pending.TryGetValue(server, out var pending)) _pending[server] = pending = new Waiting("");
             pending.Sites.Add(site);
             if (created) pending.Created.Add(site);
+            Record(engine, pending);
         }
+    }
+
+    /// <summary>
+    /// The sites to check go into the queued reload as they come: a batch killed before its end leaves a reload that
+    /// checks them, and names them, when the server's next task runs it.
+    /// </summary>
+    static void Record(Engine engine, Waiting pending)
+    {
+        if (pending.Id.Length == 0 || pending.Sites.Count == 0 || engine.Runner.Store.Get(pending.Id) is not { Status: AegirTaskStatus.Queued } queued) return;
+        queued.Parameters["sites"] = new System.Text.Json.Nodes.JsonArray(pending.Sites.Select(s => (System.Text.Json.Nodes.JsonNode)System.Text.Json.Nodes.JsonValue.Create(s)!).ToArray());
+        engine.Runner.Store.Save(queued);
     }
 
     /// <summary>The pending reload tasks with the sites to check after each, and those of them the batch made, emptied.</summary>

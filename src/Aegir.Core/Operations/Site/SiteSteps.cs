@@ -126,7 +126,7 @@ internal static class SiteSteps
         if (parts.Env.Engine.Batch is { } batch)
         {
             plan.Add(parts.Web.Name, PlanAction.Check, $"check that http://{host}{Page(parts, enabled())} answers as the site{(enabled() ? "" : " disabled")}, once @{parts.Web.Name} reloads at the end of this pipeline{(created ? " (else it is removed again)" : "")}",
-                ctx => batch.Expect(parts.Hosting.Name, parts.Site.Name, created));
+                ctx => batch.Expect(parts.Env.Engine, parts.Hosting.Name, parts.Site.Name, created));
             return;
         }
         plan.Add(parts.Web.Name, PlanAction.Check, $"check that http://{host}{Page(parts, enabled())} answers as the site{(enabled() ? "" : " disabled")}", ctx => ctx.Step($"Checking that http://{host}{Page(parts, enabled())} answers", () =>
