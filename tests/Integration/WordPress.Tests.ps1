@@ -229,6 +229,24 @@ Describe 'WordPress hosting on nginx' -Skip:$skip {
             finally { Remove-Item $override }
         }
 
+        It 'a platform whose include breaks nginx is not recorded, and the modes of its code are put back as they were' {
+            $override = Join-Path $env:AEGIR_HOME 'templates/nginx-platform.conf.sbn'
+            $code = Join-Path $work 'platforms/loose'
+            $null = New-Item -ItemType Directory -Force "$code/lib"
+            Set-Content "$code/index.php" '<?php echo "loose";'
+            Set-Content "$code/lib/a.php" '<?php'
+            chmod 0777 "$code/lib"
+            chmod 0666 "$code/lib/a.php"
+            Set-Content $override "this_is_not_a_directive;"
+            try {
+                { New-AegirPlatform loose $code -ErrorAction Stop } | Should -Throw '*config test*'
+                Get-AegirPlatform loose -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+                ((Get-AegirTask -Target platform_loose -First 1).Log.Message -match '^Undid: Taking write access to the codebase') | Should -Not -BeNullOrEmpty
+                stat -c '%a' "$code/lib" "$code/lib/a.php" | Should -Be @('777', '666') -Because 'a failed task puts back what it changed'
+            }
+            finally { Remove-Item $override; Remove-Item -Recurse -Force $code }
+        }
+
         It 'a lock left by a dead process is taken over with a warning, and its task marked failed' {
             $exe = [Environment]::ProcessPath
             $prefix = @(if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { Join-Path $PSHOME 'pwsh.dll' })

@@ -51,6 +51,9 @@ internal sealed class JournalExecutor(Engine engine) : IJournalExecutor
             case JournalActions.DeletePathKind:
                 Connect(env, action).Delete(action.Arg("path"));
                 break;
+            case JournalActions.RestoreModesKind:
+                new Services.Files.FileService(Connect(env, action)).RestoreModes(action.Arg("root"), ctx.LoadData(action.Data!));
+                break;
             case JournalActions.MovePathKind:
             {
                 var transport = Connect(env, action);

@@ -14,6 +14,7 @@ public static class JournalActions
     public const string DeleteBackupKind = "backup.delete";
     public const string DropUserKind = "db.dropuser";
     public const string RestoreAttributesKind = "path.attributes";
+    public const string RestoreModesKind = "path.modes";
     public const string NoneKind = "none";
 
     /// <summary>True for a change of a context record alone (removing one, putting back fields): no server is asked.</summary>
@@ -55,6 +56,10 @@ public static class JournalActions
     public static JournalAction RestoreAttributes(string server, string path, string owner, string group, UnixFileMode mode)
         => new(RestoreAttributesKind, $"put back {owner}:{group} {Convert.ToString((int)mode, 8)} on {path} on '@{server}'",
             new() { ["server"] = server, ["path"] = path, ["owner"] = owner, ["group"] = group, ["mode"] = ((int)mode).ToString(System.Globalization.CultureInfo.InvariantCulture) });
+
+    /// <summary>Puts back the modes of files under <paramref name="root"/> (saved in <paramref name="data"/>: octal mode, space, path, each ended by a NUL).</summary>
+    public static JournalAction RestoreModes(string server, string root, string data)
+        => new(RestoreModesKind, $"put back the modes of the files under {root} on '@{server}' that it changed", new() { ["server"] = server, ["root"] = root }, data);
 
     /// <summary>Deletes a backup archive (or its description) on this machine, under AEGIR_HOME's backups folder only.</summary>
     public static JournalAction DeleteBackup(string path)

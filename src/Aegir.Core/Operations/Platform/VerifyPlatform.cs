@@ -111,7 +111,14 @@ public sealed class VerifyPlatform : Operation<VerifyPlatform.Parameters>
                     Ctx = ctx, Platform = platform, Server = server, Transport = transport, Templates = env.Templates, Owner = owner, WebGroup = http.WebGroup,
                 }));
         plan.Add(server.Name, PlanAction.Set, $"take group and other write away from {platform.Root}" + (kind.WritablePaths.Count > 0 ? $", except {string.Join(", ", kind.WritablePaths)}" : ""),
-            ctx => ctx.Step("Taking write access to the codebase away from the web server", () => new FileService(transport).ProtectCodebase(platform.Root, kind.WritablePaths)));
+            ctx =>
+            {
+                // What it changes is read first, so a task that fails later (or is killed) puts those modes back.
+                var files = new FileService(transport);
+                var before = files.UnprotectedModes(platform.Root, kind.WritablePaths);
+                ctx.Step("Taking write access to the codebase away from the web server", () => { if (before.Length > 0) files.ProtectCodebase(platform.Root, kind.WritablePaths); },
+                    before.Length == 0 ? null : Tasks.JournalActions.RestoreModes(server.Name, platform.Root, ctx.SaveData(before)));
+            });
         plan.Add(server.Name, PlanAction.Write, $"write {http.PlatformConfigPath(platform.Name)} and test the {http.Type} config of @{server.Name}", ctx =>
         {
             var recorded = env.Store.GetFresh<AegirPlatform>(platform.Name, "Name");

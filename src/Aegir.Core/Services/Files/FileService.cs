@@ -77,7 +77,28 @@ public sealed class FileService(ITransport transport)
     }
 
     /// <summary>Takes group and other write away from the codebase, leaving the web server's own folders alone; links are not followed.</summary>
-    public void ProtectCodebase(string root, IReadOnlyList<string> writable)
+    public void ProtectCodebase(string root, IReadOnlyList<string> writable) => Writable(root, writable, ["-execdir", "chmod", "go-w", "{}", "+"], "Protecting the codebase");
+
+    /// <summary>The files <see cref="ProtectCodebase"/> would change, with their modes now, as its undo puts them back (octal mode, space, path, each ended by a NUL: a name may hold a newline).</summary>
+    public byte[] UnprotectedModes(string root, IReadOnlyList<string> writable)
+        => System.Text.Encoding.UTF8.GetBytes(Writable(root, writable, ["-printf", "%m %p\\0"], "Reading the modes of the codebase"));
+
+    /// <summary>Puts back modes <see cref="UnprotectedModes"/> read, on files and folders under <paramref name="root"/> only, never through a link.</summary>
+    public void RestoreModes(string root, byte[] saved)
+    {
+        foreach (var line in System.Text.Encoding.UTF8.GetString(saved).Split('\0', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var space = line.IndexOf(' ');
+            if (space <= 0) continue;
+            var path = line[(space + 1)..];
+            if (!path.StartsWith(root.TrimEnd('/') + "/", StringComparison.Ordinal) && path != root) continue;
+            if (transport.Kind(path) is not (PathKind.File or PathKind.Directory)) continue;
+            transport.SetMode(path, (UnixFileMode)Convert.ToInt32(line[..space], 8));
+        }
+    }
+
+    /// <summary>find over the codebase's files and folders that group or others may write, outside its writable paths, with <paramref name="action"/>; its output.</summary>
+    string Writable(string root, IReadOnlyList<string> writable, IReadOnlyList<string> action, string doing)
     {
         var args = new List<string> { "-P", root };
         if (writable.Count > 0)
@@ -92,8 +113,9 @@ public sealed class FileService(ITransport transport)
         }
         // -execdir: chmod acts from the matched file's own folder (held by find), so a folder swapped for a link
         // meanwhile (a site's command owns its sites/<uri>) never leads it to a file outside the codebase.
-        args.AddRange(["!", "-type", "l", "-perm", "/022", "-execdir", "chmod", "go-w", "{}", "+"]);
+        args.AddRange(["!", "-type", "l", "-perm", "/022", .. action]);
         var result = transport.Run(new CommandSpec("find", args) { Timeout = TimeSpan.FromMinutes(10) });
-        if (!result.Succeeded) throw ErrorCatalog.StepFailed(ErrorIds.PermissionsFailed, $"Protecting the codebase at {root}", result.Summary(), "Check the owner of the files.");
+        if (!result.Succeeded) throw ErrorCatalog.StepFailed(ErrorIds.PermissionsFailed, $"{doing} at {root}", result.Summary(), "Check the owner of the files.");
+        return result.StandardOutput;
     }
 }
