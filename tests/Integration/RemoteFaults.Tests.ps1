@@ -112,7 +112,11 @@ Describe 'Faults across web host A, database host B and web host C' -Skip:$skip 
                 $pids = @(ip netns pids $ns)
                 $cmd = @($pids | ForEach-Object { ((Get-Content -Raw "/proc/$_/cmdline" -ErrorAction Ignore) -replace "`0", ' ') })
                 if ($cmd -match '^rsync --server' -and (bash $script run $dir sh -c 'ls /srv/platforms/big/lib 2>/dev/null | wc -l') -gt 50) {
-                    foreach ($p in $pids) { if (((Get-Content -Raw "/proc/$p/cmdline" -ErrorAction Ignore) -replace "`0", ' ') -match '^(/usr/sbin/)?sshd') { kill -9 $p } }
+                    # Every sshd, asked again after each round: one forked for a new connection meanwhile goes too.
+                    do {
+                        $sshd = @(ip netns pids $ns | Where-Object { ((Get-Content -Raw "/proc/$_/cmdline" -ErrorAction Ignore) -replace "`0", ' ') -match '^(/usr/sbin/)?sshd' })
+                        foreach ($p in $sshd) { kill -9 $p }
+                    } while ($sshd.Count -gt 0)
                     return $clock.Elapsed.TotalSeconds
                 }
                 Start-Sleep -Milliseconds 20
@@ -130,6 +134,7 @@ Describe 'Faults across web host A, database host B and web host C' -Skip:$skip 
         Write-Host "push killed: $($task.Error)"
         [Aegir.Core.Transport.TransportFactory]::CloseIdle()
         # The next task repairs what the failed one could not undo while A was unreachable: the root the push made goes, and the record with it.
+        $task.Error | Should -Match 'could not be undone yet' -Because 'A answered nobody when the push failed'
         Get-AegirPlatform big | Should -Not -BeNullOrEmpty -Because 'the record stays until its root is removed'
         { Invoke-AegirVerify platform_big -ErrorAction Stop -WarningAction SilentlyContinue } | Should -Throw -ExpectedMessage "No context named '@platform_big'*"
         Get-HostList $a 'ls -A /srv/platforms' | Should -Be @('notes') -Because 'no half platform root made by the push remains'

@@ -30,10 +30,6 @@ public sealed class VerifyPlatform : Operation<VerifyPlatform.Parameters>
         // A cluster's platform is on every member: each is checked, pushed to and given the include on its own.
         var hosting = env.Server(platform.WebServerName, "WebServer");
         var members = env.Members(hosting);
-        // A server recorded with its host key but never verified has no config folders: nothing is touched before it is.
-        foreach (var member in members)
-            if (Path.GetDirectoryName(env.Http(member).PlatformConfigPath(platform.Name)) is { } folder && env.Connect(member).Kind(folder) != PathKind.Directory)
-                throw ErrorCatalog.ServerNotVerified($"Verifying the platform @{platform.Name}", member.Name, folder);
         if (p.Create is not null)
         {
             foreach (var member in members) CheckRoot(platform, member, env.Connect(member));
@@ -41,7 +37,16 @@ public sealed class VerifyPlatform : Operation<VerifyPlatform.Parameters>
             plan.Add(platform.Name, PlanAction.Record, $"record the platform @{platform.Name} at {platform.Root} on @{hosting.Name}",
                 ctx => ctx.Step($"Recording the platform @{record.Name}", () => env.Store.Create(record), Tasks.JournalActions.RemoveContext(record.Name)));
         }
-        else if (hosting.IsCluster && platform.Source is null)
+        // A server recorded with its host key but never verified has no config folders: nothing of the code is touched before it is.
+        foreach (var member in members)
+        {
+            var folder = Path.GetDirectoryName(env.Http(member).PlatformConfigPath(platform.Name))!;
+            plan.Add(member.Name, PlanAction.Check, $"check that @{member.Name} has been verified ({folder} is there)", ctx => ctx.Step($"Checking that '@{member.Name}' has been verified", () =>
+            {
+                if (env.Connect(member).Kind(folder) != PathKind.Directory) throw ErrorCatalog.ServerNotVerified($"Verifying the platform @{platform.Name}", member.Name, folder);
+            }));
+        }
+        if (p.Create is null && hosting.IsCluster && platform.Source is null)
             foreach (var member in members.Where(m => !env.Connect(m).DirectoryExists(platform.Root)))
                 throw ErrorCatalog.ClusterCodebaseMissing(platform.Name, platform.Root, member.Name);
         var found = members.Select(member => Find(plan, env, platform, member)).ToList();
