@@ -226,12 +226,12 @@ public static class ErrorCatalog
         => E("DumpRefused", AegirErrorKind.InvalidData, database,
             $"Loading the backup's database dump into {database} as the site's own account stopped at a statement that was refused: {output}. A dump may only fill its own site's database: nothing beyond that was done, and what was loaded is undone. Use a backup whose dump holds only the site's tables and data.");
 
-    /// <summary>A member of a backup archive that would reach beyond the site's own folders.</summary>
     /// <summary>A file in a live site's folders that no archive may hold (a named pipe, a device): named where it is.</summary>
     public static AegirException SiteFileRefused(string server, string path, string what, string uri)
         => E("SiteFileRefused", AegirErrorKind.InvalidData, path,
             $"{path} on '@{server}' is a {what}, which a site's folders do not hold, so the archive of {uri} was not made and nothing of it was kept. Remove it there (or move it out of the site's folders), then run the task again.");
 
+    /// <summary>A member of a backup archive that would reach beyond the site's own folders.</summary>
     public static AegirException MemberRefused(string archive, string member, string why)
         => E("BackupMemberRefused", AegirErrorKind.SecurityError, member,
             $"The member '{member}' of {archive} is refused: {why}. Nothing of the archive was kept. Remove that member from the archive (or restore from another backup).");

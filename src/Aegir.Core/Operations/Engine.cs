@@ -180,7 +180,7 @@ public sealed class Engine
         if (Batch is null) return [];
         var tasks = new List<AegirTask>();
         while (Batch.Take() is { Count: > 0 } pending)
-            foreach (var (id, _, created) in pending)
+            foreach (var (id, created) in pending)
             {
                 // The queued record names the sites to check already (ReloadBatch.Record), so a replay checks them too.
                 if (RunQueued(id) is not { } outcome) continue;

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Aegir.Core.Tasks;
 
 namespace Aegir.Core.Operations;
@@ -62,17 +63,17 @@ public sealed class ReloadBatch
     static void Record(Engine engine, Waiting pending)
     {
         if (pending.Id.Length == 0 || pending.Sites.Count == 0 || engine.Runner.Store.Get(pending.Id) is not { Status: AegirTaskStatus.Queued } queued) return;
-        queued.Parameters["sites"] = new System.Text.Json.Nodes.JsonArray(pending.Sites.Select(s => (System.Text.Json.Nodes.JsonNode)System.Text.Json.Nodes.JsonValue.Create(s)!).ToArray());
+        queued.Parameters["sites"] = new JsonArray(pending.Sites.Select(s => (JsonNode)JsonValue.Create(s)!).ToArray());
         engine.Runner.Store.Save(queued);
     }
 
-    /// <summary>The pending reload tasks with the sites to check after each, and those of them the batch made, emptied.</summary>
-    internal IReadOnlyList<(string Id, IReadOnlyList<string> Sites, IReadOnlyList<string> Created)> Take()
+    /// <summary>The pending reload tasks (their records name the sites to check) with the sites the batch made, emptied.</summary>
+    internal IReadOnlyList<(string Id, IReadOnlyList<string> Created)> Take()
     {
         lock (_pending)
         {
             var list = _pending.Values.Where(p => p.Id.Length > 0)
-                .Select(p => (p.Id, (IReadOnlyList<string>)p.Sites.ToList(), (IReadOnlyList<string>)p.Created.ToList())).ToList();
+                .Select(p => (p.Id, (IReadOnlyList<string>)p.Created.ToList())).ToList();
             _pending.Clear();
             return list;
         }
