@@ -40,6 +40,9 @@ public static class ErrorIds
     public const string RestoreFailed = "RestoreFailed";
     public const string SchemaBackwards = "SchemaBackwards";
     public const string ServerUnreachable = "ServerUnreachable";
+    public const string PhpPoolFailed = "PhpPoolFailed";
+    public const string SiteAccountFailed = "SiteAccountFailed";
+    public const string SiteAccountTaken = "SiteAccountTaken";
     public const string SiteAlreadyInstalled = "SiteAlreadyInstalled";
     public const string SiteDatabaseGone = "SiteDatabaseGone";
     public const string SiteFolderExists = "SiteFolderExists";

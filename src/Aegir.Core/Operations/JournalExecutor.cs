@@ -88,6 +88,18 @@ internal sealed class JournalExecutor(Engine engine) : IJournalExecutor
                 File.Delete(path);
                 break;
             }
+            case JournalActions.RestorePoolKind:
+            {
+                var server = env.Server(action.Arg("server"));
+                if (!env.Pools(server).Restore(ctx.LoadData(action.Data!))) break;
+                var http = env.Http(server);
+                if (http.IsRunning() == false) ctx.Info($"{http.Type} on '@{server.Name}' is not running: PHP-FPM reloads with it.");
+                else engine.ReloadOrDefer(ctx, http);
+                break;
+            }
+            case JournalActions.DeleteAccountKind:
+                Services.Php.SiteAccount.Remove(Connect(env, action), action.Arg("account"), action.Arg("uri"));
+                break;
             case JournalActions.NoneKind:
                 break;
             default:

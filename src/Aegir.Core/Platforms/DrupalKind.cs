@@ -112,7 +112,7 @@ public sealed partial class DrupalKind(bool seven) : IPlatformKind
         if (!job.Transport.FileExists(drush))
             throw ErrorCatalog.StepFailed(ErrorIds.InstallerMissing, $"Installing {job.Site.Uri} with drush", $"there is no drush in {job.Root}/vendor/bin",
                 "Add it to the platform's codebase (composer require drush/drush), verify the platform, and install again.");
-        using var shell = SiteShell.Open(job.Transport, job.Server, job.Ctx);
+        using var shell = SiteShell.Open(job.Transport, job.Server, job.Ctx, job.Owner);
         var result = shell.Run(drush,
         [
             "site:install", job.Site.Profile, "--yes", $"--sites-subdir={job.Site.Uri}", $"--site-name={job.Title ?? job.Site.Uri}",
@@ -147,7 +147,7 @@ public sealed partial class DrupalKind(bool seven) : IPlatformKind
             profile = job.Site.Profile, locale = job.Site.Language,
             title = job.Title ?? job.Site.Uri, admin_user = "admin", admin_email = email, admin_password = password,
         });
-        using var shell = SiteShell.Open(job.Transport, job.Server, job.Ctx);
+        using var shell = SiteShell.Open(job.Transport, job.Server, job.Ctx, job.Owner);
         var script = shell.SecretFile("drupal7-install.php", Templates.TemplateRenderer.Script("drupal7-install.php"));
         var result = shell.Run("php", [script], job.Root, new Dictionary<string, string>(), TimeSpan.FromMinutes(20), input);
         if (!result.Succeeded)

@@ -178,7 +178,7 @@ public sealed class PhpKind(AppManifest manifest) : IPlatformKind
         var usesPassword = command.Any(w => w.Contains("{admin_password_file}", StringComparison.Ordinal));
         var password = usesPassword ? IO.Passwords.New(20) : null;
         job.Ctx.Secret(password);
-        using var shell = SiteShell.Open(job.Transport, job.Server, job.Ctx);
+        using var shell = SiteShell.Open(job.Transport, job.Server, job.Ctx, job.Owner);
         var install = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["title"] = job.Title ?? job.Site.Uri, ["admin_user"] = "admin", ["admin_email"] = job.AdminEmail ?? $"admin@{job.Site.Uri}",

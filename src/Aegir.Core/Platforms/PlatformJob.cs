@@ -20,6 +20,13 @@ public class PlatformJob
     public required string WebGroup { get; init; }
 
     public string Root => Platform.Root;
+
+    /// <summary>
+    /// The mode of a file every site of the platform reads (WordPress's one wp-config.php): the web group's alone
+    /// while PHP runs as the web server; readable to all where each site's PHP runs as its own account (it holds no
+    /// secret: each site's come from its own pool).
+    /// </summary>
+    public UnixFileMode SharedFileMode => Services.Php.PhpPools.PerSite(Server, Transport) ? Modes.File0440 | UnixFileMode.OtherRead : Modes.File0440;
     public string Full(string relative) => System.IO.Path.Combine(Root, relative);
 
     /// <summary>

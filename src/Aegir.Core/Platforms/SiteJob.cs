@@ -20,13 +20,20 @@ public sealed class SiteJob : PlatformJob
     public string? Title { get; init; }
 
     /// <summary>The database settings a site's PHP gets from the web server, as environment for CLI tools.</summary>
-    public Dictionary<string, string> DbEnvironment() => Environment(Database, Site.Uri, SiteUrl);
+    public Dictionary<string, string> DbEnvironment() => Environment(Database, Site.Uri, SiteUrl, OwnPool);
+
+    /// <summary>Whether the site runs in a PHP-FPM pool of its own (its commands then get what its pool's environment holds).</summary>
+    public bool OwnPool { get; init; }
 
     /// <summary>The names PHP gets from the vhost (FastCGI parameters), for a site's commands; no db_* for a site without a database.</summary>
-    public static Dictionary<string, string> Environment(SiteDatabase? database, string uri, string url)
+    /// <param name="ownPool">The site runs in a pool of its own: it gets aegir_salt too, a secret of its own (from its database password) for the application's keys.</param>
+    public static Dictionary<string, string> Environment(SiteDatabase? database, string uri, string url, bool ownPool = false)
     {
         var environment = new Dictionary<string, string> { ["aegir_site"] = uri, ["aegir_url"] = url };
         if (database is null) return environment;
+        if (ownPool)
+            environment["aegir_salt"] = Convert.ToHexString(System.Security.Cryptography.HMACSHA256.HashData(
+                System.Text.Encoding.UTF8.GetBytes(database.Password), System.Text.Encoding.UTF8.GetBytes("aegir_salt:" + uri))).ToLowerInvariant();
         environment["db_type"] = database.Type;
         environment["db_host"] = database.Host;
         environment["db_port"] = database.Port.ToString();

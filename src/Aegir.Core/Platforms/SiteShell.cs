@@ -32,9 +32,10 @@ public sealed class SiteShell : IDisposable
     /// when it is missing or holds root's powers, whatever the record says, before anything is made. Inside a task
     /// (<paramref name="ctx"/>), its private folder is journaled before it is made, so a kill leaves it to the repair.
     /// </summary>
-    public static SiteShell Open(ITransport transport, AegirServer server, Tasks.TaskContext? ctx = null)
+    /// <param name="user">The account to run as: a site's own; the server's script user when null.</param>
+    public static SiteShell Open(ITransport transport, AegirServer server, Tasks.TaskContext? ctx = null, string? user = null)
     {
-        var user = server.ScriptUser;
+        user ??= server.ScriptUser;
         var account = ScriptUser.Require(transport, user, server.Name, ScriptUser.WebGroup(server));
         if (transport.User != user && transport.User != "root")
             throw ErrorCatalog.StepFailed(ErrorIds.UserSwitchRefused, $"Running a command as {user} on {transport.Host}", $"this connection is {transport.User}, which can only switch users as root",

@@ -53,8 +53,8 @@ public sealed partial class WordPressKind : IPlatformKind
     public void PreparePlatform(PlatformJob job)
     {
         KeepOwnConfig(job);
-        job.WriteFile($"Writing wp-config.php {Modes.Octal(Modes.File0440)} {job.Owner}:{job.WebGroup} (no credentials: each site's come from its vhost)",
-            PlatformSettingsPath!, Modes.File0440, existing => job.Templates.Render("wordpress-config.php.sbn", new Dictionary<string, object?>
+        job.WriteFile($"Writing wp-config.php {Modes.Octal(job.SharedFileMode)} {job.Owner}:{job.WebGroup} (no credentials: each site's come from its vhost or its pool)",
+            PlatformSettingsPath!, job.SharedFileMode, existing => job.Templates.Render("wordpress-config.php.sbn", new Dictionary<string, object?>
             {
                 ["platform"] = job.Platform.Name,
                 ["salts"] = Salts(existing),
@@ -113,7 +113,7 @@ public sealed partial class WordPressKind : IPlatformKind
             language = "",
         });
         // WordPress's code runs as the script user; the script lies in its private folder, gone with it.
-        using var shell = SiteShell.Open(job.Transport, job.Server, job.Ctx);
+        using var shell = SiteShell.Open(job.Transport, job.Server, job.Ctx, job.Owner);
         var script = shell.SecretFile("wordpress-install.php", TemplateRenderer.Script("wordpress-install.php"));
         var result = shell.Run("php", [script], job.Root, new Dictionary<string, string>(), TimeSpan.FromMinutes(5), input);
         if (!result.Succeeded)

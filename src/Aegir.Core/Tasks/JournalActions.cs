@@ -15,6 +15,8 @@ public static class JournalActions
     public const string DropUserKind = "db.dropuser";
     public const string RestoreAttributesKind = "path.attributes";
     public const string RestoreModesKind = "path.modes";
+    public const string RestorePoolKind = "php.restore";
+    public const string DeleteAccountKind = "account.delete";
     public const string NoneKind = "none";
 
     /// <summary>True for a change of a context record alone (removing one, putting back fields): no server is asked.</summary>
@@ -68,4 +70,12 @@ public static class JournalActions
     /// <summary>Moves <paramref name="from"/> to <paramref name="to"/> when it is still there (moving something back is this with the two swapped).</summary>
     public static JournalAction MovePath(string server, string from, string to)
         => new(MovePathKind, $"move {from} to {to} on '@{server}'", new() { ["server"] = server, ["from"] = from, ["to"] = to });
+
+    /// <summary>Puts back a site's PHP-FPM pool file saved in <paramref name="data"/> (or deletes it), tests PHP-FPM's config, and reloads.</summary>
+    public static JournalAction RestorePool(string server, string data, string path)
+        => new(RestorePoolKind, $"put back {Path.GetFileName(path)} on '@{server}' and reload PHP-FPM", new() { ["server"] = server }, data);
+
+    /// <summary>Deletes the UNIX account a task made for a site (only while its comment still names that site).</summary>
+    public static JournalAction DeleteAccount(string server, string account, string uri)
+        => new(DeleteAccountKind, $"delete the account {account} of {uri} on '@{server}'", new() { ["server"] = server, ["account"] = account, ["uri"] = uri });
 }

@@ -22,13 +22,14 @@ public static class SiteCommand
             var record = parts.Site;
             var database = parts.DatabaseIfAny();
             var url = parts.Http.Url(record.Redirection ?? record.Uri);
-            var environment = SiteJob.Environment(database, record.Uri, url);
+            var user = parts.CommandUser;
+            var environment = SiteJob.Environment(database, record.Uri, url, ownPool: user == parts.Account);
             var words = command ?? parts.Kind.CronCommand ?? throw ErrorCatalog.StepFailed(ErrorIds.NoCronCommand, $"Running the cron of {record.Uri}", $"its platform '@{parts.Platform.Name}' ({parts.Kind.Name}) has no cron command",
                 "Give the application's manifest a 'cron' key (see about_Aegir, PLATFORM MANIFEST), and verify the platform.");
             // A Drupal platform without its own drush runs the cron at the site's cron URL, with the key the site keeps.
             if (command is null && words[0] == "drush" && OwnDrush(transport, parts.Platform.Root) is null && database is not null && parts.Kind.CronPath(parts.Db!, database) is { } path)
                 return CronOverHttp(parts, path);
-            using var shell = SiteShell.Open(transport, parts.Web);
+            using var shell = SiteShell.Open(transport, parts.Web, user: user);
             if (command is null) words = shell.Fill(words, database, record.Uri, url, parts.Platform.Root);
             var (program, arguments) = Tool(transport, parts.Platform.Root, record.Uri, url, words);
             return shell.Run(program, arguments, parts.Platform.Root, environment, timeout);
@@ -46,7 +47,7 @@ public static class SiteCommand
         {
             if (!parts.HasDatabase) throw ErrorCatalog.SiteHasNoDatabase(parts.Site.Uri, parts.Platform.Name, "run SQL in");
             var (program, arguments, secret) = parts.DatabaseServer.Service.SqlClient(parts.Database());
-            using var shell = SiteShell.Open(transport, parts.Web);
+            using var shell = SiteShell.Open(transport, parts.Web, user: parts.CommandUser);
             return shell.Run(program, arguments, parts.Platform.Root, secret, timeout, System.Text.Encoding.UTF8.GetBytes(sql.EndsWith('\n') ? sql : sql + "\n"));
         });
     }

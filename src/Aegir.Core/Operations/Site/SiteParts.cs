@@ -30,8 +30,21 @@ internal sealed class SiteParts
     public required OperationEnvironment Env { get; init; }
     string? _owner, _ownerGroup;
 
-    /// <summary>The script user, who owns the site's files (checked when first asked: removing a site needs none).</summary>
-    public string Owner => _owner ??= Env.Owner(Web);
+    /// <summary>
+    /// Who owns the site's files and runs its PHP and commands: the site's own account on a server with a pool for each
+    /// site, else the script user (checked when first asked: removing a site needs none).
+    /// </summary>
+    public string Owner => _owner ??= PerSite ? Account : Env.Owner(Web);
+
+    /// <summary>Whether the site runs in a PHP-FPM pool of its own, as its own account, on <see cref="Web"/>.</summary>
+    public bool PerSite => _perSite ??= !Hosting.IsCluster && Env.PerSitePools(Web);
+    bool? _perSite;
+
+    /// <summary>The site's own UNIX account's name (its pool's, too), the same on every server.</summary>
+    public string Account => Services.Php.SiteAccount.NameFor(Site.Uri);
+
+    /// <summary>The pools of the site's web server.</summary>
+    public Services.Php.PhpPools Pools => Env.Pools(Web);
     public string OwnerGroup => _ownerGroup ??= Env.Connect(Web).PrimaryGroup(Owner);
 
     public string WebGroup => Http.WebGroup;
@@ -94,7 +107,21 @@ internal sealed class SiteParts
     }
 
     public VhostModel Vhost(bool enabled)
-        => SiteAreas.For(Kind, new(Site.Uri, Platform.Name, Platform.Root, Site.HostNames().ToList(), Site.Redirection, enabled, null, DatabaseIfAny()) { Tuning = Site.Tuning() });
+        => SiteAreas.For(Kind, new(Site.Uri, Platform.Name, Platform.Root, Site.HostNames().ToList(), Site.Redirection, enabled, null, DatabaseIfAny())
+        {
+            Tuning = Site.Tuning(), Socket = PerSite ? Pools.Socket(Account) : null,
+        });
+
+    /// <summary>The site's pool file as it should be: its limits, and its credentials in its environment.</summary>
+    public string PoolFile()
+        => Pools.Render(Site.Uri, Account, Platform.Root, Site.Tuning().Over(Kind.Tuning),
+            SiteJob.Environment(DatabaseIfAny(), Site.Uri, Http.Url(Site.Redirection ?? Site.Uri), ownPool: true));
+
+    /// <summary>
+    /// The account the site's commands (cron, an admin's) run as now: its own once its pool is there (a site made
+    /// before each had its own moves into one on its next verify), else the script user.
+    /// </summary>
+    public string CommandUser => PerSite && Env.Connect(Web).Kind(Pools.PoolPath(Account)) == Transport.PathKind.File ? Account : Env.Owner(Web);
 
     public SiteJob Job(TaskContext ctx, string? title = null, string? email = null)
     {
@@ -104,7 +131,7 @@ internal sealed class SiteParts
         return new SiteJob
         {
             Ctx = ctx, Site = Site, Platform = Platform, Server = Web, Transport = Env.Connect(Web), Templates = Env.Templates,
-            Database = database, Db = Db, SiteUrl = Http.Url(Site.Redirection ?? Site.Uri), Owner = Owner, WebGroup = WebGroup,
+            Database = database, Db = Db, SiteUrl = Http.Url(Site.Redirection ?? Site.Uri), Owner = Owner, WebGroup = WebGroup, OwnPool = PerSite,
             Title = title, AdminEmail = email ?? (Site.GetClient() is { Email: { } e } ? e : null),
         };
     }

@@ -17,6 +17,7 @@ internal static class SiteSteps
 
     static void FoldersOn(OperationPlan plan, SiteParts parts)
     {
+        Account(plan, parts);
         var transport = parts.Env.Connect(parts.Web);
         foreach (var (dir, owner, group) in parts.Folders())
         {
@@ -33,6 +34,52 @@ internal static class SiteSteps
     }
 
     /// <summary>
+    /// The site's own UNIX account and its pool's folders (socket, temp, sessions), on a server that runs each site in a
+    /// pool of its own; the undo deletes what the step made.
+    /// </summary>
+    static void Account(OperationPlan plan, SiteParts parts)
+    {
+        if (!parts.PerSite) return;
+        var account = parts.Account;
+        plan.Add(parts.Web.Name, PlanAction.Create, $"make the account {account} of {parts.Site.Uri} on @{parts.Web.Name}, and its PHP folders in {parts.Pools.SiteDir(account)}", ctx =>
+        {
+            var transport = parts.Env.Connect(parts.Web);
+            if (!Services.Php.SiteAccount.Exists(transport, account, parts.Site.Uri))
+                ctx.Step($"Making the account {account} of {parts.Site.Uri}", () => Services.Php.SiteAccount.Ensure(transport, account, parts.Site.Uri),
+                    JournalActions.DeleteAccount(parts.Web.Name, account, parts.Site.Uri));
+            parts.Pools.Folders(ctx, account);
+        });
+    }
+
+    /// <summary>
+    /// The site's own PHP-FPM pool (tested; PHP-FPM reloads with the web server, before it), on a server that runs each
+    /// site in a pool of its own.
+    /// </summary>
+    public static void Pool(OperationPlan plan, SiteParts parts)
+    {
+        if (!parts.PerSite) return;
+        plan.Add(parts.Web.Name, PlanAction.Write, $"write {parts.Pools.PoolPath(parts.Account)} (its database credentials in its environment) and test PHP-FPM's config on @{parts.Web.Name}",
+            ctx =>
+            {
+                ctx.Secret(parts.DatabaseIfAny()?.Password);
+                parts.Pools.Change(ctx, parts.Account, parts.PoolFile());
+            });
+    }
+
+    /// <summary>Removes the site's pool (tested; PHP-FPM reloads with the web server); its account and folders go at the task's point of no return (<see cref="AccountGone"/>).</summary>
+    public static void RemovePool(OperationPlan plan, SiteParts parts)
+    {
+        if (!parts.PerSite) return;
+        plan.Add(parts.Web.Name, PlanAction.Delete, $"remove {parts.Pools.PoolPath(parts.Account)} and test PHP-FPM's config on @{parts.Web.Name}",
+            ctx => parts.Pools.Change(ctx, parts.Account, null));
+    }
+
+    /// <summary>The changes, past a task's point of no return, that delete the site's account and its PHP folders where it no longer runs.</summary>
+    public static IEnumerable<JournalAction> AccountGone(SiteParts parts)
+        => !parts.PerSite ? []
+            : [JournalActions.DeletePath(parts.Web.Name, parts.Pools.SiteDir(parts.Account)), JournalActions.DeleteAccount(parts.Web.Name, parts.Account, parts.Site.Uri)];
+
+    /// <summary>
     /// What root owns in the site's own folders (made when its commands ran as root) becomes the script user's, and
     /// everything in the folders the web server writes becomes its group's to write (an installer run as root or as
     /// another user leaves folders there the web server cannot write in).
@@ -45,8 +92,15 @@ internal static class SiteSteps
     static void ReclaimOn(OperationPlan plan, SiteParts parts)
     {
         var roots = parts.Kind.SiteRoots(parts.Site.Uri);
-        plan.Add(parts.Web.Name, PlanAction.Set, $"give {parts.Owner} what root owns in {string.Join(", ", roots)} in {parts.Platform.Root}{parts.OnMember}", ctx =>
-            ctx.Step($"Giving {parts.Owner} what root owns in {string.Join(", ", roots)}{parts.OnMember}", () => new FileService(parts.Env.Connect(parts.Web)).TakeFromRoot(parts.Platform.Root, roots, parts.Owner)));
+        // A site in an account of its own also takes what the script user and PHP as the web server made before it had one.
+        IReadOnlyList<string> former = parts.PerSite ? [parts.Web.ScriptUser, parts.Web.Http.Get("web_user") ?? "www-data"] : [];
+        var who = string.Join(", ", ["root", .. former]);
+        plan.Add(parts.Web.Name, PlanAction.Set, $"give {parts.Owner} what {who} own in {string.Join(", ", roots)} in {parts.Platform.Root}{parts.OnMember}", ctx =>
+            ctx.Step($"Giving {parts.Owner} what {who} own in {string.Join(", ", roots)}{parts.OnMember}", () =>
+            {
+                var transport = parts.Env.Connect(parts.Web);
+                new FileService(transport).TakeFromRoot(parts.Platform.Root, roots, parts.Owner, former.Where(transport.UserExists).ToList());
+            }));
         var writable = WebWritable(parts);
         if (writable.Count == 0) return;
         plan.Add(parts.Web.Name, PlanAction.Set, $"let the web group {parts.WebGroup} write everywhere in {string.Join(", ", writable)} in {parts.Platform.Root}{parts.OnMember}", ctx =>
@@ -221,6 +275,7 @@ internal static class SiteSteps
         var what = parts.Hosting.IsCluster
             ? $"write the vhost of {parts.Site.Uri} on {string.Join(", ", parts.Members.Select(m => "@" + m.Web.Name))} (the members of @{parts.Hosting.Name}) and test each one's config"
             : $"write {parts.Http.SiteConfigPath(parts.Site.Uri)} and test the {parts.Http.Type} config of @{parts.Web.Name}";
+        Pool(plan, parts);
         plan.Add(parts.Hosting.Name, PlanAction.Write, what,
             ctx => parts.Http.WriteSite(ctx, parts.Vhost(enabled())));
         Reload(plan, parts.Env, parts.Hosting, parts.Http);

@@ -45,12 +45,15 @@ public sealed class FileService(ITransport transport)
     /// Gives <paramref name="owner"/> what root owns below a site's own paths (left there by commands that ran as
     /// root): each changed from its own folder as find walks it, so no link, at the end or on the way, is followed.
     /// </summary>
-    public void TakeFromRoot(string root, IReadOnlyList<string> paths, string owner)
+    public void TakeFromRoot(string root, IReadOnlyList<string> paths, string owner, IReadOnlyList<string>? alsoFrom = null)
     {
         var existing = paths.Select(p => Path.Combine(root, p)).Where(p => transport.Kind(p) is PathKind.Directory or PathKind.File).ToList();
         if (existing.Count == 0) return;
-        var result = transport.Run(new CommandSpec("find", ["-P", .. existing, "-user", "0", "-execdir", "chown", "--no-dereference", owner, "{}", "+"]) { Timeout = TimeSpan.FromMinutes(10) });
-        if (!result.Succeeded) throw ErrorCatalog.StepFailed(ErrorIds.PermissionsFailed, $"Giving {owner} what root owns in {string.Join(", ", paths)}", result.Summary(), "Check the folders' owners by hand.");
+        // A site moved into an account of its own takes over what its former owners (the script user, PHP as the web server) made.
+        List<string> users = ["-user", "0"];
+        foreach (var user in alsoFrom ?? []) users.AddRange(["-o", "-user", user]);
+        var result = transport.Run(new CommandSpec("find", ["-P", .. existing, "(", .. users, ")", "-execdir", "chown", "--no-dereference", owner, "{}", "+"]) { Timeout = TimeSpan.FromMinutes(10) });
+        if (!result.Succeeded) throw ErrorCatalog.StepFailed(ErrorIds.PermissionsFailed, $"Giving {owner} what {string.Join(", ", ["root", .. alsoFrom ?? []])} own in {string.Join(", ", paths)}", result.Summary(), "Check the folders' owners by hand.");
     }
 
     /// <summary>

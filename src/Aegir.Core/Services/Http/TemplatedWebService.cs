@@ -86,7 +86,7 @@ public abstract class TemplatedWebService(AegirServer server, IServiceEnvironmen
     {
         // A vhost that passes PHP to a file or a folder makes a working site answer 502; a socket not there yet is
         // PHP-FPM down, which the site's page check tells.
-        if (site.Enabled && SocketKind() is { } kind and not "socket") throw ErrorCatalog.PhpSocketInvalid(Server.Name, Socket, kind);
+        if (site.Enabled && site.Socket is null && SocketKind() is { } kind and not "socket") throw ErrorCatalog.PhpSocketInvalid(Server.Name, Socket, kind);
         var text = RenderSite(site);
         // The config test opens the site's log files, so their folder must be there (a server verified before logs were per site has none yet).
         if (new Files.FileService(Transport).FirstMissing(LogDir) is { } missing)
@@ -143,10 +143,11 @@ public abstract class TemplatedWebService(AegirServer server, IServiceEnvironmen
             ["deny_folders"] = site.Denied.Where(d => d.EndsWith('/')).ToList(),
             ["deny_files"] = site.Denied.Where(d => !d.EndsWith('/')).ToList(),
             ["log_dir"] = LogDir,
-            ["socket"] = Socket,
+            ["socket"] = site.Socket ?? Socket,
             ["site_url"] = Url(site.Redirection ?? site.Uri),
             // null for a site without a database: it gets no db_* names.
-            ["db"] = site.Database is not { } db ? null : new Dictionary<string, object?>
+            // A site in a pool of its own gets its credentials from the pool's environment, never through the web server.
+            ["db"] = site.Database is not { } db || site.Socket is not null ? null : new Dictionary<string, object?>
             {
                 ["type"] = db.Type, ["host"] = db.Host, ["port"] = db.Port,
                 ["name"] = db.Name, ["user"] = db.User, ["password"] = db.Password,
@@ -201,6 +202,7 @@ public abstract class TemplatedWebService(AegirServer server, IServiceEnvironmen
 
     public CommandResult Test() => Run(Server.Http.Get("config_test_command")!);
 
+    /// <summary>The shared pool's socket: a site in a pool of its own gets its own in its vhost model.</summary>
     string Socket => Server.Http.Get("php_fpm_socket")!;
 
     /// <summary>What the PHP-FPM socket path leads to: "socket", else what stat calls it ("regular file", "directory"); null when nothing is there.</summary>
@@ -227,6 +229,8 @@ public abstract class TemplatedWebService(AegirServer server, IServiceEnvironmen
     /// </summary>
     public void Reload(TaskContext ctx)
     {
+        // A site's new pool must listen before its vhost sends requests there: PHP-FPM first, when a pool changed.
+        new Services.Php.PhpPools(Server, Transport, env.Templates).ReloadIfPending(ctx);
         var command = Server.Http.Get("restart_command")!;
         var named = Named();
         if (named is { Program: { } other } && !IsOurs(other))

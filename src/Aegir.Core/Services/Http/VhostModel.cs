@@ -29,4 +29,6 @@ public sealed record VhostModel(
     public IReadOnlyList<string> NoScripts { get; init; } = [];
     /// <summary>The application's web settings (its manifest's web key) with the site's over them.</summary>
     public WebTuning Tuning { get; init; } = WebTuning.None;
+    /// <summary>The socket of the site's own PHP-FPM pool, whose environment holds its credentials; null for the shared pool.</summary>
+    public string? Socket { get; init; }
 }

@@ -37,4 +37,8 @@ internal static class WebCommands
         w => Program(w) is "apache2ctl" or "apachectl" && (Has(w, "configtest") || Has(w, "-t"))
              || Program(w) is "apache2" or "httpd" && Has(w, "-t"),
         "Use Apache's own config test: 'apache2ctl configtest' or 'apache2 -f <conf> -t'; it cannot be switched off.");
+
+    public static readonly CommandRule PhpFpmTest = new(
+        w => Program(w).StartsWith("php-fpm", StringComparison.Ordinal) && (Has(w, "-t") || Has(w, "-tt") || Has(w, "--test")),
+        "Use PHP-FPM's own config test: 'php-fpm8.2 -t' (with -y <conf> or -c as your PHP-FPM needs); it cannot be switched off.");
 }

@@ -1,0 +1,226 @@
+using System.Globalization;
+using System.Text;
+using Aegir.Core.Contexts;
+using Aegir.Core.Errors;
+using Aegir.Core.Services.Http;
+using Aegir.Core.Tasks;
+using Aegir.Core.Transport;
+
+namespace Aegir.Core.Services.Php;
+
+/// <summary>
+/// Each site's own PHP-FPM pool on a web server: its pool file (root's alone, in the folder PHP-FPM includes), its
+/// folder under php_site_dir (socket, temp, sessions), the config test before anything is reloaded, and the reload:
+/// USR2 to the master, waited on until the new master has written its pid file, can take signals again and listens on
+/// every socket the changes made. A change leaves a marker in the pool folder, so the web server's next reload (this
+/// task's, a pipeline's, or a repair's after a kill) reloads PHP-FPM first: a new pool answers before a vhost sends
+/// requests to it.
+/// </summary>
+public sealed class PhpPools(AegirServer server, ITransport transport, Templates.TemplateRenderer templates)
+{
+    const UnixFileMode RootOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+    const UnixFileMode Traverse = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
+    const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+    /// <summary>One reload at a time per server from this process: a USR2 during the master's re-exec would end PHP-FPM.</summary>
+    static readonly Dictionary<string, object> Gates = new(StringComparer.Ordinal);
+
+    /// <summary>Whether a server runs each site in a pool of its own: its setting says so, it is no cluster, and the connection is root (who alone makes accounts and pools).</summary>
+    public static bool PerSite(AegirServer server, ITransport transport)
+        => !server.Http.IsNull && !server.IsCluster && server.Http.Get("php_pools") == "per-site" && transport.User == "root";
+
+    public AegirServer Server => server;
+    string PoolDir => server.Http.Get("php_fpm_pool_dir")!;
+    string SiteRoot => server.Http.Get("php_site_dir")!;
+    string Marker => Path.Combine(PoolDir, ".aegir-reload");
+    public string PoolPath(string account) => Path.Combine(PoolDir, "aegir-" + account + ".conf");
+    public string SiteDir(string account) => Path.Combine(SiteRoot, account);
+    public string Socket(string account) => Path.Combine(SiteDir(account), "php.sock");
+
+    /// <summary>The pool file of a site, from the template (an admin's override in $AEGIR_HOME/templates too).</summary>
+    public string Render(string uri, string account, string root, WebTuning tuning, IReadOnlyDictionary<string, string> environment)
+    {
+        var pm = tuning.Pm ?? "ondemand";
+        var children = tuning.MaxChildren ?? 5;
+        var seconds = tuning.Timeout ?? 120;
+        var dir = SiteDir(account);
+        return templates.Render("php-fpm-pool.conf.sbn", new Dictionary<string, object?>
+        {
+            ["uri"] = uri, ["server"] = server.Name, ["pool"] = account, ["user"] = account, ["socket"] = Socket(account),
+            ["web_user"] = server.Http.Get("web_user") ?? "www-data", ["web_group"] = server.Http.Get("web_group") ?? "www-data",
+            ["pm"] = pm, ["max_children"] = children, ["spare"] = Math.Max(1, children / 2), ["terminate"] = seconds + 30,
+            ["root"] = root, ["tmp"] = Path.Combine(dir, "tmp"), ["sessions"] = Path.Combine(dir, "sessions"),
+            ["open_basedir"] = string.Join(':', root.TrimEnd('/') + "/", Path.Combine(dir, "tmp") + "/", Path.Combine(dir, "sessions") + "/", "/usr/share/php/"),
+            ["memory_limit"] = tuning.MemoryLimit ?? "256M", ["max_execution_time"] = seconds,
+            ["upload_max"] = (tuning.UploadMax ?? "64m").ToUpperInvariant(),
+            ["environment"] = environment.OrderBy(p => p.Key, StringComparer.Ordinal)
+                .Select(p => new Dictionary<string, object?> { ["name"] = p.Key, ["value"] = Quote(p.Value) }).ToList(),
+        });
+    }
+
+    /// <summary>
+    /// A value as PHP-FPM's ini reader takes it literally: in double quotes, with backslash, quote and dollar (which
+    /// would start ${...}, an expansion) each escaped.
+    /// </summary>
+    public static string Quote(string value)
+        => "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("$", "\\$", StringComparison.Ordinal) + "\"";
+
+    /// <summary>The site's folder (root's, passable), with its temp and session folders (the site's alone); the undo deletes what it made.</summary>
+    public void Folders(TaskContext ctx, string account)
+    {
+        var files = new Files.FileService(transport);
+        var dir = SiteDir(account);
+        var created = files.FirstMissing(dir);
+        ctx.Step($"Making {dir} with the temp and session folders of {account}", () =>
+        {
+            foreach (var path in new[] { SiteRoot, dir })
+            {
+                if (transport.Kind(path) == PathKind.None) transport.CreateDirectory(path, Traverse);
+                RefuseLink(path);
+                transport.SetOwner(path, "root", "root");
+                transport.SetMode(path, Traverse);
+            }
+            foreach (var part in new[] { "tmp", "sessions" })
+            {
+                var path = Path.Combine(dir, part);
+                if (transport.Kind(path) == PathKind.None) transport.CreateDirectory(path, Private);
+                RefuseLink(path);
+                transport.SetOwner(path, account, account);
+                transport.SetMode(path, Private);
+            }
+        }, created is null ? null : JournalActions.DeletePath(server.Name, created));
+    }
+
+    void RefuseLink(string path)
+    {
+        if (transport.Kind(path) != PathKind.Directory)
+            throw ErrorCatalog.StepFailed(ErrorIds.PhpPoolFailed, $"Making {path} on '@{server.Name}'", "it is not a folder (a link or a file is there)", $"Remove {path} on '@{server.Name}', then run the task again.");
+    }
+
+    /// <summary>
+    /// Writes (or with null content, removes) a site's pool file, tests PHP-FPM's config, and puts the old file back
+    /// when the test fails; the undo puts it back too. The reload waits for the web server's.
+    /// </summary>
+    public void Change(TaskContext ctx, string account, string? content)
+    {
+        var path = PoolPath(account);
+        var snapshot = ConfigSnapshot.Take(transport, [path]);
+        if (content is not null && transport.ReadFile(path) is { } now && Encoding.UTF8.GetString(now) == content)
+        {
+            ctx.Debug($"{path} is as it should be.");
+            return;
+        }
+        if (content is null && snapshot.Files[0].Content is null) return;
+        var data = ctx.SaveData(snapshot.ToBytes());
+        ctx.Step(content is null ? $"Removing the PHP-FPM pool of {account} on '@{server.Name}'" : $"Writing the PHP-FPM pool {path} and testing PHP-FPM's config", () =>
+        {
+            if (transport.Kind(PoolDir) != PathKind.Directory)
+                throw ErrorCatalog.StepFailed(ErrorIds.PhpPoolFailed, $"Writing the PHP-FPM pool of {account} on '@{server.Name}'", $"the pool folder {PoolDir} is not there",
+                    $"Install PHP-FPM there, or point the setting at the folder whose *.conf it includes: Set-AegirServer {server.Name.Replace("server_", "")} -HttpSetting @{{ php_fpm_pool_dir = '/etc/php/8.2/fpm/pool.d' }}.");
+            if (content is null) transport.Delete(path);
+            else transport.WriteFile(path, Encoding.UTF8.GetBytes(content), RootOnly, "root", "root");
+            var test = Test();
+            if (!test.Succeeded)
+            {
+                snapshot.Restore(transport, RootOnly);
+                ctx.Warn($"Put back the previous {Path.GetFileName(path)}.");
+                throw ErrorCatalog.StepFailed(ErrorIds.PhpPoolFailed, $"Testing PHP-FPM's config on '@{server.Name}'", test.Summary() + $" (test: {server.Http.Get("php_fpm_test_command")})",
+                    "The previous pool file was put back and nothing was reloaded. Fix the cause (often a pool template override or a site's web setting), then run the task again.");
+            }
+            MarkPending(content is null ? null : Socket(account));
+        }, JournalActions.RestorePool(server.Name, data, path));
+    }
+
+    /// <summary>Puts back pool files saved before a change (an undo); true when any differed. PHP-FPM reloads with the web server.</summary>
+    public bool Restore(byte[] saved)
+    {
+        var snapshot = ConfigSnapshot.FromBytes(saved);
+        if (!snapshot.Restore(transport, RootOnly)) return false;
+        var test = Test();
+        if (!test.Succeeded)
+            throw ErrorCatalog.StepFailed(ErrorIds.PhpPoolFailed, $"Testing PHP-FPM's config on '@{server.Name}'", test.Summary(), "Fix PHP-FPM's config by hand, then verify the server.");
+        MarkPending(null);
+        return true;
+    }
+
+    public CommandResult Test() => transport.Run(CommandSpec.Parse(server.Http.Get("php_fpm_test_command")!) with { Timeout = TimeSpan.FromMinutes(1) });
+
+    /// <summary>Notes that PHP-FPM must reload before the web server does, with the socket it must then listen on.</summary>
+    void MarkPending(string? socket)
+    {
+        var old = transport.ReadFile(Marker) is { } bytes ? Encoding.UTF8.GetString(bytes) : "";
+        transport.WriteFile(Marker, Encoding.UTF8.GetBytes(old + (socket ?? "") + "\n"), RootOnly, "root", "root");
+    }
+
+    /// <summary>Whether a pool changed since PHP-FPM last reloaded.</summary>
+    public bool Pending => transport.Kind(Marker) == PathKind.File;
+
+    /// <summary>
+    /// Reloads PHP-FPM when a pool changed since its last reload, and waits until the new master listens on each new
+    /// socket. The marker goes only once that is done, so a reload cut off is done again by the next.
+    /// </summary>
+    public void ReloadIfPending(TaskContext? ctx)
+    {
+        if (!Pending) return;
+        object gate;
+        lock (Gates) gate = Gates.TryGetValue(server.Name, out var g) ? g : Gates[server.Name] = new object();
+        lock (gate)
+        {
+            if (transport.ReadFile(Marker) is not { } marker) return;
+            var sockets = Encoding.UTF8.GetString(marker).Split('\n', StringSplitOptions.RemoveEmptyEntries).Distinct()
+                .Where(s => transport.Kind(PoolPath(Path.GetFileName(Path.GetDirectoryName(s)!))) == PathKind.File).ToList();
+            Reload(sockets);
+            transport.Delete(Marker);
+            ctx?.Debug($"Reloaded PHP-FPM on '@{server.Name}'.");
+        }
+    }
+
+    void Reload(IReadOnlyList<string> sockets)
+    {
+        const string what = "Reloading PHP-FPM";
+        var pidFile = server.Http.Get("php_fpm_pid_file")!;
+        var fix = $"Start PHP-FPM on '@{server.Name}' (its pid file is {pidFile}: the php_fpm_pid_file setting), then run the task again.";
+        if (MasterPid(pidFile) is not { } pid)
+            throw ErrorCatalog.StepFailed(ErrorIds.PhpPoolFailed, what + $" on '@{server.Name}'", $"its pid file {pidFile} names no running PHP-FPM", fix);
+        var before = Stamp(pidFile);
+        var kill = transport.Run(new CommandSpec("kill", ["-USR2", pid.ToString(CultureInfo.InvariantCulture)]) { Timeout = TimeSpan.FromSeconds(30) });
+        if (!kill.Succeeded) throw ErrorCatalog.StepFailed(ErrorIds.PhpPoolFailed, what + $" on '@{server.Name}'", kill.Summary(), fix);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            Thread.Sleep(10);
+            // The new master writes its pid file, then takes signals again, then listens on its sockets.
+            if (Stamp(pidFile) is not { } now || now == before) continue;
+            if (MasterPid(pidFile) is not { } master || !TakesSignals(master)) continue;
+            if (sockets.All(s => transport.Run(new CommandSpec("test", ["-S", s])).Succeeded)) return;
+        }
+        throw ErrorCatalog.StepFailed(ErrorIds.PhpPoolFailed, what + $" on '@{server.Name}'",
+            $"it did not come back listening on {string.Join(", ", sockets.DefaultIfEmpty("its sockets"))} within 30 s",
+            $"See PHP-FPM's log on '@{server.Name}'; {fix}");
+    }
+
+    /// <summary>PHP-FPM's master, as its pid file names it: a process whose name is php-fpm's.</summary>
+    int? MasterPid(string pidFile)
+    {
+        if (transport.ReadFile(pidFile) is not { } bytes || !int.TryParse(Encoding.ASCII.GetString(bytes).Trim(), out var pid) || pid <= 0) return null;
+        var comm = transport.ReadFile($"/proc/{pid}/comm") is { } c ? Encoding.ASCII.GetString(c).Trim() : null;
+        return comm is not null && comm.StartsWith("php-fpm", StringComparison.Ordinal) ? pid : null;
+    }
+
+    /// <summary>When the pid file was last written, to the nanosecond; null when it is not there.</summary>
+    string? Stamp(string pidFile)
+    {
+        var stat = transport.Run(new CommandSpec("stat", ["--format=%.9Y %i", "--", pidFile]) { Timeout = TimeSpan.FromSeconds(30) });
+        return stat.Succeeded ? stat.StandardOutput.Trim() : null;
+    }
+
+    /// <summary>Whether the process handles USR2 again (its handlers are set up after an exec): one sent before would end it.</summary>
+    bool TakesSignals(int pid)
+    {
+        if (transport.ReadFile($"/proc/{pid}/status") is not { } bytes) return false;
+        var line = Encoding.ASCII.GetString(bytes).Split('\n').FirstOrDefault(l => l.StartsWith("SigCgt:", StringComparison.Ordinal));
+        return line is not null && ulong.TryParse(line[7..].Trim(), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var mask) && (mask & (1UL << 11)) != 0;
+    }
+
+    /// <summary>Removes a site's pool folder (its socket, temp and sessions).</summary>
+    public void RemoveFolder(string account) => transport.Delete(SiteDir(account));
+}

@@ -1,0 +1,90 @@
+using System.Security.Cryptography;
+using System.Text;
+using Aegir.Core.Errors;
+using Aegir.Core.Transport;
+
+namespace Aegir.Core.Services.Php;
+
+/// <summary>
+/// The UNIX account a site's PHP and commands run as on a web server: a system account with a group of its own, no
+/// login shell and no home, named for the site's uri. Its comment names the site, so an account of the same name that
+/// is not the site's (a person's, a service's) is never taken over nor deleted.
+/// </summary>
+public static class SiteAccount
+{
+    const string CommentPrefix = "Aegir site ";
+
+    /// <summary>
+    /// The account's name: the uri's letters and digits (others as '-'), cut to 25, then '-' and 6 hex digits of the
+    /// uri's hash, so two uris that read alike after the cut never share one. Valid everywhere: at most 32 characters,
+    /// lowercase, starting with a letter.
+    /// </summary>
+    public static string NameFor(string uri)
+    {
+        var slug = new StringBuilder();
+        foreach (var c in uri.ToLowerInvariant())
+        {
+            var keep = c is >= 'a' and <= 'z' or >= '0' and <= '9';
+            if (keep) slug.Append(c);
+            else if (slug.Length > 0 && slug[^1] != '-') slug.Append('-');
+        }
+        var text = slug.ToString().Trim('-');
+        if (text.Length == 0 || !char.IsAsciiLetterLower(text[0])) text = "s" + text;
+        if (text.Length > 25) text = text[..25].TrimEnd('-');
+        var hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(uri))).ToLowerInvariant()[..6];
+        return $"{text}-{hash}";
+    }
+
+    /// <summary>The account's comment (GECOS) field, naming the site.</summary>
+    public static string Comment(string uri) => CommentPrefix + uri;
+
+    /// <summary>The comment of <paramref name="name"/> on the server; null when there is no such account.</summary>
+    public static string? CommentOf(ITransport transport, string name)
+    {
+        var result = transport.Run(new CommandSpec("getent", ["passwd", name]) { Timeout = TimeSpan.FromSeconds(30) });
+        if (!result.Succeeded) return null;
+        var fields = result.StandardOutput.Trim().Split(':');
+        return fields.Length > 4 ? fields[4] : "";
+    }
+
+    /// <summary>Whether the account is there and is this site's.</summary>
+    public static bool Exists(ITransport transport, string name, string uri)
+        => CommentOf(transport, name) is { } comment && Own(name, uri, comment, transport.Host);
+
+    static bool Own(string name, string uri, string comment, string host)
+        => comment == Comment(uri) ? true
+            : throw ErrorCatalog.StepFailed(ErrorIds.SiteAccountTaken, $"Making the account {name} for {uri}",
+                $"an account {name} is already on {host} and is not this site's (its comment is '{comment}')",
+                $"Remove or rename that account on {host}, then run the task again.");
+
+    /// <summary>Makes the account (retried while another process changes accounts); true when it made it.</summary>
+    public static bool Ensure(ITransport transport, string name, string uri)
+    {
+        if (Exists(transport, name, uri)) return false;
+        Retried(transport, ["useradd", "--system", "--user-group", "--home-dir", "/nonexistent", "--no-create-home", "--shell", "/usr/sbin/nologin",
+            "--comment", Comment(uri), name], $"Making the account {name} for {uri}", () => CommentOf(transport, name) is not null);
+        return true;
+    }
+
+    /// <summary>Deletes the account and its group when they are the site's (its processes are ended first by its pool's removal).</summary>
+    public static void Remove(ITransport transport, string name, string uri)
+    {
+        if (CommentOf(transport, name) is not { } comment) return;
+        if (comment != Comment(uri)) return;   // not the site's: never deleted
+        Retried(transport, ["userdel", "--force", name], $"Deleting the account {name} of {uri}", () => CommentOf(transport, name) is null);
+        if (transport.GroupExists(name)) transport.Run(new CommandSpec("groupdel", [name]) { Timeout = TimeSpan.FromMinutes(1) });
+    }
+
+    /// <summary>Runs an account change; another process changing accounts at the same time (a held lock) is waited out.</summary>
+    static void Retried(ITransport transport, IReadOnlyList<string> words, string what, Func<bool> done)
+    {
+        CommandResult? result = null;
+        for (int attempt = 0; attempt < 10; attempt++)
+        {
+            result = transport.Run(new CommandSpec(words[0], words.Skip(1).ToList()) { Timeout = TimeSpan.FromMinutes(1) });
+            if (result.Succeeded || done()) return;
+            Thread.Sleep(200 * (attempt + 1));
+        }
+        throw ErrorCatalog.StepFailed(ErrorIds.SiteAccountFailed, what, result!.Summary(), $"Check that {words[0]} works on {transport.Host} as root.");
+    }
+}
