@@ -12,6 +12,8 @@ public sealed class TestHome : IDisposable
         if (!seed) return;
         var master = new AegirServer(ContextNames.Master);
         master.Http.ChangeType("nginx");
+        // The fake servers keep no accounts nor PHP-FPM: their sites share one pool (PhpPoolTests and the integration tests cover pools of their own).
+        master.Http.Set("php_pools", "shared");
         master.Db.ChangeType("mysql");
         master.Db.Set("admin_password", "Secret-Admin-Pw");
         Store.Create(master);

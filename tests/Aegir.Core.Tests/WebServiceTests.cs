@@ -403,7 +403,7 @@ public class WebServiceTests
     [InlineData("web:\n  timeout: 0", "a number of seconds from 1 to 86400")]
     [InlineData("web:\n  timeout: 60; return 200", "a number of seconds")]
     [InlineData("web:\n  fastcgi_buffers: 16 16k; }", "a count and a size such as 16 16k")]
-    [InlineData("web:\n  client_max_body_size: 1G", "it is not a web setting (known: upload_max, timeout, fastcgi_buffer_size, fastcgi_buffers)")]
+    [InlineData("web:\n  client_max_body_size: 1G", "it is not a web setting (known: upload_max, timeout, fastcgi_buffer_size, fastcgi_buffers, pm, max_children, memory_limit)")]
     public void A_web_setting_that_is_no_single_plain_value_is_refused(string yaml, string problem)
         => Assert.Contains(problem, Assert.Throws<Errors.AegirException>(() => AppManifest.Parse(yaml, "/srv/x/.aegir.yml")).Message);
 

@@ -175,7 +175,7 @@ echo "site=", $_SERVER['aegir_site'], " db=", $_SERVER['db_name'], " visits=", $
             # nothing of the caller's environment), and installs what core.extension needs.
             $drush = "$d10/vendor/bin/drush"
             $null = New-Item -ItemType Directory -Force (Split-Path $drush), "$work/drushlog"
-            chown (Get-AegirServer master).ScriptUser "$work/drushlog"
+            chmod 1777 "$work/drushlog"
             Set-Content $drush (@'
 #!/bin/sh
 if [ "$1" = status ]; then echo Successful; exit 0; fi
@@ -201,7 +201,8 @@ echo " [success] Installation complete.  User name: admin  User password: Gen3ra
             $seenEnv = Get-Content "$work/drushlog/drush.env"
             $seenEnv | Should -Contain "db_name=$((Get-AegirSite d.test).DbName)"
             $seenEnv | Where-Object { $_ -like 'AEGIR_IT_CANARY=*' -or $_ -like 'AEGIR_HOME=*' } | Should -BeNullOrEmpty -Because 'the installer sees nothing of the caller''s environment'
-            (stat -c '%U' "$work/drushlog/drush.args") | Should -Be (Get-AegirServer master).ScriptUser
+            (stat -c '%U' "$work/drushlog/drush.args") | Should -Be (Get-AegirSite d.test).UnixUser -Because 'the installer runs as the site''s own account'
+            (Get-AegirSite d.test).UnixUser | Should -Match '^d-test-[0-9a-f]{6}$'
             $settings = "$d10/sites/d.test/settings.php"
             (Get-Item $settings).UnixFileMode | Should -Be ([IO.UnixFileMode]'UserRead, GroupRead')
             (stat -c '%G' $settings) | Should -Be 'www-data'
@@ -325,7 +326,7 @@ $databases = array (
             $style = Invoke-Site -Port $webPort -HostName $Uri -Path "/sites/$Uri/files/styles/thumbnail/public/picture.png"
             $style.Status | Should -Be 200 -Because $style.Body
             $style.Body.Trim() | Should -Be 'derivative of a picture'
-            (stat -c '%U' "$folder/files/styles/thumbnail/public/picture.png") | Should -Be 'www-data'
+            (stat -c '%U' "$folder/files/styles/thumbnail/public/picture.png") | Should -Be (Get-AegirSite $Uri).UnixUser -Because 'the site''s PHP runs as its own account'
             (stat -c '%G %A' "$folder/files/styles") | Should -Be 'www-data drwxrwsr-x'
             (stat -c '%a' "$folder/files/.htaccess") | Should -Be '444' -Because 'what Drupal made read-only stays so'
             (Invoke-Site -Port $webPort -HostName $Uri -Path "/sites/$Uri/files/styles/thumbnail/public/picture.png").Body.Trim() | Should -Be 'derivative of a picture'
@@ -334,7 +335,7 @@ $databases = array (
             (Invoke-Site -Port $webPort -HostName $Uri -Path "/sites/$Uri/files/styles/evil.php").Status | Should -BeIn 403, 404
         }
 
-        It 'installs a new site with Drupal 7''s own installer (a Drupal 7 core has no drush), as the script user, in utf8mb4' {
+        It 'installs a new site with Drupal 7''s own installer (a Drupal 7 core has no drush), as the site's own account, in utf8mb4' {
             Test-Path "$seven/vendor/bin/drush" | Should -BeFalse
             $site = New-AegirSite new7.test -Platform seven -Title 'New Seven' -AdminEmail 'owner@new7.test'
             $site.Status | Should -Be 'Installed'
@@ -346,7 +347,8 @@ $databases = array (
             $page.Body | Should -Be "drupal 7 on $db as utf8mb4: node"
             Get-Content -Raw "$seven/sites/new7.test/settings.php" | Should -Match "'charset' => 'utf8mb4'"
             Invoke-Sql -Database $db -Sql 'SELECT uid, name, mail FROM users' | Should -Be "1`tadmin`towner@new7.test"
-            Invoke-Sql -Database $db -Sql "SELECT value FROM variable WHERE name = 'installed_by'" | Should -Be "s:5:`"$((Get-AegirServer master).ScriptUser)`";"
+            $account = (Get-AegirSite new7.test).UnixUser
+            Invoke-Sql -Database $db -Sql "SELECT value FROM variable WHERE name = 'installed_by'" | Should -Be "s:$($account.Length):`"$account`";" -Because 'the installer runs as the site''s own account'
             Invoke-Sql -Database $db -Sql "SELECT value FROM variable WHERE name = 'site_name'" | Should -Be 's:9:"New Seven";'
             $hash = Invoke-Sql -Database $db -Sql 'SELECT pass FROM users WHERE uid = 1'
             & php -r 'exit(password_verify($argv[1], $argv[2]) ? 0 : 1);' -- $password $hash

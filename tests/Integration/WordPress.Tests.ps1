@@ -41,7 +41,9 @@ Describe 'WordPress hosting on nginx' -Skip:$skip {
             $platform.Kind | Should -Be 'wordpress'
             $platform.Version | Should -Match '^6\.'
             Get-Content -Raw "$root/wp-config.php" | Should -Match "\`$_SERVER\['db_passwd'\]"
-            (Get-Item "$root/wp-config.php").UnixFileMode | Should -Be ([IO.UnixFileMode]'UserRead, GroupRead')
+            # Every site's PHP runs as its own account and reads it; it holds no secret (each site's come from its own pool).
+            (Get-Item "$root/wp-config.php").UnixFileMode | Should -Be ([IO.UnixFileMode]'UserRead, GroupRead, OtherRead')
+            Get-Content -Raw "$root/wp-config.php" | Should -Match "\`$_SERVER\['aegir_salt'\]"
         }
 
         It 'verifies an installed site and keeps it answering' {

@@ -1,13 +1,14 @@
 #!/bin/bash
 # A test server on this machine: a network namespace (a veth pair, 10.231.<n>.0/24: .1 here, .2 there) with its own
-# mount and UTS namespace, in which /etc/ssh, /etc/sudoers.d, /etc/nginx, /etc/php, /run, /var/log, /var/lib/mysql, /var/lib/postgresql,
-# /srv, /var/aegir, /root and /tmp are its own folders under <dir>; processes run there with nsenter. Test servers reach
+# mount and UTS namespace, in which /etc (a copy of this machine's: its own accounts, sshd, nginx and PHP config), /run,
+# /var/log, /var/lib/mysql, /var/lib/postgresql, /var/lib/aegir, /srv, /var/aegir, /root and /tmp are its own folders
+# under <dir>; processes run there with nsenter. Test servers reach
 # each other through this machine (a default route via .1, IP forwarding on).
 #   testhost.sh up <name> <dir> <n>    make it, start its sshd (root by key: <dir>/id_ed25519), print its address
 #   testhost.sh run <dir> <command...> run a command there
 #   testhost.sh down <dir>             stop everything there and remove it
 set -euo pipefail
-private="etc/ssh etc/sudoers.d etc/nginx etc/php run var/log var/lib/mysql var/lib/postgresql srv var/aegir root tmp"
+private="etc run var/log var/lib/mysql var/lib/postgresql var/lib/aegir srv var/aegir root tmp"
 case $1 in
 up)
   name=$2 dir=$3 n=$4 ns=aegirtest-$4
@@ -24,10 +25,10 @@ up)
   ip netns exec "$ns" ip route add default via "10.231.$n.1"
   sysctl -q -w net.ipv4.ip_forward=1
   for d in $private; do mkdir -p "$dir/fs/$d"; done
+  # Its own /etc: accounts made there (each site's) are its own, as on another machine.
+  cp -a /etc/. "$dir/fs/etc/"; rm -f "$dir"/fs/etc/ssh/ssh_host_*
   # Its own name resolves there without DNS (sudo looks it up), as on any installed server.
-  { cat /etc/hosts; echo "127.0.1.1 $name"; } > "$dir/hosts"
-  cp -a /etc/ssh/. "$dir/fs/etc/ssh/"; rm -f "$dir"/fs/etc/ssh/ssh_host_*
-  cp -a /etc/nginx/. "$dir/fs/etc/nginx/"; cp -a /etc/php/. "$dir/fs/etc/php/"
+  { cat /etc/hosts; echo "127.0.1.1 $name"; } > "$dir/fs/etc/hosts"
   chmod 1777 "$dir/fs/tmp"; chmod 700 "$dir/fs/root"; chmod 750 "$dir/fs/etc/sudoers.d"
   ssh-keygen -q -t ed25519 -N '' -f "$dir/id_ed25519"
   mkdir -p "$dir/fs/root/.ssh"; cp "$dir/id_ed25519.pub" "$dir/fs/root/.ssh/authorized_keys"; chmod 700 "$dir/fs/root/.ssh"; chmod 600 "$dir/fs/root/.ssh/authorized_keys"
@@ -35,7 +36,7 @@ up)
   setsid ip netns exec "$ns" unshare -m -u --propagation private sh -c "
     exec 3> '$dir/anchor.pid'
     hostname '$name'
-    set -e; mount --bind '$dir/hosts' /etc/hosts
+    set -e
     for d in $private; do mkdir -p /\$d; mount --bind '$dir/fs/'\$d /\$d; done
     mkdir -p /run/sshd
     ssh-keygen -q -t ed25519 -N '' -f /etc/ssh/ssh_host_ed25519_key

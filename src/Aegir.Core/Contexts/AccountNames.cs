@@ -14,4 +14,24 @@ public static class AccountNames
     /// <summary>Debian's own system accounts and those of daemons a web server often has beside it (the services' own come from their types).</summary>
     static readonly string[] SystemAccounts = ["nobody", "daemon", "bin", "sys", "sync", "games", "man", "lp", "mail", "news", "uucp", "proxy", "backup", "list", "irc",
         "messagebus", "polkitd", "sshd", "Debian-exim", "rabbitmq", "redis", "memcache"];
+
+    /// <summary>
+    /// The name of a site's own account: the uri's letters and digits (others as '-'), cut to 25, then '-' and 6 hex
+    /// digits of the uri's hash, so two uris that read alike after the cut never share one. Valid everywhere: at most
+    /// 32 characters, lowercase, starting with a letter.
+    /// </summary>
+    public static string ForSite(string uri)
+    {
+        var slug = new System.Text.StringBuilder();
+        foreach (var c in uri.ToLowerInvariant())
+        {
+            if (c is >= 'a' and <= 'z' or >= '0' and <= '9') slug.Append(c);
+            else if (slug.Length > 0 && slug[^1] != '-') slug.Append('-');
+        }
+        var text = slug.ToString().Trim('-');
+        if (text.Length == 0 || !char.IsAsciiLetterLower(text[0])) text = "s" + text;
+        if (text.Length > 25) text = text[..25].TrimEnd('-');
+        var hash = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(uri))).ToLowerInvariant()[..6];
+        return $"{text}-{hash}";
+    }
 }

@@ -21,6 +21,10 @@ public sealed class AegirSite : AegirContext
 
     public string Uri => Name;
 
+    /// <summary>The UNIX account the site's PHP and commands run as, on a web server that gives each site its own pool (php_pools per-site).</summary>
+    [Newtonsoft.Json.JsonIgnore]
+    public string UnixUser => AccountNames.ForSite(Uri);
+
     public string PlatformName { get => _platform; set => _platform = ContextNames.Canonical("Platform", value, ContextType.Platform); }
 
     /// <summary>The platform, read back through the store (a method, so output for scripts carries the name only).</summary>

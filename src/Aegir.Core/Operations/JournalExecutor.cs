@@ -98,7 +98,8 @@ internal sealed class JournalExecutor(Engine engine) : IJournalExecutor
                 break;
             }
             case JournalActions.DeleteAccountKind:
-                Services.Php.SiteAccount.Remove(Connect(env, action), action.Arg("account"), action.Arg("uri"));
+                Services.Php.SiteAccount.Remove(Connect(env, action), action.Arg("account"), action.Arg("uri"),
+                    (action.Args.TryGetValue("shared", out var shared) ? shared : "").Split('\n', StringSplitOptions.RemoveEmptyEntries));
                 break;
             case JournalActions.NoneKind:
                 break;

@@ -76,6 +76,8 @@ public static class JournalActions
         => new(RestorePoolKind, $"put back {Path.GetFileName(path)} on '@{server}' and reload PHP-FPM", new() { ["server"] = server }, data);
 
     /// <summary>Deletes the UNIX account a task made for a site (only while its comment still names that site).</summary>
-    public static JournalAction DeleteAccount(string server, string account, string uri)
-        => new(DeleteAccountKind, $"delete the account {account} of {uri} on '@{server}'", new() { ["server"] = server, ["account"] = account, ["uri"] = uri });
+    /// <param name="shared">Folders whose ACL entries for the account go first.</param>
+    public static JournalAction DeleteAccount(string server, string account, string uri, IEnumerable<string> shared)
+        => new(DeleteAccountKind, $"delete the account {account} of {uri} on '@{server}'",
+            new() { ["server"] = server, ["account"] = account, ["uri"] = uri, ["shared"] = string.Join('\n', shared) });
 }

@@ -41,6 +41,7 @@ public sealed class VerifyServer : Operation<VerifyServer.Parameters>
                     if (!account.InGroup(http.WebGroup)) throw Errors.ErrorCatalog.ScriptUserNotInWebGroup(user, server.Name, http.WebGroup);
                     ctx.Info($"Commands for its sites run as {user} (uid {account.Uid}).");
                 }));
+            Pools(plan, env, server);
             plan.Add(server.Name, PlanAction.Write, $"create the {http.Type} config folders, write {http.ServerConfigPath} and test the {http.Type} config of @{server.Name}",
                 ctx => http.Verify(ctx));
             Site.SiteSteps.Reload(plan, env, server, http);
@@ -54,6 +55,22 @@ public sealed class VerifyServer : Operation<VerifyServer.Parameters>
         if (server.Http.IsNull && server.Db.IsNull && here)
             plan.Add(server.Name, PlanAction.Check, $"@{server.Name} has no services: nothing to verify",
                 ctx => ctx.Warn($"'@{server.Name}' has no services; there was nothing to verify."));
+    }
+
+    /// <summary>Each site's own pool and account: what they need is there, or the server says why its sites share one pool.</summary>
+    static void Pools(OperationPlan plan, OperationEnvironment env, AegirServer server)
+    {
+        if (server.Http.Get("php_pools") != "per-site") return;
+        plan.Add(server.Name, PlanAction.Check, $"check that PHP-FPM runs on @{server.Name}, passes its config test and includes {server.Http.Get("php_fpm_pool_dir")}, where each site's pool goes", ctx =>
+        {
+            if (!env.PerSitePools(server))
+            {
+                ctx.Warn($"The sites of '@{server.Name}' share one PHP-FPM pool ({server.Http.Get("php_fpm_socket")}) as the web server's user: only a connection as root makes each site an account and a pool of its own, and this one is {env.Connect(server).User}. Connect as root, or say so with -HttpSetting @{{ php_pools = 'shared' }}.");
+                return;
+            }
+            ctx.Step($"Checking PHP-FPM for the sites' own pools on '@{server.Name}'", () => env.Pools(server).Check());
+            ctx.Info($"Each site's PHP runs in a PHP-FPM pool of its own, as an account of its own, on '@{server.Name}'.");
+        });
     }
 
     /// <summary>

@@ -46,8 +46,11 @@ internal static class SiteSteps
             var transport = parts.Env.Connect(parts.Web);
             if (!Services.Php.SiteAccount.Exists(transport, account, parts.Site.Uri))
                 ctx.Step($"Making the account {account} of {parts.Site.Uri}", () => Services.Php.SiteAccount.Ensure(transport, account, parts.Site.Uri),
-                    JournalActions.DeleteAccount(parts.Web.Name, account, parts.Site.Uri));
+                    JournalActions.DeleteAccount(parts.Web.Name, account, parts.Site.Uri, SharedFolders(parts)));
             parts.Pools.Folders(ctx, account);
+            if (SharedFolders(parts) is { Count: > 0 } shared)
+                ctx.Step($"Letting {account} write the folders every site of @{parts.Platform.Name} shares ({string.Join(", ", parts.Kind.SharedFolders)})",
+                    () => Services.Php.SiteAccount.GrantShared(transport, account, shared));
         });
     }
 
@@ -66,6 +69,9 @@ internal static class SiteSteps
             });
     }
 
+    /// <summary>The platform's shared folders (a manifest's shared_folders), in full.</summary>
+    static IReadOnlyList<string> SharedFolders(SiteParts parts) => parts.Kind.SharedFolders.Select(f => Path.Combine(parts.Platform.Root, f)).ToList();
+
     /// <summary>Removes the site's pool (tested; PHP-FPM reloads with the web server); its account and folders go at the task's point of no return (<see cref="AccountGone"/>).</summary>
     public static void RemovePool(OperationPlan plan, SiteParts parts)
     {
@@ -77,7 +83,7 @@ internal static class SiteSteps
     /// <summary>The changes, past a task's point of no return, that delete the site's account and its PHP folders where it no longer runs.</summary>
     public static IEnumerable<JournalAction> AccountGone(SiteParts parts)
         => !parts.PerSite ? []
-            : [JournalActions.DeletePath(parts.Web.Name, parts.Pools.SiteDir(parts.Account)), JournalActions.DeleteAccount(parts.Web.Name, parts.Account, parts.Site.Uri)];
+            : [JournalActions.DeletePath(parts.Web.Name, parts.Pools.SiteDir(parts.Account)), JournalActions.DeleteAccount(parts.Web.Name, parts.Account, parts.Site.Uri, SharedFolders(parts))];
 
     /// <summary>
     /// What root owns in the site's own folders (made when its commands ran as root) becomes the script user's, and

@@ -52,7 +52,8 @@ public sealed class FileService(ITransport transport)
         // A site moved into an account of its own takes over what its former owners (the script user, PHP as the web server) made.
         List<string> users = ["-user", "0"];
         foreach (var user in alsoFrom ?? []) users.AddRange(["-o", "-user", user]);
-        var result = transport.Run(new CommandSpec("find", ["-P", .. existing, "(", .. users, ")", "-execdir", "chown", "--no-dereference", owner, "{}", "+"]) { Timeout = TimeSpan.FromMinutes(10) });
+        if (users.Count > 2) users = ["(", .. users, ")"];
+        var result = transport.Run(new CommandSpec("find", ["-P", .. existing, .. users, "-execdir", "chown", "--no-dereference", owner, "{}", "+"]) { Timeout = TimeSpan.FromMinutes(10) });
         if (!result.Succeeded) throw ErrorCatalog.StepFailed(ErrorIds.PermissionsFailed, $"Giving {owner} what {string.Join(", ", ["root", .. alsoFrom ?? []])} own in {string.Join(", ", paths)}", result.Summary(), "Check the folders' owners by hand.");
     }
 

@@ -221,6 +221,30 @@ public sealed class PhpPools(AegirServer server, ITransport transport, Templates
         return line is not null && ulong.TryParse(line[7..].Trim(), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var mask) && (mask & (1UL << 11)) != 0;
     }
 
+    /// <summary>
+    /// What a server needs before its sites get pools of their own, checked: the pool folder PHP-FPM includes, PHP-FPM
+    /// running (its pid file naming its master), its config passing its own test, and the account tools there.
+    /// </summary>
+    public void Check()
+    {
+        const string what = "Checking PHP-FPM for the sites' own pools";
+        var name = server.Name.Replace("server_", "");
+        if (transport.Kind(PoolDir) != PathKind.Directory)
+            throw ErrorCatalog.StepFailed(ErrorIds.PhpPoolFailed, what + $" on '@{server.Name}'", $"the pool folder {PoolDir} is not there",
+                $"Install PHP-FPM (apt-get install php8.2-fpm), or point the setting at the folder whose *.conf PHP-FPM includes: Set-AegirServer {name} -HttpSetting @{{ php_fpm_pool_dir = '/etc/php/8.2/fpm/pool.d' }}; or keep every site in one pool: -HttpSetting @{{ php_pools = 'shared' }}.");
+        var pidFile = server.Http.Get("php_fpm_pid_file")!;
+        if (MasterPid(pidFile) is null)
+            throw ErrorCatalog.StepFailed(ErrorIds.PhpPoolFailed, what + $" on '@{server.Name}'", $"its pid file {pidFile} names no running PHP-FPM",
+                $"Start PHP-FPM (systemctl start php8.2-fpm), or point the setting at its pid file: Set-AegirServer {name} -HttpSetting @{{ php_fpm_pid_file = '/run/php/php8.2-fpm.pid' }}.");
+        var test = Test();
+        if (!test.Succeeded)
+            throw ErrorCatalog.StepFailed(ErrorIds.PhpPoolFailed, what + $" on '@{server.Name}'", $"its config test fails: {test.Summary()} (test: {server.Http.Get("php_fpm_test_command")})",
+                "Fix PHP-FPM's config, or give its test: -HttpSetting @{ php_fpm_test_command = 'php-fpm8.2 -t' }.");
+        foreach (var tool in new[] { "useradd", "userdel", "setpriv", "unshare", "setfacl" })
+            if (!transport.Run(new CommandSpec("sh", ["-c", "command -v \"$0\"", tool]) { Timeout = TimeSpan.FromSeconds(30) }).Succeeded)
+                throw ErrorCatalog.StepFailed(ErrorIds.PhpPoolFailed, what + $" on '@{server.Name}'", $"{tool} is not on the PATH there", "Install it (the passwd, util-linux and acl packages), then verify the server again.");
+    }
+
     /// <summary>Removes a site's pool folder (its socket, temp and sessions).</summary>
     public void RemoveFolder(string account) => transport.Delete(SiteDir(account));
 }

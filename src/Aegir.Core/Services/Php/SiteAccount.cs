@@ -1,5 +1,4 @@
-using System.Security.Cryptography;
-using System.Text;
+using Aegir.Core.Contexts;
 using Aegir.Core.Errors;
 using Aegir.Core.Transport;
 
@@ -14,26 +13,8 @@ public static class SiteAccount
 {
     const string CommentPrefix = "Aegir site ";
 
-    /// <summary>
-    /// The account's name: the uri's letters and digits (others as '-'), cut to 25, then '-' and 6 hex digits of the
-    /// uri's hash, so two uris that read alike after the cut never share one. Valid everywhere: at most 32 characters,
-    /// lowercase, starting with a letter.
-    /// </summary>
-    public static string NameFor(string uri)
-    {
-        var slug = new StringBuilder();
-        foreach (var c in uri.ToLowerInvariant())
-        {
-            var keep = c is >= 'a' and <= 'z' or >= '0' and <= '9';
-            if (keep) slug.Append(c);
-            else if (slug.Length > 0 && slug[^1] != '-') slug.Append('-');
-        }
-        var text = slug.ToString().Trim('-');
-        if (text.Length == 0 || !char.IsAsciiLetterLower(text[0])) text = "s" + text;
-        if (text.Length > 25) text = text[..25].TrimEnd('-');
-        var hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(uri))).ToLowerInvariant()[..6];
-        return $"{text}-{hash}";
-    }
+    /// <summary>The account's name (<see cref="AccountNames.ForSite"/>).</summary>
+    public static string NameFor(string uri) => AccountNames.ForSite(uri);
 
     /// <summary>The account's comment (GECOS) field, naming the site.</summary>
     public static string Comment(string uri) => CommentPrefix + uri;
@@ -66,11 +47,29 @@ public static class SiteAccount
         return true;
     }
 
-    /// <summary>Deletes the account and its group when they are the site's (its processes are ended first by its pool's removal).</summary>
-    public static void Remove(ITransport transport, string name, string uri)
+    /// <summary>
+    /// Lets the account write a platform's shared folders (a manifest's shared_folders, written by every site of the
+    /// platform), and what is made in them from now on: an ACL entry of its own, since it is in no group that could.
+    /// </summary>
+    public static void GrantShared(ITransport transport, string name, IReadOnlyList<string> folders)
+    {
+        var existing = folders.Where(f => transport.Kind(f) == PathKind.Directory).ToList();
+        if (existing.Count == 0) return;
+        var result = transport.Run(new CommandSpec("setfacl", ["-R", "-P", "-m", $"u:{name}:rwX,d:u:{name}:rwX", .. existing]) { Timeout = TimeSpan.FromMinutes(10) });
+        if (!result.Succeeded)
+            throw ErrorCatalog.StepFailed(ErrorIds.SiteAccountFailed, $"Letting {name} write {string.Join(", ", folders)}", result.Summary(), $"Install the acl package on {transport.Host} (setfacl), then run the task again.");
+    }
+
+    /// <summary>
+    /// Deletes the account and its group when they are the site's (its processes are ended first by its pool's
+    /// removal), and first its ACL entries in <paramref name="shared"/>: a later account given its uid gets nothing of it.
+    /// </summary>
+    public static void Remove(ITransport transport, string name, string uri, IReadOnlyList<string>? shared = null)
     {
         if (CommentOf(transport, name) is not { } comment) return;
         if (comment != Comment(uri)) return;   // not the site's: never deleted
+        var folders = (shared ?? []).Where(f => transport.Kind(f) == PathKind.Directory).ToList();
+        if (folders.Count > 0) transport.Run(new CommandSpec("setfacl", ["-R", "-P", "-x", $"u:{name},d:u:{name}", .. folders]) { Timeout = TimeSpan.FromMinutes(10) });
         Retried(transport, ["userdel", "--force", name], $"Deleting the account {name} of {uri}", () => CommentOf(transport, name) is null);
         if (transport.GroupExists(name)) transport.Run(new CommandSpec("groupdel", [name]) { Timeout = TimeSpan.FromMinutes(1) });
     }
