@@ -131,7 +131,7 @@ wfLoadSkin('Vector');
         It 'gives each wiki its own settings (with its own secret key and no password) and its own uploads folder' {
             $one = "$mw/sites/wiki-one.test/LocalSettings.php"
             $two = "$mw/sites/wiki-two.test/LocalSettings.php"
-            (stat -c '%a %U:%G' $one) | Should -Be '440 aegir:www-data'
+            (stat -c '%a %U:%G' $one) | Should -Be "440 $((Get-AegirSite wiki-one.test).UnixUser):www-data"
             Get-Content -Raw $one | Should -Match "wgServer = 'http://wiki-one.test:$port'"
             $key = { param($f) (Select-String -Path $f -Pattern "wgSecretKey = '([0-9a-f]{64})'").Matches[0].Groups[1].Value }
             (& $key $one) | Should -Not -Be (& $key $two)
@@ -294,7 +294,7 @@ const NOTES_PRIVATE = '{{ site_folders[1] }}';
             (Invoke-Site -Port $port -HostName two.test).Body | Should -Match 'site=two.test first=Welcome to Two Notes notes=1'
             (stat -c '%a %G' "$notes/uploads/one.test") | Should -Be '2770 www-data'
             (stat -c '%a %G' "$notes/private/two.test") | Should -Be '2770 www-data'
-            (stat -c '%a %U:%G' "$notes/config/one.test.php") | Should -Be '440 aegir:www-data'
+            (stat -c '%a %U:%G' "$notes/config/one.test.php") | Should -Be "440 $((Get-AegirSite one.test).UnixUser):www-data"
             Set-Content "$notes/uploads/one.test/readme.txt" 'one''s upload'
             (Invoke-Site -Port $port -HostName one.test -Path '/uploads/one.test/readme.txt').Body | Should -Match 'one''s upload'
         }
@@ -307,11 +307,11 @@ const NOTES_PRIVATE = '{{ site_folders[1] }}';
             }
         }
 
-        It 'runs an admin''s command with the site''s environment, as the script user, and fails with its exit code' {
+        It 'runs an admin''s command with the site''s environment, as the site''s own account, and fails with its exit code' {
             $out = Invoke-AegirSiteCommand one.test -- php bin/count.php 6>$null
             $out | Should -Be 'one.test has 2 notes'
             $info = Invoke-AegirSiteCommand one.test -- php bin/count.php 6>&1 | Where-Object { $_ -is [System.Management.Automation.InformationRecord] }
-            "$info" | Should -Be 'counted as aegir'
+            "$info" | Should -Be "counted as $((Get-AegirSite one.test).UnixUser)"
             Invoke-AegirSiteCommand one.test -ErrorVariable failed -ErrorAction SilentlyContinue -- php bin/count.php 3 6>$null | Should -Be 'one.test has 2 notes'
             $failed[0].FullyQualifiedErrorId | Should -BeLike 'SiteCommandFailed*'
             $failed[0].Exception.Message | Should -Match 'exited with 3'
@@ -327,10 +327,10 @@ const NOTES_PRIVATE = '{{ site_folders[1] }}';
             $denied[0].FullyQualifiedErrorId | Should -BeLike 'SiteCommandFailed*'
         }
 
-        It 'runs as whichever unprivileged script user the server names, with nothing of the caller''s environment' {
+        It 'runs as whichever unprivileged script user the server names where sites share one pool, with nothing of the caller''s environment' {
             $user = 'aegir-it-site'
             if (-not (getent passwd $user)) { useradd --system --no-create-home --shell /usr/sbin/nologin $user }
-            $null = Set-AegirServer master -ScriptUser $user
+            $null = Set-AegirServer master -ScriptUser $user -HttpSetting @{ php_pools = 'shared' }
             $env:AEGIR_IT_CANARY = 'from the caller'
             try {
                 Invoke-AegirSiteCommand one.test -- id -un | Should -Be $user
@@ -341,7 +341,7 @@ const NOTES_PRIVATE = '{{ site_folders[1] }}';
             }
             finally {
                 Remove-Item Env:AEGIR_IT_CANARY
-                $null = Set-AegirServer master -ScriptUser aegir
+                $null = Set-AegirServer master -ScriptUser aegir -HttpSetting @{ php_pools = 'per-site' }
                 userdel $user
             }
         }

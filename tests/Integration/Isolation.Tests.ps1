@@ -108,7 +108,7 @@ echo json_encode($out);
 
     It 'runs the attacker''s file as site A''s own account, which reads what A''s PHP wrote' {
         $seen.whoami | Should -Be $a.UnixUser
-        $seen.own_upload | Should -Be 'A-OWN-UPLOAD'
+        $seen.own_upload.Trim() | Should -Be 'A-OWN-UPLOAD'
         $a.UnixUser | Should -Not -Be $b.UnixUser
     }
 

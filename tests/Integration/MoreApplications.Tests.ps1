@@ -306,9 +306,9 @@ file_put_contents("$root/data/$site/pages/start.txt", "====== $title ======\n\nW
             $page.Body | Should -Match 'Welcome to the wiki of wiki1.test'
         }
 
-        It 'logs its admin in and saves a page as the web server' {
+        It 'logs its admin in and saves a page as the site''s own account' {
             Save-WikiPage $apachePort wiki1.test $password 'First note' | Should -Match 'First note'
-            (Get-Item "$dw1/data/wiki1.test/pages/notes.txt").User | Should -Be 'www-data'
+            (Get-Item "$dw1/data/wiki1.test/pages/notes.txt").User | Should -Be (Get-AegirSite wiki1.test).UnixUser
         }
 
         It 'never serves the wiki''s pages, users or settings as files' {
@@ -317,9 +317,9 @@ file_put_contents("$root/data/$site/pages/start.txt", "====== $title ======\n\nW
             }
         }
 
-        It 'runs its cron (the indexer) as the script user, without a database, leaving what it made the web server''s to change' {
+        It 'runs its cron (the indexer) as the site''s own account, without a database, leaving what it made the web server''s to read' {
             $null = Invoke-AegirSiteCommand wiki1.test -Cron -ErrorAction Stop
-            $made = Get-ChildItem "$dw1/data/wiki1.test/index" -File | Where-Object { $_.User -eq 'aegir' }
+            $made = Get-ChildItem "$dw1/data/wiki1.test/index" -File | Where-Object { $_.User -eq (Get-AegirSite wiki1.test).UnixUser }
             $made | Should -Not -BeNullOrEmpty
             $made | ForEach-Object { (stat -c '%a %G' $_.FullName) | Should -Be '660 www-data' }
         }

@@ -335,7 +335,7 @@ $databases = array (
             (Invoke-Site -Port $webPort -HostName $Uri -Path "/sites/$Uri/files/styles/evil.php").Status | Should -BeIn 403, 404
         }
 
-        It 'installs a new site with Drupal 7''s own installer (a Drupal 7 core has no drush), as the site's own account, in utf8mb4' {
+        It 'installs a new site with Drupal 7''s own installer (a Drupal 7 core has no drush), as the site''s own account, in utf8mb4' {
             Test-Path "$seven/vendor/bin/drush" | Should -BeFalse
             $site = New-AegirSite new7.test -Platform seven -Title 'New Seven' -AdminEmail 'owner@new7.test'
             $site.Status | Should -Be 'Installed'

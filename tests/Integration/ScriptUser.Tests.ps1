@@ -1,7 +1,8 @@
 # No command run for a site runs as root: installers, crons, version commands and an admin's commands run as the
 # server's script user (aegir, a system account Start-AegirLocalServer makes), which reads nothing of the module's
 # home, other sites' records or the web server's config. WordPress, a Drupal-shaped codebase and a manifest
-# application each record who ran their code.
+# application each record who ran their code. This is a server whose sites share one pool (php_pools shared), where
+# the script user owns every site's files; Isolation.Tests.ps1 covers sites with accounts of their own.
 BeforeDiscovery { . $PSScriptRoot/IntegrationHelpers.ps1; $skip = -not (Test-IsRoot) }
 
 Describe 'The script user' -Skip:$skip {
@@ -11,6 +12,7 @@ Describe 'The script user' -Skip:$skip {
         $work = New-WorkFolder
         $env:AEGIR_HOME = Join-Path $work 'home'
         $server = Start-AegirLocalServer -HttpServiceType nginx
+        $server = Set-AegirServer master -HttpSetting @{ php_pools = 'shared' } -PassThru
         $port = $server.Http.GetInt('port')
         # Where the applications' code writes who ran it: a folder every account may write into.
         $seen = Join-Path $work 'seen'

@@ -97,8 +97,8 @@ public sealed class LocalServer
             server.Http.Set("port", webPort.ToString());
             server.Http.Set("listen_address", "127.0.0.1");
             server.Http.Set("php_fpm_socket", socket);
-            // As root each site gets a pool and an account of its own; without root every site shares the one pool.
-            server.Http.Set("php_pools", IsRoot ? "per-site" : "shared");
+            // As root each site gets a pool and an account of its own (unless the record says shared); without root every site shares the one pool.
+            if (!IsRoot) server.Http.Set("php_pools", "shared");
             server.Http.Set("php_fpm_pool_dir", PoolDir);
             server.Http.Set("php_fpm_pid_file", Path.Combine(Dir("php"), "php-fpm.pid"));
             server.Http.Set("php_fpm_test_command", fpmTest);
@@ -211,6 +211,8 @@ public sealed class LocalServer
             pid = {pid}
             error_log = {Path.Combine(dir, "error.log")}
             daemonize = yes
+            ; A reload lets each worker finish its request first (0 would end them at once: a 502 for each).
+            process_control_timeout = 10s
             include = {PoolDir}/*.conf
 
             [aegir]

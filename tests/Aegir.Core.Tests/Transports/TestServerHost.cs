@@ -16,7 +16,8 @@ public sealed class TestServerHost : IDisposable
 
     public TestServerHost()
     {
-        if (!File.Exists("/usr/sbin/sshd")) Shell("apt-get", "install", "-y", "-q", "openssh-server");
+        // A fresh machine's package lists may be empty: Ensure updates them first.
+        if (!File.Exists("/usr/sbin/sshd")) Aegir.Core.Machine.Packages.Ensure(["openssh-server"], _ => { });
         Dir = Path.Combine(Path.GetTempPath(), "aegir-host-" + Guid.NewGuid().ToString("N")[..10]);
         // A subnet of its own per run: 10.231.<n>.0/24, free of any other host's.
         var used = Shell("ip", "-o", "-4", "addr", "show");

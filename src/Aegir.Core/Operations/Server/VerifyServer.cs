@@ -68,7 +68,8 @@ public sealed class VerifyServer : Operation<VerifyServer.Parameters>
                 ctx.Warn($"The sites of '@{server.Name}' share one PHP-FPM pool ({server.Http.Get("php_fpm_socket")}) as the web server's user: only a connection as root makes each site an account and a pool of its own, and this one is {env.Connect(server).User}. Connect as root, or say so with -HttpSetting @{{ php_pools = 'shared' }}.");
                 return;
             }
-            ctx.Step($"Checking PHP-FPM for the sites' own pools on '@{server.Name}'", () => env.Pools(server).Check());
+            var warning = ctx.Step($"Checking PHP-FPM for the sites' own pools on '@{server.Name}'", () => env.Pools(server).Check());
+            if (warning is not null) ctx.Warn(warning);
             ctx.Info($"Each site's PHP runs in a PHP-FPM pool of its own, as an account of its own, on '@{server.Name}'.");
         });
     }
