@@ -1,6 +1,8 @@
 using Aegir.Core.Contexts;
 using Aegir.Core.Services.Php;
+using Aegir.Core.Tasks;
 using Aegir.Core.Templates;
+using Aegir.Core.Transport;
 
 namespace Aegir.Core.Tests;
 
@@ -101,5 +103,77 @@ public class PhpPoolTests
         Assert.False(PhpPools.PerSite(server, root));
         var error = Assert.ThrowsAny<Exception>(() => server.Http.Set("php_pools", "each"));
         Assert.Contains("per-site, shared", error.Message);
+    }
+
+    static (FakeHosting Hosting, PhpPools Pools) OnFake()
+    {
+        var hosting = new FakeHosting();
+        hosting.Engine.Edit<AegirServer>(ContextNames.Master, "Name", s =>
+        {
+            s.Http.Set("php_pools", "per-site");
+            s.Http.Set("php_fpm_pool_dir", "/etc/php/8.2/fpm/pool.d");
+        });
+        var server = hosting.Store.GetFresh<AegirServer>(ContextNames.Master, "Name");
+        hosting.Server.CreateDirectory("/etc/php/8.2/fpm/pool.d", (UnixFileMode)Convert.ToInt32("755", 8));
+        return (hosting, new PhpPools(server, hosting.Server, new TemplateRenderer(hosting.Home.Path)));
+    }
+
+    [Fact]
+    public void A_pool_that_fails_php_fpms_test_is_put_back_and_nothing_reloads()
+    {
+        var (hosting, pools) = OnFake();
+        using var _ = hosting;
+        hosting.Server.Handler = spec => spec.Program.StartsWith("php-fpm", StringComparison.Ordinal)
+            ? FakeTransport.Fail("ERROR: [pool a-example] cannot get uid for user 'a-example'") : FakeTransport.Ok;
+        var path = pools.PoolPath("a-example");
+        hosting.Server.Put(path, "old pool");
+
+        var task = hosting.Runner.Run("test", "a.example", [], ctx => pools.Change(ctx, "a-example", "new pool"));
+
+        Assert.Equal(AegirTaskStatus.Failed, task.Status);
+        Assert.Equal("PhpPoolFailed", task.ErrorId);
+        Assert.Contains("cannot get uid", task.Error);
+        Assert.Equal("old pool", hosting.Server.Text(path));
+        Assert.False(pools.Pending);
+        Assert.DoesNotContain(hosting.Server.Commands, c => c.StartsWith("kill", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_written_pool_is_root_s_alone_and_reloads_with_the_web_server()
+    {
+        var (hosting, pools) = OnFake();
+        using var _ = hosting;
+        var task = hosting.Runner.Run("test", "a.example", [], ctx => pools.Change(ctx, "a-example", "new pool"));
+
+        Assert.Equal(AegirTaskStatus.Succeeded, task.Status);
+        var node = hosting.Server.Nodes[pools.PoolPath("a-example")];
+        Assert.Equal((UnixFileMode)Convert.ToInt32("600", 8), node.Mode);
+        Assert.Equal("root", node.Owner);
+        Assert.True(pools.Pending);
+    }
+
+    [Fact]
+    public void A_pid_file_naming_another_program_is_never_signalled()
+    {
+        var (hosting, pools) = OnFake();
+        using var _ = hosting;
+        hosting.Runner.Run("test", "a.example", [], ctx => pools.Change(ctx, "a-example", "new pool"));
+        hosting.Server.Put("/run/php/php8.2-fpm.pid", "4242\n");
+        hosting.Server.Put("/proc/4242/comm", "sshd\n");
+
+        var error = Assert.ThrowsAny<Exception>(() => pools.ReloadIfPending(null));
+
+        Assert.Contains("names no running PHP-FPM", error.Message);
+        Assert.DoesNotContain(hosting.Server.Commands, c => c.StartsWith("kill", StringComparison.Ordinal));
+        Assert.True(pools.Pending, "the reload is still owed");
+    }
+
+    [Fact]
+    public void Nothing_reloads_while_no_pool_changed()
+    {
+        var (hosting, pools) = OnFake();
+        using var _ = hosting;
+        pools.ReloadIfPending(null);
+        Assert.Empty(hosting.Server.Commands);
     }
 }
