@@ -21,18 +21,27 @@ public sealed class StatisticsStore(string home)
         file.Write(System.Text.Encoding.UTF8.GetBytes(line));
     }
 
+    /// <summary>A site's newest statistics (the last line that reads), or null when it has none.</summary>
+    public SiteStatistic? Latest(string site) => Lines(site).LastOrDefault();
+
     /// <summary>A site's history, newest first; lines that do not read are passed over.</summary>
     public IReadOnlyList<SiteStatistic> History(string site)
     {
-        var path = Path.Combine(Folder, site + ".jsonl");
-        if (!File.Exists(path)) return [];
-        var list = new List<SiteStatistic>();
-        foreach (var line in File.ReadLines(path))
-        {
-            try { if (JsonSerializer.Deserialize<SiteStatistic>(line, Line) is { } s) list.Add(s); }
-            catch (JsonException) { }
-        }
+        var list = Lines(site).ToList();
         list.Reverse();
         return list;
+    }
+
+    IEnumerable<SiteStatistic> Lines(string site)
+    {
+        var path = Path.Combine(Folder, site + ".jsonl");
+        if (!File.Exists(path)) yield break;
+        foreach (var line in File.ReadLines(path))
+        {
+            SiteStatistic? s = null;
+            try { s = JsonSerializer.Deserialize<SiteStatistic>(line, Line); }
+            catch (JsonException) { }
+            if (s is not null) yield return s;
+        }
     }
 }
