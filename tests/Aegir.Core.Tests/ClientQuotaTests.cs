@@ -173,6 +173,27 @@ public class ClientQuotaTests
     }
 
     [Fact]
+    public void A_clone_for_a_full_client_is_refused_before_any_task_and_a_rename_keeps_the_count()
+    {
+        using var hosting = new FakeHosting();
+        OperationScenario.Installed(hosting);   // blog.test, installed
+        hosting.Store.Create(new AegirClient("client_acme") { MaxSites = 1 });
+        hosting.Engine.Edit<AegirSite>("blog.test", "Uri", s => s.ClientName = "acme");
+        var before = hosting.Snapshot();
+        var tasks = new Tasks.TaskStore(hosting.Home.Path).List().Count();
+        var ex = Assert.Throws<AegirException>(() => hosting.Run(new Operations.Site.CloneSite.Parameters("blog.test", "copy.test")));
+        Assert.Equal("ClientSiteLimit", ex.ErrorId);
+        // Its plan (what -WhatIf and a queued clone compute) is refused too.
+        Assert.Equal("ClientSiteLimit", Assert.Throws<AegirException>(() => hosting.Engine.Plan(new Operations.Site.CloneSite.Parameters("blog.test", "copy.test"))).ErrorId);
+        Assert.Equal(before, hosting.Snapshot());
+        Assert.Equal(tasks, new Tasks.TaskStore(hosting.Home.Path).List().Count());
+
+        var rename = hosting.Run(new Operations.Site.RenameSite.Parameters("blog.test", "news.test"));
+        Assert.True(rename.Succeeded, rename.Task.Error);
+        Assert.Equal(["news.test"], SiteIndex.SitesOf(hosting.Store, "client_acme"));
+    }
+
+    [Fact]
     public void A_client_over_its_disk_quota_makes_each_of_its_sites_unhealthy()
     {
         using var home = new TestHome();
@@ -201,6 +222,11 @@ public class ClientQuotaTests
         Assert.Contains("'@client_acme' is over its disk quota: its sites take up 1.1MB of 1MB", problem);
         Assert.Contains("Set-AegirClient acme -DiskQuota 2MB", problem);
         Assert.Null(ClientUsage.OfSite(home.Store, home.Store.GetFresh<AegirSite>("other.example", "Uri")));
+        // The fix it names is a value -DiskQuota takes, in the quota's own unit, above the use.
+        home.Store.Modify<AegirClient>("client_acme", "Name", c => c.DiskQuota = 1000L << 10);
+        var odd = ClientUsage.OfSite(home.Store, site)!.Problem!;
+        Assert.Contains("Set-AegirClient acme -DiskQuota 1101KB", odd);
+        Assert.Equal(1101L << 10, QuotaValues.DiskSize("DiskQuota", "1101KB"));
         Assert.True(ScheduledWork.IsWarning($"Statistics of b.example: ... Warning: b.example is unhealthy: {problem}."));
     }
 

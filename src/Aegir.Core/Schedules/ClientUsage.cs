@@ -32,7 +32,7 @@ public sealed record ClientUsage(string Client, string ShortName, long UsedBytes
 
     /// <summary>What is wrong for each of the client's sites when it is over its quota; null when it is not.</summary>
     public string? Problem => OverQuota
-        ? $"its client '@{Client}' is over its disk quota: its sites take up {QuotaValues.Format(UsedBytes)} of {QuotaValues.Format(QuotaBytes!.Value)} (files and databases at their last statistics). Free some space, or raise the quota (Set-AegirClient {ShortName} -DiskQuota {QuotaValues.Format(NextQuota())})"
+        ? $"its client '@{Client}' is over its disk quota: its sites take up {QuotaValues.Format(UsedBytes)} of {QuotaValues.Format(QuotaBytes!.Value)} (files and databases at their last statistics). Free some space, or raise the quota (Set-AegirClient {ShortName} -DiskQuota {QuotaValues.Exact(NextQuota())})"
         : null;
 
     long NextQuota()
