@@ -28,10 +28,20 @@ public sealed class AegirClient : AegirContext
     }
 
     /// <summary>How many sites the client may have; null is no limit (New-AegirSite refuses one past it).</summary>
-    public int? MaxSites { get => _maxSites; set => _maxSites = value is null or 0 ? null : value > 0 ? value : throw Errors.ErrorCatalog.InvalidValue(nameof(MaxSites), value.ToString(), "it is below 0", "Give 0 for no limit, or the number of sites the client may have."); }
+    public int? MaxSites
+    {
+        get => _maxSites;
+        set => _maxSites = value is null or 0 ? null : value > 0 ? value
+            : throw Errors.ErrorCatalog.InvalidValue(nameof(MaxSites), value.ToString(), "it is below 0", "Give 0 for no limit, or the number of sites the client may have.");
+    }
 
     /// <summary>The disk space its sites may take up, in bytes, as their statistics measure them; null is no limit.</summary>
-    public long? DiskQuota { get => _diskQuota; set => _diskQuota = value is null or 0 ? null : value is > 0 and <= QuotaValues.MaxDiskBytes ? value : throw Errors.ErrorCatalog.InvalidValue(nameof(DiskQuota), value.ToString(), "it is below 0 or over 1PB", "Give a size such as 2GB, or 0 for no limit."); }
+    public long? DiskQuota
+    {
+        get => _diskQuota;
+        set => _diskQuota = value is null or 0 ? null : value is > 0 and <= QuotaValues.MaxDiskBytes ? value
+            : throw Errors.ErrorCatalog.InvalidValue(nameof(DiskQuota), value.ToString(), "it is below 0 or over 1PB", "Give a size such as 2GB, or 0 for no limit.");
+    }
 
     string DefaultGroup()
     {
