@@ -230,6 +230,26 @@ public class ClientQuotaTests
         Assert.True(ScheduledWork.IsWarning($"Statistics of b.example: ... Warning: b.example is unhealthy: {problem}."));
     }
 
+    [Fact]
+    public void The_newest_statistics_are_read_from_the_end_of_a_long_history_past_lines_that_do_not_read()
+    {
+        using var home = new TestHome(seed: false);
+        var stats = new StatisticsStore(home.Path);
+        Assert.Null(stats.Latest("a.example"));
+        var start = DateTimeOffset.UtcNow.AddDays(-300);
+        for (int day = 0; day < 300; day++)
+            stats.Add(new SiteStatistic("a.example", start.AddDays(day), day, null, null, null, day * 10L, day * 100L));
+        Assert.True(new FileInfo(Path.Combine(stats.Folder, "a.example.jsonl")).Length > 8192);
+        File.AppendAllText(Path.Combine(stats.Folder, "a.example.jsonl"), "{not json\n");
+        Assert.Equal((299L, 2990L), (stats.Latest("a.example")!.Users!.Value, stats.Latest("a.example")!.DatabaseBytes!.Value));
+        Assert.Equal(stats.History("a.example")[0], stats.Latest("a.example"));
+
+        // A tail with no whole line that reads: the whole history is read for the newest that does.
+        stats.Add(new SiteStatistic("b.example", start, 7, null, null, null, 1, 2));
+        File.AppendAllText(Path.Combine(stats.Folder, "b.example.jsonl"), new string('x', 10_000));
+        Assert.Equal(7L, stats.Latest("b.example")!.Users);
+    }
+
     static AegirSite Owned(TestHome home, string uri)
     {
         var site = home.Site(uri);

@@ -125,6 +125,29 @@ Describe 'Client quota' {
         (New-AegirSite -NoInstall d.example -Platform wp -Client acme).ClientName | Should -Be 'client_acme'
     }
 
+    It 'lets one of three New-AegirSite run at once take the last place' {
+        $null = New-AegirClient acme -MaxSites 2
+        $null = New-AegirSite -NoInstall a.example -Platform wp -Client acme
+        $exe = [Environment]::ProcessPath
+        $prefix = @(if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { Join-Path $PSHOME 'pwsh.dll' })
+        # Each waits for the same moment, so their writes meet at the store's lock.
+        $at = [DateTimeOffset]::UtcNow.AddSeconds(6).ToUnixTimeMilliseconds()
+        $children = foreach ($i in 1..3) {
+            $script = "Import-Module '$env:AEGIR_TEST_MODULE'; `$null = New-AegirSite -NoInstall r$i.example -Platform wp -Client acme -WhatIf; " +
+                "Start-Sleep -Milliseconds ([math]::Max(0, $at - [DateTimeOffset]::UtcNow.ToUnixTimeMilliseconds())); " +
+                "try { `$null = New-AegirSite -NoInstall r$i.example -Platform wp -Client acme -ErrorAction Stop; 'created' } catch { `$_.FullyQualifiedErrorId }"
+            $psi = [Diagnostics.ProcessStartInfo]::new($exe)
+            foreach ($a in @($prefix) + @('-NoProfile', '-NonInteractive', '-Command', $script)) { $psi.ArgumentList.Add($a) }
+            $psi.RedirectStandardOutput = $true
+            [Diagnostics.Process]::Start($psi)
+        }
+        # The last line of each is its outcome (the -WhatIf that warmed it up printed before).
+        $outcomes = foreach ($child in $children) { ($child.StandardOutput.ReadToEnd().Trim() -split "`n")[-1].Trim(); $child.WaitForExit() }
+        ($outcomes | Where-Object { $_ -eq 'created' }).Count | Should -Be 1 -Because ($outcomes -join '; ')
+        ($outcomes | Where-Object { $_ -like 'ClientSiteLimit*' }).Count | Should -Be 2 -Because ($outcomes -join '; ')
+        (Get-AegirSite -Client acme).Count | Should -Be 2
+    }
+
     It 'refuses Set-AegirSite -Client onto a full client, and lets a site keep its own client' {
         $null = New-AegirClient acme -MaxSites 1
         $null = New-AegirSite -NoInstall a.example -Platform wp -Client acme

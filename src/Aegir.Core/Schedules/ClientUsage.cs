@@ -30,6 +30,10 @@ public sealed record ClientUsage(string Client, string ShortName, long UsedBytes
     public static ClientUsage? OfSite(ContextStore store, AegirSite site, StatisticsStore? statistics = null)
         => site.ClientName is { } name && store.ReadFresh(name) is AegirClient client ? Of(store, client, statistics) : null;
 
+    /// <summary>Why <paramref name="site"/> is unhealthy for its client's disk quota, or null (at once when its client has no quota).</summary>
+    public static string? ProblemOf(ContextStore store, AegirSite site, StatisticsStore? statistics = null)
+        => site.ClientName is { } name && store.ReadFresh(name) is AegirClient { DiskQuota: not null } client ? Of(store, client, statistics).Problem : null;
+
     /// <summary>What is wrong for each of the client's sites when it is over its quota; null when it is not.</summary>
     public string? Problem => OverQuota
         ? $"its client '@{Client}' is over its disk quota: its sites take up {QuotaValues.Format(UsedBytes)} of {QuotaValues.Format(QuotaBytes!.Value)} (files and databases at their last statistics). Free some space, or raise the quota (Set-AegirClient {ShortName} -DiskQuota {QuotaValues.Exact(NextQuota())})"

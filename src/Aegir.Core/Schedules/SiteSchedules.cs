@@ -111,7 +111,7 @@ public sealed class SiteSchedules(Engine engine, ScheduleKinds kinds, BackupWind
 
     /// <summary>After a site's statistics: its client's quota exceeded, said so the worker warns; empty otherwise.</summary>
     string QuotaNote(string name)
-        => engine.Store.ReadFresh(name) is AegirSite site && ClientUsage.OfSite(engine.Store, site)?.Problem is { } problem
+        => engine.Store.ReadFresh(name) is AegirSite site && ClientUsage.ProblemOf(engine.Store, site) is { } problem
             ? $" Warning: {site.Uri} is unhealthy: {problem}." : "";
 
     static string Describe(SiteStatistic s)

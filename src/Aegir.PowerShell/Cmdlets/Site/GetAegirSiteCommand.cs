@@ -40,14 +40,14 @@ public sealed class GetAegirSiteCommand : AegirCmdlet
     public SwitchParameter Unhealthy { get; set; }
 
     SiteStateStore? _states;
-    /// <summary>Each client's disk use, computed once per command: every site of a client shares it.</summary>
+    /// <summary>Each client's disk use (of a client with a quota), computed once per command: every site of a client shares it.</summary>
     readonly Dictionary<string, ClientUsage?> _usage = new(StringComparer.Ordinal);
 
     ClientUsage? UsageOf(string? client)
     {
         if (client is null) return null;
         if (!_usage.TryGetValue(client, out var usage))
-            _usage[client] = usage = Store.ReadFresh(client) is AegirClient record ? ClientUsage.Of(Store, record) : null;
+            _usage[client] = usage = Store.ReadFresh(client) is AegirClient { DiskQuota: not null } record ? ClientUsage.Of(Store, record) : null;
         return usage;
     }
 

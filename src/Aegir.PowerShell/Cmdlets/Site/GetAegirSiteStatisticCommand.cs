@@ -39,7 +39,7 @@ public sealed class GetAegirSiteStatisticCommand : AegirCmdlet
                 if (Collect)
                 {
                     WriteObject(SiteStatisticsRun.Run(Engine, site.Name));
-                    if (ClientUsage.OfSite(Store, site, store)?.Problem is { } problem) WriteWarning($"{site.Uri} is unhealthy: {problem}.");
+                    if (ClientUsage.ProblemOf(Store, site, store) is { } problem) WriteWarning($"{site.Uri} is unhealthy: {problem}.");
                     return;
                 }
                 var history = store.History(site.Name);
