@@ -37,6 +37,20 @@ public static class Program
                 }
                 Console.WriteLine(created);
                 return 0;
+            case "client-sites":
+                // Creates sites <prefix><i>.example of client <args[4]>: prints how many were made and how many its limit refused.
+                int made = 0, refused = 0;
+                for (int i = 0; i < int.Parse(args[3]); i++)
+                {
+                    try
+                    {
+                        store.Create(new AegirSite($"{args[2]}{i}.example") { PlatformName = "wp", ClientName = args[4] });
+                        made++;
+                    }
+                    catch (AegirException ex) when (ex.ErrorId == "ClientSiteLimit") { refused++; }
+                }
+                Console.WriteLine($"{made} {refused}");
+                return 0;
             case "hang":
                 // Holds a task's lock on a target, with one change done and one under way, until killed.
                 new Aegir.Core.Tasks.TaskRunner(args[1]).Run("hang", args[2], [], ctx =>

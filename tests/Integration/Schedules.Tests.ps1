@@ -1,5 +1,6 @@
 # The sites' schedules on real nginx, PHP-FPM and MariaDB: crons that write to their site's database, a cron that
-# fails, a disabled site, a WordPress site's statistics, and scheduled backups with retention and a window.
+# fails, a disabled site, a WordPress site's statistics, scheduled backups with retention and a window, and a client's
+# disk quota measured by the statistics.
 BeforeDiscovery { . $PSScriptRoot/IntegrationHelpers.ps1; $skip = -not (Test-IsRoot) }
 
 Describe 'Schedules' -Skip:$skip {
@@ -160,6 +161,59 @@ INSERT INTO expected_key VALUES ('$($site.Expected)');
             (Get-AegirSiteStatistic blog.test -Collect).Posts | Should -Be 4
             (Get-AegirSiteStatistic blog.test -History).Posts | Should -Be @(4, 3)
             (Get-AegirSiteStatistic tick1.test).Users | Should -BeNullOrEmpty -Because 'a plain PHP application keeps no users Aegir knows of'
+        }
+    }
+
+    Describe 'A client''s disk quota' {
+        It 'makes a site with real files over its client''s quota unhealthy after a statistics run, and the run warns' {
+            # Every statistics run finds blog.test due: the run once runs what is due now.
+            Set-AegirSite blog.test -StatisticsInterval 5s
+            Start-Sleep -Seconds 6
+            $null = Invoke-AegirQueue -Queue Statistics
+            $first = Get-AegirSiteStatistic blog.test
+            $used = $first.DatabaseBytes + $first.FilesBytes
+            # A quota 1 MiB above what the site takes up now: under it, the site is well.
+            $quota = [math]::Ceiling(($used + 1MB) / 1KB) * 1KB
+            $null = New-AegirClient quota -DiskQuota "$($quota / 1KB)KB"
+            Set-AegirSite blog.test -Client quota
+            try {
+                (Get-AegirClient quota).Usage.UsedBytes | Should -Be $used
+                (Get-AegirClient quota).Usage.OverQuota | Should -BeFalse
+                @(Get-AegirSite -Unhealthy).Name | Should -Not -Contain 'blog.test'
+
+                # 2 MiB of real upload, counted by the next run: over the quota.
+                $upload = Join-Path $work 'platforms/wp/wp-content/uploads/sites/blog.test/big.bin'
+                [IO.File]::WriteAllBytes($upload, [byte[]]::new(2MB))
+                Start-Sleep -Seconds 6
+                $null = Invoke-AegirQueue -Queue Statistics -WarningVariable warned 3>$null
+                $stat = Get-AegirSiteStatistic blog.test
+                $stat.Time | Should -BeGreaterThan $first.Time
+                $stat.FilesBytes | Should -BeGreaterOrEqual ($first.FilesBytes + 2MB)
+                ($warned -join "`n") | Should -Match "blog\.test is unhealthy: its client '@client_quota' is over its disk quota"
+
+                $usage = (Get-AegirClient quota).Usage
+                $usage.UsedBytes | Should -Be ($stat.DatabaseBytes + $stat.FilesBytes)
+                $usage.OverQuota | Should -BeTrue
+                $sick = @(Get-AegirSite -Unhealthy | Where-Object Name -eq 'blog.test')
+                $sick.Count | Should -Be 1
+                $why = $sick[0].Health.Problems -join "`n"
+                $why | Should -Match "client '@client_quota' is over its disk quota: its sites take up \S+ of $([Aegir.Core.Contexts.QuotaValues]::Format($quota))"
+                # The fix it names is a size -DiskQuota takes, above the use.
+                $why -match 'Set-AegirClient quota -DiskQuota (\d+[KMG]B)\)' | Should -BeTrue -Because $why
+                [Aegir.Core.Contexts.QuotaValues]::DiskSize('DiskQuota', $Matches[1]) | Should -BeGreaterThan $usage.UsedBytes
+                (Get-AegirClient quota | Out-String -Width 200) | Should -Match '@client_quota.*1 .*\(over\)'
+
+                # The file gone and measured again, the site is well.
+                Remove-Item $upload
+                Start-Sleep -Seconds 6
+                $null = Invoke-AegirQueue -Queue Statistics -WarningVariable warned 3>$null
+                ($warned -join "`n") | Should -Not -Match 'disk quota'
+                @(Get-AegirSite -Unhealthy).Name | Should -Not -Contain 'blog.test'
+            }
+            finally {
+                Set-AegirSite blog.test -Client '' -StatisticsInterval 1d
+                Remove-AegirClient quota -Force
+            }
         }
     }
 }

@@ -63,4 +63,141 @@ Describe 'Remove-AegirClient' {
         (Get-AegirClient acme).Email | Should -Be 'x@acme.example'
     }
 }
+
+Describe 'Client quota' {
+    BeforeEach { $null = New-TestMaster; $null = New-TestPlatform }
+
+    It 'records -MaxSites and -DiskQuota, and Set-AegirClient changes and clears them' {
+        $c = New-AegirClient acme -MaxSites 2 -DiskQuota 500MB
+        $c.MaxSites | Should -Be 2
+        $c.DiskQuota | Should -Be 524288000
+        Get-Content -Raw (Join-Path $env:AEGIR_HOME contexts/client_acme.yml) | Should -Match '(?m)^max_sites: 2\s*$'
+        Get-Content -Raw (Join-Path $env:AEGIR_HOME contexts/client_acme.yml) | Should -Match '(?m)^disk_quota: 500MB\s*$'
+        # Unquoted, PowerShell makes 2GB a number of bytes first: the same quota.
+        (Set-AegirClient acme -DiskQuota 2GB -MaxSites 5 -PassThru).DiskQuota | Should -Be 2147483648
+        (Get-AegirClient acme).MaxSites | Should -Be 5
+        Set-AegirClient acme -MaxSites 0 -DiskQuota ''
+        $c = Get-AegirClient acme
+        $c.MaxSites | Should -BeNullOrEmpty
+        $c.DiskQuota | Should -BeNullOrEmpty
+        Get-Content -Raw (Join-Path $env:AEGIR_HOME contexts/client_acme.yml) | Should -Not -Match 'max_sites|disk_quota'
+    }
+
+    It 'refuses a bad -MaxSites (<Value>) with a clear error and writes nothing' -TestCases @(
+        @{ Value = '-1' }, @{ Value = '1.5' }, @{ Value = 'ten' }, @{ Value = '99999999999' }
+    ) {
+        { New-AegirClient acme -MaxSites $Value -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidValue*' -ExpectedMessage "*MaxSites*not a whole number*0 for no limit*"
+        Get-ContextFiles | Should -Not -Contain 'client_acme.yml'
+        $null = New-AegirClient acme -MaxSites 3
+        $before = Get-ContextSnapshot
+        { Set-AegirClient acme -MaxSites $Value -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidValue*'
+        Get-ContextSnapshot | Should -Be $before
+    }
+
+    It 'refuses a bad -DiskQuota (<Value>) with a clear error and writes nothing' -TestCases @(
+        @{ Value = '2 gigs' }, @{ Value = '-5MB' }, @{ Value = '1.5GB' }, @{ Value = '2XB' }, @{ Value = '2000000TB' }
+    ) {
+        { New-AegirClient acme -DiskQuota $Value -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidValue*' -ExpectedMessage "*DiskQuota*2GB, 500MB*"
+        Get-ContextFiles | Should -Not -Contain 'client_acme.yml'
+        $null = New-AegirClient acme -DiskQuota 1GB
+        $before = Get-ContextSnapshot
+        { Set-AegirClient acme -DiskQuota $Value -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidValue*'
+        Get-ContextSnapshot | Should -Be $before
+    }
+
+    It 'lets New-AegirSite fill the client up to its -MaxSites, then refuses with the fix, changing nothing' {
+        $null = New-AegirClient acme -MaxSites 2
+        $null = New-AegirSite -NoInstall a.example -Platform wp -Client acme
+        $null = New-AegirSite -NoInstall b.example -Platform wp -Client acme
+        $before = Get-ContextSnapshot
+        $err = { New-AegirSite -NoInstall c.example -Platform wp -Client acme -ErrorAction Stop } | Should -Throw -ErrorId 'ClientSiteLimit*' -PassThru
+        $err.Exception.Message | Should -BeLike "*'@client_acme' may have 2 sites and has 2 (@a.example, @b.example)*'@c.example' would be one too many*Set-AegirClient acme -MaxSites 3*remove one of its sites*"
+        $err.CategoryInfo.Category | Should -Be 'InvalidOperation'
+        # An install is refused the same way, before its task (the platform here was never verified: that error would come later).
+        { New-AegirSite c.example -Platform wp -Client acme -ErrorAction Stop } | Should -Throw -ErrorId 'ClientSiteLimit*'
+        Get-ContextSnapshot | Should -Be $before
+        Get-AegirTask | Should -BeNullOrEmpty
+        # Another client, or none, is not held back.
+        $null = New-AegirSite -NoInstall c.example -Platform wp
+        (Get-AegirSite c.example).ClientName | Should -BeNullOrEmpty
+        # Room made, the site is taken.
+        Set-AegirClient acme -MaxSites 3
+        (New-AegirSite -NoInstall d.example -Platform wp -Client acme).ClientName | Should -Be 'client_acme'
+    }
+
+    It 'lets one of three New-AegirSite run at once take the last place' {
+        $null = New-AegirClient acme -MaxSites 2
+        $null = New-AegirSite -NoInstall a.example -Platform wp -Client acme
+        $exe = [Environment]::ProcessPath
+        $prefix = @(if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { Join-Path $PSHOME 'pwsh.dll' })
+        # Each waits for the same moment, so their writes meet at the store's lock.
+        $at = [DateTimeOffset]::UtcNow.AddSeconds(6).ToUnixTimeMilliseconds()
+        $children = foreach ($i in 1..3) {
+            $script = "Import-Module '$env:AEGIR_TEST_MODULE'; `$null = New-AegirSite -NoInstall r$i.example -Platform wp -Client acme -WhatIf; " +
+                "Start-Sleep -Milliseconds ([math]::Max(0, $at - [DateTimeOffset]::UtcNow.ToUnixTimeMilliseconds())); " +
+                "try { `$null = New-AegirSite -NoInstall r$i.example -Platform wp -Client acme -ErrorAction Stop; 'created' } catch { `$_.FullyQualifiedErrorId }"
+            $psi = [Diagnostics.ProcessStartInfo]::new($exe)
+            foreach ($a in @($prefix) + @('-NoProfile', '-NonInteractive', '-Command', $script)) { $psi.ArgumentList.Add($a) }
+            $psi.RedirectStandardOutput = $true
+            [Diagnostics.Process]::Start($psi)
+        }
+        # The last line of each is its outcome (the -WhatIf that warmed it up printed before).
+        $outcomes = foreach ($child in $children) { ($child.StandardOutput.ReadToEnd().Trim() -split "`n")[-1].Trim(); $child.WaitForExit() }
+        ($outcomes | Where-Object { $_ -eq 'created' }).Count | Should -Be 1 -Because ($outcomes -join '; ')
+        ($outcomes | Where-Object { $_ -like 'ClientSiteLimit*' }).Count | Should -Be 2 -Because ($outcomes -join '; ')
+        (Get-AegirSite -Client acme).Count | Should -Be 2
+    }
+
+    It 'refuses Set-AegirSite -Client onto a full client, and lets a site keep its own client' {
+        $null = New-AegirClient acme -MaxSites 1
+        $null = New-AegirSite -NoInstall a.example -Platform wp -Client acme
+        $null = New-AegirSite -NoInstall b.example -Platform wp
+        $before = Get-ContextSnapshot
+        { Set-AegirSite b.example -Client acme -ErrorAction Stop } | Should -Throw -ErrorId 'ClientSiteLimit*' -ExpectedMessage "*'@client_acme' may have 1 site and has 1 (@a.example)*'@b.example'*"
+        Get-ContextSnapshot | Should -Be $before
+        # The site already counted changes other things freely, and a lowered limit keeps the sites it has.
+        Set-AegirSite a.example -Alias www.a.example
+        (Get-AegirSite a.example).Aliases | Should -Be 'www.a.example'
+        $null = New-AegirSite -NoInstall c.example -Platform wp
+        Set-AegirClient acme -MaxSites 0
+        Set-AegirSite c.example -Client acme
+        Set-AegirClient acme -MaxSites 1
+        (Get-AegirSite -Client acme).Name | Should -Be @('a.example', 'c.example')
+    }
+
+    It 'shows the sites and disk use against the quota on Get-AegirClient, and a client over it makes its sites unhealthy' {
+        $null = New-AegirClient acme -MaxSites 4 -DiskQuota 1MB
+        $null = New-AegirClient globex -DiskQuota 1MB
+        'a.example', 'b.example' | ForEach-Object { $null = New-AegirSite -NoInstall $_ -Platform wp -Client acme }
+        $null = New-AegirSite -NoInstall g.example -Platform wp -Client globex
+        $stats = [Aegir.Core.Schedules.StatisticsStore]::new($env:AEGIR_HOME)
+        $now = [DateTimeOffset]::UtcNow
+        # An older, bigger collection of a.example: only the newest counts.
+        $stats.Add([Aegir.Core.Schedules.SiteStatistic]::new('a.example', $now.AddHours(-1), $null, $null, $null, $null, 9MB, 9MB))
+        $stats.Add([Aegir.Core.Schedules.SiteStatistic]::new('a.example', $now, $null, $null, $null, $null, 300KB, 500KB))
+        $stats.Add([Aegir.Core.Schedules.SiteStatistic]::new('b.example', $now, $null, $null, $null, $null, $null, 300KB))
+        $stats.Add([Aegir.Core.Schedules.SiteStatistic]::new('g.example', $now, $null, $null, $null, $null, 100KB, 100KB))
+
+        $acme = Get-AegirClient acme
+        $acme.Usage.Sites | Should -Be 2
+        $acme.Usage.Measured | Should -Be 2
+        $acme.Usage.UsedBytes | Should -Be (1100KB)
+        $acme.Usage.QuotaBytes | Should -Be 1MB
+        $acme.Usage.OverQuota | Should -BeTrue
+        (Get-AegirClient globex).Usage.OverQuota | Should -BeFalse
+        $table = Get-AegirClient | Out-String -Width 200
+        $table | Should -Match '@client_acme.*2 of 4.*1\.1MB of 1MB \(over\)'
+        $table | Should -Match '@client_globex.*200KB of 1MB'
+
+        $unhealthy = Get-AegirSite -Unhealthy
+        $unhealthy.Name | Should -Be @('a.example', 'b.example')
+        $unhealthy[0].Health.Problems | Should -HaveCount 1
+        $unhealthy[0].Health.ToString() | Should -BeLike "*client '@client_acme' is over its disk quota*1.1MB of 1MB*Set-AegirClient acme -DiskQuota 2MB*"
+        Get-AegirSite -Unhealthy | Out-String -Width 300 | Should -Match 'a\.example.*over its disk quota'
+
+        # Raised over the use, the sites are healthy again.
+        Set-AegirClient acme -DiskQuota 2MB
+        Get-AegirSite -Unhealthy | Should -BeNullOrEmpty
+    }
+}
 }

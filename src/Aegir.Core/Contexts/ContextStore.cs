@@ -59,12 +59,14 @@ public sealed class ContextStore : IContextResolver
     }
 
     /// <summary>Runs every check a write would, without writing (for -WhatIf and for errors before any prompt).</summary>
-    public void Check(AegirContext ctx, bool isNew)
+    public void Check(AegirContext ctx, bool isNew) => Check(ctx, isNew, restoring: false);
+
+    void Check(AegirContext ctx, bool isNew, bool restoring)
     {
         var previous = ReadFresh(ctx.Name);
         if (isNew && previous is not null) throw ErrorCatalog.ContextExists(ctx.Name, ContextNames.Label(previous.Type));
         if (!isNew && previous is null) throw ErrorCatalog.ContextNotFound(ctx.Name, ContextNames.Label(ctx.Type), Home);
-        ContextValidator.Check(this, ctx, previous);
+        ContextValidator.Check(this, ctx, previous, restoring);
     }
 
     /// <summary>Reads a context from disk, bypassing the cache.</summary>
@@ -249,7 +251,7 @@ public sealed class ContextStore : IContextResolver
             var bytes = ReadBytes(path) ?? throw ErrorCatalog.ContextNotFound(name, ContextNames.TypeOf(name) is { } t ? ContextNames.Label(t) : null, Home);
             var tree = ContextFields.Apply(ContextSerializer.ParseTree(path, Decode(bytes)), ContextSerializer.ParseTree("saved fields", oldValues));
             var ctx = ContextSerializer.FromTree(path, name, tree);
-            WriteLocked(ctx, ContextSerializer.Serialize(ctx), isNew: false);
+            WriteLocked(ctx, ContextSerializer.Serialize(ctx), isNew: false, restoring: true);
         }
     }
 
@@ -262,14 +264,14 @@ public sealed class ContextStore : IContextResolver
         using (AcquireLock())
         {
             var ctx = ContextSerializer.Parse(PathOf(name), name, text);
-            WriteLocked(ctx, ContextSerializer.Serialize(ctx), isNew: true);
+            WriteLocked(ctx, ContextSerializer.Serialize(ctx), isNew: true, restoring: true);
         }
     }
 
-    void WriteLocked(AegirContext ctx, string text, bool isNew)
+    void WriteLocked(AegirContext ctx, string text, bool isNew, bool restoring = false)
     {
         var path = PathOf(ctx.Name);
-        Check(ctx, isNew);
+        Check(ctx, isNew, restoring);
         // Every writer holds the lock, so a temp file of this name now is what a killed writer left.
         foreach (var stale in Directory.EnumerateFiles(ContextsPath, AtomicFile.TempPrefix + System.IO.Path.GetFileName(path) + ".*"))
             File.Delete(stale);

@@ -5,8 +5,11 @@ namespace Aegir.Core.Contexts;
 /// <summary>The checks that look beyond one context: references, unique host names, locked platforms, servers in use.</summary>
 internal static class ContextValidator
 {
-    /// <summary>Runs under the store lock, against what is on disk now.</summary>
-    public static void Check(ContextStore store, AegirContext ctx, AegirContext? previous)
+    /// <summary>
+    /// Runs under the store lock, against what is on disk now. <paramref name="restoring"/>: a removed record put back
+    /// (or its changed fields put back) by an undo, which takes back its own place under its client's limit rather than asking for a new one.
+    /// </summary>
+    public static void Check(ContextStore store, AegirContext ctx, AegirContext? previous, bool restoring = false)
     {
         if (ctx is AegirServer candidate) CheckCluster(store, candidate, previous);
         foreach (var reference in ctx.References()) CheckReference(store, reference);
@@ -14,6 +17,7 @@ internal static class ContextValidator
         {
             case AegirSite site:
                 CheckSite(store, site, previous as AegirSite);
+                if (!restoring && site.ClientName is not null && site.ClientName != (previous as AegirSite)?.ClientName) ClientSiteLimit.CheckRoom(store, site);
                 break;
             case AegirPlatform platform:
                 CheckPlatform(store, platform);

@@ -34,7 +34,7 @@ public sealed class SiteIndex
             {
                 if (store.ReadFresh(name) is AegirSite site)
                     claims = new SiteClaims(site.Name, site.HostNames().ToList(), site.DbServerName, site.DbName,
-                        site.Status, site.CronInterval, site.BackupInterval, site.StatisticsInterval);
+                        site.Status, site.CronInterval, site.BackupInterval, site.StatisticsInterval, site.ClientName);
             }
             catch (Errors.AegirException) { }
             if (claims is null) { _entries.TryRemove(name, out _); continue; }
@@ -48,4 +48,8 @@ public sealed class SiteIndex
     public static HashSet<string> ClaimedDbNames(ContextStore store, string dbServer, string? except = null)
         => For(store.ContextsPath).All(store).Where(c => c.Name != except && c.DbName is not null && c.DbServerName == dbServer)
             .Select(c => c.DbName!).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>The names of the sites whose records name <paramref name="client"/>, but <paramref name="except"/>.</summary>
+    public static List<string> SitesOf(ContextStore store, string client, string? except = null)
+        => For(store.ContextsPath).All(store).Where(c => c.ClientName == client && c.Name != except).Select(c => c.Name).ToList();
 }

@@ -61,6 +61,14 @@ public static class ErrorCatalog
         => E("PlatformLocked", AegirErrorKind.InvalidOperation, platform,
             $"The platform '@{platform}' is locked: no new sites can be put on it. Unlock it with Unlock-AegirPlatform, or choose another platform.");
 
+    public static AegirException ClientSiteLimit(string client, string shortName, int max, IReadOnlyList<string> sites, string site)
+    {
+        var shown = string.Join(", ", sites.Take(5).Select(s => "@" + s)) + (sites.Count > 5 ? $" and {sites.Count - 5} more" : "");
+        return new("ClientSiteLimit", AegirErrorKind.InvalidOperation,
+            $"The client '@{client}' may have {max} site{(max == 1 ? "" : "s")} and has {sites.Count} ({shown}): '@{site}' would be one too many. " +
+            $"Raise its limit (Set-AegirClient {shortName} -MaxSites {sites.Count + 1}), or remove one of its sites first.", client) { NothingChanged = true };
+    }
+
     public static AegirException CorruptContext(string file, int line, string problem, Exception? inner = null)
     {
         problem = problem.TrimEnd('.', ' ');

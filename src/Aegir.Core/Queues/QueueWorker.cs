@@ -56,7 +56,7 @@ public sealed class QueueWorker(Engine engine, int throttle)
             {
                 scheduled.Remove(key);
                 if (work.Work.IsFaulted) Log?.Invoke(TaskLogLevel.Warning, $"{key}: {work.Work.Exception!.GetBaseException().Message}");
-                else Log?.Invoke(work.Work.Result.Contains(" failed", StringComparison.Ordinal) ? TaskLogLevel.Warning : TaskLogLevel.Info, work.Work.Result);
+                else Log?.Invoke(Schedules.ScheduledWork.IsWarning(work.Work.Result) ? TaskLogLevel.Warning : TaskLogLevel.Info, work.Work.Result);
             }
             bool started = false;
             if (!stop.IsCancellationRequested)

@@ -9,4 +9,8 @@ namespace Aegir.Core.Schedules;
 /// Work a schedule finds due, run by the queue's worker on a thread of its own, never beside other work on its target.
 /// <paramref name="Last"/>: when it last ran (null: never), so the longest waiting goes first.
 /// </summary>
-public sealed record ScheduledWork(string Key, string Target, DateTimeOffset? Last, Func<string> Run);
+public sealed record ScheduledWork(string Key, string Target, DateTimeOffset? Last, Func<string> Run)
+{
+    /// <summary>A result the worker logs as a warning: a failure, or a limit passed (which says "Warning:").</summary>
+    public static bool IsWarning(string result) => result.Contains(" failed", StringComparison.Ordinal) || result.Contains("Warning:", StringComparison.Ordinal);
+}

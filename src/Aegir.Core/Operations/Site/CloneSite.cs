@@ -17,7 +17,13 @@ public sealed class CloneSite : SiteOperation<CloneSite.Parameters>
         => [.. base.LocksOf(p, store), .. p.Platform is { } to ? new[] { to } : [], Validate.SiteHost("NewUri", p.NewUri)];
 
 
-    public override void Check(Parameters p, ContextStore store) => SiteCopies.Check(store, p.Site, p.NewUri);
+    public override void Check(Parameters p, ContextStore store)
+    {
+        SiteCopies.Check(store, p.Site, p.NewUri);
+        // The copy is one more site of the same client: refused before any task when the client has no room for it.
+        if (store.ReadFresh(p.Site) is AegirSite { ClientName: { } client })
+            ClientSiteLimit.CheckRoom(store, new AegirSite(Validate.SiteHost("NewUri", p.NewUri)) { ClientName = client });
+    }
 
     public override void Plan(Parameters p, OperationPlan plan, OperationEnvironment env)
     {

@@ -36,6 +36,8 @@ internal static class SiteCopies
             (copy.CronInterval, copy.BackupInterval, copy.BackupRetention, copy.StatisticsInterval) = (site.CronInterval, site.BackupInterval, site.BackupRetention, site.StatisticsInterval);
         }
         NamesFree(env, copy, rename ? site.Name : null);
+        // A rename keeps the client's count (its old record goes as the new one comes); a copy is one more site.
+        if (!rename) ClientSiteLimit.CheckRoom(env.Store, copy);
         return copy;
     }
 

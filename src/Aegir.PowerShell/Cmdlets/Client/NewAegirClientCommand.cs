@@ -21,10 +21,22 @@ public sealed class NewAegirClientCommand : AegirCmdlet
     [ValidateNotNullOrEmpty]
     public string? UnixGroup { get; set; }
 
+    /// <summary>How many sites the client may have: a whole number, 0 for no limit (the default).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string? MaxSites { get; set; }
+
+    /// <summary>The disk space its sites may take up (2GB, 500MB), as the statistics measure it; 0 for no limit (the default).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string? DiskQuota { get; set; }
+
     protected override void ProcessRecord() => ForItem(Name, () =>
     {
         var client = new AegirClient(ContextNames.Canonical("Name", Name, ContextType.Client)) { Email = Email };
         if (UnixGroup is not null) client.UnixGroup = UnixGroup;
+        client.MaxSites = QuotaValues.SiteCount("MaxSites", MaxSites);
+        client.DiskQuota = QuotaValues.DiskSize("DiskQuota", DiskQuota);
         if (CreateRecord(client, "Create client context")) WriteObject(client);
     });
 }

@@ -35,11 +35,21 @@ public sealed class GetAegirSiteCommand : AegirCmdlet
     [Parameter]
     public SiteStatus? Status { get; set; }
 
-    /// <summary>Only sites whose cron failed last time or has not run for two of its intervals; each carries its Health (the problems).</summary>
+    /// <summary>Only sites whose cron failed last time or has not run for two of its intervals, or whose client is over its disk quota; each carries its Health (the problems).</summary>
     [Parameter]
     public SwitchParameter Unhealthy { get; set; }
 
     SiteStateStore? _states;
+    /// <summary>Each client's disk use (of a client with a quota), computed once per command: every site of a client shares it.</summary>
+    readonly Dictionary<string, ClientUsage?> _usage = new(StringComparer.Ordinal);
+
+    ClientUsage? UsageOf(string? client)
+    {
+        if (client is null) return null;
+        if (!_usage.TryGetValue(client, out var usage))
+            _usage[client] = usage = Store.ReadFresh(client) is AegirClient { DiskQuota: not null } record ? ClientUsage.Of(Store, record) : null;
+        return usage;
+    }
 
     protected override void ProcessRecord()
     {
@@ -63,7 +73,7 @@ public sealed class GetAegirSiteCommand : AegirCmdlet
             if (Unhealthy || named)
             {
                 // Sites asked for by name, and the unhealthy, carry their health: the last cron, its result, and what is wrong.
-                var health = SiteHealth.Of(site, (_states ??= new SiteStateStore(Store.Home)).Get(site.Name), DateTimeOffset.UtcNow);
+                var health = SiteHealth.Of(site, (_states ??= new SiteStateStore(Store.Home)).Get(site.Name), DateTimeOffset.UtcNow, UsageOf(site.ClientName));
                 if (Unhealthy && health.Healthy) continue;
                 var shown = PSObject.AsPSObject(site);
                 Note(shown, "Health", health);

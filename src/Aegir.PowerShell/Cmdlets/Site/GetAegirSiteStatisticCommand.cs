@@ -39,6 +39,7 @@ public sealed class GetAegirSiteStatisticCommand : AegirCmdlet
                 if (Collect)
                 {
                     WriteObject(SiteStatisticsRun.Run(Engine, site.Name));
+                    if (ClientUsage.ProblemOf(Store, site, store) is { } problem) WriteWarning($"{site.Uri} is unhealthy: {problem}.");
                     return;
                 }
                 var history = store.History(site.Name);
