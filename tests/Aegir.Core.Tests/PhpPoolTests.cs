@@ -45,7 +45,7 @@ public class PhpPoolTests
         server.Http.ChangeType("nginx");
         server.Http.Set("php_site_dir", "/var/lib/aegir/php");
         using var transport = new FakeTransport();
-        return new PhpPools(server, transport, new TemplateRenderer(Path.GetTempPath()));
+        return new PhpPools(server, transport, new TemplateRenderer(Path.GetTempPath()), Path.GetTempPath());
     }
 
     [Fact]
@@ -115,7 +115,7 @@ public class PhpPoolTests
         });
         var server = hosting.Store.GetFresh<AegirServer>(ContextNames.Master, "Name");
         hosting.Server.CreateDirectory("/etc/php/8.2/fpm/pool.d", (UnixFileMode)Convert.ToInt32("755", 8));
-        return (hosting, new PhpPools(server, hosting.Server, new TemplateRenderer(hosting.Home.Path)));
+        return (hosting, new PhpPools(server, hosting.Server, new TemplateRenderer(hosting.Home.Path), hosting.Home.Path));
     }
 
     [Fact]

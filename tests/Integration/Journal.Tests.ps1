@@ -50,12 +50,15 @@ Describe 'The task journal on real servers' -Skip:$skip {
             $null = New-AegirSite gone.test -Platform crash
             $task = Remove-AegirSite gone.test -Force
             $task.Status | Should -Be 'Succeeded'
-            # Past the point of no return: the database first, then only deletions (the folder moved aside, the logs).
+            # Past the point of no return: the database first, then only deletions (the folder moved aside, the logs, the site's own account last).
             $steps = @($task.Journal.Description)
             $drop = [array]::FindIndex($steps, [Predicate[string]] { param($d) $d -like 'drop database gonetest*' })
             $drop | Should -BeGreaterThan 0
             $steps[($drop + 1)..($steps.Count - 1)] | ForEach-Object { $_ | Should -BeLike 'delete *' }
-            $steps[-1] | Should -BeLike 'delete */logs/server_master/gone.test.error.log on*'
+            @($steps | Where-Object { $_ -like 'delete */logs/server_master/gone.test.error.log on*' }).Count | Should -Be 1
+            $account = [Aegir.Core.Contexts.AccountNames]::ForSite('gone.test')
+            $steps[-1] | Should -Be "delete the account $account of gone.test on '@server_master'"
+            getent passwd $account | Should -BeNullOrEmpty
             Assert-Consistent 'after a removal'
         }
     }

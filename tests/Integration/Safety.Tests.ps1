@@ -228,12 +228,15 @@ Describe 'Honest and safe hosting' -Skip:$skip {
 
     Describe 'A PHP-FPM socket that is no socket' {
         BeforeAll {
+            # The shared socket is what sites' PHP goes to where they share one pool.
+            $null = Set-AegirServer master -HttpSetting @{ php_pools = 'shared' }
             $null = New-AegirSite sock.test -Platform app
             $record = (Get-AegirServer master).Path
             $socket = $server.Http.Get('php_fpm_socket')
             function Set-SocketByHand([string] $Path) { (Get-Content -Raw $record) -replace 'php_fpm_socket: .*', "php_fpm_socket: $Path" | Set-Content -NoNewline $record }
         }
         AfterEach { Set-SocketByHand $socket }
+        AfterAll { $null = Set-AegirServer master -HttpSetting @{ php_pools = 'per-site' } }
 
         It 'is refused when it is given, and the record keeps the working one' {
             foreach ($bad in '/etc/passwd', '/etc', $vhosts) {

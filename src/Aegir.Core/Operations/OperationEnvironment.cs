@@ -50,7 +50,7 @@ public sealed class OperationEnvironment(Engine engine) : IServiceEnvironment, I
     }
 
     /// <summary>The sites' own PHP-FPM pools of a web server (a cluster has none: its members each have theirs).</summary>
-    public Services.Php.PhpPools Pools(AegirServer server) => new(server, Connect(server), Templates);
+    public Services.Php.PhpPools Pools(AegirServer server) => new(server, Connect(server), Templates, Home);
 
     /// <summary>Whether a web server runs each site as its own user in its own pool (see <see cref="Services.Php.PhpPools.PerSite"/>).</summary>
     public bool PerSitePools(AegirServer server) => Services.Php.PhpPools.PerSite(server, Connect(server));

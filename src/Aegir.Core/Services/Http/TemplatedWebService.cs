@@ -146,8 +146,10 @@ public abstract class TemplatedWebService(AegirServer server, IServiceEnvironmen
             ["socket"] = site.Socket ?? Socket,
             ["site_url"] = Url(site.Redirection ?? site.Uri),
             // null for a site without a database: it gets no db_* names.
-            // A site in a pool of its own gets its credentials from the pool's environment, never through the web server.
-            ["db"] = site.Database is not { } db || site.Socket is not null ? null : new Dictionary<string, object?>
+            // A site in a pool of its own gets its credentials from the pool's environment: the built-in templates then
+            // pass none through the web server (an admin's own template still finds db.* as before).
+            ["own_pool"] = site.Socket is not null,
+            ["db"] = site.Database is not { } db ? null : new Dictionary<string, object?>
             {
                 ["type"] = db.Type, ["host"] = db.Host, ["port"] = db.Port,
                 ["name"] = db.Name, ["user"] = db.User, ["password"] = db.Password,
@@ -230,7 +232,7 @@ public abstract class TemplatedWebService(AegirServer server, IServiceEnvironmen
     public void Reload(TaskContext ctx)
     {
         // A site's new pool must listen before its vhost sends requests there: PHP-FPM first, when a pool changed.
-        new Services.Php.PhpPools(Server, Transport, env.Templates).ReloadIfPending(ctx);
+        new Services.Php.PhpPools(Server, Transport, env.Templates, env.Home).ReloadIfPending(ctx);
         var command = Server.Http.Get("restart_command")!;
         var named = Named();
         if (named is { Program: { } other } && !IsOurs(other))

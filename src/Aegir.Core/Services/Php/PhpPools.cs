@@ -16,13 +16,11 @@ namespace Aegir.Core.Services.Php;
 /// task's, a pipeline's, or a repair's after a kill) reloads PHP-FPM first: a new pool answers before a vhost sends
 /// requests to it.
 /// </summary>
-public sealed class PhpPools(AegirServer server, ITransport transport, Templates.TemplateRenderer templates)
+public sealed class PhpPools(AegirServer server, ITransport transport, Templates.TemplateRenderer templates, string home)
 {
     const UnixFileMode RootOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     const UnixFileMode Traverse = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
     const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
-    /// <summary>One reload at a time per server from this process: a USR2 during the master's re-exec would end PHP-FPM.</summary>
-    static readonly Dictionary<string, object> Gates = new(StringComparer.Ordinal);
 
     /// <summary>Whether a server runs each site in a pool of its own: its setting says so, it is no cluster, and the connection is root (who alone makes accounts and pools).</summary>
     public static bool PerSite(AegirServer server, ITransport transport)
@@ -147,8 +145,21 @@ public sealed class PhpPools(AegirServer server, ITransport transport, Templates
     /// <summary>Notes that PHP-FPM must reload before the web server does, with the socket it must then listen on.</summary>
     void MarkPending(string? socket)
     {
+        using var held = Hold();
         var old = transport.ReadFile(Marker) is { } bytes ? Encoding.UTF8.GetString(bytes) : "";
         transport.WriteFile(Marker, Encoding.UTF8.GetBytes(old + (socket ?? "") + "\n"), RootOnly, "root", "root");
+    }
+
+    /// <summary>
+    /// The server's PHP-FPM, held by this task alone (a lock in $AEGIR_HOME, across processes): a USR2 sent while the
+    /// master re-executes ends PHP-FPM, and a change noted meanwhile would be lost with the marker.
+    /// </summary>
+    IDisposable Hold()
+    {
+        var locks = Path.Combine(home, "locks");
+        IO.AtomicFile.EnsurePrivateDirectory(locks);
+        return IO.FileLock.TryAcquire(Path.Combine(locks, $"php-fpm-{server.Name}.lock"), TimeSpan.FromMinutes(2))
+            ?? throw ErrorCatalog.StepFailed(ErrorIds.PhpPoolFailed, $"Reloading PHP-FPM on '@{server.Name}'", "another task has held it for two minutes", "Run the task again once the other has finished.");
     }
 
     /// <summary>Whether a pool changed since PHP-FPM last reloaded.</summary>
@@ -161,9 +172,7 @@ public sealed class PhpPools(AegirServer server, ITransport transport, Templates
     public void ReloadIfPending(TaskContext? ctx)
     {
         if (!Pending) return;
-        object gate;
-        lock (Gates) gate = Gates.TryGetValue(server.Name, out var g) ? g : Gates[server.Name] = new object();
-        lock (gate)
+        using (Hold())
         {
             if (transport.ReadFile(Marker) is not { } marker) return;
             var sockets = Encoding.UTF8.GetString(marker).Split('\n', StringSplitOptions.RemoveEmptyEntries).Distinct()
