@@ -284,7 +284,8 @@ function Invoke-OnTestHost($TestHost, [string] $Command) {
 
 # Starts PHP-FPM and nginx on a test host at Debian's paths, nginx including every server config the module writes there.
 function Start-TestHostWeb($TestHost) {
-    $null = Invoke-OnTestHost $TestHost 'mkdir -p /var/log/nginx /run/php && echo "include /var/aegir/config/*/nginx.conf;" > /etc/nginx/conf.d/aegir.conf && rm -f /etc/nginx/sites-enabled/* && php-fpm8.2 -D && nginx'
+    # PHP-FPM lets each worker finish its request on a reload, as an admin sets it for sites with pools of their own.
+    $null = Invoke-OnTestHost $TestHost 'mkdir -p /var/log/nginx /run/php && echo "include /var/aegir/config/*/nginx.conf;" > /etc/nginx/conf.d/aegir.conf && rm -f /etc/nginx/sites-enabled/* && sed -i "s/^;*process_control_timeout = .*/process_control_timeout = 10s/" /etc/php/8.2/fpm/php-fpm.conf && php-fpm8.2 -D && nginx'
 }
 
 function Remove-TestHost($TestHost) {

@@ -100,7 +100,7 @@ Describe 'A cluster of web servers A and C with their sites'' databases on B' -S
         (Get-Page wp.test $c).Body | Should -Match '<title>Cluster WP</title>'
         Invoke-TestHostSql $b "SELECT option_value FROM wptest.wp_options WHERE option_name = 'blogname'" | Should -Be 'Cluster WP'
         Get-Grants wptest | Should -Be (@($a.Address, $c.Address, $ownAddress) | Sort-Object)
-        foreach ($member in $a, $c) { Invoke-OnTestHost $member 'stat -c %U:%G /srv/platforms/wp/wp-content/uploads/sites/wp.test' | Should -Be 'aegir:www-data' }
+        foreach ($member in $a, $c) { Invoke-OnTestHost $member 'stat -c %U:%G /srv/platforms/wp/wp-content/uploads/sites/wp.test' | Should -Be 'aegir:www-data' -Because 'a cluster''s sites share each member''s pool, as the script user' }
     }
 
     It 'clones a site on the cluster: the copy answers on A and on C, granted to both, and goes from both' {

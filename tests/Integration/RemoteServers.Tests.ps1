@@ -137,7 +137,7 @@ Describe 'A web server over SSH' -Skip:$skip {
         (New-AegirSite hello.test -Platform hello -ErrorAction Stop).DbServerName | Should -BeNullOrEmpty
         (Invoke-WebRequest -Headers @{ Host = 'hello.test' } "http://$($web.Address)/").Content | Should -Be 'hello from web1 for hello.test'
         Invoke-AegirSiteCommand hello.test -- hostname | Should -Be 'web1'
-        Invoke-AegirSiteCommand hello.test -- id -un | Should -Be 'aegir'
+        Invoke-AegirSiteCommand hello.test -- id -un | Should -Be (Get-AegirSite hello.test).UnixUser -Because 'a site runs as its own account there too'
         Invoke-OnTestHost $web 'ls /var/aegir/logs/server_web1' | Should -Contain 'hello.test.access.log'
         # Its page is checked by the reload at the end of the pipeline, from the web server and from here.
         (Get-AegirTask -Target server_web1 -Type reload -First 1).Log.Message -join "`n" | Should -Match 'hello.test/ answers from this machine too'
@@ -161,7 +161,7 @@ Describe 'A web server over SSH' -Skip:$skip {
         $on = 'rm -f /etc/nginx/sites-enabled/default && mv /etc/nginx/aegir.conf.off /etc/nginx/conf.d/aegir.conf && nginx -s reload'
         $null = Invoke-OnTestHost $web $off
         try {
-            $null = Invoke-OnTestHost $web 'for i in $(seq 50); do curl -s -H "Host: hello.test" http://127.0.0.1/ | grep -q "Welcome to nginx" && exit 0; sleep 0.1; done; exit 1'
+            $null = Invoke-OnTestHost $web 'for i in $(seq 50); do curl -s -H "Host: hello.test" http://127.0.0.1/ | grep -q -e "Welcome to nginx" -e "Apache2 Debian Default Page" && exit 0; sleep 0.1; done; exit 1'
             $task = Invoke-AegirVerify hello.test -ErrorAction SilentlyContinue -ErrorVariable errs
             $task.Status | Should -Be 'Failed'
             $errs[0].Exception.Message | Should -Match "the site's vhost is not what answers \(/\.well-known/aegir-site answers HTTP 404.*includes Aegir's"
@@ -195,7 +195,7 @@ Describe 'A web server over SSH' -Skip:$skip {
         $null = New-AegirSite kept.test -Platform kept -ErrorAction Stop
         function Get-Kept { (Invoke-WebRequest -Headers @{ Host = 'kept.test' } "http://$($web.Address)/").Content }
         Get-Kept | Should -Be 'kept 1.0 for kept.test'
-        Invoke-OnTestHost $web 'stat -c %U:%G /srv/platforms/kept/uploads/kept.test' | Should -Be 'aegir:www-data'
+        Invoke-OnTestHost $web 'stat -c %U:%G /srv/platforms/kept/uploads/kept.test' | Should -Be "$((Get-AegirSite kept.test).UnixUser):www-data"
 
         # A new release here; a hand edit and a stray file there.
         Set-Content (Join-Path $source 'VERSION') '2.0'
@@ -242,7 +242,7 @@ Describe 'A web server over SSH' -Skip:$skip {
             $null = Invoke-AegirVerify platform_kept -ErrorAction Stop -WarningAction SilentlyContinue
             (Invoke-WebRequest -Headers @{ Host = 'kept.test' } "http://$($web.Address)/").Content | Should -Be 'kept 3.0 for kept.test'
             $null = Invoke-AegirVerify kept.test -ErrorAction Stop
-            Invoke-OnTestHost $web 'stat -c %U:%G /srv/platforms/kept/uploads/kept.test' | Should -Be 'aegir:www-data'
+            Invoke-OnTestHost $web 'stat -c %U:%G /srv/platforms/kept/uploads/kept.test' | Should -Be "$((Get-AegirSite kept.test).UnixUser):www-data"
 
             # A command run through sudo still ends with its connection.
             $child = Start-AegirChild -Script "`$env:AEGIR_HOME = '$env:AEGIR_HOME'; Invoke-AegirSiteCommand kept.test -- sleep 377"

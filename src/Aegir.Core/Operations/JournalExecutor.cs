@@ -91,10 +91,11 @@ internal sealed class JournalExecutor(Engine engine) : IJournalExecutor
             case JournalActions.RestorePoolKind:
             {
                 var server = env.Server(action.Arg("server"));
-                if (!env.Pools(server).Restore(ctx.LoadData(action.Data!))) break;
-                var http = env.Http(server);
-                if (http.IsRunning() == false) ctx.Info($"{http.Type} on '@{server.Name}' is not running: PHP-FPM reloads with it.");
-                else engine.ReloadOrDefer(ctx, http);
+                var pools = env.Pools(server);
+                if (!pools.Restore(ctx.LoadData(action.Data!))) break;
+                // PHP-FPM alone: the vhost that used the pool was put back before (undos run in reverse).
+                if (!pools.IsRunning) ctx.Info($"PHP-FPM on '@{server.Name}' is not running: it reads the pools put back when it starts.");
+                else pools.ReloadIfPending(ctx);
                 break;
             }
             case JournalActions.DeleteAccountKind:

@@ -162,6 +162,9 @@ public sealed class PhpPools(AegirServer server, ITransport transport, Templates
             ?? throw ErrorCatalog.StepFailed(ErrorIds.PhpPoolFailed, $"Reloading PHP-FPM on '@{server.Name}'", "another task has held it for two minutes", "Run the task again once the other has finished.");
     }
 
+    /// <summary>Whether PHP-FPM runs (its pid file names its master).</summary>
+    public bool IsRunning => MasterPid(server.Http.Get("php_fpm_pid_file")!) is not null;
+
     /// <summary>Whether a pool changed since PHP-FPM last reloaded.</summary>
     public bool Pending => transport.Kind(Marker) == PathKind.File;
 
