@@ -258,4 +258,17 @@ Describe 'A site moved into its own pool' -Skip:$skip {
         $page.Body | Should -Match "^$account "
         (Invoke-Site -Port $port -HostName killed.test).Body | Should -Match '<title>'
     }
+
+    It 'moves back into the shared pool when the server says so, its own pool gone' {
+        $account = (Get-AegirSite old.test).UnixUser
+        $null = Set-AegirServer master -HttpSetting @{ php_pools = 'shared' }
+        try {
+            (Invoke-AegirVerify old.test).Status | Should -Be 'Succeeded'
+            "$pools/aegir-$account.conf" | Should -Not -Exist
+            (Invoke-Site -Port $port -HostName old.test -Path /whoami.php).Body | Should -Match '^www-data '
+        }
+        finally { $null = Set-AegirServer master -HttpSetting @{ php_pools = 'per-site' } }
+        (Invoke-AegirVerify old.test).Status | Should -Be 'Succeeded'
+        (Invoke-Site -Port $port -HostName old.test -Path /whoami.php).Body | Should -Match "^$account "
+    }
 }

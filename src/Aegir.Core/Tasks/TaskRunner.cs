@@ -286,6 +286,8 @@ public sealed class TaskRunner(string home, ITaskObserver? observer = null, IJou
                      + (left.Count == 0 ? "" : $"; {left.Count} could not be, check them by hand: {string.Join("; ", left)}")
                      + ". " + (WaitingUndo.Undos(dead).Count > 0 ? TaskErrors.UndoWaits(dead) + " " : "") + "Run the task again if it is still wanted.";
         deadCtx.Log(TaskLogLevel.Error, dead.Error);
+        // Its process may have been killed while it wrote the record: what it left goes, now the record is whole.
+        Store.RemoveStaleTemps(dead);
         Store.Save(dead, durable: true);
         if (!KeepsData(dead)) Store.DeleteData(dead);
     }

@@ -41,6 +41,16 @@ public sealed class TaskStore(string home)
         AtomicFile.WriteAllBytes(path, bytes, durable: durable);
     }
 
+    /// <summary>Deletes what a killed writer of the task's record left (its temp files): called once its process is gone.</summary>
+    public void RemoveStaleTemps(AegirTask task)
+    {
+        var path = PathFor(task);
+        var dir = Path.GetDirectoryName(path)!;
+        if (!Directory.Exists(dir)) return;
+        foreach (var stale in Directory.EnumerateFiles(dir, AtomicFile.TempPrefix + Path.GetFileName(path) + ".*"))
+            File.Delete(stale);
+    }
+
     void EnsureMonth(string dir)
     {
         if (Directory.Exists(dir)) return;

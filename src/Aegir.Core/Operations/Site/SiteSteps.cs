@@ -60,7 +60,15 @@ internal static class SiteSteps
     /// </summary>
     public static void Pool(OperationPlan plan, SiteParts parts)
     {
-        if (!parts.PerSite) return;
+        if (!parts.PerSite)
+        {
+            // A server switched back to one shared pool: the site's own pool goes (its account stays, owning its files).
+            if (!parts.Hosting.IsCluster && parts.Env.Connect(parts.Web).User == "root"
+                && parts.Env.Connect(parts.Web).Kind(parts.Pools.PoolPath(parts.Account)) == Transport.PathKind.File)
+                plan.Add(parts.Web.Name, PlanAction.Delete, $"remove {parts.Pools.PoolPath(parts.Account)}: the sites of @{parts.Web.Name} share one pool now",
+                    ctx => parts.Pools.Change(ctx, parts.Account, null));
+            return;
+        }
         plan.Add(parts.Web.Name, PlanAction.Write, $"write {parts.Pools.PoolPath(parts.Account)} (its database credentials in its environment) and test PHP-FPM's config on @{parts.Web.Name}",
             ctx =>
             {
