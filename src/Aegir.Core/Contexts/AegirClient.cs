@@ -18,24 +18,28 @@ public sealed class AegirClient : AegirContext
 
     public string? Email { get => _email; set => _email = string.IsNullOrEmpty(value) ? null : Validate.Email(nameof(Email), value); }
 
-    /// <summary>The group given access to the client's sites; defaults to the short name.</summary>
+    /// <summary>The group given access to the client's sites (see <see cref="ClientGroups"/>); defaults to the short name.</summary>
     public string UnixGroup
     {
-        get => _unixGroup ?? DefaultGroup();
-        set => _unixGroup = string.IsNullOrEmpty(value) ? null : Validate.PosixName(nameof(UnixGroup), value);
+        get => _unixGroup ?? ClientGroups.Default(ShortName);
+        set => _unixGroup = string.IsNullOrEmpty(value) ? null : ClientGroups.Check(nameof(UnixGroup), value);
     }
 
-    string DefaultGroup()
+    /// <summary>The UNIX users granted the client's sites (Grant-AegirClientAccess): members of its group on their web servers.</summary>
+    public IReadOnlyList<string> People
     {
-        var group = ShortName.Length > 32 ? ShortName[..32] : ShortName;
-        return char.IsAsciiDigit(group[0]) ? "_" + group[..Math.Min(group.Length, 31)] : group;
+        get => _people;
+        set => _people = value.Select(p => ClientPeople.Check("User", p)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
     }
+
+    List<string> _people = [];
 
     internal override void Read(ContextReader r)
     {
         r.Apply("email", v => Email = v);
         r.Apply("unix_group", v => UnixGroup = v);
+        People = r.List("people", v => ClientPeople.Check("people", v));
     }
 
-    internal override void Write(YamlWriter w) => w.Scalar("email", Email).Scalar("unix_group", _unixGroup);
+    internal override void Write(YamlWriter w) => w.Scalar("email", Email).Scalar("unix_group", _unixGroup).List("people", _people);
 }

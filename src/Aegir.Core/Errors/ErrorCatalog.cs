@@ -1,7 +1,7 @@
 namespace Aegir.Core.Errors;
 
 /// <summary>Every error id and message in one place, so ids stay stable and wording stays consistent.</summary>
-public static class ErrorCatalog
+public static partial class ErrorCatalog
 {
     internal static AegirException E(string id, AegirErrorKind kind, object? target, string message, Exception? inner = null)
         => new(id, kind, message, target, inner);

@@ -88,6 +88,26 @@ internal sealed class JournalExecutor(Engine engine) : IJournalExecutor
                 File.Delete(path);
                 break;
             }
+            case JournalActions.DeleteGroupKind:
+                UnixGroups.Delete(Connect(env, action), action.Arg("group"), action.Arg("server"));
+                break;
+            case JournalActions.LeaveGroupKind:
+                UnixGroups.Leave(Connect(env, action), action.Arg("user"), action.Arg("group"), action.Arg("server"));
+                break;
+            case JournalActions.JoinGroupKind:
+                UnixGroups.Join(Connect(env, action), action.Arg("user"), action.Arg("group"), action.Arg("server"));
+                break;
+            case JournalActions.DeletePersonKind:
+                UnixGroups.DeletePerson(Connect(env, action), action.Arg("user"), action.Arg("server"));
+                break;
+            case JournalActions.DropGroupAclKind:
+            {
+                var transport = Connect(env, action);
+                // A group deleted since cannot be named: the entries that name its number are the next verify's to clear.
+                if (!transport.GroupExists(action.Arg("group"))) break;
+                new GroupAcl(transport, action.Arg("server")).Remove(action.Arg("paths").Split('\n', StringSplitOptions.RemoveEmptyEntries), action.Arg("group"));
+                break;
+            }
             case JournalActions.NoneKind:
                 break;
             default:

@@ -15,6 +15,11 @@ public static class JournalActions
     public const string DropUserKind = "db.dropuser";
     public const string RestoreAttributesKind = "path.attributes";
     public const string RestoreModesKind = "path.modes";
+    public const string DeleteGroupKind = "group.delete";
+    public const string LeaveGroupKind = "group.leave";
+    public const string JoinGroupKind = "group.join";
+    public const string DeletePersonKind = "user.delete";
+    public const string DropGroupAclKind = "acl.drop";
     public const string NoneKind = "none";
 
     /// <summary>True for a change of a context record alone (removing one, putting back fields): no server is asked.</summary>
@@ -68,4 +73,24 @@ public static class JournalActions
     /// <summary>Moves <paramref name="from"/> to <paramref name="to"/> when it is still there (moving something back is this with the two swapped).</summary>
     public static JournalAction MovePath(string server, string from, string to)
         => new(MovePathKind, $"move {from} to {to} on '@{server}'", new() { ["server"] = server, ["from"] = from, ["to"] = to });
+
+    /// <summary>Deletes a group a task made (a client's, on a web server).</summary>
+    public static JournalAction DeleteGroup(string server, string group)
+        => new(DeleteGroupKind, $"delete the group {group} on '@{server}'", new() { ["server"] = server, ["group"] = group });
+
+    /// <summary>Takes a user out of a group a task put it into.</summary>
+    public static JournalAction LeaveGroup(string server, string user, string group)
+        => new(LeaveGroupKind, $"take {user} out of the group {group} on '@{server}'", new() { ["server"] = server, ["user"] = user, ["group"] = group });
+
+    /// <summary>Puts a user back into a group a task took it out of.</summary>
+    public static JournalAction JoinGroup(string server, string user, string group)
+        => new(JoinGroupKind, $"put {user} back into the group {group} on '@{server}'", new() { ["server"] = server, ["user"] = user, ["group"] = group });
+
+    /// <summary>Deletes a login a task made, with its home.</summary>
+    public static JournalAction DeletePerson(string server, string user)
+        => new(DeletePersonKind, $"delete the user {user} and its home on '@{server}'", new() { ["server"] = server, ["user"] = user });
+
+    /// <summary>Takes a group's ACL entries away from the paths (one a line) a task gave them on.</summary>
+    public static JournalAction DropGroupAcl(string server, string group, string paths)
+        => new(DropGroupAclKind, $"take the ACL entries of the group {group} away on '@{server}'", new() { ["server"] = server, ["group"] = group, ["paths"] = paths });
 }
