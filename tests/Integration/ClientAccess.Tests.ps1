@@ -151,7 +151,7 @@ Describe 'Client access' -Skip:$skip {
             $file = "$shop/uploads/a.test/note.txt"
             Get-Content $file | Should -Be "from $alice"
             stat -c '%U' $file | Should -Be $alice
-            Get-Facl $file | Should -Match "^group:${ga}:rw" -Because 'the folder''s default entries are inherited'
+            @(Get-Facl $file) -match "^group:${ga}:rw" | Should -Not -BeNullOrEmpty -Because 'the folder''s default entries are inherited'
             $page = Invoke-Site -Port $port -HostName a.test -Path '/uploads/a.test/note.txt'
             $page.Status | Should -Be 200
             $page.Body | Should -Be "from $alice"

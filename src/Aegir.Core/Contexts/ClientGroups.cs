@@ -35,7 +35,7 @@ public static partial class ClientGroups
     public static string? Problem(string group)
     {
         if (!Pattern().IsMatch(group))
-            return $"a group name every system takes is a lowercase letter followed by at most {MaxLength - 1} lowercase letters, digits, _ or - (the seed's limit for UNIX groups)";
+            return $"a group name every system takes has at most {MaxLength} characters (the seed's limit for UNIX groups): a lowercase letter, then lowercase letters, digits, _ or -";
         if (SystemGroups.Contains(group, StringComparer.Ordinal) || group.StartsWith("systemd-", StringComparison.Ordinal))
             return "it is a system group: its members hold powers (root, devices, logs) or share what every login shares, which no client's people may";
         if (AccountNames.IsServiceName(group))
