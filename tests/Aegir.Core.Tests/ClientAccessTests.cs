@@ -60,6 +60,33 @@ public class ClientAccessTests
     }
 
     [Fact]
+    public void A_change_of_client_that_fails_gives_the_old_group_its_entries_back()
+    {
+        using var h = new FakeHosting();
+        OperationScenario.ClientSite(h);
+        h.Store.Create(new AegirClient("client_globex"));
+        var acme = 1000 + Math.Abs("acme".GetHashCode() % 1000);   // the fake's getent
+        h.AnswerAsUsual();
+        h.Server.Handler = spec => spec.Program switch
+        {
+            "getfacl" => new Transport.CommandResult(0, $"# file: /srv/php/files/shop.test\ngroup:{acme}:rwx\ndefault:group:{acme}:rwx\n", "", TimeSpan.Zero),
+            "getent" when spec.Arguments is ["group", var gid] && gid == acme.ToString() => new Transport.CommandResult(0, $"acme:x:{acme}:\n", "", TimeSpan.Zero),
+            "getent" => new Transport.CommandResult(0, $"{spec.Arguments[^1]}:x:{1000 + Math.Abs(spec.Arguments[^1].GetHashCode() % 1000)}:\n", "", TimeSpan.Zero),
+            "groupadd" or "groupdel" or "usermod" or "gpasswd" => h.Server.ChangeAccounts(spec),
+            _ => FakeTransport.Ok,
+        };
+        h.Server.Commands.Clear();
+        h.Runner.Faults = (_, description, after) => after && description.StartsWith("Giving the group globex", StringComparison.Ordinal) ? new InvalidOperationException("injected fault") : null;
+        var outcome = h.Run(new VerifySite.Parameters("shop.test", new SiteChanges { Client = "globex" }));
+        Assert.False(outcome.Succeeded);
+        var taken = h.Server.Commands.FindIndex(c => c.Contains("setfacl -x g:acme,d:g:acme", StringComparison.Ordinal));
+        var given = h.Server.Commands.FindIndex(c => c.Contains("setfacl -x g:globex,d:g:globex", StringComparison.Ordinal));
+        var back = h.Server.Commands.FindLastIndex(c => c.Contains("setfacl -m g:acme:rwx,d:g:acme:rwx", StringComparison.Ordinal));
+        Assert.True(taken >= 0 && given > taken && back > given, string.Join('\n', h.Server.Commands));
+        Assert.Equal("client_acme", h.Store.GetFresh<AegirSite>("shop.test", "Uri").ClientName);
+    }
+
+    [Fact]
     public void A_command_as_a_person_runs_only_on_the_sites_of_a_client_that_grants_them()
     {
         using var h = new FakeHosting();

@@ -43,8 +43,8 @@ public sealed class LocalServer
 
     public IReadOnlyList<string> RequiredPackages(string httpType, string? dbType)
     {
-        // procps: ps, with which a reload is seen to take effect.
-        var list = new List<string> { "php8.2-fpm", "php8.2-cli", "php-mysql", "procps" };
+        // procps: ps, with which a reload is seen to take effect; acl: setfacl, which gives a client's group its sites' folders.
+        var list = new List<string> { "php8.2-fpm", "php8.2-cli", "php-mysql", "procps", "acl" };
         list.Add(httpType == "apache" ? "apache2" : "nginx");
         if (dbType is not null) list.AddRange(LocalDb(dbType).Packages);
         return list.Distinct().ToList();

@@ -108,6 +108,14 @@ internal sealed class JournalExecutor(Engine engine) : IJournalExecutor
                 new GroupAcl(transport, action.Arg("server")).Remove(action.Arg("paths").Split('\n', StringSplitOptions.RemoveEmptyEntries), action.Arg("group"));
                 break;
             }
+            case JournalActions.GrantGroupAclKind:
+            {
+                var transport = Connect(env, action);
+                if (!transport.GroupExists(action.Arg("group"))) break;
+                string[] Lines(string key) => action.Arg(key).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+                new GroupAcl(transport, action.Arg("server")).Grant(Lines("read"), Lines("write"), Lines("files"), action.Arg("group"));
+                break;
+            }
             case JournalActions.NoneKind:
                 break;
             default:

@@ -20,6 +20,7 @@ public static class JournalActions
     public const string JoinGroupKind = "group.join";
     public const string DeletePersonKind = "user.delete";
     public const string DropGroupAclKind = "acl.drop";
+    public const string GrantGroupAclKind = "acl.grant";
     public const string NoneKind = "none";
 
     /// <summary>True for a change of a context record alone (removing one, putting back fields): no server is asked.</summary>
@@ -93,4 +94,8 @@ public static class JournalActions
     /// <summary>Takes a group's ACL entries away from the paths (one a line) a task gave them on.</summary>
     public static JournalAction DropGroupAcl(string server, string group, string paths)
         => new(DropGroupAclKind, $"take the ACL entries of the group {group} away on '@{server}'", new() { ["server"] = server, ["group"] = group, ["paths"] = paths });
+
+    /// <summary>Gives a group back its ACL entries (read under <paramref name="read"/>, read and write under <paramref name="write"/>, read of <paramref name="files"/>; each one a line) that a task took away.</summary>
+    public static JournalAction GrantGroupAcl(string server, string group, string read, string write, string files)
+        => new(GrantGroupAclKind, $"give the group {group} its ACL entries back on '@{server}'", new() { ["server"] = server, ["group"] = group, ["read"] = read, ["write"] = write, ["files"] = files });
 }

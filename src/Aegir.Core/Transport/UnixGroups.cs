@@ -44,6 +44,14 @@ public static class UnixGroups
         return result.Succeeded && fields.Length >= 3 && int.TryParse(fields[2], out var gid) ? gid : null;
     }
 
+    /// <summary>The name of group number <paramref name="gid"/>, or null when no group has it (any more).</summary>
+    public static string? Name(ITransport transport, int gid)
+    {
+        var result = transport.Run(new CommandSpec("getent", ["group", gid.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { Timeout = TimeSpan.FromSeconds(30) });
+        var name = result.StandardOutput.Split(':')[0].Trim();
+        return result.Succeeded && name.Length > 0 ? name : null;
+    }
+
     /// <summary>
     /// Makes <paramref name="user"/> a person's login: a home of its own, bash, a group of its own, and
     /// <paramref name="sshKey"/> (when given) as its only authorized key, 0600 and its own.

@@ -30,7 +30,7 @@ internal static class SiteAccess
         var writable = SiteSteps.WebWritable(parts).Select(r => Path.Combine(root, r)).ToList();
         var settings = parts.Kind.SiteSettingsPath(parts.Site.Uri) is { } s && !parts.Kind.SiteRoots(parts.Site.Uri).Any(r => s == r || s.StartsWith(r + "/", StringComparison.Ordinal))
             ? [Path.Combine(root, s)] : new List<string>();
-        var all = roots.Concat(settings).ToList();
+        var all = roots.Concat(settings).ToList();   // what a new group's entries are taken away from, when its grant is undone
         var shown = string.Join(", ", parts.Kind.SiteRoots(parts.Site.Uri));
         if (group is null)
         {
@@ -39,7 +39,7 @@ internal static class SiteAccess
                 var transport = parts.Env.Connect(parts.Web);
                 // No ACL tools, no ACL entries a client's group could have been given here.
                 if (!transport.Run(new CommandSpec("getfacl", ["--version"]) { Timeout = TimeSpan.FromSeconds(30) }).Succeeded) return;
-                DropOthers(ctx, parts, transport, all, null);
+                DropOthers(ctx, parts, transport, (roots, writable, settings), null);
             });
             return;
         }
@@ -59,7 +59,7 @@ internal static class SiteAccess
             var acl = new GroupAcl(transport, web);
             acl.Require();
             var gid = UnixGroups.Id(transport, group);
-            var had = DropOthers(ctx, parts, transport, all, gid);
+            var had = DropOthers(ctx, parts, transport, (roots, writable, settings), gid);
             ctx.Step($"Giving the group {group} {what}{parts.OnMember}", () => acl.Grant(roots, writable, settings, group),
                 gid is { } g && had.Contains(g) ? null : JournalActions.DropGroupAcl(web, group, string.Join('\n', all)));
         });
@@ -67,15 +67,22 @@ internal static class SiteAccess
 
     /// <summary>
     /// Takes away the entries of every group but <paramref name="keep"/>, the web group and the owner's group; the groups
-    /// that had entries before. No undo: access taken away is what a failed task may leave, and the next verify gives back.
+    /// that had entries before. Undone by giving a group that still has a name the entries a client's group gets.
     /// </summary>
-    static IReadOnlySet<int> DropOthers(TaskContext ctx, SiteParts parts, ITransport transport, IReadOnlyList<string> paths, int? keep)
+    static IReadOnlySet<int> DropOthers(TaskContext ctx, SiteParts parts, ITransport transport, (List<string> Read, List<string> Write, List<string> Files) paths, int? keep)
     {
-        var acl = new GroupAcl(transport, parts.Web.Name);
-        var found = acl.Groups(paths);
+        var web = parts.Web.Name;
+        var acl = new GroupAcl(transport, web);
+        var all = paths.Read.Concat(paths.Files).ToList();
+        var found = acl.Groups(all);
         var kept = new[] { keep, UnixGroups.Id(transport, parts.WebGroup), UnixGroups.Id(transport, parts.OwnerGroup) }.OfType<int>().ToHashSet();
         foreach (var gid in found.Where(g => !kept.Contains(g)).Order())
-            ctx.Step($"Taking the ACL entries of group {gid} away from the site's files{parts.OnMember}", () => acl.Remove(paths, gid.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        {
+            var number = gid.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var name = UnixGroups.Name(transport, gid);
+            ctx.Step($"Taking the ACL entries of group {name ?? number} away from the site's files{parts.OnMember}", () => acl.Remove(all, name ?? number),
+                name is null ? null : JournalActions.GrantGroupAcl(web, name, string.Join('\n', paths.Read), string.Join('\n', paths.Write), string.Join('\n', paths.Files)));
+        }
         return found;
     }
 
