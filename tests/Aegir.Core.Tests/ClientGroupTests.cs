@@ -104,6 +104,23 @@ public class ClientGroupTests
     }
 
     [Fact]
+    public void A_record_written_under_older_rules_loads_and_its_group_is_refused_where_it_is_used()
+    {
+        using var home = new TestHome();
+        home.Store.Create(new AegirClient("client_acme") { UnixGroup = "c-acme" });
+        var path = home.Store.PathOf("client_acme");
+        File.WriteAllText(path, File.ReadAllText(path).Replace("unix_group: c-acme", "unix_group: www-data"));
+        var client = new ContextStore(home.Path).Get<AegirClient>("client_acme", "Name");
+        Assert.Equal("www-data", client.UnixGroup);
+        var ex = Assert.Throws<AegirException>(() => ClientGroups.Require(client));
+        Assert.Contains("Set-AegirClient acme -UnixGroup", ex.Message);
+        // Its other fields still change; its group changes to one it may have.
+        new ContextStore(home.Path).Modify<AegirClient>("client_acme", "Name", c => c.Email = "ops@acme.example");
+        new ContextStore(home.Path).Modify<AegirClient>("client_acme", "Name", c => c.UnixGroup = "c-acme");
+        Assert.Equal("c-acme", ClientGroups.Require(new ContextStore(home.Path).Get<AegirClient>("client_acme", "Name")));
+    }
+
+    [Fact]
     public void The_people_round_trip_sorted_and_once_each()
     {
         using var home = new TestHome();

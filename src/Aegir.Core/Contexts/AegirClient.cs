@@ -37,7 +37,9 @@ public sealed class AegirClient : AegirContext
     internal override void Read(ContextReader r)
     {
         r.Apply("email", v => Email = v);
-        r.Apply("unix_group", v => UnixGroup = v);
+        // Read as any POSIX name, so a record written under older rules still loads (and can be changed); the client
+        // rules are checked where it is written and where its group is used (ClientGroups.Require).
+        r.Apply("unix_group", v => _unixGroup = Validate.PosixName(nameof(UnixGroup), v));
         People = r.List("people", v => ClientPeople.Check("people", v));
     }
 

@@ -47,6 +47,12 @@ public static partial class ClientGroups
     public static string Check(string parameter, string value)
         => Problem(value) is { } problem ? throw ErrorCatalog.InvalidValue(parameter, value, problem, Fix) : value;
 
+    /// <summary>The client's group, refused (with the fix) when a record written under older rules names one no client may have.</summary>
+    public static string Require(AegirClient client)
+        => Problem(client.UnixGroup) is { } problem
+            ? throw ErrorCatalog.InvalidValue("UnixGroup", client.UnixGroup, problem, $"Give the client '{client.ShortName}' a group of its own: Set-AegirClient {client.ShortName} -UnixGroup c-{client.ShortName}.")
+            : client.UnixGroup;
+
     /// <summary>
     /// Checks a client's group against the other records, under the store's lock: no other client has it, and no server
     /// runs its web server or its sites' commands as it.

@@ -35,7 +35,7 @@ public sealed class GrantClientAccess : ClientAccessOperation<GrantClientAccess.
     {
         Check(p, env.Store);
         var (client, user, servers) = Resolve(p, env);
-        var group = client.UnixGroup;
+        var group = ClientGroups.Require(client);
         foreach (var server in servers)
             plan.Add(server.Name, PlanAction.Set, $"put {user} into the group {group} on @{server.Name}{(p.Create ? $", making the login {user} when it is missing" : "")}",
                 ctx => Join(ctx, env, server, user, group, p, client.ShortName));

@@ -23,7 +23,7 @@ internal static class SiteAccess
 
     static void On(OperationPlan plan, SiteParts parts, AegirClient? client)
     {
-        var group = client?.UnixGroup;
+        var group = client is null ? null : ClientGroups.Require(client);
         var web = parts.Web.Name;
         var root = parts.Platform.Root;
         var roots = parts.Kind.SiteRoots(parts.Site.Uri).Select(r => Path.Combine(root, r)).ToList();
