@@ -38,12 +38,22 @@ Describe 'Client access' -Skip:$skip {
         }
         $null = New-AegirPlatform broken $broken
 
+        # A Drupal-shaped codebase whose drush stand-in says who runs it, reads the site's settings and writes in its files.
+        $d10 = Join-Path $work 'platforms/d10'
+        New-DrupalShapedCodebase $d10
+        $drush = Get-Content -Raw "$d10/vendor/bin/drush"
+        $who = 'if [ "$2" = who ]; then id -un; cat "sites/${1#--uri=}/settings.php" > /dev/null && echo settings read; echo drush > "sites/${1#--uri=}/files/by-drush.txt"; exit; fi'
+        Set-Content "$d10/vendor/bin/drush" ($drush -replace '^#!/bin/sh\n', "#!/bin/sh`n$who`n")
+        $null = New-AegirPlatform d10 $d10
+
         $null = New-AegirClient acme -UnixGroup $ga
         $null = New-AegirClient globex -UnixGroup $gb
         $null = New-AegirClient initech -UnixGroup $gc
         $null = New-AegirSite a.test -Platform shop -Client acme
         $null = New-AegirSite b.test -Platform shop -Client globex
         $null = New-AegirSite n.test -Platform shop
+        $null = New-AegirSite d.test -Platform d10 -Client acme
+        $null = New-AegirSite e.test -Platform d10 -Client globex
 
         ssh-keygen -q -t ed25519 -N '' -C "$alice@laptop" -f "$work/alice" | Out-Null
         function Get-Facl([string] $Path) { @(getfacl --absolute-names --omit-header $Path 2>&1) }
@@ -155,6 +165,13 @@ Describe 'Client access' -Skip:$skip {
             $page = Invoke-Site -Port $port -HostName a.test -Path '/uploads/a.test/note.txt'
             $page.Status | Should -Be 200
             $page.Body | Should -Be "from $alice"
+        }
+
+        It 'runs the platform''s drush as her on the client''s Drupal site, which reads its settings and writes its files' {
+            Invoke-AegirSiteCommand d.test -User $alice -- drush who | Should -Be @($alice, 'settings read')
+            stat -c '%U' "$d10/sites/d.test/files/by-drush.txt" | Should -Be $alice
+            { Invoke-AegirSiteCommand e.test -User $alice -ErrorAction Stop -- drush who } | Should -Throw -ErrorId 'PersonNotGranted*'
+            Test-Path "$d10/sites/e.test/files/by-drush.txt" | Should -BeFalse
         }
 
         It 'refuses her on the other client''s site and on a site without a client, running nothing' {
