@@ -42,6 +42,7 @@ Describe 'Grant-AegirClientAccess' {
         (Get-AegirTask -Target client_acme).Log.Message -join ' ' | Should -Match 'no sites yet'
         $null = Grant-AegirClientAccess -Client acme -User bob
         (Get-AegirClient acme).People | Should -Be @('alice', 'bob')
+        Get-AegirClient acme | Out-String | Should -Match 'alice, bob'
     }
 
     It 'refuses root, a service''s account, or a key without -Create, recording nothing' {
