@@ -14,11 +14,31 @@ public class ClientAccessTests
         using var h = new FakeHosting();
         OperationScenario.ClientSite(h);
         Assert.Contains("acme", h.Server.Groups);
-        Assert.Contains(h.Server.Commands, c => c == "groupadd --system -- acme");
+        Assert.Contains(h.Server.Commands, c => c == "groupadd --system --force -- acme");
         // Read and write, inherited, where the site writes; read of its other own folders.
         Assert.Contains(h.Server.Commands, c => c.StartsWith("find -P /srv/php/files/shop.test -type d -execdir setfacl -m g:acme:rwx,d:g:acme:rwx", StringComparison.Ordinal));
         Assert.Contains(h.Server.Commands, c => c.StartsWith("find -P /srv/php/files/shop.test -type f -execdir setfacl -m g:acme:rw", StringComparison.Ordinal));
         Assert.DoesNotContain(h.Server.Commands, c => c.Contains("setfacl -m", StringComparison.Ordinal) && c.Contains("/srv/php ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_failed_install_keeps_a_group_another_site_of_the_client_came_to_rely_on()
+    {
+        using var h = new FakeHosting();
+        h.Platform("php", "php");
+        h.Store.Create(new AegirClient("client_acme"));
+        // The other site is installed beside this task, after it made the group: the undo finds it serving.
+        h.Runner.Faults = (_, description, after) =>
+        {
+            if (!after || !description.StartsWith("Giving the group acme", StringComparison.Ordinal)) return null;
+            h.Store.Create(new AegirSite("other.test") { PlatformName = "platform_php", ClientName = "acme", Status = SiteStatus.Installed });
+            return new InvalidOperationException("injected fault");
+        };
+        var outcome = h.Run(new InstallSite.Parameters("shop.test", null, null, new SiteDefinition("shop.test", "php", Client: "acme")));
+        Assert.False(outcome.Succeeded);
+        Assert.Contains("acme", h.Server.Groups);
+        Assert.Contains(outcome.Task.Log, e => e.Message.Contains("The group acme on '@server_master' was kept"));
+        Assert.False(h.Store.Exists("shop.test"));
     }
 
     [Fact]

@@ -248,7 +248,7 @@ public sealed class FakeTransport(Func<CommandSpec, CommandResult>? handler = nu
         var last = spec.Arguments[^1];
         switch (spec.Program)
         {
-            case "groupadd": if (!Groups.Add(last)) return Fail($"groupadd: group '{last}' already exists"); break;
+            case "groupadd": if (!Groups.Add(last) && !spec.Arguments.Contains("--force")) return Fail($"groupadd: group '{last}' already exists"); break;
             case "groupdel": if (!Groups.Remove(last)) return Fail($"groupdel: group '{last}' does not exist"); break;
             case "useradd":
                 if (Accounts.ContainsKey(last)) return Fail($"useradd: user '{last}' already exists");

@@ -89,8 +89,19 @@ internal sealed class JournalExecutor(Engine engine) : IJournalExecutor
                 break;
             }
             case JournalActions.DeleteGroupKind:
-                UnixGroups.Delete(Connect(env, action), action.Arg("group"), action.Arg("server"));
+            {
+                // A group that others came to rely on meanwhile (a site of the same client installed beside this task's,
+                // a person granted) stays: what this task put into it was taken out before this runs.
+                var transport = Connect(env, action);
+                var group = action.Arg("group");
+                if (UnixGroups.Members(transport, group).Count > 0 || ClientGroupServes(store, group, ctx.Task.Target))
+                {
+                    ctx.Info($"The group {group} on '@{action.Arg("server")}' was kept: another site or person uses it now.");
+                    break;
+                }
+                UnixGroups.Delete(transport, group, action.Arg("server"));
                 break;
+            }
             case JournalActions.LeaveGroupKind:
                 UnixGroups.Leave(Connect(env, action), action.Arg("user"), action.Arg("group"), action.Arg("server"));
                 break;
@@ -121,6 +132,14 @@ internal sealed class JournalExecutor(Engine engine) : IJournalExecutor
             default:
                 throw new InvalidOperationException($"this version does not know the journal action '{action.Kind}'");
         }
+    }
+
+    /// <summary>Whether an installed site (not the task's own, whose record it puts back after) belongs to a client whose group this is.</summary>
+    static bool ClientGroupServes(ContextStore store, string group, string target)
+    {
+        var clients = store.List(ContextType.Client).Contexts.OfType<AegirClient>().Where(c => c.UnixGroup == group).Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+        return clients.Count > 0 && store.List(ContextType.Site).Contexts.OfType<AegirSite>()
+            .Any(s => s.Name != target && s.ClientName is { } client && clients.Contains(client) && s.Status != SiteStatus.NotInstalled);
     }
 
     static ITransport Connect(OperationEnvironment env, JournalAction action) => env.Connect(env.Server(action.Arg("server")));

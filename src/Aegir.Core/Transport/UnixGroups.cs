@@ -8,11 +8,19 @@ namespace Aegir.Core.Transport;
 /// </summary>
 public static class UnixGroups
 {
-    /// <summary>Makes a system group (a gid below the logins'); nothing when it is there.</summary>
+    /// <summary>Makes a system group (a gid below the logins'); nothing when it is there (made meanwhile by a task beside this one too: --force).</summary>
     public static void Add(ITransport transport, string group, string server)
     {
         if (transport.GroupExists(group)) return;
-        Run(transport, server, $"Making the group {group}", "groupadd", ["--system", "--", group]);
+        Run(transport, server, $"Making the group {group}", "groupadd", ["--system", "--force", "--", group]);
+    }
+
+    /// <summary>The group's members (not those whose primary group it is); empty when it has none or is not there.</summary>
+    public static IReadOnlyList<string> Members(ITransport transport, string group)
+    {
+        var result = transport.Run(new CommandSpec("getent", ["group", "--", group]) { Timeout = TimeSpan.FromSeconds(30) });
+        var fields = result.StandardOutput.Trim().Split(':');
+        return result.Succeeded && fields.Length >= 4 ? fields[3].Split(',', StringSplitOptions.RemoveEmptyEntries) : [];
     }
 
     /// <summary>Deletes a group, when it is there (the undo of <see cref="Add"/>).</summary>
