@@ -20,6 +20,8 @@ public static class SiteCommand
             throw ErrorCatalog.InvalidValue("Command", "", "it names no program", "Give the program and its arguments after --, such as: Invoke-AegirSiteCommand a.example -- php -v");
         return ForSite(engine, site, "a command for", "Running a command for", (parts, transport) =>
         {
+            // A person is checked first, whatever runs: no path of a command (the cron URL either) for one not granted.
+            var person = user is null ? null : Granted(parts, transport, user);
             var record = parts.Site;
             var database = parts.DatabaseIfAny();
             var url = parts.Http.Url(record.Redirection ?? record.Uri);
@@ -29,7 +31,7 @@ public static class SiteCommand
             // A Drupal platform without its own drush runs the cron at the site's cron URL, with the key the site keeps.
             if (command is null && words[0] == "drush" && OwnDrush(transport, parts.Platform.Root) is null && database is not null && parts.Kind.CronPath(parts.Db!, database) is { } path)
                 return CronOverHttp(parts, path);
-            using var shell = user is null ? SiteShell.Open(transport, parts.Web) : SiteShell.OpenAs(transport, parts.Web, Granted(parts, transport, user));
+            using var shell = person is null ? SiteShell.Open(transport, parts.Web) : SiteShell.OpenAs(transport, parts.Web, person);
             if (command is null) words = shell.Fill(words, database, record.Uri, url, parts.Platform.Root);
             var (program, arguments) = Tool(transport, parts.Platform.Root, record.Uri, url, words);
             return shell.Run(program, arguments, parts.Platform.Root, environment, timeout);
