@@ -11,7 +11,7 @@
     FormatsToProcess     = @('Aegir.Format.ps1xml')
     TypesToProcess       = @('Aegir.Types.ps1xml')
     CmdletsToExport      = @(
-        'Get-AegirClient', 'New-AegirClient', 'Remove-AegirClient', 'Set-AegirClient',
+        'Get-AegirClient', 'Grant-AegirClientAccess', 'New-AegirClient', 'Remove-AegirClient', 'Revoke-AegirClientAccess', 'Set-AegirClient',
         'Get-AegirPackage', 'Get-AegirPlatform', 'Lock-AegirPlatform', 'New-AegirPlatform', 'Remove-AegirPlatform', 'Set-AegirPlatform', 'Unlock-AegirPlatform',
         'Get-AegirServer', 'New-AegirServer', 'Remove-AegirServer', 'Set-AegirServer', 'Start-AegirLocalServer', 'Stop-AegirLocalServer',
         'Disable-AegirSite', 'Enable-AegirSite', 'Get-AegirSite', 'Get-AegirSiteCredential', 'Install-AegirSite', 'Invoke-AegirSiteCommand', 'New-AegirSite', 'Remove-AegirSite', 'Set-AegirSite',

@@ -52,7 +52,11 @@ public sealed class FakeHosting : IDisposable, IServiceFactory, ITransportFactor
         return spec.Program switch
         {
             "df" => new CommandResult(0, $"  Avail\n{FreeBytes}\n", "", TimeSpan.Zero),
-            "getent" => new CommandResult(0, $"{spec.Arguments[1]}:x:{1000 + Math.Abs(spec.Arguments[1].GetHashCode() % 1000)}:\n", "", TimeSpan.Zero),
+            "getent" when spec.Arguments.Count == 1 => FakeTransport.Ok,
+            "getent" when spec.Arguments[0] == "passwd" => Server.Accounts.ContainsKey(spec.Arguments[^1])
+                ? new CommandResult(0, $"{spec.Arguments[^1]}:x:1001:1001::/home/{spec.Arguments[^1]}:/bin/bash\n", "", TimeSpan.Zero) : new CommandResult(2, "", "", TimeSpan.Zero),
+            "getent" => new CommandResult(0, $"{spec.Arguments[^1]}:x:{1000 + Math.Abs(spec.Arguments[^1].GetHashCode() % 1000)}:\n", "", TimeSpan.Zero),
+            "groupadd" or "groupdel" or "usermod" or "gpasswd" or "useradd" or "userdel" => Server.ChangeAccounts(spec),
             var p when p.EndsWith("drush") && spec.Arguments[0] == "status" => new CommandResult(0, "Successful\n", "", TimeSpan.Zero),
             var p when p.EndsWith("drush") => new CommandResult(0, " [success] Installation complete.  User name: admin  User password: Drush-Pw-1234", "", TimeSpan.Zero),
             "php" => new CommandResult(0, "{\"user_id\":1,\"installed\":true}\n", "", TimeSpan.Zero),

@@ -238,7 +238,41 @@ public sealed class FakeTransport(Func<CommandSpec, CommandResult>? handler = nu
     /// <summary>Everything on the fake server, as text: two equal snapshots mean nothing changed.</summary>
     public string Snapshot()
         => string.Join('\n', Nodes.Select(kv => $"{kv.Key} {kv.Value.Kind} {Convert.ToString((int)kv.Value.Mode, 8)} {kv.Value.Owner}:{kv.Value.Group} {kv.Value.Target} "
-                                                + (kv.Value.Content is { } c ? Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(c))[..16] : "")));
+                                                + (kv.Value.Content is { } c ? Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(c))[..16] : "")))
+           + "\n--- groups " + string.Join(' ', Groups.Order(StringComparer.Ordinal))
+           + "\n--- accounts\n" + string.Join('\n', Accounts.OrderBy(a => a.Key, StringComparer.Ordinal).Select(a => a.Value));
+
+    /// <summary>groupadd, groupdel, useradd, userdel, usermod --append --groups and gpasswd --delete, on the fake's groups and accounts.</summary>
+    public CommandResult ChangeAccounts(CommandSpec spec)
+    {
+        var last = spec.Arguments[^1];
+        switch (spec.Program)
+        {
+            case "groupadd": if (!Groups.Add(last) && !spec.Arguments.Contains("--force")) return Fail($"groupadd: group '{last}' already exists"); break;
+            case "groupdel": if (!Groups.Remove(last)) return Fail($"groupdel: group '{last}' does not exist"); break;
+            case "useradd":
+                if (Accounts.ContainsKey(last)) return Fail($"useradd: user '{last}' already exists");
+                Accounts[last] = $"uid=1001({last}) gid=1001({last}) groups=1001({last})";
+                Groups.Add(last);
+                if (spec.Arguments.Contains("--create-home")) CreateDirectory($"/home/{last}", (UnixFileMode)Convert.ToInt32("750", 8));
+                break;
+            case "userdel":
+                Accounts.Remove(last);
+                Groups.Remove(last);
+                if (spec.Arguments.Contains("--remove")) Delete($"/home/{last}");
+                break;
+            case "usermod":
+                var group = spec.Arguments[spec.Arguments.ToList().IndexOf("--groups") + 1];
+                if (!Groups.Contains(group) || !Accounts.ContainsKey(last)) return Fail("usermod: no such user or group");
+                Accounts[last] += $",2000({group})";
+                break;
+            case "gpasswd":
+                var (user, from) = (spec.Arguments[^2], last);
+                Accounts[user] = Accounts[user].Replace($",2000({from})", "", StringComparison.Ordinal);
+                break;
+        }
+        return Ok;
+    }
 
     public static CommandResult Ok => new(0, "", "", TimeSpan.Zero);
     public static CommandResult Fail(string error) => new(1, "", error, TimeSpan.Zero);

@@ -24,6 +24,24 @@ public sealed record OperationScenario(string Name, Action<FakeHosting> Setup, F
             h.Platform("php", "php");
             h.Store.Create(new AegirSite("p.test") { PlatformName = "php" });
         }, _ => new InstallSite.Parameters("p.test")),
+        new("new site of a client, whose group is made", h =>
+        {
+            h.Platform("php", "php");
+            h.Server.Accounts["alice"] = "uid=1001(alice) gid=1001(alice) groups=1001(alice)";
+            h.Store.Create(new AegirClient("client_acme") { People = ["alice"] });
+        }, _ => new InstallSite.Parameters("shop.test", null, null, new SiteDefinition("shop.test", "php", Client: "acme"))),
+        new("grant a client's sites to a new login", ClientSite,
+            _ => new Operations.Client.GrantClientAccess.Parameters("client_acme", "bob", Create: true, SshKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl bob@laptop")),
+        new("revoke a person's access", h =>
+        {
+            ClientSite(h);
+            Assert.True(h.Run(new Operations.Client.GrantClientAccess.Parameters("client_acme", "alice")).Succeeded);
+        }, _ => new Operations.Client.RevokeClientAccess.Parameters("client_acme", "alice")),
+        new("give a client's site to another client", h =>
+        {
+            ClientSite(h);
+            h.Store.Create(new AegirClient("client_globex"));
+        }, _ => new VerifySite.Parameters("shop.test", new SiteChanges { Client = "globex" })),
         new("set an alias of an installed site", Installed, _ => new VerifySite.Parameters("blog.test", new SiteChanges { AddAliases = ["blog2.test"] })),
         new("disable", Installed, _ => new DisableSite.Parameters("blog.test")),
         new("enable", h =>
@@ -139,6 +157,17 @@ public sealed record OperationScenario(string Name, Action<FakeHosting> Setup, F
     }
 
     /// <summary>A WordPress site installed on a verified platform.</summary>
+    /// <summary>A site of the client acme, installed; alice has a login on its server.</summary>
+    public static void ClientSite(FakeHosting h)
+    {
+        h.Platform("php", "php");
+        h.Server.Accounts["alice"] = "uid=1001(alice) gid=1001(alice) groups=1001(alice)";
+        h.Server.CreateDirectory("/home", (UnixFileMode)Convert.ToInt32("755", 8));
+        h.Store.Create(new AegirClient("client_acme"));
+        var outcome = h.Run(new InstallSite.Parameters("shop.test", null, null, new SiteDefinition("shop.test", "php", Client: "acme")));
+        Assert.True(outcome.Succeeded, outcome.Task.Error);
+    }
+
     public static void Installed(FakeHosting h)
     {
         h.Platform("wp", "wordpress");

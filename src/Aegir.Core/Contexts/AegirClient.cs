@@ -20,11 +20,11 @@ public sealed class AegirClient : AegirContext
 
     public string? Email { get => _email; set => _email = string.IsNullOrEmpty(value) ? null : Validate.Email(nameof(Email), value); }
 
-    /// <summary>The group given access to the client's sites; defaults to the short name.</summary>
+    /// <summary>The group given access to the client's sites (see <see cref="ClientGroups"/>); defaults to the short name.</summary>
     public string UnixGroup
     {
-        get => _unixGroup ?? DefaultGroup();
-        set => _unixGroup = string.IsNullOrEmpty(value) ? null : Validate.PosixName(nameof(UnixGroup), value);
+        get => _unixGroup ?? ClientGroups.Default(ShortName);
+        set => _unixGroup = string.IsNullOrEmpty(value) ? null : ClientGroups.Check(nameof(UnixGroup), value);
     }
 
     /// <summary>How many sites the client may have; null is no limit (New-AegirSite refuses one past it).</summary>
@@ -43,20 +43,27 @@ public sealed class AegirClient : AegirContext
             : throw Errors.ErrorCatalog.InvalidValue(nameof(DiskQuota), value.ToString(), "it is below 0 or over 1PB", "Give a size such as 2GB, or 0 for no limit.");
     }
 
-    string DefaultGroup()
+    /// <summary>The UNIX users granted the client's sites (Grant-AegirClientAccess): members of its group on their web servers.</summary>
+    public IReadOnlyList<string> People
     {
-        var group = ShortName.Length > 32 ? ShortName[..32] : ShortName;
-        return char.IsAsciiDigit(group[0]) ? "_" + group[..Math.Min(group.Length, 31)] : group;
+        get => _people;
+        set => _people = value.Select(p => ClientPeople.Check("User", p)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
     }
+
+    List<string> _people = [];
 
     internal override void Read(ContextReader r)
     {
         r.Apply("email", v => Email = v);
-        r.Apply("unix_group", v => UnixGroup = v);
+        // Read as any POSIX name, so a record written under older rules still loads (and can be changed); the client
+        // rules are checked where it is written and where its group is used (ClientGroups.Require).
+        r.Apply("unix_group", v => _unixGroup = Validate.PosixName(nameof(UnixGroup), v));
         r.Apply("max_sites", v => MaxSites = QuotaValues.SiteCount("max_sites", v));
         r.Apply("disk_quota", v => DiskQuota = QuotaValues.DiskSize("disk_quota", v));
+        People = r.List("people", v => ClientPeople.Check("people", v));
     }
 
     internal override void Write(YamlWriter w) => w.Scalar("email", Email).Scalar("unix_group", _unixGroup)
-        .Scalar("max_sites", MaxSites?.ToString(System.Globalization.CultureInfo.InvariantCulture)).Scalar("disk_quota", DiskQuota is { } q ? QuotaValues.Exact(q) : null);
+        .Scalar("max_sites", MaxSites?.ToString(System.Globalization.CultureInfo.InvariantCulture)).Scalar("disk_quota", DiskQuota is { } q ? QuotaValues.Exact(q) : null)
+        .List("people", _people);
 }

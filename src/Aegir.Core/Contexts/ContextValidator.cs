@@ -22,6 +22,9 @@ internal static class ContextValidator
             case AegirPlatform platform:
                 CheckPlatform(store, platform);
                 break;
+            case AegirClient client when previous is not AegirClient before || before.UnixGroup != client.UnixGroup:
+                ClientGroups.CheckAgainst(store, client);
+                break;
             case AegirServer { IsCluster: true } cluster:
                 if (previous is not null) CheckServerInUse(store, cluster);
                 break;

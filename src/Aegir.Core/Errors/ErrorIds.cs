@@ -6,6 +6,9 @@ namespace Aegir.Core.Errors;
 /// </summary>
 public static class ErrorIds
 {
+    public const string AccessGrantFailed = "AccessGrantFailed";
+    public const string AccountChangeFailed = "AccountChangeFailed";
+    public const string AclFailed = "AclFailed";
     public const string ApplicationNotInstalled = "ApplicationNotInstalled";
     public const string BackupBroken = "BackupBroken";
     public const string BackupFailed = "BackupFailed";

@@ -43,7 +43,7 @@ public sealed class LocalServer
 
     public IReadOnlyList<string> RequiredPackages(string httpType, string? dbType)
     {
-        // procps: ps, with which a reload is seen to take effect; acl: setfacl, for the folders sites share.
+        // procps: ps, with which a reload is seen to take effect; acl: setfacl, for a client's group on its sites' folders and the folders sites share.
         var list = new List<string> { "php8.2-fpm", "php8.2-cli", "php-mysql", "procps", "acl" };
         list.Add(httpType == "apache" ? "apache2" : "nginx");
         if (dbType is not null) list.AddRange(LocalDb(dbType).Packages);

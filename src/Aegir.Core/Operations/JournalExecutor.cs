@@ -102,11 +102,58 @@ internal sealed class JournalExecutor(Engine engine) : IJournalExecutor
                 Services.Php.SiteAccount.Remove(Connect(env, action), action.Arg("account"), action.Arg("uri"),
                     (action.Args.TryGetValue("shared", out var shared) ? shared : "").Split('\n', StringSplitOptions.RemoveEmptyEntries));
                 break;
+            case JournalActions.DeleteGroupKind:
+            {
+                // A group that others came to rely on meanwhile (a site of the same client installed beside this task's,
+                // a person granted) stays: what this task put into it was taken out before this runs.
+                var transport = Connect(env, action);
+                var group = action.Arg("group");
+                if (UnixGroups.Members(transport, group).Count > 0 || ClientGroupServes(store, group, ctx.Task.Target))
+                {
+                    ctx.Info($"The group {group} on '@{action.Arg("server")}' was kept: another site or person uses it now.");
+                    break;
+                }
+                UnixGroups.Delete(transport, group, action.Arg("server"));
+                break;
+            }
+            case JournalActions.LeaveGroupKind:
+                UnixGroups.Leave(Connect(env, action), action.Arg("user"), action.Arg("group"), action.Arg("server"));
+                break;
+            case JournalActions.JoinGroupKind:
+                UnixGroups.Join(Connect(env, action), action.Arg("user"), action.Arg("group"), action.Arg("server"));
+                break;
+            case JournalActions.DeletePersonKind:
+                UnixGroups.DeletePerson(Connect(env, action), action.Arg("user"), action.Arg("server"));
+                break;
+            case JournalActions.DropGroupAclKind:
+            {
+                var transport = Connect(env, action);
+                // A group deleted since cannot be named: the entries that name its number are the next verify's to clear.
+                if (!transport.GroupExists(action.Arg("group"))) break;
+                new GroupAcl(transport, action.Arg("server")).Remove(action.Arg("paths").Split('\n', StringSplitOptions.RemoveEmptyEntries), action.Arg("group"));
+                break;
+            }
+            case JournalActions.GrantGroupAclKind:
+            {
+                var transport = Connect(env, action);
+                if (!transport.GroupExists(action.Arg("group"))) break;
+                string[] Lines(string key) => action.Arg(key).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+                new GroupAcl(transport, action.Arg("server")).Grant(Lines("read"), Lines("write"), Lines("files"), action.Arg("group"));
+                break;
+            }
             case JournalActions.NoneKind:
                 break;
             default:
                 throw new InvalidOperationException($"this version does not know the journal action '{action.Kind}'");
         }
+    }
+
+    /// <summary>Whether an installed site (not the task's own, whose record it puts back after) belongs to a client whose group this is.</summary>
+    static bool ClientGroupServes(ContextStore store, string group, string target)
+    {
+        var clients = store.List(ContextType.Client).Contexts.OfType<AegirClient>().Where(c => c.UnixGroup == group).Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+        return clients.Count > 0 && store.List(ContextType.Site).Contexts.OfType<AegirSite>()
+            .Any(s => s.Name != target && s.ClientName is { } client && clients.Contains(client) && s.Status != SiteStatus.NotInstalled);
     }
 
     static ITransport Connect(OperationEnvironment env, JournalAction action) => env.Connect(env.Server(action.Arg("server")));

@@ -40,9 +40,25 @@ public sealed class SiteShell : IDisposable
         if (transport.User != user && transport.User != "root")
             throw ErrorCatalog.StepFailed(ErrorIds.UserSwitchRefused, $"Running a command as {user} on {transport.Host}", $"this connection is {transport.User}, which can only switch users as root",
                 $"Set the server's ScriptUser to {transport.User} (Set-AegirServer -ScriptUser), or connect as root.");
+        return Make(transport, account, server, ctx);
+    }
+
+    /// <summary>
+    /// A shell for a person granted the site's client (Invoke-AegirSiteCommand -User): their own account, which the
+    /// caller has checked, through the same switch as the script user's (<see cref="ScriptUser.As"/>).
+    /// </summary>
+    public static SiteShell OpenAs(ITransport transport, AegirServer server, UserAccount person)
+    {
+        if (transport.User != person.Name && transport.User != "root")
+            throw ErrorCatalog.StepFailed(ErrorIds.UserSwitchRefused, $"Running a command as {person.Name} on {transport.Host}", $"this connection is {transport.User}, which can only switch users as root", "Connect to the server as root.");
+        return Make(transport, person, server, null);
+    }
+
+    static SiteShell Make(ITransport transport, UserAccount account, AegirServer server, Tasks.TaskContext? ctx)
+    {
         var path = PrivateFolder.NewPath("aegir-run");
         var journaled = ctx?.Temporary($"Making the private folder {path} for the command", Tasks.JournalActions.DeletePath(server.Name, path), () => transport.Delete(path));
-        try { return new SiteShell(transport, account, PrivateFolder.At(transport, path, user)) { _journaled = journaled }; }
+        try { return new SiteShell(transport, account, PrivateFolder.At(transport, path, account.Name)) { _journaled = journaled }; }
         catch
         {
             journaled?.Dispose();

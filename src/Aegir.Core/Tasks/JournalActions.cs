@@ -17,6 +17,12 @@ public static class JournalActions
     public const string RestoreModesKind = "path.modes";
     public const string RestorePoolKind = "php.restore";
     public const string DeleteAccountKind = "account.delete";
+    public const string DeleteGroupKind = "group.delete";
+    public const string LeaveGroupKind = "group.leave";
+    public const string JoinGroupKind = "group.join";
+    public const string DeletePersonKind = "user.delete";
+    public const string DropGroupAclKind = "acl.drop";
+    public const string GrantGroupAclKind = "acl.grant";
     public const string NoneKind = "none";
 
     /// <summary>True for a change of a context record alone (removing one, putting back fields): no server is asked.</summary>
@@ -80,4 +86,27 @@ public static class JournalActions
     public static JournalAction DeleteAccount(string server, string account, string uri, IEnumerable<string> shared)
         => new(DeleteAccountKind, $"delete the account {account} of {uri} on '@{server}'",
             new() { ["server"] = server, ["account"] = account, ["uri"] = uri, ["shared"] = string.Join('\n', shared) });
+    /// <summary>Deletes a group a task made (a client's, on a web server).</summary>
+    public static JournalAction DeleteGroup(string server, string group)
+        => new(DeleteGroupKind, $"delete the group {group} on '@{server}'", new() { ["server"] = server, ["group"] = group });
+
+    /// <summary>Takes a user out of a group a task put it into.</summary>
+    public static JournalAction LeaveGroup(string server, string user, string group)
+        => new(LeaveGroupKind, $"take {user} out of the group {group} on '@{server}'", new() { ["server"] = server, ["user"] = user, ["group"] = group });
+
+    /// <summary>Puts a user back into a group a task took it out of.</summary>
+    public static JournalAction JoinGroup(string server, string user, string group)
+        => new(JoinGroupKind, $"put {user} back into the group {group} on '@{server}'", new() { ["server"] = server, ["user"] = user, ["group"] = group });
+
+    /// <summary>Deletes a login a task made, with its home.</summary>
+    public static JournalAction DeletePerson(string server, string user)
+        => new(DeletePersonKind, $"delete the user {user} and its home on '@{server}'", new() { ["server"] = server, ["user"] = user });
+
+    /// <summary>Takes a group's ACL entries away from the paths (one a line) a task gave them on.</summary>
+    public static JournalAction DropGroupAcl(string server, string group, string paths)
+        => new(DropGroupAclKind, $"take the ACL entries of the group {group} away on '@{server}'", new() { ["server"] = server, ["group"] = group, ["paths"] = paths });
+
+    /// <summary>Gives a group back its ACL entries (read under <paramref name="read"/>, read and write under <paramref name="write"/>, read of <paramref name="files"/>; each one a line) that a task took away.</summary>
+    public static JournalAction GrantGroupAcl(string server, string group, string read, string write, string files)
+        => new(GrantGroupAclKind, $"give the group {group} its ACL entries back on '@{server}'", new() { ["server"] = server, ["group"] = group, ["read"] = read, ["write"] = write, ["files"] = files });
 }

@@ -87,5 +87,6 @@ public sealed class ImportSite : SiteOperation<ImportSite.Parameters>
         // Last, as nothing it changes inside the folders is noted to put back: once the site answers, what an installer
         // run as root (or another user) left in them becomes the script user's and the web server's to write.
         SiteSteps.Reclaim(plan, parts);
+        SiteAccess.Plan(plan, parts);
     }
 }

@@ -96,6 +96,7 @@ public sealed class InstallSite : SiteOperation<InstallSite.Parameters>
             });
         // What the installer made in the folders the web server writes (Drupal's files/styles) is the web group's to write.
         if (parts.Kind.HasInstaller) SiteSteps.Reclaim(plan, parts);
+        SiteAccess.Plan(plan, parts);
         SiteSteps.Tables(plan, parts);
         SiteSteps.Vhost(plan, parts, () => true);
         SiteSteps.Record<AegirSite>(plan, env, site.Name, $"record {site.Uri} as Installed", "Marking the site installed", s => s.Status = SiteStatus.Installed);

@@ -13,23 +13,27 @@ namespace Aegir.Core.Operations.Site;
 public static class SiteCommand
 {
     /// <summary>The command's result (<paramref name="command"/> null: the site's cron, as its platform names it); its output is the program's, never logged.</summary>
-    public static CommandResult Run(Engine engine, string site, IReadOnlyList<string>? command, TimeSpan timeout)
+    /// <param name="user">A person granted the site's client, to run the command as instead of the script user (Invoke-AegirSiteCommand -User).</param>
+    public static CommandResult Run(Engine engine, string site, IReadOnlyList<string>? command, TimeSpan timeout, string? user = null)
     {
         if (command is not null && (command.Count == 0 || string.IsNullOrWhiteSpace(command[0])))
             throw ErrorCatalog.InvalidValue("Command", "", "it names no program", "Give the program and its arguments after --, such as: Invoke-AegirSiteCommand a.example -- php -v");
         return ForSite(engine, site, "a command for", "Running a command for", (parts, transport) =>
         {
+            // A person is checked first, whatever runs: no path of a command (the cron URL either) for one not granted.
+            var person = user is null ? null : Granted(parts, transport, user);
             var record = parts.Site;
             var database = parts.DatabaseIfAny();
             var url = parts.Http.Url(record.Redirection ?? record.Uri);
-            var user = parts.CommandUser;
-            var environment = SiteJob.Environment(database, record.Uri, url, ownPool: user == parts.Account);
+            var runner = parts.CommandUser;
+            // A person gets the environment the site's own PHP has (its aegir_salt too, where it has a pool of its own).
+            var environment = SiteJob.Environment(database, record.Uri, url, ownPool: parts.PerSite && runner == parts.Account);
             var words = command ?? parts.Kind.CronCommand ?? throw ErrorCatalog.StepFailed(ErrorIds.NoCronCommand, $"Running the cron of {record.Uri}", $"its platform '@{parts.Platform.Name}' ({parts.Kind.Name}) has no cron command",
                 "Give the application's manifest a 'cron' key (see about_Aegir, PLATFORM MANIFEST), and verify the platform.");
             // A Drupal platform without its own drush runs the cron at the site's cron URL, with the key the site keeps.
             if (command is null && words[0] == "drush" && OwnDrush(transport, parts.Platform.Root) is null && database is not null && parts.Kind.CronPath(parts.Db!, database) is { } path)
                 return CronOverHttp(parts, path);
-            using var shell = SiteShell.Open(transport, parts.Web, user: user);
+            using var shell = person is null ? SiteShell.Open(transport, parts.Web, user: runner) : SiteShell.OpenAs(transport, parts.Web, person);
             if (command is null) words = shell.Fill(words, database, record.Uri, url, parts.Platform.Root);
             var (program, arguments) = Tool(transport, parts.Platform.Root, record.Uri, url, words);
             return shell.Run(program, arguments, parts.Platform.Root, environment, timeout);
@@ -50,6 +54,27 @@ public static class SiteCommand
             using var shell = SiteShell.Open(transport, parts.Web, user: parts.CommandUser);
             return shell.Run(program, arguments, parts.Platform.Root, secret, timeout, System.Text.Encoding.UTF8.GetBytes(sql.EndsWith('\n') ? sql : sql + "\n"));
         });
+    }
+
+    /// <summary>
+    /// The account of <paramref name="user"/> on the site's web server, when the site's client grants it the site and
+    /// it is in the client's group there and holds no powers; else refused, naming who grants it what and how to grant.
+    /// </summary>
+    static UserAccount Granted(SiteParts parts, ITransport transport, string user)
+    {
+        ClientPeople.Check("User", user);
+        var client = parts.Site.ClientName is { } name ? parts.Env.Store.GetFresh<AegirClient>(name, "Client") : null;
+        if (client is null || !client.People.Contains(user))
+        {
+            var grantedBy = parts.Env.Store.List(ContextType.Client).Contexts.OfType<AegirClient>().Where(c => c.People.Contains(user)).Select(c => c.ShortName).ToList();
+            throw ErrorCatalog.PersonNotGranted(user, parts.Site.Uri, client?.ShortName, grantedBy);
+        }
+        var account = UserAccount.Find(transport, user) ?? throw ErrorCatalog.PersonMissing(user, parts.Web.Name, client.ShortName);
+        if (Client.GrantClientAccess.Refused(account, ScriptUser.WebGroup(parts.Web)) is { } why) throw ErrorCatalog.PersonPrivileged(user, parts.Web.Name, why);
+        if (!account.InGroup(client.UnixGroup))
+            throw ErrorCatalog.StepFailed(ErrorIds.AccessGrantFailed, $"Running a command as {user} for {parts.Site.Uri}", $"{user} is not in the group {client.UnixGroup} on '@{parts.Web.Name}', which the site's folders give access to",
+                $"Grant it again (Grant-AegirClientAccess -Client {client.ShortName} -User {user}), or verify the site (Invoke-AegirVerify {parts.Site.Uri}).");
+        return account;
     }
 
     /// <summary>Runs <paramref name="body"/> for an installed site, holding it so no task changes it meanwhile, with its parts and its web server's connection.</summary>

@@ -84,6 +84,7 @@ internal sealed class SiteDeploy(SiteParts source, SiteParts parts, Func<string>
                 ctx.Warn($"The site's own files from {label} were loaded on '@{parts.Web.Name}' only: the other members of '@{parts.Hosting.Name}' keep their own (a cluster's members share no site files; share those folders between them, see about_Aegir, CLUSTERS)."));
         SiteSteps.Folders(plan, parts);
         SiteSteps.Settings(plan, parts);
+        SiteAccess.Plan(plan, parts);
         bool enabled = parts.Site.Status != Contexts.SiteStatus.Disabled;
         bool vhostMoves = !keepSource && (source.Web.Name != parts.Web.Name || Renamed);
         // A rename on one web server: the old vhost goes first, since the names the site keeps (its aliases) may

@@ -123,7 +123,7 @@ internal static class SiteSteps
     }
 
     /// <summary>The site's folders the web server writes to, each once (not those inside another).</summary>
-    static IReadOnlyList<string> WebWritable(SiteParts parts)
+    internal static IReadOnlyList<string> WebWritable(SiteParts parts)
     {
         var roots = parts.Kind.SiteRoots(parts.Site.Uri);
         var own = parts.Kind.SiteDirectories(parts.Site.Uri)

@@ -39,6 +39,7 @@ public sealed class VerifySite : SiteOperation<VerifySite.Parameters>
         SiteSteps.Folders(plan, parts);
         SiteSteps.Reclaim(plan, parts);
         SiteSteps.Settings(plan, parts);
+        SiteAccess.Plan(plan, parts);
         SiteSteps.Vhost(plan, parts, () => site.Status != SiteStatus.Disabled);
         if (plain)
             plan.Add(site.Name, PlanAction.Check, "keep the repairs if the site did not answer before them; else put them back if it does not answer after",

@@ -34,6 +34,13 @@ public sealed class InvokeAegirSiteCommandCommand : AegirCmdlet
     [ValidateNotNullOrEmpty]
     public string? Sql { get; set; }
 
+    /// <summary>A person granted the site's client (Grant-AegirClientAccess), to run the command or cron as, instead of the script user.</summary>
+    [Parameter(ParameterSetName = "Command")]
+    [Parameter(ParameterSetName = "Cron")]
+    [ArgumentCompleter(typeof(ClientPersonCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string? User { get; set; }
+
     /// <summary>How long the program may run before it is stopped.</summary>
     [Parameter]
     [ValidateRange(1, 86400)]
@@ -43,11 +50,11 @@ public sealed class InvokeAegirSiteCommandCommand : AegirCmdlet
     {
         var name = Core.Contexts.ContextNames.Canonical("Uri", Uri, Core.Contexts.ContextType.Site);
         var what = Cron ? "its cron" : Sql is not null ? "SQL in its database" : new Core.Transport.CommandSpec(Command![0], Command.Skip(1).ToList()).ToString();
-        if (!ShouldProcess(name, $"Run {what} in its platform's root as the server's script user")) return;
+        if (!ShouldProcess(name, $"Run {what} in its platform's root as {(User is null ? "the server's script user" : User)}")) return;
         if (Cron && Store.TryGet(name) is Core.Contexts.AegirSite { Status: Core.Contexts.SiteStatus.Disabled })
             WriteWarning($"{name} is disabled: its cron runs all the same, as asked (the queue runs no cron for a disabled site).");
         var result = Sql is not null ? SiteCommand.Sql(Engine, name, Sql, TimeSpan.FromSeconds(TimeoutSeconds))
-            : SiteCommand.Run(Engine, name, Cron ? null : Command, TimeSpan.FromSeconds(TimeoutSeconds));
+            : SiteCommand.Run(Engine, name, Cron ? null : Command, TimeSpan.FromSeconds(TimeoutSeconds), User);
         foreach (var line in Lines(result.StandardOutput)) WriteObject(line);
         foreach (var line in Lines(result.StandardError))
             WriteInformation(new HostInformationMessage { Message = line }, ["PSHOST", "stderr"]);
