@@ -91,7 +91,9 @@ Describe 'New-AegirSite' {
         $out = Invoke-AegirChild 'New-AegirSite blog.example -Platform wp -WhatIf'
         $out | Should -Contain 'What if: record the site blog.example on @platform_wp, database on @server_master'
         $out | Should -Contain 'What if: create database `blogexample` and user `blogexample` on @server_master, granted to 127.0.0.1, localhost'
-        $out | Should -Contain 'What if: set wp-content/uploads/sites/blog.example to 2770 aegir:www-data in /var/aegir/platforms/wp'
+        $account = [Aegir.Core.Contexts.AccountNames]::ForSite('blog.example')
+        $out | Should -Contain "What if: make the account $account of blog.example on @server_master, and its PHP folders in /var/lib/aegir/php/$account"
+        $out | Should -Contain "What if: set wp-content/uploads/sites/blog.example to 2770 ${account}:www-data in /var/aegir/platforms/wp"
         $out | Should -Contain "What if: write $env:AEGIR_HOME/config/server_master/nginx/vhost.d/blog.example.conf and test the nginx config of @server_master"
         $out | Should -Contain 'What if: run the wordpress installer (profile standard, language en)'
         $out | Should -Contain 'What if: reload nginx on @server_master (once, at the end of this pipeline)'
@@ -107,7 +109,8 @@ Describe 'New-AegirSite' {
         $plan = New-AegirSite blog.example -Platform wp -Plan
         $plan[0] | Should -BeOfType ([Aegir.Core.Operations.AegirPlanStep])
         $plan.Order | Should -Be (1..$plan.Count)
-        ($plan | Where-Object Action -EQ Create).Description | Should -Match '^create database `blogexample`'
+        ($plan | Where-Object Action -EQ Create).Description | Should -Match '^create database `blogexample`|^make the account blog-example-'
+        @($plan | Where-Object Action -EQ Create).Count | Should -Be 2
         ($plan | Where-Object Action -EQ Reload).On | Should -Be 'server_master'
         $plan | Out-String | Should -Match 'Record\s+@blog\.example\s+record blog\.example as Installed'
         Get-ContextSnapshot | Should -Be $before

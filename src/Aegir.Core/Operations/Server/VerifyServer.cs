@@ -41,9 +41,9 @@ public sealed class VerifyServer : Operation<VerifyServer.Parameters>
                     if (!account.InGroup(http.WebGroup)) throw Errors.ErrorCatalog.ScriptUserNotInWebGroup(user, server.Name, http.WebGroup);
                     ctx.Info($"Commands for its sites run as {user} (uid {account.Uid}).");
                 }));
-            Pools(plan, env, server);
             plan.Add(server.Name, PlanAction.Write, $"create the {http.Type} config folders, write {http.ServerConfigPath} and test the {http.Type} config of @{server.Name}",
                 ctx => http.Verify(ctx));
+            Pools(plan, env, server);
             Site.SiteSteps.Reload(plan, env, server, http);
         }
         if (!server.Db.IsNull)
