@@ -16,20 +16,29 @@ public class PhpPoolTests
     [InlineData("---.example")]
     public void An_account_name_is_a_valid_posix_name_of_at_most_32_characters(string uri)
     {
-        var name = SiteAccount.NameFor(uri);
+        var name = SiteAccount.NameFor(uri, "/root/.aegir");
         Assert.True(name.Length <= 32, name);
         Assert.Equal(name, Validate.PosixName("name", name));
         Assert.False(AccountNames.IsServiceName(name));
-        Assert.Equal(name, SiteAccount.NameFor(uri));
+        Assert.Equal(name, SiteAccount.NameFor(uri, "/root/.aegir"));
     }
 
     [Fact]
     public void Uris_that_read_alike_once_cut_get_accounts_of_their_own()
     {
-        var a = SiteAccount.NameFor("shop.customer-with-a-long-name.example.com");
-        var b = SiteAccount.NameFor("shop.customer-with-a-long-name.example.org");
+        var a = SiteAccount.NameFor("shop.customer-with-a-long-name.example.com", "/root/.aegir");
+        var b = SiteAccount.NameFor("shop.customer-with-a-long-name.example.org", "/root/.aegir");
         Assert.NotEqual(a, b);
         Assert.StartsWith("shop-customer-with-a-long", a);
+    }
+
+    [Fact]
+    public void One_uri_in_two_homes_gets_two_accounts_each_marked_with_its_home()
+    {
+        Assert.NotEqual(SiteAccount.NameFor("a.example", "/srv/one/.aegir"), SiteAccount.NameFor("a.example", "/srv/two/.aegir"));
+        Assert.Equal(SiteAccount.NameFor("a.example", "/srv/one/.aegir"), SiteAccount.NameFor("a.example", "/srv/one/.aegir/"));
+        Assert.NotEqual(SiteAccount.Comment("a.example", "/srv/one/.aegir"), SiteAccount.Comment("a.example", "/srv/two/.aegir"));
+        Assert.StartsWith("Aegir site a.example (home ", SiteAccount.Comment("a.example", "/srv/one/.aegir"));
     }
 
     [Fact]
@@ -52,7 +61,7 @@ public class PhpPoolTests
     public void A_pool_runs_as_the_site_on_its_own_socket_with_its_secrets_in_its_environment_and_its_disk_limited()
     {
         var pools = Pools(out _);
-        var account = SiteAccount.NameFor("a.example");
+        var account = SiteAccount.NameFor("a.example", "/root/.aegir");
         var text = pools.Render("a.example", account, "/srv/wp", WebTuning.None, new Dictionary<string, string> { ["db_passwd"] = "S3cret\"$x", ["aegir_site"] = "a.example" });
 
         Assert.Contains($"[{account}]\nuser = {account}\ngroup = {account}\n", text);

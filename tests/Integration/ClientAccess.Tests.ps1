@@ -90,6 +90,26 @@ Describe 'Client access' -Skip:$skip {
             "$(Get-Facl $shop) $(Get-Facl "$shop/index.php") $(Get-Facl "$shop/uploads/n.test") $(Get-Facl "$shop/config/n.test.php")" | Should -Not -Match 'group:it-'
         }
 
+        It 'is given only what the site''s own account owns, walked as that account: another account''s file there, or a link swapped in, gets nothing' {
+            $account = (Get-AegirSite a.test).UnixUser
+            $planted = "$shop/uploads/a.test/not-the-sites.txt"
+            # Made elsewhere and moved in, so it inherits none of the folder's default entries.
+            $elsewhere = Join-Path $work 'planted.txt'
+            Set-Content $elsewhere 'not the site''s'; chown nobody $elsewhere; chmod 0600 $elsewhere
+            Move-Item $elsewhere $planted
+            $target = Join-Path $work 'outside.txt'
+            Set-Content $target 'outside the site'; chmod 0600 $target
+            # As a site's code would, between find's look and setfacl's change: a link in place of a file of its own.
+            New-Item -ItemType SymbolicLink -Path "$shop/uploads/a.test/swapped.txt" -Target $target | Out-Null
+            chown -h "${account}:www-data" "$shop/uploads/a.test/swapped.txt"
+            try {
+                (Invoke-AegirVerify a.test).Status | Should -Be 'Succeeded'
+                Get-Facl $planted | Should -Not -Match ([regex]::Escape($ga)) -Because 'another account''s file in the site''s folder is not the site''s to share'
+                Get-Facl $target | Should -Not -Match ([regex]::Escape($ga))
+            }
+            finally { Remove-Item -Force $planted, "$shop/uploads/a.test/swapped.txt", $target }
+        }
+
         It 'is undone with an install that fails' {
             { New-AegirSite c.test -Platform broken -Client initech -ErrorAction Stop } | Should -Throw
             getent group $gc | Should -BeNullOrEmpty -Because 'the failed install made it'
@@ -163,7 +183,7 @@ Describe 'Client access' -Skip:$skip {
             stat -c '%U' $file | Should -Be $alice
             @(Get-Facl $file) -match "^group:${ga}:rw" | Should -Not -BeNullOrEmpty -Because 'the folder''s default entries are inherited'
             $page = Invoke-Site -Port $port -HostName a.test -Path '/uploads/a.test/note.txt'
-            $page.Status | Should -Be 200
+            $page.Status | Should -Be 200 -Because "$(Get-Facl $file) / $(Get-Facl "$shop/uploads/a.test") / $(Get-Content -Tail 3 (Join-Path $env:AEGIR_HOME 'logs/server_master/a.test.error.log'))"
             $page.Body | Should -Be "from $alice"
         }
 

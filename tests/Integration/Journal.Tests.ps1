@@ -56,7 +56,7 @@ Describe 'The task journal on real servers' -Skip:$skip {
             $drop | Should -BeGreaterThan 0
             $steps[($drop + 1)..($steps.Count - 1)] | ForEach-Object { $_ | Should -BeLike 'delete *' }
             @($steps | Where-Object { $_ -like 'delete */logs/server_master/gone.test.error.log on*' }).Count | Should -Be 1
-            $account = [Aegir.Core.Contexts.AccountNames]::ForSite('gone.test')
+            $account = [Aegir.Core.Contexts.AccountNames]::ForSite('gone.test', $env:AEGIR_HOME)
             $steps[-1] | Should -Be "delete the account $account of gone.test on '@server_master'"
             getent passwd $account | Should -BeNullOrEmpty
             Assert-Consistent 'after a removal'

@@ -56,9 +56,11 @@ echo 'site=', $e('aegir_site'), ' type=', $e('db_type'), ' db=', $e('db_name'), 
         (Invoke-Site -Port $port -HostName pg.test).Body | Should -Match "site=pg.test type=pgsql db=$db visits=2"
         Invoke-PgSql -Server pgbox -Database $db -Sql 'SELECT COUNT(*) FROM visits' | Should -Be 2
         Invoke-PgSql -Server pgbox -Sql "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = '$db'" | Should -Be $db
-        $vhost = Get-Content -Raw (Join-Path $env:AEGIR_HOME 'config/server_master/nginx/vhost.d/pg.test.conf')
-        $vhost | Should -Match 'fastcgi_param db_type pgsql;'
-        $vhost | Should -Match "fastcgi_param db_port $($pg.Db.Get('port'));"
+        # The credentials reach PHP through the site's own pool, never through the web server.
+        Get-Content -Raw (Join-Path $env:AEGIR_HOME 'config/server_master/nginx/vhost.d/pg.test.conf') | Should -Not -Match 'db_'
+        $pool = Get-Content -Raw (Join-Path (Get-AegirServer master).Http.Get('php_fpm_pool_dir') "aegir-$((Get-AegirSite pg.test).UnixUser).conf")
+        $pool | Should -Match 'env\[db_type\] = "pgsql"'
+        $pool | Should -Match "env\[db_port\] = `"$($pg.Db.Get('port'))`""
     }
 
     It 'lets the site''s role in from the web server only, to its own database only' {

@@ -91,7 +91,7 @@ Describe 'New-AegirSite' {
         $out = Invoke-AegirChild 'New-AegirSite blog.example -Platform wp -WhatIf'
         $out | Should -Contain 'What if: record the site blog.example on @platform_wp, database on @server_master'
         $out | Should -Contain 'What if: create database `blogexample` and user `blogexample` on @server_master, granted to 127.0.0.1, localhost'
-        $account = [Aegir.Core.Contexts.AccountNames]::ForSite('blog.example')
+        $account = [Aegir.Core.Contexts.AccountNames]::ForSite('blog.example', $env:AEGIR_HOME)
         $out | Should -Contain "What if: make the account $account of blog.example on @server_master, and its PHP folders in /var/lib/aegir/php/$account"
         $out | Should -Contain "What if: set wp-content/uploads/sites/blog.example to 2770 ${account}:www-data in /var/aegir/platforms/wp"
         $out | Should -Contain "What if: write $env:AEGIR_HOME/config/server_master/nginx/vhost.d/blog.example.conf and test the nginx config of @server_master"

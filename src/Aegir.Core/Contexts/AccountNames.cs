@@ -17,10 +17,11 @@ public static class AccountNames
 
     /// <summary>
     /// The name of a site's own account: the uri's letters and digits (others as '-'), cut to 25, then '-' and 6 hex
-    /// digits of the uri's hash, so two uris that read alike after the cut never share one. Valid everywhere: at most
-    /// 32 characters, lowercase, starting with a letter.
+    /// digits of the hash of the uri and the module's home, so two uris that read alike after the cut, or one uri that
+    /// two homes on a machine host, never share one. Valid everywhere: at most 32 characters, lowercase, starting with
+    /// a letter.
     /// </summary>
-    public static string ForSite(string uri)
+    public static string ForSite(string uri, string home)
     {
         var slug = new System.Text.StringBuilder();
         foreach (var c in uri.ToLowerInvariant())
@@ -31,7 +32,12 @@ public static class AccountNames
         var text = slug.ToString().Trim('-');
         if (text.Length == 0 || !char.IsAsciiLetterLower(text[0])) text = "s" + text;
         if (text.Length > 25) text = text[..25].TrimEnd('-');
-        var hash = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(uri))).ToLowerInvariant()[..6];
+        var hash = Hex(uri + "\n" + HomeId(home))[..6];
         return $"{text}-{hash}";
     }
+
+    /// <summary>A short mark of a module's home (its full path's hash), which its sites' accounts carry.</summary>
+    public static string HomeId(string home) => Hex(System.IO.Path.GetFullPath(home).TrimEnd('/'))[..8];
+
+    static string Hex(string text) => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text))).ToLowerInvariant();
 }

@@ -23,7 +23,7 @@ public sealed class AegirSite : AegirContext
 
     /// <summary>The UNIX account the site's PHP and commands run as, on a web server that gives each site its own pool (php_pools per-site).</summary>
     [Newtonsoft.Json.JsonIgnore]
-    public string UnixUser => AccountNames.ForSite(Uri);
+    public string? UnixUser => Path is { } path ? AccountNames.ForSite(Uri, System.IO.Path.GetDirectoryName(System.IO.Path.GetDirectoryName(path))!) : null;
 
     public string PlatformName { get => _platform; set => _platform = ContextNames.Canonical("Platform", value, ContextType.Platform); }
 

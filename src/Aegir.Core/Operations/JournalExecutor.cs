@@ -99,7 +99,7 @@ internal sealed class JournalExecutor(Engine engine) : IJournalExecutor
                 break;
             }
             case JournalActions.DeleteAccountKind:
-                Services.Php.SiteAccount.Remove(Connect(env, action), action.Arg("account"), action.Arg("uri"),
+                Services.Php.SiteAccount.Remove(Connect(env, action), action.Arg("account"), action.Arg("uri"), store.Home,
                     (action.Args.TryGetValue("shared", out var shared) ? shared : "").Split('\n', StringSplitOptions.RemoveEmptyEntries));
                 break;
             case JournalActions.DeleteGroupKind:
@@ -130,7 +130,7 @@ internal sealed class JournalExecutor(Engine engine) : IJournalExecutor
                 var transport = Connect(env, action);
                 // A group deleted since cannot be named: the entries that name its number are the next verify's to clear.
                 if (!transport.GroupExists(action.Arg("group"))) break;
-                new GroupAcl(transport, action.Arg("server")).Remove(action.Arg("paths").Split('\n', StringSplitOptions.RemoveEmptyEntries), action.Arg("group"));
+                new GroupAcl(transport, action.Arg("server"), Owner(action)).Remove(action.Arg("paths").Split('\n', StringSplitOptions.RemoveEmptyEntries), action.Arg("group"));
                 break;
             }
             case JournalActions.GrantGroupAclKind:
@@ -138,7 +138,7 @@ internal sealed class JournalExecutor(Engine engine) : IJournalExecutor
                 var transport = Connect(env, action);
                 if (!transport.GroupExists(action.Arg("group"))) break;
                 string[] Lines(string key) => action.Arg(key).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-                new GroupAcl(transport, action.Arg("server")).Grant(Lines("read"), Lines("write"), Lines("files"), action.Arg("group"));
+                new GroupAcl(transport, action.Arg("server"), Owner(action)).Grant(Lines("read"), Lines("write"), Lines("files"), action.Arg("group"));
                 break;
             }
             case JournalActions.NoneKind:
@@ -155,6 +155,9 @@ internal sealed class JournalExecutor(Engine engine) : IJournalExecutor
         return clients.Count > 0 && store.List(ContextType.Site).Contexts.OfType<AegirSite>()
             .Any(s => s.Name != target && s.ClientName is { } client && clients.Contains(client) && s.Status != SiteStatus.NotInstalled);
     }
+
+    /// <summary>Whom an ACL walk runs as: the files' owner the action names (an account gone since: nothing of it is left to walk).</summary>
+    static string? Owner(JournalAction action) => action.Args.TryGetValue("owner", out var owner) ? owner : null;
 
     static ITransport Connect(OperationEnvironment env, JournalAction action) => env.Connect(env.Server(action.Arg("server")));
 

@@ -103,10 +103,11 @@ public static class JournalActions
         => new(DeletePersonKind, $"delete the user {user} and its home on '@{server}'", new() { ["server"] = server, ["user"] = user });
 
     /// <summary>Takes a group's ACL entries away from the paths (one a line) a task gave them on.</summary>
-    public static JournalAction DropGroupAcl(string server, string group, string paths)
-        => new(DropGroupAclKind, $"take the ACL entries of the group {group} away on '@{server}'", new() { ["server"] = server, ["group"] = group, ["paths"] = paths });
+    /// <param name="owner">The files' owner, whom the walk runs as (see Services.Files.GroupAcl).</param>
+    public static JournalAction DropGroupAcl(string server, string group, string paths, string owner)
+        => new(DropGroupAclKind, $"take the ACL entries of the group {group} away on '@{server}'", new() { ["server"] = server, ["group"] = group, ["paths"] = paths, ["owner"] = owner });
 
     /// <summary>Gives a group back its ACL entries (read under <paramref name="read"/>, read and write under <paramref name="write"/>, read of <paramref name="files"/>; each one a line) that a task took away.</summary>
-    public static JournalAction GrantGroupAcl(string server, string group, string read, string write, string files)
-        => new(GrantGroupAclKind, $"give the group {group} its ACL entries back on '@{server}'", new() { ["server"] = server, ["group"] = group, ["read"] = read, ["write"] = write, ["files"] = files });
+    public static JournalAction GrantGroupAcl(string server, string group, string read, string write, string files, string owner)
+        => new(GrantGroupAclKind, $"give the group {group} its ACL entries back on '@{server}'", new() { ["server"] = server, ["group"] = group, ["read"] = read, ["write"] = write, ["files"] = files, ["owner"] = owner });
 }

@@ -56,12 +56,12 @@ internal static class SiteAccess
         plan.Add(web, PlanAction.Set, $"give the group {group} {what} in {root}{parts.OnMember} by ACL (setfacl), and take other groups' entries away", ctx =>
         {
             var transport = parts.Env.Connect(parts.Web);
-            var acl = new GroupAcl(transport, web);
+            var acl = new GroupAcl(transport, web, parts.Owner);
             acl.Require();
             var gid = UnixGroups.Id(transport, group);
             var had = DropOthers(ctx, parts, transport, (roots, writable, settings), gid);
             ctx.Step($"Giving the group {group} {what}{parts.OnMember}", () => acl.Grant(roots, writable, settings, group),
-                gid is { } g && had.Contains(g) ? null : JournalActions.DropGroupAcl(web, group, string.Join('\n', all)));
+                gid is { } g && had.Contains(g) ? null : JournalActions.DropGroupAcl(web, group, string.Join('\n', all), parts.Owner));
         });
     }
 
@@ -72,7 +72,7 @@ internal static class SiteAccess
     static IReadOnlySet<int> DropOthers(TaskContext ctx, SiteParts parts, ITransport transport, (List<string> Read, List<string> Write, List<string> Files) paths, int? keep)
     {
         var web = parts.Web.Name;
-        var acl = new GroupAcl(transport, web);
+        var acl = new GroupAcl(transport, web, parts.Owner);
         var all = paths.Read.Concat(paths.Files).ToList();
         var found = acl.Groups(all);
         var kept = new[] { keep, UnixGroups.Id(transport, parts.WebGroup), UnixGroups.Id(transport, parts.OwnerGroup) }.OfType<int>().ToHashSet();
@@ -81,7 +81,7 @@ internal static class SiteAccess
             var number = gid.ToString(System.Globalization.CultureInfo.InvariantCulture);
             var name = UnixGroups.Name(transport, gid);
             ctx.Step($"Taking the ACL entries of group {name ?? number} away from the site's files{parts.OnMember}", () => acl.Remove(all, name ?? number),
-                name is null ? null : JournalActions.GrantGroupAcl(web, name, string.Join('\n', paths.Read), string.Join('\n', paths.Write), string.Join('\n', paths.Files)));
+                name is null ? null : JournalActions.GrantGroupAcl(web, name, string.Join('\n', paths.Read), string.Join('\n', paths.Write), string.Join('\n', paths.Files), parts.Owner));
         }
         return found;
     }

@@ -41,7 +41,7 @@ internal sealed class SiteParts
     bool? _perSite;
 
     /// <summary>The site's own UNIX account's name (its pool's, too), the same on every server.</summary>
-    public string Account => Services.Php.SiteAccount.NameFor(Site.Uri);
+    public string Account => Services.Php.SiteAccount.NameFor(Site.Uri, Env.Home);
 
     /// <summary>The pools of the site's web server.</summary>
     public Services.Php.PhpPools Pools => Env.Pools(Web);

@@ -44,8 +44,8 @@ internal static class SiteSteps
         plan.Add(parts.Web.Name, PlanAction.Create, $"make the account {account} of {parts.Site.Uri} on @{parts.Web.Name}, and its PHP folders in {parts.Pools.SiteDir(account)}", ctx =>
         {
             var transport = parts.Env.Connect(parts.Web);
-            if (!Services.Php.SiteAccount.Exists(transport, account, parts.Site.Uri))
-                ctx.Step($"Making the account {account} of {parts.Site.Uri}", () => Services.Php.SiteAccount.Ensure(transport, account, parts.Site.Uri),
+            if (!Services.Php.SiteAccount.Exists(transport, account, parts.Site.Uri, parts.Env.Home))
+                ctx.Step($"Making the account {account} of {parts.Site.Uri}", () => Services.Php.SiteAccount.Ensure(transport, account, parts.Site.Uri, parts.Env.Home),
                     JournalActions.DeleteAccount(parts.Web.Name, account, parts.Site.Uri, SharedFolders(parts)));
             parts.Pools.Folders(ctx, account);
             if (SharedFolders(parts) is { Count: > 0 } shared)

@@ -6,18 +6,19 @@ namespace Aegir.Core.Services.Php;
 
 /// <summary>
 /// The UNIX account a site's PHP and commands run as on a web server: a system account with a group of its own, no
-/// login shell and no home, named for the site's uri. Its comment names the site, so an account of the same name that
-/// is not the site's (a person's, a service's) is never taken over nor deleted.
+/// login shell and no home, named for the site's uri and the module's home that hosts it. Its comment names both, so
+/// an account of the same name that is not the site's (a person's, a service's, another home's site's) is never taken
+/// over nor deleted.
 /// </summary>
 public static class SiteAccount
 {
     const string CommentPrefix = "Aegir site ";
 
     /// <summary>The account's name (<see cref="AccountNames.ForSite"/>).</summary>
-    public static string NameFor(string uri) => AccountNames.ForSite(uri);
+    public static string NameFor(string uri, string home) => AccountNames.ForSite(uri, home);
 
-    /// <summary>The account's comment (GECOS) field, naming the site.</summary>
-    public static string Comment(string uri) => CommentPrefix + uri;
+    /// <summary>The account's comment (GECOS) field, naming the site and the home whose it is.</summary>
+    public static string Comment(string uri, string home) => $"{CommentPrefix}{uri} (home {AccountNames.HomeId(home)})";
 
     /// <summary>The comment of <paramref name="name"/> on the server; null when there is no such account.</summary>
     public static string? CommentOf(ITransport transport, string name)
@@ -29,21 +30,23 @@ public static class SiteAccount
     }
 
     /// <summary>Whether the account is there and is this site's.</summary>
-    public static bool Exists(ITransport transport, string name, string uri)
-        => CommentOf(transport, name) is { } comment && Own(name, uri, comment, transport.Host);
+    public static bool Exists(ITransport transport, string name, string uri, string home)
+        => CommentOf(transport, name) is { } comment && Own(name, uri, home, comment, transport.Host);
 
-    static bool Own(string name, string uri, string comment, string host)
-        => comment == Comment(uri) ? true
+    static bool Own(string name, string uri, string home, string comment, string host)
+        => comment == Comment(uri, home) ? true
             : throw ErrorCatalog.StepFailed(ErrorIds.SiteAccountTaken, $"Making the account {name} for {uri}",
-                $"an account {name} is already on {host} and is not this site's (its comment is '{comment}')",
-                $"Remove or rename that account on {host}, then run the task again.");
+                $"an account {name} is already on {host} and is not this site's (its comment is '{comment}'{(comment.StartsWith(CommentPrefix, StringComparison.Ordinal) ? ": another site's, whose uri gives the same name" : "")})",
+                comment.StartsWith(CommentPrefix, StringComparison.Ordinal)
+                    ? $"Leave that account to its site, and give this site another uri (the name comes from the uri)."
+                    : $"If that account is no one's any more, remove it on {host}; else give this site another uri. Then run the task again.");
 
     /// <summary>Makes the account (retried while another process changes accounts); true when it made it.</summary>
-    public static bool Ensure(ITransport transport, string name, string uri)
+    public static bool Ensure(ITransport transport, string name, string uri, string home)
     {
-        if (Exists(transport, name, uri)) return false;
+        if (Exists(transport, name, uri, home)) return false;
         Retried(transport, ["useradd", "--system", "--user-group", "--home-dir", "/nonexistent", "--no-create-home", "--shell", "/usr/sbin/nologin",
-            "--comment", Comment(uri), name], $"Making the account {name} for {uri}", () => CommentOf(transport, name) is not null);
+            "--comment", Comment(uri, home), name], $"Making the account {name} for {uri}", () => CommentOf(transport, name) is not null);
         return true;
     }
 
@@ -64,10 +67,10 @@ public static class SiteAccount
     /// Deletes the account and its group when they are the site's (its processes are ended first by its pool's
     /// removal), and first its ACL entries in <paramref name="shared"/>: a later account given its uid gets nothing of it.
     /// </summary>
-    public static void Remove(ITransport transport, string name, string uri, IReadOnlyList<string>? shared = null)
+    public static void Remove(ITransport transport, string name, string uri, string home, IReadOnlyList<string>? shared = null)
     {
         if (CommentOf(transport, name) is not { } comment) return;
-        if (comment != Comment(uri)) return;   // not the site's: never deleted
+        if (comment != Comment(uri, home)) return;   // not the site's: never deleted
         var folders = (shared ?? []).Where(f => transport.Kind(f) == PathKind.Directory).ToList();
         if (folders.Count > 0) transport.Run(new CommandSpec("setfacl", ["-R", "-P", "-x", $"u:{name},d:u:{name}", .. folders]) { Timeout = TimeSpan.FromMinutes(10) });
         Retried(transport, ["userdel", "--force", name], $"Deleting the account {name} of {uri}", () => CommentOf(transport, name) is null);
