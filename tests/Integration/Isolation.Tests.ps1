@@ -71,11 +71,15 @@ echo json_encode($out);
             'bin/install.php' = '<?php $db = new mysqli(getenv("db_host"), getenv("db_user"), getenv("db_passwd"), getenv("db_name"), (int)getenv("db_port")); $db->query("CREATE TABLE notes (body TEXT)"); $db->query("INSERT INTO notes VALUES (''first note'')"); file_put_contents("data/" . getenv("aegir_site") . "/vault.txt", "C-SECRET-" . getenv("aegir_site"));'
         }
         $null = New-AegirPlatform app $app
-        $null = New-AegirClient acme
-        $null = New-AegirClient globex
-        $null = New-AegirSite a.test -Platform wp -Client acme
-        $null = New-AegirSite b.test -Platform wp -Client globex
-        $null = New-AegirSite c.test -Platform app -Client globex
+        # Two clients, whose UNIX groups are made on this machine: names of this run's own, removed after.
+        $r = Get-Random -Minimum 1000 -Maximum 9999
+        $acme, $globex = "iso-acme$r", "iso-globex$r"
+        $null = New-AegirClient $acme
+        $null = New-AegirClient $globex
+        $null = New-AegirSite a.test -Platform wp -Client $acme
+        $null = New-AegirSite b.test -Platform wp -Client $globex
+        $null = New-AegirSite c.test -Platform app -Client $globex
+        $groups = @((Get-AegirClient $acme).UnixGroup, (Get-AegirClient $globex).UnixGroup)
         $php = (Get-AegirServer master).Http.Get('php_site_dir')
         $pools = (Get-AegirServer master).Http.Get('php_fpm_pool_dir')
         $a = Get-AegirSite a.test; $b = Get-AegirSite b.test; $c = Get-AegirSite c.test
@@ -103,6 +107,7 @@ echo json_encode($out);
     AfterAll {
         foreach ($uri in 'a.test', 'b.test', 'c.test') { $null = Remove-AegirSite $uri -Confirm:$false -ErrorAction SilentlyContinue }
         Stop-AegirLocalServer -RemoveData -Confirm:$false
+        foreach ($group in $groups) { if (getent group $group) { groupdel $group } }
         Remove-Item -Recurse -Force $work -ErrorAction SilentlyContinue
     }
 

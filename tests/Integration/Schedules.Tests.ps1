@@ -211,8 +211,11 @@ INSERT INTO expected_key VALUES ('$($site.Expected)');
                 @(Get-AegirSite -Unhealthy).Name | Should -Not -Contain 'blog.test'
             }
             finally {
+                $group = (Get-AegirClient quota).UnixGroup
                 Set-AegirSite blog.test -Client '' -StatisticsInterval 1d
                 Remove-AegirClient quota -Force
+                # The client's UNIX group, made on this machine for its site: this test's to remove.
+                if (getent group $group) { groupdel $group }
             }
         }
     }
