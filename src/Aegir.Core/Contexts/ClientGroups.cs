@@ -22,6 +22,11 @@ public static partial class ClientGroups
         "root", "sudo", "wheel", "admin", "adm", "shadow", "disk", "kmem", "mem", "tty", "utmp", "docker", "lxd", "lxc", "kvm", "libvirt",
         "staff", "operator", "src", "sys", "systemd-journal", "input", "video", "audio", "dialout", "cdrom", "floppy", "tape", "plugdev",
         "netdev", "render", "sgx", "crontab", "ssl-cert", "users", "nogroup", "www-data", "aegir",
+        // Daemons' groups beside a web server: traffic captured (wireshark, pcap, tcpdump), mail and its queues, printers,
+        // mounts, the TPM, time, dial-up, proxies and DNS.
+        "wireshark", "pcap", "tcpdump", "postfix", "postdrop", "mail", "vmail", "dovecot", "opendkim", "sasl", "lpadmin", "lp",
+        "sambashare", "fuse", "tss", "chrony", "dip", "haproxy", "bind", "named", "proxy", "uucp", "news", "games", "man", "list", "irc",
+        "backup", "voice", "fax", "messagebus", "polkitd", "_ssh", "avahi", "scanner", "bluetooth", "rdma", "i2c", "gpio",
     ];
 
     /// <summary>The group a client gets when none is given: its short name cut to <see cref="MaxLength"/>, a leading digit behind a c.</summary>

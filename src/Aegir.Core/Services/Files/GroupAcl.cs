@@ -72,7 +72,7 @@ public sealed partial class GroupAcl(ITransport transport, string server, string
         var result = transport.Run(spec);
         if (!result.Succeeded)
             throw ErrorCatalog.StepFailed(ErrorIds.AclFailed, $"{doing} on '@{server}'", result.Summary(),
-                "Check that the file system holds ACLs (mounted with the acl option) and that the group exists, then run the task again.");
+                "Run the task again: files the site's code made or removed during the walk fail it (a link swapped in is refused). If it fails again, check that the file system holds ACLs (mounted with the acl option) and that the group exists.");
     }
 
     [GeneratedRegex(@"^(?:default:)?group:(\d+):", RegexOptions.Multiline)] private static partial Regex NamedGroup();
