@@ -59,7 +59,11 @@ try {
     Get-Page $port demo.aegir.test
     Get-Page $port www.demo.aegir.test
     $db = (Get-AegirSite demo.aegir.test).DbName
-    "Its database is '$db'; the vhost hands PHP the credentials, and no file of the platform holds the password."
+    $account = (Get-AegirSite demo.aegir.test).UnixUser
+    "Its database is '$db'; its own PHP-FPM pool hands PHP the credentials, and no file of the platform holds the password."
+    "Its PHP, installer and commands run as its own UNIX account, $account, in a pool of its own:"
+    Invoke-AegirSiteCommand demo.aegir.test -- id | Out-Host
+    Get-Process | Where-Object ProcessName -Like 'php-fpm*' | ForEach-Object { "  php-fpm process $($_.Id): $(stat -c '%U' "/proc/$($_.Id)")" } | Sort-Object -Unique | Out-Host
 
     Step 'Disable-AegirSite, then Enable-AegirSite'
     $null = Disable-AegirSite demo.aegir.test
