@@ -238,7 +238,12 @@ Describe 'Faults across web host A, database host B and web host C' -Skip:$skip 
     }
 
     It 'leaves nothing behind after 20 controllers killed at spread-out moments during installs, moves and backups' {
+        # Each kind's run time here and now (the machine's load changes it), over which its kill moments are spread.
+        $clock = [Diagnostics.Stopwatch]::StartNew()
         $null = New-AegirSite mig.test -Platform notes -DbServer dbb -ErrorAction Stop
+        $took = @{ 0 = $clock.Elapsed.TotalSeconds }
+        $clock.Restart(); $null = Move-AegirSite mig.test -Platform notesc -ErrorAction Stop; $took[1] = $clock.Elapsed.TotalSeconds
+        $clock.Restart(); $null = Backup-AegirSite mig.test -ErrorAction Stop; $took[2] = $clock.Elapsed.TotalSeconds
         # Each run's child is started (its module loaded) while the run before is checked; it waits for its go file.
         function Start-Run([int] $I) {
             $go = Join-Path $work "go-$I"
@@ -250,8 +255,9 @@ Describe 'Faults across web host A, database host B and web host C' -Skip:$skip 
             $child = Start-AegirChild -NoWait -Script "while (-not (Test-Path '$go')) { Start-Sleep -Milliseconds 5 }; $script" -Warmup "`$env:AEGIR_HOME = '$env:AEGIR_HOME'; `$null = Get-AegirSite"
             @{ Child = $child; Go = $go }
         }
-        # Kill moments spread over each kind's own run time (an install takes about 3 s here, a move 4, a backup 1.5).
-        $spans = @{ 0 = 0.3, 3.5; 1 = 0.3, 4.5; 2 = 0.1, 1.6 }
+        # Kill moments spread over each kind's own run time, up to nine tenths of it.
+        $spans = @{ 0 = 0.2, [math]::Max(0.5, 0.9 * $took[0]); 1 = 0.2, [math]::Max(0.5, 0.9 * $took[1]); 2 = 0.05, [math]::Max(0.2, 0.9 * $took[2]) }
+        Write-Host "run times: install $($took[0]) s, move $($took[1]) s, backup $($took[2]) s"
         $next = Start-Run 0
         $outcomes = foreach ($i in 0..19) {
             $run = $next
