@@ -225,7 +225,10 @@ Describe 'A web server over SSH' -Skip:$skip {
 
     It 'works as root through sudo for another ssh user, and prints the sudoers rule it needs when there is none' {
         Install-TestPackage sudo
-        if (-not (getent passwd aegirdeploy)) { useradd --system --home-dir /srv/deploy --shell /bin/sh aegirdeploy }
+        # The test host keeps its own /etc, copied when it was made: sudo's config (installed since, maybe) and the
+        # ssh user are put there.
+        if (-not (Test-Path "$($web.Dir)/fs/etc/sudoers")) { cp -a /etc/sudoers "$($web.Dir)/fs/etc/sudoers" }
+        $null = Invoke-OnTestHost $web "mkdir -p /etc/sudoers.d && chmod 750 /etc/sudoers.d && (getent passwd aegirdeploy || useradd --system --home-dir /srv/deploy --shell /bin/sh aegirdeploy)"
         $null = Invoke-OnTestHost $web "mkdir -p /srv/deploy/.ssh && cp /root/.ssh/authorized_keys /srv/deploy/.ssh/ && chown -R aegirdeploy /srv/deploy && chmod 700 /srv/deploy/.ssh"
         $null = Set-AegirServer web1 -SshUser aegirdeploy
         try {
