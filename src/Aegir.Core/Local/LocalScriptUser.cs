@@ -32,16 +32,9 @@ public static class LocalScriptUser
         return user;
     }
 
-    /// <summary>Runs an account change; another process changing accounts at the same time (a held lock, the same user made) is waited out.</summary>
     static void Retried(IReadOnlyList<string> words, string what, Func<bool> done)
     {
-        CommandResult? result = null;
-        for (int attempt = 0; attempt < 10; attempt++)
-        {
-            result = new LocalTransport().Run(new CommandSpec(words[0], words.Skip(1).ToList()) { Timeout = TimeSpan.FromMinutes(1) });
-            if (result.Succeeded || done()) return;
-            Thread.Sleep(200 * (attempt + 1));
-        }
-        throw ErrorCatalog.StepFailed(ErrorIds.LocalServiceFailed, what, result!.Summary(), $"Command: {string.Join(' ', words)}");
+        if (UserAccount.Change(new LocalTransport(), words, done) is { } failed)
+            throw ErrorCatalog.StepFailed(ErrorIds.LocalServiceFailed, what, failed.Summary(), $"Command: {string.Join(' ', words)}");
     }
 }

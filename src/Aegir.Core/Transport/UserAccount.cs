@@ -28,6 +28,22 @@ public sealed partial record UserAccount(string Name, int Uid, int Gid, IReadOnl
 
     public bool InGroup(string group) => Groups.Any(g => g.Name == group);
 
+    /// <summary>
+    /// Runs an account change (useradd, usermod, userdel): another process changing accounts at the same time (a held
+    /// lock, the same user made) is waited out. Null once it is done; else the last attempt's result, for the caller's error.
+    /// </summary>
+    public static CommandResult? Change(ITransport transport, IReadOnlyList<string> words, Func<bool> done)
+    {
+        CommandResult? result = null;
+        for (int attempt = 0; attempt < 10; attempt++)
+        {
+            result = transport.Run(new CommandSpec(words[0], words.Skip(1).ToList()) { Timeout = TimeSpan.FromMinutes(1) });
+            if (result.Succeeded || done()) return null;
+            Thread.Sleep(200 * (attempt + 1));
+        }
+        return result;
+    }
+
     [GeneratedRegex(@"^uid=(?<uid>\d+)(\([^)]*\))? gid=(?<gid>\d+)(\([^)]*\))?( groups=(?<groups>\S*))?$")] private static partial Regex IdLine();
     [GeneratedRegex(@"^(\d+)(?:\(([^)]*)\))?$")] private static partial Regex GroupWord();
 }

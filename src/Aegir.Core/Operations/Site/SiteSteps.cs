@@ -63,8 +63,8 @@ internal static class SiteSteps
         if (!parts.PerSite)
         {
             // A server switched back to one shared pool: the site's own pool goes (its account stays, owning its files).
-            if (!parts.Hosting.IsCluster && parts.Env.Connect(parts.Web).User == "root"
-                && parts.Env.Connect(parts.Web).Kind(parts.Pools.PoolPath(parts.Account)) == Transport.PathKind.File)
+            var transport = parts.Env.Connect(parts.Web);
+            if (!parts.Hosting.IsCluster && transport.User == "root" && transport.Kind(parts.Pools.PoolPath(parts.Account)) == Transport.PathKind.File)
                 plan.Add(parts.Web.Name, PlanAction.Delete, $"remove {parts.Pools.PoolPath(parts.Account)}: the sites of @{parts.Web.Name} share one pool now",
                     ctx => parts.Pools.Change(ctx, parts.Account, null));
             return;

@@ -275,10 +275,7 @@ public abstract class TemplatedWebService(AegirServer server, IServiceEnvironmen
     (int Pid, string? Program)? Named()
     {
         var file = Server.Http.Get("pid_file");
-        if (file is null || Transport.ReadFile(file) is not { } bytes) return null;
-        if (!int.TryParse(Encoding.ASCII.GetString(bytes).Trim(), out var pid) || pid <= 0) return null;
-        var program = Transport.ReadFile($"/proc/{pid}/comm") is { } comm ? Encoding.ASCII.GetString(comm).Trim() : null;
-        return (pid, program);
+        return file is null ? null : PidFile.Read(Transport, file);
     }
 
     /// <summary>Whether a process's name is one of this web server's (a name that cannot be read is taken as the pid file says).</summary>

@@ -212,11 +212,7 @@ public sealed class PhpPools(AegirServer server, ITransport transport, Templates
 
     /// <summary>PHP-FPM's master, as its pid file names it: a process whose name is php-fpm's.</summary>
     int? MasterPid(string pidFile)
-    {
-        if (transport.ReadFile(pidFile) is not { } bytes || !int.TryParse(Encoding.ASCII.GetString(bytes).Trim(), out var pid) || pid <= 0) return null;
-        var comm = transport.ReadFile($"/proc/{pid}/comm") is { } c ? Encoding.ASCII.GetString(c).Trim() : null;
-        return comm is not null && comm.StartsWith("php-fpm", StringComparison.Ordinal) ? pid : null;
-    }
+        => PidFile.Read(transport, pidFile) is { Program: { } program } named && program.StartsWith("php-fpm", StringComparison.Ordinal) ? named.Pid : null;
 
     /// <summary>When the pid file was last written, to the nanosecond; null when it is not there.</summary>
     string? Stamp(string pidFile)

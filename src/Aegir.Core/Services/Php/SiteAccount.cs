@@ -77,16 +77,9 @@ public static class SiteAccount
         if (transport.GroupExists(name)) transport.Run(new CommandSpec("groupdel", [name]) { Timeout = TimeSpan.FromMinutes(1) });
     }
 
-    /// <summary>Runs an account change; another process changing accounts at the same time (a held lock) is waited out.</summary>
     static void Retried(ITransport transport, IReadOnlyList<string> words, string what, Func<bool> done)
     {
-        CommandResult? result = null;
-        for (int attempt = 0; attempt < 10; attempt++)
-        {
-            result = transport.Run(new CommandSpec(words[0], words.Skip(1).ToList()) { Timeout = TimeSpan.FromMinutes(1) });
-            if (result.Succeeded || done()) return;
-            Thread.Sleep(200 * (attempt + 1));
-        }
-        throw ErrorCatalog.StepFailed(ErrorIds.SiteAccountFailed, what, result!.Summary(), $"Check that {words[0]} works on {transport.Host} as root.");
+        if (UserAccount.Change(transport, words, done) is { } failed)
+            throw ErrorCatalog.StepFailed(ErrorIds.SiteAccountFailed, what, failed.Summary(), $"Check that {words[0]} works on {transport.Host} as root.");
     }
 }
