@@ -48,7 +48,7 @@ public class PhpPoolTests
         Assert.Equal("\"p\\\"q\\\\r\\$s\\${x}';#=\"", PhpPools.Quote("p\"q\\r$s${x}';#="));
     }
 
-    static PhpPools Pools(out AegirServer server)
+    internal static PhpPools Pools(out AegirServer server)
     {
         server = new AegirServer("server_web1") { RemoteHost = "web1.example" };
         server.Http.ChangeType("nginx");
@@ -62,7 +62,7 @@ public class PhpPoolTests
     {
         var pools = Pools(out _);
         var account = SiteAccount.NameFor("a.example", "/root/.aegir");
-        var text = pools.Render("a.example", account, "/srv/wp", WebTuning.None, new Dictionary<string, string> { ["db_passwd"] = "S3cret\"$x", ["aegir_site"] = "a.example" });
+        var text = pools.Render("a.example", account, account, "/srv/wp", WebTuning.None, new Dictionary<string, string> { ["db_passwd"] = "S3cret\"$x", ["aegir_site"] = "a.example" });
 
         Assert.Contains($"[{account}]\nuser = {account}\ngroup = {account}\n", text);
         Assert.Contains($"listen = /var/lib/aegir/php/{account}/php.sock\n", text);
@@ -82,7 +82,7 @@ public class PhpPoolTests
         var pools = Pools(out _);
         var tuning = WebTuning.From(new Dictionary<string, string> { ["pm"] = "dynamic", ["max_children"] = "12", ["memory_limit"] = "512m", ["timeout"] = "300", ["upload_max"] = "128m" },
             (k, v, why) => new InvalidOperationException(why));
-        var text = pools.Render("a.example", "a-example-1", "/srv/wp", tuning, new Dictionary<string, string>());
+        var text = pools.Render("a.example", "a-example-1", "a-example-1", "/srv/wp", tuning, new Dictionary<string, string>());
 
         Assert.Contains("pm = dynamic\npm.max_children = 12\npm.start_servers = 1\n", text);
         Assert.Contains("pm.max_spare_servers = 6\n", text);

@@ -21,19 +21,27 @@ public static class AccountNames
     /// two homes on a machine host, never share one. Valid everywhere: at most 32 characters, lowercase, starting with
     /// a letter.
     /// </summary>
-    public static string ForSite(string uri, string home)
+    public static string ForSite(string uri, string home) => Named(uri, uri, home);
+
+    /// <summary>
+    /// The name of the account all sites of one client run as (php_accounts per-client): made as a site's is, from the
+    /// client's short name, with a hash that marks it a client's (a site whose uri reads as the client's name gets
+    /// another), so it is never a site's nor another home's.
+    /// </summary>
+    public static string ForClient(string client, string home) => Named(client, "client " + client, home);
+
+    static string Named(string text, string key, string home)
     {
         var slug = new System.Text.StringBuilder();
-        foreach (var c in uri.ToLowerInvariant())
+        foreach (var c in text.ToLowerInvariant())
         {
             if (c is >= 'a' and <= 'z' or >= '0' and <= '9') slug.Append(c);
             else if (slug.Length > 0 && slug[^1] != '-') slug.Append('-');
         }
-        var text = slug.ToString().Trim('-');
-        if (text.Length == 0 || !char.IsAsciiLetterLower(text[0])) text = "s" + text;
-        if (text.Length > 25) text = text[..25].TrimEnd('-');
-        var hash = Hex(uri + "\n" + HomeId(home))[..6];
-        return $"{text}-{hash}";
+        var name = slug.ToString().Trim('-');
+        if (name.Length == 0 || !char.IsAsciiLetterLower(name[0])) name = "s" + name;
+        if (name.Length > 25) name = name[..25].TrimEnd('-');
+        return $"{name}-{Hex(key + "\n" + HomeId(home))[..6]}";
     }
 
     /// <summary>A short mark of a module's home (its full path's hash), which its sites' accounts carry.</summary>

@@ -21,9 +21,21 @@ public sealed class AegirSite : AegirContext
 
     public string Uri => Name;
 
-    /// <summary>The UNIX account the site's PHP and commands run as, on a web server that gives each site its own pool (php_pools per-site).</summary>
+    /// <summary>
+    /// The UNIX account the site's PHP and commands run as, on a web server that gives each site its own pool (php_pools
+    /// per-site): its client's where the server says php_accounts per-client, else its own.
+    /// </summary>
     [Newtonsoft.Json.JsonIgnore]
-    public string? UnixUser => Path is { } path ? AccountNames.ForSite(Uri, System.IO.Path.GetDirectoryName(System.IO.Path.GetDirectoryName(path))!) : null;
+    public string? UnixUser => Home is not { } home ? null
+        : _client is { } client && GetPlatform()?.GetWebServer() is { Http.IsNull: false } web && web.Http.Get("php_accounts") == "per-client"
+            ? AccountNames.ForClient(client[ContextNames.Prefix(ContextType.Client).Length..], home)
+            : AccountNames.ForSite(Uri, home);
+
+    /// <summary>The name of the site's own PHP-FPM pool (its file aegir-&lt;pool&gt;.conf, its folder and socket), whoever it runs as.</summary>
+    [Newtonsoft.Json.JsonIgnore]
+    public string? PhpPool => Home is { } home ? AccountNames.ForSite(Uri, home) : null;
+
+    string? Home => Path is { } path ? System.IO.Path.GetDirectoryName(System.IO.Path.GetDirectoryName(path)) : null;
 
     public string PlatformName { get => _platform; set => _platform = ContextNames.Canonical("Platform", value, ContextType.Platform); }
 

@@ -99,9 +99,27 @@ internal sealed class JournalExecutor(Engine engine) : IJournalExecutor
                 break;
             }
             case JournalActions.DeleteAccountKind:
-                Services.Php.SiteAccount.Remove(Connect(env, action), action.Arg("account"), action.Arg("uri"), store.Home,
-                    (action.Args.TryGetValue("shared", out var shared) ? shared : "").Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            {
+                var shared = (action.Args.TryGetValue("shared", out var folders) ? folders : "").Split('\n', StringSplitOptions.RemoveEmptyEntries);
+                if (action.Args.TryGetValue("client", out var client))
+                {
+                    // A client's account stays while another of its sites runs as it (or moves from or to it).
+                    var account = Services.Php.PhpAccount.ForClient(client, store.Home);
+                    if (env.Pools(env.Server(action.Arg("server"))).InUse(account.Name)) { ctx.Info($"The account {account.Name} of the client {client} was kept: another site runs as it."); break; }
+                    Services.Php.SiteAccount.Remove(Connect(env, action), account, shared);
+                }
+                else Services.Php.SiteAccount.Remove(Connect(env, action), Services.Php.PhpAccount.ForSite(action.Arg("uri"), store.Home), shared);
                 break;
+            }
+            case JournalActions.DropUserAclKind:
+            {
+                var transport = Connect(env, action);
+                var user = action.Arg("user");
+                var paths = action.Arg("paths").Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(p => transport.Kind(p) is Transport.PathKind.Directory or Transport.PathKind.File).ToList();
+                if (paths.Count > 0 && transport.UserExists(user))
+                    transport.Run(new Transport.CommandSpec("setfacl", ["-R", "-P", "-x", $"u:{user},d:u:{user}", "--", .. paths]) { Timeout = TimeSpan.FromMinutes(10) });
+                break;
+            }
             case JournalActions.DeleteGroupKind:
             {
                 // A group that others came to rely on meanwhile (a site of the same client installed beside this task's,

@@ -17,6 +17,7 @@ public static class JournalActions
     public const string RestoreModesKind = "path.modes";
     public const string RestorePoolKind = "php.restore";
     public const string DeleteAccountKind = "account.delete";
+    public const string DropUserAclKind = "acl.dropuser";
     public const string DeleteGroupKind = "group.delete";
     public const string LeaveGroupKind = "group.leave";
     public const string JoinGroupKind = "group.join";
@@ -86,6 +87,16 @@ public static class JournalActions
     public static JournalAction DeleteAccount(string server, string account, string uri, IEnumerable<string> shared)
         => new(DeleteAccountKind, $"delete the account {account} of {uri} on '@{server}'",
             new() { ["server"] = server, ["account"] = account, ["uri"] = uri, ["shared"] = string.Join('\n', shared) });
+
+    /// <summary>Deletes the UNIX account all sites of a client ran as (only while its comment names that client, and no site's pool runs as it).</summary>
+    /// <param name="shared">Folders whose ACL entries for the account go first.</param>
+    public static JournalAction DeleteClientAccount(string server, string account, string client, IEnumerable<string> shared)
+        => new(DeleteAccountKind, $"delete the account {account} of the client {client} on '@{server}' once no site runs as it",
+            new() { ["server"] = server, ["account"] = account, ["client"] = client, ["shared"] = string.Join('\n', shared) });
+
+    /// <summary>Takes away the ACL entries (and default entries) of a user in paths (one a line), as a site's move to another account gave them.</summary>
+    public static JournalAction DropUserAcl(string server, string user, IEnumerable<string> paths)
+        => new(DropUserAclKind, $"take the ACL entries of {user} away on '@{server}'", new() { ["server"] = server, ["user"] = user, ["paths"] = string.Join('\n', paths) });
     /// <summary>Deletes a group a task made (a client's, on a web server).</summary>
     public static JournalAction DeleteGroup(string server, string group)
         => new(DeleteGroupKind, $"delete the group {group} on '@{server}'", new() { ["server"] = server, ["group"] = group });

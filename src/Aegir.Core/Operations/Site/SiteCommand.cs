@@ -27,7 +27,7 @@ public static class SiteCommand
             var url = parts.Http.Url(record.Redirection ?? record.Uri);
             var runner = parts.CommandUser;
             // A person gets the environment the site's own PHP has (its aegir_salt too, where it has a pool of its own).
-            var environment = SiteJob.Environment(database, record.Uri, url, ownPool: parts.PerSite && runner == parts.Account);
+            var environment = SiteJob.Environment(database, record.Uri, url, ownPool: parts.CommandsInPool);
             var words = command ?? parts.Kind.CronCommand ?? throw ErrorCatalog.StepFailed(ErrorIds.NoCronCommand, $"Running the cron of {record.Uri}", $"its platform '@{parts.Platform.Name}' ({parts.Kind.Name}) has no cron command",
                 "Give the application's manifest a 'cron' key (see about_Aegir, PLATFORM MANIFEST), and verify the platform.");
             // A Drupal platform without its own drush runs the cron at the site's cron URL, with the key the site keeps.

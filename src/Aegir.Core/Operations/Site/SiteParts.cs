@@ -40,8 +40,20 @@ internal sealed class SiteParts
     public bool PerSite => _perSite ??= !Hosting.IsCluster && Env.PerSitePools(Web);
     bool? _perSite;
 
-    /// <summary>The site's own UNIX account's name (its pool's, too), the same on every server.</summary>
-    public string Account => Services.Php.SiteAccount.NameFor(Site.Uri, Env.Home);
+    /// <summary>
+    /// The account the site's PHP and commands run as where it has a pool of its own: its client's (the same on every
+    /// server) when its web server says php_accounts per-client and it has a client; else its own.
+    /// </summary>
+    public Services.Php.PhpAccount RunAs => _runAs ??= Site.ClientName is { } client && Web.Http.Get("php_accounts") == "per-client"
+        ? Services.Php.PhpAccount.ForClient(client[ContextNames.Prefix(ContextType.Client).Length..], Env.Home)
+        : Services.Php.PhpAccount.ForSite(Site.Uri, Env.Home);
+    Services.Php.PhpAccount? _runAs;
+
+    /// <summary>The name of the account the site runs as (<see cref="RunAs"/>).</summary>
+    public string Account => RunAs.Name;
+
+    /// <summary>The name of the site's own pool (its file, folder and socket): the site's own account's, whoever it runs as.</summary>
+    public string PoolName => Services.Php.SiteAccount.NameFor(Site.Uri, Env.Home);
 
     /// <summary>The pools of the site's web server.</summary>
     public Services.Php.PhpPools Pools => Env.Pools(Web);
@@ -109,19 +121,23 @@ internal sealed class SiteParts
     public VhostModel Vhost(bool enabled)
         => SiteAreas.For(Kind, new(Site.Uri, Platform.Name, Platform.Root, Site.HostNames().ToList(), Site.Redirection, enabled, null, DatabaseIfAny())
         {
-            Tuning = Site.Tuning(), Socket = PerSite ? Pools.Socket(Account) : null,
+            Tuning = Site.Tuning(), Socket = PerSite ? Pools.Socket(PoolName) : null,
         });
 
     /// <summary>The site's pool file as it should be: its limits, and its credentials in its environment.</summary>
     public string PoolFile()
-        => Pools.Render(Site.Uri, Account, Platform.Root, Site.Tuning().Over(Kind.Tuning),
+        => Pools.Render(Site.Uri, PoolName, Account, Platform.Root, Site.Tuning().Over(Kind.Tuning),
             SiteJob.Environment(DatabaseIfAny(), Site.Uri, Http.Url(Site.Redirection ?? Site.Uri), ownPool: true));
 
     /// <summary>
-    /// The account the site's commands (cron, an admin's) run as now: its own once its pool is there (a site made
-    /// before each had its own moves into one on its next verify), else the script user.
+    /// The account the site's commands (cron, an admin's) run as now: the one its pool runs as, once it has one (a site
+    /// made before each had its own, or moving to its client's account, moves on its next verify), else the script user.
     /// </summary>
-    public string CommandUser => PerSite && Env.Connect(Web).Kind(Pools.PoolPath(Account)) == Transport.PathKind.File ? Account : Env.Owner(Web);
+    public string CommandUser => _commandUser ??= (PerSite ? Pools.UserOf(PoolName) : null) ?? Env.Owner(Web);
+    string? _commandUser;
+
+    /// <summary>Whether the site's commands run as the account of its own pool (and get its pool's environment).</summary>
+    public bool CommandsInPool => PerSite && CommandUser != Env.Owner(Web);
 
     public SiteJob Job(TaskContext ctx, string? title = null, string? email = null)
     {

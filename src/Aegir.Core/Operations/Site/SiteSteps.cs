@@ -34,24 +34,66 @@ internal static class SiteSteps
     }
 
     /// <summary>
-    /// The site's own UNIX account and its pool's folders (socket, temp, sessions), on a server that runs each site in a
-    /// pool of its own; the undo deletes what the step made.
+    /// The account the site runs as (its own, or its client's) and its pool's folders (socket, temp, sessions), on a
+    /// server that runs each site in a pool of its own; the undo deletes what the step made. A pool that runs as
+    /// another account switches to this one here (<see cref="Handover"/>).
     /// </summary>
     static void Account(OperationPlan plan, SiteParts parts)
     {
         if (!parts.PerSite) return;
-        var account = parts.Account;
-        plan.Add(parts.Web.Name, PlanAction.Create, $"make the account {account} of {parts.Site.Uri} on @{parts.Web.Name}, and its PHP folders in {parts.Pools.SiteDir(account)}", ctx =>
+        var account = parts.RunAs;
+        plan.Add(parts.Web.Name, PlanAction.Create, $"make the account {account.Name} of {account.Of} on @{parts.Web.Name}, and the PHP folders of {parts.Site.Uri} in {parts.Pools.SiteDir(parts.PoolName)}", ctx =>
         {
             var transport = parts.Env.Connect(parts.Web);
-            if (!Services.Php.SiteAccount.Exists(transport, account, parts.Site.Uri, parts.Env.Home))
-                ctx.Step($"Making the account {account} of {parts.Site.Uri}", () => Services.Php.SiteAccount.Ensure(transport, account, parts.Site.Uri, parts.Env.Home),
-                    JournalActions.DeleteAccount(parts.Web.Name, account, parts.Site.Uri, SharedFolders(parts)));
-            parts.Pools.Folders(ctx, account);
+            if (!Services.Php.SiteAccount.Exists(transport, account))
+                ctx.Step($"Making the account {account.Name} of {account.Of}", () => Services.Php.SiteAccount.Ensure(transport, account), DeleteAccount(parts, account));
+            Handover(ctx, parts);
+            parts.Pools.Folders(ctx, parts.PoolName, account.Name);
             if (SharedFolders(parts) is { Count: > 0 } shared)
-                ctx.Step($"Letting {account} write the folders every site of @{parts.Platform.Name} shares ({string.Join(", ", parts.Kind.SharedFolders)})",
-                    () => Services.Php.SiteAccount.GrantShared(transport, account, shared));
+                ctx.Step($"Letting {account.Name} write the folders every site of @{parts.Platform.Name} shares ({string.Join(", ", parts.Kind.SharedFolders)})",
+                    () => Services.Php.SiteAccount.GrantShared(transport, account.Name, shared));
         });
+    }
+
+    /// <summary>The change that deletes an account the site ran as: a client's only once no site runs as it.</summary>
+    static JournalAction DeleteAccount(SiteParts parts, Services.Php.PhpAccount account)
+        => account.Client is { } client
+            ? JournalActions.DeleteClientAccount(parts.Web.Name, account.Name, client, SharedFolders(parts))
+            : JournalActions.DeleteAccount(parts.Web.Name, account.Name, account.Of, SharedFolders(parts));
+
+    /// <summary>
+    /// A site whose pool runs as another account than it should (php_accounts changed, or its client) moves: the move is
+    /// noted, the new account is let into the site's files and its pool's folders (ACL entries, undone with the task),
+    /// and the pool, rewritten to run as it, reloads at once, while the former account's files stay readable to both.
+    /// <see cref="Reclaim"/> then gives the new account the former's files and ends the move.
+    /// </summary>
+    static void Handover(TaskContext ctx, SiteParts parts)
+    {
+        var pools = parts.Pools;
+        if (pools.UserOf(parts.PoolName) is not { } current || current == parts.Account) return;
+        var transport = parts.Env.Connect(parts.Web);
+        var handover = new Services.Php.AccountHandover(transport, pools, parts.PoolName);
+        var paths = HandoverPaths(parts);
+        ctx.Step($"Noting that {parts.Site.Uri} moves from the account {current} to {parts.Account}", () => handover.Begin([current, parts.Account]));
+        ctx.Step($"Letting {parts.Account} reach the files of {parts.Site.Uri} while its pool moves from {current}", () => handover.Grant(parts.Account, paths),
+            JournalActions.DropUserAcl(parts.Web.Name, parts.Account, paths));
+        ctx.Secret(parts.DatabaseIfAny()?.Password);
+        pools.Change(ctx, parts.PoolName, parts.PoolFile());
+        // PHP-FPM alone, now: the vhost is the same (the socket is the pool's), and the files the site's PHP needs must
+        // follow only once no new request runs as the former account.
+        ctx.Step($"Reloading PHP-FPM on '@{parts.Web.Name}', so {parts.Site.Uri} runs as {parts.Account}", () =>
+        {
+            if (pools.IsRunning) pools.ReloadIfPending(ctx);
+        });
+    }
+
+    /// <summary>What a site's PHP reaches of its own: its folders in the platform, its settings file, its pool's temp and session folders.</summary>
+    static IReadOnlyList<string> HandoverPaths(SiteParts parts)
+    {
+        var dir = parts.Pools.SiteDir(parts.PoolName);
+        var own = parts.Kind.SiteRoots(parts.Site.Uri).Concat(parts.Kind.SiteSettingsPath(parts.Site.Uri) is { } settings ? [settings] : [])
+            .Select(p => Path.Combine(parts.Platform.Root, p));
+        return [.. own.Distinct(), Path.Combine(dir, "tmp"), Path.Combine(dir, "sessions")];
     }
 
     /// <summary>
@@ -64,16 +106,16 @@ internal static class SiteSteps
         {
             // A server switched back to one shared pool: the site's own pool goes (its account stays, owning its files).
             var transport = parts.Env.Connect(parts.Web);
-            if (!parts.Hosting.IsCluster && transport.User == "root" && transport.Kind(parts.Pools.PoolPath(parts.Account)) == Transport.PathKind.File)
-                plan.Add(parts.Web.Name, PlanAction.Delete, $"remove {parts.Pools.PoolPath(parts.Account)}: the sites of @{parts.Web.Name} share one pool now",
-                    ctx => parts.Pools.Change(ctx, parts.Account, null));
+            if (!parts.Hosting.IsCluster && transport.User == "root" && transport.Kind(parts.Pools.PoolPath(parts.PoolName)) == Transport.PathKind.File)
+                plan.Add(parts.Web.Name, PlanAction.Delete, $"remove {parts.Pools.PoolPath(parts.PoolName)}: the sites of @{parts.Web.Name} share one pool now",
+                    ctx => parts.Pools.Change(ctx, parts.PoolName, null));
             return;
         }
-        plan.Add(parts.Web.Name, PlanAction.Write, $"write {parts.Pools.PoolPath(parts.Account)} (its database credentials in its environment) and test PHP-FPM's config on @{parts.Web.Name}",
+        plan.Add(parts.Web.Name, PlanAction.Write, $"write {parts.Pools.PoolPath(parts.PoolName)} (run as {parts.Account}, its database credentials in its environment) and test PHP-FPM's config on @{parts.Web.Name}",
             ctx =>
             {
                 ctx.Secret(parts.DatabaseIfAny()?.Password);
-                parts.Pools.Change(ctx, parts.Account, parts.PoolFile());
+                parts.Pools.Change(ctx, parts.PoolName, parts.PoolFile());
             });
     }
 
@@ -84,14 +126,35 @@ internal static class SiteSteps
     public static void RemovePool(OperationPlan plan, SiteParts parts)
     {
         if (!parts.PerSite) return;
-        plan.Add(parts.Web.Name, PlanAction.Delete, $"remove {parts.Pools.PoolPath(parts.Account)} and test PHP-FPM's config on @{parts.Web.Name}",
-            ctx => parts.Pools.Change(ctx, parts.Account, null));
+        plan.Add(parts.Web.Name, PlanAction.Delete, $"remove {parts.Pools.PoolPath(parts.PoolName)} and test PHP-FPM's config on @{parts.Web.Name}",
+            ctx => parts.Pools.Change(ctx, parts.PoolName, null));
     }
 
-    /// <summary>The changes, past a task's point of no return, that delete the site's account and its PHP folders where it no longer runs.</summary>
+    /// <summary>
+    /// The changes, past a task's point of no return, that delete the site's PHP folders and the account it ran as where
+    /// it no longer runs: its own, and its client's once no other site runs as it; an account it was moving from too.
+    /// </summary>
     public static IEnumerable<JournalAction> AccountGone(SiteParts parts)
-        => !parts.PerSite ? []
-            : [JournalActions.DeletePath(parts.Web.Name, parts.Pools.SiteDir(parts.Account)), JournalActions.DeleteAccount(parts.Web.Name, parts.Account, parts.Site.Uri, SharedFolders(parts))];
+    {
+        if (!parts.PerSite) return [];
+        var transport = parts.Env.Connect(parts.Web);
+        var accounts = new[] { parts.RunAs, Services.Php.PhpAccount.ForSite(parts.Site.Uri, parts.Env.Home) }
+            .Concat(Former(parts, transport)).DistinctBy(a => a.Name);
+        return [JournalActions.DeletePath(parts.Web.Name, parts.Pools.SiteDir(parts.PoolName)), .. accounts.Select(a => DeleteAccount(parts, a))];
+    }
+
+    /// <summary>
+    /// The accounts of ours the site ran as before and moves from (its pool's former account, as the move's note or its
+    /// pool file names it), not the one it runs as now.
+    /// </summary>
+    static IReadOnlyList<Services.Php.PhpAccount> Former(SiteParts parts, Transport.ITransport transport)
+    {
+        if (!parts.PerSite) return [];
+        var names = new Services.Php.AccountHandover(transport, parts.Pools, parts.PoolName).Accounts.Append(parts.Pools.UserOf(parts.PoolName)).OfType<string>();
+        return names.Where(n => n != parts.Account).Distinct()
+            .Select(n => Services.Php.SiteAccount.CommentOf(transport, n) is { } comment ? Services.Php.PhpAccount.Ours(n, comment, parts.Env.Home) : null)
+            .OfType<Services.Php.PhpAccount>().ToList();
+    }
 
     /// <summary>
     /// What root owns in the site's own folders (made when its commands ran as root) becomes the script user's, and
@@ -106,20 +169,55 @@ internal static class SiteSteps
     static void ReclaimOn(OperationPlan plan, SiteParts parts)
     {
         var roots = parts.Kind.SiteRoots(parts.Site.Uri);
-        // A site in an account of its own also takes what the script user and PHP as the web server made before it had one.
-        IReadOnlyList<string> former = parts.PerSite ? [parts.Web.ScriptUser, parts.Web.Http.Get("web_user") ?? "www-data"] : [];
+        var transport = parts.Env.Connect(parts.Web);
+        // A site in an account of its own also takes what the script user and PHP as the web server made before it had
+        // one, and what the account it moves from (its own, or a client's) made.
+        var moving = Former(parts, transport);
+        IReadOnlyList<string> former = parts.PerSite ? [parts.Web.ScriptUser, parts.Web.Http.Get("web_user") ?? "www-data", .. moving.Select(a => a.Name)] : [];
         var who = string.Join(", ", ["root", .. former]);
         plan.Add(parts.Web.Name, PlanAction.Set, $"give {parts.Owner} what {who} own in {string.Join(", ", roots)} in {parts.Platform.Root}{parts.OnMember}", ctx =>
             ctx.Step($"Giving {parts.Owner} what {who} own in {string.Join(", ", roots)}{parts.OnMember}", () =>
             {
-                var transport = parts.Env.Connect(parts.Web);
-                new FileService(transport).TakeFromRoot(parts.Platform.Root, roots, parts.Owner, former.Where(transport.UserExists).ToList());
+                var files = new FileService(transport);
+                files.TakeFromRoot(parts.Platform.Root, roots, parts.Owner, former.Where(transport.UserExists).ToList());
+                // What the former account made in its own group (outside the web server's folders) goes to the new one's.
+                files.TakeGroup(parts.Platform.Root, roots, parts.OwnerGroup, moving.Select(a => a.Name).Where(transport.GroupExists).ToList());
             }));
+        if (parts.PerSite && (moving.Count > 0 || new Services.Php.AccountHandover(transport, parts.Pools, parts.PoolName).Accounts.Count > 0))
+            EndHandover(plan, parts, moving);
         var writable = WebWritable(parts);
         if (writable.Count == 0) return;
         plan.Add(parts.Web.Name, PlanAction.Set, $"let the web group {parts.WebGroup} write everywhere in {string.Join(", ", writable)} in {parts.Platform.Root}{parts.OnMember}", ctx =>
             ctx.Step($"Letting the web group {parts.WebGroup} write everywhere in {string.Join(", ", writable)}{parts.OnMember}",
                 () => new FileService(parts.Env.Connect(parts.Web)).OpenToWebGroup(parts.Platform.Root, writable, parts.WebGroup)));
+    }
+
+    /// <summary>
+    /// Ends a site's move to another account: what the former accounts left in its pool's temp and session folders is
+    /// the new one's, the ACL entries that let the new account in during the move go, and each former account of ours
+    /// that no site runs as any more is deleted (a client's last site gone from it). Past this, a failure keeps the move.
+    /// </summary>
+    static void EndHandover(OperationPlan plan, SiteParts parts, IReadOnlyList<Services.Php.PhpAccount> former)
+    {
+        var shown = former.Count == 0 ? "" : $", and delete {string.Join(", ", former.Select(a => a.Name))} once no site runs as {(former.Count == 1 ? "it" : "them")}";
+        plan.Add(parts.Web.Name, PlanAction.Set, $"end the move of {parts.Site.Uri} to the account {parts.Account}{shown}", ctx =>
+        {
+            var transport = parts.Env.Connect(parts.Web);
+            var pools = parts.Pools;
+            var handover = new Services.Php.AccountHandover(transport, pools, parts.PoolName);
+            var names = former.Select(a => a.Name).Where(transport.UserExists).ToList();
+            ctx.Step($"Giving {parts.Account} what {string.Join(", ", names.DefaultIfEmpty("root"))} left in the temp and session folders of {parts.Site.Uri}",
+                () => new FileService(transport).TakeFromRoot(pools.SiteDir(parts.PoolName), ["tmp", "sessions"], parts.Account, names));
+            ctx.Step($"Taking away the ACL entries that let {parts.Account} in during the move", () => handover.Drop(parts.Account, HandoverPaths(parts)));
+            ctx.KeepChanges($"{parts.Site.Uri} runs as {parts.Account} and its files are that account's");
+            foreach (var account in former)
+            {
+                if (pools.InUse(account.Name, exceptPool: parts.PoolName)) { ctx.Info($"The account {account.Name} of {account.Of} stays: another site runs as it."); continue; }
+                ctx.Step($"Deleting the account {account.Name} of {account.Of}: no site runs as it any more",
+                    () => Services.Php.SiteAccount.Remove(transport, account, SharedFolders(parts)));
+            }
+            ctx.Step($"Noting that the move of {parts.Site.Uri} to {parts.Account} is done", handover.End);
+        });
     }
 
     /// <summary>The site's folders the web server writes to, each once (not those inside another).</summary>

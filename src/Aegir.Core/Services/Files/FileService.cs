@@ -57,6 +57,16 @@ public sealed class FileService(ITransport transport)
         if (!result.Succeeded) throw ErrorCatalog.StepFailed(ErrorIds.PermissionsFailed, $"Giving {owner} what {string.Join(", ", ["root", .. alsoFrom ?? []])} own in {string.Join(", ", paths)}", result.Summary(), "Check the folders' owners by hand.");
     }
 
+    /// <summary>What is in <paramref name="fromGroups"/> in a site's own paths becomes <paramref name="group"/>'s (a site moved to another account); links are neither changed nor followed.</summary>
+    public void TakeGroup(string root, IReadOnlyList<string> paths, string group, IReadOnlyList<string> fromGroups)
+    {
+        var existing = paths.Select(p => Path.Combine(root, p)).Where(p => transport.Kind(p) is PathKind.Directory or PathKind.File).ToList();
+        if (existing.Count == 0 || fromGroups.Count == 0) return;
+        var groups = fromGroups.SelectMany((g, i) => i == 0 ? new[] { "-group", g } : ["-o", "-group", g]).ToList();
+        var result = transport.Run(new CommandSpec("find", ["-P", .. existing, "(", .. groups, ")", "-execdir", "chgrp", "--no-dereference", group, "{}", "+"]) { Timeout = TimeSpan.FromMinutes(10) });
+        if (!result.Succeeded) throw ErrorCatalog.StepFailed(ErrorIds.PermissionsFailed, $"Giving the group {group} what {string.Join(", ", fromGroups)} have in {string.Join(", ", paths)}", result.Summary(), "Check the folders' groups by hand.");
+    }
+
     /// <summary>
     /// Lets the web server write everywhere in a site's writable folders, as it must (Drupal makes its image styles
     /// and aggregates there): whatever is not in <paramref name="group"/> (left by an installer run as root or as

@@ -13,6 +13,8 @@ internal static class WebSettings
         new("php_fpm_socket", SettingKind.Path, "/run/php/php8.2-fpm.sock", "The shared PHP-FPM socket: sites' PHP when php_pools is shared; each site's own socket lies in its folder."),
         new("php_pools", SettingKind.Choice, "per-site", "per-site: each site's PHP runs in a PHP-FPM pool of its own, as a UNIX user of its own (needs root on the server); shared: every site's PHP in the pool of php_fpm_socket.")
             { Choices = ["per-site", "shared"] },
+        new("php_accounts", SettingKind.Choice, "per-site", "Whom each site's own pool runs as (php_pools per-site): per-site, an account of the site's own; per-client, the account of its client, shared by all the client's sites (which can then read each other's files), a site without a client keeping its own.")
+            { Choices = ["per-site", "per-client"] },
         new("php_fpm_pool_dir", SettingKind.Path, "/etc/php/8.2/fpm/pool.d", "The folder whose *.conf PHP-FPM includes: each site's pool file goes there."),
         new("php_fpm_pid_file", SettingKind.Path, "/run/php/php8.2-fpm.pid", "PHP-FPM's pid file: its master is sent USR2 to reload the pools."),
         new("php_fpm_test_command", SettingKind.Command, "php-fpm8.2 -t", "Tests PHP-FPM's config before a reload. " + WebCommands.PhpFpmTest.Forms, WebCommands.PhpFpmTest),

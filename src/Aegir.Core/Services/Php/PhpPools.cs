@@ -30,20 +30,21 @@ public sealed class PhpPools(AegirServer server, ITransport transport, Templates
     string PoolDir => server.Http.Get("php_fpm_pool_dir")!;
     string SiteRoot => server.Http.Get("php_site_dir")!;
     string Marker => Path.Combine(PoolDir, ".aegir-reload");
-    public string PoolPath(string account) => Path.Combine(PoolDir, "aegir-" + account + ".conf");
-    public string SiteDir(string account) => Path.Combine(SiteRoot, account);
-    public string Socket(string account) => Path.Combine(SiteDir(account), "php.sock");
+    // A pool is named for its site (AccountNames.ForSite) whatever account it runs as: its file, folder and socket.
+    public string PoolPath(string pool) => Path.Combine(PoolDir, "aegir-" + pool + ".conf");
+    public string SiteDir(string pool) => Path.Combine(SiteRoot, pool);
+    public string Socket(string pool) => Path.Combine(SiteDir(pool), "php.sock");
 
-    /// <summary>The pool file of a site, from the template (an admin's override in $AEGIR_HOME/templates too).</summary>
-    public string Render(string uri, string account, string root, WebTuning tuning, IReadOnlyDictionary<string, string> environment)
+    /// <summary>The pool file of a site, from the template (an admin's override in $AEGIR_HOME/templates too): the site's own pool, run as <paramref name="user"/>.</summary>
+    public string Render(string uri, string pool, string user, string root, WebTuning tuning, IReadOnlyDictionary<string, string> environment)
     {
         var pm = tuning.Pm ?? "ondemand";
         var children = tuning.MaxChildren ?? 5;
         var seconds = tuning.Timeout ?? 120;
-        var dir = SiteDir(account);
+        var dir = SiteDir(pool);
         return templates.Render("php-fpm-pool.conf.sbn", new Dictionary<string, object?>
         {
-            ["uri"] = uri, ["server"] = server.Name, ["pool"] = account, ["user"] = account, ["socket"] = Socket(account),
+            ["uri"] = uri, ["server"] = server.Name, ["pool"] = pool, ["user"] = user, ["socket"] = Socket(pool),
             ["web_user"] = server.Http.Get("web_user") ?? "www-data", ["web_group"] = server.Http.Get("web_group") ?? "www-data",
             ["pm"] = pm, ["max_children"] = children, ["spare"] = Math.Max(1, children / 2), ["terminate"] = seconds + 30,
             ["root"] = root, ["tmp"] = Path.Combine(dir, "tmp"), ["sessions"] = Path.Combine(dir, "sessions"),
@@ -62,11 +63,11 @@ public sealed class PhpPools(AegirServer server, ITransport transport, Templates
     public static string Quote(string value)
         => "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("$", "\\$", StringComparison.Ordinal) + "\"";
 
-    /// <summary>The site's folder (root's, passable), with its temp and session folders (the site's alone); the undo deletes what it made.</summary>
-    public void Folders(TaskContext ctx, string account)
+    /// <summary>The site's folder (root's, passable), with its temp and session folders (its account's alone); the undo deletes what it made.</summary>
+    public void Folders(TaskContext ctx, string pool, string account)
     {
         var files = new Files.FileService(transport);
-        var dir = SiteDir(account);
+        var dir = SiteDir(pool);
         var created = files.FirstMissing(dir);
         ctx.Step($"Making {dir} with the temp and session folders of {account}", () =>
         {
@@ -98,9 +99,9 @@ public sealed class PhpPools(AegirServer server, ITransport transport, Templates
     /// Writes (or with null content, removes) a site's pool file, tests PHP-FPM's config, and puts the old file back
     /// when the test fails; the undo puts it back too. The reload waits for the web server's.
     /// </summary>
-    public void Change(TaskContext ctx, string account, string? content)
+    public void Change(TaskContext ctx, string pool, string? content)
     {
-        var path = PoolPath(account);
+        var path = PoolPath(pool);
         var snapshot = ConfigSnapshot.Take(transport, [path]);
         if (content is not null && transport.ReadFile(path) is { } now && Encoding.UTF8.GetString(now) == content)
         {
@@ -109,10 +110,10 @@ public sealed class PhpPools(AegirServer server, ITransport transport, Templates
         }
         if (content is null && snapshot.Files[0].Content is null) return;
         var data = ctx.SaveData(snapshot.ToBytes());
-        ctx.Step(content is null ? $"Removing the PHP-FPM pool of {account} on '@{server.Name}'" : $"Writing the PHP-FPM pool {path} and testing PHP-FPM's config", () =>
+        ctx.Step(content is null ? $"Removing the PHP-FPM pool of {pool} on '@{server.Name}'" : $"Writing the PHP-FPM pool {path} and testing PHP-FPM's config", () =>
         {
             if (transport.Kind(PoolDir) != PathKind.Directory)
-                throw ErrorCatalog.StepFailed(ErrorIds.PhpPoolFailed, $"Writing the PHP-FPM pool of {account} on '@{server.Name}'", $"the pool folder {PoolDir} is not there",
+                throw ErrorCatalog.StepFailed(ErrorIds.PhpPoolFailed, $"Writing the PHP-FPM pool of {pool} on '@{server.Name}'", $"the pool folder {PoolDir} is not there",
                     $"Install PHP-FPM there, or point the setting at the folder whose *.conf it includes: Set-AegirServer {server.Name.Replace("server_", "")} -HttpSetting @{{ php_fpm_pool_dir = '/etc/php/8.2/fpm/pool.d' }}.");
             if (content is null) transport.Delete(path);
             else transport.WriteFile(path, Encoding.UTF8.GetBytes(content), RootOnly, "root", "root");
@@ -124,7 +125,7 @@ public sealed class PhpPools(AegirServer server, ITransport transport, Templates
                 throw ErrorCatalog.StepFailed(ErrorIds.PhpPoolFailed, $"Testing PHP-FPM's config on '@{server.Name}'", test.Summary() + $" (test: {server.Http.Get("php_fpm_test_command")})",
                     "The previous pool file was put back and nothing was reloaded. Fix the cause (often a pool template override or a site's web setting), then run the task again.");
             }
-            MarkPending(content is null ? null : Socket(account));
+            MarkPending(content is null ? null : Socket(pool));
         }, JournalActions.RestorePool(server.Name, data, path));
     }
 
@@ -261,5 +262,30 @@ public sealed class PhpPools(AegirServer server, ITransport transport, Templates
     }
 
     /// <summary>Removes a site's pool folder (its socket, temp and sessions).</summary>
-    public void RemoveFolder(string account) => transport.Delete(SiteDir(account));
+    public void RemoveFolder(string pool) => transport.Delete(SiteDir(pool));
+
+    /// <summary>The account a site's pool runs as now, as its file says (root's alone); null when it has none.</summary>
+    public string? UserOf(string pool)
+        => transport.ReadFile(PoolPath(pool)) is { } bytes ? UserIn(Encoding.UTF8.GetString(bytes)) : null;
+
+    static string? UserIn(string content)
+        => content.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("user = ", StringComparison.Ordinal))?[7..].Trim();
+
+    /// <summary>
+    /// Whether any site's pool on the server runs as <paramref name="account"/>, or any site is being moved from or to
+    /// it (<see cref="AccountHandover"/>): a client's account stays while one of its sites needs it.
+    /// </summary>
+    public bool InUse(string account, string? exceptPool = null)
+    {
+        var pools = transport.Run(new CommandSpec("find", [PoolDir, SiteRoot, "-maxdepth", "2", "(", "-name", "aegir-*.conf", "-o", "-name", AccountHandover.FileName, ")", "-type", "f"]) { Timeout = TimeSpan.FromMinutes(1) });
+        foreach (var path in pools.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var handover = Path.GetFileName(path) == AccountHandover.FileName;
+            var pool = handover ? Path.GetFileName(Path.GetDirectoryName(path)!) : Path.GetFileName(path)["aegir-".Length..^".conf".Length];
+            if (pool == exceptPool || transport.ReadFile(path) is not { } bytes) continue;
+            var text = Encoding.UTF8.GetString(bytes);
+            if (handover ? text.Split('\n').Contains(account) : UserIn(text) == account) return true;
+        }
+        return false;
+    }
 }

@@ -5,20 +5,18 @@ using Aegir.Core.Transport;
 namespace Aegir.Core.Services.Php;
 
 /// <summary>
-/// The UNIX account a site's PHP and commands run as on a web server: a system account with a group of its own, no
-/// login shell and no home, named for the site's uri and the module's home that hosts it. Its comment names both, so
-/// an account of the same name that is not the site's (a person's, a service's, another home's site's) is never taken
-/// over nor deleted.
+/// The UNIX account a site's PHP and commands run as on a web server (<see cref="PhpAccount"/>: the site's own, or its
+/// client's): a system account with a group of its own, no login shell and no home. Its comment names whose it is and
+/// the module's home, so an account of the same name that is not ours (a person's, a service's, another home's) is
+/// never taken over nor deleted.
 /// </summary>
 public static class SiteAccount
 {
-    const string CommentPrefix = "Aegir site ";
-
-    /// <summary>The account's name (<see cref="AccountNames.ForSite"/>).</summary>
+    /// <summary>The site's own account's name (<see cref="AccountNames.ForSite"/>).</summary>
     public static string NameFor(string uri, string home) => AccountNames.ForSite(uri, home);
 
-    /// <summary>The account's comment (GECOS) field, naming the site and the home whose it is.</summary>
-    public static string Comment(string uri, string home) => $"{CommentPrefix}{uri} (home {AccountNames.HomeId(home)})";
+    /// <summary>The site's own account's comment (GECOS) field, naming the site and the home whose it is.</summary>
+    public static string Comment(string uri, string home) => PhpAccount.ForSite(uri, home).Comment;
 
     /// <summary>The comment of <paramref name="name"/> on the server; null when there is no such account.</summary>
     public static string? CommentOf(ITransport transport, string name)
@@ -29,24 +27,32 @@ public static class SiteAccount
         return fields.Length > 4 ? fields[4] : "";
     }
 
-    /// <summary>Whether the account is there and is this site's.</summary>
-    public static bool Exists(ITransport transport, string name, string uri, string home)
-        => CommentOf(transport, name) is { } comment && Own(name, uri, home, comment, transport.Host);
+    /// <summary>Whether the account is there and is ours; one of its name that is not ours is refused.</summary>
+    public static bool Exists(ITransport transport, PhpAccount account)
+        => CommentOf(transport, account.Name) is { } comment && Own(account, comment, transport.Host);
 
-    static bool Own(string name, string uri, string home, string comment, string host)
-        => comment == Comment(uri, home) ? true
-            : throw ErrorCatalog.StepFailed(ErrorIds.SiteAccountTaken, $"Making the account {name} for {uri}",
-                $"an account {name} is already on {host} and is not this site's (its comment is '{comment}'{(comment.StartsWith(CommentPrefix, StringComparison.Ordinal) ? ": another site's, whose uri gives the same name" : "")})",
-                comment.StartsWith(CommentPrefix, StringComparison.Ordinal)
-                    ? $"Leave that account to its site, and give this site another uri (the name comes from the uri)."
-                    : $"If that account is no one's any more, remove it on {host}; else give this site another uri. Then run the task again.");
+    static bool Own(PhpAccount account, string comment, string host)
+    {
+        if (comment == account.Comment) return true;
+        var ours = PhpAccount.Marked(comment);
+        var client = account.Client is { } c;
+        throw ErrorCatalog.StepFailed(ErrorIds.SiteAccountTaken, $"Making the account {account.Name} for {account.Of}",
+            $"an account {account.Name} is already on {host} and is not {(client ? "this client's" : "this site's")} (its comment is '{comment}'{(ours ? ": another site's or client's, whose name gives the same account name" : "")})",
+            (ours, client) switch
+            {
+                (true, false) => "Leave that account to its owner, and give this site another uri (the name comes from the uri).",
+                (true, true) => "Leave that account to its owner, and give this client another name (the account's comes from it), or run its sites per site (php_accounts = 'per-site').",
+                (false, false) => $"If that account is no one's any more, remove it on {host}; else give this site another uri. Then run the task again.",
+                (false, true) => $"If that account is no one's any more, remove it on {host}; else give this client another name. Then run the task again.",
+            });
+    }
 
     /// <summary>Makes the account (retried while another process changes accounts); true when it made it.</summary>
-    public static bool Ensure(ITransport transport, string name, string uri, string home)
+    public static bool Ensure(ITransport transport, PhpAccount account)
     {
-        if (Exists(transport, name, uri, home)) return false;
+        if (Exists(transport, account)) return false;
         Retried(transport, ["useradd", "--system", "--user-group", "--home-dir", "/nonexistent", "--no-create-home", "--shell", "/usr/sbin/nologin",
-            "--comment", Comment(uri, home), name], $"Making the account {name} for {uri}", () => CommentOf(transport, name) is not null);
+            "--comment", account.Comment, account.Name], $"Making the account {account.Name} for {account.Of}", () => CommentOf(transport, account.Name) is not null);
         return true;
     }
 
@@ -64,16 +70,17 @@ public static class SiteAccount
     }
 
     /// <summary>
-    /// Deletes the account and its group when they are the site's (its processes are ended first by its pool's
-    /// removal), and first its ACL entries in <paramref name="shared"/>: a later account given its uid gets nothing of it.
+    /// Deletes the account and its group when they are ours (its processes are ended first by its pool's removal), and
+    /// first its ACL entries in <paramref name="shared"/>: a later account given its uid gets nothing of it.
     /// </summary>
-    public static void Remove(ITransport transport, string name, string uri, string home, IReadOnlyList<string>? shared = null)
+    public static void Remove(ITransport transport, PhpAccount account, IReadOnlyList<string>? shared = null)
     {
-        if (CommentOf(transport, name) is not { } comment) return;
-        if (comment != Comment(uri, home)) return;   // not the site's: never deleted
+        if (CommentOf(transport, account.Name) is not { } comment) return;
+        if (comment != account.Comment) return;   // not ours: never deleted
+        var name = account.Name;
         var folders = (shared ?? []).Where(f => transport.Kind(f) == PathKind.Directory).ToList();
         if (folders.Count > 0) transport.Run(new CommandSpec("setfacl", ["-R", "-P", "-x", $"u:{name},d:u:{name}", .. folders]) { Timeout = TimeSpan.FromMinutes(10) });
-        Retried(transport, ["userdel", "--force", name], $"Deleting the account {name} of {uri}", () => CommentOf(transport, name) is null);
+        Retried(transport, ["userdel", "--force", name], $"Deleting the account {name} of {account.Of}", () => CommentOf(transport, name) is null);
         if (transport.GroupExists(name)) transport.Run(new CommandSpec("groupdel", [name]) { Timeout = TimeSpan.FromMinutes(1) });
     }
 
