@@ -127,12 +127,20 @@ public sealed class MySqlService(AegirServer server, IServiceEnvironment env) : 
         {
             Exec(conn, $"CREATE USER IF NOT EXISTS {Q.Account(user, host)} IDENTIFIED BY {Q.Literal(password)}");
             Exec(conn, $"ALTER USER {Q.Account(user, host)} IDENTIFIED BY {Q.Literal(password)}");
+            // An account that holds its own database only is left so: revoked and granted again, the site's requests
+            // in between (a verify runs while it serves) would be refused.
+            if (OwnDatabaseOnly(Column($"SHOW GRANTS FOR {Q.Account(user, host)}"), database)) continue;
             // Whatever the account held before (a wildcard grant, another database) goes: it gets its own database only.
             Exec(conn, $"REVOKE ALL PRIVILEGES, GRANT OPTION FROM {Q.Account(user, host)}");
             Exec(conn, $"GRANT ALL PRIVILEGES ON {Q.GrantTarget(database)} TO {Q.Account(user, host)}");
         }
         foreach (var host in others) Exec(conn, $"DROP USER IF EXISTS {Q.Account(user, host)}");
     }
+
+    /// <summary>Whether an account's grants (SHOW GRANTS) are its login and all rights on its own database, and nothing more.</summary>
+    internal static bool OwnDatabaseOnly(IReadOnlyList<string> grants, string database)
+        => grants.Count == 2 && grants.Count(g => g.StartsWith("GRANT USAGE ON *.* TO ", StringComparison.Ordinal) && !g.Contains(" WITH ", StringComparison.Ordinal)) == 1
+           && grants.Count(g => g.StartsWith($"GRANT ALL PRIVILEGES ON {Q.GrantTarget(database)} TO ", StringComparison.Ordinal) && !g.Contains(" WITH ", StringComparison.Ordinal)) == 1;
 
     public bool CanConnect(string database, string user, string password)
     {
