@@ -144,6 +144,13 @@ Describe 'Set-AegirServer' {
         (Get-AegirServer).ForEach({ $_.Http.Get('restart_command') }) | Should -Be @('systemctl reload nginx', 'systemctl reload nginx')
     }
 
+    It 'runs all sites of each client as one account when told, and refuses a value it does not know, naming the two it takes' {
+        (Get-AegirServer master).Http.Get('php_accounts') | Should -Be 'per-site'
+        (Set-AegirServer master -HttpSetting @{ php_accounts = 'per-client' } -PassThru).Http.Get('php_accounts') | Should -Be 'per-client'
+        { Set-AegirServer master -HttpSetting @{ php_accounts = 'per-user' } -ErrorAction Stop } | Should -Throw -ExpectedMessage '*per-site, per-client*'
+        (Get-AegirServer master).Http.Get('php_accounts') | Should -Be 'per-client'
+    }
+
     It 'switches a service type and brings the new defaults' {
         $server = Set-AegirServer master -HttpServiceType apache -PassThru
         $server.Http.Get('restart_command') | Should -Be 'apache2ctl graceful'
