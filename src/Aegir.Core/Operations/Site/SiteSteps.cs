@@ -176,13 +176,18 @@ internal static class SiteSteps
         IReadOnlyList<string> former = parts.PerSite ? [parts.Web.ScriptUser, parts.Web.Http.Get("web_user") ?? "www-data", .. moving.Select(a => a.Name)] : [];
         var who = string.Join(", ", ["root", .. former]);
         plan.Add(parts.Web.Name, PlanAction.Set, $"give {parts.Owner} what {who} own in {string.Join(", ", roots)} in {parts.Platform.Root}{parts.OnMember}", ctx =>
+        {
+            // Files that follow the site to its new account are not handed back: from here its pool stays as it is now
+            // (the new account's, let into the former's files meanwhile), and a task that fails or is killed keeps it.
+            if (moving.Count > 0) ctx.KeepChanges($"{parts.Site.Uri} runs as {parts.Account} now, and its files follow");
             ctx.Step($"Giving {parts.Owner} what {who} own in {string.Join(", ", roots)}{parts.OnMember}", () =>
             {
                 var files = new FileService(transport);
                 files.TakeFromRoot(parts.Platform.Root, roots, parts.Owner, former.Where(transport.UserExists).ToList());
                 // What the former account made in its own group (outside the web server's folders) goes to the new one's.
                 files.TakeGroup(parts.Platform.Root, roots, parts.OwnerGroup, moving.Select(a => a.Name).Where(transport.GroupExists).ToList());
-            }));
+            });
+        });
         if (parts.PerSite && (moving.Count > 0 || new Services.Php.AccountHandover(transport, parts.Pools, parts.PoolName).Accounts.Count > 0))
             EndHandover(plan, parts, moving);
         var writable = WebWritable(parts);
@@ -195,7 +200,7 @@ internal static class SiteSteps
     /// <summary>
     /// Ends a site's move to another account: what the former accounts left in its pool's temp and session folders is
     /// the new one's, the ACL entries that let the new account in during the move go, and each former account of ours
-    /// that no site runs as any more is deleted (a client's last site gone from it). Past this, a failure keeps the move.
+    /// that no site runs as any more is deleted (a client's last site gone from it).
     /// </summary>
     static void EndHandover(OperationPlan plan, SiteParts parts, IReadOnlyList<Services.Php.PhpAccount> former)
     {
@@ -209,7 +214,6 @@ internal static class SiteSteps
             ctx.Step($"Giving {parts.Account} what {string.Join(", ", names.DefaultIfEmpty("root"))} left in the temp and session folders of {parts.Site.Uri}",
                 () => new FileService(transport).TakeFromRoot(pools.SiteDir(parts.PoolName), ["tmp", "sessions"], parts.Account, names));
             ctx.Step($"Taking away the ACL entries that let {parts.Account} in during the move", () => handover.Drop(parts.Account, HandoverPaths(parts)));
-            ctx.KeepChanges($"{parts.Site.Uri} runs as {parts.Account} and its files are that account's");
             foreach (var account in former)
             {
                 if (pools.InUse(account.Name, exceptPool: parts.PoolName)) { ctx.Info($"The account {account.Name} of {account.Of} stays: another site runs as it."); continue; }
