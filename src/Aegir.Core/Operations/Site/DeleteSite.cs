@@ -37,7 +37,7 @@ public sealed class DeleteSite : SiteOperation<DeleteSite.Parameters>
             SiteArchive.Step(plan, parts, Backups.ArchiveCompression.Zstd, "before the site was removed", "back up the site before removing it", _ => { });
         plan.Add(parts.Web.Name, PlanAction.Delete, $"remove {parts.Http.SiteConfigPath(site.Uri)} and test the {parts.Http.Type} config of @{parts.Web.Name}",
             ctx => parts.Http.RemoveSite(ctx, site.Uri));
-        SiteSteps.RemovePool(plan, parts);
+        SiteAccountSteps.RemovePool(plan, parts);
         SiteSteps.Reload(plan, env, parts.Hosting, parts.Http);
 
         var aside = new List<(string Server, string Path)>();
@@ -65,7 +65,7 @@ public sealed class DeleteSite : SiteOperation<DeleteSite.Parameters>
             // Its logs go too: a site that is gone leaves nothing on its web servers (a later site of that name starts afresh).
             changes.AddRange(parts.Members.SelectMany(m => m.Http.SiteLogs(site.Uri) is var (access, error)
                 ? new[] { JournalActions.DeletePath(m.Web.Name, access), JournalActions.DeletePath(m.Web.Name, error) } : []));
-            changes.AddRange(SiteSteps.AccountGone(parts));
+            changes.AddRange(SiteAccountSteps.AccountGone(parts));
             if (changes.Count > 0) ctx.Commit(changes);
         });
     }

@@ -71,7 +71,7 @@ internal sealed class SiteDeploy(SiteParts source, SiteParts parts, Func<string>
         plan.Add(source.Web.Name, PlanAction.Delete, $"remove {source.Http.SiteConfigPath(source.Site.Uri)} and test the {source.Http.Type} config of @{source.Web.Name}",
             ctx => source.Http.RemoveSite(ctx, source.Site.Uri));
         // The site's pool where it was: a rename's new uri has an account of its own, and a site on another server runs there.
-        SiteSteps.RemovePool(plan, source);
+        SiteAccountSteps.RemovePool(plan, source);
     }
 
     public void Plan(OperationPlan plan, OperationEnvironment env)
@@ -325,7 +325,7 @@ internal sealed class SiteDeploy(SiteParts source, SiteParts parts, Func<string>
             if (!keepSource && (Renamed || source.Web.Name != parts.Web.Name))
             {
                 changes.AddRange(source.Members.SelectMany(m => SiteIncludes.Gone(env, m, ctx)));
-                changes.AddRange(SiteSteps.AccountGone(source));
+                changes.AddRange(SiteAccountSteps.AccountGone(source));
             }
             if (changes.Count > 0) ctx.Commit(changes);
         });
