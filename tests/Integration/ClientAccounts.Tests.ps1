@@ -117,6 +117,7 @@ Describe 'All sites of a client as one account' -Skip:$skip {
             $text | Should -Contain "env[db_passwd] = `"$(Get-SitePassword $uri)`""
             (stat -c '%U %a' "$php/$($site.PhpPool)/tmp") | Should -Be "$acmeAccount 700"
             (stat -c '%U' "$php/$($site.PhpPool)/php.sock") | Should -Be 'www-data'
+            Test-Path "$php/$($site.PhpPool)/handover" | Should -BeFalse -Because 'the note made before its pool first ran as the account is ended by the install'
         }
         (Get-AegirSite a1.test).DbName | Should -Not -Be (Get-AegirSite a2.test).DbName
     }

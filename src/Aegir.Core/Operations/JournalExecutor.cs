@@ -105,7 +105,9 @@ internal sealed class JournalExecutor(Engine engine) : IJournalExecutor
                 {
                     // A client's account stays while another of its sites runs as it (or moves from or to it).
                     var account = Services.Php.PhpAccount.ForClient(client, store.Home);
-                    if (env.Pools(env.Server(action.Arg("server"))).InUse(account.Name)) { ctx.Info($"The account {account.Name} of the client {client} was kept: another site runs as it."); break; }
+                    var pools = env.Pools(env.Server(action.Arg("server")));
+                    using var held = pools.HoldAccounts();
+                    if (pools.InUse(account.Name, action.Args.GetValueOrDefault("pool"))) { ctx.Info($"The account {account.Name} of the client {client} was kept: another site runs as it."); break; }
                     Services.Php.SiteAccount.Remove(Connect(env, action), account, shared);
                 }
                 else Services.Php.SiteAccount.Remove(Connect(env, action), Services.Php.PhpAccount.ForSite(action.Arg("uri"), store.Home), shared);

@@ -88,11 +88,12 @@ public static class JournalActions
         => new(DeleteAccountKind, $"delete the account {account} of {uri} on '@{server}'",
             new() { ["server"] = server, ["account"] = account, ["uri"] = uri, ["shared"] = string.Join('\n', shared) });
 
-    /// <summary>Deletes the UNIX account all sites of a client ran as (only while its comment names that client, and no site's pool runs as it).</summary>
+    /// <summary>Deletes the UNIX account all sites of a client ran as (only while its comment names that client, and no other site's pool runs as it).</summary>
     /// <param name="shared">Folders whose ACL entries for the account go first.</param>
-    public static JournalAction DeleteClientAccount(string server, string account, string client, IEnumerable<string> shared)
-        => new(DeleteAccountKind, $"delete the account {account} of the client {client} on '@{server}' once no site runs as it",
-            new() { ["server"] = server, ["account"] = account, ["client"] = client, ["shared"] = string.Join('\n', shared) });
+    /// <param name="pool">The pool of the site the task is for, which does not count as another site.</param>
+    public static JournalAction DeleteClientAccount(string server, string account, string client, string pool, IEnumerable<string> shared)
+        => new(DeleteAccountKind, $"delete the account {account} of the client {client} on '@{server}' once no other site runs as it",
+            new() { ["server"] = server, ["account"] = account, ["client"] = client, ["pool"] = pool, ["shared"] = string.Join('\n', shared) });
 
     /// <summary>Takes away the ACL entries (and default entries) of a user in paths (one a line), as a site's move to another account gave them.</summary>
     public static JournalAction DropUserAcl(string server, string user, IEnumerable<string> paths)

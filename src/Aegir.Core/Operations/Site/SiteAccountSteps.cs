@@ -22,9 +22,20 @@ internal static class SiteAccountSteps
         plan.Add(parts.Web.Name, PlanAction.Create, $"make the account {account.Name} of {account.Of} on @{parts.Web.Name}, and the PHP folders of {parts.Site.Uri} in {parts.Pools.SiteDir(parts.PoolName)}", ctx =>
         {
             var transport = parts.Env.Connect(parts.Web);
-            if (!SiteAccount.Exists(transport, account))
-                ctx.Step($"Making the account {account.Name} of {account.Of}", () => SiteAccount.Ensure(transport, account), DeleteAccount(parts, account));
-            Handover(ctx, parts);
+            var current = parts.Pools.UserOf(parts.PoolName);
+            using (parts.Pools.HoldAccounts())
+            {
+                // Noted first, so that no task deletes the account (its client's last other site gone) before the pool runs as it.
+                if (current != account.Name)
+                {
+                    var made = new FileService(transport).FirstMissing(parts.Pools.SiteDir(parts.PoolName));
+                    ctx.Step($"Noting that {parts.Site.Uri} is to run as {account.Name}", () => new AccountHandover(transport, parts.Pools, parts.PoolName).Begin([.. current is null ? [] : new[] { current }, account.Name]),
+                        made is null ? null : JournalActions.DeletePath(parts.Web.Name, made));
+                }
+                if (!SiteAccount.Exists(transport, account))
+                    ctx.Step($"Making the account {account.Name} of {account.Of}", () => SiteAccount.Ensure(transport, account), DeleteAccount(parts, account));
+            }
+            if (current is not null && current != account.Name) Handover(ctx, parts, current);
             parts.Pools.Folders(ctx, parts.PoolName, account.Name);
             if (SharedFolders(parts) is { Count: > 0 } shared)
                 ctx.Step($"Letting {account.Name} write the folders every site of @{parts.Platform.Name} shares ({string.Join(", ", parts.Kind.SharedFolders)})",
@@ -35,7 +46,7 @@ internal static class SiteAccountSteps
     /// <summary>The change that deletes an account the site ran as: a client's only once no site runs as it.</summary>
     static JournalAction DeleteAccount(SiteParts parts, PhpAccount account)
         => account.Client is { } client
-            ? JournalActions.DeleteClientAccount(parts.Web.Name, account.Name, client, SharedFolders(parts))
+            ? JournalActions.DeleteClientAccount(parts.Web.Name, account.Name, client, parts.PoolName, SharedFolders(parts))
             : JournalActions.DeleteAccount(parts.Web.Name, account.Name, account.Of, SharedFolders(parts));
 
     /// <summary>
@@ -44,14 +55,12 @@ internal static class SiteAccountSteps
     /// and the pool, rewritten to run as it, reloads at once, while the former account's files stay readable to both.
     /// <see cref="SiteSteps.Reclaim"/> then gives the new account the former's files and ends the move.
     /// </summary>
-    static void Handover(TaskContext ctx, SiteParts parts)
+    static void Handover(TaskContext ctx, SiteParts parts, string current)
     {
         var pools = parts.Pools;
-        if (pools.UserOf(parts.PoolName) is not { } current || current == parts.Account) return;
         var transport = parts.Env.Connect(parts.Web);
         var handover = new AccountHandover(transport, pools, parts.PoolName);
         var paths = HandoverPaths(parts);
-        ctx.Step($"Noting that {parts.Site.Uri} moves from the account {current} to {parts.Account}", () => handover.Begin([current, parts.Account]));
         ctx.Step($"Letting {parts.Account} reach the files of {parts.Site.Uri} while its pool moves from {current}", () => handover.Grant(parts.Account, paths),
             JournalActions.DropUserAcl(parts.Web.Name, parts.Account, paths));
         ctx.Secret(parts.DatabaseIfAny()?.Password);
@@ -152,6 +161,7 @@ internal static class SiteAccountSteps
             ctx.Step($"Taking away the ACL entries that let {parts.Account} in during the move", () => handover.Drop(parts.Account, HandoverPaths(parts)));
             foreach (var account in former)
             {
+                using var held = pools.HoldAccounts();
                 if (pools.InUse(account.Name, exceptPool: parts.PoolName)) { ctx.Info($"The account {account.Name} of {account.Of} stays: another site runs as it."); continue; }
                 ctx.Step($"Deleting the account {account.Name} of {account.Of}: no site runs as it any more",
                     () => SiteAccount.Remove(transport, account, SharedFolders(parts)));

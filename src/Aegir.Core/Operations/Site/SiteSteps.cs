@@ -65,7 +65,8 @@ internal static class SiteSteps
                 files.TakeGroup(parts.Platform.Root, roots, parts.OwnerGroup, moving.Select(a => a.Name).Where(transport.GroupExists).ToList());
             });
         });
-        if (parts.PerSite && (moving.Count > 0 || new Services.Php.AccountHandover(transport, parts.Pools, parts.PoolName).Accounts.Count > 0))
+        // A move under way, or the note a site makes before its pool first runs as its account, is ended here.
+        if (parts.PerSite && (moving.Count > 0 || parts.Pools.UserOf(parts.PoolName) != parts.Account || new Services.Php.AccountHandover(transport, parts.Pools, parts.PoolName).Accounts.Count > 0))
             SiteAccountSteps.EndHandover(plan, parts, moving);
         var writable = WebWritable(parts);
         if (writable.Count == 0) return;

@@ -155,12 +155,20 @@ public sealed class PhpPools(AegirServer server, ITransport transport, Templates
     /// The server's PHP-FPM, held by this task alone (a lock in $AEGIR_HOME, across processes): a USR2 sent while the
     /// master re-executes ends PHP-FPM, and a change noted meanwhile would be lost with the marker.
     /// </summary>
-    IDisposable Hold()
+    IDisposable Hold() => Lock("php-fpm", "Reloading PHP-FPM");
+
+    /// <summary>
+    /// The sites' accounts on the server, held by this task alone: whether a client's account is still used and its
+    /// deletion are one act, which no site's noting that it will run as that account comes between.
+    /// </summary>
+    public IDisposable HoldAccounts() => Lock("accounts", "Changing the sites' accounts");
+
+    IDisposable Lock(string what, string doing)
     {
         var locks = Path.Combine(home, "locks");
         IO.AtomicFile.EnsurePrivateDirectory(locks);
-        return IO.FileLock.TryAcquire(Path.Combine(locks, $"php-fpm-{server.Name}.lock"), TimeSpan.FromMinutes(2))
-            ?? throw ErrorCatalog.StepFailed(ErrorIds.PhpPoolFailed, $"Reloading PHP-FPM on '@{server.Name}'", "another task has held it for two minutes", "Run the task again once the other has finished.");
+        return IO.FileLock.TryAcquire(Path.Combine(locks, $"{what}-{server.Name}.lock"), TimeSpan.FromMinutes(2))
+            ?? throw ErrorCatalog.StepFailed(ErrorIds.PhpPoolFailed, $"{doing} on '@{server.Name}'", "another task has held it for two minutes", "Run the task again once the other has finished.");
     }
 
     /// <summary>Whether PHP-FPM runs (its pid file names its master).</summary>
