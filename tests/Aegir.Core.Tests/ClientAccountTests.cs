@@ -86,4 +86,18 @@ public class ClientAccountTests
         Assert.Contains("env[db_name] = \"aexample\"\n", text);
         Assert.Equal(pools.PoolPath(pool), Path.Combine(Path.GetDirectoryName(pools.PoolPath(pool))!, $"aegir-{pool}.conf"));
     }
+
+    [Fact]
+    public void Verify_of_a_server_whose_sites_share_one_pool_warns_that_per_client_does_nothing_there()
+    {
+        using var hosting = new FakeHosting();
+        hosting.Engine.Edit<AegirServer>(ContextNames.Master, "Name", s =>
+        {
+            s.Http.Set("php_pools", "shared");
+            s.Http.Set("php_accounts", "per-client");
+        });
+        var task = hosting.Run(new Operations.Server.VerifyServer.Parameters(ContextNames.Master));
+        Assert.True(task.Succeeded);
+        Assert.Contains(task.Task.Log, e => e.Level == Tasks.TaskLogLevel.Warning && e.Message.Contains("php_accounts is per-client") && e.Message.Contains("php_pools = 'per-site'"));
+    }
 }

@@ -60,7 +60,13 @@ public sealed class VerifyServer : Operation<VerifyServer.Parameters>
     /// <summary>Each site's own pool and account: what they need is there, or the server says why its sites share one pool.</summary>
     static void Pools(OperationPlan plan, OperationEnvironment env, AegirServer server)
     {
-        if (server.Http.Get("php_pools") != "per-site") return;
+        if (server.Http.Get("php_pools") != "per-site")
+        {
+            if (server.Http.Get("php_accounts") == "per-client")
+                plan.Add(server.Name, PlanAction.Check, $"note that php_accounts per-client does nothing on @{server.Name} while its sites share one pool", ctx =>
+                    ctx.Warn($"php_accounts is per-client on '@{server.Name}', but its sites share one PHP-FPM pool (php_pools = shared), so they all run as the web server's user: set -HttpSetting @{{ php_pools = 'per-site' }} for each client's sites to run as the client's account."));
+            return;
+        }
         plan.Add(server.Name, PlanAction.Check, $"check that PHP-FPM runs on @{server.Name}, passes its config test and includes {server.Http.Get("php_fpm_pool_dir")}, where each site's pool goes", ctx =>
         {
             if (!env.PerSitePools(server))
@@ -70,7 +76,9 @@ public sealed class VerifyServer : Operation<VerifyServer.Parameters>
             }
             var warning = ctx.Step($"Checking PHP-FPM for the sites' own pools on '@{server.Name}'", () => env.Pools(server).Check());
             if (warning is not null) ctx.Warn(warning);
-            ctx.Info($"Each site's PHP runs in a PHP-FPM pool of its own, as an account of its own, on '@{server.Name}'.");
+            ctx.Info(server.Http.Get("php_accounts") == "per-client"
+                ? $"Each site's PHP runs in a PHP-FPM pool of its own on '@{server.Name}', as its client's account (a site without a client, as its own)."
+                : $"Each site's PHP runs in a PHP-FPM pool of its own, as an account of its own, on '@{server.Name}'.");
         });
     }
 
