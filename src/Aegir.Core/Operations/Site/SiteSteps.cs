@@ -45,26 +45,31 @@ internal static class SiteSteps
         {
             var transport = parts.Env.Connect(parts.Web);
             if (!Services.Php.SiteAccount.Exists(transport, account, parts.Site.Uri, parts.Env.Home))
-                ctx.Step($"Making the account {account} of {parts.Site.Uri}", () => Services.Php.SiteAccount.Ensure(transport, account, parts.Site.Uri, parts.Env.Home),
+                ctx.Step($"Making the account {account} of {parts.Site.Uri}{parts.OnMember}", () => Services.Php.SiteAccount.Ensure(transport, account, parts.Site.Uri, parts.Env.Home),
                     JournalActions.DeleteAccount(parts.Web.Name, account, parts.Site.Uri, SharedFolders(parts)));
             parts.Pools.Folders(ctx, account);
             if (SharedFolders(parts) is { Count: > 0 } shared)
-                ctx.Step($"Letting {account} write the folders every site of @{parts.Platform.Name} shares ({string.Join(", ", parts.Kind.SharedFolders)})",
+                ctx.Step($"Letting {account} write the folders every site of @{parts.Platform.Name} shares ({string.Join(", ", parts.Kind.SharedFolders)}){parts.OnMember}",
                     () => Services.Php.SiteAccount.GrantShared(transport, account, shared));
         });
     }
 
     /// <summary>
-    /// The site's own PHP-FPM pool (tested; PHP-FPM reloads with the web server, before it), on a server that runs each
-    /// site in a pool of its own.
+    /// The site's own PHP-FPM pool (tested; PHP-FPM reloads with the web server, before it), on each machine that serves
+    /// it and runs each site in a pool of its own: every member of a cluster has its own, with its own socket.
     /// </summary>
-    public static void Pool(OperationPlan plan, SiteParts parts)
+    public static void Pool(OperationPlan plan, SiteParts site)
+    {
+        foreach (var parts in site.Members) PoolOn(plan, parts);
+    }
+
+    static void PoolOn(OperationPlan plan, SiteParts parts)
     {
         if (!parts.PerSite)
         {
             // A server switched back to one shared pool: the site's own pool goes (its account stays, owning its files).
             var transport = parts.Env.Connect(parts.Web);
-            if (!parts.Hosting.IsCluster && transport.User == "root" && transport.Kind(parts.Pools.PoolPath(parts.Account)) == Transport.PathKind.File)
+            if (transport.User == "root" && transport.Kind(parts.Pools.PoolPath(parts.Account)) == Transport.PathKind.File)
                 plan.Add(parts.Web.Name, PlanAction.Delete, $"remove {parts.Pools.PoolPath(parts.Account)}: the sites of @{parts.Web.Name} share one pool now",
                     ctx => parts.Pools.Change(ctx, parts.Account, null));
             return;
@@ -80,18 +85,24 @@ internal static class SiteSteps
     /// <summary>The platform's shared folders (a manifest's shared_folders), in full.</summary>
     static IReadOnlyList<string> SharedFolders(SiteParts parts) => parts.Kind.SharedFolders.Select(f => Path.Combine(parts.Platform.Root, f)).ToList();
 
-    /// <summary>Removes the site's pool (tested; PHP-FPM reloads with the web server); its account and folders go at the task's point of no return (<see cref="AccountGone"/>).</summary>
-    public static void RemovePool(OperationPlan plan, SiteParts parts)
+    /// <summary>
+    /// Removes the site's pool on each machine that serves it (tested; PHP-FPM reloads with the web server); its account
+    /// and folders go at the task's point of no return (<see cref="AccountGone"/>).
+    /// </summary>
+    public static void RemovePool(OperationPlan plan, SiteParts site)
     {
-        if (!parts.PerSite) return;
-        plan.Add(parts.Web.Name, PlanAction.Delete, $"remove {parts.Pools.PoolPath(parts.Account)} and test PHP-FPM's config on @{parts.Web.Name}",
-            ctx => parts.Pools.Change(ctx, parts.Account, null));
+        foreach (var parts in site.Members.Where(m => m.PerSite))
+            plan.Add(parts.Web.Name, PlanAction.Delete, $"remove {parts.Pools.PoolPath(parts.Account)} and test PHP-FPM's config on @{parts.Web.Name}",
+                ctx => parts.Pools.Change(ctx, parts.Account, null));
     }
 
-    /// <summary>The changes, past a task's point of no return, that delete the site's account and its PHP folders where it no longer runs.</summary>
-    public static IEnumerable<JournalAction> AccountGone(SiteParts parts)
-        => !parts.PerSite ? []
-            : [JournalActions.DeletePath(parts.Web.Name, parts.Pools.SiteDir(parts.Account)), JournalActions.DeleteAccount(parts.Web.Name, parts.Account, parts.Site.Uri, SharedFolders(parts))];
+    /// <summary>The changes, past a task's point of no return, that delete the site's account and its PHP folders on each machine where it no longer runs.</summary>
+    public static IEnumerable<JournalAction> AccountGone(SiteParts site)
+        => site.Members.Where(m => m.PerSite).SelectMany(parts => new[]
+        {
+            JournalActions.DeletePath(parts.Web.Name, parts.Pools.SiteDir(parts.Account)),
+            JournalActions.DeleteAccount(parts.Web.Name, parts.Account, parts.Site.Uri, SharedFolders(parts)),
+        });
 
     /// <summary>
     /// What root owns in the site's own folders (made when its commands ran as root) becomes the script user's, and

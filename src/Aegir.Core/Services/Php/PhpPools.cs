@@ -68,7 +68,7 @@ public sealed class PhpPools(AegirServer server, ITransport transport, Templates
         var files = new Files.FileService(transport);
         var dir = SiteDir(account);
         var created = files.FirstMissing(dir);
-        ctx.Step($"Making {dir} with the temp and session folders of {account}", () =>
+        ctx.Step($"Making {dir} with the temp and session folders of {account} on '@{server.Name}'", () =>
         {
             foreach (var path in new[] { SiteRoot, dir })
             {
@@ -109,7 +109,7 @@ public sealed class PhpPools(AegirServer server, ITransport transport, Templates
         }
         if (content is null && snapshot.Files[0].Content is null) return;
         var data = ctx.SaveData(snapshot.ToBytes());
-        ctx.Step(content is null ? $"Removing the PHP-FPM pool of {account} on '@{server.Name}'" : $"Writing the PHP-FPM pool {path} and testing PHP-FPM's config", () =>
+        ctx.Step(content is null ? $"Removing the PHP-FPM pool of {account} on '@{server.Name}'" : $"Writing the PHP-FPM pool {path} and testing PHP-FPM's config on '@{server.Name}'", () =>
         {
             if (transport.Kind(PoolDir) != PathKind.Directory)
                 throw ErrorCatalog.StepFailed(ErrorIds.PhpPoolFailed, $"Writing the PHP-FPM pool of {account} on '@{server.Name}'", $"the pool folder {PoolDir} is not there",
