@@ -15,7 +15,7 @@ namespace Aegir.Core.Tests;
 public class ClusterPoolTests
 {
     /// <summary>A cluster of web1 (each site its own pool, the default) and web2 (its sites share one pool), with a WordPress platform on it.</summary>
-    static FakeHosting Farm()
+    static FakeHosting Farm(bool web2Shared = true)
     {
         var hosting = new FakeHosting();
         foreach (var (name, host) in new[] { ("server_web1", "192.0.2.11"), ("server_web2", "192.0.2.12") })
@@ -23,7 +23,7 @@ public class ClusterPoolTests
             var server = new AegirServer(name) { RemoteHost = host };
             server.Http.ChangeType("nginx");
             server.Http.Set("php_site_dir", $"/var/lib/aegir/php-{name}");
-            if (name == "server_web2") server.Http.Set("php_pools", "shared");
+            if (name == "server_web2" && web2Shared) server.Http.Set("php_pools", "shared");
             hosting.Store.Create(server);
         }
         var farm = new AegirServer("server_farm");
@@ -71,5 +71,25 @@ public class ClusterPoolTests
         Assert.Equal([true, false], parts.Members.Select(m => m.PerSite));
         Assert.Equal(account, parts.Members[0].Owner);
         Assert.Equal("aegir", parts.Members[1].Owner);
+    }
+
+    [Fact]
+    public void A_move_off_one_member_removes_the_vhost_pool_and_account_there_alone()
+    {
+        using var hosting = Farm(web2Shared: false);
+        hosting.Store.Create(new AegirSite("blog.test") { PlatformName = "platform_wp", DbServerName = "server_master", DbName = "blogtest", DbPassword = "pw", Status = SiteStatus.Installed });
+        hosting.Databases.Databases.Add("blogtest");
+        hosting.Platform("wp1", "wordpress");
+        hosting.Store.Modify<AegirPlatform>("platform_wp1", "Name", p => p.WebServerName = "server_web1");
+        var account = SiteAccount.NameFor("blog.test", hosting.Home.Path);
+        var plan = hosting.Engine.Plan(new MoveSite.Parameters("blog.test", "platform_wp1")).Select(s => s.Description).ToList();
+        static string Vhost(string server) => $"/var/aegir/config/{server}/nginx/vhost.d/blog.test.conf";
+        Assert.Contains($"remove {Vhost("server_web2")} and test the nginx config of @server_web2", plan);
+        Assert.Contains($"remove /etc/php/8.2/fpm/pool.d/aegir-{account}.conf and test PHP-FPM's config on @server_web2", plan);
+        Assert.Contains("reload nginx on @server_web2", plan);
+        // web1 serves the site where it goes: its vhost, pool and account stay (written again for the new platform).
+        Assert.DoesNotContain($"remove {Vhost("server_web1")} and test the nginx config of @server_web1", plan);
+        Assert.DoesNotContain($"remove /etc/php/8.2/fpm/pool.d/aegir-{account}.conf and test PHP-FPM's config on @server_web1", plan);
+        Assert.Contains(plan, l => l.StartsWith($"write /etc/php/8.2/fpm/pool.d/aegir-{account}.conf (its database credentials in its environment) and test PHP-FPM's config on @server_web1", StringComparison.Ordinal));
     }
 }

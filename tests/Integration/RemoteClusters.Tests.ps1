@@ -292,6 +292,20 @@ echo posix_getpwuid(posix_geteuid())['name'];
         (Get-Page late.test $a /probe.php).Body | Should -Be $account
     }
 
+    It 'moves a site off the cluster to a platform on A alone: C keeps nothing of it, A keeps its account' {
+        $account = (Get-AegirSite late.test).UnixUser
+        $null = Invoke-OnTestHost $a 'mkdir /srv/platforms/notesa && cd /srv/platforms/notes && cp -a .aegir.yml index.php probe.php bin /srv/platforms/notesa/'
+        $null = New-AegirPlatform notesa -Root /srv/platforms/notesa -WebServer weba -ErrorAction Stop
+        $null = Move-AegirSite late.test -Platform notesa -Confirm:$false -ErrorAction Stop
+        (Get-Page late.test $a).Body | Should -Be 'notes of late.test: first note (weba)'
+        (Get-Page late.test $a /probe.php).Body | Should -Be $account
+        Get-Vhosts $c | Should -Not -Contain 'late.test.conf'
+        Get-SiteTraces $account $c | Should -BeNullOrEmpty -Because 'C serves the site no more'
+        Invoke-OnTestHost $c 'ls -A /srv/platforms/notes/files' | Should -Not -Contain 'late.test'
+        $null = Remove-AegirSite late.test -Confirm:$false -ErrorAction Stop
+        Get-SiteTraces $account $a | Should -BeNullOrEmpty
+    }
+
     It 'writes an haproxy front for the cluster that spreads a site''s visitors over A and C' {
         Install-TestPackage haproxy
         $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
@@ -324,11 +338,10 @@ echo posix_getpwuid(posix_geteuid())['name'];
     }
 
     It 'removes a site from every member and its database from B, with its account and pool on each member' {
-        $sites = 'notes.test', 'peer.test', 'late.test', 'kept.test', 'wp.test'
+        $sites = 'notes.test', 'peer.test', 'kept.test', 'wp.test'
         $accounts = foreach ($site in $sites) { (Get-AegirSite $site).UnixUser }
         foreach ($member in $a, $c) { foreach ($account in $accounts) { (Get-SiteTraces $account $member).Count | Should -Be 3 } }
         $null = Remove-AegirSite peer.test -Confirm:$false -ErrorAction Stop
-        $null = Remove-AegirSite late.test -Confirm:$false -ErrorAction Stop
         $null = Remove-AegirSite notes.test -Confirm:$false -ErrorAction Stop
         $null = Remove-AegirSite kept.test -Confirm:$false -ErrorAction Stop
         $null = Remove-AegirSite wp.test -Confirm:$false -ErrorAction Stop
