@@ -143,7 +143,7 @@ Describe 'Client groups' -Skip:$skip {
             $folder = "$seven/sites/imp.test"
             $null = New-Item -ItemType Directory -Force "$folder/files"
             $settings = "<?php`n`$databases['default']['default'] = array(`n  'database' => 'ccimp',`n  'username' => 'ccimp',`n  'password' => 'one`ntwo',`n  'host' => '127.0.0.1',`n  'port' => '$($server.Db.Get('port'))',`n  'driver' => 'mysql',`n);`n"
-            Set-Content -NoNewline "$folder/settings.php" $settings
+            [IO.File]::WriteAllText("$folder/settings.php", $settings)
             $err = $null
             try { Import-AegirSite -Platform seven -Uri imp.test -ErrorAction Stop } catch { $err = $_ }
             "$err" | Should -BeLike '*password in the settings of imp.test*has a newline*PHP-FPM pool cannot carry*nothing was imported*ALTER USER*'
@@ -163,18 +163,18 @@ Describe 'Client groups' -Skip:$skip {
         }
         AfterAll { $null = Start-AegirLocalServer }
 
+        It 'fails a site''s verify naming PHP-FPM as the cause of its page''s 502 (its pool unchanged: nothing for PHP-FPM to reload)' {
+            $err = $null
+            try { Invoke-AegirVerify n.test -ErrorAction Stop } catch { $err = $_ }
+            "$err" | Should -BeLike "*n.test does not work: PHP-FPM is not running on '@server_master'*start it*502*"
+        }
+
         It 'fails a new site naming PHP-FPM as the cause, before any page check blames its vhost, and leaves no site' {
             $err = $null
             New-AegirSite e.test -Platform shop -WarningVariable warned -ErrorVariable err -ErrorAction SilentlyContinue
             "$err" | Should -BeLike "*PHP-FPM is not running there*Start PHP-FPM on '@server_master'*Invoke-AegirVerify @server_master*"
             "$warned" | Should -Not -Match 'aegir-site|vhost'
             Get-AegirSite e.test -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
-        }
-
-        It 'fails a site''s verify naming PHP-FPM as the cause of its page''s 502' {
-            $err = $null
-            try { Invoke-AegirVerify n.test -ErrorAction Stop } catch { $err = $_ }
-            "$err" | Should -BeLike "*n.test does not work: PHP-FPM is not running on '@server_master'*start it*502*"
         }
 
         It 'answers again once PHP-FPM runs' {
