@@ -47,5 +47,10 @@ public sealed record ClientGroupMark(string Server, string Group, string Client,
         AtomicFile.WriteAllText(Path.Combine(dir, Group), string.Create(CultureInfo.InvariantCulture, $"client={Client}\ngid={Gid}\nmade={(Made ? "true" : "false")}\n"));
     }
 
-    public static void Forget(string home, string server, string group) => File.Delete(PathOf(home, server, group));
+    /// <summary>Drops the mark; nothing when there is none (an undo journaled before its step ran).</summary>
+    public static void Forget(string home, string server, string group)
+    {
+        var path = PathOf(home, server, group);
+        if (File.Exists(path)) File.Delete(path);
+    }
 }

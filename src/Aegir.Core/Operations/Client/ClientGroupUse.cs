@@ -20,7 +20,7 @@ internal static class ClientGroupUse
     /// </summary>
     public static void Check(OperationEnvironment env, AegirServer server, ITransport transport, AegirClient client, string group, bool adopt, Func<int, bool>? holdsEntries = null)
     {
-        if (UnixGroups.Id(transport, group) is not { } gid) return;
+        if (!transport.GroupExists(group) || UnixGroups.Id(transport, group) is not { } gid) return;
         if ((gid == 0 ? "root" : UnixGroups.PrimaryOf(transport, gid).FirstOrDefault()) is { } owner)
             throw ErrorCatalog.InvalidValue("UnixGroup", group, $"on '@{server.Name}' it is the own group of the user {owner}, who would reach the client's sites ungranted",
                 $"Give the client a group of its own with Set-AegirClient {client.ShortName} -UnixGroup (such as c-{group}), then verify its sites.");
@@ -34,13 +34,12 @@ internal static class ClientGroupUse
     {
         Check(env, server, transport, client, group, adopt, holdsEntries);
         var home = env.Home;
-        if (UnixGroups.Id(transport, group) is not { } gid)
+        if (!transport.GroupExists(group) || UnixGroups.Id(transport, group) is not { } gid)
         {
             ctx.Step($"Making the client's group {group} on '@{server.Name}'", () =>
             {
                 UnixGroups.Add(transport, group, server.Name);
-                var made = UnixGroups.Id(transport, group) ?? throw ErrorCatalog.StepFailed(ErrorIds.AccountChangeFailed, $"Making the group {group} on '@{server.Name}'", "groupadd left no such group", "Check the system's group database, then run the task again.");
-                new ClientGroupMark(server.Name, group, client.Name, made, Made: true).Save(home);
+                if (UnixGroups.Id(transport, group) is { } made) new ClientGroupMark(server.Name, group, client.Name, made, Made: true).Save(home);
             }, JournalActions.DeleteGroup(server.Name, group));
             return;
         }
@@ -74,7 +73,7 @@ internal static class ClientGroupUse
         var transport = env.Connect(server);
         var home = env.Home;
         var mark = ClientGroupMark.Find(home, server.Name, group);
-        if (UnixGroups.Id(transport, group) is not { } gid)
+        if (!transport.GroupExists(group) || UnixGroups.Id(transport, group) is not { } gid)
         {
             if (mark is not null && mark.Client == client)
                 ctx.Step($"Forgetting the group {group} on '@{server.Name}', which is gone", () => ClientGroupMark.Forget(home, server.Name, group),
