@@ -15,10 +15,10 @@ Describe 'Client groups' -Skip:$skip {
 
         # Groups and users of their own on this machine, which other suites' runs share.
         $r = Get-Random -Minimum 1000 -Maximum 9999
-        $g1, $g2, $g3, $g4, $theirs, $found = "cc-a$r", "cc-b$r", "cc-c$r", "cc-d$r", "cc-t$r", "cc-f$r"
+        $g1, $g2, $g3, $g4, $g5, $theirs, $found = "cc-a$r", "cc-b$r", "cc-c$r", "cc-d$r", "cc-e$r", "cc-t$r", "cc-f$r"
         $alice, $bob = "ccalice$r", "ccbob$r"
         $madeUsers = @($alice, $bob)
-        $madeGroups = @($g1, $g2, $g3, $g4, $theirs, $found)
+        $madeGroups = @($g1, $g2, $g3, $g4, $g5, $theirs, $found)
 
         $shop = Join-Path $work 'platforms/shop'
         Write-Tree $shop @{
@@ -131,6 +131,22 @@ Describe 'Client groups' -Skip:$skip {
             Remove-AegirClient ccacme -Force -ErrorAction Stop
             getent group $theirs | Should -Not -BeNullOrEmpty
             getent group $g2 | Should -Not -BeNullOrEmpty -Because "$bob is still in it"
+        }
+    }
+
+    Describe 'A group made before the module kept notes' {
+        It 'is taken as the client''s on the site''s next verify, since the task that made it says so in its log, and is never deleted' {
+            $null = New-AegirClient ccold -UnixGroup $g5
+            $null = New-AegirSite o.test -Platform shop -Client ccold
+            $mark = Join-Path $env:AEGIR_HOME "groups/server_master/$g5"
+            Get-Content $mark | Should -Contain 'made=true'
+            Remove-Item $mark
+            (Invoke-AegirVerify o.test).Status | Should -Be 'Succeeded'
+            Get-Content $mark | Should -Contain 'made=false'
+            Get-Facl "$shop/uploads/o.test" | Should -Contain "group:${g5}:rwx"
+            Remove-AegirSite o.test -Force -NoBackup -ErrorAction Stop
+            Remove-AegirClient ccold -Force -ErrorAction Stop
+            getent group $g5 | Should -Not -BeNullOrEmpty
         }
     }
 

@@ -8,31 +8,28 @@ namespace Aegir.Core.Operations.Client;
 /// <summary>
 /// A client's group taken up and let go on one server. Taken up: made (and marked made) when missing; when it is
 /// there, used only if the module made it for this client, or the admin said it is theirs to give (-AdoptGroup), or
-/// it already holds the client's site's entries (made by a version that kept no marks); any other is refused, since
-/// its members would reach the client's sites. Let go: the client's people taken out, and the group deleted when the
+/// a finished task's log says the module made it (a version that kept no marks); any other is refused, since its
+/// members would reach the client's sites. Let go: the client's people taken out, and the group deleted when the
 /// module made it for the client and nobody else is in it; a group the module did not make is left as it is.
 /// </summary>
 internal static class ClientGroupUse
 {
-    /// <summary>
-    /// Refuses, changing nothing, a group on <paramref name="server"/> the client may not use. <paramref name="holdsEntries"/>
-    /// says whether a group number already has the entries of the client's site there (a mark missing from an upgrade).
-    /// </summary>
-    public static void Check(OperationEnvironment env, AegirServer server, ITransport transport, AegirClient client, string group, bool adopt, Func<int, bool>? holdsEntries = null)
+    /// <summary>Refuses, changing nothing, a group on <paramref name="server"/> the client may not use.</summary>
+    public static void Check(OperationEnvironment env, AegirServer server, ITransport transport, AegirClient client, string group, bool adopt)
     {
         if (!transport.GroupExists(group) || UnixGroups.Id(transport, group) is not { } gid) return;
         if ((gid == 0 ? "root" : UnixGroups.PrimaryOf(transport, gid).FirstOrDefault()) is { } owner)
             throw ErrorCatalog.InvalidValue("UnixGroup", group, $"on '@{server.Name}' it is the own group of the user {owner}, who would reach the client's sites ungranted",
                 $"Give the client a group of its own with Set-AegirClient {client.ShortName} -UnixGroup (such as c-{group}), then verify its sites.");
         var mark = ClientGroupMark.Find(env.Home, server.Name, group);
-        if (mark is not null && mark.Holds(client.Name, gid) || adopt || holdsEntries?.Invoke(gid) == true) return;
+        if (mark is not null && mark.Holds(client.Name, gid) || adopt || mark is null && LoggedAsMade(env, server.Name, group)) return;
         throw ErrorCatalog.ClientGroupNotOurs(group, server.Name, client.ShortName, mark is not null && mark.Client != client.Name && mark.Gid == gid ? mark.Client : null);
     }
 
     /// <summary>The group ready for the client on <paramref name="server"/>: checked, then made and marked when missing, or marked adopted.</summary>
-    public static void Claim(TaskContext ctx, OperationEnvironment env, AegirServer server, ITransport transport, AegirClient client, string group, bool adopt, Func<int, bool>? holdsEntries = null)
+    public static void Claim(TaskContext ctx, OperationEnvironment env, AegirServer server, ITransport transport, AegirClient client, string group, bool adopt)
     {
-        Check(env, server, transport, client, group, adopt, holdsEntries);
+        Check(env, server, transport, client, group, adopt);
         var home = env.Home;
         if (!transport.GroupExists(group) || UnixGroups.Id(transport, group) is not { } gid)
         {
@@ -46,6 +43,18 @@ internal static class ClientGroupUse
         if (ClientGroupMark.Find(home, server.Name, group) is { } mark && mark.Holds(client.Name, gid)) return;
         ctx.Step($"Noting the group {group} on '@{server.Name}', which was there already, as the client's to use (the module never deletes it)",
             () => new ClientGroupMark(server.Name, group, client.Name, gid, Made: false).Save(home), JournalActions.UnmarkGroup(server.Name, group));
+    }
+
+    /// <summary>
+    /// Whether a task of the module's that finished made the group there: versions before the marks logged it so. The
+    /// task records in $AEGIR_HOME are root's, so no site's code can forge one; a group deleted and made again by hand
+    /// since cannot be told apart, so such a group is taken as adopted, never deleted.
+    /// </summary>
+    static bool LoggedAsMade(OperationEnvironment env, string server, string group)
+    {
+        var line = $"Making the client's group {group} on '@{server}'";
+        return env.Engine.Runner.Store.List((type, _) => type is "install" or "verify" or "grant" or "import" or "restore" or "move" or "rename" or "clone")
+            .Any(t => t.Status is AegirTaskStatus.Succeeded or AegirTaskStatus.Warning && t.Log.Any(e => e.Message == line));
     }
 
     /// <summary>The client's people join its group on a machine that serves its sites (those granted before the group was there, or before a change of group).</summary>

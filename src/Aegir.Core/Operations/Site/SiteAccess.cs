@@ -63,9 +63,7 @@ internal static class SiteAccess
         plan.Add(web, PlanAction.Create, $"make the client's group {group} on @{web} when it is missing{(people.Count > 0 ? $", with {string.Join(", ", people)} in it" : "")}", ctx =>
         {
             var transport = parts.Env.Connect(parts.Web);
-            // A group the site's settings give entries to already was made for the client by a version that kept no marks.
-            Client.ClientGroupUse.Claim(ctx, parts.Env, parts.Web, transport, client, group, client.AdoptGroup,
-                gid => settings.Count > 0 && transport.Run(new CommandSpec("getfacl", ["--version"])).Succeeded && new GroupAcl(transport, web, parts.Owner).Groups(settings).Contains(gid));
+            Client.ClientGroupUse.Claim(ctx, parts.Env, parts.Web, transport, client, group, client.AdoptGroup);
             Client.ClientGroupUse.Members(ctx, parts.Web, transport, client);
         });
         var what = writable.Count > 0 ? $"read and write in {string.Join(", ", SiteSteps.WebWritable(parts))}, read of the rest of {shown}" : $"read of {shown}";
