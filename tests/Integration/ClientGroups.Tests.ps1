@@ -80,9 +80,12 @@ Describe 'Client groups' -Skip:$skip {
         It 'refuses a group that is on the server already and that the module did not make for the client, changing nothing' {
             groupadd $theirs
             $err = $null
-            try { Set-AegirClient ccacme -UnixGroup $theirs -ErrorAction Stop } catch { $err = $_ }
+            $email = (Get-AegirClient ccacme).Email
+            try { Set-AegirClient ccacme -UnixGroup $theirs -Email 'changed@example.com' -MaxSites 7 -ErrorAction Stop } catch { $err = $_ }
             "$err" | Should -BeLike "*group $theirs is on '@server_master' already*-UnixGroup c-ccacme*-UnixGroup $theirs -AdoptGroup*"
             (Get-AegirClient ccacme).UnixGroup | Should -Be $g3
+            (Get-AegirClient ccacme).Email | Should -Be $email
+            (Get-AegirClient ccacme).MaxSites | Should -Not -Be 7
             getent group $g3 | Should -Not -BeNullOrEmpty
             (id -Gn $alice) -split ' ' | Should -Contain $g3
             (id -Gn $alice) -split ' ' | Should -Not -Contain $theirs

@@ -48,6 +48,15 @@ public sealed class SetAegirClientCommand : RecordTargetCmdlet<AegirClient>
             ? new ChangeClientGroup.Parameters(name, group is null ? before.UnixGroup : group.Length == 0 ? ClientGroups.Default(before.ShortName) : group, AdoptGroup)
             : null;
         var client = before;
+        // The group changes on the servers of the client's sites, in a task: its ACL entries and people move with it.
+        // It runs first: when it fails, the client's record is left as it was, email and quotas too.
+        if (regroup is not null && (regroup.UnixGroup != before.UnixGroup || regroup.Adopt != before.AdoptGroup))
+        {
+            OperationRegistry.For(regroup).Check(regroup, Store);
+            if (!Approve(regroup, before.ToString(), $"Give the client the group {regroup.UnixGroup}, moving its sites' ACL entries and its people there")) return;
+            if (!Finish(RunOperation(regroup).Task)) return;
+            client = Store.GetFresh<AegirClient>(name, "Name");
+        }
         if (MaxSites is not null || DiskQuota is not null || Email is not null)
         {
             client = ChangeRecord<AegirClient>(name, "Name", c =>
@@ -57,14 +66,6 @@ public sealed class SetAegirClientCommand : RecordTargetCmdlet<AegirClient>
                 if (Email is not null) c.Email = Email;
             }, "Update client context");
             if (client is null) return;
-        }
-        // The group changes on the servers of the client's sites, in a task: its ACL entries and people move with it.
-        if (regroup is not null && (regroup.UnixGroup != before.UnixGroup || regroup.Adopt != before.AdoptGroup))
-        {
-            OperationRegistry.For(regroup).Check(regroup, Store);
-            if (!Approve(regroup, before.ToString(), $"Give the client the group {regroup.UnixGroup}, moving its sites' ACL entries and its people there")) return;
-            if (!Finish(RunOperation(regroup).Task)) return;
-            client = Store.GetFresh<AegirClient>(name, "Name");
         }
         if (PassThru) WriteObject(client);
     }
