@@ -4,8 +4,8 @@ using Aegir.PowerShell.Completion;
 
 namespace Aegir.PowerShell;
 
-/// <summary>Cmdlets that change the record of existing contexts of one type, given by name (one or more) or piped, one at a time.</summary>
-public abstract class RecordTargetCmdlet<T> : AegirCmdlet where T : AegirContext
+/// <summary>Cmdlets that change existing contexts of one type (their record, or through a task), given by name (one or more) or piped, one at a time.</summary>
+public abstract class RecordTargetCmdlet<T> : TaskCmdlet where T : AegirContext
 {
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = "ByName", ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(RecordNameCompleter))]

@@ -82,6 +82,59 @@ public class ClientAccessTests
     }
 
     [Fact]
+    public void A_group_on_the_server_that_the_module_did_not_make_is_refused_before_anything_changes()
+    {
+        using var h = new FakeHosting();
+        h.Platform("php", "php");
+        h.Server.Groups.Add("acme");
+        h.Server.Accounts["alice"] = "uid=1001(alice) gid=1001(alice) groups=1001(alice)";
+        h.Store.Create(new AegirClient("client_acme"));
+        var before = h.Snapshot();
+        var outcome = h.Run(new InstallSite.Parameters("shop.test", null, null, new SiteDefinition("shop.test", "php", Client: "acme")));
+        Assert.False(outcome.Succeeded);
+        Assert.Contains("The group acme is on '@server_master' already, and the module did not make it for the client 'acme'", outcome.Task.Error);
+        Assert.Contains("Set-AegirClient acme -UnixGroup acme -AdoptGroup", outcome.Task.Error);
+        Assert.DoesNotContain(outcome.Task.Log, e => e.Message.StartsWith("Creating database", StringComparison.Ordinal));
+        Assert.Equal(before, h.Snapshot());
+        Assert.False(h.Store.Exists("shop.test"));
+    }
+
+    [Fact]
+    public void A_grant_where_the_group_is_not_the_clients_makes_no_login()
+    {
+        using var h = new FakeHosting();
+        OperationScenario.ClientSite(h);
+        // The group goes and someone else makes one of its name: the module's note no longer holds its number.
+        Assert.True(h.Server.ChangeAccounts(new Transport.CommandSpec("groupdel", ["--", "acme"])).Succeeded);
+        var gid = 1000 + Math.Abs("acme".GetHashCode() % 1000);
+        new ClientGroupMark("server_master", "acme", "client_acme", gid + 1, Made: true).Save(h.Home.Path);
+        h.Server.Groups.Add("acme");
+        var outcome = h.Run(new GrantClientAccess.Parameters("client_acme", "bob", Create: true));
+        Assert.False(outcome.Succeeded);
+        Assert.Contains("did not make it for the client 'acme'", outcome.Task.Error);
+        Assert.False(h.Server.UserExists("bob"));
+        Assert.DoesNotContain(h.Store.GetFresh<AegirClient>("client_acme", "Client").People, p => p == "bob");
+    }
+
+    [Fact]
+    public void An_adopted_group_is_used_and_never_deleted()
+    {
+        using var h = new FakeHosting();
+        h.Platform("php", "php");
+        h.Server.Groups.Add("team");
+        h.Store.Create(new AegirClient("client_acme") { UnixGroup = "team", AdoptGroup = true });
+        Assert.True(h.Run(new InstallSite.Parameters("shop.test", null, null, new SiteDefinition("shop.test", "php", Client: "acme"))).Succeeded);
+        Assert.False(ClientGroupMark.Find(h.Home.Path, "server_master", "team")!.Made);
+        Assert.True(h.Run(new Operations.Site.DeleteSite.Parameters("shop.test", Backup: false)).Succeeded);
+        var removal = h.Run(new DeleteClient.Parameters("client_acme"));
+        Assert.True(removal.Succeeded, removal.Task.Error);
+        Assert.Contains("team", h.Server.Groups);
+        Assert.DoesNotContain(h.Server.Commands, c => c.StartsWith("groupdel", StringComparison.Ordinal));
+        Assert.Null(ClientGroupMark.Find(h.Home.Path, "server_master", "team"));
+        Assert.False(h.Store.Exists("client_acme"));
+    }
+
+    [Fact]
     public void A_change_of_client_that_fails_gives_the_old_group_its_entries_back()
     {
         using var h = new FakeHosting();

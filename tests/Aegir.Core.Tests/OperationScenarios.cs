@@ -37,6 +37,17 @@ public sealed record OperationScenario(string Name, Action<FakeHosting> Setup, F
             ClientSite(h);
             Assert.True(h.Run(new Operations.Client.GrantClientAccess.Parameters("client_acme", "alice")).Succeeded);
         }, _ => new Operations.Client.RevokeClientAccess.Parameters("client_acme", "alice")),
+        new("give a client another group, on its sites' server", h =>
+        {
+            ClientSite(h);
+            Assert.True(h.Run(new Operations.Client.GrantClientAccess.Parameters("client_acme", "alice")).Succeeded);
+        }, _ => new Operations.Client.ChangeClientGroup.Parameters("client_acme", "c-acme")),
+        new("remove a client whose group the module made", h =>
+        {
+            ClientSite(h);
+            Assert.True(h.Run(new Operations.Client.GrantClientAccess.Parameters("client_acme", "alice")).Succeeded);
+            Assert.True(h.Run(new DeleteSite.Parameters("shop.test", Backup: false)).Succeeded);
+        }, _ => new Operations.Client.DeleteClient.Parameters("client_acme")),
         new("give a client's site to another client", h =>
         {
             ClientSite(h);

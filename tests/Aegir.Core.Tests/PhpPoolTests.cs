@@ -48,6 +48,33 @@ public class PhpPoolTests
         Assert.Equal("\"p\\\"q\\\\r\\$s\\${x}';#=\"", PhpPools.Quote("p\"q\\r$s${x}';#="));
     }
 
+    [Theory]
+    [InlineData("a\nb", "a newline")]
+    [InlineData("a\0b", "a NUL character")]
+    [InlineData("", "no character at all")]
+    public void A_database_password_a_pool_cannot_carry_is_refused_by_name_before_the_pool_is_written(string password, string what)
+    {
+        var pools = Pools(out _);
+        var ex = Assert.Throws<Errors.AegirException>(() => pools.Render("a.example", "a-example", "a-example", "/srv/wp", WebTuning.None,
+            new Dictionary<string, string> { ["db_passwd"] = password, ["aegir_site"] = "a.example" }));
+        Assert.Equal("PoolValueUncarried", ex.ErrorId);
+        Assert.Contains("The database password of a.example has " + what, ex.Message);
+        Assert.Contains("password of printable characters", ex.Message);
+    }
+
+    [Theory]
+    // What php-fpm -t takes in a quoted env[] value as it is (tried by hand on PHP-FPM 8.2).
+    [InlineData("a\rb")]
+    [InlineData("a\tb\u0001\u007f")]
+    [InlineData("p\"q'\\r$s${x};#=!|&~()[]{}%^")]
+    [InlineData("pässwörd\u2028")]
+    public void A_password_of_any_other_characters_goes_into_the_pool(string password)
+    {
+        Assert.Null(PhpPools.Uncarried(password));
+        var text = Pools(out _).Render("a.example", "a-example", "a-example", "/srv/wp", WebTuning.None, new Dictionary<string, string> { ["db_passwd"] = password });
+        Assert.Contains("env[db_passwd] = " + PhpPools.Quote(password) + "\n", text);
+    }
+
     internal static PhpPools Pools(out AegirServer server)
     {
         server = new AegirServer("server_web1") { RemoteHost = "web1.example" };

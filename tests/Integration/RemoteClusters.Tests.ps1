@@ -1,6 +1,8 @@
 # A cluster of web servers: hosts A and C (nginx) serve the same platforms and sites, with their databases on host B
 # (MariaDB). Each site's settings, folders and vhost are written to, tested on and reloaded on every member; a member
 # whose config test fails fails the task, undone on every member; verify names the member that drifted and puts it right.
+# Each site runs as its own account in its own PHP-FPM pool on each member (same name, its own uid there), unless that
+# member's sites share its pool.
 BeforeDiscovery { . $PSScriptRoot/IntegrationHelpers.ps1; $skip = -not (Test-IsRoot) }
 
 Describe 'A cluster of web servers A and C with their sites'' databases on B' -Skip:$skip {
@@ -18,10 +20,26 @@ Describe 'A cluster of web servers A and C with their sites'' databases on B' -S
         # on one member; each member answers from its own copy of the code.
         $app = Join-Path $work 'notes'
         Write-NotesApp $app
+        # A file of the platform's code, run as whichever site's name asks for it: who runs it, and what it can do in
+        # a site's folder (write its own secret, read another's).
+        Write-Tree $app @{ 'probe.php' = @'
+<?php
+set_error_handler(fn() => true);
+$own = __DIR__ . '/files/' . $_SERVER['aegir_site'];
+if (isset($_GET['write'])) { echo file_put_contents("$own/secret.txt", 'secret of ' . $_SERVER['aegir_site']) === false ? 'not written' : 'written'; exit; }
+if (isset($_GET['read'])) {
+    $dir = __DIR__ . '/files/' . basename($_GET['read']);
+    $text = file_get_contents("$dir/secret.txt");
+    $list = scandir($dir);
+    echo $text === false ? 'unreadable' : $text, ', ', $list === false ? 'unlistable' : 'listed', ', ', trim((string)shell_exec('cat ' . escapeshellarg("$dir/secret.txt") . ' 2>&1')) ?: 'nothing';
+    exit;
+}
+echo posix_getpwuid(posix_geteuid())['name'];
+'@ }
 
         # A member with no vhost left listens on no port: that is nothing of the site either.
-        function Get-Page([string] $Site, $On) {
-            try { $r = Invoke-WebRequest -Headers @{ Host = $Site } "http://$($On.Address)/" -SkipHttpErrorCheck -MaximumRedirection 0 }
+        function Get-Page([string] $Site, $On, [string] $Path = '/') {
+            try { $r = Invoke-WebRequest -Headers @{ Host = $Site } "http://$($On.Address)$Path" -SkipHttpErrorCheck -MaximumRedirection 0 }
             catch [System.Net.Http.HttpRequestException] { return [pscustomobject]@{ Status = 0; Body = '' } }
             [pscustomobject]@{ Status = [int]$r.StatusCode; Body = "$($r.Content)" }
         }
@@ -33,6 +51,12 @@ Describe 'A cluster of web servers A and C with their sites'' databases on B' -S
         function Get-Grants([string] $User) { @(Invoke-TestHostSql $b "SELECT Host FROM mysql.user WHERE User = '$User' ORDER BY Host") }
         function Get-Vhosts($On) { @(Invoke-OnTestHost $On "ls -A /var/aegir/config/server_$($On.Name)/nginx/vhost.d") }
         $ownAddress = ((ip -o route get $b.Address) -split ' ')[((ip -o route get $b.Address) -split ' ').IndexOf('src') + 1]
+        # What of a site's own account and pool a member holds: its passwd entry, pool file and PHP folder.
+        function Get-SiteTraces([string] $Account, $On) {
+            @(Invoke-OnTestHost $On "getent passwd $Account; ls -d /etc/php/8.2/fpm/pool.d/aegir-$Account.conf /var/lib/aegir/php/$Account 2>/dev/null; true")
+        }
+        # C has an account A lacks, so each site's account gets another uid on C than on A: files are owned by name.
+        $null = Invoke-OnTestHost $c 'useradd --system --no-create-home --shell /usr/sbin/nologin cpadding'
     }
     AfterAll {
         Remove-TestHost $a
@@ -92,6 +116,35 @@ Describe 'A cluster of web servers A and C with their sites'' databases on B' -S
         Get-Vhosts $c | Should -Contain 'notes.test.conf'
     }
 
+    It 'runs the site on A and on C as its own account, in a pool of each member''s own, its files owned by name' {
+        $account = (Get-AegirSite notes.test).UnixUser
+        $account | Should -Match '^notes-test-[0-9a-f]{6}$'
+        $uids = foreach ($member in $a, $c) {
+            (Get-Page notes.test $member /probe.php).Body | Should -Be $account -Because "PHP on $($member.Name) runs as the site's account"
+            $uid = Invoke-OnTestHost $member "id -u $account"
+            # The worker that answered, a child of this member's PHP-FPM master, in the site's pool as its uid.
+            Invoke-OnTestHost $member "ps --ppid `$(cat /run/php/php8.2-fpm.pid) -o uid=,args= | grep 'pool $account' | awk '{print `$1}' | sort -u" | Should -Be $uid
+            Invoke-OnTestHost $member "stat -c '%U %a' /var/lib/aegir/php/$account/php.sock" | Should -Be 'www-data 600'
+            Invoke-OnTestHost $member "stat -c '%U:%G %u %a' /etc/php/8.2/fpm/pool.d/aegir-$account.conf" | Should -Be 'root:root 0 600'
+            Invoke-OnTestHost $member "stat -c '%U:%G %u' /srv/platforms/notes/files/notes.test" | Should -Be "${account}:www-data $uid"
+            Invoke-OnTestHost $member "grep -c 'unix:/var/lib/aegir/php/$account/php.sock' /var/aegir/config/server_$($member.Name)/nginx/vhost.d/notes.test.conf" | Should -Be '1'
+            Invoke-OnTestHost $member "grep -c db_passwd /var/aegir/config/server_$($member.Name)/nginx/vhost.d/notes.test.conf || true" | Should -Be '0' -Because 'its credentials are in its own pool''s environment'
+            $uid
+        }
+        $uids[0] | Should -Not -Be $uids[1] -Because 'C made another account first'
+    }
+
+    It 'keeps a second site on the cluster out of the first''s files on A and on C' {
+        $null = New-AegirSite peer.test -Platform notes -DbServer dbb -ErrorAction Stop
+        foreach ($member in $a, $c) {
+            (Get-Page notes.test $member '/probe.php?write=1').Body | Should -Be 'written'
+            (Get-Page notes.test $member '/probe.php?read=notes.test').Body | Should -Be 'secret of notes.test, listed, secret of notes.test' -Because 'the site reads its own'
+            (Get-Page peer.test $member /probe.php).Body | Should -Be (Get-AegirSite peer.test).UnixUser
+            $peek = (Get-Page peer.test $member '/probe.php?read=notes.test').Body
+            $peek | Should -Match '^unreadable, unlistable, .*Permission denied$' -Because "on $($member.Name) peer.test's PHP cannot read or list notes.test's folder, nor cat its file"
+        }
+    }
+
     It 'installs WordPress on the cluster: it answers on A and on C from its database on B' {
         foreach ($member in $a, $c) { $null = Invoke-OnTestHost $member 'mkdir -p /srv/platforms && cp -rL /usr/share/wordpress /srv/platforms/wp' }
         $null = New-AegirPlatform wp -Root /srv/platforms/wp -WebServer webfarm -ErrorAction Stop
@@ -100,7 +153,8 @@ Describe 'A cluster of web servers A and C with their sites'' databases on B' -S
         (Get-Page wp.test $c).Body | Should -Match '<title>Cluster WP</title>'
         Invoke-TestHostSql $b "SELECT option_value FROM wptest.wp_options WHERE option_name = 'blogname'" | Should -Be 'Cluster WP'
         Get-Grants wptest | Should -Be (@($a.Address, $c.Address, $ownAddress) | Sort-Object)
-        foreach ($member in $a, $c) { Invoke-OnTestHost $member 'stat -c %U:%G /srv/platforms/wp/wp-content/uploads/sites/wp.test' | Should -Be 'aegir:www-data' -Because 'a cluster''s sites share each member''s pool, as the script user' }
+        $account = (Get-AegirSite wp.test).UnixUser
+        foreach ($member in $a, $c) { Invoke-OnTestHost $member 'stat -c %U:%G /srv/platforms/wp/wp-content/uploads/sites/wp.test' | Should -Be "${account}:www-data" -Because 'each member runs the site as its own account' }
     }
 
     It 'clones a site on the cluster: the copy answers on A and on C, granted to both, and goes from both' {
@@ -109,10 +163,15 @@ Describe 'A cluster of web servers A and C with their sites'' databases on B' -S
         (Get-Page notes2.test $a).Body | Should -Be 'notes of notes2.test: first note (weba)'
         (Get-Page notes2.test $c).Body | Should -Be 'notes of notes2.test: first note (webc)'
         Get-Grants notes2test | Should -Be (@($a.Address, $c.Address, $ownAddress) | Sort-Object)
+        # The copy of notes.test's file came through the backup onto A, owned there by the clone's account by name.
+        $copy = (Get-AegirSite notes2.test).UnixUser
+        Invoke-OnTestHost $a "stat -c '%U %u' /srv/platforms/notes/files/notes2.test/secret.txt" | Should -Be "$copy $(Invoke-OnTestHost $a "id -u $copy")"
+        foreach ($member in $a, $c) { (Get-Page notes2.test $member /probe.php).Body | Should -Be $copy }
         $null = Remove-AegirSite notes2.test -Confirm:$false -ErrorAction Stop
         foreach ($member in $a, $c) {
             Get-Vhosts $member | Should -Not -Contain 'notes2.test.conf'
             Invoke-OnTestHost $member 'ls -A /srv/platforms/notes/files' | Should -Not -Contain 'notes2.test'
+            Get-SiteTraces $copy $member | Should -BeNullOrEmpty -Because "the clone's account, pool and PHP folder go from $($member.Name)"
         }
         Get-Grants notes2test | Should -BeNullOrEmpty
     }
@@ -130,7 +189,11 @@ Describe 'A cluster of web servers A and C with their sites'' databases on B' -S
         Get-AegirSite broken.test -ErrorAction Ignore | Should -BeNullOrEmpty
         Get-Vhosts $a | Should -Not -Contain 'broken.test.conf'
         Get-Vhosts $c | Should -Not -Contain 'broken.test.conf'
-        foreach ($member in $a, $c) { Invoke-OnTestHost $member 'ls -A /srv/platforms/notes/files' | Should -Not -Contain 'broken.test' }
+        foreach ($member in $a, $c) {
+            Invoke-OnTestHost $member 'ls -A /srv/platforms/notes/files' | Should -Not -Contain 'broken.test'
+            Invoke-OnTestHost $member "getent passwd | grep -c 'Aegir site broken.test ' || true" | Should -Be '0' -Because "the account made on $($member.Name) was undone"
+            Invoke-OnTestHost $member 'ls -A /etc/php/8.2/fpm/pool.d /var/lib/aegir/php | grep -c "broken-test" || true' | Should -Be '0'
+        }
         Invoke-TestHostSql $b "SHOW DATABASES LIKE 'brokentest%'" | Should -BeNullOrEmpty
         Get-Grants brokentest | Should -BeNullOrEmpty
         (Get-Page broken.test $a).Body | Should -Not -Match 'broken.test'
@@ -138,16 +201,20 @@ Describe 'A cluster of web servers A and C with their sites'' databases on B' -S
         (Get-Page notes.test $c).Body | Should -Be 'notes of notes.test: first note (webc)'
     }
 
-    It 'verify of the cluster names C, whose vhost was deleted, and puts it back' {
-        $null = Invoke-OnTestHost $c 'rm /var/aegir/config/server_webc/nginx/vhost.d/notes.test.conf && nginx -s reload'
+    It 'verify of the cluster names C, whose vhost and pool of a site were deleted, and puts them back' {
+        $account = (Get-AegirSite notes.test).UnixUser
+        $null = Invoke-OnTestHost $c "rm /var/aegir/config/server_webc/nginx/vhost.d/notes.test.conf /etc/php/8.2/fpm/pool.d/aegir-$account.conf && nginx -s reload && kill -USR2 `$(cat /run/php/php8.2-fpm.pid)"
         Wait-PageChange notes.test $c 'notes of notes.test: first note (webc)'
-        (Get-Page notes.test $c).Body | Should -Not -Match 'first note'
+        (Get-Page notes.test $c).Body | Should -Not -Match 'notes of notes.test'
         $task = Invoke-AegirVerify server_webfarm -WarningVariable warned -WarningAction SilentlyContinue -ErrorAction Stop
         $task.Status | Should -Be 'Warning'
+        "$warned" | Should -Match "PHP-FPM pool of notes.test on member '@server_webc' of '@server_webfarm' is missing"
         "$warned" | Should -Match "vhost of notes.test on member '@server_webc' of '@server_webfarm' is missing"
         "$warned" | Should -Not -Match 'server_weba'
+        foreach ($name in 'weba', 'webc') { ($task.Log.Message -join "`n") | Should -Match "Each site's PHP runs in a PHP-FPM pool of its own, as an account of its own, on '@server_$name'" -Because 'verify of the cluster checks the PHP-FPM of every member' }
         Get-Vhosts $c | Should -Contain 'notes.test.conf'
         (Get-Page notes.test $c).Body | Should -Be 'notes of notes.test: first note (webc)'
+        (Get-Page notes.test $c /probe.php).Body | Should -Be $account
     }
 
     It 'verify of a site on the cluster names C, whose vhost differs, and puts it right' {
@@ -196,8 +263,47 @@ Describe 'A cluster of web servers A and C with their sites'' databases on B' -S
             (Get-Page $uri $a).Body | Should -Be 'kept 1.0 on weba'
             (Get-Page $uri $c).Body | Should -Be 'kept 1.0 on webc'
         }
+        $accounts = foreach ($uri in 'p1.test', 'p2.test') { (Get-AegirSite $uri).UnixUser }
         $null = 'p1.test', 'p2.test' | Remove-AegirSite -Confirm:$false -ErrorAction Stop
         Get-Vhosts $c | Should -Not -Contain 'p1.test.conf'
+        foreach ($member in $a, $c) { foreach ($account in $accounts) { Get-SiteTraces $account $member | Should -BeNullOrEmpty -Because "a pipeline's removal leaves nothing of the site on $($member.Name)" } }
+    }
+
+    It 'keeps a site in the shared pool of a member whose sites share one, and moves it into its own there on its next verify' {
+        $null = Set-AegirServer webc -HttpSetting @{ php_pools = 'shared' } -ErrorAction Stop
+        try {
+            $null = New-AegirSite late.test -Platform notes -DbServer dbb -ErrorAction Stop
+            $account = (Get-AegirSite late.test).UnixUser
+            (Get-Page late.test $a /probe.php).Body | Should -Be $account
+            (Get-Page late.test $c /probe.php).Body | Should -Be 'www-data' -Because 'the sites of C share its pool'
+            Get-SiteTraces $account $c | Should -BeNullOrEmpty
+            Invoke-OnTestHost $c 'stat -c %U /srv/platforms/notes/files/late.test' | Should -Be 'aegir'
+            (Get-Page late.test $c).Body | Should -Be 'notes of late.test: first note (webc)'
+        }
+        finally { $null = Set-AegirServer webc -HttpSetting @{ php_pools = 'per-site' } -ErrorAction Stop }
+        $null = Invoke-AegirVerify server_webfarm -WarningVariable warned -WarningAction SilentlyContinue -ErrorAction Stop
+        "$warned" | Should -Match "late\.test has no account of its own on member '@server_webc' of '@server_webfarm' yet.*Invoke-AegirVerify late\.test"
+        (Get-Page late.test $c /probe.php).Body | Should -Be 'www-data' -Because 'verify of the cluster leaves the move to the site''s own verify'
+        $null = Invoke-AegirVerify late.test -WarningVariable moved -WarningAction SilentlyContinue -ErrorAction Stop
+        "$moved" | Should -Not -Match 'differs' -Because 'a vhost moving into its own pool has not drifted'
+        (Get-Page late.test $c /probe.php).Body | Should -Be $account
+        Invoke-OnTestHost $c 'stat -c %U /srv/platforms/notes/files/late.test' | Should -Be $account
+        (Get-Page late.test $c).Body | Should -Be 'notes of late.test: first note (webc)'
+        (Get-Page late.test $a /probe.php).Body | Should -Be $account
+    }
+
+    It 'moves a site off the cluster to a platform on A alone: C keeps nothing of it, A keeps its account' {
+        $account = (Get-AegirSite late.test).UnixUser
+        $null = Invoke-OnTestHost $a 'mkdir /srv/platforms/notesa && cd /srv/platforms/notes && cp -a .aegir.yml index.php probe.php bin /srv/platforms/notesa/'
+        $null = New-AegirPlatform notesa -Root /srv/platforms/notesa -WebServer weba -ErrorAction Stop
+        $null = Move-AegirSite late.test -Platform notesa -Confirm:$false -ErrorAction Stop
+        (Get-Page late.test $a).Body | Should -Be 'notes of late.test: first note (weba)'
+        (Get-Page late.test $a /probe.php).Body | Should -Be $account
+        Get-Vhosts $c | Should -Not -Contain 'late.test.conf'
+        Get-SiteTraces $account $c | Should -BeNullOrEmpty -Because 'C serves the site no more'
+        Invoke-OnTestHost $c 'ls -A /srv/platforms/notes/files' | Should -Not -Contain 'late.test'
+        $null = Remove-AegirSite late.test -Confirm:$false -ErrorAction Stop
+        Get-SiteTraces $account $a | Should -BeNullOrEmpty
     }
 
     It 'writes an haproxy front for the cluster that spreads a site''s visitors over A and C' {
@@ -231,7 +337,11 @@ Describe 'A cluster of web servers A and C with their sites'' databases on B' -S
         finally { if (Test-Path $pidFile) { kill (Get-Content $pidFile) } }
     }
 
-    It 'removes a site from every member and its database from B' {
+    It 'removes a site from every member and its database from B, with its account and pool on each member' {
+        $sites = 'notes.test', 'peer.test', 'kept.test', 'wp.test'
+        $accounts = foreach ($site in $sites) { (Get-AegirSite $site).UnixUser }
+        foreach ($member in $a, $c) { foreach ($account in $accounts) { (Get-SiteTraces $account $member).Count | Should -Be 3 } }
+        $null = Remove-AegirSite peer.test -Confirm:$false -ErrorAction Stop
         $null = Remove-AegirSite notes.test -Confirm:$false -ErrorAction Stop
         $null = Remove-AegirSite kept.test -Confirm:$false -ErrorAction Stop
         $null = Remove-AegirSite wp.test -Confirm:$false -ErrorAction Stop
@@ -243,5 +353,12 @@ Describe 'A cluster of web servers A and C with their sites'' databases on B' -S
         Get-Grants notestest | Should -BeNullOrEmpty
         (Get-Page notes.test $a).Body | Should -Not -Match 'first note'
         (Get-Page notes.test $c).Body | Should -Not -Match 'first note'
+        foreach ($member in $a, $c) {
+            foreach ($account in $accounts) { Get-SiteTraces $account $member | Should -BeNullOrEmpty }
+            Invoke-OnTestHost $member "getent passwd | grep ':Aegir site ' || true" | Should -BeNullOrEmpty -Because "no site's account is left on $($member.Name)"
+            Invoke-OnTestHost $member 'ls -A /etc/php/8.2/fpm/pool.d | grep -c "^aegir-" || true' | Should -Be '0'
+            Invoke-OnTestHost $member 'ls -A /var/lib/aegir/php 2>/dev/null || true' | Should -BeNullOrEmpty
+            Invoke-OnTestHost $member "ps --ppid `$(cat /run/php/php8.2-fpm.pid) -o args= | grep -c 'pool [a-z0-9-]*-[0-9a-f]\{6\}$' || true" | Should -Be '0'
+        }
     }
 }

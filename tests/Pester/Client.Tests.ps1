@@ -107,6 +107,35 @@ Describe 'Get-AegirClient' {
 }
 
 Describe 'Set-AegirClient' {
+    It 'changes the group in a task, and records -AdoptGroup until the group changes again' {
+        $null = New-AegirClient acme -Email a@acme.example
+        (Set-AegirClient acme -UnixGroup c-acme -Email b@acme.example -PassThru).UnixGroup | Should -Be 'c-acme'
+        (Get-AegirClient acme).Email | Should -Be 'b@acme.example'
+        (Get-AegirTask -Target client_acme).Type | Should -Be 'regroup'
+        Set-AegirClient acme -UnixGroup webteam -AdoptGroup
+        (Get-AegirClient acme).AdoptGroup | Should -BeTrue
+        Get-Content (Join-Path $env:AEGIR_HOME 'contexts/client_acme.yml') | Should -Contain 'adopt_group: true'
+        Set-AegirClient acme -UnixGroup ''
+        $client = Get-AegirClient acme
+        $client.UnixGroup | Should -Be 'acme'
+        $client.AdoptGroup | Should -BeFalse
+        (New-AegirClient globex -UnixGroup teamg -AdoptGroup).AdoptGroup | Should -BeTrue
+    }
+
+    It 'shows with -Plan the group checked, made and left on the web server of its sites, and changes nothing' {
+        $null = New-TestMaster; $null = New-TestPlatform
+        $null = New-AegirClient acme
+        $null = New-AegirSite -NoInstall a.example -Platform wp -Client acme
+        $steps = Set-AegirClient acme -UnixGroup c-acme -Plan
+        $steps.Description | Should -Contain 'check that the group c-acme on @server_master is missing or the client''s to use'
+        $steps.Description | Should -Contain 'record c-acme as the group of acme'
+        ($steps.Description -match '^take .* out of the group acme on @server_master, and delete it when the module made it').Count | Should -Be 1
+        (Get-AegirClient acme).UnixGroup | Should -Be 'acme'
+        Get-AegirTask | Should -BeNullOrEmpty
+        { Set-AegirClient acme -UnixGroup www-data -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidValue*'
+        Get-AegirTask | Should -BeNullOrEmpty
+    }
+
     It 'changes and clears the email' {
         $null = New-AegirClient acme -Email a@acme.example
         (Set-AegirClient acme -Email b@acme.example -PassThru).Email | Should -Be 'b@acme.example'

@@ -207,6 +207,13 @@ Describe 'Remove-AegirServer' {
         Get-ContextFiles | Should -Be @('server_master.yml')
     }
 
+    It 'returns its plan with -Plan, changing nothing' {
+        $steps = @(Remove-AegirServer master -Force -Plan)
+        $steps.Count | Should -Be 1
+        $steps[0].Description | Should -Be 'remove the record of @server_master'
+        Get-ContextFiles | Should -Be @('server_master.yml')
+    }
+
     It 'asks for confirmation (ConfirmImpact High)' {
         (Get-Command Remove-AegirServer).ImplementingType.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)[0].ConfirmImpact | Should -Be 'High'
     }

@@ -26,7 +26,13 @@ up)
   sysctl -q -w net.ipv4.ip_forward=1
   for d in $private; do mkdir -p "$dir/fs/$d"; done
   # Its own /etc: accounts made there (each site's) are its own, as on another machine.
-  cp -a /etc/. "$dir/fs/etc/"; rm -f "$dir"/fs/etc/ssh/ssh_host_*
+  # Accounts changed here meanwhile (other tests' sites) come and go as lock and temporary files: copy again when one
+  # vanished mid-copy, and leave none behind, or the host's own useradd would find its files locked.
+  for try in 1 2 3 4 5; do
+    cp -a /etc/. "$dir/fs/etc/" 2>/dev/null && break
+    [ "$try" = 5 ] && { echo "testhost: cannot copy /etc" >&2; exit 1; }; sleep 0.2
+  done
+  rm -f "$dir"/fs/etc/ssh/ssh_host_* "$dir"/fs/etc/{passwd,shadow,group,gshadow,subuid,subgid}.lock "$dir"/fs/etc/.pwd.lock
   # Its own name resolves there without DNS (sudo looks it up), as on any installed server.
   { cat /etc/hosts; echo "127.0.1.1 $name"; } > "$dir/fs/etc/hosts"
   chmod 1777 "$dir/fs/tmp"; chmod 700 "$dir/fs/root"; chmod 750 "$dir/fs/etc/sudoers.d"

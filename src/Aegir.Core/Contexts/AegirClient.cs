@@ -27,6 +27,13 @@ public sealed class AegirClient : AegirContext
         set => _unixGroup = string.IsNullOrEmpty(value) ? null : ClientGroups.Check(nameof(UnixGroup), value);
     }
 
+    /// <summary>
+    /// The admin's word that <see cref="UnixGroup"/>, where it exists on a server already, is theirs to give the
+    /// client's sites (Set-AegirClient -AdoptGroup). Without it a group the module did not make for the client is
+    /// refused; with it the group is used and never deleted by the module. A change of the group drops it.
+    /// </summary>
+    public bool AdoptGroup { get; set; }
+
     /// <summary>How many sites the client may have; null is no limit (New-AegirSite refuses one past it).</summary>
     public int? MaxSites
     {
@@ -58,12 +65,13 @@ public sealed class AegirClient : AegirContext
         // Read as any POSIX name, so a record written under older rules still loads (and can be changed); the client
         // rules are checked where it is written and where its group is used (ClientGroups.Require).
         r.Apply("unix_group", v => _unixGroup = Validate.PosixName(nameof(UnixGroup), v));
+        AdoptGroup = r.Bool("adopt_group");
         r.Apply("max_sites", v => MaxSites = QuotaValues.SiteCount("max_sites", v));
         r.Apply("disk_quota", v => DiskQuota = QuotaValues.DiskSize("disk_quota", v));
         People = r.List("people", v => ClientPeople.Check("people", v));
     }
 
-    internal override void Write(YamlWriter w) => w.Scalar("email", Email).Scalar("unix_group", _unixGroup)
+    internal override void Write(YamlWriter w) => w.Scalar("email", Email).Scalar("unix_group", _unixGroup).Scalar("adopt_group", AdoptGroup ? "true" : null)
         .Scalar("max_sites", MaxSites?.ToString(System.Globalization.CultureInfo.InvariantCulture)).Scalar("disk_quota", DiskQuota is { } q ? QuotaValues.Exact(q) : null)
         .List("people", _people);
 }

@@ -205,10 +205,14 @@ public static partial class Validate
     /// <summary>A password: any printable text; no control characters, which would break option files.</summary>
     public static string Secret(string parameter, string? value)
     {
-        if (string.IsNullOrEmpty(value) || value.Length > 256 || value.Any(char.IsControl))
+        if (string.IsNullOrEmpty(value) || SecretProblem(value) is not null)
             throw ErrorCatalog.InvalidValue(parameter, "********", "a password must be 1 to 256 printable characters", "Give a password without newlines or other control characters.");
         return value;
     }
+
+    /// <summary>What of a password a record cannot hold (more than 256 characters, a control character); null when it can.</summary>
+    public static string? SecretProblem(string value)
+        => value.Length > 256 ? "more than 256 characters" : value.Any(char.IsControl) ? "a control character" : null;
 
     static bool HasInvisible(string value)
     {

@@ -271,6 +271,33 @@ public static class ErrorCatalog
         => new("ClientGroupTaken", AegirErrorKind.ResourceExists,
             $"UnixGroup {group} of the client '{client}' is the group of the client '{other}' already: its people would reach both clients' sites. Give '{client}' a group of its own with -UnixGroup (such as c-{client}).", group) { NothingChanged = true };
 
+    /// <summary>PHP-FPM down where each site has its own pool: named before any reload, or every site's page fails and the vhost looks to blame.</summary>
+    public static AegirException PhpFpmNotRunning(string server, string pidFile, string doing)
+        => E(ErrorIds.PhpPoolFailed, AegirErrorKind.InvalidOperation, server,
+            $"{doing} on '@{server}' failed: PHP-FPM is not running there (its pid file {pidFile}, the php_fpm_pid_file setting, names no running PHP-FPM), so every site's PHP fails with 502 Bad Gateway. "
+            + $"Start PHP-FPM on '@{server}' (systemctl start php8.2-fpm; a local server: Start-AegirLocalServer), check it with Invoke-AegirVerify @{server}, then run the task again.");
+
+    /// <summary>A value of a site's environment (its database password above all) that a PHP-FPM pool's env[] cannot carry.</summary>
+    public static AegirException PoolValueUncarried(string uri, string name, string what)
+        => E(ErrorIds.PoolValueUncarried, AegirErrorKind.InvalidData, uri,
+            name == "db_passwd"
+                ? $"The database password of {uri} has {what}, which a PHP-FPM pool cannot carry to the site's PHP (its env[] values end at a newline or a NUL, and may not be empty). Give the site's database user a password of printable characters, then run the task again."
+                : $"The value of {name} for {uri} has {what}, which a PHP-FPM pool cannot carry to the site's PHP (its env[] values end at a newline or a NUL, and may not be empty). Change it, then run the task again.");
+
+    /// <summary>An imported site's own database password that its pool (and its record) cannot carry: refused before the import changes anything.</summary>
+    public static AegirException ImportPasswordUnfit(string uri, string user, string server, string what)
+        => new(ErrorIds.PoolValueUncarried, AegirErrorKind.InvalidData,
+            $"The database password in the settings of {uri} (of the user {user} on '@{server}') has {what}, which the site's PHP-FPM pool cannot carry to its PHP (a pool's env[] values end at a newline or a NUL) nor its record hold (printable characters, at most 256): nothing was imported. "
+            + $"Give {user} a password of printable characters (ALTER USER, and the same in the site's settings), or drop the user so that the import makes it anew with a password of its own; then run Import-AegirSite again.", uri) { NothingChanged = true };
+
+    /// <summary>A group of the client's group's name that is on a server already and not the module's for this client: its members would reach the client's sites.</summary>
+    public static AegirException ClientGroupNotOurs(string group, string server, string client, string? otherClient)
+        => new("ClientGroupNotOurs", AegirErrorKind.ResourceExists,
+            $"The group {group} is on '@{server}' already, and the module did not make it for the client '{client}'"
+            + (otherClient is null ? " (someone else did, or it was there before)" : $" (it made it for '{otherClient[(otherClient.IndexOf('_') + 1)..]}')")
+            + $": its members would reach the client's sites, so nothing was changed. Give the client a group of its own: Set-AegirClient {client} -UnixGroup c-{client}; "
+            + $"or, if {group} on '@{server}' is yours to give the client's sites, say so: Set-AegirClient {client} -UnixGroup {group} -AdoptGroup (the module then uses it and never deletes it).", group) { NothingChanged = true };
+
     public static AegirException AclToolMissing(string server, string detail)
         => E("AclToolMissing", AegirErrorKind.ObjectNotFound, server,
             $"setfacl is not on '@{server}' ({detail}), so the client's group cannot be given the site's folders. Install the acl package there (apt-get install acl), then run the task again.");

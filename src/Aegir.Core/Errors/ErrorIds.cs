@@ -44,6 +44,7 @@ public static class ErrorIds
     public const string SchemaBackwards = "SchemaBackwards";
     public const string ServerUnreachable = "ServerUnreachable";
     public const string PhpPoolFailed = "PhpPoolFailed";
+    public const string PoolValueUncarried = "PoolValueUncarried";
     public const string SiteAccountFailed = "SiteAccountFailed";
     public const string SiteAccountTaken = "SiteAccountTaken";
     public const string SiteAlreadyInstalled = "SiteAlreadyInstalled";

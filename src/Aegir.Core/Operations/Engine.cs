@@ -166,6 +166,8 @@ public sealed class Engine
         if (http.IsRunning() == false)
             throw Errors.ErrorCatalog.StepFailed(ErrorIds.WebReloadFailed, $"Reloading {http.Type} on '@{http.Server.Name}'",
                 http.Server.IsCluster ? "the web server of one of its members is not running" : $"it is not running (its pid file {http.Server.Http.Get("pid_file")} names no live process)", "Start the web server, then run the task again.");
+        // Nor PHP-FPM down under a changed pool: the deferred reload would fail on it, after the batch's page checks blamed the vhost.
+        http.CheckDeferredReload();
         var id = Batch.Defer(this, http.Server.Name);
         ctx.Info($"The config passed its test; '@{http.Server.Name}' reloads once at the end of this batch (a reload task).");
         ctx.Debug($"The reload is queued as task {id} until then, so it is done even if this process ends first.");

@@ -134,8 +134,26 @@ internal sealed class JournalExecutor(Engine engine) : IJournalExecutor
                     break;
                 }
                 UnixGroups.Delete(transport, group, action.Arg("server"));
+                Client.ClientGroupMark.Forget(env.Home, action.Arg("server"), group);
                 break;
             }
+            case JournalActions.RestoreGroupKind:
+            {
+                var transport = Connect(env, action);
+                var gid = int.Parse(action.Arg("gid"), System.Globalization.CultureInfo.InvariantCulture);
+                UnixGroups.Add(transport, action.Arg("group"), action.Arg("server"), gid);
+                if (UnixGroups.Id(transport, action.Arg("group")) == gid)
+                    new Client.ClientGroupMark(action.Arg("server"), action.Arg("group"), action.Arg("client"), gid, Made: true).Save(env.Home);
+                break;
+            }
+            case JournalActions.MarkGroupKind:
+                new Client.ClientGroupMark(action.Arg("server"), action.Arg("group"), action.Arg("client"),
+                    int.Parse(action.Arg("gid"), System.Globalization.CultureInfo.InvariantCulture), action.Arg("made") == "true").Save(env.Home);
+                break;
+            case JournalActions.UnmarkGroupKind:
+                if (Client.ClientGroupMark.Find(env.Home, action.Arg("server"), action.Arg("group")) is { Made: false })
+                    Client.ClientGroupMark.Forget(env.Home, action.Arg("server"), action.Arg("group"));
+                break;
             case JournalActions.LeaveGroupKind:
                 UnixGroups.Leave(Connect(env, action), action.Arg("user"), action.Arg("group"), action.Arg("server"));
                 break;

@@ -49,6 +49,9 @@ public interface IHttpService
     /// <summary>Reloads, and waits until the reload has taken effect.</summary>
     void Reload(TaskContext ctx);
 
+    /// <summary>Refuses to put a reload off when what it must reload first cannot be (PHP-FPM down under a changed pool), naming that cause.</summary>
+    void CheckDeferredReload() { }
+
     /// <summary>Whether the web server runs (its pid file names a live process); null when it cannot tell (no pid file setting).</summary>
     bool? IsRunning();
 

@@ -19,6 +19,9 @@ public static class JournalActions
     public const string DeleteAccountKind = "account.delete";
     public const string DropUserAclKind = "acl.dropuser";
     public const string DeleteGroupKind = "group.delete";
+    public const string RestoreGroupKind = "group.restore";
+    public const string MarkGroupKind = "group.mark";
+    public const string UnmarkGroupKind = "group.unmark";
     public const string LeaveGroupKind = "group.leave";
     public const string JoinGroupKind = "group.join";
     public const string DeletePersonKind = "user.delete";
@@ -101,6 +104,20 @@ public static class JournalActions
     /// <summary>Deletes a group a task made (a client's, on a web server).</summary>
     public static JournalAction DeleteGroup(string server, string group)
         => new(DeleteGroupKind, $"delete the group {group} on '@{server}'", new() { ["server"] = server, ["group"] = group });
+
+    /// <summary>Makes again, with its number, a client's group a task deleted (the module had made it), marked made again.</summary>
+    public static JournalAction RestoreGroup(string server, string group, int gid, string client)
+        => new(RestoreGroupKind, $"make the group {group} again on '@{server}'",
+            new() { ["server"] = server, ["group"] = group, ["gid"] = gid.ToString(System.Globalization.CultureInfo.InvariantCulture), ["client"] = client });
+
+    /// <summary>Notes again what the module knew of a client's group on a server (a mark a task forgot).</summary>
+    public static JournalAction MarkGroup(string server, string group, string client, int gid, bool made)
+        => new(MarkGroupKind, $"note the group {group} on '@{server}' as the client's again",
+            new() { ["server"] = server, ["group"] = group, ["client"] = client, ["gid"] = gid.ToString(System.Globalization.CultureInfo.InvariantCulture), ["made"] = made ? "true" : "false" });
+
+    /// <summary>Forgets a mark a task wrote for a group that was there already (adopted).</summary>
+    public static JournalAction UnmarkGroup(string server, string group)
+        => new(UnmarkGroupKind, $"forget the group {group} on '@{server}' as the client's", new() { ["server"] = server, ["group"] = group });
 
     /// <summary>Takes a user out of a group a task put it into.</summary>
     public static JournalAction LeaveGroup(string server, string user, string group)

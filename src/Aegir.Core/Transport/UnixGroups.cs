@@ -9,10 +9,20 @@ namespace Aegir.Core.Transport;
 public static class UnixGroups
 {
     /// <summary>Makes a system group (a gid below the logins'); nothing when it is there (made meanwhile by a task beside this one too: --force).</summary>
-    public static void Add(ITransport transport, string group, string server)
+    /// <param name="gid">The number it must have (a group deleted and made again), when given.</param>
+    public static void Add(ITransport transport, string group, string server, int? gid = null)
     {
         if (transport.GroupExists(group)) return;
-        Run(transport, server, $"Making the group {group}", "groupadd", ["--system", "--force", "--", group]);
+        Run(transport, server, $"Making the group {group}", "groupadd",
+            gid is { } id ? ["--system", "--gid", id.ToString(System.Globalization.CultureInfo.InvariantCulture), "--", group] : ["--system", "--force", "--", group]);
+    }
+
+    /// <summary>The logins whose own (primary) group is number <paramref name="gid"/>: they are in it without being its members.</summary>
+    public static IReadOnlyList<string> PrimaryOf(ITransport transport, int gid)
+    {
+        var passwd = transport.Run(new CommandSpec("getent", ["passwd"]) { Timeout = TimeSpan.FromSeconds(30) });
+        var number = gid.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return passwd.StandardOutput.Split('\n').Select(l => l.Split(':')).Where(f => f.Length >= 4 && f[3] == number).Select(f => f[0]).ToList();
     }
 
     /// <summary>The group's members (not those whose primary group it is); empty when it has none or is not there.</summary>

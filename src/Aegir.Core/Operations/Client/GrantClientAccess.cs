@@ -38,7 +38,7 @@ public sealed class GrantClientAccess : ClientAccessOperation<GrantClientAccess.
         var group = ClientGroups.Require(client);
         foreach (var server in servers)
             plan.Add(server.Name, PlanAction.Set, $"put {user} into the group {group} on @{server.Name}{(p.Create ? $", making the login {user} when it is missing" : "")}",
-                ctx => Join(ctx, env, server, user, group, p, client.ShortName));
+                ctx => Join(ctx, env, server, user, client, p));
         if (servers.Count == 0)
             plan.Add(client.Name, PlanAction.Check, $"note that {client.ShortName} has no sites yet: {user} joins {group} on each web server as its sites are installed there",
                 ctx => ctx.Info($"The client '{client.ShortName}' has no sites yet: {user} joins the group {group} on each web server as its sites are installed or verified there."));
@@ -46,9 +46,12 @@ public sealed class GrantClientAccess : ClientAccessOperation<GrantClientAccess.
             c => c.People = [.. c.People, user]);
     }
 
-    static void Join(TaskContext ctx, OperationEnvironment env, AegirServer server, string user, string group, Parameters p, string client)
+    static void Join(TaskContext ctx, OperationEnvironment env, AegirServer server, string user, AegirClient owner, Parameters p)
     {
         var transport = env.Connect(server);
+        var (group, client) = (owner.UnixGroup, owner.ShortName);
+        // Before a login is made: a group there that is not the client's to use is refused with nothing changed.
+        ClientGroupUse.Check(env, server, transport, owner, group, owner.AdoptGroup);
         var account = UserAccount.Find(transport, user);
         if (account is null)
         {
@@ -59,8 +62,7 @@ public sealed class GrantClientAccess : ClientAccessOperation<GrantClientAccess.
         }
         else if (p.Create) ctx.Info($"{user} is a user on '@{server.Name}' already: it was left as it is{(p.SshKey is null ? "" : ", its SSH keys too")}.");
         if (Refused(account, ScriptUser.WebGroup(server)) is { } why) throw ErrorCatalog.PersonPrivileged(user, server.Name, why);
-        if (!transport.GroupExists(group))
-            ctx.Step($"Making the client's group {group} on '@{server.Name}'", () => UnixGroups.Add(transport, group, server.Name), JournalActions.DeleteGroup(server.Name, group));
+        ClientGroupUse.Claim(ctx, env, server, transport, owner, group, owner.AdoptGroup);
         if (account.InGroup(group)) ctx.Info($"{user} is in the group {group} on '@{server.Name}' already.");
         else ctx.Step($"Putting {user} into the group {group} on '@{server.Name}'", () => UnixGroups.Join(transport, user, group, server.Name), JournalActions.LeaveGroup(server.Name, user, group));
     }

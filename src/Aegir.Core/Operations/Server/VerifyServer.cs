@@ -100,18 +100,8 @@ public sealed class VerifyServer : Operation<VerifyServer.Parameters>
         }
         var names = platforms.Select(pl => pl.Name).ToHashSet(StringComparer.Ordinal);
         foreach (var site in env.Store.List(ContextType.Site).Contexts.Cast<AegirSite>().Where(s => names.Contains(s.PlatformName) && s.Status != SiteStatus.NotInstalled))
-            plan.Add(cluster.Name, PlanAction.Check, $"check that the vhost of {site.Uri} is the same on every member of @{cluster.Name}, writing it again where it is not", ctx =>
-            {
-                var parts = Site.SiteParts.Resolve(site, env);
-                var vhost = parts.Vhost(site.Status != SiteStatus.Disabled);
-                foreach (var (name, problem) in ((Services.Cluster.ClusterService)parts.Http).Drifted(vhost))
-                {
-                    ctx.Warn($"The vhost of {site.Uri} on member '@{name}' of '@{cluster.Name}' {problem}; it is written again.");
-                    var http = env.Http(env.Server(name, "ClusterMembers"));
-                    http.WriteSite(ctx, vhost);
-                    ctx.Step($"Reloading {http.Type} on '@{name}'", () => http.Reload(ctx));
-                }
-            });
+            plan.Add(cluster.Name, PlanAction.Check, $"check the pool of {site.Uri} on each member of @{cluster.Name} that gives it its own, and that its vhost is the same on every member, writing them again where they are not",
+                ctx => SiteDrift(ctx, env, cluster, site));
         // Last, so no later step can fail: it follows the record, and is written again on every verify.
         var front = (Services.Cluster.ClusterService)env.Http(cluster);
         plan.Add(cluster.Name, PlanAction.Write, $"write the haproxy front of @{cluster.Name} to {front.FrontConfigPath} on this machine", ctx =>
@@ -121,6 +111,52 @@ public sealed class VerifyServer : Operation<VerifyServer.Parameters>
                 IO.AtomicFile.WriteAllText(front.FrontConfigPath, front.FrontConfig());
                 ctx.Info($"An haproxy front for the members of '@{cluster.Name}' is in {front.FrontConfigPath}: run it (haproxy -f) on the machine its sites' names lead to.");
             }));
+    }
+
+    /// <summary>
+    /// A cluster's site as it should be on each member: its own pool (and its folders) where the member gives it one,
+    /// then its vhost; what is missing or differs on a member is named, written again there (tested) and that member
+    /// reloaded. A site whose account a member lacks has not moved into its own pool there yet: its own verify does that
+    /// (account, files, pool, then vhost), so its vhost is left alone here.
+    /// </summary>
+    static void SiteDrift(Tasks.TaskContext ctx, OperationEnvironment env, AegirServer cluster, AegirSite site)
+    {
+        var parts = Site.SiteParts.Resolve(site, env);
+        var changed = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var member in parts.Members.Where(m => m.PerSite))
+        {
+            var transport = env.Connect(member.Web);
+            if (!Services.Php.SiteAccount.Exists(transport, member.RunAs))
+            {
+                ctx.Warn($"{site.Uri} has no account {member.Account} on member '@{member.Web.Name}' of '@{cluster.Name}' yet, so its PHP runs in that member's shared pool or as another account: verify the site (Invoke-AegirVerify {site.Uri}) to move it into its account and pool there.");
+                return;
+            }
+            // A pool that runs as another account (php_accounts or the site's client changed) moves with the site's own verify, its files with it.
+            if (member.Pools.UserOf(member.PoolName) is { } user && user != member.Account)
+            {
+                ctx.Warn($"The PHP-FPM pool of {site.Uri} on member '@{member.Web.Name}' of '@{cluster.Name}' runs as {user}, not {member.Account}: verify the site (Invoke-AegirVerify {site.Uri}) to move it.");
+                return;
+            }
+            ctx.Secret(member.DatabaseIfAny()?.Password);
+            var want = member.PoolFile();
+            if (transport.ReadFile(member.Pools.PoolPath(member.PoolName)) is { } now && System.Text.Encoding.UTF8.GetString(now) == want) continue;
+            ctx.Warn($"The PHP-FPM pool of {site.Uri} on member '@{member.Web.Name}' of '@{cluster.Name}' {(transport.Kind(member.Pools.PoolPath(member.PoolName)) == PathKind.None ? "is missing" : "differs from what it should be")}; it is written again.");
+            member.Pools.Folders(ctx, member.PoolName, member.Account);
+            member.Pools.Change(ctx, member.PoolName, want);
+            changed.Add(member.Web.Name);
+        }
+        var vhost = parts.Vhost(site.Status != SiteStatus.Disabled);
+        foreach (var (name, problem) in ((Services.Cluster.ClusterService)parts.Http).Drifted(vhost))
+        {
+            ctx.Warn($"The vhost of {site.Uri} on member '@{name}' of '@{cluster.Name}' {problem}; it is written again.");
+            env.Http(env.Server(name, "ClusterMembers")).WriteSite(ctx, vhost.On(name));
+            changed.Add(name);
+        }
+        foreach (var name in changed)
+        {
+            var http = env.Http(env.Server(name, "ClusterMembers"));
+            ctx.Step($"Reloading {http.Type} on '@{name}'", () => http.Reload(ctx));
+        }
     }
 
     /// <summary>

@@ -42,6 +42,9 @@ public sealed class ImportSite : SiteOperation<ImportSite.Parameters>
         if (!sameAccount && db.UserExists(p.Database))
             throw ErrorCatalog.StepFailed(ErrorIds.DbUserTaken, $"Importing {site.Uri}", $"a database user named {p.Database} exists on @{server.Name}, and the site's settings do not use it",
                 "Import the site once that user is renamed or dropped (the site's own user is left as it is).");
+        // Kept, the password must pass the pool's env[] and the record: refused here, before anything is written.
+        if (sameAccount && (Services.Php.PhpPools.Uncarried(own!.Password!) ?? Validate.SecretProblem(own.Password!)) is { } unfit)
+            throw ErrorCatalog.ImportPasswordUnfit(site.Uri, p.Database, server.Name, unfit);
         site.DbPassword = sameAccount ? own!.Password : Passwords.New();
         plan.Add(site.Name, PlanAction.Record, $"record the site {site.Uri} on @{platform.Name}, database `{p.Database}` on @{server.Name}", ctx =>
         {

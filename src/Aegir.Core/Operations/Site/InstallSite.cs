@@ -67,6 +67,7 @@ public sealed class InstallSite : SiteOperation<InstallSite.Parameters>
         }
         var parts = SiteParts.Resolve(site, env);
         SiteRules.FoldersFree(env, parts, $"Installing {site.Uri}");
+        SiteAccess.Check(plan, parts);
 
         if (parts.HasDatabase)
         {

@@ -15,11 +15,27 @@ namespace Aegir.Core.Operations.Site;
 /// </summary>
 internal static class SiteAccess
 {
-    public static void Plan(OperationPlan plan, SiteParts site)
+    /// <param name="client">The client as it will be (a change of its group); its record as it is when null.</param>
+    public static void Plan(OperationPlan plan, SiteParts site, AegirClient? client = null)
     {
-        var client = site.Site.ClientName is { } name ? site.Env.Store.GetFresh<AegirClient>(name, "Client") : null;
+        client ??= ClientOf(site);
         foreach (var parts in site.Members) On(plan, parts, client);
     }
+
+    /// <summary>
+    /// Before a new site changes anything: the client's group on each machine that will serve it is refused now, when
+    /// it is there and not the client's to use, rather than by the undo of a half-made site.
+    /// </summary>
+    public static void Check(OperationPlan plan, SiteParts site)
+    {
+        if (ClientOf(site) is not { } client) return;
+        var group = ClientGroups.Require(client);
+        foreach (var parts in site.Members)
+            plan.Add(parts.Web.Name, PlanAction.Check, $"check that the group {group} on @{parts.Web.Name} is missing or the client's to use",
+                _ => Client.ClientGroupUse.Check(parts.Env, parts.Web, parts.Env.Connect(parts.Web), client, group, client.AdoptGroup));
+    }
+
+    static AegirClient? ClientOf(SiteParts site) => site.Site.ClientName is { } name ? site.Env.Store.GetFresh<AegirClient>(name, "Client") : null;
 
     static void On(OperationPlan plan, SiteParts parts, AegirClient? client)
     {
@@ -47,9 +63,8 @@ internal static class SiteAccess
         plan.Add(web, PlanAction.Create, $"make the client's group {group} on @{web} when it is missing{(people.Count > 0 ? $", with {string.Join(", ", people)} in it" : "")}", ctx =>
         {
             var transport = parts.Env.Connect(parts.Web);
-            if (transport.GroupExists(group)) RefuseOwnGroup(transport, group, web);
-            else ctx.Step($"Making the client's group {group} on '@{web}'", () => UnixGroups.Add(transport, group, web), JournalActions.DeleteGroup(web, group));
-            Members(ctx, parts, transport, client);
+            Client.ClientGroupUse.Claim(ctx, parts.Env, parts.Web, transport, client, group, client.AdoptGroup);
+            Client.ClientGroupUse.Members(ctx, parts.Web, transport, client);
         });
         var what = writable.Count > 0 ? $"read and write in {string.Join(", ", SiteSteps.WebWritable(parts))}, read of the rest of {shown}" : $"read of {shown}";
         if (settings.Count > 0) what += $" and of {parts.Kind.SiteSettingsPath(parts.Site.Uri)}";
@@ -84,31 +99,5 @@ internal static class SiteAccess
                 name is null ? null : JournalActions.GrantGroupAcl(web, name, string.Join('\n', paths.Read), string.Join('\n', paths.Write), string.Join('\n', paths.Files), parts.Owner));
         }
         return found;
-    }
-
-    /// <summary>The client's people join its group on a machine that serves one of its sites (granted before the site was there).</summary>
-    static void Members(TaskContext ctx, SiteParts parts, ITransport transport, AegirClient client)
-    {
-        var web = parts.Web.Name;
-        foreach (var user in client.People)
-        {
-            if (UserAccount.Find(transport, user) is not { } account)
-                ctx.Warn($"{user}, granted the sites of '{client.ShortName}', has no login on '@{web}': make one there (Grant-AegirClientAccess -Client {client.ShortName} -User {user} -Create).");
-            else if (Client.GrantClientAccess.Refused(account, ScriptUser.WebGroup(parts.Web)) is { } why)
-                ctx.Warn($"{user}, granted the sites of '{client.ShortName}', holds powers no client's person may have on '@{web}' ({why}): it was not put into {client.UnixGroup} there.");
-            else if (!account.InGroup(client.UnixGroup))
-                ctx.Step($"Putting {user} into the group {client.UnixGroup} on '@{web}'", () => UnixGroups.Join(transport, user, client.UnixGroup, web), JournalActions.LeaveGroup(web, user, client.UnixGroup));
-        }
-    }
-
-    /// <summary>A group that is some login's own (useradd's group of the same name) would let that login in ungranted.</summary>
-    static void RefuseOwnGroup(ITransport transport, string group, string server)
-    {
-        var gid = UnixGroups.Id(transport, group);
-        var passwd = transport.Run(new CommandSpec("getent", ["passwd"]) { Timeout = TimeSpan.FromSeconds(30) });
-        var owner = passwd.StandardOutput.Split('\n').Select(l => l.Split(':')).FirstOrDefault(f => f.Length >= 4 && f[3] == gid?.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        if (gid == 0 || owner is not null)
-            throw ErrorCatalog.InvalidValue("UnixGroup", group, $"on '@{server}' it is the own group of the user {owner?[0] ?? "root"}, who would reach the client's sites ungranted",
-                "Give the client a group of its own with Set-AegirClient -UnixGroup (such as c-" + group + "), then verify its sites.");
     }
 }

@@ -33,12 +33,12 @@ internal static class SiteAccountSteps
                         made is null ? null : JournalActions.DeletePath(parts.Web.Name, made));
                 }
                 if (!SiteAccount.Exists(transport, account))
-                    ctx.Step($"Making the account {account.Name} of {account.Of}", () => SiteAccount.Ensure(transport, account), DeleteAccount(parts, account));
+                    ctx.Step($"Making the account {account.Name} of {account.Of}{parts.OnMember}", () => SiteAccount.Ensure(transport, account), DeleteAccount(parts, account));
             }
             if (current is not null && current != account.Name) Handover(ctx, parts, current);
             parts.Pools.Folders(ctx, parts.PoolName, account.Name);
             if (SharedFolders(parts) is { Count: > 0 } shared)
-                ctx.Step($"Letting {account.Name} write the folders every site of @{parts.Platform.Name} shares ({string.Join(", ", parts.Kind.SharedFolders)})",
+                ctx.Step($"Letting {account.Name} write the folders every site of @{parts.Platform.Name} shares ({string.Join(", ", parts.Kind.SharedFolders)}){parts.OnMember}",
                     () => SiteAccount.GrantShared(transport, account.Name, shared));
         });
     }
@@ -83,16 +83,21 @@ internal static class SiteAccountSteps
     }
 
     /// <summary>
-    /// The site's own PHP-FPM pool (tested; PHP-FPM reloads with the web server, before it), on a server that runs each
-    /// site in a pool of its own.
+    /// The site's own PHP-FPM pool (tested; PHP-FPM reloads with the web server, before it), on each machine that serves
+    /// it and runs each site in a pool of its own: every member of a cluster has its own, with its own socket.
     /// </summary>
-    public static void Pool(OperationPlan plan, SiteParts parts)
+    public static void Pool(OperationPlan plan, SiteParts site)
+    {
+        foreach (var parts in site.Members) PoolOn(plan, parts);
+    }
+
+    static void PoolOn(OperationPlan plan, SiteParts parts)
     {
         if (!parts.PerSite)
         {
             // A server switched back to one shared pool: the site's own pool goes (its account stays, owning its files).
             var transport = parts.Env.Connect(parts.Web);
-            if (!parts.Hosting.IsCluster && transport.User == "root" && transport.Kind(parts.Pools.PoolPath(parts.PoolName)) == Transport.PathKind.File)
+            if (transport.User == "root" && transport.Kind(parts.Pools.PoolPath(parts.PoolName)) == Transport.PathKind.File)
                 plan.Add(parts.Web.Name, PlanAction.Delete, $"remove {parts.Pools.PoolPath(parts.PoolName)}: the sites of @{parts.Web.Name} share one pool now",
                     ctx => parts.Pools.Change(ctx, parts.PoolName, null));
             return;
@@ -108,26 +113,29 @@ internal static class SiteAccountSteps
     /// <summary>The platform's shared folders (a manifest's shared_folders), in full.</summary>
     static IReadOnlyList<string> SharedFolders(SiteParts parts) => parts.Kind.SharedFolders.Select(f => Path.Combine(parts.Platform.Root, f)).ToList();
 
-    /// <summary>Removes the site's pool (tested; PHP-FPM reloads with the web server); its account and folders go at the task's point of no return (<see cref="AccountGone"/>).</summary>
-    public static void RemovePool(OperationPlan plan, SiteParts parts)
+    /// <summary>
+    /// Removes the site's pool on each machine that serves it (tested; PHP-FPM reloads with the web server); the account
+    /// it ran as and its folders go at the task's point of no return (<see cref="AccountGone"/>).
+    /// </summary>
+    public static void RemovePool(OperationPlan plan, SiteParts site)
     {
-        if (!parts.PerSite) return;
-        plan.Add(parts.Web.Name, PlanAction.Delete, $"remove {parts.Pools.PoolPath(parts.PoolName)} and test PHP-FPM's config on @{parts.Web.Name}",
-            ctx => parts.Pools.Change(ctx, parts.PoolName, null));
+        foreach (var parts in site.Members.Where(m => m.PerSite))
+            plan.Add(parts.Web.Name, PlanAction.Delete, $"remove {parts.Pools.PoolPath(parts.PoolName)} and test PHP-FPM's config on @{parts.Web.Name}",
+                ctx => parts.Pools.Change(ctx, parts.PoolName, null));
     }
 
     /// <summary>
-    /// The changes, past a task's point of no return, that delete the site's PHP folders and the account it ran as where
-    /// it no longer runs: its own, and its client's once no other site runs as it; an account it was moving from too.
+    /// The changes, past a task's point of no return, that delete the site's PHP folders and the account it ran as on
+    /// each machine where it no longer runs: its own, and its client's once no other site runs as it; an account it was
+    /// moving from too.
     /// </summary>
-    public static IEnumerable<JournalAction> AccountGone(SiteParts parts)
-    {
-        if (!parts.PerSite) return [];
-        var transport = parts.Env.Connect(parts.Web);
-        var accounts = new[] { parts.RunAs, PhpAccount.ForSite(parts.Site.Uri, parts.Env.Home) }
-            .Concat(Former(parts, transport)).DistinctBy(a => a.Name);
-        return [JournalActions.DeletePath(parts.Web.Name, parts.Pools.SiteDir(parts.PoolName)), .. accounts.Select(a => DeleteAccount(parts, a))];
-    }
+    public static IEnumerable<JournalAction> AccountGone(SiteParts site)
+        => site.Members.Where(m => m.PerSite).SelectMany(parts =>
+        {
+            var transport = parts.Env.Connect(parts.Web);
+            var accounts = new[] { parts.RunAs, PhpAccount.ForSite(parts.Site.Uri, parts.Env.Home) }.Concat(Former(parts, transport)).DistinctBy(a => a.Name);
+            return new[] { JournalActions.DeletePath(parts.Web.Name, parts.Pools.SiteDir(parts.PoolName)) }.Concat(accounts.Select(a => DeleteAccount(parts, a)));
+        }).ToList();
 
     /// <summary>
     /// The accounts of ours the site ran as before and moves from (its pool's former account, as the move's note or its

@@ -66,13 +66,23 @@ internal sealed class SiteDeploy(SiteParts source, SiteParts parts, Func<string>
     /// the site's folders, settings and vhost where it now lives (the old vhost removed when it was elsewhere), the
     /// page, and last the old database and folders.
     /// </summary>
-    void RemoveOldVhost(OperationPlan plan)
+    void RemoveOldVhost(OperationPlan plan, SiteParts member)
     {
-        plan.Add(source.Web.Name, PlanAction.Delete, $"remove {source.Http.SiteConfigPath(source.Site.Uri)} and test the {source.Http.Type} config of @{source.Web.Name}",
-            ctx => source.Http.RemoveSite(ctx, source.Site.Uri));
+        plan.Add(member.Web.Name, PlanAction.Delete, $"remove {member.Http.SiteConfigPath(source.Site.Uri)} and test the {member.Http.Type} config of @{member.Web.Name}",
+            ctx => member.Http.RemoveSite(ctx, source.Site.Uri));
         // The site's pool where it was: a rename's new uri has an account of its own, and a site on another server runs there.
-        SiteAccountSteps.RemovePool(plan, source);
+        SiteAccountSteps.RemovePool(plan, member);
     }
+
+    /// <summary>
+    /// The machines where the site's old vhost, pool and account go: every one that served it on a rename (its new uri
+    /// has its own), else those that do not serve it where it goes (a cluster's member that serves it on both stays).
+    /// </summary>
+    IReadOnlyList<SiteParts> Left()
+        => keepSource ? [] : Renamed ? source.Members : source.Members.Where(m => !Serves(m)).ToList();
+
+    /// <summary>Whether a machine that served the site serves it where it goes too.</summary>
+    bool Serves(SiteParts member) => parts.Members.Any(m => m.Web.Name == member.Web.Name);
 
     public void Plan(OperationPlan plan, OperationEnvironment env)
     {
@@ -86,16 +96,16 @@ internal sealed class SiteDeploy(SiteParts source, SiteParts parts, Func<string>
         SiteSteps.Settings(plan, parts);
         SiteAccess.Plan(plan, parts);
         bool enabled = parts.Site.Status != Contexts.SiteStatus.Disabled;
-        bool vhostMoves = !keepSource && (source.Web.Name != parts.Web.Name || Renamed);
+        var left = Left();
         // A rename on one web server: the old vhost goes first, since the names the site keeps (its aliases) may
         // answer in one vhost only; the reload after the new one serves both changes at once.
-        if (vhostMoves && source.Web.Name == parts.Web.Name) RemoveOldVhost(plan);
+        foreach (var member in left.Where(Serves)) RemoveOldVhost(plan, member);
         if (!creating && (Renamed || source.Web.Name != parts.Web.Name)) SiteIncludes.Copy(plan, env, source, parts);
         SiteSteps.Vhost(plan, parts, () => enabled);
-        if (vhostMoves && source.Web.Name != parts.Web.Name)
+        foreach (var member in left.Where(m => !Serves(m)))
         {
-            RemoveOldVhost(plan);
-            SiteSteps.Reload(plan, env, source.Web, source.Http);
+            RemoveOldVhost(plan, member);
+            SiteSteps.Reload(plan, env, member.Web, member.Http);
         }
         SiteSteps.Answers(plan, parts, () => enabled);
         Finish(plan, env);
@@ -322,10 +332,10 @@ internal sealed class SiteDeploy(SiteParts source, SiteParts parts, Func<string>
                     }
                 }
             }
-            if (!keepSource && (Renamed || source.Web.Name != parts.Web.Name))
+            foreach (var member in Left())
             {
-                changes.AddRange(source.Members.SelectMany(m => SiteIncludes.Gone(env, m, ctx)));
-                changes.AddRange(SiteAccountSteps.AccountGone(source));
+                changes.AddRange(SiteIncludes.Gone(env, member, ctx));
+                changes.AddRange(SiteAccountSteps.AccountGone(member));
             }
             if (changes.Count > 0) ctx.Commit(changes);
         });

@@ -36,8 +36,12 @@ internal sealed class SiteParts
     /// </summary>
     public string Owner => _owner ??= PerSite ? Account : Env.Owner(Web);
 
-    /// <summary>Whether the site runs in a PHP-FPM pool of its own, as its own account, on <see cref="Web"/>.</summary>
-    public bool PerSite => _perSite ??= !Hosting.IsCluster && Env.PerSitePools(Web);
+    /// <summary>
+    /// Whether the site runs in a PHP-FPM pool of its own, as its own account, on <see cref="Web"/>: each member of a
+    /// cluster as its own setting and connection say (the site as a whole: as its first member, where its single
+    /// commands run, says).
+    /// </summary>
+    public bool PerSite => _perSite ??= Env.PerSitePools(Web);
     bool? _perSite;
 
     /// <summary>
@@ -121,8 +125,12 @@ internal sealed class SiteParts
     public VhostModel Vhost(bool enabled)
         => SiteAreas.For(Kind, new(Site.Uri, Platform.Name, Platform.Root, Site.HostNames().ToList(), Site.Redirection, enabled, null, DatabaseIfAny())
         {
-            Tuning = Site.Tuning(), Socket = PerSite ? Pools.Socket(PoolName) : null,
+            Tuning = Site.Tuning(), Socket = Socket,
+            MemberSockets = _members?.ToDictionary(m => m.Web.Name, m => m.Socket, StringComparer.Ordinal),
         });
+
+    /// <summary>The socket of the site's own pool on <see cref="Web"/>; null where it shares the server's pool.</summary>
+    string? Socket => PerSite ? Pools.Socket(PoolName) : null;
 
     /// <summary>The site's pool file as it should be: its limits, and its credentials in its environment.</summary>
     public string PoolFile()

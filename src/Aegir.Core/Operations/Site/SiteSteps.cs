@@ -216,7 +216,9 @@ internal static class SiteSteps
         // written from an admin's template without that page is taken at its word.
         var vhost = parts.Http.RenderSite(parts.Vhost(true)).Contains(PageCheck.VhostPage, StringComparison.Ordinal)
             ? PageCheck.Vhost(ask(host, PageCheck.VhostPage), parts.Site.Uri, host) : null;
-        return vhost ?? check.Problem(answer, path);
+        var problem = vhost ?? check.Problem(answer, path);
+        // PHP-FPM down fails every page (502, or a vhost not yet reloaded): the cause is named first, not the vhost.
+        return problem is not null && parts.PerSite && parts.Pools.DownCause() is { } cause ? $"{cause}; meanwhile {problem}" : problem;
     }
 
     /// <summary>The page a check asks for: the kind's (a manifest's check.path), or / for the disabled page.</summary>

@@ -51,21 +51,26 @@ public sealed class ClusterService(AegirServer server, IServiceEnvironment env) 
     }
 
     /// <summary>
-    /// Writes the vhost on every member. A member whose vhost is missing or differs while another member's is as it
-    /// should be has drifted: it is named before it is put right.
+    /// Writes the vhost on every member, each pointing at that member's own pool of the site where it has one. A member
+    /// whose vhost is missing or differs while another member's is as it should be has drifted: it is named before it is
+    /// put right.
     /// </summary>
     public void WriteSite(TaskContext ctx, VhostModel site)
     {
         foreach (var drifted in Drifted(site)) ctx.Warn($"The vhost of {site.Uri} on member '@{drifted.Member}' of '@{Server.Name}' {drifted.Problem}; it is written again.");
-        foreach (var member in Members) member.WriteSite(ctx, site);
+        foreach (var member in Members) member.WriteSite(ctx, site.On(member.Server.Name));
     }
 
-    /// <summary>Members whose vhost of a site is missing or not as it should be, while another member's is.</summary>
+    /// <summary>
+    /// Members whose vhost of a site is missing or not as it should be, while another member's is. One that still sends
+    /// the site to the member's shared pool, where it now has its own, is moving into it, not drifting.
+    /// </summary>
     public IReadOnlyList<(string Member, string Problem)> Drifted(VhostModel site)
     {
-        var states = Members.Select(m => (m.Server.Name, Text: Read(m, m.SiteConfigPath(site.Uri)), Want: m.RenderSite(site))).ToList();
+        var states = Members.Select(m => (m.Server.Name, Text: Read(m, m.SiteConfigPath(site.Uri)), Want: m.RenderSite(site.On(m.Server.Name)),
+            Shared: site.On(m.Server.Name).Socket is null ? null : m.RenderSite(site.On(m.Server.Name) with { Socket = null }))).ToList();
         if (!states.Any(s => s.Text == s.Want)) return [];
-        return states.Where(s => s.Text != s.Want).Select(s => (s.Name, s.Text is null ? "is missing" : "differs from the others")).ToList();
+        return states.Where(s => s.Text != s.Want && s.Text != s.Shared).Select(s => (s.Name, s.Text is null ? "is missing" : "differs from the others")).ToList();
     }
 
     string? Read(IHttpService member, string path)
@@ -110,7 +115,7 @@ public sealed class ClusterService(AegirServer server, IServiceEnvironment env) 
     /// <summary>Config is saved and put back per member (their journal entries name the member), never for the cluster as one.</summary>
     public bool Restore(TaskContext ctx, byte[] saved) => false;
 
-    public string RenderSite(VhostModel site) => First.RenderSite(site);
+    public string RenderSite(VhostModel site) => First.RenderSite(site.On(First.Server.Name));
 
     /// <summary>Where verify writes the cluster's haproxy front: on this machine, beside the module's other config.</summary>
     public string FrontConfigPath => Path.Combine(env.Home, "config", Server.Name, "haproxy.cfg");

@@ -232,7 +232,7 @@ public abstract class TemplatedWebService(AegirServer server, IServiceEnvironmen
     public void Reload(TaskContext ctx)
     {
         // A site's new pool must listen before its vhost sends requests there: PHP-FPM first, when a pool changed.
-        new Services.Php.PhpPools(Server, Transport, env.Templates, env.Home).ReloadIfPending(ctx);
+        Pools.ReloadIfPending(ctx);
         var command = Server.Http.Get("restart_command")!;
         var named = Named();
         if (named is { Program: { } other } && !IsOurs(other))
@@ -258,6 +258,13 @@ public abstract class TemplatedWebService(AegirServer server, IServiceEnvironmen
             Thread.Sleep(20);
         }
         ctx.Warn($"Reloaded with '{command}', but old worker processes of '@{Server.Name}' were still running 30 s later; they may still serve the old config.");
+    }
+
+    Services.Php.PhpPools Pools => new(Server, Transport, env.Templates, env.Home);
+
+    public void CheckDeferredReload()
+    {
+        if (Services.Php.PhpPools.PerSite(Server, Transport) && Pools is { Pending: true } pools) pools.RequireRunning($"Reloading {Type}");
     }
 
     public bool? IsRunning()

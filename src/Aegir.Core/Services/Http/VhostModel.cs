@@ -31,4 +31,13 @@ public sealed record VhostModel(
     public WebTuning Tuning { get; init; } = WebTuning.None;
     /// <summary>The socket of the site's own PHP-FPM pool, whose environment holds its credentials; null for the shared pool.</summary>
     public string? Socket { get; init; }
+    /// <summary>
+    /// A cluster's site: the socket of its own pool on each member, by the member's name (null where that member's sites
+    /// share its pool): each member's vhost points at that member's own.
+    /// </summary>
+    public IReadOnlyDictionary<string, string?>? MemberSockets { get; init; }
+
+    /// <summary>The vhost as one member of a cluster serves it: with that member's socket (a server's own site is itself).</summary>
+    public VhostModel On(string member)
+        => MemberSockets is { } sockets ? this with { Socket = sockets.TryGetValue(member, out var socket) ? socket : Socket, MemberSockets = null } : this;
 }

@@ -52,9 +52,21 @@ public sealed class PhpPools(AegirServer server, ITransport transport, Templates
             ["memory_limit"] = tuning.MemoryLimit ?? "256M", ["max_execution_time"] = seconds,
             ["upload_max"] = (tuning.UploadMax ?? "64m").ToUpperInvariant(),
             ["environment"] = environment.OrderBy(p => p.Key, StringComparer.Ordinal)
-                .Select(p => new Dictionary<string, object?> { ["name"] = p.Key, ["value"] = Quote(p.Value) }).ToList(),
+                .Select(p => new Dictionary<string, object?> { ["name"] = p.Key, ["value"] = Quote(Carried(uri, p.Key, p.Value)) }).ToList(),
         });
     }
+
+    /// <summary>
+    /// What in <paramref name="value"/> PHP-FPM's ini reader cannot carry into a pool's env[], quoted or not (tried with
+    /// php-fpm -t: a NUL or a line feed ends the value and fails the config; an empty value fails it too; a carriage
+    /// return, quotes, backslash, $, ;, =, other control characters and any UTF-8 pass as they are); null when it carries it.
+    /// </summary>
+    public static string? Uncarried(string value)
+        => value.Length == 0 ? "no character at all" : value.Contains('\n') ? "a newline" : value.Contains('\0') ? "a NUL character" : null;
+
+    /// <summary>A value for the pool's env[], refused before the pool is written when PHP-FPM could not carry it (its test would fail, naming no cause).</summary>
+    static string Carried(string uri, string name, string value)
+        => Uncarried(value) is { } what ? throw ErrorCatalog.PoolValueUncarried(uri, name, what) : value;
 
     /// <summary>
     /// A value as PHP-FPM's ini reader takes it literally: in double quotes, with backslash, quote and dollar (which
@@ -69,7 +81,7 @@ public sealed class PhpPools(AegirServer server, ITransport transport, Templates
         var files = new Files.FileService(transport);
         var dir = SiteDir(pool);
         var created = files.FirstMissing(dir);
-        ctx.Step($"Making {dir} with the temp and session folders of {account}", () =>
+        ctx.Step($"Making {dir} with the temp and session folders of {account} on '@{server.Name}'", () =>
         {
             foreach (var path in new[] { SiteRoot, dir })
             {
@@ -110,7 +122,7 @@ public sealed class PhpPools(AegirServer server, ITransport transport, Templates
         }
         if (content is null && snapshot.Files[0].Content is null) return;
         var data = ctx.SaveData(snapshot.ToBytes());
-        ctx.Step(content is null ? $"Removing the PHP-FPM pool of {pool} on '@{server.Name}'" : $"Writing the PHP-FPM pool {path} and testing PHP-FPM's config", () =>
+        ctx.Step(content is null ? $"Removing the PHP-FPM pool of {pool} on '@{server.Name}'" : $"Writing the PHP-FPM pool {path} and testing PHP-FPM's config on '@{server.Name}'", () =>
         {
             if (transport.Kind(PoolDir) != PathKind.Directory)
                 throw ErrorCatalog.StepFailed(ErrorIds.PhpPoolFailed, $"Writing the PHP-FPM pool of {pool} on '@{server.Name}'", $"the pool folder {PoolDir} is not there",
@@ -195,13 +207,25 @@ public sealed class PhpPools(AegirServer server, ITransport transport, Templates
         }
     }
 
+    /// <summary>
+    /// Refuses what is about to reload the web server in front of the sites' pools while PHP-FPM is down: the reload
+    /// would pass and every site's page would then fail (502), which reads as a broken vhost; PHP-FPM is named first.
+    /// </summary>
+    public void RequireRunning(string doing)
+    {
+        if (!IsRunning) throw ErrorCatalog.PhpFpmNotRunning(server.Name, server.Http.Get("php_fpm_pid_file")!, doing);
+    }
+
+    /// <summary>Why a site's page fails when PHP-FPM is down (the cause, before what the page shows); null while it runs.</summary>
+    public string? DownCause()
+        => IsRunning ? null : $"PHP-FPM is not running on '@{server.Name}' (its pid file {server.Http.Get("php_fpm_pid_file")} names no running PHP-FPM): start it (systemctl start php8.2-fpm; a local server: Start-AegirLocalServer) and check it with Invoke-AegirVerify @{server.Name}";
+
     void Reload(IReadOnlyList<string> sockets)
     {
         const string what = "Reloading PHP-FPM";
         var pidFile = server.Http.Get("php_fpm_pid_file")!;
         var fix = $"Start PHP-FPM on '@{server.Name}' (its pid file is {pidFile}: the php_fpm_pid_file setting), then run the task again.";
-        if (MasterPid(pidFile) is not { } pid)
-            throw ErrorCatalog.StepFailed(ErrorIds.PhpPoolFailed, what + $" on '@{server.Name}'", $"its pid file {pidFile} names no running PHP-FPM", fix);
+        var pid = MasterPid(pidFile) ?? throw ErrorCatalog.PhpFpmNotRunning(server.Name, pidFile, what);
         var before = Stamp(pidFile);
         var kill = transport.Run(new CommandSpec("kill", ["-USR2", pid.ToString(CultureInfo.InvariantCulture)]) { Timeout = TimeSpan.FromSeconds(30) });
         if (!kill.Succeeded) throw ErrorCatalog.StepFailed(ErrorIds.PhpPoolFailed, what + $" on '@{server.Name}'", kill.Summary(), fix);

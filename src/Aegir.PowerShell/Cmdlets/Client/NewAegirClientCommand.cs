@@ -21,6 +21,10 @@ public sealed class NewAegirClientCommand : AegirCmdlet
     [ValidateNotNullOrEmpty]
     public string? UnixGroup { get; set; }
 
+    /// <summary>The group, where it is on a server already, is the admin's to give the client's sites (the module uses it and never deletes it).</summary>
+    [Parameter]
+    public SwitchParameter AdoptGroup { get; set; }
+
     /// <summary>How many sites the client may have: a whole number, 0 for no limit (the default).</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
@@ -35,6 +39,7 @@ public sealed class NewAegirClientCommand : AegirCmdlet
     {
         var client = new AegirClient(ContextNames.Canonical("Name", Name, ContextType.Client)) { Email = Email };
         if (UnixGroup is not null) client.UnixGroup = UnixGroup;
+        client.AdoptGroup = AdoptGroup;
         client.MaxSites = QuotaValues.SiteCount("MaxSites", MaxSites);
         client.DiskQuota = QuotaValues.DiskSize("DiskQuota", DiskQuota);
         if (CreateRecord(client, "Create client context")) WriteObject(client);

@@ -1,11 +1,13 @@
 using System.Management.Automation;
 using Aegir.Core.Contexts;
+using Aegir.Core.Operations;
+using Aegir.Core.Operations.Client;
 
 namespace Aegir.PowerShell.Cmdlets.Client;
 
-/// <summary>Changes a client's email, UNIX group or quota.</summary>
+/// <summary>Changes a client's email or quota (its record), or its UNIX group (a task that moves its sites' ACL entries and its people to the new group).</summary>
 [Cmdlet(VerbsCommon.Set, "AegirClient", HelpUri = HelpLinks.Docs + "Set-AegirClient.md", SupportsShouldProcess = true, DefaultParameterSetName = "ByName")]
-[OutputType(typeof(AegirClient))]
+[OutputType(typeof(AegirClient), typeof(AegirPlanStep))]
 public sealed class SetAegirClientCommand : RecordTargetCmdlet<AegirClient>
 {
     /// <summary>The client's email; an empty string clears it.</summary>
@@ -28,6 +30,10 @@ public sealed class SetAegirClientCommand : RecordTargetCmdlet<AegirClient>
     [AllowEmptyString]
     public string? DiskQuota { get; set; }
 
+    /// <summary>The group, where it is on a server already and the module did not make it for the client, is the admin's to give the client's sites.</summary>
+    [Parameter]
+    public SwitchParameter AdoptGroup { get; set; }
+
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
@@ -36,13 +42,31 @@ public sealed class SetAegirClientCommand : RecordTargetCmdlet<AegirClient>
         // Checked before the record is read: a bad value is refused with nothing changed and no prompt.
         var maxSites = QuotaValues.SiteCount("MaxSites", MaxSites);
         var diskQuota = QuotaValues.DiskSize("DiskQuota", DiskQuota);
-        var client = ChangeRecord<AegirClient>(name, "Name", c =>
+        var group = UnixGroup is null or "" ? UnixGroup : ClientGroups.Check("UnixGroup", UnixGroup);
+        var before = Current<AegirClient>(name, "Name");
+        var regroup = group is not null || AdoptGroup.IsPresent
+            ? new ChangeClientGroup.Parameters(name, group is null ? before.UnixGroup : group.Length == 0 ? ClientGroups.Default(before.ShortName) : group, AdoptGroup)
+            : null;
+        var client = before;
+        // The group changes on the servers of the client's sites, in a task: its ACL entries and people move with it.
+        // It runs first: when it fails, the client's record is left as it was, email and quotas too.
+        if (regroup is not null && (regroup.UnixGroup != before.UnixGroup || regroup.Adopt != before.AdoptGroup))
         {
-            if (MaxSites is not null) c.MaxSites = maxSites;
-            if (DiskQuota is not null) c.DiskQuota = diskQuota;
-            if (Email is not null) c.Email = Email;
-            if (UnixGroup is not null) c.UnixGroup = UnixGroup;
-        }, "Update client context");
-        if (client is not null && PassThru) WriteObject(client);
+            OperationRegistry.For(regroup).Check(regroup, Store);
+            if (!Approve(regroup, before.ToString(), $"Give the client the group {regroup.UnixGroup}, moving its sites' ACL entries and its people there")) return;
+            if (!Finish(RunOperation(regroup).Task)) return;
+            client = Store.GetFresh<AegirClient>(name, "Name");
+        }
+        if (MaxSites is not null || DiskQuota is not null || Email is not null)
+        {
+            client = ChangeRecord<AegirClient>(name, "Name", c =>
+            {
+                if (MaxSites is not null) c.MaxSites = maxSites;
+                if (DiskQuota is not null) c.DiskQuota = diskQuota;
+                if (Email is not null) c.Email = Email;
+            }, "Update client context");
+            if (client is null) return;
+        }
+        if (PassThru) WriteObject(client);
     }
 }

@@ -1,0 +1,56 @@
+using System.Globalization;
+using Aegir.Core.IO;
+
+namespace Aegir.Core.Operations.Client;
+
+/// <summary>
+/// A client's group on one server as the module knows it, kept in <c>$AEGIR_HOME/groups/&lt;server&gt;/&lt;group&gt;</c>
+/// (0600): the client it serves, its number, and whether the module made it (<see cref="Made"/>) or was told to use
+/// one that was there (Set-AegirClient -AdoptGroup). Only a group marked made for a client, still with the number it
+/// was made with, is ever deleted: a group of that name that someone else made (before, or again since) never is.
+/// </summary>
+public sealed record ClientGroupMark(string Server, string Group, string Client, int Gid, bool Made)
+{
+    static string Root(string home) => Path.Combine(home, "groups");
+    static string PathOf(string home, string server, string group) => Path.Combine(Root(home), server, group);
+
+    /// <summary>Whether the mark is the client's, for the group as it is now (<paramref name="gid"/>, null when it is gone).</summary>
+    public bool Holds(string client, int? gid) => Client == client && Gid == gid;
+
+    /// <summary>The mark of <paramref name="group"/> on <paramref name="server"/>, or null when the module knows nothing of it.</summary>
+    public static ClientGroupMark? Find(string home, string server, string group)
+    {
+        var path = PathOf(home, server, group);
+        if (!File.Exists(path)) return null;
+        var fields = File.ReadAllLines(path).Select(l => l.Split('=', 2)).Where(f => f.Length == 2).ToDictionary(f => f[0], f => f[1], StringComparer.Ordinal);
+        return fields.TryGetValue("client", out var client) && fields.TryGetValue("gid", out var gid) && int.TryParse(gid, NumberStyles.None, CultureInfo.InvariantCulture, out var id)
+            ? new ClientGroupMark(server, group, client, id, fields.GetValueOrDefault("made") == "true")
+            : null;
+    }
+
+    /// <summary>Every mark that names <paramref name="client"/>, on any server.</summary>
+    public static IReadOnlyList<ClientGroupMark> Of(string home, string client)
+    {
+        var root = Root(home);
+        if (!Directory.Exists(root)) return [];
+        return Directory.EnumerateDirectories(root).SelectMany(dir => Directory.EnumerateFiles(dir)
+                .Where(f => !Path.GetFileName(f).StartsWith(AtomicFile.TempPrefix, StringComparison.Ordinal))
+                .Select(f => Find(home, Path.GetFileName(dir), Path.GetFileName(f))))
+            .OfType<ClientGroupMark>().Where(m => m.Client == client).OrderBy(m => m.Server, StringComparer.Ordinal).ToList();
+    }
+
+    public void Save(string home)
+    {
+        var dir = Path.Combine(Root(home), Server);
+        AtomicFile.EnsurePrivateDirectory(Root(home));
+        AtomicFile.EnsurePrivateDirectory(dir);
+        AtomicFile.WriteAllText(Path.Combine(dir, Group), string.Create(CultureInfo.InvariantCulture, $"client={Client}\ngid={Gid}\nmade={(Made ? "true" : "false")}\n"));
+    }
+
+    /// <summary>Drops the mark; nothing when there is none (an undo journaled before its step ran).</summary>
+    public static void Forget(string home, string server, string group)
+    {
+        var path = PathOf(home, server, group);
+        if (File.Exists(path)) File.Delete(path);
+    }
+}
