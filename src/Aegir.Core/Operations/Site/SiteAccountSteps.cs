@@ -102,7 +102,7 @@ internal static class SiteAccountSteps
                     ctx => parts.Pools.Change(ctx, parts.PoolName, null));
             return;
         }
-        plan.Add(parts.Web.Name, PlanAction.Write, $"write {parts.Pools.PoolPath(parts.PoolName)} (run as {parts.Account}, its database credentials in its environment) and test PHP-FPM's config on @{parts.Web.Name}",
+        plan.Add(parts.Web.Name, PlanAction.Write, $"write {parts.Pools.PoolPath(parts.PoolName)} ({(parts.Account == parts.PoolName ? "" : $"run as {parts.Account}, ")}its database credentials in its environment) and test PHP-FPM's config on @{parts.Web.Name}",
             ctx =>
             {
                 ctx.Secret(parts.DatabaseIfAny()?.Password);
