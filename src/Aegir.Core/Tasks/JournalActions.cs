@@ -23,6 +23,7 @@ public static class JournalActions
     public const string DeletePersonKind = "user.delete";
     public const string DropGroupAclKind = "acl.drop";
     public const string GrantGroupAclKind = "acl.grant";
+    public const string RestoreCertificateKind = "cert.restore";
     public const string NoneKind = "none";
 
     /// <summary>True for a change of a context record alone (removing one, putting back fields): no server is asked.</summary>
@@ -52,6 +53,10 @@ public static class JournalActions
     /// <summary>Puts back a file as it was (saved in <paramref name="data"/>), or deletes it if there was none.</summary>
     public static JournalAction RestoreFile(string server, string path, string data)
         => new(RestoreFileKind, $"put back {path} on '@{server}'", new() { ["server"] = server, ["path"] = path }, data);
+
+    /// <summary>Puts back which certificate the store serves for a site (its record saved in <paramref name="data"/>; none: the site's certificates go).</summary>
+    public static JournalAction RestoreCertificate(string uri, string? data)
+        => new(RestoreCertificateKind, $"put back the certificate of {uri} in the certificate store", new() { ["uri"] = uri }, data);
 
     public static JournalAction DeletePath(string server, string path)
         => new(DeletePathKind, $"delete {path} on '@{server}'", new() { ["server"] = server, ["path"] = path });

@@ -31,4 +31,6 @@ public sealed record VhostModel(
     public WebTuning Tuning { get; init; } = WebTuning.None;
     /// <summary>The socket of the site's own PHP-FPM pool, whose environment holds its credentials; null for the shared pool.</summary>
     public string? Socket { get; init; }
+    /// <summary>The certificate of a site served over HTTPS; null for one served over HTTP only.</summary>
+    public SiteTls? Tls { get; init; }
 }
