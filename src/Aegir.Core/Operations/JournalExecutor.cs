@@ -144,6 +144,9 @@ internal sealed class JournalExecutor(Engine engine) : IJournalExecutor
             case JournalActions.RestoreCertificateKind:
                 new Services.Certificates.CertificateStore(store.Home).Restore(action.Arg("uri"), action.Data is null ? null : Text(ctx, action));
                 break;
+            case JournalActions.RemoveCertificateKind:
+                new Services.Certificates.CertificateStore(store.Home).Remove(action.Arg("uri"));
+                break;
             case JournalActions.NoneKind:
                 break;
             default:

@@ -122,6 +122,20 @@ internal static class SiteCertificates
             ? $"no public CA signs {string.Join(", ", local)}"
             : "ACME issuance (Let's Encrypt) is not part of this version yet; the self-signed certificate serves until it is";
 
+    /// <summary>The change, past a task's point of no return, that removes a site's certificates from the store (none when it holds none).</summary>
+    public static IEnumerable<JournalAction> Gone(OperationEnvironment env, string uri)
+        => new CertificateStore(env.Home).Get(uri) is null ? [] : [JournalActions.RemoveCertificate(uri)];
+
+    /// <summary>
+    /// The HTTPS fields of a site under a new uri (a rename, a clone): the same mode and source, but for files given,
+    /// which were for the old names: the new site gets a self-signed certificate of its own.
+    /// </summary>
+    public static void Carry(AegirSite from, AegirSite to)
+    {
+        to.Https = from.Https;
+        to.CertificateSource = from.CertificateSource == CertificateSource.File ? CertificateSource.SelfSigned : from.CertificateSource;
+    }
+
     /// <summary>What the vhost serves: the stored certificate of a site served over HTTPS; null for a site that is not.</summary>
     public static SiteTls? Tls(SiteParts parts)
     {

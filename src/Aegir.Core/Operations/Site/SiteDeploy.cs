@@ -327,6 +327,8 @@ internal sealed class SiteDeploy(SiteParts source, SiteParts parts, Func<string>
                 changes.AddRange(source.Members.SelectMany(m => SiteIncludes.Gone(env, m, ctx)));
                 changes.AddRange(SiteSteps.AccountGone(source));
             }
+            // The old name's certificate goes with it (the new name got its own before its vhost was written).
+            if (!keepSource && Renamed) changes.AddRange(SiteCertificates.Gone(env, source.Site.Uri));
             if (changes.Count > 0) ctx.Commit(changes);
         });
     }
