@@ -164,6 +164,24 @@ Describe 'HTTPS' -Skip:$skip {
             (Get-ServedCertificate $uri $ports.Https).GetCertHashString('SHA256') | Should -Be $good.Thumbprint
         }
 
+        It 'turns HTTPS on and off for an installed site, its certificate pushed and taken away with its vhost' {
+            $uri = "later$X.test"
+            $null = New-AegirSite $uri -Platform $Platform
+            (Invoke-Site -Port $ports.Http -HostName $uri).Status | Should -Be 200
+            $set = Set-AegirSite $uri -Https Required -CertificateSource SelfSigned -PassThru
+            $set.Https | Should -Be 'Required'
+            $set.Url | Should -Be "https://${uri}:$($ports.Https)/"
+            (Get-AegirTask -Target $uri -First 1).Log.Message | Should -Contain "Checking that https://$uri/ answers"
+            (Invoke-Tls $uri $ports.Https (Get-StoredPem $uri)).Body | Should -Be "site=$uri https=on url=https://${uri}:$($ports.Https)"
+            (Invoke-Site -Port $ports.Http -HostName $uri).Status | Should -Be 301
+            $null = Set-AegirSite $uri -Https Disabled
+            (Invoke-Site -Port $ports.Http -HostName $uri).Body.Trim() | Should -Be "site=$uri https=off url=http://${uri}:$($ports.Http)"
+            Test-Path "$env:AEGIR_HOME/config/server_$Server/tls/$uri.key" | Should -BeFalse
+            # Its name over TLS is now a name no site serves there.
+            if ($Server -eq 'master') { { Get-ServedCertificate $uri $ports.Https } | Should -Throw }
+            else { (Get-ServedCertificate $uri $ports.Https).Subject | Should -Be 'CN=default.invalid' }
+        }
+
         It 'gives no site''s certificate to a name no site has' {
             if ($Server -eq 'master') {
                 { Get-ServedCertificate "nobody$X.test" $ports.Https } | Should -Throw

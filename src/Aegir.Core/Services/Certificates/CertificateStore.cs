@@ -15,6 +15,10 @@ namespace Aegir.Core.Services.Certificates;
 /// Each new certificate gets a folder of its own and certificate.json names the one in use, so a change is undone by
 /// writing the old certificate.json back (no key ever passes through a task's journal), and a renewal that fails
 /// leaves the one in use as it is. Web servers get copies (<see cref="Http.TemplatedWebService"/>); this is the truth.
+/// Room left for what comes next: an ACME account per directory and email in <c>certificates/_acme/</c> (a name no site
+/// can have), its key kept as a site's is; a renewal round that reads certificate.json alone (NotAfter, LastRenewal)
+/// and renews into a new generation, switched to only once the web servers took it; migrate keeps the uri and so the
+/// store, pushing the same files to the new web server; a backup carries certificate.json and the generation in use.
 /// </summary>
 public sealed class CertificateStore(string home)
 {
