@@ -228,4 +228,48 @@ public sealed class CertificateTests : IDisposable
         var ex = Assert.Throws<AegirException>(() => definition.ToSite(home.Store));
         Assert.Contains("holds no certificate file given", ex.Message);
     }
+
+    [Fact]
+    public void A_site_served_over_https_gets_a_certificate_for_every_name_pushed_beside_its_vhost_and_a_new_one_for_a_new_alias()
+    {
+        using var hosting = new FakeHosting();
+        OperationScenario.Installed(hosting);
+        var outcome = hosting.Run(new VerifySite.Parameters("blog.test", new SiteChanges { Https = HttpsMode.Required }));
+        Assert.True(outcome.Succeeded, outcome.Task.Error);
+        var store = new CertificateStore(hosting.Home.Path);
+        var first = store.Get("blog.test")!;
+        Assert.Equal(["blog.test", "www.blog.test"], first.Names);
+        Assert.Contains(outcome.Task.Log, e => e.Level == Tasks.TaskLogLevel.Warning && e.Message.Contains("no public CA signs blog.test, www.blog.test"));
+        var vhost = hosting.Server.Text(hosting.VhostPath("blog.test"));
+        var tls = Path.Combine(hosting.Home.Path, "config", "server_master", "tls");
+        Assert.Contains($"ssl_certificate_key {tls}/blog.test.key;", vhost);
+        Assert.Contains("return 301 https://$host", vhost);
+        Assert.Contains("Strict-Transport-Security", vhost);
+        Assert.Equal(store.Files(first).KeyPem, hosting.Server.Text(Path.Combine(tls, "blog.test.key")));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, hosting.Server.GetMode(Path.Combine(tls, "blog.test.key")));
+        Assert.DoesNotContain(outcome.Task.Log, e => e.Message.Contains("PRIVATE KEY"));
+
+        Assert.True(hosting.Run(new VerifySite.Parameters("blog.test", new SiteChanges { AddAliases = ["shop.test"] })).Succeeded);
+        var second = store.Get("blog.test")!;
+        Assert.NotEqual(first.Thumbprint, second.Thumbprint);
+        Assert.Equal(["blog.test", "www.blog.test", "shop.test"], second.Names);
+
+        Assert.True(hosting.Run(new VerifySite.Parameters("blog.test")).Succeeded);
+        Assert.Equal(second.Thumbprint, store.Get("blog.test")!.Thumbprint);   // a fitting certificate stays
+    }
+
+    [Fact]
+    public void An_alias_a_certificate_file_does_not_cover_is_refused_before_anything_changes()
+    {
+        using var hosting = new FakeHosting();
+        OperationScenario.Installed(hosting);
+        var (root, inter, leaf, key) = Chain(["blog.test", "www.blog.test"]);
+        var given = new SiteChanges { Https = HttpsMode.Enabled, CertificatePath = Write("full.pem", Pem(leaf, inter, root)), CertificateKeyPath = Write("key.pem", key.ExportPkcs8PrivateKeyPem()) };
+        Assert.True(hosting.Run(new VerifySite.Parameters("blog.test", given)).Succeeded);
+        Assert.Equal(leaf.GetCertHashString(HashAlgorithmName.SHA256), new CertificateStore(hosting.Home.Path).Get("blog.test")!.Thumbprint);
+        var before = hosting.Snapshot();
+        var ex = Assert.Throws<AegirException>(() => SiteUpdate.Check(hosting.Engine, "blog.test", new SiteChanges { AddAliases = ["shop.test"] }));
+        Assert.Contains("does not cover shop.test", ex.Message);
+        Assert.Equal(before, hosting.Snapshot());
+    }
 }

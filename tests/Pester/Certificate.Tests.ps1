@@ -88,6 +88,11 @@ Describe 'HTTPS settings and certificates' {
         Get-AegirCertificate | Should -BeNullOrEmpty
     }
 
+    It 'refuses an https_port that is the HTTP port' {
+        { Set-AegirServer master -HttpSetting @{ https_port = 80 } -ErrorAction Stop } | Should -Throw '*https_port*HTTP port is the same*'
+        (Get-AegirServer master).Http.Get('https_port') | Should -Be '443'
+    }
+
     It 'gives a site served over HTTPS an https Url on the https_port' {
         Set-AegirServer master -HttpSetting @{ https_port = 8443 }
         $site = New-AegirSite -NoInstall shop.example.com -Platform wp -Https Enabled

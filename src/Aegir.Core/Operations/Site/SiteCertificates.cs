@@ -62,6 +62,9 @@ internal static class SiteCertificates
     {
         var site = parts.Site;
         if (site.Https == HttpsMode.Disabled && given is null) return;
+        if (site.Https != HttpsMode.Disabled && parts.Members.FirstOrDefault(m => !ThisMachine.Is(m.Web)) is { } remote)
+            throw ErrorCatalog.InvalidValue("Https", site.Https.ToString(), $"'@{remote.Web.Name}' is another machine, and this version checks a site's page over HTTPS on this machine's web servers only",
+                "Serve the site over HTTP there for now (-Https Disabled), or from a web server on this machine.");
         var what = given is not null ? $"check {given.CertificatePath} and its key {given.KeyPath}, and copy them into the certificate store"
             : $"make sure the certificate store holds a {site.CertificateSource} certificate for {string.Join(", ", site.HostNames())}";
         plan.Add(site.Name, PlanAction.Write, what, ctx => Ensure(ctx, parts.Env.Home, site, given));
