@@ -164,6 +164,21 @@ Describe 'HTTPS' -Skip:$skip {
             (Get-ServedCertificate $uri $ports.Https).GetCertHashString('SHA256') | Should -Be $good.Thumbprint
         }
 
+        It 'gives a copy of a site whose certificate file was for its own name a certificate for the copy''s' {
+            $uri = "file$X.test"
+            $copy = "copy$X.test"
+            $null = Copy-AegirSite $uri -NewUri $copy
+            $site = Get-AegirSite $copy
+            $site.Https | Should -Be 'Required'
+            $site.CertificateSource | Should -Be 'SelfSigned'
+            $cert = Get-AegirCertificate $copy
+            $cert.Names | Should -Be @($copy)
+            (Invoke-Tls $copy $ports.Https (Get-StoredPem $copy)).Body | Should -Match "^site=$([regex]::Escape($copy)) https=on"
+            # The original keeps its own, the file given.
+            (Get-ServedCertificate $uri $ports.Https).GetCertHashString('SHA256') | Should -Be (Get-AegirCertificate $uri).Thumbprint
+            (Get-AegirCertificate $uri).Source | Should -Be 'File'
+        }
+
         It 'turns HTTPS on and off for an installed site, its certificate pushed and taken away with its vhost' {
             $uri = "later$X.test"
             $null = New-AegirSite $uri -Platform $Platform
