@@ -3,8 +3,5 @@ namespace Aegir.Core.Transport;
 /// <summary>What a web server answered to a GET: the status, where a redirect points, and the start of the body.</summary>
 public sealed record HttpAnswer(int Status, string? Location, string Body)
 {
-    /// <summary>The Strict-Transport-Security header of an answer over HTTPS, when there is one.</summary>
-    public string? Hsts { get; init; }
-
     public override string ToString() => Location is null ? $"HTTP {Status}" : $"HTTP {Status} to {Location}";
 }

@@ -197,10 +197,7 @@ public sealed class LocalTransport : ITransport
             using var reader = new StreamReader(response.Content.ReadAsStream());
             var buffer = new char[262144];   // enough of a page for a check's texts
             var body = new string(buffer, 0, reader.ReadBlock(buffer, 0, buffer.Length));
-            return new HttpAnswer((int)response.StatusCode, response.Headers.Location?.ToString(), body)
-            {
-                Hsts = response.Headers.TryGetValues("Strict-Transport-Security", out var hsts) ? string.Join(", ", hsts) : null,
-            };
+            return new HttpAnswer((int)response.StatusCode, response.Headers.Location?.ToString(), body);
         }
         catch (Exception ex) when (ex is System.Net.Http.HttpRequestException or TaskCanceledException or IOException)
         {

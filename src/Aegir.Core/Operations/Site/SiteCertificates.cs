@@ -139,6 +139,10 @@ internal static class SiteCertificates
         to.CertificateSource = from.CertificateSource == CertificateSource.File ? CertificateSource.SelfSigned : from.CertificateSource;
     }
 
+    /// <summary>The thumbprint a request to a site served over HTTPS must be shown (its stored certificate's); null for a site served over HTTP.</summary>
+    public static string? Pin(SiteParts parts)
+        => parts.Site.Https == HttpsMode.Disabled ? null : new CertificateStore(parts.Env.Home).Get(parts.Site.Uri)?.Thumbprint;
+
     /// <summary>What the vhost serves: the stored certificate of a site served over HTTPS; null for a site that is not.</summary>
     public static SiteTls? Tls(SiteParts parts)
     {

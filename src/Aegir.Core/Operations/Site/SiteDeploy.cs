@@ -129,7 +129,7 @@ internal sealed class SiteDeploy(SiteParts source, SiteParts parts, Func<string>
                 ctx => ctx.Step($"Checking that the {parts.Kind.Application} tables are in {_newDb}", () => parts.Kind.CheckInstalled(db, NewDatabase())));
         if ((_manifest?.Uri ?? source.Site.Uri) is var from && from != parts.Site.Uri)
         {
-            var url = parts.Http.Url(parts.Site.Redirection ?? parts.Site.Uri);
+            var url = parts.SiteUrl;
             plan.Add(server.Name, PlanAction.Set, $"make the copied database of {from} serve as {url}", ctx =>
             {
                 if (parts.Kind.AddressChange(db, NewDatabase(), _manifest!.Uri, parts.Site.Uri, url) is { } sql)

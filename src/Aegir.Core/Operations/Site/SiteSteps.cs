@@ -275,7 +275,7 @@ internal static class SiteSteps
     {
         HttpAnswer? answer = null;
         // A site served over HTTPS is asked over HTTPS, trusting the certificate the store holds for it and no other.
-        var tls = parts.Site.Https == HttpsMode.Disabled ? null : new Services.Certificates.CertificateStore(parts.Env.Home).Get(parts.Site.Uri)?.Thumbprint;
+        var tls = SiteCertificates.Pin(parts);
         // A graceful reload (this task's, or another's beside it) closes connections unanswered for a moment: asked
         // again, a little later each time, before a page that does not answer counts as a broken site.
         foreach (var wait in new[] { 200, 500, 1000, 0 })
