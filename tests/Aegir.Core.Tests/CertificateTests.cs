@@ -272,4 +272,21 @@ public sealed class CertificateTests : IDisposable
         Assert.Contains("does not cover shop.test", ex.Message);
         Assert.Equal(before, hosting.Snapshot());
     }
+
+    [Fact]
+    public void Https_on_a_web_server_of_another_machine_is_refused_before_anything_changes()
+    {
+        using var hosting = new FakeHosting();
+        var web = new AegirServer("server_web1") { RemoteHost = "192.0.2.10" };
+        web.Http.ChangeType("nginx");
+        web.Http.Set("php_pools", "shared");
+        hosting.Store.Create(web);
+        var platform = hosting.Platform("remote", "php");
+        hosting.Store.Modify<AegirPlatform>(platform.Name, "Name", pl => pl.WebServerName = "web1");
+        var before = hosting.Snapshot();
+        var ex = Assert.Throws<AegirException>(() => hosting.Engine.Plan(new InstallSite.Parameters("far.test", null, null,
+            new SiteDefinition("far.test", "remote", Https: HttpsMode.Required, CertificateSource: CertificateSource.SelfSigned))));
+        Assert.Contains("'@server_web1' is another machine", ex.Message);
+        Assert.Equal(before, hosting.Snapshot());
+    }
 }
