@@ -105,14 +105,18 @@ public sealed class FakeHosting : IDisposable, IServiceFactory, ITransportFactor
         var archives = Directory.Exists(backups)
             ? string.Join('\n', Directory.GetFiles(backups).Select(f => System.Text.RegularExpressions.Regex.Replace(Path.GetFileName(f), @"-\d{8}\.\d{6}(_\d+)?", "-<time>")).Order())
             : "";
-        return $"{Server.Snapshot()}\n--- db\n{Databases.Snapshot()}\n--- contexts\n{contexts}\n--- backups\n{archives}".Replace(Home.Path, "$AEGIR_HOME");
+        // The certificate store on this machine: which certificate each site serves (a record naming one that is gone is broken).
+        var store = new Services.Certificates.CertificateStore(Home.Path);
+        var certificates = string.Join('\n', store.List().Select(c => $"{c.Site} {c.Source} {string.Join(",", c.Names)} {c.Thumbprint} {store.Files(c).KeyPem.Length > 0}"));
+        return $"{Server.Snapshot()}\n--- db\n{Databases.Snapshot()}\n--- contexts\n{contexts}\n--- backups\n{archives}\n--- certificates\n{certificates}".Replace(Home.Path, "$AEGIR_HOME");
     }
 
     /// <summary>The snapshot without what differs from run to run (file contents, generated passwords): which files, folders, modes, owners, databases and records there are.</summary>
     public string Shape()
         => string.Join('\n', Snapshot().Split('\n')
             .Where(l => !l.StartsWith("db_password:", StringComparison.Ordinal))
-            .Select(l => System.Text.RegularExpressions.Regex.Replace(l, " [0-9A-F]{16}$", "")));
+            .Select(l => System.Text.RegularExpressions.Regex.Replace(l, " [0-9A-F]{16}$", ""))
+            .Select(l => System.Text.RegularExpressions.Regex.Replace(l, "[0-9A-F]{64}", "<thumbprint>")));
 
     public TaskOutcome Run(object parameters) => Engine.Run(parameters);
 

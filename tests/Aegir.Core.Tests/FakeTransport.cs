@@ -201,7 +201,7 @@ public sealed class FakeTransport(Func<CommandSpec, CommandResult>? handler = nu
                                                        && System.Text.RegularExpressions.Regex.IsMatch(Encoding.UTF8.GetString(c), $@"server_name[^;]*\s{System.Text.RegularExpressions.Regex.Escape(host)}[\s;]"))
         .Select(kv => Encoding.UTF8.GetString(kv.Value.Content!)).FirstOrDefault();
 
-    public HttpAnswer Fetch(string address, int port, string host, string path)
+    public HttpAnswer Fetch(string address, int port, string host, string path, string? tlsThumbprint = null)
     {
         lock (Unanswered)
             if (Unanswered.TryGetValue(host, out var left) && left > 0)

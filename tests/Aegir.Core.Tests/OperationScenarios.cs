@@ -53,6 +53,14 @@ public sealed record OperationScenario(string Name, Action<FakeHosting> Setup, F
             ClientSite(h);
             h.Store.Create(new AegirClient("client_globex"));
         }, _ => new VerifySite.Parameters("shop.test", new SiteChanges { Client = "globex" })),
+        new("new site over HTTPS only", h => h.Platform("wp", "wordpress"),
+            _ => new InstallSite.Parameters("secure.test", null, null, new SiteDefinition("secure.test", "wp", Aliases: ["www.secure.test"], Https: HttpsMode.Required, CertificateSource: CertificateSource.SelfSigned))),
+        new("serve an installed site over HTTPS", Installed, _ => new VerifySite.Parameters("blog.test", new SiteChanges { Https = HttpsMode.Enabled, CertificateSource = CertificateSource.SelfSigned })),
+        new("delete a site served over HTTPS", h =>
+        {
+            Installed(h);
+            Assert.True(h.Run(new VerifySite.Parameters("blog.test", new SiteChanges { Https = HttpsMode.Required })).Succeeded);
+        }, _ => new DeleteSite.Parameters("blog.test", Backup: false), Finishes: true),
         new("set an alias of an installed site", Installed, _ => new VerifySite.Parameters("blog.test", new SiteChanges { AddAliases = ["blog2.test"] })),
         new("disable", Installed, _ => new DisableSite.Parameters("blog.test")),
         new("enable", h =>

@@ -82,7 +82,7 @@ public class WebServiceTests
         var text = web.RenderSite(Site(redirection: "a.example"));
         Assert.Contains("listen 127.0.0.1:8080;", text);
         Assert.Contains("server_name www.a.example;", text);
-        Assert.Contains("return 301 $scheme://a.example:8080$request_uri;", text);
+        Assert.Contains("return 301 http://a.example:8080$request_uri;", text);
         Assert.Contains("fastcgi_param db_passwd Pw-Secret-123;", text);
         Assert.Contains("location ^~ /wp-content/uploads/sites/a.example/", text);
         Assert.DoesNotContain("Site disabled", text);

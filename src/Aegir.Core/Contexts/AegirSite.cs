@@ -54,10 +54,19 @@ public sealed class AegirSite : AegirContext
 
     public AegirClient? GetClient() => Resolve<AegirClient>(_client);
 
-    /// <summary>The address the site answers on: its redirection target or uri, on its web server's port (null when its platform is not found).</summary>
+    /// <summary>
+    /// The address the site answers on: its redirection target or uri, on its web server's port, over HTTPS for a site
+    /// served so (null when its platform is not found).
+    /// </summary>
     public string? Url => GetPlatform()?.GetWebServer()?.GetFirstMember() is { Http.IsNull: false } web
-        ? $"http://{Redirection ?? Uri}{(web.Http.GetInt("port") is 80 ? "" : ":" + web.Http.GetInt("port"))}/"
+        ? WebAddress.Of(web.Http, Redirection ?? Uri, Https != HttpsMode.Disabled) + "/"
         : null;
+
+    /// <summary>Whether (and how strictly) the site is served over HTTPS.</summary>
+    public HttpsMode Https { get; set; } = HttpsMode.Disabled;
+
+    /// <summary>Where the site's certificate comes from (Let's Encrypt unless set); its files are in the certificate store.</summary>
+    public CertificateSource CertificateSource { get; set; } = CertificateSource.LetsEncrypt;
 
     public string Profile { get => _profile; set => _profile = Validate.Profile(nameof(Profile), value); }
 
@@ -212,15 +221,23 @@ public sealed class AegirSite : AegirContext
         r.Apply("backup_interval", v => BackupInterval = v);
         r.Apply("backup_retention", v => BackupRetention = v);
         r.Apply("statistics_interval", v => StatisticsInterval = v);
+        r.Apply("https", v => Https = Choice<HttpsMode>("https", v));
+        r.Apply("certificate_source", v => CertificateSource = Choice<CertificateSource>("certificate_source", v));
         r.Apply("db_name", v => DbName = v);
         r.Apply("db_password", v => DbPassword = Validate.Secret("db_password", v));
         r.Apply("site_key", v => SiteKey = Validate.Secret("site_key", v));
     }
+
+    static T Choice<T>(string key, string value) where T : struct, Enum
+        => Enum.TryParse<T>(value, ignoreCase: false, out var v) && Enum.IsDefined(v) ? v
+            : throw ErrorCatalog.InvalidValue(key, value, $"it is not one of {string.Join(", ", Enum.GetNames<T>())}", $"Write one of {string.Join(", ", Enum.GetNames<T>())}.");
 
     internal override void Write(YamlWriter w)
         => w.Scalar("uri", Uri).Scalar("platform", PlatformName).Scalar("db_server", DbServerName).Scalar("database", HasDatabase ? null : "none").Scalar("client", ClientName)
             .Scalar("profile", Profile).Scalar("language", Language).List("aliases", _aliases).Scalar("redirection", Redirection).List("web_settings", _webSettings)
             .Scalar("status", Status.ToString()).Scalar("cron_interval", CronInterval).Scalar("backup_interval", BackupInterval)
             .Scalar("backup_retention", BackupRetention).Scalar("statistics_interval", StatisticsInterval)
+            .Scalar("https", Https == HttpsMode.Disabled ? null : Https.ToString())
+            .Scalar("certificate_source", Https == HttpsMode.Disabled && CertificateSource == CertificateSource.LetsEncrypt ? null : CertificateSource.ToString())
             .Scalar("db_name", DbName).Scalar("db_password", DbPassword).Scalar("site_key", SiteKey);
 }

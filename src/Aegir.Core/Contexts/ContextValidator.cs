@@ -131,7 +131,12 @@ internal static class ContextValidator
         bool dbHere = !server.Db.IsNull && (server.Db.Get("host") is null or "127.0.0.1" or "localhost" or "::1" || server.Db.Get("host") == server.RemoteHost);
         if (!server.Http.IsNull && dbHere && server.Http.GetInt("port") == server.Db.GetInt("port"))
             throw ErrorCatalog.InvalidValue("HttpPort", server.Http.Get("port"), "the server's database listens on that port", "Give the web server and the database a port each.");
+        var https = !server.Http.IsNull && server.Http.GetInfo().Find("https_port") is not null;
+        if (https && server.Http.GetInt("https_port") == server.Http.GetInt("port"))
+            throw ErrorCatalog.InvalidValue("https_port", server.Http.Get("https_port"), "the web server's HTTP port is the same", "Give HTTP and HTTPS a port each (443 for HTTPS unless it is taken).");
         if (!Contexts.ThisMachine.Is(server)) return;
+        if (https && previous is { Http.IsNull: false } && previous.Http.Type == server.Http.Type && previous.Http.Get("https_port") != server.Http.Get("https_port"))
+            CheckListener("https_port", server.Http.GetInt("https_port"), server.Http.GetInfo().Programs);
         if (!server.Http.IsNull && (previous is null || previous.Http.Type != server.Http.Type || previous.Http.Get("port") != server.Http.Get("port")))
             CheckListener("HttpPort", server.Http.GetInt("port"), server.Http.GetInfo().Programs);
         if (dbHere && (previous is null || previous.Db.Type != server.Db.Type || previous.Db.Get("port") != server.Db.Get("port")))

@@ -365,4 +365,12 @@ public static class ErrorCatalog
         "client" => "Client",
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, "not a context type"),
     };
+
+    /// <summary>A certificate or key file refused before anything is written.</summary>
+    public static AegirException CertificateRefused(string parameter, string path, string problem, string fix)
+        => new("CertificateRefused", AegirErrorKind.InvalidArgument, $"{parameter} {Show(path)} is refused: {problem}. {fix}", path) { NothingChanged = true };
+
+    /// <summary>An HTTPS site whose certificate the store does not hold (a lost store, a File source never given).</summary>
+    public static AegirException CertificateMissing(string uri, string problem, string fix)
+        => E("CertificateMissing", AegirErrorKind.ObjectNotFound, uri, $"The site {uri} is served over HTTPS, but {problem}. {fix}");
 }

@@ -54,7 +54,7 @@ public sealed class LocalServer
     /// Starts (installing missing packages) what is not running yet, and returns the change that points a server's
     /// services at the instances: its record is changed under its lock by the caller, never here.
     /// </summary>
-    public Action<AegirServer> Start(AegirServer current, string httpType, int httpPort, int dbPort, string? dbType, Action<string> log)
+    public Action<AegirServer> Start(AegirServer current, string httpType, int httpPort, int dbPort, string? dbType, Action<string> log, int httpsPort = 0)
     {
         if (httpType is not ("nginx" or "apache"))
             throw ErrorCatalog.InvalidValue("HttpServiceType", httpType, "a local server runs nginx or apache", "Choose -HttpServiceType nginx or apache.");
@@ -81,20 +81,30 @@ public sealed class LocalServer
         var (socket, fpmTest) = StartPhpFpm(log);
         bool sameType = current.Http.Type == httpType;
         httpPort = PickPort(httpPort, sameType ? current.Http.Get("port") : null);
+        // A record of before https_port was a setting holds none: a free port then, not the default 443.
+        httpsPort = PickPort(httpsPort, sameType && current.Http.Settings.TryGetValue("https_port", out var https) ? https : null, avoid: httpPort);
+        if (httpsPort == httpPort)
+            throw ErrorCatalog.InvalidValue("HttpsPort", httpsPort.ToString(), "it is the HTTP port too", "Give HTTP and HTTPS a port each.");
         if (!sameType && !current.Http.IsNull) StopWeb(current.Http.Type);
-        var (start, test, reload) = httpType == "nginx" ? NginxCommands(httpPort) : ApacheCommands(httpPort);
+        var (start, test, reload) = httpType == "nginx" ? NginxCommands(httpPort) : ApacheCommands(httpPort, httpsPort);
         StartWeb(httpType, start, httpPort, log);
         var webGroup = IsRoot ? "www-data" : Posix.PrimaryGroup(Environment.UserName);
         var scriptUser = LocalScriptUser.Ensure(current.ScriptUser, webGroup, log);
         foreach (var part in new[] { "php", "nginx", "apache" }) KeepPrivate(Dir(part));
         var pidFile = Path.Combine(Dir(httpType), httpType + ".pid");
         var webPort = httpPort;
+        var tlsPort = httpsPort;
+        var acme = Dir("acme");
+        Directory.CreateDirectory(acme);
+        LocalProcess.MakeTraversable(acme);
         return server =>
         {
             db(server);
             server.ScriptUser = scriptUser;
             server.Http.ChangeType(httpType);
             server.Http.Set("port", webPort.ToString());
+            server.Http.Set("https_port", tlsPort.ToString());
+            server.Http.Set("acme_webroot", acme);
             server.Http.Set("listen_address", "127.0.0.1");
             server.Http.Set("php_fpm_socket", socket);
             // As root each site gets a pool and an account of its own (unless the record says shared); without root every site shares the one pool.
@@ -115,13 +125,13 @@ public sealed class LocalServer
     /// Starts the instances, records the server (created, or changed under its lock) with them as its services,
     /// and verifies it. Returns the server as recorded and the verify task.
     /// </summary>
-    public (AegirServer Server, Operations.TaskOutcome Verify) StartAndVerify(Operations.Engine engine, string httpType, int httpPort, int dbPort, string? dbType, Action<string> log)
+    public (AegirServer Server, Operations.TaskOutcome Verify) StartAndVerify(Operations.Engine engine, string httpType, int httpPort, int dbPort, string? dbType, Action<string> log, int httpsPort = 0)
     {
         var existing = engine.Store.ReadFresh(Name);
         if (existing is not null and not AegirServer)
             throw ErrorCatalog.WrongContextType(Name, ContextNames.Label(existing.Type), "server", "Name");
         var current = existing as AegirServer ?? new AegirServer(Name) { RemoteHost = "localhost", ScriptUser = AegirServer.LocalScriptUser() };
-        var apply = Start(current, httpType, httpPort, dbPort, dbType, log);
+        var apply = Start(current, httpType, httpPort, dbPort, dbType, log, httpsPort);
         if (existing is null)
         {
             apply(current);
@@ -270,13 +280,14 @@ public sealed class LocalServer
         return (baseCmd, baseCmd + " -t", baseCmd + " -s reload");
     }
 
-    (string Start, string Test, string Reload) ApacheCommands(int port)
+    (string Start, string Test, string Reload) ApacheCommands(int port, int httpsPort)
     {
         var dir = Dir("apache");
         var conf = Path.Combine(dir, "apache2.conf");
         LocalProcess.MakeTraversable(dir);
         LocalProcess.MakeTraversable(Path.Combine(dir, "run"));
-        var modules = string.Join('\n', new[] { "mpm_event", "authz_core", "authz_host", "dir", "mime", "env", "setenvif", "rewrite", "alias", "headers", "proxy", "proxy_fcgi" }
+        var modules = string.Join('\n', new[] { "mpm_event", "authz_core", "authz_host", "dir", "mime", "env", "setenvif", "rewrite", "alias", "headers", "proxy", "proxy_fcgi", "socache_shmcb", "ssl", "http2" }
+            .Where(m => File.Exists($"/usr/lib/apache2/modules/mod_{m}.so"))
             .Select(m => $"LoadModule {m}_module /usr/lib/apache2/modules/mod_{m}.so"));
         AtomicFile.WriteAllText(conf, $"""
             # Private Apache of @{Name}, written by Aegir. Sites and platforms come from the include at the end.
@@ -288,6 +299,7 @@ public sealed class LocalServer
             ErrorLog {Path.Combine(dir, "error.log")}
             LogLevel warn
             Listen 127.0.0.1:{port}
+            Listen 127.0.0.1:{httpsPort}
             {(IsRoot ? "User www-data\nGroup www-data" : "")}
             {modules}
             TypesConfig /etc/mime.types
@@ -329,10 +341,12 @@ public sealed class LocalServer
                 File.SetUnixFileMode(file, st.Mode & ~others);
     }
 
-    int PickPort(int requested, string? previous)
+    static int PickPort(int requested, string? previous, int avoid = 0)
     {
         if (requested > 0) return Validate.Port("Port", requested);
-        return int.TryParse(previous, out var p) && p > 0 ? p : Daemon.FreePort();
+        if (int.TryParse(previous, out var p) && p > 0 && p != avoid) return p;
+        for (var free = Daemon.FreePort(); ; free = Daemon.FreePort())
+            if (free != avoid) return free;
     }
 
     static void Run(string program, IReadOnlyList<string> args, string what) => LocalProcess.Run(program, args, what);

@@ -179,6 +179,12 @@ internal sealed class JournalExecutor(Engine engine) : IJournalExecutor
                 new GroupAcl(transport, action.Arg("server"), Owner(action)).Grant(Lines("read"), Lines("write"), Lines("files"), action.Arg("group"));
                 break;
             }
+            case JournalActions.RestoreCertificateKind:
+                new Services.Certificates.CertificateStore(store.Home).Restore(action.Arg("uri"), action.Data is null ? null : Text(ctx, action));
+                break;
+            case JournalActions.RemoveCertificateKind:
+                new Services.Certificates.CertificateStore(store.Home).Remove(action.Arg("uri"));
+                break;
             case JournalActions.NoneKind:
                 break;
             default:

@@ -26,11 +26,11 @@ public sealed partial record PageCheck
     public static readonly IReadOnlyList<string> PhpErrors = ["<b>Fatal error</b>:", "<b>Parse error</b>:", "Fatal error: Uncaught"];
 
     /// <summary>Whether a redirect to <paramref name="location"/> is followed as the same site's page (no explicit status, same host).</summary>
-    public string? Follow(HttpAnswer answer, string host)
+    public string? Follow(HttpAnswer answer, string host, string scheme = "http")
     {
         if (Status is not null || answer.Status is < 300 or > 399 || answer.Location is not { } to) return null;
         if (Installers.Any(i => to.Contains(i, StringComparison.Ordinal))) return null;
-        if (!Uri.TryCreate(new Uri($"http://{host}/"), to, out var target) || target.Scheme != "http"
+        if (!Uri.TryCreate(new Uri($"{scheme}://{host}/"), to, out var target) || target.Scheme != scheme
             || !string.Equals(target.Host, host, StringComparison.OrdinalIgnoreCase)) return null;
         return target.PathAndQuery;
     }

@@ -32,8 +32,8 @@ public interface IHttpService
     /// <summary>Where the web server writes a site's access and error log.</summary>
     (string Access, string Error) SiteLogs(string uri);
 
-    /// <summary>The URL of a host name on this server (scheme, host, port).</summary>
-    string Url(string host);
+    /// <summary>The URL of a host name on this server (scheme, host, port): https on the https_port when asked.</summary>
+    string Url(string host, bool https = false);
 
     /// <summary>Server verify: the config folders and the server include (tested, not yet reloaded).</summary>
     void Verify(TaskContext ctx);
@@ -55,8 +55,11 @@ public interface IHttpService
     /// <summary>Whether the web server runs (its pid file names a live process); null when it cannot tell (no pid file setting).</summary>
     bool? IsRunning();
 
-    /// <summary>GETs a path ("/" when left out) of a host from the web server itself, as a visitor would (no redirect followed).</summary>
-    HttpAnswer Fetch(string host, string path = "/");
+    /// <summary>
+    /// GETs a path ("/" when left out) of a host from the web server itself, as a visitor would (no redirect followed);
+    /// over HTTPS on the https_port when <paramref name="tlsThumbprint"/> names the certificate it must show.
+    /// </summary>
+    HttpAnswer Fetch(string host, string path = "/", string? tlsThumbprint = null);
 
     /// <summary>Puts back config files saved before a change (an undo); true when any file changed.</summary>
     bool Restore(TaskContext ctx, byte[] saved);

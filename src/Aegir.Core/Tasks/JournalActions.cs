@@ -27,6 +27,8 @@ public static class JournalActions
     public const string DeletePersonKind = "user.delete";
     public const string DropGroupAclKind = "acl.drop";
     public const string GrantGroupAclKind = "acl.grant";
+    public const string RestoreCertificateKind = "cert.restore";
+    public const string RemoveCertificateKind = "cert.remove";
     public const string NoneKind = "none";
 
     /// <summary>True for a change of a context record alone (removing one, putting back fields): no server is asked.</summary>
@@ -56,6 +58,14 @@ public static class JournalActions
     /// <summary>Puts back a file as it was (saved in <paramref name="data"/>), or deletes it if there was none.</summary>
     public static JournalAction RestoreFile(string server, string path, string data)
         => new(RestoreFileKind, $"put back {path} on '@{server}'", new() { ["server"] = server, ["path"] = path }, data);
+
+    /// <summary>Puts back which certificate the store serves for a site (its record saved in <paramref name="data"/>; none: the site's certificates go).</summary>
+    public static JournalAction RestoreCertificate(string uri, string? data)
+        => new(RestoreCertificateKind, $"put back the certificate of {uri} in the certificate store", new() { ["uri"] = uri }, data);
+
+    /// <summary>Removes a site's certificates and keys from the certificate store (a site that is gone, or renamed).</summary>
+    public static JournalAction RemoveCertificate(string uri)
+        => new(RemoveCertificateKind, $"remove the certificates and keys of {uri} from the certificate store", new() { ["uri"] = uri });
 
     public static JournalAction DeletePath(string server, string path)
         => new(DeletePathKind, $"delete {path} on '@{server}'", new() { ["server"] = server, ["path"] = path });

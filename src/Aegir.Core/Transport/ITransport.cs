@@ -72,8 +72,12 @@ public interface ITransport : IDisposable
     /// <summary>The owner and group of a file or folder (not following a link); null when it does not exist.</summary>
     (string User, string Group)? OwnerOf(string path);
 
-    /// <summary>GETs a page from a web server the way a visitor of <paramref name="host"/> would, from the server itself; redirects are not followed.</summary>
-    HttpAnswer Fetch(string address, int port, string host, string path);
+    /// <summary>
+    /// GETs a page from a web server the way a visitor of <paramref name="host"/> would, from the server itself; redirects
+    /// are not followed. With <paramref name="tlsThumbprint"/> over TLS (the host as its SNI name), taking only a
+    /// server that shows the certificate of that SHA-256 thumbprint.
+    /// </summary>
+    HttpAnswer Fetch(string address, int port, string host, string path, string? tlsThumbprint = null);
 
     /// <summary>Where a path leads once every symlink is resolved (the part that does not exist yet appended as it is).</summary>
     string ResolvePath(string path);

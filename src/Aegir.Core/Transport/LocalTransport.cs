@@ -165,13 +165,32 @@ public sealed class LocalTransport : ITransport
 
     public string ResolvePath(string path) => Posix.Resolve(path);
 
-    public HttpAnswer Fetch(string address, int port, string host, string path)
+    public HttpAnswer Fetch(string address, int port, string host, string path, string? tlsThumbprint = null)
     {
-        using var handler = new System.Net.Http.HttpClientHandler { AllowAutoRedirect = false };
-        using var client = new System.Net.Http.HttpClient(handler) { Timeout = TimeSpan.FromSeconds(30) };
         var target = address.Contains(':') ? $"[{address}]" : address;
-        using var request = new System.Net.Http.HttpRequestMessage(System.Net.Http.HttpMethod.Get, $"http://{target}:{port}{path}");
-        request.Headers.Host = port == 80 ? host : $"{host}:{port}";
+        var tls = tlsThumbprint is not null;
+        // Over TLS the request names the host (its SNI name and Host header) and the connection goes to the address.
+        using var handler = new System.Net.Http.SocketsHttpHandler
+        {
+            AllowAutoRedirect = false, UseProxy = false,
+            ConnectCallback = async (_, cancel) =>
+            {
+                var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { NoDelay = true };
+                try { await socket.ConnectAsync(address, port, cancel); }
+                catch { socket.Dispose(); throw; }
+                return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+            },
+            SslOptions = new System.Net.Security.SslClientAuthenticationOptions
+            {
+                // Our own certificate, self-signed or given, is what the page check trusts, and it alone.
+                RemoteCertificateValidationCallback = (_, cert, _, _) => cert is not null
+                    && string.Equals(cert.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256), tlsThumbprint, StringComparison.OrdinalIgnoreCase),
+            },
+        };
+        using var client = new System.Net.Http.HttpClient(handler) { Timeout = TimeSpan.FromSeconds(30) };
+        var standard = tls ? 443 : 80;
+        var authority = port == standard ? host : $"{host}:{port}";
+        using var request = new System.Net.Http.HttpRequestMessage(System.Net.Http.HttpMethod.Get, $"{(tls ? "https" : "http")}://{authority}{path}");
         try
         {
             using var response = client.Send(request);
@@ -182,7 +201,8 @@ public sealed class LocalTransport : ITransport
         }
         catch (Exception ex) when (ex is System.Net.Http.HttpRequestException or TaskCanceledException or IOException)
         {
-            throw new IOException($"no answer from {target}:{port} for {host}: {ex.Message}", ex);
+            var why = ex.InnerException is System.Security.Authentication.AuthenticationException auth ? $"the TLS handshake failed ({auth.Message.TrimEnd('.')}): the server did not show the site's certificate {tlsThumbprint}" : ex.Message;
+            throw new IOException($"no answer from {target}:{port} for {host}{(tls ? " over HTTPS" : "")}: {why}", ex);
         }
     }
 

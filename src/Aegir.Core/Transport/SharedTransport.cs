@@ -25,7 +25,7 @@ internal sealed class SharedTransport(ITransport inner, Action release) : ITrans
     public bool GroupExists(string name) => inner.GroupExists(name);
     public string PrimaryGroup(string user) => inner.PrimaryGroup(user);
     public (string User, string Group)? OwnerOf(string path) => inner.OwnerOf(path);
-    public HttpAnswer Fetch(string address, int port, string host, string path) => inner.Fetch(address, port, host, path);
+    public HttpAnswer Fetch(string address, int port, string host, string path, string? tlsThumbprint = null) => inner.Fetch(address, port, host, path, tlsThumbprint);
     public string ResolvePath(string path) => inner.ResolvePath(path);
     public void Sync(string source, string destination) => inner.Sync(source, destination);
 

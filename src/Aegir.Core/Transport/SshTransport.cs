@@ -395,8 +395,10 @@ public sealed class SshTransport(SshSettings settings) : ITransport
 
     public string ResolvePath(string path) => Must("resolve", path).StandardOutput;
 
-    public HttpAnswer Fetch(string address, int port, string host, string path)
+    public HttpAnswer Fetch(string address, int port, string host, string path, string? tlsThumbprint = null)
     {
+        if (tlsThumbprint is not null)
+            throw new IOException($"no HTTPS check from {settings.Where}: this version asks a remote web server over HTTP only (HTTPS there comes with ACME)");
         var result = Remote(["fetch", address, port.ToString(), port == 80 ? host : $"{host}:{port}", path], timeout: TimeSpan.FromSeconds(30));
         if (!result.Succeeded) throw new IOException($"no answer from {address}:{port} for {host} (asked on {settings.Where}): {result.Summary()}");
         var text = result.StandardOutput;

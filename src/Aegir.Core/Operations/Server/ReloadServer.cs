@@ -19,7 +19,7 @@ public sealed class ReloadServer : Operation<ReloadServer.Parameters>
         plan.Add(server.Name, PlanAction.Reload, $"reload {http.Type} on @{server.Name}",
             ctx => ctx.Step($"Reloading {http.Type} on '@{server.Name}'", () => http.Reload(ctx)));
         if (p.Sites is { Count: > 0 } sites)
-            plan.Add(server.Name, PlanAction.Check, $"check that {string.Join(", ", sites)} answer over HTTP as they should", ctx => ctx.Step($"Checking the pages of {sites.Count} site(s)", () =>
+            plan.Add(server.Name, PlanAction.Check, $"check that {string.Join(", ", sites)} answer as they should (over HTTPS where they are served so)", ctx => ctx.Step($"Checking the pages of {sites.Count} site(s)", () =>
             {
                 ctx.Progress(0, $"checking the pages of {sites.Count} site(s)");
                 var parts = sites.Select(name => env.Store.TryGet(name)).OfType<AegirSite>().Where(s => s.Status != SiteStatus.NotInstalled)

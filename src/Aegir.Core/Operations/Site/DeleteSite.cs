@@ -23,6 +23,9 @@ public sealed class DeleteSite : SiteOperation<DeleteSite.Parameters>
         if (site.Status == SiteStatus.NotInstalled)
         {
             RemoveRecord(plan, env, site);
+            // Certificate files given before its install were kept in the store: they go with the record.
+            if (SiteCertificates.Gone(env, site.Uri).ToList() is { Count: > 0 } gone)
+                plan.Add(site.Name, PlanAction.Delete, $"remove the certificate of {site.Uri} from the certificate store", ctx => ctx.Commit(gone));
             return;
         }
         var parts = SiteParts.Resolve(site, env);
@@ -56,7 +59,7 @@ public sealed class DeleteSite : SiteOperation<DeleteSite.Parameters>
         }
         RemoveRecord(plan, env, site);
         var dropped = database is null ? "" : $"drop database `{database.Name}` and user `{database.User}` on @{parts.DbServer!.Name}, then ";
-        plan.Add(parts.DbServer?.Name ?? parts.Web.Name, PlanAction.Drop, $"{dropped}delete the folder moved aside, the site's logs, the admin's own vhost rules of the site and its own account (no undo past this point)", ctx =>
+        plan.Add(parts.DbServer?.Name ?? parts.Web.Name, PlanAction.Drop, $"{dropped}delete the folder moved aside, the site's logs, the admin's own vhost rules of the site, its own account and its certificate (no undo past this point)", ctx =>
         {
             var changes = new List<JournalAction>();
             if (database is not null) changes.Add(JournalActions.DropDatabase(parts.DbServer!.Name, database.Name, database.User));
@@ -66,6 +69,7 @@ public sealed class DeleteSite : SiteOperation<DeleteSite.Parameters>
             changes.AddRange(parts.Members.SelectMany(m => m.Http.SiteLogs(site.Uri) is var (access, error)
                 ? new[] { JournalActions.DeletePath(m.Web.Name, access), JournalActions.DeletePath(m.Web.Name, error) } : []));
             changes.AddRange(SiteAccountSteps.AccountGone(parts));
+            changes.AddRange(SiteCertificates.Gone(env, site.Uri));
             if (changes.Count > 0) ctx.Commit(changes);
         });
     }

@@ -99,7 +99,7 @@ public sealed class InstallSite : SiteOperation<InstallSite.Parameters>
         if (parts.Kind.HasInstaller) SiteSteps.Reclaim(plan, parts);
         SiteAccess.Plan(plan, parts);
         SiteSteps.Tables(plan, parts);
-        SiteSteps.Vhost(plan, parts, () => true);
+        SiteSteps.Vhost(plan, parts, () => true, p.Create?.Given);
         SiteSteps.Record<AegirSite>(plan, env, site.Name, $"record {site.Uri} as Installed", "Marking the site installed", s => s.Status = SiteStatus.Installed);
         SiteSteps.Answers(plan, parts, () => true, created: p.Create is not null);
         plan.Result = () => result;

@@ -31,9 +31,17 @@ public sealed record SiteChanges
     /// <summary>Web server settings to set (a value) or clear (null), over the platform's: upload_max, timeout, fastcgi_buffer_size, fastcgi_buffers.</summary>
     public IReadOnlyDictionary<string, string?>? WebSettings { get; init; }
 
+    /// <summary>Whether the site is served over HTTPS, and how strictly.</summary>
+    public HttpsMode? Https { get; init; }
+    public CertificateSource? CertificateSource { get; init; }
+    /// <summary>A certificate (then its chain) and its key as PEM files on this machine: the File source, checked and copied into the store.</summary>
+    public string? CertificatePath { get; init; }
+    public string? CertificateKeyPath { get; init; }
+
     /// <summary>True when only schedules change: the record alone, nothing the web server or the site's files see.</summary>
     public bool OnlySchedules => Platform is null && DbServer is null && Client is null && Profile is null && Language is null && Aliases is null
-        && AddAliases is null && RemoveAliases is null && Redirection is null && WebSettings is null;
+        && AddAliases is null && RemoveAliases is null && Redirection is null && WebSettings is null
+        && Https is null && CertificateSource is null && CertificatePath is null && CertificateKeyPath is null;
 
     /// <summary>Applies the changes to a site (a fresh read), checking each value and the installed-site rules.</summary>
     public void ApplyTo(AegirSite site)
@@ -46,6 +54,7 @@ public sealed record SiteChanges
         if (Language is not null) site.Language = Language;
         if (Aliases is not null) site.Aliases = Aliases;
         if (Redirection is not null) site.Redirection = Redirection;
+        SiteCertificates.ApplyTo(site, Https, CertificateSource, CertificatePath, CertificateKeyPath);
         if (CronInterval is not null) site.CronInterval = CronInterval;
         if (BackupInterval is not null) site.BackupInterval = BackupInterval;
         if (BackupRetention is not null) site.BackupRetention = BackupRetention;

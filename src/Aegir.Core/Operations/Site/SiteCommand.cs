@@ -24,7 +24,7 @@ public static class SiteCommand
             var person = user is null ? null : Granted(parts, transport, user);
             var record = parts.Site;
             var database = parts.DatabaseIfAny();
-            var url = parts.Http.Url(record.Redirection ?? record.Uri);
+            var url = parts.SiteUrl;
             var runner = parts.CommandUser;
             // A person gets the environment the site's own PHP has (its aegir_salt too, where it has a pool of its own).
             var environment = SiteJob.Environment(database, record.Uri, url, ownPool: parts.CommandsInPool);
@@ -95,7 +95,7 @@ public static class SiteCommand
         var clock = System.Diagnostics.Stopwatch.StartNew();
         try
         {
-            var answer = parts.Http.Fetch(parts.Site.Redirection ?? parts.Site.Uri, path);
+            var answer = parts.Http.Fetch(parts.Site.Redirection ?? parts.Site.Uri, path, SiteCertificates.Pin(parts));
             return answer.Status is 200 or 204
                 ? new CommandResult(0, $"The cron ran at the site's cron URL ({answer.Status}).", "", clock.Elapsed)
                 : new CommandResult(1, "", $"its cron URL answered {answer.Status}", clock.Elapsed);

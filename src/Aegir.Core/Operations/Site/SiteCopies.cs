@@ -24,6 +24,7 @@ internal static class SiteCopies
             // What its vhost needs goes with it (uploads, timeouts), a copy's too.
             WebSettings = site.WebSettings,
         };
+        SiteCertificates.Carry(site, copy);
         if (rename)
         {
             string Follow(string host) => host == site.Uri ? uri

@@ -5,7 +5,8 @@ namespace Aegir.Core.Operations.Site;
 
 /// <summary>A new site as New-AegirSite describes it: serialisable, so creating and installing it is one task record.</summary>
 public sealed record SiteDefinition(string Uri, string Platform, string? DbServer = null, string? Client = null, string? Profile = null,
-    string? Language = null, IReadOnlyList<string>? Aliases = null, string? Redirection = null)
+    string? Language = null, IReadOnlyList<string>? Aliases = null, string? Redirection = null,
+    HttpsMode? Https = null, CertificateSource? CertificateSource = null, string? CertificatePath = null, string? CertificateKeyPath = null)
 {
     /// <summary>The site this describes, every value checked; the database server defaults as Aegir's does.</summary>
     public AegirSite ToSite(ContextStore store)
@@ -16,9 +17,14 @@ public sealed record SiteDefinition(string Uri, string Platform, string? DbServe
         if (Language is not null) site.Language = Language;
         if (Aliases is not null) site.Aliases = Aliases;
         if (Redirection is not null) site.Redirection = Redirection;
+        SiteCertificates.ApplyTo(site, Https, CertificateSource, CertificatePath, CertificateKeyPath);
         site.DbServerName = DbServer ?? DefaultDbServer(store, site.PlatformName);
+        SiteCertificates.Check(store.Home, site, Given);
         return site;
     }
+
+    /// <summary>The certificate files given (the File source), or null.</summary>
+    public CertificateGiven? Given => CertificateGiven.Of(CertificatePath, CertificateKeyPath);
 
     /// <summary>
     /// The platform's web server when it also runs a database, else master; none when there is no master or it runs none either (a

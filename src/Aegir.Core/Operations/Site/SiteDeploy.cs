@@ -139,7 +139,7 @@ internal sealed class SiteDeploy(SiteParts source, SiteParts parts, Func<string>
                 ctx => ctx.Step($"Checking that the {parts.Kind.Application} tables are in {_newDb}", () => parts.Kind.CheckInstalled(db, NewDatabase())));
         if ((_manifest?.Uri ?? source.Site.Uri) is var from && from != parts.Site.Uri)
         {
-            var url = parts.Http.Url(parts.Site.Redirection ?? parts.Site.Uri);
+            var url = parts.SiteUrl;
             plan.Add(server.Name, PlanAction.Set, $"make the copied database of {from} serve as {url}", ctx =>
             {
                 if (parts.Kind.AddressChange(db, NewDatabase(), _manifest!.Uri, parts.Site.Uri, url) is { } sql)
@@ -337,6 +337,8 @@ internal sealed class SiteDeploy(SiteParts source, SiteParts parts, Func<string>
                 changes.AddRange(SiteIncludes.Gone(env, member, ctx));
                 changes.AddRange(SiteAccountSteps.AccountGone(member));
             }
+            // The old name's certificate goes with it (the new name got its own before its vhost was written).
+            if (!keepSource && Renamed) changes.AddRange(SiteCertificates.Gone(env, source.Site.Uri));
             if (changes.Count > 0) ctx.Commit(changes);
         });
     }

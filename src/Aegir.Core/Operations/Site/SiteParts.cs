@@ -125,17 +125,20 @@ internal sealed class SiteParts
     public VhostModel Vhost(bool enabled)
         => SiteAreas.For(Kind, new(Site.Uri, Platform.Name, Platform.Root, Site.HostNames().ToList(), Site.Redirection, enabled, null, DatabaseIfAny())
         {
-            Tuning = Site.Tuning(), Socket = Socket,
+            Tuning = Site.Tuning(), Socket = Socket, Tls = SiteCertificates.Tls(this),
             MemberSockets = _members?.ToDictionary(m => m.Web.Name, m => m.Socket, StringComparer.Ordinal),
         });
 
     /// <summary>The socket of the site's own pool on <see cref="Web"/>; null where it shares the server's pool.</summary>
     string? Socket => PerSite ? Pools.Socket(PoolName) : null;
 
+    /// <summary>The site's address as its application gives it: over HTTPS for a site served so.</summary>
+    public string SiteUrl => Http.Url(Site.Redirection ?? Site.Uri, Site.Https != HttpsMode.Disabled);
+
     /// <summary>The site's pool file as it should be: its limits, and its credentials in its environment.</summary>
     public string PoolFile()
         => Pools.Render(Site.Uri, PoolName, Account, Platform.Root, Site.Tuning().Over(Kind.Tuning),
-            SiteJob.Environment(DatabaseIfAny(), Site.Uri, Http.Url(Site.Redirection ?? Site.Uri), ownPool: true));
+            SiteJob.Environment(DatabaseIfAny(), Site.Uri, SiteUrl, ownPool: true));
 
     /// <summary>
     /// The account the site's commands (cron, an admin's) run as now: the one its pool runs as, once it has one (a site
@@ -155,7 +158,7 @@ internal sealed class SiteParts
         return new SiteJob
         {
             Ctx = ctx, Site = Site, Platform = Platform, Server = Web, Transport = Env.Connect(Web), Templates = Env.Templates,
-            Database = database, Db = Db, SiteUrl = Http.Url(Site.Redirection ?? Site.Uri), Owner = Owner, WebGroup = WebGroup, OwnPool = PerSite,
+            Database = database, Db = Db, SiteUrl = SiteUrl, Owner = Owner, WebGroup = WebGroup, OwnPool = PerSite,
             Title = title, AdminEmail = email ?? (Site.GetClient() is { Email: { } e } ? e : null),
         };
     }

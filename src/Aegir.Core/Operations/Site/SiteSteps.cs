@@ -144,13 +144,14 @@ internal static class SiteSteps
     public static void Answers(OperationPlan plan, SiteParts parts, Func<bool> enabled, bool created = false)
     {
         var host = parts.Site.Redirection ?? parts.Site.Uri;
+        var scheme = parts.Site.Https == HttpsMode.Disabled ? "http" : "https";
         if (parts.Env.Engine.Batch is { } batch)
         {
-            plan.Add(parts.Web.Name, PlanAction.Check, $"check that http://{host}{Page(parts, enabled())} answers as the site{(enabled() ? "" : " disabled")}, once @{parts.Web.Name} reloads at the end of this pipeline{(created ? " (else it is removed again)" : "")}",
+            plan.Add(parts.Web.Name, PlanAction.Check, $"check that {scheme}://{host}{Page(parts, enabled())} answers as the site{(enabled() ? "" : " disabled")}, once @{parts.Web.Name} reloads at the end of this pipeline{(created ? " (else it is removed again)" : "")}",
                 ctx => batch.Expect(parts.Env.Engine, parts.Hosting.Name, parts.Site.Name, created));
             return;
         }
-        plan.Add(parts.Web.Name, PlanAction.Check, $"check that http://{host}{Page(parts, enabled())} answers as the site{(enabled() ? "" : " disabled")}", ctx => ctx.Step($"Checking that http://{host}{Page(parts, enabled())} answers", () =>
+        plan.Add(parts.Web.Name, PlanAction.Check, $"check that {scheme}://{host}{Page(parts, enabled())} answers as the site{(enabled() ? "" : " disabled")}", ctx => ctx.Step($"Checking that {scheme}://{host}{Page(parts, enabled())} answers", () =>
         {
             if (Judge(parts, enabled()) is { } problem) throw Errors.ErrorCatalog.SiteBroken(host, problem);
             FromHere(ctx, parts, enabled());
@@ -207,7 +208,8 @@ internal static class SiteSteps
         // A page that sends visitors on within the site (to its login) is judged where it leads; one that still sends
         // them on within the site after three, or back to a page already seen, goes round in circles.
         var seen = new HashSet<string>(StringComparer.Ordinal) { path };
-        for (int hop = 0; check.Follow(answer, host) is { } next; hop++)
+        var scheme = parts.Site.Https == HttpsMode.Disabled ? "http" : "https";
+        for (int hop = 0; check.Follow(answer, host, scheme) is { } next; hop++)
         {
             if (hop == 3 || !seen.Add(next)) return $"{path} sends visitors round in circles within the site ({answer}), so no page of it is ever shown";
             answer = ask(host, path = next);
@@ -227,24 +229,28 @@ internal static class SiteSteps
     static HttpAnswer Fetch(SiteParts parts, string host, string path)
     {
         HttpAnswer? answer = null;
+        // A site served over HTTPS is asked over HTTPS, trusting the certificate the store holds for it and no other.
+        var tls = SiteCertificates.Pin(parts);
         // A graceful reload (this task's, or another's beside it) closes connections unanswered for a moment: asked
         // again, a little later each time, before a page that does not answer counts as a broken site.
         foreach (var wait in new[] { 200, 500, 1000, 0 })
         {
-            try { answer = parts.Http.Fetch(host, path); break; }
+            try { answer = parts.Http.Fetch(host, path, tls); break; }
             catch (IOException) when (wait > 0) { Thread.Sleep(wait); }
         }
-        parts.Env.Engine.Observer?.OnMessage(Tasks.TaskLogLevel.Debug, $"http://{host}{path} answers: {answer}.");
+        parts.Env.Engine.Observer?.OnMessage(Tasks.TaskLogLevel.Debug, $"{(tls is null ? "http" : "https")}://{host}{path} answers: {answer}.");
         return answer!;
     }
 
     /// <summary>The site's vhost (written and tested), then a reload of the web server.</summary>
-    public static void Vhost(OperationPlan plan, SiteParts parts, Func<bool> enabled)
+    /// <param name="given">Certificate files given with this task (the File source), copied into the store before the vhost is written.</param>
+    public static void Vhost(OperationPlan plan, SiteParts parts, Func<bool> enabled, CertificateGiven? given = null)
     {
         var what = parts.Hosting.IsCluster
             ? $"write the vhost of {parts.Site.Uri} on {string.Join(", ", parts.Members.Select(m => "@" + m.Web.Name))} (the members of @{parts.Hosting.Name}) and test each one's config"
             : $"write {parts.Http.SiteConfigPath(parts.Site.Uri)} and test the {parts.Http.Type} config of @{parts.Web.Name}";
         SiteAccountSteps.Pool(plan, parts);
+        SiteCertificates.Plan(plan, parts, given);
         plan.Add(parts.Hosting.Name, PlanAction.Write, what,
             ctx => parts.Http.WriteSite(ctx, parts.Vhost(enabled())));
         Reload(plan, parts.Env, parts.Hosting, parts.Http);

@@ -12,6 +12,7 @@ public static class SiteUpdate
     public static AegirSite Check(Engine engine, string name, SiteChanges changes)
     {
         var site = engine.Store.Preview<AegirSite>(name, "Uri", changes.ApplyTo).Context;
+        SiteCertificates.Check(engine.Store.Home, site, CertificateGiven.Of(changes.CertificatePath, changes.CertificateKeyPath));
         if (changes.CronInterval is { Length: > 0 } interval && interval != "off")
         {
             // An interval for a cron that does not exist would look like a cron that runs.
@@ -41,6 +42,8 @@ public static class SiteUpdate
         if (changes.OnlySchedules || engine.Store.GetFresh<AegirSite>(name, "Uri").Status == SiteStatus.NotInstalled)
         {
             var edit = engine.Edit<AegirSite>(name, "Uri", changes.ApplyTo);
+            // A site only recorded keeps files given in the certificate store until its install serves them.
+            if (CertificateGiven.Of(changes.CertificatePath, changes.CertificateKeyPath) is { } given) given.SaveTo(engine.Store.Home, edit.Context);
             if (changes.OnlySchedules || edit.Context.Status == SiteStatus.NotInstalled || !edit.Changed) return (edit.Context, null);
             // An install finished while the change waited for the site: its vhost must follow the record now.
             var after = engine.Run(new VerifySite.Parameters(name), cancellation);

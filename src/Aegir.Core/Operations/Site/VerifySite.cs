@@ -40,7 +40,7 @@ public sealed class VerifySite : SiteOperation<VerifySite.Parameters>
         SiteSteps.Reclaim(plan, parts);
         SiteSteps.Settings(plan, parts);
         SiteAccess.Plan(plan, parts);
-        SiteSteps.Vhost(plan, parts, () => site.Status != SiteStatus.Disabled);
+        SiteSteps.Vhost(plan, parts, () => site.Status != SiteStatus.Disabled, p.Changes is { } c ? CertificateGiven.Of(c.CertificatePath, c.CertificateKeyPath) : null);
         if (plain)
             plan.Add(site.Name, PlanAction.Check, "keep the repairs if the site did not answer before them; else put them back if it does not answer after",
                 ctx =>

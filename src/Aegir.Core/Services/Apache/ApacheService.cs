@@ -18,4 +18,6 @@ public sealed class ApacheService(AegirServer server, IServiceEnvironment env) :
 
     /// <summary>Apache: address:port, with * for every address and an IPv6 address in brackets.</summary>
     protected override string Listen(string address, int port) => $"{Bracketed(address)}:{port}";
+
+    protected override bool DefaultCertificate => true;
 }

@@ -43,7 +43,7 @@ public sealed class ClusterService(AegirServer server, IServiceEnvironment env) 
     public string SiteIncludeDir(string uri) => First.SiteIncludeDir(uri);
     public string PlatformIncludeDir(string platform) => First.PlatformIncludeDir(platform);
     public (string Access, string Error) SiteLogs(string uri) => First.SiteLogs(uri);
-    public string Url(string host) => First.Url(host);
+    public string Url(string host, bool https = false) => First.Url(host, https);
 
     public void Verify(TaskContext ctx)
     {
@@ -110,7 +110,7 @@ public sealed class ClusterService(AegirServer server, IServiceEnvironment env) 
     }
 
     /// <summary>Asks the first member; a site's check asks each member itself.</summary>
-    public HttpAnswer Fetch(string host, string path = "/") => First.Fetch(host, path);
+    public HttpAnswer Fetch(string host, string path = "/", string? tlsThumbprint = null) => First.Fetch(host, path, tlsThumbprint);
 
     /// <summary>Config is saved and put back per member (their journal entries name the member), never for the cluster as one.</summary>
     public bool Restore(TaskContext ctx, byte[] saved) => false;

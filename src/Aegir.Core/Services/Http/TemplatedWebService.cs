@@ -34,11 +34,28 @@ public abstract class TemplatedWebService(AegirServer server, IServiceEnvironmen
     public string PlatformConfigPath(string platform) => Path.Combine(AppDir, "platform.d", platform + ".conf");
 
     int Port => Server.Http.GetInt("port");
-    string PortSuffix => Port == 80 ? "" : ":" + Port;
-    public string Url(string host) => $"http://{host}{PortSuffix}";
+    int HttpsPort => Server.Http.GetInt("https_port");
+    string PortSuffix => WebAddress.Suffix(Port, 80);
+    string HttpsSuffix => WebAddress.Suffix(HttpsPort, 443);
+    public string Url(string host, bool https = false) => WebAddress.Of(Server.Http, host, https);
+    /// <summary>Where a site's certificate and key are pushed, beside the config (root's, 0600).</summary>
+    string TlsDir => Path.Combine(ConfigDir, "tls");
+    public (string Certificate, string Key) TlsPaths(string uri) => (Path.Combine(TlsDir, uri + ".crt"), Path.Combine(TlsDir, uri + ".key"));
+    string AcmeRoot => Server.Http.Get("acme_webroot")!;
 
     /// <summary>What a vhost listens on, in this server's syntax.</summary>
     protected abstract string Listen(string address, int port);
+
+    /// <summary>What an HTTPS vhost listens on, in this server's syntax (nginx marks the listener ssl).</summary>
+    protected virtual string TlsListen(string address, int port) => Listen(address, port);
+
+    /// <summary>Whether an HTTPS vhost turns HTTP/2 on with a directive of its own (nginx 1.25.1 and later).</summary>
+    protected virtual bool Http2Directive => false;
+
+    /// <summary>Whether the server include has a catch-all HTTPS vhost that needs a certificate of its own (Apache: nginx refuses the handshake instead).</summary>
+    protected virtual bool DefaultCertificate => false;
+
+    string ListenAddress => Server.Http.Get("listen_address") ?? "*";
 
     /// <summary>An IPv6 address as both web servers need it next to a port: in brackets.</summary>
     internal static string Bracketed(string address) => address.Contains(':') ? $"[{address}]" : address;
@@ -49,15 +66,45 @@ public abstract class TemplatedWebService(AegirServer server, IServiceEnvironmen
         CreateFolders(ctx, $"Creating the {Type} config folders of '@{Server.Name}'",
             [Path.GetDirectoryName(ConfigDir)!, ConfigDir, AppDir, Path.Combine(AppDir, "platform.d"), Path.Combine(AppDir, "vhost.d")]);
         CreateFolders(ctx, $"Creating the log folders of '@{Server.Name}'", [Path.GetDirectoryName(LogDir)!, LogDir]);
+        CreateFolders(ctx, $"Creating the certificate folder of '@{Server.Name}'", [TlsDir]);
+        AcmeFolders(ctx);
+        var (defaultCertificate, defaultKey) = TlsPaths("_default");
+        var files = new List<(string, string?)>();
+        if (DefaultCertificate && Transport.Kind(defaultKey) != PathKind.File)
+        {
+            // Apache answers a name no site has with its first HTTPS vhost's certificate unless a catch-all comes first: it needs one too.
+            var (certificate, key) = Certificates.SelfSignedCertificate.Make(["default.invalid"]);
+            files.Add((defaultCertificate, certificate));
+            files.Add((defaultKey, key));
+        }
         var text = env.Templates.Render($"{Type}-server.conf.sbn", new Dictionary<string, object?>
         {
-            ["server"] = Server.Name, ["config_dir"] = ConfigDir, ["listen"] = Listen(Server.Http.Get("listen_address") ?? "*", Port),
+            ["server"] = Server.Name, ["config_dir"] = ConfigDir, ["listen"] = Listen(ListenAddress, Port),
+            ["https_listen"] = TlsListen(ListenAddress, HttpsPort), ["default_certificate"] = defaultCertificate, ["default_key"] = defaultKey,
         });
         ctx.Step($"Checking that {Socket} is PHP-FPM's socket", () =>
         {
             if (SocketKind() is var kind and not "socket") throw ErrorCatalog.PhpSocketInvalid(Server.Name, Socket, kind);
         });
-        Change(ctx, $"Writing {ServerConfigPath} and testing the {Type} config", [(ServerConfigPath, text)]);
+        files.Add((ServerConfigPath, text));
+        Change(ctx, $"Writing {ServerConfigPath} and testing the {Type} config", files);
+    }
+
+    /// <summary>
+    /// The one folder every vhost serves /.well-known/acme-challenge/ from: root's, readable by the web server, so an
+    /// ACME client writes a challenge once for whichever site asks.
+    /// </summary>
+    void AcmeFolders(TaskContext ctx)
+    {
+        const UnixFileMode open = FolderMode | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
+        string[] chain = [AcmeRoot, Path.Combine(AcmeRoot, ".well-known"), Path.Combine(AcmeRoot, ".well-known", "acme-challenge")];
+        var files = new Files.FileService(Transport);
+        var created = chain.Select(files.FirstMissing).FirstOrDefault(p => p is not null);
+        if (created is null) return;
+        ctx.Step($"Creating the ACME challenge folder {chain[^1]} on '@{Server.Name}'", () =>
+        {
+            foreach (var dir in chain) Transport.CreateDirectory(dir, open);
+        }, JournalActions.DeletePath(Server.Name, created));
     }
 
     /// <summary>One chain of folders, parents first; its undo deletes the topmost one it made.</summary>
@@ -102,27 +149,55 @@ public abstract class TemplatedWebService(AegirServer server, IServiceEnvironmen
             ctx.Step($"Noting {Path.GetFileName(access)} as new", () => { }, JournalActions.DeletePath(Server.Name, access));
             ctx.Step($"Noting {Path.GetFileName(error)} as new", () => { }, JournalActions.DeletePath(Server.Name, error));
         }
-        Change(ctx, $"Writing the {Type} vhost of {site.Uri} on '@{Server.Name}' and testing the config", [(SiteConfigPath(site.Uri), text)], site.HostNames);
+        var (certificatePath, keyPath) = TlsPaths(site.Uri);
+        // The certificate and key go with the vhost in one change: a config test that fails puts all three back.
+        List<(string, string?)> files = site.Tls is { } tls ? [(certificatePath, tls.CertificatePem), (keyPath, tls.KeyPem)] : [];
+        if (site.Tls is not null && new Files.FileService(Transport).FirstMissing(TlsDir) is { } noTls)
+            ctx.Step($"Creating the certificate folder {TlsDir}", () => Transport.CreateDirectory(TlsDir, FolderMode), JournalActions.DeletePath(Server.Name, noTls));
+        else if (site.Tls is null && Transport.Kind(keyPath) != PathKind.None) files = [(certificatePath, null), (keyPath, null)];
+        files.Add((SiteConfigPath(site.Uri), text));
+        Change(ctx, $"Writing the {Type} vhost of {site.Uri}{(site.Tls is null ? "" : " with its certificate")} on '@{Server.Name}' and testing the config", files, site.HostNames);
     }
 
     /// <summary>The host names a vhost in this server's syntax answers to.</summary>
     protected abstract IEnumerable<string> NamesIn(string config);
 
     public void RemoveSite(TaskContext ctx, string uri)
-        => Change(ctx, $"Removing the {Type} vhost of {uri} on '@{Server.Name}' and testing the config", [(SiteConfigPath(uri), null)]);
+    {
+        var (certificate, key) = TlsPaths(uri);
+        List<(string, string?)> files = Transport.Kind(key) == PathKind.None ? [] : [(certificate, null), (key, null)];
+        files.Add((SiteConfigPath(uri), null));
+        Change(ctx, $"Removing the {Type} vhost of {uri}{(files.Count > 1 ? " and its certificate" : "")} on '@{Server.Name}' and testing the config", files);
+    }
 
     public string RenderSite(VhostModel site)
     {
         var names = site.Redirection is null ? site.HostNames : [site.Redirection];
         var from = site.Redirection is null ? [] : site.HostNames.Where(h => h != site.Redirection).ToList();
+        var http = Listener(Listen(ListenAddress, Port), "http", PortSuffix, false);
+        var https = Listener(TlsListen(ListenAddress, HttpsPort), "https", HttpsSuffix, true);
+        // The site's own server blocks, one per listener: HTTP, HTTP and HTTPS, or HTTPS alone (HTTP then only redirects).
+        List<Dictionary<string, object?>> listeners = site.Tls switch { null => [http], { Required: false } => [http, https], _ => [https] };
+        var (certificatePath, keyPath) = TlsPaths(site.Uri);
         return env.Templates.Render($"{Type}-vhost.conf.sbn", new Dictionary<string, object?>
         {
             ["uri"] = site.Uri,
             ["platform"] = site.Platform,
             ["root"] = site.Root,
-            ["listen"] = Listen(Server.Http.Get("listen_address") ?? "*", Port),
+            ["listen"] = listeners[0]["listen"],
             ["port"] = Port,
-            ["port_suffix"] = PortSuffix,
+            ["port_suffix"] = listeners[0]["port_suffix"],
+            ["listeners"] = listeners,
+            ["http_listen"] = http["listen"],
+            ["https_port_suffix"] = HttpsSuffix,
+            // Required: every name over HTTP answers with a 301 to HTTPS (the redirection target's when there is one).
+            ["https_redirect"] = site.Tls is { Required: true },
+            ["all_names"] = site.HostNames.ToList(),
+            ["tls"] = site.Tls is null ? null : new Dictionary<string, object?>
+            {
+                ["certificate"] = certificatePath, ["key"] = keyPath, ["hsts"] = site.Tls.Required, ["http2_directive"] = Http2Directive,
+            },
+            ["acme_root"] = AcmeRoot,
             ["server_names"] = names.ToList(),
             ["redirect_from"] = from.Count > 0 ? from : null,
             ["redirection"] = from.Count > 0 ? site.Redirection : null,
@@ -144,7 +219,7 @@ public abstract class TemplatedWebService(AegirServer server, IServiceEnvironmen
             ["deny_files"] = site.Denied.Where(d => !d.EndsWith('/')).ToList(),
             ["log_dir"] = LogDir,
             ["socket"] = site.Socket ?? Socket,
-            ["site_url"] = Url(site.Redirection ?? site.Uri),
+            ["site_url"] = Url(site.Redirection ?? site.Uri, site.Tls is not null),
             // null for a site without a database: it gets no db_* names.
             // A site in a pool of its own gets its credentials from the pool's environment: the built-in templates then
             // pass none through the web server (an admin's own template still finds db.* as before).
@@ -156,6 +231,9 @@ public abstract class TemplatedWebService(AegirServer server, IServiceEnvironmen
             },
         });
     }
+
+    static Dictionary<string, object?> Listener(string listen, string scheme, string suffix, bool tls)
+        => new() { ["listen"] = listen, ["scheme"] = scheme, ["port_suffix"] = suffix, ["tls"] = tls };
 
     /// <summary>
     /// One journaled step: keep the old files as task data, write the new ones, run the config test, and put the
@@ -215,10 +293,10 @@ public abstract class TemplatedWebService(AegirServer server, IServiceEnvironmen
         return stat.Succeeded ? stat.StandardOutput.Trim() : null;
     }
 
-    public HttpAnswer Fetch(string host, string path = "/")
+    public HttpAnswer Fetch(string host, string path = "/", string? tlsThumbprint = null)
     {
         var address = Server.Http.Get("listen_address") ?? "*";
-        return Transport.Fetch(address == "*" ? "127.0.0.1" : address, Port, host, path);
+        return Transport.Fetch(address == "*" ? "127.0.0.1" : address, tlsThumbprint is null ? Port : HttpsPort, host, path, tlsThumbprint);
     }
 
     /// <summary>Host names the config test warns two vhosts claim (nginx: "conflicting server name").</summary>

@@ -40,4 +40,7 @@ public sealed record VhostModel(
     /// <summary>The vhost as one member of a cluster serves it: with that member's socket (a server's own site is itself).</summary>
     public VhostModel On(string member)
         => MemberSockets is { } sockets ? this with { Socket = sockets.TryGetValue(member, out var socket) ? socket : Socket, MemberSockets = null } : this;
+
+    /// <summary>The certificate of a site served over HTTPS; null for one served over HTTP only.</summary>
+    public SiteTls? Tls { get; init; }
 }

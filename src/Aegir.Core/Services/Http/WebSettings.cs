@@ -8,6 +8,8 @@ internal static class WebSettings
     public static IReadOnlyList<ServiceSetting> For(string restart, CommandRule restartRule, string pidFile, string configTest, CommandRule testRule) =>
     [
         new("port", SettingKind.Port, "80", "The port vhosts listen on."),
+        new("https_port", SettingKind.Port, "443", "The port HTTPS sites' vhosts listen on (with TLS)."),
+        new("acme_webroot", SettingKind.Path, "/var/lib/aegir/acme", "The one folder every vhost serves /.well-known/acme-challenge/ from (ACME HTTP-01 challenges), whatever the site's state."),
         new("listen_address", SettingKind.ListenAddress, "*", "The address vhosts listen on: * for all, or one IPv4 or IPv6 address."),
         new("web_group", SettingKind.PosixName, "www-data", "The group the web server and PHP-FPM run as."),
         new("php_fpm_socket", SettingKind.Path, "/run/php/php8.2-fpm.sock", "The shared PHP-FPM socket: sites' PHP when php_pools is shared; each site's own socket lies in its folder."),

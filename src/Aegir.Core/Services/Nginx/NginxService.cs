@@ -19,4 +19,28 @@ public sealed class NginxService(AegirServer server, IServiceEnvironment env) : 
 
     /// <summary>nginx: a bare port for every address, else address:port, an IPv6 address in brackets.</summary>
     protected override string Listen(string address, int port) => address == "*" ? port.ToString() : $"{Bracketed(address)}:{port}";
+
+    /// <summary>Marked ssl; before nginx 1.25.1 HTTP/2 is turned on on the listener too.</summary>
+    protected override string TlsListen(string address, int port) => Listen(address, port) + " ssl" + (Http2 is Http2Style.Listen ? " http2" : "");
+
+    protected override bool Http2Directive => Http2 is Http2Style.Directive;
+
+    enum Http2Style { None, Listen, Directive }
+
+    /// <summary>How this nginx turns HTTP/2 on, from its -V (none when it is built without the module); asked once.</summary>
+    Http2Style Http2 => _http2 ??= AskHttp2();
+    Http2Style? _http2;
+
+    Http2Style AskHttp2()
+    {
+        var test = Aegir.Core.Transport.CommandSpec.Parse(Server.Http.Get("config_test_command")!);
+        var program = Path.GetFileName(test.Program) == "nginx" ? test.Program : "nginx";
+        var result = Transport.Run(new Aegir.Core.Transport.CommandSpec(program, ["-V"]) { Timeout = TimeSpan.FromSeconds(30) });
+        var text = result.StandardError + result.StandardOutput;
+        if (!result.Succeeded || !text.Contains("--with-http_v2_module", StringComparison.Ordinal)) return Http2Style.None;
+        var version = System.Text.RegularExpressions.Regex.Match(text, @"nginx/(\d+)\.(\d+)\.(\d+)");
+        if (!version.Success) return Http2Style.Listen;
+        var v = new Version(int.Parse(version.Groups[1].Value), int.Parse(version.Groups[2].Value), int.Parse(version.Groups[3].Value));
+        return v >= new Version(1, 25, 1) ? Http2Style.Directive : Http2Style.Listen;
+    }
 }

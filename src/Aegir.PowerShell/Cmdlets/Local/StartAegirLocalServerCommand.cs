@@ -28,6 +28,11 @@ public sealed class StartAegirLocalServerCommand : TaskCmdlet
     [ValidateRange(0, 65535)]
     public int HttpPort { get; set; }
 
+    /// <summary>The port HTTPS sites listen on; 0 (the default) keeps the port of an earlier start, or picks a free one.</summary>
+    [Parameter]
+    [ValidateRange(0, 65535)]
+    public int HttpsPort { get; set; }
+
     /// <summary>The database to run: mysql (MariaDB) or postgresql.</summary>
     [Parameter]
     [ArgumentCompleter(typeof(DbServiceTypeCompleter))]
@@ -49,7 +54,7 @@ public sealed class StartAegirLocalServerCommand : TaskCmdlet
         var db = NoDatabase ? null : DbServiceType;
         if (!ShouldChange(WhatIfMode || Plan ? local.Describe(HttpServiceType, db) : [], "@" + name,
                 $"Start local {HttpServiceType}, PHP-FPM{(db is null ? "" : " and " + db)} instances")) return;
-        var (server, verify) = local.StartAndVerify(Engine, HttpServiceType, HttpPort, DbPort, db, m => WriteVerbose(m));
+        var (server, verify) = local.StartAndVerify(Engine, HttpServiceType, HttpPort, DbPort, db, m => WriteVerbose(m), HttpsPort);
         if (Finish(verify.Task)) WriteObject(server);
     });
 }

@@ -40,7 +40,8 @@ public sealed class NewAegirSiteCommand : SiteSettingsCmdlet
 
     protected override void ProcessRecord() => ForItem(Uri, () =>
     {
-        var definition = new SiteDefinition(Uri!, Platform!, DbServer, Client, Profile, Language, Alias, Redirection);
+        var definition = new SiteDefinition(Uri!, Platform!, DbServer, Client, Profile, Language, Alias, Redirection,
+            Https, CertificateSource, FullPath(CertificatePath), FullPath(CertificateKeyPath));
         var site = definition.ToSite(Store);
         Settle(site.Name);   // a New-AegirSite killed before leaves a record its repair removes: repaired first, then decided
         if (NoInstall)
@@ -49,7 +50,10 @@ public sealed class NewAegirSiteCommand : SiteSettingsCmdlet
             _ = new InstallSite.Parameters(site.Name, Title, AdminEmail, definition).Checked();
             foreach (var (name, given) in new[] { ("Title", Title), ("AdminEmail", AdminEmail) })
                 if (given is not null) WriteWarning($"-{name} was not used: -NoInstall records the site only; give it to Install-AegirSite {site.Name}.");
-            if (CreateRecord(site, "Create site context")) WriteObject(site);
+            if (!CreateRecord(site, "Create site context")) return;
+            // Files given now are checked now, and kept in the certificate store until the install serves them.
+            if (definition.Given is { } files) files.SaveTo(Store.Home, site);
+            WriteObject(site);
             return;
         }
         Store.Check(site, isNew: true);

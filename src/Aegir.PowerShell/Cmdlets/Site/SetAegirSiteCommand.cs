@@ -76,6 +76,7 @@ public sealed class SetAegirSiteCommand : SiteSettingsCmdlet
             Aliases = Alias, Redirection = Redirection, AddAliases = AddAlias, RemoveAliases = RemoveAlias,
             CronInterval = CronInterval, BackupInterval = BackupInterval, StatisticsInterval = StatisticsInterval,
             BackupRetention = BackupRetention is null ? null : string.Join(",", BackupRetention.Where(r => r.Length > 0)),
+            Https = Https, CertificateSource = CertificateSource, CertificatePath = FullPath(CertificatePath), CertificateKeyPath = FullPath(CertificateKeyPath),
             WebSettings = WebSetting?.Cast<System.Collections.DictionaryEntry>().ToDictionary(e => e.Key.ToString()!, e => e.Value is null ? null : LanguagePrimitives.ConvertTo<string>(e.Value), StringComparer.Ordinal),
         };
         Settle(name);

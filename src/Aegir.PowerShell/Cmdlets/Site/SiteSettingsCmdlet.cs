@@ -37,4 +37,25 @@ public abstract class SiteSettingsCmdlet : QueueableTaskCmdlet
     [ArgumentCompleter(typeof(SiteHostCompleter))]
     [AllowEmptyString]
     public string? Redirection { get; set; }
+
+    /// <summary>Whether the site is served over HTTPS: Disabled, Enabled (beside HTTP) or Required (HTTP sends visitors there; HSTS).</summary>
+    [Parameter]
+    public HttpsMode? Https { get; set; }
+
+    /// <summary>Where the certificate comes from: LetsEncrypt (the default), SelfSigned, or File (with -CertificatePath and -CertificateKeyPath).</summary>
+    [Parameter]
+    public CertificateSource? CertificateSource { get; set; }
+
+    /// <summary>A PEM file with the site's certificate, then its chain (the File source); checked, then copied into the certificate store.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? CertificatePath { get; set; }
+
+    /// <summary>The PEM file of the certificate's private key, unencrypted.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? CertificateKeyPath { get; set; }
+
+    /// <summary>A path as given, made full from the current location (a file on this machine).</summary>
+    protected string? FullPath(string? path) => path is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
 }

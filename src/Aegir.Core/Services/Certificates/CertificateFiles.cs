@@ -1,0 +1,152 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using Aegir.Core.Errors;
+using Aegir.Core.IO;
+
+namespace Aegir.Core.Services.Certificates;
+
+/// <summary>
+/// A certificate and its key given as files (the File source), checked before anything is written: each a plain file
+/// (no link, device or FIFO), the key unencrypted and the certificate's own, the chain complete up to a root, every
+/// one of the site's names covered, and valid now. What passes is the PEM text to store; what fails says why and how.
+/// </summary>
+public static class CertificateFiles
+{
+    /// <summary>More than any certificate chain or key takes.</summary>
+    const long Limit = 1024 * 1024;
+
+    public sealed record Checked(string CertificatePem, string KeyPem, X509Certificate2 Leaf);
+
+    /// <summary>Checks the files for <paramref name="hosts"/> (the site's uri and aliases) on this machine.</summary>
+    public static Checked Check(string certificatePath, string keyPath, IReadOnlyList<string> hosts, DateTime? now = null)
+    {
+        var at = now ?? DateTime.UtcNow;
+        var certText = Read("CertificatePath", certificatePath);
+        var keyText = Read("CertificateKeyPath", keyPath);
+        var chain = ReadChain(certificatePath, certText);
+        var leaf = chain[0];
+        var key = ReadKey(keyPath, keyText);
+        if (!leaf.PublicKey.ExportSubjectPublicKeyInfo().AsSpan().SequenceEqual(key.PublicKeyInfo))
+            throw Refused("CertificateKeyPath", keyPath, $"it is not the key of the certificate in {certificatePath} (subject {leaf.Subject})",
+                "Give the private key that was made with this certificate's request.");
+        if (leaf.NotAfter.ToUniversalTime() <= at)
+            throw Refused("CertificatePath", certificatePath, $"the certificate expired on {leaf.NotAfter.ToUniversalTime():yyyy-MM-dd HH:mm} UTC", "Give a current certificate.");
+        if (leaf.NotBefore.ToUniversalTime() > at.AddMinutes(5))
+            throw Refused("CertificatePath", certificatePath, $"the certificate is valid only from {leaf.NotBefore.ToUniversalTime():yyyy-MM-dd HH:mm} UTC", "Give one valid now, or check this machine's clock.");
+        var names = CertificateFacts.Names(leaf);
+        if (names.Count == 0)
+            throw Refused("CertificatePath", certificatePath, "the certificate has no subject alternative names (browsers ignore the subject's CN)", "Give a certificate issued with every host name of the site as a subject alternative name.");
+        if (CertificateNames.Uncovered(names, hosts) is { Count: > 0 } uncovered)
+            throw Refused("CertificatePath", certificatePath, $"it does not cover {string.Join(", ", uncovered)} (it names {string.Join(", ", names)})",
+                "Give a certificate for every name the site answers to (its uri and each alias), or remove those aliases first.");
+        CheckChain(certificatePath, chain, at);
+        return new Checked(string.Concat(chain.Select(c => c.ExportCertificatePem() + "\n")), keyText, leaf);
+    }
+
+    /// <summary>The file's text: a plain file of this size at most, read without following a link.</summary>
+    static string Read(string parameter, string path)
+    {
+        if (!Path.IsPathFullyQualified(path))
+            throw Refused(parameter, path, "it is not a full path", "Give the full path of the file.");
+        var status = Posix.Stat(path);
+        if (status is null) throw Refused(parameter, path, "there is no such file", "Give the path of an existing PEM file.");
+        if (status.IsLink)
+            throw Refused(parameter, path, "it is a symbolic link, and links are never followed", "Give the file it leads to (certbot's live/ files are links into its archive/ folder).");
+        if (status.IsDirectory || !Posix.IsRegularFile(path))
+            throw Refused(parameter, path, "it is not a plain file", "Give the path of a PEM file.");
+        byte[]? bytes;
+        try { bytes = SafePath.ReadFile(path, Limit); }
+        catch (Exception ex) when (ex is IOException or SafePath.BlockedException or UnauthorizedAccessException)
+        {
+            throw Refused(parameter, path, ex.Message.TrimEnd('.'), "Give a plain PEM file of at most 1 MiB, no link on the way to it.");
+        }
+        if (bytes is null) throw Refused(parameter, path, "there is no such file", "Give the path of an existing PEM file.");
+        try { return new UTF8Encoding(false, true).GetString(bytes); }
+        catch (DecoderFallbackException) { throw Refused(parameter, path, "it is not text (a DER or PKCS#12 file?)", "Convert it to PEM (-----BEGIN ...----- blocks) first."); }
+    }
+
+    static X509Certificate2Collection ReadChain(string path, string text)
+    {
+        X509Certificate2Collection chain;
+        try { chain = CertificateFacts.Chain(text); }
+        catch (CryptographicException ex) { throw Refused("CertificatePath", path, $"it holds no readable certificate ({ex.Message.TrimEnd('.')})", "Give the PEM file with the site's certificate first, then its chain."); }
+        if (chain.Count == 0) throw Refused("CertificatePath", path, "it holds no certificate", "Give the PEM file with the site's certificate first, then its chain.");
+        if (text.Contains("PRIVATE KEY-----", StringComparison.Ordinal))
+            throw Refused("CertificatePath", path, "it holds a private key as well", "Give the certificate and its chain alone, and the key in a file of its own (-CertificateKeyPath).");
+        return chain;
+    }
+
+    sealed record Key(byte[] PublicKeyInfo);
+
+    static Key ReadKey(string path, string text)
+    {
+        if (text.Contains("ENCRYPTED", StringComparison.Ordinal))
+            throw Refused("CertificateKeyPath", path, "the key is encrypted, and a web server could not start without its passphrase", "Give the key unencrypted (openssl pkey -in KEY -out PLAIN), in a file only root reads.");
+        if (text.Contains("-----BEGIN CERTIFICATE-----", StringComparison.Ordinal))
+            throw Refused("CertificateKeyPath", path, "it holds a certificate as well", "Give the private key alone in this file.");
+        foreach (var make in new Func<AsymmetricAlgorithm>[] { RSA.Create, ECDsa.Create })
+        {
+            using var algorithm = make();
+            try
+            {
+                algorithm.ImportFromPem(text);
+                return new Key(algorithm.ExportSubjectPublicKeyInfo());
+            }
+            catch (Exception ex) when (ex is ArgumentException or CryptographicException) { }
+        }
+        throw Refused("CertificateKeyPath", path, "it holds no RSA or ECDSA private key in PEM", "Give the site's private key as a PEM file (-----BEGIN PRIVATE KEY-----).");
+    }
+
+    /// <summary>
+    /// Each certificate is signed by the next, and the last is a root: one this machine trusts, one the file ends
+    /// with, or the site's own (self-signed). A chain that stops at an intermediate leaves visitors' browsers to find
+    /// the rest, which many do not.
+    /// </summary>
+    static void CheckChain(string path, X509Certificate2Collection chain, DateTime at)
+    {
+        for (int i = 0; i + 1 < chain.Count; i++)
+            if (!chain[i].IssuerName.RawData.AsSpan().SequenceEqual(chain[i + 1].SubjectName.RawData))
+                throw Refused("CertificatePath", path, $"certificate {i + 1} ({chain[i].Subject}) is issued by {chain[i].Issuer}, but the next one is {chain[i + 1].Subject}",
+                    "Put the site's certificate first, then each issuer in turn (the CA's fullchain file is in this order).");
+        foreach (var cert in chain.Skip(1))
+            if (cert.NotAfter.ToUniversalTime() <= at)
+                throw Refused("CertificatePath", path, $"the chain's certificate {cert.Subject} expired on {cert.NotAfter.ToUniversalTime():yyyy-MM-dd}", "Give the CA's current chain.");
+        var last = chain[^1];
+        using var system = Build(chain, null);
+        if (system.Ok) return;
+        if (!CertificateFacts.IsSelfSigned(last))
+            throw Refused("CertificatePath", path, $"the chain is incomplete: it ends with {last.Subject}, issued by {last.Issuer}, which is neither in the file nor a root this machine trusts",
+                "Append the intermediate certificates after the site's own (the CA's fullchain file), or the private CA's root.");
+        using var own = Build(chain, last);
+        if (!own.Ok)
+            throw Refused("CertificatePath", path, $"the chain does not hold together ({own.Problem})", "Give the site's certificate and its issuers' as the CA sent them.");
+    }
+
+    sealed class Built(X509Chain chain, bool ok, string problem) : IDisposable
+    {
+        public bool Ok { get; } = ok;
+        public string Problem { get; } = problem;
+        public void Dispose() { foreach (var e in chain.ChainElements) e.Certificate.Dispose(); chain.Dispose(); }
+    }
+
+    /// <summary>The chain built from the leaf with the rest as helpers, to this machine's roots or to <paramref name="root"/> alone.</summary>
+    static Built Build(X509Certificate2Collection chain, X509Certificate2? root)
+    {
+        var x = new X509Chain();
+        x.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        x.ChainPolicy.VerificationFlags = X509VerificationFlags.IgnoreNotTimeValid | X509VerificationFlags.IgnoreWrongUsage;
+        x.ChainPolicy.DisableCertificateDownloads = true;
+        foreach (var c in chain.Skip(1)) x.ChainPolicy.ExtraStore.Add(c);
+        if (root is not null)
+        {
+            x.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+            x.ChainPolicy.CustomTrustStore.Add(root);
+        }
+        var ok = x.Build(chain[0]);
+        var problem = string.Join("; ", x.ChainStatus.Select(s => s.StatusInformation.Trim()).Where(s => s.Length > 0).Distinct());
+        return new Built(x, ok, problem);
+    }
+
+    static AegirException Refused(string parameter, string path, string problem, string fix) => ErrorCatalog.CertificateRefused(parameter, path, problem, fix);
+}

@@ -1,0 +1,292 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Aegir.Core.Contexts;
+using Aegir.Core.Errors;
+using Aegir.Core.Operations.Site;
+using Aegir.Core.Services.Certificates;
+using Xunit;
+
+namespace Aegir.Core.Tests;
+
+/// <summary>
+/// Certificate files an admin gives (the File source) are checked before anything is written: each hostile or broken
+/// file is refused with what is wrong and how to fix it, and the store is left as it was.
+/// </summary>
+public sealed class CertificateTests : IDisposable
+{
+    readonly string _dir = Directory.CreateTempSubdirectory("aegir-cert-").FullName;
+    static readonly string[] Hosts = ["shop.example.com", "www.shop.example.com"];
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    /// <summary>A root CA, an intermediate it signs, and a leaf for <paramref name="names"/> the intermediate signs, with the leaf's key.</summary>
+    static (X509Certificate2 Root, X509Certificate2 Intermediate, X509Certificate2 Leaf, ECDsa Key) Chain(string[] names, DateTime? notAfter = null, DateTime? notBefore = null)
+    {
+        var now = DateTime.UtcNow;
+        var rootKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var rootRequest = new CertificateRequest("CN=Test Root", rootKey, HashAlgorithmName.SHA256);
+        rootRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        rootRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        var root = rootRequest.CreateSelfSigned(now.AddDays(-10), now.AddYears(5));
+        var interKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var interRequest = new CertificateRequest("CN=Test Intermediate", interKey, HashAlgorithmName.SHA256);
+        interRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        interRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        var inter = interRequest.Create(root, now.AddDays(-9), now.AddYears(4), [1, 2, 3]).CopyWithPrivateKey(interKey);
+        var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest($"CN={names[0]}", key, HashAlgorithmName.SHA256);
+        var san = new SubjectAlternativeNameBuilder();
+        foreach (var n in names) san.AddDnsName(n);
+        request.CertificateExtensions.Add(san.Build());
+        var leaf = request.Create(inter, notBefore ?? now.AddDays(-1), notAfter ?? now.AddDays(90), [4, 5, 6]);
+        return (root, inter, leaf, key);
+    }
+
+    string Write(string name, string text)
+    {
+        var path = Path.Combine(_dir, name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    static string Pem(params X509Certificate2[] certs) => string.Concat(certs.Select(c => c.ExportCertificatePem() + "\n"));
+
+    static AegirException Refused(Action check) => Assert.Throws<AegirException>(check);
+
+    [Fact]
+    public void A_complete_chain_for_every_name_with_its_key_passes_and_keeps_the_chain_in_order()
+    {
+        var (root, inter, leaf, key) = Chain(Hosts);
+        var files = CertificateFiles.Check(Write("full.pem", Pem(leaf, inter, root)), Write("key.pem", key.ExportPkcs8PrivateKeyPem()), Hosts);
+        Assert.Equal(3, CertificateFacts.Chain(files.CertificatePem).Count);
+        Assert.Equal(leaf.Thumbprint, files.Leaf.Thumbprint);
+    }
+
+    [Fact]
+    public void A_key_of_another_certificate_is_refused()
+    {
+        var (root, inter, leaf, _) = Chain(Hosts);
+        using var other = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var ex = Refused(() => CertificateFiles.Check(Write("full.pem", Pem(leaf, inter, root)), Write("key.pem", other.ExportPkcs8PrivateKeyPem()), Hosts));
+        Assert.Equal("CertificateRefused", ex.ErrorId);
+        Assert.Contains("is not the key of the certificate", ex.Message);
+    }
+
+    [Fact]
+    public void An_expired_certificate_is_refused()
+    {
+        var (root, inter, leaf, key) = Chain(Hosts, notAfter: DateTime.UtcNow.AddDays(-1), notBefore: DateTime.UtcNow.AddDays(-8));
+        var ex = Refused(() => CertificateFiles.Check(Write("full.pem", Pem(leaf, inter, root)), Write("key.pem", key.ExportPkcs8PrivateKeyPem()), Hosts));
+        Assert.Contains("expired", ex.Message);
+    }
+
+    [Fact]
+    public void A_certificate_for_other_names_is_refused_naming_each_name_it_misses()
+    {
+        var (root, inter, leaf, key) = Chain(["shop.example.com", "other.example.net"]);
+        var ex = Refused(() => CertificateFiles.Check(Write("full.pem", Pem(leaf, inter, root)), Write("key.pem", key.ExportPkcs8PrivateKeyPem()), Hosts));
+        Assert.Contains("does not cover www.shop.example.com", ex.Message);
+    }
+
+    [Fact]
+    public void A_wildcard_covers_one_label_below_its_domain_only()
+    {
+        var (root, inter, leaf, key) = Chain(["*.example.com", "example.com"]);
+        CertificateFiles.Check(Write("full.pem", Pem(leaf, inter, root)), Write("key.pem", key.ExportPkcs8PrivateKeyPem()), ["shop.example.com", "example.com"]);
+        var ex = Refused(() => CertificateFiles.Check(Write("full2.pem", Pem(leaf, inter, root)), Write("key2.pem", key.ExportPkcs8PrivateKeyPem()), ["www.shop.example.com"]));
+        Assert.Contains("does not cover www.shop.example.com", ex.Message);
+    }
+
+    [Fact]
+    public void A_chain_that_stops_at_an_intermediate_is_refused_as_incomplete()
+    {
+        var (_, _, leaf, key) = Chain(Hosts);
+        var ex = Refused(() => CertificateFiles.Check(Write("leaf.pem", Pem(leaf)), Write("key.pem", key.ExportPkcs8PrivateKeyPem()), Hosts));
+        Assert.Contains("the chain is incomplete", ex.Message);
+        Assert.Contains("Test Intermediate", ex.Message);
+    }
+
+    [Fact]
+    public void A_chain_out_of_order_is_refused()
+    {
+        var (root, inter, leaf, key) = Chain(Hosts);
+        var ex = Refused(() => CertificateFiles.Check(Write("full.pem", Pem(leaf, root, inter)), Write("key.pem", key.ExportPkcs8PrivateKeyPem()), Hosts));
+        Assert.Contains("but the next one is", ex.Message);
+    }
+
+    [Fact]
+    public void A_link_to_a_good_file_is_refused_and_so_is_a_fifo()
+    {
+        var (root, inter, leaf, key) = Chain(Hosts);
+        var real = Write("full.pem", Pem(leaf, inter, root));
+        var keyPath = Write("key.pem", key.ExportPkcs8PrivateKeyPem());
+        var link = Path.Combine(_dir, "live.pem");
+        File.CreateSymbolicLink(link, real);
+        Assert.Contains("symbolic link", Refused(() => CertificateFiles.Check(link, keyPath, Hosts)).Message);
+        var keyLink = Path.Combine(_dir, "key-link.pem");
+        File.CreateSymbolicLink(keyLink, keyPath);
+        Assert.Contains("symbolic link", Refused(() => CertificateFiles.Check(real, keyLink, Hosts)).Message);
+        var fifo = Path.Combine(_dir, "fifo.pem");
+        using (var mk = System.Diagnostics.Process.Start("mkfifo", [fifo])) mk.WaitForExit();
+        Assert.Contains("not a plain file", Refused(() => CertificateFiles.Check(real, fifo, Hosts)).Message);
+        Assert.Contains("not a plain file", Refused(() => CertificateFiles.Check(_dir, keyPath, Hosts)).Message);
+    }
+
+    [Fact]
+    public void An_encrypted_key_a_key_in_the_certificate_file_and_no_key_at_all_are_each_refused()
+    {
+        var (root, inter, leaf, key) = Chain(Hosts);
+        var full = Write("full.pem", Pem(leaf, inter, root));
+        var encrypted = key.ExportEncryptedPkcs8PrivateKeyPem("pw", new PbeParameters(PbeEncryptionAlgorithm.Aes256Cbc, HashAlgorithmName.SHA256, 1000));
+        Assert.Contains("encrypted", Refused(() => CertificateFiles.Check(full, Write("enc.pem", encrypted), Hosts)).Message);
+        var both = Write("both.pem", Pem(leaf, inter, root) + key.ExportPkcs8PrivateKeyPem());
+        Assert.Contains("holds a private key as well", Refused(() => CertificateFiles.Check(both, Write("key.pem", key.ExportPkcs8PrivateKeyPem()), Hosts)).Message);
+        Assert.Contains("no RSA or ECDSA private key", Refused(() => CertificateFiles.Check(full, Write("junk.pem", "hello"), Hosts)).Message);
+        Assert.Contains("no such file", Refused(() => CertificateFiles.Check(Path.Combine(_dir, "none.pem"), full, Hosts)).Message);
+        Assert.Contains("not a full path", Refused(() => CertificateFiles.Check("full.pem", full, Hosts)).Message);
+    }
+
+    [Fact]
+    public void A_self_signed_certificate_made_here_covers_every_name_and_passes_the_checks_given_files_pass()
+    {
+        var (certificate, key) = SelfSignedCertificate.Make(Hosts);
+        var files = CertificateFiles.Check(Write("self.pem", certificate), Write("self.key", key), Hosts);
+        Assert.True(CertificateFacts.IsSelfSigned(files.Leaf));
+        Assert.Equal(Hosts, CertificateFacts.Names(files.Leaf));
+    }
+
+    [Theory]
+    [InlineData("shop.example.com", true)]
+    [InlineData("blog.test", false)]
+    [InlineData("printer.local", false)]
+    [InlineData("intranet", false)]
+    [InlineData("a.home.arpa", false)]
+    [InlineData("127.0.0.1", false)]
+    [InlineData("shop.example", false)]
+    public void Only_names_a_public_ca_would_sign_are_asked_of_one(string host, bool signable)
+        => Assert.Equal(signable, CertificateNames.PubliclySignable(host));
+
+    [Fact]
+    public void The_store_keeps_keys_0600_in_0700_folders_and_an_undo_puts_the_previous_certificate_back()
+    {
+        var store = new CertificateStore(Path.Combine(_dir, "home"));
+        var (c1, k1) = SelfSignedCertificate.Make(Hosts);
+        var first = store.Save(Hosts[0], CertificateSource.SelfSigned, c1, k1);
+        var saved = store.MetaText(Hosts[0]);
+        var (c2, k2) = SelfSignedCertificate.Make([.. Hosts, "shop.example.org"]);
+        var second = store.Save(Hosts[0], CertificateSource.SelfSigned, c2, k2);
+        Assert.NotEqual(first.Thumbprint, second.Thumbprint);
+        Assert.Equal(second.Thumbprint, store.Get(Hosts[0])!.Thumbprint);
+        var folder = Path.Combine(store.Folder, Hosts[0]);
+        foreach (var file in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories))
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+        foreach (var dir in Directory.EnumerateDirectories(folder).Append(folder).Append(store.Folder))
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(dir));
+        Assert.DoesNotContain("PRIVATE", File.ReadAllText(Path.Combine(folder, "certificate.json")));
+
+        store.Restore(Hosts[0], saved);
+        Assert.Equal(first.Thumbprint, store.Get(Hosts[0])!.Thumbprint);
+        Assert.Equal(k1, store.Files(store.Get(Hosts[0])!).KeyPem);
+        Assert.Single(Directory.EnumerateDirectories(folder));
+        store.Restore(Hosts[0], null);
+        Assert.False(Directory.Exists(folder));
+        Assert.Null(store.Get(Hosts[0]));
+    }
+
+    [Fact]
+    public void A_refused_file_changes_neither_the_record_nor_the_store()
+    {
+        using var home = new TestHome();
+        var (root, inter, leaf, _) = Chain(Hosts);
+        using var other = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var definition = new SiteDefinition(Hosts[0], "wp", Aliases: [Hosts[1]], Https: HttpsMode.Required,
+            CertificatePath: Write("full.pem", Pem(leaf, inter, root)), CertificateKeyPath: Write("key.pem", other.ExportPkcs8PrivateKeyPem()));
+        var ex = Assert.Throws<AegirException>(() => definition.ToSite(home.Store));
+        Assert.Equal("CertificateRefused", ex.ErrorId);
+        Assert.Null(home.Store.ReadFresh(Hosts[0]));
+        Assert.Null(new CertificateStore(home.Path).Get(Hosts[0]));
+    }
+
+    [Fact]
+    public void Files_given_mean_the_file_source_and_come_with_their_key()
+    {
+        var site = new AegirSite(Hosts[0]) { PlatformName = "wp" };
+        var ex = Assert.Throws<AegirException>(() => new SiteChanges { CertificatePath = "/x.pem" }.ApplyTo(site));
+        Assert.Contains("-CertificateKeyPath", ex.Message);
+        ex = Assert.Throws<AegirException>(() => new SiteChanges { CertificatePath = "/x.pem", CertificateKeyPath = "/x.key", CertificateSource = CertificateSource.SelfSigned }.ApplyTo(site));
+        Assert.Contains("File source", ex.Message);
+        new SiteChanges { Https = HttpsMode.Required, CertificatePath = "/x.pem", CertificateKeyPath = "/x.key" }.ApplyTo(site);
+        Assert.Equal(CertificateSource.File, site.CertificateSource);
+        Assert.Equal(HttpsMode.Required, site.Https);
+    }
+
+    [Fact]
+    public void The_file_source_without_files_needs_a_stored_certificate_that_covers_the_site()
+    {
+        using var home = new TestHome();
+        var definition = new SiteDefinition(Hosts[0], "wp", Https: HttpsMode.Enabled, CertificateSource: CertificateSource.File);
+        var ex = Assert.Throws<AegirException>(() => definition.ToSite(home.Store));
+        Assert.Contains("holds no certificate file given", ex.Message);
+    }
+
+    [Fact]
+    public void A_site_served_over_https_gets_a_certificate_for_every_name_pushed_beside_its_vhost_and_a_new_one_for_a_new_alias()
+    {
+        using var hosting = new FakeHosting();
+        OperationScenario.Installed(hosting);
+        var outcome = hosting.Run(new VerifySite.Parameters("blog.test", new SiteChanges { Https = HttpsMode.Required }));
+        Assert.True(outcome.Succeeded, outcome.Task.Error);
+        var store = new CertificateStore(hosting.Home.Path);
+        var first = store.Get("blog.test")!;
+        Assert.Equal(["blog.test", "www.blog.test"], first.Names);
+        Assert.Contains(outcome.Task.Log, e => e.Level == Tasks.TaskLogLevel.Warning && e.Message.Contains("no public CA signs blog.test, www.blog.test"));
+        var vhost = hosting.Server.Text(hosting.VhostPath("blog.test"));
+        var tls = Path.Combine(hosting.Home.Path, "config", "server_master", "tls");
+        Assert.Contains($"ssl_certificate_key {tls}/blog.test.key;", vhost);
+        Assert.Contains("return 301 https://$host", vhost);
+        Assert.Contains("Strict-Transport-Security", vhost);
+        Assert.Equal(store.Files(first).KeyPem, hosting.Server.Text(Path.Combine(tls, "blog.test.key")));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, hosting.Server.GetMode(Path.Combine(tls, "blog.test.key")));
+        Assert.DoesNotContain(outcome.Task.Log, e => e.Message.Contains("PRIVATE KEY"));
+
+        Assert.True(hosting.Run(new VerifySite.Parameters("blog.test", new SiteChanges { AddAliases = ["shop.test"] })).Succeeded);
+        var second = store.Get("blog.test")!;
+        Assert.NotEqual(first.Thumbprint, second.Thumbprint);
+        Assert.Equal(["blog.test", "www.blog.test", "shop.test"], second.Names);
+
+        Assert.True(hosting.Run(new VerifySite.Parameters("blog.test")).Succeeded);
+        Assert.Equal(second.Thumbprint, store.Get("blog.test")!.Thumbprint);   // a fitting certificate stays
+    }
+
+    [Fact]
+    public void An_alias_a_certificate_file_does_not_cover_is_refused_before_anything_changes()
+    {
+        using var hosting = new FakeHosting();
+        OperationScenario.Installed(hosting);
+        var (root, inter, leaf, key) = Chain(["blog.test", "www.blog.test"]);
+        var given = new SiteChanges { Https = HttpsMode.Enabled, CertificatePath = Write("full.pem", Pem(leaf, inter, root)), CertificateKeyPath = Write("key.pem", key.ExportPkcs8PrivateKeyPem()) };
+        Assert.True(hosting.Run(new VerifySite.Parameters("blog.test", given)).Succeeded);
+        Assert.Equal(leaf.GetCertHashString(HashAlgorithmName.SHA256), new CertificateStore(hosting.Home.Path).Get("blog.test")!.Thumbprint);
+        var before = hosting.Snapshot();
+        var ex = Assert.Throws<AegirException>(() => SiteUpdate.Check(hosting.Engine, "blog.test", new SiteChanges { AddAliases = ["shop.test"] }));
+        Assert.Contains("does not cover shop.test", ex.Message);
+        Assert.Equal(before, hosting.Snapshot());
+    }
+
+    [Fact]
+    public void Https_on_a_web_server_of_another_machine_is_refused_before_anything_changes()
+    {
+        using var hosting = new FakeHosting();
+        var web = new AegirServer("server_web1") { RemoteHost = "192.0.2.10" };
+        web.Http.ChangeType("nginx");
+        web.Http.Set("php_pools", "shared");
+        hosting.Store.Create(web);
+        var platform = hosting.Platform("remote", "php");
+        hosting.Store.Modify<AegirPlatform>(platform.Name, "Name", pl => pl.WebServerName = "web1");
+        var before = hosting.Snapshot();
+        var ex = Assert.Throws<AegirException>(() => hosting.Engine.Plan(new InstallSite.Parameters("far.test", null, null,
+            new SiteDefinition("far.test", "remote", Https: HttpsMode.Required, CertificateSource: CertificateSource.SelfSigned))));
+        Assert.Contains("'@server_web1' is another machine", ex.Message);
+        Assert.Equal(before, hosting.Snapshot());
+    }
+}

@@ -1,0 +1,102 @@
+# HTTPS settings of sites and Get-AegirCertificate, against a temp AEGIR_HOME (no web server: sites only recorded).
+BeforeAll {
+    . $PSScriptRoot/TestHelpers.ps1
+
+    # A certificate and key for names, self-signed, as PEM files in a folder of the test's own.
+    function New-PemPair([string[]] $Names, [string] $Dir, [int] $Days = 90) {
+        $key = [System.Security.Cryptography.ECDsa]::Create([System.Security.Cryptography.ECCurve+NamedCurves]::nistP256)
+        $request = [System.Security.Cryptography.X509Certificates.CertificateRequest]::new("CN=$($Names[0])", $key, 'SHA256')
+        $san = [System.Security.Cryptography.X509Certificates.SubjectAlternativeNameBuilder]::new()
+        foreach ($n in $Names) { $san.AddDnsName($n) }
+        $request.CertificateExtensions.Add($san.Build())
+        $now = [DateTimeOffset]::UtcNow
+        $cert = $request.CreateSelfSigned($now.AddDays(-2), $now.AddDays($Days))
+        $null = New-Item -ItemType Directory -Force $Dir
+        Set-Content "$Dir/cert.pem" $cert.ExportCertificatePem()
+        Set-Content "$Dir/key.pem" $key.ExportPkcs8PrivateKeyPem()
+        [pscustomobject]@{ Cert = "$Dir/cert.pem"; Key = "$Dir/key.pem"; Thumbprint = $cert.GetCertHashString('SHA256') }
+    }
+}
+
+Describe 'HTTPS settings and certificates' {
+  Describe 'Get-AegirCertificate' {
+    BeforeEach {
+        $null = Reset-AegirHome
+        $null = New-TestMaster
+        $null = New-TestPlatform
+    }
+
+    It 'records Https and the certificate source, and takes Https from the record' {
+        $site = New-AegirSite -NoInstall shop.example.com -Platform wp -Https Required -CertificateSource SelfSigned
+        $site.Https | Should -Be 'Required'
+        $site.CertificateSource | Should -Be 'SelfSigned'
+        (Get-Content -Raw $site.Path) | Should -Match "(?m)^https: Required$"
+        (Get-AegirSite shop.example.com).Https | Should -Be 'Required'
+        $set = Set-AegirSite shop.example.com -Https Enabled -CertificateSource LetsEncrypt -PassThru
+        $set.Https | Should -Be 'Enabled'
+        $set.CertificateSource | Should -Be 'LetsEncrypt'
+    }
+
+    It 'refuses a value that is no mode or source, writing nothing' {
+        $null = New-AegirSite -NoInstall shop.example.com -Platform wp
+        $before = Get-ContextSnapshot
+        { Set-AegirSite shop.example.com -Https Sometimes -ErrorAction Stop } | Should -Throw '*Sometimes*Disabled*Enabled*Required*'
+        { Set-AegirSite shop.example.com -CertificateSource Acme -ErrorAction Stop } | Should -Throw '*Acme*LetsEncrypt*SelfSigned*File*'
+        { Set-AegirSite shop.example.com -CertificatePath /tmp/x.pem -ErrorAction Stop } | Should -Throw -ErrorId 'MissingValue*'
+        { Set-AegirSite shop.example.com -Https Enabled -CertificateSource File -ErrorAction Stop } | Should -Throw '*holds no certificate file given*'
+        Get-ContextSnapshot | Should -Be $before
+    }
+
+    It 'takes certificate files that cover every name into the store, and Get-AegirCertificate shows them' {
+        $pem = New-PemPair -Names shop.example.com, www.shop.example.com -Dir "$TestDrive/good"
+        $site = New-AegirSite -NoInstall shop.example.com -Platform wp -Alias www.shop.example.com -Https Required -CertificatePath $pem.Cert -CertificateKeyPath $pem.Key
+        $site.CertificateSource | Should -Be 'File'
+        $cert = Get-AegirCertificate shop.example.com
+        $cert.Source | Should -Be 'File'
+        $cert.Names | Should -Be @('shop.example.com', 'www.shop.example.com')
+        $cert.Thumbprint | Should -Be $pem.Thumbprint
+        $cert.DaysLeft | Should -BeIn 88, 89
+        $cert.SelfSigned | Should -BeTrue
+        $key = Get-ChildItem -Recurse "$env:AEGIR_HOME/certificates/shop.example.com" -Filter key.pem
+        $key.UnixFileMode | Should -Be ([IO.UnixFileMode]'UserRead, UserWrite')
+        (Get-AegirCertificate | Measure-Object).Count | Should -Be 1
+        (Get-AegirCertificate shop.example.com | Out-String) | Should -Match 'shop\.example\.com\s+File\s+self-signed'
+    }
+  }
+
+  Describe 'New-AegirSite and Set-AegirSite -CertificatePath' {
+    BeforeEach {
+        $null = Reset-AegirHome
+        $null = New-TestMaster
+        $null = New-TestPlatform
+    }
+
+    It 'refuses files for other names, a key of another certificate and a link, leaving the record and the store as they were' {
+        $null = New-AegirSite -NoInstall shop.example.com -Platform wp -Alias www.shop.example.com
+        $before = Get-ContextSnapshot
+        $other = New-PemPair -Names shop.example.com -Dir "$TestDrive/other"
+        { Set-AegirSite shop.example.com -Https Required -CertificatePath $other.Cert -CertificateKeyPath $other.Key -ErrorAction Stop } |
+            Should -Throw '*does not cover www.shop.example.com*'
+        $good = New-PemPair -Names shop.example.com, www.shop.example.com -Dir "$TestDrive/good"
+        { Set-AegirSite shop.example.com -Https Required -CertificatePath $good.Cert -CertificateKeyPath $other.Key -ErrorAction Stop } |
+            Should -Throw -ErrorId 'CertificateRefused*'
+        $null = New-Item -ItemType SymbolicLink "$TestDrive/live.pem" -Target $good.Cert
+        { Set-AegirSite shop.example.com -Https Required -CertificatePath "$TestDrive/live.pem" -CertificateKeyPath $good.Key -ErrorAction Stop } |
+            Should -Throw '*symbolic link*'
+        Get-ContextSnapshot | Should -Be $before
+        Test-Path "$env:AEGIR_HOME/certificates" | Should -BeFalse
+        Get-AegirCertificate | Should -BeNullOrEmpty
+    }
+
+    It 'refuses an https_port that is the HTTP port' {
+        { Set-AegirServer master -HttpSetting @{ https_port = 80 } -ErrorAction Stop } | Should -Throw '*https_port*HTTP port is the same*'
+        (Get-AegirServer master).Http.Get('https_port') | Should -Be '443'
+    }
+
+    It 'gives a site served over HTTPS an https Url on the https_port' {
+        Set-AegirServer master -HttpSetting @{ https_port = 8443 }
+        $site = New-AegirSite -NoInstall shop.example.com -Platform wp -Https Enabled
+        $site.Url | Should -Be 'https://shop.example.com:8443/'
+    }
+  }
+}
