@@ -59,7 +59,13 @@ run)
   ;;
 down)
   dir=$2 ns=$(cat "$2/netns") n=$(cat "$2/index")
-  for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done
+  # Again until none is left: a master (nginx, PHP-FPM) whose worker was killed first starts another before its own end.
+  for try in $(seq 50); do
+    pids=$(ip netns pids "$ns" 2>/dev/null || true)
+    [ -z "$pids" ] && break
+    for pid in $pids; do kill -9 "$pid" 2>/dev/null || true; done
+    sleep 0.05
+  done
   ip link del "ath$n" 2>/dev/null || true
   ip netns del "$ns" 2>/dev/null || true
   rm -rf "$dir"
