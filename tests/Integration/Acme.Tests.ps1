@@ -1,5 +1,5 @@
-# ACME on a real local server against a private Pebble on 127.0.0.1 (Debian's pebble, with pebble-challtestsrv as the
-# DNS that answers every name with 127.0.0.1): Pebble validates HTTP-01 at the local web server's port, its roots are
+# ACME on real local servers (nginx, and Apache) against private Pebbles on 127.0.0.1 (Debian's pebble, with pebble-challtestsrv as the
+# DNS that answers every name with 127.0.0.1): each Pebble validates HTTP-01 at a local web server's port, their roots are
 # trusted only inside this test (-AcmeRootCertificate). Certificates are issued for a site and its aliases, served
 # (curl with Pebble's root), renewed by Update-AegirCertificate -Force and by the queue's schedule, and a failed
 # challenge (a second Pebble that validates at a port nothing listens on) leaves the old certificate serving and the
@@ -14,9 +14,13 @@ Describe 'ACME with Pebble' -Skip:$skip {
         $work = New-WorkFolder
         $env:AEGIR_HOME = Join-Path $work 'home'
         $null = Start-AegirLocalServer master -HttpServiceType nginx
+        $null = Start-AegirLocalServer acmeapache -HttpServiceType apache -NoDatabase
         $null = New-Item -ItemType Directory -Force "$work/platforms/acmen"
         Set-Content "$work/platforms/acmen/index.php" '<?php echo "site=", $_SERVER["aegir_site"], " https=", $_SERVER["HTTPS"] ?? "off", "\n";'
         $null = New-AegirPlatform acmen "$work/platforms/acmen"
+        $null = New-Item -ItemType Directory -Force "$work/platforms/acmea"
+        Copy-Item "$work/platforms/acmen/index.php" "$work/platforms/acmea/index.php"
+        $null = New-AegirPlatform acmea "$work/platforms/acmea" -WebServer acmeapache
         $server = Get-AegirServer master
         $ports = [pscustomobject]@{ Http = $server.Http.GetInt('port'); Https = $server.Http.GetInt('https_port') }
 
@@ -72,16 +76,19 @@ Describe 'ACME with Pebble' -Skip:$skip {
         }
         $good = Start-Pebble 'good' $ports.Http
         $bad = Start-Pebble 'bad' (Get-FreePort)
-        # What the server trusts: the CA of Pebble's API and the roots both Pebbles issue under; curl trusts Pebble's root alone.
-        Set-Content "$pki/roots.pem" ((Get-Content -Raw "$pki/ca.pem"), (Get-Content -Raw $good.Root), (Get-Content -Raw $bad.Root) -join "`n")
+        $apache = Get-AegirServer acmeapache
+        $apachePorts = [pscustomobject]@{ Http = $apache.Http.GetInt('port'); Https = $apache.Http.GetInt('https_port') }
+        $forApache = Start-Pebble 'apache' $apachePorts.Http
+        # What the servers trust: the CA of Pebble's API and the roots the Pebbles issue under; curl trusts one Pebble's root alone.
+        Set-Content "$pki/roots.pem" ((Get-Content -Raw "$pki/ca.pem"), (Get-Content -Raw $good.Root), (Get-Content -Raw $bad.Root), (Get-Content -Raw $forApache.Root) -join "`n")
 
-        function Invoke-Tls([string] $HostName, [string] $CaFile) {
-            $body = & curl -sS --max-time 20 --cacert $CaFile --resolve "${HostName}:$($ports.Https):127.0.0.1" -o - -w '|%{http_code}' "https://${HostName}:$($ports.Https)/" 2>&1
+        function Invoke-Tls([string] $HostName, [string] $CaFile, [int] $Port = $ports.Https) {
+            $body = & curl -sS --max-time 20 --cacert $CaFile --resolve "${HostName}:${Port}:127.0.0.1" -o - -w '|%{http_code}' "https://${HostName}:$Port/" 2>&1
             [pscustomobject]@{ Exit = $LASTEXITCODE; Body = "$body"; Status = ("$body" -split '\|')[-1] }
         }
 
-        function Get-ServedCertificate([string] $HostName) {
-            $tcp = [System.Net.Sockets.TcpClient]::new('127.0.0.1', $ports.Https)
+        function Get-ServedCertificate([string] $HostName, [int] $Port = $ports.Https) {
+            $tcp = [System.Net.Sockets.TcpClient]::new('127.0.0.1', $Port)
             try {
                 $ssl = [System.Net.Security.SslStream]::new($tcp.GetStream(), $false, { $true })
                 $ssl.AuthenticateAsClient($HostName)
@@ -92,6 +99,7 @@ Describe 'ACME with Pebble' -Skip:$skip {
     }
     AfterAll {
         foreach ($p in $script:processes) { if ($p -and -not $p.HasExited) { Stop-Process -Id $p.Id -Force -ErrorAction Ignore } }
+        Stop-AegirLocalServer acmeapache -RemoveData -Confirm:$false
         Stop-AegirLocalServer master -RemoveData -Confirm:$false
         Remove-Item -Recurse -Force $work
     }
@@ -202,5 +210,27 @@ Describe 'ACME with Pebble' -Skip:$skip {
         $task.Status | Should -Be 'Succeeded' -Because ($task.Log.Message -join "`n")
         (Get-AegirCertificate shop.test).RenewalFailures | Should -Be 0
         Get-AegirSite -Unhealthy | Where-Object Uri -eq 'shop.test' | Should -BeNullOrEmpty
+    }
+
+    It 'issues and serves on Apache too, from the directory of its own server' {
+        Set-AegirServer acmeapache -AcmeDirectory $forApache.Directory -AcmeEmail 'ops@example.com' -AcmeRootCertificate "$pki/roots.pem"
+        $null = New-AegirSite 'apache.test' -Platform acmea -Alias 'www.apache.test' -Https Required
+        $cert = Update-AegirCertificate apache.test -PassThru
+        $cert.SelfSigned | Should -BeFalse
+        $cert.Names | Should -Be @('apache.test', 'www.apache.test')
+        foreach ($name in 'apache.test', 'www.apache.test') {
+            $answer = Invoke-Tls $name $forApache.Root $apachePorts.Https
+            $answer.Exit | Should -Be 0 -Because $answer.Body
+            $answer.Status | Should -Be '200'
+            $answer.Body | Should -Match 'site=apache.test https=on'
+            (Get-ServedCertificate $name $apachePorts.Https).GetCertHashString('SHA256') | Should -Be $cert.Thumbprint
+        }
+        # A failed challenge on Apache keeps its certificate serving too.
+        Set-AegirServer acmeapache -AcmeDirectory $bad.Directory
+        $task = Update-AegirCertificate apache.test -Force -ErrorAction SilentlyContinue -ErrorVariable failed
+        $task.Status | Should -Be 'Failed'
+        "$failed" | Should -Match 'urn:ietf:params:acme:error'
+        (Get-ServedCertificate 'apache.test' $apachePorts.Https).GetCertHashString('SHA256') | Should -Be $cert.Thumbprint
+        (Invoke-Tls 'www.apache.test' $forApache.Root $apachePorts.Https).Status | Should -Be '200'
     }
 }

@@ -40,6 +40,7 @@ public sealed class LegoClient(string home)
         AtomicFile.EnsurePrivateDirectory(Path.Combine(home, "certificates"));
         AtomicFile.EnsurePrivateDirectory(AcmeFolder);
         var account = AccountFolder(acme);
+        DropStaleRuns();
         var run = Path.Combine(AcmeFolder, "run-" + Guid.NewGuid().ToString("N"));
         AtomicFile.EnsurePrivateDirectory(run);
         try
@@ -147,6 +148,14 @@ public sealed class LegoClient(string home)
 
     /// <summary>How lego names a certificate's files after its first domain.</summary>
     static string Sanitize(string domain) => domain.Replace("*", "_", StringComparison.Ordinal);
+
+    /// <summary>A run's folder that outlived its run by far (its process was killed) goes: nothing of it is used again.</summary>
+    void DropStaleRuns()
+    {
+        foreach (var dir in Directory.EnumerateDirectories(AcmeFolder, "run-*"))
+            if (DateTime.UtcNow - Directory.GetLastWriteTimeUtc(dir) > 4 * Timeout)
+                try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
+    }
 
     /// <summary>Forgets the account of a directory the CA no longer knows (a test CA restarted): the next run registers anew.</summary>
     public void ForgetAccount(AcmeSettings acme)
