@@ -212,6 +212,20 @@ Describe 'ACME with Pebble' -Skip:$skip {
         Get-AegirSite -Unhealthy | Where-Object Uri -eq 'shop.test' | Should -BeNullOrEmpty
     }
 
+    It 'keeps the CA''s certificate serving when an alias is added or a verify runs, and the next one covers the alias' {
+        $before = Get-AegirCertificate shop.test
+        $null = Set-AegirSite shop.test -AddAlias 'shop2.test' -WarningVariable warned 3>$null
+        "$warned" | Should -Match 'does not cover shop2.test yet'
+        $null = Invoke-AegirVerify shop.test
+        (Get-AegirCertificate shop.test).Thumbprint | Should -Be $before.Thumbprint -Because 'no self-signed certificate replaces the CA''s'
+        (Get-ServedCertificate shop.test).GetCertHashString('SHA256') | Should -Be $before.Thumbprint
+        $cert = Update-AegirCertificate shop.test -PassThru
+        ($cert.Names | Sort-Object) | Should -Be @('shop.test', 'shop2.test', 'www.shop.test')
+        $answer = Invoke-Tls 'shop2.test' $good.Root
+        $answer.Status | Should -Be '200' -Because $answer.Body
+        (Get-ServedCertificate shop2.test).GetCertHashString('SHA256') | Should -Be $cert.Thumbprint
+    }
+
     It 'issues and serves on Apache too, from the directory of its own server' {
         Set-AegirServer acmeapache -AcmeDirectory $forApache.Directory -AcmeEmail 'ops@example.com' -AcmeRootCertificate "$pki/roots.pem"
         $null = New-AegirSite 'apache.test' -Platform acmea -Alias 'www.apache.test' -Https Required

@@ -96,6 +96,15 @@ internal static class SiteCertificates
             ctx.Debug($"The certificate of {site.Uri} in the store fits ({current.Issuer}, {current.DaysLeft} days left).");
             return;
         }
+        else if (current is { Source: CertificateSource.LetsEncrypt, SelfSigned: false } && site.CertificateSource == CertificateSource.LetsEncrypt && current.NotAfter > DateTime.UtcNow)
+        {
+            // A CA's certificate that misses a new alias, or nears its end, keeps serving its names until the CA issues the next.
+            var next = $"until the next is issued (Update-AegirCertificate {site.Uri}, or the renewal schedule of Invoke-AegirQueue)";
+            if (CertificateNames.Uncovered(current.Names, hosts) is { Count: > 0 } missing)
+                ctx.Warn($"The certificate of {site.Uri} from {current.Issuer} does not cover {string.Join(", ", missing)} yet: it keeps serving its names {next}.");
+            else ctx.Info($"The certificate of {site.Uri} from {current.Issuer} has {current.DaysLeft} days left: it keeps serving {next}.");
+            return;
+        }
         else
         {
             var note = site.CertificateSource == CertificateSource.LetsEncrypt ? WhyNotAcme(site, hosts, acme) : null;
