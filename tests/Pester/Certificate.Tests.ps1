@@ -111,6 +111,9 @@ Describe 'HTTPS settings and certificates' {
 
       It 'records the ACME directory and email, and copies the roots file into the store, private' {
           $root = New-PemPair -Names 'ca.internal' -Dir "$TestDrive/roots"
+          Set-AegirServer master -AcmeRootCertificate $root.Cert -WhatIf
+          (Get-AegirServer master).Http.Get('acme_roots') | Should -BeNullOrEmpty
+          Test-Path "$env:AEGIR_HOME/certificates/_acme" | Should -BeFalse -Because '-WhatIf writes nothing'
           Set-AegirServer master -AcmeDirectory 'https://ca.internal:9000/acme/acme/directory' -AcmeEmail 'ops@example.com' -AcmeRootCertificate $root.Cert
           $http = (Get-AegirServer master).Http
           $http.Get('acme_directory') | Should -Be 'https://ca.internal:9000/acme/acme/directory'

@@ -32,10 +32,27 @@ public sealed record AcmeSettings(string Directory, string? Email, string? Roots
         => PublicCa ? hosts.Where(h => !CertificateNames.PubliclySignable(h)).ToList() : [];
 
     /// <summary>
-    /// Checks a PEM file of roots for a private ACME directory (certificates only, each a CA or self-signed, none
-    /// expired) and copies it into the store, named by its content; returns the copy's path for the acme_roots setting.
+    /// Checks a PEM file of roots for a private ACME directory (certificates only, none expired) and copies it into the
+    /// store, named by its content; returns the copy's path for the acme_roots setting.
     /// </summary>
     public static string ImportRoots(string home, string path)
+    {
+        var (copy, pem) = CheckRoots(home, path);
+        SaveRoots(copy, pem);
+        return copy;
+    }
+
+    /// <summary>Writes a roots file <see cref="CheckRoots"/> passed into the store (0600, in a folder 0700).</summary>
+    public static void SaveRoots(string copy, string pem)
+    {
+        var folder = Path.GetDirectoryName(copy)!;
+        AtomicFile.EnsurePrivateDirectory(Path.GetDirectoryName(folder)!);
+        AtomicFile.EnsurePrivateDirectory(folder);
+        AtomicFile.WriteAllText(copy, pem);
+    }
+
+    /// <summary>Checks a roots file, writing nothing: the path its copy in the store gets, and its text.</summary>
+    public static (string Copy, string Pem) CheckRoots(string home, string path)
     {
         const string parameter = "AcmeRootCertificate";
         const string fix = "Give a PEM file holding the ACME server's API certificate (or its CA) and the root it issues under, as -----BEGIN CERTIFICATE----- blocks.";
@@ -59,11 +76,6 @@ public sealed record AcmeSettings(string Directory, string? Email, string? Roots
             if (root.NotAfter.ToUniversalTime() <= DateTime.UtcNow)
                 throw ErrorCatalog.CertificateRefused(parameter, path, $"{root.Subject} expired on {root.NotAfter.ToUniversalTime():yyyy-MM-dd}", fix);
         var pem = string.Concat(roots.Select(c => c.ExportCertificatePem() + "\n"));
-        var folder = Path.Combine(home, "certificates", Folder);
-        AtomicFile.EnsurePrivateDirectory(Path.Combine(home, "certificates"));
-        AtomicFile.EnsurePrivateDirectory(folder);
-        var copy = Path.Combine(folder, $"roots-{Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(pem))).ToLowerInvariant()[..16]}.pem");
-        AtomicFile.WriteAllText(copy, pem);
-        return copy;
+        return (Path.Combine(home, "certificates", Folder, $"roots-{Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(pem))).ToLowerInvariant()[..16]}.pem"), pem);
     }
 }

@@ -152,9 +152,24 @@ public abstract class ServerSettingsCmdlet : AegirCmdlet
                 $"Give it one first: Set-AegirServer {server.Name} -HttpServiceType nginx (or apache).");
         if (AcmeDirectory is not null) server.Http.Set("acme_directory", Validate.HttpsUrl("AcmeDirectory", AcmeDirectory));
         if (AcmeEmail is not null) server.Http.Set("acme_email", Validate.Email("AcmeEmail", AcmeEmail));
-        if (AcmeRootCertificate is not null)
-            server.Http.Set("acme_roots", AcmeRootCertificate.Length == 0 ? null
-                : Aegir.Core.Services.Certificates.AcmeSettings.ImportRoots(Store.Home, SessionState.Path.GetUnresolvedProviderPathFromPSPath(AcmeRootCertificate)));
+        if (AcmeRootCertificate is null) return;
+        if (AcmeRootCertificate.Length == 0)
+        {
+            server.Http.Set("acme_roots", null);
+            return;
+        }
+        var roots = Aegir.Core.Services.Certificates.AcmeSettings.CheckRoots(Store.Home, SessionState.Path.GetUnresolvedProviderPathFromPSPath(AcmeRootCertificate));
+        server.Http.Set("acme_roots", roots.Copy);
+        _roots = roots;
+    }
+
+    (string Copy, string Pem)? _roots;
+
+    /// <summary>After the record is written (not for -WhatIf): the roots file it names goes into the certificate store.</summary>
+    protected void SaveAcmeRoots()
+    {
+        if (_roots is { } roots) Aegir.Core.Services.Certificates.AcmeSettings.SaveRoots(roots.Copy, roots.Pem);
+        _roots = null;
     }
 
     /// <summary>The ssh settings: any of them makes the server's transport ssh; this machine is never reached over ssh.</summary>
