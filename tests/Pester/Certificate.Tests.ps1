@@ -99,4 +99,60 @@ Describe 'HTTPS settings and certificates' {
         $site.Url | Should -Be 'https://shop.example.com:8443/'
     }
   }
+
+  Describe 'ACME' {
+    BeforeEach {
+        $null = Reset-AegirHome
+        $null = New-TestMaster
+        $null = New-TestPlatform
+    }
+
+    Describe 'Set-AegirServer -AcmeDirectory -AcmeEmail -AcmeRootCertificate' {
+
+      It 'records the ACME directory and email, and copies the roots file into the store, private' {
+          $root = New-PemPair -Names 'ca.internal' -Dir "$TestDrive/roots"
+          Set-AegirServer master -AcmeRootCertificate $root.Cert -WhatIf
+          (Get-AegirServer master).Http.Get('acme_roots') | Should -BeNullOrEmpty
+          Test-Path "$env:AEGIR_HOME/certificates/_acme" | Should -BeFalse -Because '-WhatIf writes nothing'
+          Set-AegirServer master -AcmeDirectory 'https://ca.internal:9000/acme/acme/directory' -AcmeEmail 'ops@example.com' -AcmeRootCertificate $root.Cert
+          $http = (Get-AegirServer master).Http
+          $http.Get('acme_directory') | Should -Be 'https://ca.internal:9000/acme/acme/directory'
+          $http.Get('acme_email') | Should -Be 'ops@example.com'
+          $copy = $http.Get('acme_roots')
+          $copy | Should -BeLike "$env:AEGIR_HOME/certificates/_acme/roots-*.pem"
+          (Get-Item $copy).UnixMode | Should -Be '-rw-------'
+          (Get-Content -Raw $copy) | Should -Match 'BEGIN CERTIFICATE'
+          Set-AegirServer master -AcmeRootCertificate ''
+          (Get-AegirServer master).Http.Get('acme_roots') | Should -BeNullOrEmpty
+      }
+
+      It 'refuses a directory that is no https address, an email that is none and a roots file with a key, changing nothing' {
+          $before = Get-ContextSnapshot
+          { Set-AegirServer master -AcmeDirectory 'http://ca.internal/dir' -ErrorAction Stop } | Should -Throw '*AcmeDirectory*https://*'
+          { Set-AegirServer master -AcmeEmail 'ops' -ErrorAction Stop } | Should -Throw '*AcmeEmail*email*'
+          $pem = New-PemPair -Names 'ca.internal' -Dir "$TestDrive/keyed"
+          Set-Content "$TestDrive/keyed/both.pem" ((Get-Content -Raw $pem.Cert) + (Get-Content -Raw $pem.Key))
+          { Set-AegirServer master -AcmeRootCertificate "$TestDrive/keyed/both.pem" -ErrorAction Stop } | Should -Throw -ErrorId 'CertificateRefused*'
+          Get-ContextSnapshot | Should -Be $before
+      }
+
+    }
+
+    Describe 'Update-AegirCertificate' {
+
+      It 'refuses to renew a site that is not installed, naming what to do' {
+          $null = New-AegirSite -NoInstall shop.example.com -Platform wp -Https Enabled
+          { Update-AegirCertificate shop.example.com -ErrorAction Stop } | Should -Throw '*not installed*Install-AegirSite*'
+          { Update-AegirCertificate nosuch.example.com -ErrorAction Stop } | Should -Throw -ErrorId 'ContextNotFound*'
+          Get-AegirCertificate shop.example.com | Should -BeNullOrEmpty
+      }
+
+      It 'runs the certificate renewals as a queue of Invoke-AegirQueue' {
+          (Get-Command Invoke-AegirQueue).Parameters['Queue'].Attributes.ValidValues | Should -Contain 'Certificate'
+          $null = New-AegirSite -NoInstall shop.example.com -Platform wp -Https Enabled
+          Invoke-AegirQueue -Queue Certificate -WarningVariable warned 3>$null | Should -BeNullOrEmpty
+          "$warned" | Should -BeNullOrEmpty
+      }
+    }
+  }
 }

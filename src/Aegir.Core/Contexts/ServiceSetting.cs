@@ -24,6 +24,8 @@ public sealed record ServiceSetting(string Name, SettingKind Kind, string? Defau
                 : throw Errors.ErrorCatalog.InvalidValue(parameter, value, $"it is none of {string.Join(", ", Choices)}", $"Give one of {string.Join(", ", Choices)}."),
             SettingKind.ServerList => ServerList(parameter, value),
             SettingKind.Fingerprint => Validate.HostKeyFingerprint(parameter, value),
+            SettingKind.Email => Validate.Email(parameter, value),
+            SettingKind.Url => Validate.HttpsUrl(parameter, value),
             SettingKind.ListenAddress => value == "*" ? value
                 : System.Net.IPAddress.TryParse(value, out var ip) && value!.All(c => char.IsAsciiHexDigit(c) || c is '.' or ':') ? ip.ToString()
                 : throw Errors.ErrorCatalog.InvalidValue(parameter, value, "it is neither * nor an IP address", "Give * for every address, or one IP address such as 127.0.0.1 or ::1."),

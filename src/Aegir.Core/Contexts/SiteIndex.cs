@@ -34,7 +34,8 @@ public sealed class SiteIndex
             {
                 if (store.ReadFresh(name) is AegirSite site)
                     claims = new SiteClaims(site.Name, site.HostNames().ToList(), site.DbServerName, site.DbName,
-                        site.Status, site.CronInterval, site.BackupInterval, site.StatisticsInterval, site.ClientName);
+                        site.Status, site.CronInterval, site.BackupInterval, site.StatisticsInterval, site.ClientName,
+                        site.CertificateSource == CertificateSource.LetsEncrypt && site.Https != HttpsMode.Disabled, site.PlatformName);
             }
             catch (Errors.AegirException) { }
             if (claims is null) { _entries.TryRemove(name, out _); continue; }

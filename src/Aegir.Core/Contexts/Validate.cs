@@ -139,6 +139,20 @@ public static partial class Validate
         return value[..at] + "@" + domain;
     }
 
+    /// <summary>An https:// address of a service (an ACME directory): a host, perhaps a port and a path; no user, query or fragment.</summary>
+    public static string HttpsUrl(string parameter, string? value)
+    {
+        const string fix = "Give the service's https:// address, such as https://acme-v02.api.letsencrypt.org/directory.";
+        if (string.IsNullOrEmpty(value) || value.Length > 256 || HasInvisible(value))
+            throw ErrorCatalog.InvalidValue(parameter, value, "it must be 1 to 256 printable characters without spaces", fix);
+        if (!System.Uri.TryCreate(value, UriKind.Absolute, out var uri) || uri.Scheme != System.Uri.UriSchemeHttps)
+            throw ErrorCatalog.InvalidValue(parameter, value, "it is not an https:// address (an ACME server is reached over TLS only)", fix);
+        if (uri.UserInfo.Length > 0 || uri.Query.Length > 0 || uri.Fragment.Length > 0)
+            throw ErrorCatalog.InvalidValue(parameter, value, "it carries a user, a query or a fragment", fix);
+        if (uri.HostNameType is not (UriHostNameType.IPv4 or UriHostNameType.IPv6)) HostName(parameter, uri.IdnHost, MaxHostLength);
+        return uri.AbsoluteUri;
+    }
+
     /// <summary>
     /// Why a text is no version (null when it is one): up to 64 letters, digits and . - + _ ~ :, beginning with a
     /// letter or digit, as upstream versions (10.3.1, 1.39.17-rc.2) and Debian's (1:2.3~git20210204.b4cbc79+dfsg-1.2) are.

@@ -373,4 +373,13 @@ public static class ErrorCatalog
     /// <summary>An HTTPS site whose certificate the store does not hold (a lost store, a File source never given).</summary>
     public static AegirException CertificateMissing(string uri, string problem, string fix)
         => E("CertificateMissing", AegirErrorKind.ObjectNotFound, uri, $"The site {uri} is served over HTTPS, but {problem}. {fix}");
+
+    /// <summary>An ACME directory refused or failed to issue a site's certificate; what served before keeps serving.</summary>
+    public static AegirException AcmeFailed(string uri, string directory, string problem)
+        => E("AcmeFailed", AegirErrorKind.ResourceUnavailable, uri,
+            $"The ACME directory {directory} issued no certificate for {uri}: {problem}. The certificate it had keeps serving. Check that each of its names points at this web server and that http://<name>/.well-known/acme-challenge/ reaches it, then run Update-AegirCertificate {uri}.");
+
+    /// <summary>A site's certificate cannot come from ACME as its server is set up (no account email, names no public CA signs, another source).</summary>
+    public static AegirException AcmeUnavailable(string uri, string problem, string fix)
+        => E("AcmeUnavailable", AegirErrorKind.InvalidOperation, uri, $"No certificate can be asked for {uri} over ACME: {problem}. {fix}");
 }

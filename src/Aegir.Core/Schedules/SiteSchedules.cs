@@ -2,18 +2,21 @@ using Aegir.Core.Backups;
 using Aegir.Core.Contexts;
 using Aegir.Core.Operations;
 using Aegir.Core.Operations.Site;
+using Aegir.Core.Services.Certificates;
 
 namespace Aegir.Core.Schedules;
 
 /// <summary>
 /// The sites' schedules, each spread over its interval (every site has its own moment in it): cron for installed,
 /// enabled sites; statistics for installed ones; and scheduled backups, which are queued as backup tasks (after the
-/// site's retention rules have pruned its older backups), within the backup window when there is one, once per interval.
+/// site's retention rules have pruned its older backups), within the backup window when there is one, once per interval;
+/// and the certificate renewals of sites of the LetsEncrypt source, due by their store record alone (<see cref="RenewalPolicy"/>).
 /// </summary>
 public sealed class SiteSchedules(Engine engine, ScheduleKinds kinds, BackupWindow? window = null) : IWorkSchedule
 {
     readonly SiteStateStore _states = new(engine.Store.Home);
     readonly BackupStore _backups = new(engine.Store.Home);
+    readonly CertificateStore _certificates = new(engine.Store.Home);
     /// <summary>Each site's state as last read, by its file's version: a round stats the files and parses only what changed.</summary>
     readonly Dictionary<string, (IO.Posix.FileVersion? Version, SiteState State)> _stateCache = new(StringComparer.Ordinal);
     /// <summary>Sites whose newest backup was found taken in the current interval: not looked at again before the next.</summary>
@@ -49,6 +52,17 @@ public sealed class SiteSchedules(Engine engine, ScheduleKinds kinds, BackupWind
             if (kinds.HasFlag(ScheduleKinds.Backup) && site.BackupInterval is { } every && (window?.Contains(now) ?? true)
                 && IsDue("backup", every, state.BackupQueued) && !BackedUp(name, every))
                 yield return new ScheduledWork("backup:" + name, name, state.BackupQueued, () => QueueBackup(name));
+            if (kinds.HasFlag(ScheduleKinds.Certificate) && site.Acme)
+            {
+                var cert = _certificates.Get(site.HostNames[0]);
+                var hosts = site.HostNames;
+                if (RenewalPolicy.NextAttempt(cert, hosts, now.UtcDateTime) is { } next)
+                {
+                    if (next <= now.UtcDateTime && Issuable(site, hosts))
+                        yield return new ScheduledWork("certificate:" + name, name, cert?.LastRenewalTime is { } last ? new DateTimeOffset(last, TimeSpan.Zero) : null, () => CertificateRenewalRun.Run(engine, name));
+                    else Next(new DateTimeOffset(DateTime.SpecifyKind(next, DateTimeKind.Utc)));
+                }
+            }
 
             bool IsDue(string what, string interval, DateTimeOffset? last)
             {
@@ -79,6 +93,14 @@ public sealed class SiteSchedules(Engine engine, ScheduleKinds kinds, BackupWind
             if (NextDue is null || at < NextDue) NextDue = at;
         }
     }
+
+    /// <summary>
+    /// Whether the site's web server can ask for its certificate (an ACME email set, names its CA signs): read only for
+    /// a site whose renewal is due; one that cannot keeps its self-signed certificate without a failing task each round.
+    /// </summary>
+    bool Issuable(SiteClaims site, IReadOnlyList<string> hosts)
+        => site.PlatformName is not null && engine.Store.ReadFresh(site.PlatformName) is AegirPlatform platform && engine.Store.ReadFresh(platform.WebServerName) is AegirServer web
+           && AcmeSettings.Of(web) is { Email: not null } acme && acme.Unsignable(hosts).Count == 0;
 
     SiteState State(string site)
     {

@@ -67,10 +67,10 @@ internal static class SiteCertificates
                 "Serve the site over HTTP there for now (-Https Disabled), or from a web server on this machine.");
         var what = given is not null ? $"check {given.CertificatePath} and its key {given.KeyPath}, and copy them into the certificate store"
             : $"make sure the certificate store holds a {site.CertificateSource} certificate for {string.Join(", ", site.HostNames())}";
-        plan.Add(site.Name, PlanAction.Write, what, ctx => Ensure(ctx, parts.Env.Home, site, given));
+        plan.Add(site.Name, PlanAction.Write, what, ctx => Ensure(ctx, parts.Env.Home, site, given, AcmeSettings.Of(parts.Hosting)));
     }
 
-    static void Ensure(TaskContext ctx, string home, AegirSite site, CertificateGiven? given)
+    static void Ensure(TaskContext ctx, string home, AegirSite site, CertificateGiven? given, AcmeSettings acme)
     {
         var store = new CertificateStore(home);
         var hosts = site.HostNames().ToList();
@@ -96,10 +96,20 @@ internal static class SiteCertificates
             ctx.Debug($"The certificate of {site.Uri} in the store fits ({current.Issuer}, {current.DaysLeft} days left).");
             return;
         }
+        else if (current is { Source: CertificateSource.LetsEncrypt, SelfSigned: false } && site.CertificateSource == CertificateSource.LetsEncrypt && current.NotAfter > DateTime.UtcNow)
+        {
+            // A CA's certificate that misses a new alias, or nears its end, keeps serving its names until the CA issues the next.
+            var next = $"until the next is issued (Update-AegirCertificate {site.Uri}, or the renewal schedule of Invoke-AegirQueue)";
+            if (CertificateNames.Uncovered(current.Names, hosts) is { Count: > 0 } missing)
+                ctx.Warn($"The certificate of {site.Uri} from {current.Issuer} does not cover {string.Join(", ", missing)} yet: it keeps serving its names {next}.");
+            else ctx.Info($"The certificate of {site.Uri} from {current.Issuer} has {current.DaysLeft} days left: it keeps serving {next}.");
+            return;
+        }
         else
         {
-            var note = site.CertificateSource == CertificateSource.LetsEncrypt ? WhyNotAcme(hosts) : null;
-            if (note is not null) ctx.Warn($"{site.Uri} gets a self-signed certificate: {note}.");
+            var note = site.CertificateSource == CertificateSource.LetsEncrypt ? WhyNotAcme(site, hosts, acme) : null;
+            if (note is not null && acme.Email is not null && acme.Unsignable(hosts).Count == 0) ctx.Info($"{site.Uri} gets a self-signed certificate for now: {note}.");
+            else if (note is not null) ctx.Warn($"{site.Uri} gets a self-signed certificate: {note}.");
             description = $"Making a self-signed certificate for {string.Join(", ", hosts)} in the certificate store";
             save = () => store.Save(site.Uri, site.CertificateSource, SelfSigned(hosts), note);
         }
@@ -120,10 +130,10 @@ internal static class SiteCertificates
         => cert.Source == site.CertificateSource && CertificateNames.Uncovered(cert.Names, hosts).Count == 0 && cert.DaysLeft >= CertificateStore.RenewDays;
 
     /// <summary>Why a site of the LetsEncrypt source is served a self-signed certificate for now.</summary>
-    static string WhyNotAcme(IReadOnlyList<string> hosts)
-        => hosts.Where(h => !CertificateNames.PubliclySignable(h)).ToList() is { Count: > 0 } local
-            ? $"no public CA signs {string.Join(", ", local)}"
-            : "ACME issuance (Let's Encrypt) is not part of this version yet; the self-signed certificate serves until it is";
+    static string WhyNotAcme(AegirSite site, IReadOnlyList<string> hosts, AcmeSettings acme)
+        => acme.Unsignable(hosts) is { Count: > 0 } local ? $"no public CA signs {string.Join(", ", local)}"
+            : acme.Email is null ? $"its web server has no ACME account email yet (Set-AegirServer -AcmeEmail), so none is asked of {acme.Directory}"
+            : $"it serves until {acme.Directory} issues one (Update-AegirCertificate {site.Uri}, or the renewal schedule of Invoke-AegirQueue)";
 
     /// <summary>The change, past a task's point of no return, that removes a site's certificates from the store (none when it holds none).</summary>
     public static IEnumerable<JournalAction> Gone(OperationEnvironment env, string uri)

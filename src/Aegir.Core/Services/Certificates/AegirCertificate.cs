@@ -29,6 +29,12 @@ public sealed record AegirCertificate
     /// <summary>The outcome of the last renewal attempt (ACME sources), and when; null before any.</summary>
     public string? LastRenewal { get; init; }
     public DateTime? LastRenewalTime { get; init; }
+    /// <summary>Renewal attempts that failed in a row since the last that succeeded: the schedule waits longer after each.</summary>
+    public int RenewalFailures { get; init; }
+
+    /// <summary>A certificate of the LetsEncrypt source made here while none is issued yet (a placeholder).</summary>
+    [JsonIgnore]
+    public bool Placeholder => Source == CertificateSource.LetsEncrypt && SelfSigned;
 
     [JsonIgnore]
     public int DaysLeft => (int)Math.Floor((NotAfter - DateTime.UtcNow).TotalDays);

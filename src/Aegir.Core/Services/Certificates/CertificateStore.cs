@@ -66,6 +66,13 @@ public sealed class CertificateStore(string home)
     /// replaces (an undo may put that back).
     /// </summary>
     public AegirCertificate Save(string uri, CertificateSource source, string certificatePem, string keyPem, string? note = null)
+        => Use(Stage(uri, source, certificatePem, keyPem, note));
+
+    /// <summary>
+    /// Writes a new certificate's files into a generation of their own without putting it in use: a renewal serves it
+    /// from there once the web servers took it (<see cref="Use"/>); until then the one in use stays as it is.
+    /// </summary>
+    public AegirCertificate Stage(string uri, CertificateSource source, string certificatePem, string keyPem, string? note = null)
     {
         var leaf = CertificateFacts.Leaf(certificatePem);
         var now = DateTime.UtcNow;
@@ -77,22 +84,30 @@ public sealed class CertificateStore(string home)
             SelfSigned = CertificateFacts.IsSelfSigned(leaf), Stored = now, Note = note,
             Generation = $"{now:yyyyMMdd'T'HHmmssfff}-{thumbprint[..12].ToLowerInvariant()}",
         };
-        var previous = Get(uri);
         AtomicFile.EnsurePrivateDirectory(Folder);
         AtomicFile.EnsurePrivateDirectory(SiteFolder(uri));
         var dir = Path.Combine(SiteFolder(uri), cert.Generation);
         AtomicFile.EnsurePrivateDirectory(dir);
         AtomicFile.WriteAllText(Path.Combine(dir, KeyFile), keyPem);
         AtomicFile.WriteAllText(Path.Combine(dir, CertificateFile), certificatePem);
-        WriteMeta(uri, cert);
-        Prune(uri, [cert.Generation, .. previous is null ? Array.Empty<string>() : [previous.Generation]]);
         return cert;
     }
 
-    /// <summary>Notes the outcome of a renewal attempt on the certificate in use (its files stay as they are).</summary>
-    public void NoteRenewal(string uri, string outcome)
+    /// <summary>Makes a staged certificate the one in use; older generations go, but for the one it replaces.</summary>
+    public AegirCertificate Use(AegirCertificate cert, string? outcome = null)
     {
-        if (Get(uri) is { } cert) WriteMeta(uri, cert with { LastRenewal = outcome, LastRenewalTime = DateTime.UtcNow });
+        var previous = Get(cert.Site);
+        if (outcome is not null) cert = cert with { LastRenewal = outcome, LastRenewalTime = DateTime.UtcNow, RenewalFailures = 0 };
+        WriteMeta(cert.Site, cert);
+        Prune(cert.Site, [cert.Generation, .. previous is null ? Array.Empty<string>() : [previous.Generation]]);
+        return cert;
+    }
+
+    /// <summary>Notes the outcome of a renewal attempt on the certificate in use (its files stay as they are); a failure counts toward the schedule's backoff.</summary>
+    public void NoteRenewal(string uri, string outcome, bool failed = false)
+    {
+        if (Get(uri) is { } cert)
+            WriteMeta(uri, cert with { LastRenewal = outcome, LastRenewalTime = DateTime.UtcNow, RenewalFailures = failed ? cert.RenewalFailures + 1 : 0 });
     }
 
     /// <summary>Puts certificate.json back as it was (none: the site's folder goes), and drops the generations it does not name.</summary>

@@ -31,7 +31,9 @@ public sealed class NewAegirServerCommand : ServerSettingsCmdlet
             throw ErrorCatalog.Missing("-RemoteHost", $"Give the host name or address of '@{name}'; only master (this machine) and a cluster (-HttpServiceType cluster -ClusterMembers ...) can do without.");
         }
         Apply(server);
-        if (CreateRecord(server, "Create server context")) WriteObject(server);
+        if (!CreateRecord(server, "Create server context")) return;
+        SaveAcmeRoots();
+        WriteObject(server);
     });
 
 }

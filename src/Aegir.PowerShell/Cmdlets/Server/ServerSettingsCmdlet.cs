@@ -92,6 +92,21 @@ public abstract class ServerSettingsCmdlet : AegirCmdlet
     [ValidateNotNullOrEmpty]
     public string? AegirRoot { get; set; }
 
+    /// <summary>The ACME directory the web server's sites of the LetsEncrypt source get certificates from (Let's Encrypt's production directory by default).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? AcmeDirectory { get; set; }
+
+    /// <summary>The email of the ACME account; none set, no certificate is asked for (sites keep a self-signed one).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? AcmeEmail { get; set; }
+
+    /// <summary>A PEM file of the roots to trust for a private ACME directory (its API's certificate, the root it issues under), copied into the certificate store; '' forgets them.</summary>
+    [Parameter]
+    [AllowEmptyString]
+    public string? AcmeRootCertificate { get; set; }
+
     /// <summary>Applies what was given, in order: host and user, then each service's type before its settings.</summary>
     protected void Apply(AegirServer server)
     {
@@ -115,6 +130,7 @@ public abstract class ServerSettingsCmdlet : AegirCmdlet
         if (ClusterMembers is not null) server.Http.Set(Aegir.Core.Services.Cluster.ClusterService.MembersSetting, string.Join(',', ClusterMembers));
         if (HttpPort is { } httpPort) server.Http.Set("port", Port("HttpPort", httpPort));
         ApplyTable(server.Http, HttpSetting, "HttpSetting");
+        ApplyAcme(server);
 
         if (DbServiceType is not null) server.Db.ChangeType(DbServiceType.ToLowerInvariant());
         if (DbHost is not null) server.Db.Set("host", DbHost);
@@ -125,6 +141,35 @@ public abstract class ServerSettingsCmdlet : AegirCmdlet
             server.Db.Set("admin_password", DbAdminCredential.GetNetworkCredential().Password);
         }
         ApplyTable(server.Db, DbSetting, "DbSetting");
+    }
+
+    /// <summary>The ACME settings of the web service, each checked; the roots file is checked and copied into the store.</summary>
+    void ApplyAcme(AegirServer server)
+    {
+        if (AcmeDirectory is null && AcmeEmail is null && AcmeRootCertificate is null) return;
+        if (server.Http.IsNull)
+            throw ErrorCatalog.InvalidValue("AcmeDirectory", AcmeDirectory ?? AcmeEmail ?? AcmeRootCertificate, $"'@{server.Name}' has no web service, whose sites the ACME settings are for",
+                $"Give it one first: Set-AegirServer {server.Name} -HttpServiceType nginx (or apache).");
+        if (AcmeDirectory is not null) server.Http.Set("acme_directory", Validate.HttpsUrl("AcmeDirectory", AcmeDirectory));
+        if (AcmeEmail is not null) server.Http.Set("acme_email", Validate.Email("AcmeEmail", AcmeEmail));
+        if (AcmeRootCertificate is null) return;
+        if (AcmeRootCertificate.Length == 0)
+        {
+            server.Http.Set("acme_roots", null);
+            return;
+        }
+        var roots = Aegir.Core.Services.Certificates.AcmeSettings.CheckRoots(Store.Home, SessionState.Path.GetUnresolvedProviderPathFromPSPath(AcmeRootCertificate));
+        server.Http.Set("acme_roots", roots.Copy);
+        _roots = roots;
+    }
+
+    (string Copy, string Pem)? _roots;
+
+    /// <summary>After the record is written (not for -WhatIf): the roots file it names goes into the certificate store.</summary>
+    protected void SaveAcmeRoots()
+    {
+        if (_roots is { } roots) Aegir.Core.Services.Certificates.AcmeSettings.SaveRoots(roots.Copy, roots.Pem);
+        _roots = null;
     }
 
     /// <summary>The ssh settings: any of them makes the server's transport ssh; this machine is never reached over ssh.</summary>

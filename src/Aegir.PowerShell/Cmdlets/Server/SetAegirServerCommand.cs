@@ -22,6 +22,8 @@ public sealed class SetAegirServerCommand : ServerSettingsCmdlet
 
     protected override void ProcessRecord() => ForEachRecord(InputObject, Name, "Name", ContextType.Server, name =>
     {
-        if (ChangeRecord<AegirServer>(name, "Name", Apply, "Update server context") is { } server && PassThru) WriteObject(server);
+        if (ChangeRecord<AegirServer>(name, "Name", Apply, "Update server context") is not { } server) return;
+        SaveAcmeRoots();
+        if (PassThru) WriteObject(server);
     });
 }

@@ -35,11 +35,12 @@ public sealed class GetAegirSiteCommand : AegirCmdlet
     [Parameter]
     public SiteStatus? Status { get; set; }
 
-    /// <summary>Only sites whose cron failed last time or has not run for two of its intervals, or whose client is over its disk quota; each carries its Health (the problems).</summary>
+    /// <summary>Only sites whose cron failed last time or has not run for two of its intervals, whose client is over its disk quota, or whose ACME certificate ends within 14 days while its renewal fails; each carries its Health (the problems).</summary>
     [Parameter]
     public SwitchParameter Unhealthy { get; set; }
 
     SiteStateStore? _states;
+    Aegir.Core.Services.Certificates.CertificateStore? _certificates;
     /// <summary>Each client's disk use (of a client with a quota), computed once per command: every site of a client shares it.</summary>
     readonly Dictionary<string, ClientUsage?> _usage = new(StringComparer.Ordinal);
 
@@ -73,7 +74,8 @@ public sealed class GetAegirSiteCommand : AegirCmdlet
             if (Unhealthy || named)
             {
                 // Sites asked for by name, and the unhealthy, carry their health: the last cron, its result, and what is wrong.
-                var health = SiteHealth.Of(site, (_states ??= new SiteStateStore(Store.Home)).Get(site.Name), DateTimeOffset.UtcNow, UsageOf(site.ClientName));
+                var certificate = site.CertificateSource == CertificateSource.LetsEncrypt && site.Https != HttpsMode.Disabled ? (_certificates ??= new(Store.Home)).Get(site.Uri) : null;
+                var health = SiteHealth.Of(site, (_states ??= new SiteStateStore(Store.Home)).Get(site.Name), DateTimeOffset.UtcNow, UsageOf(site.ClientName), certificate);
                 if (Unhealthy && health.Healthy) continue;
                 var shown = PSObject.AsPSObject(site);
                 Note(shown, "Health", health);

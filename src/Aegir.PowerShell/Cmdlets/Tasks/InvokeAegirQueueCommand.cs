@@ -10,7 +10,7 @@ namespace Aegir.PowerShell.Cmdlets.Tasks;
 
 /// <summary>
 /// Runs the queues: queued tasks oldest first, in parallel across targets up to -ThrottleLimit, never two at once on
-/// one target; and the sites' schedules (cron, scheduled backups, statistics), each spread over its interval. Once, it runs what is due and returns; -Continuous keeps running (as a service) and starts a newly
+/// one target; and the sites' schedules (cron, scheduled backups, statistics, certificate renewals), each spread over its interval. Once, it runs what is due and returns; -Continuous keeps running (as a service) and starts a newly
 /// queued task within moments. Ctrl+C or SIGTERM starts nothing new and lets running tasks stop at their next step.
 /// Writes each task as it ends.
 /// </summary>
@@ -27,10 +27,10 @@ public sealed class InvokeAegirQueueCommand : AegirCmdlet
     [ValidateRange(1, 256)]
     public int ThrottleLimit { get; set; } = Environment.ProcessorCount;
 
-    /// <summary>Which queues to run: Tasks (queued tasks), Cron, Backup (scheduled backups, queued as tasks), Statistics; all when left out.</summary>
+    /// <summary>Which queues to run: Tasks (queued tasks), Cron, Backup (scheduled backups, queued as tasks), Statistics, Certificate (ACME renewals); all when left out.</summary>
     [Parameter]
-    [ValidateSet("Tasks", "Cron", "Backup", "Statistics")]
-    public string[] Queue { get; set; } = ["Tasks", "Cron", "Backup", "Statistics"];
+    [ValidateSet("Tasks", "Cron", "Backup", "Statistics", "Certificate")]
+    public string[] Queue { get; set; } = ["Tasks", "Cron", "Backup", "Statistics", "Certificate"];
 
     /// <summary>The hours scheduled backups may start in, local time, such as 01:00-05:00; any time when left out.</summary>
     [Parameter]
@@ -50,7 +50,8 @@ public sealed class InvokeAegirQueueCommand : AegirCmdlet
         try { window = BackupWindow is null ? null : Core.Schedules.BackupWindow.Parse(BackupWindow); }
         catch (AegirException ex) { ThrowAegirError(ex, BackupWindow); }
         bool Has(string queue) => Queue.Contains(queue, StringComparer.OrdinalIgnoreCase);
-        var kinds = (Has("Cron") ? ScheduleKinds.Cron : 0) | (Has("Backup") ? ScheduleKinds.Backup : 0) | (Has("Statistics") ? ScheduleKinds.Statistics : 0);
+        var kinds = (Has("Cron") ? ScheduleKinds.Cron : 0) | (Has("Backup") ? ScheduleKinds.Backup : 0) | (Has("Statistics") ? ScheduleKinds.Statistics : 0)
+                    | (Has("Certificate") ? ScheduleKinds.Certificate : 0);
         var engine = new Engine(Store);
         if (WhatIfMode)
         {

@@ -1,0 +1,250 @@
+# ACME on real local servers (nginx, and Apache) against private Pebbles on 127.0.0.1 (Debian's pebble, with pebble-challtestsrv as the
+# DNS that answers every name with 127.0.0.1): each Pebble validates HTTP-01 at a local web server's port, their roots are
+# trusted only inside this test (-AcmeRootCertificate). Certificates are issued for a site and its aliases, served
+# (curl with Pebble's root), renewed by Update-AegirCertificate -Force and by the queue's schedule, and a failed
+# challenge (a second Pebble that validates at a port nothing listens on) leaves the old certificate serving and the
+# site flagged unhealthy. Pebble's certificates last 10 days here: every one is within the 30 days that make it due,
+# and within the 14 that make a failing renewal an unhealthy site.
+BeforeDiscovery { . $PSScriptRoot/IntegrationHelpers.ps1; $skip = -not (Test-IsRoot) }
+
+Describe 'ACME with Pebble' -Skip:$skip {
+    BeforeAll {
+        . $PSScriptRoot/IntegrationHelpers.ps1
+        Install-TestPackage lego, pebble
+        $work = New-WorkFolder
+        $env:AEGIR_HOME = Join-Path $work 'home'
+        $null = Start-AegirLocalServer master -HttpServiceType nginx
+        $null = Start-AegirLocalServer acmeapache -HttpServiceType apache -NoDatabase
+        $null = New-Item -ItemType Directory -Force "$work/platforms/acmen"
+        Set-Content "$work/platforms/acmen/index.php" '<?php echo "site=", $_SERVER["aegir_site"], " https=", $_SERVER["HTTPS"] ?? "off", "\n";'
+        $null = New-AegirPlatform acmen "$work/platforms/acmen"
+        $null = New-Item -ItemType Directory -Force "$work/platforms/acmea"
+        Copy-Item "$work/platforms/acmen/index.php" "$work/platforms/acmea/index.php"
+        $null = New-AegirPlatform acmea "$work/platforms/acmea" -WebServer acmeapache
+        $server = Get-AegirServer master
+        $ports = [pscustomobject]@{ Http = $server.Http.GetInt('port'); Https = $server.Http.GetInt('https_port') }
+
+        function Get-FreePort {
+            $l = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+            $l.Start(); $p = $l.LocalEndpoint.Port; $l.Stop(); $p
+        }
+
+        # A CA of the test's own and a certificate it signs for Pebble's listeners (Debian's pebble ships none).
+        $pki = Join-Path $work 'pebble'
+        $null = New-Item -ItemType Directory -Force $pki
+        $now = [DateTimeOffset]::UtcNow
+        $caKey = [System.Security.Cryptography.ECDsa]::Create([System.Security.Cryptography.ECCurve+NamedCurves]::nistP256)
+        $caReq = [System.Security.Cryptography.X509Certificates.CertificateRequest]::new('CN=Aegir ACME Test CA', $caKey, 'SHA256')
+        $caReq.CertificateExtensions.Add([System.Security.Cryptography.X509Certificates.X509BasicConstraintsExtension]::new($true, $false, 0, $true))
+        $caReq.CertificateExtensions.Add([System.Security.Cryptography.X509Certificates.X509KeyUsageExtension]::new('KeyCertSign, CrlSign', $true))
+        $ca = $caReq.CreateSelfSigned($now.AddDays(-1), $now.AddDays(30))
+        $apiKey = [System.Security.Cryptography.ECDsa]::Create([System.Security.Cryptography.ECCurve+NamedCurves]::nistP256)
+        $apiReq = [System.Security.Cryptography.X509Certificates.CertificateRequest]::new('CN=localhost', $apiKey, 'SHA256')
+        $san = [System.Security.Cryptography.X509Certificates.SubjectAlternativeNameBuilder]::new()
+        $san.AddDnsName('localhost'); $san.AddIpAddress([System.Net.IPAddress]::Loopback)
+        $apiReq.CertificateExtensions.Add($san.Build())
+        $api = $apiReq.Create($ca, $now.AddDays(-1), $now.AddDays(20), [byte[]](1, 2, 3, 4))
+        Set-Content "$pki/ca.pem" $ca.ExportCertificatePem()
+        Set-Content "$pki/api.pem" $api.ExportCertificatePem()
+        Set-Content "$pki/api.key" $apiKey.ExportPkcs8PrivateKeyPem()
+
+        $dnsPort = Get-FreePort
+        $script:processes = @()
+        $script:processes += Start-Process pebble-challtestsrv -PassThru -RedirectStandardOutput "$pki/challtestsrv.log" -RedirectStandardError "$pki/challtestsrv.err" `
+            -ArgumentList '-defaultIPv6=', '-dns01', "127.0.0.1:$dnsPort", '-http01', "127.0.0.1:$(Get-FreePort)", '-https01', "127.0.0.1:$(Get-FreePort)", '-tlsalpn01', "127.0.0.1:$(Get-FreePort)", '-management', "127.0.0.1:$(Get-FreePort)"
+
+        # A Pebble that validates HTTP-01 at $HttpPort, certificates valid for 10 days; returns its directory and roots.
+        function Start-Pebble([string] $Name, [int] $HttpPort) {
+            $listen = Get-FreePort; $manage = Get-FreePort
+            @{ pebble = @{
+                    listenAddress = "127.0.0.1:$listen"; managementListenAddress = "127.0.0.1:$manage"
+                    certificate = "$pki/api.pem"; privateKey = "$pki/api.key"; httpPort = $HttpPort; tlsPort = Get-FreePort
+                    ocspResponderURL = ''; externalAccountBindingRequired = $false; certificateValidityPeriod = 864000
+                } } | ConvertTo-Json -Depth 4 | Set-Content "$pki/$Name.json"
+            $env:PEBBLE_VA_NOSLEEP = '1'; $env:PEBBLE_WFE_NONCEREJECT = '0'
+            $script:processes += Start-Process pebble -PassThru -RedirectStandardOutput "$pki/$Name.log" -RedirectStandardError "$pki/$Name.err" `
+                -ArgumentList '-config', "$pki/$Name.json", '-dnsserver', "127.0.0.1:$dnsPort"
+            $root = $null
+            foreach ($i in 1..100) {
+                $root = & curl -sS --cacert "$pki/ca.pem" "https://127.0.0.1:$manage/roots/0" 2>$null
+                if ($LASTEXITCODE -eq 0 -and "$root" -match 'BEGIN CERTIFICATE') { break }
+                Start-Sleep -Milliseconds 100
+            }
+            "$root" | Should -Match 'BEGIN CERTIFICATE' -Because "Pebble $Name serves its root ($(Get-Content -Raw "$pki/$Name.err" -ErrorAction Ignore))"
+            Set-Content "$pki/$Name-root.pem" ($root -join "`n")
+            [pscustomobject]@{ Directory = "https://127.0.0.1:$listen/dir"; Root = "$pki/$Name-root.pem" }
+        }
+        $good = Start-Pebble 'good' $ports.Http
+        $bad = Start-Pebble 'bad' (Get-FreePort)
+        $apache = Get-AegirServer acmeapache
+        $apachePorts = [pscustomobject]@{ Http = $apache.Http.GetInt('port'); Https = $apache.Http.GetInt('https_port') }
+        $forApache = Start-Pebble 'apache' $apachePorts.Http
+        # What the servers trust: the CA of Pebble's API and the roots the Pebbles issue under; curl trusts one Pebble's root alone.
+        Set-Content "$pki/roots.pem" ((Get-Content -Raw "$pki/ca.pem"), (Get-Content -Raw $good.Root), (Get-Content -Raw $bad.Root), (Get-Content -Raw $forApache.Root) -join "`n")
+
+        function Invoke-Tls([string] $HostName, [string] $CaFile, [int] $Port = $ports.Https) {
+            $body = & curl -sS --max-time 20 --cacert $CaFile --resolve "${HostName}:${Port}:127.0.0.1" -o - -w '|%{http_code}' "https://${HostName}:$Port/" 2>&1
+            [pscustomobject]@{ Exit = $LASTEXITCODE; Body = "$body"; Status = ("$body" -split '\|')[-1] }
+        }
+
+        function Get-ServedCertificate([string] $HostName, [int] $Port = $ports.Https) {
+            $tcp = [System.Net.Sockets.TcpClient]::new('127.0.0.1', $Port)
+            try {
+                $ssl = [System.Net.Security.SslStream]::new($tcp.GetStream(), $false, { $true })
+                $ssl.AuthenticateAsClient($HostName)
+                [System.Security.Cryptography.X509Certificates.X509Certificate2]::new($ssl.RemoteCertificate)
+            }
+            finally { $tcp.Dispose() }
+        }
+    }
+    AfterAll {
+        foreach ($p in $script:processes) { if ($p -and -not $p.HasExited) { Stop-Process -Id $p.Id -Force -ErrorAction Ignore } }
+        Stop-AegirLocalServer acmeapache -RemoveData -Confirm:$false
+        Stop-AegirLocalServer master -RemoveData -Confirm:$false
+        Remove-Item -Recurse -Force $work
+    }
+
+    It 'refuses bad ACME settings with a clear error and changes nothing' {
+        { Set-AegirServer master -AcmeDirectory 'http://127.0.0.1/dir' -ErrorAction Stop } | Should -Throw '*https://*'
+        { Set-AegirServer master -AcmeEmail 'not-an-address' -ErrorAction Stop } | Should -Throw '*AcmeEmail*email*'
+        Set-Content "$work/key-in-roots.pem" ((Get-Content -Raw "$pki/ca.pem") + (Get-Content -Raw "$pki/api.key"))
+        { Set-AegirServer master -AcmeRootCertificate "$work/key-in-roots.pem" -ErrorAction Stop } | Should -Throw '*private key*'
+        $s = Get-AegirServer master
+        $s.Http.Get('acme_directory') | Should -Be 'https://acme-v02.api.letsencrypt.org/directory'
+        $s.Http.Get('acme_email') | Should -BeNullOrEmpty
+        $s.Http.Get('acme_roots') | Should -BeNullOrEmpty
+    }
+
+    It 'keeps a self-signed certificate with a warning while no ACME email is set' {
+        $site = New-AegirSite 'early.test' -Platform acmen -Https Enabled -WarningVariable warned 3>$null
+        $site.Status | Should -Be 'Installed'
+        "$warned" | Should -Match 'no public CA signs early.test'
+        { Update-AegirCertificate early.test -ErrorAction Stop } | Should -Throw '*no public CA signs early.test*'
+        (Get-AegirCertificate early.test).SelfSigned | Should -BeTrue
+    }
+
+    It 'issues a certificate for a site and its aliases from the private directory and serves it' {
+        Set-AegirServer master -AcmeDirectory $good.Directory -AcmeEmail 'ops@example.com' -AcmeRootCertificate "$pki/roots.pem"
+        $s = Get-AegirServer master
+        $s.Http.Get('acme_directory') | Should -Be $good.Directory
+        $roots = $s.Http.Get('acme_roots')
+        $roots | Should -BeLike "$env:AEGIR_HOME/certificates/_acme/roots-*.pem"
+        (Get-Item $roots).UnixMode | Should -Be '-rw-------'
+
+        $null = New-AegirSite 'shop.test' -Platform acmen -Alias 'www.shop.test' -Https Required
+        (Get-AegirCertificate shop.test).SelfSigned | Should -BeTrue
+        $task = Update-AegirCertificate shop.test
+        $task.Status | Should -Be 'Succeeded' -Because ($task.Log.Message -join "`n")
+        $cert = Get-AegirCertificate shop.test
+        $cert.SelfSigned | Should -BeFalse
+        $cert.Source | Should -Be 'LetsEncrypt'
+        $cert.Names | Should -Be @('shop.test', 'www.shop.test')
+        $cert.Issuer | Should -Match 'Pebble'
+        $cert.LastRenewal | Should -BeLike 'succeeded*'
+        foreach ($name in 'shop.test', 'www.shop.test') {
+            $answer = Invoke-Tls $name $good.Root
+            $answer.Exit | Should -Be 0 -Because $answer.Body
+            $answer.Status | Should -Be '200'
+            $answer.Body | Should -Match 'site=shop.test https=on'
+            (Get-ServedCertificate $name).GetCertHashString('SHA256') | Should -Be $cert.Thumbprint
+        }
+        # The account key and lego's folder stay private; no site key or run folder is left in lego's folder.
+        $acme = "$env:AEGIR_HOME/certificates/_acme"
+        (Get-Item $acme).UnixMode | Should -Be 'drwx------'
+        $files = Get-ChildItem -Recurse -File $acme
+        $files | Where-Object { $_.UnixMode -ne '-rw-------' } | Should -BeNullOrEmpty
+        @($files | Where-Object Name -like '*.key').Count | Should -Be 1 -Because 'the account key alone'
+        Get-ChildItem $acme -Directory -Filter 'run-*' | Should -BeNullOrEmpty
+        # Nothing secret in the task's log.
+        ($task.Log.Message -join "`n") | Should -Not -Match 'PRIVATE KEY'
+    }
+
+    It 'renews now with -Force: a new serial serves' {
+        $before = Get-AegirCertificate shop.test
+        $served = Get-ServedCertificate shop.test
+        $cert = Update-AegirCertificate shop.test -Force -PassThru
+        $cert.Thumbprint | Should -Not -Be $before.Thumbprint
+        $now = Get-ServedCertificate shop.test
+        $now.SerialNumber | Should -Not -Be $served.SerialNumber
+        $now.GetCertHashString('SHA256') | Should -Be $cert.Thumbprint
+        (Invoke-Tls 'www.shop.test' $good.Root).Status | Should -Be '200'
+    }
+
+    It 'renews a certificate near its end from the queue''s schedule' {
+        $before = Get-AegirCertificate shop.test
+        $before.DaysLeft | Should -BeLessThan 30 -Because 'Pebble issues for 10 days here'
+        $null = Invoke-AegirQueue -Queue Certificate -WarningVariable warned 3>$null
+        "$warned" | Should -BeNullOrEmpty
+        $after = Get-AegirCertificate shop.test
+        $after.Thumbprint | Should -Not -Be $before.Thumbprint
+        (Get-ServedCertificate shop.test).GetCertHashString('SHA256') | Should -Be $after.Thumbprint
+        (Get-AegirTask -Type certificate | Select-Object -First 1).Status | Should -Be 'Succeeded'
+    }
+
+    It 'fails a renewal whose challenge fails with the ACME error, keeps the old certificate serving, and flags the site' {
+        $before = Get-AegirCertificate shop.test
+        Set-AegirServer master -AcmeDirectory $bad.Directory
+        $task = Update-AegirCertificate shop.test -Force -ErrorAction SilentlyContinue -ErrorVariable failed
+        $task.Status | Should -Be 'Failed'
+        "$failed" | Should -Match 'urn:ietf:params:acme:error'
+        "$failed" | Should -Match 'keeps serving'
+        $after = Get-AegirCertificate shop.test
+        $after.Thumbprint | Should -Be $before.Thumbprint
+        $after.LastRenewal | Should -Match '^failed: .*acme'
+        $after.RenewalFailures | Should -Be 1
+        (Get-ServedCertificate shop.test).GetCertHashString('SHA256') | Should -Be $before.Thumbprint
+        (Invoke-Tls 'shop.test' $good.Root).Status | Should -Be '200'
+        # One generation in use, the one before it at most: nothing of the failed attempt stays in the store.
+        @(Get-ChildItem -Directory "$env:AEGIR_HOME/certificates/shop.test").Count | Should -BeLessOrEqual 2
+        $unhealthy = Get-AegirSite -Unhealthy | Where-Object Uri -eq 'shop.test'
+        $unhealthy | Should -Not -BeNullOrEmpty
+        "$($unhealthy.Health)" | Should -Match 'renewal failed 1 time.*acme'
+        # The schedule backs off: within the hour after a failure it does not try again.
+        $null = Invoke-AegirQueue -Queue Certificate -ErrorAction SilentlyContinue 3>$null
+        (Get-AegirCertificate shop.test).RenewalFailures | Should -Be 1
+    }
+
+    It 'is healthy again once a renewal succeeds' {
+        Set-AegirServer master -AcmeDirectory $good.Directory
+        $task = Update-AegirCertificate shop.test
+        $task.Status | Should -Be 'Succeeded' -Because ($task.Log.Message -join "`n")
+        (Get-AegirCertificate shop.test).RenewalFailures | Should -Be 0
+        Get-AegirSite -Unhealthy | Where-Object Uri -eq 'shop.test' | Should -BeNullOrEmpty
+    }
+
+    It 'keeps the CA''s certificate serving when an alias is added or a verify runs, and the next one covers the alias' {
+        $before = Get-AegirCertificate shop.test
+        $null = Set-AegirSite shop.test -AddAlias 'shop2.test' -WarningVariable warned 3>$null
+        "$warned" | Should -Match 'does not cover shop2.test yet'
+        $null = Invoke-AegirVerify shop.test
+        (Get-AegirCertificate shop.test).Thumbprint | Should -Be $before.Thumbprint -Because 'no self-signed certificate replaces the CA''s'
+        (Get-ServedCertificate shop.test).GetCertHashString('SHA256') | Should -Be $before.Thumbprint
+        $cert = Update-AegirCertificate shop.test -PassThru
+        ($cert.Names | Sort-Object) | Should -Be @('shop.test', 'shop2.test', 'www.shop.test')
+        $answer = Invoke-Tls 'shop2.test' $good.Root
+        $answer.Status | Should -Be '200' -Because $answer.Body
+        (Get-ServedCertificate shop2.test).GetCertHashString('SHA256') | Should -Be $cert.Thumbprint
+    }
+
+    It 'issues and serves on Apache too, from the directory of its own server' {
+        Set-AegirServer acmeapache -AcmeDirectory $forApache.Directory -AcmeEmail 'ops@example.com' -AcmeRootCertificate "$pki/roots.pem"
+        $null = New-AegirSite 'apache.test' -Platform acmea -Alias 'www.apache.test' -Https Required
+        $cert = Update-AegirCertificate apache.test -PassThru
+        $cert.SelfSigned | Should -BeFalse
+        $cert.Names | Should -Be @('apache.test', 'www.apache.test')
+        foreach ($name in 'apache.test', 'www.apache.test') {
+            $answer = Invoke-Tls $name $forApache.Root $apachePorts.Https
+            $answer.Exit | Should -Be 0 -Because $answer.Body
+            $answer.Status | Should -Be '200'
+            $answer.Body | Should -Match 'site=apache.test https=on'
+            (Get-ServedCertificate $name $apachePorts.Https).GetCertHashString('SHA256') | Should -Be $cert.Thumbprint
+        }
+        # A failed challenge on Apache keeps its certificate serving too.
+        Set-AegirServer acmeapache -AcmeDirectory $bad.Directory
+        $task = Update-AegirCertificate apache.test -Force -ErrorAction SilentlyContinue -ErrorVariable failed
+        $task.Status | Should -Be 'Failed'
+        "$failed" | Should -Match 'urn:ietf:params:acme:error'
+        (Get-ServedCertificate 'apache.test' $apachePorts.Https).GetCertHashString('SHA256') | Should -Be $cert.Thumbprint
+        (Invoke-Tls 'www.apache.test' $forApache.Root $apachePorts.Https).Status | Should -Be '200'
+    }
+}
