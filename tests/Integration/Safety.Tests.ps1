@@ -175,7 +175,7 @@ Describe 'Honest and safe hosting' -Skip:$skip {
             try {
                 $task = Invoke-AegirVerify truth.test -ErrorVariable errs -ErrorAction SilentlyContinue
                 $task.Status | Should -Be 'Failed'
-                $errs[0].Exception.Message | Should -Match 'truth.test does not work: it answers HTTP 502'
+                $errs[0].Exception.Message | Should -Match 'truth.test does not work: PHP-FPM is not running on .@server_master.*it answers HTTP 502'
                 Test-Path "$vhosts/truth.test.conf" | Should -BeTrue -Because 'the vhost it wrote again stays'
             }
             finally { $null = Start-AegirLocalServer -HttpServiceType nginx }

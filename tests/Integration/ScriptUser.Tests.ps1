@@ -152,7 +152,12 @@ $db->query('CREATE TABLE who (name VARCHAR(64))');
             $paths = @(Get-ChildItem -Recurse -Force $env:AEGIR_HOME | Where-Object { -not $_.LinkTarget } | ForEach-Object FullName) + $env:AEGIR_HOME
             $paths.Count | Should -BeGreaterThan 20
             $readable = Invoke-AegirSiteCommand wa.test -- sh -c 'for f; do if [ -S "$f" ]; then :; elif [ -r "$f" ]; then echo "$f"; fi; done' sh @paths
-            $readable | Should -BeNullOrEmpty -Because 'the script user runs every site''s code'
+            # The ACME challenge folder is the web group's to read (any visitor fetches its files over HTTP), not to write.
+            $acme = (Get-AegirServer master).Http.Get('acme_webroot')
+            $readable | Where-Object { $_ -ne $acme -and -not $_.StartsWith("$acme/") } | Should -BeNullOrEmpty -Because 'the script user runs every site''s code'
+            $written = Invoke-AegirSiteCommand wa.test -ErrorAction SilentlyContinue -- sh -c 'touch "$1/.well-known/acme-challenge/planted" 2>&1 || echo refused' sh $acme
+            "$written" | Should -Match 'refused'
+            Test-Path "$acme/.well-known/acme-challenge/planted" | Should -BeFalse
         }
 
         It 'runs PHP that the web server wrote into a site''s uploads as the script user' {

@@ -91,20 +91,24 @@ public abstract class TemplatedWebService(AegirServer server, IServiceEnvironmen
     }
 
     /// <summary>
-    /// The one folder every vhost serves /.well-known/acme-challenge/ from: root's, readable by the web server, so an
-    /// ACME client writes a challenge once for whichever site asks.
+    /// The one folder every vhost serves /.well-known/acme-challenge/ from, so an ACME client writes a challenge once
+    /// for whichever site asks: its top 0750, the connection's and the web group's, so the web server reads it and no
+    /// one else (a script user running sites' code) looks in; put right when found otherwise.
     /// </summary>
     void AcmeFolders(TaskContext ctx)
     {
         const UnixFileMode open = FolderMode | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
+        const UnixFileMode top = FolderMode | UnixFileMode.GroupRead | UnixFileMode.GroupExecute;
         string[] chain = [AcmeRoot, Path.Combine(AcmeRoot, ".well-known"), Path.Combine(AcmeRoot, ".well-known", "acme-challenge")];
         var files = new Files.FileService(Transport);
         var created = chain.Select(files.FirstMissing).FirstOrDefault(p => p is not null);
-        if (created is null) return;
-        ctx.Step($"Creating the ACME challenge folder {chain[^1]} on '@{Server.Name}'", () =>
+        if (created is null && Transport.GetMode(AcmeRoot) == top) return;
+        ctx.Step($"Creating the ACME challenge folder {chain[^1]} on '@{Server.Name}', readable by the web group {WebGroup} alone", () =>
         {
             foreach (var dir in chain) Transport.CreateDirectory(dir, open);
-        }, JournalActions.DeletePath(Server.Name, created));
+            Transport.SetOwner(AcmeRoot, null, WebGroup);
+            Transport.SetMode(AcmeRoot, top);
+        }, created is null ? null : JournalActions.DeletePath(Server.Name, created));
     }
 
     /// <summary>One chain of folders, parents first; its undo deletes the topmost one it made.</summary>
