@@ -30,11 +30,11 @@ Describe 'Sites of two servers on one machine' -Skip:$skip {
 
     AfterAll {
         foreach ($p in $script:sleepers) { if ($p -and -not $p.HasExited) { Stop-Process -Id $p.Id -Force -ErrorAction Ignore } }
-        foreach ($uri in 'ammv.test', 'amkill.test', 'amg1.test', 'amg2.test') { $null = Remove-AegirSite $uri -Force -NoBackup -Confirm:$false -ErrorAction SilentlyContinue }
+        foreach ($uri in 'ammv.test', 'amkill.test', 'amg1.test', 'amg2.test', 'amdead.test', 'amnext.test') { $null = Remove-AegirSite $uri -Force -NoBackup -Confirm:$false -ErrorAction SilentlyContinue }
         $null = Remove-AegirClient $client -Confirm:$false -ErrorAction SilentlyContinue
         Stop-AegirLocalServer am2 -RemoveData -Confirm:$false
         Stop-AegirLocalServer master -RemoveData -Confirm:$false
-        foreach ($name in 'ammv.test', 'amkill.test', 'amg1.test', 'amg2.test' | ForEach-Object { Own $_ }) {
+        foreach ($name in 'ammv.test', 'amkill.test', 'amg1.test', 'amg2.test', 'amdead.test', 'amnext.test' | ForEach-Object { Own $_ }) {
             if ($name -and (getent passwd $name)) { pkill -KILL -u $name; userdel --force $name; if (getent group $name) { groupdel $name } }
         }
         if ($group -and (getent group $group)) { groupdel $group }
@@ -80,5 +80,28 @@ Describe 'Sites of two servers on one machine' -Skip:$skip {
         $null = New-AegirSite amg2.test -Platform amapp2 -Client $client -ErrorAction Stop
         (Get-AegirSite amg2.test).Status | Should -Be 'Installed'
         (Get-Content "$env:AEGIR_HOME/groups/server_am2/$group") | Should -Contain 'made=true'
+    }
+
+    It 'leaves what a removal killed past its point of no return did not do to the next task of another site on the server' {
+        $account = Own amdead.test
+        $null = New-AegirSite amdead.test -Platform amapp
+        $null = New-AegirSite amnext.test -Platform amapp
+        $dir = Join-Path (Get-AegirServer master).Http.Get('php_site_dir') $account
+        # The machine's accounts held here: the removal stops where it would delete the account, and is killed there.
+        $lock = [Aegir.Core.IO.FileLock]::TryAcquire((Join-Path $env:AEGIR_HOME 'locks/accounts-this-machine.lock'), [TimeSpan]::FromSeconds(30))
+        try {
+            $child = Start-AegirChild "Remove-AegirSite amdead.test -Force -NoBackup -Confirm:`$false | Out-Null" -Warmup "`$env:AEGIR_HOME = '$env:AEGIR_HOME'; `$null = Get-AegirSite amdead.test"
+            $until = [DateTime]::UtcNow.AddSeconds(60)
+            while ((Test-Path $dir) -and [DateTime]::UtcNow -lt $until) { Start-Sleep -Milliseconds 50 }
+            Start-Sleep -Milliseconds 500
+            $child.HasExited | Should -BeFalse
+            $child.Kill(); $child.WaitForExit()
+        }
+        finally { $lock.Dispose() }
+        Get-AegirSite amdead.test -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        getent passwd $account | Should -Not -BeNullOrEmpty -Because 'the kill came before the account went'
+        (Invoke-AegirVerify amnext.test).Status | Should -BeIn 'Succeeded', 'Warning'
+        getent passwd $account | Should -BeNullOrEmpty -Because 'the next task on the server finishes the dead removal from its journal'
+        Test-Path $dir | Should -BeFalse
     }
 }
