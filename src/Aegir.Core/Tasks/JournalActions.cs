@@ -99,7 +99,7 @@ public static class JournalActions
     /// <param name="shared">Folders whose ACL entries for the account go first.</param>
     /// <param name="pool">The site's pool on <paramref name="server"/>, which does not count (the same pool on another server of the machine does).</param>
     public static JournalAction DeleteAccount(string server, string account, string uri, string pool, IEnumerable<string> shared)
-        => new(DeleteAccountKind, $"delete the account {account} of {uri} on '@{server}' once no pool on its machine runs as it",
+        => new(DeleteAccountKind, $"delete the account {account} of {uri} on '@{server}'",
             new() { ["server"] = server, ["account"] = account, ["uri"] = uri, ["pool"] = pool, ["shared"] = string.Join('\n', shared) });
 
     /// <summary>Deletes the UNIX account all sites of a client ran as (only while its comment names that client, and no other site's pool runs as it).</summary>
