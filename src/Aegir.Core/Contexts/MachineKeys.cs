@@ -25,6 +25,24 @@ public static class MachineKeys
         return keys;
     }
 
+    /// <summary>
+    /// The recorded servers (no clusters) that are the machine <paramref name="server"/> is, itself first: every local
+    /// server is this machine, and remote ones meet by their host's addresses. What one of them does to the machine's
+    /// accounts and groups touches all of them.
+    /// </summary>
+    public static IReadOnlyList<AegirServer> Mates(ContextStore store, AegirServer server)
+    {
+        var keys = Of(store, server.Name);
+        var mates = store.List(ContextType.Server).Contexts.OfType<AegirServer>()
+            .Where(s => !s.IsCluster && s.Name != server.Name && Of(store, s.Name).Overlaps(keys))
+            .OrderBy(s => s.Name, StringComparer.Ordinal);
+        return [server, .. mates];
+    }
+
+    /// <summary>One name for a machine that every server record of it agrees on (for a lock held across them).</summary>
+    public static string Name(ContextStore store, AegirServer server)
+        => ThisMachine.Is(server) ? "this-machine" : Mates(store, server).Select(s => s.Name).Min(StringComparer.Ordinal)!;
+
     static IEnumerable<string> Addresses(string host)
     {
         if (IPAddress.TryParse(host.Trim('[', ']'), out var literal)) return [Normal(literal)];

@@ -193,7 +193,7 @@ public sealed class LocalServer
             // The account a pool runs as: its site's own, or its client's (removed with the first of its sites' pools).
             var user = File.ReadLines(pool).Take(10).FirstOrDefault(l => l.StartsWith("user = ", StringComparison.Ordinal))?[7..].Trim();
             if (user is null || Services.Php.SiteAccount.CommentOf(local, user) is not { } comment || Services.Php.PhpAccount.Ours(user, comment, _home) is not { } account) continue;
-            Services.Php.SiteAccount.Remove(local, account);
+            Services.Php.SiteAccount.Remove(local, account, log: log);
             log($"Removed the account {user} of {account.Of}.");
         }
     }

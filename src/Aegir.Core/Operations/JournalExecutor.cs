@@ -101,16 +101,15 @@ internal sealed class JournalExecutor(Engine engine) : IJournalExecutor
             case JournalActions.DeleteAccountKind:
             {
                 var shared = (action.Args.TryGetValue("shared", out var folders) ? folders : "").Split('\n', StringSplitOptions.RemoveEmptyEntries);
-                if (action.Args.TryGetValue("client", out var client))
-                {
-                    // A client's account stays while another of its sites runs as it (or moves from or to it).
-                    var account = Services.Php.PhpAccount.ForClient(client, store.Home);
-                    var pools = env.Pools(env.Server(action.Arg("server")));
-                    using var held = pools.HoldAccounts();
-                    if (pools.InUse(account.Name, action.Args.GetValueOrDefault("pool"))) { ctx.Info($"The account {account.Name} of the client {client} was kept: another site runs as it."); break; }
-                    Services.Php.SiteAccount.Remove(Connect(env, action), account, shared);
-                }
-                else Services.Php.SiteAccount.Remove(Connect(env, action), Services.Php.PhpAccount.ForSite(action.Arg("uri"), store.Home), shared);
+                var account = action.Args.TryGetValue("client", out var client)
+                    ? Services.Php.PhpAccount.ForClient(client, store.Home)
+                    : Services.Php.PhpAccount.ForSite(action.Arg("uri"), store.Home);
+                // An account stays while a site's pool on the machine runs as it (or moves from or to it): a client's other
+                // site, or this site on another server record of the same machine (moved there).
+                var pools = env.Pools(env.Server(action.Arg("server")));
+                using var held = pools.HoldAccounts();
+                if (pools.InUse(account.Name, action.Args.GetValueOrDefault("pool"))) { ctx.Info($"The account {account.Name} of {account.Of} was kept: a site on this machine runs as it."); break; }
+                Services.Php.SiteAccount.Remove(Connect(env, action), account, shared, ctx.Info);
                 break;
             }
             case JournalActions.DropUserAclKind:

@@ -50,7 +50,11 @@ public sealed class OperationEnvironment(Engine engine) : IServiceEnvironment, I
     }
 
     /// <summary>The sites' own PHP-FPM pools of a web server (a cluster has none: its members each have theirs).</summary>
-    public Services.Php.PhpPools Pools(AegirServer server) => new(server, Connect(server), Templates, Home);
+    /// <remarks>It knows the other server records of its machine (<see cref="MachineKeys.Mates"/>), whose pools run as accounts of the same machine.</remarks>
+    public Services.Php.PhpPools Pools(AegirServer server)
+        => new(server, Connect(server), Templates, Home, new(() => MachineKeys.Name(Store, server), () => MachineKeys.Mates(Store, server).Skip(1)
+            .Where(m => !m.Http.IsNull && m.Http.Get("php_fpm_pool_dir") is not null && m.Http.Get("php_site_dir") is not null)
+            .Select(m => new Services.Php.PhpPools(m, Connect(m), Templates, Home)).ToList()));
 
     /// <summary>Whether a web server runs each site as its own user in its own pool (see <see cref="Services.Php.PhpPools.PerSite"/>).</summary>
     public bool PerSitePools(AegirServer server) => Services.Php.PhpPools.PerSite(server, Connect(server));

@@ -95,11 +95,12 @@ public static class JournalActions
     public static JournalAction RestorePool(string server, string data, string path)
         => new(RestorePoolKind, $"put back {Path.GetFileName(path)} on '@{server}' and reload PHP-FPM", new() { ["server"] = server }, data);
 
-    /// <summary>Deletes the UNIX account a task made for a site (only while its comment still names that site).</summary>
+    /// <summary>Deletes the UNIX account a task made for a site (only while its comment still names that site, and no pool on the machine runs as it).</summary>
     /// <param name="shared">Folders whose ACL entries for the account go first.</param>
-    public static JournalAction DeleteAccount(string server, string account, string uri, IEnumerable<string> shared)
+    /// <param name="pool">The site's pool on <paramref name="server"/>, which does not count (the same pool on another server of the machine does).</param>
+    public static JournalAction DeleteAccount(string server, string account, string uri, string pool, IEnumerable<string> shared)
         => new(DeleteAccountKind, $"delete the account {account} of {uri} on '@{server}'",
-            new() { ["server"] = server, ["account"] = account, ["uri"] = uri, ["shared"] = string.Join('\n', shared) });
+            new() { ["server"] = server, ["account"] = account, ["uri"] = uri, ["pool"] = pool, ["shared"] = string.Join('\n', shared) });
 
     /// <summary>Deletes the UNIX account all sites of a client ran as (only while its comment names that client, and no other site's pool runs as it).</summary>
     /// <param name="shared">Folders whose ACL entries for the account go first.</param>

@@ -4,7 +4,8 @@ using Aegir.Core.IO;
 namespace Aegir.Core.Operations.Client;
 
 /// <summary>
-/// A client's group on one server as the module knows it, kept in <c>$AEGIR_HOME/groups/&lt;server&gt;/&lt;group&gt;</c>
+/// A client's group on one server as the module knows it (a group of one machine, which every server record of that
+/// machine shares: <see cref="Find(string, IEnumerable{string}, string)"/>), kept in <c>$AEGIR_HOME/groups/&lt;server&gt;/&lt;group&gt;</c>
 /// (0600): the client it serves, its number, and whether the module made it (<see cref="Made"/>) or was told to use
 /// one that was there (Set-AegirClient -AdoptGroup). Only a group marked made for a client, still with the number it
 /// was made with, is ever deleted: a group of that name that someone else made (before, or again since) never is.
@@ -27,6 +28,13 @@ public sealed record ClientGroupMark(string Server, string Group, string Client,
             ? new ClientGroupMark(server, group, client, id, fields.GetValueOrDefault("made") == "true")
             : null;
     }
+
+    /// <summary>
+    /// The mark of <paramref name="group"/> on the machine <paramref name="servers"/> are (<see cref="Contexts.MachineKeys.Mates"/>,
+    /// the server itself first): one machine has one group of that name, whichever of its server records noted it.
+    /// </summary>
+    public static ClientGroupMark? Find(string home, IEnumerable<string> servers, string group)
+        => servers.Select(s => Find(home, s, group)).FirstOrDefault(m => m is not null);
 
     /// <summary>Every mark that names <paramref name="client"/>, on any server.</summary>
     public static IReadOnlyList<ClientGroupMark> Of(string home, string client)

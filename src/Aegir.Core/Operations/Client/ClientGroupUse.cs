@@ -21,7 +21,7 @@ internal static class ClientGroupUse
         if ((gid == 0 ? "root" : UnixGroups.PrimaryOf(transport, gid).FirstOrDefault()) is { } owner)
             throw ErrorCatalog.InvalidValue("UnixGroup", group, $"on '@{server.Name}' it is the own group of the user {owner}, who would reach the client's sites ungranted",
                 $"Give the client a group of its own with Set-AegirClient {client.ShortName} -UnixGroup (such as c-{group}), then verify its sites.");
-        var mark = ClientGroupMark.Find(env.Home, server.Name, group);
+        var mark = ClientGroupMark.Find(env.Home, Machine(env, server), group);
         if (mark is not null && mark.Holds(client.Name, gid) || adopt || mark is null && LoggedAsMade(env, server.Name, group)) return;
         throw ErrorCatalog.ClientGroupNotOurs(group, server.Name, client.ShortName, mark is not null && mark.Client != client.Name && mark.Gid == gid ? mark.Client : null);
     }
@@ -40,10 +40,19 @@ internal static class ClientGroupUse
             }, JournalActions.DeleteGroup(server.Name, group));
             return;
         }
-        if (ClientGroupMark.Find(home, server.Name, group) is { } mark && mark.Holds(client.Name, gid)) return;
+        if (ClientGroupMark.Find(home, Machine(env, server), group) is { } mark && mark.Holds(client.Name, gid))
+        {
+            // Noted by another server record of this machine: noted here too, so that what is done here knows it as made or adopted.
+            if (mark.Server != server.Name)
+                ctx.Step($"Noting the group {group} on '@{server.Name}' as '@{mark.Server}' notes it (the same machine)", () => (mark with { Server = server.Name }).Save(home));
+            return;
+        }
         ctx.Step($"Noting the group {group} on '@{server.Name}', which was there already, as the client's to use (the module never deletes it)",
             () => new ClientGroupMark(server.Name, group, client.Name, gid, Made: false).Save(home), JournalActions.UnmarkGroup(server.Name, group));
     }
+
+    /// <summary>The server records of the machine <paramref name="server"/> is, itself first, by name.</summary>
+    static IEnumerable<string> Machine(OperationEnvironment env, AegirServer server) => MachineKeys.Mates(env.Store, server).Select(s => s.Name);
 
     /// <summary>
     /// Whether a task of the module's that finished made the group there: versions before the marks logged it so. The

@@ -47,7 +47,7 @@ internal static class SiteAccountSteps
     static JournalAction DeleteAccount(SiteParts parts, PhpAccount account)
         => account.Client is { } client
             ? JournalActions.DeleteClientAccount(parts.Web.Name, account.Name, client, parts.PoolName, SharedFolders(parts))
-            : JournalActions.DeleteAccount(parts.Web.Name, account.Name, account.Of, SharedFolders(parts));
+            : JournalActions.DeleteAccount(parts.Web.Name, account.Name, account.Of, parts.PoolName, SharedFolders(parts));
 
     /// <summary>
     /// A site whose pool runs as another account than it should (php_accounts changed, or its client) moves: the move is
@@ -170,9 +170,9 @@ internal static class SiteAccountSteps
             foreach (var account in former)
             {
                 using var held = pools.HoldAccounts();
-                if (pools.InUse(account.Name, exceptPool: parts.PoolName)) { ctx.Info($"The account {account.Name} of {account.Of} stays: another site runs as it."); continue; }
+                if (pools.InUse(account.Name, exceptPool: parts.PoolName)) { ctx.Info($"The account {account.Name} of {account.Of} stays: a site on this machine runs as it."); continue; }
                 ctx.Step($"Deleting the account {account.Name} of {account.Of}: no site runs as it any more",
-                    () => SiteAccount.Remove(transport, account, SharedFolders(parts)));
+                    () => SiteAccount.Remove(transport, account, SharedFolders(parts), ctx.Info));
             }
             ctx.Step($"Noting that the move of {parts.Site.Uri} to {parts.Account} is done", handover.End);
         });

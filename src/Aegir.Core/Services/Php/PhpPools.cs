@@ -16,8 +16,15 @@ namespace Aegir.Core.Services.Php;
 /// task's, a pipeline's, or a repair's after a kill) reloads PHP-FPM first: a new pool answers before a vhost sends
 /// requests to it.
 /// </summary>
-public sealed class PhpPools(AegirServer server, ITransport transport, Templates.TemplateRenderer templates, string home)
+/// <param name="machine">
+/// The machine the server is: its name for the accounts' lock, and the pools of the other server records of it, whose
+/// sites run as accounts of the same /etc/passwd (two local servers, or two records of one host). None: the server alone.
+/// </param>
+public sealed class PhpPools(AegirServer server, ITransport transport, Templates.TemplateRenderer templates, string home, PhpPools.Machine? machine = null)
 {
+    /// <summary>The machine a server is (see the constructor); its mates' pools are made only when asked for.</summary>
+    public sealed record Machine(Func<string> Name, Func<IReadOnlyList<PhpPools>> Mates);
+
     const UnixFileMode RootOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     const UnixFileMode Traverse = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
     const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
@@ -170,16 +177,17 @@ public sealed class PhpPools(AegirServer server, ITransport transport, Templates
     IDisposable Hold() => Lock("php-fpm", "Reloading PHP-FPM");
 
     /// <summary>
-    /// The sites' accounts on the server, held by this task alone: whether a client's account is still used and its
-    /// deletion are one act, which no site's noting that it will run as that account comes between.
+    /// The sites' accounts on the machine, held by this task alone: whether an account is still used and its deletion
+    /// are one act, which no site's noting that it will run as that account comes between. One lock for every server
+    /// record of the machine: a site moved between two of them runs as the same account on both.
     /// </summary>
-    public IDisposable HoldAccounts() => Lock("accounts", "Changing the sites' accounts");
+    public IDisposable HoldAccounts() => Lock("accounts", "Changing the sites' accounts", machine?.Name());
 
-    IDisposable Lock(string what, string doing)
+    IDisposable Lock(string what, string doing, string? on = null)
     {
         var locks = Path.Combine(home, "locks");
         IO.AtomicFile.EnsurePrivateDirectory(locks);
-        return IO.FileLock.TryAcquire(Path.Combine(locks, $"{what}-{server.Name}.lock"), TimeSpan.FromMinutes(2))
+        return IO.FileLock.TryAcquire(Path.Combine(locks, $"{what}-{on ?? server.Name}.lock"), TimeSpan.FromMinutes(2))
             ?? throw ErrorCatalog.StepFailed(ErrorIds.PhpPoolFailed, $"{doing} on '@{server.Name}'", "another task has held it for two minutes", "Run the task again once the other has finished.");
     }
 
@@ -282,9 +290,9 @@ public sealed class PhpPools(AegirServer server, ITransport transport, Templates
         if (!test.Succeeded)
             throw ErrorCatalog.StepFailed(ErrorIds.PhpPoolFailed, what + $" on '@{server.Name}'", $"its config test fails: {test.Summary()} (test: {server.Http.Get("php_fpm_test_command")})",
                 "Fix PHP-FPM's config, or give its test: -HttpSetting @{ php_fpm_test_command = 'php-fpm8.2 -t' }.");
-        foreach (var tool in new[] { "useradd", "userdel", "setpriv", "unshare", "setfacl" })
+        foreach (var tool in new[] { "useradd", "userdel", "setpriv", "unshare", "setfacl", "pgrep", "pkill" })
             if (!transport.Run(new CommandSpec("sh", ["-c", "command -v \"$0\"", tool]) { Timeout = TimeSpan.FromSeconds(30) }).Succeeded)
-                throw ErrorCatalog.StepFailed(ErrorIds.PhpPoolFailed, what + $" on '@{server.Name}'", $"{tool} is not on the PATH there", "Install it (the passwd, util-linux and acl packages), then verify the server again.");
+                throw ErrorCatalog.StepFailed(ErrorIds.PhpPoolFailed, what + $" on '@{server.Name}'", $"{tool} is not on the PATH there", "Install it (the passwd, util-linux, acl and procps packages), then verify the server again.");
         // -tt shows the whole config as PHP-FPM reads it.
         var spec = CommandSpec.Parse(server.Http.Get("php_fpm_test_command")!);
         var full = transport.Run(spec with { Arguments = spec.Arguments.Select(a => a == "-t" ? "-tt" : a).ToList(), Timeout = TimeSpan.FromMinutes(1) });
@@ -304,10 +312,16 @@ public sealed class PhpPools(AegirServer server, ITransport transport, Templates
         => content.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("user = ", StringComparison.Ordinal))?[7..].Trim();
 
     /// <summary>
-    /// Whether any site's pool on the server runs as <paramref name="account"/>, or any site is being moved from or to
-    /// it (<see cref="AccountHandover"/>): a client's account stays while one of its sites needs it.
+    /// Whether any site's pool on the machine runs as <paramref name="account"/>, or any site is being moved from or to
+    /// it (<see cref="AccountHandover"/>), whichever server record of the machine wrote the pool: an account stays while
+    /// one of its sites needs it. <paramref name="exceptPool"/> is this server's alone (a pool of that name elsewhere on
+    /// the machine is the same site moved there, and counts).
     /// </summary>
     public bool InUse(string account, string? exceptPool = null)
+        => InUseHere(account, exceptPool)
+           || (machine?.Mates() ?? []).Where(m => m.PoolDir != PoolDir || m.SiteRoot != SiteRoot).Any(m => m.InUseHere(account, null));
+
+    bool InUseHere(string account, string? exceptPool)
     {
         var pools = transport.Run(new CommandSpec("find", [PoolDir, SiteRoot, "-maxdepth", "2", "(", "-name", "aegir-*.conf", "-o", "-name", AccountHandover.FileName, ")", "-type", "f"]) { Timeout = TimeSpan.FromMinutes(1) });
         foreach (var path in pools.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries))

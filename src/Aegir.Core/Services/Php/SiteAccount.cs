@@ -70,19 +70,57 @@ public static class SiteAccount
     }
 
     /// <summary>
-    /// Deletes the account and its group when they are ours (its processes are ended first by its pool's removal), and
-    /// first its ACL entries in <paramref name="shared"/>: a later account given its uid gets nothing of it.
+    /// Deletes the account and its group when they are ours: first its ACL entries in <paramref name="shared"/>, then
+    /// every process still running as it (a site's PHP may have left one in the background), so a later account given
+    /// its uid gets nothing of it.
     /// </summary>
-    public static void Remove(ITransport transport, PhpAccount account, IReadOnlyList<string>? shared = null)
+    /// <param name="log">Told which processes were ended.</param>
+    public static void Remove(ITransport transport, PhpAccount account, IReadOnlyList<string>? shared = null, Action<string>? log = null)
     {
         if (CommentOf(transport, account.Name) is not { } comment) return;
         if (comment != account.Comment) return;   // not ours: never deleted
         var name = account.Name;
         var folders = (shared ?? []).Where(f => transport.Kind(f) == PathKind.Directory).ToList();
         if (folders.Count > 0) transport.Run(new CommandSpec("setfacl", ["-R", "-P", "-x", $"u:{name},d:u:{name}", .. folders]) { Timeout = TimeSpan.FromMinutes(10) });
+        EndProcesses(transport, account, log);
         Retried(transport, ["userdel", "--force", name], $"Deleting the account {name} of {account.Of}", () => CommentOf(transport, name) is null);
         if (transport.GroupExists(name)) transport.Run(new CommandSpec("groupdel", [name]) { Timeout = TimeSpan.FromMinutes(1) });
     }
+
+    /// <summary>
+    /// Kills (SIGKILL) every process whose real or effective user is the account, again until none is left (one may
+    /// fork while the others die); an account that still runs one after that is not deleted.
+    /// </summary>
+    static void EndProcesses(ITransport transport, PhpAccount account, Action<string>? log)
+    {
+        var ended = new SortedSet<int>();
+        for (var round = 0; round < 50; round++)
+        {
+            var left = Processes(transport, account.Name);
+            if (left.Count == 0)
+            {
+                if (ended.Count > 0) log?.Invoke($"Ended {ended.Count} process(es) still running as {account.Name} of {account.Of} (pid {string.Join(", ", ended)}).");
+                return;
+            }
+            ended.UnionWith(left);
+            foreach (var who in new[] { "-u", "-U" })
+                transport.Run(new CommandSpec("pkill", ["-KILL", who, account.Name]) { Timeout = TimeSpan.FromSeconds(30) });
+            Thread.Sleep(round < 10 ? 20 : 200);
+        }
+        throw ErrorCatalog.StepFailed(ErrorIds.SiteAccountFailed, $"Deleting the account {account.Name} of {account.Of}",
+            $"processes keep running as it after 50 rounds of kill -9 (pid {string.Join(", ", Processes(transport, account.Name))})",
+            $"End them on {transport.Host} (ps -u {account.Name}), then run the task again.");
+    }
+
+    /// <summary>The processes whose real or effective user is the account (pgrep exits 1 when it finds none; anything else is no answer).</summary>
+    static IReadOnlyList<int> Processes(ITransport transport, string name)
+        => new[] { "-u", "-U" }.SelectMany(who =>
+            {
+                var found = transport.Run(new CommandSpec("pgrep", [who, name]) { Timeout = TimeSpan.FromSeconds(30) });
+                if (!found.Succeeded && (found.ExitCode != 1 || found.TimedOut))
+                    throw ErrorCatalog.StepFailed(ErrorIds.SiteAccountFailed, $"Finding the processes of {name} before deleting it", found.Summary(), $"Install procps on {transport.Host} (pgrep, pkill), then run the task again.");
+                return found.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(p => int.TryParse(p.Trim(), out var pid) ? pid : 0).Where(p => p > 0);
+            }).Distinct().ToList();
 
     static void Retried(ITransport transport, IReadOnlyList<string> words, string what, Func<bool> done)
     {
