@@ -119,7 +119,7 @@ internal sealed class JournalExecutor(Engine engine) : IJournalExecutor
                 var user = action.Arg("user");
                 var paths = action.Arg("paths").Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(p => transport.Kind(p) is Transport.PathKind.Directory or Transport.PathKind.File).ToList();
                 if (paths.Count > 0 && transport.UserExists(user))
-                    transport.Run(new Transport.CommandSpec("setfacl", ["-R", "-P", "-x", $"u:{user},d:u:{user}", "--", .. paths]) { Timeout = TimeSpan.FromMinutes(10) });
+                    transport.Run(Services.Files.AclRemoval.User(user, paths));
                 break;
             }
             case JournalActions.DeleteGroupKind:
