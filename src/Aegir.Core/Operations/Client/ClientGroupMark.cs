@@ -14,6 +14,12 @@ public sealed record ClientGroupMark(string Server, string Group, string Client,
     static string Root(string home) => Path.Combine(home, "groups");
     static string PathOf(string home, string server, string group) => Path.Combine(Root(home), server, group);
 
+    /// <summary>
+    /// The mark of a group the module made for a client and kept when the client let it go, someone else being in it:
+    /// no client's (an empty name), not made, so no client takes it up again unless adopted, and it is never deleted.
+    /// </summary>
+    public static ClientGroupMark LetGo(string server, string group, int gid) => new(server, group, "", gid, Made: false);
+
     /// <summary>Whether the mark is the client's, for the group as it is now (<paramref name="gid"/>, null when it is gone).</summary>
     public bool Holds(string client, int? gid) => Client == client && Gid == gid;
 
