@@ -122,6 +122,9 @@ internal sealed class JournalExecutor(Engine engine) : IJournalExecutor
                     transport.Run(Services.Files.AclRemoval.User(user, paths));
                 break;
             }
+            case JournalActions.DropSharedAclKind:
+                Site.SharedFolderAccess.Drop(env, store, Connect(env, action), action, ctx);
+                break;
             case JournalActions.DeleteGroupKind:
             {
                 // A group that others came to rely on meanwhile (a site of the same client installed beside this task's,
