@@ -35,14 +35,19 @@ public sealed record ClientGroupMark(string Server, string Group, string Client,
     }
 
     /// <summary>Every mark that names <paramref name="client"/>, on any server.</summary>
-    public static IReadOnlyList<ClientGroupMark> Of(string home, string client)
+    public static IReadOnlyList<ClientGroupMark> Of(string home, string client) => All(home).Where(m => m.Client == client).ToList();
+
+    /// <summary>Every mark of a group on <paramref name="server"/>, whichever client it names.</summary>
+    public static IReadOnlyList<ClientGroupMark> On(string home, string server) => All(home).Where(m => m.Server == server).ToList();
+
+    static IEnumerable<ClientGroupMark> All(string home)
     {
         var root = Root(home);
         if (!Directory.Exists(root)) return [];
         return Directory.EnumerateDirectories(root).SelectMany(dir => Directory.EnumerateFiles(dir)
                 .Where(f => !Path.GetFileName(f).StartsWith(AtomicFile.TempPrefix, StringComparison.Ordinal))
                 .Select(f => Find(home, Path.GetFileName(dir), Path.GetFileName(f))))
-            .OfType<ClientGroupMark>().Where(m => m.Client == client).OrderBy(m => m.Server, StringComparer.Ordinal).ToList();
+            .OfType<ClientGroupMark>().OrderBy(m => m.Server, StringComparer.Ordinal).ThenBy(m => m.Group, StringComparer.Ordinal).ToList();
     }
 
     public void Save(string home)
