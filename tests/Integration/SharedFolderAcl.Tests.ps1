@@ -60,8 +60,17 @@ Describe 'Shared folders of a platform' -Skip:$skip {
             getent passwd $clientAccount | Should -Not -BeNullOrEmpty -Because 'afsh4.test runs as it on the other platform'
             (Get-SharedUsers $one) -join "`n" | Should -Not -Match ([regex]::Escape($clientAccount))
             Get-SharedUsers $two | Should -Contain "user:${clientAccount}:rwx"
+            # A site leaving the client's account for its own (no client any more): the client's entries go from its platform.
+            $null = New-AegirSite afsh5.test -Platform afone -Client $client -ErrorAction Stop
+            Get-SharedUsers $one | Should -Contain "user:${clientAccount}:rwx"
+            Set-AegirSite afsh5.test -Client '' -ErrorAction Stop
+            Get-SharedUsers $one | Should -Contain "user:$(Own afsh5.test):rwx"
+            (Get-SharedUsers $one) -join "`n" | Should -Not -Match ([regex]::Escape($clientAccount))
+            Get-SharedUsers $two | Should -Contain "user:${clientAccount}:rwx" -Because 'afsh4.test runs as it there'
+            Remove-AegirSite afsh5.test -Force -NoBackup -ErrorAction Stop
             Remove-AegirSite afsh4.test -Force -NoBackup -ErrorAction Stop
             Get-SharedUsers $two | Should -BeNullOrEmpty
+            Get-SharedUsers $one | Should -BeNullOrEmpty
         }
         finally { $null = Set-AegirServer master -HttpSetting @{ php_accounts = 'per-site' } }
     }

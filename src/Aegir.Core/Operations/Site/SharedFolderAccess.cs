@@ -24,6 +24,23 @@ internal static class SharedFolderAccess
             return accounts.Select(a => JournalActions.DropSharedAcl(member.Web.Name, a, member.Platform.Name, member.Site.Uri, folders));
         }).ToList();
 
+    /// <summary>
+    /// After a site's move to another account (<see cref="SiteAccountSteps.EndHandover"/>): the entries of each former
+    /// account still there go from the platform's shared folders once no site of it runs as that account.
+    /// </summary>
+    public static void AfterHandover(OperationPlan plan, SiteParts parts, IReadOnlyList<PhpAccount> former)
+    {
+        if (former.Count == 0 || parts.Kind.SharedFolders.Count == 0) return;
+        var folders = parts.Kind.SharedFolders.Select(f => Path.Combine(parts.Platform.Root, f)).ToList();
+        plan.Add(parts.Web.Name, PlanAction.Set, $"take the entries of {string.Join(", ", former.Select(a => a.Name))} away in the shared folders of @{parts.Platform.Name} when no site there runs as {(former.Count == 1 ? "it" : "them")}", ctx =>
+        {
+            var transport = parts.Env.Connect(parts.Web);
+            foreach (var account in former)
+                ctx.Step($"Taking the entries of {account.Name} away in the shared folders of @{parts.Platform.Name}, unless a site there runs as it{parts.OnMember}",
+                    () => Drop(parts.Env, parts.Env.Store, transport, JournalActions.DropSharedAcl(parts.Web.Name, account.Name, parts.Platform.Name, parts.Site.Uri, folders), ctx));
+        });
+    }
+
     /// <summary>Carries out <see cref="JournalActions.DropSharedAcl"/>: nothing while another site of the platform runs as the account there.</summary>
     public static void Drop(OperationEnvironment env, ContextStore store, ITransport transport, JournalAction action, TaskContext ctx)
     {
