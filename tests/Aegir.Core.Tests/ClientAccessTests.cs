@@ -154,8 +154,8 @@ public class ClientAccessTests
         h.Runner.Faults = (_, description, after) => after && description.StartsWith("Giving the group globex", StringComparison.Ordinal) ? new InvalidOperationException("injected fault") : null;
         var outcome = h.Run(new VerifySite.Parameters("shop.test", new SiteChanges { Client = "globex" }));
         Assert.False(outcome.Succeeded);
-        var taken = h.Server.Commands.FindIndex(c => c.Contains("setfacl -x g:acme,d:g:acme", StringComparison.Ordinal));
-        var given = h.Server.Commands.FindIndex(c => c.Contains("setfacl -x g:globex,d:g:globex", StringComparison.Ordinal));
+        var taken = h.Server.Commands.FindIndex(c => c.Contains("setfacl -n -x g:acme,d:g:acme", StringComparison.Ordinal));
+        var given = h.Server.Commands.FindIndex(c => c.Contains("setfacl -n -x g:globex,d:g:globex", StringComparison.Ordinal));
         var back = h.Server.Commands.FindLastIndex(c => c.Contains("setfacl -m g:acme:rwx,d:g:acme:rwx", StringComparison.Ordinal));
         Assert.True(taken >= 0 && given > taken && back > given, string.Join('\n', h.Server.Commands));
         Assert.Equal("client_acme", h.Store.GetFresh<AegirSite>("shop.test", "Uri").ClientName);

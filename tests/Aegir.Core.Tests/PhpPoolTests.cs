@@ -212,4 +212,30 @@ public class PhpPoolTests
         pools.ReloadIfPending(null);
         Assert.Empty(hosting.Server.Commands);
     }
+    [Fact]
+    public void The_servers_check_reads_process_control_timeout_from_the_config_files_and_never_runs_php_fpm_tt()
+    {
+        var (hosting, pools) = OnFake();
+        using var _ = hosting;
+        const string conf = "/etc/php/8.2/fpm/php-fpm.conf";
+        hosting.Server.Put("/run/php/php8.2-fpm.pid", "4242\n");
+        hosting.Server.Put("/proc/4242/comm", "php-fpm8.2\n");
+        hosting.Server.Handler = spec => spec.Program.StartsWith("php-fpm", StringComparison.Ordinal)
+            ? new Transport.CommandResult(0, "", $"[07-Dec-2026 18:42:00] NOTICE: configuration file {conf} test is successful\n", TimeSpan.Zero)
+            : FakeTransport.Ok;
+
+        // Unset: PHP-FPM's default, 0. A pool's [www] setting of that name is no global one.
+        hosting.Server.Put(conf, "[global]\npid = /run/php/php8.2-fpm.pid\n;process_control_timeout = 10s\ninclude=/etc/php/8.2/fpm/pool.d/*.conf\n");
+        hosting.Server.Put("/etc/php/8.2/fpm/pool.d/www.conf", "[www]\nprocess_control_timeout = 10s\nenv[db_passwd] = s3cret\n");
+        Assert.Contains("process_control_timeout is 0", pools.Check());
+
+        // Set in a [global] section of an included file.
+        hosting.Server.Put("/etc/php/8.2/fpm/pool.d/zz-global.conf", "[global]\nprocess_control_timeout = 10s\n");
+        Assert.Null(pools.Check());
+
+        hosting.Server.Put(conf, "[global]\nprocess_control_timeout = 0s\n");
+        Assert.Contains("process_control_timeout is 0", pools.Check());
+
+        Assert.DoesNotContain(hosting.Server.Commands, c => c.Contains("-tt", StringComparison.Ordinal));
+    }
 }

@@ -216,6 +216,26 @@ Describe 'Client access' -Skip:$skip {
             Get-Facl "$shop/uploads/a.test" | Should -Contain "group:${ga}:rwx"
         }
 
+        It 'a revoke names the processes she still runs with the group, and -StopProcesses ends them' {
+            $null = Grant-AegirClientAccess -Client acme -User $alice -ErrorAction Stop
+            # A background job of hers, started while she is in the group: it keeps the group after the revoke.
+            bash -c "setpriv --reuid=$alice --regid=$alice --init-groups -- setsid sleep 300 </dev/null >/dev/null 2>&1 &"
+            Start-Sleep -Milliseconds 300
+            $job = [int](pgrep -u $alice -x sleep | Select-Object -First 1)
+            $job | Should -BeGreaterThan 0
+            try {
+                $null = Revoke-AegirClientAccess -Client acme -User $alice -WarningVariable warned -ErrorAction Stop
+                "$warned" | Should -Match "$alice.*$ga.*$job \(sleep\).*-StopProcesses"
+                Test-Path "/proc/$job" | Should -BeTrue -Because 'without -StopProcesses it is only named'
+                (Get-Content "/proc/$job/status" | Select-String '^Groups:') -split '\s+' | Should -Contain ((getent group $ga) -split ':')[2]
+                $null = Revoke-AegirClientAccess -Client acme -User $alice -StopProcesses -ErrorAction Stop
+                Start-Sleep -Milliseconds 200
+                Test-Path "/proc/$job" | Should -BeFalse
+                pgrep -u $alice -x sleep | Should -BeNullOrEmpty
+            }
+            finally { if ($job -gt 0 -and (Test-Path "/proc/$job")) { kill -KILL $job } }
+        }
+
         It 'a site that changes client loses the old group''s entries and gets the new one''s; with no client, none' {
             Set-AegirSite a.test -Client globex -ErrorAction Stop
             $acl = "$(Get-Facl "$shop/uploads/a.test") $(Get-Facl "$shop/uploads/a.test/note.txt") $(Get-Facl "$shop/config/a.test.php")"

@@ -15,10 +15,10 @@ Describe 'Client groups' -Skip:$skip {
 
         # Groups and users of their own on this machine, which other suites' runs share.
         $r = Get-Random -Minimum 1000 -Maximum 9999
-        $g1, $g2, $g3, $g4, $g5, $theirs, $found = "cc-a$r", "cc-b$r", "cc-c$r", "cc-d$r", "cc-e$r", "cc-t$r", "cc-f$r"
-        $alice, $bob = "ccalice$r", "ccbob$r"
-        $madeUsers = @($alice, $bob)
-        $madeGroups = @($g1, $g2, $g3, $g4, $g5, $theirs, $found)
+        $g1, $g2, $g3, $g4, $g5, $g6, $theirs, $found = "cc-a$r", "cc-b$r", "cc-c$r", "cc-d$r", "cc-e$r", "af-k$r", "cc-t$r", "cc-f$r"
+        $alice, $bob, $carol = "ccalice$r", "ccbob$r", "afcarol$r"
+        $madeUsers = @($alice, $bob, $carol)
+        $madeGroups = @($g1, $g2, $g3, $g4, $g5, $g6, $theirs, $found)
 
         $shop = Join-Path $work 'platforms/shop'
         Write-Tree $shop @{
@@ -134,6 +134,24 @@ Describe 'Client groups' -Skip:$skip {
             Remove-AegirClient ccacme -Force -ErrorAction Stop
             getent group $theirs | Should -Not -BeNullOrEmpty
             getent group $g2 | Should -Not -BeNullOrEmpty -Because "$bob is still in it"
+        }
+
+        It 'forgets a group it keeps for someone else in it, so a new client of that name is refused unless it adopts it' {
+            useradd --no-create-home --shell /usr/sbin/nologin $carol
+            $null = New-AegirClient afkeep -UnixGroup $g6
+            $null = New-AegirSite afk.test -Platform shop -Client afkeep
+            usermod --append --groups $g6 $carol
+            Remove-AegirSite afk.test -Force -NoBackup -ErrorAction Stop
+            Remove-AegirClient afkeep -Force -WarningVariable warned -ErrorAction Stop
+            getent group $g6 | Should -Not -BeNullOrEmpty -Because "$carol is in it"
+            "$warned" | Should -Match "$g6.*$carol.*-AdoptGroup"
+            $null = New-AegirClient afkeep -UnixGroup $g6
+            $err = $null
+            try { New-AegirSite afk2.test -Platform shop -Client afkeep -ErrorAction Stop } catch { $err = $_ }
+            "$err" | Should -BeLike "*group $g6 is on '@server_master' already*"
+            Get-AegirSite afk2.test -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            Remove-AegirClient afkeep -Force -ErrorAction Stop
+            getent group $g6 | Should -Not -BeNullOrEmpty -Because 'a group the module does not count as its own is never deleted'
         }
     }
 

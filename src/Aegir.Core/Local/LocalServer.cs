@@ -178,6 +178,7 @@ public sealed class LocalServer
     {
         Stop(log);
         RemoveSiteAccounts(log);
+        RemoveClientGroups(log);
         if (Directory.Exists(Root)) Directory.Delete(Root, recursive: true);
     }
 
@@ -195,6 +196,27 @@ public sealed class LocalServer
             if (user is null || Services.Php.SiteAccount.CommentOf(local, user) is not { } comment || Services.Php.PhpAccount.Ours(user, comment, _home) is not { } account) continue;
             Services.Php.SiteAccount.Remove(local, account, log: log);
             log($"Removed the account {user} of {account.Of}.");
+        }
+    }
+
+    /// <summary>
+    /// The client groups the module made for this home on this server, by its notes (still with the number they were
+    /// made with): they go with its data. A group it did not make, or one someone besides the client's people is in, stays.
+    /// </summary>
+    void RemoveClientGroups(Action<string> log)
+    {
+        if (!IsRoot) return;
+        using var local = new LocalTransport();
+        var store = new ContextStore(_home);
+        foreach (var mark in Operations.Client.ClientGroupMark.On(_home, Name))
+        {
+            if (!mark.Made || UnixGroups.Id(local, mark.Group) is not { } gid || gid != mark.Gid) continue;
+            var people = store.TryGet(mark.Client) is AegirClient client ? client.People : [];
+            var others = UnixGroups.Members(local, mark.Group).Except(people).Concat(UnixGroups.PrimaryOf(local, gid)).ToList();
+            if (others.Count > 0) { log($"Kept the group {mark.Group}: {string.Join(", ", others)} {(others.Count == 1 ? "is" : "are")} in it."); continue; }
+            UnixGroups.Delete(local, mark.Group, Name);
+            Operations.Client.ClientGroupMark.Forget(_home, Name, mark.Group);
+            log($"Removed the group {mark.Group} the module made for {mark.Client}.");
         }
     }
 

@@ -118,9 +118,12 @@ internal sealed class JournalExecutor(Engine engine) : IJournalExecutor
                 var user = action.Arg("user");
                 var paths = action.Arg("paths").Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(p => transport.Kind(p) is Transport.PathKind.Directory or Transport.PathKind.File).ToList();
                 if (paths.Count > 0 && transport.UserExists(user))
-                    transport.Run(new Transport.CommandSpec("setfacl", ["-R", "-P", "-x", $"u:{user},d:u:{user}", "--", .. paths]) { Timeout = TimeSpan.FromMinutes(10) });
+                    transport.Run(Services.Files.AclRemoval.User(user, paths));
                 break;
             }
+            case JournalActions.DropSharedAclKind:
+                Site.SharedFolderAccess.Drop(env, store, Connect(env, action), action, ctx);
+                break;
             case JournalActions.DeleteGroupKind:
             {
                 // A group that others came to rely on meanwhile (a site of the same client installed beside this task's,

@@ -18,6 +18,7 @@ public static class JournalActions
     public const string RestorePoolKind = "php.restore";
     public const string DeleteAccountKind = "account.delete";
     public const string DropUserAclKind = "acl.dropuser";
+    public const string DropSharedAclKind = "acl.dropshared";
     public const string DeleteGroupKind = "group.delete";
     public const string RestoreGroupKind = "group.restore";
     public const string MarkGroupKind = "group.mark";
@@ -110,6 +111,14 @@ public static class JournalActions
             new() { ["server"] = server, ["account"] = account, ["client"] = client, ["pool"] = pool, ["shared"] = string.Join('\n', shared) });
 
     /// <summary>Takes away the ACL entries (and default entries) of a user in paths (one a line), as a site's move to another account gave them.</summary>
+    /// <summary>
+    /// Takes an account's entries away in a platform's shared folders once no site of the platform runs as it on that
+    /// server any more (<paramref name="uri"/> is the site that left).
+    /// </summary>
+    public static JournalAction DropSharedAcl(string server, string account, string platform, string uri, IEnumerable<string> folders)
+        => new(DropSharedAclKind, $"take the entries of {account} away in the shared folders of @{platform} on '@{server}' when no site there runs as it",
+            new() { ["server"] = server, ["account"] = account, ["platform"] = platform, ["uri"] = uri, ["paths"] = string.Join('\n', folders) });
+
     public static JournalAction DropUserAcl(string server, string user, IEnumerable<string> paths)
         => new(DropUserAclKind, $"take the ACL entries of {user} away on '@{server}'", new() { ["server"] = server, ["user"] = user, ["paths"] = string.Join('\n', paths) });
     /// <summary>Deletes a group a task made (a client's, on a web server).</summary>

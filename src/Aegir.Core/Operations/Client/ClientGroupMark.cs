@@ -15,6 +15,12 @@ public sealed record ClientGroupMark(string Server, string Group, string Client,
     static string Root(string home) => Path.Combine(home, "groups");
     static string PathOf(string home, string server, string group) => Path.Combine(Root(home), server, group);
 
+    /// <summary>
+    /// The mark of a group the module made for a client and kept when the client let it go, someone else being in it:
+    /// no client's (an empty name), not made, so no client takes it up again unless adopted, and it is never deleted.
+    /// </summary>
+    public static ClientGroupMark LetGo(string server, string group, int gid) => new(server, group, "", gid, Made: false);
+
     /// <summary>Whether the mark is the client's, for the group as it is now (<paramref name="gid"/>, null when it is gone).</summary>
     public bool Holds(string client, int? gid) => Client == client && Gid == gid;
 
@@ -37,14 +43,19 @@ public sealed record ClientGroupMark(string Server, string Group, string Client,
         => servers.Select(s => Find(home, s, group)).FirstOrDefault(m => m is not null);
 
     /// <summary>Every mark that names <paramref name="client"/>, on any server.</summary>
-    public static IReadOnlyList<ClientGroupMark> Of(string home, string client)
+    public static IReadOnlyList<ClientGroupMark> Of(string home, string client) => All(home).Where(m => m.Client == client).ToList();
+
+    /// <summary>Every mark of a group on <paramref name="server"/>, whichever client it names.</summary>
+    public static IReadOnlyList<ClientGroupMark> On(string home, string server) => All(home).Where(m => m.Server == server).ToList();
+
+    static IEnumerable<ClientGroupMark> All(string home)
     {
         var root = Root(home);
         if (!Directory.Exists(root)) return [];
         return Directory.EnumerateDirectories(root).SelectMany(dir => Directory.EnumerateFiles(dir)
                 .Where(f => !Path.GetFileName(f).StartsWith(AtomicFile.TempPrefix, StringComparison.Ordinal))
                 .Select(f => Find(home, Path.GetFileName(dir), Path.GetFileName(f))))
-            .OfType<ClientGroupMark>().Where(m => m.Client == client).OrderBy(m => m.Server, StringComparer.Ordinal).ToList();
+            .OfType<ClientGroupMark>().OrderBy(m => m.Server, StringComparer.Ordinal).ThenBy(m => m.Group, StringComparer.Ordinal).ToList();
     }
 
     public void Save(string home)

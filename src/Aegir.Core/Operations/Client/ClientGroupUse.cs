@@ -23,7 +23,7 @@ internal static class ClientGroupUse
                 $"Give the client a group of its own with Set-AegirClient {client.ShortName} -UnixGroup (such as c-{group}), then verify its sites.");
         var mark = ClientGroupMark.Find(env.Home, Machine(env, server), group);
         if (mark is not null && mark.Holds(client.Name, gid) || adopt || mark is null && LoggedAsMade(env, server.Name, group)) return;
-        throw ErrorCatalog.ClientGroupNotOurs(group, server.Name, client.ShortName, mark is not null && mark.Client != client.Name && mark.Gid == gid ? mark.Client : null);
+        throw ErrorCatalog.ClientGroupNotOurs(group, server.Name, client.ShortName, mark is not null && mark.Client != client.Name && mark.Client.Length > 0 && mark.Gid == gid ? mark.Client : null);
     }
 
     /// <summary>The group ready for the client on <paramref name="server"/>: checked, then made and marked when missing, or marked adopted.</summary>
@@ -111,7 +111,12 @@ internal static class ClientGroupUse
         }
         if (UnixGroups.Members(transport, group).Concat(UnixGroups.PrimaryOf(transport, gid)).ToList() is { Count: > 0 } others)
         {
-            ctx.Warn($"The group {group} on '@{server.Name}', which the module made for the client, was kept: {string.Join(", ", others)} {(others.Count == 1 ? "is" : "are")} in it, not put there by the module. Take them out, then delete it (groupdel {group}).");
+            // The client's note goes, as an adopted group's does, and one saying it is no one's takes its place (with no
+            // note, the log of the task that made it would vouch for it): a client given this group later must not take
+            // it over, strangers and all, without being told; it is refused unless adopted.
+            ctx.Step($"Noting the group {group} on '@{server.Name}' as no longer the client's", () => ClientGroupMark.LetGo(server.Name, group, gid).Save(home),
+                JournalActions.MarkGroup(server.Name, group, mark.Client, mark.Gid, mark.Made));
+            ctx.Warn($"The group {group} on '@{server.Name}', which the module made for the client, was kept: {string.Join(", ", others)} {(others.Count == 1 ? "is" : "are")} in it, not put there by the module. The module no longer counts it as the client's (a client using it again must adopt it: -AdoptGroup). Take them out, then delete it (groupdel {group}).");
             return;
         }
         ctx.Step($"Deleting the group {group} on '@{server.Name}', which the module made for the client", () =>

@@ -68,6 +68,7 @@ public sealed class DeleteSite : SiteOperation<DeleteSite.Parameters>
             // Its logs go too: a site that is gone leaves nothing on its web servers (a later site of that name starts afresh).
             changes.AddRange(parts.Members.SelectMany(m => m.Http.SiteLogs(site.Uri) is var (access, error)
                 ? new[] { JournalActions.DeletePath(m.Web.Name, access), JournalActions.DeletePath(m.Web.Name, error) } : []));
+            changes.AddRange(SharedFolderAccess.Gone(parts));
             changes.AddRange(SiteAccountSteps.AccountGone(parts));
             changes.AddRange(SiteCertificates.Gone(env, site.Uri));
             if (changes.Count > 0) ctx.Commit(changes);

@@ -321,6 +321,8 @@ internal sealed class SiteDeploy(SiteParts source, SiteParts parts, Func<string>
             }
             if (!keepSource && (source.Platform.Name != parts.Platform.Name || Renamed))
             {
+                // Its accounts' entries in the old platform's shared folders, unless another site there runs as them.
+                changes.AddRange(SharedFolderAccess.Gone(source));
                 // The site's folders where it was, on every machine that served it.
                 foreach (var member in source.Members)
                 {
@@ -335,6 +337,7 @@ internal sealed class SiteDeploy(SiteParts source, SiteParts parts, Func<string>
             foreach (var member in Left())
             {
                 changes.AddRange(SiteIncludes.Gone(env, member, ctx));
+                changes.AddRange(SharedFolderAccess.Gone(member));
                 changes.AddRange(SiteAccountSteps.AccountGone(member));
             }
             // The old name's certificate goes with it (the new name got its own before its vhost was written).

@@ -67,7 +67,10 @@ internal static class SiteSteps
         });
         // A move under way, or the note a site makes before its pool first runs as its account, is ended here.
         if (parts.PerSite && (moving.Count > 0 || parts.Pools.UserOf(parts.PoolName) != parts.Account || new Services.Php.AccountHandover(transport, parts.Pools, parts.PoolName).Accounts.Count > 0))
+        {
             SiteAccountSteps.EndHandover(plan, parts, moving);
+            SharedFolderAccess.AfterHandover(plan, parts, moving);
+        }
         var writable = WebWritable(parts);
         if (writable.Count == 0) return;
         plan.Add(parts.Web.Name, PlanAction.Set, $"let the web group {parts.WebGroup} write everywhere in {string.Join(", ", writable)} in {parts.Platform.Root}{parts.OnMember}", ctx =>

@@ -58,7 +58,8 @@ public sealed partial class GroupAcl(ITransport transport, string server, string
     {
         var existing = roots.Where(p => transport.Kind(p) is PathKind.Directory or PathKind.File).ToList();
         if (existing.Count == 0) return;
-        Find(existing, [.. test, .. asOwner ? Owned : [], "-execdir", "setfacl", op, spec, "{}", "+"], $"{(op == "-m" ? "Giving" : "Taking from")} the group {group} {spec} in {string.Join(", ", roots)}", asOwner);
+        IReadOnlyList<string> change = op == "-x" ? AclRemoval.Words(spec) : [op, spec];
+        Find(existing, [.. test, .. asOwner ? Owned : [], "-execdir", "setfacl", .. change, "{}", "+"], $"{(op == "-m" ? "Giving" : "Taking from")} the group {group} {spec} in {string.Join(", ", roots)}", asOwner);
     }
 
     /// <summary>find's test for what the owner owns: only that is walked as the owner.</summary>

@@ -41,7 +41,7 @@ public sealed class AccountHandover(ITransport transport, PhpPools pools, string
     /// <summary>Takes the entries <see cref="Grant"/> gave away again (none there, or no such account any more, is no error).</summary>
     public void Drop(string account, IReadOnlyList<string> paths)
     {
-        if (transport.UserExists(account)) Acl(["-x", $"u:{account},d:u:{account}"], paths, $"Taking the ACL entries of {account} away in {string.Join(", ", paths)}");
+        if (transport.UserExists(account)) Acl(Files.AclRemoval.Words($"u:{account},d:u:{account}"), paths, $"Taking the ACL entries of {account} away in {string.Join(", ", paths)}");
     }
 
     void Acl(IReadOnlyList<string> change, IReadOnlyList<string> paths, string what)

@@ -293,10 +293,8 @@ public sealed class PhpPools(AegirServer server, ITransport transport, Templates
         foreach (var tool in new[] { "useradd", "userdel", "setpriv", "unshare", "setfacl", "pgrep", "pkill" })
             if (!transport.Run(new CommandSpec("sh", ["-c", "command -v \"$0\"", tool]) { Timeout = TimeSpan.FromSeconds(30) }).Succeeded)
                 throw ErrorCatalog.StepFailed(ErrorIds.PhpPoolFailed, what + $" on '@{server.Name}'", $"{tool} is not on the PATH there", "Install it (the passwd, util-linux, acl and procps packages), then verify the server again.");
-        // -tt shows the whole config as PHP-FPM reads it.
-        var spec = CommandSpec.Parse(server.Http.Get("php_fpm_test_command")!);
-        var full = transport.Run(spec with { Arguments = spec.Arguments.Select(a => a == "-t" ? "-tt" : a).ToList(), Timeout = TimeSpan.FromMinutes(1) });
-        return (full.StandardError + full.StandardOutput).Contains("process_control_timeout = 0s", StringComparison.Ordinal)
+        // Read from the config files the test names, never with -tt (that logs every pool's env[], passwords and all).
+        return FpmGlobalConfig.ProcessControlTimeout(transport, test.StandardError + test.StandardOutput) == 0
             ? $"PHP-FPM on '@{server.Name}' ends its workers at once on a reload (process_control_timeout is 0), so a request running while a site's pool is added or changed gets a 502. Set process_control_timeout = 10s in the [global] section of its php-fpm.conf."
             : null;
     }

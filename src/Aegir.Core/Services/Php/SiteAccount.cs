@@ -81,7 +81,7 @@ public static class SiteAccount
         if (comment != account.Comment) return;   // not ours: never deleted
         var name = account.Name;
         var folders = (shared ?? []).Where(f => transport.Kind(f) == PathKind.Directory).ToList();
-        if (folders.Count > 0) transport.Run(new CommandSpec("setfacl", ["-R", "-P", "-x", $"u:{name},d:u:{name}", .. folders]) { Timeout = TimeSpan.FromMinutes(10) });
+        if (folders.Count > 0) transport.Run(Files.AclRemoval.User(name, folders));
         EndProcesses(transport, account, log);
         Retried(transport, ["userdel", "--force", name], $"Deleting the account {name} of {account.Of}", () => CommentOf(transport, name) is null);
         if (transport.GroupExists(name)) transport.Run(new CommandSpec("groupdel", [name]) { Timeout = TimeSpan.FromMinutes(1) });

@@ -9,7 +9,11 @@ namespace Aegir.PowerShell.Cmdlets.Client;
 [OutputType(typeof(AegirClient))]
 public sealed class RevokeAegirClientAccessCommand : ClientAccessCmdlet
 {
-    protected override object Parameters(string client, string user) => new RevokeClientAccess.Parameters(client, user);
+    /// <summary>Ends the person's processes that still hold the client's group (running ones keep it until they end).</summary>
+    [Parameter]
+    public SwitchParameter StopProcesses { get; set; }
+
+    protected override object Parameters(string client, string user) => new RevokeClientAccess.Parameters(client, user, StopProcesses);
 
     protected override string Action(string user) => $"Revoke {user}'s access to the client's sites";
 }
