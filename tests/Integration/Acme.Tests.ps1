@@ -31,22 +31,7 @@ Describe 'ACME with Pebble' -Skip:$skip {
 
         # A CA of the test's own and a certificate it signs for Pebble's listeners (Debian's pebble ships none).
         $pki = Join-Path $work 'pebble'
-        $null = New-Item -ItemType Directory -Force $pki
-        $now = [DateTimeOffset]::UtcNow
-        $caKey = [System.Security.Cryptography.ECDsa]::Create([System.Security.Cryptography.ECCurve+NamedCurves]::nistP256)
-        $caReq = [System.Security.Cryptography.X509Certificates.CertificateRequest]::new('CN=Aegir ACME Test CA', $caKey, 'SHA256')
-        $caReq.CertificateExtensions.Add([System.Security.Cryptography.X509Certificates.X509BasicConstraintsExtension]::new($true, $false, 0, $true))
-        $caReq.CertificateExtensions.Add([System.Security.Cryptography.X509Certificates.X509KeyUsageExtension]::new('KeyCertSign, CrlSign', $true))
-        $ca = $caReq.CreateSelfSigned($now.AddDays(-1), $now.AddDays(30))
-        $apiKey = [System.Security.Cryptography.ECDsa]::Create([System.Security.Cryptography.ECCurve+NamedCurves]::nistP256)
-        $apiReq = [System.Security.Cryptography.X509Certificates.CertificateRequest]::new('CN=localhost', $apiKey, 'SHA256')
-        $san = [System.Security.Cryptography.X509Certificates.SubjectAlternativeNameBuilder]::new()
-        $san.AddDnsName('localhost'); $san.AddIpAddress([System.Net.IPAddress]::Loopback)
-        $apiReq.CertificateExtensions.Add($san.Build())
-        $api = $apiReq.Create($ca, $now.AddDays(-1), $now.AddDays(20), [byte[]](1, 2, 3, 4))
-        Set-Content "$pki/ca.pem" $ca.ExportCertificatePem()
-        Set-Content "$pki/api.pem" $api.ExportCertificatePem()
-        Set-Content "$pki/api.key" $apiKey.ExportPkcs8PrivateKeyPem()
+        $api = New-TestCertificate -Names localhost -Addresses ([System.Net.IPAddress]::Loopback) -Dir $pki
 
         $dnsPort = Get-FreePort
         $script:processes = @()
@@ -58,7 +43,7 @@ Describe 'ACME with Pebble' -Skip:$skip {
             $listen = Get-FreePort; $manage = Get-FreePort
             @{ pebble = @{
                     listenAddress = "127.0.0.1:$listen"; managementListenAddress = "127.0.0.1:$manage"
-                    certificate = "$pki/api.pem"; privateKey = "$pki/api.key"; httpPort = $HttpPort; tlsPort = Get-FreePort
+                    certificate = $api.Chain; privateKey = $api.Key; httpPort = $HttpPort; tlsPort = Get-FreePort
                     ocspResponderURL = ''; externalAccountBindingRequired = $false; certificateValidityPeriod = 864000
                 } } | ConvertTo-Json -Depth 4 | Set-Content "$pki/$Name.json"
             $env:PEBBLE_VA_NOSLEEP = '1'; $env:PEBBLE_WFE_NONCEREJECT = '0'
@@ -66,7 +51,7 @@ Describe 'ACME with Pebble' -Skip:$skip {
                 -ArgumentList '-config', "$pki/$Name.json", '-dnsserver', "127.0.0.1:$dnsPort"
             $root = $null
             foreach ($i in 1..100) {
-                $root = & curl -sS --cacert "$pki/ca.pem" "https://127.0.0.1:$manage/roots/0" 2>$null
+                $root = & curl -sS --cacert $api.Root "https://127.0.0.1:$manage/roots/0" 2>$null
                 if ($LASTEXITCODE -eq 0 -and "$root" -match 'BEGIN CERTIFICATE') { break }
                 Start-Sleep -Milliseconds 100
             }
@@ -80,7 +65,7 @@ Describe 'ACME with Pebble' -Skip:$skip {
         $apachePorts = [pscustomobject]@{ Http = $apache.Http.GetInt('port'); Https = $apache.Http.GetInt('https_port') }
         $forApache = Start-Pebble 'apache' $apachePorts.Http
         # What the servers trust: the CA of Pebble's API and the roots the Pebbles issue under; curl trusts one Pebble's root alone.
-        Set-Content "$pki/roots.pem" ((Get-Content -Raw "$pki/ca.pem"), (Get-Content -Raw $good.Root), (Get-Content -Raw $bad.Root), (Get-Content -Raw $forApache.Root) -join "`n")
+        Set-Content "$pki/roots.pem" ((Get-Content -Raw $api.Root), (Get-Content -Raw $good.Root), (Get-Content -Raw $bad.Root), (Get-Content -Raw $forApache.Root) -join "`n")
 
         function Invoke-Tls([string] $HostName, [string] $CaFile, [int] $Port = $ports.Https) {
             $body = & curl -sS --max-time 20 --cacert $CaFile --resolve "${HostName}:${Port}:127.0.0.1" -o - -w '|%{http_code}' "https://${HostName}:$Port/" 2>&1
@@ -107,7 +92,7 @@ Describe 'ACME with Pebble' -Skip:$skip {
     It 'refuses bad ACME settings with a clear error and changes nothing' {
         { Set-AegirServer master -AcmeDirectory 'http://127.0.0.1/dir' -ErrorAction Stop } | Should -Throw '*https://*'
         { Set-AegirServer master -AcmeEmail 'not-an-address' -ErrorAction Stop } | Should -Throw '*AcmeEmail*email*'
-        Set-Content "$work/key-in-roots.pem" ((Get-Content -Raw "$pki/ca.pem") + (Get-Content -Raw "$pki/api.key"))
+        Set-Content "$work/key-in-roots.pem" ((Get-Content -Raw $api.Root) + (Get-Content -Raw $api.Key))
         { Set-AegirServer master -AcmeRootCertificate "$work/key-in-roots.pem" -ErrorAction Stop } | Should -Throw '*private key*'
         $s = Get-AegirServer master
         $s.Http.Get('acme_directory') | Should -Be 'https://acme-v02.api.letsencrypt.org/directory'

@@ -44,30 +44,6 @@ Describe 'HTTPS' -Skip:$skip {
         function Get-StoredPem([string] $Uri) {
             (Get-ChildItem -Recurse "$env:AEGIR_HOME/certificates/$Uri" -Filter fullchain.pem | Select-Object -First 1).FullName
         }
-
-        # A root CA and a leaf it signs for the names, as PEM files: the File source as an admin would have it.
-        function New-CaSignedPem([string[]] $Names, [string] $Dir) {
-            $now = [DateTimeOffset]::UtcNow
-            $rootKey = [System.Security.Cryptography.ECDsa]::Create([System.Security.Cryptography.ECCurve+NamedCurves]::nistP256)
-            $rootReq = [System.Security.Cryptography.X509Certificates.CertificateRequest]::new('CN=Aegir Test Root', $rootKey, 'SHA256')
-            $rootReq.CertificateExtensions.Add([System.Security.Cryptography.X509Certificates.X509BasicConstraintsExtension]::new($true, $false, 0, $true))
-            $rootReq.CertificateExtensions.Add([System.Security.Cryptography.X509Certificates.X509KeyUsageExtension]::new('KeyCertSign, CrlSign', $true))
-            $root = $rootReq.CreateSelfSigned($now.AddDays(-2), $now.AddYears(2))
-            $key = [System.Security.Cryptography.ECDsa]::Create([System.Security.Cryptography.ECCurve+NamedCurves]::nistP256)
-            $req = [System.Security.Cryptography.X509Certificates.CertificateRequest]::new("CN=$($Names[0])", $key, 'SHA256')
-            $san = [System.Security.Cryptography.X509Certificates.SubjectAlternativeNameBuilder]::new()
-            foreach ($n in $Names) { $san.AddDnsName($n) }
-            $req.CertificateExtensions.Add($san.Build())
-            $usage = [System.Security.Cryptography.OidCollection]::new()
-            $null = $usage.Add([System.Security.Cryptography.Oid]::new('1.3.6.1.5.5.7.3.1'))
-            $req.CertificateExtensions.Add([System.Security.Cryptography.X509Certificates.X509EnhancedKeyUsageExtension]::new($usage, $false))
-            $leaf = $req.Create($root, $now.AddDays(-1), $now.AddDays(60), [byte[]](7, 8, 9))
-            $null = New-Item -ItemType Directory -Force $Dir
-            Set-Content "$Dir/fullchain.pem" ($leaf.ExportCertificatePem() + "`n" + $root.ExportCertificatePem())
-            Set-Content "$Dir/key.pem" $key.ExportPkcs8PrivateKeyPem()
-            Set-Content "$Dir/root.pem" $root.ExportCertificatePem()
-            [pscustomobject]@{ Chain = "$Dir/fullchain.pem"; Key = "$Dir/key.pem"; Root = "$Dir/root.pem"; Thumbprint = $leaf.GetCertHashString('SHA256') }
-        }
     }
     AfterAll {
         Stop-AegirLocalServer apachebox -RemoveData -Confirm:$false
@@ -142,7 +118,7 @@ Describe 'HTTPS' -Skip:$skip {
 
         It 'serves a certificate file given, and refuses a hostile one with the site served as before' {
             $uri = "file$X.test"
-            $good = New-CaSignedPem -Names $uri -Dir "$TestDrive/good$X"
+            $good = New-TestCertificate -Names $uri -Dir "$TestDrive/good$X"
             $null = New-AegirSite $uri -Platform $Platform -Https Required -CertificatePath $good.Chain -CertificateKeyPath $good.Key
             (Get-AegirCertificate $uri).Source | Should -Be 'File'
             $answer = Invoke-Tls $uri $ports.Https $good.Root
@@ -152,9 +128,9 @@ Describe 'HTTPS' -Skip:$skip {
 
             $vhost = Get-ChildItem -Recurse "$env:AEGIR_HOME/config/server_$Server" -Filter "$uri.conf" | Select-Object -First 1
             $before = Get-FileHash $vhost.FullName
-            $other = New-CaSignedPem -Names $uri -Dir "$TestDrive/other$X"
+            $other = New-TestCertificate -Names $uri -Dir "$TestDrive/other$X"
             { Set-AegirSite $uri -CertificatePath $good.Chain -CertificateKeyPath $other.Key -ErrorAction Stop } | Should -Throw -ErrorId 'CertificateRefused*'
-            $elsewhere = New-CaSignedPem -Names "elsewhere$X.test" -Dir "$TestDrive/names$X"
+            $elsewhere = New-TestCertificate -Names "elsewhere$X.test" -Dir "$TestDrive/names$X"
             { Set-AegirSite $uri -CertificatePath $elsewhere.Chain -CertificateKeyPath $elsewhere.Key -ErrorAction Stop } | Should -Throw "*does not cover $uri*"
             $link = "$TestDrive/link$X.pem"
             $null = New-Item -ItemType SymbolicLink $link -Target $good.Chain

@@ -78,6 +78,32 @@ function New-WorkFolder {
     $path
 }
 
+# A root CA of the test's own and a leaf it signs for the names (and addresses), as PEM files in the folder: a server's
+# certificate as an admin would have it. fullchain.pem holds the leaf, then the root.
+function New-TestCertificate([string[]] $Names, [string] $Dir, [System.Net.IPAddress[]] $Addresses = @()) {
+    $now = [DateTimeOffset]::UtcNow
+    $rootKey = [System.Security.Cryptography.ECDsa]::Create([System.Security.Cryptography.ECCurve+NamedCurves]::nistP256)
+    $rootReq = [System.Security.Cryptography.X509Certificates.CertificateRequest]::new('CN=Aegir Test Root', $rootKey, 'SHA256')
+    $rootReq.CertificateExtensions.Add([System.Security.Cryptography.X509Certificates.X509BasicConstraintsExtension]::new($true, $false, 0, $true))
+    $rootReq.CertificateExtensions.Add([System.Security.Cryptography.X509Certificates.X509KeyUsageExtension]::new('KeyCertSign, CrlSign', $true))
+    $root = $rootReq.CreateSelfSigned($now.AddDays(-2), $now.AddYears(2))
+    $key = [System.Security.Cryptography.ECDsa]::Create([System.Security.Cryptography.ECCurve+NamedCurves]::nistP256)
+    $req = [System.Security.Cryptography.X509Certificates.CertificateRequest]::new("CN=$($Names[0])", $key, 'SHA256')
+    $san = [System.Security.Cryptography.X509Certificates.SubjectAlternativeNameBuilder]::new()
+    foreach ($n in $Names) { $san.AddDnsName($n) }
+    foreach ($a in $Addresses) { $san.AddIpAddress($a) }
+    $req.CertificateExtensions.Add($san.Build())
+    $usage = [System.Security.Cryptography.OidCollection]::new()
+    $null = $usage.Add([System.Security.Cryptography.Oid]::new('1.3.6.1.5.5.7.3.1'))
+    $req.CertificateExtensions.Add([System.Security.Cryptography.X509Certificates.X509EnhancedKeyUsageExtension]::new($usage, $false))
+    $leaf = $req.Create($root, $now.AddDays(-1), $now.AddDays(60), [byte[]](7, 8, 9))
+    $null = New-Item -ItemType Directory -Force $Dir
+    Set-Content "$Dir/fullchain.pem" ($leaf.ExportCertificatePem() + "`n" + $root.ExportCertificatePem())
+    Set-Content "$Dir/key.pem" $key.ExportPkcs8PrivateKeyPem()
+    Set-Content "$Dir/root.pem" $root.ExportCertificatePem()
+    [pscustomobject]@{ Chain = "$Dir/fullchain.pem"; Key = "$Dir/key.pem"; Root = "$Dir/root.pem"; Thumbprint = $leaf.GetCertHashString('SHA256') }
+}
+
 # Writes files under a folder (a codebase the test makes), their folders made as needed: path => text.
 function Write-Tree([string] $Root, [hashtable] $Files) {
     foreach ($path in $Files.Keys) {
