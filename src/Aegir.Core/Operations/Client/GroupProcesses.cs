@@ -30,14 +30,8 @@ internal static class GroupProcesses
     /// <summary>Ends them (SIGKILL, again while any is left: one may have started another meanwhile); those still left after that.</summary>
     public static IReadOnlyList<(int Pid, string Command)> End(ITransport transport, string user, int gid)
     {
-        for (var round = 0; round < 50; round++)
-        {
-            var held = Holding(transport, user, gid);
-            if (held.Count == 0) return held;
-            transport.Run(new CommandSpec("kill", ["-KILL", .. held.Select(p => p.Pid.ToString(CultureInfo.InvariantCulture))]) { Timeout = TimeSpan.FromSeconds(30) });
-            Thread.Sleep(100);
-        }
-        return Holding(transport, user, gid);
+        var (_, left) = ProcessKill.Until(transport, () => Holding(transport, user, gid).Select(p => p.Pid).ToList());
+        return left.Count == 0 ? [] : Holding(transport, user, gid);
     }
 
     public static string Show(IReadOnlyList<(int Pid, string Command)> processes) => string.Join(", ", processes.Select(p => $"{p.Pid} ({p.Command})"));

@@ -290,7 +290,7 @@ public sealed class PhpPools(AegirServer server, ITransport transport, Templates
         if (!test.Succeeded)
             throw ErrorCatalog.StepFailed(ErrorIds.PhpPoolFailed, what + $" on '@{server.Name}'", $"its config test fails: {test.Summary()} (test: {server.Http.Get("php_fpm_test_command")})",
                 "Fix PHP-FPM's config, or give its test: -HttpSetting @{ php_fpm_test_command = 'php-fpm8.2 -t' }.");
-        foreach (var tool in new[] { "useradd", "userdel", "setpriv", "unshare", "setfacl", "pgrep", "pkill" })
+        foreach (var tool in new[] { "useradd", "userdel", "setpriv", "unshare", "setfacl", "ps", "pgrep", "kill" })
             if (!transport.Run(new CommandSpec("sh", ["-c", "command -v \"$0\"", tool]) { Timeout = TimeSpan.FromSeconds(30) }).Succeeded)
                 throw ErrorCatalog.StepFailed(ErrorIds.PhpPoolFailed, what + $" on '@{server.Name}'", $"{tool} is not on the PATH there", "Install it (the passwd, util-linux, acl and procps packages), then verify the server again.");
         // Read from the config files the test names, never with -tt (that logs every pool's env[], passwords and all).

@@ -93,22 +93,14 @@ public static class SiteAccount
     /// </summary>
     static void EndProcesses(ITransport transport, PhpAccount account, Action<string>? log)
     {
-        var ended = new SortedSet<int>();
-        for (var round = 0; round < 50; round++)
+        var (ended, left) = ProcessKill.Until(transport, () => Processes(transport, account.Name));
+        if (left.Count == 0)
         {
-            var left = Processes(transport, account.Name);
-            if (left.Count == 0)
-            {
-                if (ended.Count > 0) log?.Invoke($"Ended {ended.Count} process(es) still running as {account.Name} of {account.Of} (pid {string.Join(", ", ended)}).");
-                return;
-            }
-            ended.UnionWith(left);
-            foreach (var who in new[] { "-u", "-U" })
-                transport.Run(new CommandSpec("pkill", ["-KILL", who, account.Name]) { Timeout = TimeSpan.FromSeconds(30) });
-            Thread.Sleep(round < 10 ? 20 : 200);
+            if (ended.Count > 0) log?.Invoke($"Ended {ended.Count} process(es) still running as {account.Name} of {account.Of} (pid {string.Join(", ", ended)}).");
+            return;
         }
         // Still there (a master that starts its workers again until its pool is gone): said, and the account goes anyway.
-        log?.Invoke($"Processes still run as {account.Name} of {account.Of} after 50 rounds of kill -9 (pid {string.Join(", ", Processes(transport, account.Name))}); end them on {transport.Host} (ps -u {account.Name}).");
+        log?.Invoke($"Processes still run as {account.Name} of {account.Of} after 50 rounds of kill -9 (pid {string.Join(", ", left)}); end them on {transport.Host} (ps -u {account.Name}).");
     }
 
     /// <summary>
@@ -120,7 +112,7 @@ public static class SiteAccount
     {
         var found = transport.Run(new CommandSpec("ps", ["-o", "pid=,stat=", "-u", name, "-U", name]) { Timeout = TimeSpan.FromSeconds(30) });
         if (!found.Succeeded && (found.ExitCode != 1 || found.TimedOut))
-            throw ErrorCatalog.StepFailed(ErrorIds.SiteAccountFailed, $"Finding the processes of {name} before deleting it", found.Summary(), $"Install procps on {transport.Host} (ps, pkill), then run the task again.");
+            throw ErrorCatalog.StepFailed(ErrorIds.SiteAccountFailed, $"Finding the processes of {name} before deleting it", found.Summary(), $"Install procps on {transport.Host} (ps, kill), then run the task again.");
         return found.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
             .Where(f => f.Length == 2 && !f[1].StartsWith('Z') && int.TryParse(f[0], out _))
