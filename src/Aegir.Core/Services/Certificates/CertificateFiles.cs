@@ -123,30 +123,9 @@ public static class CertificateFiles
             throw Refused("CertificatePath", path, $"the chain does not hold together ({own.Problem})", "Give the site's certificate and its issuers' as the CA sent them.");
     }
 
-    sealed class Built(X509Chain chain, bool ok, string problem) : IDisposable
-    {
-        public bool Ok { get; } = ok;
-        public string Problem { get; } = problem;
-        public void Dispose() { foreach (var e in chain.ChainElements) e.Certificate.Dispose(); chain.Dispose(); }
-    }
-
-    /// <summary>The chain built from the leaf with the rest as helpers, to this machine's roots or to <paramref name="root"/> alone.</summary>
-    static Built Build(X509Certificate2Collection chain, X509Certificate2? root)
-    {
-        var x = new X509Chain();
-        x.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        x.ChainPolicy.VerificationFlags = X509VerificationFlags.IgnoreNotTimeValid | X509VerificationFlags.IgnoreWrongUsage;
-        x.ChainPolicy.DisableCertificateDownloads = true;
-        foreach (var c in chain.Skip(1)) x.ChainPolicy.ExtraStore.Add(c);
-        if (root is not null)
-        {
-            x.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-            x.ChainPolicy.CustomTrustStore.Add(root);
-        }
-        var ok = x.Build(chain[0]);
-        var problem = string.Join("; ", x.ChainStatus.Select(s => s.StatusInformation.Trim()).Where(s => s.Length > 0).Distinct());
-        return new Built(x, ok, problem);
-    }
+    /// <summary>The chain to this machine's roots or to <paramref name="root"/> alone; its dates and usage are checked on their own.</summary>
+    static CertificateChain Build(X509Certificate2Collection chain, X509Certificate2? root)
+        => CertificateChain.Build(chain, root is null ? null : [root], X509VerificationFlags.IgnoreNotTimeValid | X509VerificationFlags.IgnoreWrongUsage);
 
     static AegirException Refused(string parameter, string path, string problem, string fix) => ErrorCatalog.CertificateRefused(parameter, path, problem, fix);
 }

@@ -84,17 +84,9 @@ public sealed class LegoClient(string home)
             throw ErrorCatalog.AcmeFailed(names[0], acme.Directory, "the CA sent a certificate for another key");
         if (CertificateNames.Uncovered(CertificateFacts.Names(leaf), names) is { Count: > 0 } missing)
             throw ErrorCatalog.AcmeFailed(names[0], acme.Directory, $"the CA sent a certificate that does not cover {string.Join(", ", missing)}");
-        using var x = new X509Chain();
-        x.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        x.ChainPolicy.DisableCertificateDownloads = true;
-        foreach (var c in chain.Skip(1)) x.ChainPolicy.ExtraStore.Add(c);
-        if (acme.RootsPath is { } roots && File.Exists(roots))
-        {
-            x.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-            x.ChainPolicy.CustomTrustStore.AddRange(CertificateFacts.Chain(File.ReadAllText(roots)));
-        }
-        if (!x.Build(leaf))
-            throw ErrorCatalog.AcmeFailed(names[0], acme.Directory, $"its certificate does not chain to a trusted root ({string.Join("; ", x.ChainStatus.Select(s => s.StatusInformation.Trim()).Distinct())}): for a private CA, give its issuing root in Set-AegirServer -AcmeRootCertificate");
+        using var built = CertificateChain.Build(chain, acme.RootsPath is { } roots && File.Exists(roots) ? CertificateFacts.Chain(File.ReadAllText(roots)) : null);
+        if (!built.Ok)
+            throw ErrorCatalog.AcmeFailed(names[0], acme.Directory, $"its certificate does not chain to a trusted root ({built.Problem}): for a private CA, give its issuing root in Set-AegirServer -AcmeRootCertificate");
         var fullchain = string.Concat(chain.Select(c => c.ExportCertificatePem() + "\n"));
         return new Issued(fullchain, key.ExportPkcs8PrivateKeyPem() + "\n", leaf);
     }
