@@ -24,9 +24,15 @@ Describe 'ACME with Pebble' -Skip:$skip {
         $server = Get-AegirServer master
         $ports = [pscustomobject]@{ Http = $server.Http.GetInt('port'); Https = $server.Http.GetInt('https_port') }
 
+        # A port free now and not handed out before in this run: the kernel may offer a port it just gave back, and the
+        # Pebbles and challtestsrv each bind several of them after the picking.
+        $script:portsGiven = [System.Collections.Generic.HashSet[int]]::new()
         function Get-FreePort {
-            $l = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
-            $l.Start(); $p = $l.LocalEndpoint.Port; $l.Stop(); $p
+            do {
+                $l = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+                $l.Start(); $p = $l.LocalEndpoint.Port; $l.Stop()
+            } until ($script:portsGiven.Add($p))
+            $p
         }
 
         # A CA of the test's own and a certificate it signs for Pebble's listeners (Debian's pebble ships none).
