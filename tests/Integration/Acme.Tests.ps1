@@ -122,10 +122,11 @@ Describe 'ACME with Pebble' -Skip:$skip {
         $roots | Should -BeLike "$env:AEGIR_HOME/certificates/_acme/roots-*.pem"
         (Get-Item $roots).UnixMode | Should -Be '-rw-------'
 
+        # New-AegirSite asks for the certificate once its reload serves the site with its placeholder, and serves it.
         $null = New-AegirSite 'shop.test' -Platform acmen -Alias 'www.shop.test' -Https Required
-        (Get-AegirCertificate shop.test).SelfSigned | Should -BeTrue
-        $task = Update-AegirCertificate shop.test
-        $task.Status | Should -Be 'Succeeded' -Because ($task.Log.Message -join "`n")
+        $task = Get-AegirTask -Type certificate -Target shop.test | Select-Object -First 1
+        $task.Status | Should -Be 'Succeeded'
+        ($task.Log.Message -join "`n") | Should -Match 'Asking https://127\.0\.0\.1:\d+/dir for a certificate for shop\.test, www\.shop\.test'
         $cert = Get-AegirCertificate shop.test
         $cert.SelfSigned | Should -BeFalse
         $cert.Source | Should -Be 'LetsEncrypt'
@@ -203,24 +204,67 @@ Describe 'ACME with Pebble' -Skip:$skip {
         Get-AegirSite -Unhealthy | Where-Object Uri -eq 'shop.test' | Should -BeNullOrEmpty
     }
 
-    It 'keeps the CA''s certificate serving when an alias is added or a verify runs, and the next one covers the alias' {
+    It 'leaves the CA''s certificate to the schedule on a verify, and asks at once for one covering a new alias' {
         $before = Get-AegirCertificate shop.test
+        $before.DaysLeft | Should -BeLessThan 30 -Because 'a verify leaves even a certificate due for renewal to the schedule'
+        $null = Invoke-AegirVerify shop.test
+        (Get-AegirCertificate shop.test).Thumbprint | Should -Be $before.Thumbprint -Because 'no self-signed certificate replaces the CA''s, and a verify asks the CA nothing'
+        (Get-ServedCertificate shop.test).GetCertHashString('SHA256') | Should -Be $before.Thumbprint
         $null = Set-AegirSite shop.test -AddAlias 'shop2.test' -WarningVariable warned 3>$null
         "$warned" | Should -Match 'does not cover shop2.test yet'
-        $null = Invoke-AegirVerify shop.test
-        (Get-AegirCertificate shop.test).Thumbprint | Should -Be $before.Thumbprint -Because 'no self-signed certificate replaces the CA''s'
-        (Get-ServedCertificate shop.test).GetCertHashString('SHA256') | Should -Be $before.Thumbprint
-        $cert = Update-AegirCertificate shop.test -PassThru
+        $cert = Get-AegirCertificate shop.test
+        $cert.Thumbprint | Should -Not -Be $before.Thumbprint
+        $cert.SelfSigned | Should -BeFalse
         ($cert.Names | Sort-Object) | Should -Be @('shop.test', 'shop2.test', 'www.shop.test')
         $answer = Invoke-Tls 'shop2.test' $good.Root
         $answer.Status | Should -Be '200' -Because $answer.Body
         (Get-ServedCertificate shop2.test).GetCertHashString('SHA256') | Should -Be $cert.Thumbprint
     }
 
+    It 'installs a site whose CA refuses it with a warning, serving its placeholder, and asks again only after the backoff' {
+        Set-AegirServer master -AcmeDirectory $bad.Directory
+        try {
+            $site = New-AegirSite 'refused.test' -Platform acmen -Https Enabled -WarningVariable warned 3>$null
+            $site.Status | Should -Be 'Installed'
+            "$warned" | Should -Match 'refused.test keeps its self-signed certificate: .*urn:ietf:params:acme:error'
+            $cert = Get-AegirCertificate refused.test
+            $cert.SelfSigned | Should -BeTrue
+            $cert.RenewalFailures | Should -Be 1
+            (Get-ServedCertificate refused.test).GetCertHashString('SHA256') | Should -Be $cert.Thumbprint
+            $page = & curl -sS --max-time 20 "http://127.0.0.1:$($ports.Http)/" -H 'Host: refused.test'
+            "$page" | Should -Match 'site=refused.test'
+            # Within the backoff a verify does not ask the CA again.
+            $task = Invoke-AegirVerify refused.test
+            ($task.Log.Message -join "`n") | Should -Match 'asks its CA again after'
+            (Get-AegirCertificate refused.test).RenewalFailures | Should -Be 1
+        }
+        finally { Set-AegirServer master -AcmeDirectory $good.Directory }
+        # Asked now, the CA issues.
+        $now = Update-AegirCertificate refused.test -PassThru
+        $now.SelfSigned | Should -BeFalse
+        $now.RenewalFailures | Should -Be 0
+        Remove-AegirSite refused.test -Confirm:$false
+    }
+
+    It 'gives each site a pipeline makes its certificate once the pipeline''s reload serves them' {
+        $sites = 'pipe1.test', 'pipe2.test', 'pipe3.test' | New-AegirSite -Platform acmen -Https Required
+        @($sites).Count | Should -Be 3
+        foreach ($name in 'pipe1.test', 'pipe2.test', 'pipe3.test') {
+            $cert = Get-AegirCertificate $name
+            $cert.SelfSigned | Should -BeFalse -Because "$name gets its CA's certificate"
+            $cert.Issuer | Should -Match 'Pebble'
+            $answer = Invoke-Tls $name $good.Root
+            $answer.Status | Should -Be '200' -Because $answer.Body
+            $answer.Body | Should -Match "site=$([regex]::Escape($name)) https=on"
+            (Get-ServedCertificate $name).GetCertHashString('SHA256') | Should -Be $cert.Thumbprint
+        }
+        foreach ($name in 'pipe1.test', 'pipe2.test', 'pipe3.test') { Remove-AegirSite $name -Confirm:$false }
+    }
+
     It 'issues and serves on Apache too, from the directory of its own server' {
         Set-AegirServer acmeapache -AcmeDirectory $forApache.Directory -AcmeEmail 'ops@example.com' -AcmeRootCertificate "$pki/roots.pem"
         $null = New-AegirSite 'apache.test' -Platform acmea -Alias 'www.apache.test' -Https Required
-        $cert = Update-AegirCertificate apache.test -PassThru
+        $cert = Get-AegirCertificate apache.test
         $cert.SelfSigned | Should -BeFalse
         $cert.Names | Should -Be @('apache.test', 'www.apache.test')
         foreach ($name in 'apache.test', 'www.apache.test') {

@@ -176,19 +176,26 @@ public sealed class Engine
     /// <summary>
     /// Runs, once each, the reloads the batch deferred. A site the batch made that does not answer after its server's
     /// reload is removed again, as a failed install outside a batch is undone; that removal's own reload is one more round.
+    /// Then the sites that wait for a first certificate from their CA ask for it, and their reloads are the last round.
     /// </summary>
     public IReadOnlyList<AegirTask> FlushReloads()
     {
         if (Batch is null) return [];
         var tasks = new List<AegirTask>();
-        while (Batch.Take() is { Count: > 0 } pending)
-            foreach (var (id, created) in pending)
-            {
-                // The queued record names the sites to check already (ReloadBatch.Record), so a replay checks them too.
-                if (RunQueued(id) is not { } outcome) continue;
-                tasks.Add(outcome.Task);
-                if (outcome.Task.Status == AegirTaskStatus.Failed) tasks.AddRange(RemoveBroken(created));
-            }
+        do
+        {
+            while (Batch.Take() is { Count: > 0 } pending)
+                foreach (var (id, created) in pending)
+                {
+                    // The queued record names the sites to check already (ReloadBatch.Record), so a replay checks them too.
+                    if (RunQueued(id) is not { } outcome) continue;
+                    tasks.Add(outcome.Task);
+                    if (outcome.Task.Status == AegirTaskStatus.Failed) tasks.AddRange(RemoveBroken(created));
+                }
+            // New sites served now ask their CA for their first certificates; those tasks' reloads are one more round.
+            foreach (var site in Batch.TakeIssues())
+                if (Store.TryGet(site) is AegirSite) tasks.Add(Run(new Site.RenewCertificate.Parameters(site, Initial: true)).Task);
+        } while (Batch.Pending > 0);
         return tasks;
     }
 

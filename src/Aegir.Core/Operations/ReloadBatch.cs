@@ -21,6 +21,9 @@ public sealed class ReloadBatch
 
     readonly Dictionary<string, Waiting> _pending = new(StringComparer.Ordinal);
 
+    /// <summary>Sites whose first certificate is asked of their CA once the reload serves their vhosts (HTTP-01 needs it served).</summary>
+    readonly SortedSet<string> _issues = new(StringComparer.Ordinal);
+
     /// <summary>What the batch's tasks ask of servers alike, asked once (kept a minute).</summary>
     public ServerFacts Facts { get; } = new();
 
@@ -65,6 +68,23 @@ public sealed class ReloadBatch
         if (pending.Id.Length == 0 || pending.Sites.Count == 0 || engine.Runner.Store.Get(pending.Id) is not { Status: AegirTaskStatus.Queued } queued) return;
         queued.Parameters["sites"] = new JsonArray(pending.Sites.Select(s => (JsonNode)JsonValue.Create(s)!).ToArray());
         engine.Runner.Store.Save(queued);
+    }
+
+    /// <summary>Asks for a site's certificate to be asked of its CA once its server has reloaded.</summary>
+    internal void Issue(string site)
+    {
+        lock (_pending) _issues.Add(site);
+    }
+
+    /// <summary>The sites waiting for their certificate, emptied.</summary>
+    internal IReadOnlyList<string> TakeIssues()
+    {
+        lock (_pending)
+        {
+            var list = _issues.ToList();
+            _issues.Clear();
+            return list;
+        }
     }
 
     /// <summary>The pending reload tasks (their records name the sites to check) with the sites the batch made, emptied.</summary>

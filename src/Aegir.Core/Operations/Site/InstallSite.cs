@@ -102,6 +102,7 @@ public sealed class InstallSite : SiteOperation<InstallSite.Parameters>
         SiteSteps.Vhost(plan, parts, () => true, p.Create?.Given);
         SiteSteps.Record<AegirSite>(plan, env, site.Name, $"record {site.Uri} as Installed", "Marking the site installed", s => s.Status = SiteStatus.Installed);
         SiteSteps.Answers(plan, parts, () => true, created: p.Create is not null);
+        AcmeIssuance.PlanWanted(plan, parts);
         plan.Result = () => result;
     }
 

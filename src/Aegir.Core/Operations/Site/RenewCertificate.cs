@@ -8,16 +8,17 @@ namespace Aegir.Core.Operations.Site;
 
 /// <summary>
 /// Asks the web server's ACME directory for a certificate for a site of the LetsEncrypt source, for its uri and every
-/// alias, over HTTP-01 through the shared challenge folder (Update-AegirCertificate, and the renewal schedule). The new
-/// certificate goes into a generation of its own in the store; the vhost serving it is written and tested, the web
-/// server reloads, and only then does the store put it in use, and the site must answer over HTTPS with it. A
-/// failure anywhere (the CA's refusal first of all) leaves the certificate that served before serving, and the
-/// store notes the CA's error for the schedule and Get-AegirSite -Unhealthy.
+/// alias, over HTTP-01 through the shared challenge folder (Update-AegirCertificate, the renewal schedule, and the end
+/// of a pipeline that made sites), through <see cref="AcmeIssuance"/>. A failure anywhere (the CA's refusal first of
+/// all) leaves the certificate that served before serving, and the store notes the CA's error for the schedule and
+/// Get-AegirSite -Unhealthy.
 /// </summary>
 public sealed class RenewCertificate : SiteOperation<RenewCertificate.Parameters>
 {
     /// <param name="Force">Asks for a new certificate even when the one in use has more than 30 days left.</param>
-    public sealed record Parameters(string Site, bool Force = false) : ISiteParameters;
+    /// <param name="Initial">The first certificate of a site a pipeline made, asked once its vhost serves: only when it has
+    /// none from its CA yet, a refusal being a warning (<see cref="AcmeIssuance.PlanWanted"/>).</param>
+    public sealed record Parameters(string Site, bool Force = false, bool Initial = false) : ISiteParameters;
 
     public override string Type => "certificate";
 
@@ -26,6 +27,13 @@ public sealed class RenewCertificate : SiteOperation<RenewCertificate.Parameters
         var site = SiteRules.Fresh(env, p.Site);
         SiteRules.Installed(site, "Renewing the certificate of");
         var parts = SiteParts.Resolve(site, env);
+        if (p.Initial)
+        {
+            if (!AcmeIssuance.PlanWanted(plan, parts, deferInBatch: false))
+                plan.Add(site.Name, PlanAction.Check, $"nothing to ask: {site.Uri} is not one whose CA is asked (its source, its names, or its web server's ACME settings)",
+                    ctx => ctx.Debug($"{site.Uri} asks no CA for its certificate: its source, names or web server's ACME settings leave it as it is."));
+            return;
+        }
         var acme = Settings(site, parts);
         var hosts = site.HostNames().ToList();
         var store = new CertificateStore(env.Home);
@@ -36,36 +44,7 @@ public sealed class RenewCertificate : SiteOperation<RenewCertificate.Parameters
                 ctx => ctx.Info($"The certificate of {site.Uri} has {current.DaysLeft} days left, more than {RenewalPolicy.RenewDays}: nothing to renew (-Force renews it now)."));
             return;
         }
-        var webroot = parts.Web.Http.Get("acme_webroot")!;
-        LegoClient.Issued? issued = null;
-        AegirCertificate? staged = null;
-        plan.Add(site.Name, PlanAction.Check, $"ask {acme.Directory} for a certificate for {string.Join(", ", hosts)} over HTTP-01 (challenges in {webroot})", ctx =>
-            ctx.Step($"Asking {acme.Directory} for a certificate for {string.Join(", ", hosts)} (account {acme.Email}, HTTP-01 challenges in {webroot})", () =>
-            {
-                try { issued = new LegoClient(env.Home).Obtain(acme, hosts, webroot, ctx.Info); }
-                catch (AegirException ex)
-                {
-                    // Noted before the task fails, so the schedule backs off and Get-AegirSite -Unhealthy can say why.
-                    store.NoteRenewal(site.Uri, "failed: " + ex.Message, failed: true);
-                    throw;
-                }
-            }));
-        plan.Add(site.Name, PlanAction.Write, $"write the new certificate of {site.Uri} into a generation of its own in the certificate store", ctx =>
-        {
-            var old = store.MetaText(site.Uri);
-            var data = old is null ? null : ctx.SaveData(System.Text.Encoding.UTF8.GetBytes(old));
-            ctx.Step($"Writing the certificate issued by {issued!.Leaf.Issuer} (until {issued.Leaf.NotAfter.ToUniversalTime():yyyy-MM-dd HH:mm} UTC) into the certificate store, not yet in use",
-                () => staged = store.Stage(site.Uri, CertificateSource.LetsEncrypt, issued.CertificatePem, issued.KeyPem), JournalActions.RestoreCertificate(site.Uri, data));
-        });
-        plan.Add(parts.Hosting.Name, PlanAction.Write, $"write {parts.Http.SiteConfigPath(site.Uri)} with the new certificate and test the {parts.Http.Type} config of @{parts.Web.Name}", ctx =>
-        {
-            var tls = new SiteTls(site.Https == HttpsMode.Required, issued!.CertificatePem, issued.KeyPem, staged!.Thumbprint);
-            parts.Http.WriteSite(ctx, parts.Vhost(site.Status != SiteStatus.Disabled) with { Tls = tls });
-        });
-        SiteSteps.Reload(plan, env, parts.Hosting, parts.Http);
-        plan.Add(site.Name, PlanAction.Record, $"put the new certificate of {site.Uri} in use in the certificate store", ctx =>
-            ctx.Step($"Putting the new certificate of {site.Uri} in use", () => store.Use(staged!, $"succeeded: issued by {staged!.Issuer}, until {staged.NotAfter:yyyy-MM-dd HH:mm} UTC")));
-        SiteSteps.Answers(plan, parts, () => site.Status != SiteStatus.Disabled);
+        AcmeIssuance.Plan(plan, parts, acme, wanted: false);
     }
 
     /// <summary>The ACME settings of the site's web server, when a certificate can be asked for the site at all.</summary>

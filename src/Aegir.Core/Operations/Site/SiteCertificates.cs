@@ -99,7 +99,7 @@ internal static class SiteCertificates
         else if (current is { Source: CertificateSource.LetsEncrypt, SelfSigned: false } && site.CertificateSource == CertificateSource.LetsEncrypt && current.NotAfter > DateTime.UtcNow)
         {
             // A CA's certificate that misses a new alias, or nears its end, keeps serving its names until the CA issues the next.
-            var next = $"until the next is issued (Update-AegirCertificate {site.Uri}, or the renewal schedule of Invoke-AegirQueue)";
+            var next = $"until its CA issues the next, asked for once the site answers with it (Update-AegirCertificate {site.Uri} asks again)";
             if (CertificateNames.Uncovered(current.Names, hosts) is { Count: > 0 } missing)
                 ctx.Warn($"The certificate of {site.Uri} from {current.Issuer} does not cover {string.Join(", ", missing)} yet: it keeps serving its names {next}.");
             else ctx.Info($"The certificate of {site.Uri} from {current.Issuer} has {current.DaysLeft} days left: it keeps serving {next}.");
@@ -133,7 +133,7 @@ internal static class SiteCertificates
     static string WhyNotAcme(AegirSite site, IReadOnlyList<string> hosts, AcmeSettings acme)
         => acme.Unsignable(hosts) is { Count: > 0 } local ? $"no public CA signs {string.Join(", ", local)}"
             : acme.Email is null ? $"its web server has no ACME account email yet (Set-AegirServer -AcmeEmail), so none is asked of {acme.Directory}"
-            : $"it serves until {acme.Directory} issues one (Update-AegirCertificate {site.Uri}, or the renewal schedule of Invoke-AegirQueue)";
+            : $"it serves until {acme.Directory} issues one, asked for once the site answers (Update-AegirCertificate {site.Uri} asks again; so does the renewal schedule of Invoke-AegirQueue)";
 
     /// <summary>The change, past a task's point of no return, that removes a site's certificates from the store (none when it holds none).</summary>
     public static IEnumerable<JournalAction> Gone(OperationEnvironment env, string uri)

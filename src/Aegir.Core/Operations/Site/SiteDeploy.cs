@@ -108,6 +108,7 @@ internal sealed class SiteDeploy(SiteParts source, SiteParts parts, Func<string>
             SiteSteps.Reload(plan, env, member.Web, member.Http);
         }
         SiteSteps.Answers(plan, parts, () => enabled);
+        AcmeIssuance.PlanWanted(plan, parts);
         Finish(plan, env);
     }
 

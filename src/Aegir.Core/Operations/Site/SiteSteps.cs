@@ -144,21 +144,26 @@ internal static class SiteSteps
     /// not put off to the end of a batch, since until then the web server serves the old config.
     /// </summary>
     /// <param name="created">The task makes the site: in a batch, it is removed again when it does not answer after the reload.</param>
-    public static void Answers(OperationPlan plan, SiteParts parts, Func<bool> enabled, bool created = false)
+    /// <param name="when">Whether the check runs at all, asked when its turn comes (a step before it may have had nothing to do).</param>
+    public static void Answers(OperationPlan plan, SiteParts parts, Func<bool> enabled, bool created = false, Func<bool>? when = null)
     {
         var host = parts.Site.Redirection ?? parts.Site.Uri;
         var scheme = parts.Site.Https == HttpsMode.Disabled ? "http" : "https";
         if (parts.Env.Engine.Batch is { } batch)
         {
             plan.Add(parts.Web.Name, PlanAction.Check, $"check that {scheme}://{host}{Page(parts, enabled())} answers as the site{(enabled() ? "" : " disabled")}, once @{parts.Web.Name} reloads at the end of this pipeline{(created ? " (else it is removed again)" : "")}",
-                ctx => batch.Expect(parts.Env.Engine, parts.Hosting.Name, parts.Site.Name, created));
+                ctx => { if (when?.Invoke() ?? true) batch.Expect(parts.Env.Engine, parts.Hosting.Name, parts.Site.Name, created); });
             return;
         }
-        plan.Add(parts.Web.Name, PlanAction.Check, $"check that {scheme}://{host}{Page(parts, enabled())} answers as the site{(enabled() ? "" : " disabled")}", ctx => ctx.Step($"Checking that {scheme}://{host}{Page(parts, enabled())} answers", () =>
+        plan.Add(parts.Web.Name, PlanAction.Check, $"check that {scheme}://{host}{Page(parts, enabled())} answers as the site{(enabled() ? "" : " disabled")}", ctx =>
         {
-            if (Judge(parts, enabled()) is { } problem) throw Errors.ErrorCatalog.SiteBroken(host, problem);
-            FromHere(ctx, parts, enabled());
-        }));
+            if (!(when?.Invoke() ?? true)) return;
+            ctx.Step($"Checking that {scheme}://{host}{Page(parts, enabled())} answers", () =>
+            {
+                if (Judge(parts, enabled()) is { } problem) throw Errors.ErrorCatalog.SiteBroken(host, problem);
+                FromHere(ctx, parts, enabled());
+            });
+        });
     }
 
     /// <summary>
@@ -259,10 +264,15 @@ internal static class SiteSteps
         Reload(plan, parts.Env, parts.Hosting, parts.Http);
     }
 
-    public static void Reload(OperationPlan plan, OperationEnvironment env, AegirServer web, Services.IHttpService http)
+    /// <summary>The web server reloads (once at the end of a pipeline, in one).</summary>
+    /// <param name="when">Whether the reload runs at all, asked when its turn comes.</param>
+    public static void Reload(OperationPlan plan, OperationEnvironment env, AegirServer web, Services.IHttpService http, Func<bool>? when = null)
         => plan.Add(web.Name, PlanAction.Reload,
             env.Engine.Batch is null ? $"reload {http.Type} on @{web.Name}" : $"reload {http.Type} on @{web.Name} (once, at the end of this pipeline)",
-            ctx => ctx.Step($"Reloading {http.Type} on '@{web.Name}'", () => env.Engine.ReloadOrDefer(ctx, http)));
+            ctx =>
+            {
+                if (when?.Invoke() ?? true) ctx.Step($"Reloading {http.Type} on '@{web.Name}'", () => env.Engine.ReloadOrDefer(ctx, http));
+            });
 
     /// <summary>A change of some fields of a context record, whose undo puts back just those fields.</summary>
     public static void Record<T>(OperationPlan plan, OperationEnvironment env, string name, string description, string logLine, Action<T> change) where T : AegirContext

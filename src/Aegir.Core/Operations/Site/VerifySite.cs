@@ -49,6 +49,7 @@ public sealed class VerifySite : SiteOperation<VerifySite.Parameters>
                     else ctx.Debug("The site answered before this verify: if it does not now, everything this verify changed is put back.");
                 });
         SiteSteps.Answers(plan, parts, () => site.Status != SiteStatus.Disabled);
+        AcmeIssuance.PlanWanted(plan, parts);
     }
 
     /// <summary>What was wrong with the site's page before the verify; null when it answered as it should.</summary>
