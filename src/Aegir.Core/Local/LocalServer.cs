@@ -54,10 +54,11 @@ public sealed class LocalServer
     /// Starts (installing missing packages) what is not running yet, and returns the change that points a server's
     /// services at the instances: its record is changed under its lock by the caller, never here.
     /// </summary>
-    public Action<AegirServer> Start(AegirServer current, string httpType, int httpPort, int dbPort, string? dbType, Action<string> log, int httpsPort = 0)
+    public Action<AegirServer> Start(AegirServer current, string httpType, int httpPort, int dbPort, string? dbType, Action<string> log, int httpsPort = 0, string? listenAddress = null)
     {
         if (httpType is not ("nginx" or "apache"))
             throw ErrorCatalog.InvalidValue("HttpServiceType", httpType, "a local server runs nginx or apache", "Choose -HttpServiceType nginx or apache.");
+        var listen = ListenAddressFor(current, httpType, listenAddress);
         var localDb = dbType is null ? null : LocalDb(dbType);
         Packages.Ensure(RequiredPackages(httpType, dbType), log);
         AtomicFile.EnsureHome(_home);
@@ -86,7 +87,7 @@ public sealed class LocalServer
         if (httpsPort == httpPort)
             throw ErrorCatalog.InvalidValue("HttpsPort", httpsPort.ToString(), "it is the HTTP port too", "Give HTTP and HTTPS a port each.");
         if (!sameType && !current.Http.IsNull) StopWeb(current.Http.Type);
-        var (start, test, reload) = httpType == "nginx" ? NginxCommands(httpPort) : ApacheCommands(httpPort, httpsPort);
+        var (start, test, reload) = httpType == "nginx" ? NginxCommands(httpPort, listen) : ApacheCommands(httpPort, httpsPort, listen);
         StartWeb(httpType, start, httpPort, log);
         var webGroup = IsRoot ? "www-data" : Posix.PrimaryGroup(Environment.UserName);
         var scriptUser = LocalScriptUser.Ensure(current.ScriptUser, webGroup, log);
@@ -105,7 +106,7 @@ public sealed class LocalServer
             server.Http.Set("port", webPort.ToString());
             server.Http.Set("https_port", tlsPort.ToString());
             server.Http.Set("acme_webroot", acme);
-            server.Http.Set("listen_address", "127.0.0.1");
+            server.Http.Set("listen_address", listen);
             server.Http.Set("php_fpm_socket", socket);
             // As root each site gets a pool and an account of its own (unless the record says shared); without root every site shares the one pool.
             if (!IsRoot) server.Http.Set("php_pools", "shared");
@@ -125,13 +126,13 @@ public sealed class LocalServer
     /// Starts the instances, records the server (created, or changed under its lock) with them as its services,
     /// and verifies it. Returns the server as recorded and the verify task.
     /// </summary>
-    public (AegirServer Server, Operations.TaskOutcome Verify) StartAndVerify(Operations.Engine engine, string httpType, int httpPort, int dbPort, string? dbType, Action<string> log, int httpsPort = 0)
+    public (AegirServer Server, Operations.TaskOutcome Verify) StartAndVerify(Operations.Engine engine, string httpType, int httpPort, int dbPort, string? dbType, Action<string> log, int httpsPort = 0, string? listenAddress = null)
     {
         var existing = engine.Store.ReadFresh(Name);
         if (existing is not null and not AegirServer)
             throw ErrorCatalog.WrongContextType(Name, ContextNames.Label(existing.Type), "server", "Name");
         var current = existing as AegirServer ?? new AegirServer(Name) { RemoteHost = "localhost", ScriptUser = AegirServer.LocalScriptUser() };
-        var apply = Start(current, httpType, httpPort, dbPort, dbType, log, httpsPort);
+        var apply = Start(current, httpType, httpPort, dbPort, dbType, log, httpsPort, listenAddress);
         if (existing is null)
         {
             apply(current);
@@ -151,7 +152,7 @@ public sealed class LocalServer
         if (IsRoot && Transport.UserAccount.Find(new LocalTransport(), AegirServer.DefaultScriptUser) is null)
             lines.Add($"make the script user {AegirServer.DefaultScriptUser}: {string.Join(' ', Transport.ScriptUser.AddCommand(AegirServer.DefaultScriptUser, "www-data"))}");
         if (!IsRunning("php")) lines.Add($"start PHP-FPM with its socket in {Dir("php")}");
-        if (!IsRunning(httpType)) lines.Add($"start {httpType} on 127.0.0.1 with its config in {Dir(httpType)}");
+        if (!IsRunning(httpType)) lines.Add($"start {httpType} with its config in {Dir(httpType)}");
         lines.Add($"record @{Name} with these instances as its services");
         lines.Add($"verify @{Name}");
         return lines;
@@ -269,8 +270,28 @@ public sealed class LocalServer
 
     // --- nginx and Apache ---
 
-    (string Start, string Test, string Reload) NginxCommands(int port)
+    /// <summary>
+    /// Where the web server listens: 127.0.0.1 (loopback alone, the default), or * (every address, IPv6 too where the
+    /// kernel has it); an earlier start's when none is given. Chosen at the first start: neither nginx nor Apache moves
+    /// a listener from one address to every address on the same port by a reload, so a change is refused.
+    /// </summary>
+    string ListenAddressFor(AegirServer current, string httpType, string? requested)
     {
+        if (requested is not (null or "127.0.0.1" or "*"))
+            throw ErrorCatalog.InvalidValue("ListenAddress", requested, "a local server listens on 127.0.0.1 or on every address", "Give -ListenAddress 127.0.0.1 (the default) or *.");
+        // A value a start (or an admin) set, not the setting's default (*, a production server's).
+        var recorded = current.Http.Type == httpType && current.Http.Settings.TryGetValue("listen_address", out var set) ? set : null;
+        if (requested is null) return recorded is "*" ? "*" : "127.0.0.1";
+        if (recorded is not null && recorded != requested && File.Exists(Path.Combine(ConfigPath, httpType + ".conf")))
+            throw ErrorCatalog.InvalidValue("ListenAddress", requested, $"@{Name}'s {httpType} listens on {recorded}, and a reload cannot move its listeners to {requested}",
+                $"Leave -ListenAddress out to keep {recorded}, or start it afresh: Stop-AegirLocalServer {Name} -RemoveData, then Start-AegirLocalServer {Name} -ListenAddress {requested}.");
+        return requested;
+    }
+
+    (string Start, string Test, string Reload) NginxCommands(int port, string listen)
+    {
+        // Every address: IPv4 and, where the kernel has it, IPv6 (a bare port is IPv4 alone), as the vhosts listen.
+        string[] listens = listen != "*" ? [$"{listen}:{port}"] : Ipv6 ? [port.ToString(), $"[::]:{port}"] : [port.ToString()];
         var dir = Dir("nginx");
         var conf = Path.Combine(dir, "nginx.conf");
         var err = Path.Combine(dir, "error.log");
@@ -294,7 +315,7 @@ public sealed class LocalServer
                 scgi_temp_path {{Path.Combine(dir, "tmp", "scgi")}};
                 server_names_hash_bucket_size 128;
                 # Requests for a host no site answers to get a 404, not the first site.
-                server { listen 127.0.0.1:{{port}} default_server; server_name _; return 404; }
+                server { {{string.Join(' ', listens.Select(l => $"listen {l} default_server;"))}} server_name _; return 404; }
                 include {{ConfigPath}}/nginx*.conf;
             }
             """);
@@ -302,8 +323,10 @@ public sealed class LocalServer
         return (baseCmd, baseCmd + " -t", baseCmd + " -s reload");
     }
 
-    (string Start, string Test, string Reload) ApacheCommands(int port, int httpsPort)
+    (string Start, string Test, string Reload) ApacheCommands(int port, int httpsPort, string listen)
     {
+        // A bare port binds one socket on [::] that takes IPv4 too (0.0.0.0 where the kernel has no IPv6).
+        var at = listen == "*" ? "" : listen + ":";
         var dir = Dir("apache");
         var conf = Path.Combine(dir, "apache2.conf");
         LocalProcess.MakeTraversable(dir);
@@ -320,8 +343,8 @@ public sealed class LocalServer
             Mutex file:{Path.Combine(dir, "run")} default
             ErrorLog {Path.Combine(dir, "error.log")}
             LogLevel warn
-            Listen 127.0.0.1:{port}
-            Listen 127.0.0.1:{httpsPort}
+            Listen {at}{port}
+            Listen {at}{httpsPort}
             {(IsRoot ? "User www-data\nGroup www-data" : "")}
             {modules}
             TypesConfig /etc/mime.types
@@ -352,6 +375,15 @@ public sealed class LocalServer
     // --- helpers ---
 
     static bool IsRoot => LocalProcess.IsRoot;
+
+    static bool Ipv6
+    {
+        get
+        {
+            using var local = new LocalTransport();
+            return Services.Http.KernelIpv6.On(local);
+        }
+    }
 
     /// <summary>The files in an instance's folder (config, logs, pid files) are root's alone; sockets and folders keep their modes.</summary>
     static void KeepPrivate(string dir)

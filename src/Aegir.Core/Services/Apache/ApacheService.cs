@@ -16,7 +16,10 @@ public sealed class ApacheService(AegirServer server, IServiceEnvironment env) :
         => System.Text.RegularExpressions.Regex.Matches(config, @"(?mi)^\s*Server(?:Name|Alias)\s+(.+)$")
             .SelectMany(m => m.Groups[1].Value.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries));
 
-    /// <summary>Apache: address:port, with * for every address and an IPv6 address in brackets.</summary>
+    /// <summary>
+    /// Apache: address:port, with * for every address and an IPv6 address in brackets. *:port matches both families,
+    /// and a bare Listen (ports.conf's Listen 80) binds one socket on [::] that takes IPv4 too: nothing more is needed.
+    /// </summary>
     protected override string Listen(string address, int port) => $"{Bracketed(address)}:{port}";
 
     protected override bool DefaultCertificate => true;

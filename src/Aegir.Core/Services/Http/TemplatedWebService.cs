@@ -57,6 +57,21 @@ public abstract class TemplatedWebService(AegirServer server, IServiceEnvironmen
 
     string ListenAddress => Server.Http.Get("listen_address") ?? "*";
 
+    /// <summary>Whether this server's listen for every address (*) takes IPv4 alone (nginx's bare port), so IPv6 needs a listen of its own.</summary>
+    protected virtual bool WildcardIsIpv4Only => false;
+
+    /// <summary>
+    /// The addresses vhosts listen on: the listen address, and with * on a server whose kernel has IPv6 and whose * is
+    /// IPv4 alone, [::] too (both, as the server listens); an address given is kept as it is.
+    /// </summary>
+    IReadOnlyList<string> ListenAddresses => ListenAddress == "*" && WildcardIsIpv4Only && Ipv6 ? ["*", "::"] : [ListenAddress];
+
+    bool Ipv6 => _ipv6 ??= KernelIpv6.On(Transport);
+    bool? _ipv6;
+
+    /// <summary>One line per address a vhost on the port listens on, in this server's syntax.</summary>
+    List<string> Listens(int port, bool tls) => ListenAddresses.Select(a => tls ? TlsListen(a, port) : Listen(a, port)).ToList();
+
     /// <summary>An IPv6 address as both web servers need it next to a port: in brackets.</summary>
     internal static string Bracketed(string address) => address.Contains(':') ? $"[{address}]" : address;
 
@@ -77,10 +92,12 @@ public abstract class TemplatedWebService(AegirServer server, IServiceEnvironmen
             files.Add((defaultCertificate, certificate));
             files.Add((defaultKey, key));
         }
+        var (listens, httpsListens) = (Listens(Port, false), Listens(HttpsPort, true));
         var text = env.Templates.Render($"{Type}-server.conf.sbn", new Dictionary<string, object?>
         {
-            ["server"] = Server.Name, ["config_dir"] = ConfigDir, ["listen"] = Listen(ListenAddress, Port),
-            ["https_listen"] = TlsListen(ListenAddress, HttpsPort), ["default_certificate"] = defaultCertificate, ["default_key"] = defaultKey,
+            // listen and https_listen (the first line alone) are kept for templates an admin wrote before the lists.
+            ["server"] = Server.Name, ["config_dir"] = ConfigDir, ["listens"] = listens, ["listen"] = listens[0],
+            ["https_listens"] = httpsListens, ["https_listen"] = httpsListens[0], ["default_certificate"] = defaultCertificate, ["default_key"] = defaultKey,
         });
         ctx.Step($"Checking that {Socket} is PHP-FPM's socket", () =>
         {
@@ -178,8 +195,8 @@ public abstract class TemplatedWebService(AegirServer server, IServiceEnvironmen
     {
         var names = site.Redirection is null ? site.HostNames : [site.Redirection];
         var from = site.Redirection is null ? [] : site.HostNames.Where(h => h != site.Redirection).ToList();
-        var http = Listener(Listen(ListenAddress, Port), "http", PortSuffix, false);
-        var https = Listener(TlsListen(ListenAddress, HttpsPort), "https", HttpsSuffix, true);
+        var http = Listener(Listens(Port, false), "http", PortSuffix, false);
+        var https = Listener(Listens(HttpsPort, true), "https", HttpsSuffix, true);
         // The site's own server blocks, one per listener: HTTP, HTTP and HTTPS, or HTTPS alone (HTTP then only redirects).
         List<Dictionary<string, object?>> listeners = site.Tls switch { null => [http], { Required: false } => [http, https], _ => [https] };
         var (certificatePath, keyPath) = TlsPaths(site.Uri);
@@ -189,10 +206,12 @@ public abstract class TemplatedWebService(AegirServer server, IServiceEnvironmen
             ["platform"] = site.Platform,
             ["root"] = site.Root,
             ["listen"] = listeners[0]["listen"],
+            ["listens"] = listeners[0]["listens"],
             ["port"] = Port,
             ["port_suffix"] = listeners[0]["port_suffix"],
             ["listeners"] = listeners,
             ["http_listen"] = http["listen"],
+            ["http_listens"] = http["listens"],
             ["https_port_suffix"] = HttpsSuffix,
             // Required: every name over HTTP answers with a 301 to HTTPS (the redirection target's when there is one).
             ["https_redirect"] = site.Tls is { Required: true },
@@ -236,8 +255,9 @@ public abstract class TemplatedWebService(AegirServer server, IServiceEnvironmen
         });
     }
 
-    static Dictionary<string, object?> Listener(string listen, string scheme, string suffix, bool tls)
-        => new() { ["listen"] = listen, ["scheme"] = scheme, ["port_suffix"] = suffix, ["tls"] = tls };
+    /// <summary>A listener's lines (listen, its first alone, for templates an admin wrote before the list), scheme and port.</summary>
+    static Dictionary<string, object?> Listener(List<string> listens, string scheme, string suffix, bool tls)
+        => new() { ["listens"] = listens, ["listen"] = listens[0], ["scheme"] = scheme, ["port_suffix"] = suffix, ["tls"] = tls };
 
     /// <summary>
     /// One journaled step: keep the old files as task data, write the new ones, run the config test, and put the

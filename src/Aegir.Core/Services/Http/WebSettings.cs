@@ -13,7 +13,7 @@ internal static class WebSettings
         new("acme_directory", SettingKind.Url, Certificates.AcmeSettings.LetsEncrypt, "The ACME directory sites of the LetsEncrypt source get their certificates from (Let's Encrypt's production directory by default)."),
         new("acme_email", SettingKind.Email, null, "The email of the ACME account (Let's Encrypt writes there about expiry and its terms); none: no certificate is asked for."),
         new("acme_roots", SettingKind.Path, null, "The PEM file in the certificate store with the roots trusted for a private ACME directory (its API's certificate, the root it issues under); none: the system's."),
-        new("listen_address", SettingKind.ListenAddress, "*", "The address vhosts listen on: * for all, or one IPv4 or IPv6 address."),
+        new("listen_address", SettingKind.ListenAddress, "*", "The address vhosts listen on: * for all (IPv4, and IPv6 too where the web server's machine has it on), or one IPv4 or IPv6 address, alone."),
         new("web_group", SettingKind.PosixName, "www-data", "The group the web server and PHP-FPM run as."),
         new("php_fpm_socket", SettingKind.Path, "/run/php/php8.2-fpm.sock", "The shared PHP-FPM socket: sites' PHP when php_pools is shared; each site's own socket lies in its folder."),
         new("php_pools", SettingKind.Choice, "per-site", "per-site: each site's PHP runs in a PHP-FPM pool of its own, as a UNIX user of its own (needs root on the server); shared: every site's PHP in the pool of php_fpm_socket.")

@@ -20,6 +20,9 @@ public sealed class NginxService(AegirServer server, IServiceEnvironment env) : 
     /// <summary>nginx: a bare port for every address, else address:port, an IPv6 address in brackets.</summary>
     protected override string Listen(string address, int port) => address == "*" ? port.ToString() : $"{Bracketed(address)}:{port}";
 
+    /// <summary>A bare port is 0.0.0.0 alone: IPv6 gets a listen on [::] of its own (ipv6only, nginx's default).</summary>
+    protected override bool WildcardIsIpv4Only => true;
+
     /// <summary>Marked ssl; before nginx 1.25.1 HTTP/2 is turned on on the listener too.</summary>
     protected override string TlsListen(string address, int port) => Listen(address, port) + " ssl" + (Http2 is Http2Style.Listen ? " http2" : "");
 

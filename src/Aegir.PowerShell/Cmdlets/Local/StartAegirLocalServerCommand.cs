@@ -7,7 +7,8 @@ namespace Aegir.PowerShell.Cmdlets.Local;
 
 /// <summary>
 /// Starts private nginx or Apache, PHP-FPM and MariaDB or PostgreSQL instances for a server under AEGIR_HOME on 127.0.0.1
-/// ports (installing the Debian packages when missing), records the server, and verifies it.
+/// ports (the web server on every address with -ListenAddress *; installing the Debian packages when missing), records
+/// the server, and verifies it.
 /// </summary>
 [Cmdlet(VerbsLifecycle.Start, "AegirLocalServer", HelpUri = HelpLinks.Docs + "Start-AegirLocalServer.md", SupportsShouldProcess = true)]
 [OutputType(typeof(AegirServer), typeof(Core.Operations.AegirPlanStep))]
@@ -43,6 +44,11 @@ public sealed class StartAegirLocalServerCommand : TaskCmdlet
     [ValidateRange(0, 65535)]
     public int DbPort { get; set; }
 
+    /// <summary>127.0.0.1 (loopback alone) or * (every address, IPv6 too); left out, an earlier start's, else 127.0.0.1.</summary>
+    [Parameter]
+    [ValidateSet("127.0.0.1", "*")]
+    public string? ListenAddress { get; set; }
+
     /// <summary>A web server only; sites take their databases from another server.</summary>
     [Parameter]
     public SwitchParameter NoDatabase { get; set; }
@@ -54,7 +60,7 @@ public sealed class StartAegirLocalServerCommand : TaskCmdlet
         var db = NoDatabase ? null : DbServiceType;
         if (!ShouldChange(WhatIfMode || Plan ? local.Describe(HttpServiceType, db) : [], "@" + name,
                 $"Start local {HttpServiceType}, PHP-FPM{(db is null ? "" : " and " + db)} instances")) return;
-        var (server, verify) = local.StartAndVerify(Engine, HttpServiceType, HttpPort, DbPort, db, m => WriteVerbose(m), HttpsPort);
+        var (server, verify) = local.StartAndVerify(Engine, HttpServiceType, HttpPort, DbPort, db, m => WriteVerbose(m), HttpsPort, ListenAddress);
         if (Finish(verify.Task)) WriteObject(server);
     });
 }
