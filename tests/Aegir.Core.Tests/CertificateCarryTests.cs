@@ -219,7 +219,7 @@ public sealed class CertificateCarryTests : IDisposable
         site.Aliases = [.. Hosts[1..], "shop.test"];
         var verdict = CertificateCarry(carried, site, CertificateSource.File, null);
         Assert.Equal((null, TaskLogLevel.Info), (verdict.Files, verdict.Level));
-        Assert.Contains("no longer covers shop.test", verdict.Why);
+        Assert.Contains("does not cover shop.test", verdict.Why);
         site.Aliases = Hosts[1..];
         Assert.Contains("it is a File certificate, and the record of blog.test asks for LetsEncrypt", CertificateCarry(carried, site, CertificateSource.LetsEncrypt, null).Why);
         var ca = new CertificateStore(hosting.Home.Path).Get("blog.test")! with { Thumbprint = "00", NotAfter = DateTime.UtcNow.AddDays(1) };

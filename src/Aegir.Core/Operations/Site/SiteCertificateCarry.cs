@@ -73,7 +73,7 @@ internal static class SiteCertificateCarry
         var names = CertificateFacts.Names(files.Leaf);
         var until = files.Leaf.NotAfter.ToUniversalTime();
         if (CertificateNames.Uncovered(names, site.HostNames()) is { Count: > 0 } uncovered)
-            return Out(TaskLogLevel.Info, $"it names {string.Join(", ", names)}, and no longer covers {string.Join(", ", uncovered)}");
+            return Out(TaskLogLevel.Info, $"it names {string.Join(", ", names)}, and does not cover {string.Join(", ", uncovered)}");
         if (record.Source != wanted)
             return Out(TaskLogLevel.Info, $"it is a {record.Source} certificate, and the record of {site.Uri} asks for {wanted}");
         if (current is not null && string.Equals(current.Thumbprint, thumbprint, StringComparison.OrdinalIgnoreCase))
