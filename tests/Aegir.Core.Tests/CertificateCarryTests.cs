@@ -87,7 +87,7 @@ public sealed class CertificateCarryTests : IDisposable
                 writer.AddStream(e.Name, e.DataStream!, e.Length);
             else writer.AddEntry(e, e.Name, e.EntryType == TarEntryType.HardLink ? e.LinkName : null);
             if (e.Name == BackupArchive.ManifestMember)
-                foreach (var entry in extra) writer.AddEntry(entry, entry.Name, null);
+                foreach (var entry in extra) writer.AddEntry(entry, entry.Name, entry.LinkName);
         }
         writer.Finish();
         return to;
@@ -141,6 +141,7 @@ public sealed class CertificateCarryTests : IDisposable
     [InlineData("names", "does not cover blog.test")]
     [InlineData("record", "certificate.json names another certificate than fullchain.pem holds")]
     [InlineData("link", "certificate/key.pem is refused: it is a symbolic link, not a plain file")]
+    [InlineData("hardlink", "certificate/key.pem is refused: it is a hard link, not a plain file")]
     [InlineData("missing", "the backup lacks certificate/key.pem")]
     public void A_hostile_certificate_in_an_archive_is_left_out_with_a_warning_and_the_site_gets_a_self_signed_one(string how, string why)
     {
@@ -163,6 +164,10 @@ public sealed class CertificateCarryTests : IDisposable
             case "link":
                 change["certificate/key.pem"] = null;
                 extra = [new PaxTarEntry(TarEntryType.SymbolicLink, "certificate/key.pem") { LinkName = "/etc/ssl/private/other.key" }];
+                break;
+            case "hardlink":
+                change["certificate/key.pem"] = null;
+                extra = [new PaxTarEntry(TarEntryType.HardLink, "certificate/key.pem") { LinkName = "certificate/certificate.json" }];
                 break;
             case "missing": change["certificate/key.pem"] = null; break;
         }
