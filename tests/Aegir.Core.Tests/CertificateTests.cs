@@ -20,7 +20,7 @@ public sealed class CertificateTests : IDisposable
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     /// <summary>A root CA, an intermediate it signs, and a leaf for <paramref name="names"/> the intermediate signs, with the leaf's key.</summary>
-    static (X509Certificate2 Root, X509Certificate2 Intermediate, X509Certificate2 Leaf, ECDsa Key) Chain(string[] names, DateTime? notAfter = null, DateTime? notBefore = null)
+    internal static (X509Certificate2 Root, X509Certificate2 Intermediate, X509Certificate2 Leaf, ECDsa Key) Chain(string[] names, DateTime? notAfter = null, DateTime? notBefore = null)
     {
         var now = DateTime.UtcNow;
         var rootKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
@@ -49,7 +49,7 @@ public sealed class CertificateTests : IDisposable
         return path;
     }
 
-    static string Pem(params X509Certificate2[] certs) => string.Concat(certs.Select(c => c.ExportCertificatePem() + "\n"));
+    internal static string Pem(params X509Certificate2[] certs) => string.Concat(certs.Select(c => c.ExportCertificatePem() + "\n"));
 
     static AegirException Refused(Action check) => Assert.Throws<AegirException>(check);
 

@@ -127,6 +127,19 @@ public sealed record OperationScenario(string Name, Action<FakeHosting> Setup, F
             File.Copy(archive, elsewhere);
             Assert.True(h.Run(new DeleteSite.Parameters("blog.test", Backup: false)).Succeeded);
         }, h => new ImportSiteArchive.Parameters("blog.test", "platform_wp", Directory.GetFiles(Path.Combine(h.Home.Path, "incoming"))[0]), Finishes: true),
+        new("restore an HTTPS site whose backup's certificate ends later than the store's", h =>
+        {
+            Installed(h);
+            Assert.True(h.Run(new VerifySite.Parameters("blog.test", GivenCertificate(h, 0))).Succeeded);
+            Assert.True(h.Run(new BackupSite.Parameters("blog.test")).Succeeded);
+            Assert.True(h.Run(new VerifySite.Parameters("blog.test", GivenCertificate(h, 1))).Succeeded);
+        }, h => new RestoreSite.Parameters("blog.test", new Backups.BackupStore(h.Home.Path).List("blog.test")[0].Path), Finishes: true),
+        new("import a backup that carries its certificate, after the site was removed", h =>
+        {
+            Installed(h);
+            Assert.True(h.Run(new VerifySite.Parameters("blog.test", GivenCertificate(h, 0))).Succeeded);
+            Assert.True(h.Run(new DeleteSite.Parameters("blog.test")).Succeeded);
+        }, h => new ImportSiteArchive.Parameters("blog.test", "platform_wp", new Backups.BackupStore(h.Home.Path).List("blog.test")[0].Path), Finishes: true),
         new("delete a site never installed", h =>
         {
             h.Platform("wp", "wordpress");
@@ -185,6 +198,24 @@ public sealed record OperationScenario(string Name, Action<FakeHosting> Setup, F
         h.Store.Create(new AegirClient("client_acme"));
         var outcome = h.Run(new InstallSite.Parameters("shop.test", null, null, new SiteDefinition("shop.test", "php", Client: "acme")));
         Assert.True(outcome.Succeeded, outcome.Task.Error);
+    }
+
+    /// <summary>Two certificates of a test CA for blog.test and its alias, the first ending later than the second: made once.</summary>
+    static readonly Lazy<(string Chain, string Key)[]> Certificates = new(() => [Certificate(200), Certificate(60)]);
+
+    static (string Chain, string Key) Certificate(int days)
+    {
+        var (root, inter, leaf, key) = CertificateTests.Chain(["blog.test", "www.blog.test"], notAfter: DateTime.UtcNow.AddDays(days));
+        return (CertificateTests.Pem(leaf, inter, root), key.ExportPkcs8PrivateKeyPem());
+    }
+
+    /// <summary>HTTPS with one of <see cref="Certificates"/> given as files (the File source).</summary>
+    static SiteChanges GivenCertificate(FakeHosting h, int which)
+    {
+        var dir = Directory.CreateDirectory(Path.Combine(h.Home.Path, "given", which.ToString(System.Globalization.CultureInfo.InvariantCulture))).FullName;
+        File.WriteAllText(Path.Combine(dir, "full.pem"), Certificates.Value[which].Chain);
+        File.WriteAllText(Path.Combine(dir, "key.pem"), Certificates.Value[which].Key);
+        return new SiteChanges { Https = HttpsMode.Required, CertificatePath = Path.Combine(dir, "full.pem"), CertificateKeyPath = Path.Combine(dir, "key.pem") };
     }
 
     public static void Installed(FakeHosting h)

@@ -22,28 +22,6 @@ Describe 'HTTPS' -Skip:$skip {
             $s = Get-AegirServer $Server
             [pscustomobject]@{ Http = $s.Http.GetInt('port'); Https = $s.Http.GetInt('https_port'); Acme = $s.Http.Get('acme_webroot') }
         }
-
-        # curl over TLS to 127.0.0.1 as a visitor of the name, trusting only the given PEM file: status, headers and body.
-        function Invoke-Tls([string] $HostName, [int] $Port, [string] $CaFile, [string] $Path = '/') {
-            $headers = Join-Path $TestDrive "h-$([guid]::NewGuid().ToString('N')).txt"
-            $body = & curl -sS --max-time 20 --cacert $CaFile --resolve "${HostName}:${Port}:127.0.0.1" -D $headers "https://${HostName}:$Port$Path" 2>&1
-            [pscustomobject]@{ Exit = $LASTEXITCODE; Body = "$body"; Headers = $(if (Test-Path $headers) { Get-Content -Raw $headers } else { '' }) }
-        }
-
-        # The certificate the server shows for a name (SNI), taken without judging it.
-        function Get-ServedCertificate([string] $HostName, [int] $Port) {
-            $tcp = [System.Net.Sockets.TcpClient]::new('127.0.0.1', $Port)
-            try {
-                $ssl = [System.Net.Security.SslStream]::new($tcp.GetStream(), $false, { $true })
-                $ssl.AuthenticateAsClient($HostName)
-                [System.Security.Cryptography.X509Certificates.X509Certificate2]::new($ssl.RemoteCertificate)
-            }
-            finally { $tcp.Dispose() }
-        }
-
-        function Get-StoredPem([string] $Uri) {
-            (Get-ChildItem -Recurse "$env:AEGIR_HOME/certificates/$Uri" -Filter fullchain.pem | Select-Object -First 1).FullName
-        }
     }
     AfterAll {
         Stop-AegirLocalServer apachebox -RemoveData -Confirm:$false

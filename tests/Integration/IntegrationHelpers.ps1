@@ -104,6 +104,30 @@ function New-TestCertificate([string[]] $Names, [string] $Dir, [System.Net.IPAdd
     [pscustomobject]@{ Chain = "$Dir/fullchain.pem"; Key = "$Dir/key.pem"; Root = "$Dir/root.pem"; Thumbprint = $leaf.GetCertHashString('SHA256') }
 }
 
+# curl over TLS to 127.0.0.1 as a visitor of the name, trusting only the given PEM file: status, headers and body.
+function Invoke-Tls([string] $HostName, [int] $Port, [string] $CaFile, [string] $Path = '/') {
+    $headers = Join-Path $TestDrive "h-$([guid]::NewGuid().ToString('N')).txt"
+    $body = & curl -sS --max-time 20 --cacert $CaFile --resolve "${HostName}:${Port}:127.0.0.1" -D $headers "https://${HostName}:$Port$Path" 2>&1
+    [pscustomobject]@{ Exit = $LASTEXITCODE; Body = "$body"; Headers = $(if (Test-Path $headers) { Get-Content -Raw $headers } else { '' }) }
+}
+
+# The certificate the server shows for a name (SNI), taken without judging it.
+function Get-ServedCertificate([string] $HostName, [int] $Port) {
+    $tcp = [System.Net.Sockets.TcpClient]::new('127.0.0.1', $Port)
+    try {
+        $ssl = [System.Net.Security.SslStream]::new($tcp.GetStream(), $false, { $true })
+        $ssl.AuthenticateAsClient($HostName)
+        [System.Security.Cryptography.X509Certificates.X509Certificate2]::new($ssl.RemoteCertificate)
+    }
+    finally { $tcp.Dispose() }
+}
+
+# The certificate file of the generation the store uses for a site (certificate.json names it).
+function Get-StoredPem([string] $Uri) {
+    $generation = (Get-Content -Raw "$env:AEGIR_HOME/certificates/$Uri/certificate.json" | ConvertFrom-Json).generation
+    "$env:AEGIR_HOME/certificates/$Uri/$generation/fullchain.pem"
+}
+
 # Writes files under a folder (a codebase the test makes), their folders made as needed: path => text.
 function Write-Tree([string] $Root, [hashtable] $Files) {
     foreach ($path in $Files.Keys) {

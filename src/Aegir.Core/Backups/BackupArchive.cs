@@ -6,9 +6,10 @@ using Aegir.Core.IO;
 namespace Aegir.Core.Backups;
 
 /// <summary>
-/// The layout of a backup: a tar (zstd or gzip) holding manifest.json first, then database.sql, then the site's
-/// folders under site/ (paths relative to the platform's root), then checksums.json with the size and SHA-256 of
-/// every member before it. Beside it, name.json repeats manifest and checksums for listings.
+/// The layout of a backup: a tar (zstd or gzip) holding manifest.json first, then the certificate of a site served
+/// over HTTPS under certificate/ (the store's record, the certificate with its chain, and its key), then database.sql,
+/// then the site's folders under site/ (paths relative to the platform's root), then checksums.json with the size and
+/// SHA-256 of every member before it. Beside it, name.json repeats manifest and checksums for listings.
 /// </summary>
 public static class BackupArchive
 {
@@ -16,6 +17,9 @@ public static class BackupArchive
     public const string DatabaseMember = "database.sql";
     public const string ChecksumsMember = "checksums.json";
     public const string SitePrefix = "site/";
+    public const string CertificatePrefix = "certificate/";
+    /// <summary>The members under certificate/, as the certificate store names its files.</summary>
+    public static readonly IReadOnlyList<string> CertificateMembers = ["certificate.json", "fullchain.pem", "key.pem"];
 
     /// <summary>The description beside an archive.</summary>
     public static string SidecarOf(string archive) => archive + ".json";

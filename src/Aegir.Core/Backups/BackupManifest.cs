@@ -20,6 +20,11 @@ public sealed class BackupManifest
     public string? Client { get; init; }
     /// <summary>The site's own web server settings (key=value), so a restore of a removed site can name them.</summary>
     public IReadOnlyList<string> WebSettings { get; init; } = [];
+    /// <summary>Whether the site was served over HTTPS, and whence its certificate came: a removed site comes back served as it was.</summary>
+    [JsonConverter(typeof(JsonStringEnumConverter<Contexts.HttpsMode>))]
+    public Contexts.HttpsMode Https { get; init; }
+    [JsonConverter(typeof(JsonStringEnumConverter<Contexts.CertificateSource>))]
+    public Contexts.CertificateSource CertificateSource { get; init; }
     public required string Platform { get; init; }
     public required string PlatformKind { get; init; }
     public string? PlatformVersion { get; init; }
@@ -54,6 +59,8 @@ public sealed class BackupManifest
             _ = new Contexts.AegirSite(Uri) { WebSettings = WebSettings };
         }
         catch (Errors.AegirException ex) { throw broken($"its manifest names {ex.Message}"); }
+        if (!Enum.IsDefined(Https) || !Enum.IsDefined(CertificateSource))
+            throw broken("its manifest names an HTTPS mode or certificate source this module does not know");
         if (!Platforms.PlatformKinds.Names.Contains(PlatformKind)) throw broken($"its manifest names the platform kind {Errors.ErrorCatalog.Show(PlatformKind)}, which is none of {string.Join(", ", Platforms.PlatformKinds.Names)}");
         // The database type must be the restore's own (checked there); here only that it is a word.
         if (DbType is not { Length: > 0 and <= 16 } || !DbType.All(char.IsAsciiLetterLower)) throw broken($"its manifest names the database type {Errors.ErrorCatalog.Show(DbType)}, which is no database driver's name");

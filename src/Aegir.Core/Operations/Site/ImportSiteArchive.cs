@@ -45,6 +45,7 @@ public sealed class ImportSiteArchive : SiteOperation<ImportSiteArchive.Paramete
         SiteRules.Database(site, env.KindOf(platform, env.Server(platform.WebServerName, "WebServer")), platform, p.DbServer, creating: true);
         SiteCopies.NamesFree(env, site);
         var parts = SiteParts.Resolve(site, env);
+        if (manifest is not null) Served(plan, parts, manifest);
         SiteRules.FoldersFree(env, parts, doing);
 
         var archive = p.Archive;
@@ -63,5 +64,23 @@ public sealed class ImportSiteArchive : SiteOperation<ImportSiteArchive.Paramete
             plan.Add(uri, PlanAction.Check, $"leave aside the web settings the archive lists ({string.Join(", ", tuning)})", ctx =>
                 ctx.Warn($"The archive lists web settings for the site ({string.Join(", ", tuning)}); an archive does not choose how this server serves a site, so {uri} has its platform's. " +
                     $"Give those you want with Set-AegirSite {uri} -WebSetting @{{ {string.Join("; ", tuning.Select(t => t.Split('=', 2) is var kv ? $"{kv[0]} = '{kv[1]}'" : t))} }}."));
+    }
+
+    /// <summary>
+    /// Served as it was: over HTTPS when the backup's site was, with its certificate's source; a File source becomes
+    /// self-signed unless the backup's certificate passes the checks of a file given (its step switches it back).
+    /// </summary>
+    static void Served(OperationPlan plan, SiteParts parts, BackupManifest manifest)
+    {
+        if (manifest.Https == HttpsMode.Disabled) return;
+        var site = parts.Site;
+        if (parts.Members.FirstOrDefault(m => !ThisMachine.Is(m.Web)) is { } remote)
+        {
+            plan.Add(site.Name, PlanAction.Check, $"serve {site.Uri} over HTTP: the backup's site was served over HTTPS, which this version serves on this machine's web servers only", ctx =>
+                ctx.Warn($"The backup's site was served over HTTPS ({manifest.Https}); '@{remote.Web.Name}' is another machine, and this version serves HTTPS on this machine's web servers only, so {site.Uri} is served over HTTP."));
+            return;
+        }
+        site.Https = manifest.Https;
+        site.CertificateSource = manifest.CertificateSource == CertificateSource.File ? CertificateSource.SelfSigned : manifest.CertificateSource;
     }
 }

@@ -45,7 +45,7 @@ public sealed class RestoreSite : SiteOperation<RestoreSite.Parameters>
             PlanAegir3(p, plan, env, site, source, target);
             return;
         }
-        var deploy = new SiteDeploy(source, target, () => p.Backup, Path.GetFileName(p.Backup));
+        var deploy = new SiteDeploy(source, target, () => p.Backup, Path.GetFileName(p.Backup), certificate: true);
         var manifest = deploy.Check();
         plan.Add(site.Name, PlanAction.Check, $"check {Path.GetFileName(p.Backup)}: a {manifest.PlatformKind} {manifest.DbType} backup of {manifest.Uri} from {manifest.Created.ToLocalTime():yyyy-MM-dd HH:mm:ss} (its manifest says: taken on @{manifest.Platform}), restored onto @{target.Platform.Name}",
             ctx =>

@@ -55,7 +55,7 @@ internal static class SiteArchive
         var manifest = new BackupManifest
         {
             Uri = site.Uri, Created = DateTimeOffset.UtcNow, Description = description, Aliases = site.Aliases, Redirection = site.Redirection,
-            Profile = site.Profile, Language = site.Language, Client = site.ClientName, WebSettings = site.WebSettings, Platform = parts.Platform.Name,
+            Profile = site.Profile, Language = site.Language, Client = site.ClientName, WebSettings = site.WebSettings, Https = site.Https, CertificateSource = site.CertificateSource, Platform = parts.Platform.Name,
             PlatformKind = parts.Kind.Name, PlatformVersion = parts.Platform.Version, DbServer = parts.DbServer?.Name, DbType = parts.Db?.Driver ?? BackupManifest.NoDatabase,
             SiteRoots = roots, Packages = Packages(ctx, parts),
         };
@@ -67,6 +67,7 @@ internal static class SiteArchive
             using (var writer = BackupArchiveWriter.Create(path, compression, ctx.Info, progress))
             {
                 writer.AddJson(BackupArchive.ManifestMember, manifest);
+                SiteCertificateCarry.Add(ctx, writer, parts);
                 if (database is not null)
                 {
                     ctx.Progress(0, $"dumping database {database.Name}");

@@ -12,12 +12,13 @@ namespace Aegir.Core.Operations.Site;
 /// where the site's folders belong (on <paramref name="parts"/>: the site as it will be, on its platform and db
 /// server); only when all of it is in and checked do the folders swap and the record take the new database (and
 /// platform). The old database and folders (of <paramref name="source"/>, the site as it was) go last, past the
-/// point of no return. The archive is named when the load runs: a migrate makes it a moment before.
+/// point of no return. The archive is named when the load runs: a migrate makes it a moment before. A restore and an
+/// import (<paramref name="certificate"/>) put the backup's certificate back in the store too, when it should be.
 /// </summary>
-internal sealed class SiteDeploy(SiteParts source, SiteParts parts, Func<string> archiveOf, string label, bool keepSource = false, bool creating = false)
+internal sealed class SiteDeploy(SiteParts source, SiteParts parts, Func<string> archiveOf, string label, bool keepSource = false, bool creating = false, bool certificate = false)
 {
     /// <summary>A site that has no record yet (an import from an archive): the deploy makes its record and removes nothing.</summary>
-    public static SiteDeploy AsNew(SiteParts parts, Func<string> archiveOf, string label) => new(parts, parts, archiveOf, label, keepSource: true, creating: true);
+    public static SiteDeploy AsNew(SiteParts parts, Func<string> archiveOf, string label) => new(parts, parts, archiveOf, label, keepSource: true, creating: true, certificate: true);
 
     /// <summary>A rename or a clone: the site comes out under another uri, in a record of its own.</summary>
     bool Renamed => source.Site.Name != parts.Site.Name;
@@ -34,6 +35,8 @@ internal sealed class SiteDeploy(SiteParts source, SiteParts parts, Func<string>
     string? _newPassword;
     readonly string? _oldDb = creating ? null : source.DatabaseIfAny()?.Name;
     BackupManifest? _manifest;
+    /// <summary>The certificate/ members of the archive, as the load read them.</summary>
+    CarriedCertificate _carried = new();
 
     /// <summary>Reads the archive's manifest and refuses one that cannot go onto this site, before anything changes.</summary>
     public BackupManifest Check(TaskContext? ctx = null)
@@ -88,6 +91,7 @@ internal sealed class SiteDeploy(SiteParts source, SiteParts parts, Func<string>
     {
         SiteSteps.Folders(plan, parts);
         Load(plan, env);
+        if (certificate) SiteCertificateCarry.Plan(plan, parts, () => _carried, () => _manifest!, label, creating);
         Swap(plan, env);
         if (parts.Members.Count > 1)
             plan.Add(parts.Hosting.Name, PlanAction.Check, $"note that the site's own files were loaded on @{parts.Web.Name} only, of the members of @{parts.Hosting.Name}", ctx =>
@@ -183,6 +187,7 @@ internal sealed class SiteDeploy(SiteParts source, SiteParts parts, Func<string>
             using var reader = BackupArchiveReader.Open(archive, ctx.Info);
             var map = _roots.Where(r => _sources.ContainsKey(r.Live)).Select(r => (Prefix: BackupArchive.SitePrefix + _sources[r.Live], r.Live, r.Staged)).ToList();
             bool sawDatabase = false;
+            _carried = new();
             TarEntry? pending = reader.Next();
             while (pending is not null)
             {
@@ -193,6 +198,12 @@ internal sealed class SiteDeploy(SiteParts source, SiteParts parts, Func<string>
                     if (!parts.HasDatabase) throw ErrorCatalog.MemberRefused(Path.GetFileName(archive), entry.Name, $"the archive holds a database dump, and {parts.Site.Uri} has no database");
                     sawDatabase = true;
                     parts.DatabaseServer.Service.Import(parts.Web, NewDatabase(), reader.Data(entry));
+                    pending = reader.Next();
+                }
+                else if (entry.Name.StartsWith(BackupArchive.CertificatePrefix, StringComparison.Ordinal))
+                {
+                    // Kept in memory for the step that judges it (a migrate's or a clone's leaves it unused).
+                    _carried.Take(entry, reader);
                     pending = reader.Next();
                 }
                 else if (entry.Name.StartsWith(BackupArchive.SitePrefix, StringComparison.Ordinal))

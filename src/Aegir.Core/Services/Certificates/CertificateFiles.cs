@@ -14,33 +14,50 @@ namespace Aegir.Core.Services.Certificates;
 public static class CertificateFiles
 {
     /// <summary>More than any certificate chain or key takes.</summary>
-    const long Limit = 1024 * 1024;
+    public const long Limit = 1024 * 1024;
 
     public sealed record Checked(string CertificatePem, string KeyPem, X509Certificate2 Leaf);
 
     /// <summary>Checks the files for <paramref name="hosts"/> (the site's uri and aliases) on this machine.</summary>
     public static Checked Check(string certificatePath, string keyPath, IReadOnlyList<string> hosts, DateTime? now = null)
     {
-        var at = now ?? DateTime.UtcNow;
         var certText = Read("CertificatePath", certificatePath);
         var keyText = Read("CertificateKeyPath", keyPath);
-        var chain = ReadChain(certificatePath, certText);
+        try { return CheckPem(certText, keyText, hosts, now, certificatePath); }
+        catch (Problem p) { throw Refused(p.OfKey ? "CertificateKeyPath" : "CertificatePath", p.OfKey ? keyPath : certificatePath, p.Message, p.Fix); }
+    }
+
+    /// <summary>A check the PEM text of a certificate or its key fails: which of the two, why, and how to fix it.</summary>
+    public sealed class Problem(bool ofKey, string why, string fix) : Exception(why)
+    {
+        public bool OfKey => ofKey;
+        public string Fix => fix;
+    }
+
+    /// <summary>
+    /// The same checks on PEM texts from elsewhere (a backup's): the key the certificate's, every name covered, valid
+    /// now, the chain whole. Throws <see cref="Problem"/>; <paramref name="label"/> names the certificate in messages.
+    /// </summary>
+    public static Checked CheckPem(string certText, string keyText, IReadOnlyList<string> hosts, DateTime? now = null, string label = "the certificate file")
+    {
+        var at = now ?? DateTime.UtcNow;
+        var chain = ReadChain(certText);
         var leaf = chain[0];
-        var key = ReadKey(keyPath, keyText);
+        var key = ReadKey(keyText);
         if (!leaf.PublicKey.ExportSubjectPublicKeyInfo().AsSpan().SequenceEqual(key.PublicKeyInfo))
-            throw Refused("CertificateKeyPath", keyPath, $"it is not the key of the certificate in {certificatePath} (subject {leaf.Subject})",
+            throw new Problem(true, $"it is not the key of the certificate in {label} (subject {leaf.Subject})",
                 "Give the private key that was made with this certificate's request.");
         if (leaf.NotAfter.ToUniversalTime() <= at)
-            throw Refused("CertificatePath", certificatePath, $"the certificate expired on {leaf.NotAfter.ToUniversalTime():yyyy-MM-dd HH:mm} UTC", "Give a current certificate.");
+            throw new Problem(false, $"the certificate expired on {leaf.NotAfter.ToUniversalTime():yyyy-MM-dd HH:mm} UTC", "Give a current certificate.");
         if (leaf.NotBefore.ToUniversalTime() > at.AddMinutes(5))
-            throw Refused("CertificatePath", certificatePath, $"the certificate is valid only from {leaf.NotBefore.ToUniversalTime():yyyy-MM-dd HH:mm} UTC", "Give one valid now, or check this machine's clock.");
+            throw new Problem(false, $"the certificate is valid only from {leaf.NotBefore.ToUniversalTime():yyyy-MM-dd HH:mm} UTC", "Give one valid now, or check this machine's clock.");
         var names = CertificateFacts.Names(leaf);
         if (names.Count == 0)
-            throw Refused("CertificatePath", certificatePath, "the certificate has no subject alternative names (browsers ignore the subject's CN)", "Give a certificate issued with every host name of the site as a subject alternative name.");
+            throw new Problem(false, "the certificate has no subject alternative names (browsers ignore the subject's CN)", "Give a certificate issued with every host name of the site as a subject alternative name.");
         if (CertificateNames.Uncovered(names, hosts) is { Count: > 0 } uncovered)
-            throw Refused("CertificatePath", certificatePath, $"it does not cover {string.Join(", ", uncovered)} (it names {string.Join(", ", names)})",
+            throw new Problem(false, $"it does not cover {string.Join(", ", uncovered)} (it names {string.Join(", ", names)})",
                 "Give a certificate for every name the site answers to (its uri and each alias), or remove those aliases first.");
-        CheckChain(certificatePath, chain, at);
+        CheckChain(chain, at);
         return new Checked(string.Concat(chain.Select(c => c.ExportCertificatePem() + "\n")), keyText, leaf);
     }
 
@@ -66,25 +83,25 @@ public static class CertificateFiles
         catch (DecoderFallbackException) { throw Refused(parameter, path, "it is not text (a DER or PKCS#12 file?)", "Convert it to PEM (-----BEGIN ...----- blocks) first."); }
     }
 
-    static X509Certificate2Collection ReadChain(string path, string text)
+    static X509Certificate2Collection ReadChain(string text)
     {
         X509Certificate2Collection chain;
         try { chain = CertificateFacts.Chain(text); }
-        catch (CryptographicException ex) { throw Refused("CertificatePath", path, $"it holds no readable certificate ({ex.Message.TrimEnd('.')})", "Give the PEM file with the site's certificate first, then its chain."); }
-        if (chain.Count == 0) throw Refused("CertificatePath", path, "it holds no certificate", "Give the PEM file with the site's certificate first, then its chain.");
+        catch (CryptographicException ex) { throw new Problem(false, $"it holds no readable certificate ({ex.Message.TrimEnd('.')})", "Give the PEM file with the site's certificate first, then its chain."); }
+        if (chain.Count == 0) throw new Problem(false, "it holds no certificate", "Give the PEM file with the site's certificate first, then its chain.");
         if (text.Contains("PRIVATE KEY-----", StringComparison.Ordinal))
-            throw Refused("CertificatePath", path, "it holds a private key as well", "Give the certificate and its chain alone, and the key in a file of its own (-CertificateKeyPath).");
+            throw new Problem(false, "it holds a private key as well", "Give the certificate and its chain alone, and the key in a file of its own (-CertificateKeyPath).");
         return chain;
     }
 
     sealed record Key(byte[] PublicKeyInfo);
 
-    static Key ReadKey(string path, string text)
+    static Key ReadKey(string text)
     {
         if (text.Contains("ENCRYPTED", StringComparison.Ordinal))
-            throw Refused("CertificateKeyPath", path, "the key is encrypted, and a web server could not start without its passphrase", "Give the key unencrypted (openssl pkey -in KEY -out PLAIN), in a file only root reads.");
+            throw new Problem(true, "the key is encrypted, and a web server could not start without its passphrase", "Give the key unencrypted (openssl pkey -in KEY -out PLAIN), in a file only root reads.");
         if (text.Contains("-----BEGIN CERTIFICATE-----", StringComparison.Ordinal))
-            throw Refused("CertificateKeyPath", path, "it holds a certificate as well", "Give the private key alone in this file.");
+            throw new Problem(true, "it holds a certificate as well", "Give the private key alone in this file.");
         foreach (var make in new Func<AsymmetricAlgorithm>[] { RSA.Create, ECDsa.Create })
         {
             using var algorithm = make();
@@ -95,7 +112,7 @@ public static class CertificateFiles
             }
             catch (Exception ex) when (ex is ArgumentException or CryptographicException) { }
         }
-        throw Refused("CertificateKeyPath", path, "it holds no RSA or ECDSA private key in PEM", "Give the site's private key as a PEM file (-----BEGIN PRIVATE KEY-----).");
+        throw new Problem(true, "it holds no RSA or ECDSA private key in PEM", "Give the site's private key as a PEM file (-----BEGIN PRIVATE KEY-----).");
     }
 
     /// <summary>
@@ -103,24 +120,24 @@ public static class CertificateFiles
     /// with, or the site's own (self-signed). A chain that stops at an intermediate leaves visitors' browsers to find
     /// the rest, which many do not.
     /// </summary>
-    static void CheckChain(string path, X509Certificate2Collection chain, DateTime at)
+    static void CheckChain(X509Certificate2Collection chain, DateTime at)
     {
         for (int i = 0; i + 1 < chain.Count; i++)
             if (!chain[i].IssuerName.RawData.AsSpan().SequenceEqual(chain[i + 1].SubjectName.RawData))
-                throw Refused("CertificatePath", path, $"certificate {i + 1} ({chain[i].Subject}) is issued by {chain[i].Issuer}, but the next one is {chain[i + 1].Subject}",
+                throw new Problem(false, $"certificate {i + 1} ({chain[i].Subject}) is issued by {chain[i].Issuer}, but the next one is {chain[i + 1].Subject}",
                     "Put the site's certificate first, then each issuer in turn (the CA's fullchain file is in this order).");
         foreach (var cert in chain.Skip(1))
             if (cert.NotAfter.ToUniversalTime() <= at)
-                throw Refused("CertificatePath", path, $"the chain's certificate {cert.Subject} expired on {cert.NotAfter.ToUniversalTime():yyyy-MM-dd}", "Give the CA's current chain.");
+                throw new Problem(false, $"the chain's certificate {cert.Subject} expired on {cert.NotAfter.ToUniversalTime():yyyy-MM-dd}", "Give the CA's current chain.");
         var last = chain[^1];
         using var system = Build(chain, null);
         if (system.Ok) return;
         if (!CertificateFacts.IsSelfSigned(last))
-            throw Refused("CertificatePath", path, $"the chain is incomplete: it ends with {last.Subject}, issued by {last.Issuer}, which is neither in the file nor a root this machine trusts",
+            throw new Problem(false, $"the chain is incomplete: it ends with {last.Subject}, issued by {last.Issuer}, which is neither in the file nor a root this machine trusts",
                 "Append the intermediate certificates after the site's own (the CA's fullchain file), or the private CA's root.");
         using var own = Build(chain, last);
         if (!own.Ok)
-            throw Refused("CertificatePath", path, $"the chain does not hold together ({own.Problem})", "Give the site's certificate and its issuers' as the CA sent them.");
+            throw new Problem(false, $"the chain does not hold together ({own.Problem})", "Give the site's certificate and its issuers' as the CA sent them.");
     }
 
     /// <summary>The chain to this machine's roots or to <paramref name="root"/> alone; its dates and usage are checked on their own.</summary>

@@ -18,7 +18,8 @@ namespace Aegir.Core.Services.Certificates;
 /// Room left for what comes next: an ACME account per directory and email in <c>certificates/_acme/</c> (a name no site
 /// can have), its key kept as a site's is; a renewal round that reads certificate.json alone (NotAfter, LastRenewal)
 /// and renews into a new generation, switched to only once the web servers took it; migrate keeps the uri and so the
-/// store, pushing the same files to the new web server; a backup carries certificate.json and the generation in use.
+/// store, pushing the same files to the new web server. A backup carries certificate.json and the files of the
+/// generation in use, and a restore stores them anew (Operations/Site/SiteCertificateCarry).
 /// </summary>
 public sealed class CertificateStore(string home)
 {
