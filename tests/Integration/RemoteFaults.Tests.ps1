@@ -83,8 +83,9 @@ Describe 'Faults across web host A, database host B and web host C' -Skip:$skip 
             $held = @(Invoke-TestHostSql $b "SELECT CONCAT('db ', SCHEMA_NAME) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME NOT IN ('information_schema','mysql','performance_schema','sys') UNION ALL SELECT DISTINCT CONCAT('user ', User) FROM mysql.user WHERE User NOT IN ('root','mariadb.sys','aegir_admin','mysql','') AND User NOT LIKE 'aegir_verify_%'")
             @($held -match '^db ' -replace '^db ' | Sort-Object) | Should -Be $dbs -Because "B's databases are the sites' ($Because)"
             @($held -match '^user ' -replace '^user ' | Sort-Object) | Should -Be $dbs -Because "B's database users are the sites' ($Because)"
-            foreach ($s in $onA) { (Get-Page $s -On $a).Body | Should -Be "notes of ${s}: first note (weba)" -Because $Because }
-            foreach ($s in $onC) { (Get-Page $s -On $c).Body | Should -Be "notes of ${s}: first note (webc)" -Because $Because }
+            # The status goes with the body, so a page that fails says how (a PHP error answers 500 with no body).
+            foreach ($s in $onA) { Get-Page $s -On $a | ForEach-Object { "$($_.Status) $($_.Body)" } | Should -Be "200 notes of ${s}: first note (weba)" -Because $Because }
+            foreach ($s in $onC) { Get-Page $s -On $c | ForEach-Object { "$($_.Status) $($_.Body)" } | Should -Be "200 notes of ${s}: first note (webc)" -Because $Because }
             @(Get-ChildItem -Force -Recurse -File (Join-Path $env:AEGIR_HOME 'backups') -ErrorAction Ignore | Where-Object Name -NotMatch '\.tar\.(zst|gz)(\.json)?$') |
                 Should -BeNullOrEmpty -Because "no half-written backup is left in the store ($Because)"
             Get-ChildItem -Force -Recurse -File (Join-Path $env:AEGIR_HOME 'contexts'), (Join-Path $env:AEGIR_HOME 'tasks') | Where-Object { $_.Name -match '\.tmp|^\.' -and $_.Name -ne '.lock' } |
