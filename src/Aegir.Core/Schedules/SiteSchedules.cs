@@ -95,12 +95,17 @@ public sealed class SiteSchedules(Engine engine, ScheduleKinds kinds, BackupWind
     }
 
     /// <summary>
-    /// Whether the site's web server can ask for its certificate (an ACME email set, names its CA signs): read only for
-    /// a site whose renewal is due; one that cannot keeps its self-signed certificate without a failing task each round.
+    /// Whether the site's web server can ask for its certificate (an ACME email set, names its CA signs, this machine
+    /// serving it): read only for a site whose renewal is due; one that cannot keeps its self-signed certificate without
+    /// a failing task each round.
     /// </summary>
     bool Issuable(SiteClaims site, IReadOnlyList<string> hosts)
         => site.PlatformName is not null && engine.Store.ReadFresh(site.PlatformName) is AegirPlatform platform && engine.Store.ReadFresh(platform.WebServerName) is AegirServer web
-           && AcmeSettings.Of(web) is { Email: not null } acme && acme.Unsignable(hosts).Count == 0;
+           && AcmeSettings.Of(web) is { Email: not null } acme && acme.Unsignable(hosts).Count == 0 && Here(web);
+
+    /// <summary>Whether a web server (each member, for a cluster) is this machine: ACME's challenge files are written here.</summary>
+    bool Here(AegirServer web)
+        => web.IsCluster ? web.ClusterMembers.All(m => engine.Store.ReadFresh(m) is AegirServer member && ThisMachine.Is(member)) : ThisMachine.Is(web);
 
     SiteState State(string site)
     {
