@@ -74,6 +74,29 @@ public class ClusterPoolTests
     }
 
     [Fact]
+    public void The_haproxy_front_passes_HTTPS_through_to_each_member_s_https_port_as_TCP()
+    {
+        using var hosting = Farm();
+        hosting.Store.Modify("server_web1", "Name", (AegirServer s) => s.Http.Set("https_port", "8443"));
+        hosting.Store.Modify("server_farm", "Name", (AegirServer s) => s.Http.Set(ClusterService.FrontHttpsPortSetting, "9443"));
+        using var env = new Operations.OperationEnvironment(hosting.Engine) { ForDisplay = true };
+        var config = new ClusterService(env.Server("server_farm"), env).FrontConfig();
+        var https = config[config.IndexOf("frontend server_farm_https", StringComparison.Ordinal)..];
+        Assert.Contains("mode tcp", https);
+        Assert.Contains("bind *:9443", https);
+        Assert.Contains("server server_web1 192.0.2.11:8443 check", https);
+        Assert.Contains("server server_web2 192.0.2.12:443 check", https);
+        Assert.Contains("server server_web1 192.0.2.11:80 check", config[..config.IndexOf("frontend server_farm_https", StringComparison.Ordinal)]);
+        if (!File.Exists("/usr/sbin/haproxy")) return;
+        var file = Path.Combine(hosting.Home.Path, "haproxy.cfg");
+        File.WriteAllText(file, config);
+        using var check = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("/usr/sbin/haproxy", ["-c", "-f", file]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        var said = check.StandardError.ReadToEnd() + check.StandardOutput.ReadToEnd();
+        check.WaitForExit();
+        Assert.True(check.ExitCode == 0, said);
+    }
+
+    [Fact]
     public void A_move_off_one_member_removes_the_vhost_pool_and_account_there_alone()
     {
         using var hosting = Farm(web2Shared: false);
