@@ -136,7 +136,7 @@ internal static class SiteCertificates
 
     /// <summary>Why a site of the LetsEncrypt source is served a self-signed certificate for now.</summary>
     static string WhyNotAcme(AegirSite site, IReadOnlyList<string> hosts, AcmeSettings acme, string? remote)
-        => remote is not null ? $"{AcmeNotThere(remote)}; it serves HTTPS with this self-signed certificate there until then"
+        => remote is not null ? $"{AcmeNotThere(remote)}; it serves HTTPS there with this self-signed certificate instead"
             : acme.Unsignable(hosts) is { Count: > 0 } local ? $"no public CA signs {string.Join(", ", local)}"
             : acme.Email is null ? $"its web server has no ACME account email yet (Set-AegirServer -AcmeEmail), so none is asked of {acme.Directory}"
             : $"it serves until {acme.Directory} issues one (Update-AegirCertificate {site.Uri}, or the renewal schedule of Invoke-AegirQueue)";
