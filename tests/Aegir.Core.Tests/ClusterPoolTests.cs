@@ -74,6 +74,25 @@ public class ClusterPoolTests
     }
 
     [Fact]
+    public void A_site_over_HTTPS_on_a_cluster_of_other_machines_gets_its_certificate_and_key_on_each_member()
+    {
+        using var hosting = Farm();
+        foreach (var member in new[] { "server_web1", "server_web2" })   // the check from here is refused at once
+            hosting.Store.Modify(member, "Name", (AegirServer s) => { s.Http.Set("listen_address", "127.0.0.1"); s.Http.Set("https_port", "1"); s.Http.Set("php_pools", "shared"); });
+        var outcome = hosting.Run(new InstallSite.Parameters("blog.test", "Blog", "admin@example.com",
+            new SiteDefinition("blog.test", "wp", DbServer: "server_master", Https: HttpsMode.Enabled, CertificateSource: CertificateSource.LetsEncrypt)));
+        Assert.True(outcome.Succeeded, outcome.Task.Error);
+        var pem = new Services.Certificates.CertificateStore(hosting.Home.Path).Get("blog.test")!;
+        Assert.True(pem.SelfSigned);
+        Assert.Contains(outcome.Task.Log, e => e.Level == Tasks.TaskLogLevel.Warning && e.Message.Contains("'@server_web1' is another machine", StringComparison.Ordinal));
+        foreach (var member in new[] { "server_web1", "server_web2" })
+            foreach (var file in new[] { "blog.test.crt", "blog.test.key" })
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, hosting.Server.GetMode($"/var/aegir/config/{member}/tls/{file}"));
+        // The renewal schedule reads the cluster's members, and leaves the site alone.
+        Assert.DoesNotContain(new Schedules.SiteSchedules(hosting.Engine, Schedules.ScheduleKinds.Certificate).Due(DateTimeOffset.UtcNow), w => w.Key == "certificate:blog.test");
+    }
+
+    [Fact]
     public void The_haproxy_front_passes_HTTPS_through_to_each_member_s_https_port_as_TCP()
     {
         using var hosting = Farm();

@@ -101,11 +101,15 @@ public sealed class SiteSchedules(Engine engine, ScheduleKinds kinds, BackupWind
     /// </summary>
     bool Issuable(SiteClaims site, IReadOnlyList<string> hosts)
         => site.PlatformName is not null && engine.Store.ReadFresh(site.PlatformName) is AegirPlatform platform && engine.Store.ReadFresh(platform.WebServerName) is AegirServer web
-           && AcmeSettings.Of(web) is { Email: not null } acme && acme.Unsignable(hosts).Count == 0 && Here(web);
+           && Machines(web) is [{ } first, ..] machines && machines.All(m => m is not null && ThisMachine.Is(m))
+           && AcmeSettings.Of(first) is { Email: not null } acme && acme.Unsignable(hosts).Count == 0;
 
-    /// <summary>Whether a web server (each member, for a cluster) is this machine: ACME's challenge files are written here.</summary>
-    bool Here(AegirServer web)
-        => web.IsCluster ? web.ClusterMembers.All(m => engine.Store.ReadFresh(m) is AegirServer member && ThisMachine.Is(member)) : ThisMachine.Is(web);
+    /// <summary>
+    /// The machines that serve a web server's sites (a cluster's members; null for one not recorded): each must be this
+    /// machine, where ACME's challenge files are written; the first one's settings name the ACME directory.
+    /// </summary>
+    List<AegirServer?> Machines(AegirServer web)
+        => web.IsCluster ? web.ClusterMembers.Select(m => engine.Store.ReadFresh(m) as AegirServer).ToList() : [web];
 
     SiteState State(string site)
     {

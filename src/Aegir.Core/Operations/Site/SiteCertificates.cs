@@ -66,7 +66,7 @@ internal static class SiteCertificates
         var remote = RemoteMember(parts);
         var what = given is not null ? $"check {given.CertificatePath} and its key {given.KeyPath}, and copy them into the certificate store"
             : $"make sure the certificate store holds a {site.CertificateSource} certificate for {string.Join(", ", site.HostNames())}";
-        plan.Add(site.Name, PlanAction.Write, what, ctx => Ensure(ctx, parts.Env.Home, site, given, AcmeSettings.Of(parts.Hosting), remote));
+        plan.Add(site.Name, PlanAction.Write, what, ctx => Ensure(ctx, parts.Env.Home, site, given, AcmeSettings.Of(parts.Web), remote));
     }
 
     /// <summary>
