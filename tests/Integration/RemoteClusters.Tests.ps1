@@ -313,7 +313,7 @@ echo posix_getpwuid(posix_geteuid())['name'];
         foreach ($member in $a, $c) {
             $body = & curl -sS --max-time 20 --cacert $pem --resolve "tls.test:443:$($member.Address)" -w '|%{http_code}' https://tls.test/ 2>&1
             "$body" | Should -Be "kept 1.0 on $($member.Name)|200"
-            (Get-Page tls.test $member).Status | Should -Be 301
+            & curl -sS -o /dev/null -w '%{http_code} %{redirect_url}' -H 'Host: tls.test' "http://$($member.Address)/" | Should -Be '301 https://tls.test/'
             $tls = "/var/aegir/config/server_$($member.Name)/tls"
             Invoke-OnTestHost $member "stat -c '%U:%G %a' $tls/tls.test.crt $tls/tls.test.key" | Should -Be @('root:root 600', 'root:root 600')
             (Invoke-OnTestHost $member "openssl x509 -noout -fingerprint -sha256 -in $tls/tls.test.crt") -replace '.*=|:', '' | Should -Be $cert.Thumbprint
