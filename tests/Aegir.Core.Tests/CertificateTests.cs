@@ -4,6 +4,7 @@ using Aegir.Core.Contexts;
 using Aegir.Core.Errors;
 using Aegir.Core.Operations.Site;
 using Aegir.Core.Services.Certificates;
+using Aegir.Core.Transport;
 using Xunit;
 
 namespace Aegir.Core.Tests;
@@ -273,20 +274,58 @@ public sealed class CertificateTests : IDisposable
         Assert.Equal(before, hosting.Snapshot());
     }
 
-    [Fact]
-    public void Https_on_a_web_server_of_another_machine_is_refused_before_anything_changes()
+    /// <summary>A hosting whose web server is another machine (its HTTPS port refused at once from here, so the check from here fails fast).</summary>
+    static FakeHosting Remote()
     {
-        using var hosting = new FakeHosting();
+        var hosting = new FakeHosting();
         var web = new AegirServer("server_web1") { RemoteHost = "192.0.2.10" };
         web.Http.ChangeType("nginx");
         web.Http.Set("php_pools", "shared");
+        web.Http.Set("listen_address", "127.0.0.1");
+        web.Http.Set("https_port", "1");
         hosting.Store.Create(web);
         var platform = hosting.Platform("remote", "php");
         hosting.Store.Modify<AegirPlatform>(platform.Name, "Name", pl => pl.WebServerName = "web1");
-        var before = hosting.Snapshot();
-        var ex = Assert.Throws<AegirException>(() => hosting.Engine.Plan(new InstallSite.Parameters("far.test", null, null,
-            new SiteDefinition("far.test", "remote", Https: HttpsMode.Required, CertificateSource: CertificateSource.SelfSigned))));
-        Assert.Contains("'@server_web1' is another machine", ex.Message);
-        Assert.Equal(before, hosting.Snapshot());
+        return hosting;
+    }
+
+    [Fact]
+    public void A_site_over_HTTPS_on_another_machine_gets_its_certificate_and_key_there_root_s_0600_and_is_asked_over_HTTPS()
+    {
+        using var hosting = Remote();
+        var outcome = hosting.Run(new InstallSite.Parameters("far.test", null, null,
+            new SiteDefinition("far.test", "remote", Https: HttpsMode.Required, CertificateSource: CertificateSource.SelfSigned)));
+        Assert.True(outcome.Succeeded, outcome.Task.Error);
+        var stored = new CertificateStore(hosting.Home.Path).Get("far.test")!;
+        const string tls = "/var/aegir/config/server_web1/tls/";
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, hosting.Server.GetMode(tls + "far.test.key"));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, hosting.Server.GetMode(tls + "far.test.crt"));
+        Assert.Equal(stored.Thumbprint, X509Certificate2.CreateFromPem(hosting.Server.Text(tls + "far.test.crt")).GetCertHashString(HashAlgorithmName.SHA256));
+        Assert.Contains("ssl_certificate_key " + tls + "far.test.key", hosting.Server.Text("/var/aegir/config/server_web1/nginx/vhost.d/far.test.conf"));
+        // Asked from this machine too, over HTTPS at the web server's HTTPS port (refused here at once).
+        Assert.Contains(outcome.Task.Log, e => e.Level == Tasks.TaskLogLevel.Warning && e.Message.StartsWith("https://far.test/ answers on '@server_web1' but not from this machine (127.0.0.1:1)", StringComparison.Ordinal));
+
+        Assert.True(hosting.Run(new DeleteSite.Parameters("far.test", Backup: false)).Succeeded);
+        Assert.Equal(PathKind.None, hosting.Server.Kind(tls + "far.test.key"));
+        Assert.Equal(PathKind.None, hosting.Server.Kind(tls + "far.test.crt"));
+    }
+
+    [Fact]
+    public void A_site_of_the_LetsEncrypt_source_on_another_machine_serves_a_self_signed_certificate_with_a_warning_saying_why()
+    {
+        using var hosting = Remote();
+        hosting.Store.Modify("server_web1", "Name", (AegirServer s) => s.Http.Set("acme_email", "ops@example.com"));
+        var outcome = hosting.Run(new InstallSite.Parameters("far.test", null, null,
+            new SiteDefinition("far.test", "remote", Https: HttpsMode.Enabled, CertificateSource: CertificateSource.LetsEncrypt)));
+        Assert.True(outcome.Succeeded, outcome.Task.Error);
+        Assert.True(new CertificateStore(hosting.Home.Path).Get("far.test")!.SelfSigned);
+        Assert.Contains(outcome.Task.Log, e => e.Level == Tasks.TaskLogLevel.Warning
+            && e.Message.Contains("far.test gets a self-signed certificate: '@server_web1' is another machine", StringComparison.Ordinal) && e.Message.Contains("HTTP-01", StringComparison.Ordinal));
+        var renew = Assert.Throws<AegirException>(() => hosting.Engine.Plan(new RenewCertificate.Parameters("far.test")));
+        Assert.Equal("AcmeUnavailable", renew.ErrorId);
+        Assert.Contains("'@server_web1' is another machine", renew.Message);
+        Assert.Contains("HTTP-01 challenge files are written on this machine", renew.Message);
+        // Nor does the renewal schedule ask for it each round, only to fail.
+        Assert.DoesNotContain(new Schedules.SiteSchedules(hosting.Engine, Schedules.ScheduleKinds.Certificate).Due(DateTimeOffset.UtcNow), w => w.Key == "certificate:far.test");
     }
 }

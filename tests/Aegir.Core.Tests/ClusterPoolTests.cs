@@ -74,6 +74,48 @@ public class ClusterPoolTests
     }
 
     [Fact]
+    public void A_site_over_HTTPS_on_a_cluster_of_other_machines_gets_its_certificate_and_key_on_each_member()
+    {
+        using var hosting = Farm();
+        foreach (var member in new[] { "server_web1", "server_web2" })   // the check from here is refused at once
+            hosting.Store.Modify(member, "Name", (AegirServer s) => { s.Http.Set("listen_address", "127.0.0.1"); s.Http.Set("https_port", "1"); s.Http.Set("php_pools", "shared"); });
+        var outcome = hosting.Run(new InstallSite.Parameters("blog.test", "Blog", "admin@example.com",
+            new SiteDefinition("blog.test", "wp", DbServer: "server_master", Https: HttpsMode.Enabled, CertificateSource: CertificateSource.LetsEncrypt)));
+        Assert.True(outcome.Succeeded, outcome.Task.Error);
+        var pem = new Services.Certificates.CertificateStore(hosting.Home.Path).Get("blog.test")!;
+        Assert.True(pem.SelfSigned);
+        Assert.Contains(outcome.Task.Log, e => e.Level == Tasks.TaskLogLevel.Warning && e.Message.Contains("'@server_web1' is another machine", StringComparison.Ordinal));
+        foreach (var member in new[] { "server_web1", "server_web2" })
+            foreach (var file in new[] { "blog.test.crt", "blog.test.key" })
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, hosting.Server.GetMode($"/var/aegir/config/{member}/tls/{file}"));
+        // The renewal schedule reads the cluster's members, and leaves the site alone.
+        Assert.DoesNotContain(new Schedules.SiteSchedules(hosting.Engine, Schedules.ScheduleKinds.Certificate).Due(DateTimeOffset.UtcNow), w => w.Key == "certificate:blog.test");
+    }
+
+    [Fact]
+    public void The_haproxy_front_passes_HTTPS_through_to_each_member_s_https_port_as_TCP()
+    {
+        using var hosting = Farm();
+        hosting.Store.Modify("server_web1", "Name", (AegirServer s) => s.Http.Set("https_port", "8443"));
+        hosting.Store.Modify("server_farm", "Name", (AegirServer s) => s.Http.Set(ClusterService.FrontHttpsPortSetting, "9443"));
+        using var env = new Operations.OperationEnvironment(hosting.Engine) { ForDisplay = true };
+        var config = new ClusterService(env.Server("server_farm"), env).FrontConfig();
+        var https = config[config.IndexOf("frontend server_farm_https", StringComparison.Ordinal)..];
+        Assert.Contains("mode tcp", https);
+        Assert.Contains("bind *:9443", https);
+        Assert.Contains("server server_web1 192.0.2.11:8443 check", https);
+        Assert.Contains("server server_web2 192.0.2.12:443 check", https);
+        Assert.Contains("server server_web1 192.0.2.11:80 check", config[..config.IndexOf("frontend server_farm_https", StringComparison.Ordinal)]);
+        if (!File.Exists("/usr/sbin/haproxy")) return;
+        var file = Path.Combine(hosting.Home.Path, "haproxy.cfg");
+        File.WriteAllText(file, config);
+        using var check = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("/usr/sbin/haproxy", ["-c", "-f", file]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        var said = check.StandardError.ReadToEnd() + check.StandardOutput.ReadToEnd();
+        check.WaitForExit();
+        Assert.True(check.ExitCode == 0, said);
+    }
+
+    [Fact]
     public void A_move_off_one_member_removes_the_vhost_pool_and_account_there_alone()
     {
         using var hosting = Farm(web2Shared: false);

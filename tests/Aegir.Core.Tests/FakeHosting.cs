@@ -38,7 +38,7 @@ public sealed class FakeHosting : IDisposable, IServiceFactory, ITransportFactor
     public ContextStore Store => Home.Store;
     public TaskRunner Runner => Engine.Runner;
 
-    public IHttpService Http(AegirServer server, IServiceEnvironment env) => new NginxService(server, env);
+    public IHttpService Http(AegirServer server, IServiceEnvironment env) => server.IsCluster ? new Services.Cluster.ClusterService(server, env) : new NginxService(server, env);
     public IDbService Db(AegirServer server, IServiceEnvironment env) => new FakeDb(server, Databases);
     public ITransport Open(AegirServer server) => Server;
 

@@ -306,17 +306,48 @@ echo posix_getpwuid(posix_geteuid())['name'];
         Get-SiteTraces $account $a | Should -BeNullOrEmpty
     }
 
+    It 'serves a site over HTTPS on A and on C, each with the certificate and key root''s 0600, checked on each member' {
+        $null = New-AegirSite tls.test -Platform kept -Https Required -CertificateSource SelfSigned -ErrorAction Stop
+        $cert = Get-AegirCertificate tls.test
+        $pem = (Get-ChildItem -Recurse "$env:AEGIR_HOME/certificates/tls.test" -Filter fullchain.pem | Select-Object -First 1).FullName
+        foreach ($member in $a, $c) {
+            $body = & curl -sS --max-time 20 --cacert $pem --resolve "tls.test:443:$($member.Address)" -w '|%{http_code}' https://tls.test/ 2>&1
+            "$body" | Should -Be "kept 1.0 on $($member.Name)|200"
+            & curl -sS -o /dev/null -w '%{http_code} %{redirect_url}' -H 'Host: tls.test' "http://$($member.Address)/" | Should -Be '301 https://tls.test/'
+            $tls = "/var/aegir/config/server_$($member.Name)/tls"
+            Invoke-OnTestHost $member "stat -c '%U:%G %a' $tls/tls.test.crt $tls/tls.test.key" | Should -Be @('root:root 600', 'root:root 600')
+            (Invoke-OnTestHost $member "openssl x509 -noout -fingerprint -sha256 -in $tls/tls.test.crt") -replace '.*=|:', '' | Should -Be $cert.Thumbprint
+        }
+        # Its verify asks each member over HTTPS; one that serves the site no more is named.
+        $null = Invoke-OnTestHost $c 'mv /var/aegir/config/server_webc/nginx/vhost.d/tls.test.conf /var/aegir/tls.test.conf.off && nginx -s reload'
+        try {
+            $clock = [Diagnostics.Stopwatch]::StartNew()
+            while ((& curl -s -o /dev/null -w '%{http_code}' --max-time 5 --cacert $pem --resolve "tls.test:443:$($c.Address)" https://tls.test/) -eq '200' -and $clock.Elapsed.TotalSeconds -lt 10) { Start-Sleep -Milliseconds 100 }
+            $plan = Invoke-AegirVerify tls.test -Plan
+            ($plan.Description -join "`n") | Should -Match 'check that https://tls\.test/'
+            (Invoke-AegirVerify tls.test -WarningVariable warned -WarningAction SilentlyContinue -ErrorAction Stop).Status | Should -Be 'Warning'
+            "$warned" | Should -Match "vhost of tls.test on member '@server_webc' of '@server_webfarm' is missing"
+        }
+        finally { $null = Invoke-OnTestHost $c 'rm -f /var/aegir/tls.test.conf.off' }
+        $body = & curl -sS --max-time 20 --cacert $pem --resolve "tls.test:443:$($c.Address)" https://tls.test/ 2>&1
+        "$body" | Should -Be 'kept 1.0 on webc'
+    }
+
     It 'writes an haproxy front for the cluster that spreads a site''s visitors over A and C' {
         Install-TestPackage haproxy
         $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
         $listener.Start(); $port = $listener.LocalEndpoint.Port; $listener.Stop()
-        $null = Set-AegirServer webfarm -HttpSetting @{ front_port = $port } -ErrorAction Stop
+        $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+        $listener.Start(); $httpsPort = $listener.LocalEndpoint.Port; $listener.Stop()
+        $null = Set-AegirServer webfarm -HttpSetting @{ front_port = $port; front_https_port = $httpsPort } -ErrorAction Stop
         $null = Invoke-AegirVerify server_webfarm -ErrorAction Stop
         $cfg = Join-Path $env:AEGIR_HOME 'config/server_webfarm/haproxy.cfg'
         $text = Get-Content -Raw $cfg
         $text | Should -Match "bind \*:$port"
         $text | Should -Match "server server_weba $([regex]::Escape($a.Address)):80 check"
         $text | Should -Match "server server_webc $([regex]::Escape($c.Address)):80 check"
+        $text | Should -Match "bind \*:$httpsPort"
+        $text | Should -Match "server server_weba $([regex]::Escape($a.Address)):443 check"
         [int](Get-Item $cfg).UnixFileMode | Should -Be 384
         haproxy -c -f $cfg | Out-Null
         $LASTEXITCODE | Should -Be 0
@@ -333,14 +364,25 @@ echo posix_getpwuid(posix_geteuid())['name'];
                 catch { Start-Sleep -Milliseconds 200 }
             }
             $seen.Keys | Sort-Object | Should -Be @('weba', 'webc')
+            # HTTPS passes through: each member shows the site's certificate, which alone is trusted here.
+            $pem = (Get-ChildItem -Recurse "$env:AEGIR_HOME/certificates/tls.test" -Filter fullchain.pem | Select-Object -First 1).FullName
+            $seen = @{}
+            $clock.Restart()
+            while ($seen.Count -lt 2 -and $clock.Elapsed.TotalSeconds -lt 15) {
+                $body = & curl -sS --max-time 5 --cacert $pem --resolve "tls.test:${httpsPort}:127.0.0.1" "https://tls.test:$httpsPort/" 2>&1
+                if ("$body" -match '^kept 1\.0 on (web[ac])$') { $seen[$Matches[1]] = $body } else { Start-Sleep -Milliseconds 200 }
+            }
+            $seen.Keys | Sort-Object | Should -Be @('weba', 'webc')
         }
         finally { if (Test-Path $pidFile) { kill (Get-Content $pidFile) } }
     }
 
     It 'removes a site from every member and its database from B, with its account and pool on each member' {
-        $sites = 'notes.test', 'peer.test', 'kept.test', 'wp.test'
+        $sites = 'notes.test', 'peer.test', 'kept.test', 'wp.test', 'tls.test'
         $accounts = foreach ($site in $sites) { (Get-AegirSite $site).UnixUser }
         foreach ($member in $a, $c) { foreach ($account in $accounts) { (Get-SiteTraces $account $member).Count | Should -Be 3 } }
+        $null = Remove-AegirSite tls.test -Confirm:$false -ErrorAction Stop
+        foreach ($member in $a, $c) { Invoke-OnTestHost $member "ls -A /var/aegir/config/server_$($member.Name)/tls" | Where-Object { $_ -like 'tls.test.*' } | Should -BeNullOrEmpty -Because "its certificate and key go from $($member.Name)" }
         $null = Remove-AegirSite peer.test -Confirm:$false -ErrorAction Stop
         $null = Remove-AegirSite notes.test -Confirm:$false -ErrorAction Stop
         $null = Remove-AegirSite kept.test -Confirm:$false -ErrorAction Stop

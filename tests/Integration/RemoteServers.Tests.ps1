@@ -184,6 +184,41 @@ Describe 'A web server over SSH' -Skip:$skip {
         (Invoke-AegirVerify hello.test -ErrorAction Stop).Status | Should -Be 'Succeeded'
     }
 
+    It 'serves a site over HTTPS there, its certificate and key root''s 0600, checked over HTTPS through ssh and from here, and removed with it' {
+        $site = New-AegirSite hs.test -Platform hello -Https Required -CertificateSource SelfSigned -ErrorAction Stop
+        $site.Status | Should -Be 'Installed'
+        $cert = Get-AegirCertificate hs.test
+        $pem = (Get-ChildItem -Recurse "$env:AEGIR_HOME/certificates/hs.test" -Filter fullchain.pem | Select-Object -First 1).FullName
+        # From this machine to the host's address, trusting the stored certificate alone.
+        $body = & curl -sS --max-time 20 --cacert $pem --resolve "hs.test:443:$($web.Address)" -w '|%{http_code}' https://hs.test/ 2>&1
+        "$body" | Should -Be 'hello from web1 for hs.test|200'
+        $http = Invoke-WebRequest -Headers @{ Host = 'hs.test' } "http://$($web.Address)/a?b=c" -MaximumRedirection 0 -SkipHttpErrorCheck -ErrorAction SilentlyContinue
+        $http.StatusCode | Should -Be 301
+        "$($http.Headers.Location)" | Should -Be 'https://hs.test/a?b=c'
+        Invoke-OnTestHost $web 'stat -c "%U:%G %a" /var/aegir/config/server_web1/tls/hs.test.crt /var/aegir/config/server_web1/tls/hs.test.key' | Should -Be @('root:root 600', 'root:root 600')
+        (Invoke-OnTestHost $web 'openssl x509 -noout -fingerprint -sha256 -in /var/aegir/config/server_web1/tls/hs.test.crt') -replace '.*=|:', '' | Should -Be $cert.Thumbprint
+        # The page check asked over HTTPS on the server (through ssh) and from this machine, at the HTTPS port.
+        (Get-AegirTask -Target server_web1 -Type reload -First 1).Log.Message -join "`n" | Should -Match 'https://hs\.test/ answers from this machine too \(10\.231\.\d+\.2:443\)'
+        $task = Invoke-AegirVerify hs.test -ErrorAction Stop
+        $task.Status | Should -Be 'Succeeded'
+        ($task.Log.Message -join "`n") | Should -Match 'Checking that https://hs\.test/ answers'
+        # A page check over HTTPS that the server's sshd will not carry fails naming the setting (a second sshd there, without forwarding).
+        $null = Invoke-OnTestHost $web "/usr/sbin/sshd -o ListenAddress=$($web.Address):2222 -o AllowTcpForwarding=no -o PermitRootLogin=prohibit-password -o PasswordAuthentication=no -o HostKey=/etc/ssh/ssh_host_ed25519_key -o PidFile=/run/sshd-noforward.pid"
+        $null = Set-AegirServer web1 -SshPort 2222
+        try {
+            [Aegir.Core.Transport.TransportFactory]::CloseIdle()
+            { Invoke-AegirVerify hs.test -ErrorAction Stop } | Should -Throw -ErrorId 'SshForwardingRefused*' -ExpectedMessage '*AllowTcpForwarding yes*'
+        }
+        finally {
+            $null = Set-AegirServer web1 -SshPort 22
+            [Aegir.Core.Transport.TransportFactory]::CloseIdle()
+            $null = Invoke-OnTestHost $web 'kill $(cat /run/sshd-noforward.pid)'
+        }
+        $null = Remove-AegirSite hs.test -Confirm:$false -ErrorAction Stop
+        Invoke-OnTestHost $web 'ls -A /var/aegir/config/server_web1/tls' | Where-Object { $_ -like 'hs.test.*' } | Should -BeNullOrEmpty
+        Invoke-OnTestHost $web 'ls -A /var/aegir/config/server_web1/nginx/vhost.d' | Should -Not -Contain 'hs.test.conf'
+    }
+
     It 'pushes a platform kept here with rsync, reports and puts back what was changed there, and leaves its sites'' folders alone' {
         $source = Join-Path $work 'build/kept'
         Write-Tree $source @{

@@ -162,6 +162,11 @@ public static class ErrorCatalog
         => E(ErrorIds.ServerUnreachable, AegirErrorKind.ResourceUnavailable, where,
             $"Cannot reach {where} over SSH: {why.TrimEnd('.')}. Check that its sshd answers on that address and port and takes the key given (ssh {login} true), then try again.", inner);
 
+    /// <summary>The sshd of a server would not carry a connection to its web server (a page check over HTTPS goes that way).</summary>
+    public static AegirException SshForwardingRefused(string where, string user, string target)
+        => E("SshForwardingRefused", AegirErrorKind.ResourceUnavailable, where,
+            $"The sshd of {where} refused to carry a connection to {target} there (which takes connections made on that server itself): a site's page is checked over HTTPS from this machine, through the SSH connection. Let {user} forward TCP there: AllowTcpForwarding yes (or local) in its sshd_config (and, when PermitOpen is set, {target} among them), then reload sshd and try again.");
+
     public static AegirException NoSshKey(string server)
         => Missing("-SshKeyPath or -SshAgentSocket", $"Give the key the module logs in to '@{server}' with: a key file (Set-AegirServer {server} -SshKeyPath <file>), or the ssh-agent that holds it (Set-AegirServer {server} -SshAgentSocket $env:SSH_AUTH_SOCK).");
 

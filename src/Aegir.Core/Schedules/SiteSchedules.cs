@@ -95,12 +95,21 @@ public sealed class SiteSchedules(Engine engine, ScheduleKinds kinds, BackupWind
     }
 
     /// <summary>
-    /// Whether the site's web server can ask for its certificate (an ACME email set, names its CA signs): read only for
-    /// a site whose renewal is due; one that cannot keeps its self-signed certificate without a failing task each round.
+    /// Whether the site's web server can ask for its certificate (an ACME email set, names its CA signs, this machine
+    /// serving it): read only for a site whose renewal is due; one that cannot keeps its self-signed certificate without
+    /// a failing task each round.
     /// </summary>
     bool Issuable(SiteClaims site, IReadOnlyList<string> hosts)
         => site.PlatformName is not null && engine.Store.ReadFresh(site.PlatformName) is AegirPlatform platform && engine.Store.ReadFresh(platform.WebServerName) is AegirServer web
-           && AcmeSettings.Of(web) is { Email: not null } acme && acme.Unsignable(hosts).Count == 0;
+           && Machines(web) is [{ } first, ..] machines && machines.All(m => m is not null && ThisMachine.Is(m))
+           && AcmeSettings.Of(first) is { Email: not null } acme && acme.Unsignable(hosts).Count == 0;
+
+    /// <summary>
+    /// The machines that serve a web server's sites (a cluster's members; null for one not recorded): each must be this
+    /// machine, where ACME's challenge files are written; the first one's settings name the ACME directory.
+    /// </summary>
+    List<AegirServer?> Machines(AegirServer web)
+        => web.IsCluster ? web.ClusterMembers.Select(m => engine.Store.ReadFresh(m) as AegirServer).ToList() : [web];
 
     SiteState State(string site)
     {

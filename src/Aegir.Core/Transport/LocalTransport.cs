@@ -166,45 +166,13 @@ public sealed class LocalTransport : ITransport
     public string ResolvePath(string path) => Posix.Resolve(path);
 
     public HttpAnswer Fetch(string address, int port, string host, string path, string? tlsThumbprint = null)
-    {
-        var target = address.Contains(':') ? $"[{address}]" : address;
-        var tls = tlsThumbprint is not null;
-        // Over TLS the request names the host (its SNI name and Host header) and the connection goes to the address.
-        using var handler = new System.Net.Http.SocketsHttpHandler
+        => HttpFetch.Get(async cancel =>
         {
-            AllowAutoRedirect = false, UseProxy = false,
-            ConnectCallback = async (_, cancel) =>
-            {
-                var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { NoDelay = true };
-                try { await socket.ConnectAsync(address, port, cancel); }
-                catch { socket.Dispose(); throw; }
-                return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
-            },
-            SslOptions = new System.Net.Security.SslClientAuthenticationOptions
-            {
-                // Our own certificate, self-signed or given, is what the page check trusts, and it alone.
-                RemoteCertificateValidationCallback = (_, cert, _, _) => cert is not null
-                    && string.Equals(cert.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256), tlsThumbprint, StringComparison.OrdinalIgnoreCase),
-            },
-        };
-        using var client = new System.Net.Http.HttpClient(handler) { Timeout = TimeSpan.FromSeconds(30) };
-        var standard = tls ? 443 : 80;
-        var authority = port == standard ? host : $"{host}:{port}";
-        using var request = new System.Net.Http.HttpRequestMessage(System.Net.Http.HttpMethod.Get, $"{(tls ? "https" : "http")}://{authority}{path}");
-        try
-        {
-            using var response = client.Send(request);
-            using var reader = new StreamReader(response.Content.ReadAsStream());
-            var buffer = new char[262144];   // enough of a page for a check's texts
-            var body = new string(buffer, 0, reader.ReadBlock(buffer, 0, buffer.Length));
-            return new HttpAnswer((int)response.StatusCode, response.Headers.Location?.ToString(), body);
-        }
-        catch (Exception ex) when (ex is System.Net.Http.HttpRequestException or TaskCanceledException or IOException)
-        {
-            var why = ex.InnerException is System.Security.Authentication.AuthenticationException auth ? $"the TLS handshake failed ({auth.Message.TrimEnd('.')}): the server did not show the site's certificate {tlsThumbprint}" : ex.Message;
-            throw new IOException($"no answer from {target}:{port} for {host}{(tls ? " over HTTPS" : "")}: {why}", ex);
-        }
-    }
+            var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { NoDelay = true };
+            try { await socket.ConnectAsync(address, port, cancel); }
+            catch { socket.Dispose(); throw; }
+            return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+        }, $"{(address.Contains(':') ? $"[{address}]" : address)}:{port}", port, host, path, tlsThumbprint);
 
     public void Sync(string source, string destination)
     {

@@ -397,8 +397,7 @@ public sealed class SshTransport(SshSettings settings) : ITransport
 
     public HttpAnswer Fetch(string address, int port, string host, string path, string? tlsThumbprint = null)
     {
-        if (tlsThumbprint is not null)
-            throw new IOException($"no HTTPS check from {settings.Where}: this version asks a remote web server over HTTP only (HTTPS there comes with ACME)");
+        if (tlsThumbprint is not null) return FetchTls(address, port, host, path, tlsThumbprint);
         var result = Remote(["fetch", address, port.ToString(), port == 80 ? host : $"{host}:{port}", path], timeout: TimeSpan.FromSeconds(30));
         if (!result.Succeeded) throw new IOException($"no answer from {address}:{port} for {host} (asked on {settings.Where}): {result.Summary()}");
         var text = result.StandardOutput;
@@ -408,6 +407,60 @@ public sealed class SshTransport(SshSettings settings) : ITransport
         var status = lines[0].Split(' ') is { Length: > 1 } words && int.TryParse(words[1], out var s) ? s : throw new IOException($"{address}:{port} answered no HTTP (asked on {settings.Where})");
         var location = lines.Skip(1).FirstOrDefault(l => l.StartsWith("Location:", StringComparison.OrdinalIgnoreCase))?[9..].Trim();
         return new HttpAnswer(status, location, split < 0 ? "" : text[(split + 4)..]);
+    }
+
+    /// <summary>
+    /// A GET over HTTPS: the TLS is done here, pinned as on this machine (the server may lack a TLS library), its bytes
+    /// carried to the web server through a port forwarded over the SSH connection (127.0.0.1 only, for this request).
+    /// </summary>
+    HttpAnswer FetchTls(string address, int port, string host, string path, string thumbprint)
+    {
+        var client = Client();
+        using var forward = new ForwardedPortLocal("127.0.0.1", 0, address, (uint)port);
+        Exception? failed = null;
+        forward.Exception += (_, e) => failed ??= e.Exception;
+        long received = 0;
+        client.AddForwardedPort(forward);
+        try
+        {
+            forward.Start();
+            var target = $"{(address.Contains(':') ? $"[{address}]" : address)}:{port} (through the SSH connection to {settings.Where})";
+            try
+            {
+                return HttpFetch.Get(async cancel =>
+                {
+                    var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { NoDelay = true };
+                    try { await socket.ConnectAsync(System.Net.IPAddress.Loopback, (int)forward.BoundPort, cancel); }
+                    catch { socket.Dispose(); throw; }
+                    return new CountingStream(socket, n => Interlocked.Add(ref received, n));
+                }, target, port, host, path, thumbprint);
+            }
+            catch (IOException ex) when (Interlocked.Read(ref received) == 0 && ex.InnerException is not TaskCanceledException)
+            {
+                // Nothing came back: sshd refused to open the channel, or nothing listens there. Asked from the server
+                // itself (the helper's plain request), a port that takes the connection means the forwarding was refused.
+                if (failed is SshException or ObjectDisposedException) throw ErrorCatalog.SshFailed(settings.Where, settings.Login, failed.Message, failed);
+                var probe = Remote(["fetch", address, port.ToString(), host, "/"], timeout: TimeSpan.FromSeconds(30));
+                if (probe.Succeeded)
+                    throw ErrorCatalog.SshForwardingRefused(settings.Where, settings.User, $"{address}:{port}");
+                throw new IOException($"{ex.Message}; asked on {settings.Where} itself, {address}:{port} does not answer either ({probe.Summary()})", ex);
+            }
+        }
+        finally
+        {
+            if (forward.IsStarted) forward.Stop();
+            client.RemoveForwardedPort(forward);
+        }
+    }
+
+    /// <summary>A socket's stream that tells how many bytes it read: none means the other end closed at once.</summary>
+    sealed class CountingStream(System.Net.Sockets.Socket socket, Action<int> read) : System.Net.Sockets.NetworkStream(socket, ownsSocket: true)
+    {
+        public override int Read(byte[] buffer, int offset, int count) => Counted(base.Read(buffer, offset, count));
+        public override int Read(Span<byte> buffer) => Counted(base.Read(buffer));
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancel = default) => Counted(await base.ReadAsync(buffer, cancel));
+        public override async Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancel) => Counted(await base.ReadAsync(buffer, offset, count, cancel));
+        int Counted(int n) { read(n); return n; }
     }
 
     public void Sync(string source, string destination)

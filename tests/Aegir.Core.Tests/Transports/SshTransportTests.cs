@@ -151,4 +151,44 @@ public sealed class SshTransportTests(TestServerHostFixture fixture)
         finally { Host.Link(up: true); }
         Assert.Equal(PathKind.Directory, ssh.Kind("/srv"));
     }
+
+    [Fact]
+    public void A_page_over_HTTPS_is_asked_from_here_through_the_SSH_connection_pinned_to_its_certificate()
+    {
+        var (certificate, key) = Services.Certificates.SelfSignedCertificate.Make(["tls.test"]);
+        var thumbprint = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(certificate).GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        var folder = Path.Combine(Host.Dir, "fs", "srv", "tls-check");   // the host's /srv/tls-check
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, "cert.pem"), certificate);
+        File.WriteAllText(Path.Combine(folder, "key.pem"), key);
+        // A TLS server on the host's loopback alone: this machine reaches it only through the SSH connection.
+        Host.Run("sh", "-c", "setsid openssl s_server -quiet -accept 127.0.0.1:8443 -cert /srv/tls-check/cert.pem -key /srv/tls-check/key.pem -www </dev/null >/dev/null 2>&1 & echo $! > /srv/tls-check/pid; "
+                             + "for i in $(seq 50); do ss -ltn | grep -q '127.0.0.1:8443 ' && exit 0; sleep 0.1; done; exit 1");
+        // A second sshd there that forwards nothing.
+        Host.Run("/usr/sbin/sshd", "-o", $"ListenAddress={Host.Address}:2222", "-o", "AllowTcpForwarding=no", "-o", "PermitRootLogin=prohibit-password",
+            "-o", "PasswordAuthentication=no", "-o", "HostKey=/etc/ssh/ssh_host_ed25519_key", "-o", "PidFile=/run/sshd-noforward.pid");
+        try
+        {
+            using var ssh = new SshTransport(Host.Settings with { Server = "server_tls" });
+            for (int i = 0; i < 2; i++)   // each request opens its own forwarded port and closes it after
+            {
+                var answer = ssh.Fetch("127.0.0.1", 8443, "tls.test", "/", thumbprint);
+                Assert.Equal(200, answer.Status);
+                Assert.Contains("s_server", answer.Body);
+            }
+            var wrong = Assert.ThrowsAny<IOException>(() => ssh.Fetch("127.0.0.1", 8443, "tls.test", "/", new string('A', 64)));
+            Assert.Contains($"did not show the site's certificate {new string('A', 64)}", wrong.Message);
+            var closed = Assert.ThrowsAny<IOException>(() => ssh.Fetch("127.0.0.1", 8444, "tls.test", "/", thumbprint));
+            Assert.Contains("127.0.0.1:8444 does not answer either", closed.Message);
+            // Commands still go over the same connection.
+            Assert.Equal(PathKind.Directory, ssh.Kind("/srv"));
+
+            using var refusing = new SshTransport(Host.Settings with { Server = "server_tls", Port = 2222 });
+            var refused = Assert.Throws<AegirException>(() => refusing.Fetch("127.0.0.1", 8443, "tls.test", "/", thumbprint));
+            Assert.Equal("SshForwardingRefused", refused.ErrorId);
+            Assert.Contains("'@server_tls'", refused.Message);
+            Assert.Contains("AllowTcpForwarding yes", refused.Message);
+        }
+        finally { Host.Run("sh", "-c", "kill $(cat /srv/tls-check/pid) $(cat /run/sshd-noforward.pid) 2>/dev/null; rm -rf /srv/tls-check; true"); }
+    }
 }

@@ -56,13 +56,14 @@ public sealed class RenewCertificate : SiteOperation<RenewCertificate.Parameters
             throw ErrorCatalog.AcmeUnavailable(site.Uri, $"its certificate source is {site.CertificateSource}", site.CertificateSource == CertificateSource.File
                 ? $"Give its new certificate with Set-AegirSite {site.Uri} -CertificatePath -CertificateKeyPath, or switch it to ACME: Set-AegirSite {site.Uri} -CertificateSource LetsEncrypt."
                 : $"A self-signed certificate is made anew by Invoke-AegirVerify {site.Uri}; for one from ACME: Set-AegirSite {site.Uri} -CertificateSource LetsEncrypt.");
-        if (parts.Members.FirstOrDefault(m => !ThisMachine.Is(m.Web)) is { } remote)
-            throw ErrorCatalog.AcmeUnavailable(site.Uri, $"'@{remote.Web.Name}' is another machine, and this version asks for certificates for this machine's web servers only", "Serve the site from a web server on this machine.");
-        var acme = AcmeSettings.Of(parts.Hosting);
+        if (SiteCertificates.RemoteMember(parts) is { } remote)
+            throw ErrorCatalog.AcmeUnavailable(site.Uri, SiteCertificates.AcmeNotThere(remote),
+                $"It keeps its self-signed certificate there; for a CA's, serve it from a web server on this machine, or give the CA's certificate with Set-AegirSite {site.Uri} -CertificatePath -CertificateKeyPath.");
+        var acme = AcmeSettings.Of(parts.Web);
         if (acme.Unsignable(site.HostNames()) is { Count: > 0 } local)
             throw ErrorCatalog.AcmeUnavailable(site.Uri, $"no public CA signs {string.Join(", ", local)}, and {acme.Directory} is a public CA's", "It keeps its self-signed certificate; give the site public names, or use a private ACME directory (Set-AegirServer -AcmeDirectory).");
         if (acme.Email is null)
-            throw ErrorCatalog.AcmeUnavailable(site.Uri, $"the web server '@{parts.Hosting.Name}' has no ACME account email", $"Set one: Set-AegirServer {parts.Hosting.Name} -AcmeEmail <address> (and -AcmeDirectory for another CA than Let's Encrypt).");
+            throw ErrorCatalog.AcmeUnavailable(site.Uri, $"the web server '@{parts.Web.Name}' has no ACME account email", $"Set one: Set-AegirServer {parts.Web.Name} -AcmeEmail <address> (and -AcmeDirectory for another CA than Let's Encrypt).");
         return acme;
     }
 }

@@ -62,15 +62,20 @@ internal static class SiteCertificates
     {
         var site = parts.Site;
         if (site.Https == HttpsMode.Disabled && given is null) return;
-        if (site.Https != HttpsMode.Disabled && parts.Members.FirstOrDefault(m => !ThisMachine.Is(m.Web)) is { } remote)
-            throw ErrorCatalog.InvalidValue("Https", site.Https.ToString(), $"'@{remote.Web.Name}' is another machine, and this version checks a site's page over HTTPS on this machine's web servers only",
-                "Serve the site over HTTP there for now (-Https Disabled), or from a web server on this machine.");
+        // The store is this machine's; the vhost step pushes the certificate and key to every member that serves the site.
+        var remote = RemoteMember(parts);
         var what = given is not null ? $"check {given.CertificatePath} and its key {given.KeyPath}, and copy them into the certificate store"
             : $"make sure the certificate store holds a {site.CertificateSource} certificate for {string.Join(", ", site.HostNames())}";
-        plan.Add(site.Name, PlanAction.Write, what, ctx => Ensure(ctx, parts.Env.Home, site, given, AcmeSettings.Of(parts.Hosting)));
+        plan.Add(site.Name, PlanAction.Write, what, ctx => Ensure(ctx, parts.Env.Home, site, given, AcmeSettings.Of(parts.Web), remote));
     }
 
-    static void Ensure(TaskContext ctx, string home, AegirSite site, CertificateGiven? given, AcmeSettings acme)
+    /// <summary>
+    /// The first web server serving the site that is another machine (null when all are this one): an ACME client's
+    /// HTTP-01 challenge files are written on this machine, so no CA can check a name that leads there.
+    /// </summary>
+    public static string? RemoteMember(SiteParts parts) => parts.Members.FirstOrDefault(m => !ThisMachine.Is(m.Web))?.Web.Name;
+
+    static void Ensure(TaskContext ctx, string home, AegirSite site, CertificateGiven? given, AcmeSettings acme, string? remote)
     {
         var store = new CertificateStore(home);
         var hosts = site.HostNames().ToList();
@@ -107,8 +112,8 @@ internal static class SiteCertificates
         }
         else
         {
-            var note = site.CertificateSource == CertificateSource.LetsEncrypt ? WhyNotAcme(site, hosts, acme) : null;
-            if (note is not null && acme.Email is not null && acme.Unsignable(hosts).Count == 0) ctx.Info($"{site.Uri} gets a self-signed certificate for now: {note}.");
+            var note = site.CertificateSource == CertificateSource.LetsEncrypt ? WhyNotAcme(site, hosts, acme, remote) : null;
+            if (note is not null && remote is null && acme.Email is not null && acme.Unsignable(hosts).Count == 0) ctx.Info($"{site.Uri} gets a self-signed certificate for now: {note}.");
             else if (note is not null) ctx.Warn($"{site.Uri} gets a self-signed certificate: {note}.");
             description = $"Making a self-signed certificate for {string.Join(", ", hosts)} in the certificate store";
             save = () => store.Save(site.Uri, site.CertificateSource, SelfSigned(hosts), note);
@@ -130,10 +135,15 @@ internal static class SiteCertificates
         => cert.Source == site.CertificateSource && CertificateNames.Uncovered(cert.Names, hosts).Count == 0 && cert.DaysLeft >= CertificateStore.RenewDays;
 
     /// <summary>Why a site of the LetsEncrypt source is served a self-signed certificate for now.</summary>
-    static string WhyNotAcme(AegirSite site, IReadOnlyList<string> hosts, AcmeSettings acme)
-        => acme.Unsignable(hosts) is { Count: > 0 } local ? $"no public CA signs {string.Join(", ", local)}"
+    static string WhyNotAcme(AegirSite site, IReadOnlyList<string> hosts, AcmeSettings acme, string? remote)
+        => remote is not null ? $"{AcmeNotThere(remote)}; it serves HTTPS there with this self-signed certificate instead"
+            : acme.Unsignable(hosts) is { Count: > 0 } local ? $"no public CA signs {string.Join(", ", local)}"
             : acme.Email is null ? $"its web server has no ACME account email yet (Set-AegirServer -AcmeEmail), so none is asked of {acme.Directory}"
             : $"it serves until {acme.Directory} issues one, asked for once the site answers (Update-AegirCertificate {site.Uri} asks again; so does the renewal schedule of Invoke-AegirQueue)";
+
+    /// <summary>Why no certificate is asked of an ACME CA for a site one of whose web servers is another machine.</summary>
+    public static string AcmeNotThere(string remote)
+        => $"'@{remote}' is another machine, and this version asks an ACME CA only for sites served from this machine alone (the CA's HTTP-01 challenge files are written on this machine, where it would not look for them)";
 
     /// <summary>The change, past a task's point of no return, that removes a site's certificates from the store (none when it holds none).</summary>
     public static IEnumerable<JournalAction> Gone(OperationEnvironment env, string uri)

@@ -180,17 +180,19 @@ internal static class SiteSteps
         if (Contexts.ThisMachine.Is(parts.Web)) return;
         var listen = parts.Web.Http.Get("listen_address") ?? "*";
         var address = listen == "*" ? parts.Web.RemoteHost : listen;
-        var port = parts.Web.Http.GetInt("port");
-        var host = parts.Site.Redirection ?? parts.Site.Uri;
+        // A site served over HTTPS is asked at the HTTPS port, trusting its stored certificate alone, as on its server.
+        var tls = SiteCertificates.Pin(parts);
+        var port = parts.Web.Http.GetInt(tls is null ? "port" : "https_port");
+        var url = $"{(tls is null ? "http" : "https")}://{parts.Site.Redirection ?? parts.Site.Uri}/";
         string? problem;
         try
         {
             using var here = new Transport.LocalTransport();
-            problem = Judge(parts, enabled, (h, path) => here.Fetch(address, port, h, path));
+            problem = Judge(parts, enabled, (h, path) => here.Fetch(address, port, h, path, tls));
         }
         catch (IOException ex) { problem = $"it did not answer ({ex.Message.TrimEnd('.')})"; }
-        if (problem is null) ctx.Info($"http://{host}/ answers from this machine too ({address}:{port}).");
-        else ctx.Warn($"http://{host}/ answers on '@{parts.Web.Name}' but not from this machine ({address}:{port}): {problem}. Check the network between them: a firewall, or the web server's listen address.");
+        if (problem is null) ctx.Info($"{url} answers from this machine too ({address}:{port}).");
+        else ctx.Warn($"{url} answers on '@{parts.Web.Name}' but not from this machine ({address}:{port}): {problem}. Check the network between them: a firewall, or the web server's listen address.");
     }
 
     /// <summary>

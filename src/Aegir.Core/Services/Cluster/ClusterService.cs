@@ -15,12 +15,14 @@ public sealed class ClusterService(AegirServer server, IServiceEnvironment env) 
 {
     public const string MembersSetting = AegirServer.ClusterMembersSetting;
     public const string FrontPortSetting = "front_port";
+    public const string FrontHttpsPortSetting = "front_https_port";
 
     public static ServiceTypeInfo Info { get; } = new(ServiceCatalog.Http, ServiceCatalog.Cluster,
         "Web servers serving the same sites: each site is written to, tested on and reloaded on every member.",
         [
             new(MembersSetting, SettingKind.ServerList, null, "The member web servers (server records with a web service of their own), as New-AegirServer -ClusterMembers names them."),
             new(FrontPortSetting, SettingKind.Port, "80", "The port the haproxy front verify writes for the cluster (config/<cluster>/haproxy.cfg in AEGIR_HOME) listens on."),
+            new(FrontHttpsPortSetting, SettingKind.Port, "443", "The port on which the haproxy front passes HTTPS through to the members' https_port (TCP: each member shows the site's certificate)."),
         ],
         (s, e) => new ClusterService(s, (IServiceEnvironment)e));
 
@@ -120,17 +122,19 @@ public sealed class ClusterService(AegirServer server, IServiceEnvironment env) 
     /// <summary>Where verify writes the cluster's haproxy front: on this machine, beside the module's other config.</summary>
     public string FrontConfigPath => Path.Combine(env.Home, "config", Server.Name, "haproxy.cfg");
 
-    /// <summary>An haproxy config that spreads requests over the members, each at the address and port its vhosts listen on.</summary>
+    /// <summary>An haproxy config that spreads requests over the members, each at the address and ports its vhosts listen on (HTTPS passed through).</summary>
     public string FrontConfig() => env.Templates.Render("haproxy-front.cfg.sbn", new Dictionary<string, object?>
     {
         ["cluster"] = Server.Name,
         ["listen"] = "*:" + Server.Http.Get(FrontPortSetting),
+        ["https_listen"] = "*:" + Server.Http.Get(FrontHttpsPortSetting),
         ["members"] = Members.Select(m => new Dictionary<string, object?>
         {
             ["name"] = m.Server.Name,
             ["address"] = m.Server.Http.Get("listen_address") is { } listen and not "*" ? TemplatedWebService.Bracketed(listen)
                 : ThisMachine.Is(m.Server) ? "127.0.0.1" : TemplatedWebService.Bracketed(m.Server.RemoteHost),
             ["port"] = m.Server.Http.GetInt("port"),
+            ["https_port"] = m.Server.Http.GetInt("https_port"),
         }).ToList(),
     });
 }
