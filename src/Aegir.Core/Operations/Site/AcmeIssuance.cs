@@ -27,7 +27,7 @@ internal static class AcmeIssuance
         var site = parts.Site;
         if (site.Https == HttpsMode.Disabled || site.CertificateSource != CertificateSource.LetsEncrypt) return false;
         if (parts.Members.Any(m => !ThisMachine.Is(m.Web))) return false;
-        var acme = AcmeSettings.Of(parts.Hosting);
+        var acme = AcmeSettings.Of(parts.Web);
         if (acme.Email is null || acme.Unsignable(site.HostNames()).Count > 0) return false;
         if (deferInBatch && parts.Env.Engine.Batch is { } batch)
             plan.Add(site.Name, PlanAction.Check, $"ask {acme.Directory} for a certificate for {site.Uri} once @{parts.Web.Name} reloads at the end of this pipeline, when it has none from it yet",
