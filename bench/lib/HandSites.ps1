@@ -14,7 +14,7 @@ function New-HandSitePlan($Server, [int] $Sites, [string] $Root, [string] $Model
     $poolDir = $Server.Http.Get('php_fpm_pool_dir')
     $poolModel = Get-Content -Raw (Join-Path $poolDir "aegir-$account1.conf")
     $text = Get-Content -Raw $model.FullName
-    $sites = foreach ($i in 1..$Sites) {
+    $planned = foreach ($i in 1..$Sites) {
         $account = "hand$i-bench"
         $uri = $ModelUri -replace '^[^.]+', "hand$i"
         [pscustomobject]@{
@@ -24,7 +24,7 @@ function New-HandSitePlan($Server, [int] $Sites, [string] $Root, [string] $Model
             PhpDir = Join-Path $Server.Http.Get('php_site_dir') $account
         }
     }
-    [pscustomobject]@{ Statements = $statements; Sites = $sites }
+    [pscustomobject]@{ Statements = $statements; Sites = $planned }
 }
 
 # The SQL in one session; each site's account, folders and pool; one PHP-FPM test and reload. The vhosts are the caller's.

@@ -29,12 +29,6 @@ public sealed class CertificateStore(string home)
     const string CertificateFile = "fullchain.pem";
     const string KeyFile = "key.pem";
 
-    internal static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, Converters = { new JsonStringEnumConverter() },
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
-
     public string Folder => Path.Combine(home, "certificates");
 
     string SiteFolder(string uri) => Path.Combine(Folder, Validate.SiteHost("Uri", uri));
@@ -126,7 +120,7 @@ public sealed class CertificateStore(string home)
         if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
     }
 
-    void WriteMeta(string uri, AegirCertificate cert) => AtomicFile.WriteAllBytes(Path.Combine(SiteFolder(uri), MetaFile), JsonSerializer.SerializeToUtf8Bytes(cert, Json));
+    void WriteMeta(string uri, AegirCertificate cert) => AtomicFile.WriteAllBytes(Path.Combine(SiteFolder(uri), MetaFile), JsonSerializer.SerializeToUtf8Bytes(cert, CertificateJson.Default.AegirCertificate));
 
     void Prune(string uri, IReadOnlyCollection<string> keep)
     {
@@ -139,7 +133,7 @@ public sealed class CertificateStore(string home)
     static AegirCertificate? Parse(string? text, string uri)
     {
         if (text is null) return null;
-        try { return JsonSerializer.Deserialize<AegirCertificate>(text, Json) is { } cert && cert.Site == uri ? cert : null; }
+        try { return JsonSerializer.Deserialize(text, CertificateJson.Default.AegirCertificate) is { } cert && cert.Site == uri ? cert : null; }
         catch (JsonException) { return null; }
     }
 
@@ -151,3 +145,9 @@ public sealed class CertificateStore(string home)
     static IOException Missing(AegirCertificate cert, string file)
         => new($"the certificate store lacks {file} of the certificate of {cert.Site} ({cert.Generation}); verify the site to make or give it again");
 }
+
+/// <summary>certificate.json's form, generated at build: a new session's renewal round reads a thousand without first building a serializer by reflection.</summary>
+[JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, UseStringEnumConverter = true,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(AegirCertificate))]
+internal sealed partial class CertificateJson : JsonSerializerContext;
