@@ -52,6 +52,9 @@ try {
     $newSessions = foreach ($i in 1..3) { , (& $fresh) }
     $warm = foreach ($i in 1..$Runs) { , [double[]]((Invoke-Expression $round) -split ' ') }
     if (@(Get-AegirTask -Type certificate).Count) { throw 'the round made a certificate task' }
+    # The round did look at every certificate: its schedule finds none due, the next one due 30 days before it ends.
+    $schedule = [Aegir.Core.Schedules.SiteSchedules]::new([Aegir.Core.Operations.Engine]::new([Aegir.Core.Contexts.ContextStore]::new($env:AEGIR_HOME)), 'Certificate')
+    if ($schedule.Due([DateTimeOffset]::UtcNow).Count -or [math]::Abs(($schedule.NextDue - $now.AddDays(30)).TotalHours) -gt 1) { throw "the schedule does not see the certificates: next due $($schedule.NextDue)" }
     if ((& $stamp) -ne $before) { throw 'the round changed the certificate store' }
 
     $median = { param($runs, $i) ($runs | ForEach-Object { $_[$i] } | Sort-Object)[[int][math]::Floor(@($runs).Count / 2)] }
@@ -60,7 +63,7 @@ try {
     'round in the first new session (parses all):    {0,7:N0} ms, CPU {1:N0} ms' -f $firstEver[0], $firstEver[1]
     'round in a new session (median of 3):           {0,7:N0} ms, CPU {1:N0} ms   (goal < 1000 ms: {2})' -f $sessionWall, (& $median $newSessions 1), $(if ($sessionWall -lt 1000) { 'met' } else { 'MISSED' })
     'round in a warm session (median of {0}):          {1,7:N0} ms, CPU {2:N0} ms   (goal < 1000 ms: {3})' -f $Runs, $warmWall, (& $median $warm 1), $(if ($warmWall -lt 1000) { 'met' } else { 'MISSED' })
-    'tasks run, store files changed:                 {0,7}' -f 0
+    'tasks run, store files changed:                 {0,7}   (next renewal due {1:yyyy-MM-dd})' -f 0, $schedule.NextDue
 }
 finally {
     Remove-Item -Recurse -Force $env:AEGIR_HOME -ErrorAction SilentlyContinue

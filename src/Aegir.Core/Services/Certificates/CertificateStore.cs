@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Aegir.Core.Contexts;
 using Aegir.Core.IO;
 
@@ -145,9 +144,3 @@ public sealed class CertificateStore(string home)
     static IOException Missing(AegirCertificate cert, string file)
         => new($"the certificate store lacks {file} of the certificate of {cert.Site} ({cert.Generation}); verify the site to make or give it again");
 }
-
-/// <summary>certificate.json's form, generated at build: a new session's renewal round reads a thousand without first building a serializer by reflection.</summary>
-[JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, UseStringEnumConverter = true,
-    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
-[JsonSerializable(typeof(AegirCertificate))]
-internal sealed partial class CertificateJson : JsonSerializerContext;
