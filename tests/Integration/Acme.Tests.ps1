@@ -10,7 +10,7 @@ BeforeDiscovery { . $PSScriptRoot/IntegrationHelpers.ps1; $skip = -not (Test-IsR
 Describe 'ACME with Pebble' -Skip:$skip {
     BeforeAll {
         . $PSScriptRoot/IntegrationHelpers.ps1
-        Install-TestPackage lego, pebble
+        Install-TestPackage lego
         $work = New-WorkFolder
         $env:AEGIR_HOME = Join-Path $work 'home'
         $null = Start-AegirLocalServer master -HttpServiceType nginx
@@ -24,52 +24,16 @@ Describe 'ACME with Pebble' -Skip:$skip {
         $server = Get-AegirServer master
         $ports = [pscustomobject]@{ Http = $server.Http.GetInt('port'); Https = $server.Http.GetInt('https_port') }
 
-        # A port free now and not handed out before in this run: the kernel may offer a port it just gave back, and the
-        # Pebbles and challtestsrv each bind several of them after the picking.
-        $script:portsGiven = [System.Collections.Generic.HashSet[int]]::new()
-        function Get-FreePort {
-            do {
-                $l = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
-                $l.Start(); $p = $l.LocalEndpoint.Port; $l.Stop()
-            } until ($script:portsGiven.Add($p))
-            $p
-        }
-
-        # A CA of the test's own and a certificate it signs for Pebble's listeners (Debian's pebble ships none).
+        # The Pebbles' API certificate, DNS and processes (Pebble.ps1, shared with bench/Https.Bench.ps1).
+        . $PSScriptRoot/Pebble.ps1
         $pki = Join-Path $work 'pebble'
-        $api = New-TestCertificate -Names localhost -Addresses ([System.Net.IPAddress]::Loopback) -Dir $pki
-
-        $dnsPort = Get-FreePort
-        $script:processes = @()
-        $script:processes += Start-Process pebble-challtestsrv -PassThru -RedirectStandardOutput "$pki/challtestsrv.log" -RedirectStandardError "$pki/challtestsrv.err" `
-            -ArgumentList '-defaultIPv6=', '-dns01', "127.0.0.1:$dnsPort", '-http01', "127.0.0.1:$(Get-FreePort)", '-https01', "127.0.0.1:$(Get-FreePort)", '-tlsalpn01', "127.0.0.1:$(Get-FreePort)", '-management', "127.0.0.1:$(Get-FreePort)"
-
-        # A Pebble that validates HTTP-01 at $HttpPort, certificates valid for 10 days; returns its directory and roots.
-        function Start-Pebble([string] $Name, [int] $HttpPort) {
-            $listen = Get-FreePort; $manage = Get-FreePort
-            @{ pebble = @{
-                    listenAddress = "127.0.0.1:$listen"; managementListenAddress = "127.0.0.1:$manage"
-                    certificate = $api.Chain; privateKey = $api.Key; httpPort = $HttpPort; tlsPort = Get-FreePort
-                    ocspResponderURL = ''; externalAccountBindingRequired = $false; certificateValidityPeriod = 864000
-                } } | ConvertTo-Json -Depth 4 | Set-Content "$pki/$Name.json"
-            $env:PEBBLE_VA_NOSLEEP = '1'; $env:PEBBLE_WFE_NONCEREJECT = '0'
-            $script:processes += Start-Process pebble -PassThru -RedirectStandardOutput "$pki/$Name.log" -RedirectStandardError "$pki/$Name.err" `
-                -ArgumentList '-config', "$pki/$Name.json", '-dnsserver', "127.0.0.1:$dnsPort"
-            $root = $null
-            foreach ($i in 1..100) {
-                $root = & curl -sS --cacert $api.Root "https://127.0.0.1:$manage/roots/0" 2>$null
-                if ($LASTEXITCODE -eq 0 -and "$root" -match 'BEGIN CERTIFICATE') { break }
-                Start-Sleep -Milliseconds 100
-            }
-            "$root" | Should -Match 'BEGIN CERTIFICATE' -Because "Pebble $Name serves its root ($(Get-Content -Raw "$pki/$Name.err" -ErrorAction Ignore))"
-            Set-Content "$pki/$Name-root.pem" ($root -join "`n")
-            [pscustomobject]@{ Directory = "https://127.0.0.1:$listen/dir"; Root = "$pki/$Name-root.pem" }
-        }
-        $good = Start-Pebble 'good' $ports.Http
-        $bad = Start-Pebble 'bad' (Get-FreePort)
+        $lab = Start-PebbleLab $pki
+        $api = $lab.Api
+        $good = Start-Pebble $lab 'good' $ports.Http
+        $bad = Start-Pebble $lab 'bad' (Get-FreePort $lab)
         $apache = Get-AegirServer acmeapache
         $apachePorts = [pscustomobject]@{ Http = $apache.Http.GetInt('port'); Https = $apache.Http.GetInt('https_port') }
-        $forApache = Start-Pebble 'apache' $apachePorts.Http
+        $forApache = Start-Pebble $lab 'apache' $apachePorts.Http
         # What the servers trust: the CA of Pebble's API and the roots the Pebbles issue under; curl trusts one Pebble's root alone.
         Set-Content "$pki/roots.pem" ((Get-Content -Raw $api.Root), (Get-Content -Raw $good.Root), (Get-Content -Raw $bad.Root), (Get-Content -Raw $forApache.Root) -join "`n")
 
@@ -89,7 +53,7 @@ Describe 'ACME with Pebble' -Skip:$skip {
         }
     }
     AfterAll {
-        foreach ($p in $script:processes) { if ($p -and -not $p.HasExited) { Stop-Process -Id $p.Id -Force -ErrorAction Ignore } }
+        Stop-PebbleLab $lab
         Stop-AegirLocalServer acmeapache -RemoveData -Confirm:$false
         Stop-AegirLocalServer master -RemoveData -Confirm:$false
         Remove-Item -Recurse -Force $work

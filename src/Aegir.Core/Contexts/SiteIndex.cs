@@ -20,10 +20,13 @@ public sealed class SiteIndex
     /// <summary>The claims of every readable site record now on disk (a record that does not load is left out, as a listing leaves it).</summary>
     public IEnumerable<SiteClaims> All(ContextStore store)
     {
-        foreach (var name in store.ListNames(ContextType.Site))
+        var names = store.ListNames(ContextType.Site).ToList();
+        var versions = names.Select(name => Posix.Version(store.PathOf(name))).ToArray();
+        ReadInBulk(store, names, versions);
+        for (var i = 0; i < names.Count; i++)
         {
-            var path = store.PathOf(name);
-            if (Posix.Version(path) is not { } version) continue;
+            var name = names[i];
+            if (versions[i] is not { } version) continue;
             if (_entries.TryGetValue(name, out var known) && known.Version == version)
             {
                 yield return known.Claims;
@@ -32,10 +35,7 @@ public sealed class SiteIndex
             SiteClaims? claims = null;
             try
             {
-                if (store.ReadFresh(name) is AegirSite site)
-                    claims = new SiteClaims(site.Name, site.HostNames().ToList(), site.DbServerName, site.DbName,
-                        site.Status, site.CronInterval, site.BackupInterval, site.StatisticsInterval, site.ClientName,
-                        site.CertificateSource == CertificateSource.LetsEncrypt && site.Https != HttpsMode.Disabled, site.PlatformName);
+                if (store.ReadFresh(name) is AegirSite site) claims = ClaimsOf(site);
             }
             catch (Errors.AegirException) { }
             if (claims is null) { _entries.TryRemove(name, out _); continue; }
@@ -44,6 +44,30 @@ public sealed class SiteIndex
             yield return claims;
         }
     }
+
+    /// <summary>
+    /// Many records unknown or changed (a new session's first look, such as a timer's renewal round over thousands of
+    /// sites): read them as a listing does, in parallel and through its cache of parsed records, rather than parsing
+    /// one after another. A full listing leaves that cache written for the next session.
+    /// </summary>
+    void ReadInBulk(ContextStore store, List<string> names, Posix.FileVersion?[] versions)
+    {
+        var stale = new Dictionary<string, Posix.FileVersion>(StringComparer.Ordinal);
+        for (var i = 0; i < names.Count; i++)
+            if (versions[i] is { } version && !(_entries.TryGetValue(names[i], out var known) && known.Version == version))
+                stale[names[i]] = version;
+        if (stale.Count < BulkThreshold) return;
+        var listing = stale.Count == names.Count ? store.List(ContextType.Site) : store.List(ContextType.Site, stale.ContainsKey);
+        foreach (var ctx in listing.Contexts)
+            if (ctx is AegirSite site && stale.TryGetValue(site.Name, out var version)) _entries[site.Name] = (version, ClaimsOf(site));
+    }
+
+    const int BulkThreshold = 64;
+
+    static SiteClaims ClaimsOf(AegirSite site)
+        => new(site.Name, site.HostNames().ToList(), site.DbServerName, site.DbName,
+            site.Status, site.CronInterval, site.BackupInterval, site.StatisticsInterval, site.ClientName,
+            site.CertificateSource == CertificateSource.LetsEncrypt && site.Https != HttpsMode.Disabled, site.PlatformName);
 
     /// <summary>Database names the records of sites other than <paramref name="except"/> claim on <paramref name="dbServer"/>.</summary>
     public static HashSet<string> ClaimedDbNames(ContextStore store, string dbServer, string? except = null)

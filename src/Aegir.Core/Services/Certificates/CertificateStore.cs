@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Aegir.Core.Contexts;
 using Aegir.Core.IO;
 
@@ -29,12 +28,6 @@ public sealed class CertificateStore(string home)
     const string MetaFile = "certificate.json";
     const string CertificateFile = "fullchain.pem";
     const string KeyFile = "key.pem";
-
-    internal static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, Converters = { new JsonStringEnumConverter() },
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
 
     public string Folder => Path.Combine(home, "certificates");
 
@@ -127,7 +120,7 @@ public sealed class CertificateStore(string home)
         if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
     }
 
-    void WriteMeta(string uri, AegirCertificate cert) => AtomicFile.WriteAllBytes(Path.Combine(SiteFolder(uri), MetaFile), JsonSerializer.SerializeToUtf8Bytes(cert, Json));
+    void WriteMeta(string uri, AegirCertificate cert) => AtomicFile.WriteAllBytes(Path.Combine(SiteFolder(uri), MetaFile), JsonSerializer.SerializeToUtf8Bytes(cert, CertificateJson.Default.AegirCertificate));
 
     void Prune(string uri, IReadOnlyCollection<string> keep)
     {
@@ -140,7 +133,7 @@ public sealed class CertificateStore(string home)
     static AegirCertificate? Parse(string? text, string uri)
     {
         if (text is null) return null;
-        try { return JsonSerializer.Deserialize<AegirCertificate>(text, Json) is { } cert && cert.Site == uri ? cert : null; }
+        try { return JsonSerializer.Deserialize(text, CertificateJson.Default.AegirCertificate) is { } cert && cert.Site == uri ? cert : null; }
         catch (JsonException) { return null; }
     }
 
