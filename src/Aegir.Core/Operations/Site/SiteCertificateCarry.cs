@@ -61,7 +61,7 @@ internal static class SiteCertificateCarry
         if (carried.Problem is { } problem) return Refused(problem);
         if (carried.Missing() is { Count: > 0 } missing) return Refused($"the backup lacks {string.Join(", ", missing.Select(m => BackupArchive.CertificatePrefix + m))}");
         AegirCertificate? record;
-        try { record = JsonSerializer.Deserialize<AegirCertificate>(carried.Text(Meta), CertificateStore.Json); }
+        try { record = JsonSerializer.Deserialize(carried.Text(Meta), CertificateJson.Default.AegirCertificate); }
         catch (JsonException) { record = null; }
         if (record is null || !Enum.IsDefined(record.Source)) return Refused($"its {Meta} does not read as a certificate record");
         CertificateFiles.Checked files;
