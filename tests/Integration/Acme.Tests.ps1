@@ -37,19 +37,10 @@ Describe 'ACME with Pebble' -Skip:$skip {
         # What the servers trust: the CA of Pebble's API and the roots the Pebbles issue under; curl trusts one Pebble's root alone.
         Set-Content "$pki/roots.pem" ((Get-Content -Raw $api.Root), (Get-Content -Raw $good.Root), (Get-Content -Raw $bad.Root), (Get-Content -Raw $forApache.Root) -join "`n")
 
-        function Invoke-Tls([string] $HostName, [string] $CaFile, [int] $Port = $ports.Https) {
-            $body = & curl -sS --max-time 20 --cacert $CaFile --resolve "${HostName}:${Port}:127.0.0.1" -o - -w '|%{http_code}' "https://${HostName}:$Port/" 2>&1
-            [pscustomobject]@{ Exit = $LASTEXITCODE; Body = "$body"; Status = ("$body" -split '\|')[-1] }
-        }
-
-        function Get-ServedCertificate([string] $HostName, [int] $Port = $ports.Https) {
-            $tcp = [System.Net.Sockets.TcpClient]::new('127.0.0.1', $Port)
-            try {
-                $ssl = [System.Net.Security.SslStream]::new($tcp.GetStream(), $false, { $true })
-                $ssl.AuthenticateAsClient($HostName)
-                [System.Security.Cryptography.X509Certificates.X509Certificate2]::new($ssl.RemoteCertificate)
-            }
-            finally { $tcp.Dispose() }
+        # The shared Invoke-Tls, with the status of its answer read from the headers.
+        function Invoke-SiteTls([string] $HostName, [string] $CaFile, [int] $Port = $ports.Https) {
+            $answer = Invoke-Tls $HostName $Port $CaFile
+            $answer | Add-Member -PassThru Status ("$($answer.Headers)" -split "`r?`n" | Select-Object -First 1 | ForEach-Object { ($_ -split ' ')[1] })
         }
     }
     AfterAll {
@@ -98,11 +89,11 @@ Describe 'ACME with Pebble' -Skip:$skip {
         $cert.Issuer | Should -Match 'Pebble'
         $cert.LastRenewal | Should -BeLike 'succeeded*'
         foreach ($name in 'shop.test', 'www.shop.test') {
-            $answer = Invoke-Tls $name $good.Root
+            $answer = Invoke-SiteTls $name $good.Root
             $answer.Exit | Should -Be 0 -Because $answer.Body
             $answer.Status | Should -Be '200'
             $answer.Body | Should -Match 'site=shop.test https=on'
-            (Get-ServedCertificate $name).GetCertHashString('SHA256') | Should -Be $cert.Thumbprint
+            (Get-ServedCertificate $name $ports.Https).GetCertHashString('SHA256') | Should -Be $cert.Thumbprint
         }
         # The account key and lego's folder stay private; no site key or run folder is left in lego's folder.
         $acme = "$env:AEGIR_HOME/certificates/_acme"
@@ -117,13 +108,13 @@ Describe 'ACME with Pebble' -Skip:$skip {
 
     It 'renews now with -Force: a new serial serves' {
         $before = Get-AegirCertificate shop.test
-        $served = Get-ServedCertificate shop.test
+        $served = Get-ServedCertificate shop.test $ports.Https
         $cert = Update-AegirCertificate shop.test -Force -PassThru
         $cert.Thumbprint | Should -Not -Be $before.Thumbprint
-        $now = Get-ServedCertificate shop.test
+        $now = Get-ServedCertificate shop.test $ports.Https
         $now.SerialNumber | Should -Not -Be $served.SerialNumber
         $now.GetCertHashString('SHA256') | Should -Be $cert.Thumbprint
-        (Invoke-Tls 'www.shop.test' $good.Root).Status | Should -Be '200'
+        (Invoke-SiteTls 'www.shop.test' $good.Root).Status | Should -Be '200'
     }
 
     It 'renews a certificate near its end from the queue''s schedule' {
@@ -133,7 +124,7 @@ Describe 'ACME with Pebble' -Skip:$skip {
         "$warned" | Should -BeNullOrEmpty
         $after = Get-AegirCertificate shop.test
         $after.Thumbprint | Should -Not -Be $before.Thumbprint
-        (Get-ServedCertificate shop.test).GetCertHashString('SHA256') | Should -Be $after.Thumbprint
+        (Get-ServedCertificate shop.test $ports.Https).GetCertHashString('SHA256') | Should -Be $after.Thumbprint
         (Get-AegirTask -Type certificate | Select-Object -First 1).Status | Should -Be 'Succeeded'
     }
 
@@ -148,8 +139,8 @@ Describe 'ACME with Pebble' -Skip:$skip {
         $after.Thumbprint | Should -Be $before.Thumbprint
         $after.LastRenewal | Should -Match '^failed: .*acme'
         $after.RenewalFailures | Should -Be 1
-        (Get-ServedCertificate shop.test).GetCertHashString('SHA256') | Should -Be $before.Thumbprint
-        (Invoke-Tls 'shop.test' $good.Root).Status | Should -Be '200'
+        (Get-ServedCertificate shop.test $ports.Https).GetCertHashString('SHA256') | Should -Be $before.Thumbprint
+        (Invoke-SiteTls 'shop.test' $good.Root).Status | Should -Be '200'
         # One generation in use, the one before it at most: nothing of the failed attempt stays in the store.
         @(Get-ChildItem -Directory "$env:AEGIR_HOME/certificates/shop.test").Count | Should -BeLessOrEqual 2
         $unhealthy = Get-AegirSite -Unhealthy | Where-Object Uri -eq 'shop.test'
@@ -173,16 +164,16 @@ Describe 'ACME with Pebble' -Skip:$skip {
         $before.DaysLeft | Should -BeLessThan 30 -Because 'a verify leaves even a certificate due for renewal to the schedule'
         $null = Invoke-AegirVerify shop.test
         (Get-AegirCertificate shop.test).Thumbprint | Should -Be $before.Thumbprint -Because 'no self-signed certificate replaces the CA''s, and a verify asks the CA nothing'
-        (Get-ServedCertificate shop.test).GetCertHashString('SHA256') | Should -Be $before.Thumbprint
+        (Get-ServedCertificate shop.test $ports.Https).GetCertHashString('SHA256') | Should -Be $before.Thumbprint
         $null = Set-AegirSite shop.test -AddAlias 'shop2.test' -WarningVariable warned 3>$null
         "$warned" | Should -Match 'does not cover shop2.test yet'
         $cert = Get-AegirCertificate shop.test
         $cert.Thumbprint | Should -Not -Be $before.Thumbprint
         $cert.SelfSigned | Should -BeFalse
         ($cert.Names | Sort-Object) | Should -Be @('shop.test', 'shop2.test', 'www.shop.test')
-        $answer = Invoke-Tls 'shop2.test' $good.Root
+        $answer = Invoke-SiteTls 'shop2.test' $good.Root
         $answer.Status | Should -Be '200' -Because $answer.Body
-        (Get-ServedCertificate shop2.test).GetCertHashString('SHA256') | Should -Be $cert.Thumbprint
+        (Get-ServedCertificate shop2.test $ports.Https).GetCertHashString('SHA256') | Should -Be $cert.Thumbprint
     }
 
     It 'installs a site whose CA refuses it with a warning, serving its placeholder, and asks again only after the backoff' {
@@ -194,7 +185,7 @@ Describe 'ACME with Pebble' -Skip:$skip {
             $cert = Get-AegirCertificate refused.test
             $cert.SelfSigned | Should -BeTrue
             $cert.RenewalFailures | Should -Be 1
-            (Get-ServedCertificate refused.test).GetCertHashString('SHA256') | Should -Be $cert.Thumbprint
+            (Get-ServedCertificate refused.test $ports.Https).GetCertHashString('SHA256') | Should -Be $cert.Thumbprint
             $page = & curl -sS --max-time 20 "http://127.0.0.1:$($ports.Http)/" -H 'Host: refused.test'
             "$page" | Should -Match 'site=refused.test'
             # Within the backoff a verify does not ask the CA again.
@@ -217,10 +208,10 @@ Describe 'ACME with Pebble' -Skip:$skip {
             $cert = Get-AegirCertificate $name
             $cert.SelfSigned | Should -BeFalse -Because "$name gets its CA's certificate"
             $cert.Issuer | Should -Match 'Pebble'
-            $answer = Invoke-Tls $name $good.Root
+            $answer = Invoke-SiteTls $name $good.Root
             $answer.Status | Should -Be '200' -Because $answer.Body
             $answer.Body | Should -Match "site=$([regex]::Escape($name)) https=on"
-            (Get-ServedCertificate $name).GetCertHashString('SHA256') | Should -Be $cert.Thumbprint
+            (Get-ServedCertificate $name $ports.Https).GetCertHashString('SHA256') | Should -Be $cert.Thumbprint
         }
         foreach ($name in 'pipe1.test', 'pipe2.test', 'pipe3.test') { Remove-AegirSite $name -Confirm:$false }
     }
@@ -232,7 +223,7 @@ Describe 'ACME with Pebble' -Skip:$skip {
         $cert.SelfSigned | Should -BeFalse
         $cert.Names | Should -Be @('apache.test', 'www.apache.test')
         foreach ($name in 'apache.test', 'www.apache.test') {
-            $answer = Invoke-Tls $name $forApache.Root $apachePorts.Https
+            $answer = Invoke-SiteTls $name $forApache.Root $apachePorts.Https
             $answer.Exit | Should -Be 0 -Because $answer.Body
             $answer.Status | Should -Be '200'
             $answer.Body | Should -Match 'site=apache.test https=on'
@@ -244,6 +235,6 @@ Describe 'ACME with Pebble' -Skip:$skip {
         $task.Status | Should -Be 'Failed'
         "$failed" | Should -Match 'urn:ietf:params:acme:error'
         (Get-ServedCertificate 'apache.test' $apachePorts.Https).GetCertHashString('SHA256') | Should -Be $cert.Thumbprint
-        (Invoke-Tls 'www.apache.test' $forApache.Root $apachePorts.Https).Status | Should -Be '200'
+        (Invoke-SiteTls 'www.apache.test' $forApache.Root $apachePorts.Https).Status | Should -Be '200'
     }
 }
