@@ -37,8 +37,9 @@ public sealed class FlockTargetLocks(string home, string? worker = null) : ITarg
 
     public LockOwner? OwnerOf(string target) => ReadOwner(Path.Combine(_dir, target + ".owner"));
 
+    /// <summary>The targets with an owner file; gates of the engine's own (".repair") are no targets.</summary>
     public IReadOnlyList<string> Owned()
-        => Directory.Exists(_dir) ? Directory.EnumerateFiles(_dir, "*.owner").Select(f => Path.GetFileName(f)[..^".owner".Length]).ToList() : [];
+        => Directory.Exists(_dir) ? Directory.EnumerateFiles(_dir, "*.owner").Select(f => Path.GetFileName(f)[..^".owner".Length]).Where(t => !t.StartsWith('.')).ToList() : [];
 
     static LockOwner? ReadOwner(string path)
     {

@@ -23,6 +23,6 @@ public interface ITargetLocks
     /// <summary>Who holds (or last held without releasing) a target's lock; null when nobody does.</summary>
     LockOwner? OwnerOf(string target);
 
-    /// <summary>The targets that have an owner: held now, or left by a holder that died.</summary>
+    /// <summary>The targets that have an owner: held now, or left by a holder that died (names that start with a dot, the engine's own gates, left out).</summary>
     IReadOnlyList<string> Owned();
 }

@@ -1,5 +1,4 @@
 using Aegir.Core.Errors;
-using Aegir.Core.IO;
 
 namespace Aegir.Core.Tasks;
 
@@ -273,8 +272,7 @@ public sealed class TaskRunner(string home, ITaskObserver? observer = null, IJou
     void Repair(LockOwner owner, string target, string byWhom, Action<TaskLogLevel, string> log)
     {
         // One repairer at a time: a task holding several targets is found by whoever takes any of them first.
-        using var gate = FileLock.TryAcquire(Path.Combine(Store.Home, "locks", ".repair"), LockWait)
-            ?? throw ErrorCatalog.TargetBusy("repair", null, null, null, LockWait, "the repair of another dead task");
+        using var gate = RepairGate("the repair of another dead task");
         var dead = Store.Get(owner.TaskId!);
         if (dead is null || dead.IsFinished) return;
         log(TaskLogLevel.Warning, $"Took over the lock on '@{target}' from task {dead.Id}: its process {owner.ProcessId} ended without releasing it. Repairing that task ({dead.Type} on '@{dead.Target}') from its journal.");
@@ -300,6 +298,13 @@ public sealed class TaskRunner(string home, ITaskObserver? observer = null, IJou
         Store.RemoveStaleTemps(dead);
         Store.Save(dead, durable: true);
         if (!KeepsData(dead)) Store.DeleteData(dead);
+    }
+
+    /// <summary>One repair at a time among all workers, through the target locks (a name no context has: it starts with a dot).</summary>
+    ITargetLease RepairGate(string busyWith)
+    {
+        try { return Locks.Acquire(".repair", null, "a repair", LockWait); }
+        catch (AegirException ex) when (ex.ErrorId == "TargetBusy") { throw ErrorCatalog.TargetBusy("repair", null, null, null, LockWait, busyWith); }
     }
 
     static string Outcome(JournalEntry e)
@@ -344,8 +349,7 @@ public sealed class TaskRunner(string home, ITaskObserver? observer = null, IJou
         try
         {
             if (extra is not null) RepairDead([extra], self, byWhom, log);
-            using var gate = FileLock.TryAcquire(Path.Combine(Store.Home, "locks", ".repair"), LockWait)
-                ?? throw ErrorCatalog.TargetBusy("repair", null, null, null, LockWait, "the repair of another task");
+            using var gate = RepairGate("the repair of another task");
             task = Store.Get(id) ?? task;
             if (!task.Journal.Any(e => e.State == JournalState.Waiting))
             {
