@@ -23,7 +23,7 @@ public abstract class AegirCmdlet : PSCmdlet, ITaskObserver
     /// <summary>The store of the current <c>$env:AEGIR_HOME</c> (or ~/.aegir), made once per invocation.</summary>
     protected ContextStore Store => _store ??= new ContextStore();
 
-    protected Engine Engine => _engine ??= new Engine(Store, this, MakeBatch());
+    protected Engine Engine => _engine ??= new Engine(Store, this, MakeBatch(), backend: TaskBackends.For(Store.Home)) { Upkeep = Core.Schedules.ScheduledUpkeep.Instance };
 
     /// <summary>Cmdlets that batch reloads give the engine a batch.</summary>
     protected virtual ReloadBatch? MakeBatch() => null;

@@ -46,7 +46,7 @@ public sealed class AegirTaskJob : Job, ITaskObserver
     {
         try
         {
-            var engine = new Engine(new ContextStore(_home), this);
+            var engine = new Engine(new ContextStore(_home), this, backend: TaskBackends.For(_home)) { Upkeep = Core.Schedules.ScheduledUpkeep.Instance };
             var outcome = engine.RunQueued(TaskId, _stop.Token);
             var task = outcome?.Task ?? Follow(engine.Runner.Store);
             _status = task.Status.ToString();
@@ -64,7 +64,7 @@ public sealed class AegirTaskJob : Job, ITaskObserver
     }
 
     /// <summary>The task another worker took: its record, once it has ended.</summary>
-    AegirTask Follow(TaskStore store)
+    AegirTask Follow(ITaskStore store)
     {
         while (true)
         {

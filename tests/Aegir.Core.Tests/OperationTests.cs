@@ -154,7 +154,7 @@ public class OperationTests
         Assert.Contains("server_name d.test;", hosting.Server.Text(hosting.VhostPath("d.test")));
         var login = Assert.IsType<InstallResult>(outcome.Result);
         Assert.Equal("Drush-Pw-1234", login.AdminPassword);
-        Assert.DoesNotContain("Drush-Pw-1234", File.ReadAllText(Directory.GetFiles(hosting.Runner.Store.TasksPath, $"{outcome.Task.Id}*", SearchOption.AllDirectories).Single()));
+        Assert.DoesNotContain("Drush-Pw-1234", File.ReadAllText(Directory.GetFiles(((TaskStore)hosting.Runner.Store).TasksPath, $"{outcome.Task.Id}*", SearchOption.AllDirectories).Single()));
         Assert.DoesNotContain(site.HasDbPassword ? hosting.Databases.Users["dtest"].Password : "x", string.Join("\n", outcome.Task.Log));
     }
 

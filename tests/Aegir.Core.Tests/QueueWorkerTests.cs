@@ -55,7 +55,7 @@ public class QueueWorkerTests
         Assert.Equal(AegirTaskStatus.Running, hosting.Runner.Store.Get(dying.Id)!.Status);
         // The lock's owner file names a process that has ended, as after a kill.
         var ownerFile = Path.Combine(hosting.Store.Home, "locks", "platform_p1.owner");
-        var owner = System.Text.Json.JsonSerializer.Deserialize<TargetLock.Owner>(File.ReadAllText(ownerFile))!;
+        var owner = System.Text.Json.JsonSerializer.Deserialize<LockOwner>(File.ReadAllText(ownerFile))!;
         using (var gone = System.Diagnostics.Process.Start("true")!) { gone.WaitForExit(); owner = owner with { ProcessId = gone.Id }; }
         File.WriteAllText(ownerFile, System.Text.Json.JsonSerializer.Serialize(owner));
         var next = hosting.Engine.Enqueue(new LockPlatform.Parameters("platform_p2"));

@@ -35,7 +35,7 @@ public class TaskRunnerTests
         Assert.Equal(AegirTaskStatus.Succeeded, stored.Status);
         Assert.Equal("no", (string?)stored.Parameters["force"]);
         Assert.Equal(task.Log.Select(e => e.Message), stored.Log.Select(e => e.Message));
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Directory.GetFiles(runner.Store.TasksPath, "*.json", SearchOption.AllDirectories).Single()));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Directory.GetFiles(((TaskStore)runner.Store).TasksPath, "*.json", SearchOption.AllDirectories).Single()));
     }
 
     /// <summary>Carries out journal actions of kind "test" by recording their "name"; "fail" fails.</summary>
@@ -335,7 +335,7 @@ public class TaskRunnerTests
         var runner = new TaskRunner(home.Path);
         var a = runner.Run("verify", "a.example", [], _ => { });
         runner.Run("install", "b.example", [], _ => { });
-        var file = Directory.GetFiles(runner.Store.TasksPath, a.Id + "*", SearchOption.AllDirectories).Single();
+        var file = Directory.GetFiles(((TaskStore)runner.Store).TasksPath, a.Id + "*", SearchOption.AllDirectories).Single();
         Assert.EndsWith($"{a.Id}.verify.a.example.json", file);
         Assert.Equal([a.Id], runner.Store.List((type, target) => target == "a.example").Select(t => t.Id));
         Assert.Equal(a.Id, runner.Store.Get(a.Id)!.Id);

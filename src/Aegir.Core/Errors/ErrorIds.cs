@@ -18,6 +18,7 @@ public static class ErrorIds
     public const string CodebaseUnknown = "CodebaseUnknown";
     public const string CodebaseUnreadable = "CodebaseUnreadable";
     public const string CommitIncomplete = "CommitIncomplete";
+    public const string CronFailed = "CronFailed";
     public const string DbAccessRulesBusy = "DbAccessRulesBusy";
     public const string DbAccessRulesRejected = "DbAccessRulesRejected";
     public const string DbAccessRulesUnreadable = "DbAccessRulesUnreadable";

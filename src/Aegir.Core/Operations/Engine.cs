@@ -18,17 +18,19 @@ public sealed class Engine
 {
     static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
+    /// <param name="backend">Where tasks are recorded, locked and queued; files and flock under the store's home when null.</param>
     public Engine(ContextStore store, ITaskObserver? observer = null, ReloadBatch? batch = null,
-        IServiceFactory? services = null, ITransportFactory? transports = null)
+        IServiceFactory? services = null, ITransportFactory? transports = null, TaskBackend? backend = null)
     {
+        backend ??= TaskBackend.Files();
         Store = store;
         Observer = observer;
         Batch = batch;
         Services = services ?? CatalogServices.Instance;
         Transports = transports ?? TransportFactory.Default;
         Templates = new TemplateRenderer(store.Home);
-        Runner = new TaskRunner(store.Home, observer, new JournalExecutor(this));
-        Queue = new Tasks.FileTaskQueue(Runner);
+        Runner = new TaskRunner(store.Home, observer, new JournalExecutor(this), backend.Store(store.Home), backend.Locks(store.Home));
+        Queue = backend.Queue(Runner);
     }
 
     public ContextStore Store { get; }
@@ -39,8 +41,10 @@ public sealed class Engine
     public ITransportFactory Transports { get; }
     public TemplateRenderer Templates { get; }
     public TaskRunner Runner { get; }
+    /// <summary>What runs the cron and statistics tasks: the schedules' code, which sits above the operations; none when null.</summary>
+    public ISiteUpkeep? Upkeep { get; init; }
     /// <summary>Where queued tasks wait for Invoke-AegirQueue.</summary>
-    public Tasks.ITaskQueue Queue { get; init; }
+    public Tasks.ITaskQueue Queue { get; }
 
     /// <summary>The concrete changes an operation would make now, without making any.</summary>
     public IReadOnlyList<AegirPlanStep> Plan(object parameters)
@@ -79,14 +83,14 @@ public sealed class Engine
     public AegirTask Enqueue(object parameters)
     {
         var op = OperationRegistry.For(parameters);
-        return Queue.Add(Request(op, parameters, []));
+        return Queue.Enqueue(Request(op, parameters, []));
     }
 
     /// <summary>Queues a task again from its record (Restart-AegirTask): the same type, target and parameters.</summary>
     public AegirTask Requeue(AegirTask task)
     {
         OperationRegistry.For(task.Type, task.Target);   // refuses a type this module does not run
-        return Queue.Add(new TaskRequest(task.Type, task.Target, [], (JsonObject)task.Parameters.DeepClone()));
+        return Queue.Enqueue(new TaskRequest(task.Type, task.Target, [], (JsonObject)task.Parameters.DeepClone()));
     }
 
     /// <summary>

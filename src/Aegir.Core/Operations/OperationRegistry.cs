@@ -15,6 +15,7 @@ public static class OperationRegistry
         new Platform.VerifyPlatform(), new Platform.DeletePlatform(), new Platform.LockPlatform(), new Platform.UnlockPlatform(),
         new Site.VerifySite(), new Site.InstallSite(), new Site.EnableSite(), new Site.DisableSite(), new Site.DeleteSite(),
         new Site.BackupSite(), new Site.RestoreSite(), new Site.MoveSite(), new Site.RenameSite(), new Site.CloneSite(), new Site.ImportSite(), new Site.ImportSiteArchive(), new Site.RenewCertificate(),
+        new Site.RunSiteCron(), new Site.CollectSiteStatistics(),
         new Client.GrantClientAccess(), new Client.RevokeClientAccess(), new Client.ChangeClientGroup(), new Client.DeleteClient(),
     ];
 

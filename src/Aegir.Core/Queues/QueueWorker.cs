@@ -93,26 +93,43 @@ public sealed class QueueWorker(Engine engine, int throttle)
         }
     }
 
-    /// <summary>Starts each queued task, oldest first, whose targets no running or earlier waiting task holds; true when it started any.</summary>
+    /// <summary>Starts each task the queue leases: oldest first, whose targets no running or earlier waiting task holds; true when it started any.</summary>
     bool StartDue(Dictionary<string, (Task<TaskOutcome?> Work, IReadOnlyList<string> Targets)> running, int scheduledRunning, HashSet<string> passedOver, bool continuous, CancellationToken stop)
     {
-        bool started = false;
-        var busy = running.Values.SelectMany(r => r.Targets).ToHashSet(StringComparer.Ordinal);
-        foreach (var queued in engine.Queue.Pending())
+        var free = _throttle - running.Count - scheduledRunning;
+        if (free <= 0) return false;
+        var request = new LeaseRequest(engine.Runner.Worker, free, running.Values.SelectMany(r => r.Targets).ToHashSet(StringComparer.Ordinal),
+            queued => running.ContainsKey(queued.Id) || Filter?.Invoke(queued) == false || BatchReload(queued) ? LeaseChoice.Skip
+                : !continuous && passedOver.Contains(queued.Id) ? LeaseChoice.Wait : LeaseChoice.Take,
+            engine.TargetsOf);
+        var leases = engine.Queue.Receive(request);
+        foreach (var lease in leases)
         {
-            if (running.Count + scheduledRunning >= _throttle) break;
-            if (running.ContainsKey(queued.Id) || Filter?.Invoke(queued) == false || BatchReload(queued)) continue;
-            var targets = engine.TargetsOf(queued);
-            bool free = !targets.Any(busy.Contains);
-            busy.UnionWith(targets);   // a later task on these targets waits behind this one
-            if (!free || (!continuous && passedOver.Contains(queued.Id))) continue;
             // A thread of its own: a task blocks on its programs' pipes, whose copying needs the thread pool free.
-            var work = Task.Factory.StartNew(() => engine.RunQueued(queued.Id, stop), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            var work = Task.Factory.StartNew(() => Run(lease, stop), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
             work.ContinueWith(_ => _wake.Release(), TaskScheduler.Default);
-            running[queued.Id] = (work, targets);
-            started = true;
+            running[lease.TaskId] = (work, lease.Targets);
         }
-        return started;
+        return leases.Count > 0;
+    }
+
+    /// <summary>
+    /// Runs a leased task; acks the lease once its result is recorded, or nacks it with requeue when it was not claimed
+    /// (its target held elsewhere, or another worker took it) or its run broke off before a result. A simulated crash
+    /// leaves it as a kill would.
+    /// </summary>
+    TaskOutcome? Run(TaskLease lease, CancellationToken stop)
+    {
+        TaskOutcome? outcome;
+        try { outcome = engine.RunQueued(lease.TaskId, stop); }
+        catch (Exception ex) when (ex is not SimulatedCrash)
+        {
+            engine.Queue.Nack(lease, requeue: true);
+            throw;
+        }
+        if (outcome is null) engine.Queue.Nack(lease, requeue: true);
+        else engine.Queue.Ack(lease);
+        return outcome;
     }
 
     /// <summary>
@@ -160,14 +177,11 @@ public sealed class QueueWorker(Engine engine, int throttle)
     /// </summary>
     void RepairDeadWorkers()
     {
-        var locks = Path.Combine(engine.Store.Home, "locks");
-        if (Directory.Exists(locks))
-            foreach (var file in Directory.EnumerateFiles(locks, "*.owner"))
-            {
-                var target = Path.GetFileNameWithoutExtension(file);
-                try { engine.Runner.Settle(target, (level, message) => Log?.Invoke(level, message)); }
-                catch (Errors.AegirException ex) { Log?.Invoke(TaskLogLevel.Warning, $"A task died holding '@{target}' and could not be repaired yet: {ex.Message}"); }
-            }
+        foreach (var target in engine.Runner.Locks.Owned())
+        {
+            try { engine.Runner.Settle(target, (level, message) => Log?.Invoke(level, message)); }
+            catch (Errors.AegirException ex) { Log?.Invoke(TaskLogLevel.Warning, $"A task died holding '@{target}' and could not be repaired yet: {ex.Message}"); }
+        }
         if (DateTime.UtcNow - _lastRetry < RetryWaiting) return;
         _lastRetry = DateTime.UtcNow;
         foreach (var target in engine.Runner.Store.Waiting().Select(w => w.Target).Distinct(StringComparer.Ordinal).ToList())

@@ -14,7 +14,10 @@ public static class SiteCron
     public static readonly TimeSpan Timeout = TimeSpan.FromMinutes(15);
 
     /// <summary>Runs it; a line for the worker's log. A cron fails on a non-zero exit, a timeout, or a PHP fatal error in its output.</summary>
-    public static string Run(Engine engine, string site)
+    public static string Run(Engine engine, string site) => Run(engine, site, held: false).Line;
+
+    /// <summary>Runs it, and records how it went holding the site unless the caller (a cron task) <paramref name="held"/> it: the line, and why it failed.</summary>
+    public static (string Line, string? Error) Run(Engine engine, string site, bool held)
     {
         var clock = Stopwatch.StartNew();
         string? error;
@@ -30,15 +33,15 @@ public static class SiteCron
         catch (AegirException ex) when (ex.ErrorId == "NoCronCommand")
         {
             // The application has no cron: nothing is due, and nothing is wrong.
-            Record(engine, site, s => { s.CronLast = DateTimeOffset.UtcNow; s.CronSucceeded = null; s.CronError = null; s.CronNone = true; });
-            return $"Cron of {site}: its platform's application has no cron command; nothing to run.";
+            Record(engine, site, held, s => { s.CronLast = DateTimeOffset.UtcNow; s.CronSucceeded = null; s.CronError = null; s.CronNone = true; });
+            return ($"Cron of {site}: its platform's application has no cron command; nothing to run.", null);
         }
         catch (AegirException ex) { error = ex.Message; }
         // What the cron printed is the application's: the site's own password never goes on into a record or a log.
         if (error is not null && engine.Store.ReadFresh(site) is Contexts.AegirSite { DbPassword: { Length: >= 4 } password })
             error = error.Replace(password, "********", StringComparison.Ordinal);
         var seconds = clock.Elapsed.TotalSeconds;
-        Record(engine, site, s =>
+        Record(engine, site, held, s =>
         {
             s.CronLast = DateTimeOffset.UtcNow;
             s.CronSucceeded = error is null;
@@ -47,13 +50,13 @@ public static class SiteCron
             s.CronRuns++;
             s.CronNone = false;
         });
-        return error is null ? $"Cron of {site}: done in {seconds:0.0} s." : $"Cron of {site} failed: {error}";
+        return (error is null ? $"Cron of {site}: done in {seconds:0.0} s." : $"Cron of {site} failed: {error}", error);
     }
 
     /// <summary>The cron's outcome into the site's state, holding the site.</summary>
-    static void Record(Engine engine, string site, Action<SiteState> change)
+    static void Record(Engine engine, string site, bool held, Action<SiteState> change)
     {
-        using (engine.Runner.Hold([site], $"the cron record of '@{site}'", (_, _) => { }))
+        using (held ? null : engine.Runner.Hold([site], $"the cron record of '@{site}'", (_, _) => { }))
             new SiteStateStore(engine.Store.Home).Update(site, change);
     }
 

@@ -48,7 +48,7 @@ public sealed class SiteSchedules(Engine engine, ScheduleKinds kinds, BackupWind
             if (kinds.HasFlag(ScheduleKinds.Cron) && site.Status == SiteStatus.Installed && IsDue("cron", site.CronInterval ?? AegirSite.DefaultCronInterval, state.CronLast))
                 yield return new ScheduledWork("cron:" + name, name, state.CronLast, () => SiteCron.Run(engine, name));
             if (kinds.HasFlag(ScheduleKinds.Statistics) && IsDue("statistics", site.StatisticsInterval ?? AegirSite.DefaultStatisticsInterval, state.StatisticsLast))
-                yield return new ScheduledWork("statistics:" + name, name, state.StatisticsLast, () => Describe(SiteStatisticsRun.Run(engine, name)) + QuotaNote(name));
+                yield return new ScheduledWork("statistics:" + name, name, state.StatisticsLast, () => SiteStatisticsRun.Report(engine, SiteStatisticsRun.Run(engine, name)));
             if (kinds.HasFlag(ScheduleKinds.Backup) && site.BackupInterval is { } every && (window?.Contains(now) ?? true)
                 && IsDue("backup", every, state.BackupQueued) && !BackedUp(name, every))
                 yield return new ScheduledWork("backup:" + name, name, state.BackupQueued, () => QueueBackup(name));
@@ -139,12 +139,4 @@ public sealed class SiteSchedules(Engine engine, ScheduleKinds kinds, BackupWind
             return $"Scheduled backup of {name}: queued as task {task.Id}{(pruned > 0 ? $"; {pruned} older backup(s) let go by its retention rules ({rules})" : "")}.";
         }
     }
-
-    /// <summary>After a site's statistics: its client's quota exceeded, said so the worker warns; empty otherwise.</summary>
-    string QuotaNote(string name)
-        => engine.Store.ReadFresh(name) is AegirSite site && ClientUsage.ProblemOf(engine.Store, site) is { } problem
-            ? $" Warning: {site.Uri} is unhealthy: {problem}." : "";
-
-    static string Describe(SiteStatistic s)
-        => $"Statistics of {s.Site}: {s.Users?.ToString() ?? "-"} users, {s.Posts?.ToString() ?? "-"} posts, {s.Comments?.ToString() ?? "-"} comments, database {s.DatabaseBytes / 1024} KiB, files {s.FilesBytes / 1024} KiB.";
 }

@@ -8,10 +8,11 @@ namespace Aegir.Core.Schedules;
 /// <summary>Collects a site's statistics (its application's numbers, its database's and files' size) into its history.</summary>
 public static class SiteStatisticsRun
 {
-    public static SiteStatistic Run(Engine engine, string name)
+    /// <param name="held">The caller (a statistics task) holds the site already.</param>
+    public static SiteStatistic Run(Engine engine, string name, bool held = false)
     {
         SiteStatistic statistic;
-        using (engine.Runner.Hold([name], $"the statistics of '@{name}'", (_, _) => { }))
+        using (held ? null : engine.Runner.Hold([name], $"the statistics of '@{name}'", (_, _) => { }))
         {
             using var env = new OperationEnvironment(engine);
             var site = env.Store.GetFresh<AegirSite>(name, "Uri");
@@ -27,6 +28,11 @@ public static class SiteStatisticsRun
         }
         return statistic;
     }
+
+    /// <summary>The line a worker logs for a site's statistics; a client over its quota adds a warning ("Warning: ...").</summary>
+    public static string Report(Engine engine, SiteStatistic s)
+        => $"Statistics of {s.Site}: {s.Users?.ToString() ?? "-"} users, {s.Posts?.ToString() ?? "-"} posts, {s.Comments?.ToString() ?? "-"} comments, database {s.DatabaseBytes / 1024} KiB, files {s.FilesBytes / 1024} KiB."
+           + (engine.Store.ReadFresh(s.Site) is AegirSite site && ClientUsage.ProblemOf(engine.Store, site) is { } problem ? $" Warning: {site.Uri} is unhealthy: {problem}." : "");
 
     /// <summary>The bytes of the site's own folders, as du counts them on its web server; null when du cannot tell.</summary>
     static long? FilesSize(ITransport web, SiteParts parts)

@@ -26,6 +26,8 @@ public sealed class AegirTask
     /// <summary>The process that runs (or queued) the task, and when that process started (a pid alone can be reused).</summary>
     public int? ProcessId { get; set; }
     public long? ProcessStart { get; set; }
+    /// <summary>The worker that ran the task (host, pid and start time: <see cref="WorkerId"/>); null while it is queued.</summary>
+    public string? Worker { get; set; }
     /// <summary>What went wrong and how to fix it, for a failed task.</summary>
     public string? Error { get; set; }
     public string? ErrorId { get; set; }

@@ -9,13 +9,13 @@ namespace Aegir.Core.Tasks;
 /// </summary>
 public sealed class TaskContext
 {
-    readonly TaskStore _store;
+    readonly ITaskStore _store;
     readonly ITaskObserver? _observer;
     readonly IJournalExecutor? _executor;
     readonly Func<int, string, bool, Exception?>? _faults;
     int _dataCount;
 
-    internal TaskContext(AegirTask task, TaskStore store, ITaskObserver? observer, IJournalExecutor? executor, SecretMasker masker,
+    internal TaskContext(AegirTask task, ITaskStore store, ITaskObserver? observer, IJournalExecutor? executor, SecretMasker masker,
         CancellationToken cancellation, Func<int, string, bool, Exception?>? faults = null)
     {
         Task = task;

@@ -1,5 +1,4 @@
 using Aegir.Core.Errors;
-using Aegir.Core.IO;
 
 namespace Aegir.Core.Tasks;
 
@@ -8,12 +7,19 @@ namespace Aegir.Core.Tasks;
 /// and on failure or cancellation recovers from the journal (undo, or finish past the point of no return).
 /// Always returns the task, whatever happened; its Status says how it went.
 /// </summary>
-public sealed class TaskRunner(string home, ITaskObserver? observer = null, IJournalExecutor? executor = null)
+/// <param name="store">Where records live; files under <paramref name="home"/> when null.</param>
+/// <param name="locks">Target locks; flock under <paramref name="home"/>, held as this process's worker id, when null.</param>
+public sealed class TaskRunner(string home, ITaskObserver? observer = null, IJournalExecutor? executor = null, ITaskStore? store = null, ITargetLocks? locks = null)
 {
     /// <summary>How long to wait for a target another task holds.</summary>
     public TimeSpan LockWait { get; init; } = TimeSpan.FromSeconds(30);
 
-    public TaskStore Store { get; } = new(home);
+    public ITaskStore Store { get; } = store ?? new TaskStore(home);
+
+    public ITargetLocks Locks { get; } = locks ?? new FlockTargetLocks(home);
+
+    /// <summary>The worker id tasks run under, as their records and their locks name it.</summary>
+    public string Worker => Locks.Worker;
 
     /// <summary>Test hook: called before and after each journaled step; a returned exception is thrown there.</summary>
     internal Func<int, string, bool, Exception?>? Faults { get; set; }
@@ -50,17 +56,17 @@ public sealed class TaskRunner(string home, ITaskObserver? observer = null, IJou
     /// Ends a queued task without running it (Stop-AegirTask), under its target's lock so that no worker claims it
     /// meanwhile. False when it was not queued any more, or its target stayed busy for <paramref name="wait"/>.
     /// </summary>
-    public bool Cancel(string id, string why, TimeSpan wait)
+    public bool Cancel(string id, string why, TimeSpan wait, string errorId = "TaskStopped")
     {
         if (Store.Get(id) is not { Status: AegirTaskStatus.Queued } queued) return false;
-        TargetLock held;
-        try { held = TargetLock.Acquire(Store.Home, queued.Target, null, $"the stop of task {id}", wait); }
+        ITargetLease held;
+        try { held = Locks.Acquire(queued.Target, null, $"the stop of task {id}", wait); }
         catch (AegirException ex) when (ex.ErrorId == "TargetBusy") { return false; }
         using var release = held;
         if (Store.Get(id) is not { Status: AegirTaskStatus.Queued } task) return false;
         var now = DateTimeOffset.Now;
         task.Status = AegirTaskStatus.Failed;
-        task.ErrorId = "TaskStopped";
+        task.ErrorId = errorId;
         task.Error = why;
         task.Finished = now;
         task.Log.Add(new TaskLogEntry(now, TaskLogLevel.Error, why));
@@ -88,8 +94,8 @@ public sealed class TaskRunner(string home, ITaskObserver? observer = null, IJou
     /// </summary>
     public void Settle(string target, Action<TaskLogLevel, string> log)
     {
-        if (TargetLock.OwnerOf(Store.Home, target) is null && Store.WaitingOn(target).Count == 0) return;
-        List<TargetLock> held;
+        if (Locks.OwnerOf(target) is null && Store.WaitingOn(target).Count == 0) return;
+        List<ITargetLease> held;
         try { held = Acquire([target], null, $"a check of '@{target}'", TimeSpan.Zero); }
         catch (AegirException ex) when (ex.ErrorId == "TargetBusy") { return; }   // whoever holds it repairs it
         using (new Releaser(held)) Settle(held, null, $"a check of '@{target}'", log);
@@ -102,13 +108,10 @@ public sealed class TaskRunner(string home, ITaskObserver? observer = null, IJou
     /// </summary>
     public void SettleTouching(string server, Action<TaskLogLevel, string> log)
     {
-        var dir = Path.Combine(Store.Home, "locks");
-        if (!Directory.Exists(dir)) return;
-        foreach (var file in Directory.EnumerateFiles(dir, "*.owner"))
+        foreach (var target in Locks.Owned())
         {
-            var target = Path.GetFileName(file)[..^".owner".Length];
             // Whether its holder died is the lock's to say (Settle takes it only when free); a live task is left alone.
-            if (target == server || TargetLock.OwnerOf(Store.Home, target) is not { TaskId: { } id }) continue;
+            if (target == server || Locks.OwnerOf(target) is not { TaskId: { } id }) continue;
             if (Store.Get(id) is { IsFinished: false } task && task.Journal.Any(e => Touches(e.Undo, server) || Touches(e.Forward, server)))
                 Settle(target, log);
         }
@@ -118,7 +121,7 @@ public sealed class TaskRunner(string home, ITaskObserver? observer = null, IJou
         => action is not null && action.Args.TryGetValue("server", out var name) && name == server;
 
     /// <summary>Repairs what died holding these targets, then tries again the undos left waiting on them; <paramref name="what"/> does it when not a task.</summary>
-    void Settle(List<TargetLock> held, string? self, string what, Action<TaskLogLevel, string> log)
+    void Settle(List<ITargetLease> held, string? self, string what, Action<TaskLogLevel, string> log)
     {
         var byWhom = self is null ? what : $"task {self}";
         RepairDead(held, self, byWhom, log);
@@ -127,12 +130,12 @@ public sealed class TaskRunner(string home, ITaskObserver? observer = null, IJou
 
     static string Capitalise(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
 
-    sealed class Releaser(List<TargetLock> held) : IDisposable
+    sealed class Releaser(List<ITargetLease> held) : IDisposable
     {
         public void Dispose() { foreach (var l in held) l.Dispose(); }
     }
 
-    static AegirTask NewTask(TaskRequest request, AegirTaskStatus status)
+    AegirTask NewTask(TaskRequest request, AegirTaskStatus status)
     {
         var now = DateTimeOffset.Now;
         return new AegirTask
@@ -146,19 +149,23 @@ public sealed class TaskRunner(string home, ITaskObserver? observer = null, IJou
             Started = status == AegirTaskStatus.Running ? now : null,
             ProcessId = Environment.ProcessId,
             ProcessStart = ProcessIdentity.CurrentStart,
+            Worker = status == AegirTaskStatus.Running ? Worker : null,
         };
     }
 
     AegirTask? Execute(AegirTask task, IReadOnlyList<string> locks, Action<TaskContext> body, CancellationToken cancellation, bool claim)
     {
-        var ctx = new TaskContext(task, Store, observer, executor, new SecretMasker(), cancellation, Faults);
-        var held = new List<TargetLock>();
+        using var lapsed = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        var ctx = new TaskContext(task, Store, observer, executor, new SecretMasker(), lapsed.Token, Faults);
+        var held = new List<ITargetLease>();
+        LeaseHeartbeat? heartbeat = null;
         bool crashed = false, owned = !claim;   // a claim owns the record only once it found it still queued
         try
         {
             // The record is written once the locks are held: a task killed before that leaves no record that
             // could show as running forever, and one killed after is named by its locks' owner files.
             held = Acquire(locks.Append(task.Target), task.Id, $"task {task.Id}", LockWait);
+            heartbeat = LeaseHeartbeat.Start(Locks.Heartbeat, held, lapsed);
             if (!claim)
             {
                 Store.Save(task, durable: false);
@@ -172,6 +179,7 @@ public sealed class TaskRunner(string home, ITaskObserver? observer = null, IJou
                 task.Started = DateTimeOffset.Now;
                 task.ProcessId = Environment.ProcessId;
                 task.ProcessStart = ProcessIdentity.CurrentStart;
+                task.Worker = Worker;
                 Store.Save(task, durable: false);
                 Store.Unmark(task);
                 ctx.Info($"Task {task.Type} on '@{task.Target}' started (task {task.Id}, queued {task.Created:yyyy-MM-dd HH:mm:ss}).");
@@ -211,6 +219,7 @@ public sealed class TaskRunner(string home, ITaskObserver? observer = null, IJou
         }
         finally
         {
+            heartbeat?.Dispose();
             if (crashed) foreach (var l in held) l.Abandon();
             else if (!owned) foreach (var l in held) l.Dispose();
             else
@@ -229,13 +238,13 @@ public sealed class TaskRunner(string home, ITaskObserver? observer = null, IJou
     }
 
     /// <summary>Locks in one fixed order for every task, so two tasks that need the same pair cannot deadlock.</summary>
-    List<TargetLock> Acquire(IEnumerable<string> targets, string? taskId, string what, TimeSpan wait)
+    List<ITargetLease> Acquire(IEnumerable<string> targets, string? taskId, string what, TimeSpan wait)
     {
-        var held = new List<TargetLock>();
+        var held = new List<ITargetLease>();
         try
         {
             foreach (var name in targets.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
-                held.Add(TargetLock.Acquire(Store.Home, name, taskId, what, wait));
+                held.Add(Locks.Acquire(name, taskId, what, wait));
         }
         catch
         {
@@ -246,7 +255,7 @@ public sealed class TaskRunner(string home, ITaskObserver? observer = null, IJou
     }
 
     /// <summary>A lock whose last holder died names that holder's task: recover it from its journal, once.</summary>
-    void RepairDead(IReadOnlyList<TargetLock> held, string? self, string byWhom, Action<TaskLogLevel, string> log)
+    void RepairDead(IReadOnlyList<ITargetLease> held, string? self, string byWhom, Action<TaskLogLevel, string> log)
     {
         foreach (var l in held)
         {
@@ -260,11 +269,10 @@ public sealed class TaskRunner(string home, ITaskObserver? observer = null, IJou
         }
     }
 
-    void Repair(TargetLock.Owner owner, string target, string byWhom, Action<TaskLogLevel, string> log)
+    void Repair(LockOwner owner, string target, string byWhom, Action<TaskLogLevel, string> log)
     {
         // One repairer at a time: a task holding several targets is found by whoever takes any of them first.
-        using var gate = FileLock.TryAcquire(Path.Combine(Store.Home, "locks", ".repair"), LockWait)
-            ?? throw ErrorCatalog.TargetBusy("repair", null, null, null, LockWait, "the repair of another dead task");
+        using var gate = RepairGate("the repair of another dead task");
         var dead = Store.Get(owner.TaskId!);
         if (dead is null || dead.IsFinished) return;
         log(TaskLogLevel.Warning, $"Took over the lock on '@{target}' from task {dead.Id}: its process {owner.ProcessId} ended without releasing it. Repairing that task ({dead.Type} on '@{dead.Target}') from its journal.");
@@ -292,6 +300,13 @@ public sealed class TaskRunner(string home, ITaskObserver? observer = null, IJou
         if (!KeepsData(dead)) Store.DeleteData(dead);
     }
 
+    /// <summary>One repair at a time among all workers, through the target locks (a name no context has: it starts with a dot).</summary>
+    ITargetLease RepairGate(string busyWith)
+    {
+        try { return Locks.Acquire(".repair", null, "a repair", LockWait); }
+        catch (AegirException ex) when (ex.ErrorId == "TargetBusy") { throw ErrorCatalog.TargetBusy("repair", null, null, null, LockWait, busyWith); }
+    }
+
     static string Outcome(JournalEntry e)
         => $"{e.State switch { JournalState.Undone => "undid", JournalState.Done => "finished", JournalState.Waiting => "could not undo yet", _ => "could not repair" }} '{e.Description}'{(e.Problem is null ? "" : $" ({e.Problem})")}";
 
@@ -303,7 +318,7 @@ public sealed class TaskRunner(string home, ITaskObserver? observer = null, IJou
     /// refuses the holder of a record it keeps (nothing may change that record before it is put back); the holder of
     /// one of its servers only hears of it.
     /// </summary>
-    void RetryWaiting(IReadOnlyList<TargetLock> held, string? self, string byWhom, Action<TaskLogLevel, string> log)
+    void RetryWaiting(IReadOnlyList<ITargetLease> held, string? self, string byWhom, Action<TaskLogLevel, string> log)
     {
         var tried = new Dictionary<string, AegirTask?>(StringComparer.Ordinal);
         foreach (var l in held)
@@ -322,20 +337,19 @@ public sealed class TaskRunner(string home, ITaskObserver? observer = null, IJou
     /// Tries again one task's waiting undos, holding its target (taken now if no one holds it; if someone does, they
     /// try). Returns the task when something of it still waits, null when its undo is done.
     /// </summary>
-    AegirTask? Retry(string id, IReadOnlyList<TargetLock> held, string? self, string byWhom, Action<TaskLogLevel, string> log)
+    AegirTask? Retry(string id, IReadOnlyList<ITargetLease> held, string? self, string byWhom, Action<TaskLogLevel, string> log)
     {
         if (Store.Get(id) is not { } task) return null;
-        TargetLock? extra = null;
+        ITargetLease? extra = null;
         if (!held.Any(h => h.Target == task.Target))
         {
-            try { extra = TargetLock.Acquire(Store.Home, task.Target, self, $"the undo left waiting by task {id}", TimeSpan.Zero); }
+            try { extra = Locks.Acquire(task.Target, self, $"the undo left waiting by task {id}", TimeSpan.Zero); }
             catch (AegirException ex) when (ex.ErrorId == "TargetBusy") { return task; }
         }
         try
         {
             if (extra is not null) RepairDead([extra], self, byWhom, log);
-            using var gate = FileLock.TryAcquire(Path.Combine(Store.Home, "locks", ".repair"), LockWait)
-                ?? throw ErrorCatalog.TargetBusy("repair", null, null, null, LockWait, "the repair of another task");
+            using var gate = RepairGate("the repair of another task");
             task = Store.Get(id) ?? task;
             if (!task.Journal.Any(e => e.State == JournalState.Waiting))
             {

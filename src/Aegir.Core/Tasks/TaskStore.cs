@@ -11,7 +11,7 @@ namespace Aegir.Core.Tasks;
 /// old records; they may hold secrets) lives beside it in <c>&lt;id&gt;.data/</c> until the task has ended.
 /// Queued tasks also have a marker in <c>queue/</c>.
 /// </summary>
-public sealed class TaskStore(string home)
+public sealed class TaskStore(string home) : ITaskStore
 {
     static readonly JsonSerializerOptions Json = new()
     {
@@ -25,7 +25,10 @@ public sealed class TaskStore(string home)
 
     public string Home { get; } = home;
     public string TasksPath { get; } = Path.Combine(home, "tasks");
-    public string QueuePath => Path.Combine(Home, "queue");
+    public string QueuePath => QueueFolder(Home);
+
+    /// <summary>Where the markers of queued tasks are (the file queue watches it).</summary>
+    public static string QueueFolder(string home) => Path.Combine(home, "queue");
 
     static string MonthDir(string tasks, string id) => Path.Combine(tasks, id[..4], id[4..6]);
 
@@ -117,7 +120,7 @@ public sealed class TaskStore(string home)
 
     string DataDir(AegirTask task) => Path.Combine(MonthDir(TasksPath, task.Id), task.Id + ".data");
 
-    internal void WriteData(AegirTask task, string name, byte[] bytes)
+    public void WriteData(AegirTask task, string name, byte[] bytes)
     {
         var dir = DataDir(task);
         EnsureMonth(Path.GetDirectoryName(dir)!);
@@ -125,14 +128,14 @@ public sealed class TaskStore(string home)
         AtomicFile.WriteAllBytes(Path.Combine(dir, name), bytes, durable: false);
     }
 
-    internal byte[]? ReadData(AegirTask task, string name)
+    public byte[]? ReadData(AegirTask task, string name)
     {
         try { return File.ReadAllBytes(Path.Combine(DataDir(task), name)); }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException) { return null; }
     }
 
     /// <summary>Deletes a finished task's undo data: nothing will undo it any more.</summary>
-    internal void DeleteData(AegirTask task)
+    public void DeleteData(AegirTask task)
     {
         var dir = DataDir(task);
         if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
@@ -142,14 +145,14 @@ public sealed class TaskStore(string home)
 
     string MarkerPath(AegirTask task) => Path.Combine(QueuePath, $"{task.Id}.{task.Type}.{task.Target}");
 
-    internal void MarkQueued(AegirTask task)
+    public void MarkQueued(AegirTask task)
     {
         AtomicFile.EnsureHome(Home);
         AtomicFile.EnsurePrivateDirectory(QueuePath);
         File.WriteAllBytes(MarkerPath(task), []);
     }
 
-    internal void Unmark(AegirTask task)
+    public void Unmark(AegirTask task)
     {
         try { File.Delete(MarkerPath(task)); } catch (IOException) { }
     }
@@ -176,7 +179,7 @@ public sealed class TaskStore(string home)
     string WaitingPath => Path.Combine(Home, "undo");
 
     /// <summary>Marks the targets whose next task tries again the task's waiting undos (none left: no marks).</summary>
-    internal void MarkWaitingUndo(AegirTask task)
+    public void MarkWaitingUndo(AegirTask task)
     {
         var targets = WaitingUndo.Targets(task);
         if (targets.Count > 0)

@@ -17,7 +17,7 @@ public static class WaitingUndo
         => Entries(task).Where(e => JournalActions.ChangesRecord(e.Undo!)).Select(e => e.Undo!.Arg("name")).ToHashSet(StringComparer.Ordinal);
 
     /// <summary>What waits on a target, as the Get- cmdlets show it (tasks by id); null when nothing does.</summary>
-    public static string? Describe(TaskStore store, IEnumerable<string> ids)
+    public static string? Describe(ITaskStore store, IEnumerable<string> ids)
     {
         var lines = ids.Select(store.Get).OfType<AegirTask>().Where(t => Undos(t).Count > 0)
             .Select(t => $"task {t.Id} ({t.Type} on '@{t.Target}') waits to {string.Join("; ", Entries(t).Where(e => !JournalActions.ChangesRecord(e.Undo!)).Select(e => e.Undo!.Description))}")

@@ -52,7 +52,7 @@ public sealed class InvokeAegirQueueCommand : AegirCmdlet
         bool Has(string queue) => Queue.Contains(queue, StringComparer.OrdinalIgnoreCase);
         var kinds = (Has("Cron") ? ScheduleKinds.Cron : 0) | (Has("Backup") ? ScheduleKinds.Backup : 0) | (Has("Statistics") ? ScheduleKinds.Statistics : 0)
                     | (Has("Certificate") ? ScheduleKinds.Certificate : 0);
-        var engine = new Engine(Store);
+        var engine = new Engine(Store, backend: TaskBackends.For(Store.Home)) { Upkeep = Core.Schedules.ScheduledUpkeep.Instance };
         if (WhatIfMode)
         {
             var pending = engine.Queue.Pending().ToList();

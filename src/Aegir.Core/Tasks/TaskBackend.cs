@@ -1,0 +1,13 @@
+namespace Aegir.Core.Tasks;
+
+/// <summary>
+/// What an engine's tasks run on: where their records live, the target locks, and the queue, each made for a
+/// $AEGIR_HOME (the queue for the runner that records and claims its tasks). <see cref="Files"/> is the embedded
+/// default: records and queue markers under $AEGIR_HOME, flock for the locks.
+/// </summary>
+public sealed record TaskBackend(Func<string, ITaskStore> Store, Func<string, ITargetLocks> Locks, Func<TaskRunner, ITaskQueue> Queue)
+{
+    /// <param name="worker">The worker id locks and records name; this process's (<see cref="WorkerId.Current"/>) when null.</param>
+    public static TaskBackend Files(string? worker = null)
+        => new(home => new TaskStore(home), home => new FlockTargetLocks(home, worker), runner => new FileTaskQueue(runner));
+}
