@@ -1,5 +1,6 @@
 using System.Formats.Tar;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Aegir.Core.Backups;
 using Aegir.Core.Contexts;
@@ -177,6 +178,46 @@ public sealed class CertificateCarryTests : IDisposable
         Assert.True(cert.SelfSigned);
         Assert.Equal(["blog.test"], cert.Names);
         Assert.Equal(CertificateSource.SelfSigned, hosting.Store.GetFresh<AegirSite>("blog.test", "Uri").CertificateSource);
+    }
+
+    [Fact]
+    public void A_private_CA_s_certificate_in_a_backup_is_put_back_when_the_web_server_trusts_its_root_for_ACME_and_refused_otherwise()
+    {
+        var given = Make(Hosts);
+        using var hosting = HttpsSite(given);
+        var archive = BackUp(hosting);
+        // As lego saves a Pebble or step-ca certificate: the site's and the intermediate's, the root not in the file.
+        var (root, inter, leaf, key) = CertificateTests.Chain(Hosts);
+        var thumbprint = CertificateFacts.Thumbprint(leaf);
+        var privateCa = Rewrite(archive, new Dictionary<string, string?>
+        {
+            ["certificate/fullchain.pem"] = CertificateTests.Pem(leaf, inter),
+            ["certificate/key.pem"] = key.ExportPkcs8PrivateKeyPem(),
+            ["certificate/certificate.json"] = Members(archive)["certificate/certificate.json"].Replace(given.Thumbprint, thumbprint),
+        });
+        void Trust(X509Certificate2 ca)
+        {
+            var roots = Path.Combine(_dir, $"{Guid.NewGuid():N}.pem");
+            File.WriteAllText(roots, CertificateTests.Pem(ca));
+            var copy = AcmeSettings.ImportRoots(hosting.Home.Path, roots);
+            hosting.Store.Modify("server_master", "Name", (AegirServer s) => s.Http.Set("acme_roots", copy));
+        }
+        var store = new CertificateStore(hosting.Home.Path);
+
+        var untrusted = Import(hosting, privateCa);
+        Assert.Contains(untrusted.Task.Log, e => e.Level == TaskLogLevel.Warning && e.Message.Contains("left out") && e.Message.Contains("the chain is incomplete"));
+        Assert.True(store.Get("blog.test")!.SelfSigned);
+
+        Trust(CertificateTests.Chain(Hosts).Root);   // another private CA's root: still no chain to a trusted root
+        var other = Import(hosting, privateCa);
+        Assert.Contains(other.Task.Log, e => e.Level == TaskLogLevel.Warning && e.Message.Contains("the chain is incomplete") && e.Message.Contains("acme_roots"));
+        Assert.True(store.Get("blog.test")!.SelfSigned);
+
+        Trust(root);
+        var restored = Import(hosting, privateCa);
+        Assert.DoesNotContain(restored.Task.Log, e => e.Level == TaskLogLevel.Warning && e.Message.Contains("certificate"));
+        Assert.Equal((thumbprint, CertificateSource.File), (store.Get("blog.test")!.Thumbprint, store.Get("blog.test")!.Source));
+        Assert.Equal(CertificateTests.Pem(leaf, inter), hosting.Server.Text(Path.Combine(hosting.Home.Path, "config", "server_master", "tls", "blog.test.crt")));
     }
 
     [Fact]

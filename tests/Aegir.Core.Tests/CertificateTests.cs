@@ -116,6 +116,150 @@ public sealed class CertificateTests : IDisposable
     }
 
     [Fact]
+    public void A_chain_that_puts_the_site_s_certificate_after_its_CA_s_says_so_and_how_to_fix_it()
+    {
+        var (root, inter, leaf, key) = Chain(Hosts);
+        var ex = Refused(() => CertificateFiles.Check(Write("full.pem", Pem(inter, leaf, root)), Write("key.pem", key.ExportPkcs8PrivateKeyPem()), Hosts));
+        Assert.Equal("CertificateRefused", ex.ErrorId);
+        Assert.Contains("the site's certificate must come first", ex.Message);
+        Assert.Contains("CN=Test Intermediate", ex.Message);
+        Assert.Contains($"CN={Hosts[0]}", ex.Message);
+        Assert.Contains("cat leaf.pem chain.pem > fullchain.pem", ex.Message);
+        Assert.DoesNotContain("is not the key", ex.Message);
+    }
+
+    /// <summary>
+    /// A certificate for <see cref="Hosts"/> with <paramref name="key"/>, signed with <paramref name="hash"/> by the test
+    /// intermediate (by an RSA root for SHA-1, which .NET no longer signs certificates with): its chain and key as PEM.
+    /// </summary>
+    static (string Chain, string Key) Leaf(AsymmetricAlgorithm key, HashAlgorithmName hash, params X509Extension[] extensions)
+    {
+        var request = key is RSA rsa ? new CertificateRequest($"CN={Hosts[0]}", rsa, hash, RSASignaturePadding.Pkcs1) : new CertificateRequest($"CN={Hosts[0]}", (ECDsa)key, hash);
+        var san = new SubjectAlternativeNameBuilder();
+        foreach (var n in Hosts) san.AddDnsName(n);
+        request.CertificateExtensions.Add(san.Build());
+        foreach (var e in extensions) request.CertificateExtensions.Add(e);
+        using var rsaRoot = RSA.Create(2048);
+        X509Certificate2 issuer;
+        X509SignatureGenerator signer;
+        string rest;
+        if (hash == HashAlgorithmName.SHA1)
+        {
+            var rootRequest = new CertificateRequest("CN=Test RSA Root", rsaRoot, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+            rootRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+            issuer = rootRequest.CreateSelfSigned(DateTime.UtcNow.AddDays(-10), DateTime.UtcNow.AddYears(5));
+            signer = new Sha1WithRsa(rsaRoot);
+            rest = Pem(issuer);
+        }
+        else
+        {
+            var (root, inter, _, _) = Chain(Hosts);
+            (issuer, signer, rest) = (inter, X509SignatureGenerator.CreateForECDsa(inter.GetECDsaPrivateKey()!), Pem(inter, root));
+        }
+        var leaf = request.Create(issuer.SubjectName, signer, DateTime.UtcNow.AddDays(-1), DateTime.UtcNow.AddDays(90), [7, 8, 9]);
+        return (Pem(leaf) + rest, key.ExportPkcs8PrivateKeyPem());
+    }
+
+    /// <summary>Signs sha1WithRSAEncryption, as CAs did before 2016.</summary>
+    sealed class Sha1WithRsa(RSA key) : X509SignatureGenerator
+    {
+        protected override PublicKey BuildPublicKey() => PublicKey.CreateFromSubjectPublicKeyInfo(key.ExportSubjectPublicKeyInfo(), out _);
+        public override byte[] GetSignatureAlgorithmIdentifier(HashAlgorithmName hashAlgorithm) => [0x30, 0x0D, 0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x05, 0x05, 0x00];
+        public override byte[] SignData(byte[] data, HashAlgorithmName hashAlgorithm) => key.SignData(data, HashAlgorithmName.SHA1, RSASignaturePadding.Pkcs1);
+    }
+
+    static X509EnhancedKeyUsageExtension Eku(string oid) => new([new Oid(oid)], false);
+
+    [Theory]
+    [InlineData("ca", "basic constraints CA:TRUE")]
+    [InlineData("eku", "lacks serverAuth (1.3.6.1.5.5.7.3.1)")]
+    [InlineData("ku", "allows neither digitalSignature")]
+    [InlineData("rsa-ku", "allows neither digitalSignature nor keyEncipherment")]
+    [InlineData("rsa1024", "its RSA key has 1024 bits")]
+    [InlineData("ec224", "its EC key has 224 bits")]
+    [InlineData("sha1", "signed with SHA-1")]
+    public void A_certificate_unfit_for_a_site_is_refused_up_front_saying_what_to_ask_the_CA_for(string how, string why)
+    {
+        using var p256 = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var rsa2048 = RSA.Create(2048);
+        using var rsa1024 = RSA.Create(1024);
+        using var p224 = ECDsa.Create(ECCurve.CreateFromValue("1.3.132.0.33"));
+        var (chain, key) = how switch
+        {
+            "ca" => Leaf(p256, HashAlgorithmName.SHA256, new X509BasicConstraintsExtension(true, false, 0, true)),
+            "eku" => Leaf(p256, HashAlgorithmName.SHA256, Eku("1.3.6.1.5.5.7.3.2")),
+            "ku" => Leaf(p256, HashAlgorithmName.SHA256, new X509KeyUsageExtension(X509KeyUsageFlags.KeyAgreement, true)),
+            "rsa-ku" => Leaf(rsa2048, HashAlgorithmName.SHA256, new X509KeyUsageExtension(X509KeyUsageFlags.DataEncipherment, true)),
+            "rsa1024" => Leaf(rsa1024, HashAlgorithmName.SHA256),
+            "ec224" => Leaf(p224, HashAlgorithmName.SHA256),
+            "sha1" => Leaf(p256, HashAlgorithmName.SHA1),
+            _ => throw new ArgumentException(how),
+        };
+        var ex = Refused(() => CertificateFiles.Check(Write("full.pem", chain), Write("key.pem", key), Hosts));
+        Assert.Equal("CertificateRefused", ex.ErrorId);
+        Assert.Contains(why, ex.Message);
+        Assert.Contains("Have the CA issue the site a certificate for TLS servers", ex.Message);
+    }
+
+    [Fact]
+    public void A_server_s_certificate_with_an_RSA_key_for_key_encipherment_alone_passes_and_a_CA_s_is_refused_before_anything_is_written()
+    {
+        using var rsa = RSA.Create(2048);
+        var (chain, key) = Leaf(rsa, HashAlgorithmName.SHA384, new X509BasicConstraintsExtension(false, false, 0, true),
+            new X509KeyUsageExtension(X509KeyUsageFlags.KeyEncipherment, true), Eku("1.3.6.1.5.5.7.3.1"));
+        Assert.Equal(3, CertificateFacts.Chain(CertificateFiles.Check(Write("rsa.pem", chain), Write("rsa.key", key), Hosts).CertificatePem).Count);
+
+        using var home = new TestHome();
+        using var p256 = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var ca = Leaf(p256, HashAlgorithmName.SHA256, new X509BasicConstraintsExtension(true, false, 0, true));
+        var definition = new SiteDefinition(Hosts[0], "wp", Aliases: [Hosts[1]], Https: HttpsMode.Required,
+            CertificatePath: Write("ca.pem", ca.Chain), CertificateKeyPath: Write("ca.key", ca.Key));
+        Assert.Contains("CA:TRUE", Assert.Throws<AegirException>(() => definition.ToSite(home.Store)).Message);
+        Assert.Null(home.Store.ReadFresh(Hosts[0]));
+        Assert.Null(new CertificateStore(home.Path).Get(Hosts[0]));
+    }
+
+    [Fact]
+    public void A_DER_roots_file_is_refused_as_no_PEM_text_saying_how_to_convert_it_and_nothing_is_written()
+    {
+        var (root, _, _, _) = Chain(Hosts);
+        var der = Path.Combine(_dir, "root.der");
+        File.WriteAllBytes(der, root.RawData);
+        var home = Path.Combine(_dir, "home");
+        var ex = Assert.Throws<AegirException>(() => AcmeSettings.ImportRoots(home, der));
+        Assert.Equal("CertificateRefused", ex.ErrorId);
+        Assert.Contains("AcmeRootCertificate", ex.Message);
+        Assert.Contains("it is not PEM text (a DER or PKCS#12 file?)", ex.Message);
+        Assert.Contains($"openssl x509 -inform der -in {der} -out {der}.pem", ex.Message);
+        Assert.DoesNotContain("Unable to translate", ex.Message);
+        Assert.False(Directory.Exists(Path.Combine(home, "certificates")));
+    }
+
+    [Fact]
+    public void A_former_roots_file_leaves_the_store_once_no_server_names_it()
+    {
+        using var hosting = new FakeHosting();
+        OperationScenario.Installed(hosting);
+        var home = hosting.Home.Path;
+        var (first, _, _, _) = Chain(Hosts);
+        var (second, _, _, _) = Chain(Hosts);
+        var a = AcmeSettings.ImportRoots(home, Write("a.pem", Pem(first)));
+        var b = AcmeSettings.ImportRoots(home, Write("b.pem", Pem(second)));
+        IEnumerable<AegirServer> Servers() => hosting.Store.List(ContextType.Server).Contexts.OfType<AegirServer>();
+        hosting.Store.Modify("server_master", "Name", (AegirServer s) => s.Http.Set("acme_roots", a));
+        Assert.False(AcmeSettings.ForgetRoots(home, a, Servers()));
+        Assert.True(File.Exists(a));
+        hosting.Store.Modify("server_master", "Name", (AegirServer s) => s.Http.Set("acme_roots", b));
+        Assert.True(AcmeSettings.ForgetRoots(home, a, Servers()));
+        Assert.False(File.Exists(a));
+        Assert.True(File.Exists(b));
+        // Only the store's roots files: never a file elsewhere a record might name.
+        var outside = Write("roots-outside.pem", Pem(first));
+        Assert.False(AcmeSettings.ForgetRoots(home, outside, Servers()));
+        Assert.True(File.Exists(outside));
+    }
+
+    [Fact]
     public void A_link_to_a_good_file_is_refused_and_so_is_a_fifo()
     {
         var (root, inter, leaf, key) = Chain(Hosts);

@@ -126,6 +126,34 @@ Describe 'HTTPS settings and certificates' {
           (Get-AegirServer master).Http.Get('acme_roots') | Should -BeNullOrEmpty
       }
 
+      It 'removes a former roots file from the store once no server names it' {
+          $first = New-PemPair -Names 'ca-one.internal' -Dir "$TestDrive/first"
+          $second = New-PemPair -Names 'ca-two.internal' -Dir "$TestDrive/second"
+          $null = New-AegirServer -Name other -RemoteHost other.example.test -HttpServiceType nginx
+          Set-AegirServer master -AcmeRootCertificate $first.Cert
+          $one = (Get-AegirServer master).Http.Get('acme_roots')
+          Set-AegirServer other -AcmeRootCertificate $first.Cert
+          Set-AegirServer master -AcmeRootCertificate $second.Cert
+          $two = (Get-AegirServer master).Http.Get('acme_roots')
+          Test-Path $one | Should -BeTrue -Because "server 'other' still names it"
+          Set-AegirServer other -AcmeRootCertificate $second.Cert
+          Test-Path $one | Should -BeFalse -Because 'no server names it any more'
+          Set-AegirServer master -AcmeRootCertificate ''
+          Test-Path $two | Should -BeTrue -Because "server 'other' still names it"
+          Set-AegirServer other -AcmeRootCertificate '' -WhatIf
+          Test-Path $two | Should -BeTrue -Because '-WhatIf removes nothing'
+          Set-AegirServer other -AcmeRootCertificate ''
+          Test-Path $two | Should -BeFalse
+          @(Get-ChildItem "$env:AEGIR_HOME/certificates/_acme" -Filter 'roots-*.pem').Count | Should -Be 0
+      }
+
+      It 'refuses a DER roots file as no PEM text, saying how to convert it' {
+          $pem = New-PemPair -Names 'ca.internal' -Dir "$TestDrive/der"
+          $der = "$TestDrive/der/root.der"
+          [IO.File]::WriteAllBytes($der, [System.Security.Cryptography.X509Certificates.X509Certificate2]::CreateFromPem((Get-Content -Raw $pem.Cert)).RawData)
+          { Set-AegirServer master -AcmeRootCertificate $der -ErrorAction Stop } | Should -Throw "*not PEM text (a DER or PKCS#12 file?)*openssl x509 -inform der -in $der -out $der.pem*"
+      }
+
       It 'refuses a directory that is no https address, an email that is none and a roots file with a key, changing nothing' {
           $before = Get-ContextSnapshot
           { Set-AegirServer master -AcmeDirectory 'http://ca.internal/dir' -ErrorAction Stop } | Should -Throw '*AcmeDirectory*https://*'

@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
 using Aegir.Core.Backups;
@@ -52,9 +53,11 @@ internal static class SiteCertificateCarry
     /// against the store's (<paramref name="current"/>). Left out with a warning: anything the checks of a given file
     /// refuse for the backup's own site (<paramref name="archiveUri"/>), or a record that names another certificate.
     /// Left out at Info: one that no longer covers the site's names, of another source, older than the store's, or
-    /// self-signed where the store holds a CA's.
+    /// self-signed where the store holds a CA's. <paramref name="roots"/>: those the site's web server trusts for its
+    /// ACME directory (a private CA's certificate chains to one of them, not to this machine's).
     /// </summary>
-    public static Verdict Judge(CarriedCertificate carried, string archiveUri, AegirSite site, CertificateSource wanted, AegirCertificate? current, DateTime? now = null)
+    public static Verdict Judge(CarriedCertificate carried, string archiveUri, AegirSite site, CertificateSource wanted, AegirCertificate? current, DateTime? now = null,
+        IReadOnlyCollection<X509Certificate2>? roots = null)
     {
         Verdict Out(TaskLogLevel level, string why) => new(null, wanted, level, $"The certificate in the backup is left out: {why}");
         Verdict Refused(string why) => Out(TaskLogLevel.Warning, $"{why}; {site.Uri} gets the certificate it would get without it");
@@ -65,7 +68,7 @@ internal static class SiteCertificateCarry
         catch (JsonException) { record = null; }
         if (record is null || !Enum.IsDefined(record.Source)) return Refused($"its {Meta} does not read as a certificate record");
         CertificateFiles.Checked files;
-        try { files = CertificateFiles.CheckPem(carried.Text(Chain), carried.Text(Key), [archiveUri], now, Chain); }
+        try { files = CertificateFiles.CheckPem(carried.Text(Chain), carried.Text(Key), [archiveUri], now, Chain, roots); }
         catch (CertificateFiles.Problem p) { return Refused($"{(p.OfKey ? Key : Chain)} is refused ({p.Message})"); }
         var thumbprint = CertificateFacts.Thumbprint(files.Leaf);
         if (!string.Equals(record.Thumbprint, thumbprint, StringComparison.OrdinalIgnoreCase))
@@ -103,7 +106,7 @@ internal static class SiteCertificateCarry
             }
             var wanted = creating && manifest().CertificateSource == CertificateSource.File ? CertificateSource.File : site.CertificateSource;
             var store = new CertificateStore(parts.Env.Home);
-            var verdict = Judge(carried(), manifest().Uri, site, wanted, store.Get(site.Uri));
+            var verdict = Judge(carried(), manifest().Uri, site, wanted, store.Get(site.Uri), roots: AcmeSettings.Of(parts.Web).Roots());
             if (verdict.Files is not { } files)
             {
                 ctx.Log(verdict.Level, verdict.Why + ".");

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Aegir.Core.Contexts;
 using Aegir.Core.Errors;
@@ -51,24 +52,33 @@ public sealed record AcmeSettings(string Directory, string? Email, string? Roots
         AtomicFile.WriteAllText(copy, pem);
     }
 
+    /// <summary>The roots trusted for this directory (the acme_roots file), or null when it sets none or its file is gone.</summary>
+    public IReadOnlyList<X509Certificate2>? Roots()
+        => RootsPath is { } roots && File.Exists(roots) ? [.. CertificateFacts.Chain(File.ReadAllText(roots))] : null;
+
+    /// <summary>
+    /// Deletes <paramref name="former"/>, a roots file a server's acme_roots named before it changed, when it is one of
+    /// the store's and no server names it any more: each setting copies its file in, so the old ones would pile up.
+    /// </summary>
+    public static bool ForgetRoots(string home, string former, IEnumerable<AegirServer> servers)
+    {
+        var folder = Path.Combine(home, "certificates", Folder);
+        if (Path.GetDirectoryName(former) != folder || !Path.GetFileName(former).StartsWith("roots-", StringComparison.Ordinal)) return false;
+        if (servers.Any(s => !s.Http.IsNull && s.Http.Get("acme_roots") == former)) return false;
+        if (!File.Exists(former)) return false;
+        File.Delete(former);
+        return true;
+    }
+
     /// <summary>Checks a roots file, writing nothing: the path its copy in the store gets, and its text.</summary>
     public static (string Copy, string Pem) CheckRoots(string home, string path)
     {
         const string parameter = "AcmeRootCertificate";
         const string fix = "Give a PEM file holding the ACME server's API certificate (or its CA) and the root it issues under, as -----BEGIN CERTIFICATE----- blocks.";
-        if (!Path.IsPathFullyQualified(path)) throw ErrorCatalog.CertificateRefused(parameter, path, "it is not a full path", fix);
-        var status = Posix.Stat(path) ?? throw ErrorCatalog.CertificateRefused(parameter, path, "there is no such file", fix);
-        if (status.IsLink || status.IsDirectory || !Posix.IsRegularFile(path))
-            throw ErrorCatalog.CertificateRefused(parameter, path, "it is not a plain file (links are never followed)", fix);
-        string text;
-        try { text = new UTF8Encoding(false, true).GetString(SafePath.ReadFile(path, 1024 * 1024) ?? []); }
-        catch (Exception ex) when (ex is IOException or DecoderFallbackException or SafePath.BlockedException or UnauthorizedAccessException)
-        {
-            throw ErrorCatalog.CertificateRefused(parameter, path, $"it cannot be read as a PEM text ({ex.Message.TrimEnd('.')})", fix);
-        }
+        var text = CertificateFiles.Read(parameter, path);
         if (text.Contains("PRIVATE KEY-----", StringComparison.Ordinal))
             throw ErrorCatalog.CertificateRefused(parameter, path, "it holds a private key", "Give the certificates alone: a key never goes into the roots file.");
-        System.Security.Cryptography.X509Certificates.X509Certificate2Collection roots;
+        X509Certificate2Collection roots;
         try { roots = CertificateFacts.Chain(text); }
         catch (CryptographicException ex) { throw ErrorCatalog.CertificateRefused(parameter, path, $"it holds no readable certificate ({ex.Message.TrimEnd('.')})", fix); }
         if (roots.Count == 0) throw ErrorCatalog.CertificateRefused(parameter, path, "it holds no certificate", fix);

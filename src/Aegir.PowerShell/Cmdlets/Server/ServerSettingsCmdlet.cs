@@ -2,6 +2,7 @@ using System.Collections;
 using System.Management.Automation;
 using Aegir.Core.Contexts;
 using Aegir.Core.Errors;
+using Aegir.Core.Services.Certificates;
 using Aegir.Core.Transport;
 using Aegir.PowerShell.Completion;
 
@@ -153,23 +154,32 @@ public abstract class ServerSettingsCmdlet : AegirCmdlet
         if (AcmeDirectory is not null) server.Http.Set("acme_directory", Validate.HttpsUrl("AcmeDirectory", AcmeDirectory));
         if (AcmeEmail is not null) server.Http.Set("acme_email", Validate.Email("AcmeEmail", AcmeEmail));
         if (AcmeRootCertificate is null) return;
+        _formerRoots = server.Http.Get("acme_roots");
         if (AcmeRootCertificate.Length == 0)
         {
             server.Http.Set("acme_roots", null);
             return;
         }
-        var roots = Aegir.Core.Services.Certificates.AcmeSettings.CheckRoots(Store.Home, SessionState.Path.GetUnresolvedProviderPathFromPSPath(AcmeRootCertificate));
+        var roots = AcmeSettings.CheckRoots(Store.Home, SessionState.Path.GetUnresolvedProviderPathFromPSPath(AcmeRootCertificate));
         server.Http.Set("acme_roots", roots.Copy);
         _roots = roots;
     }
 
     (string Copy, string Pem)? _roots;
+    string? _formerRoots;
 
-    /// <summary>After the record is written (not for -WhatIf): the roots file it names goes into the certificate store.</summary>
+    /// <summary>
+    /// After the record is written (not for -WhatIf): the roots file it names goes into the certificate store, and the
+    /// one it named before leaves it when no server names that any more.
+    /// </summary>
     protected void SaveAcmeRoots()
     {
-        if (_roots is { } roots) Aegir.Core.Services.Certificates.AcmeSettings.SaveRoots(roots.Copy, roots.Pem);
+        if (_roots is { } roots) AcmeSettings.SaveRoots(roots.Copy, roots.Pem);
+        if (_formerRoots is { } former && former != _roots?.Copy
+            && AcmeSettings.ForgetRoots(Store.Home, former, Store.List(ContextType.Server).Contexts.OfType<AegirServer>()))
+            WriteVerbose($"Removed {former}: no server's acme_roots names it any more");
         _roots = null;
+        _formerRoots = null;
     }
 
     /// <summary>The ssh settings: any of them makes the server's transport ssh; this machine is never reached over ssh.</summary>
