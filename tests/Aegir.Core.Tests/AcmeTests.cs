@@ -167,6 +167,80 @@ public sealed class AcmeTests : IDisposable
     }
 
     [Fact]
+    public void Lego_started_drops_the_run_folders_of_dead_processes_and_old_ones_of_no_known_owner_and_says_an_unreachable_directory_is_so()
+    {
+        // Real lego against a port nothing listens on: it fails at once, after dropping what killed runs left.
+        var acme = Path.Combine(_dir, "certificates", AcmeSettings.Folder);
+        Directory.CreateDirectory(acme);
+        using var gone = System.Diagnostics.Process.Start("true")!;
+        gone.WaitForExit();
+        string Run(string name, bool old = false)
+        {
+            var dir = Path.Combine(acme, name);
+            Directory.CreateDirectory(Path.Combine(dir, "accounts"));
+            File.WriteAllText(Path.Combine(dir, "accounts", "x.key"), "a copy of the account key");
+            if (old) Directory.SetLastWriteTimeUtc(dir, DateTime.UtcNow.AddHours(-1));
+            return dir;
+        }
+        var killed = Run(LegoClient.RunName(gone.Id, 12345));
+        var reused = Run(LegoClient.RunName(Environment.ProcessId, Tasks.ProcessIdentity.CurrentStart + 1));   // our pid, another process's start
+        var running = Run(LegoClient.RunName(Environment.ProcessId, Tasks.ProcessIdentity.CurrentStart));
+        var unknownOld = Run("run-" + Guid.NewGuid().ToString("N"), old: true);
+        var unknownNew = Run("run-" + Guid.NewGuid().ToString("N"));
+        var webroot = Directory.CreateDirectory(Path.Combine(_dir, "webroot")).FullName;
+
+        var error = Assert.Throws<AegirException>(() => new LegoClient(_dir).Obtain(new AcmeSettings("https://127.0.0.1:9/nothing", "ops@example.com", null), ["shop.test"], webroot, _ => { }));
+
+        Assert.False(Directory.Exists(killed));
+        Assert.False(Directory.Exists(reused));
+        Assert.False(Directory.Exists(unknownOld));
+        Assert.True(Directory.Exists(running));
+        Assert.True(Directory.Exists(unknownNew));
+        Assert.Equal(new[] { running, unknownNew }.Order(), Directory.EnumerateDirectories(acme, "run-*").Order());
+        Assert.Equal("AcmeUnreachable", error.ErrorId);
+        Assert.StartsWith("The ACME directory https://127.0.0.1:9/nothing cannot be reached (connection refused)", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Set-AegirServer -AcmeDirectory", error.Message, StringComparison.Ordinal);
+        Assert.Contains("-AcmeRootCertificate", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("No key found", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("run-", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("acme-challenge", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Get \"https://example.invalid/dir\": dial tcp: lookup example.invalid on 10.255.255.53:53: no such host", "no such host")]
+    [InlineData("Get \"https://10.1.1.1/dir\": dial tcp 10.1.1.1:443: i/o timeout", "no answer in time")]
+    [InlineData("Get \"https://ca.test/dir\": tls: failed to verify certificate: x509: certificate signed by unknown authority", "its TLS certificate is not trusted: certificate signed by unknown authority")]
+    public void A_directory_lego_cannot_fetch_is_named_with_its_cause_in_a_few_words_without_the_account_key_chatter(string cause, string said)
+    {
+        var output = $"""
+            2026/12/07 22:07:00 No key found for account ops@example.com. Generating a P256 key.
+            2026/12/07 22:07:00 Saved key to /var/lib/aegir/certificates/_acme/run-1-2-abc/accounts/ca.test/ops@example.com/keys/ops@example.com.key
+            2026/12/07 22:07:00 Could not create client: get directory at 'https://ca.test/dir': {cause}
+            """;
+        var error = LegoClient.Failure("shop.test", "https://ca.test/dir", new CommandResult(1, "", output, TimeSpan.FromSeconds(1)));
+        Assert.Equal("AcmeUnreachable", error.ErrorId);
+        Assert.StartsWith($"The ACME directory https://ca.test/dir cannot be reached ({said}), so no certificate was asked for shop.test;", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("No key found", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Saved key", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_challenge_the_CA_refused_keeps_the_advice_on_names_and_other_failures_do_not_get_it()
+    {
+        var refused = LegoClient.Failure("shop.test", "https://ca.test/dir", new CommandResult(1, "",
+            "2026/12/07 22:07:00 Saved key to /x/run-1-2-a/k.key\n[shop.test] acme: error: 403 :: urn:ietf:params:acme:error:unauthorized :: Invalid response", TimeSpan.Zero));
+        Assert.Equal("AcmeFailed", refused.ErrorId);
+        Assert.Contains("urn:ietf:params:acme:error:unauthorized", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("acme-challenge", refused.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Saved key", refused.Message, StringComparison.Ordinal);
+        var other = LegoClient.Failure("shop.test", "https://ca.test/dir", new CommandResult(1, "",
+            "2026/12/07 22:07:00 No key found for account a@b.test. Generating a P256 key.\n2026/12/07 22:07:00 something odd", TimeSpan.Zero));
+        Assert.Equal("AcmeFailed", other.ErrorId);
+        Assert.Contains(": something odd. The certificate it had keeps serving. Run Update-AegirCertificate shop.test to try again.", other.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("No key found", other.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_CA_s_error_is_picked_out_of_lego_s_output_without_its_log_prefix()
     {
         var output = """

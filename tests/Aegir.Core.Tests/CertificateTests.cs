@@ -469,6 +469,10 @@ public sealed class CertificateTests : IDisposable
         Assert.Equal("AcmeUnavailable", renew.ErrorId);
         Assert.Contains("'@server_web1' is another machine", renew.Message);
         Assert.Contains("HTTP-01 challenge files are written on this machine", renew.Message);
+        // Update-AegirCertificate refuses it the same way before any task (no Failed task on record).
+        var tasks = hosting.Engine.Runner.Store.List().Count();
+        Assert.Equal(renew.Message, Assert.Throws<AegirException>(() => RenewCertificate.Check(hosting.Engine, "far.test")).Message);
+        Assert.Equal(tasks, hosting.Engine.Runner.Store.List().Count());
         // Nor does the renewal schedule ask for it each round, only to fail.
         Assert.DoesNotContain(new Schedules.SiteSchedules(hosting.Engine, Schedules.ScheduleKinds.Certificate).Due(DateTimeOffset.UtcNow), w => w.Key == "certificate:far.test");
     }

@@ -151,6 +151,17 @@ Describe 'ACME with Pebble' -Skip:$skip {
         (Get-AegirCertificate shop.test).RenewalFailures | Should -Be 1
     }
 
+    It 'says an ACME directory that cannot be reached is so, in few words, without lego''s account-key lines or the advice on names' {
+        Set-AegirServer master -AcmeDirectory 'https://127.0.0.1:9/nothing'
+        $task = Update-AegirCertificate shop.test -Force -ErrorAction SilentlyContinue -ErrorVariable failed
+        $task.Status | Should -Be 'Failed'
+        "$failed" | Should -Match 'The ACME directory https://127\.0\.0\.1:9/nothing cannot be reached \(connection refused\)'
+        "$failed" | Should -Match 'Set-AegirServer -AcmeDirectory'
+        "$failed" | Should -Not -Match 'No key found|Saved key|run-|acme-challenge|points at'
+        (Get-AegirCertificate shop.test).LastRenewal | Should -Not -Match 'No key found|Saved key'
+        Get-ChildItem "$env:AEGIR_HOME/certificates/_acme" -Directory -Filter 'run-*' | Should -BeNullOrEmpty
+    }
+
     It 'is healthy again once a renewal succeeds' {
         Set-AegirServer master -AcmeDirectory $good.Directory
         $task = Update-AegirCertificate shop.test

@@ -1,4 +1,4 @@
-# Listing and retention of backups, from their descriptions alone (the archives here are stand-ins: listing reads none).
+# Listing and retention of backups, from their descriptions alone (the archives here are stand-ins: listing reads none), and what Restore-AegirSite refuses before any task.
 BeforeAll {
     . $PSScriptRoot/TestHelpers.ps1
 
@@ -93,5 +93,26 @@ Describe 'Import-AegirSite -Path' {
         { Import-AegirSite -Path $text -Platform d10 -ErrorAction Stop } | Should -Throw -ExpectedMessage '*is not a zstd or gzip archive*'
         Get-AegirSite | Should -BeNullOrEmpty
         Join-Path $env:AEGIR_HOME 'backups' | Should -Not -Exist
+    }
+}
+
+Describe 'Restore-AegirSite -DbServer' {
+    BeforeEach {
+        $null = Reset-AegirHome
+        $null = New-TestMaster
+        $null = New-TestPlatform
+    }
+
+    It 'takes the database server of a removed site brought back, and refuses it for a site that exists, naming Move-AegirSite' {
+        # The message of a platform whose server runs no database says "Give -DbServer": a restore of a removed site takes it, as Import-AegirSite does.
+        $parameter = (Get-Command Restore-AegirSite).Parameters['DbServer']
+        $parameter | Should -Not -BeNullOrEmpty
+        $parameter.ParameterSets.Keys | Should -Be '__AllParameterSets'
+        $null = New-AegirSite -NoInstall a.test -Platform wp
+        $before = Get-ContextSnapshot
+        { Restore-AegirSite -Path (Join-Path $TestDrive 'a.test-20261207.120000.tar.zst') -Uri a.test -DbServer master -Force -ErrorAction Stop } |
+            Should -Throw -ErrorId 'InvalidValue*' -ExpectedMessage '*a.test exists, and a restore keeps its database on the server it is on*Move-AegirSite a.test -DbServer master*'
+        Get-ContextSnapshot | Should -Be $before
+        Get-AegirTask | Should -BeNullOrEmpty
     }
 }

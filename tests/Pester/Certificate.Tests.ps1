@@ -175,6 +175,21 @@ Describe 'HTTPS settings and certificates' {
           Get-AegirCertificate shop.example.com | Should -BeNullOrEmpty
       }
 
+      It 'refuses a site no CA can be asked for before any task starts, leaving no Failed task' {
+          # Recorded as installed (no web server here): the refusal comes from the settings, before a task would run.
+          function New-InstalledSite([string] $Uri, [hashtable] $Settings) {
+              $site = New-AegirSite -NoInstall $Uri -Platform wp @Settings
+              (Get-Content -Raw $site.Path) -replace 'status: NotInstalled', 'status: Installed' | Set-Content -NoNewline $site.Path
+          }
+          New-InstalledSite plain.example.com @{ Https = 'Disabled' }
+          New-InstalledSite own.example.com @{ Https = 'Enabled'; CertificateSource = 'SelfSigned' }
+          New-InstalledSite acme.example.com @{ Https = 'Enabled'; CertificateSource = 'LetsEncrypt' }
+          { Update-AegirCertificate plain.example.com -ErrorAction Stop } | Should -Throw -ErrorId 'AcmeUnavailable*' -ExpectedMessage '*served over HTTP only*Set-AegirSite plain.example.com -Https Enabled*'
+          { Update-AegirCertificate own.example.com -ErrorAction Stop } | Should -Throw -ErrorId 'AcmeUnavailable*' -ExpectedMessage '*certificate source is SelfSigned*'
+          { Update-AegirCertificate acme.example.com -Force -ErrorAction Stop } | Should -Throw -ErrorId 'AcmeUnavailable*' -ExpectedMessage '*has no ACME account email*Set-AegirServer server_master -AcmeEmail*'
+          Get-AegirTask | Should -BeNullOrEmpty
+      }
+
       It 'runs the certificate renewals as a queue of Invoke-AegirQueue' {
           (Get-Command Invoke-AegirQueue).Parameters['Queue'].Attributes.ValidValues | Should -Contain 'Certificate'
           $null = New-AegirSite -NoInstall shop.example.com -Platform wp -Https Enabled

@@ -43,6 +43,28 @@ Describe 'New-AegirSite' {
         $site.GetDbServer().Db.Type | Should -Be 'mysql'
     }
 
+    It 'takes the per-site settings of piped objects by property name, each object its own' {
+        $sites = @(
+            [pscustomobject]@{ Uri = 'a.test'; Alias = 'www.a.test' }
+            [pscustomobject]@{ Uri = 'b.test'; Alias = @('www.b.test', 'shop.b.test'); Redirection = 'www.b.test'; Https = 'Required'; CertificateSource = 'SelfSigned' }
+            [pscustomobject]@{ Uri = 'c.test' }
+        )
+        $made = $sites | New-AegirSite -NoInstall -Platform wp
+        $made.Count | Should -Be 3
+        foreach ($uri in 'a.test', 'b.test', 'c.test') { Get-ContextFiles | Should -Contain "$uri.yml" }
+        $a, $b, $c = 'a.test', 'b.test', 'c.test' | ForEach-Object { Get-AegirSite $_ }
+        $a.Aliases | Should -Be @('www.a.test')
+        $a.Https | Should -Be 'Disabled'
+        $b.Aliases | Should -Be @('www.b.test', 'shop.b.test')
+        $b.Redirection | Should -Be 'www.b.test'
+        $b.Https | Should -Be 'Required'
+        $b.CertificateSource | Should -Be 'SelfSigned'
+        $c.Aliases | Should -BeNullOrEmpty   # not the alias of the object before it
+        $c.Https | Should -Be 'Disabled'
+        # Set-AegirSite takes none of them from a piped site record, which has properties of the same names.
+        (Get-Command Set-AegirSite).Parameters['Https'].ParameterSets.Values.ValueFromPipelineByPropertyName | Should -Not -Contain $true
+    }
+
     It 'refuses a host name another site has' {
         $null = New-AegirSite -NoInstall a.example -Platform wp -Alias www.a.example
         { New-AegirSite -NoInstall b.example -Platform wp -Alias www.a.example -ErrorAction Stop } | Should -Throw -ErrorId 'HostNameTaken*'

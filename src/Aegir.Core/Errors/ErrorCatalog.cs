@@ -380,9 +380,16 @@ public static class ErrorCatalog
         => E("CertificateMissing", AegirErrorKind.ObjectNotFound, uri, $"The site {uri} is served over HTTPS, but {problem}. {fix}");
 
     /// <summary>An ACME directory refused or failed to issue a site's certificate; what served before keeps serving.</summary>
-    public static AegirException AcmeFailed(string uri, string directory, string problem)
+    public static AegirException AcmeFailed(string uri, string directory, string problem, bool challenge = true)
         => E("AcmeFailed", AegirErrorKind.ResourceUnavailable, uri,
-            $"The ACME directory {directory} issued no certificate for {uri}: {problem}. The certificate it had keeps serving. Check that each of its names points at this web server and that http://<name>/.well-known/acme-challenge/ reaches it, then run Update-AegirCertificate {uri}.");
+            $"The ACME directory {directory} issued no certificate for {uri}: {problem}. The certificate it had keeps serving. " + (challenge
+                ? $"Check that each of its names points at this web server and that http://<name>/.well-known/acme-challenge/ reaches it, then run Update-AegirCertificate {uri}."
+                : $"Run Update-AegirCertificate {uri} to try again."));
+
+    /// <summary>lego could not fetch the ACME directory (a wrong address, a CA that is down, a TLS certificate not trusted): nothing was asked.</summary>
+    public static AegirException AcmeUnreachable(string uri, string directory, string cause)
+        => E("AcmeUnreachable", AegirErrorKind.ResourceUnavailable, uri,
+            $"The ACME directory {directory} cannot be reached ({cause}), so no certificate was asked for {uri}; the one it had keeps serving. Check the address (Set-AegirServer -AcmeDirectory) and, for a private CA, its root (-AcmeRootCertificate).");
 
     /// <summary>A site's certificate cannot come from ACME as its server is set up (no account email, names no public CA signs, another source).</summary>
     public static AegirException AcmeUnavailable(string uri, string problem, string fix)

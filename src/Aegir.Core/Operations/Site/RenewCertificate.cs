@@ -34,7 +34,7 @@ public sealed class RenewCertificate : SiteOperation<RenewCertificate.Parameters
                     ctx => ctx.Debug($"{site.Uri} asks no CA for its certificate: its source, names or web server's ACME settings leave it as it is."));
             return;
         }
-        var acme = Settings(site, parts);
+        var acme = Settings(site, parts.Web, SiteCertificates.RemoteMember(parts));
         var hosts = site.HostNames().ToList();
         var store = new CertificateStore(env.Home);
         var current = store.Get(site.Uri);
@@ -47,8 +47,22 @@ public sealed class RenewCertificate : SiteOperation<RenewCertificate.Parameters
         AcmeIssuance.Plan(plan, parts, acme, wanted: false);
     }
 
+    /// <summary>
+    /// Refuses, before any task is recorded, a site no CA can be asked for (HTTPS off, another source, no ACME email...):
+    /// the caller's error, with the same words the task would have failed with.
+    /// </summary>
+    public static void Check(Engine engine, string name)
+    {
+        using var env = new OperationEnvironment(engine);
+        var site = SiteRules.Fresh(env, name);
+        SiteRules.Installed(site, "Renewing the certificate of");
+        // The web servers alone, not the site's parts: those read the platform's codebase, which the settings need not.
+        var members = env.Members(env.Server(env.Store.GetFresh<AegirPlatform>(site.PlatformName, "Platform").WebServerName, "WebServer"));
+        Settings(site, members[0], members.FirstOrDefault(m => !ThisMachine.Is(m))?.Name);
+    }
+
     /// <summary>The ACME settings of the site's web server, when a certificate can be asked for the site at all.</summary>
-    static AcmeSettings Settings(AegirSite site, SiteParts parts)
+    static AcmeSettings Settings(AegirSite site, AegirServer web, string? remote)
     {
         if (site.Https == HttpsMode.Disabled)
             throw ErrorCatalog.AcmeUnavailable(site.Uri, "it is served over HTTP only", $"Serve it over HTTPS first: Set-AegirSite {site.Uri} -Https Enabled (or Required).");
@@ -56,14 +70,14 @@ public sealed class RenewCertificate : SiteOperation<RenewCertificate.Parameters
             throw ErrorCatalog.AcmeUnavailable(site.Uri, $"its certificate source is {site.CertificateSource}", site.CertificateSource == CertificateSource.File
                 ? $"Give its new certificate with Set-AegirSite {site.Uri} -CertificatePath -CertificateKeyPath, or switch it to ACME: Set-AegirSite {site.Uri} -CertificateSource LetsEncrypt."
                 : $"A self-signed certificate is made anew by Invoke-AegirVerify {site.Uri}; for one from ACME: Set-AegirSite {site.Uri} -CertificateSource LetsEncrypt.");
-        if (SiteCertificates.RemoteMember(parts) is { } remote)
+        if (remote is not null)
             throw ErrorCatalog.AcmeUnavailable(site.Uri, SiteCertificates.AcmeNotThere(remote),
                 $"It keeps its self-signed certificate there; for a CA's, serve it from a web server on this machine, or give the CA's certificate with Set-AegirSite {site.Uri} -CertificatePath -CertificateKeyPath.");
-        var acme = AcmeSettings.Of(parts.Web);
+        var acme = AcmeSettings.Of(web);
         if (acme.Unsignable(site.HostNames()) is { Count: > 0 } local)
             throw ErrorCatalog.AcmeUnavailable(site.Uri, $"no public CA signs {string.Join(", ", local)}, and {acme.Directory} is a public CA's", "It keeps its self-signed certificate; give the site public names, or use a private ACME directory (Set-AegirServer -AcmeDirectory).");
         if (acme.Email is null)
-            throw ErrorCatalog.AcmeUnavailable(site.Uri, $"the web server '@{parts.Web.Name}' has no ACME account email", $"Set one: Set-AegirServer {parts.Web.Name} -AcmeEmail <address> (and -AcmeDirectory for another CA than Let's Encrypt).");
+            throw ErrorCatalog.AcmeUnavailable(site.Uri, $"the web server '@{web.Name}' has no ACME account email", $"Set one: Set-AegirServer {web.Name} -AcmeEmail <address> (and -AcmeDirectory for another CA than Let's Encrypt).");
         return acme;
     }
 }

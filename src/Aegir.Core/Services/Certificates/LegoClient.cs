@@ -41,7 +41,7 @@ public sealed class LegoClient(string home)
         AtomicFile.EnsurePrivateDirectory(AcmeFolder);
         var account = AccountFolder(acme);
         DropStaleRuns();
-        var run = Path.Combine(AcmeFolder, "run-" + Guid.NewGuid().ToString("N"));
+        var run = Path.Combine(AcmeFolder, RunName(Environment.ProcessId, Aegir.Core.Tasks.ProcessIdentity.CurrentStart));
         AtomicFile.EnsurePrivateDirectory(run);
         try
         {
@@ -62,11 +62,11 @@ public sealed class LegoClient(string home)
                 ForgetAccount(acme);
                 return Obtain(acme, names, webroot, log, retried: true);
             }
-            if (!result.Succeeded) throw ErrorCatalog.AcmeFailed(names[0], acme.Directory, result.TimedOut ? $"lego ran longer than {Timeout.TotalMinutes:0} minutes" : AcmeError(result));
+            if (!result.Succeeded) throw Failure(names[0], acme.Directory, result);
             KeepAccount(run, account);
             var issued = Path.Combine(run, "certificates", Sanitize(names[0]) + ".crt");
             var pem = File.Exists(issued) ? File.ReadAllText(issued)
-                : throw ErrorCatalog.AcmeFailed(names[0], acme.Directory, $"lego said it succeeded, but wrote no {issued}");
+                : throw ErrorCatalog.AcmeFailed(names[0], acme.Directory, $"lego said it succeeded, but wrote no {issued}", challenge: false);
             return Check(acme, names, pem, key);
         }
         finally
@@ -79,25 +79,58 @@ public sealed class LegoClient(string home)
     static Issued Check(AcmeSettings acme, IReadOnlyList<string> names, string pem, ECDsa key)
     {
         var chain = CertificateFacts.Chain(pem);
-        var leaf = chain.Count > 0 ? chain[0] : throw ErrorCatalog.AcmeFailed(names[0], acme.Directory, "the CA sent no certificate");
+        var leaf = chain.Count > 0 ? chain[0] : throw ErrorCatalog.AcmeFailed(names[0], acme.Directory, "the CA sent no certificate", challenge: false);
         if (!leaf.PublicKey.ExportSubjectPublicKeyInfo().AsSpan().SequenceEqual(key.ExportSubjectPublicKeyInfo()))
-            throw ErrorCatalog.AcmeFailed(names[0], acme.Directory, "the CA sent a certificate for another key");
+            throw ErrorCatalog.AcmeFailed(names[0], acme.Directory, "the CA sent a certificate for another key", challenge: false);
         if (CertificateNames.Uncovered(CertificateFacts.Names(leaf), names) is { Count: > 0 } missing)
-            throw ErrorCatalog.AcmeFailed(names[0], acme.Directory, $"the CA sent a certificate that does not cover {string.Join(", ", missing)}");
+            throw ErrorCatalog.AcmeFailed(names[0], acme.Directory, $"the CA sent a certificate that does not cover {string.Join(", ", missing)}", challenge: false);
         using var built = CertificateChain.Build(chain, acme.RootsPath is { } roots && File.Exists(roots) ? CertificateFacts.Chain(File.ReadAllText(roots)) : null);
         if (!built.Ok)
-            throw ErrorCatalog.AcmeFailed(names[0], acme.Directory, $"its certificate does not chain to a trusted root ({built.Problem}): for a private CA, give its issuing root in Set-AegirServer -AcmeRootCertificate");
+            throw ErrorCatalog.AcmeFailed(names[0], acme.Directory, $"its certificate does not chain to a trusted root ({built.Problem}): for a private CA, give its issuing root in Set-AegirServer -AcmeRootCertificate", challenge: false);
         var fullchain = string.Concat(chain.Select(c => c.ExportCertificatePem() + "\n"));
         return new Issued(fullchain, key.ExportPkcs8PrivateKeyPem() + "\n", leaf);
     }
 
+    /// <summary>Why lego failed, as the user can act on it: a directory it could not fetch, the CA's refusal, else the end of what it said.</summary>
+    internal static Errors.AegirException Failure(string uri, string directory, CommandResult result)
+    {
+        if (result.TimedOut) return ErrorCatalog.AcmeFailed(uri, directory, $"lego ran longer than {Timeout.TotalMinutes:0} minutes", challenge: false);
+        var lines = Lines(result);
+        if (lines.FirstOrDefault(l => l.Contains("get directory at", StringComparison.Ordinal)) is { } unreachable)
+            return ErrorCatalog.AcmeUnreachable(uri, directory, UnreachableCause(unreachable));
+        return ErrorCatalog.AcmeFailed(uri, directory, AcmeError(result), challenge: lines.Any(IsAcmeProblem));
+    }
+
+    /// <summary>Why the directory could not be fetched, in a few words (lego's line ends with Go's error chain).</summary>
+    internal static string UnreachableCause(string line)
+    {
+        if (line.Contains("connection refused", StringComparison.Ordinal)) return "connection refused";
+        if (line.Contains("no such host", StringComparison.Ordinal)) return "no such host";
+        if (line.Contains("timeout", StringComparison.OrdinalIgnoreCase) || line.Contains("deadline exceeded", StringComparison.Ordinal)) return "no answer in time";
+        if (line.IndexOf("x509: ", StringComparison.Ordinal) is >= 0 and var x509) return "its TLS certificate is not trusted: " + Short(line[(x509 + 6)..]);
+        if (line.IndexOf("tls: ", StringComparison.Ordinal) is >= 0 and var tls) return "TLS failed: " + Short(line[(tls + 5)..]);
+        var cause = line[(line.LastIndexOf(": ", StringComparison.Ordinal) + 2)..];
+        return Short(cause);
+    }
+
+    static string Short(string text) => text.Length > 120 ? text[..120] + "..." : text;
+
+    static bool IsAcmeProblem(string line) => line.Contains("urn:ietf:params:acme:error", StringComparison.Ordinal) || line.Contains("acme: error", StringComparison.Ordinal);
+
+    /// <summary>lego's output without its account-key chatter (a new key made and saved in the run's folder), which says nothing about a failure.</summary>
+    static List<string> Lines(CommandResult result)
+        => (result.StandardError + "\n" + result.StandardOutput).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(StripLogPrefix)
+            .Where(l => !l.StartsWith("No key found for account", StringComparison.Ordinal) && !l.StartsWith("Saved key to", StringComparison.Ordinal))
+            .ToList();
+
     /// <summary>The ACME error lego printed (the CA's problem document, one line per name), else the end of what it said.</summary>
     internal static string AcmeError(CommandResult result)
     {
-        var lines = (result.StandardError + "\n" + result.StandardOutput).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var acme = lines.Where(l => l.Contains("urn:ietf:params:acme:error", StringComparison.Ordinal) || l.Contains("acme: error", StringComparison.Ordinal)).ToList();
+        var lines = Lines(result);
+        var acme = lines.Where(IsAcmeProblem).ToList();
         var chosen = acme.Count > 0 ? acme : lines.TakeLast(3).ToList();
-        var text = string.Join(" | ", chosen.Select(StripLogPrefix).Distinct());
+        var text = string.Join(" | ", chosen.Distinct());
         return text.Length > 1500 ? text[..1500] + "..." : text.Length == 0 ? $"lego exited with code {result.ExitCode}" : text;
     }
 
@@ -141,12 +174,24 @@ public sealed class LegoClient(string home)
     /// <summary>How lego names a certificate's files after its first domain.</summary>
     static string Sanitize(string domain) => domain.Replace("*", "_", StringComparison.Ordinal);
 
-    /// <summary>A run's folder that outlived its run by far (its process was killed) goes: nothing of it is used again.</summary>
-    void DropStaleRuns()
+    /// <summary>A run's folder, named by the process that owns it (pid and start), so one left by a killed process is told apart from one in use.</summary>
+    internal static string RunName(int pid, long start) => $"run-{pid}-{start}-{Guid.NewGuid():N}";
+
+    /// <summary>
+    /// Drops the run folders (each holds a copy of an account key) whose process is gone: killed, it left its folder
+    /// behind. A folder whose name gives no owner goes once it outlived any run by far.
+    /// </summary>
+    internal void DropStaleRuns()
     {
         foreach (var dir in Directory.EnumerateDirectories(AcmeFolder, "run-*"))
-            if (DateTime.UtcNow - Directory.GetLastWriteTimeUtc(dir) > 4 * Timeout)
+        {
+            var owner = Path.GetFileName(dir).Split('-');
+            var gone = owner.Length == 4 && int.TryParse(owner[1], out var pid) && long.TryParse(owner[2], out var start)
+                ? !Aegir.Core.Tasks.ProcessIdentity.IsAlive(pid, start)
+                : DateTime.UtcNow - Directory.GetLastWriteTimeUtc(dir) > 4 * Timeout;
+            if (gone)
                 try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
+        }
     }
 
     /// <summary>Forgets the account of a directory the CA no longer knows (a test CA restarted): the next run registers anew.</summary>

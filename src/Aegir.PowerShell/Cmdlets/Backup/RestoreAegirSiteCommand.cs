@@ -35,6 +35,15 @@ public sealed class RestoreAegirSiteCommand : QueueableTaskCmdlet
     [ValidateNotNullOrEmpty]
     public string? Platform { get; set; }
 
+    /// <summary>
+    /// The database server of a removed site brought back from its backup (as Import-AegirSite -DbServer); where the
+    /// platform's sites get theirs when left out. A site that exists keeps its own (Move-AegirSite -DbServer moves it).
+    /// </summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(ServerNameCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string? DbServer { get; set; }
+
     /// <summary>Restores without asking.</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
@@ -55,11 +64,14 @@ public sealed class RestoreAegirSiteCommand : QueueableTaskCmdlet
             // A removed site comes back from its backup onto the platform named: the archive does not choose one.
             if (platform is null)
                 throw ErrorCatalog.RestoreOfRemovedSite(site, archive, BackupArchive.PlatformOf(archive, m => WriteVerbose(m)));
-            var import = new ImportSiteArchive.Parameters(site, platform, archive);
+            var import = new ImportSiteArchive.Parameters(site, platform, archive, DbServer is null ? null : ContextNames.Canonical("DbServer", DbServer, ContextType.Server));
             if (!Approve(import, $"{site} from {archive}", $"Restore removed site: deploy the backup as {site} on @{platform}", Force)) return;
             Emit(RunOperation(import).Task, PassThru, () => Store.GetFresh<AegirSite>(site, "Uri"));
             return;
         }
+        if (DbServer is not null)
+            throw ErrorCatalog.InvalidValue("DbServer", DbServer, $"{site} exists, and a restore keeps its database on the server it is on",
+                $"Leave -DbServer out; to move its database, Move-AegirSite {site} -DbServer {DbServer} (before or after the restore).");
         var parameters = new RestoreSite.Parameters(site, archive, platform);
         if (!Approve(parameters, $"{site} from {archive}", "Restore site: its database and folders replaced by the backup's", Force)) return;
         var outcome = RunOperation(parameters);

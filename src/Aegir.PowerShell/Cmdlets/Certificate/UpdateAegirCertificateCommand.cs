@@ -26,6 +26,7 @@ public sealed class UpdateAegirCertificateCommand : SiteTargetCmdlet
     protected override void ProcessSite() => ForItem(Target, () =>
     {
         var site = ReadSite();
+        RenewCertificate.Check(Engine, site.Name);   // a site no CA can be asked for is refused with no Failed task
         var parameters = new RenewCertificate.Parameters(site.Name, Force);
         if (!Approve(parameters, site.ToString(), Force ? "Renew certificate now" : "Renew certificate if due")) return;
         Emit(RunOperation(parameters).Task, PassThru, () => new CertificateStore(Store.Home).Get(site.Uri));

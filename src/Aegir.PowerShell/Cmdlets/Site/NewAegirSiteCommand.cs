@@ -28,13 +28,47 @@ public sealed class NewAegirSiteCommand : SiteSettingsCmdlet
     [Parameter]
     public SwitchParameter NoInstall { get; set; }
 
-    [Parameter]
+    [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     public string? Title { get; set; }
 
-    [Parameter]
+    [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     public string? AdminEmail { get; set; }
+
+    // The per-site settings again, taken from pipeline objects by property name as well (a CSV of sites to make).
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public override string? Profile { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public override string? Language { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(SiteHostCompleter))]
+    [AllowEmptyCollection]
+    public override string[]? Alias { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(SiteHostCompleter))]
+    [AllowEmptyString]
+    public override string? Redirection { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public override HttpsMode? Https { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public override CertificateSource? CertificateSource { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public override string? CertificatePath { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public override string? CertificateKeyPath { get; set; }
 
     protected override bool ReloadsOncePerPipeline => true;
 

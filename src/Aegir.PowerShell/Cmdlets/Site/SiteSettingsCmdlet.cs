@@ -4,7 +4,11 @@ using Aegir.PowerShell.Completion;
 
 namespace Aegir.PowerShell.Cmdlets.Site;
 
-/// <summary>The site settings New-AegirSite and Set-AegirSite share.</summary>
+/// <summary>
+/// The site settings New-AegirSite and Set-AegirSite share. The per-site ones are virtual: New-AegirSite takes them
+/// from pipeline objects by property name too (a list of sites to make), while Set-AegirSite must not, as a piped
+/// site record has properties of those names (Https, CertificateSource, Profile) that would be written back.
+/// </summary>
 public abstract class SiteSettingsCmdlet : QueueableTaskCmdlet
 {
     [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -20,41 +24,41 @@ public abstract class SiteSettingsCmdlet : QueueableTaskCmdlet
 
     [Parameter]
     [ValidateNotNullOrEmpty]
-    public string? Profile { get; set; }
+    public virtual string? Profile { get; set; }
 
     [Parameter]
     [ValidateNotNullOrEmpty]
-    public string? Language { get; set; }
+    public virtual string? Language { get; set; }
 
     /// <summary>Other host names the site answers to (replaces the list).</summary>
     [Parameter]
     [ArgumentCompleter(typeof(SiteHostCompleter))]
     [AllowEmptyCollection]
-    public string[]? Alias { get; set; }
+    public virtual string[]? Alias { get; set; }
 
     /// <summary>The host every other name redirects to: the uri or one alias; an empty string turns redirection off.</summary>
     [Parameter]
     [ArgumentCompleter(typeof(SiteHostCompleter))]
     [AllowEmptyString]
-    public string? Redirection { get; set; }
+    public virtual string? Redirection { get; set; }
 
     /// <summary>Whether the site is served over HTTPS: Disabled, Enabled (beside HTTP) or Required (HTTP sends visitors there; HSTS).</summary>
     [Parameter]
-    public HttpsMode? Https { get; set; }
+    public virtual HttpsMode? Https { get; set; }
 
     /// <summary>Where the certificate comes from: LetsEncrypt (the default), SelfSigned, or File (with -CertificatePath and -CertificateKeyPath).</summary>
     [Parameter]
-    public CertificateSource? CertificateSource { get; set; }
+    public virtual CertificateSource? CertificateSource { get; set; }
 
     /// <summary>A PEM file with the site's certificate, then its chain (the File source); checked, then copied into the certificate store.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
-    public string? CertificatePath { get; set; }
+    public virtual string? CertificatePath { get; set; }
 
     /// <summary>The PEM file of the certificate's private key, unencrypted.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
-    public string? CertificateKeyPath { get; set; }
+    public virtual string? CertificateKeyPath { get; set; }
 
     /// <summary>A path as given, made full from the current location (a file on this machine).</summary>
     protected string? FullPath(string? path) => path is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
