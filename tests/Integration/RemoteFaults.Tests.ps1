@@ -148,7 +148,7 @@ Describe 'Faults across web host A, database host B and web host C' -Skip:$skip 
         Get-HostList $a 'ls -A /srv/platforms' | Should -Be @('notes') -Because 'no half platform root made by the push remains'
         Get-Temps $a | Should -BeNullOrEmpty
         $null = New-AegirPlatform big -Root /srv/platforms/big -WebServer weba -Source $big -ErrorAction Stop
-        Get-HostList $a 'ls /srv/platforms/big/lib | wc -l' | Should -Be '6008'
+        Get-HostList $a 'ls /srv/platforms/big/lib | wc -l' | Should -Be '6024'
         (Get-AegirTask -Target platform_big -First 1).Status | Should -Be 'Succeeded'
         $null = Remove-AegirPlatform big -Confirm:$false -ErrorAction Stop
         $null = Invoke-OnTestHost $a 'rm -rf /srv/platforms/big'
