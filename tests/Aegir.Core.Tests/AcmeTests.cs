@@ -75,6 +75,19 @@ public sealed class AcmeTests : IDisposable
     }
 
     [Fact]
+    public void A_placeholder_the_CA_refused_and_a_certificate_file_near_its_end_are_problems()
+    {
+        var refused = RenewalPolicy.Problem(Cert(396, selfSigned: true, failures: 1, lastTry: Now), Now);
+        Assert.Contains("self-signed placeholder", refused);
+        Assert.Contains("urn:ietf:params:acme:error:connection", refused);
+        Assert.Null(RenewalPolicy.Problem(Cert(396, selfSigned: true), Now));
+        var given = Cert(10) with { Source = CertificateSource.File };
+        Assert.Contains("Set-AegirSite shop.example.com -CertificatePath", RenewalPolicy.Problem(given, Now));
+        Assert.Contains("expired", RenewalPolicy.Problem(Cert(-1) with { Source = CertificateSource.File }, Now));
+        Assert.Null(RenewalPolicy.Problem(Cert(20) with { Source = CertificateSource.File }, Now));
+    }
+
+    [Fact]
     public void A_site_of_the_LetsEncrypt_source_is_unhealthy_for_a_failing_renewal_near_its_end()
     {
         var site = new AegirSite(Hosts[0]) { PlatformName = "wp", Status = SiteStatus.Installed, Https = HttpsMode.Enabled, CronInterval = "off" };

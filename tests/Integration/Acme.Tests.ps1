@@ -197,6 +197,10 @@ Describe 'ACME with Pebble' -Skip:$skip {
             $cert.SelfSigned | Should -BeTrue
             $cert.RenewalFailures | Should -Be 1
             (Get-ServedCertificate refused.test $ports.Https).GetCertHashString('SHA256') | Should -Be $cert.Thumbprint
+            # Visitors get a certificate warning: the site is unhealthy until its CA issues one.
+            "$((Get-AegirSite -Unhealthy | Where-Object Uri -eq 'refused.test').Health)" | Should -Match 'self-signed placeholder.*urn:ietf:params:acme:error'
+            $null = Invoke-AegirQueue -Queue Certificate 3>$null
+            (Get-AegirCertificate refused.test).RenewalFailures | Should -Be 1 -Because 'the schedule waits out the backoff too'
             $page = & curl -sS --max-time 20 "http://127.0.0.1:$($ports.Http)/" -H 'Host: refused.test'
             "$page" | Should -Match 'site=refused.test'
             # Within the backoff a verify does not ask the CA again.
@@ -209,6 +213,7 @@ Describe 'ACME with Pebble' -Skip:$skip {
         $now = Update-AegirCertificate refused.test -PassThru
         $now.SelfSigned | Should -BeFalse
         $now.RenewalFailures | Should -Be 0
+        Get-AegirSite -Unhealthy | Where-Object Uri -eq 'refused.test' | Should -BeNullOrEmpty
         Remove-AegirSite refused.test -Confirm:$false
     }
 

@@ -32,7 +32,7 @@ Describe 'Faults across web host A, database host B and web host C' -Skip:$skip 
         $bytes = [byte[]]::new(4096)
         foreach ($i in 1..6000) { [Random]::Shared.NextBytes($bytes); [IO.File]::WriteAllBytes((Join-Path $big "lib/f$i.php"), $bytes) }
         $large = [byte[]]::new(2MB)
-        foreach ($i in 1..8) { [Random]::Shared.NextBytes($large); [IO.File]::WriteAllBytes((Join-Path $big "lib/blob$i.bin"), $large) }
+        foreach ($i in 1..24) { [Random]::Shared.NextBytes($large); [IO.File]::WriteAllBytes((Join-Path $big "lib/blob$i.bin"), $large) }
 
         function Get-Page([string] $Site, $On = $a) {
             $r = Invoke-WebRequest -Headers @{ Host = $Site } "http://$($On.Address)/" -SkipHttpErrorCheck -MaximumRedirection 0 -TimeoutSec 10
@@ -109,6 +109,7 @@ Describe 'Faults across web host A, database host B and web host C' -Skip:$skip 
             param($dir, $script)
             $ns = Get-Content (Join-Path $dir 'netns')
             $clock = [Diagnostics.Stopwatch]::StartNew()
+            $null = New-Item -ItemType File (Join-Path $dir 'killer-ready') -Force
             while ($clock.Elapsed.TotalSeconds -lt 60) {
                 $pids = @(ip netns pids $ns)
                 $cmd = @($pids | ForEach-Object { ((Get-Content -Raw "/proc/$_/cmdline" -ErrorAction Ignore) -replace "`0", ' ') })
@@ -125,6 +126,10 @@ Describe 'Faults across web host A, database host B and web host C' -Skip:$skip 
             -1
         }
         try {
+            # The push starts once the killer watches: on an idle machine it may otherwise be over before the watch begins.
+            $ready = Join-Path $a.Dir 'killer-ready'
+            foreach ($i in 1..200) { if (Test-Path $ready) { break }; Start-Sleep -Milliseconds 50 }
+            Remove-Item $ready -ErrorAction Ignore
             $failed = $null
             try { $null = New-AegirPlatform big -Root /srv/platforms/big -WebServer weba -Source $big -ErrorAction Stop } catch { $failed = $_ }
             # The push's connection is cut, or (killed before its next step connects) the server refuses the next: each names the server and the fix.
@@ -143,7 +148,7 @@ Describe 'Faults across web host A, database host B and web host C' -Skip:$skip 
         Get-HostList $a 'ls -A /srv/platforms' | Should -Be @('notes') -Because 'no half platform root made by the push remains'
         Get-Temps $a | Should -BeNullOrEmpty
         $null = New-AegirPlatform big -Root /srv/platforms/big -WebServer weba -Source $big -ErrorAction Stop
-        Get-HostList $a 'ls /srv/platforms/big/lib | wc -l' | Should -Be '6008'
+        Get-HostList $a 'ls /srv/platforms/big/lib | wc -l' | Should -Be '6024'
         (Get-AegirTask -Target platform_big -First 1).Status | Should -Be 'Succeeded'
         $null = Remove-AegirPlatform big -Confirm:$false -ErrorAction Stop
         $null = Invoke-OnTestHost $a 'rm -rf /srv/platforms/big'

@@ -35,7 +35,7 @@ public sealed class QueueWorker(Engine engine, int throttle)
     public void Run(bool continuous, Action<AegirTask> finished, CancellationToken stop)
     {
         var running = new Dictionary<string, (Task<TaskOutcome?> Work, IReadOnlyList<string> Targets)>(StringComparer.Ordinal);
-        var scheduled = new Dictionary<string, (Task<string> Work, string Target)>(StringComparer.Ordinal);
+        var scheduled = new Dictionary<string, (Task<string> Work, IReadOnlyList<string> Targets)>(StringComparer.Ordinal);
         var lastSchedule = DateTime.MinValue;
         var nextDue = DateTimeOffset.MaxValue;
         bool leftWaiting = false;
@@ -137,22 +137,22 @@ public sealed class QueueWorker(Engine engine, int throttle)
     /// waiting first). Says whether it started any, and whether due work was left waiting. A single pass starts each
     /// piece of due work once.
     /// </summary>
-    (bool Started, bool LeftWaiting) StartScheduled(Dictionary<string, (Task<TaskOutcome?> Work, IReadOnlyList<string> Targets)> running, Dictionary<string, (Task<string> Work, string Target)> scheduled, bool continuous)
+    (bool Started, bool LeftWaiting) StartScheduled(Dictionary<string, (Task<TaskOutcome?> Work, IReadOnlyList<string> Targets)> running, Dictionary<string, (Task<string> Work, IReadOnlyList<string> Targets)> scheduled, bool continuous)
     {
         bool started = false, left = false;
-        var busy = running.Values.SelectMany(r => r.Targets).Concat(scheduled.Values.Select(s => s.Target)).ToHashSet(StringComparer.Ordinal);
+        var busy = running.Values.SelectMany(r => r.Targets).Concat(scheduled.Values.SelectMany(s => s.Targets)).ToHashSet(StringComparer.Ordinal);
         foreach (var work in Schedule!.Due(DateTimeOffset.UtcNow))
         {
             if (scheduled.ContainsKey(work.Key) || _done.Contains(work.Key)) continue;
-            if (running.Count + scheduled.Count >= _throttle || busy.Contains(work.Target))
+            if (running.Count + scheduled.Count >= _throttle || work.Targets.Any(busy.Contains))
             {
                 left = true;
                 continue;
             }
             var task = Task.Factory.StartNew(work.Run, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
             task.ContinueWith(_ => _wake.Release(), TaskScheduler.Default);
-            scheduled[work.Key] = (task, work.Target);
-            busy.Add(work.Target);
+            scheduled[work.Key] = (task, work.Targets);
+            busy.UnionWith(work.Targets);
             if (!continuous) _done.Add(work.Key);
             started = true;
         }

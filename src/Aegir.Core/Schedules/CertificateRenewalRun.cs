@@ -21,6 +21,9 @@ public static class CertificateRenewalRun
         if (outcome.Succeeded)
             return store.Get(uri) is { } cert ? $"Certificate of {uri}: {cert.Issuer}, until {cert.NotAfter:yyyy-MM-dd HH:mm} UTC (task {outcome.Task.Id})." : $"Certificate of {uri}: task {outcome.Task.Id} done.";
         var error = outcome.Task.Error ?? "the renewal task failed";
+        // A target held by another task is no failure of the CA's: the next round asks again, with no backoff.
+        if (outcome.Task.ErrorId == "TargetBusy")
+            return $"Certificate renewal of {uri} waits for the next round: {error}";
         if (store.Get(uri) is { } current && (current.LastRenewalTime is null || current.LastRenewalTime < started))
             store.NoteRenewal(uri, "failed: " + error, failed: true);
         var problem = RenewalPolicy.Problem(store.Get(uri), DateTime.UtcNow);

@@ -11,6 +11,12 @@ namespace Aegir.Core.Schedules;
 /// </summary>
 public sealed record ScheduledWork(string Key, string Target, DateTimeOffset? Last, Func<string> Run)
 {
+    /// <summary>Targets the work locks besides its own (a renewal writes its site's vhost under the platform's lock).</summary>
+    public IReadOnlyList<string> Holds { get; init; } = [];
+
+    /// <summary>Every target the work holds: no other work or task on any of them runs beside it.</summary>
+    public IReadOnlyList<string> Targets => [Target, .. Holds];
+
     /// <summary>A result the worker logs as a warning: a failure, or a limit passed (which says "Warning:").</summary>
     public static bool IsWarning(string result) => result.Contains(" failed", StringComparison.Ordinal) || result.Contains("Warning:", StringComparison.Ordinal);
 }

@@ -26,7 +26,7 @@ public sealed record SiteHealth(bool Healthy, IReadOnlyList<string> Problems, Da
                     : $"its cron has not run since {since.ToLocalTime():yyyy-MM-dd HH:mm:ss}, over two intervals of {site.CronInterval ?? AegirSite.DefaultCronInterval}: is Invoke-AegirQueue running?");
         }
         if (client?.Problem is { } overQuota) problems.Add(overQuota);
-        if (site.CertificateSource == CertificateSource.LetsEncrypt && site.Https != HttpsMode.Disabled
+        if (site.Https != HttpsMode.Disabled && site.CertificateSource != CertificateSource.SelfSigned
             && Services.Certificates.RenewalPolicy.Problem(certificate, now.UtcDateTime) is { } renewal)
             problems.Add(renewal);
         return new SiteHealth(problems.Count == 0, problems, state.CronLast, state.CronSucceeded, state.CronError, state.StatisticsLast);

@@ -59,7 +59,11 @@ public sealed class SiteSchedules(Engine engine, ScheduleKinds kinds, BackupWind
                 if (RenewalPolicy.NextAttempt(cert, hosts, now.UtcDateTime) is { } next)
                 {
                     if (next <= now.UtcDateTime && Issuable(site, hosts))
-                        yield return new ScheduledWork("certificate:" + name, name, cert?.LastRenewalTime is { } last ? new DateTimeOffset(last, TimeSpan.Zero) : null, () => CertificateRenewalRun.Run(engine, name));
+                        yield return new ScheduledWork("certificate:" + name, name, cert?.LastRenewalTime is { } last ? new DateTimeOffset(last, TimeSpan.Zero) : null, () => CertificateRenewalRun.Run(engine, name))
+                        {
+                            // Its task holds the platform too: two renewals on one platform never wait on each other's lock.
+                            Holds = site.PlatformName is { } platform ? [platform] : [],
+                        };
                     else Next(new DateTimeOffset(DateTime.SpecifyKind(next, DateTimeKind.Utc)));
                 }
             }

@@ -85,6 +85,8 @@ internal static class SiteCertificates
         if (given is not null)
         {
             var files = CertificateFiles.Check(given.CertificatePath, given.KeyPath, hosts);
+            if (files.Leaf.NotAfter.ToUniversalTime() - DateTime.UtcNow < TimeSpan.FromDays(CertificateStore.RenewDays))
+                ctx.Warn($"The certificate in {given.CertificatePath} expires on {files.Leaf.NotAfter.ToUniversalTime():yyyy-MM-dd HH:mm} UTC, within {CertificateStore.RenewDays} days, and nothing renews a certificate file: give its successor before then (Set-AegirSite {site.Uri} -CertificatePath -CertificateKeyPath), or switch to -CertificateSource LetsEncrypt. Within {RenewalPolicy.UnhealthyDays} days the site is unhealthy.");
             description = $"Copying the certificate in {given.CertificatePath} ({files.Leaf.Subject}, until {files.Leaf.NotAfter.ToUniversalTime():yyyy-MM-dd}) and its key into the certificate store";
             save = () => store.Save(site.Uri, CertificateSource.File, files.CertificatePem, files.KeyPem);
         }

@@ -40,9 +40,17 @@ public static class RenewalPolicy
     public static bool Due(AegirCertificate? cert, IReadOnlyList<string> hosts, DateTime now)
         => Needed(cert, hosts, now) && NextAttempt(cert, hosts, now) <= now;
 
-    /// <summary>What is wrong when the certificate ends within <see cref="UnhealthyDays"/> days and its renewal fails; null otherwise.</summary>
+    /// <summary>
+    /// What is wrong with a site's certificate: one of the LetsEncrypt source still on its self-signed placeholder
+    /// because its CA refused it (visitors get a certificate warning), one that ends within <see cref="UnhealthyDays"/>
+    /// days while its renewal fails, and a certificate file given that ends within them (nothing renews it); null otherwise.
+    /// </summary>
     public static string? Problem(AegirCertificate? cert, DateTime now)
     {
+        if (cert is { Source: CertificateSource.LetsEncrypt, SelfSigned: true, RenewalFailures: > 0 })
+            return $"it serves a self-signed placeholder: its CA refused a certificate {cert.RenewalFailures} time(s) in a row, last at {cert.LastRenewalTime:yyyy-MM-dd HH:mm} UTC: {cert.LastRenewal}";
+        if (cert is { Source: CertificateSource.File } && cert.NotAfter - now < TimeSpan.FromDays(UnhealthyDays))
+            return $"the certificate file given for it {(cert.NotAfter <= now ? "expired" : "expires")} on {cert.NotAfter:yyyy-MM-dd HH:mm} UTC: give a new one with Set-AegirSite {cert.Site} -CertificatePath -CertificateKeyPath";
         if (cert is not { RenewalFailures: > 0 } || cert.NotAfter - now >= TimeSpan.FromDays(UnhealthyDays)) return null;
         var left = cert.NotAfter <= now ? $"expired on {cert.NotAfter:yyyy-MM-dd HH:mm} UTC" : $"expires on {cert.NotAfter:yyyy-MM-dd HH:mm} UTC ({cert.DaysLeft} days left)";
         return $"its certificate {left} and its renewal failed {cert.RenewalFailures} time(s) in a row, last at {cert.LastRenewalTime:yyyy-MM-dd HH:mm} UTC: {cert.LastRenewal}";

@@ -74,7 +74,7 @@ public sealed class GetAegirSiteCommand : AegirCmdlet
             if (Unhealthy || named)
             {
                 // Sites asked for by name, and the unhealthy, carry their health: the last cron, its result, and what is wrong.
-                var certificate = site.CertificateSource == CertificateSource.LetsEncrypt && site.Https != HttpsMode.Disabled ? (_certificates ??= new(Store.Home)).Get(site.Uri) : null;
+                var certificate = site.CertificateSource != CertificateSource.SelfSigned && site.Https != HttpsMode.Disabled ? (_certificates ??= new(Store.Home)).Get(site.Uri) : null;
                 var health = SiteHealth.Of(site, (_states ??= new SiteStateStore(Store.Home)).Get(site.Name), DateTimeOffset.UtcNow, UsageOf(site.ClientName), certificate);
                 if (Unhealthy && health.Healthy) continue;
                 var shown = PSObject.AsPSObject(site);
