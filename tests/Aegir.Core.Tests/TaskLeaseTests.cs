@@ -157,14 +157,15 @@ public class TaskLeaseTests
         var locks = new LapsingLocks(home.Path);
         var runner = new TaskRunner(home.Path, locks: locks);
 
-        var kept = runner.Run("verify", "site_a.test", [], ctx => ctx.Step("wait a while", () => Thread.Sleep(200), null));
+        // Waits on what the heartbeat did, not on a time: a loaded machine delays timers.
+        var kept = runner.Run("verify", "site_a.test", [], ctx => ctx.Step("wait for two renewals", () => SpinWait.SpinUntil(() => Volatile.Read(ref locks.Renewals) >= 2, 30_000), null));
         Assert.Equal(AegirTaskStatus.Succeeded, kept.Status);
         Assert.True(locks.Renewals >= 2, $"renewed {locks.Renewals} times");
 
         locks.Lapse = true;
         var lapsed = runner.Run("verify", "site_a.test", [], ctx =>
         {
-            Thread.Sleep(200);
+            Assert.True(SpinWait.SpinUntil(() => ctx.Cancellation.IsCancellationRequested, 30_000), "the lapsed lease stopped the task");
             ctx.Step("after the lease lapsed", () => throw new InvalidOperationException("must not run"), null);
         });
         Assert.Equal((AegirTaskStatus.Failed, "TaskStopped"), (lapsed.Status, lapsed.ErrorId));

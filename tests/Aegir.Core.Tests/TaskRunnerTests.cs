@@ -15,6 +15,15 @@ public class TaskRunnerTests
     }
 
     [Fact]
+    public void Ids_made_in_one_millisecond_keep_the_order_they_were_made_in()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var ids = Enumerable.Range(0, 500).Select(_ => AegirTask.NewId(now)).ToList();
+        Assert.Equal(ids.Order(StringComparer.Ordinal), ids);
+        Assert.Equal(ids.Count, ids.Distinct().Count());
+    }
+
+    [Fact]
     public void A_task_that_succeeds_is_recorded_with_its_log()
     {
         using var home = new TestHome(seed: false);

@@ -46,5 +46,21 @@ public sealed class AegirTask
     public override string ToString() => $"{Type} {Target} ({Status})";
 
     /// <summary>Sortable by time to the millisecond, so tasks list in the order they started.</summary>
-    internal static string NewId(DateTimeOffset now) => $"{now.UtcDateTime:yyyyMMdd-HHmmssfff}-{Guid.NewGuid().ToString("N")[..4]}";
+    static long _lastMilliseconds;
+
+    /// <summary>
+    /// A new task id. Ids order tasks (the queue runs the oldest first, in enqueue order per target), so within a process
+    /// each is later than the last: two made in one millisecond take the next one, never the random suffix's order.
+    /// </summary>
+    internal static string NewId(DateTimeOffset now)
+    {
+        var ms = now.ToUnixTimeMilliseconds();
+        long last, next;
+        do
+        {
+            last = Interlocked.Read(ref _lastMilliseconds);
+            next = Math.Max(ms, last + 1);
+        } while (Interlocked.CompareExchange(ref _lastMilliseconds, next, last) != last);
+        return $"{DateTimeOffset.FromUnixTimeMilliseconds(next).UtcDateTime:yyyyMMdd-HHmmssfff}-{Guid.NewGuid().ToString("N")[..4]}";
+    }
 }
