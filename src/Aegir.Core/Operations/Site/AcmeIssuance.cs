@@ -25,10 +25,8 @@ internal static class AcmeIssuance
     public static bool PlanWanted(OperationPlan plan, SiteParts parts, bool deferInBatch = true)
     {
         var site = parts.Site;
-        if (site.Https == HttpsMode.Disabled || site.CertificateSource != CertificateSource.LetsEncrypt) return false;
-        if (parts.Members.Any(m => !ThisMachine.Is(m.Web))) return false;
-        var acme = AcmeSettings.Of(parts.Web);
-        if (acme.Email is null || acme.Unsignable(site.HostNames()).Count > 0) return false;
+        // The rule Update-AegirCertificate refuses by; here a site it refuses simply keeps what it has.
+        if (RenewCertificate.Refusal(site, parts.Web, SiteCertificates.RemoteMember(parts), out var acme) is not null) return false;
         if (deferInBatch && parts.Env.Engine.Batch is { } batch)
             plan.Add(site.Name, PlanAction.Check, $"ask {acme.Directory} for a certificate for {site.Uri} once @{parts.Web.Name} reloads at the end of this pipeline, when it has none from it yet",
                 _ => batch.Issue(site.Name));

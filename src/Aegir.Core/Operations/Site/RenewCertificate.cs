@@ -63,21 +63,28 @@ public sealed class RenewCertificate : SiteOperation<RenewCertificate.Parameters
 
     /// <summary>The ACME settings of the site's web server, when a certificate can be asked for the site at all.</summary>
     static AcmeSettings Settings(AegirSite site, AegirServer web, string? remote)
+        => Refusal(site, web, remote, out var acme) is { } refusal ? throw refusal : acme;
+
+    /// <summary>
+    /// The one rule of whether a site's CA can be asked: null when it can (<paramref name="acme"/>: its web server's
+    /// ACME settings), else the refusal naming why and the fix (<paramref name="remote"/>: a member on another machine).
+    /// </summary>
+    internal static AegirException? Refusal(AegirSite site, AegirServer web, string? remote, out AcmeSettings acme)
     {
+        acme = AcmeSettings.Of(web);
         if (site.Https == HttpsMode.Disabled)
-            throw ErrorCatalog.AcmeUnavailable(site.Uri, "it is served over HTTP only", $"Serve it over HTTPS first: Set-AegirSite {site.Uri} -Https Enabled (or Required).");
+            return ErrorCatalog.AcmeUnavailable(site.Uri, "it is served over HTTP only", $"Serve it over HTTPS first: Set-AegirSite {site.Uri} -Https Enabled (or Required).");
         if (site.CertificateSource != CertificateSource.LetsEncrypt)
-            throw ErrorCatalog.AcmeUnavailable(site.Uri, $"its certificate source is {site.CertificateSource}", site.CertificateSource == CertificateSource.File
+            return ErrorCatalog.AcmeUnavailable(site.Uri, $"its certificate source is {site.CertificateSource}", site.CertificateSource == CertificateSource.File
                 ? $"Give its new certificate with Set-AegirSite {site.Uri} -CertificatePath -CertificateKeyPath, or switch it to ACME: Set-AegirSite {site.Uri} -CertificateSource LetsEncrypt."
                 : $"A self-signed certificate is made anew by Invoke-AegirVerify {site.Uri}; for one from ACME: Set-AegirSite {site.Uri} -CertificateSource LetsEncrypt.");
         if (remote is not null)
-            throw ErrorCatalog.AcmeUnavailable(site.Uri, SiteCertificates.AcmeNotThere(remote),
+            return ErrorCatalog.AcmeUnavailable(site.Uri, SiteCertificates.AcmeNotThere(remote),
                 $"It keeps its self-signed certificate there; for a CA's, serve it from a web server on this machine, or give the CA's certificate with Set-AegirSite {site.Uri} -CertificatePath -CertificateKeyPath.");
-        var acme = AcmeSettings.Of(web);
         if (acme.Unsignable(site.HostNames()) is { Count: > 0 } local)
-            throw ErrorCatalog.AcmeUnavailable(site.Uri, $"no public CA signs {string.Join(", ", local)}, and {acme.Directory} is a public CA's", "It keeps its self-signed certificate; give the site public names, or use a private ACME directory (Set-AegirServer -AcmeDirectory).");
+            return ErrorCatalog.AcmeUnavailable(site.Uri, $"no public CA signs {string.Join(", ", local)}, and {acme.Directory} is a public CA's", "It keeps its self-signed certificate; give the site public names, or use a private ACME directory (Set-AegirServer -AcmeDirectory).");
         if (acme.Email is null)
-            throw ErrorCatalog.AcmeUnavailable(site.Uri, $"the web server '@{web.Name}' has no ACME account email", $"Set one: Set-AegirServer {web.Name} -AcmeEmail <address> (and -AcmeDirectory for another CA than Let's Encrypt).");
-        return acme;
+            return ErrorCatalog.AcmeUnavailable(site.Uri, $"the web server '@{web.Name}' has no ACME account email", $"Set one: Set-AegirServer {web.Name} -AcmeEmail <address> (and -AcmeDirectory for another CA than Let's Encrypt).");
+        return null;
     }
 }
