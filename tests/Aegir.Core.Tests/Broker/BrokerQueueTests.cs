@@ -30,8 +30,11 @@ public sealed class BrokerQueueTests(TestRabbitMq broker)
         var done = new TaskCompletionSource();
         var count = 0;
         var bodies = new ConcurrentBag<(BrokerDelivery D, byte[] Body)>();
+        var sent = new ConcurrentDictionary<string, long>();
+        var waited = new ConcurrentBag<double>();
         async Task Handle(string worker, BrokerDelivery d)
         {
+            if (sent.TryGetValue(d.TaskId, out var at)) waited.Add(Stopwatch.GetElapsedTime(at).TotalMilliseconds);
             if (inFlight.AddOrUpdate(d.Target, 1, (_, n) => n + 1) > 1) Interlocked.Increment(ref overlaps);
             order.GetOrAdd(d.Target, _ => new()).Enqueue(d.TaskId);
             bodies.Add((d, d.Body));
@@ -50,6 +53,7 @@ public sealed class BrokerQueueTests(TestRabbitMq broker)
         {
             var target = $"site{i % 30}.example";
             var id = $"task-{i:D3}";
+            sent[id] = Stopwatch.GetTimestamp();
             await queue.PublishAsync(id, "verify", target, Body(id, "verify", target, i));
             (published.TryGetValue(target, out var l) ? l : published[target] = []).Add(id);
         }
@@ -72,6 +76,8 @@ public sealed class BrokerQueueTests(TestRabbitMq broker)
             Assert.Equal(d.TaskId, json.RootElement.GetProperty("taskId").GetString());
             Assert.DoesNotContain(broker.Password, Encoding.UTF8.GetString(body), StringComparison.Ordinal);
         }
+        var wait = waited.Order().ToList();
+        Console.Error.WriteLine($"broker: publish to handler start p50 {wait[wait.Count / 2]:F1} ms, p99 {wait[wait.Count * 99 / 100]:F1} ms");
         Console.Error.WriteLine($"broker: published 300 in {publishTime.TotalMilliseconds:F0} ms (confirmed one by one), all done by 3 workers {allTime.TotalMilliseconds:F0} ms after the first publish; per worker {string.Join(", ", byWorker.OrderBy(k => k.Key).Select(k => $"{k.Key} {k.Value}"))}");
     }
 
