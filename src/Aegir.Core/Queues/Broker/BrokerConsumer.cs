@@ -13,12 +13,19 @@ public sealed class BrokerConsumer : IAsyncDisposable
     readonly IConnection _connection;
     readonly IChannel _channel;
     readonly CancellationTokenSource _stop = new();
+    readonly BrokerTopology _topology;
+    readonly Func<BrokerDelivery, CancellationToken, Task> _handler;
+    readonly Dictionary<string, string> _tags = [];
+    readonly HashSet<string> _held = [];
+    int _subscriptions;
 
-    BrokerConsumer(string workerId, IConnection connection, IChannel channel)
+    BrokerConsumer(string workerId, IConnection connection, IChannel channel, BrokerTopology topology, Func<BrokerDelivery, CancellationToken, Task> handler)
     {
         WorkerId = workerId;
         _connection = connection;
         _channel = channel;
+        _topology = topology;
+        _handler = handler;
     }
 
     public string WorkerId { get; }
@@ -35,12 +42,12 @@ public sealed class BrokerConsumer : IAsyncDisposable
             var channel = await connection.CreateChannelAsync(new CreateChannelOptions(false, false, null, (ushort)topology.Partitions), cancellation).ConfigureAwait(false);
             await topology.DeclareAsync(channel, cancellation).ConfigureAwait(false);
             await channel.BasicQosAsync(0, 1, global: false, cancellation).ConfigureAwait(false);
-            var consumer = new BrokerConsumer(workerId, connection, channel) { _topology = topology, _handler = handler };
+            var consumer = new BrokerConsumer(workerId, connection, channel, topology, handler);
             connection.ConnectionShutdownAsync += (_, _) => { consumer._stop.Cancel(); return Task.CompletedTask; };
             // Counted among the live workers (a single-active-consumer queue counts only its active consumer).
             await channel.BasicConsumeAsync(topology.WorkersQueue, autoAck: true, consumerTag: $"{workerId}/present", new AsyncEventingBasicConsumer(channel), cancellation).ConfigureAwait(false);
-            // Start at a partition of its own, so workers that start together line up for different partitions first.
-            var first = (int)((uint)workerId.GetHashCode() % (uint)topology.Partitions);
+            // Start at a partition picked at random, so workers that start together line up for different partitions first.
+            var first = Random.Shared.Next(topology.Partitions);
             foreach (var i in Enumerable.Range(0, topology.Partitions).Select(k => (k + first) % topology.Partitions))
                 await consumer.SubscribeAsync(topology.Partition(i), cancellation).ConfigureAwait(false);
             return consumer;
@@ -51,12 +58,6 @@ public sealed class BrokerConsumer : IAsyncDisposable
             throw;
         }
     }
-
-    BrokerTopology _topology = null!;
-    Func<BrokerDelivery, CancellationToken, Task> _handler = null!;
-    readonly Dictionary<string, string> _tags = [];
-    readonly HashSet<string> _held = [];
-    int _subscriptions;
 
     /// <summary>How many partitions this worker is the active consumer of (it knows one once a task of it arrives).</summary>
     public int Held { get { lock (_held) return _held.Count; } }
