@@ -68,7 +68,8 @@ EOF
   # The plugins read at boot (no management UI: it would want a port of its own).
   echo '[rabbitmq_consistent_hash_exchange].' > "$dir/enabled_plugins"
   : > "$dir/rabbitmq.conf"
-  : > "$dir/rabbitmq-env.conf"
+  # Distribution (Erlang's node-to-node port) on 127.0.0.1 too; the env file is sourced, so it may hold spaces.
+  echo 'SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"' > "$dir/rabbitmq-env.conf"
   # Its own cookie, written before anything reads one (a CLI run first would make its own, and the node would not match).
   head -c 32 /dev/urandom | base64 | tr -cd 'A-Za-z0-9' > "$dir/home/.erlang.cookie"
   chmod 400 "$dir/home/.erlang.cookie"
