@@ -52,4 +52,8 @@ public sealed class BrokerDelivery
     /// <summary>Not done: try again (at the head of its partition, keeping the target's order), counted toward the delivery limit.</summary>
     public Task NackAsync(CancellationToken cancellation = default)
         => Interlocked.Exchange(ref _settled, 1) == 0 ? _channel.BasicNackAsync(_tag, multiple: false, requeue: true, cancellation).AsTask() : Task.CompletedTask;
+
+    /// <summary>Never to be tried again (poison): the broker moves it to the dead-letter queue at once.</summary>
+    public Task RejectAsync(CancellationToken cancellation = default)
+        => Interlocked.Exchange(ref _settled, 1) == 0 ? _channel.BasicNackAsync(_tag, multiple: false, requeue: false, cancellation).AsTask() : Task.CompletedTask;
 }
