@@ -1,0 +1,103 @@
+# The task queue on a private RabbitMQ node: -Queue publishes, Invoke-AegirQueue workers in their own processes consume;
+# each task runs once, one at a time per target and in its target's order, and its record names the worker that ran it.
+# (What a message holds, dead letters and held leases: tests/Aegir.Core.Tests/Broker/BrokerTaskQueueTests.cs.)
+BeforeDiscovery { . $PSScriptRoot/IntegrationHelpers.ps1; $skip = -not (Test-IsRoot) }
+
+Describe 'Tasks queued on a broker' -Skip:$skip {
+    BeforeAll {
+        . $PSScriptRoot/IntegrationHelpers.ps1
+        $work = New-WorkFolder
+        $env:AEGIR_HOME = Join-Path $work 'home'
+        $broker = Start-TestRabbitMq
+        $brokerSecret = $broker.Credential.GetNetworkCredential().Password
+        $dbSecret = 'Broker-Queue-Db-Secret'
+        Set-AegirQueue -Broker $broker.Url -Credential $broker.Credential
+        $null = New-AegirServer -Name master -HttpServiceType nginx -DbServiceType mysql -DbAdminCredential ([pscredential]::new('root', (ConvertTo-SecureString $dbSecret -AsPlainText -Force)))
+        $platforms = 1..10 | ForEach-Object { "w$_" }
+        foreach ($p in $platforms) { $null = New-AegirPlatform -Name $p -Root "/var/aegir/platforms/$p" -NoVerify 3>$null }
+
+        # A reader of the queue with the AMQP client the module ships (quorum queues with a single active consumer
+        # refuse basic.get): it holds the first task it is handed, and gives it back unacked as it disconnects.
+        $core = [Aegir.Core.Queues.Broker.BrokerQueue].Assembly.Location
+        Add-Type -IgnoreWarnings -CompilerOptions '-nowarn:CS1701' -ReferencedAssemblies $core, (Join-Path (Split-Path $core) RabbitMQ.Client.dll), System.Collections.Concurrent, System.Threading, System.Runtime, netstandard -TypeDefinition @'
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using Aegir.Core.Queues.Broker;
+public static class BrokerPeek
+{
+    public static string First(BrokerSettings settings, int seconds)
+    {
+        var queue = BrokerQueue.OpenAsync(settings, null, CancellationToken.None).GetAwaiter().GetResult();
+        var got = new TaskCompletionSource<string>();
+        var consumer = queue.ConsumeAsync("peek", (d, lost) => { got.TrySetResult(Encoding.UTF8.GetString(d.Body)); return Task.Delay(Timeout.Infinite, lost).ContinueWith(_ => { }); }, CancellationToken.None).GetAwaiter().GetResult();
+        try { return got.Task.WaitAsync(System.TimeSpan.FromSeconds(seconds)).GetAwaiter().GetResult(); }
+        finally
+        {
+            // The connection's end ends the handler too (its token): the task goes back unacked, not nacked.
+            consumer.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            queue.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+    }
+}
+'@
+    }
+    AfterAll {
+        foreach ($w in @($workers)) { if ($w -and -not $w.HasExited) { $w.Kill($true) } }
+        Stop-TestRabbitMq $broker
+        Remove-Item -Recurse -Force $work
+    }
+
+    It 'runs 60+ tasks over 10 sites on 3 worker processes: each once, one at a time per target, in order' {
+        $n = 66
+        $queued = foreach ($i in 0..($n - 1)) {
+            $p = $platforms[$i % 10]
+            # Lock, unlock, lock...: each target's last state says its tasks ran in order.
+            if ([math]::Floor($i / 10) % 2) { Unlock-AegirPlatform $p -Queue } else { Lock-AegirPlatform $p -Queue }
+        }
+        $queued.Count | Should -Be $n
+        $outs = 1..3 | ForEach-Object { Join-Path $work "worker$_.ids" }
+        $sw = [Diagnostics.Stopwatch]::StartNew()
+        $script:workers = foreach ($out in $outs) {
+            Start-AegirChild "Invoke-AegirQueue -Continuous -Queue Tasks -ThrottleLimit 4 | ForEach-Object { Add-Content '$out' `$_.Id }"
+        }
+        $deadline = (Get-Date).AddSeconds(120)
+        while (@(Get-AegirTask -Status Queued, Running | Where-Object Id -In $queued.Id).Count -and (Get-Date) -lt $deadline) { Start-Sleep -Milliseconds 250 }
+        $sw.Stop()
+        Write-Host "$n tasks on 3 workers over the broker: $([int]$sw.Elapsed.TotalMilliseconds) ms"
+        foreach ($w in $workers) { & kill -TERM $w.Id }
+        foreach ($w in $workers) { $w.WaitForExit(30000) | Should -BeTrue }
+
+        $tasks = $queued | ForEach-Object { Get-AegirTask -Id $_.Id }
+        $tasks.Status | Sort-Object -Unique | Should -Be 'Succeeded'
+        # Each ran once: every worker's output together names each task exactly once.
+        $ran = @($outs | Where-Object { Test-Path $_ } | ForEach-Object { Get-Content $_ })
+        $ran.Count | Should -Be $n
+        @($ran | Sort-Object -Unique).Count | Should -Be $n
+        # Never two at once on one target, and in the order queued.
+        foreach ($p in $platforms) {
+            $mine = @($tasks | Where-Object Target -EQ "platform_$p")
+            for ($k = 1; $k -lt $mine.Count; $k++) { $mine[$k].Started | Should -BeGreaterOrEqual $mine[$k - 1].Finished }
+            (Get-AegirPlatform $p).Locked | Should -Be ($mine[-1].Type -eq 'lock')
+        }
+        $byWorker = $tasks | Group-Object Worker
+        Write-Host "tasks per worker: $(($byWorker | ForEach-Object { "$($_.Name)=$($_.Count)" }) -join ', ')"
+        @($byWorker).Count | Should -BeGreaterThan 1
+    }
+
+    It 'publishes only the task''s id, type and target: no parameter, no secret, read with the AMQP client' {
+        $task = Lock-AegirPlatform w1 -Queue
+        $body = [BrokerPeek]::First([Aegir.Core.Queues.Broker.BrokerSettings]::Read($env:AEGIR_HOME), 10)
+        $json = $body | ConvertFrom-Json -AsHashtable
+        @($json.Keys | Sort-Object) | Should -Be @('target', 'taskId', 'type')
+        $json.taskId | Should -Be $task.Id
+        $json.target | Should -Be 'platform_w1'
+        $body | Should -Not -Match ([regex]::Escape($dbSecret))
+        $body | Should -Not -Match ([regex]::Escape($brokerSecret))
+        # Given back unacked, it runs once, from its record.
+        $done = @(Invoke-AegirQueue -Queue Tasks)
+        $done.Id | Should -Be $task.Id
+        $done.Status | Should -Be 'Succeeded'
+        (Get-AegirPlatform w1).Locked | Should -BeTrue
+    }
+}
