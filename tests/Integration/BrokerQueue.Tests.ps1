@@ -9,38 +9,11 @@ Describe 'Tasks queued on a broker' -Skip:$skip {
         $work = New-WorkFolder
         $env:AEGIR_HOME = Join-Path $work 'home'
         $broker = Start-TestRabbitMq
-        $brokerSecret = $broker.Credential.GetNetworkCredential().Password
         $dbSecret = 'Broker-Queue-Db-Secret'
         Set-AegirQueue -Broker $broker.Url -Credential $broker.Credential
         $null = New-AegirServer -Name master -HttpServiceType nginx -DbServiceType mysql -DbAdminCredential ([pscredential]::new('root', (ConvertTo-SecureString $dbSecret -AsPlainText -Force)))
         $platforms = 1..10 | ForEach-Object { "w$_" }
         foreach ($p in $platforms) { $null = New-AegirPlatform -Name $p -Root "/var/aegir/platforms/$p" -NoVerify 3>$null }
-
-        # A reader of the queue with the AMQP client the module ships (quorum queues with a single active consumer
-        # refuse basic.get): it holds the first task it is handed, and gives it back unacked as it disconnects.
-        $core = [Aegir.Core.Queues.Broker.BrokerQueue].Assembly.Location
-        Add-Type -IgnoreWarnings -CompilerOptions '-nowarn:CS1701' -ReferencedAssemblies $core, (Join-Path (Split-Path $core) RabbitMQ.Client.dll), System.Collections.Concurrent, System.Threading, System.Runtime, netstandard -TypeDefinition @'
-using System.Text;
-using System.Threading;
-using System.Threading.Tasks;
-using Aegir.Core.Queues.Broker;
-public static class BrokerPeek
-{
-    public static string First(BrokerSettings settings, int seconds)
-    {
-        var queue = BrokerQueue.OpenAsync(settings, null, CancellationToken.None).GetAwaiter().GetResult();
-        var got = new TaskCompletionSource<string>();
-        var consumer = queue.ConsumeAsync("peek", (d, lost) => { got.TrySetResult(Encoding.UTF8.GetString(d.Body)); return Task.Delay(Timeout.Infinite, lost).ContinueWith(_ => { }); }, CancellationToken.None).GetAwaiter().GetResult();
-        try { return got.Task.WaitAsync(System.TimeSpan.FromSeconds(seconds)).GetAwaiter().GetResult(); }
-        finally
-        {
-            // The connection's end ends the handler too (its token): the task goes back unacked, not nacked.
-            consumer.DisposeAsync().AsTask().GetAwaiter().GetResult();
-            queue.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        }
-    }
-}
-'@
     }
     AfterAll {
         foreach ($w in @($workers)) { if ($w -and -not $w.HasExited) { $w.Kill($true) } }
@@ -83,21 +56,5 @@ public static class BrokerPeek
         $byWorker = $tasks | Group-Object Worker
         Write-Host "tasks per worker: $(($byWorker | ForEach-Object { "$($_.Name)=$($_.Count)" }) -join ', ')"
         @($byWorker).Count | Should -BeGreaterThan 1
-    }
-
-    It 'publishes only the task''s id, type and target: no parameter, no secret, read with the AMQP client' {
-        $task = Lock-AegirPlatform w1 -Queue
-        $body = [BrokerPeek]::First([Aegir.Core.Queues.Broker.BrokerSettings]::Read($env:AEGIR_HOME), 10)
-        $json = $body | ConvertFrom-Json -AsHashtable
-        @($json.Keys | Sort-Object) | Should -Be @('target', 'taskId', 'type')
-        $json.taskId | Should -Be $task.Id
-        $json.target | Should -Be 'platform_w1'
-        $body | Should -Not -Match ([regex]::Escape($dbSecret))
-        $body | Should -Not -Match ([regex]::Escape($brokerSecret))
-        # Given back unacked, it runs once, from its record.
-        $done = @(Invoke-AegirQueue -Queue Tasks)
-        $done.Id | Should -Be $task.Id
-        $done.Status | Should -Be 'Succeeded'
-        (Get-AegirPlatform w1).Locked | Should -BeTrue
     }
 }

@@ -86,8 +86,9 @@ public sealed class BrokerConsumer : IAsyncDisposable
     }
 
     /// <summary>
-    /// Single active consumer gives every partition to the worker that subscribed first. So a worker that holds more
-    /// than its share (partitions / live workers) gives this partition up as it finishes a task:
+    /// Single active consumer gives every partition to the worker that subscribed first. So a worker that has work from
+    /// more than one partition gives this one up as it finishes a task, while other workers live (a share of all the
+    /// partitions would let one worker keep every busy one when the targets fall into few of them):
     /// it cancels its subscription before the ack (prefetch 1: nothing else of the partition is with it), so the next
     /// worker in line takes the partition with nothing of it in flight, and subscribes again at the back of the line.
     /// </summary>
@@ -97,7 +98,7 @@ public sealed class BrokerConsumer : IAsyncDisposable
         lock (_held) held = _held.Count;
         if (held <= 1) return;
         var workers = (int)await _channel.ConsumerCountAsync(_topology.WorkersQueue).ConfigureAwait(false);
-        if (workers <= 1 || held <= (_topology.Partitions + workers - 1) / workers) return;
+        if (workers <= 1) return;
         string tag;
         lock (_tags) tag = _tags[queue];
         lock (_held) _held.Remove(queue);

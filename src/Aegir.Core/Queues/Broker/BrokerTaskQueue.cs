@@ -224,6 +224,14 @@ public sealed class BrokerTaskQueue(TaskRunner runner, BrokerSettings settings, 
     /// <summary>Consumes as <paramref name="worker"/> (again after a lost connection); false while the broker cannot be reached.</summary>
     bool Consuming(string worker)
     {
+        // The worker's loop (Receive) and its listener (WaitForWork) both come here: one consumer per queue.
+        lock (_connecting) return ConsumingLocked(worker);
+    }
+
+    readonly object _connecting = new();
+
+    bool ConsumingLocked(string worker)
+    {
         BrokerConsumer? lost = null;
         lock (_gate)
         {
