@@ -12,6 +12,7 @@ public static class Program
     public static int Main(string[] args)
     {
         if (args[0] == "run") return RunUntilKilled(args[1], args[2..]);
+        if (args[0] == "broker-consumer") return Broker.BrokerChild.Run(args[1..]);
         var store = new ContextStore(args[1]);
         switch (args[0])
         {

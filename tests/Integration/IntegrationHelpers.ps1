@@ -144,6 +144,8 @@ function Install-TestPackage([string[]] $Name) {
 
 function Test-IsRoot { (id -u) -eq '0' }
 
+. $PSScriptRoot/TestRabbitMq.ps1
+
 # A child pwsh that imports the module, runs $Warmup (so the code the script needs is loaded), prints 'ready',
 # then runs $Script: to kill at a chosen moment. -NoWait returns it at once; Wait-AegirChild waits for its 'ready'.
 function Start-AegirChild {

@@ -394,4 +394,13 @@ public static class ErrorCatalog
     /// <summary>A site's certificate cannot come from ACME as its server is set up (no account email, names no public CA signs, another source).</summary>
     public static AegirException AcmeUnavailable(string uri, string problem, string fix)
         => E("AcmeUnavailable", AegirErrorKind.InvalidOperation, uri, $"No certificate can be asked for {uri} over ACME: {problem}. {fix}");
+
+    /// <summary>No broker answers at the queue's address (down, another port, a firewall, TLS on one side only).</summary>
+    public static AegirException BrokerUnreachable(string address, string problem, Exception? inner = null)
+        => E("BrokerUnreachable", AegirErrorKind.ResourceUnavailable, address,
+            $"No message broker answers at {address}: {problem}. Check that RabbitMQ runs there and listens on that port (amqps:// for its TLS port), or go back to the file queue with Set-AegirQueue -File.", inner);
+
+    /// <summary>The broker answered but refused the queue's user, password or virtual host.</summary>
+    public static AegirException BrokerRefused(string address, string problem, string fix, Exception? inner = null)
+        => E("BrokerRefused", AegirErrorKind.SecurityError, address, $"The message broker at {address} refused the connection: {problem}. {fix}", inner);
 }

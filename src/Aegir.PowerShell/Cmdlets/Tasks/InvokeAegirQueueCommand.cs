@@ -68,11 +68,19 @@ public sealed class InvokeAegirQueueCommand : AegirCmdlet
             Schedule = kinds == ScheduleKinds.None ? null : new SiteSchedules(engine, kinds, window) { SpreadFrom = Continuous ? DateTimeOffset.UtcNow : null },
         };
         WriteVerbose(Continuous ? $"Running the queue of {Store.Home} until stopped, {ThrottleLimit} task(s) at once." : $"Running what the queue of {Store.Home} holds, {ThrottleLimit} task(s) at once.");
-        worker.Run(Continuous, task =>
+        try
         {
-            WriteObject(task);
-            if (task.Status == AegirTaskStatus.Failed) WriteError(ErrorRecords.From(TaskErrors.TaskFailed(task), task));
-        }, stop.Token);
+            worker.Run(Continuous, task =>
+            {
+                WriteObject(task);
+                if (task.Status == AegirTaskStatus.Failed) WriteError(ErrorRecords.From(TaskErrors.TaskFailed(task), task));
+            }, stop.Token);
+        }
+        finally
+        {
+            // A broker's queue lets go of what it holds and was not run, for other workers.
+            (engine.Queue as IDisposable)?.Dispose();
+        }
         if (stop.IsCancellationRequested) WriteVerbose("The queue stopped: no task was started after the stop, and the running ones have ended.");
     }
 }
