@@ -18,7 +18,7 @@ public sealed class FakeHosting : IDisposable, IServiceFactory, ITransportFactor
     public readonly FakeDbState Databases = new();
     public readonly Engine Engine;
 
-    public FakeHosting(ReloadBatch? batch = null)
+    public FakeHosting(ReloadBatch? batch = null, TaskBackend? backend = null)
     {
         Server = new FakeTransport();
         AnswerAsUsual();
@@ -29,7 +29,7 @@ public sealed class FakeHosting : IDisposable, IServiceFactory, ITransportFactor
             Server.CreateDirectory(Path.Combine(Home.Path, folder), (UnixFileMode)Convert.ToInt32("700", 8));
         Server.Put("/run/nginx.pid", "4242\n");   // the web server runs
         Server.CreateDirectory("/proc/4242", (UnixFileMode)Convert.ToInt32("555", 8));
-        Engine = new Engine(Home.Store, null, batch, this, this);
+        Engine = new Engine(Home.Store, null, batch, this, this, backend);
     }
 
     /// <summary>What df says the fake server's disk has free.</summary>

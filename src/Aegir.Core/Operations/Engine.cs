@@ -29,7 +29,7 @@ public sealed class Engine
         Services = services ?? CatalogServices.Instance;
         Transports = transports ?? TransportFactory.Default;
         Templates = new TemplateRenderer(store.Home);
-        Runner = new TaskRunner(store.Home, observer, new JournalExecutor(this), backend.Store(store.Home), backend.Locks(store.Home));
+        Runner = new TaskRunner(store.Home, observer, new JournalExecutor(this), backend.Store(store.Home), backend.Locks(store.Home)) { RetryDead = backend.RetryDead };
         Queue = backend.Queue(Runner);
     }
 

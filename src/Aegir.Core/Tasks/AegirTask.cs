@@ -28,6 +28,8 @@ public sealed class AegirTask
     public long? ProcessStart { get; set; }
     /// <summary>The worker that ran the task (host, pid and start time: <see cref="WorkerId"/>); null while it is queued.</summary>
     public string? Worker { get; set; }
+    /// <summary>How often a worker began this queued task: more than one when a worker died in it and the queue ran it again after its repair; null when it never went through the queue.</summary>
+    public int? Tries { get; set; }
     /// <summary>What went wrong and how to fix it, for a failed task.</summary>
     public string? Error { get; set; }
     public string? ErrorId { get; set; }

@@ -14,6 +14,13 @@ public sealed class TaskRunner(string home, ITaskObserver? observer = null, IJou
     /// <summary>How long to wait for a target another task holds.</summary>
     public TimeSpan LockWait { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// A queued task whose worker died in it is queued again after its repair, while it was begun at most this often
+    /// (0: it fails, TaskProcessGone). For a queue that gives the task back on its worker's death (a broker): the
+    /// repair that undid what the dead run changed and the retry are one story.
+    /// </summary>
+    public int RetryDead { get; init; }
+
     public ITaskStore Store { get; } = store ?? new TaskStore(home);
 
     public ITargetLocks Locks { get; } = locks ?? new FlockTargetLocks(home);
@@ -180,6 +187,7 @@ public sealed class TaskRunner(string home, ITaskObserver? observer = null, IJou
                 task.ProcessId = Environment.ProcessId;
                 task.ProcessStart = ProcessIdentity.CurrentStart;
                 task.Worker = Worker;
+                task.Tries = (task.Tries ?? 0) + 1;
                 Store.Save(task, durable: false);
                 Store.Unmark(task);
                 ctx.Info($"Task {task.Type} on '@{task.Target}' started (task {task.Id}, queued {task.Created:yyyy-MM-dd HH:mm:ss}).");
@@ -284,9 +292,10 @@ public sealed class TaskRunner(string home, ITaskObserver? observer = null, IJou
         var left = deadCtx.Recover();
         var changed = dead.Journal.Where(e => before[e.Step] != e.State).ToList();
         foreach (var e in changed) log(e.State is JournalState.Failed or JournalState.Waiting ? TaskLogLevel.Error : TaskLogLevel.Info, $"Repair of task {dead.Id}: {Outcome(e)}.");
+        dead.Repaired = DateTimeOffset.Now;
+        if (Requeue(dead, changed, left, owner, byWhom)) return;
         dead.Status = AegirTaskStatus.Failed;
         dead.Finished ??= lastHeard;
-        dead.Repaired = DateTimeOffset.Now;
         Store.Unmark(dead);
         dead.ErrorId = "TaskProcessGone";
         dead.Error = $"The process running this task ({owner.ProcessId}) ended before the task did. {Capitalise(byWhom)} repaired it: "
@@ -298,6 +307,32 @@ public sealed class TaskRunner(string home, ITaskObserver? observer = null, IJou
         Store.RemoveStaleTemps(dead);
         Store.Save(dead, durable: true);
         if (!KeepsData(dead)) Store.DeleteData(dead);
+    }
+
+    /// <summary>
+    /// Queues a repaired task again when the queue retries dead workers' tasks, the task came from the queue and has
+    /// tries left, and its repair put everything back as it was: no undo failed or waits, and it had not passed its
+    /// point of no return (then it was finished forward, and a second run would do it twice).
+    /// </summary>
+    bool Requeue(AegirTask dead, IReadOnlyList<JournalEntry> changed, IReadOnlyList<string> left, LockOwner owner, string byWhom)
+    {
+        if (RetryDead <= 0 || dead.Tries is not { } tries || tries >= RetryDead || left.Count > 0 || WaitingUndo.Undos(dead).Count > 0
+            || dead.Journal.Any(e => e.Forward is not null) || Store.StopRequested(dead.Id)) return false;
+        var why = $"The worker running this task ({dead.Worker ?? $"process {owner.ProcessId}"}) ended before the task did. {Capitalise(byWhom)} repaired it from its journal ("
+                  + (changed.Count == 0 ? "it had changed nothing" : $"{changed.Count} change(s) undone") + $"), and queued it again: try {tries + 1} of at most {RetryDead}.";
+        lock (dead)
+        {
+            dead.Log.Add(new TaskLogEntry(DateTimeOffset.Now, TaskLogLevel.Warning, why));
+            dead.Journal.Clear();   // what the dead run did is undone and told in the log; the next run journals afresh
+        }
+        dead.Status = AegirTaskStatus.Queued;
+        dead.Started = null;
+        dead.Finished = null;
+        dead.Worker = null;
+        Store.RemoveStaleTemps(dead);
+        Store.Save(dead, durable: true);
+        Store.MarkQueued(dead);
+        return true;
     }
 
     /// <summary>One repair at a time among all workers, through the target locks (a name no context has: it starts with a dot).</summary>

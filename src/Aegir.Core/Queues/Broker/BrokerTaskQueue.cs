@@ -119,6 +119,17 @@ public sealed class BrokerTaskQueue(TaskRunner runner, BrokerSettings settings, 
                 Settle(h, d => d.RejectAsync());
                 continue;
             }
+            if (record.Status == AegirTaskStatus.Running)
+            {
+                // Given back by a worker that lost its connection: when that worker died, the repair of its target
+                // undoes what it did and queues the task again; while it lives and runs it (here, or elsewhere), the
+                // delivery waits here, so the task is never left without its message.
+                if (request.Busy.Contains(record.Target)) continue;
+                try { runner.Settle(record.Target, (_, _) => { }); }
+                catch (AegirException) { }   // an undo that waits for its server: the task is failed, or left to its holder
+                record = runner.Store.Get(d.TaskId) ?? record;
+                if (record.Status == AegirTaskStatus.Running) continue;
+            }
             if (record.Status != AegirTaskStatus.Queued)
             {
                 Settle(h, d => d.AckAsync());   // run already (an ack lost to a broker restart) or stopped: never twice
