@@ -17,23 +17,24 @@ Describe 'A broker restarted mid-run' -Skip:$skip {
     }
 
     It 'loses no task and runs none twice; the workers reconnect and finish' {
-        $queued = foreach ($i in 0..239) { $p = $platforms[$i % 30]; if ([math]::Floor($i / 30) % 2) { Unlock-AegirPlatform $p -Queue } else { Lock-AegirPlatform $p -Queue } }
-        $queued.Count | Should -Be 240
+        $queued = foreach ($i in 0..299) { $p = $platforms[$i % 30]; if ([math]::Floor($i / 30) % 2) { Unlock-AegirPlatform $p -Queue } else { Lock-AegirPlatform $p -Queue } }
+        $queued.Count | Should -Be 300
         $outs = 1..3 | ForEach-Object { Join-Path $work "worker$_.ids" }
         foreach ($out in $outs) {
             $children.Add((Start-AegirChild "Invoke-AegirQueue -Continuous -Queue Tasks -ThrottleLimit 4 | ForEach-Object { Add-Content '$out' `$_.Id }"))
         }
-        # The client queues a task every 100 ms through the restart and writes what each call gave: the task's id,
+        # The client queues a task every 150 ms, from before the broker stops to after it is back and writes what each call gave: the task's id,
         # or the error's id and message.
         $client = Join-Path $work 'client.log'
         $names = ($platforms | ForEach-Object { "'$_'" }) -join ','
         $children.Add((Start-AegirChild @"
 `$names = @($names)
-foreach (`$i in 0..159) {
-    `$e = `$null
-    `$t = Lock-AegirPlatform `$names[`$i % `$names.Count] -Queue -ErrorVariable e -ErrorAction SilentlyContinue
-    if (`$t) { Add-Content '$client' "ok `$(`$t.Id)" } else { Add-Content '$client' "error `$(`$e[0].FullyQualifiedErrorId) `$(`$e[0].Exception.Message)" }
-    Start-Sleep -Milliseconds 100
+foreach (`$i in 0..199) {
+    `$got = @(Lock-AegirPlatform `$names[`$i % `$names.Count] -Queue 2>&1)
+    `$t = `$got | Where-Object { `$_ -is [Aegir.Core.Tasks.AegirTask] }
+    `$e = `$got | Where-Object { `$_ -is [Management.Automation.ErrorRecord] }
+    if (`$t -and -not `$e) { Add-Content '$client' "ok `$(`$t.Id)" } else { Add-Content '$client' "error `$(`$e.FullyQualifiedErrorId) `$(`$e.Exception.Message) [`$(`$got.Count): `$((`$got | Out-String) -replace '\s+', ' ')]" }
+    Start-Sleep -Milliseconds 150
 }
 Add-Content '$client' 'done'
 "@))
@@ -45,6 +46,7 @@ Add-Content '$client' 'done'
         $stopped = Get-Date
         Start-Sleep -Seconds 4
         Restart-TestRabbitMq $broker
+        $restarted = Get-Date
         Write-Host "broker down for $([int]((Get-Date) - $stopped).TotalSeconds) s; $(@(Get-AegirTask -Status Succeeded).Count) tasks had succeeded"
 
         # The workers consume again by themselves: each one's presence is back on the broker.
@@ -61,13 +63,16 @@ Add-Content '$client' 'done'
         foreach ($w in $children) { $w.WaitForExit(30000) | Should -BeTrue }
 
         $said = @(Get-Content $client | Where-Object { $_ -ne 'done' })
-        $said.Count | Should -Be 160
+        $said.Count | Should -Be 200
         $failed = @($said | Where-Object { $_ -like 'error *' })
+        $failed | Select-Object -First 1 | ForEach-Object { Write-Host "a refusal: $($_.Substring(0, [math]::Min(220, $_.Length)))" }
         Write-Host "client: $($said.Count - $failed.Count) queued, $($failed.Count) refused while the broker was away"
         # A refused enqueue says the broker could not be reached, and what to do.
         foreach ($f in $failed) { $f | Should -BeLike 'error BrokerUnreachable*No message broker answers at*' }
         $all = @(Get-AegirTask)
-        $all.Count | Should -Be (240 + 160)
+        $all.Count | Should -Be (300 + 200)
+        # The client's publisher connected again by itself: tasks it queued after the restart ran.
+        @($all | Where-Object { $_.Status -eq 'Succeeded' -and $_.Created -gt $restarted }).Count | Should -BeGreaterThan 0
         # None left queued or running: each succeeded, or failed as its enqueue did, saying so.
         @($all | Where-Object Status -NotIn 'Succeeded', 'Failed').Count | Should -Be 0
         $notRun = @($all | Where-Object Status -EQ 'Failed')

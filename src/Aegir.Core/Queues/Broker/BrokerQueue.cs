@@ -40,8 +40,7 @@ public sealed class BrokerQueue : IAsyncDisposable
         try
         {
             // Confirms tracked by the client: each publish awaits the broker's ack (the message is on disk in the queue).
-            var channel = await connection.CreateChannelAsync(new CreateChannelOptions(true, true), cancellation).ConfigureAwait(false);
-            await topology.DeclareAsync(channel, cancellation).ConfigureAwait(false);
+            var channel = await BrokerConnection.OpenChannelAsync(settings, topology, connection, new CreateChannelOptions(true, true), cancellation).ConfigureAwait(false);
             return new BrokerQueue(settings, topology, connection, channel);
         }
         catch

@@ -53,12 +53,16 @@ public sealed class BrokerTaskQueue(TaskRunner runner, BrokerSettings settings, 
         var task = runner.Enqueue(request);
         var body = JsonSerializer.SerializeToUtf8Bytes(new Message(task.Id, task.Type, task.Target), Json);
         try { Publish(task, body); }
-        catch (AegirException ex)
+        catch (Exception ex)
         {
-            runner.Cancel(task.Id, $"The broker did not take this task: {ex.Message}", runner.LockWait, ex.ErrorId);
-            throw;
+            // Whatever stopped it, the record must not wait for a message that may never come.
+            var error = ex as AegirException ?? ErrorCatalog.BrokerUnreachable(settings.Address.ToString(), ex.Message, ex);
+            runner.Cancel(task.Id, $"The broker did not take this task: {error.Message}", runner.LockWait, error.ErrorId);
+            if (error == ex) throw;
+            throw error;
         }
-        return runner.Store.Get(task.Id) ?? task;
+        // The record as queued, as the file queue returns it: a worker may have run it already, and -Queue writes the queued task.
+        return task;
     }
 
     void Publish(AegirTask task, byte[] body)
