@@ -55,16 +55,17 @@ public sealed class InvokeAegirQueueCommand : AegirCmdlet
         var engine = new Engine(Store, backend: TaskBackends.For(Store.Home)) { Upkeep = Core.Schedules.ScheduledUpkeep.Instance };
         if (WhatIfMode)
         {
-            var pending = engine.Queue.Pending().ToList();
+            // The records, not the broker: nothing is consumed. A worker of the schedules alone would run no queued task.
+            var pending = Has("Tasks") ? engine.Queue.Pending().ToList() : [];
             foreach (var queued in pending) ShouldProcess($"task {queued.Id} ({queued.Type} on '@{queued.Target}')", "Run queued task");
             // An empty queue says so, rather than nothing at all.
-            if (pending.Count == 0) ShouldProcess("the queue, which holds no task", kinds == 0 ? "Run nothing" : $"Run only what the schedules make due ({string.Join(", ", Queue)})");
+            if (pending.Count == 0) ShouldProcess(Has("Tasks") ? "the queue, which holds no task" : "no queued task (-Queue leaves Tasks out)", kinds == 0 ? "Run nothing" : $"Run only what the schedules make due ({string.Join(", ", Queue)})");
             return;
         }
         var worker = new QueueWorker(engine, ThrottleLimit)
         {
             Log = (level, message) => { if (level >= TaskLogLevel.Warning) WriteWarning(message); else WriteVerbose(message); },
-            Filter = Has("Tasks") ? null : _ => false,
+            Tasks = Has("Tasks"),
             Schedule = kinds == ScheduleKinds.None ? null : new SiteSchedules(engine, kinds, window) { SpreadFrom = Continuous ? DateTimeOffset.UtcNow : null },
         };
         WriteVerbose(Continuous ? $"Running the queue of {Store.Home} until stopped, {ThrottleLimit} task(s) at once." : $"Running what the queue of {Store.Home} holds, {ThrottleLimit} task(s) at once.");
