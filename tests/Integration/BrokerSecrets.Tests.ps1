@@ -108,8 +108,12 @@ public static class FsBrokerReader
             Find-Secret $m.Text | Should -BeNullOrEmpty -Because "the message of task $($m.Id) on $($m.Queue) must hold no secret"
         }
         # Not taken: back on the broker for the workers.
-        $left = Invoke-TestRabbitMqCtl $broker @('list_queues', '-p', 'aegir', 'name', 'messages') | Where-Object { $_ -like 'aegir.tasks.p*' } |
-            ForEach-Object { [int](($_ -split '\s+')[1]) } | Measure-Object -Sum
+        # The broker's counts lag the channel's close by moments.
+        $deadline = [DateTime]::UtcNow.AddSeconds(15)
+        do {
+            $left = Invoke-TestRabbitMqCtl $broker @('list_queues', '-p', 'aegir', 'name', 'messages') | Where-Object { $_ -like 'aegir.tasks.p*' } |
+                ForEach-Object { [int](($_ -split '\s+')[1]) } | Measure-Object -Sum
+        } while ($left.Sum -ne $queued.Count -and [DateTime]::UtcNow -lt $deadline -and -not (Start-Sleep -Milliseconds 250))
         $left.Sum | Should -Be $queued.Count
 
         # The records, which hold the parameters, are owner-only, in folders only the owner can open.
