@@ -1,0 +1,63 @@
+using System.Management.Automation;
+using System.Runtime.InteropServices;
+using Aegir.Core.Operations;
+using Aegir.Core.Queues;
+using Aegir.Core.Tasks;
+
+namespace Aegir.PowerShell;
+
+/// <summary>
+/// What the cmdlets that run the queue share (Invoke-AegirQueue, Start-AegirWorker): the throttle, an engine on the
+/// queue in force, -WhatIf's list of what waits, and the run itself: each task written as it ends (a failed one also
+/// as an error), Ctrl+C and SIGTERM winding it down.
+/// </summary>
+public abstract class QueueWorkerCmdlet : AegirCmdlet
+{
+    /// <summary>At most this many tasks at once (each on targets of its own); the number of cores when left out.</summary>
+    [Parameter]
+    [ValidateRange(1, 256)]
+    public int ThrottleLimit { get; set; } = Environment.ProcessorCount;
+
+    /// <summary>An engine of its own on the queue in force (file or broker), for the worker's tasks.</summary>
+    protected Engine WorkerEngine() => new(Store, backend: TaskBackends.For(Store.Home)) { Upkeep = Core.Schedules.ScheduledUpkeep.Instance };
+
+    /// <summary>-WhatIf: each queued task, oldest first, or (when none is) <paramref name="whenEmpty"/>.</summary>
+    protected void ShowQueued(Engine engine, string whenEmpty)
+    {
+        var pending = engine.Queue.Pending().ToList();
+        foreach (var queued in pending) ShouldProcess($"task {queued.Id} ({queued.Type} on '@{queued.Target}')", "Run queued task");
+        // An empty queue says so, rather than nothing at all.
+        if (pending.Count == 0) ShouldProcess("the queue, which holds no task", whenEmpty);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="worker"/> until it is done (once) or stopped: Ctrl+C or SIGTERM (systemctl stop) starts nothing
+    /// new and lets running tasks stop at their next step, instead of the process dying mid-step. True when it was stopped.
+    /// </summary>
+    protected bool RunWorker(QueueWorker worker, Engine engine, bool continuous, Action<AegirTask>? ended = null)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(StopToken);
+        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, signal =>
+        {
+            signal.Cancel = true;
+            stop.Cancel();
+        });
+        try
+        {
+            worker.Run(continuous, task =>
+            {
+                ended?.Invoke(task);
+                Drain();
+                WriteObject(task);
+                if (task.Status == AegirTaskStatus.Failed) WriteError(ErrorRecords.From(TaskErrors.TaskFailed(task), task));
+            }, stop.Token);
+        }
+        finally
+        {
+            // A broker's queue lets go of what it holds and was not run, for other workers.
+            (engine.Queue as IDisposable)?.Dispose();
+        }
+        Drain();
+        return stop.IsCancellationRequested;
+    }
+}
