@@ -31,17 +31,39 @@ public abstract class QueueWorkerCmdlet : AegirCmdlet
     }
 
     /// <summary>
-    /// Runs <paramref name="worker"/> until it is done (once) or stopped: Ctrl+C or SIGTERM (systemctl stop) starts nothing
-    /// new and lets running tasks stop at their next step, instead of the process dying mid-step. True when it was stopped.
+    /// The stop of a worker: Ctrl+C, Stop-Job or SIGTERM (systemctl stop), which from now on no longer ends the process:
+    /// the worker winds down instead of dying mid-step.
     /// </summary>
-    protected bool RunWorker(QueueWorker worker, Engine engine, bool continuous, Action<AegirTask>? ended = null)
+    protected sealed class WindDown : IDisposable
     {
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(StopToken);
-        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, signal =>
+        readonly CancellationTokenSource _stop;
+        readonly PosixSignalRegistration _term;
+
+        public WindDown(CancellationToken stopProcessing)
         {
-            signal.Cancel = true;
-            stop.Cancel();
-        });
+            _stop = CancellationTokenSource.CreateLinkedTokenSource(stopProcessing);
+            _term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, signal =>
+            {
+                signal.Cancel = true;
+                _stop.Cancel();
+            });
+        }
+
+        public CancellationToken Token => _stop.Token;
+
+        public void Dispose()
+        {
+            _term.Dispose();
+            _stop.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="worker"/> until it is done (once) or <paramref name="stop"/> is set: nothing new starts and
+    /// running tasks stop at their next step. True when it was stopped.
+    /// </summary>
+    protected bool RunWorker(QueueWorker worker, Engine engine, bool continuous, WindDown stop, Action<AegirTask>? ended = null)
+    {
         try
         {
             worker.Run(continuous, task =>
@@ -58,6 +80,6 @@ public abstract class QueueWorkerCmdlet : AegirCmdlet
             (engine.Queue as IDisposable)?.Dispose();
         }
         Drain();
-        return stop.IsCancellationRequested;
+        return stop.Token.IsCancellationRequested;
     }
 }

@@ -33,6 +33,7 @@ public sealed class InvokeAegirQueueCommand : QueueWorkerCmdlet
 
     protected override void EndProcessing()
     {
+        using var stop = new WindDown(StopToken);
         Core.Schedules.BackupWindow? window = null;
         try { window = BackupWindow is null ? null : Core.Schedules.BackupWindow.Parse(BackupWindow); }
         catch (AegirException ex) { ThrowAegirError(ex, BackupWindow); }
@@ -52,7 +53,7 @@ public sealed class InvokeAegirQueueCommand : QueueWorkerCmdlet
             Schedule = kinds == ScheduleKinds.None ? null : new SiteSchedules(engine, kinds, window) { SpreadFrom = Continuous ? DateTimeOffset.UtcNow : null },
         };
         WriteVerbose(Continuous ? $"Running the queue of {Store.Home} until stopped, {ThrottleLimit} task(s) at once." : $"Running what the queue of {Store.Home} holds, {ThrottleLimit} task(s) at once.");
-        bool stopped = RunWorker(worker, engine, Continuous);
+        bool stopped = RunWorker(worker, engine, Continuous, stop);
         if (stopped) WriteVerbose("The queue stopped: no task was started after the stop, and the running ones have ended.");
     }
 }

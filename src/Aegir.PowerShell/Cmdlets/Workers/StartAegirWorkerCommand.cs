@@ -36,6 +36,8 @@ public sealed class StartAegirWorkerCommand : QueueWorkerCmdlet
             ShowQueued(engine, $"Start the worker {name}, which waits for tasks");
             return;
         }
+        // Before the worker is seen in the registry: a SIGTERM from then on winds it down.
+        using var stop = new WindDown(StopToken);
         var registry = new FileWorkerRegistry(Store.Home);
         registry.Prune(PruneAfter);
         if (registry.List().FirstOrDefault(w => w.Alive && w.Name == name) is { } twin) ThrowAegirError(ErrorCatalog.WorkerNameTaken(name, twin.Id), name);
@@ -47,7 +49,7 @@ public sealed class StartAegirWorkerCommand : QueueWorkerCmdlet
         using var presence = WorkerPresence.Start(registry, AegirWorker.ThisProcess(name, engine.Runner.Worker, queue, HeartbeatInterval), () => worker.Current,
             message => OnMessage(TaskLogLevel.Warning, message));
         WriteVerbose($"Worker {name} ({engine.Runner.Worker}) runs the {queue.ToLowerInvariant()} queue of {Store.Home} until stopped, {ThrottleLimit} task(s) at once.");
-        bool stopped = RunWorker(worker, engine, continuous: true, presence.Ended);
+        bool stopped = RunWorker(worker, engine, continuous: true, stop, presence.Ended);
         if (stopped) WriteVerbose($"Worker {name} stopped: no task was started after the stop, and the running ones have ended.");
     }
 }
