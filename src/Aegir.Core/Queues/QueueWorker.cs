@@ -30,6 +30,10 @@ public sealed class QueueWorker(Engine engine, int throttle)
 
     readonly SemaphoreSlim _wake = new(0);
     readonly int _throttle = Math.Max(1, throttle);
+    readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _current = new(StringComparer.Ordinal);
+
+    /// <summary>The ids of the queued tasks running now (read from any thread: a worker's heartbeat says them).</summary>
+    public IReadOnlyCollection<string> Current => [.. _current.Keys];
 
     /// <summary>
     /// Runs what is queued, calling <paramref name="finished"/> on this thread as each task ends. Once
@@ -109,6 +113,7 @@ public sealed class QueueWorker(Engine engine, int throttle)
         var leases = engine.Queue.Receive(request);
         foreach (var lease in leases)
         {
+            _current[lease.TaskId] = 0;
             // A thread of its own: a task blocks on its programs' pipes, whose copying needs the thread pool free.
             var work = Task.Factory.StartNew(() => Run(lease, stop), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
             work.ContinueWith(_ => _wake.Release(), TaskScheduler.Default);
@@ -125,14 +130,18 @@ public sealed class QueueWorker(Engine engine, int throttle)
     TaskOutcome? Run(TaskLease lease, CancellationToken stop)
     {
         TaskOutcome? outcome;
-        try { outcome = engine.RunQueued(lease.TaskId, stop); }
-        catch (Exception ex) when (ex is not SimulatedCrash)
+        try
         {
-            engine.Queue.Nack(lease, requeue: true);
-            throw;
+            try { outcome = engine.RunQueued(lease.TaskId, stop); }
+            catch (Exception ex) when (ex is not SimulatedCrash)
+            {
+                engine.Queue.Nack(lease, requeue: true);
+                throw;
+            }
+            if (outcome is null) engine.Queue.Nack(lease, requeue: true);
+            else engine.Queue.Ack(lease);
         }
-        if (outcome is null) engine.Queue.Nack(lease, requeue: true);
-        else engine.Queue.Ack(lease);
+        finally { _current.TryRemove(lease.TaskId, out _); }
         return outcome;
     }
 
