@@ -42,8 +42,10 @@ Describe 'Workers on a broker' -Skip:$skip {
 
         $tasks = $queued | ForEach-Object { Get-AegirTask -Id $_.Id }
         $tasks.Status | Sort-Object -Unique | Should -Be 'Succeeded'
-        # Each ran once: the two workers' outputs together name each task exactly once.
-        $ran = @($outs | Where-Object { Test-Path $_ } | ForEach-Object { Get-Content $_ })
+        # Each ran once: the two workers' outputs together name each task exactly once (a worker writes a task out just
+        # after its record: moments later).
+        $deadline = (Get-Date).AddSeconds(15)
+        do { $ran = @($outs | Where-Object { Test-Path $_ } | ForEach-Object { Get-Content $_ }) } while ($ran.Count -lt $n -and (Get-Date) -lt $deadline -and -not (Start-Sleep -Milliseconds 100))
         $ran.Count | Should -Be $n
         @($ran | Sort-Object -Unique).Count | Should -Be $n
         foreach ($p in $platforms) {
