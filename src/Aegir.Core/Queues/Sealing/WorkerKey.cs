@@ -1,0 +1,71 @@
+using System.Security.Cryptography;
+using Aegir.Core.Errors;
+using Aegir.Core.IO;
+
+namespace Aegir.Core.Queues.Sealing;
+
+/// <summary>
+/// The RSA key a worker opens sealed secrets with: the private key stays on the worker's machine (owner-only PEM);
+/// the control machine keeps only the public key, and seals for it. <see cref="Kid"/> is the first 16 characters of
+/// the SHA-256 of the public key (SubjectPublicKeyInfo), in base64url: what a sealed secret names.
+/// </summary>
+public sealed class WorkerKey : IDisposable
+{
+    public const int Bits = 3072;
+
+    WorkerKey(RSA rsa, bool hasPrivate)
+    {
+        Rsa = rsa;
+        HasPrivateKey = hasPrivate;
+        var hash = SHA256.HashData(rsa.ExportSubjectPublicKeyInfo());
+        Kid = Convert.ToBase64String(hash).TrimEnd('=').Replace('+', '-').Replace('/', '_')[..16];
+    }
+
+    internal RSA Rsa { get; }
+    public bool HasPrivateKey { get; }
+    public string Kid { get; }
+
+    public static WorkerKey Create() => new(RSA.Create(Bits), true);
+
+    /// <summary>The public half, as PEM (-----BEGIN PUBLIC KEY-----), to keep with the server's record.</summary>
+    public string PublicPem => Rsa.ExportSubjectPublicKeyInfoPem();
+
+    /// <summary>Writes the private key, owner-only, all at once.</summary>
+    public void SavePrivate(string path)
+    {
+        if (!HasPrivateKey) throw new InvalidOperationException("A public key has no private half to save.");
+        AtomicFile.WriteAllText(path, Rsa.ExportPkcs8PrivateKeyPem());
+    }
+
+    /// <summary>A worker's private key from its file: refused when others can read it, or when it is not an RSA key of <see cref="Bits"/> bits or more.</summary>
+    public static WorkerKey LoadPrivate(string path)
+    {
+        if (!File.Exists(path)) throw ErrorCatalog.InvalidValue("WorkerKey", path, "there is no worker key at that path", "Make the worker's key with Set-AegirServer -OwnWorker on the control machine.");
+        if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(path) & (UnixFileMode.GroupRead | UnixFileMode.OtherRead | UnixFileMode.GroupWrite | UnixFileMode.OtherWrite)) != 0)
+            throw ErrorCatalog.InvalidValue("WorkerKey", path, "the worker's private key can be read by others than its owner", $"chmod 600 '{path}', then make a new key with Set-AegirServer -OwnWorker: others may have read this one.");
+        return FromPem(File.ReadAllText(path), path, requirePrivate: true);
+    }
+
+    /// <summary>A key from PEM text: a public key (what the control machine keeps), or a private one.</summary>
+    public static WorkerKey FromPem(string pem, string what, bool requirePrivate = false)
+    {
+        var rsa = RSA.Create();
+        try { rsa.ImportFromPem(pem); }
+        catch (Exception ex) when (ex is ArgumentException or CryptographicException)
+        {
+            rsa.Dispose();
+            throw ErrorCatalog.InvalidValue("WorkerKey", what, "it holds no RSA key in PEM", "Give an RSA key as PEM (-----BEGIN PUBLIC KEY----- or -----BEGIN PRIVATE KEY-----).");
+        }
+        bool hasPrivate;
+        try { rsa.ExportParameters(true); hasPrivate = true; }
+        catch (CryptographicException) { hasPrivate = false; }
+        if (rsa.KeySize < 2048 || (requirePrivate && !hasPrivate))
+        {
+            rsa.Dispose();
+            throw ErrorCatalog.InvalidValue("WorkerKey", what, rsa.KeySize < 2048 ? $"its RSA key has {rsa.KeySize} bits, fewer than 2048" : "it holds a public key only", "Make the worker's key anew with Set-AegirServer -OwnWorker.");
+        }
+        return new WorkerKey(rsa, hasPrivate);
+    }
+
+    public void Dispose() => Rsa.Dispose();
+}
