@@ -30,6 +30,59 @@ public sealed class WorkerKey : IDisposable
     /// <summary>The public half, as PEM (-----BEGIN PUBLIC KEY-----), to keep with the server's record.</summary>
     public string PublicPem => Rsa.ExportSubjectPublicKeyInfoPem();
 
+    /// <summary>The public half as one line (SubjectPublicKeyInfo, base64): what a server's record keeps.</summary>
+    public string PublicSpki => Convert.ToBase64String(Rsa.ExportSubjectPublicKeyInfo());
+
+    /// <summary>A public key from the one line a server's record keeps.</summary>
+    public static WorkerKey FromSpki(string base64)
+    {
+        var rsa = RSA.Create();
+        try { rsa.ImportSubjectPublicKeyInfo(Convert.FromBase64String(base64), out _); }
+        catch (Exception ex) when (ex is FormatException or CryptographicException)
+        {
+            rsa.Dispose();
+            throw ErrorCatalog.InvalidValue("WorkerKey", base64.Length > 24 ? base64[..24] + "..." : base64, "it is no RSA public key (SubjectPublicKeyInfo in base64)", "Make the server's worker key anew with Set-AegirServer -OwnWorker.");
+        }
+        if (rsa.KeySize < 2048)
+        {
+            rsa.Dispose();
+            throw ErrorCatalog.InvalidValue("WorkerKey", base64[..Math.Min(24, base64.Length)] + "...", $"its RSA key has {rsa.KeySize} bits, fewer than 2048", "Make the server's worker key anew with Set-AegirServer -OwnWorker.");
+        }
+        return new WorkerKey(rsa, false);
+    }
+
+    /// <summary>The record's value when it is a usable public key; else the error that says why.</summary>
+    public static string CheckPublic(string base64)
+    {
+        using var _ = FromSpki(base64);
+        return base64;
+    }
+
+    /// <summary>Signs with the private key (RSA-PSS, SHA-256): what a worker checks a task came from its control machine.</summary>
+    public string Sign(byte[] data)
+    {
+        if (!HasPrivateKey) throw new InvalidOperationException("A public key cannot sign.");
+        return Convert.ToBase64String(Rsa.SignData(data, HashAlgorithmName.SHA256, RSASignaturePadding.Pss));
+    }
+
+    public bool Verify(byte[] data, string signature)
+    {
+        try { return Rsa.VerifyData(data, Convert.FromBase64String(signature), HashAlgorithmName.SHA256, RSASignaturePadding.Pss); }
+        catch (FormatException) { return false; }
+    }
+
+    /// <summary>The control machine's own key (it signs the tasks it sends to servers' workers), made on first use, owner-only.</summary>
+    public static WorkerKey Control(string home)
+    {
+        var dir = Path.Combine(home, "keys");
+        var path = Path.Combine(dir, "control.key");
+        if (File.Exists(path)) return LoadPrivate(path);
+        AtomicFile.EnsurePrivateDirectory(dir);
+        var key = Create();
+        key.SavePrivate(path);
+        return key;
+    }
+
     /// <summary>Writes the private key, owner-only, all at once.</summary>
     public void SavePrivate(string path)
     {
