@@ -83,11 +83,18 @@ public sealed class WorkerKey : IDisposable
         return key;
     }
 
+    /// <summary>The private key as PEM (PKCS#8), to write where the worker runs.</summary>
+    public string PrivatePem()
+    {
+        if (!HasPrivateKey) throw new InvalidOperationException("A public key has no private half.");
+        return Rsa.ExportPkcs8PrivateKeyPem();
+    }
+
     /// <summary>Writes the private key, owner-only, all at once.</summary>
     public void SavePrivate(string path)
     {
         if (!HasPrivateKey) throw new InvalidOperationException("A public key has no private half to save.");
-        AtomicFile.WriteAllText(path, Rsa.ExportPkcs8PrivateKeyPem());
+        AtomicFile.WriteAllText(path, PrivatePem());
     }
 
     /// <summary>A worker's private key from its file: refused when others can read it, or when it is not an RSA key of <see cref="Bits"/> bits or more.</summary>
