@@ -65,7 +65,7 @@ public sealed class RemoteWorkerTests(TestRabbitMq broker) : IDisposable
             Assert.Equal(AegirTaskStatus.Succeeded, there.Status);
             // Its log entries came back as they were written.
             var log = string.Join("\n", outcome.Task.Log.Select(e => e.Message));
-            Assert.Contains($"Sent to the worker on server '{ServerName}'", log);
+            Assert.Contains($"Sent to the worker on server '{_name}'", log);
             Assert.Contains($"Task lock on '@platform_p1' started (task {queued.Id}", log);
             Assert.Contains("Took back 1 record(s) the task changed: platform_p1", log);
         }
@@ -128,6 +128,13 @@ public sealed class RemoteWorkerTests(TestRabbitMq broker) : IDisposable
         _control.Store.Create(new AegirPlatform("platform_m1") { Root = "/srv/m1" });   // on the master
         Assert.Null(RemoteDispatch.ServerFor(_control.Store, "platform_m1", []));
         Assert.Equal(ServerName, RemoteDispatch.ServerFor(_control.Store, "platform_p1", [])!.Name);
+    }
+
+    [Fact]
+    public void Neither_the_control_machine_nor_a_cluster_gets_a_worker_of_its_own()
+    {
+        var master = _control.Store.Get<AegirServer>(ContextNames.Master, "Server");
+        Assert.Contains("control machine runs its own tasks", Assert.Throws<Errors.AegirException>(() => WorkerKeys.CheckServer(master)).Message);
     }
 
     void Publish(RemoteRequest request)

@@ -40,7 +40,7 @@ public sealed class RemoteDispatch(BrokerSettings settings)
         using var control = WorkerKey.Control(store.Home);
         var request = new RemoteRequest(task.Id, task.Type, task.Target, server.Name,
             SealedSecret.Seal(JsonSerializer.Serialize(payload, RemoteJson.Options), workerKey, RemoteRequest.Binding(task.Id))).SignedBy(control);
-        ctx.Info($"Sent to the worker on server '{server.Name}' (its key {workerKey.Kid}), which runs it there.");
+        ctx.Info($"Sent to the worker on server '{RemoteErrors.Short(server.Name)}' (its key {workerKey.Kid}), which runs it there.");
 
         var events = new BlockingCollection<RemoteEvent>();
         using var connection = BrokerConnection.OpenAsync(settings, $"aegir dispatch {task.Id}").GetAwaiter().GetResult();
@@ -75,7 +75,7 @@ public sealed class RemoteDispatch(BrokerSettings settings)
                 continue;
             }
             if (outcome is null) continue;
-            ctx.Debug($"Run on server '{server.Name}' by worker {outcome.Worker} (try {outcome.Tries}).");
+            ctx.Debug($"Run on server '{RemoteErrors.Short(server.Name)}' by worker {outcome.Worker} (try {outcome.Tries}).");
             var allowed = locks.Append(task.Target).Concat(contexts.Keys).ToHashSet(StringComparer.Ordinal);
             ContextBundle.TakeChanges(store, outcome.Changes, allowed, server.Name);
             if (outcome.Changes.Count > 0) ctx.Info($"Took back {outcome.Changes.Count} record(s) the task changed: {string.Join(", ", outcome.Changes.Keys)}.");

@@ -22,7 +22,8 @@ static class RemoteErrors
     public static AegirException NotHere(string server, string problem)
         => ErrorCatalog.E("WorkerRefused", AegirErrorKind.InvalidOperation, server, $"The worker for server '{Short(server)}' does not run this task: {problem}.");
 
-    static string Short(string server)
+    /// <summary>A server as users name it (web1, not server_web1).</summary>
+    internal static string Short(string server)
     {
         var prefix = ContextNames.Prefix(ContextType.Server);
         return server.StartsWith(prefix, StringComparison.Ordinal) ? server[prefix.Length..] : server;
