@@ -95,4 +95,31 @@ Describe 'A worker on its own server' -Skip:$skip {
         $dispatcher.WaitForExit(90000) | Should -BeTrue
         (Get-AegirTask -Id $queued.Id).Status | Should -Be 'Succeeded'
     }
+
+    It 'repairs a task whose worker was killed in it from the journal there, and runs it again: one database' {
+        foreach ($c in $script:children) { if (-not $c.HasExited) { $c.Kill($true); $c.WaitForExit() } }
+        # A Drupal-shaped platform whose installer takes a second for slow* sites: a task to kill in its middle.
+        New-DrupalShapedCodebase (Join-Path $work 'dk')
+        Copy-ToTestHost $web (Join-Path $work 'dk') /srv/platforms
+        $null = New-AegirPlatform dk -Root /srv/platforms/dk -WebServer web1 -ErrorAction Stop
+        $before = @(Invoke-TestHostSql $web 'SHOW DATABASES')
+        $queued = New-AegirSite slow.test -Platform dk -DbServer web1 -Queue
+        $dispatcher = Start-AegirChild 'Invoke-AegirQueue -Queue Tasks | Out-Null'
+        $script:children += $dispatcher
+        $script:children += ($victim = Start-ServerWorker)
+        $deadline = [DateTime]::UtcNow.AddSeconds(60)
+        while (@(Invoke-TestHostSql $web 'SHOW DATABASES' | Where-Object { $_ -notin $before }).Count -eq 0 -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
+        @(Invoke-TestHostSql $web 'SHOW DATABASES' | Where-Object { $_ -notin $before }).Count | Should -Be 1 -Because 'the install made its database before its slow installer'
+        $victim.Kill()
+        $victim.WaitForExit()
+        (Get-AegirTask -Id $queued.Id).Status | Should -Be 'Running' -Because 'the control machine waits for the server'
+        $script:children += Start-ServerWorker
+        $dispatcher.WaitForExit(120000) | Should -BeTrue
+        $task = Get-AegirTask -Id $queued.Id
+        $task.Status | Should -BeIn 'Succeeded', 'Warning' -Because $task.Error
+        ($task.Log.Message -join "`n") | Should -Match 'repaired it from its journal \(\d+ change\(s\) undone\), and queued it again: try 2'
+        $new = @(Invoke-TestHostSql $web 'SHOW DATABASES' | Where-Object { $_ -notin $before })
+        $new | Should -Be @((Get-AegirSite slow.test).DbName) -Because 'the dead run''s database went with its repair'
+        (Invoke-WebRequest -Headers @{ Host = 'slow.test' } "http://$($web.Address)/").Content | Should -Be "ok $((Get-AegirSite slow.test).DbName)"
+    }
 }

@@ -131,8 +131,12 @@ public sealed class RemoteWorker : ITaskObserver
         var task = runner.Store.Get(request.TaskId);
         if (task is { Status: AegirTaskStatus.Running })
         {
-            runner.Settle(request.Target, (level, message) => Log?.Invoke(level, message));   // a run here that died: repaired, queued again or failed
+            // A run here that died: repaired from its journal, then queued again or failed; what the repair wrote in the
+            // task's log goes to the control machine too.
+            var known = task.Log.Count;
+            runner.Settle(request.Target, (level, message) => Log?.Invoke(level, message));
             task = runner.Store.Get(request.TaskId);
+            foreach (var entry in task?.Log.Skip(known) ?? []) Publish(new RemoteEvent(request.TaskId, entry), confirmed: false);
         }
         if (task is null || task.Status == AegirTaskStatus.Queued)
         {
