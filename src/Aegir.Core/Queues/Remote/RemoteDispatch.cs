@@ -18,7 +18,7 @@ namespace Aegir.Core.Queues.Remote;
 /// </summary>
 public sealed class RemoteDispatch(BrokerSettings settings)
 {
-    /// <summary>How long the dispatcher waits without a word from the server's worker before the task fails.</summary>
+    /// <summary>How long the dispatcher waits without a word from the server's worker before the task fails (a running task's worker speaks every <see cref="RemoteWorker.Heartbeat"/>).</summary>
     public TimeSpan Silence { get; init; } = TimeSpan.FromMinutes(10);
 
     /// <summary>The server whose own worker runs a task on these contexts; null to run it here.</summary>

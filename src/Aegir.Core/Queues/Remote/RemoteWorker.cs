@@ -147,7 +147,9 @@ public sealed class RemoteWorker : ITaskObserver
             }
             ContextBundle.Apply(Engine.Store, payload.Contexts);
             runner.Adopt(request.TaskId, new TaskRequest(request.Type, request.Target, [], payload.Parameters), payload.Created);
-            task = Engine.RunQueued(request.TaskId)?.Task ?? runner.Store.Get(request.TaskId);
+            // A step may run long without a word (a large rsync): the dispatcher hears the task is alive meanwhile.
+            using (new Timer(_ => Alive(request.TaskId), null, Heartbeat, Heartbeat))
+                task = Engine.RunQueued(request.TaskId)?.Task ?? runner.Store.Get(request.TaskId);
         }
         if (task is null || !task.IsFinished) throw RemoteErrors.NotHere(_server, $"task {request.TaskId} is still running here");
         // Against what the control machine sent: what it does not have yet (again, when an earlier answer was lost).
@@ -184,6 +186,15 @@ public sealed class RemoteWorker : ITaskObserver
             var sent = channel.BasicPublishAsync(RemoteTopology.Replies, e.TaskId, mandatory: false, props, RemoteJson.Bytes(e)).AsTask();
             if (confirmed) sent.GetAwaiter().GetResult();
         }
+    }
+
+    /// <summary>How often a running task tells its dispatcher it is alive (well within <see cref="RemoteDispatch.Silence"/>).</summary>
+    public static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(30);
+
+    void Alive(string taskId)
+    {
+        try { Publish(new RemoteEvent(taskId), confirmed: false); }
+        catch (Exception ex) when (ex is RabbitMQ.Client.Exceptions.AlreadyClosedException or IOException or ObjectDisposedException) { }
     }
 
     void ITaskObserver.OnLog(AegirTask task, TaskLogEntry entry)
