@@ -35,3 +35,17 @@ function Invoke-TestRabbitMqCtl($Broker, [string[]] $Arguments) {
     $env = @(Get-Content (Join-Path $Broker.Dir 'env'))
     & runuser -u rabbitmq -- env -i PATH=/usr/bin:/bin "HOME=$(Join-Path $Broker.Dir 'home')" @env /usr/lib/rabbitmq/bin/rabbitmqctl -q @Arguments
 }
+
+# A work folder whose $AEGIR_HOME queues on a new private node, with the server master and these platforms when
+# named; returns Work and Broker (AfterAll: Stop-TestRabbitMq, then remove Work).
+function Initialize-TestBrokerHome([string[]] $Platforms = @()) {
+    $work = New-WorkFolder
+    $env:AEGIR_HOME = Join-Path $work 'home'
+    $broker = Start-TestRabbitMq
+    Set-AegirQueue -Broker $broker.Url -Credential $broker.Credential
+    if ($Platforms) {
+        $null = New-AegirServer -Name master -HttpServiceType nginx
+        foreach ($p in $Platforms) { $null = New-AegirPlatform -Name $p -Root "/var/aegir/platforms/$p" -NoVerify 3>$null }
+    }
+    [pscustomobject]@{ Work = $work; Broker = $broker }
+}

@@ -403,4 +403,15 @@ public static class ErrorCatalog
     /// <summary>The broker answered but refused the queue's user, password or virtual host.</summary>
     public static AegirException BrokerRefused(string address, string problem, string fix, Exception? inner = null)
         => E("BrokerRefused", AegirErrorKind.SecurityError, address, $"The message broker at {address} refused the connection: {problem}. {fix}", inner);
+
+    /// <summary>A live worker has the name a new worker asked for.</summary>
+    public static AegirException WorkerNameTaken(string name, string id)
+        => new("WorkerNameTaken", AegirErrorKind.ResourceExists,
+            $"A live worker named '{name}' runs already ({id}). Give this one another -Name, or stop that one first (systemctl stop, or Ctrl+C in its session); Get-AegirWorker lists them.", name) { NothingChanged = true };
+
+    /// <summary>No worker of that name is in the registry.</summary>
+    public static AegirException WorkerNotFound(string name, bool all)
+        => E("WorkerNotFound", AegirErrorKind.ObjectNotFound, name,
+            all ? $"No worker named '{name}' is registered. Get-AegirWorker -All lists every worker, live or dead; Start-AegirWorker starts one."
+                : $"No live worker is named '{name}'. Get-AegirWorker -All lists dead ones too; Start-AegirWorker starts one.");
 }

@@ -15,8 +15,12 @@ public sealed class QueueWorker(Engine engine, int throttle)
     /// <summary>How often a continuous worker looks for dead workers' tasks and for work it was not told of.</summary>
     public TimeSpan Rescan { get; init; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Which queued tasks this worker takes; all when null.</summary>
-    public Func<QueuedTask, bool>? Filter { get; init; }
+    /// <summary>
+    /// Whether this worker runs queued tasks; one that runs only the schedules never asks the queue for work, so on a
+    /// broker it never consumes (a consumer that will not run what it is handed would hold its partitions from the
+    /// workers that would).
+    /// </summary>
+    public bool Tasks { get; init; } = true;
 
     /// <summary>Hears of repairs and of tasks the worker could not start.</summary>
     public Action<TaskLogLevel, string>? Log { get; init; }
@@ -26,6 +30,10 @@ public sealed class QueueWorker(Engine engine, int throttle)
 
     readonly SemaphoreSlim _wake = new(0);
     readonly int _throttle = Math.Max(1, throttle);
+    readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _current = new(StringComparer.Ordinal);
+
+    /// <summary>The ids of the queued tasks running now (read from any thread: a worker's heartbeat says them).</summary>
+    public IReadOnlyCollection<string> Current => [.. _current.Keys];
 
     /// <summary>
     /// Runs what is queued, calling <paramref name="finished"/> on this thread as each task ends. Once
@@ -42,7 +50,7 @@ public sealed class QueueWorker(Engine engine, int throttle)
         bool ranSinceRetry = false;
         var passedOver = new HashSet<string>(StringComparer.Ordinal);
         var lastScan = DateTime.MinValue;
-        using var listening = continuous ? Listen(stop) : null;
+        using var listening = continuous && Tasks ? Listen(stop) : null;
         while (true)
         {
             foreach (var (id, run) in running.Where(r => r.Value.Work.IsCompleted).ToList())
@@ -66,7 +74,7 @@ public sealed class QueueWorker(Engine engine, int throttle)
                     RepairDeadWorkers();
                     lastScan = DateTime.UtcNow;
                 }
-                started = StartDue(running, scheduled.Count, passedOver, continuous, stop);
+                started = Tasks && StartDue(running, scheduled.Count, passedOver, continuous, stop);
                 // Scheduled work takes what the tasks leave of the throttle: asked again when some was left waiting, when
                 // the next falls due, and (for a continuous worker) at most once a second otherwise.
                 if (Schedule is not null && (!continuous || leftWaiting || DateTimeOffset.UtcNow >= nextDue || DateTime.UtcNow - lastSchedule >= TimeSpan.FromSeconds(1)))
@@ -99,12 +107,13 @@ public sealed class QueueWorker(Engine engine, int throttle)
         var free = _throttle - running.Count - scheduledRunning;
         if (free <= 0) return false;
         var request = new LeaseRequest(engine.Runner.Worker, free, running.Values.SelectMany(r => r.Targets).ToHashSet(StringComparer.Ordinal),
-            queued => running.ContainsKey(queued.Id) || Filter?.Invoke(queued) == false || BatchReload(queued) ? LeaseChoice.Skip
+            queued => running.ContainsKey(queued.Id) || BatchReload(queued) ? LeaseChoice.Skip
                 : !continuous && passedOver.Contains(queued.Id) ? LeaseChoice.Wait : LeaseChoice.Take,
             engine.TargetsOf);
         var leases = engine.Queue.Receive(request);
         foreach (var lease in leases)
         {
+            _current[lease.TaskId] = 0;
             // A thread of its own: a task blocks on its programs' pipes, whose copying needs the thread pool free.
             var work = Task.Factory.StartNew(() => Run(lease, stop), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
             work.ContinueWith(_ => _wake.Release(), TaskScheduler.Default);
@@ -121,14 +130,18 @@ public sealed class QueueWorker(Engine engine, int throttle)
     TaskOutcome? Run(TaskLease lease, CancellationToken stop)
     {
         TaskOutcome? outcome;
-        try { outcome = engine.RunQueued(lease.TaskId, stop); }
-        catch (Exception ex) when (ex is not SimulatedCrash)
+        try
         {
-            engine.Queue.Nack(lease, requeue: true);
-            throw;
+            try { outcome = engine.RunQueued(lease.TaskId, stop); }
+            catch (Exception ex) when (ex is not SimulatedCrash)
+            {
+                engine.Queue.Nack(lease, requeue: true);
+                throw;
+            }
+            if (outcome is null) engine.Queue.Nack(lease, requeue: true);
+            else engine.Queue.Ack(lease);
         }
-        if (outcome is null) engine.Queue.Nack(lease, requeue: true);
-        else engine.Queue.Ack(lease);
+        finally { _current.TryRemove(lease.TaskId, out _); }
         return outcome;
     }
 

@@ -47,31 +47,57 @@ public static class BrokerConnection
         await using var connection = await OpenAsync(settings, "aegir check").ConfigureAwait(false);
         try
         {
-            await using var channel = await connection.CreateChannelAsync().ConfigureAwait(false);
-            await topology.DeclareAsync(channel).ConfigureAwait(false);
-        }
-        catch (OperationInterruptedException ex) when (ex.ShutdownReason?.ReplyCode == 503 && ex.ShutdownReason.ReplyText.Contains("x-consistent-hash", StringComparison.Ordinal))
-        {
-            throw ErrorCatalog.BrokerRefused(settings.Address.ToString(), "it has no consistent-hash exchange type", "Enable its plugin on the broker: rabbitmq-plugins enable rabbitmq_consistent_hash_exchange.", ex);
-        }
-        catch (OperationInterruptedException ex) when (ex.ShutdownReason?.ReplyCode == 403)
-        {
-            throw ErrorCatalog.BrokerRefused(settings.Address.ToString(), $"the user {settings.Address.User} may not declare the queue's exchanges and queues ({ex.ShutdownReason.ReplyText})",
-                $"Grant it on the vhost: rabbitmqctl set_permissions -p {settings.Address.VirtualHost} {settings.Address.User} '^aegir\\..*' '^aegir\\..*' '^aegir\\..*'.", ex);
-        }
-        catch (OperationInterruptedException ex) when (ex.ShutdownReason?.ReplyCode == 406)
-        {
-            throw ErrorCatalog.BrokerRefused(settings.Address.ToString(), $"its queues of the same names were declared otherwise ({ex.ShutdownReason.ReplyText})",
-                "Another version of the module made them: delete the aegir.tasks queues on the broker once they are empty, or use another vhost.", ex);
-        }
-        catch (Exception ex) when (ex is AlreadyClosedException or OperationInterruptedException { ShutdownReason.ReplyCode: 530 })
-        {
-            throw Explain(settings.Address.ToString(), ex);
+            await using var channel = await OpenChannelAsync(settings, topology, connection).ConfigureAwait(false);
         }
         finally
         {
             await CloseQuietlyAsync(connection).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// A channel on <paramref name="connection"/> with the topology declared; a refusal or a connection lost meanwhile
+    /// (a broker going down) is an error that names it, never the client's own exception.
+    /// </summary>
+    internal static async Task<IChannel> OpenChannelAsync(BrokerSettings settings, BrokerTopology topology, IConnection connection, CreateChannelOptions? options = null, CancellationToken cancellation = default)
+    {
+        IChannel? channel = null;
+        try
+        {
+            channel = await connection.CreateChannelAsync(options, cancellation).ConfigureAwait(false);
+            await topology.DeclareAsync(channel, cancellation).ConfigureAwait(false);
+            return channel;
+        }
+        catch (Exception ex) when (DeclareFailure(settings, ex) is { } error)
+        {
+            if (channel is not null) await channel.DisposeAsync().ConfigureAwait(false);
+            throw error;
+        }
+        catch (Exception) when (channel is not null)
+        {
+            await channel.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>What a failure to declare the topology means for the user, or null when it is not the broker's doing.</summary>
+    static AegirException? DeclareFailure(BrokerSettings settings, Exception ex)
+    {
+        var address = settings.Address.ToString();
+        return ex switch
+        {
+            OperationInterruptedException { ShutdownReason: { ReplyCode: 503 } r } when r.ReplyText.Contains("x-consistent-hash", StringComparison.Ordinal)
+                => ErrorCatalog.BrokerRefused(address, "it has no consistent-hash exchange type", "Enable its plugin on the broker: rabbitmq-plugins enable rabbitmq_consistent_hash_exchange.", ex),
+            OperationInterruptedException { ShutdownReason: { ReplyCode: 403 } r }
+                => ErrorCatalog.BrokerRefused(address, $"the user {settings.Address.User} may not declare the queue's exchanges and queues ({r.ReplyText})",
+                    $"Grant it on the vhost: rabbitmqctl set_permissions -p {settings.Address.VirtualHost} {settings.Address.User} '^aegir\\..*' '^aegir\\..*' '^aegir\\..*'.", ex),
+            OperationInterruptedException { ShutdownReason: { ReplyCode: 406 } r }
+                => ErrorCatalog.BrokerRefused(address, $"its queues of the same names were declared otherwise ({r.ReplyText})",
+                    "Another version of the module made them: delete the aegir.tasks queues on the broker once they are empty, or use another vhost.", ex),
+            // A broker going down (or a vhost it refuses) while the topology is declared.
+            AlreadyClosedException or OperationInterruptedException or IOException => Explain(address, ex),
+            _ => null,
+        };
     }
 
     /// <summary>Closes a connection that may be gone already (a broker restart, a killed socket): closing is all that is left to do.</summary>

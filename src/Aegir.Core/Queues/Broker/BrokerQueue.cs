@@ -27,6 +27,10 @@ public sealed class BrokerQueue : IAsyncDisposable
 
     public BrokerSettings Settings { get; }
     public BrokerTopology Topology { get; }
+    /// <summary>False once its connection or channel closed (a broker restart): a new one must be opened.</summary>
+    public bool IsOpen => _connection.IsOpen && _channel.IsOpen;
+    /// <summary>One caller at a time on the channel: the publisher is shared by the process's threads (BrokerPublishers).</summary>
+    readonly SemaphoreSlim _turn = new(1, 1);
 
     /// <summary>Connects as a publisher and declares the topology.</summary>
     public static async Task<BrokerQueue> OpenAsync(BrokerSettings settings, BrokerTopology? topology = null, CancellationToken cancellation = default)
@@ -36,8 +40,7 @@ public sealed class BrokerQueue : IAsyncDisposable
         try
         {
             // Confirms tracked by the client: each publish awaits the broker's ack (the message is on disk in the queue).
-            var channel = await connection.CreateChannelAsync(new CreateChannelOptions(true, true), cancellation).ConfigureAwait(false);
-            await topology.DeclareAsync(channel, cancellation).ConfigureAwait(false);
+            var channel = await BrokerConnection.OpenChannelAsync(settings, topology, connection, new CreateChannelOptions(true, true), cancellation).ConfigureAwait(false);
             return new BrokerQueue(settings, topology, connection, channel);
         }
         catch
@@ -62,6 +65,7 @@ public sealed class BrokerQueue : IAsyncDisposable
             Timestamp = new AmqpTimestamp(DateTimeOffset.UtcNow.ToUnixTimeSeconds()),
             Headers = new Dictionary<string, object?> { [TargetHeader] = target },
         };
+        await _turn.WaitAsync(cancellation).ConfigureAwait(false);
         try
         {
             await _channel.BasicPublishAsync(Topology.Exchange, target, mandatory: true, props, body, cancellation).ConfigureAwait(false);
@@ -72,10 +76,11 @@ public sealed class BrokerQueue : IAsyncDisposable
                 ? $"no queue took the task {taskId} (the exchange {Topology.Exchange} has no partition queues bound)"
                 : $"the broker did not take the task {taskId} (a full disk or memory alarm makes it refuse)", ex);
         }
-        catch (Exception ex) when (ex is AlreadyClosedException or OperationInterruptedException or IOException)
+        catch (Exception ex) when (ex is AlreadyClosedException or OperationInterruptedException or IOException or ObjectDisposedException)
         {
             throw ErrorCatalog.BrokerUnreachable(Settings.Address.ToString(), $"the connection was lost while queueing the task {taskId}, which may or may not be queued", ex);
         }
+        finally { _turn.Release(); }
     }
 
     /// <summary>Starts consuming as worker <paramref name="workerId"/>; each task goes to <paramref name="handler"/>, which acks or nacks it.</summary>
@@ -86,12 +91,17 @@ public sealed class BrokerQueue : IAsyncDisposable
     public async Task<IReadOnlyList<BrokerDelivery>> TakeDeadAsync(int max, CancellationToken cancellation = default)
     {
         var dead = new List<BrokerDelivery>();
-        while (dead.Count < max && await _channel.BasicGetAsync(Topology.DeadLetterQueue, autoAck: false, cancellation).ConfigureAwait(false) is { } got)
+        await _turn.WaitAsync(cancellation).ConfigureAwait(false);
+        try
         {
-            var delivery = new BrokerDelivery(_channel, got.DeliveryTag, Topology.DeadLetterQueue, got.Redelivered, got.BasicProperties, got.Body);
-            await delivery.AckAsync(cancellation).ConfigureAwait(false);
-            dead.Add(delivery);
+            while (dead.Count < max && await _channel.BasicGetAsync(Topology.DeadLetterQueue, autoAck: false, cancellation).ConfigureAwait(false) is { } got)
+            {
+                var delivery = new BrokerDelivery(_channel, got.DeliveryTag, Topology.DeadLetterQueue, got.Redelivered, got.BasicProperties, got.Body);
+                await delivery.AckAsync(cancellation).ConfigureAwait(false);
+                dead.Add(delivery);
+            }
         }
+        finally { _turn.Release(); }
         return dead;
     }
 

@@ -39,7 +39,6 @@ public sealed class BrokerTaskQueue(TaskRunner runner, BrokerSettings settings, 
     readonly object _gate = new();
     readonly List<Held> _held = [];
     readonly SemaphoreSlim _signal = new(0);
-    BrokerQueue? _publisher;
     BrokerConsumer? _consumer;
     DateTime _lastDeadScan = DateTime.MinValue;
     DateTime _retryAfter = DateTime.MinValue;
@@ -54,12 +53,16 @@ public sealed class BrokerTaskQueue(TaskRunner runner, BrokerSettings settings, 
         var task = runner.Enqueue(request);
         var body = JsonSerializer.SerializeToUtf8Bytes(new Message(task.Id, task.Type, task.Target), Json);
         try { Publish(task, body); }
-        catch (AegirException ex)
+        catch (Exception ex)
         {
-            runner.Cancel(task.Id, $"The broker did not take this task: {ex.Message}", runner.LockWait, ex.ErrorId);
-            throw;
+            // Whatever stopped it, the record must not wait for a message that may never come.
+            var error = ex as AegirException ?? ErrorCatalog.BrokerUnreachable(settings.Address.ToString(), ex.Message, ex);
+            runner.Cancel(task.Id, $"The broker did not take this task: {error.Message}", runner.LockWait, error.ErrorId);
+            if (error == ex) throw;
+            throw error;
         }
-        return runner.Store.Get(task.Id) ?? task;
+        // The record as queued, as the file queue returns it: a worker may have run it already, and -Queue writes the queued task.
+        return task;
     }
 
     void Publish(AegirTask task, byte[] body)
@@ -80,16 +83,10 @@ public sealed class BrokerTaskQueue(TaskRunner runner, BrokerSettings settings, 
         }
     }
 
-    BrokerQueue Publisher()
-    {
-        lock (_gate) return _publisher ??= BrokerQueue.OpenAsync(settings, _topology).GetAwaiter().GetResult();
-    }
+    /// <summary>The process's publisher for this broker, shared with every other queue of it (one connection, not one per cmdlet call).</summary>
+    BrokerQueue Publisher() => BrokerPublishers.Get(settings, _topology);
 
-    void DropPublisher(BrokerQueue publisher)
-    {
-        lock (_gate) if (ReferenceEquals(_publisher, publisher)) _publisher = null;
-        publisher.DisposeAsync().AsTask().GetAwaiter().GetResult();
-    }
+    static void DropPublisher(BrokerQueue publisher) => BrokerPublishers.Drop(publisher);
 
     public IReadOnlyList<TaskLease> Receive(LeaseRequest request)
     {
@@ -262,11 +259,8 @@ public sealed class BrokerTaskQueue(TaskRunner runner, BrokerSettings settings, 
         try { consumer = Publisher().ConsumeAsync(worker, OnDeliveryAsync).GetAwaiter().GetResult(); }
         catch (Exception ex) when (ex is AegirException or AlreadyClosedException or OperationInterruptedException or IOException)
         {
-            lock (_gate)
-            {
-                _retryAfter = DateTime.UtcNow.AddSeconds(2);
-                if (_publisher is { } p) { _publisher = null; _ = p.DisposeAsync().AsTask(); }
-            }
+            // The shared publisher, if the broker dropped it too, is opened anew when next asked for.
+            lock (_gate) _retryAfter = DateTime.UtcNow.AddSeconds(2);
             return false;
         }
         lock (_gate) _consumer = consumer;
@@ -286,24 +280,20 @@ public sealed class BrokerTaskQueue(TaskRunner runner, BrokerSettings settings, 
         using (lost.Register(() => held.Done.TrySetResult())) await held.Done.Task.ConfigureAwait(false);
     }
 
-    /// <summary>Stops consuming (what it holds unsettled goes back to the broker) and publishing.</summary>
+    /// <summary>Stops consuming: what it holds unsettled goes back to the broker. The shared publisher stays open for the process.</summary>
     public void Dispose()
     {
         BrokerConsumer? consumer;
-        BrokerQueue? publisher;
         List<Held> held;
         lock (_gate)
         {
             consumer = _consumer;
-            publisher = _publisher;
             _consumer = null;
-            _publisher = null;
             held = [.. _held];
             _held.Clear();
         }
         // The connection closes first, so what was held goes back as the broker had it, not nacked one by one.
         consumer?.DisposeAsync().AsTask().GetAwaiter().GetResult();
         foreach (var h in held) h.Done.TrySetResult();
-        publisher?.DisposeAsync().AsTask().GetAwaiter().GetResult();
     }
 }

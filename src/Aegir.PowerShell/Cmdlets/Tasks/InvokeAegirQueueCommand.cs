@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using System.Runtime.InteropServices;
 using Aegir.Core.Errors;
 using Aegir.Core.Operations;
 using Aegir.Core.Queues;
@@ -16,16 +15,11 @@ namespace Aegir.PowerShell.Cmdlets.Tasks;
 /// </summary>
 [Cmdlet(VerbsLifecycle.Invoke, "AegirQueue", HelpUri = HelpLinks.Docs + "Invoke-AegirQueue.md", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(AegirTask))]
-public sealed class InvokeAegirQueueCommand : AegirCmdlet
+public sealed class InvokeAegirQueueCommand : QueueWorkerCmdlet
 {
     /// <summary>Keeps running until stopped, waking when a task is queued.</summary>
     [Parameter]
     public SwitchParameter Continuous { get; set; }
-
-    /// <summary>At most this many tasks at once (each on targets of its own); the number of cores when left out.</summary>
-    [Parameter]
-    [ValidateRange(1, 256)]
-    public int ThrottleLimit { get; set; } = Environment.ProcessorCount;
 
     /// <summary>Which queues to run: Tasks (queued tasks), Cron, Backup (scheduled backups, queued as tasks), Statistics, Certificate (ACME renewals); all when left out.</summary>
     [Parameter]
@@ -39,48 +33,28 @@ public sealed class InvokeAegirQueueCommand : AegirCmdlet
 
     protected override void EndProcessing()
     {
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(StopToken);
-        // SIGTERM (systemctl stop) is a Ctrl+C: the worker winds down instead of the process dying mid-step.
-        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, signal =>
-        {
-            signal.Cancel = true;
-            stop.Cancel();
-        });
+        using var stop = new WindDown(StopToken);
         Core.Schedules.BackupWindow? window = null;
         try { window = BackupWindow is null ? null : Core.Schedules.BackupWindow.Parse(BackupWindow); }
         catch (AegirException ex) { ThrowAegirError(ex, BackupWindow); }
         bool Has(string queue) => Queue.Contains(queue, StringComparer.OrdinalIgnoreCase);
         var kinds = (Has("Cron") ? ScheduleKinds.Cron : 0) | (Has("Backup") ? ScheduleKinds.Backup : 0) | (Has("Statistics") ? ScheduleKinds.Statistics : 0)
                     | (Has("Certificate") ? ScheduleKinds.Certificate : 0);
-        var engine = new Engine(Store, backend: TaskBackends.For(Store.Home)) { Upkeep = Core.Schedules.ScheduledUpkeep.Instance };
+        var engine = WorkerEngine();
         if (WhatIfMode)
         {
-            var pending = engine.Queue.Pending().ToList();
-            foreach (var queued in pending) ShouldProcess($"task {queued.Id} ({queued.Type} on '@{queued.Target}')", "Run queued task");
-            // An empty queue says so, rather than nothing at all.
-            if (pending.Count == 0) ShouldProcess("the queue, which holds no task", kinds == 0 ? "Run nothing" : $"Run only what the schedules make due ({string.Join(", ", Queue)})");
+            // A worker of the schedules alone would run no queued task.
+            ShowQueued(engine, kinds == 0 ? "Run nothing" : $"Run only what the schedules make due ({string.Join(", ", Queue)})", tasks: Has("Tasks"));
             return;
         }
         var worker = new QueueWorker(engine, ThrottleLimit)
         {
             Log = (level, message) => { if (level >= TaskLogLevel.Warning) WriteWarning(message); else WriteVerbose(message); },
-            Filter = Has("Tasks") ? null : _ => false,
+            Tasks = Has("Tasks"),
             Schedule = kinds == ScheduleKinds.None ? null : new SiteSchedules(engine, kinds, window) { SpreadFrom = Continuous ? DateTimeOffset.UtcNow : null },
         };
         WriteVerbose(Continuous ? $"Running the queue of {Store.Home} until stopped, {ThrottleLimit} task(s) at once." : $"Running what the queue of {Store.Home} holds, {ThrottleLimit} task(s) at once.");
-        try
-        {
-            worker.Run(Continuous, task =>
-            {
-                WriteObject(task);
-                if (task.Status == AegirTaskStatus.Failed) WriteError(ErrorRecords.From(TaskErrors.TaskFailed(task), task));
-            }, stop.Token);
-        }
-        finally
-        {
-            // A broker's queue lets go of what it holds and was not run, for other workers.
-            (engine.Queue as IDisposable)?.Dispose();
-        }
-        if (stop.IsCancellationRequested) WriteVerbose("The queue stopped: no task was started after the stop, and the running ones have ended.");
+        bool stopped = RunWorker(worker, engine, Continuous, stop);
+        if (stopped) WriteVerbose("The queue stopped: no task was started after the stop, and the running ones have ended.");
     }
 }
