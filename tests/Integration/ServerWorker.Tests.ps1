@@ -29,7 +29,7 @@ Describe 'A worker on its own server' -Skip:$skip {
 
         # The worker on web1, in its own home there (the module's folder on that server).
         function Start-ServerWorker {
-            Start-TestHostChild $web "`$w = [Aegir.Core.Queues.Remote.RemoteWorker]::new([Aegir.Core.Contexts.ContextStore]::new('/var/aegir'), 'server_web1', [Aegir.Core.Queues.Broker.BrokerSettings]::Read('/var/aegir'), 2); `$w.Run({ param(`$t) [Console]::Out.WriteLine(`"ran `$(`$t.Id)`") }, [Threading.CancellationToken]::None)" -Environment @{ AEGIR_BROKER = $url; AEGIR_BROKER_PASSWORD = $brokerPassword }
+            Start-TestHostChild $web "Start-AegirWorker -Server web1 -ThrottleLimit 2 | ForEach-Object { [Console]::Out.WriteLine(`"ran `$(`$_.Id)`") }" -Environment @{ AEGIR_HOME = '/var/aegir'; AEGIR_BROKER = $url; AEGIR_BROKER_PASSWORD = $brokerPassword }
         }
         # The bodies of the messages waiting on a queue, read without taking them (they go back when the channel closes).
         function Read-QueuedMessages([string] $Queue) {
@@ -121,5 +121,18 @@ Describe 'A worker on its own server' -Skip:$skip {
         $new = @(Invoke-TestHostSql $web 'SHOW DATABASES' | Where-Object { $_ -notin $before })
         $new | Should -Be @((Get-AegirSite slow.test).DbName) -Because 'the dead run''s database went with its repair'
         (Invoke-WebRequest -Headers @{ Host = 'slow.test' } "http://$($web.Address)/").Content | Should -Be "ok $((Get-AegirSite slow.test).DbName)"
+    }
+
+    It 'is listed by Get-AegirWorker on its server, and refuses to start without a key or a broker, naming the fix' {
+        $out = Invoke-OnTestHost $web "AEGIR_HOME=/var/aegir $([Environment]::ProcessPath) /srv/pwsh/pwsh.dll -NoProfile -Command `"Import-Module '$env:AEGIR_TEST_MODULE'; (Get-AegirWorker).Queue`""
+        $out | Should -Contain 'Broker'
+        $bare = Join-Path $work 'bare'
+        $env:AEGIR_HOME, $saved = $bare, $env:AEGIR_HOME
+        try {
+            { Start-AegirWorker -Server web1 -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidValue*' -ExpectedMessage '*no broker is set*Set-AegirQueue -Broker*'
+            $env:AEGIR_BROKER = $url; $env:AEGIR_BROKER_PASSWORD = $brokerPassword
+            { Start-AegirWorker -Server web1 -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidValue*' -ExpectedMessage '*no worker key*Set-AegirServer web1 -OwnWorker*'
+        }
+        finally { $env:AEGIR_HOME = $saved; Remove-Item Env:AEGIR_BROKER, Env:AEGIR_BROKER_PASSWORD -ErrorAction Ignore }
     }
 }

@@ -43,6 +43,11 @@ public sealed class RemoteWorker : ITaskObserver
 
     public Engine Engine { get; }
 
+    readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _current = new(StringComparer.Ordinal);
+
+    /// <summary>The ids of the tasks running now (a worker's heartbeat says them).</summary>
+    public IReadOnlyCollection<string> Current => [.. _current.Keys];
+
     /// <summary>Where a server's worker keeps its private key, and the control machine's public key.</summary>
     public static string KeyPath(string home) => Path.Combine(home, "keys", "worker.key");
     public static string ControlPath(string home) => Path.Combine(home, "keys", "control.pub");
@@ -148,8 +153,13 @@ public sealed class RemoteWorker : ITaskObserver
             ContextBundle.Apply(Engine.Store, payload.Contexts);
             runner.Adopt(request.TaskId, new TaskRequest(request.Type, request.Target, [], payload.Parameters), payload.Created);
             // A step may run long without a word (a large rsync): the dispatcher hears the task is alive meanwhile.
-            using (new Timer(_ => Alive(request.TaskId), null, Heartbeat, Heartbeat))
-                task = Engine.RunQueued(request.TaskId)?.Task ?? runner.Store.Get(request.TaskId);
+            _current[request.TaskId] = 0;
+            try
+            {
+                using (new Timer(_ => Alive(request.TaskId), null, Heartbeat, Heartbeat))
+                    task = Engine.RunQueued(request.TaskId)?.Task ?? runner.Store.Get(request.TaskId);
+            }
+            finally { _current.TryRemove(request.TaskId, out _); }
         }
         if (task is null || !task.IsFinished) throw RemoteErrors.NotHere(_server, $"task {request.TaskId} is still running here");
         // Against what the control machine sent: what it does not have yet (again, when an earlier answer was lost).
