@@ -140,11 +140,13 @@ public abstract class AegirCmdlet : PSCmdlet, ITaskObserver
     /// Changes a context record after asking (-WhatIf prints each field it would change): on a fresh read under the
     /// record's lock, so only what <paramref name="change"/> touches changes. The record as written, or null when declined.
     /// </summary>
-    protected T? ChangeRecord<T>(string name, string parameter, Action<T> change, string action) where T : AegirContext
+    /// <param name="beforeWrite">What must happen on a machine before the record says so (once confirmed, never under -WhatIf).</param>
+    protected T? ChangeRecord<T>(string name, string parameter, Action<T> change, string action, Action<T>? beforeWrite = null) where T : AegirContext
     {
         var before = Current<T>(name, parameter);
         var preview = Store.Preview(name, parameter, change);
         if (!ShouldChange(ContextDiff.Lines(before, preview.Context), before.ToString(), action)) return null;
+        beforeWrite?.Invoke(preview.Context);
         var edit = Engine.Edit(name, parameter, change);
         if (edit.Changed) WriteVerbose($"Wrote {edit.Context.Path}");
         return edit.Context;

@@ -17,6 +17,7 @@ static class TaskBackends
         // Only the queue moves to the broker. The records stay files and the locks stay flock under this $AEGIR_HOME:
         // the workers run on this machine, or share its $AEGIR_HOME, and read each task's record (never sent to the broker).
         // A dead worker's delivery comes back to another: its task is repaired and run again, up to the delivery limit.
-        return files with { Queue = runner => new BrokerTaskQueue(runner, broker), RetryDead = new BrokerTopology().DeliveryLimit };
+        return files with { Queue = runner => new BrokerTaskQueue(runner, broker), RetryDead = new BrokerTopology().DeliveryLimit,
+            Remote = new Core.Queues.Remote.RemoteDispatch(broker) };
     }
 }

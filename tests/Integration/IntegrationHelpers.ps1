@@ -340,6 +340,32 @@ function Start-TestHostWeb($TestHost) {
     $null = Invoke-OnTestHost $TestHost 'mkdir -p /var/log/nginx /run/php && echo "include /var/aegir/config/*/nginx.conf;" > /etc/nginx/conf.d/aegir.conf && rm -f /etc/nginx/sites-enabled/* && sed -i "s/^;*process_control_timeout = .*/process_control_timeout = 10s/" /etc/php/8.2/fpm/php-fpm.conf && php-fpm8.2 -D && nginx'
 }
 
+# This machine's address on a test host's link (the test host reaches this machine there).
+function Get-TestHostGateway($TestHost) { $TestHost.Address -replace '\.2$', '.1' }
+
+# A pwsh on a test host (its network, mount and UTS namespaces) that imports the module under test, as a worker
+# there runs: PowerShell is copied into the host's own /srv once, as /root (where the tool lives here) is the host's
+# own. Returns the process (stdout and stderr redirected); $Environment is set for it (read from a private file).
+function Start-TestHostChild($TestHost, [string] $Script, [hashtable] $Environment = @{}) {
+    $pwshHome = Join-Path $TestHost.Dir 'fs/srv/pwsh'
+    if (-not (Test-Path $pwshHome)) { & cp -a $PSHOME $pwshHome; if ($LASTEXITCODE) { throw "could not copy PowerShell to $($TestHost.Name)" } }
+    $psi = [System.Diagnostics.ProcessStartInfo]::new('nsenter')
+    $anchor = Get-Content (Join-Path $TestHost.Dir 'anchor.pid')
+    # The environment (it may hold a password) in an owner-only file the child reads and removes, never on a command line.
+    $envName = "child-$([guid]::NewGuid().ToString('N')).env"
+    $envFile = Join-Path $TestHost.Dir "fs/root/$envName"
+    $null = New-Item -ItemType File $envFile
+    [IO.File]::SetUnixFileMode($envFile, 'UserRead, UserWrite')
+    Set-Content $envFile ($Environment.GetEnumerator() | ForEach-Object { "$($_.Key)=$($_.Value)" })
+    $load = "foreach (`$l in Get-Content /root/$envName) { `$k, `$v = `$l -split '=', 2; [Environment]::SetEnvironmentVariable(`$k, `$v) }; Remove-Item /root/$envName"
+    $full = "`$ErrorActionPreference = 'Stop'; `$ProgressPreference = 'SilentlyContinue'; $load; Import-Module '$env:AEGIR_TEST_MODULE'; $Script"
+    foreach ($a in '-t', $anchor, '-m', '-u', '-n', '--', 'env', '-i', 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'HOME=/root', 'LANG=C.UTF-8', 'DOTNET_CLI_TELEMETRY_OPTOUT=1') { $psi.ArgumentList.Add($a) }
+    foreach ($a in [Environment]::ProcessPath, '/srv/pwsh/pwsh.dll', '-NoProfile', '-NonInteractive', '-Command', $full) { $psi.ArgumentList.Add($a) }
+    $psi.RedirectStandardOutput = $true
+    $psi.RedirectStandardError = $true
+    [System.Diagnostics.Process]::Start($psi)
+}
+
 function Remove-TestHost($TestHost) {
     if ($TestHost) { & bash $TestHost.Script down $TestHost.Dir 2>&1 | Out-Null }
 }

@@ -3,10 +3,11 @@
 # user; apt-get installs rabbitmq-server when missing). Dot-sourced by IntegrationHelpers.ps1.
 
 # Starts a node; returns its Dir, Port, Url (amqp://aegir@127.0.0.1:<port>/aegir, no password) and Credential.
-function Start-TestRabbitMq {
+# -Address: more addresses AMQP listens on (this machine's side of a test host, for workers there).
+function Start-TestRabbitMq([string[]] $Address = @()) {
     if (-not (Get-Command rabbitmq-server -ErrorAction SilentlyContinue)) { Install-TestPackage rabbitmq-server }
     $dir = Join-Path ([IO.Path]::GetTempPath()) "aegir-rmq-$([guid]::NewGuid().ToString('N').Substring(0, 10))"
-    $out = & bash (Join-Path $PSScriptRoot '../hosts/rabbitmq.sh') up $dir 2>&1
+    $out = & bash (Join-Path $PSScriptRoot '../hosts/rabbitmq.sh') up $dir @Address 2>&1
     if ($LASTEXITCODE) { throw "the test RabbitMQ did not start: $out" }
     $port = [int](@($out)[-1])
     $password = ConvertTo-SecureString (Get-Content -Raw (Join-Path $dir 'password')) -AsPlainText -Force

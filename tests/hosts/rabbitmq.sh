@@ -1,8 +1,10 @@
 #!/bin/bash
 # A private RabbitMQ node for tests: everything under <dir> (owned by the rabbitmq user, who runs the node), its own
 # Erlang cookie and its own epmd on a free port, so it meets no other node on this machine; AMQP on 127.0.0.1 only.
-#   rabbitmq.sh up <dir>    start it; make vhost 'aegir' and user 'aegir' (password in <dir>/password, 0600);
-#                           print the AMQP port
+#   rabbitmq.sh up <dir> [address...]
+#                           start it; make vhost 'aegir' and user 'aegir' (password in <dir>/password, 0600);
+#                           print the AMQP port. AMQP listens on 127.0.0.1 and on each address given (a test
+#                           host's side of this machine, for workers there)
 #   rabbitmq.sh stop <dir>  stop the node, keeping its data (a broker restart: 'start' brings it back)
 #   rabbitmq.sh start <dir> start a stopped node on the same ports and data
 #   rabbitmq.sh down <dir>  stop the node and its epmd, and remove <dir>
@@ -51,8 +53,6 @@ up)
   node="aegir-$(basename "$dir" | tr -cd 'a-z0-9' | tail -c 12)@localhost"
   cat > "$dir/env" <<EOF
 RABBITMQ_NODENAME=$node
-RABBITMQ_NODE_IP_ADDRESS=127.0.0.1
-RABBITMQ_NODE_PORT=$amqp
 RABBITMQ_DIST_PORT=$dist
 ERL_EPMD_PORT=$epmd
 ERL_EPMD_ADDRESS=127.0.0.1
@@ -67,7 +67,8 @@ EOF
   echo "$amqp" > "$dir/amqp_port"
   # The plugins read at boot (no management UI: it would want a port of its own).
   echo '[rabbitmq_consistent_hash_exchange].' > "$dir/enabled_plugins"
-  : > "$dir/rabbitmq.conf"
+  # Listeners: 127.0.0.1, and the addresses given, all on the one port.
+  { echo "listeners.tcp.1 = 127.0.0.1:$amqp"; i=2; for a in "${@:3}"; do echo "listeners.tcp.$i = $a:$amqp"; i=$((i + 1)); done; } > "$dir/rabbitmq.conf"
   # Distribution (Erlang's node-to-node port) on 127.0.0.1 too; the env file is sourced, so it may hold spaces.
   echo 'SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"' > "$dir/rabbitmq-env.conf"
   # Its own cookie, written before anything reads one (a CLI run first would make its own, and the node would not match).

@@ -35,6 +35,14 @@ public sealed class AegirServer : AegirContext
     /// </summary>
     public string? AegirRoot { get => _aegirRoot; set => _aegirRoot = value is null ? null : Validate.AbsolutePath(nameof(AegirRoot), value); }
 
+    /// <summary>
+    /// The public key (SubjectPublicKeyInfo, base64) of the worker that runs this server's tasks on the server itself,
+    /// over the broker: null when the control machine runs them over SSH. Its private key is on the server only.
+    /// </summary>
+    public string? WorkerKey { get => _workerKey; set => _workerKey = value is null ? null : Queues.Sealing.WorkerKey.CheckPublic(value); }
+
+    string? _workerKey;
+
     /// <summary>Every service of the server (Http and Db are the same objects).</summary>
     public IReadOnlyDictionary<string, AegirService> GetServices() => _services;
 
@@ -85,6 +93,7 @@ public sealed class AegirServer : AegirContext
         r.Apply("remote_host", v => RemoteHost = v);
         r.Apply("script_user", v => ScriptUser = v);
         r.Apply("aegir_root", v => AegirRoot = v);
+        r.Apply("worker_key", v => WorkerKey = v);
         var services = r.Mapping("services");
         if (services is null) return;
         foreach (var (service, node) in services.Entries)
@@ -103,6 +112,7 @@ public sealed class AegirServer : AegirContext
     {
         w.Scalar("remote_host", RemoteHost).Scalar("script_user", ScriptUser);
         if (AegirRoot is not null) w.Scalar("aegir_root", AegirRoot);
+        if (WorkerKey is not null) w.Scalar("worker_key", WorkerKey);
         w.BeginMap("services");
         foreach (var svc in _services.Values)
         {

@@ -258,6 +258,19 @@ public sealed class ContextStore : IContextResolver
     /// <summary>The file of a context as it is on disk (secrets included: for undo data only); null when there is none.</summary>
     public string? ReadText(string name) => ReadBytes(PathOf(name)) is { } bytes ? Decode(bytes) : null;
 
+    /// <summary>
+    /// Writes a context from the text of its file, made or replaced, after the checks any write gets (a copy another
+    /// machine sent: what is written is the parsed context, never the text as it came).
+    /// </summary>
+    public void Put(string name, string text)
+    {
+        using (AcquireLock())
+        {
+            var ctx = ContextSerializer.Parse(PathOf(name), name, text);
+            WriteLocked(ctx, ContextSerializer.Serialize(ctx), isNew: !Exists(name));
+        }
+    }
+
     /// <summary>Writes back a removed context from its saved file text; refused if a context of that name exists again.</summary>
     public void Recreate(string name, string text)
     {

@@ -31,7 +31,11 @@ public sealed class Engine
         Templates = new TemplateRenderer(store.Home);
         Runner = new TaskRunner(store.Home, observer, new JournalExecutor(this), backend.Store(store.Home), backend.Locks(store.Home)) { RetryDead = backend.RetryDead };
         Queue = backend.Queue(Runner);
+        Remote = backend.Remote;
     }
+
+    /// <summary>Sends a queued task to its server's own worker when it has one (a broker's queue); null: every task runs here.</summary>
+    public Queues.Remote.RemoteDispatch? Remote { get; }
 
     public ContextStore Store { get; }
     public ITaskObserver? Observer { get; }
@@ -121,6 +125,12 @@ public sealed class Engine
             return failed is null ? null : new TaskOutcome(failed, null);
         }
         var (op, parameters, locks) = resolved;
+        if (Remote is { } remote && Queues.Remote.RemoteDispatch.ServerFor(Store, queued.Target, locks) is { } server)
+        {
+            // Its server runs it: this worker holds its targets meanwhile, and records its log and outcome.
+            var sent = Runner.RunQueued(id, locks, ctx => remote.Run(ctx.Task, server, locks, ctx, Store), cancellation);
+            return sent is null ? null : new TaskOutcome(sent, null);
+        }
         OperationPlan? plan = null;
         var task = Runner.RunQueued(id, locks, ctx => plan = Execute(op, parameters, queued.Target, ctx), cancellation);
         return task is null ? null : new TaskOutcome(task, task.Status is AegirTaskStatus.Succeeded or AegirTaskStatus.Warning ? plan?.Result?.Invoke() : null);

@@ -124,8 +124,15 @@ public sealed class OperationEnvironment(Engine engine) : IServiceEnvironment, I
     {
         // A cluster's sites connect from every member.
         if (web.IsCluster) return Members(web).SelectMany(m => GrantHosts(m, db)).Distinct(StringComparer.Ordinal).ToList();
-        if (ThisMachine.Is(web) && ThisMachine.Is(db)) return ["127.0.0.1", "localhost"];
         var service = Db(db);
+        if (ThisMachine.Is(web) && ThisMachine.Is(db))
+        {
+            // One machine: loopback, and the address the site connects to when the record names one of the machine's
+            // own (MariaDB sees a connection to 10.0.0.5 come from 10.0.0.5, not from localhost).
+            var own = System.Net.IPAddress.TryParse(service.Host, out var ip) && System.Net.IPAddress.IsLoopback(ip) || service.Host == "localhost"
+                ? null : OwnAddressToward(service.Host, service.Port);
+            return own is null or "127.0.0.1" ? ["127.0.0.1", "localhost"] : ["127.0.0.1", "localhost", own];
+        }
         IReadOnlyList<string> Find() => new[] { SourceAddress(web, service.Host), OwnAddressToward(service.Host, service.Port) }
             .OfType<string>().Distinct(StringComparer.Ordinal).ToList();
         return ForDisplay ? Find() : Ask($"grant\n{web.Name}\n{web.RemoteHost}\n{service.Host}\n{service.Port}", Find);

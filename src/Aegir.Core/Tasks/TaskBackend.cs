@@ -10,6 +10,9 @@ public sealed record TaskBackend(Func<string, ITaskStore> Store, Func<string, IT
     /// <summary>How often a queued task whose worker died is begun, its journal repaired before each retry (<see cref="TaskRunner.RetryDead"/>); 0: not retried.</summary>
     public int RetryDead { get; init; }
 
+    /// <summary>Sends queued tasks of servers with workers of their own to those workers (a broker's queue only).</summary>
+    public Queues.Remote.RemoteDispatch? Remote { get; init; }
+
     /// <param name="worker">The worker id locks and records name; this process's (<see cref="WorkerId.Current"/>) when null.</param>
     public static TaskBackend Files(string? worker = null)
         => new(home => new TaskStore(home), home => new FlockTargetLocks(home, worker), runner => new FileTaskQueue(runner));

@@ -49,6 +49,19 @@ public sealed class TaskRunner(string home, ITaskObserver? observer = null, IJou
     }
 
     /// <summary>
+    /// Records a task another machine queued, under its id, as queued here (a server's own worker runs what the
+    /// control machine sent); the record already here when there is one.
+    /// </summary>
+    public AegirTask Adopt(string id, TaskRequest request, DateTimeOffset created)
+    {
+        if (Store.Get(id) is { } known) return known;
+        var task = new AegirTask { Id = id, Type = request.Type, Target = request.Target, Parameters = request.Parameters, Created = created, Status = AegirTaskStatus.Queued };
+        Store.Save(task, durable: true);
+        Store.MarkQueued(task);
+        return task;
+    }
+
+    /// <summary>
     /// Claims a queued task (Queued to Running, by one process only: the claim happens under the target's lock)
     /// and runs it. Null when it was not queued any more, or its target stayed busy.
     /// </summary>

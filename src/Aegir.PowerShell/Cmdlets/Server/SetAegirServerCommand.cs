@@ -1,5 +1,7 @@
 using System.Management.Automation;
 using Aegir.Core.Contexts;
+using Aegir.Core.Queues.Remote;
+using Aegir.Core.Queues.Sealing;
 using Aegir.PowerShell.Completion;
 
 namespace Aegir.PowerShell.Cmdlets.Server;
@@ -20,9 +22,27 @@ public sealed class SetAegirServerCommand : ServerSettingsCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
+    /// <summary>
+    /// The server runs its own queued tasks with a worker there (Start-AegirWorker -Server), over the broker, instead
+    /// of the control machine over SSH: makes the worker's key on the server (its private half never leaves it) with
+    /// this control machine's public key beside it. -OwnWorker:$false goes back to SSH.
+    /// </summary>
+    [Parameter]
+    public SwitchParameter OwnWorker { get; set; }
+
     protected override void ProcessRecord() => ForEachRecord(InputObject, Name, "Name", ContextType.Server, name =>
     {
-        if (ChangeRecord<AegirServer>(name, "Name", Apply, "Update server context") is not { } server) return;
+        using var key = IsBound(nameof(OwnWorker)) && OwnWorker ? WorkerKey.Create() : null;
+        void Change(AegirServer s)
+        {
+            Apply(s);
+            if (!IsBound(nameof(OwnWorker))) return;
+            if (key is not null) WorkerKeys.CheckServer(s);
+            s.WorkerKey = key?.PublicSpki;
+        }
+        var changed = ChangeRecord<AegirServer>(name, "Name", Change, "Update server context",
+            beforeWrite: key is null ? null : s => WorkerKeys.Install(Engine, s, key));
+        if (changed is not { } server) return;
         SaveAcmeRoots();
         if (PassThru) WriteObject(server);
     });
