@@ -134,4 +134,36 @@ public sealed class BrokerTaskQueueTests(TestRabbitMq broker)
         Assert.Equal("TaskPoisoned", failed.ErrorId);
         Assert.Contains("dead-lettered this task after 3 tries", failed.Error);
     }
+
+    [Fact]
+    public async Task Engines_of_one_process_queue_on_one_publisher_which_a_broker_restart_replaces()
+    {
+        if (!TestRabbitMq.Available) return;
+        using var home = new TestHome();
+        var topology = Fresh();
+        // A cmdlet per task, as a loop of Lock-AegirPlatform -Queue makes them: an engine (and a queue) each.
+        AegirTask Queue(string target)
+        {
+            using var queue = new BrokerTaskQueue(new TaskRunner(home.Path), broker.Settings, topology);
+            return queue.Enqueue(Verify(target));
+        }
+        var first = Queue("one.example");
+        var publisher = BrokerPublishers.For(broker.Settings, topology);
+        var second = Queue("two.example");
+        Assert.Same(publisher, BrokerPublishers.For(broker.Settings, topology));
+        Assert.True(publisher.IsOpen);   // the first queue's Dispose left it open for the next
+
+        broker.Stop();
+        broker.Start();
+        var third = Queue("three.example");
+        Assert.False(publisher.IsOpen);
+        Assert.NotSame(publisher, BrokerPublishers.For(broker.Settings, topology));
+
+        // All three reached the broker.
+        var got = new ConcurrentDictionary<string, bool>();
+        await using var raw = await BrokerQueue.OpenAsync(broker.Settings, topology);
+        await using var consumer = await raw.ConsumeAsync("reader", async (d, _) => { got[d.TaskId] = true; await d.AckAsync(); });
+        for (var i = 0; i < 100 && got.Count < 3; i++) await Task.Delay(100);
+        Assert.Equal(new[] { first.Id, second.Id, third.Id }.Order(StringComparer.Ordinal), got.Keys.Order(StringComparer.Ordinal));
+    }
 }

@@ -16,6 +16,8 @@ public sealed class BrokerQueue : IAsyncDisposable
     public const string TargetHeader = "aegir-target";
     readonly IConnection _connection;
     readonly IChannel _channel;
+    /// <summary>One publish or dead-letter read at a time: the process shares its publisher (<see cref="BrokerPublishers"/>).</summary>
+    readonly SemaphoreSlim _use = new(1, 1);
 
     BrokerQueue(BrokerSettings settings, BrokerTopology topology, IConnection connection, IChannel channel)
     {
@@ -27,6 +29,8 @@ public sealed class BrokerQueue : IAsyncDisposable
 
     public BrokerSettings Settings { get; }
     public BrokerTopology Topology { get; }
+    /// <summary>False once its connection or channel has closed (a broker restart): a new publisher is needed.</summary>
+    public bool IsOpen => _connection.IsOpen && _channel.IsOpen;
 
     /// <summary>Connects as a publisher and declares the topology.</summary>
     public static async Task<BrokerQueue> OpenAsync(BrokerSettings settings, BrokerTopology? topology = null, CancellationToken cancellation = default)
@@ -62,6 +66,7 @@ public sealed class BrokerQueue : IAsyncDisposable
             Timestamp = new AmqpTimestamp(DateTimeOffset.UtcNow.ToUnixTimeSeconds()),
             Headers = new Dictionary<string, object?> { [TargetHeader] = target },
         };
+        await _use.WaitAsync(cancellation).ConfigureAwait(false);
         try
         {
             await _channel.BasicPublishAsync(Topology.Exchange, target, mandatory: true, props, body, cancellation).ConfigureAwait(false);
@@ -76,6 +81,7 @@ public sealed class BrokerQueue : IAsyncDisposable
         {
             throw ErrorCatalog.BrokerUnreachable(Settings.Address.ToString(), $"the connection was lost while queueing the task {taskId}, which may or may not be queued", ex);
         }
+        finally { _use.Release(); }
     }
 
     /// <summary>Starts consuming as worker <paramref name="workerId"/>; each task goes to <paramref name="handler"/>, which acks or nacks it.</summary>
@@ -86,12 +92,17 @@ public sealed class BrokerQueue : IAsyncDisposable
     public async Task<IReadOnlyList<BrokerDelivery>> TakeDeadAsync(int max, CancellationToken cancellation = default)
     {
         var dead = new List<BrokerDelivery>();
-        while (dead.Count < max && await _channel.BasicGetAsync(Topology.DeadLetterQueue, autoAck: false, cancellation).ConfigureAwait(false) is { } got)
+        await _use.WaitAsync(cancellation).ConfigureAwait(false);
+        try
         {
-            var delivery = new BrokerDelivery(_channel, got.DeliveryTag, Topology.DeadLetterQueue, got.Redelivered, got.BasicProperties, got.Body);
-            await delivery.AckAsync(cancellation).ConfigureAwait(false);
-            dead.Add(delivery);
+            while (dead.Count < max && await _channel.BasicGetAsync(Topology.DeadLetterQueue, autoAck: false, cancellation).ConfigureAwait(false) is { } got)
+            {
+                var delivery = new BrokerDelivery(_channel, got.DeliveryTag, Topology.DeadLetterQueue, got.Redelivered, got.BasicProperties, got.Body);
+                await delivery.AckAsync(cancellation).ConfigureAwait(false);
+                dead.Add(delivery);
+            }
         }
+        finally { _use.Release(); }
         return dead;
     }
 

@@ -59,14 +59,17 @@ public sealed class BrokerTaskQueue(TaskRunner runner, BrokerSettings settings, 
             runner.Cancel(task.Id, $"The broker did not take this task: {ex.Message}", runner.LockWait, ex.ErrorId);
             throw;
         }
-        return runner.Store.Get(task.Id) ?? task;
+        // The record as queued, not read again: a worker may have started (or finished) it already, and the caller
+        // was given a queued task (Lock-AegirPlatform -Queue writes only a queued one).
+        return task;
     }
 
+    /// <summary>On the process's publisher for this broker (<see cref="BrokerPublishers"/>), shared by every engine the process makes.</summary>
     void Publish(AegirTask task, byte[] body)
     {
         for (var attempt = 1; ; attempt++)
         {
-            var publisher = Publisher();
+            var publisher = BrokerPublishers.For(settings, _topology);
             try
             {
                 publisher.PublishAsync(task.Id, task.Type, task.Target, body).GetAwaiter().GetResult();
@@ -75,20 +78,15 @@ public sealed class BrokerTaskQueue(TaskRunner runner, BrokerSettings settings, 
             catch (AegirException) when (attempt == 1)
             {
                 // A connection lost since the last task (a broker restart): once more on a new one. A duplicate is harmless (the record decides).
-                DropPublisher(publisher);
+                BrokerPublishers.Drop(publisher);
             }
         }
     }
 
+    /// <summary>The worker's own connection for reading dead letters and starting its consumer; closed by <see cref="Dispose"/>.</summary>
     BrokerQueue Publisher()
     {
         lock (_gate) return _publisher ??= BrokerQueue.OpenAsync(settings, _topology).GetAwaiter().GetResult();
-    }
-
-    void DropPublisher(BrokerQueue publisher)
-    {
-        lock (_gate) if (ReferenceEquals(_publisher, publisher)) _publisher = null;
-        publisher.DisposeAsync().AsTask().GetAwaiter().GetResult();
     }
 
     public IReadOnlyList<TaskLease> Receive(LeaseRequest request)
