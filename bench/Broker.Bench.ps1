@@ -9,7 +9,7 @@
       worker; goal for the broker: p50 under 50 ms. The time Lock-AegirPlatform -Queue itself takes is shown beside it.
 #>
 param([Parameter(Mandatory)] [string] $ModulePath, [int] $Tasks = 400, [int] $Platforms = 40, [int] $Latency = 200,
-    [int[]] $Workers = @(1, 2, 4), [int] $ThrottleLimit = [Environment]::ProcessorCount)
+    [int[]] $Workers = @(1, 2, 4), [int] $ThrottleLimit = [Environment]::ProcessorCount, [switch] $Cold)
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
 if ((id -u) -ne '0') { 'broker bench skipped: its private RabbitMQ needs root'; return }
@@ -35,9 +35,18 @@ function Get-MachineCpu {
 
 # A continuous worker in its own process, on the current AEGIR_HOME. It loads the module, says 'ready' and waits for
 # the gate file, then runs the queue, writing each finished task's id (its standard output goes to a file, read here).
+# Unless -Cold, it first runs 40 no-op tasks in a scratch home of its own, so the measure finds the code compiled (a
+# service runs for days; a new process spends seconds of CPU on the JIT in its first tasks).
 function Start-Worker([string] $Name, [string] $Gate) {
     $out = Join-Path $work "$Name.out"
-    $script = "`$ProgressPreference = 'SilentlyContinue'; Import-Module '$ModulePath'; [Console]::Out.WriteLine('ready'); " +
+    $warmup = if ($Cold) { '' } else {
+        "`$real = `$env:AEGIR_HOME; `$env:AEGIR_HOME = '$(Join-Path $work "warm-$Name")'; " +
+        "`$null = New-AegirServer -Name master -HttpServiceType nginx -DbServiceType mysql -DbAdminCredential ([pscredential]::new('root', (ConvertTo-SecureString 'Bench-Warm-Secret' -AsPlainText -Force))); " +
+        "`$null = New-AegirPlatform w -Root /var/aegir/platforms/w -NoVerify 3>`$null; " +
+        "`$null = 1..40 | ForEach-Object { if (`$_ % 2) { Lock-AegirPlatform w -Queue } else { Unlock-AegirPlatform w -Queue } }; " +
+        "`$null = Invoke-AegirQueue -Queue Tasks -ThrottleLimit $ThrottleLimit; `$env:AEGIR_HOME = `$real; "
+    }
+    $script = "`$ProgressPreference = 'SilentlyContinue'; Import-Module '$ModulePath'; $warmup[Console]::Out.WriteLine('ready'); " +
         "while (-not (Test-Path '$Gate')) { Start-Sleep -Milliseconds 10 }; " +
         "Invoke-AegirQueue -Continuous -Queue Tasks -ThrottleLimit $ThrottleLimit | ForEach-Object { [Console]::Out.WriteLine(`$_.Id) }"
     $exe = [Environment]::ProcessPath
@@ -56,7 +65,7 @@ function Get-WorkerLines($Worker) {
 }
 
 function Wait-Ready($Started) {
-    $deadline = (Get-Date).AddSeconds(60)
+    $deadline = (Get-Date).AddSeconds(180)
     foreach ($w in $Started) {
         while (@(Get-WorkerLines $w | Select-Object -First 1) -notcontains 'ready') {
             if ($w.Process.HasExited -or (Get-Date) -gt $deadline) { throw "a worker did not start: $(Get-Content -Raw "$($w.Out).err" -ErrorAction Ignore)" }
@@ -163,7 +172,7 @@ try {
     }
     $waits = foreach ($kind in 'File', 'Broker') { Measure-Latency $kind $homes[$kind] }
 
-    "no-op tasks: $Tasks (lock/unlock) over $Platforms platforms, queued first; each worker a process with throttle $ThrottleLimit; $cores cores"
+    "no-op tasks: $Tasks (lock/unlock) over $Platforms platforms, queued first; each worker a process with throttle $ThrottleLimit, $(if ($Cold) { 'cold (just started)' } else { 'warmed up by 40 tasks' }); $cores cores"
     # CPU over the run (gate to last task), in seconds and as a share of one core; 'other' is the machine's busy time
     # that neither the workers, the broker nor this script spent (other programs on the machine).
     'queue    workers  tasks/s  span s  failed  workers cpu     broker cpu      other cpu       machine busy   iowait  tasks per worker'

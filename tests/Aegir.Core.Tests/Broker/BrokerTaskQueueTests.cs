@@ -166,4 +166,36 @@ public sealed class BrokerTaskQueueTests(TestRabbitMq broker)
         for (var i = 0; i < 100 && got.Count < 3; i++) await Task.Delay(100);
         Assert.Equal(new[] { first.Id, second.Id, third.Id }.Order(StringComparer.Ordinal), got.Keys.Order(StringComparer.Ordinal));
     }
+
+    [Fact]
+    public void A_receive_just_after_an_ack_gets_the_next_task_at_once_while_the_listener_waits_too()
+    {
+        if (!TestRabbitMq.Available) return;
+        using var home = new TestHome();
+        var runner = new TaskRunner(home.Path);
+        using var queue = new BrokerTaskQueue(runner, broker.Settings, Fresh());
+        queue.Enqueue(Verify("first.example"));
+        var lease = Assert.Single(ReceiveUntil(queue, Request(runner.Worker), 1));
+        // A continuous worker's listener, waiting for work as QueueWorker's does.
+        using var stop = new CancellationTokenSource();
+        var listener = new Thread(() => { while (!stop.IsCancellationRequested) queue.WaitForWork(TimeSpan.FromSeconds(5), stop.Token); });
+        listener.Start();
+        try
+        {
+            Thread.Sleep(200);
+            queue.Ack(lease);
+            var next = queue.Enqueue(Verify("next.example"));
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            // Its delivery is on the way: the listener hearing of it must not leave this Receive waiting out its 300 ms.
+            var leases = queue.Receive(Request(runner.Worker));
+            clock.Stop();
+            Assert.Equal(next.Id, Assert.Single(leases).TaskId);
+            Assert.True(clock.ElapsedMilliseconds < 250, $"Receive took {clock.ElapsedMilliseconds} ms");
+        }
+        finally
+        {
+            stop.Cancel();
+            listener.Join();
+        }
+    }
 }
