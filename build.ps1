@@ -12,8 +12,9 @@
                out/Aegir in a fresh pwsh). Ends with 'Tests: N passed, N failed, N skipped'
                and exits non-zero if anything failed.
       Bench    Build, then the benchmarks in bench/ (import cost, listing 10,000 sites, installing 20 sites,
-               backup and restore against the raw tools, queue latency and throughput, 20 HTTPS sites with
-               certificates from a private ACME CA, a certificate renewal round over 1,000 sites).
+               backup and restore against the raw tools, queue latency and throughput, the file queue against
+               a RabbitMQ broker with 1, 2 and 4 workers, 20 HTTPS sites with certificates from a private ACME
+               CA, a certificate renewal round over 1,000 sites).
       Package  Build, then a .nupkg in out/packages that Install-PSResource installs.
       Demo     Build, then a tour of the module against a temporary AEGIR_HOME.
       Clean    Removes out/ and every bin/ and obj/ folder.

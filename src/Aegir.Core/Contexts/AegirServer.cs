@@ -39,7 +39,7 @@ public sealed class AegirServer : AegirContext
     /// The public key (SubjectPublicKeyInfo, base64) of the worker that runs this server's tasks on the server itself,
     /// over the broker: null when the control machine runs them over SSH. Its private key is on the server only.
     /// </summary>
-    public string? WorkerKey { get => _workerKey; set => _workerKey = value is null ? null : Queues.Sealing.WorkerKey.CheckPublic(value); }
+    public string? WorkerKey { get => _workerKey; set => _workerKey = value is null ? null : Validate.WorkerKey(nameof(WorkerKey), value); }
 
     string? _workerKey;
 

@@ -216,6 +216,21 @@ public static partial class Validate
         return "SHA256:" + body;
     }
 
+    /// <summary>A worker's public key as a server's record keeps it: RSA of 2048 bits or more, SubjectPublicKeyInfo in base64.</summary>
+    public static string WorkerKey(string parameter, string? value)
+    {
+        const string fix = "Make the server's worker key anew with Set-AegirServer -OwnWorker.";
+        var shown = value is null ? null : value.Length > 24 ? value[..24] + "..." : value;
+        using var rsa = System.Security.Cryptography.RSA.Create();
+        try { rsa.ImportSubjectPublicKeyInfo(Convert.FromBase64String(value ?? ""), out _); }
+        catch (Exception ex) when (ex is FormatException or System.Security.Cryptography.CryptographicException)
+        {
+            throw ErrorCatalog.InvalidValue(parameter, shown, "it is no RSA public key (SubjectPublicKeyInfo in base64)", fix);
+        }
+        if (rsa.KeySize < 2048) throw ErrorCatalog.InvalidValue(parameter, shown, $"its RSA key has {rsa.KeySize} bits, fewer than 2048", fix);
+        return value!;
+    }
+
     /// <summary>A password: any printable text; no control characters, which would break option files.</summary>
     public static string Secret(string parameter, string? value)
     {

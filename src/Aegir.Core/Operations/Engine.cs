@@ -35,7 +35,7 @@ public sealed class Engine
     }
 
     /// <summary>Sends a queued task to its server's own worker when it has one (a broker's queue); null: every task runs here.</summary>
-    public Queues.Remote.RemoteDispatch? Remote { get; }
+    public IServerDispatch? Remote { get; }
 
     public ContextStore Store { get; }
     public ITaskObserver? Observer { get; }
@@ -125,7 +125,7 @@ public sealed class Engine
             return failed is null ? null : new TaskOutcome(failed, null);
         }
         var (op, parameters, locks) = resolved;
-        if (Remote is { } remote && Queues.Remote.RemoteDispatch.ServerFor(Store, queued.Target, locks) is { } server)
+        if (Remote is { } remote && remote.ServerFor(Store, queued.Target, locks) is { } server)
         {
             // Its server runs it: this worker holds its targets meanwhile, and records its log and outcome.
             var sent = Runner.RunQueued(id, locks, ctx => remote.Run(ctx.Task, server, locks, ctx, Store), cancellation);

@@ -11,7 +11,7 @@ public sealed record TaskBackend(Func<string, ITaskStore> Store, Func<string, IT
     public int RetryDead { get; init; }
 
     /// <summary>Sends queued tasks of servers with workers of their own to those workers (a broker's queue only).</summary>
-    public Queues.Remote.RemoteDispatch? Remote { get; init; }
+    public IServerDispatch? Remote { get; init; }
 
     /// <param name="worker">The worker id locks and records name; this process's (<see cref="WorkerId.Current"/>) when null.</param>
     public static TaskBackend Files(string? worker = null)

@@ -148,8 +148,10 @@ public sealed class BrokerQueueTests(TestRabbitMq broker)
 
         Assert.Equal(ids, acked.Keys.Order(StringComparer.Ordinal));
         Assert.True(ackedBefore < 100, "the restart came after every first task was done");
-        // At least once: a task whose ack the restart swallowed runs again; one acked is never handed out again.
-        Assert.All(acked, a => Assert.Equal(1, a.Value));
+        // At least once: a task whose ack the restart swallowed is handed out again. An ack is not confirmed in AMQP, so
+        // one sent just as the broker stopped can be lost too (the task's record, not the broker, keeps it from running twice:
+        // BrokerTaskQueueTests); a second delivery is the most a restart makes.
+        Assert.All(acked, a => Assert.InRange(a.Value, 1, 2));
         Console.Error.WriteLine($"broker restart: {ackedBefore} of the first 100 acked before it, all 200 acked after; {seen.Values.Count(n => n > 1)} handed out twice (ack lost in the restart)");
     }
 

@@ -134,4 +134,69 @@ public sealed class BrokerTaskQueueTests(TestRabbitMq broker)
         Assert.Equal("TaskPoisoned", failed.ErrorId);
         Assert.Contains("dead-lettered this task after 3 tries", failed.Error);
     }
+
+    [Fact]
+    public async Task Engines_of_one_process_queue_on_one_publisher_which_a_broker_restart_replaces()
+    {
+        if (!TestRabbitMq.Available) return;
+        using var home = new TestHome();
+        var topology = Fresh();
+        // A cmdlet per task, as a loop of Lock-AegirPlatform -Queue makes them: an engine (and a queue) each.
+        AegirTask Queue(string target)
+        {
+            using var queue = new BrokerTaskQueue(new TaskRunner(home.Path), broker.Settings, topology);
+            return queue.Enqueue(Verify(target));
+        }
+        var first = Queue("one.example");
+        var publisher = BrokerPublishers.Get(broker.Settings, topology);
+        var second = Queue("two.example");
+        Assert.Same(publisher, BrokerPublishers.Get(broker.Settings, topology));
+        Assert.True(publisher.IsOpen);   // the first queue's Dispose left it open for the next
+
+        broker.Stop();
+        broker.Start();
+        var third = Queue("three.example");
+        Assert.False(publisher.IsOpen);
+        Assert.NotSame(publisher, BrokerPublishers.Get(broker.Settings, topology));
+
+        // All three reached the broker.
+        var got = new ConcurrentDictionary<string, bool>();
+        await using var raw = await BrokerQueue.OpenAsync(broker.Settings, topology);
+        await using var consumer = await raw.ConsumeAsync("reader", async (d, _) => { got[d.TaskId] = true; await d.AckAsync(); });
+        for (var i = 0; i < 100 && got.Count < 3; i++) await Task.Delay(100);
+        Assert.Equal(new[] { first.Id, second.Id, third.Id }.Order(StringComparer.Ordinal), got.Keys.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void A_receive_just_after_an_ack_gets_the_next_task_at_once_while_the_listener_waits_too()
+    {
+        if (!TestRabbitMq.Available) return;
+        using var home = new TestHome();
+        var runner = new TaskRunner(home.Path);
+        using var queue = new BrokerTaskQueue(runner, broker.Settings, Fresh());
+        queue.Enqueue(Verify("first.example"));
+        var lease = Assert.Single(ReceiveUntil(queue, Request(runner.Worker), 1));
+        // A continuous worker's listener, waiting for work as QueueWorker's does.
+        using var stop = new CancellationTokenSource();
+        var listener = new Thread(() => { while (!stop.IsCancellationRequested) queue.WaitForWork(TimeSpan.FromSeconds(5), stop.Token); });
+        listener.Start();
+        try
+        {
+            Thread.Sleep(200);
+            queue.Ack(lease);
+            var next = queue.Enqueue(Verify("next.example"));
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            // Its delivery is on the way: the listener hearing of it must not leave this Receive waiting out its 300 ms.
+            var leases = queue.Receive(Request(runner.Worker));
+            clock.Stop();
+            foreach (var l in leases) queue.Ack(l);   // settled before the queue is disposed
+            Assert.Equal(next.Id, Assert.Single(leases).TaskId);
+            Assert.True(clock.ElapsedMilliseconds < 250, $"Receive took {clock.ElapsedMilliseconds} ms");
+        }
+        finally
+        {
+            stop.Cancel();
+            listener.Join();
+        }
+    }
 }

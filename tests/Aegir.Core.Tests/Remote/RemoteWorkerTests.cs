@@ -126,8 +126,9 @@ public sealed class RemoteWorkerTests(TestRabbitMq broker) : IDisposable
         if (!TestRabbitMq.Available) return;
         Setup();
         _control.Store.Create(new AegirPlatform("platform_m1") { Root = "/srv/m1" });   // on the master
-        Assert.Null(RemoteDispatch.ServerFor(_control.Store, "platform_m1", []));
-        Assert.Equal(ServerName, RemoteDispatch.ServerFor(_control.Store, "platform_p1", [])!.Name);
+        var dispatch = new RemoteDispatch(broker.Settings);
+        Assert.Null(dispatch.ServerFor(_control.Store, "platform_m1", []));
+        Assert.Equal(ServerName, dispatch.ServerFor(_control.Store, "platform_p1", [])!.Name);
     }
 
     [Fact]

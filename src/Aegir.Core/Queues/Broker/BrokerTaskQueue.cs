@@ -39,6 +39,11 @@ public sealed class BrokerTaskQueue(TaskRunner runner, BrokerSettings settings, 
     readonly object _gate = new();
     readonly List<Held> _held = [];
     readonly SemaphoreSlim _signal = new(0);
+    /// <summary>
+    /// Also released at each delivery, for a Receive that waits for one: a wait of its own on <see cref="_signal"/>
+    /// would compete with the listener's WaitForWork, which takes the delivery's release and leaves Receive to time out.
+    /// </summary>
+    readonly SemaphoreSlim _arrived = new(0);
     BrokerConsumer? _consumer;
     DateTime _lastDeadScan = DateTime.MinValue;
     DateTime _retryAfter = DateTime.MinValue;
@@ -91,10 +96,11 @@ public sealed class BrokerTaskQueue(TaskRunner runner, BrokerSettings settings, 
     public IReadOnlyList<TaskLease> Receive(LeaseRequest request)
     {
         if (!Consuming(request.Worker)) return [];
+        while (_arrived.Wait(0)) { }   // what arrived before this look is among the held deliveries Lease sees
         var leases = Lease(request);
         // Just after an ack the broker sends the partition's next task within moments: a single pass waits for it
         // rather than ending with it still on the way (briefly, and only then).
-        if (leases.Count == 0 && DateTime.UtcNow - _lastSettled < TimeSpan.FromSeconds(1) && runner.Store.QueuedHeaders().Count > 0 && _signal.Wait(TimeSpan.FromMilliseconds(300)))
+        if (leases.Count == 0 && DateTime.UtcNow - _lastSettled < TimeSpan.FromSeconds(1) && runner.Store.QueuedHeaders().Count > 0 && _arrived.Wait(TimeSpan.FromMilliseconds(300)))
             leases = Lease(request);
         return leases;
     }
@@ -267,7 +273,7 @@ public sealed class BrokerTaskQueue(TaskRunner runner, BrokerSettings settings, 
         _lastDeadScan = DateTime.UtcNow;
         MarkDead();   // a single pass marks them too, not only a waiting worker
         // The broker hands out what waits within moments: a single pass (not continuous) looks once, so it waits for the first.
-        if (runner.Store.QueuedHeaders().Count > 0) _signal.Wait(TimeSpan.FromSeconds(1));
+        if (runner.Store.QueuedHeaders().Count > 0) _arrived.Wait(TimeSpan.FromSeconds(1));
         return true;
     }
 
@@ -276,6 +282,7 @@ public sealed class BrokerTaskQueue(TaskRunner runner, BrokerSettings settings, 
         var held = new Held(delivery);
         lock (_gate) _held.Add(held);
         _signal.Release();
+        _arrived.Release();
         // The handler's end is the delivery's end (the consumer nacks what is unsettled): it waits for the lease's answer.
         using (lost.Register(() => held.Done.TrySetResult())) await held.Done.Task.ConfigureAwait(false);
     }

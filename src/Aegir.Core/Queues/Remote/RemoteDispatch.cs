@@ -16,13 +16,13 @@ namespace Aegir.Core.Queues.Remote;
 /// and takes the contexts the task changed back into its records (only the task's own, each checked) before the task
 /// ends here. A task that also touches another machine runs here, over SSH, as before.
 /// </summary>
-public sealed class RemoteDispatch(BrokerSettings settings)
+public sealed class RemoteDispatch(BrokerSettings settings) : IServerDispatch
 {
     /// <summary>How long the dispatcher waits without a word from the server's worker before the task fails (a running task's worker speaks every <see cref="RemoteWorker.Heartbeat"/>).</summary>
     public TimeSpan Silence { get; init; } = TimeSpan.FromMinutes(10);
 
     /// <summary>The server whose own worker runs a task on these contexts; null to run it here.</summary>
-    public static AegirServer? ServerFor(ContextStore store, string target, IEnumerable<string> locks)
+    public AegirServer? ServerFor(ContextStore store, string target, IEnumerable<string> locks)
     {
         var bundle = ContextBundle.Collect(store, locks.Append(target));
         var machines = ContextBundle.Servers(store, bundle.Keys).Where(s => !s.IsCluster).ToList();

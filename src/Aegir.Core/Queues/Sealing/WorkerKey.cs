@@ -51,13 +51,6 @@ public sealed class WorkerKey : IDisposable
         return new WorkerKey(rsa, false);
     }
 
-    /// <summary>The record's value when it is a usable public key; else the error that says why.</summary>
-    public static string CheckPublic(string base64)
-    {
-        using var _ = FromSpki(base64);
-        return base64;
-    }
-
     /// <summary>Signs with the private key (RSA-PSS, SHA-256): what a worker checks a task came from its control machine.</summary>
     public string Sign(byte[] data)
     {
