@@ -88,7 +88,7 @@ public sealed class RemoteWorkerTests(TestRabbitMq broker) : IDisposable
         using var forger = WorkerKey.Create();
         var contexts = ContextBundle.Collect(_control.Store, ["platform_p1"]);
         using var reply = WorkerKey.Create();
-        var payload = new RemotePayload([], [], contexts, reply.PublicSpki, DateTimeOffset.Now);
+        var payload = new RemotePayload([], [], contexts, reply.PublicSpki, DateTimeOffset.Now, DateTimeOffset.UtcNow.AddMinutes(5));
         var forged = new RemoteRequest(queued.Id, "lock", "platform_p1", ServerName,
             SealedSecret.Seal(System.Text.Json.JsonSerializer.Serialize(payload, RemoteJson.Options), key, RemoteRequest.Binding(queued.Id))).SignedBy(forger);
         Publish(forged);
@@ -104,6 +104,28 @@ public sealed class RemoteWorkerTests(TestRabbitMq broker) : IDisposable
         Assert.Contains(refusals, r => r.Contains("not signed by this worker's control machine"));
         Assert.Null(worker.Engine.Runner.Store.Get(queued.Id));
         Assert.False(_server.Store.Exists("platform_p1"));
+    }
+
+    [Fact]
+    public void A_request_that_waited_past_its_time_is_not_started_by_a_worker_that_comes_later()
+    {
+        if (!TestRabbitMq.Available) return;
+        Setup();
+        var control = Control(TimeSpan.FromSeconds(4));
+        var queued = control.Enqueue(new LockPlatform.Parameters("platform_p1"));
+        Assert.Equal("WorkerSilent", control.RunQueued(queued.Id)!.Task.ErrorId);
+        // The dispatcher gave up; a worker started now finds the request expired (on the broker, or by its own check).
+        var said = new List<string>();
+        var worker = new RemoteWorker(_server.Store, ServerName, broker.Settings, 1) { Log = (_, m) => { lock (said) said.Add(m); } };
+        using var stop = new CancellationTokenSource();
+        var thread = new Thread(() => worker.Run(_ => { }, stop.Token)) { IsBackground = true };
+        thread.Start();
+        Thread.Sleep(3000);
+        stop.Cancel();
+        thread.Join(TimeSpan.FromSeconds(20));
+        Assert.Null(worker.Engine.Runner.Store.Get(queued.Id));
+        Assert.False(_server.Store.Exists("platform_p1"));
+        Purge();
     }
 
     [Fact]

@@ -42,7 +42,7 @@ public static class ContextBundle
     public static SortedDictionary<string, string?> Changes(ContextStore store, IReadOnlyDictionary<string, string> before, IEnumerable<string> names)
     {
         var changes = new SortedDictionary<string, string?>(StringComparer.Ordinal);
-        foreach (var name in names.Concat(before.Keys).Where(n => !n.StartsWith('.')).Distinct(StringComparer.Ordinal))
+        foreach (var name in names.Where(n => !n.StartsWith('.')).Distinct(StringComparer.Ordinal))
         {
             var now = store.ReadText(name);
             before.TryGetValue(name, out var was);
@@ -52,19 +52,22 @@ public static class ContextBundle
     }
 
     /// <summary>
-    /// Takes a worker's changes into the control machine's store: only contexts the task was allowed to change
-    /// (<paramref name="allowed"/>: its target, what it locked, what it was given), each parsed and checked as any
-    /// write is, the name inside matching the name it comes under. Anything else is refused whole, before any write.
+    /// Takes a worker's changes into the control machine's store: only contexts the task holds (<paramref name="allowed"/>:
+    /// its target and what it locked), each parsed and checked as any write is. Anything else is refused whole, before
+    /// any write. A record that changed here since it was sent (<paramref name="sent"/>) keeps this machine's text:
+    /// returns those names.
     /// </summary>
-    public static void TakeChanges(ContextStore store, IReadOnlyDictionary<string, string?> changes, IReadOnlySet<string> allowed, string server)
+    public static IReadOnlyList<string> TakeChanges(ContextStore store, IReadOnlyDictionary<string, string?> changes, IReadOnlySet<string> allowed, string server, IReadOnlyDictionary<string, string> sent)
     {
         foreach (var name in changes.Keys)
             if (!allowed.Contains(name))
-                throw ErrorCatalog.InvalidValue("Changes", name, $"the worker on server '{server}' sent a change to '{name}', which its task may not change", $"Check the worker on '{server}': a worker sends back only its task's own contexts.");
-        var written = changes.Where(c => c.Value is not null).ToDictionary(c => c.Key, c => c.Value!, StringComparer.Ordinal);
+                throw ErrorCatalog.InvalidValue("Changes", name, $"the worker on server '{server}' sent a change to '{name}', which its task does not hold", $"Check the worker on '{server}': a worker sends back only its task's own records.");
+        var kept = changes.Keys.Where(name => store.ReadText(name) != sent.GetValueOrDefault(name)).ToList();
+        var written = changes.Where(c => c.Value is not null && !kept.Contains(c.Key)).ToDictionary(c => c.Key, c => c.Value!, StringComparer.Ordinal);
         foreach (var (name, text) in written) ContextSerializer.Parse(store.PathOf(name), name, text);   // all parse, or none is written
         foreach (var (name, text) in Ordered(store, written)) Put(store, name, text);
-        foreach (var (name, _) in changes.Where(c => c.Value is null).OrderByDescending(c => Rank(store, c.Key))) store.RemoveIfExists(name);
+        foreach (var (name, _) in changes.Where(c => c.Value is null && !kept.Contains(c.Key)).OrderByDescending(c => Rank(store, c.Key))) store.RemoveIfExists(name);
+        return kept;
     }
 
     static IEnumerable<KeyValuePair<string, string>> Ordered(ContextStore store, IReadOnlyDictionary<string, string> contexts)

@@ -36,7 +36,10 @@ public sealed class RemoteDispatch(BrokerSettings settings) : IServerDispatch
         using var reply = WorkerKey.Create();
         using var workerKey = WorkerKey.FromSpki(server.WorkerKey!);
         var contexts = ContextBundle.Collect(store, locks.Append(task.Target));
-        var payload = new RemotePayload(task.Parameters, locks, contexts, reply.PublicSpki, task.Created);
+        // A request no worker took within half the silence allowed expires (on the broker, and at the worker): by the
+        // time this dispatcher gives the task up, nothing can start it any more.
+        var startBy = TimeSpan.FromTicks(Silence.Ticks / 2);
+        var payload = new RemotePayload(task.Parameters, locks, contexts, reply.PublicSpki, task.Created, DateTimeOffset.UtcNow + startBy);
         using var control = WorkerKey.Control(store.Home);
         var request = new RemoteRequest(task.Id, task.Type, task.Target, server.Name,
             SealedSecret.Seal(JsonSerializer.Serialize(payload, RemoteJson.Options), workerKey, RemoteRequest.Binding(task.Id))).SignedBy(control);
@@ -56,29 +59,40 @@ public sealed class RemoteDispatch(BrokerSettings settings) : IServerDispatch
             return Task.CompletedTask;
         };
         channel.BasicConsumeAsync(answers, autoAck: true, consumer).GetAwaiter().GetResult();
-        var props = new BasicProperties { Persistent = true, MessageId = task.Id, Type = task.Type, ContentType = "application/json" };
+        var props = new BasicProperties
+        {
+            Persistent = true, MessageId = task.Id, Type = task.Type, ContentType = "application/json",
+            Expiration = ((long)startBy.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
         channel.BasicPublishAsync("", RemoteTopology.ServerQueue(server.Name), mandatory: true, props, RemoteJson.Bytes(request)).GetAwaiter().GetResult();
 
-        // The task runs there to its end once sent: a stop here does not stop it, so the answer is waited for.
+        // The task runs there to its end once sent: a stop here does not stop it, so the answer is waited for. Only
+        // events sealed for this task's reply key count, even as a sign of life.
+        var heardBy = DateTime.UtcNow + Silence;
         while (true)
         {
-            if (!events.TryTake(out var e, Silence)) throw RemoteErrors.WorkerSilent(server.Name, task.Id, Silence);
+            var left = heardBy - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero || !events.TryTake(out var e, left)) throw RemoteErrors.WorkerSilent(server.Name, task.Id, Silence);
             if (e.TaskId != task.Id) continue;
-            if (e.Entry is { } entry) ctx.Log(entry.Level, entry.Message);
-            if (e.Outcome is not { } sealedOutcome) continue;
-            RemoteOutcome? outcome;
-            try { outcome = JsonSerializer.Deserialize<RemoteOutcome>(sealedOutcome.Open(reply, RemoteOutcome.Binding(task.Id)), RemoteJson.Options); }
+            RemoteNews? news;
+            try { news = JsonSerializer.Deserialize<RemoteNews>(e.Sealed.Open(reply, RemoteEvent.Binding(task.Id)), RemoteJson.Options); }
             catch (Exception ex) when (ex is Errors.AegirException or JsonException)
             {
                 // Not sealed with this task's reply key: not from the worker that has it (anyone may publish here).
                 ctx.Debug($"Passed over an answer for this task that does not open: {ex.Message}");
                 continue;
             }
-            if (outcome is null) continue;
+            if (news is null) continue;
+            heardBy = DateTime.UtcNow + Silence;
+            if (news.Entry is { } entry) ctx.Log(entry.Level, entry.Message);
+            if (news.Outcome is not { } outcome) continue;
             ctx.Debug($"Run on server '{RemoteErrors.Short(server.Name)}' by worker {outcome.Worker} (try {outcome.Tries}).");
-            var allowed = locks.Append(task.Target).Concat(contexts.Keys).ToHashSet(StringComparer.Ordinal);
-            ContextBundle.TakeChanges(store, outcome.Changes, allowed, server.Name);
-            if (outcome.Changes.Count > 0) ctx.Info($"Took back {outcome.Changes.Count} record(s) the task changed: {string.Join(", ", outcome.Changes.Keys)}.");
+            // Only what the task holds: its target and what it locks, each as it was sent (a record changed here meanwhile stays).
+            var allowed = locks.Append(task.Target).ToHashSet(StringComparer.Ordinal);
+            var kept = ContextBundle.TakeChanges(store, outcome.Changes, allowed, server.Name, contexts);
+            foreach (var name in kept) ctx.Warn($"Kept this machine's record of '{name}': it changed here while the task ran on '{RemoteErrors.Short(server.Name)}', and the server's change to it was not taken.");
+            var taken = outcome.Changes.Keys.Except(kept).ToList();
+            if (taken.Count > 0) ctx.Info($"Took back {taken.Count} record(s) the task changed: {string.Join(", ", taken)}.");
             if (outcome.Status == AegirTaskStatus.Failed) throw RemoteErrors.Failed(server.Name, outcome.ErrorId, outcome.Error);
             return;
         }

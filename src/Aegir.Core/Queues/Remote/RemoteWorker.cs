@@ -28,6 +28,8 @@ public sealed class RemoteWorker : ITaskObserver
     readonly WorkerKey _key;
     readonly WorkerKey _control;
     readonly object _publishing = new();
+    /// <summary>The reply key of each task's newest dispatcher.</summary>
+    readonly System.Collections.Concurrent.ConcurrentDictionary<string, WorkerKey> _replies = new(StringComparer.Ordinal);
     IChannel? _channel;
 
     /// <param name="home">The worker's home on the server: its keys under keys/, its copies of contexts and its task records.</param>
@@ -134,38 +136,55 @@ public sealed class RemoteWorker : ITaskObserver
         var runner = Engine.Runner;
         var watched = payload.Locks.Append(request.Target).ToList();
         var task = runner.Store.Get(request.TaskId);
-        if (task is { Status: AegirTaskStatus.Running })
+        if (task is null && DateTimeOffset.UtcNow > payload.Expires)
         {
-            // A run here that died: repaired from its journal, then queued again or failed; what the repair wrote in the
-            // task's log goes to the control machine too.
-            var known = task.Log.Count;
-            runner.Settle(request.Target, (level, message) => Log?.Invoke(level, message));
-            task = runner.Store.Get(request.TaskId);
-            foreach (var entry in task?.Log.Skip(known) ?? []) Publish(new RemoteEvent(request.TaskId, entry), confirmed: false);
+            Log?.Invoke(TaskLogLevel.Warning, $"Did not start task {request.TaskId} ({request.Type} on '@{request.Target}'): it came after {payload.Expires:u}, when its dispatcher gives it up.");
+            return null;
         }
-        if (task is null || task.Status == AegirTaskStatus.Queued)
+        // What this task's run sends from now on goes to the newest dispatcher (one that took over after another died).
+        _replies[request.TaskId] = reply;
+        try
         {
-            if (Refusal(payload) is { } refusal)
+            if (task is { Status: AegirTaskStatus.Running })
             {
-                Answer(request.TaskId, reply, new RemoteOutcome(AegirTaskStatus.Failed, refusal.Message, refusal.ErrorId, WorkerId.Current, 0, []));
-                return null;
+                // A run here that died: repaired from its journal, then queued again or failed; what the repair wrote in
+                // the task's log goes to the control machine too. One that still runs here is waited for.
+                var known = task.Log.Count;
+                runner.Settle(request.Target, (level, message) => Log?.Invoke(level, message));
+                task = runner.Store.Get(request.TaskId);
+                foreach (var entry in task?.Log.Skip(known) ?? []) Send(request.TaskId, new RemoteNews(entry), confirmed: false);
+                while (task is { Status: AegirTaskStatus.Running } && _current.ContainsKey(request.TaskId))
+                {
+                    Thread.Sleep(1000);
+                    Alive(request.TaskId);
+                    task = runner.Store.Get(request.TaskId);
+                }
             }
-            ContextBundle.Apply(Engine.Store, payload.Contexts);
-            runner.Adopt(request.TaskId, new TaskRequest(request.Type, request.Target, [], payload.Parameters), payload.Created);
-            // A step may run long without a word (a large rsync): the dispatcher hears the task is alive meanwhile.
-            _current[request.TaskId] = 0;
-            try
+            if (task is null || task.Status == AegirTaskStatus.Queued)
             {
-                using (new Timer(_ => Alive(request.TaskId), null, Heartbeat, Heartbeat))
-                    task = Engine.RunQueued(request.TaskId)?.Task ?? runner.Store.Get(request.TaskId);
+                if (Refusal(payload) is { } refusal)
+                {
+                    Answer(request.TaskId, new RemoteOutcome(AegirTaskStatus.Failed, refusal.Message, refusal.ErrorId, WorkerId.Current, 0, []));
+                    return null;
+                }
+                ContextBundle.Apply(Engine.Store, payload.Contexts);
+                runner.Adopt(request.TaskId, new TaskRequest(request.Type, request.Target, [], payload.Parameters), payload.Created);
+                // A step may run long without a word (a large rsync): the dispatcher hears the task is alive meanwhile.
+                _current[request.TaskId] = 0;
+                try
+                {
+                    using (new Timer(_ => Alive(request.TaskId), null, Heartbeat, Heartbeat))
+                        task = Engine.RunQueued(request.TaskId)?.Task ?? runner.Store.Get(request.TaskId);
+                }
+                finally { _current.TryRemove(request.TaskId, out _); }
             }
-            finally { _current.TryRemove(request.TaskId, out _); }
+            if (task is null || !task.IsFinished) throw RemoteErrors.NotHere(_server, $"task {request.TaskId} is still running here, in another process");
+            // Against what the control machine sent: what it does not have yet (again, when an earlier answer was lost).
+            var changes = ContextBundle.Changes(Engine.Store, payload.Contexts, watched);
+            Answer(request.TaskId, new RemoteOutcome(task.Status, task.Error, task.ErrorId, WorkerId.Current, task.Tries ?? 0, changes));
+            return task;
         }
-        if (task is null || !task.IsFinished) throw RemoteErrors.NotHere(_server, $"task {request.TaskId} is still running here");
-        // Against what the control machine sent: what it does not have yet (again, when an earlier answer was lost).
-        var changes = ContextBundle.Changes(Engine.Store, payload.Contexts, watched);
-        Answer(request.TaskId, reply, new RemoteOutcome(task.Status, task.Error, task.ErrorId, WorkerId.Current, task.Tries ?? 0, changes));
-        return task;
+        finally { _replies.TryRemove(new KeyValuePair<string, WorkerKey>(request.TaskId, reply)); }
     }
 
     /// <summary>Why this worker may not run a task on these contexts: a machine other than its own server.</summary>
@@ -181,19 +200,18 @@ public sealed class RemoteWorker : ITaskObserver
     }
 
     /// <summary>The outcome, sealed for the dispatcher, confirmed by the broker before the task is acked.</summary>
-    void Answer(string taskId, WorkerKey reply, RemoteOutcome outcome)
-    {
-        var sealedOutcome = SealedSecret.Seal(JsonSerializer.Serialize(outcome, RemoteJson.Options), reply, RemoteOutcome.Binding(taskId));
-        Publish(new RemoteEvent(taskId, Outcome: sealedOutcome), confirmed: true);
-    }
+    void Answer(string taskId, RemoteOutcome outcome) => Send(taskId, new RemoteNews(Outcome: outcome), confirmed: true);
 
-    void Publish(RemoteEvent e, bool confirmed)
+    /// <summary>Sends news of a task to its newest dispatcher, sealed for its reply key; nothing when none waits here.</summary>
+    void Send(string taskId, RemoteNews news, bool confirmed)
     {
+        if (!_replies.TryGetValue(taskId, out var reply)) return;
+        var e = new RemoteEvent(taskId, SealedSecret.Seal(JsonSerializer.Serialize(news, RemoteJson.Options), reply, RemoteEvent.Binding(taskId)));
         lock (_publishing)
         {
             if (_channel is not { } channel) return;
-            var props = new BasicProperties { Persistent = false, MessageId = e.TaskId, ContentType = "application/json" };
-            var sent = channel.BasicPublishAsync(RemoteTopology.Replies, e.TaskId, mandatory: false, props, RemoteJson.Bytes(e)).AsTask();
+            var props = new BasicProperties { Persistent = false, MessageId = taskId, ContentType = "application/json" };
+            var sent = channel.BasicPublishAsync(RemoteTopology.Replies, taskId, mandatory: false, props, RemoteJson.Bytes(e)).AsTask();
             if (confirmed) sent.GetAwaiter().GetResult();
         }
     }
@@ -203,14 +221,14 @@ public sealed class RemoteWorker : ITaskObserver
 
     void Alive(string taskId)
     {
-        try { Publish(new RemoteEvent(taskId), confirmed: false); }
+        try { Send(taskId, new RemoteNews(), confirmed: false); }
         catch (Exception ex) when (ex is RabbitMQ.Client.Exceptions.AlreadyClosedException or IOException or ObjectDisposedException) { }
     }
 
     void ITaskObserver.OnLog(AegirTask task, TaskLogEntry entry)
     {
-        try { Publish(new RemoteEvent(task.Id, entry), confirmed: false); }
-        catch (Exception ex) when (ex is RabbitMQ.Client.Exceptions.AlreadyClosedException or IOException) { }   // the record has it; the outcome follows
+        try { Send(task.Id, new RemoteNews(entry), confirmed: false); }
+        catch (Exception ex) when (ex is RabbitMQ.Client.Exceptions.AlreadyClosedException or IOException or ObjectDisposedException) { }   // the record has it; the outcome follows
     }
 
     void ITaskObserver.OnProgress(AegirTask task, int percent, string activity) { }

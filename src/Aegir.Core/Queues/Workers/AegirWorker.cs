@@ -52,7 +52,7 @@ public sealed partial record AegirWorker
 
     /// <summary>The worker as judged at <paramref name="now"/>: alive while it beats and, on this machine, its process lives.</summary>
     public AegirWorker JudgedAt(DateTimeOffset now)
-        => this with { Alive = now - Heartbeat <= Interval * MissedBeats && (Host != Environment.MachineName || ProcessIdentity.IsAlive(Pid, ProcessStart)) };
+        => this with { Alive = now - Heartbeat <= Interval * MissedBeats && Heartbeat - now <= Interval * MissedBeats && (Host != Environment.MachineName || ProcessIdentity.IsAlive(Pid, ProcessStart)) };
 
     /// <summary>A worker's name: what a service unit's instance name is (letters, digits, '.', '_', '-', '@'), at most 64 characters.</summary>
     public static string CheckName(string parameter, string? value)

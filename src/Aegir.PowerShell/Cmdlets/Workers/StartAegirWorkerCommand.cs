@@ -79,6 +79,8 @@ public sealed class StartAegirWorkerCommand : QueueWorkerCmdlet
         try
         {
             canonical = ContextNames.Canonical("Server", server, ContextType.Server);
+            if (canonical == ContextNames.Master)
+                throw ErrorCatalog.InvalidValue("Server", server, "the control machine runs its own tasks", "Start-AegirWorker without -Server runs them; -Server is for a server given Set-AegirServer <name> -OwnWorker, on that server.");
             var broker = BrokerSettings.Read(Store.Home) ?? throw ErrorCatalog.InvalidValue("Server", server, "a server's own worker takes its tasks from the broker, and no broker is set",
                 "Set one with Set-AegirQueue -Broker (or $env:AEGIR_BROKER and $env:AEGIR_BROKER_PASSWORD), the same the control machine uses.");
             if (!File.Exists(RemoteWorker.KeyPath(Store.Home)))
