@@ -13,10 +13,13 @@ command -v rabbitmq-server >/dev/null || { echo "rabbitmq.sh: rabbitmq-server is
 bin=/usr/lib/rabbitmq/bin
 
 free_port() {
-  local used port
+  local used port low
+  low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+  [ "$low" -gt 21000 ] || low=32768
   used=$(ss -Htan | awk '{print $4}' | sed 's/.*://' | sort -u)
   while :; do
-    port=$((20000 + RANDOM % 30000))
+    # Below the kernel's ephemeral range: a port free now is not taken by some client's connection before the node binds it.
+    port=$((20000 + RANDOM % (low - 20000)))
     grep -qx "$port" <<<"$used" || grep -qx "$port" "$dir/ports" 2>/dev/null || { echo "$port" >> "$dir/ports"; echo "$port"; return; }
   done
 }
