@@ -87,6 +87,35 @@ public sealed class BrokerTaskQueueTests(TestRabbitMq broker)
     }
 
     [Fact]
+    public async Task A_queue_stopped_while_it_holds_deliveries_lets_them_go_at_once_for_the_next_worker()
+    {
+        if (!TestRabbitMq.Available) return;
+        using var home = new TestHome();
+        var runner = new TaskRunner(home.Path);
+        var topology = Fresh();
+        var queue = new BrokerTaskQueue(runner, broker.Settings, topology);
+        var tasks = Enumerable.Range(0, 6).Select(i => queue.Enqueue(Verify($"held{i}.example"))).ToList();
+        // Held: its targets busy here, so nothing is leased (as a worker at its throttle holds what arrives).
+        Thread.Sleep(500);
+        Assert.Empty(queue.Receive(Request(runner.Worker, tasks.Select(t => t.Target).ToArray())));
+        var stopping = Task.Run(queue.Dispose);
+        Assert.Same(stopping, await Task.WhenAny(stopping, Task.Delay(TimeSpan.FromSeconds(20))));
+        // All of them go to the next worker, none counted as poison.
+        using var next = new BrokerTaskQueue(runner, broker.Settings, topology);
+        var got = new List<TaskLease>();
+        for (var i = 0; i < 100 && got.Count < tasks.Count; i++)
+        {
+            // A partition hands out its next task once the one before is acked.
+            var leases = next.Receive(Request(runner.Worker));
+            foreach (var l in leases) next.Ack(l);
+            got.AddRange(leases);
+            if (leases.Count == 0) Thread.Sleep(100);
+        }
+        Assert.Equal(tasks.Select(t => t.Id).Order(StringComparer.Ordinal), got.Select(l => l.TaskId).Order(StringComparer.Ordinal));
+        Assert.All(got, l => Assert.True(l.Deliveries <= 2, $"task {l.TaskId} came {l.Deliveries} times"));
+    }
+
+    [Fact]
     public void A_poison_lease_is_dead_lettered_and_its_record_fails()
     {
         if (!TestRabbitMq.Available) return;

@@ -76,13 +76,15 @@ public sealed class BrokerConsumer : IAsyncDisposable
         lock (_held) _held.Add(queue);
         var delivery = new BrokerDelivery(_channel, e.DeliveryTag, queue, e.Redelivered, e.BasicProperties, e.Body) { BeforeAck = () => HandOffIfOverShareAsync(queue) };
         try { await _handler(delivery, Lost).ConfigureAwait(false); }
-        catch (Exception) when (!delivery.Settled && _channel.IsOpen)
+        catch (Exception) when (!delivery.Settled && _channel.IsOpen && !_stop.IsCancellationRequested)
         {
             // A handler that failed without saying: the task is tried again (and dead-lettered at the limit).
             await delivery.NackAsync().ConfigureAwait(false);
             return;
         }
-        if (!delivery.Settled && _channel.IsOpen) await delivery.NackAsync().ConfigureAwait(false);
+        // Stopping: what is unsettled goes back with the connection, as the broker had it (a nack now would come straight
+        // back to this consumer, still subscribed, and again, each time counted toward the delivery limit).
+        if (!delivery.Settled && _channel.IsOpen && !_stop.IsCancellationRequested) await delivery.NackAsync().ConfigureAwait(false);
     }
 
     /// <summary>
@@ -112,6 +114,8 @@ public sealed class BrokerConsumer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // The handlers end first: closing waits for the ones running, and a handler holding a delivery waits for Lost.
+        await _stop.CancelAsync().ConfigureAwait(false);
         await BrokerConnection.CloseQuietlyAsync(_connection).ConfigureAwait(false);
         await _channel.DisposeAsync().ConfigureAwait(false);
         await _connection.DisposeAsync().ConfigureAwait(false);
