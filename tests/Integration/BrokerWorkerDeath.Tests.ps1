@@ -48,7 +48,8 @@ Describe 'A worker that dies mid-task on the broker' -Skip:$skip {
         $retried.Tries | Should -Be 2
         $retried.Worker | Should -Not -Be $running.Worker
         ($retried.Log.Message -join "`n") | Should -Match 'repaired it from its journal \(\d+ change\(s\) undone\), and queued it again: try 2'
-        (Get-AegirTask -Id $after.Id).Status | Should -Be 'Succeeded'
+        # The next install may be the one that finds the dead run (they share the platform) and repairs it: a warning.
+        (Get-AegirTask -Id $after.Id).Status | Should -BeIn 'Succeeded', 'Warning'
         # The dead run's database went with its repair; the retry and the next site made one each.
         $now = @(Get-SiteDatabases | Where-Object { $_ -notin $databases })
         $now.Count | Should -Be 2
