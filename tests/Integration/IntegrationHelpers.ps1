@@ -349,6 +349,9 @@ function Get-TestHostGateway($TestHost) { $TestHost.Address -replace '\.2$', '.1
 function Start-TestHostChild($TestHost, [string] $Script, [hashtable] $Environment = @{}) {
     $pwshHome = Join-Path $TestHost.Dir 'fs/srv/pwsh'
     if (-not (Test-Path $pwshHome)) { & cp -a $PSHOME $pwshHome; if ($LASTEXITCODE) { throw "could not copy PowerShell to $($TestHost.Name)" } }
+    # The module too: the one under test may live in this machine's /tmp, which the host does not see.
+    $moduleHome = Join-Path $TestHost.Dir 'fs/srv/aegir-module'
+    if (-not (Test-Path $moduleHome)) { & cp -a (Split-Path $env:AEGIR_TEST_MODULE) $moduleHome; if ($LASTEXITCODE) { throw "could not copy the module to $($TestHost.Name)" } }
     $psi = [System.Diagnostics.ProcessStartInfo]::new('nsenter')
     $anchor = Get-Content (Join-Path $TestHost.Dir 'anchor.pid')
     # The environment (it may hold a password) in an owner-only file the child reads and removes, never on a command line.
@@ -358,7 +361,7 @@ function Start-TestHostChild($TestHost, [string] $Script, [hashtable] $Environme
     [IO.File]::SetUnixFileMode($envFile, 'UserRead, UserWrite')
     Set-Content $envFile ($Environment.GetEnumerator() | ForEach-Object { "$($_.Key)=$($_.Value)" })
     $load = "foreach (`$l in Get-Content /root/$envName) { `$k, `$v = `$l -split '=', 2; [Environment]::SetEnvironmentVariable(`$k, `$v) }; Remove-Item /root/$envName"
-    $full = "`$ErrorActionPreference = 'Stop'; `$ProgressPreference = 'SilentlyContinue'; $load; Import-Module '$env:AEGIR_TEST_MODULE'; $Script"
+    $full = "`$ErrorActionPreference = 'Stop'; `$ProgressPreference = 'SilentlyContinue'; $load; Import-Module '/srv/aegir-module/$(Split-Path -Leaf $env:AEGIR_TEST_MODULE)'; $Script"
     foreach ($a in '-t', $anchor, '-m', '-u', '-n', '--', 'env', '-i', 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'HOME=/root', 'LANG=C.UTF-8', 'DOTNET_CLI_TELEMETRY_OPTOUT=1') { $psi.ArgumentList.Add($a) }
     foreach ($a in [Environment]::ProcessPath, '/srv/pwsh/pwsh.dll', '-NoProfile', '-NonInteractive', '-Command', $full) { $psi.ArgumentList.Add($a) }
     $psi.RedirectStandardOutput = $true

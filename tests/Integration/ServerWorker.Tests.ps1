@@ -29,7 +29,14 @@ Describe 'A worker on its own server' -Skip:$skip {
 
         # The worker on web1, in its own home there (the module's folder on that server).
         function Start-ServerWorker {
-            Start-TestHostChild $web "Start-AegirWorker -Server web1 -ThrottleLimit 2 | ForEach-Object { [Console]::Out.WriteLine(`"ran `$(`$_.Id)`") }" -Environment @{ AEGIR_HOME = '/var/aegir'; AEGIR_BROKER = $url; AEGIR_BROKER_PASSWORD = $brokerPassword }
+            $registry = Join-Path $web.Dir 'fs/var/aegir/workers'
+            $before = @(Get-ChildItem $registry -Filter *.json -ErrorAction Ignore).Count
+            $child = Start-TestHostChild $web "Start-AegirWorker -Server web1 -ThrottleLimit 2 | ForEach-Object { [Console]::Out.WriteLine(`"ran `$(`$_.Id)`") }" -Environment @{ AEGIR_HOME = '/var/aegir'; AEGIR_BROKER = $url; AEGIR_BROKER_PASSWORD = $brokerPassword }
+            # Up once it is in its registry there; one that died says why at once, rather than a task waiting for it.
+            $deadline = [DateTime]::UtcNow.AddSeconds(60)
+            while (@(Get-ChildItem $registry -Filter *.json -ErrorAction Ignore).Count -le $before -and -not $child.HasExited -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 100 }
+            if ($child.HasExited) { throw "the worker on web1 ended: $($child.StandardError.ReadToEnd())" }
+            $child
         }
         # The bodies of the messages waiting on a queue, read without taking them (they go back when the channel closes).
         function Read-QueuedMessages([string] $Queue) {
@@ -124,7 +131,7 @@ Describe 'A worker on its own server' -Skip:$skip {
     }
 
     It 'is listed by Get-AegirWorker on its server, and refuses to start without a key or a broker, naming the fix' {
-        $out = Invoke-OnTestHost $web "AEGIR_HOME=/var/aegir $([Environment]::ProcessPath) /srv/pwsh/pwsh.dll -NoProfile -Command `"Import-Module '$env:AEGIR_TEST_MODULE'; (Get-AegirWorker).Queue`""
+        $out = Invoke-OnTestHost $web "AEGIR_HOME=/var/aegir $([Environment]::ProcessPath) /srv/pwsh/pwsh.dll -NoProfile -Command `"Import-Module '/srv/aegir-module/$(Split-Path -Leaf $env:AEGIR_TEST_MODULE)'; (Get-AegirWorker).Queue`""
         $out | Should -Contain 'Broker'
         $bare = Join-Path $work 'bare'
         $env:AEGIR_HOME, $saved = $bare, $env:AEGIR_HOME
