@@ -14,20 +14,24 @@ public static class ContextBundle
     public static SortedDictionary<string, string> Collect(ContextStore store, IEnumerable<string> roots)
     {
         var bundle = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        var pending = new Stack<string>(roots.Where(r => !r.StartsWith('.')));
-        while (pending.TryPop(out var name))
-        {
-            if (bundle.ContainsKey(name) || store.ReadText(name) is not { } text) continue;
-            bundle[name] = text;
-            if (store.TryGet(name) is { } ctx)
-                foreach (var reference in ctx.References()) pending.Push(reference.Name);
-        }
+        foreach (var ctx in Closure(store, roots))
+            if (store.ReadText(ctx.Name) is { } text) bundle[ctx.Name] = text;
         return bundle;
     }
 
-    /// <summary>The servers among the bundle's contexts, cluster members included (a cluster is no machine of its own).</summary>
-    public static IReadOnlyList<AegirServer> Servers(ContextStore store, IEnumerable<string> names)
-        => names.Select(store.TryGet).OfType<AegirServer>().ToList();
+    /// <summary>The contexts of <paramref name="roots"/> and all they name, read through the store's cache (no file read for one seen before).</summary>
+    public static IReadOnlyList<AegirContext> Closure(ContextStore store, IEnumerable<string> roots)
+    {
+        var seen = new Dictionary<string, AegirContext>(StringComparer.Ordinal);
+        var pending = new Stack<string>(roots.Where(r => !r.StartsWith('.')));
+        while (pending.TryPop(out var name))
+        {
+            if (seen.ContainsKey(name) || store.TryGet(name) is not { } ctx) continue;
+            seen[name] = ctx;
+            foreach (var reference in ctx.References()) pending.Push(reference.Name);
+        }
+        return [.. seen.Values];
+    }
 
     /// <summary>
     /// Writes the bundle's contexts into <paramref name="store"/> (a worker's copy): servers first, then clients,

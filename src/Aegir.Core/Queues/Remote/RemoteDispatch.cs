@@ -24,8 +24,10 @@ public sealed class RemoteDispatch(BrokerSettings settings) : IServerDispatch
     /// <summary>The server whose own worker runs a task on these contexts; null to run it here.</summary>
     public AegirServer? ServerFor(ContextStore store, string target, IEnumerable<string> locks)
     {
-        var bundle = ContextBundle.Collect(store, locks.Append(target));
-        var machines = ContextBundle.Servers(store, bundle.Keys).Where(s => !s.IsCluster).ToList();
+        // Asked for every queued task on a broker: the records they name as the store has them cached; only the servers
+        // are read again, as a long-running worker must see -OwnWorker given or taken since it started.
+        var machines = ContextBundle.Closure(store, locks.Append(target)).OfType<AegirServer>().Where(s => !s.IsCluster)
+            .Select(s => store.ReadFresh(s.Name) as AegirServer).OfType<AegirServer>().ToList();
         if (machines.Count == 0 || machines.Any(s => s.WorkerKey is null || s.Name == ContextNames.Master)) return null;
         return machines.Select(s => s.Name).Distinct(StringComparer.Ordinal).Count() == 1 ? machines[0] : null;
     }

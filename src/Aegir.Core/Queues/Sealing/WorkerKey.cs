@@ -36,18 +36,9 @@ public sealed class WorkerKey : IDisposable
     /// <summary>A public key from the one line a server's record keeps.</summary>
     public static WorkerKey FromSpki(string base64)
     {
+        Contexts.Validate.WorkerKey("WorkerKey", base64);   // the record's own check: RSA, 2048 bits or more
         var rsa = RSA.Create();
-        try { rsa.ImportSubjectPublicKeyInfo(Convert.FromBase64String(base64), out _); }
-        catch (Exception ex) when (ex is FormatException or CryptographicException)
-        {
-            rsa.Dispose();
-            throw ErrorCatalog.InvalidValue("WorkerKey", base64.Length > 24 ? base64[..24] + "..." : base64, "it is no RSA public key (SubjectPublicKeyInfo in base64)", "Make the server's worker key anew with Set-AegirServer -OwnWorker.");
-        }
-        if (rsa.KeySize < 2048)
-        {
-            rsa.Dispose();
-            throw ErrorCatalog.InvalidValue("WorkerKey", base64[..Math.Min(24, base64.Length)] + "...", $"its RSA key has {rsa.KeySize} bits, fewer than 2048", "Make the server's worker key anew with Set-AegirServer -OwnWorker.");
-        }
+        rsa.ImportSubjectPublicKeyInfo(Convert.FromBase64String(base64), out _);
         return new WorkerKey(rsa, false);
     }
 

@@ -56,19 +56,27 @@ public sealed class StartAegirWorkerCommand : QueueWorkerCmdlet
         }
         // Before the worker is seen in the registry: a SIGTERM from then on winds it down.
         using var stop = new WindDown(StopToken);
-        var registry = new FileWorkerRegistry(Store.Home);
-        registry.Prune(PruneAfter);
-        if (registry.List().FirstOrDefault(w => w.Alive && w.Name == name) is { } twin) ThrowAegirError(ErrorCatalog.WorkerNameTaken(name, twin.Id), name);
         var queue = QueueSetting.Of(Store.Home).Kind;
         var worker = new QueueWorker(engine, ThrottleLimit)
         {
             Log = (level, message) => { if (level >= TaskLogLevel.Warning) WriteWarning(message); else WriteVerbose(message); },
         };
-        using var presence = WorkerPresence.Start(registry, AegirWorker.ThisProcess(name, engine.Runner.Worker, queue, HeartbeatInterval), () => worker.Current,
-            message => OnMessage(TaskLogLevel.Warning, message));
+        using var presence = Register(AegirWorker.ThisProcess(name, engine.Runner.Worker, queue, HeartbeatInterval), () => worker.Current);
         WriteVerbose($"Worker {name} ({engine.Runner.Worker}) runs the {queue.ToLowerInvariant()} queue of {Store.Home} until stopped, {ThrottleLimit} task(s) at once.");
         bool stopped = RunWorker(worker, engine, continuous: true, stop, presence.Ended);
         if (stopped) WriteVerbose($"Worker {name} stopped: no task was started after the stop, and the running ones have ended.");
+    }
+
+    /// <summary>
+    /// Enters the worker in the registry of this home (after pruning long-dead entries) and beats for it; refused while a
+    /// live worker has its name.
+    /// </summary>
+    WorkerPresence Register(AegirWorker entry, Func<IReadOnlyCollection<string>> current)
+    {
+        var registry = new FileWorkerRegistry(Store.Home);
+        registry.Prune(PruneAfter);
+        if (registry.List().FirstOrDefault(w => w.Alive && w.Name == entry.Name) is { } twin) ThrowAegirError(ErrorCatalog.WorkerNameTaken(entry.Name, twin.Id), entry.Name);
+        return WorkerPresence.Start(registry, entry, current, message => OnMessage(TaskLogLevel.Warning, message));
     }
 
     /// <summary>The worker on a server of its own tasks (<see cref="RemoteWorker"/>), registered here like any worker.</summary>
@@ -95,11 +103,7 @@ public sealed class StartAegirWorkerCommand : QueueWorkerCmdlet
             return;
         }
         using var stop = new WindDown(StopToken);
-        var registry = new FileWorkerRegistry(Store.Home);
-        registry.Prune(PruneAfter);
-        if (registry.List().FirstOrDefault(w => w.Alive && w.Name == name) is { } twin) ThrowAegirError(ErrorCatalog.WorkerNameTaken(name, twin.Id), name);
-        using var presence = WorkerPresence.Start(registry, AegirWorker.ThisProcess(name, WorkerId.Current, "Broker", HeartbeatInterval), () => remote!.Current,
-            message => OnMessage(TaskLogLevel.Warning, message));
+        using var presence = Register(AegirWorker.ThisProcess(name, WorkerId.Current, "Broker", HeartbeatInterval), () => remote!.Current);
         WriteVerbose($"Worker {name} ({WorkerId.Current}) runs the tasks of server '{server}' here, {ThrottleLimit} at once, until stopped.");
         // The worker's loop on a thread of its own; this one writes each task as it ends.
         var run = Task.Factory.StartNew(() => remote!.Run(task =>
