@@ -277,19 +277,17 @@ function Invoke-Test {
     $totals = [ordered]@{ passed = 0; failed = 0; skipped = 0 }
     $broken = [Collections.Generic.List[string]]::new()
 
-    # xunit: the engine.
+    # xunit, the engine, runs beside Pester on one thread: the integration tests mostly wait on services, so the
+    # two together take little more than Pester alone. Its output is shown when Pester is done.
     $trx = Join-Path $ResultsDir 'core.trx'
-    & dotnet test (Join-Path $Root 'tests/Aegir.Core.Tests/Aegir.Core.Tests.csproj') -c $Configuration --nologo `
-        --logger "trx;LogFileName=$trx" --logger 'console;verbosity=minimal' --results-directory $ResultsDir
-    $xunitExit = $LASTEXITCODE
-    if (Test-Path $trx) {
-        $counters = ([xml](Get-Content -Raw $trx)).TestRun.ResultSummary.Counters
-        $totals.passed += [int]$counters.passed
-        $totals.failed += [int]$counters.failed + [int]$counters.error + [int]$counters.timeout
-        $totals.skipped += [int]$counters.notExecuted
-        if ($xunitExit -ne 0 -and [int]$counters.failed -eq 0) { $broken.Add("xunit exited with $xunitExit") }
-    }
-    else { $broken.Add("xunit produced no results (exit $xunitExit)") }
+    $project = Join-Path $Root 'tests/Aegir.Core.Tests/Aegir.Core.Tests.csproj'
+    Invoke-Native dotnet @('build', $project, '-c', $Configuration, '--nologo', '-v', 'quiet')
+    $start = [Diagnostics.ProcessStartInfo]::new('dotnet')
+    foreach ($a in @('test', $project, '-c', $Configuration, '--nologo', '--no-build', '--logger', "trx;LogFileName=$trx",
+            '--logger', 'console;verbosity=minimal', '--results-directory', $ResultsDir, '--', 'xUnit.MaxParallelThreads=1')) { $start.ArgumentList.Add($a) }
+    $start.RedirectStandardOutput = $true; $start.RedirectStandardError = $true
+    $xunit = [Diagnostics.Process]::Start($start)
+    $xunitOut = $xunit.StandardOutput.ReadToEndAsync(); $xunitErr = $xunit.StandardError.ReadToEndAsync()
 
     # Pester: the cmdlets, against the laid-out module in a fresh pwsh.
     $pester = Get-PesterPath
@@ -302,6 +300,18 @@ function Invoke-Test {
         if ($exit -ne 0 -and ($r.Failed + $r.FailedBlocks) -eq 0) { $broken.Add("Pester exited with $exit") }
     }
     else { $broken.Add("Pester produced no results (exit $exit)") }
+
+    $xunit.WaitForExit()
+    Write-Host $xunitOut.Result; if ($xunitErr.Result) { Write-Host $xunitErr.Result }
+    $xunitExit = $xunit.ExitCode
+    if (Test-Path $trx) {
+        $counters = ([xml](Get-Content -Raw $trx)).TestRun.ResultSummary.Counters
+        $totals.passed += [int]$counters.passed
+        $totals.failed += [int]$counters.failed + [int]$counters.error + [int]$counters.timeout
+        $totals.skipped += [int]$counters.notExecuted
+        if ($xunitExit -ne 0 -and [int]$counters.failed -eq 0) { $broken.Add("xunit exited with $xunitExit") }
+    }
+    else { $broken.Add("xunit produced no results (exit $xunitExit)") }
 
     foreach ($b in $broken) { Write-Host "Test run problem: $b" }
     if ($broken.Count) { $totals.failed += $broken.Count }

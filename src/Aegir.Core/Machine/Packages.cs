@@ -17,9 +17,11 @@ public static class Packages
             throw ErrorCatalog.StepFailed(ErrorIds.PackagesMissing, "Installing packages", $"{string.Join(", ", missing)} are not installed", $"Install them as root: apt-get install {string.Join(' ', missing)}");
         log($"Installing {string.Join(", ", missing)} with apt-get.");
         var env = new Dictionary<string, string> { ["DEBIAN_FRONTEND"] = "noninteractive" };
-        var update = new LocalTransport().Run(new CommandSpec("apt-get", ["update", "-qq"]) { Environment = env, Timeout = TimeSpan.FromMinutes(10) });
+        // Another apt-get (unattended upgrades, a second install at the same moment) holds the lock: wait for it.
+        string[] wait = ["-o", "DPkg::Lock::Timeout=600"];
+        var update = new LocalTransport().Run(new CommandSpec("apt-get", [.. wait, "update", "-qq"]) { Environment = env, Timeout = TimeSpan.FromMinutes(10) });
         if (!update.Succeeded) log($"apt-get update: {update.Summary()}");
-        var install = new LocalTransport().Run(new CommandSpec("apt-get", ["install", "-y", "-qq", .. missing]) { Environment = env, Timeout = TimeSpan.FromMinutes(20) });
+        var install = new LocalTransport().Run(new CommandSpec("apt-get", [.. wait, "install", "-y", "-qq", .. missing]) { Environment = env, Timeout = TimeSpan.FromMinutes(20) });
         if (!install.Succeeded)
             throw ErrorCatalog.StepFailed(ErrorIds.PackagesMissing, "Installing packages", install.Summary(), $"Install them by hand: apt-get install {string.Join(' ', missing)}");
     }
