@@ -14,6 +14,8 @@ public sealed class BuildShell : IDisposable
 {
     public const string Git = "/usr/bin/git";
     public const string Composer = "/usr/bin/composer";
+    /// <summary>What the build's commands run in, inside the script user's own umask 007: code all may read, only its owner change.</summary>
+    public const string UmaskScript = "umask 022 && exec \"$0\" \"$@\"";
     const int MaxLoggedLines = 400;
     readonly SiteShell _shell;
     readonly Tasks.TaskContext? _ctx;
@@ -50,7 +52,7 @@ public sealed class BuildShell : IDisposable
             ["COMPOSER_NO_INTERACTION"] = "1",
         };
         if (program.Contains('/') && !program.StartsWith('/')) program = Path.Combine(folder, program);
-        var result = _shell.Run("/bin/sh", ["-c", "umask 022 && exec \"$0\" \"$@\"", program, .. arguments], folder, environment, timeout);
+        var result = _shell.Run("/bin/sh", ["-c", UmaskScript, program, .. arguments], folder, environment, timeout);
         if (log && _ctx is not null) Log(_ctx, result);
         return result;
     }
