@@ -104,6 +104,18 @@ Describe 'Platforms built from git' -Skip:$skip {
         $clean | Should -BeNullOrEmpty
     }
 
+    It 'resolves a branch to its commit once, which the platform keeps when the branch moves on' {
+        $main = New-AegirPlatform gmain (Join-Path $platforms 'main') -Git $repo -Ref main -WarningVariable warned 3>$null
+        $built = Get-Commit main
+        $main.Commit | Should -Be $built
+        "$warned" | Should -Match "main is a branch, which moves: it is resolved to its commit $built now"
+        $null = Invoke-Git commit --quiet --allow-empty -m later
+        $null = Invoke-AegirVerify gmain -WarningVariable later 3>$null
+        $later | Should -BeNullOrEmpty -Because 'the checkout is still the commit it was built from'
+        (Get-AegirPlatform gmain).Commit | Should -Be $built
+        (Get-Commit main) | Should -Not -Be $built
+    }
+
     It 'leaves no folder and no record when <Why>' -ForEach @(
         @{ Why = 'the ref is unknown'; Ref = 'v9'; Composer = $false; Message = '*has no tag, branch or commit named v9*' }
         @{ Why = 'the commit has no composer.lock'; Ref = 'nolock'; Composer = $true; Message = '*holds no composer.lock*moving target*' }
