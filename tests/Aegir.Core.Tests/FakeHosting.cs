@@ -49,6 +49,7 @@ public sealed class FakeHosting : IDisposable, IServiceFactory, ITransportFactor
     CommandResult Answer(CommandSpec run)
     {
         var spec = FakeTransport.Unwrapped(run);
+        if (spec is { Program: "/bin/sh", Arguments: ["-c", Platforms.BuildShell.UmaskScript, ..] }) return Build(spec with { Program = spec.Arguments[2], Arguments = spec.Arguments.Skip(3).ToList() });
         return spec.Program switch
         {
             "df" => new CommandResult(0, $"  Avail\n{FreeBytes}\n", "", TimeSpan.Zero),
@@ -62,6 +63,31 @@ public sealed class FakeHosting : IDisposable, IServiceFactory, ITransportFactor
             "php" => new CommandResult(0, "{\"user_id\":1,\"installed\":true}\n", "", TimeSpan.Zero),
             _ => FakeTransport.Ok,
         };
+    }
+
+    /// <summary>The commit every fake clone is at.</summary>
+    public const string Commit = "0123456789abcdef0123456789abcdef01234567";
+
+    /// <summary>A build from git: the clone brings a PHP application with a lock and a build command, composer its vendor/.</summary>
+    CommandResult Build(CommandSpec spec)
+    {
+        switch (spec.Program, spec.Arguments.FirstOrDefault())
+        {
+            case (Platforms.BuildShell.Git, "clone"):
+                var root = spec.Arguments[^1];
+                Server.Put($"{root}/index.php", "<?php");
+                Server.Put($"{root}/composer.lock", "{}");
+                Server.Put($"{root}/.aegir.yml", "name: Built\nversion: 1.0\nbuild:\n  - [php, bin/build.php]\n");
+                Server.Put($"{root}/.git/HEAD", Commit);
+                return FakeTransport.Ok;
+            case (Platforms.BuildShell.Git, "rev-parse"):
+                return new CommandResult(0, Commit + "\n", "", TimeSpan.Zero);
+            case (Platforms.BuildShell.Composer, _):
+                Server.Put($"{spec.WorkingDirectory}/vendor/autoload.php", "<?php");
+                return FakeTransport.Ok;
+            default:
+                return Answer(spec);
+        }
     }
 
     public string VhostPath(string uri) => Path.Combine(Home.Path, "config", "server_master", "nginx", "vhost.d", uri + ".conf");

@@ -152,6 +152,11 @@ public sealed record OperationScenario(string Name, Action<FakeHosting> Setup, F
             Assert.True(h.Run(new VerifyPlatform.Parameters("platform_wp")).Succeeded);
         }, _ => new DeletePlatform.Parameters("platform_wp")),
         new("lock a platform", h => h.Platform("wp", "wordpress"), _ => new LockPlatform.Parameters("platform_wp")),
+        new("build a platform from git", h =>
+        {
+            h.Server.CreateDirectory("/srv", (UnixFileMode)Convert.ToInt32("755", 8));
+            h.Server.Put(Platforms.BuildShell.Composer, "#!/usr/bin/php");
+        }, _ => new VerifyPlatform.Parameters("platform_built", new PlatformDefinition("built", "/srv/built", Git: "/srv/repo.git", Ref: "v1", Composer: true))),
         new("verify a server", _ => { }, _ => new VerifyServer.Parameters(ContextNames.Master)),
     ];
 

@@ -60,6 +60,22 @@ Describe 'New-AegirPlatform' {
         { New-AegirPlatform odd /srv/odd -Kind joomla -NoVerify -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidValue*' -ExpectedMessage '*drupal, drupal7, wordpress, php*'
         Get-ContextFiles | Should -Not -Contain 'platform_odd.yml'
     }
+
+    It 'takes the parameters of a build from git together only, recording nothing otherwise' -ForEach @(
+        @{ Given = @{ Git = '/srv/git/shop.git' }; Message = '*needs the tag, branch or commit to build*-Ref*' }
+        @{ Given = @{ Ref = 'v1' }; Message = '*-Git names none*' }
+        @{ Given = @{ Composer = $true }; Message = '*-Git names no repository*' }
+        @{ Given = @{ Git = '/srv/git/shop.git'; Ref = 'v1'; NoVerify = $true }; Message = '*built and verified in one task*' }
+        @{ Given = @{ Git = '/srv/git/shop.git'; Ref = 'v1'; Source = '/srv/build' }; Message = '*Give one of -Source and -Git*' }
+        @{ Given = @{ Git = 'https://deploy:s3cret@git.example.com/shop.git'; Ref = 'v1' }; Message = '*credential helper*' }
+        @{ Given = @{ Git = 'ext::/tmp/run%S'; Ref = 'v1' }; Message = '*runs a helper program*' }
+        @{ Given = @{ Git = '/srv/git/shop.git'; Ref = '--upload-pack=x' }; Message = '*not a tag, branch or commit name*' }
+    ) {
+        $err = { New-AegirPlatform shop /srv/shop @Given -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidValue*' -PassThru
+        $err.Exception.Message | Should -BeLike $Message
+        "$($err.Exception.Message) $($err.TargetObject)" | Should -Not -Match 's3cret'
+        Get-ContextFiles | Should -Be @('server_master.yml')
+    }
 }
 
 Describe 'Get-AegirPlatform' {

@@ -38,6 +38,18 @@ public sealed class AegirPlatform : AegirContext
     public string? Source { get => _source; set => _source = value is null ? null : Validate.AbsolutePath(nameof(Source), value); }
     string? _source;
 
+    /// <summary>The git repository the platform was built from (New-AegirPlatform -Git); null for code put there otherwise.</summary>
+    public string? Git { get => _git; set => _git = value is null ? null : GitSource.CheckUrl(value); }
+    string? _git;
+
+    /// <summary>The tag, branch or commit it was built from, as the admin named it.</summary>
+    public string? Ref { get => _ref; set => _ref = value is null ? null : GitSource.CheckRef(value); }
+    string? _ref;
+
+    /// <summary>The commit the build checked out (a branch resolved when the platform was built); verify warns when the code is no longer it.</summary>
+    public string? Commit { get => _commit; set => _commit = value is null ? null : GitSource.CheckCommit(value); }
+    string? _commit;
+
     /// <summary>A locked platform takes no new sites.</summary>
     public bool Locked { get; set; }
 
@@ -53,11 +65,15 @@ public sealed class AegirPlatform : AegirContext
         r.Apply("version", v => Version = CheckVersion(v));
         r.Apply("chosen_kind", v => ChosenKind = v);
         r.Apply("source", v => Source = v);
+        r.Apply("git", v => Git = v);
+        r.Apply("git_ref", v => Ref = v);
+        r.Apply("git_commit", v => Commit = v);
         Locked = r.Bool("locked");
     }
 
     internal override void Write(YamlWriter w)
-        => w.Scalar("root", Root).Scalar("web_server", WebServerName).Scalar("kind", Kind).Scalar("chosen_kind", ChosenKind).Scalar("version", Version).Scalar("source", Source).Scalar("locked", Locked);
+        => w.Scalar("root", Root).Scalar("web_server", WebServerName).Scalar("kind", Kind).Scalar("chosen_kind", ChosenKind).Scalar("version", Version).Scalar("source", Source)
+            .Scalar("git", Git).Scalar("git_ref", Ref).Scalar("git_commit", Commit).Scalar("locked", Locked);
 
     static string CheckRoot(string value)
     {

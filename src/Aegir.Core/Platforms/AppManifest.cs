@@ -25,6 +25,9 @@ public sealed partial class AppManifest
     /// <summary>Placeholders a cron command may use: nothing that only an install knows.</summary>
     public static readonly IReadOnlyList<string> CronPlaceholders = Placeholders.Where(p => p is not ("title" or "admin_user" or "admin_email" or "admin_password_file")).ToList();
 
+    /// <summary>Placeholders a build command may use: it runs for the platform, before any site.</summary>
+    public static readonly IReadOnlyList<string> BuildPlaceholders = ["root", "tmp"];
+
     /// <summary>The placeholders of a site's database: an application that keeps none has none of them.</summary>
     public static bool IsDatabasePlaceholder(string name) => name.StartsWith("db_", StringComparison.Ordinal);
 
@@ -46,6 +49,8 @@ public sealed partial class AppManifest
     public string? SettingsTemplate { get; private init; }
     public IReadOnlyList<string>? Install { get; private init; }
     public IReadOnlyList<string>? Cron { get; private init; }
+    /// <summary>Commands a platform built from git runs in its root after composer, each a list of words ({root} and {tmp} only).</summary>
+    public IReadOnlyList<IReadOnlyList<string>> Build { get; private init; } = [];
     /// <summary>How the installed site's admin logs in: by the user name "admin" (name), or by the admin's email address (email).</summary>
     public string AdminLogin { get; private init; } = "name";
     /// <summary>Where the admin logs in, from the site's root (/ when the application does not say).</summary>
@@ -149,6 +154,7 @@ public sealed partial class AppManifest
             SettingsTemplate = settings is null ? null : r.RelativePath("settings.template", r.Required(settings, "settings", "template"), needsUri: false),
             Install = r.Command("install", Allowed(Placeholders)),
             Cron = r.Command("cron", Allowed(CronPlaceholders)),
+            Build = r.Commands("build", BuildPlaceholders),
             InstalledTables = r.List("installed_tables")?.Select(t => r.Table(t)).ToList() ?? [],
             AdminLogin = r.Scalar("admin_login") is { } login ? login is "name" or "email" ? login : throw r.Invalid("admin_login", $"is '{login}': it is name (the admin logs in as admin) or email (with the admin's email address)") : "name",
             LoginPath = r.Scalar("login_path") is { } lp ? r.PagePath("login_path", lp) : "/",
@@ -168,7 +174,7 @@ public sealed partial class AppManifest
             throw r.Invalid("installed_tables", "names tables, but 'database' is none: the sites have no database to hold them");
         if (manifest.Version is not null && manifest.VersionCommand is not null)
             throw ErrorCatalog.ManifestInvalid(file, map.Get("version_command")!.Line, "give 'version' or 'version_command', not both");
-        r.NoUnknownKeys(["name", "version", "version_command", "front_controller", "site_folders", "shared_folders", "deny", "settings", "install", "cron", "database", "installed_tables", "admin_login", "login_path", "check", "web_root", "web"]);
+        r.NoUnknownKeys(["name", "version", "version_command", "front_controller", "site_folders", "shared_folders", "deny", "settings", "install", "cron", "database", "installed_tables", "admin_login", "login_path", "check", "web_root", "web", "build"]);
         return manifest;
     }
 
@@ -288,10 +294,10 @@ public sealed partial class AppManifest
             => Regex.IsMatch(value, "^[A-Za-z_][A-Za-z0-9_]{0,63}\\z") ? value : throw Invalid("installed_tables", $"has '{value}', which is not a table name");
 
         /// <summary>A command as a list of words, never a shell line; placeholders only where allowed, and only known ones.</summary>
-        public IReadOnlyList<string>? Command(string key, IReadOnlyList<string> allowed)
+        public IReadOnlyList<string>? Command(string key, IReadOnlyList<string> allowed) => List(key) is { } words ? Command(key, words, allowed) : null;
+
+        IReadOnlyList<string> Command(string key, IReadOnlyList<string> words, IReadOnlyList<string> allowed)
         {
-            var words = List(key);
-            if (words is null) return null;
             if (words.Count == 0 || string.IsNullOrWhiteSpace(words[0])) throw Invalid(key, "must name a program first");
             foreach (var word in words)
             {
@@ -304,6 +310,16 @@ public sealed partial class AppManifest
             }
             if (words[0].Contains('{')) throw Invalid(key, "must begin with a program, not a placeholder");
             return words;
+        }
+
+        /// <summary>A list of commands, each a list of words as <see cref="Command"/> checks one.</summary>
+        public IReadOnlyList<IReadOnlyList<string>> Commands(string key, IReadOnlyList<string> allowed)
+        {
+            if (map.Get(key) is not { } node) return [];
+            if (node is not YamlSequence seq) throw Invalid(key, "must be a list of commands, each a list of words (- [php, bin/build.php])");
+            return seq.Items.Select(item => item is YamlSequence words
+                ? Command(key, words.Items.Select(i => (i as YamlScalar)?.Value ?? throw Invalid(key, "must be a list of commands, each a list of words")).ToList(), allowed)
+                : throw Invalid(key, "must be a list of commands, each a list of words (- [php, bin/build.php])")).ToList();
         }
 
         public void NoUnknownKeys(IEnumerable<string> known)

@@ -25,6 +25,11 @@ public sealed class VerifyPlatform : Operation<VerifyPlatform.Parameters>
 
     public override void Plan(Parameters p, OperationPlan plan, OperationEnvironment env)
     {
+        if (p.Create is { Git: not null } build)
+        {
+            PlatformBuild.Plan(this, build, plan, env);
+            return;
+        }
         var platform = p.Create?.ToPlatform() ?? env.Store.GetFresh<AegirPlatform>(p.Platform, "Name");
         if (p.Create is not null) env.Store.Check(platform, isNew: true);
         // A cluster's platform is on every member: each is checked, pushed to and given the include on its own.
@@ -37,15 +42,7 @@ public sealed class VerifyPlatform : Operation<VerifyPlatform.Parameters>
             plan.Add(platform.Name, PlanAction.Record, $"record the platform @{platform.Name} at {platform.Root} on @{hosting.Name}",
                 ctx => ctx.Step($"Recording the platform @{record.Name}", () => env.Store.Create(record), Tasks.JournalActions.RemoveContext(record.Name)));
         }
-        // A server recorded with its host key but never verified has no config folders: nothing of the code is touched before it is.
-        foreach (var member in members)
-        {
-            var folder = Path.GetDirectoryName(env.Http(member).PlatformConfigPath(platform.Name))!;
-            plan.Add(member.Name, PlanAction.Check, $"check that @{member.Name} has been verified ({folder} is there)", ctx => ctx.Step($"Checking that '@{member.Name}' has been verified", () =>
-            {
-                if (env.Connect(member).Kind(folder) != PathKind.Directory) throw ErrorCatalog.ServerNotVerified($"Verifying the platform @{platform.Name}", member.Name, folder);
-            }));
-        }
+        CheckVerified(plan, env, platform, members);
         if (p.Create is null && hosting.IsCluster && platform.Source is null)
             foreach (var member in members.Where(m => !env.Connect(m).DirectoryExists(platform.Root)))
                 throw ErrorCatalog.ClusterCodebaseMissing(platform.Name, platform.Root, member.Name);
@@ -55,6 +52,7 @@ public sealed class VerifyPlatform : Operation<VerifyPlatform.Parameters>
             Site.SiteSteps.Record<AegirPlatform>(plan, env, platform.Name, $"record @{platform.Name} as {kind.Name} {version}".TrimEnd(),
                 $"Recording the platform as {kind.Name} {version}".TrimEnd(), pl => { pl.Kind = kind.Name; pl.Version = version; });
         foreach (var member in members) Prepare(plan, env, platform, member, kind);
+        PlatformBuild.CheckCheckout(plan, env, platform, hosting);
         if (hosting.IsCluster && platform.Source is null) PlatformCode.Compare(plan, env, platform, members, kind);
         var first = env.Connect(members[0]);
         plan.Add(hosting.Name, PlanAction.Check, $"count the packages of @{platform.Name}", ctx =>
@@ -69,11 +67,7 @@ public sealed class VerifyPlatform : Operation<VerifyPlatform.Parameters>
     {
         var transport = env.Connect(server);
         // Checked again where the code is: a root that has become a link to a system folder is never touched.
-        var resolved = transport.ResolvePath(platform.Root);
-        PlatformRoots.Check(platform.Root, resolved, transport.ResolvePath(env.HomeOn(server)));
-        PlatformRoots.CheckApart(platform.Root, resolved, env.Store.List(Contexts.ContextType.Platform).Contexts.Cast<AegirPlatform>()
-            .Where(other => other.Name != platform.Name && (other.WebServerName == platform.WebServerName || other.WebServerName == server.Name))
-            .Select(other => (other.Name, other.Root, transport.ResolvePath(other.Root))));
+        CheckPlace(env, platform, server, transport);
         var owner = env.Owner(server);
         // Code kept on this machine is known from here, and pushed to the server before anything reads it there.
         bool pushed = platform.Source is not null && !Contexts.ThisMachine.Is(server);
@@ -93,6 +87,29 @@ public sealed class VerifyPlatform : Operation<VerifyPlatform.Parameters>
                     $"Make the codebase readable to {owner} (chmod -R o+rX {platform.Root}, and o+x on each folder above it), then verify the platform again.");
         }));
         return (kind, version);
+    }
+
+    /// <summary>A server recorded with its host key but never verified has no config folders: nothing of the code is touched before it is.</summary>
+    internal static void CheckVerified(OperationPlan plan, OperationEnvironment env, AegirPlatform platform, IReadOnlyList<AegirServer> members)
+    {
+        foreach (var member in members)
+        {
+            var folder = Path.GetDirectoryName(env.Http(member).PlatformConfigPath(platform.Name))!;
+            plan.Add(member.Name, PlanAction.Check, $"check that @{member.Name} has been verified ({folder} is there)", ctx => ctx.Step($"Checking that '@{member.Name}' has been verified", () =>
+            {
+                if (env.Connect(member).Kind(folder) != PathKind.Directory) throw ErrorCatalog.ServerNotVerified($"Verifying the platform @{platform.Name}", member.Name, folder);
+            }));
+        }
+    }
+
+    /// <summary>Where the root leads on a server, judged (symlinks resolved): no system folder, not the module's home, apart from the other platforms there.</summary>
+    internal static void CheckPlace(OperationEnvironment env, AegirPlatform platform, AegirServer server, ITransport transport)
+    {
+        var resolved = transport.ResolvePath(platform.Root);
+        PlatformRoots.Check(platform.Root, resolved, transport.ResolvePath(env.HomeOn(server)));
+        PlatformRoots.CheckApart(platform.Root, resolved, env.Store.List(ContextType.Platform).Contexts.Cast<AegirPlatform>()
+            .Where(other => other.Name != platform.Name && (other.WebServerName == platform.WebServerName || other.WebServerName == server.Name))
+            .Select(other => (other.Name, other.Root, transport.ResolvePath(other.Root))));
     }
 
     /// <summary>What the kind needs on one server: its shared folders and settings, the code kept from the web server, the platform's include (tested, reloaded).</summary>

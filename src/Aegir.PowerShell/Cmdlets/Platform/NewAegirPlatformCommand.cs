@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using Aegir.Core.Contexts;
+using Aegir.Core.Errors;
 using Aegir.Core.Operations;
 using Aegir.Core.Operations.Platform;
 using Aegir.PowerShell.Completion;
@@ -39,13 +40,28 @@ public sealed class NewAegirPlatformCommand : QueueableTaskCmdlet
     [ValidateNotNullOrEmpty]
     public string? Source { get; set; }
 
+    /// <summary>A git repository to build the codebase from: cloned into -Root on the web server as the platform's owner, -Ref checked out.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string? Git { get; set; }
+
+    /// <summary>The tag, branch (resolved to its commit at the build) or commit of -Git to build; required with -Git.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string? Ref { get; set; }
+
+    /// <summary>After the checkout, composer install --no-dev from the commit's composer.lock.</summary>
+    [Parameter]
+    public SwitchParameter Composer { get; set; }
+
     /// <summary>Only record the platform, without reaching its server; verify it later with Invoke-AegirVerify (sites cannot be installed on it before).</summary>
     [Parameter]
     public SwitchParameter NoVerify { get; set; }
 
     protected override void ProcessRecord() => ForItem(Name, () =>
     {
-        var definition = new PlatformDefinition(Name!, Root!, WebServer, Kind, Source is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(Source));
+        CheckBuild();
+        var definition = new PlatformDefinition(Name!, Root!, WebServer, Kind, Source is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(Source), Git, Ref, Composer);
         var platform = definition.ToPlatform();
         Settle(platform.Name);
         Store.Check(platform, isNew: true);
@@ -61,4 +77,18 @@ public sealed class NewAegirPlatformCommand : QueueableTaskCmdlet
         var outcome = RunOperation(parameters);
         if (Finish(outcome.Task) && Store.ReadFresh(platform.Name) is { } recorded) WriteObject(recorded);
     });
+
+    /// <summary>The parameters of a build from git go together, and with nothing that brings the code otherwise.</summary>
+    void CheckBuild()
+    {
+        if (Git is null)
+        {
+            if (Ref is not null) throw ErrorCatalog.InvalidValue("Ref", Ref, "it names what to check out of a git repository, and -Git names none", "Give -Git with the repository's url, or leave -Ref out.");
+            if (Composer) throw ErrorCatalog.InvalidValue("Composer", "-Composer", "composer runs in a build from git, and -Git names no repository", "Give -Git and -Ref, or run composer in the codebase before creating the platform.");
+            return;
+        }
+        if (Ref is null) throw GitSource.MovingTarget(GitSource.CheckUrl(Git));
+        if (Source is not null) throw ErrorCatalog.InvalidValue("Source", Source, "a platform is either pushed from a folder of this machine or built from git on its web server", "Give one of -Source and -Git.");
+        if (NoVerify) throw ErrorCatalog.InvalidValue("NoVerify", "-NoVerify", "a platform built from git is built and verified in one task, so that a failed build leaves nothing", "Leave -NoVerify out.");
+    }
 }
