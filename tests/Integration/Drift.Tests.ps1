@@ -30,6 +30,7 @@ Describe 'Drift reports' -Skip:$skip {
     }
     AfterAll {
         Invoke-Sql -Sql 'DROP DATABASE IF EXISTS drextra' -ErrorAction SilentlyContinue
+        Stop-AegirLocalServer pgbox -RemoveData -Confirm:$false -ErrorAction SilentlyContinue
         Stop-AegirLocalServer -RemoveData -Confirm:$false
         Remove-Item -Recurse -Force $work
     }
@@ -53,6 +54,7 @@ Describe 'Drift reports' -Skip:$skip {
         chown root:root "$uploads/photo.jpg"
         Invoke-Sql -Sql "CREATE DATABASE drextra; GRANT SELECT ON drextra.* TO '$db'@'localhost'; REVOKE DELETE ON ``$db``.* FROM '$db'@'127.0.0.1'"
         $before = (Get-FileHash $vhost).Hash
+        $tasks = @(Get-AegirTask).Count
 
         $found = @(Test-AegirSite dr1.test -ErrorVariable errs -ErrorAction SilentlyContinue)
         Drift Vhost $vhost | Should -HaveCount 1
@@ -70,6 +72,7 @@ Describe 'Drift reports' -Skip:$skip {
         Test-AegirSite dr1.test -Quiet | Should -BeFalse
         { Test-AegirSite dr1.test -ErrorAction Stop } | Should -Throw '*differences on dr1.test*'
         (Get-FileHash $vhost).Hash | Should -Be $before -Because 'a test changes nothing'
+        @(Get-AegirTask).Count | Should -Be $tasks -Because 'a test is no task'
 
         (Invoke-AegirVerify dr1.test).Status | Should -Be 'Succeeded'
         Test-AegirSite dr1.test | Should -BeNullOrEmpty
@@ -105,5 +108,19 @@ Describe 'Drift reports' -Skip:$skip {
         (Invoke-AegirVerify dr1.test).Status | Should -Be 'Succeeded'
         Test-AegirServer master | Should -BeNullOrEmpty
         Test-AegirSite dr1.test | Should -BeNullOrEmpty
+    }
+
+    It 'tells a PostgreSQL role given powers, another database and PUBLIC access to its own; verify takes them away' {
+        $null = Start-AegirLocalServer pgbox -DbServiceType postgresql
+        $null = New-AegirSite dr2.test -Platform drift -DbServer pgbox -ErrorAction Stop
+        $role = (Get-AegirSite dr2.test).DbName
+        Test-AegirSite dr2.test | Should -BeNullOrEmpty
+        Invoke-PgSql -Server pgbox -Sql "ALTER ROLE $role CREATEDB; GRANT CONNECT ON DATABASE postgres TO $role; GRANT CONNECT ON DATABASE $role TO PUBLIC"
+        $found = @(Test-AegirSite dr2.test -ErrorAction SilentlyContinue)
+        (Drift Grant "role $role on $role*").Found | Should -Be @('CREATEDB', 'CONNECT on postgres')
+        (Drift Grant "PUBLIC on $role*").Found | Should -Be 'CONNECT'
+        $found | Should -HaveCount 3
+        (Invoke-AegirVerify dr2.test).Status | Should -Be 'Succeeded'
+        Test-AegirSite dr2.test | Should -BeNullOrEmpty
     }
 }

@@ -143,7 +143,14 @@ public sealed class PostgreSqlService(AegirServer server, IServiceEnvironment en
         {
             var verifier = Q.Literal(ScramVerifier.For(password));
             if (Scalar(conn, "SELECT COUNT(*) FROM pg_roles WHERE rolname = @n", ("n", user)) is long c && c > 0)
-                Exec(conn, $"ALTER ROLE {Q.Identifier(user)} LOGIN PASSWORD {verifier}");
+            {
+                // Whatever else it was given goes (as MariaDB's accounts lose it): powers, memberships, rights on other databases.
+                Exec(conn, $"ALTER ROLE {Q.Identifier(user)} NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS LOGIN PASSWORD {verifier}");
+                foreach (var role in Column(conn, $"SELECT r.rolname FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid JOIN pg_roles u ON u.oid = m.member WHERE u.rolname = {Q.Literal(user)}"))
+                    Exec(conn, $"REVOKE {Q.Identifier(role)} FROM {Q.Identifier(user)}");
+                foreach (var other in Column(conn, $"SELECT DISTINCT d.datname FROM pg_database d, aclexplode(d.datacl) a WHERE a.grantee = (SELECT oid FROM pg_roles WHERE rolname = {Q.Literal(user)}) AND d.datname <> {Q.Literal(database)}"))
+                    Exec(conn, $"REVOKE ALL ON DATABASE {Q.Identifier(other)} FROM {Q.Identifier(user)}");
+            }
             else
                 Exec(conn, $"CREATE ROLE {Q.Identifier(user)} LOGIN PASSWORD {verifier}");
             Grant(conn, user, database);
