@@ -38,6 +38,13 @@ public sealed class DriftFileTests : IDisposable
     public void The_first_line_that_differs_is_named(string expected, string found, int? line)
         => Assert.Equal(line, DriftFindings.FirstDifference(expected, found));
 
+    [Theory]
+    [InlineData("", 0)]
+    [InlineData("a", 1)]
+    [InlineData("a\n", 1)]
+    [InlineData("a\n\n", 2)]
+    public void Lines_are_counted_as_an_editor_numbers_them(string text, int lines) => Assert.Equal(lines, DriftFindings.Lines(text));
+
     [Fact]
     public void A_file_is_compared_with_what_verify_writes_and_its_lines_are_never_told()
     {

@@ -72,5 +72,6 @@ internal sealed class DriftFindings(string target)
         return Math.Min(a.Length, b.Length) + 1;
     }
 
-    static int Lines(string text) => text.Length == 0 ? 0 : text.TrimEnd('\n').Split('\n').Length;
+    /// <summary>Lines as an editor numbers them: a last line ended by a newline is no line more.</summary>
+    internal static int Lines(string text) => text.Length == 0 ? 0 : text.Count(c => c == '\n') + (text.EndsWith('\n') ? 0 : 1);
 }
