@@ -110,6 +110,26 @@ Describe 'Drift reports' -Skip:$skip {
         Test-AegirSite dr1.test | Should -BeNullOrEmpty
     }
 
+    It 'tells a certificate that ends within 14 days, and nothing else of a site served over HTTPS' {
+        $key = [System.Security.Cryptography.ECDsa]::Create([System.Security.Cryptography.ECCurve+NamedCurves]::nistP256)
+        $request = [System.Security.Cryptography.X509Certificates.CertificateRequest]::new('CN=dr1.test', $key, 'SHA256')
+        $san = [System.Security.Cryptography.X509Certificates.SubjectAlternativeNameBuilder]::new()
+        $san.AddDnsName('dr1.test')
+        $request.CertificateExtensions.Add($san.Build())
+        $now = [DateTimeOffset]::UtcNow
+        $cert = $request.CreateSelfSigned($now.AddDays(-80), $now.AddDays(5))
+        Set-Content "$work/short.pem" $cert.ExportCertificatePem()
+        Set-Content "$work/short.key" $key.ExportPkcs8PrivateKeyPem()
+        $null = Set-AegirSite dr1.test -Https Enabled -CertificatePath "$work/short.pem" -CertificateKeyPath "$work/short.key" -ErrorAction Stop -WarningAction SilentlyContinue
+        $found = @(Test-AegirSite dr1.test -ErrorAction SilentlyContinue)
+        $found | Should -HaveCount 1 -Because ($found | Out-String)
+        $found[0].Kind | Should -Be 'Certificate'
+        $found[0].Found | Should -Match "expires on $($cert.NotAfter.ToUniversalTime().ToString('yyyy-MM-dd')) .*\(4 days\)"
+        $found[0].Fix | Should -Match '^Update-AegirCertificate dr1.test'
+        $null = Set-AegirSite dr1.test -Https Disabled -ErrorAction Stop
+        Test-AegirSite dr1.test | Should -BeNullOrEmpty
+    }
+
     It 'tells a PostgreSQL role given powers, another database and PUBLIC access to its own; verify takes them away' {
         $null = Start-AegirLocalServer pgbox -DbServiceType postgresql
         $null = New-AegirSite dr2.test -Platform drift -DbServer pgbox -ErrorAction Stop
