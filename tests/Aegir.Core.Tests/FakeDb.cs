@@ -86,6 +86,16 @@ public sealed class FakeDb(AegirServer server, FakeDbState state) : IDbService
         state.Users[user] = (password, database, hosts.ToList());
     }
 
+    public IReadOnlyList<GrantDifference> GrantDrift(string user, string database, IReadOnlyList<string> hosts)
+    {
+        Maybe("GrantDrift");
+        if (!state.Users.TryGetValue(user, out var u)) return [new(user, $"an account with all rights on {database}", "no account")];
+        var differences = new List<GrantDifference>();
+        if (u.Database != database) differences.Add(new(user, $"all rights on {database}", $"all rights on {u.Database}"));
+        if (!u.Hosts.ToHashSet().SetEquals(hosts)) differences.Add(new(user, $"from {string.Join(", ", hosts)}", $"from {string.Join(", ", u.Hosts)}"));
+        return differences;
+    }
+
     public bool CanConnect(string database, string user, string password)
         => !state.Down && state.Databases.Contains(database) && state.Users.TryGetValue(user, out var u) && u.Password == password && u.Database == database;
 

@@ -124,7 +124,7 @@ Describe '<Name>' -ForEach $cmdlets {
     }
 
     It 'supports -WhatIf when it changes anything' {
-        if ($command.Verb -notin 'Get', 'Wait') { $command.Parameters.Keys | Should -Contain 'WhatIf' }
+        if ($command.Verb -notin 'Get', 'Wait', 'Test') { $command.Parameters.Keys | Should -Contain 'WhatIf' }
         if ($command.Verb -eq 'Remove') {
             $command.ImplementingType.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)[0].ConfirmImpact | Should -Be 'High'
             $command.Parameters.Keys | Should -Contain 'Force'

@@ -414,4 +414,13 @@ public static class ErrorCatalog
         => E("WorkerNotFound", AegirErrorKind.ObjectNotFound, name,
             all ? $"No worker named '{name}' is registered. Get-AegirWorker -All lists every worker, live or dead; Start-AegirWorker starts one."
                 : $"No live worker is named '{name}'. Get-AegirWorker -All lists dead ones too; Start-AegirWorker starts one.");
+
+    /// <summary>A drift report found differences on a target: one error per target, so -ErrorAction Stop fails a CI step.</summary>
+    public static AegirException DriftFound(string target, int count, string fix)
+        => E("DriftFound", AegirErrorKind.InvalidData, target,
+            $"{count} difference{(count == 1 ? "" : "s")} on {target} from what its records and the module's templates say (written as AegirDrift objects). Put them right with: {fix}");
+
+    /// <summary>A drift report could not read what it compares (a server that does not answer, a file it may not read).</summary>
+    public static AegirException DriftUnread(string target, string problem, Exception inner)
+        => E("DriftUnread", AegirErrorKind.ReadError, target, $"Could not tell whether {target} drifted: {problem}. Check that its servers answer (Invoke-AegirVerify {target} says why), then run the test again.", inner);
 }

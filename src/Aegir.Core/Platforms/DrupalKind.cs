@@ -64,24 +64,24 @@ public sealed partial class DrupalKind(bool seven) : IPlatformKind
     public void PreparePlatform(PlatformJob job) { }
 
     public void WriteSiteSettings(SiteJob job)
+        => job.WriteFile($"Writing {SiteSettingsPath(job.Site.Uri)} {Modes.Octal(Modes.File0440)} {job.Owner}:{job.WebGroup} (no credentials: they come from the vhost)",
+            SiteSettingsPath(job.Site.Uri)!, Modes.File0440, existing => RenderSiteSettings(job, existing));
+
+    public string RenderSiteSettings(SiteJob job, byte[]? existing)
     {
-        var relative = SiteSettingsPath(job.Site.Uri)!;
         var (charset, collation) = Encoding(job);
-        job.WriteFile($"Writing {relative} {Modes.Octal(Modes.File0440)} {job.Owner}:{job.WebGroup} (no credentials: they come from the vhost)", relative, Modes.File0440, existing =>
+        var salt = existing is null ? null : HashSalt().Match(System.Text.Encoding.UTF8.GetString(existing)) is { Success: true } m ? m.Groups[1].Value : null;
+        return job.Templates.Render("drupal-settings.php.sbn", new Dictionary<string, object?>
         {
-            var salt = existing is null ? null : HashSalt().Match(System.Text.Encoding.UTF8.GetString(existing)) is { Success: true } m ? m.Groups[1].Value : null;
-            return job.Templates.Render("drupal-settings.php.sbn", new Dictionary<string, object?>
-            {
-                ["uri"] = job.Site.Uri,
-                ["driver"] = job.OwnDatabase.Type,
-                ["charset"] = charset,
-                ["collation"] = collation,
-                ["platform"] = job.Platform.Name,
-                ["hash_salt"] = salt ?? Convert.ToHexString(RandomNumberGenerator.GetBytes(32)),
-                ["files_path"] = FilesPath(job.Site.Uri),
-                ["private_path"] = PrivatePath(job.Site.Uri),
-                ["trusted_hosts"] = string.Join(", ", job.Site.HostNames().Select(h => "'^" + Regex.Escape(h).Replace("'", "") + "$'")),
-            });
+            ["uri"] = job.Site.Uri,
+            ["driver"] = job.OwnDatabase.Type,
+            ["charset"] = charset,
+            ["collation"] = collation,
+            ["platform"] = job.Platform.Name,
+            ["hash_salt"] = salt ?? Convert.ToHexString(RandomNumberGenerator.GetBytes(32)),
+            ["files_path"] = FilesPath(job.Site.Uri),
+            ["private_path"] = PrivatePath(job.Site.Uri),
+            ["trusted_hosts"] = string.Join(", ", job.Site.HostNames().Select(h => "'^" + Regex.Escape(h).Replace("'", "") + "$'")),
         });
     }
 

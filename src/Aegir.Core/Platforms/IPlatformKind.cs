@@ -80,6 +80,15 @@ public interface IPlatformKind
     /// <summary>Writes <see cref="SiteSettingsPath"/> (journaled, so it can be put back).</summary>
     void WriteSiteSettings(SiteJob job);
 
+    /// <summary>
+    /// What <see cref="WriteSiteSettings"/> writes over <paramref name="existing"/> (the file there now, whose salt it
+    /// keeps), without writing it (a drift report compares it); null when the kind writes none.
+    /// </summary>
+    string? RenderSiteSettings(SiteJob job, byte[]? existing) => null;
+
+    /// <summary>What <see cref="PreparePlatform"/> writes at <see cref="PlatformSettingsPath"/> over <paramref name="existing"/>, without writing it; null when none.</summary>
+    string? RenderPlatformSettings(PlatformJob job, byte[]? existing) => null;
+
     /// <summary>Runs the application's installer against the site's new, empty database; fails unless the application says it is installed.</summary>
     InstallResult Install(SiteJob job);
 

@@ -144,22 +144,28 @@ public sealed class PhpKind(AppManifest manifest) : IPlatformKind
     public void WriteSiteSettings(SiteJob job)
     {
         if (SiteSettingsPath(job.Site.Uri) is not { } relative) return;
+        var text = RenderSiteSettings(job, null)!;
+        job.WriteFile($"Writing {relative} {Modes.Octal(Modes.File0440)} {job.Owner}:{job.WebGroup} from {Manifest.SettingsTemplate} (no credentials: they come from the vhost)", relative, Modes.File0440, _ => text);
+    }
+
+    public string? RenderSiteSettings(SiteJob job, byte[]? existing)
+    {
+        if (SiteSettingsPath(job.Site.Uri) is null) return null;
         var template = job.Full(Manifest.SettingsTemplate!);
         if (job.Transport.Kind(template) != PathKind.File)
             throw ErrorCatalog.ManifestInvalid(Manifest.File!, 0, $"'settings.template' names {Manifest.SettingsTemplate}, which is {(job.Transport.Kind(template) == PathKind.Symlink ? "a symlink (never followed)" : "no file")} in {job.Root}");
         var source = System.Text.Encoding.UTF8.GetString(job.Transport.ReadFile(template)!);
-        job.WriteFile($"Writing {relative} {Modes.Octal(Modes.File0440)} {job.Owner}:{job.WebGroup} from {Manifest.SettingsTemplate} (no credentials: they come from the vhost)", relative, Modes.File0440,
-            _ => job.Templates.RenderText(source, template, new Dictionary<string, object?>
-            {
-                ["uri"] = job.Site.Uri,
-                ["url"] = job.SiteUrl,
-                ["platform"] = job.Platform.Name,
-                ["root"] = job.Root,
-                ["files_path"] = FilesPath(job.Site.Uri),
-                ["site_folders"] = Manifest.SiteFolders.Select(f => AppManifest.ForSite(f, job.Site.Uri)).ToList(),
-                ["db_type"] = job.Database?.Type ?? "",
-                ["secret"] = Secret(job),
-            }));
+        return job.Templates.RenderText(source, template, new Dictionary<string, object?>
+        {
+            ["uri"] = job.Site.Uri,
+            ["url"] = job.SiteUrl,
+            ["platform"] = job.Platform.Name,
+            ["root"] = job.Root,
+            ["files_path"] = FilesPath(job.Site.Uri),
+            ["site_folders"] = Manifest.SiteFolders.Select(f => AppManifest.ForSite(f, job.Site.Uri)).ToList(),
+            ["db_type"] = job.Database?.Type ?? "",
+            ["secret"] = Secret(job),
+        });
     }
 
     /// <summary>

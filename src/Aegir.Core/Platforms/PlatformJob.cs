@@ -9,7 +9,13 @@ namespace Aegir.Core.Platforms;
 /// <summary>Everything a platform kind needs to prepare a platform.</summary>
 public class PlatformJob
 {
-    public required TaskContext Ctx { get; init; }
+    /// <summary>The task the job's writes are steps of; a job made without one (a drift report's) only renders, and any write through it fails.</summary>
+    public TaskContext Ctx
+    {
+        get => _ctx ?? throw new InvalidOperationException("This job only renders (a drift report): it has no task to write in.");
+        init => _ctx = value;
+    }
+    TaskContext? _ctx;
     public required AegirPlatform Platform { get; init; }
     /// <summary>The platform's web server, and the task's connection to it.</summary>
     public required AegirServer Server { get; init; }

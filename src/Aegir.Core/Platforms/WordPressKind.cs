@@ -54,12 +54,15 @@ public sealed partial class WordPressKind : IPlatformKind
     {
         KeepOwnConfig(job);
         job.WriteFile($"Writing wp-config.php {Modes.Octal(job.SharedFileMode)} {job.Owner}:{job.WebGroup} (no credentials: each site's come from its vhost or its pool)",
-            PlatformSettingsPath!, job.SharedFileMode, existing => job.Templates.Render("wordpress-config.php.sbn", new Dictionary<string, object?>
-            {
-                ["platform"] = job.Platform.Name,
-                ["salts"] = Salts(existing),
-            }));
+            PlatformSettingsPath!, job.SharedFileMode, existing => RenderPlatformSettings(job, existing));
     }
+
+    public string RenderPlatformSettings(PlatformJob job, byte[]? existing)
+        => job.Templates.Render("wordpress-config.php.sbn", new Dictionary<string, object?>
+        {
+            ["platform"] = job.Platform.Name,
+            ["salts"] = Salts(existing),
+        });
 
     /// <summary>
     /// A wp-config.php of a WordPress made by hand holds its own database password: before it is replaced, a copy

@@ -46,6 +46,12 @@ public interface IDbService
     /// </summary>
     void EnsureUser(string user, string password, string database, IReadOnlyList<string> hosts);
 
+    /// <summary>
+    /// How the user's accounts differ from what <see cref="EnsureUser"/> makes them (rights beyond or short of all rights
+    /// on its own database, hosts other than these), read from the server's own grants; changes nothing.
+    /// </summary>
+    IReadOnlyList<GrantDifference> GrantDrift(string user, string database, IReadOnlyList<string> hosts);
+
     /// <summary>Whether the user gets into the database with that password from this machine.</summary>
     bool CanConnect(string database, string user, string password);
 

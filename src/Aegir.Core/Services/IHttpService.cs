@@ -65,4 +65,10 @@ public interface IHttpService
     bool Restore(TaskContext ctx, byte[] saved);
 
     string RenderSite(VhostModel site);
+
+    /// <summary>The server include as <see cref="Verify"/> writes it (a drift report compares it); null where there is none.</summary>
+    string? RenderServer() => null;
+
+    /// <summary>The platform's include as <see cref="WritePlatform"/> writes it (a drift report compares it); null where there is none.</summary>
+    string? RenderPlatform(AegirPlatform platform) => null;
 }

@@ -37,5 +37,9 @@ public sealed class DeletePlatform : Operation<DeletePlatform.Parameters>
         // The admin's own rules for the platform's vhosts would otherwise serve a later platform of that name.
         if (server is not null && http!.PlatformIncludeDir(platform.Name) is var rules && env.Connect(server).Kind(rules) != PathKind.None)
             plan.Add(server.Name, PlanAction.Delete, $"delete the admin's own vhost rules of @{platform.Name} in {rules}", ctx => ctx.Commit([JournalActions.DeletePath(server.Name, rules)]));
+        // Last: a later platform of that name starts with no checksums of this one's code.
+        var baseline = new PlatformBaseline(env.Home);
+        if (File.Exists(baseline.SumsPath(platform.Name)))
+            plan.Add(platform.Name, PlanAction.Delete, $"forget the checksums its verify kept ({baseline.SumsPath(platform.Name)})", _ => baseline.Remove(platform.Name));
     }
 }

@@ -59,6 +59,10 @@ public sealed class VerifyPlatform : Operation<VerifyPlatform.Parameters>
         {
             var packages = kind.ScanPackages(first, platform.Root, platform.Name);
             ctx.Info($"Found {packages.Count} package(s): {string.Join(", ", packages.GroupBy(x => x.Type).Select(g => $"{g.Count()} {g.Key}"))}.");
+            // What Test-AegirPlatform compares the code and packages with later: kept last, so only a verify that passed sets it.
+            var baseline = new PlatformBaseline(env.Home);
+            var sums = ctx.Step($"Keeping the checksums of the code of @{platform.Name} for drift reports ({baseline.SumsPath(platform.Name)})", () => PlatformSums.Compute(first, platform.Root, kind));
+            baseline.Save(platform.Name, sums, packages);
         });
     }
 

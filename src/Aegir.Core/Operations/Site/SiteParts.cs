@@ -150,14 +150,15 @@ internal sealed class SiteParts
     /// <summary>Whether the site's commands run as the account of its own pool (and get its pool's environment).</summary>
     public bool CommandsInPool => PerSite && CommandUser != Env.Owner(Web);
 
-    public SiteJob Job(TaskContext ctx, string? title = null, string? email = null)
+    /// <param name="ctx">The task; null for a job that only renders (a drift report), through which nothing can be written.</param>
+    public SiteJob Job(TaskContext? ctx, string? title = null, string? email = null)
     {
         var database = DatabaseIfAny();
-        ctx.Secret(database?.Password);
-        ctx.Secret(Site.SiteKey);
+        ctx?.Secret(database?.Password);
+        ctx?.Secret(Site.SiteKey);
         return new SiteJob
         {
-            Ctx = ctx, Site = Site, Platform = Platform, Server = Web, Transport = Env.Connect(Web), Templates = Env.Templates,
+            Ctx = ctx!, Site = Site, Platform = Platform, Server = Web, Transport = Env.Connect(Web), Templates = Env.Templates,
             Database = database, Db = Db, SiteUrl = SiteUrl, Owner = Owner, WebGroup = WebGroup, OwnPool = PerSite,
             Title = title, AdminEmail = email ?? (Site.GetClient() is { Email: { } e } ? e : null),
         };

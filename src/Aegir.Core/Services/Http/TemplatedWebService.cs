@@ -92,19 +92,25 @@ public abstract class TemplatedWebService(AegirServer server, IServiceEnvironmen
             files.Add((defaultCertificate, certificate));
             files.Add((defaultKey, key));
         }
-        var (listens, httpsListens) = (Listens(Port, false), Listens(HttpsPort, true));
-        var text = env.Templates.Render($"{Type}-server.conf.sbn", new Dictionary<string, object?>
-        {
-            // listen and https_listen (the first line alone) are kept for templates an admin wrote before the lists.
-            ["server"] = Server.Name, ["config_dir"] = ConfigDir, ["listens"] = listens, ["listen"] = listens[0],
-            ["https_listens"] = httpsListens, ["https_listen"] = httpsListens[0], ["default_certificate"] = defaultCertificate, ["default_key"] = defaultKey,
-        });
+        var text = RenderServer();
         ctx.Step($"Checking that {Socket} is PHP-FPM's socket", () =>
         {
             if (SocketKind() is var kind and not "socket") throw ErrorCatalog.PhpSocketInvalid(Server.Name, Socket, kind);
         });
         files.Add((ServerConfigPath, text));
         Change(ctx, $"Writing {ServerConfigPath} and testing the {Type} config", files);
+    }
+
+    public string RenderServer()
+    {
+        var (listens, httpsListens) = (Listens(Port, false), Listens(HttpsPort, true));
+        var (defaultCertificate, defaultKey) = TlsPaths("_default");
+        return env.Templates.Render($"{Type}-server.conf.sbn", new Dictionary<string, object?>
+        {
+            // listen and https_listen (the first line alone) are kept for templates an admin wrote before the lists.
+            ["server"] = Server.Name, ["config_dir"] = ConfigDir, ["listens"] = listens, ["listen"] = listens[0],
+            ["https_listens"] = httpsListens, ["https_listen"] = httpsListens[0], ["default_certificate"] = defaultCertificate, ["default_key"] = defaultKey,
+        });
     }
 
     /// <summary>
@@ -139,13 +145,13 @@ public abstract class TemplatedWebService(AegirServer server, IServiceEnvironmen
     }
 
     public void WritePlatform(TaskContext ctx, AegirPlatform platform)
-    {
-        var text = env.Templates.Render($"{Type}-platform.conf.sbn", new Dictionary<string, object?>
+        => Change(ctx, $"Writing the {Type} include of '@{platform.Name}' on '@{Server.Name}' and testing the config", [(PlatformConfigPath(platform.Name), RenderPlatform(platform))]);
+
+    public string RenderPlatform(AegirPlatform platform)
+        => env.Templates.Render($"{Type}-platform.conf.sbn", new Dictionary<string, object?>
         {
             ["platform"] = platform.Name, ["root"] = platform.Root, ["kind"] = platform.Kind ?? "", ["version"] = platform.Version ?? "",
         });
-        Change(ctx, $"Writing the {Type} include of '@{platform.Name}' on '@{Server.Name}' and testing the config", [(PlatformConfigPath(platform.Name), text)]);
-    }
 
     public void RemovePlatform(TaskContext ctx, string platform)
         => Change(ctx, $"Removing the {Type} include of '@{platform}' on '@{Server.Name}' and testing the config", [(PlatformConfigPath(platform), null)]);

@@ -142,6 +142,10 @@ public sealed class MySqlService(AegirServer server, IServiceEnvironment env) : 
         => grants.Count == 2 && grants.Count(g => g.StartsWith("GRANT USAGE ON *.* TO ", StringComparison.Ordinal) && !g.Contains(" WITH ", StringComparison.Ordinal)) == 1
            && grants.Count(g => g.StartsWith($"GRANT ALL PRIVILEGES ON {Q.GrantTarget(database)} TO ", StringComparison.Ordinal) && !g.Contains(" WITH ", StringComparison.Ordinal)) == 1;
 
+    public IReadOnlyList<GrantDifference> GrantDrift(string user, string database, IReadOnlyList<string> hosts)
+        => MySqlGrants.Compare(user, database, hosts,
+            UserHosts(user).ToDictionary(h => h, h => (IReadOnlyList<string>)Column($"SHOW GRANTS FOR {Q.Account(user, h)}"), StringComparer.Ordinal));
+
     public bool CanConnect(string database, string user, string password)
     {
         var builder = new MySqlConnectionStringBuilder

@@ -143,12 +143,48 @@ public sealed class PostgreSqlService(AegirServer server, IServiceEnvironment en
         {
             var verifier = Q.Literal(ScramVerifier.For(password));
             if (Scalar(conn, "SELECT COUNT(*) FROM pg_roles WHERE rolname = @n", ("n", user)) is long c && c > 0)
-                Exec(conn, $"ALTER ROLE {Q.Identifier(user)} LOGIN PASSWORD {verifier}");
+            {
+                // Whatever else it was given goes (as MariaDB's accounts lose it): powers, memberships, rights on other databases.
+                Exec(conn, $"ALTER ROLE {Q.Identifier(user)} NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS LOGIN PASSWORD {verifier}");
+                foreach (var role in Column(conn, $"SELECT r.rolname FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid JOIN pg_roles u ON u.oid = m.member WHERE u.rolname = {Q.Literal(user)}"))
+                    Exec(conn, $"REVOKE {Q.Identifier(role)} FROM {Q.Identifier(user)}");
+                foreach (var other in Column(conn, $"SELECT DISTINCT d.datname FROM pg_database d, aclexplode(d.datacl) a WHERE a.grantee = (SELECT oid FROM pg_roles WHERE rolname = {Q.Literal(user)}) AND d.datname <> {Q.Literal(database)}"))
+                    Exec(conn, $"REVOKE ALL ON DATABASE {Q.Identifier(other)} FROM {Q.Identifier(user)}");
+            }
             else
                 Exec(conn, $"CREATE ROLE {Q.Identifier(user)} LOGIN PASSWORD {verifier}");
             Grant(conn, user, database);
         }
         ChangeAccess(sites => sites[user] = (database, hosts.ToList()));
+    }
+
+    public IReadOnlyList<GrantDifference> GrantDrift(string user, string database, IReadOnlyList<string> hosts)
+    {
+        PgRoleFacts facts;
+        using (var conn = OpenAdmin())
+        {
+            IReadOnlyList<object?[]> Rows(string sql)
+            {
+                using var cmd = new NpgsqlCommand(sql, conn);
+                cmd.Parameters.AddWithValue("u", user);
+                cmd.Parameters.AddWithValue("d", database);
+                return DbSettings.Rows(cmd);
+            }
+            var role = Rows("SELECT rolcanlogin, rolsuper, rolcreatedb, rolcreaterole, rolreplication, rolbypassrls FROM pg_roles WHERE rolname = @u").FirstOrDefault();
+            string[] powers = ["SUPERUSER", "CREATEDB", "CREATEROLE", "REPLICATION", "BYPASSRLS"];
+            facts = new PgRoleFacts(
+                Rows("SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = @d").FirstOrDefault()?[0] as string,
+                // Default rights count as given: a database whose rights were never set lets PUBLIC connect.
+                Rows("SELECT d.datname, CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(a.grantee) END, a.privilege_type FROM pg_database d, " +
+                     "aclexplode(COALESCE(d.datacl, acldefault('d', d.datdba))) a WHERE a.grantee = (SELECT oid FROM pg_roles WHERE rolname = @u) OR (d.datname = @d AND a.grantee = 0)")
+                    .Select(r => ((string)r[0]!, (string)r[1]!, (string)r[2]!)).ToList(),
+                role is not null && (bool)role[0]!,
+                role is null ? null : powers.Where((_, i) => (bool)role[i + 1]!).ToList(),
+                Rows("SELECT r.rolname FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid JOIN pg_roles u ON u.oid = m.member WHERE u.rolname = @u ORDER BY 1").Select(r => (string)r[0]!).ToList(),
+                Rows("SELECT datname FROM pg_database WHERE pg_get_userbyid(datdba) = @u AND datname <> @d ORDER BY 1").Select(r => (string)r[0]!).ToList(),
+                []);
+        }
+        return PgGrants.Compare(user, database, hosts, facts with { HbaHosts = UserHosts(user) });
     }
 
     public bool CanConnect(string database, string user, string password)
