@@ -97,11 +97,23 @@ Describe 'Platforms built from git' -Skip:$skip {
         $file = Join-Path $platforms 'v2/VERSION'
         $was = Get-Content -Raw $file
         Add-Content $file 'by hand'
+        $drift = @(Test-AegirPlatform gv2 -ErrorAction SilentlyContinue)
+        @($drift | Where-Object { $_.Kind -eq 'PlatformFile' -and $_.Where -like '*/v2/VERSION*' }).Count | Should -BeGreaterThan 0 -Because 'the drift report sees the hand edit before verify does anything'
         $null = Invoke-AegirVerify gv2 -WarningVariable warned 3>$null
         "$warned" | Should -Match '1 file\(s\) of commit .* were changed .*: VERSION'
         [IO.File]::WriteAllText($file, $was)
         $null = Invoke-AegirVerify gv2 -WarningVariable clean 3>$null
         $clean | Should -BeNullOrEmpty
+        Test-AegirPlatform gv2 -Quiet | Should -BeTrue
+        # A checkout moved to another commit by hand: the record's commit is what the report compares with.
+        $null = runuser -u aegir -- git -C (Join-Path $platforms 'v2') checkout --quiet --detach (Get-Commit v1) 2>&1
+        try {
+            $moved = @(Test-AegirPlatform gv2 -ErrorAction SilentlyContinue | Where-Object Expected -like 'commit *')
+            $moved.Count | Should -Be 1
+            $moved[0].Found | Should -Be "commit $(Get-Commit v1)"
+        }
+        finally { $null = runuser -u aegir -- git -C (Join-Path $platforms 'v2') checkout --quiet --detach (Get-Commit v2) 2>&1 }
+        Test-AegirPlatform gv2 -Quiet | Should -BeTrue
     }
 
     It 'resolves a branch to its commit once, which the platform keeps when the branch moves on' {

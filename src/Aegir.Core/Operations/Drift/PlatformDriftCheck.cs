@@ -60,8 +60,7 @@ internal static class PlatformDriftCheck
         }
         var first = env.Connect(members[0]);
         if (first.Kind(platform.Root) != PathKind.Directory) return;
-        // The commit a git platform was built from, once its record keeps one: PlatformGit.Check(first, platform.Root, platform.Commit, kind, found).
-        PlatformGit.Check(first, platform.Root, null, kind, found);
+        PlatformGit.Check(first, platform.Root, platform.Commit, kind, found);
         Code(env, platform, kind, first, found);
         Packages(env, platform, kind, first, found);
     }
