@@ -17,7 +17,8 @@
         'Disable-AegirSite', 'Enable-AegirSite', 'Get-AegirSite', 'Get-AegirSiteCredential', 'Install-AegirSite', 'Invoke-AegirSiteCommand', 'New-AegirSite', 'Remove-AegirSite', 'Set-AegirSite',
         'Get-AegirTask', 'Invoke-AegirVerify', 'Invoke-AegirQueue', 'Get-AegirQueue', 'Set-AegirQueue', 'Start-AegirWorker', 'Get-AegirWorker', 'Get-AegirSiteStatistic', 'Get-AegirCertificate', 'Update-AegirCertificate', 'Wait-AegirTask', 'Stop-AegirTask', 'Restart-AegirTask',
         'Backup-AegirSite', 'Get-AegirBackup', 'Remove-AegirBackup', 'Restore-AegirSite', 'Move-AegirSite',
-        'Rename-AegirSite', 'Copy-AegirSite', 'Import-AegirSite'
+        'Rename-AegirSite', 'Copy-AegirSite', 'Import-AegirSite',
+        'Import-AegirContext'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

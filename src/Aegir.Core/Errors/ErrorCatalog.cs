@@ -414,4 +414,9 @@ public static class ErrorCatalog
         => E("WorkerNotFound", AegirErrorKind.ObjectNotFound, name,
             all ? $"No worker named '{name}' is registered. Get-AegirWorker -All lists every worker, live or dead; Start-AegirWorker starts one."
                 : $"No live worker is named '{name}'. Get-AegirWorker -All lists dead ones too; Start-AegirWorker starts one.");
+
+    /// <summary>An Aegir 3 alias file or a site's drushrc.php that is not the plain PHP data Aegir writes: nothing was recorded.</summary>
+    public static AegirException Aegir3ContextUnread(string file, int line, string problem, string fix)
+        => new("Aegir3ContextUnread", AegirErrorKind.InvalidData,
+            (line > 0 ? $"{file}, line {line}: " : $"{file}: ") + $"{problem.TrimEnd('.', ' ')}. {fix} Nothing was recorded.", file) { NothingChanged = true };
 }
