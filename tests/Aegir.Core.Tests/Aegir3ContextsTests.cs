@@ -199,6 +199,17 @@ public sealed class Aegir3ContextsTests : IDisposable
     }
 
     [Fact]
+    public void A_cluster_names_its_member_web_servers()
+    {
+        foreach (var web in new[] { "web1", "web2" })
+            Write("server_" + web, $"'context_type' => 'server',\n'remote_host' => '{web}.example.com',\n'http_service_type' => 'nginx',");
+        Write("server_farm", "'context_type' => 'server',\n'remote_host' => 'farm.example.com',\n'http_service_type' => 'cluster',\n'cluster_web_servers' => array ('@server_web1', 'server_web2'),");
+        var farm = Aegir3Contexts.Read(_dir, _home.Store).Servers.Single(s => s.Name == "server_farm");
+        Assert.True(farm.IsCluster);
+        Assert.Equal(["server_web1", "server_web2"], farm.ClusterMembers);
+    }
+
+    [Fact]
     public void A_site_on_a_platform_neither_in_the_folder_nor_recorded_refuses_the_import()
     {
         Write("server_master", Master);

@@ -290,8 +290,12 @@ Describe 'Import-AegirContext' {
         Get-ContextFiles | Should -BeNullOrEmpty
     }
 
-    It 'records nothing under -WhatIf' {
-        $null = Import-AegirContext $drush -NoVerify -WhatIf 3>$null
+    It 'lists what it would make under -WhatIf, and records nothing' {
+        $said = Invoke-AegirChild "Import-AegirContext '$drush' -WhatIf 3>`$null"
+        $said | Should -Contain 'What if: record the server @server_master (localhost): http nginx on port 80, db mysql on localhost:3306 as root'
+        $said | Should -Contain "What if: record and verify the platform @platform_p7 at $root on @server_master"
+        $said | Should -Contain 'What if: take in the site s.test on @platform_p7 (aliases www.s.test), its database as its drushrc.php names it on @server_master, disabled'
+        "$said" | Should -Not -Match 'Pester-Aegir3-Secret'
         Get-ContextFiles | Should -BeNullOrEmpty
     }
 }

@@ -63,7 +63,8 @@ public sealed class Aegir3Contexts
                 result.Note(a, $"a drush alias of the site {uri} (its drush_aliases): taken in once, as {uri}", warning: false);
             else result.Sites.Add(Guard(a, () => Site(a, uri, result)));
         }
-        var frontPlatforms = sites.Where(a => a.Name == Hostmaster || a.Text("profile") == Hostmaster).Select(a => Name(a.Reference("platform"), ContextType.Platform)).ToHashSet();
+        var frontPlatforms = sites.Where(a => a.Name == Hostmaster || a.Text("profile") == Hostmaster)
+            .Where(a => a.Reference("platform") is not null).Select(a => Guard(a, () => Name(a.Reference("platform"), ContextType.Platform))).ToHashSet();
         foreach (var a in aliases.Where(a => a.ContextType == "platform"))
         {
             var definition = Guard(a, () => Platform(a));
@@ -85,7 +86,7 @@ public sealed class Aegir3Contexts
             server.ScriptUser = AegirServer.LocalScriptUser();
             result.Note(a, "server_master is this machine: recorded with remote_host localhost, the module's own script user and home", warning: false);
         }
-        else
+        else if (a.Text("http_service_type") != ServiceCatalog.Cluster)   // a cluster is no machine: its members are
         {
             server.RemoteHost = a.Text("remote_host") ?? "localhost";
             if (a.Text("script_user") is { } user) server.ScriptUser = Validate.ScriptUser("script_user", user);
@@ -113,12 +114,12 @@ public sealed class Aegir3Contexts
             if (a.Text("http_ssl_port") is { } ssl) server.Http.Set("https_port", ssl);
             if (a.Text("web_group") is { } group) server.Http.Set("web_group", group);
         }
+        var dbTypes = ServiceCatalog.TypesOf(ServiceCatalog.Db).Where(t => t != ServiceCatalog.None).ToList();
         var db = a.Text("db_service_type") switch
         {
             null or "null" or "NONE" => ServiceCatalog.None,
-            "mysql" => "mysql",
-            "pgsql" or "postgresql" => "postgresql",
-            var other => throw Unsupported(a, "db_service_type", other, "mysql or pgsql"),
+            var known when dbTypes.Contains(known) => known,
+            var other => throw Unsupported(a, "db_service_type", other, string.Join(" or ", dbTypes)),
         };
         if (db != ServiceCatalog.None)
         {
@@ -155,7 +156,7 @@ public sealed class Aegir3Contexts
         var root = a.Text("root") ?? throw a.Wrong("root", "the platform's folder, which every platform has");
         var definition = new PlatformDefinition(Name(a.Name, ContextType.Platform), root, Name(a.Reference("web_server") ?? ContextNames.Master, ContextType.Server));
         _ = definition.ToPlatform();   // every value checked now
-        return definition with { Name = definition.ToPlatform().Name };
+        return definition;
     }
 
     static Aegir3Site Site(Aegir3Alias a, string uri, Aegir3Contexts result)

@@ -57,7 +57,6 @@ public static class Aegir3Drushrc
         } : null;
         if (Option("db_name") is not { } name) return null;
         var port = int.TryParse(Option("db_port"), NumberStyles.None, CultureInfo.InvariantCulture, out var p) ? p : 0;
-        var driver = Option("db_type") is "pgsql" ? "pgsql" : "mysql";
-        return new ImportedDatabase(name, Option("db_host") ?? "localhost", port, driver, Option("db_user"), Option("db_passwd"));
+        return new ImportedDatabase(name, Option("db_host") ?? "localhost", port, Option("db_type") ?? "mysql", Option("db_user"), Option("db_passwd"));
     }
 }
