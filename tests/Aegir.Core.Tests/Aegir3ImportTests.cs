@@ -52,6 +52,7 @@ public class Aegir3ImportTests
         Assert.Equal(("shop.example.com", "minimal", "de"), (site.Redirection, site.Profile, site.Language));
         Assert.Equal("Aegir3-Site-Pw", hosting.Databases.Users["shopexamplecom"].Password);
         Assert.Contains("www.shop.example.com", hosting.Server.Text(hosting.VhostPath("shop.example.com")));
+        Assert.Equal(UnixFileMode.UserRead, hosting.Server.GetMode("/srv/d11/sites/shop.example.com/drushrc.php") & (UnixFileMode)0b111_111_111);
         Assert.DoesNotContain("Aegir3-Site-Pw", string.Join("\n", outcome.Task.Log.Select(l => l.Message)) + outcome.Task.Parameters.ToJsonString());
     }
 }

@@ -203,6 +203,7 @@ if (isset($_SERVER['db_name'])) {
         (Invoke-Site -Port $port -HostName alpha.i.test).Body | Should -Be 'ialpha: alpha data'
         (Invoke-Site -Port $port -HostName www.alpha.i.test).Body | Should -Be 'ialpha: alpha data'
         Get-Content -Raw "$work/platforms/ia/sites/alpha.i.test/settings.php" | Should -Not -Match 'Alpha-Pw-1'
+        (stat -c '%a' "$work/platforms/ia/sites/alpha.i.test/drushrc.php") | Should -Be '400' -Because 'Aegir''s record of the site holds its password'
 
         $beta = Get-AegirSite beta.i.test
         $beta.Redirection, $beta.Profile | Should -Be 'beta.i.test', 'minimal'

@@ -68,6 +68,17 @@ public sealed class ImportSite : SiteOperation<ImportSite.Parameters>
                 ctx.Step($"Keeping a copy of {settings} as {Path.GetFileName(kept)}", () => web.WriteFile(kept, bytes, UnixFileMode.UserRead), JournalActions.DeletePath(parts.Web.Name, kept));
             });
         }
+        // Aegir 3's record of the site holds its database password, readable by Aegir's web group: now only its owner's.
+        var drushrc = Aegir3.Aegir3Drushrc.PathOf(platform.Root, site.Uri);
+        if (env.Connect(parts.Web).Kind(drushrc) == Transport.PathKind.File)
+            plan.Add(parts.Web.Name, PlanAction.Write, $"make Aegir 3's sites/{site.Uri}/{Aegir3.Aegir3Drushrc.FileName}, which holds the database password, readable by its owner only (0400)", ctx =>
+            {
+                var web = env.Connect(parts.Web);
+                if (web.OwnerOf(drushrc) is not { } owner) return;
+                var mode = web.GetMode(drushrc);
+                ctx.Step($"Making {Aegir3.Aegir3Drushrc.FileName} readable by {owner.User} only", () => web.SetMode(drushrc, UnixFileMode.UserRead),
+                    JournalActions.RestoreAttributes(parts.Web.Name, drushrc, owner.User, owner.Group, mode));
+            });
         // An import changes a site that was there before it: what it makes is undone and what it sets is put back on failure.
         if (!db.UserExists(p.Database))
         {
