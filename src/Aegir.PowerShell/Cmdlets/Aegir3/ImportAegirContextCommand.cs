@@ -62,7 +62,12 @@ public sealed class ImportAegirContextCommand : TaskCmdlet
         if (!NoVerify)
             foreach (var server in servers)
                 if (!Finish(RunOperation(new VerifyServer.Parameters(server.Name)).Task)) _failed.Add(server.Name);
-        foreach (var (definition, file) in platforms) ForItem(definition.Name, () => ImportPlatform(definition));
+        foreach (var (definition, _) in platforms)
+            ForItem(definition.Name, () =>
+            {
+                try { ImportPlatform(definition); }
+                catch (AegirException) { _failed.Add(definition.Name); throw; }
+            });
         foreach (var site in sites) ForItem(site.Uri, () => ImportSite(site));
     }
 
