@@ -18,7 +18,8 @@
         'Get-AegirTask', 'Invoke-AegirVerify', 'Invoke-AegirQueue', 'Get-AegirQueue', 'Set-AegirQueue', 'Start-AegirWorker', 'Get-AegirWorker', 'Get-AegirSiteStatistic', 'Get-AegirCertificate', 'Update-AegirCertificate', 'Wait-AegirTask', 'Stop-AegirTask', 'Restart-AegirTask',
         'Backup-AegirSite', 'Get-AegirBackup', 'Remove-AegirBackup', 'Restore-AegirSite', 'Move-AegirSite',
         'Rename-AegirSite', 'Copy-AegirSite', 'Import-AegirSite',
-        'Test-AegirServer', 'Test-AegirPlatform', 'Test-AegirSite'
+        'Test-AegirServer', 'Test-AegirPlatform', 'Test-AegirSite',
+        'Import-AegirContext'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -257,4 +257,46 @@ Describe 'Start-AegirLocalServer' {
         Get-ContextFiles | Should -Not -Contain 'server_box.yml'
     }
 }
+
+Describe 'Import-AegirContext' {
+    BeforeEach {
+        $drush = Join-Path $env:AEGIR_HOME 'drush'
+        $root = Join-Path $env:AEGIR_HOME 'platforms/p7'
+        $null = New-Item -ItemType Directory -Force $drush, "$root/sites/s.test"
+        function Write-Alias([string] $Name, [string] $Body) { Set-Content "$drush/$Name.alias.drushrc.php" "<?php`n`$aliases['$Name'] = array (`n$Body`n);`n" }
+        Write-Alias server_master "'context_type' => 'server',`n'http_service_type' => 'nginx',`n'db_service_type' => 'mysql',`n'master_db' => 'mysql://root:Pester-Aegir3-Secret@localhost',"
+        Write-Alias platform_p7 "'context_type' => 'platform',`n'root' => '$root',`n'web_server' => '@server_master',"
+        Write-Alias s.test "'context_type' => 'site',`n'platform' => '@platform_p7',`n'uri' => 's.test',`n'aliases' => array ('www.s.test'),`n'site_enabled' => false,`n'mystery' => 1,"
+        Set-Content "$root/sites/s.test/drushrc.php" "<?php`n`$options['db_name'] = 'stest';`n`$options['db_user'] = 'stest';`n`$options['db_passwd'] = 'Pester-Site-Secret';`n`$_SERVER['db_name'] = `$options['db_name'];`n"
+    }
+
+    It 'records the servers, platforms and sites of the alias files with -NoVerify, each site with its drushrc.php database' {
+        $made = Import-AegirContext $drush -NoVerify -WarningVariable warned -Verbose 4>&1 3>$null
+        $records = @($made | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] })
+        ($records | ForEach-Object Name) | Should -Be 'server_master', 'platform_p7', 's.test'
+        $records[0].Db.Get('admin_user') | Should -Be 'root'
+        $site = $records[2]
+        $site | Should -BeOfType ([Aegir.Core.Contexts.AegirSite])
+        $site.DbName, $site.HasDbPassword, $site.Status, "$($site.Aliases)" | Should -Be 'stest', $true, 'Disabled', 'www.s.test'
+        "$warned" | Should -Match "s.test.alias.drushrc.php: unknown key 'mystery'"
+        ($made | Out-String) + "$warned" | Should -Not -Match 'Pester-(Aegir3|Site)-Secret'
+        Get-ContextSnapshot | Should -Match 'Pester-Site-Secret'
+    }
+
+    It 'refuses the whole folder when one file holds code, naming it, and records nothing' {
+        Set-Content "$drush/bad.test.alias.drushrc.php" "<?php`n`$aliases['bad.test'] = array ('uri' => exec('id'));"
+        { Import-AegirContext $drush -NoVerify -ErrorAction Stop 3>$null } |
+            Should -Throw -ErrorId 'Aegir3ContextUnread,Aegir.PowerShell.Cmdlets.Aegir3.ImportAegirContextCommand' -ExpectedMessage '*bad.test.alias.drushrc.php, line 2*function call*'
+        Get-ContextFiles | Should -BeNullOrEmpty
+    }
+
+    It 'lists what it would make under -WhatIf, and records nothing' {
+        $said = Invoke-AegirChild "Import-AegirContext '$drush' -WhatIf 3>`$null"
+        $said | Should -Contain 'What if: record the server @server_master (localhost): http nginx on port 80, db mysql on localhost:3306 as root'
+        $said | Should -Contain "What if: record and verify the platform @platform_p7 at $root on @server_master"
+        $said | Should -Contain 'What if: take in the site s.test on @platform_p7 (aliases www.s.test), its database as its drushrc.php names it on @server_master, disabled'
+        "$said" | Should -Not -Match 'Pester-Aegir3-Secret'
+        Get-ContextFiles | Should -BeNullOrEmpty
+    }
+}
 }

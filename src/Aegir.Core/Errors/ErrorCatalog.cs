@@ -423,4 +423,9 @@ public static class ErrorCatalog
     /// <summary>A drift report could not read what it compares (a server that does not answer, a file it may not read).</summary>
     public static AegirException DriftUnread(string target, string problem, Exception inner)
         => E("DriftUnread", AegirErrorKind.ReadError, target, $"Could not tell whether {target} drifted: {problem}. Check that its servers answer (Invoke-AegirVerify {target} says why), then run the test again.", inner);
+
+    /// <summary>An Aegir 3 alias file or a site's drushrc.php that is not the plain PHP data Aegir writes: nothing was recorded.</summary>
+    public static AegirException Aegir3ContextUnread(string file, int line, string problem, string fix)
+        => new("Aegir3ContextUnread", AegirErrorKind.InvalidData,
+            (line > 0 ? $"{file}, line {line}: " : $"{file}: ") + $"{problem.TrimEnd('.', ' ')}. {fix} Nothing was recorded.", file) { NothingChanged = true };
 }

@@ -58,4 +58,5 @@ public static class ErrorIds
     public const string UserSwitchRefused = "UserSwitchRefused";
     public const string WebReloadFailed = "WebReloadFailed";
     public const string PlatformBuildFailed = "PlatformBuildFailed";
+    public const string Aegir3DependencyFailed = "Aegir3DependencyFailed";
 }

@@ -17,7 +17,9 @@ public sealed class ImportSite : SiteOperation<ImportSite.Parameters>
 {
     /// <param name="Site">The site's uri (its folder's name).</param>
     /// <param name="Database">The database its settings name, on <paramref name="DbServer"/>.</param>
-    public sealed record Parameters(string Site, string Platform, string DbServer, string Database) : ISiteParameters;
+    /// <param name="Aliases">What the site's record keeps beside (an Aegir 3 context says them; Import-AegirContext).</param>
+    public sealed record Parameters(string Site, string Platform, string DbServer, string Database,
+        IReadOnlyList<string>? Aliases = null, string? Redirection = null, string? Profile = null, string? Language = null) : ISiteParameters;
 
     public override string Type => "import";
 
@@ -26,7 +28,10 @@ public sealed class ImportSite : SiteOperation<ImportSite.Parameters>
     public override void Plan(Parameters p, OperationPlan plan, OperationEnvironment env)
     {
         if (env.Store.Exists(p.Site)) throw ErrorCatalog.ContextExists(p.Site, "site");
-        var site = new AegirSite(p.Site) { PlatformName = p.Platform, DbServerName = p.DbServer, DbName = p.Database, Status = SiteStatus.Installed };
+        var site = new AegirSite(p.Site) { PlatformName = p.Platform, DbServerName = p.DbServer, DbName = p.Database, Status = SiteStatus.Installed, Aliases = p.Aliases ?? [] };
+        if (p.Redirection is not null) site.Redirection = p.Redirection;
+        if (p.Profile is not null) site.Profile = p.Profile;
+        if (p.Language is not null) site.Language = p.Language;
         var platform = env.Store.GetFresh<AegirPlatform>(site.PlatformName, "Platform");
         if (platform.Kind is null)
             throw ErrorCatalog.PlatformNotVerified($"Importing {site.Uri}", platform.Name);
@@ -37,7 +42,7 @@ public sealed class ImportSite : SiteOperation<ImportSite.Parameters>
                 "Give the database server that holds it (-DbServer), or restore the database first.");
         // The site's user is the one named for its database. When its settings use that very account, its password
         // stays (so a failed import leaves the site working); an account of that name the site does not use is not ours to take.
-        var own = parts.Kind.ReadDatabaseSettings(env.Connect(parts.Web), platform.Root, site.Uri);
+        var own = SiteImports.ReadDatabase(parts.Kind, env.Connect(parts.Web), platform.Root, site.Uri);
         bool sameAccount = own?.User == p.Database && own.Password is { Length: > 0 };
         if (!sameAccount && db.UserExists(p.Database))
             throw ErrorCatalog.StepFailed(ErrorIds.DbUserTaken, $"Importing {site.Uri}", $"a database user named {p.Database} exists on @{server.Name}, and the site's settings do not use it",
@@ -63,6 +68,17 @@ public sealed class ImportSite : SiteOperation<ImportSite.Parameters>
                 ctx.Step($"Keeping a copy of {settings} as {Path.GetFileName(kept)}", () => web.WriteFile(kept, bytes, UnixFileMode.UserRead), JournalActions.DeletePath(parts.Web.Name, kept));
             });
         }
+        // Aegir 3's record of the site holds its database password, readable by Aegir's web group: now only its owner's.
+        var drushrc = Aegir3.Aegir3Drushrc.PathOf(platform.Root, site.Uri);
+        if (env.Connect(parts.Web).Kind(drushrc) == Transport.PathKind.File)
+            plan.Add(parts.Web.Name, PlanAction.Write, $"make Aegir 3's sites/{site.Uri}/{Aegir3.Aegir3Drushrc.FileName}, which holds the database password, readable by its owner only (0400)", ctx =>
+            {
+                var web = env.Connect(parts.Web);
+                if (web.OwnerOf(drushrc) is not { } owner) return;
+                var mode = web.GetMode(drushrc);
+                ctx.Step($"Making {Aegir3.Aegir3Drushrc.FileName} readable by {owner.User} only", () => web.SetMode(drushrc, UnixFileMode.UserRead),
+                    JournalActions.RestoreAttributes(parts.Web.Name, drushrc, owner.User, owner.Group, mode));
+            });
         // An import changes a site that was there before it: what it makes is undone and what it sets is put back on failure.
         if (!db.UserExists(p.Database))
         {

@@ -16,9 +16,16 @@ public static class SiteImports
         var kind = env.KindOf(platform, web);
         return kind.FoundSites(transport, platform.Root)
             .Where(uri => !engine.Store.Exists(uri))
-            .Select(uri => new Found(uri, kind.ReadDatabaseSettings(transport, platform.Root, uri)))
+            .Select(uri => new Found(uri, ReadDatabase(kind, transport, platform.Root, uri)))
             .ToList();
     }
+
+    /// <summary>
+    /// Where a site's own files say its database is: its settings file, else the drushrc.php Aegir 3 keeps beside it
+    /// (Aegir's settings.php reads the database from the vhost's environment, so only its drushrc.php names it).
+    /// </summary>
+    public static ImportedDatabase? ReadDatabase(IPlatformKind kind, Transport.ITransport transport, string root, string uri)
+        => kind.ReadDatabaseSettings(transport, root, uri) ?? Aegir3.Aegir3Drushrc.Read(transport, root, uri);
 
     /// <summary>The server whose database service is where the settings point (host and port); null when none is.</summary>
     public static string? DbServerFor(ContextStore store, ImportedDatabase db)
