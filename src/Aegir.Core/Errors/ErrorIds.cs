@@ -57,4 +57,5 @@ public static class ErrorIds
     public const string UndoDataMissing = "UndoDataMissing";
     public const string UserSwitchRefused = "UserSwitchRefused";
     public const string WebReloadFailed = "WebReloadFailed";
+    public const string UpdateFailed = "UpdateFailed";
 }
