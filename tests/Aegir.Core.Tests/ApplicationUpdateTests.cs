@@ -126,6 +126,27 @@ public class ApplicationUpdateTests
     }
 
     [Fact]
+    public void A_wordpress_site_is_updated_by_its_platform_s_wp_cli_or_else_at_its_upgrade_page_once_served()
+    {
+        using var h = new FakeHosting();
+        OperationScenario.Installed(h);
+        h.Platform("wp2", "wordpress");
+        var plan = h.Engine.Plan(new MoveSite.Parameters("blog.test", "platform_wp2")).Select(s => s.Description).ToList();
+        var page = plan.FindIndex(d => d.StartsWith("run the database update of blog.test at its upgrade page", StringComparison.Ordinal));
+        Assert.True(page > plan.FindIndex(d => d.StartsWith("reload nginx", StringComparison.Ordinal)), string.Join("\n", plan));   // it needs the site served from there
+        Assert.True(page < plan.FindIndex(d => d.Contains("answers as the site", StringComparison.Ordinal)));
+
+        h.Platform("wp3", "wordpress");
+        h.Server.Put("/srv/wp3/vendor/bin/wp", "#!/bin/sh");
+        var outcome = h.Run(new MoveSite.Parameters("blog.test", "platform_wp3"));
+        Assert.True(outcome.Succeeded, outcome.Task.Error);
+        var run = Assert.Single(h.Server.Runs, r => FakeTransport.Unwrapped(r).Program == "/srv/wp3/vendor/bin/wp");
+        Assert.Equal(ScriptUser.Unshare, run.Program);
+        Assert.Equal(["--path=/srv/wp3", "core", "update-db"], FakeTransport.Unwrapped(run).Arguments.Where(a => !a.StartsWith("--url=", StringComparison.Ordinal)));
+        Assert.DoesNotContain(outcome.Task.Log, e => e.Message.Contains("upgrade.php", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void A_pipeline_s_summary_tells_moved_rolled_back_and_failed_apart()
     {
         var summary = new MoveSummary();
