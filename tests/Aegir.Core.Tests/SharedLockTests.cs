@@ -87,4 +87,24 @@ public class SharedLockTests
         Assert.Null(runner.Locks.OwnerOf("platform_v2"));   // its owner file went with the repair
         Assert.Equal(AegirTaskStatus.Succeeded, runner.Run("verify", "platform_v2", [], _ => { }).Status);
     }
+
+    [Fact]
+    public void An_exclusive_holder_that_died_is_repaired_by_the_next_shared_holder_and_named_no_more()
+    {
+        using var home = new TestHome(seed: false);
+        var executor = new RecordingExecutor();
+        var runner = new TaskRunner(home.Path, null, executor);
+        Assert.Throws<SimulatedCrash>(() => runner.Run("verify", "platform_v2", [], ctx =>
+        {
+            ctx.Step("Wrote the platform's config", () => { }, Act("config"));
+            throw new SimulatedCrash();
+        }));
+        var dead = Assert.Single(runner.Store.List());
+        var move = runner.Run(new TaskRequest("migrate", "a.example", ["platform_v2"], []) { Shared = ["platform_v2"] }, _ => { });
+        Assert.Equal(AegirTaskStatus.Warning, move.Status);   // it says whose lock it took over
+        Assert.Equal(["config"], executor.Done);
+        Assert.Equal("TaskProcessGone", runner.Store.Get(dead.Id)!.ErrorId);
+        Assert.Null(runner.Locks.OwnerOf("platform_v2"));
+        Assert.DoesNotContain("platform_v2", runner.Locks.Owned());
+    }
 }

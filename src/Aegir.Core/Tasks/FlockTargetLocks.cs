@@ -57,7 +57,10 @@ public sealed class FlockTargetLocks(string home, string? worker = null) : ITarg
         var ownerPath = Path.Combine(readers, $"{taskId ?? "hold"}-{Guid.NewGuid():N}.owner");
         AtomicFile.WriteAllBytes(ownerPath, JsonSerializer.SerializeToUtf8Bytes(
             new LockOwner(taskId, Environment.ProcessId, ProcessIdentity.CurrentStart, DateTimeOffset.Now, what, Worker)), durable: false);
-        return new Lease(target, fileLock, ownerPath, ReadOwner(Path.Combine(_dir, target + ".owner")), []);
+        // A dead exclusive holder's file goes when this holder lets go (after the repair its lease asks for): none can be live meanwhile.
+        var exclusive = Path.Combine(_dir, target + ".owner");
+        var stale = ReadOwner(exclusive);
+        return new Lease(target, fileLock, ownerPath, stale, stale is null ? [] : [(exclusive, stale)], shared: true);
     }
 
     /// <summary>The exclusive holder, else one of the shared holders (live or dead).</summary>
@@ -82,11 +85,13 @@ public sealed class FlockTargetLocks(string home, string? worker = null) : ITarg
         catch (Exception ex) when (ex is IOException or JsonException) { return null; }
     }
 
-    sealed class Lease(string target, FileLock fileLock, string ownerPath, LockOwner? stale, IReadOnlyList<(string Path, LockOwner Owner)> deadShared) : ITargetLease
+    /// <param name="dead">Owner files of dead holders, deleted with this lease (not when it is abandoned): the dead shared
+    /// holders an exclusive lease found, or the dead exclusive holder a shared one found.</param>
+    sealed class Lease(string target, FileLock fileLock, string ownerPath, LockOwner? stale, IReadOnlyList<(string Path, LockOwner Owner)> dead, bool shared = false) : ITargetLease
     {
         public string Target => target;
         public LockOwner? StaleOwner => stale;
-        public IReadOnlyList<LockOwner> StaleShared { get; } = deadShared.Select(d => d.Owner).ToList();
+        public IReadOnlyList<LockOwner> StaleShared { get; } = shared ? [] : dead.Select(d => d.Owner).ToList();
 
         /// <summary>The kernel holds a flock for as long as its holder lives: nothing lapses.</summary>
         public bool Renew() => true;
@@ -96,7 +101,7 @@ public sealed class FlockTargetLocks(string home, string? worker = null) : ITarg
             try
             {
                 File.Delete(ownerPath);
-                foreach (var (path, _) in deadShared) File.Delete(path);
+                foreach (var (path, _) in dead) File.Delete(path);
             }
             catch (IOException) { }
             fileLock.Dispose();
