@@ -43,7 +43,10 @@ public sealed class FakeHosting : IDisposable, IServiceFactory, ITransportFactor
     public ITransport Open(AegirServer server) => Server;
 
     /// <summary>Commands answer as they do when all goes well (after a test's handler of its own).</summary>
-    public void AnswerAsUsual() => Server.Handler = spec => spec.Program == "tar" ? FakeTar.Run(Server, spec) : Answer(spec);
+    public void AnswerAsUsual() => Server.Handler = Usual;
+
+    /// <summary>How a command is answered when all goes well, for a test's handler to fall back on.</summary>
+    public CommandResult Usual(CommandSpec spec) => spec.Program == "tar" ? FakeTar.Run(Server, spec) : Answer(spec);
 
     /// <summary>The applications' installers say they installed the site (WordPress's script in JSON, drush in its words).</summary>
     CommandResult Answer(CommandSpec run)

@@ -273,6 +273,7 @@ function New-DrupalShapedCodebase([string] $Root, [switch] $Seven) {
 #!/bin/sh
 if [ "$1" = status ]; then echo Successful; exit 0; fi
 for a in "$@"; do [ "$a" = cron ] && { echo "Cron run completed."; exit 0; }; done
+for a in "$@"; do [ "$a" = updatedb ] && { echo " [success] No pending updates ($1)."; exit 0; }; done
 for a in "$@"; do
   case "$a" in
     --sites-subdir=slow*) sleep 1 ;;

@@ -59,4 +59,5 @@ public static class ErrorIds
     public const string WebReloadFailed = "WebReloadFailed";
     public const string PlatformBuildFailed = "PlatformBuildFailed";
     public const string Aegir3DependencyFailed = "Aegir3DependencyFailed";
+    public const string UpdateFailed = "UpdateFailed";
 }

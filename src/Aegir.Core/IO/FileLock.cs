@@ -1,7 +1,7 @@
 namespace Aegir.Core.IO;
 
 /// <summary>
-/// An exclusive lock between processes on a lock file (flock on Linux through FileShare.None).
+/// A lock between processes on a lock file: exclusive (flock on Linux through FileShare.None), or shared.
 /// The kernel drops it when the holder dies, so a crashed writer never leaves the store locked.
 /// </summary>
 public sealed class FileLock : IDisposable
@@ -11,7 +11,9 @@ public sealed class FileLock : IDisposable
     FileLock(FileStream stream) => _stream = stream;
 
     /// <summary>Waits up to <paramref name="timeout"/>; returns null when the lock stayed taken.</summary>
-    public static FileLock? TryAcquire(string path, TimeSpan timeout)
+    /// <param name="shared">A shared lock (flock LOCK_SH, which .NET takes for a file opened to read and shared):
+    /// held by many at once, never beside an exclusive one.</param>
+    public static FileLock? TryAcquire(string path, TimeSpan timeout, bool shared = false)
     {
         var deadline = DateTime.UtcNow + timeout;
         var delay = 5;
@@ -19,7 +21,7 @@ public sealed class FileLock : IDisposable
         {
             try
             {
-                var options = new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.ReadWrite, Share = FileShare.None };
+                var options = new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = shared ? FileAccess.Read : FileAccess.ReadWrite, Share = shared ? FileShare.ReadWrite : FileShare.None };
                 if (!OperatingSystem.IsWindows()) options.UnixCreateMode = AtomicFile.OwnerOnly;
                 return new FileLock(new FileStream(path, options));
             }

@@ -65,11 +65,12 @@ public sealed class Engine
     {
         var op = OperationRegistry.For(parameters);
         var target = op.TargetOf(parameters);
-        IReadOnlyList<string> locks;
+        IReadOnlyList<string> locks, shared;
         try
         {
             Runner.Settle(target, Message);   // what the task locks is read from its target as the repair leaves it
             locks = op.LocksOf(parameters, Store);
+            shared = op.SharedLocksOf(parameters, Store);
             FinishOrphanReloads(op.WebServersOf(parameters, Store));
         }
         catch (Errors.AegirException ex)
@@ -79,7 +80,7 @@ public sealed class Engine
         }
         op.Check(parameters, Store);   // a mistake on its face: the caller's error, and no task
         OperationPlan? plan = null;
-        var task = Runner.Run(Request(op, parameters, locks), ctx => plan = Execute(op, parameters, target, ctx), cancellation);
+        var task = Runner.Run(Request(op, parameters, locks) with { Shared = shared }, ctx => plan = Execute(op, parameters, target, ctx), cancellation);
         return new TaskOutcome(task, task.Status is AegirTaskStatus.Succeeded or AegirTaskStatus.Warning ? plan?.Result?.Invoke() : null);
     }
 
@@ -132,8 +133,15 @@ public sealed class Engine
             return sent is null ? null : new TaskOutcome(sent, null);
         }
         OperationPlan? plan = null;
-        var task = Runner.RunQueued(id, locks, ctx => plan = Execute(op, parameters, queued.Target, ctx), cancellation);
+        var task = Runner.RunQueued(id, locks, ctx => plan = Execute(op, parameters, queued.Target, ctx), cancellation, SharedOf(op, parameters));
         return task is null ? null : new TaskOutcome(task, task.Status is AegirTaskStatus.Succeeded or AegirTaskStatus.Warning ? plan?.Result?.Invoke() : null);
+    }
+
+    /// <summary>What a task may hold shared; none when that no longer reads (it then holds all of it exclusive).</summary>
+    IReadOnlyList<string> SharedOf(IOperation op, object parameters)
+    {
+        try { return op.SharedLocksOf(parameters, Store); }
+        catch (Errors.AegirException) { return []; }
     }
 
     /// <summary>A task record's operation, its parameters read back, and what it locks besides its target.</summary>

@@ -23,6 +23,12 @@ public interface IOperation
     /// <summary>Other contexts the task holds while it runs (a site's platform), read from the records as they are.</summary>
     IReadOnlyList<string> LocksOf(object parameters, ContextStore store);
 
+    /// <summary>
+    /// Those of <see cref="LocksOf"/> the task may hold shared with others of its kind (the platforms of a move: many
+    /// sites move onto one platform at once); any other task holding one of them exclusive still waits for all.
+    /// </summary>
+    IReadOnlyList<string> SharedLocksOf(object parameters, ContextStore store);
+
     /// <summary>Web servers whose config the task changes (a pending reload of theirs is finished first).</summary>
     IReadOnlyList<string> WebServersOf(object parameters, ContextStore store);
 

@@ -51,6 +51,12 @@ public sealed partial class AppManifest
     public IReadOnlyList<string>? Cron { get; private init; }
     /// <summary>Commands a platform built from git runs in its root after composer, each a list of words ({root} and {tmp} only).</summary>
     public IReadOnlyList<IReadOnlyList<string>> Build { get; private init; } = [];
+
+    /// <summary>
+    /// The application's database updates for a site whose code changed (a move to a platform of a newer release):
+    /// run after the move's deploy, before the old copy goes. Null: the application has none, and no step runs.
+    /// </summary>
+    public IReadOnlyList<string>? Update { get; private set; }
     /// <summary>How the installed site's admin logs in: by the user name "admin" (name), or by the admin's email address (email).</summary>
     public string AdminLogin { get; private init; } = "name";
     /// <summary>Where the admin logs in, from the site's root (/ when the application does not say).</summary>
@@ -93,7 +99,7 @@ public sealed partial class AppManifest
     {
         if (WebRoot is not null) yield return ("web_root", WebRoot);
         if (SettingsTemplate is not null) yield return ("settings.template", SettingsTemplate);
-        foreach (var (key, words) in new[] { ("install", Install), ("cron", Cron), ("version_command", VersionCommand) })
+        foreach (var (key, words) in new[] { ("install", Install), ("cron", Cron), ("version_command", VersionCommand), ("update", Update) })
         {
             if (words is null) continue;
             var program = words[0];
@@ -161,6 +167,9 @@ public sealed partial class AppManifest
             Check = r.Map("check") is { } check ? r.Check(check) : new PageCheck(),
             Web = r.Map("web") is { } webMap ? r.Web(webMap) : WebTuning.None,
         };
+        // An update runs for a site that is installed already: the site's placeholders, none of those only an install knows.
+        manifest.Update = r.Command("update", Allowed(CronPlaceholders));
+
         // Below the web root, {uri} needs a folder of its own as the web server sees it too: at the top of the served
         // tree every other name (/index.php) would be another site's folder, answered 404.
         foreach (var (key, path) in manifest.SiteFolders.Select(f => ("site_folders", f)).Concat(manifest.SettingsPath is { } own ? [("settings.path", own)] : []))
@@ -174,7 +183,7 @@ public sealed partial class AppManifest
             throw r.Invalid("installed_tables", "names tables, but 'database' is none: the sites have no database to hold them");
         if (manifest.Version is not null && manifest.VersionCommand is not null)
             throw ErrorCatalog.ManifestInvalid(file, map.Get("version_command")!.Line, "give 'version' or 'version_command', not both");
-        r.NoUnknownKeys(["name", "version", "version_command", "front_controller", "site_folders", "shared_folders", "deny", "settings", "install", "cron", "database", "installed_tables", "admin_login", "login_path", "check", "web_root", "web", "build"]);
+        r.NoUnknownKeys(["name", "version", "version_command", "front_controller", "site_folders", "shared_folders", "deny", "settings", "install", "cron", "database", "installed_tables", "admin_login", "login_path", "check", "web_root", "web", "build", "update"]);
         return manifest;
     }
 

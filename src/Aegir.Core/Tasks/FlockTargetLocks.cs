@@ -30,12 +30,50 @@ public sealed class FlockTargetLocks(string home, string? worker = null) : ITarg
             throw ErrorCatalog.TargetBusy(target, owner?.TaskId, owner?.ProcessId, owner?.Since, wait, owner?.What);
         }
         var stale = ReadOwner(ownerPath);
+        // Shared holders' owner files left beside an exclusive lock are dead holders': repaired by this holder, then gone.
+        var deadShared = SharedOwners(target).ToList();
         AtomicFile.WriteAllBytes(ownerPath, JsonSerializer.SerializeToUtf8Bytes(
             new LockOwner(taskId, Environment.ProcessId, ProcessIdentity.CurrentStart, DateTimeOffset.Now, what, Worker)), durable: false);
-        return new Lease(target, fileLock, ownerPath, stale);
+        return new Lease(target, fileLock, ownerPath, stale, deadShared);
     }
 
-    public LockOwner? OwnerOf(string target) => ReadOwner(Path.Combine(_dir, target + ".owner"));
+    /// <summary>
+    /// A shared lock: a LOCK_SH on the same lock file, and an owner file of its own in <c>locks/name.shared/</c>. An
+    /// exclusive holder's owner file found here is a dead holder's (no exclusive lock lives beside a shared one); dead
+    /// shared holders are left to the next exclusive holder, the only one that can tell them from live ones.
+    /// </summary>
+    public ITargetLease AcquireShared(string target, string? taskId, string what, TimeSpan wait)
+    {
+        AtomicFile.EnsureHome(home);
+        AtomicFile.EnsurePrivateDirectory(_dir);
+        var fileLock = FileLock.TryAcquire(Path.Combine(_dir, target + ".lock"), wait, shared: true);
+        if (fileLock is null)
+        {
+            var owner = OwnerOf(target);
+            throw ErrorCatalog.TargetBusy(target, owner?.TaskId, owner?.ProcessId, owner?.Since, wait, owner?.What);
+        }
+        var readers = Path.Combine(_dir, target + ".shared");
+        AtomicFile.EnsurePrivateDirectory(readers);
+        var ownerPath = Path.Combine(readers, $"{taskId ?? "hold"}-{Guid.NewGuid():N}.owner");
+        AtomicFile.WriteAllBytes(ownerPath, JsonSerializer.SerializeToUtf8Bytes(
+            new LockOwner(taskId, Environment.ProcessId, ProcessIdentity.CurrentStart, DateTimeOffset.Now, what, Worker)), durable: false);
+        // A dead exclusive holder's file goes when this holder lets go (after the repair its lease asks for): none can be live meanwhile.
+        var exclusive = Path.Combine(_dir, target + ".owner");
+        var stale = ReadOwner(exclusive);
+        return new Lease(target, fileLock, ownerPath, stale, stale is null ? [] : [(exclusive, stale)], shared: true);
+    }
+
+    /// <summary>The exclusive holder, else one of the shared holders (live or dead).</summary>
+    public LockOwner? OwnerOf(string target) => ReadOwner(Path.Combine(_dir, target + ".owner")) ?? SharedOwners(target).Select(o => o.Owner).FirstOrDefault();
+
+    /// <summary>The owner files of a target's shared holders.</summary>
+    IEnumerable<(string Path, LockOwner Owner)> SharedOwners(string target)
+    {
+        var readers = Path.Combine(_dir, target + ".shared");
+        if (!Directory.Exists(readers)) yield break;
+        foreach (var file in Directory.EnumerateFiles(readers, "*.owner"))
+            if (ReadOwner(file) is { } owner) yield return (file, owner);
+    }
 
     /// <summary>The targets with an owner file; gates of the engine's own (".repair") are no targets.</summary>
     public IReadOnlyList<string> Owned()
@@ -47,17 +85,25 @@ public sealed class FlockTargetLocks(string home, string? worker = null) : ITarg
         catch (Exception ex) when (ex is IOException or JsonException) { return null; }
     }
 
-    sealed class Lease(string target, FileLock fileLock, string ownerPath, LockOwner? stale) : ITargetLease
+    /// <param name="dead">Owner files of dead holders, deleted with this lease (not when it is abandoned): the dead shared
+    /// holders an exclusive lease found, or the dead exclusive holder a shared one found.</param>
+    sealed class Lease(string target, FileLock fileLock, string ownerPath, LockOwner? stale, IReadOnlyList<(string Path, LockOwner Owner)> dead, bool shared = false) : ITargetLease
     {
         public string Target => target;
         public LockOwner? StaleOwner => stale;
+        public IReadOnlyList<LockOwner> StaleShared { get; } = shared ? [] : dead.Select(d => d.Owner).ToList();
 
         /// <summary>The kernel holds a flock for as long as its holder lives: nothing lapses.</summary>
         public bool Renew() => true;
 
         public void Dispose()
         {
-            try { File.Delete(ownerPath); } catch (IOException) { }
+            try
+            {
+                File.Delete(ownerPath);
+                foreach (var (path, _) in dead) File.Delete(path);
+            }
+            catch (IOException) { }
             fileLock.Dispose();
         }
 

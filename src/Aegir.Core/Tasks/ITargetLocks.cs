@@ -20,6 +20,12 @@ public interface ITargetLocks
     /// </summary>
     ITargetLease Acquire(string target, string? taskId, string what, TimeSpan wait);
 
+    /// <summary>
+    /// Takes a target's lock shared: many holders at once (moves of several sites onto one platform), none beside an
+    /// exclusive holder. A lock service without shared locks takes it exclusive, which is correct, only slower.
+    /// </summary>
+    ITargetLease AcquireShared(string target, string? taskId, string what, TimeSpan wait) => Acquire(target, taskId, what, wait);
+
     /// <summary>Who holds (or last held without releasing) a target's lock; null when nobody does.</summary>
     LockOwner? OwnerOf(string target);
 

@@ -33,7 +33,7 @@ public sealed class TaskRunner(string home, ITaskObserver? observer = null, IJou
 
     /// <summary>Runs a task now.</summary>
     public AegirTask Run(TaskRequest request, Action<TaskContext> body, CancellationToken cancellation = default)
-        => Execute(NewTask(request, AegirTaskStatus.Running), request.Locks, body, cancellation, claim: false)!;
+        => Execute(NewTask(request, AegirTaskStatus.Running), request.Locks, body, cancellation, claim: false, request.Shared)!;
 
     /// <summary>Runs an ad-hoc task (no parameters) now.</summary>
     public AegirTask Run(string type, string target, IEnumerable<string> locks, Action<TaskContext> body)
@@ -65,11 +65,12 @@ public sealed class TaskRunner(string home, ITaskObserver? observer = null, IJou
     /// Claims a queued task (Queued to Running, by one process only: the claim happens under the target's lock)
     /// and runs it. Null when it was not queued any more, or its target stayed busy.
     /// </summary>
-    public AegirTask? RunQueued(string id, IReadOnlyList<string> locks, Action<TaskContext> body, CancellationToken cancellation = default)
+    /// <param name="shared">Those of <paramref name="locks"/> the task may hold shared with others.</param>
+    public AegirTask? RunQueued(string id, IReadOnlyList<string> locks, Action<TaskContext> body, CancellationToken cancellation = default, IReadOnlyList<string>? shared = null)
     {
         var task = Store.Get(id);
         if (task is not { Status: AegirTaskStatus.Queued }) return null;
-        return Execute(task, locks, body, cancellation, claim: true);
+        return Execute(task, locks, body, cancellation, claim: true, shared ?? []);
     }
 
     /// <summary>
@@ -173,7 +174,7 @@ public sealed class TaskRunner(string home, ITaskObserver? observer = null, IJou
         };
     }
 
-    AegirTask? Execute(AegirTask task, IReadOnlyList<string> locks, Action<TaskContext> body, CancellationToken cancellation, bool claim)
+    AegirTask? Execute(AegirTask task, IReadOnlyList<string> locks, Action<TaskContext> body, CancellationToken cancellation, bool claim, IReadOnlyList<string> shared)
     {
         using var lapsed = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         var ctx = new TaskContext(task, Store, observer, executor, new SecretMasker(), lapsed.Token, Faults);
@@ -184,7 +185,7 @@ public sealed class TaskRunner(string home, ITaskObserver? observer = null, IJou
         {
             // The record is written once the locks are held: a task killed before that leaves no record that
             // could show as running forever, and one killed after is named by its locks' owner files.
-            held = Acquire(locks.Append(task.Target), task.Id, $"task {task.Id}", LockWait);
+            held = Acquire(locks.Append(task.Target), task.Id, $"task {task.Id}", LockWait, shared.Where(s => s != task.Target).ToHashSet(StringComparer.Ordinal));
             heartbeat = LeaseHeartbeat.Start(Locks.Heartbeat, held, lapsed);
             if (!claim)
             {
@@ -259,13 +260,14 @@ public sealed class TaskRunner(string home, ITaskObserver? observer = null, IJou
     }
 
     /// <summary>Locks in one fixed order for every task, so two tasks that need the same pair cannot deadlock.</summary>
-    List<ITargetLease> Acquire(IEnumerable<string> targets, string? taskId, string what, TimeSpan wait)
+    /// <param name="shared">Targets held shared: others may hold them shared too, never exclusive meanwhile.</param>
+    List<ITargetLease> Acquire(IEnumerable<string> targets, string? taskId, string what, TimeSpan wait, IReadOnlySet<string>? shared = null)
     {
         var held = new List<ITargetLease>();
         try
         {
             foreach (var name in targets.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
-                held.Add(Locks.Acquire(name, taskId, what, wait));
+                held.Add(shared?.Contains(name) == true ? Locks.AcquireShared(name, taskId, what, wait) : Locks.Acquire(name, taskId, what, wait));
         }
         catch
         {
@@ -278,9 +280,9 @@ public sealed class TaskRunner(string home, ITaskObserver? observer = null, IJou
     /// <summary>A lock whose last holder died names that holder's task: recover it from its journal, once.</summary>
     void RepairDead(IReadOnlyList<ITargetLease> held, string? self, string byWhom, Action<TaskLogLevel, string> log)
     {
-        foreach (var l in held)
+        foreach (var (l, owner) in held.SelectMany(l => l.StaleShared.Prepend(l.StaleOwner).OfType<LockOwner>().Select(o => (l, o))))
         {
-            if (l.StaleOwner is not { } owner || (owner.TaskId is not null && owner.TaskId == self)) continue;
+            if (owner.TaskId is not null && owner.TaskId == self) continue;
             if (owner.TaskId is null)
             {
                 log(TaskLogLevel.Debug, $"The last {owner.What} on '@{l.Target}' (process {owner.ProcessId}) ended without releasing its lock; it wrote its record whole or not at all.");

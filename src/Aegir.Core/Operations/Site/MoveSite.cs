@@ -8,7 +8,8 @@ namespace Aegir.Core.Operations.Site;
 /// Aegir's migrate, how a site is upgraded: it moves to another platform (newer code of the same application) and/or
 /// another database server. A pre-migration backup is taken and deployed on the target (new database, folders
 /// beside where they go), the packages compared (one the target lacks: a warning), the record switched, settings and
-/// vhost written on the target and the page checked; the old database and folders go last. Any failure, or a kill
+/// vhost written on the target, the application's database updates run (a move onto other code) and the page
+/// checked; the old database and folders go last. Any failure, or a kill
 /// and the repair, leaves the site answering from where it was with its data, and nothing behind.
 /// </summary>
 public sealed class MoveSite : SiteOperation<MoveSite.Parameters>
@@ -23,6 +24,15 @@ public sealed class MoveSite : SiteOperation<MoveSite.Parameters>
     public override IReadOnlyList<string> LocksOf(Parameters p, ContextStore store)
         => base.LocksOf(p, store).Concat(p.Platform is { } to ? [to] : []).Distinct().ToList();
 
+
+    /// <summary>
+    /// The platforms are held shared: many sites move from one platform onto another at once (Move-AegirSite
+    /// -ThrottleLimit), each its own folders and database, while a task that changes a platform itself (verify, lock,
+    /// delete) or another kind of site task there holds it exclusive and waits for them all. What sites of a platform
+    /// share on its disk (the ACLs of its shared folders) changes under the server's accounts lock.
+    /// </summary>
+    public override IReadOnlyList<string> SharedLocksOf(Parameters p, ContextStore store)
+        => LocksOf(p, store).Where(name => name != p.Site).ToList();
 
     /// <summary>A move to where the site is already is refused before any task.</summary>
     public override void Check(Parameters p, ContextStore store)
@@ -65,7 +75,8 @@ public sealed class MoveSite : SiteOperation<MoveSite.Parameters>
         string? archive = null;
         var moves = new[] { target.Platform.Name != source.Platform.Name ? "to @" + target.Platform.Name : null, target.DbServer?.Name != source.DbServer?.Name ? "its database to @" + target.DbServer?.Name : null };
         SiteArchive.Step(plan, source, ArchiveCompression.Zstd, $"before moving {string.Join(", ", moves.OfType<string>())}", "take a pre-migration backup", b => archive = b.Path);
-        new SiteDeploy(source, target, () => archive!, "the pre-migration backup").Plan(plan, env);
+        // Only new code has updates to run: a move of the database alone keeps the code it was at.
+        new SiteDeploy(source, target, () => archive!, "the pre-migration backup") { RunsUpdates = target.Platform.Name != source.Platform.Name }.Plan(plan, env);
     }
 
     /// <summary>

@@ -37,9 +37,13 @@ internal static class SiteAccountSteps
             }
             if (current is not null && current != account.Name) Handover(ctx, parts, current);
             parts.Pools.Folders(ctx, parts.PoolName, account.Name);
+            // Under the accounts lock: two sites' tasks on one platform (moves hold it shared) edit the same folders' ACLs.
             if (SharedFolders(parts) is { Count: > 0 } shared)
-                ctx.Step($"Letting {account.Name} write the folders every site of @{parts.Platform.Name} shares ({string.Join(", ", parts.Kind.SharedFolders)}){parts.OnMember}",
-                    () => SiteAccount.GrantShared(transport, account.Name, shared));
+                ctx.Step($"Letting {account.Name} write the folders every site of @{parts.Platform.Name} shares ({string.Join(", ", parts.Kind.SharedFolders)}){parts.OnMember}", () =>
+                {
+                    using var held = parts.Pools.HoldAccounts();
+                    SiteAccount.GrantShared(transport, account.Name, shared);
+                });
         });
     }
 

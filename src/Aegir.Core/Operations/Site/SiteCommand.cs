@@ -107,15 +107,18 @@ public static class SiteCommand
     internal static string? OwnDrush(ITransport transport, string root)
         => new[] { "vendor/bin/drush", "../vendor/bin/drush" }.Select(c => Path.GetFullPath(Path.Combine(root, c))).FirstOrDefault(transport.FileExists);
 
+    /// <summary>The platform's own WP-CLI (composer's vendor/bin/wp, or wp-cli.phar in the root); null when it has none.</summary>
+    internal static string? OwnWp(ITransport transport, string root)
+        => new[] { "vendor/bin/wp", "wp-cli.phar" }.Select(c => Path.GetFullPath(Path.Combine(root, c))).FirstOrDefault(transport.FileExists);
+
     /// <summary>drush and wp are the platform's own (vendor/bin), told which site; anything else runs as given.</summary>
-    static (string Program, IReadOnlyList<string> Arguments) Tool(ITransport transport, string root, string uri, string url, IReadOnlyList<string> command)
+    internal static (string Program, IReadOnlyList<string> Arguments) Tool(ITransport transport, string root, string uri, string url, IReadOnlyList<string> command)
     {
         var rest = command.Skip(1).ToList();
-        string? Own(params string[] candidates) => candidates.Select(c => Path.GetFullPath(Path.Combine(root, c))).FirstOrDefault(transport.FileExists);
         return command[0] switch
         {
             "drush" when OwnDrush(transport, root) is { } drush => (drush, [$"--uri={uri}", .. rest]),
-            "wp" when Own("vendor/bin/wp", "wp-cli.phar") is { } wp => wp.EndsWith(".phar") ? ("php", [wp, $"--path={root}", $"--url={url}", .. rest]) : (wp, [$"--path={root}", $"--url={url}", .. rest]),
+            "wp" when OwnWp(transport, root) is { } wp => wp.EndsWith(".phar") ? ("php", [wp, $"--path={root}", $"--url={url}", .. rest]) : (wp, [$"--path={root}", $"--url={url}", .. rest]),
             _ => (command[0], rest),
         };
     }

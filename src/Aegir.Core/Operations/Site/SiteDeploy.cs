@@ -23,6 +23,9 @@ internal sealed class SiteDeploy(SiteParts source, SiteParts parts, Func<string>
     /// <summary>A rename or a clone: the site comes out under another uri, in a record of its own.</summary>
     bool Renamed => source.Site.Name != parts.Site.Name;
 
+    /// <summary>A move onto other code: the application's database updates run on the new database before the old copy goes.</summary>
+    public bool RunsUpdates { get; init; }
+
     string archive => archiveOf();
     bool Moving => source.Platform.Name != parts.Platform.Name || source.DbServer?.Name != parts.DbServer?.Name;
 
@@ -99,6 +102,7 @@ internal sealed class SiteDeploy(SiteParts source, SiteParts parts, Func<string>
         SiteSteps.Folders(plan, parts);
         SiteSteps.Settings(plan, parts);
         SiteAccess.Plan(plan, parts);
+        if (RunsUpdates) ApplicationUpdate.BeforeServing(plan, parts);
         bool enabled = parts.Site.Status != Contexts.SiteStatus.Disabled;
         var left = Left();
         // A rename on one web server: the old vhost goes first, since the names the site keeps (its aliases) may
@@ -111,6 +115,7 @@ internal sealed class SiteDeploy(SiteParts source, SiteParts parts, Func<string>
             RemoveOldVhost(plan, member);
             SiteSteps.Reload(plan, env, member.Web, member.Http);
         }
+        if (RunsUpdates) ApplicationUpdate.OnceServed(plan, parts);
         SiteSteps.Answers(plan, parts, () => enabled);
         AcmeIssuance.PlanWanted(plan, parts);
         Finish(plan, env);
