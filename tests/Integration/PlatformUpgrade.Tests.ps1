@@ -79,5 +79,7 @@ if (`$db->query(`"SELECT COUNT(*) FROM entries WHERE body = 'cannot convert'`")-
         $summary.RolledBack | Should -Be 'uc.upgrade.test'
         $summary.Failed | Should -BeNullOrEmpty
         "$summary" | Should -BeLike '2 moved, 0 failed, 1 rolled back*'
+        # And a line for whoever watches, shown by default as Write-Host's are.
+        "$(($info | Where-Object Tags -Contains 'PSHOST').MessageData)" | Should -BeLike 'Moves: 2 moved, 0 failed, 1 rolled back*'
     }
 }

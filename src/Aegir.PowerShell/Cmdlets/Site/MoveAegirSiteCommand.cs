@@ -97,9 +97,9 @@ public sealed class MoveAegirSiteCommand : SiteDestinationCmdlet
         while (_running.Count > 0) EndOne();
         base.EndProcessing();
         if (_summary.Total < 2) return;
-        // The summary as an object (-InformationVariable) and a line; a warning when not every site moved.
+        // The summary as an object (-InformationVariable) and as a line shown like Write-Host's; a warning when not every site moved.
         WriteInformation(new InformationRecord(_summary, MyInvocation.MyCommand.Name) { Tags = { "AegirMoveSummary" } });
-        WriteVerbose($"Moves: {_summary}.");
+        WriteInformation(new InformationRecord(new HostInformationMessage { Message = $"Moves: {_summary}." }, MyInvocation.MyCommand.Name) { Tags = { "PSHOST" } });
         if (_summary.Total > _summary.Moved.Count) WriteWarning($"Not every site moved: {_summary}.");
     }
 
