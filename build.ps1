@@ -190,9 +190,10 @@ function Invoke-Help {
             if (-not $doc.Synopsis) { $problems.Add("$($cmd.Name): no SYNOPSIS") }
             if (-not $doc.Examples) { $problems.Add("$($cmd.Name): no example") }
             $own = @($cmd.Parameters.Values | Where-Object { $_.Name -notin $common })
-            foreach ($key in $standard.Keys) { if ($key -in $own.Name -and -not $doc.Parameters.ContainsKey($key)) { $doc.Parameters[$key] = $standard[$key] } }
+            $ownNames = @($own | ForEach-Object Name)   # a cmdlet may have none of its own
+            foreach ($key in $standard.Keys) { if ($key -in $ownNames -and -not $doc.Parameters.ContainsKey($key)) { $doc.Parameters[$key] = $standard[$key] } }
             foreach ($p in $own) { if (-not $doc.Parameters.ContainsKey($p.Name)) { $problems.Add("$($cmd.Name): parameter -$($p.Name) is not documented") } }
-            foreach ($name in $doc.Parameters.Keys) { if ($name -notin $own.Name) { $problems.Add("$($cmd.Name): docs describe -$name, which does not exist") } }
+            foreach ($name in $doc.Parameters.Keys) { if ($name -notin $ownNames) { $problems.Add("$($cmd.Name): docs describe -$name, which does not exist") } }
 
             $w.WriteStartElement('command', 'command', $MamlNs.command)
             $w.WriteStartElement('command', 'details', $MamlNs.command)
