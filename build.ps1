@@ -14,7 +14,7 @@
       Bench    Build, then the benchmarks in bench/ (import cost, listing 10,000 sites, installing 20 sites,
                backup and restore against the raw tools, queue latency and throughput, the file queue against
                a RabbitMQ broker with 1, 2 and 4 workers, 20 HTTPS sites with certificates from a private ACME
-               CA, a certificate renewal round over 1,000 sites).
+               CA, a certificate renewal round over 1,000 sites, task listings among 1,000,000 task records).
       Package  Build, then a .nupkg in out/packages that Install-PSResource installs.
       Demo     Build, then a tour of the module against a temporary AEGIR_HOME.
       Clean    Removes out/ and every bin/ and obj/ folder.

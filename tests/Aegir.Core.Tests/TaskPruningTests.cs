@@ -90,6 +90,7 @@ public sealed class TaskPruningTests : IDisposable
         Save("20240701-000000000-0001", "a.example");
         var month = Path.Combine(_store.TasksPath, "2024", "01");
         File.WriteAllText(TaskMonths.IndexPath(month), "stale");
+        File.WriteAllText(Path.Combine(month, ".tmp-20240101-000000000-0001.verify.a.example.json.0badf00d"), "{");   // what a writer killed mid-write left
 
         Assert.Equal(1, _pruning.Delete(_pruning.Find(Cut)));
         Assert.False(Directory.Exists(month));

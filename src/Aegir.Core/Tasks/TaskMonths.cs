@@ -16,7 +16,7 @@ namespace Aegir.Core.Tasks;
 /// </summary>
 public sealed class TaskMonths(string tasksPath)
 {
-    const string Header = "aegir-task-index 1";
+    const string Header = "aegir-task-index 2";
     const string IndexSuffix = ".index";
 
     /// <summary>How long a folder stays unchanged before its index is written (its current month seldom has one).</summary>
@@ -71,7 +71,12 @@ public sealed class TaskMonths(string tasksPath)
             TryDelete(index);   // the month is gone (retention emptied it): so is its index
             return [];
         }
-        if (Lookup(index, version.Value, targets) is { } found) return found;
+        // What the index names must be there: one that names a record that is not is forgotten and rebuilt.
+        if (Lookup(index, version.Value, targets) is { } found)
+        {
+            if (found.TrueForAll(n => File.Exists(Path.Combine(month, n + ".json")))) return found;
+            TryDelete(index);
+        }
         var started = DateTimeOffset.UtcNow;
         var names = Names(month);
         if (Posix.Version(month) == version && started - ChangedAt(version.Value) > Settled) Write(index, version.Value, names);
@@ -91,9 +96,15 @@ public sealed class TaskMonths(string tasksPath)
     /// <summary>Splits a record name into id, type and target (one part for a record named by id alone).</summary>
     public static string[] Split(string name) => name.Split('.', 3);
 
-    /// <summary>One line per target, its records' "id.type" newest first; records named by id alone under the empty target.</summary>
+    /// <summary>
+    /// After the stamp, the offset of each of <see cref="Buckets"/> buckets of lines (and of the end), fixed width; then one
+    /// line per target, its records' "id.type" newest first, in its bucket (by a hash of the target), records named by id
+    /// alone under the empty target. A lookup reads the offsets and its targets' buckets alone: a few hundred bytes of a month.
+    /// </summary>
     static void Write(string index, Posix.FileVersion version, List<string> names)
     {
+        var buckets = new StringBuilder[Buckets];
+        for (var b = 0; b < Buckets; b++) buckets[b] = new StringBuilder();
         var byTarget = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         foreach (var name in names)
         {
@@ -103,35 +114,71 @@ public sealed class TaskMonths(string tasksPath)
             if (!byTarget.TryGetValue(target, out var list)) byTarget[target] = list = [];
             list.Add(entry);
         }
-        var text = new StringBuilder(Stamp(version));
-        foreach (var (target, entries) in byTarget) text.Append(target).Append('\t').AppendJoin('\t', entries).Append('\n');
-        try { AtomicFile.WriteAllBytes(index, Encoding.UTF8.GetBytes(text.ToString()), durable: false); }
+        foreach (var (target, entries) in byTarget)
+            buckets[Bucket(target)].Append(target).Append('\t').AppendJoin('\t', entries).Append('\n');
+        var stamp = Encoding.UTF8.GetBytes(Stamp(version));
+        var bodies = buckets.Select(b => Encoding.UTF8.GetBytes(b.ToString())).ToList();
+        var offsets = new StringBuilder();
+        long at = stamp.Length + OffsetsLength;
+        foreach (var body in bodies.Append([]))
+        {
+            offsets.Append(at.ToString("D10", CultureInfo.InvariantCulture)).Append(offsets.Length + 1 == OffsetsLength ? '\n' : ' ');
+            at += body.Length;
+        }
+        var bytes = new byte[at];
+        stamp.CopyTo(bytes, 0);
+        Encoding.ASCII.GetBytes(offsets.ToString()).CopyTo(bytes, stamp.Length);
+        var pos = stamp.Length + OffsetsLength;
+        foreach (var body in bodies) { body.CopyTo(bytes, pos); pos += body.Length; }
+        try { AtomicFile.WriteAllBytes(index, bytes, durable: false); }
         catch (IOException) { }   // a read-only or full disk: the folder is read each time
         catch (UnauthorizedAccessException) { }
     }
 
-    /// <summary>The names the index holds for the targets; null when it is missing, unreadable or not of the folder as it is now.</summary>
+    const int Buckets = 256;
+    const int OffsetsLength = (Buckets + 1) * 11;
+
+    /// <summary>A target's bucket: FNV-1a of its UTF-8 bytes (stable across processes, unlike string.GetHashCode).</summary>
+    static int Bucket(string target)
+    {
+        uint hash = 2166136261;
+        foreach (var b in Encoding.UTF8.GetBytes(target)) hash = (hash ^ b) * 16777619;
+        return (int)(hash % Buckets);
+    }
+
+    /// <summary>The names the index holds for the targets; null when it is missing, unreadable, cut short or not of the folder as it is now.</summary>
     static List<string>? Lookup(string index, Posix.FileVersion version, IReadOnlyCollection<string> targets)
     {
-        byte[] bytes;
-        try { bytes = File.ReadAllBytes(index); }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { return null; }
-        var stamp = Encoding.UTF8.GetBytes(Stamp(version));
-        if (!bytes.AsSpan().StartsWith(stamp)) return null;
-        var found = new List<string>();
-        foreach (var target in targets.Append(""))
+        try
         {
-            var needle = Encoding.UTF8.GetBytes("\n" + target + "\t");
-            var at = bytes.AsSpan(stamp.Length - 1).IndexOf(needle);
-            if (at < 0) continue;
-            var line = bytes.AsSpan(stamp.Length - 1 + at + needle.Length);
-            var end = line.IndexOf((byte)'\n');
-            if (end < 0) return null;   // cut short: not written by this class
-            foreach (var entry in Encoding.UTF8.GetString(line[..end]).Split('\t'))
-                found.Add(target.Length == 0 ? entry : entry + "." + target);
+            using var file = File.OpenHandle(index);
+            var stamp = Encoding.UTF8.GetBytes(Stamp(version));
+            var head = new byte[stamp.Length + OffsetsLength];
+            if (RandomAccess.Read(file, head, 0) != head.Length || !head.AsSpan().StartsWith(stamp)) return null;
+            var offsets = new long[Buckets + 1];
+            for (var b = 0; b <= Buckets; b++)
+                if (!long.TryParse(head.AsSpan(stamp.Length + b * 11, 10), NumberStyles.None, CultureInfo.InvariantCulture, out offsets[b])) return null;
+            if (RandomAccess.GetLength(file) != offsets[Buckets]) return null;   // cut short, or written to by another hand
+            var found = new List<string>();
+            foreach (var target in targets.Append(""))
+            {
+                var b = Bucket(target);
+                var range = new byte[offsets[b + 1] - offsets[b] + 1];
+                range[0] = (byte)'\n';   // each line starts after a newline, the bucket's first too
+                if (RandomAccess.Read(file, range.AsSpan(1), offsets[b]) != range.Length - 1) return null;
+                var needle = Encoding.UTF8.GetBytes("\n" + target + "\t");
+                var at = range.AsSpan().IndexOf(needle);
+                if (at < 0) continue;
+                var line = range.AsSpan(at + needle.Length);
+                var end = line.IndexOf((byte)'\n');
+                if (end < 0) return null;
+                foreach (var entry in Encoding.UTF8.GetString(line[..end]).Split('\t'))
+                    found.Add(target.Length == 0 ? entry : entry + "." + target);
+            }
+            found.Sort((a, b) => string.CompareOrdinal(b, a));
+            return found;
         }
-        found.Sort((a, b) => string.CompareOrdinal(b, a));
-        return found;
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { return null; }
     }
 
     static void TryDelete(string path)

@@ -59,25 +59,40 @@ public sealed class TaskPruning(TaskStore store)
     public int Delete(IEnumerable<Expired> expired, CancellationToken cancellation = default)
     {
         var n = 0;
-        var months = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var e in expired)
+        foreach (var month in expired.GroupBy(e => e.Month, StringComparer.Ordinal))
         {
-            if (cancellation.IsCancellationRequested) break;
-            var task = new AegirTask { Id = e.Id, Type = e.Type, Target = e.Target };
-            store.DeleteData(task);
-            store.Unmark(task);
-            store.ClearStop(e.Id);
-            store.RemoveStaleTemps(task);
-            try
+            var gone = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var e in month)
             {
-                File.Delete(Path.Combine(e.Month, e.Name + ".json"));
-                n++;
+                if (cancellation.IsCancellationRequested) break;
+                var task = new AegirTask { Id = e.Id, Type = e.Type, Target = e.Target };
+                store.DeleteData(task);
+                store.Unmark(task);
+                store.ClearStop(e.Id);
+                try
+                {
+                    File.Delete(Path.Combine(e.Month, e.Name + ".json"));
+                    gone.Add(e.Name + ".json");
+                    n++;
+                }
+                catch (IOException) { }
             }
-            catch (IOException) { }
-            months.Add(e.Month);
+            RemoveTemps(month.Key, gone);
+            RemoveIfEmpty(month.Key);
+            if (cancellation.IsCancellationRequested) break;
         }
-        foreach (var month in months) RemoveIfEmpty(month);
         return n;
+    }
+
+    /// <summary>What killed writers of the deleted records left (their temp files), found in one look at the month.</summary>
+    static void RemoveTemps(string month, HashSet<string> gone)
+    {
+        foreach (var temp in Directory.EnumerateFiles(month, IO.AtomicFile.TempPrefix + "*"))
+        {
+            var name = Path.GetFileName(temp)[IO.AtomicFile.TempPrefix.Length..];
+            var dot = name.LastIndexOf('.');
+            if (dot > 0 && gone.Contains(name[..dot])) File.Delete(temp);
+        }
     }
 
     /// <summary>A month (and then its year) with nothing left goes, with its index.</summary>
