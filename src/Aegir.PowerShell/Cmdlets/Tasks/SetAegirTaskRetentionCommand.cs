@@ -15,7 +15,6 @@ public sealed class SetAegirTaskRetentionCommand : AegirCmdlet
 {
     /// <summary>How long a finished task is kept: a number and a unit (h, d, w), such as 90d; 'off' for no age limit.</summary>
     [Parameter(Position = 0, ParameterSetName = "Keep")]
-    [Interval]
     [ValidateNotNullOrEmpty]
     public string? KeepFor { get; set; }
 
