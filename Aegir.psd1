@@ -15,7 +15,7 @@
         'Get-AegirPackage', 'Get-AegirPlatform', 'Lock-AegirPlatform', 'New-AegirPlatform', 'Remove-AegirPlatform', 'Set-AegirPlatform', 'Unlock-AegirPlatform',
         'Get-AegirServer', 'New-AegirServer', 'Remove-AegirServer', 'Set-AegirServer', 'Start-AegirLocalServer', 'Stop-AegirLocalServer',
         'Disable-AegirSite', 'Enable-AegirSite', 'Get-AegirSite', 'Get-AegirSiteCredential', 'Install-AegirSite', 'Invoke-AegirSiteCommand', 'New-AegirSite', 'Remove-AegirSite', 'Set-AegirSite',
-        'Get-AegirTask', 'Invoke-AegirVerify', 'Invoke-AegirQueue', 'Get-AegirQueue', 'Set-AegirQueue', 'Start-AegirWorker', 'Get-AegirWorker', 'Get-AegirSiteStatistic', 'Get-AegirCertificate', 'Update-AegirCertificate', 'Wait-AegirTask', 'Stop-AegirTask', 'Restart-AegirTask',
+        'Get-AegirTask', 'Remove-AegirTask', 'Get-AegirTaskRetention', 'Set-AegirTaskRetention', 'Invoke-AegirVerify', 'Invoke-AegirQueue', 'Get-AegirQueue', 'Set-AegirQueue', 'Start-AegirWorker', 'Get-AegirWorker', 'Get-AegirSiteStatistic', 'Get-AegirCertificate', 'Update-AegirCertificate', 'Wait-AegirTask', 'Stop-AegirTask', 'Restart-AegirTask',
         'Backup-AegirSite', 'Get-AegirBackup', 'Remove-AegirBackup', 'Restore-AegirSite', 'Move-AegirSite',
         'Rename-AegirSite', 'Copy-AegirSite', 'Import-AegirSite',
         'Test-AegirServer', 'Test-AegirPlatform', 'Test-AegirSite',

@@ -14,7 +14,7 @@
       Bench    Build, then the benchmarks in bench/ (import cost, listing 10,000 sites, installing 20 sites,
                backup and restore against the raw tools, queue latency and throughput, the file queue against
                a RabbitMQ broker with 1, 2 and 4 workers, 20 HTTPS sites with certificates from a private ACME
-               CA, a certificate renewal round over 1,000 sites).
+               CA, a certificate renewal round over 1,000 sites, task listings among 1,000,000 task records).
       Package  Build, then a .nupkg in out/packages that Install-PSResource installs.
       Demo     Build, then a tour of the module against a temporary AEGIR_HOME.
       Clean    Removes out/ and every bin/ and obj/ folder.
@@ -190,9 +190,10 @@ function Invoke-Help {
             if (-not $doc.Synopsis) { $problems.Add("$($cmd.Name): no SYNOPSIS") }
             if (-not $doc.Examples) { $problems.Add("$($cmd.Name): no example") }
             $own = @($cmd.Parameters.Values | Where-Object { $_.Name -notin $common })
-            foreach ($key in $standard.Keys) { if ($key -in $own.Name -and -not $doc.Parameters.ContainsKey($key)) { $doc.Parameters[$key] = $standard[$key] } }
+            $ownNames = @($own | ForEach-Object Name)   # a cmdlet may have none of its own
+            foreach ($key in $standard.Keys) { if ($key -in $ownNames -and -not $doc.Parameters.ContainsKey($key)) { $doc.Parameters[$key] = $standard[$key] } }
             foreach ($p in $own) { if (-not $doc.Parameters.ContainsKey($p.Name)) { $problems.Add("$($cmd.Name): parameter -$($p.Name) is not documented") } }
-            foreach ($name in $doc.Parameters.Keys) { if ($name -notin $own.Name) { $problems.Add("$($cmd.Name): docs describe -$name, which does not exist") } }
+            foreach ($name in $doc.Parameters.Keys) { if ($name -notin $ownNames) { $problems.Add("$($cmd.Name): docs describe -$name, which does not exist") } }
 
             $w.WriteStartElement('command', 'command', $MamlNs.command)
             $w.WriteStartElement('command', 'details', $MamlNs.command)

@@ -10,7 +10,8 @@ namespace Aegir.Core.Schedules;
 /// The sites' schedules, each spread over its interval (every site has its own moment in it): cron for installed,
 /// enabled sites; statistics for installed ones; and scheduled backups, which are queued as backup tasks (after the
 /// site's retention rules have pruned its older backups), within the backup window when there is one, once per interval;
-/// and the certificate renewals of sites of the LetsEncrypt source, due by their store record alone (<see cref="RenewalPolicy"/>).
+/// and the certificate renewals of sites of the LetsEncrypt source, due by their store record alone (<see cref="RenewalPolicy"/>);
+/// and, hourly, the task retention setting (<see cref="TaskRetentionRun"/>).
 /// </summary>
 public sealed class SiteSchedules(Engine engine, ScheduleKinds kinds, BackupWindow? window = null) : IWorkSchedule
 {
@@ -78,6 +79,12 @@ public sealed class SiteSchedules(Engine engine, ScheduleKinds kinds, BackupWind
                 Next(due ? now : slot + span);
                 return due;
             }
+        }
+
+        if (kinds.HasFlag(ScheduleKinds.Retention) && TaskRetentionRun.NextDue(engine.Store.Home) is { } retention)
+        {
+            if (retention <= now) yield return new ScheduledWork(TaskRetentionRun.Key, TaskRetentionRun.Target, retention == DateTimeOffset.MinValue ? null : retention - TaskRetentionRun.Every, () => TaskRetentionRun.Run(engine.Store.Home, DateTimeOffset.UtcNow));
+            else Next(retention);
         }
 
         // A backup taken in this interval (by hand, or restored from) counts as the interval's: the next is due at the next moment.

@@ -18,6 +18,9 @@ public interface ITaskStore
     /// <summary>Tasks newest first whose type and target pass <paramref name="include"/>.</summary>
     IEnumerable<AegirTask> List(Func<string, string, bool>? include = null);
 
+    /// <summary>Tasks of <paramref name="targets"/> alone, newest first, whose type and target pass <paramref name="include"/>.</summary>
+    IEnumerable<AegirTask> List(IReadOnlyCollection<string> targets, Func<string, string, bool>? include = null);
+
     /// <summary>Deletes what a killed writer of the task's record left: called once its process is gone.</summary>
     void RemoveStaleTemps(AegirTask task);
 

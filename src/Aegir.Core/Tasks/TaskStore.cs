@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Aegir.Core.IO;
 
 namespace Aegir.Core.Tasks;
@@ -13,14 +12,6 @@ namespace Aegir.Core.Tasks;
 /// </summary>
 public sealed class TaskStore(string home) : ITaskStore
 {
-    static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        Converters = { new JsonStringEnumConverter() },
-    };
-
     readonly ConcurrentDictionary<string, string> _paths = new(StringComparer.Ordinal);
 
     public string Home { get; } = home;
@@ -40,7 +31,7 @@ public sealed class TaskStore(string home) : ITaskStore
         var path = PathFor(task);
         EnsureMonth(Path.GetDirectoryName(path)!);
         byte[] bytes;
-        lock (task) bytes = JsonSerializer.SerializeToUtf8Bytes(task, Json);
+        lock (task) bytes = JsonSerializer.SerializeToUtf8Bytes(task, TaskJson.Default.AegirTask);
         AtomicFile.WriteAllBytes(path, bytes, durable: durable);
     }
 
@@ -77,40 +68,48 @@ public sealed class TaskStore(string home) : ITaskStore
         return Directory.EnumerateFiles(dir, id + ".*json").FirstOrDefault(f => Path.GetFileName(f) is var n && (n == id + ".json" || n.StartsWith(id + ".", StringComparison.Ordinal)));
     }
 
-    static AegirTask? Read(string path)
+    internal static AegirTask? Read(string path)
     {
-        try { return JsonSerializer.Deserialize<AegirTask>(File.ReadAllBytes(path), Json); }
+        try { return JsonSerializer.Deserialize(File.ReadAllBytes(path), TaskJson.Default.AegirTask); }
         catch (Exception ex) when (ex is IOException or JsonException) { return null; }
     }
+
+    /// <summary>The month folders and their per-target indexes.</summary>
+    public TaskMonths Months { get; init; } = new(Path.Combine(home, "tasks"));
 
     /// <summary>Id, type and target of recorded tasks, newest first, from their file names alone (records of older versions, named by id alone, are left out).</summary>
     public IEnumerable<(string Id, string Type, string Target)> Headers()
     {
-        if (!Directory.Exists(TasksPath)) return [];
-        return Directory.EnumerateFiles(TasksPath, "*.json", SearchOption.AllDirectories)
-            .Select(f => Path.GetFileName(f)[..^".json".Length].Split('.', 3))
-            .Where(p => p.Length == 3 && !p[0].StartsWith('.'))
-            .OrderByDescending(p => p[0], StringComparer.Ordinal)
-            .Select(p => (p[0], p[1], p[2]));
+        foreach (var month in Months.Newest())
+            foreach (var name in TaskMonths.Names(month))
+                if (TaskMonths.Split(name) is [var id, var type, var target]) yield return (id, type, target);
     }
 
     /// <summary>
     /// Tasks newest first whose type and target pass <paramref name="include"/> (decided from the file names, so
-    /// only those are read); unreadable records are skipped. Records of older versions, named by id alone, are read to tell.
+    /// only those are read); unreadable records are skipped. Records of older versions, named by id alone, are read to
+    /// tell. Months are read newest first, one at a time, so taking the first few reads only the newest month or two.
     /// </summary>
     public IEnumerable<AegirTask> List(Func<string, string, bool>? include = null)
+        => Months.Newest().SelectMany(month => Records(month, TaskMonths.Names(month), include));
+
+    /// <summary>As <see cref="List(Func{string, string, bool}?)"/> for the tasks of <paramref name="targets"/> alone: each month's index names them.</summary>
+    public IEnumerable<AegirTask> List(IReadOnlyCollection<string> targets, Func<string, string, bool>? include = null)
+        => Months.Newest().SelectMany(month => Records(month, Months.NamesFor(month, targets), (type, target) => targets.Contains(target) && (include is null || include(type, target))));
+
+    IEnumerable<AegirTask> Records(string month, List<string> names, Func<string, string, bool>? include)
     {
-        if (!Directory.Exists(TasksPath)) yield break;
-        var files = Directory.EnumerateFiles(TasksPath, "*.json", SearchOption.AllDirectories)
-            .Select(f => (Name: Path.GetFileName(f), Path: f))
-            .Where(f => !f.Name.StartsWith('.'))
-            .OrderByDescending(f => f.Name, StringComparer.Ordinal);
-        foreach (var (name, path) in files)
+        foreach (var name in names)
         {
-            var parts = name[..^".json".Length].Split('.', 3);
+            var parts = TaskMonths.Split(name);
             if (parts.Length == 3 && include is not null && !include(parts[1], parts[2])) continue;
+            var path = Path.Combine(month, name + ".json");
             var task = Read(path);
-            if (task is null) continue;
+            if (task is null)
+            {
+                if (!File.Exists(path)) TaskMonths.Forget(month);   // the index named a record that is not there: rebuilt at the next read
+                continue;
+            }
             if (parts.Length != 3 && include is not null && !include(task.Type, task.Target)) continue;
             yield return task;
         }

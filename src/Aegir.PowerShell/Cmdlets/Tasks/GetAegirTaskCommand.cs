@@ -56,10 +56,10 @@ public sealed class GetAegirTaskCommand : AegirCmdlet
             }
             return;
         }
-        // Type and target are in the record's file name, so only matching records are read.
-        var targets = Target is null ? null : ContextNames.Candidates(Target).ToHashSet(StringComparer.Ordinal);
-        foreach (var task in tasks.List((type, target) => (targets is null || targets.Contains(target)) && (Type is null || string.Equals(type, Type, StringComparison.OrdinalIgnoreCase)))
-                     .Where(t => Status is null || Status.Contains(t.Status))
+        // Type and target are in the record's file name, so only matching records are read; a target's are found by each month's index.
+        Func<string, string, bool>? ofType = Type is null ? null : (type, _) => string.Equals(type, Type, StringComparison.OrdinalIgnoreCase);
+        var listing = Target is null ? tasks.List(ofType) : tasks.List(ContextNames.Candidates(Target).ToHashSet(StringComparer.Ordinal), ofType);
+        foreach (var task in listing.Where(t => Status is null || Status.Contains(t.Status))
                      .Take(First))
             WriteObject(task);
     }

@@ -21,10 +21,10 @@ public sealed class InvokeAegirQueueCommand : QueueWorkerCmdlet
     [Parameter]
     public SwitchParameter Continuous { get; set; }
 
-    /// <summary>Which queues to run: Tasks (queued tasks), Cron, Backup (scheduled backups, queued as tasks), Statistics, Certificate (ACME renewals); all when left out.</summary>
+    /// <summary>Which queues to run: Tasks (queued tasks), Cron, Backup (scheduled backups, queued as tasks), Statistics, Certificate (ACME renewals), Retention (old task records let go, hourly, by Set-AegirTaskRetention); all when left out.</summary>
     [Parameter]
-    [ValidateSet("Tasks", "Cron", "Backup", "Statistics", "Certificate")]
-    public string[] Queue { get; set; } = ["Tasks", "Cron", "Backup", "Statistics", "Certificate"];
+    [ValidateSet("Tasks", "Cron", "Backup", "Statistics", "Certificate", "Retention")]
+    public string[] Queue { get; set; } = ["Tasks", "Cron", "Backup", "Statistics", "Certificate", "Retention"];
 
     /// <summary>The hours scheduled backups may start in, local time, such as 01:00-05:00; any time when left out.</summary>
     [Parameter]
@@ -39,7 +39,7 @@ public sealed class InvokeAegirQueueCommand : QueueWorkerCmdlet
         catch (AegirException ex) { ThrowAegirError(ex, BackupWindow); }
         bool Has(string queue) => Queue.Contains(queue, StringComparer.OrdinalIgnoreCase);
         var kinds = (Has("Cron") ? ScheduleKinds.Cron : 0) | (Has("Backup") ? ScheduleKinds.Backup : 0) | (Has("Statistics") ? ScheduleKinds.Statistics : 0)
-                    | (Has("Certificate") ? ScheduleKinds.Certificate : 0);
+                    | (Has("Certificate") ? ScheduleKinds.Certificate : 0) | (Has("Retention") ? ScheduleKinds.Retention : 0);
         var engine = WorkerEngine();
         if (WhatIfMode)
         {
