@@ -192,6 +192,26 @@ public sealed class ContextStore : IContextResolver
         return new ContextListing(contexts, errors.OfType<AegirException>().ToList());
     }
 
+    /// <summary>
+    /// The contexts of these names that are of <paramref name="type"/>, read from disk by name without listing the
+    /// folder (a name with no file is left out); as <see cref="List"/>, a file that does not load is an error.
+    /// </summary>
+    public ContextListing Read(ContextType type, IReadOnlyCollection<string> names)
+    {
+        var contexts = new List<AegirContext>();
+        var errors = new List<AegirException>();
+        foreach (var name in names.Where(n => !n.StartsWith('.') && n.IndexOfAny(['/', '\0']) < 0 && ContextNames.TypeOf(n) is var t && (t is null || t == type)).Order(StringComparer.Ordinal))
+        {
+            try
+            {
+                var path = PathOf(name);
+                if (ReadBytes(path) is { } bytes && Build(name, path, bytes, null) is var ctx && ctx.Type == type) contexts.Add(ctx);
+            }
+            catch (AegirException ex) { errors.Add(ex); }
+        }
+        return new ContextListing(contexts, errors);
+    }
+
     /// <summary>Canonical names of one type from the file names alone, without reading the files (for completion).</summary>
     public IEnumerable<string> ListNames(ContextType type)
     {
@@ -285,11 +305,15 @@ public sealed class ContextStore : IContextResolver
     {
         var path = PathOf(ctx.Name);
         Check(ctx, isNew, restoring);
+        var index = SiteIndex.For(ContextsPath);
+        var indexAgrees = index.Agrees();
         // Every writer holds the lock, so a temp file of this name now is what a killed writer left.
         foreach (var stale in Directory.EnumerateFiles(ContextsPath, AtomicFile.TempPrefix + System.IO.Path.GetFileName(path) + ".*"))
             File.Delete(stale);
         try { AtomicFile.WriteAllText(path, text); }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { throw ErrorCatalog.WriteFailed(path, ex); }
+        // A kill here leaves the index's stamp behind the folder: the next look rebuilds it.
+        if (indexAgrees) index.Written(ctx.Name, ctx);
         ctx.Path = path;
         ctx.Resolver = this;
         _cache[ctx.Name] = ctx;
@@ -316,8 +340,11 @@ public sealed class ContextStore : IContextResolver
             CheckRemovable(name);
             var path = PathOf(name);
             if (!File.Exists(path)) throw ErrorCatalog.ContextNotFound(name, ContextNames.TypeOf(name) is { } t ? ContextNames.Label(t) : null, Home);
+            var index = SiteIndex.For(ContextsPath);
+            var indexAgrees = index.Agrees();
             try { File.Delete(path); }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { throw ErrorCatalog.WriteFailed(path, ex); }
+            if (indexAgrees) index.Written(name, null);
         }
         _cache.TryRemove(name, out _);
     }

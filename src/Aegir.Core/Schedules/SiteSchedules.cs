@@ -37,10 +37,13 @@ public sealed class SiteSchedules(Engine engine, ScheduleKinds kinds, BackupWind
         return Find(now).OrderBy(w => w.Last ?? DateTimeOffset.MinValue).ThenBy(w => w.Key, StringComparer.Ordinal).ToList();
     }
 
-    /// <summary>The sites come from the site index (a stat per record, a parse only of what changed), so a round over thousands stays cheap.</summary>
+    /// <summary>
+    /// The sites come from the site index, swept (a stat per record, a parse only of what changed): a round over
+    /// thousands stays cheap, and a record changed by hand in place is seen by the next round.
+    /// </summary>
     IEnumerable<ScheduledWork> Find(DateTimeOffset now)
     {
-        var sites = SiteIndex.For(engine.Store.ContextsPath).All(engine.Store).Where(s => s.Status != SiteStatus.NotInstalled).OrderBy(s => s.Name, StringComparer.Ordinal).ToList();
+        var sites = SiteIndex.For(engine.Store.ContextsPath).All(engine.Store, sweep: true).Where(s => s.Status != SiteStatus.NotInstalled).OrderBy(s => s.Name, StringComparer.Ordinal).ToList();
         foreach (var site in sites)
         {
             var state = State(site.Name);

@@ -30,6 +30,8 @@ public sealed class VerifyServer : Operation<VerifyServer.Parameters>
         if (!here) PlanConnection(p, plan, env, server);
         else if (p.TrustHostKey) plan.Add(server.Name, PlanAction.Check, $"@{server.Name} is this machine: no host key to pin",
             ctx => ctx.Warn($"'@{server.Name}' is this machine, reached without ssh: -TrustHostKey had no key to pin."));
+        // The records are this machine's: its own server's verify checks their index.
+        if (here) Site.SiteIndexCheck.Plan(plan, env, server.Name);
         if (!server.Http.IsNull)
         {
             var http = env.Http(server);

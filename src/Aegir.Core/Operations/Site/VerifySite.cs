@@ -35,6 +35,7 @@ public sealed class VerifySite : SiteOperation<VerifySite.Parameters>
         string? before = null;
         if (plain)
             plan.Add(site.Name, PlanAction.Check, $"note how http://{site.Redirection ?? site.Uri}/ answers before anything changes", _ => before = Before(parts));
+        SiteIndexCheck.Plan(plan, env, site.Name);
         SiteSteps.Database(plan, parts);
         SiteSteps.Folders(plan, parts);
         SiteSteps.Reclaim(plan, parts);
