@@ -93,12 +93,13 @@ public sealed class ContextStore : IContextResolver
         else
         {
             var key = YamlTreeCache.Key(bytes);
-            if (!cache.Old.TryGet(key, out tree))
+            if (cache.Old.TryGet(key, out tree)) cache.Seen[key] = null;   // the next cache file copies it as it is
+            else
             {
                 tree = ContextSerializer.ParseTree(path, Decode(bytes));
                 Interlocked.Increment(ref cache.Misses);
+                cache.Seen[key] = tree;
             }
-            cache.Seen[key] = tree;
         }
         var ctx = ContextSerializer.FromTree(path, name, tree);
         ctx.Path = path;
@@ -132,7 +133,7 @@ public sealed class ContextStore : IContextResolver
     sealed class TreeCacheUse(YamlTreeCache old)
     {
         public readonly YamlTreeCache Old = old;
-        public readonly ConcurrentDictionary<(ulong, ulong), YamlMap> Seen = new();
+        public readonly ConcurrentDictionary<(ulong, ulong), YamlMap?> Seen = new();
         public int Misses;
     }
 
@@ -181,7 +182,7 @@ public sealed class ContextStore : IContextResolver
             try
             {
                 AtomicFile.EnsurePrivateDirectory(System.IO.Path.GetDirectoryName(TreeCachePath)!);
-                YamlTreeCache.Save(TreeCachePath, cache.Seen);
+                YamlTreeCache.Save(TreeCachePath, cache.Seen, cache.Old);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { /* the cache only saves time */ }
         }
