@@ -33,8 +33,6 @@ public sealed class SiteIndex
     Posix.FileVersion? _stamp;
     Posix.FileVersion? _fileVersion;
     DateTimeOffset _swept;
-    /// <summary>Host name (and db server with database) to the site or sites claiming it, made on first use.</summary>
-    Dictionary<string, object>? _claimants;
 
     SiteIndex(string contexts)
     {
@@ -68,53 +66,16 @@ public sealed class SiteIndex
         lock (_gate)
         {
             Ensure(store, sweep: false);
-            return Lookup(DbKey(dbServer, dbName), except);
+            return LookupDb(dbServer, dbName, except);
         }
     }
 
-    static string DbKey(string server, string name) => server + "\0" + name;
-
+    /// <summary>A scan of the entries (a few milliseconds for 100,000: cheaper than making a map of every name for the few a check asks about).</summary>
     List<string> Lookup(string key, string? except)
-    {
-        _claimants ??= Claimants(_entries!.Values);
-        if (!_claimants.TryGetValue(key, out var found)) return [];
-        return (found is string one ? [one] : (List<string>)found).Where(n => n != except).ToList();
-    }
+        => _entries!.Values.Where(e => e.Claims.Name != except && e.Claims.HostNames.Contains(key)).Select(e => e.Claims.Name).Order(StringComparer.Ordinal).ToList();
 
-    static Dictionary<string, object> Claimants(IEnumerable<SiteIndexFile.Entry> entries)
-    {
-        var map = new Dictionary<string, object>(StringComparer.Ordinal);
-        foreach (var e in entries) AddClaims(map, e.Claims);
-        return map;
-    }
-
-    static IEnumerable<string> KeysOf(SiteClaims c)
-        => c.DbName is not null && c.DbServerName is not null ? c.HostNames.Append(DbKey(c.DbServerName, c.DbName)) : c.HostNames;
-
-    static void AddClaims(Dictionary<string, object> map, SiteClaims c)
-    {
-        foreach (var key in KeysOf(c))
-        {
-            if (!map.TryGetValue(key, out var found)) map[key] = c.Name;
-            else if (found is string one) { if (one != c.Name) map[key] = new List<string> { one, c.Name }; }
-            else if (!((List<string>)found).Contains(c.Name)) ((List<string>)found).Add(c.Name);
-        }
-    }
-
-    static void RemoveClaims(Dictionary<string, object> map, SiteClaims c)
-    {
-        foreach (var key in KeysOf(c))
-        {
-            if (!map.TryGetValue(key, out var found)) continue;
-            if (found is string one) { if (one == c.Name) map.Remove(key); }
-            else
-            {
-                var list = (List<string>)found;
-                list.Remove(c.Name);
-                if (list.Count == 1) map[key] = list[0];
-            }
-        }
-    }
+    List<string> LookupDb(string server, string name, string? except)
+        => _entries!.Values.Where(e => e.Claims.Name != except && e.Claims.DbName == name && e.Claims.DbServerName == server).Select(e => e.Claims.Name).Order(StringComparer.Ordinal).ToList();
 
     /// <summary>
     /// Makes the index in memory agree with the records: as loaded when its stamp is the folder's version; else each
@@ -142,7 +103,6 @@ public sealed class SiteIndex
     {
         _entries = entries;
         _stamp = stamp;
-        _claimants = null;
     }
 
     /// <summary>What a rebuild found different from the index it had: records new to it, changed, and gone.</summary>
@@ -259,13 +219,9 @@ public sealed class SiteIndex
             if (_entries is null || Posix.Version(_contexts) is not { } folder) return;
             if (ContextNames.TypeOf(name) == ContextType.Site)
             {
-                if (_entries.Remove(name, out var old) && _claimants is not null) RemoveClaims(_claimants, old.Claims);
+                _entries.Remove(name);
                 if (written is AegirSite site && Posix.Version(Path.Combine(_contexts, name + ContextNames.FileExtension)) is { } version)
-                {
-                    var claims = ClaimsOf(site);
-                    _entries[name] = new(version, claims);
-                    if (_claimants is not null) AddClaims(_claimants, claims);
-                }
+                    _entries[name] = new(version, ClaimsOf(site));
             }
             _stamp = folder;
             Save();

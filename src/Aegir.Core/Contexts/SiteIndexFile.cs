@@ -13,7 +13,8 @@ internal static class SiteIndexFile
     const string Magic = "AEGIR-SITE-INDEX-2";
     const uint End = 0x5EA1_E11D;
 
-    public sealed record Entry(Posix.FileVersion Version, SiteClaims Claims);
+    /// <summary>A record's entry; <paramref name="Raw"/> is its bytes in the file it was read from, written again as they are (a write of one site's record copies the others' entries rather than encoding 100,000 again).</summary>
+    public sealed record Entry(Posix.FileVersion Version, SiteClaims Claims, ReadOnlyMemory<byte> Raw = default);
 
     public static (Posix.FileVersion Stamp, DateTimeOffset Swept, Dictionary<string, Entry> Entries)? Read(string path)
     {
@@ -40,6 +41,7 @@ internal static class SiteIndexFile
             }
             for (var i = 0; i < count; i++)
             {
+                var start = (int)r.BaseStream.Position;
                 var version = ReadVersion(r);
                 var status = (SiteStatus)r.ReadByte();
                 var acme = r.ReadBoolean();
@@ -50,7 +52,7 @@ internal static class SiteIndexFile
                 var dbServer = Shared();
                 var dbName = r.ReadBoolean() ? r.ReadString() : null;
                 var claims = new SiteClaims(hosts[0], hosts, dbServer, dbName, status, Shared(), Shared(), Shared(), Shared(), acme, Shared());
-                entries[claims.Name] = new Entry(version, claims);
+                entries[claims.Name] = new Entry(version, claims, bytes.AsMemory(start, (int)r.BaseStream.Position - start));
             }
             if (r.ReadUInt32() != End || r.BaseStream.Position != bytes.Length) return null;
             return (stamp, swept, entries);
@@ -67,15 +69,23 @@ internal static class SiteIndexFile
     /// </summary>
     public static void Write(string path, Posix.FileVersion stamp, DateTimeOffset swept, ICollection<Entry> entries)
     {
-        using var buffer = new MemoryStream(64 + entries.Count * 160);
-        using (var w = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true))
+        AtomicFile.EnsurePrivateDirectory(Path.GetDirectoryName(path)!);
+        AtomicFile.Write(path, stream =>
         {
+            // Not disposed: that would close the temp file before AtomicFile flushes and renames it.
+            var buffered = new BufferedStream(stream, 1 << 16);
+            var w = new BinaryWriter(buffered, Encoding.UTF8, leaveOpen: true);
             w.Write(Magic);
             WriteVersion(w, stamp);
             w.Write(swept.ToUnixTimeSeconds());
             w.Write(entries.Count);
-            foreach (var (version, c) in entries)
+            foreach (var (version, c, raw) in entries)
             {
+                if (!raw.IsEmpty)
+                {
+                    w.Write(raw.Span);
+                    continue;
+                }
                 WriteVersion(w, version);
                 w.Write((byte)c.Status);
                 w.Write(c.Acme);
@@ -88,9 +98,9 @@ internal static class SiteIndexFile
                 }
             }
             w.Write(End);
-        }
-        AtomicFile.EnsurePrivateDirectory(Path.GetDirectoryName(path)!);
-        AtomicFile.WriteAllBytes(path, buffer.GetBuffer().AsSpan(0, (int)buffer.Length).ToArray(), durable: false);
+            w.Flush();
+            buffered.Flush();
+        }, durable: false);
     }
 
     static Posix.FileVersion ReadVersion(BinaryReader r) => new(r.ReadUInt64(), r.ReadUInt64(), r.ReadInt64(), r.ReadUInt32());

@@ -30,8 +30,6 @@ public sealed class VerifyServer : Operation<VerifyServer.Parameters>
         if (!here) PlanConnection(p, plan, env, server);
         else if (p.TrustHostKey) plan.Add(server.Name, PlanAction.Check, $"@{server.Name} is this machine: no host key to pin",
             ctx => ctx.Warn($"'@{server.Name}' is this machine, reached without ssh: -TrustHostKey had no key to pin."));
-        // The records are this machine's: its own server's verify checks their index.
-        if (here) Site.SiteIndexCheck.Plan(plan, env, server.Name);
         if (!server.Http.IsNull)
         {
             var http = env.Http(server);
@@ -57,6 +55,8 @@ public sealed class VerifyServer : Operation<VerifyServer.Parameters>
         if (server.Http.IsNull && server.Db.IsNull && here)
             plan.Add(server.Name, PlanAction.Check, $"@{server.Name} has no services: nothing to verify",
                 ctx => ctx.Warn($"'@{server.Name}' has no services; there was nothing to verify."));
+        // The records are this machine's: its own server's verify checks their index, last.
+        if (here) Site.SiteIndexCheck.Plan(plan, env, server.Name);
     }
 
     /// <summary>Each site's own pool and account: what they need is there, or the server says why its sites share one pool.</summary>

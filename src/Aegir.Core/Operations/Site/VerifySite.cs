@@ -35,7 +35,6 @@ public sealed class VerifySite : SiteOperation<VerifySite.Parameters>
         string? before = null;
         if (plain)
             plan.Add(site.Name, PlanAction.Check, $"note how http://{site.Redirection ?? site.Uri}/ answers before anything changes", _ => before = Before(parts));
-        SiteIndexCheck.Plan(plan, env, site.Name);
         SiteSteps.Database(plan, parts);
         SiteSteps.Folders(plan, parts);
         SiteSteps.Reclaim(plan, parts);
@@ -51,6 +50,7 @@ public sealed class VerifySite : SiteOperation<VerifySite.Parameters>
                 });
         SiteSteps.Answers(plan, parts, () => site.Status != SiteStatus.Disabled);
         AcmeIssuance.PlanWanted(plan, parts);
+        SiteIndexCheck.Plan(plan, env, site.Name);
     }
 
     /// <summary>What was wrong with the site's page before the verify; null when it answered as it should.</summary>
