@@ -71,11 +71,27 @@ public sealed class SiteIndex
     }
 
     /// <summary>A scan of the entries (a few milliseconds for 100,000: cheaper than making a map of every name for the few a check asks about).</summary>
-    List<string> Lookup(string key, string? except)
-        => _entries!.Values.Where(e => e.Claims.Name != except && e.Claims.HostNames.Contains(key)).Select(e => e.Claims.Name).Order(StringComparer.Ordinal).ToList();
+    List<string> Lookup(string host, string? except)
+    {
+        var found = new List<string>();
+        foreach (var (_, claims, _) in _entries!.Values)
+        {
+            var hosts = claims.HostNames;
+            for (var i = 0; i < hosts.Count; i++)
+                if (string.Equals(hosts[i], host, StringComparison.Ordinal) && claims.Name != except) { found.Add(claims.Name); break; }
+        }
+        found.Sort(StringComparer.Ordinal);
+        return found;
+    }
 
     List<string> LookupDb(string server, string name, string? except)
-        => _entries!.Values.Where(e => e.Claims.Name != except && e.Claims.DbName == name && e.Claims.DbServerName == server).Select(e => e.Claims.Name).Order(StringComparer.Ordinal).ToList();
+    {
+        var found = new List<string>();
+        foreach (var (_, claims, _) in _entries!.Values)
+            if (string.Equals(claims.DbName, name, StringComparison.Ordinal) && claims.DbServerName == server && claims.Name != except) found.Add(claims.Name);
+        found.Sort(StringComparer.Ordinal);
+        return found;
+    }
 
     /// <summary>
     /// Makes the index in memory agree with the records: as loaded when its stamp is the folder's version; else each
