@@ -33,9 +33,19 @@ internal static class ContextQuery
         }
 
         var wanted = new HashSet<string>(literal, StringComparer.Ordinal);
-        // A literal name that is not a context may still name one another way (a site by an alias).
-        bool needAll = patterns.Count > 0 || (matchOther is not null && literal.Any(n => !store.Exists(n)));
-        var listing = store.List(type, needAll ? null : wanted.Contains);
+        // A literal name that is not a context may still name one another way (a site by an alias): the site index
+        // says which record claims it (swept against the files before a name is said to be no site's), and the
+        // record itself, read below, must say so too.
+        var read = new HashSet<string>(wanted, StringComparer.Ordinal);
+        if (patterns.Count == 0 && matchOther is not null)
+            foreach (var name in literal.Where(n => !store.Exists(n)))
+            {
+                var index = SiteIndex.For(store.ContextsPath);
+                var claimants = index.Claimants(store, name);
+                if (claimants.Count == 0) claimants = index.Claimants(store, name, sweep: true);
+                read.UnionWith(claimants);
+            }
+        var listing = patterns.Count > 0 ? store.List(type) : store.Read(type, read);
         reportErrors(listing);
 
         var found = new HashSet<string>(StringComparer.Ordinal);

@@ -101,9 +101,11 @@ public class ContextStoreTests
         using var home = new TestHome();
         home.Store.Create(home.Site("a.example", "www.a.example"));
         Assert.Throws<AegirException>(() => home.Store.Create(home.Site("b.example", "www.a.example")));
-        // An admin's editor changes the alias in place, to a name of the same length: the next check reads it.
+        // An admin's editor changes the alias in place, to a name of the same length (the folder stays as it was): the
+        // next sweep of the site index reads it (each schedule round and verify makes one, and any look after a while).
         var path = home.Store.PathOf("a.example");
         File.WriteAllText(path, File.ReadAllText(path).Replace("www.a.example", "old.a.examp"));
+        _ = SiteIndex.For(home.Store.ContextsPath).All(home.Store, sweep: true);
         home.Store.Create(home.Site("b.example", "www.a.example"));
         Assert.Equal("HostNameTaken", Assert.Throws<AegirException>(() => home.Store.Create(home.Site("c.example", "old.a.examp"))).ErrorId);
         // A record removed by hand frees its names; one added by hand claims them.

@@ -26,8 +26,8 @@ public class SiteIndexTests
         Assert.False(all["s7.example"].Acme);
 
         home.Store.Modify<AegirSite>("s7.example", "Uri", s => s.Aliases = ["shop.s7.example"]);
-        File.WriteAllText(home.Store.PathOf("s9.example"), "type: site\nname: [broken");
-        all = index.All(home.Store).ToDictionary(c => c.Name);
+        File.WriteAllText(home.Store.PathOf("s9.example"), "type: site\nname: [broken");   // in place: a sweep sees it
+        all = index.All(home.Store, sweep: true).ToDictionary(c => c.Name);
         Assert.Equal(79, all.Count);
         Assert.Equal(["s7.example", "shop.s7.example"], all["s7.example"].HostNames);
     }

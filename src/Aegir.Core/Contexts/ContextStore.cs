@@ -93,12 +93,13 @@ public sealed class ContextStore : IContextResolver
         else
         {
             var key = YamlTreeCache.Key(bytes);
-            if (!cache.Old.TryGet(key, out tree))
+            if (cache.Old.TryGet(key, out tree)) cache.Seen[key] = null;   // the next cache file copies it as it is
+            else
             {
                 tree = ContextSerializer.ParseTree(path, Decode(bytes));
                 Interlocked.Increment(ref cache.Misses);
+                cache.Seen[key] = tree;
             }
-            cache.Seen[key] = tree;
         }
         var ctx = ContextSerializer.FromTree(path, name, tree);
         ctx.Path = path;
@@ -132,7 +133,7 @@ public sealed class ContextStore : IContextResolver
     sealed class TreeCacheUse(YamlTreeCache old)
     {
         public readonly YamlTreeCache Old = old;
-        public readonly ConcurrentDictionary<(ulong, ulong), YamlMap> Seen = new();
+        public readonly ConcurrentDictionary<(ulong, ulong), YamlMap?> Seen = new();
         public int Misses;
     }
 
@@ -181,7 +182,7 @@ public sealed class ContextStore : IContextResolver
             try
             {
                 AtomicFile.EnsurePrivateDirectory(System.IO.Path.GetDirectoryName(TreeCachePath)!);
-                YamlTreeCache.Save(TreeCachePath, cache.Seen);
+                YamlTreeCache.Save(TreeCachePath, cache.Seen, cache.Old);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { /* the cache only saves time */ }
         }
@@ -190,6 +191,26 @@ public sealed class ContextStore : IContextResolver
         foreach (var ctx in results)
             if (ctx is not null && (type is null || ctx.Type == type)) contexts.Add(ctx);
         return new ContextListing(contexts, errors.OfType<AegirException>().ToList());
+    }
+
+    /// <summary>
+    /// The contexts of these names that are of <paramref name="type"/>, read from disk by name without listing the
+    /// folder (a name with no file is left out); as <see cref="List"/>, a file that does not load is an error.
+    /// </summary>
+    public ContextListing Read(ContextType type, IReadOnlyCollection<string> names)
+    {
+        var contexts = new List<AegirContext>();
+        var errors = new List<AegirException>();
+        foreach (var name in names.Where(n => !n.StartsWith('.') && n.IndexOfAny(['/', '\0']) < 0 && ContextNames.TypeOf(n) is var t && (t is null || t == type)).Order(StringComparer.Ordinal))
+        {
+            try
+            {
+                var path = PathOf(name);
+                if (ReadBytes(path) is { } bytes && Build(name, path, bytes, null) is var ctx && ctx.Type == type) contexts.Add(ctx);
+            }
+            catch (AegirException ex) { errors.Add(ex); }
+        }
+        return new ContextListing(contexts, errors);
     }
 
     /// <summary>Canonical names of one type from the file names alone, without reading the files (for completion).</summary>
@@ -285,11 +306,15 @@ public sealed class ContextStore : IContextResolver
     {
         var path = PathOf(ctx.Name);
         Check(ctx, isNew, restoring);
+        var index = SiteIndex.For(ContextsPath);
+        var indexAgrees = index.Agrees();
         // Every writer holds the lock, so a temp file of this name now is what a killed writer left.
         foreach (var stale in Directory.EnumerateFiles(ContextsPath, AtomicFile.TempPrefix + System.IO.Path.GetFileName(path) + ".*"))
             File.Delete(stale);
         try { AtomicFile.WriteAllText(path, text); }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { throw ErrorCatalog.WriteFailed(path, ex); }
+        // A kill here leaves the index's stamp behind the folder: the next look rebuilds it.
+        if (indexAgrees) index.Written(ctx.Name, ctx);
         ctx.Path = path;
         ctx.Resolver = this;
         _cache[ctx.Name] = ctx;
@@ -316,8 +341,11 @@ public sealed class ContextStore : IContextResolver
             CheckRemovable(name);
             var path = PathOf(name);
             if (!File.Exists(path)) throw ErrorCatalog.ContextNotFound(name, ContextNames.TypeOf(name) is { } t ? ContextNames.Label(t) : null, Home);
+            var index = SiteIndex.For(ContextsPath);
+            var indexAgrees = index.Agrees();
             try { File.Delete(path); }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { throw ErrorCatalog.WriteFailed(path, ex); }
+            if (indexAgrees) index.Written(name, null);
         }
         _cache.TryRemove(name, out _);
     }

@@ -86,17 +86,14 @@ internal static class ContextValidator
         bool namesChanged = previous is null || !previous.HostNames().SequenceEqual(site.HostNames());
         bool dbChanged = site.DbName is not null && (previous?.DbName != site.DbName || previous.DbServerName != site.DbServerName);
         if (!namesChanged && !dbChanged) return;
-        var mine = site.HostNames().ToHashSet(StringComparer.Ordinal);
-        foreach (var other in SiteIndex.For(store.ContextsPath).All(store))
-        {
-            if (other.Name == site.Name) continue;
-            if (namesChanged)
-                foreach (var host in other.HostNames)
-                    if (mine.Contains(host)) throw ErrorCatalog.NameTaken(host, other.Name);
-            // A database name in a record is that site's claim to it: two installs can never pick the same one.
-            if (dbChanged && other.DbName == site.DbName && other.DbServerName == site.DbServerName)
-                throw ErrorCatalog.DbNameTaken(site.DbServerName!, site.DbName!, "database (claimed by the record of @" + other.Name + ")");
-        }
+        // Through the site index: a lookup per name rather than a read of every other record.
+        var index = SiteIndex.For(store.ContextsPath);
+        if (namesChanged)
+            foreach (var host in site.HostNames())
+                if (index.Claimants(store, host, except: site.Name) is [var other, ..]) throw ErrorCatalog.NameTaken(host, other);
+        // A database name in a record is that site's claim to it: two installs can never pick the same one.
+        if (dbChanged && site.DbServerName is not null && index.DbClaimants(store, site.DbServerName, site.DbName!, except: site.Name) is [var claimant, ..])
+            throw ErrorCatalog.DbNameTaken(site.DbServerName, site.DbName!, "database (claimed by the record of @" + claimant + ")");
     }
 
     static void CheckPlatform(ContextStore store, AegirPlatform platform)

@@ -20,6 +20,10 @@ public static class AtomicFile
     /// half written, and survives a killed process, though not a crash of the machine.
     /// </summary>
     public static void WriteAllBytes(string path, byte[] bytes, UnixFileMode mode = OwnerOnly, string? owner = null, string? group = null, bool durable = true)
+        => Write(path, fs => fs.Write(bytes), mode, owner, group, durable);
+
+    /// <summary>As <see cref="WriteAllBytes"/>, the content written by <paramref name="write"/> straight to the temp file (a large file never held whole in memory).</summary>
+    public static void Write(string path, Action<Stream> write, UnixFileMode mode = OwnerOnly, string? owner = null, string? group = null, bool durable = true)
     {
         var dir = Path.GetDirectoryName(path) ?? ".";
         var temp = Path.Combine(dir, TempPrefix + Path.GetFileName(path) + "." + Guid.NewGuid().ToString("N")[..8]);
@@ -29,7 +33,7 @@ public static class AtomicFile
             if (!OperatingSystem.IsWindows()) options.UnixCreateMode = mode;
             using (var fs = new FileStream(temp, options))
             {
-                fs.Write(bytes);
+                write(fs);
                 fs.Flush(flushToDisk: durable);
             }
             if (owner is not null || group is not null) Posix.Chown(temp, owner, group);

@@ -38,13 +38,18 @@ public sealed class SiteSchedules(Engine engine, ScheduleKinds kinds, BackupWind
         return Find(now).OrderBy(w => w.Last ?? DateTimeOffset.MinValue).ThenBy(w => w.Key, StringComparer.Ordinal).ToList();
     }
 
-    /// <summary>The sites come from the site index (a stat per record, a parse only of what changed), so a round over thousands stays cheap.</summary>
+    /// <summary>
+    /// The sites come from the site index, swept (a stat per record, a parse only of what changed): a round over
+    /// thousands stays cheap, and a record changed by hand in place is seen by the next round.
+    /// </summary>
     IEnumerable<ScheduledWork> Find(DateTimeOffset now)
     {
-        var sites = SiteIndex.For(engine.Store.ContextsPath).All(engine.Store).Where(s => s.Status != SiteStatus.NotInstalled).OrderBy(s => s.Name, StringComparer.Ordinal).ToList();
-        foreach (var site in sites)
+        var sites = SiteIndex.For(engine.Store.ContextsPath).All(engine.Store, sweep: true).Where(s => s.Status != SiteStatus.NotInstalled).OrderBy(s => s.Name, StringComparer.Ordinal).ToList();
+        var states = States(sites);
+        for (var i = 0; i < sites.Count; i++)
         {
-            var state = State(site.Name);
+            var site = sites[i];
+            var state = states[i];
             var name = site.Name;
             if (kinds.HasFlag(ScheduleKinds.Cron) && site.Status == SiteStatus.Installed && IsDue("cron", site.CronInterval ?? AegirSite.DefaultCronInterval, state.CronLast))
                 yield return new ScheduledWork("cron:" + name, name, state.CronLast, () => SiteCron.Run(engine, name));
@@ -122,13 +127,20 @@ public sealed class SiteSchedules(Engine engine, ScheduleKinds kinds, BackupWind
     List<AegirServer?> Machines(AegirServer web)
         => web.IsCluster ? web.ClusterMembers.Select(m => engine.Store.ReadFresh(m) as AegirServer).ToList() : [web];
 
-    SiteState State(string site)
+    /// <summary>Each site's state: a stat each, and a read of the changed ones, spread over the cores (a new process's first round reads them all).</summary>
+    SiteState[] States(List<SiteClaims> sites)
     {
-        var version = IO.Posix.Version(Path.Combine(_states.Folder, site + ".json"));
-        if (_stateCache.TryGetValue(site, out var known) && known.Version == version) return known.State;
-        var state = version is null ? new SiteState() : _states.Get(site);
-        _stateCache[site] = (version, state);
-        return state;
+        var read = new (IO.Posix.FileVersion? Version, SiteState State, bool Changed)[sites.Count];
+        Parallel.For(0, sites.Count, new ParallelOptions { MaxDegreeOfParallelism = sites.Count < 256 ? 1 : -1 }, i =>
+        {
+            var site = sites[i].Name;
+            var version = IO.Posix.Version(Path.Combine(_states.Folder, site + ".json"));
+            read[i] = _stateCache.TryGetValue(site, out var known) && known.Version == version ? (version, known.State, false)
+                : (version, version is null ? new SiteState() : _states.Get(site), true);
+        });
+        for (var i = 0; i < sites.Count; i++)
+            if (read[i].Changed) _stateCache[sites[i].Name] = (read[i].Version, read[i].State);
+        return read.Select(r => r.State).ToArray();
     }
 
     /// <summary>Prunes the site's older backups by its retention rules, then queues its backup task (once per interval, even when it fails).</summary>

@@ -7,14 +7,21 @@ namespace Aegir.Core.Yaml;
 /// Parsed YAML trees keyed by the SHA-256 of the file's bytes, kept in one binary file. Listing thousands of
 /// contexts then reads the files and hashes them (cheap), and parses only those it has not seen.
 /// Keyed by content, never by time stamps, so a changed file can never be served from the cache.
-/// Any problem with the cache file just means parsing again.
+/// Any problem with the cache file just means parsing again. Loading it only finds where each tree is; a tree is
+/// decoded when asked for (by the listing's threads, each a tree of its own), and one not asked for again is
+/// copied into the next cache file as it was.
 /// </summary>
 public sealed class YamlTreeCache
 {
-    const string Magic = "AEGIR-YAML-TREES-1";
-    readonly Dictionary<(ulong, ulong), YamlMap> _entries;
+    const string Magic = "AEGIR-YAML-TREES-2";
+    readonly byte[] _bytes;
+    readonly Dictionary<(ulong, ulong), (int Offset, int Length)> _entries;
 
-    YamlTreeCache(Dictionary<(ulong, ulong), YamlMap> entries) => _entries = entries;
+    YamlTreeCache(byte[] bytes, Dictionary<(ulong, ulong), (int, int)> entries)
+    {
+        _bytes = bytes;
+        _entries = entries;
+    }
 
     public int Count => _entries.Count;
 
@@ -25,49 +32,84 @@ public sealed class YamlTreeCache
         return (BinaryPrimitives.ReadUInt64LittleEndian(hash), BinaryPrimitives.ReadUInt64LittleEndian(hash[8..]));
     }
 
+    public bool Contains((ulong, ulong) key) => _entries.ContainsKey(key);
+
+    /// <summary>The tree of that content, decoded now (each call gets maps of its own); false when not cached or not readable.</summary>
     public bool TryGet((ulong, ulong) key, out YamlMap map)
     {
-        if (_entries.TryGetValue(key, out var cached)) { map = Copy(cached); return true; }
         map = null!;
-        return false;
+        if (!_entries.TryGetValue(key, out var at)) return false;
+        try
+        {
+            using var reader = new BinaryReader(new MemoryStream(_bytes, at.Offset, at.Length, writable: false));
+            if (ReadNode(reader, 0) is not YamlMap read) return false;
+            map = read;
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or InvalidDataException or FormatException or ArgumentException) { return false; }
     }
 
     /// <summary>Reads the cache file; an absent, foreign or damaged file gives an empty cache.</summary>
     public static YamlTreeCache Load(string path)
     {
-        var entries = new Dictionary<(ulong, ulong), YamlMap>();
+        var entries = new Dictionary<(ulong, ulong), (int, int)>();
+        byte[] bytes = [];
         try
         {
-            using var reader = new BinaryReader(File.OpenRead(path));
-            if (reader.ReadString() != Magic) return new YamlTreeCache(entries);
+            bytes = File.ReadAllBytes(path);
+            using var reader = new BinaryReader(new MemoryStream(bytes, writable: false));
+            if (reader.ReadString() != Magic) return new YamlTreeCache([], entries);
             int count = reader.ReadInt32();
+            entries.EnsureCapacity(Math.Min(count, bytes.Length / 20));
             for (int i = 0; i < count; i++)
             {
                 var key = (reader.ReadUInt64(), reader.ReadUInt64());
-                if (ReadNode(reader, 0) is YamlMap map) entries[key] = map;
+                int length = reader.ReadInt32();
+                var offset = (int)reader.BaseStream.Position;
+                if (length < 0 || offset + length > bytes.Length) throw new InvalidDataException("cache entry past its end");
+                entries[key] = (offset, length);
+                reader.BaseStream.Position = offset + length;
             }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException or FormatException or ArgumentException)
         {
             entries.Clear();
         }
-        return new YamlTreeCache(entries);
+        return new YamlTreeCache(bytes, entries);
     }
 
-    /// <summary>Writes exactly these entries (so trees of deleted files drop out), atomically and private.</summary>
-    public static void Save(string path, IEnumerable<KeyValuePair<(ulong, ulong), YamlMap>> entries)
+    /// <summary>
+    /// Writes exactly these entries (so trees of deleted files drop out), atomically and private: a tree given is
+    /// written, one given as null is copied from <paramref name="old"/>.
+    /// </summary>
+    public static void Save(string path, IEnumerable<KeyValuePair<(ulong, ulong), YamlMap?>> entries, YamlTreeCache? old = null)
     {
         using var buffer = new MemoryStream();
         using (var writer = new BinaryWriter(buffer, System.Text.Encoding.UTF8, leaveOpen: true))
         {
-            var list = entries.ToList();
+            var list = entries.Where(e => e.Value is not null || old?._entries.ContainsKey(e.Key) == true).ToList();
             writer.Write(Magic);
             writer.Write(list.Count);
             foreach (var ((a, b), map) in list)
             {
                 writer.Write(a);
                 writer.Write(b);
+                if (map is null)
+                {
+                    var (offset, length) = old!._entries[(a, b)];
+                    writer.Write(length);
+                    writer.Write(old._bytes, offset, length);
+                    continue;
+                }
+                var lengthAt = buffer.Position;
+                writer.Write(0);
                 WriteNode(writer, map);
+                writer.Flush();
+                var end = buffer.Position;
+                buffer.Position = lengthAt;
+                writer.Write((int)(end - lengthAt - 4));
+                writer.Flush();
+                buffer.Position = end;
             }
         }
         IO.AtomicFile.WriteAllBytes(path, buffer.ToArray());
@@ -114,8 +156,4 @@ public sealed class YamlTreeCache
             default: throw new InvalidDataException("unknown node kind in cache");
         }
     }
-
-    /// <summary>A map remembers which keys were read, so each use gets its own maps (scalars and lists are shared).</summary>
-    static YamlMap Copy(YamlMap map)
-        => new(map.Entries.Select(e => new KeyValuePair<string, YamlNode>(e.Key, e.Value is YamlMap m ? Copy(m) : e.Value)).ToList(), map.Line);
 }

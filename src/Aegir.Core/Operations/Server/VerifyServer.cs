@@ -55,6 +55,8 @@ public sealed class VerifyServer : Operation<VerifyServer.Parameters>
         if (server.Http.IsNull && server.Db.IsNull && here)
             plan.Add(server.Name, PlanAction.Check, $"@{server.Name} has no services: nothing to verify",
                 ctx => ctx.Warn($"'@{server.Name}' has no services; there was nothing to verify."));
+        // The records are this machine's: its own server's verify checks their index, last.
+        if (here) Site.SiteIndexCheck.Plan(plan, env, server.Name);
     }
 
     /// <summary>Each site's own pool and account: what they need is there, or the server says why its sites share one pool.</summary>

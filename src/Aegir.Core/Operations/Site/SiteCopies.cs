@@ -52,10 +52,10 @@ internal static class SiteCopies
     /// <summary>Refuses a new site one of whose names another site (but <paramref name="except"/>) answers to; checked again when its record is written.</summary>
     public static void NamesFree(OperationEnvironment env, AegirSite site, string? except = null)
     {
-        var mine = site.HostNames().ToHashSet(StringComparer.Ordinal);
-        foreach (var other in SiteIndex.For(env.Store.ContextsPath).All(env.Store))
-            if (other.Name != except && other.HostNames.FirstOrDefault(mine.Contains) is { } taken)
-                throw ErrorCatalog.NameTaken(taken, other.Name);
+        var index = SiteIndex.For(env.Store.ContextsPath);
+        foreach (var host in site.HostNames())
+            if (index.Claimants(env.Store, host).FirstOrDefault(n => n != except) is { } other)
+                throw ErrorCatalog.NameTaken(host, other);
     }
 
     /// <summary>

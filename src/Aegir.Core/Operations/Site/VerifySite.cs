@@ -50,6 +50,7 @@ public sealed class VerifySite : SiteOperation<VerifySite.Parameters>
                 });
         SiteSteps.Answers(plan, parts, () => site.Status != SiteStatus.Disabled);
         AcmeIssuance.PlanWanted(plan, parts);
+        SiteIndexCheck.Plan(plan, env, site.Name);
     }
 
     /// <summary>What was wrong with the site's page before the verify; null when it answered as it should.</summary>
