@@ -67,7 +67,7 @@ Describe 'Platforms built from git' -Skip:$skip {
         Remove-Item -Recurse -Force $work
     }
 
-    It 'builds a platform of each tag as the script user, records its commit, and serves each tag''s page' {
+    It 'builds a platform of each tag as an account of its own, gives it to the script user, records its commit, and serves each tag''s page' {
         $v1 = New-AegirPlatform gv1 (Join-Path $platforms 'v1') -Git $repo -Ref v1 -Composer
         $v2 = New-AegirPlatform gv2 (Join-Path $platforms 'v2') -Git "file://$repo" -Ref v2 -Composer
 
@@ -88,9 +88,10 @@ Describe 'Platforms built from git' -Skip:$skip {
         $null = New-AegirSite g2.test -Platform gv2
         $page1 = Invoke-Site -Port $port -HostName g1.test
         $page1.Status | Should -Be 200
-        $page1.Body | Should -Be 'page of v1, greeted by the package, built as aegir'
+        $page1.Body | Should -BeLike 'page of v1, greeted by the package, built as build-gv1-*' -Because 'the build runs as an account of its own, not aegir, which owns every other platform'
         $page2 = (Invoke-Site -Port $port -HostName g2.test).Body
-        $page2 | Should -Be 'page of v2, greeted by the package, built as aegir' -Because 'the uncommitted change to index.php is no part of any commit'
+        $page2 | Should -BeLike 'page of v2, greeted by the package, built as build-gv2-*' -Because 'the uncommitted change to index.php is no part of any commit'
+        @(& getent passwd | Where-Object { $_ -like 'build-gv*' }) | Should -BeNullOrEmpty -Because 'the build''s account is deleted when the build ends'
     }
 
     It 'warns at verify when a file of the commit was changed by hand, and not once it is put back' {
@@ -139,6 +140,7 @@ Describe 'Platforms built from git' -Skip:$skip {
         New-AegirPlatform $name $root -Git $repo -Ref $Ref -Composer:$Composer -ErrorVariable failed -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
         "$failed" | Should -BeLike $Message
         Test-Path $root | Should -BeFalse
+        @(& getent passwd | Where-Object { $_ -like "build-$name-*" }) | Should -BeNullOrEmpty
         Get-AegirPlatform | Where-Object Name -eq "platform_$name" | Should -BeNullOrEmpty
         (Get-LastTask $name).Status | Should -Be 'Failed'
     }

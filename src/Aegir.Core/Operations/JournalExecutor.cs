@@ -100,6 +100,12 @@ internal sealed class JournalExecutor(Engine engine) : IJournalExecutor
             }
             case JournalActions.DeleteAccountKind:
             {
+                if (action.Args.TryGetValue("platform", out var built))
+                {
+                    // A build's account: no pool ever runs as it.
+                    Services.Php.SiteAccount.Remove(Connect(env, action), Services.Php.PhpAccount.ForBuild(built, store.Home), null, ctx.Info);
+                    break;
+                }
                 var shared = (action.Args.TryGetValue("shared", out var folders) ? folders : "").Split('\n', StringSplitOptions.RemoveEmptyEntries);
                 var account = action.Args.TryGetValue("client", out var client)
                     ? Services.Php.PhpAccount.ForClient(client, store.Home)

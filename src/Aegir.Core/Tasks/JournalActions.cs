@@ -103,6 +103,11 @@ public static class JournalActions
         => new(DeleteAccountKind, $"delete the account {account} of {uri} on '@{server}'",
             new() { ["server"] = server, ["account"] = account, ["uri"] = uri, ["pool"] = pool, ["shared"] = string.Join('\n', shared) });
 
+    /// <summary>Deletes the temporary account a platform's build from git ran as (only while its comment names that build), and its processes.</summary>
+    public static JournalAction DeleteBuildAccount(string server, string account, string platform)
+        => new(DeleteAccountKind, $"delete the account {account} of the build of @{platform} on '@{server}'",
+            new() { ["server"] = server, ["account"] = account, ["platform"] = platform });
+
     /// <summary>Deletes the UNIX account all sites of a client ran as (only while its comment names that client, and no other site's pool runs as it).</summary>
     /// <param name="shared">Folders whose ACL entries for the account go first.</param>
     /// <param name="pool">The pool of the site the task is for, which does not count as another site.</param>
