@@ -74,4 +74,21 @@ public class PlatformBuildTests
         Assert.True(outcome.Succeeded, outcome.Task.Error);
         Assert.Contains(outcome.Task.Log, e => e.Level == Tasks.TaskLogLevel.Warning && e.Message.Contains("/srv/plain/bin/php", StringComparison.Ordinal) && e.Message.Contains("setuid", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void Verify_of_a_built_platform_warns_of_a_file_added_and_of_files_hidden_from_git_status()
+    {
+        using var h = Hosting();
+        Assert.True(h.Run(Built).Succeeded);
+        h.Server.Handler = spec => FakeTransport.Unwrapped(spec) is { Arguments: [_, _, BuildShell.Git, var verb, ..] } git && verb is "status" or "ls-files"
+            ? new CommandResult(0, verb == "status" ? "?? evil.php\0" : "H composer.lock\0S index.php\0h .aegir.yml\0", "", TimeSpan.Zero) : h.Usual(spec);
+        var outcome = h.Run(new VerifyPlatform.Parameters("platform_built"));
+        Assert.True(outcome.Succeeded, outcome.Task.Error);
+        var warning = Assert.Single(outcome.Task.Log, e => e.Level == Tasks.TaskLogLevel.Warning && e.Message.Contains("since it was built", StringComparison.Ordinal)).Message;
+        Assert.Contains("3 file(s)", warning);
+        Assert.Contains("evil.php (a file git does not know (added))", warning);
+        Assert.Contains("index.php (hidden from git status", warning);
+        Assert.Contains(".aegir.yml (hidden from git status", warning);
+        Assert.DoesNotContain("composer.lock", warning);
+    }
 }

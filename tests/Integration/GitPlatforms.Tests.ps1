@@ -101,11 +101,22 @@ Describe 'Platforms built from git' -Skip:$skip {
         $drift = @(Test-AegirPlatform gv2 -ErrorAction SilentlyContinue)
         @($drift | Where-Object { $_.Kind -eq 'PlatformFile' -and $_.Where -like '*/v2/VERSION*' }).Count | Should -BeGreaterThan 0 -Because 'the drift report sees the hand edit before verify does anything'
         $null = Invoke-AegirVerify gv2 -WarningVariable warned 3>$null
-        "$warned" | Should -Match '1 file\(s\) of commit .* were changed .*: VERSION'
+        "$warned" | Should -Match '1 file\(s\) of commit .* were changed, added or hidden .*: VERSION \(changed\)'
         [IO.File]::WriteAllText($file, $was)
         $null = Invoke-AegirVerify gv2 -WarningVariable clean 3>$null
         $clean | Should -BeNullOrEmpty
         Test-AegirPlatform gv2 -Quiet | Should -BeTrue
+        # A file added that git does not ignore, and a file git was told to stop looking at, are changes too.
+        $v2 = Join-Path $platforms 'v2'
+        Set-Content (Join-Path $v2 'evil.php') '<?php'
+        $null = runuser -u aegir -- git -C $v2 update-index --skip-worktree VERSION 2>&1
+        try {
+            $null = Invoke-AegirVerify gv2 -WarningVariable hidden 3>$null
+            "$hidden" | Should -Match 'evil\.php \(a file git does not know'
+            "$hidden" | Should -Match 'VERSION \(hidden from git status'
+            @(Test-AegirPlatform gv2 -ErrorAction SilentlyContinue | Where-Object Where -like '*/v2/evil.php').Count | Should -Be 1
+        }
+        finally { Remove-Item (Join-Path $v2 'evil.php'); $null = runuser -u aegir -- git -C $v2 update-index --no-skip-worktree VERSION 2>&1; $null = Invoke-AegirVerify gv2 3>$null }
         # A checkout moved to another commit by hand: the record's commit is what the report compares with.
         $null = runuser -u aegir -- git -C (Join-Path $platforms 'v2') checkout --quiet --detach (Get-Commit v1) 2>&1
         try {

@@ -158,9 +158,9 @@ internal static class PlatformBuild
 
     /// <summary>
     /// Verify of a platform built from git: warns when its checkout is no longer the commit it was built from, or when
-    /// files of that commit were changed by hand (what the build added and the sites' folders are no change).
+    /// files of that commit were changed, added or hidden from git by hand (<see cref="Drift.PlatformGit.Changes"/>, which the drift report uses too).
     /// </summary>
-    public static void CheckCheckout(OperationPlan plan, OperationEnvironment env, AegirPlatform platform, AegirServer server)
+    public static void CheckCheckout(OperationPlan plan, OperationEnvironment env, AegirPlatform platform, AegirServer server, IPlatformKind kind)
     {
         if (platform.Git is null || platform.Commit is not { } commit) return;
         var root = platform.Root;
@@ -174,9 +174,10 @@ internal static class PlatformBuild
             else if (head != commit)
                 ctx.Warn($"{root} on '@{server.Name}' is at commit {head}, not {commit} ({platform.Ref}) that @{platform.Name} was built from: other code was checked out by hand. "
                     + $"Check out {commit} again (as {shell.User}: git -C {root} checkout --detach {commit}), or: {rebuild}.");
-            if (head is not null && shell.Changed(root) is { Count: > 0 } changed)
-                ctx.Warn($"{changed.Count} file(s) of commit {head} were changed in {root} on '@{server.Name}' since it was built: {Few(changed)}. "
-                    + $"Put them back (as {shell.User}: git -C {root} checkout -- .), or commit the change to {platform.Git} and: {rebuild}.");
+            var changes = head is null ? null : Drift.PlatformGit.Changes(args => shell.RunGit(root, args, TimeSpan.FromMinutes(5), log: false), kind);
+            if (changes is { Count: > 0 })
+                ctx.Warn($"{changes.Count} file(s) of commit {head} were changed, added or hidden from git in {root} on '@{server.Name}' since it was built: {Few(changes.Select(c => $"{c.Path} ({c.What})").ToList())}. "
+                    + $"Put them back (as {shell.User}: git -C {root} checkout -- . ; git -C {root} clean -n lists what was added; git -C {root} update-index --no-skip-worktree --no-assume-unchanged <file>), or commit the change to {platform.Git} and: {rebuild}.");
         }));
     }
 

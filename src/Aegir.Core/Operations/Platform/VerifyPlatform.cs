@@ -52,7 +52,7 @@ public sealed class VerifyPlatform : Operation<VerifyPlatform.Parameters>
             Site.SiteSteps.Record<AegirPlatform>(plan, env, platform.Name, $"record @{platform.Name} as {kind.Name} {version}".TrimEnd(),
                 $"Recording the platform as {kind.Name} {version}".TrimEnd(), pl => { pl.Kind = kind.Name; pl.Version = version; });
         foreach (var member in members) Prepare(plan, env, platform, member, kind);
-        PlatformBuild.CheckCheckout(plan, env, platform, hosting);
+        PlatformBuild.CheckCheckout(plan, env, platform, hosting, kind);
         if (hosting.IsCluster && platform.Source is null) PlatformCode.Compare(plan, env, platform, members, kind);
         var first = env.Connect(members[0]);
         plan.Add(hosting.Name, PlanAction.Check, $"count the packages of @{platform.Name}", ctx =>
