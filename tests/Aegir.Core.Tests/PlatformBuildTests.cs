@@ -91,4 +91,20 @@ public class PlatformBuildTests
         Assert.Contains(".aegir.yml (hidden from git status", warning);
         Assert.DoesNotContain("composer.lock", warning);
     }
+
+    [Fact]
+    public void An_empty_folder_taken_over_is_kept_and_a_failed_build_empties_it_and_puts_its_owner_and_mode_back()
+    {
+        using var h = Hosting();
+        var mode = (UnixFileMode)Convert.ToInt32("2770", 8);
+        h.Server.CreateDirectory("/srv/built", mode);
+        h.Server.SetOwner("/srv/built", "root", "www-data");
+        h.Server.Handler = spec => FakeTransport.Unwrapped(spec) is { Arguments: [_, _, BuildShell.Composer, ..] } ? new CommandResult(1, "", "composer broke", TimeSpan.Zero) : h.Usual(spec);
+        Assert.False(h.Run(Built).Succeeded);
+        Assert.Equal(PathKind.Directory, h.Server.Kind("/srv/built"));
+        Assert.Empty(h.Server.List("/srv/built"));
+        Assert.Equal(("root", "www-data"), h.Server.OwnerOf("/srv/built"));
+        Assert.Equal(mode, h.Server.GetMode("/srv/built"));
+        Assert.DoesNotContain(h.Server.Commands, c => c.StartsWith("rmdir", StringComparison.Ordinal));
+    }
 }

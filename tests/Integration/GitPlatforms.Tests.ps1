@@ -143,14 +143,16 @@ Describe 'Platforms built from git' -Skip:$skip {
     It 'leaves no folder and no record when <Why>' -ForEach @(
         @{ Why = 'the ref is unknown'; Ref = 'v9'; Composer = $false; Message = '*has no tag, branch or commit named v9*' }
         @{ Why = 'the commit has no composer.lock'; Ref = 'nolock'; Composer = $true; Message = '*holds no composer.lock*moving target*' }
-        @{ Why = 'a build command fails'; Ref = 'failing'; Composer = $false; Message = '*the build broke*' }
+        @{ Why = 'a build command fails (in an empty folder of the admin''s, which stays, empty)'; Ref = 'failing'; Composer = $false; Message = '*the build broke*'; Existing = $true }
         @{ Why = 'the build changes a file of the commit'; Ref = 'edits'; Composer = $false; Message = '*the build changed 1 file(s) of the commit: VERSION*' }
     ) {
         $name = "gbad$($Ref -replace '\W', '')"
         $root = Join-Path $platforms $name
+        if ($Existing) { $null = New-Item -ItemType Directory $root; & chmod 2750 $root }
         New-AegirPlatform $name $root -Git $repo -Ref $Ref -Composer:$Composer -ErrorVariable failed -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
         "$failed" | Should -BeLike $Message
-        Test-Path $root | Should -BeFalse
+        if ($Existing) { & stat -c '%U %a' $root | Should -Be 'root 2750'; @(Get-ChildItem -Force $root).Count | Should -Be 0 }
+        else { Test-Path $root | Should -BeFalse }
         @(& getent passwd | Where-Object { $_ -like "build-$name-*" }) | Should -BeNullOrEmpty
         Get-AegirPlatform | Where-Object Name -eq "platform_$name" | Should -BeNullOrEmpty
         (Get-LastTask $name).Status | Should -Be 'Failed'

@@ -51,6 +51,14 @@ internal sealed class JournalExecutor(Engine engine) : IJournalExecutor
             case JournalActions.DeletePathKind:
                 Connect(env, action).Delete(action.Arg("path"));
                 break;
+            case JournalActions.EmptyFolderKind:
+            {
+                var transport = Connect(env, action);
+                var folder = action.Arg("path");
+                if (transport.Kind(folder) != PathKind.Directory) break;
+                foreach (var name in transport.List(folder)) transport.Delete(Path.Combine(folder, name));
+                break;
+            }
             case JournalActions.RestoreModesKind:
                 new Services.Files.FileService(Connect(env, action)).RestoreModes(action.Arg("root"), ctx.LoadData(action.Data!));
                 break;

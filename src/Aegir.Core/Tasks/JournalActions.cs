@@ -10,6 +10,7 @@ public static class JournalActions
     public const string RestoreConfigKind = "web.restore";
     public const string RestoreFileKind = "file.restore";
     public const string DeletePathKind = "path.delete";
+    public const string EmptyFolderKind = "path.empty";
     public const string MovePathKind = "path.move";
     public const string DeleteBackupKind = "backup.delete";
     public const string DropUserKind = "db.dropuser";
@@ -76,6 +77,10 @@ public static class JournalActions
         => new(DropUserKind, $"drop user {user} on '@{server}'", new() { ["server"] = server, ["user"] = user });
 
     /// <summary>Puts back a path's owner, group and mode as they were.</summary>
+    /// <summary>Deletes everything in a folder that was empty, keeping the folder itself (an admin's, with its owner, mode and ACL).</summary>
+    public static JournalAction EmptyFolder(string server, string path)
+        => new(EmptyFolderKind, $"empty {path} on '@{server}' again", new() { ["server"] = server, ["path"] = path });
+
     public static JournalAction RestoreAttributes(string server, string path, string owner, string group, UnixFileMode mode)
         => new(RestoreAttributesKind, $"put back {owner}:{group} {Convert.ToString((int)mode, 8)} on {path} on '@{server}'",
             new() { ["server"] = server, ["path"] = path, ["owner"] = owner, ["group"] = group, ["mode"] = ((int)mode).ToString(System.Globalization.CultureInfo.InvariantCulture) });

@@ -52,10 +52,20 @@ internal static class PlatformBuild
                 SiteAccount.Remove(transport, builder, null, ctx.Info);
                 SiteAccount.Ensure(transport, builder);
             }, JournalActions.DeleteBuildAccount(server.Name, builder.Name, platform.Name));
-            // An empty folder there is taken over: removed (rmdir refuses one that has filled meanwhile) and made anew, the owner's.
+            // An empty folder there (an admin's, perhaps with an ACL) is kept: the build fills it, and one that fails
+            // empties it again and puts its owner and mode back.
             if (transport.Kind(root) == PathKind.Directory)
-                ctx.Step($"Taking over the empty folder {root}", () => Must(transport.Run(new CommandSpec("rmdir", ["--", root])), $"Taking over the empty folder {root}",
-                    "Give a new or empty folder for the platform's root."));
+            {
+                var (user, group) = transport.OwnerOf(root) ?? throw ErrorCatalog.InvalidValue("Root", root, "its owner cannot be read", "Give a new or empty folder for the platform's root.");
+                var mode = transport.GetMode(root);
+                ctx.Step($"Noting {user}:{group} {Convert.ToString((int)mode, 8)} on the empty folder {root}", () => { }, JournalActions.RestoreAttributes(server.Name, root, user, group, mode));
+                ctx.Step($"Taking over the empty folder {root}, {owner}'s for the clone", () =>
+                {
+                    if (transport.List(root).Count > 0) throw ErrorCatalog.InvalidValue("Root", root, "it is no longer empty", "Give a new or empty folder for the platform's root.");
+                    transport.SetOwner(root, owner, transport.PrimaryGroup(owner));
+                }, JournalActions.EmptyFolder(server.Name, root));
+                return;
+            }
             ctx.Step($"Making {root} on '@{server.Name}' for the clone, {owner}'s", () =>
             {
                 transport.CreateDirectory(root, Services.Files.Modes.Dir755);
