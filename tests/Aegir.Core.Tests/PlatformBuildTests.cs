@@ -107,4 +107,21 @@ public class PlatformBuildTests
         Assert.Equal(mode, h.Server.GetMode("/srv/built"));
         Assert.DoesNotContain(h.Server.Commands, c => c.StartsWith("rmdir", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void A_build_warns_when_a_branch_has_the_tags_name_and_when_the_commit_has_submodules()
+    {
+        using var h = Hosting();
+        h.Server.Handler = spec =>
+        {
+            var result = h.Usual(spec);
+            if (FakeTransport.Unwrapped(spec) is { Arguments: [_, _, BuildShell.Git, "clone", ..] } clone) h.Server.Put(clone.Arguments[^1] + "/.gitmodules", "[submodule \"lib\"]");
+            return result;
+        };
+        var outcome = h.Run(Built);
+        Assert.True(outcome.Succeeded, outcome.Task.Error);
+        var warnings = outcome.Task.Log.Where(e => e.Level == Tasks.TaskLogLevel.Warning).Select(e => e.Message).ToList();
+        Assert.Contains(warnings, w => w.Contains("has both a tag and a branch named v1: the tag was taken", StringComparison.Ordinal));
+        Assert.Contains(warnings, w => w.Contains("submodules (.gitmodules), which are not fetched", StringComparison.Ordinal));
+    }
 }

@@ -164,6 +164,9 @@ Describe 'Platforms built from git' -Skip:$skip {
         $err = { New-AegirPlatform never $root -Git 'https://deploy:s3cret@git.example.com/app.git' -Ref v1 -ErrorAction Stop } | Should -Throw -PassThru
         $err.Exception.Message | Should -Match 'credential helper'
         "$($err.Exception.Message) $($err.TargetObject)" | Should -Not -Match 's3cret'
+        $err = { New-AegirPlatform never $root -Git 'https://git.example.com/app.git?access_token=s3cret' -Ref v1 -ErrorAction Stop } | Should -Throw -PassThru
+        "$($err.Exception.Message) $($err.TargetObject)" | Should -Not -Match 's3cret'
+        { New-AegirPlatform never $root -Git $repo -Ref HEAD -ErrorAction Stop } | Should -Throw '*moving target*'
         $steps = New-AegirPlatform never $root -Git $repo -Ref main -Composer -Plan
         ($steps.Description -join "`n") | Should -Match "(?s)make $([regex]::Escape($root)).*clone .*composer install --no-dev.*build commands.*verify the built codebase"
         $null = New-AegirPlatform never $root -Git $repo -Ref main -WhatIf

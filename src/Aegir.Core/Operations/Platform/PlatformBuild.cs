@@ -87,10 +87,14 @@ internal static class PlatformBuild
                 using var shell = new BuildShell(transport, server, builder.Name, ctx, trusted);
                 var (found, what) = Resolve(shell, root, wanted) ?? throw ErrorCatalog.StepFailed(ErrorIds.PlatformBuildFailed, $"Checking out {wanted}",
                     $"{url} has no tag, branch or commit named {wanted}", $"List what it has (git ls-remote {url}), then create the platform again with one of them as -Ref.");
+                if (what == "tag" && shell.RunGit(root, ["rev-parse", "--verify", "--quiet", $"refs/remotes/origin/{wanted}^{{commit}}"], TimeSpan.FromMinutes(1), log: false).Succeeded)
+                    ctx.Warn($"{url} has both a tag and a branch named {wanted}: the tag was taken (commit {found}). To build the branch, give its commit as -Ref.");
                 if (what == "branch")
                     ctx.Warn($"{wanted} is a branch, which moves: it is resolved to its commit {found} now, and the platform stays at that commit (build a new platform for a later one). A tag names a release for good.");
                 else ctx.Info(what == "tag" ? $"The tag {wanted} is commit {found}." : $"{wanted} is the commit {found}.");
                 Must(shell.RunGit(root, ["checkout", "--quiet", "--detach", found], CloneTimeout), $"Checking out {found}", "Check the repository (git fsck), then create the platform again.");
+                if (transport.Kind(Path.Combine(root, ".gitmodules")) == PathKind.File)
+                    ctx.Warn($"The commit {found} has submodules (.gitmodules), which are not fetched: their folders stay empty. Require that code with composer, or commit it into the repository.");
                 return found;
             });
         });
@@ -111,8 +115,11 @@ internal static class PlatformBuild
                     throw ErrorCatalog.StepFailed(ErrorIds.PlatformBuildFailed, step, $"Debian's composer is not installed on '@{server.Name}' ({BuildShell.Composer} is not there)",
                         $"Install it there (apt-get install composer), then create the platform again.");
                 using var shell = new BuildShell(transport, server, builder.Name, ctx);
-                Must(shell.Run(BuildShell.Composer, ["install", "--no-dev", "--no-interaction", "--no-progress"], root, BuildTimeout), step,
-                    "Fix the cause (composer's output is in the task's log), then create the platform again.");
+                var result = shell.Run(BuildShell.Composer, ["install", "--no-dev", "--no-interaction", "--no-progress"], root, BuildTimeout);
+                if (!result.Succeeded && !result.TimedOut)
+                    throw ErrorCatalog.StepFailed(ErrorIds.PlatformBuildFailed, step, $"it failed (exit {result.ExitCode}): {BuildShell.ComposerError(result)}",
+                        "Fix the cause (composer's whole output is in the task's log), then create the platform again.");
+                Must(result, step, "Fix the cause (composer's output is in the task's log), then create the platform again.");
             }));
         plan.Add(server.Name, PlanAction.Write, $"run the build commands of {AppManifest.FileName} (build) in {root} as {builder.Name}", ctx =>
         {
