@@ -58,14 +58,23 @@ public sealed class FakeHosting : IDisposable, IServiceFactory, ITransportFactor
             "df" => new CommandResult(0, $"  Avail\n{FreeBytes}\n", "", TimeSpan.Zero),
             "getent" when spec.Arguments.Count == 1 => FakeTransport.Ok,
             "getent" when spec.Arguments[0] == "passwd" => Server.Accounts.ContainsKey(spec.Arguments[^1])
-                ? new CommandResult(0, $"{spec.Arguments[^1]}:x:1001:1001::/home/{spec.Arguments[^1]}:/bin/bash\n", "", TimeSpan.Zero) : new CommandResult(2, "", "", TimeSpan.Zero),
+                ? new CommandResult(0, $"{spec.Arguments[^1]}:x:1001:1001:{Server.Comments.GetValueOrDefault(spec.Arguments[^1])}:/home/{spec.Arguments[^1]}:/bin/bash\n", "", TimeSpan.Zero) : new CommandResult(2, "", "", TimeSpan.Zero),
             "getent" => new CommandResult(0, $"{spec.Arguments[^1]}:x:{1000 + Math.Abs(spec.Arguments[^1].GetHashCode() % 1000)}:\n", "", TimeSpan.Zero),
             "groupadd" or "groupdel" or "usermod" or "gpasswd" or "useradd" or "userdel" => Server.ChangeAccounts(spec),
+            "chown" when spec.Arguments[0] == "-R" => ChownTree(spec.Arguments[^1], spec.Arguments[^3].Split(':')),
             var p when p.EndsWith("drush") && spec.Arguments[0] == "status" => new CommandResult(0, "Successful\n", "", TimeSpan.Zero),
             var p when p.EndsWith("drush") => new CommandResult(0, " [success] Installation complete.  User name: admin  User password: Drush-Pw-1234", "", TimeSpan.Zero),
             "php" => new CommandResult(0, "{\"user_id\":1,\"installed\":true}\n", "", TimeSpan.Zero),
             _ => FakeTransport.Ok,
         };
+    }
+
+    /// <summary>chown -R owner:group path, on the fake's files and folders.</summary>
+    CommandResult ChownTree(string root, string[] owner)
+    {
+        foreach (var path in Server.Nodes.Keys.Where(p => p == root || p.StartsWith(root + "/", StringComparison.Ordinal)).ToList())
+            Server.SetOwner(path, owner[0], owner[1]);
+        return FakeTransport.Ok;
     }
 
     /// <summary>The commit every fake clone is at.</summary>

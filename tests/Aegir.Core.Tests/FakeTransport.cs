@@ -23,6 +23,8 @@ public sealed class FakeTransport(Func<CommandSpec, CommandResult>? handler = nu
         ["www-data"] = "uid=33(www-data) gid=33(www-data) groups=33(www-data)",
     };
     public readonly HashSet<string> Groups = ["root", "aegir", "www-data"];
+    /// <summary>The comment (GECOS) useradd gave an account, as getent passwd tells it.</summary>
+    public readonly Dictionary<string, string> Comments = new(StringComparer.Ordinal);
     Func<CommandSpec, CommandResult> _handler = handler ?? (_ => Ok);
 
     public string Host => "fake";
@@ -254,10 +256,12 @@ public sealed class FakeTransport(Func<CommandSpec, CommandResult>? handler = nu
                 if (Accounts.ContainsKey(last)) return Fail($"useradd: user '{last}' already exists");
                 Accounts[last] = $"uid=1001({last}) gid=1001({last}) groups=1001({last})";
                 Groups.Add(last);
+                if (spec.Arguments.ToList().IndexOf("--comment") is >= 0 and var c) Comments[last] = spec.Arguments[c + 1];
                 if (spec.Arguments.Contains("--create-home")) CreateDirectory($"/home/{last}", (UnixFileMode)Convert.ToInt32("750", 8));
                 break;
             case "userdel":
                 Accounts.Remove(last);
+                Comments.Remove(last);
                 Groups.Remove(last);
                 if (spec.Arguments.Contains("--remove")) Delete($"/home/{last}");
                 break;

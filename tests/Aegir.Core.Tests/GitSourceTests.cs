@@ -28,6 +28,9 @@ public class GitSourceTests
     [InlineData("/srv/git/../../etc", "Give an ssh url")]
     [InlineData("file://otherhost/srv/shop.git", "ssh url")]
     [InlineData("ftp://git.example.com/shop.git", "Give an ssh url")]
+    [InlineData("https://git.example.com/web/shop.git?access_token=s3cret", "credential helper")]
+    [InlineData("https://git.example.com/web/shop.git#s3cret", "credential helper")]
+    [InlineData("ssh://git@git.example.com/web/shop.git?s3cret", "credential helper")]
     public void An_address_with_a_secret_or_that_runs_a_program_is_refused_without_showing_the_secret(string url, string fix)
     {
         var ex = Assert.Throws<AegirException>(() => GitSource.CheckUrl(url));
@@ -54,6 +57,24 @@ public class GitSourceTests
     [InlineData("a b")]
     public void A_ref_git_would_read_as_an_option_or_an_expression_is_refused(string value)
         => Assert.Contains("Give the tag", Assert.Throws<AegirException>(() => GitSource.CheckRef(value)).Message);
+
+    [Theory]
+    [InlineData("HEAD")]
+    [InlineData("@")]
+    public void A_ref_naming_the_default_branch_is_refused_as_a_moving_target(string value)
+    {
+        var message = Assert.Throws<AegirException>(() => GitSource.CheckRef(value)).Message;
+        Assert.Contains("moving target", message);
+        Assert.Contains("Give the tag", message);
+    }
+
+    [Fact]
+    public void A_composer_failure_says_its_last_meaningful_lines_without_its_usage_text()
+    {
+        var usage = string.Join('\n', Enumerable.Range(0, 40).Select(i => $"  --option-{i}  what it does"));
+        var said = BuildShell.ComposerError(new Transport.CommandResult(1, "", "\n  [RuntimeException]\n  The lock file is broken\n\ninstall [--prefer-source] [--dry-run] [--] [<packages>...]\n\n" + usage, TimeSpan.Zero));
+        Assert.Equal("[RuntimeException]\nThe lock file is broken", said);
+    }
 
     [Fact]
     public void Only_a_full_commit_id_is_recorded()

@@ -67,7 +67,7 @@ Describe 'Platforms built from git' -Skip:$skip {
         Remove-Item -Recurse -Force $work
     }
 
-    It 'builds a platform of each tag as the script user, records its commit, and serves each tag''s page' {
+    It 'builds a platform of each tag as an account of its own, gives it to the script user, records its commit, and serves each tag''s page' {
         $v1 = New-AegirPlatform gv1 (Join-Path $platforms 'v1') -Git $repo -Ref v1 -Composer
         $v2 = New-AegirPlatform gv2 (Join-Path $platforms 'v2') -Git "file://$repo" -Ref v2 -Composer
 
@@ -88,9 +88,10 @@ Describe 'Platforms built from git' -Skip:$skip {
         $null = New-AegirSite g2.test -Platform gv2
         $page1 = Invoke-Site -Port $port -HostName g1.test
         $page1.Status | Should -Be 200
-        $page1.Body | Should -Be 'page of v1, greeted by the package, built as aegir'
+        $page1.Body | Should -BeLike 'page of v1, greeted by the package, built as build-gv1-*' -Because 'the build runs as an account of its own, not aegir, which owns every other platform'
         $page2 = (Invoke-Site -Port $port -HostName g2.test).Body
-        $page2 | Should -Be 'page of v2, greeted by the package, built as aegir' -Because 'the uncommitted change to index.php is no part of any commit'
+        $page2 | Should -BeLike 'page of v2, greeted by the package, built as build-gv2-*' -Because 'the uncommitted change to index.php is no part of any commit'
+        @(& getent passwd | Where-Object { $_ -like 'build-gv*' }) | Should -BeNullOrEmpty -Because 'the build''s account is deleted when the build ends'
     }
 
     It 'warns at verify when a file of the commit was changed by hand, and not once it is put back' {
@@ -100,11 +101,22 @@ Describe 'Platforms built from git' -Skip:$skip {
         $drift = @(Test-AegirPlatform gv2 -ErrorAction SilentlyContinue)
         @($drift | Where-Object { $_.Kind -eq 'PlatformFile' -and $_.Where -like '*/v2/VERSION*' }).Count | Should -BeGreaterThan 0 -Because 'the drift report sees the hand edit before verify does anything'
         $null = Invoke-AegirVerify gv2 -WarningVariable warned 3>$null
-        "$warned" | Should -Match '1 file\(s\) of commit .* were changed .*: VERSION'
+        "$warned" | Should -Match '1 file\(s\) of commit .* were changed, added or hidden .*: VERSION \(changed\)'
         [IO.File]::WriteAllText($file, $was)
         $null = Invoke-AegirVerify gv2 -WarningVariable clean 3>$null
         $clean | Should -BeNullOrEmpty
         Test-AegirPlatform gv2 -Quiet | Should -BeTrue
+        # A file added that git does not ignore, and a file git was told to stop looking at, are changes too.
+        $v2 = Join-Path $platforms 'v2'
+        Set-Content (Join-Path $v2 'evil.php') '<?php'
+        $null = runuser -u aegir -- git -C $v2 update-index --skip-worktree VERSION 2>&1
+        try {
+            $null = Invoke-AegirVerify gv2 -WarningVariable hidden 3>$null
+            "$hidden" | Should -Match 'evil\.php \(a file git does not know'
+            "$hidden" | Should -Match 'VERSION \(hidden from git status'
+            @(Test-AegirPlatform gv2 -ErrorAction SilentlyContinue | Where-Object Where -like '*/v2/evil.php').Count | Should -Be 1
+        }
+        finally { Remove-Item (Join-Path $v2 'evil.php'); $null = runuser -u aegir -- git -C $v2 update-index --no-skip-worktree VERSION 2>&1; $null = Invoke-AegirVerify gv2 3>$null }
         # A checkout moved to another commit by hand: the record's commit is what the report compares with.
         $null = runuser -u aegir -- git -C (Join-Path $platforms 'v2') checkout --quiet --detach (Get-Commit v1) 2>&1
         try {
@@ -131,14 +143,17 @@ Describe 'Platforms built from git' -Skip:$skip {
     It 'leaves no folder and no record when <Why>' -ForEach @(
         @{ Why = 'the ref is unknown'; Ref = 'v9'; Composer = $false; Message = '*has no tag, branch or commit named v9*' }
         @{ Why = 'the commit has no composer.lock'; Ref = 'nolock'; Composer = $true; Message = '*holds no composer.lock*moving target*' }
-        @{ Why = 'a build command fails'; Ref = 'failing'; Composer = $false; Message = '*the build broke*' }
+        @{ Why = 'a build command fails (in an empty folder of the admin''s, which stays, empty)'; Ref = 'failing'; Composer = $false; Message = '*the build broke*'; Existing = $true }
         @{ Why = 'the build changes a file of the commit'; Ref = 'edits'; Composer = $false; Message = '*the build changed 1 file(s) of the commit: VERSION*' }
     ) {
         $name = "gbad$($Ref -replace '\W', '')"
         $root = Join-Path $platforms $name
+        if ($Existing) { $null = New-Item -ItemType Directory $root; & chmod 2750 $root }
         New-AegirPlatform $name $root -Git $repo -Ref $Ref -Composer:$Composer -ErrorVariable failed -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
         "$failed" | Should -BeLike $Message
-        Test-Path $root | Should -BeFalse
+        if ($Existing) { & stat -c '%U %a' $root | Should -Be 'root 2750'; @(Get-ChildItem -Force $root).Count | Should -Be 0 }
+        else { Test-Path $root | Should -BeFalse }
+        @(& getent passwd | Where-Object { $_ -like "build-$name-*" }) | Should -BeNullOrEmpty
         Get-AegirPlatform | Where-Object Name -eq "platform_$name" | Should -BeNullOrEmpty
         (Get-LastTask $name).Status | Should -Be 'Failed'
     }
@@ -149,6 +164,9 @@ Describe 'Platforms built from git' -Skip:$skip {
         $err = { New-AegirPlatform never $root -Git 'https://deploy:s3cret@git.example.com/app.git' -Ref v1 -ErrorAction Stop } | Should -Throw -PassThru
         $err.Exception.Message | Should -Match 'credential helper'
         "$($err.Exception.Message) $($err.TargetObject)" | Should -Not -Match 's3cret'
+        $err = { New-AegirPlatform never $root -Git 'https://git.example.com/app.git?access_token=s3cret' -Ref v1 -ErrorAction Stop } | Should -Throw -PassThru
+        "$($err.Exception.Message) $($err.TargetObject)" | Should -Not -Match 's3cret'
+        { New-AegirPlatform never $root -Git $repo -Ref HEAD -ErrorAction Stop } | Should -Throw '*moving target*'
         $steps = New-AegirPlatform never $root -Git $repo -Ref main -Composer -Plan
         ($steps.Description -join "`n") | Should -Match "(?s)make $([regex]::Escape($root)).*clone .*composer install --no-dev.*build commands.*verify the built codebase"
         $null = New-AegirPlatform never $root -Git $repo -Ref main -WhatIf

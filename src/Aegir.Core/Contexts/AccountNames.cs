@@ -30,6 +30,13 @@ public static class AccountNames
     /// </summary>
     public static string ForClient(string client, string home) => Named(client, "client " + client, home);
 
+    /// <summary>
+    /// The name of the temporary account a platform's build from git runs as (build-&lt;platform&gt;-&lt;hash&gt;), made as
+    /// a site's is, with a hash that marks it a build's, so it is never a site's, a client's nor another home's.
+    /// </summary>
+    public static string ForBuild(string platform, string home)
+        => Named("build-" + (platform.StartsWith(ContextNames.Prefix(ContextType.Platform), StringComparison.Ordinal) ? platform[ContextNames.Prefix(ContextType.Platform).Length..] : platform), "build " + platform, home);
+
     static string Named(string text, string key, string home)
     {
         var slug = new System.Text.StringBuilder();

@@ -24,6 +24,10 @@ public static partial class GitSource
         if (value.Contains("::", StringComparison.Ordinal))
             throw ErrorCatalog.InvalidValue("Git", Shown(value), "git's <transport>::<address> form runs a helper program of the address's choosing", forms + ".");
         if (ScpLike().IsMatch(value)) return value;
+        // ?access_token=... or #token: a secret as much as a password, and git would pass it on in its own errors.
+        if (value.IndexOfAny(['?', '#']) >= 0)
+            throw ErrorCatalog.InvalidValue("Git", Shown(value), "it holds a query string or fragment (?... or #..., often an access token), which would be kept in the platform's record and shown in task logs and the process list",
+                "Give the url without it (https://host/org/app.git) and let git find the credentials: a credential helper in the server's /etc/gitconfig, or an ssh url with the platform owner's ssh key.");
         if (!Uri.TryCreate(value, UriKind.Absolute, out var uri))
             throw ErrorCatalog.InvalidValue("Git", Shown(value), "it is not a url git can clone from", forms + ".");
         switch (uri.Scheme)
@@ -50,7 +54,10 @@ public static partial class GitSource
 
     /// <summary>A ref as git names tags and branches (v1.2.0, release/10.3, main) or a commit's hex; nothing git would read as an option or a revision expression.</summary>
     public static string CheckRef(string value)
-        => RefPattern().IsMatch(value) && !value.Contains("..", StringComparison.Ordinal) && !value.Contains("//", StringComparison.Ordinal)
+        => value is "HEAD" or "@" or "FETCH_HEAD" or "ORIG_HEAD"
+            ? throw ErrorCatalog.InvalidValue("Ref", value, "it names whatever the repository's default branch is at when the build runs, a moving target",
+                "Give the tag (v1.2.0), branch (main) or commit (its hex) to build; git ls-remote <url> lists them.")
+            : RefPattern().IsMatch(value) && !value.Contains("..", StringComparison.Ordinal) && !value.Contains("//", StringComparison.Ordinal)
            && !value.EndsWith('/') && !value.EndsWith('.') && !value.EndsWith(".lock", StringComparison.Ordinal)
             ? value
             : throw ErrorCatalog.InvalidValue("Ref", value, "it is not a tag, branch or commit name (letters, digits and . _ - + /, beginning with a letter or digit, no '..')",
@@ -74,12 +81,13 @@ public static partial class GitSource
         => ErrorCatalog.InvalidValue("Ref", null, $"a platform built from {url} needs the tag, branch or commit to build: the repository's default branch moves, and the platform's code would be whatever it is when the build runs",
             "Give -Ref with a tag (v1.2.0), a branch (resolved to its commit when the platform is built) or a commit.");
 
-    /// <summary>What a refused value shows of itself: never the part before '@' of something that looks like a url with credentials.</summary>
-    static string Shown(string value) => Credentials().Replace(value.Length > 200 ? value[..200] + "..." : value, "$1***@");
+    /// <summary>What a refused value shows of itself: never the part before '@' of something that looks like a url with credentials, nor a query string or fragment.</summary>
+    static string Shown(string value) => SecretTail().Replace(Credentials().Replace(value.Length > 200 ? value[..200] + "..." : value, "$1***@"), "$1***");
 
     [GeneratedRegex(@"^(?:[A-Za-z0-9._-]+@)?[A-Za-z0-9][A-Za-z0-9.-]*:(?!//)[A-Za-z0-9._/~+-]+\z")] private static partial Regex ScpLike();
     [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._/+-]{0,199}\z")] private static partial Regex RefPattern();
     [GeneratedRegex(@"^(?:[0-9a-f]{40}|[0-9a-f]{64})\z")] private static partial Regex CommitPattern();
     [GeneratedRegex(@"^[0-9a-f]{4,64}\z")] private static partial Regex AbbreviatedCommit();
     [GeneratedRegex(@"^([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@]*@")] private static partial Regex Credentials();
+    [GeneratedRegex(@"([?#]).*\z", RegexOptions.Singleline)] private static partial Regex SecretTail();
 }

@@ -51,6 +51,14 @@ internal sealed class JournalExecutor(Engine engine) : IJournalExecutor
             case JournalActions.DeletePathKind:
                 Connect(env, action).Delete(action.Arg("path"));
                 break;
+            case JournalActions.EmptyFolderKind:
+            {
+                var transport = Connect(env, action);
+                var folder = action.Arg("path");
+                if (transport.Kind(folder) != PathKind.Directory) break;
+                foreach (var name in transport.List(folder)) transport.Delete(Path.Combine(folder, name));
+                break;
+            }
             case JournalActions.RestoreModesKind:
                 new Services.Files.FileService(Connect(env, action)).RestoreModes(action.Arg("root"), ctx.LoadData(action.Data!));
                 break;
@@ -100,6 +108,12 @@ internal sealed class JournalExecutor(Engine engine) : IJournalExecutor
             }
             case JournalActions.DeleteAccountKind:
             {
+                if (action.Args.TryGetValue("platform", out var built))
+                {
+                    // A build's account: no pool ever runs as it.
+                    Services.Php.SiteAccount.Remove(Connect(env, action), Services.Php.PhpAccount.ForBuild(built, store.Home), null, ctx.Info);
+                    break;
+                }
                 var shared = (action.Args.TryGetValue("shared", out var folders) ? folders : "").Split('\n', StringSplitOptions.RemoveEmptyEntries);
                 var account = action.Args.TryGetValue("client", out var client)
                     ? Services.Php.PhpAccount.ForClient(client, store.Home)

@@ -83,5 +83,17 @@ public sealed class BuildShell : IDisposable
         return result.Succeeded ? result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Length > 3 ? l[3..] : l).ToList() : null;
     }
 
+    /// <summary>
+    /// What a failed composer said, for the task's error: its last meaningful lines, without the usage text it prints
+    /// after an error of its command line (install [--prefer-source] ...), blank lines and its box drawing.
+    /// </summary>
+    public static string ComposerError(CommandResult result)
+    {
+        var lines = (result.StandardError + "\n" + result.StandardOutput).Split('\n', StringSplitOptions.TrimEntries)
+            .TakeWhile(l => !l.StartsWith("install [", StringComparison.Ordinal))
+            .Where(l => l.Length > 0 && l.Trim('-', '=', ' ').Length > 0).ToList();
+        return lines.Count == 0 ? "no output" : string.Join('\n', lines.TakeLast(6));
+    }
+
     public void Dispose() => _shell.Dispose();
 }

@@ -10,6 +10,7 @@ public static class JournalActions
     public const string RestoreConfigKind = "web.restore";
     public const string RestoreFileKind = "file.restore";
     public const string DeletePathKind = "path.delete";
+    public const string EmptyFolderKind = "path.empty";
     public const string MovePathKind = "path.move";
     public const string DeleteBackupKind = "backup.delete";
     public const string DropUserKind = "db.dropuser";
@@ -76,6 +77,10 @@ public static class JournalActions
         => new(DropUserKind, $"drop user {user} on '@{server}'", new() { ["server"] = server, ["user"] = user });
 
     /// <summary>Puts back a path's owner, group and mode as they were.</summary>
+    /// <summary>Deletes everything in a folder that was empty, keeping the folder itself (an admin's, with its owner, mode and ACL).</summary>
+    public static JournalAction EmptyFolder(string server, string path)
+        => new(EmptyFolderKind, $"empty {path} on '@{server}' again", new() { ["server"] = server, ["path"] = path });
+
     public static JournalAction RestoreAttributes(string server, string path, string owner, string group, UnixFileMode mode)
         => new(RestoreAttributesKind, $"put back {owner}:{group} {Convert.ToString((int)mode, 8)} on {path} on '@{server}'",
             new() { ["server"] = server, ["path"] = path, ["owner"] = owner, ["group"] = group, ["mode"] = ((int)mode).ToString(System.Globalization.CultureInfo.InvariantCulture) });
@@ -102,6 +107,11 @@ public static class JournalActions
     public static JournalAction DeleteAccount(string server, string account, string uri, string pool, IEnumerable<string> shared)
         => new(DeleteAccountKind, $"delete the account {account} of {uri} on '@{server}'",
             new() { ["server"] = server, ["account"] = account, ["uri"] = uri, ["pool"] = pool, ["shared"] = string.Join('\n', shared) });
+
+    /// <summary>Deletes the temporary account a platform's build from git ran as (only while its comment names that build), and its processes.</summary>
+    public static JournalAction DeleteBuildAccount(string server, string account, string platform)
+        => new(DeleteAccountKind, $"delete the account {account} of the build of @{platform} on '@{server}'",
+            new() { ["server"] = server, ["account"] = account, ["platform"] = platform });
 
     /// <summary>Deletes the UNIX account all sites of a client ran as (only while its comment names that client, and no other site's pool runs as it).</summary>
     /// <param name="shared">Folders whose ACL entries for the account go first.</param>

@@ -1,6 +1,7 @@
 using Aegir.Core.Contexts;
 using Aegir.Core.Errors;
 using Aegir.Core.Platforms;
+using Aegir.Core.Services.Php;
 using Aegir.Core.Tasks;
 using Aegir.Core.Transport;
 
@@ -9,8 +10,10 @@ namespace Aegir.Core.Operations.Platform;
 /// <summary>
 /// A platform built from source (New-AegirPlatform -Git -Ref): its root made on the web server, the repository cloned
 /// there and the ref checked out detached (a branch resolved to its commit once, now), recorded with that commit, then
-/// composer install from the commit's lock and the manifest's build commands, all as the platform's owner (never
-/// root), and the codebase verified as any other. The root's undo is journaled before it is made, so a build that
+/// composer install from the commit's lock and the manifest's build commands, all as an account made for this build
+/// alone (never root, nor the script user, which owns every other platform's code): it owns the new root and nothing
+/// else, and is deleted (with whatever it left running) when the build ends. The root is then the script user's, as
+/// every platform's code is, without setuid or setgid bits, and the codebase verified as any other. The root's undo is journaled before it is made, so a build that
 /// fails or is killed at any point leaves no folder and no record. A build adds files (vendor/); it may not change the
 /// commit's own, so the recorded commit is what the platform's code is, which every later verify checks.
 /// </summary>
@@ -34,35 +37,64 @@ internal static class PlatformBuild
         CheckRoot(platform, server, transport);
         VerifyPlatform.CheckPlace(env, platform, server, transport);
         var owner = env.Owner(server);
+        if (transport.User != "root")
+            throw ErrorCatalog.InvalidValue("WebServer", server.Name, $"the module reaches it as {transport.User}, not root, and a build runs as an account made for it alone (owning only the new root, so a repository's commands can change no other platform's code)",
+                "Connect to the web server as root, or build the platform elsewhere and push it with -Source.");
         VerifyPlatform.CheckVerified(plan, env, platform, [server]);
+        var builder = PhpAccount.ForBuild(platform.Name, env.Home);
 
         string? commit = null;
-        plan.Add(server.Name, PlanAction.Write, $"make {root} on @{server.Name} as {owner}'s (removed again if the build fails)", ctx =>
+        plan.Add(server.Name, PlanAction.Write, $"make {root} on @{server.Name} for the clone, and the account {builder.Name} made for the rest of the build alone (deleted when the build ends; the root too if it fails)", ctx =>
         {
-            // An empty folder there is taken over: removed (rmdir refuses one that has filled meanwhile) and made anew, the owner's.
+            // One left by a killed build that no repair removed yet is deleted first (with what it still runs), then made anew.
+            ctx.Step($"Making the account {builder.Name} of {builder.Of}, which owns nothing but the new root", () =>
+            {
+                SiteAccount.Remove(transport, builder, null, ctx.Info);
+                SiteAccount.Ensure(transport, builder);
+            }, JournalActions.DeleteBuildAccount(server.Name, builder.Name, platform.Name));
+            // An empty folder there (an admin's, perhaps with an ACL) is kept: the build fills it, and one that fails
+            // empties it again and puts its owner and mode back.
             if (transport.Kind(root) == PathKind.Directory)
-                ctx.Step($"Taking over the empty folder {root}", () => Must(transport.Run(new CommandSpec("rmdir", ["--", root])), $"Taking over the empty folder {root}",
-                    "Give a new or empty folder for the platform's root."));
-            ctx.Step($"Making {root} on '@{server.Name}' for the build, {owner}'s", () =>
+            {
+                var (user, group) = transport.OwnerOf(root) ?? throw ErrorCatalog.InvalidValue("Root", root, "its owner cannot be read", "Give a new or empty folder for the platform's root.");
+                var mode = transport.GetMode(root);
+                ctx.Step($"Noting {user}:{group} {Convert.ToString((int)mode, 8)} on the empty folder {root}", () => { }, JournalActions.RestoreAttributes(server.Name, root, user, group, mode));
+                ctx.Step($"Taking over the empty folder {root}, {owner}'s for the clone", () =>
+                {
+                    if (transport.List(root).Count > 0) throw ErrorCatalog.InvalidValue("Root", root, "it is no longer empty", "Give a new or empty folder for the platform's root.");
+                    transport.SetOwner(root, owner, transport.PrimaryGroup(owner));
+                }, JournalActions.EmptyFolder(server.Name, root));
+                return;
+            }
+            ctx.Step($"Making {root} on '@{server.Name}' for the clone, {owner}'s", () =>
             {
                 transport.CreateDirectory(root, Services.Files.Modes.Dir755);
                 transport.SetOwner(root, owner, transport.PrimaryGroup(owner));
             }, JournalActions.DeletePath(server.Name, root));
         });
-        plan.Add(server.Name, PlanAction.Write, $"clone {url} into {root} as {owner} and check out {wanted} detached (a branch resolved to its commit now)", ctx =>
+        plan.Add(server.Name, PlanAction.Write, $"clone {url} into {root} as {owner} (objects only: none of its code runs), give it to {builder.Name} and check out {wanted} detached (a branch resolved to its commit now)", ctx =>
         {
             commit = ctx.Step($"Cloning {url} into {root} as {owner}", () =>
             {
+                // The clone alone runs as the script user, whose ssh key and known_hosts reach the repository: without a
+                // checkout git writes only .git/ and runs nothing of the repository's. All that follows is the build account's.
                 var local = GitSource.LocalPath(url);
-                using var shell = new BuildShell(transport, server, owner, ctx, local is null ? null : transport.ResolvePath(local));
-                Must(shell.RunGit(root, ["clone", "--no-checkout", "--no-local", "--", url, root], CloneTimeout), $"Cloning {url}",
+                var trusted = local is null ? null : transport.ResolvePath(local);
+                using (var fetch = new BuildShell(transport, server, owner, ctx, trusted))
+                    Must(fetch.RunGit(root, ["clone", "--no-checkout", "--no-local", "--", url, root], CloneTimeout), $"Cloning {url}",
                     $"Check the url, and that {owner} on '@{server.Name}' can read the repository (for ssh: its key and the host in its known_hosts; for https: a credential helper in /etc/gitconfig), then create the platform again.");
+                GiveTo(transport, root, builder.Name, builder.Name);
+                using var shell = new BuildShell(transport, server, builder.Name, ctx, trusted);
                 var (found, what) = Resolve(shell, root, wanted) ?? throw ErrorCatalog.StepFailed(ErrorIds.PlatformBuildFailed, $"Checking out {wanted}",
                     $"{url} has no tag, branch or commit named {wanted}", $"List what it has (git ls-remote {url}), then create the platform again with one of them as -Ref.");
+                if (what == "tag" && shell.RunGit(root, ["rev-parse", "--verify", "--quiet", $"refs/remotes/origin/{wanted}^{{commit}}"], TimeSpan.FromMinutes(1), log: false).Succeeded)
+                    ctx.Warn($"{url} has both a tag and a branch named {wanted}: the tag was taken (commit {found}). To build the branch, give its commit as -Ref.");
                 if (what == "branch")
                     ctx.Warn($"{wanted} is a branch, which moves: it is resolved to its commit {found} now, and the platform stays at that commit (build a new platform for a later one). A tag names a release for good.");
                 else ctx.Info(what == "tag" ? $"The tag {wanted} is commit {found}." : $"{wanted} is the commit {found}.");
                 Must(shell.RunGit(root, ["checkout", "--quiet", "--detach", found], CloneTimeout), $"Checking out {found}", "Check the repository (git fsck), then create the platform again.");
+                if (transport.Kind(Path.Combine(root, ".gitmodules")) == PathKind.File)
+                    ctx.Warn($"The commit {found} has submodules (.gitmodules), which are not fetched: their folders stay empty. Require that code with composer, or commit it into the repository.");
                 return found;
             });
         });
@@ -73,7 +105,7 @@ internal static class PlatformBuild
             ctx.Step($"Recording the platform @{record.Name} at commit {commit}", () => env.Store.Create(record), JournalActions.RemoveContext(record.Name));
         });
         if (definition.Composer)
-            plan.Add(server.Name, PlanAction.Write, $"run composer install --no-dev in {root} as {owner}, from the commit's composer.lock", ctx => ctx.Step($"Running composer install in {root} as {owner}", () =>
+            plan.Add(server.Name, PlanAction.Write, $"run composer install --no-dev in {root} as {builder.Name}, from the commit's composer.lock", ctx => ctx.Step($"Running composer install in {root} as {builder.Name}", () =>
             {
                 const string step = "Running composer install";
                 if (transport.Kind(Path.Combine(root, "composer.lock")) != PathKind.File)
@@ -82,11 +114,14 @@ internal static class PlatformBuild
                 if (transport.Kind(BuildShell.Composer) != PathKind.File)
                     throw ErrorCatalog.StepFailed(ErrorIds.PlatformBuildFailed, step, $"Debian's composer is not installed on '@{server.Name}' ({BuildShell.Composer} is not there)",
                         $"Install it there (apt-get install composer), then create the platform again.");
-                using var shell = new BuildShell(transport, server, owner, ctx);
-                Must(shell.Run(BuildShell.Composer, ["install", "--no-dev", "--no-interaction", "--no-progress"], root, BuildTimeout), step,
-                    "Fix the cause (composer's output is in the task's log), then create the platform again.");
+                using var shell = new BuildShell(transport, server, builder.Name, ctx);
+                var result = shell.Run(BuildShell.Composer, ["install", "--no-dev", "--no-interaction", "--no-progress"], root, BuildTimeout);
+                if (!result.Succeeded && !result.TimedOut)
+                    throw ErrorCatalog.StepFailed(ErrorIds.PlatformBuildFailed, step, $"it failed (exit {result.ExitCode}): {BuildShell.ComposerError(result)}",
+                        "Fix the cause (composer's whole output is in the task's log), then create the platform again.");
+                Must(result, step, "Fix the cause (composer's output is in the task's log), then create the platform again.");
             }));
-        plan.Add(server.Name, PlanAction.Write, $"run the build commands of {AppManifest.FileName} (build) in {root} as {owner}", ctx =>
+        plan.Add(server.Name, PlanAction.Write, $"run the build commands of {AppManifest.FileName} (build) in {root} as {builder.Name}", ctx =>
         {
             var manifest = AppManifest.Load(transport, root);
             if (manifest.Build.Count == 0)
@@ -94,7 +129,7 @@ internal static class PlatformBuild
                 ctx.Debug($"{AppManifest.FileName} names no build commands.");
                 return;
             }
-            using var shell = new BuildShell(transport, server, owner, ctx);
+            using var shell = new BuildShell(transport, server, builder.Name, ctx);
             var values = new Dictionary<string, string>(StringComparer.Ordinal) { ["root"] = root, ["tmp"] = shell.Tmp };
             foreach (var (command, n) in manifest.Build.Select((c, i) => (c, i + 1)))
             {
@@ -103,6 +138,12 @@ internal static class PlatformBuild
                 ctx.Step($"Running build command {n} of {manifest.Build.Count}: {shown}", () => Must(shell.Run(words[0], words.Skip(1).ToList(), root, BuildTimeout),
                     $"Running the build command {shown}", $"Fix the cause (its output is in the task's log), or the 'build' commands in {manifest.File}, then create the platform again."));
             }
+        });
+        plan.Add(server.Name, PlanAction.Write, $"delete the account {builder.Name} (ending what it still runs), give {root} to {owner} as every platform's code is, and take setuid and setgid bits off its files", ctx =>
+        {
+            ctx.Step($"Deleting the account {builder.Name} of {builder.Of}", () => SiteAccount.Remove(transport, builder, null, ctx.Info));
+            ctx.Step($"Giving {root} to {owner}", () => GiveTo(transport, root, owner, transport.PrimaryGroup(owner)));
+            VerifyPlatform.StripSetId(ctx, transport, root, server.Name);
         });
         plan.Add(server.Name, PlanAction.Check, $"check that {root} is still the commit built, none of its files changed by the build (what it added, as vendor/, stays)", ctx =>
             ctx.Step($"Checking that {root} is still commit {commit}", () =>
@@ -134,9 +175,9 @@ internal static class PlatformBuild
 
     /// <summary>
     /// Verify of a platform built from git: warns when its checkout is no longer the commit it was built from, or when
-    /// files of that commit were changed by hand (what the build added and the sites' folders are no change).
+    /// files of that commit were changed, added or hidden from git by hand (<see cref="Drift.PlatformGit.Changes"/>, which the drift report uses too).
     /// </summary>
-    public static void CheckCheckout(OperationPlan plan, OperationEnvironment env, AegirPlatform platform, AegirServer server)
+    public static void CheckCheckout(OperationPlan plan, OperationEnvironment env, AegirPlatform platform, AegirServer server, IPlatformKind kind)
     {
         if (platform.Git is null || platform.Commit is not { } commit) return;
         var root = platform.Root;
@@ -150,9 +191,10 @@ internal static class PlatformBuild
             else if (head != commit)
                 ctx.Warn($"{root} on '@{server.Name}' is at commit {head}, not {commit} ({platform.Ref}) that @{platform.Name} was built from: other code was checked out by hand. "
                     + $"Check out {commit} again (as {shell.User}: git -C {root} checkout --detach {commit}), or: {rebuild}.");
-            if (head is not null && shell.Changed(root) is { Count: > 0 } changed)
-                ctx.Warn($"{changed.Count} file(s) of commit {head} were changed in {root} on '@{server.Name}' since it was built: {Few(changed)}. "
-                    + $"Put them back (as {shell.User}: git -C {root} checkout -- .), or commit the change to {platform.Git} and: {rebuild}.");
+            var changes = head is null ? null : Drift.PlatformGit.Changes(args => shell.RunGit(root, args, TimeSpan.FromMinutes(5), log: false), kind);
+            if (changes is { Count: > 0 })
+                ctx.Warn($"{changes.Count} file(s) of commit {head} were changed, added or hidden from git in {root} on '@{server.Name}' since it was built: {Few(changes.Select(c => $"{c.Path} ({c.What})").ToList())}. "
+                    + $"Put them back (as {shell.User}: git -C {root} checkout -- . ; git -C {root} clean -n lists what was added; git -C {root} update-index --no-skip-worktree --no-assume-unchanged <file>), or commit the change to {platform.Git} and: {rebuild}.");
         }));
     }
 
@@ -179,6 +221,11 @@ internal static class PlatformBuild
         }
         return null;
     }
+
+    /// <summary>chown -R by root, never through a link (which also clears setuid and setgid bits).</summary>
+    static void GiveTo(ITransport transport, string root, string owner, string group)
+        => Must(transport.Run(new CommandSpec("chown", ["-R", "--no-dereference", $"{owner}:{group}", "--", root]) { Timeout = BuildTimeout }),
+            $"Giving {root} to {owner}", "Check the file system of the root (df, dmesg), then create the platform again.");
 
     static CommandResult Must(CommandResult result, string step, string fix)
         => result.Succeeded ? result : throw ErrorCatalog.StepFailed(ErrorIds.PlatformBuildFailed, step,

@@ -52,7 +52,7 @@ public sealed class VerifyPlatform : Operation<VerifyPlatform.Parameters>
             Site.SiteSteps.Record<AegirPlatform>(plan, env, platform.Name, $"record @{platform.Name} as {kind.Name} {version}".TrimEnd(),
                 $"Recording the platform as {kind.Name} {version}".TrimEnd(), pl => { pl.Kind = kind.Name; pl.Version = version; });
         foreach (var member in members) Prepare(plan, env, platform, member, kind);
-        PlatformBuild.CheckCheckout(plan, env, platform, hosting);
+        PlatformBuild.CheckCheckout(plan, env, platform, hosting, kind);
         if (hosting.IsCluster && platform.Source is null) PlatformCode.Compare(plan, env, platform, members, kind);
         var first = env.Connect(members[0]);
         plan.Add(hosting.Name, PlanAction.Check, $"count the packages of @{platform.Name}", ctx =>
@@ -136,6 +136,7 @@ public sealed class VerifyPlatform : Operation<VerifyPlatform.Parameters>
                 {
                     Ctx = ctx, Platform = platform, Server = server, Transport = transport, Templates = env.Templates, Owner = owner, WebGroup = http.WebGroup,
                 }));
+        plan.Add(server.Name, PlanAction.Set, $"take setuid and setgid bits off the files of {platform.Root}", ctx => StripSetId(ctx, transport, platform.Root, server.Name));
         plan.Add(server.Name, PlanAction.Set, $"take group and other write away from {platform.Root}" + (kind.WritablePaths.Count > 0 ? $", except {string.Join(", ", kind.WritablePaths)}" : ""),
             ctx =>
             {
@@ -152,6 +153,15 @@ public sealed class VerifyPlatform : Operation<VerifyPlatform.Parameters>
         });
         Site.SiteSteps.Reload(plan, env, server, http);
     }
+
+    /// <summary>Takes setuid and setgid bits off the platform's files, with a warning naming those that had them.</summary>
+    internal static void StripSetId(Tasks.TaskContext ctx, Transport.ITransport transport, string root, string server) => ctx.Step($"Taking setuid and setgid bits off the files of {root}", () =>
+    {
+        var files = new FileService(transport).StripSetId(root);
+        if (files.Count > 0)
+            ctx.Warn($"{files.Count} file(s) of {root} on '@{server}' were setuid or setgid, so any site's PHP could run them as their owner; the bits were taken off: "
+                + string.Join(", ", files.Take(10)) + (files.Count > 10 ? ", ..." : "") + ". Find what made them (a build, a command run in the platform) and remove it.");
+    });
 
     /// <summary>A new platform's root must be a folder that is there on its web server (a typo would otherwise be recorded).</summary>
     public static void CheckRoot(AegirPlatform platform, AegirServer server, Transport.ITransport transport)

@@ -111,6 +111,19 @@ public sealed class FileService(ITransport transport)
         }
     }
 
+    /// <summary>
+    /// Takes the setuid and setgid bits off every file under <paramref name="root"/> (on its file system, never through
+    /// a link): one left in a platform's code (a build's copy of a program, chmod 4755) would run as its owner, the
+    /// script user, for any site's PHP. Folders keep theirs (setgid shared folders). The files it changed.
+    /// </summary>
+    public IReadOnlyList<string> StripSetId(string root)
+    {
+        var result = transport.Run(new CommandSpec("find", ["-P", root, "-xdev", "-type", "f", "(", "-perm", "-4000", "-o", "-perm", "-2000", ")", "-printf", "%p\\0", "-execdir", "chmod", "ug-s", "{}", "+"])
+            { Timeout = TimeSpan.FromMinutes(10) });
+        if (!result.Succeeded) throw ErrorCatalog.StepFailed(ErrorIds.PermissionsFailed, $"Taking setuid and setgid bits off the files of {root}", result.Summary(), "Check the owner of the files.");
+        return result.StandardOutput.Split('\0', StringSplitOptions.RemoveEmptyEntries);
+    }
+
     /// <summary>find over the codebase's files and folders that group or others may write, outside its writable paths, with <paramref name="action"/>; its output.</summary>
     string Writable(string root, IReadOnlyList<string> writable, IReadOnlyList<string> action, string doing)
     {
