@@ -166,7 +166,7 @@ public sealed class DriftFileTests : IDisposable
         var kind = new DrupalKind(false);
 
         var clean = new DriftFindings("platform_x");
-        PlatformGit.Check(_local, _dir, commit, kind, clean);
+        PlatformGit.Check(_local, _dir, commit, kind, clean, "root");
         Assert.Empty(clean.All);
 
         Put("lib/a.php", "<?php // changed");
@@ -174,11 +174,35 @@ public sealed class DriftFileTests : IDisposable
         Put("sites/a.test/files/photo.jpg", "jpg");
         File.Delete(Path.Combine(_dir, "index.php"));
         var found = new DriftFindings("platform_x");
-        PlatformGit.Check(_local, _dir, "0123456789abcdef0123456789abcdef01234567", kind, found);
+        PlatformGit.Check(_local, _dir, "0123456789abcdef0123456789abcdef01234567", kind, found, "root");
         Assert.Equal($"commit {commit}", found.All.Single(d => d.Where == _dir).Found);
         Assert.Equal("changed", found.All.Single(d => d.Where == Path.Combine(_dir, "lib/a.php")).Found);
         Assert.Equal("deleted", found.All.Single(d => d.Where == Path.Combine(_dir, "index.php")).Found);
         Assert.Equal("a file git does not know (added)", found.All.Single(d => d.Where == Path.Combine(_dir, "new.php")).Found);
         Assert.Equal(4, found.All.Count);
+    }
+    [Fact]
+    public void A_git_platform_is_read_as_its_owner_so_programs_its_config_names_never_run_as_root()
+    {
+        Put("index.php", "<?php");
+        Put(".gitattributes", "*.php filter=evil");
+        Git("init", "-q");
+        Git("add", "-A");
+        Git("commit", "-qm", "first");
+        var marker = _dir + ".ran";
+        // What the code's owner may write into its repository's config: programs git status would run.
+        Git("config", "core.fsmonitor", $"sh -c 'id -u >> {marker}'");
+        Git("config", "filter.evil.clean", $"sh -c 'id -u >> {marker}; cat'");
+        Put("index.php", "<?php // edited");
+        _local.Run(new CommandSpec("chmod", ["-R", "a+rX", _dir]));
+        var found = new DriftFindings("platform_x");
+        PlatformGit.Check(_local, _dir, null, new DrupalKind(false), found, "nobody");
+        try
+        {
+            Assert.Contains(found.All, d => d.Where == Path.Combine(_dir, "index.php"));
+            var ran = File.Exists(marker) ? File.ReadAllLines(marker) : [];
+            Assert.DoesNotContain("0", ran);
+        }
+        finally { File.Delete(marker); }
     }
 }

@@ -60,7 +60,7 @@ internal static class PlatformDriftCheck
         }
         var first = env.Connect(members[0]);
         if (first.Kind(platform.Root) != PathKind.Directory) return;
-        PlatformGit.Check(first, platform.Root, platform.Commit, kind, found);
+        PlatformGit.Check(first, platform.Root, platform.Commit, kind, found, env.Owner(members[0]));
         Code(env, platform, kind, first, found);
         Packages(env, platform, kind, first, found);
     }

@@ -10,11 +10,15 @@ namespace Aegir.Core.Operations.Drift;
 /// </summary>
 internal static class PlatformGit
 {
-    public static void Check(ITransport transport, string root, string? commit, IPlatformKind kind, DriftFindings found)
+    public static void Check(ITransport transport, string root, string? commit, IPlatformKind kind, DriftFindings found, string owner)
     {
         if (transport.Kind(Path.Combine(root, ".git")) != PathKind.Directory) return;
-        // The code's owner is not root: git refuses a repository of another user's unless told it is safe.
-        CommandSpec Git(params string[] args) => new("git", ["-c", $"safe.directory={root}", "-C", root, .. args]) { Timeout = TimeSpan.FromMinutes(5) };
+        // git runs as the code's owner, never root: the repository's own config (core.fsmonitor, filter drivers) is
+        // written by that account and may name programs, which git status would run.
+        CommandSpec Git(params string[] args) => new("runuser", ["-u", owner, "--", "git", "-c", $"safe.directory={root}", "-c", "core.fsmonitor=false", "-C", root, .. args])
+        {
+            Timeout = TimeSpan.FromMinutes(5), Environment = new Dictionary<string, string> { ["HOME"] = "/nonexistent", ["GIT_CONFIG_NOSYSTEM"] = "1" },
+        };
         var fix = $"git -C {root} checkout -- . (or Invoke-AegirVerify {found.Target} after committing the change)";
         if (commit is not null)
         {
