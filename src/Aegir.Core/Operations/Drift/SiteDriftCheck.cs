@@ -121,7 +121,7 @@ internal static class SiteDriftCheck
             return;
         }
         foreach (var d in db.GrantDrift(database.User, database.Name, parts.Env.GrantHosts(parts.Hosting, server)))
-            found.Add(DriftKind.Grant, $"{d.Where} (@{server.Name})", d.Expected, d.Found);
+            found.Add(DriftKind.Grant, $"{d.Where} (@{server.Name})", d.Expected, d.Found, d.Fix);
     }
 
     /// <summary>A site served over HTTPS has a certificate in the store that lasts at least <see cref="CertificateDays"/> more days.</summary>
