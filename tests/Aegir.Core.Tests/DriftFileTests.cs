@@ -65,6 +65,19 @@ public sealed class DriftFileTests : IDisposable
     }
 
     [Fact]
+    public void A_pool_that_runs_as_root_is_told_on_its_own()
+    {
+        var found = new DriftFindings("a.test");
+        var pool = Put("pool.conf", "[a]\nuser = a_site\ngroup = www-data\n");
+        SiteDriftCheck.RunsAsRoot(_local, pool, pool, "a_site", found);
+        Assert.Empty(found.All);
+        Put("pool.conf", "[a]\nuser = root\n  group=\"0\" ; edited\n");
+        SiteDriftCheck.RunsAsRoot(_local, pool, pool, "a_site", found);
+        Assert.Equal(["runs as root (user = root)", "runs as root (group = 0)"], found.All.Select(d => d.Found));
+        Assert.All(found.All, d => Assert.Equal(DriftKind.Pool, d.Kind));
+    }
+
+    [Fact]
     public void Owners_and_modes_are_compared_with_what_verify_sets()
     {
         var path = Put("settings.php", "<?php");

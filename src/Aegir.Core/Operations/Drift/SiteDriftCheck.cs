@@ -12,7 +12,7 @@ namespace Aegir.Core.Operations.Drift;
 /// modes verify sets), what root or another group holds in them, its settings file, its own pool and its vhost (as
 /// verify would render them now), its database account's rights, and its certificate. Reads only.
 /// </summary>
-internal static class SiteDriftCheck
+internal static partial class SiteDriftCheck
 {
     /// <summary>Days before its end from which a certificate counts as drift.</summary>
     public const int CertificateDays = 14;
@@ -101,13 +101,32 @@ internal static class SiteDriftCheck
     {
         var transport = parts.Env.Connect(parts.Web);
         if (parts.PerSite)
-            found.Text(DriftKind.Pool, transport, parts.Pools.PoolPath(parts.PoolName), parts.PoolFile(), parts.Pools.PoolPath(parts.PoolName) + parts.OnMember);
+        {
+            var pool = parts.Pools.PoolPath(parts.PoolName);
+            found.Text(DriftKind.Pool, transport, pool, parts.PoolFile(), pool + parts.OnMember);
+            RunsAsRoot(transport, pool, pool + parts.OnMember, parts.Owner, found);
+        }
         string vhost;
         try { vhost = parts.Http.RenderSite(parts.Vhost(parts.Site.Status != SiteStatus.Disabled)); }
         catch (AegirException) when (parts.Site.Https != HttpsMode.Disabled) { return; }   // no certificate to render it with: told as the certificate's drift
         var path = parts.Http.SiteConfigPath(parts.Site.Uri);
         found.Text(DriftKind.Vhost, transport, path, vhost, path + parts.OnMember);
     }
+
+    /// <summary>
+    /// A pool that would run the site's PHP as root (user or group root, by name or number) is told on its own, beside
+    /// the file's difference: it is the one edit that hands the machine to whoever can change the site's code.
+    /// </summary>
+    internal static void RunsAsRoot(ITransport transport, string path, string where, string owner, DriftFindings found)
+    {
+        if (transport.Kind(path) != PathKind.File) return;
+        foreach (var line in System.Text.Encoding.UTF8.GetString(transport.ReadFile(path)!).Split('\n'))
+            if (RootLine().Match(line) is { Success: true } m)
+                found.Add(DriftKind.Pool, where, $"runs as {owner}", $"runs as root ({m.Groups["key"].Value} = {m.Groups["value"].Value})");
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\s*(?<key>user|group)\s*=\s*[""']?(?<value>root|0)[""']?\s*(?:;.*)?$")]
+    private static partial System.Text.RegularExpressions.Regex RootLine();
 
     /// <summary>The site's database is there, and its account holds what verify grants it and nothing else.</summary>
     static void Grants(SiteParts parts, DriftFindings found)
