@@ -78,6 +78,26 @@ public sealed class DriftFileTests : IDisposable
     }
 
     [Fact]
+    public void A_link_out_of_the_sites_folders_is_told_with_its_target_and_never_followed()
+    {
+        var site = Path.Combine(_dir, "sites", "a.test");
+        Put("sites/a.test/files/ok.txt", "x");
+        Put("sites/other/settings.php", "secret");
+        File.CreateSymbolicLink(Path.Combine(site, "files", "inside"), "ok.txt");
+        File.CreateSymbolicLink(Path.Combine(site, "files", "up"), "../files/ok.txt");
+        File.CreateSymbolicLink(Path.Combine(site, "files", "passwd"), "/etc/passwd");
+        File.CreateSymbolicLink(Path.Combine(site, "files", "sibling"), "../../other/settings.php");
+        Directory.CreateSymbolicLink(Path.Combine(site, "etc"), "/etc");
+        var found = new DriftFindings("a.test");
+        SiteDriftCheck.Links(_local, [site], "", found);
+        Assert.Equal(3, found.All.Count);
+        Assert.All(found.All, d => Assert.Equal(DriftKind.Symlink, d.Kind));
+        Assert.Contains(found.All, d => d.Where == Path.Combine(site, "files", "passwd") && d.Found == "/etc/passwd");
+        Assert.Contains(found.All, d => d.Where == Path.Combine(site, "files", "sibling") && d.Found == "../../other/settings.php");
+        Assert.Contains(found.All, d => d.Where == Path.Combine(site, "etc") && d.Found == "/etc");
+    }
+
+    [Fact]
     public void Owners_and_modes_are_compared_with_what_verify_sets()
     {
         var path = Put("settings.php", "<?php");

@@ -73,6 +73,7 @@ internal static partial class SiteDriftCheck
         var root = parts.Platform.Root;
         var roots = parts.Kind.SiteRoots(parts.Site.Uri).Where(r => !gone.Contains(r)).Select(r => Path.Combine(root, r))
             .Where(p => transport.Kind(p) is PathKind.Directory or PathKind.File).ToList();
+        Links(transport, roots, parts.OnMember, found);
         foreach (var path in Find(transport, roots, ["-user", "0"]))
             found.Add(DriftKind.Owner, path + parts.OnMember, $"{parts.Owner}'s", "root's");
         var writable = SiteSteps.WebWritable(parts).Select(p => Path.Combine(root, p)).Where(p => transport.Kind(p) == PathKind.Directory).ToList();
@@ -84,6 +85,28 @@ internal static partial class SiteDriftCheck
             found.Add(DriftKind.Mode, path + parts.OnMember, "a folder the web group writes (g+rwxs)", $"{Modes.Octal(transport.GetMode(path))}");
         foreach (var path in Find(transport, writable, ["-type", "f", "-perm", "-200", "!", "-perm", "-060"]))
             found.Add(DriftKind.Mode, path + parts.OnMember, "a file the web group writes (g+rw)", $"{Modes.Octal(transport.GetMode(path))}");
+    }
+
+    /// <summary>
+    /// Symlinks in the site's folders whose target lies outside them (the site's account can make one to /etc/passwd
+    /// or another site's settings, and the web server may serve it). Links are read, never followed: a target is
+    /// resolved against the link's folder by its text alone.
+    /// </summary>
+    internal static void Links(ITransport transport, IReadOnlyList<string> roots, string onMember, DriftFindings found)
+    {
+        if (roots.Count == 0) return;
+        var result = transport.Run(new CommandSpec("find", ["-P", .. roots, "-type", "l", "-printf", "%p\\0%l\\0"]) { Timeout = TimeSpan.FromMinutes(10) });
+        if (!result.Succeeded && result.StandardOutput.Length == 0)
+            throw ErrorCatalog.StepFailed(ErrorIds.PermissionsFailed, $"Reading the links in {string.Join(", ", roots)}", result.Summary(), "Check that the folders can be read, then run the command again.");
+        var parts = result.StandardOutput.Split('\0');
+        bool Inside(string path) => roots.Any(r => path == r || path.StartsWith(r.TrimEnd('/') + "/", StringComparison.Ordinal));
+        for (int i = 0; i + 1 < parts.Length; i += 2)
+        {
+            var (link, target) = (parts[i], parts[i + 1]);
+            var resolved = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(link)!, target));
+            if (!Inside(resolved))
+                found.Add(DriftKind.Symlink, link + onMember, "no link out of the site's folders", target, $"Remove the link if it is not yours (rm {link}); verify leaves links alone");
+        }
     }
 
     /// <summary>The paths below <paramref name="paths"/> that find's test matches (never through a link).</summary>
