@@ -98,6 +98,20 @@ public sealed class DriftFileTests : IDisposable
     }
 
     [Fact]
+    public void A_file_in_a_config_folder_that_no_record_accounts_for_is_extra_and_an_admins_folder_is_not()
+    {
+        var vhosts = Path.Combine(_dir, "vhost.d");
+        var mine = Put("vhost.d/a.test.conf", "server {}\n");
+        var handmade = Put("vhost.d/zz-handmade.conf", "server { listen 80; }\n");
+        Directory.CreateDirectory(Path.Combine(vhosts, "platform_x"));
+        var found = new DriftFindings("server_master");
+        ServerDriftCheck.Extra(_local, vhosts, [mine], "", found);
+        var d = Assert.Single(found.All);
+        Assert.Equal((DriftKind.Extra, handmade), (d.Kind, d.Where));
+        Assert.Contains("not yours", d.Fix);
+    }
+
+    [Fact]
     public void Owners_and_modes_are_compared_with_what_verify_sets()
     {
         var path = Put("settings.php", "<?php");

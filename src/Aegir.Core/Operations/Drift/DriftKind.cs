@@ -31,4 +31,6 @@ public enum DriftKind
     ServerConfig,
     /// <summary>A symlink in a site's folders points outside them.</summary>
     Symlink,
+    /// <summary>A file in a module-owned config folder that no site or platform on record accounts for.</summary>
+    Extra,
 }
