@@ -155,8 +155,9 @@ public sealed class MySqlService(AegirServer server, IServiceEnvironment env) : 
     List<(string User, string Host)> OtherHolders(string user, string database)
     {
         using var conn = OpenAdmin();
-        using var cmd = new MySqlCommand("SELECT DISTINCT User, Host FROM (SELECT User, Host, Db FROM mysql.db UNION SELECT User, Host, Db FROM mysql.tables_priv) g " +
-                                         "WHERE @d LIKE g.Db AND g.User NOT IN (@u, @a) ORDER BY User, Host", conn);
+        // A table grant's database name is literal, not a pattern.
+        using var cmd = new MySqlCommand("SELECT DISTINCT User, Host FROM (SELECT User, Host FROM mysql.db WHERE @d LIKE Db UNION SELECT User, Host FROM mysql.tables_priv WHERE Db = @d) g " +
+                                         "WHERE g.User NOT IN (@u, @a) ORDER BY User, Host", conn);
         cmd.Parameters.AddWithValue("@d", database);
         cmd.Parameters.AddWithValue("@u", user);
         cmd.Parameters.AddWithValue("@a", AdminUser);
