@@ -65,6 +65,53 @@ public sealed class DriftFileTests : IDisposable
     }
 
     [Fact]
+    public void A_pool_that_runs_as_root_is_told_on_its_own()
+    {
+        var found = new DriftFindings("a.test");
+        var pool = Put("pool.conf", "[a]\nuser = a_site\ngroup = www-data\n");
+        SiteDriftCheck.RunsAsRoot(_local, pool, pool, "a_site", found);
+        Assert.Empty(found.All);
+        Put("pool.conf", "[a]\nuser = root\n  group=\"0\" ; edited\n");
+        SiteDriftCheck.RunsAsRoot(_local, pool, pool, "a_site", found);
+        Assert.Equal(["runs as root (user = root)", "runs as root (group = 0)"], found.All.Select(d => d.Found));
+        Assert.All(found.All, d => Assert.Equal(DriftKind.Pool, d.Kind));
+    }
+
+    [Fact]
+    public void A_link_out_of_the_sites_folders_is_told_with_its_target_and_never_followed()
+    {
+        var site = Path.Combine(_dir, "sites", "a.test");
+        Put("sites/a.test/files/ok.txt", "x");
+        Put("sites/other/settings.php", "secret");
+        File.CreateSymbolicLink(Path.Combine(site, "files", "inside"), "ok.txt");
+        File.CreateSymbolicLink(Path.Combine(site, "files", "up"), "../files/ok.txt");
+        File.CreateSymbolicLink(Path.Combine(site, "files", "passwd"), "/etc/passwd");
+        File.CreateSymbolicLink(Path.Combine(site, "files", "sibling"), "../../other/settings.php");
+        Directory.CreateSymbolicLink(Path.Combine(site, "etc"), "/etc");
+        var found = new DriftFindings("a.test");
+        SiteDriftCheck.Links(_local, [site], "", found);
+        Assert.Equal(3, found.All.Count);
+        Assert.All(found.All, d => Assert.Equal(DriftKind.Symlink, d.Kind));
+        Assert.Contains(found.All, d => d.Where == Path.Combine(site, "files", "passwd") && d.Found == "/etc/passwd");
+        Assert.Contains(found.All, d => d.Where == Path.Combine(site, "files", "sibling") && d.Found == "../../other/settings.php");
+        Assert.Contains(found.All, d => d.Where == Path.Combine(site, "etc") && d.Found == "/etc");
+    }
+
+    [Fact]
+    public void A_file_in_a_config_folder_that_no_record_accounts_for_is_extra_and_an_admins_folder_is_not()
+    {
+        var vhosts = Path.Combine(_dir, "vhost.d");
+        var mine = Put("vhost.d/a.test.conf", "server {}\n");
+        var handmade = Put("vhost.d/zz-handmade.conf", "server { listen 80; }\n");
+        Directory.CreateDirectory(Path.Combine(vhosts, "platform_x"));
+        var found = new DriftFindings("server_master");
+        ServerDriftCheck.Extra(_local, vhosts, [mine], "", found);
+        var d = Assert.Single(found.All);
+        Assert.Equal((DriftKind.Extra, handmade), (d.Kind, d.Where));
+        Assert.Contains("not yours", d.Fix);
+    }
+
+    [Fact]
     public void Owners_and_modes_are_compared_with_what_verify_sets()
     {
         var path = Put("settings.php", "<?php");

@@ -60,6 +60,31 @@ public class DriftGrantTests
         Assert.Contains(differences, d => d.Where.StartsWith("'site_db'@'localhost'") && d.Found == "no account");
     }
 
+    [Fact]
+    public void Another_account_with_rights_on_the_site_database_is_named_with_its_rights_there()
+    {
+        var holders = new Dictionary<(string, string), IReadOnlyList<string>>
+        {
+            [("intruder", "%")] = ["GRANT USAGE ON *.* TO `intruder`@`%` IDENTIFIED BY PASSWORD '*0123456789ABCDEF0123456789ABCDEF01234567'", "GRANT ALL PRIVILEGES ON `site\\_db`.* TO `intruder`@`%`"],
+            [("reader", "localhost")] = ["GRANT USAGE ON *.* TO `reader`@`localhost`", "GRANT SELECT ON `site_db`.`users` TO `reader`@`localhost`"],
+        };
+        var differences = MySqlGrants.Others("site_db", holders);
+        Assert.Equal(2, differences.Count);
+        Assert.Equal("'intruder'@'%' on `site_db`", differences[0].Where);
+        Assert.Equal("ALL PRIVILEGES ON `site\\_db`.*", differences[0].Found);
+        Assert.Equal("SELECT ON `site_db`.`users`", differences[1].Found);
+        Assert.DoesNotContain("0123456789ABCDEF", string.Concat(differences.Select(d => d.Found + d.Expected + d.Where)));
+    }
+
+    [Fact]
+    public void Another_postgresql_role_with_rights_on_the_site_database_is_named_and_its_owner_is_not()
+    {
+        var facts = PgAsVerifyLeavesIt() with { Privileges = [.. PgAsVerifyLeavesIt().Privileges, ("site", "intruder", "CONNECT"), ("site", "intruder", "CREATE")] };
+        var d = Assert.Single(PgGrants.Compare("site", "site", Hosts, facts));
+        Assert.Equal("role intruder on site", d.Where);
+        Assert.Equal("CONNECT, CREATE", d.Found);
+    }
+
     static PgRoleFacts PgAsVerifyLeavesIt() => new("site", [("site", "site", "CONNECT"), ("site", "site", "CREATE"), ("site", "site", "TEMPORARY")], true, [], [], [], Hosts);
 
     [Fact]

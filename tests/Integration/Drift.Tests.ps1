@@ -30,6 +30,7 @@ Describe 'Drift reports' -Skip:$skip {
     }
     AfterAll {
         Invoke-Sql -Sql 'DROP DATABASE IF EXISTS drextra' -ErrorAction SilentlyContinue
+        Invoke-Sql -Sql "DROP USER IF EXISTS 'drintruder'@'%'" -ErrorAction SilentlyContinue
         Stop-AegirLocalServer pgbox -RemoveData -Confirm:$false -ErrorAction SilentlyContinue
         Stop-AegirLocalServer -RemoveData -Confirm:$false
         Remove-Item -Recurse -Force $work
@@ -108,6 +109,43 @@ Describe 'Drift reports' -Skip:$skip {
         (Invoke-AegirVerify dr1.test).Status | Should -Be 'Succeeded'
         Test-AegirServer master | Should -BeNullOrEmpty
         Test-AegirSite dr1.test | Should -BeNullOrEmpty
+    }
+
+    It 'names another account on the site''s database, a pool run as root, a link out of the site and a hand-made vhost; verify fixes only the pool' {
+        $handmade = Join-Path (Split-Path $vhost) 'zz-handmade.conf'
+        try {
+            $account = [Aegir.Core.Contexts.AccountNames]::ForSite('dr1.test', $env:AEGIR_HOME)
+            Invoke-Sql -Sql "CREATE USER 'drintruder'@'%' IDENTIFIED BY 'x'; GRANT ALL ON ``$db``.* TO 'drintruder'@'%'"
+            (Get-Content -Raw $pool) -replace '(?m)^user = .*$', 'user = root' | Set-Content -NoNewline $pool
+            runuser -u $account -- ln -s /etc/passwd "$uploads/x"
+            # Only a comment: what it holds is not what is told, and a server block of its own would change what nginx listens on.
+            Set-Content $handmade '# made by hand'
+
+            $found = @(Test-AegirSite dr1.test -ErrorAction SilentlyContinue)
+            $intruder = Drift Grant "'drintruder'@'%'*"
+            $intruder.Found | Should -Be "ALL PRIVILEGES ON ``$db``.*"
+            $intruder.Fix | Should -Match 'REVOKE'
+            (Drift Pool $pool).Found | Should -Contain 'runs as root (user = root)'
+            (Drift Symlink "$uploads/x").Found | Should -Be '/etc/passwd'
+            $found = @(Test-AegirServer master -ErrorAction SilentlyContinue)
+            (Drift Extra $handmade).Fix | Should -Match 'not yours'
+
+            $task = Invoke-AegirVerify dr1.test
+            $task.Status | Should -Be 'Succeeded' -Because (($task.Log | Where-Object Level -eq 'Warning').Message -join '; ')
+            $found = @(Test-AegirSite dr1.test -ErrorAction SilentlyContinue)
+            Drift Pool $pool | Should -BeNullOrEmpty
+            $found.Kind | Sort-Object -Unique | Should -Be @('Grant', 'Symlink') -Because 'verify leaves other accounts and the site''s own links alone'
+            Invoke-Sql -Sql "DROP USER 'drintruder'@'%'"
+            rm -f "$uploads/x" $handmade   # rm, not Remove-Item: that refuses a link to a file of root's
+            Test-AegirSite dr1.test | Should -BeNullOrEmpty
+            Test-AegirServer master | Should -BeNullOrEmpty
+        }
+        finally {
+            # Whatever failed above, the next tests find the site as its verify leaves it.
+            Invoke-Sql -Sql "DROP USER IF EXISTS 'drintruder'@'%'" -ErrorAction SilentlyContinue
+            rm -f "$uploads/x" $handmade
+            $null = Invoke-AegirVerify dr1.test
+        }
     }
 
     It 'tells a certificate that ends within 14 days, and nothing else of a site served over HTTPS' {

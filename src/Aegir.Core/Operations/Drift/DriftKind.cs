@@ -29,4 +29,8 @@ public enum DriftKind
     Certificate,
     /// <summary>A server's own config (its include, a cluster's front) differs, or is missing.</summary>
     ServerConfig,
+    /// <summary>A symlink in a site's folders points outside them.</summary>
+    Symlink,
+    /// <summary>A file in a module-owned config folder that no site or platform on record accounts for.</summary>
+    Extra,
 }

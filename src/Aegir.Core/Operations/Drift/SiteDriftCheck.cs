@@ -12,7 +12,7 @@ namespace Aegir.Core.Operations.Drift;
 /// modes verify sets), what root or another group holds in them, its settings file, its own pool and its vhost (as
 /// verify would render them now), its database account's rights, and its certificate. Reads only.
 /// </summary>
-internal static class SiteDriftCheck
+internal static partial class SiteDriftCheck
 {
     /// <summary>Days before its end from which a certificate counts as drift.</summary>
     public const int CertificateDays = 14;
@@ -73,6 +73,7 @@ internal static class SiteDriftCheck
         var root = parts.Platform.Root;
         var roots = parts.Kind.SiteRoots(parts.Site.Uri).Where(r => !gone.Contains(r)).Select(r => Path.Combine(root, r))
             .Where(p => transport.Kind(p) is PathKind.Directory or PathKind.File).ToList();
+        Links(transport, roots, parts.OnMember, found);
         foreach (var path in Find(transport, roots, ["-user", "0"]))
             found.Add(DriftKind.Owner, path + parts.OnMember, $"{parts.Owner}'s", "root's");
         var writable = SiteSteps.WebWritable(parts).Select(p => Path.Combine(root, p)).Where(p => transport.Kind(p) == PathKind.Directory).ToList();
@@ -84,6 +85,28 @@ internal static class SiteDriftCheck
             found.Add(DriftKind.Mode, path + parts.OnMember, "a folder the web group writes (g+rwxs)", $"{Modes.Octal(transport.GetMode(path))}");
         foreach (var path in Find(transport, writable, ["-type", "f", "-perm", "-200", "!", "-perm", "-060"]))
             found.Add(DriftKind.Mode, path + parts.OnMember, "a file the web group writes (g+rw)", $"{Modes.Octal(transport.GetMode(path))}");
+    }
+
+    /// <summary>
+    /// Symlinks in the site's folders whose target lies outside them (the site's account can make one to /etc/passwd
+    /// or another site's settings, and the web server may serve it). Links are read, never followed: a target is
+    /// resolved against the link's folder by its text alone.
+    /// </summary>
+    internal static void Links(ITransport transport, IReadOnlyList<string> roots, string onMember, DriftFindings found)
+    {
+        if (roots.Count == 0) return;
+        var result = transport.Run(new CommandSpec("find", ["-P", .. roots, "-type", "l", "-printf", "%p\\0%l\\0"]) { Timeout = TimeSpan.FromMinutes(10) });
+        if (!result.Succeeded && result.StandardOutput.Length == 0)
+            throw ErrorCatalog.StepFailed(ErrorIds.PermissionsFailed, $"Reading the links in {string.Join(", ", roots)}", result.Summary(), "Check that the folders can be read, then run the command again.");
+        var parts = result.StandardOutput.Split('\0');
+        bool Inside(string path) => roots.Any(r => path == r || path.StartsWith(r.TrimEnd('/') + "/", StringComparison.Ordinal));
+        for (int i = 0; i + 1 < parts.Length; i += 2)
+        {
+            var (link, target) = (parts[i], parts[i + 1]);
+            var resolved = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(link)!, target));
+            if (!Inside(resolved))
+                found.Add(DriftKind.Symlink, link + onMember, "no link out of the site's folders", target, $"Remove the link if it is not yours (rm {link}); verify leaves links alone");
+        }
     }
 
     /// <summary>The paths below <paramref name="paths"/> that find's test matches (never through a link).</summary>
@@ -101,13 +124,32 @@ internal static class SiteDriftCheck
     {
         var transport = parts.Env.Connect(parts.Web);
         if (parts.PerSite)
-            found.Text(DriftKind.Pool, transport, parts.Pools.PoolPath(parts.PoolName), parts.PoolFile(), parts.Pools.PoolPath(parts.PoolName) + parts.OnMember);
+        {
+            var pool = parts.Pools.PoolPath(parts.PoolName);
+            found.Text(DriftKind.Pool, transport, pool, parts.PoolFile(), pool + parts.OnMember);
+            RunsAsRoot(transport, pool, pool + parts.OnMember, parts.Owner, found);
+        }
         string vhost;
         try { vhost = parts.Http.RenderSite(parts.Vhost(parts.Site.Status != SiteStatus.Disabled)); }
         catch (AegirException) when (parts.Site.Https != HttpsMode.Disabled) { return; }   // no certificate to render it with: told as the certificate's drift
         var path = parts.Http.SiteConfigPath(parts.Site.Uri);
         found.Text(DriftKind.Vhost, transport, path, vhost, path + parts.OnMember);
     }
+
+    /// <summary>
+    /// A pool that would run the site's PHP as root (user or group root, by name or number) is told on its own, beside
+    /// the file's difference: it is the one edit that hands the machine to whoever can change the site's code.
+    /// </summary>
+    internal static void RunsAsRoot(ITransport transport, string path, string where, string owner, DriftFindings found)
+    {
+        if (transport.Kind(path) != PathKind.File) return;
+        foreach (var line in System.Text.Encoding.UTF8.GetString(transport.ReadFile(path)!).Split('\n'))
+            if (RootLine().Match(line) is { Success: true } m)
+                found.Add(DriftKind.Pool, where, $"runs as {owner}", $"runs as root ({m.Groups["key"].Value} = {m.Groups["value"].Value})");
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\s*(?<key>user|group)\s*=\s*[""']?(?<value>root|0)[""']?\s*(?:;.*)?$")]
+    private static partial System.Text.RegularExpressions.Regex RootLine();
 
     /// <summary>The site's database is there, and its account holds what verify grants it and nothing else.</summary>
     static void Grants(SiteParts parts, DriftFindings found)
@@ -121,7 +163,7 @@ internal static class SiteDriftCheck
             return;
         }
         foreach (var d in db.GrantDrift(database.User, database.Name, parts.Env.GrantHosts(parts.Hosting, server)))
-            found.Add(DriftKind.Grant, $"{d.Where} (@{server.Name})", d.Expected, d.Found);
+            found.Add(DriftKind.Grant, $"{d.Where} (@{server.Name})", d.Expected, d.Found, d.Fix);
     }
 
     /// <summary>A site served over HTTPS has a certificate in the store that lasts at least <see cref="CertificateDays"/> more days.</summary>

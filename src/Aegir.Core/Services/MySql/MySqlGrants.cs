@@ -39,6 +39,18 @@ internal static partial class MySqlGrants
         return differences;
     }
 
+    /// <summary>
+    /// Accounts that are neither the site's nor the module's admin and hold rights on the site's database: each is
+    /// told with its rights there (verify does not touch them: the database is reachable by others until they go).
+    /// </summary>
+    /// <param name="holders">Each such account with its SHOW GRANTS lines.</param>
+    public static IReadOnlyList<GrantDifference> Others(string database, IReadOnlyDictionary<(string User, string Host), IReadOnlyList<string>> holders)
+        => holders.OrderBy(h => h.Key.User, StringComparer.Ordinal).ThenBy(h => h.Key.Host, StringComparer.Ordinal)
+            .Select(h => new GrantDifference($"'{h.Key.User}'@'{h.Key.Host}' on `{database}`", "no account but the site's with rights on its database",
+                string.Join("; ", h.Value.Select(Shown).Where(l => !IsLogin(l) && !l.Contains(" ON *.*", StringComparison.Ordinal)).DefaultIfEmpty("rights on it")),
+                $"Revoke them if they are not yours (REVOKE ... ON `{database}`... FROM '{h.Key.User}'@'{h.Key.Host}'); verify leaves other accounts alone"))
+            .ToList();
+
     /// <summary>A grant line without its account and password hash: "SELECT ON `other`.*", "ALL PRIVILEGES ON `db`.* WITH GRANT OPTION".</summary>
     internal static string Shown(string line)
     {

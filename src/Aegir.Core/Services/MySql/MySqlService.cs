@@ -144,7 +144,25 @@ public sealed class MySqlService(AegirServer server, IServiceEnvironment env) : 
 
     public IReadOnlyList<GrantDifference> GrantDrift(string user, string database, IReadOnlyList<string> hosts)
         => MySqlGrants.Compare(user, database, hosts,
-            UserHosts(user).ToDictionary(h => h, h => (IReadOnlyList<string>)Column($"SHOW GRANTS FOR {Q.Account(user, h)}"), StringComparer.Ordinal));
+            UserHosts(user).ToDictionary(h => h, h => (IReadOnlyList<string>)Column($"SHOW GRANTS FOR {Q.Account(user, h)}"), StringComparer.Ordinal))
+            .Concat(MySqlGrants.Others(database, OtherHolders(user, database).ToDictionary(a => a, a => (IReadOnlyList<string>)Column($"SHOW GRANTS FOR {Q.Account(a.User, a.Host)}"))))
+            .ToList();
+
+    /// <summary>
+    /// The accounts other than the site's and the module's admin holding rights on the site's database or its tables
+    /// (a database-level grant's name is a LIKE pattern, so one on `site%` counts too).
+    /// </summary>
+    List<(string User, string Host)> OtherHolders(string user, string database)
+    {
+        using var conn = OpenAdmin();
+        // A table grant's database name is literal, not a pattern.
+        using var cmd = new MySqlCommand("SELECT DISTINCT User, Host FROM (SELECT User, Host FROM mysql.db WHERE @d LIKE Db UNION SELECT User, Host FROM mysql.tables_priv WHERE Db = @d) g " +
+                                         "WHERE g.User NOT IN (@u, @a) ORDER BY User, Host", conn);
+        cmd.Parameters.AddWithValue("@d", database);
+        cmd.Parameters.AddWithValue("@u", user);
+        cmd.Parameters.AddWithValue("@a", AdminUser);
+        return DbSettings.Rows(cmd).Select(r => (Convert.ToString(r[0])!, Convert.ToString(r[1])!)).ToList();
+    }
 
     public bool CanConnect(string database, string user, string password)
     {

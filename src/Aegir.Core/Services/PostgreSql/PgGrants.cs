@@ -21,6 +21,9 @@ internal static class PgGrants
             differences.Add(new(where, $"ALL ({string.Join(", ", All)}) on {database}", own.Count == 0 ? "no rights on it" : string.Join(", ", own.Order(StringComparer.Ordinal))));
         if (facts.Privileges.Where(p => p.Database == database && p.Grantee == "PUBLIC").Select(p => p.Privilege).ToList() is { Count: > 0 } open)
             differences.Add(new($"PUBLIC on {database}", "no rights (only its own role connects)", string.Join(", ", open.Distinct().Order(StringComparer.Ordinal))));
+        foreach (var g in facts.Privileges.Where(p => p.Database == database && p.Grantee != user && p.Grantee != "PUBLIC" && p.Grantee != facts.Owner).GroupBy(p => p.Grantee))
+            differences.Add(new($"role {g.Key} on {database}", "no role but the site's with rights on its database", string.Join(", ", g.Select(p => p.Privilege).Distinct().Order(StringComparer.Ordinal)),
+                $"Revoke them if they are not yours (REVOKE ALL ON DATABASE {database} FROM {g.Key}); verify leaves other roles alone"));
         foreach (var power in facts.Attributes) differences.Add(new(where, "no power beyond its login", power));
         foreach (var role in facts.MemberOf) differences.Add(new(where, "member of no role", $"member of {role}"));
         foreach (var other in facts.OwnsOther) differences.Add(new(where, $"owner of {database} alone", $"owner of {other}"));

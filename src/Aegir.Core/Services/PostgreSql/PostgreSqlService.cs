@@ -176,7 +176,9 @@ public sealed class PostgreSqlService(AegirServer server, IServiceEnvironment en
                 Rows("SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = @d").FirstOrDefault()?[0] as string,
                 // Default rights count as given: a database whose rights were never set lets PUBLIC connect.
                 Rows("SELECT d.datname, CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(a.grantee) END, a.privilege_type FROM pg_database d, " +
-                     "aclexplode(COALESCE(d.datacl, acldefault('d', d.datdba))) a WHERE a.grantee = (SELECT oid FROM pg_roles WHERE rolname = @u) OR (d.datname = @d AND a.grantee = 0)")
+                     "aclexplode(COALESCE(d.datacl, acldefault('d', d.datdba))) a WHERE a.grantee = (SELECT oid FROM pg_roles WHERE rolname = @u) " +
+                     // Other roles with rights on the site's database count too; its owner and superusers hold them anyway.
+                     "OR (d.datname = @d AND (a.grantee = 0 OR (a.grantee <> d.datdba AND NOT (SELECT rolsuper FROM pg_roles WHERE oid = a.grantee))))")
                     .Select(r => ((string)r[0]!, (string)r[1]!, (string)r[2]!)).ToList(),
                 role is not null && (bool)role[0]!,
                 role is null ? null : powers.Where((_, i) => (bool)role[i + 1]!).ToList(),
