@@ -234,6 +234,70 @@ public sealed class Aegir3ContextsTests : IDisposable
         Assert.Contains("alias.drushrc.php", ex.Message);
     }
 
+    [Theory]
+    [InlineData("zero", "symlink")]
+    [InlineData("file", "symlink")]
+    [InlineData("fifo", "not a regular file")]
+    public void An_alias_that_is_a_link_or_a_fifo_is_refused_unread(string what, string why)
+    {
+        WriteExamples();
+        var path = Path.Combine(_dir, "odd.example.com" + Aegir3Alias.FileSuffix);
+        var secret = Path.Combine(Directory.CreateTempSubdirectory("aegir3-secret-").FullName, "x.php");
+        File.WriteAllText(secret, "<?php\n$aliases['odd'] = array ('uri' => 'Root-Only-Secret-Value');\n");
+        try
+        {
+            switch (what)
+            {
+                case "zero": File.CreateSymbolicLink(path, "/dev/zero"); break;
+                case "file": File.CreateSymbolicLink(path, secret); break;
+                default:
+                    using (var mk = System.Diagnostics.Process.Start("mkfifo", path)) mk!.WaitForExit();
+                    break;
+            }
+            var ex = Refused("odd.example.com");
+            Assert.Contains(why, ex.Message);
+            Assert.DoesNotContain("Root-Only-Secret-Value", ex.Message);
+        }
+        finally { Directory.Delete(Path.GetDirectoryName(secret)!, recursive: true); }
+    }
+
+    [Fact]
+    public void A_file_that_fails_to_parse_shows_only_the_start_of_the_offending_token()
+    {
+        Write("server_master", Master);
+        File.WriteAllText(Path.Combine(_dir, "leak" + Aegir3Alias.FileSuffix), "<?php\n$aliases['leak'] = array ('uri' => TopSecretPasswordThatIsLongEnoughToBeCut);\n");
+        var ex = Refused("leak");
+        Assert.DoesNotContain("TopSecretPasswordThatIsLongEnoughToBeCut", ex.Message);
+    }
+
+    [Fact]
+    public void Two_files_for_one_site_refuse_the_import_naming_both()
+    {
+        WriteExamples();
+        Write("other", "'context_type' => 'site',\n'platform' => '@platform_d7',\n'db_server' => '@server_localhost',\n'uri' => 'Shop.example.com',");
+        var ex = Assert.Throws<AegirException>(() => Aegir3Contexts.Read(_dir, _home.Store));
+        Assert.Contains("other" + Aegir3Alias.FileSuffix, ex.Message);
+        Assert.Contains("shop.example.com" + Aegir3Alias.FileSuffix, ex.Message);
+    }
+
+    [Fact]
+    public void A_platform_in_a_system_folder_is_refused_before_anything_is_recorded()
+    {
+        Write("server_master", Master);
+        Write("platform_etc", "'context_type' => 'platform',\n'web_server' => '@server_master',\n'root' => '/etc/drupal',");
+        Assert.Contains("system folder /etc", Refused("platform_etc").Message);
+    }
+
+    [Fact]
+    public void A_site_on_another_web_server_than_its_platforms_is_warned_of()
+    {
+        WriteExamples();
+        Write("b.example.com", "'context_type' => 'site',\n'platform' => '@platform_d7',\n'server' => '@server_webremote',\n'db_server' => '@server_localhost',\n'uri' => 'b.example.com',");
+        var found = Aegir3Contexts.Read(_dir, _home.Store);
+        Assert.Contains(found.Notes, n => n.Warning && n.File.EndsWith("b.example.com" + Aegir3Alias.FileSuffix) && n.Message.Contains("@server_webremote") && n.Message.Contains("@server_master"));
+        Assert.DoesNotContain(found.Notes, n => n.File.EndsWith("/shop.example.com" + Aegir3Alias.FileSuffix) && n.Message.Contains("web server"));
+    }
+
     static FakeTransport Drushrc(string text)
     {
         var t = new FakeTransport();
