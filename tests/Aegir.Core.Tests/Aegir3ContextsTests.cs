@@ -298,6 +298,28 @@ public sealed class Aegir3ContextsTests : IDisposable
         Assert.DoesNotContain(found.Notes, n => n.File.EndsWith("/shop.example.com" + Aegir3Alias.FileSuffix) && n.Message.Contains("web server"));
     }
 
+    [Theory]
+    [InlineData("file")]
+    [InlineData("folder")]
+    [InlineData("fifo")]
+    public void A_drushrc_php_through_a_link_or_not_a_file_is_an_error_of_that_site(string what)
+    {
+        var root = Path.Combine(_dir, "p");
+        Directory.CreateDirectory(Path.Combine(root, "sites", "victim.test"));
+        File.WriteAllText(Path.Combine(root, "sites", "victim.test", "drushrc.php"), SiteDrushrc);
+        var site = Path.Combine(root, "sites", "aab.test");
+        if (what == "folder") Directory.CreateSymbolicLink(site, Path.Combine(root, "sites", "victim.test"));
+        else
+        {
+            Directory.CreateDirectory(site);
+            if (what == "file") File.CreateSymbolicLink(Path.Combine(site, "drushrc.php"), Path.Combine(root, "sites", "victim.test", "drushrc.php"));
+            else using (var mk = System.Diagnostics.Process.Start("mkfifo", Path.Combine(site, "drushrc.php"))) mk!.WaitForExit();
+        }
+        var ex = Assert.Throws<AegirException>(() => Aegir3Drushrc.Read(new LocalTransport(), root, "aab.test"));
+        Assert.Contains("drushrc.php", ex.Message);
+        Assert.Contains("Put back the drushrc.php", ex.Message);
+    }
+
     static FakeTransport Drushrc(string text)
     {
         var t = new FakeTransport();

@@ -44,7 +44,15 @@ public static class Aegir3Drushrc
     public static ImportedDatabase? Read(ITransport transport, string root, string uri, Action<string>? note = null)
     {
         var file = PathOf(root, uri);
-        if (transport.ReadFile(file) is not { } bytes) return null;
+        const string Fix = "Put back the drushrc.php Aegir wrote: a regular file in the site's own folder (no link, no linked folder), then run the import again.";
+        foreach (var below in new[] { "sites", System.IO.Path.Combine("sites", uri) })
+            if (transport.Kind(System.IO.Path.Combine(root, below)) == PathKind.Symlink)
+                throw ErrorCatalog.Aegir3ContextUnread(file, 0, $"{System.IO.Path.Combine(root, below)} is a symlink; a site's credentials are never read through one", Fix);
+        byte[]? bytes;
+        // A link (to another site's file, or a site folder linked to another's) is never followed: that site's database is not this one's.
+        try { bytes = transport.ReadFile(file); }
+        catch (IOException ex) { throw ErrorCatalog.Aegir3ContextUnread(file, 0, ex.Message, Fix); }
+        if (bytes is null) return null;
         if (bytes.Length > PhpData.MaxBytes) throw ErrorCatalog.Aegir3ContextUnread(file, 0, "it is far larger than a drushrc.php Aegir writes", "Put back the file Aegir wrote.");
         var options = Options(System.Text.Encoding.UTF8.GetString(bytes), file);
         if (transport.FileExists(System.IO.Path.Combine(root, "sites", uri, "local.drushrc.php")))
