@@ -320,6 +320,23 @@ public sealed class Aegir3ContextsTests : IDisposable
         Assert.Contains("Put back the drushrc.php", ex.Message);
     }
 
+    [Fact]
+    public void A_drushrc_php_hard_linked_to_another_sites_is_refused_and_left_as_it_is()
+    {
+        var root = Path.Combine(_dir, "p");
+        foreach (var site in new[] { "victim.test", "aab.test" }) Directory.CreateDirectory(Path.Combine(root, "sites", site));
+        var victim = Path.Combine(root, "sites", "victim.test", "drushrc.php");
+        File.WriteAllText(victim, SiteDrushrc);
+        File.SetUnixFileMode(victim, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
+        using (var ln = System.Diagnostics.Process.Start("ln", ["--", victim, Path.Combine(root, "sites", "aab.test", "drushrc.php")])) ln!.WaitForExit();
+        var local = new LocalTransport();
+        var ex = Assert.Throws<AegirException>(() => Aegir3Drushrc.Read(local, root, "aab.test"));
+        Assert.Contains("2 hard links", ex.Message);
+        Assert.Contains("aab.test/drushrc.php", ex.Message);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead, File.GetUnixFileMode(victim));
+        Assert.Equal((2, Aegir3Drushrc.Identity(local, victim)!.Value.Id), Aegir3Drushrc.Identity(local, Path.Combine(root, "sites", "aab.test", "drushrc.php")));
+    }
+
     static FakeTransport Drushrc(string text)
     {
         var t = new FakeTransport();
