@@ -234,6 +234,109 @@ public sealed class Aegir3ContextsTests : IDisposable
         Assert.Contains("alias.drushrc.php", ex.Message);
     }
 
+    [Theory]
+    [InlineData("zero", "symlink")]
+    [InlineData("file", "symlink")]
+    [InlineData("fifo", "not a regular file")]
+    public void An_alias_that_is_a_link_or_a_fifo_is_refused_unread(string what, string why)
+    {
+        WriteExamples();
+        var path = Path.Combine(_dir, "odd.example.com" + Aegir3Alias.FileSuffix);
+        var secret = Path.Combine(Directory.CreateTempSubdirectory("aegir3-secret-").FullName, "x.php");
+        File.WriteAllText(secret, "<?php\n$aliases['odd'] = array ('uri' => 'Root-Only-Secret-Value');\n");
+        try
+        {
+            switch (what)
+            {
+                case "zero": File.CreateSymbolicLink(path, "/dev/zero"); break;
+                case "file": File.CreateSymbolicLink(path, secret); break;
+                default:
+                    using (var mk = System.Diagnostics.Process.Start("mkfifo", path)) mk!.WaitForExit();
+                    break;
+            }
+            var ex = Refused("odd.example.com");
+            Assert.Contains(why, ex.Message);
+            Assert.DoesNotContain("Root-Only-Secret-Value", ex.Message);
+        }
+        finally { Directory.Delete(Path.GetDirectoryName(secret)!, recursive: true); }
+    }
+
+    [Fact]
+    public void A_file_that_fails_to_parse_shows_only_the_start_of_the_offending_token()
+    {
+        Write("server_master", Master);
+        File.WriteAllText(Path.Combine(_dir, "leak" + Aegir3Alias.FileSuffix), "<?php\n$aliases['leak'] = array ('uri' => TopSecretPasswordThatIsLongEnoughToBeCut);\n");
+        var ex = Refused("leak");
+        Assert.DoesNotContain("TopSecretPasswordThatIsLongEnoughToBeCut", ex.Message);
+    }
+
+    [Fact]
+    public void Two_files_for_one_site_refuse_the_import_naming_both()
+    {
+        WriteExamples();
+        Write("other", "'context_type' => 'site',\n'platform' => '@platform_d7',\n'db_server' => '@server_localhost',\n'uri' => 'Shop.example.com',");
+        var ex = Assert.Throws<AegirException>(() => Aegir3Contexts.Read(_dir, _home.Store));
+        Assert.Contains("other" + Aegir3Alias.FileSuffix, ex.Message);
+        Assert.Contains("shop.example.com" + Aegir3Alias.FileSuffix, ex.Message);
+    }
+
+    [Fact]
+    public void A_platform_in_a_system_folder_is_refused_before_anything_is_recorded()
+    {
+        Write("server_master", Master);
+        Write("platform_etc", "'context_type' => 'platform',\n'web_server' => '@server_master',\n'root' => '/etc/drupal',");
+        Assert.Contains("system folder /etc", Refused("platform_etc").Message);
+    }
+
+    [Fact]
+    public void A_site_on_another_web_server_than_its_platforms_is_warned_of()
+    {
+        WriteExamples();
+        Write("b.example.com", "'context_type' => 'site',\n'platform' => '@platform_d7',\n'server' => '@server_webremote',\n'db_server' => '@server_localhost',\n'uri' => 'b.example.com',");
+        var found = Aegir3Contexts.Read(_dir, _home.Store);
+        Assert.Contains(found.Notes, n => n.Warning && n.File.EndsWith("b.example.com" + Aegir3Alias.FileSuffix) && n.Message.Contains("@server_webremote") && n.Message.Contains("@server_master"));
+        Assert.DoesNotContain(found.Notes, n => n.File.EndsWith("/shop.example.com" + Aegir3Alias.FileSuffix) && n.Message.Contains("web server"));
+    }
+
+    [Theory]
+    [InlineData("file")]
+    [InlineData("folder")]
+    [InlineData("fifo")]
+    public void A_drushrc_php_through_a_link_or_not_a_file_is_an_error_of_that_site(string what)
+    {
+        var root = Path.Combine(_dir, "p");
+        Directory.CreateDirectory(Path.Combine(root, "sites", "victim.test"));
+        File.WriteAllText(Path.Combine(root, "sites", "victim.test", "drushrc.php"), SiteDrushrc);
+        var site = Path.Combine(root, "sites", "aab.test");
+        if (what == "folder") Directory.CreateSymbolicLink(site, Path.Combine(root, "sites", "victim.test"));
+        else
+        {
+            Directory.CreateDirectory(site);
+            if (what == "file") File.CreateSymbolicLink(Path.Combine(site, "drushrc.php"), Path.Combine(root, "sites", "victim.test", "drushrc.php"));
+            else using (var mk = System.Diagnostics.Process.Start("mkfifo", Path.Combine(site, "drushrc.php"))) mk!.WaitForExit();
+        }
+        var ex = Assert.Throws<AegirException>(() => Aegir3Drushrc.Read(new LocalTransport(), root, "aab.test"));
+        Assert.Contains("drushrc.php", ex.Message);
+        Assert.Contains("Put back the drushrc.php", ex.Message);
+    }
+
+    [Fact]
+    public void A_drushrc_php_hard_linked_to_another_sites_is_refused_and_left_as_it_is()
+    {
+        var root = Path.Combine(_dir, "p");
+        foreach (var site in new[] { "victim.test", "aab.test" }) Directory.CreateDirectory(Path.Combine(root, "sites", site));
+        var victim = Path.Combine(root, "sites", "victim.test", "drushrc.php");
+        File.WriteAllText(victim, SiteDrushrc);
+        File.SetUnixFileMode(victim, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
+        using (var ln = System.Diagnostics.Process.Start("ln", ["--", victim, Path.Combine(root, "sites", "aab.test", "drushrc.php")])) ln!.WaitForExit();
+        var local = new LocalTransport();
+        var ex = Assert.Throws<AegirException>(() => Aegir3Drushrc.Read(local, root, "aab.test"));
+        Assert.Contains("2 hard links", ex.Message);
+        Assert.Contains("aab.test/drushrc.php", ex.Message);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead, File.GetUnixFileMode(victim));
+        Assert.Equal((2, Aegir3Drushrc.Identity(local, victim)!.Value.Id), Aegir3Drushrc.Identity(local, Path.Combine(root, "sites", "aab.test", "drushrc.php")));
+    }
+
     static FakeTransport Drushrc(string text)
     {
         var t = new FakeTransport();

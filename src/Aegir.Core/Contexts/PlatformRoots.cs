@@ -21,15 +21,16 @@ public static class PlatformRoots
 
     /// <summary>
     /// Refuses a root (<paramref name="resolved"/>: where it leads) that is a system folder, inside one, or overlaps the
-    /// module's home (<paramref name="home"/>, resolved) other than as a folder in its platforms folder.
+    /// module's home (<paramref name="home"/>, resolved; null when not known yet) other than as a folder in its platforms folder.
     /// </summary>
-    public static void Check(string root, string resolved, string home)
+    public static void Check(string root, string resolved, string? home)
     {
         var via = resolved == root ? "" : $" (it leads to {resolved})";
         if (NotItself.Contains(resolved) || Inside(resolved, "/usr") && !Inside(resolved, "/usr/local"))
             throw Refused(root, $"it is the system folder {resolved}{via}");
         if (NotInside.FirstOrDefault(f => resolved == f || Inside(resolved, f)) is { } system)
             throw Refused(root, $"it is in the system folder {system}{via}");
+        if (home is null) return;   // judged before the server is known: system folders only
         // Aegir's own layout keeps platforms in the home's platforms folder: one there is no part of the home's own files.
         var platforms = home.TrimEnd('/') + "/platforms";
         if (resolved == home || Inside(home, resolved) || Inside(resolved, home) && !Inside(resolved, platforms))

@@ -78,7 +78,7 @@ public sealed class PhpData
             var word = Identifier();
             if (word is null) throw Fail($"'{Show(start)}' is no assignment of data");
             if (word.ToLowerInvariant() is not ("include" or "include_once" or "require" or "require_once"))
-                throw Fail(silenced ? $"'@{word}' is a function call, which is not read (nothing is run)" : Unexpected(word));
+                throw Fail(silenced ? $"'@{Short(word)}' is a function call, which is not read (nothing is run)" : Unexpected(word));
             Skip();
             bool paren = Match("(");
             Skip();
@@ -110,7 +110,7 @@ public sealed class PhpData
                 break;
             }
             Skip();
-            if (Peek() == ']') throw Fail($"${name}[] appends, which is not read (give the key)");
+            if (Peek() == ']') throw Fail($"${Short(name)}[] appends, which is not read (give the key)");
             keys.Add(Key(Value(0)));
             Skip();
             if (!Match("]")) throw Fail("a ] was expected");
@@ -147,9 +147,15 @@ public sealed class PhpData
     }
 
     string Unexpected(string word)
-        => Peek() == '(' ? $"'{word}(' is a function call, which is not read (nothing is run)"
+    {
+        word = Short(word);
+        return Peek() == '(' ? $"'{word}(' is a function call, which is not read (nothing is run)"
             : Peek() == ':' && Peek(1) == ':' ? $"'{word}::' is a class constant, which is not read"
             : $"'{word}' is a constant or a word PHP would have to look up, which is not read; write the value in quotes";
+    }
+
+    /// <summary>At most the start of an offending token: a file that fails to parse may be one the user could not read.</summary>
+    static string Short(string token) => token.Length > 24 ? token[..24] + "..." : token;
 
     PhpArray Array(char close, int depth)
     {
@@ -199,9 +205,9 @@ public sealed class PhpData
         var text = _text[start.._pos];
         if (char.IsAsciiLetter(Peek()) || text.Contains('_')) throw Fail($"'{Show(start)}' is no plain decimal number");
         if (_pos == digits) throw Fail("a number was expected");
-        if (!real && _pos - digits > 1 && _text[digits] == '0') throw Fail($"{text} is an octal number in PHP; write it in quotes or without the leading 0");
+        if (!real && _pos - digits > 1 && _text[digits] == '0') throw Fail($"{Short(text)} is an octal number in PHP; write it in quotes or without the leading 0");
         if (real) return double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
-        return long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n) ? n : throw Fail($"{text} is too large a number");
+        return long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n) ? n : throw Fail($"{Short(text)} is too large a number");
     }
 
     string String()

@@ -37,9 +37,7 @@ public sealed class Aegir3Contexts
         var aliases = new List<Aegir3Alias>();
         foreach (var file in files)
         {
-            var info = new FileInfo(file);
-            if (info.Length > Core.Platforms.PhpData.MaxBytes) throw ErrorCatalog.Aegir3ContextUnread(file, 0, "it is far larger than an alias file Aegir writes", "Move it out of the folder.");
-            var alias = Aegir3Alias.Read(file, File.ReadAllText(file));
+            var alias = Aegir3Alias.Read(file, ReadAlias(file));
             if (Path.GetFileName(file) != alias.Name + Aegir3Alias.FileSuffix)
                 result.Note(alias, $"the file names the alias '{alias.Name}', not its own name; read as '{alias.Name}'", warning: true);
             if (alias.ContextType is "server" or "platform" or "site") aliases.Add(alias);
@@ -72,8 +70,33 @@ public sealed class Aegir3Contexts
                 result.Note(a, "the platform of Aegir's front end, with no other site: not taken in", warning: true);
             else result.Platforms.Add((definition, a.File));
         }
+        result.CheckOneFilePerSite();
+        result.CheckWebServers(sites, store);
         result.CheckReferences(store);
         return result;
+    }
+
+    /// <summary>
+    /// One alias file's text, never through a link (one could lead to a file only root may read, or to /dev/zero) and
+    /// never from a FIFO or device: only a regular file in the folder, read up to a bound from the handle opened.
+    /// </summary>
+    static string ReadAlias(string file)
+    {
+        const string Fix = "Put the alias file itself in the folder (a copy, not a link), or move this out of the folder.";
+        try
+        {
+            switch (IO.SafePath.KindOf(file))
+            {
+                case 0xA000: throw ErrorCatalog.Aegir3ContextUnread(file, 0, "it is a symlink; links in the folder are not followed", Fix);
+                case 0x8000: break;
+                default: throw ErrorCatalog.Aegir3ContextUnread(file, 0, "it is not a regular file (a FIFO, device or folder)", Fix);
+            }
+            var bytes = IO.SafePath.ReadFile(file, Core.Platforms.PhpData.MaxBytes + 1)
+                ?? throw ErrorCatalog.Aegir3ContextUnread(file, 0, "it went away while the folder was read", "Run the import again.");
+            if (bytes.Length > Core.Platforms.PhpData.MaxBytes) throw ErrorCatalog.Aegir3ContextUnread(file, 0, "it is far larger than an alias file Aegir writes", "Move it out of the folder.");
+            return System.Text.Encoding.UTF8.GetString(bytes);
+        }
+        catch (IOException ex) { throw ErrorCatalog.Aegir3ContextUnread(file, 0, ex.Message, Fix); }
     }
 
     static AegirServer Server(Aegir3Alias a, Aegir3Contexts result)
@@ -156,6 +179,7 @@ public sealed class Aegir3Contexts
         var root = a.Text("root") ?? throw a.Wrong("root", "the platform's folder, which every platform has");
         var definition = new PlatformDefinition(Name(a.Name, ContextType.Platform), root, Name(a.Reference("web_server") ?? ContextNames.Master, ContextType.Server));
         _ = definition.ToPlatform();   // every value checked now
+        PlatformRoots.Check(root, root, home: null);   // a system folder as written; verify judges where it leads on its server
         return definition;
     }
 
@@ -187,6 +211,33 @@ public sealed class Aegir3Contexts
             else Note(a, $"unknown key '{key}' for a {type}: not carried (its value is not shown); if it matters, set the like of it by hand", warning: true);
         }
         if (derived.Count > 0) Note(a, $"derived by Aegir, found anew by the module: {string.Join(", ", derived)}", warning: false);
+    }
+
+    /// <summary>Two files for one site would record one and leave which unsaid: both are named, nothing is recorded.</summary>
+    void CheckOneFilePerSite()
+    {
+        foreach (var same in Sites.GroupBy(s => s.Uri, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
+        {
+            var files = same.Select(s => s.File).ToList();
+            throw ErrorCatalog.Aegir3ContextUnread(files[1], 0, $"it describes the site {same.Key}, as {files[0]} does",
+                "Move one of the two files out of the folder (keep the one Aegir wrote last), then run the import again.");
+        }
+    }
+
+    /// <summary>A site's own server ('web_server', else 'server') is its platform's web server in Aegir: another one is said, the platform's is used.</summary>
+    void CheckWebServers(List<Aegir3Alias> sites, ContextStore store)
+    {
+        var platforms = Platforms.ToDictionary(p => p.Definition.Name, p => p.Definition.WebServer);
+        foreach (var site in Sites)
+        {
+            var a = sites.First(x => x.File == site.File);
+            if ((a.Reference("web_server") ?? a.Reference("server")) is not { } named) continue;
+            var own = platforms.TryGetValue(site.Platform, out var w) ? w : (store.TryGet(site.Platform) as AegirPlatform)?.WebServerName;
+            string server;
+            try { server = Name(named, ContextType.Server); } catch (AegirException) { server = named; }
+            if (own is not null && server != own)
+                Note(a, $"it names the web server @{server}, but its platform @{site.Platform} is served by @{own}: taken in on @{own}, as the platform decides", warning: true);
+        }
     }
 
     /// <summary>What each record names is in the folder or recorded here, and of the right kind.</summary>

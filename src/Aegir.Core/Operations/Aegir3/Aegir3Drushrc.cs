@@ -18,6 +18,14 @@ public static class Aegir3Drushrc
     /// <summary>The path of a site's drushrc.php under its platform's root.</summary>
     public static string PathOf(string root, string uri) => System.IO.Path.Combine(root, "sites", uri, FileName);
 
+    /// <summary>How many names a file has and which file it is (device:inode), not following a link; null when it cannot be told.</summary>
+    public static (int Links, string Id)? Identity(ITransport transport, string file)
+    {
+        var result = transport.Run(new CommandSpec("stat", ["-c", "%h %d:%i", "--", file]));
+        var parts = result.Succeeded ? result.StandardOutput.Trim().Split(' ') : [];
+        return parts.Length == 2 && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var links) ? (links, parts[1]) : null;
+    }
+
     /// <summary>The site's options by key (the last assignment of a key wins, as in PHP).</summary>
     public static IReadOnlyDictionary<string, object?> Options(string text, string file)
     {
@@ -44,7 +52,18 @@ public static class Aegir3Drushrc
     public static ImportedDatabase? Read(ITransport transport, string root, string uri, Action<string>? note = null)
     {
         var file = PathOf(root, uri);
-        if (transport.ReadFile(file) is not { } bytes) return null;
+        const string Fix = "Put back the drushrc.php Aegir wrote: a regular file in the site's own folder (no link, no linked folder), then run the import again.";
+        foreach (var below in new[] { "sites", System.IO.Path.Combine("sites", uri) })
+            if (transport.Kind(System.IO.Path.Combine(root, below)) == PathKind.Symlink)
+                throw ErrorCatalog.Aegir3ContextUnread(file, 0, $"{System.IO.Path.Combine(root, below)} is a symlink; a site's credentials are never read through one", Fix);
+        byte[]? bytes;
+        // A link (to another site's file, or a site folder linked to another's) is never followed: that site's database is not this one's.
+        try { bytes = transport.ReadFile(file); }
+        catch (IOException ex) { throw ErrorCatalog.Aegir3ContextUnread(file, 0, ex.Message, Fix); }
+        if (bytes is null) return null;
+        if (Identity(transport, file) is { Links: > 1 } shared)
+            throw ErrorCatalog.Aegir3ContextUnread(file, 0, $"it has {shared.Links} hard links: it is one file with another (another site's drushrc.php, perhaps), whose database this site would be given",
+                $"Give the site a drushrc.php of its own (cp -p {file} {file}.own && mv {file}.own {file}), then run the import again.");
         if (bytes.Length > PhpData.MaxBytes) throw ErrorCatalog.Aegir3ContextUnread(file, 0, "it is far larger than a drushrc.php Aegir writes", "Put back the file Aegir wrote.");
         var options = Options(System.Text.Encoding.UTF8.GetString(bytes), file);
         if (transport.FileExists(System.IO.Path.Combine(root, "sites", uri, "local.drushrc.php")))

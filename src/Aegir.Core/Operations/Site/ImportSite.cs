@@ -70,11 +70,15 @@ public sealed class ImportSite : SiteOperation<ImportSite.Parameters>
         }
         // Aegir 3's record of the site holds its database password, readable by Aegir's web group: now only its owner's.
         var drushrc = Aegir3.Aegir3Drushrc.PathOf(platform.Root, site.Uri);
-        if (env.Connect(parts.Web).Kind(drushrc) == Transport.PathKind.File)
+        if (env.Connect(parts.Web).Kind(drushrc) == Transport.PathKind.File && Aegir3.Aegir3Drushrc.Identity(env.Connect(parts.Web), drushrc) is var seen)
             plan.Add(parts.Web.Name, PlanAction.Write, $"make Aegir 3's sites/{site.Uri}/{Aegir3.Aegir3Drushrc.FileName}, which holds the database password, readable by its owner only (0400)", ctx =>
             {
                 var web = env.Connect(parts.Web);
                 if (web.OwnerOf(drushrc) is not { } owner) return;
+                // Only the file that was read, and only when it is no other file's too: a hard link's mode is its other names' mode.
+                if (Aegir3.Aegir3Drushrc.Identity(web, drushrc) is var now && (now?.Links > 1 || now?.Id != seen?.Id))
+                    throw ErrorCatalog.Aegir3ContextUnread(drushrc, 0, now?.Links > 1 ? $"it has {now?.Links} hard links, so its mode is another file's too" : "it is no longer the file that was read",
+                        "Give the site a drushrc.php of its own (one link, owned as Aegir left it), then run the import again.");
                 var mode = web.GetMode(drushrc);
                 ctx.Step($"Making {Aegir3.Aegir3Drushrc.FileName} readable by {owner.User} only", () => web.SetMode(drushrc, UnixFileMode.UserRead),
                     JournalActions.RestoreAttributes(parts.Web.Name, drushrc, owner.User, owner.Group, mode));
