@@ -147,6 +147,30 @@ public class ApplicationUpdateTests
     }
 
     [Fact]
+    public void A_hung_update_ends_when_the_task_is_asked_to_stop_and_the_move_rolls_back()
+    {
+        using var h = Ledger(out var site);
+        var before = h.Store.GetFresh<AegirSite>(site, "Uri");
+        var databases = h.Databases.Databases.ToList();
+        var ended = false;
+        h.Server.Handler = spec =>
+        {
+            if (FakeTransport.Unwrapped(spec) is not { Program: "php", Arguments: ["bin/update.php", ..] }) return h.Usual(spec);
+            // A hung update: Stop-AegirTask is asked, and the command hears it well before its timeout.
+            h.Runner.Store.RequestStop(h.Runner.Store.List().Single(t => t.Status == AegirTaskStatus.Running).Id);
+            ended = spec.Cancellation.WaitHandle.WaitOne(TimeSpan.FromSeconds(20));
+            return new CommandResult(-1, "", "", TimeSpan.Zero, TimedOut: true);
+        };
+        var outcome = h.Run(new MoveSite.Parameters(site, "platform_v2"));
+        Assert.True(ended, "the update never heard the stop");
+        Assert.Equal(("TaskStopped", AegirTaskStatus.Failed), (outcome.Task.ErrorId, outcome.Task.Status));
+        var after = h.Store.GetFresh<AegirSite>(site, "Uri");
+        Assert.Equal((before.PlatformName, before.DbName), (after.PlatformName, after.DbName));
+        Assert.Equal(databases, h.Databases.Databases.ToList());
+        Assert.Equal(PathKind.None, h.Server.Kind("/srv/v2/files/a.test"));
+    }
+
+    [Fact]
     public void A_pipeline_s_summary_tells_moved_rolled_back_and_failed_apart()
     {
         var summary = new MoveSummary();

@@ -36,6 +36,16 @@ public class LocalTransportTests
     }
 
     [Fact]
+    public void A_command_whose_cancellation_comes_is_ended_before_its_timeout()
+    {
+        using var stop = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var result = new LocalTransport().Run(new CommandSpec("sleep", ["60"]) { Timeout = TimeSpan.FromMinutes(5), Cancellation = stop.Token, OwnSession = true });
+        Assert.False(result.Succeeded);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"ended after {clock.Elapsed}");
+    }
+
+    [Fact]
     public void A_command_past_its_timeout_is_killed()
     {
         var result = new LocalTransport().Run(new CommandSpec("sleep", ["30"]) { Timeout = TimeSpan.FromMilliseconds(300) });

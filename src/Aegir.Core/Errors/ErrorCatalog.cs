@@ -95,6 +95,11 @@ public static class ErrorCatalog
                 ? $"'@{target}' is busy with {(what is null ? "another task" : what + $" (process {pid}, since {since:HH:mm:ss})")}; waited {waited.TotalSeconds:0} s. Wait for it to finish (Get-AegirTask -Target {target}) and try again."
                 : $"'@{target}' is busy with task {taskId} (process {pid}, since {since:HH:mm:ss}); waited {waited.TotalSeconds:0} s. Wait for it (Get-AegirTask -Id {taskId}) and try again.");
 
+    /// <summary>An exclusive waiter kept out by shared holders (moves using the platform): names them and their tasks.</summary>
+    public static AegirException TargetBusyShared(string target, IReadOnlyList<string> holders, IReadOnlyList<string> taskIds, TimeSpan waited)
+        => E("TargetBusy", AegirErrorKind.ResourceBusy, target,
+            $"'@{target}' is in use by {string.Join(", ", holders)}; waited {waited.TotalSeconds:0} s. Wait for {(holders.Count == 1 ? "it" : "them")} to finish ({(taskIds.Count == 0 ? $"Get-AegirTask -Target {target}" : string.Join("; ", taskIds.Select(id => $"Get-AegirTask -Id {id}")))}) and try again.");
+
     public static AegirException TaskNotFound(string id)
         => E("TaskNotFound", AegirErrorKind.ObjectNotFound, id, $"No task with id '{id}' exists. List recent tasks with Get-AegirTask.");
 

@@ -105,8 +105,8 @@ public sealed class SiteShell : IDisposable
         });
     }
 
-    public CommandResult Run(string program, IReadOnlyList<string> arguments, string folder, IReadOnlyDictionary<string, string> environment, TimeSpan timeout, byte[]? input = null)
-        => _transport.Run(Command(program, arguments, folder, environment, timeout, input: input));
+    public CommandResult Run(string program, IReadOnlyList<string> arguments, string folder, IReadOnlyDictionary<string, string> environment, TimeSpan timeout, byte[]? input = null, CancellationToken cancellation = default)
+        => _transport.Run(Command(program, arguments, folder, environment, timeout, input: input) with { Cancellation = cancellation });
 
     public void Dispose()
     {

@@ -23,10 +23,23 @@ public sealed class FlockTargetLocks(string home, string? worker = null) : ITarg
         AtomicFile.EnsureHome(home);
         AtomicFile.EnsurePrivateDirectory(_dir);
         var ownerPath = Path.Combine(_dir, target + ".owner");
-        var fileLock = FileLock.TryAcquire(Path.Combine(_dir, target + ".lock"), wait);
+        // Writer preference: announced, this waiter keeps new shared holders out, so a stream of overlapping moves
+        // cannot starve it; the holders already in finish and let it in.
+        var waiters = Path.Combine(_dir, target + ".waiting");
+        AtomicFile.EnsurePrivateDirectory(waiters);
+        var waiterPath = Path.Combine(waiters, $"{taskId ?? "hold"}-{Guid.NewGuid():N}.owner");
+        AtomicFile.WriteAllBytes(waiterPath, JsonSerializer.SerializeToUtf8Bytes(
+            new LockOwner(taskId, Environment.ProcessId, ProcessIdentity.CurrentStart, DateTimeOffset.Now, what, Worker)), durable: false);
+        FileLock? fileLock;
+        try { fileLock = FileLock.TryAcquire(Path.Combine(_dir, target + ".lock"), wait); }
+        finally { TryDelete(waiterPath); }
         if (fileLock is null)
         {
             var owner = ReadOwner(ownerPath);
+            if (owner is null && SharedOwners(target).Select(o => o.Owner).Where(o => ProcessIdentity.IsAlive(o.ProcessId, o.ProcessStart)).ToList() is { Count: > 0 } holders)
+                throw ErrorCatalog.TargetBusyShared(target,
+                    holders.Select(h => h.TaskId is null ? $"{h.What} (process {h.ProcessId}, since {h.Since:HH:mm:ss})" : $"task {h.TaskId} ({h.What}, since {h.Since:HH:mm:ss})").ToList(),
+                    holders.Select(h => h.TaskId).OfType<string>().ToList(), wait);
             throw ErrorCatalog.TargetBusy(target, owner?.TaskId, owner?.ProcessId, owner?.Since, wait, owner?.What);
         }
         var stale = ReadOwner(ownerPath);
@@ -46,7 +59,15 @@ public sealed class FlockTargetLocks(string home, string? worker = null) : ITarg
     {
         AtomicFile.EnsureHome(home);
         AtomicFile.EnsurePrivateDirectory(_dir);
-        var fileLock = FileLock.TryAcquire(Path.Combine(_dir, target + ".lock"), wait, shared: true);
+        var deadline = DateTime.UtcNow + wait;
+        for (var delay = 5; LiveWaiter(target) is { } waiter; delay = Math.Min(delay * 2, 200))
+        {
+            if (DateTime.UtcNow >= deadline)
+                throw ErrorCatalog.TargetBusy(target, waiter.TaskId, waiter.ProcessId, waiter.Since, wait, waiter.What);
+            Thread.Sleep(delay);
+        }
+        var left = deadline - DateTime.UtcNow;
+        var fileLock = FileLock.TryAcquire(Path.Combine(_dir, target + ".lock"), left > TimeSpan.Zero ? left : TimeSpan.Zero, shared: true);
         if (fileLock is null)
         {
             var owner = OwnerOf(target);
@@ -65,6 +86,26 @@ public sealed class FlockTargetLocks(string home, string? worker = null) : ITarg
 
     /// <summary>The exclusive holder, else one of the shared holders (live or dead).</summary>
     public LockOwner? OwnerOf(string target) => ReadOwner(Path.Combine(_dir, target + ".owner")) ?? SharedOwners(target).Select(o => o.Owner).FirstOrDefault();
+
+    /// <summary>A live exclusive waiter announced for the target (a dead one's file is removed, not waited for).</summary>
+    LockOwner? LiveWaiter(string target)
+    {
+        var waiters = Path.Combine(_dir, target + ".waiting");
+        if (!Directory.Exists(waiters)) return null;
+        foreach (var file in Directory.EnumerateFiles(waiters, "*.owner"))
+        {
+            if (ReadOwner(file) is not { } waiter) continue;
+            if (ProcessIdentity.IsAlive(waiter.ProcessId, waiter.ProcessStart)) return waiter;
+            TryDelete(file);
+        }
+        return null;
+    }
+
+    static void TryDelete(string path)
+    {
+        try { File.Delete(path); }
+        catch (IOException) { }
+    }
 
     /// <summary>The owner files of a target's shared holders.</summary>
     IEnumerable<(string Path, LockOwner Owner)> SharedOwners(string target)

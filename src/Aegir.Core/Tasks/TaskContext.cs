@@ -61,6 +61,34 @@ public sealed class TaskContext
         }
     }
 
+    /// <summary>
+    /// A token cancelled once Stop-AegirTask asks this task to stop (looked for once a second), for a step that waits
+    /// on one long command: the command is ended, and the step throws so that the task is undone.
+    /// </summary>
+    public StopWatch WatchForStop() => new(() => _store.StopRequested(Task.Id));
+
+    public sealed class StopWatch : IDisposable
+    {
+        readonly CancellationTokenSource _stop = new();
+        readonly Timer _timer;
+
+        internal StopWatch(Func<bool> asked) => _timer = new Timer(_ => { if (asked()) _stop.Cancel(); }, null, 1000, 1000);
+
+        public CancellationToken Token => _stop.Token;
+
+        /// <summary>Throws when the stop came, so the task rolls back as one stopped between steps does.</summary>
+        public void ThrowIfStopped(string what)
+        {
+            if (_stop.IsCancellationRequested) throw new OperationCanceledException($"Stop-AegirTask asked this task to stop: {what} was ended.");
+        }
+
+        public void Dispose()
+        {
+            _timer.Dispose();
+            _stop.Dispose();
+        }
+    }
+
     int _depth;
     long _nextStopCheck;
 

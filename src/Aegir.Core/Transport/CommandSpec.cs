@@ -23,6 +23,9 @@ public sealed record CommandSpec(string Program, IReadOnlyList<string> Arguments
     /// </summary>
     public bool OwnSession { get; init; }
 
+    /// <summary>Ends the program early, as its timeout does (a task asked to stop); honoured by the local transport.</summary>
+    public CancellationToken Cancellation { get; init; }
+
     /// <summary>Splits a validated command setting (words separated by spaces) into a spec.</summary>
     public static CommandSpec Parse(string command, params string[] extra)
     {

@@ -54,7 +54,7 @@ public sealed class LocalTransport : ITransport
             }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
             // This thread waits for the program: it must, for the program dies when the thread that started it ends.
-            bool exited = process.WaitForExit((int)Math.Min(spec.Timeout.TotalMilliseconds, int.MaxValue));
+            bool exited = WaitForExit(process, spec);
             if (!exited)
             {
                 try { process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
@@ -68,6 +68,20 @@ public sealed class LocalTransport : ITransport
             var errText = stderr.Wait(TimeSpan.FromSeconds(5)) ? stderr.Result : "";
             return new CommandResult(exited ? process.ExitCode : -1, outText, errText, clock.Elapsed, TimedOut: !exited);
         }
+    }
+
+    /// <summary>Waits for the program until its timeout, or until its spec's cancellation comes.</summary>
+    static bool WaitForExit(Process process, CommandSpec spec)
+    {
+        if (!spec.Cancellation.CanBeCanceled) return process.WaitForExit((int)Math.Min(spec.Timeout.TotalMilliseconds, int.MaxValue));
+        var deadline = Stopwatch.StartNew();
+        while (!spec.Cancellation.IsCancellationRequested)
+        {
+            var left = spec.Timeout - deadline.Elapsed;
+            if (left <= TimeSpan.Zero) return false;
+            if (process.WaitForExit((int)Math.Min(left.TotalMilliseconds, 250))) return true;
+        }
+        return false;
     }
 
     /// <summary>A program's output into the caller's stream; the caller judges what arrived (a dump's own checks).</summary>

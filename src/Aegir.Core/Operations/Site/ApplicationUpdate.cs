@@ -14,8 +14,8 @@ namespace Aegir.Core.Operations.Site;
 /// </summary>
 internal static class ApplicationUpdate
 {
-    /// <summary>How long an update may take: a large site's may run long, but not forever.</summary>
-    static readonly TimeSpan Timeout = TimeSpan.FromHours(2);
+    /// <summary>How long an update may take: a large site's may run long, but a hung one must not hold the platforms for hours.</summary>
+    static readonly TimeSpan Timeout = TimeSpan.FromMinutes(30);
 
     /// <summary>The updates that run on the command line, before the site is served from the new platform (its old vhost still serves it meanwhile).</summary>
     public static void BeforeServing(OperationPlan plan, SiteParts parts)
@@ -67,7 +67,10 @@ internal static class ApplicationUpdate
         using var shell = SiteShell.Open(job.Transport, job.Server, ctx, job.Owner);
         var (program, arguments) = SiteCommand.Tool(job.Transport, job.Root, parts.Site.Uri, job.SiteUrl, command(shell));
         ctx.Info($"Running {what} for {parts.Site.Uri} as {shell.User}: {new CommandSpec(program, arguments)}");
-        var result = shell.Run(program, arguments, job.Root, job.DbEnvironment(), Timeout);
+        // Stop-AegirTask ends the update (killed with its process group) and the move rolls back.
+        using var stop = ctx.WatchForStop();
+        var result = shell.Run(program, arguments, job.Root, job.DbEnvironment(), Timeout, cancellation: stop.Token);
+        stop.ThrowIfStopped($"{what} for {parts.Site.Uri}");
         foreach (var line in Lines(ctx.Masker.Apply(result.StandardOutput + "\n" + result.StandardError), 200)) ctx.Info($"  {line}");
         if (!result.Succeeded)
             throw ErrorCatalog.StepFailed(ErrorIds.UpdateFailed, $"Running {what} for {parts.Site.Uri} on @{parts.Platform.Name}", ctx.Masker.Apply(result.Summary()) + "; the move is rolled back, the site stays where it was with its old database", fix);
