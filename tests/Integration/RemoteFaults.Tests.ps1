@@ -234,7 +234,9 @@ Describe 'Faults across web host A, database host B and web host C' -Skip:$skip 
             $cutter, $answers | Remove-Job -Force
         }
         $bodies | Select-Object -Unique | Should -Be @('notes of move.test: first note (weba)') -Because 'the site answered from A throughout'
-        $took | Should -BeLessThan 75 -Because 'a cut link fails the task in good time: no answer for 30 s, one try to connect again, one for the undo'
+        # No answer for 30 s, one try to connect again, one for the undo (15 s each); a cut that lands while a step waits
+        # on the server (its accounts lock, a read) costs one more read timeout: 75.4 s was seen once.
+        $took | Should -BeLessThan 90 -Because 'a cut link fails the task in good time: no answer for 30 s, one try to connect again, one for the undo'
         [Aegir.Core.Transport.TransportFactory]::CloseIdle()
         $null = Invoke-AegirVerify move.test -ErrorAction Stop -WarningAction SilentlyContinue
         Get-HostList $c 'ls -A /srv/platforms/notes/files' | Should -BeNullOrEmpty
