@@ -253,8 +253,11 @@ public sealed class SiteIndex
         lock (_gate)
         {
             if (Posix.Version(_contexts) is not { } folder) return null;
-            Load(Posix.Version(_path));
-            var why = _stamp is null ? $"there was no readable index ({_path})"
+            var file = Posix.Version(_path);
+            Load(file);
+            // A store with no site records and no index yet (a new one) gets one made, with nothing to repair.
+            var made = file is null && _stamp is null && !store.ListNames(ContextType.Site).Any();
+            var why = made ? null : _stamp is null ? $"there was no readable index ({_path})"
                 : _stamp != folder ? "its stamp was not the contexts folder's version (a record written by another tool, or a write cut short)"
                 : null;
             var differences = Rebuild(store, folder);

@@ -28,9 +28,19 @@ internal sealed class HelperSession : IDisposable
         var command = client.CreateCommand(boot);
         command.CommandTimeout = System.Threading.Timeout.InfiniteTimeSpan;
         _ = command.ExecuteAsync();
-        var input = command.CreateInputStream();
-        input.Write(start);
-        input.Flush();
+        Stream input;
+        try
+        {
+            input = command.CreateInputStream();
+            input.Write(start);
+            input.Flush();
+        }
+        catch (InvalidOperationException ex)
+        {
+            // A helper that ended at once (no perl there, a shell that exits) leaves no input stream to write to.
+            command.Dispose();
+            throw new SshConnectionException($"the server's helper ended before it was given its request ({ex.Message})");
+        }
         return new HelperSession(client, command, input);
     }
 
